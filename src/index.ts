@@ -1,5 +1,15 @@
-import { DurableObject } from "cloudflare:workers";
-export class AccountReplica extends DurableObject<Env> { ping(): string { return "a"; } }
-export class ContainerReplica extends DurableObject<Env> { ping(): string { return "c"; } }
-export class ObjectReplica extends DurableObject<Env> { ping(): string { return "o"; } }
-export default { async fetch(req: Request, env: Env): Promise<Response> { return new Response(String(env.HASH_PATH_PREFIX)); } } satisfies ExportedHandler<Env>;
+/**
+ * @module
+ * The Worker: fetch → the proxy app; the replica Durable Object classes exported for their
+ * bindings. No logic lives here.
+ */
+
+import { app } from "./proxy/app";
+
+export { AccountReplica } from "./durable/account-replica";
+export { ContainerReplica } from "./durable/container-replica";
+export { ObjectReplica } from "./durable/object-replica";
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,187 @@
+/**
+ * @module
+ * `edgeswift ring <account|container|object> <command>`: swift-ring-builder for edgeswift. Each
+ * command reads `<dir>/<ring>.builder.json`, applies one pure operation from src/ring/builder.ts
+ * and writes the builder back; `rebalance` also writes `<dir>/<ring>.ring.json`, the file the
+ * Worker bundles. This module owns the clock (rebalance) and the file system; src/ring has neither.
+ */
+import { defineCommand, type ArgsDef, type CommandDef } from "citty";
+import { addZone, create, rebalance, removeZone, setWeight, show, toRingFile, validate } from "../src/ring/builder.ts";
+import { RING_NAMES, type RingName } from "../src/ring/types.ts";
+import { builderExists, builderPath, CliError, readBuilder, readRing, ringPath, writeBuilder, writeRing } from "./ring-files.ts";
+
+/** Location hints Cloudflare documents; another lowercase word is accepted with a warning. */
+const KNOWN_LOCATION_HINTS = ["wnam", "enam", "sam", "weur", "eeur", "apac", "apac-ne", "apac-se", "oc", "afr", "me"];
+
+const DIR_ARG = {
+  dir: { type: "string", description: "folder of the ring and builder files", default: "rings", valueHint: "folder" },
+} as const satisfies ArgsDef;
+
+function nowSeconds(): number {
+  return Date.now() / 1000;
+}
+
+/** citty ignores positionals past the declared ones; a typo such as `remove z1 z2` should not. */
+function noExtraArguments(positionals: readonly string[], expected: number): void {
+  const extra = positionals.slice(expected);
+  if (extra.length > 0) throw new CliError(`unexpected argument${extra.length > 1 ? "s" : ""}: ${extra.join(" ")}`);
+}
+
+function wholeNumber(text: string, what: string): number {
+  if (!/^\d+$/.test(text)) throw new CliError(`${what} must be a whole number, not ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+function weightOf(text: string | undefined): number {
+  if (text === undefined || text === "") throw new CliError("--weight is required: a number >= 0, e.g. --weight 100");
+  if (!/^\d+(\.\d+)?$/.test(text)) throw new CliError(`weight must be a number >= 0, not ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+function ringCommands(ring: RingName): CommandDef {
+  const createCommand = defineCommand({
+    meta: { name: "create", description: `create ${ring}.builder.json (Swift: swift-ring-builder create)` },
+    args: {
+      partPower: { type: "positional", required: true, description: "log2 of the partition count, 0..24", valueHint: "part_power" },
+      replicas: { type: "positional", required: true, description: "replicas of every partition, >= 1", valueHint: "replicas" },
+      minPartHours: { type: "positional", required: true, description: "hours before a moved partition may move again, 0..255", valueHint: "min_part_hours" },
+      force: { type: "boolean", description: "replace an existing builder file" },
+      ...DIR_ARG,
+    },
+    run({ args }) {
+      noExtraArguments(args._, 3);
+      if (builderExists(args.dir, ring) && !args.force) {
+        throw new CliError(`${builderPath(args.dir, ring)} already exists (use --force to start over)`);
+      }
+      const builder = create(
+        ring,
+        wholeNumber(args.partPower, "part_power"),
+        wholeNumber(args.replicas, "replicas"),
+        wholeNumber(args.minPartHours, "min_part_hours"),
+      );
+      writeBuilder(args.dir, builder);
+      console.log(`created ${builderPath(args.dir, ring)}: ${2 ** builder.partPower} partitions, ${builder.replicas} replicas`);
+    },
+  });
+
+  const addCommand = defineCommand({
+    meta: { name: "add", description: "add a zone (Swift: swift-ring-builder add)" },
+    args: {
+      zone: { type: "positional", required: true, description: "zone id, e.g. z4", valueHint: "zone-id" },
+      weight: { type: "string", description: "share of partitions, >= 0", valueHint: "W" },
+      locationHint: { type: "string", description: "Durable Object location hint, e.g. enam", valueHint: "H" },
+      bucket: { type: "string", description: "R2 binding of the zone's bodies, e.g. BODIES_Z4", valueHint: "BINDING" },
+      ...DIR_ARG,
+    },
+    run({ args }) {
+      noExtraArguments(args._, 1);
+      const hint = args.locationHint ?? null;
+      if (hint !== null && !KNOWN_LOCATION_HINTS.includes(hint)) {
+        console.warn(`warning: ${JSON.stringify(hint)} is not a location hint Cloudflare documents (${KNOWN_LOCATION_HINTS.join(", ")})`);
+      }
+      const zone = { id: args.zone, locationHint: hint, weight: weightOf(args.weight), bucket: args.bucket ?? null };
+      writeBuilder(args.dir, addZone(readBuilder(args.dir, ring), zone));
+      console.log(`zone ${zone.id} added to the ${ring} ring with weight ${zone.weight}; run rebalance to give it partitions`);
+    },
+  });
+
+  const removeCommand = defineCommand({
+    meta: { name: "remove", description: "remove a zone at the next rebalance (Swift: swift-ring-builder remove)" },
+    args: { zone: { type: "positional", required: true, description: "zone id", valueHint: "zone-id" }, ...DIR_ARG },
+    run({ args }) {
+      noExtraArguments(args._, 1);
+      writeBuilder(args.dir, removeZone(readBuilder(args.dir, ring), args.zone));
+      console.log(`zone ${args.zone} marked for removal from the ${ring} ring; run rebalance to move its partitions away`);
+    },
+  });
+
+  const setWeightCommand = defineCommand({
+    meta: { name: "set-weight", description: "change a zone's weight (Swift: swift-ring-builder set_weight)" },
+    args: {
+      zone: { type: "positional", required: true, description: "zone id", valueHint: "zone-id" },
+      weight: { type: "positional", required: true, description: "new weight, >= 0", valueHint: "W" },
+      ...DIR_ARG,
+    },
+    run({ args }) {
+      noExtraArguments(args._, 2);
+      const weight = weightOf(args.weight);
+      writeBuilder(args.dir, setWeight(readBuilder(args.dir, ring), args.zone, weight));
+      console.log(`zone ${args.zone} of the ${ring} ring now has weight ${weight}; run rebalance to apply it`);
+    },
+  });
+
+  const rebalanceCommand = defineCommand({
+    meta: { name: "rebalance", description: `reassign partitions and write ${ring}.ring.json (Swift: swift-ring-builder rebalance)` },
+    args: { ...DIR_ARG },
+    run({ args }) {
+      noExtraArguments(args._, 0);
+      const builder = readBuilder(args.dir, ring);
+      const result = rebalance(builder, nowSeconds());
+      if (result.moved === 0) {
+        // Swift: "No partitions could be reassigned." and the builder is not saved.
+        console.log(
+          `No partitions could be reassigned. Either none need to be or none can be due to min_part_hours [${builder.minPartHours}].`,
+        );
+        return;
+      }
+      const ringFile = toRingFile(result.builder);
+      writeBuilder(args.dir, result.builder);
+      writeRing(args.dir, ringFile);
+      const total = 2 ** builder.partPower * builder.replicas;
+      console.log(
+        `Reassigned ${result.moved} (${((100 * result.moved) / total).toFixed(2)}%) partition-replicas. ` +
+          `Balance is now ${result.balance.toFixed(2)}. Dispersion is now ${result.dispersion.toFixed(2)}.`,
+      );
+      console.log(`wrote ${ringPath(args.dir, ring)} (version ${ringFile.version})`);
+    },
+  });
+
+  const validateCommand = defineCommand({
+    meta: { name: "validate", description: "check the builder; exit 1 on problems (Swift: swift-ring-builder validate)" },
+    args: { ...DIR_ARG },
+    run({ args }) {
+      noExtraArguments(args._, 0);
+      const problems = validate(readBuilder(args.dir, ring));
+      if (problems.length > 0) {
+        for (const problem of problems) console.error(`${ring}: ${problem}`);
+        process.exitCode = 1;
+        return;
+      }
+      console.log(`the ${ring} ring is valid`);
+    },
+  });
+
+  const showCommand = defineCommand({
+    meta: { name: "show", description: "print the ring's zones, balance and dispersion" },
+    args: { ...DIR_ARG },
+    run({ args }) {
+      noExtraArguments(args._, 0);
+      const builder = readBuilder(args.dir, ring);
+      console.log(show(builder, nowSeconds()));
+      const ringFile = readRing(args.dir, ring);
+      const path = ringPath(args.dir, ring);
+      if (ringFile === null) console.log(`ring file ${path} not written yet: run rebalance`);
+      else if (ringFile.version === builder.version) console.log(`ring file ${path} is up to date`);
+      else console.log(`ring file ${path} is version ${ringFile.version}, the builder ${builder.version}: run rebalance`);
+    },
+  });
+
+  return defineCommand({
+    meta: { name: ring, description: `the ${ring} ring` },
+    subCommands: {
+      create: createCommand,
+      add: addCommand,
+      remove: removeCommand,
+      "set-weight": setWeightCommand,
+      rebalance: rebalanceCommand,
+      validate: validateCommand,
+      show: showCommand,
+    },
+  });
+}
+
+/** `edgeswift ring …`: one sub-command per ring, each with the builder commands. */
+export const ringCommand = defineCommand({
+  meta: { name: "ring", description: "build the account, container and object rings (like swift-ring-builder)" },
+  subCommands: Object.fromEntries(RING_NAMES.map((ring) => [ring, ringCommands(ring)])),
+});

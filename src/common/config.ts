@@ -1,0 +1,127 @@
+/**
+ * @module
+ * parseConfig(env): every [vars] value, secret and binding edgeswift reads, validated once per
+ * isolate and handed out typed. The only module that reads `env`.
+ */
+
+import type { RingName } from "../ring/types";
+import type { Ring } from "../ring/ring";
+import { loadRings } from "../ring/load";
+
+export type Role = ".admin" | ".reseller_admin";
+
+export interface User {
+  account: string;
+  user: string;
+  key: string;
+  roles: ReadonlySet<Role>;
+}
+
+export interface Config {
+  hashPathPrefix: string;
+  hashPathSuffix: string;
+  tokenLifeSeconds: number;
+  maxFileSize: number;
+  benchRoutes: boolean;
+  /** Keyed by `account:user`. */
+  users: ReadonlyMap<string, User>;
+  tokenSecret: string;
+  rings: Record<RingName, Ring>;
+  /** R2 bucket of each zone's bodies, keyed by zone id. */
+  zoneBuckets: ReadonlyMap<string, R2Bucket>;
+  /** Binding name of each zone's bucket: zones naming the same binding share one copy of a body. */
+  zoneBucketNames: ReadonlyMap<string, string>;
+  replicas: {
+    account: DurableObjectNamespace<import("../durable/account-replica").AccountReplica>;
+    container: DurableObjectNamespace<import("../durable/container-replica").ContainerReplica>;
+    object: DurableObjectNamespace<import("../durable/object-replica").ObjectReplica>;
+  };
+}
+
+/** A configuration value is missing or malformed; names the variable. */
+export class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`configuration: ${variable} ${problem}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** The binding zones without a bucket of their own use: one bucket shared by all zones. */
+export const SHARED_BUCKET_BINDING = "BODIES";
+
+const cache = new WeakMap<object, Config>();
+
+/** The validated configuration for this env (memoised per isolate). */
+export function parseConfig(env: Env): Config {
+  const cached = cache.get(env);
+  if (cached) return cached;
+  const config = buildConfig(env);
+  cache.set(env, config);
+  return config;
+}
+
+function requireString(env: Env, name: keyof Env): string {
+  const value: unknown = env[name];
+  if (typeof value !== "string" || value === "") throw new ConfigError(String(name), "is not set");
+  return value;
+}
+
+function positiveInteger(env: Env, name: keyof Env): number {
+  const text = requireString(env, name);
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value <= 0) throw new ConfigError(String(name), `must be a positive integer, got "${text}"`);
+  return value;
+}
+
+/**
+ * Users in tempauth's spirit: `account:user=key [.admin] [.reseller_admin]`, separated by `;`
+ * or newlines (Swift: `user_<account>_<user> = <key> [roles]`).
+ */
+export function parseUsers(text: string): Map<string, User> {
+  const users = new Map<string, User>();
+  for (const entry of text.split(/[;\n]/).map((line) => line.trim()).filter(Boolean)) {
+    const match = /^([^:=\s]+):([^=\s]+)=(\S+)((?:\s+\S+)*)$/.exec(entry);
+    if (!match) throw new ConfigError("AUTH_USERS", `has a malformed entry "${entry}" (want account:user=key [.admin] [.reseller_admin])`);
+    const [, account = "", user = "", key = "", roleText = ""] = match;
+    const roles = new Set<Role>();
+    for (const role of roleText.trim().split(/\s+/).filter(Boolean)) {
+      if (role !== ".admin" && role !== ".reseller_admin") throw new ConfigError("AUTH_USERS", `has an unknown role "${role}" for ${account}:${user}`);
+      roles.add(role);
+    }
+    users.set(`${account}:${user}`, { account, user, key, roles });
+  }
+  return users;
+}
+
+function buildConfig(env: Env): Config {
+  const hashPathPrefix = requireString(env, "HASH_PATH_PREFIX");
+  const hashPathSuffix = requireString(env, "HASH_PATH_SUFFIX");
+  const rings = loadRings({ hashPathPrefix, hashPathSuffix });
+  const zoneBuckets = new Map<string, R2Bucket>();
+  const zoneBucketNames = new Map<string, string>();
+  const bindings = env as unknown as Record<string, unknown>;
+  for (const zone of rings.object.zones) {
+    const binding = zone.bucket ?? SHARED_BUCKET_BINDING;
+    const bucket = bindings[binding];
+    if (!isBucket(bucket)) throw new ConfigError(binding, `is not an R2 bucket binding (zone ${zone.id} of the object ring uses it)`);
+    zoneBuckets.set(zone.id, bucket);
+    zoneBucketNames.set(zone.id, binding);
+  }
+  return {
+    hashPathPrefix,
+    hashPathSuffix,
+    tokenLifeSeconds: positiveInteger(env, "TOKEN_LIFE"),
+    maxFileSize: positiveInteger(env, "MAX_FILE_SIZE"),
+    benchRoutes: (env.BENCH_ROUTES ?? "false") === "true",
+    users: parseUsers(env.AUTH_USERS ?? ""),
+    tokenSecret: requireString(env, "AUTH_TOKEN_SECRET"),
+    rings,
+    zoneBuckets,
+    zoneBucketNames,
+    replicas: { account: env.ACCOUNT_REPLICA, container: env.CONTAINER_REPLICA, object: env.OBJECT_REPLICA },
+  };
+}
+
+function isBucket(value: unknown): value is R2Bucket {
+  return typeof value === "object" && value !== null && "put" in value && "get" in value && "head" in value;
+}

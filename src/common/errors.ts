@@ -1,0 +1,62 @@
+/**
+ * @module
+ * Every client-facing error status lives here and nowhere else. Bodies follow Swift's swob:
+ * a detail message is sent as text/plain, otherwise the swob HTML page for the status.
+ */
+
+export const ERRORS = {
+  BadRequest: { status: 400, reason: "Bad Request", explanation: "The server could not comply with the request since it is either malformed or otherwise incorrect." },
+  Unauthorized: { status: 401, reason: "Unauthorized", explanation: "This server could not verify that you are authorized to access the document you requested." },
+  Forbidden: { status: 403, reason: "Forbidden", explanation: "Access was denied to this resource." },
+  NotFound: { status: 404, reason: "Not Found", explanation: "The resource could not be found." },
+  MethodNotAllowed: { status: 405, reason: "Method Not Allowed", explanation: "The method is not allowed for this resource." },
+  NotAcceptable: { status: 406, reason: "Not Acceptable", explanation: "The resource is not available in a format acceptable to your browser." },
+  RequestTimeout: { status: 408, reason: "Request Timeout", explanation: "The server has waited too long for the request to be sent by the client." },
+  Conflict: { status: 409, reason: "Conflict", explanation: "There was a conflict when trying to complete your request." },
+  Gone: { status: 410, reason: "Gone", explanation: "This resource is no longer available." },
+  LengthRequired: { status: 411, reason: "Length Required", explanation: "Length Required." },
+  PreconditionFailed: { status: 412, reason: "Precondition Failed", explanation: "A precondition for this request was not met." },
+  RequestEntityTooLarge: { status: 413, reason: "Request Entity Too Large", explanation: "The body of your request was too large for this server." },
+  RangeNotSatisfiable: { status: 416, reason: "Requested Range Not Satisfiable", explanation: "The Range requested is not available." },
+  UnprocessableEntity: { status: 422, reason: "Unprocessable Entity", explanation: "Unable to process the contained instructions" },
+  ClientDisconnect: { status: 499, reason: "Client Disconnect", explanation: "The client was disconnected during request." },
+  InternalServerError: { status: 500, reason: "Internal Error", explanation: "The server has either erred or is incapable of performing the requested operation." },
+  NotImplemented: { status: 501, reason: "Not Implemented", explanation: "The requested method is not implemented by this server." },
+  ServiceUnavailable: { status: 503, reason: "Service Unavailable", explanation: "The server is currently unavailable. Please try again at a later time." },
+} as const satisfies Record<string, { status: number; reason: string; explanation: string }>;
+
+export type ErrorKind = keyof typeof ERRORS;
+
+/** A client-facing failure; rendered once by the app's error handler. */
+export class SwiftError extends Error {
+  readonly kind: ErrorKind;
+  readonly detail: string | undefined;
+  readonly headers: Record<string, string>;
+
+  constructor(kind: ErrorKind, detail?: string, headers: Record<string, string> = {}) {
+    super(detail ?? ERRORS[kind].reason);
+    this.name = "SwiftError";
+    this.kind = kind;
+    this.detail = detail;
+    this.headers = headers;
+  }
+
+  get status(): number {
+    return ERRORS[this.kind].status;
+  }
+}
+
+/** The body and content type Swift sends for an error: detail as text, else swob's HTML page. */
+export function errorBody(kind: ErrorKind, detail?: string): { body: string; contentType: string } {
+  if (detail !== undefined) return { body: detail, contentType: "text/plain; charset=utf-8" };
+  const { reason, explanation } = ERRORS[kind];
+  return { body: `<html><h1>${reason}</h1><p>${explanation}</p></html>`, contentType: "text/html; charset=UTF-8" };
+}
+
+/** The error kind for a status a replica or quorum produced, for statuses with a table entry. */
+export function kindForStatus(status: number): ErrorKind {
+  for (const [kind, entry] of Object.entries(ERRORS)) {
+    if (entry.status === status) return kind as ErrorKind;
+  }
+  return "InternalServerError";
+}

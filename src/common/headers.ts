@@ -1,0 +1,134 @@
+/**
+ * @module
+ * Every header name edgeswift reads or writes, and the typed readers over them
+ * (metadata with Swift's limits, booleans as Swift's config_true_value reads them).
+ */
+
+import { MAX_HEADER_SIZE, MAX_META_COUNT, MAX_META_NAME_LENGTH, MAX_META_OVERALL_SIZE, MAX_META_VALUE_LENGTH } from "./constraints";
+import { SwiftError } from "./errors";
+
+export const H = {
+  ACCEPT: "accept",
+  ACCEPT_RANGES: "accept-ranges",
+  ALLOW: "allow",
+  CONTENT_DISPOSITION: "content-disposition",
+  CONTENT_ENCODING: "content-encoding",
+  CONTENT_LENGTH: "content-length",
+  CONTENT_RANGE: "content-range",
+  CONTENT_TYPE: "content-type",
+  DESTINATION: "destination",
+  DESTINATION_ACCOUNT: "destination-account",
+  ETAG: "etag",
+  IF_MATCH: "if-match",
+  IF_MODIFIED_SINCE: "if-modified-since",
+  IF_NONE_MATCH: "if-none-match",
+  IF_UNMODIFIED_SINCE: "if-unmodified-since",
+  LAST_MODIFIED: "last-modified",
+  RANGE: "range",
+  TRANSFER_ENCODING: "transfer-encoding",
+  VARY: "vary",
+  WWW_AUTHENTICATE: "www-authenticate",
+  X_ACCOUNT_BYTES_USED: "x-account-bytes-used",
+  X_ACCOUNT_CONTAINER_COUNT: "x-account-container-count",
+  X_ACCOUNT_OBJECT_COUNT: "x-account-object-count",
+  X_ACCOUNT_STORAGE_POLICY_PREFIX: "x-account-storage-policy-",
+  X_AUTH_KEY: "x-auth-key",
+  X_AUTH_TOKEN: "x-auth-token",
+  X_AUTH_TOKEN_EXPIRES: "x-auth-token-expires",
+  X_AUTH_USER: "x-auth-user",
+  X_CONTAINER_BYTES_USED: "x-container-bytes-used",
+  X_CONTAINER_OBJECT_COUNT: "x-container-object-count",
+  X_CONTAINER_READ: "x-container-read",
+  X_CONTAINER_WRITE: "x-container-write",
+  X_COPIED_FROM: "x-copied-from",
+  X_COPIED_FROM_ACCOUNT: "x-copied-from-account",
+  X_COPIED_FROM_LAST_MODIFIED: "x-copied-from-last-modified",
+  X_COPY_FROM: "x-copy-from",
+  X_COPY_FROM_ACCOUNT: "x-copy-from-account",
+  X_DELETE_AFTER: "x-delete-after",
+  X_DELETE_AT: "x-delete-at",
+  X_DETECT_CONTENT_TYPE: "x-detect-content-type",
+  X_FRESH_METADATA: "x-fresh-metadata",
+  X_NEWEST: "x-newest",
+  X_OPENSTACK_REQUEST_ID: "x-openstack-request-id",
+  X_PUT_TIMESTAMP: "x-put-timestamp",
+  X_STORAGE_PASS: "x-storage-pass",
+  X_STORAGE_POLICY: "x-storage-policy",
+  X_STORAGE_TOKEN: "x-storage-token",
+  X_STORAGE_URL: "x-storage-url",
+  X_STORAGE_USER: "x-storage-user",
+  X_TIMESTAMP: "x-timestamp",
+  X_TRANS_ID: "x-trans-id",
+  X_TRANS_ID_EXTRA: "x-trans-id-extra",
+} as const;
+
+export type MetadataTarget = "account" | "container" | "object";
+
+/** Header name prefix of user metadata for a resource level: `x-object-meta-`. */
+export function metaPrefix(target: MetadataTarget): string {
+  return `x-${target}-meta-`;
+}
+
+/** Header name prefix of metadata removal for accounts and containers: `x-remove-container-meta-`. */
+export function removeMetaPrefix(target: MetadataTarget): string {
+  return `x-remove-${target}-meta-`;
+}
+
+const encoder = new TextEncoder();
+
+/** UTF-8 byte length, which is what Swift's limits count. */
+export function byteLength(text: string): number {
+  return encoder.encode(text).length;
+}
+
+/**
+ * Swift: common/constraints.py check_metadata. Throws 400 with Swift's message on the first
+ * violation; counts bytes, as Swift does.
+ */
+export function checkMetadata(headers: Headers, target: MetadataTarget): void {
+  const prefix = metaPrefix(target);
+  let count = 0;
+  let size = 0;
+  for (const [name, value] of headers) {
+    if (value.length > MAX_HEADER_SIZE) {
+      throw new SwiftError("BadRequest", `Header value too long: ${name.slice(0, MAX_META_NAME_LENGTH)}`);
+    }
+    if (!name.startsWith(prefix)) continue;
+    const key = name.slice(prefix.length);
+    if (!key) throw new SwiftError("BadRequest", "Metadata name cannot be empty");
+    count += 1;
+    const keyBytes = byteLength(key);
+    const valueBytes = byteLength(value);
+    size += keyBytes + valueBytes;
+    if (keyBytes > MAX_META_NAME_LENGTH) throw new SwiftError("BadRequest", `Metadata name too long: ${prefix}${key}`);
+    if (valueBytes > MAX_META_VALUE_LENGTH) {
+      throw new SwiftError("BadRequest", `Metadata value longer than ${MAX_META_VALUE_LENGTH}: ${prefix}${key}`);
+    }
+    if (count > MAX_META_COUNT) throw new SwiftError("BadRequest", `Too many metadata items; max ${MAX_META_COUNT}`);
+    if (size > MAX_META_OVERALL_SIZE) throw new SwiftError("BadRequest", `Total metadata too large; max ${MAX_META_OVERALL_SIZE}`);
+  }
+}
+
+/**
+ * Metadata updates for an account or container POST/PUT: set values, and "" for removals
+ * (an empty value or an `X-Remove-…-Meta-*` header), as Swift stores them.
+ */
+export function metadataUpdates(headers: Headers, target: MetadataTarget, extraNames: readonly string[] = []): Record<string, string> {
+  const prefix = metaPrefix(target);
+  const removePrefix = removeMetaPrefix(target);
+  const updates: Record<string, string> = {};
+  for (const [name, value] of headers) {
+    if (name.startsWith(prefix)) updates[name] = value.trim();
+    else if (name.startsWith(removePrefix)) updates[prefix + name.slice(removePrefix.length)] = "";
+    else if (extraNames.includes(name)) updates[name] = value.trim();
+    else if (name.startsWith("x-remove-") && extraNames.includes(`x-${name.slice("x-remove-".length)}`)) {
+      updates[`x-${name.slice("x-remove-".length)}`] = "";
+    }
+  }
+  return updates;
+}
+
+/** Swift: common/utils config_true_value. */
+export function isTrue(value: string | null | undefined): boolean {
+  return value !== null && value !== undefined && ["true", "1", "yes", "on", "t", "y"].includes(value.trim().toLowerCase());
+}

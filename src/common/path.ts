@@ -1,0 +1,70 @@
+/**
+ * @module
+ * SwiftPath: `/v1/{account}[/{container}[/{object}]]` parsed and checked as Swift's proxy does
+ * (proxy/server.py get_controller, common/utils split_path, constraints.check_utf8).
+ */
+
+import { VALID_API_VERSIONS } from "./constraints";
+import { SwiftError } from "./errors";
+
+export interface SwiftPath {
+  version: string;
+  account: string;
+  container: string | null;
+  object: string | null;
+}
+
+/** The resource level a path names. */
+export function levelOf(path: SwiftPath): "account" | "container" | "object" {
+  return path.object !== null ? "object" : path.container !== null ? "container" : "account";
+}
+
+/**
+ * Percent-decodes a URL path; 412 when it is not UTF-8 or holds a NUL, as Swift answers.
+ */
+export function decodePath(rawPath: string): string {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(rawPath);
+  } catch {
+    throw new SwiftError("PreconditionFailed", "Invalid UTF8 or contains NULL");
+  }
+  if (decoded.includes("\u0000")) {
+    throw new SwiftError("PreconditionFailed", "Invalid UTF8 or contains NULL");
+  }
+  return decoded;
+}
+
+/**
+ * Splits a decoded `/v1/a/c/o` path. The object keeps its slashes; an empty segment before a
+ * later one is 404, as Swift's split_path makes it; an unknown version is 400.
+ */
+export function parseSwiftPath(decodedPath: string): SwiftPath {
+  const segments = decodedPath.split("/");
+  // segments[0] is "" (leading slash)
+  const version = segments[1] ?? "";
+  const account = segments[2] ?? "";
+  const container = segments[3];
+  const object = segments.length > 4 ? segments.slice(4).join("/") : undefined;
+  if (!(VALID_API_VERSIONS as readonly string[]).includes(version)) {
+    throw new SwiftError("BadRequest", "Invalid path");
+  }
+  if (!account) throw new SwiftError("NotFound");
+  if (container === "" && object) throw new SwiftError("NotFound");
+  return {
+    version,
+    account,
+    container: container ? container : null,
+    object: container && object ? object : null,
+  };
+}
+
+/** The `account/container/object` key under which replicas store a row. */
+export function objectKey(account: string, container: string, object: string): string {
+  return `${account}/${container}/${object}`;
+}
+
+/** The `account/container` key under which container replicas store a container. */
+export function containerKey(account: string, container: string): string {
+  return `${account}/${container}`;
+}

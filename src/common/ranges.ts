@@ -1,0 +1,78 @@
+/**
+ * @module
+ * HTTP Range as Swift's swob reads it: `bytes=a-b,c-,-n`, whitespace tolerated, a malformed
+ * header ignored (the whole body is served), and the denial-of-service limits that turn a
+ * request into 416 (more than 50 ranges, more than 2 overlaps, 8 or more out of order).
+ * Swift: common/swob.py Range, Range.ranges_for_length.
+ */
+
+import { MAX_NONASCENDING_RANGES, MAX_RANGE_OVERLAPS, MAX_RANGES } from "./constraints";
+
+/** One requested range: `start` null for a suffix (`-n`), `end` null for open (`a-`). */
+export interface RangeSpec {
+  start: number | null;
+  end: number | null;
+}
+
+/** A satisfiable range: bytes [start, end) of the body. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/** Parses a Range header; null when it is absent or malformed (Swift then ignores it). */
+export function parseRange(header: string | null): RangeSpec[] | null {
+  if (header === null) return null;
+  const equals = header.indexOf("=");
+  if (equals < 0) return null;
+  if (header.slice(0, equals).trim().toLowerCase() !== "bytes") return null;
+  const specs: RangeSpec[] = [];
+  for (const part of header.slice(equals + 1).split(",")) {
+    const text = part.trim();
+    const dash = text.indexOf("-");
+    if (dash < 0) return null;
+    const startText = text.slice(0, dash).trim();
+    const endText = text.slice(dash + 1).trim();
+    if ((startText && !/^\d+$/.test(startText)) || (endText && !/^\d+$/.test(endText))) return null;
+    const start = startText ? Number(startText) : null;
+    const end = endText ? Number(endText) : null;
+    if (start === null && end === null) return null;
+    if (start !== null && end !== null && end < start) return null;
+    specs.push({ start, end });
+  }
+  return specs.length ? specs : null;
+}
+
+/**
+ * The satisfiable ranges of a body of `length` bytes; an empty list means 416.
+ * Swift: swob.Range.ranges_for_length.
+ */
+export function rangesForLength(specs: readonly RangeSpec[], length: number): ByteRange[] {
+  const ranges: ByteRange[] = [];
+  for (const { start, end } of specs) {
+    if (start === null) {
+      if (end === null || end === 0) continue;
+      ranges.push({ start: Math.max(0, length - end), end: length });
+    } else if (start < length) {
+      ranges.push({ start, end: end === null || end >= length ? length : end + 1 });
+    }
+  }
+  if (ranges.length > MAX_RANGES) return [];
+  let overlaps = 0;
+  for (let i = 0; i < ranges.length; i++) {
+    for (let j = i + 1; j < ranges.length; j++) {
+      const a = ranges[i];
+      const b = ranges[j];
+      if (a && b && a.start < b.end && b.start < a.end) overlaps += 1;
+    }
+  }
+  if (overlaps > MAX_RANGE_OVERLAPS) return [];
+  let nonAscending = 0;
+  for (let i = 1; i < ranges.length; i++) {
+    const previous = ranges[i - 1];
+    const current = ranges[i];
+    if (previous && current && current.start < previous.start) nonAscending += 1;
+  }
+  if (nonAscending >= MAX_NONASCENDING_RANGES) return [];
+  return ranges;
+}

@@ -1,0 +1,18 @@
+/**
+ * @module
+ * What every replica RPC method returns: the status words of Swift's backend servers.
+ * Replicas never throw expected outcomes (a thrown error keeps only its message over RPC).
+ */
+
+export type ReplicaStatus = 200 | 201 | 202 | 204 | 404 | 409 | 412 | 422 | 503 | 507;
+
+export interface ReplicaReply<T = undefined> {
+  status: ReplicaStatus;
+  /** The timestamp the replica holds for the row (data, tombstone or put timestamp). */
+  timestamp?: string;
+  value?: T;
+}
+
+export function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300;
+}

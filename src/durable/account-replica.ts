@@ -1,0 +1,108 @@
+/**
+ * @module
+ * One account-ring partition in one zone, named `account/{partition}/{zone}`: Swift's account
+ * server (account DB) for the accounts that hash to it: status, metadata, container listing and
+ * totals, which container replicas keep current with their reports.
+ * Public methods are its RPC surface; it has no fetch().
+ */
+
+import { DurableObject } from "cloudflare:workers";
+import { ROWS_PER_RPC_MAX } from "../common/constraints";
+import type { ReplicaReply } from "../common/replies";
+import { listNames, type ListingEntry, type ListingParams } from "./listing";
+import { mergeContainerReport, mergeMetadata } from "./merge";
+import type { AccountContainerRow, AccountRow, ContainerReport, MetadataMap } from "./rows";
+import { ACCOUNT_MIGRATIONS, AccountRows } from "./schema/account";
+import { runMigrations } from "./schema/migrate";
+
+export interface AccountListing {
+  account: AccountRow;
+  entries: ListingEntry<AccountContainerRow>[];
+}
+
+function newAccount(account: string, timestamp: string): AccountRow {
+  return {
+    account,
+    createdAt: timestamp,
+    putTimestamp: timestamp,
+    deleteTimestamp: "0",
+    status: "",
+    metadata: {},
+    containerCount: 0,
+    objectCount: 0,
+    bytesUsed: 0,
+  };
+}
+
+export class AccountReplica extends DurableObject<Env> {
+  readonly #rows: AccountRows;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    runMigrations(ctx.storage, ACCOUNT_MIGRATIONS);
+    this.#rows = new AccountRows(ctx.storage.sql);
+  }
+
+  /** Swift: account/server.py PUT. 201 when created, 202 when it existed; metadata merged. */
+  putAccount(account: string, timestamp: string, metadata: MetadataMap = {}): ReplicaReply {
+    const current = this.#rows.account(account);
+    const base = current ?? newAccount(account, timestamp);
+    const row: AccountRow = {
+      ...base,
+      putTimestamp: timestamp > base.putTimestamp ? timestamp : base.putTimestamp,
+      metadata: mergeMetadata(base.metadata, metadata).metadata,
+    };
+    this.#rows.saveAccount(row);
+    return { status: current ? 202 : 201, timestamp: row.putTimestamp };
+  }
+
+  /** Swift: account/server.py POST. 204; 404 when missing. */
+  postAccount(account: string, metadata: MetadataMap): ReplicaReply {
+    const current = this.#rows.account(account);
+    if (!current) return { status: 404 };
+    const merged = mergeMetadata(current.metadata, metadata);
+    if (merged.changed) this.#rows.saveAccount({ ...current, metadata: merged.metadata });
+    return { status: 204, timestamp: current.putTimestamp };
+  }
+
+  /** Swift: account/server.py HEAD. 200 with the account's row; 404 when missing. */
+  headAccount(account: string): ReplicaReply<AccountRow> {
+    const current = this.#rows.account(account);
+    if (!current) return { status: 404 };
+    return { status: 200, timestamp: current.putTimestamp, value: current };
+  }
+
+  /** Swift: account/server.py GET. The account's row and one page of its container listing. */
+  listContainers(account: string, params: ListingParams): ReplicaReply<AccountListing> {
+    const current = this.#rows.account(account);
+    if (!current) return { status: 404 };
+    const entries = listNames({ ...params, path: null }, (bounds) => this.#rows.listContainers(account, bounds));
+    return { status: 200, timestamp: current.putTimestamp, value: { account: current, entries } };
+  }
+
+  /**
+   * Container reports (Swift: the container server's account update and the container updater).
+   * An account this replica does not hold yet is created by the report, as Swift's
+   * account_autocreate creates it on a container PUT.
+   */
+  updateContainers(reports: ContainerReport[]): ReplicaReply {
+    this.ctx.storage.transactionSync(() => {
+      const touched = new Map<string, AccountRow>();
+      for (const report of reports.slice(0, ROWS_PER_RPC_MAX)) {
+        const account = touched.get(report.account) ?? this.#rows.account(report.account) ?? newAccount(report.account, report.putTimestamp);
+        const current = this.#rows.container(report.account, report.container);
+        const merge = mergeContainerReport(current, report);
+        if (!merge.changed) continue;
+        this.#rows.saveContainer(merge.row);
+        const before = current && !current.deleted ? current : null;
+        const after = merge.row.deleted ? null : merge.row;
+        account.containerCount += (after ? 1 : 0) - (before ? 1 : 0);
+        account.objectCount += (after?.objectCount ?? 0) - (before?.objectCount ?? 0);
+        account.bytesUsed += (after?.bytesUsed ?? 0) - (before?.bytesUsed ?? 0);
+        touched.set(report.account, account);
+      }
+      for (const account of touched.values()) this.#rows.saveAccount(account);
+    });
+    return { status: 202 };
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * @module
+ * ReplicaClient: the only code that holds replica stubs. Every call goes through `call()`, which
+ * turns runtime failures (an overloaded or unreachable object, a timeout) into `{ status: 503 }`,
+ * so callers count replies the way Swift's proxy counts backend statuses.
+ */
+
+import type { Config } from "../common/config";
+import type { ReplicaReply } from "../common/replies";
+import type { RingName } from "../ring/types";
+import { replicaName } from "./identity";
+import type { AccountReplica } from "./account-replica";
+import type { ContainerReplica } from "./container-replica";
+import type { ObjectReplica } from "./object-replica";
+
+export interface ReplicaStubs {
+  account: DurableObjectStub<AccountReplica>;
+  container: DurableObjectStub<ContainerReplica>;
+  object: DurableObjectStub<ObjectReplica>;
+}
+
+/** A replica failed at the runtime level: `retryable` may move on to a handoff, `overloaded` must not be retried. */
+export interface ReplicaFailure {
+  status: 503;
+  overloaded?: boolean;
+}
+
+export class ReplicaClient {
+  readonly #config: Config;
+
+  constructor(config: Config) {
+    this.#config = config;
+  }
+
+  /** The stub of one replica, with its zone's location hint. */
+  stub<R extends RingName>(ring: R, partition: number, zone: string): ReplicaStubs[R] {
+    const hint = this.#config.rings[ring].zone(zone)?.locationHint ?? undefined;
+    const namespace = this.#config.replicas[ring] as unknown as DurableObjectNamespace<AccountReplica & ContainerReplica & ObjectReplica>;
+    const options = hint ? { locationHint: hint as DurableObjectLocationHint } : undefined;
+    return namespace.getByName(replicaName(ring, partition, zone), options) as unknown as ReplicaStubs[R];
+  }
+
+  /**
+   * Calls one replica. Runtime failures and timeouts become 503; a replica's own reply passes through.
+   */
+  async call<R extends RingName, T>(
+    ring: R,
+    partition: number,
+    zone: string,
+    method: (stub: ReplicaStubs[R]) => Promise<ReplicaReply<T>>,
+    timeoutMs: number,
+  ): Promise<ReplicaReply<T>> {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const timeout = new Promise<ReplicaReply<T>>((resolve) => {
+      timer = setTimeout(() => resolve({ status: 503 }), timeoutMs);
+    });
+    try {
+      return await Promise.race([method(this.stub(ring, partition, zone)), timeout]);
+    } catch (error) {
+      if (!isRuntimeFailure(error)) console.error(`replica ${replicaName(ring, partition, zone)} failed:`, error);
+      return { status: 503 };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function isRuntimeFailure(error: unknown): boolean {
+  return typeof error === "object" && error !== null && ("retryable" in error || "overloaded" in error);
+}

@@ -1,0 +1,58 @@
+/**
+ * @module
+ * A replica's identity, read from its Durable Object name `{ring}/{partition}/{zone}`, and the
+ * rule that picks which replica of another ring it updates (Swift: the object server at replica
+ * index i updates container replica i; the container server updates account replica i).
+ */
+
+import type { Ring } from "../ring/ring";
+import type { RingName, Zone } from "../ring/types";
+import { assert } from "../common/assert";
+
+export interface ReplicaIdentity {
+  ring: RingName;
+  partition: number;
+  zone: string;
+}
+
+/** The name of the replica Durable Object for a ring, partition and zone. */
+export function replicaName(ring: RingName, partition: number, zone: string): string {
+  return `${ring}/${partition}/${zone}`;
+}
+
+/** Parses a replica's own name; a replica created under any other name is a bug. */
+export function parseReplicaName(name: string | undefined): ReplicaIdentity {
+  const parts = (name ?? "").split("/");
+  const [ring, partition, zone] = parts;
+  assert(ring === "account" || ring === "container" || ring === "object", `replica name "${name}" has no ring`);
+  assert(partition !== undefined && /^\d+$/.test(partition) && zone, `replica name "${name}" is not {ring}/{partition}/{zone}`);
+  return { ring, partition: Number(partition), zone };
+}
+
+/**
+ * The zone of the `target` ring's replica that a replica in `sourceZone` updates: the same zone
+ * when it holds a primary of the target partition, else the primary at the source's replica index.
+ */
+export function updateTargetZone(sourceZone: string, sourcePrimaries: readonly Zone[], targetPrimaries: readonly Zone[]): string {
+  if (targetPrimaries.some((zone) => zone.id === sourceZone)) return sourceZone;
+  const index = Math.max(0, sourcePrimaries.findIndex((zone) => zone.id === sourceZone));
+  const target = targetPrimaries[index % targetPrimaries.length];
+  assert(target, "target ring has no primaries");
+  return target.id;
+}
+
+/** The replica a write to `source` should update in `targetRing` for the path's target partition. */
+export function updateTarget(
+  source: ReplicaIdentity,
+  sourceRing: Ring,
+  targetRing: Ring,
+  targetPartition: number,
+): { partition: number; zone: string; name: string; locationHint: string | null } {
+  const zone = updateTargetZone(source.zone, sourceRing.primaryZones(source.partition), targetRing.primaryZones(targetPartition));
+  return {
+    partition: targetPartition,
+    zone,
+    name: replicaName(targetRing.name, targetPartition, zone),
+    locationHint: targetRing.zone(zone)?.locationHint ?? null,
+  };
+}

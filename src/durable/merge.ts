@@ -1,0 +1,137 @@
+/**
+ * @module
+ * Last-write-wins merge rules, pure. Data and metadata merge separately, as Swift merges an
+ * object's .data/.ts with its .meta files and a DB's metadata key by key: the newest data (or
+ * tombstone) wins; metadata and content type newer than that data still apply to it.
+ */
+
+import type { AccountContainerRow, ContainerReport, ListingRow, MetadataMap, ObjectRow } from "./rows";
+
+interface DataAndMeta {
+  createdAt: string;
+  deleted: 0 | 1;
+  contentType: string;
+  contentTypeTimestamp: string;
+  metaTimestamp: string;
+}
+
+/** Which row's data wins: the newer createdAt; on a tie the row already held stays (Swift: equal timestamps keep the first write). */
+function dataWinner<T extends DataAndMeta>(current: T, incoming: T): T {
+  return incoming.createdAt > current.createdAt ? incoming : current;
+}
+
+/** The newest of the candidates' parts that are not older than the winning data. */
+function newestSince<T extends DataAndMeta>(data: T, candidates: T[], stamp: (row: T) => string): T {
+  let best = data;
+  for (const row of candidates) {
+    if (row.deleted) continue;
+    if (stamp(row) >= data.createdAt && stamp(row) > stamp(best)) best = row;
+  }
+  return best;
+}
+
+export interface ObjectMerge {
+  row: ObjectRow;
+  /** Whether the stored row changes. */
+  changed: boolean;
+  /** Body keys no row points at any more (to delete from this zone's bucket). */
+  garbage: string[];
+}
+
+/** Merges an incoming object row into the stored one. */
+export function mergeObject(current: ObjectRow | null, incoming: ObjectRow): ObjectMerge {
+  if (!current) return { row: incoming, changed: true, garbage: [] };
+  const data = dataWinner(current, incoming);
+  let row: ObjectRow;
+  if (data.deleted) {
+    row = { ...data, metadata: {}, bodyKey: null, deleteAt: null };
+  } else {
+    const meta = newestSince(data, [current, incoming], (r) => r.metaTimestamp);
+    const type = newestSince(data, [current, incoming], (r) => r.contentTypeTimestamp);
+    row = {
+      ...data,
+      metaTimestamp: meta.metaTimestamp,
+      metadata: meta.metadata,
+      deleteAt: meta.deleteAt,
+      contentType: type.contentType,
+      contentTypeTimestamp: type.contentTypeTimestamp,
+    };
+  }
+  const garbage = [current.bodyKey, incoming.bodyKey].filter((key): key is string => key !== null && key !== row.bodyKey);
+  const changed =
+    row.createdAt !== current.createdAt ||
+    row.metaTimestamp !== current.metaTimestamp ||
+    row.contentTypeTimestamp !== current.contentTypeTimestamp ||
+    row.deleted !== current.deleted;
+  return { row, changed, garbage: [...new Set(garbage)] };
+}
+
+/** Merges an incoming listing row into a container's stored one; null current means new. */
+export function mergeListing(current: ListingRow | null, incoming: ListingRow): { row: ListingRow; changed: boolean } {
+  if (!current) return { row: incoming, changed: true };
+  const data = dataWinner(current, incoming);
+  let row: ListingRow = data;
+  if (!data.deleted) {
+    const meta = newestSince(data, [current, incoming], (r) => r.metaTimestamp);
+    const type = newestSince(data, [current, incoming], (r) => r.contentTypeTimestamp);
+    row = { ...data, metaTimestamp: meta.metaTimestamp, contentType: type.contentType, contentTypeTimestamp: type.contentTypeTimestamp };
+  }
+  const changed =
+    row.createdAt !== current.createdAt ||
+    row.metaTimestamp !== current.metaTimestamp ||
+    row.contentTypeTimestamp !== current.contentTypeTimestamp ||
+    row.deleted !== current.deleted;
+  return { row, changed };
+}
+
+/** Merges metadata key by key: the newer timestamp wins each key. Swift: db.py update_metadata. */
+export function mergeMetadata(current: MetadataMap, incoming: MetadataMap): { metadata: MetadataMap; changed: boolean } {
+  const metadata: MetadataMap = { ...current };
+  let changed = false;
+  for (const [key, entry] of Object.entries(incoming)) {
+    const existing = metadata[key];
+    if (!existing || entry.timestamp > existing.timestamp) {
+      metadata[key] = entry;
+      changed = true;
+    }
+  }
+  return { metadata, changed };
+}
+
+/** Stamps plain updates (name → value, "" removes) with one timestamp. */
+export function stampMetadata(updates: Record<string, string>, timestamp: string): MetadataMap {
+  const stamped: MetadataMap = {};
+  for (const [key, value] of Object.entries(updates)) stamped[key] = { value, timestamp };
+  return stamped;
+}
+
+/** The live metadata (removed keys dropped), as headers carry it. */
+export function liveMetadata(metadata: MetadataMap): Record<string, string> {
+  const live: Record<string, string> = {};
+  for (const [key, { value }] of Object.entries(metadata)) if (value !== "") live[key] = value;
+  return live;
+}
+
+/** Merges a container report into an account's row for that container. Swift: account/backend.py merge_items. */
+export function mergeContainerReport(current: AccountContainerRow | null, report: ContainerReport): { row: AccountContainerRow; changed: boolean } {
+  const base = current ?? { ...report, putTimestamp: "0", deleteTimestamp: "0", objectCount: 0, bytesUsed: 0, reportedAt: "0", deleted: 0 as const };
+  const putTimestamp = report.putTimestamp > base.putTimestamp ? report.putTimestamp : base.putTimestamp;
+  const deleteTimestamp = report.deleteTimestamp > base.deleteTimestamp ? report.deleteTimestamp : base.deleteTimestamp;
+  const newerStats = report.reportedAt > base.reportedAt;
+  const row: AccountContainerRow = {
+    account: report.account,
+    container: report.container,
+    putTimestamp,
+    deleteTimestamp,
+    objectCount: newerStats ? report.objectCount : base.objectCount,
+    bytesUsed: newerStats ? report.bytesUsed : base.bytesUsed,
+    reportedAt: newerStats ? report.reportedAt : base.reportedAt,
+    deleted: deleteTimestamp > putTimestamp ? 1 : 0,
+  };
+  const changed =
+    !current ||
+    row.putTimestamp !== current.putTimestamp ||
+    row.deleteTimestamp !== current.deleteTimestamp ||
+    row.reportedAt !== current.reportedAt;
+  return { row, changed };
+}

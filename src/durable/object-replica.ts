@@ -1,0 +1,207 @@
+/**
+ * @module
+ * One object-ring partition in one zone, named `object/{partition}/{zone}`: Swift's object server
+ * for the objects that hash to it. Rows point at immutable bodies in the zone's bucket; each
+ * write queues the container update it owes and delivers it at once, retrying from its alarm.
+ * Public methods are its RPC surface; it has no fetch().
+ */
+
+import { DurableObject } from "cloudflare:workers";
+import { parseConfig, type Config } from "../common/config";
+import { CONTAINER_UPDATE_TIMEOUT_MS, NODE_TIMEOUT_MS, ROWS_PER_RPC_MAX, UPDATE_RETRY_MS } from "../common/constraints";
+import { isSuccess } from "../common/replies";
+import type { ReplicaReply } from "../common/replies";
+import { ReplicaClient } from "./client";
+import { parseReplicaName, updateTarget, type ReplicaIdentity } from "./identity";
+import { mergeObject } from "./merge";
+import type { ContainerUpdate, ListingRow, ObjectRow } from "./rows";
+import { runMigrations } from "./schema/migrate";
+import { OBJECT_MIGRATIONS, ObjectRows } from "./schema/object";
+import { OutboxRows } from "./schema/outbox";
+import { Outbox } from "./outbox";
+
+/** How long garbage bodies wait before the alarm deletes them if the inline delete did not. */
+const GARBAGE_RETRY_MS = 30_000;
+
+export interface PutObjectOptions {
+  /** `If-None-Match: *`: refuse with 412 when the object exists. */
+  ifNoneMatch?: boolean;
+}
+
+export class ObjectReplica extends DurableObject<Env> {
+  readonly #rows: ObjectRows;
+  readonly #identity: ReplicaIdentity;
+  readonly #config: Config;
+  readonly #client: ReplicaClient;
+  readonly #outboxRows: OutboxRows<ContainerUpdate>;
+  readonly #outbox: Outbox<ContainerUpdate>;
+  #alarmAt: number | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    runMigrations(ctx.storage, OBJECT_MIGRATIONS);
+    this.#rows = new ObjectRows(ctx.storage.sql);
+    this.#identity = parseReplicaName(ctx.id.name);
+    this.#config = parseConfig(env);
+    this.#client = new ReplicaClient(this.#config);
+    this.#outboxRows = new OutboxRows<ContainerUpdate>(ctx.storage.sql);
+    this.#outbox = new Outbox(ctx.storage, this.#outboxRows, async (partition, zone, updates) => {
+      const reply = await this.#client.call("container", partition, zone, (stub) => stub.updateObjects(updates), NODE_TIMEOUT_MS);
+      return isSuccess(reply.status);
+    });
+  }
+
+  /** Swift: obj/server.py HEAD/GET. 200 with the row, or 404 (with the tombstone's timestamp). */
+  getObject(name: string): ReplicaReply<ObjectRow> {
+    const row = this.#rows.get(name);
+    if (!row) return { status: 404 };
+    if (row.deleted) return { status: 404, timestamp: row.createdAt };
+    return { status: 200, timestamp: row.createdAt, value: row };
+  }
+
+  /**
+   * Swift: obj/server.py PUT. 201 when the row is stored; 409 when a row as new or newer is held
+   * (the proxy answers 202); 412 for `If-None-Match: *` on an existing object.
+   */
+  async putObject(row: ObjectRow, options: PutObjectOptions = {}): Promise<ReplicaReply> {
+    const current = this.#rows.get(row.name);
+    if (options.ifNoneMatch && current && !current.deleted) return { status: 412, timestamp: current.createdAt };
+    if (current && current.createdAt >= row.createdAt) return { status: 409, timestamp: current.createdAt };
+    await this.#write(current, row);
+    return { status: 201, timestamp: row.createdAt };
+  }
+
+  /** Swift: obj/server.py DELETE. Writes a tombstone; 204 when an object was there, else 404; 409 when older. */
+  async deleteObject(name: string, timestamp: string): Promise<ReplicaReply> {
+    const current = this.#rows.get(name);
+    if (current && current.createdAt >= timestamp) return { status: 409, timestamp: current.createdAt };
+    const tombstone: ObjectRow = {
+      name,
+      createdAt: timestamp,
+      deleted: 1,
+      size: 0,
+      etag: "",
+      contentType: "",
+      contentTypeTimestamp: timestamp,
+      metaTimestamp: timestamp,
+      metadata: {},
+      bodyKey: null,
+      deleteAt: null,
+    };
+    await this.#write(current, tombstone);
+    return { status: current && !current.deleted ? 204 : 404, timestamp };
+  }
+
+  /**
+   * Swift: obj/server.py POST ("fast-POST"). Replaces all metadata (and the content type when
+   * given); 202, 404 when there is no object, 409 when the POST is older than the data.
+   */
+  async postObject(name: string, timestamp: string, metadata: Record<string, string>, deleteAt: number | null, contentType: string | null): Promise<ReplicaReply> {
+    const current = this.#rows.get(name);
+    if (!current || current.deleted) return current ? { status: 404, timestamp: current.createdAt } : { status: 404 };
+    if (current.createdAt >= timestamp) return { status: 409, timestamp: current.createdAt };
+    const incoming: ObjectRow = {
+      ...current,
+      metaTimestamp: timestamp,
+      metadata,
+      deleteAt,
+      ...(contentType === null ? {} : { contentType, contentTypeTimestamp: timestamp }),
+    };
+    await this.#write(current, incoming);
+    return { status: 202, timestamp };
+  }
+
+  /** Merges rows from a peer (replication), last-write-wins; returns how many changed. */
+  async mergeRows(rows: ObjectRow[]): Promise<ReplicaReply<number>> {
+    let changed = 0;
+    const garbage: string[] = [];
+    this.ctx.storage.transactionSync(() => {
+      for (const row of rows.slice(0, ROWS_PER_RPC_MAX)) {
+        const merge = mergeObject(this.#rows.get(row.name), row);
+        garbage.push(...merge.garbage);
+        if (!merge.changed) continue;
+        changed += 1;
+        this.#rows.save(merge.row);
+        this.#queueUpdate(merge.row);
+      }
+      this.#rows.queueGarbage(garbage, Date.now());
+    });
+    if (garbage.length) this.#collectGarbage();
+    if (changed) await this.#deliverWithin(CONTAINER_UPDATE_TIMEOUT_MS);
+    return { status: 200, value: changed };
+  }
+
+  /** Container updates not yet delivered (for tests and recon). */
+  pendingUpdateCount(): number {
+    return this.#outbox.pendingCount;
+  }
+
+  /** Delivers pending container updates and deletes garbage bodies; re-arms while work remains. */
+  override async alarm(): Promise<void> {
+    this.#alarmAt = null;
+    await this.#outbox.deliver();
+    await this.#deleteGarbage();
+    if (this.#outbox.pendingCount > 0) this.#armAlarm(UPDATE_RETRY_MS);
+    else if (this.#rows.garbage(1).length > 0) this.#armAlarm(GARBAGE_RETRY_MS);
+  }
+
+  /** Stores a merged row with its container update in one transaction, then delivers the update. */
+  async #write(current: ObjectRow | null, incoming: ObjectRow): Promise<void> {
+    const merge = mergeObject(current, incoming);
+    this.ctx.storage.transactionSync(() => {
+      this.#rows.save(merge.row);
+      this.#queueUpdate(merge.row);
+      this.#rows.queueGarbage(merge.garbage, Date.now());
+    });
+    if (merge.garbage.length) this.#collectGarbage();
+    await this.#deliverWithin(CONTAINER_UPDATE_TIMEOUT_MS);
+  }
+
+  #queueUpdate(row: ObjectRow): void {
+    const [account = "", container = "", ...rest] = row.name.split("/");
+    const listing: ListingRow = {
+      name: rest.join("/"),
+      createdAt: row.createdAt,
+      deleted: row.deleted,
+      size: row.size,
+      etag: row.etag,
+      contentType: row.contentType,
+      contentTypeTimestamp: row.contentTypeTimestamp,
+      metaTimestamp: row.metaTimestamp,
+    };
+    const rings = this.#config.rings;
+    const target = updateTarget(this.#identity, rings.object, rings.container, rings.container.partitionFor(account, container));
+    this.#outboxRows.put({ partition: target.partition, zone: target.zone, key: row.name, payload: { account, container, row: listing } });
+  }
+
+  /** Waits for delivery up to `timeoutMs` (Swift: container_update_timeout); the alarm retries what is left. */
+  async #deliverWithin(timeoutMs: number): Promise<void> {
+    if (!(await this.#outbox.deliverWithin(timeoutMs))) this.#armAlarm(UPDATE_RETRY_MS);
+  }
+
+  /** Bodies that lost to a newer write go from this zone's bucket now; the alarm retries failures. */
+  #collectGarbage(): void {
+    this.#armAlarm(GARBAGE_RETRY_MS);
+    this.ctx.waitUntil(this.#deleteGarbage());
+  }
+
+  async #deleteGarbage(): Promise<void> {
+    const keys = this.#rows.garbage(ROWS_PER_RPC_MAX);
+    if (!keys.length) return;
+    const bucket = this.#config.zoneBuckets.get(this.#identity.zone);
+    if (!bucket) return;
+    try {
+      await bucket.delete(keys);
+      this.ctx.storage.transactionSync(() => this.#rows.clearGarbage(keys));
+    } catch (error) {
+      console.warn(`object replica ${this.ctx.id.name}: garbage delete failed, alarm retries`, error);
+    }
+  }
+
+  #armAlarm(delayMs: number): void {
+    const at = Date.now() + delayMs;
+    if (this.#alarmAt !== null && this.#alarmAt <= at) return;
+    this.#alarmAt = at;
+    this.ctx.waitUntil(this.ctx.storage.setAlarm(at));
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * @module
+ * Delivery of a replica's outbox: one batch per target replica, sent at once after the write
+ * that queued it and waited for up to a timeout (Swift: container_update_timeout), then retried
+ * by the replica's alarm until it lands (Swift: async_pending and the updater).
+ */
+
+import { ROWS_PER_RPC_MAX } from "../common/constraints";
+import type { OutboxItem, OutboxRows } from "./schema/outbox";
+
+/** Sends one batch to one target replica; true when it landed. */
+export type OutboxSend<T> = (partition: number, zone: string, payloads: T[]) => Promise<boolean>;
+
+export class Outbox<T> {
+  readonly #storage: DurableObjectStorage;
+  readonly #rows: OutboxRows<T>;
+  readonly #send: OutboxSend<T>;
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(storage: DurableObjectStorage, rows: OutboxRows<T>, send: OutboxSend<T>) {
+    this.#storage = storage;
+    this.#rows = rows;
+    this.#send = send;
+  }
+
+  /** Delivers what is queued, waiting at most `timeoutMs`; true when nothing is left to deliver. */
+  async deliverWithin(timeoutMs: number): Promise<boolean> {
+    this.#chain = this.#chain.then(() => this.deliver());
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const timedOut = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([this.#chain, timedOut]);
+    clearTimeout(timer);
+    return this.#rows.count() === 0;
+  }
+
+  /** Sends one bounded round of pending items, one batch per target. */
+  async deliver(): Promise<void> {
+    const pending = this.#rows.pending(ROWS_PER_RPC_MAX);
+    if (!pending.length) return;
+    const byTarget = new Map<string, OutboxItem<T>[]>();
+    for (const item of pending) {
+      const key = `${item.partition}/${item.zone}`;
+      const batch = byTarget.get(key);
+      if (batch) batch.push(item);
+      else byTarget.set(key, [item]);
+    }
+    await Promise.all(
+      [...byTarget.values()].map(async (batch) => {
+        const [first] = batch;
+        if (!first) return;
+        if (await this.#send(first.partition, first.zone, batch.map((item) => item.payload))) {
+          this.#storage.transactionSync(() => this.#rows.clear(batch));
+        }
+      }),
+    );
+  }
+
+  get pendingCount(): number {
+    return this.#rows.count();
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * @module
+ * The rows replicas hold and exchange, as plain data (they cross RPC). Timestamps are Swift's
+ * internal-form strings; `deleted` is 0 | 1 as stored.
+ */
+
+/** Metadata of an account or container: each key with the timestamp of its last change ("" = removed). */
+export interface MetadataEntry {
+  value: string;
+  timestamp: string;
+}
+
+/** Metadata of an account or container: each key with the timestamp of its last change ("" = removed). */
+export type MetadataMap = Record<string, MetadataEntry>;
+
+/** One object in an object replica (Swift's .data/.meta/.ts files of one hash dir). */
+export interface ObjectRow {
+  /** `account/container/object` */
+  name: string;
+  /** Timestamp of the PUT (data) or of the DELETE (tombstone). */
+  createdAt: string;
+  deleted: 0 | 1;
+  size: number;
+  etag: string;
+  contentType: string;
+  contentTypeTimestamp: string;
+  /** Timestamp of the newest metadata (the PUT itself, or a later POST). */
+  metaTimestamp: string;
+  /** User metadata and the allowed headers, lower-case names. */
+  metadata: Record<string, string>;
+  /** The R2 key of the body in this replica's zone bucket. */
+  bodyKey: string | null;
+  /** Unix seconds after which the object no longer exists (X-Delete-At). */
+  deleteAt: number | null;
+}
+
+/** One object as a container lists it (Swift's container DB object table). */
+export interface ListingRow {
+  /** The object's name within its container. */
+  name: string;
+  createdAt: string;
+  deleted: 0 | 1;
+  size: number;
+  etag: string;
+  contentType: string;
+  contentTypeTimestamp: string;
+  metaTimestamp: string;
+}
+
+/** A container update an object replica sends: the listing row and the container it belongs to. */
+export interface ContainerUpdate {
+  account: string;
+  container: string;
+  row: ListingRow;
+}
+
+/** A container's own row in a container replica. */
+export interface ContainerRow {
+  account: string;
+  container: string;
+  createdAt: string;
+  putTimestamp: string;
+  deleteTimestamp: string;
+  statusChangedAt: string;
+  objectCount: number;
+  bytesUsed: number;
+  metadata: MetadataMap;
+  storagePolicyIndex: number;
+}
+
+/** What a container replica reports to its account (Swift: the container updater's report). */
+export interface ContainerReport {
+  account: string;
+  container: string;
+  putTimestamp: string;
+  deleteTimestamp: string;
+  objectCount: number;
+  bytesUsed: number;
+  /** When these counts were taken; the newer report's counts win. */
+  reportedAt: string;
+}
+
+/** A container as an account lists it. */
+export interface AccountContainerRow extends ContainerReport {
+  deleted: 0 | 1;
+}
+
+/** An account's own row in an account replica. */
+export interface AccountRow {
+  account: string;
+  createdAt: string;
+  putTimestamp: string;
+  deleteTimestamp: string;
+  status: "" | "DELETED";
+  metadata: MetadataMap;
+  containerCount: number;
+  objectCount: number;
+  bytesUsed: number;
+}

@@ -1,0 +1,171 @@
+/**
+ * @module
+ * The container replica's schema: per container its own row (timestamps, metadata, counts kept
+ * in O(1) per change) and its object listing rows, plus the outbox of reports to accounts.
+ * All of ContainerReplica's SQL lives here.
+ */
+
+import type { Migration } from "./migrate";
+import { OUTBOX_TABLE_SQL } from "./outbox";
+import type { ContainerRow, ListingRow, MetadataMap } from "../rows";
+import type { ListingBounds } from "../listing";
+import { boundsSql } from "./listing-sql";
+
+export const CONTAINER_MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    sql: `
+      CREATE TABLE container (
+        name TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        container TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        put_timestamp TEXT NOT NULL,
+        delete_timestamp TEXT NOT NULL,
+        status_changed_at TEXT NOT NULL,
+        object_count INTEGER NOT NULL,
+        bytes_used INTEGER NOT NULL,
+        metadata TEXT NOT NULL,
+        storage_policy_index INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE object (
+        container TEXT NOT NULL,
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        deleted INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        etag TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        content_type_timestamp TEXT NOT NULL,
+        meta_timestamp TEXT NOT NULL,
+        PRIMARY KEY (container, name)
+      ) WITHOUT ROWID;
+      CREATE INDEX object_live ON object (container, name) WHERE deleted = 0;
+      ${OUTBOX_TABLE_SQL}
+    `,
+  },
+];
+
+interface ContainerRowSql extends Record<string, SqlStorageValue> {
+  name: string;
+  account: string;
+  container: string;
+  created_at: string;
+  put_timestamp: string;
+  delete_timestamp: string;
+  status_changed_at: string;
+  object_count: number;
+  bytes_used: number;
+  metadata: string;
+  storage_policy_index: number;
+}
+
+interface ListingRowSql extends Record<string, SqlStorageValue> {
+  name: string;
+  created_at: string;
+  deleted: number;
+  size: number;
+  etag: string;
+  content_type: string;
+  content_type_timestamp: string;
+  meta_timestamp: string;
+}
+
+function containerFromSql(row: ContainerRowSql): ContainerRow {
+  return {
+    account: row.account,
+    container: row.container,
+    createdAt: row.created_at,
+    putTimestamp: row.put_timestamp,
+    deleteTimestamp: row.delete_timestamp,
+    statusChangedAt: row.status_changed_at,
+    objectCount: row.object_count,
+    bytesUsed: row.bytes_used,
+    metadata: JSON.parse(row.metadata) as MetadataMap,
+    storagePolicyIndex: row.storage_policy_index,
+  };
+}
+
+function listingFromSql(row: ListingRowSql): ListingRow {
+  return {
+    name: row.name,
+    createdAt: row.created_at,
+    deleted: row.deleted ? 1 : 0,
+    size: row.size,
+    etag: row.etag,
+    contentType: row.content_type,
+    contentTypeTimestamp: row.content_type_timestamp,
+    metaTimestamp: row.meta_timestamp,
+  };
+}
+
+export class ContainerRows {
+  readonly #sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.#sql = sql;
+  }
+
+  container(key: string): ContainerRow | null {
+    const first = this.#sql.exec<ContainerRowSql>("SELECT * FROM container WHERE name = ?", key).toArray()[0];
+    return first ? containerFromSql(first) : null;
+  }
+
+  saveContainer(key: string, row: ContainerRow): void {
+    this.#sql.exec(
+      `INSERT OR REPLACE INTO container (name, account, container, created_at, put_timestamp, delete_timestamp,
+         status_changed_at, object_count, bytes_used, metadata, storage_policy_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      key,
+      row.account,
+      row.container,
+      row.createdAt,
+      row.putTimestamp,
+      row.deleteTimestamp,
+      row.statusChangedAt,
+      row.objectCount,
+      row.bytesUsed,
+      JSON.stringify(row.metadata),
+      row.storagePolicyIndex,
+    );
+  }
+
+  object(key: string, name: string): ListingRow | null {
+    const first = this.#sql.exec<ListingRowSql>("SELECT * FROM object WHERE container = ? AND name = ?", key, name).toArray()[0];
+    return first ? listingFromSql(first) : null;
+  }
+
+  saveObject(key: string, row: ListingRow): void {
+    this.#sql.exec(
+      `INSERT OR REPLACE INTO object (container, name, created_at, deleted, size, etag, content_type, content_type_timestamp,
+         meta_timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      key,
+      row.name,
+      row.createdAt,
+      row.deleted,
+      row.size,
+      row.etag,
+      row.contentType,
+      row.contentTypeTimestamp,
+      row.metaTimestamp,
+    );
+  }
+
+  /** Live (not deleted) listing rows of a container within the bounds, in name order. */
+  listObjects(key: string, bounds: ListingBounds): { name: string; row: ListingRow }[] {
+    const { conditions, args, tail } = boundsSql(bounds);
+    return this.#sql
+      .exec<ListingRowSql>(
+        `SELECT name, created_at, deleted, size, etag, content_type, content_type_timestamp, meta_timestamp
+         FROM object INDEXED BY object_live WHERE ${["container = ?", "deleted = 0", ...conditions].join(" AND ")} ${tail}`,
+        key,
+        ...args,
+      )
+      .toArray()
+      .map((row) => ({ name: row.name, row: listingFromSql(row) }));
+  }
+
+  /** Whether a container has any live object row (Swift: broker.empty()). */
+  hasObjects(key: string): boolean {
+    return this.#sql.exec("SELECT 1 FROM object INDEXED BY object_live WHERE container = ? AND deleted = 0 LIMIT 1", key).toArray().length > 0;
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * @module
+ * Numbered schema migrations for the replica Durable Objects. Applied ids live in
+ * `schema_migrations` (PRAGMA user_version is not available); each migration runs in
+ * `transactionSync` (the runtime refuses BEGIN). Never edit an applied migration: add the next.
+ */
+
+export interface Migration {
+  id: number;
+  sql: string;
+}
+
+/** Applies, in order, every migration not yet recorded. Synchronous: done before any call arrives. */
+export function runMigrations(storage: DurableObjectStorage, migrations: readonly Migration[]): void {
+  storage.sql.exec("CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+  const applied = new Set(storage.sql.exec<{ id: number }>("SELECT id FROM schema_migrations").toArray().map((row) => row.id));
+  for (const migration of migrations) {
+    if (applied.has(migration.id)) continue;
+    storage.transactionSync(() => {
+      storage.sql.exec(migration.sql);
+      storage.sql.exec("INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)", migration.id, Date.now());
+    });
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * @module
+ * The proxy: one Hono app with the middleware in a fixed order (transaction id first, so every
+ * response carries one), the auth, info and Swift API routes, and the one error handler that
+ * renders a SwiftError as Swift would. Swift: proxy/server.py and its pipeline.
+ */
+
+import { Hono } from "hono";
+import { parseConfig } from "../common/config";
+import { ERRORS, SwiftError, errorBody } from "../common/errors";
+import { H } from "../common/headers";
+import { handleGetToken } from "./auth/swift-v1";
+import { transId } from "./middleware/trans-id";
+import { info } from "./swift/info";
+import { swiftApi } from "./swift/router";
+
+export const app = new Hono<{ Bindings: Env }>();
+
+app.use("*", transId);
+
+app.route("/", info);
+
+for (const path of ["/auth/v1.0", "/auth/v1/:account/auth", "/auth/auth"]) {
+  app.get(path, (c) => handleGetToken(parseConfig(c.env), c.req.raw, Date.now()));
+  app.all(path, () => {
+    throw new SwiftError("MethodNotAllowed", undefined, { [H.ALLOW]: "GET" });
+  });
+}
+
+app.route("/v1", swiftApi);
+app.route("/v1.0", swiftApi);
+
+app.notFound(() => {
+  throw new SwiftError("NotFound");
+});
+
+app.onError((error, c) => {
+  const swiftError = error instanceof SwiftError ? error : null;
+  if (!swiftError) console.error(`${c.req.method} ${c.req.url}:`, error);
+  const kind = swiftError?.kind ?? "InternalServerError";
+  const { body, contentType } = errorBody(kind, swiftError?.detail);
+  const head = c.req.method === "HEAD";
+  return new Response(head ? null : body, {
+    status: ERRORS[kind].status,
+    headers: {
+      [H.CONTENT_TYPE]: contentType,
+      [H.CONTENT_LENGTH]: String(head ? 0 : new TextEncoder().encode(body).length),
+      ...swiftError?.headers,
+    },
+  });
+});

@@ -1,0 +1,216 @@
+/**
+ * @module
+ * Object bodies in R2: written once per distinct bucket of the object's zones under an
+ * immutable key per (object, timestamp), streamed with flat memory. A body of known length is
+ * pumped into one FixedLengthStream per bucket (R2's put needs a known length); a chunked body
+ * goes through R2 multipart uploads with uniform parts, one part buffered at a time.
+ */
+
+import { CHUNKED_PART_SIZE } from "../../common/constraints";
+import { SwiftError } from "../../common/errors";
+
+export interface BodyTarget {
+  /** The binding name, which identifies the bucket. */
+  name: string;
+  bucket: R2Bucket;
+}
+
+export interface WrittenBody {
+  etag: string;
+  size: number;
+  /** Binding names of the buckets that hold the body. */
+  written: Set<string>;
+}
+
+const hex = (bytes: ArrayBuffer): string => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+/** Immutable body key: account first (so the reaper can list an account), then the object's hash and the write's timestamp. */
+export function bodyKey(account: string, objectHashHex: string, timestamp: string): string {
+  return `${account}/${objectHashHex}/${timestamp}`;
+}
+
+interface Sink {
+  target: BodyTarget;
+  writer: WritableStreamDefaultWriter<Uint8Array>;
+  put: Promise<R2Object | null>;
+  failed: Promise<void>;
+  ok: boolean;
+}
+
+/**
+ * Writes a body of `length` bytes (null: unknown, chunked) to every target. Throws 413 past
+ * `maxFileSize`, 499 when the client's body ends early or fails, 503 when no bucket took it.
+ */
+export async function writeBody(
+  key: string,
+  source: ReadableStream<Uint8Array> | null,
+  length: number | null,
+  targets: readonly BodyTarget[],
+  maxFileSize: number,
+): Promise<WrittenBody> {
+  if (length !== null && length > maxFileSize) throw new SwiftError("RequestEntityTooLarge");
+  if (length === 0 || source === null) return writeSmall(key, new Uint8Array(0), targets);
+  if (length === null) return writeChunked(key, source, targets, maxFileSize);
+  return writeKnownLength(key, source, length, targets);
+}
+
+async function writeSmall(key: string, bytes: Uint8Array, targets: readonly BodyTarget[]): Promise<WrittenBody> {
+  const results = await Promise.allSettled(targets.map((target) => target.bucket.put(key, bytes)));
+  const written = new Set<string>();
+  results.forEach((result, index) => {
+    const target = targets[index];
+    if (result.status === "fulfilled" && target) written.add(target.name);
+  });
+  if (!written.size) throw new SwiftError("ServiceUnavailable");
+  const etag = hex(await crypto.subtle.digest("MD5", bytes));
+  return { etag, size: bytes.byteLength, written };
+}
+
+async function writeKnownLength(key: string, source: ReadableStream<Uint8Array>, length: number, targets: readonly BodyTarget[]): Promise<WrittenBody> {
+  const sinks: Sink[] = targets.map((target) => {
+    const stream = new FixedLengthStream(length);
+    const put = target.bucket.put(key, stream.readable);
+    const sink: Sink = { target, writer: stream.writable.getWriter(), put, failed: Promise.resolve(), ok: true };
+    sink.failed = put.then(
+      () => new Promise<void>(() => undefined),
+      () => {
+        sink.ok = false;
+      },
+    );
+    return sink;
+  });
+  const reader = source.getReader();
+  let received = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      received += value.byteLength;
+      if (received > length) break;
+      await Promise.all(sinks.filter((sink) => sink.ok).map((sink) => Promise.race([sink.writer.write(value).catch(() => (sink.ok = false)), sink.failed])));
+      if (!sinks.some((sink) => sink.ok)) break;
+    }
+  } catch {
+    await abortSinks(sinks);
+    throw new SwiftError("ClientDisconnect");
+  }
+  if (received !== length) {
+    await abortSinks(sinks);
+    reader.releaseLock();
+    throw new SwiftError("ClientDisconnect");
+  }
+  await Promise.all(sinks.map((sink) => sink.writer.close().catch(() => (sink.ok = false))));
+  const objects = await Promise.allSettled(sinks.map((sink) => sink.put));
+  const written = new Set<string>();
+  let etag = "";
+  objects.forEach((result, index) => {
+    const sink = sinks[index];
+    if (!sink || result.status !== "fulfilled" || !result.value) return;
+    written.add(sink.target.name);
+    const md5 = result.value.checksums.md5;
+    etag ||= md5 ? hex(md5) : result.value.etag;
+  });
+  if (!written.size) throw new SwiftError("ServiceUnavailable");
+  return { etag, size: length, written };
+}
+
+async function abortSinks(sinks: readonly Sink[]): Promise<void> {
+  await Promise.allSettled(sinks.map((sink) => sink.writer.abort(new Error("upload aborted"))));
+  await Promise.allSettled(sinks.map((sink) => sink.put));
+}
+
+/** A chunked upload: below one part a single put, else a multipart upload per bucket with uniform parts. */
+async function writeChunked(key: string, source: ReadableStream<Uint8Array>, targets: readonly BodyTarget[], maxFileSize: number): Promise<WrittenBody> {
+  const digest = new crypto.DigestStream("MD5");
+  const digestWriter = digest.getWriter();
+  const reader = source.getReader();
+  let part = new Uint8Array(CHUNKED_PART_SIZE);
+  let filled = 0;
+  let size = 0;
+  let uploads: { target: BodyTarget; upload: R2MultipartUpload | null; parts: R2UploadedPart[] }[] | null = null;
+
+  const flushPart = async (bytes: Uint8Array): Promise<void> => {
+    uploads ??= await Promise.all(
+      targets.map(async (target) => ({ target, upload: await target.bucket.createMultipartUpload(key).catch(() => null), parts: [] as R2UploadedPart[] })),
+    );
+    const number = (uploads[0]?.parts.length ?? 0) + 1;
+    await Promise.all(
+      uploads.map(async (entry) => {
+        if (!entry.upload) return;
+        try {
+          entry.parts.push(await entry.upload.uploadPart(number, bytes));
+        } catch {
+          await entry.upload.abort().catch(() => undefined);
+          entry.upload = null;
+        }
+      }),
+    );
+    if (!uploads.some((entry) => entry.upload)) throw new SwiftError("ServiceUnavailable");
+  };
+
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxFileSize) throw new SwiftError("RequestEntityTooLarge");
+      await digestWriter.write(value);
+      let offset = 0;
+      while (offset < value.byteLength) {
+        const take = Math.min(value.byteLength - offset, CHUNKED_PART_SIZE - filled);
+        part.set(value.subarray(offset, offset + take), filled);
+        filled += take;
+        offset += take;
+        if (filled === CHUNKED_PART_SIZE) {
+          await flushPart(part);
+          part = new Uint8Array(CHUNKED_PART_SIZE);
+          filled = 0;
+        }
+      }
+    }
+  } catch (error) {
+    await abortUploads(uploads);
+    if (error instanceof SwiftError) throw error;
+    throw new SwiftError("ClientDisconnect");
+  }
+  await digestWriter.close();
+  const etag = hex(await digest.digest);
+  if (uploads === null) {
+    const small = await writeSmall(key, part.subarray(0, filled), targets);
+    return { etag, size, written: small.written };
+  }
+  if (filled > 0) await flushPart(part.subarray(0, filled));
+  const written = new Set<string>();
+  await Promise.all(
+    (uploads as { target: BodyTarget; upload: R2MultipartUpload | null; parts: R2UploadedPart[] }[]).map(async (entry) => {
+      if (!entry.upload) return;
+      try {
+        await entry.upload.complete(entry.parts);
+        written.add(entry.target.name);
+      } catch {
+        await entry.upload.abort().catch(() => undefined);
+      }
+    }),
+  );
+  if (!written.size) throw new SwiftError("ServiceUnavailable");
+  return { etag, size, written };
+}
+
+async function abortUploads(uploads: { upload: R2MultipartUpload | null }[] | null): Promise<void> {
+  if (!uploads) return;
+  await Promise.allSettled(uploads.map((entry) => entry.upload?.abort()));
+}
+
+/** Copies a body between buckets (a handoff zone, or a zone whose bucket missed the write). */
+export async function copyBody(key: string, from: R2Bucket, to: R2Bucket): Promise<boolean> {
+  const source = await from.get(key);
+  if (!source) return false;
+  const stream = new FixedLengthStream(source.size);
+  const [put] = await Promise.all([to.put(key, stream.readable), source.body.pipeTo(stream.writable)]);
+  return put !== null;
+}
+
+/** Deletes a body from buckets, best effort (a failed write's leftovers). */
+export async function deleteBody(key: string, targets: readonly BodyTarget[]): Promise<void> {
+  await Promise.allSettled(targets.map((target) => target.bucket.delete(key)));
+}

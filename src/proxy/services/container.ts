@@ -1,0 +1,83 @@
+/**
+ * @module
+ * Container operations over the container ring, and the cached container information object
+ * requests check (existence, ACLs, metadata). Swift: proxy/controllers/container.py,
+ * base.py get_container_info.
+ */
+
+import { CONTAINER_INFO_TTL_MS } from "../../common/constraints";
+import { containerKey } from "../../common/path";
+import type { ReplicaReply } from "../../common/replies";
+import type { ReplicaStubs } from "../../durable/client";
+import type { ContainerListing } from "../../durable/container-replica";
+import type { ListingParams } from "../../durable/listing";
+import { stampMetadata } from "../../durable/merge";
+import type { ContainerRow } from "../../durable/rows";
+import { fanOut } from "../fan-out";
+import { bestStatus } from "../quorum";
+import { partitionReplicas, readValue, type ServiceContext } from "./context";
+
+function containerReplicas(ctx: ServiceContext, account: string, container: string) {
+  return partitionReplicas(ctx, "container", ctx.config.rings.container.partitionFor(account, container));
+}
+
+async function read<T>(
+  ctx: ServiceContext,
+  account: string,
+  container: string,
+  newest: boolean,
+  method: (stub: ReplicaStubs["container"]) => Promise<ReplicaReply<T>>,
+): Promise<T | null> {
+  const found = await readValue(ctx, "container", ctx.config.rings.container.partitionFor(account, container), newest, method);
+  return found?.reply.value ?? null;
+}
+
+const infoKey = (account: string, container: string) => `container:${containerKey(account, container)}`;
+
+/** The container's row from the cache or one replica; null when it does not exist. */
+export async function containerInfo(ctx: ServiceContext, account: string, container: string, newest = false): Promise<ContainerRow | null> {
+  const key = infoKey(account, container);
+  const now = Date.now();
+  if (!newest) {
+    const cached = ctx.cache.get<ContainerRow | null>(key, now);
+    if (cached !== undefined) return cached;
+  }
+  const row = await read(ctx, account, container, newest, (stub) => stub.headContainer(account, container));
+  ctx.cache.set(key, row, row ? CONTAINER_INFO_TTL_MS : CONTAINER_INFO_TTL_MS / 10, now);
+  return row;
+}
+
+/** The container's row and one page of its listing; null when it does not exist. */
+export async function listContainer(ctx: ServiceContext, account: string, container: string, params: ListingParams, newest = false): Promise<ContainerListing | null> {
+  const listing = await read(ctx, account, container, newest, (stub) => stub.listObjects(account, container, params));
+  ctx.cache.set(infoKey(account, container), listing?.container ?? null, listing ? CONTAINER_INFO_TTL_MS : CONTAINER_INFO_TTL_MS / 10, Date.now());
+  return listing;
+}
+
+/** Swift: container.py PUT. 201 created, 202 existed (metadata merged). */
+export async function putContainer(ctx: ServiceContext, account: string, container: string, updates: Record<string, string>): Promise<number> {
+  const timestamp = ctx.now().internal;
+  const metadata = stampMetadata(updates, timestamp);
+  const { primaries, handoffs, call } = containerReplicas(ctx, account, container);
+  const replies = await fanOut(primaries, handoffs, call((stub) => stub.putContainer(account, container, timestamp, metadata)));
+  ctx.cache.delete(infoKey(account, container));
+  return bestStatus(replies.map((r) => r.reply.status));
+}
+
+/** Swift: container.py POST. 204; 404 when missing. */
+export async function postContainer(ctx: ServiceContext, account: string, container: string, updates: Record<string, string>): Promise<number> {
+  const metadata = stampMetadata(updates, ctx.now().internal);
+  const { primaries, handoffs, call } = containerReplicas(ctx, account, container);
+  const replies = await fanOut(primaries, handoffs, call((stub) => stub.postContainer(account, container, metadata)));
+  ctx.cache.delete(infoKey(account, container));
+  return bestStatus(replies.map((r) => r.reply.status));
+}
+
+/** Swift: container.py DELETE. 204; 404 when missing; 409 while objects remain. */
+export async function deleteContainer(ctx: ServiceContext, account: string, container: string): Promise<number> {
+  const timestamp = ctx.now().internal;
+  const { primaries, handoffs, call } = containerReplicas(ctx, account, container);
+  const replies = await fanOut(primaries, handoffs, call((stub) => stub.deleteContainer(account, container, timestamp)));
+  ctx.cache.delete(infoKey(account, container));
+  return bestStatus(replies.map((r) => r.reply.status));
+}

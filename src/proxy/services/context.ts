@@ -1,0 +1,80 @@
+/**
+ * @module
+ * What every service needs for one request: configuration, the replica client, the clock that
+ * stamps writes, a random source for read order, and the in-isolate info caches.
+ */
+
+import type { Config } from "../../common/config";
+import { TimestampClock, type Timestamp } from "../../common/timestamp";
+import { NODE_TIMEOUT_MS } from "../../common/constraints";
+import { SwiftError } from "../../common/errors";
+import type { ReplicaReply } from "../../common/replies";
+import { ReplicaClient, type ReplicaStubs } from "../../durable/client";
+import { readFirst, readNewest, readOrder, type ZoneReply } from "../fan-out";
+import type { RingName } from "../../ring/types";
+import { InfoCache } from "./info-cache";
+
+export interface ServiceContext {
+  config: Config;
+  client: ReplicaClient;
+  /** A fresh write timestamp (Swift: the proxy's Timestamp.now()). */
+  now(): Timestamp;
+  random(): number;
+  cache: InfoCache;
+}
+
+const clock = new TimestampClock();
+const contexts = new WeakMap<Config, ServiceContext>();
+
+/** The context of this isolate for a configuration (one clock and cache per isolate). */
+export function serviceContext(config: Config): ServiceContext {
+  const existing = contexts.get(config);
+  if (existing) return existing;
+  const context: ServiceContext = {
+    config,
+    client: new ReplicaClient(config),
+    now: () => clock.next(Date.now()),
+    random: Math.random,
+    cache: new InfoCache(),
+  };
+  contexts.set(config, context);
+  return context;
+}
+
+/** A partition's primary zone ids and handoff zone ids. */
+export function placement(config: Config, ring: RingName, partition: number): { primaries: string[]; handoffs: string[] } {
+  const r = config.rings[ring];
+  return {
+    primaries: r.primaryZones(partition).map((zone) => zone.id),
+    handoffs: r.handoffZones(partition).map((zone) => zone.id),
+  };
+}
+
+/** The replicas of one partition: zone ids, and a caller for one zone with the node timeout. */
+export function partitionReplicas<R extends RingName>(ctx: ServiceContext, ring: R, partition: number) {
+  const { primaries, handoffs } = placement(ctx.config, ring, partition);
+  const call =
+    <T>(method: (stub: ReplicaStubs[R]) => Promise<ReplicaReply<T>>) =>
+    (zone: string) =>
+      ctx.client.call(ring, partition, zone, method, NODE_TIMEOUT_MS);
+  return { primaries, handoffs, call };
+}
+
+/**
+ * Reads a value from the first replica that has it (all at once with X-Newest); null when none
+ * has it, 503 when none answered at all.
+ */
+export async function readValue<R extends RingName, T>(
+  ctx: ServiceContext,
+  ring: R,
+  partition: number,
+  newest: boolean,
+  method: (stub: ReplicaStubs[R]) => Promise<ReplicaReply<T>>,
+): Promise<ZoneReply<T> | null> {
+  const { primaries, handoffs, call } = partitionReplicas(ctx, ring, partition);
+  const zones = readOrder(primaries, handoffs, ctx.random);
+  const { found, replies } = await (newest ? readNewest(zones, call(method)) : readFirst(zones, call(method)));
+  if (found?.reply.value !== undefined) return found;
+  if (replies.every((r) => r.reply.status === 503)) throw new SwiftError("ServiceUnavailable");
+  return null;
+}

@@ -1,0 +1,181 @@
+/**
+ * @module
+ * Object operations over the object ring: the body goes to the buckets of the primary zones,
+ * then the row to every primary replica (a failed primary covered by the next handoff, whose
+ * bucket gets a copy of the body), answered by quorum. Reads take the first replica holding the
+ * row and stream the body from that zone's bucket. Swift: proxy/controllers/obj.py.
+ */
+
+import { NODE_TIMEOUT_MS } from "../../common/constraints";
+import { SwiftError } from "../../common/errors";
+import { objectKey } from "../../common/path";
+import type { ReplicaReply } from "../../common/replies";
+import type { Timestamp } from "../../common/timestamp";
+import type { ObjectRow } from "../../durable/rows";
+import { hashPath } from "../../ring/hash-path";
+import { fanOut } from "../fan-out";
+import { bestStatus } from "../quorum";
+import { bodyKey, copyBody, deleteBody, writeBody, type BodyTarget } from "./bodies";
+import { partitionReplicas, readValue, type ServiceContext } from "./context";
+
+export interface ObjectPath {
+  account: string;
+  container: string;
+  object: string;
+}
+
+/** A row and the zone whose replica (and bucket) served it. */
+export interface FoundObject {
+  zone: string;
+  row: ObjectRow;
+}
+
+export interface PutObjectInput {
+  body: ReadableStream<Uint8Array> | null;
+  /** Content-Length; null for a chunked body. */
+  length: number | null;
+  contentType: string;
+  /** User metadata and allowed headers, lower-case names. */
+  metadata: Record<string, string>;
+  deleteAt: number | null;
+  /** The client's ETag, checked against the body's MD5 (422 on mismatch). */
+  expectedEtag: string | null;
+  ifNoneMatch: boolean;
+}
+
+export interface PutObjectResult {
+  status: number;
+  etag: string;
+  timestamp: Timestamp;
+}
+
+function objectPartition(ctx: ServiceContext, path: ObjectPath): number {
+  return ctx.config.rings.object.partitionFor(path.account, path.container, path.object);
+}
+
+function hexOf(bytes: Uint8Array): string {
+  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Whether an object's X-Delete-At has passed (Swift: expired objects are 404 at once). */
+export function isExpired(row: ObjectRow, nowMs: number): boolean {
+  return row.deleteAt !== null && row.deleteAt * 1000 <= nowMs;
+}
+
+/** The object's row from the first replica holding it (all replicas with X-Newest); null when none. */
+export async function findObject(ctx: ServiceContext, path: ObjectPath, newest = false): Promise<FoundObject | null> {
+  const name = objectKey(path.account, path.container, path.object);
+  const found = await readValue(ctx, "object", objectPartition(ctx, path), newest, (stub) => stub.getObject(name));
+  if (!found?.reply.value || isExpired(found.reply.value, Date.now())) return null;
+  return { zone: found.zone, row: found.reply.value };
+}
+
+function bodyTarget(ctx: ServiceContext, zone: string): BodyTarget {
+  const bucket = ctx.config.zoneBuckets.get(zone);
+  const name = ctx.config.zoneBucketNames.get(zone);
+  if (!bucket || !name) throw new SwiftError("InternalServerError", `zone ${zone} has no bucket`);
+  return { name, bucket };
+}
+
+/**
+ * The object's body (or a byte range of it) from the zone that served the row, else from the
+ * other primary zones' buckets; 503 when no bucket has it.
+ */
+export async function openBody(ctx: ServiceContext, path: ObjectPath, found: FoundObject, range?: { offset: number; length: number }): Promise<ReadableStream<Uint8Array>> {
+  const key = found.row.bodyKey;
+  if (key === null) throw new SwiftError("ServiceUnavailable");
+  const zones = [found.zone, ...ctx.config.rings.object.primaryZones(objectPartition(ctx, path)).map((zone) => zone.id)];
+  const tried = new Set<string>();
+  for (const zone of zones) {
+    const target = bodyTarget(ctx, zone);
+    if (tried.has(target.name)) continue;
+    tried.add(target.name);
+    try {
+      const body = await target.bucket.get(key, range ? { range } : {});
+      if (body) return body.body;
+    } catch (error) {
+      console.warn(`body ${key} unreadable in ${target.name}`, error);
+    }
+  }
+  throw new SwiftError("ServiceUnavailable");
+}
+
+/**
+ * Swift: obj.py PUT. Writes the body, then the row by quorum. 201 stored; 202 when a newer
+ * write was already held (replicas' 409); 412 for If-None-Match: * on an existing object;
+ * 422 when the body does not match the client's ETag.
+ */
+export async function putObject(ctx: ServiceContext, path: ObjectPath, input: PutObjectInput): Promise<PutObjectResult> {
+  const partition = objectPartition(ctx, path);
+  const { primaries, handoffs, call } = partitionReplicas(ctx, "object", partition);
+  if (input.ifNoneMatch && (await findObject(ctx, path))) throw new SwiftError("PreconditionFailed");
+  const timestamp = ctx.now();
+  const digest = hashPath(ctx.config.hashPathPrefix, ctx.config.hashPathSuffix, path.account, path.container, path.object);
+  const key = bodyKey(path.account, hexOf(digest), timestamp.internal);
+  const targets = uniqueTargets(primaries.map((zone) => bodyTarget(ctx, zone)));
+  const body = await writeBody(key, input.body, input.length, targets, ctx.config.maxFileSize);
+  if (input.expectedEtag !== null && input.expectedEtag !== body.etag) {
+    await deleteBody(key, targets);
+    throw new SwiftError("UnprocessableEntity");
+  }
+  const row: ObjectRow = {
+    name: objectKey(path.account, path.container, path.object),
+    createdAt: timestamp.internal,
+    deleted: 0,
+    size: body.size,
+    etag: body.etag,
+    contentType: input.contentType,
+    contentTypeTimestamp: timestamp.internal,
+    metaTimestamp: timestamp.internal,
+    metadata: input.metadata,
+    bodyKey: key,
+    deleteAt: input.deleteAt,
+  };
+  const written = new Map(targets.filter((target) => body.written.has(target.name)).map((target) => [target.name, target.bucket]));
+  const replies = await fanOut(primaries, handoffs, async (zone): Promise<ReplicaReply> => {
+    const target = bodyTarget(ctx, zone);
+    if (!written.has(target.name)) {
+      const source = written.values().next();
+      if (source.done || !(await copyBody(key, source.value, target.bucket).catch(() => false))) return { status: 503 };
+      written.set(target.name, target.bucket);
+    }
+    return call((stub) => stub.putObject(row, { ifNoneMatch: input.ifNoneMatch }))(zone);
+  });
+  // Bodies in buckets no accepting replica points at are garbage now.
+  const accepted = new Set(replies.filter((r) => r.reply.status === 201).map((r) => bodyTarget(ctx, r.zone).name));
+  const unused = [...written].filter(([name]) => !accepted.has(name)).map(([name, bucket]) => ({ name, bucket }));
+  if (unused.length) await deleteBody(key, unused);
+  const status = bestStatus(replies.map((r) => r.reply.status));
+  return { status: status === 409 ? 202 : status, etag: body.etag, timestamp };
+}
+
+function uniqueTargets(targets: readonly BodyTarget[]): BodyTarget[] {
+  const seen = new Set<string>();
+  return targets.filter((target) => !seen.has(target.name) && seen.add(target.name));
+}
+
+/** Swift: obj.py POST. Replaces the metadata on every replica: 202; 404 when missing. */
+export async function postObject(
+  ctx: ServiceContext,
+  path: ObjectPath,
+  metadata: Record<string, string>,
+  deleteAt: number | null,
+  contentType: string | null,
+): Promise<number> {
+  const timestamp = ctx.now().internal;
+  const name = objectKey(path.account, path.container, path.object);
+  const { primaries, handoffs, call } = partitionReplicas(ctx, "object", objectPartition(ctx, path));
+  const replies = await fanOut(primaries, handoffs, call((stub) => stub.postObject(name, timestamp, metadata, deleteAt, contentType)));
+  const status = bestStatus(replies.map((r) => r.reply.status));
+  return status === 409 ? 202 : status;
+}
+
+/** Swift: obj.py DELETE. A tombstone on every replica: 204; 404 when there was no object. */
+export async function deleteObject(ctx: ServiceContext, path: ObjectPath): Promise<number> {
+  const timestamp = ctx.now().internal;
+  const name = objectKey(path.account, path.container, path.object);
+  const { primaries, handoffs, call } = partitionReplicas(ctx, "object", objectPartition(ctx, path));
+  const replies = await fanOut(primaries, handoffs, call((stub) => stub.deleteObject(name, timestamp)));
+  const status = bestStatus(replies.map((r) => r.reply.status));
+  return status === 409 ? 204 : status;
+}

@@ -1,0 +1,95 @@
+/**
+ * @module
+ * Account HEAD, GET (container listing) and POST (metadata). A missing account answers as an
+ * empty one (Swift's account_autocreate). Swift: proxy/controllers/account.py,
+ * account/utils.py get_response_headers, account_listing_response.
+ */
+
+import { ACCOUNT_LISTING_LIMIT, MAX_ACCOUNT_NAME_LENGTH } from "../../common/constraints";
+import { H, checkMetadata, metadataUpdates } from "../../common/headers";
+import { liveMetadata } from "../../durable/merge";
+import type { AccountRow } from "../../durable/rows";
+import { requireOwner } from "../auth/acl";
+import { headAccount, listAccount, postAccount } from "../services/account";
+import { listingContentType, listingFormat, listingParams, renderListing, subdirEntry, xmlEscape, type RenderedEntry } from "./listing";
+import { checkNameLength, emptyResponse, isNewest, normalForm, statusOrThrow, type SwiftRequest } from "./request";
+import { Timestamp } from "../../common/timestamp";
+
+/** An account that does not exist yet reads as an empty one. */
+function emptyAccount(account: string, now: Timestamp): AccountRow {
+  return {
+    account,
+    createdAt: now.internal,
+    putTimestamp: now.internal,
+    deleteTimestamp: "0",
+    status: "",
+    metadata: {},
+    containerCount: 0,
+    objectCount: 0,
+    bytesUsed: 0,
+  };
+}
+
+function accountHeaders(row: AccountRow): Record<string, string> {
+  const headers: Record<string, string> = {
+    [H.X_ACCOUNT_CONTAINER_COUNT]: String(row.containerCount),
+    [H.X_ACCOUNT_OBJECT_COUNT]: String(row.objectCount),
+    [H.X_ACCOUNT_BYTES_USED]: String(row.bytesUsed),
+    [H.X_TIMESTAMP]: normalForm(row.createdAt),
+    [H.X_PUT_TIMESTAMP]: normalForm(row.putTimestamp),
+    [H.ACCEPT_RANGES]: "bytes",
+  };
+  if (row.containerCount > 0) {
+    const policy = `${H.X_ACCOUNT_STORAGE_POLICY_PREFIX}policy-0-`;
+    headers[`${policy}container-count`] = String(row.containerCount);
+    headers[`${policy}object-count`] = String(row.objectCount);
+    headers[`${policy}bytes-used`] = String(row.bytesUsed);
+  }
+  return { ...headers, ...liveMetadata(row.metadata) };
+}
+
+function checkAccount(req: SwiftRequest): string {
+  const { account } = req.path;
+  requireOwner(req.identity, account);
+  checkNameLength("Account", account, MAX_ACCOUNT_NAME_LENGTH);
+  return account;
+}
+
+/** HEAD: 204 with counts and metadata. */
+export async function head(req: SwiftRequest): Promise<Response> {
+  const account = checkAccount(req);
+  const row = (await headAccount(req.ctx, account, isNewest(req))) ?? emptyAccount(account, req.ctx.now());
+  return emptyResponse(204, { ...accountHeaders(row), [H.CONTENT_TYPE]: "text/plain; charset=utf-8" });
+}
+
+/** GET: the container listing in plain text, JSON or XML. */
+export async function get(req: SwiftRequest): Promise<Response> {
+  const account = checkAccount(req);
+  const { format, vary } = listingFormat(req.url, req.request.headers);
+  const params = listingParams(req.url, ACCOUNT_LISTING_LIMIT, false);
+  const listing = await listAccount(req.ctx, account, params, isNewest(req));
+  const row = listing?.account ?? emptyAccount(account, req.ctx.now());
+  const entries: RenderedEntry[] = (listing?.entries ?? []).map((entry) => {
+    if (entry.kind === "subdir") return subdirEntry(entry.name);
+    const lastModified = (Timestamp.parse(entry.row.putTimestamp) ?? new Timestamp(0)).isoformat;
+    const { objectCount: count, bytesUsed: bytes } = entry.row;
+    return {
+      name: entry.name,
+      json: { name: entry.name, count, bytes, last_modified: lastModified },
+      xml: `<container><name>${xmlEscape(entry.name)}</name><count>${count}</count><bytes>${bytes}</bytes><last_modified>${lastModified}</last_modified></container>`,
+    };
+  });
+  const body = renderListing(format, "account", account, entries);
+  const headers: Record<string, string> = { ...accountHeaders(row), [H.CONTENT_TYPE]: listingContentType(format) };
+  if (vary) headers[H.VARY] = "Accept";
+  if (body === null) return emptyResponse(204, headers);
+  return new Response(body, { status: 200, headers });
+}
+
+/** POST: metadata set or removed; 204. */
+export async function post(req: SwiftRequest): Promise<Response> {
+  const account = checkAccount(req);
+  checkMetadata(req.request.headers, "account");
+  statusOrThrow(await postAccount(req.ctx, account, metadataUpdates(req.request.headers, "account")));
+  return emptyResponse(204);
+}

@@ -1,0 +1,95 @@
+/**
+ * @module
+ * Container PUT, HEAD, GET (object listing), POST and DELETE. Swift: proxy/controllers/container.py,
+ * container/server.py gen_resp_headers, common/middleware/listing_formats.py.
+ */
+
+import { CONTAINER_LISTING_LIMIT, MAX_CONTAINER_NAME_LENGTH } from "../../common/constraints";
+import { H, checkMetadata, metadataUpdates } from "../../common/headers";
+import { Timestamp } from "../../common/timestamp";
+import { liveMetadata } from "../../durable/merge";
+import type { ContainerRow } from "../../durable/rows";
+import { requireOwner } from "../auth/acl";
+import { deleteContainer, listContainer, postContainer, putContainer } from "../services/container";
+import { listingContentType, listingFormat, listingParams, renderListing, subdirEntry, xmlEscape, type RenderedEntry } from "./listing";
+import { checkNameLength, emptyResponse, httpDateOf, isNewest, normalForm, required, statusOrThrow, type SwiftRequest } from "./request";
+import { SwiftError } from "../../common/errors";
+
+/** Container headers kept as metadata besides X-Container-Meta-* (ACLs; later versioning, sync). */
+export const CONTAINER_SYSTEM_HEADERS = [H.X_CONTAINER_READ, H.X_CONTAINER_WRITE] as const;
+
+function containerHeaders(row: ContainerRow): Record<string, string> {
+  return {
+    [H.X_CONTAINER_OBJECT_COUNT]: String(row.objectCount),
+    [H.X_CONTAINER_BYTES_USED]: String(row.bytesUsed),
+    [H.X_TIMESTAMP]: normalForm(row.createdAt),
+    [H.X_PUT_TIMESTAMP]: normalForm(row.putTimestamp),
+    [H.LAST_MODIFIED]: httpDateOf(row.putTimestamp),
+    [H.X_STORAGE_POLICY]: "Policy-0",
+    [H.ACCEPT_RANGES]: "bytes",
+    ...liveMetadata(row.metadata),
+  };
+}
+
+function names(req: SwiftRequest): { account: string; container: string } {
+  requireOwner(req.identity, req.path.account);
+  return { account: req.path.account, container: required(req.path.container) };
+}
+
+/** PUT: 201 created, 202 when it existed (metadata merged). */
+export async function put(req: SwiftRequest): Promise<Response> {
+  const { account, container } = names(req);
+  checkNameLength("Container", container, MAX_CONTAINER_NAME_LENGTH);
+  checkMetadata(req.request.headers, "container");
+  const status = statusOrThrow(await putContainer(req.ctx, account, container, metadataUpdates(req.request.headers, "container", CONTAINER_SYSTEM_HEADERS)));
+  return emptyResponse(status);
+}
+
+/** POST: metadata set or removed; 204; 404 when the container does not exist. */
+export async function post(req: SwiftRequest): Promise<Response> {
+  const { account, container } = names(req);
+  checkMetadata(req.request.headers, "container");
+  statusOrThrow(await postContainer(req.ctx, account, container, metadataUpdates(req.request.headers, "container", CONTAINER_SYSTEM_HEADERS)));
+  return emptyResponse(204);
+}
+
+/** DELETE: 204; 404 when missing; 409 while it holds objects. */
+export async function remove(req: SwiftRequest): Promise<Response> {
+  const { account, container } = names(req);
+  statusOrThrow(await deleteContainer(req.ctx, account, container));
+  return emptyResponse(204);
+}
+
+/** HEAD: 204 with counts and metadata. */
+export async function head(req: SwiftRequest): Promise<Response> {
+  const { account, container } = names(req);
+  const listing = await listContainer(req.ctx, account, container, { limit: 0, marker: "", endMarker: "", prefix: null, delimiter: null, reverse: false, path: null }, isNewest(req));
+  if (!listing) throw new SwiftError("NotFound");
+  return emptyResponse(204, { ...containerHeaders(listing.container), [H.CONTENT_TYPE]: "text/plain; charset=utf-8" });
+}
+
+/** GET: the object listing in plain text, JSON or XML. */
+export async function get(req: SwiftRequest): Promise<Response> {
+  const { account, container } = names(req);
+  const { format, vary } = listingFormat(req.url, req.request.headers);
+  const params = listingParams(req.url, CONTAINER_LISTING_LIMIT, true);
+  const listing = await listContainer(req.ctx, account, container, params, isNewest(req));
+  if (!listing) throw new SwiftError("NotFound");
+  const entries: RenderedEntry[] = listing.entries.map((entry) => {
+    if (entry.kind === "subdir") return subdirEntry(entry.name);
+    const { row } = entry;
+    const lastModified = (Timestamp.parse(row.metaTimestamp) ?? new Timestamp(0)).isoformat;
+    return {
+      name: entry.name,
+      json: { bytes: row.size, hash: row.etag, name: entry.name, content_type: row.contentType, last_modified: lastModified },
+      xml:
+        `<object><name>${xmlEscape(entry.name)}</name><hash>${row.etag}</hash><bytes>${row.size}</bytes>` +
+        `<content_type>${xmlEscape(row.contentType)}</content_type><last_modified>${lastModified}</last_modified></object>`,
+    };
+  });
+  const body = renderListing(format, "container", container, entries);
+  const headers: Record<string, string> = { ...containerHeaders(listing.container), [H.CONTENT_TYPE]: listingContentType(format) };
+  if (vary) headers[H.VARY] = "Accept";
+  if (body === null) return emptyResponse(204, headers);
+  return new Response(body, { status: 200, headers });
+}

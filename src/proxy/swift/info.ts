@@ -1,0 +1,49 @@
+/**
+ * @module
+ * `GET /info` (the cluster's real constraints and features, no auth) and `GET /healthcheck`.
+ * Swift: proxy/controllers/info.py, common/middleware/healthcheck.py.
+ */
+
+import { Hono } from "hono";
+import { parseConfig, type Config } from "../../common/config";
+import * as C from "../../common/constraints";
+import { H } from "../../common/headers";
+
+/** The swift section and each middleware's section, as Swift's register_swift_info builds them. */
+export function clusterInfo(config: Config): Record<string, unknown> {
+  return {
+    swift: {
+      version: "2.30.1",
+      strict_cors_mode: true,
+      policies: [{ name: "Policy-0", aliases: "Policy-0", default: true }],
+      allow_account_management: false,
+      account_autocreate: true,
+      max_file_size: config.maxFileSize,
+      max_meta_name_length: C.MAX_META_NAME_LENGTH,
+      max_meta_value_length: C.MAX_META_VALUE_LENGTH,
+      max_meta_count: C.MAX_META_COUNT,
+      max_meta_overall_size: C.MAX_META_OVERALL_SIZE,
+      max_header_size: C.MAX_HEADER_SIZE,
+      max_object_name_length: C.MAX_OBJECT_NAME_LENGTH,
+      container_listing_limit: C.CONTAINER_LISTING_LIMIT,
+      account_listing_limit: C.ACCOUNT_LISTING_LIMIT,
+      max_account_name_length: C.MAX_ACCOUNT_NAME_LENGTH,
+      max_container_name_length: C.MAX_CONTAINER_NAME_LENGTH,
+      extra_header_count: C.EXTRA_HEADER_COUNT,
+    },
+    tempauth: { account_acls: false },
+  };
+}
+
+export const info = new Hono<{ Bindings: Env }>();
+
+info.on(["GET", "HEAD"], "/info", (c) => {
+  const body = JSON.stringify(clusterInfo(parseConfig(c.env)));
+  return new Response(c.req.method === "HEAD" ? null : body, {
+    headers: { [H.CONTENT_TYPE]: "application/json; charset=UTF-8", [H.CONTENT_LENGTH]: String(new TextEncoder().encode(body).length) },
+  });
+});
+
+info.options("/info", () => new Response(null, { status: 200, headers: { [H.ALLOW]: "HEAD, GET, OPTIONS" } }));
+
+info.get("/healthcheck", () => new Response("OK", { headers: { [H.CONTENT_TYPE]: "text/plain" } }));

@@ -1,0 +1,313 @@
+/**
+ * @module
+ * Object PUT, GET, HEAD, POST, DELETE and COPY (and PUT with X-Copy-From), with Swift's checks,
+ * conditional requests and ranges. Swift: proxy/controllers/obj.py, common/constraints.py
+ * check_object_creation, check_delete_headers, common/middleware/copy.py, common/swob.py.
+ */
+
+import mime from "mime/lite";
+import { MAX_OBJECT_NAME_LENGTH, OBJECT_ALLOWED_HEADERS } from "../../common/constraints";
+import { SwiftError } from "../../common/errors";
+import { H, checkMetadata, isTrue, metaPrefix } from "../../common/headers";
+import { conditionalStatus, parseEtagList } from "../../common/conditional";
+import { parseRange, rangesForLength, type ByteRange } from "../../common/ranges";
+import { Timestamp } from "../../common/timestamp";
+import type { ObjectRow } from "../../durable/rows";
+import { requireOwner } from "../auth/acl";
+import { containerInfo } from "../services/container";
+import { deleteObject, findObject, openBody, postObject, putObject, type FoundObject, type ObjectPath } from "../services/object";
+import { checkNameLength, emptyResponse, isNewest, required, statusOrThrow, type SwiftRequest } from "./request";
+
+const ACCEPTED_BODY = "<html><h1>Accepted</h1><p>The request is accepted for processing.</p></html>";
+
+function objectPath(req: SwiftRequest): ObjectPath {
+  requireOwner(req.identity, req.path.account);
+  return { account: req.path.account, container: required(req.path.container), object: required(req.path.object) };
+}
+
+/** User metadata and the allowed headers of a PUT or POST, lower-case names (X-Delete-At apart). */
+export function objectMetadata(headers: Headers): Record<string, string> {
+  const prefix = metaPrefix("object");
+  const metadata: Record<string, string> = {};
+  for (const [name, value] of headers) {
+    if (name.startsWith(prefix) || ((OBJECT_ALLOWED_HEADERS as readonly string[]).includes(name) && name !== H.X_DELETE_AT)) {
+      metadata[name] = value;
+    }
+  }
+  return metadata;
+}
+
+/**
+ * X-Delete-At / X-Delete-After as unix seconds; 400 with Swift's messages for non-integers and
+ * times in the past. Swift: constraints.check_delete_headers.
+ */
+export function deleteAtOf(headers: Headers, nowMs: number): number | null {
+  const after = headers.get(H.X_DELETE_AFTER);
+  if (after !== null) {
+    if (!/^-?\d+$/.test(after.trim())) throw new SwiftError("BadRequest", "Non-integer X-Delete-After");
+    const seconds = Number(after);
+    if (seconds < 0) throw new SwiftError("BadRequest", "X-Delete-After in past");
+    return Math.floor(nowMs / 1000) + seconds;
+  }
+  const at = headers.get(H.X_DELETE_AT);
+  if (at === null) return null;
+  if (!/^-?\d+(\.\d+)?$/.test(at.trim())) throw new SwiftError("BadRequest", "Non-integer X-Delete-At");
+  const value = Math.floor(Number(at));
+  if (value * 1000 < nowMs) throw new SwiftError("BadRequest", "X-Delete-At in past");
+  return value;
+}
+
+/** The Content-Type to store: as sent, or guessed from the name; `swift_*` parameters are refused. */
+function contentTypeOf(headers: Headers, object: string, fallback: string | null): string {
+  const sent = headers.get(H.CONTENT_TYPE);
+  if (sent && !isTrue(headers.get(H.X_DETECT_CONTENT_TYPE))) {
+    for (const param of sent.split(";").slice(1)) {
+      if (param.trim().toLowerCase().startsWith("swift_")) throw new SwiftError("BadRequest", "Invalid Content-Type");
+    }
+    return sent;
+  }
+  return fallback ?? mime.getType(object) ?? "application/octet-stream";
+}
+
+/** Headers of an object's GET/HEAD. */
+function objectHeaders(row: ObjectRow): Record<string, string> {
+  const timestamp = Timestamp.parse(row.metaTimestamp) ?? new Timestamp(0);
+  const headers: Record<string, string> = {
+    [H.CONTENT_TYPE]: row.contentType,
+    [H.ETAG]: row.etag,
+    [H.LAST_MODIFIED]: timestamp.httpDate,
+    [H.X_TIMESTAMP]: timestamp.normal,
+    [H.ACCEPT_RANGES]: "bytes",
+    ...row.metadata,
+  };
+  if (row.deleteAt !== null) headers[H.X_DELETE_AT] = String(row.deleteAt);
+  return headers;
+}
+
+async function requireContainer(req: SwiftRequest, path: { account: string; container: string }): Promise<void> {
+  if (!(await containerInfo(req.ctx, path.account, path.container))) throw new SwiftError("NotFound");
+}
+
+/** The request body's length: Content-Length, or null for chunked; 411 when neither, 400 when malformed. */
+function bodyLength(request: Request): number | null {
+  const transferEncoding = request.headers.get(H.TRANSFER_ENCODING);
+  if (transferEncoding !== null) {
+    const codings = transferEncoding.split(",").map((coding) => coding.trim().toLowerCase());
+    if (codings.length > 1) throw new SwiftError("NotImplemented");
+    if (codings[0] !== "chunked") throw new SwiftError("BadRequest", "Invalid Transfer-Encoding header value");
+    return null;
+  }
+  const text = request.headers.get(H.CONTENT_LENGTH);
+  if (text === null) {
+    if (request.body === null) throw new SwiftError("LengthRequired");
+    return null;
+  }
+  if (!/^\d+$/.test(text.trim())) throw new SwiftError("BadRequest", "Invalid Content-Length");
+  return Number(text);
+}
+
+/** PUT: 201 with the body's ETag; X-Copy-From makes it a server-side copy. */
+export async function put(req: SwiftRequest): Promise<Response> {
+  const path = objectPath(req);
+  const headers = req.request.headers;
+  checkNameLength("Object", path.object, MAX_OBJECT_NAME_LENGTH);
+  const copyFrom = headers.get(H.X_COPY_FROM);
+  if (copyFrom !== null) {
+    const length = headers.get(H.CONTENT_LENGTH);
+    if (length !== null && length !== "0") throw new SwiftError("BadRequest", "Copy requests require a zero byte body");
+    const source = parseCopyPath(copyFrom, "X-Copy-From");
+    return copy(req, { account: headers.get(H.X_COPY_FROM_ACCOUNT) ?? path.account, ...source }, path);
+  }
+  const length = bodyLength(req.request);
+  checkMetadata(headers, "object");
+  if (headers.get("x-static-large-object") !== null) throw new SwiftError("BadRequest", "X-Static-Large-Object is a reserved header");
+  const ifNoneMatch = headers.get(H.IF_NONE_MATCH);
+  if (ifNoneMatch !== null && ifNoneMatch.trim() !== "*") throw new SwiftError("BadRequest", "If-None-Match only supports *");
+  const deleteAt = deleteAtOf(headers, Date.now());
+  const contentType = contentTypeOf(headers, path.object, null);
+  await requireContainer(req, path);
+  const etagHeader = headers.get(H.ETAG);
+  const result = await putObject(req.ctx, path, {
+    body: req.request.body,
+    length,
+    contentType,
+    metadata: objectMetadata(headers),
+    deleteAt,
+    expectedEtag: etagHeader === null ? null : (parseEtagList(etagHeader)[0] ?? "").toLowerCase(),
+    ifNoneMatch: ifNoneMatch !== null,
+  });
+  statusOrThrow(result.status);
+  return emptyResponse(result.status, { [H.ETAG]: result.etag, [H.LAST_MODIFIED]: result.timestamp.httpDate });
+}
+
+/** GET and HEAD: the object with its headers; conditional requests; single and multiple ranges. */
+export async function get(req: SwiftRequest): Promise<Response> {
+  const path = objectPath(req);
+  const headers = req.request.headers;
+  const found = await findObject(req.ctx, path, isNewest(req));
+  if (!found) {
+    if (headers.get(H.IF_MATCH) !== null) throw new SwiftError("PreconditionFailed");
+    throw new SwiftError("NotFound");
+  }
+  const { row } = found;
+  const responseHeaders = objectHeaders(row);
+  const lastModified = (Timestamp.parse(row.metaTimestamp) ?? new Timestamp(0)).ceilSeconds;
+  const conditional = conditionalStatus(headers, row.etag, lastModified);
+  if (conditional === 412) throw new SwiftError("PreconditionFailed");
+  if (conditional === 304) {
+    const { [H.CONTENT_TYPE]: _type, ...notModified } = responseHeaders;
+    return new Response(null, { status: 304, headers: notModified });
+  }
+  if (req.request.method === "HEAD") {
+    return new Response(null, { status: 200, headers: { ...responseHeaders, [H.CONTENT_LENGTH]: String(row.size) } });
+  }
+  const specs = parseRange(headers.get(H.RANGE));
+  if (specs && row.size > 0) {
+    const ranges = rangesForLength(specs, row.size);
+    if (!ranges.length) {
+      throw new SwiftError("RangeNotSatisfiable", undefined, { [H.CONTENT_RANGE]: `bytes */${row.size}` });
+    }
+    return rangedResponse(req, path, found, ranges, responseHeaders);
+  }
+  const body = row.size > 0 ? await openBody(req.ctx, path, found) : null;
+  return new Response(body, { status: 200, headers: { ...responseHeaders, [H.CONTENT_LENGTH]: String(row.size) } });
+}
+
+async function rangedResponse(req: SwiftRequest, path: ObjectPath, found: FoundObject, ranges: ByteRange[], headers: Record<string, string>): Promise<Response> {
+  const { size, contentType } = found.row;
+  const [only] = ranges;
+  if (ranges.length === 1 && only) {
+    const body = await openBody(req.ctx, path, found, { offset: only.start, length: only.end - only.start });
+    return new Response(body, {
+      status: 206,
+      headers: { ...headers, [H.CONTENT_LENGTH]: String(only.end - only.start), [H.CONTENT_RANGE]: `bytes ${only.start}-${only.end - 1}/${size}` },
+    });
+  }
+  const boundary = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const encoder = new TextEncoder();
+  const parts = ranges.map((range) => ({
+    range,
+    head: encoder.encode(`--${boundary}\r\nContent-Type: ${contentType}\r\nContent-Range: bytes ${range.start}-${range.end - 1}/${size}\r\n\r\n`),
+  }));
+  const tail = encoder.encode(`--${boundary}--`);
+  const crlf = encoder.encode("\r\n");
+  const length = parts.reduce((total, part) => total + part.head.length + (part.range.end - part.range.start) + crlf.length, tail.length);
+  const { readable, writable } = new FixedLengthStream(length);
+  const write = async (): Promise<void> => {
+    const writer = writable.getWriter();
+    try {
+      for (const part of parts) {
+        await writer.write(part.head);
+        const body = await openBody(req.ctx, path, found, { offset: part.range.start, length: part.range.end - part.range.start });
+        const reader = body.getReader();
+        for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) await writer.write(chunk.value);
+        await writer.write(crlf);
+      }
+      await writer.write(tail);
+      await writer.close();
+    } catch (error) {
+      await writer.abort(error).catch(() => undefined);
+    }
+  };
+  req.waitUntil(write());
+  return new Response(readable, {
+    status: 206,
+    headers: { ...headers, [H.CONTENT_TYPE]: `multipart/byteranges;boundary=${boundary}`, [H.CONTENT_LENGTH]: String(length) },
+  });
+}
+
+/** POST: replaces the object's metadata; 202; 404 when there is no object. */
+export async function post(req: SwiftRequest): Promise<Response> {
+  const path = objectPath(req);
+  const headers = req.request.headers;
+  checkMetadata(headers, "object");
+  const deleteAt = deleteAtOf(headers, Date.now());
+  await requireContainer(req, path);
+  const contentType = headers.get(H.CONTENT_TYPE) ? contentTypeOf(headers, path.object, null) : null;
+  statusOrThrow(await postObject(req.ctx, path, objectMetadata(headers), deleteAt, contentType));
+  return new Response(ACCEPTED_BODY, { status: 202, headers: { [H.CONTENT_TYPE]: "text/html; charset=UTF-8" } });
+}
+
+/** DELETE: 204; 404 when there was no object. */
+export async function remove(req: SwiftRequest): Promise<Response> {
+  const path = objectPath(req);
+  statusOrThrow(await deleteObject(req.ctx, path));
+  return emptyResponse(204);
+}
+
+/** COPY with Destination (and Destination-Account). Swift: common/middleware/copy.py. */
+export async function copyVerb(req: SwiftRequest): Promise<Response> {
+  const path = objectPath(req);
+  const destination = req.request.headers.get(H.DESTINATION);
+  if (destination === null) throw new SwiftError("PreconditionFailed", "Destination header required");
+  const target = parseCopyPath(destination, "Destination");
+  const account = req.request.headers.get(H.DESTINATION_ACCOUNT) ?? path.account;
+  return copy(req, path, { account, ...target });
+}
+
+/** `/container/object` or `container/object` of X-Copy-From or Destination; 412 otherwise. */
+function parseCopyPath(value: string, header: string): { container: string; object: string } {
+  let text: string;
+  try {
+    text = decodeURIComponent(value);
+  } catch {
+    throw new SwiftError("PreconditionFailed", `${header} header must be of the form <container name>/<object name>`);
+  }
+  const trimmed = text.startsWith("/") ? text.slice(1) : text;
+  const slash = trimmed.indexOf("/");
+  const container = slash > 0 ? trimmed.slice(0, slash) : "";
+  const object = slash > 0 ? trimmed.slice(slash + 1) : "";
+  if (!container || !object) throw new SwiftError("PreconditionFailed", `${header} header must be of the form <container name>/<object name>`);
+  return { container, object };
+}
+
+/**
+ * Server-side copy: the source read as X-Newest; its metadata kept unless X-Fresh-Metadata,
+ * the request's overriding; Range and If-* apply to the source. 201 with X-Copied-From*.
+ */
+async function copy(req: SwiftRequest, source: ObjectPath, destination: ObjectPath): Promise<Response> {
+  requireOwner(req.identity, source.account);
+  requireOwner(req.identity, destination.account);
+  const headers = req.request.headers;
+  checkNameLength("Object", destination.object, MAX_OBJECT_NAME_LENGTH);
+  checkMetadata(headers, "object");
+  const deleteAt = deleteAtOf(headers, Date.now());
+  const found = await findObject(req.ctx, source, true);
+  if (!found) throw new SwiftError("NotFound");
+  const { row } = found;
+  if (row.size > req.ctx.config.maxFileSize) throw new SwiftError("RequestEntityTooLarge");
+  const lastModified = Timestamp.parse(row.metaTimestamp) ?? new Timestamp(0);
+  const conditional = conditionalStatus(headers, row.etag, lastModified.ceilSeconds);
+  if (conditional === 412) throw new SwiftError("PreconditionFailed");
+  if (conditional === 304) return new Response(null, { status: 304 });
+  await requireContainer(req, destination);
+  let range: { offset: number; length: number } | undefined;
+  const specs = parseRange(headers.get(H.RANGE));
+  if (specs && row.size > 0) {
+    const ranges = rangesForLength(specs, row.size);
+    const [first] = ranges;
+    if (!first || ranges.length > 1) throw new SwiftError("RangeNotSatisfiable", undefined, { [H.CONTENT_RANGE]: `bytes */${row.size}` });
+    range = { offset: first.start, length: first.end - first.start };
+  }
+  const sourceMetadata = isTrue(headers.get(H.X_FRESH_METADATA)) ? {} : row.metadata;
+  const contentType = contentTypeOf(headers, destination.object, headers.get(H.CONTENT_TYPE) ? null : row.contentType);
+  const length = range?.length ?? row.size;
+  const body = length > 0 ? await openBody(req.ctx, source, found, range) : null;
+  const result = await putObject(req.ctx, destination, {
+    body,
+    length,
+    contentType,
+    metadata: { ...sourceMetadata, ...objectMetadata(headers) },
+    deleteAt: deleteAt ?? (isTrue(headers.get(H.X_FRESH_METADATA)) ? null : row.deleteAt),
+    expectedEtag: null,
+    ifNoneMatch: false,
+  });
+  statusOrThrow(result.status);
+  return emptyResponse(result.status, {
+    [H.ETAG]: result.etag,
+    [H.LAST_MODIFIED]: result.timestamp.httpDate,
+    [H.X_COPIED_FROM]: encodeURI(`${source.container}/${source.object}`),
+    [H.X_COPIED_FROM_ACCOUNT]: encodeURI(source.account),
+    [H.X_COPIED_FROM_LAST_MODIFIED]: lastModified.httpDate,
+  });
+}

@@ -1,0 +1,64 @@
+/**
+ * @module
+ * One Swift API request as the controllers see it: the parsed path, the caller's identity and
+ * the services' context, plus the response helpers every controller shares.
+ */
+
+import { SwiftError } from "../../common/errors";
+import { H } from "../../common/headers";
+import type { SwiftPath } from "../../common/path";
+import { Timestamp } from "../../common/timestamp";
+import type { Identity } from "../auth/swift-v1";
+import type { ServiceContext } from "../services/context";
+
+export interface SwiftRequest {
+  request: Request;
+  url: URL;
+  path: SwiftPath;
+  identity: Identity | null;
+  ctx: ServiceContext;
+  /** Keeps background work (a streamed multi-range body) alive past the response. */
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+/** A path segment that must be present for this controller. */
+export function required(value: string | null): string {
+  if (value === null) throw new SwiftError("NotFound");
+  return value;
+}
+
+/** A response with no body (HEAD, 204, most writes), keeping Content-Length as Swift sends it. */
+export function emptyResponse(status: number, headers: Record<string, string> = {}): Response {
+  return new Response(null, { status, headers: { [H.CONTENT_LENGTH]: "0", [H.CONTENT_TYPE]: "text/html; charset=UTF-8", ...headers } });
+}
+
+/** The normal form of an internal timestamp, for X-Timestamp and X-Put-Timestamp. */
+export function normalForm(internal: string): string {
+  return Timestamp.parse(internal)?.normal ?? internal;
+}
+
+/** An HTTP date (Last-Modified) of an internal timestamp. */
+export function httpDateOf(internal: string): string {
+  return (Timestamp.parse(internal) ?? new Timestamp(0)).httpDate;
+}
+
+/** Swift's name length check: 400 with its message. */
+export function checkNameLength(kind: "Account" | "Container" | "Object", name: string, max: number): void {
+  const length = new TextEncoder().encode(name).length;
+  if (length > max) throw new SwiftError("BadRequest", `${kind} name length of ${length} longer than ${max}`);
+}
+
+/** Throws 503 for a quorum that failed and passes success and client statuses through. */
+export function statusOrThrow(status: number): number {
+  if (status === 503) throw new SwiftError("ServiceUnavailable");
+  if (status === 404) throw new SwiftError("NotFound");
+  if (status === 409) throw new SwiftError("Conflict");
+  if (status === 412) throw new SwiftError("PreconditionFailed");
+  if (status >= 500) throw new SwiftError("InternalServerError");
+  return status;
+}
+
+/** X-Newest: true asks every replica and serves the newest. */
+export function isNewest(req: SwiftRequest): boolean {
+  return req.request.headers.get(H.X_NEWEST)?.toLowerCase() === "true";
+}

@@ -1,0 +1,38 @@
+/**
+ * @module
+ * The rings bundled into the Worker: `rings/*.ring.json`, written by `edgeswift ring … rebalance`,
+ * imported as JSON modules and turned into Ring objects once per isolate. A ring change is a
+ * redeploy, as a ring push is in Swift.
+ */
+import accountRingJson from "../../rings/account.ring.json";
+import containerRingJson from "../../rings/container.ring.json";
+import objectRingJson from "../../rings/object.ring.json";
+import { Ring, type HashPathOptions } from "./ring.ts";
+import { parseRingFile, RingFileError } from "./ring-file.ts";
+import type { RingName } from "./types.ts";
+
+const BUNDLED: Record<RingName, unknown> = {
+  account: accountRingJson,
+  container: containerRingJson,
+  object: objectRingJson,
+};
+
+let loaded: { key: string; rings: Record<RingName, Ring> } | undefined;
+
+/**
+ * The three bundled rings for the cluster's hash prefix and suffix, built on the first call and
+ * reused afterwards (again only if the prefix or suffix differ). Throws RingFileError when a
+ * bundled file is not the ring its name says or does not hold together.
+ */
+export function loadRings(options: HashPathOptions): Record<RingName, Ring> {
+  const key = JSON.stringify([options.hashPathPrefix, options.hashPathSuffix]);
+  if (loaded?.key === key) return loaded.rings;
+  const ring = (name: RingName): Ring => {
+    const file = parseRingFile(BUNDLED[name]);
+    if (file.ring !== name) throw new RingFileError(`rings/${name}.ring.json holds the ${file.ring} ring`);
+    return Ring.fromFile(file, options);
+  };
+  const rings = { account: ring("account"), container: ring("container"), object: ring("object") };
+  loaded = { key, rings };
+  return rings;
+}

@@ -1,0 +1,52 @@
+/**
+ * @module
+ * Helpers for integration tests: requests through the Worker's own fetch, as a client would send
+ * them, with tokens for the development users.
+ */
+
+import { exports } from "cloudflare:workers";
+
+export const BASE = "http://edgeswift.test";
+
+const tokens = new Map<string, string>();
+
+/** A token for a development user (`test:tester` / `testing` by default). */
+export async function tokenFor(user = "test:tester", key = "testing"): Promise<string> {
+  const cached = tokens.get(user);
+  if (cached) return cached;
+  const response = await exports.default.fetch(`${BASE}/auth/v1.0`, { headers: { "X-Auth-User": user, "X-Auth-Key": key } });
+  await response.arrayBuffer();
+  const token = response.headers.get("x-auth-token");
+  if (!token) throw new Error(`no token for ${user}: ${response.status}`);
+  tokens.set(user, token);
+  return token;
+}
+
+export interface SwiftInit {
+  headers?: Record<string, string>;
+  body?: BodyInit | null;
+  /** Send as this user; null for an anonymous request. */
+  user?: [string, string] | null;
+}
+
+/** A Swift API request; `path` is below /v1 (e.g. `/AUTH_test/c/o`). */
+export async function swift(method: string, path: string, init: SwiftInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (init.user !== null) {
+    const [user, key] = init.user ?? ["test:tester", "testing"];
+    headers.set("X-Auth-Token", await tokenFor(user, key));
+  }
+  return exports.default.fetch(`${BASE}/v1${path}`, { method, headers, body: init.body ?? null });
+}
+
+/** Reads a response's body as text (every test consumes its bodies). */
+export async function text(response: Response): Promise<string> {
+  return response.text();
+}
+
+let counter = 0;
+/** A container name unique within a test file. */
+export function unique(prefix = "c"): string {
+  counter += 1;
+  return `${prefix}${counter}`;
+}
