@@ -9,6 +9,7 @@ import { app } from "./proxy/app";
 export { AccountReplica } from "./durable/account-replica";
 export { ContainerReplica } from "./durable/container-replica";
 export { ObjectReplica } from "./durable/object-replica";
+export { BenchFloor } from "./durable/bench-floor";
 
 export default {
   fetch: app.fetch,

@@ -36,6 +36,8 @@ export interface Config {
     container: DurableObjectNamespace<import("../durable/container-replica").ContainerReplica>;
     object: DurableObjectNamespace<import("../durable/object-replica").ObjectReplica>;
   };
+  /** Bench only: the floor Durable Objects behind /bench/* (see src/proxy/bench.ts). */
+  benchFloor: DurableObjectNamespace<import("../durable/bench-floor").BenchFloor>;
 }
 
 /** A configuration value is missing or malformed; names the variable. */
@@ -119,6 +121,7 @@ function buildConfig(env: Env): Config {
     zoneBuckets,
     zoneBucketNames,
     replicas: { account: env.ACCOUNT_REPLICA, container: env.CONTAINER_REPLICA, object: env.OBJECT_REPLICA },
+    benchFloor: env.BENCH_FLOOR,
   };
 }
 

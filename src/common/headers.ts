@@ -76,6 +76,11 @@ export function removeMetaPrefix(target: MetadataTarget): string {
 
 const encoder = new TextEncoder();
 
+/** `content-type` → `Content-Type`, as WSGI hands header names to Swift (its messages show them so). */
+export function titleCase(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_match, dash: string, letter: string) => dash + letter.toUpperCase());
+}
+
 /** UTF-8 byte length, which is what Swift's limits count. */
 export function byteLength(text: string): number {
   return encoder.encode(text).length;
@@ -100,9 +105,9 @@ export function checkMetadata(headers: Headers, target: MetadataTarget): void {
     const keyBytes = byteLength(key);
     const valueBytes = byteLength(value);
     size += keyBytes + valueBytes;
-    if (keyBytes > MAX_META_NAME_LENGTH) throw new SwiftError("BadRequest", `Metadata name too long: ${prefix}${key}`);
+    if (keyBytes > MAX_META_NAME_LENGTH) throw new SwiftError("BadRequest", `Metadata name too long: ${prefix}${titleCase(key)}`);
     if (valueBytes > MAX_META_VALUE_LENGTH) {
-      throw new SwiftError("BadRequest", `Metadata value longer than ${MAX_META_VALUE_LENGTH}: ${prefix}${key}`);
+      throw new SwiftError("BadRequest", `Metadata value longer than ${MAX_META_VALUE_LENGTH}: ${prefix}${titleCase(key)}`);
     }
     if (count > MAX_META_COUNT) throw new SwiftError("BadRequest", `Too many metadata items; max ${MAX_META_COUNT}`);
     if (size > MAX_META_OVERALL_SIZE) throw new SwiftError("BadRequest", `Total metadata too large; max ${MAX_META_OVERALL_SIZE}`);

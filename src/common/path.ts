@@ -37,7 +37,8 @@ export function decodePath(rawPath: string): string {
 
 /**
  * Splits a decoded `/v1/a/c/o` path. The object keeps its slashes; an empty segment before a
- * later one is 404, as Swift's split_path makes it; an unknown version is 400.
+ * later one is 404, as Swift's split_path makes it; no account is 412 "Bad URL"; an unknown
+ * version is 400.
  */
 export function parseSwiftPath(decodedPath: string): SwiftPath {
   const segments = decodedPath.split("/");
@@ -46,10 +47,8 @@ export function parseSwiftPath(decodedPath: string): SwiftPath {
   const account = segments[2] ?? "";
   const container = segments[3];
   const object = segments.length > 4 ? segments.slice(4).join("/") : undefined;
-  if (!(VALID_API_VERSIONS as readonly string[]).includes(version)) {
-    throw new SwiftError("BadRequest", "Invalid path");
-  }
-  if (!account) throw new SwiftError("NotFound");
+  if (!account) throw new SwiftError("PreconditionFailed", "Bad URL");
+  if (!(VALID_API_VERSIONS as readonly string[]).includes(version)) throw new SwiftError("BadRequest");
   if (container === "" && object) throw new SwiftError("NotFound");
   return {
     version,

@@ -9,7 +9,9 @@ import { Hono } from "hono";
 import { parseConfig } from "../common/config";
 import { ERRORS, SwiftError, errorBody } from "../common/errors";
 import { H } from "../common/headers";
+import { decodePath, parseSwiftPath } from "../common/path";
 import { handleGetToken } from "./auth/swift-v1";
+import { bench } from "./bench";
 import { transId } from "./middleware/trans-id";
 import { info } from "./swift/info";
 import { swiftApi } from "./swift/router";
@@ -19,6 +21,7 @@ export const app = new Hono<{ Bindings: Env }>();
 app.use("*", transId);
 
 app.route("/", info);
+app.route("/bench", bench);
 
 for (const path of ["/auth/v1.0", "/auth/v1/:account/auth", "/auth/auth"]) {
   app.get(path, (c) => handleGetToken(parseConfig(c.env), c.req.raw, Date.now()));
@@ -30,7 +33,12 @@ for (const path of ["/auth/v1.0", "/auth/v1/:account/auth", "/auth/auth"]) {
 app.route("/v1", swiftApi);
 app.route("/v1.0", swiftApi);
 
-app.notFound(() => {
+// Swift: "/" is 404; any other path is read as /{version}/{account}/…: 412 "Bad URL" without an
+// account, 400 for a version other than v1 and v1.0.
+app.notFound((c) => {
+  const pathname = new URL(c.req.url).pathname;
+  if (pathname === "/") throw new SwiftError("NotFound");
+  parseSwiftPath(decodePath(pathname));
   throw new SwiftError("NotFound");
 });
 

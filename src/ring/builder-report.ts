@@ -10,7 +10,7 @@ import {
   decodeTables,
   dispersionOf,
   isAssignable,
-  MAX_PART_MOVE_HOURS,
+  MAX_MIN_PART_HOURS,
   NO_ZONE,
   partitionsPerZone,
   type BuilderTables,
@@ -40,7 +40,7 @@ export function parseBuilderFile(json: unknown): BuilderFile {
   const f = json;
   if (f.format !== BUILDER_FILE_FORMAT) problems.push(`format is ${JSON.stringify(f.format)}, expected "${BUILDER_FILE_FORMAT}"`);
   if (!isRingName(f.ring)) problems.push(`ring is ${JSON.stringify(f.ring)}, expected account, container or object`);
-  for (const key of ["partPower", "replicas", "minPartHours", "lastPartMovesEpochSeconds", "seed", "version"] as const) {
+  for (const key of ["partPower", "replicas", "minPartHours", "seed", "version"] as const) {
     if (!isIntegerIn(f[key], 0, Number.MAX_SAFE_INTEGER)) problems.push(`${key} is not a whole number >= 0`);
   }
   if (!Array.isArray(f.zones)) problems.push("zones is not a list");
@@ -54,7 +54,7 @@ export function parseBuilderFile(json: unknown): BuilderFile {
   if (tables !== null && (!Array.isArray(tables) || !tables.every((t) => typeof t === "string"))) {
     problems.push("replica2Partition2Zone is not null or a list of base64 strings");
   }
-  if (f.lastPartMoves !== null && typeof f.lastPartMoves !== "string") problems.push("lastPartMoves is not null or base64");
+  if (f.partitionMovedAt !== null && typeof f.partitionMovedAt !== "string") problems.push("partitionMovedAt is not null or base64");
   if (typeof f.zonesChanged !== "boolean") problems.push("zonesChanged is not true or false");
   if (problems.length > 0) throw new RingFileError(`bad builder file: ${problems.join("; ")}`);
   // Every field was checked above; this object is the narrowed result.
@@ -71,8 +71,8 @@ export function builderProblems(builder: BuilderFile): string[] {
   const problems: string[] = [];
   if (!isIntegerIn(builder.partPower, 0, MAX_PART_POWER)) problems.push(`part power ${builder.partPower} is not in 0..${MAX_PART_POWER}`);
   if (!isIntegerIn(builder.replicas, 1, 255)) problems.push(`replicas ${builder.replicas} is not in 1..255`);
-  if (!isIntegerIn(builder.minPartHours, 0, MAX_PART_MOVE_HOURS)) {
-    problems.push(`min_part_hours ${builder.minPartHours} is not in 0..${MAX_PART_MOVE_HOURS}`);
+  if (!isIntegerIn(builder.minPartHours, 0, MAX_MIN_PART_HOURS)) {
+    problems.push(`min_part_hours ${builder.minPartHours} is not in 0..${MAX_MIN_PART_HOURS}`);
   }
   if (problems.length > 0) return problems;
 
@@ -158,14 +158,15 @@ function duration(seconds: number): string {
 export function show(builder: BuilderFile, nowSeconds?: number): string {
   const partitions = 2 ** builder.partPower;
   const partitionReplicas = partitions * builder.replicas;
-  let table: Uint16Array[] | null = null;
+  let tables: BuilderTables | null = null;
   if (builder.replica2Partition2Zone !== null) {
     try {
-      table = decodeTables(builder).table;
+      tables = decodeTables(builder);
     } catch {
-      table = null;
+      tables = null;
     }
   }
+  const table = tables?.table ?? null;
   const counts = table ? partitionsPerZone(table, builder.zones.length) : builder.zones.map(() => 0);
   const lines = [
     `${builder.ring} ring, version ${builder.version}`,
@@ -179,8 +180,10 @@ export function show(builder: BuilderFile, nowSeconds?: number): string {
     lines.push("never rebalanced");
   }
   let hours = `min_part_hours ${builder.minPartHours}`;
-  if (nowSeconds !== undefined && builder.lastPartMoves !== null) {
-    const left = Math.max(0, builder.minPartHours * 3600 - (nowSeconds - builder.lastPartMovesEpochSeconds));
+  if (nowSeconds !== undefined && tables) {
+    // Swift: min_part_seconds_left, counted from the latest move.
+    const lastMove = tables.partitionMovedAt.reduce((latest, at) => Math.max(latest, at), 0);
+    const left = Math.max(0, lastMove + builder.minPartHours * 3600 - nowSeconds);
     hours += ` (${duration(left)} remaining)`;
   }
   lines.push(hours);

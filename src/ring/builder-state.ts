@@ -4,15 +4,15 @@
  * swift-ring-builder prints about it: partitions per zone, balance and dispersion.
  * Shared by the builder operations, rebalance and the report; not used by the Worker.
  */
-import { base64ToBytes, base64ToUint16, bytesToBase64, uint16ToBase64 } from "./table.ts";
+import { base64ToUint16, base64ToUint32, uint16ToBase64, uint32ToBase64 } from "./table.ts";
 import type { BuilderFile, BuilderZone } from "./types.ts";
 
 /** The table entry for a partition-replica that no zone holds (Swift: NONE_DEV). */
 export const NO_ZONE = 0xffff;
 /** What `balance` reports for a zone without weight that still holds partitions (Swift: MAX_BALANCE). */
 export const MAX_BALANCE = 999.99;
-/** Whole hours saturate here, as Swift's one-byte `_last_part_moves` do. */
-export const MAX_PART_MOVE_HOURS = 0xff;
+/** Largest min_part_hours accepted: a year. */
+export const MAX_MIN_PART_HOURS = 8760;
 
 /** A thrown builder operation that cannot be done; the message is meant for the operator. */
 export class RingBuilderError extends Error {
@@ -22,11 +22,11 @@ export class RingBuilderError extends Error {
 /** A builder's table decoded: `table[replica][partition]` is a zone index or NO_ZONE. */
 export interface BuilderTables {
   table: Uint16Array[];
-  /** Whole hours since each partition last moved, saturating at 255 (255 before the first rebalance). */
-  lastPartMoves: Uint8Array;
+  /** Unix second each partition last moved; 0 when it never has. */
+  partitionMovedAt: Uint32Array;
 }
 
-/** Decodes the table and last-moves of a builder file; a builder never rebalanced gets an empty table. */
+/** Decodes the table and move times of a builder file; a builder never rebalanced gets an empty table. */
 export function decodeTables(builder: BuilderFile): BuilderTables {
   const partitions = 2 ** builder.partPower;
   const table: Uint16Array[] = [];
@@ -38,19 +38,19 @@ export function decodeTables(builder: BuilderFile): BuilderTables {
     }
     table.push(decoded);
   }
-  const lastPartMoves =
-    builder.lastPartMoves === null ? new Uint8Array(partitions).fill(MAX_PART_MOVE_HOURS) : base64ToBytes(builder.lastPartMoves);
-  if (lastPartMoves.length !== partitions) {
-    throw new RingBuilderError(`lastPartMoves has ${lastPartMoves.length} partitions, expected ${partitions}`);
+  const partitionMovedAt =
+    builder.partitionMovedAt === null ? new Uint32Array(partitions) : base64ToUint32(builder.partitionMovedAt);
+  if (partitionMovedAt.length !== partitions) {
+    throw new RingBuilderError(`partitionMovedAt has ${partitionMovedAt.length} partitions, expected ${partitions}`);
   }
-  return { table, lastPartMoves };
+  return { table, partitionMovedAt };
 }
 
 /** The file form of decoded tables. */
-export function encodeTables(tables: BuilderTables): Pick<BuilderFile, "replica2Partition2Zone" | "lastPartMoves"> {
+export function encodeTables(tables: BuilderTables): Pick<BuilderFile, "replica2Partition2Zone" | "partitionMovedAt"> {
   return {
     replica2Partition2Zone: tables.table.map(uint16ToBase64),
-    lastPartMoves: bytesToBase64(tables.lastPartMoves),
+    partitionMovedAt: uint32ToBase64(tables.partitionMovedAt),
   };
 }
 

@@ -5,7 +5,7 @@
  * Every operation is pure: it takes a BuilderFile and returns a new one, never reading a clock.
  */
 import { builderProblems } from "./builder-report.ts";
-import { decodeTables, MAX_PART_MOVE_HOURS, RingBuilderError } from "./builder-state.ts";
+import { decodeTables, MAX_MIN_PART_HOURS, RingBuilderError } from "./builder-state.ts";
 import { isIntegerIn, MAX_PART_POWER, plainZone, zoneProblems } from "./ring-file.ts";
 import { bytesToBase64, uint16ToBase64 } from "./table.ts";
 import { BUILDER_FILE_FORMAT, isRingName, RING_FILE_FORMAT, type BuilderFile, type RingFile, type RingName, type Zone } from "./types.ts";
@@ -20,7 +20,7 @@ export const DEFAULT_SEED = 0x5eed;
 /**
  * A new, empty builder. Swift: RingBuilder(part_power, replicas, min_part_hours). Throws
  * RingBuilderError for a part power outside 0..24, replicas outside 1..255, or min_part_hours
- * outside 0..255 (Swift keeps the hours since a move in one byte, so more could never be honoured).
+ * outside 0..8760 (a year).
  */
 export function create(ring: RingName, partPower: number, replicas: number, minPartHours: number, seed = DEFAULT_SEED): BuilderFile {
   if (!isRingName(ring)) throw new RingBuilderError(`unknown ring ${JSON.stringify(ring)}: expected account, container or object`);
@@ -28,8 +28,8 @@ export function create(ring: RingName, partPower: number, replicas: number, minP
     throw new RingBuilderError(`part power ${partPower} is not a whole number in 0..${MAX_PART_POWER}`);
   }
   if (!isIntegerIn(replicas, 1, 255)) throw new RingBuilderError(`replicas ${replicas} is not a whole number in 1..255`);
-  if (!isIntegerIn(minPartHours, 0, MAX_PART_MOVE_HOURS)) {
-    throw new RingBuilderError(`min_part_hours ${minPartHours} is not a whole number in 0..${MAX_PART_MOVE_HOURS}`);
+  if (!isIntegerIn(minPartHours, 0, MAX_MIN_PART_HOURS)) {
+    throw new RingBuilderError(`min_part_hours ${minPartHours} is not a whole number in 0..${MAX_MIN_PART_HOURS}`);
   }
   if (!isIntegerIn(seed, 0, 0xffffffff)) throw new RingBuilderError(`seed ${seed} is not a 32-bit whole number`);
   return {
@@ -40,8 +40,7 @@ export function create(ring: RingName, partPower: number, replicas: number, minP
     minPartHours,
     zones: [],
     replica2Partition2Zone: null,
-    lastPartMoves: null,
-    lastPartMovesEpochSeconds: 0,
+    partitionMovedAt: null,
     seed,
     version: 0,
     zonesChanged: false,

@@ -14,7 +14,6 @@ import {
   dispersionOf,
   encodeTables,
   isAssignable,
-  MAX_PART_MOVE_HOURS,
   NO_ZONE,
   partitionsPerZone,
   RingBuilderError,
@@ -51,22 +50,24 @@ class Assignment {
   readonly zones: readonly BuilderZone[];
   readonly assignable: readonly boolean[];
   readonly table: Uint16Array[];
-  readonly lastPartMoves: Uint8Array;
-  readonly minPartHours: number;
+  readonly partitionMovedAt: Uint32Array;
+  readonly now: number;
+  readonly minPartSeconds: number;
   readonly counts: number[];
   readonly target: readonly number[];
   readonly wanted: readonly number[];
   readonly movedNow: Uint8Array;
   readonly changed: Uint8Array;
 
-  constructor(builder: BuilderFile, table: Uint16Array[], lastPartMoves: Uint8Array) {
+  constructor(builder: BuilderFile, table: Uint16Array[], partitionMovedAt: Uint32Array, now: number) {
     this.partitions = 2 ** builder.partPower;
     this.replicas = builder.replicas;
     this.zones = builder.zones;
     this.assignable = builder.zones.map(isAssignable);
     this.table = table;
-    this.lastPartMoves = lastPartMoves;
-    this.minPartHours = builder.minPartHours;
+    this.partitionMovedAt = partitionMovedAt;
+    this.now = now;
+    this.minPartSeconds = builder.minPartHours * SECONDS_PER_HOUR;
     this.counts = partitionsPerZone(table, builder.zones.length);
     const { target, wanted } = zoneTargets(builder.zones, this.partitions, builder.replicas);
     this.target = target;
@@ -90,7 +91,9 @@ class Assignment {
 
   /** Swift: _can_part_move(): not moved within min_part_hours, nor already in this rebalance. */
   canMove(p: number): boolean {
-    return (this.lastPartMoves[p] ?? 0) >= this.minPartHours && this.movedNow[p] === 0;
+    if (this.movedNow[p] === 1) return false;
+    const movedAt = this.partitionMovedAt[p] ?? 0;
+    return movedAt === 0 || this.now - movedAt >= this.minPartSeconds;
   }
 
   /** A slot may change zone if it already did in this rebalance, or its partition may move. */
@@ -100,7 +103,7 @@ class Assignment {
 
   /** Swift: _set_part_moved(). */
   markMoved(p: number): void {
-    this.lastPartMoves[p] = 0;
+    this.partitionMovedAt[p] = this.now;
     this.movedNow[p] = 1;
   }
 
@@ -255,8 +258,10 @@ function balance(a: Assignment, random: () => number): void {
       excess--;
     }
   }
+  // Partitions that could give a replica to the second step; rechecked when used.
+  const donors = excess > 0 ? order.filter((q) => a.overReplicaOf(q) >= 0) : new Uint32Array(0);
   let scanned = 0;
-  for (const p of order) {
+  for (const p of donors.length > 0 ? order : []) {
     if (excess === 0 || scanned > MAX_CHAIN_SCAN) break;
     const to = a.underZoneFor(p);
     if (to < 0) continue;
@@ -265,7 +270,7 @@ function balance(a: Assignment, random: () => number): void {
       if (!a.assignable[via] || a.excess(via) > 0 || !a.movable(p, r)) continue;
       let found = -1;
       let foundReplica = -1;
-      for (const q of order) {
+      for (const q of donors) {
         scanned++;
         if (q === p || a.holds(q, via)) continue;
         foundReplica = a.overReplicaOf(q);
@@ -289,7 +294,7 @@ function balance(a: Assignment, random: () => number): void {
  * of 3 requires more than 2 devices").
  */
 export function rebalance(builder: BuilderFile, nowSeconds: number): RebalanceResult {
-  if (!Number.isFinite(nowSeconds) || nowSeconds < 0) throw new RingBuilderError(`now ${nowSeconds} is not a time`);
+  if (!Number.isFinite(nowSeconds) || nowSeconds < 1) throw new RingBuilderError(`now ${nowSeconds} is not a Unix time`);
   const { zones, replicas } = builder;
   const partitions = 2 ** builder.partPower;
   const assignableCount = zones.filter(isAssignable).length;
@@ -300,31 +305,25 @@ export function rebalance(builder: BuilderFile, nowSeconds: number): RebalanceRe
   }
   if (zones.length >= NO_ZONE) throw new RingBuilderError(`a ring holds at most ${NO_ZONE - 1} zones`);
 
-  const { table, lastPartMoves } = decodeTables(builder);
+  const { table, partitionMovedAt } = decodeTables(builder);
   const before = table.map((part2zone) => part2zone.slice());
+  const movedAtBefore = partitionMovedAt.slice();
+  const now = Math.floor(nowSeconds);
+  if (now > 0xffffffff) throw new RingBuilderError(`now ${nowSeconds} is past what a builder file can record`);
 
-  // Swift: _update_last_part_moves(): whole hours since the epoch are added and the epoch becomes
-  // now; under an hour, nothing changes (so rebalancing every few minutes still lets hours pass).
-  let epoch = builder.lastPartMovesEpochSeconds;
-  if (builder.lastPartMoves === null) {
-    epoch = Math.floor(nowSeconds);
-  } else {
-    const elapsedHours = Math.floor((nowSeconds - epoch) / SECONDS_PER_HOUR);
-    if (elapsedHours > 0) {
-      for (let p = 0; p < partitions; p++) {
-        lastPartMoves[p] = Math.min(MAX_PART_MOVE_HOURS, (lastPartMoves[p] ?? 0) + elapsedHours);
-      }
-      epoch = Math.floor(nowSeconds);
-    }
-  }
-
-  const assignment = new Assignment(builder, table, lastPartMoves);
+  const assignment = new Assignment(builder, table, partitionMovedAt, now);
   const random = seededRandom((builder.seed ^ Math.imul(builder.version + 1, 0x9e3779b1)) >>> 0);
   place(assignment, gather(assignment), random);
   balance(assignment, random);
 
   let moved = 0;
-  table.forEach((part2zone, r) => part2zone.forEach((zone, p) => (moved += zone === before[r]?.[p] ? 0 : 1)));
+  for (let p = 0; p < partitions; p++) {
+    let changed = 0;
+    table.forEach((part2zone, r) => (changed += part2zone[p] === before[r]?.[p] ? 0 : 1));
+    // A partition whose replicas all ended where they were did not move (a two-step move can do that).
+    if (changed === 0) partitionMovedAt[p] = movedAtBefore[p] ?? 0;
+    moved += changed;
+  }
 
   // Removed zones hold nothing now: drop them and renumber the table (Swift fills the hole in devs).
   const newIndex = new Uint16Array(zones.length).fill(NO_ZONE);
@@ -339,8 +338,7 @@ export function rebalance(builder: BuilderFile, nowSeconds: number): RebalanceRe
   const next: BuilderFile = {
     ...builder,
     zones: kept,
-    ...encodeTables({ table, lastPartMoves }),
-    lastPartMovesEpochSeconds: epoch,
+    ...encodeTables({ table, partitionMovedAt }),
     version: builder.version + 1,
     zonesChanged: false,
   };

@@ -31,6 +31,24 @@ export function uint16ToBase64(values: Uint16Array): string {
   return bytesToBase64(bytes);
 }
 
+/** Base64 of uint32 values, little-endian. */
+export function uint32ToBase64(values: Uint32Array): string {
+  const bytes = new Uint8Array(values.length * 4);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < values.length; i++) view.setUint32(i * 4, values[i] ?? 0, true);
+  return bytesToBase64(bytes);
+}
+
+/** Uint32 values of a little-endian base64 string; throws when the byte count is not a multiple of 4. */
+export function base64ToUint32(text: string): Uint32Array {
+  const bytes = base64ToBytes(text);
+  if (bytes.length % 4 !== 0) throw new Error("uint32 table length is not a multiple of 4 bytes");
+  const view = new DataView(bytes.buffer);
+  const values = new Uint32Array(bytes.length / 4);
+  for (let i = 0; i < values.length; i++) values[i] = view.getUint32(i * 4, true);
+  return values;
+}
+
 /** Uint16 values of a little-endian base64 string; throws when the byte count is odd. */
 export function base64ToUint16(text: string): Uint16Array {
   const bytes = base64ToBytes(text);

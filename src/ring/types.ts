@@ -68,9 +68,10 @@ export interface BuilderZone extends Zone {
  *
  * - `replica2Partition2Zone[r]`: base64 of `2^partPower` little-endian uint16 indexes into
  *   `zones`, 0xffff for "not assigned"; null until the first rebalance.
- * - `lastPartMoves`: base64 of one byte per partition, the whole hours since the partition last
- *   moved as of `lastPartMovesEpochSeconds`, saturating at 255 (Swift: `_last_part_moves`,
- *   `_last_part_moves_epoch`); null until the first rebalance.
+ * - `partitionMovedAt`: base64 of one little-endian uint32 per partition, the Unix second it
+ *   last moved (0: never); null until the first rebalance. Swift keeps whole hours since an
+ *   epoch (`_last_part_moves`), which lets a partition move again up to an hour early when two
+ *   rebalances fall within the same hour; seconds keep min_part_hours exact.
  * - `seed`: seeds the builder's own PRNG, so the same inputs always give the same ring.
  */
 export interface BuilderFile {
@@ -81,8 +82,7 @@ export interface BuilderFile {
   minPartHours: number;
   zones: BuilderZone[];
   replica2Partition2Zone: string[] | null;
-  lastPartMoves: string | null;
-  lastPartMovesEpochSeconds: number;
+  partitionMovedAt: string | null;
   seed: number;
   /** Grows by one with every rebalance (Swift: `version`). */
   version: number;

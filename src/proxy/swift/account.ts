@@ -36,11 +36,10 @@ function accountHeaders(row: AccountRow): Record<string, string> {
     [H.X_ACCOUNT_OBJECT_COUNT]: String(row.objectCount),
     [H.X_ACCOUNT_BYTES_USED]: String(row.bytesUsed),
     [H.X_TIMESTAMP]: normalForm(row.createdAt),
-    [H.X_PUT_TIMESTAMP]: normalForm(row.putTimestamp),
     [H.ACCEPT_RANGES]: "bytes",
   };
   if (row.containerCount > 0) {
-    const policy = `${H.X_ACCOUNT_STORAGE_POLICY_PREFIX}policy-0-`;
+    const policy = `${H.X_ACCOUNT_STORAGE_POLICY_PREFIX}policy-0-`; // Swift: X-Account-Storage-Policy-<name>-*
     headers[`${policy}container-count`] = String(row.containerCount);
     headers[`${policy}object-count`] = String(row.objectCount);
     headers[`${policy}bytes-used`] = String(row.bytesUsed);
@@ -59,7 +58,7 @@ function checkAccount(req: SwiftRequest): string {
 export async function head(req: SwiftRequest): Promise<Response> {
   const account = checkAccount(req);
   const row = (await headAccount(req.ctx, account, isNewest(req))) ?? emptyAccount(account, req.ctx.now());
-  return emptyResponse(204, { ...accountHeaders(row), [H.CONTENT_TYPE]: "text/plain; charset=utf-8" });
+  return emptyResponse(204, { ...accountHeaders(row), [H.CONTENT_TYPE]: "text/plain; charset=utf-8", [H.VARY]: "Accept" });
 }
 
 /** GET: the container listing in plain text, JSON or XML. */

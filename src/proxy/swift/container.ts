@@ -23,7 +23,6 @@ function containerHeaders(row: ContainerRow): Record<string, string> {
     [H.X_CONTAINER_OBJECT_COUNT]: String(row.objectCount),
     [H.X_CONTAINER_BYTES_USED]: String(row.bytesUsed),
     [H.X_TIMESTAMP]: normalForm(row.createdAt),
-    [H.X_PUT_TIMESTAMP]: normalForm(row.putTimestamp),
     [H.LAST_MODIFIED]: httpDateOf(row.putTimestamp),
     [H.X_STORAGE_POLICY]: "Policy-0",
     [H.ACCEPT_RANGES]: "bytes",
@@ -65,7 +64,7 @@ export async function head(req: SwiftRequest): Promise<Response> {
   const { account, container } = names(req);
   const listing = await listContainer(req.ctx, account, container, { limit: 0, marker: "", endMarker: "", prefix: null, delimiter: null, reverse: false, path: null }, isNewest(req));
   if (!listing) throw new SwiftError("NotFound");
-  return emptyResponse(204, { ...containerHeaders(listing.container), [H.CONTENT_TYPE]: "text/plain; charset=utf-8" });
+  return emptyResponse(204, { ...containerHeaders(listing.container), [H.CONTENT_TYPE]: "text/plain; charset=utf-8", [H.VARY]: "Accept" });
 }
 
 /** GET: the object listing in plain text, JSON or XML. */

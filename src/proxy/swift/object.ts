@@ -18,7 +18,6 @@ import { containerInfo } from "../services/container";
 import { deleteObject, findObject, openBody, postObject, putObject, type FoundObject, type ObjectPath } from "../services/object";
 import { checkNameLength, emptyResponse, isNewest, required, statusOrThrow, type SwiftRequest } from "./request";
 
-const ACCEPTED_BODY = "<html><h1>Accepted</h1><p>The request is accepted for processing.</p></html>";
 
 function objectPath(req: SwiftRequest): ObjectPath {
   requireOwner(req.identity, req.path.account);
@@ -99,7 +98,7 @@ function bodyLength(request: Request): number | null {
   }
   const text = request.headers.get(H.CONTENT_LENGTH);
   if (text === null) {
-    if (request.body === null) throw new SwiftError("LengthRequired");
+    if (request.body === null) throw new SwiftError("LengthRequired", "Missing Content-Length header.");
     return null;
   }
   if (!/^\d+$/.test(text.trim())) throw new SwiftError("BadRequest", "Invalid Content-Length");
@@ -165,7 +164,8 @@ export async function get(req: SwiftRequest): Promise<Response> {
   if (specs && row.size > 0) {
     const ranges = rangesForLength(specs, row.size);
     if (!ranges.length) {
-      throw new SwiftError("RangeNotSatisfiable", undefined, { [H.CONTENT_RANGE]: `bytes */${row.size}` });
+      const { [H.CONTENT_TYPE]: _type, ...objectHeadersOnly } = responseHeaders;
+      throw new SwiftError("RangeNotSatisfiable", undefined, { ...objectHeadersOnly, [H.CONTENT_RANGE]: `bytes */${row.size}` });
     }
     return rangedResponse(req, path, found, ranges, responseHeaders);
   }
@@ -225,7 +225,7 @@ export async function post(req: SwiftRequest): Promise<Response> {
   await requireContainer(req, path);
   const contentType = headers.get(H.CONTENT_TYPE) ? contentTypeOf(headers, path.object, null) : null;
   statusOrThrow(await postObject(req.ctx, path, objectMetadata(headers), deleteAt, contentType));
-  return new Response(ACCEPTED_BODY, { status: 202, headers: { [H.CONTENT_TYPE]: "text/html; charset=UTF-8" } });
+  return emptyResponse(202);
 }
 
 /** DELETE: 204; 404 when there was no object. */

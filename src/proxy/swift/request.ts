@@ -27,9 +27,19 @@ export function required(value: string | null): string {
   return value;
 }
 
-/** A response with no body (HEAD, 204, most writes), keeping Content-Length as Swift sends it. */
+/** swob's body for 202 Accepted (container PUT of an existing container, object POST). */
+export const ACCEPTED_BODY = "<html><h1>Accepted</h1><p>The request is accepted for processing.</p></html>";
+
+/**
+ * A response with no body of its own (HEAD, 201, 204), keeping Content-Length as Swift sends
+ * it; 202 carries swob's Accepted page, as Swift's does.
+ */
 export function emptyResponse(status: number, headers: Record<string, string> = {}): Response {
-  return new Response(null, { status, headers: { [H.CONTENT_LENGTH]: "0", [H.CONTENT_TYPE]: "text/html; charset=UTF-8", ...headers } });
+  const body = status === 202 ? ACCEPTED_BODY : null;
+  return new Response(body, {
+    status,
+    headers: { [H.CONTENT_LENGTH]: String(body?.length ?? 0), [H.CONTENT_TYPE]: "text/html; charset=UTF-8", ...headers },
+  });
 }
 
 /** The normal form of an internal timestamp, for X-Timestamp and X-Put-Timestamp. */

@@ -1,0 +1,134 @@
+/**
+ * @module
+ * Starts the Worker under `wrangler dev` on loopback with fresh local storage, once for all client
+ * tests, and hands its base URL to them (`inject("edgeswiftBaseUrl")`). Wrangler runs in its own
+ * process group so teardown stops exactly it and the children it started (esbuild, workerd).
+ */
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { TestProject } from "vitest/node";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** `http://127.0.0.1:<port>`: the Worker under `wrangler dev`. */
+    edgeswiftBaseUrl: string;
+  }
+}
+
+const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+/** wrangler dev builds the Worker and starts workerd; on a 2-core machine that takes a while. */
+const READY_TIMEOUT_MS = 90_000;
+const STOP_TIMEOUT_MS = 10_000;
+/** What is kept of wrangler's output, to print when it does not come up. */
+const OUTPUT_KEPT_CHARS = 64_000;
+
+/** A port nobody listens on now (the OS picks it). */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => {
+        if (address && typeof address === "object") resolve(address.port);
+        else reject(new Error("no port from the OS"));
+      });
+    });
+  });
+}
+
+/** Signals the process group led by `child`, ignoring a group that is already gone. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once("exit", () => resolve()));
+}
+
+async function waitUntilHealthy(baseUrl: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`wrangler dev exited (${child.exitCode ?? child.signalCode}) before answering:\n${output()}`);
+    }
+    try {
+      const response = await fetch(`${baseUrl}/healthcheck`, { signal: AbortSignal.timeout(10_000) });
+      await response.arrayBuffer();
+      if (response.status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`GET ${baseUrl}/healthcheck did not answer 200 within ${READY_TIMEOUT_MS / 1000} s; wrangler dev said:\n${output()}`);
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const persistDir = await mkdtemp(join(tmpdir(), "edgeswift-clients-"));
+  const port = await freePort();
+  const inspectorPort = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  let output = "";
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString("utf8")).slice(-OUTPUT_KEPT_CHARS);
+  };
+  const wrangler = spawn(
+    "npx",
+    [
+      "wrangler", "dev",
+      "--ip", "127.0.0.1",
+      "--port", String(port),
+      "--inspector-port", String(inspectorPort),
+      "--persist-to", persistDir,
+      "--show-interactive-dev-session=false",
+    ],
+    {
+      cwd: REPO_ROOT,
+      detached: true, // its own process group: teardown kills exactly it and its children
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
+    },
+  );
+  wrangler.stdout?.on("data", keep);
+  wrangler.stderr?.on("data", keep);
+  // If vitest dies without running teardown, do not leave a server behind.
+  const killOnExit = (): void => signalGroup(wrangler, "SIGKILL");
+  process.once("exit", killOnExit);
+
+  const teardown = async (): Promise<void> => {
+    process.off("exit", killOnExit);
+    signalGroup(wrangler, "SIGTERM");
+    const stopped = await Promise.race([
+      exited(wrangler).then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), STOP_TIMEOUT_MS)),
+    ]);
+    // workerd may outlive wrangler's own exit; the group is ours alone, so make sure of it.
+    signalGroup(wrangler, "SIGKILL");
+    if (!stopped) await exited(wrangler);
+    await rm(persistDir, { recursive: true, force: true });
+  };
+
+  try {
+    await waitUntilHealthy(baseUrl, wrangler, () => output);
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+  if (process.env.EDGESWIFT_CLIENTS_VERBOSE) process.stderr.write(output);
+  project.provide("edgeswiftBaseUrl", baseUrl);
+  return teardown;
+}

@@ -1,0 +1,124 @@
+/**
+ * @module
+ * Ring lookups: path → partition as Swift, primaries distinct and in replica order, handoffs in a
+ * fixed per-partition order disjoint from the primaries, replica names, and the bundled rings.
+ */
+import { describe, it } from "vitest";
+import vectors from "../../../../shared/fixtures/ring-vectors.json";
+import { setWeight, rebalance, toRingFile } from "../../../src/ring/builder.ts";
+import { loadRings } from "../../../src/ring/load.ts";
+import { Ring } from "../../../src/ring/ring.ts";
+import { RingFileError } from "../../../src/ring/ring-file.ts";
+import { built, HASH, HOUR, ringOf, T0, zone } from "./build.ts";
+
+const SIX = ["z1", "z2", "z3", "z4", "z5", "z6"].map((id) => zone(id));
+
+describe("Ring lookups", () => {
+  it("partitionFor gives Swift's partition for every vector at part power 10", ({ expect }) => {
+    const ring = ringOf(built([zone("z1"), zone("z2"), zone("z3")]));
+    for (const v of vectors.vectors) {
+      expect(ring.partitionFor(v.account, v.container, v.object)).toBe(v.partition["10"]);
+    }
+  });
+
+  it("primaryZones gives replicaCount distinct zones for every partition", ({ expect }) => {
+    const ring = ringOf(built(SIX));
+    expect(ring.partitionCount).toBe(1024);
+    for (let p = 0; p < ring.partitionCount; p++) {
+      const primaries = ring.primaryZones(p);
+      expect(primaries).toHaveLength(3);
+      expect(new Set(primaries.map((z) => z.id)).size).toBe(3);
+    }
+  });
+
+  it("handoffZones are every other zone, disjoint from the primaries", ({ expect }) => {
+    const ring = ringOf(built(SIX));
+    for (let p = 0; p < ring.partitionCount; p++) {
+      const primaries = ring.primaryZones(p).map((z) => z.id);
+      const handoffs = ring.handoffZones(p).map((z) => z.id);
+      expect(handoffs.filter((id) => primaries.includes(id))).toEqual([]);
+      expect([...primaries, ...handoffs].sort()).toEqual(["z1", "z2", "z3", "z4", "z5", "z6"]);
+    }
+  });
+
+  it("handoffZones come in the same order on every call and from every copy of the ring", ({ expect }) => {
+    const builder = built(SIX);
+    const one = ringOf(builder);
+    const other = Ring.fromFile(JSON.parse(JSON.stringify(toRingFile(builder))), HASH);
+    for (let p = 0; p < one.partitionCount; p += 7) {
+      const ids = one.handoffZones(p).map((z) => z.id);
+      expect(one.handoffZones(p).map((z) => z.id)).toEqual(ids);
+      expect(other.handoffZones(p).map((z) => z.id)).toEqual(ids);
+    }
+  });
+
+  it("the first handoff differs from partition to partition, spreading a failed zone's load", ({ expect }) => {
+    const ring = ringOf(built(SIX));
+    const firsts = new Set<string>();
+    for (let p = 0; p < ring.partitionCount; p++) firsts.add(ring.handoffZones(p)[0]?.id ?? "");
+    expect(firsts.size).toBe(6);
+  });
+
+  it("a zone with no partitions (weight 0) is offered last among the handoffs", ({ expect }) => {
+    const drained = rebalance(setWeight(built([...SIX.slice(0, 4)]), "z4", 0), T0 + 2 * HOUR).builder;
+    const ring = ringOf(drained);
+    for (let p = 0; p < ring.partitionCount; p += 11) {
+      expect(ring.primaryZones(p).map((z) => z.id)).not.toContain("z4");
+      expect(ring.handoffZones(p).map((z) => z.id)).toEqual(["z4"]);
+    }
+  });
+
+  it("with as many zones as replicas there are no handoffs", ({ expect }) => {
+    const ring = ringOf(built([zone("z1"), zone("z2"), zone("z3")]));
+    expect(ring.handoffZones(5)).toEqual([]);
+  });
+
+  it("replicaName is {ring}/{partition}/{zone}", ({ expect }) => {
+    const ring = ringOf(built([zone("z1"), zone("z2"), zone("z3")], { ring: "container" }));
+    const z2 = ring.zone("z2");
+    expect(z2?.id).toBe("z2");
+    expect(z2 && ring.replicaName(17, z2)).toBe("container/17/z2");
+    expect(ring.zone("z9")).toBeUndefined();
+  });
+
+  it("a partition outside the ring is a RangeError", ({ expect }) => {
+    const ring = ringOf(built([zone("z1"), zone("z2"), zone("z3")]));
+    expect(() => ring.primaryZones(1024)).toThrow(RangeError);
+    expect(() => ring.handoffZones(-1)).toThrow(RangeError);
+    expect(() => ring.primaryZones(1.5)).toThrow(RangeError);
+  });
+
+  it("a ring file whose table names a missing zone or has the wrong length is refused", ({ expect }) => {
+    const file = toRingFile(built([zone("z1"), zone("z2"), zone("z3")], { partPower: 2 }));
+    expect(() => Ring.fromFile({ ...file, zones: file.zones.slice(0, 2) }, HASH)).toThrow(RingFileError);
+    expect(() => Ring.fromFile({ ...file, partPower: 3 }, HASH)).toThrow(/8 partitions|expected 8/);
+    expect(() => Ring.fromFile({ ...file, replicaCount: 2 }, HASH)).toThrow(/3 tables for 2 replicas/);
+  });
+});
+
+describe("loadRings", () => {
+  it("builds the three bundled rings: part power 10, 3 replicas, zones z1 enam, z2 weur, z3 apac", ({ expect }) => {
+    const rings = loadRings(HASH);
+    for (const name of ["account", "container", "object"] as const) {
+      const ring = rings[name];
+      expect(ring.name).toBe(name);
+      expect(ring.partPower).toBe(10);
+      expect(ring.replicaCount).toBe(3);
+      expect(ring.zones.map((z) => [z.id, z.locationHint, z.bucket])).toEqual([
+        ["z1", "enam", "BODIES_Z1"],
+        ["z2", "weur", "BODIES_Z2"],
+        ["z3", "apac", "BODIES_Z3"],
+      ]);
+      for (let p = 0; p < ring.partitionCount; p++) expect(ring.primaryZones(p)).toHaveLength(3);
+    }
+  });
+
+  it("builds the rings once per isolate", ({ expect }) => {
+    expect(loadRings(HASH)).toBe(loadRings({ ...HASH }));
+  });
+
+  it("uses the hash prefix and suffix it is given", ({ expect }) => {
+    const partition = loadRings(HASH).object.partitionFor("AUTH_test", "photos", "2026/cat.jpg");
+    expect(partition).toBe(975);
+  });
+});
