@@ -67,7 +67,7 @@ export function parseBuilderFile(json: unknown): BuilderFile {
  * partition-replica with no zone or on a removed zone, a partition without `replicas` distinct
  * zones while there are that many zones. Swift: RingBuilder.validate().
  */
-export function builderProblems(builder: BuilderFile): string[] {
+export function validate(builder: BuilderFile): string[] {
   const problems: string[] = [];
   if (!isIntegerIn(builder.partPower, 0, MAX_PART_POWER)) problems.push(`part power ${builder.partPower} is not in 0..${MAX_PART_POWER}`);
   if (!isIntegerIn(builder.replicas, 1, 255)) problems.push(`replicas ${builder.replicas} is not in 1..255`);

@@ -4,7 +4,7 @@
  * reweight zones, rebalance, validate, print, and write the ring file the Worker bundles.
  * Every operation is pure: it takes a BuilderFile and returns a new one, never reading a clock.
  */
-import { builderProblems } from "./builder-report.ts";
+import { validate } from "./builder-report.ts";
 import { decodeTables, MAX_MIN_PART_HOURS, RingBuilderError } from "./builder-state.ts";
 import { isIntegerIn, MAX_PART_POWER, plainZone, zoneProblems } from "./ring-file.ts";
 import { bytesToBase64, uint16ToBase64 } from "./table.ts";
@@ -12,7 +12,7 @@ import { BUILDER_FILE_FORMAT, isRingName, RING_FILE_FORMAT, type BuilderFile, ty
 
 export { RingBuilderError } from "./builder-state.ts";
 export { rebalance, type RebalanceResult } from "./rebalance.ts";
-export { builderProblems as validate, show, parseBuilderFile } from "./builder-report.ts";
+export { validate, show, parseBuilderFile } from "./builder-report.ts";
 
 /** Seed of a builder created without one: any fixed number keeps builds reproducible. */
 export const DEFAULT_SEED = 0x5eed;
@@ -104,7 +104,7 @@ export function setWeight(builder: BuilderFile, id: string, weight: number): Bui
  * what `validate` finds wrong.
  */
 export function toRingFile(builder: BuilderFile): RingFile {
-  const problems = builderProblems(builder);
+  const problems = validate(builder);
   if (problems.length > 0) throw new RingBuilderError(`the ${builder.ring} ring is not valid: ${problems.join("; ")}`);
   const { table } = decodeTables(builder);
   const zoneIndexBytes = builder.zones.length <= 256 ? 1 : 2;

@@ -1,0 +1,45 @@
+import { describe, it } from "vitest";
+import { listNames, type ListingBounds, type ListingParams } from "../../../src/durable/listing";
+
+const NAMES = ["a", "a/b", "a/b/c", "a/c", "b", "b/x", "c"].sort();
+
+/** A table in memory, queried as the SQL does. */
+function table(bounds: ListingBounds): { name: string; row: string }[] {
+  let rows = NAMES.filter(
+    (name) =>
+      (bounds.below === null || name < bounds.below) &&
+      (bounds.above === null || name > bounds.above) &&
+      (bounds.atLeast === null || name >= bounds.atLeast),
+  );
+  if (bounds.reverse) rows = rows.reverse();
+  return rows.slice(0, bounds.limit).map((name) => ({ name, row: name }));
+}
+
+const params = (p: Partial<ListingParams>): ListingParams => ({ limit: 100, marker: "", endMarker: "", prefix: null, delimiter: null, reverse: false, path: null, ...p });
+const names = (p: Partial<ListingParams>) => listNames(params(p), table).map((entry) => (entry.kind === "subdir" ? `${entry.name}(dir)` : entry.name));
+
+describe("listNames (Swift's list_objects_iter)", () => {
+  it("without delimiter lists every name in order within marker and end_marker", ({ expect }) => {
+    expect(names({})).toEqual(NAMES);
+    expect(names({ marker: "a/c", endMarker: "c" })).toEqual(["b", "b/x"]);
+  });
+
+  it("with a delimiter rolls up each pseudo-directory once, limit counting subdirs", ({ expect }) => {
+    expect(names({ delimiter: "/" })).toEqual(["a", "a/(dir)", "b", "b/(dir)", "c"]);
+    expect(names({ delimiter: "/", limit: 2 })).toEqual(["a", "a/(dir)"]);
+    expect(names({ delimiter: "/", prefix: "a/" })).toEqual(["a/b", "a/b/(dir)", "a/c"]);
+  });
+
+  it("a marker equal to a subdir does not list that subdir again", ({ expect }) => {
+    expect(names({ delimiter: "/", marker: "a/" })).toEqual(["b", "b/(dir)", "c"]);
+  });
+
+  it("reverse swaps marker and end_marker and walks subdirs backwards", ({ expect }) => {
+    expect(names({ reverse: true, delimiter: "/" })).toEqual(["c", "b/(dir)", "b", "a/(dir)", "a"]);
+    expect(names({ reverse: true, marker: "c", endMarker: "a/c" })).toEqual(["b/x", "b"]);
+  });
+
+  it("path lists only direct children", ({ expect }) => {
+    expect(names({ path: "a" })).toEqual(["a/b", "a/c"]);
+  });
+});
