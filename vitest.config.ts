@@ -1,14 +1,34 @@
+import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
 export default defineConfig({
-  plugins: [
-    cloudflareTest({
-      wrangler: { configPath: "./wrangler.toml" },
-      remoteBindings: false,
-    }),
-  ],
   test: {
-    include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts", "test/durable/**/*.test.ts"],
+    projects: [
+      {
+        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, remoteBindings: false })],
+        test: {
+          name: "workers",
+          include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts", "test/durable/**/*.test.ts"],
+        },
+      },
+      {
+        // One R2 bucket shared by all zones: the object ring's zones name no bucket of their own,
+        // so every zone uses the BODIES binding and a body is written once.
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { r2Buckets: ["BODIES"] },
+            remoteBindings: false,
+          }),
+        ],
+        resolve: {
+          alias: [{ find: /^\.\.\/\.\.\/rings\/object\.ring\.json$/, replacement: here("./test/shared-bucket/rings/object.ring.json") }],
+        },
+        test: { name: "shared-bucket", include: ["test/shared-bucket/**/*.test.ts"] },
+      },
+    ],
   },
 });
