@@ -133,3 +133,18 @@ describe("container", () => {
     expect(head.headers.get("x-container-write")).toBe("test2:tester2");
   });
 });
+
+describe("container information cache", () => {
+  it("an object PUT right after its container is deleted through this isolate returns 404 (the cached info is dropped)", async ({ expect }) => {
+    const name = unique("cached");
+    await text(await swift("PUT", `/AUTH_test/${name}`));
+    const first = await swift("PUT", `/AUTH_test/${name}/o`, { body: bytes("x") });
+    await text(first);
+    expect(first.status).toBe(201);
+    await text(await swift("DELETE", `/AUTH_test/${name}/o`));
+    await text(await swift("DELETE", `/AUTH_test/${name}`));
+    const after = await swift("PUT", `/AUTH_test/${name}/o`, { body: bytes("x") });
+    await text(after);
+    expect(after.status).toBe(404);
+  });
+});
