@@ -6,13 +6,15 @@
  * Public methods are its RPC surface; it has no fetch().
  */
 
-import { DurableObject } from "cloudflare:workers";
 import { ROWS_PER_RPC_MAX } from "../common/constraints";
 import type { ReplicaReply } from "../common/replies";
 import { listNames, type ListingEntry, type ListingParams } from "./listing";
 import { mergeContainerReport, mergeMetadata } from "./merge";
+import { accountContainerRowHash, accountRowHash, treeKey, type Hash } from "./partition-hash";
+import { ReplicaBase } from "./replica-base";
 import type { AccountContainerRow, AccountRow, ContainerReport, MetadataMap } from "./rows";
-import { ACCOUNT_MIGRATIONS, AccountRows } from "./schema/account";
+import { ACCOUNT_MIGRATIONS, AccountRows, type AccountReplicaRow } from "./schema/account";
+import type { HashTree } from "./schema/hash-tree";
 import { runMigrations } from "./schema/migrate";
 
 export interface AccountListing {
@@ -34,7 +36,7 @@ function newAccount(account: string, timestamp: string): AccountRow {
   };
 }
 
-export class AccountReplica extends DurableObject<Env> {
+export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
   readonly #rows: AccountRows;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -86,23 +88,84 @@ export class AccountReplica extends DurableObject<Env> {
    * account_autocreate creates it on a container PUT.
    */
   updateContainers(reports: ContainerReport[]): ReplicaReply {
-    this.ctx.storage.transactionSync(() => {
-      const touched = new Map<string, AccountRow>();
-      for (const report of reports.slice(0, ROWS_PER_RPC_MAX)) {
-        const account = touched.get(report.account) ?? this.#rows.account(report.account) ?? newAccount(report.account, report.putTimestamp);
-        const current = this.#rows.container(report.account, report.container);
-        const merge = mergeContainerReport(current, report);
-        if (!merge.changed) continue;
-        this.#rows.saveContainer(merge.row);
-        const before = current && !current.deleted ? current : null;
-        const after = merge.row.deleted ? null : merge.row;
-        account.containerCount += (after ? 1 : 0) - (before ? 1 : 0);
-        account.objectCount += (after?.objectCount ?? 0) - (before?.objectCount ?? 0);
-        account.bytesUsed += (after?.bytesUsed ?? 0) - (before?.bytesUsed ?? 0);
-        touched.set(report.account, account);
-      }
-      for (const account of touched.values()) this.#rows.saveAccount(account);
-    });
+    this.ctx.storage.transactionSync(() => this.#mergeContainers(reports.slice(0, ROWS_PER_RPC_MAX)));
     return { status: 202 };
+  }
+
+  protected get tree(): HashTree {
+    return this.#rows.tree;
+  }
+
+  protected rowsOfLeaves(leaves: readonly number[]): AccountReplicaRow[] {
+    return this.#rows.rowsInLeaves(leaves);
+  }
+
+  protected keyOf(row: AccountReplicaRow): string {
+    return row.kind === "account" ? treeKey.account(row.row.account) : treeKey.accountContainer(row.row.account, row.row.container);
+  }
+
+  protected hashOf(row: AccountReplicaRow): Hash {
+    return row.kind === "account" ? accountRowHash(row.row) : accountContainerRowHash(row.row);
+  }
+
+  /**
+   * Merges rows from a peer: account rows first (timestamps, status, metadata; totals are this
+   * replica's own, from its container rows), then container rows as reports.
+   */
+  protected async merge(rows: AccountReplicaRow[], _sourceZone: string | null): Promise<number> {
+    let changed = 0;
+    const batch = rows.slice(0, ROWS_PER_RPC_MAX);
+    this.ctx.storage.transactionSync(() => {
+      for (const entry of batch) {
+        if (entry.kind !== "account") continue;
+        const incoming = entry.row;
+        const current = this.#rows.account(incoming.account);
+        let row: AccountRow;
+        if (!current) {
+          row = { ...incoming, ...this.#rows.totals(incoming.account) };
+        } else {
+          const putTimestamp = incoming.putTimestamp > current.putTimestamp ? incoming.putTimestamp : current.putTimestamp;
+          const deleteTimestamp = incoming.deleteTimestamp > current.deleteTimestamp ? incoming.deleteTimestamp : current.deleteTimestamp;
+          row = {
+            ...current,
+            putTimestamp,
+            deleteTimestamp,
+            status: deleteTimestamp > putTimestamp ? "DELETED" : "",
+            metadata: mergeMetadata(current.metadata, incoming.metadata).metadata,
+          };
+          if (accountRowHash(row) === accountRowHash(current)) continue;
+        }
+        this.#rows.saveAccount(row);
+        changed += 1;
+      }
+      changed += this.#mergeContainers(batch.flatMap((entry) => (entry.kind === "container" ? [entry.row] : [])));
+    });
+    return changed;
+  }
+
+  protected async runDuties(): Promise<number | null> {
+    return null;
+  }
+
+  /** Merges container reports, keeping the account's totals in step (O(1) per row). */
+  #mergeContainers(reports: readonly ContainerReport[]): number {
+    let changed = 0;
+    const touched = new Map<string, AccountRow>();
+    for (const report of reports) {
+      const account = touched.get(report.account) ?? this.#rows.account(report.account) ?? newAccount(report.account, report.putTimestamp);
+      const current = this.#rows.container(report.account, report.container);
+      const merge = mergeContainerReport(current, report);
+      if (!merge.changed) continue;
+      this.#rows.saveContainer(merge.row);
+      changed += 1;
+      const before = current && !current.deleted ? current : null;
+      const after = merge.row.deleted ? null : merge.row;
+      account.containerCount += (after ? 1 : 0) - (before ? 1 : 0);
+      account.objectCount += (after?.objectCount ?? 0) - (before?.objectCount ?? 0);
+      account.bytesUsed += (after?.bytesUsed ?? 0) - (before?.bytesUsed ?? 0);
+      touched.set(report.account, account);
+    }
+    for (const account of touched.values()) this.#rows.saveAccount(account);
+    return changed;
   }
 }

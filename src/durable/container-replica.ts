@@ -6,19 +6,19 @@
  * Public methods are its RPC surface; it has no fetch().
  */
 
-import { DurableObject } from "cloudflare:workers";
-import { parseConfig, type Config } from "../common/config";
 import { CONTAINER_UPDATE_TIMEOUT_MS, NODE_TIMEOUT_MS, ROWS_PER_RPC_MAX, UPDATE_RETRY_MS } from "../common/constraints";
 import { containerKey } from "../common/path";
 import { isSuccess, type ReplicaReply } from "../common/replies";
 import { Timestamp } from "../common/timestamp";
-import { ReplicaClient } from "./client";
-import { parseReplicaName, updateTarget, type ReplicaIdentity } from "./identity";
+import { updateTarget } from "./identity";
 import { listNames, type ListingEntry, type ListingParams } from "./listing";
 import { mergeListing, mergeMetadata } from "./merge";
 import { Outbox } from "./outbox";
+import { containerRowHash, listingRowHash, type Hash } from "./partition-hash";
+import { ReplicaBase } from "./replica-base";
 import type { ContainerReport, ContainerRow, ContainerUpdate, ListingRow, MetadataMap } from "./rows";
-import { CONTAINER_MIGRATIONS, ContainerRows } from "./schema/container";
+import { CONTAINER_MIGRATIONS, ContainerRows, type ContainerReplicaRow } from "./schema/container";
+import type { HashTree } from "./schema/hash-tree";
 import { runMigrations } from "./schema/migrate";
 import { OutboxRows } from "./schema/outbox";
 
@@ -32,24 +32,18 @@ export interface ContainerListing {
   entries: ListingEntry<ListingRow>[];
 }
 
-export class ContainerReplica extends DurableObject<Env> {
+export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
   readonly #rows: ContainerRows;
-  readonly #identity: ReplicaIdentity;
-  readonly #config: Config;
   readonly #outboxRows: OutboxRows<ContainerReport>;
   readonly #outbox: Outbox<ContainerReport>;
-  #alarmAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     runMigrations(ctx.storage, CONTAINER_MIGRATIONS);
     this.#rows = new ContainerRows(ctx.storage.sql);
-    this.#identity = parseReplicaName(ctx.id.name);
-    this.#config = parseConfig(env);
-    const client = new ReplicaClient(this.#config);
     this.#outboxRows = new OutboxRows<ContainerReport>(ctx.storage.sql);
     this.#outbox = new Outbox(ctx.storage, this.#outboxRows, async (partition, zone, reports) => {
-      const reply = await client.call("account", partition, zone, (stub) => stub.updateContainers(reports), NODE_TIMEOUT_MS);
+      const reply = await this.client.call("account", partition, zone, (stub) => stub.updateContainers(reports), NODE_TIMEOUT_MS);
       return isSuccess(reply.status);
     });
   }
@@ -148,36 +142,50 @@ export class ContainerReplica extends DurableObject<Env> {
    * containers this replica does not hold are refused (404), to be retried by the sender.
    */
   async updateObjects(updates: ContainerUpdate[]): Promise<ReplicaReply> {
-    let missing = false;
-    let changed = false;
     const reportedAt = Timestamp.fromSeconds(Date.now() / 1000).internal;
-    this.ctx.storage.transactionSync(() => {
-      const touched = new Map<string, ContainerRow>();
-      for (const update of updates.slice(0, ROWS_PER_RPC_MAX)) {
-        const key = containerKey(update.account, update.container);
-        const container = touched.get(key) ?? this.#rows.container(key);
-        if (!container) {
-          missing = true;
-          continue;
-        }
-        const current = this.#rows.object(key, update.row.name);
-        const merge = mergeListing(current, update.row);
-        if (!merge.changed) continue;
-        this.#rows.saveObject(key, merge.row);
-        const before = current && !current.deleted ? current : null;
-        const after = merge.row.deleted ? null : merge.row;
-        container.objectCount += (after ? 1 : 0) - (before ? 1 : 0);
-        container.bytesUsed += (after?.size ?? 0) - (before?.size ?? 0);
-        touched.set(key, container);
+    const result = this.ctx.storage.transactionSync(() =>
+      this.#mergeListings(
+        updates.slice(0, ROWS_PER_RPC_MAX).map((update) => ({ key: containerKey(update.account, update.container), row: update.row })),
+        reportedAt,
+        false,
+      ),
+    );
+    if (result.changed) await this.#report();
+    return { status: result.missing ? 404 : 202 };
+  }
+
+  /**
+   * Merges listing rows, keeping each touched container's count and bytes in step (O(1) per row)
+   * and queueing its report. Rows of a container this replica lacks are refused, or kept
+   * (`keepOrphans`, for repair) to be counted when the container row arrives.
+   */
+  #mergeListings(items: { key: string; row: ListingRow }[], reportedAt: string, keepOrphans: boolean): { changed: number; missing: boolean } {
+    let changed = 0;
+    let missing = false;
+    const touched = new Map<string, ContainerRow>();
+    for (const { key, row: incoming } of items) {
+      const container = touched.get(key) ?? this.#rows.container(key);
+      if (!container && !keepOrphans) {
+        missing = true;
+        continue;
       }
-      for (const [key, container] of touched) {
-        this.#rows.saveContainer(key, container);
-        this.#queueReport(container, reportedAt);
-        changed = true;
-      }
-    });
-    if (changed) await this.#report();
-    return { status: missing ? 404 : 202 };
+      const current = this.#rows.object(key, incoming.name);
+      const merge = mergeListing(current, incoming);
+      if (!merge.changed) continue;
+      this.#rows.saveObject(key, merge.row);
+      changed += 1;
+      if (!container) continue;
+      const before = current && !current.deleted ? current : null;
+      const after = merge.row.deleted ? null : merge.row;
+      container.objectCount += (after ? 1 : 0) - (before ? 1 : 0);
+      container.bytesUsed += (after?.size ?? 0) - (before?.size ?? 0);
+      touched.set(key, container);
+    }
+    for (const [key, container] of touched) {
+      this.#rows.saveContainer(key, container);
+      this.#queueReport(container, reportedAt);
+    }
+    return { changed, missing };
   }
 
   /** Reports not yet delivered to account replicas (for tests and recon). */
@@ -185,15 +193,72 @@ export class ContainerReplica extends DurableObject<Env> {
     return this.#outbox.pendingCount;
   }
 
-  override async alarm(): Promise<void> {
-    this.#alarmAt = null;
+  protected get tree(): HashTree {
+    return this.#rows.tree;
+  }
+
+  protected rowsOfLeaves(leaves: readonly number[]): ContainerReplicaRow[] {
+    return this.#rows.rowsInLeaves(leaves);
+  }
+
+  protected keyOf(row: ContainerReplicaRow): string {
+    return row.kind === "container" ? `c:${row.key}` : `o:${row.key}/${row.row.name}`;
+  }
+
+  protected hashOf(row: ContainerReplicaRow): Hash {
+    return row.kind === "container" ? containerRowHash(row.key, row.row) : listingRowHash(row.key, row.row);
+  }
+
+  /**
+   * Merges rows from a peer: container rows first (timestamps and metadata; counts are this
+   * replica's own, from its listing rows), then listing rows, kept even before their container.
+   */
+  protected async merge(rows: ContainerReplicaRow[], _sourceZone: string | null): Promise<number> {
+    let changed = 0;
+    const batch = rows.slice(0, ROWS_PER_RPC_MAX);
+    const reportedAt = Timestamp.fromSeconds(Date.now() / 1000).internal;
+    this.ctx.storage.transactionSync(() => {
+      for (const entry of batch) {
+        if (entry.kind !== "container") continue;
+        const current = this.#rows.container(entry.key);
+        const incoming = entry.row;
+        let row: ContainerRow;
+        if (!current) {
+          row = { ...incoming, ...this.#rows.countObjects(entry.key) };
+        } else {
+          const metadata = mergeMetadata(current.metadata, incoming.metadata);
+          row = {
+            ...current,
+            putTimestamp: incoming.putTimestamp > current.putTimestamp ? incoming.putTimestamp : current.putTimestamp,
+            deleteTimestamp: incoming.deleteTimestamp > current.deleteTimestamp ? incoming.deleteTimestamp : current.deleteTimestamp,
+            statusChangedAt: incoming.statusChangedAt > current.statusChangedAt ? incoming.statusChangedAt : current.statusChangedAt,
+            metadata: metadata.metadata,
+          };
+          if (containerRowHash(entry.key, row) === containerRowHash(entry.key, current)) continue;
+        }
+        this.#rows.saveContainer(entry.key, row);
+        this.#queueReport(row, reportedAt);
+        changed += 1;
+      }
+      const listingChanges = this.#mergeListings(
+        batch.flatMap((entry) => (entry.kind === "object" ? [{ key: entry.key, row: entry.row }] : [])),
+        reportedAt,
+        true,
+      );
+      changed += listingChanges.changed;
+    });
+    if (changed) await this.#report();
+    return changed;
+  }
+
+  protected async runDuties(): Promise<number | null> {
     await this.#outbox.deliver();
-    if (this.#outbox.pendingCount > 0) this.#armAlarm(UPDATE_RETRY_MS);
+    return this.#outbox.pendingCount > 0 ? Date.now() + UPDATE_RETRY_MS : null;
   }
 
   #queueReport(row: ContainerRow, reportedAt = Timestamp.fromSeconds(Date.now() / 1000).internal): void {
-    const rings = this.#config.rings;
-    const target = updateTarget(this.#identity, rings.container, rings.account, rings.account.partitionFor(row.account));
+    const rings = this.config.rings;
+    const target = updateTarget(this.identity, rings.container, rings.account, rings.account.partitionFor(row.account));
     const report: ContainerReport = {
       account: row.account,
       container: row.container,
@@ -207,13 +272,6 @@ export class ContainerReplica extends DurableObject<Env> {
   }
 
   async #report(): Promise<void> {
-    if (!(await this.#outbox.deliverWithin(CONTAINER_UPDATE_TIMEOUT_MS))) this.#armAlarm(UPDATE_RETRY_MS);
-  }
-
-  #armAlarm(delayMs: number): void {
-    const at = Date.now() + delayMs;
-    if (this.#alarmAt !== null && this.#alarmAt <= at) return;
-    this.#alarmAt = at;
-    this.ctx.waitUntil(this.ctx.storage.setAlarm(at));
+    if (!(await this.#outbox.deliverWithin(CONTAINER_UPDATE_TIMEOUT_MS))) this.armAlarm(Date.now() + UPDATE_RETRY_MS);
   }
 }

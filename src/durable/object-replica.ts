@@ -6,19 +6,19 @@
  * Public methods are its RPC surface; it has no fetch().
  */
 
-import { DurableObject } from "cloudflare:workers";
-import { parseConfig, type Config } from "../common/config";
+import { copyBody } from "../common/bodies";
 import { CONTAINER_UPDATE_TIMEOUT_MS, NODE_TIMEOUT_MS, ROWS_PER_RPC_MAX, UPDATE_RETRY_MS } from "../common/constraints";
-import { isSuccess } from "../common/replies";
-import type { ReplicaReply } from "../common/replies";
-import { ReplicaClient } from "./client";
-import { parseReplicaName, updateTarget, type ReplicaIdentity } from "./identity";
+import { isSuccess, type ReplicaReply } from "../common/replies";
 import { mergeObject } from "./merge";
+import { Outbox } from "./outbox";
+import { objectRowHash, type Hash } from "./partition-hash";
+import { ReplicaBase } from "./replica-base";
 import type { ContainerUpdate, ListingRow, ObjectRow } from "./rows";
+import type { HashTree } from "./schema/hash-tree";
 import { runMigrations } from "./schema/migrate";
 import { OBJECT_MIGRATIONS, ObjectRows } from "./schema/object";
 import { OutboxRows } from "./schema/outbox";
-import { Outbox } from "./outbox";
+import { updateTarget } from "./identity";
 
 /** How long garbage bodies wait before the alarm deletes them if the inline delete did not. */
 const GARBAGE_RETRY_MS = 30_000;
@@ -28,25 +28,18 @@ export interface PutObjectOptions {
   ifNoneMatch?: boolean;
 }
 
-export class ObjectReplica extends DurableObject<Env> {
+export class ObjectReplica extends ReplicaBase<ObjectRow> {
   readonly #rows: ObjectRows;
-  readonly #identity: ReplicaIdentity;
-  readonly #config: Config;
-  readonly #client: ReplicaClient;
   readonly #outboxRows: OutboxRows<ContainerUpdate>;
   readonly #outbox: Outbox<ContainerUpdate>;
-  #alarmAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     runMigrations(ctx.storage, OBJECT_MIGRATIONS);
     this.#rows = new ObjectRows(ctx.storage.sql);
-    this.#identity = parseReplicaName(ctx.id.name);
-    this.#config = parseConfig(env);
-    this.#client = new ReplicaClient(this.#config);
     this.#outboxRows = new OutboxRows<ContainerUpdate>(ctx.storage.sql);
     this.#outbox = new Outbox(ctx.storage, this.#outboxRows, async (partition, zone, updates) => {
-      const reply = await this.#client.call("container", partition, zone, (stub) => stub.updateObjects(updates), NODE_TIMEOUT_MS);
+      const reply = await this.client.call("container", partition, zone, (stub) => stub.updateObjects(updates), NODE_TIMEOUT_MS);
       return isSuccess(reply.status);
     });
   }
@@ -111,12 +104,41 @@ export class ObjectReplica extends DurableObject<Env> {
     return { status: 202, timestamp };
   }
 
-  /** Merges rows from a peer (replication), last-write-wins; returns how many changed. */
-  async mergeRows(rows: ObjectRow[]): Promise<ReplicaReply<number>> {
+  /** Container updates not yet delivered (for tests and recon). */
+  pendingUpdateCount(): number {
+    return this.#outbox.pendingCount;
+  }
+
+  protected get tree(): HashTree {
+    return this.#rows.tree;
+  }
+
+  protected rowsOfLeaves(leaves: readonly number[]): ObjectRow[] {
+    return this.#rows.rowsInLeaves(leaves);
+  }
+
+  protected keyOf(row: ObjectRow): string {
+    return row.name;
+  }
+
+  protected hashOf(row: ObjectRow): Hash {
+    return objectRowHash(row);
+  }
+
+  /**
+   * Merges rows from a peer: bodies the winning rows point at are copied into this zone's bucket
+   * first (when zones have buckets of their own), so a row never points at a body this zone lacks.
+   */
+  protected async merge(rows: ObjectRow[], sourceZone: string | null): Promise<number> {
+    const batch = rows.slice(0, ROWS_PER_RPC_MAX);
+    if (sourceZone !== null) {
+      const winners = batch.filter((row) => !row.deleted && row.bodyKey !== null && mergeObject(this.#rows.get(row.name), row).row.bodyKey === row.bodyKey);
+      await this.#copyBodies(winners, sourceZone);
+    }
     let changed = 0;
     const garbage: string[] = [];
     this.ctx.storage.transactionSync(() => {
-      for (const row of rows.slice(0, ROWS_PER_RPC_MAX)) {
+      for (const row of batch) {
         const merge = mergeObject(this.#rows.get(row.name), row);
         garbage.push(...merge.garbage);
         if (!merge.changed) continue;
@@ -128,21 +150,30 @@ export class ObjectReplica extends DurableObject<Env> {
     });
     if (garbage.length) this.#collectGarbage();
     if (changed) await this.#deliverWithin(CONTAINER_UPDATE_TIMEOUT_MS);
-    return { status: 200, value: changed };
+    return changed;
   }
 
-  /** Container updates not yet delivered (for tests and recon). */
-  pendingUpdateCount(): number {
-    return this.#outbox.pendingCount;
+  async #copyBodies(rows: ObjectRow[], sourceZone: string): Promise<void> {
+    const names = this.config.zoneBucketNames;
+    if (names.get(sourceZone) === names.get(this.identity.zone)) return;
+    const from = this.config.zoneBuckets.get(sourceZone);
+    const to = this.config.zoneBuckets.get(this.identity.zone);
+    if (!from || !to) return;
+    await Promise.all(
+      rows.map(async (row) => {
+        if (row.bodyKey === null || (await to.head(row.bodyKey))) return;
+        if (!(await copyBody(row.bodyKey, from, to))) console.warn(`object replica ${this.ctx.id.name}: body ${row.bodyKey} missing in ${sourceZone}`);
+      }),
+    );
   }
 
-  /** Delivers pending container updates and deletes garbage bodies; re-arms while work remains. */
-  override async alarm(): Promise<void> {
-    this.#alarmAt = null;
+  /** Delivers pending container updates and deletes garbage bodies; returns when to come back. */
+  protected async runDuties(): Promise<number | null> {
     await this.#outbox.deliver();
     await this.#deleteGarbage();
-    if (this.#outbox.pendingCount > 0) this.#armAlarm(UPDATE_RETRY_MS);
-    else if (this.#rows.garbage(1).length > 0) this.#armAlarm(GARBAGE_RETRY_MS);
+    if (this.#outbox.pendingCount > 0) return Date.now() + UPDATE_RETRY_MS;
+    if (this.#rows.garbage(1).length > 0) return Date.now() + GARBAGE_RETRY_MS;
+    return null;
   }
 
   /** Stores a merged row with its container update in one transaction, then delivers the update. */
@@ -169,26 +200,26 @@ export class ObjectReplica extends DurableObject<Env> {
       contentTypeTimestamp: row.contentTypeTimestamp,
       metaTimestamp: row.metaTimestamp,
     };
-    const rings = this.#config.rings;
-    const target = updateTarget(this.#identity, rings.object, rings.container, rings.container.partitionFor(account, container));
+    const rings = this.config.rings;
+    const target = updateTarget(this.identity, rings.object, rings.container, rings.container.partitionFor(account, container));
     this.#outboxRows.put({ partition: target.partition, zone: target.zone, key: row.name, payload: { account, container, row: listing } });
   }
 
   /** Waits for delivery up to `timeoutMs` (Swift: container_update_timeout); the alarm retries what is left. */
   async #deliverWithin(timeoutMs: number): Promise<void> {
-    if (!(await this.#outbox.deliverWithin(timeoutMs))) this.#armAlarm(UPDATE_RETRY_MS);
+    if (!(await this.#outbox.deliverWithin(timeoutMs))) this.armAlarm(Date.now() + UPDATE_RETRY_MS);
   }
 
   /** Bodies that lost to a newer write go from this zone's bucket now; the alarm retries failures. */
   #collectGarbage(): void {
-    this.#armAlarm(GARBAGE_RETRY_MS);
+    this.armAlarm(Date.now() + GARBAGE_RETRY_MS);
     this.ctx.waitUntil(this.#deleteGarbage());
   }
 
   async #deleteGarbage(): Promise<void> {
     const keys = this.#rows.garbage(ROWS_PER_RPC_MAX);
     if (!keys.length) return;
-    const bucket = this.#config.zoneBuckets.get(this.#identity.zone);
+    const bucket = this.config.zoneBuckets.get(this.identity.zone);
     if (!bucket) return;
     try {
       await bucket.delete(keys);
@@ -196,12 +227,5 @@ export class ObjectReplica extends DurableObject<Env> {
     } catch (error) {
       console.warn(`object replica ${this.ctx.id.name}: garbage delete failed, alarm retries`, error);
     }
-  }
-
-  #armAlarm(delayMs: number): void {
-    const at = Date.now() + delayMs;
-    if (this.#alarmAt !== null && this.#alarmAt <= at) return;
-    this.#alarmAt = at;
-    this.ctx.waitUntil(this.ctx.storage.setAlarm(at));
   }
 }

@@ -108,8 +108,12 @@ describe("object replica schema", () => {
     );
     expect(ddl.map((entry) => `${entry.type} ${entry.name}`)).toEqual([
       "table garbage_body",
+      "table hash_bucket",
+      "table hash_leaf",
+      "table hash_root",
       "table object",
       "index object_delete_at",
+      "index object_leaf",
       "table outbox",
       "table schema_migrations",
     ]);

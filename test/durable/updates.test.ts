@@ -97,7 +97,8 @@ describe("replica schemas", () => {
           .toArray()
           .map((entry) => `${entry.type} ${entry.name}`),
       );
-    expect(await ddl(r.container)).toEqual(["table container", "table object", "index object_live", "table outbox", "table schema_migrations"]);
-    expect(await ddl(r.account)).toEqual(["table account", "table container", "index container_live", "table schema_migrations"]);
+    const tree = ["table hash_bucket", "table hash_leaf", "table hash_root"];
+    expect(await ddl(r.container)).toEqual(["table container", "index container_leaf", ...tree, "table object", "index object_leaf", "index object_live", "table outbox", "table schema_migrations"]);
+    expect(await ddl(r.account)).toEqual(["table account", "index account_leaf", "table container", "index container_leaf", "index container_live", ...tree, "table schema_migrations"]);
   });
 });

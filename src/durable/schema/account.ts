@@ -8,6 +8,8 @@ import type { Migration } from "./migrate";
 import type { AccountContainerRow, AccountRow, MetadataMap } from "../rows";
 import type { ListingBounds } from "../listing";
 import { boundsSql } from "./listing-sql";
+import { accountContainerRowHash, accountRowHash, leafOf, treeKey } from "../partition-hash";
+import { HASH_TREE_SQL, HashTree } from "./hash-tree";
 
 export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
   {
@@ -38,7 +40,40 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX container_live ON container (account, name) WHERE deleted = 0;
     `,
   },
+  {
+    // The hash tree over account rows and their container rows.
+    id: 2,
+    sql: `
+      ALTER TABLE account ADD COLUMN leaf INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE account ADD COLUMN hash TEXT;
+      CREATE INDEX account_leaf ON account (leaf);
+      ALTER TABLE container ADD COLUMN leaf INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE container ADD COLUMN hash TEXT;
+      CREATE INDEX container_leaf ON container (leaf);
+      ${HASH_TREE_SQL}
+    `,
+    backfill: (sql) => {
+      const tree = new HashTree(sql);
+      for (const row of sql.exec<AccountRowSql>("SELECT * FROM account").toArray()) {
+        const domain = accountFromSql(row);
+        const leaf = leafOf(treeKey.account(domain.account));
+        const hash = accountRowHash(domain);
+        sql.exec("UPDATE account SET leaf = ?, hash = ? WHERE name = ?", leaf, hash, domain.account);
+        tree.update(leaf, null, hash);
+      }
+      for (const row of sql.exec<AccountContainerRowSql>("SELECT * FROM container").toArray()) {
+        const domain = containerFromSql(row);
+        const leaf = leafOf(treeKey.accountContainer(domain.account, domain.container));
+        const hash = accountContainerRowHash(domain);
+        sql.exec("UPDATE container SET leaf = ?, hash = ? WHERE account = ? AND name = ?", leaf, hash, domain.account, domain.container);
+        tree.update(leaf, null, hash);
+      }
+    },
+  },
 ];
+
+/** A row an account replica exchanges in repair: an account's own row or one of its container rows. */
+export type AccountReplicaRow = { kind: "account"; row: AccountRow } | { kind: "container"; row: AccountContainerRow };
 
 interface AccountRowSql extends Record<string, SqlStorageValue> {
   name: string;
@@ -92,9 +127,11 @@ function containerFromSql(row: AccountContainerRowSql): AccountContainerRow {
 
 export class AccountRows {
   readonly #sql: SqlStorage;
+  readonly tree: HashTree;
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
+    this.tree = new HashTree(sql);
   }
 
   account(name: string): AccountRow | null {
@@ -102,10 +139,15 @@ export class AccountRows {
     return first ? accountFromSql(first) : null;
   }
 
+  /** Stores an account's row and moves its hash in the tree; call inside a transaction. */
   saveAccount(row: AccountRow): void {
+    const before = this.#sql.exec<{ hash: string | null }>("SELECT hash FROM account WHERE name = ?", row.account).toArray()[0]?.hash ?? null;
+    const leaf = leafOf(treeKey.account(row.account));
+    const hash = accountRowHash(row);
+    this.tree.update(leaf, before, hash);
     this.#sql.exec(
       `INSERT OR REPLACE INTO account (name, created_at, put_timestamp, delete_timestamp, status, metadata, container_count,
-         object_count, bytes_used) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         object_count, bytes_used, leaf, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       row.account,
       row.createdAt,
       row.putTimestamp,
@@ -115,6 +157,8 @@ export class AccountRows {
       row.containerCount,
       row.objectCount,
       row.bytesUsed,
+      leaf,
+      hash,
     );
   }
 
@@ -123,10 +167,17 @@ export class AccountRows {
     return first ? containerFromSql(first) : null;
   }
 
+  /** Stores an account's container row and moves its hash in the tree; call inside a transaction. */
   saveContainer(row: AccountContainerRow): void {
+    const before =
+      this.#sql.exec<{ hash: string | null }>("SELECT hash FROM container WHERE account = ? AND name = ?", row.account, row.container).toArray()[0]?.hash ??
+      null;
+    const leaf = leafOf(treeKey.accountContainer(row.account, row.container));
+    const hash = accountContainerRowHash(row);
+    this.tree.update(leaf, before, hash);
     this.#sql.exec(
-      `INSERT OR REPLACE INTO container (account, name, put_timestamp, delete_timestamp, object_count, bytes_used, reported_at, deleted)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO container (account, name, put_timestamp, delete_timestamp, object_count, bytes_used, reported_at, deleted, leaf, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       row.account,
       row.container,
       row.putTimestamp,
@@ -135,7 +186,32 @@ export class AccountRows {
       row.bytesUsed,
       row.reportedAt,
       row.deleted,
+      leaf,
+      hash,
     );
+  }
+
+  /** Every account row and container row in the given leaves (for repair). */
+  rowsInLeaves(leaves: readonly number[]): AccountReplicaRow[] {
+    const rows: AccountReplicaRow[] = [];
+    for (const leaf of leaves) {
+      for (const row of this.#sql.exec<AccountRowSql>("SELECT * FROM account WHERE leaf = ?", leaf)) rows.push({ kind: "account", row: accountFromSql(row) });
+      for (const row of this.#sql.exec<AccountContainerRowSql>("SELECT * FROM container WHERE leaf = ?", leaf)) {
+        rows.push({ kind: "container", row: containerFromSql(row) });
+      }
+    }
+    return rows;
+  }
+
+  /** Totals over an account's live container rows, counted (an account row arriving by repair). */
+  totals(account: string): { containerCount: number; objectCount: number; bytesUsed: number } {
+    const row = this.#sql
+      .exec<{ n: number; objects: number | null; bytes: number | null }>(
+        "SELECT count(*) AS n, sum(object_count) AS objects, sum(bytes_used) AS bytes FROM container INDEXED BY container_live WHERE account = ? AND deleted = 0",
+        account,
+      )
+      .one();
+    return { containerCount: row.n, objectCount: row.objects ?? 0, bytesUsed: row.bytes ?? 0 };
   }
 
   /** Live containers of an account within the bounds, in name order. */

@@ -8,6 +8,8 @@
 import type { Migration } from "./migrate";
 import { OUTBOX_TABLE_SQL } from "./outbox";
 import type { ContainerRow, ListingRow, MetadataMap } from "../rows";
+import { containerRowHash, leafOf, listingRowHash, treeKey } from "../partition-hash";
+import { HASH_TREE_SQL, HashTree } from "./hash-tree";
 import type { ListingBounds } from "../listing";
 import { boundsSql } from "./listing-sql";
 
@@ -44,7 +46,38 @@ export const CONTAINER_MIGRATIONS: readonly Migration[] = [
       ${OUTBOX_TABLE_SQL}
     `,
   },
+  {
+    // The hash tree over container rows and listing rows.
+    id: 2,
+    sql: `
+      ALTER TABLE container ADD COLUMN leaf INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE container ADD COLUMN hash TEXT;
+      CREATE INDEX container_leaf ON container (leaf);
+      ALTER TABLE object ADD COLUMN leaf INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE object ADD COLUMN hash TEXT;
+      CREATE INDEX object_leaf ON object (leaf);
+      ${HASH_TREE_SQL}
+    `,
+    backfill: (sql) => {
+      const tree = new HashTree(sql);
+      for (const row of sql.exec<ContainerRowSql>("SELECT * FROM container").toArray()) {
+        const leaf = leafOf(treeKey.container(row.name));
+        const hash = containerRowHash(row.name, containerFromSql(row));
+        sql.exec("UPDATE container SET leaf = ?, hash = ? WHERE name = ?", leaf, hash, row.name);
+        tree.update(leaf, null, hash);
+      }
+      for (const row of sql.exec<ListingRowSql & { container: string }>("SELECT * FROM object").toArray()) {
+        const leaf = leafOf(treeKey.listing(row.container, row.name));
+        const hash = listingRowHash(row.container, listingFromSql(row));
+        sql.exec("UPDATE object SET leaf = ?, hash = ? WHERE container = ? AND name = ?", leaf, hash, row.container, row.name);
+        tree.update(leaf, null, hash);
+      }
+    },
+  },
 ];
+
+/** A row a container replica exchanges in repair: a container's own row or one of its listing rows. */
+export type ContainerReplicaRow = { kind: "container"; key: string; row: ContainerRow } | { kind: "object"; key: string; row: ListingRow };
 
 interface ContainerRowSql extends Record<string, SqlStorageValue> {
   name: string;
@@ -101,9 +134,11 @@ function listingFromSql(row: ListingRowSql): ListingRow {
 
 export class ContainerRows {
   readonly #sql: SqlStorage;
+  readonly tree: HashTree;
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
+    this.tree = new HashTree(sql);
   }
 
   container(key: string): ContainerRow | null {
@@ -111,10 +146,15 @@ export class ContainerRows {
     return first ? containerFromSql(first) : null;
   }
 
+  /** Stores a container's row and moves its hash in the tree; call inside a transaction. */
   saveContainer(key: string, row: ContainerRow): void {
+    const before = this.#sql.exec<{ hash: string | null }>("SELECT hash FROM container WHERE name = ?", key).toArray()[0]?.hash ?? null;
+    const leaf = leafOf(treeKey.container(key));
+    const hash = containerRowHash(key, row);
+    this.tree.update(leaf, before, hash);
     this.#sql.exec(
       `INSERT OR REPLACE INTO container (name, account, container, created_at, put_timestamp, delete_timestamp,
-         status_changed_at, object_count, bytes_used, metadata, storage_policy_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         status_changed_at, object_count, bytes_used, metadata, storage_policy_index, leaf, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       key,
       row.account,
       row.container,
@@ -126,6 +166,8 @@ export class ContainerRows {
       row.bytesUsed,
       JSON.stringify(row.metadata),
       row.storagePolicyIndex,
+      leaf,
+      hash,
     );
   }
 
@@ -134,10 +176,16 @@ export class ContainerRows {
     return first ? listingFromSql(first) : null;
   }
 
+  /** Stores a listing row and moves its hash in the tree; call inside a transaction. */
   saveObject(key: string, row: ListingRow): void {
+    const before =
+      this.#sql.exec<{ hash: string | null }>("SELECT hash FROM object WHERE container = ? AND name = ?", key, row.name).toArray()[0]?.hash ?? null;
+    const leaf = leafOf(treeKey.listing(key, row.name));
+    const hash = listingRowHash(key, row);
+    this.tree.update(leaf, before, hash);
     this.#sql.exec(
       `INSERT OR REPLACE INTO object (container, name, created_at, deleted, size, etag, content_type, content_type_timestamp,
-         meta_timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         meta_timestamp, leaf, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       key,
       row.name,
       row.createdAt,
@@ -147,7 +195,23 @@ export class ContainerRows {
       row.contentType,
       row.contentTypeTimestamp,
       row.metaTimestamp,
+      leaf,
+      hash,
     );
+  }
+
+  /** Every container row and listing row in the given leaves (for repair). */
+  rowsInLeaves(leaves: readonly number[]): ContainerReplicaRow[] {
+    const rows: ContainerReplicaRow[] = [];
+    for (const leaf of leaves) {
+      for (const row of this.#sql.exec<ContainerRowSql>("SELECT * FROM container WHERE leaf = ?", leaf)) {
+        rows.push({ kind: "container", key: row.name, row: containerFromSql(row) });
+      }
+      for (const row of this.#sql.exec<ListingRowSql & { container: string }>("SELECT * FROM object WHERE leaf = ?", leaf)) {
+        rows.push({ kind: "object", key: row.container, row: listingFromSql(row) });
+      }
+    }
+    return rows;
   }
 
   /** Live (not deleted) listing rows of a container within the bounds, in name order. */
@@ -162,6 +226,14 @@ export class ContainerRows {
       )
       .toArray()
       .map((row) => ({ name: row.name, row: listingFromSql(row) }));
+  }
+
+  /** Count and bytes of a container's live listing rows, counted (a container row arriving by repair). */
+  countObjects(key: string): { objectCount: number; bytesUsed: number } {
+    const row = this.#sql
+      .exec<{ n: number; bytes: number | null }>("SELECT count(*) AS n, sum(size) AS bytes FROM object INDEXED BY object_live WHERE container = ? AND deleted = 0", key)
+      .one();
+    return { objectCount: row.n, bytesUsed: row.bytes ?? 0 };
   }
 
   /** Whether a container has any live object row (Swift: broker.empty()). */

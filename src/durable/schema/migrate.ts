@@ -8,6 +8,8 @@
 export interface Migration {
   id: number;
   sql: string;
+  /** Fills new columns SQL cannot compute (hashes), in the same transaction. */
+  backfill?: (sql: SqlStorage) => void;
 }
 
 /** Applies, in order, every migration not yet recorded. Synchronous: done before any call arrives. */
@@ -18,6 +20,7 @@ export function runMigrations(storage: DurableObjectStorage, migrations: readonl
     if (applied.has(migration.id)) continue;
     storage.transactionSync(() => {
       storage.sql.exec(migration.sql);
+      migration.backfill?.(storage.sql);
       storage.sql.exec("INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)", migration.id, Date.now());
     });
   }

@@ -7,6 +7,8 @@
 
 import type { Migration } from "./migrate";
 import type { ObjectRow } from "../rows";
+import { leafOf, objectRowHash } from "../partition-hash";
+import { HASH_TREE_SQL, HashTree } from "./hash-tree";
 import { OUTBOX_TABLE_SQL } from "./outbox";
 
 export const OBJECT_MIGRATIONS: readonly Migration[] = [
@@ -33,6 +35,26 @@ export const OBJECT_MIGRATIONS: readonly Migration[] = [
         queued_at INTEGER NOT NULL
       );
     `,
+  },
+  {
+    // The hash tree: each row's leaf and hash, and the leaf/bucket/root hashes over them.
+    id: 2,
+    sql: `
+      ALTER TABLE object ADD COLUMN leaf INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE object ADD COLUMN hash TEXT;
+      CREATE INDEX object_leaf ON object (leaf);
+      ${HASH_TREE_SQL}
+    `,
+    backfill: (sql) => {
+      const tree = new HashTree(sql);
+      for (const row of sql.exec<ObjectRowSql>("SELECT * FROM object").toArray()) {
+        const domain = fromSql(row);
+        const leaf = leafOf(domain.name);
+        const hash = objectRowHash(domain);
+        sql.exec("UPDATE object SET leaf = ?, hash = ? WHERE name = ?", leaf, hash, domain.name);
+        tree.update(leaf, null, hash);
+      }
+    },
   },
 ];
 
@@ -68,9 +90,11 @@ function fromSql(row: ObjectRowSql): ObjectRow {
 
 export class ObjectRows {
   readonly #sql: SqlStorage;
+  readonly tree: HashTree;
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
+    this.tree = new HashTree(sql);
   }
 
   get(name: string): ObjectRow | null {
@@ -79,10 +103,15 @@ export class ObjectRows {
     return first ? fromSql(first) : null;
   }
 
+  /** Stores a row and moves its hash in the tree; call inside a transaction. */
   save(row: ObjectRow): void {
+    const before = this.#sql.exec<{ hash: string | null }>("SELECT hash FROM object WHERE name = ?", row.name).toArray()[0]?.hash ?? null;
+    const leaf = leafOf(row.name);
+    const hash = objectRowHash(row);
+    this.tree.update(leaf, before, hash);
     this.#sql.exec(
       `INSERT OR REPLACE INTO object (name, created_at, deleted, size, etag, content_type, content_type_timestamp,
-         meta_timestamp, metadata, body_key, delete_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         meta_timestamp, metadata, body_key, delete_at, leaf, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       row.name,
       row.createdAt,
       row.deleted,
@@ -94,7 +123,26 @@ export class ObjectRows {
       JSON.stringify(row.metadata),
       row.bodyKey,
       row.deleteAt,
+      leaf,
+      hash,
     );
+  }
+
+  /** Removes a row (a reclaimed tombstone) and its hash. */
+  remove(name: string): void {
+    const current = this.#sql.exec<{ hash: string | null; leaf: number }>("SELECT hash, leaf FROM object WHERE name = ?", name).toArray()[0];
+    if (!current) return;
+    this.tree.update(current.leaf, current.hash, null);
+    this.#sql.exec("DELETE FROM object WHERE name = ?", name);
+  }
+
+  /** Every row in the given leaves (for repair). */
+  rowsInLeaves(leaves: readonly number[]): ObjectRow[] {
+    const rows: ObjectRow[] = [];
+    for (const leaf of leaves) {
+      for (const row of this.#sql.exec<ObjectRowSql>("SELECT * FROM object WHERE leaf = ?", leaf)) rows.push(fromSql(row));
+    }
+    return rows;
   }
 
   queueGarbage(bodyKeys: readonly string[], now: number): void {

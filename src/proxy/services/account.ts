@@ -12,10 +12,11 @@ import type { AccountRow } from "../../durable/rows";
 import type { ReplicaStubs } from "../../durable/client";
 import { fanOut } from "../fan-out";
 import { bestStatus } from "../quorum";
-import { partitionReplicas, readValue, type ServiceContext } from "./context";
+import { partitionReplicas, readValue, repairIfIncomplete, type ServiceContext } from "./context";
 
 function accountReplicas(ctx: ServiceContext, account: string) {
-  return partitionReplicas(ctx, "account", ctx.config.rings.account.partitionFor(account));
+  const partition = ctx.config.rings.account.partitionFor(account);
+  return { partition, ...partitionReplicas(ctx, "account", partition) };
 }
 
 async function read<T>(ctx: ServiceContext, account: string, newest: boolean, method: (stub: ReplicaStubs["account"]) => Promise<ReplicaReply<T>>): Promise<T | null> {
@@ -40,11 +41,15 @@ export function listAccount(ctx: ServiceContext, account: string, params: Listin
 export async function postAccount(ctx: ServiceContext, account: string, updates: Record<string, string>): Promise<number> {
   const timestamp = ctx.now().internal;
   const metadata = stampMetadata(updates, timestamp);
-  const { primaries, handoffs, call } = accountReplicas(ctx, account);
+  const { partition, primaries, handoffs, call } = accountReplicas(ctx, account);
   const replies = await fanOut(primaries, handoffs, call((stub) => stub.postAccount(account, metadata)));
   const status = bestStatus(replies.map((r) => r.reply.status));
-  if (status !== 404) return status;
+  if (status !== 404) {
+    await repairIfIncomplete(ctx, "account", partition, primaries, replies);
+    return status;
+  }
   const created = await fanOut(primaries, handoffs, call((stub) => stub.putAccount(account, timestamp, metadata)));
+  await repairIfIncomplete(ctx, "account", partition, primaries, created);
   const createdStatus = bestStatus(created.map((r) => r.reply.status));
   return createdStatus >= 200 && createdStatus < 300 ? 204 : createdStatus;
 }

@@ -8,6 +8,7 @@
 
 import { CHUNKED_PART_SIZE } from "../../common/constraints";
 import { SwiftError } from "../../common/errors";
+export { copyBody } from "../../common/bodies";
 
 export interface BodyTarget {
   /** The binding name, which identifies the bucket. */
@@ -199,15 +200,6 @@ async function writeChunked(key: string, source: ReadableStream<Uint8Array>, tar
 async function abortUploads(uploads: { upload: R2MultipartUpload | null }[] | null): Promise<void> {
   if (!uploads) return;
   await Promise.allSettled(uploads.map((entry) => entry.upload?.abort()));
-}
-
-/** Copies a body between buckets (a handoff zone, or a zone whose bucket missed the write). */
-export async function copyBody(key: string, from: R2Bucket, to: R2Bucket): Promise<boolean> {
-  const source = await from.get(key);
-  if (!source) return false;
-  const stream = new FixedLengthStream(source.size);
-  const [put] = await Promise.all([to.put(key, stream.readable), source.body.pipeTo(stream.writable)]);
-  return put !== null;
 }
 
 /** Deletes a body from buckets, best effort (a failed write's leftovers). */

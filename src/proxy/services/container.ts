@@ -15,10 +15,11 @@ import { stampMetadata } from "../../durable/merge";
 import type { ContainerRow } from "../../durable/rows";
 import { fanOut } from "../fan-out";
 import { bestStatus } from "../quorum";
-import { partitionReplicas, readValue, type ServiceContext } from "./context";
+import { partitionReplicas, readValue, repairIfIncomplete, type ServiceContext } from "./context";
 
 function containerReplicas(ctx: ServiceContext, account: string, container: string) {
-  return partitionReplicas(ctx, "container", ctx.config.rings.container.partitionFor(account, container));
+  const partition = ctx.config.rings.container.partitionFor(account, container);
+  return { partition, ...partitionReplicas(ctx, "container", partition) };
 }
 
 async function read<T>(
@@ -58,8 +59,9 @@ export async function listContainer(ctx: ServiceContext, account: string, contai
 export async function putContainer(ctx: ServiceContext, account: string, container: string, updates: Record<string, string>): Promise<number> {
   const timestamp = ctx.now().internal;
   const metadata = stampMetadata(updates, timestamp);
-  const { primaries, handoffs, call } = containerReplicas(ctx, account, container);
+  const { partition, primaries, handoffs, call } = containerReplicas(ctx, account, container);
   const replies = await fanOut(primaries, handoffs, call((stub) => stub.putContainer(account, container, timestamp, metadata)));
+  await repairIfIncomplete(ctx, "container", partition, primaries, replies);
   ctx.cache.delete(infoKey(account, container));
   return bestStatus(replies.map((r) => r.reply.status));
 }
@@ -67,8 +69,9 @@ export async function putContainer(ctx: ServiceContext, account: string, contain
 /** Swift: container.py POST. 204; 404 when missing. */
 export async function postContainer(ctx: ServiceContext, account: string, container: string, updates: Record<string, string>): Promise<number> {
   const metadata = stampMetadata(updates, ctx.now().internal);
-  const { primaries, handoffs, call } = containerReplicas(ctx, account, container);
+  const { partition, primaries, handoffs, call } = containerReplicas(ctx, account, container);
   const replies = await fanOut(primaries, handoffs, call((stub) => stub.postContainer(account, container, metadata)));
+  await repairIfIncomplete(ctx, "container", partition, primaries, replies);
   ctx.cache.delete(infoKey(account, container));
   return bestStatus(replies.map((r) => r.reply.status));
 }
@@ -76,8 +79,9 @@ export async function postContainer(ctx: ServiceContext, account: string, contai
 /** Swift: container.py DELETE. 204; 404 when missing; 409 while objects remain. */
 export async function deleteContainer(ctx: ServiceContext, account: string, container: string): Promise<number> {
   const timestamp = ctx.now().internal;
-  const { primaries, handoffs, call } = containerReplicas(ctx, account, container);
+  const { partition, primaries, handoffs, call } = containerReplicas(ctx, account, container);
   const replies = await fanOut(primaries, handoffs, call((stub) => stub.deleteContainer(account, container, timestamp)));
+  await repairIfIncomplete(ctx, "container", partition, primaries, replies);
   ctx.cache.delete(infoKey(account, container));
   return bestStatus(replies.map((r) => r.reply.status));
 }

@@ -78,3 +78,25 @@ export async function readValue<R extends RingName, T>(
   if (replies.every((r) => r.reply.status === 503)) throw new SwiftError("ServiceUnavailable");
   return null;
 }
+
+/**
+ * After a write: when it did not land the same way on every primary (one failed, a handoff
+ * stood in, or replies disagree), the replicas that took it are marked dirty so they repair
+ * with their peers within seconds, without waiting for the cron sweep.
+ */
+export async function repairIfIncomplete<R extends RingName>(
+  ctx: ServiceContext,
+  ring: R,
+  partition: number,
+  primaries: readonly string[],
+  replies: readonly ZoneReply<unknown>[],
+): Promise<void> {
+  const statuses = new Set(replies.map((r) => r.reply.status));
+  const complete = statuses.size === 1 && !statuses.has(503) && replies.every((r, index) => r.zone === primaries[index]);
+  if (complete) return;
+  await Promise.all(
+    replies
+      .filter((r) => r.reply.status !== 503)
+      .map((r) => ctx.client.call(ring, partition, r.zone, (stub) => (stub as unknown as { markDirty(): Promise<ReplicaReply> }).markDirty(), NODE_TIMEOUT_MS)),
+  );
+}

@@ -16,7 +16,7 @@ import { hashPath } from "../../ring/hash-path";
 import { fanOut } from "../fan-out";
 import { bestStatus } from "../quorum";
 import { bodyKey, copyBody, deleteBody, writeBody, type BodyTarget } from "./bodies";
-import { partitionReplicas, readValue, type ServiceContext } from "./context";
+import { partitionReplicas, readValue, repairIfIncomplete, type ServiceContext } from "./context";
 
 export interface ObjectPath {
   account: string;
@@ -142,6 +142,7 @@ export async function putObject(ctx: ServiceContext, path: ObjectPath, input: Pu
     return call((stub) => stub.putObject(row, { ifNoneMatch: input.ifNoneMatch }))(zone);
   });
   // Bodies in buckets no accepting replica points at are garbage now.
+  await repairIfIncomplete(ctx, "object", partition, primaries, replies);
   const accepted = new Set(replies.filter((r) => r.reply.status === 201).map((r) => bodyTarget(ctx, r.zone).name));
   const unused = [...written].filter(([name]) => !accepted.has(name)).map(([name, bucket]) => ({ name, bucket }));
   if (unused.length) await deleteBody(key, unused);
@@ -164,8 +165,10 @@ export async function postObject(
 ): Promise<number> {
   const timestamp = ctx.now().internal;
   const name = objectKey(path.account, path.container, path.object);
-  const { primaries, handoffs, call } = partitionReplicas(ctx, "object", objectPartition(ctx, path));
+  const partition = objectPartition(ctx, path);
+  const { primaries, handoffs, call } = partitionReplicas(ctx, "object", partition);
   const replies = await fanOut(primaries, handoffs, call((stub) => stub.postObject(name, timestamp, metadata, deleteAt, contentType)));
+  await repairIfIncomplete(ctx, "object", partition, primaries, replies);
   const status = bestStatus(replies.map((r) => r.reply.status));
   return status === 409 ? 202 : status;
 }
@@ -174,8 +177,10 @@ export async function postObject(
 export async function deleteObject(ctx: ServiceContext, path: ObjectPath): Promise<number> {
   const timestamp = ctx.now().internal;
   const name = objectKey(path.account, path.container, path.object);
-  const { primaries, handoffs, call } = partitionReplicas(ctx, "object", objectPartition(ctx, path));
+  const partition = objectPartition(ctx, path);
+  const { primaries, handoffs, call } = partitionReplicas(ctx, "object", partition);
   const replies = await fanOut(primaries, handoffs, call((stub) => stub.deleteObject(name, timestamp)));
+  await repairIfIncomplete(ctx, "object", partition, primaries, replies);
   const status = bestStatus(replies.map((r) => r.reply.status));
   return status === 409 ? 204 : status;
 }

@@ -1,0 +1,82 @@
+/**
+ * @module
+ * The hash tree a replica keeps over its rows: 65,536 leaves, 256 buckets and one root, each the
+ * XOR of the row hashes below it, updated in the same transaction as the row (three upserts), so
+ * comparing two replicas never scans rows. See partition-hash.ts for the hashing itself.
+ */
+
+import { BUCKET_BITS, LEAF_BITS, ZERO_HASH, bucketOf, xorHash, type Hash } from "../partition-hash";
+
+export const HASH_TREE_SQL = `
+  CREATE TABLE hash_leaf (leaf INTEGER PRIMARY KEY, hash TEXT NOT NULL, rows INTEGER NOT NULL);
+  CREATE TABLE hash_bucket (bucket INTEGER PRIMARY KEY, hash TEXT NOT NULL, rows INTEGER NOT NULL);
+  CREATE TABLE hash_root (id INTEGER PRIMARY KEY CHECK (id = 0), hash TEXT NOT NULL, rows INTEGER NOT NULL);
+`;
+
+export interface TreeNode {
+  hash: Hash;
+  rows: number;
+}
+
+export class HashTree {
+  readonly #sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.#sql = sql;
+  }
+
+  /**
+   * Replaces a row's hash in the tree: `before` is the hash it had (null when new), `after` the
+   * hash it has now (null when removed). Call inside the row's transaction.
+   */
+  update(leaf: number, before: Hash | null, after: Hash | null): void {
+    if (before === after) return;
+    const delta = xorHash(before ?? ZERO_HASH, after ?? ZERO_HASH);
+    const rows = (after === null ? 0 : 1) - (before === null ? 0 : 1);
+    this.#apply("hash_leaf", "leaf", leaf, delta, rows);
+    this.#apply("hash_bucket", "bucket", bucketOf(leaf), delta, rows);
+    this.#apply("hash_root", "id", 0, delta, rows);
+  }
+
+  #apply(table: string, column: string, id: number, delta: Hash, rows: number): void {
+    const current = this.#sql.exec<{ hash: string; rows: number }>(`SELECT hash, rows FROM ${table} WHERE ${column} = ?`, id).toArray()[0];
+    const hash = xorHash(current?.hash ?? ZERO_HASH, delta);
+    const count = (current?.rows ?? 0) + rows;
+    if (count <= 0 && hash === ZERO_HASH) this.#sql.exec(`DELETE FROM ${table} WHERE ${column} = ?`, id);
+    else this.#sql.exec(`INSERT OR REPLACE INTO ${table} (${column}, hash, rows) VALUES (?, ?, ?)`, id, hash, count);
+  }
+
+  /** The partition hash and how many rows it covers. */
+  root(): TreeNode {
+    const row = this.#sql.exec<{ hash: string; rows: number }>("SELECT hash, rows FROM hash_root WHERE id = 0").toArray()[0];
+    return { hash: row?.hash ?? ZERO_HASH, rows: row?.rows ?? 0 };
+  }
+
+  /** Every non-empty bucket's hash. */
+  buckets(): Record<number, Hash> {
+    const result: Record<number, Hash> = {};
+    for (const row of this.#sql.exec<{ bucket: number; hash: string }>("SELECT bucket, hash FROM hash_bucket")) result[row.bucket] = row.hash;
+    return result;
+  }
+
+  /** The non-empty leaves' hashes within the given buckets. */
+  leaves(buckets: readonly number[]): Record<number, Hash> {
+    const result: Record<number, Hash> = {};
+    const shift = LEAF_BITS - BUCKET_BITS;
+    for (const bucket of buckets) {
+      for (const row of this.#sql.exec<{ leaf: number; hash: string }>(
+        "SELECT leaf, hash FROM hash_leaf WHERE leaf >= ? AND leaf < ?",
+        bucket << shift,
+        (bucket + 1) << shift,
+      )) {
+        result[row.leaf] = row.hash;
+      }
+    }
+    return result;
+  }
+
+  /** Empties the tree (before rebuilding it from the rows). */
+  clear(): void {
+    this.#sql.exec("DELETE FROM hash_leaf; DELETE FROM hash_bucket; DELETE FROM hash_root;");
+  }
+}
