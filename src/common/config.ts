@@ -23,6 +23,8 @@ export interface Config {
   tokenLifeSeconds: number;
   maxFileSize: number;
   benchRoutes: boolean;
+  /** Seconds a tombstone is kept before it is reclaimed (Swift: reclaim_age). */
+  reclaimAgeSeconds: number;
   /** Keyed by `account:user`. */
   users: ReadonlyMap<string, User>;
   tokenSecret: string;
@@ -66,6 +68,19 @@ function requireString(env: Env, name: keyof Env): string {
   const value: unknown = env[name];
   if (typeof value !== "string" || value === "") throw new ConfigError(String(name), "is not set");
   return value;
+}
+
+/** Swift's reclaim_age default: one week. */
+export const DEFAULT_RECLAIM_AGE_SECONDS = 604_800;
+
+function optionalPositiveInteger(env: Env, name: string, fallback: number): number {
+  const value: unknown = (env as unknown as Record<string, unknown>)[name];
+  if (value === undefined || value === "") return fallback;
+  const number = Number(value);
+  if (typeof value !== "string" || !Number.isSafeInteger(number) || number <= 0) {
+    throw new ConfigError(name, `must be a positive integer, got "${String(value)}"`);
+  }
+  return number;
 }
 
 function positiveInteger(env: Env, name: keyof Env): number {
@@ -115,6 +130,7 @@ function buildConfig(env: Env): Config {
     tokenLifeSeconds: positiveInteger(env, "TOKEN_LIFE"),
     maxFileSize: positiveInteger(env, "MAX_FILE_SIZE"),
     benchRoutes: (env.BENCH_ROUTES ?? "false") === "true",
+    reclaimAgeSeconds: optionalPositiveInteger(env, "RECLAIM_AGE", DEFAULT_RECLAIM_AGE_SECONDS),
     users: parseUsers(env.AUTH_USERS ?? ""),
     tokenSecret: requireString(env, "AUTH_TOKEN_SECRET"),
     rings,

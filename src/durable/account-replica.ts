@@ -47,6 +47,7 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
 
   /** Swift: account/server.py PUT. 201 when created, 202 when it existed; metadata merged. */
   putAccount(account: string, timestamp: string, metadata: MetadataMap = {}): ReplicaReply {
+    this.ensureSchema();
     const current = this.#rows.account(account);
     const base = current ?? newAccount(account, timestamp);
     const row: AccountRow = {
@@ -60,6 +61,7 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
 
   /** Swift: account/server.py POST. 204; 404 when missing. */
   postAccount(account: string, metadata: MetadataMap): ReplicaReply {
+    this.ensureSchema();
     const current = this.#rows.account(account);
     if (!current) return { status: 404 };
     const merged = mergeMetadata(current.metadata, metadata);
@@ -69,6 +71,7 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
 
   /** Swift: account/server.py HEAD. 200 with the account's row; 404 when missing. */
   headAccount(account: string): ReplicaReply<AccountRow> {
+    this.ensureSchema();
     const current = this.#rows.account(account);
     if (!current) return { status: 404 };
     return { status: 200, timestamp: current.putTimestamp, value: current };
@@ -76,6 +79,7 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
 
   /** Swift: account/server.py GET. The account's row and one page of its container listing. */
   listContainers(account: string, params: ListingParams): ReplicaReply<AccountListing> {
+    this.ensureSchema();
     const current = this.#rows.account(account);
     if (!current) return { status: 404 };
     const entries = listNames({ ...params, path: null }, (bounds) => this.#rows.listContainers(account, bounds));
@@ -88,12 +92,30 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
    * account_autocreate creates it on a container PUT.
    */
   updateContainers(reports: ContainerReport[]): ReplicaReply {
+    this.ensureSchema();
     this.ctx.storage.transactionSync(() => this.#mergeContainers(reports.slice(0, ROWS_PER_RPC_MAX)));
+    this.scheduleReclaim();
     return { status: 202 };
+  }
+
+  protected migrate(): void {
+    runMigrations(this.ctx.storage, ACCOUNT_MIGRATIONS);
   }
 
   protected get tree(): HashTree {
     return this.#rows.tree;
+  }
+
+  protected oldestTombstone(): string | null {
+    return this.#rows.oldestTombstone();
+  }
+
+  protected reclaimBefore(cutoff: string, limit: number): number {
+    return this.#rows.reclaimBefore(cutoff, limit);
+  }
+
+  protected isIdle(): boolean {
+    return this.tree.root().rows === 0;
   }
 
   protected rowsOfLeaves(leaves: readonly number[]): AccountReplicaRow[] {

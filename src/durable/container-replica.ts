@@ -45,7 +45,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
     this.#outbox = new Outbox(ctx.storage, this.#outboxRows, async (partition, zone, reports) => {
       const reply = await this.client.call("account", partition, zone, (stub) => stub.updateContainers(reports), NODE_TIMEOUT_MS);
       return isSuccess(reply.status);
-    });
+    }, this.config.reclaimAgeSeconds * 1000);
   }
 
   /**
@@ -53,6 +53,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
    * existed; metadata merged key by key. Reports to the account before answering.
    */
   async putContainer(account: string, container: string, timestamp: string, metadata: MetadataMap, storagePolicyIndex = 0): Promise<ReplicaReply> {
+    this.ensureSchema();
     const key = containerKey(account, container);
     const current = this.#rows.container(key);
     const created = !current || isContainerDeleted(current);
@@ -85,6 +86,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
 
   /** Swift: container/server.py POST. 204; 404 when there is no container. */
   postContainer(account: string, container: string, metadata: MetadataMap): ReplicaReply {
+    this.ensureSchema();
     const key = containerKey(account, container);
     const current = this.#rows.container(key);
     if (!current || isContainerDeleted(current)) return { status: 404 };
@@ -98,6 +100,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
    * this replica lists objects. Metadata is cleared, as Swift's delete_db does.
    */
   async deleteContainer(account: string, container: string, timestamp: string): Promise<ReplicaReply> {
+    this.ensureSchema();
     const key = containerKey(account, container);
     const current = this.#rows.container(key);
     if (!current || isContainerDeleted(current)) return { status: 404 };
@@ -115,12 +118,14 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
       this.#rows.saveContainer(key, row);
       this.#queueReport(row);
     });
+    this.scheduleReclaim();
     await this.#report();
     return { status: 204, timestamp };
   }
 
   /** Swift: container/server.py HEAD. 200 with the container's row; 404 when missing or deleted. */
   headContainer(account: string, container: string): ReplicaReply<ContainerRow> {
+    this.ensureSchema();
     const current = this.#rows.container(containerKey(account, container));
     if (!current) return { status: 404 };
     if (isContainerDeleted(current)) return { status: 404, timestamp: current.deleteTimestamp };
@@ -129,6 +134,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
 
   /** Swift: container/server.py GET. The container's row and one page of its listing. */
   listObjects(account: string, container: string, params: ListingParams): ReplicaReply<ContainerListing> {
+    this.ensureSchema();
     const key = containerKey(account, container);
     const current = this.#rows.container(key);
     if (!current) return { status: 404 };
@@ -142,6 +148,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
    * containers this replica does not hold are refused (404), to be retried by the sender.
    */
   async updateObjects(updates: ContainerUpdate[]): Promise<ReplicaReply> {
+    this.ensureSchema();
     const reportedAt = Timestamp.fromSeconds(Date.now() / 1000).internal;
     const result = this.ctx.storage.transactionSync(() =>
       this.#mergeListings(
@@ -150,7 +157,10 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
         false,
       ),
     );
-    if (result.changed) await this.#report();
+    if (result.changed) {
+      this.scheduleReclaim();
+      await this.#report();
+    }
     return { status: result.missing ? 404 : 202 };
   }
 
@@ -190,11 +200,28 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
 
   /** Reports not yet delivered to account replicas (for tests and recon). */
   pendingReportCount(): number {
+    this.ensureSchema();
     return this.#outbox.pendingCount;
+  }
+
+  protected migrate(): void {
+    runMigrations(this.ctx.storage, CONTAINER_MIGRATIONS);
   }
 
   protected get tree(): HashTree {
     return this.#rows.tree;
+  }
+
+  protected oldestTombstone(): string | null {
+    return this.#rows.oldestTombstone();
+  }
+
+  protected reclaimBefore(cutoff: string, limit: number): number {
+    return this.#rows.reclaimBefore(cutoff, limit);
+  }
+
+  protected isIdle(): boolean {
+    return this.tree.root().rows === 0 && this.#outbox.pendingCount === 0;
   }
 
   protected rowsOfLeaves(leaves: readonly number[]): ContainerReplicaRow[] {

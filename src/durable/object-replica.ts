@@ -9,6 +9,7 @@
 import { copyBody } from "../common/bodies";
 import { CONTAINER_UPDATE_TIMEOUT_MS, NODE_TIMEOUT_MS, ROWS_PER_RPC_MAX, UPDATE_RETRY_MS } from "../common/constraints";
 import { isSuccess, type ReplicaReply } from "../common/replies";
+import { Timestamp } from "../common/timestamp";
 import { mergeObject } from "./merge";
 import { Outbox } from "./outbox";
 import { objectRowHash, type Hash } from "./partition-hash";
@@ -41,11 +42,12 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
     this.#outbox = new Outbox(ctx.storage, this.#outboxRows, async (partition, zone, updates) => {
       const reply = await this.client.call("container", partition, zone, (stub) => stub.updateObjects(updates), NODE_TIMEOUT_MS);
       return isSuccess(reply.status);
-    });
+    }, this.config.reclaimAgeSeconds * 1000);
   }
 
   /** Swift: obj/server.py HEAD/GET. 200 with the row, or 404 (with the tombstone's timestamp). */
   getObject(name: string): ReplicaReply<ObjectRow> {
+    this.ensureSchema();
     const row = this.#rows.get(name);
     if (!row) return { status: 404 };
     if (row.deleted) return { status: 404, timestamp: row.createdAt };
@@ -57,6 +59,7 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
    * (the proxy answers 202); 412 for `If-None-Match: *` on an existing object.
    */
   async putObject(row: ObjectRow, options: PutObjectOptions = {}): Promise<ReplicaReply> {
+    this.ensureSchema();
     const current = this.#rows.get(row.name);
     if (options.ifNoneMatch && current && !current.deleted) return { status: 412, timestamp: current.createdAt };
     if (current && current.createdAt >= row.createdAt) return { status: 409, timestamp: current.createdAt };
@@ -66,6 +69,7 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
 
   /** Swift: obj/server.py DELETE. Writes a tombstone; 204 when an object was there, else 404; 409 when older. */
   async deleteObject(name: string, timestamp: string): Promise<ReplicaReply> {
+    this.ensureSchema();
     const current = this.#rows.get(name);
     if (current && current.createdAt >= timestamp) return { status: 409, timestamp: current.createdAt };
     const tombstone: ObjectRow = {
@@ -90,6 +94,7 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
    * given); 202, 404 when there is no object, 409 when the POST is older than the data.
    */
   async postObject(name: string, timestamp: string, metadata: Record<string, string>, deleteAt: number | null, contentType: string | null): Promise<ReplicaReply> {
+    this.ensureSchema();
     const current = this.#rows.get(name);
     if (!current || current.deleted) return current ? { status: 404, timestamp: current.createdAt } : { status: 404 };
     if (current.createdAt >= timestamp) return { status: 409, timestamp: current.createdAt };
@@ -106,11 +111,28 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
 
   /** Container updates not yet delivered (for tests and recon). */
   pendingUpdateCount(): number {
+    this.ensureSchema();
     return this.#outbox.pendingCount;
+  }
+
+  protected migrate(): void {
+    runMigrations(this.ctx.storage, OBJECT_MIGRATIONS);
   }
 
   protected get tree(): HashTree {
     return this.#rows.tree;
+  }
+
+  protected oldestTombstone(): string | null {
+    return this.#rows.oldestTombstone();
+  }
+
+  protected reclaimBefore(cutoff: string, limit: number): number {
+    return this.#rows.reclaimBefore(cutoff, limit);
+  }
+
+  protected isIdle(): boolean {
+    return this.tree.root().rows === 0 && this.#outbox.pendingCount === 0 && this.#rows.garbage(1).length === 0;
   }
 
   protected rowsOfLeaves(leaves: readonly number[]): ObjectRow[] {
@@ -149,6 +171,8 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
       this.#rows.queueGarbage(garbage, Date.now());
     });
     if (garbage.length) this.#collectGarbage();
+    const nextExpiry = this.#rows.nextDeleteAt();
+    if (nextExpiry !== null) this.armAlarm(nextExpiry * 1000);
     if (changed) await this.#deliverWithin(CONTAINER_UPDATE_TIMEOUT_MS);
     return changed;
   }
@@ -167,13 +191,33 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
     );
   }
 
-  /** Delivers pending container updates and deletes garbage bodies; returns when to come back. */
+  /** Expires objects past X-Delete-At, delivers container updates, deletes garbage bodies; returns when to come back. */
   protected async runDuties(): Promise<number | null> {
+    const nextExpiry = await this.#expire();
     await this.#outbox.deliver();
     await this.#deleteGarbage();
-    if (this.#outbox.pendingCount > 0) return Date.now() + UPDATE_RETRY_MS;
-    if (this.#rows.garbage(1).length > 0) return Date.now() + GARBAGE_RETRY_MS;
-    return null;
+    const times = [nextExpiry];
+    if (this.#outbox.pendingCount > 0) times.push(Date.now() + UPDATE_RETRY_MS);
+    if (this.#rows.garbage(1).length > 0) times.push(Date.now() + GARBAGE_RETRY_MS);
+    const due = times.filter((at): at is number => at !== null);
+    return due.length ? Math.min(...due) : null;
+  }
+
+  /**
+   * The expirer, run by each replica for its own rows: an object past its X-Delete-At gets a
+   * tombstone stamped with that time (every replica writes the same one), which removes it from
+   * its container listing and frees its body. Swift: obj/expirer.py. Returns the next expiry.
+   */
+  async #expire(): Promise<number | null> {
+    for (const row of this.#rows.expired(Math.floor(Date.now() / 1000), ROWS_PER_RPC_MAX)) {
+      if (row.deleteAt === null) continue;
+      const at = Timestamp.fromSeconds(row.deleteAt);
+      const created = Timestamp.parse(row.createdAt);
+      const stamp = created && at.internal <= row.createdAt ? new Timestamp(created.units, created.offset + 1) : at;
+      await this.#write(row, { ...row, createdAt: stamp.internal, deleted: 1, size: 0, etag: "", contentType: "", contentTypeTimestamp: stamp.internal, metaTimestamp: stamp.internal, metadata: {}, bodyKey: null, deleteAt: null });
+    }
+    const next = this.#rows.nextDeleteAt();
+    return next === null ? null : next * 1000;
   }
 
   /** Stores a merged row with its container update in one transaction, then delivers the update. */
@@ -185,6 +229,8 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
       this.#rows.queueGarbage(merge.garbage, Date.now());
     });
     if (merge.garbage.length) this.#collectGarbage();
+    if (merge.row.deleted) this.scheduleReclaim();
+    if (merge.row.deleteAt !== null) this.armAlarm(merge.row.deleteAt * 1000);
     await this.#deliverWithin(CONTAINER_UPDATE_TIMEOUT_MS);
   }
 

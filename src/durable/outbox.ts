@@ -17,10 +17,13 @@ export class Outbox<T> {
   readonly #send: OutboxSend<T>;
   #chain: Promise<void> = Promise.resolve();
 
-  constructor(storage: DurableObjectStorage, rows: OutboxRows<T>, send: OutboxSend<T>) {
+  readonly #maxAgeMs: number;
+
+  constructor(storage: DurableObjectStorage, rows: OutboxRows<T>, send: OutboxSend<T>, maxAgeMs: number) {
     this.#storage = storage;
     this.#rows = rows;
     this.#send = send;
+    this.#maxAgeMs = maxAgeMs;
   }
 
   /** Delivers what is queued, waiting at most `timeoutMs`; true when nothing is left to deliver. */
@@ -37,6 +40,10 @@ export class Outbox<T> {
 
   /** Sends one bounded round of pending items, one batch per target. */
   async deliver(): Promise<void> {
+    // Swift keeps an undeliverable async_pending forever; after reclaim_age its target container
+    // is gone for good (or was never made), so the update is dropped instead.
+    const dropped = this.#rows.dropQueuedBefore(Date.now() - this.#maxAgeMs);
+    if (dropped) console.warn(`outbox: dropped ${dropped} updates older than reclaim_age`);
     const pending = this.#rows.pending(ROWS_PER_RPC_MAX);
     if (!pending.length) return;
     const byTarget = new Map<string, OutboxItem<T>[]>();

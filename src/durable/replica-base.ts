@@ -8,7 +8,8 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { parseConfig, type Config } from "../common/config";
-import { NODE_TIMEOUT_MS, REPAIR_DELAY_MS, REPAIR_LEAVES_PER_ROUND, REPAIR_RETRY_MAX_MS, REPAIR_ROUNDS_MAX } from "../common/constraints";
+import { NODE_TIMEOUT_MS, REPAIR_DELAY_MS, REPAIR_LEAVES_PER_ROUND, REPAIR_RETRY_MAX_MS, REPAIR_ROUNDS_MAX, ROWS_PER_RPC_MAX } from "../common/constraints";
+import { Timestamp } from "../common/timestamp";
 import type { ReplicaReply } from "../common/replies";
 import { repairPair, type RepairEnd, type RepairReport } from "../replicator/repair";
 import type { RingName } from "../ring/types";
@@ -19,6 +20,7 @@ import type { HashTree, TreeNode } from "./schema/hash-tree";
 
 const REPAIR_DUE = "repair.due";
 const REPAIR_BACKOFF = "repair.backoffMs";
+const WIPE_DUE = "wipe.due";
 
 /** The repair RPC surface every replica stub has. */
 interface RepairStub<Row> {
@@ -27,6 +29,7 @@ interface RepairStub<Row> {
   leafHashes(buckets: number[]): Promise<ReplicaReply<Record<number, Hash>>>;
   rowsInLeaves(leaves: number[]): Promise<ReplicaReply<Row[]>>;
   mergeRows(rows: Row[], sourceZone?: string): Promise<ReplicaReply<number>>;
+  reclaimTombstones(cutoff: string): Promise<ReplicaReply<number>>;
 }
 
 class PeerUnavailable extends Error {}
@@ -36,12 +39,33 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
   protected readonly config: Config;
   protected readonly client: ReplicaClient;
   #alarmAt: number | null = null;
+  /** Set once the replica deleted its storage; the schema comes back with the next write. */
+  #wiped = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.identity = parseReplicaName(ctx.id.name);
     this.config = parseConfig(env);
     this.client = new ReplicaClient(this.config);
+    void ctx.blockConcurrencyWhile(async () => {
+      this.#alarmAt = await ctx.storage.getAlarm();
+    });
+  }
+
+  /** Applies this class's migrations (the constructor's first step, and again after a wipe). */
+  protected abstract migrate(): void;
+  /** The oldest tombstone's timestamp, or null when there is none. */
+  protected abstract oldestTombstone(): string | null;
+  /** Removes up to `limit` tombstones older than `cutoff` (inside a transaction); returns how many. */
+  protected abstract reclaimBefore(cutoff: string, limit: number): number;
+  /** Whether nothing is left: no rows, nothing owed to another replica, no garbage. */
+  protected abstract isIdle(): boolean;
+
+  /** Recreates the schema after this replica deleted its storage. Every entry point calls it first. */
+  protected ensureSchema(): void {
+    if (!this.#wiped) return;
+    this.migrate();
+    this.#wiped = false;
   }
 
   protected abstract get tree(): HashTree;
@@ -56,28 +80,52 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
 
   /** The partition hash and how many rows it covers. */
   partitionHash(): ReplicaReply<TreeNode> {
+    this.ensureSchema();
     return { status: 200, value: this.tree.root() };
   }
 
   bucketHashes(): ReplicaReply<Record<number, Hash>> {
+    this.ensureSchema();
     return { status: 200, value: this.tree.buckets() };
   }
 
   leafHashes(buckets: number[]): ReplicaReply<Record<number, Hash>> {
+    this.ensureSchema();
     return { status: 200, value: this.tree.leaves(buckets) };
   }
 
   rowsInLeaves(leaves: number[]): ReplicaReply<Row[]> {
+    this.ensureSchema();
     return { status: 200, value: this.rowsOfLeaves(leaves) };
   }
 
   /** Merges rows from a peer (replication), last-write-wins; returns how many changed. */
   async mergeRows(rows: Row[], sourceZone?: string): Promise<ReplicaReply<number>> {
-    return { status: 200, value: await this.merge(rows, sourceZone ?? null) };
+    this.ensureSchema();
+    const changed = await this.merge(rows, sourceZone ?? null);
+    this.scheduleReclaim();
+    return { status: 200, value: changed };
+  }
+
+  /**
+   * Removes tombstones older than `cutoff` (the caller checked every replica holds them); a
+   * replica left with nothing deletes its storage from its alarm and costs nothing afterwards.
+   */
+  reclaimTombstones(cutoff: string): ReplicaReply<number> {
+    this.ensureSchema();
+    const removed = this.ctx.storage.transactionSync(() => this.reclaimBefore(cutoff, ROWS_PER_RPC_MAX));
+    if (this.isIdle()) {
+      this.ctx.storage.kv.put(WIPE_DUE, Date.now());
+      this.armAlarm(Date.now());
+    } else {
+      this.scheduleReclaim();
+    }
+    return { status: 200, value: removed };
   }
 
   /** Asks for a repair with the peers soon (a write did not reach every replica). */
   markDirty(): ReplicaReply {
+    this.ensureSchema();
     const due = Date.now() + REPAIR_DELAY_MS;
     const current = this.ctx.storage.kv.get<number>(REPAIR_DUE);
     if (current === undefined || current > due) this.ctx.storage.kv.put(REPAIR_DUE, due);
@@ -87,6 +135,7 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
 
   /** Compares with every peer now and exchanges what differs. */
   async repair(): Promise<ReplicaReply<RepairReport[]>> {
+    this.ensureSchema();
     const reports: RepairReport[] = [];
     let unreachable = false;
     for (const zone of this.peerZones()) {
@@ -115,12 +164,53 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.#alarmAt = null;
+    this.ensureSchema();
+    if (this.ctx.storage.kv.get<number>(WIPE_DUE) !== undefined && this.isIdle()) {
+      await this.ctx.storage.deleteAll();
+      this.#wiped = true;
+      return;
+    }
+    this.ctx.storage.kv.delete(WIPE_DUE);
     // A pending repair runs with whatever woke the alarm: early is harmless, late is not.
     if (this.ctx.storage.kv.get<number>(REPAIR_DUE) !== undefined) await this.repair();
-    const next = await this.runDuties();
-    const repairDue = this.ctx.storage.kv.get<number>(REPAIR_DUE);
-    const times = [next, repairDue ?? null].filter((at): at is number => at !== null);
-    if (times.length) this.armAlarm(Math.min(...times));
+    const times = [await this.runDuties(), await this.reclaimDuty(), this.ctx.storage.kv.get<number>(REPAIR_DUE) ?? null];
+    const next = times.filter((at): at is number => at !== null && !Number.isNaN(at));
+    if (next.length) this.armAlarm(Math.min(...next));
+  }
+
+  /** When the oldest tombstone passes reclaim_age, the alarm should come. Call after writing tombstones. */
+  protected scheduleReclaim(): void {
+    const oldest = this.oldestTombstone();
+    if (oldest === null) return;
+    this.armAlarm(this.#reclaimAt(oldest));
+  }
+
+  #reclaimAt(tombstone: string): number {
+    return ((Timestamp.parse(tombstone)?.seconds ?? 0) + this.config.reclaimAgeSeconds) * 1000;
+  }
+
+  /**
+   * Tombstones past reclaim_age go once every replica is known to hold them: after a repair that
+   * found every peer in sync, this replica and its peers reclaim the same ones. Returns when to
+   * come back, or null.
+   */
+  protected async reclaimDuty(): Promise<number | null> {
+    const oldest = this.oldestTombstone();
+    if (oldest === null) return null;
+    const due = this.#reclaimAt(oldest);
+    const now = Date.now();
+    if (due > now) return due;
+    const repair = await this.repair();
+    if (repair.status !== 200) return now + REPAIR_RETRY_MAX_MS;
+    const cutoff = Timestamp.fromSeconds(now / 1000 - this.config.reclaimAgeSeconds).internal;
+    await Promise.all(
+      this.peerZones().map((zone) =>
+        this.client.call(this.identity.ring, this.identity.partition, zone, (stub) => (stub as unknown as RepairStub<Row>).reclaimTombstones(cutoff), NODE_TIMEOUT_MS),
+      ),
+    );
+    this.reclaimTombstones(cutoff);
+    const next = this.oldestTombstone();
+    return next === null ? null : Math.max(now + 1, this.#reclaimAt(next));
   }
 
   /** Sets the alarm for `at` unless an earlier one is set. */

@@ -114,6 +114,7 @@ describe("object replica schema", () => {
       "table object",
       "index object_delete_at",
       "index object_leaf",
+      "index object_tombstone",
       "table outbox",
       "table schema_migrations",
     ]);

@@ -98,7 +98,27 @@ describe("replica schemas", () => {
           .map((entry) => `${entry.type} ${entry.name}`),
       );
     const tree = ["table hash_bucket", "table hash_leaf", "table hash_root"];
-    expect(await ddl(r.container)).toEqual(["table container", "index container_leaf", ...tree, "table object", "index object_leaf", "index object_live", "table outbox", "table schema_migrations"]);
-    expect(await ddl(r.account)).toEqual(["table account", "index account_leaf", "table container", "index container_leaf", "index container_live", ...tree, "table schema_migrations"]);
+    expect(await ddl(r.container)).toEqual([
+      "table container",
+      "index container_deleted",
+      "index container_leaf",
+      ...tree,
+      "table object",
+      "index object_leaf",
+      "index object_live",
+      "index object_tombstone",
+      "table outbox",
+      "table schema_migrations",
+    ]);
+    expect(await ddl(r.account)).toEqual([
+      "table account",
+      "index account_leaf",
+      "table container",
+      "index container_leaf",
+      "index container_live",
+      "index container_tombstone",
+      ...tree,
+      "table schema_migrations",
+    ]);
   });
 });

@@ -70,6 +70,11 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    // Deleted container rows by age, for reclaim after reclaim_age.
+    id: 3,
+    sql: "CREATE INDEX container_tombstone ON container (delete_timestamp) WHERE deleted = 1;",
+  },
 ];
 
 /** A row an account replica exchanges in repair: an account's own row or one of its container rows. */
@@ -201,6 +206,27 @@ export class AccountRows {
       }
     }
     return rows;
+  }
+
+  /** The oldest deleted container row's timestamp, or null. */
+  oldestTombstone(): string | null {
+    return this.#sql.exec<{ t: string | null }>("SELECT min(delete_timestamp) AS t FROM container INDEXED BY container_tombstone WHERE deleted = 1").one().t;
+  }
+
+  /** Removes up to `limit` deleted container rows older than `cutoff`; returns how many. */
+  reclaimBefore(cutoff: string, limit: number): number {
+    const rows = this.#sql
+      .exec<{ account: string; name: string; leaf: number; hash: string | null }>(
+        "SELECT account, name, leaf, hash FROM container INDEXED BY container_tombstone WHERE deleted = 1 AND delete_timestamp < ? LIMIT ?",
+        cutoff,
+        limit,
+      )
+      .toArray();
+    for (const row of rows) {
+      this.tree.update(row.leaf, row.hash, null);
+      this.#sql.exec("DELETE FROM container WHERE account = ? AND name = ?", row.account, row.name);
+    }
+    return rows.length;
   }
 
   /** Totals over an account's live container rows, counted (an account row arriving by repair). */

@@ -74,6 +74,15 @@ export const CONTAINER_MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    // Tombstones by age, for reclaim after reclaim_age; outbox items by age, dropped after it.
+    id: 3,
+    sql: `
+      CREATE INDEX object_tombstone ON object (created_at) WHERE deleted = 1;
+      CREATE INDEX container_deleted ON container (delete_timestamp) WHERE delete_timestamp > put_timestamp;
+      ALTER TABLE outbox ADD COLUMN queued_at INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 /** A row a container replica exchanges in repair: a container's own row or one of its listing rows. */
@@ -226,6 +235,52 @@ export class ContainerRows {
       )
       .toArray()
       .map((row) => ({ name: row.name, row: listingFromSql(row) }));
+  }
+
+  /** The oldest tombstone (a deleted listing row or a deleted, empty container), or null. */
+  oldestTombstone(): string | null {
+    const listing = this.#sql.exec<{ t: string | null }>("SELECT min(created_at) AS t FROM object INDEXED BY object_tombstone WHERE deleted = 1").one().t;
+    const container = this.#sql
+      .exec<{ t: string | null }>("SELECT min(delete_timestamp) AS t FROM container INDEXED BY container_deleted WHERE delete_timestamp > put_timestamp AND object_count = 0")
+      .one().t;
+    if (listing === null) return container;
+    if (container === null) return listing;
+    return listing < container ? listing : container;
+  }
+
+  /**
+   * Removes up to `limit` tombstones older than `cutoff`: deleted listing rows, then deleted
+   * containers with no rows left (Swift keeps those DBs forever; here they go).
+   */
+  reclaimBefore(cutoff: string, limit: number): number {
+    let removed = 0;
+    const rows = this.#sql
+      .exec<{ container: string; name: string; leaf: number; hash: string | null }>(
+        "SELECT container, name, leaf, hash FROM object INDEXED BY object_tombstone WHERE deleted = 1 AND created_at < ? LIMIT ?",
+        cutoff,
+        limit,
+      )
+      .toArray();
+    for (const row of rows) {
+      this.tree.update(row.leaf, row.hash, null);
+      this.#sql.exec("DELETE FROM object WHERE container = ? AND name = ?", row.container, row.name);
+      removed += 1;
+    }
+    const containers = this.#sql
+      .exec<{ name: string; leaf: number; hash: string | null }>(
+        `SELECT name, leaf, hash FROM container INDEXED BY container_deleted
+         WHERE delete_timestamp > put_timestamp AND object_count = 0 AND delete_timestamp < ? LIMIT ?`,
+        cutoff,
+        Math.max(0, limit - removed),
+      )
+      .toArray();
+    for (const row of containers) {
+      if (this.#sql.exec("SELECT 1 FROM object WHERE container = ? LIMIT 1", row.name).toArray().length) continue;
+      this.tree.update(row.leaf, row.hash, null);
+      this.#sql.exec("DELETE FROM container WHERE name = ?", row.name);
+      removed += 1;
+    }
+    return removed;
   }
 
   /** Count and bytes of a container's live listing rows, counted (a container row arriving by repair). */

@@ -56,6 +56,14 @@ export const OBJECT_MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    // Tombstones by age, for reclaim after reclaim_age; outbox items by age, dropped after it.
+    id: 3,
+    sql: `
+      CREATE INDEX object_tombstone ON object (created_at) WHERE deleted = 1;
+      ALTER TABLE outbox ADD COLUMN queued_at INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 interface ObjectRowSql extends Record<string, SqlStorageValue> {
@@ -134,6 +142,33 @@ export class ObjectRows {
     if (!current) return;
     this.tree.update(current.leaf, current.hash, null);
     this.#sql.exec("DELETE FROM object WHERE name = ?", name);
+  }
+
+  /** The oldest tombstone's timestamp, or null. */
+  oldestTombstone(): string | null {
+    return this.#sql.exec<{ t: string | null }>("SELECT min(created_at) AS t FROM object INDEXED BY object_tombstone WHERE deleted = 1").one().t;
+  }
+
+  /** Removes up to `limit` tombstones older than `cutoff`; returns how many. */
+  reclaimBefore(cutoff: string, limit: number): number {
+    const names = this.#sql
+      .exec<{ name: string }>("SELECT name FROM object INDEXED BY object_tombstone WHERE deleted = 1 AND created_at < ? LIMIT ?", cutoff, limit)
+      .toArray();
+    for (const { name } of names) this.remove(name);
+    return names.length;
+  }
+
+  /** The earliest X-Delete-At (unix seconds) of a live object, or null. */
+  nextDeleteAt(): number | null {
+    return this.#sql.exec<{ t: number | null }>("SELECT min(delete_at) AS t FROM object WHERE delete_at IS NOT NULL AND deleted = 0").one().t;
+  }
+
+  /** Live objects whose X-Delete-At is at or before `nowSeconds`. */
+  expired(nowSeconds: number, limit: number): ObjectRow[] {
+    return this.#sql
+      .exec<ObjectRowSql>("SELECT * FROM object WHERE delete_at IS NOT NULL AND delete_at <= ? AND deleted = 0 LIMIT ?", nowSeconds, limit)
+      .toArray()
+      .map(fromSql);
   }
 
   /** Every row in the given leaves (for repair). */

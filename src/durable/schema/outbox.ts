@@ -5,6 +5,7 @@
  * newest payload replacing an older one, deleted only once delivered. Survives restarts.
  */
 
+/** Migration 1's table; a later migration adds `queued_at INTEGER NOT NULL DEFAULT 0`. */
 export const OUTBOX_TABLE_SQL = `
   CREATE TABLE outbox (
     partition INTEGER NOT NULL,
@@ -31,12 +32,18 @@ export class OutboxRows<T> {
 
   put(item: OutboxItem<T>): void {
     this.#sql.exec(
-      "INSERT OR REPLACE INTO outbox (partition, zone, key, payload) VALUES (?, ?, ?, ?)",
+      "INSERT OR REPLACE INTO outbox (partition, zone, key, payload, queued_at) VALUES (?, ?, ?, ?, ?)",
       item.partition,
       item.zone,
       item.key,
       JSON.stringify(item.payload),
+      Date.now(),
     );
+  }
+
+  /** Drops items queued before `before` (ms): a target that refused them for reclaim_age never will take them. */
+  dropQueuedBefore(before: number): number {
+    return this.#sql.exec("DELETE FROM outbox WHERE queued_at < ?", before).rowsWritten;
   }
 
   pending(limit: number): OutboxItem<T>[] {
