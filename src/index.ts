@@ -9,6 +9,8 @@ import { app } from "./proxy/app";
 export { AccountReplica } from "./durable/account-replica";
 export { ContainerReplica } from "./durable/container-replica";
 export { ObjectReplica } from "./durable/object-replica";
+export { Control } from "./durable/control";
+export { RingSummary } from "./durable/ring-summary";
 export { BenchFloor } from "./durable/bench-floor";
 
 export default {

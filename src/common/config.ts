@@ -25,6 +25,8 @@ export interface Config {
   benchRoutes: boolean;
   /** Seconds a tombstone is kept before it is reclaimed (Swift: reclaim_age). */
   reclaimAgeSeconds: number;
+  /** Whether zones can be taken down through /faults (tests and benchmarks; reseller admin only). */
+  faultInjection: boolean;
   /** Keyed by `account:user`. */
   users: ReadonlyMap<string, User>;
   tokenSecret: string;
@@ -37,7 +39,11 @@ export interface Config {
     account: DurableObjectNamespace<import("../durable/account-replica").AccountReplica>;
     container: DurableObjectNamespace<import("../durable/container-replica").ContainerReplica>;
     object: DurableObjectNamespace<import("../durable/object-replica").ObjectReplica>;
-  };
+  };  /** The control record (fault plan, sweep state, reaper queue). */
+  control: DurableObjectNamespace<import("../durable/control").Control>;
+  /** Per ring and zone: which partitions hold data, and their hashes. */
+  ringSummary: DurableObjectNamespace<import("../durable/ring-summary").RingSummary>;
+
   /** Bench only: the floor Durable Objects behind /bench/* (see src/proxy/bench.ts). */
   benchFloor: DurableObjectNamespace<import("../durable/bench-floor").BenchFloor>;
 }
@@ -81,6 +87,14 @@ function optionalPositiveInteger(env: Env, name: string, fallback: number): numb
     throw new ConfigError(name, `must be a positive integer, got "${String(value)}"`);
   }
   return number;
+}
+
+/** A "true"/"false" variable; unset is false. */
+function flag(env: Env, name: string): boolean {
+  const value: unknown = (env as unknown as Record<string, unknown>)[name];
+  if (value === undefined || value === "" || value === "false") return false;
+  if (value === "true") return true;
+  throw new ConfigError(name, `must be "true" or "false", got "${String(value)}"`);
 }
 
 function positiveInteger(env: Env, name: keyof Env): number {
@@ -129,14 +143,17 @@ function buildConfig(env: Env): Config {
     hashPathSuffix,
     tokenLifeSeconds: positiveInteger(env, "TOKEN_LIFE"),
     maxFileSize: positiveInteger(env, "MAX_FILE_SIZE"),
-    benchRoutes: (env.BENCH_ROUTES ?? "false") === "true",
+    benchRoutes: flag(env, "BENCH_ROUTES"),
     reclaimAgeSeconds: optionalPositiveInteger(env, "RECLAIM_AGE", DEFAULT_RECLAIM_AGE_SECONDS),
+    faultInjection: flag(env, "FAULT_INJECTION"),
     users: parseUsers(env.AUTH_USERS ?? ""),
     tokenSecret: requireString(env, "AUTH_TOKEN_SECRET"),
     rings,
     zoneBuckets,
     zoneBucketNames,
     replicas: { account: env.ACCOUNT_REPLICA, container: env.CONTAINER_REPLICA, object: env.OBJECT_REPLICA },
+    control: env.CONTROL,
+    ringSummary: env.RING_SUMMARY,
     benchFloor: env.BENCH_FLOOR,
   };
 }

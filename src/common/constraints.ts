@@ -62,3 +62,5 @@ export const REPAIR_RETRY_MAX_MS = 4_000;
 /** Leaves whose rows one repair round exchanges, and rounds per repair. */
 export const REPAIR_LEAVES_PER_ROUND = 512;
 export const REPAIR_ROUNDS_MAX = 20;
+/** A replica reports its changed partition hash to its zone's ring summary this long after the change. */
+export const SUMMARY_DELAY_MS = 10_000;

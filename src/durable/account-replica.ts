@@ -56,6 +56,7 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
       metadata: mergeMetadata(base.metadata, metadata).metadata,
     };
     this.#rows.saveAccount(row);
+    this.noteChange();
     return { status: current ? 202 : 201, timestamp: row.putTimestamp };
   }
 
@@ -65,7 +66,10 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
     const current = this.#rows.account(account);
     if (!current) return { status: 404 };
     const merged = mergeMetadata(current.metadata, metadata);
-    if (merged.changed) this.#rows.saveAccount({ ...current, metadata: merged.metadata });
+    if (merged.changed) {
+      this.#rows.saveAccount({ ...current, metadata: merged.metadata });
+      this.noteChange();
+    }
     return { status: 204, timestamp: current.putTimestamp };
   }
 
@@ -93,7 +97,7 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
    */
   updateContainers(reports: ContainerReport[]): ReplicaReply {
     this.ensureSchema();
-    this.ctx.storage.transactionSync(() => this.#mergeContainers(reports.slice(0, ROWS_PER_RPC_MAX)));
+    if (this.ctx.storage.transactionSync(() => this.#mergeContainers(reports.slice(0, ROWS_PER_RPC_MAX)))) this.noteChange();
     this.scheduleReclaim();
     return { status: 202 };
   }
@@ -162,6 +166,7 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
       }
       changed += this.#mergeContainers(batch.flatMap((entry) => (entry.kind === "container" ? [entry.row] : [])));
     });
+    if (changed) this.noteChange();
     return changed;
   }
 

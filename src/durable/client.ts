@@ -8,7 +8,8 @@
 import type { Config } from "../common/config";
 import type { ReplicaReply } from "../common/replies";
 import type { RingName } from "../ring/types";
-import { replicaName } from "./identity";
+import { faults } from "./faults";
+import { replicaName, slotZone } from "./identity";
 import type { AccountReplica } from "./account-replica";
 import type { ContainerReplica } from "./container-replica";
 import type { ObjectReplica } from "./object-replica";
@@ -30,14 +31,15 @@ export class ReplicaClient {
 
   constructor(config: Config) {
     this.#config = config;
+    faults.configure(config.faultInjection, config.control);
   }
 
-  /** The stub of one replica, with its zone's location hint. */
-  stub<R extends RingName>(ring: R, partition: number, zone: string): ReplicaStubs[R] {
-    const hint = this.#config.rings[ring].zone(zone)?.locationHint ?? undefined;
+  /** The stub of one replica slot (`z1` or `z1/handoff`), with its zone's location hint. */
+  stub<R extends RingName>(ring: R, partition: number, slot: string): ReplicaStubs[R] {
+    const hint = this.#config.rings[ring].zone(slotZone(slot))?.locationHint ?? undefined;
     const namespace = this.#config.replicas[ring] as unknown as DurableObjectNamespace<AccountReplica & ContainerReplica & ObjectReplica>;
     const options = hint ? { locationHint: hint as DurableObjectLocationHint } : undefined;
-    return namespace.getByName(replicaName(ring, partition, zone), options) as unknown as ReplicaStubs[R];
+    return namespace.getByName(replicaName(ring, partition, slot), options) as unknown as ReplicaStubs[R];
   }
 
   /**
@@ -50,6 +52,10 @@ export class ReplicaClient {
     method: (stub: ReplicaStubs[R]) => Promise<ReplicaReply<T>>,
     timeoutMs: number,
   ): Promise<ReplicaReply<T>> {
+    if (faults.enabled) {
+      await faults.refresh();
+      if (faults.isDown(zone)) return { status: 503 };
+    }
     let timer: ReturnType<typeof setTimeout> | null = null;
     const timeout = new Promise<ReplicaReply<T>>((resolve) => {
       timer = setTimeout(() => resolve({ status: 503 }), timeoutMs);

@@ -80,6 +80,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
       this.#rows.saveContainer(key, row);
       this.#queueReport(row);
     });
+    this.noteChange();
     await this.#report();
     return { status: created ? 201 : 202, timestamp: row.putTimestamp };
   }
@@ -91,7 +92,10 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
     const current = this.#rows.container(key);
     if (!current || isContainerDeleted(current)) return { status: 404 };
     const merged = mergeMetadata(current.metadata, metadata);
-    if (merged.changed) this.#rows.saveContainer(key, { ...current, metadata: merged.metadata });
+    if (merged.changed) {
+      this.#rows.saveContainer(key, { ...current, metadata: merged.metadata });
+      this.noteChange();
+    }
     return { status: 204, timestamp: current.putTimestamp };
   }
 
@@ -118,6 +122,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
       this.#rows.saveContainer(key, row);
       this.#queueReport(row);
     });
+    this.noteChange();
     this.scheduleReclaim();
     await this.#report();
     return { status: 204, timestamp };
@@ -158,6 +163,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
       ),
     );
     if (result.changed) {
+      this.noteChange();
       this.scheduleReclaim();
       await this.#report();
     }
@@ -274,7 +280,10 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
       );
       changed += listingChanges.changed;
     });
-    if (changed) await this.#report();
+    if (changed) {
+      this.noteChange();
+      await this.#report();
+    }
     return changed;
   }
 

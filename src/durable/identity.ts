@@ -13,20 +13,39 @@ export interface ReplicaIdentity {
   ring: RingName;
   partition: number;
   zone: string;
+  /** The slot: the zone id for its primary slot, `{zone}/handoff` for its handoff slot. */
+  slot: string;
+  handoff: boolean;
 }
 
-/** The name of the replica Durable Object for a ring, partition and zone. */
-export function replicaName(ring: RingName, partition: number, zone: string): string {
-  return `${ring}/${partition}/${zone}`;
+/**
+ * A replica slot is a zone id (the zone's replica of a partition) or `{zone}/handoff`: the
+ * zone's stand-in for a primary in another zone that failed, as Swift writes to a handoff
+ * device when a primary is down.
+ */
+export function handoffSlot(zone: string): string {
+  return `${zone}/handoff`;
+}
+
+/** The zone a slot is in. */
+export function slotZone(slot: string): string {
+  return slot.split("/")[0] ?? slot;
+}
+
+/** The name of the replica Durable Object for a ring, partition and slot. */
+export function replicaName(ring: RingName, partition: number, slot: string): string {
+  return `${ring}/${partition}/${slot}`;
 }
 
 /** Parses a replica's own name; a replica created under any other name is a bug. */
 export function parseReplicaName(name: string | undefined): ReplicaIdentity {
   const parts = (name ?? "").split("/");
-  const [ring, partition, zone] = parts;
+  const [ring, partition, zone, kind] = parts;
   assert(ring === "account" || ring === "container" || ring === "object", `replica name "${name}" has no ring`);
   assert(partition !== undefined && /^\d+$/.test(partition) && zone, `replica name "${name}" is not {ring}/{partition}/{zone}`);
-  return { ring, partition: Number(partition), zone };
+  assert(kind === undefined || kind === "handoff", `replica name "${name}" has an unknown slot`);
+  const handoff = kind === "handoff";
+  return { ring, partition: Number(partition), zone, slot: handoff ? handoffSlot(zone) : zone, handoff };
 }
 
 /**

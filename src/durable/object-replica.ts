@@ -170,6 +170,7 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
       }
       this.#rows.queueGarbage(garbage, Date.now());
     });
+    if (changed) this.noteChange();
     if (garbage.length) this.#collectGarbage();
     const nextExpiry = this.#rows.nextDeleteAt();
     if (nextExpiry !== null) this.armAlarm(nextExpiry * 1000);
@@ -228,6 +229,7 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
       this.#queueUpdate(merge.row);
       this.#rows.queueGarbage(merge.garbage, Date.now());
     });
+    this.noteChange();
     if (merge.garbage.length) this.#collectGarbage();
     if (merge.row.deleted) this.scheduleReclaim();
     if (merge.row.deleteAt !== null) this.armAlarm(merge.row.deleteAt * 1000);
@@ -254,6 +256,10 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
   /** Waits for delivery up to `timeoutMs` (Swift: container_update_timeout); the alarm retries what is left. */
   async #deliverWithin(timeoutMs: number): Promise<void> {
     if (!(await this.#outbox.deliverWithin(timeoutMs))) this.armAlarm(Date.now() + UPDATE_RETRY_MS);
+  }
+
+  protected override async beforeWipe(): Promise<void> {
+    await this.#deleteGarbage();
   }
 
   /** Bodies that lost to a newer write go from this zone's bucket now; the alarm retries failures. */

@@ -8,7 +8,16 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { parseConfig, type Config } from "../common/config";
-import { NODE_TIMEOUT_MS, REPAIR_DELAY_MS, REPAIR_LEAVES_PER_ROUND, REPAIR_RETRY_MAX_MS, REPAIR_ROUNDS_MAX, ROWS_PER_RPC_MAX } from "../common/constraints";
+import {
+  NODE_TIMEOUT_MS,
+  REPAIR_DELAY_MS,
+  REPAIR_LEAVES_PER_ROUND,
+  REPAIR_RETRY_MAX_MS,
+  REPAIR_ROUNDS_MAX,
+  ROWS_PER_RPC_MAX,
+  SUMMARY_DELAY_MS,
+} from "../common/constraints";
+import { faults } from "./faults";
 import { Timestamp } from "../common/timestamp";
 import type { ReplicaReply } from "../common/replies";
 import { repairPair, type RepairEnd, type RepairReport } from "../replicator/repair";
@@ -21,6 +30,8 @@ import type { HashTree, TreeNode } from "./schema/hash-tree";
 const REPAIR_DUE = "repair.due";
 const REPAIR_BACKOFF = "repair.backoffMs";
 const WIPE_DUE = "wipe.due";
+const SUMMARY_DUE = "summary.due";
+const REVERTED = "handoff.reverted";
 
 /** The repair RPC surface every replica stub has. */
 interface RepairStub<Row> {
@@ -114,6 +125,7 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
   reclaimTombstones(cutoff: string): ReplicaReply<number> {
     this.ensureSchema();
     const removed = this.ctx.storage.transactionSync(() => this.reclaimBefore(cutoff, ROWS_PER_RPC_MAX));
+    if (removed) this.noteChange();
     if (this.isIdle()) {
       this.ctx.storage.kv.put(WIPE_DUE, Date.now());
       this.armAlarm(Date.now());
@@ -133,9 +145,13 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
     return { status: 202 };
   }
 
-  /** Compares with every peer now and exchanges what differs. */
+  /**
+   * Compares with every peer now and exchanges what differs. A handoff (or a replica whose zone
+   * a rebalance took the partition from) instead hands its rows to the primaries.
+   */
   async repair(): Promise<ReplicaReply<RepairReport[]>> {
     this.ensureSchema();
+    if (this.isHandoff) return this.revert();
     const reports: RepairReport[] = [];
     let unreachable = false;
     for (const zone of this.peerZones()) {
@@ -165,7 +181,17 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.#alarmAt = null;
     this.ensureSchema();
-    if (this.ctx.storage.kv.get<number>(WIPE_DUE) !== undefined && this.isIdle()) {
+    if (faults.enabled) {
+      await faults.refresh();
+      if (faults.isDown(this.identity.zone)) {
+        // A down zone's replicas do nothing until it is back.
+        this.armAlarm(Date.now() + REPAIR_RETRY_MAX_MS);
+        return;
+      }
+    }
+    if (this.ctx.storage.kv.get<number>(WIPE_DUE) !== undefined && (this.isIdle() || this.ctx.storage.kv.get<boolean>(REVERTED))) {
+      await this.beforeWipe();
+      await this.#reportSummary(true);
       await this.ctx.storage.deleteAll();
       this.#wiped = true;
       return;
@@ -173,9 +199,98 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
     this.ctx.storage.kv.delete(WIPE_DUE);
     // A pending repair runs with whatever woke the alarm: early is harmless, late is not.
     if (this.ctx.storage.kv.get<number>(REPAIR_DUE) !== undefined) await this.repair();
-    const times = [await this.runDuties(), await this.reclaimDuty(), this.ctx.storage.kv.get<number>(REPAIR_DUE) ?? null];
+    if (this.ctx.storage.kv.get<number>(SUMMARY_DUE) !== undefined) await this.#reportSummary(false);
+    const times = [
+      await this.runDuties(),
+      await this.reclaimDuty(),
+      this.ctx.storage.kv.get<number>(REPAIR_DUE) ?? null,
+      this.ctx.storage.kv.get<number>(WIPE_DUE) ?? null,
+      this.ctx.storage.kv.get<number>(SUMMARY_DUE) ?? null,
+    ];
     const next = times.filter((at): at is number => at !== null && !Number.isNaN(at));
     if (next.length) this.armAlarm(Math.min(...next));
+  }
+
+  /** Work owed before this replica deletes its storage (garbage bodies, for object replicas). */
+  protected async beforeWipe(): Promise<void> {}
+
+  /**
+   * Notes that the partition hash changed: the zone's ring summary hears of it within
+   * SUMMARY_DELAY_MS, one report however many writes came meanwhile. Call after every write.
+   */
+  protected noteChange(): void {
+    if (this.identity.handoff) this.ctx.storage.kv.delete(REVERTED);
+    if (this.ctx.storage.kv.get<number>(SUMMARY_DUE) !== undefined) return;
+    const due = Date.now() + SUMMARY_DELAY_MS;
+    this.ctx.storage.kv.put(SUMMARY_DUE, due);
+    this.armAlarm(due);
+  }
+
+  /** Reports this replica's partition hash (no rows when `gone`) to `summary/{ring}/{zone}`. */
+  async #reportSummary(gone: boolean): Promise<void> {
+    const root = this.tree.root();
+    const entry = { partition: this.identity.partition, slot: this.identity.handoff ? "handoff" : "", hash: root.hash, rows: gone ? 0 : root.rows };
+    try {
+      const stub = this.config.ringSummary.getByName(`summary/${this.identity.ring}/${this.identity.zone}`);
+      await stub.report([entry]);
+      this.ctx.storage.kv.delete(SUMMARY_DUE);
+    } catch (error) {
+      console.warn(`${this.ctx.id.name}: summary report failed, alarm retries`, error);
+      this.ctx.storage.kv.put(SUMMARY_DUE, Date.now() + REPAIR_RETRY_MAX_MS);
+    }
+  }
+
+  /** Whether this replica's slot is not a primary of its partition: a handoff, or moved off by a rebalance. */
+  protected get isHandoff(): boolean {
+    if (this.identity.handoff) return true;
+    return !this.config.rings[this.identity.ring].primaryZones(this.identity.partition).some((zone) => zone.id === this.identity.zone);
+  }
+
+  /**
+   * A handoff gives every row it holds to every primary (each merges by timestamp and copies the
+   * bodies it lacks); once all of them took everything, the handoff deletes itself. Swift: the
+   * replicator's handoff revert, with handoff_delete.
+   */
+  async revert(): Promise<ReplicaReply<RepairReport[]>> {
+    this.ensureSchema();
+    const leaves = Object.keys(this.tree.leaves(Object.keys(this.tree.buckets()).map(Number))).map(Number);
+    const primaries = this.config.rings[this.identity.ring].primaryZones(this.identity.partition).map((zone) => zone.id);
+    const reports: RepairReport[] = [];
+    let complete = true;
+    for (const zone of primaries) {
+      const report: RepairReport = { divergent: true, inSync: false, rowsRead: 0, rowsSent: 0, calls: 0 };
+      let delivered = true;
+      for (let start = 0; start < leaves.length && delivered; start += REPAIR_LEAVES_PER_ROUND) {
+        const rows = this.rowsOfLeaves(leaves.slice(start, start + REPAIR_LEAVES_PER_ROUND));
+        report.rowsRead += rows.length;
+        for (let offset = 0; offset < rows.length && delivered; offset += ROWS_PER_RPC_MAX) {
+          const batch = rows.slice(offset, offset + ROWS_PER_RPC_MAX);
+          const reply = await this.client.call(
+            this.identity.ring,
+            this.identity.partition,
+            zone,
+            (stub) => (stub as unknown as RepairStub<Row>).mergeRows(batch, this.identity.zone),
+            NODE_TIMEOUT_MS,
+          );
+          report.calls += 1;
+          delivered = reply.status === 200;
+          if (delivered) report.rowsSent += batch.length;
+        }
+      }
+      report.inSync = delivered;
+      complete &&= delivered;
+      reports.push(report);
+    }
+    if (complete) {
+      this.ctx.storage.kv.put(REVERTED, true);
+      this.ctx.storage.kv.put(WIPE_DUE, Date.now());
+      this.ctx.storage.kv.delete(REPAIR_DUE);
+      this.armAlarm(Date.now());
+    } else {
+      this.ctx.storage.kv.put(REPAIR_DUE, Date.now() + REPAIR_RETRY_MAX_MS);
+      this.armAlarm(Date.now() + REPAIR_RETRY_MAX_MS);
+    }
+    return { status: complete ? 200 : 503, value: reports };
   }
 
   /** When the oldest tombstone passes reclaim_age, the alarm should come. Call after writing tombstones. */
@@ -220,12 +335,10 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
     this.ctx.waitUntil(this.ctx.storage.setAlarm(at));
   }
 
-  /** The zones of this partition's other primary replicas. */
+  /** The slots of this partition's other primary replicas (every primary, for a handoff). */
   protected peerZones(): string[] {
-    return this.config.rings[this.identity.ring]
-      .primaryZones(this.identity.partition)
-      .map((zone) => zone.id)
-      .filter((zone) => zone !== this.identity.zone);
+    const primaries = this.config.rings[this.identity.ring].primaryZones(this.identity.partition).map((zone) => zone.id);
+    return this.isHandoff ? primaries : primaries.filter((zone) => zone !== this.identity.zone);
   }
 
   /** This replica as one end of a repair with the replica in `peerZone`. */

@@ -14,6 +14,8 @@ export interface BodyTarget {
   /** The binding name, which identifies the bucket. */
   name: string;
   bucket: R2Bucket;
+  /** The zone whose bucket it is. */
+  zone?: string;
 }
 
 export interface WrittenBody {

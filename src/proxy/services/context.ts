@@ -10,6 +10,7 @@ import { NODE_TIMEOUT_MS } from "../../common/constraints";
 import { SwiftError } from "../../common/errors";
 import type { ReplicaReply } from "../../common/replies";
 import { ReplicaClient, type ReplicaStubs } from "../../durable/client";
+import { handoffSlot, slotZone } from "../../durable/identity";
 import { readFirst, readNewest, readOrder, type ZoneReply } from "../fan-out";
 import type { RingName } from "../../ring/types";
 import { InfoCache } from "./info-cache";
@@ -41,13 +42,23 @@ export function serviceContext(config: Config): ServiceContext {
   return context;
 }
 
-/** A partition's primary zone ids and handoff zone ids. */
+/**
+ * A partition's primary slots (zone ids) and handoff slots: the ring's handoff zones first, then
+ * each primary zone's handoff slot, so a failed primary is covered even when every zone is a
+ * primary (three zones, three replicas).
+ */
 export function placement(config: Config, ring: RingName, partition: number): { primaries: string[]; handoffs: string[] } {
   const r = config.rings[ring];
+  const primaries = r.primaryZones(partition).map((zone) => zone.id);
   return {
-    primaries: r.primaryZones(partition).map((zone) => zone.id),
-    handoffs: r.handoffZones(partition).map((zone) => zone.id),
+    primaries,
+    handoffs: [...r.handoffZones(partition).map((zone) => zone.id), ...primaries.map(handoffSlot)],
   };
+}
+
+/** How many distinct zones the successful replies came from (a quorum counts zones, not slots). */
+export function zonesReached(replies: readonly ZoneReply<unknown>[], success: (status: number) => boolean): number {
+  return new Set(replies.filter((r) => success(r.reply.status)).map((r) => slotZone(r.zone))).size;
 }
 
 /** The replicas of one partition: zone ids, and a caller for one zone with the node timeout. */

@@ -13,10 +13,12 @@ import type { ReplicaReply } from "../../common/replies";
 import type { Timestamp } from "../../common/timestamp";
 import type { ObjectRow } from "../../durable/rows";
 import { hashPath } from "../../ring/hash-path";
-import { fanOut } from "../fan-out";
-import { bestStatus } from "../quorum";
+import { faults } from "../../durable/faults";
+import { slotZone } from "../../durable/identity";
+import { fanOut, type ZoneReply } from "../fan-out";
+import { bestStatus, quorumSize } from "../quorum";
 import { bodyKey, copyBody, deleteBody, writeBody, type BodyTarget } from "./bodies";
-import { partitionReplicas, readValue, repairIfIncomplete, type ServiceContext } from "./context";
+import { partitionReplicas, readValue, repairIfIncomplete, zonesReached, type ServiceContext } from "./context";
 
 export interface ObjectPath {
   account: string;
@@ -70,11 +72,13 @@ export async function findObject(ctx: ServiceContext, path: ObjectPath, newest =
   return { zone: found.zone, row: found.reply.value };
 }
 
-function bodyTarget(ctx: ServiceContext, zone: string): BodyTarget {
+/** The bucket of a slot's zone (`z1` and `z1/handoff` share z1's). */
+function bodyTarget(ctx: ServiceContext, slot: string): BodyTarget & { zone: string } {
+  const zone = slotZone(slot);
   const bucket = ctx.config.zoneBuckets.get(zone);
   const name = ctx.config.zoneBucketNames.get(zone);
   if (!bucket || !name) throw new SwiftError("InternalServerError", `zone ${zone} has no bucket`);
-  return { name, bucket };
+  return { name, bucket, zone };
 }
 
 /**
@@ -88,7 +92,7 @@ export async function openBody(ctx: ServiceContext, path: ObjectPath, found: Fou
   const tried = new Set<string>();
   for (const zone of zones) {
     const target = bodyTarget(ctx, zone);
-    if (tried.has(target.name)) continue;
+    if (tried.has(target.name) || faults.isDown(target.zone)) continue;
     tried.add(target.name);
     try {
       const body = await target.bucket.get(key, range ? { range } : {});
@@ -112,8 +116,18 @@ export async function putObject(ctx: ServiceContext, path: ObjectPath, input: Pu
   const timestamp = ctx.now();
   const digest = hashPath(ctx.config.hashPathPrefix, ctx.config.hashPathSuffix, path.account, path.container, path.object);
   const key = bodyKey(path.account, hexOf(digest), timestamp.internal);
-  const targets = uniqueTargets(primaries.map((zone) => bodyTarget(ctx, zone)));
+  const quorum = quorumSize(primaries.length);
+  await faults.refresh();
+  const targets = uniqueTargets(primaries.map((zone) => bodyTarget(ctx, zone)).filter((target) => !faults.isDown(target.zone)));
+  if (!targets.length) throw new SwiftError("ServiceUnavailable");
   const body = await writeBody(key, input.body, input.length, targets, ctx.config.maxFileSize);
+  // With a bucket per zone, a body that reached fewer zones than a quorum fails before any row
+  // is written, so a refused write is never half-visible.
+  const bodyZones = new Set(primaries.filter((zone) => body.written.has(bodyTarget(ctx, zone).name)));
+  if (distinctBuckets(ctx, primaries) >= quorum && bodyZones.size < quorum) {
+    await deleteBody(key, targets);
+    throw new SwiftError("ServiceUnavailable");
+  }
   if (input.expectedEtag !== null && input.expectedEtag !== body.etag) {
     await deleteBody(key, targets);
     throw new SwiftError("UnprocessableEntity");
@@ -134,6 +148,7 @@ export async function putObject(ctx: ServiceContext, path: ObjectPath, input: Pu
   const written = new Map(targets.filter((target) => body.written.has(target.name)).map((target) => [target.name, target.bucket]));
   const replies = await fanOut(primaries, handoffs, async (zone): Promise<ReplicaReply> => {
     const target = bodyTarget(ctx, zone);
+    if (faults.isDown(target.zone)) return { status: 503 };
     if (!written.has(target.name)) {
       const source = written.values().next();
       if (source.done || !(await copyBody(key, source.value, target.bucket).catch(() => false))) return { status: 503 };
@@ -146,8 +161,18 @@ export async function putObject(ctx: ServiceContext, path: ObjectPath, input: Pu
   const accepted = new Set(replies.filter((r) => r.reply.status === 201).map((r) => bodyTarget(ctx, r.zone).name));
   const unused = [...written].filter(([name]) => !accepted.has(name)).map(([name, bucket]) => ({ name, bucket }));
   if (unused.length) await deleteBody(key, unused);
-  const status = bestStatus(replies.map((r) => r.reply.status));
+  const status = quorumOfZones(replies, quorum, bestStatus(replies.map((r) => r.reply.status)));
   return { status: status === 409 ? 202 : status, etag: body.etag, timestamp };
+}
+
+/** Answers 503 for a success that came from fewer distinct zones than a quorum. */
+function quorumOfZones(replies: readonly ZoneReply<unknown>[], quorum: number, status: number): number {
+  if (status >= 200 && status < 300 && zonesReached(replies, (s) => s >= 200 && s < 300) < quorum) return 503;
+  return status;
+}
+
+function distinctBuckets(ctx: ServiceContext, zones: readonly string[]): number {
+  return new Set(zones.map((zone) => bodyTarget(ctx, zone).name)).size;
 }
 
 function uniqueTargets(targets: readonly BodyTarget[]): BodyTarget[] {

@@ -1,0 +1,73 @@
+/**
+ * @module
+ * The cluster's one control record, named `control`: the fault plan (zones taken down for tests
+ * and benchmarks), each ring's sweep cursor and last report, divergences not yet repaired, and
+ * the reaper's queue of deleted accounts. Low-rate data only; nothing on a request's path reads
+ * it except the fault plan, and only when fault injection is configured.
+ */
+
+import { DurableObject } from "cloudflare:workers";
+import type { ReplicaReply } from "../common/replies";
+import { CONTROL_MIGRATIONS, ControlRows } from "./schema/control";
+import { runMigrations } from "./schema/migrate";
+
+export class Control extends DurableObject<Env> {
+  readonly #rows: ControlRows;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    runMigrations(ctx.storage, CONTROL_MIGRATIONS);
+    this.#rows = new ControlRows(ctx.storage.sql);
+  }
+
+  /** The zones taken down. */
+  downZones(): ReplicaReply<string[]> {
+    return { status: 200, value: this.#rows.downZones() };
+  }
+
+  /** Takes these zones down (and every other one back up). */
+  setDownZones(zones: string[]): ReplicaReply<string[]> {
+    this.ctx.storage.transactionSync(() => this.#rows.setDownZones(zones));
+    return { status: 200, value: this.#rows.downZones() };
+  }
+
+  sweepCursor(ring: string): ReplicaReply<number> {
+    return { status: 200, value: this.#rows.sweepCursor(ring) };
+  }
+
+  /**
+   * Saves where a ring's sweep stopped, and, when a pass completed, its report with the partitions
+   * it found divergent (their first sighting is kept until a pass finds them in sync).
+   */
+  saveSweep(ring: string, cursor: number, report: Record<string, unknown> | null, divergent: number[], checked: number[]): ReplicaReply<number | null> {
+    const oldest = this.ctx.storage.transactionSync(() => {
+      const first = this.#rows.recordDivergence(ring, divergent, checked, Date.now());
+      this.#rows.saveSweep(ring, cursor, report === null ? null : { ...report, oldestUnrepairedDivergence: first === null ? null : new Date(first).toISOString() });
+      return first;
+    });
+    return { status: 200, value: oldest };
+  }
+
+  sweepReports(): ReplicaReply<Record<string, unknown>> {
+    return { status: 200, value: this.#rows.sweepReports() };
+  }
+
+  queueReap(account: string): ReplicaReply {
+    this.#rows.queueReap(account, Date.now());
+    return { status: 202 };
+  }
+
+  reapQueue(): ReplicaReply<{ account: string; queuedAt: number; progress: Record<string, unknown> }[]> {
+    return { status: 200, value: this.#rows.reapQueue() };
+  }
+
+  saveReapProgress(account: string, progress: Record<string, unknown>): ReplicaReply {
+    this.#rows.saveReapProgress(account, progress);
+    return { status: 200 };
+  }
+
+  reaped(account: string): ReplicaReply {
+    this.#rows.reaped(account);
+    return { status: 200 };
+  }
+}
