@@ -15,6 +15,17 @@ export default defineConfig({
         },
       },
       {
+        // Fault injection on: tests take zones down through /faults and bring them back.
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { FAULT_INJECTION: "true" } },
+            remoteBindings: false,
+          }),
+        ],
+        test: { name: "faults", include: ["test/faults/**/*.test.ts"] },
+      },
+      {
         // One R2 bucket shared by all zones: the object ring's zones name no bucket of their own,
         // so every zone uses the BODIES binding and a body is written once.
         plugins: [

@@ -1,10 +1,12 @@
 /**
  * @module
- * The Worker: fetch → the proxy app; the replica Durable Object classes exported for their
- * bindings. No logic lives here.
+ * The Worker: fetch → the proxy app, scheduled → the replicator's jobs; the Durable Object
+ * classes exported for their bindings. No logic lives here.
  */
 
+import { parseConfig } from "./common/config";
 import { app } from "./proxy/app";
+import { runJobs } from "./replicator/jobs";
 
 export { AccountReplica } from "./durable/account-replica";
 export { ContainerReplica } from "./durable/container-replica";
@@ -15,4 +17,5 @@ export { BenchFloor } from "./durable/bench-floor";
 
 export default {
   fetch: app.fetch,
+  scheduled: (controller, env, ctx) => ctx.waitUntil(runJobs(parseConfig(env), controller.scheduledTime)),
 } satisfies ExportedHandler<Env>;

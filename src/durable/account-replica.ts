@@ -50,14 +50,30 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
     this.ensureSchema();
     const current = this.#rows.account(account);
     const base = current ?? newAccount(account, timestamp);
+    const putTimestamp = timestamp > base.putTimestamp ? timestamp : base.putTimestamp;
     const row: AccountRow = {
       ...base,
-      putTimestamp: timestamp > base.putTimestamp ? timestamp : base.putTimestamp,
+      putTimestamp,
+      status: base.deleteTimestamp > putTimestamp ? "DELETED" : "",
       metadata: mergeMetadata(base.metadata, metadata).metadata,
     };
     this.#rows.saveAccount(row);
     this.noteChange();
     return { status: current ? 202 : 201, timestamp: row.putTimestamp };
+  }
+
+  /**
+   * Swift: account/server.py DELETE. Marks the account deleted (status DELETED, the reaper
+   * removes what it holds); 204, 404 when missing, 409 when the delete is older than its put.
+   */
+  deleteAccount(account: string, timestamp: string): ReplicaReply {
+    this.ensureSchema();
+    const current = this.#rows.account(account);
+    if (!current) return { status: 404 };
+    if (timestamp <= current.putTimestamp) return { status: 409, timestamp: current.putTimestamp };
+    this.#rows.saveAccount({ ...current, deleteTimestamp: timestamp, status: "DELETED" });
+    this.noteChange();
+    return { status: 204, timestamp };
   }
 
   /** Swift: account/server.py POST. 204; 404 when missing. */

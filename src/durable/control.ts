@@ -11,6 +11,9 @@ import type { ReplicaReply } from "../common/replies";
 import { CONTROL_MIGRATIONS, ControlRows } from "./schema/control";
 import { runMigrations } from "./schema/migrate";
 
+/** A sweep pass as recon shows it (see replicator/sweep.ts SweepReport). */
+export type SweepRecord = Record<string, string | number | boolean | null>;
+
 export class Control extends DurableObject<Env> {
   readonly #rows: ControlRows;
 
@@ -39,7 +42,7 @@ export class Control extends DurableObject<Env> {
    * Saves where a ring's sweep stopped, and, when a pass completed, its report with the partitions
    * it found divergent (their first sighting is kept until a pass finds them in sync).
    */
-  saveSweep(ring: string, cursor: number, report: Record<string, unknown> | null, divergent: number[], checked: number[]): ReplicaReply<number | null> {
+  saveSweep(ring: string, cursor: number, report: SweepRecord | null, divergent: number[], checked: number[]): ReplicaReply<number | null> {
     const oldest = this.ctx.storage.transactionSync(() => {
       const first = this.#rows.recordDivergence(ring, divergent, checked, Date.now());
       this.#rows.saveSweep(ring, cursor, report === null ? null : { ...report, oldestUnrepairedDivergence: first === null ? null : new Date(first).toISOString() });
@@ -48,8 +51,8 @@ export class Control extends DurableObject<Env> {
     return { status: 200, value: oldest };
   }
 
-  sweepReports(): ReplicaReply<Record<string, unknown>> {
-    return { status: 200, value: this.#rows.sweepReports() };
+  sweepReports(): ReplicaReply<Record<string, SweepRecord>> {
+    return { status: 200, value: this.#rows.sweepReports() as Record<string, SweepRecord> };
   }
 
   queueReap(account: string): ReplicaReply {
@@ -57,13 +60,9 @@ export class Control extends DurableObject<Env> {
     return { status: 202 };
   }
 
-  reapQueue(): ReplicaReply<{ account: string; queuedAt: number; progress: Record<string, unknown> }[]> {
+  /** Deleted accounts still to reap, oldest first (the reaper resumes from what is left in each). */
+  reapQueue(): ReplicaReply<{ account: string; queuedAt: number }[]> {
     return { status: 200, value: this.#rows.reapQueue() };
-  }
-
-  saveReapProgress(account: string, progress: Record<string, unknown>): ReplicaReply {
-    this.#rows.saveReapProgress(account, progress);
-    return { status: 200 };
   }
 
   reaped(account: string): ReplicaReply {

@@ -109,6 +109,30 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
     return { status: 202, timestamp };
   }
 
+  /**
+   * Tombstones for many objects at one timestamp (the account reaper's batch): each removes the
+   * object from its container listing and frees its body. Returns how many rows changed.
+   */
+  async deleteObjects(names: string[], timestamp: string): Promise<ReplicaReply<number>> {
+    this.ensureSchema();
+    const tombstones: ObjectRow[] = names.slice(0, ROWS_PER_RPC_MAX).map((name) => ({
+      name,
+      createdAt: timestamp,
+      deleted: 1,
+      size: 0,
+      etag: "",
+      contentType: "",
+      contentTypeTimestamp: timestamp,
+      metaTimestamp: timestamp,
+      metadata: {},
+      bodyKey: null,
+      deleteAt: null,
+    }));
+    const changed = await this.merge(tombstones, null);
+    this.scheduleReclaim();
+    return { status: 200, value: changed };
+  }
+
   /** Container updates not yet delivered (for tests and recon). */
   pendingUpdateCount(): number {
     this.ensureSchema();

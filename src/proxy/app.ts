@@ -13,6 +13,7 @@ import { decodePath, parseSwiftPath } from "../common/path";
 import { handleGetToken } from "./auth/swift-v1";
 import { bench } from "./bench";
 import { transId } from "./middleware/trans-id";
+import { admin } from "./admin";
 import { info } from "./swift/info";
 import { swiftApi } from "./swift/router";
 
@@ -21,6 +22,7 @@ export const app = new Hono<{ Bindings: Env }>();
 app.use("*", transId);
 
 app.route("/", info);
+app.route("/", admin);
 app.route("/bench", bench);
 
 for (const path of ["/auth/v1.0", "/auth/v1/:account/auth", "/auth/auth"]) {

@@ -77,15 +77,11 @@ export class ControlRows {
     this.#sql.exec("INSERT OR IGNORE INTO reap (account, queued_at, progress) VALUES (?, ?, '{}')", account, now);
   }
 
-  reapQueue(): { account: string; queuedAt: number; progress: Record<string, unknown> }[] {
+  reapQueue(): { account: string; queuedAt: number }[] {
     return this.#sql
-      .exec<{ account: string; queued_at: number; progress: string }>("SELECT account, queued_at, progress FROM reap ORDER BY queued_at")
+      .exec<{ account: string; queued_at: number }>("SELECT account, queued_at FROM reap ORDER BY queued_at")
       .toArray()
-      .map((row) => ({ account: row.account, queuedAt: row.queued_at, progress: JSON.parse(row.progress) as Record<string, unknown> }));
-  }
-
-  saveReapProgress(account: string, progress: Record<string, unknown>): void {
-    this.#sql.exec("UPDATE reap SET progress = ? WHERE account = ?", JSON.stringify(progress), account);
+      .map((row) => ({ account: row.account, queuedAt: row.queued_at }));
   }
 
   reaped(account: string): void {

@@ -4,6 +4,7 @@
  * every primary with quorum. Accounts are created on first write (Swift: account_autocreate).
  */
 
+import { ACCOUNT_INFO_TTL_MS } from "../../common/constraints";
 import type { ReplicaReply } from "../../common/replies";
 import type { AccountListing } from "../../durable/account-replica";
 import type { ListingParams } from "../../durable/listing";
@@ -52,4 +53,42 @@ export async function postAccount(ctx: ServiceContext, account: string, updates:
   await repairIfIncomplete(ctx, "account", partition, primaries, created);
   const createdStatus = bestStatus(created.map((r) => r.reply.status));
   return createdStatus >= 200 && createdStatus < 300 ? 204 : createdStatus;
+}
+
+const infoKey = (account: string) => `account:${account}`;
+
+/** The account's row from the isolate's cache or one replica; null when no replica holds it. */
+export async function accountInfo(ctx: ServiceContext, account: string): Promise<AccountRow | null> {
+  const key = infoKey(account);
+  const now = Date.now();
+  const cached = ctx.cache.get<AccountRow | null>(key, now);
+  if (cached !== undefined) return cached;
+  const row = await headAccount(ctx, account);
+  ctx.cache.set(key, row, row ? ACCOUNT_INFO_TTL_MS : ACCOUNT_INFO_TTL_MS / 10, now);
+  return row;
+}
+
+/** Swift: account.py PUT (reseller admin). 201 created, 202 existed; a PUT after a DELETE revives it. */
+export async function putAccount(ctx: ServiceContext, account: string, updates: Record<string, string>): Promise<number> {
+  const timestamp = ctx.now().internal;
+  const { partition, primaries, handoffs, call } = accountReplicas(ctx, account);
+  const replies = await fanOut(primaries, handoffs, call((stub) => stub.putAccount(account, timestamp, stampMetadata(updates, timestamp))));
+  await repairIfIncomplete(ctx, "account", partition, primaries, replies);
+  ctx.cache.delete(infoKey(account));
+  return bestStatus(replies.map((r) => r.reply.status));
+}
+
+/**
+ * Swift: account.py DELETE (reseller admin). Marks the account deleted on every replica and
+ * queues it for the reaper, which removes its objects, bodies and containers. 204; 404 when missing.
+ */
+export async function deleteAccount(ctx: ServiceContext, account: string): Promise<number> {
+  const timestamp = ctx.now().internal;
+  const { partition, primaries, handoffs, call } = accountReplicas(ctx, account);
+  const replies = await fanOut(primaries, handoffs, call((stub) => stub.deleteAccount(account, timestamp)));
+  await repairIfIncomplete(ctx, "account", partition, primaries, replies);
+  ctx.cache.delete(infoKey(account));
+  const status = bestStatus(replies.map((r) => r.reply.status));
+  if (status === 204) await ctx.config.control.getByName("control").queueReap(account);
+  return status;
 }

@@ -9,8 +9,9 @@ import { ACCOUNT_LISTING_LIMIT, MAX_ACCOUNT_NAME_LENGTH } from "../../common/con
 import { H, checkMetadata, metadataUpdates } from "../../common/headers";
 import { liveMetadata } from "../../durable/merge";
 import type { AccountRow } from "../../durable/rows";
-import { requireOwner } from "../auth/acl";
-import { headAccount, listAccount, postAccount } from "../services/account";
+import { isResellerAdmin, requireOwner } from "../auth/acl";
+import { accountInfo, deleteAccount, headAccount, listAccount, postAccount, putAccount } from "../services/account";
+import { SwiftError } from "../../common/errors";
 import { listingContentType, listingFormat, listingParams, renderListing, subdirEntry, xmlEscape, type RenderedEntry } from "./listing";
 import { checkNameLength, emptyResponse, isNewest, normalForm, statusOrThrow, type SwiftRequest } from "./request";
 import { Timestamp } from "../../common/timestamp";
@@ -54,10 +55,27 @@ function checkAccount(req: SwiftRequest): string {
   return account;
 }
 
+/** Swift: a deleted account answers 410 Gone (with X-Account-Status: Deleted) until it is reaped. */
+function refuseDeleted(row: AccountRow | null): void {
+  if (row?.status === "DELETED") throw new SwiftError("Gone", undefined, { "x-account-status": "Deleted" });
+}
+
+/** Account PUT and DELETE are the reseller admin's (Swift: allow_account_management + reseller_admin). */
+function requireResellerAdmin(req: SwiftRequest): string {
+  if (!isResellerAdmin(req.identity)) {
+    if (req.identity) throw new SwiftError("Forbidden");
+    requireOwner(null, req.path.account);
+  }
+  checkNameLength("Account", req.path.account, MAX_ACCOUNT_NAME_LENGTH);
+  return req.path.account;
+}
+
 /** HEAD: 204 with counts and metadata. */
 export async function head(req: SwiftRequest): Promise<Response> {
   const account = checkAccount(req);
-  const row = (await headAccount(req.ctx, account, isNewest(req))) ?? emptyAccount(account, req.ctx.now());
+  const found = await headAccount(req.ctx, account, isNewest(req));
+  refuseDeleted(found);
+  const row = found ?? emptyAccount(account, req.ctx.now());
   return emptyResponse(204, { ...accountHeaders(row), [H.CONTENT_TYPE]: "text/plain; charset=utf-8", [H.VARY]: "Accept" });
 }
 
@@ -67,6 +85,7 @@ export async function get(req: SwiftRequest): Promise<Response> {
   const { format, vary } = listingFormat(req.url, req.request.headers);
   const params = listingParams(req.url, ACCOUNT_LISTING_LIMIT, false);
   const listing = await listAccount(req.ctx, account, params, isNewest(req));
+  refuseDeleted(listing?.account ?? null);
   const row = listing?.account ?? emptyAccount(account, req.ctx.now());
   const entries: RenderedEntry[] = (listing?.entries ?? []).map((entry) => {
     if (entry.kind === "subdir") return subdirEntry(entry.name);
@@ -89,6 +108,25 @@ export async function get(req: SwiftRequest): Promise<Response> {
 export async function post(req: SwiftRequest): Promise<Response> {
   const account = checkAccount(req);
   checkMetadata(req.request.headers, "account");
+  refuseDeleted(await accountInfo(req.ctx, account));
   statusOrThrow(await postAccount(req.ctx, account, metadataUpdates(req.request.headers, "account")));
   return emptyResponse(204);
+}
+
+/** PUT (reseller admin only; Swift's allow_account_management): 201 created, 202 existed. */
+export async function put(req: SwiftRequest): Promise<Response> {
+  const account = requireResellerAdmin(req);
+  checkMetadata(req.request.headers, "account");
+  return emptyResponse(statusOrThrow(await putAccount(req.ctx, account, metadataUpdates(req.request.headers, "account"))));
+}
+
+/**
+ * DELETE (reseller admin only): 204 with X-Account-Status: Deleted; the reaper then removes
+ * everything the account holds. A query string is refused (400), as Swift refuses it.
+ */
+export async function remove(req: SwiftRequest): Promise<Response> {
+  const account = requireResellerAdmin(req);
+  if (req.url.search) throw new SwiftError("BadRequest", "DELETE on accounts may not have a query string");
+  statusOrThrow(await deleteAccount(req.ctx, account));
+  return emptyResponse(204, { "x-account-status": "Deleted" });
 }

@@ -16,7 +16,7 @@ export function clusterInfo(config: Config): Record<string, unknown> {
       version: "2.30.1",
       strict_cors_mode: true,
       policies: [{ name: "Policy-0", aliases: "Policy-0", default: true }],
-      allow_account_management: false,
+      allow_account_management: true,
       account_autocreate: true,
       max_file_size: config.maxFileSize,
       max_meta_name_length: C.MAX_META_NAME_LENGTH,

@@ -11,6 +11,7 @@ import { SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
 import { decodePath, levelOf, parseSwiftPath } from "../../common/path";
 import { identify } from "../auth/swift-v1";
+import { accountInfo } from "../services/account";
 import { serviceContext } from "../services/context";
 import * as account from "./account";
 import * as container from "./container";
@@ -20,7 +21,7 @@ import type { SwiftRequest } from "./request";
 type Handler = (req: SwiftRequest) => Promise<Response>;
 
 const CONTROLLERS: Record<"account" | "container" | "object", Record<string, Handler>> = {
-  account: { GET: account.get, HEAD: account.head, POST: account.post },
+  account: { GET: account.get, HEAD: account.head, POST: account.post, PUT: account.put, DELETE: account.remove },
   container: { GET: container.get, HEAD: container.head, PUT: container.put, POST: container.post, DELETE: container.remove },
   object: { GET: object.get, HEAD: object.get, PUT: object.put, POST: object.post, DELETE: object.remove, COPY: object.copyVerb },
 };
@@ -38,12 +39,15 @@ swiftApi.all("*", async (c) => {
   }
   const config = parseConfig(c.env);
   const request = c.req.raw;
+  const ctx = serviceContext(config);
+  // Containers and objects of a deleted account are gone with it (the reaper removes them).
+  if (level !== "account" && (await accountInfo(ctx, path.account))?.status === "DELETED") throw new SwiftError("NotFound");
   return handler({
     request,
     url,
     path,
     identity: await identify(config, request, Date.now()),
-    ctx: serviceContext(config),
+    ctx,
     waitUntil: (promise) => c.executionCtx.waitUntil(promise),
   });
 });

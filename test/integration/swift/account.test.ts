@@ -65,13 +65,22 @@ describe("account", () => {
     expect(head.headers.get("x-account-meta-good")).toBeNull();
   });
 
-  it("PUT and DELETE of an account return 405 with Allow (account management is off)", async ({ expect }) => {
+  it("PUT and DELETE of an account by its own .admin user return 403 (only the reseller admin manages accounts)", async ({ expect }) => {
     for (const method of ["PUT", "DELETE"]) {
       const response = await swift(method, "/AUTH_test");
       await text(response);
-      expect(response.status).toBe(405);
-      expect(response.headers.get("allow")).toBe("GET, HEAD, POST");
+      expect(response.status).toBe(403);
     }
+    const anonymous = await swift("DELETE", "/AUTH_test", { user: null });
+    await text(anonymous);
+    expect(anonymous.status).toBe(401);
+  });
+
+  it("other methods on an account return 405 with Allow", async ({ expect }) => {
+    const response = await swift("COPY", "/AUTH_test");
+    await text(response);
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("DELETE, GET, HEAD, POST, PUT");
   });
 
   it("an account name over 256 bytes returns 400", async ({ expect }) => {

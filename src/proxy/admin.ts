@@ -1,0 +1,63 @@
+/**
+ * @module
+ * Operator routes, for the reseller admin only: `GET /recon/replication` (each ring's last sweep:
+ * when, how long, partitions checked and divergent, rows moved, handoffs outstanding, the oldest
+ * divergence not yet repaired), `POST /recon/sweep` (run the replicator's jobs now, as cron does),
+ * and, only when FAULT_INJECTION is "true", `GET`/`PUT /faults` (`{"down": ["z3"]}` takes zones
+ * down). Swift: common/middleware/recon.py serves the same kind of figures from its cache files.
+ */
+
+import { Hono, type MiddlewareHandler } from "hono";
+import { parseConfig } from "../common/config";
+import { SwiftError } from "../common/errors";
+import { H } from "../common/headers";
+import { faults } from "../durable/faults";
+import { runJobs } from "../replicator/jobs";
+import { isResellerAdmin } from "./auth/acl";
+import { identify } from "./auth/swift-v1";
+
+export const admin = new Hono<{ Bindings: Env }>();
+
+const resellerAdminOnly: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
+  const identity = await identify(parseConfig(c.env), c.req.raw, Date.now());
+  if (!isResellerAdmin(identity)) {
+    if (identity) throw new SwiftError("Forbidden");
+    throw new SwiftError("Unauthorized", undefined, { [H.WWW_AUTHENTICATE]: 'Swift realm="unknown"' });
+  }
+  await next();
+};
+
+admin.use("/recon/*", resellerAdminOnly);
+admin.use("/faults", resellerAdminOnly);
+
+const json = (value: unknown, status = 200): Response =>
+  new Response(JSON.stringify(value), { status, headers: { [H.CONTENT_TYPE]: "application/json; charset=utf-8" } });
+
+admin.get("/recon/replication", async (c) => {
+  const config = parseConfig(c.env);
+  const reports = (await config.control.getByName("control").sweepReports()).value ?? {};
+  return json(reports);
+});
+
+admin.post("/recon/sweep", async (c) => json(await runJobs(parseConfig(c.env), Date.now())));
+
+admin.on(["GET", "PUT"], "/faults", async (c) => {
+  const config = parseConfig(c.env);
+  if (!config.faultInjection) throw new SwiftError("NotFound");
+  const control = config.control.getByName("control");
+  if (c.req.method === "GET") return json({ down: (await control.downZones()).value ?? [] });
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    throw new SwiftError("BadRequest", 'Body must be JSON: {"down": ["z1", …]}');
+  }
+  const down = (body as { down?: unknown }).down;
+  const zones = new Set(config.rings.object.zones.map((zone) => zone.id));
+  if (!Array.isArray(down) || !down.every((zone): zone is string => typeof zone === "string" && zones.has(zone))) {
+    throw new SwiftError("BadRequest", `"down" must list zones of the rings (${[...zones].join(", ")})`);
+  }
+  const value = (await control.setDownZones(down)).value ?? [];
+  faults.set(value);
+  return json({ down: value });
+});

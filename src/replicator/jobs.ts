@@ -1,0 +1,41 @@
+/**
+ * @module
+ * The replicator's jobs, the one table `scheduled()` reads: every cron tick sweeps each ring
+ * (resuming where the last invocation stopped) and advances the reaper. Also runnable on demand
+ * by the reseller admin (`POST /recon/sweep`) and in tests.
+ */
+
+import type { Config } from "../common/config";
+import { ReplicaClient } from "../durable/client";
+import { RING_NAMES } from "../ring/types";
+import { reapAccounts, type ReapReport } from "./reaper";
+import { sweepRing, type SweepReport } from "./sweep";
+
+/** Repairs one invocation may ask for per ring: each is one call from here (the replica spends its own budget). */
+export const SWEEP_REPAIRS_PER_INVOCATION = 500;
+
+export interface JobsReport {
+  sweeps: SweepReport[];
+  reaper: ReapReport;
+}
+
+/** Sweeps every ring once (bounded, resumable) and records each pass in the control record. */
+export async function runSweeps(config: Config, nowMs: number): Promise<SweepReport[]> {
+  const client = new ReplicaClient(config);
+  const control = config.control.getByName("control");
+  const reports: SweepReport[] = [];
+  for (const ring of RING_NAMES) {
+    const cursor = (await control.sweepCursor(ring)).value ?? 0;
+    const outcome = await sweepRing(config, client, ring, cursor, SWEEP_REPAIRS_PER_INVOCATION, nowMs);
+    await control.saveSweep(ring, outcome.report.cursor, { ...outcome.report }, outcome.divergentPartitions, outcome.checkedPartitions);
+    reports.push(outcome.report);
+  }
+  return reports;
+}
+
+/** What a cron tick runs. */
+export async function runJobs(config: Config, nowMs: number): Promise<JobsReport> {
+  const sweeps = await runSweeps(config, nowMs);
+  const reaper = await reapAccounts(config);
+  return { sweeps, reaper };
+}

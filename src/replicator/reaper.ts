@@ -1,0 +1,99 @@
+/**
+ * @module
+ * The account reaper: an account the reseller admin deleted is emptied in bounded steps (objects
+ * with their bodies, then containers), resuming where the last invocation stopped, and then
+ * leaves the reaper's queue; its own row stays a tombstone until reclaim_age. Swift:
+ * account/reaper.py (which runs hourly; here every cron tick, and on demand).
+ */
+
+import type { Config } from "../common/config";
+import { NODE_TIMEOUT_MS } from "../common/constraints";
+import { Timestamp } from "../common/timestamp";
+import { ReplicaClient } from "../durable/client";
+import type { ListingParams } from "../durable/listing";
+
+/** Object listing rows deleted per container per step, and replica calls per invocation. */
+const OBJECTS_PER_STEP = 1_000;
+const CALLS_PER_INVOCATION = 3_000;
+
+export interface ReapReport {
+  accounts: number;
+  objectsDeleted: number;
+  containersDeleted: number;
+  /** Accounts fully reaped in this invocation. */
+  finished: string[];
+  /** Whether the invocation stopped at its call budget (the next one resumes). */
+  budgetSpent: boolean;
+}
+
+const params = (limit: number): ListingParams => ({ limit, marker: "", endMarker: "", prefix: null, delimiter: null, reverse: false, path: null });
+
+/** Advances the reaper over every queued account, within one invocation's call budget. */
+export async function reapAccounts(config: Config): Promise<ReapReport> {
+  const client = new ReplicaClient(config);
+  const control = config.control.getByName("control");
+  const queue = (await control.reapQueue()).value ?? [];
+  const report: ReapReport = { accounts: queue.length, objectsDeleted: 0, containersDeleted: 0, finished: [], budgetSpent: false };
+  let calls = 0;
+  const rings = config.rings;
+  /** Names in the first listing a primary replica gives (the reaper repeats until none is left). */
+  const names = async (ring: "account" | "container", partition: number, account: string, container: string | null): Promise<string[]> => {
+    for (const zone of rings[ring].primaryZones(partition)) {
+      calls += 1;
+      const reply =
+        ring === "account"
+          ? await client.call("account", partition, zone.id, (stub) => stub.listContainers(account, params(100)), NODE_TIMEOUT_MS)
+          : await client.call("container", partition, zone.id, (stub) => stub.listObjects(account, container ?? "", params(OBJECTS_PER_STEP)), NODE_TIMEOUT_MS);
+      if (reply.status === 200 && reply.value) return reply.value.entries.filter((entry) => entry.kind === "row").map((entry) => entry.name);
+    }
+    return [];
+  };
+
+  for (const { account } of queue) {
+    const accountPartition = rings.account.partitionFor(account);
+    for (;;) {
+      if (calls >= CALLS_PER_INVOCATION) {
+        report.budgetSpent = true;
+        return report;
+      }
+      const containers = await names("account", accountPartition, account, null);
+      if (!containers.length) {
+        await control.reaped(account);
+        report.finished.push(account);
+        break;
+      }
+      for (const container of containers) {
+        const containerPartition = rings.container.partitionFor(account, container);
+        const objects = await names("container", containerPartition, account, container);
+        const timestamp = Timestamp.fromSeconds(Date.now() / 1000).internal;
+        if (objects.length) {
+          const byPartition = new Map<number, string[]>();
+          for (const name of objects) {
+            const partition = rings.object.partitionFor(account, container, name);
+            const group = byPartition.get(partition) ?? [];
+            group.push(`${account}/${container}/${name}`);
+            byPartition.set(partition, group);
+          }
+          await Promise.all(
+            [...byPartition].flatMap(([partition, group]) =>
+              rings.object.primaryZones(partition).map((zone) => {
+                calls += 1;
+                return client.call("object", partition, zone.id, (stub) => stub.deleteObjects(group, timestamp), NODE_TIMEOUT_MS);
+              }),
+            ),
+          );
+          report.objectsDeleted += objects.length;
+          continue;
+        }
+        const replies = await Promise.all(
+          rings.container.primaryZones(containerPartition).map((zone) => {
+            calls += 1;
+            return client.call("container", containerPartition, zone.id, (stub) => stub.deleteContainer(account, container, timestamp), NODE_TIMEOUT_MS);
+          }),
+        );
+        if (replies.some((reply) => reply.status === 204)) report.containersDeleted += 1;
+      }
+    }
+  }
+  return report;
+}

@@ -1,0 +1,139 @@
+import { env, exports } from "cloudflare:workers";
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { describe, it } from "vitest";
+import { loadRings } from "../../src/ring/load";
+import { BASE, swift, text, tokenFor } from "../helpers";
+
+const rings = loadRings({ hashPathPrefix: env.HASH_PATH_PREFIX, hashPathSuffix: env.HASH_PATH_SUFFIX });
+const ZONES = ["z1", "z2", "z3"];
+const SLOTS = [...ZONES, ...ZONES.map((zone) => `${zone}/handoff`)];
+const BUCKETS: Record<string, R2Bucket> = { z1: env.BODIES_Z1, z2: env.BODIES_Z2, z3: env.BODIES_Z3 };
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+async function setDown(zones: string[]): Promise<void> {
+  const response = await exports.default.fetch(`${BASE}/faults`, {
+    method: "PUT",
+    headers: { "X-Auth-Token": await tokenFor("admin:admin", "admin"), "Content-Type": "application/json" },
+    body: JSON.stringify({ down: zones }),
+  });
+  const body = await response.text();
+  if (response.status !== 200) throw new Error(`PUT /faults: ${response.status} ${body}`);
+}
+
+/** Runs the alarm of every replica slot of an object's partition (repair, handoff revert, updates). */
+async function runObjectAlarms(partition: number): Promise<void> {
+  for (let round = 0; round < 3; round++) {
+    for (const slot of SLOTS) await runDurableObjectAlarm(env.OBJECT_REPLICA.getByName(`object/${partition}/${slot}`));
+  }
+}
+
+async function objectHashes(partition: number): Promise<string[]> {
+  return Promise.all(ZONES.map(async (zone) => (await env.OBJECT_REPLICA.getByName(`object/${partition}/${zone}`).partitionHash()).value?.hash ?? ""));
+}
+
+describe("a zone down", () => {
+  it("writes succeed with two of three zones (a handoff stands in), reads succeed, and after the zone returns repair makes every replica identical", async ({ expect }) => {
+    await text(await swift("PUT", "/AUTH_test/faults"));
+    await setDown(["z3"]);
+    const names = Array.from({ length: 8 }, (_, i) => `while-down-${i}`);
+    for (const name of names) {
+      const put = await swift("PUT", `/AUTH_test/faults/${name}`, { body: bytes(`body of ${name}`) });
+      await text(put);
+      expect(put.status, name).toBe(201);
+    }
+    for (const name of names) expect(await text(await swift("GET", `/AUTH_test/faults/${name}`))).toBe(`body of ${name}`);
+    const listing = await text(await swift("GET", "/AUTH_test/faults?prefix=while-down"));
+    expect(listing.split("\n").filter(Boolean)).toEqual([...names].sort());
+    // The down zone really missed them (its replica is asked directly, past the fault gate).
+    for (const name of names) {
+      const partition = rings.object.partitionFor("AUTH_test", "faults", name);
+      expect((await env.OBJECT_REPLICA.getByName(`object/${partition}/z3`).getObject(`AUTH_test/faults/${name}`)).status).toBe(404);
+    }
+
+    await setDown([]);
+    const partitions = [...new Set(names.map((name) => rings.object.partitionFor("AUTH_test", "faults", name)))];
+    for (const partition of partitions) await runObjectAlarms(partition);
+    for (const partition of partitions) {
+      const hashes = await objectHashes(partition);
+      expect(new Set(hashes).size, `partition ${partition}`).toBe(1);
+    }
+    // Every acknowledged write reads back from the zone that was down, body included.
+    for (const name of names) {
+      const partition = rings.object.partitionFor("AUTH_test", "faults", name);
+      const row = (await env.OBJECT_REPLICA.getByName(`object/${partition}/z3`).getObject(`AUTH_test/faults/${name}`)).value;
+      expect(row?.bodyKey, name).toBeTruthy();
+      expect(await (await env.BODIES_Z3.get(row?.bodyKey ?? ""))?.text()).toBe(`body of ${name}`);
+    }
+    // The handoffs gave everything back and deleted themselves.
+    for (const partition of partitions) {
+      for (const zone of ZONES) {
+        const handoff = env.OBJECT_REPLICA.getByName(`object/${partition}/${zone}/handoff`);
+        expect((await handoff.partitionHash()).value?.rows ?? 0).toBe(0);
+      }
+    }
+  });
+
+  it("a write that reaches fewer than a quorum of zones gets 503 and is not visible after the zones return", async ({ expect }) => {
+    await text(await swift("PUT", "/AUTH_test/faults-quorum"));
+    await text(await swift("PUT", "/AUTH_test/faults-quorum/existing", { body: bytes("old") }));
+    await setDown(["z2", "z3"]);
+    const put = await swift("PUT", "/AUTH_test/faults-quorum/existing", { body: bytes("new") });
+    await text(put);
+    expect(put.status).toBe(503);
+    const fresh = await swift("PUT", "/AUTH_test/faults-quorum/fresh", { body: bytes("x") });
+    await text(fresh);
+    expect(fresh.status).toBe(503);
+    await setDown([]);
+    const partition = rings.object.partitionFor("AUTH_test", "faults-quorum", "existing");
+    await runObjectAlarms(partition);
+    await runObjectAlarms(rings.object.partitionFor("AUTH_test", "faults-quorum", "fresh"));
+    expect(await text(await swift("GET", "/AUTH_test/faults-quorum/existing", { headers: { "X-Newest": "true" } }))).toBe("old");
+    const gone = await swift("GET", "/AUTH_test/faults-quorum/fresh", { headers: { "X-Newest": "true" } });
+    await text(gone);
+    expect(gone.status).toBe(404);
+    expect(await text(await swift("GET", "/AUTH_test/faults-quorum"))).toBe("existing\n");
+  });
+
+  it("reads of objects written before the outage still succeed with their zone down", async ({ expect }) => {
+    await text(await swift("PUT", "/AUTH_test/faults-read"));
+    const names = Array.from({ length: 6 }, (_, i) => `before-${i}`);
+    for (const name of names) await text(await swift("PUT", `/AUTH_test/faults-read/${name}`, { body: bytes(name) }));
+    for (const zone of ZONES) {
+      await setDown([zone]);
+      for (const name of names) {
+        const get = await swift("GET", `/AUTH_test/faults-read/${name}`);
+        expect(await text(get), `${name} with ${zone} down`).toBe(name);
+      }
+      const head = await swift("HEAD", "/AUTH_test/faults-read");
+      await text(head);
+      expect(head.status).toBe(204);
+    }
+    await setDown([]);
+  });
+
+  it("/faults is the reseller admin's: 403 for an account admin", async ({ expect }) => {
+    const response = await exports.default.fetch(`${BASE}/faults`, { headers: { "X-Auth-Token": await tokenFor() } });
+    await response.text();
+    expect(response.status).toBe(403);
+    const bad = await exports.default.fetch(`${BASE}/faults`, {
+      method: "PUT",
+      headers: { "X-Auth-Token": await tokenFor("admin:admin", "admin") },
+      body: JSON.stringify({ down: ["nowhere"] }),
+    });
+    await bad.text();
+    expect(bad.status).toBe(400);
+  });
+});
+
+describe("the zone's bucket while it is down", () => {
+  it("bodies written during the outage reach the returning zone's bucket by repair", async ({ expect }) => {
+    await text(await swift("PUT", "/AUTH_test/faults-bodies"));
+    await setDown(["z1"]);
+    await text(await swift("PUT", "/AUTH_test/faults-bodies/o", { body: bytes("written while z1 was down") }));
+    await setDown([]);
+    const partition = rings.object.partitionFor("AUTH_test", "faults-bodies", "o");
+    await runObjectAlarms(partition);
+    const row = (await env.OBJECT_REPLICA.getByName(`object/${partition}/z1`).getObject("AUTH_test/faults-bodies/o")).value;
+    expect(await (await BUCKETS.z1!.get(row?.bodyKey ?? ""))?.text()).toBe("written while z1 was down");
+  });
+});
