@@ -45,6 +45,17 @@ interface RepairStub<Row> {
 
 class PeerUnavailable extends Error {}
 
+/** One peer's repair over both passes. */
+function mergeReports(first: RepairReport, second: RepairReport): RepairReport {
+  return {
+    divergent: first.divergent || second.divergent,
+    inSync: second.inSync,
+    rowsRead: first.rowsRead + second.rowsRead,
+    rowsSent: first.rowsSent + second.rowsSent,
+    calls: first.calls + second.calls,
+  };
+}
+
 export abstract class ReplicaBase<Row> extends DurableObject<Env> {
   protected readonly identity: ReplicaIdentity;
   protected readonly config: Config;
@@ -149,21 +160,31 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
    * Compares with every peer now and exchanges what differs. A handoff (or a replica whose zone
    * a rebalance took the partition from) instead hands its rows to the primaries.
    */
-  async repair(): Promise<ReplicaReply<RepairReport[]>> {
+  async repair(): Promise<ReplicaReply<(RepairReport & { zone?: string })[]>> {
     this.ensureSchema();
     if (this.isHandoff) return this.revert();
-    const reports: RepairReport[] = [];
+    const reports: (RepairReport & { zone: string })[] = [];
     let unreachable = false;
-    for (const zone of this.peerZones()) {
-      try {
-        reports.push(await repairPair<Row>(this.localEnd(zone), this.remoteEnd(zone), (row) => this.keyOf(row), (row) => this.hashOf(row), {
-          maxLeavesPerRound: REPAIR_LEAVES_PER_ROUND,
-          maxRounds: REPAIR_ROUNDS_MAX,
-        }));
-      } catch (error) {
-        if (!(error instanceof PeerUnavailable)) throw error;
-        unreachable = true;
+    // A second pass hands what a later peer gave this replica to the peers before it.
+    for (let pass = 0; pass < 2; pass++) {
+      let divergent = false;
+      unreachable = false;
+      for (const zone of this.peerZones()) {
+        try {
+          const report = await repairPair<Row>(this.localEnd(zone), this.remoteEnd(zone), (row) => this.keyOf(row), (row) => this.hashOf(row), {
+            maxLeavesPerRound: REPAIR_LEAVES_PER_ROUND,
+            maxRounds: REPAIR_ROUNDS_MAX,
+          });
+          divergent ||= report.divergent;
+          const earlier = reports.find((entry) => entry.zone === zone);
+          if (earlier) Object.assign(earlier, mergeReports(earlier, report));
+          else reports.push({ ...report, zone });
+        } catch (error) {
+          if (!(error instanceof PeerUnavailable)) throw error;
+          unreachable = true;
+        }
       }
+      if (!divergent) break;
     }
     const incomplete = unreachable || reports.some((report) => !report.inSync);
     if (incomplete) {

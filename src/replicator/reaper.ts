@@ -29,7 +29,7 @@ export interface ReapReport {
 const params = (limit: number): ListingParams => ({ limit, marker: "", endMarker: "", prefix: null, delimiter: null, reverse: false, path: null });
 
 /** Advances the reaper over every queued account, within one invocation's call budget. */
-export async function reapAccounts(config: Config): Promise<ReapReport> {
+export async function reapAccounts(config: Config, callBudget = CALLS_PER_INVOCATION): Promise<ReapReport> {
   const client = new ReplicaClient(config);
   const control = config.control.getByName("control");
   const queue = (await control.reapQueue()).value ?? [];
@@ -52,7 +52,7 @@ export async function reapAccounts(config: Config): Promise<ReapReport> {
   for (const { account } of queue) {
     const accountPartition = rings.account.partitionFor(account);
     for (;;) {
-      if (calls >= CALLS_PER_INVOCATION) {
+      if (calls >= callBudget) {
         report.budgetSpent = true;
         return report;
       }
