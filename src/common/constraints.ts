@@ -58,7 +58,7 @@ export const OBJECT_ALLOWED_HEADERS = [
 /** Event-driven repair: a replica marked dirty compares with its peers this long after the write. */
 export const REPAIR_DELAY_MS = 1_000;
 /** While a peer cannot be reached, repair is retried with backoff up to this delay. */
-export const REPAIR_RETRY_MAX_MS = 4_000;
+export const REPAIR_RETRY_MAX_MS = 2_000;
 /** Leaves whose rows one repair round exchanges, and rounds per repair. */
 export const REPAIR_LEAVES_PER_ROUND = 512;
 export const REPAIR_ROUNDS_MAX = 20;

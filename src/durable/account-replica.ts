@@ -12,36 +12,19 @@ import { listNames, type ListingEntry, type ListingParams } from "./listing";
 import { mergeContainerReport, mergeMetadata } from "./merge";
 import { accountContainerRowHash, accountRowHash, treeKey, type Hash } from "./partition-hash";
 import { ReplicaBase } from "./replica-base";
-import type { AccountContainerRow, AccountRow, ContainerReport, MetadataMap } from "./rows";
+import { newAccountRow, type AccountContainerRow, type AccountRow, type ContainerReport, type MetadataMap } from "./rows";
 import { ACCOUNT_MIGRATIONS, AccountRows, type AccountReplicaRow } from "./schema/account";
-import type { HashTree } from "./schema/hash-tree";
-import { runMigrations } from "./schema/migrate";
 
 export interface AccountListing {
   account: AccountRow;
   entries: ListingEntry<AccountContainerRow>[];
 }
 
-function newAccount(account: string, timestamp: string): AccountRow {
-  return {
-    account,
-    createdAt: timestamp,
-    putTimestamp: timestamp,
-    deleteTimestamp: "0",
-    status: "",
-    metadata: {},
-    containerCount: 0,
-    objectCount: 0,
-    bytesUsed: 0,
-  };
-}
-
 export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
   readonly #rows: AccountRows;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    runMigrations(ctx.storage, ACCOUNT_MIGRATIONS);
+    super(ctx, env, ACCOUNT_MIGRATIONS);
     this.#rows = new AccountRows(ctx.storage.sql);
   }
 
@@ -49,7 +32,7 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
   putAccount(account: string, timestamp: string, metadata: MetadataMap = {}): ReplicaReply {
     this.ensureSchema();
     const current = this.#rows.account(account);
-    const base = current ?? newAccount(account, timestamp);
+    const base = current ?? newAccountRow(account, timestamp);
     const putTimestamp = timestamp > base.putTimestamp ? timestamp : base.putTimestamp;
     const row: AccountRow = {
       ...base,
@@ -118,28 +101,12 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
     return { status: 202 };
   }
 
-  protected migrate(): void {
-    runMigrations(this.ctx.storage, ACCOUNT_MIGRATIONS);
-  }
-
-  protected get tree(): HashTree {
-    return this.#rows.tree;
-  }
-
-  protected oldestTombstone(): string | null {
-    return this.#rows.oldestTombstone();
-  }
-
-  protected reclaimBefore(cutoff: string, limit: number): number {
-    return this.#rows.reclaimBefore(cutoff, limit);
+  protected get rows(): AccountRows {
+    return this.#rows;
   }
 
   protected isIdle(): boolean {
     return this.tree.root().rows === 0;
-  }
-
-  protected rowsOfLeaves(leaves: readonly number[]): AccountReplicaRow[] {
-    return this.#rows.rowsInLeaves(leaves);
   }
 
   protected keyOf(row: AccountReplicaRow): string {
@@ -195,7 +162,7 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
     let changed = 0;
     const touched = new Map<string, AccountRow>();
     for (const report of reports) {
-      const account = touched.get(report.account) ?? this.#rows.account(report.account) ?? newAccount(report.account, report.putTimestamp);
+      const account = touched.get(report.account) ?? this.#rows.account(report.account) ?? newAccountRow(report.account, report.putTimestamp);
       const current = this.#rows.container(report.account, report.container);
       const merge = mergeContainerReport(current, report);
       if (!merge.changed) continue;

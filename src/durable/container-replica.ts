@@ -18,8 +18,6 @@ import { containerRowHash, listingRowHash, type Hash } from "./partition-hash";
 import { ReplicaBase } from "./replica-base";
 import type { ContainerReport, ContainerRow, ContainerUpdate, ListingRow, MetadataMap } from "./rows";
 import { CONTAINER_MIGRATIONS, ContainerRows, type ContainerReplicaRow } from "./schema/container";
-import type { HashTree } from "./schema/hash-tree";
-import { runMigrations } from "./schema/migrate";
 import { OutboxRows } from "./schema/outbox";
 
 /** Swift: container/backend.py is_deleted — deleted after the put and holding no objects. */
@@ -38,8 +36,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
   readonly #outbox: Outbox<ContainerReport>;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    runMigrations(ctx.storage, CONTAINER_MIGRATIONS);
+    super(ctx, env, CONTAINER_MIGRATIONS);
     this.#rows = new ContainerRows(ctx.storage.sql);
     this.#outboxRows = new OutboxRows<ContainerReport>(ctx.storage.sql);
     this.#outbox = new Outbox(ctx.storage, this.#outboxRows, async (partition, zone, reports) => {
@@ -210,28 +207,12 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
     return this.#outbox.pendingCount;
   }
 
-  protected migrate(): void {
-    runMigrations(this.ctx.storage, CONTAINER_MIGRATIONS);
-  }
-
-  protected get tree(): HashTree {
-    return this.#rows.tree;
-  }
-
-  protected oldestTombstone(): string | null {
-    return this.#rows.oldestTombstone();
-  }
-
-  protected reclaimBefore(cutoff: string, limit: number): number {
-    return this.#rows.reclaimBefore(cutoff, limit);
+  protected get rows(): ContainerRows {
+    return this.#rows;
   }
 
   protected isIdle(): boolean {
     return this.tree.root().rows === 0 && this.#outbox.pendingCount === 0;
-  }
-
-  protected rowsOfLeaves(leaves: readonly number[]): ContainerReplicaRow[] {
-    return this.#rows.rowsInLeaves(leaves);
   }
 
   protected keyOf(row: ContainerReplicaRow): string {

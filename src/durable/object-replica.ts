@@ -14,9 +14,7 @@ import { mergeObject } from "./merge";
 import { Outbox } from "./outbox";
 import { objectRowHash, type Hash } from "./partition-hash";
 import { ReplicaBase } from "./replica-base";
-import type { ContainerUpdate, ListingRow, ObjectRow } from "./rows";
-import type { HashTree } from "./schema/hash-tree";
-import { runMigrations } from "./schema/migrate";
+import { objectTombstone, type ContainerUpdate, type ListingRow, type ObjectRow } from "./rows";
 import { OBJECT_MIGRATIONS, ObjectRows } from "./schema/object";
 import { OutboxRows } from "./schema/outbox";
 import { updateTarget } from "./identity";
@@ -35,8 +33,7 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
   readonly #outbox: Outbox<ContainerUpdate>;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    runMigrations(ctx.storage, OBJECT_MIGRATIONS);
+    super(ctx, env, OBJECT_MIGRATIONS);
     this.#rows = new ObjectRows(ctx.storage.sql);
     this.#outboxRows = new OutboxRows<ContainerUpdate>(ctx.storage.sql);
     this.#outbox = new Outbox(ctx.storage, this.#outboxRows, async (partition, zone, updates) => {
@@ -72,20 +69,7 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
     this.ensureSchema();
     const current = this.#rows.get(name);
     if (current && current.createdAt >= timestamp) return { status: 409, timestamp: current.createdAt };
-    const tombstone: ObjectRow = {
-      name,
-      createdAt: timestamp,
-      deleted: 1,
-      size: 0,
-      etag: "",
-      contentType: "",
-      contentTypeTimestamp: timestamp,
-      metaTimestamp: timestamp,
-      metadata: {},
-      bodyKey: null,
-      deleteAt: null,
-    };
-    await this.#write(current, tombstone);
+    await this.#write(current, objectTombstone(name, timestamp));
     return { status: current && !current.deleted ? 204 : 404, timestamp };
   }
 
@@ -115,20 +99,7 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
    */
   async deleteObjects(names: string[], timestamp: string): Promise<ReplicaReply<number>> {
     this.ensureSchema();
-    const tombstones: ObjectRow[] = names.slice(0, ROWS_PER_RPC_MAX).map((name) => ({
-      name,
-      createdAt: timestamp,
-      deleted: 1,
-      size: 0,
-      etag: "",
-      contentType: "",
-      contentTypeTimestamp: timestamp,
-      metaTimestamp: timestamp,
-      metadata: {},
-      bodyKey: null,
-      deleteAt: null,
-    }));
-    const changed = await this.merge(tombstones, null);
+    const changed = await this.merge(names.slice(0, ROWS_PER_RPC_MAX).map((name) => objectTombstone(name, timestamp)), null);
     this.scheduleReclaim();
     return { status: 200, value: changed };
   }
@@ -139,28 +110,12 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
     return this.#outbox.pendingCount;
   }
 
-  protected migrate(): void {
-    runMigrations(this.ctx.storage, OBJECT_MIGRATIONS);
-  }
-
-  protected get tree(): HashTree {
-    return this.#rows.tree;
-  }
-
-  protected oldestTombstone(): string | null {
-    return this.#rows.oldestTombstone();
-  }
-
-  protected reclaimBefore(cutoff: string, limit: number): number {
-    return this.#rows.reclaimBefore(cutoff, limit);
+  protected get rows(): ObjectRows {
+    return this.#rows;
   }
 
   protected isIdle(): boolean {
     return this.tree.root().rows === 0 && this.#outbox.pendingCount === 0 && this.#rows.garbage(1).length === 0;
-  }
-
-  protected rowsOfLeaves(leaves: readonly number[]): ObjectRow[] {
-    return this.#rows.rowsInLeaves(leaves);
   }
 
   protected keyOf(row: ObjectRow): string {
@@ -239,7 +194,7 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
       const at = Timestamp.fromSeconds(row.deleteAt);
       const created = Timestamp.parse(row.createdAt);
       const stamp = created && at.internal <= row.createdAt ? new Timestamp(created.units, created.offset + 1) : at;
-      await this.#write(row, { ...row, createdAt: stamp.internal, deleted: 1, size: 0, etag: "", contentType: "", contentTypeTimestamp: stamp.internal, metaTimestamp: stamp.internal, metadata: {}, bodyKey: null, deleteAt: null });
+      await this.#write(row, objectTombstone(row.name, stamp.internal));
     }
     const next = this.#rows.nextDeleteAt();
     return next === null ? null : next * 1000;

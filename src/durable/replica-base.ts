@@ -26,6 +26,15 @@ import { ReplicaClient, type ReplicaStubs } from "./client";
 import { parseReplicaName, type ReplicaIdentity } from "./identity";
 import type { Hash } from "./partition-hash";
 import type { HashTree, TreeNode } from "./schema/hash-tree";
+import { runMigrations, type Migration } from "./schema/migrate";
+
+/** What a replica's rows module gives the shared replication code. */
+export interface ReplicaRows<Row> {
+  readonly tree: HashTree;
+  rowsInLeaves(leaves: readonly number[]): Row[];
+  oldestTombstone(): string | null;
+  reclaimBefore(cutoff: string, limit: number): number;
+}
 
 const REPAIR_DUE = "repair.due";
 const REPAIR_BACKOFF = "repair.backoffMs";
@@ -64,35 +73,50 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
   /** Set once the replica deleted its storage; the schema comes back with the next write. */
   #wiped = false;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  readonly #migrations: readonly Migration[];
+
+  constructor(ctx: DurableObjectState, env: Env, migrations: readonly Migration[]) {
     super(ctx, env);
+    this.#migrations = migrations;
     this.identity = parseReplicaName(ctx.id.name);
     this.config = parseConfig(env);
     this.client = new ReplicaClient(this.config);
+    runMigrations(ctx.storage, migrations); // synchronous: done before any call arrives
     void ctx.blockConcurrencyWhile(async () => {
       this.#alarmAt = await ctx.storage.getAlarm();
     });
   }
 
-  /** Applies this class's migrations (the constructor's first step, and again after a wipe). */
-  protected abstract migrate(): void;
-  /** The oldest tombstone's timestamp, or null when there is none. */
-  protected abstract oldestTombstone(): string | null;
-  /** Removes up to `limit` tombstones older than `cutoff` (inside a transaction); returns how many. */
-  protected abstract reclaimBefore(cutoff: string, limit: number): number;
+  /** This class's rows: its hash tree, rows by leaf, tombstones. */
+  protected abstract get rows(): ReplicaRows<Row>;
   /** Whether nothing is left: no rows, nothing owed to another replica, no garbage. */
   protected abstract isIdle(): boolean;
+
+  protected get tree(): HashTree {
+    return this.rows.tree;
+  }
+
+  protected rowsOfLeaves(leaves: readonly number[]): Row[] {
+    return this.rows.rowsInLeaves(leaves);
+  }
+
+  /** The oldest tombstone's timestamp, or null when there is none. */
+  protected oldestTombstone(): string | null {
+    return this.rows.oldestTombstone();
+  }
+
+  /** Removes up to `limit` tombstones older than `cutoff` (inside a transaction); returns how many. */
+  protected reclaimBefore(cutoff: string, limit: number): number {
+    return this.rows.reclaimBefore(cutoff, limit);
+  }
 
   /** Recreates the schema after this replica deleted its storage. Every entry point calls it first. */
   protected ensureSchema(): void {
     if (!this.#wiped) return;
-    this.migrate();
+    runMigrations(this.ctx.storage, this.#migrations);
     this.#wiped = false;
   }
 
-  protected abstract get tree(): HashTree;
-  /** Rows of the given leaves, for a peer. */
-  protected abstract rowsOfLeaves(leaves: readonly number[]): Row[];
   /** Merges rows from a peer in `sourceZone`; returns how many changed. */
   protected abstract merge(rows: Row[], sourceZone: string | null): Promise<number>;
   protected abstract keyOf(row: Row): string;

@@ -97,3 +97,35 @@ export interface AccountRow {
   objectCount: number;
   bytesUsed: number;
 }
+
+/** An object's tombstone at `timestamp` (a DELETE, the expirer, the reaper). */
+export function objectTombstone(name: string, timestamp: string): ObjectRow {
+  return {
+    name,
+    createdAt: timestamp,
+    deleted: 1,
+    size: 0,
+    etag: "",
+    contentType: "",
+    contentTypeTimestamp: timestamp,
+    metaTimestamp: timestamp,
+    metadata: {},
+    bodyKey: null,
+    deleteAt: null,
+  };
+}
+
+/** A new, empty account row (created on first write, or read as empty before it exists). */
+export function newAccountRow(account: string, timestamp: string): AccountRow {
+  return {
+    account,
+    createdAt: timestamp,
+    putTimestamp: timestamp,
+    deleteTimestamp: "0",
+    status: "",
+    metadata: {},
+    containerCount: 0,
+    objectCount: 0,
+    bytesUsed: 0,
+  };
+}

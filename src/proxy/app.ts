@@ -12,6 +12,7 @@ import { H } from "../common/headers";
 import { decodePath, parseSwiftPath } from "../common/path";
 import { handleGetToken } from "./auth/swift-v1";
 import { bench } from "./bench";
+import { benchReplication } from "./bench-replication";
 import { transId } from "./middleware/trans-id";
 import { admin } from "./admin";
 import { info } from "./swift/info";
@@ -23,6 +24,7 @@ app.use("*", transId);
 
 app.route("/", info);
 app.route("/", admin);
+app.route("/bench/replication", benchReplication);
 app.route("/bench", bench);
 
 for (const path of ["/auth/v1.0", "/auth/v1/:account/auth", "/auth/auth"]) {

@@ -1,34 +1,18 @@
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, it } from "vitest";
-import type { ObjectRow } from "../../src/durable/rows";
 import { loadRings } from "../../src/ring/load";
 import { swift, text } from "../helpers";
+import { LIST_ALL, objectRow } from "../rows";
 
-function row(name: string, createdAt: string, overrides: Partial<ObjectRow> = {}): ObjectRow {
-  return {
-    name,
-    createdAt,
-    deleted: 0,
-    size: 1,
-    etag: "0cc175b9c0f1b6a831c399e269772661",
-    contentType: "text/plain",
-    contentTypeTimestamp: createdAt,
-    metaTimestamp: createdAt,
-    metadata: {},
-    bodyKey: `AUTH_test/x/${createdAt}`,
-    deleteAt: null,
-    ...overrides,
-  };
-}
 
 const replica = (partition: number, zone = "z1") => env.OBJECT_REPLICA.getByName(`object/${partition}/${zone}`);
 
 describe("object replica merge order", () => {
   it("an older PUT arriving after a newer one is refused with 409 and the newer row stays", async ({ expect }) => {
     const stub = replica(1);
-    expect((await stub.putObject(row("AUTH_test/m/a", "1700000002.00000"))).status).toBe(201);
-    const late = await stub.putObject(row("AUTH_test/m/a", "1700000001.00000", { size: 99 }));
+    expect((await stub.putObject(objectRow("AUTH_test/m/a", "1700000002.00000"))).status).toBe(201);
+    const late = await stub.putObject(objectRow("AUTH_test/m/a", "1700000001.00000", { size: 99 }));
     expect(late.status).toBe(409);
     expect(late.timestamp).toBe("1700000002.00000");
     const held = await stub.getObject("AUTH_test/m/a");
@@ -38,23 +22,23 @@ describe("object replica merge order", () => {
 
   it("a PUT with the same timestamp as the held row is refused: the first write stays", async ({ expect }) => {
     const stub = replica(2);
-    await stub.putObject(row("AUTH_test/m/b", "1700000002.00000", { size: 1 }));
-    expect((await stub.putObject(row("AUTH_test/m/b", "1700000002.00000", { size: 2 }))).status).toBe(409);
+    await stub.putObject(objectRow("AUTH_test/m/b", "1700000002.00000", { size: 1 }));
+    expect((await stub.putObject(objectRow("AUTH_test/m/b", "1700000002.00000", { size: 2 }))).status).toBe(409);
     expect((await stub.getObject("AUTH_test/m/b")).value?.size).toBe(1);
   });
 
   it("a DELETE newer than the PUT leaves a tombstone (404 with its timestamp); an older PUT cannot resurrect it", async ({ expect }) => {
     const stub = replica(3);
-    await stub.putObject(row("AUTH_test/m/c", "1700000001.00000"));
+    await stub.putObject(objectRow("AUTH_test/m/c", "1700000001.00000"));
     expect((await stub.deleteObject("AUTH_test/m/c", "1700000003.00000")).status).toBe(204);
     expect(await stub.getObject("AUTH_test/m/c")).toEqual({ status: 404, timestamp: "1700000003.00000" });
-    expect((await stub.putObject(row("AUTH_test/m/c", "1700000002.00000"))).status).toBe(409);
+    expect((await stub.putObject(objectRow("AUTH_test/m/c", "1700000002.00000"))).status).toBe(409);
     expect((await stub.getObject("AUTH_test/m/c")).status).toBe(404);
   });
 
   it("a DELETE older than the held PUT is refused with 409 and the object stays", async ({ expect }) => {
     const stub = replica(4);
-    await stub.putObject(row("AUTH_test/m/d", "1700000005.00000"));
+    await stub.putObject(objectRow("AUTH_test/m/d", "1700000005.00000"));
     expect((await stub.deleteObject("AUTH_test/m/d", "1700000004.00000")).status).toBe(409);
     expect((await stub.getObject("AUTH_test/m/d")).status).toBe(200);
   });
@@ -62,9 +46,9 @@ describe("object replica merge order", () => {
   it("replicated rows merge last-write-wins whatever order they arrive in", async ({ expect }) => {
     const a = replica(5, "z1");
     const b = replica(5, "z2");
-    const v1 = row("AUTH_test/m/e", "1700000001.00000", { size: 1 });
-    const v2 = row("AUTH_test/m/e", "1700000002.00000", { size: 2 });
-    const gone = row("AUTH_test/m/e", "1700000003.00000", { deleted: 1, size: 0, bodyKey: null });
+    const v1 = objectRow("AUTH_test/m/e", "1700000001.00000", { size: 1 });
+    const v2 = objectRow("AUTH_test/m/e", "1700000002.00000", { size: 2 });
+    const gone = objectRow("AUTH_test/m/e", "1700000003.00000", { deleted: 1, size: 0, bodyKey: null });
     await a.mergeRows([v1, v2, gone]);
     await b.mergeRows([gone, v2, v1]);
     const fromA = await a.getObject("AUTH_test/m/e");
@@ -75,9 +59,9 @@ describe("object replica merge order", () => {
 
   it("metadata from a POST newer than a late-arriving PUT applies to that PUT's data (as Swift's .meta over .data)", async ({ expect }) => {
     const stub = replica(6);
-    await stub.putObject(row("AUTH_test/m/f", "1700000001.00000", { metadata: { "x-object-meta-a": "old" } }));
+    await stub.putObject(objectRow("AUTH_test/m/f", "1700000001.00000", { metadata: { "x-object-meta-a": "old" } }));
     expect((await stub.postObject("AUTH_test/m/f", "1700000003.00000", { "x-object-meta-a": "posted" }, null, null)).status).toBe(202);
-    await stub.mergeRows([row("AUTH_test/m/f", "1700000002.00000", { size: 7, metadata: { "x-object-meta-a": "put" } })]);
+    await stub.mergeRows([objectRow("AUTH_test/m/f", "1700000002.00000", { size: 7, metadata: { "x-object-meta-a": "put" } })]);
     const held = (await stub.getObject("AUTH_test/m/f")).value;
     expect(held?.size).toBe(7);
     expect(held?.metadata).toEqual({ "x-object-meta-a": "posted" });
@@ -86,7 +70,7 @@ describe("object replica merge order", () => {
 
   it("a POST older than the data is refused with 409; a POST to a tombstone is 404", async ({ expect }) => {
     const stub = replica(7);
-    await stub.putObject(row("AUTH_test/m/g", "1700000005.00000"));
+    await stub.putObject(objectRow("AUTH_test/m/g", "1700000005.00000"));
     expect((await stub.postObject("AUTH_test/m/g", "1700000004.00000", {}, null, null)).status).toBe(409);
     await stub.deleteObject("AUTH_test/m/g", "1700000006.00000");
     expect((await stub.postObject("AUTH_test/m/g", "1700000007.00000", {}, null, null)).status).toBe(404);
@@ -94,8 +78,8 @@ describe("object replica merge order", () => {
 
   it("If-None-Match on a replica holding the object answers 412", async ({ expect }) => {
     const stub = replica(8);
-    await stub.putObject(row("AUTH_test/m/h", "1700000001.00000"));
-    expect((await stub.putObject(row("AUTH_test/m/h", "1700000002.00000"), { ifNoneMatch: true })).status).toBe(412);
+    await stub.putObject(objectRow("AUTH_test/m/h", "1700000001.00000"));
+    expect((await stub.putObject(objectRow("AUTH_test/m/h", "1700000002.00000"), { ifNoneMatch: true })).status).toBe(412);
   });
 });
 

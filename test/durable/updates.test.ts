@@ -1,27 +1,11 @@
 import { env } from "cloudflare:workers";
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, it } from "vitest";
+import { LIST_ALL, objectRow } from "../rows";
 import { loadRings } from "../../src/ring/load";
-import type { ObjectRow } from "../../src/durable/rows";
 
 const rings = loadRings({ hashPathPrefix: env.HASH_PATH_PREFIX, hashPathSuffix: env.HASH_PATH_SUFFIX });
-const EMPTY = { limit: 100, marker: "", endMarker: "", prefix: null, delimiter: null, reverse: false, path: null };
 
-function row(name: string, createdAt: string, size = 3): ObjectRow {
-  return {
-    name,
-    createdAt,
-    deleted: 0,
-    size,
-    etag: "e",
-    contentType: "text/plain",
-    contentTypeTimestamp: createdAt,
-    metaTimestamp: createdAt,
-    metadata: {},
-    bodyKey: null,
-    deleteAt: null,
-  };
-}
 
 /** The replicas (same zone) an object write in zone z1 updates: its container's and its account's. */
 function replicasFor(account: string, container: string, object: string) {
@@ -39,8 +23,8 @@ describe("object → container → account updates", () => {
   it("an object write updates its container's listing, count and bytes, and the account's totals, before answering", async ({ expect }) => {
     const r = replicasFor("AUTH_u1", "c", "o");
     await r.container.putContainer("AUTH_u1", "c", "1700000000.00000", {});
-    expect((await r.object.putObject(row("AUTH_u1/c/o", "1700000001.00000", 5))).status).toBe(201);
-    const listing = await r.container.listObjects("AUTH_u1", "c", EMPTY);
+    expect((await r.object.putObject(objectRow("AUTH_u1/c/o", "1700000001.00000", { size: 5 }))).status).toBe(201);
+    const listing = await r.container.listObjects("AUTH_u1", "c", LIST_ALL);
     expect(listing.value?.entries.map((entry) => entry.name)).toEqual(["o"]);
     expect(listing.value?.container).toMatchObject({ objectCount: 1, bytesUsed: 5 });
     const account = await r.account.headAccount("AUTH_u1");
@@ -50,7 +34,7 @@ describe("object → container → account updates", () => {
   it("an update the container replica cannot take stays queued across a restart and lands from the alarm", async ({ expect }) => {
     const r = replicasFor("AUTH_u2", "late", "o");
     // The container does not exist on this replica yet: the update is refused and queued.
-    await r.object.putObject(row("AUTH_u2/late/o", "1700000001.00000", 7));
+    await r.object.putObject(objectRow("AUTH_u2/late/o", "1700000001.00000", { size: 7 }));
     expect(await r.object.pendingUpdateCount()).toBe(1);
     // The object replica restarts: its queue is in SQLite.
     await evictDurableObject(r.object);
@@ -58,17 +42,17 @@ describe("object → container → account updates", () => {
     await r.container.putContainer("AUTH_u2", "late", "1700000000.00000", {});
     expect(await runDurableObjectAlarm(r.object)).toBe(true);
     expect(await r.object.pendingUpdateCount()).toBe(0);
-    const listing = await r.container.listObjects("AUTH_u2", "late", EMPTY);
+    const listing = await r.container.listObjects("AUTH_u2", "late", LIST_ALL);
     expect(listing.value?.container).toMatchObject({ objectCount: 1, bytesUsed: 7 });
   });
 
   it("a delete updates counts; an older update arriving late changes nothing", async ({ expect }) => {
     const r = replicasFor("AUTH_u3", "c", "o");
     await r.container.putContainer("AUTH_u3", "c", "1700000000.00000", {});
-    await r.object.putObject(row("AUTH_u3/c/o", "1700000001.00000", 5));
+    await r.object.putObject(objectRow("AUTH_u3/c/o", "1700000001.00000", { size: 5 }));
     await r.object.deleteObject("AUTH_u3/c/o", "1700000003.00000");
-    await r.container.updateObjects([{ account: "AUTH_u3", container: "c", row: { ...row("o", "1700000002.00000", 9), name: "o" } }]);
-    const listing = await r.container.listObjects("AUTH_u3", "c", EMPTY);
+    await r.container.updateObjects([{ account: "AUTH_u3", container: "c", row: { ...objectRow("o", "1700000002.00000", { size: 9 }), name: "o" } }]);
+    const listing = await r.container.listObjects("AUTH_u3", "c", LIST_ALL);
     expect(listing.value?.entries).toEqual([]);
     expect(listing.value?.container).toMatchObject({ objectCount: 0, bytesUsed: 0 });
     const account = await r.account.headAccount("AUTH_u3");
@@ -79,7 +63,7 @@ describe("object → container → account updates", () => {
     const r = replicasFor("AUTH_u4", "c", "o");
     await r.container.putContainer("AUTH_u4", "c", "1700000000.00000", {});
     expect((await r.container.deleteContainer("AUTH_u4", "c", "1700000001.00000")).status).toBe(204);
-    const account = await r.account.listContainers("AUTH_u4", EMPTY);
+    const account = await r.account.listContainers("AUTH_u4", LIST_ALL);
     expect(account.value?.entries).toEqual([]);
     expect(account.value?.account.containerCount).toBe(0);
   });

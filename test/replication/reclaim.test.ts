@@ -2,31 +2,14 @@ import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, it } from "vitest";
 import { loadRings } from "../../src/ring/load";
-import type { ObjectRow } from "../../src/durable/rows";
 import { swift, text } from "../helpers";
+import { LIST_ALL, objectRow } from "../rows";
 
 const rings = loadRings({ hashPathPrefix: env.HASH_PATH_PREFIX, hashPathSuffix: env.HASH_PATH_SUFFIX });
-const EMPTY = { limit: 10000, marker: "", endMarker: "", prefix: null, delimiter: null, reverse: false, path: null };
 // Timestamps from 2023: far older than reclaim_age (a week), as if the time had passed.
 const LONG_AGO = "1700000000.00000";
 const LATER = "1700000100.00000";
 
-function row(name: string, createdAt: string, overrides: Partial<ObjectRow> = {}): ObjectRow {
-  return {
-    name,
-    createdAt,
-    deleted: 0,
-    size: 1,
-    etag: "e",
-    contentType: "text/plain",
-    contentTypeTimestamp: createdAt,
-    metaTimestamp: createdAt,
-    metadata: {},
-    bodyKey: null,
-    deleteAt: null,
-    ...overrides,
-  };
-}
 
 async function tables(stub: DurableObjectStub): Promise<string[]> {
   return runInDurableObject(stub, (_instance, state) =>
@@ -42,7 +25,7 @@ describe("tombstones and deletion", () => {
     await text(await swift("PUT", "/AUTH_t/c", { user: ["admin:admin", "admin"] }));
     const partition = 200;
     const stubs = ["z1", "z2", "z3"].map((zone) => env.OBJECT_REPLICA.getByName(`object/${partition}/${zone}`));
-    for (const stub of stubs) await stub.mergeRows([row("AUTH_t/c/gone", LONG_AGO), row("AUTH_t/c/gone", LATER, { deleted: 1, size: 0 })]);
+    for (const stub of stubs) await stub.mergeRows([objectRow("AUTH_t/c/gone", LONG_AGO), objectRow("AUTH_t/c/gone", LATER, { deleted: 1, size: 0 })]);
     expect((await stubs[0]!.partitionHash()).value?.rows).toBe(1);
     expect(await runDurableObjectAlarm(stubs[0]!)).toBe(true);
     for (const stub of stubs) {
@@ -55,16 +38,16 @@ describe("tombstones and deletion", () => {
       expect(await tables(stub)).toEqual([]);
     }
     // A later write to the same partition finds a working replica again.
-    expect((await stubs[1]!.putObject(row("AUTH_t/c/new", "1800000000.00000"))).status).toBe(201);
+    expect((await stubs[1]!.putObject(objectRow("AUTH_t/c/new", "1800000000.00000"))).status).toBe(201);
     expect((await stubs[1]!.getObject("AUTH_t/c/new")).status).toBe(200);
   });
 
   it("tombstones are reclaimed only after repair has given them to every replica", async ({ expect }) => {
     const partition = 201;
     const stubs = ["z1", "z2", "z3"].map((zone) => env.OBJECT_REPLICA.getByName(`object/${partition}/${zone}`));
-    await stubs[0]!.mergeRows([row("AUTH_t/c/x", LATER, { deleted: 1, size: 0 }), row("AUTH_t/c/live", LONG_AGO)]);
-    await stubs[1]!.mergeRows([row("AUTH_t/c/live", LONG_AGO)]);
-    await stubs[2]!.mergeRows([row("AUTH_t/c/live", LONG_AGO)]);
+    await stubs[0]!.mergeRows([objectRow("AUTH_t/c/x", LATER, { deleted: 1, size: 0 }), objectRow("AUTH_t/c/live", LONG_AGO)]);
+    await stubs[1]!.mergeRows([objectRow("AUTH_t/c/live", LONG_AGO)]);
+    await stubs[2]!.mergeRows([objectRow("AUTH_t/c/live", LONG_AGO)]);
     await runDurableObjectAlarm(stubs[0]!);
     // Repair ran first, so every replica held the tombstone before any of them dropped it.
     const roots = await Promise.all(stubs.map(async (stub) => (await stub.partitionHash()).value));
@@ -77,14 +60,14 @@ describe("tombstones and deletion", () => {
     const stubs = ["z1", "z2", "z3"].map((zone) => env.CONTAINER_REPLICA.getByName(`container/${partition}/${zone}`));
     for (const stub of stubs) {
       await stub.putContainer("AUTH_t2", "old", LONG_AGO, {});
-      await stub.updateObjects([{ account: "AUTH_t2", container: "old", row: { ...row("o", LONG_AGO), name: "o" } }]);
-      await stub.updateObjects([{ account: "AUTH_t2", container: "old", row: { ...row("o", LATER, { deleted: 1, size: 0 }), name: "o" } }]);
+      await stub.updateObjects([{ account: "AUTH_t2", container: "old", row: { ...objectRow("o", LONG_AGO), name: "o" } }]);
+      await stub.updateObjects([{ account: "AUTH_t2", container: "old", row: { ...objectRow("o", LATER, { deleted: 1, size: 0 }), name: "o" } }]);
       expect((await stub.deleteContainer("AUTH_t2", "old", "1700000200.00000")).status).toBe(204);
     }
     await runDurableObjectAlarm(stubs[0]!);
     for (const stub of stubs) {
       expect((await stub.partitionHash()).value?.rows).toBe(0);
-      expect((await stub.listObjects("AUTH_t2", "old", EMPTY)).status).toBe(404);
+      expect((await stub.listObjects("AUTH_t2", "old", LIST_ALL)).status).toBe(404);
     }
   });
 });

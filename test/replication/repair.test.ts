@@ -2,28 +2,11 @@ import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, it } from "vitest";
 import { loadRings } from "../../src/ring/load";
-import type { ObjectRow } from "../../src/durable/rows";
 import { swift, text } from "../helpers";
+import { LIST_ALL, objectRow } from "../rows";
 
 const rings = loadRings({ hashPathPrefix: env.HASH_PATH_PREFIX, hashPathSuffix: env.HASH_PATH_SUFFIX });
-const EMPTY = { limit: 10000, marker: "", endMarker: "", prefix: null, delimiter: null, reverse: false, path: null };
 
-function row(name: string, createdAt: string, overrides: Partial<ObjectRow> = {}): ObjectRow {
-  return {
-    name,
-    createdAt,
-    deleted: 0,
-    size: 1,
-    etag: "0cc175b9c0f1b6a831c399e269772661",
-    contentType: "text/plain",
-    contentTypeTimestamp: createdAt,
-    metaTimestamp: createdAt,
-    metadata: {},
-    bodyKey: null,
-    deleteAt: null,
-    ...overrides,
-  };
-}
 
 const objectReplicas = (partition: number) => ["z1", "z2", "z3"].map((zone) => env.OBJECT_REPLICA.getByName(`object/${partition}/${zone}`));
 
@@ -34,7 +17,7 @@ async function hashes(stubs: { partitionHash(): Promise<{ value?: { hash: string
 describe("repair by hash trees", () => {
   it("replicas holding the same rows have equal partition hashes whatever order the rows came in", async ({ expect }) => {
     const [a, b] = objectReplicas(100);
-    const rows = Array.from({ length: 20 }, (_, i) => row(`AUTH_r/c/o${i}`, `17000000${String(10 + i)}.00000`));
+    const rows = Array.from({ length: 20 }, (_, i) => objectRow(`AUTH_r/c/o${i}`, `17000000${String(10 + i)}.00000`));
     await a!.mergeRows(rows);
     await b!.mergeRows([...rows].reverse());
     const [ha, hb] = await hashes([a!, b!]);
@@ -45,9 +28,9 @@ describe("repair by hash trees", () => {
   it("a row only one replica holds reaches the others by repair, and only the differing rows move", async ({ expect }) => {
     const partition = 101;
     const replicas = objectReplicas(partition);
-    const base = Array.from({ length: 200 }, (_, i) => row(`AUTH_r/c/base${i}`, "1700000001.00000"));
+    const base = Array.from({ length: 200 }, (_, i) => objectRow(`AUTH_r/c/base${i}`, "1700000001.00000"));
     for (const stub of replicas) await stub.mergeRows(base);
-    await replicas[0]!.mergeRows([row("AUTH_r/c/only-on-z1", "1700000002.00000"), row("AUTH_r/c/base7", "1700000003.00000", { size: 9 })]);
+    await replicas[0]!.mergeRows([objectRow("AUTH_r/c/only-on-z1", "1700000002.00000"), objectRow("AUTH_r/c/base7", "1700000003.00000", { size: 9 })]);
     const before = await hashes(replicas);
     expect(before[0]).not.toBe(before[1]);
     const reply = await replicas[0]!.repair();
@@ -66,8 +49,8 @@ describe("repair by hash trees", () => {
 
   it("repair merges both ways: each side ends with the newer of every row", async ({ expect }) => {
     const [a, b] = objectReplicas(102);
-    await a!.mergeRows([row("AUTH_r/c/x", "1700000005.00000", { size: 5 }), row("AUTH_r/c/y", "1700000001.00000")]);
-    await b!.mergeRows([row("AUTH_r/c/x", "1700000004.00000", { size: 4 }), row("AUTH_r/c/y", "1700000002.00000", { deleted: 1 })]);
+    await a!.mergeRows([objectRow("AUTH_r/c/x", "1700000005.00000", { size: 5 }), objectRow("AUTH_r/c/y", "1700000001.00000")]);
+    await b!.mergeRows([objectRow("AUTH_r/c/x", "1700000004.00000", { size: 4 }), objectRow("AUTH_r/c/y", "1700000002.00000", { deleted: 1 })]);
     await a!.repair();
     for (const stub of [a!, b!]) {
       expect((await stub.getObject("AUTH_r/c/x")).value?.size).toBe(5);
@@ -77,7 +60,7 @@ describe("repair by hash trees", () => {
 
   it("in-sync replicas cost one comparison of partition hashes each", async ({ expect }) => {
     const replicas = objectReplicas(103);
-    for (const stub of replicas) await stub.mergeRows([row("AUTH_r/c/same", "1700000001.00000")]);
+    for (const stub of replicas) await stub.mergeRows([objectRow("AUTH_r/c/same", "1700000001.00000")]);
     const reply = await replicas[1]!.repair();
     expect(reply.value?.map((report) => [report.divergent, report.rowsRead, report.calls])).toEqual([
       [false, 0, 2],
@@ -108,12 +91,12 @@ describe("repair by hash trees", () => {
     const stubs = ["z1", "z2", "z3"].map((zone) => env.CONTAINER_REPLICA.getByName(`container/${partition}/${zone}`));
     await stubs[0]!.putContainer("AUTH_r2", "c", "1700000000.00000", { "x-container-meta-a": { value: "1", timestamp: "1700000000.00000" } });
     await stubs[0]!.updateObjects([
-      { account: "AUTH_r2", container: "c", row: { ...row("o1", "1700000001.00000", { size: 10 }) } },
-      { account: "AUTH_r2", container: "c", row: { ...row("o2", "1700000001.00000", { size: 20 }) } },
+      { account: "AUTH_r2", container: "c", row: { ...objectRow("o1", "1700000001.00000", { size: 10 }) } },
+      { account: "AUTH_r2", container: "c", row: { ...objectRow("o2", "1700000001.00000", { size: 20 }) } },
     ]);
     await stubs[0]!.repair();
     for (const stub of stubs) {
-      const listing = await stub.listObjects("AUTH_r2", "c", EMPTY);
+      const listing = await stub.listObjects("AUTH_r2", "c", LIST_ALL);
       expect(listing.value?.entries.map((entry) => entry.name)).toEqual(["o1", "o2"]);
       expect(listing.value?.container).toMatchObject({ objectCount: 2, bytesUsed: 30 });
       expect(listing.value?.container.metadata["x-container-meta-a"]?.value).toBe("1");
@@ -133,7 +116,7 @@ describe("repair by hash trees", () => {
 
   it("a replica marked dirty repairs from its alarm about a second later, without waiting for cron", async ({ expect }) => {
     const replicas = objectReplicas(104);
-    await replicas[2]!.mergeRows([row("AUTH_r/c/dirty", "1700000001.00000")]);
+    await replicas[2]!.mergeRows([objectRow("AUTH_r/c/dirty", "1700000001.00000")]);
     await replicas[2]!.markDirty();
     expect(await runDurableObjectAlarm(replicas[2]!)).toBe(true);
     expect(new Set(await hashes(replicas)).size).toBe(1);

@@ -2,16 +2,13 @@ import { env, exports } from "cloudflare:workers";
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, it } from "vitest";
 import { parseConfig } from "../../src/common/config";
-import type { ObjectRow } from "../../src/durable/rows";
 import { reapAccounts } from "../../src/replicator/reaper";
 import { BASE, swift, text, tokenFor } from "../helpers";
+import { LIST_ALL, objectRow } from "../rows";
 
 const config = parseConfig(env);
 const rings = config.rings;
 
-function row(name: string, createdAt: string): ObjectRow {
-  return { name, createdAt, deleted: 0, size: 1, etag: "e", contentType: "t", contentTypeTimestamp: createdAt, metaTimestamp: createdAt, metadata: {}, bodyKey: null, deleteAt: null };
-}
 
 async function admin(method: string, path: string): Promise<Response> {
   return exports.default.fetch(`${BASE}${path}`, { method, headers: { "X-Auth-Token": await tokenFor("admin:admin", "admin") } });
@@ -38,8 +35,8 @@ describe("cron sweep", () => {
   it("finds a partition whose replicas differ from the zone summaries, repairs it, and reports it in recon", async ({ expect }) => {
     const partition = 300;
     const stubs = ["z1", "z2", "z3"].map((zone) => env.OBJECT_REPLICA.getByName(`object/${partition}/${zone}`));
-    for (const stub of stubs) await stub.mergeRows([row("AUTH_s/c/shared", "1700000001.00000")]);
-    await stubs[0]!.mergeRows([row("AUTH_s/c/only-z1", "1700000002.00000")]);
+    for (const stub of stubs) await stub.mergeRows([objectRow("AUTH_s/c/shared", "1700000001.00000")]);
+    await stubs[0]!.mergeRows([objectRow("AUTH_s/c/only-z1", "1700000002.00000")]);
     // Each replica reports its partition hash to its zone's summary from its alarm.
     for (const stub of stubs) await runDurableObjectAlarm(stub);
     const before = await sweep();

@@ -8,7 +8,7 @@
 import { ACCOUNT_LISTING_LIMIT, MAX_ACCOUNT_NAME_LENGTH } from "../../common/constraints";
 import { H, checkMetadata, metadataUpdates } from "../../common/headers";
 import { liveMetadata } from "../../durable/merge";
-import type { AccountRow } from "../../durable/rows";
+import { newAccountRow, type AccountRow } from "../../durable/rows";
 import { isResellerAdmin, requireOwner } from "../auth/acl";
 import { accountInfo, deleteAccount, headAccount, listAccount, postAccount, putAccount } from "../services/account";
 import { SwiftError } from "../../common/errors";
@@ -16,19 +16,9 @@ import { listingContentType, listingFormat, listingParams, renderListing, subdir
 import { checkNameLength, emptyResponse, isNewest, normalForm, statusOrThrow, type SwiftRequest } from "./request";
 import { Timestamp } from "../../common/timestamp";
 
-/** An account that does not exist yet reads as an empty one. */
+/** An account that does not exist yet reads as an empty one (account_autocreate). */
 function emptyAccount(account: string, now: Timestamp): AccountRow {
-  return {
-    account,
-    createdAt: now.internal,
-    putTimestamp: now.internal,
-    deleteTimestamp: "0",
-    status: "",
-    metadata: {},
-    containerCount: 0,
-    objectCount: 0,
-    bytesUsed: 0,
-  };
+  return newAccountRow(account, now.internal);
 }
 
 function accountHeaders(row: AccountRow): Record<string, string> {

@@ -1,0 +1,177 @@
+/**
+ * @module
+ * Bench-only routes for the replication benchmark (bench/replication.ts), under
+ * /bench/replication/*, existing only when BENCH_ROUTES is "true": seed accounts, containers and
+ * objects straight into every replica (identical everywhere, as after replication), tell whether
+ * partitions' replicas agree, and measure one repair of a partition with a few differing rows.
+ */
+
+import { Hono } from "hono";
+import { parseConfig, type Config } from "../common/config";
+import { NODE_TIMEOUT_MS, ROWS_PER_RPC_MAX } from "../common/constraints";
+import { SwiftError } from "../common/errors";
+import { H } from "../common/headers";
+import { Timestamp } from "../common/timestamp";
+import { ReplicaClient } from "../durable/client";
+import { handoffSlot } from "../durable/identity";
+import type { ContainerRow, ListingRow, ObjectRow } from "../durable/rows";
+import type { ContainerReplicaRow } from "../durable/schema/container";
+import type { AccountReplicaRow } from "../durable/schema/account";
+import type { RingName } from "../ring/types";
+import { isRingName } from "../ring/types";
+
+export const benchReplication = new Hono<{ Bindings: Env }>();
+
+benchReplication.use("*", async (c, next) => {
+  if (!parseConfig(c.env).benchRoutes) return c.notFound();
+  await next();
+});
+
+const json = (value: unknown): Response => new Response(JSON.stringify(value), { headers: { [H.CONTENT_TYPE]: "application/json" } });
+
+function integer(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isSafeInteger(number) || number < 0) throw new SwiftError("BadRequest", `${name} must be a non-negative integer`);
+  return number;
+}
+
+/** Sends rows to every primary replica of each partition, in batches of one RPC's worth. */
+async function seed<R extends RingName, Row>(config: Config, client: ReplicaClient, ring: R, rowsByPartition: Map<number, Row[]>): Promise<void> {
+  const calls: Promise<unknown>[] = [];
+  for (const [partition, rows] of rowsByPartition) {
+    for (const zone of config.rings[ring].primaryZones(partition)) {
+      for (let offset = 0; offset < rows.length; offset += ROWS_PER_RPC_MAX) {
+        const batch = rows.slice(offset, offset + ROWS_PER_RPC_MAX);
+        calls.push(client.call(ring, partition, zone.id, (stub) => (stub as unknown as { mergeRows(rows: Row[]): Promise<{ status: 200 }> }).mergeRows(batch), NODE_TIMEOUT_MS * 6));
+      }
+    }
+  }
+  await Promise.all(calls);
+}
+
+function push<Row>(map: Map<number, Row[]>, partition: number, row: Row): void {
+  const rows = map.get(partition);
+  if (rows) rows.push(row);
+  else map.set(partition, [row]);
+}
+
+/**
+ * Seeds `containers` containers (from `offset`) of `account`, each with `objects` objects: the
+ * account row, container rows and listing rows, and object rows (no bodies), on every replica.
+ */
+benchReplication.post("/seed", async (c) => {
+  const config = parseConfig(c.env);
+  const client = new ReplicaClient(config);
+  const account = c.req.query("account") ?? "AUTH_bench";
+  const containers = integer(c.req.query("containers"), "containers", 100);
+  const objects = integer(c.req.query("objects"), "objects", 3);
+  const offset = integer(c.req.query("offset"), "offset", 0);
+  const stamp = Timestamp.fromSeconds(1_700_000_000).internal;
+  const rings = config.rings;
+  const accountRows = new Map<number, AccountReplicaRow[]>();
+  const containerRows = new Map<number, ContainerReplicaRow[]>();
+  const objectRows = new Map<number, ObjectRow[]>();
+  for (let i = offset; i < offset + containers; i++) {
+    const container = `c${String(i).padStart(7, "0")}`;
+    const key = `${account}/${container}`;
+    const containerPartition = rings.container.partitionFor(account, container);
+    const row: ContainerRow = {
+      account,
+      container,
+      createdAt: stamp,
+      putTimestamp: stamp,
+      deleteTimestamp: "0",
+      statusChangedAt: stamp,
+      objectCount: objects,
+      bytesUsed: objects,
+      metadata: {},
+      storagePolicyIndex: 0,
+    };
+    push(containerRows, containerPartition, { kind: "container", key, row });
+    for (let j = 0; j < objects; j++) {
+      const name = `o${String(j).padStart(5, "0")}`;
+      const listing: ListingRow = { name, createdAt: stamp, deleted: 0, size: 1, etag: "0cc175b9c0f1b6a831c399e269772661", contentType: "application/octet-stream", contentTypeTimestamp: stamp, metaTimestamp: stamp };
+      push(containerRows, containerPartition, { kind: "object", key, row: listing });
+      push(objectRows, rings.object.partitionFor(account, container, name), { ...listing, name: `${key}/${name}`, metadata: {}, bodyKey: null, deleteAt: null });
+    }
+    push(accountRows, rings.account.partitionFor(account), {
+      kind: "container",
+      row: { account, container, putTimestamp: stamp, deleteTimestamp: "0", objectCount: objects, bytesUsed: objects, reportedAt: stamp, deleted: 0 },
+    });
+  }
+  push(accountRows, rings.account.partitionFor(account), {
+    kind: "account",
+    row: { account, createdAt: stamp, putTimestamp: stamp, deleteTimestamp: "0", status: "", metadata: {}, containerCount: 0, objectCount: 0, bytesUsed: 0 },
+  });
+  await seed(config, client, "object", objectRows);
+  await seed(config, client, "container", containerRows);
+  await seed(config, client, "account", accountRows);
+  return json({ containers, objects: containers * objects });
+});
+
+/** How many of the given partitions have every primary equal and every handoff slot empty. */
+benchReplication.post("/in-sync", async (c) => {
+  const config = parseConfig(c.env);
+  const client = new ReplicaClient(config);
+  const body = (await c.req.json()) as { ring?: unknown; partitions?: unknown };
+  if (!isRingName(body.ring) || !Array.isArray(body.partitions)) throw new SwiftError("BadRequest", "want {ring, partitions}");
+  const ring = body.ring;
+  const partitions = body.partitions.filter((p): p is number => Number.isSafeInteger(p));
+  const results = await Promise.all(
+    partitions.map(async (partition) => {
+      const primaries = config.rings[ring].primaryZones(partition).map((zone) => zone.id);
+      const root = (slot: string) =>
+        client.call(ring, partition, slot, (stub) => (stub as unknown as { partitionHash(): Promise<{ status: 200; value?: { hash: string; rows: number } }> }).partitionHash(), NODE_TIMEOUT_MS);
+      const hashes = await Promise.all(primaries.map(root));
+      const handoffs = await Promise.all(primaries.map((zone) => root(handoffSlot(zone))));
+      return new Set(hashes.map((reply) => reply.value?.hash)).size === 1 && handoffs.every((reply) => (reply.value?.rows ?? 0) === 0);
+    }),
+  );
+  return json({ inSync: results.filter(Boolean).length, total: partitions.length });
+});
+
+/**
+ * Seeds object partition `partition` with `rows` identical rows on its three replicas, gives the
+ * first replica `diff` more, and repairs: returns the rows read and sent for the first pair.
+ */
+benchReplication.post("/repair-rows", async (c) => {
+  const config = parseConfig(c.env);
+  const client = new ReplicaClient(config);
+  const rows = integer(c.req.query("rows"), "rows", 10_000);
+  const diff = integer(c.req.query("diff"), "diff", 10);
+  const partition = integer(c.req.query("partition"), "partition", 7);
+  const stamp = Timestamp.fromSeconds(1_700_000_000).internal;
+  const make = (name: string): ObjectRow => ({
+    name,
+    createdAt: stamp,
+    deleted: 0,
+    size: 1,
+    etag: "e",
+    contentType: "t",
+    contentTypeTimestamp: stamp,
+    metaTimestamp: stamp,
+    metadata: {},
+    bodyKey: null,
+    deleteAt: null,
+  });
+  const base = Array.from({ length: rows }, (_, i) => make(`AUTH_repair/c${partition}/base-${i}`));
+  await seed(config, client, "object", new Map([[partition, base]]));
+  const [first] = config.rings.object.primaryZones(partition);
+  if (!first) throw new SwiftError("InternalServerError", "no primary");
+  const extra = Array.from({ length: diff }, (_, i) => make(`AUTH_repair/c${partition}/diff-${i}`));
+  await client.call("object", partition, first.id, (stub) => stub.mergeRows(extra), NODE_TIMEOUT_MS);
+  const started = Date.now();
+  const reply = await client.call("object", partition, first.id, (stub) => stub.repair(), NODE_TIMEOUT_MS * 6);
+  return json({ durationMs: Date.now() - started, reports: reply.value ?? [] });
+});
+
+/** The object-ring partitions of some objects (so the bench can watch just those). */
+benchReplication.post("/partitions", async (c) => {
+  const config = parseConfig(c.env);
+  const body = (await c.req.json()) as { account?: unknown; container?: unknown; objects?: unknown };
+  if (typeof body.account !== "string" || typeof body.container !== "string" || !Array.isArray(body.objects)) throw new SwiftError("BadRequest", "want {account, container, objects}");
+  const { account, container } = body;
+  const partitions = new Set(body.objects.filter((o): o is string => typeof o === "string").map((object) => config.rings.object.partitionFor(account, container, object)));
+  return json([...partitions].sort((a, b) => a - b));
+});

@@ -1,0 +1,27 @@
+/**
+ * @module
+ * Rows for tests that write straight into replicas.
+ */
+
+import type { ObjectRow } from "../src/durable/rows";
+
+/** A live object row (1 byte, no body) with every timestamp at `createdAt`, unless overridden. */
+export function objectRow(name: string, createdAt: string, overrides: Partial<ObjectRow> = {}): ObjectRow {
+  return {
+    name,
+    createdAt,
+    deleted: 0,
+    size: 1,
+    etag: "0cc175b9c0f1b6a831c399e269772661",
+    contentType: "text/plain",
+    contentTypeTimestamp: createdAt,
+    metaTimestamp: createdAt,
+    metadata: {},
+    bodyKey: null,
+    deleteAt: null,
+    ...overrides,
+  };
+}
+
+/** Listing parameters that list everything. */
+export const LIST_ALL = { limit: 10000, marker: "", endMarker: "", prefix: null, delimiter: null, reverse: false, path: null };
