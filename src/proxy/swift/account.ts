@@ -40,7 +40,6 @@ function accountHeaders(row: AccountRow): Record<string, string> {
 
 function checkAccount(req: SwiftRequest): string {
   const { account } = req.path;
-  requireOwner(req.identity, account);
   checkNameLength("Account", account, MAX_ACCOUNT_NAME_LENGTH);
   return account;
 }

@@ -9,7 +9,6 @@ import { H, checkMetadata, metadataUpdates } from "../../common/headers";
 import { Timestamp } from "../../common/timestamp";
 import { liveMetadata } from "../../durable/merge";
 import type { ContainerRow } from "../../durable/rows";
-import { requireOwner } from "../auth/acl";
 import { deleteContainer, listContainer, postContainer, putContainer } from "../services/container";
 import { listingContentType, listingFormat, listingParams, renderListing, subdirEntry, xmlEscape, type RenderedEntry } from "./listing";
 import { checkNameLength, emptyResponse, httpDateOf, isNewest, normalForm, required, statusOrThrow, type SwiftRequest } from "./request";
@@ -31,7 +30,6 @@ function containerHeaders(row: ContainerRow): Record<string, string> {
 }
 
 function names(req: SwiftRequest): { account: string; container: string } {
-  requireOwner(req.identity, req.path.account);
   return { account: req.path.account, container: required(req.path.container) };
 }
 

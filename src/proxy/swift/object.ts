@@ -7,20 +7,18 @@
 
 import mime from "mime/lite";
 import { MAX_OBJECT_NAME_LENGTH, OBJECT_ALLOWED_HEADERS } from "../../common/constraints";
-import { SwiftError } from "../../common/errors";
+import { SwiftError, kindForStatus } from "../../common/errors";
 import { H, checkMetadata, isTrue, metaPrefix } from "../../common/headers";
 import { conditionalStatus, parseEtagList } from "../../common/conditional";
 import { parseRange, rangesForLength, type ByteRange } from "../../common/ranges";
 import { Timestamp } from "../../common/timestamp";
 import type { ObjectRow } from "../../durable/rows";
-import { requireOwner } from "../auth/acl";
 import { containerInfo } from "../services/container";
 import { deleteObject, findObject, openBody, postObject, putObject, type FoundObject, type ObjectPath } from "../services/object";
 import { checkNameLength, emptyResponse, isNewest, required, statusOrThrow, type SwiftRequest } from "./request";
 
 
 function objectPath(req: SwiftRequest): ObjectPath {
-  requireOwner(req.identity, req.path.account);
   return { account: req.path.account, container: required(req.path.container), object: required(req.path.object) };
 }
 
@@ -261,53 +259,77 @@ function parseCopyPath(value: string, header: string): { container: string; obje
   return { container, object };
 }
 
+/** Request headers a copy passes on to the source's GET (Swift: copy applies Range and If-* to the source). */
+const SOURCE_HEADERS = [H.RANGE, H.IF_MATCH, H.IF_NONE_MATCH, H.IF_MODIFIED_SINCE, H.IF_UNMODIFIED_SINCE];
+
 /**
- * Server-side copy: the source read as X-Newest; its metadata kept unless X-Fresh-Metadata,
- * the request's overriding; Range and If-* apply to the source. 201 with X-Copied-From*.
+ * Server-side copy, as Swift's copy middleware does it: GET the source through the pipeline as
+ * X-Newest (so large objects and symlinks resolve as for any reader, and the caller's rights are
+ * checked), then PUT its body to the destination through the pipeline. The source's metadata is
+ * kept unless X-Fresh-Metadata, the request's overriding; Range and If-* apply to the source.
+ * 201 with X-Copied-From, X-Copied-From-Account and X-Copied-From-Last-Modified.
  */
 async function copy(req: SwiftRequest, source: ObjectPath, destination: ObjectPath): Promise<Response> {
-  requireOwner(req.identity, source.account);
-  requireOwner(req.identity, destination.account);
   const headers = req.request.headers;
   checkNameLength("Object", destination.object, MAX_OBJECT_NAME_LENGTH);
   checkMetadata(headers, "object");
-  const deleteAt = deleteAtOf(headers, Date.now());
-  const found = await findObject(req.ctx, source, true);
-  if (!found) throw new SwiftError("NotFound");
-  const { row } = found;
-  if (row.size > req.ctx.config.maxFileSize) throw new SwiftError("RequestEntityTooLarge");
-  const lastModified = Timestamp.parse(row.metaTimestamp) ?? new Timestamp(0);
-  const conditional = conditionalStatus(headers, row.etag, lastModified.ceilSeconds);
-  if (conditional === 412) throw new SwiftError("PreconditionFailed");
-  if (conditional === 304) return new Response(null, { status: 304 });
-  await requireContainer(req, destination);
-  let range: { offset: number; length: number } | undefined;
-  const specs = parseRange(headers.get(H.RANGE));
-  if (specs && row.size > 0) {
-    const ranges = rangesForLength(specs, row.size);
-    const [first] = ranges;
-    if (!first || ranges.length > 1) throw new SwiftError("RangeNotSatisfiable", undefined, { [H.CONTENT_RANGE]: `bytes */${row.size}` });
-    range = { offset: first.start, length: first.end - first.start };
+  const sourceHeaders = new Headers({ [H.X_NEWEST]: "true" });
+  for (const name of SOURCE_HEADERS) {
+    const value = headers.get(name);
+    if (value !== null) sourceHeaders.set(name, value);
   }
-  const sourceMetadata = isTrue(headers.get(H.X_FRESH_METADATA)) ? {} : row.metadata;
-  const contentType = contentTypeOf(headers, destination.object, headers.get(H.CONTENT_TYPE) ? null : row.contentType);
-  const length = range?.length ?? row.size;
-  const body = length > 0 ? await openBody(req.ctx, source, found, range) : null;
-  const result = await putObject(req.ctx, destination, {
-    body,
-    length,
-    contentType,
-    metadata: { ...sourceMetadata, ...objectMetadata(headers) },
-    deleteAt: deleteAt ?? (isTrue(headers.get(H.X_FRESH_METADATA)) ? null : row.deleteAt),
-    expectedEtag: null,
-    ifNoneMatch: false,
+  const got = await req.subrequest({
+    method: "GET",
+    path: `/v1/${source.account}/${source.container}/${source.object}`,
+    query: req.url.searchParams.has("multipart-manifest") ? `multipart-manifest=${req.url.searchParams.get("multipart-manifest")}` : "",
+    headers: sourceHeaders,
+    source: "copy",
   });
-  statusOrThrow(result.status);
-  return emptyResponse(result.status, {
-    [H.ETAG]: result.etag,
-    [H.LAST_MODIFIED]: result.timestamp.httpDate,
+  if (got.status === 304) {
+    await got.body?.cancel();
+    return new Response(null, { status: 304 });
+  }
+  if (got.status !== 200 && got.status !== 206) {
+    await got.body?.cancel();
+    throw new SwiftError(kindForStatus(got.status), undefined, got.status === 416 ? { [H.CONTENT_RANGE]: got.headers.get(H.CONTENT_RANGE) ?? "" } : {});
+  }
+  const length = Number(got.headers.get(H.CONTENT_LENGTH));
+  if (!Number.isSafeInteger(length)) {
+    await got.body?.cancel();
+    throw new SwiftError("InternalServerError", "copy source has no length");
+  }
+  if (length > req.ctx.config.maxFileSize) {
+    await got.body?.cancel();
+    throw new SwiftError("RequestEntityTooLarge");
+  }
+  const fresh = isTrue(headers.get(H.X_FRESH_METADATA));
+  const putHeaders = new Headers(fresh ? {} : objectMetadata(got.headers));
+  if (!fresh) {
+    const deleteAt = got.headers.get(H.X_DELETE_AT);
+    if (deleteAt !== null) putHeaders.set(H.X_DELETE_AT, deleteAt);
+  }
+  for (const [name, value] of Object.entries(objectMetadata(headers))) putHeaders.set(name, value);
+  for (const name of [H.X_DELETE_AT, H.X_DELETE_AFTER]) {
+    const value = headers.get(name);
+    if (value !== null) putHeaders.set(name, value);
+  }
+  putHeaders.set(H.CONTENT_TYPE, headers.get(H.CONTENT_TYPE) ?? got.headers.get(H.CONTENT_TYPE) ?? "application/octet-stream");
+  putHeaders.set(H.CONTENT_LENGTH, String(length));
+  const put = await req.subrequest({
+    method: "PUT",
+    path: `/v1/${destination.account}/${destination.container}/${destination.object}`,
+    headers: putHeaders,
+    body: length > 0 ? got.body : null,
+    source: "copy",
+  });
+  if (length === 0) await got.body?.cancel();
+  if (put.status !== 201 && put.status !== 202) return put;
+  await put.body?.cancel();
+  return emptyResponse(put.status, {
+    [H.ETAG]: put.headers.get(H.ETAG) ?? "",
+    [H.LAST_MODIFIED]: put.headers.get(H.LAST_MODIFIED) ?? "",
     [H.X_COPIED_FROM]: encodeURI(`${source.container}/${source.object}`),
     [H.X_COPIED_FROM_ACCOUNT]: encodeURI(source.account),
-    [H.X_COPIED_FROM_LAST_MODIFIED]: lastModified.httpDate,
+    [H.X_COPIED_FROM_LAST_MODIFIED]: got.headers.get(H.LAST_MODIFIED) ?? "",
   });
 }

@@ -17,8 +17,36 @@ export interface SwiftRequest {
   path: SwiftPath;
   identity: Identity | null;
   ctx: ServiceContext;
+  /** Flags middlewares leave for later stages (Swift's WSGI environ): who vouched for the request, where it came from. */
+  environ: Environ;
   /** Keeps background work (a streamed multi-range body) alive past the response. */
   waitUntil(promise: Promise<unknown>): void;
+  /**
+   * Runs another request through the whole pipeline as this caller (Swift: make_subrequest):
+   * `path` is a decoded `/v1/a/c/o` path, `query` its query string without the `?`.
+   */
+  subrequest(init: SubrequestInit): Promise<Response>;
+}
+
+export interface Environ {
+  /** Set by TempURL or FormPOST when a signature authorized this request. */
+  authorized?: "tempurl" | "formpost";
+  /** Which middleware made this request (Swift: swift.source), when it is a subrequest. */
+  source?: string;
+  /** Free-form flags of one middleware for its own later use. */
+  [key: string]: unknown;
+}
+
+export interface SubrequestInit {
+  method: string;
+  path: string;
+  query?: string;
+  headers?: HeadersInit;
+  body?: ReadableStream<Uint8Array> | Uint8Array | string | null;
+  /** Which middleware asks (Swift: swift.source). */
+  source: string;
+  /** Keeps the caller's TempURL/FormPOST authorization (Swift passes swift.authorize on). */
+  keepAuthorization?: boolean;
 }
 
 /** A path segment that must be present for this controller. */

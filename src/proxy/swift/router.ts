@@ -1,8 +1,9 @@
 /**
  * @module
  * The Swift API sub-app: `/v1/{account}[/{container}[/{object}]]` parsed as Swift parses it,
- * the caller identified, and the request handed to the controller for its level and method;
- * 405 with Allow for any other method. Swift: proxy/server.py get_controller, handle_request.
+ * the caller identified, the request run through the pipeline (swift/pipeline.ts) and handed to
+ * the controller for its level and method; 405 with Allow for any other method.
+ * Swift: proxy/server.py get_controller, handle_request.
  */
 
 import { Hono } from "hono";
@@ -10,13 +11,15 @@ import { parseConfig } from "../../common/config";
 import { SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
 import { decodePath, levelOf, parseSwiftPath } from "../../common/path";
-import { identify } from "../auth/swift-v1";
+import { authorize } from "../auth/authorize";
+import { identify, type Identity } from "../auth/swift-v1";
 import { accountInfo } from "../services/account";
-import { serviceContext } from "../services/context";
+import { serviceContext, type ServiceContext } from "../services/context";
 import * as account from "./account";
 import * as container from "./container";
 import * as object from "./object";
-import type { SwiftRequest } from "./request";
+import { compose, type Middleware, type Next } from "./pipeline";
+import type { Environ, SubrequestInit, SwiftRequest } from "./request";
 
 type Handler = (req: SwiftRequest) => Promise<Response>;
 
@@ -26,28 +29,57 @@ const CONTROLLERS: Record<"account" | "container" | "object", Record<string, Han
   object: { GET: object.get, HEAD: object.get, PUT: object.put, POST: object.post, DELETE: object.remove, COPY: object.copyVerb },
 };
 
+/** The controller for the request's level and method; 405 with Allow otherwise. */
+const dispatch: Next = async (req) => {
+  const level = levelOf(req.path);
+  const controllers = CONTROLLERS[level];
+  const handler = controllers[req.request.method];
+  if (!handler) throw new SwiftError("MethodNotAllowed", undefined, { [H.ALLOW]: Object.keys(controllers).sort().join(", ") });
+  // Containers and objects of a deleted account are gone with it (the reaper removes them).
+  if (level !== "account" && (await accountInfo(req.ctx, req.path.account))?.status === "DELETED") throw new SwiftError("NotFound");
+  return handler(req);
+};
+
+/** The pipeline, in Swift's order. */
+const PIPELINE: readonly Middleware[] = [authorize];
+
+const run = compose(PIPELINE, dispatch);
+
+/** Builds a request for the pipeline; subrequests carry the caller's identity. */
+function swiftRequest(
+  request: Request,
+  identity: Identity | null,
+  ctx: ServiceContext,
+  environ: Environ,
+  waitUntil: (promise: Promise<unknown>) => void,
+): SwiftRequest {
+  const url = new URL(request.url);
+  const req: SwiftRequest = {
+    request,
+    url,
+    path: parseSwiftPath(decodePath(url.pathname)),
+    identity,
+    ctx,
+    environ,
+    waitUntil,
+    subrequest: (init: SubrequestInit) => {
+      const target = new URL(url.origin);
+      target.pathname = init.path.split("/").map(encodeURIComponent).join("/");
+      target.search = init.query ?? "";
+      const sub = new Request(target, { method: init.method, headers: init.headers ?? {}, body: init.body ?? null });
+      const subEnviron: Environ = { source: init.source };
+      if (init.keepAuthorization && environ.authorized) subEnviron.authorized = environ.authorized;
+      return run(swiftRequest(sub, identity, ctx, subEnviron, waitUntil));
+    },
+  };
+  return req;
+}
+
 export const swiftApi = new Hono<{ Bindings: Env }>();
 
 swiftApi.all("*", async (c) => {
-  const url = new URL(c.req.url);
-  const path = parseSwiftPath(decodePath(url.pathname));
-  const level = levelOf(path);
-  const controllers = CONTROLLERS[level];
-  const handler = controllers[c.req.method];
-  if (!handler) {
-    throw new SwiftError("MethodNotAllowed", undefined, { [H.ALLOW]: Object.keys(controllers).sort().join(", ") });
-  }
   const config = parseConfig(c.env);
   const request = c.req.raw;
-  const ctx = serviceContext(config);
-  // Containers and objects of a deleted account are gone with it (the reaper removes them).
-  if (level !== "account" && (await accountInfo(ctx, path.account))?.status === "DELETED") throw new SwiftError("NotFound");
-  return handler({
-    request,
-    url,
-    path,
-    identity: await identify(config, request, Date.now()),
-    ctx,
-    waitUntil: (promise) => c.executionCtx.waitUntil(promise),
-  });
+  const identity = await identify(config, request, Date.now());
+  return run(swiftRequest(request, identity, serviceContext(config), {}, (promise) => c.executionCtx.waitUntil(promise)));
 });
