@@ -40,8 +40,24 @@ const dispatch: Next = async (req) => {
   return handler(req);
 };
 
-/** The pipeline, in Swift's order. */
-const PIPELINE: readonly Middleware[] = [authorize];
+/**
+ * The pipeline, in Swift's order (etc/proxy-server.conf-sample: … cors bulk tempurl formpost
+ * tempauth staticweb container-quotas account-quotas slo dlo versioned_writes symlink
+ * proxy-server). One line per middleware.
+ */
+const PIPELINE: readonly Middleware[] = [
+  // cors
+  // bulk
+  // tempurl
+  // formpost
+  authorize,
+  // staticweb
+  // quotas
+  // slo
+  // dlo
+  // versioned_writes
+  // symlink
+];
 
 const run = compose(PIPELINE, dispatch);
 
