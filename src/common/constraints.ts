@@ -22,6 +22,23 @@ export const MAX_RANGES = 50;
 export const MAX_RANGE_OVERLAPS = 2;
 export const MAX_NONASCENDING_RANGES = 8;
 
+/** Static large objects (Swift: slo.py defaults, published in /info). */
+export const SLO_MAX_MANIFEST_SEGMENTS = 1000;
+export const SLO_MAX_MANIFEST_SIZE = 8 * 1024 * 1024;
+export const SLO_MIN_SEGMENT_SIZE = 1;
+/** Seconds between heartbeats of a long manifest PUT or DELETE (Swift: yield_frequency). */
+export const SLO_YIELD_FREQUENCY_SECONDS = 10;
+/** Nested manifests followed on GET (Swift: SloGetContext.max_slo_recursion_depth). */
+export const SLO_MAX_RECURSION_DEPTH = 10;
+/** Segments HEADed at once on a manifest PUT, deleted at once on a manifest DELETE (Swift: concurrency, delete_concurrency). */
+export const SLO_CONCURRENCY = 2;
+/** Large object GETs: segments after the first this many are read at most this many per second, and a GET ends after max_get_time (Swift: slo.py, dlo.py). */
+export const LARGE_OBJECT_RATE_LIMIT_AFTER_SEGMENT = 10;
+export const LARGE_OBJECT_RATE_LIMIT_SEGMENTS_PER_SECOND = 1;
+/** SLO segments (reads) smaller than this are rate-limited; DLO segments all are (Swift: rate_limit_under_size). */
+export const SLO_RATE_LIMIT_UNDER_SIZE = 1024 * 1024;
+export const LARGE_OBJECT_MAX_GET_TIME_SECONDS = 86_400;
+
 /** Replica counts and listing sizes stay inside one RPC (32 MiB) and one SQL statement's bounds. */
 export const ROWS_PER_RPC_MAX = 1_000;
 

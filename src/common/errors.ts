@@ -5,6 +5,9 @@
  */
 
 export const ERRORS = {
+  // Redirects swob raises as exceptions (staticweb's directory redirect, a POST to a symlink).
+  MovedPermanently: { status: 301, reason: "Moved Permanently", explanation: "The resource has moved permanently." },
+  TemporaryRedirect: { status: 307, reason: "Temporary Redirect", explanation: "The resource has moved temporarily." },
   BadRequest: { status: 400, reason: "Bad Request", explanation: "The server could not comply with the request since it is either malformed or otherwise incorrect." },
   Unauthorized: { status: 401, reason: "Unauthorized", explanation: "This server could not verify that you are authorized to access the document you requested." },
   Forbidden: { status: 403, reason: "Forbidden", explanation: "Access was denied to this resource." },

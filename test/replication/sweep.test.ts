@@ -120,5 +120,5 @@ describe("account reaper", () => {
     expect(await buckets[body.zone]!.head(body.key)).toBeNull();
     const queue = (await config.control.getByName("control").reapQueue()).value;
     expect(queue).toEqual([]);
-  });
+  }, 60_000);
 });

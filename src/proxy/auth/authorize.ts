@@ -1,15 +1,179 @@
 /**
  * @module
- * The authorization stage (tempauth's authorize): the reseller admin may do anything on any
- * account; a `.admin` user owns its own account; others are refused (401 anonymous, 403
- * authenticated) unless an earlier stage vouched for the request (a valid TempURL or FormPOST).
- * Swift: common/middleware/tempauth.py authorize, denied_response.
+ * The authorization stage, as tempauth's authorize and the proxy's controllers apply it: the
+ * reseller admin and a `.admin` user own the account; account ACLs (X-Account-Access-Control)
+ * and, for the requests Swift delays the denial of (container GET/HEAD, object GET, HEAD, PUT,
+ * POST, DELETE), the container's X-Container-Read/-Write grant others; everyone else gets 401
+ * (anonymous) or 403, which says nothing about what exists. A request a valid TempURL or
+ * FormPOST vouched for passes. Owner-only headers are cleaned (ACLs) or dropped on the way in
+ * and hidden on the way out for non-owners.
+ * Swift: common/middleware/tempauth.py __call__, authorize; proxy/server.py handle_request;
+ * proxy/controllers/{account,container,obj}.py (req.acl, clean_acls, swift_owner_headers).
  */
 
+import { SwiftError } from "../../common/errors";
+import { H } from "../../common/headers";
+import { levelOf } from "../../common/path";
+import { liveMetadata } from "../../durable/merge";
+import { answeredBeforeController } from "../middleware/cors";
+import { accountInfo } from "../services/account";
+import { containerInfo } from "../services/container";
 import type { Middleware } from "../swift/pipeline";
-import { requireOwner } from "./acl";
+import type { SwiftRequest } from "../swift/request";
+import {
+  OWNER_ONLY_HEADERS,
+  accountAclError,
+  authorizeRequest,
+  cleanAcl,
+  denied,
+  formatAccountAcl,
+  parseAccountAcl,
+  type AccountAcl,
+  type Verdict,
+} from "./acl";
+import { RESELLER_PREFIX } from "./swift-v1";
+import { tempUrlScopeAllows } from "./tempurl";
 
+/** The methods each controller has (Swift: allowed_methods); others are left for the router's 405. */
+const CONTROLLER_METHODS = {
+  account: ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
+  container: ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
+  object: ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
+} as const;
+
+/** Requests whose denial Swift delays until the controller has read the container's ACL (@delay_denial). */
+const DELAYED: Record<"container" | "object", Record<string, "read" | "write">> = {
+  container: { GET: "read", HEAD: "read" },
+  object: { GET: "read", HEAD: "read", PUT: "write", POST: "write", DELETE: "write" },
+};
+
+/** Environ key: whether the caller owns the account (Swift's swift_owner). */
+export const SWIFT_OWNER = "swiftOwner";
+
+/**
+ * Swift: tempauth __call__. A token of ours (reseller prefix) that does not verify is refused
+ * with 401 outright, whatever the ACLs would allow an anonymous caller.
+ */
+function refuseInvalidToken(req: SwiftRequest): void {
+  const token = req.request.headers.get(H.X_AUTH_TOKEN) ?? req.request.headers.get(H.X_STORAGE_TOKEN);
+  if (token?.startsWith(RESELLER_PREFIX) && !req.identity) {
+    throw new SwiftError("Unauthorized", undefined, { [H.WWW_AUTHENTICATE]: `Swift realm="${req.path.account}"` });
+  }
+}
+
+/** Swift: tempauth authorize. 400 with tempauth's message for an X-Account-Access-Control it cannot read. */
+function checkAccountAclHeader(req: SwiftRequest): void {
+  const value = req.request.headers.get(H.X_ACCOUNT_ACCESS_CONTROL);
+  if (value === null) return;
+  const error = accountAclError(value);
+  if (error !== null) throw new SwiftError("BadRequest", error, { [H.CONTENT_TYPE]: "text/plain; charset=UTF-8" });
+}
+
+/**
+ * OPTIONS passes tempauth (Swift lets every OPTIONS through) once the token, the account's
+ * prefix and any X-Account-Access-Control are valid. Used by the CORS stage, which answers OPTIONS.
+ */
+export function authorizeOptions(req: SwiftRequest): void {
+  refuseInvalidToken(req);
+  if (!req.path.account.startsWith(RESELLER_PREFIX)) throw denied(req.identity, req.path.account);
+  checkAccountAclHeader(req);
+}
+
+async function accountAcl(req: SwiftRequest): Promise<AccountAcl | null> {
+  const row = await accountInfo(req.ctx, req.path.account);
+  return row ? parseAccountAcl(liveMetadata(row.metadata)[H.X_ACCOUNT_ACCESS_CONTROL]) : null;
+}
+
+/** Tempauth's verdict, with the container ACL read for the requests Swift delays the denial of. */
+async function verdictFor(req: SwiftRequest, delayed: "read" | "write" | undefined): Promise<Verdict> {
+  const { account, container, object } = req.path;
+  const { method } = req.request;
+  if (!account.startsWith(RESELLER_PREFIX)) return "denied";
+  checkAccountAclHeader(req);
+  const withoutAcls = { identity: req.identity, method, account, container, object, referer: req.request.headers.get(H.REFERER), containerAcl: null, accountAcl: null };
+  // Owners are decided before any ACL is read.
+  if (authorizeRequest(withoutAcls) === "owner") return "owner";
+  const input = { ...withoutAcls, accountAcl: await accountAcl(req) };
+  const first = authorizeRequest(input);
+  if (first !== "denied" || !delayed || container === null) return first;
+  const info = await containerInfo(req.ctx, account, container);
+  const metadata = info ? liveMetadata(info.metadata) : {};
+  const containerAcl = metadata[delayed === "read" ? H.X_CONTAINER_READ : H.X_CONTAINER_WRITE] ?? null;
+  return authorizeRequest({ ...input, containerAcl });
+}
+
+/**
+ * Swift: container.py clean_acls, then PUT/POST drop swift_owner_headers for non-owners. ACLs
+ * are stored cleaned (400 when invalid); a non-owner's owner-only headers, and their
+ * X-Remove- forms, are dropped.
+ */
+function cleanContainerWrite(req: SwiftRequest, owner: boolean): SwiftRequest {
+  const headers = new Headers(req.request.headers);
+  for (const name of [H.X_CONTAINER_READ, H.X_CONTAINER_WRITE]) {
+    const value = headers.get(name);
+    if (value !== null) headers.set(name, cleanAcl(name, value));
+  }
+  if (!owner) {
+    for (const name of OWNER_ONLY_HEADERS) {
+      headers.delete(name);
+      headers.delete(`x-remove-${name.slice("x-".length)}`);
+    }
+  }
+  return { ...req, request: new Request(req.request, { headers }) };
+}
+
+/** Tempauth reads X-Account-Access-Control alone; an X-Remove- form means nothing to it. */
+function dropAccountAclRemoval(req: SwiftRequest): SwiftRequest {
+  const removal = `x-remove-${H.X_ACCOUNT_ACCESS_CONTROL.slice("x-".length)}`;
+  if (!req.request.headers.has(removal)) return req;
+  const headers = new Headers(req.request.headers);
+  headers.delete(removal);
+  return { ...req, request: new Request(req.request, { headers }) };
+}
+
+/**
+ * Swift: account.py GETorHEAD and container.py GETorHEAD. Non-owners never see owner-only
+ * headers; owners see the account ACL in its normal form.
+ */
+function ownerView(response: Response, owner: boolean, level: "account" | "container"): Response {
+  const acl = response.headers.get(H.X_ACCOUNT_ACCESS_CONTROL);
+  const hidden = owner ? [] : OWNER_ONLY_HEADERS.filter((name) => response.headers.has(name));
+  if (!hidden.length && (acl === null || level !== "account")) return response;
+  const filtered = new Response(response.body, response);
+  for (const name of hidden) filtered.headers.delete(name);
+  if (owner && acl !== null) {
+    const formatted = formatAccountAcl(acl);
+    if (formatted === null) filtered.headers.delete(H.X_ACCOUNT_ACCESS_CONTROL);
+    else filtered.headers.set(H.X_ACCOUNT_ACCESS_CONTROL, formatted);
+  }
+  return filtered;
+}
+
+/** The authorization stage: owners, account ACLs, container ACLs (delayed), signatures; 401/403 otherwise. */
 export const authorize: Middleware = async (req, next) => {
-  if (!req.environ.authorized) requireOwner(req.identity, req.path.account);
-  return next(req);
+  const level = levelOf(req.path);
+  if (req.environ.authorized) {
+    // A signature vouched for it (Swift: tempurl's and formpost's swift.authorize); never an owner.
+    if (!tempUrlScopeAllows(req)) throw new SwiftError("Unauthorized", undefined, { [H.WWW_AUTHENTICATE]: 'Swift realm="unknown"' });
+    const response = await next(req);
+    return level === "object" ? response : ownerView(response, false, level);
+  }
+  refuseInvalidToken(req);
+  const { method } = req.request;
+  // Swift answers 405 before authorizing; COPY is authorized by the GET and PUT it is made of.
+  if (!(CONTROLLER_METHODS[level] as readonly string[]).includes(method)) return next(req);
+  const delayed = level === "account" ? undefined : DELAYED[level][method];
+  const verdict = await verdictFor(req, delayed);
+  if (verdict === "denied") {
+    // A denial Swift gives before the controller runs carries no CORS headers.
+    if (!delayed) answeredBeforeController(req.environ);
+    throw denied(req.identity, req.path.account);
+  }
+  const owner = verdict === "owner";
+  req.environ[SWIFT_OWNER] = owner;
+  let authorized = req;
+  if (level === "container" && (method === "PUT" || method === "POST")) authorized = cleanContainerWrite(req, owner);
+  if (level === "account") authorized = dropAccountAclRemoval(req);
+  const response = await next(authorized);
+  return level === "object" ? response : ownerView(response, owner, level);
 };

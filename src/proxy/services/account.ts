@@ -45,6 +45,7 @@ export async function postAccount(ctx: ServiceContext, account: string, updates:
   const { partition, primaries, handoffs, call } = accountReplicas(ctx, account);
   const replies = await fanOut(primaries, handoffs, call((stub) => stub.postAccount(account, metadata)));
   const status = bestStatus(replies.map((r) => r.reply.status));
+  ctx.cache.delete(infoKey(account));
   if (status !== 404) {
     await repairIfIncomplete(ctx, "account", partition, primaries, replies);
     return status;

@@ -16,6 +16,9 @@ import { listingContentType, listingFormat, listingParams, renderListing, subdir
 import { checkNameLength, emptyResponse, isNewest, normalForm, statusOrThrow, type SwiftRequest } from "./request";
 import { Timestamp } from "../../common/timestamp";
 
+/** Account headers kept as metadata besides X-Account-Meta-* (the account ACL, checked by the authorize stage). */
+export const ACCOUNT_SYSTEM_HEADERS = [H.X_ACCOUNT_ACCESS_CONTROL] as const;
+
 /** An account that does not exist yet reads as an empty one (account_autocreate). */
 function emptyAccount(account: string, now: Timestamp): AccountRow {
   return newAccountRow(account, now.internal);
@@ -98,7 +101,7 @@ export async function post(req: SwiftRequest): Promise<Response> {
   const account = checkAccount(req);
   checkMetadata(req.request.headers, "account");
   refuseDeleted(await accountInfo(req.ctx, account));
-  statusOrThrow(await postAccount(req.ctx, account, metadataUpdates(req.request.headers, "account")));
+  statusOrThrow(await postAccount(req.ctx, account, metadataUpdates(req.request.headers, "account", ACCOUNT_SYSTEM_HEADERS)));
   return emptyResponse(204);
 }
 
@@ -106,7 +109,7 @@ export async function post(req: SwiftRequest): Promise<Response> {
 export async function put(req: SwiftRequest): Promise<Response> {
   const account = requireResellerAdmin(req);
   checkMetadata(req.request.headers, "account");
-  return emptyResponse(statusOrThrow(await putAccount(req.ctx, account, metadataUpdates(req.request.headers, "account"))));
+  return emptyResponse(statusOrThrow(await putAccount(req.ctx, account, metadataUpdates(req.request.headers, "account", ACCOUNT_SYSTEM_HEADERS))));
 }
 
 /**

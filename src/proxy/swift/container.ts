@@ -11,11 +11,13 @@ import { liveMetadata } from "../../durable/merge";
 import type { ContainerRow } from "../../durable/rows";
 import { deleteContainer, listContainer, postContainer, putContainer } from "../services/container";
 import { listingContentType, listingFormat, listingParams, renderListing, subdirEntry, xmlEscape, type RenderedEntry } from "./listing";
+import { splitSwiftBytes } from "./large-object";
+import { listingSymlink } from "./symlink";
 import { checkNameLength, emptyResponse, httpDateOf, isNewest, normalForm, required, statusOrThrow, type SwiftRequest } from "./request";
 import { SwiftError } from "../../common/errors";
 
-/** Container headers kept as metadata besides X-Container-Meta-* (ACLs; later versioning, sync). */
-export const CONTAINER_SYSTEM_HEADERS = [H.X_CONTAINER_READ, H.X_CONTAINER_WRITE] as const;
+/** Container headers kept as metadata besides X-Container-Meta-* (ACLs, legacy versioning; later sync). */
+export const CONTAINER_SYSTEM_HEADERS = [H.X_CONTAINER_READ, H.X_CONTAINER_WRITE, H.X_VERSIONS_LOCATION, H.X_HISTORY_LOCATION] as const;
 
 function containerHeaders(row: ContainerRow): Record<string, string> {
   return {
@@ -76,12 +78,17 @@ export async function get(req: SwiftRequest): Promise<Response> {
     if (entry.kind === "subdir") return subdirEntry(entry.name);
     const { row } = entry;
     const lastModified = (Timestamp.parse(row.metaTimestamp) ?? new Timestamp(0)).isoformat;
+    // An SLO manifest is listed with the large object's size (`swift_bytes`) and, in JSON, its `slo_etag` (Swift: container/server.py update_data_record, slo.py handle_container_listing).
+    const { contentType: stored, swiftBytes, sloEtag } = splitSwiftBytes(row.contentType);
+    const bytes = swiftBytes ?? row.size;
+    // A symlink is listed with its target (Swift: symlink.py SymlinkContainerContext).
+    const { contentType, json: symlink } = listingSymlink(stored, req.path.version, account);
     return {
       name: entry.name,
-      json: { bytes: row.size, hash: row.etag, name: entry.name, content_type: row.contentType, last_modified: lastModified },
+      json: { bytes, hash: row.etag, name: entry.name, content_type: contentType, last_modified: lastModified, ...(sloEtag ? { slo_etag: `"${sloEtag}"` } : {}), ...symlink },
       xml:
-        `<object><name>${xmlEscape(entry.name)}</name><hash>${row.etag}</hash><bytes>${row.size}</bytes>` +
-        `<content_type>${xmlEscape(row.contentType)}</content_type><last_modified>${lastModified}</last_modified></object>`,
+        `<object><name>${xmlEscape(entry.name)}</name><hash>${row.etag}</hash><bytes>${bytes}</bytes>` +
+        `<content_type>${xmlEscape(contentType)}</content_type><last_modified>${lastModified}</last_modified></object>`,
     };
   });
   const body = renderListing(format, "container", container, entries);

@@ -8,6 +8,10 @@ import { Hono } from "hono";
 import { parseConfig, type Config } from "../../common/config";
 import * as C from "../../common/constraints";
 import { H } from "../../common/headers";
+import { FORMPOST_INFO } from "../auth/formpost";
+import { TEMPURL_INFO } from "../auth/tempurl";
+import { MAX_CONTAINERS_PER_EXTRACTION, MAX_DELETES_PER_REQUEST, MAX_FAILED_DELETES, MAX_FAILED_EXTRACTIONS } from "./bulk";
+import { SYMLOOP_MAX } from "./symlink";
 
 /** The swift section and each middleware's section, as Swift's register_swift_info builds them. */
 export function clusterInfo(config: Config): Record<string, unknown> {
@@ -31,7 +35,24 @@ export function clusterInfo(config: Config): Record<string, unknown> {
       max_container_name_length: C.MAX_CONTAINER_NAME_LENGTH,
       extra_header_count: C.EXTRA_HEADER_COUNT,
     },
-    tempauth: { account_acls: false },
+    tempauth: { account_acls: true },
+    slo: {
+      max_manifest_segments: C.SLO_MAX_MANIFEST_SEGMENTS,
+      max_manifest_size: C.SLO_MAX_MANIFEST_SIZE,
+      yield_frequency: C.SLO_YIELD_FREQUENCY_SECONDS,
+      min_segment_size: C.SLO_MIN_SEGMENT_SIZE,
+      allow_async_delete: false,
+    },
+    dlo: { max_get_time: C.LARGE_OBJECT_MAX_GET_TIME_SECONDS },
+    tempurl: TEMPURL_INFO,
+    formpost: FORMPOST_INFO,
+    bulk_upload: { max_containers_per_extraction: MAX_CONTAINERS_PER_EXTRACTION, max_failed_extractions: MAX_FAILED_EXTRACTIONS },
+    bulk_delete: { max_deletes_per_request: MAX_DELETES_PER_REQUEST, max_failed_deletes: MAX_FAILED_DELETES },
+    container_quotas: {},
+    account_quotas: {},
+    symlink: { symloop_max: SYMLOOP_MAX, static_links: true },
+    versioned_writes: { allowed_flags: [H.X_VERSIONS_LOCATION, H.X_HISTORY_LOCATION] },
+    staticweb: {},
   };
 }
 

@@ -15,7 +15,9 @@ import { Timestamp } from "../../common/timestamp";
 import type { ObjectRow } from "../../durable/rows";
 import { containerInfo } from "../services/container";
 import { deleteObject, findObject, openBody, postObject, putObject, type FoundObject, type ObjectPath } from "../services/object";
+import { manifestRead, readsManifestWhole, sloManifest, withSloParams } from "./large-object";
 import { checkNameLength, emptyResponse, isNewest, required, statusOrThrow, type SwiftRequest } from "./request";
+import { withStoredParams } from "./symlink";
 
 
 function objectPath(req: SwiftRequest): ObjectPath {
@@ -117,11 +119,13 @@ export async function put(req: SwiftRequest): Promise<Response> {
   }
   const length = bodyLength(req.request);
   checkMetadata(headers, "object");
-  if (headers.get("x-static-large-object") !== null) throw new SwiftError("BadRequest", "X-Static-Large-Object is a reserved header");
+  // Only the slo stage stores X-Static-Large-Object, with `swift_bytes` on the content type (Swift: slo.py).
+  const manifest = sloManifest(req.environ);
+  if (manifest === null && headers.get(H.X_STATIC_LARGE_OBJECT) !== null) throw new SwiftError("BadRequest", "X-Static-Large-Object is a reserved header");
   const ifNoneMatch = headers.get(H.IF_NONE_MATCH);
   if (ifNoneMatch !== null && ifNoneMatch.trim() !== "*") throw new SwiftError("BadRequest", "If-None-Match only supports *");
   const deleteAt = deleteAtOf(headers, Date.now());
-  const contentType = contentTypeOf(headers, path.object, null);
+  const contentType = withStoredParams(req.environ, withSloParams(contentTypeOf(headers, path.object, null), manifest));
   await requireContainer(req, path);
   const etagHeader = headers.get(H.ETAG);
   const result = await putObject(req.ctx, path, {
@@ -148,6 +152,12 @@ export async function get(req: SwiftRequest): Promise<Response> {
   }
   const { row } = found;
   const responseHeaders = objectHeaders(row);
+  // The slo and dlo stages read a manifest whole and judge Range and conditionals against the
+  // large object (Swift: X-Backend-Ignore-Range-If-Metadata-Present, X-Backend-Etag-Is-At).
+  if (readsManifestWhole(req.environ, row.metadata)) {
+    const body = row.size > 0 ? await openBody(req.ctx, path, found) : null;
+    return manifestRead(new Response(body, { status: 200, headers: { ...responseHeaders, [H.CONTENT_LENGTH]: String(row.size) } }));
+  }
   const lastModified = (Timestamp.parse(row.metaTimestamp) ?? new Timestamp(0)).ceilSeconds;
   const conditional = conditionalStatus(headers, row.etag, lastModified);
   if (conditional === 412) throw new SwiftError("PreconditionFailed");
@@ -221,7 +231,8 @@ export async function post(req: SwiftRequest): Promise<Response> {
   checkMetadata(headers, "object");
   const deleteAt = deleteAtOf(headers, Date.now());
   await requireContainer(req, path);
-  const contentType = headers.get(H.CONTENT_TYPE) ? contentTypeOf(headers, path.object, null) : null;
+  const given = headers.get(H.CONTENT_TYPE) ? withSloParams(contentTypeOf(headers, path.object, null), sloManifest(req.environ)) : null;
+  const contentType = given === null ? null : withStoredParams(req.environ, given);
   statusOrThrow(await postObject(req.ctx, path, objectMetadata(headers), deleteAt, contentType));
   return emptyResponse(202);
 }
@@ -278,10 +289,13 @@ async function copy(req: SwiftRequest, source: ObjectPath, destination: ObjectPa
     const value = headers.get(name);
     if (value !== null) sourceHeaders.set(name, value);
   }
+  // Swift: copy.py — a large object is copied whole; with multipart-manifest=get its manifest
+  // itself is (an SLO's raw manifest stored again through multipart-manifest=put).
+  const manifestGet = req.url.searchParams.get("multipart-manifest") === "get";
   const got = await req.subrequest({
     method: "GET",
     path: `/v1/${source.account}/${source.container}/${source.object}`,
-    query: req.url.searchParams.has("multipart-manifest") ? `multipart-manifest=${req.url.searchParams.get("multipart-manifest")}` : "",
+    query: manifestGet ? "multipart-manifest=get&format=raw" : "",
     headers: sourceHeaders,
     source: "copy",
   });
@@ -293,10 +307,12 @@ async function copy(req: SwiftRequest, source: ObjectPath, destination: ObjectPa
     await got.body?.cancel();
     throw new SwiftError(kindForStatus(got.status), undefined, got.status === 416 ? { [H.CONTENT_RANGE]: got.headers.get(H.CONTENT_RANGE) ?? "" } : {});
   }
-  const length = Number(got.headers.get(H.CONTENT_LENGTH));
+  // A source of unknown length (a DLO too long for one listing page) cannot be copied: Swift answers 413.
+  const lengthHeader = got.headers.get(H.CONTENT_LENGTH);
+  const length = lengthHeader === null ? Number.NaN : Number(lengthHeader);
   if (!Number.isSafeInteger(length)) {
     await got.body?.cancel();
-    throw new SwiftError("InternalServerError", "copy source has no length");
+    throw new SwiftError("RequestEntityTooLarge");
   }
   if (length > req.ctx.config.maxFileSize) {
     await got.body?.cancel();
@@ -308,6 +324,10 @@ async function copy(req: SwiftRequest, source: ObjectPath, destination: ObjectPa
     const deleteAt = got.headers.get(H.X_DELETE_AT);
     if (deleteAt !== null) putHeaders.set(H.X_DELETE_AT, deleteAt);
   }
+  putHeaders.delete(H.X_STATIC_LARGE_OBJECT);
+  const dloManifest = got.headers.get(H.X_OBJECT_MANIFEST);
+  if (manifestGet && dloManifest !== null) putHeaders.set(H.X_OBJECT_MANIFEST, dloManifest);
+  else putHeaders.delete(H.X_OBJECT_MANIFEST);
   for (const [name, value] of Object.entries(objectMetadata(headers))) putHeaders.set(name, value);
   for (const name of [H.X_DELETE_AT, H.X_DELETE_AFTER]) {
     const value = headers.get(name);
@@ -318,6 +338,7 @@ async function copy(req: SwiftRequest, source: ObjectPath, destination: ObjectPa
   const put = await req.subrequest({
     method: "PUT",
     path: `/v1/${destination.account}/${destination.container}/${destination.object}`,
+    query: manifestGet && isTrue(got.headers.get(H.X_STATIC_LARGE_OBJECT)) ? "multipart-manifest=put" : "",
     headers: putHeaders,
     body: length > 0 ? got.body : null,
     source: "copy",

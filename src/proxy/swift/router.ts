@@ -12,14 +12,24 @@ import { SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
 import { decodePath, levelOf, parseSwiftPath } from "../../common/path";
 import { authorize } from "../auth/authorize";
+import { formpost } from "../auth/formpost";
+import { tempurl } from "../auth/tempurl";
+import { cors } from "../middleware/cors";
 import { identify, type Identity } from "../auth/swift-v1";
 import { accountInfo } from "../services/account";
 import { serviceContext, type ServiceContext } from "../services/context";
 import * as account from "./account";
+import { bulk } from "./bulk";
 import * as container from "./container";
+import { dlo } from "./dlo";
 import * as object from "./object";
+import { quotas } from "./quotas";
 import { compose, type Middleware, type Next } from "./pipeline";
 import type { Environ, SubrequestInit, SwiftRequest } from "./request";
+import { slo } from "./slo";
+import { staticweb } from "./staticweb";
+import { symlink } from "./symlink";
+import { versionedWrites } from "./versioned-writes";
 
 type Handler = (req: SwiftRequest) => Promise<Response>;
 
@@ -29,12 +39,15 @@ const CONTROLLERS: Record<"account" | "container" | "object", Record<string, Han
   object: { GET: object.get, HEAD: object.get, PUT: object.put, POST: object.post, DELETE: object.remove, COPY: object.copyVerb },
 };
 
+/** Swift's Allow on a 405, the same at every level (COPY comes from the copy middleware, OPTIONS from CORS). */
+const ALLOW = "DELETE, HEAD, POST, GET, PUT, OPTIONS";
+
 /** The controller for the request's level and method; 405 with Allow otherwise. */
 const dispatch: Next = async (req) => {
   const level = levelOf(req.path);
   const controllers = CONTROLLERS[level];
   const handler = controllers[req.request.method];
-  if (!handler) throw new SwiftError("MethodNotAllowed", undefined, { [H.ALLOW]: Object.keys(controllers).sort().join(", ") });
+  if (!handler) throw new SwiftError("MethodNotAllowed", undefined, { [H.ALLOW]: ALLOW });
   // Containers and objects of a deleted account are gone with it (the reaper removes them).
   if (level !== "account" && (await accountInfo(req.ctx, req.path.account))?.status === "DELETED") throw new SwiftError("NotFound");
   return handler(req);
@@ -46,17 +59,17 @@ const dispatch: Next = async (req) => {
  * proxy-server). One line per middleware.
  */
 const PIPELINE: readonly Middleware[] = [
-  // cors
-  // bulk
-  // tempurl
-  // formpost
+  cors,
+  bulk,
+  tempurl,
+  formpost,
   authorize,
-  // staticweb
-  // quotas
-  // slo
-  // dlo
-  // versioned_writes
-  // symlink
+  staticweb,
+  quotas,
+  slo,
+  dlo,
+  versionedWrites,
+  symlink,
 ];
 
 const run = compose(PIPELINE, dispatch);
@@ -84,7 +97,12 @@ function swiftRequest(
       target.search = init.query ?? "";
       const sub = new Request(target, { method: init.method, headers: init.headers ?? {}, body: init.body ?? null });
       const subEnviron: Environ = { source: init.source };
-      if (init.keepAuthorization && environ.authorized) subEnviron.authorized = environ.authorized;
+      if (init.keepAuthorization && environ.authorized) {
+        // A signature's authority goes on with the scope it was granted for (Swift keeps the
+        // tempurl's account and container limits in the subrequest's environ).
+        subEnviron.authorized = environ.authorized;
+        subEnviron.tempUrlScope = environ.tempUrlScope;
+      }
       return run(swiftRequest(sub, identity, ctx, subEnviron, waitUntil));
     },
   };

@@ -80,7 +80,7 @@ describe("account", () => {
     const response = await swift("COPY", "/AUTH_test");
     await text(response);
     expect(response.status).toBe(405);
-    expect(response.headers.get("allow")).toBe("DELETE, GET, HEAD, POST, PUT");
+    expect(response.headers.get("allow")).toBe("DELETE, HEAD, POST, GET, PUT, OPTIONS");
   });
 
   it("an account name over 256 bytes returns 400", async ({ expect }) => {

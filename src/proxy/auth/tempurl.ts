@@ -1,0 +1,308 @@
+/**
+ * @module
+ * TempURL, a pipeline stage before authorize: an object request whose query carries a valid
+ * `temp_url_sig` (HMAC-SHA1/256/512 of `METHOD\nEXPIRES\nPATH` with an account or container
+ * Temp-URL key) and an unexpired `temp_url_expires` is authorized without a token. Any flaw is
+ * the same 401 "Temp URL invalid", which says nothing about keys, objects or containers.
+ * Responses lose X-Object-Meta-* (X-Object-Meta-Public-* apart); GET and HEAD get
+ * Content-Disposition and Expires. Swift: common/middleware/tempurl.py, common/digest.py.
+ */
+
+import { SwiftError } from "../../common/errors";
+import { H, metaPrefix, titleCase } from "../../common/headers";
+import { liveMetadata } from "../../durable/merge";
+import { answeredBeforeController } from "../middleware/cors";
+import { accountInfo } from "../services/account";
+import { containerInfo } from "../services/container";
+import type { ServiceContext } from "../services/context";
+import type { Middleware } from "../swift/pipeline";
+import type { SwiftRequest } from "../swift/request";
+
+/** Digests Swift 2.30 allows by default; sha1 is deprecated (Swift: digest.py DEFAULT_ALLOWED_DIGESTS). */
+export const ALLOWED_DIGESTS = ["sha1", "sha256", "sha512"] as const;
+export type Digest = (typeof ALLOWED_DIGESTS)[number];
+export const DEPRECATED_DIGESTS: readonly Digest[] = ["sha1"];
+
+const METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"];
+const INCOMING_REMOVE_HEADERS = [H.X_TIMESTAMP];
+/** Headers a signed PUT, POST or DELETE may not carry (Swift: DISALLOWED_INCOMING_HEADERS). */
+const DISALLOWED_INCOMING_HEADERS = [H.X_OBJECT_MANIFEST, H.X_SYMLINK_TARGET, H.X_COPY_FROM];
+const OUTGOING_REMOVE_PREFIX = metaPrefix("object");
+const OUTGOING_ALLOW_PREFIX = `${metaPrefix("object")}public-`;
+
+/** The tempurl section of /info (Swift: tempurl.py filter_factory register_swift_info). */
+export const TEMPURL_INFO = {
+  methods: METHODS,
+  incoming_remove_headers: INCOMING_REMOVE_HEADERS,
+  incoming_allow_headers: [],
+  outgoing_remove_headers: [`${OUTGOING_REMOVE_PREFIX}*`],
+  outgoing_allow_headers: [`${OUTGOING_ALLOW_PREFIX}*`],
+  allowed_digests: ALLOWED_DIGESTS,
+  deprecated_digests: DEPRECATED_DIGESTS,
+};
+
+const HASHES: Record<Digest, string> = { sha1: "SHA-1", sha256: "SHA-256", sha512: "SHA-512" };
+const HEX_DIGESTS: Record<number, Digest> = { 40: "sha1", 64: "sha256", 128: "sha512" };
+
+/**
+ * Swift: digest.py extract_digest_and_algorithm. A signature as hex (its length names the
+ * digest) or `<digest>:<base64 or base64url>`; null when it cannot be read.
+ */
+export function extractDigest(signature: string): { digest: string; hex: string } | null {
+  const colon = signature.indexOf(":");
+  if (colon >= 0) {
+    const digest = signature.slice(0, colon);
+    let value = signature.slice(colon + 1);
+    if ((value.includes("-") || value.includes("_")) && !(value.includes("+") || value.includes("/"))) value = value.replace(/-/g, "+").replace(/_/g, "/");
+    const data = value.replace(/^=+|=+$/g, "");
+    if (/[^A-Za-z0-9+/]/.test(data) || data.length % 4 === 1) return null;
+    const binary = atob(data + "=".repeat((4 - (data.length % 4)) % 4));
+    return { digest, hex: [...binary].map((char) => char.charCodeAt(0).toString(16).padStart(2, "0")).join("") };
+  }
+  if (!/^(?:[0-9a-fA-F]{2})*$/.test(signature)) return null;
+  const digest = HEX_DIGESTS[signature.length];
+  return digest ? { digest, hex: signature } : null;
+}
+
+/** Whether `digest` is one edgeswift accepts. */
+export function isAllowedDigest(digest: string): digest is Digest {
+  return (ALLOWED_DIGESTS as readonly string[]).includes(digest);
+}
+
+/** Swift: digest.py get_hmac's HMAC, as lower-case hex; null for a key WebCrypto refuses. */
+export async function hmacHex(digest: Digest, key: string, message: string): Promise<string | null> {
+  const encoder = new TextEncoder();
+  try {
+    const cryptoKey = await crypto.subtle.importKey("raw", encoder.encode(key), { name: "HMAC", hash: HASHES[digest] }, false, ["sign"]);
+    const signature = await crypto.subtle.sign("HMAC", cryptoKey, encoder.encode(message));
+    return [...new Uint8Array(signature)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  } catch {
+    return null;
+  }
+}
+
+/** Swift: utils streq_const_time. */
+export function constantTimeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return difference === 0;
+}
+
+/** A Temp-URL key and whether the account or the container holds it. */
+export interface ScopedKey {
+  key: string;
+  scope: "account" | "container";
+}
+
+/**
+ * Swift: tempurl.py _get_keys. X-Account-Meta-Temp-URL-Key[-2], then
+ * X-Container-Meta-Temp-URL-Key[-2], those that are set.
+ */
+export async function tempUrlKeys(ctx: ServiceContext, account: string, container: string | null): Promise<ScopedKey[]> {
+  const accountRow = await accountInfo(ctx, account);
+  const containerRow = container === null ? null : await containerInfo(ctx, account, container);
+  const accountMeta = accountRow ? liveMetadata(accountRow.metadata) : {};
+  const containerMeta = containerRow ? liveMetadata(containerRow.metadata) : {};
+  const keys: ScopedKey[] = [];
+  for (const name of [H.X_ACCOUNT_META_TEMP_URL_KEY, H.X_ACCOUNT_META_TEMP_URL_KEY_2]) {
+    const key = accountMeta[name];
+    if (key !== undefined) keys.push({ key, scope: "account" });
+  }
+  for (const name of [H.X_CONTAINER_META_TEMP_URL_KEY, H.X_CONTAINER_META_TEMP_URL_KEY_2]) {
+    const key = containerMeta[name];
+    if (key !== undefined) keys.push({ key, scope: "container" });
+  }
+  return keys;
+}
+
+/** Python's int() of a string: optional sign, digits (underscores between them), surrounding whitespace. */
+export function pythonInt(text: string): number | null {
+  const match = /^\s*([+-]?\d+(?:_\d+)*)\s*$/.exec(text);
+  return match?.[1] ? Number(match[1].replace(/_/g, "")) : null;
+}
+
+/** `temp_url_expires` as unix seconds: an integer or `%Y-%m-%dT%H:%M:%SZ`; 0 when unreadable or past. */
+function expiresOf(text: string, nowMs: number): number {
+  let expires = pythonInt(text);
+  if (expires === null) {
+    const iso = /^(\d{4})-(1[0-2]|0[1-9]|[1-9])-(3[01]|[12]\d|0[1-9]|[1-9])T(2[0-3]|[01]\d|\d):([0-5]\d|\d):(6[01]|[0-5]\d|\d)Z$/.exec(text);
+    if (iso) {
+      const [year, month, day, hour, minute, second] = iso.slice(1).map(Number) as [number, number, number, number, number, number];
+      const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+      if (date.getUTCDate() === day) expires = Math.floor(date.getTime() / 1000);
+    }
+  }
+  return expires === null || expires * 1000 < nowMs ? 0 : expires;
+}
+
+/** An IP address as a number and its family; null when malformed. */
+function parseIp(text: string): { family: 4 | 6; value: bigint } | null {
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(text)) {
+    const octets = text.split(".").map(Number);
+    if (octets.some((octet) => octet > 255)) return null;
+    return { family: 4, value: octets.reduce((total, octet) => (total << 8n) | BigInt(octet), 0n) };
+  }
+  if (!/^[0-9a-fA-F:]+$/.test(text) || text.split("::").length > 2) return null;
+  const [head = "", tail] = text.split("::");
+  const groups = (part: string) => (part ? part.split(":") : []);
+  const left = groups(head);
+  const right = tail === undefined ? [] : groups(tail);
+  const missing = 8 - left.length - right.length;
+  if ((tail === undefined && missing !== 0) || (tail !== undefined && missing < 1)) return null;
+  const all = [...left, ...Array<string>(tail === undefined ? 0 : missing).fill("0"), ...right];
+  if (all.some((group) => !/^[0-9a-fA-F]{1,4}$/.test(group))) return null;
+  return { family: 6, value: all.reduce((total, group) => (total << 16n) | BigInt(parseInt(group, 16)), 0n) };
+}
+
+/** Swift: ip_network(range) (strict: no host bits) containing ip_address(client). */
+function ipInRange(client: string, range: string): boolean {
+  const [network = "", prefixText, extra] = range.split("/");
+  if (extra !== undefined) return false;
+  const base = parseIp(network);
+  const address = parseIp(client);
+  if (!base || !address || base.family !== address.family) return false;
+  const bits = base.family === 4 ? 32 : 128;
+  const prefix = prefixText === undefined ? bits : /^\d+$/.test(prefixText) ? Number(prefixText) : -1;
+  if (prefix < 0 || prefix > bits) return false;
+  const hostBits = BigInt(bits - prefix);
+  const mask = ((1n << BigInt(bits)) - 1n) ^ ((1n << hostBits) - 1n);
+  if ((base.value & mask) !== base.value) return false;
+  return (address.value & mask) === base.value;
+}
+
+/** Python's urllib quote: UTF-8, `A-Za-z0-9_.-~` and `safe` kept, the rest %XX. */
+export function pythonQuote(text: string, safe = "/"): string {
+  let out = "";
+  for (const byte of new TextEncoder().encode(text)) {
+    const char = String.fromCharCode(byte);
+    out += /[A-Za-z0-9_.~-]/.test(char) || safe.includes(char) ? char : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return out;
+}
+
+/** Swift: tempurl.py disposition_format. */
+function dispositionFormat(type: "inline" | "attachment", filename: string): string {
+  return `${type}; filename="${pythonQuote(filename, " /")}"; filename*=UTF-8''${pythonQuote(filename)}`;
+}
+
+/** Environ key: the account (and container, for a container key) a TempURL's signature covers. */
+const SCOPE = "tempUrlScope";
+
+interface TempUrlScope {
+  account: string;
+  container: string | null;
+}
+
+function isScope(value: unknown): value is TempUrlScope {
+  return typeof value === "object" && value !== null && "account" in value && "container" in value;
+}
+
+/**
+ * Swift: tempurl.py authorize_same_account, authorize_same_container. Whether a request a
+ * TempURL vouched for stays in the account (account key) or container (container key) signed.
+ */
+export function tempUrlScopeAllows(req: SwiftRequest): boolean {
+  if (req.environ.authorized !== "tempurl") return true;
+  const scope = req.environ[SCOPE];
+  // Subrequests carry the scope on with the authority (router.ts); without one, nothing is allowed.
+  if (!isScope(scope)) return false;
+  if (req.path.account !== scope.account) return false;
+  return scope.container === null || req.path.container === scope.container;
+}
+
+/** Response headers a TempURL caller may see: X-Object-Meta-* removed unless X-Object-Meta-Public-*. */
+function cleanOutgoing(headers: Headers): void {
+  for (const name of [...headers.keys()]) {
+    if (name.startsWith(OUTGOING_REMOVE_PREFIX) && !name.startsWith(OUTGOING_ALLOW_PREFIX)) headers.delete(name);
+  }
+}
+
+const INVALID_BODY = "401 Unauthorized: Temp URL invalid\n";
+
+/** The TempURL stage: a valid signature authorizes the request; any flaw is 401 "Temp URL invalid". */
+export const tempurl: Middleware = async (req, next) => {
+  const { method } = req.request;
+  if (method === "OPTIONS") return next(req);
+  const params = req.url.searchParams;
+  const signatureText = params.get("temp_url_sig");
+  const expiresText = params.get("temp_url_expires");
+  if (signatureText === null && expiresText === null) return next(req);
+  const invalid = (): SwiftError => {
+    answeredBeforeController(req.environ);
+    return new SwiftError("Unauthorized", INVALID_BODY, { [H.CONTENT_TYPE]: "text/html; charset=UTF-8", [H.WWW_AUTHENTICATE]: 'Swift realm="unknown"' });
+  };
+  const expires = expiresText === null ? 0 : expiresOf(expiresText, Date.now());
+  if (!signatureText || !expires) throw invalid();
+  const signature = extractDigest(signatureText);
+  if (!signature || !isAllowedDigest(signature.digest)) throw invalid();
+  const digest = signature.digest;
+  const { version, account, container, object } = req.path;
+  if (!METHODS.includes(method) || version !== "v1" || container === null || object === null || !object.replace(/^\/+|\/+$/g, "")) throw invalid();
+  const ipRange = params.get("temp_url_ip_range");
+  if (ipRange) {
+    const client = req.request.headers.get(H.CF_CONNECTING_IP);
+    if (client === null || !ipInRange(client, ipRange)) throw invalid();
+  }
+  const keys = await tempUrlKeys(req.ctx, account, container);
+  if (!keys.length) throw invalid();
+  const prefix = params.get("temp_url_prefix");
+  if (prefix !== null && !object.startsWith(prefix)) throw invalid();
+  const path = prefix === null ? `/v1/${account}/${container}/${object}` : `prefix:/v1/${account}/${container}/${prefix}`;
+  // HEAD is allowed whenever GET, PUT or POST is signed.
+  const methods = method === "HEAD" ? ["HEAD", "GET", "POST", "PUT"] : [method];
+  let scope: ScopedKey["scope"] | null = null;
+  for (const signedMethod of methods) {
+    for (const { key, scope: keyScope } of keys) {
+      const message = `${ipRange ? `ip=${ipRange}\n` : ""}${signedMethod}\n${expires}\n${path}`;
+      const expected = await hmacHex(digest, key, message);
+      if (scope === null && expected !== null && constantTimeEqual(signature.hex, expected)) scope = keyScope;
+    }
+  }
+  if (scope === null) throw invalid();
+  if (!["GET", "HEAD"].includes(method)) {
+    for (const name of DISALLOWED_INCOMING_HEADERS) {
+      if (req.request.headers.has(name)) {
+        answeredBeforeController(req.environ);
+        throw new SwiftError("BadRequest", `The header '${titleCase(name)}' is not allowed in this tempurl`, {
+          [H.CONTENT_TYPE]: "text/html; charset=UTF-8",
+        });
+      }
+    }
+  }
+  // Downstream sees only the TempURL's own parameters (Swift rewrites QUERY_STRING so).
+  const url = new URL(req.url);
+  const query = new URLSearchParams({ temp_url_sig: signature.hex, temp_url_expires: String(expires) });
+  if (prefix !== null) query.set("temp_url_prefix", prefix);
+  const filename = params.get("filename");
+  if (filename) query.set("filename", filename);
+  url.search = query.toString();
+  const headers = new Headers(req.request.headers);
+  for (const name of INCOMING_REMOVE_HEADERS) headers.delete(name);
+  req.environ.authorized = "tempurl";
+  req.environ[SCOPE] = { account, container: scope === "account" ? null : container } satisfies TempUrlScope;
+  const signed: SwiftRequest = { ...req, url, identity: null, request: new Request(url, { method, headers, body: req.request.body }) };
+  let response: Response;
+  try {
+    response = await next(signed);
+  } catch (error) {
+    if (!(error instanceof SwiftError)) throw error;
+    const errorHeaders = new Headers(error.headers);
+    cleanOutgoing(errorHeaders);
+    throw new SwiftError(error.kind, error.detail, Object.fromEntries(errorHeaders));
+  }
+  const cleaned = new Response(response.body, response);
+  cleanOutgoing(cleaned.headers);
+  if ((method === "GET" || method === "HEAD") && cleaned.status >= 200 && cleaned.status < 300) {
+    const existing = cleaned.headers.get(H.CONTENT_DISPOSITION);
+    let disposition: string;
+    if (params.has("inline")) disposition = filename ? dispositionFormat("inline", filename) : "inline";
+    else if (filename) disposition = dispositionFormat("attachment", filename);
+    else if (existing !== null) disposition = existing;
+    else disposition = dispositionFormat("attachment", object.replace(/\/+$/, "").split("/").pop() ?? "");
+    cleaned.headers.set(H.CONTENT_DISPOSITION, disposition.replace(/\n/g, "%0A"));
+    const expiresDate = new Date(expires * 1000);
+    if (!Number.isNaN(expiresDate.getTime())) cleaned.headers.set(H.EXPIRES, expiresDate.toUTCString());
+  }
+  return cleaned;
+};
