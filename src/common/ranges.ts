@@ -76,3 +76,29 @@ export function rangesForLength(specs: readonly RangeSpec[], length: number): By
   if (nonAscending >= MAX_NONASCENDING_RANGES) return [];
   return ranges;
 }
+
+/** The framing of a multipart/byteranges body: one head per range, the closing tail, the total length. */
+export interface ByteRangesFraming {
+  contentType: string;
+  parts: { range: ByteRange; head: Uint8Array }[];
+  crlf: Uint8Array;
+  tail: Uint8Array;
+  length: number;
+}
+
+/**
+ * Frames several ranges of a body of `size` bytes as Swift's swob does: `--boundary`, the part's
+ * Content-Type and Content-Range, the bytes, CRLF; `--boundary--` last.
+ */
+export function byteRangesFraming(ranges: readonly ByteRange[], size: number, contentType: string): ByteRangesFraming {
+  const boundary = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const encoder = new TextEncoder();
+  const parts = ranges.map((range) => ({
+    range,
+    head: encoder.encode(`--${boundary}\r\nContent-Type: ${contentType}\r\nContent-Range: bytes ${range.start}-${range.end - 1}/${size}\r\n\r\n`),
+  }));
+  const tail = encoder.encode(`--${boundary}--`);
+  const crlf = encoder.encode("\r\n");
+  const length = parts.reduce((total, part) => total + part.head.length + (part.range.end - part.range.start) + crlf.length, tail.length);
+  return { contentType: `multipart/byteranges;boundary=${boundary}`, parts, crlf, tail, length };
+}

@@ -7,6 +7,7 @@
  */
 
 import { H } from "../../common/headers";
+import { pythonJson } from "./large-object";
 import type { SwiftRequest } from "./request";
 
 export const ACCEPTABLE_FORMATS = ["text/plain", "application/json", "application/xml", "text/xml"] as const;
@@ -58,14 +59,9 @@ export interface Outcome {
 }
 
 /** Swift: bulk.py get_response_body. JSON as Python's json.dumps writes it; XML without declaration. */
-export function renderOutcome(format: OutFormat | null, outcome: Outcome, root: "delete" | "extract"): string {
+export function renderOutcome(format: OutFormat | null, outcome: Outcome, root: "delete" | "extract" | "upload"): string {
   const { fields, errors } = outcome;
-  if (format === "application/json") {
-    const json = (value: unknown) => JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-    const entries = Object.entries(fields).map(([key, value]) => `${json(key)}: ${json(value)}`);
-    entries.push(`"Errors": [${errors.map(([name, status]) => `[${json(name)}, ${json(status)}]`).join(", ")}]`);
-    return `{${entries.join(", ")}}`;
-  }
+  if (format === "application/json") return pythonJson({ ...fields, Errors: errors });
   const keys = Object.keys(fields).sort();
   if (format?.endsWith("/xml")) {
     const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/>/g, "&gt;").replace(/</g, "&lt;");

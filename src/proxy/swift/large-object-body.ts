@@ -15,7 +15,7 @@
 import { LARGE_OBJECT_MAX_GET_TIME_SECONDS, LARGE_OBJECT_RATE_LIMIT_AFTER_SEGMENT, LARGE_OBJECT_RATE_LIMIT_SEGMENTS_PER_SECOND } from "../../common/constraints";
 import { SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
-import type { ByteRange } from "../../common/ranges";
+import { byteRangesFraming, type ByteRange } from "../../common/ranges";
 import { normalizeEtag, subrequest } from "./large-object";
 import type { SwiftRequest } from "./request";
 
@@ -213,15 +213,7 @@ export async function rangedBody(req: SwiftRequest, slicer: Slicer, size: number
     const body = await streamPieces(req, slicer(only.start, only.end), only.end - only.start, options);
     return { status: 206, headers: { [H.CONTENT_LENGTH]: String(only.end - only.start), [H.CONTENT_RANGE]: `bytes ${only.start}-${only.end - 1}/${size}` }, body };
   }
-  const boundary = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
-  const encoder = new TextEncoder();
-  const parts = ranges.map((range) => ({
-    range,
-    head: encoder.encode(`--${boundary}\r\nContent-Type: ${contentType}\r\nContent-Range: bytes ${range.start}-${range.end - 1}/${size}\r\n\r\n`),
-  }));
-  const tail = encoder.encode(`--${boundary}--`);
-  const crlf = encoder.encode("\r\n");
-  const length = parts.reduce((total, part) => total + part.head.length + (part.range.end - part.range.start) + crlf.length, tail.length);
+  const { parts, crlf, tail, length, contentType: multipartType } = byteRangesFraming(ranges, size, contentType);
   async function* multipart(): AsyncIterable<Piece> {
     for (const part of parts) {
       yield part.head;
@@ -231,5 +223,5 @@ export async function rangedBody(req: SwiftRequest, slicer: Slicer, size: number
     yield tail;
   }
   const body = await streamPieces(req, multipart(), length, options);
-  return { status: 206, headers: { [H.CONTENT_TYPE]: `multipart/byteranges;boundary=${boundary}`, [H.CONTENT_LENGTH]: String(length) }, body };
+  return { status: 206, headers: { [H.CONTENT_TYPE]: multipartType, [H.CONTENT_LENGTH]: String(length) }, body };
 }

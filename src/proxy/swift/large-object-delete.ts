@@ -11,7 +11,9 @@
 import { SLO_CONCURRENCY, SLO_MAX_MANIFEST_SEGMENTS, SLO_YIELD_FREQUENCY_SECONDS } from "../../common/constraints";
 import { SwiftError, errorBody } from "../../common/errors";
 import { H, isTrue } from "../../common/headers";
-import { bestReportFormat, bodyText, pyQuote, reportBody, statusLine, subrequest, type ReportFormat } from "./large-object";
+import { bodyText, subrequest} from "./large-object";
+import { ACCEPTABLE_FORMATS, bestMatch, renderOutcome, type OutFormat } from "./bulk-response";
+import { quote, statusLine } from "./subrequest";
 import { parseStoredManifest } from "./large-object-manifest";
 import { required, type SwiftRequest } from "./request";
 
@@ -33,7 +35,7 @@ interface Tally {
 
 /** Answers the DELETE at once and deletes while the report streams. */
 export function deleteManifest(req: SwiftRequest): Response {
-  const format = bestReportFormat(req.request.headers.get(H.ACCEPT));
+  const format = bestMatch(req.request.headers.get(H.ACCEPT), ACCEPTABLE_FORMATS);
   const { readable, writable } = new IdentityTransformStream();
   req.waitUntil(runDelete(req, format, writable));
   return new Response(readable, { status: 200, headers: { [H.CONTENT_TYPE]: format ?? "text/html; charset=UTF-8" } });
@@ -85,11 +87,11 @@ async function deleteOne(req: SwiftRequest, item: DeleteItem, tally: Tally): Pro
   else if (status === 404) tally.notFound += 1;
   else {
     if (status >= 500) tally.failedStatus = statusLine(502);
-    tally.failed.push([pyQuote(item.name), statusLine(status)]);
+    tally.failed.push([quote(item.name), statusLine(status)]);
   }
 }
 
-async function runDelete(req: SwiftRequest, format: ReportFormat | null, writable: WritableStream<Uint8Array>): Promise<void> {
+async function runDelete(req: SwiftRequest, format: OutFormat | null, writable: WritableStream<Uint8Array>): Promise<void> {
   const writer = writable.getWriter();
   const encoder = new TextEncoder();
   let lastYield = Date.now();
@@ -111,7 +113,7 @@ async function runDelete(req: SwiftRequest, format: ReportFormat | null, writabl
     for await (const item of itemsToDelete(req)) {
       if (item.error) {
         if (item.error.status === 404) tally.notFound += 1;
-        else tally.failed.push([pyQuote(item.name), item.error.message]);
+        else tally.failed.push([quote(item.name), item.error.message]);
         continue;
       }
       const task: Promise<void> = deleteOne(req, item, tally).finally(() => inFlight.delete(task));
@@ -141,7 +143,7 @@ async function runDelete(req: SwiftRequest, format: ReportFormat | null, writabl
     ["Number Not Found", tally.notFound],
   ];
   try {
-    await writer.write(encoder.encode(separator + reportBody(format, fields, tally.failed, "delete")));
+    await writer.write(encoder.encode(separator + renderOutcome(format, { fields: Object.fromEntries(fields), errors: tally.failed }, "delete")));
     await writer.close();
   } catch (error) {
     await writer.abort(error).catch(() => undefined);

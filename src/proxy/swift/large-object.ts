@@ -11,6 +11,7 @@ import { conditionalStatus } from "../../common/conditional";
 import { ERRORS, SwiftError, errorBody, kindForStatus } from "../../common/errors";
 import { H, isTrue } from "../../common/headers";
 import type { SubrequestInit, SwiftRequest } from "./request";
+import { subrequestResponse } from "./subrequest";
 
 /** Environ key: metadata names whose presence makes the object controller serve the object whole. */
 const MANIFEST_READ = "largeObject.manifestRead";
@@ -112,28 +113,9 @@ export function normalizeEtag(etag: string | null): string | null {
   return etag.startsWith('"') && etag.endsWith('"') && etag.length >= 2 ? etag.slice(1, -1) : etag;
 }
 
-/** A status line as swob writes it: `404 Not Found`. */
-export function statusLine(status: number): string {
-  const kind = kindForStatus(status);
-  if (ERRORS[kind].status === status) return `${status} ${ERRORS[kind].reason}`;
-  const known: Record<number, string> = { 200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 206: "Partial Content", 304: "Not Modified", 502: "Bad Gateway" };
-  return `${status} ${known[status] ?? "Unknown"}`;
-}
-
-/** A SwiftError as the response the client would get (subrequests see errors as statuses, as Swift's do). */
-export function errorResponse(error: SwiftError, method: string): Response {
-  const { body, contentType } = errorBody(error.kind, error.detail);
-  return new Response(method === "HEAD" ? null : body, { status: error.status, headers: { [H.CONTENT_TYPE]: contentType, ...error.headers } });
-}
-
-/** Runs a subrequest through the pipeline; a client-facing error comes back as its response. */
-export async function subrequest(req: SwiftRequest, init: SubrequestInit): Promise<Response> {
-  try {
-    return await req.subrequest({ keepAuthorization: true, ...init });
-  } catch (error) {
-    if (error instanceof SwiftError) return errorResponse(error, init.method);
-    throw error;
-  }
+/** Runs a subrequest through the pipeline keeping the caller's authorization; an error comes back as its response. */
+export function subrequest(req: SwiftRequest, init: SubrequestInit): Promise<Response> {
+  return subrequestResponse(req, { keepAuthorization: true, ...init });
 }
 
 /** A response body as UTF-8 text, whatever its content type says (a manifest is stored with the large object's). */
@@ -185,72 +167,6 @@ export function pythonJson(value: unknown): string {
       .join(", ")}}`;
   }
   return "null";
-}
-
-/** Python's urllib quote(text, safe='/') over UTF-8, as Swift quotes names in its reports. */
-export function pyQuote(text: string): string {
-  return encodeURIComponent(text)
-    .replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%2F/g, "/");
-}
-
-/** The formats a bulk-style report can take (Swift: bulk.py ACCEPTABLE_FORMATS). */
-export const REPORT_FORMATS = ["text/plain", "application/json", "application/xml", "text/xml"] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
-
-/**
- * swob's Accept.best_match over REPORT_FORMATS: no header → text/plain; otherwise the acceptable
- * patterns by quality (specific before wildcards), each against the formats in order; null when
- * nothing fits or the header is malformed.
- */
-export function bestReportFormat(accept: string | null): ReportFormat | null {
-  if (accept === null || accept.trim() === "") return "text/plain";
-  const patterns: { type: string; sub: string; q: number; order: number }[] = [];
-  for (const [order, part] of accept.split(",").entries()) {
-    const [media = "", ...params] = part.trim().split(";");
-    const match = /^([\w.+*-]+)\/([\w.+*-]+)$/.exec(media.trim());
-    if (!match?.[1] || !match[2]) return null;
-    let q = 1;
-    for (const param of params) {
-      const [name, value] = param.trim().split("=");
-      if (name?.trim() === "q") q = Number(value);
-    }
-    if (Number.isNaN(q)) return null;
-    if (q > 0) patterns.push({ type: match[1].toLowerCase(), sub: match[2].toLowerCase(), q, order });
-  }
-  patterns.sort((a, b) => b.q - a.q || Number(a.type === "*") - Number(b.type === "*") || Number(a.sub === "*") - Number(b.sub === "*") || a.order - b.order);
-  for (const { type, sub } of patterns) {
-    const found = REPORT_FORMATS.find((format) => {
-      const [formatType, formatSub] = format.split("/");
-      return (type === "*" || type === formatType) && (sub === "*" || sub === formatSub);
-    });
-    if (found) return found;
-  }
-  return null;
-}
-
-/**
- * A bulk-style report body (Swift: bulk.py get_response_body): `Key: value` lines and an
- * `Errors:` list in text, the dict with `Errors` in JSON, `<root>` elements in XML.
- */
-export function reportBody(format: ReportFormat | null, fields: [string, string | number][], errors: [string, string][], root: "delete" | "upload"): string {
-  if (format === "application/json") {
-    return pythonJson(Object.fromEntries([...fields, ["Errors", errors]]));
-  }
-  const sorted = [...fields].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  if (format === "application/xml" || format === "text/xml") {
-    const lines = sorted.map(([key, value]) => {
-      const tag = key.replace(/ /g, "_").toLowerCase();
-      return `<${tag}>${xmlText(String(value))}</${tag}>\n`;
-    });
-    const objects = errors.map(([name, status]) => `<object><name>${xmlText(name)}</name><status>${xmlText(status)}</status></object>\n`);
-    return `<${root}>\n${lines.join("")}<errors>\n${objects.join("")}</errors>\n</${root}>\n`;
-  }
-  return `${sorted.map(([key, value]) => `${key}: ${value}\n`).join("")}Errors:\n${errors.map(([name, status]) => `${name}, ${status}\n`).join("")}`;
-}
-
-function xmlText(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 /** Runs `work` over `items`, at most `limit` at once, resolving in the items' order. */

@@ -10,7 +10,7 @@ import { MAX_OBJECT_NAME_LENGTH, OBJECT_ALLOWED_HEADERS } from "../../common/con
 import { SwiftError, kindForStatus } from "../../common/errors";
 import { H, checkMetadata, isTrue, metaPrefix } from "../../common/headers";
 import { conditionalStatus, parseEtagList } from "../../common/conditional";
-import { parseRange, rangesForLength, type ByteRange } from "../../common/ranges";
+import { byteRangesFraming, parseRange, rangesForLength, type ByteRange } from "../../common/ranges";
 import { Timestamp } from "../../common/timestamp";
 import type { ObjectRow } from "../../durable/rows";
 import { containerInfo } from "../services/container";
@@ -191,15 +191,7 @@ async function rangedResponse(req: SwiftRequest, path: ObjectPath, found: FoundO
       headers: { ...headers, [H.CONTENT_LENGTH]: String(only.end - only.start), [H.CONTENT_RANGE]: `bytes ${only.start}-${only.end - 1}/${size}` },
     });
   }
-  const boundary = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
-  const encoder = new TextEncoder();
-  const parts = ranges.map((range) => ({
-    range,
-    head: encoder.encode(`--${boundary}\r\nContent-Type: ${contentType}\r\nContent-Range: bytes ${range.start}-${range.end - 1}/${size}\r\n\r\n`),
-  }));
-  const tail = encoder.encode(`--${boundary}--`);
-  const crlf = encoder.encode("\r\n");
-  const length = parts.reduce((total, part) => total + part.head.length + (part.range.end - part.range.start) + crlf.length, tail.length);
+  const { parts, crlf, tail, length, contentType: multipartType } = byteRangesFraming(ranges, size, contentType);
   const { readable, writable } = new FixedLengthStream(length);
   const write = async (): Promise<void> => {
     const writer = writable.getWriter();
@@ -220,7 +212,7 @@ async function rangedResponse(req: SwiftRequest, path: ObjectPath, found: FoundO
   req.waitUntil(write());
   return new Response(readable, {
     status: 206,
-    headers: { ...headers, [H.CONTENT_TYPE]: `multipart/byteranges;boundary=${boundary}`, [H.CONTENT_LENGTH]: String(length) },
+    headers: { ...headers, [H.CONTENT_TYPE]: multipartType, [H.CONTENT_LENGTH]: String(length) },
   });
 }
 

@@ -24,24 +24,20 @@ import { H, isTrue } from "../../common/headers";
 import { levelOf } from "../../common/path";
 import { parseRange, rangesForLength, type ByteRange } from "../../common/ranges";
 import {
-  bestReportFormat,
   bodyText,
   isManifestRead,
   largeObjectConditional,
   mapConcurrent,
   md5Hex,
   normalizeEtag,
-  pyQuote,
   pythonJson,
-  reportBody,
   splitSwiftBytes,
-  statusLine,
   subrequest,
   swobError,
   withManifestRead,
-  withSloManifest,
-  type ReportFormat,
-} from "./large-object";
+  withSloManifest} from "./large-object";
+import { ACCEPTABLE_FORMATS, bestMatch, renderOutcome, type OutFormat } from "./bulk-response";
+import { quote, statusLine } from "./subrequest";
 import { SegmentError, rangedBody, type Piece, type Slicer } from "./large-object-body";
 import { deleteManifest } from "./large-object-delete";
 import { annotate, parseManifestInput, parseStoredManifest, rawManifest, sloEtag, type InputSegment, type PathInput, type Segment, type StoredSegment } from "./large-object-manifest";
@@ -91,7 +87,7 @@ function manifestTime(lastModified: string | null): string {
 
 /** One segment checked against its HEAD: its length and stored form, problems pushed. Swift: validate_seg_dict. */
 function checkSegment(input: PathInput, head: Response, allowEmpty: boolean, problems: [string, string][]): { length: number; stored: StoredSegment | null } {
-  const name = pyQuote(input.path);
+  const name = quote(input.path);
   if (!head.ok) {
     problems.push([name, statusLine(head.status)]);
     return { length: 0, stored: null };
@@ -147,11 +143,11 @@ async function putManifest(req: SwiftRequest, next: Next): Promise<Response> {
   if (inputs.filter((input) => input.kind === "path").length > SLO_MAX_MANIFEST_SEGMENTS) {
     throw swobError("RequestEntityTooLarge", `Number of object-backed segments must be <= ${SLO_MAX_MANIFEST_SEGMENTS}`);
   }
-  const format = bestReportFormat(headers.get(H.ACCEPT)) ?? "text/plain";
+  const format = bestMatch(headers.get(H.ACCEPT), ACCEPTABLE_FORMATS) ?? "text/plain";
   if (isTrue(req.url.searchParams.get("heartbeat"))) return heartbeatPut(req, next, inputs, format);
 
   const outcome = await checkAndStore(req, next, inputs, async () => undefined);
-  if (outcome.kind === "problems") throw new SwiftError("BadRequest", reportBody(format, [], outcome.problems, "upload"), { [H.CONTENT_TYPE]: format });
+  if (outcome.kind === "problems") throw new SwiftError("BadRequest", renderOutcome(format, { fields: Object.fromEntries([]), errors: outcome.problems }, "upload"), { [H.CONTENT_TYPE]: format });
   if (outcome.kind === "etag-mismatch") throw new SwiftError("UnprocessableEntity");
   if (outcome.kind === "failed") throw outcome.error;
   const { response, etag } = outcome;
@@ -162,7 +158,7 @@ async function putManifest(req: SwiftRequest, next: Next): Promise<Response> {
 }
 
 /** `heartbeat=on`: 202 now; a space at once and every yield_frequency; then the outcome as a report. */
-function heartbeatPut(req: SwiftRequest, next: Next, inputs: InputSegment[], format: ReportFormat): Response {
+function heartbeatPut(req: SwiftRequest, next: Next, inputs: InputSegment[], format: OutFormat): Response {
   const { readable, writable } = new IdentityTransformStream();
   const writer = writable.getWriter();
   const encoder = new TextEncoder();
@@ -191,7 +187,7 @@ function heartbeatPut(req: SwiftRequest, next: Next, inputs: InputSegment[], for
       if (response.ok) fields.push(["Etag", `"${etag}"`], ["Last Modified", response.headers.get(H.LAST_MODIFIED) ?? ""]);
       fields.push(["Response Body", body]);
     }
-    await writer.write(encoder.encode(`\r\n\r\n${reportBody(format, fields, problems, "upload")}`));
+    await writer.write(encoder.encode(`\r\n\r\n${renderOutcome(format, { fields: Object.fromEntries(fields), errors: problems }, "upload")}`));
     await writer.close();
   };
   req.waitUntil(
