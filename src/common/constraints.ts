@@ -44,6 +44,8 @@ export const ROWS_PER_RPC_MAX = 1_000;
 
 /** A container update an object replica could not deliver is retried by its alarm after this delay. */
 export const UPDATE_RETRY_MS = 1_000;
+/** While deliveries keep failing, the retry delay doubles up to this (a container that never comes is not hammered). */
+export const UPDATE_RETRY_MAX_MS = 300_000;
 /** How long an object replica waits for the container replica before queueing the update (Swift: container_update_timeout). */
 export const CONTAINER_UPDATE_TIMEOUT_MS = 1_000;
 /** How long the proxy waits for a replica (Swift: node_timeout). */

@@ -6,7 +6,7 @@
  * Public methods are its RPC surface; it has no fetch().
  */
 
-import { CONTAINER_UPDATE_TIMEOUT_MS, NODE_TIMEOUT_MS, ROWS_PER_RPC_MAX, UPDATE_RETRY_MS } from "../common/constraints";
+import { CONTAINER_UPDATE_TIMEOUT_MS, NODE_TIMEOUT_MS, ROWS_PER_RPC_MAX } from "../common/constraints";
 import { containerKey } from "../common/path";
 import { isSuccess, type ReplicaReply } from "../common/replies";
 import { Timestamp } from "../common/timestamp";
@@ -270,7 +270,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
 
   protected async runDuties(): Promise<number | null> {
     await this.#outbox.deliver();
-    return this.#outbox.pendingCount > 0 ? Date.now() + UPDATE_RETRY_MS : null;
+    return this.#outbox.pendingCount > 0 ? this.#outbox.retryAt(Date.now()) : null;
   }
 
   #queueReport(row: ContainerRow, reportedAt = Timestamp.fromSeconds(Date.now() / 1000).internal): void {
@@ -289,6 +289,6 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
   }
 
   async #report(): Promise<void> {
-    if (!(await this.#outbox.deliverWithin(CONTAINER_UPDATE_TIMEOUT_MS))) this.armAlarm(Date.now() + UPDATE_RETRY_MS);
+    if (!(await this.#outbox.deliverWithin(CONTAINER_UPDATE_TIMEOUT_MS))) this.armAlarm(this.#outbox.retryAt(Date.now()));
   }
 }

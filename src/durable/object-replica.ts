@@ -7,7 +7,7 @@
  */
 
 import { copyBody } from "../common/bodies";
-import { CONTAINER_UPDATE_TIMEOUT_MS, NODE_TIMEOUT_MS, ROWS_PER_RPC_MAX, UPDATE_RETRY_MS } from "../common/constraints";
+import { CONTAINER_UPDATE_TIMEOUT_MS, NODE_TIMEOUT_MS, ROWS_PER_RPC_MAX } from "../common/constraints";
 import { isSuccess, type ReplicaReply } from "../common/replies";
 import { Timestamp } from "../common/timestamp";
 import { mergeObject } from "./merge";
@@ -177,7 +177,7 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
     await this.#outbox.deliver();
     await this.#deleteGarbage();
     const times = [nextExpiry];
-    if (this.#outbox.pendingCount > 0) times.push(Date.now() + UPDATE_RETRY_MS);
+    if (this.#outbox.pendingCount > 0) times.push(this.#outbox.retryAt(Date.now()));
     if (this.#rows.garbage(1).length > 0) times.push(Date.now() + GARBAGE_RETRY_MS);
     const due = times.filter((at): at is number => at !== null);
     return due.length ? Math.min(...due) : null;
@@ -234,7 +234,7 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
 
   /** Waits for delivery up to `timeoutMs` (Swift: container_update_timeout); the alarm retries what is left. */
   async #deliverWithin(timeoutMs: number): Promise<void> {
-    if (!(await this.#outbox.deliverWithin(timeoutMs))) this.armAlarm(Date.now() + UPDATE_RETRY_MS);
+    if (!(await this.#outbox.deliverWithin(timeoutMs))) this.armAlarm(this.#outbox.retryAt(Date.now()));
   }
 
   protected override async beforeWipe(): Promise<void> {

@@ -5,7 +5,9 @@
  * by the replica's alarm until it lands (Swift: async_pending and the updater).
  */
 
-import { ROWS_PER_RPC_MAX } from "../common/constraints";
+import { ROWS_PER_RPC_MAX, UPDATE_RETRY_MAX_MS, UPDATE_RETRY_MS } from "../common/constraints";
+
+const BACKOFF = "outbox.backoffMs";
 import type { OutboxItem, OutboxRows } from "./schema/outbox";
 
 /** Sends one batch to one target replica; true when it landed. */
@@ -38,6 +40,14 @@ export class Outbox<T> {
     return this.#rows.count() === 0;
   }
 
+  /**
+   * When to try again: UPDATE_RETRY_MS after a round that delivered everything it tried, else
+   * twice the last delay, up to UPDATE_RETRY_MAX_MS (Swift's updater retries on its interval).
+   */
+  retryAt(now: number): number {
+    return now + (this.#storage.kv.get<number>(BACKOFF) ?? UPDATE_RETRY_MS);
+  }
+
   /** Sends one bounded round of pending items, one batch per target. */
   async deliver(): Promise<void> {
     // Swift keeps an undeliverable async_pending forever; after reclaim_age its target container
@@ -53,15 +63,20 @@ export class Outbox<T> {
       if (batch) batch.push(item);
       else byTarget.set(key, [item]);
     }
+    let failed = false;
     await Promise.all(
       [...byTarget.values()].map(async (batch) => {
         const [first] = batch;
         if (!first) return;
         if (await this.#send(first.partition, first.zone, batch.map((item) => item.payload))) {
           this.#storage.transactionSync(() => this.#rows.clear(batch));
+        } else {
+          failed = true;
         }
       }),
     );
+    if (failed) this.#storage.kv.put(BACKOFF, Math.min(UPDATE_RETRY_MAX_MS, (this.#storage.kv.get<number>(BACKOFF) ?? UPDATE_RETRY_MS / 2) * 2));
+    else if (this.#storage.kv.get<number>(BACKOFF) !== undefined) this.#storage.kv.delete(BACKOFF);
   }
 
   get pendingCount(): number {
