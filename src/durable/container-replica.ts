@@ -82,18 +82,20 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
     return { status: created ? 201 : 202, timestamp: row.putTimestamp };
   }
 
-  /** Swift: container/server.py POST. 204; 404 when there is no container. */
-  postContainer(account: string, container: string, metadata: MetadataMap): ReplicaReply {
+  /** Swift: container/server.py POST. 204; 404 when there is no container. Metadata merged key by key. */
+  postContainer(account: string, container: string, timestamp: string, metadata: MetadataMap): ReplicaReply {
     this.ensureSchema();
     const key = containerKey(account, container);
     const current = this.#rows.container(key);
     if (!current || isContainerDeleted(current)) return { status: 404 };
     const merged = mergeMetadata(current.metadata, metadata);
-    if (merged.changed) {
-      this.#rows.saveContainer(key, { ...current, metadata: merged.metadata });
+    // Swift's container server moves the put timestamp (Last-Modified) to the POST's.
+    const putTimestamp = timestamp > current.putTimestamp ? timestamp : current.putTimestamp;
+    if (merged.changed || putTimestamp !== current.putTimestamp) {
+      this.#rows.saveContainer(key, { ...current, putTimestamp, metadata: merged.metadata });
       this.noteChange();
     }
-    return { status: 204, timestamp: current.putTimestamp };
+    return { status: 204, timestamp: putTimestamp };
   }
 
   /**

@@ -68,9 +68,10 @@ export async function putContainer(ctx: ServiceContext, account: string, contain
 
 /** Swift: container.py POST. 204; 404 when missing. */
 export async function postContainer(ctx: ServiceContext, account: string, container: string, updates: Record<string, string>): Promise<number> {
-  const metadata = stampMetadata(updates, ctx.now().internal);
+  const timestamp = ctx.now().internal;
+  const metadata = stampMetadata(updates, timestamp);
   const { partition, primaries, handoffs, call } = containerReplicas(ctx, account, container);
-  const replies = await fanOut(primaries, handoffs, call((stub) => stub.postContainer(account, container, metadata)));
+  const replies = await fanOut(primaries, handoffs, call((stub) => stub.postContainer(account, container, timestamp, metadata)));
   await repairIfIncomplete(ctx, "container", partition, primaries, replies);
   ctx.cache.delete(infoKey(account, container));
   return bestStatus(replies.map((r) => r.reply.status));

@@ -1,7 +1,10 @@
+import { env } from "cloudflare:workers";
 import { describe, it } from "vitest";
+import { loadRings } from "../../../src/ring/load";
 import { swift, text, unique } from "../../helpers";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
+const rings = loadRings({ hashPathPrefix: env.HASH_PATH_PREFIX, hashPathSuffix: env.HASH_PATH_SUFFIX });
 
 describe("container", () => {
   it("PUT creates a container (201); PUT again returns 202 with Swift's Accepted page", async ({ expect }) => {
@@ -146,5 +149,24 @@ describe("container information cache", () => {
     const after = await swift("PUT", `/AUTH_test/${name}/o`, { body: bytes("x") });
     await text(after);
     expect(after.status).toBe(404);
+  });
+});
+
+describe("container POST and Last-Modified", () => {
+  it("a POST moves the container's Last-Modified to its own time, keeping X-Timestamp (as Swift's container server does)", async ({ expect }) => {
+    const name = unique("lm");
+    await text(await swift("PUT", `/AUTH_test/${name}`));
+    const before = await swift("HEAD", `/AUTH_test/${name}`);
+    await text(before);
+    const partition = rings.container.partitionFor("AUTH_test", name);
+    // A POST stamped later than the PUT (replicas are called directly to choose the time).
+    for (const zone of rings.container.primaryZones(partition)) {
+      const stub = env.CONTAINER_REPLICA.getByName(`container/${partition}/${zone.id}`);
+      expect((await stub.postContainer("AUTH_test", name, "1900000000.00000", {})).status).toBe(204);
+    }
+    const after = await swift("HEAD", `/AUTH_test/${name}`);
+    await text(after);
+    expect(after.headers.get("x-timestamp")).toBe(before.headers.get("x-timestamp"));
+    expect(after.headers.get("last-modified")).toBe(new Date(1_900_000_000_000).toUTCString());
   });
 });
