@@ -24,13 +24,14 @@ import { repairPair, type RepairEnd, type RepairReport } from "../replicator/rep
 import type { RingName } from "../ring/types";
 import { ReplicaClient, type ReplicaStubs } from "./client";
 import { parseReplicaName, type ReplicaIdentity } from "./identity";
-import type { Hash } from "./partition-hash";
-import type { HashTree, TreeNode } from "./schema/hash-tree";
+import { bucketOf, type Hash } from "./partition-hash";
+import type { AuditEntry, HashTree, TreeNode } from "./schema/hash-tree";
 import { runMigrations, type Migration } from "./schema/migrate";
 
 /** What a replica's rows module gives the shared replication code. */
 export interface ReplicaRows<Row> {
   readonly tree: HashTree;
+  auditEntries(leaf: number): AuditEntry[];
   rowsInLeaves(leaves: readonly number[]): Row[];
   oldestTombstone(): string | null;
   reclaimBefore(cutoff: string, limit: number): number;
@@ -61,6 +62,7 @@ function mergeReports(first: RepairReport, second: RepairReport): RepairReport {
     inSync: second.inSync,
     rowsRead: first.rowsRead + second.rowsRead,
     rowsSent: first.rowsSent + second.rowsSent,
+    bytesSent: first.bytesSent + second.bytesSent,
     calls: first.calls + second.calls,
   };
 }
@@ -168,6 +170,27 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
       this.scheduleReclaim();
     }
     return { status: 200, value: removed };
+  }
+
+  /**
+   * The auditor: recomputes a sample of `leaves` leaves from their rows (each row's hash from its
+   * content, each leaf's from its rows) and repairs any drift in place; a replica that drifted
+   * then repairs with its peers, since what it told them may have been wrong. Swift: the
+   * auditors, which re-read data to catch what a write path got wrong.
+   */
+  audit(leaves: number): ReplicaReply<{ leavesChecked: number; drifted: number }> {
+    this.ensureSchema();
+    const sample = this.tree.sampleLeaves(Math.max(0, Math.min(leaves, ROWS_PER_RPC_MAX)), Math.floor(Math.random() * 65_536));
+    const drifted = this.ctx.storage.transactionSync(() => {
+      const rows = sample.reduce((total, leaf) => total + this.tree.auditLeaf(leaf, this.rows.auditEntries(leaf)), 0);
+      return rows + this.tree.auditUpper(sample.map(bucketOf));
+    });
+    if (drifted) {
+      console.warn(`${this.ctx.id.name}: auditor repaired ${drifted} drifted hashes`);
+      this.noteChange();
+      this.markDirty();
+    }
+    return { status: 200, value: { leavesChecked: sample.length, drifted } };
   }
 
   /** Asks for a repair with the peers soon (a write did not reach every replica). */
@@ -303,7 +326,7 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
     const reports: RepairReport[] = [];
     let complete = true;
     for (const zone of primaries) {
-      const report: RepairReport = { divergent: true, inSync: false, rowsRead: 0, rowsSent: 0, calls: 0 };
+      const report: RepairReport = { divergent: true, inSync: false, rowsRead: 0, rowsSent: 0, bytesSent: 0, calls: 0 };
       let delivered = true;
       for (let start = 0; start < leaves.length && delivered; start += REPAIR_LEAVES_PER_ROUND) {
         const rows = this.rowsOfLeaves(leaves.slice(start, start + REPAIR_LEAVES_PER_ROUND));
@@ -319,7 +342,10 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
           );
           report.calls += 1;
           delivered = reply.status === 200;
-          if (delivered) report.rowsSent += batch.length;
+          if (delivered) {
+            report.rowsSent += batch.length;
+            report.bytesSent += JSON.stringify(batch).length;
+          }
         }
       }
       report.inSync = delivered;

@@ -1,13 +1,14 @@
 /**
  * @module
  * The replicator's jobs, the one table `scheduled()` reads: every cron tick sweeps each ring
- * (resuming where the last invocation stopped) and advances the reaper. Also runnable on demand
+ * (resuming where the last invocation stopped), advances the reaper and audits a sample. Also runnable on demand
  * by the reseller admin (`POST /recon/sweep`) and in tests.
  */
 
 import type { Config } from "../common/config";
 import { ReplicaClient } from "../durable/client";
 import { RING_NAMES } from "../ring/types";
+import { audit, type AuditReport } from "./auditor";
 import { reapAccounts, type ReapReport } from "./reaper";
 import { sweepRing, type SweepReport } from "./sweep";
 
@@ -17,6 +18,7 @@ export const SWEEP_REPAIRS_PER_INVOCATION = 500;
 export interface JobsReport {
   sweeps: SweepReport[];
   reaper: ReapReport;
+  auditor: AuditReport;
 }
 
 /** Sweeps every ring once (bounded, resumable) and records each pass in the control record. */
@@ -37,5 +39,6 @@ export async function runSweeps(config: Config, nowMs: number): Promise<SweepRep
 export async function runJobs(config: Config, nowMs: number): Promise<JobsReport> {
   const sweeps = await runSweeps(config, nowMs);
   const reaper = await reapAccounts(config);
-  return { sweeps, reaper };
+  const auditor = await audit(config, new ReplicaClient(config), Math.random);
+  return { sweeps, reaper, auditor };
 }

@@ -25,6 +25,8 @@ export interface RepairReport {
   inSync: boolean;
   rowsRead: number;
   rowsSent: number;
+  /** Bytes of the rows sent (their JSON), bodies apart. */
+  bytesSent: number;
   /** Round trips made (for recon and benchmarks). */
   calls: number;
 }
@@ -45,7 +47,7 @@ export async function repairPair<Row>(
   hashOf: (row: Row) => Hash,
   limits: { maxLeavesPerRound: number; maxRounds: number } = { maxLeavesPerRound: 512, maxRounds: 20 },
 ): Promise<RepairReport> {
-  const report: RepairReport = { divergent: false, inSync: false, rowsRead: 0, rowsSent: 0, calls: 0 };
+  const report: RepairReport = { divergent: false, inSync: false, rowsRead: 0, rowsSent: 0, bytesSent: 0, calls: 0 };
   for (let round = 0; round < limits.maxRounds; round++) {
     const [rootA, rootB] = await Promise.all([a.partitionHash(), b.partitionHash()]);
     report.calls += 2;
@@ -68,6 +70,7 @@ export async function repairPair<Row>(
     await Promise.all([toB.length ? b.mergeRows(toB) : undefined, toA.length ? a.mergeRows(toA) : undefined]);
     report.calls += (toB.length ? 1 : 0) + (toA.length ? 1 : 0);
     report.rowsSent += toA.length + toB.length;
+    report.bytesSent += JSON.stringify(toA).length + JSON.stringify(toB).length;
     if (!toA.length && !toB.length) return report; // Same rows, different hashes: the auditor's case.
   }
   return report;

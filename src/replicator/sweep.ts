@@ -30,6 +30,8 @@ export interface SweepReport {
   repaired: number;
   rowsRead: number;
   rowsMoved: number;
+  /** Bytes of the rows moved (their JSON; bodies copied for them are not counted). */
+  bytesMoved: number;
   handoffsOutstanding: number;
   /** Whether the pass reached the end of the ring (else it resumes from `cursor`). */
   complete: boolean;
@@ -81,6 +83,7 @@ export async function sweepRing(config: Config, client: ReplicaClient, ring: Rin
     repaired: 0,
     rowsRead: 0,
     rowsMoved: 0,
+    bytesMoved: 0,
     handoffsOutstanding: 0,
     complete: true,
     cursor: 0,
@@ -111,6 +114,7 @@ export async function sweepRing(config: Config, client: ReplicaClient, ring: Rin
       for (const pair of reply.value ?? []) {
         report.rowsRead += pair.rowsRead;
         report.rowsMoved += pair.rowsSent;
+        report.bytesMoved += pair.bytesSent;
       }
     }
     report.repaired += 1;

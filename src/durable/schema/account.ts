@@ -9,7 +9,7 @@ import type { AccountContainerRow, AccountRow, MetadataMap } from "../rows";
 import type { ListingBounds } from "../listing";
 import { boundsSql } from "./listing-sql";
 import { accountContainerRowHash, accountRowHash, leafOf, treeKey } from "../partition-hash";
-import { HASH_TREE_SQL, HashTree } from "./hash-tree";
+import { HASH_TREE_SQL, HashTree, type AuditEntry } from "./hash-tree";
 
 export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
   {
@@ -194,6 +194,24 @@ export class AccountRows {
       leaf,
       hash,
     );
+  }
+
+  /** The auditor's view of a leaf's rows (account rows and container rows). */
+  auditEntries(leaf: number): AuditEntry[] {
+    const accounts = this.#sql.exec<AccountRowSql & { hash: string | null }>("SELECT * FROM account WHERE leaf = ?", leaf).toArray();
+    const containers = this.#sql.exec<AccountContainerRowSql & { hash: string | null }>("SELECT * FROM container WHERE leaf = ?", leaf).toArray();
+    return [
+      ...accounts.map((row) => ({
+        stored: row.hash,
+        computed: accountRowHash(accountFromSql(row)),
+        rewrite: (hash: string) => this.#sql.exec("UPDATE account SET hash = ? WHERE name = ?", hash, row.name),
+      })),
+      ...containers.map((row) => ({
+        stored: row.hash,
+        computed: accountContainerRowHash(containerFromSql(row)),
+        rewrite: (hash: string) => this.#sql.exec("UPDATE container SET hash = ? WHERE account = ? AND name = ?", hash, row.account, row.name),
+      })),
+    ];
   }
 
   /** Every account row and container row in the given leaves (for repair). */

@@ -9,7 +9,7 @@ import type { Migration } from "./migrate";
 import { OUTBOX_TABLE_SQL } from "./outbox";
 import type { ContainerRow, ListingRow, MetadataMap } from "../rows";
 import { containerRowHash, leafOf, listingRowHash, treeKey } from "../partition-hash";
-import { HASH_TREE_SQL, HashTree } from "./hash-tree";
+import { HASH_TREE_SQL, HashTree, type AuditEntry } from "./hash-tree";
 import type { ListingBounds } from "../listing";
 import { boundsSql } from "./listing-sql";
 
@@ -207,6 +207,24 @@ export class ContainerRows {
       leaf,
       hash,
     );
+  }
+
+  /** The auditor's view of a leaf's rows (container rows and listing rows). */
+  auditEntries(leaf: number): AuditEntry[] {
+    const containers = this.#sql.exec<ContainerRowSql & { hash: string | null }>("SELECT * FROM container WHERE leaf = ?", leaf).toArray();
+    const listings = this.#sql.exec<ListingRowSql & { container: string; hash: string | null }>("SELECT * FROM object WHERE leaf = ?", leaf).toArray();
+    return [
+      ...containers.map((row) => ({
+        stored: row.hash,
+        computed: containerRowHash(row.name, containerFromSql(row)),
+        rewrite: (hash: string) => this.#sql.exec("UPDATE container SET hash = ? WHERE name = ?", hash, row.name),
+      })),
+      ...listings.map((row) => ({
+        stored: row.hash,
+        computed: listingRowHash(row.container, listingFromSql(row)),
+        rewrite: (hash: string) => this.#sql.exec("UPDATE object SET hash = ? WHERE container = ? AND name = ?", hash, row.container, row.name),
+      })),
+    ];
   }
 
   /** Every container row and listing row in the given leaves (for repair). */

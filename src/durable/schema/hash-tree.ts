@@ -13,6 +13,13 @@ export const HASH_TREE_SQL = `
   CREATE TABLE hash_root (id INTEGER PRIMARY KEY CHECK (id = 0), hash TEXT NOT NULL, rows INTEGER NOT NULL);
 `;
 
+/** One row as the auditor sees it: the hash stored with it, the hash its content gives, and how to store the latter. */
+export interface AuditEntry {
+  stored: Hash | null;
+  computed: Hash;
+  rewrite(hash: Hash): void;
+}
+
 export interface TreeNode {
   hash: Hash;
   rows: number;
@@ -73,6 +80,69 @@ export class HashTree {
       }
     }
     return result;
+  }
+
+  /**
+   * The auditor's check of one leaf: each row's stored hash against the hash its content gives
+   * now, and the leaf's hash against the XOR of those. Drift is repaired in place (row hashes
+   * rewritten; leaf, bucket and root moved by the same delta); returns how many rows drifted
+   * (and 1 when only the leaf itself did).
+   */
+  auditLeaf(leaf: number, rows: readonly AuditEntry[]): number {
+    let drifted = 0;
+    let recomputed = ZERO_HASH;
+    for (const row of rows) {
+      recomputed = xorHash(recomputed, row.computed);
+      if (row.stored !== row.computed) {
+        drifted += 1;
+        row.rewrite(row.computed);
+      }
+    }
+    const stored = this.#sql.exec<{ hash: string; rows: number }>("SELECT hash, rows FROM hash_leaf WHERE leaf = ?", leaf).toArray()[0];
+    const storedHash = stored?.hash ?? ZERO_HASH;
+    if (storedHash !== recomputed || (stored?.rows ?? 0) !== rows.length) {
+      const delta = xorHash(storedHash, recomputed);
+      const countDelta = rows.length - (stored?.rows ?? 0);
+      this.#apply("hash_leaf", "leaf", leaf, delta, countDelta);
+      this.#apply("hash_bucket", "bucket", bucketOf(leaf), delta, countDelta);
+      this.#apply("hash_root", "id", 0, delta, countDelta);
+      drifted = Math.max(drifted, 1);
+    }
+    return drifted;
+  }
+
+  /**
+   * The auditor's check of the upper levels: each given bucket against the XOR of its leaves, and
+   * the root against the XOR of all buckets (at most 256 + 256 rows read). Rewrites what drifted;
+   * returns how many nodes did.
+   */
+  auditUpper(buckets: readonly number[]): number {
+    let drifted = 0;
+    const shift = LEAF_BITS - BUCKET_BITS;
+    const fix = (table: string, column: string, id: number, expected: TreeNode, stored: TreeNode | undefined): void => {
+      if (stored && stored.hash === expected.hash && stored.rows === expected.rows) return;
+      drifted += 1;
+      if (expected.rows === 0 && expected.hash === ZERO_HASH) this.#sql.exec(`DELETE FROM ${table} WHERE ${column} = ?`, id);
+      else this.#sql.exec(`INSERT OR REPLACE INTO ${table} (${column}, hash, rows) VALUES (?, ?, ?)`, id, expected.hash, expected.rows);
+    };
+    for (const bucket of new Set(buckets)) {
+      const leaves = this.#sql
+        .exec<{ hash: string; rows: number }>("SELECT hash, rows FROM hash_leaf WHERE leaf >= ? AND leaf < ?", bucket << shift, (bucket + 1) << shift)
+        .toArray();
+      const expected = { hash: xorHash(ZERO_HASH, ...leaves.map((leaf) => leaf.hash)), rows: leaves.reduce((n, leaf) => n + leaf.rows, 0) };
+      fix("hash_bucket", "bucket", bucket, expected, this.#sql.exec<{ hash: string; rows: number }>("SELECT hash, rows FROM hash_bucket WHERE bucket = ?", bucket).toArray()[0]);
+    }
+    const all = this.#sql.exec<{ hash: string; rows: number }>("SELECT hash, rows FROM hash_bucket").toArray();
+    const root = { hash: xorHash(ZERO_HASH, ...all.map((bucket) => bucket.hash)), rows: all.reduce((n, bucket) => n + bucket.rows, 0) };
+    fix("hash_root", "id", 0, root, this.#sql.exec<{ hash: string; rows: number }>("SELECT hash, rows FROM hash_root WHERE id = 0").toArray()[0]);
+    return drifted;
+  }
+
+  /** Up to `limit` non-empty leaves, from a random point (the auditor's sample). */
+  sampleLeaves(limit: number, startLeaf: number): number[] {
+    const after = this.#sql.exec<{ leaf: number }>("SELECT leaf FROM hash_leaf WHERE leaf >= ? ORDER BY leaf LIMIT ?", startLeaf, limit).toArray();
+    const before = after.length < limit ? this.#sql.exec<{ leaf: number }>("SELECT leaf FROM hash_leaf WHERE leaf < ? ORDER BY leaf LIMIT ?", startLeaf, limit - after.length).toArray() : [];
+    return [...after, ...before].map((row) => row.leaf);
   }
 
   /** Empties the tree (before rebuilding it from the rows). */

@@ -8,7 +8,7 @@
 import type { Migration } from "./migrate";
 import type { ObjectRow } from "../rows";
 import { leafOf, objectRowHash } from "../partition-hash";
-import { HASH_TREE_SQL, HashTree } from "./hash-tree";
+import { HASH_TREE_SQL, HashTree, type AuditEntry } from "./hash-tree";
 import { OUTBOX_TABLE_SQL } from "./outbox";
 
 export const OBJECT_MIGRATIONS: readonly Migration[] = [
@@ -169,6 +169,18 @@ export class ObjectRows {
       .exec<ObjectRowSql>("SELECT * FROM object WHERE delete_at IS NOT NULL AND delete_at <= ? AND deleted = 0 LIMIT ?", nowSeconds, limit)
       .toArray()
       .map(fromSql);
+  }
+
+  /** The auditor's view of a leaf's rows. */
+  auditEntries(leaf: number): AuditEntry[] {
+    return this.#sql
+      .exec<ObjectRowSql & { hash: string | null }>("SELECT * FROM object WHERE leaf = ?", leaf)
+      .toArray()
+      .map((row) => ({
+        stored: row.hash,
+        computed: objectRowHash(fromSql(row)),
+        rewrite: (hash: string) => this.#sql.exec("UPDATE object SET hash = ? WHERE name = ?", hash, row.name),
+      }));
   }
 
   /** Every row in the given leaves (for repair). */
