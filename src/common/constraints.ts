@@ -48,6 +48,12 @@ export const UPDATE_RETRY_MS = 1_000;
 export const UPDATE_RETRY_MAX_MS = 300_000;
 /** How long an object replica waits for the container replica before queueing the update (Swift: container_update_timeout). */
 export const CONTAINER_UPDATE_TIMEOUT_MS = 1_000;
+/**
+ * How long a container replica gathers object writes before it reports its counts to the account
+ * (Swift: the container-updater's interval, 300 s): one report per container per window however
+ * many objects were written, a lag of at most this much in the account's totals.
+ */
+export const ACCOUNT_REPORT_DELAY_MS = 500;
 /** How long the proxy waits for a replica (Swift: node_timeout). */
 export const NODE_TIMEOUT_MS = 10_000;
 /** How long the proxy waits for the remaining replicas once it has a quorum (Swift: post_quorum_timeout). */

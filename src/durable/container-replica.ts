@@ -6,7 +6,7 @@
  * Public methods are its RPC surface; it has no fetch().
  */
 
-import { CONTAINER_UPDATE_TIMEOUT_MS, NODE_TIMEOUT_MS, ROWS_PER_RPC_MAX } from "../common/constraints";
+import { ACCOUNT_REPORT_DELAY_MS, CONTAINER_UPDATE_TIMEOUT_MS, NODE_TIMEOUT_MS, ROWS_PER_RPC_MAX } from "../common/constraints";
 import { containerKey } from "../common/path";
 import { isSuccess, type ReplicaReply } from "../common/replies";
 import { Timestamp } from "../common/timestamp";
@@ -164,7 +164,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
     if (result.changed) {
       this.noteChange();
       this.scheduleReclaim();
-      await this.#report();
+      this.#reportSoon();
     }
     return { status: result.missing ? 404 : 202 };
   }
@@ -288,6 +288,16 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
       reportedAt,
     };
     this.#outboxRows.put({ partition: target.partition, zone: target.zone, key: containerKey(row.account, row.container), payload: report });
+  }
+
+  /**
+   * Object counts and bytes reach the account from the alarm, ACCOUNT_REPORT_DELAY_MS after the
+   * first object write of a burst (Swift: the container-updater's pass, minutes later): the object
+   * PUT and DELETE wait for their container row, not the account's, and a burst of writes to one
+   * container sends the account one report (the outbox keeps one per container), not one each.
+   */
+  #reportSoon(): void {
+    this.armAlarm(Date.now() + ACCOUNT_REPORT_DELAY_MS);
   }
 
   async #report(): Promise<void> {

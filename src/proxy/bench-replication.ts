@@ -59,6 +59,9 @@ function push<Row>(map: Map<number, Row[]>, partition: number, row: Row): void {
 /**
  * Seeds `containers` containers (from `offset`) of `account`, each with `objects` objects: the
  * account row, container rows and listing rows, and object rows (no bodies), on every replica.
+ * `container=NAME` names the one container seeded (with `containers=1`); `dirs=N` spreads the
+ * object names over N pseudo-directories (`d000/o0000000`, for delimiter listings);
+ * `listing-only=1` leaves out the object rows (a listing never reads them).
  */
 benchReplication.post("/seed", async (c) => {
   const config = parseConfig(c.env);
@@ -67,13 +70,18 @@ benchReplication.post("/seed", async (c) => {
   const containers = integer(c.req.query("containers"), "containers", 100);
   const objects = integer(c.req.query("objects"), "objects", 3);
   const offset = integer(c.req.query("offset"), "offset", 0);
+  const named = c.req.query("container") ?? null;
+  const dirs = integer(c.req.query("dirs"), "dirs", 0);
+  const listingOnly = c.req.query("listing-only") === "1";
+  if (named !== null && containers !== 1) throw new SwiftError("BadRequest", "container= seeds exactly one container");
+  const objectName = (j: number): string => (dirs ? `d${String(j % dirs).padStart(3, "0")}/o${String(j).padStart(7, "0")}` : `o${String(j).padStart(5, "0")}`);
   const stamp = Timestamp.fromSeconds(1_700_000_000).internal;
   const rings = config.rings;
   const accountRows = new Map<number, AccountReplicaRow[]>();
   const containerRows = new Map<number, ContainerReplicaRow[]>();
   const objectRows = new Map<number, ObjectRow[]>();
   for (let i = offset; i < offset + containers; i++) {
-    const container = `c${String(i).padStart(7, "0")}`;
+    const container = named ?? `c${String(i).padStart(7, "0")}`;
     const key = `${account}/${container}`;
     const containerPartition = rings.container.partitionFor(account, container);
     const row: ContainerRow = {
@@ -90,10 +98,10 @@ benchReplication.post("/seed", async (c) => {
     };
     push(containerRows, containerPartition, { kind: "container", key, row });
     for (let j = 0; j < objects; j++) {
-      const name = `o${String(j).padStart(5, "0")}`;
+      const name = objectName(j);
       const listing: ListingRow = { name, createdAt: stamp, deleted: 0, size: 1, etag: "0cc175b9c0f1b6a831c399e269772661", contentType: "application/octet-stream", contentTypeTimestamp: stamp, metaTimestamp: stamp };
       push(containerRows, containerPartition, { kind: "object", key, row: listing });
-      push(objectRows, rings.object.partitionFor(account, container, name), { ...listing, name: `${key}/${name}`, metadata: {}, bodyKey: null, deleteAt: null });
+      if (!listingOnly) push(objectRows, rings.object.partitionFor(account, container, name), { ...listing, name: `${key}/${name}`, metadata: {}, bodyKey: null, deleteAt: null });
     }
     push(accountRows, rings.account.partitionFor(account), {
       kind: "container",

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { describe, it } from "vitest";
+import { describe, it, vi } from "vitest";
 import { LIST_ALL, objectRow } from "../rows";
 import { loadRings } from "../../src/ring/load";
 
@@ -20,15 +20,32 @@ function replicasFor(account: string, container: string, object: string) {
 }
 
 describe("object → container → account updates", () => {
-  it("an object write updates its container's listing, count and bytes, and the account's totals, before answering", async ({ expect }) => {
+  it("an object write updates its container's listing, count and bytes before answering, and the account's totals just after", async ({ expect }) => {
     const r = replicasFor("AUTH_u1", "c", "o");
     await r.container.putContainer("AUTH_u1", "c", "1700000000.00000", {});
     expect((await r.object.putObject(objectRow("AUTH_u1/c/o", "1700000001.00000", { size: 5 }))).status).toBe(201);
     const listing = await r.container.listObjects("AUTH_u1", "c", LIST_ALL);
     expect(listing.value?.entries.map((entry) => entry.name)).toEqual(["o"]);
     expect(listing.value?.container).toMatchObject({ objectCount: 1, bytesUsed: 5 });
-    const account = await r.account.headAccount("AUTH_u1");
-    expect(account.value).toMatchObject({ containerCount: 1, objectCount: 1, bytesUsed: 5 });
+    // The account hears in the background (Swift: the container-updater), within milliseconds.
+    await vi.waitFor(async () => expect((await r.account.headAccount("AUTH_u1")).value).toMatchObject({ containerCount: 1, objectCount: 1, bytesUsed: 5 }), { timeout: 2_000, interval: 20 });
+  });
+
+  it("a burst of object writes to one container sends its account one report, from the alarm, not one per write", async ({ expect }) => {
+    const r = replicasFor("AUTH_u7", "burst", "o");
+    await r.container.putContainer("AUTH_u7", "burst", "1700000000.00000", {});
+    await vi.waitFor(async () => expect(await r.container.pendingReportCount()).toBe(0), { timeout: 2_000, interval: 20 });
+    const updates = Array.from({ length: 20 }, (_, i) => ({
+      account: "AUTH_u7",
+      container: "burst",
+      row: { name: `o${i}`, createdAt: `17000000${String(10 + i)}.00000`, deleted: 0 as const, size: 2, etag: "e", contentType: "t", contentTypeTimestamp: "1700000010.00000", metaTimestamp: "1700000010.00000" },
+    }));
+    for (const update of updates) expect((await r.container.updateObjects([update])).status).toBe(202);
+    // The object writes were answered; one report waits for the alarm (none, if it already ran).
+    expect(await r.container.pendingReportCount()).toBeLessThanOrEqual(1);
+    await runDurableObjectAlarm(r.container);
+    expect(await r.container.pendingReportCount()).toBe(0);
+    expect((await r.account.headAccount("AUTH_u7")).value).toMatchObject({ containerCount: 1, objectCount: 20, bytesUsed: 40 });
   });
 
   it("an update the container replica cannot take stays queued across a restart and lands from the alarm", async ({ expect }) => {

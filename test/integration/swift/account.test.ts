@@ -1,4 +1,4 @@
-import { describe, it } from "vitest";
+import { describe, it, vi } from "vitest";
 import { exports } from "cloudflare:workers";
 import { BASE, swift, text, tokenFor } from "../../helpers";
 
@@ -35,9 +35,16 @@ describe("account", () => {
     const head = await swift("HEAD", "/AUTH_test");
     await text(head);
     expect(Number(head.headers.get("x-account-container-count"))).toBeGreaterThanOrEqual(1);
-    const json = await swift("GET", "/AUTH_test?format=json&prefix=acct-counts");
-    const [entry] = JSON.parse(await text(json)) as { name: string; count: number; bytes: number; last_modified: string }[];
-    expect(entry).toMatchObject({ name: "acct-counts", count: 2, bytes: 8 });
+    // Object counts reach the account just after the object writes are answered.
+    const entry = await vi.waitFor(
+      async () => {
+        const json = await swift("GET", "/AUTH_test?format=json&prefix=acct-counts");
+        const [found] = JSON.parse(await text(json)) as { name: string; count: number; bytes: number; last_modified: string }[];
+        expect(found).toMatchObject({ name: "acct-counts", count: 2, bytes: 8 });
+        return found;
+      },
+      { timeout: 2_000, interval: 20 },
+    );
     expect(entry?.last_modified).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
   });
 

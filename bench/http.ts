@@ -1,0 +1,158 @@
+/**
+ * @module
+ * The bench's HTTP client and timer: `node:http` over one keep-alive agent per target (sockets up
+ * to the concurrency), which costs the shared CPU less than fetch; a phase runs a fixed number of
+ * operations from `concurrency` workers and reports ops/s, p50 and p99 and the failures it saw.
+ */
+
+import { Agent, request as httpRequest, type OutgoingHttpHeaders } from "node:http";
+import { request as httpsRequest, Agent as HttpsAgent } from "node:https";
+import { performance } from "node:perf_hooks";
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** Bytes of body received. */
+  bytes: number;
+  /** The body, decoded only when asked for or when the status is an error. */
+  text: string;
+}
+
+export interface Call {
+  method: string;
+  /** Absolute URL. */
+  url: string;
+  headers?: OutgoingHttpHeaders;
+  body?: Buffer;
+  keepBody?: boolean;
+}
+
+const REQUEST_TIMEOUT_MS = 60_000;
+
+/** A keep-alive HTTP client with at most `sockets` connections. */
+export class Client {
+  readonly #http: Agent;
+  readonly #https: HttpsAgent;
+  readonly #timeoutMs: number;
+
+  /** `timeoutMs`: how long one request may go unanswered before it fails. */
+  constructor(sockets: number, timeoutMs = REQUEST_TIMEOUT_MS) {
+    this.#timeoutMs = timeoutMs;
+    this.#http = new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
+    this.#https = new HttpsAgent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
+  }
+
+  send(call: Call): Promise<Reply> {
+    return this.#request(call, null);
+  }
+
+  /** Like send, but hands each chunk of the body to `onChunk` instead of keeping it. */
+  stream(call: Call, onChunk: (chunk: Buffer) => void): Promise<Reply> {
+    return this.#request(call, onChunk);
+  }
+
+  #request(call: Call, onChunk: ((chunk: Buffer) => void) | null): Promise<Reply> {
+    const url = new URL(call.url);
+    const secure = url.protocol === "https:";
+    const headers: OutgoingHttpHeaders = { ...call.headers };
+    if (call.body) headers["content-length"] = call.body.byteLength;
+    else if (call.method === "PUT" || call.method === "POST") headers["content-length"] = 0;
+    return new Promise<Reply>((resolve, reject) => {
+      const timeout = this.#timeoutMs;
+      const options = { method: call.method, headers, agent: secure ? this.#https : this.#http, timeout };
+      const onResponse = (response: import("node:http").IncomingMessage): void => {
+        let bytes = 0;
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => {
+          bytes += chunk.byteLength;
+          if (onChunk) onChunk(chunk);
+          else chunks.push(chunk);
+        });
+        response.on("end", () => {
+          const status = response.statusCode ?? 0;
+          // The body is decoded only when asked for or when it explains a failure.
+          const text = call.keepBody || status >= 400 ? Buffer.concat(chunks).toString("utf8") : "";
+          resolve({ status, headers: response.headers, bytes, text });
+        });
+        response.on("error", reject);
+      };
+      const req = secure ? httpsRequest(url, options, onResponse) : httpRequest(url, options, onResponse);
+      req.on("timeout", () => req.destroy(new Error(`${call.method} ${call.url}: no answer in ${timeout} ms`)));
+      req.on("error", reject);
+      req.end(call.body);
+    });
+  }
+
+  close(): void {
+    this.#http.destroy();
+    this.#https.destroy();
+  }
+}
+
+export interface PhaseResult {
+  name: string;
+  ops: number;
+  seconds: number;
+  opsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  failures: number;
+  /** Mean body bytes received per operation. */
+  bytesPerOp: number;
+  /** The first few failures: request and what came back. */
+  examples: string[];
+}
+
+/** Nearest-rank percentile of sorted values. */
+function percentile(sorted: Float64Array, fraction: number): number {
+  if (!sorted.length) return Number.NaN;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
+  return sorted[rank] ?? Number.NaN;
+}
+
+const EXAMPLES_MAX = 5;
+
+/**
+ * Runs `ops` operations, `concurrency` at a time; operation `i` is `callOf(i)`, a success when its
+ * status is `expect` (and, when given, its body is `expectBytes` long).
+ */
+export async function runPhase(
+  client: Client,
+  name: string,
+  ops: number,
+  concurrency: number,
+  callOf: (index: number) => Call,
+  expect: number,
+  expectBytes?: number,
+): Promise<PhaseResult> {
+  const latencies = new Float64Array(ops);
+  const examples: string[] = [];
+  let failures = 0;
+  let bytes = 0;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let index = next++; index < ops; index = next++) {
+      const call = callOf(index);
+      const started = performance.now();
+      let problem: string | null = null;
+      try {
+        const reply = await client.send(call);
+        bytes += reply.bytes;
+        if (reply.status !== expect) problem = `${reply.status}${reply.text ? `: ${reply.text.slice(0, 200)}` : ""}`;
+        else if (expectBytes !== undefined && reply.bytes !== expectBytes) problem = `${reply.bytes} bytes, expected ${expectBytes}`;
+      } catch (error) {
+        problem = error instanceof Error ? error.message : String(error);
+      }
+      latencies[index] = performance.now() - started;
+      if (problem !== null) {
+        failures += 1;
+        if (examples.length < EXAMPLES_MAX) examples.push(`${call.method} ${call.url} → ${problem}`);
+      }
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: Math.min(concurrency, ops) }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort();
+  return { name, ops, seconds, opsPerSecond: ops / seconds, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99), failures, bytesPerOp: bytes / ops, examples };
+}

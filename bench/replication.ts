@@ -1,0 +1,209 @@
+/**
+ * @module
+ * `npm run bench:replication`: what replication costs, as numbers (never pass/fail).
+ *   1. sweep_insync_s_12k / _120k: a full sweep of all three rings when 12,000 / 120,000
+ *      containers (3 objects each, seeded straight into every replica) are in sync.
+ *   2. converge_s: zone z3 down, 1,000 object PUTs acknowledged, z3 back: seconds until every
+ *      replica of every touched partition is identical and every handoff empty, with event-driven
+ *      repair only (no sweep).
+ *   3. repair_rows_10_of_10k / _100k: rows read plus rows sent to repair 10 differing rows in a
+ *      partition of 10,000 / 100,000 rows.
+ *   4. reaped_s_10k: seconds for the reaper to remove an account of 10 containers × 1,000 objects.
+ * Starts its own `wrangler dev` (bench routes and fault injection on) unless `--url` is given,
+ * with its state under `--state-in DIR` (default the OS temp dir; `/dev/shm` takes the local
+ * disk's per-commit fsyncs out, which otherwise bound local workerd to a few dozen Durable Object
+ * writes a second); prints one table, then `name=value` lines.
+ */
+
+import { parseArgs } from "node:util";
+import { performance } from "node:perf_hooks";
+import { cpus, totalmem } from "node:os";
+import { Client, runPhase } from "./http.ts";
+import { startLocalWorker, type LocalWorker } from "./local-worker.ts";
+
+const { values: options } = parseArgs({
+  options: {
+    url: { type: "string" },
+    "skip-120k": { type: "boolean", default: false },
+    concurrency: { type: "string", default: "16" },
+    "state-in": { type: "string" },
+  },
+});
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Seeding and sweeps of 120,000 containers run long: a request may take up to 10 minutes. */
+const client = new Client(32, 600_000);
+const lines: [string, string, string][] = [];
+/** Keeps a result and logs it at once (a later scenario's failure does not lose it). */
+function record(name: string, value: string, what: string): void {
+  lines.push([name, value, what]);
+  console.error(`${name}=${value}  (${what})`);
+}
+
+async function call(method: string, url: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; text: string }> {
+  const reply = await client.send({ method, url, headers, body: body === undefined ? undefined : Buffer.from(body), keepBody: true });
+  return { status: reply.status, text: reply.text };
+}
+
+async function token(base: string, user: string, key: string): Promise<string> {
+  const reply = await client.send({ method: "GET", url: `${base}/auth/v1.0`, headers: { "x-auth-user": user, "x-auth-key": key } });
+  const value = reply.headers["x-auth-token"];
+  if (typeof value !== "string") throw new Error(`auth failed for ${user}: ${reply.status}`);
+  return value;
+}
+
+interface SweepReport {
+  ring: string;
+  partitionsChecked: number;
+  divergent: number;
+  durationMs: number;
+}
+
+async function sweep(base: string, admin: string): Promise<{ wallMs: number; reports: SweepReport[]; reaper: { finished: string[] } }> {
+  const started = performance.now();
+  const reply = await call("POST", `${base}/recon/sweep`, { "x-auth-token": admin });
+  if (reply.status !== 200) throw new Error(`sweep: ${reply.status} ${reply.text}`);
+  const body = JSON.parse(reply.text) as { sweeps: SweepReport[]; reaper: { finished: string[] } };
+  return { wallMs: performance.now() - started, reports: body.sweeps, reaper: body.reaper };
+}
+
+/** Seeds `containers` containers of `account` with `objects` objects each, in parallel chunks. */
+async function seed(base: string, account: string, containers: number, objects: number): Promise<void> {
+  // Big requests, one at a time: local workerd runs every replica on one thread, and fewer,
+  // fuller RPCs (one per partition replica per request) cost it least.
+  const chunk = Math.max(1, Math.floor(10_000 / Math.max(1, objects)));
+  const offsets: number[] = [];
+  for (let offset = 0; offset < containers; offset += chunk) offsets.push(offset);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 1 }, async () => {
+      for (let i = next++; i < offsets.length; i = next++) {
+        console.error(`  seeding ${account}: ${offsets[i]} of ${containers} containers`);
+        const offset = offsets[i] ?? 0;
+        const count = Math.min(chunk, containers - offset);
+        const reply = await call("POST", `${base}/bench/replication/seed?account=${account}&containers=${count}&objects=${objects}&offset=${offset}`);
+        if (reply.status !== 200) throw new Error(`seed: ${reply.status} ${reply.text.slice(0, 300)}`);
+      }
+    }),
+  );
+}
+
+/** Sweeps until a pass finds nothing divergent (the replicas' summary reports have landed); returns the in-sync pass. */
+async function settledSweep(base: string, admin: string): Promise<{ wallMs: number; reports: SweepReport[] }> {
+  for (let attempt = 0; attempt < 40; attempt++) {
+    const result = await sweep(base, admin);
+    if (result.reports.every((report) => report.divergent === 0) && result.reports.some((report) => report.partitionsChecked > 0)) return result;
+    await sleep(2_000);
+  }
+  throw new Error("the summaries never settled");
+}
+
+/**
+ * Adds `more` containers (3 objects each) in a new account, so that `total` are stored, waits
+ * until a sweep finds everything in sync, then times three full in-sync sweeps and keeps the median.
+ */
+async function sweepInSync(base: string, admin: string, more: number, total: number, label: string): Promise<void> {
+  const seeded = performance.now();
+  await seed(base, `AUTH_sweep${label}`, more, 3);
+  console.error(`seeded ${more} containers in ${((performance.now() - seeded) / 1000).toFixed(1)} s (${total} stored); waiting for the summaries…`);
+  await sleep(12_000);
+  await settledSweep(base, admin);
+  const passes: number[] = [];
+  let checked = 0;
+  for (let i = 0; i < 3; i++) {
+    const result = await sweep(base, admin);
+    passes.push(result.wallMs);
+    checked = result.reports.reduce((sum, report) => sum + report.partitionsChecked, 0);
+  }
+  passes.sort((a, b) => a - b);
+  const seconds = (passes[1] ?? 0) / 1000;
+  record(`sweep_insync_s_${label}`, seconds.toFixed(3), `median of 3 full sweeps of 3 rings, ${total.toLocaleString("en")} containers × 3 objects in sync, ${checked} partitions checked`);
+}
+
+async function converge(base: string, user: string, admin: string, concurrency: number): Promise<void> {
+  await call("PUT", `${base}/v1/AUTH_test/converge`, { "x-auth-token": user });
+  const down = await call("PUT", `${base}/faults`, { "x-auth-token": admin, "content-type": "application/json" }, JSON.stringify({ down: ["z3"] }));
+  if (down.status !== 200) throw new Error(`faults: ${down.status} ${down.text} (is FAULT_INJECTION on?)`);
+  const body = Buffer.alloc(4096, 0x61);
+  const names = Array.from({ length: 1000 }, (_, i) => `o${String(i).padStart(5, "0")}`);
+  const phase = await runPhase(client, "PUT with z3 down", names.length, concurrency, (i) => ({ method: "PUT", url: `${base}/v1/AUTH_test/converge/${names[i]}`, headers: { "x-auth-token": user }, body }), 201);
+  if (phase.failures) throw new Error(`PUTs failed with z3 down: ${phase.examples.join("; ")}`);
+  const partitions = JSON.parse((await call("POST", `${base}/bench/replication/partitions`, {}, JSON.stringify({ account: "AUTH_test", container: "converge", objects: names }))).text) as number[];
+  const up = await call("PUT", `${base}/faults`, { "x-auth-token": admin, "content-type": "application/json" }, JSON.stringify({ down: [] }));
+  if (up.status !== 200) throw new Error(`faults: ${up.status}`);
+  const started = performance.now();
+  let checkedAt = started;
+  for (;;) {
+    const reply = await call("POST", `${base}/bench/replication/in-sync`, {}, JSON.stringify({ ring: "object", partitions }));
+    const { inSync, total } = JSON.parse(reply.text) as { inSync: number; total: number };
+    if (inSync === total) break;
+    if (performance.now() - started > 300_000) throw new Error(`not converged after 300 s: ${inSync}/${total}`);
+    console.error(`  ${((performance.now() - started) / 1000).toFixed(1)} s: ${inSync} of ${total} partitions in sync`);
+    // Each check reads six replicas per partition; checking back to back would slow the repair it watches.
+    await sleep(500);
+    checkedAt = performance.now();
+  }
+  // Converged at or before the start of the check that found every partition in sync.
+  const seconds = (checkedAt - started) / 1000;
+  record("converge_s", seconds.toFixed(2), `z3 down, 1000 PUTs (${phase.opsPerSecond.toFixed(0)}/s) over ${partitions.length} partitions, z3 back: event-driven repair only`);
+}
+
+async function repairRows(base: string, rows: number, label: string, partition: number): Promise<void> {
+  const reply = await call("POST", `${base}/bench/replication/repair-rows?rows=${rows}&diff=10&partition=${partition}`);
+  if (reply.status !== 200) throw new Error(`repair-rows: ${reply.status} ${reply.text.slice(0, 300)}`);
+  const { reports, durationMs } = JSON.parse(reply.text) as { durationMs: number; reports: { rowsRead: number; rowsSent: number }[] };
+  const first = reports[0] ?? { rowsRead: 0, rowsSent: 0 };
+  record(`repair_rows_10_of_${label}`, String(first.rowsRead + first.rowsSent), `rows read ${first.rowsRead} + sent ${first.rowsSent} for one pair; whole repair ${durationMs} ms`);
+}
+
+async function reaped(base: string, admin: string): Promise<void> {
+  await seed(base, "AUTH_reap10k", 10, 1000);
+  const deleted = await call("DELETE", `${base}/v1/AUTH_reap10k`, { "x-auth-token": admin });
+  if (deleted.status !== 204) throw new Error(`account DELETE: ${deleted.status} ${deleted.text}`);
+  const started = performance.now();
+  for (;;) {
+    const result = await sweep(base, admin);
+    if (result.reaper.finished.includes("AUTH_reap10k")) break;
+    if (performance.now() - started > 600_000) throw new Error("reaper did not finish in 600 s");
+  }
+  const seconds = (performance.now() - started) / 1000;
+  record("reaped_s_10k", seconds.toFixed(2), "account of 10 containers × 1000 objects: objects, containers, then the account");
+}
+
+async function main(): Promise<void> {
+  let worker: LocalWorker | null = null;
+  let failed = true;
+  try {
+    if (!options.url) worker = await startLocalWorker(process.cwd(), options["state-in"], { FAULT_INJECTION: "true" });
+    const base = options.url ?? worker?.url ?? "";
+    const user = await token(base, "test:tester", "testing");
+    const admin = await token(base, "admin:admin", "admin");
+    const concurrency = Number(options.concurrency);
+    // The small scenarios first, while the Worker holds little: on local workerd every replica
+    // shares one thread, and 12,000 containers' replicas would slow what is timed after them.
+    console.error("converge: z3 down, 1,000 PUTs, z3 back");
+    await converge(base, user, admin, concurrency);
+    console.error("repair rows: 10 of 10,000 and of 100,000");
+    await repairRows(base, 10_000, "10k", 11);
+    await repairRows(base, 100_000, "100k", 12);
+    console.error("reaper: 10 containers × 1,000 objects");
+    await reaped(base, admin);
+    await sweepInSync(base, admin, 12_000, 12_000, "12k");
+    // The 120k figure adds 108,000 containers to the 12,000 already stored.
+    if (!options["skip-120k"]) await sweepInSync(base, admin, 108_000, 120_000, "120k");
+    failed = false;
+  } finally {
+    client.close();
+    if (failed && worker) console.error(`wrangler's log kept at ${worker.logPath}`);
+    await worker?.stop(failed);
+  }
+  const width = Math.max(...lines.map(([name]) => name.length));
+  const where = options.url ? options.url : `wrangler dev (local workerd), state in ${options["state-in"] ?? "the OS temp dir"}`;
+  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; ${where}\n`);
+  console.log(`${"scenario".padEnd(width)}  ${"value".padStart(9)}  what`);
+  for (const [name, value, what] of lines) console.log(`${name.padEnd(width)}  ${value.padStart(9)}  ${what}`);
+  console.log("");
+  for (const [name, value] of lines) console.log(`${name}=${value}`);
+}
+
+await main();

@@ -1,0 +1,495 @@
+/**
+ * @module
+ * `npm run bench [-- --url URL] [--swift-url URL] [--concurrency 16] [--ops 2000] [--list-objects 10000]`:
+ * PUT, GET, HEAD, DELETE of 4 KiB objects and a JSON listing of a full container, timed at a fixed
+ * concurrency, then a 64 MiB segmented (SLO) upload and download and listings of a 100,000-object
+ * container with prefix and delimiter (bench/large.ts); each small operation beside its floor (the same operation's unavoidable storage work on the bench
+ * routes, src/proxy/bench.ts) and a fixed 4 KiB body (the runtime's ceiling), and beside real
+ * Swift when `--swift-url` is given. Without `--url` it starts the local Worker itself. Prints one
+ * table and `name=value` lines (also saved under bench/out/). Numbers only, never pass/fail; a run
+ * that saw failed requests says so and exits 1.
+ */
+
+import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { Client, runPhase, type Call, type PhaseResult } from "./http.ts";
+import { bigListing, segmentedTransfer, type BigListing, type TransferResult } from "./large.ts";
+import { startLocalWorker, tail, type LocalWorker } from "./local-worker.ts";
+
+const USAGE = `usage: npm run bench -- [options]
+  --url URL            edgeswift to measure (default: start \`wrangler dev\` with the bench routes on)
+  --swift-url URL      also measure a real Swift proxy (user test:tester, key testing)
+  --concurrency N      requests in flight (default 16)
+  --ops N              operations per timed phase (default 2000)
+  --list-objects N     objects in the listed container (default 10000)
+  --list-ops N         timed listings (default 50)
+  --state-in DIR       where the local Worker's fresh state directory goes (default the OS temp dir;
+                       /dev/shm takes the disk's fsyncs out)
+  --large-mib N        size of the segmented upload and download (default 64; 0 skips)
+  --segment-mib N      its segment size (default 8)
+  --big-list N         objects in the container listed with prefix and delimiter (default 100000;
+                       0 skips; seeded through the bench routes, so edgeswift only)
+  --user A:U --key K   credentials for both (default test:tester / testing)`;
+
+const OBJECT_BYTES = 4096;
+/** Untimed seeding of the listed container runs at this many requests in flight. */
+const SEED_CONCURRENCY = 32;
+
+interface Options {
+  url: string | null;
+  swiftUrl: string | null;
+  concurrency: number;
+  ops: number;
+  listObjects: number;
+  listOps: number;
+  stateIn: string | null;
+  largeMib: number;
+  segmentMib: number;
+  bigList: number;
+  user: string;
+  key: string;
+}
+
+function positive(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value <= 0) throw new UsageError(`--${name} must be a positive integer, got "${text}"`);
+  return value;
+}
+
+function nonNegative(name: string, text: string | undefined, fallback: number): number {
+  return text === "0" ? 0 : positive(name, text, fallback);
+}
+
+class UsageError extends Error {}
+
+function parseOptions(argv: string[]): Options | null {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      url: { type: "string" },
+      "swift-url": { type: "string" },
+      concurrency: { type: "string" },
+      ops: { type: "string" },
+      "list-objects": { type: "string" },
+      "list-ops": { type: "string" },
+      "state-in": { type: "string" },
+      "large-mib": { type: "string" },
+      "segment-mib": { type: "string" },
+      "big-list": { type: "string" },
+      user: { type: "string" },
+      key: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help) return null;
+  return {
+    url: values.url?.replace(/\/+$/, "") ?? null,
+    swiftUrl: values["swift-url"]?.replace(/\/+$/, "") ?? null,
+    concurrency: positive("concurrency", values.concurrency, 16),
+    ops: positive("ops", values.ops, 2000),
+    listObjects: positive("list-objects", values["list-objects"], 10_000),
+    listOps: positive("list-ops", values["list-ops"], 50),
+    stateIn: values["state-in"] ?? null,
+    largeMib: nonNegative("large-mib", values["large-mib"], 64),
+    segmentMib: positive("segment-mib", values["segment-mib"], 8),
+    bigList: nonNegative("big-list", values["big-list"], 100_000),
+    user: values.user ?? "test:tester",
+    key: values.key ?? "testing",
+  };
+}
+
+type Operation = "put" | "get" | "head" | "delete" | "list";
+const OPERATIONS: readonly Operation[] = ["put", "get", "head", "delete", "list"];
+
+interface Measured {
+  api: Map<Operation, PhaseResult>;
+  floor: Map<Operation, PhaseResult>;
+  fixed: PhaseResult | null;
+  /** Objects the timed listing returned. */
+  listed: number;
+  transfer: TransferResult | null;
+  bigListing: BigListing | null;
+}
+
+interface Session {
+  label: string;
+  base: string;
+  storageUrl: string;
+  token: string;
+}
+
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+function describe(result: PhaseResult): string {
+  const failed = result.failures ? `, ${result.failures} FAILED` : "";
+  return `${result.name}: ${result.ops} ops in ${result.seconds.toFixed(1)} s, ${result.opsPerSecond.toFixed(1)}/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms${failed}`;
+}
+
+/** Runs a phase, logs it, and keeps its failures for the report. */
+async function phase(client: Client, failures: string[], name: string, ops: number, concurrency: number, callOf: (index: number) => Call, expect: number, expectBytes?: number): Promise<PhaseResult> {
+  const result = await runPhase(client, name, ops, concurrency, callOf, expect, expectBytes);
+  log(`  ${describe(result)}`);
+  if (result.failures) failures.push(`${name}: ${result.failures} of ${result.ops} failed, e.g.\n    ${result.examples.join("\n    ")}`);
+  return result;
+}
+
+async function authenticate(client: Client, label: string, base: string, options: Options): Promise<Session> {
+  const reply = await client.send({ method: "GET", url: `${base}/auth/v1.0`, headers: { "x-auth-user": options.user, "x-auth-key": options.key }, keepBody: true });
+  const token = reply.headers["x-auth-token"];
+  const storageUrl = reply.headers["x-storage-url"];
+  if (reply.status !== 200 || typeof token !== "string" || typeof storageUrl !== "string") {
+    throw new Error(`${label}: authentication at ${base}/auth/v1.0 answered ${reply.status} ${reply.text.slice(0, 200)}`);
+  }
+  return { label, base, storageUrl, token };
+}
+
+async function ensureContainer(client: Client, session: Session, container: string): Promise<void> {
+  const reply = await client.send({ method: "PUT", url: `${session.storageUrl}/${container}`, headers: { "x-auth-token": session.token } });
+  if (reply.status !== 201 && reply.status !== 202) throw new Error(`${session.label}: PUT container ${container} answered ${reply.status} ${reply.text.slice(0, 200)}`);
+}
+
+const objectName = (index: number): string => `o-${String(index).padStart(6, "0")}`;
+
+/** One Swift API under test: edgeswift (with its floors when the bench routes exist) or Swift. */
+interface Target {
+  session: Session;
+  floors: boolean;
+  container: string;
+  listContainer: string;
+  measured: Measured;
+}
+
+function target(session: Session, options: Options, runId: string, floors: boolean): Target {
+  return {
+    session,
+    floors,
+    container: `bench-${runId}`,
+    listContainer: `bench-list-${options.listObjects}`,
+    measured: { api: new Map(), floor: new Map(), fixed: null, listed: 0, transfer: null, bigListing: null },
+  };
+}
+
+const STEPS: readonly { operation: Operation; method: string; status: number; bytes?: number; sendsBody?: boolean }[] = [
+  { operation: "put", method: "PUT", status: 201, sendsBody: true },
+  { operation: "get", method: "GET", status: 200, bytes: OBJECT_BYTES },
+  { operation: "head", method: "HEAD", status: 200 },
+  { operation: "delete", method: "DELETE", status: 204 },
+];
+
+/**
+ * Measures every target. Each operation is timed on edgeswift, then its floor, then Swift, back
+ * to back, so a change in the machine's load during the run touches all three alike.
+ */
+async function measure(client: Client, targets: readonly Target[], options: Options, body: Buffer, failures: string[]): Promise<void> {
+  const { concurrency, ops } = options;
+  const auth = (t: Target) => ({ "x-auth-token": t.session.token });
+  const objectUrl = (t: Target, index: number): string => `${t.session.storageUrl}/${t.container}/${objectName(index)}`;
+  const floorUrl = (t: Target, route: string, index: number): string => `${t.session.base}/bench/floor/${route}/${objectName(index)}`;
+
+  for (const t of targets) {
+    const label = t.session.label;
+    log(`${label}: warming (every object and partition the timed phases touch)`);
+    await ensureContainer(client, t.session, t.container);
+    await ensureContainer(client, t.session, t.listContainer);
+    // A HEAD of a missing object asks all three of its primary replicas (which opens them); a floor
+    // DELETE writes to every replica a floor PUT writes to. The timed PUTs then create new objects.
+    await phase(client, failures, `${label} warm HEAD (missing)`, ops, concurrency, (i) => ({ method: "HEAD", url: objectUrl(t, i), headers: auth(t) }), 404);
+    if (t.floors) {
+      await phase(client, failures, `${label} warm floor DELETE`, ops, concurrency, (i) => ({ method: "DELETE", url: floorUrl(t, "delete", i) }), 204);
+      await phase(client, failures, `${label} warm fixed`, concurrency * 8, concurrency, () => ({ method: "GET", url: `${t.session.base}/bench/fixed` }), 200, OBJECT_BYTES);
+    }
+  }
+
+  log(`timing at concurrency ${concurrency}, ${ops} operations each`);
+  for (const step of STEPS) {
+    for (const t of targets) {
+      const name = `${t.session.label} ${step.method}`;
+      const send = step.sendsBody ? body : undefined;
+      t.measured.api.set(step.operation, await phase(client, failures, name, ops, concurrency, (i) => ({ method: step.method, url: objectUrl(t, i), headers: auth(t), body: send }), step.status, step.bytes));
+      if (t.floors) {
+        const floor = await phase(client, failures, `${name} floor`, ops, concurrency, (i) => ({ method: step.method, url: floorUrl(t, step.operation, i), body: send }), step.status, step.bytes);
+        t.measured.floor.set(step.operation, floor);
+      }
+    }
+  }
+  for (const t of targets) {
+    if (t.floors) t.measured.fixed = await phase(client, failures, `${t.session.label} fixed 4 KiB`, ops, concurrency, () => ({ method: "GET", url: `${t.session.base}/bench/fixed` }), 200, OBJECT_BYTES);
+  }
+
+  for (const t of targets) t.measured.listed = await seedListing(client, t.session, t.listContainer, options, body, failures);
+  for (const t of targets) {
+    const label = t.session.label;
+    const listed = t.measured.listed;
+    const listUrl = `${t.session.storageUrl}/${t.listContainer}?format=json`;
+    await client.send({ method: "GET", url: listUrl, headers: auth(t) });
+    t.measured.api.set("list", await phase(client, failures, `${label} LIST json (${listed} objects)`, options.listOps, concurrency, () => ({ method: "GET", url: listUrl, headers: auth(t) }), 200));
+    if (!t.floors) continue;
+    // The floor lists as many rows as the real listing returned (one page: at most 10,000).
+    const seeded = await client.send({ method: "PUT", url: `${t.session.base}/bench/floor/list?count=${listed}`, keepBody: true });
+    if (seeded.status !== 201) throw new Error(`${label}: seeding the listing floor answered ${seeded.status} ${seeded.text.slice(0, 200)}`);
+    const floorListUrl = `${t.session.base}/bench/floor/list?limit=${listed}`;
+    await client.send({ method: "GET", url: floorListUrl });
+    t.measured.floor.set("list", await phase(client, failures, `${label} LIST floor (${seeded.text.trim()} rows)`, options.listOps, concurrency, () => ({ method: "GET", url: floorListUrl }), 200));
+  }
+
+  // Best effort: the timed DELETEs emptied it (the listed container is kept for the next run).
+  for (const t of targets) await client.send({ method: "DELETE", url: `${t.session.storageUrl}/${t.container}`, headers: auth(t) }).catch(() => undefined);
+}
+
+/** Segments in flight during the large upload (the swift client's default --segment-threads is 10). */
+const SEGMENT_PARALLEL = 4;
+
+/** The large cases: the segmented transfer on every target, the 100,000-object listing where the bench routes can seed it. */
+async function measureLarge(client: Client, targets: readonly Target[], options: Options, worker: LocalWorker | null, failures: string[]): Promise<void> {
+  if (options.largeMib) {
+    for (const t of targets) {
+      log(`${t.session.label}: ${options.largeMib} MiB segmented upload and download (${options.segmentMib} MiB segments, ${SEGMENT_PARALLEL} at a time)`);
+      const rss = t.floors && worker ? () => worker.workerdRss() : null;
+      t.measured.transfer = await segmentedTransfer(client, t.session, `${t.container}-large`, { mib: options.largeMib, segmentMib: options.segmentMib, parallel: SEGMENT_PARALLEL }, rss);
+      const r = t.measured.transfer;
+      log(`  upload ${r.uploadMiBps.toFixed(1)} MiB/s, download ${r.downloadMiBps.toFixed(1)} MiB/s${r.rssBefore === null ? "" : `, workerd RSS ${mib(r.rssBefore)} MiB before, peak ${mib(r.rssPeakUpload)} / ${mib(r.rssPeakDownload)} MiB`}`);
+      await client.send({ method: "DELETE", url: `${t.session.storageUrl}/${t.container}-large`, headers: { "x-auth-token": t.session.token } }).catch(() => undefined);
+    }
+  }
+  if (options.bigList) {
+    for (const t of targets) {
+      if (!t.floors) {
+        log(`${t.session.label}: the ${options.bigList}-object listing is seeded through edgeswift's bench routes; not measured here`);
+        continue;
+      }
+      log(`${t.session.label}: listings of a ${options.bigList}-object container with prefix and delimiter`);
+      t.measured.bigListing = await bigListing(client, t.session, { objects: options.bigList, dirs: BIG_LIST_DIRS, listOps: options.listOps, concurrency: options.concurrency }, failures);
+    }
+  }
+}
+
+/** Pseudo-directories in the big listing: 100,000 objects make 100 of 1,000. */
+const BIG_LIST_DIRS = 100;
+
+const mib = (bytes: number | null): string => (bytes === null ? "n/a" : (bytes / 2 ** 20).toFixed(1));
+
+/** Fills the listed container up to `--list-objects` (untimed, skipped when it already holds them); returns what one listing returns. */
+async function seedListing(client: Client, session: Session, container: string, options: Options, body: Buffer, failures: string[]): Promise<number> {
+  const auth = { "x-auth-token": session.token };
+  const url = `${session.storageUrl}/${container}`;
+  const count = async (): Promise<number> => {
+    const reply = await client.send({ method: "GET", url: `${url}?format=json`, headers: auth, keepBody: true });
+    if (reply.status !== 200) throw new Error(`${session.label}: listing ${container} answered ${reply.status} ${reply.text.slice(0, 200)}`);
+    const entries: unknown = JSON.parse(reply.text);
+    return Array.isArray(entries) ? entries.length : 0;
+  };
+  const before = await count();
+  if (before >= options.listObjects) {
+    log(`${session.label}: ${container} already holds ${before} objects`);
+    return before;
+  }
+  log(`${session.label}: seeding ${container} with ${options.listObjects} objects (untimed)`);
+  await phase(client, failures, `${session.label} seed`, options.listObjects, SEED_CONCURRENCY, (i) => ({ method: "PUT", url: `${url}/${objectName(i)}`, headers: auth, body }), 201);
+  return count();
+}
+
+const TITLES: Record<Operation, string> = {
+  put: "PUT 4 KiB",
+  get: "GET 4 KiB",
+  head: "HEAD",
+  delete: "DELETE",
+  list: "LIST json",
+};
+
+const fixed1 = (value: number): string => (Number.isFinite(value) ? value.toFixed(1) : "n/a");
+
+function renderTable(edgeswift: Measured, swift: Measured | null): string {
+  const header = ["operation", "ops/s", "p50 ms", "p99 ms", "floor ops/s", "% of floor"];
+  if (swift) header.push("Swift ops/s", "ratio to Swift");
+  header.push("errors");
+  const rows: string[][] = [];
+  for (const operation of OPERATIONS) {
+    const result = edgeswift.api.get(operation);
+    if (!result) continue;
+    const floor = edgeswift.floor.get(operation);
+    const title = operation === "list" ? `${TITLES.list} (${edgeswift.listed})` : TITLES[operation];
+    const row = [title, fixed1(result.opsPerSecond), fixed1(result.p50Ms), fixed1(result.p99Ms)];
+    row.push(floor ? fixed1(floor.opsPerSecond) : "n/a", floor ? `${((100 * result.opsPerSecond) / floor.opsPerSecond).toFixed(0)}%` : "n/a");
+    const theirs = swift?.api.get(operation);
+    if (swift) row.push(theirs ? fixed1(theirs.opsPerSecond) : "n/a", theirs ? `${(result.opsPerSecond / theirs.opsPerSecond).toFixed(2)}×` : "n/a");
+    row.push(String(result.failures + (floor?.failures ?? 0) + (theirs?.failures ?? 0)));
+    rows.push(row);
+  }
+  if (edgeswift.fixed) {
+    const ceiling = edgeswift.fixed;
+    const row = ["fixed 4 KiB (ceiling)", fixed1(ceiling.opsPerSecond), fixed1(ceiling.p50Ms), fixed1(ceiling.p99Ms), "", ""];
+    if (swift) row.push("", "");
+    row.push(String(ceiling.failures));
+    rows.push(row);
+  }
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
+  const line = (cells: string[]): string => `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join(" | ")} |`;
+  const rule = `|${widths.map((width, column) => (column === 0 ? ` ${"-".repeat(width)} ` : ` ${"-".repeat(width - 1)}: `)).join("|")}|`;
+  return [line(header), rule, ...rows.map(line)].join("\n");
+}
+
+/** The large cases as a second table: edgeswift, and Swift beside it when measured. */
+function renderLarge(edgeswift: Measured, swift: Measured | null): string {
+  const rows: string[][] = [];
+  const header = ["large object / big listing", "edgeswift", ...(swift ? ["Swift"] : [])];
+  const transfer = (m: Measured | null, pick: (r: TransferResult) => string): string => (m?.transfer ? pick(m.transfer) : "n/a");
+  const t = edgeswift.transfer;
+  if (t) {
+    const what = `${t.mib} MiB SLO (${t.segments} × ${(t.mib / t.segments).toFixed(0)} MiB)`;
+    rows.push([`${what} upload, MiB/s`, transfer(edgeswift, (r) => r.uploadMiBps.toFixed(1)), ...(swift ? [transfer(swift, (r) => r.uploadMiBps.toFixed(1))] : [])]);
+    rows.push([`${what} download, MiB/s`, transfer(edgeswift, (r) => r.downloadMiBps.toFixed(1)), ...(swift ? [transfer(swift, (r) => r.downloadMiBps.toFixed(1))] : [])]);
+    if (t.rssBefore !== null) {
+      rows.push(["workerd RSS before → peak in upload, MiB", `${mib(t.rssBefore)} → ${mib(t.rssPeakUpload)}`, ...(swift ? [""] : [])]);
+      rows.push(["workerd RSS before → peak in download, MiB", `${mib(t.rssBefore)} → ${mib(t.rssPeakDownload)}`, ...(swift ? [""] : [])]);
+    }
+  }
+  const b = edgeswift.bigListing;
+  if (b) {
+    const phase = (name: string, result: PhaseResult, entries: number): string[] => [
+      `${name} (${entries} entries), ops/s · p50 · p99 ms`,
+      `${fixed1(result.opsPerSecond)} · ${fixed1(result.p50Ms)} · ${fixed1(result.p99Ms)}`,
+      ...(swift ? ["n/a"] : []),
+    ];
+    rows.push(phase(`LIST ${b.objects} ?delimiter=/`, b.delimiter, b.delimiterEntries));
+    rows.push(phase(`LIST ${b.objects} ?prefix=d${String(Math.floor(b.dirs / 2)).padStart(3, "0")}/&delimiter=/`, b.prefixDelimiter, b.prefixEntries));
+  }
+  if (!rows.length) return "";
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
+  const line = (cells: string[]): string => `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join(" | ")} |`;
+  const rule = `|${widths.map((width, column) => (column === 0 ? ` ${"-".repeat(width)} ` : ` ${"-".repeat(width - 1)}: `)).join("|")}|`;
+  return [line(header), rule, ...rows.map(line)].join("\n");
+}
+
+function renderValues(options: Options, edgeswift: Measured, swift: Measured | null, loadAtStart: number): string {
+  const lines: string[] = [
+    `concurrency=${options.concurrency}`,
+    `ops=${options.ops}`,
+    `list_objects=${edgeswift.listed}`,
+    `list_ops=${options.listOps}`,
+    `cpus=${cpus().length}`,
+    `load_average_1m_at_start=${loadAtStart.toFixed(2)}`,
+  ];
+  const add = (prefix: string, result: PhaseResult): void => {
+    lines.push(`${prefix}.ops_per_s=${result.opsPerSecond.toFixed(2)}`, `${prefix}.p50_ms=${result.p50Ms.toFixed(2)}`, `${prefix}.p99_ms=${result.p99Ms.toFixed(2)}`, `${prefix}.errors=${result.failures}`);
+  };
+  for (const operation of OPERATIONS) {
+    const result = edgeswift.api.get(operation);
+    if (!result) continue;
+    add(`edgeswift.${operation}`, result);
+    const floor = edgeswift.floor.get(operation);
+    if (floor) {
+      add(`floor.${operation}`, floor);
+      lines.push(`edgeswift.${operation}.of_floor=${(result.opsPerSecond / floor.opsPerSecond).toFixed(3)}`);
+    }
+    const theirs = swift?.api.get(operation);
+    if (theirs) {
+      add(`swift.${operation}`, theirs);
+      lines.push(`edgeswift.${operation}.to_swift=${(result.opsPerSecond / theirs.opsPerSecond).toFixed(3)}`);
+    }
+  }
+  if (edgeswift.fixed) add("fixed", edgeswift.fixed);
+  for (const [prefix, m] of [["edgeswift", edgeswift], ["swift", swift]] as const) {
+    const t = m?.transfer;
+    if (!t) continue;
+    lines.push(`${prefix}.large_${t.mib}mib.upload_mib_per_s=${t.uploadMiBps.toFixed(2)}`, `${prefix}.large_${t.mib}mib.download_mib_per_s=${t.downloadMiBps.toFixed(2)}`);
+    if (t.rssBefore !== null) {
+      lines.push(`${prefix}.large_${t.mib}mib.workerd_rss_before_mib=${mib(t.rssBefore)}`, `${prefix}.large_${t.mib}mib.workerd_rss_peak_upload_mib=${mib(t.rssPeakUpload)}`, `${prefix}.large_${t.mib}mib.workerd_rss_peak_download_mib=${mib(t.rssPeakDownload)}`);
+    }
+  }
+  const b = edgeswift.bigListing;
+  if (b) {
+    add(`edgeswift.list_${b.objects}_delimiter`, b.delimiter);
+    add(`edgeswift.list_${b.objects}_prefix_delimiter`, b.prefixDelimiter);
+  }
+  const listBytes = (prefix: string, result: PhaseResult | undefined): void => {
+    if (result) lines.push(`${prefix}.list.bytes=${Math.round(result.bytesPerOp)}`);
+  };
+  listBytes("edgeswift", edgeswift.api.get("list"));
+  listBytes("floor", edgeswift.floor.get("list"));
+  listBytes("swift", swift?.api.get("list"));
+  return lines.join("\n");
+}
+
+/** Failed requests and, for a local Worker, the end of wrangler's output (the Worker's own errors). */
+function reportFailures(failures: readonly string[], worker: LocalWorker | null): void {
+  if (!failures.length) return;
+  log(`\nFAILURES (any numbers above include them):\n${failures.join("\n")}`);
+  if (worker) log(`\nwrangler's output (last lines; whole log kept at ${worker.logPath}):\n${tail(worker.logPath, 40)}`);
+}
+
+async function main(): Promise<number> {
+  let options: Options | null;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    log(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    return 2;
+  }
+  if (!options) {
+    log(USAGE);
+    return 0;
+  }
+  const loadAtStart = loadavg()[0] ?? 0;
+  log(`load average (1 min) before starting: ${loadAtStart.toFixed(2)} on ${cpus().length} CPUs`);
+  const projectDir = fileURLToPath(new URL("..", import.meta.url));
+  const client = new Client(Math.max(options.concurrency, SEED_CONCURRENCY));
+  const body = randomBytes(OBJECT_BYTES);
+  const runId = `${Date.now().toString(36)}-${process.pid}`;
+  const failures: string[] = [];
+  let worker: LocalWorker | null = null;
+  const interrupted = (): void => {
+    log("interrupted: stopping");
+    void (worker ? worker.stop(true) : Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
+  try {
+    let base = options.url;
+    if (base === null) {
+      log("starting wrangler dev (bench routes on, fresh state)…");
+      worker = await startLocalWorker(projectDir, options.stateIn ?? undefined);
+      base = worker.url;
+      log(`  ${base}, log ${worker.logPath}`);
+    }
+    const probe = await client.send({ method: "GET", url: `${base}/bench/fixed` });
+    const floors = probe.status === 200;
+    if (!floors) log(`${base}/bench/fixed answered ${probe.status}: no bench routes (BENCH_ROUTES is not "true"), floors skipped`);
+    const edgeswiftTarget = target(await authenticate(client, "edgeswift", base, options), options, runId, floors);
+    const swiftTarget = options.swiftUrl === null ? null : target(await authenticate(client, "swift", options.swiftUrl, options), options, runId, false);
+    const targets = swiftTarget ? [edgeswiftTarget, swiftTarget] : [edgeswiftTarget];
+    await measure(client, targets, options, body, failures);
+    await measureLarge(client, targets, options, worker, failures);
+    const edgeswift = edgeswiftTarget.measured;
+    const swift = swiftTarget?.measured ?? null;
+    const large = renderLarge(edgeswift, swift);
+    const report = `${renderTable(edgeswift, swift)}\n\n${large ? `${large}\n\n` : ""}${renderValues(options, edgeswift, swift, loadAtStart)}\n`;
+    process.stdout.write(`\n${report}`);
+    const saved = join(projectDir, "bench", "out", `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.txt`);
+    mkdirSync(dirname(saved), { recursive: true });
+    writeFileSync(saved, report);
+    log(`\nsaved to ${saved}`);
+    reportFailures(failures, worker);
+    return failures.length ? 1 : 0;
+  } catch (error) {
+    failures.push(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    reportFailures(failures, worker);
+    return 1;
+  } finally {
+    client.close();
+    if (worker) await worker.stop(failures.length > 0);
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exit(1);
+  },
+);
