@@ -222,7 +222,7 @@ async function measure(client: Client, targets: readonly Target[], options: Opti
     if (t.floors) t.measured.fixed = await phase(client, failures, `${t.session.label} fixed 4 KiB`, ops, concurrency, () => ({ method: "GET", url: `${t.session.base}/bench/fixed` }), 200, OBJECT_BYTES);
   }
 
-  for (const t of targets) t.measured.listed = await seedListing(client, t.session, t.listContainer, options, body, failures);
+  for (const t of targets) t.measured.listed = await seedListing(client, t.session, t.listContainer, options, body, failures, t.floors);
   for (const t of targets) {
     const label = t.session.label;
     const listed = t.measured.listed;
@@ -274,8 +274,11 @@ const BIG_LIST_DIRS = 100;
 
 const mib = (bytes: number | null): string => (bytes === null ? "n/a" : (bytes / 2 ** 20).toFixed(1));
 
-/** Fills the listed container up to `--list-objects` (untimed, skipped when it already holds them); returns what one listing returns. */
-async function seedListing(client: Client, session: Session, container: string, options: Options, body: Buffer, failures: string[]): Promise<number> {
+/**
+ * Fills the listed container up to `--list-objects` (untimed, skipped when it already holds them):
+ * through the bench routes where they exist, else by PUTs; returns what one listing returns.
+ */
+async function seedListing(client: Client, session: Session, container: string, options: Options, body: Buffer, failures: string[], viaBenchRoutes: boolean): Promise<number> {
   const auth = { "x-auth-token": session.token };
   const url = `${session.storageUrl}/${container}`;
   const count = async (): Promise<number> => {
@@ -290,7 +293,18 @@ async function seedListing(client: Client, session: Session, container: string, 
     return before;
   }
   log(`${session.label}: seeding ${container} with ${options.listObjects} objects (untimed)`);
-  await phase(client, failures, `${session.label} seed`, options.listObjects, SEED_CONCURRENCY, (i) => ({ method: "PUT", url: `${url}/${objectName(i)}`, headers: auth, body }), 201);
+  if (viaBenchRoutes) {
+    // Straight into the container's replicas (what a listing reads); PUTs would take minutes.
+    const account = decodeURIComponent(new URL(session.storageUrl).pathname.split("/")[2] ?? "");
+    const seeded = await client.send({
+      method: "POST",
+      url: `${session.base}/bench/replication/seed?account=${encodeURIComponent(account)}&container=${encodeURIComponent(container)}&containers=1&objects=${options.listObjects}&listing-only=1`,
+      keepBody: true,
+    });
+    if (seeded.status !== 200) throw new Error(`${session.label}: seeding ${container} answered ${seeded.status} ${seeded.text.slice(0, 300)}`);
+  } else {
+    await phase(client, failures, `${session.label} seed`, options.listObjects, SEED_CONCURRENCY, (i) => ({ method: "PUT", url: `${url}/${objectName(i)}`, headers: auth, body }), 201);
+  }
   return count();
 }
 

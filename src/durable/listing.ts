@@ -38,9 +38,11 @@ function afterPrefix(text: string): string {
 
 /**
  * Lists up to `params.limit` entries; `query` returns rows (name-ordered, ascending or
- * descending as asked) within the bounds.
+ * descending as asked) within the bounds, best lazily (a SQL cursor): a delimiter walk stops
+ * reading at the first name in a pseudo-directory and seeks past it, as Swift's does, so a
+ * listing of 100 pseudo-directories of 1,000 objects reads about 200 rows, not 100 pages.
  */
-export function listNames<T>(params: ListingParams, query: (bounds: ListingBounds) => { name: string; row: T }[]): ListingEntry<T>[] {
+export function listNames<T>(params: ListingParams, query: (bounds: ListingBounds) => Iterable<{ name: string; row: T }>): ListingEntry<T>[] {
   let { prefix, delimiter } = params;
   const { limit, reverse, path } = params;
   let marker = params.marker;
@@ -77,7 +79,9 @@ export function listNames<T>(params: ListingParams, query: (bounds: ListingBound
       return results;
     }
     let brokeOut = false;
+    let read = 0;
     for (const { name, row } of rows) {
+      read += 1;
       if (reverse) endMarker = name;
       else marker = name;
       if (results.length >= limit) return results;
@@ -103,8 +107,8 @@ export function listNames<T>(params: ListingParams, query: (bounds: ListingBound
       }
       results.push({ kind: "row", name, row });
     }
-    if (!rows.length) break;
-    if (!brokeOut && rows.length < bounds.limit) break;
+    if (!read) break;
+    if (!brokeOut && read < bounds.limit) break;
   }
   return results;
 }

@@ -259,15 +259,15 @@ export class AccountRows {
   }
 
   /** Live containers of an account within the bounds, in name order. */
-  listContainers(account: string, bounds: ListingBounds): { name: string; row: AccountContainerRow }[] {
+  *listContainers(account: string, bounds: ListingBounds): Generator<{ name: string; row: AccountContainerRow }> {
     const { conditions, args, tail } = boundsSql(bounds);
-    return this.#sql
+    const cursor = this.#sql
       .exec<AccountContainerRowSql>(
         `SELECT * FROM container INDEXED BY container_live WHERE ${["account = ?", "deleted = 0", ...conditions].join(" AND ")} ${tail}`,
         account,
         ...args,
-      )
-      .toArray()
-      .map((row) => ({ name: row.name, row: containerFromSql(row) }));
+      );
+    // Lazily: a delimiter walk stops reading at its first pseudo-directory (listing.ts).
+    for (const row of cursor) yield { name: row.name, row: containerFromSql(row) };
   }
 }

@@ -242,17 +242,17 @@ export class ContainerRows {
   }
 
   /** Live (not deleted) listing rows of a container within the bounds, in name order. */
-  listObjects(key: string, bounds: ListingBounds): { name: string; row: ListingRow }[] {
+  *listObjects(key: string, bounds: ListingBounds): Generator<{ name: string; row: ListingRow }> {
     const { conditions, args, tail } = boundsSql(bounds);
-    return this.#sql
+    const cursor = this.#sql
       .exec<ListingRowSql>(
         `SELECT name, created_at, deleted, size, etag, content_type, content_type_timestamp, meta_timestamp
          FROM object INDEXED BY object_live WHERE ${["container = ?", "deleted = 0", ...conditions].join(" AND ")} ${tail}`,
         key,
         ...args,
-      )
-      .toArray()
-      .map((row) => ({ name: row.name, row: listingFromSql(row) }));
+      );
+    // Lazily: a delimiter walk stops reading at its first pseudo-directory (listing.ts).
+    for (const row of cursor) yield { name: row.name, row: listingFromSql(row) };
   }
 
   /** The oldest tombstone (a deleted listing row or a deleted, empty container), or null. */
