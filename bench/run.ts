@@ -33,6 +33,7 @@ const USAGE = `usage: npm run bench -- [options]
   --segment-mib N      its segment size (default 8)
   --big-list N         objects in the container listed with prefix and delimiter (default 100000;
                        0 skips; seeded through the bench routes, so edgeswift only)
+  --large-only         only the large object and the big listing
   --user A:U --key K   credentials for both (default test:tester / testing)`;
 
 const OBJECT_BYTES = 4096;
@@ -50,6 +51,7 @@ interface Options {
   largeMib: number;
   segmentMib: number;
   bigList: number;
+  largeOnly: boolean;
   user: string;
   key: string;
 }
@@ -81,6 +83,7 @@ function parseOptions(argv: string[]): Options | null {
       "large-mib": { type: "string" },
       "segment-mib": { type: "string" },
       "big-list": { type: "string" },
+      "large-only": { type: "boolean" },
       user: { type: "string" },
       key: { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -99,6 +102,7 @@ function parseOptions(argv: string[]): Options | null {
     largeMib: nonNegative("large-mib", values["large-mib"], 64),
     segmentMib: positive("segment-mib", values["segment-mib"], 8),
     bigList: nonNegative("big-list", values["big-list"], 100_000),
+    largeOnly: values["large-only"] ?? false,
     user: values.user ?? "test:tester",
     key: values.key ?? "testing",
   };
@@ -477,12 +481,12 @@ async function main(): Promise<number> {
     const edgeswiftTarget = target(await authenticate(client, "edgeswift", base, options), options, runId, floors);
     const swiftTarget = options.swiftUrl === null ? null : target(await authenticate(client, "swift", options.swiftUrl, options), options, runId, false);
     const targets = swiftTarget ? [edgeswiftTarget, swiftTarget] : [edgeswiftTarget];
-    await measure(client, targets, options, body, failures);
+    if (!options.largeOnly) await measure(client, targets, options, body, failures);
     await measureLarge(client, targets, options, worker, failures);
     const edgeswift = edgeswiftTarget.measured;
     const swift = swiftTarget?.measured ?? null;
-    const large = renderLarge(edgeswift, swift);
-    const report = `${renderTable(edgeswift, swift)}\n\n${large ? `${large}\n\n` : ""}${renderValues(options, edgeswift, swift, loadAtStart)}\n`;
+    const tables = [options.largeOnly ? "" : renderTable(edgeswift, swift), renderLarge(edgeswift, swift)].filter(Boolean);
+    const report = `${tables.join("\n\n")}\n\n${renderValues(options, edgeswift, swift, loadAtStart)}\n`;
     process.stdout.write(`\n${report}`);
     const saved = join(projectDir, "bench", "out", `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.txt`);
     mkdirSync(dirname(saved), { recursive: true });

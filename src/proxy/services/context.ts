@@ -105,9 +105,13 @@ export async function repairIfIncomplete<R extends RingName>(
   const statuses = new Set(replies.map((r) => r.reply.status));
   const complete = statuses.size === 1 && !statuses.has(503) && replies.every((r, index) => r.zone === primaries[index]);
   if (complete) return;
-  await Promise.all(
-    replies
-      .filter((r) => r.reply.status !== 503)
-      .map((r) => ctx.client.call(ring, partition, r.zone, (stub) => (stub as unknown as { markDirty(): Promise<ReplicaReply> }).markDirty(), NODE_TIMEOUT_MS)),
-  );
+  const answered = replies.filter((r) => r.reply.status !== 503);
+  // When every replica that answered agreed and only handoffs stood in for failed primaries, the
+  // primaries that took the write hold the same rows: the handoffs alone repair (they hand their
+  // rows to every primary, the failed one included, and revert), so a zone that stays down is
+  // retried by one replica per partition, not by all of them.
+  const agreed = new Set(answered.map((r) => r.reply.status)).size === 1;
+  const handoffs = answered.filter((r) => !primaries.includes(r.zone));
+  const dirty = agreed && handoffs.length ? handoffs : answered;
+  await Promise.all(dirty.map((r) => ctx.client.call(ring, partition, r.zone, (stub) => (stub as unknown as { markDirty(): Promise<ReplicaReply> }).markDirty(), NODE_TIMEOUT_MS)));
 }
