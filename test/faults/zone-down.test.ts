@@ -1,5 +1,5 @@
 import { env, exports } from "cloudflare:workers";
-import { runDurableObjectAlarm } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, it } from "vitest";
 import { loadRings } from "../../src/ring/load";
 import { BASE, swift, text, tokenFor } from "../helpers";
@@ -71,6 +71,29 @@ describe("a zone down", () => {
         expect((await handoff.partitionHash()).value?.rows ?? 0).toBe(0);
       }
     }
+  });
+
+  it("while a zone is down, only the handoff that stood in has a repair due: one replica per partition retries the zone, not three", async ({ expect }) => {
+    await text(await swift("PUT", "/AUTH_test/faults-dirty"));
+    await setDown(["z3"]);
+    const put = await swift("PUT", "/AUTH_test/faults-dirty/o", { body: bytes("x") });
+    await text(put);
+    expect(put.status).toBe(201);
+    const partition = rings.object.partitionFor("AUTH_test", "faults-dirty", "o");
+    const repairDue = (slot: string) =>
+      runInDurableObject(env.OBJECT_REPLICA.getByName(`object/${partition}/${slot}`), (_instance, state) => state.storage.kv.get<number>("repair.due") ?? null);
+    const handoffs = [];
+    for (const slot of SLOTS) {
+      const holds = ((await env.OBJECT_REPLICA.getByName(`object/${partition}/${slot}`).getObject("AUTH_test/faults-dirty/o")).status === 200);
+      if (holds && slot.endsWith("/handoff")) handoffs.push(slot);
+    }
+    expect(handoffs).toHaveLength(1);
+    expect(await repairDue(handoffs[0]!)).not.toBeNull();
+    expect(await repairDue("z1")).toBeNull();
+    expect(await repairDue("z2")).toBeNull();
+    await setDown([]);
+    await runObjectAlarms(partition);
+    expect(new Set(await objectHashes(partition)).size).toBe(1);
   });
 
   it("a write that reaches fewer than a quorum of zones gets 503 and is not visible after the zones return", async ({ expect }) => {
