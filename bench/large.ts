@@ -118,6 +118,17 @@ export async function segmentedTransfer(
   };
 }
 
+/**
+ * Puts `objects` listing rows (over `dirs` pseudo-directories; 0 for flat names) straight into the
+ * replicas of one container of the session's account, through the bench routes (untimed).
+ */
+export async function seedThroughBenchRoutes(client: Client, session: Session, container: string, objects: number, dirs: number): Promise<void> {
+  const account = decodeURIComponent(new URL(session.storageUrl).pathname.split("/")[2] ?? "");
+  const query = `account=${encodeURIComponent(account)}&container=${encodeURIComponent(container)}&containers=1&objects=${objects}&dirs=${dirs}&listing-only=1`;
+  const seeded = await client.send({ method: "POST", url: `${session.base}/bench/replication/seed?${query}`, keepBody: true });
+  if (seeded.status !== 200) throw new Error(`${session.label}: seeding ${container} answered ${seeded.status} ${seeded.text.slice(0, 300)}`);
+}
+
 export interface BigListing {
   objects: number;
   dirs: number;
@@ -137,18 +148,12 @@ export interface BigListing {
  */
 export async function bigListing(client: Client, session: Session, options: { objects: number; dirs: number; listOps: number; concurrency: number }, failures: string[]): Promise<BigListing> {
   const auth = { "x-auth-token": session.token };
-  const account = decodeURIComponent(new URL(session.storageUrl).pathname.split("/")[2] ?? "");
   const container = `bench-list-${options.objects}-${options.dirs}`;
   const url = `${session.storageUrl}/${container}`;
   const head = await client.send({ method: "HEAD", url, headers: auth });
   if (Number(head.headers["x-container-object-count"] ?? 0) < options.objects) {
     const started = performance.now();
-    const seeded = await client.send({
-      method: "POST",
-      url: `${session.base}/bench/replication/seed?account=${encodeURIComponent(account)}&container=${encodeURIComponent(container)}&containers=1&objects=${options.objects}&dirs=${options.dirs}&listing-only=1`,
-      keepBody: true,
-    });
-    if (seeded.status !== 200) throw new Error(`${session.label}: seeding ${container} answered ${seeded.status} ${seeded.text.slice(0, 300)}`);
+    await seedThroughBenchRoutes(client, session, container, options.objects, options.dirs);
     process.stderr.write(`${session.label}: seeded ${container} with ${options.objects} listing rows in ${((performance.now() - started) / 1000).toFixed(1)} s (untimed)\n`);
   }
   const count = async (query: string): Promise<number> => {

@@ -68,25 +68,17 @@ async function sweep(base: string, admin: string): Promise<{ wallMs: number; rep
   return { wallMs: performance.now() - started, reports: body.sweeps, reaper: body.reaper };
 }
 
-/** Seeds `containers` containers of `account` with `objects` objects each, in parallel chunks. */
+/** Seeds `containers` containers of `account` with `objects` objects each, in chunks of about 10,000 objects. */
 async function seed(base: string, account: string, containers: number, objects: number): Promise<void> {
   // Big requests, one at a time: local workerd runs every replica on one thread, and fewer,
   // fuller RPCs (one per partition replica per request) cost it least.
   const chunk = Math.max(1, Math.floor(10_000 / Math.max(1, objects)));
-  const offsets: number[] = [];
-  for (let offset = 0; offset < containers; offset += chunk) offsets.push(offset);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 1 }, async () => {
-      for (let i = next++; i < offsets.length; i = next++) {
-        console.error(`  seeding ${account}: ${offsets[i]} of ${containers} containers`);
-        const offset = offsets[i] ?? 0;
-        const count = Math.min(chunk, containers - offset);
-        const reply = await call("POST", `${base}/bench/replication/seed?account=${account}&containers=${count}&objects=${objects}&offset=${offset}`);
-        if (reply.status !== 200) throw new Error(`seed: ${reply.status} ${reply.text.slice(0, 300)}`);
-      }
-    }),
-  );
+  for (let offset = 0; offset < containers; offset += chunk) {
+    console.error(`  seeding ${account}: ${offset} of ${containers} containers`);
+    const count = Math.min(chunk, containers - offset);
+    const reply = await call("POST", `${base}/bench/replication/seed?account=${account}&containers=${count}&objects=${objects}&offset=${offset}`);
+    if (reply.status !== 200) throw new Error(`seed: ${reply.status} ${reply.text.slice(0, 300)}`);
+  }
 }
 
 /** Sweeps until a pass finds nothing divergent (the replicas' summary reports have landed); returns the in-sync pass. */

@@ -17,7 +17,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Client, runPhase, type Call, type PhaseResult } from "./http.ts";
-import { bigListing, segmentedTransfer, type BigListing, type TransferResult } from "./large.ts";
+import { bigListing, seedThroughBenchRoutes, segmentedTransfer, type BigListing, type Session, type TransferResult } from "./large.ts";
 import { startLocalWorker, tail, type LocalWorker } from "./local-worker.ts";
 
 const USAGE = `usage: npm run bench -- [options]
@@ -119,13 +119,6 @@ interface Measured {
   listed: number;
   transfer: TransferResult | null;
   bigListing: BigListing | null;
-}
-
-interface Session {
-  label: string;
-  base: string;
-  storageUrl: string;
-  token: string;
 }
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -299,13 +292,7 @@ async function seedListing(client: Client, session: Session, container: string, 
   log(`${session.label}: seeding ${container} with ${options.listObjects} objects (untimed)`);
   if (viaBenchRoutes) {
     // Straight into the container's replicas (what a listing reads); PUTs would take minutes.
-    const account = decodeURIComponent(new URL(session.storageUrl).pathname.split("/")[2] ?? "");
-    const seeded = await client.send({
-      method: "POST",
-      url: `${session.base}/bench/replication/seed?account=${encodeURIComponent(account)}&container=${encodeURIComponent(container)}&containers=1&objects=${options.listObjects}&listing-only=1`,
-      keepBody: true,
-    });
-    if (seeded.status !== 200) throw new Error(`${session.label}: seeding ${container} answered ${seeded.status} ${seeded.text.slice(0, 300)}`);
+    await seedThroughBenchRoutes(client, session, container, options.listObjects, 0);
   } else {
     await phase(client, failures, `${session.label} seed`, options.listObjects, SEED_CONCURRENCY, (i) => ({ method: "PUT", url: `${url}/${objectName(i)}`, headers: auth, body }), 201);
   }
@@ -321,6 +308,14 @@ const TITLES: Record<Operation, string> = {
 };
 
 const fixed1 = (value: number): string => (Number.isFinite(value) ? value.toFixed(1) : "n/a");
+
+/** A Markdown table: the first column left-aligned, the others right-aligned, cells padded to their column. */
+function markdownTable(header: string[], rows: string[][]): string {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
+  const line = (cells: string[]): string => `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join(" | ")} |`;
+  const rule = `|${widths.map((width, column) => (column === 0 ? ` ${"-".repeat(width)} ` : ` ${"-".repeat(width - 1)}: `)).join("|")}|`;
+  return [line(header), rule, ...rows.map(line)].join("\n");
+}
 
 function renderTable(edgeswift: Measured, swift: Measured | null): string {
   const header = ["operation", "ops/s", "p50 ms", "p99 ms", "floor ops/s", "% of floor"];
@@ -346,10 +341,7 @@ function renderTable(edgeswift: Measured, swift: Measured | null): string {
     row.push(String(ceiling.failures));
     rows.push(row);
   }
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
-  const line = (cells: string[]): string => `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join(" | ")} |`;
-  const rule = `|${widths.map((width, column) => (column === 0 ? ` ${"-".repeat(width)} ` : ` ${"-".repeat(width - 1)}: `)).join("|")}|`;
-  return [line(header), rule, ...rows.map(line)].join("\n");
+  return markdownTable(header, rows);
 }
 
 /** The large cases as a second table: edgeswift, and Swift beside it when measured. */
@@ -378,10 +370,7 @@ function renderLarge(edgeswift: Measured, swift: Measured | null): string {
     rows.push(phase(`LIST ${b.objects} ?prefix=d${String(Math.floor(b.dirs / 2)).padStart(3, "0")}/&delimiter=/`, b.prefixDelimiter, b.prefixEntries));
   }
   if (!rows.length) return "";
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
-  const line = (cells: string[]): string => `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join(" | ")} |`;
-  const rule = `|${widths.map((width, column) => (column === 0 ? ` ${"-".repeat(width)} ` : ` ${"-".repeat(width - 1)}: `)).join("|")}|`;
-  return [line(header), rule, ...rows.map(line)].join("\n");
+  return markdownTable(header, rows);
 }
 
 function renderValues(options: Options, edgeswift: Measured, swift: Measured | null, loadAtStart: number): string {

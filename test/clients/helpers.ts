@@ -103,6 +103,39 @@ export function withoutClientEnv(prefixes: readonly string[]): Record<string, un
   return cleared;
 }
 
+/** A swift user: `-U` and `-K`. */
+export interface SwiftUser {
+  user: string;
+  key: string;
+}
+
+/**
+ * `swift -A <baseUrl>/auth/v1.0 -U <user> -K <key> [--os-storage-url <storageUrl>] <args>`, as a
+ * user types it; ST_* and OS_* from the caller's shell are dropped.
+ */
+export function runSwift(baseUrl: string, who: SwiftUser, args: readonly string[], options: RunOptions = {}, storageUrl: string | null = null): Promise<ClientRun> {
+  const storage = storageUrl === null ? [] : ["--os-storage-url", storageUrl];
+  return runClient(["swift", "-A", `${baseUrl}/auth/v1.0`, "-U", who.user, "-K", who.key, ...storage, ...args], {
+    ...options,
+    env: { ...withoutClientEnv(["ST_", "OS_"]), ...options.env },
+  });
+}
+
+/** `swift stat` output ("  Key: value" lines, keys right-aligned) as a map. */
+export function statFields(run: ClientRun): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const line of run.stdout.split("\n")) {
+    const match = /^\s*([^:]+):(?: (.*))?$/u.exec(line);
+    if (match?.[1]) fields.set(match[1].trim(), (match[2] ?? "").trim());
+  }
+  return fields;
+}
+
+/** The lines a command printed on stdout, without empty ones (`swift list`: one name a line). */
+export function listed(run: ClientRun): string[] {
+  return run.stdout.split("\n").filter((line) => line !== "");
+}
+
 let counter = 0;
 /** A name unique to this run (containers, buckets): lowercase, digits and dashes. */
 export function uniqueName(prefix: string): string {

@@ -9,34 +9,28 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, inject, it } from "vitest";
-import { md5, randomBody, runClient, tempDir, transcript, uniqueName, withoutClientEnv, writeTree, type ClientRun, type RunOptions } from "./helpers";
+import {
+  listed,
+  md5,
+  randomBody,
+  runSwift,
+  statFields,
+  tempDir,
+  transcript,
+  uniqueName,
+  writeTree,
+  type ClientRun,
+  type RunOptions,
+} from "./helpers";
 
 const BASE_URL = inject("edgeswiftBaseUrl");
 const MiB = 1024 * 1024;
 /** Segment size for the uploads: small enough for few, fast segments; the files are a few times larger. */
 const SEGMENT_SIZE = MiB;
 
-/** `swift -A … -U test:tester -K testing <args>`; ST_* and OS_* from the caller's shell are dropped. */
+/** `swift -A … -U test:tester -K testing <args>`. */
 function swift(args: readonly string[], options: RunOptions = {}): Promise<ClientRun> {
-  return runClient(["swift", "-A", `${BASE_URL}/auth/v1.0`, "-U", "test:tester", "-K", "testing", ...args], {
-    ...options,
-    env: { ...withoutClientEnv(["ST_", "OS_"]), ...options.env },
-  });
-}
-
-/** `swift stat` output ("  Key: value" lines) as a map. */
-function statFields(run: ClientRun): Map<string, string> {
-  const fields = new Map<string, string>();
-  for (const line of run.stdout.split("\n")) {
-    const match = /^\s*([^:]+):(?: (.*))?$/u.exec(line);
-    if (match?.[1]) fields.set(match[1].trim(), (match[2] ?? "").trim());
-  }
-  return fields;
-}
-
-/** The object names `swift list` printed, one a line. */
-function listed(run: ClientRun): string[] {
-  return run.stdout.split("\n").filter((line) => line !== "");
+  return runSwift(BASE_URL, { user: "test:tester", key: "testing" }, args, options);
 }
 
 /** Uploads `size` random bytes as `name` with `swift upload --segment-size` (and `--use-slo` when asked). */

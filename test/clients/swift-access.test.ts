@@ -14,9 +14,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, inject, it } from "vitest";
 import {
+  listed,
   md5,
   randomBody,
   runClient,
+  runSwift,
+  statFields,
   tempDir,
   transcript,
   uniqueName,
@@ -24,16 +27,14 @@ import {
   writeTree,
   type ClientRun,
   type RunOptions,
+  type SwiftUser,
 } from "./helpers";
 
 const BASE_URL = inject("edgeswiftBaseUrl");
 const ACCOUNT_URL = `${BASE_URL}/v1/AUTH_test`;
 const TEMP_URL_KEY = "secret";
 
-interface Credentials {
-  user: string;
-  key: string;
-}
+type Credentials = SwiftUser;
 const OWNER: Credentials = { user: "test:tester", key: "testing" };
 const OTHER_ACCOUNT_ADMIN: Credentials = { user: "test2:tester2", key: "testing2" };
 const NO_ROLE: Credentials = { user: "test:tester3", key: "testing3" };
@@ -44,30 +45,11 @@ const NO_ROLE: Credentials = { user: "test:tester3", key: "testing3" };
  * the caller's shell are dropped.
  */
 function swiftAs(who: Credentials, args: readonly string[], options: RunOptions = {}): Promise<ClientRun> {
-  const storageUrl = who === OWNER ? [] : ["--os-storage-url", ACCOUNT_URL];
-  return runClient(["swift", "-A", `${BASE_URL}/auth/v1.0`, "-U", who.user, "-K", who.key, ...storageUrl, ...args], {
-    ...options,
-    env: { ...withoutClientEnv(["ST_", "OS_"]), ...options.env },
-  });
+  return runSwift(BASE_URL, who, args, options, who === OWNER ? null : ACCOUNT_URL);
 }
 
 function swift(args: readonly string[], options: RunOptions = {}): Promise<ClientRun> {
   return swiftAs(OWNER, args, options);
-}
-
-/** `swift stat` output ("  Key: value" lines, keys right-aligned) as a map. */
-function statFields(run: ClientRun): Map<string, string> {
-  const fields = new Map<string, string>();
-  for (const line of run.stdout.split("\n")) {
-    const match = /^\s*([^:]+):(?: (.*))?$/u.exec(line);
-    if (match?.[1]) fields.set(match[1].trim(), (match[2] ?? "").trim());
-  }
-  return fields;
-}
-
-/** The lines a command printed on stdout, without empty ones. */
-function lines(run: ClientRun): string[] {
-  return run.stdout.split("\n").filter((line) => line !== "");
 }
 
 interface CurlResult {
@@ -162,7 +144,7 @@ describe("container ACLs with swift post -r / -w", () => {
     expect(statFields(stat).get("Read ACL"), `${transcript(post)}\n${transcript(stat)}`).toBe("test2:tester2");
 
     const list = await swiftAs(OTHER_ACCOUNT_ADMIN, ["list", container]);
-    expect(lines(list), transcript(list)).toEqual(["data.bin"]);
+    expect(listed(list), transcript(list)).toEqual(["data.bin"]);
     const download = await swiftAs(OTHER_ACCOUNT_ADMIN, ["download", container, "data.bin", "-o", join(dir, "by-test2.bin")]);
     expect((await readFile(join(dir, "by-test2.bin"))).equals(body), transcript(download)).toBe(true);
 
@@ -179,7 +161,7 @@ describe("container ACLs with swift post -r / -w", () => {
     expect(thirdList.stderr, transcript(thirdList)).toContain("403 Forbidden");
 
     const owners = await swift(["list", container]);
-    expect(lines(owners), transcript(owners)).toEqual(["data.bin"]);
+    expect(listed(owners), transcript(owners)).toEqual(["data.bin"]);
   });
 
   it("swift post -w 'test2:tester2' lets test2:tester2 upload into test's container (swift upload --leave-segments, which needs no read), the owner reads it back byte for byte, and test:tester3 is refused 403", async ({ expect, onTestFinished }) => {
@@ -202,7 +184,7 @@ describe("container ACLs with swift post -r / -w", () => {
     expect(upload.stdout, transcript(upload)).toContain("from test2.bin");
 
     const list = await swift(["list", container]);
-    expect(lines(list), `${transcript(upload)}\n${transcript(list)}`).toEqual(["from test2.bin", "owner.txt"]);
+    expect(listed(list), `${transcript(upload)}\n${transcript(list)}`).toEqual(["from test2.bin", "owner.txt"]);
     const download = await swift(["download", container, "from test2.bin", "-o", join(dir, "back.bin")]);
     expect((await readFile(join(dir, "back.bin"))).equals(body), transcript(download)).toBe(true);
 
@@ -214,7 +196,7 @@ describe("container ACLs with swift post -r / -w", () => {
     expect(third.status, transcript(third)).toBe(1);
     expect(third.stderr, transcript(third)).toContain("403 Forbidden");
     const after = await swift(["list", container]);
-    expect(lines(after), transcript(after)).toEqual(["from test2.bin", "owner.txt"]);
+    expect(listed(after), transcript(after)).toEqual(["from test2.bin", "owner.txt"]);
   });
 });
 

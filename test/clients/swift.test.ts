@@ -10,14 +10,15 @@ import { join } from "node:path";
 import { describe, inject, it } from "vitest";
 import {
   describeTree,
+  listed,
   md5,
   randomBody,
-  runClient,
+  runSwift,
+  statFields,
   swiftOrder,
   tempDir,
   transcript,
   uniqueName,
-  withoutClientEnv,
   writeTree,
   type ClientRun,
   type FileTree,
@@ -27,27 +28,9 @@ import {
 const BASE_URL = inject("edgeswiftBaseUrl");
 const MiB = 1024 * 1024;
 
-/** `swift -A … -U test:tester -K testing <args>`; ST_* and OS_* from the caller's shell are dropped. */
+/** `swift -A … -U test:tester -K testing <args>`. */
 function swift(args: readonly string[], options: RunOptions = {}): Promise<ClientRun> {
-  return runClient(["swift", "-A", `${BASE_URL}/auth/v1.0`, "-U", "test:tester", "-K", "testing", ...args], {
-    ...options,
-    env: { ...withoutClientEnv(["ST_", "OS_"]), ...options.env },
-  });
-}
-
-/** `swift stat` output ("  Key: value" lines, keys right-aligned) as a map. */
-function statFields(run: ClientRun): Map<string, string> {
-  const fields = new Map<string, string>();
-  for (const line of run.stdout.split("\n")) {
-    const match = /^\s*([^:]+):(?: (.*))?$/u.exec(line);
-    if (match?.[1]) fields.set(match[1].trim(), (match[2] ?? "").trim());
-  }
-  return fields;
-}
-
-/** The object names `swift list` printed, one a line. */
-function listed(run: ClientRun): string[] {
-  return run.stdout.split("\n").filter((line) => line !== "");
+  return runSwift(BASE_URL, { user: "test:tester", key: "testing" }, args, options);
 }
 
 /** A tree small enough to upload in every listing test: nested dirs and names with spaces. */
