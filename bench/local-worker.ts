@@ -51,8 +51,7 @@ function exited(child: ChildProcess): boolean {
 
 async function stopChild(child: ChildProcess): Promise<void> {
   const pid = child.pid;
-  if (pid === undefined || exited(child)) return;
-  const gone = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  if (pid === undefined) return;
   const signal = (name: NodeJS.Signals): void => {
     try {
       process.kill(-pid, name); // the group: npx, wrangler and workerd, all started here
@@ -60,12 +59,14 @@ async function stopChild(child: ChildProcess): Promise<void> {
       // already gone
     }
   };
+  // npx may exit on SIGTERM before wrangler and workerd do (or while they ignore it): wait for
+  // the whole group, not the child, and kill what is left.
   signal("SIGTERM");
-  const stopped = await Promise.race([gone.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
-  if (!stopped) {
-    signal("SIGKILL");
-    await Promise.race([gone, sleep(STOP_GRACE_MS)]);
-  }
+  const deadline = Date.now() + STOP_GRACE_MS;
+  while (groupMembers(pid).length && Date.now() < deadline) await sleep(100);
+  if (groupMembers(pid).length) signal("SIGKILL");
+  while (groupMembers(pid).length && Date.now() < deadline + STOP_GRACE_MS) await sleep(100);
+  if (!exited(child)) await Promise.race([new Promise((resolve) => child.once("exit", resolve)), sleep(STOP_GRACE_MS)]);
 }
 
 /**
@@ -133,23 +134,38 @@ export async function startLocalWorker(projectDir: string, stateParent: string =
   }
 }
 
-/** The summed VmRSS of the processes named `name` in process group `group`; null without /proc. */
-function groupRss(group: number, name: string): number | null {
+/** The processes of process group `group` (Linux /proc; none elsewhere): pid and name. */
+function groupMembers(group: number): { pid: string; name: string }[] {
   let pids: string[];
   try {
     pids = readdirSync("/proc").filter((entry) => /^\d+$/.test(entry));
   } catch {
-    return null;
+    return [];
   }
-  let total = 0;
+  const members: { pid: string; name: string }[] = [];
   for (const pid of pids) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       // pid (comm) state ppid pgrp …: comm may hold spaces, so fields are counted after its ")".
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (comm !== name || Number(fields[2]) !== group) continue;
-      const rss = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      // A zombie has exited; only its parent's wait is missing.
+      if (Number(fields[2]) === group && fields[0] !== "Z") members.push({ pid, name });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return members;
+}
+
+/** The summed VmRSS of the processes named `name` in process group `group`; null without /proc. */
+function groupRss(group: number, name: string): number | null {
+  if (!existsSync("/proc/self/stat")) return null;
+  let total = 0;
+  for (const member of groupMembers(group)) {
+    if (member.name !== name) continue;
+    try {
+      const rss = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${member.pid}/status`, "utf8"));
       if (rss) total += Number(rss[1]) * 1024;
     } catch {
       // gone meanwhile

@@ -28,6 +28,7 @@ const { values: options } = parseArgs({
     concurrency: { type: "string", default: "16" },
     "state-in": { type: "string" },
     only: { type: "string" },
+    "seed-chunk": { type: "string", default: "10000" },
   },
 });
 
@@ -68,11 +69,13 @@ async function sweep(base: string, admin: string): Promise<{ wallMs: number; rep
   return { wallMs: performance.now() - started, reports: body.sweeps, reaper: body.reaper };
 }
 
-/** Seeds `containers` containers of `account` with `objects` objects each, in chunks of about 10,000 objects. */
+/** Seeds `containers` containers of `account` with `objects` objects each, in chunks of about `--seed-chunk` objects. */
 async function seed(base: string, account: string, containers: number, objects: number): Promise<void> {
   // Big requests, one at a time: local workerd runs every replica on one thread, and fewer,
   // fuller RPCs (one per partition replica per request) cost it least.
-  const chunk = Math.max(1, Math.floor(10_000 / Math.max(1, objects)));
+  // Each chunk touches nearly every partition, and every replica it touches reports its new
+  // hash to its ring summary afterwards: bigger chunks, fewer of those rounds.
+  const chunk = Math.max(1, Math.floor(Number(options["seed-chunk"]) / Math.max(1, objects)));
   for (let offset = 0; offset < containers; offset += chunk) {
     console.error(`  seeding ${account}: ${offset} of ${containers} containers`);
     const count = Math.min(chunk, containers - offset);

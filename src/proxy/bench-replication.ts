@@ -36,18 +36,31 @@ function integer(value: string | undefined, name: string, fallback: number): num
   return number;
 }
 
-/** Sends rows to every primary replica of each partition, in batches of one RPC's worth. */
+/** How many seeding calls are in flight at once: all at once, calls queued behind the rest would time out. */
+const SEED_CALLS_IN_FLIGHT = 64;
+
+/** Sends rows to every primary replica of each partition, in batches of one RPC's worth; fails on any refusal. */
 async function seed<R extends RingName, Row>(config: Config, client: ReplicaClient, ring: R, rowsByPartition: Map<number, Row[]>): Promise<void> {
-  const calls: Promise<unknown>[] = [];
+  const calls: (() => Promise<{ status: number }>)[] = [];
   for (const [partition, rows] of rowsByPartition) {
     for (const zone of config.rings[ring].primaryZones(partition)) {
       for (let offset = 0; offset < rows.length; offset += ROWS_PER_RPC_MAX) {
         const batch = rows.slice(offset, offset + ROWS_PER_RPC_MAX);
-        calls.push(client.call(ring, partition, zone.id, (stub) => (stub as unknown as { mergeRows(rows: Row[]): Promise<{ status: 200 }> }).mergeRows(batch), NODE_TIMEOUT_MS * 6));
+        calls.push(() =>
+          client.call(ring, partition, zone.id, (stub) => (stub as unknown as { mergeRows(rows: Row[]): Promise<{ status: 200 }> }).mergeRows(batch), NODE_TIMEOUT_MS * 6),
+        );
       }
     }
   }
-  await Promise.all(calls);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < calls.length) {
+      const call = calls[next++];
+      const reply = await call?.();
+      if (reply && reply.status !== 200) throw new SwiftError("ServiceUnavailable", `seeding ${ring} got ${reply.status}`);
+    }
+  };
+  await Promise.all(Array.from({ length: SEED_CALLS_IN_FLIGHT }, worker));
 }
 
 function push<Row>(map: Map<number, Row[]>, partition: number, row: Row): void {
@@ -112,9 +125,11 @@ benchReplication.post("/seed", async (c) => {
     kind: "account",
     row: { account, createdAt: stamp, putTimestamp: stamp, deleteTimestamp: "0", status: "", metadata: {}, containerCount: 0, objectCount: 0, bytesUsed: 0 },
   });
-  await seed(config, client, "object", objectRows);
-  await seed(config, client, "container", containerRows);
+  // Outer rings first, as a container exists before its objects: object rows merged into a
+  // replica send their container updates to listing rows already there.
   await seed(config, client, "account", accountRows);
+  await seed(config, client, "container", containerRows);
+  await seed(config, client, "object", objectRows);
   return json({ containers, objects: containers * objects });
 });
 
