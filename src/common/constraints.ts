@@ -84,6 +84,14 @@ export const OBJECT_ALLOWED_HEADERS = [
 export const REPAIR_DELAY_MS = 1_000;
 /** While a peer cannot be reached, repair is retried with backoff up to this delay. */
 export const REPAIR_RETRY_MAX_MS = 2_000;
+/**
+ * A replica waiting on its zone's ring summary for a zone that stopped answering retries on its
+ * own with backoff up to this delay; the summary probes the zone every ZONE_PROBE_INTERVAL_MS
+ * with one call and wakes its waiters, WAKE_CALLS_IN_FLIGHT at a time, once the zone answers.
+ */
+export const REPAIR_WAIT_MAX_MS = 60_000;
+export const ZONE_PROBE_INTERVAL_MS = 1_000;
+export const WAKE_CALLS_IN_FLIGHT = 32;
 /** Leaves whose rows one repair round exchanges, and rounds per repair. */
 export const REPAIR_LEAVES_PER_ROUND = 512;
 export const REPAIR_ROUNDS_MAX = 20;

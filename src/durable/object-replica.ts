@@ -133,7 +133,13 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
   protected async merge(rows: ObjectRow[], sourceZone: string | null): Promise<number> {
     const batch = rows.slice(0, ROWS_PER_RPC_MAX);
     if (sourceZone !== null) {
-      const winners = batch.filter((row) => !row.deleted && row.bodyKey !== null && mergeObject(this.#rows.get(row.name), row).row.bodyKey === row.bodyKey);
+      // Only rows this replica will take: one it already holds came with its body (a replica
+      // stores a row after its body), so a handoff's revert to a primary that has it costs no copy.
+      const winners = batch.filter((row) => {
+        if (row.deleted || row.bodyKey === null) return false;
+        const merge = mergeObject(this.#rows.get(row.name), row);
+        return merge.changed && merge.row.bodyKey === row.bodyKey;
+      });
       await this.#copyBodies(winners, sourceZone);
     }
     let changed = 0;

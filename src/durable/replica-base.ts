@@ -14,6 +14,7 @@ import {
   REPAIR_LEAVES_PER_ROUND,
   REPAIR_RETRY_MAX_MS,
   REPAIR_ROUNDS_MAX,
+  REPAIR_WAIT_MAX_MS,
   ROWS_PER_RPC_MAX,
   SUMMARY_DELAY_MS,
 } from "../common/constraints";
@@ -24,7 +25,7 @@ import { repairPair, type RepairEnd, type RepairReport } from "../replicator/rep
 import type { RingName } from "../ring/types";
 import { ReplicaClient, type ReplicaStubs } from "./client";
 import { parseReplicaName, type ReplicaIdentity } from "./identity";
-import { bucketOf, type Hash } from "./partition-hash";
+import { ZERO_HASH, bucketOf, type Hash } from "./partition-hash";
 import type { AuditEntry, HashTree, TreeNode } from "./schema/hash-tree";
 import { runMigrations, type Migration } from "./schema/migrate";
 
@@ -42,6 +43,10 @@ const REPAIR_BACKOFF = "repair.backoffMs";
 const WIPE_DUE = "wipe.due";
 const SUMMARY_DUE = "summary.due";
 const REVERTED = "handoff.reverted";
+/** The primaries a handoff's revert gave everything to since its last write. */
+const HANDED_TO = "handoff.handedTo";
+/** Counts a handoff's writes: a revert that saw a write land while it ran hands over again. */
+const WRITES = "handoff.writes";
 
 /** The repair RPC surface every replica stub has. */
 interface RepairStub<Row> {
@@ -54,6 +59,11 @@ interface RepairStub<Row> {
 }
 
 class PeerUnavailable extends Error {}
+
+/** Whether a replica's storage holds anything (its schema comes with its first write). */
+function hasStorage(storage: DurableObjectStorage): boolean {
+  return storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").toArray().length > 0;
+}
 
 /** One peer's repair over both passes. */
 function mergeReports(first: RepairReport, second: RepairReport): RepairReport {
@@ -83,7 +93,10 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
     this.identity = parseReplicaName(ctx.id.name);
     this.config = parseConfig(env);
     this.client = new ReplicaClient(this.config);
-    runMigrations(ctx.storage, migrations); // synchronous: done before any call arrives
+    // A replica never written (or wiped) keeps no storage until its first write: reading its
+    // hashes (a peer's repair, a check of handoff slots) must not create it.
+    if (hasStorage(ctx.storage)) runMigrations(ctx.storage, migrations); // synchronous: done before any call arrives
+    else this.#wiped = true;
     void ctx.blockConcurrencyWhile(async () => {
       this.#alarmAt = await ctx.storage.getAlarm();
     });
@@ -128,22 +141,22 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
 
   /** The partition hash and how many rows it covers. */
   partitionHash(): ReplicaReply<TreeNode> {
-    this.ensureSchema();
+    if (this.#wiped) return { status: 200, value: { hash: ZERO_HASH, rows: 0 } };
     return { status: 200, value: this.tree.root() };
   }
 
   bucketHashes(): ReplicaReply<Record<number, Hash>> {
-    this.ensureSchema();
+    if (this.#wiped) return { status: 200, value: {} };
     return { status: 200, value: this.tree.buckets() };
   }
 
   leafHashes(buckets: number[]): ReplicaReply<Record<number, Hash>> {
-    this.ensureSchema();
+    if (this.#wiped) return { status: 200, value: {} };
     return { status: 200, value: this.tree.leaves(buckets) };
   }
 
   rowsInLeaves(leaves: number[]): ReplicaReply<Row[]> {
-    this.ensureSchema();
+    if (this.#wiped) return { status: 200, value: [] };
     return { status: 200, value: this.rowsOfLeaves(leaves) };
   }
 
@@ -211,11 +224,11 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
     this.ensureSchema();
     if (this.isHandoff) return this.revert();
     const reports: (RepairReport & { zone: string })[] = [];
-    let unreachable = false;
+    const unreachable = new Set<string>();
     // A second pass hands what a later peer gave this replica to the peers before it.
     for (let pass = 0; pass < 2; pass++) {
       let divergent = false;
-      unreachable = false;
+      unreachable.clear();
       for (const zone of this.peerZones()) {
         try {
           const report = await repairPair<Row>(this.localEnd(zone), this.remoteEnd(zone), (row) => this.keyOf(row), (row) => this.hashOf(row), {
@@ -228,22 +241,51 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
           else reports.push({ ...report, zone });
         } catch (error) {
           if (!(error instanceof PeerUnavailable)) throw error;
-          unreachable = true;
+          unreachable.add(zone);
         }
       }
       if (!divergent) break;
     }
-    const incomplete = unreachable || reports.some((report) => !report.inSync);
-    if (incomplete) {
-      const backoff = Math.min(REPAIR_RETRY_MAX_MS, (this.ctx.storage.kv.get<number>(REPAIR_BACKOFF) ?? REPAIR_DELAY_MS / 2) * 2);
-      this.ctx.storage.kv.put(REPAIR_BACKOFF, backoff);
-      this.ctx.storage.kv.put(REPAIR_DUE, Date.now() + backoff);
-      this.armAlarm(Date.now() + backoff);
-    } else {
+    const incomplete = unreachable.size > 0 || reports.some((report) => !report.inSync);
+    if (incomplete) await this.#retryLater([...unreachable]);
+    else {
       this.ctx.storage.kv.delete(REPAIR_DUE);
       this.ctx.storage.kv.delete(REPAIR_BACKOFF);
     }
     return { status: incomplete ? 503 : 200, value: reports };
+  }
+
+  /**
+   * Schedules the next repair after one that could not finish. When peers did not answer, this
+   * replica waits for their zones on its own zone's ring summary, which probes each zone with one
+   * call a second and wakes its waiters when it answers; its own retries then back off up to
+   * REPAIR_WAIT_MAX_MS (a safety net), not every REPAIR_RETRY_MAX_MS, so a zone that stays down
+   * is not called by every replica that owes it rows.
+   */
+  async #retryLater(unreachableZones: string[]): Promise<void> {
+    let cap = REPAIR_RETRY_MAX_MS;
+    if (unreachableZones.length) {
+      try {
+        const summary = this.config.ringSummary.getByName(`summary/${this.identity.ring}/${this.identity.zone}`);
+        await summary.waitFor(unreachableZones, { partition: this.identity.partition, slot: this.identity.slot });
+        cap = REPAIR_WAIT_MAX_MS;
+      } catch (error) {
+        console.warn(`${this.ctx.id.name}: could not wait on the ring summary; retrying on its own`, error);
+      }
+    }
+    const backoff = Math.min(cap, (this.ctx.storage.kv.get<number>(REPAIR_BACKOFF) ?? REPAIR_DELAY_MS / 2) * 2);
+    this.ctx.storage.kv.put(REPAIR_BACKOFF, backoff);
+    this.ctx.storage.kv.put(REPAIR_DUE, Date.now() + backoff);
+    this.armAlarm(Date.now() + backoff);
+  }
+
+  /** Runs the pending repair now: the ring summary saw a zone this replica waited for answer again. */
+  wake(): ReplicaReply {
+    this.ensureSchema();
+    if (this.ctx.storage.kv.get<number>(REPAIR_DUE) === undefined) return { status: 200 };
+    this.ctx.storage.kv.put(REPAIR_DUE, Date.now());
+    this.armAlarm(Date.now());
+    return { status: 202 };
   }
 
   override async alarm(): Promise<void> {
@@ -287,7 +329,11 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
    * SUMMARY_DELAY_MS, one report however many writes came meanwhile. Call after every write.
    */
   protected noteChange(): void {
-    if (this.identity.handoff) this.ctx.storage.kv.delete(REVERTED);
+    if (this.identity.handoff) {
+      this.ctx.storage.kv.delete(REVERTED);
+      this.ctx.storage.kv.delete(HANDED_TO);
+      this.ctx.storage.kv.put(WRITES, (this.ctx.storage.kv.get<number>(WRITES) ?? 0) + 1);
+    }
     if (this.ctx.storage.kv.get<number>(SUMMARY_DUE) !== undefined) return;
     const due = Date.now() + SUMMARY_DELAY_MS;
     this.ctx.storage.kv.put(SUMMARY_DUE, due);
@@ -315,53 +361,67 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
   }
 
   /**
-   * A handoff gives every row it holds to every primary (each merges by timestamp and copies the
-   * bodies it lacks); once all of them took everything, the handoff deletes itself. Swift: the
-   * replicator's handoff revert, with handoff_delete.
+   * A handoff gives every row it holds to every primary, all at once (each merges by timestamp and
+   * copies the bodies it lacks); once all of them took everything, the handoff deletes itself.
+   * Primaries that took everything are remembered until the next write, so a retry after one
+   * primary failed goes to that one only. Swift: the replicator's handoff revert, with
+   * handoff_delete.
    */
   async revert(): Promise<ReplicaReply<RepairReport[]>> {
     this.ensureSchema();
+    const writes = this.ctx.storage.kv.get<number>(WRITES) ?? 0;
     const leaves = Object.keys(this.tree.leaves(Object.keys(this.tree.buckets()).map(Number))).map(Number);
-    const primaries = this.config.rings[this.identity.ring].primaryZones(this.identity.partition).map((zone) => zone.id);
-    const reports: RepairReport[] = [];
-    let complete = true;
-    for (const zone of primaries) {
-      const report: RepairReport = { divergent: true, inSync: false, rowsRead: 0, rowsSent: 0, bytesSent: 0, calls: 0 };
-      let delivered = true;
-      for (let start = 0; start < leaves.length && delivered; start += REPAIR_LEAVES_PER_ROUND) {
-        const rows = this.rowsOfLeaves(leaves.slice(start, start + REPAIR_LEAVES_PER_ROUND));
-        report.rowsRead += rows.length;
-        for (let offset = 0; offset < rows.length && delivered; offset += ROWS_PER_RPC_MAX) {
-          const batch = rows.slice(offset, offset + ROWS_PER_RPC_MAX);
-          const reply = await this.client.call(
-            this.identity.ring,
-            this.identity.partition,
-            zone,
-            (stub) => (stub as unknown as RepairStub<Row>).mergeRows(batch, this.identity.zone),
-            NODE_TIMEOUT_MS,
-          );
-          report.calls += 1;
-          delivered = reply.status === 200;
-          if (delivered) {
-            report.rowsSent += batch.length;
-            report.bytesSent += JSON.stringify(batch).length;
-          }
-        }
-      }
-      report.inSync = delivered;
-      complete &&= delivered;
-      reports.push(report);
+    // Primaries an earlier revert already gave everything to (no write came since) are skipped.
+    const handedTo = new Set(this.ctx.storage.kv.get<string[]>(HANDED_TO) ?? []);
+    const primaries = this.config.rings[this.identity.ring]
+      .primaryZones(this.identity.partition)
+      .map((zone) => zone.id)
+      .filter((zone) => !handedTo.has(zone));
+    const reports = await Promise.all(primaries.map((zone) => this.#handTo(zone, leaves)));
+    const unreachable = primaries.filter((_zone, i) => !reports[i]?.inSync);
+    if ((this.ctx.storage.kv.get<number>(WRITES) ?? 0) !== writes) {
+      // A write landed meanwhile: what was handed over is not everything any more.
+      await this.#retryLater([]);
+      return { status: 503, value: reports };
     }
+    for (const zone of primaries) if (!unreachable.includes(zone)) handedTo.add(zone);
+    this.ctx.storage.kv.put(HANDED_TO, [...handedTo]);
+    const complete = unreachable.length === 0;
     if (complete) {
       this.ctx.storage.kv.put(REVERTED, true);
       this.ctx.storage.kv.put(WIPE_DUE, Date.now());
       this.ctx.storage.kv.delete(REPAIR_DUE);
+      this.ctx.storage.kv.delete(REPAIR_BACKOFF);
       this.armAlarm(Date.now());
     } else {
-      this.ctx.storage.kv.put(REPAIR_DUE, Date.now() + REPAIR_RETRY_MAX_MS);
-      this.armAlarm(Date.now() + REPAIR_RETRY_MAX_MS);
+      await this.#retryLater(unreachable);
     }
     return { status: complete ? 200 : 503, value: reports };
+  }
+
+  /** Gives every row of `leaves` to the primary in `zone`, one RPC's worth at a time; stops at the first refusal. */
+  async #handTo(zone: string, leaves: readonly number[]): Promise<RepairReport> {
+    const report: RepairReport = { divergent: true, inSync: false, rowsRead: 0, rowsSent: 0, bytesSent: 0, calls: 0 };
+    for (let start = 0; start < leaves.length; start += REPAIR_LEAVES_PER_ROUND) {
+      const rows = this.rowsOfLeaves(leaves.slice(start, start + REPAIR_LEAVES_PER_ROUND));
+      report.rowsRead += rows.length;
+      for (let offset = 0; offset < rows.length; offset += ROWS_PER_RPC_MAX) {
+        const batch = rows.slice(offset, offset + ROWS_PER_RPC_MAX);
+        const reply = await this.client.call(
+          this.identity.ring,
+          this.identity.partition,
+          zone,
+          (stub) => (stub as unknown as RepairStub<Row>).mergeRows(batch, this.identity.zone),
+          NODE_TIMEOUT_MS,
+        );
+        report.calls += 1;
+        if (reply.status !== 200) return report;
+        report.rowsSent += batch.length;
+        report.bytesSent += JSON.stringify(batch).length;
+      }
+    }
+    report.inSync = true;
+    return report;
   }
 
   /** When the oldest tombstone passes reclaim_age, the alarm should come. Call after writing tombstones. */

@@ -3,13 +3,23 @@
  * One ring's summary in one zone, named `summary/{ring}/{zone}`: which partitions' replicas in
  * that zone hold rows, and their partition hashes, as the replicas last reported them. The cron
  * sweep reads the zones' summaries and compares hashes, so a partition that is in sync, or
- * empty, costs no call at all. Public methods are its RPC surface.
+ * empty, costs no call at all.
+ *
+ * It is also where the zone's replicas wait for another zone that stopped answering: rather than
+ * each of them retrying it every few seconds (hundreds of handoffs, each with its own alarm — the
+ * connection storm Swift's replicators make against a dead node), they register here, the summary
+ * probes the zone once a second with one call, and wakes them all when it answers. Public methods
+ * are its RPC surface.
  */
 
 import { DurableObject } from "cloudflare:workers";
+import { parseConfig } from "../common/config";
+import { NODE_TIMEOUT_MS, WAKE_CALLS_IN_FLIGHT, ZONE_PROBE_INTERVAL_MS } from "../common/constraints";
 import type { ReplicaReply } from "../common/replies";
+import { isRingName, type RingName } from "../ring/types";
+import { ReplicaClient } from "./client";
 import { runMigrations } from "./schema/migrate";
-import { SUMMARY_MIGRATIONS, SummaryRows, type SummaryEntry } from "./schema/summary";
+import { SUMMARY_MIGRATIONS, SummaryRows, type SummaryEntry, type Waiter } from "./schema/summary";
 
 export class RingSummary extends DurableObject<Env> {
   readonly #rows: SummaryRows;
@@ -29,5 +39,41 @@ export class RingSummary extends DurableObject<Env> {
   /** A page of entries from a partition on. */
   list(fromPartition: number, limit: number): ReplicaReply<SummaryEntry[]> {
     return { status: 200, value: this.#rows.list(fromPartition, limit) };
+  }
+
+  /** A replica of this zone could not reach `zones`: it is woken (its repair runs) when each answers again. */
+  async waitFor(zones: string[], waiter: Waiter): Promise<ReplicaReply> {
+    this.ctx.storage.transactionSync(() => this.#rows.wait(zones, waiter, Date.now()));
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + ZONE_PROBE_INTERVAL_MS);
+    return { status: 202 };
+  }
+
+  /** How many of this zone's replicas wait for each other zone (recon and tests). */
+  waiting(): ReplicaReply<Record<string, number>> {
+    return { status: 200, value: this.#rows.waitingCounts() };
+  }
+
+  /** Probes each zone waited for with one call; wakes that zone's waiters once it answers. */
+  override async alarm(): Promise<void> {
+    const ring = this.#ring();
+    const client = new ReplicaClient(parseConfig(this.env));
+    for (const { zone, partition } of this.#rows.waitedZones()) {
+      const probe = await client.call(ring, partition, zone, (stub) => stub.partitionHash(), NODE_TIMEOUT_MS);
+      if (probe.status !== 200) continue;
+      for (;;) {
+        const waiters = this.ctx.storage.transactionSync(() => this.#rows.takeWaiters(zone, WAKE_CALLS_IN_FLIGHT));
+        if (!waiters.length) break;
+        // A waiter not woken here still retries on its own, later.
+        await Promise.all(waiters.map((waiter) => client.call(ring, waiter.partition, waiter.slot, (stub) => stub.wake(), NODE_TIMEOUT_MS)));
+      }
+    }
+    if (this.#rows.waitedZones().length) await this.ctx.storage.setAlarm(Date.now() + ZONE_PROBE_INTERVAL_MS);
+  }
+
+  /** The ring from this summary's name, `summary/{ring}/{zone}`. */
+  #ring(): RingName {
+    const ring = (this.ctx.id.name ?? "").split("/")[1];
+    if (!isRingName(ring)) throw new Error(`ring summary named "${this.ctx.id.name}" has no ring`);
+    return ring;
   }
 }

@@ -96,6 +96,39 @@ describe("a zone down", () => {
     expect(new Set(await objectHashes(partition)).size).toBe(1);
   });
 
+  it("a handoff that cannot reach a zone that stays down waits on its zone's ring summary and backs off past 2 s; the summary's one probe sees the zone return and wakes it", async ({ expect }) => {
+    await text(await swift("PUT", "/AUTH_test/faults-wait"));
+    await setDown(["z3"]);
+    await text(await swift("PUT", "/AUTH_test/faults-wait/o", { body: bytes("written while z3 was down") }));
+    const partition = rings.object.partitionFor("AUTH_test", "faults-wait", "o");
+    let slot = "";
+    for (const candidate of SLOTS) {
+      if (candidate.endsWith("/handoff") && (await env.OBJECT_REPLICA.getByName(`object/${partition}/${candidate}`).getObject("AUTH_test/faults-wait/o")).status === 200) slot = candidate;
+    }
+    expect(slot).not.toBe("");
+    const handoff = env.OBJECT_REPLICA.getByName(`object/${partition}/${slot}`);
+    const summary = env.RING_SUMMARY.getByName(`summary/object/${slot.split("/")[0]}`);
+    const repairDue = () => runInDurableObject(handoff, (_instance, state) => state.storage.kv.get<number>("repair.due") ?? null);
+    // Four failed reverts: the retry delay doubles past the 2 s a replica on its own keeps to.
+    for (let attempt = 0; attempt < 4; attempt++) await runDurableObjectAlarm(handoff);
+    expect(((await repairDue()) ?? 0) - Date.now()).toBeGreaterThan(2_000);
+    expect((await summary.waiting()).value).toMatchObject({ z3: expect.any(Number) });
+    // The summary probes z3 with one call: still down, the handoff keeps waiting.
+    await runDurableObjectAlarm(summary);
+    expect((await summary.waiting()).value?.z3).toBeGreaterThan(0);
+
+    await setDown([]);
+    await runDurableObjectAlarm(summary);
+    expect((await summary.waiting()).value?.z3).toBeUndefined();
+    // Woken: its repair is due now, not in a minute.
+    expect(((await repairDue()) ?? Infinity) - Date.now()).toBeLessThanOrEqual(0);
+    await runDurableObjectAlarm(handoff);
+    await runDurableObjectAlarm(handoff);
+    const row = (await env.OBJECT_REPLICA.getByName(`object/${partition}/z3`).getObject("AUTH_test/faults-wait/o")).value;
+    expect(await (await env.BODIES_Z3.get(row?.bodyKey ?? ""))?.text()).toBe("written while z3 was down");
+    expect((await handoff.partitionHash()).value?.rows ?? 0).toBe(0);
+  });
+
   it("a write that reaches fewer than a quorum of zones gets 503 and is not visible after the zones return", async ({ expect }) => {
     await text(await swift("PUT", "/AUTH_test/faults-quorum"));
     await text(await swift("PUT", "/AUTH_test/faults-quorum/existing", { body: bytes("old") }));

@@ -37,9 +37,26 @@ describe("tombstones and deletion", () => {
       await runDurableObjectAlarm(stub);
       expect(await tables(stub)).toEqual([]);
     }
+    // Reading an emptied replica's hashes (a peer's repair, a check of its slot) brings nothing back.
+    for (const stub of stubs) {
+      expect((await stub.partitionHash()).value).toEqual({ hash: "0".repeat(32), rows: 0 });
+      expect((await stub.bucketHashes()).value).toEqual({});
+      expect(await tables(stub)).toEqual([]);
+    }
     // A later write to the same partition finds a working replica again.
     expect((await stubs[1]!.putObject(objectRow("AUTH_t/c/new", "1800000000.00000"))).status).toBe(201);
     expect((await stubs[1]!.getObject("AUTH_t/c/new")).status).toBe(200);
+  });
+
+  it("reading the hashes of a replica never written (an unused handoff slot) creates no storage for it", async ({ expect }) => {
+    const stub = env.OBJECT_REPLICA.getByName("object/202/z2/handoff");
+    expect((await stub.partitionHash()).value).toEqual({ hash: "0".repeat(32), rows: 0 });
+    expect((await stub.leafHashes([0, 1])).value).toEqual({});
+    expect((await stub.rowsInLeaves([0, 1])).value).toEqual([]);
+    expect(await tables(stub)).toEqual([]);
+    // Its first write brings the schema.
+    expect((await stub.mergeRows([objectRow("AUTH_t/c/first", LONG_AGO)])).value).toBe(1);
+    expect((await stub.partitionHash()).value?.rows).toBe(1);
   });
 
   it("tombstones are reclaimed only after repair has given them to every replica", async ({ expect }) => {
