@@ -2,7 +2,7 @@
  * @module
  * Operator routes, for the reseller admin only: `GET /recon/replication` (each ring's last sweep:
  * when, how long, partitions checked and divergent, rows moved, handoffs outstanding, the oldest
- * divergence not yet repaired), `POST /recon/sweep` (run the replicator's jobs now, as cron does),
+ * divergence not yet repaired; and how many replicas wait for each zone that stopped answering), `POST /recon/sweep` (run the replicator's jobs now, as cron does),
  * and, only when FAULT_INJECTION is "true", `GET`/`PUT /faults` (`{"down": ["z3"]}` takes zones
  * down). Swift: common/middleware/recon.py serves the same kind of figures from its cache files.
  */
@@ -13,6 +13,7 @@ import { SwiftError } from "../common/errors";
 import { H } from "../common/headers";
 import { faults } from "../durable/faults";
 import { runJobs } from "../replicator/jobs";
+import { RING_NAMES } from "../ring/types";
 import { isResellerAdmin } from "./auth/acl";
 import { identify } from "./auth/swift-v1";
 
@@ -35,7 +36,18 @@ const json = (value: unknown, status = 200): Response =>
 
 admin.get("/recon/replication", async (c) => {
   const config = parseConfig(c.env);
-  const reports = (await config.control.getByName("control").sweepReports()).value ?? {};
+  const reports: Record<string, object> = (await config.control.getByName("control").sweepReports()).value ?? {};
+  // Per ring, how many replicas wait for each zone that stopped answering (from every zone's summary).
+  await Promise.all(
+    RING_NAMES.map(async (ring) => {
+      const waitingFor: Record<string, number> = {};
+      for (const zone of config.rings[ring].zones) {
+        const counts = (await config.ringSummary.getByName(`summary/${ring}/${zone.id}`).waiting()).value ?? {};
+        for (const [target, count] of Object.entries(counts)) waitingFor[target] = (waitingFor[target] ?? 0) + count;
+      }
+      reports[ring] = { ...reports[ring], waitingFor };
+    }),
+  );
   return json(reports);
 });
 

@@ -133,25 +133,40 @@ benchReplication.post("/seed", async (c) => {
   return json({ containers, objects: containers * objects });
 });
 
-/** How many of the given partitions have every primary equal and every handoff slot empty. */
+/**
+ * Which of the given partitions have every primary equal and every handoff slot empty. Cheap to
+ * call while repair runs (it shares local workerd's one thread): `handoffs` names, per partition,
+ * the handoff slots known to hold rows (default: all of them), which are checked first; the
+ * primaries are compared only once those are empty. Returns the partitions still pending, each
+ * with the handoff slots found holding rows (none, when only its primaries differ).
+ */
 benchReplication.post("/in-sync", async (c) => {
   const config = parseConfig(c.env);
   const client = new ReplicaClient(config);
-  const body = (await c.req.json()) as { ring?: unknown; partitions?: unknown };
-  if (!isRingName(body.ring) || !Array.isArray(body.partitions)) throw new SwiftError("BadRequest", "want {ring, partitions}");
+  const body = (await c.req.json()) as { ring?: unknown; partitions?: unknown; handoffs?: unknown };
+  if (!isRingName(body.ring) || !Array.isArray(body.partitions)) throw new SwiftError("BadRequest", "want {ring, partitions, handoffs?}");
   const ring = body.ring;
+  const known = (typeof body.handoffs === "object" && body.handoffs !== null ? body.handoffs : {}) as Record<string, unknown>;
   const partitions = body.partitions.filter((p): p is number => Number.isSafeInteger(p));
-  const results = await Promise.all(
+  const root = (partition: number, slot: string) =>
+    client.call(ring, partition, slot, (stub) => (stub as unknown as { partitionHash(): Promise<{ status: 200; value?: { hash: string; rows: number } }> }).partitionHash(), NODE_TIMEOUT_MS);
+  const handoffs: Record<number, string[]> = {};
+  const pending: number[] = [];
+  await Promise.all(
     partitions.map(async (partition) => {
       const primaries = config.rings[ring].primaryZones(partition).map((zone) => zone.id);
-      const root = (slot: string) =>
-        client.call(ring, partition, slot, (stub) => (stub as unknown as { partitionHash(): Promise<{ status: 200; value?: { hash: string; rows: number } }> }).partitionHash(), NODE_TIMEOUT_MS);
-      const hashes = await Promise.all(primaries.map(root));
-      const handoffs = await Promise.all(primaries.map((zone) => root(handoffSlot(zone))));
-      return new Set(hashes.map((reply) => reply.value?.hash)).size === 1 && handoffs.every((reply) => (reply.value?.rows ?? 0) === 0);
+      const listed = known[String(partition)];
+      const slots = Array.isArray(listed) ? listed.filter((slot): slot is string => typeof slot === "string") : primaries.map(handoffSlot);
+      const held = (await Promise.all(slots.map(async (slot) => ((await root(partition, slot)).value?.rows ?? 0) > 0 ? slot : null))).filter((slot) => slot !== null);
+      if (!held.length) {
+        const hashes = await Promise.all(primaries.map((zone) => root(partition, zone)));
+        if (new Set(hashes.map((reply) => reply.value?.hash)).size === 1) return;
+      }
+      handoffs[partition] = held;
+      pending.push(partition);
     }),
   );
-  return json({ inSync: results.filter(Boolean).length, total: partitions.length });
+  return json({ inSync: partitions.length - pending.length, total: partitions.length, pending: pending.sort((a, b) => a - b), handoffs });
 });
 
 /**

@@ -96,7 +96,7 @@ describe("a zone down", () => {
     expect(new Set(await objectHashes(partition)).size).toBe(1);
   });
 
-  it("a handoff that cannot reach a zone that stays down waits on its zone's ring summary and backs off past 2 s; the summary's one probe sees the zone return and wakes it", async ({ expect }) => {
+  it("a handoff that cannot reach a zone that stays down waits on its zone's ring summary (recon counts it) and backs off past 2 s; the summary's one probe sees the zone return and wakes it", async ({ expect }) => {
     await text(await swift("PUT", "/AUTH_test/faults-wait"));
     await setDown(["z3"]);
     await text(await swift("PUT", "/AUTH_test/faults-wait/o", { body: bytes("written while z3 was down") }));
@@ -113,6 +113,9 @@ describe("a zone down", () => {
     for (let attempt = 0; attempt < 4; attempt++) await runDurableObjectAlarm(handoff);
     expect(((await repairDue()) ?? 0) - Date.now()).toBeGreaterThan(2_000);
     expect((await summary.waiting()).value).toMatchObject({ z3: expect.any(Number) });
+    const recon = await exports.default.fetch(`${BASE}/recon/replication`, { headers: { "X-Auth-Token": await tokenFor("admin:admin", "admin") } });
+    const reports = (await recon.json()) as Record<string, { waitingFor: Record<string, number> }>;
+    expect(reports.object?.waitingFor.z3).toBeGreaterThan(0);
     // The summary probes z3 with one call: still down, the handoff keeps waiting.
     await runDurableObjectAlarm(summary);
     expect((await summary.waiting()).value?.z3).toBeGreaterThan(0);
