@@ -138,35 +138,44 @@ benchReplication.post("/seed", async (c) => {
  * call while repair runs (it shares local workerd's one thread): `handoffs` names, per partition,
  * the handoff slots known to hold rows (default: all of them), which are checked first; the
  * primaries are compared only once those are empty. Returns the partitions still pending, each
- * with the handoff slots found holding rows (none, when only its primaries differ).
+ * with the handoff slots found holding rows (none, when only its primaries differ), and for each
+ * of the others when (epoch ms) its last primary changed, which is when it came into sync: a
+ * check can take a while on a busy runtime, and does not stretch the figure.
  */
 benchReplication.post("/in-sync", async (c) => {
   const config = parseConfig(c.env);
   const client = new ReplicaClient(config);
-  const body = (await c.req.json()) as { ring?: unknown; partitions?: unknown; handoffs?: unknown };
+  const body = (await c.req.json()) as { ring?: unknown; partitions?: unknown; handoffs?: unknown; timeoutMs?: unknown };
   if (!isRingName(body.ring) || !Array.isArray(body.partitions)) throw new SwiftError("BadRequest", "want {ring, partitions, handoffs?}");
   const ring = body.ring;
   const known = (typeof body.handoffs === "object" && body.handoffs !== null ? body.handoffs : {}) as Record<string, unknown>;
   const partitions = body.partitions.filter((p): p is number => Number.isSafeInteger(p));
+  // A replica that does not answer within `timeoutMs` counts as not in sync (a busy one would hold up the whole answer).
+  const timeoutMs = typeof body.timeoutMs === "number" && body.timeoutMs > 0 ? Math.min(body.timeoutMs, NODE_TIMEOUT_MS) : NODE_TIMEOUT_MS;
   const root = (partition: number, slot: string) =>
-    client.call(ring, partition, slot, (stub) => (stub as unknown as { partitionHash(): Promise<{ status: 200; value?: { hash: string; rows: number } }> }).partitionHash(), NODE_TIMEOUT_MS);
+    client.call(ring, partition, slot, (stub) => (stub as unknown as { partitionHash(): Promise<{ status: 200; value?: { hash: string; rows: number; changedAt?: number } }> }).partitionHash(), timeoutMs);
   const handoffs: Record<number, string[]> = {};
   const pending: number[] = [];
+  const inSyncAt: Record<number, number> = {};
   await Promise.all(
     partitions.map(async (partition) => {
       const primaries = config.rings[ring].primaryZones(partition).map((zone) => zone.id);
       const listed = known[String(partition)];
       const slots = Array.isArray(listed) ? listed.filter((slot): slot is string => typeof slot === "string") : primaries.map(handoffSlot);
-      const held = (await Promise.all(slots.map(async (slot) => ((await root(partition, slot)).value?.rows ?? 0) > 0 ? slot : null))).filter((slot) => slot !== null);
+      const replies = await Promise.all(slots.map((slot) => root(partition, slot)));
+      const held = slots.filter((_slot, i) => replies[i]?.status !== 200 || (replies[i]?.value?.rows ?? 0) > 0);
       if (!held.length) {
         const hashes = await Promise.all(primaries.map((zone) => root(partition, zone)));
-        if (new Set(hashes.map((reply) => reply.value?.hash)).size === 1) return;
+        if (hashes.every((reply) => reply.status === 200) && new Set(hashes.map((reply) => reply.value?.hash)).size === 1) {
+          inSyncAt[partition] = Math.max(...hashes.map((reply) => reply.value?.changedAt ?? 0));
+          return;
+        }
       }
       handoffs[partition] = held;
       pending.push(partition);
     }),
   );
-  return json({ inSync: partitions.length - pending.length, total: partitions.length, pending: pending.sort((a, b) => a - b), handoffs });
+  return json({ inSync: partitions.length - pending.length, total: partitions.length, pending: pending.sort((a, b) => a - b), handoffs, inSyncAt });
 });
 
 /**

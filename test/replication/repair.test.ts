@@ -25,6 +25,20 @@ describe("repair by hash trees", () => {
     expect(ha).not.toBe("0".repeat(32));
   });
 
+  it("the partition hash carries when it last changed: a merge that changes nothing leaves that time alone", async ({ expect }) => {
+    const [a] = objectReplicas(109);
+    const before = Date.now();
+    await a!.mergeRows([objectRow("AUTH_r/c/when", "1700000001.00000")]);
+    const first = (await a!.partitionHash()).value?.changedAt ?? 0;
+    expect(first).toBeGreaterThanOrEqual(before);
+    expect(first).toBeLessThanOrEqual(Date.now());
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await a!.mergeRows([objectRow("AUTH_r/c/when", "1700000001.00000")]);
+    expect((await a!.partitionHash()).value?.changedAt).toBe(first);
+    await a!.mergeRows([objectRow("AUTH_r/c/when", "1700000002.00000")]);
+    expect((await a!.partitionHash()).value?.changedAt).toBeGreaterThan(first);
+  });
+
   it("a row only one replica holds reaches the others by repair, and only the differing rows move", async ({ expect }) => {
     const partition = 101;
     const replicas = objectReplicas(partition);

@@ -9,7 +9,7 @@ import type { AccountContainerRow, AccountRow, MetadataMap } from "../rows";
 import type { ListingBounds } from "../listing";
 import { boundsSql } from "./listing-sql";
 import { accountContainerRowHash, accountRowHash, leafOf, treeKey } from "../partition-hash";
-import { HASH_TREE_SQL, HashTree, type AuditEntry } from "./hash-tree";
+import { HASH_ROOT_CHANGED_AT_SQL, HASH_TREE_SQL, HashTree, type AuditEntry } from "./hash-tree";
 
 export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
   {
@@ -75,6 +75,8 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
     id: 3,
     sql: "CREATE INDEX container_tombstone ON container (delete_timestamp) WHERE deleted = 1;",
   },
+  // When the partition hash last changed, for recon and the convergence benchmark.
+  { id: 4, sql: HASH_ROOT_CHANGED_AT_SQL },
 ];
 
 /** A row an account replica exchanges in repair: an account's own row or one of its container rows. */

@@ -9,7 +9,7 @@ import type { Migration } from "./migrate";
 import { OUTBOX_TABLE_SQL } from "./outbox";
 import type { ContainerRow, ListingRow, MetadataMap } from "../rows";
 import { containerRowHash, leafOf, listingRowHash, treeKey } from "../partition-hash";
-import { HASH_TREE_SQL, HashTree, type AuditEntry } from "./hash-tree";
+import { HASH_ROOT_CHANGED_AT_SQL, HASH_TREE_SQL, HashTree, type AuditEntry } from "./hash-tree";
 import type { ListingBounds } from "../listing";
 import { boundsSql } from "./listing-sql";
 
@@ -83,6 +83,8 @@ export const CONTAINER_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE outbox ADD COLUMN queued_at INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  // When the partition hash last changed, for recon and the convergence benchmark.
+  { id: 4, sql: HASH_ROOT_CHANGED_AT_SQL },
 ];
 
 /** A row a container replica exchanges in repair: a container's own row or one of its listing rows. */

@@ -13,6 +13,9 @@ export const HASH_TREE_SQL = `
   CREATE TABLE hash_root (id INTEGER PRIMARY KEY CHECK (id = 0), hash TEXT NOT NULL, rows INTEGER NOT NULL);
 `;
 
+/** A later migration: when the partition hash last changed (epoch ms), kept with it at no extra write. */
+export const HASH_ROOT_CHANGED_AT_SQL = "ALTER TABLE hash_root ADD COLUMN changed_at INTEGER NOT NULL DEFAULT 0;";
+
 /** One row as the auditor sees it: the hash stored with it, the hash its content gives, and how to store the latter. */
 export interface AuditEntry {
   stored: Hash | null;
@@ -23,6 +26,8 @@ export interface AuditEntry {
 export interface TreeNode {
   hash: Hash;
   rows: number;
+  /** For the partition hash: when it last changed (epoch ms; 0 before that was kept). */
+  changedAt?: number;
 }
 
 export class HashTree {
@@ -47,16 +52,20 @@ export class HashTree {
 
   #apply(table: string, column: string, id: number, delta: Hash, rows: number): void {
     const current = this.#sql.exec<{ hash: string; rows: number }>(`SELECT hash, rows FROM ${table} WHERE ${column} = ?`, id).toArray()[0];
-    const hash = xorHash(current?.hash ?? ZERO_HASH, delta);
-    const count = (current?.rows ?? 0) + rows;
-    if (count <= 0 && hash === ZERO_HASH) this.#sql.exec(`DELETE FROM ${table} WHERE ${column} = ?`, id);
-    else this.#sql.exec(`INSERT OR REPLACE INTO ${table} (${column}, hash, rows) VALUES (?, ?, ?)`, id, hash, count);
+    this.#write(table, column, id, { hash: xorHash(current?.hash ?? ZERO_HASH, delta), rows: (current?.rows ?? 0) + rows });
   }
 
-  /** The partition hash and how many rows it covers. */
+  /** Stores a node (removes it when empty); the root also keeps when it changed. */
+  #write(table: string, column: string, id: number, node: TreeNode): void {
+    if (node.rows <= 0 && node.hash === ZERO_HASH) this.#sql.exec(`DELETE FROM ${table} WHERE ${column} = ?`, id);
+    else if (table === "hash_root") this.#sql.exec("INSERT OR REPLACE INTO hash_root (id, hash, rows, changed_at) VALUES (0, ?, ?, ?)", node.hash, node.rows, Date.now());
+    else this.#sql.exec(`INSERT OR REPLACE INTO ${table} (${column}, hash, rows) VALUES (?, ?, ?)`, id, node.hash, node.rows);
+  }
+
+  /** The partition hash, how many rows it covers, and when it last changed. */
   root(): TreeNode {
-    const row = this.#sql.exec<{ hash: string; rows: number }>("SELECT hash, rows FROM hash_root WHERE id = 0").toArray()[0];
-    return { hash: row?.hash ?? ZERO_HASH, rows: row?.rows ?? 0 };
+    const row = this.#sql.exec<{ hash: string; rows: number; changed_at: number }>("SELECT hash, rows, changed_at FROM hash_root WHERE id = 0").toArray()[0];
+    return { hash: row?.hash ?? ZERO_HASH, rows: row?.rows ?? 0, changedAt: row?.changed_at ?? 0 };
   }
 
   /** Every non-empty bucket's hash. */
@@ -122,8 +131,7 @@ export class HashTree {
     const fix = (table: string, column: string, id: number, expected: TreeNode, stored: TreeNode | undefined): void => {
       if (stored && stored.hash === expected.hash && stored.rows === expected.rows) return;
       drifted += 1;
-      if (expected.rows === 0 && expected.hash === ZERO_HASH) this.#sql.exec(`DELETE FROM ${table} WHERE ${column} = ?`, id);
-      else this.#sql.exec(`INSERT OR REPLACE INTO ${table} (${column}, hash, rows) VALUES (?, ?, ?)`, id, expected.hash, expected.rows);
+      this.#write(table, column, id, expected);
     };
     for (const bucket of new Set(buckets)) {
       const leaves = this.#sql

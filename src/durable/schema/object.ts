@@ -8,7 +8,7 @@
 import type { Migration } from "./migrate";
 import type { ObjectRow } from "../rows";
 import { leafOf, objectRowHash } from "../partition-hash";
-import { HASH_TREE_SQL, HashTree, type AuditEntry } from "./hash-tree";
+import { HASH_ROOT_CHANGED_AT_SQL, HASH_TREE_SQL, HashTree, type AuditEntry } from "./hash-tree";
 import { OUTBOX_TABLE_SQL } from "./outbox";
 
 export const OBJECT_MIGRATIONS: readonly Migration[] = [
@@ -64,6 +64,8 @@ export const OBJECT_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE outbox ADD COLUMN queued_at INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  // When the partition hash last changed, for recon and the convergence benchmark.
+  { id: 4, sql: HASH_ROOT_CHANGED_AT_SQL },
 ];
 
 interface ObjectRowSql extends Record<string, SqlStorageValue> {
