@@ -116,6 +116,10 @@ describe("a zone down", () => {
     const recon = await exports.default.fetch(`${BASE}/recon/replication`, { headers: { "X-Auth-Token": await tokenFor("admin:admin", "admin") } });
     const reports = (await recon.json()) as Record<string, { waitingFor: Record<string, number> }>;
     expect(reports.object?.waitingFor.z3).toBeGreaterThan(0);
+    // The primaries that took everything are not sent it again: a retry goes to z3 alone.
+    const retry = await handoff.repair();
+    expect(retry.status).toBe(503);
+    expect(retry.value).toHaveLength(1);
     // The summary probes z3 with one call: still down, the handoff keeps waiting.
     await runDurableObjectAlarm(summary);
     expect((await summary.waiting()).value?.z3).toBeGreaterThan(0);
