@@ -92,6 +92,8 @@ export const REPAIR_RETRY_MAX_MS = 2_000;
 export const REPAIR_WAIT_MAX_MS = 60_000;
 export const ZONE_PROBE_INTERVAL_MS = 1_000;
 export const WAKE_CALLS_IN_FLIGHT = 32;
+/** Probes and wakes one ring summary alarm makes at most (the Free plan allows 1,000 subrequests per invocation); the rest follow at once in the next. */
+export const SUMMARY_CALLS_PER_ALARM_MAX = 500;
 /** Leaves whose rows one repair round exchanges, and rounds per repair. */
 export const REPAIR_LEAVES_PER_ROUND = 512;
 export const REPAIR_ROUNDS_MAX = 20;

@@ -281,8 +281,7 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
 
   /** Runs the pending repair now: the ring summary saw a zone this replica waited for answer again. */
   wake(): ReplicaReply {
-    this.ensureSchema();
-    if (this.ctx.storage.kv.get<number>(REPAIR_DUE) === undefined) return { status: 200 };
+    if (this.#wiped || this.ctx.storage.kv.get<number>(REPAIR_DUE) === undefined) return { status: 200 };
     this.ctx.storage.kv.put(REPAIR_DUE, Date.now());
     this.armAlarm(Date.now());
     return { status: 202 };

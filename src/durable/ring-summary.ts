@@ -14,7 +14,7 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { parseConfig } from "../common/config";
-import { NODE_TIMEOUT_MS, WAKE_CALLS_IN_FLIGHT, ZONE_PROBE_INTERVAL_MS } from "../common/constraints";
+import { NODE_TIMEOUT_MS, SUMMARY_CALLS_PER_ALARM_MAX, WAKE_CALLS_IN_FLIGHT, ZONE_PROBE_INTERVAL_MS } from "../common/constraints";
 import type { ReplicaReply } from "../common/replies";
 import { isRingName, type RingName } from "../ring/types";
 import { ReplicaClient } from "./client";
@@ -57,17 +57,29 @@ export class RingSummary extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const ring = this.#ring();
     const client = new ReplicaClient(parseConfig(this.env));
+    // Calls this invocation may still make (each is a subrequest).
+    let budget = SUMMARY_CALLS_PER_ALARM_MAX;
+    let more = false;
     for (const { zone, partition } of this.#rows.waitedZones()) {
+      if (budget <= 0) {
+        more = true;
+        break;
+      }
+      budget -= 1;
       const probe = await client.call(ring, partition, zone, (stub) => stub.partitionHash(), NODE_TIMEOUT_MS);
       if (probe.status !== 200) continue;
       for (;;) {
-        const waiters = this.ctx.storage.transactionSync(() => this.#rows.takeWaiters(zone, WAKE_CALLS_IN_FLIGHT));
+        const waiters = this.ctx.storage.transactionSync(() => this.#rows.takeWaiters(zone, Math.min(WAKE_CALLS_IN_FLIGHT, budget)));
         if (!waiters.length) break;
+        budget -= waiters.length;
         // A waiter not woken here still retries on its own, later.
         await Promise.all(waiters.map((waiter) => client.call(ring, waiter.partition, waiter.slot, (stub) => stub.wake(), NODE_TIMEOUT_MS)));
       }
+      // The zone answered but the budget ran out: the rest are woken by the next invocation, at once.
+      if (budget <= 0) more = true;
     }
-    if (this.#rows.waitedZones().length) await this.ctx.storage.setAlarm(Date.now() + ZONE_PROBE_INTERVAL_MS);
+    if (more) await this.ctx.storage.setAlarm(Date.now());
+    else if (this.#rows.waitedZones().length) await this.ctx.storage.setAlarm(Date.now() + ZONE_PROBE_INTERVAL_MS);
   }
 
   /** The ring from this summary's name, `summary/{ring}/{zone}`. */

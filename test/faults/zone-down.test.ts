@@ -136,6 +136,24 @@ describe("a zone down", () => {
     expect((await handoff.partitionHash()).value?.rows ?? 0).toBe(0);
   });
 
+  it("a ring summary wakes at most 500 waiters per alarm (the subrequest budget) and wakes the rest in its next alarm, at once", async ({ expect }) => {
+    const summary = env.RING_SUMMARY.getByName("summary/container/z2");
+    // 600 replicas wait for z1 (up): never written, so waking them creates nothing.
+    await runInDurableObject(summary, (_instance, state) => {
+      for (let partition = 0; partition < 600; partition++) {
+        state.storage.sql.exec("INSERT INTO waiting (zone, partition, slot, since) VALUES ('z1', ?, 'z2/handoff', ?)", partition, Date.now() + partition);
+      }
+    });
+    await summary.waitFor(["z1"], { partition: 600, slot: "z2/handoff" });
+    expect(await runDurableObjectAlarm(summary)).toBe(true);
+    expect((await summary.waiting()).value?.z1).toBe(601 - 499);
+    const next = await runInDurableObject(summary, (_instance, state) => state.storage.getAlarm());
+    expect((next ?? Infinity) - Date.now()).toBeLessThanOrEqual(0);
+    expect(await runDurableObjectAlarm(summary)).toBe(true);
+    expect((await summary.waiting()).value).toEqual({});
+    expect(await runInDurableObject(summary, (_instance, state) => state.storage.getAlarm())).toBeNull();
+  });
+
   it("a write that reaches fewer than a quorum of zones gets 503 and is not visible after the zones return", async ({ expect }) => {
     await text(await swift("PUT", "/AUTH_test/faults-quorum"));
     await text(await swift("PUT", "/AUTH_test/faults-quorum/existing", { body: bytes("old") }));
