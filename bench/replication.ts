@@ -9,6 +9,8 @@
  *   3. repair_rows_10_of_10k / _100k: rows read plus rows sent to repair 10 differing rows in a
  *      partition of 10,000 / 100,000 rows.
  *   4. reaped_s_10k: seconds for the reaper to remove an account of 10 containers × 1,000 objects.
+ * `--big N` measures the large in-sync sweep at N containers instead of 120,000; `--seed-chunk`
+ * sets the objects seeded per request (bigger chunks cost fewer rounds of summary reports).
  * Starts its own `wrangler dev` (bench routes and fault injection on) unless `--url` is given,
  * with its state under `--state-in DIR` (default the OS temp dir; `/dev/shm` takes the local
  * disk's per-commit fsyncs out, which otherwise bound local workerd to a few dozen Durable Object
@@ -29,12 +31,13 @@ const { values: options } = parseArgs({
     "state-in": { type: "string" },
     only: { type: "string" },
     "seed-chunk": { type: "string", default: "10000" },
+    big: { type: "string", default: "120000" },
   },
 });
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-/** Seeding and sweeps of 120,000 containers run long: a request may take up to 10 minutes. */
-const client = new Client(32, 600_000);
+/** Seeding and sweeps of 120,000 containers run long: a request may take up to 30 minutes. */
+const client = new Client(32, 1_800_000);
 const lines: [string, string, string][] = [];
 /** Keeps a result and logs it at once (a later scenario's failure does not lose it). */
 function record(name: string, value: string, what: string): void {
@@ -220,8 +223,10 @@ async function main(): Promise<void> {
     }
     if (only.has("sweep")) {
       await sweepInSync(base, admin, 12_000, 12_000, "12k");
-      // The 120k figure adds 108,000 containers to the 12,000 already stored.
-      if (!options["skip-120k"]) await sweepInSync(base, admin, 108_000, 120_000, "120k");
+      // The 120k figure adds 108,000 containers to the 12,000 already stored (`--big N` for another total).
+      const big = Number(options.big);
+      if (!Number.isSafeInteger(big) || big <= 12_000) throw new Error("--big must be an integer above 12000");
+      if (!options["skip-120k"]) await sweepInSync(base, admin, big - 12_000, big, big % 1000 === 0 ? `${big / 1000}k` : String(big));
     }
     failed = false;
   } finally {
