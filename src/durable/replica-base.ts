@@ -42,8 +42,7 @@ const REPAIR_DUE = "repair.due";
 const REPAIR_BACKOFF = "repair.backoffMs";
 const WIPE_DUE = "wipe.due";
 const SUMMARY_DUE = "summary.due";
-const REVERTED = "handoff.reverted";
-/** The primaries a handoff's revert gave everything to since its last write. */
+/** The primaries a handoff's revert gave everything to since its last write (all of them: reverted). */
 const HANDED_TO = "handoff.handedTo";
 /** Counts a handoff's writes: a revert that saw a write land while it ran hands over again. */
 const WRITES = "handoff.writes";
@@ -298,7 +297,7 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
         return;
       }
     }
-    if (this.ctx.storage.kv.get<number>(WIPE_DUE) !== undefined && (this.isIdle() || this.ctx.storage.kv.get<boolean>(REVERTED))) {
+    if (this.ctx.storage.kv.get<number>(WIPE_DUE) !== undefined && (this.isIdle() || this.#reverted())) {
       await this.beforeWipe();
       await this.#reportSummary(true);
       await this.ctx.storage.deleteAll();
@@ -329,7 +328,6 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
    */
   protected noteChange(): void {
     if (this.identity.handoff) {
-      this.ctx.storage.kv.delete(REVERTED);
       this.ctx.storage.kv.delete(HANDED_TO);
       this.ctx.storage.kv.put(WRITES, (this.ctx.storage.kv.get<number>(WRITES) ?? 0) + 1);
     }
@@ -387,7 +385,6 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
     this.ctx.storage.kv.put(HANDED_TO, [...handedTo]);
     const complete = unreachable.length === 0;
     if (complete) {
-      this.ctx.storage.kv.put(REVERTED, true);
       this.ctx.storage.kv.put(WIPE_DUE, Date.now());
       this.ctx.storage.kv.delete(REPAIR_DUE);
       this.ctx.storage.kv.delete(REPAIR_BACKOFF);
@@ -396,6 +393,12 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
       await this.#retryLater(unreachable);
     }
     return { status: complete ? 200 : 503, value: reports };
+  }
+
+  /** Whether a revert gave everything to every primary since the last write. */
+  #reverted(): boolean {
+    const handedTo = new Set(this.ctx.storage.kv.get<string[]>(HANDED_TO) ?? []);
+    return this.config.rings[this.identity.ring].primaryZones(this.identity.partition).every((zone) => handedTo.has(zone.id));
   }
 
   /** Gives every row of `leaves` to the primary in `zone`, one RPC's worth at a time; stops at the first refusal. */
