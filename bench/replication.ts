@@ -10,7 +10,8 @@
  *      partition of 10,000 / 100,000 rows.
  *   4. reaped_s_10k: seconds for the reaper to remove an account of 10 containers × 1,000 objects.
  * `--big N` measures the large in-sync sweep at N containers instead of 120,000; `--seed-chunk`
- * sets the objects seeded per request (bigger chunks cost fewer rounds of summary reports).
+ * sets about how many objects one seeding request stores (each request seeds a share of the
+ * partitions).
  * Starts its own `wrangler dev` (bench routes and fault injection on) unless `--url` is given,
  * with its state under `--state-in DIR` (default the OS temp dir; `/dev/shm` takes the local
  * disk's per-commit fsyncs out, which otherwise bound local workerd to a few dozen Durable Object
@@ -72,17 +73,18 @@ async function sweep(base: string, admin: string): Promise<{ wallMs: number; rep
   return { wallMs: performance.now() - started, reports: body.sweeps, reaper: body.reaper };
 }
 
-/** Seeds `containers` containers of `account` with `objects` objects each, in chunks of about `--seed-chunk` objects. */
+/**
+ * Seeds `containers` containers of `account` with `objects` objects each, about `--seed-chunk`
+ * objects per request: each request seeds every container's rows in one share of the partitions
+ * (`shard=i/n`), so each replica gets its rows in as few calls as one RPC's limit allows.
+ */
 async function seed(base: string, account: string, containers: number, objects: number): Promise<void> {
-  // Big requests, one at a time: local workerd runs every replica on one thread, and fewer,
-  // fuller RPCs (one per partition replica per request) cost it least.
-  // Each chunk touches nearly every partition, and every replica it touches reports its new
-  // hash to its ring summary afterwards: bigger chunks, fewer of those rounds.
-  const chunk = Math.max(1, Math.floor(Number(options["seed-chunk"]) / Math.max(1, objects)));
-  for (let offset = 0; offset < containers; offset += chunk) {
-    console.error(`  seeding ${account}: ${offset} of ${containers} containers`);
-    const count = Math.min(chunk, containers - offset);
-    const reply = await call("POST", `${base}/bench/replication/seed?account=${account}&containers=${count}&objects=${objects}&offset=${offset}`);
+  // Big requests, one at a time: local workerd runs every replica on one thread, and a call to a
+  // replica costs it far more than a row does.
+  const shards = Math.max(1, Math.ceil((containers * Math.max(1, objects)) / Number(options["seed-chunk"])));
+  for (let shard = 0; shard < shards; shard++) {
+    console.error(`  seeding ${account}: ${containers} containers, partitions ${shard} mod ${shards}`);
+    const reply = await call("POST", `${base}/bench/replication/seed?account=${account}&containers=${containers}&objects=${objects}&shard=${shard}/${shards}`);
     if (reply.status !== 200) throw new Error(`seed: ${reply.status} ${reply.text.slice(0, 300)}`);
   }
 }

@@ -172,9 +172,10 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
   /**
    * Merges listing rows, keeping each touched container's count and bytes in step (O(1) per row)
    * and queueing its report. Rows of a container this replica lacks are refused, or kept
-   * (`keepOrphans`, for repair) to be counted when the container row arrives.
+   * (`keepOrphans`, for repair) to be counted when the container row arrives. `sendUpdates`
+   * false (seeding) queues no report.
    */
-  #mergeListings(items: { key: string; row: ListingRow }[], reportedAt: string, keepOrphans: boolean): { changed: number; missing: boolean } {
+  #mergeListings(items: { key: string; row: ListingRow }[], reportedAt: string, keepOrphans: boolean, sendUpdates = true): { changed: number; missing: boolean } {
     let changed = 0;
     let missing = false;
     const touched = new Map<string, ContainerRow>();
@@ -198,7 +199,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
     }
     for (const [key, container] of touched) {
       this.#rows.saveContainer(key, container);
-      this.#queueReport(container, reportedAt);
+      if (sendUpdates) this.#queueReport(container, reportedAt);
     }
     return { changed, missing };
   }
@@ -229,7 +230,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
    * Merges rows from a peer: container rows first (timestamps and metadata; counts are this
    * replica's own, from its listing rows), then listing rows, kept even before their container.
    */
-  protected async merge(rows: ContainerReplicaRow[], _sourceZone: string | null): Promise<number> {
+  protected async merge(rows: ContainerReplicaRow[], _sourceZone: string | null, sendUpdates = true): Promise<number> {
     let changed = 0;
     const batch = rows.slice(0, ROWS_PER_RPC_MAX);
     const reportedAt = Timestamp.fromSeconds(Date.now() / 1000).internal;
@@ -253,19 +254,20 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
           if (containerRowHash(entry.key, row) === containerRowHash(entry.key, current)) continue;
         }
         this.#rows.saveContainer(entry.key, row);
-        this.#queueReport(row, reportedAt);
+        if (sendUpdates) this.#queueReport(row, reportedAt);
         changed += 1;
       }
       const listingChanges = this.#mergeListings(
         batch.flatMap((entry) => (entry.kind === "object" ? [{ key: entry.key, row: entry.row }] : [])),
         reportedAt,
         true,
+        sendUpdates,
       );
       changed += listingChanges.changed;
     });
     if (changed) {
       this.noteChange();
-      await this.#report();
+      if (sendUpdates) await this.#report();
     }
     return changed;
   }

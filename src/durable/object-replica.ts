@@ -130,7 +130,7 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
    * Merges rows from a peer: bodies the winning rows point at are copied into this zone's bucket
    * first (when zones have buckets of their own), so a row never points at a body this zone lacks.
    */
-  protected async merge(rows: ObjectRow[], sourceZone: string | null): Promise<number> {
+  protected async merge(rows: ObjectRow[], sourceZone: string | null, sendUpdates = true): Promise<number> {
     const batch = rows.slice(0, ROWS_PER_RPC_MAX);
     if (sourceZone !== null) {
       // Only rows this replica will take: one it already holds came with its body (a replica
@@ -151,7 +151,7 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
         if (!merge.changed) continue;
         changed += 1;
         this.#rows.save(merge.row);
-        this.#queueUpdate(merge.row);
+        if (sendUpdates) this.#queueUpdate(merge.row);
       }
       this.#rows.queueGarbage(garbage, Date.now());
     });
@@ -159,7 +159,7 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
     if (garbage.length) this.#collectGarbage();
     const nextExpiry = this.#rows.nextDeleteAt();
     if (nextExpiry !== null) this.armAlarm(nextExpiry * 1000);
-    if (changed) await this.#deliverWithin(CONTAINER_UPDATE_TIMEOUT_MS);
+    if (changed && sendUpdates) await this.#deliverWithin(CONTAINER_UPDATE_TIMEOUT_MS);
     return changed;
   }
 

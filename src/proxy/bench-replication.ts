@@ -11,6 +11,7 @@ import { parseConfig, type Config } from "../common/config";
 import { NODE_TIMEOUT_MS, ROWS_PER_RPC_MAX } from "../common/constraints";
 import { SwiftError } from "../common/errors";
 import { H } from "../common/headers";
+import type { ReplicaReply } from "../common/replies";
 import { Timestamp } from "../common/timestamp";
 import { ReplicaClient } from "../durable/client";
 import { handoffSlot } from "../durable/identity";
@@ -39,7 +40,11 @@ function integer(value: string | undefined, name: string, fallback: number): num
 /** How many seeding calls are in flight at once: all at once, calls queued behind the rest would time out. */
 const SEED_CALLS_IN_FLIGHT = 64;
 
-/** Sends rows to every primary replica of each partition, in batches of one RPC's worth; fails on any refusal. */
+/**
+ * Sends rows to every primary replica of each partition, in batches of one RPC's worth, through
+ * seedRows (no container updates or account reports: the seeder stores those rows itself);
+ * fails on any refusal.
+ */
 async function seed<R extends RingName, Row>(config: Config, client: ReplicaClient, ring: R, rowsByPartition: Map<number, Row[]>): Promise<void> {
   const calls: (() => Promise<{ status: number }>)[] = [];
   for (const [partition, rows] of rowsByPartition) {
@@ -47,7 +52,7 @@ async function seed<R extends RingName, Row>(config: Config, client: ReplicaClie
       for (let offset = 0; offset < rows.length; offset += ROWS_PER_RPC_MAX) {
         const batch = rows.slice(offset, offset + ROWS_PER_RPC_MAX);
         calls.push(() =>
-          client.call(ring, partition, zone.id, (stub) => (stub as unknown as { mergeRows(rows: Row[]): Promise<{ status: 200 }> }).mergeRows(batch), NODE_TIMEOUT_MS * 6),
+          client.call(ring, partition, zone.id, (stub) => (stub as unknown as { seedRows(rows: Row[]): Promise<ReplicaReply<number>> }).seedRows(batch), NODE_TIMEOUT_MS * 6),
         );
       }
     }
@@ -63,6 +68,16 @@ async function seed<R extends RingName, Row>(config: Config, client: ReplicaClie
   await Promise.all(Array.from({ length: SEED_CALLS_IN_FLIGHT }, worker));
 }
 
+/** `shard=i/n`: only partitions p with p % n === i (default 0/1, all of them). */
+function shardOf(value: string | undefined): { index: number; count: number } {
+  if (value === undefined) return { index: 0, count: 1 };
+  const match = /^(\d+)\/(\d+)$/.exec(value);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || !(count >= 1) || !(index < count)) throw new SwiftError("BadRequest", "shard must be i/n with 0 <= i < n");
+  return { index, count };
+}
+
 function push<Row>(map: Map<number, Row[]>, partition: number, row: Row): void {
   const rows = map.get(partition);
   if (rows) rows.push(row);
@@ -74,7 +89,9 @@ function push<Row>(map: Map<number, Row[]>, partition: number, row: Row): void {
  * account row, container rows and listing rows, and object rows (no bodies), on every replica.
  * `container=NAME` names the one container seeded (with `containers=1`); `dirs=N` spreads the
  * object names over N pseudo-directories (`d000/o0000000`, for delimiter listings);
- * `listing-only=1` leaves out the object rows (a listing never reads them).
+ * `listing-only=1` leaves out the object rows (a listing never reads them); `shard=i/n` seeds only
+ * the partitions p with p % n === i, so that n requests seed many containers with one call per
+ * replica each (a call costs far more than a row).
  */
 benchReplication.post("/seed", async (c) => {
   const config = parseConfig(c.env);
@@ -86,6 +103,8 @@ benchReplication.post("/seed", async (c) => {
   const named = c.req.query("container") ?? null;
   const dirs = integer(c.req.query("dirs"), "dirs", 0);
   const listingOnly = c.req.query("listing-only") === "1";
+  const shard = shardOf(c.req.query("shard"));
+  const mine = (partition: number): boolean => partition % shard.count === shard.index;
   if (named !== null && containers !== 1) throw new SwiftError("BadRequest", "container= seeds exactly one container");
   const objectName = (j: number): string => (dirs ? `d${String(j % dirs).padStart(3, "0")}/o${String(j).padStart(7, "0")}` : `o${String(j).padStart(5, "0")}`);
   const stamp = Timestamp.fromSeconds(1_700_000_000).internal;
@@ -93,6 +112,7 @@ benchReplication.post("/seed", async (c) => {
   const accountRows = new Map<number, AccountReplicaRow[]>();
   const containerRows = new Map<number, ContainerReplicaRow[]>();
   const objectRows = new Map<number, ObjectRow[]>();
+  const accountPartition = rings.account.partitionFor(account);
   for (let i = offset; i < offset + containers; i++) {
     const container = named ?? `c${String(i).padStart(7, "0")}`;
     const key = `${account}/${container}`;
@@ -109,24 +129,25 @@ benchReplication.post("/seed", async (c) => {
       metadata: {},
       storagePolicyIndex: 0,
     };
-    push(containerRows, containerPartition, { kind: "container", key, row });
+    if (mine(containerPartition)) push(containerRows, containerPartition, { kind: "container", key, row });
     for (let j = 0; j < objects; j++) {
       const name = objectName(j);
       const listing: ListingRow = { name, createdAt: stamp, deleted: 0, size: 1, etag: "0cc175b9c0f1b6a831c399e269772661", contentType: "application/octet-stream", contentTypeTimestamp: stamp, metaTimestamp: stamp };
-      push(containerRows, containerPartition, { kind: "object", key, row: listing });
-      if (!listingOnly) push(objectRows, rings.object.partitionFor(account, container, name), { ...listing, name: `${key}/${name}`, metadata: {}, bodyKey: null, deleteAt: null });
+      if (mine(containerPartition)) push(containerRows, containerPartition, { kind: "object", key, row: listing });
+      if (listingOnly) continue;
+      const objectPartition = rings.object.partitionFor(account, container, name);
+      if (mine(objectPartition)) push(objectRows, objectPartition, { ...listing, name: `${key}/${name}`, metadata: {}, bodyKey: null, deleteAt: null });
     }
-    push(accountRows, rings.account.partitionFor(account), {
+    if (!mine(accountPartition)) continue;
+    push(accountRows, accountPartition, {
       kind: "container",
       row: { account, container, putTimestamp: stamp, deleteTimestamp: "0", objectCount: objects, bytesUsed: objects, reportedAt: stamp, deleted: 0 },
     });
   }
-  push(accountRows, rings.account.partitionFor(account), {
+  if (mine(accountPartition)) push(accountRows, accountPartition, {
     kind: "account",
     row: { account, createdAt: stamp, putTimestamp: stamp, deleteTimestamp: "0", status: "", metadata: {}, containerCount: 0, objectCount: 0, bytesUsed: 0 },
   });
-  // Outer rings first, as a container exists before its objects: object rows merged into a
-  // replica send their container updates to listing rows already there.
   await seed(config, client, "account", accountRows);
   await seed(config, client, "container", containerRows);
   await seed(config, client, "object", objectRows);
