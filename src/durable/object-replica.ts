@@ -25,6 +25,8 @@ const GARBAGE_RETRY_MS = 30_000;
 export interface PutObjectOptions {
   /** `If-None-Match: *`: refuse with 412 when the object exists. */
   ifNoneMatch?: boolean;
+  /** On a handoff: the primary zone it stands in for (the proxy's fan-out tells it). */
+  standingFor?: string | null;
 }
 
 export class ObjectReplica extends ReplicaBase<ObjectRow> {
@@ -60,24 +62,35 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
     const current = this.#rows.get(row.name);
     if (options.ifNoneMatch && current && !current.deleted) return { status: 412, timestamp: current.createdAt };
     if (current && current.createdAt >= row.createdAt) return { status: 409, timestamp: current.createdAt };
-    await this.#write(current, row);
+    await this.#write(current, row, options.standingFor ?? null);
     return { status: 201, timestamp: row.createdAt };
   }
 
-  /** Swift: obj/server.py DELETE. Writes a tombstone; 204 when an object was there, else 404; 409 when older. */
-  async deleteObject(name: string, timestamp: string): Promise<ReplicaReply> {
+  /**
+   * Swift: obj/server.py DELETE. Writes a tombstone; 204 when an object was there, else 404; 409
+   * when older. `standingFor`: on a handoff, the primary zone it stands in for.
+   */
+  async deleteObject(name: string, timestamp: string, standingFor: string | null = null): Promise<ReplicaReply> {
     this.ensureSchema();
     const current = this.#rows.get(name);
     if (current && current.createdAt >= timestamp) return { status: 409, timestamp: current.createdAt };
-    await this.#write(current, objectTombstone(name, timestamp));
+    await this.#write(current, objectTombstone(name, timestamp), standingFor);
     return { status: current && !current.deleted ? 204 : 404, timestamp };
   }
 
   /**
    * Swift: obj/server.py POST ("fast-POST"). Replaces all metadata (and the content type when
    * given); 202, 404 when there is no object, 409 when the POST is older than the data.
+   * `standingFor`: on a handoff, the primary zone it stands in for.
    */
-  async postObject(name: string, timestamp: string, metadata: Record<string, string>, deleteAt: number | null, contentType: string | null): Promise<ReplicaReply> {
+  async postObject(
+    name: string,
+    timestamp: string,
+    metadata: Record<string, string>,
+    deleteAt: number | null,
+    contentType: string | null,
+    standingFor: string | null = null,
+  ): Promise<ReplicaReply> {
     this.ensureSchema();
     const current = this.#rows.get(name);
     if (!current || current.deleted) return current ? { status: 404, timestamp: current.createdAt } : { status: 404 };
@@ -89,7 +102,7 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
       deleteAt,
       ...(contentType === null ? {} : { contentType, contentTypeTimestamp: timestamp }),
     };
-    await this.#write(current, incoming);
+    await this.#write(current, incoming, standingFor);
     return { status: 202, timestamp };
   }
 
@@ -206,15 +219,18 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
     return next === null ? null : next * 1000;
   }
 
-  /** Stores a merged row with its container update in one transaction, then delivers the update. */
-  async #write(current: ObjectRow | null, incoming: ObjectRow): Promise<void> {
+  /**
+   * Stores a merged row with its container update in one transaction, then delivers the update.
+   * `standingFor`: on a handoff, the primary it stands in for, the one its revert owes the row.
+   */
+  async #write(current: ObjectRow | null, incoming: ObjectRow, standingFor: string | null = null): Promise<void> {
     const merge = mergeObject(current, incoming);
     this.ctx.storage.transactionSync(() => {
       this.#rows.save(merge.row);
       this.#queueUpdate(merge.row);
       this.#rows.queueGarbage(merge.garbage, Date.now());
     });
-    this.noteChange();
+    this.noteChange(standingFor);
     if (merge.garbage.length) this.#collectGarbage();
     if (merge.row.deleted) this.scheduleReclaim();
     if (merge.row.deleteAt !== null) this.armAlarm(merge.row.deleteAt * 1000);

@@ -46,6 +46,10 @@ const SUMMARY_DUE = "summary.due";
 const HANDED_TO = "handoff.handedTo";
 /** Counts a handoff's writes: a revert that saw a write land while it ran hands over again. */
 const WRITES = "handoff.writes";
+/** The primaries a handoff's rows are owed to: those it stood in for, or ALL_PRIMARIES. */
+const OWED = "handoff.owed";
+/** In OWED: a write came without the primary it stood in for (a merge, an older proxy): every primary. */
+const ALL_PRIMARIES = "*";
 
 /** The repair RPC surface every replica stub has. */
 interface RepairStub<Row> {
@@ -337,12 +341,18 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
 
   /**
    * Notes that the partition hash changed: the zone's ring summary hears of it within
-   * SUMMARY_DELAY_MS, one report however many writes came meanwhile. Call after every write.
+   * SUMMARY_DELAY_MS, one report however many writes came meanwhile. Call after every write, with
+   * no await between (its storage writes commit with the write's). On a handoff, `standingFor` names the primary the write stood in for (the
+   * other primaries took it themselves): the revert owes it to that one; without it, to all.
    */
-  protected noteChange(): void {
+  protected noteChange(standingFor: string | null = null): void {
     if (this.identity.handoff) {
-      this.ctx.storage.kv.delete(HANDED_TO);
-      this.ctx.storage.kv.put(WRITES, (this.ctx.storage.kv.get<number>(WRITES) ?? 0) + 1);
+      const kv = this.ctx.storage.kv;
+      kv.delete(HANDED_TO);
+      kv.put(WRITES, (kv.get<number>(WRITES) ?? 0) + 1);
+      const owed = kv.get<string[]>(OWED) ?? [];
+      const zone = standingFor !== null && this.#primaryZones().includes(standingFor) ? standingFor : ALL_PRIMARIES;
+      if (!owed.includes(zone)) kv.put(OWED, [...owed, zone]);
     }
     if (this.ctx.storage.kv.get<number>(SUMMARY_DUE) !== undefined) return;
     const due = Date.now() + SUMMARY_DELAY_MS;
@@ -383,10 +393,7 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
     const leaves = Object.keys(this.tree.leaves(Object.keys(this.tree.buckets()).map(Number))).map(Number);
     // Primaries an earlier revert already gave everything to (no write came since) are skipped.
     const handedTo = new Set(this.ctx.storage.kv.get<string[]>(HANDED_TO) ?? []);
-    const primaries = this.config.rings[this.identity.ring]
-      .primaryZones(this.identity.partition)
-      .map((zone) => zone.id)
-      .filter((zone) => !handedTo.has(zone));
+    const primaries = this.#owedPrimaries().filter((zone) => !handedTo.has(zone));
     const reports = await Promise.all(primaries.map((zone) => this.#handTo(zone, leaves)));
     const unreachable = primaries.filter((_zone, i) => !reports[i]?.inSync);
     if ((this.ctx.storage.kv.get<number>(WRITES) ?? 0) !== writes) {
@@ -408,10 +415,26 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
     return { status: complete ? 200 : 503, value: reports };
   }
 
-  /** Whether a revert gave everything to every primary since the last write. */
+  /** Whether a revert gave everything to every primary it owes since the last write. */
   #reverted(): boolean {
     const handedTo = new Set(this.ctx.storage.kv.get<string[]>(HANDED_TO) ?? []);
-    return this.config.rings[this.identity.ring].primaryZones(this.identity.partition).every((zone) => handedTo.has(zone.id));
+    return this.#owedPrimaries().every((zone) => handedTo.has(zone));
+  }
+
+  #primaryZones(): string[] {
+    return this.config.rings[this.identity.ring].primaryZones(this.identity.partition).map((zone) => zone.id);
+  }
+
+  /**
+   * The primaries a revert gives this replica's rows to: on a handoff, those its writes stood in
+   * for (the others took each write themselves); every primary when a write came without that,
+   * and for a replica a rebalance moved off.
+   */
+  #owedPrimaries(): string[] {
+    const primaries = this.#primaryZones();
+    const owed = this.identity.handoff ? this.ctx.storage.kv.get<string[]>(OWED) : undefined;
+    if (owed === undefined || owed.includes(ALL_PRIMARIES)) return primaries;
+    return primaries.filter((zone) => owed.includes(zone));
   }
 
   /** Gives every row of `leaves` to the primary in `zone`, one RPC's worth at a time; stops at the first refusal. */

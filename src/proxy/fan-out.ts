@@ -18,12 +18,14 @@ export interface ZoneReply<T> {
 
 /**
  * Calls every primary in parallel, replacing a primary that answered 503 with the next unused
- * handoff. Replies that are still missing after the post-quorum wait count as 503.
+ * handoff, which is told the primary it stands in for (`standingFor`; null for a primary), so it
+ * later hands the write to that primary alone. Replies that are still missing after the
+ * post-quorum wait count as 503.
  */
 export async function fanOut<T>(
   primaries: readonly string[],
   handoffs: readonly string[],
-  call: (zone: string) => Promise<ReplicaReply<T>>,
+  call: (zone: string, standingFor: string | null) => Promise<ReplicaReply<T>>,
   postQuorumTimeoutMs = POST_QUORUM_TIMEOUT_MS,
 ): Promise<ZoneReply<T>[]> {
   const spare = [...handoffs];
@@ -36,12 +38,12 @@ export async function fanOut<T>(
   });
   const attempts = primaries.map(async (primary, index) => {
     let zone = primary;
-    let reply = await call(zone);
+    let reply = await call(zone, null);
     while (reply.status === 503) {
       const next = spare.shift();
       if (next === undefined) break;
       zone = next;
-      reply = await call(zone);
+      reply = await call(zone, primary);
     }
     results[index] = { zone, reply };
     if (reply.status >= 200 && reply.status < 300 && ++successes === quorum) settle();

@@ -136,6 +136,48 @@ describe("a zone down", () => {
     expect((await handoff.partitionHash()).value?.rows ?? 0).toBe(0);
   });
 
+  it("a handoff reverts only to the primary it stood in for: the primaries that took the write are not sent it again", async ({ expect }) => {
+    await text(await swift("PUT", "/AUTH_test/faults-owed"));
+    await setDown(["z3"]);
+    const put = await swift("PUT", "/AUTH_test/faults-owed/o", { body: bytes("stood in for z3") });
+    await text(put);
+    expect(put.status).toBe(201);
+    const post = await swift("POST", "/AUTH_test/faults-owed/o", { headers: { "X-Object-Meta-Color": "blue" } });
+    await text(post);
+    expect(post.status).toBe(202);
+    const partition = rings.object.partitionFor("AUTH_test", "faults-owed", "o");
+    let slot = "";
+    for (const candidate of SLOTS) {
+      if (candidate.endsWith("/handoff") && (await env.OBJECT_REPLICA.getByName(`object/${partition}/${candidate}`).getObject("AUTH_test/faults-owed/o")).status === 200) slot = candidate;
+    }
+    expect(slot).not.toBe("");
+    const handoff = env.OBJECT_REPLICA.getByName(`object/${partition}/${slot}`);
+    await setDown([]);
+    const revert = await handoff.repair();
+    expect(revert.status).toBe(200);
+    // One primary, z3, got the rows: one merge call, not three.
+    expect(revert.value).toHaveLength(1);
+    expect(revert.value?.[0]?.rowsSent).toBe(1);
+    const row = (await env.OBJECT_REPLICA.getByName(`object/${partition}/z3`).getObject("AUTH_test/faults-owed/o")).value;
+    expect(row?.metadata).toMatchObject({ "x-object-meta-color": "blue" });
+    expect(await (await env.BODIES_Z3.get(row?.bodyKey ?? ""))?.text()).toBe("stood in for z3");
+    await runDurableObjectAlarm(handoff);
+    expect((await handoff.partitionHash()).value?.rows ?? 0).toBe(0);
+    expect(new Set(await objectHashes(partition)).size).toBe(1);
+  });
+
+  it("a handoff that took rows not known to stand in for one primary (a merge) reverts to every primary", async ({ expect }) => {
+    const partition = rings.object.partitionFor("AUTH_test", "faults-owed", "merged");
+    const handoff = env.OBJECT_REPLICA.getByName(`object/${partition}/z1/handoff`);
+    const merged = await handoff.mergeRows([
+      { name: "AUTH_test/faults-owed/merged", createdAt: "1700000001.00000", deleted: 1, size: 0, etag: "", contentType: "", contentTypeTimestamp: "1700000001.00000", metaTimestamp: "1700000001.00000", metadata: {}, bodyKey: null, deleteAt: null },
+    ]);
+    expect(merged.value).toBe(1);
+    const revert = await handoff.repair();
+    expect(revert.status).toBe(200);
+    expect(revert.value).toHaveLength(3);
+  });
+
   it("a ring summary wakes at most 500 waiters per alarm (the subrequest budget) and wakes the rest in its next alarm, at once", async ({ expect }) => {
     const summary = env.RING_SUMMARY.getByName("summary/container/z2");
     // 600 replicas wait for z1 (up): never written, so waking them creates nothing.

@@ -61,13 +61,16 @@ export function zonesReached(replies: readonly ZoneReply<unknown>[], success: (s
   return new Set(replies.filter((r) => success(r.reply.status)).map((r) => slotZone(r.zone))).size;
 }
 
-/** The replicas of one partition: zone ids, and a caller for one zone with the node timeout. */
+/**
+ * The replicas of one partition: zone ids, and a caller for one zone with the node timeout
+ * (`standingFor`: the primary a handoff stands in for, as fanOut passes it; null otherwise).
+ */
 export function partitionReplicas<R extends RingName>(ctx: ServiceContext, ring: R, partition: number) {
   const { primaries, handoffs } = placement(ctx.config, ring, partition);
   const call =
-    <T>(method: (stub: ReplicaStubs[R]) => Promise<ReplicaReply<T>>) =>
-    (zone: string) =>
-      ctx.client.call(ring, partition, zone, method, NODE_TIMEOUT_MS);
+    <T>(method: (stub: ReplicaStubs[R], standingFor: string | null) => Promise<ReplicaReply<T>>) =>
+    (zone: string, standingFor: string | null = null) =>
+      ctx.client.call(ring, partition, zone, (stub) => method(stub, standingFor), NODE_TIMEOUT_MS);
   return { primaries, handoffs, call };
 }
 

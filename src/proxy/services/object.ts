@@ -146,7 +146,7 @@ export async function putObject(ctx: ServiceContext, path: ObjectPath, input: Pu
     deleteAt: input.deleteAt,
   };
   const written = new Map(targets.filter((target) => body.written.has(target.name)).map((target) => [target.name, target.bucket]));
-  const replies = await fanOut(primaries, handoffs, async (zone): Promise<ReplicaReply> => {
+  const replies = await fanOut(primaries, handoffs, async (zone, standingFor): Promise<ReplicaReply> => {
     const target = bodyTarget(ctx, zone);
     if (faults.isDown(target.zone)) return { status: 503 };
     if (!written.has(target.name)) {
@@ -154,7 +154,7 @@ export async function putObject(ctx: ServiceContext, path: ObjectPath, input: Pu
       if (source.done || !(await copyBody(key, source.value, target.bucket).catch(() => false))) return { status: 503 };
       written.set(target.name, target.bucket);
     }
-    return call((stub) => stub.putObject(row, { ifNoneMatch: input.ifNoneMatch }))(zone);
+    return call((stub) => stub.putObject(row, { ifNoneMatch: input.ifNoneMatch, standingFor }))(zone);
   });
   // Bodies in buckets no accepting replica points at are garbage now.
   await repairIfIncomplete(ctx, "object", partition, primaries, replies);
@@ -192,7 +192,7 @@ export async function postObject(
   const name = objectKey(path.account, path.container, path.object);
   const partition = objectPartition(ctx, path);
   const { primaries, handoffs, call } = partitionReplicas(ctx, "object", partition);
-  const replies = await fanOut(primaries, handoffs, call((stub) => stub.postObject(name, timestamp, metadata, deleteAt, contentType)));
+  const replies = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.postObject(name, timestamp, metadata, deleteAt, contentType, standingFor)));
   await repairIfIncomplete(ctx, "object", partition, primaries, replies);
   const status = bestStatus(replies.map((r) => r.reply.status));
   return status === 409 ? 202 : status;
@@ -204,7 +204,7 @@ export async function deleteObject(ctx: ServiceContext, path: ObjectPath): Promi
   const name = objectKey(path.account, path.container, path.object);
   const partition = objectPartition(ctx, path);
   const { primaries, handoffs, call } = partitionReplicas(ctx, "object", partition);
-  const replies = await fanOut(primaries, handoffs, call((stub) => stub.deleteObject(name, timestamp)));
+  const replies = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.deleteObject(name, timestamp, standingFor)));
   await repairIfIncomplete(ctx, "object", partition, primaries, replies);
   const status = bestStatus(replies.map((r) => r.reply.status));
   return status === 409 ? 204 : status;
