@@ -28,8 +28,8 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
     this.#rows = new AccountRows(ctx.storage.sql);
   }
 
-  /** Swift: account/server.py PUT. 201 when created, 202 when it existed; metadata merged. */
-  putAccount(account: string, timestamp: string, metadata: MetadataMap = {}): ReplicaReply {
+  /** Swift: account/server.py PUT. 201 when created, 202 when it existed; metadata merged. `standingFor`: on a handoff, the primary zone it stands in for. */
+  putAccount(account: string, timestamp: string, metadata: MetadataMap = {}, standingFor: string | null = null): ReplicaReply {
     this.ensureSchema();
     const current = this.#rows.account(account);
     const base = current ?? newAccountRow(account, timestamp);
@@ -41,33 +41,34 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
       metadata: mergeMetadata(base.metadata, metadata).metadata,
     };
     this.#rows.saveAccount(row);
-    this.noteChange();
+    this.noteChange(standingFor);
     return { status: current ? 202 : 201, timestamp: row.putTimestamp };
   }
 
   /**
    * Swift: account/server.py DELETE. Marks the account deleted (status DELETED, the reaper
    * removes what it holds); 204, 404 when missing, 409 when the delete is older than its put.
+   * `standingFor`: on a handoff, the primary zone it stands in for.
    */
-  deleteAccount(account: string, timestamp: string): ReplicaReply {
+  deleteAccount(account: string, timestamp: string, standingFor: string | null = null): ReplicaReply {
     this.ensureSchema();
     const current = this.#rows.account(account);
     if (!current) return { status: 404 };
     if (timestamp <= current.putTimestamp) return { status: 409, timestamp: current.putTimestamp };
     this.#rows.saveAccount({ ...current, deleteTimestamp: timestamp, status: "DELETED" });
-    this.noteChange();
+    this.noteChange(standingFor);
     return { status: 204, timestamp };
   }
 
-  /** Swift: account/server.py POST. 204; 404 when missing. */
-  postAccount(account: string, metadata: MetadataMap): ReplicaReply {
+  /** Swift: account/server.py POST. 204; 404 when missing. `standingFor`: on a handoff, the primary zone it stands in for. */
+  postAccount(account: string, metadata: MetadataMap, standingFor: string | null = null): ReplicaReply {
     this.ensureSchema();
     const current = this.#rows.account(account);
     if (!current) return { status: 404 };
     const merged = mergeMetadata(current.metadata, metadata);
     if (merged.changed) {
       this.#rows.saveAccount({ ...current, metadata: merged.metadata });
-      this.noteChange();
+      this.noteChange(standingFor);
     }
     return { status: 204, timestamp: current.putTimestamp };
   }

@@ -48,8 +48,9 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
   /**
    * Swift: container/server.py PUT. 201 when created (or re-created after a delete), 202 when it
    * existed; metadata merged key by key. Reports to the account before answering.
+   * `standingFor`: on a handoff, the primary zone it stands in for.
    */
-  async putContainer(account: string, container: string, timestamp: string, metadata: MetadataMap, storagePolicyIndex = 0): Promise<ReplicaReply> {
+  async putContainer(account: string, container: string, timestamp: string, metadata: MetadataMap, storagePolicyIndex = 0, standingFor: string | null = null): Promise<ReplicaReply> {
     this.ensureSchema();
     const key = containerKey(account, container);
     const current = this.#rows.container(key);
@@ -77,13 +78,16 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
       this.#rows.saveContainer(key, row);
       this.#queueReport(row);
     });
-    this.noteChange();
+    this.noteChange(standingFor);
     await this.#report();
     return { status: created ? 201 : 202, timestamp: row.putTimestamp };
   }
 
-  /** Swift: container/server.py POST. 204; 404 when there is no container. Metadata merged key by key. */
-  postContainer(account: string, container: string, timestamp: string, metadata: MetadataMap): ReplicaReply {
+  /**
+   * Swift: container/server.py POST. 204; 404 when there is no container. Metadata merged key by
+   * key. `standingFor`: on a handoff, the primary zone it stands in for.
+   */
+  postContainer(account: string, container: string, timestamp: string, metadata: MetadataMap, standingFor: string | null = null): ReplicaReply {
     this.ensureSchema();
     const key = containerKey(account, container);
     const current = this.#rows.container(key);
@@ -93,7 +97,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
     const putTimestamp = timestamp > current.putTimestamp ? timestamp : current.putTimestamp;
     if (merged.changed || putTimestamp !== current.putTimestamp) {
       this.#rows.saveContainer(key, { ...current, putTimestamp, metadata: merged.metadata });
-      this.noteChange();
+      this.noteChange(standingFor);
     }
     return { status: 204, timestamp: putTimestamp };
   }
@@ -101,8 +105,9 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
   /**
    * Swift: container/server.py DELETE_container. 204 when deleted; 404 when missing; 409 while
    * this replica lists objects. Metadata is cleared, as Swift's delete_db does.
+   * `standingFor`: on a handoff, the primary zone it stands in for.
    */
-  async deleteContainer(account: string, container: string, timestamp: string): Promise<ReplicaReply> {
+  async deleteContainer(account: string, container: string, timestamp: string, standingFor: string | null = null): Promise<ReplicaReply> {
     this.ensureSchema();
     const key = containerKey(account, container);
     const current = this.#rows.container(key);
@@ -121,7 +126,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
       this.#rows.saveContainer(key, row);
       this.#queueReport(row);
     });
-    this.noteChange();
+    this.noteChange(standingFor);
     this.scheduleReclaim();
     await this.#report();
     return { status: 204, timestamp };

@@ -166,6 +166,24 @@ describe("a zone down", () => {
     expect(new Set(await objectHashes(partition)).size).toBe(1);
   });
 
+  it("a container handoff also reverts only to the primary it stood in for", async ({ expect }) => {
+    await setDown(["z3"]);
+    const put = await swift("PUT", "/AUTH_test/faults-owed-container");
+    await text(put);
+    expect(put.status).toBe(201);
+    const partition = rings.container.partitionFor("AUTH_test", "faults-owed-container");
+    let slot = "";
+    for (const candidate of SLOTS) {
+      if (candidate.endsWith("/handoff") && (await env.CONTAINER_REPLICA.getByName(`container/${partition}/${candidate}`).headContainer("AUTH_test", "faults-owed-container")).status === 200) slot = candidate;
+    }
+    expect(slot).not.toBe("");
+    await setDown([]);
+    const revert = await env.CONTAINER_REPLICA.getByName(`container/${partition}/${slot}`).repair();
+    expect(revert.status).toBe(200);
+    expect(revert.value).toHaveLength(1);
+    expect((await env.CONTAINER_REPLICA.getByName(`container/${partition}/z3`).headContainer("AUTH_test", "faults-owed-container")).status).toBe(200);
+  });
+
   it("a handoff that took rows not known to stand in for one primary (a merge) reverts to every primary", async ({ expect }) => {
     const partition = rings.object.partitionFor("AUTH_test", "faults-owed", "merged");
     const handoff = env.OBJECT_REPLICA.getByName(`object/${partition}/z1/handoff`);

@@ -43,14 +43,14 @@ export async function postAccount(ctx: ServiceContext, account: string, updates:
   const timestamp = ctx.now().internal;
   const metadata = stampMetadata(updates, timestamp);
   const { partition, primaries, handoffs, call } = accountReplicas(ctx, account);
-  const replies = await fanOut(primaries, handoffs, call((stub) => stub.postAccount(account, metadata)));
+  const replies = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.postAccount(account, metadata, standingFor)));
   const status = bestStatus(replies.map((r) => r.reply.status));
   ctx.cache.delete(infoKey(account));
   if (status !== 404) {
     await repairIfIncomplete(ctx, "account", partition, primaries, replies);
     return status;
   }
-  const created = await fanOut(primaries, handoffs, call((stub) => stub.putAccount(account, timestamp, metadata)));
+  const created = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.putAccount(account, timestamp, metadata, standingFor)));
   await repairIfIncomplete(ctx, "account", partition, primaries, created);
   const createdStatus = bestStatus(created.map((r) => r.reply.status));
   return createdStatus >= 200 && createdStatus < 300 ? 204 : createdStatus;
@@ -73,7 +73,7 @@ export async function accountInfo(ctx: ServiceContext, account: string): Promise
 export async function putAccount(ctx: ServiceContext, account: string, updates: Record<string, string>): Promise<number> {
   const timestamp = ctx.now().internal;
   const { partition, primaries, handoffs, call } = accountReplicas(ctx, account);
-  const replies = await fanOut(primaries, handoffs, call((stub) => stub.putAccount(account, timestamp, stampMetadata(updates, timestamp))));
+  const replies = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.putAccount(account, timestamp, stampMetadata(updates, timestamp), standingFor)));
   await repairIfIncomplete(ctx, "account", partition, primaries, replies);
   ctx.cache.delete(infoKey(account));
   return bestStatus(replies.map((r) => r.reply.status));
@@ -86,7 +86,7 @@ export async function putAccount(ctx: ServiceContext, account: string, updates: 
 export async function deleteAccount(ctx: ServiceContext, account: string): Promise<number> {
   const timestamp = ctx.now().internal;
   const { partition, primaries, handoffs, call } = accountReplicas(ctx, account);
-  const replies = await fanOut(primaries, handoffs, call((stub) => stub.deleteAccount(account, timestamp)));
+  const replies = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.deleteAccount(account, timestamp, standingFor)));
   await repairIfIncomplete(ctx, "account", partition, primaries, replies);
   ctx.cache.delete(infoKey(account));
   const status = bestStatus(replies.map((r) => r.reply.status));

@@ -60,7 +60,7 @@ export async function putContainer(ctx: ServiceContext, account: string, contain
   const timestamp = ctx.now().internal;
   const metadata = stampMetadata(updates, timestamp);
   const { partition, primaries, handoffs, call } = containerReplicas(ctx, account, container);
-  const replies = await fanOut(primaries, handoffs, call((stub) => stub.putContainer(account, container, timestamp, metadata)));
+  const replies = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.putContainer(account, container, timestamp, metadata, 0, standingFor)));
   await repairIfIncomplete(ctx, "container", partition, primaries, replies);
   ctx.cache.delete(infoKey(account, container));
   return bestStatus(replies.map((r) => r.reply.status));
@@ -71,7 +71,7 @@ export async function postContainer(ctx: ServiceContext, account: string, contai
   const timestamp = ctx.now().internal;
   const metadata = stampMetadata(updates, timestamp);
   const { partition, primaries, handoffs, call } = containerReplicas(ctx, account, container);
-  const replies = await fanOut(primaries, handoffs, call((stub) => stub.postContainer(account, container, timestamp, metadata)));
+  const replies = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.postContainer(account, container, timestamp, metadata, standingFor)));
   await repairIfIncomplete(ctx, "container", partition, primaries, replies);
   ctx.cache.delete(infoKey(account, container));
   return bestStatus(replies.map((r) => r.reply.status));
@@ -81,7 +81,7 @@ export async function postContainer(ctx: ServiceContext, account: string, contai
 export async function deleteContainer(ctx: ServiceContext, account: string, container: string): Promise<number> {
   const timestamp = ctx.now().internal;
   const { partition, primaries, handoffs, call } = containerReplicas(ctx, account, container);
-  const replies = await fanOut(primaries, handoffs, call((stub) => stub.deleteContainer(account, container, timestamp)));
+  const replies = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.deleteContainer(account, container, timestamp, standingFor)));
   await repairIfIncomplete(ctx, "container", partition, primaries, replies);
   ctx.cache.delete(infoKey(account, container));
   return bestStatus(replies.map((r) => r.reply.status));
