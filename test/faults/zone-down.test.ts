@@ -31,6 +31,13 @@ async function objectHashes(partition: number): Promise<string[]> {
   return Promise.all(ZONES.map(async (zone) => (await env.OBJECT_REPLICA.getByName(`object/${partition}/${zone}`).partitionHash()).value?.hash ?? ""));
 }
 
+/** The handoff slots (`z1/handoff`…) of a partition whose replica answers 200 to `holds`. */
+async function handoffsHolding<S>(slotStub: (slot: string) => S, holds: (stub: S) => Promise<{ status: number }>): Promise<string[]> {
+  const found: string[] = [];
+  for (const slot of SLOTS.filter((candidate) => candidate.endsWith("/handoff"))) if ((await holds(slotStub(slot))).status === 200) found.push(slot);
+  return found;
+}
+
 describe("a zone down", () => {
   it("writes succeed with two of three zones (a handoff stands in), reads succeed, and after the zone returns repair makes every replica identical", async ({ expect }) => {
     await text(await swift("PUT", "/AUTH_test/faults"));
@@ -82,11 +89,7 @@ describe("a zone down", () => {
     const partition = rings.object.partitionFor("AUTH_test", "faults-dirty", "o");
     const repairDue = (slot: string) =>
       runInDurableObject(env.OBJECT_REPLICA.getByName(`object/${partition}/${slot}`), (_instance, state) => state.storage.kv.get<number>("repair.due") ?? null);
-    const handoffs = [];
-    for (const slot of SLOTS) {
-      const holds = ((await env.OBJECT_REPLICA.getByName(`object/${partition}/${slot}`).getObject("AUTH_test/faults-dirty/o")).status === 200);
-      if (holds && slot.endsWith("/handoff")) handoffs.push(slot);
-    }
+    const handoffs = await handoffsHolding((slot) => env.OBJECT_REPLICA.getByName(`object/${partition}/${slot}`), (stub) => stub.getObject("AUTH_test/faults-dirty/o"));
     expect(handoffs).toHaveLength(1);
     expect(await repairDue(handoffs[0]!)).not.toBeNull();
     expect(await repairDue("z1")).toBeNull();
@@ -101,10 +104,7 @@ describe("a zone down", () => {
     await setDown(["z3"]);
     await text(await swift("PUT", "/AUTH_test/faults-wait/o", { body: bytes("written while z3 was down") }));
     const partition = rings.object.partitionFor("AUTH_test", "faults-wait", "o");
-    let slot = "";
-    for (const candidate of SLOTS) {
-      if (candidate.endsWith("/handoff") && (await env.OBJECT_REPLICA.getByName(`object/${partition}/${candidate}`).getObject("AUTH_test/faults-wait/o")).status === 200) slot = candidate;
-    }
+    const [slot = ""] = await handoffsHolding((candidate) => env.OBJECT_REPLICA.getByName(`object/${partition}/${candidate}`), (stub) => stub.getObject("AUTH_test/faults-wait/o"));
     expect(slot).not.toBe("");
     const handoff = env.OBJECT_REPLICA.getByName(`object/${partition}/${slot}`);
     const summary = env.RING_SUMMARY.getByName(`summary/object/${slot.split("/")[0]}`);
@@ -146,10 +146,7 @@ describe("a zone down", () => {
     await text(post);
     expect(post.status).toBe(202);
     const partition = rings.object.partitionFor("AUTH_test", "faults-owed", "o");
-    let slot = "";
-    for (const candidate of SLOTS) {
-      if (candidate.endsWith("/handoff") && (await env.OBJECT_REPLICA.getByName(`object/${partition}/${candidate}`).getObject("AUTH_test/faults-owed/o")).status === 200) slot = candidate;
-    }
+    const [slot = ""] = await handoffsHolding((candidate) => env.OBJECT_REPLICA.getByName(`object/${partition}/${candidate}`), (stub) => stub.getObject("AUTH_test/faults-owed/o"));
     expect(slot).not.toBe("");
     const handoff = env.OBJECT_REPLICA.getByName(`object/${partition}/${slot}`);
     await setDown([]);
@@ -172,10 +169,7 @@ describe("a zone down", () => {
     await text(put);
     expect(put.status).toBe(201);
     const partition = rings.container.partitionFor("AUTH_test", "faults-owed-container");
-    let slot = "";
-    for (const candidate of SLOTS) {
-      if (candidate.endsWith("/handoff") && (await env.CONTAINER_REPLICA.getByName(`container/${partition}/${candidate}`).headContainer("AUTH_test", "faults-owed-container")).status === 200) slot = candidate;
-    }
+    const [slot = ""] = await handoffsHolding((candidate) => env.CONTAINER_REPLICA.getByName(`container/${partition}/${candidate}`), (stub) => stub.headContainer("AUTH_test", "faults-owed-container"));
     expect(slot).not.toBe("");
     await setDown([]);
     const revert = await env.CONTAINER_REPLICA.getByName(`container/${partition}/${slot}`).repair();
