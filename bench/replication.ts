@@ -109,16 +109,25 @@ async function sweepInSync(base: string, admin: string, more: number, total: num
   console.error(`seeded ${more} containers in ${((performance.now() - seeded) / 1000).toFixed(1)} s (${total} stored); waiting for the summaries…`);
   await sleep(12_000);
   await settledSweep(base, admin);
+  // The sweep proper is timed by the rings' own durations; the request's wall time also holds the
+  // auditor's random sample of replicas (cold or warm) and the reaper, which the sweep is not.
   const passes: number[] = [];
+  const walls: number[] = [];
   let checked = 0;
   for (let i = 0; i < 3; i++) {
     const result = await sweep(base, admin);
-    passes.push(result.wallMs);
+    passes.push(result.reports.reduce((sum, report) => sum + report.durationMs, 0));
+    walls.push(result.wallMs);
     checked = result.reports.reduce((sum, report) => sum + report.partitionsChecked, 0);
   }
   passes.sort((a, b) => a - b);
+  walls.sort((a, b) => a - b);
   const seconds = (passes[1] ?? 0) / 1000;
-  record(`sweep_insync_s_${label}`, seconds.toFixed(3), `median of 3 full sweeps of 3 rings, ${total.toLocaleString("en")} containers × 3 objects in sync, ${checked} partitions checked`);
+  record(
+    `sweep_insync_s_${label}`,
+    seconds.toFixed(3),
+    `median of 3 full sweeps of 3 rings, ${total.toLocaleString("en")} containers × 3 objects in sync, ${checked} partitions checked; whole request with the auditor's sample ${((walls[1] ?? 0) / 1000).toFixed(3)} s`,
+  );
 }
 
 interface SyncState {
