@@ -94,10 +94,12 @@ function snapshot(projectDir: string, parent: string): string {
  * Starts `npx wrangler dev --ip 127.0.0.1 --port <free> --persist-to <fresh dir> --var
  * BENCH_ROUTES:true` (plus `vars`, each as another `--var NAME:value`) in a copy of `projectDir`
  * and waits until /healthcheck answers 200. The state directory is made under `stateParent` (the
- * OS temp dir by default; /dev/shm takes the disk out).
+ * OS temp dir by default; /dev/shm takes the disk out). `objectRing` replaces the copy's
+ * rings/object.ring.json (another ring file, e.g. zones sharing one bucket).
  */
-export async function startLocalWorker(projectDir: string, stateParent: string = tmpdir(), vars: Record<string, string> = {}): Promise<LocalWorker> {
+export async function startLocalWorker(projectDir: string, stateParent: string = tmpdir(), vars: Record<string, string> = {}, objectRing?: string): Promise<LocalWorker> {
   const workerDir = snapshot(projectDir, tmpdir());
+  if (objectRing !== undefined) cpSync(objectRing, join(workerDir, "rings", "object.ring.json"));
   const stateDir = mkdtempSync(join(stateParent, "edgeswift-bench-state-"));
   const logPath = join(tmpdir(), `edgeswift-bench-wrangler-${process.pid}.log`);
   const port = await freePort();

@@ -3,7 +3,8 @@
  * Operator routes, for the reseller admin only: `GET /recon/replication` (each ring's last sweep:
  * when, how long, partitions checked and divergent, rows moved, handoffs outstanding, the oldest
  * divergence not yet repaired; and how many replicas wait for each zone that stopped answering),
- * `POST /recon/sweep` (run the replicator's jobs now, as cron does), and, only when
+ * `POST /recon/sweep` (run the replicator's jobs now, as cron does; `?only=sweep`: the ring
+ * sweeps alone), and, only when
  * FAULT_INJECTION is "true", `GET`/`PUT /faults` (`{"down": ["z3"]}` takes zones down). Swift: common/middleware/recon.py serves the same kind of figures from its cache files.
  */
 
@@ -12,7 +13,7 @@ import { parseConfig } from "../common/config";
 import { SwiftError } from "../common/errors";
 import { H } from "../common/headers";
 import { faults } from "../durable/faults";
-import { runJobs } from "../replicator/jobs";
+import { runJobs, runSweeps } from "../replicator/jobs";
 import { RING_NAMES } from "../ring/types";
 import { isResellerAdmin } from "./auth/acl";
 import { identify } from "./auth/swift-v1";
@@ -51,7 +52,14 @@ admin.get("/recon/replication", async (c) => {
   return json(reports);
 });
 
-admin.post("/recon/sweep", async (c) => json(await runJobs(parseConfig(c.env), Date.now())));
+/** Runs the replicator's jobs now, as cron does; `?only=sweep` runs the ring sweeps alone (no reaper, no auditor). */
+admin.post("/recon/sweep", async (c) => {
+  const config = parseConfig(c.env);
+  const only = c.req.query("only");
+  if (only === undefined) return json(await runJobs(config, Date.now()));
+  if (only !== "sweep") throw new SwiftError("BadRequest", 'only= takes "sweep"');
+  return json({ sweeps: await runSweeps(config, Date.now()) });
+});
 
 admin.on(["GET", "PUT"], "/faults", async (c) => {
   const config = parseConfig(c.env);

@@ -59,6 +59,19 @@ describe("cron sweep", () => {
     expect(reports.object!.partitionsChecked).toBeLessThan(rings.object.partitionCount / 10);
   });
 
+  it("POST /recon/sweep?only=sweep runs the ring sweeps alone (no reaper, no auditor); another value is 400", async ({ expect }) => {
+    const response = await admin("POST", "/recon/sweep?only=sweep");
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(Object.keys(body)).toEqual(["sweeps"]);
+    expect((body.sweeps as Report[]).map((report) => report.ring)).toEqual(["account", "container", "object"]);
+    const bad = await admin("POST", "/recon/sweep?only=everything");
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("only");
+    const all = (await (await admin("POST", "/recon/sweep")).json()) as Record<string, unknown>;
+    expect(Object.keys(all).sort()).toEqual(["auditor", "reaper", "sweeps"]);
+  });
+
   it("recon and on-demand sweeps are the reseller admin's: 403 for an account admin, 401 anonymous", async ({ expect }) => {
     const forbidden = await exports.default.fetch(`${BASE}/recon/replication`, { headers: { "X-Auth-Token": await tokenFor() } });
     await forbidden.text();
