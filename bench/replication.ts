@@ -16,8 +16,8 @@
  * with its state under `--state-in DIR` (default the OS temp dir; `/dev/shm` takes the local
  * disk's per-commit fsyncs out, which otherwise bound local workerd to a few dozen Durable Object
  * writes a second); prints one table, then `name=value` lines. `--object-ring FILE` runs that
- * Worker with another object ring (e.g. test/shared-bucket/rings/object.ring.json, whose zones
- * share one bucket, so a handoff's revert copies no body).
+ * Worker with another object ring (e.g. a copy of rings/object.ring.json whose three zones name
+ * the same bucket binding, so a handoff's revert copies no body).
  */
 
 import { parseArgs } from "node:util";
