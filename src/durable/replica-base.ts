@@ -342,8 +342,9 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
   /**
    * Notes that the partition hash changed: the zone's ring summary hears of it within
    * SUMMARY_DELAY_MS, one report however many writes came meanwhile. Call after every write, with
-   * no await between (its storage writes commit with the write's). On a handoff, `standingFor` names the primary the write stood in for (the
-   * other primaries took it themselves): the revert owes it to that one; without it, to all.
+   * no await between (its storage writes commit with the write's). On a handoff, `standingFor`
+   * names the primary the write stood in for (the other primaries took it themselves): the revert
+   * owes it to that one; without it, to all.
    */
   protected noteChange(standingFor: string | null = null): void {
     if (this.identity.handoff) {
@@ -428,13 +429,15 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
   /**
    * The primaries a revert gives this replica's rows to: on a handoff, those its writes stood in
    * for (the others took each write themselves); every primary when a write came without that,
-   * and for a replica a rebalance moved off.
+   * when a rebalance made one of those zones no longer a primary, and for a replica a rebalance
+   * moved off.
    */
   #owedPrimaries(): string[] {
     const primaries = this.#primaryZones();
     const owed = this.identity.handoff ? this.ctx.storage.kv.get<string[]>(OWED) : undefined;
     if (owed === undefined || owed.includes(ALL_PRIMARIES)) return primaries;
-    return primaries.filter((zone) => owed.includes(zone));
+    const owedNow = primaries.filter((zone) => owed.includes(zone));
+    return owedNow.length === owed.length ? owedNow : primaries;
   }
 
   /** Gives every row of `leaves` to the primary in `zone`, one RPC's worth at a time; stops at the first refusal. */

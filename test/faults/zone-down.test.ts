@@ -190,6 +190,19 @@ describe("a zone down", () => {
     expect(revert.value).toHaveLength(3);
   });
 
+  it("a handoff owed to a zone that is no longer a primary of its partition (a rebalance) reverts to every primary", async ({ expect }) => {
+    const partition = rings.object.partitionFor("AUTH_test", "faults-owed", "rebalanced");
+    const handoff = env.OBJECT_REPLICA.getByName(`object/${partition}/z2/handoff`);
+    await handoff.mergeRows([
+      { name: "AUTH_test/faults-owed/rebalanced", createdAt: "1700000001.00000", deleted: 1, size: 0, etag: "", contentType: "", contentTypeTimestamp: "1700000001.00000", metaTimestamp: "1700000001.00000", metadata: {}, bodyKey: null, deleteAt: null },
+    ]);
+    // As if its write had stood in for a zone the ring has since moved the partition off.
+    await runInDurableObject(handoff, (_instance, state) => state.storage.kv.put("handoff.owed", ["z9"]));
+    const revert = await handoff.repair();
+    expect(revert.status).toBe(200);
+    expect(revert.value).toHaveLength(3);
+  });
+
   it("a ring summary wakes at most 500 waiters per alarm (the subrequest budget) and wakes the rest in its next alarm, at once", async ({ expect }) => {
     const summary = env.RING_SUMMARY.getByName("summary/container/z2");
     // 600 replicas wait for z1 (up): never written, so waking them creates nothing.
