@@ -378,7 +378,7 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
   /** Whether this replica's slot is not a primary of its partition: a handoff, or moved off by a rebalance. */
   protected get isHandoff(): boolean {
     if (this.identity.handoff) return true;
-    return !this.config.rings[this.identity.ring].primaryZones(this.identity.partition).some((zone) => zone.id === this.identity.zone);
+    return !this.#primaryZones().includes(this.identity.zone);
   }
 
   /**
@@ -422,6 +422,7 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
     return this.#owedPrimaries().every((zone) => handedTo.has(zone));
   }
 
+  /** The zone ids of this partition's primaries, in the ring's order. */
   #primaryZones(): string[] {
     return this.config.rings[this.identity.ring].primaryZones(this.identity.partition).map((zone) => zone.id);
   }
@@ -509,7 +510,7 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
 
   /** The slots of this partition's other primary replicas (every primary, for a handoff). */
   protected peerZones(): string[] {
-    const primaries = this.config.rings[this.identity.ring].primaryZones(this.identity.partition).map((zone) => zone.id);
+    const primaries = this.#primaryZones();
     return this.isHandoff ? primaries : primaries.filter((zone) => zone !== this.identity.zone);
   }
 
