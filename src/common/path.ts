@@ -58,6 +58,23 @@ export function parseSwiftPath(decodedPath: string): SwiftPath {
   };
 }
 
+/**
+ * The URL path of a decoded `/v1/a/c/o` path that no URL parser can resolve against dot
+ * segments: each segment percent-encoded, and a `/` next to a `.` or `..` segment written
+ * `%2F`, so that segment is never one of its own (WHATWG URL parsing would remove `.` and
+ * `..`, also as `%2e`). `decodePath(urlPathOf(p)) === p` for every path.
+ */
+export function urlPathOf(decodedPath: string): string {
+  const segments = decodedPath.split("/");
+  const isDot = (segment: string | undefined) => segment === "." || segment === "..";
+  let out = encodeURIComponent(segments[0] ?? "");
+  for (let i = 1; i < segments.length; i++) {
+    out += isDot(segments[i - 1]) || isDot(segments[i]) ? "%2F" : "/";
+    out += encodeURIComponent(segments[i] ?? "");
+  }
+  return out;
+}
+
 /** The `account/container/object` key under which replicas store a row. */
 export function objectKey(account: string, container: string, object: string): string {
   return `${account}/${container}/${object}`;

@@ -32,7 +32,7 @@ import {
   type Verdict,
 } from "./acl";
 import { RESELLER_PREFIX } from "./swift-v1";
-import { tempUrlScopeAllows } from "./tempurl";
+import { signedScopeAllows } from "./signed-scope";
 
 /** The methods each controller has (Swift: allowed_methods); others are left for the router's 405. */
 const CONTROLLER_METHODS = {
@@ -154,7 +154,7 @@ export const authorize: Middleware = async (req, next) => {
   const level = levelOf(req.path);
   if (req.environ.authorized) {
     // A signature vouched for it (Swift: tempurl's and formpost's swift.authorize); never an owner.
-    if (!tempUrlScopeAllows(req)) throw new SwiftError("Unauthorized", undefined, { [H.WWW_AUTHENTICATE]: 'Swift realm="unknown"' });
+    if (!signedScopeAllows(req)) throw new SwiftError("Unauthorized", undefined, { [H.WWW_AUTHENTICATE]: 'Swift realm="unknown"' });
     const response = await next(req);
     return level === "object" ? response : ownerView(response, false, level);
   }

@@ -12,9 +12,10 @@
 
 import { SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
-import { decodePath } from "../../common/path";
+import { decodePath, parseSwiftPath } from "../../common/path";
 import { answeredBeforeController } from "../middleware/cors";
 import { MultipartReader, parseContentDisposition } from "./multipart";
+import { grantSignedScope } from "./signed-scope";
 import type { Middleware } from "../swift/pipeline";
 import type { SwiftRequest } from "../swift/request";
 import { discard, statusLine, subrequestResponse } from "../swift/subrequest";
@@ -100,7 +101,10 @@ async function putFile(req: SwiftRequest, attributes: ReadonlyMap<string, string
   if (!valid) throw formUnauthorized("invalid signature");
   const slash = !path.endsWith("/") && path.split("/").length - 1 < 4 ? "/" : "";
   let tooLarge = false;
-  req.environ.authorized = "formpost";
+  // The file is stored at the signed path plus its filename taken literally (`..` included);
+  // the scope keeps every write of this authority under that path.
+  const signed = parseSwiftPath(path);
+  grantSignedScope(req.environ, "formpost", { account: signed.account, container: signed.container, objectPrefix: `${signed.object ?? ""}` });
   const response = await subrequestResponse(req, {
     method: "PUT",
     path: `${path}${slash}${attributes.get("filename") || "filename"}`,

@@ -17,6 +17,7 @@ import { containerInfo } from "../services/container";
 import type { ServiceContext } from "../services/context";
 import type { Middleware } from "../swift/pipeline";
 import type { SwiftRequest } from "../swift/request";
+import { grantSignedScope } from "./signed-scope";
 
 /** Digests Swift 2.30 allows by default; sha1 is deprecated (Swift: digest.py DEFAULT_ALLOWED_DIGESTS). */
 export const ALLOWED_DIGESTS = ["sha1", "sha256", "sha512"] as const;
@@ -186,31 +187,6 @@ function dispositionFormat(type: "inline" | "attachment", filename: string): str
   return `${type}; filename="${pythonQuote(filename, " /")}"; filename*=UTF-8''${pythonQuote(filename)}`;
 }
 
-/** Environ key: the account (and container, for a container key) a TempURL's signature covers. */
-const SCOPE = "tempUrlScope";
-
-interface TempUrlScope {
-  account: string;
-  container: string | null;
-}
-
-function isScope(value: unknown): value is TempUrlScope {
-  return typeof value === "object" && value !== null && "account" in value && "container" in value;
-}
-
-/**
- * Swift: tempurl.py authorize_same_account, authorize_same_container. Whether a request a
- * TempURL vouched for stays in the account (account key) or container (container key) signed.
- */
-export function tempUrlScopeAllows(req: SwiftRequest): boolean {
-  if (req.environ.authorized !== "tempurl") return true;
-  const scope = req.environ[SCOPE];
-  // Subrequests carry the scope on with the authority (router.ts); without one, nothing is allowed.
-  if (!isScope(scope)) return false;
-  if (req.path.account !== scope.account) return false;
-  return scope.container === null || req.path.container === scope.container;
-}
-
 /** Response headers a TempURL caller may see: X-Object-Meta-* removed unless X-Object-Meta-Public-*. */
 function cleanOutgoing(headers: Headers): void {
   for (const name of [...headers.keys()]) {
@@ -279,8 +255,7 @@ export const tempurl: Middleware = async (req, next) => {
   url.search = query.toString();
   const headers = new Headers(req.request.headers);
   for (const name of INCOMING_REMOVE_HEADERS) headers.delete(name);
-  req.environ.authorized = "tempurl";
-  req.environ[SCOPE] = { account, container: scope === "account" ? null : container } satisfies TempUrlScope;
+  grantSignedScope(req.environ, "tempurl", { account, container: scope === "account" ? null : container, objectPrefix: "" });
   const signed: SwiftRequest = { ...req, url, identity: null, request: new Request(url, { method, headers, body: req.request.body }) };
   let response: Response;
   try {

@@ -10,8 +10,9 @@ import { Hono } from "hono";
 import { parseConfig } from "../../common/config";
 import { SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
-import { decodePath, levelOf, parseSwiftPath } from "../../common/path";
+import { decodePath, levelOf, parseSwiftPath, urlPathOf, type SwiftPath } from "../../common/path";
 import { authorize } from "../auth/authorize";
+import { carrySignedScope } from "../auth/signed-scope";
 import { formpost } from "../auth/formpost";
 import { tempurl } from "../auth/tempurl";
 import { cors } from "../middleware/cors";
@@ -77,6 +78,7 @@ const run = compose(PIPELINE, dispatch);
 /** Builds a request for the pipeline; subrequests carry the caller's identity. */
 function swiftRequest(
   request: Request,
+  path: SwiftPath,
   identity: Identity | null,
   ctx: ServiceContext,
   environ: Environ,
@@ -86,24 +88,21 @@ function swiftRequest(
   const req: SwiftRequest = {
     request,
     url,
-    path: parseSwiftPath(decodePath(url.pathname)),
+    path,
     identity,
     ctx,
     environ,
     waitUntil,
     subrequest: (init: SubrequestInit) => {
-      const target = new URL(url.origin);
-      target.pathname = init.path.split("/").map(encodeURIComponent).join("/");
-      target.search = init.query ?? "";
-      const sub = new Request(target, { method: init.method, headers: init.headers ?? {}, body: init.body ?? null });
+      // The name is taken as it is, never resolved against `..` (Swift's paths are opaque): the
+      // subrequest's path is parsed from the decoded string, and its URL is one no parser resolves.
+      const query = init.query ? `?${init.query}` : "";
+      const sub = new Request(`${url.origin}${urlPathOf(init.path)}${query}`, { method: init.method, headers: init.headers ?? {}, body: init.body ?? null });
       const subEnviron: Environ = { source: init.source };
-      if (init.keepAuthorization && environ.authorized) {
-        // A signature's authority goes on with the scope it was granted for (Swift keeps the
-        // tempurl's account and container limits in the subrequest's environ).
-        subEnviron.authorized = environ.authorized;
-        subEnviron.tempUrlScope = environ.tempUrlScope;
-      }
-      return run(swiftRequest(sub, identity, ctx, subEnviron, waitUntil));
+      // A signature's authority goes on with the scope it was granted for (Swift keeps the
+      // tempurl's account and container limits in the subrequest's environ).
+      if (init.keepAuthorization) carrySignedScope(environ, subEnviron);
+      return run(swiftRequest(sub, parseSwiftPath(init.path), identity, ctx, subEnviron, waitUntil));
     },
   };
   return req;
@@ -115,5 +114,6 @@ swiftApi.all("*", async (c) => {
   const config = parseConfig(c.env);
   const request = c.req.raw;
   const identity = await identify(config, request, Date.now());
-  return run(swiftRequest(request, identity, serviceContext(config), {}, (promise) => c.executionCtx.waitUntil(promise)));
+  const path = parseSwiftPath(decodePath(new URL(request.url).pathname));
+  return run(swiftRequest(request, path, identity, serviceContext(config), {}, (promise) => c.executionCtx.waitUntil(promise)));
 });

@@ -226,6 +226,26 @@ describe("bulk delete", () => {
   });
 });
 
+describe("bulk names are literal", () => {
+  it("a bulk-delete line /c/../other/o names the object ../other/o in c: other/o is not deleted", async ({ expect }) => {
+    await text(await swift("PUT", `${A}/bulk-dots`));
+    await text(await swift("PUT", `${A}/bulk-dots-victim`));
+    await text(await swift("PUT", `${A}/bulk-dots-victim/victim`, { body: bytes("v") }));
+    const outcome = await json(await bulkDelete("/bulk-dots/../bulk-dots-victim/victim\n", JSON_ACCEPT));
+    expect(outcome["Number Deleted"]).toBe(0);
+    expect(outcome["Number Not Found"]).toBe(1);
+    expect(await status(`${A}/bulk-dots-victim/victim`)).toBe(200);
+  });
+
+  it("a tar member ../other/o extracted into a container is stored under that literal name, never in other", async ({ expect }) => {
+    await text(await swift("PUT", `${A}/bulk-dots-victim/tar-victim`, { body: bytes("v") }));
+    const outcome = await json(await swift("PUT", `${A}/bulk-dots?extract-archive=tar`, { body: tar([{ name: "../bulk-dots-victim/tar-victim", body: "t" }]), headers: JSON_ACCEPT }));
+    expect(outcome["Number Files Created"]).toBe(1);
+    expect(await text(await swift("GET", `${A}/bulk-dots-victim/tar-victim`))).toBe("v");
+    expect(await text(await swift("GET", `${A}/bulk-dots/${encodeURIComponent("../bulk-dots-victim/tar-victim")}`))).toBe("t");
+  });
+});
+
 describe("bulk extract-archive", () => {
   it("PUT ?extract-archive=tar at the account creates each file as an object, creating containers and ignoring top-level files", async ({ expect }) => {
     const archive = tar([

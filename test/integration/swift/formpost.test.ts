@@ -107,6 +107,23 @@ describe("FormPOST", () => {
     expect(await text(await read(`/${name}/c/prefix`))).toBe("1");
   });
 
+  it("a filename with ../ is taken literally under the signed path: it never writes to another container or account", async ({ expect }) => {
+    const name = await account();
+    const victim = await account();
+    await text(await swift("PUT", `/${victim}/c/secret.txt`, { user: ADMIN, body: "private" }));
+    await text(await swift("PUT", `/${name}/other`, { user: ADMIN }));
+    for (const filename of [`../../${victim}/c/secret.txt`, "../other/x"]) {
+      expect(await text(await post({ path: `/v1/${name}/c`, files: [{ filename, data: "overwritten" }] }))).toBe("201 Created");
+      expect(await text(await read(`/${name}/c/${encodeURIComponent(filename)}`))).toBe("overwritten");
+    }
+    expect(await text(await read(`/${victim}/c/secret.txt`))).toBe("private");
+    const other = await read(`/${name}/other/x`);
+    await text(other);
+    expect(other.status).toBe(404);
+    expect(await text(await post({ path: `/v1/${name}/c/uploads/`, files: [{ filename: "../../../x", data: "up" }] }))).toBe("201 Created");
+    expect(await text(await read(`/${name}/c/${encodeURIComponent("uploads/../../../x")}`))).toBe("up");
+  });
+
   it("more files than max_file_count: 400 Max File Count Exceeded, the earlier files stored", async ({ expect }) => {
     const name = await account();
     const response = await post({ path: `/v1/${name}/c/`, maxFileCount: 1, files: [{ filename: "one", data: "1" }, { filename: "two", data: "2" }] });

@@ -1,0 +1,31 @@
+import { describe, it } from "vitest";
+import { decodePath, parseSwiftPath, urlPathOf } from "../../../src/common/path";
+
+const PATHS = [
+  "/v1/AUTH_test/c/o",
+  "/v1/AUTH_test/bad/x/../../bad_segs/victim",
+  "/v1/AUTH_test/bad/../p",
+  "/v1/AUTH_test/../AUTH_test2/c/o",
+  "/v1/AUTH_test/./c",
+  "/v1/AUTH_test/c/./o/.",
+  "/v1/AUTH_test/c/..",
+  "/v1/AUTH_test/c/...",
+  "/v1/AUTH_test/c/a b/%2e%2e/?#;",
+  "/v1/AUTH_test/c//o",
+  "/v1/AUTH_test/c/ünïcode/..",
+];
+
+describe("urlPathOf", () => {
+  it("a URL parser resolves no dot segment of its path: the URL names exactly the decoded path", ({ expect }) => {
+    for (const path of PATHS) {
+      const url = new URL(`http://edgeswift.test${urlPathOf(path)}`);
+      expect(decodePath(url.pathname)).toBe(path);
+      expect(parseSwiftPath(decodePath(url.pathname))).toEqual(parseSwiftPath(path));
+    }
+  });
+
+  it("a path without dot segments is encoded segment by segment, slashes kept", ({ expect }) => {
+    expect(urlPathOf("/v1/AUTH_test/c/a b/o")).toBe("/v1/AUTH_test/c/a%20b/o");
+    expect(urlPathOf("/v1/AUTH_test/c/../o")).toBe("/v1/AUTH_test/c%2F..%2Fo");
+  });
+});
