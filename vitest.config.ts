@@ -15,11 +15,12 @@ export default defineConfig({
         },
       },
       {
-        // Fault injection on: tests take zones down through /faults and bring them back.
+        // Fault injection on: tests take zones down through /faults and bring them back. Bench
+        // routes on too, so the operator-only routes are tested together.
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: { FAULT_INJECTION: "true" } },
+            miniflare: { bindings: { FAULT_INJECTION: "true", BENCH_ROUTES: "true" } },
             remoteBindings: false,
           }),
         ],

@@ -20,6 +20,8 @@ export interface Session {
   base: string;
   storageUrl: string;
   token: string;
+  /** The reseller admin's token, which the bench routes (/bench/*) require. */
+  adminToken?: string;
 }
 
 export interface TransferResult {
@@ -118,6 +120,11 @@ export async function segmentedTransfer(
   };
 }
 
+/** The header the bench routes require: the reseller admin's token. */
+export function benchAuth(session: Session): Record<string, string> {
+  return session.adminToken ? { "x-auth-token": session.adminToken } : {};
+}
+
 /**
  * Puts `objects` listing rows (over `dirs` pseudo-directories; 0 for flat names) straight into the
  * replicas of one container of the session's account, through the bench routes (untimed).
@@ -125,7 +132,7 @@ export async function segmentedTransfer(
 export async function seedThroughBenchRoutes(client: Client, session: Session, container: string, objects: number, dirs: number): Promise<void> {
   const account = decodeURIComponent(new URL(session.storageUrl).pathname.split("/")[2] ?? "");
   const query = `account=${encodeURIComponent(account)}&container=${encodeURIComponent(container)}&containers=1&objects=${objects}&dirs=${dirs}&listing-only=1`;
-  const seeded = await client.send({ method: "POST", url: `${session.base}/bench/replication/seed?${query}`, keepBody: true });
+  const seeded = await client.send({ method: "POST", url: `${session.base}/bench/replication/seed?${query}`, headers: benchAuth(session), keepBody: true });
   if (seeded.status !== 200) throw new Error(`${session.label}: seeding ${container} answered ${seeded.status} ${seeded.text.slice(0, 300)}`);
 }
 

@@ -49,6 +49,14 @@ function record(name: string, value: string, what: string): void {
   console.error(`${name}=${value}  (${what})`);
 }
 
+/** The reseller admin's token, set once authenticated: the bench routes (/bench/*) require it. */
+let benchToken = "";
+
+/** A call to a bench route, as the reseller admin. */
+function benchCall(method: string, url: string, body?: string): Promise<{ status: number; text: string }> {
+  return call(method, url, { "x-auth-token": benchToken }, body);
+}
+
 async function call(method: string, url: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; text: string }> {
   const reply = await client.send({ method, url, headers, body: body === undefined ? undefined : Buffer.from(body), keepBody: true });
   return { status: reply.status, text: reply.text };
@@ -88,7 +96,7 @@ async function seed(base: string, account: string, containers: number, objects: 
   const shards = Math.max(1, Math.ceil((containers * Math.max(1, objects)) / Number(options["seed-chunk"])));
   for (let shard = 0; shard < shards; shard++) {
     console.error(`  seeding ${account}: ${containers} containers, partitions ${shard} mod ${shards}`);
-    const reply = await call("POST", `${base}/bench/replication/seed?account=${account}&containers=${containers}&objects=${objects}&shard=${shard}/${shards}`);
+    const reply = await benchCall("POST", `${base}/bench/replication/seed?account=${account}&containers=${containers}&objects=${objects}&shard=${shard}/${shards}`);
     if (reply.status !== 200) throw new Error(`seed: ${reply.status} ${reply.text.slice(0, 300)}`);
   }
 }
@@ -143,7 +151,7 @@ interface SyncState {
 
 /** Which partitions of the object ring are not yet in sync, and which handoff slots still hold rows. */
 async function inSync(base: string, partitions: number[], handoffs: Record<number, string[]>, timeoutMs?: number): Promise<SyncState> {
-  const reply = await call("POST", `${base}/bench/replication/in-sync`, {}, JSON.stringify({ ring: "object", partitions, handoffs, timeoutMs }));
+  const reply = await benchCall("POST", `${base}/bench/replication/in-sync`, JSON.stringify({ ring: "object", partitions, handoffs, timeoutMs }));
   if (reply.status !== 200) throw new Error(`in-sync: ${reply.status} ${reply.text.slice(0, 300)}`);
   return JSON.parse(reply.text) as SyncState;
 }
@@ -156,7 +164,7 @@ async function converge(base: string, user: string, admin: string, concurrency: 
   const names = Array.from({ length: 1000 }, (_, i) => `o${String(i).padStart(5, "0")}`);
   const phase = await runPhase(client, "PUT with z3 down", names.length, concurrency, (i) => ({ method: "PUT", url: `${base}/v1/AUTH_test/converge/${names[i]}`, headers: { "x-auth-token": user }, body }), 201);
   if (phase.failures) throw new Error(`PUTs failed with z3 down: ${phase.examples.join("; ")}`);
-  const partitions = JSON.parse((await call("POST", `${base}/bench/replication/partitions`, {}, JSON.stringify({ account: "AUTH_test", container: "converge", objects: names }))).text) as number[];
+  const partitions = JSON.parse((await benchCall("POST", `${base}/bench/replication/partitions`, JSON.stringify({ account: "AUTH_test", container: "converge", objects: names }))).text) as number[];
   // Before z3 returns (untimed): which handoff slot of each partition holds rows.
   const before = await inSync(base, partitions, {});
   console.error(`  before z3 returns: ${before.pending.length} of ${partitions.length} partitions pending, ${Object.values(before.handoffs).filter((slots) => slots.length).length} with a handoff holding rows`);
@@ -196,7 +204,7 @@ async function converge(base: string, user: string, admin: string, concurrency: 
 }
 
 async function repairRows(base: string, rows: number, label: string, partition: number): Promise<void> {
-  const reply = await call("POST", `${base}/bench/replication/repair-rows?rows=${rows}&diff=10&partition=${partition}`);
+  const reply = await benchCall("POST", `${base}/bench/replication/repair-rows?rows=${rows}&diff=10&partition=${partition}`);
   if (reply.status !== 200) throw new Error(`repair-rows: ${reply.status} ${reply.text.slice(0, 300)}`);
   const { reports, durationMs } = JSON.parse(reply.text) as { durationMs: number; reports: { rowsRead: number; rowsSent: number }[] };
   const first = reports[0] ?? { rowsRead: 0, rowsSent: 0 };
@@ -225,6 +233,7 @@ async function main(): Promise<void> {
     const base = options.url ?? worker?.url ?? "";
     const user = await token(base, "test:tester", "testing");
     const admin = await token(base, "admin:admin", "admin");
+    benchToken = admin;
     const concurrency = Number(options.concurrency);
     // The small scenarios first, while the Worker holds little: on local workerd every replica
     // shares one thread, and 12,000 containers' replicas would slow what is timed after them.

@@ -17,7 +17,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Client, runPhase, type Call, type PhaseResult } from "./http.ts";
-import { bigListing, seedThroughBenchRoutes, segmentedTransfer, type BigListing, type Session, type TransferResult } from "./large.ts";
+import { benchAuth, bigListing, seedThroughBenchRoutes, segmentedTransfer, type BigListing, type Session, type TransferResult } from "./large.ts";
 import { startLocalWorker, tail, type LocalWorker } from "./local-worker.ts";
 
 const USAGE = `usage: npm run bench -- [options]
@@ -34,7 +34,9 @@ const USAGE = `usage: npm run bench -- [options]
   --big-list N         objects in the container listed with prefix and delimiter (default 100000;
                        0 skips; seeded through the bench routes, so edgeswift only)
   --large-only         only the large object and the big listing
-  --user A:U --key K   credentials for both (default test:tester / testing)`;
+  --user A:U --key K   credentials for both (default test:tester / testing)
+  --admin-user A:U --admin-key K
+                       edgeswift's reseller admin, whom the bench routes require (default admin:admin / admin)`;
 
 const OBJECT_BYTES = 4096;
 /** Untimed seeding of the listed container runs at this many requests in flight. */
@@ -54,6 +56,8 @@ interface Options {
   largeOnly: boolean;
   user: string;
   key: string;
+  adminUser: string;
+  adminKey: string;
 }
 
 function positive(name: string, text: string | undefined, fallback: number): number {
@@ -86,6 +90,8 @@ function parseOptions(argv: string[]): Options | null {
       "large-only": { type: "boolean" },
       user: { type: "string" },
       key: { type: "string" },
+      "admin-user": { type: "string" },
+      "admin-key": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -105,6 +111,8 @@ function parseOptions(argv: string[]): Options | null {
     largeOnly: values["large-only"] ?? false,
     user: values.user ?? "test:tester",
     key: values.key ?? "testing",
+    adminUser: values["admin-user"] ?? "admin:admin",
+    adminKey: values["admin-key"] ?? "admin",
   };
 }
 
@@ -136,8 +144,8 @@ async function phase(client: Client, failures: string[], name: string, ops: numb
   return result;
 }
 
-async function authenticate(client: Client, label: string, base: string, options: Options): Promise<Session> {
-  const reply = await client.send({ method: "GET", url: `${base}/auth/v1.0`, headers: { "x-auth-user": options.user, "x-auth-key": options.key }, keepBody: true });
+async function authenticate(client: Client, label: string, base: string, user: string, key: string): Promise<Session> {
+  const reply = await client.send({ method: "GET", url: `${base}/auth/v1.0`, headers: { "x-auth-user": user, "x-auth-key": key }, keepBody: true });
   const token = reply.headers["x-auth-token"];
   const storageUrl = reply.headers["x-storage-url"];
   if (reply.status !== 200 || typeof token !== "string" || typeof storageUrl !== "string") {
@@ -198,8 +206,8 @@ async function measure(client: Client, targets: readonly Target[], options: Opti
     // DELETE writes to every replica a floor PUT writes to. The timed PUTs then create new objects.
     await phase(client, failures, `${label} warm HEAD (missing)`, ops, concurrency, (i) => ({ method: "HEAD", url: objectUrl(t, i), headers: auth(t) }), 404);
     if (t.floors) {
-      await phase(client, failures, `${label} warm floor DELETE`, ops, concurrency, (i) => ({ method: "DELETE", url: floorUrl(t, "delete", i) }), 204);
-      await phase(client, failures, `${label} warm fixed`, concurrency * 8, concurrency, () => ({ method: "GET", url: `${t.session.base}/bench/fixed` }), 200, OBJECT_BYTES);
+      await phase(client, failures, `${label} warm floor DELETE`, ops, concurrency, (i) => ({ method: "DELETE", url: floorUrl(t, "delete", i), headers: benchAuth(t.session) }), 204);
+      await phase(client, failures, `${label} warm fixed`, concurrency * 8, concurrency, () => ({ method: "GET", url: `${t.session.base}/bench/fixed`, headers: benchAuth(t.session) }), 200, OBJECT_BYTES);
     }
   }
 
@@ -210,13 +218,13 @@ async function measure(client: Client, targets: readonly Target[], options: Opti
       const send = step.sendsBody ? body : undefined;
       t.measured.api.set(step.operation, await phase(client, failures, name, ops, concurrency, (i) => ({ method: step.method, url: objectUrl(t, i), headers: auth(t), body: send }), step.status, step.bytes));
       if (t.floors) {
-        const floor = await phase(client, failures, `${name} floor`, ops, concurrency, (i) => ({ method: step.method, url: floorUrl(t, step.operation, i), body: send }), step.status, step.bytes);
+        const floor = await phase(client, failures, `${name} floor`, ops, concurrency, (i) => ({ method: step.method, url: floorUrl(t, step.operation, i), headers: benchAuth(t.session), body: send }), step.status, step.bytes);
         t.measured.floor.set(step.operation, floor);
       }
     }
   }
   for (const t of targets) {
-    if (t.floors) t.measured.fixed = await phase(client, failures, `${t.session.label} fixed 4 KiB`, ops, concurrency, () => ({ method: "GET", url: `${t.session.base}/bench/fixed` }), 200, OBJECT_BYTES);
+    if (t.floors) t.measured.fixed = await phase(client, failures, `${t.session.label} fixed 4 KiB`, ops, concurrency, () => ({ method: "GET", url: `${t.session.base}/bench/fixed`, headers: benchAuth(t.session) }), 200, OBJECT_BYTES);
   }
 
   for (const t of targets) t.measured.listed = await seedListing(client, t.session, t.listContainer, options, body, failures, t.floors);
@@ -228,11 +236,11 @@ async function measure(client: Client, targets: readonly Target[], options: Opti
     t.measured.api.set("list", await phase(client, failures, `${label} LIST json (${listed} objects)`, options.listOps, concurrency, () => ({ method: "GET", url: listUrl, headers: auth(t) }), 200));
     if (!t.floors) continue;
     // The floor lists as many rows as the real listing returned (one page: at most 10,000).
-    const seeded = await client.send({ method: "PUT", url: `${t.session.base}/bench/floor/list?count=${listed}`, keepBody: true });
+    const seeded = await client.send({ method: "PUT", url: `${t.session.base}/bench/floor/list?count=${listed}`, headers: benchAuth(t.session), keepBody: true });
     if (seeded.status !== 201) throw new Error(`${label}: seeding the listing floor answered ${seeded.status} ${seeded.text.slice(0, 200)}`);
     const floorListUrl = `${t.session.base}/bench/floor/list?limit=${listed}`;
-    await client.send({ method: "GET", url: floorListUrl });
-    t.measured.floor.set("list", await phase(client, failures, `${label} LIST floor (${seeded.text.trim()} rows)`, options.listOps, concurrency, () => ({ method: "GET", url: floorListUrl }), 200));
+    await client.send({ method: "GET", url: floorListUrl, headers: benchAuth(t.session) });
+    t.measured.floor.set("list", await phase(client, failures, `${label} LIST floor (${seeded.text.trim()} rows)`, options.listOps, concurrency, () => ({ method: "GET", url: floorListUrl, headers: benchAuth(t.session) }), 200));
   }
 
   // Best effort: the timed DELETEs emptied it (the listed container is kept for the next run).
@@ -465,11 +473,13 @@ async function main(): Promise<number> {
       base = worker.url;
       log(`  ${base}, log ${worker.logPath}`);
     }
-    const probe = await client.send({ method: "GET", url: `${base}/bench/fixed` });
+    const session = await authenticate(client, "edgeswift", base, options.user, options.key);
+    session.adminToken = (await authenticate(client, "edgeswift admin", base, options.adminUser, options.adminKey)).token;
+    const probe = await client.send({ method: "GET", url: `${base}/bench/fixed`, headers: benchAuth(session) });
     const floors = probe.status === 200;
-    if (!floors) log(`${base}/bench/fixed answered ${probe.status}: no bench routes (BENCH_ROUTES is not "true"), floors skipped`);
-    const edgeswiftTarget = target(await authenticate(client, "edgeswift", base, options), options, runId, floors);
-    const swiftTarget = options.swiftUrl === null ? null : target(await authenticate(client, "swift", options.swiftUrl, options), options, runId, false);
+    if (!floors) log(`${base}/bench/fixed answered ${probe.status}: no bench routes (BENCH_ROUTES is not "true", or --admin-user is not the reseller admin), floors skipped`);
+    const edgeswiftTarget = target(session, options, runId, floors);
+    const swiftTarget = options.swiftUrl === null ? null : target(await authenticate(client, "swift", options.swiftUrl, options.user, options.key), options, runId, false);
     const targets = swiftTarget ? [edgeswiftTarget, swiftTarget] : [edgeswiftTarget];
     if (!options.largeOnly) await measure(client, targets, options, body, failures);
     await measureLarge(client, targets, options, worker, failures);

@@ -8,26 +8,16 @@
  * FAULT_INJECTION is "true", `GET`/`PUT /faults` (`{"down": ["z3"]}` takes zones down). Swift: common/middleware/recon.py serves the same kind of figures from its cache files.
  */
 
-import { Hono, type MiddlewareHandler } from "hono";
+import { Hono } from "hono";
 import { parseConfig } from "../common/config";
 import { SwiftError } from "../common/errors";
 import { H } from "../common/headers";
 import { faults } from "../durable/faults";
 import { runJobs, runSweeps } from "../replicator/jobs";
 import { RING_NAMES } from "../ring/types";
-import { isResellerAdmin } from "./auth/acl";
-import { identify } from "./auth/swift-v1";
+import { resellerAdminOnly } from "./middleware/reseller-admin";
 
 export const admin = new Hono<{ Bindings: Env }>();
-
-const resellerAdminOnly: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
-  const identity = await identify(parseConfig(c.env), c.req.raw, Date.now());
-  if (!isResellerAdmin(identity)) {
-    if (identity) throw new SwiftError("Forbidden");
-    throw new SwiftError("Unauthorized", undefined, { [H.WWW_AUTHENTICATE]: 'Swift realm="unknown"' });
-  }
-  await next();
-};
 
 admin.use("/recon/*", resellerAdminOnly);
 admin.use("/faults", resellerAdminOnly);

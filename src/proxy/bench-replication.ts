@@ -20,13 +20,11 @@ import type { ContainerReplicaRow } from "../durable/schema/container";
 import type { AccountReplicaRow } from "../durable/schema/account";
 import type { RingName } from "../ring/types";
 import { isRingName } from "../ring/types";
+import { benchRoutesOnly } from "./bench";
 
 export const benchReplication = new Hono<{ Bindings: Env }>();
 
-benchReplication.use("*", async (c, next) => {
-  if (!parseConfig(c.env).benchRoutes) return c.notFound();
-  await next();
-});
+benchReplication.use("*", benchRoutesOnly);
 
 const json = (value: unknown): Response => new Response(JSON.stringify(value), { headers: { [H.CONTENT_TYPE]: "application/json" } });
 

@@ -8,13 +8,14 @@
  * (bench/run.ts) times them beside the Swift API.
  */
 
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { parseConfig, type Config } from "../common/config";
 import { CONTAINER_LISTING_LIMIT } from "../common/constraints";
 import { SwiftError } from "../common/errors";
 import { H } from "../common/headers";
 import type { BenchFloor } from "../durable/bench-floor";
 import type { RingName } from "../ring/types";
+import { resellerAdminOnly } from "./middleware/reseller-admin";
 
 /** The account and container the floor routes' object names hash under. */
 const BENCH_ACCOUNT = "AUTH_bench";
@@ -26,11 +27,16 @@ const FIXED_BODY = new Uint8Array(FIXED_BODY_BYTES).fill(0x78);
 
 export const bench = new Hono<{ Bindings: Env }>();
 
-// Without the flag, every /bench/* path is answered as a path that was never routed.
-bench.use("*", async (c, next) => {
+/**
+ * Without the flag, every /bench/* path is answered as a path that was never routed; with it,
+ * only the reseller admin is served (the routes write into real accounts' replicas).
+ */
+export const benchRoutesOnly: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
   if (!parseConfig(c.env).benchRoutes) return c.notFound();
-  await next();
-});
+  await resellerAdminOnly(c, next);
+};
+
+bench.use("*", benchRoutesOnly);
 
 /** The runtime's ceiling: a fixed 4 KiB body, no storage touched. */
 bench.get("/fixed", () => new Response(FIXED_BODY, { status: 200, headers: { [H.CONTENT_TYPE]: "application/octet-stream" } }));

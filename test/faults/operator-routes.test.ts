@@ -1,0 +1,32 @@
+import { exports } from "cloudflare:workers";
+import { describe, it } from "vitest";
+import { BASE, text, tokenFor } from "../helpers";
+
+async function statusAs(user: [string, string] | null, method: string, path: string, body?: string): Promise<number> {
+  const headers: Record<string, string> = user ? { "X-Auth-Token": await tokenFor(...user) } : {};
+  const response = await exports.default.fetch(`${BASE}${path}`, { method, headers, body: body ?? null });
+  await text(response);
+  return response.status;
+}
+
+const ROUTES: [string, string, string?][] = [
+  ["GET", "/bench/fixed"],
+  ["PUT", "/bench/floor/list?count=1"],
+  ["POST", "/bench/replication/seed?account=AUTH_test&containers=1&objects=1&shard=0/1"],
+  ["POST", "/bench/replication/partitions", JSON.stringify({ account: "AUTH_test", container: "c", objects: ["o"] })],
+];
+
+describe("bench routes (BENCH_ROUTES on)", () => {
+  it("answer an anonymous caller 401 and an account admin 403, and write nothing", async ({ expect }) => {
+    for (const [method, path, body] of ROUTES) {
+      expect(await statusAs(null, method, path, body)).toBe(401);
+      expect(await statusAs(["test:tester", "testing"], method, path, body)).toBe(403);
+    }
+    const listing = await exports.default.fetch(`${BASE}/v1/AUTH_test?format=json`, { headers: { "X-Auth-Token": await tokenFor() } });
+    expect(JSON.parse(await text(listing))).toEqual([]);
+  });
+
+  it("serve the reseller admin", async ({ expect }) => {
+    expect(await statusAs(["admin:admin", "admin"], "GET", "/bench/fixed")).toBe(200);
+  });
+});
