@@ -13,6 +13,7 @@ import { decodePath, parseSwiftPath } from "../common/path";
 import { handleGetToken } from "./auth/swift-v1";
 import { bench } from "./bench";
 import { benchReplication } from "./bench-replication";
+import { encodedBody } from "./middleware/encoded-body";
 import { transId } from "./middleware/trans-id";
 import { admin } from "./admin";
 import { info } from "./swift/info";
@@ -21,6 +22,7 @@ import { swiftApi } from "./swift/router";
 export const app = new Hono<{ Bindings: Env }>();
 
 app.use("*", transId);
+app.use("*", encodedBody);
 
 app.route("/", info);
 app.route("/", admin);

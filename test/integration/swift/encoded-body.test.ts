@@ -1,0 +1,58 @@
+/**
+ * A body stored with Content-Encoding (gzip) is returned as stored: the runtime must not encode
+ * it again on the way out. Every path that returns stored bytes is checked byte for byte, with
+ * the stored ETag and Content-Length.
+ */
+import { beforeAll, describe, it } from "vitest";
+import { swift, text } from "../../helpers";
+
+const C = "/AUTH_test/encoded";
+
+async function gzip(data: string): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(new Blob([data]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer());
+}
+
+async function md5(data: Uint8Array): Promise<string> {
+  return [...new Uint8Array(await crypto.subtle.digest("MD5", data))].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+let stored: Uint8Array;
+
+async function expectStored(expect: (value: unknown) => { toBe(expected: unknown): void; toEqual(expected: unknown): void }, path: string, headers: Record<string, string> = {}): Promise<void> {
+  const response = await swift("GET", path, { headers: { "Accept-Encoding": "gzip", ...headers } });
+  const got = new Uint8Array(await response.arrayBuffer());
+  expect(response.status).toBe(200);
+  expect(response.headers.get("content-encoding")).toBe("gzip");
+  expect(response.headers.get("content-length")).toBe(String(stored.length));
+  expect(response.headers.get("etag")).toBe(await md5(stored));
+  expect([...got]).toEqual([...stored]);
+}
+
+beforeAll(async () => {
+  stored = await gzip("hello hello hello gzip world\n".repeat(50));
+  await text(await swift("PUT", C, { headers: { "X-Versions-Location": "encoded-versions" } }));
+  await text(await swift("PUT", "/AUTH_test/encoded-versions"));
+  const put = await swift("PUT", `${C}/g.gz`, { body: stored, headers: { "Content-Encoding": "gzip", "Content-Type": "text/plain" } });
+  await text(put);
+  if (put.status !== 201) throw new Error(`PUT ${put.status}`);
+});
+
+describe("Content-Encoding: gzip bodies are returned as stored", () => {
+  it("GET returns the stored gzip bytes with the stored ETag and Content-Length", async ({ expect }) => {
+    await expectStored(expect, `${C}/g.gz`);
+  });
+
+  it("COPY and PUT with X-Copy-From store and return the same bytes", async ({ expect }) => {
+    await text(await swift("COPY", `${C}/g.gz`, { headers: { Destination: "encoded/copied.gz" } }));
+    await expectStored(expect, `${C}/copied.gz`);
+    await text(await swift("PUT", `${C}/from.gz`, { headers: { "X-Copy-From": "encoded/g.gz", "Content-Length": "0" } }));
+    await expectStored(expect, `${C}/from.gz`);
+  });
+
+  it("a versioned-writes restore returns the archived bytes", async ({ expect }) => {
+    await text(await swift("PUT", `${C}/v.gz`, { body: stored, headers: { "Content-Encoding": "gzip" } }));
+    await text(await swift("PUT", `${C}/v.gz`, { body: "newer" }));
+    await text(await swift("DELETE", `${C}/v.gz`));
+    await expectStored(expect, `${C}/v.gz`);
+  });
+});
