@@ -12,7 +12,9 @@ import { H } from "../../common/headers";
 
 export const encodedBody: MiddlewareHandler = async (c, next) => {
   await next();
-  if (!c.res.headers.has(H.CONTENT_ENCODING)) return;
+  // Without a body (HEAD, 304) there is nothing to encode, and marking one as encoded would have
+  // an in-process caller try to decode an empty stream.
+  if (!c.res.headers.has(H.CONTENT_ENCODING) || c.res.body === null) return;
   const { body, status, statusText, headers } = c.res;
   c.res = undefined;
   c.res = new Response(body, { status, statusText, headers, encodeBody: "manual" });
