@@ -39,6 +39,28 @@ export const LARGE_OBJECT_RATE_LIMIT_SEGMENTS_PER_SECOND = 1;
 export const SLO_RATE_LIMIT_UNDER_SIZE = 1024 * 1024;
 export const LARGE_OBJECT_MAX_GET_TIME_SECONDS = 86_400;
 
+/**
+ * How many subrequests deep a request may go: a segment read, a sub-manifest or listing fetch, a
+ * followed link, a copy's source each go one deeper than the request that made them. Swift's
+ * middlewares read below themselves, so an SLO, a DLO and a symlink cannot lead back into one
+ * another there; here every subrequest runs the whole pipeline, and this bound ends such a loop
+ * (SLO → DLO → SLO, symlink → SLO → symlink) with 409 Conflict. As deep as Swift nests SLOs.
+ */
+export const SUBREQUEST_DEPTH_MAX = 10;
+
+/**
+ * The latest X-Delete-At: a later one is stored as this (Swift: utils normalize_delete_at_timestamp,
+ * "values greater than November 20th, 2286 at 17:46:39 UTC will be capped").
+ */
+export const DELETE_AT_MAX_SECONDS = 9_999_999_999;
+/**
+ * The latest time a Durable Object alarm may be set for: workerd refuses a Date past its int64
+ * nanoseconds ("This API doesn't support dates after 2189", 2262-04-11), so an expiry later than
+ * this (DELETE_AT_MAX_SECONDS is 2286) arms the alarm for this time instead, and the alarm then
+ * sets the next one.
+ */
+export const ALARM_AT_MAX_MS = 9_000_000_000_000;
+
 /** Replica counts and listing sizes stay inside one RPC (32 MiB) and one SQL statement's bounds. */
 export const ROWS_PER_RPC_MAX = 1_000;
 

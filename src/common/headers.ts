@@ -49,6 +49,7 @@ export const H = {
   X_DELETE_AT: "x-delete-at",
   X_DETECT_CONTENT_TYPE: "x-detect-content-type",
   X_FRESH_METADATA: "x-fresh-metadata",
+  X_IF_DELETE_AT: "x-if-delete-at",
   X_MANIFEST_ETAG: "x-manifest-etag",
   X_NEWEST: "x-newest",
   X_OPENSTACK_REQUEST_ID: "x-openstack-request-id",

@@ -9,6 +9,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { parseConfig, type Config } from "../common/config";
 import {
+  ALARM_AT_MAX_MS,
   NODE_TIMEOUT_MS,
   REPAIR_DELAY_MS,
   REPAIR_LEAVES_PER_ROUND,
@@ -502,7 +503,10 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
   }
 
   /** Sets the alarm for `at` unless an earlier one is set. */
-  protected armAlarm(at: number): void {
+  protected armAlarm(requestedAt: number): void {
+    // workerd refuses dates past 2262 (an X-Delete-At may say 2286): such an alarm is set for the
+    // latest time it accepts, where it sets the next.
+    const at = Math.min(requestedAt, ALARM_AT_MAX_MS);
     if (this.#alarmAt !== null && this.#alarmAt <= at) return;
     this.#alarmAt = at;
     this.ctx.waitUntil(this.ctx.storage.setAlarm(at));

@@ -113,7 +113,11 @@ export function normalizeEtag(etag: string | null): string | null {
   return etag.startsWith('"') && etag.endsWith('"') && etag.length >= 2 ? etag.slice(1, -1) : etag;
 }
 
-/** Runs a subrequest through the pipeline keeping the caller's authorization; an error comes back as its response. */
+/**
+ * Runs a subrequest through the pipeline keeping the caller's authorization; an error comes back
+ * as its response, and so does the 409 Conflict of a subrequest nested past SUBREQUEST_DEPTH_MAX
+ * (router.ts): Swift answers a manifest it cannot walk with 409.
+ */
 export function subrequest(req: SwiftRequest, init: SubrequestInit): Promise<Response> {
   return subrequestResponse(req, { keepAuthorization: true, ...init });
 }

@@ -6,7 +6,7 @@
  */
 
 import mime from "mime/lite";
-import { MAX_OBJECT_NAME_LENGTH, OBJECT_ALLOWED_HEADERS } from "../../common/constraints";
+import { DELETE_AT_MAX_SECONDS, MAX_OBJECT_NAME_LENGTH, OBJECT_ALLOWED_HEADERS } from "../../common/constraints";
 import { SwiftError, kindForStatus } from "../../common/errors";
 import { H, checkMetadata, isTrue, metaPrefix } from "../../common/headers";
 import { conditionalStatus, parseEtagList } from "../../common/conditional";
@@ -36,24 +36,79 @@ export function objectMetadata(headers: Headers): Record<string, string> {
   return metadata;
 }
 
+/** Python's int() of a header value (surrounding space, a sign, `_` between digits); null where it raises. */
+function pythonInt(text: string): number | null {
+  const trimmed = text.trim();
+  return /^[+-]?\d+(?:_\d+)*$/.test(trimmed) ? Number(trimmed.replaceAll("_", "")) : null;
+}
+
 /**
- * X-Delete-At / X-Delete-After as unix seconds; 400 with Swift's messages for non-integers and
- * times in the past. Swift: constraints.check_delete_headers.
+ * A delete-at time as Swift stores it: whole seconds, at least 0 and at most 9999999999, however
+ * large the value sent (it is never written in exponent form). Swift: utils
+ * normalize_delete_at_timestamp.
+ */
+function normalizeDeleteAt(seconds: number): number {
+  return Math.floor(Math.min(Math.max(0, seconds), DELETE_AT_MAX_SECONDS));
+}
+
+/**
+ * X-Delete-At / X-Delete-After as unix seconds, capped at 9999999999; 400 with Swift's messages
+ * for values that are not integers and for times not after now. X-Delete-After wins over
+ * X-Delete-At. Swift: constraints.check_delete_headers, proxy obj.py _config_obj_expiration.
  */
 export function deleteAtOf(headers: Headers, nowMs: number): number | null {
+  const now = nowMs / 1000;
   const after = headers.get(H.X_DELETE_AFTER);
   if (after !== null) {
-    if (!/^-?\d+$/.test(after.trim())) throw new SwiftError("BadRequest", "Non-integer X-Delete-After");
-    const seconds = Number(after);
-    if (seconds < 0) throw new SwiftError("BadRequest", "X-Delete-After in past");
-    return Math.floor(nowMs / 1000) + seconds;
+    const seconds = pythonInt(after);
+    if (seconds === null) throw new SwiftError("BadRequest", "Non-integer X-Delete-After");
+    const at = normalizeDeleteAt(now + seconds);
+    if (at <= now) throw new SwiftError("BadRequest", "X-Delete-After in past");
+    return at;
   }
-  const at = headers.get(H.X_DELETE_AT);
-  if (at === null) return null;
-  if (!/^-?\d+(\.\d+)?$/.test(at.trim())) throw new SwiftError("BadRequest", "Non-integer X-Delete-At");
-  const value = Math.floor(Number(at));
-  if (value * 1000 < nowMs) throw new SwiftError("BadRequest", "X-Delete-At in past");
-  return value;
+  const text = headers.get(H.X_DELETE_AT);
+  if (text === null) return null;
+  const value = pythonInt(text);
+  if (value === null) throw new SwiftError("BadRequest", "Non-integer X-Delete-At");
+  const at = normalizeDeleteAt(value);
+  if (at <= now) throw new SwiftError("BadRequest", "X-Delete-At in past");
+  return at;
+}
+
+/**
+ * X-If-Delete-At read as Swift's object server reads it (a Timestamp: a decimal number of seconds,
+ * at least 0 and below 10000000000, an optional `_offset`), in 10 µs units; null when absent;
+ * 400 "Bad X-If-Delete-At header value" otherwise. Swift: obj/server.py DELETE, utils Timestamp.
+ */
+function ifDeleteAtOf(headers: Headers): { units: number; offset: number } | null {
+  const text = headers.get(H.X_IF_DELETE_AT);
+  if (text === null) return null;
+  const [base = "", offset] = text.split(/_(.*)/s);
+  const bad = (): never => {
+    throw new SwiftError("BadRequest", "Bad X-If-Delete-At header value");
+  };
+  if (!/^\s*[+-]?(?:\d+(?:_\d+)*\.?(?:\d+(?:_\d+)*)?|\.\d+(?:_\d+)*)(?:[eE][+-]?\d+)?\s*$/.test(base)) bad();
+  if (offset !== undefined && !/^\s*[0-9a-fA-F]+\s*$/.test(offset)) bad();
+  const seconds = Number(base.trim().replaceAll("_", ""));
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds >= 10_000_000_000) bad();
+  return { units: Math.round(seconds * 100_000), offset: offset === undefined ? 0 : parseInt(offset, 16) };
+}
+
+/**
+ * DELETE with X-If-Delete-At (what Swift's expirer sends): 400 before anything changes when the
+ * value is malformed, 404 when there is no object, 412 "X-If-Delete-At and X-Delete-At do not
+ * match" unless the object's X-Delete-At (none: 0) is that time. Swift: obj/server.py DELETE.
+ * Checked here on the newest replica's row and not inside each replica's delete, so a write that
+ * lands between this check and the delete is deleted too.
+ */
+export async function checkIfDeleteAt(req: SwiftRequest): Promise<void> {
+  const wanted = ifDeleteAtOf(req.request.headers);
+  if (wanted === null) return;
+  const found = await findObject(req.ctx, objectPath(req), true);
+  if (!found) throw new SwiftError("NotFound");
+  if (wanted.offset !== 0 || wanted.units !== (found.row.deleteAt ?? 0) * 100_000) {
+    throw new SwiftError("PreconditionFailed", "X-If-Delete-At and X-Delete-At do not match");
+  }
 }
 
 /** The Content-Type to store: as sent, or guessed from the name; `swift_*` parameters are refused. */
@@ -229,9 +284,10 @@ export async function post(req: SwiftRequest): Promise<Response> {
   return emptyResponse(202);
 }
 
-/** DELETE: 204; 404 when there was no object. */
+/** DELETE: 204; 404 when there was no object; X-If-Delete-At checked first (checkIfDeleteAt). */
 export async function remove(req: SwiftRequest): Promise<Response> {
   const path = objectPath(req);
+  await checkIfDeleteAt(req);
   statusOrThrow(await deleteObject(req.ctx, path));
   return emptyResponse(204);
 }

@@ -33,6 +33,8 @@ export interface Environ {
   authorized?: "tempurl" | "formpost";
   /** Which middleware made this request (Swift: swift.source), when it is a subrequest. */
   source?: string;
+  /** How many subrequests deep this request is (0 or absent: the client's own). */
+  depth?: number;
   /** Free-form flags of one middleware for its own later use. */
   [key: string]: unknown;
 }

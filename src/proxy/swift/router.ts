@@ -8,6 +8,7 @@
 
 import { Hono } from "hono";
 import { parseConfig } from "../../common/config";
+import { SUBREQUEST_DEPTH_MAX } from "../../common/constraints";
 import { SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
 import { decodePath, levelOf, parseSwiftPath, urlPathOf, type SwiftPath } from "../../common/path";
@@ -93,12 +94,20 @@ function swiftRequest(
     ctx,
     environ,
     waitUntil,
-    subrequest: (init: SubrequestInit) => {
+    subrequest: async (init: SubrequestInit) => {
+      // Every subrequest runs the whole pipeline again, so an SLO, a DLO, a symlink or a copy can
+      // lead back to itself (Swift's middlewares read below themselves and cannot): past
+      // SUBREQUEST_DEPTH_MAX nested subrequests the walk ends with 409 Conflict, never a spin.
+      const depth = (environ.depth ?? 0) + 1;
+      if (depth > SUBREQUEST_DEPTH_MAX) {
+        console.warn(`${init.method} ${init.path}: subrequests nested past ${SUBREQUEST_DEPTH_MAX}, a loop of manifests or links`);
+        throw new SwiftError("Conflict");
+      }
       // The name is taken as it is, never resolved against `..` (Swift's paths are opaque): the
       // subrequest's path is parsed from the decoded string, and its URL is one no parser resolves.
       const query = init.query ? `?${init.query}` : "";
       const sub = new Request(`${url.origin}${urlPathOf(init.path)}${query}`, { method: init.method, headers: init.headers ?? {}, body: init.body ?? null });
-      const subEnviron: Environ = { source: init.source };
+      const subEnviron: Environ = { source: init.source, depth };
       // A signature's authority goes on with the scope it was granted for (Swift keeps the
       // tempurl's account and container limits in the subrequest's environ).
       if (init.keepAuthorization) carrySignedScope(environ, subEnviron);

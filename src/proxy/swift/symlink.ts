@@ -20,7 +20,8 @@ import { H } from "../../common/headers";
 import { findObject } from "../services/object";
 import type { Middleware, Next } from "./pipeline";
 import type { Environ, SwiftRequest } from "./request";
-import { discard, quote, subrequestResponse, unquote } from "./subrequest";
+import { subrequest } from "./large-object";
+import { discard, quote, unquote } from "./subrequest";
 
 /** Links followed before a read gives up with 409 (Swift: symloop_max). */
 export const SYMLOOP_MAX = 2;
@@ -136,6 +137,13 @@ const conflict = (body: string, contentLocation?: string) =>
   new SwiftError("Conflict", body, contentLocation === undefined ? {} : { [H.CONTENT_LOCATION]: contentLocation });
 
 interface Traversal {
+  /**
+   * The method and headers each followed link is read with: the client's GET or HEAD, or a bare
+   * HEAD when a static link's PUT checks its target (Swift: build_traversal_req copies the
+   * traversal request, never the PUT; sending the PUT on would write the link over its target).
+   */
+  method: "GET" | "HEAD";
+  headers: HeadersInit;
   /** The ETag the last static link promised for what it points at. */
   targetEtag: string | null;
   /** Whether soft links are followed (not when checking a static link's target). */
@@ -164,14 +172,8 @@ async function follow(req: SwiftRequest, response: Response, state: Traversal): 
       state.lastPath = `/${req.path.version}/${targetAccount}/${link.target.replace(/^\/+/, "")}`;
       account = unquote(targetAccount);
       loops += 1;
-      current = await subrequestResponse(req, {
-        method: req.request.method,
-        path: unquote(state.lastPath),
-        query: "symlink=get",
-        headers: req.request.headers,
-        source: "SYM",
-        keepAuthorization: true,
-      });
+      // One subrequest deeper each: a link to a manifest whose segment is the link ends (409).
+      current = await subrequest(req, { method: state.method, path: unquote(state.lastPath), query: "symlink=get", headers: state.headers, source: "SYM" });
       state.targetEtag = link.etag;
       continue;
     }
@@ -222,7 +224,8 @@ async function getOrHead(req: SwiftRequest, next: Next): Promise<Response> {
     response = plain;
   }
   if (!response) throw refused;
-  return follow(req, response, { targetEtag: null, followSoft: true, lastPath: null });
+  const method = req.request.method === "HEAD" ? "HEAD" : "GET";
+  return follow(req, response, { method, headers: req.request.headers, targetEtag: null, followSoft: true, lastPath: null });
 }
 
 /** Whether a request without Content-Length sends a body (Swift reads one byte). */
@@ -253,8 +256,8 @@ function normalizeEtag(etag: string | null): string | null {
  * the ETag (409); its size is recorded, and its content type unless the PUT gave one.
  */
 async function checkStaticTarget(req: SwiftRequest, path: string, etag: string): Promise<{ bytes: number; contentType: string }> {
-  const head = await subrequestResponse(req, { method: "HEAD", path, query: "symlink=get", source: "SYM", keepAuthorization: true });
-  const state: Traversal = { targetEtag: etag, followSoft: false, lastPath: path };
+  const head = await subrequest(req, { method: "HEAD", path, query: "symlink=get", source: "SYM" });
+  const state: Traversal = { method: "HEAD", headers: {}, targetEtag: etag, followSoft: false, lastPath: path };
   const response = await follow(req, head, state);
   await discard(response);
   if (response.status === 404) throw conflict("X-Symlink-Target does not exist", state.lastPath ?? path);

@@ -14,6 +14,7 @@ import { Timestamp } from "../../common/timestamp";
 import { H, byteLength, isTrue } from "../../common/headers";
 import { liveMetadata } from "../../durable/merge";
 import { containerInfo } from "../services/container";
+import { checkIfDeleteAt } from "./object";
 import type { Middleware, Next } from "./pipeline";
 import type { SwiftRequest } from "./request";
 import { discard, subrequestResponse, unquote } from "./subrequest";
@@ -282,6 +283,10 @@ export const versionedWrites: Middleware = async (req, next) => {
     await copyCurrent(req, versioning.archive, object);
     return next(req);
   }
+  // A conditional DELETE is judged before a version is archived or restored: a malformed or
+  // unmet X-If-Delete-At changes nothing. (Swift's legacy versioned_writes redirects the DELETE of
+  // a restored version without the header; refusing first is what the condition asks for.)
+  await checkIfDeleteAt(req);
   if (versioning.mode === "history") return deletePush(req, next, versioning.archive, object);
   return deletePop(req, next, versioning.archive, object);
 };

@@ -1,4 +1,8 @@
+import { env } from "cloudflare:workers";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, it } from "vitest";
+import { ALARM_AT_MAX_MS } from "../../../src/common/constraints";
+import { loadRings } from "../../../src/ring/load";
 import { swift, text } from "../../helpers";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -429,5 +433,111 @@ describe("expiring objects", () => {
       expect(response.status).toBe(400);
       expect(await text(response)).toBe(message);
     }
+  });
+
+  it("X-Delete-At that is not an integer, and times not after now, return 400 as Python's int() reads them", async ({ expect }) => {
+    const now = Math.floor(Date.now() / 1000);
+    const cases: [Record<string, string>, string][] = [
+      [{ "X-Delete-At": String(now + 3600) + ".5" }, "Non-integer X-Delete-At"],
+      [{ "X-Delete-At": "1e10" }, "Non-integer X-Delete-At"],
+      [{ "X-Delete-At": "" }, "Non-integer X-Delete-At"],
+      [{ "X-Delete-At": "-99999999999999999999" }, "X-Delete-At in past"],
+      [{ "X-Delete-After": "0" }, "X-Delete-After in past"],
+      [{ "X-Delete-After": "1.5" }, "Non-integer X-Delete-After"],
+    ];
+    for (const [headers, message] of cases) {
+      const response = await swift("PUT", `${C}/expires-bad`, { body: bytes("x"), headers });
+      expect(response.status, JSON.stringify(headers)).toBe(400);
+      expect(await text(response)).toBe(message);
+    }
+    const spaced = await swift("PUT", `${C}/expires-spaced`, { body: bytes("x"), headers: { "X-Delete-At": ` +${now + 3600} ` } });
+    expect(spaced.status).toBe(201);
+    await text(spaced);
+    const head = await swift("HEAD", `${C}/expires-spaced`);
+    await text(head);
+    expect(head.headers.get("x-delete-at")).toBe(String(now + 3600));
+  });
+
+  it("X-Delete-At or X-Delete-After past November 2286 is stored as 9999999999, as Swift caps it, and the replicas' alarms still run", async ({ expect }) => {
+    const cases: [string, Record<string, string>][] = [
+      ["PUT", { "X-Delete-At": "99999999999999999999" }],
+      ["PUT", { "X-Delete-At": "1".repeat(100) }],
+      ["PUT", { "X-Delete-After": "99999999999999999999" }],
+      ["POST", { "X-Delete-At": "99999999999999999999" }],
+      ["POST", { "X-Delete-After": "9".repeat(100) }],
+    ];
+    for (const [method, headers] of cases) {
+      const write = await swift(method, `${C}/far-future`, { body: method === "PUT" ? bytes("x") : null, headers });
+      await text(write);
+      expect(write.status, `${method} ${JSON.stringify(headers)}`).toBe(method === "PUT" ? 201 : 202);
+      const head = await swift("HEAD", `${C}/far-future`);
+      await text(head);
+      expect(head.status).toBe(200);
+      expect(head.headers.get("x-delete-at")).toBe("9999999999");
+    }
+    const rings = loadRings({ hashPathPrefix: env.HASH_PATH_PREFIX, hashPathSuffix: env.HASH_PATH_SUFFIX });
+    const partition = rings.object.partitionFor("AUTH_test", "objects", "far-future");
+    for (const zone of rings.object.primaryZones(partition)) {
+      const stub = env.OBJECT_REPLICA.getByName(`object/${partition}/${zone.id}`);
+      expect((await stub.getObject("AUTH_test/objects/far-future")).value?.deleteAt).toBe(9_999_999_999);
+      // Each alarm sets the next: the row still waits for its X-Delete-At, so there is always
+      // one, at a time workerd accepts (a setAlarm past 2262 is refused and the alarm is lost).
+      for (let round = 0; round < 4; round += 1) {
+        await runDurableObjectAlarm(stub);
+        const alarm = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
+        expect(alarm, `alarm of ${zone.id} after run ${round}`).not.toBeNull();
+        expect(alarm ?? 0).toBeLessThanOrEqual(ALARM_AT_MAX_MS);
+      }
+      expect((await stub.getObject("AUTH_test/objects/far-future")).value?.deleteAt).toBe(9_999_999_999);
+    }
+    const get = await swift("GET", `${C}/far-future`);
+    expect(await text(get)).toBe("x");
+  });
+});
+
+describe("object DELETE with X-If-Delete-At", () => {
+  const at = Math.floor(Date.now() / 1000) + 86_400;
+
+  async function expiring(name: string): Promise<void> {
+    await text(await swift("PUT", `${C}/${name}`, { body: bytes("x"), headers: { "X-Delete-At": String(at) } }));
+  }
+
+  async function status(method: string, name: string, headers: Record<string, string> = {}): Promise<number> {
+    const response = await swift(method, `${C}/${name}`, { headers });
+    await text(response);
+    return response.status;
+  }
+
+  it("with a malformed value returns 400 'Bad X-If-Delete-At header value' and keeps the object", async ({ expect }) => {
+    await expiring("if-delete-bad");
+    for (const value of ["bad", "", "-1", "10000000000", "1e400", "nan", "12_zz"]) {
+      const response = await swift("DELETE", `${C}/if-delete-bad`, { headers: { "X-If-Delete-At": value } });
+      expect(response.status, value).toBe(400);
+      expect(await text(response)).toBe("Bad X-If-Delete-At header value");
+    }
+    expect(await status("HEAD", "if-delete-bad")).toBe(200);
+    // Swift: test_object.py test_delete_if_delete_at_bad — 400 even when there is no object.
+    expect(await status("DELETE", "if-delete-never-existed", { "X-If-Delete-At": "bad" })).toBe(400);
+  });
+
+  it("that is not the object's X-Delete-At returns 412 and keeps the object", async ({ expect }) => {
+    await expiring("if-delete-other");
+    const response = await swift("DELETE", `${C}/if-delete-other`, { headers: { "X-If-Delete-At": String(at + 1) } });
+    expect(response.status).toBe(412);
+    expect(await text(response)).toBe("X-If-Delete-At and X-Delete-At do not match");
+    expect(await status("HEAD", "if-delete-other")).toBe(200);
+    await text(await swift("PUT", `${C}/if-delete-plain`, { body: bytes("x") }));
+    expect(await status("DELETE", "if-delete-plain", { "X-If-Delete-At": String(at) })).toBe(412);
+    expect(await status("HEAD", "if-delete-plain")).toBe(200);
+  });
+
+  it("equal to the object's X-Delete-At returns 204 and deletes it; of a missing object returns 404", async ({ expect }) => {
+    await expiring("if-delete-match");
+    expect(await status("DELETE", "if-delete-match", { "X-If-Delete-At": `${at}.00000` })).toBe(204);
+    expect(await status("HEAD", "if-delete-match")).toBe(404);
+    expect(await status("DELETE", "if-delete-match", { "X-If-Delete-At": String(at) })).toBe(404);
+    // An object without X-Delete-At has 0 (Swift compares Timestamp(X-Delete-At or 0)).
+    await text(await swift("PUT", `${C}/if-delete-zero`, { body: bytes("x") }));
+    expect(await status("DELETE", "if-delete-zero", { "X-If-Delete-At": "0" })).toBe(204);
   });
 });

@@ -109,6 +109,18 @@ describe("legacy versioning: stack mode (X-Versions-Location)", () => {
     expect((await send("DELETE", `${A}/vw-pop/obj`)).status).toBe(404);
   });
 
+  it("DELETE with a malformed or unmet X-If-Delete-At returns 400 or 412 and restores nothing", async ({ expect }) => {
+    await versioned("vw-ifdel", "vw-ifdel-archive");
+    for (const body of ["one", "two"]) await send("PUT", `${A}/vw-ifdel/obj`, { body: bytes(body) });
+    const bad = await send("DELETE", `${A}/vw-ifdel/obj`, { headers: { "X-If-Delete-At": "bad" } });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toBe("Bad X-If-Delete-At header value");
+    const unmet = await send("DELETE", `${A}/vw-ifdel/obj`, { headers: { "X-If-Delete-At": "2000000000" } });
+    expect(unmet.status).toBe(412);
+    expect((await send("GET", `${A}/vw-ifdel/obj`)).body).toBe("two");
+    expect(await listing("vw-ifdel-archive")).toHaveLength(1);
+  });
+
   it("names are counted in UTF-8 bytes and versions of other objects are left alone", async ({ expect }) => {
     await versioned("vw-names", "vw-names-archive");
     for (const body of ["a1", "a2"]) await send("PUT", `${A}/vw-names/é`, { body: bytes(body) });
