@@ -41,6 +41,20 @@ export default defineConfig({
         },
         test: { name: "shared-bucket", include: ["test/shared-bucket/**/*.test.ts"] },
       },
+      {
+        // A misconfigured cluster: the object ring's zone z4 names BODIES_Z4, which wrangler.toml
+        // does not bind. /healthcheck and every request must answer 503 naming it.
+        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, remoteBindings: false })],
+        resolve: {
+          alias: [{ find: /^\.\.\/\.\.\/rings\/object\.ring\.json$/, replacement: here("./test/bad-ring/rings/object.ring.json") }],
+        },
+        test: { name: "bad-ring", include: ["test/bad-ring/**/*.test.ts"] },
+      },
+      {
+        // The operator tools in cli/ (ring CLI, config check, npm start's scheduler), in Node as
+        // operators run them: they read wrangler.toml and the ring files from disk.
+        test: { name: "cli", include: ["test/cli/**/*.test.ts"], environment: "node" },
+      },
     ],
   },
 });

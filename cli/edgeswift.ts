@@ -9,12 +9,13 @@ import { defineCommand, renderUsage, runCommand, type CommandDef } from "citty";
 import { RingBuilderError } from "../src/ring/builder.ts";
 import { RingFileError } from "../src/ring/ring-file.ts";
 import { isRingName, RING_NAMES } from "../src/ring/types.ts";
+import { checkCommand } from "./check.ts";
 import { ringCommand } from "./ring.ts";
 import { CliError } from "./ring-files.ts";
 
 const main = defineCommand({
   meta: { name: "edgeswift", description: "edgeswift tools" },
-  subCommands: { ring: ringCommand },
+  subCommands: { ring: ringCommand, check: checkCommand },
 });
 
 /** The deepest command `rawArgs` names and its parent, for printing usage after a mistake. */

@@ -4,11 +4,16 @@
  * command reads `<dir>/<ring>.builder.json`, applies one pure operation from src/ring/builder.ts
  * and writes the builder back; `rebalance` also writes `<dir>/<ring>.ring.json`, the file the
  * Worker bundles. This module owns the clock (rebalance) and the file system; src/ring has neither.
+ * The zones' buckets are checked against wrangler.toml's `[[r2_buckets]]` (the rule the Worker
+ * applies at start): `add` warns, `rebalance` refuses to write a ring the Worker could not serve
+ * with, `validate` exits 1.
  */
 import { defineCommand, type ArgsDef, type CommandDef } from "citty";
 import { addZone, create, rebalance, removeZone, setWeight, show, toRingFile, validate } from "../src/ring/builder.ts";
-import { RING_NAMES, type RingName } from "../src/ring/types.ts";
+import { RING_NAMES, type RingName, type Zone } from "../src/ring/types.ts";
+import { bindingHint, CONFIG_ARG, describeUnbound, unboundInConfig } from "./check.ts";
 import { builderExists, builderPath, CliError, readBuilder, readRing, ringPath, writeBuilder, writeRing } from "./ring-files.ts";
+import { readWranglerConfig } from "./wrangler-config.ts";
 
 /** Location hints Cloudflare documents; another lowercase word is accepted with a warning. */
 const KNOWN_LOCATION_HINTS = ["wnam", "enam", "sam", "weur", "eeur", "apac", "apac-ne", "apac-se", "oc", "afr", "me"];
@@ -16,6 +21,13 @@ const KNOWN_LOCATION_HINTS = ["wnam", "enam", "sam", "weur", "eeur", "apac", "ap
 const DIR_ARG = {
   dir: { type: "string", description: "folder of the ring and builder files", default: "rings", valueHint: "folder" },
 } as const satisfies ArgsDef;
+
+/** Lines saying which of `zones`' bucket bindings wrangler.toml lacks, and what to add; empty when none. */
+function unboundLines(ring: RingName, zones: readonly Zone[], configPath: string): string[] {
+  const config = readWranglerConfig(configPath);
+  const unbound = unboundInConfig(ring, zones, config);
+  return unbound.length === 0 ? [] : [...unbound.map((problem) => describeUnbound(problem, config)), "", bindingHint(unbound, config)];
+}
 
 function nowSeconds(): number {
   return Date.now() / 1000;
@@ -72,6 +84,7 @@ function ringCommands(ring: RingName): CommandDef {
       locationHint: { type: "string", description: "Durable Object location hint, e.g. enam", valueHint: "H" },
       bucket: { type: "string", description: "R2 binding of the zone's bodies, e.g. BODIES_Z4", valueHint: "BINDING" },
       ...DIR_ARG,
+      ...CONFIG_ARG,
     },
     run({ args }) {
       noExtraArguments(args._, 1);
@@ -82,6 +95,18 @@ function ringCommands(ring: RingName): CommandDef {
       const zone = { id: args.zone, locationHint: hint, weight: weightOf(args.weight), bucket: args.bucket ?? null };
       writeBuilder(args.dir, addZone(readBuilder(args.dir, ring), zone));
       console.log(`zone ${zone.id} added to the ${ring} ring with weight ${zone.weight}; run rebalance to give it partitions`);
+      // A warning, not a refusal: the binding may be added after the zone; rebalance refuses.
+      try {
+        const config = readWranglerConfig(args.config);
+        const [unbound] = unboundInConfig(ring, [zone], config);
+        if (unbound) {
+          const problem = describeUnbound(unbound, config).replace(/^\w+: /, "");
+          console.warn(`warning: ${problem}; rebalance refuses until it is bound\n\n${bindingHint([unbound], config)}`);
+        }
+      } catch (error) {
+        if (!(error instanceof CliError)) throw error;
+        console.warn(`warning: the zone's bucket binding is not checked: ${error.message}`);
+      }
     },
   });
 
@@ -112,7 +137,7 @@ function ringCommands(ring: RingName): CommandDef {
 
   const rebalanceCommand = defineCommand({
     meta: { name: "rebalance", description: `reassign partitions and write ${ring}.ring.json (Swift: swift-ring-builder rebalance)` },
-    args: { ...DIR_ARG },
+    args: { ...DIR_ARG, ...CONFIG_ARG },
     run({ args }) {
       noExtraArguments(args._, 0);
       const builder = readBuilder(args.dir, ring);
@@ -125,6 +150,12 @@ function ringCommands(ring: RingName): CommandDef {
         return;
       }
       const ringFile = toRingFile(result.builder);
+      // The Worker bundles this file: one naming a bucket it has no binding for would answer 503 to everything.
+      const unbound = unboundLines(ring, ringFile.zones, args.config);
+      if (unbound.length > 0) {
+        for (const line of unbound) console.error(line);
+        throw new CliError(`not rebalanced: nothing written, the ${ring} ring's zones need bucket bindings ${args.config} does not have`);
+      }
       writeBuilder(args.dir, result.builder);
       writeRing(args.dir, ringFile);
       const total = 2 ** builder.partPower * builder.replicas;
@@ -137,13 +168,25 @@ function ringCommands(ring: RingName): CommandDef {
   });
 
   const validateCommand = defineCommand({
-    meta: { name: "validate", description: "check the builder; exit 1 on problems (Swift: swift-ring-builder validate)" },
-    args: { ...DIR_ARG },
+    meta: {
+      name: "validate",
+      description: "check the builder, and the zones' buckets against wrangler.toml; exit 1 on problems (Swift: swift-ring-builder validate)",
+    },
+    args: { ...DIR_ARG, ...CONFIG_ARG },
     run({ args }) {
       noExtraArguments(args._, 0);
-      const problems = validate(readBuilder(args.dir, ring));
+      const builder = readBuilder(args.dir, ring);
+      const problems = validate(builder).map((problem) => `${ring}: ${problem}`);
+      // The zones of the ring file the Worker bundles now, and of the one the next rebalance writes.
+      const zones = [...(readRing(args.dir, ring)?.zones ?? []), ...builder.zones.filter((zone) => !zone.removed)];
+      try {
+        problems.push(...unboundLines(ring, zones, args.config));
+      } catch (error) {
+        if (!(error instanceof CliError)) throw error;
+        problems.push(`${ring}: the zones' bucket bindings cannot be checked: ${error.message}`);
+      }
       if (problems.length > 0) {
-        for (const problem of problems) console.error(`${ring}: ${problem}`);
+        for (const problem of problems) console.error(problem);
         process.exitCode = 1;
         return;
       }

@@ -1,12 +1,18 @@
 /**
  * @module
  * parseConfig(env): every [vars] value, secret and binding edgeswift reads, validated once per
- * isolate and handed out typed. The only module that reads `env`.
+ * isolate and handed out typed. The only module that reads `env`. A configuration the Worker
+ * cannot serve with (a zone's bucket not bound, a bad variable, a bundled ring that does not
+ * load) is a ConfigError: a 503 naming the problem, from /healthcheck and every request alike.
  */
 
-import type { RingName } from "../ring/types";
 import type { Ring } from "../ring/ring";
 import { loadRings } from "../ring/load";
+import { RingFileError } from "../ring/ring-file";
+import { RING_NAMES, type RingName } from "../ring/types";
+import { bucketBindingOf, describeUnboundBucket, SHARED_BUCKET_BINDING, unboundBuckets } from "../ring/zone-buckets";
+import { assert } from "./assert";
+import { SwiftError } from "./errors";
 
 export type Role = ".admin" | ".reseller_admin";
 
@@ -48,24 +54,40 @@ export interface Config {
   benchFloor: DurableObjectNamespace<import("../durable/bench-floor").BenchFloor>;
 }
 
-/** A configuration value is missing or malformed; names the variable. */
-export class ConfigError extends Error {
+/**
+ * A configuration value, binding or bundled ring is missing or malformed; names it. Served as
+ * 503 Service Unavailable with the message as its body, as Swift's healthcheck answers 503
+ * "DISABLED BY FILE": the Worker is up but cannot serve until its configuration is fixed. The
+ * message is shown to clients, so it never quotes a secret.
+ */
+export class ConfigError extends SwiftError {
   constructor(variable: string, problem: string) {
-    super(`configuration: ${variable} ${problem}`);
+    super("ServiceUnavailable", `configuration: ${variable} ${problem}`);
     this.name = "ConfigError";
   }
 }
 
-/** The binding zones without a bucket of their own use: one bucket shared by all zones. */
-export const SHARED_BUCKET_BINDING = "BODIES";
+export { SHARED_BUCKET_BINDING };
 
-const cache = new WeakMap<object, Config>();
+const cache = new WeakMap<object, Config | ConfigError>();
 
-/** The validated configuration for this env (memoised per isolate). */
+/**
+ * The validated configuration for this env (memoised per isolate). Throws ConfigError when the
+ * Worker cannot serve with it; the refusal is memoised too, and logged once.
+ */
 export function parseConfig(env: Env): Config {
   const cached = cache.get(env);
+  if (cached instanceof ConfigError) throw cached;
   if (cached) return cached;
-  const config = buildConfig(env);
+  let config: Config;
+  try {
+    config = buildConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`${error.message}: every request answers 503 until it is fixed`);
+    cache.set(env, error);
+    throw error;
+  }
   cache.set(env, config);
   return config;
 }
@@ -110,9 +132,11 @@ function positiveInteger(env: Env, name: keyof Env): number {
  */
 export function parseUsers(text: string): Map<string, User> {
   const users = new Map<string, User>();
-  for (const entry of text.split(/[;\n]/).map((line) => line.trim()).filter(Boolean)) {
+  const entries = text.split(/[;\n]/).map((line) => line.trim()).filter(Boolean);
+  for (const [index, entry] of entries.entries()) {
     const match = /^([^:=\s]+):([^=\s]+)=(\S+)((?:\s+\S+)*)$/.exec(entry);
-    if (!match) throw new ConfigError("AUTH_USERS", `has a malformed entry "${entry}" (want account:user=key [.admin] [.reseller_admin])`);
+    // Named by position only: the message is served to clients, and a malformed entry may hold its key anywhere.
+    if (!match) throw new ConfigError("AUTH_USERS", `has a malformed entry ${index + 1} (want account:user=key [.admin] [.reseller_admin])`);
     const [, account = "", user = "", key = "", roleText = ""] = match;
     const roles = new Set<Role>();
     for (const role of roleText.trim().split(/\s+/).filter(Boolean)) {
@@ -127,14 +151,20 @@ export function parseUsers(text: string): Map<string, User> {
 function buildConfig(env: Env): Config {
   const hashPathPrefix = requireString(env, "HASH_PATH_PREFIX");
   const hashPathSuffix = requireString(env, "HASH_PATH_SUFFIX");
-  const rings = loadRings({ hashPathPrefix, hashPathSuffix });
+  const rings = bundledRings({ hashPathPrefix, hashPathSuffix });
+  const bindings = env as unknown as Record<string, unknown>;
+  // The same rule `edgeswift ring … validate` and `edgeswift check` apply to wrangler.toml; the
+  // object ring first, since its zones' buckets hold the bodies.
+  for (const ring of ["object", ...RING_NAMES.filter((name) => name !== "object")] as const) {
+    const [problem] = unboundBuckets(ring, rings[ring].zones, (binding) => isBucket(bindings[binding]));
+    if (problem) throw new ConfigError(problem.binding, describeUnboundBucket(problem));
+  }
   const zoneBuckets = new Map<string, R2Bucket>();
   const zoneBucketNames = new Map<string, string>();
-  const bindings = env as unknown as Record<string, unknown>;
   for (const zone of rings.object.zones) {
-    const binding = zone.bucket ?? SHARED_BUCKET_BINDING;
+    const binding = bucketBindingOf(zone);
     const bucket = bindings[binding];
-    if (!isBucket(bucket)) throw new ConfigError(binding, `is not an R2 bucket binding (zone ${zone.id} of the object ring uses it)`);
+    assert(isBucket(bucket), `unboundBuckets passed zone ${zone.id}'s ${binding}`);
     zoneBuckets.set(zone.id, bucket);
     zoneBucketNames.set(zone.id, binding);
   }
@@ -156,6 +186,16 @@ function buildConfig(env: Env): Config {
     ringSummary: env.RING_SUMMARY,
     benchFloor: env.BENCH_FLOOR,
   };
+}
+
+/** The bundled rings; a ring file that does not load is a configuration the Worker cannot serve with. */
+function bundledRings(options: { hashPathPrefix: string; hashPathSuffix: string }): Record<RingName, Ring> {
+  try {
+    return loadRings(options);
+  } catch (error) {
+    if (error instanceof RingFileError) throw new ConfigError("rings/*.ring.json", `do not load: ${error.message}`);
+    throw error;
+  }
 }
 
 function isBucket(value: unknown): value is R2Bucket {

@@ -67,4 +67,11 @@ info.on(["GET", "HEAD"], "/info", (c) => {
 
 info.options("/info", () => new Response(null, { status: 200, headers: { [H.ALLOW]: "HEAD, GET, OPTIONS" } }));
 
-info.get("/healthcheck", () => new Response("OK", { headers: { [H.CONTENT_TYPE]: "text/plain" } }));
+// Swift: common/middleware/healthcheck.py answers 200 "OK", or 503 "DISABLED BY FILE" when an
+// operator disabled the proxy. Here the configuration disables it: parseConfig throws a
+// ConfigError (503, its message as the body) when a ring and the bindings do not match or a
+// variable is bad, so a Worker that cannot serve never reports itself healthy.
+info.get("/healthcheck", (c) => {
+  parseConfig(c.env);
+  return new Response("OK", { headers: { [H.CONTENT_TYPE]: "text/plain" } });
+});

@@ -5,7 +5,7 @@
  * placement ever changes.
  */
 import { describe, it } from "vitest";
-import vectors from "../../../../shared/fixtures/ring-vectors.json";
+import vectors from "../../fixtures/ring-vectors.json";
 import { hashPath, partitionOf } from "../../../src/ring/hash-path.ts";
 
 const toHex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");

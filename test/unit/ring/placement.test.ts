@@ -4,7 +4,7 @@
  * fixed per-partition order disjoint from the primaries, replica names, and the bundled rings.
  */
 import { describe, it } from "vitest";
-import vectors from "../../../../shared/fixtures/ring-vectors.json";
+import vectors from "../../fixtures/ring-vectors.json";
 import { setWeight, rebalance, toRingFile } from "../../../src/ring/builder.ts";
 import { loadRings } from "../../../src/ring/load.ts";
 import { Ring } from "../../../src/ring/ring.ts";
