@@ -20,6 +20,16 @@ export interface AccountListing {
   entries: ListingEntry<AccountContainerRow>[];
 }
 
+/**
+ * An account created by a container's report (account_autocreate), not by a PUT. Its put
+ * timestamp is "0", not the reporting container's: each replica hears of the account's containers
+ * in its own order, and a row taken from whichever report came first would differ between replicas
+ * that hold the same containers. Any account PUT wins over it.
+ */
+function autocreatedAccount(account: string, createdAt: string): AccountRow {
+  return { ...newAccountRow(account, createdAt), putTimestamp: "0" };
+}
+
 export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
   readonly #rows: AccountRows;
 
@@ -163,7 +173,7 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
     let changed = 0;
     const touched = new Map<string, AccountRow>();
     for (const report of reports) {
-      const account = touched.get(report.account) ?? this.#rows.account(report.account) ?? newAccountRow(report.account, report.putTimestamp);
+      const account = touched.get(report.account) ?? this.#rows.account(report.account) ?? autocreatedAccount(report.account, report.putTimestamp);
       const current = this.#rows.container(report.account, report.container);
       const merge = mergeContainerReport(current, report);
       if (!merge.changed) continue;

@@ -96,8 +96,15 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
     // Swift's container server moves the put timestamp (Last-Modified) to the POST's.
     const putTimestamp = timestamp > current.putTimestamp ? timestamp : current.putTimestamp;
     if (merged.changed || putTimestamp !== current.putTimestamp) {
-      this.#rows.saveContainer(key, { ...current, putTimestamp, metadata: merged.metadata });
+      const row = { ...current, putTimestamp, metadata: merged.metadata };
+      this.ctx.storage.transactionSync(() => {
+        this.#rows.saveContainer(key, row);
+        // The account lists the put timestamp: a replica that takes the POST reports it, as one
+        // that gets it later by repair does, or the account's replicas would keep different ones.
+        if (putTimestamp !== current.putTimestamp) this.#queueReport(row);
+      });
       this.noteChange(standingFor);
+      if (putTimestamp !== current.putTimestamp) this.#reportSoon();
     }
     return { status: 204, timestamp: putTimestamp };
   }

@@ -112,12 +112,19 @@ export function liveMetadata(metadata: MetadataMap): Record<string, string> {
   return live;
 }
 
-/** Merges a container report into an account's row for that container. Swift: account/backend.py merge_items. */
+/**
+ * Merges a container report into an account's row for that container. Swift: account/backend.py
+ * merge_items. The newer report's counts win; two reports taken at the same moment with different
+ * counts (two zones' container replicas) resolve the same way on every replica: the larger counts.
+ */
 export function mergeContainerReport(current: AccountContainerRow | null, report: ContainerReport): { row: AccountContainerRow; changed: boolean } {
   const base = current ?? { ...report, putTimestamp: "0", deleteTimestamp: "0", objectCount: 0, bytesUsed: 0, reportedAt: "0", deleted: 0 as const };
   const putTimestamp = report.putTimestamp > base.putTimestamp ? report.putTimestamp : base.putTimestamp;
   const deleteTimestamp = report.deleteTimestamp > base.deleteTimestamp ? report.deleteTimestamp : base.deleteTimestamp;
-  const newerStats = report.reportedAt > base.reportedAt;
+  const tie = report.reportedAt === base.reportedAt;
+  const newerStats =
+    report.reportedAt > base.reportedAt ||
+    (tie && (report.objectCount > base.objectCount || (report.objectCount === base.objectCount && report.bytesUsed > base.bytesUsed)));
   const row: AccountContainerRow = {
     account: report.account,
     container: report.container,
@@ -132,6 +139,8 @@ export function mergeContainerReport(current: AccountContainerRow | null, report
     !current ||
     row.putTimestamp !== current.putTimestamp ||
     row.deleteTimestamp !== current.deleteTimestamp ||
-    row.reportedAt !== current.reportedAt;
+    row.reportedAt !== current.reportedAt ||
+    row.objectCount !== current.objectCount ||
+    row.bytesUsed !== current.bytesUsed;
   return { row, changed };
 }

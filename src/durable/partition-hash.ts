@@ -93,6 +93,19 @@ export function accountRowHash(row: {
   return rowHash(treeKey.account(row.account), [row.putTimestamp, row.deleteTimestamp, row.status, metadataStamps(row.metadata)], 0);
 }
 
-export function accountContainerRowHash(row: { account: string; container: string; putTimestamp: string; deleteTimestamp: string; reportedAt: string; deleted: 0 | 1 }): Hash {
-  return rowHash(treeKey.accountContainer(row.account, row.container), [row.putTimestamp, row.deleteTimestamp, row.reportedAt], row.deleted);
+/**
+ * An account's container row hashes its counts, not when they were reported: each zone's container
+ * replica reports at its own moment, so replicas told the same counts at different times hold the
+ * same rows and need no repair.
+ */
+export function accountContainerRowHash(row: {
+  account: string;
+  container: string;
+  putTimestamp: string;
+  deleteTimestamp: string;
+  objectCount: number;
+  bytesUsed: number;
+  deleted: 0 | 1;
+}): Hash {
+  return rowHash(treeKey.accountContainer(row.account, row.container), [row.putTimestamp, row.deleteTimestamp, String(row.objectCount), String(row.bytesUsed)], row.deleted);
 }

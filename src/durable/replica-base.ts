@@ -223,14 +223,39 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
     return { status: 200, value: { leavesChecked: sample.length, drifted } };
   }
 
-  /** Asks for a repair with the peers soon (a write did not reach every replica). */
-  markDirty(): ReplicaReply {
+  /**
+   * Asks for a repair with the peers soon (a write did not reach every replica). On a handoff,
+   * `owed` names primaries the write missed that it must hand its rows to as well (no replica
+   * that took the write was a primary).
+   */
+  markDirty(owed: string[] = []): ReplicaReply {
     this.ensureSchema();
+    if (this.identity.handoff && owed.length) {
+      const kv = this.ctx.storage.kv;
+      for (const zone of owed) this.#owe(zone);
+      const handedTo = kv.get<string[]>(HANDED_TO);
+      if (handedTo) kv.put(HANDED_TO, handedTo.filter((zone) => !owed.includes(zone)));
+    }
+    this.#repairSoon();
+    return { status: 202 };
+  }
+
+  /** Sets the repair due REPAIR_DELAY_MS from now, unless one is due sooner. */
+  #repairSoon(): void {
     const due = Date.now() + REPAIR_DELAY_MS;
     const current = this.ctx.storage.kv.get<number>(REPAIR_DUE);
     if (current === undefined || current > due) this.ctx.storage.kv.put(REPAIR_DUE, due);
-    this.armAlarm(due);
-    return { status: 202 };
+    this.armAlarm(Math.min(due, current ?? due));
+  }
+
+  /** Records that this handoff's rows are owed to the primary in `zone` (every primary when it is not one); true when that is new. */
+  #owe(zone: string): boolean {
+    const kv = this.ctx.storage.kv;
+    const owed = kv.get<string[]>(OWED) ?? [];
+    const entry = this.#primaryZones().includes(zone) ? zone : ALL_PRIMARIES;
+    if (owed.includes(entry)) return false;
+    kv.put(OWED, [...owed, entry]);
+    return true;
   }
 
   /**
@@ -345,16 +370,18 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
    * SUMMARY_DELAY_MS, one report however many writes came meanwhile. Call after every write, with
    * no await between (its storage writes commit with the write's). On a handoff, `standingFor`
    * names the primary the write stood in for (the other primaries took it themselves): the revert
-   * owes it to that one; without it, to all.
+   * owes it to that one; without it, to all. A handoff also schedules its revert.
    */
   protected noteChange(standingFor: string | null = null): void {
     if (this.identity.handoff) {
       const kv = this.ctx.storage.kv;
       kv.delete(HANDED_TO);
       kv.put(WRITES, (kv.get<number>(WRITES) ?? 0) + 1);
-      const owed = kv.get<string[]>(OWED) ?? [];
-      const zone = standingFor !== null && this.#primaryZones().includes(standingFor) ? standingFor : ALL_PRIMARIES;
-      if (!owed.includes(zone)) kv.put(OWED, [...owed, zone]);
+      // A handoff holds rows only to give them back: it reverts from its own alarm, without
+      // waiting to be told or for the sweep. A revert already pending (perhaps waiting for a zone
+      // that is down) takes this write too, unless it is owed to a primary not owed before.
+      const newlyOwed = this.#owe(standingFor ?? ALL_PRIMARIES);
+      if (newlyOwed || kv.get<number>(REPAIR_DUE) === undefined) this.#repairSoon();
     }
     if (this.ctx.storage.kv.get<number>(SUMMARY_DUE) !== undefined) return;
     const due = Date.now() + SUMMARY_DELAY_MS;

@@ -2,14 +2,15 @@
  * @module
  * Talking to the replicas of one partition: writes go to every primary at once, a primary that
  * fails at the runtime level (503) is covered by the next handoff, and the answer is ready once
- * every replica replied or a quorum replied and the stragglers had POST_QUORUM_TIMEOUT_MS more.
- * Reads ask one replica at a time until one has the row (or all at once for X-Newest).
+ * every replica replied or a quorum of zones replied and the stragglers had POST_QUORUM_TIMEOUT_MS
+ * more; what a write left undone is named for repair. Reads ask one replica at a time until one
+ * has the row (or all at once for X-Newest).
  * Swift: proxy/controllers/base.py make_requests, GetOrHeadHandler; obj.py _get_put_connections.
  */
 
 import { POST_QUORUM_TIMEOUT_MS } from "../common/constraints";
 import type { ReplicaReply } from "../common/replies";
-import { quorumSize } from "./quorum";
+import { hasQuorum } from "./quorum";
 
 export interface ZoneReply<T> {
   zone: string;
@@ -19,8 +20,9 @@ export interface ZoneReply<T> {
 /**
  * Calls every primary in parallel, replacing a primary that answered 503 with the next unused
  * handoff, which is told the primary it stands in for (`standingFor`; null for a primary), so it
- * later hands the write to that primary alone. Replies that are still missing after the
- * post-quorum wait count as 503.
+ * later hands the write to that primary alone. The post-quorum wait starts once successes came
+ * from a quorum of distinct zones (a handoff in an answering primary's zone adds none); replies
+ * still missing after it count as 503. Reply `i` stands for `primaries[i]`.
  */
 export async function fanOut<T>(
   primaries: readonly string[],
@@ -30,8 +32,6 @@ export async function fanOut<T>(
 ): Promise<ZoneReply<T>[]> {
   const spare = [...handoffs];
   const results: (ZoneReply<T> | undefined)[] = primaries.map(() => undefined);
-  const quorum = quorumSize(primaries.length);
-  let successes = 0;
   let settle: () => void = () => undefined;
   const quorumReached = new Promise<void>((resolve) => {
     settle = resolve;
@@ -46,7 +46,7 @@ export async function fanOut<T>(
       reply = await call(zone, primary);
     }
     results[index] = { zone, reply };
-    if (reply.status >= 200 && reply.status < 300 && ++successes === quorum) settle();
+    if (hasQuorum(results.filter((result): result is ZoneReply<T> => result !== undefined), primaries.length)) settle();
   });
   const all = Promise.all(attempts);
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -61,6 +61,42 @@ export async function fanOut<T>(
   ]);
   clearTimeout(timer);
   return results.map((result, index) => result ?? { zone: primaries[index] ?? "", reply: { status: 503 } });
+}
+
+/** A replica that must repair after a write; on a handoff, the primaries it must hand the write to besides the one it stood in for. */
+export interface RepairDuty {
+  slot: string;
+  owed: string[];
+}
+
+/**
+ * Who must repair after a write so that every primary it missed gets it within seconds, not at
+ * the next sweep. Nothing when every primary answered alike. A handoff that answered as every
+ * other replica did covers the primary it stood in for: it reverts to it by itself. A primary
+ * nobody covered (its handoffs taken or down) is repaired by every primary that answered, whose
+ * repair compares with all its peers; when no primary answered, the handoffs that did are told to
+ * owe it too. When replies disagree (a 404 beside a 204: which replica took the write is unknown),
+ * every replica that answered repairs, and each handoff among them hands what it holds to every
+ * primary, not only the one it stood in for: a primary that repaired before the handoff's revert
+ * reached its peer would otherwise never hear of it. `replies[i]` stands for `primaries[i]`, as
+ * fanOut returns them.
+ */
+export function repairDuties(primaries: readonly string[], replies: readonly ZoneReply<unknown>[]): RepairDuty[] {
+  const answered = replies.filter((r) => r.reply.status !== 503);
+  const agreed = new Set(answered.map((r) => r.reply.status)).size <= 1;
+  const uncovered = primaries.filter((primary, index) => {
+    const reply = replies[index];
+    if (!reply || reply.reply.status === 503) return true;
+    return reply.zone !== primary && !agreed;
+  });
+  if (agreed && !uncovered.length) return [];
+  const isPrimary = (r: ZoneReply<unknown>) => primaries.includes(r.zone);
+  if (agreed) {
+    const byPrimaries = answered.filter(isPrimary);
+    if (byPrimaries.length) return byPrimaries.map((r) => ({ slot: r.zone, owed: [] }));
+    return answered.map((r) => ({ slot: r.zone, owed: uncovered }));
+  }
+  return answered.map((r) => ({ slot: r.zone, owed: isPrimary(r) ? [] : [...primaries] }));
 }
 
 /**
@@ -82,17 +118,26 @@ export async function readFirst<T>(
   return { found: null, replies };
 }
 
-/** Asks every replica at once and keeps the 2xx reply with the newest timestamp (Swift: X-Newest). */
+/**
+ * Asks every replica at once and keeps the reply with the newest timestamp (Swift: X-Newest): a
+ * 2xx, or nothing when the newest is a tombstone (a 404 with a timestamp), so a DELETE that not
+ * every replica has yet still reads as deleted.
+ */
 export async function readNewest<T>(
   zones: readonly string[],
   call: (zone: string) => Promise<ReplicaReply<T>>,
 ): Promise<{ found: ZoneReply<T> | null; replies: ZoneReply<T>[] }> {
   const replies = await Promise.all(zones.map(async (zone) => ({ zone, reply: await call(zone) })));
-  let found: ZoneReply<T> | null = null;
+  let newest: ZoneReply<T> | null = null;
   for (const candidate of replies) {
-    if (candidate.reply.status < 200 || candidate.reply.status >= 300) continue;
-    if (!found || (candidate.reply.timestamp ?? "") > (found.reply.timestamp ?? "")) found = candidate;
+    const { status, timestamp } = candidate.reply;
+    const success = status >= 200 && status < 300;
+    if (!success && !(status === 404 && timestamp !== undefined)) continue;
+    const best = newest?.reply.timestamp ?? "";
+    // On equal timestamps a row beats a tombstone's 404 (they cannot both be that write).
+    if (!newest || (timestamp ?? "") > best || ((timestamp ?? "") === best && success && newest.reply.status === 404)) newest = candidate;
   }
+  const found = newest && newest.reply.status >= 200 && newest.reply.status < 300 ? newest : null;
   return { found, replies };
 }
 

@@ -1,24 +1,11 @@
 import { env, exports } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, it } from "vitest";
-import { loadRings } from "../../src/ring/load";
 import { BASE, swift, text, tokenFor } from "../helpers";
+import { SLOTS, ZONES, rings, setDown } from "./fault-helpers";
 
-const rings = loadRings({ hashPathPrefix: env.HASH_PATH_PREFIX, hashPathSuffix: env.HASH_PATH_SUFFIX });
-const ZONES = ["z1", "z2", "z3"];
-const SLOTS = [...ZONES, ...ZONES.map((zone) => `${zone}/handoff`)];
 const BUCKETS: Record<string, R2Bucket> = { z1: env.BODIES_Z1, z2: env.BODIES_Z2, z3: env.BODIES_Z3 };
 const bytes = (s: string) => new TextEncoder().encode(s);
-
-async function setDown(zones: string[]): Promise<void> {
-  const response = await exports.default.fetch(`${BASE}/faults`, {
-    method: "PUT",
-    headers: { "X-Auth-Token": await tokenFor("admin:admin", "admin"), "Content-Type": "application/json" },
-    body: JSON.stringify({ down: zones }),
-  });
-  const body = await response.text();
-  if (response.status !== 200) throw new Error(`PUT /faults: ${response.status} ${body}`);
-}
 
 /** Runs the alarm of every replica slot of an object's partition (repair, handoff revert, updates). */
 async function runObjectAlarms(partition: number): Promise<void> {

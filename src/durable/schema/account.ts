@@ -77,6 +77,21 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
   },
   // When the partition hash last changed, for recon and the convergence benchmark.
   { id: 4, sql: HASH_ROOT_CHANGED_AT_SQL },
+  {
+    // Container rows hash their counts instead of when they were reported (partition-hash.ts):
+    // every stored row's hash, and the tree, move to the new rule.
+    id: 5,
+    sql: "SELECT 1;",
+    backfill: (sql) => {
+      const tree = new HashTree(sql);
+      for (const row of sql.exec<AccountContainerRowSql & { leaf: number; hash: string | null }>("SELECT * FROM container").toArray()) {
+        const hash = accountContainerRowHash(containerFromSql(row));
+        if (hash === row.hash) continue;
+        tree.update(row.leaf, row.hash, hash);
+        sql.exec("UPDATE container SET hash = ? WHERE account = ? AND name = ?", hash, row.account, row.name);
+      }
+    },
+  },
 ];
 
 /** A row an account replica exchanges in repair: an account's own row or one of its container rows. */

@@ -12,8 +12,7 @@ import { stampMetadata } from "../../durable/merge";
 import type { AccountRow } from "../../durable/rows";
 import type { ReplicaStubs } from "../../durable/client";
 import { fanOut } from "../fan-out";
-import { bestStatus } from "../quorum";
-import { partitionReplicas, readValue, repairIfIncomplete, type ServiceContext } from "./context";
+import { partitionReplicas, readValue, settleWrite, type ServiceContext } from "./context";
 
 function accountReplicas(ctx: ServiceContext, account: string) {
   const partition = ctx.config.rings.account.partitionFor(account);
@@ -44,15 +43,11 @@ export async function postAccount(ctx: ServiceContext, account: string, updates:
   const metadata = stampMetadata(updates, timestamp);
   const { partition, primaries, handoffs, call } = accountReplicas(ctx, account);
   const replies = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.postAccount(account, metadata, standingFor)));
-  const status = bestStatus(replies.map((r) => r.reply.status));
+  const status = await settleWrite(ctx, "account", partition, primaries, replies);
   ctx.cache.delete(infoKey(account));
-  if (status !== 404) {
-    await repairIfIncomplete(ctx, "account", partition, primaries, replies);
-    return status;
-  }
+  if (status !== 404) return status;
   const created = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.putAccount(account, timestamp, metadata, standingFor)));
-  await repairIfIncomplete(ctx, "account", partition, primaries, created);
-  const createdStatus = bestStatus(created.map((r) => r.reply.status));
+  const createdStatus = await settleWrite(ctx, "account", partition, primaries, created);
   return createdStatus >= 200 && createdStatus < 300 ? 204 : createdStatus;
 }
 
@@ -74,9 +69,9 @@ export async function putAccount(ctx: ServiceContext, account: string, updates: 
   const timestamp = ctx.now().internal;
   const { partition, primaries, handoffs, call } = accountReplicas(ctx, account);
   const replies = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.putAccount(account, timestamp, stampMetadata(updates, timestamp), standingFor)));
-  await repairIfIncomplete(ctx, "account", partition, primaries, replies);
+  const status = await settleWrite(ctx, "account", partition, primaries, replies);
   ctx.cache.delete(infoKey(account));
-  return bestStatus(replies.map((r) => r.reply.status));
+  return status;
 }
 
 /**
@@ -87,9 +82,8 @@ export async function deleteAccount(ctx: ServiceContext, account: string): Promi
   const timestamp = ctx.now().internal;
   const { partition, primaries, handoffs, call } = accountReplicas(ctx, account);
   const replies = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.deleteAccount(account, timestamp, standingFor)));
-  await repairIfIncomplete(ctx, "account", partition, primaries, replies);
+  const status = await settleWrite(ctx, "account", partition, primaries, replies);
   ctx.cache.delete(infoKey(account));
-  const status = bestStatus(replies.map((r) => r.reply.status));
   if (status === 204) await ctx.config.control.getByName("control").queueReap(account);
   return status;
 }

@@ -14,8 +14,7 @@ import type { ListingParams } from "../../durable/listing";
 import { stampMetadata } from "../../durable/merge";
 import type { ContainerRow } from "../../durable/rows";
 import { fanOut } from "../fan-out";
-import { bestStatus } from "../quorum";
-import { partitionReplicas, readValue, repairIfIncomplete, type ServiceContext } from "./context";
+import { partitionReplicas, readValue, settleWrite, type ServiceContext } from "./context";
 
 function containerReplicas(ctx: ServiceContext, account: string, container: string) {
   const partition = ctx.config.rings.container.partitionFor(account, container);
@@ -61,9 +60,9 @@ export async function putContainer(ctx: ServiceContext, account: string, contain
   const metadata = stampMetadata(updates, timestamp);
   const { partition, primaries, handoffs, call } = containerReplicas(ctx, account, container);
   const replies = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.putContainer(account, container, timestamp, metadata, 0, standingFor)));
-  await repairIfIncomplete(ctx, "container", partition, primaries, replies);
+  const status = await settleWrite(ctx, "container", partition, primaries, replies);
   ctx.cache.delete(infoKey(account, container));
-  return bestStatus(replies.map((r) => r.reply.status));
+  return status;
 }
 
 /** Swift: container.py POST. 204; 404 when missing. */
@@ -72,9 +71,9 @@ export async function postContainer(ctx: ServiceContext, account: string, contai
   const metadata = stampMetadata(updates, timestamp);
   const { partition, primaries, handoffs, call } = containerReplicas(ctx, account, container);
   const replies = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.postContainer(account, container, timestamp, metadata, standingFor)));
-  await repairIfIncomplete(ctx, "container", partition, primaries, replies);
+  const status = await settleWrite(ctx, "container", partition, primaries, replies);
   ctx.cache.delete(infoKey(account, container));
-  return bestStatus(replies.map((r) => r.reply.status));
+  return status;
 }
 
 /** Swift: container.py DELETE. 204; 404 when missing; 409 while objects remain. */
@@ -82,7 +81,7 @@ export async function deleteContainer(ctx: ServiceContext, account: string, cont
   const timestamp = ctx.now().internal;
   const { partition, primaries, handoffs, call } = containerReplicas(ctx, account, container);
   const replies = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.deleteContainer(account, container, timestamp, standingFor)));
-  await repairIfIncomplete(ctx, "container", partition, primaries, replies);
+  const status = await settleWrite(ctx, "container", partition, primaries, replies);
   ctx.cache.delete(infoKey(account, container));
-  return bestStatus(replies.map((r) => r.reply.status));
+  return status;
 }

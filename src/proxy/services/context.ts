@@ -10,8 +10,9 @@ import { NODE_TIMEOUT_MS } from "../../common/constraints";
 import { SwiftError } from "../../common/errors";
 import type { ReplicaReply } from "../../common/replies";
 import { ReplicaClient, type ReplicaStubs } from "../../durable/client";
-import { handoffSlot, slotZone } from "../../durable/identity";
-import { readFirst, readNewest, readOrder, type ZoneReply } from "../fan-out";
+import { handoffSlot } from "../../durable/identity";
+import { readFirst, readNewest, readOrder, repairDuties, type ZoneReply } from "../fan-out";
+import { writeStatus } from "../quorum";
 import type { RingName } from "../../ring/types";
 import { InfoCache } from "./info-cache";
 
@@ -56,11 +57,6 @@ export function placement(config: Config, ring: RingName, partition: number): { 
   };
 }
 
-/** How many distinct zones the successful replies came from (a quorum counts zones, not slots). */
-export function zonesReached(replies: readonly ZoneReply<unknown>[], success: (status: number) => boolean): number {
-  return new Set(replies.filter((r) => success(r.reply.status)).map((r) => slotZone(r.zone))).size;
-}
-
 /**
  * The replicas of one partition: zone ids, and a caller for one zone with the node timeout
  * (`standingFor`: the primary a handoff stands in for, as fanOut passes it; null otherwise).
@@ -94,27 +90,23 @@ export async function readValue<R extends RingName, T>(
 }
 
 /**
- * After a write: when it did not land the same way on every primary (one failed, a handoff
- * stood in, or replies disagree), the replicas that took it are marked dirty so they repair
- * with their peers within seconds, without waiting for the cron sweep.
+ * After every write's fan-out (object, container, account; PUT, POST, DELETE): queues the repairs
+ * it left, so every primary it missed hears of it within seconds (a replica that took it is marked
+ * dirty and its alarm repairs; a handoff reverts by itself), and returns the status to answer,
+ * counted over distinct zones (`writeStatus`): 503 unless a quorum of zones accepted it.
  */
-export async function repairIfIncomplete<R extends RingName>(
+export async function settleWrite<R extends RingName>(
   ctx: ServiceContext,
   ring: R,
   partition: number,
   primaries: readonly string[],
   replies: readonly ZoneReply<unknown>[],
-): Promise<void> {
-  const statuses = new Set(replies.map((r) => r.reply.status));
-  const complete = statuses.size === 1 && !statuses.has(503) && replies.every((r, index) => r.zone === primaries[index]);
-  if (complete) return;
-  const answered = replies.filter((r) => r.reply.status !== 503);
-  // When every replica that answered agreed and only handoffs stood in for failed primaries, the
-  // primaries that took the write hold the same rows: the handoffs alone repair (they hand their
-  // rows to every primary, the failed one included, and revert), so a zone that stays down is
-  // retried by one replica per partition, not by all of them.
-  const agreed = new Set(answered.map((r) => r.reply.status)).size === 1;
-  const handoffs = answered.filter((r) => !primaries.includes(r.zone));
-  const dirty = agreed && handoffs.length ? handoffs : answered;
-  await Promise.all(dirty.map((r) => ctx.client.call(ring, partition, r.zone, (stub) => (stub as unknown as { markDirty(): Promise<ReplicaReply> }).markDirty(), NODE_TIMEOUT_MS)));
+): Promise<number> {
+  const duties = repairDuties(primaries, replies);
+  await Promise.all(
+    duties.map((duty) =>
+      ctx.client.call(ring, partition, duty.slot, (stub) => (stub as unknown as { markDirty(owed: string[]): Promise<ReplicaReply> }).markDirty(duty.owed), NODE_TIMEOUT_MS),
+    ),
+  );
+  return writeStatus(replies, primaries.length);
 }

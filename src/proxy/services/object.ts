@@ -15,10 +15,10 @@ import type { ObjectRow } from "../../durable/rows";
 import { hashPath } from "../../ring/hash-path";
 import { faults } from "../../durable/faults";
 import { slotZone } from "../../durable/identity";
-import { fanOut, type ZoneReply } from "../fan-out";
-import { bestStatus, quorumSize } from "../quorum";
+import { fanOut } from "../fan-out";
+import { quorumSize } from "../quorum";
 import { bodyKey, copyBody, deleteBody, writeBody, type BodyTarget } from "./bodies";
-import { partitionReplicas, readValue, repairIfIncomplete, zonesReached, type ServiceContext } from "./context";
+import { partitionReplicas, readValue, settleWrite, type ServiceContext } from "./context";
 
 export interface ObjectPath {
   account: string;
@@ -156,19 +156,12 @@ export async function putObject(ctx: ServiceContext, path: ObjectPath, input: Pu
     }
     return call((stub) => stub.putObject(row, { ifNoneMatch: input.ifNoneMatch, standingFor }))(zone);
   });
+  const status = await settleWrite(ctx, "object", partition, primaries, replies);
   // Bodies in buckets no accepting replica points at are garbage now.
-  await repairIfIncomplete(ctx, "object", partition, primaries, replies);
   const accepted = new Set(replies.filter((r) => r.reply.status === 201).map((r) => bodyTarget(ctx, r.zone).name));
   const unused = [...written].filter(([name]) => !accepted.has(name)).map(([name, bucket]) => ({ name, bucket }));
   if (unused.length) await deleteBody(key, unused);
-  const status = quorumOfZones(replies, quorum, bestStatus(replies.map((r) => r.reply.status)));
   return { status: status === 409 ? 202 : status, etag: body.etag, timestamp };
-}
-
-/** Answers 503 for a success that came from fewer distinct zones than a quorum. */
-function quorumOfZones(replies: readonly ZoneReply<unknown>[], quorum: number, status: number): number {
-  if (status >= 200 && status < 300 && zonesReached(replies, (s) => s >= 200 && s < 300) < quorum) return 503;
-  return status;
 }
 
 function distinctBuckets(ctx: ServiceContext, zones: readonly string[]): number {
@@ -193,8 +186,7 @@ export async function postObject(
   const partition = objectPartition(ctx, path);
   const { primaries, handoffs, call } = partitionReplicas(ctx, "object", partition);
   const replies = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.postObject(name, timestamp, metadata, deleteAt, contentType, standingFor)));
-  await repairIfIncomplete(ctx, "object", partition, primaries, replies);
-  const status = bestStatus(replies.map((r) => r.reply.status));
+  const status = await settleWrite(ctx, "object", partition, primaries, replies);
   return status === 409 ? 202 : status;
 }
 
@@ -205,7 +197,6 @@ export async function deleteObject(ctx: ServiceContext, path: ObjectPath): Promi
   const partition = objectPartition(ctx, path);
   const { primaries, handoffs, call } = partitionReplicas(ctx, "object", partition);
   const replies = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.deleteObject(name, timestamp, standingFor)));
-  await repairIfIncomplete(ctx, "object", partition, primaries, replies);
-  const status = bestStatus(replies.map((r) => r.reply.status));
+  const status = await settleWrite(ctx, "object", partition, primaries, replies);
   return status === 409 ? 204 : status;
 }

@@ -1,6 +1,6 @@
 import { describe, it } from "vitest";
-import { fanOut, readFirst, readNewest, readOrder } from "../../../src/proxy/fan-out";
-import { bestStatus, quorumSize } from "../../../src/proxy/quorum";
+import { fanOut, readFirst, readNewest, readOrder, repairDuties, type ZoneReply } from "../../../src/proxy/fan-out";
+import { bestStatus, quorumSize, writeStatus, zonesAnswering } from "../../../src/proxy/quorum";
 import type { ReplicaReply } from "../../../src/common/replies";
 
 /** Replicas that answer in order, as Swift's mocked_http_conn(201, 201, 503) does. */
@@ -27,6 +27,72 @@ describe("quorum", () => {
   });
 });
 
+/** Replies as fanOut returns them: one per primary, in the primaries' order, from the slot that answered. */
+const replies = (...answers: [slot: string, status: number][]): ZoneReply<unknown>[] => answers.map(([zone, status]) => ({ zone, reply: { status: status as 201 } }));
+
+describe("write quorum counts zones, not replica slots", () => {
+  it("a primary and a handoff in the same zone count once", ({ expect }) => {
+    expect(zonesAnswering(replies(["z3", 204], ["z3/handoff", 204], ["z2", 503]), (status) => status === 204)).toBe(1);
+    expect(writeStatus(replies(["z3", 204], ["z3/handoff", 204], ["z2", 503]), 3)).toBe(503);
+  });
+
+  it("DELETE answered 204 by one zone's primary and its handoff slot, with two zones down, returns 503", ({ expect }) => {
+    expect(writeStatus(replies(["z3/handoff", 204], ["z2", 503], ["z3", 204]), 3)).toBe(503);
+  });
+
+  it("container PUT answered 201 by one zone's primary and its handoff slot returns 503", ({ expect }) => {
+    expect(writeStatus(replies(["z3", 201], ["z3/handoff", 201], ["z2", 503]), 3)).toBe(503);
+  });
+
+  it("a handoff in a zone that holds no other replica of the write makes up the quorum", ({ expect }) => {
+    expect(writeStatus(replies(["z1", 201], ["z2", 201], ["z1/handoff", 201]), 3)).toBe(201);
+    expect(writeStatus(replies(["z1/handoff", 201], ["z2", 201], ["z3", 503]), 3)).toBe(201);
+  });
+
+  it("within the first class whose replies came from a quorum of zones, the highest status wins (Swift best_response)", ({ expect }) => {
+    expect(writeStatus(replies(["z1", 201], ["z2", 202], ["z3", 404]), 3)).toBe(202);
+    expect(writeStatus(replies(["z1", 204], ["z2", 404], ["z3", 404]), 3)).toBe(404);
+    expect(writeStatus(replies(["z1", 409], ["z2", 409], ["z3", 201]), 3)).toBe(409);
+  });
+
+  it("client errors count zones too: a 404 from one zone's primary and its handoff slot is no quorum", ({ expect }) => {
+    expect(writeStatus(replies(["z3", 404], ["z3/handoff", 404], ["z2", 503]), 3)).toBe(503);
+  });
+});
+
+describe("repair after a write", () => {
+  it("a write every primary took alike leaves nothing to repair", ({ expect }) => {
+    expect(repairDuties(["z1", "z2", "z3"], replies(["z1", 201], ["z2", 201], ["z3", 201]))).toEqual([]);
+  });
+
+  it("a primary a handoff stood in for is left to that handoff, which reverts by itself", ({ expect }) => {
+    expect(repairDuties(["z1", "z2", "z3"], replies(["z1", 201], ["z2", 201], ["z1/handoff", 201]))).toEqual([]);
+  });
+
+  it("a primary no handoff stood in for is repaired by every primary that took the write", ({ expect }) => {
+    // z1 and z2 down: z3 took the write, z3's handoff slot stood in for z1, nothing for z2.
+    expect(repairDuties(["z1", "z2", "z3"], replies(["z3/handoff", 204], ["z2", 503], ["z3", 204]))).toEqual([{ slot: "z3", owed: [] }]);
+  });
+
+  it("when no primary took the write, the handoffs that did owe every primary it missed", ({ expect }) => {
+    expect(repairDuties(["z1", "z2", "z3"], replies(["z4", 201], ["z2", 503], ["z3", 503]))).toEqual([{ slot: "z4", owed: ["z2", "z3"] }]);
+  });
+
+  it("replies that disagree mark every replica that answered, and a handoff among them owes every primary, not only the one it stood in for", ({ expect }) => {
+    expect(repairDuties(["z1", "z2", "z3"], replies(["z1", 202], ["z2", 202], ["z3", 404]))).toEqual([
+      { slot: "z1", owed: [] },
+      { slot: "z2", owed: [] },
+      { slot: "z3", owed: [] },
+    ]);
+    // z1 and z3 down; z2 had the container deleted (404) while z2's handoff slot still held it and
+    // took the POST: z2 may repair before the handoff reverts to z1, so the handoff owes z2 and z3 too.
+    expect(repairDuties(["z1", "z2", "z3"], replies(["z2/handoff", 204], ["z2", 404], ["z3", 503]))).toEqual([
+      { slot: "z2/handoff", owed: ["z1", "z2", "z3"] },
+      { slot: "z2", owed: [] },
+    ]);
+  });
+});
+
 describe("fanOut", () => {
   it("PUT with one primary unavailable returns quorum and covers it with the next handoff", async ({ expect }) => {
     const replicas = scriptedReplicas({ z1: { status: 201 }, z2: { status: 201 }, z3: { status: 503 }, z4: { status: 201 } });
@@ -40,6 +106,28 @@ describe("fanOut", () => {
     const replicas = scriptedReplicas({ z1: { status: 201 } });
     const replies = await fanOut(["z1", "z2", "z3"], ["z4"], replicas.call);
     expect(bestStatus(replies.map((r) => r.reply.status))).toBe(503);
+  });
+
+  it("a handoff in the zone of a primary that answered does not make the quorum: the other primary is still waited for", async ({ expect }) => {
+    let release: () => void = () => undefined;
+    const late = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const call = async (zone: string): Promise<ReplicaReply> => {
+      if (zone === "z1") return { status: 503 };
+      if (zone === "z2") {
+        await late;
+        return { status: 201 };
+      }
+      return { status: 201 };
+    };
+    setTimeout(release, 30);
+    const replies = await fanOut(["z1", "z2", "z3"], ["z3/handoff"], call, 0);
+    expect(replies.map((r) => [r.zone, r.reply.status])).toEqual([
+      ["z3/handoff", 201],
+      ["z2", 201],
+      ["z3", 201],
+    ]);
   });
 
   it("does not wait for a straggler past the post-quorum timeout", async ({ expect }) => {
@@ -62,6 +150,12 @@ describe("reads", () => {
     const replicas = scriptedReplicas({ z1: { status: 200, timestamp: "1", value: "old" }, z2: { status: 200, timestamp: "3", value: "new" }, z3: { status: 404, timestamp: "2" } });
     const { found } = await readNewest(["z1", "z2", "z3"], replicas.call);
     expect(found?.reply.value).toBe("new");
+  });
+
+  it("readNewest answers not found when the newest replica holds a tombstone (X-Newest after a DELETE)", async ({ expect }) => {
+    const replicas = scriptedReplicas({ z1: { status: 200, timestamp: "1", value: "old" }, z2: { status: 404, timestamp: "2" }, z3: { status: 404 } });
+    const { found } = await readNewest(["z1", "z2", "z3"], replicas.call);
+    expect(found).toBeNull();
   });
 
   it("readOrder shuffles the primaries and keeps handoffs last", ({ expect }) => {
