@@ -19,6 +19,7 @@ import { checkCluster, reportCheck } from "./check.ts";
 import { CliError } from "./ring-files.ts";
 import { nextFireTime } from "./schedule.ts";
 import { readWranglerConfig } from "./wrangler-config.ts";
+import { signalGroup } from "./processes.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** The rings the Worker bundles (src/ring/load.ts imports them from here). */
@@ -92,16 +93,6 @@ function wranglerBin(): string {
   const bin: unknown = JSON.parse(readFileSync(packageJson, "utf8")).bin?.wrangler;
   if (typeof bin !== "string") throw new CliError(`${packageJson} names no wrangler executable`);
   return join(dirname(packageJson), bin);
-}
-
-/** Signals the process group led by `child` (wrangler, esbuild, workerd), ignoring one already gone. */
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
-  }
 }
 
 /** /healthcheck's first answer: "ready", or the body of a 503 (the Worker refuses to serve); null if wrangler exited first. */

@@ -8,6 +8,7 @@
  */
 
 import { md5 } from "@noble/hashes/legacy.js";
+import type { ContainerReport } from "./rows";
 
 /** A 128-bit hash as 32 hex characters; the XOR identity is all zeros. */
 export type Hash = string;
@@ -98,14 +99,6 @@ export function accountRowHash(row: {
  * replica reports at its own moment, so replicas told the same counts at different times hold the
  * same rows and need no repair.
  */
-export function accountContainerRowHash(row: {
-  account: string;
-  container: string;
-  putTimestamp: string;
-  deleteTimestamp: string;
-  objectCount: number;
-  bytesUsed: number;
-  deleted: 0 | 1;
-}): Hash {
+export function accountContainerRowHash(row: Pick<ContainerReport, "account" | "container" | "putTimestamp" | "deleteTimestamp" | "objectCount" | "bytesUsed"> & { deleted: 0 | 1 }): Hash {
   return rowHash(treeKey.accountContainer(row.account, row.container), [row.putTimestamp, row.deleteTimestamp, String(row.objectCount), String(row.bytesUsed)], row.deleted);
 }

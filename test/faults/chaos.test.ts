@@ -10,6 +10,7 @@ import { describe, it } from "vitest";
 import { swift, text } from "../helpers";
 import { ZONES, accountReplica, containerReplica, objectReplica, rings, runAlarmsUntilInSync, setDown, zonesHolding } from "./fault-helpers";
 import type { RingName } from "../../src/ring/types";
+import { seededRandom } from "../../src/ring/zone-targets";
 
 const SEEDS = [11, 2024];
 const WRITES = 100;
@@ -24,17 +25,6 @@ const STEP = "x-object-meta-step";
 const CONTAINER_STEP = "x-container-meta-step";
 const ACCOUNT_STEP = "x-account-meta-step";
 
-/** mulberry32: a small seeded generator, so a failing run can be replayed exactly. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 type Op = "PUT object" | "POST object" | "DELETE object" | "PUT container" | "POST container" | "DELETE container" | "POST account";
 const OPS: Op[] = ["PUT object", "PUT object", "POST object", "DELETE object", "PUT container", "POST container", "DELETE container", "POST account"];
@@ -186,7 +176,7 @@ function allowed(history: readonly Write[], seen: Seen): string | null {
 describe("chaos: random zone outages between writes", () => {
   for (const seed of SEEDS) it(`with seed ${seed}, every acknowledged write is held by two zones when acknowledged and reads back once the zones return and the replicas repair themselves`, { timeout: 30_000 }, async ({ expect }) => {
     ACCOUNT = `AUTH_chaos${seed}`;
-    const random = seeded(seed);
+    const random = seededRandom(seed);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
     await setDown([]);
     const created = await swift("PUT", `/${ACCOUNT}`, { user: ADMIN });
