@@ -54,12 +54,13 @@ app.onError((error, c) => {
   const kind = swiftError?.kind ?? "InternalServerError";
   const { body, contentType } = errorBody(kind, swiftError?.detail);
   const head = c.req.method === "HEAD";
-  return new Response(head ? null : body, {
-    status: ERRORS[kind].status,
-    headers: {
-      [H.CONTENT_TYPE]: contentType,
-      [H.CONTENT_LENGTH]: String(head ? 0 : new TextEncoder().encode(body).length),
-      ...swiftError?.headers,
-    },
+  const headers = new Headers({
+    [H.CONTENT_TYPE]: contentType,
+    [H.CONTENT_LENGTH]: String(head ? 0 : new TextEncoder().encode(body).length),
+    ...swiftError?.headers,
   });
+  // The body is this error's text, not the object's stored bytes: an object's Content-Encoding
+  // (a 416 keeps the object's headers) would have every decoding client fail on it.
+  headers.delete(H.CONTENT_ENCODING);
+  return new Response(head ? null : body, { status: ERRORS[kind].status, headers });
 });

@@ -15,7 +15,7 @@ export const encodedBody: MiddlewareHandler = async (c, next) => {
   // Without a body (HEAD, 304) there is nothing to encode, and marking one as encoded would have
   // an in-process caller try to decode an empty stream.
   if (!c.res.headers.has(H.CONTENT_ENCODING) || c.res.body === null) return;
-  const { body, status, statusText, headers } = c.res;
+  const { body, status, headers } = c.res;
   c.res = undefined;
-  c.res = new Response(body, { status, statusText, headers, encodeBody: "manual" });
+  c.res = new Response(body, { status, headers, encodeBody: "manual" });
 };

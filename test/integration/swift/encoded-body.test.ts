@@ -57,4 +57,12 @@ describe("Content-Encoding: gzip bodies are returned as stored", () => {
     await text(await swift("DELETE", `${C}/v.gz`));
     await expectStored(expect, `${C}/v.gz`);
   });
+
+  it("an error for a gzip object (416) carries its own text, not labelled gzip, and keeps the object's ETag", async ({ expect }) => {
+    const response = await swift("GET", `${C}/g.gz`, { headers: { Range: "bytes=999999-" } });
+    expect(response.status).toBe(416);
+    expect(response.headers.get("content-encoding")).toBeNull();
+    expect(response.headers.get("etag")).toBe(await md5(stored));
+    expect(await text(response)).toBe("<html><h1>Requested Range Not Satisfiable</h1><p>The Range requested is not available.</p></html>");
+  });
 });
