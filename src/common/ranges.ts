@@ -1,12 +1,13 @@
 /**
  * @module
- * HTTP Range as Swift's swob reads it: `bytes=a-b,c-,-n`, whitespace tolerated, a malformed
- * header ignored (the whole body is served), and the denial-of-service limits that turn a
- * request into 416 (more than 50 ranges, more than 2 overlaps, 8 or more out of order).
+ * HTTP Range as Swift's swob reads it: `bytes=a-b,c-,-n`, spaces removed, a malformed header
+ * ignored (the whole body is served), and the denial-of-service limits that turn a request into
+ * 416 (more than 50 ranges, more than 2 overlaps, one out of order among 8 or more).
  * Swift: common/swob.py Range, Range.ranges_for_length.
  */
 
 import { MAX_NONASCENDING_RANGES, MAX_RANGE_OVERLAPS, MAX_RANGES } from "./constraints";
+import { pythonInt } from "./python";
 
 /** One requested range: `start` null for a suffix (`-n`), `end` null for open (`a-`). */
 export interface RangeSpec {
@@ -20,32 +21,37 @@ export interface ByteRange {
   end: number;
 }
 
-/** Parses a Range header; null when it is absent or malformed (Swift then ignores it). */
+/**
+ * Parses a Range header as swob does: every space removed, `bytes=` in any case, a start read as
+ * Python's int() reads it, an end of digits only; null when it is absent or malformed (Swift then
+ * ignores it and serves the whole body).
+ */
 export function parseRange(header: string | null): RangeSpec[] | null {
-  if (header === null) return null;
-  const equals = header.indexOf("=");
-  if (equals < 0) return null;
-  if (header.slice(0, equals).trim().toLowerCase() !== "bytes") return null;
+  if (!header) return null;
+  const value = header.replaceAll(" ", "");
+  if (!value.toLowerCase().startsWith("bytes=")) return null;
   const specs: RangeSpec[] = [];
-  for (const part of header.slice(equals + 1).split(",")) {
-    const text = part.trim();
-    const dash = text.indexOf("-");
+  for (const part of value.slice("bytes=".length).split(",")) {
+    const dash = part.indexOf("-");
     if (dash < 0) return null;
-    const startText = text.slice(0, dash).trim();
-    const endText = text.slice(dash + 1).trim();
-    if ((startText && !/^\d+$/.test(startText)) || (endText && !/^\d+$/.test(endText))) return null;
-    const start = startText ? Number(startText) : null;
+    const startText = part.slice(0, dash);
+    const endText = part.slice(dash + 1);
+    const start = startText ? pythonInt(startText) : null;
+    if (startText && start === null) return null;
+    if (endText && !/^\d+$/.test(endText)) return null;
     const end = endText ? Number(endText) : null;
     if (start === null && end === null) return null;
     if (start !== null && end !== null && end < start) return null;
     specs.push({ start, end });
   }
-  return specs.length ? specs : null;
+  return specs;
 }
 
 /**
- * The satisfiable ranges of a body of `length` bytes; an empty list means 416.
- * Swift: swob.Range.ranges_for_length.
+ * The satisfiable ranges of a body of `length` bytes; an empty list means 416: none satisfiable,
+ * more than MAX_RANGES, more than MAX_RANGE_OVERLAPS overlapping pairs (identical or adjacent
+ * ranges do not overlap), or any range before the one preceding it (by start, then end) among
+ * MAX_NONASCENDING_RANGES or more. Swift: swob.Range.ranges_for_length.
  */
 export function rangesForLength(specs: readonly RangeSpec[], length: number): ByteRange[] {
   const ranges: ByteRange[] = [];
@@ -63,18 +69,22 @@ export function rangesForLength(specs: readonly RangeSpec[], length: number): By
     for (let j = i + 1; j < ranges.length; j++) {
       const a = ranges[i];
       const b = ranges[j];
-      if (a && b && a.start < b.end && b.start < a.end) overlaps += 1;
+      if (a && b && overlap(a, b)) overlaps += 1;
     }
   }
   if (overlaps > MAX_RANGE_OVERLAPS) return [];
-  let nonAscending = 0;
-  for (let i = 1; i < ranges.length; i++) {
+  const ascending = ranges.every((range, i) => {
     const previous = ranges[i - 1];
-    const current = ranges[i];
-    if (previous && current && current.start < previous.start) nonAscending += 1;
-  }
-  if (nonAscending >= MAX_NONASCENDING_RANGES) return [];
+    return !previous || previous.start < range.start || (previous.start === range.start && previous.end <= range.end);
+  });
+  if (!ascending && ranges.length >= MAX_NONASCENDING_RANGES) return [];
   return ranges;
+}
+
+/** swob's overlap test: one range's start or end strictly inside the other. */
+function overlap(a: ByteRange, b: ByteRange): boolean {
+  const inside = (point: number, range: ByteRange) => range.start < point && point < range.end;
+  return inside(b.start, a) || inside(b.end, a) || inside(a.start, b) || inside(a.end, b);
 }
 
 /** The framing of a multipart/byteranges body: one head per range, the closing tail, the total length. */

@@ -15,16 +15,23 @@ interface DataAndMeta {
   metaTimestamp: string;
 }
 
-/** Which row's data wins: the newer createdAt; on a tie the row already held stays (Swift: equal timestamps keep the first write). */
+/** Which row's data wins: the newer createdAt; on a tie a tombstone, else the row already held (Swift: equal timestamps keep the first write). */
 function dataWinner<T extends DataAndMeta>(current: T, incoming: T): T {
+  // On equal timestamps the tombstone wins, whichever replica held what first, so every order of
+  // delivery ends the same (Swift: diskfile get_ondisk_files, a .ts makes a .data of its time obsolete).
+  if (incoming.createdAt === current.createdAt) return incoming.deleted && !current.deleted ? incoming : current;
   return incoming.createdAt > current.createdAt ? incoming : current;
 }
 
-/** The newest of the candidates' parts that are not older than the winning data. */
+/**
+ * The newest of the candidates' parts that are not older than the winning data, a tombstone's
+ * included: a tombstone keeps a POST newer than itself (Swift: diskfile keeps a .meta newer than
+ * the .ts beside it), so data older than that POST but newer than the tombstone, arriving in any
+ * order, ends with the POST's metadata.
+ */
 function newestSince<T extends DataAndMeta>(data: T, candidates: T[], stamp: (row: T) => string): T {
   let best = data;
   for (const row of candidates) {
-    if (row.deleted) continue;
     if (stamp(row) >= data.createdAt && stamp(row) > stamp(best)) best = row;
   }
   return best;
@@ -42,21 +49,18 @@ export interface ObjectMerge {
 export function mergeObject(current: ObjectRow | null, incoming: ObjectRow): ObjectMerge {
   if (!current) return { row: incoming, changed: true, garbage: [] };
   const data = dataWinner(current, incoming);
-  let row: ObjectRow;
-  if (data.deleted) {
-    row = { ...data, metadata: {}, bodyKey: null, deleteAt: null };
-  } else {
-    const meta = newestSince(data, [current, incoming], (r) => r.metaTimestamp);
-    const type = newestSince(data, [current, incoming], (r) => r.contentTypeTimestamp);
-    row = {
-      ...data,
-      metaTimestamp: meta.metaTimestamp,
-      metadata: meta.metadata,
-      deleteAt: meta.deleteAt,
-      contentType: type.contentType,
-      contentTypeTimestamp: type.contentTypeTimestamp,
-    };
-  }
+  const meta = newestSince(data, [current, incoming], (r) => r.metaTimestamp);
+  const type = newestSince(data, [current, incoming], (r) => r.contentTypeTimestamp);
+  const row: ObjectRow = {
+    ...data,
+    metaTimestamp: meta.metaTimestamp,
+    // A tombstone holds no metadata of its own, only a POST newer than itself.
+    metadata: data.deleted && meta.metaTimestamp <= data.createdAt ? {} : meta.metadata,
+    deleteAt: data.deleted ? null : meta.deleteAt,
+    contentType: type.contentType,
+    contentTypeTimestamp: type.contentTypeTimestamp,
+    bodyKey: data.deleted ? null : data.bodyKey,
+  };
   const garbage = [current.bodyKey, incoming.bodyKey].filter((key): key is string => key !== null && key !== row.bodyKey);
   const changed =
     row.createdAt !== current.createdAt ||
@@ -70,12 +74,9 @@ export function mergeObject(current: ObjectRow | null, incoming: ObjectRow): Obj
 export function mergeListing(current: ListingRow | null, incoming: ListingRow): { row: ListingRow; changed: boolean } {
   if (!current) return { row: incoming, changed: true };
   const data = dataWinner(current, incoming);
-  let row: ListingRow = data;
-  if (!data.deleted) {
-    const meta = newestSince(data, [current, incoming], (r) => r.metaTimestamp);
-    const type = newestSince(data, [current, incoming], (r) => r.contentTypeTimestamp);
-    row = { ...data, metaTimestamp: meta.metaTimestamp, contentType: type.contentType, contentTypeTimestamp: type.contentTypeTimestamp };
-  }
+  const meta = newestSince(data, [current, incoming], (r) => r.metaTimestamp);
+  const type = newestSince(data, [current, incoming], (r) => r.contentTypeTimestamp);
+  const row: ListingRow = { ...data, metaTimestamp: meta.metaTimestamp, contentType: type.contentType, contentTypeTimestamp: type.contentTypeTimestamp };
   const changed =
     row.createdAt !== current.createdAt ||
     row.metaTimestamp !== current.metaTimestamp ||

@@ -134,8 +134,8 @@ export async function readNewest<T>(
     const success = status >= 200 && status < 300;
     if (!success && !(status === 404 && timestamp !== undefined)) continue;
     const best = newest?.reply.timestamp ?? "";
-    // On equal timestamps a row beats a tombstone's 404 (they cannot both be that write).
-    if (!newest || (timestamp ?? "") > best || ((timestamp ?? "") === best && success && newest.reply.status === 404)) newest = candidate;
+    // On equal timestamps the tombstone wins, as the merge decides (merge.ts dataWinner).
+    if (!newest || (timestamp ?? "") > best || ((timestamp ?? "") === best && !success && newest.reply.status !== 404)) newest = candidate;
   }
   const found = newest && newest.reply.status >= 200 && newest.reply.status < 300 ? newest : null;
   return { found, replies };

@@ -76,6 +76,36 @@ describe("object replica merge order", () => {
     expect((await stub.postObject("AUTH_test/m/g", "1700000007.00000", {}, null, null)).status).toBe(404);
   });
 
+  it("a DELETE with the same timestamp as the held PUT is refused with 409 and the object stays (Swift: obj/server.py DELETE)", async ({ expect }) => {
+    const stub = replica(10);
+    await stub.putObject(objectRow("AUTH_test/m/tie-delete", "1700000005.00000"));
+    expect(await stub.deleteObject("AUTH_test/m/tie-delete", "1700000005.00000")).toEqual({ status: 409, timestamp: "1700000005.00000" });
+    expect((await stub.getObject("AUTH_test/m/tie-delete")).status).toBe(200);
+  });
+
+  it("a POST with the same timestamp as the data is refused with 409 and the PUT's metadata stays", async ({ expect }) => {
+    const stub = replica(11);
+    await stub.putObject(objectRow("AUTH_test/m/tie-post", "1700000005.00000", { metadata: { "x-object-meta-a": "put" } }));
+    expect((await stub.postObject("AUTH_test/m/tie-post", "1700000005.00000", { "x-object-meta-a": "posted" }, null, null)).status).toBe(409);
+    expect((await stub.getObject("AUTH_test/m/tie-post")).value?.metadata).toEqual({ "x-object-meta-a": "put" });
+  });
+
+  it("a second POST with the same timestamp as the first leaves the first POST's metadata", async ({ expect }) => {
+    const stub = replica(12);
+    await stub.putObject(objectRow("AUTH_test/m/tie-post2", "1700000005.00000"));
+    await stub.postObject("AUTH_test/m/tie-post2", "1700000006.00000", { "x-object-meta-a": "first" }, null, null);
+    await stub.postObject("AUTH_test/m/tie-post2", "1700000006.00000", { "x-object-meta-a": "second" }, null, null);
+    expect((await stub.getObject("AUTH_test/m/tie-post2")).value).toMatchObject({ metaTimestamp: "1700000006.00000", metadata: { "x-object-meta-a": "first" } });
+  });
+
+  it("a replicated tombstone older than the held object leaves it readable, body and metadata included", async ({ expect }) => {
+    const stub = replica(13);
+    const held = objectRow("AUTH_test/m/old-tombstone", "1700000005.00000", { size: 5, bodyKey: "AUTH_test/m/old-tombstone/1700000005.00000", metadata: { "x-object-meta-a": "kept" } });
+    await stub.putObject(held);
+    expect(await stub.mergeRows([objectRow("AUTH_test/m/old-tombstone", "1700000004.00000", { deleted: 1, size: 0, bodyKey: null })])).toMatchObject({ status: 200 });
+    expect((await stub.getObject("AUTH_test/m/old-tombstone")).value).toEqual(held);
+  });
+
   it("If-None-Match on a replica holding the object answers 412", async ({ expect }) => {
     const stub = replica(8);
     await stub.putObject(objectRow("AUTH_test/m/h", "1700000001.00000"));

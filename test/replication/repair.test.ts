@@ -128,6 +128,53 @@ describe("repair by hash trees", () => {
     expect(new Set(await hashes(stubs)).size).toBe(1);
   });
 
+  it("an object POST that changes only metadata changes the partition hash, and repair carries the metadata to the replicas that missed it", async ({ expect }) => {
+    const replicas = objectReplicas(105);
+    for (const stub of replicas) await stub.putObject(objectRow("AUTH_r/c/posted", "1700000001.00000", { metadata: { "x-object-meta-color": "red" } }));
+    const before = await hashes(replicas);
+    expect(new Set(before).size).toBe(1);
+    expect((await replicas[0]!.postObject("AUTH_r/c/posted", "1700000002.00000", { "x-object-meta-color": "blue" }, null, null)).status).toBe(202);
+    const after = await hashes(replicas);
+    expect(after[0]).not.toBe(before[0]);
+    await replicas[0]!.repair();
+    expect(new Set(await hashes(replicas)).size).toBe(1);
+    for (const stub of replicas) expect((await stub.getObject("AUTH_r/c/posted")).value).toMatchObject({ metaTimestamp: "1700000002.00000", metadata: { "x-object-meta-color": "blue" } });
+  });
+
+  it("an object POST that changes only the content type reaches the replicas that missed it", async ({ expect }) => {
+    const replicas = objectReplicas(106);
+    for (const stub of replicas) await stub.putObject(objectRow("AUTH_r/c/retyped", "1700000001.00000"));
+    await replicas[1]!.postObject("AUTH_r/c/retyped", "1700000002.00000", {}, null, "image/png");
+    await replicas[1]!.repair();
+    expect(new Set(await hashes(replicas)).size).toBe(1);
+    for (const stub of replicas) expect((await stub.getObject("AUTH_r/c/retyped")).value?.contentType).toBe("image/png");
+  });
+
+  it("a container POST of metadata reaches the replicas that missed it", async ({ expect }) => {
+    const partition = rings.container.partitionFor("AUTH_r4", "c");
+    const stubs = ["z1", "z2", "z3"].map((zone) => env.CONTAINER_REPLICA.getByName(`container/${partition}/${zone}`));
+    for (const stub of stubs) await stub.putContainer("AUTH_r4", "c", "1700000000.00000", { "x-container-meta-a": { value: "1", timestamp: "1700000000.00000" } });
+    // Stamped before the container's put timestamp, so only the metadata moves, as a POST replicated late.
+    expect(await stubs[0]!.postContainer("AUTH_r4", "c", "1699999999.00000", { "x-container-meta-b": { value: "2", timestamp: "1700000001.00000" } })).toMatchObject({ status: 204, timestamp: "1700000000.00000" });
+    const before = await hashes(stubs);
+    expect(before[0]).not.toBe(before[1]);
+    await stubs[0]!.repair();
+    expect(new Set(await hashes(stubs)).size).toBe(1);
+    for (const stub of stubs) expect((await stub.listObjects("AUTH_r4", "c", LIST_ALL)).value?.container.metadata["x-container-meta-b"]?.value).toBe("2");
+  });
+
+  it("an account POST of metadata changes the partition hash and reaches the replicas that missed it", async ({ expect }) => {
+    const partition = rings.account.partitionFor("AUTH_r5");
+    const stubs = ["z1", "z2", "z3"].map((zone) => env.ACCOUNT_REPLICA.getByName(`account/${partition}/${zone}`));
+    for (const stub of stubs) await stub.putAccount("AUTH_r5", "1700000000.00000", {});
+    const before = await hashes(stubs);
+    await stubs[2]!.postAccount("AUTH_r5", { "x-account-meta-color": { value: "red", timestamp: "1700000001.00000" } });
+    expect((await hashes(stubs))[2]).not.toBe(before[2]);
+    await stubs[2]!.repair();
+    expect(new Set(await hashes(stubs)).size).toBe(1);
+    for (const stub of stubs) expect((await stub.headAccount("AUTH_r5")).value?.metadata["x-account-meta-color"]?.value).toBe("red");
+  });
+
   it("a replica marked dirty repairs from its alarm about a second later, without waiting for cron", async ({ expect }) => {
     const replicas = objectReplicas(104);
     await replicas[2]!.mergeRows([objectRow("AUTH_r/c/dirty", "1700000001.00000")]);

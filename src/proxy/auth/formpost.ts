@@ -13,13 +13,14 @@
 import { SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
 import { decodePath, parseSwiftPath } from "../../common/path";
+import { pythonInt } from "../../common/python";
 import { answeredBeforeController } from "../middleware/cors";
 import { MultipartReader, parseContentDisposition } from "./multipart";
 import { grantSignedScope } from "./signed-scope";
 import type { Middleware } from "../swift/pipeline";
 import type { SwiftRequest } from "../swift/request";
 import { discard, statusLine, subrequestResponse } from "../swift/subrequest";
-import { ALLOWED_DIGESTS, DEPRECATED_DIGESTS, constantTimeEqual, extractDigest, hmacHex, isAllowedDigest, pythonInt, pythonQuote, tempUrlKeys } from "./tempurl";
+import { ALLOWED_DIGESTS, DEPRECATED_DIGESTS, constantTimeEqual, extractDigest, hmacHex, isAllowedDigest, pythonQuote, tempUrlKeys } from "./tempurl";
 
 /** The formpost section of /info (Swift: formpost.py filter_factory). */
 export const FORMPOST_INFO = { allowed_digests: ALLOWED_DIGESTS, deprecated_digests: DEPRECATED_DIGESTS };

@@ -9,6 +9,7 @@
  */
 
 import { SwiftError } from "../../common/errors";
+import { pythonInt } from "../../common/python";
 import { H, metaPrefix, titleCase } from "../../common/headers";
 import { liveMetadata } from "../../durable/merge";
 import { answeredBeforeController } from "../middleware/cors";
@@ -115,12 +116,6 @@ export async function tempUrlKeys(ctx: ServiceContext, account: string, containe
     if (key !== undefined) keys.push({ key, scope: "container" });
   }
   return keys;
-}
-
-/** Python's int() of a string: optional sign, digits (underscores between them), surrounding whitespace. */
-export function pythonInt(text: string): number | null {
-  const match = /^\s*([+-]?\d+(?:_\d+)*)\s*$/.exec(text);
-  return match?.[1] ? Number(match[1].replace(/_/g, "")) : null;
 }
 
 /** `temp_url_expires` as unix seconds: an integer or `%Y-%m-%dT%H:%M:%SZ`; 0 when unreadable or past. */

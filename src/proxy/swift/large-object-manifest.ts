@@ -12,6 +12,7 @@ import { SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
 import { parseRange, rangesForLength, type RangeSpec } from "../../common/ranges";
 import { md5Hex, pythonJson } from "./large-object";
+import { pythonInt } from "../../common/python";
 
 /** One object-backed segment of a client's manifest, checked. */
 export interface PathInput {
@@ -53,10 +54,10 @@ export type StoredSegment = StoredObjectSegment | StoredDataSegment;
 export type Segment = (StoredObjectSegment & { length: number; rangeStart: number; rangeEnd: number }) | (StoredDataSegment & { length: number; raw: Uint8Array });
 
 /** Python's int() of a JSON value: integers, floats truncated, booleans, integer strings; null when it would raise. */
-function pythonInt(value: unknown): number | null {
+function pythonIntOfJson(value: unknown): number | null {
   if (typeof value === "boolean") return value ? 1 : 0;
   if (typeof value === "number") return Number.isFinite(value) ? Math.trunc(value) : null;
-  if (typeof value === "string" && /^\s*[+-]?\d+\s*$/.test(value)) return Number(value);
+  if (typeof value === "string") return pythonInt(value);
   return null;
 }
 
@@ -116,7 +117,7 @@ export function parseManifestInput(text: string, self: string): InputSegment[] {
     if (!path.replace(/^\/+|\/+$/g, "").includes("/")) return error("path does not refer to an object. Path must be of the form /container/object.");
     let sizeBytes: number | null = null;
     if (entry.size_bytes !== undefined && entry.size_bytes !== null) {
-      sizeBytes = pythonInt(entry.size_bytes);
+      sizeBytes = pythonIntOfJson(entry.size_bytes);
       if (sizeBytes === null) return error("invalid size_bytes");
       if (sizeBytes < 1 && index !== last) return error("too small; each segment must be at least 1 byte.");
     }

@@ -8,6 +8,7 @@
 import mime from "mime/lite";
 import { DELETE_AT_MAX_SECONDS, MAX_OBJECT_NAME_LENGTH, OBJECT_ALLOWED_HEADERS } from "../../common/constraints";
 import { SwiftError, kindForStatus } from "../../common/errors";
+import { pythonInt } from "../../common/python";
 import { H, checkMetadata, isTrue, metaPrefix } from "../../common/headers";
 import { conditionalStatus, parseEtagList } from "../../common/conditional";
 import { byteRangesFraming, parseRange, rangesForLength, type ByteRange } from "../../common/ranges";
@@ -17,7 +18,7 @@ import { containerInfo } from "../services/container";
 import { deleteObject, findObject, openBody, postObject, putObject, type FoundObject, type ObjectPath } from "../services/object";
 import { manifestRead, readsManifestWhole, sloManifest, withSloParams } from "./large-object";
 import { checkNameLength, emptyResponse, isNewest, required, statusOrThrow, type SwiftRequest } from "./request";
-import { withStoredParams } from "./symlink";
+import { splitSymlinkParams, withStoredParams } from "./symlink";
 
 
 function objectPath(req: SwiftRequest): ObjectPath {
@@ -34,12 +35,6 @@ export function objectMetadata(headers: Headers): Record<string, string> {
     }
   }
   return metadata;
-}
-
-/** Python's int() of a header value (surrounding space, a sign, `_` between digits); null where it raises. */
-function pythonInt(text: string): number | null {
-  const trimmed = text.trim();
-  return /^[+-]?\d+(?:_\d+)*$/.test(trimmed) ? Number(trimmed.replaceAll("_", "")) : null;
 }
 
 /**
@@ -223,14 +218,18 @@ export async function get(req: SwiftRequest): Promise<Response> {
   if (req.request.method === "HEAD") {
     return new Response(null, { status: 200, headers: { ...responseHeaders, [H.CONTENT_LENGTH]: String(row.size) } });
   }
-  const specs = parseRange(headers.get(H.RANGE));
-  if (specs && row.size > 0) {
+  // A link's Range is for its target, which the symlink stage reads with the same headers (Swift:
+  // X-Backend-Ignore-Range-If-Metadata-Present with the symlink's sysmeta).
+  const specs = splitSymlinkParams(row.contentType).link ? null : parseRange(headers.get(H.RANGE));
+  if (specs) {
     const ranges = rangesForLength(specs, row.size);
     if (!ranges.length) {
       const { [H.CONTENT_TYPE]: _type, ...objectHeadersOnly } = responseHeaders;
       throw new SwiftError("RangeNotSatisfiable", undefined, { ...objectHeadersOnly, [H.CONTENT_RANGE]: `bytes */${row.size}` });
     }
-    return rangedResponse(req, path, found, ranges, responseHeaders);
+    // An empty object satisfies only a suffix range, and has no bytes to name in a Content-Range:
+    // Swift serves the whole of it (swob _response_iter).
+    if (row.size > 0) return rangedResponse(req, path, found, ranges, responseHeaders);
   }
   const body = row.size > 0 ? await openBody(req.ctx, path, found) : null;
   return new Response(body, { status: 200, headers: { ...responseHeaders, [H.CONTENT_LENGTH]: String(row.size) } });

@@ -1,5 +1,7 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, it } from "vitest";
+import { parseConfig } from "../../../src/common/config";
+import { mintToken } from "../../../src/proxy/auth/swift-v1";
 import { BASE, swift, text, tokenFor } from "../../helpers";
 
 async function getToken(headers: Record<string, string>, path = "/auth/v1.0", method = "GET"): Promise<Response> {
@@ -62,6 +64,21 @@ describe("v1 auth (tempauth)", () => {
       await text(response);
       expect(response.status, bad).toBe(401);
     }
+  });
+
+  it("a request with a token that expired returns 401; one that has not, 204", async ({ expect }) => {
+    const config = parseConfig(env);
+    const tester = config.users.get("test:tester");
+    if (!tester) throw new Error("no test:tester in AUTH_USERS");
+    const now = Math.floor(Date.now() / 1000);
+    for (const expires of [now, now - 1]) {
+      const response = await swift("HEAD", "/AUTH_test", { user: null, headers: { "X-Auth-Token": await mintToken(config, tester, expires) } });
+      await text(response);
+      expect(response.status, `expires ${expires - now} s from now`).toBe(401);
+    }
+    const valid = await swift("HEAD", "/AUTH_test", { user: null, headers: { "X-Auth-Token": await mintToken(config, tester, now + 60) } });
+    await text(valid);
+    expect(valid.status).toBe(204);
   });
 
   it("X-Storage-Token is accepted as X-Auth-Token", async ({ expect }) => {

@@ -181,6 +181,26 @@ describe("FormPOST", () => {
     expect(stored.status).toBe(404);
   });
 
+  it("a signature that differs from the right one only in its last or its first hex digit returns 401 and stores nothing", async ({ expect }) => {
+    const name = await account();
+    const path = `/v1/${name}/c/`;
+    const expires = Math.floor(Date.now() / 1000) + 600;
+    const flip = (digit: string) => (digit === "0" ? "1" : "0");
+    for (const hash of ["SHA-1", "SHA-256", "SHA-512"] as const) {
+      const signature = hex(await hmac(hash, "secret", `${path}\n\n1024\n10\n${expires}`));
+      for (const wrong of [signature.slice(0, -1) + flip(signature.slice(-1)), flip(signature.slice(0, 1)) + signature.slice(1)]) {
+        const response = await post({ path, expires, signature: wrong, files: [{ filename: `${hash}-wrong`, data: "x" }] });
+        expect(await text(response), `${hash} ${wrong}`).toBe("FormPost: Invalid Signature");
+        expect(response.status).toBe(401);
+      }
+      const stored = await read(`/${name}/c/${hash}-wrong`);
+      await text(stored);
+      expect(stored.status).toBe(404);
+      const right = await post({ path, expires, signature, files: [{ filename: `${hash}-right`, data: "x" }] });
+      expect(await text(right), hash).toBe("201 Created");
+    }
+  });
+
   it("malformed forms return 400 with FormPOST's messages", async ({ expect }) => {
     const name = await account();
     const path = `/v1/${name}/c/`;

@@ -305,6 +305,37 @@ describe("ranged GET", () => {
     }
   });
 
+  it("a range's last byte is length - 1: bytes=0-18 leaves the last byte out, 0-19, 0-20 and 0-21 return the whole body as 206 bytes 0-19/20, and suffixes -1, -19, -20, -21 end at the last byte", async ({ expect }) => {
+    const cases: [string, string, string][] = [
+      ["bytes=0-18", "0123456789abcdefghi", "bytes 0-18/20"],
+      ["bytes=0-19", "0123456789abcdefghij", "bytes 0-19/20"],
+      ["bytes=0-20", "0123456789abcdefghij", "bytes 0-19/20"],
+      ["bytes=0-21", "0123456789abcdefghij", "bytes 0-19/20"],
+      ["bytes=19-19", "j", "bytes 19-19/20"],
+      ["bytes=19-", "j", "bytes 19-19/20"],
+      ["bytes=-1", "j", "bytes 19-19/20"],
+      ["bytes=-19", "123456789abcdefghij", "bytes 1-19/20"],
+      ["bytes=-20", "0123456789abcdefghij", "bytes 0-19/20"],
+      ["bytes=-21", "0123456789abcdefghij", "bytes 0-19/20"],
+    ];
+    for (const [range, body, contentRange] of cases) {
+      const response = await swift("GET", `${C}/ranged`, { headers: { Range: range } });
+      expect(await text(response), range).toBe(body);
+      expect(response.status, range).toBe(206);
+      expect(response.headers.get("content-range"), range).toBe(contentRange);
+      expect(response.headers.get("content-length"), range).toBe(String(body.length));
+    }
+  });
+
+  it("a range starting at the object's length, or a suffix of zero bytes, returns 416 with Content-Range bytes */20", async ({ expect }) => {
+    for (const range of ["bytes=20-20", "bytes=20-", "bytes=20-25", "bytes=-0"]) {
+      const response = await swift("GET", `${C}/ranged`, { headers: { Range: range } });
+      await text(response);
+      expect(response.status, range).toBe(416);
+      expect(response.headers.get("content-range"), range).toBe("bytes */20");
+    }
+  });
+
   it("several ranges return 206 multipart/byteranges with one part per range", async ({ expect }) => {
     const response = await swift("GET", `${C}/ranged`, { headers: { Range: "bytes=0-1,5-6" } });
     const body = await text(response);

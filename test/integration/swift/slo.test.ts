@@ -161,6 +161,15 @@ describe("SLO manifest PUT", () => {
     );
   });
 
+  it("size_bytes of a ranged segment is checked against the segment's size, not the range's length (Swift: validate_seg_dict)", async ({ expect }) => {
+    const whole = await putManifest("ranged-size", [{ path: "/slo/seg-b", range: "1-3", size_bytes: B.length }, { path: "/slo/seg-a", range: "-2", size_bytes: A.length }]);
+    expect(whole.response.status, whole.body).toBe(201);
+    expect(await text(await swift("GET", `${C}/ranged-size`))).toBe("bbbaa");
+    const ranged = await putManifest("bad", [{ path: "/slo/seg-b", range: "1-3", size_bytes: 3 }]);
+    expect(ranged.response.status).toBe(400);
+    expect(ranged.body).toBe("Errors:\n/slo/seg-b, Size Mismatch\n");
+  });
+
   it("with a zero-byte segment before the last returns 400 'Too small'", async ({ expect }) => {
     await text(await swift("PUT", `${C}/empty-seg`, { body: bytes("") }));
     const { response, body } = await putManifest("bad", [{ path: "/slo/empty-seg" }, { path: "/slo/seg-a" }]);

@@ -171,6 +171,24 @@ describe("TempURL", () => {
     expect(v10.status).toBe(401);
   });
 
+  it("a signature that differs from the right one only in its last or its first hex digit returns 401 Temp URL invalid", async ({ expect }) => {
+    const account = await accountWithKey();
+    const path = `/v1/${account}/c/o`;
+    const flip = (digit: string) => (digit === "0" ? "1" : "0");
+    for (const hash of ["SHA-1", "SHA-256", "SHA-512"] as const) {
+      const valid = new URLSearchParams(await tempUrlQuery(path, { hash }));
+      const signature = valid.get("temp_url_sig") ?? "";
+      const right = await anonymous("GET", path, valid.toString());
+      expect(await text(right), hash).toBe("hello");
+      for (const wrong of [signature.slice(0, -1) + flip(signature.slice(-1)), flip(signature.slice(0, 1)) + signature.slice(1)]) {
+        valid.set("temp_url_sig", wrong);
+        const response = await anonymous("GET", path, valid.toString());
+        expect(await text(response), `${hash} ${wrong}`).toBe(INVALID);
+        expect(response.status).toBe(401);
+      }
+    }
+  });
+
   it("temp_url_expires may be ISO 8601 (%Y-%m-%dT%H:%M:%SZ)", async ({ expect }) => {
     const account = await accountWithKey();
     const path = `/v1/${account}/c/o`;

@@ -96,3 +96,95 @@ describe("mergeContainerReport", () => {
     expect(deleted.row).toMatchObject({ deleted: 1, objectCount: 0 });
   });
 });
+
+describe("tombstones older than the data", () => {
+  const tombstone = (createdAt: string): ObjectRow => object(createdAt, { deleted: 1, size: 0, etag: "", bodyKey: null, metadata: {} });
+
+  it("a tombstone older than the held data changes nothing: the acknowledged object stays, body and metadata included", ({ expect }) => {
+    const held = object("2.00000", { metadata: { "x-object-meta-a": "kept" } });
+    const merge = mergeObject(held, tombstone("1.00000"));
+    expect(merge.row).toEqual(held);
+    expect(merge.changed).toBe(false);
+    expect(merge.garbage).toEqual([]);
+  });
+
+  it("data older than a held tombstone changes nothing: the object stays deleted and the late body is garbage", ({ expect }) => {
+    const merge = mergeObject(tombstone("2.00000"), object("1.00000"));
+    expect(merge.row).toMatchObject({ createdAt: "2.00000", deleted: 1, bodyKey: null, metadata: {} });
+    expect(merge.changed).toBe(false);
+    expect(merge.garbage).toEqual(["k1.00000"]);
+  });
+
+  it("a container listing row keeps the newer object when an older DELETE's update arrives late", ({ expect }) => {
+    const listing = (createdAt: string, deleted: 0 | 1): ListingRow => ({ name: "o", createdAt, deleted, size: deleted ? 0 : 5, etag: "e", contentType: "t", contentTypeTimestamp: createdAt, metaTimestamp: createdAt });
+    const late = mergeListing(listing("2.00000", 0), listing("1.00000", 1));
+    expect(late.row).toMatchObject({ createdAt: "2.00000", deleted: 0, size: 5 });
+    expect(late.changed).toBe(false);
+    const resurrect = mergeListing(listing("2.00000", 1), listing("1.00000", 0));
+    expect(resurrect.row).toMatchObject({ createdAt: "2.00000", deleted: 1 });
+    expect(resurrect.changed).toBe(false);
+  });
+});
+
+/**
+ * Equal timestamps. Swift's object server refuses a PUT, POST or DELETE whose timestamp is not
+ * newer than what it holds (409), and its DBs keep the row or metadata value already held
+ * (container/backend.py merge_items: `rec_ts_data >= item_ts_data` keeps the existing data;
+ * db.py update_metadata: a key is replaced only by a strictly newer timestamp). So a tie is not a
+ * write: the row already held stays, whichever replica merges.
+ */
+describe("equal timestamps: the row already held stays", () => {
+  it("data with the same timestamp as the held data changes nothing, and the incoming body is garbage", ({ expect }) => {
+    const held = object("1.00000", { size: 1, etag: "held", bodyKey: "k-held" });
+    const merge = mergeObject(held, object("1.00000", { size: 2, etag: "other", bodyKey: "k-other" }));
+    expect(merge.row).toEqual(held);
+    expect(merge.changed).toBe(false);
+    expect(merge.garbage).toEqual(["k-other"]);
+  });
+
+  it("metadata with the same timestamp as the held metadata changes nothing", ({ expect }) => {
+    const held = object("1.00000", { metaTimestamp: "3.00000", metadata: { "x-object-meta-a": "held" } });
+    const merge = mergeObject(held, object("1.00000", { metaTimestamp: "3.00000", metadata: { "x-object-meta-a": "other" } }));
+    expect(merge.row.metadata).toEqual({ "x-object-meta-a": "held" });
+    expect(merge.changed).toBe(false);
+  });
+
+  it("a content type with the same timestamp as the held one changes nothing", ({ expect }) => {
+    const held = object("1.00000", { contentType: "x/held", contentTypeTimestamp: "3.00000" });
+    const merge = mergeObject(held, object("1.00000", { contentType: "x/other", contentTypeTimestamp: "3.00000" }));
+    expect(merge.row.contentType).toBe("x/held");
+    expect(merge.changed).toBe(false);
+  });
+
+  it("metadata stamped with the data's own timestamp applies to that data (a PUT's metadata)", ({ expect }) => {
+    const merge = mergeObject(object("1.00000", { metaTimestamp: "0.50000", metadata: { "x-object-meta-a": "old" } }), object("1.00000", { metadata: { "x-object-meta-a": "put" } }));
+    expect(merge.row).toMatchObject({ metaTimestamp: "1.00000", metadata: { "x-object-meta-a": "put" } });
+  });
+
+  it("a container listing row with the same timestamp as the held one changes nothing", ({ expect }) => {
+    const held: ListingRow = { name: "o", createdAt: "1.00000", deleted: 0, size: 1, etag: "held", contentType: "t", contentTypeTimestamp: "1.00000", metaTimestamp: "1.00000" };
+    const merge = mergeListing(held, { ...held, size: 2, etag: "other" });
+    expect(merge.row).toEqual(held);
+    expect(merge.changed).toBe(false);
+  });
+
+  it("a metadata key with the same timestamp as the held one keeps the held value (Swift: db.py update_metadata)", ({ expect }) => {
+    const merged = mergeMetadata({ a: { value: "held", timestamp: "2" } }, { a: { value: "other", timestamp: "2" } });
+    expect(merged.metadata).toEqual({ a: { value: "held", timestamp: "2" } });
+    expect(merged.changed).toBe(false);
+  });
+
+  /**
+   * Swift's diskfile makes every .data at or older than the newest .ts obsolete (get_ondisk_files),
+   * so a tombstone wins a tie with data on every replica. Were the held row to stay, a replica
+   * holding the data and one holding the tombstone would never agree (their row hashes differ by
+   * the deleted flag) and repair would exchange the pair forever; two isolates can stamp a PUT and
+   * a DELETE alike.
+   */
+  it("a tombstone and data with the same timestamp: the tombstone wins whichever replica held it first (Swift: diskfile get_ondisk_files)", ({ expect }) => {
+    const data = object("1.00000");
+    const tombstone = object("1.00000", { deleted: 1, size: 0, etag: "", bodyKey: null });
+    expect(mergeObject(tombstone, data).row.deleted).toBe(1);
+    expect(mergeObject(data, tombstone).row.deleted).toBe(1);
+  });
+});

@@ -55,6 +55,12 @@ describe("write quorum counts zones, not replica slots", () => {
     expect(writeStatus(replies(["z1", 409], ["z2", 409], ["z3", 201]), 3)).toBe(409);
   });
 
+  it("two slots of one zone count once, the handoff slot listed first too; a handoff zone that holds no primary of the write counts as a zone of its own", ({ expect }) => {
+    expect(writeStatus(replies(["z1/handoff", 201], ["z2", 503], ["z1", 201]), 3)).toBe(503);
+    expect(writeStatus(replies(["z4/handoff", 201], ["z4", 201], ["z3", 503]), 3)).toBe(503);
+    expect(writeStatus(replies(["z4/handoff", 201], ["z4", 201], ["z3", 201]), 3)).toBe(201);
+  });
+
   it("client errors count zones too: a 404 from one zone's primary and its handoff slot is no quorum", ({ expect }) => {
     expect(writeStatus(replies(["z3", 404], ["z3/handoff", 404], ["z2", 503]), 3)).toBe(503);
   });
@@ -124,6 +130,33 @@ describe("fanOut", () => {
     setTimeout(release, 30);
     const replies = await fanOut(["z1", "z2", "z3"], ["z3/handoff"], call, 0);
     expect(replies.map((r) => [r.zone, r.reply.status])).toEqual([
+      ["z3/handoff", 201],
+      ["z2", 201],
+      ["z3", 201],
+    ]);
+  });
+
+  it("replies from one zone's primary and its handoff slot start no post-quorum wait: fanOut answers only once a second zone replied", async ({ expect }) => {
+    let release: () => void = () => undefined;
+    const z2Answers = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const call = async (zone: string): Promise<ReplicaReply> => {
+      if (zone === "z1") return { status: 503 };
+      if (zone === "z2") await z2Answers;
+      return { status: 201 };
+    };
+    let answered = false;
+    const replies = fanOut(["z1", "z2", "z3"], ["z3/handoff"], call, 0).then((result) => {
+      answered = true;
+      return result;
+    });
+    // Event-loop turns, not time: with z3 and z3/handoff counted as two zones, the post-quorum
+    // wait of 0 ms would have ended within them.
+    for (let turn = 0; turn < 10; turn++) await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(answered).toBe(false);
+    release();
+    expect((await replies).map((r) => [r.zone, r.reply.status])).toEqual([
       ["z3/handoff", 201],
       ["z2", 201],
       ["z3", 201],

@@ -9,6 +9,8 @@ import { setWeight, rebalance, toRingFile } from "../../../src/ring/builder.ts";
 import { loadRings } from "../../../src/ring/load.ts";
 import { Ring } from "../../../src/ring/ring.ts";
 import { RingFileError } from "../../../src/ring/ring-file.ts";
+import { bytesToBase64 } from "../../../src/ring/table.ts";
+import type { RingFile } from "../../../src/ring/types.ts";
 import { built, HASH, HOUR, ringOf, T0, zone } from "./build.ts";
 
 const SIX = ["z1", "z2", "z3", "z4", "z5", "z6"].map((id) => zone(id));
@@ -93,6 +95,75 @@ describe("Ring lookups", () => {
     expect(() => Ring.fromFile({ ...file, zones: file.zones.slice(0, 2) }, HASH)).toThrow(RingFileError);
     expect(() => Ring.fromFile({ ...file, partPower: 3 }, HASH)).toThrow(/8 partitions|expected 8/);
     expect(() => Ring.fromFile({ ...file, replicaCount: 2 }, HASH)).toThrow(/3 tables for 2 replicas/);
+  });
+});
+
+/** A ring file with a hand-made table: `table[replica][partition]` is a zone index into `zones`. */
+function handMade(partPower: number, zones: string[], table: number[][]): Ring {
+  const file: RingFile = {
+    format: "edgeswift-ring/1",
+    ring: "object",
+    version: 1,
+    partPower,
+    replicaCount: table.length,
+    zones: zones.map((id) => zone(id)),
+    zoneIndexBytes: 1,
+    replica2Partition2Zone: table.map((row) => bytesToBase64(Uint8Array.from(row))),
+  };
+  return Ring.fromFile(file, HASH);
+}
+
+const ids = (zones: readonly { id: string }[]) => zones.map((z) => z.id);
+
+/**
+ * Golden handoff orders. The expected lists were computed by a separate reimplementation of Swift's
+ * ring.py get_more_nodes (one region, one device per zone) over the same tables, not by ring.ts:
+ * start = md5(str(partition)) >> part_shift, walk range(start, parts, inc) then
+ * range(inc - (parts - start) % inc, start, inc), replica by replica, each zone the first time it
+ * appears. A change to the order moves every handoff's data: it must break these loudly.
+ */
+describe("handoff order (Swift: ring.py get_more_nodes)", () => {
+  it("handoffZones of every partition of a fixed ring come in Swift's get_more_nodes order, a weight-0 zone last", ({ expect }) => {
+    const ring = handMade(3, ["z1", "z2", "z3", "z4", "z5", "z6", "z7"], [
+      [0, 1, 2, 3, 4, 5, 0, 1],
+      [1, 2, 3, 4, 5, 0, 2, 3],
+      [2, 3, 4, 5, 0, 1, 4, 5],
+    ]);
+    const expected = [
+      ["z5", "z4", "z6", "z7"],
+      ["z1", "z5", "z6", "z7"],
+      ["z1", "z2", "z6", "z7"],
+      ["z2", "z3", "z1", "z7"],
+      ["z2", "z3", "z4", "z7"],
+      ["z4", "z3", "z5", "z7"],
+      ["z2", "z4", "z6", "z7"],
+      ["z5", "z1", "z3", "z7"],
+    ];
+    expect(Array.from({ length: 8 }, (_, p) => ids(ring.handoffZones(p)))).toEqual(expected);
+  });
+
+  it("past 65,536 partitions the walk steps by parts / 65536 and wraps to a partition of the start's parity, as Swift's get_more_nodes", ({ expect }) => {
+    // z8 and z9 hold only partitions below 1000: odd ones list z9 first, even ones z8, so where the
+    // walk wraps to shows in which of them comes first.
+    const partitions = 2 ** 17;
+    const table = [0, 1, 2].map((replica) =>
+      Array.from({ length: partitions }, (_, p) => {
+        if (p < 1000) return (p % 2 ? [8, 7, 0] : [7, 8, 1])[replica] ?? 0;
+        return (Math.floor((p * 2654435761) / 128) + replica) % 7;
+      }),
+    );
+    const ring = handMade(17, ["z1", "z2", "z3", "z4", "z5", "z6", "z7", "z8", "z9"], table);
+    const expected: Record<number, string[]> = {
+      2: ["z1", "z3", "z7", "z6", "z5", "z4"],
+      3: ["z3", "z4", "z5", "z2", "z7", "z6"],
+      1000: ["z4", "z5", "z3", "z2", "z9", "z8"],
+      4242: ["z3", "z4", "z5", "z6", "z9", "z8"],
+      54321: ["z9", "z8", "z1", "z7", "z3", "z2"],
+      65536: ["z2", "z3", "z4", "z5", "z9", "z8"],
+      99999: ["z4", "z5", "z7", "z6", "z9", "z8"],
+      131071: ["z2", "z3", "z1", "z7", "z8", "z9"],
+    };
+    for (const [partition, handoffs] of Object.entries(expected)) expect(ids(ring.handoffZones(Number(partition))), `partition ${partition}`).toEqual(handoffs);
   });
 });
 
