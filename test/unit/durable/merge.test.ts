@@ -1,21 +1,9 @@
 import { describe, it } from "vitest";
 import { mergeContainerReport, mergeListing, mergeMetadata, mergeObject } from "../../../src/durable/merge";
 import type { ListingRow, ObjectRow } from "../../../src/durable/rows";
+import { objectRow } from "../../rows";
 
-const object = (createdAt: string, o: Partial<ObjectRow> = {}): ObjectRow => ({
-  name: "a/c/o",
-  createdAt,
-  deleted: 0,
-  size: 1,
-  etag: "e",
-  contentType: "text/plain",
-  contentTypeTimestamp: createdAt,
-  metaTimestamp: createdAt,
-  metadata: {},
-  bodyKey: `k${createdAt}`,
-  deleteAt: null,
-  ...o,
-});
+const object = (createdAt: string, o: Partial<ObjectRow> = {}): ObjectRow => objectRow("a/c/o", createdAt, { etag: "e", bodyKey: `k${createdAt}`, ...o });
 
 describe("mergeObject", () => {
   it("the newer data wins and the loser's body becomes garbage", ({ expect }) => {
