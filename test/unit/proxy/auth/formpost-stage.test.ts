@@ -5,12 +5,12 @@
  */
 import { describe, it } from "vitest";
 import { SwiftError } from "../../../../src/common/errors";
-import { decodePath, parseSwiftPath } from "../../../../src/common/path";
 import { formpost, FORMPOST_INFO } from "../../../../src/proxy/auth/formpost";
 import { hmacHex } from "../../../../src/proxy/auth/tempurl";
 import type { ServiceContext } from "../../../../src/proxy/services/context";
 import { InfoCache } from "../../../../src/proxy/services/info-cache";
 import type { SubrequestInit, SwiftRequest } from "../../../../src/proxy/swift/request";
+import { stageRequest } from "./stage-request";
 
 const KEY = "container-key";
 const FAR = "4000000000";
@@ -82,21 +82,12 @@ async function post(
   });
   const puts: Put[] = [];
   const environ: SwiftRequest["environ"] = {};
-  const req: SwiftRequest = {
-    request,
-    url,
-    path: parseSwiftPath(decodePath(url.pathname)),
-    identity: null,
-    ctx: context(),
-    environ,
-    waitUntil: () => undefined,
-    subrequest: async (init) => {
-      const text = init.body instanceof ReadableStream ? await new Response(init.body).text() : "";
-      const put = { path: init.path, headers: new Headers(init.headers), body: text, init, environ: { ...environ } };
-      puts.push(put);
-      return options.answer ? options.answer(put) : new Response(null, { status: 201, headers: { "access-control-allow-origin": "*", etag: "e" } });
-    },
-  };
+  const req = stageRequest(request, context(), environ, async (init) => {
+    const text = init.body instanceof ReadableStream ? await new Response(init.body).text() : "";
+    const put = { path: init.path, headers: new Headers(init.headers), body: text, init, environ: { ...environ } };
+    puts.push(put);
+    return options.answer ? options.answer(put) : new Response(null, { status: 201, headers: { "access-control-allow-origin": "*", etag: "e" } });
+  });
   let passedOn = false;
   const response = await formpost(req, async () => {
     passedOn = true;

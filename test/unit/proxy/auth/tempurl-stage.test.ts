@@ -6,13 +6,13 @@
  */
 import { describe, it } from "vitest";
 import { SwiftError } from "../../../../src/common/errors";
-import { decodePath, parseSwiftPath } from "../../../../src/common/path";
 import type { AccountRow, ContainerRow } from "../../../../src/durable/rows";
 import { pythonInt } from "../../../../src/common/python";
 import { constantTimeEqual, extractDigest, hmacHex, isAllowedDigest, pythonQuote, tempurl, TEMPURL_INFO } from "../../../../src/proxy/auth/tempurl";
 import type { ServiceContext } from "../../../../src/proxy/services/context";
 import { InfoCache } from "../../../../src/proxy/services/info-cache";
 import type { SwiftRequest } from "../../../../src/proxy/swift/request";
+import { stageRequest } from "./stage-request";
 
 const ACCOUNT_KEY = "account-key";
 const CONTAINER_KEY = "container-key";
@@ -52,16 +52,7 @@ async function run(
   const url = new URL(`https://swift.example${target}`);
   const request = new Request(url, init);
   const environ: SwiftRequest["environ"] = {};
-  const req: SwiftRequest = {
-    request,
-    url,
-    path: parseSwiftPath(decodePath(url.pathname)),
-    identity: null,
-    ctx: context(),
-    environ,
-    waitUntil: () => undefined,
-    subrequest: () => Promise.reject(new Error("no subrequests here")),
-  };
+  const req = stageRequest(request, context(), environ, () => Promise.reject(new Error("no subrequests here")));
   let passed: Passed | null = null;
   const answer =
     init.answer ??
@@ -307,16 +298,7 @@ describe("the TempURL stage", () => {
     const target = await signedUrl("GET", "/v1/AUTH_test/c/o", { key: "guess" });
     const url = new URL(`https://swift.example${target}`);
     const environ: SwiftRequest["environ"] = {};
-    const req: SwiftRequest = {
-      request: new Request(url, { method: "PUT", headers: { "x-copy-from": "c/x" } }),
-      url,
-      path: parseSwiftPath("/v1/AUTH_test/c/o"),
-      identity: null,
-      ctx: context(),
-      environ,
-      waitUntil: () => undefined,
-      subrequest: () => Promise.reject(new Error("no subrequests here")),
-    };
+    const req = stageRequest(new Request(url, { method: "PUT", headers: { "x-copy-from": "c/x" } }), context(), environ, () => Promise.reject(new Error("no subrequests here")));
     await expect(tempurl(req, () => Promise.resolve(new Response()))).rejects.toBeInstanceOf(SwiftError);
     expect(environ.answeredBeforeController).toBe(true);
     const put = new URL(`https://swift.example${await signedUrl("PUT", "/v1/AUTH_test/c/o")}`);
@@ -374,16 +356,7 @@ describe("the TempURL stage", () => {
 
   it("an error from downstream loses X-Object-Meta-* headers too", async ({ expect }) => {
     const url = new URL(`https://swift.example${await signedUrl("GET", "/v1/AUTH_test/c/o")}`);
-    const req: SwiftRequest = {
-      request: new Request(url),
-      url,
-      path: parseSwiftPath("/v1/AUTH_test/c/o"),
-      identity: null,
-      ctx: context(),
-      environ: {},
-      waitUntil: () => undefined,
-      subrequest: () => Promise.reject(new Error("no subrequests here")),
-    };
+    const req = stageRequest(new Request(url), context(), {}, () => Promise.reject(new Error("no subrequests here")));
     let error: unknown = null;
     try {
       await tempurl(req, () => Promise.reject(new SwiftError("NotFound", "gone", { "x-object-meta-secret": "s", "x-object-meta-public-a": "a", etag: "e" })));
