@@ -3,7 +3,7 @@
  * Rows for tests that write straight into replicas.
  */
 
-import type { ObjectRow } from "../src/durable/rows";
+import type { ListingRow, ObjectRow } from "../src/durable/rows";
 
 /** A live object row (1 byte, no body) with every timestamp at `createdAt`, unless overridden. */
 export function objectRow(name: string, createdAt: string, overrides: Partial<ObjectRow> = {}): ObjectRow {
@@ -21,6 +21,11 @@ export function objectRow(name: string, createdAt: string, overrides: Partial<Ob
     deleteAt: null,
     ...overrides,
   };
+}
+
+/** A live listing row (1 byte) with every timestamp at `createdAt`, unless overridden. */
+export function listingRow(name: string, createdAt: string, overrides: Partial<ListingRow> = {}): ListingRow {
+  return { name, createdAt, deleted: 0, size: 1, etag: "e", contentType: "text/plain", contentTypeTimestamp: createdAt, metaTimestamp: createdAt, ...overrides };
 }
 
 /** Listing parameters that list everything. */

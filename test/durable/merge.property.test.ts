@@ -11,11 +11,11 @@ import fc from "fast-check";
 import { beforeAll, describe, it } from "vitest";
 import { mergeMetadata, mergeObject } from "../../src/durable/merge";
 import { ZERO_HASH, objectRowHash, xorHash } from "../../src/durable/partition-hash";
-import { objectTombstone, type AccountContainerRow, type AccountRow, type ContainerRow, type MetadataMap, type ObjectRow } from "../../src/durable/rows";
+import type { AccountContainerRow, AccountRow, ContainerRow, MetadataMap, ObjectRow } from "../../src/durable/rows";
 import type { AccountReplicaRow } from "../../src/durable/schema/account";
 import type { ContainerReplicaRow } from "../../src/durable/schema/container";
 import { swift, text } from "../helpers";
-import { listingOf, objectRowsArbFor, stamp } from "../unit/durable/merge-rows.property";
+import { listingOf, objectRowsArbFor, postAcrossTombstone, stamp } from "../unit/durable/merge-rows.property";
 
 fc.configureGlobal({ seed: 19_006, numRuns: 15 });
 
@@ -141,25 +141,11 @@ describe("object replicas: mergeRows in any order gives the same rows and partit
 describe("object replicas: a POST newer than a tombstone newer than its data", () => {
   it("a replica given the tombstone before the newer PUT keeps the POST's metadata, as one given the PUT first does (Swift keeps it in any order)", async ({ expect }) => {
     const name = "AUTH_test/merge-property/post-across-tombstone";
-    const t = (n: number) => stamp(n, 0);
-    const posted: ObjectRow = {
-      name,
-      createdAt: t(1),
-      deleted: 0,
-      size: 1,
-      etag: "e1",
-      contentType: "post/t4",
-      contentTypeTimestamp: t(4),
-      metaTimestamp: t(4),
-      metadata: { "x-object-meta-from": "post t4" },
-      bodyKey: null,
-      deleteAt: null,
-    };
-    const newer: ObjectRow = { ...posted, createdAt: t(3), etag: "e3", contentType: "put/t3", contentTypeTimestamp: t(3), metaTimestamp: t(3), metadata: { "x-object-meta-from": "put t3" } };
+    const { posted, tombstone, newer } = postAcrossTombstone(name, false);
     const [first, second] = freshZones(2).map((zone) => env.OBJECT_REPLICA.getByName(`object/7/${zone}`));
     if (!first || !second) throw new Error("no replicas");
-    await first.mergeRows([posted, objectTombstone(name, t(2)), newer]);
-    await second.mergeRows([posted, newer, objectTombstone(name, t(2))]);
+    await first.mergeRows([posted, tombstone, newer]);
+    await second.mergeRows([posted, newer, tombstone]);
     expect((await second.getObject(name)).value?.metadata).toEqual({ "x-object-meta-from": "post t4" });
     expect((await first.partitionHash()).value?.hash).toBe((await second.partitionHash()).value?.hash);
   }, TIMEOUT_MS);

@@ -103,4 +103,27 @@ export function listingOf(row: ObjectRow): ListingRow {
   };
 }
 
-
+/**
+ * A POST newer than a tombstone newer than its data: PUT at t1 with a POST at t4 (one replica
+ * holds both), DELETE at t2, PUT at t3 (another replica missed the POST). Swift keeps the t4 .meta
+ * beside the t2 .ts and applies it to the t3 data in any order of replication. `bodies` gives the
+ * two PUTs body keys (the pure merge reports them as garbage; replicas given rows hold none).
+ */
+export function postAcrossTombstone(name: string, bodies: boolean): { posted: ObjectRow; tombstone: ObjectRow; newer: ObjectRow } {
+  const t = (n: number) => stamp(n, 0);
+  const posted: ObjectRow = {
+    name,
+    createdAt: t(1),
+    deleted: 0,
+    size: 1,
+    etag: "e1",
+    contentType: "post/t4",
+    contentTypeTimestamp: t(4),
+    metaTimestamp: t(4),
+    metadata: { "x-object-meta-from": "post t4" },
+    bodyKey: bodies ? "k1" : null,
+    deleteAt: null,
+  };
+  const newer: ObjectRow = { ...posted, createdAt: t(3), etag: "e3", bodyKey: bodies ? "k3" : null, contentType: "put/t3", contentTypeTimestamp: t(3), metaTimestamp: t(3), metadata: { "x-object-meta-from": "put t3" } };
+  return { posted, tombstone: objectTombstone(name, t(2)), newer };
+}

@@ -7,21 +7,11 @@
 import { describe, it } from "vitest";
 import { liveMetadata, mergeContainerReport, mergeListing, mergeMetadata, mergeObject, stampMetadata } from "../../../src/durable/merge";
 import type { AccountContainerRow, ContainerReport, ListingRow, ObjectRow } from "../../../src/durable/rows";
-import { objectRow } from "../../rows";
+import { listingRow, objectRow } from "../../rows";
 
 const object = (createdAt: string, o: Partial<ObjectRow> = {}): ObjectRow => objectRow("AUTH_a/c/o", createdAt, { etag: "e", bodyKey: `k${createdAt}`, ...o });
 
-const listing = (createdAt: string, o: Partial<ListingRow> = {}): ListingRow => ({
-  name: "o",
-  createdAt,
-  deleted: 0,
-  size: 1,
-  etag: "e",
-  contentType: "text/plain",
-  contentTypeTimestamp: createdAt,
-  metaTimestamp: createdAt,
-  ...o,
-});
+const listing = (createdAt: string, o: Partial<ListingRow> = {}): ListingRow => listingRow("o", createdAt, o);
 
 describe("object rows", () => {
   it("the first row a replica sees is stored as it came, with no garbage", ({ expect }) => {

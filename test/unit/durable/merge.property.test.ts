@@ -10,8 +10,8 @@ import fc from "fast-check";
 import { describe, it } from "vitest";
 import { mergeContainerReport, mergeListing, mergeMetadata, mergeObject } from "../../../src/durable/merge";
 import { ZERO_HASH, accountContainerRowHash, listingRowHash, objectRowHash, xorHash, type Hash } from "../../../src/durable/partition-hash";
-import { objectTombstone, type AccountContainerRow, type ContainerReport, type ListingRow, type MetadataMap, type ObjectRow } from "../../../src/durable/rows";
-import { listingOf, objectRowsArbFor, stamp } from "./merge-rows.property";
+import type { AccountContainerRow, ContainerReport, ListingRow, MetadataMap, ObjectRow } from "../../../src/durable/rows";
+import { listingOf, objectRowsArbFor, postAcrossTombstone, stamp } from "./merge-rows.property";
 
 const objectRowsArb = objectRowsArbFor(["AUTH_p/c/o", "AUTH_p/c/dir/ö", "AUTH_p/c/o 2"]);
 
@@ -191,26 +191,9 @@ describe("mergeObject (object rows: data, metadata, content type, tombstones)", 
   });
 });
 
-describe("a POST newer than a tombstone newer than its data", () => {
-  // PUT at t1, POST at t4 onto it (one replica holds both), DELETE at t2, PUT at t3 (another
-  // replica missed the POST). Swift keeps the t4 .meta beside the t2 .ts and applies it to the
-  // t3 data whatever order the files replicate in: the object is t3's data with t4's metadata.
+describe("a POST newer than a tombstone newer than its data (see postAcrossTombstone)", () => {
   const t = (n: number) => stamp(n, 0);
-  const posted: ObjectRow = {
-    name: "AUTH_p/c/o",
-    createdAt: t(1),
-    deleted: 0,
-    size: 1,
-    etag: "e1",
-    contentType: "post/t4",
-    contentTypeTimestamp: t(4),
-    metaTimestamp: t(4),
-    metadata: { "x-object-meta-from": "post t4" },
-    bodyKey: "k1",
-    deleteAt: null,
-  };
-  const tombstone = objectTombstone("AUTH_p/c/o", t(2));
-  const newer: ObjectRow = { ...posted, createdAt: t(3), etag: "e3", bodyKey: "k3", contentType: "put/t3", contentTypeTimestamp: t(3), metaTimestamp: t(3), metadata: { "x-object-meta-from": "put t3" } };
+  const { posted, tombstone, newer } = postAcrossTombstone("AUTH_p/c/o", true);
   const foldRows = (rows: ObjectRow[]) => fold(objectRule, rows).rows.get("AUTH_p/c/o");
 
   it("merged newer data first, the POST applies to the newer data, as in Swift", ({ expect }) => {

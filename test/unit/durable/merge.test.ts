@@ -1,7 +1,7 @@
 import { describe, it } from "vitest";
 import { mergeContainerReport, mergeListing, mergeMetadata, mergeObject } from "../../../src/durable/merge";
 import type { ListingRow, ObjectRow } from "../../../src/durable/rows";
-import { objectRow } from "../../rows";
+import { listingRow, objectRow } from "../../rows";
 
 const object = (createdAt: string, o: Partial<ObjectRow> = {}): ObjectRow => objectRow("a/c/o", createdAt, { etag: "e", bodyKey: `k${createdAt}`, ...o });
 
@@ -41,17 +41,7 @@ describe("mergeObject", () => {
 });
 
 describe("mergeListing", () => {
-  const listing = (createdAt: string, o: Partial<ListingRow> = {}): ListingRow => ({
-    name: "o",
-    createdAt,
-    deleted: 0,
-    size: 1,
-    etag: "e",
-    contentType: "t",
-    contentTypeTimestamp: createdAt,
-    metaTimestamp: createdAt,
-    ...o,
-  });
+  const listing = (createdAt: string, o: Partial<ListingRow> = {}): ListingRow => listingRow("o", createdAt, { contentType: "t", ...o });
 
   it("is last-write-wins and idempotent", ({ expect }) => {
     const first = mergeListing(null, listing("1.00000"));
