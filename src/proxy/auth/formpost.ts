@@ -52,6 +52,12 @@ function formUnauthorized(message: string): SwiftError {
   });
 }
 
+/** A form field passed on as a header; 400 when it holds CR, LF or NUL, which no header can carry. */
+function headerValue(field: string, value: string): string {
+  if (/[\r\n\0]/.test(value)) throw formInvalid(`invalid ${field}`);
+  return value;
+}
+
 /** What one file's PUT answered. */
 interface FileResult {
   status: number;
@@ -84,9 +90,9 @@ async function putFile(req: SwiftRequest, attributes: ReadonlyMap<string, string
     headers.set(H.X_DELETE_AFTER, String(value));
   }
   const contentType = attributes.get(H.CONTENT_TYPE);
-  if (contentType !== undefined) headers.set(H.CONTENT_TYPE, contentType || "application/octet-stream");
+  if (contentType !== undefined) headers.set(H.CONTENT_TYPE, headerValue(H.CONTENT_TYPE, contentType || "application/octet-stream"));
   const contentEncoding = attributes.get(H.CONTENT_ENCODING);
-  if (contentEncoding !== undefined) headers.set(H.CONTENT_ENCODING, contentEncoding);
+  if (contentEncoding !== undefined) headers.set(H.CONTENT_ENCODING, headerValue(H.CONTENT_ENCODING, contentEncoding));
   const expires = pythonInt(attributes.get("expires") || "0");
   if (expires === null) throw formInvalid("expired not an integer");
   if (expires * 1000 < Date.now()) throw formUnauthorized("form expired");
@@ -100,6 +106,7 @@ async function putFile(req: SwiftRequest, attributes: ReadonlyMap<string, string
     if (expected !== null && constantTimeEqual(expected, signature.hex)) valid = true;
   }
   if (!valid) throw formUnauthorized("invalid signature");
+  headerValue("redirect", attributes.get("redirect") ?? "");
   const slash = !path.endsWith("/") && path.split("/").length - 1 < 4 ? "/" : "";
   let tooLarge = false;
   // The file is stored at the signed path plus its filename taken literally (`..` included);
@@ -184,7 +191,8 @@ async function translateForm(req: SwiftRequest, boundary: string): Promise<Respo
   const location = `${redirect}${redirect.includes("?") ? "&" : "?"}status=${pythonQuote(String(status))}&message=${pythonQuote(message)}`;
   const body = `<html><body><p><a href="${location}">Click to continue...</a></p></body></html>`;
   const bytes = encoder.encode(body);
-  headers.set(H.LOCATION, location);
+  // Characters past ASCII go as their UTF-8 percent-escapes, as a browser sends such a URL.
+  headers.set(H.LOCATION, headerValue("redirect", location).replace(/[^\x00-\x7f]+/g, encodeURIComponent));
   headers.set(H.CONTENT_LENGTH, String(bytes.length));
   // Bytes, not a string: Swift's 303 has no Content-Type.
   return new Response(bytes, { status: SEE_OTHER, headers });

@@ -101,6 +101,29 @@ describe("FormPOST", () => {
     expect(withQuery.headers.get("location")).toBe("https://site.example/done?a=1&status=400&message=max%20file%20count%20exceeded");
   });
 
+  it("a redirect or content-type holding CR or LF returns 400 FormPost: invalid … and stores nothing", async ({ expect }) => {
+    const name = await account();
+    const injected = await post({ path: `/v1/${name}/c`, redirect: "https://site.example/done\r\nSet-Cookie: a=b", files: [{ filename: "r.txt", data: "r" }] });
+    expect(injected.status).toBe(400);
+    expect(await text(injected)).toBe("FormPost: invalid redirect");
+    expect((await read(`/${name}/c/r.txt`)).status).toBe(404);
+    const noFiles = await post({ path: `/v1/${name}/c`, redirect: "https://site.example/\ndone" });
+    expect(noFiles.status).toBe(400);
+    expect(await text(noFiles)).toBe("FormPost: invalid redirect");
+    const type = await post({ path: `/v1/${name}/c`, fields: [["content-type", "text/plain\r\nX-Object-Meta-A: b"]], files: [{ filename: "t.txt", data: "t" }] });
+    expect(type.status).toBe(400);
+    expect(await text(type)).toBe("FormPost: invalid content-type");
+    expect((await read(`/${name}/c/t.txt`)).status).toBe(404);
+  });
+
+  it("a redirect outside ASCII is sent back in Location as its UTF-8 percent-escapes", async ({ expect }) => {
+    const name = await account();
+    const response = await post({ path: `/v1/${name}/c`, redirect: "https://site.example/é", files: [{ filename: "u.txt", data: "u" }] });
+    await text(response);
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe("https://site.example/%C3%A9?status=201&message=");
+  });
+
   it("a path past the container without a trailing slash is a name prefix: /c/pre and file fix make c/prefix", async ({ expect }) => {
     const name = await account();
     expect(await text(await post({ path: `/v1/${name}/c/pre`, files: [{ filename: "fix", data: "1" }] }))).toBe("201 Created");
