@@ -4,9 +4,12 @@
  * fixed per-partition order disjoint from the primaries, replica names, and the bundled rings.
  */
 import { describe, it } from "vitest";
+import accountRing from "../../../rings/account.ring.json";
+import containerRing from "../../../rings/container.ring.json";
+import objectRing from "../../../rings/object.ring.json";
 import vectors from "../../fixtures/ring-vectors.json";
 import { setWeight, rebalance, toRingFile } from "../../../src/ring/builder.ts";
-import { loadRings } from "../../../src/ring/load.ts";
+import { loadRings, ringsFrom } from "../../../src/ring/load.ts";
 import { Ring } from "../../../src/ring/ring.ts";
 import { RingFileError } from "../../../src/ring/ring-file.ts";
 import { bytesToBase64 } from "../../../src/ring/table.ts";
@@ -191,5 +194,22 @@ describe("loadRings", () => {
   it("uses the hash prefix and suffix it is given", ({ expect }) => {
     const partition = loadRings(HASH).object.partitionFor("AUTH_test", "photos", "2026/cat.jpg");
     expect(partition).toBe(975);
+  });
+
+  it("builds them again for another prefix or suffix, and reuses them only for the same pair", ({ expect }) => {
+    const first = loadRings(HASH);
+    const otherSuffix = loadRings({ ...HASH, hashPathSuffix: `${HASH.hashPathSuffix}x` });
+    expect(otherSuffix).not.toBe(first);
+    expect(otherSuffix.object.partitionFor("AUTH_test", "photos", "2026/cat.jpg")).not.toBe(975);
+    const otherPrefix = loadRings({ ...HASH, hashPathPrefix: `${HASH.hashPathPrefix}x` });
+    expect(otherPrefix).not.toBe(otherSuffix);
+    expect(loadRings(HASH).object.partitionFor("AUTH_test", "photos", "2026/cat.jpg")).toBe(975);
+  });
+
+  it("a ring file under another ring's name is refused with RingFileError", ({ expect }) => {
+    const files = { account: accountRing, container: containerRing, object: objectRing };
+    expect(ringsFrom(files, HASH).container.name).toBe("container");
+    expect(() => ringsFrom({ ...files, container: objectRing }, HASH)).toThrow(RingFileError);
+    expect(() => ringsFrom({ ...files, container: objectRing }, HASH)).toThrow("rings/container.ring.json holds the object ring");
   });
 });
