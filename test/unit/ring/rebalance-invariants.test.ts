@@ -9,7 +9,7 @@
  * the same input gives the same output. Rebalanced until nothing moves, every zone holds its
  * target exactly and a zone without weight holds nothing.
  */
-import { describe, it } from "vitest";
+import { describe, it, type ExpectStatic } from "vitest";
 import { addZone, create, rebalance, removeZone, setWeight } from "../../../src/ring/builder.ts";
 import { decodeTables, isAssignable, partitionsPerZone } from "../../../src/ring/builder-state.ts";
 import type { BuilderFile } from "../../../src/ring/types.ts";
@@ -64,8 +64,6 @@ function checkedRebalance(before: BuilderFile, now: number, expect: ExpectStatic
   expect(result.dispersion, `${label}: dispersion`).toBe(0);
   return { builder: next, moved };
 }
-
-type ExpectStatic = Parameters<Parameters<typeof it>[1]>[0]["expect"];
 
 /** One generated history: zones, then random changes, each followed by a rebalance. */
 function history(seed: number, expect: ExpectStatic): void {
