@@ -1,7 +1,9 @@
 /**
  * @module
  * Every client-facing error status lives here and nowhere else. Bodies follow Swift's swob:
- * a detail message is sent as text/plain, otherwise the swob HTML page for the status.
+ * without a detail message, the swob HTML page for the status; a detail message as text/plain,
+ * as Swift's constraint checks send theirs, or as text/html where Swift's raising code names no
+ * content type and swob's default applies (SWOB_DEFAULT_TYPE_DETAILS).
  */
 
 export const ERRORS = {
@@ -49,11 +51,58 @@ export class SwiftError extends Error {
   }
 }
 
-/** The body and content type Swift sends for an error: detail as text, else swob's HTML page. */
+/** swob's default content type (swob.Response), which an error body gets when its code names none. */
+export const SWOB_DEFAULT_TYPE = "text/html; charset=UTF-8";
+
+/** The type of a detail message whose Swift code says `content_type='text/plain'`. */
+const PLAIN_TYPE = "text/plain";
+
+/**
+ * Detail messages Swift raises without a content type, so swob sends them as text/html (each
+ * checked against a Swift 2.30.1 proxy): proxy/server.py handle_request ("Invalid UTF8 or
+ * contains NULL", "Bad URL", a negative "Invalid Content-Length"); account.py and container.py
+ * name lengths; request_helpers constrain_req_limit, get_param; listing_formats (Accept);
+ * copy.py and check_path_header (Destination, X-Copy-From); constraints.check_name_format;
+ * container_quotas, account_quotas; obj/server.py DELETE (X-If-Delete-At); symlink.py's POST
+ * redirect; obj.py check_content_type; slo.py; bulk.py. Every other detail is text/plain.
+ */
+const SWOB_DEFAULT_TYPE_DETAILS: readonly RegExp[] = [
+  /^Invalid UTF8 or contains NULL$/,
+  /^Bad URL$/,
+  /^Invalid Content-Length$/,
+  /^(Account|Container) name length of \d+ longer than \d+$/,
+  /^Maximum limit is \d+$/,
+  /^"[^"]*" parameter not valid UTF-8$/,
+  /^Invalid Accept header$/,
+  /^Destination header required$/,
+  /^(X-Copy-From|Destination) header must be of the form /,
+  /^(Account|Container) name cannot (be empty|contain slashes)$/,
+  /^Upload exceeds quota\.$/,
+  /^Invalid (bytes|count) quota\.$/,
+  /^Bad X-If-Delete-At header value$/,
+  /^X-If-Delete-At and X-Delete-At do not match$/,
+  /^The requested POST was applied to a symlink\./,
+  /^Invalid Content-Type, swift_\* is not a valid parameter name\.$/,
+  /^X-Static-Large-Object is a reserved header/,
+  /^Unable to load SLO manifest/,
+  /^Too many buffered slo segments to delete\.$/,
+  /^(Invalid File Name|Unsupported archive format|Max delete failures exceeded)$/,
+  /^Maximum Bulk Deletes: \d+ per request$/,
+];
+
+/** The content type Swift sends a detail message with (see SWOB_DEFAULT_TYPE_DETAILS). */
+export function detailContentType(detail: string): string {
+  return SWOB_DEFAULT_TYPE_DETAILS.some((pattern) => pattern.test(detail)) ? SWOB_DEFAULT_TYPE : PLAIN_TYPE;
+}
+
+/**
+ * The body and content type Swift sends for an error: the detail message with the type Swift's
+ * code gives it, else swob's HTML page for the status. Swift: swob.HTTPException, Response.
+ */
 export function errorBody(kind: ErrorKind, detail?: string): { body: string; contentType: string } {
-  if (detail !== undefined) return { body: detail, contentType: "text/plain; charset=utf-8" };
+  if (detail !== undefined) return { body: detail, contentType: detailContentType(detail) };
   const { reason, explanation } = ERRORS[kind];
-  return { body: `<html><h1>${reason}</h1><p>${explanation}</p></html>`, contentType: "text/html; charset=UTF-8" };
+  return { body: `<html><h1>${reason}</h1><p>${explanation}</p></html>`, contentType: SWOB_DEFAULT_TYPE };
 }
 
 /** The error kind for a status a replica or quorum produced, for statuses with a table entry. */

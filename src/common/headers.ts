@@ -150,6 +150,46 @@ export function checkMetadata(headers: Headers, target: MetadataTarget): void {
   }
 }
 
+const USER_META_PREFIXES = [metaPrefix("account"), metaPrefix("container")] as const;
+
+/** Length in code points, as Python's len() counts a str. */
+function codePointLength(text: string): number {
+  let length = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const unit = text.charCodeAt(i);
+    // A low surrogate after a high one ends a pair already counted.
+    if (unit >= 0xdc00 && unit <= 0xdfff && i > 0) {
+      const before = text.charCodeAt(i - 1);
+      if (before >= 0xd800 && before <= 0xdbff) continue;
+    }
+    length += 1;
+  }
+  return length;
+}
+
+/**
+ * The limits on an account's or container's metadata as stored, after a write merged into it:
+ * the reason to refuse the write (400), or null. Only user metadata with a value counts
+ * (`x-account-meta-*`, `x-container-meta-*`; not ACLs or sysmeta, not removed items), names
+ * without their prefix; sizes in characters, as Swift's servers count a decoded str (the
+ * proxy's checkMetadata counts a request's bytes).
+ * Swift: common/db.py DatabaseBroker.validate_metadata.
+ */
+export function storedMetadataError(metadata: Iterable<readonly [string, string]>): string | null {
+  let count = 0;
+  let size = 0;
+  for (const [name, value] of metadata) {
+    const key = name.toLowerCase();
+    const prefix = USER_META_PREFIXES.find((candidate) => key.startsWith(candidate));
+    if (!value || prefix === undefined) continue;
+    count += 1;
+    size += codePointLength(key.slice(prefix.length)) + codePointLength(value);
+  }
+  if (count > MAX_META_COUNT) return `Too many metadata items; max ${MAX_META_COUNT}`;
+  if (size > MAX_META_OVERALL_SIZE) return `Total metadata too large; max ${MAX_META_OVERALL_SIZE}`;
+  return null;
+}
+
 /**
  * Metadata updates for an account or container POST/PUT: set values, and "" for removals
  * (an empty value or an `X-Remove-…-Meta-*` header), as Swift stores them.

@@ -36,9 +36,10 @@ export function decodePath(rawPath: string): string {
 }
 
 /**
- * Splits a decoded `/v1/a/c/o` path. The object keeps its slashes; an empty segment before a
- * later one is 404, as Swift's split_path makes it; no account is 412 "Bad URL"; an unknown
- * version is 400.
+ * Splits a decoded `/v1/a/c/o` path. The object keeps its slashes; a path split_path refuses
+ * (an empty first segment: `//v1/a`, `//`) is 404, and so is an empty container before an object;
+ * no account is 412 "Bad URL"; an unknown version is 400.
+ * Swift: utils.split_path(path, 1, 4, True), proxy/server.py get_controller.
  */
 export function parseSwiftPath(decodedPath: string): SwiftPath {
   const segments = decodedPath.split("/");
@@ -47,6 +48,7 @@ export function parseSwiftPath(decodedPath: string): SwiftPath {
   const account = segments[2] ?? "";
   const container = segments[3];
   const object = segments.length > 4 ? segments.slice(4).join("/") : undefined;
+  if (!version) throw new SwiftError("NotFound");
   if (!account) throw new SwiftError("PreconditionFailed", "Bad URL");
   if (!(VALID_API_VERSIONS as readonly string[]).includes(version)) throw new SwiftError("BadRequest");
   if (container === "" && object) throw new SwiftError("NotFound");

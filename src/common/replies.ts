@@ -4,13 +4,15 @@
  * Replicas never throw expected outcomes (a thrown error keeps only its message over RPC).
  */
 
-export type ReplicaStatus = 200 | 201 | 202 | 204 | 404 | 409 | 412 | 422 | 503 | 507;
+export type ReplicaStatus = 200 | 201 | 202 | 204 | 400 | 404 | 409 | 412 | 422 | 503 | 507;
 
 export interface ReplicaReply<T = undefined> {
   status: ReplicaStatus;
   /** The timestamp the replica holds for the row (data, tombstone or put timestamp). */
   timestamp?: string;
   value?: T;
+  /** Why a write was refused (400), in Swift's words: the body Swift's proxy passes on from its backend. */
+  detail?: string;
 }
 
 export function isSuccess(status: number): boolean {

@@ -9,7 +9,7 @@
 import { ROWS_PER_RPC_MAX } from "../common/constraints";
 import type { ReplicaReply } from "../common/replies";
 import { listNames, type ListingEntry, type ListingParams } from "./listing";
-import { mergeContainerReport, mergeMetadata } from "./merge";
+import { mergeClientMetadata, mergeContainerReport, mergeMetadata } from "./merge";
 import { accountContainerRowHash, accountRowHash, treeKey, type Hash } from "./partition-hash";
 import { ReplicaBase } from "./replica-base";
 import { newAccountRow, type AccountContainerRow, type AccountRow, type ContainerReport, type MetadataMap } from "./rows";
@@ -38,17 +38,23 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
     this.#rows = new AccountRows(ctx.storage.sql);
   }
 
-  /** Swift: account/server.py PUT. 201 when created, 202 when it existed; metadata merged. `standingFor`: on a handoff, the primary zone it stands in for. */
+  /**
+   * Swift: account/server.py PUT. 201 when created, 202 when it existed; metadata merged; 400 when
+   * the merged metadata would exceed Swift's limits (nothing stored). `standingFor`: on a handoff,
+   * the primary zone it stands in for.
+   */
   putAccount(account: string, timestamp: string, metadata: MetadataMap = {}, standingFor: string | null = null): ReplicaReply {
     this.ensureSchema();
     const current = this.#rows.account(account);
     const base = current ?? newAccountRow(account, timestamp);
+    const merged = mergeClientMetadata(base.metadata, metadata);
+    if (merged.refused) return { status: 400, detail: merged.refused };
     const putTimestamp = timestamp > base.putTimestamp ? timestamp : base.putTimestamp;
     const row: AccountRow = {
       ...base,
       putTimestamp,
       status: base.deleteTimestamp > putTimestamp ? "DELETED" : "",
-      metadata: mergeMetadata(base.metadata, metadata).metadata,
+      metadata: merged.metadata,
     };
     this.#rows.saveAccount(row);
     this.noteChange(standingFor);
@@ -70,12 +76,16 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
     return { status: 204, timestamp };
   }
 
-  /** Swift: account/server.py POST. 204; 404 when missing. `standingFor`: on a handoff, the primary zone it stands in for. */
+  /**
+   * Swift: account/server.py POST. 204; 404 when missing; 400 when the merged metadata would exceed
+   * Swift's limits (nothing stored). `standingFor`: on a handoff, the primary zone it stands in for.
+   */
   postAccount(account: string, metadata: MetadataMap, standingFor: string | null = null): ReplicaReply {
     this.ensureSchema();
     const current = this.#rows.account(account);
     if (!current) return { status: 404 };
-    const merged = mergeMetadata(current.metadata, metadata);
+    const merged = mergeClientMetadata(current.metadata, metadata);
+    if (merged.refused) return { status: 400, detail: merged.refused };
     if (merged.changed) {
       this.#rows.saveAccount({ ...current, metadata: merged.metadata });
       this.noteChange(standingFor);

@@ -12,7 +12,7 @@ import { isSuccess, type ReplicaReply } from "../common/replies";
 import { Timestamp } from "../common/timestamp";
 import { updateTarget } from "./identity";
 import { listNames, type ListingEntry, type ListingParams } from "./listing";
-import { mergeListing, mergeMetadata } from "./merge";
+import { mergeClientMetadata, mergeListing, mergeMetadata } from "./merge";
 import { Outbox } from "./outbox";
 import { containerRowHash, listingRowHash, type Hash } from "./partition-hash";
 import { ReplicaBase } from "./replica-base";
@@ -47,7 +47,8 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
 
   /**
    * Swift: container/server.py PUT. 201 when created (or re-created after a delete), 202 when it
-   * existed; metadata merged key by key. Reports to the account before answering.
+   * existed; metadata merged key by key; 400 when the merged metadata would exceed Swift's limits
+   * (nothing stored). Reports to the account before answering.
    * `standingFor`: on a handoff, the primary zone it stands in for.
    */
   async putContainer(account: string, container: string, timestamp: string, metadata: MetadataMap, storagePolicyIndex = 0, standingFor: string | null = null): Promise<ReplicaReply> {
@@ -67,12 +68,15 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
       metadata: {},
       storagePolicyIndex,
     };
+    const merged = mergeClientMetadata(base.metadata, metadata);
+    // Swift's container server has moved the put timestamp before it refuses; here nothing changes.
+    if (merged.refused) return { status: 400, detail: merged.refused };
     const row: ContainerRow = {
       ...base,
       putTimestamp: timestamp > base.putTimestamp ? timestamp : base.putTimestamp,
       statusChangedAt: created ? timestamp : base.statusChangedAt,
       createdAt: current && created ? timestamp : base.createdAt,
-      metadata: mergeMetadata(base.metadata, metadata).metadata,
+      metadata: merged.metadata,
     };
     this.ctx.storage.transactionSync(() => {
       this.#rows.saveContainer(key, row);
@@ -84,15 +88,17 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
   }
 
   /**
-   * Swift: container/server.py POST. 204; 404 when there is no container. Metadata merged key by
-   * key. `standingFor`: on a handoff, the primary zone it stands in for.
+   * Swift: container/server.py POST. 204; 404 when there is no container; 400 when the merged
+   * metadata would exceed Swift's limits (nothing stored). Metadata merged key by key.
+   * `standingFor`: on a handoff, the primary zone it stands in for.
    */
   postContainer(account: string, container: string, timestamp: string, metadata: MetadataMap, standingFor: string | null = null): ReplicaReply {
     this.ensureSchema();
     const key = containerKey(account, container);
     const current = this.#rows.container(key);
     if (!current || isContainerDeleted(current)) return { status: 404 };
-    const merged = mergeMetadata(current.metadata, metadata);
+    const merged = mergeClientMetadata(current.metadata, metadata);
+    if (merged.refused) return { status: 400, detail: merged.refused };
     // Swift's container server moves the put timestamp (Last-Modified) to the POST's.
     const putTimestamp = timestamp > current.putTimestamp ? timestamp : current.putTimestamp;
     if (merged.changed || putTimestamp !== current.putTimestamp) {

@@ -5,6 +5,7 @@
  * tombstone) wins; metadata and content type newer than that data still apply to it.
  */
 
+import { storedMetadataError } from "../common/headers";
 import type { AccountContainerRow, ContainerReport, ListingRow, MetadataMap, ObjectRow } from "./rows";
 
 interface DataAndMeta {
@@ -97,6 +98,20 @@ export function mergeMetadata(current: MetadataMap, incoming: MetadataMap): { me
     }
   }
   return { metadata, changed };
+}
+
+/**
+ * Merges a client's metadata write (account or container PUT, POST) into the stored metadata,
+ * within Swift's limits on the result: `refused` is the reason to answer 400 when the merged
+ * metadata would exceed them, and then nothing may be stored. A write without metadata is not
+ * checked, and repair merges with mergeMetadata alone, as Swift's replication does not validate.
+ * Swift: common/db.py update_metadata(validate_metadata=True).
+ */
+export function mergeClientMetadata(current: MetadataMap, incoming: MetadataMap): { metadata: MetadataMap; changed: boolean; refused: string | null } {
+  const merged = mergeMetadata(current, incoming);
+  if (!Object.keys(incoming).length) return { ...merged, refused: null };
+  const refused = storedMetadataError(Object.entries(merged.metadata).map(([key, entry]) => [key, entry.value] as const));
+  return { ...merged, refused };
 }
 
 /** Stamps plain updates (name → value, "" removes) with one timestamp. */

@@ -29,28 +29,40 @@ app.route("/", admin);
 app.route("/bench/replication", benchReplication);
 app.route("/bench", bench);
 
+// Tempauth answers any method but GET with 405 and no Allow (HEAD too: Hono would run GET's handler).
 for (const path of ["/auth/v1.0", "/auth/v1/:account/auth", "/auth/auth"]) {
-  app.get(path, (c) => handleGetToken(parseConfig(c.env), c.req.raw, Date.now()));
-  app.all(path, () => {
-    throw new SwiftError("MethodNotAllowed", undefined, { [H.ALLOW]: "GET" });
+  app.all(path, (c) => {
+    if (c.req.method !== "GET") throw new SwiftError("MethodNotAllowed");
+    return handleGetToken(parseConfig(c.env), c.req.raw, Date.now());
   });
 }
 
 app.route("/v1", swiftApi);
 app.route("/v1.0", swiftApi);
 
-// Swift: "/" is 404; any other path is read as /{version}/{account}/…: 412 "Bad URL" without an
-// account, 400 for a version other than v1 and v1.0.
+// Swift reads any other path as /{version}/{account}/…: 412 "Invalid UTF8 or contains NULL", 404
+// when split_path refuses it ("/", "//v1/a"), 412 "Bad URL" without an account, 400 for a version
+// other than v1 and v1.0.
 app.notFound((c) => {
-  const pathname = new URL(c.req.url).pathname;
-  if (pathname === "/") throw new SwiftError("NotFound");
-  parseSwiftPath(decodePath(pathname));
+  parseSwiftPath(decodePath(new URL(c.req.url).pathname));
   throw new SwiftError("NotFound");
 });
+
+/**
+ * A request body nobody read is cancelled once the answer is known: the runtime sends no response
+ * before a body it was given is read or cancelled, and Swift answers an error (413 from the
+ * Content-Length, 401, 404) without waiting for the upload.
+ */
+function cancelUnreadBody(request: Request): void {
+  const body = request.body;
+  if (body === null || request.bodyUsed || body.locked) return;
+  body.cancel().catch(() => undefined);
+}
 
 app.onError((error, c) => {
   const swiftError = error instanceof SwiftError ? error : null;
   if (!swiftError) console.error(`${c.req.method} ${c.req.url}:`, error);
+  cancelUnreadBody(c.req.raw);
   const kind = swiftError?.kind ?? "InternalServerError";
   const { body, contentType } = errorBody(kind, swiftError?.detail);
   const head = c.req.method === "HEAD";
@@ -62,5 +74,7 @@ app.onError((error, c) => {
   // The body is this error's text, not the object's stored bytes: an object's Content-Encoding
   // (a 416 keeps the object's headers) would have every decoding client fail on it.
   headers.delete(H.CONTENT_ENCODING);
-  return new Response(head ? null : body, { status: ERRORS[kind].status, headers });
+  // swob's reason phrase (413 "Request Entity Too Large", 500 "Internal Error"), not the runtime's.
+  const { status, reason } = ERRORS[kind];
+  return new Response(head ? null : body, { status, statusText: reason, headers });
 });

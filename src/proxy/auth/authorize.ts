@@ -20,6 +20,7 @@ import { accountInfo } from "../services/account";
 import { containerInfo } from "../services/container";
 import type { Middleware } from "../swift/pipeline";
 import type { SwiftRequest } from "../swift/request";
+import { quote } from "../swift/subrequest";
 import {
   OWNER_ONLY_HEADERS,
   accountAclError,
@@ -52,13 +53,23 @@ export const SWIFT_OWNER = "swiftOwner";
 
 /**
  * Swift: tempauth __call__. A token of ours (reseller prefix) that does not verify is refused
- * with 401 outright, whatever the ACLs would allow an anonymous caller.
+ * with 401 outright, whatever the ACLs would allow an anonymous caller; tempauth names the
+ * realm itself, the account as it is (not quoted).
  */
 function refuseInvalidToken(req: SwiftRequest): void {
   const token = req.request.headers.get(H.X_AUTH_TOKEN) ?? req.request.headers.get(H.X_STORAGE_TOKEN);
   if (token?.startsWith(RESELLER_PREFIX) && !req.identity) {
     throw new SwiftError("Unauthorized", undefined, { [H.WWW_AUTHENTICATE]: `Swift realm="${req.path.account}"` });
   }
+}
+
+/**
+ * Tempauth's refusal of this request: 403, or 401 whose realm is the account URL-quoted, as swob
+ * fills in Www-Authenticate for a 401 that has none (tempauth's denied_response sets none).
+ * Swift: swob.Response.www_authenticate.
+ */
+function deniedRequest(req: SwiftRequest): SwiftError {
+  return denied(req.identity, quote(req.path.account));
 }
 
 /** Swift: tempauth authorize. 400 with tempauth's message for an X-Account-Access-Control it cannot read. */
@@ -75,7 +86,7 @@ function checkAccountAclHeader(req: SwiftRequest): void {
  */
 export function authorizeOptions(req: SwiftRequest): void {
   refuseInvalidToken(req);
-  if (!req.path.account.startsWith(RESELLER_PREFIX)) throw denied(req.identity, req.path.account);
+  if (!req.path.account.startsWith(RESELLER_PREFIX)) throw deniedRequest(req);
   checkAccountAclHeader(req);
 }
 
@@ -167,7 +178,7 @@ export const authorize: Middleware = async (req, next) => {
   if (verdict === "denied") {
     // A denial Swift gives before the controller runs carries no CORS headers.
     if (!delayed) answeredBeforeController(req.environ);
-    throw denied(req.identity, req.path.account);
+    throw deniedRequest(req);
   }
   const owner = verdict === "owner";
   req.environ[SWIFT_OWNER] = owner;

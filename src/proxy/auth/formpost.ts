@@ -81,13 +81,15 @@ async function putFile(req: SwiftRequest, attributes: ReadonlyMap<string, string
   if (deleteAt !== undefined) {
     const value = pythonInt(deleteAt);
     if (value === null) throw formInvalid("x_delete_at not an integer: Unix timestamp required.");
-    headers.set(H.X_DELETE_AT, String(value));
+    // The text as sent, which the object PUT reads as Python's int() does and caps at 9999999999:
+    // String(value) of 1e21 or more is exponent form, which it would refuse (Swift passes an int).
+    headers.set(H.X_DELETE_AT, deleteAt.trim());
   }
   const deleteAfter = attributes.get("x_delete_after");
   if (deleteAfter !== undefined) {
     const value = pythonInt(deleteAfter);
     if (value === null) throw formInvalid("x_delete_after not an integer: Number of seconds required.");
-    headers.set(H.X_DELETE_AFTER, String(value));
+    headers.set(H.X_DELETE_AFTER, deleteAfter.trim());
   }
   const contentType = attributes.get(H.CONTENT_TYPE);
   if (contentType !== undefined) headers.set(H.CONTENT_TYPE, headerValue(H.CONTENT_TYPE, contentType || "application/octet-stream"));

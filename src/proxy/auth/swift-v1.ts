@@ -7,8 +7,9 @@
  */
 
 import type { Config, Role, User } from "../../common/config";
-import { SwiftError } from "../../common/errors";
+import { SWOB_DEFAULT_TYPE, SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
+import { decodePath } from "../../common/path";
 
 /** Who is calling: the authenticated user and the accounts they own. */
 export interface Identity {
@@ -85,18 +86,59 @@ export async function verifyToken(config: Config, token: string, nowMs: number):
   return identity;
 }
 
+/** What a token request names: the user and key to check, or the realm of its 401. */
+type Credentials = { account: string; user: string; key: string } | { realm: string };
+
+/** A header's value, "" when absent (Python's `headers.get(name)` read for truth). */
+function headerOf(request: Request, name: string): string {
+  return request.headers.get(name) ?? "";
+}
+
+/**
+ * Swift: tempauth handle_get_token, read exactly: on `/auth/v1/{account}/auth` the account is
+ * the path's, X-Storage-User is a bare user name (X-Auth-User must be `account:user` of that
+ * account) and X-Storage-Pass comes before X-Auth-Key; on `/auth/v1.0` and `/auth/auth`
+ * X-Auth-User (else X-Storage-User) is `account:user` and X-Auth-Key comes first. An empty
+ * header counts as absent.
+ */
+function credentialsOf(request: Request): Credentials {
+  const segments = new URL(request.url).pathname.split("/");
+  if (segments[2] === "v1") {
+    const account = decodePath(segments[3] ?? "");
+    let user = headerOf(request, H.X_STORAGE_USER);
+    if (!user) {
+      const named = headerOf(request, H.X_AUTH_USER);
+      const colon = named.indexOf(":");
+      if (colon < 0 || named.slice(0, colon) !== account) return { realm: account };
+      user = named.slice(colon + 1);
+    }
+    return { account, user, key: headerOf(request, H.X_STORAGE_PASS) || headerOf(request, H.X_AUTH_KEY) };
+  }
+  const named = headerOf(request, H.X_AUTH_USER) || headerOf(request, H.X_STORAGE_USER);
+  const colon = named.indexOf(":");
+  if (colon < 0) return { realm: "unknown" };
+  return { account: named.slice(0, colon), user: named.slice(colon + 1), key: headerOf(request, H.X_AUTH_KEY) || headerOf(request, H.X_STORAGE_PASS) };
+}
+
+/** Tempauth's 401 for a token request, naming the realm it names. */
+function refused(realm: string): SwiftError {
+  return new SwiftError("Unauthorized", undefined, { [H.WWW_AUTHENTICATE]: `Swift realm="${realm}"` });
+}
+
 /**
  * Swift: tempauth handle_get_token. 200 with X-Auth-Token, X-Storage-Token, X-Auth-Token-Expires
- * and X-Storage-Url; 401 with Www-Authenticate for missing or wrong credentials.
+ * and X-Storage-Url (swob's default content type, no body); 401 with Www-Authenticate for
+ * missing or wrong credentials: realm the account named, or "unknown" for a wrong key or a user
+ * without an account.
  */
 export async function handleGetToken(config: Config, request: Request, nowMs: number): Promise<Response> {
-  const userHeader = request.headers.get(H.X_AUTH_USER) ?? request.headers.get(H.X_STORAGE_USER);
-  const key = request.headers.get(H.X_AUTH_KEY) ?? request.headers.get(H.X_STORAGE_PASS);
-  const realm = userHeader?.split(":")[0] || "unknown";
-  const user = userHeader ? config.users.get(userHeader) : undefined;
-  if (!user || key === null || !timingSafeEqual(key, user.key)) {
-    throw new SwiftError("Unauthorized", undefined, { [H.WWW_AUTHENTICATE]: `Swift realm="${realm}"` });
-  }
+  const credentials = credentialsOf(request);
+  if ("realm" in credentials) throw refused(credentials.realm);
+  const { account, user: name, key } = credentials;
+  if (!account || !name || !key) throw refused(account || "unknown");
+  const user = config.users.get(`${account}:${name}`);
+  if (!user) throw refused(account);
+  if (!timingSafeEqual(key, user.key)) throw refused("unknown");
   const expiresAt = Math.floor(nowMs / 1000) + config.tokenLifeSeconds;
   const token = await mintToken(config, user, expiresAt);
   const url = new URL(request.url);
@@ -107,7 +149,7 @@ export async function handleGetToken(config: Config, request: Request, nowMs: nu
       [H.X_STORAGE_TOKEN]: token,
       [H.X_AUTH_TOKEN_EXPIRES]: String(config.tokenLifeSeconds),
       [H.X_STORAGE_URL]: `${url.protocol}//${url.host}/v1/${storageAccount(user.account)}`,
-      [H.CONTENT_TYPE]: "text/plain; charset=UTF-8",
+      [H.CONTENT_TYPE]: SWOB_DEFAULT_TYPE,
     },
   });
 }

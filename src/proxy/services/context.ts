@@ -93,7 +93,8 @@ export async function readValue<R extends RingName, T>(
  * After every write's fan-out (object, container, account; PUT, POST, DELETE): queues the repairs
  * it left, so every primary it missed hears of it within seconds (a replica that took it is marked
  * dirty and its alarm repairs; a handoff reverts by itself), and returns the status to answer,
- * counted over distinct zones (`writeStatus`): 503 unless a quorum of zones accepted it.
+ * counted over distinct zones (`writeStatus`): 503 unless a quorum of zones accepted it; a 400
+ * the replicas gave a reason for is thrown with that reason.
  */
 export async function settleWrite<R extends RingName>(
   ctx: ServiceContext,
@@ -108,5 +109,10 @@ export async function settleWrite<R extends RingName>(
       ctx.client.call(ring, partition, duty.slot, (stub) => (stub as unknown as { markDirty(owed: string[]): Promise<ReplicaReply> }).markDirty(duty.owed), NODE_TIMEOUT_MS),
     ),
   );
-  return writeStatus(replies, primaries.length);
+  const status = writeStatus(replies, primaries.length);
+  // A write the replicas refused with a reason (an account's or container's metadata over Swift's
+  // limits) answers 400 with it, as Swift's proxy passes its backends' body on.
+  const reason = status === 400 ? replies.find((r) => r.reply.status === 400 && r.reply.detail !== undefined)?.reply.detail : undefined;
+  if (reason !== undefined) throw new SwiftError("BadRequest", reason);
+  return status;
 }

@@ -12,7 +12,7 @@ import { newAccountRow, type AccountRow } from "../../durable/rows";
 import { isResellerAdmin, requireOwner } from "../auth/acl";
 import { accountInfo, deleteAccount, headAccount, listAccount, postAccount, putAccount } from "../services/account";
 import { SwiftError } from "../../common/errors";
-import { listingContentType, listingFormat, listingParams, renderListing, subdirEntry, xmlEscape, type RenderedEntry } from "./listing";
+import { listingFormat, listingParams, listingTypeHeaders, renderListing, subdirEntry, xmlEscape, type RenderedEntry } from "./listing";
 import { checkNameLength, emptyResponse, isNewest, normalForm, statusOrThrow, type SwiftRequest } from "./request";
 import { Timestamp } from "../../common/timestamp";
 
@@ -62,13 +62,14 @@ function requireResellerAdmin(req: SwiftRequest): string {
   return req.path.account;
 }
 
-/** HEAD: 204 with counts and metadata. */
+/** HEAD: 204 with counts and metadata, typed as the listing a GET would send. */
 export async function head(req: SwiftRequest): Promise<Response> {
   const account = checkAccount(req);
+  const { format, vary } = listingFormat(req.url, req.request.headers);
   const found = await headAccount(req.ctx, account, isNewest(req));
   refuseDeleted(found);
   const row = found ?? emptyAccount(account, req.ctx.now());
-  return emptyResponse(204, { ...accountHeaders(row), [H.CONTENT_TYPE]: "text/plain; charset=utf-8", [H.VARY]: "Accept" });
+  return emptyResponse(204, { ...accountHeaders(row), ...listingTypeHeaders(format, vary) });
 }
 
 /** GET: the container listing in plain text, JSON or XML. */
@@ -90,8 +91,7 @@ export async function get(req: SwiftRequest): Promise<Response> {
     };
   });
   const body = renderListing(format, "account", account, entries);
-  const headers: Record<string, string> = { ...accountHeaders(row), [H.CONTENT_TYPE]: listingContentType(format) };
-  if (vary) headers[H.VARY] = "Accept";
+  const headers = { ...accountHeaders(row), ...listingTypeHeaders(format, vary) };
   if (body === null) return emptyResponse(204, headers);
   return new Response(body, { status: 200, headers });
 }

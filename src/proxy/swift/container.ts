@@ -10,14 +10,22 @@ import { Timestamp } from "../../common/timestamp";
 import { liveMetadata } from "../../durable/merge";
 import type { ContainerRow } from "../../durable/rows";
 import { deleteContainer, listContainer, postContainer, putContainer } from "../services/container";
-import { listingContentType, listingFormat, listingParams, renderListing, subdirEntry, xmlEscape, type RenderedEntry } from "./listing";
+import { listingFormat, listingParams, listingTypeHeaders, renderListing, subdirEntry, xmlEscape, type RenderedEntry } from "./listing";
 import { splitSwiftBytes } from "./large-object";
-import { listingSymlink } from "./symlink";
+import { listingSymlink } from "./symlink-params";
+import { checkSyncTo } from "./container-sync";
 import { checkNameLength, emptyResponse, httpDateOf, isNewest, normalForm, required, statusOrThrow, type SwiftRequest } from "./request";
 import { SwiftError } from "../../common/errors";
 
-/** Container headers kept as metadata besides X-Container-Meta-* (ACLs, legacy versioning; later sync). */
-export const CONTAINER_SYSTEM_HEADERS = [H.X_CONTAINER_READ, H.X_CONTAINER_WRITE, H.X_VERSIONS_LOCATION, H.X_HISTORY_LOCATION] as const;
+/** Container headers kept as metadata besides X-Container-Meta-* (ACLs, legacy versioning, container sync). */
+export const CONTAINER_SYSTEM_HEADERS = [
+  H.X_CONTAINER_READ,
+  H.X_CONTAINER_WRITE,
+  H.X_VERSIONS_LOCATION,
+  H.X_HISTORY_LOCATION,
+  H.X_CONTAINER_SYNC_KEY,
+  H.X_CONTAINER_SYNC_TO,
+] as const;
 
 function containerHeaders(row: ContainerRow): Record<string, string> {
   return {
@@ -40,6 +48,7 @@ export async function put(req: SwiftRequest): Promise<Response> {
   const { account, container } = names(req);
   checkNameLength("Container", container, MAX_CONTAINER_NAME_LENGTH);
   checkMetadata(req.request.headers, "container");
+  checkSyncTo(req.request.headers);
   const status = statusOrThrow(await putContainer(req.ctx, account, container, metadataUpdates(req.request.headers, "container", CONTAINER_SYSTEM_HEADERS)));
   return emptyResponse(status);
 }
@@ -48,6 +57,7 @@ export async function put(req: SwiftRequest): Promise<Response> {
 export async function post(req: SwiftRequest): Promise<Response> {
   const { account, container } = names(req);
   checkMetadata(req.request.headers, "container");
+  checkSyncTo(req.request.headers);
   statusOrThrow(await postContainer(req.ctx, account, container, metadataUpdates(req.request.headers, "container", CONTAINER_SYSTEM_HEADERS)));
   return emptyResponse(204);
 }
@@ -59,12 +69,13 @@ export async function remove(req: SwiftRequest): Promise<Response> {
   return emptyResponse(204);
 }
 
-/** HEAD: 204 with counts and metadata. */
+/** HEAD: 204 with counts and metadata, typed as the listing a GET would send. */
 export async function head(req: SwiftRequest): Promise<Response> {
   const { account, container } = names(req);
+  const { format, vary } = listingFormat(req.url, req.request.headers);
   const listing = await listContainer(req.ctx, account, container, { limit: 0, marker: "", endMarker: "", prefix: null, delimiter: null, reverse: false, path: null }, isNewest(req));
   if (!listing) throw new SwiftError("NotFound");
-  return emptyResponse(204, { ...containerHeaders(listing.container), [H.CONTENT_TYPE]: "text/plain; charset=utf-8", [H.VARY]: "Accept" });
+  return emptyResponse(204, { ...containerHeaders(listing.container), ...listingTypeHeaders(format, vary) });
 }
 
 /** GET: the object listing in plain text, JSON or XML. */
@@ -92,8 +103,7 @@ export async function get(req: SwiftRequest): Promise<Response> {
     };
   });
   const body = renderListing(format, "container", container, entries);
-  const headers: Record<string, string> = { ...containerHeaders(listing.container), [H.CONTENT_TYPE]: listingContentType(format) };
-  if (vary) headers[H.VARY] = "Accept";
+  const headers = { ...containerHeaders(listing.container), ...listingTypeHeaders(format, vary) };
   if (body === null) return emptyResponse(204, headers);
   return new Response(body, { status: 200, headers });
 }

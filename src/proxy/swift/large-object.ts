@@ -116,10 +116,16 @@ export function normalizeEtag(etag: string | null): string | null {
 /**
  * Runs a subrequest through the pipeline keeping the caller's authorization; an error comes back
  * as its response, and so does the 409 Conflict of a subrequest nested past SUBREQUEST_DEPTH_MAX
- * (router.ts): Swift answers a manifest it cannot walk with 409.
+ * (router.ts): Swift answers a manifest it cannot walk with 409. The client's Referer goes on
+ * with it, so a referrer ACL that lets the client read a manifest lets it read the segments and
+ * list a DLO's container too (Swift: wsgi.py make_env keeps HTTP_REFERER in every subrequest).
  */
 export function subrequest(req: SwiftRequest, init: SubrequestInit): Promise<Response> {
-  return subrequestResponse(req, { keepAuthorization: true, ...init });
+  const referer = req.request.headers.get(H.REFERER);
+  if (referer === null) return subrequestResponse(req, { keepAuthorization: true, ...init });
+  const headers = new Headers(init.headers);
+  if (!headers.has(H.REFERER)) headers.set(H.REFERER, referer);
+  return subrequestResponse(req, { keepAuthorization: true, ...init, headers });
 }
 
 /** A response body as UTF-8 text, whatever its content type says (a manifest is stored with the large object's). */

@@ -3,7 +3,8 @@
  * Listing requests and responses as Swift's listing_formats middleware shapes them: query
  * parameters (limit, marker, end_marker, prefix, delimiter, reverse, path) checked, the format
  * chosen from `format=` or Accept, and the body rendered as plain text, JSON or XML.
- * Swift: common/middleware/listing_formats.py, common/request_helpers.py constrain_req_limit.
+ * Swift: common/middleware/listing_formats.py, common/request_helpers.py get_param,
+ * validate_container_params, constrain_req_limit.
  */
 
 import { SwiftError } from "../../common/errors";
@@ -18,27 +19,113 @@ const CONTENT_TYPES: Record<ListingFormat, string> = {
   xml: "application/xml; charset=utf-8",
 };
 
-/** The listing parameters of a request; 412 for a limit above the maximum, 400 for bad UTF-8. */
+const encoder = new TextEncoder();
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+function hexValue(byte: number | undefined): number {
+  if (byte === undefined) return -1;
+  if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
+  const lower = byte | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x61 + 10 : -1;
+}
+
+/** `+` as a space and `%XX` as its byte; a malformed escape stays as it is (Python's unquote_plus). */
+function unquoteBytes(text: string): Uint8Array {
+  const raw = encoder.encode(text);
+  const bytes = new Uint8Array(raw.length);
+  let length = 0;
+  for (let i = 0; i < raw.length; i += 1) {
+    const byte = raw[i] ?? 0;
+    const high = byte === 0x25 ? hexValue(raw[i + 1]) : -1;
+    const low = high >= 0 ? hexValue(raw[i + 2]) : -1;
+    if (low >= 0) {
+      bytes[length] = high * 16 + low;
+      i += 2;
+    } else {
+      bytes[length] = byte === 0x2b ? 0x20 : byte;
+    }
+    length += 1;
+  }
+  return bytes.subarray(0, length);
+}
+
+/** Bytes as Latin-1 text, one character per byte (TextDecoder's "latin1" is windows-1252). */
+function latin1(bytes: Uint8Array): string {
+  let text = "";
+  for (const byte of bytes) text += String.fromCharCode(byte);
+  return text;
+}
+
+/**
+ * A query string's parameters as Swift's swob reads them: split on `&` only, a name without `=`
+ * kept with an empty value, the last of a repeated name winning; values kept as bytes until
+ * queryParam decodes one. Swift: swob.Request.params (parse_qsl, keep_blank_values, latin-1).
+ */
+export function queryParams(url: URL): Map<string, Uint8Array> {
+  const params = new Map<string, Uint8Array>();
+  for (const pair of url.search.slice(1).split("&")) {
+    if (!pair) continue;
+    const equals = pair.indexOf("=");
+    const name = equals < 0 ? pair : pair.slice(0, equals);
+    params.set(latin1(unquoteBytes(name)), unquoteBytes(equals < 0 ? "" : pair.slice(equals + 1)));
+  }
+  return params;
+}
+
+/**
+ * One parameter as text, or null when absent: 400 when its bytes are not UTF-8. NUL is no
+ * reason to refuse (`marker=m%00` with `reverse=on` lists from `m` on, inclusive).
+ * Swift: common/request_helpers.py get_param.
+ */
+export function queryParam(params: ReadonlyMap<string, Uint8Array>, name: string): string | null {
+  const bytes = params.get(name);
+  if (bytes === undefined) return null;
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new SwiftError("BadRequest", `"${name}" parameter not valid UTF-8`);
+  }
+}
+
+/**
+ * The parameters Swift decodes (so refuses when not UTF-8) on a listing, in the order it does:
+ * a container's in the proxy (validate_container_params, then constrain_req_limit), an account's
+ * in the account server's GET (the limit checked before the markers). `format` comes first, in
+ * listingFormat (the listing_formats middleware).
+ */
+const CONTAINER_PARAMS = ["marker", "end_marker", "prefix", "delimiter", "path", "format", "reverse", "states", "includes", "limit"] as const;
+const ACCOUNT_PARAMS = ["prefix", "delimiter", "reverse", "limit", "marker", "end_marker"] as const;
+
+/** Swift: request_helpers.py constrain_req_limit. 412 for a limit above the maximum; a limit that is not digits means the maximum. */
+function constrainLimit(text: string | null, maxLimit: number): number {
+  if (!text || !/^\d+$/.test(text)) return maxLimit;
+  const limit = Number(text);
+  if (limit > maxLimit) throw new SwiftError("PreconditionFailed", `Maximum limit is ${maxLimit}`);
+  return limit;
+}
+
+/**
+ * The listing parameters of a container (`allowPath`) or account request: 400 for a parameter
+ * that is not UTF-8, 412 for a limit above the maximum.
+ */
 export function listingParams(url: URL, maxLimit: number, allowPath: boolean): ListingParams {
-  const query = url.searchParams;
-  const limitText = query.get("limit");
+  const query = queryParams(url);
+  const values = new Map<string, string | null>();
   let limit = maxLimit;
-  if (limitText !== null && /^\d+$/.test(limitText)) {
-    limit = Number(limitText);
-    if (limit > maxLimit) throw new SwiftError("PreconditionFailed", `Maximum limit is ${maxLimit}`);
+  for (const name of allowPath ? CONTAINER_PARAMS : ACCOUNT_PARAMS) {
+    const value = queryParam(query, name);
+    values.set(name, value);
+    if (name === "limit") limit = constrainLimit(value, maxLimit);
   }
-  for (const [name, value] of query) {
-    if (value.includes("\uFFFD") || value.includes("\u0000")) throw new SwiftError("BadRequest", `Invalid UTF8 or contains NULL in ${name}`);
-  }
-  const delimiter = query.get("delimiter");
+  const delimiter = values.get("delimiter");
   return {
     limit,
-    marker: query.get("marker") ?? "",
-    endMarker: query.get("end_marker") ?? "",
-    prefix: query.get("prefix"),
+    marker: values.get("marker") ?? "",
+    endMarker: values.get("end_marker") ?? "",
+    prefix: values.get("prefix") ?? null,
     delimiter: delimiter ? delimiter : null,
-    reverse: isTrue(query.get("reverse")),
-    path: allowPath ? query.get("path") : null,
+    reverse: isTrue(values.get("reverse")),
+    path: allowPath ? (values.get("path") ?? null) : null,
   };
 }
 
@@ -73,13 +160,17 @@ const OFFERS: [string, ListingFormat][] = [
 
 /**
  * The format asked for: `format=` wins (unknown values mean plain); else the best Accept match;
- * 406 when nothing offered is acceptable. `vary` is true when Accept decided.
+ * 406 when nothing offered is acceptable, 400 when `format` is not UTF-8. `vary` is true when
+ * the request has no `format` parameter at all. Swift: listing_formats.py get_listing_content_type.
  */
 export function listingFormat(url: URL, headers: Headers): { format: ListingFormat; vary: boolean } {
-  const format = url.searchParams.get("format")?.toLowerCase();
-  if (format !== undefined) return { format: format === "json" ? "json" : format === "xml" ? "xml" : "plain", vary: false };
+  const query = queryParams(url);
+  const format = queryParam(query, "format")?.toLowerCase();
+  // Swift: an empty format= picks by Accept, but still keeps Vary off (listing_formats can_vary).
+  if (format) return { format: format === "json" ? "json" : format === "xml" ? "xml" : "plain", vary: false };
+  const vary = !query.has("format");
   const accept = headers.get(H.ACCEPT);
-  if (!accept) return { format: "plain", vary: true };
+  if (!accept) return { format: "plain", vary };
   const entries = parseAccept(accept);
   let best: { format: ListingFormat; q: number; specificity: number; order: number } | null = null;
   for (const [offer, offerFormat] of OFFERS) {
@@ -95,11 +186,12 @@ export function listingFormat(url: URL, headers: Headers): { format: ListingForm
     }
   }
   if (!best) throw new SwiftError("NotAcceptable");
-  return { format: best.format, vary: true };
+  return { format: best.format, vary };
 }
 
-export function listingContentType(format: ListingFormat): string {
-  return CONTENT_TYPES[format];
+/** Content-Type of a listing (or a HEAD of what would be one), and Vary: Accept when Accept chose it. */
+export function listingTypeHeaders(format: ListingFormat, vary: boolean): Record<string, string> {
+  return vary ? { [H.CONTENT_TYPE]: CONTENT_TYPES[format], [H.VARY]: "Accept" } : { [H.CONTENT_TYPE]: CONTENT_TYPES[format] };
 }
 
 /** XML text escaping (Swift: xml.sax.saxutils.escape plus quotes in attributes). */

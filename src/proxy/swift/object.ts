@@ -5,9 +5,9 @@
  * check_object_creation, check_delete_headers, common/middleware/copy.py, common/swob.py.
  */
 
-import mime from "mime/lite";
 import { DELETE_AT_MAX_SECONDS, MAX_OBJECT_NAME_LENGTH, OBJECT_ALLOWED_HEADERS } from "../../common/constraints";
 import { SwiftError, kindForStatus } from "../../common/errors";
+import { guessType } from "../../common/mime-types";
 import { pythonInt } from "../../common/python";
 import { H, checkMetadata, isTrue, metaPrefix } from "../../common/headers";
 import { conditionalStatus, parseEtagList } from "../../common/conditional";
@@ -18,7 +18,7 @@ import { containerInfo } from "../services/container";
 import { deleteObject, findObject, openBody, postObject, putObject, type FoundObject, type ObjectPath } from "../services/object";
 import { manifestRead, readsManifestWhole, sloManifest, withSloParams } from "./large-object";
 import { checkNameLength, emptyResponse, isNewest, required, statusOrThrow, type SwiftRequest } from "./request";
-import { splitSymlinkParams, withStoredParams } from "./symlink";
+import { copyLinkHeaders, linkHeaders, splitSymlinkParams, withStoredParams } from "./symlink-params";
 
 
 function objectPath(req: SwiftRequest): ObjectPath {
@@ -106,7 +106,11 @@ export async function checkIfDeleteAt(req: SwiftRequest): Promise<void> {
   }
 }
 
-/** The Content-Type to store: as sent, or guessed from the name; `swift_*` parameters are refused. */
+/**
+ * The Content-Type to store: as sent, or guessed from the name as Swift's proxy guesses from the
+ * request path (mimetypes.guess_type; only the path's last part counts, and a leading "/" keeps
+ * the name from reading as a URL scheme); `swift_*` parameters are refused.
+ */
 function contentTypeOf(headers: Headers, object: string, fallback: string | null): string {
   const sent = headers.get(H.CONTENT_TYPE);
   if (sent && !isTrue(headers.get(H.X_DETECT_CONTENT_TYPE))) {
@@ -115,7 +119,7 @@ function contentTypeOf(headers: Headers, object: string, fallback: string | null
     }
     return sent;
   }
-  return fallback ?? mime.getType(object) ?? "application/octet-stream";
+  return fallback ?? guessType(`/${object}`) ?? "application/octet-stream";
 }
 
 /** Headers of an object's GET/HEAD. */
@@ -133,16 +137,32 @@ function objectHeaders(row: ObjectRow): Record<string, string> {
   return headers;
 }
 
+/**
+ * A failed If-Match or If-Unmodified-Since: 412 with no body and the object's headers (its ETag,
+ * Last-Modified, X-Timestamp and metadata; a link's target as `X-Symlink-*`), as Swift's object
+ * server answers. Swift: obj/server.py GET/HEAD, swob.py Response conditional_response.
+ */
+function preconditionFailed(row: ObjectRow): SwiftError {
+  const { [H.CONTENT_TYPE]: _type, [H.ACCEPT_RANGES]: _ranges, ...headers } = objectHeaders(row);
+  return new SwiftError("PreconditionFailed", "", { ...headers, ...linkHeaders(row.contentType), [H.CONTENT_TYPE]: "text/html; charset=UTF-8" });
+}
+
 async function requireContainer(req: SwiftRequest, path: { account: string; container: string }): Promise<void> {
   if (!(await containerInfo(req.ctx, path.account, path.container))) throw new SwiftError("NotFound");
 }
 
-/** The request body's length: Content-Length, or null for chunked; 411 when neither, 400 when malformed. */
-function bodyLength(request: Request): number | null {
+/**
+ * The request body's length: Content-Length, or null for chunked; from the headers alone, before
+ * any byte is read: 501 for more than one transfer coding, 400 for another coding or a malformed
+ * or negative length, 413 past `maxFileSize`, 411 for neither length nor chunking.
+ * Swift: constraints.check_object_creation, swob is_chunked and message_length,
+ * proxy/server.py handle_request (a negative Content-Length).
+ */
+function bodyLength(request: Request, maxFileSize: number): number | null {
   const transferEncoding = request.headers.get(H.TRANSFER_ENCODING);
   if (transferEncoding !== null) {
     const codings = transferEncoding.split(",").map((coding) => coding.trim().toLowerCase());
-    if (codings.length > 1) throw new SwiftError("NotImplemented");
+    if (codings.length > 1) throw new SwiftError("NotImplemented", "Unsupported Transfer-Coding header value specified in Transfer-Encoding header");
     if (codings[0] !== "chunked") throw new SwiftError("BadRequest", "Invalid Transfer-Encoding header value");
     return null;
   }
@@ -151,8 +171,11 @@ function bodyLength(request: Request): number | null {
     if (request.body === null) throw new SwiftError("LengthRequired", "Missing Content-Length header.");
     return null;
   }
-  if (!/^\d+$/.test(text.trim())) throw new SwiftError("BadRequest", "Invalid Content-Length");
-  return Number(text);
+  const length = pythonInt(text);
+  if (length === null) throw new SwiftError("BadRequest", "Invalid Content-Length header value");
+  if (length < 0) throw new SwiftError("BadRequest", "Invalid Content-Length");
+  if (length > maxFileSize) throw new SwiftError("RequestEntityTooLarge", "Your request is too large.");
+  return length;
 }
 
 /** PUT: 201 with the body's ETag; X-Copy-From makes it a server-side copy. */
@@ -167,7 +190,7 @@ export async function put(req: SwiftRequest): Promise<Response> {
     const source = parseCopyPath(copyFrom, "X-Copy-From");
     return copy(req, { account: headers.get(H.X_COPY_FROM_ACCOUNT) ?? path.account, ...source }, path);
   }
-  const length = bodyLength(req.request);
+  const length = bodyLength(req.request, req.ctx.config.maxFileSize);
   checkMetadata(headers, "object");
   // Only the slo stage stores X-Static-Large-Object, with `swift_bytes` on the content type (Swift: slo.py).
   const manifest = sloManifest(req.environ);
@@ -210,10 +233,11 @@ export async function get(req: SwiftRequest): Promise<Response> {
   }
   const lastModified = (Timestamp.parse(row.metaTimestamp) ?? new Timestamp(0)).ceilSeconds;
   const conditional = conditionalStatus(headers, row.etag, lastModified);
-  if (conditional === 412) throw new SwiftError("PreconditionFailed");
+  if (conditional === 412) throw preconditionFailed(row);
   if (conditional === 304) {
     const { [H.CONTENT_TYPE]: _type, ...notModified } = responseHeaders;
-    return new Response(null, { status: 304, headers: notModified });
+    // A link says where it points, so a chain is followed past it (Swift keeps its sysmeta on a 304).
+    return new Response(null, { status: 304, headers: { ...notModified, ...linkHeaders(row.contentType) } });
   }
   if (req.request.method === "HEAD") {
     return new Response(null, { status: 200, headers: { ...responseHeaders, [H.CONTENT_LENGTH]: String(row.size) } });
@@ -339,10 +363,14 @@ async function copy(req: SwiftRequest, source: ObjectPath, destination: ObjectPa
   // Swift: copy.py — a large object is copied whole; with multipart-manifest=get its manifest
   // itself is (an SLO's raw manifest stored again through multipart-manifest=put).
   const manifestGet = req.url.searchParams.get("multipart-manifest") === "get";
+  // With symlink=get a link is copied as a link (Swift: copy.py keeps the query for the source
+  // GET and copies the link's X-Symlink-* headers to the PUT, where symlink checks them again).
+  const symlinkGet = req.url.searchParams.get("symlink") === "get";
+  const sourceQuery = [...(manifestGet ? ["multipart-manifest=get&format=raw"] : []), ...(symlinkGet ? ["symlink=get"] : [])].join("&");
   const got = await req.subrequest({
     method: "GET",
     path: `/v1/${source.account}/${source.container}/${source.object}`,
-    query: manifestGet ? "multipart-manifest=get&format=raw" : "",
+    query: sourceQuery,
     headers: sourceHeaders,
     source: "copy",
   });
@@ -380,6 +408,7 @@ async function copy(req: SwiftRequest, source: ObjectPath, destination: ObjectPa
     const value = headers.get(name);
     if (value !== null) putHeaders.set(name, value);
   }
+  if (symlinkGet && !fresh) copyLinkHeaders(got.headers, putHeaders);
   putHeaders.set(H.CONTENT_TYPE, headers.get(H.CONTENT_TYPE) ?? got.headers.get(H.CONTENT_TYPE) ?? "application/octet-stream");
   putHeaders.set(H.CONTENT_LENGTH, String(length));
   const put = await req.subrequest({

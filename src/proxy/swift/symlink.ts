@@ -7,101 +7,21 @@
  * with its `X-Symlink-Target*` headers; POST applies to the link and answers 307 to the target;
  * DELETE deletes the link. Each followed link is a subrequest through the whole pipeline, so the
  * caller's rights on the target are checked as for any read.
- *
- * Where Swift keeps the target in object sysmeta and in the container listing's etag parameters,
- * edgeswift keeps it in `swift_symlink_*` parameters of the stored content type (as slo keeps
- * `swift_bytes`): that is what reaches the container listing, it survives a POST (which replaces
- * the metadata), and clients cannot set it (object PUT refuses `swift_*` parameters).
+ * How a link is stored (content type parameters) is symlink-params.ts.
  * Swift: common/middleware/symlink.py.
  */
 
 import { SwiftError } from "../../common/errors";
-import { H } from "../../common/headers";
+import { H, isTrue } from "../../common/headers";
 import { findObject } from "../services/object";
 import type { Middleware, Next } from "./pipeline";
-import type { Environ, SwiftRequest } from "./request";
-import { subrequest } from "./large-object";
+import type { SwiftRequest } from "./request";
+import { normalizeEtag, subrequest } from "./large-object";
 import { discard, quote, unquote } from "./subrequest";
+import { isAsStored, linkHeaders, paramsOf, splitSymlinkParams, withContentTypeParams, type SymlinkInfo } from "./symlink-params";
 
 /** Links followed before a read gives up with 409 (Swift: symloop_max). */
 export const SYMLOOP_MAX = 2;
-
-/** A stored link: the quoted `container/object` target, and the static link's ETag and size. */
-export interface SymlinkInfo {
-  target: string;
-  account: string | null;
-  etag: string | null;
-  bytes: number | null;
-}
-
-const PARAM = {
-  target: "swift_symlink_target",
-  account: "swift_symlink_target_account",
-  etag: "swift_symlink_target_etag",
-  bytes: "swift_symlink_target_bytes",
-} as const;
-
-/**
- * Environ key: content type parameters a middleware stores with the object (a link's target, a
- * versioning delete marker's `swift_versions_deleted`), which clients cannot send themselves.
- */
-const CONTENT_TYPE_PARAMS = "contentTypeParams";
-
-/** A copy of the request whose stored content type gets `params` appended. */
-export function withContentTypeParams(req: SwiftRequest, params: string): SwiftRequest {
-  return { ...req, environ: { ...req.environ, [CONTENT_TYPE_PARAMS]: params } };
-}
-
-/** The content type parameters that record a link. */
-function paramsOf(link: SymlinkInfo): string {
-  let params = `;${PARAM.target}=${link.target}`;
-  if (link.account !== null) params += `;${PARAM.account}=${link.account}`;
-  if (link.etag !== null) params += `;${PARAM.etag}=${link.etag};${PARAM.bytes}=${link.bytes ?? 0}`;
-  return params;
-}
-
-/** A stored content type without its link parameters, and the link they record (null for other objects). */
-export function splitSymlinkParams(contentType: string): { contentType: string; link: SymlinkInfo | null } {
-  const values = new Map<string, string>();
-  const kept = contentType.split(";").filter((param, index) => {
-    if (index === 0) return true;
-    const equals = param.indexOf("=");
-    const name = param.slice(0, equals).trim();
-    if (equals < 0 || !name.startsWith("swift_symlink_")) return true;
-    values.set(name, param.slice(equals + 1).trim());
-    return false;
-  });
-  const target = values.get(PARAM.target);
-  if (target === undefined) return { contentType, link: null };
-  const bytes = values.get(PARAM.bytes);
-  return {
-    contentType: kept.join(";"),
-    link: { target, account: values.get(PARAM.account) ?? null, etag: values.get(PARAM.etag) ?? null, bytes: bytes === undefined ? null : Number(bytes) },
-  };
-}
-
-/**
- * For the object controller (PUT and POST): the content type to store, with the parameters a
- * middleware asked for (withContentTypeParams).
- */
-export function withStoredParams(environ: Environ, contentType: string): string {
-  const params = environ[CONTENT_TYPE_PARAMS];
-  return typeof params === "string" ? contentType + params : contentType;
-}
-
-/**
- * For the container listing: an object row's content type to show, and the JSON keys Swift adds
- * for a link (`symlink_path`, and `symlink_etag`, `symlink_bytes` for a static link).
- */
-export function listingSymlink(contentType: string, version: string, account: string): { contentType: string; json: Record<string, string | number> } {
-  const { contentType: shown, link } = splitSymlinkParams(contentType);
-  if (!link) return { contentType, json: {} };
-  const json: Record<string, string | number> = {};
-  if (link.etag !== null) json.symlink_etag = link.etag;
-  if (link.bytes !== null) json.symlink_bytes = link.bytes;
-  json.symlink_path = `/${version}/${link.account ?? quote(account)}/${link.target}`;
-  return { contentType: shown, json };
-}
 
 /** The link a response describes: stored parameters (from the controller) or `X-Symlink-*` headers (from `?symlink=get`). */
 function linkOf(response: Response): SymlinkInfo | null {
@@ -110,7 +30,13 @@ function linkOf(response: Response): SymlinkInfo | null {
   const target = response.headers.get(H.X_SYMLINK_TARGET);
   if (target === null) return null;
   const bytes = response.headers.get(H.X_SYMLINK_TARGET_BYTES);
-  return { target, account: response.headers.get(H.X_SYMLINK_TARGET_ACCOUNT), etag: response.headers.get(H.X_SYMLINK_TARGET_ETAG), bytes: bytes === null ? null : Number(bytes) };
+  return {
+    target,
+    account: response.headers.get(H.X_SYMLINK_TARGET_ACCOUNT),
+    etag: response.headers.get(H.X_SYMLINK_TARGET_ETAG),
+    bytes: bytes === null ? null : Number(bytes),
+    sloEtag: null,
+  };
 }
 
 /** A response with some headers changed (controller responses may be immutable). */
@@ -122,14 +48,12 @@ function reheader(response: Response, change: (headers: Headers) => void): Respo
 
 /** Swift: handle_get_head_symlink. The link itself, its target in `X-Symlink-*` headers. */
 function linkItself(response: Response): Response {
-  const { contentType, link } = splitSymlinkParams(response.headers.get(H.CONTENT_TYPE) ?? "");
+  const stored = response.headers.get(H.CONTENT_TYPE) ?? "";
+  const { contentType, link } = splitSymlinkParams(stored);
   if (!link) return response;
   return reheader(response, (headers) => {
     headers.set(H.CONTENT_TYPE, contentType);
-    headers.set(H.X_SYMLINK_TARGET, link.target);
-    if (link.account !== null) headers.set(H.X_SYMLINK_TARGET_ACCOUNT, link.account);
-    if (link.etag !== null) headers.set(H.X_SYMLINK_TARGET_ETAG, link.etag);
-    if (link.bytes !== null) headers.set(H.X_SYMLINK_TARGET_BYTES, String(link.bytes));
+    for (const [name, value] of Object.entries(linkHeaders(stored))) headers.set(name, value);
   });
 }
 
@@ -144,12 +68,61 @@ interface Traversal {
    */
   method: "GET" | "HEAD";
   headers: HeadersInit;
+  /**
+   * The query each followed link is read with: `symlink=get` (so that each link is counted
+   * here), and the client's `multipart-manifest=get` (with its `format`), which Swift's traversal
+   * keeps with the rest of the query string, so that a manifest read through a link is the manifest.
+   */
+  query: string;
   /** The ETag the last static link promised for what it points at. */
   targetEtag: string | null;
   /** Whether soft links are followed (not when checking a static link's target). */
   followSoft: boolean;
   /** The path of the last link's target, for Content-Location. */
   lastPath: string | null;
+  /** The decoded path last read (the request's own until a link is followed). */
+  lastRead: string;
+  /** What the symlink stage saw of the final target, once a static link's ETag was checked against it. */
+  seen: Seen | null;
+}
+
+/** The query of a traversal for a client's request (see Traversal.query). */
+function traversalQuery(url: URL): string {
+  const query = new URLSearchParams({ symlink: "get" });
+  if (url.searchParams.get("multipart-manifest") === "get") {
+    query.set("multipart-manifest", "get");
+    const format = url.searchParams.get("format");
+    if (format !== null) query.set("format", format);
+  }
+  return query.toString();
+}
+
+/** What Swift's symlink stage sees of a target that is no link: its ETag and size, and an SLO's own ETag. */
+interface Seen {
+  etag: string | null;
+  bytes: number;
+  sloEtag: string | null;
+}
+
+/**
+ * What Swift's symlink stage sees of `response`, the final target read at `path`. It sits below
+ * slo and dlo, so for a large object it sees the manifest: a static link names the manifest's
+ * ETag (an SLO's X-Manifest-Etag; for a DLO, or a manifest read as `format=raw`, the ETag of a
+ * HEAD of the manifest itself), and records an SLO's size as the large object's (Swift:
+ * X-Object-Sysmeta-Slo-Size) and a DLO's as its manifest's. Swift: symlink.py module docs,
+ * _validate_etag_and_update_sysmeta.
+ */
+async function seenOf(req: SwiftRequest, response: Response, path: string): Promise<Seen> {
+  const etag = normalizeEtag(response.headers.get(H.ETAG));
+  const bytes = Number(response.headers.get(H.CONTENT_LENGTH) ?? "0");
+  const slo = isTrue(response.headers.get(H.X_STATIC_LARGE_OBJECT));
+  const manifestEtag = response.headers.get(H.X_MANIFEST_ETAG);
+  if (slo && manifestEtag !== null) return { etag: manifestEtag, bytes, sloEtag: etag };
+  if (!response.ok || (!slo && !response.headers.has(H.X_OBJECT_MANIFEST))) return { etag, bytes, sloEtag: null };
+  const manifest = await subrequest(req, { method: "HEAD", path, query: "symlink=get&multipart-manifest=get", source: "SYM" });
+  await discard(manifest);
+  if (!manifest.ok) return { etag, bytes, sloEtag: null };
+  return { etag: normalizeEtag(manifest.headers.get(H.ETAG)), bytes: slo ? bytes : Number(manifest.headers.get(H.CONTENT_LENGTH) ?? "0"), sloEtag: null };
 }
 
 /**
@@ -170,17 +143,21 @@ async function follow(req: SwiftRequest, response: Response, state: Traversal): 
       if (loops >= SYMLOOP_MAX) throw conflict(`Too many levels of symbolic links, maximum allowed is ${SYMLOOP_MAX}`);
       const targetAccount = link.account ?? quote(account);
       state.lastPath = `/${req.path.version}/${targetAccount}/${link.target.replace(/^\/+/, "")}`;
+      state.lastRead = unquote(state.lastPath);
       account = unquote(targetAccount);
       loops += 1;
       // One subrequest deeper each: a link to a manifest whose segment is the link ends (409).
-      current = await subrequest(req, { method: state.method, path: unquote(state.lastPath), query: "symlink=get", headers: state.headers, source: "SYM" });
+      current = await subrequest(req, { method: state.method, path: state.lastRead, query: state.query, headers: state.headers, source: "SYM" });
       state.targetEtag = link.etag;
       continue;
     }
-    const finalEtag = current.headers.get(H.ETAG);
-    if (finalEtag && state.targetEtag && state.targetEtag !== finalEtag) {
-      await discard(current);
-      throw conflict(`Object Etag '${finalEtag}' does not match X-Symlink-Target-Etag header '${state.targetEtag}'`, state.lastPath ?? undefined);
+    if (state.targetEtag) {
+      state.seen = await seenOf(req, current, state.lastRead);
+      const finalEtag = state.seen.etag;
+      if (finalEtag && state.targetEtag !== finalEtag) {
+        await discard(current);
+        throw conflict(`Object Etag '${finalEtag}' does not match X-Symlink-Target-Etag header '${state.targetEtag}'`, state.lastPath ?? undefined);
+      }
     }
     const lastPath = state.lastPath;
     if (lastPath === null) return current;
@@ -225,7 +202,8 @@ async function getOrHead(req: SwiftRequest, next: Next): Promise<Response> {
   }
   if (!response) throw refused;
   const method = req.request.method === "HEAD" ? "HEAD" : "GET";
-  return follow(req, response, { method, headers: req.request.headers, targetEtag: null, followSoft: true, lastPath: null });
+  const state: Traversal = { method, headers: req.request.headers, query: traversalQuery(req.url), targetEtag: null, followSoft: true, lastPath: null, lastRead: "", seen: null };
+  return follow(req, response, state);
 }
 
 /** Whether a request without Content-Length sends a body (Swift reads one byte). */
@@ -245,24 +223,20 @@ async function sendsBody(request: Request): Promise<boolean> {
   }
 }
 
-/** An ETag without its quotes (Swift: swob.normalize_etag). */
-function normalizeEtag(etag: string | null): string | null {
-  if (etag === null) return null;
-  return etag.length >= 2 && etag.startsWith('"') && etag.endsWith('"') ? etag.slice(1, -1) : etag;
-}
-
 /**
  * Swift: _validate_etag_and_update_sysmeta. A static link's target must exist (409) and carry
- * the ETag (409); its size is recorded, and its content type unless the PUT gave one.
+ * the ETag (409; a large object's manifest's, see seenOf); its size is recorded (an SLO's: the
+ * large object's, with its ETag for the listing), and its content type unless the PUT gave one.
  */
-async function checkStaticTarget(req: SwiftRequest, path: string, etag: string): Promise<{ bytes: number; contentType: string }> {
+async function checkStaticTarget(req: SwiftRequest, path: string, etag: string): Promise<{ bytes: number; contentType: string; sloEtag: string | null }> {
   const head = await subrequest(req, { method: "HEAD", path, query: "symlink=get", source: "SYM" });
-  const state: Traversal = { method: "HEAD", headers: {}, targetEtag: etag, followSoft: false, lastPath: path };
+  const state: Traversal = { method: "HEAD", headers: {}, query: "symlink=get", targetEtag: etag, followSoft: false, lastPath: path, lastRead: path, seen: null };
   const response = await follow(req, head, state);
   await discard(response);
   if (response.status === 404) throw conflict("X-Symlink-Target does not exist", state.lastPath ?? path);
   if (!response.ok) throw new SwiftError(statusKind(response.status));
-  return { bytes: Number(response.headers.get(H.CONTENT_LENGTH) ?? "0"), contentType: response.headers.get(H.CONTENT_TYPE) ?? "application/octet-stream" };
+  const seen = state.seen ?? { bytes: Number(response.headers.get(H.CONTENT_LENGTH) ?? "0"), sloEtag: null };
+  return { bytes: seen.bytes, contentType: response.headers.get(H.CONTENT_TYPE) ?? "application/octet-stream", sloEtag: seen.sloEtag };
 }
 
 function statusKind(status: number): "Unauthorized" | "Forbidden" | "ServiceUnavailable" | "InternalServerError" {
@@ -300,12 +274,14 @@ async function put(req: SwiftRequest, next: Next): Promise<Response> {
   let contentType = headers.get(H.CONTENT_TYPE);
   if (!etag && !contentType) contentType = "application/symlink";
   let bytes: number | null = null;
+  let sloEtag: string | null = null;
   if (etag) {
     const target = await checkStaticTarget(req, `/${req.path.version}/${targetAccount}/${container}/${object}`, etag);
     bytes = target.bytes;
+    sloEtag = target.sloEtag;
     contentType ||= target.contentType;
   }
-  const link: SymlinkInfo = { target: quote(`${container}/${object}`), account: account === null ? null : quote(account), etag: etag || null, bytes };
+  const link: SymlinkInfo = { target: quote(`${container}/${object}`), account: account === null ? null : quote(account), etag: etag || null, bytes, sloEtag };
   const stored = new Headers(headers);
   for (const name of [H.X_SYMLINK_TARGET, H.X_SYMLINK_TARGET_ACCOUNT, H.X_SYMLINK_TARGET_ETAG, H.TRANSFER_ENCODING]) stored.delete(name);
   stored.set(H.CONTENT_LENGTH, "0");
@@ -335,7 +311,7 @@ async function post(req: SwiftRequest, next: Next): Promise<Response> {
 
 /** The symlink stage: object GET, HEAD, PUT with X-Symlink-Target, and POST. */
 export const symlink: Middleware = async (req, next) => {
-  if (req.path.container === null || req.path.object === null) return next(req);
+  if (req.path.container === null || req.path.object === null || isAsStored(req.environ)) return next(req);
   const method = req.request.method;
   if (method === "GET" || method === "HEAD") {
     if (req.url.searchParams.get("symlink") === "get") return linkItself(await next(req));

@@ -5,20 +5,23 @@
  * mode) names a container of old versions, `<3-hex length of name><name>/<timestamp>`. An
  * object PUT first copies the current object there; a DELETE in stack mode restores the newest
  * archived version in its place (and removes it from the archive), in history mode archives the
- * object and writes a delete marker. Every copy is a subrequest through the pipeline (GET with
- * `?symlink=get` and X-Newest, then PUT), as Swift's are. Swift: versioned_writes/legacy.py.
+ * object and writes a delete marker. Every copy, listing and delete of this stage runs below it,
+ * pre-authorized as Swift's are (the client's request was authorized against the versioned
+ * container's write ACL): GET as stored with X-Newest, then PUT. Swift: versioned_writes/legacy.py.
  */
 
 import { SwiftError } from "../../common/errors";
 import { Timestamp } from "../../common/timestamp";
 import { H, byteLength, isTrue } from "../../common/headers";
+import { parseSwiftPath, urlPathOf } from "../../common/path";
 import { liveMetadata } from "../../durable/merge";
 import { containerInfo } from "../services/container";
 import { checkIfDeleteAt } from "./object";
 import type { Middleware, Next } from "./pipeline";
+import { splitSwiftBytes, withSloManifest } from "./large-object";
 import type { SwiftRequest } from "./request";
-import { discard, subrequestResponse, unquote } from "./subrequest";
-import { withContentTypeParams } from "./symlink";
+import { discard, errorResponse, unquote } from "./subrequest";
+import { asStored, withContentTypeParams } from "./symlink-params";
 
 /** Swift's delete marker content type; its parameter is stored for the marker only by this stage. */
 const DELETE_MARKER_TYPE = "application/x-deleted";
@@ -82,11 +85,38 @@ async function check(response: Response): Promise<void> {
   throw new SwiftError("ServiceUnavailable");
 }
 
-/** Swift: _get_source_object. The object as stored (a link as a link), newest replica. */
-async function getSource(req: SwiftRequest, path: string): Promise<Response> {
-  // As stored: a link as a link, a large object's manifest as its manifest (Swift reads past slo, dlo and symlink).
-  const query = "symlink=get&multipart-manifest=get&format=raw";
-  const response = await subrequestResponse(req, { method: "GET", path, query, headers: { [H.X_NEWEST]: "true" }, source: SOURCE });
+/** One request of this stage's own: a decoded `/v1/a/c[/o]` path, its query, headers and body. */
+interface OwnRequest {
+  method: string;
+  path: string;
+  query?: string;
+  headers?: HeadersInit;
+  body?: ReadableStream<Uint8Array> | null;
+}
+
+/**
+ * Swift: make_pre_authed_request(...).get_response(self.app). Runs a request of this stage's own
+ * below it (symlink, then the controller), with a link read and written as stored: the client's
+ * request was authorized already (the versioned container's write ACL), and Swift asks nothing
+ * more of the caller, so a user who may write the container through its ACL has its versions
+ * kept whatever it may do in the archive. A thrown error comes back as its response.
+ * `prepare` adds a middleware's environ flags (a delete marker's or a manifest's content type).
+ */
+async function below(req: SwiftRequest, next: Next, own: OwnRequest, prepare: (sub: SwiftRequest) => SwiftRequest = (sub) => sub): Promise<Response> {
+  const url = new URL(`${req.url.origin}${urlPathOf(own.path)}${own.query ? `?${own.query}` : ""}`);
+  const request = new Request(url, { method: own.method, headers: own.headers ?? {}, body: own.body ?? null });
+  const sub = asStored({ ...req, request, url, path: parseSwiftPath(own.path), environ: { source: SOURCE, depth: req.environ.depth } });
+  try {
+    return await next(prepare(sub));
+  } catch (error) {
+    if (error instanceof SwiftError) return errorResponse(error, own.method);
+    throw error;
+  }
+}
+
+/** Swift: _get_source_object. The object as stored (a link as a link, a manifest as its manifest), newest replica. */
+async function getSource(req: SwiftRequest, next: Next, path: string): Promise<Response> {
+  const response = await below(req, next, { method: "GET", path, headers: { [H.X_NEWEST]: "true" } });
   const length = response.headers.get(H.CONTENT_LENGTH);
   if (response.ok && (length === null || Number(length) > req.ctx.config.maxFileSize)) {
     await discard(response);
@@ -98,19 +128,31 @@ async function getSource(req: SwiftRequest, path: string): Promise<Response> {
 /** Response headers a copy does not carry to the new object (Swift: copy_header_subset without X-Timestamp). */
 const NOT_COPIED = new Set<string>([H.X_TIMESTAMP, H.LAST_MODIFIED, H.ACCEPT_RANGES, H.X_TRANS_ID, H.X_OPENSTACK_REQUEST_ID, H.CONTENT_LOCATION]);
 
-/** Swift: _put_versioned_obj. PUTs a GET's body and headers to `path`. */
-async function putFrom(req: SwiftRequest, path: string, source: Response): Promise<Response> {
+/** A stored content type split into what a client may send and the `swift_*` parameters middlewares stored with it. */
+function splitStoredParams(contentType: string): { contentType: string; params: string } {
+  const [type = "", ...rest] = contentType.split(";");
+  const kept = rest.filter((param) => !param.trim().toLowerCase().startsWith("swift_"));
+  const params = rest.filter((param) => param.trim().toLowerCase().startsWith("swift_"));
+  return { contentType: [type, ...kept].join(";"), params: params.map((param) => `;${param.trim()}`).join("") };
+}
+
+/**
+ * Swift: _put_versioned_obj. PUTs a GET's body and headers to `path`, as stored: a link's and a
+ * delete marker's content type parameters, an SLO manifest with its size and ETag (Swift copies
+ * their sysmeta with the other headers).
+ */
+async function putFrom(req: SwiftRequest, next: Next, path: string, source: Response): Promise<Response> {
   const headers = new Headers();
   for (const [name, value] of source.headers) if (!NOT_COPIED.has(name)) headers.set(name, value);
   const length = Number(source.headers.get(H.CONTENT_LENGTH) ?? "0");
-  // An SLO manifest is stored again as a manifest (its raw form, through slo's multipart-manifest=put).
-  const manifest = isTrue(source.headers.get(H.X_STATIC_LARGE_OBJECT));
-  if (manifest) {
-    headers.delete(H.X_STATIC_LARGE_OBJECT);
-    headers.delete(H.ETAG);
-  }
-  const query = manifest ? "multipart-manifest=put" : "";
-  const response = await subrequestResponse(req, { method: "PUT", path, query, headers, body: length > 0 ? source.body : null, source: SOURCE });
+  const { contentType: withoutSlo, swiftBytes, sloEtag } = splitSwiftBytes(source.headers.get(H.CONTENT_TYPE) ?? "");
+  const { contentType, params } = splitStoredParams(withoutSlo);
+  headers.set(H.CONTENT_TYPE, contentType);
+  const manifest = isTrue(source.headers.get(H.X_STATIC_LARGE_OBJECT)) ? { bytes: swiftBytes ?? length, etag: sloEtag ?? "" } : null;
+  const response = await below(req, next, { method: "PUT", path, headers, body: length > 0 ? source.body : null }, (sub) => {
+    const stored = params ? withContentTypeParams(sub, params) : sub;
+    return manifest ? withSloManifest(stored, stored.request, manifest) : stored;
+  });
   if (length === 0) await discard(source);
   return response;
 }
@@ -125,29 +167,34 @@ function versionName(object: string, timestamp: string): string {
 }
 
 /** Swift: _copy_current. Archives the current object (if any) under its own timestamp. */
-async function copyCurrent(req: SwiftRequest, archive: string, object: string): Promise<void> {
+async function copyCurrent(req: SwiftRequest, next: Next, archive: string, object: string): Promise<void> {
   const current = objectPathOf(req, object);
-  const got = await getSource(req, current);
+  const got = await getSource(req, next, current);
   if (got.status === 404) {
     await discard(got);
     return;
   }
   await check(got);
   const timestamp = got.headers.get(H.X_TIMESTAMP) ?? String(Date.parse(got.headers.get(H.LAST_MODIFIED) ?? "") / 1000);
-  const put = await putFrom(req, `/${req.path.version}/${req.path.account}/${archive}/${versionName(object, timestamp)}`, got);
+  const put = await putFrom(req, next, `/${req.path.version}/${req.path.account}/${archive}/${versionName(object, timestamp)}`, got);
   await check(put);
   await discard(put);
 }
 
 /** Swift: handle_obj_versions_delete_push (history mode): archive, then a delete marker, then the DELETE. */
 async function deletePush(req: SwiftRequest, next: Next, archive: string, object: string): Promise<Response> {
-  await copyCurrent(req, archive, object);
-  const marker = await subrequestResponse(req, {
-    method: "PUT",
-    path: `/${req.path.version}/${req.path.account}/${archive}/${versionName(object, req.ctx.now().internal)}`,
-    headers: { [H.CONTENT_TYPE]: DELETE_MARKER_CONTENT_TYPE, [H.CONTENT_LENGTH]: "0" },
-    source: SOURCE,
-  });
+  await copyCurrent(req, next, archive, object);
+  const marker = await below(
+    req,
+    next,
+    {
+      method: "PUT",
+      path: `/${req.path.version}/${req.path.account}/${archive}/${versionName(object, req.ctx.now().internal)}`,
+      headers: { [H.CONTENT_TYPE]: DELETE_MARKER_TYPE, [H.CONTENT_LENGTH]: "0" },
+    },
+    // Swift's delete marker content type: its parameter is one a client may not send.
+    (sub) => withContentTypeParams(sub, DELETE_MARKER_PARAM),
+  );
   await check(marker);
   await discard(marker);
   return next(req);
@@ -158,13 +205,13 @@ interface ListedVersion {
   content_type: string;
 }
 
-/** Swift: _listing_iter. The archive's versions of an object, newest first. */
-async function* versionsOf(req: SwiftRequest, archive: string, object: string): AsyncGenerator<ListedVersion> {
+/** Swift: _listing_iter. The archive's versions of an object, newest first, a page at a time (bounded by the archive's size). */
+async function* versionsOf(req: SwiftRequest, next: Next, archive: string, object: string): AsyncGenerator<ListedVersion> {
   const prefix = versionsPrefix(object);
   let marker = "";
   for (;;) {
     const query = new URLSearchParams({ prefix, marker, reverse: "on", format: "json", limit: String(PAGE_LIMIT) });
-    const response = await subrequestResponse(req, { method: "GET", path: `/${req.path.version}/${req.path.account}/${archive}`, query: query.toString(), source: SOURCE });
+    const response = await below(req, next, { method: "GET", path: `/${req.path.version}/${req.path.account}/${archive}`, query: query.toString() });
     if (response.status === 404) {
       await discard(response);
       return;
@@ -183,24 +230,24 @@ async function* versionsOf(req: SwiftRequest, archive: string, object: string): 
   }
 }
 
-/** Swift: _restore_data. Puts an archived version back as the object; false when it is gone. */
-async function restore(req: SwiftRequest, archive: string, version: string): Promise<string | null> {
+/** Swift: _restore_data. Puts an archived version back as the object; null when it is gone. */
+async function restore(req: SwiftRequest, next: Next, archive: string, version: string): Promise<string | null> {
   const path = `/${req.path.version}/${req.path.account}/${archive}/${version}`;
-  const got = await getSource(req, path);
+  const got = await getSource(req, next, path);
   if (got.status === 404) {
     await discard(got);
     return null;
   }
   await check(got);
-  const put = await putFrom(req, objectPathOf(req, req.path.object ?? ""), got);
+  const put = await putFrom(req, next, objectPathOf(req, req.path.object ?? ""), got);
   await check(put);
   await discard(put);
   return path;
 }
 
-/** A DELETE subrequest answered as the client's DELETE. */
-function deleteOf(req: SwiftRequest, path: string): Promise<Response> {
-  return subrequestResponse(req, { method: "DELETE", path, source: SOURCE });
+/** Swift: the pre-authorized DELETE the client's DELETE becomes. */
+function deleteOf(req: SwiftRequest, next: Next, path: string): Promise<Response> {
+  return below(req, next, { method: "DELETE", path });
 }
 
 /**
@@ -209,12 +256,12 @@ function deleteOf(req: SwiftRequest, path: string): Promise<Response> {
  * history mode: the version under it is restored only if the object is still gone.
  */
 async function deletePop(req: SwiftRequest, next: Next, archive: string, object: string): Promise<Response> {
-  const versions = versionsOf(req, archive, object);
+  const versions = versionsOf(req, next, archive, object);
   try {
     for await (const previous of versions) {
       const archived = `/${req.path.version}/${req.path.account}/${archive}/${previous.name}`;
       if (previous.content_type === DELETE_MARKER_CONTENT_TYPE) {
-        const head = await subrequestResponse(req, { method: "HEAD", path: objectPathOf(req, object), headers: { [H.X_NEWEST]: "true" }, source: SOURCE });
+        const head = await below(req, next, { method: "HEAD", path: objectPathOf(req, object), headers: { [H.X_NEWEST]: "true" } });
         await discard(head);
         if (head.status !== 404) {
           await check(head);
@@ -222,18 +269,18 @@ async function deletePop(req: SwiftRequest, next: Next, archive: string, object:
         }
         for await (const candidate of versions) {
           if (candidate.content_type === DELETE_MARKER_CONTENT_TYPE) break;
-          const restored = await restore(req, archive, candidate.name);
+          const restored = await restore(req, next, archive, candidate.name);
           if (!restored) continue;
-          const removed = await deleteOf(req, restored);
+          const removed = await deleteOf(req, next, restored);
           await discard(removed);
           if (removed.status !== 404) await check(removed);
           break;
         }
-        return deleteOf(req, archived);
+        return deleteOf(req, next, archived);
       }
-      const restored = await restore(req, archive, previous.name);
+      const restored = await restore(req, next, archive, previous.name);
       if (!restored) continue;
-      return deleteOf(req, restored);
+      return deleteOf(req, next, restored);
     }
   } finally {
     await versions.return(undefined);
@@ -267,20 +314,14 @@ export const versionedWrites: Middleware = async (req, next) => {
     const request = new Request(req.request.url, { method, headers, body: req.request.body });
     return next({ ...req, request });
   }
-  if (method === "PUT" && req.environ.source === SOURCE && req.request.headers.get(H.CONTENT_TYPE) === DELETE_MARKER_CONTENT_TYPE) {
-    // Our own delete marker: stored with the parameter a client may not send.
-    const headers = new Headers(req.request.headers);
-    headers.set(H.CONTENT_TYPE, DELETE_MARKER_TYPE);
-    return next(withContentTypeParams({ ...req, request: new Request(req.request.url, { method, headers }) }, DELETE_MARKER_PARAM));
-  }
-  // Our own copies and restores are not versioned again (Swift sends them past this stage).
-  if ((method !== "PUT" && method !== "DELETE") || req.environ.source === SOURCE) return next(req);
+  // This stage's own copies and restores go below it (below()), never through it again.
+  if (method !== "PUT" && method !== "DELETE") return next(req);
   // A PUT with X-Copy-From writes through a PUT subrequest, which is versioned itself.
   if (method === "PUT" && req.request.headers.has(H.X_COPY_FROM)) return next(req);
   const versioning = await versioningOf(req);
   if (!versioning) return next(req);
   if (method === "PUT") {
-    await copyCurrent(req, versioning.archive, object);
+    await copyCurrent(req, next, versioning.archive, object);
     return next(req);
   }
   // A conditional DELETE is judged before a version is archived or restored: a malformed or
