@@ -12,6 +12,10 @@ describe("parseEtagList", () => {
     expect(parseEtagList(`a"`)).toEqual([`a"`]);
     expect(parseEtagList(`xW/"a"`)).toEqual([`xW/"a"`]);
   });
+
+  it("unquotes a tag only when it both starts and ends with a quote (swob normalize_etag)", ({ expect }) => {
+    expect(parseEtagList(`"a"b, "c"`)).toEqual([`"a"b`, "c"]);
+  });
 });
 
 describe("conditional GET and HEAD (Swift: swob conditional_response)", () => {
@@ -49,6 +53,7 @@ describe("conditional GET and HEAD (Swift: swob conditional_response)", () => {
   it("If-Modified-Since is ignored when If-None-Match is present, and when it is not a date", ({ expect }) => {
     expect(status({ "if-none-match": `"x"`, "if-modified-since": "Tue, 14 Nov 2023 22:13:21 GMT" })).toBeNull();
     expect(status({ "if-modified-since": "yesterday" })).toBeNull();
+    expect(status({ "if-modified-since": "yesterday" }, "abc", 0)).toBeNull();
   });
 
   it("If-Unmodified-Since before Last-Modified is 412; at or after it the object is served", ({ expect }) => {

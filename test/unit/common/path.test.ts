@@ -28,4 +28,9 @@ describe("urlPathOf", () => {
     expect(urlPathOf("/v1/AUTH_test/c/a b/o")).toBe("/v1/AUTH_test/c/a%20b/o");
     expect(urlPathOf("/v1/AUTH_test/c/../o")).toBe("/v1/AUTH_test/c%2F..%2Fo");
   });
+
+  it("a path without a leading slash keeps its first segment", ({ expect }) => {
+    expect(urlPathOf("c d/o")).toBe("c%20d/o");
+    expect(decodePath(urlPathOf("c d/o"))).toBe("c d/o");
+  });
 });

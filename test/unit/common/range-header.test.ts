@@ -4,7 +4,7 @@
  * ranges a body of a given length satisfies with swob's denial-of-service limits, and the
  * multipart/byteranges framing. Swift: common/swob.py Range, Range.ranges_for_length.
  */
-import { describe, it } from "vitest";
+import { describe, it, vi } from "vitest";
 import { byteRangesFraming, parseRange, rangesForLength } from "../../../src/common/ranges";
 
 describe("parsing Range", () => {
@@ -55,6 +55,26 @@ describe("ranges of a body", () => {
     expect(rangesForLength([{ start: 0, end: 4 }, { start: 0, end: 4 }, { start: 0, end: 4 }], 100)).toHaveLength(3);
   });
 
+  it("a range starting inside another, ending inside it, or holding it counts as an overlap either way round: three such are refused (416)", ({ expect }) => {
+    // Each trio overlaps pairwise in one way only (swob: start1 < start2 < end1, start1 < end2 < end1,
+    // start2 < start1 < end2, start2 < end1 < end2).
+    for (const header of ["bytes=0-9,3-9,6-9", "bytes=0-9,0-4,0-1", "bytes=6-9,3-9,0-9", "bytes=0-1,0-4,0-9"]) {
+      expect(rangesForLength(parseRange(header) ?? [], 100), header).toEqual([]);
+    }
+  });
+
+  it("ranges are in order by start, then by end: equal starts with ascending ends and identical ranges are in order", ({ expect }) => {
+    const rest = ",10-10,20-20,30-30,40-40,50-50,60-60";
+    expect(rangesForLength(parseRange(`bytes=0-3,0-5${rest}`) ?? [], 100)).toHaveLength(8);
+    expect(rangesForLength(parseRange(`bytes=0-3,0-3${rest}`) ?? [], 100)).toHaveLength(8);
+  });
+
+  it("among eight ranges, one with the start of the one before it but an earlier end, or an earlier start with the same end, is out of order (416)", ({ expect }) => {
+    const rest = ",10-10,20-20,30-30,40-40,50-50,60-60";
+    expect(rangesForLength(parseRange(`bytes=0-5,0-3${rest}`) ?? [], 100)).toEqual([]);
+    expect(rangesForLength(parseRange(`bytes=5-9,3-9${rest}`) ?? [], 100)).toEqual([]);
+  });
+
   it("seven ranges out of order are served; eight or more with one out of order are refused (416)", ({ expect }) => {
     const descending = (n: number) => Array.from({ length: n }, (_, i) => ({ start: (n - i) * 10, end: (n - i) * 10 + 1 }));
     const ascending = (n: number) => Array.from({ length: n }, (_, i) => ({ start: i * 10, end: i * 10 + 1 }));
@@ -88,6 +108,15 @@ describe("multipart/byteranges framing", () => {
     expect(decoder.decode(framing.tail)).toBe(`--${boundary}--`);
     const heads = framing.parts.reduce((total, part) => total + part.head.length, 0);
     expect(framing.length).toBe(heads + 2 + 5 + 2 * 2 + framing.tail.length);
+  });
+
+  it("the boundary is always 32 hex digits, two per random byte, as swob's %.32x (bytes below 16 too)", ({ expect }) => {
+    const random = vi.spyOn(crypto, "getRandomValues").mockImplementation((array) => array);
+    try {
+      expect(byteRangesFraming([{ start: 0, end: 1 }], 1, "x/y").contentType).toBe(`multipart/byteranges;boundary=${"0".repeat(32)}`);
+    } finally {
+      random.mockRestore();
+    }
   });
 
   it("every response has a boundary of its own", ({ expect }) => {

@@ -33,6 +33,10 @@ describe("parseSwiftPath (Swift: split_path, get_controller)", () => {
     expect(errorOf(() => parseSwiftPath("/v2/AUTH_test/c"))?.kind).toBe("BadRequest");
   });
 
+  it("an empty path is 404 Not Found, as split_path refuses it", ({ expect }) => {
+    expect(errorOf(() => parseSwiftPath(""))?.kind).toBe("NotFound");
+  });
+
   it("an empty container before an object is 404 Not Found", ({ expect }) => {
     expect(errorOf(() => parseSwiftPath("/v1/AUTH_test//o"))?.kind).toBe("NotFound");
   });

@@ -112,6 +112,27 @@ describe("GET container: delimiter", () => {
     ]);
   });
 
+  it("a name that starts with the delimiter rolls up into the subdir named by the delimiter alone", ({ expect }) => {
+    expect(list(["/a", "/b", "c"], { delimiter: "/" })).toEqual(["/(dir)", "c"]);
+  });
+
+  it("an empty delimiter is no delimiter: the prefix lists every name under it (Swift: not delimiter)", ({ expect }) => {
+    expect(list(PHOTOS, { prefix: "photos/2023/", delimiter: "" })).toEqual(["photos/2023/a.jpg", "photos/2023/b.jpg"]);
+  });
+
+  it("entries are rows with their stored row, or subdirs, with or without a delimiter", ({ expect }) => {
+    expect(listNames(params({ prefix: "photos/2023/" }), tableOf(PHOTOS))).toEqual([
+      { kind: "row", name: "photos/2023/a.jpg", row: "row:photos/2023/a.jpg" },
+      { kind: "row", name: "photos/2023/b.jpg", row: "row:photos/2023/b.jpg" },
+    ]);
+    expect(listNames(params({ prefix: "photos/", delimiter: "/" }), tableOf(PHOTOS))).toEqual([
+      { kind: "row", name: "photos/", row: "row:photos/" },
+      { kind: "subdir", name: "photos/2023/" },
+      { kind: "subdir", name: "photos/2024/" },
+      { kind: "row", name: "photos/d.jpg", row: "row:photos/d.jpg" },
+    ]);
+  });
+
   it("a query that returns fewer rows than asked ends the walk", ({ expect }) => {
     const asked: ListingBounds[] = [];
     listNames(params({ delimiter: "/", limit: 3 }), tableOf(["a", "b"], asked));
@@ -137,5 +158,44 @@ describe("GET container: path", () => {
 
   it("path lists children backwards in reverse", ({ expect }) => {
     expect(list(TREE, { path: "a", reverse: true })).toEqual(["a/d", "a/b"]);
+  });
+
+  it("a path of several segments lists the children of that nested pseudo-directory", ({ expect }) => {
+    expect(list(TREE, { path: "a/b" })).toEqual(["a/b/c"]);
+    expect(list(["a/b/", "a/b/c", "a/b/d/e", "a/bc"], { path: "a/b/" })).toEqual(["a/b/c"]);
+  });
+
+  it("the directory marker itself takes no room under the limit: path=a&limit=1 lists a/b", ({ expect }) => {
+    expect(list(["a/", "a/b", "a/c"], { path: "a", limit: 1 })).toEqual(["a/b"]);
+    expect(list(["a/", "a/b", "a/c"], { path: "a", limit: 2 })).toEqual(["a/b", "a/c"]);
+  });
+
+  it("an empty path does not list names under a leading slash, only the name / itself", ({ expect }) => {
+    expect(list(["/", "/x", "/y/z", "a"], { path: "" })).toEqual(["/", "a"]);
+  });
+
+  it("seeks past each deeper pseudo-directory in both directions: 20 directories of 50 objects cost about a row each", ({ expect }) => {
+    const names = [...Array.from({ length: 1000 }, (_, i) => `p/d${String(i % 20).padStart(2, "0")}/o${String(i).padStart(4, "0")}`), "p/x1", "p/x2"].sort();
+    let read = 0;
+    /** A cursor over the sorted names: starts at the bound (as the index seeks) and reads one row at a time. */
+    function* cursor(bounds: ListingBounds): Generator<{ name: string; row: string }> {
+      const inBounds = (name: string) =>
+        (bounds.below === null || name < bounds.below) && (bounds.above === null || name > bounds.above) && (bounds.atLeast === null || name >= bounds.atLeast);
+      const first = bounds.reverse ? names.findLastIndex(inBounds) : names.findIndex(inBounds);
+      if (first < 0) return;
+      const step = bounds.reverse ? -1 : 1;
+      for (let i = first, yielded = 0; i >= 0 && i < names.length && yielded < bounds.limit; i += step, yielded++) {
+        const name = names[i] ?? "";
+        if (!inBounds(name)) return;
+        read += 1;
+        yield { name, row: name };
+      }
+    }
+    for (const reverse of [false, true]) {
+      read = 0;
+      const entries = listNames(params({ path: "p", reverse }), cursor).map((entry) => entry.name);
+      expect(entries).toEqual(reverse ? ["p/x2", "p/x1"] : ["p/x1", "p/x2"]);
+      expect(read, reverse ? "reverse" : "forward").toBeLessThanOrEqual(2 * 20 + 2);
+    }
   });
 });

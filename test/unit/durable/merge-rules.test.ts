@@ -5,7 +5,7 @@
  * .meta, .ts), container/backend.py merge_items, account/backend.py merge_items, db.py update_metadata.
  */
 import { describe, it } from "vitest";
-import { liveMetadata, mergeContainerReport, mergeListing, mergeMetadata, mergeObject, stampMetadata } from "../../../src/durable/merge";
+import { liveMetadata, mergeClientMetadata, mergeContainerReport, mergeListing, mergeMetadata, mergeObject, stampMetadata } from "../../../src/durable/merge";
 import type { AccountContainerRow, ContainerReport, ListingRow, ObjectRow } from "../../../src/durable/rows";
 import { listingRow, objectRow } from "../../rows";
 
@@ -79,6 +79,19 @@ describe("object rows", () => {
     expect(mergeListing(listing("1.00000"), listing("1.00000", { deleted: 1 })).changed).toBe(true);
   });
 
+  it("newer data arriving under a newer POST (metadata and content type) is a change: the data is stored, the POST kept", ({ expect }) => {
+    const held = object("1.00000", { metaTimestamp: "5.00000", contentTypeTimestamp: "5.00000", contentType: "x/post", metadata: { "x-object-meta-a": "post" } });
+    const merge = mergeObject(held, object("3.00000", { size: 9 }));
+    expect(merge.row).toMatchObject({ createdAt: "3.00000", size: 9, bodyKey: "k3.00000", metaTimestamp: "5.00000", contentType: "x/post", metadata: { "x-object-meta-a": "post" } });
+    expect(merge.changed).toBe(true);
+    expect(merge.garbage).toEqual(["k1.00000"]);
+  });
+
+  it("a tombstone holds no metadata of its own: metadata sent with it at its own timestamp is not kept", ({ expect }) => {
+    const tombstone = object("2.00000", { deleted: 1, bodyKey: null, metadata: { "x-object-meta-a": "stale" } });
+    expect(mergeObject(object("1.00000"), tombstone).row.metadata).toEqual({});
+  });
+
   it("the same row merged again is no change", ({ expect }) => {
     const row = object("1.00000", { metaTimestamp: "2.00000", contentTypeTimestamp: "3.00000" });
     expect(mergeObject(row, { ...row }).changed).toBe(false);
@@ -108,6 +121,13 @@ describe("container listing rows", () => {
     expect(typeOnly.row.metaTimestamp).toBe("1.00000");
   });
 
+  it("newer data arriving under a newer POST is a change", ({ expect }) => {
+    const held = listing("1.00000", { metaTimestamp: "5.00000", contentType: "x/post", contentTypeTimestamp: "5.00000" });
+    const merge = mergeListing(held, listing("3.00000", { size: 9, etag: "new" }));
+    expect(merge.row).toEqual({ ...held, createdAt: "3.00000", size: 9, etag: "new" });
+    expect(merge.changed).toBe(true);
+  });
+
   it("newer data keeps a newer content type the held row had", ({ expect }) => {
     const held = listing("1.00000", { contentType: "x/posted", contentTypeTimestamp: "3.00000" });
     const merge = mergeListing(held, listing("2.00000", { size: 7 }));
@@ -135,6 +155,22 @@ describe("metadata key by key (Swift: db.py update_metadata)", () => {
       "x-container-meta-b": { value: "", timestamp: "5.00000" },
     });
     expect(stampMetadata({}, "5.00000")).toEqual({});
+  });
+
+  it("a client's write that would take the stored metadata past Swift's limits is refused; within them it is merged", ({ expect }) => {
+    const stored = stampMetadata(Object.fromEntries(Array.from({ length: 90 }, (_, i) => [`x-container-meta-k${i}`, "v"])), "1.00000");
+    const added = mergeClientMetadata(stored, stampMetadata({ "x-container-meta-extra": "v" }, "2.00000"));
+    expect(added.refused).toBe("Too many metadata items; max 90");
+    const replaced = mergeClientMetadata(stored, stampMetadata({ "x-container-meta-k0": "w" }, "2.00000"));
+    expect(replaced).toMatchObject({ changed: true, refused: null });
+    expect(replaced.metadata["x-container-meta-k0"]).toEqual({ value: "w", timestamp: "2.00000" });
+    const swapped = mergeClientMetadata(stored, stampMetadata({ "x-container-meta-k0": "", "x-container-meta-extra": "v" }, "2.00000"));
+    expect(swapped.refused).toBeNull();
+  });
+
+  it("a write without metadata is not checked, even when what is stored is past the limits (replication does not validate)", ({ expect }) => {
+    const stored = stampMetadata(Object.fromEntries(Array.from({ length: 91 }, (_, i) => [`x-account-meta-k${i}`, "v"])), "1.00000");
+    expect(mergeClientMetadata(stored, {})).toEqual({ metadata: stored, changed: false, refused: null });
   });
 
   it("headers carry only live metadata: removed keys are dropped", ({ expect }) => {
@@ -202,6 +238,7 @@ describe("container reports in an account (Swift: account/backend.py merge_items
     expect(mergeContainerReport(held(), report()).changed).toBe(false);
     expect(mergeContainerReport(held(), report({ reportedAt: "1700000011.00000" })).changed).toBe(true);
     expect(mergeContainerReport(held(), report({ bytesUsed: 51 })).changed).toBe(true);
+    expect(mergeContainerReport(held(), report({ objectCount: 6 })).changed).toBe(true);
     expect(mergeContainerReport(held(), report({ putTimestamp: "2.00000" })).changed).toBe(true);
     expect(mergeContainerReport(held(), report({ deleteTimestamp: "0.50000" })).changed).toBe(true);
   });

@@ -119,6 +119,18 @@ describe("fanOut: which slots a write calls", () => {
     }, 0);
     expect(result.map((r) => r.reply.status)).toEqual([201, 404, 404]);
   });
+
+  it("a replica that answers after the quorum but within the post-quorum timeout is counted as it answered", async ({ expect }) => {
+    const result = await fanOut(["z1", "z2", "z3"], [], async (zone) => {
+      if (zone === "z3") await new Promise((resolve) => setTimeout(resolve, 20));
+      return { status: 201 };
+    }, 10_000);
+    expect(result).toEqual([
+      { zone: "z1", reply: { status: 201 } },
+      { zone: "z2", reply: { status: 201 } },
+      { zone: "z3", reply: { status: 201 } },
+    ]);
+  });
 });
 
 describe("repair duties after a write", () => {
@@ -184,6 +196,29 @@ describe("reads", () => {
     expect((await readNewest(["z1"], scripted({}))).found).toBeNull();
     const untimed = await readNewest(["z1", "z2"], scripted({ z1: { status: 200, value: "untimed" }, z2: { status: 412, timestamp: "9" } }));
     expect(untimed.found?.reply.value).toBe("untimed");
+  });
+
+  it("readNewest: a reply that carries a timestamp is newer than one that carries none, in either order", async ({ expect }) => {
+    const timedLast = await readNewest(["z1", "z2"], scripted({ z1: { status: 200, value: "untimed" }, z2: { status: 200, timestamp: "1700000000.00000", value: "timed" } }));
+    expect(timedLast.found?.reply.value).toBe("timed");
+    const timedFirst = await readNewest(["z1", "z2"], scripted({ z1: { status: 200, timestamp: "1700000000.00000", value: "timed" }, z2: { status: 200, value: "untimed" } }));
+    expect(timedFirst.found?.reply.value).toBe("timed");
+  });
+
+  it("readNewest: a 404 without a timestamp (a replica that never held the row) is passed over, even before a reply without one", async ({ expect }) => {
+    const { found } = await readNewest(["z1", "z2"], scripted({ z1: { status: 404 }, z2: { status: 200, value: "row" } }));
+    expect(found?.zone).toBe("z2");
+  });
+
+  it("readOrder maps the random draws one to one onto the orders of the primaries: each of the 3! orders comes from one pair of draws", ({ expect }) => {
+    const orders = new Set<string>();
+    for (const first of [0.1, 0.5, 0.9]) {
+      for (const second of [0.2, 0.8]) {
+        const draws = [first, second];
+        orders.add(readOrder(["z1", "z2", "z3"], ["z4"], () => draws.shift() ?? 0).join(","));
+      }
+    }
+    expect([...orders].sort()).toEqual(["z1,z2,z3,z4", "z1,z3,z2,z4", "z2,z1,z3,z4", "z2,z3,z1,z4", "z3,z1,z2,z4", "z3,z2,z1,z4"]);
   });
 
   it("readOrder is a Fisher-Yates shuffle of the primaries by the random source given", ({ expect }) => {

@@ -1,12 +1,26 @@
 /**
  * @module
  * SLO manifest validation as Swift's slo.py parse_and_validate_input answers it (400, one
- * `Index N:` line per bad segment), and the stored form read back. sloEtag is not here: it needs
- * the Workers runtime's MD5 digest, which Node's WebCrypto does not have.
+ * `Index N:` line per bad segment), the stored form read back, and the large object's ETag.
  */
-import { describe, it } from "vitest";
-import { annotate, parseManifestInput, parseStoredManifest, rawManifest, strictBase64 } from "../../../../src/proxy/swift/large-object-manifest";
+import { md5 } from "@noble/hashes/legacy.js";
+import { afterAll, beforeAll, describe, it, vi } from "vitest";
+import { annotate, parseManifestInput, parseStoredManifest, rawManifest, sloEtag, strictBase64 } from "../../../../src/proxy/swift/large-object-manifest";
 import { SwiftError } from "../../../../src/common/errors";
+
+/** The Workers runtime digests MD5; Node's WebCrypto does not, so there sloEtag's digests come from @noble/hashes. */
+beforeAll(async () => {
+  if (await crypto.subtle.digest("MD5", new Uint8Array(0)).then(() => true, () => false)) return;
+  const digest = crypto.subtle.digest.bind(crypto.subtle);
+  vi.spyOn(crypto.subtle, "digest").mockImplementation(async (algorithm, data) => {
+    if (algorithm !== "MD5") return digest(algorithm, data);
+    const bytes = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+    return md5(bytes).slice().buffer;
+  });
+});
+afterAll(() => {
+  vi.restoreAllMocks();
+});
 
 const SELF = "/c/manifest";
 
@@ -100,9 +114,19 @@ describe("PUT ?multipart-manifest=put: the manifest body", () => {
     expect(parseManifestInput(JSON.stringify([{ path: "/c/o", size_bytes: " -0 " }]), SELF)[0]).toMatchObject({ sizeBytes: -0 });
   });
 
+  it("a size_bytes of 1 is enough in any segment", ({ expect }) => {
+    expect(parseManifestInput(JSON.stringify([{ path: "/c/o", size_bytes: 1 }, { path: "/c/p", size_bytes: 1 }]), SELF).map((segment) => segment.kind === "path" && segment.sizeBytes)).toEqual([1, 1]);
+  });
+
+  it("a size_bytes that is a list or an object is invalid, as Python's int() raises TypeError for it", ({ expect }) => {
+    expect(messageOf([{ path: "/c/o", size_bytes: [5] }])).toBe("Index 0: invalid size_bytes\n");
+    expect(messageOf([{ path: "/c/o", size_bytes: ["5"] }])).toBe("Index 0: invalid size_bytes\n");
+  });
+
   it("a manifest that includes itself as a segment is refused", ({ expect }) => {
     expect(messageOf([{ path: "/c/manifest" }])).toBe("Index 0: manifest must not include itself as a segment\n");
     expect(messageOf([{ path: "//c/manifest" }])).toBe("Index 0: manifest must not include itself as a segment\n");
+    expect(messageOf([{ path: "c/manifest" }])).toBe("Index 0: manifest must not include itself as a segment\n");
   });
 
   it("a range must be one satisfiable byte range", ({ expect }) => {
@@ -111,6 +135,10 @@ describe("PUT ?multipart-manifest=put: the manifest body", () => {
     expect(messageOf([{ path: "/c/o", size_bytes: 5, range: "5-" }])).toBe("Index 0: unsatisfiable range\n");
     expect(parseManifestInput(JSON.stringify([{ path: "/c/o", size_bytes: 5, range: "-2" }]), SELF)[0]).toMatchObject({ range: { start: null, end: 2 } });
     expect(parseManifestInput(JSON.stringify([{ path: "/c/o", range: 0 }, { path: "/c/p", range: false }]), SELF)).toMatchObject([{ range: null }, { range: null }]);
+  });
+
+  it("without size_bytes a range is checked for its form only (its object's size is not known yet)", ({ expect }) => {
+    expect(parseManifestInput(JSON.stringify([{ path: "/c/o", range: "100-200" }]), SELF)).toEqual([{ kind: "path", path: "/c/o", etag: null, sizeBytes: null, range: { start: 100, end: 200 } }]);
   });
 });
 
@@ -121,6 +149,17 @@ describe("strictBase64 (Swift: utils.strict_b64decode)", () => {
     expect(strictBase64("YQ==")).toEqual(new Uint8Array([97]));
     expect(strictBase64("YQ===")).toEqual(new Uint8Array([97]));
     expect(strictBase64("")).toEqual(new Uint8Array([]));
+  });
+
+  it("ignores padding before the data, as Python's b64decode does", ({ expect }) => {
+    expect(strictBase64("=YQ==")).toEqual(new Uint8Array([97]));
+    expect(strictBase64("==YQ==")).toEqual(new Uint8Array([97]));
+    expect(strictBase64("=YWJj")).toEqual(new Uint8Array([97, 98, 99]));
+  });
+
+  it("padding before the data does not stand in for the padding it lacks; padding cannot make one character whole", ({ expect }) => {
+    expect(strictBase64("==YQ")).toBeNull();
+    expect(strictBase64("Y===")).toBeNull();
   });
 
   it("refuses other alphabets, short padding and an impossible length", ({ expect }) => {
@@ -137,7 +176,7 @@ describe("the stored manifest", () => {
   });
 
   it("anything else is 500 Unable to load SLO manifest", ({ expect }) => {
-    for (const text of ["[", "{}", "[1]", `[{"name":"/c/o","bytes":"3","hash":"h"}]`, `[{"name":"/c/o","bytes":3}]`, `[{"bytes":3,"hash":"h"}]`, `[{"data":1}]`]) {
+    for (const text of ["[", "{}", "[1]", `[{"data":"YQ=="},1]`, `[{"name":"/c/o","bytes":"3","hash":"h"}]`, `[{"name":"/c/o","bytes":3}]`, `[{"bytes":3,"hash":"h"}]`, `[{"data":1}]`]) {
       let error: unknown = null;
       try {
         parseStoredManifest(text);
@@ -169,5 +208,26 @@ describe("the stored manifest", () => {
         { data: "YQ==" },
       ]),
     ).toBe(`[{"etag": "h1", "path": "/c/a", "size_bytes": 10}, {"etag": "h2", "path": "/c/b", "range": "2-5", "size_bytes": 10}, {"data": "YQ=="}]`);
+  });
+});
+
+describe("the large object's ETag (Swift: slo.py, md5 of the segments' etags)", () => {
+  // Golden values from Python's hashlib: md5(b"segment one"), md5(b"segment two"), md5(b"abc").
+  const ONE = "5d4cacc319c4c1a3cfe4c28670e1014d";
+  const TWO = "c705559c6f87874f4f1eab0db3ac7078";
+
+  it("is md5 of each segment's etag in order, `etag:range;` for a ranged one, md5 of the bytes for inline data", async ({ expect }) => {
+    const stored = [
+      { name: "/c/a", bytes: 11, hash: ONE, content_type: "t", last_modified: "l" },
+      { name: "/c/b", bytes: 11, hash: TWO, content_type: "t", last_modified: "l", range: "2-5" },
+      { data: "YWJj" },
+    ];
+    // md5("5d4c…014d" + "c705…7078:2-5;" + "9001…7f72")
+    expect(await sloEtag(stored)).toBe("3e5b60d7e8ee62773a43ca3c8583a35f");
+    expect(await sloEtag(annotate(stored))).toBe("3e5b60d7e8ee62773a43ca3c8583a35f");
+  });
+
+  it("of one whole segment is md5 of that segment's etag", async ({ expect }) => {
+    expect(await sloEtag([{ name: "/c/a", bytes: 11, hash: ONE, content_type: "t", last_modified: "l" }])).toBe("571b1dd6ef85727059d1b0037c897c14");
   });
 });
