@@ -30,6 +30,12 @@ export const MUTATE = [
   "src/proxy/swift/large-object-manifest.ts",
 ];
 
+/**
+ * Where a run keeps its sandboxes and reports: `reports/mutation/` and `.stryker-tmp/`, or under
+ * a name of its own (MUTATE_RUN=name) so two runs over different files can go side by side.
+ */
+const run = process.env.MUTATE_RUN ? `-${process.env.MUTATE_RUN.replace(/[^\w-]/g, "_")}` : "";
+
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 export default {
   testRunner: "vitest",
@@ -49,8 +55,8 @@ export default {
   concurrency: 2,
   reporters: ["clear-text", "progress", "html", "json"],
   clearTextReporter: { allowColor: false, logTests: false, reportTests: false, reportMutants: false, reportScoreTable: true },
-  htmlReporter: { fileName: "reports/mutation/mutation.html" },
-  jsonReporter: { fileName: "reports/mutation/mutation.json" },
-  tempDirName: ".stryker-tmp",
+  htmlReporter: { fileName: `reports/mutation${run}/mutation.html` },
+  jsonReporter: { fileName: `reports/mutation${run}/mutation.json` },
+  tempDirName: `.stryker-tmp${run}`,
   cleanTempDir: "always",
 };

@@ -4,6 +4,12 @@ import { defineConfig } from "vitest/config";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
+/**
+ * A test's time limit catches a hang, never slowness: the first test of a file also starts its
+ * runtime, which on a loaded two-core machine has taken over 5 s (vitest's default).
+ */
+const TEST_TIMEOUT_MS = 30_000;
+
 export default defineConfig({
   test: {
     projects: [
@@ -11,6 +17,7 @@ export default defineConfig({
         plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, remoteBindings: false })],
         test: {
           name: "workers",
+          testTimeout: TEST_TIMEOUT_MS,
           include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts", "test/durable/**/*.test.ts", "test/replication/**/*.test.ts"],
         },
       },
@@ -24,7 +31,7 @@ export default defineConfig({
             remoteBindings: false,
           }),
         ],
-        test: { name: "faults", include: ["test/faults/**/*.test.ts"] },
+        test: { name: "faults", testTimeout: TEST_TIMEOUT_MS, include: ["test/faults/**/*.test.ts"] },
       },
       {
         // One R2 bucket shared by all zones: the object ring's zones name no bucket of their own,
@@ -39,7 +46,7 @@ export default defineConfig({
         resolve: {
           alias: [{ find: /^\.\.\/\.\.\/rings\/object\.ring\.json$/, replacement: here("./test/shared-bucket/rings/object.ring.json") }],
         },
-        test: { name: "shared-bucket", include: ["test/shared-bucket/**/*.test.ts"] },
+        test: { name: "shared-bucket", testTimeout: TEST_TIMEOUT_MS, include: ["test/shared-bucket/**/*.test.ts"] },
       },
       {
         // A misconfigured cluster: the object ring's zone z4 names BODIES_Z4, which wrangler.toml
@@ -48,12 +55,12 @@ export default defineConfig({
         resolve: {
           alias: [{ find: /^\.\.\/\.\.\/rings\/object\.ring\.json$/, replacement: here("./test/bad-ring/rings/object.ring.json") }],
         },
-        test: { name: "bad-ring", include: ["test/bad-ring/**/*.test.ts"] },
+        test: { name: "bad-ring", testTimeout: TEST_TIMEOUT_MS, include: ["test/bad-ring/**/*.test.ts"] },
       },
       {
         // The operator tools in cli/ (ring CLI, config check, npm start's scheduler), in Node as
         // operators run them: they read wrangler.toml and the ring files from disk.
-        test: { name: "cli", include: ["test/cli/**/*.test.ts"], environment: "node" },
+        test: { name: "cli", testTimeout: TEST_TIMEOUT_MS, include: ["test/cli/**/*.test.ts"], environment: "node" },
       },
     ],
   },
