@@ -118,11 +118,14 @@ export async function tempUrlKeys(ctx: ServiceContext, account: string, containe
   return keys;
 }
 
-/** `temp_url_expires` as unix seconds: an integer or `%Y-%m-%dT%H:%M:%SZ`; 0 when unreadable or past. */
+/**
+ * `temp_url_expires` as unix seconds: an integer or `%Y-%m-%dT%H:%M:%SZ` as Python's strptime
+ * reads it (any case, one-digit fields, a day padded with a space); 0 when unreadable or past.
+ */
 function expiresOf(text: string, nowMs: number): number {
   let expires = pythonInt(text);
   if (expires === null) {
-    const iso = /^(\d{4})-(1[0-2]|0[1-9]|[1-9])-(3[01]|[12]\d|0[1-9]|[1-9])T(2[0-3]|[01]\d|\d):([0-5]\d|\d):(6[01]|[0-5]\d|\d)Z$/.exec(text);
+    const iso = /^(\d{4})-(1[0-2]|0[1-9]|[1-9])-(3[01]|[12]\d|0[1-9]|[1-9]| [1-9])T(2[0-3]|[01]\d|\d):([0-5]\d|\d):(6[01]|[0-5]\d|\d)Z$/i.exec(text);
     if (iso) {
       const [year, month, day, hour, minute, second] = iso.slice(1).map(Number) as [number, number, number, number, number, number];
       const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
@@ -132,26 +135,67 @@ function expiresOf(text: string, nowMs: number): number {
   return expires === null || expires * 1000 < nowMs ? 0 : expires;
 }
 
-/** An IP address as a number and its family; null when malformed. */
-function parseIp(text: string): { family: 4 | 6; value: bigint } | null {
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(text)) {
-    const octets = text.split(".").map(Number);
-    if (octets.some((octet) => octet > 255)) return null;
-    return { family: 4, value: octets.reduce((total, octet) => (total << 8n) | BigInt(octet), 0n) };
-  }
-  if (!/^[0-9a-fA-F:]+$/.test(text) || text.split("::").length > 2) return null;
-  const [head = "", tail] = text.split("::");
-  const groups = (part: string) => (part ? part.split(":") : []);
-  const left = groups(head);
-  const right = tail === undefined ? [] : groups(tail);
-  const missing = 8 - left.length - right.length;
-  if ((tail === undefined && missing !== 0) || (tail !== undefined && missing < 1)) return null;
-  const all = [...left, ...Array<string>(tail === undefined ? 0 : missing).fill("0"), ...right];
-  if (all.some((group) => !/^[0-9a-fA-F]{1,4}$/.test(group))) return null;
-  return { family: 6, value: all.reduce((total, group) => (total << 16n) | BigInt(parseInt(group, 16)), 0n) };
+/** Python's IPv4Address: four decimal octets of 0-255 without leading zeros; null when malformed. */
+function parseIpv4(text: string): bigint | null {
+  const octets = text.split(".");
+  if (octets.length !== 4 || !octets.every((octet) => /^(?:0|[1-9]\d{0,2})$/.test(octet) && Number(octet) <= 255)) return null;
+  return octets.reduce((total, octet) => (total << 8n) | BigInt(octet), 0n);
 }
 
-/** Swift: ip_network(range) (strict: no host bits) containing ip_address(client). */
+/**
+ * Python's IPv6Address: eight groups of 1-4 hex digits, one `::` standing for one or more zero
+ * groups, an IPv4 address for the last two, a `%scope` after (ignored); null when malformed.
+ */
+function parseIpv6(text: string): bigint | null {
+  const [address = "", scope] = text.split(/%(.*)/s);
+  if (scope !== undefined && (!scope || scope.includes("%"))) return null;
+  const halves = address.split("::");
+  if (halves.length > 2) return null;
+  const groups = (part: string) => (part ? part.split(":") : []);
+  const head = groups(halves[0] ?? "");
+  const tail = groups(halves[1] ?? "");
+  const last = halves.length === 2 ? tail : head;
+  if (last.at(-1)?.includes(".")) {
+    const ipv4 = parseIpv4(last.pop() ?? "");
+    if (ipv4 === null) return null;
+    last.push((ipv4 >> 16n).toString(16), (ipv4 & 0xffffn).toString(16));
+  }
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return null;
+  const all = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill("0"), ...tail];
+  if (!all.every((group) => /^[0-9a-fA-F]{1,4}$/.test(group))) return null;
+  return all.reduce((total, group) => (total << 16n) | BigInt(parseInt(group, 16)), 0n);
+}
+
+/** Swift: ipaddress.ip_address. An IP address as a number and its family; null when malformed. */
+function parseIp(text: string): { family: 4 | 6; value: bigint } | null {
+  const ipv4 = parseIpv4(text);
+  if (ipv4 !== null) return { family: 4, value: ipv4 };
+  const ipv6 = parseIpv6(text);
+  return ipv6 === null ? null : { family: 6, value: ipv6 };
+}
+
+/** The mask of a prefix length: `prefix` one bits, then zero bits to `bits`. */
+function netmask(bits: number, prefix: number): bigint {
+  return ((1n << BigInt(bits)) - 1n) ^ ((1n << BigInt(bits - prefix)) - 1n);
+}
+
+/**
+ * Python's network prefix: a length up to the address's bits, or for IPv4 also a dotted netmask
+ * (255.255.255.0) or hostmask (0.0.0.255); null when it is neither.
+ */
+function prefixLength(text: string, bits: number): number | null {
+  if (/^\d+$/.test(text) && Number(text) <= bits) return Number(text);
+  const mask = bits === 32 ? parseIpv4(text) : null;
+  if (mask === null) return null;
+  const lengths = Array.from({ length: 33 }, (_, length) => length);
+  return lengths.find((length) => netmask(32, length) === mask) ?? lengths.find((length) => netmask(32, length) === (mask ^ 0xffffffffn)) ?? null;
+}
+
+/**
+ * Swift: ip_address(client) in ip_network(range). A range with host bits set, which Python's
+ * strict ip_network refuses, contains no address: a masked address has no host bits.
+ */
 function ipInRange(client: string, range: string): boolean {
   const [network = "", prefixText, extra] = range.split("/");
   if (extra !== undefined) return false;
@@ -159,12 +203,8 @@ function ipInRange(client: string, range: string): boolean {
   const address = parseIp(client);
   if (!base || !address || base.family !== address.family) return false;
   const bits = base.family === 4 ? 32 : 128;
-  const prefix = prefixText === undefined ? bits : /^\d+$/.test(prefixText) ? Number(prefixText) : -1;
-  if (prefix < 0 || prefix > bits) return false;
-  const hostBits = BigInt(bits - prefix);
-  const mask = ((1n << BigInt(bits)) - 1n) ^ ((1n << hostBits) - 1n);
-  if ((base.value & mask) !== base.value) return false;
-  return (address.value & mask) === base.value;
+  const prefix = prefixText === undefined ? bits : prefixLength(prefixText, bits);
+  return prefix !== null && (address.value & netmask(bits, prefix)) === base.value;
 }
 
 /** Python's urllib quote: UTF-8, `A-Za-z0-9_.-~` and `safe` kept, the rest %XX. */
@@ -180,6 +220,19 @@ export function pythonQuote(text: string, safe = "/"): string {
 /** Swift: tempurl.py disposition_format. */
 function dispositionFormat(type: "inline" | "attachment", filename: string): string {
   return `${type}; filename="${pythonQuote(filename, " /")}"; filename*=UTF-8''${pythonQuote(filename)}`;
+}
+
+/** Seconds in 400 Gregorian years, after which dates and weekdays repeat. */
+const GREGORIAN_CYCLE_SECONDS = 146_097 * 86_400;
+
+/**
+ * Swift: strftime("%a, %d %b %Y %H:%M:%S GMT", gmtime(seconds)), also past JavaScript's last
+ * date (year 275760): the date is found 400 years at a time.
+ */
+function httpDate(seconds: number): string {
+  const cycles = Math.floor(seconds / GREGORIAN_CYCLE_SECONDS);
+  const text = new Date((seconds - cycles * GREGORIAN_CYCLE_SECONDS) * 1000).toUTCString();
+  return text.replace(/\d+(?= \d\d:)/, (year) => String(Number(year) + 400 * cycles));
 }
 
 /** Response headers a TempURL caller may see: X-Object-Meta-* removed unless X-Object-Meta-Public-*. */
@@ -271,8 +324,7 @@ export const tempurl: Middleware = async (req, next) => {
     else if (existing !== null) disposition = existing;
     else disposition = dispositionFormat("attachment", object.replace(/\/+$/, "").split("/").pop() ?? "");
     cleaned.headers.set(H.CONTENT_DISPOSITION, disposition.replace(/\n/g, "%0A"));
-    const expiresDate = new Date(expires * 1000);
-    if (!Number.isNaN(expiresDate.getTime())) cleaned.headers.set(H.EXPIRES, expiresDate.toUTCString());
+    cleaned.headers.set(H.EXPIRES, httpDate(expires));
   }
   return cleaned;
 };

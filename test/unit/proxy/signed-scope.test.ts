@@ -17,6 +17,15 @@ describe("signed scope", () => {
     expect(at(environ, "/v1/AUTH_a/c")).toBe(false);
   });
 
+  it("a FormPOST's authority under a prefix never reaches the container itself, whatever the prefix", ({ expect }) => {
+    for (const objectPrefix of ["up/", "u", "S", "."]) {
+      const environ: Environ = {};
+      grantSignedScope(environ, "formpost", { account: "AUTH_a", container: "c", objectPrefix });
+      expect(at(environ, "/v1/AUTH_a/c"), objectPrefix).toBe(false);
+      expect(at(environ, `/v1/AUTH_a/c/${objectPrefix}x`), objectPrefix).toBe(true);
+    }
+  });
+
   it("a container TempURL key reaches its container, an account key its account; a subrequest keeps the scope", ({ expect }) => {
     const container: Environ = {};
     grantSignedScope(container, "tempurl", { account: "AUTH_a", container: "c", objectPrefix: "" });
@@ -32,6 +41,8 @@ describe("signed scope", () => {
 
   it("an authority without a scope allows nothing; a request no signature vouched for is left to the ACLs", ({ expect }) => {
     expect(at({ authorized: "formpost" }, "/v1/AUTH_a/c/o")).toBe(false);
+    expect(at({ authorized: "tempurl", signedScope: null }, "/v1/AUTH_a/c/o")).toBe(false);
+    expect(at({ authorized: "tempurl", signedScope: { account: "AUTH_a", container: null } }, "/v1/AUTH_a/c/o")).toBe(false);
     expect(at({}, "/v1/AUTH_a/c/o")).toBe(true);
   });
 });

@@ -102,15 +102,19 @@ describe("X-Container-Read and -Write values (Swift: acl.py clean_acl)", () => {
 
   it("a referrer without a host or domain is 400 Bad Request", ({ expect }) => {
     for (const raw of [".r:", ".r:-", ".r:.", ".r: ", ".r:- ."]) {
-      expect(errorOf(() => cleanAcl("X-Container-Read", raw))?.message, raw).toBe(
-        `No host/domain value after referrer designation in ACL: '${raw.trim()}'`,
-      );
+      const error = errorOf(() => cleanAcl("X-Container-Read", raw));
+      expect(error?.kind, raw).toBe("BadRequest");
+      expect(error?.message, raw).toBe(`No host/domain value after referrer designation in ACL: '${raw.trim()}'`);
+      expect(error?.headers, raw).toEqual({ "content-type": "text/html; charset=UTF-8" });
     }
     expect(cleanAcl("X-Container-Read", ".r:**.a")).toBe(".r:*.a");
   });
 
   it("an unknown designator is 400 Bad Request", ({ expect }) => {
-    expect(errorOf(() => cleanAcl("X-Container-Read", ".x:y"))?.message).toBe("Unknown designator '.x' in ACL: '.x:y'");
+    const error = errorOf(() => cleanAcl("X-Container-Read", ".x:y"));
+    expect(error?.kind).toBe("BadRequest");
+    expect(error?.message).toBe("Unknown designator '.x' in ACL: '.x:y'");
+    expect(error?.headers).toEqual({ "content-type": "text/html; charset=UTF-8" });
   });
 });
 
@@ -210,6 +214,10 @@ describe("X-Account-Access-Control (Swift: tempauth extract_acl_and_report_error
       `{"admin":["\\u00e9",{"a":[2],"z":1}],"read-only":["b"]}`,
     );
     expect(formatAccountAcl(`{"admin":[null, true, 1.5]}`)).toBe(`{"admin":[null,true,1.5]}`);
+    for (const order of [["read-only", "admin", "read-write"], ["read-write", "read-only", "admin"], ["admin", "read-write", "read-only"]]) {
+      const acl = `{${order.map((key) => `"${key}":["${key}-user"]`).join(",")}}`;
+      expect(formatAccountAcl(acl), acl).toBe(`{"admin":["admin-user"],"read-only":["read-only-user"],"read-write":["read-write-user"]}`);
+    }
     expect(formatAccountAcl("{}")).toBeNull();
     expect(formatAccountAcl("")).toBeNull();
     expect(formatAccountAcl("[1]")).toBeNull();

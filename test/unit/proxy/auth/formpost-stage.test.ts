@@ -3,7 +3,7 @@
  * The FormPOST stage in Node: the container's Temp-URL keys come from the isolate's info cache,
  * primed here, and each file's PUT is a recorded subrequest. Swift: common/middleware/formpost.py.
  */
-import { describe, it } from "vitest";
+import { describe, it, vi } from "vitest";
 import { SwiftError } from "../../../../src/common/errors";
 import { formpost, FORMPOST_INFO } from "../../../../src/proxy/auth/formpost";
 import { hmacHex } from "../../../../src/proxy/auth/tempurl";
@@ -23,15 +23,17 @@ function context(): ServiceContext {
   cache.set("container:AUTH_test/c", { account: "AUTH_test", container: "c", metadata: { "x-container-meta-temp-url-key": { value: KEY, timestamp: "1" } } }, 600_000, now);
   cache.set("account:AUTH_nokeys", { account: "AUTH_nokeys", metadata: {} }, 600_000, now);
   cache.set("container:AUTH_nokeys/c", null, 600_000, now);
+  cache.set("account:AUTH_acct", { account: "AUTH_acct", metadata: { "x-account-meta-temp-url-key": { value: KEY, timestamp: "1" } } }, 600_000, now);
   const ctx: Pick<ServiceContext, "cache"> = { cache };
   return ctx as ServiceContext;
 }
 
+/** A form's fields; null leaves a field out (Swift reads a missing one as it reads an empty one). */
 interface Form {
   redirect?: string;
-  maxFileSize?: string;
-  maxFileCount?: string;
-  expires?: string;
+  maxFileSize?: string | null;
+  maxFileCount?: string | null;
+  expires?: string | null;
   signature?: string;
   key?: string;
   extra?: [string, string][];
@@ -40,15 +42,18 @@ interface Form {
 
 async function formBody(path: string, form: Form): Promise<string> {
   const redirect = form.redirect ?? "";
-  const maxFileSize = form.maxFileSize ?? "1024";
-  const maxFileCount = form.maxFileCount ?? "10";
-  const expires = form.expires ?? FAR;
-  const signature = form.signature ?? (await hmacHex("sha256", form.key ?? KEY, [path, redirect, maxFileSize, maxFileCount, expires].join("\n")));
+  const maxFileSize = form.maxFileSize === undefined ? "1024" : form.maxFileSize;
+  const maxFileCount = form.maxFileCount === undefined ? "10" : form.maxFileCount;
+  const expires = form.expires === undefined ? FAR : form.expires;
+  // Swift signs `value or '0'` for the limits and the expiry.
+  const signed = [path, redirect, maxFileSize || "0", maxFileCount || "0", expires || "0"].join("\n");
+  const signature = form.signature ?? (await hmacHex("sha256", form.key ?? KEY, signed));
+  const given = (name: string, value: string | null): [string, string][] => (value === null ? [] : [[name, value]]);
   const fields: [string, string][] = [
     ["redirect", redirect],
-    ["max_file_size", maxFileSize],
-    ["max_file_count", maxFileCount],
-    ["expires", expires],
+    ...given("max_file_size", maxFileSize),
+    ...given("max_file_count", maxFileCount),
+    ...given("expires", expires),
     ["signature", signature ?? ""],
     ...(form.extra ?? []),
   ];
@@ -71,7 +76,7 @@ interface Put {
 async function post(
   path: string,
   body: string,
-  options: { contentType?: string; method?: string; headers?: Record<string, string>; answer?: (put: Put) => Response } = {},
+  options: { contentType?: string; method?: string; headers?: Record<string, string>; answer?: (put: Put) => Response; puts?: Put[] } = {},
 ): Promise<{ response: Response; puts: Put[]; passedOn: boolean; environ: SwiftRequest["environ"] }> {
   const url = new URL(`https://swift.example${path}`);
   const method = options.method ?? "POST";
@@ -80,7 +85,7 @@ async function post(
     headers: { "content-type": options.contentType ?? `multipart/form-data; boundary=${BOUNDARY}`, ...options.headers },
     body: method === "GET" ? null : body,
   });
-  const puts: Put[] = [];
+  const puts: Put[] = options.puts ?? [];
   const environ: SwiftRequest["environ"] = {};
   const req = stageRequest(request, context(), environ, async (init) => {
     const text = init.body instanceof ReadableStream ? await new Response(init.body).text() : "";
@@ -299,5 +304,101 @@ describe("FormPOST", () => {
     expect(response.headers.get("location")).toBe(`${cut}?status=201&message=`);
     const dashed = await post("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { extra: [["x_delete_after", "60--\r\n"]] }));
     expect(dashed.puts[0]?.headers.get("x-delete-after")).toBe("60");
+  });
+
+  it("a container without Temp-URL keys refuses every form as Invalid Signature, before its limits or expiry are read", async ({ expect }) => {
+    const form = await formBody("/v1/AUTH_nokeys/c", { maxFileSize: "x", expires: "1000000000", extra: [["x_delete_at", "soon"]] });
+    expect(await refused("/v1/AUTH_nokeys/c", form)).toEqual({ kind: "Unauthorized", message: "FormPost: Invalid Signature", headers: UNAUTHORIZED_HEADERS });
+  });
+
+  it("a form posted to an account path is refused as Invalid Signature, even signed with the account's key, even expired", async ({ expect }) => {
+    expect((await refused("/v1/AUTH_acct", await formBody("/v1/AUTH_acct", {}))).message).toBe("FormPost: Invalid Signature");
+    expect((await refused("/v1/AUTH_acct", await formBody("/v1/AUTH_acct", { expires: "1000000000" }))).message).toBe("FormPost: Invalid Signature");
+  });
+
+  it("a missing or empty max_file_size is 0, signed as 0: only an empty file fits", async ({ expect }) => {
+    for (const maxFileSize of [null, ""]) {
+      const empty = await post("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { maxFileSize, files: [{ name: "a", body: "" }] }));
+      expect(empty.response.status, String(maxFileSize)).toBe(201);
+      const error = await refused("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { maxFileSize, files: [{ name: "a", body: "x" }] }));
+      expect(error.message, String(maxFileSize)).toBe("FormPost: max_file_size exceeded");
+    }
+  });
+
+  it("a missing or empty max_file_count is 0: the first file is one too many", async ({ expect }) => {
+    for (const maxFileCount of [null, ""]) {
+      const { response, puts } = await post("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { maxFileCount }));
+      expect(response.status, String(maxFileCount)).toBe(400);
+      expect(await response.text()).toBe("400 Bad Request\r\nFormPost: Max File Count Exceeded");
+      expect(puts).toEqual([]);
+    }
+  });
+
+  it("a form without an expiry, or with an empty one, has expired", async ({ expect }) => {
+    for (const expires of [null, ""]) expect((await refused("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { expires }))).message).toBe("FormPost: Form Expired");
+  });
+
+  it("a form is valid through the second it expires at, and 401 Form Expired once the clock is past it", async ({ expect }) => {
+    const body = await formBody("/v1/AUTH_test/c", {});
+    const clock = vi.spyOn(Date, "now");
+    try {
+      clock.mockReturnValue(Number(FAR) * 1000);
+      expect((await post("/v1/AUTH_test/c", body)).response.status).toBe(201);
+      clock.mockReturnValue(Number(FAR) * 1000 + 1);
+      expect((await refused("/v1/AUTH_test/c", body)).message).toBe("FormPost: Form Expired");
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  it("the form's content-encoding wins over the file part's own", async ({ expect }) => {
+    const files = [{ name: "a", body: "x", headers: "Content-Encoding: br\r\n" }];
+    const { puts } = await post("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { files, extra: [["content-encoding", "gzip"]] }));
+    expect(puts[0]?.headers.get("content-encoding")).toBe("gzip");
+  });
+
+  it("x_delete_at and x_delete_after are read as Python's int() reads them: whitespace of any kind around them is dropped", async ({ expect }) => {
+    const extra: [string, string][] = [
+      ["x_delete_at", "\u00a04000000000\u2003"],
+      ["x_delete_after", "\u200360\u00a0"],
+    ];
+    const { puts } = await post("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { extra }));
+    expect(puts[0]?.headers.get("x-delete-at")).toBe("4000000000");
+    expect(puts[0]?.headers.get("x-delete-after")).toBe("60");
+  });
+
+  it("a content-type, content-encoding or redirect holding CR, LF or NUL is 400 FormPost: invalid …, and no file is stored", async ({ expect }) => {
+    const cases: [Form, string][] = [
+      [{ extra: [["content-type", "text/plain\r\nX-Injected: 1"]] }, "FormPost: invalid content-type"],
+      [{ extra: [["content-encoding", "gzip\0"]] }, "FormPost: invalid content-encoding"],
+      [{ redirect: "https://app.example/\nX-Injected: 1" }, "FormPost: invalid redirect"],
+      [{ redirect: "https://app.example/\ra" }, "FormPost: invalid redirect"],
+    ];
+    for (const [form, message] of cases) {
+      const puts: Put[] = [];
+      let error: unknown = null;
+      try {
+        await post("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", form), { puts });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error instanceof SwiftError ? { kind: error.kind, message: error.message, headers: error.headers } : error, message).toEqual({
+        kind: "BadRequest",
+        message,
+        headers: { "content-type": "text/plain" },
+      });
+      expect(puts, message).toEqual([]);
+    }
+  });
+
+  it("a redirect holding a line break is 400 invalid redirect even when the form has no file to store", async ({ expect }) => {
+    const error = await refused("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { redirect: "https://app.example/\nLocation: x", files: [] }));
+    expect(error.message).toBe("FormPost: invalid redirect");
+  });
+
+  it("a redirect past ASCII goes in Location as UTF-8 percent-escapes, characters beyond the BMP too", async ({ expect }) => {
+    const { response } = await post("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { redirect: "https://app.example/\u{1F600}é/ü" }));
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe("https://app.example/%F0%9F%98%80%C3%A9/%C3%BC?status=201&message=");
   });
 });

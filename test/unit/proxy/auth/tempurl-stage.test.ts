@@ -4,11 +4,11 @@
  * info cache, primed here, so no replica is asked. Any flaw is the same 401 "Temp URL invalid".
  * Swift: common/middleware/tempurl.py, common/digest.py.
  */
-import { describe, it } from "vitest";
+import { describe, it, vi } from "vitest";
 import { SwiftError } from "../../../../src/common/errors";
 import type { AccountRow, ContainerRow } from "../../../../src/durable/rows";
 import { pythonInt } from "../../../../src/common/python";
-import { constantTimeEqual, extractDigest, hmacHex, isAllowedDigest, pythonQuote, tempurl, TEMPURL_INFO } from "../../../../src/proxy/auth/tempurl";
+import { constantTimeEqual, extractDigest, hmacHex, isAllowedDigest, pythonQuote, tempurl, TEMPURL_INFO, tempUrlKeys } from "../../../../src/proxy/auth/tempurl";
 import type { ServiceContext } from "../../../../src/proxy/services/context";
 import { InfoCache } from "../../../../src/proxy/services/info-cache";
 import type { SwiftRequest } from "../../../../src/proxy/swift/request";
@@ -16,6 +16,8 @@ import { stageRequest } from "./stage-request";
 
 const ACCOUNT_KEY = "account-key";
 const CONTAINER_KEY = "container-key";
+/** One key set on both an account and its container. */
+const SHARED_KEY = "shared-key";
 const FAR = 4_000_000_000;
 
 function context(): ServiceContext {
@@ -32,6 +34,11 @@ function context(): ServiceContext {
   cache.set("container:AUTH_test/c", container, 600_000, now);
   cache.set("account:AUTH_nokeys", { account: "AUTH_nokeys", metadata: {} }, 600_000, now);
   cache.set("container:AUTH_nokeys/c", null, 600_000, now);
+  const allKeys = { account: "AUTH_all", metadata: meta({ "x-account-meta-temp-url-key": "a1", "x-account-meta-temp-url-key-2": "a2" }) };
+  cache.set("account:AUTH_all", allKeys, 600_000, now);
+  cache.set("container:AUTH_all/c", { account: "AUTH_all", container: "c", metadata: meta({ "x-container-meta-temp-url-key": "c1", "x-container-meta-temp-url-key-2": "c2" }) }, 600_000, now);
+  cache.set("account:AUTH_same", { account: "AUTH_same", metadata: meta({ "x-account-meta-temp-url-key": SHARED_KEY }) }, 600_000, now);
+  cache.set("container:AUTH_same/c", { account: "AUTH_same", container: "c", metadata: meta({ "x-container-meta-temp-url-key": SHARED_KEY }) }, 600_000, now);
   const ctx: Pick<ServiceContext, "cache"> = { cache };
   return ctx as ServiceContext;
 }
@@ -116,6 +123,13 @@ describe("signatures (Swift: digest.py extract_digest_and_algorithm)", () => {
     expect(extractDigest("sha1:A")).toBeNull();
     expect(extractDigest("sha1:A!==")).toBeNull();
     expect(extractDigest("sha1:-+AA")).toBeNull();
+  });
+
+  it("a base64 signature may have '=' before or after it, never inside (Swift: strict_b64decode)", ({ expect }) => {
+    expect(extractDigest("sha256:==3q2+7w==")).toEqual({ digest: "sha256", hex: "deadbeef" });
+    expect(extractDigest("sha256:3q2+7w")).toEqual({ digest: "sha256", hex: "deadbeef" });
+    expect(extractDigest("sha256:3q2+=7w==")).toBeNull();
+    expect(extractDigest("sha256:3q=2+7w")).toBeNull();
   });
 
   it("sha1, sha256 and sha512 are allowed, sha1 deprecated", ({ expect }) => {
@@ -317,8 +331,11 @@ describe("the TempURL stage", () => {
   });
 
   it("a 3xx answer to GET gets no Content-Disposition; an object under a trailing slash is named by its last segment", async ({ expect }) => {
-    const redirect = await run(await signedUrl("GET", "/v1/AUTH_test/c/o"), { answer: () => new Response(null, { status: 304 }) });
-    expect(redirect.response.headers.get("content-disposition")).toBeNull();
+    for (const status of [300, 304]) {
+      const redirect = await run(await signedUrl("GET", "/v1/AUTH_test/c/o"), { answer: () => new Response(null, { status }) });
+      expect(redirect.response.headers.get("content-disposition"), String(status)).toBeNull();
+      expect(redirect.response.headers.get("expires"), String(status)).toBeNull();
+    }
     const dir = await run(await signedUrl("GET", "/v1/AUTH_test/c/a/b//"));
     expect(dir.response.headers.get("content-disposition")).toBe(`attachment; filename="b"; filename*=UTF-8''b`);
     const ok = await run(await signedUrl("HEAD", "/v1/AUTH_test/c/o"), { method: "HEAD", answer: () => new Response(null, { status: 299 }) });
@@ -335,6 +352,7 @@ describe("the TempURL stage", () => {
     expect((await run(put, { method: "PUT" })).response.status).toBe(200);
     const get = await signedUrl("GET", "/v1/AUTH_test/c/o");
     expect((await run(get, { headers: { "x-copy-from": "c/x" } })).response.status).toBe(200);
+    expect((await run(get, { method: "HEAD", headers: { "x-copy-from": "c/x", "x-object-manifest": "c/x" } })).response.status).toBe(200);
   });
 
   it("inline and filename set Content-Disposition; an object's own disposition is kept otherwise", async ({ expect }) => {
@@ -370,5 +388,160 @@ describe("the TempURL stage", () => {
     });
     const plain = new Error("bug");
     await expect(tempurl(req, () => Promise.reject(plain))).rejects.toBe(plain);
+  });
+});
+
+describe("Temp-URL keys (Swift: tempurl.py _get_keys)", () => {
+  it("the keys are the account's key and key-2, then the container's, those that are set, each with where it is set", async ({ expect }) => {
+    expect(await tempUrlKeys(context(), "AUTH_all", "c")).toEqual([
+      { key: "a1", scope: "account" },
+      { key: "a2", scope: "account" },
+      { key: "c1", scope: "container" },
+      { key: "c2", scope: "container" },
+    ]);
+    expect(await tempUrlKeys(context(), "AUTH_test", "c")).toEqual([
+      { key: ACCOUNT_KEY, scope: "account" },
+      { key: CONTAINER_KEY, scope: "container" },
+    ]);
+    expect(await tempUrlKeys(context(), "AUTH_nokeys", "c")).toEqual([]);
+  });
+
+  it("a signature that both the account's and the container's key make is scoped to the account (Swift takes the first match)", async ({ expect }) => {
+    const { response, environ } = await run(await signedUrl("GET", "/v1/AUTH_same/c/o", { key: SHARED_KEY }));
+    expect(response.status).toBe(200);
+    expect(environ).toMatchObject({ authorized: "tempurl", signedScope: { account: "AUTH_same", container: null, objectPrefix: "" } });
+  });
+});
+
+describe("TempURL expiry (Swift: tempurl.py _get_temp_url_info)", () => {
+  /** A URL whose temp_url_expires is `text`, signed with the unix time `seconds`. */
+  const isoUrl = (text: string, seconds: number) => signedUrl("GET", "/v1/AUTH_test/c/o", { expires: text, signedExpires: seconds });
+  const utc = (...fields: [number, number, number, number, number, number]) => Date.UTC(...fields) / 1000;
+
+  it("an ISO 8601 expiry is read as Python's strptime reads it: one-digit fields, any case, a space-padded day, seconds up to 61", async ({ expect }) => {
+    const forms: [string, number][] = [
+      ["2099-1-2T3:4:5Z", utc(2099, 0, 2, 3, 4, 5)],
+      ["2099-12-31t23:59:59z", utc(2099, 11, 31, 23, 59, 59)],
+      ["2099-10- 5T20:30:60Z", utc(2099, 9, 5, 20, 31, 0)],
+      ["2099-11-15T21:09:61Z", utc(2099, 10, 15, 21, 10, 1)],
+    ];
+    for (const [text, seconds] of forms) {
+      const { response, passed } = await run(await isoUrl(text, seconds));
+      expect(response.status, text).toBe(200);
+      expect(passed?.req.url.searchParams.get("temp_url_expires"), text).toBe(String(seconds));
+    }
+  });
+
+  it("an ISO 8601 expiry with text around it, a month 13 or a day the month lacks is unreadable, whatever time was signed", async ({ expect }) => {
+    const refused: [string, number][] = [
+      ["x2099-01-02T03:04:05Z", utc(2099, 0, 2, 3, 4, 5)],
+      ["2099-01-02T03:04:05Zx", utc(2099, 0, 2, 3, 4, 5)],
+      ["2099-13-01T00:00:00Z", utc(2099, 12, 1, 0, 0, 0)],
+      ["2099-02-30T00:00:00Z", utc(2099, 1, 30, 0, 0, 0)],
+      ["2099-04-31T00:00:00Z", utc(2099, 3, 31, 0, 0, 0)],
+    ];
+    for (const [text, seconds] of refused) expect(await invalid(await isoUrl(text, seconds)), text).toEqual(INVALID);
+  });
+
+  it("a TempURL is valid through the moment it expires, and refused once the clock is past it", async ({ expect }) => {
+    const url = await signedUrl("GET", "/v1/AUTH_test/c/o");
+    const clock = vi.spyOn(Date, "now");
+    try {
+      clock.mockReturnValue(FAR * 1000);
+      expect((await run(url)).response.status).toBe(200);
+      clock.mockReturnValue(FAR * 1000 + 1);
+      expect(await invalid(url)).toEqual(INVALID);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  it("Expires is the expiry as an HTTP date, also past JavaScript's last date (as Python's gmtime writes it)", async ({ expect }) => {
+    const expires = async (seconds: number) => (await run(await signedUrl("GET", "/v1/AUTH_test/c/o", { expires: seconds }))).response.headers.get("expires");
+    expect(await expires(4_000_000_000)).toBe("Tue, 02 Oct 2096 07:06:40 GMT");
+    expect(await expires(10_000_000_000_000)).toBe("Sun, 20 May 318857 17:46:40 GMT");
+    expect(await expires(99_999_999_999_999)).toBe("Sat, 07 Nov 3170843 09:46:39 GMT");
+  });
+});
+
+describe("what a TempURL covers (Swift: tempurl.py _get_path_parts)", () => {
+  it("a TempURL is for the v1 API only: a signature of /v1/… does not open /v1.0/…", async ({ expect }) => {
+    const url = await signedUrl("GET", "/v1/AUTH_test/c/o");
+    expect((await run(url)).response.status).toBe(200);
+    expect(await invalid(url.replace("/v1/", "/v1.0/"))).toEqual(INVALID);
+  });
+});
+
+describe("temp_url_ip_range as Python's ipaddress reads it (Swift: ip_address(client) in ip_network(range))", () => {
+  /** The status of a URL signed for `range`, fetched from `client`. */
+  const status = async (range: string, client: string) => {
+    const url = await signedUrl("GET", "/v1/AUTH_test/c/o", { ip: range });
+    try {
+      return (await run(url, { headers: { "cf-connecting-ip": client } })).response.status;
+    } catch (error) {
+      if (error instanceof SwiftError) return error.kind;
+      throw error;
+    }
+  };
+
+  it("an IPv4 octet may be 255, not 256, and has no leading zero", async ({ expect }) => {
+    expect(await status("10.1.255.0/24", "10.1.255.255")).toBe(200);
+    expect(await status("255.255.255.255", "255.255.255.255")).toBe(200);
+    expect(await status("10.1.2.0/24", "010.1.2.3")).toBe("Unauthorized");
+    expect(await status("010.1.2.0/24", "10.1.2.3")).toBe("Unauthorized");
+    expect(await status("10.1.2.00", "10.1.2.0")).toBe("Unauthorized");
+  });
+
+  it("an IPv4 range may give its prefix as a dotted netmask or hostmask; an IPv6 range only as a length", async ({ expect }) => {
+    expect(await status("10.1.2.0/255.255.255.0", "10.1.2.200")).toBe(200);
+    expect(await status("10.1.2.0/255.255.255.0", "10.1.3.1")).toBe("Unauthorized");
+    expect(await status("10.1.2.0/0.0.0.255", "10.1.2.200")).toBe(200);
+    expect(await status("10.1.2.3/255.255.255.255", "10.1.2.3")).toBe(200);
+    expect(await status("10.1.2.3/255.255.255.255", "10.1.2.4")).toBe("Unauthorized");
+    expect(await status("0.0.0.0/0.0.0.0", "192.0.2.1")).toBe(200);
+    expect(await status("10.1.2.0/255.0.255.0", "10.1.2.3")).toBe("Unauthorized");
+    expect(await status("10.1.2.0/024", "10.1.2.3")).toBe(200);
+    expect(await status("::/ffff::", "::1")).toBe("Unauthorized");
+    expect(await status("::/255.255.255.0", "::1")).toBe("Unauthorized");
+    expect(await status("::/0.0.0.0", "::1")).toBe("Unauthorized");
+  });
+
+  it("an IPv6 address may end in an IPv4 address, carry a %scope, or use :: for one zero group", async ({ expect }) => {
+    expect(await status("::ffff:10.1.2.0/120", "::ffff:10.1.2.77")).toBe(200);
+    expect(await status("::ffff:10.1.2.0/120", "10.1.2.77")).toBe("Unauthorized");
+    expect(await status("::10.1.2.3", "::a01:203")).toBe(200);
+    expect(await status("1:2:3:4:5:6:10.1.2.0/120", "1:2:3:4:5:6:a01:203")).toBe(200);
+    expect(await status("::ffff:10.1.2", "::ffff:10.1.2")).toBe("Unauthorized");
+    expect(await status("1:2:3:4:5:6:7::", "1:2:3:4:5:6:7:0")).toBe(200);
+    expect(await status("1::3:4:5:6:7:8", "1:0:3:4:5:6:7:8")).toBe(200);
+    expect(await status("::2:3:4:5:6:7:8", "0:2:3:4:5:6:7:8")).toBe(200);
+    expect(await status("fe80::1%eth0", "fe80::1")).toBe(200);
+    expect(await status("fe80::1%", "fe80::1")).toBe("Unauthorized");
+    expect(await status("fe80::1%a%b", "fe80::1")).toBe("Unauthorized");
+  });
+
+  it("a group of more than four hex digits is malformed, leading zeros or not", async ({ expect }) => {
+    expect(await status("::/0", "12345::1")).toBe("Unauthorized");
+    expect(await status("00001::", "1::")).toBe("Unauthorized");
+    expect(await status("::/0", "::1")).toBe(200);
+  });
+
+  it("a client address that cannot be read is in no range, not even the whole address space", async ({ expect }) => {
+    for (const client of ["10.1.2", "garbage", "10.1.2.3/32"]) expect(await status("0.0.0.0/0", client), client).toBe("Unauthorized");
+    for (const client of ["1::2::3", "1:2:3:4::5:6:7:8::9", "1:2:3:4:5:6:7:8:9", ":1::"]) expect(await status("::/0", client), client).toBe("Unauthorized");
+    expect(await status("0.0.0.0/0", "10.1.2.3")).toBe(200);
+  });
+
+  it("an IPv4 range holds no IPv6 address and an IPv6 range no IPv4 address, even the whole address space", async ({ expect }) => {
+    expect(await status("0.0.0.0/0", "::1")).toBe("Unauthorized");
+    expect(await status("::/0", "10.1.2.3")).toBe("Unauthorized");
+    expect(await status("::/0", "::ffff:10.1.2.3")).toBe(200);
+  });
+
+  it("a prefix length past the address's bits, or not a number, admits nobody, on the all-zero network too", async ({ expect }) => {
+    for (const range of ["0.0.0.0/33", "0.0.0.0/x", "0.0.0.0/-1", "0.0.0.0/ 8", "0.0.0.0/"]) expect(await status(range, "10.1.2.3"), range).toBe("Unauthorized");
+    for (const range of ["0.0.0.0/8 ", "0.0.0.0/1e1", "0.0.0.0/0x8", "0.0.0.0/8.0"]) expect(await status(range, "0.1.2.3"), range).toBe("Unauthorized");
+    expect(await status("0.0.0.0/8", "0.1.2.3")).toBe(200);
+    for (const range of ["::/129", "::/x", "::/1x"]) expect(await status(range, "::1"), range).toBe("Unauthorized");
   });
 });
