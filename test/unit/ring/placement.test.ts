@@ -203,7 +203,9 @@ describe("loadRings", () => {
     expect(otherSuffix.object.partitionFor("AUTH_test", "photos", "2026/cat.jpg")).not.toBe(975);
     const otherPrefix = loadRings({ ...HASH, hashPathPrefix: `${HASH.hashPathPrefix}x` });
     expect(otherPrefix).not.toBe(otherSuffix);
-    expect(loadRings(HASH).object.partitionFor("AUTH_test", "photos", "2026/cat.jpg")).toBe(975);
+    const again = loadRings(HASH);
+    expect(again.object.partitionFor("AUTH_test", "photos", "2026/cat.jpg")).toBe(975);
+    expect(loadRings({ ...HASH })).toBe(again);
   });
 
   it("a ring file under another ring's name is refused with RingFileError", ({ expect }) => {

@@ -5,7 +5,22 @@
  */
 import { describe, it } from "vitest";
 import { addZone, create, rebalance, removeZone, setWeight } from "../../../src/ring/builder.ts";
+import { encodeTables, RingBuilderError } from "../../../src/ring/builder-state.ts";
+import type { BuilderFile } from "../../../src/ring/types.ts";
 import { assignments, built, countsByZone, HOUR, T0, zone } from "./build.ts";
+
+/**
+ * A builder of 8 partitions, 2 replicas, zones A B C D, whose table puts partitions 0–3 on A and
+ * B and 4–7 on C and D, none moved yet, weighted so that A should give two partition-replicas to
+ * B: B already holds every partition A holds, so no single move can do it.
+ */
+function pairedBuilder(): BuilderFile {
+  let builder = create("object", 3, 2, 0);
+  for (const [id, weight] of [["A", 100], ["B", 300], ["C", 200], ["D", 200]] as const) builder = addZone(builder, zone(id, weight));
+  const first = Uint16Array.from([0, 0, 0, 0, 2, 2, 2, 2]);
+  const second = Uint16Array.from([1, 1, 1, 1, 3, 3, 3, 3]);
+  return { ...builder, ...encodeTables({ table: [first, second], partitionMovedAt: new Uint32Array(8) }), version: 1, zonesChanged: false };
+}
 
 const THREE = [zone("z1"), zone("z2"), zone("z3")];
 const PARTITIONS = 1024;
@@ -121,6 +136,51 @@ describe("rebalance", () => {
     const a = built([...THREE, zone("z4", 50)]);
     const b = built([...THREE, zone("z4", 50)]);
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+  });
+
+  it("a zone that can gain only through a third zone is reached in two steps: C gives a partition to B, A gives one to C", ({ expect }) => {
+    const before = pairedBuilder();
+    const result = rebalance(before, T0);
+    const table = assignments(result.builder);
+    expect(Object.fromEntries([...countsByZone(table)].sort())).toEqual({ A: 2, B: 6, C: 4, D: 4 });
+    // Two chains of two moves each, one replica per partition.
+    expect(result.moved).toBe(4);
+    expect(result.balance).toBe(0);
+    expect(result.dispersion).toBe(0);
+    const old = assignments(before);
+    for (const [p, zones] of table.entries()) {
+      expect(new Set(zones).size).toBe(2);
+      expect(zones.filter((id) => !(old[p] ?? []).includes(id)).length).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it("a clock that is not a Unix time, or one past what a builder file records (2106), is refused", ({ expect }) => {
+    const builder = addZone(addZone(addZone(create("object", 2, 3, 1), zone("z1")), zone("z2")), zone("z3"));
+    for (const now of [0, 0.5, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => rebalance(builder, now), String(now)).toThrow(/is not a Unix time/);
+    }
+    expect(rebalance(builder, 1).moved).toBe(12);
+    expect(rebalance(builder, 0xffffffff).moved).toBe(12);
+    expect(() => rebalance(builder, 0x100000000)).toThrow(/past what a builder file can record/);
+  });
+
+  it("a builder with 65535 zones is refused: the table's zone numbers stop at 65534", ({ expect }) => {
+    const builder = create("object", 2, 3, 1);
+    const zones = Array.from({ length: 0xffff }, (_, i) => ({ ...zone(`z${i}`), removed: false }));
+    expect(() => rebalance({ ...builder, zones }, T0)).toThrow(/at most 65534 zones/);
+    expect(() => rebalance({ ...builder, zones }, T0)).toThrow(RingBuilderError);
+  });
+
+  it("a builder whose move times do not cover every partition is refused, with the error's name", ({ expect }) => {
+    const builder = built(THREE, { partPower: 3 });
+    const broken = { ...builder, partitionMovedAt: encodeTables({ table: [], partitionMovedAt: new Uint32Array(4) }).partitionMovedAt };
+    expect(() => rebalance(broken, T0 + 2 * HOUR)).toThrow("partitionMovedAt has 4 partitions, expected 8");
+    try {
+      rebalance(broken, T0 + 2 * HOUR);
+    } catch (error) {
+      expect(error).toBeInstanceOf(RingBuilderError);
+      expect((error as Error).name).toBe("RingBuilderError");
+    }
   });
 
   it("fewer zones with weight than replicas is refused, as Swift refuses too few devices", ({ expect }) => {

@@ -35,6 +35,8 @@ describe("zone shares (Swift: _set_parts_wanted)", () => {
     const { target } = zoneTargets([zone("a", 1), zone("b", 2)], 10, 1);
     expect(target).toEqual([3, 7]);
     expect(zoneTargets([zone("a", 2), zone("b", 1)], 10, 1).target).toEqual([7, 3]);
+    // 8.33 and 1.67: the spare goes to the smaller zone, whose remainder is larger.
+    expect(zoneTargets([zone("a", 5), zone("b", 1)], 10, 1).target).toEqual([8, 2]);
   });
 
   it("targets always sum to partitions × replicas, never above one replica per partition", ({ expect }) => {
@@ -70,6 +72,17 @@ describe("seeded randomness", () => {
     const last = Uint32Array.from([0, 1, 2]);
     shuffle(last, () => 0.999);
     expect([...last]).toEqual([0, 1, 2]);
+  });
+
+  it("shuffle draws n − 1 numbers, as Python's random.shuffle: the draws after it are the same on every version", ({ expect }) => {
+    for (const length of [0, 1, 2, 8]) {
+      let draws = 0;
+      shuffle(new Uint32Array(length), () => {
+        draws++;
+        return 0.5;
+      });
+      expect(draws, `length ${length}`).toBe(Math.max(0, length - 1));
+    }
   });
 });
 
