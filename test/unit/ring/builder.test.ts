@@ -31,6 +31,35 @@ describe("builder input", () => {
     expect(() => create("object", 10, 3, -1)).toThrow(/min_part_hours -1/);
   });
 
+  it("create refuses a seed that is not a 32-bit whole number; a new builder has no zone changes pending", ({ expect }) => {
+    for (const seed of [-1, 0x100000000, 1.5]) expect(() => create("object", 4, 3, 1, seed), String(seed)).toThrow(`seed ${seed} is not a 32-bit whole number`);
+    expect(create("object", 4, 3, 1, 0xffffffff).seed).toBe(0xffffffff);
+    expect(create("object", 4, 3, 1).zonesChanged).toBe(false);
+  });
+
+  it("addZone names the zone and lists every problem it has, joined by '; '", ({ expect }) => {
+    const builder = create("object", 4, 3, 1);
+    expect(() => addZone(builder, zone("z/2", -5))).toThrow('zone "z/2" has id "z/2": expected 1-32 letters, digits, "_", "-" or "."; zone "z/2" has weight -5');
+  });
+
+  it("removing a zone from a builder never rebalanced drops it at once and keeps the others", ({ expect }) => {
+    const builder = addZone(addZone(addZone(create("object", 4, 3, 1), zone("z1")), zone("z2")), zone("z3"));
+    const removed = removeZone(builder, "z2");
+    expect(removed.zones.map((z) => z.id)).toEqual(["z1", "z3"]);
+    expect(removed.zonesChanged).toBe(true);
+  });
+
+  it("setWeight refuses a weight that is not a finite number and marks the zones changed", ({ expect }) => {
+    const builder = built(THREE);
+    expect(builder.zonesChanged).toBe(false);
+    for (const weight of [JSON.parse("\"5\"") as number, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => setWeight(builder, "z1", weight), String(weight)).toThrow(/is not a finite number >= 0/);
+    }
+    const reweighted = setWeight(builder, "z1", 50);
+    expect(reweighted.zonesChanged).toBe(true);
+    expect(reweighted.zones.find((z) => z.id === "z1")?.weight).toBe(50);
+  });
+
   it("create refuses a ring name other than account, container or object", ({ expect }) => {
     expect(() => create("bucket" as "object", 10, 3, 1)).toThrow(/unknown ring "bucket"/);
   });

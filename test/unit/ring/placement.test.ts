@@ -91,6 +91,7 @@ describe("Ring lookups", () => {
     expect(() => ring.primaryZones(1024)).toThrow(RangeError);
     expect(() => ring.handoffZones(-1)).toThrow(RangeError);
     expect(() => ring.primaryZones(1.5)).toThrow(RangeError);
+    expect(() => ring.primaryZones(1024)).toThrow("partition 1024 is outside ring object (0..1023)");
   });
 
   it("a ring file whose table names a missing zone or has the wrong length is refused", ({ expect }) => {

@@ -37,6 +37,22 @@ describe("zones", () => {
     expect(zoneProblems({ ...zone, id: `a${"b".repeat(31)}` }, "zone")).toEqual([]);
   });
 
+  it("a location hint or bucket must be a string, not a list that prints as one", ({ expect }) => {
+    expect(zoneProblems({ ...zone, locationHint: ["enam"] }, "zone")).toEqual(['zone has location hint ["enam"]: expected a lowercase word or null']);
+    expect(zoneProblems({ ...zone, bucket: ["BODIES_Z1"] }, "zone")).toEqual(['zone has bucket ["BODIES_Z1"]: expected an R2 binding name or null']);
+  });
+
+  it("a ring file's errors are RingFileErrors by name; its zones are named by position; every table must be a string", ({ expect }) => {
+    try {
+      parseRingFile({ ...ringFile, zones: [zone, { ...zone, weight: -1 }] });
+    } catch (error) {
+      expect(error).toBeInstanceOf(RingFileError);
+      expect((error as Error).name).toBe("RingFileError");
+    }
+    expect(problemOf({ ...ringFile, zones: [zone, { ...zone, weight: -1 }] })).toBe("bad ring file: zones[1] has weight -1: expected a finite number >= 0");
+    expect(problemOf({ ...ringFile, replica2Partition2Zone: ["AAA=", 5] })).toBe("bad ring file: replica2Partition2Zone is not a list of base64 strings");
+  });
+
   it("each bad field is named with what was expected", ({ expect }) => {
     expect(zoneProblems([], "zones[0]")).toEqual(["zones[0] is not an object"]);
     expect(zoneProblems(null, "zones[0]")).toEqual(["zones[0] is not an object"]);
