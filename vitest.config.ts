@@ -14,7 +14,8 @@ export default defineConfig({
   test: {
     projects: [
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, remoteBindings: false })],
+        // domain_remap on for example.com, a domain no other test sends requests to (they use edgeswift.test).
+        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: { STORAGE_DOMAIN: "example.com" } }, remoteBindings: false })],
         test: {
           name: "workers",
           testTimeout: TEST_TIMEOUT_MS,

@@ -14,13 +14,15 @@ import { bucketBindingOf, describeUnboundBucket, SHARED_BUCKET_BINDING, unboundB
 import { assert } from "./assert";
 import { SwiftError } from "./errors";
 
-export type Role = ".admin" | ".reseller_admin";
+/** Tempauth's reserved groups; any other group name (a service group such as `.service`) is the operator's. */
+export type Role = ".admin" | ".reseller_admin" | ".reseller_reader";
 
 export interface User {
   account: string;
   user: string;
   key: string;
-  roles: ReadonlySet<Role>;
+  /** Tempauth's groups of the user: the reserved roles (Role) and any other group named in AUTH_USERS. */
+  roles: ReadonlySet<string>;
 }
 
 export interface Config {
@@ -33,8 +35,17 @@ export interface Config {
   reclaimAgeSeconds: number;
   /** Whether zones can be taken down through /faults (tests and benchmarks; reseller admin only). */
   faultInjection: boolean;
+  /** Swift's domain_remap settings; null when STORAGE_DOMAIN is unset (the middleware is off). */
+  domainRemap: DomainRemapConfig | null;
   /** Keyed by `account:user`. */
   users: ReadonlyMap<string, User>;
+  /**
+   * Tempauth's reseller prefixes, each ending in `_`; the first names tokens and storage URLs
+   * (Swift: reseller_prefix; default DEFAULT_RESELLER_PREFIXES).
+   */
+  resellerPrefixes: readonly string[];
+  /** The group a user must also be in to own an account under a prefix, keyed by prefix (Swift: require_group, <prefix>_require_group). */
+  requireGroups: ReadonlyMap<string, string>;
   tokenSecret: string;
   rings: Record<RingName, Ring>;
   /** R2 bucket of each zone's bodies, keyed by zone id. */
@@ -52,6 +63,20 @@ export interface Config {
 
   /** Bench only: the floor Durable Objects behind /bench/* (see src/proxy/bench.ts). */
   benchFloor: DurableObjectNamespace<import("../durable/bench-floor").BenchFloor>;
+}
+
+/** Swift: common/middleware/domain_remap.py DomainRemapMiddleware.__init__, its options parsed. */
+export interface DomainRemapConfig {
+  /** The storage domains, each with its leading dot (`.example.com`), in configured order. */
+  storageDomains: readonly string[];
+  /** What the remapped path starts with, without slashes (`v1`). */
+  pathRoot: string;
+  /** Reseller prefixes an account label may carry, as configured (`AUTH`). */
+  resellerPrefixes: readonly string[];
+  /** Prefix given to an account label that carries none of them; null: such hosts are left alone. */
+  defaultResellerPrefix: string | null;
+  /** Whether a client path already starting with the path root loses it (`/v1/o` → `/o`). */
+  mangleClientPaths: boolean;
 }
 
 /**
@@ -127,8 +152,10 @@ function positiveInteger(env: Env, name: keyof Env): number {
 }
 
 /**
- * Users in tempauth's spirit: `account:user=key [.admin] [.reseller_admin]`, separated by `;`
- * or newlines (Swift: `user_<account>_<user> = <key> [roles]`).
+ * Users in tempauth's spirit: `account:user=key [group…]`, separated by `;` or newlines (Swift:
+ * `user_<account>_<user> = <key> [group] [group] …`). A group is a reserved role (`.admin`,
+ * `.reseller_admin`, `.reseller_reader`) or any other name, such as the group REQUIRE_GROUP asks
+ * service users to be in; tempauth joins groups with commas, so a group holds none.
  */
 export function parseUsers(text: string): Map<string, User> {
   const users = new Map<string, User>();
@@ -136,11 +163,11 @@ export function parseUsers(text: string): Map<string, User> {
   for (const [index, entry] of entries.entries()) {
     const match = /^([^:=\s]+):([^=\s]+)=(\S+)((?:\s+\S+)*)$/.exec(entry);
     // Named by position only: the message is served to clients, and a malformed entry may hold its key anywhere.
-    if (!match) throw new ConfigError("AUTH_USERS", `has a malformed entry ${index + 1} (want account:user=key [.admin] [.reseller_admin])`);
+    if (!match) throw new ConfigError("AUTH_USERS", `has a malformed entry ${index + 1} (want account:user=key [group…], such as .admin)`);
     const [, account = "", user = "", key = "", roleText = ""] = match;
-    const roles = new Set<Role>();
+    const roles = new Set<string>();
     for (const role of roleText.trim().split(/\s+/).filter(Boolean)) {
-      if (role !== ".admin" && role !== ".reseller_admin") throw new ConfigError("AUTH_USERS", `has an unknown role "${role}" for ${account}:${user}`);
+      if (role.includes(",")) throw new ConfigError("AUTH_USERS", `has a group with a comma "${role}" for ${account}:${user}`);
       roles.add(role);
     }
     users.set(`${account}:${user}`, { account, user, key, roles });
@@ -148,11 +175,65 @@ export function parseUsers(text: string): Map<string, User> {
   return users;
 }
 
+/** Swift's reseller_prefix default: tempauth serves `AUTH_` accounts and issues `AUTH_tk` tokens. */
+export const DEFAULT_RESELLER_PREFIXES: readonly string[] = ["AUTH_"];
+
+/**
+ * RESELLER_PREFIX: tempauth's reseller prefixes, comma-separated (`AUTH, SERVICE`), each given
+ * its `_` and kept once, in order; unset or empty is Swift's default, `AUTH`. Swift's empty
+ * prefix (`''`, accounts of any name) is refused: it makes tempauth defer to another auth
+ * system, and edgeswift has none. Swift: utils.config_read_reseller_options.
+ */
+export function parseResellerPrefixes(text: string): string[] {
+  const prefixes: string[] = [];
+  for (const item of text.split(",").map((entry) => entry.trim()).filter(Boolean)) {
+    if (item === "''" || item === '""') throw new ConfigError("RESELLER_PREFIX", "names the empty prefix '', which edgeswift does not support");
+    if (!/^[^\s/'"]+$/.test(item)) throw new ConfigError("RESELLER_PREFIX", `has a malformed prefix "${item}"`);
+    const prefix = item.endsWith("_") ? item : `${item}_`;
+    if (!prefixes.includes(prefix)) prefixes.push(prefix);
+  }
+  return prefixes.length ? prefixes : [...DEFAULT_RESELLER_PREFIXES];
+}
+
+/**
+ * REQUIRE_GROUP: the group a user must also be in to own an account, per reseller prefix.
+ * Entries separated by spaces, commas or `;`: `PREFIX=group` for one prefix (`SERVICE=.service`,
+ * the prefix with or without its `_`), a bare `group` for every prefix without an entry of its
+ * own (Swift: `<prefix>_require_group` and `require_group`). A prefix RESELLER_PREFIX does not
+ * list, or named twice, is refused.
+ */
+export function parseRequireGroups(text: string, prefixes: readonly string[]): Map<string, string> {
+  const own = new Map<string, string>();
+  let shared: string | null = null;
+  for (const entry of text.split(/[\s,;]+/).filter(Boolean)) {
+    const equals = entry.indexOf("=");
+    const group = entry.slice(equals + 1);
+    if (!group) throw new ConfigError("REQUIRE_GROUP", `has an entry without a group "${entry}"`);
+    if (equals < 0) {
+      if (shared !== null) throw new ConfigError("REQUIRE_GROUP", "names more than one group for every prefix");
+      shared = group;
+      continue;
+    }
+    const named = entry.slice(0, equals);
+    const prefix = named.endsWith("_") ? named : `${named}_`;
+    if (!prefixes.includes(prefix)) throw new ConfigError("REQUIRE_GROUP", `names "${named}", which is not in RESELLER_PREFIX`);
+    if (own.has(prefix)) throw new ConfigError("REQUIRE_GROUP", `names "${named}" twice`);
+    own.set(prefix, group);
+  }
+  const groups = new Map<string, string>();
+  for (const prefix of prefixes) {
+    const group = own.get(prefix) ?? shared;
+    if (group !== null) groups.set(prefix, group);
+  }
+  return groups;
+}
+
 function buildConfig(env: Env): Config {
   const hashPathPrefix = requireString(env, "HASH_PATH_PREFIX");
   const hashPathSuffix = requireString(env, "HASH_PATH_SUFFIX");
   const rings = bundledRings({ hashPathPrefix, hashPathSuffix });
   const bindings = env as unknown as Record<string, unknown>;
+  const resellerPrefixes = parseResellerPrefixes(env.RESELLER_PREFIX ?? "");
   // The same rule `edgeswift ring … validate` and `edgeswift check` apply to wrangler.toml; the
   // object ring first, since its zones' buckets hold the bodies.
   for (const ring of ["object", ...RING_NAMES.filter((name) => name !== "object")] as const) {
@@ -176,7 +257,10 @@ function buildConfig(env: Env): Config {
     benchRoutes: flag(env, "BENCH_ROUTES"),
     reclaimAgeSeconds: optionalPositiveInteger(env, "RECLAIM_AGE", DEFAULT_RECLAIM_AGE_SECONDS),
     faultInjection: flag(env, "FAULT_INJECTION"),
+    domainRemap: domainRemapConfig(env),
     users: parseUsers(env.AUTH_USERS ?? ""),
+    resellerPrefixes,
+    requireGroups: parseRequireGroups(env.REQUIRE_GROUP ?? "", resellerPrefixes),
     tokenSecret: requireString(env, "AUTH_TOKEN_SECRET"),
     rings,
     zoneBuckets,
@@ -186,6 +270,51 @@ function buildConfig(env: Env): Config {
     ringSummary: env.RING_SUMMARY,
     benchFloor: env.BENCH_FLOOR,
   };
+}
+
+/** An optional string variable; unset and "" are null. */
+function optionalString(env: Env, name: string): string | null {
+  const value: unknown = Reflect.get(env, name);
+  if (value === undefined || value === "") return null;
+  if (typeof value !== "string") throw new ConfigError(name, "must be a string");
+  return value;
+}
+
+/** Swift: utils.list_from_csv, items trimmed, empty ones dropped. */
+function csv(text: string): string[] {
+  return text.split(",").map((item) => item.trim()).filter(Boolean);
+}
+
+/** A DNS name, optionally with a leading dot; lower case, as hosts reach the Worker. */
+const STORAGE_DOMAIN_PATTERN = /^\.?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/;
+/** A reseller prefix as tempauth names them (`AUTH`): letters, digits, no `_`. */
+const RESELLER_PREFIX_PATTERN = /^[A-Za-z0-9]+$/;
+
+/**
+ * STORAGE_DOMAIN (comma-separated; unset: domain_remap off) and the DOMAIN_REMAP_* options, with
+ * Swift's defaults: path_root `v1`, reseller_prefixes `AUTH`, no default_reseller_prefix,
+ * mangle_client_paths off. Swift: domain_remap.py DomainRemapMiddleware.__init__.
+ */
+function domainRemapConfig(env: Env): DomainRemapConfig | null {
+  const domains = optionalString(env, "STORAGE_DOMAIN");
+  if (domains === null) return null;
+  const listed = csv(domains);
+  const bad = listed.find((domain) => !STORAGE_DOMAIN_PATTERN.test(domain));
+  if (bad !== undefined) throw new ConfigError("STORAGE_DOMAIN", `has "${bad}", not a lower-case DNS name`);
+  if (!listed.length) throw new ConfigError("STORAGE_DOMAIN", "names no domain");
+  // Swift lists the domains given without a dot first, then those given with one.
+  const storageDomains = [...listed.filter((d) => !d.startsWith(".")).map((d) => `.${d}`), ...listed.filter((d) => d.startsWith("."))];
+  const pathRoot = (optionalString(env, "DOMAIN_REMAP_PATH_ROOT") ?? "v1").replace(/^\/+|\/+$/g, "");
+  // Swift takes any root, but only /v1 and /v1.0 reach the API here: another would answer every remapped request 400.
+  if (pathRoot !== "v1" && pathRoot !== "v1.0") throw new ConfigError("DOMAIN_REMAP_PATH_ROOT", `must be "v1" or "v1.0", got "${pathRoot}"`);
+  const resellerPrefixes = csv(optionalString(env, "DOMAIN_REMAP_RESELLER_PREFIXES") ?? "AUTH");
+  const badPrefix = resellerPrefixes.find((prefix) => !RESELLER_PREFIX_PATTERN.test(prefix));
+  if (badPrefix !== undefined) throw new ConfigError("DOMAIN_REMAP_RESELLER_PREFIXES", `has "${badPrefix}" (want letters and digits, e.g. AUTH)`);
+  const defaultResellerPrefix = optionalString(env, "DOMAIN_REMAP_DEFAULT_RESELLER_PREFIX");
+  if (defaultResellerPrefix !== null && !RESELLER_PREFIX_PATTERN.test(defaultResellerPrefix)) {
+    throw new ConfigError("DOMAIN_REMAP_DEFAULT_RESELLER_PREFIX", `must be letters and digits (e.g. AUTH), got "${defaultResellerPrefix}"`);
+  }
+  return { storageDomains, pathRoot, resellerPrefixes, defaultResellerPrefix, mangleClientPaths: flag(env, "DOMAIN_REMAP_MANGLE_CLIENT_PATHS") };
 }
 
 /** The bundled rings; a ring file that does not load is a configuration the Worker cannot serve with. */

@@ -13,16 +13,20 @@ import { decodePath, parseSwiftPath } from "../common/path";
 import { handleGetToken } from "./auth/swift-v1";
 import { bench } from "./bench";
 import { benchReplication } from "./bench-replication";
+import { domainRemap, domainRemapPath } from "./middleware/domain-remap";
 import { encodedBody } from "./middleware/encoded-body";
 import { transId } from "./middleware/trans-id";
 import { admin } from "./admin";
 import { info } from "./swift/info";
 import { swiftApi } from "./swift/router";
 
-export const app = new Hono<{ Bindings: Env }>();
+// Routing sees the remapped path of a host under a storage domain (Swift: domain_remap, early in
+// its pipeline); the domainRemap stage below swaps in the remapped request.
+export const app = new Hono<{ Bindings: Env }>({ getPath: domainRemapPath });
 
 app.use("*", transId);
 app.use("*", encodedBody);
+app.use("*", domainRemap);
 
 app.route("/", info);
 app.route("/", admin);

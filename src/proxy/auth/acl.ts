@@ -35,18 +35,6 @@ export function requireOwner(identity: Identity | null, account: string): void {
   if (!isOwner(identity, account)) throw denied(identity, account);
 }
 
-/**
- * Tempauth's groups of a user: the account, `account:user`, the storage account for `.admin`
- * users, and `.reseller_admin`. Anonymous callers have none. Swift: tempauth _get_user_groups.
- */
-export function userGroups(identity: Identity | null): string[] {
-  if (!identity) return [];
-  const groups = [identity.account, `${identity.account}:${identity.user}`];
-  if (identity.roles.has(".admin")) groups.push(storageAccount(identity.account));
-  if (identity.roles.has(".reseller_admin")) groups.push(".reseller_admin");
-  return groups;
-}
-
 /** Python's repr() of a str, which Swift's ACL messages quote values with. */
 export function pythonRepr(text: string): string {
   const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
@@ -240,42 +228,6 @@ export function formatAccountAcl(value: string): string | null {
 
 /** What tempauth decided: the caller owns the account, is allowed this request, or is refused. */
 export type Verdict = "owner" | "allowed" | "denied";
-
-/** Everything tempauth's authorize looks at. */
-export interface AuthorizeInput {
-  identity: Identity | null;
-  method: string;
-  account: string;
-  container: string | null;
-  object: string | null;
-  referer: string | null;
-  /** The container ACL that applies (Swift's req.acl); null on the first pass, before the controller read it. */
-  containerAcl: string | null;
-  accountAcl: AccountAcl | null;
-}
-
-/** Swift: tempauth.py authorize (the ACL header check apart), in its order. */
-export function authorizeRequest(input: AuthorizeInput): Verdict {
-  const { account, container, object, method } = input;
-  if (!account.startsWith(RESELLER_PREFIX)) return "denied";
-  const groups = userGroups(input.identity);
-  const dotAccount = account.charAt(RESELLER_PREFIX.length) === ".";
-  if (groups.includes(".reseller_admin") && account !== RESELLER_PREFIX && !dotAccount) return "owner";
-  if (groups.includes(account) && (!["DELETE", "PUT"].includes(method) || container !== null)) return "owner";
-  if (method === "OPTIONS") return "allowed";
-  const { referrers, groups: aclGroups } = parseAcl(input.containerAcl);
-  if (referrerAllowed(input.referer, referrers) && (object !== null || aclGroups.includes(".rlistings"))) return "allowed";
-  if (groups.some((group) => aclGroups.includes(group))) return "allowed";
-  const accountAcl = input.accountAcl;
-  if (accountAcl) {
-    const member = (list: readonly string[]) => groups.some((group) => list.includes(group));
-    if (member(accountAcl.admin)) return "owner";
-    const read = method === "GET" || method === "HEAD";
-    if (member(accountAcl["read-write"]) && (container !== null || read)) return "allowed";
-    if (member(accountAcl["read-only"]) && read) return "allowed";
-  }
-  return "denied";
-}
 
 /**
  * Headers only an owner may set or see (Swift: proxy/server.py swift_owner_headers): stripped

@@ -5,12 +5,15 @@
  * and, for the requests Swift delays the denial of (container GET/HEAD, object GET, HEAD, PUT,
  * POST, DELETE), the container's X-Container-Read/-Write grant others; everyone else gets 401
  * (anonymous) or 403, which says nothing about what exists. A request a valid TempURL or
- * FormPOST vouched for passes. Owner-only headers are cleaned (ACLs) or dropped on the way in
+ * FormPOST vouched for passes. Accounts under every reseller prefix are tempauth's; a prefix's
+ * require_group must be among the request's groups (a service token's user's count) before an
+ * account's own user owns it. Owner-only headers are cleaned (ACLs) or dropped on the way in
  * and hidden on the way out for non-owners.
  * Swift: common/middleware/tempauth.py __call__, authorize; proxy/server.py handle_request;
  * proxy/controllers/{account,container,obj}.py (req.acl, clean_acls, swift_owner_headers).
  */
 
+import type { Config } from "../../common/config";
 import { SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
 import { levelOf } from "../../common/path";
@@ -24,15 +27,16 @@ import { quote } from "../swift/subrequest";
 import {
   OWNER_ONLY_HEADERS,
   accountAclError,
-  authorizeRequest,
   cleanAcl,
   denied,
   formatAccountAcl,
   parseAccountAcl,
+  parseAcl,
+  referrerAllowed,
   type AccountAcl,
   type Verdict,
 } from "./acl";
-import { RESELLER_PREFIX } from "./swift-v1";
+import { accountPrefix, requestGroups, resellerPrefixesOf, tokenResellerPrefix } from "./swift-v1";
 import { signedScopeAllows } from "./signed-scope";
 
 /** The methods each controller has (Swift: allowed_methods); others are left for the router's 405. */
@@ -51,14 +55,63 @@ const DELAYED: Record<"container" | "object", Record<string, "read" | "write">> 
 /** Environ key: whether the caller owns the account (Swift's swift_owner). */
 export const SWIFT_OWNER = "swiftOwner";
 
+/** Everything tempauth's authorize looks at, the request's groups read from its tokens. */
+export interface TempauthInput {
+  /** The request's groups (Swift's REMOTE_USER, split): the user's, then the service token's user's; empty when anonymous. */
+  groups: readonly string[];
+  method: string;
+  account: string;
+  container: string | null;
+  object: string | null;
+  referer: string | null;
+  /** The container ACL that applies (Swift's req.acl); null on the first pass, before the controller read it. */
+  containerAcl: string | null;
+  accountAcl: AccountAcl | null;
+}
+
 /**
- * Swift: tempauth __call__. A token of ours (reseller prefix) that does not verify is refused
- * with 401 outright, whatever the ACLs would allow an anonymous caller; tempauth names the
- * realm itself, the account as it is (not quoted).
+ * Swift: tempauth.py authorize (the ACL header check and container sync apart), in its order:
+ * accounts under no reseller prefix are refused; a reseller admin owns every account but a
+ * prefix itself and dot accounts, a reseller reader reads them; a member of the account's own
+ * group (`.admin` users: their account under every prefix) owns it unless it is an account PUT
+ * or DELETE, and, where the prefix has a require_group, only with that group among the
+ * request's groups; then OPTIONS, referrers, container ACL groups and the account ACL.
+ */
+export function tempauthVerdict(config: Pick<Config, "resellerPrefixes" | "requireGroups">, input: TempauthInput): Verdict {
+  const { account, container, object, method, groups } = input;
+  const prefix = accountPrefix(config, account);
+  if (prefix === null) return "denied";
+  const reseller = !resellerPrefixesOf(config).includes(account) && account.charAt(prefix.length) !== ".";
+  if (groups.includes(".reseller_admin") && reseller) return "owner";
+  const read = method === "GET" || method === "HEAD";
+  if (groups.includes(".reseller_reader") && reseller && read) return "allowed";
+  if (groups.includes(account) && (!["DELETE", "PUT"].includes(method) || container !== null)) {
+    const required = config.requireGroups.get(prefix);
+    if (!required || groups.includes(required)) return "owner";
+  }
+  if (method === "OPTIONS") return "allowed";
+  const { referrers, groups: aclGroups } = parseAcl(input.containerAcl);
+  if (referrerAllowed(input.referer, referrers) && (object !== null || aclGroups.includes(".rlistings"))) return "allowed";
+  if (groups.some((group) => aclGroups.includes(group))) return "allowed";
+  const accountAcl = input.accountAcl;
+  if (accountAcl) {
+    const member = (list: readonly string[]) => groups.some((group) => list.includes(group));
+    if (member(accountAcl.admin)) return "owner";
+    if (member(accountAcl["read-write"]) && (container !== null || read)) return "allowed";
+    if (member(accountAcl["read-only"]) && read) return "allowed";
+  }
+  return "denied";
+}
+
+/**
+ * Swift: tempauth __call__. A token of ours (the first reseller prefix) that does not verify is
+ * refused with 401 outright, whatever the ACLs would allow an anonymous caller; tempauth names
+ * the realm itself, the account as it is (not quoted). An X-Service-Token is never refused so:
+ * an invalid one only adds no groups.
  */
 function refuseInvalidToken(req: SwiftRequest): void {
   const token = req.request.headers.get(H.X_AUTH_TOKEN) ?? req.request.headers.get(H.X_STORAGE_TOKEN);
-  if (token?.startsWith(RESELLER_PREFIX) && !req.identity) {
+  if (token?.startsWith(tokenResellerPrefix(req.ctx.config)) && !req.identity) {
     throw new SwiftError("Unauthorized", undefined, { [H.WWW_AUTHENTICATE]: `Swift realm="${req.path.account}"` });
   }
 }
@@ -86,7 +139,7 @@ function checkAccountAclHeader(req: SwiftRequest): void {
  */
 export function authorizeOptions(req: SwiftRequest): void {
   refuseInvalidToken(req);
-  if (!req.path.account.startsWith(RESELLER_PREFIX)) throw deniedRequest(req);
+  if (accountPrefix(req.ctx.config, req.path.account) === null) throw deniedRequest(req);
   checkAccountAclHeader(req);
 }
 
@@ -99,18 +152,20 @@ async function accountAcl(req: SwiftRequest): Promise<AccountAcl | null> {
 async function verdictFor(req: SwiftRequest, delayed: "read" | "write" | undefined): Promise<Verdict> {
   const { account, container, object } = req.path;
   const { method } = req.request;
-  if (!account.startsWith(RESELLER_PREFIX)) return "denied";
+  const { config } = req.ctx;
+  if (accountPrefix(config, account) === null) return "denied";
   checkAccountAclHeader(req);
-  const withoutAcls = { identity: req.identity, method, account, container, object, referer: req.request.headers.get(H.REFERER), containerAcl: null, accountAcl: null };
+  const groups = requestGroups(config, req.identity);
+  const withoutAcls: TempauthInput = { groups, method, account, container, object, referer: req.request.headers.get(H.REFERER), containerAcl: null, accountAcl: null };
   // Owners are decided before any ACL is read.
-  if (authorizeRequest(withoutAcls) === "owner") return "owner";
+  if (tempauthVerdict(config, withoutAcls) === "owner") return "owner";
   const input = { ...withoutAcls, accountAcl: await accountAcl(req) };
-  const first = authorizeRequest(input);
+  const first = tempauthVerdict(config, input);
   if (first !== "denied" || !delayed || container === null) return first;
   const info = await containerInfo(req.ctx, account, container);
   const metadata = info ? liveMetadata(info.metadata) : {};
   const containerAcl = metadata[delayed === "read" ? H.X_CONTAINER_READ : H.X_CONTAINER_WRITE] ?? null;
-  return authorizeRequest({ ...input, containerAcl });
+  return tempauthVerdict(config, { ...input, containerAcl });
 }
 
 /**

@@ -2,11 +2,12 @@
  * @module
  * Swift v1 authentication compatible with tempauth: `GET /auth/v1.0` with `X-Auth-User:
  * account:user` and `X-Auth-Key` returns a token and the storage URL. Tokens are signed
- * (HMAC-SHA256) and carry their expiry, so checking one needs no storage round trip.
- * Swift: common/middleware/tempauth.py handle_get_token, get_groups.
+ * (HMAC-SHA256) and carry their expiry, so checking one needs no storage round trip. A valid
+ * X-Service-Token beside a valid X-Auth-Token adds its user's groups to the request's.
+ * Swift: common/middleware/tempauth.py __call__, handle_get_token, get_groups, _get_user_groups.
  */
 
-import type { Config, Role, User } from "../../common/config";
+import { DEFAULT_RESELLER_PREFIXES, type Config, type User } from "../../common/config";
 import { SWOB_DEFAULT_TYPE, SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
 import { decodePath } from "../../common/path";
@@ -15,11 +16,39 @@ import { decodePath } from "../../common/path";
 export interface Identity {
   account: string;
   user: string;
-  roles: ReadonlySet<Role>;
+  /**
+   * The request's tempauth groups besides the names: the user's from AUTH_USERS and, with a
+   * service token, the service user's but `.admin` (which stands for the service user's own
+   * accounts, named by `service`).
+   */
+  roles: ReadonlySet<string>;
+  /** The user of a valid X-Service-Token sent with a valid X-Auth-Token. */
+  service?: Identity;
 }
 
+/** Swift's default reseller prefix (the first of DEFAULT_RESELLER_PREFIXES). */
 export const RESELLER_PREFIX = "AUTH_";
-const TOKEN_PREFIX = "AUTH_tk";
+
+/** The header carrying a service's token beside the user's (Swift: tempauth HTTP_X_SERVICE_TOKEN). */
+export const X_SERVICE_TOKEN = "x-service-token";
+
+/** The reseller prefixes tempauth serves, in order (Swift: tempauth self.reseller_prefixes). */
+export function resellerPrefixesOf(config: Pick<Config, "resellerPrefixes">): readonly string[] {
+  return config.resellerPrefixes;
+}
+
+/** The first reseller prefix, which names tokens and storage accounts (Swift: tempauth self.reseller_prefix). */
+export function tokenResellerPrefix(config: Pick<Config, "resellerPrefixes">): string {
+  return resellerPrefixesOf(config)[0] ?? RESELLER_PREFIX;
+}
+
+/**
+ * The reseller prefix an account is under, or null when tempauth does not serve it; the first
+ * match in the configured order. Swift: tempauth _get_account_prefix.
+ */
+export function accountPrefix(config: Pick<Config, "resellerPrefixes">, account: string): string | null {
+  return resellerPrefixesOf(config).find((prefix) => account.startsWith(prefix)) ?? null;
+}
 
 const encoder = new TextEncoder();
 const keys = new Map<string, Promise<CryptoKey>>();
@@ -46,16 +75,40 @@ function fromBase64url(text: string): Uint8Array {
   return Uint8Array.from(binary, (char) => char.charCodeAt(0));
 }
 
-/** The storage account of a tempauth account name: `test` → `AUTH_test`. */
-export function storageAccount(account: string): string {
-  return `${RESELLER_PREFIX}${account}`;
+/**
+ * The storage account of a tempauth account name under a prefix: `test` → `AUTH_test`; users'
+ * storage URLs name it under the first prefix. Swift: tempauth __init__ (`$HOST/v1/<reseller_prefix><account>`).
+ */
+export function storageAccount(account: string, prefix = RESELLER_PREFIX): string {
+  return `${prefix}${account}`;
+}
+
+/**
+ * One user's tempauth groups: the account, `account:user`, the user's groups, and for `.admin`
+ * (itself left out) the account under every reseller prefix. Swift: tempauth _get_user_groups.
+ */
+function userGroups(identity: Identity, prefixes: readonly string[]): string[] {
+  const groups = [identity.account, `${identity.account}:${identity.user}`, ...[...identity.roles].filter((role) => role !== ".admin")];
+  if (identity.roles.has(".admin")) groups.push(...prefixes.map((prefix) => storageAccount(identity.account, prefix)));
+  return groups;
+}
+
+/**
+ * The request's groups as tempauth's authorize reads them (Swift's REMOTE_USER, split): the
+ * user's, then the service token's user's; none for an anonymous request. Swift: tempauth
+ * __call__ (`groups += ',' + service_groups`), _get_user_groups.
+ */
+export function requestGroups(config: Pick<Config, "resellerPrefixes">, identity: Identity | null): string[] {
+  if (!identity) return [];
+  const prefixes = resellerPrefixesOf(config);
+  return [...userGroups(identity, prefixes), ...(identity.service ? userGroups(identity.service, prefixes) : [])];
 }
 
 /** Mints a signed token for a user, valid until `expiresAt` (unix seconds). */
 export async function mintToken(config: Config, user: User, expiresAt: number): Promise<string> {
   const payload = encoder.encode(JSON.stringify({ a: user.account, u: user.user, r: [...user.roles], e: expiresAt }));
   const signature = new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(config.tokenSecret), payload));
-  return `${TOKEN_PREFIX}${base64url(payload)}.${base64url(signature)}`;
+  return `${tokenResellerPrefix(config)}tk${base64url(payload)}.${base64url(signature)}`;
 }
 
 /** The identity a token proves, or null when it is forged, malformed or expired. */
@@ -66,8 +119,9 @@ export async function verifyToken(config: Config, token: string, nowMs: number):
     verified.delete(token);
     return null;
   }
-  if (!token.startsWith(TOKEN_PREFIX)) return null;
-  const [payloadText, signatureText] = token.slice(TOKEN_PREFIX.length).split(".");
+  const tokenPrefix = `${tokenResellerPrefix(config)}tk`;
+  if (!token.startsWith(tokenPrefix)) return null;
+  const [payloadText, signatureText] = token.slice(tokenPrefix.length).split(".");
   if (!payloadText || !signatureText) return null;
   let payload: Uint8Array;
   let signature: Uint8Array;
@@ -78,7 +132,7 @@ export async function verifyToken(config: Config, token: string, nowMs: number):
     return null;
   }
   if (!(await crypto.subtle.verify("HMAC", await hmacKey(config.tokenSecret), signature, payload))) return null;
-  const claims = JSON.parse(new TextDecoder().decode(payload)) as { a: string; u: string; r: Role[]; e: number };
+  const claims = JSON.parse(new TextDecoder().decode(payload)) as { a: string; u: string; r: string[]; e: number };
   if (claims.e * 1000 <= nowMs) return null;
   const identity: Identity = { account: claims.a, user: claims.u, roles: new Set(claims.r) };
   if (verified.size >= VERIFIED_MAX) verified.clear();
@@ -148,7 +202,7 @@ export async function handleGetToken(config: Config, request: Request, nowMs: nu
       [H.X_AUTH_TOKEN]: token,
       [H.X_STORAGE_TOKEN]: token,
       [H.X_AUTH_TOKEN_EXPIRES]: String(config.tokenLifeSeconds),
-      [H.X_STORAGE_URL]: `${url.protocol}//${url.host}/v1/${storageAccount(user.account)}`,
+      [H.X_STORAGE_URL]: `${url.protocol}//${url.host}/v1/${storageAccount(user.account, tokenResellerPrefix(config))}`,
       [H.CONTENT_TYPE]: SWOB_DEFAULT_TYPE,
     },
   });
@@ -163,9 +217,20 @@ function timingSafeEqual(a: string, b: string): boolean {
   return difference === 0;
 }
 
-/** The identity of a request's X-Auth-Token (or X-Storage-Token); null when anonymous or invalid. */
+/**
+ * The identity of a request's X-Auth-Token (or X-Storage-Token); null when anonymous or invalid.
+ * A valid X-Service-Token adds its user as `service` and that user's groups but `.admin` to the
+ * roles; an invalid one, or one without a valid X-Auth-Token, adds nothing.
+ * Swift: tempauth __call__.
+ */
 export async function identify(config: Config, request: Request, nowMs: number): Promise<Identity | null> {
   const token = request.headers.get(H.X_AUTH_TOKEN) ?? request.headers.get(H.X_STORAGE_TOKEN);
   if (!token) return null;
-  return verifyToken(config, token, nowMs);
+  const identity = await verifyToken(config, token, nowMs);
+  const serviceToken = request.headers.get(X_SERVICE_TOKEN);
+  if (!identity || !serviceToken) return identity;
+  const service = await verifyToken(config, serviceToken, nowMs);
+  if (!service) return identity;
+  const roles = new Set([...identity.roles, ...[...service.roles].filter((role) => role !== ".admin")]);
+  return { ...identity, roles, service };
 }

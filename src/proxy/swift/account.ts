@@ -7,6 +7,7 @@
 
 import { ACCOUNT_LISTING_LIMIT, MAX_ACCOUNT_NAME_LENGTH } from "../../common/constraints";
 import { H, checkMetadata, metadataUpdates } from "../../common/headers";
+import { SETTING } from "./etag-quoter";
 import { liveMetadata } from "../../durable/merge";
 import { newAccountRow, type AccountRow } from "../../durable/rows";
 import { isResellerAdmin, requireOwner } from "../auth/acl";
@@ -16,8 +17,8 @@ import { listingFormat, listingParams, listingTypeHeaders, renderListing, subdir
 import { checkNameLength, emptyResponse, isNewest, normalForm, statusOrThrow, type SwiftRequest } from "./request";
 import { Timestamp } from "../../common/timestamp";
 
-/** Account headers kept as metadata besides X-Account-Meta-* (the account ACL, checked by the authorize stage). */
-export const ACCOUNT_SYSTEM_HEADERS = [H.X_ACCOUNT_ACCESS_CONTROL] as const;
+/** Account headers kept as metadata besides X-Account-Meta-* (the account ACL, checked by the authorize stage; the ETag quoter's sysmeta). */
+export const ACCOUNT_SYSTEM_HEADERS = [H.X_ACCOUNT_ACCESS_CONTROL, SETTING.account.sysmeta] as const;
 
 /** An account that does not exist yet reads as an empty one (account_autocreate). */
 function emptyAccount(account: string, now: Timestamp): AccountRow {

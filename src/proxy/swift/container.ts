@@ -6,6 +6,7 @@
 
 import { CONTAINER_LISTING_LIMIT, MAX_CONTAINER_NAME_LENGTH } from "../../common/constraints";
 import { H, checkMetadata, metadataUpdates } from "../../common/headers";
+import { SETTING } from "./etag-quoter";
 import { Timestamp } from "../../common/timestamp";
 import { liveMetadata } from "../../durable/merge";
 import type { ContainerRow } from "../../durable/rows";
@@ -17,7 +18,7 @@ import { checkSyncTo } from "./container-sync";
 import { checkNameLength, emptyResponse, httpDateOf, isNewest, normalForm, required, statusOrThrow, type SwiftRequest } from "./request";
 import { SwiftError } from "../../common/errors";
 
-/** Container headers kept as metadata besides X-Container-Meta-* (ACLs, legacy versioning, container sync). */
+/** Container headers kept as metadata besides X-Container-Meta-* (ACLs, legacy versioning, container sync, the ETag quoter's sysmeta). */
 export const CONTAINER_SYSTEM_HEADERS = [
   H.X_CONTAINER_READ,
   H.X_CONTAINER_WRITE,
@@ -25,6 +26,7 @@ export const CONTAINER_SYSTEM_HEADERS = [
   H.X_HISTORY_LOCATION,
   H.X_CONTAINER_SYNC_KEY,
   H.X_CONTAINER_SYNC_TO,
+  SETTING.container.sysmeta,
 ] as const;
 
 function containerHeaders(row: ContainerRow): Record<string, string> {

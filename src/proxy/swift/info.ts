@@ -9,6 +9,7 @@ import { parseConfig, type Config } from "../../common/config";
 import * as C from "../../common/constraints";
 import { H } from "../../common/headers";
 import { FORMPOST_INFO } from "../auth/formpost";
+import { ETAG_QUOTER_INFO } from "./etag-quoter";
 import { TEMPURL_INFO } from "../auth/tempurl";
 import { MAX_CONTAINERS_PER_EXTRACTION, MAX_DELETES_PER_REQUEST, MAX_FAILED_DELETES, MAX_FAILED_EXTRACTIONS } from "./bulk";
 import { SYMLOOP_MAX } from "./symlink";
@@ -41,7 +42,7 @@ export function clusterInfo(config: Config): Record<string, unknown> {
       max_manifest_size: C.SLO_MAX_MANIFEST_SIZE,
       yield_frequency: C.SLO_YIELD_FREQUENCY_SECONDS,
       min_segment_size: C.SLO_MIN_SEGMENT_SIZE,
-      allow_async_delete: false,
+      allow_async_delete: true,
     },
     dlo: { max_get_time: C.LARGE_OBJECT_MAX_GET_TIME_SECONDS },
     tempurl: TEMPURL_INFO,
@@ -53,6 +54,9 @@ export function clusterInfo(config: Config): Record<string, unknown> {
     symlink: { symloop_max: SYMLOOP_MAX, static_links: true },
     versioned_writes: { allowed_flags: [H.X_VERSIONS_LOCATION, H.X_HISTORY_LOCATION] },
     staticweb: {},
+    etag_quoter: ETAG_QUOTER_INFO,
+    // Swift registers domain_remap only when it is in the pipeline: here, when STORAGE_DOMAIN is set.
+    ...(config.domainRemap ? { domain_remap: { default_reseller_prefix: config.domainRemap.defaultResellerPrefix } } : {}),
   };
 }
 

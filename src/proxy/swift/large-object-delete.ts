@@ -3,15 +3,29 @@
  * `DELETE ?multipart-manifest=delete`: the manifest's segments (nested manifests' too) are
  * deleted, then the manifest, two at a time, and the outcome is reported as Swift's bulk delete
  * reports it — always 200, the real status in the body (text, JSON or XML after Accept), with a
- * whitespace heartbeat while it runs long. Swift: common/middleware/slo.py
- * get_segments_to_delete_iter, get_slo_segments, handle_multipart_delete; bulk.py
- * handle_delete_iter, _process_delete.
+ * whitespace heartbeat while it runs long. With `&async=yes` the segments (all in one container,
+ * none a manifest) are handed to the replicas as tombstones in one batch per partition, and the
+ * manifest is deleted as a plain DELETE answers (204). Swift: common/middleware/slo.py
+ * get_segments_to_delete_iter, get_slo_segments, handle_multipart_delete, handle_async_delete;
+ * bulk.py handle_delete_iter, _process_delete.
  */
 
-import { SLO_CONCURRENCY, SLO_MAX_MANIFEST_SEGMENTS, SLO_YIELD_FREQUENCY_SECONDS } from "../../common/constraints";
-import { SwiftError, errorBody } from "../../common/errors";
+import { ROWS_PER_RPC_MAX, SLO_CONCURRENCY, SLO_MAX_MANIFEST_SEGMENTS, SLO_YIELD_FREQUENCY_SECONDS } from "../../common/constraints";
+import { SwiftError, errorBody, kindForStatus } from "../../common/errors";
 import { H, isTrue } from "../../common/headers";
-import { bodyText, subrequest} from "./large-object";
+import { objectKey } from "../../common/path";
+import type { Timestamp } from "../../common/timestamp";
+import { liveMetadata } from "../../durable/merge";
+import { denied, parseAccountAcl } from "../auth/acl";
+import { tempauthVerdict } from "../auth/authorize";
+import { requestGroups } from "../auth/swift-v1";
+import { signedScopeAllows } from "../auth/signed-scope";
+import { fanOut } from "../fan-out";
+import { accountInfo } from "../services/account";
+import { containerInfo } from "../services/container";
+import { partitionReplicas, settleWrite } from "../services/context";
+import { bodyText, mapConcurrent, subrequest } from "./large-object";
+import type { Next } from "./pipeline";
 import { ACCEPTABLE_FORMATS, bestMatch, renderOutcome, type OutFormat } from "./bulk-response";
 import { quote, statusLine } from "./subrequest";
 import { parseStoredManifest } from "./large-object-manifest";
@@ -148,4 +162,106 @@ async function runDelete(req: SwiftRequest, format: OutFormat | null, writable: 
   } catch (error) {
     await writer.abort(error).catch(() => undefined);
   }
+}
+
+/** Partition batches of segment tombstones in flight at once for an async delete. */
+const ASYNC_DELETE_PARTITIONS_IN_FLIGHT = 8;
+
+/** swob's content type for the bodies slo raises its HTTP errors with. */
+const SWOB_HTML = { [H.CONTENT_TYPE]: "text/html; charset=UTF-8" };
+
+/** A segment's `/container/object` split as Swift's split_path(name, 2, 2, True) does; 500 when it names no object. */
+function splitSegmentName(name: string): { container: string; object: string } {
+  const path = name.startsWith("/") ? name.slice(1) : name;
+  const slash = path.indexOf("/");
+  const container = slash < 0 ? path : path.slice(0, slash);
+  const object = slash < 0 ? "" : path.slice(slash + 1);
+  if (!container || !object) throw new SwiftError("InternalServerError");
+  return { container, object };
+}
+
+/**
+ * Tempauth's verdict on deleting from the segments' container when it is not the manifest's
+ * (the manifest's own was authorized on the way in): its write ACL read, 401/403 when refused.
+ * Swift: handle_async_delete's second swift.authorize call.
+ */
+async function authorizeSegmentDelete(req: SwiftRequest, container: string, object: string): Promise<void> {
+  const path = { ...req.path, container, object };
+  if (req.environ.authorized) {
+    if (!signedScopeAllows({ environ: req.environ, path })) throw new SwiftError("Unauthorized", undefined, { [H.WWW_AUTHENTICATE]: 'Swift realm="unknown"' });
+    return;
+  }
+  const { account } = req.path;
+  const { config } = req.ctx;
+  const groups = requestGroups(config, req.identity);
+  const input = { groups, method: "DELETE", account, container, object, referer: req.request.headers.get(H.REFERER), containerAcl: null, accountAcl: null };
+  if (tempauthVerdict(config, input) === "owner") return;
+  const accountRow = await accountInfo(req.ctx, account);
+  const accountAcl = accountRow ? parseAccountAcl(liveMetadata(accountRow.metadata)[H.X_ACCOUNT_ACCESS_CONTROL]) : null;
+  const info = await containerInfo(req.ctx, account, container);
+  const containerAcl = (info ? liveMetadata(info.metadata)[H.X_CONTAINER_WRITE] : undefined) ?? null;
+  if (tempauthVerdict(config, { ...input, accountAcl, containerAcl }) === "denied") throw denied(req.identity, quote(account));
+}
+
+/**
+ * Hands the segments to the replicas: one batch of tombstones per object partition (the
+ * reaper's `deleteObjects`), all stamped `timestamp`, so a segment written again afterwards
+ * survives, as Swift's expirer deletes with the manifest DELETE's X-Timestamp. Each batch needs
+ * a quorum of zones (the primaries it missed are marked for repair); the replicas then take the
+ * segments out of their container's listing and free their bodies in the background (outbox,
+ * garbage queue). 503 when a batch finds no quorum, as Swift answers when its expirer queue
+ * refuses the entries. Swift: handle_async_delete (make_delete_jobs, the UPDATE to the expirer
+ * queue), obj/expirer.py delete_actual_object.
+ */
+async function tombstoneSegments(req: SwiftRequest, container: string, objects: readonly string[], timestamp: Timestamp): Promise<void> {
+  const { account } = req.path;
+  const ring = req.ctx.config.rings.object;
+  const byPartition = new Map<number, string[]>();
+  for (const object of objects) {
+    const partition = ring.partitionFor(account, container, object);
+    const names = byPartition.get(partition) ?? [];
+    names.push(objectKey(account, container, object));
+    byPartition.set(partition, names);
+  }
+  const batches: { partition: number; names: string[] }[] = [];
+  for (const [partition, names] of byPartition) {
+    for (let start = 0; start < names.length; start += ROWS_PER_RPC_MAX) batches.push({ partition, names: names.slice(start, start + ROWS_PER_RPC_MAX) });
+  }
+  const statuses = await mapConcurrent(batches, ASYNC_DELETE_PARTITIONS_IN_FLIGHT, async ({ partition, names }) => {
+    const { primaries, call } = partitionReplicas(req.ctx, "object", partition);
+    const replies = await fanOut(primaries, [], call((stub) => stub.deleteObjects(names, timestamp.internal)));
+    return settleWrite(req.ctx, "object", partition, primaries, replies);
+  });
+  const failed = statuses.filter((status) => status < 200 || status >= 300).length;
+  if (failed) {
+    console.error(`SLO async DELETE ${req.url.pathname}: ${failed} of ${batches.length} segment batches found no quorum`);
+    throw new SwiftError("ServiceUnavailable");
+  }
+}
+
+/**
+ * `DELETE ?multipart-manifest=delete&async=yes`: the manifest's segments must all be in one
+ * container (400 naming the containers otherwise) and none may be a manifest itself (400); the
+ * caller must be allowed to delete from the segments' container; the segments are handed to the
+ * replicas as tombstones (tombstoneSegments) and the manifest is then deleted by the rest of the
+ * pipeline, which answers as a plain DELETE (204). A manifest of data segments only is just
+ * deleted. A manifest that is missing (404), not an SLO (400) or unreadable is refused with slo's
+ * message. Swift: slo.py handle_async_delete, get_slo_segments.
+ */
+export async function deleteManifestAsync(req: SwiftRequest, next: Next): Promise<Response> {
+  const name = `/${required(req.path.container)}/${required(req.path.object)}`;
+  const segments = await manifestSegments(req, name);
+  if (!Array.isArray(segments)) throw new SwiftError(kindForStatus(segments.status), segments.message, SWOB_HTML);
+  if (!segments.length) return next(req);
+  const split = segments.map((segment) => splitSegmentName(segment.name));
+  const containers = [...new Set(split.map((segment) => segment.container))];
+  if (containers.length > 1) {
+    throw new SwiftError("BadRequest", `All segments must be in one container. Found segments in ${containers.map((c) => `"${quote(c)}"`).join(", ")}`, SWOB_HTML);
+  }
+  if (segments.some((segment) => segment.subSlo)) throw new SwiftError("BadRequest", "No segments may be large objects.", SWOB_HTML);
+  const [segmentContainer = ""] = containers;
+  const [first] = split;
+  if (segmentContainer !== req.path.container && first) await authorizeSegmentDelete(req, segmentContainer, first.object);
+  await tombstoneSegments(req, segmentContainer, split.map((segment) => segment.object), req.ctx.now());
+  return next(req);
 }

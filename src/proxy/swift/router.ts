@@ -24,6 +24,7 @@ import * as account from "./account";
 import { bulk } from "./bulk";
 import * as container from "./container";
 import { dlo } from "./dlo";
+import { etagQuoter } from "./etag-quoter";
 import * as object from "./object";
 import { quotas } from "./quotas";
 import { compose, type Middleware, type Next } from "./pipeline";
@@ -56,11 +57,12 @@ const dispatch: Next = async (req) => {
 };
 
 /**
- * The pipeline, in Swift's order (etc/proxy-server.conf-sample: … cors bulk tempurl formpost
- * tempauth staticweb container-quotas account-quotas slo dlo versioned_writes symlink
- * proxy-server). One line per middleware.
+ * The pipeline, in Swift's order (etc/proxy-server.conf-sample: … cache etag-quoter … cors bulk
+ * tempurl formpost tempauth staticweb container-quotas account-quotas slo dlo versioned_writes
+ * symlink proxy-server; etag-quoter "just after cache"). One line per middleware.
  */
 const PIPELINE: readonly Middleware[] = [
+  etagQuoter,
   cors,
   bulk,
   tempurl,

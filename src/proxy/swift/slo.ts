@@ -7,7 +7,8 @@
  * followed), Content-Length the total, ETag the quoted md5 of the segments' etags, ranges and
  * conditionals judged against the large object. `?multipart-manifest=get` returns the stored
  * manifest (`&format=raw`: as the client sent it); `DELETE ?multipart-manifest=delete` deletes
- * segments and manifest (large-object-delete.ts); a client's X-Static-Large-Object is refused.
+ * segments and manifest (large-object-delete.ts; `&async=yes`: the segments handed to the
+ * replicas as tombstones, the manifest deleted at once); a client's X-Static-Large-Object is refused.
  * Swift: common/middleware/slo.py.
  */
 
@@ -39,7 +40,7 @@ import {
 import { ACCEPTABLE_FORMATS, bestMatch, renderOutcome, type OutFormat } from "./bulk-response";
 import { quote, statusLine } from "./subrequest";
 import { SegmentError, rangedBody, type Piece, type Slicer } from "./large-object-body";
-import { deleteManifest } from "./large-object-delete";
+import { deleteManifest, deleteManifestAsync } from "./large-object-delete";
 import { annotate, parseManifestInput, parseStoredManifest, rawManifest, sloEtag, type InputSegment, type PathInput, type Segment, type StoredSegment } from "./large-object-manifest";
 import type { Middleware, Next } from "./pipeline";
 import { required, type SwiftRequest } from "./request";
@@ -52,7 +53,8 @@ export const slo: Middleware = async (req, next) => {
   const method = req.request.method;
   const manifest = req.url.searchParams.get("multipart-manifest");
   if (method === "PUT" && manifest === "put") return putManifest(req, next);
-  if (method === "DELETE" && manifest === "delete") return deleteManifest(req);
+  // Swift 2.30's allow_async_delete defaults to true (published in /info).
+  if (method === "DELETE" && manifest === "delete") return isTrue(req.url.searchParams.get("async")) ? deleteManifestAsync(req, next) : deleteManifest(req);
   if (method === "GET" || method === "HEAD") return getOrHead(req, next);
   if (req.request.headers.has(H.X_STATIC_LARGE_OBJECT)) throw swobError("BadRequest", RESERVED_HEADER);
   if (method === "POST") return post(req, next);

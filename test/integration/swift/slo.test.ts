@@ -36,9 +36,9 @@ beforeAll(async () => {
 });
 
 describe("/info", () => {
-  it("publishes the slo section with Swift's limits and no async delete", async ({ expect }) => {
+  it("publishes the slo section with Swift's limits and allow_async_delete", async ({ expect }) => {
     const info = await (await exports.default.fetch(`${BASE}/info`)).json<Record<string, unknown>>();
-    expect(info.slo).toEqual({ max_manifest_segments: 1000, max_manifest_size: 8388608, yield_frequency: 10, min_segment_size: 1, allow_async_delete: false });
+    expect(info.slo).toEqual({ max_manifest_segments: 1000, max_manifest_size: 8388608, yield_frequency: 10, min_segment_size: 1, allow_async_delete: true });
   });
 });
 

@@ -1,7 +1,6 @@
 import { describe, it } from "vitest";
 import {
   accountAclError,
-  authorizeRequest,
   cleanAcl,
   denied,
   formatAccountAcl,
@@ -12,12 +11,14 @@ import {
   pythonRepr,
   referrerAllowed,
   requireOwner,
-  userGroups,
-  type AuthorizeInput,
 } from "../../../../src/proxy/auth/acl";
 import { SwiftError } from "../../../../src/common/errors";
-import type { Identity } from "../../../../src/proxy/auth/swift-v1";
-import type { Role } from "../../../../src/common/config";
+import { tempauthVerdict, type TempauthInput } from "../../../../src/proxy/auth/authorize";
+import { requestGroups, type Identity } from "../../../../src/proxy/auth/swift-v1";
+import { DEFAULT_RESELLER_PREFIXES, type Role } from "../../../../src/common/config";
+
+/** Tempauth's default settings: the AUTH_ prefix alone, no required groups. */
+const PREFIXES = { resellerPrefixes: DEFAULT_RESELLER_PREFIXES, requireGroups: new Map<string, string>() };
 
 const user = (account: string, name: string, ...roles: Role[]): Identity => ({ account, user: name, roles: new Set(roles) });
 const tester = user("test", "tester", ".admin");
@@ -59,11 +60,11 @@ describe("owners (Swift: tempauth swift_owner)", () => {
     expect(errorOf(() => requireOwner(tester, "AUTH_test"))).toBeNull();
   });
 
-  it("a user's groups are its account, account:user, its storage account if .admin, and .reseller_admin", ({ expect }) => {
-    expect(userGroups(null)).toEqual([]);
-    expect(userGroups(tester3)).toEqual(["test", "test:tester3"]);
-    expect(userGroups(tester)).toEqual(["test", "test:tester", "AUTH_test"]);
-    expect(userGroups(admin)).toEqual(["admin", "admin:admin", "AUTH_admin", ".reseller_admin"]);
+  it("a user's groups are its account, account:user, its other groups, then its storage account if .admin (Swift: _get_user_groups)", ({ expect }) => {
+    expect(requestGroups(PREFIXES, null)).toEqual([]);
+    expect(requestGroups(PREFIXES, tester3)).toEqual(["test", "test:tester3"]);
+    expect(requestGroups(PREFIXES, tester)).toEqual(["test", "test:tester", "AUTH_test"]);
+    expect(requestGroups(PREFIXES, admin)).toEqual(["admin", "admin:admin", ".reseller_admin", "AUTH_admin"]);
   });
 });
 
@@ -225,7 +226,8 @@ describe("X-Account-Access-Control (Swift: tempauth extract_acl_and_report_error
 });
 
 describe("authorize (Swift: tempauth authorize)", () => {
-  const request = (input: Partial<AuthorizeInput>): AuthorizeInput => ({
+  type Input = Omit<TempauthInput, "groups"> & { identity: Identity | null };
+  const request = (input: Partial<Input>): Input => ({
     identity: null,
     method: "GET",
     account: "AUTH_test",
@@ -236,7 +238,10 @@ describe("authorize (Swift: tempauth authorize)", () => {
     accountAcl: null,
     ...input,
   });
-  const verdict = (input: Partial<AuthorizeInput>) => authorizeRequest(request(input));
+  const verdict = (input: Partial<Input>) => {
+    const { identity, ...rest } = request(input);
+    return tempauthVerdict(PREFIXES, { ...rest, groups: requestGroups(PREFIXES, identity) });
+  };
 
   it("an account outside the reseller prefix is refused to everybody", ({ expect }) => {
     expect(verdict({ identity: admin, account: "OTHER_test" })).toBe("denied");

@@ -5,7 +5,7 @@
  * Swift: common/middleware/tempauth.py handle_get_token.
  */
 import { describe, it } from "vitest";
-import type { Config, User } from "../../../../src/common/config";
+import { DEFAULT_RESELLER_PREFIXES, type Config, type User } from "../../../../src/common/config";
 import { SwiftError } from "../../../../src/common/errors";
 import { handleGetToken, mintToken, verifyToken } from "../../../../src/proxy/auth/swift-v1";
 
@@ -13,7 +13,9 @@ const tester: User = { account: "test", user: "tester", key: "testing", roles: n
 const tester3: User = { account: "test", user: "tester3", key: "testing3", roles: new Set() };
 /** A user whose bare name starts with its account's name. */
 const tests: User = { account: "test", user: "tests", key: "testing-s", roles: new Set() };
-const settings: Pick<Config, "tokenSecret" | "tokenLifeSeconds" | "users"> = {
+const settings: Pick<Config, "tokenSecret" | "tokenLifeSeconds" | "users" | "resellerPrefixes" | "requireGroups"> = {
+  resellerPrefixes: DEFAULT_RESELLER_PREFIXES,
+  requireGroups: new Map(),
   tokenSecret: "credentials-test-secret",
   tokenLifeSeconds: 3_600,
   users: new Map([

@@ -5,13 +5,15 @@
  * Swift: common/middleware/tempauth.py handle_get_token, get_groups.
  */
 import { describe, it } from "vitest";
-import type { Config, User } from "../../../../src/common/config";
+import { DEFAULT_RESELLER_PREFIXES, type Config, type User } from "../../../../src/common/config";
 import { SwiftError } from "../../../../src/common/errors";
 import { handleGetToken, identify, mintToken, storageAccount, verifyToken } from "../../../../src/proxy/auth/swift-v1";
 
 const tester: User = { account: "test", user: "tester", key: "testing", roles: new Set([".admin"]) };
 const tester3: User = { account: "test", user: "tester3", key: "testing3", roles: new Set() };
-const settings: Pick<Config, "tokenSecret" | "tokenLifeSeconds" | "users"> = {
+const settings: Pick<Config, "tokenSecret" | "tokenLifeSeconds" | "users" | "resellerPrefixes" | "requireGroups"> = {
+  resellerPrefixes: DEFAULT_RESELLER_PREFIXES,
+  requireGroups: new Map(),
   tokenSecret: "unit-test-secret",
   tokenLifeSeconds: 86_400,
   users: new Map([
