@@ -19,8 +19,8 @@ describe("guessType", () => {
     expect(guessType("/a.tar.gz")).toBe("application/x-tar");
     expect(guessType("/a.txt.bz2")).toBe("text/plain");
     expect(guessType("/a.gz")).toBeNull();
-    // Encodings are case-sensitive: .GZ is no encoding, and no type either.
-    expect(guessType("/a.txt.GZ")).toBeNull();
+    // Encodings are case-sensitive: .GZ is no encoding but an extension, typed as gzip itself.
+    expect(guessType("/a.txt.GZ")).toBe("application/gzip");
   });
 
   it("expands .tgz, .svgz and the like before stripping the encoding", ({ expect }) => {
@@ -30,12 +30,14 @@ describe("guessType", () => {
     expect(guessType("/a.tbz2")).toBe("application/x-tar");
   });
 
-  it("looks the extension up lower-cased, in Python's table rather than a system's: .wav is audio/x-wav", ({ expect }) => {
+  it("looks the extension up lower-cased, in Python's table then Debian's mime.types: .wav is audio/x-wav, .md text/markdown", ({ expect }) => {
     expect(guessType("/a.wav")).toBe("audio/x-wav");
     expect(guessType("/A.WAV")).toBe("audio/x-wav");
     expect(guessType("/a.JPG")).toBe("image/jpeg");
-    // .rtf is in Python's non-strict table only, which guess_type (strict) does not read.
-    expect(guessType("/a.rtf")).toBeNull();
+    // Python's table has .rtf in its non-strict part only; Debian's mime.types adds it.
+    expect(guessType("/a.rtf")).toBe("application/rtf");
+    expect(guessType("/a.md")).toBe("text/markdown");
+    expect(guessType("/a.woff2")).toBe("font/woff2");
   });
 
   it("types the last part of a path, where leading dots make no extension", ({ expect }) => {
