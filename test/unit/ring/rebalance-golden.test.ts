@@ -71,3 +71,47 @@ describe("golden rebalances (64 partitions, 3 replicas, min_part_hours 1)", () =
     });
   });
 });
+
+/**
+ * A second history, 256 partitions of 4 replicas over uneven zones, where placement has choices
+ * to make at every step: a zone gaining weight, one drained, one removed, two added, a
+ * rebalance within min_part_hours (nothing may move) and one past it. Each step's digest pins
+ * the ring it gives.
+ */
+const UNEVEN: { name: string; change: (b: BuilderFile) => BuilderFile; now: number }[] = [
+  { name: "uneven weights, first build", change: (b) => b, now: T0 },
+  { name: "a zone gains weight", change: (b) => setWeight(b, "u2", 400), now: T0 + 3 * HOUR },
+  { name: "within min_part_hours nothing moves", change: (b) => b, now: T0 + 3 * HOUR + 1800 },
+  { name: "two zones added, one drained", change: (b) => setWeight(addZone(addZone(b, zone("u7", 150)), zone("u8", 50)), "u5", 0), now: T0 + 6 * HOUR },
+  { name: "a zone removed", change: (b) => removeZone(b, "u1"), now: T0 + 9 * HOUR },
+  { name: "settling", change: (b) => b, now: T0 + 12 * HOUR },
+];
+
+/** The UNEVEN history's results, rebuilt from scratch. */
+function unevenResults(): RebalanceResult[] {
+  let builder = create("object", 8, 4, 2, 7);
+  for (const z of [zone("u1", 100), zone("u2", 100), zone("u3", 150), zone("u4", 200), zone("u5", 50), zone("u6", 300)]) builder = addZone(builder, z);
+  return UNEVEN.map(({ change, now }) => {
+    const result = rebalance(change(builder), now);
+    builder = result.builder;
+    return result;
+  });
+}
+
+const UNEVEN_EXPECTED: { moved: number; digest: string }[] = [
+  { moved: 1024, digest: "a3afa335486d6a888afcbf290895c34b" },
+  { moved: 128, digest: "389ec7781ef93c820ee1678256f1558d" },
+  { moved: 0, digest: "389ec7781ef93c820ee1678256f1558d" },
+  { moved: 161, digest: "c7d7692db177d581661adfbcc0edb9e2" },
+  { moved: 88, digest: "afd30d945195061010bfd7e61faba231" },
+  { moved: 0, digest: "afd30d945195061010bfd7e61faba231" },
+];
+
+describe("golden rebalances (256 partitions, 4 replicas, uneven weights, min_part_hours 2)", () => {
+  it("every step gives the same ring on every version", ({ expect }) => {
+    const results = unevenResults();
+    const got = results.map((result) => ({ moved: result.moved, digest: digest(result.builder) }));
+    expect(got).toEqual(UNEVEN_EXPECTED);
+    for (const result of results) expect(result.dispersion).toBe(0);
+  });
+});

@@ -5,7 +5,7 @@
  */
 import { describe, it } from "vitest";
 import { addZone, create, rebalance, removeZone, setWeight } from "../../../src/ring/builder.ts";
-import { encodeTables, RingBuilderError } from "../../../src/ring/builder-state.ts";
+import { decodeTables, encodeTables, RingBuilderError } from "../../../src/ring/builder-state.ts";
 import type { BuilderFile } from "../../../src/ring/types.ts";
 import { assignments, built, countsByZone, HOUR, T0, zone } from "./build.ts";
 
@@ -136,6 +136,20 @@ describe("rebalance", () => {
     const a = built([...THREE, zone("z4", 50)]);
     const b = built([...THREE, zone("z4", 50)]);
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+  });
+
+  it("replicas 0 and 2 in one zone are moved apart too; a partition moved within min_part_hours waits, even so", ({ expect }) => {
+    const builder = built(THREE, { partPower: 4 });
+    const tables = decodeTables(builder);
+    const [first, , third] = tables.table;
+    if (!first || !third) throw new Error("three replicas expected");
+    // Every partition's replica 2 now shares replica 0's zone.
+    const broken = { ...builder, ...encodeTables({ table: [first, tables.table[1] ?? first, first.slice()], partitionMovedAt: tables.partitionMovedAt }) };
+    const early = rebalance(broken, T0 + HOUR / 2);
+    expect(early.moved).toBe(0);
+    const result = rebalance(broken, T0 + 2 * HOUR);
+    expect(result.moved).toBe(16);
+    for (const zones of assignments(result.builder)) expect([...zones].sort()).toEqual(["z1", "z2", "z3"]);
   });
 
   it("a zone that can gain only through a third zone is reached in two steps: C gives a partition to B, A gives one to C", ({ expect }) => {
