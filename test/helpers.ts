@@ -50,3 +50,23 @@ export function unique(prefix = "c"): string {
   counter += 1;
   return `${prefix}${counter}`;
 }
+
+/** A response read whole: its status, body text and headers. */
+export interface Sent {
+  status: number;
+  body: string;
+  headers: Headers;
+}
+
+/** A Swift API request (as `swift`), its response read whole. */
+export async function send(method: string, path: string, init: SwiftInit = {}): Promise<Sent> {
+  const response = await swift(method, path, init);
+  return { status: response.status, body: await text(response), headers: response.headers };
+}
+
+/** A PUT (as `swift`); its status, the body read. */
+export async function putStatus(path: string, init: SwiftInit = {}): Promise<number> {
+  const response = await swift("PUT", path, init);
+  await text(response);
+  return response.status;
+}

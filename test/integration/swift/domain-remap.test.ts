@@ -2,7 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, it } from "vitest";
 import { ConfigError, parseConfig, type DomainRemapConfig } from "../../../src/common/config";
 import { remapHost, remappedPath } from "../../../src/proxy/middleware/domain-remap";
-import { swift, text, tokenFor } from "../../helpers";
+import { swift, text, tokenFor, putStatus } from "../../helpers";
 
 // The workers project sets STORAGE_DOMAIN = "example.com" (vitest.config.ts).
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -16,19 +16,14 @@ async function visit(url: string, init: { method?: string; headers?: Record<stri
   return { status: response.status, body: await response.text(), headers: response.headers };
 }
 
-async function put(path: string, init: Parameters<typeof swift>[2] = {}): Promise<number> {
-  const response = await swift("PUT", path, init);
-  await text(response);
-  return response.status;
-}
 
 beforeAll(async () => {
-  await put("/AUTH_test/remapweb", { headers: { ...PUBLIC, "X-Container-Meta-Web-Index": "index.html" } });
-  await put("/AUTH_test/remapweb/index.html", { body: bytes("<p>home</p>"), headers: { "Content-Type": "text/html" } });
-  await put("/AUTH_test/remapweb/docs/index.html", { body: bytes("<p>docs</p>"), headers: { "Content-Type": "text/html" } });
-  await put("/AUTH_test/remapweb/v1/o", { body: bytes("under v1/") });
-  await put("/AUTH_test/remapped", {});
-  await put("/AUTH_test/remapped/o", { body: bytes("object o") });
+  await putStatus("/AUTH_test/remapweb", { headers: { ...PUBLIC, "X-Container-Meta-Web-Index": "index.html" } });
+  await putStatus("/AUTH_test/remapweb/index.html", { body: bytes("<p>home</p>"), headers: { "Content-Type": "text/html" } });
+  await putStatus("/AUTH_test/remapweb/docs/index.html", { body: bytes("<p>docs</p>"), headers: { "Content-Type": "text/html" } });
+  await putStatus("/AUTH_test/remapweb/v1/o", { body: bytes("under v1/") });
+  await putStatus("/AUTH_test/remapped", {});
+  await putStatus("/AUTH_test/remapped/o", { body: bytes("object o") });
 });
 
 describe("domain_remap (storage domain example.com)", () => {

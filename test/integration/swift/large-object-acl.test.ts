@@ -6,21 +6,11 @@
  */
 
 import { beforeAll, describe, it } from "vitest";
-import { swift, text } from "../../helpers";
+import { swift, text, send, type Sent } from "../../helpers";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const SLO_ETAG = "8c39aab0ee132c93b93f9cf0ed132353"; // md5(md5("aaaa") + md5("bbbb"))
 
-interface Sent {
-  status: number;
-  body: string;
-  headers: Headers;
-}
-
-async function send(method: string, path: string, init: Parameters<typeof swift>[2] = {}): Promise<Sent> {
-  const response = await swift(method, path, init);
-  return { status: response.status, body: await text(response), headers: response.headers };
-}
 
 /** An anonymous request, with a Referer when given. */
 function anonymous(method: string, path: string, headers: Record<string, string> = {}): Promise<Sent> {

@@ -1,6 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, it } from "vitest";
-import { BASE, swift, text, tokenFor } from "../../helpers";
+import { BASE, swift, text, tokenFor, putStatus } from "../../helpers";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const A = "/AUTH_test";
@@ -12,28 +12,23 @@ async function browse(path: string, init: { method?: string; headers?: Record<st
   return { status: response.status, body: await response.text(), headers: response.headers };
 }
 
-async function put(path: string, init: Parameters<typeof swift>[2] = {}): Promise<number> {
-  const response = await swift("PUT", path, init);
-  await text(response);
-  return response.status;
-}
 
 beforeAll(async () => {
-  await put(`${A}/site`, { headers: { ...PUBLIC, "X-Container-Meta-Web-Index": "index.html", "X-Container-Meta-Web-Error": "error.html", "X-Container-Meta-Web-Listings": "true" } });
-  await put(`${A}/site/index.html`, { body: bytes("<p>home</p>"), headers: { "Content-Type": "text/html" } });
-  await put(`${A}/site/docs/index.html`, { body: bytes("<p>docs</p>"), headers: { "Content-Type": "text/html" } });
-  await put(`${A}/site/files/a.txt`, { body: bytes("alpha"), headers: { "Content-Type": "text/plain" } });
-  await put(`${A}/site/files/it's <x>.txt`, { body: bytes("x".repeat(2048)), headers: { "Content-Type": "text/plain" } });
-  await put(`${A}/site/files/sub/b`, { body: bytes("b"), headers: { "Content-Type": "application/octet-stream" } });
-  await put(`${A}/site/404error.html`, { body: bytes("<p>custom not found</p>"), headers: { "Content-Type": "text/html" } });
-  await put(`${A}/site/marker`, { body: null, headers: { "Content-Type": "application/directory", "Content-Length": "0" } });
-  await put(`${A}/site/marker/inside`, { body: bytes("in"), headers: { "Content-Type": "text/plain" } });
-  await put(`${A}/listing`, { headers: { ...PUBLIC, "X-Container-Meta-Web-Listings": "true", "X-Container-Meta-Web-Listings-CSS": "style.css", "X-Container-Meta-Web-Listings-Label": "My Site" } });
-  await put(`${A}/listing/d/f`, { body: bytes("f"), headers: { "Content-Type": "text/plain" } });
-  await put(`${A}/nolist`, { headers: { ...PUBLIC, "X-Container-Meta-Web-Index": "index.html" } });
-  await put(`${A}/nolist/d/x`, { body: bytes("x") });
-  await put(`${A}/plain`, { headers: PUBLIC });
-  await put(`${A}/plain/o`, { body: bytes("o") });
+  await putStatus(`${A}/site`, { headers: { ...PUBLIC, "X-Container-Meta-Web-Index": "index.html", "X-Container-Meta-Web-Error": "error.html", "X-Container-Meta-Web-Listings": "true" } });
+  await putStatus(`${A}/site/index.html`, { body: bytes("<p>home</p>"), headers: { "Content-Type": "text/html" } });
+  await putStatus(`${A}/site/docs/index.html`, { body: bytes("<p>docs</p>"), headers: { "Content-Type": "text/html" } });
+  await putStatus(`${A}/site/files/a.txt`, { body: bytes("alpha"), headers: { "Content-Type": "text/plain" } });
+  await putStatus(`${A}/site/files/it's <x>.txt`, { body: bytes("x".repeat(2048)), headers: { "Content-Type": "text/plain" } });
+  await putStatus(`${A}/site/files/sub/b`, { body: bytes("b"), headers: { "Content-Type": "application/octet-stream" } });
+  await putStatus(`${A}/site/404error.html`, { body: bytes("<p>custom not found</p>"), headers: { "Content-Type": "text/html" } });
+  await putStatus(`${A}/site/marker`, { body: null, headers: { "Content-Type": "application/directory", "Content-Length": "0" } });
+  await putStatus(`${A}/site/marker/inside`, { body: bytes("in"), headers: { "Content-Type": "text/plain" } });
+  await putStatus(`${A}/listing`, { headers: { ...PUBLIC, "X-Container-Meta-Web-Listings": "true", "X-Container-Meta-Web-Listings-CSS": "style.css", "X-Container-Meta-Web-Listings-Label": "My Site" } });
+  await putStatus(`${A}/listing/d/f`, { body: bytes("f"), headers: { "Content-Type": "text/plain" } });
+  await putStatus(`${A}/nolist`, { headers: { ...PUBLIC, "X-Container-Meta-Web-Index": "index.html" } });
+  await putStatus(`${A}/nolist/d/x`, { body: bytes("x") });
+  await putStatus(`${A}/plain`, { headers: PUBLIC });
+  await putStatus(`${A}/plain/o`, { body: bytes("o") });
 });
 
 describe("staticweb (anonymous requests on a container readable by .r:*,.rlistings)", () => {
@@ -141,8 +136,8 @@ describe("staticweb (anonymous requests on a container readable by .r:*,.rlistin
   });
 
   it("a container without a public read ACL is refused to anonymous requests (401)", async ({ expect }) => {
-    await put(`${A}/private`, { headers: { "X-Container-Meta-Web-Index": "index.html" } });
-    await put(`${A}/private/index.html`, { body: bytes("secret") });
+    await putStatus(`${A}/private`, { headers: { "X-Container-Meta-Web-Index": "index.html" } });
+    await putStatus(`${A}/private/index.html`, { body: bytes("secret") });
     const response = await browse(`${A}/private/`);
     expect(response.status).toBe(401);
   });

@@ -5,7 +5,7 @@
  */
 
 import { beforeAll, describe, it } from "vitest";
-import { swift, text } from "../../helpers";
+import { swift, text, send, type Sent } from "../../helpers";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const N = "sym-conf";
@@ -17,16 +17,6 @@ const SEG2_ETAG = "65ba841e01d6db7733e90a5b7f9e6f80"; // md5("bbbb")
 const SLO_ETAG = "8c39aab0ee132c93b93f9cf0ed132353"; // md5(SEG1_ETAG + SEG2_ETAG)
 const LONG_AGO = "Thu, 01 Jan 1970 00:00:01 GMT";
 
-interface Sent {
-  status: number;
-  body: string;
-  headers: Headers;
-}
-
-async function send(method: string, path: string, init: Parameters<typeof swift>[2] = {}): Promise<Sent> {
-  const response = await swift(method, path, init);
-  return { status: response.status, body: await text(response), headers: response.headers };
-}
 
 function link(name: string, target: string, headers: Record<string, string> = {}): Promise<Sent> {
   return send("PUT", `${C}/${name}`, { headers: { "X-Symlink-Target": target, "Content-Length": "0", ...headers } });

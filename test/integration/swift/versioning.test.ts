@@ -1,14 +1,10 @@
 import { exports } from "cloudflare:workers";
 import { describe, it } from "vitest";
-import { BASE, swift, text } from "../../helpers";
+import { BASE, swift, text, send } from "../../helpers";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const A = "/AUTH_test";
 
-async function send(method: string, path: string, init: Parameters<typeof swift>[2] = {}): Promise<{ status: number; body: string; headers: Headers }> {
-  const response = await swift(method, path, init);
-  return { status: response.status, body: await text(response), headers: response.headers };
-}
 
 interface Listed {
   name: string;

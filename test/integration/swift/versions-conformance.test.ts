@@ -6,16 +6,12 @@
  */
 
 import { describe, it } from "vitest";
-import { swift, text } from "../../helpers";
+import { swift, text, send } from "../../helpers";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const A = "/AUTH_test";
 const TESTER3: [string, string] = ["test:tester3", "testing3"];
 
-async function send(method: string, path: string, init: Parameters<typeof swift>[2] = {}): Promise<{ status: number; body: string; headers: Headers }> {
-  const response = await swift(method, path, init);
-  return { status: response.status, body: await text(response), headers: response.headers };
-}
 
 interface Listed {
   name: string;
