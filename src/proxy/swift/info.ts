@@ -55,6 +55,8 @@ export function clusterInfo(config: Config): Record<string, unknown> {
     versioned_writes: { allowed_flags: [H.X_VERSIONS_LOCATION, H.X_HISTORY_LOCATION] },
     staticweb: {},
     etag_quoter: ETAG_QUOTER_INFO,
+    // Container sync settings are kept (container-sync.ts); no realm is configured.
+    container_sync: { realms: {} },
     // Swift registers domain_remap only when it is in the pipeline: here, when STORAGE_DOMAIN is set.
     ...(config.domainRemap ? { domain_remap: { default_reseller_prefix: config.domainRemap.defaultResellerPrefix } } : {}),
   };

@@ -235,9 +235,9 @@ export async function get(req: SwiftRequest): Promise<Response> {
   const conditional = conditionalStatus(headers, row.etag, lastModified);
   if (conditional === 412) throw preconditionFailed(row);
   if (conditional === 304) {
-    const { [H.CONTENT_TYPE]: _type, ...notModified } = responseHeaders;
-    // A link says where it points, so a chain is followed past it (Swift keeps its sysmeta on a 304).
-    return new Response(null, { status: 304, headers: { ...notModified, ...linkHeaders(row.contentType) } });
+    // swob's 304 keeps the object's headers, Content-Type too; a link says where it points, so a
+    // chain is followed past it (Swift keeps its sysmeta on a 304).
+    return new Response(null, { status: 304, headers: { ...responseHeaders, ...linkHeaders(row.contentType) } });
   }
   if (req.request.method === "HEAD") {
     return new Response(null, { status: 200, headers: { ...responseHeaders, [H.CONTENT_LENGTH]: String(row.size) } });

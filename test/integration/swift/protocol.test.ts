@@ -299,3 +299,23 @@ describe("401 and WWW-Authenticate (Swift: swob www_authenticate, tempauth)", ()
     expect(await answer(response)).toEqual({ status: 200, type: HTML, body: "" });
   });
 });
+
+describe("conditional answers and /info (Swift: swob conditional_response, container_sync)", () => {
+  it("a 304 keeps the object's headers, Content-Type too, as swob's does", async ({ expect }) => {
+    const put = await swift("PUT", `${C}/not-modified`, { headers: { "Content-Type": "text/x-foo" }, body: "x" });
+    await text(put);
+    for (const method of ["GET", "HEAD"]) {
+      const response = await swift(method, `${C}/not-modified`, { headers: { "If-None-Match": "*" } });
+      await text(response);
+      expect(response.status, method).toBe(304);
+      expect(response.headers.get("content-type"), method).toBe("text/x-foo");
+      expect(response.headers.get("etag"), method).toBe("9dd4e461268c8034f5c8564e155c67a6");
+      expect(response.headers.get("x-timestamp"), method).not.toBeNull();
+    }
+  });
+
+  it("/info lists container_sync with no realms", async ({ expect }) => {
+    const response = await send("GET", "/info", { token: false });
+    expect(((await response.json()) as { container_sync?: unknown }).container_sync).toEqual({ realms: {} });
+  });
+});
