@@ -14,11 +14,18 @@ import type { AccountReplica } from "./account-replica";
 import type { ContainerReplica } from "./container-replica";
 import type { ObjectReplica } from "./object-replica";
 
-export interface ReplicaStubs {
-  account: DurableObjectStub<AccountReplica>;
-  container: DurableObjectStub<ContainerReplica>;
-  object: DurableObjectStub<ObjectReplica>;
+/** The replica class of each ring. */
+export interface ReplicaClasses {
+  account: AccountReplica;
+  container: ContainerReplica;
+  object: ObjectReplica;
 }
+
+/** The stub of a replica of ring R. */
+export type ReplicaStub<R extends RingName> = DurableObjectStub<ReplicaClasses[R]>;
+
+/** The replica namespace of each ring (Config.replicas). */
+export type ReplicaNamespaces = { [R in RingName]: DurableObjectNamespace<ReplicaClasses[R]> };
 
 /** A replica failed at the runtime level: `retryable` may move on to a handoff, `overloaded` must not be retried. */
 export interface ReplicaFailure {
@@ -35,11 +42,11 @@ export class ReplicaClient {
   }
 
   /** The stub of one replica slot (`z1` or `z1/handoff`), with its zone's location hint. */
-  stub<R extends RingName>(ring: R, partition: number, slot: string): ReplicaStubs[R] {
+  stub<R extends RingName>(ring: R, partition: number, slot: string): ReplicaStub<R> {
     const hint = this.#config.rings[ring].zone(slotZone(slot))?.locationHint ?? undefined;
-    const namespace = this.#config.replicas[ring] as unknown as DurableObjectNamespace<AccountReplica & ContainerReplica & ObjectReplica>;
+    const namespaces: ReplicaNamespaces = this.#config.replicas;
     const options = hint ? { locationHint: hint as DurableObjectLocationHint } : undefined;
-    return namespace.getByName(replicaName(ring, partition, slot), options) as unknown as ReplicaStubs[R];
+    return namespaces[ring].getByName(replicaName(ring, partition, slot), options);
   }
 
   /**
@@ -49,7 +56,7 @@ export class ReplicaClient {
     ring: R,
     partition: number,
     zone: string,
-    method: (stub: ReplicaStubs[R]) => Promise<ReplicaReply<T>>,
+    method: (stub: ReplicaStub<R>) => Promise<ReplicaReply<T>>,
     timeoutMs: number,
   ): Promise<ReplicaReply<T>> {
     if (faults.enabled) {

@@ -24,7 +24,7 @@ import { Timestamp } from "../common/timestamp";
 import type { ReplicaReply } from "../common/replies";
 import { repairPair, type RepairEnd, type RepairReport } from "../replicator/repair";
 import type { RingName } from "../ring/types";
-import { ReplicaClient, type ReplicaStubs } from "./client";
+import { ReplicaClient, type ReplicaStub } from "./client";
 import { parseReplicaName, type ReplicaIdentity } from "./identity";
 import { ZERO_HASH, bucketOf, type Hash } from "./partition-hash";
 import type { AuditEntry, HashTree, TreeNode } from "./schema/hash-tree";
@@ -561,7 +561,7 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
   private remoteEnd(zone: string): RepairEnd<Row> {
     const ring: RingName = this.identity.ring;
     const call = async <T>(method: (stub: RepairStub<Row>) => Promise<ReplicaReply<T>>): Promise<T> => {
-      const reply = await this.client.call(ring, this.identity.partition, zone, (stub: ReplicaStubs[RingName]) => method(stub as unknown as RepairStub<Row>), NODE_TIMEOUT_MS);
+      const reply = await this.client.call(ring, this.identity.partition, zone, (stub: ReplicaStub<RingName>) => method(stub as unknown as RepairStub<Row>), NODE_TIMEOUT_MS);
       if (reply.status !== 200 || reply.value === undefined) throw new PeerUnavailable(`${ring}/${this.identity.partition}/${zone}: ${reply.status}`);
       return reply.value;
     };

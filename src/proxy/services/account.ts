@@ -10,7 +10,7 @@ import type { AccountListing } from "../../durable/account-replica";
 import type { ListingParams } from "../../durable/listing";
 import { stampMetadata } from "../../durable/merge";
 import type { AccountRow } from "../../durable/rows";
-import type { ReplicaStubs } from "../../durable/client";
+import type { ReplicaStub } from "../../durable/client";
 import { fanOut } from "../fan-out";
 import { partitionReplicas, readValue, settleWrite, type ServiceContext } from "./context";
 
@@ -19,7 +19,7 @@ function accountReplicas(ctx: ServiceContext, account: string) {
   return { partition, ...partitionReplicas(ctx, "account", partition) };
 }
 
-async function read<T>(ctx: ServiceContext, account: string, newest: boolean, method: (stub: ReplicaStubs["account"]) => Promise<ReplicaReply<T>>): Promise<T | null> {
+async function read<T>(ctx: ServiceContext, account: string, newest: boolean, method: (stub: ReplicaStub<"account">) => Promise<ReplicaReply<T>>): Promise<T | null> {
   const found = await readValue(ctx, "account", ctx.config.rings.account.partitionFor(account), newest, method);
   return found?.reply.value ?? null;
 }

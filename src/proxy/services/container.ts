@@ -8,7 +8,7 @@
 import { CONTAINER_INFO_TTL_MS } from "../../common/constraints";
 import { containerKey } from "../../common/path";
 import type { ReplicaReply } from "../../common/replies";
-import type { ReplicaStubs } from "../../durable/client";
+import type { ReplicaStub } from "../../durable/client";
 import type { ContainerListing } from "../../durable/container-replica";
 import type { ListingParams } from "../../durable/listing";
 import { stampMetadata } from "../../durable/merge";
@@ -26,7 +26,7 @@ async function read<T>(
   account: string,
   container: string,
   newest: boolean,
-  method: (stub: ReplicaStubs["container"]) => Promise<ReplicaReply<T>>,
+  method: (stub: ReplicaStub<"container">) => Promise<ReplicaReply<T>>,
 ): Promise<T | null> {
   const found = await readValue(ctx, "container", ctx.config.rings.container.partitionFor(account, container), newest, method);
   return found?.reply.value ?? null;

@@ -9,7 +9,7 @@ import { TimestampClock, type Timestamp } from "../../common/timestamp";
 import { NODE_TIMEOUT_MS } from "../../common/constraints";
 import { SwiftError } from "../../common/errors";
 import type { ReplicaReply } from "../../common/replies";
-import { ReplicaClient, type ReplicaStubs } from "../../durable/client";
+import { ReplicaClient, type ReplicaStub } from "../../durable/client";
 import { handoffSlot } from "../../durable/identity";
 import { readFirst, readNewest, readOrder, repairDuties, type ZoneReply } from "../fan-out";
 import { writeStatus } from "../quorum";
@@ -64,7 +64,7 @@ export function placement(config: Config, ring: RingName, partition: number): { 
 export function partitionReplicas<R extends RingName>(ctx: ServiceContext, ring: R, partition: number) {
   const { primaries, handoffs } = placement(ctx.config, ring, partition);
   const call =
-    <T>(method: (stub: ReplicaStubs[R], standingFor: string | null) => Promise<ReplicaReply<T>>) =>
+    <T>(method: (stub: ReplicaStub<R>, standingFor: string | null) => Promise<ReplicaReply<T>>) =>
     (zone: string, standingFor: string | null = null) =>
       ctx.client.call(ring, partition, zone, (stub) => method(stub, standingFor), NODE_TIMEOUT_MS);
   return { primaries, handoffs, call };
@@ -79,7 +79,7 @@ export async function readValue<R extends RingName, T>(
   ring: R,
   partition: number,
   newest: boolean,
-  method: (stub: ReplicaStubs[R]) => Promise<ReplicaReply<T>>,
+  method: (stub: ReplicaStub<R>) => Promise<ReplicaReply<T>>,
 ): Promise<ZoneReply<T> | null> {
   const { primaries, handoffs, call } = partitionReplicas(ctx, ring, partition);
   const zones = readOrder(primaries, handoffs, ctx.random);
