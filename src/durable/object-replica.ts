@@ -14,7 +14,7 @@ import { mergeObject } from "./merge";
 import { Outbox } from "./outbox";
 import { objectRowHash, type Hash } from "./partition-hash";
 import { ReplicaBase } from "./replica-base";
-import { objectTombstone, type ContainerUpdate, type ListingRow, type ObjectRow } from "./rows";
+import { listingRowOf, objectTombstone, type ContainerUpdate, type ObjectRow } from "./rows";
 import { OBJECT_MIGRATIONS, ObjectRows } from "./schema/object";
 import { OutboxRows } from "./schema/outbox";
 import { updateTarget } from "./identity";
@@ -238,17 +238,8 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
   }
 
   #queueUpdate(row: ObjectRow): void {
-    const [account = "", container = "", ...rest] = row.name.split("/");
-    const listing: ListingRow = {
-      name: rest.join("/"),
-      createdAt: row.createdAt,
-      deleted: row.deleted,
-      size: row.size,
-      etag: row.etag,
-      contentType: row.contentType,
-      contentTypeTimestamp: row.contentTypeTimestamp,
-      metaTimestamp: row.metaTimestamp,
-    };
+    const [account = "", container = ""] = row.name.split("/");
+    const listing = listingRowOf(row);
     const rings = this.config.rings;
     const target = updateTarget(this.identity, rings.object, rings.container, rings.container.partitionFor(account, container));
     this.#outboxRows.put({ partition: target.partition, zone: target.zone, key: row.name, payload: { account, container, row: listing } });

@@ -47,6 +47,20 @@ export interface ListingRow {
   metaTimestamp: string;
 }
 
+/** An object row (named `account/container/object`) as its container lists it. */
+export function listingRowOf(row: ObjectRow): ListingRow {
+  return {
+    name: row.name.split("/").slice(2).join("/"),
+    createdAt: row.createdAt,
+    deleted: row.deleted,
+    size: row.size,
+    etag: row.etag,
+    contentType: row.contentType,
+    contentTypeTimestamp: row.contentTypeTimestamp,
+    metaTimestamp: row.metaTimestamp,
+  };
+}
+
 /** A container update an object replica sends: the listing row and the container it belongs to. */
 export interface ContainerUpdate {
   account: string;

@@ -8,6 +8,7 @@
  */
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
+import { listingRowOf } from "../../src/durable/rows";
 import { beforeAll, describe, it } from "vitest";
 import { mergeMetadata, mergeObject } from "../../src/durable/merge";
 import { ZERO_HASH, objectRowHash, xorHash } from "../../src/durable/partition-hash";
@@ -15,7 +16,7 @@ import type { AccountContainerRow, AccountRow, ContainerRow, MetadataMap, Object
 import type { AccountReplicaRow } from "../../src/durable/schema/account";
 import type { ContainerReplicaRow } from "../../src/durable/schema/container";
 import { swift, text } from "../helpers";
-import { listingOf, objectRowsArbFor, postAcrossTombstone, stamp } from "../unit/durable/merge-rows.property";
+import { objectRowsArbFor, postAcrossTombstone, stamp } from "../unit/durable/merge-rows.property";
 
 fc.configureGlobal({ seed: 19_006, numRuns: 15 });
 
@@ -197,7 +198,7 @@ const containerReplicaRowsArb = fc
   .tuple(
     fc.array(containerRowArb, { maxLength: 6 }),
     fc.constantFrom(...CONTAINER_KEYS).chain((key) =>
-      objectRowsArbFor([`${key}/o`, `${key}/dir/ö`], 10).map((rows) => rows.map((row): ContainerReplicaRow => ({ kind: "object", key, row: listingOf(row) }))),
+      objectRowsArbFor([`${key}/o`, `${key}/dir/ö`], 10).map((rows) => rows.map((row): ContainerReplicaRow => ({ kind: "object", key, row: listingRowOf(row) }))),
     ),
   )
   .map(([containers, listings]) => [...containers, ...listings])

@@ -5,7 +5,7 @@
  * DELETE), and rows replicas could hold after some of it reached them.
  */
 import fc from "fast-check";
-import { objectTombstone, type ListingRow, type ObjectRow } from "../../../src/durable/rows";
+import { objectTombstone, type ObjectRow } from "../../../src/durable/rows";
 
 // ---- a write history and the rows replicas could hold after it ----
 
@@ -90,18 +90,6 @@ export function objectRowsArbFor(names: readonly string[], maxRows = 24): fc.Arb
   );
 }
 
-export function listingOf(row: ObjectRow): ListingRow {
-  return {
-    name: row.name.split("/").slice(2).join("/"),
-    createdAt: row.createdAt,
-    deleted: row.deleted,
-    size: row.size,
-    etag: row.etag,
-    contentType: row.contentType,
-    contentTypeTimestamp: row.contentTypeTimestamp,
-    metaTimestamp: row.metaTimestamp,
-  };
-}
 
 /**
  * A POST newer than a tombstone newer than its data: PUT at t1 with a POST at t4 (one replica

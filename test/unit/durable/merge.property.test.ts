@@ -7,11 +7,12 @@
  * sets the content type, or a DELETE), so two rows with the same timestamp agree on what it wrote.
  */
 import fc from "fast-check";
+import { listingRowOf } from "../../../src/durable/rows";
 import { describe, it } from "vitest";
 import { mergeContainerReport, mergeListing, mergeMetadata, mergeObject } from "../../../src/durable/merge";
 import { ZERO_HASH, accountContainerRowHash, listingRowHash, objectRowHash, xorHash, type Hash } from "../../../src/durable/partition-hash";
 import type { AccountContainerRow, ContainerReport, ListingRow, MetadataMap, ObjectRow } from "../../../src/durable/rows";
-import { listingOf, objectRowsArbFor, postAcrossTombstone, stamp } from "./merge-rows.property";
+import { objectRowsArbFor, postAcrossTombstone, stamp } from "./merge-rows.property";
 
 const objectRowsArb = objectRowsArbFor(["AUTH_p/c/o", "AUTH_p/c/dir/ö", "AUTH_p/c/o 2"]);
 
@@ -205,13 +206,13 @@ describe("a POST newer than a tombstone newer than its data (see postAcrossTombs
   });
 
   it("the same for listing rows (mergeListing): the listed content type and partition hash do not depend on the order", ({ expect }) => {
-    const listed = (rows: ObjectRow[]) => fold(listingRule, rows.map(listingOf));
+    const listed = (rows: ObjectRow[]) => fold(listingRule, rows.map(listingRowOf));
     expect(snapshot(listed([posted, tombstone, newer]))).toEqual(snapshot(listed([newer, posted, tombstone])));
   });
 });
 
 describe("mergeListing (a container's object rows)", () => {
-  const listingRowsArb = objectRowsArb.map((rows) => rows.map(listingOf));
+  const listingRowsArb = objectRowsArb.map((rows) => rows.map(listingRowOf));
   orderProperties("listing rows", listingRule, listingRowsArb);
   pairwiseLaws("listing rows", listingRule, sameNameTriples(listingRowsArb, listingRule.key));
 });
