@@ -40,21 +40,21 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { r2Buckets: ["BODIES"] },
+            miniflare: { r2Buckets: ["BODIES"], bindings: { STORAGE_POLICIES: "" } },
             remoteBindings: false,
           }),
         ],
         resolve: {
-          alias: [{ find: /^\.\.\/\.\.\/rings\/object\.ring\.json$/, replacement: here("./test/shared-bucket/rings/object.ring.json") }],
+          alias: [{ find: /^\.\.\/\.\.\/rings\/index\.ts$/, replacement: here("./test/shared-bucket/rings/index.ts") }],
         },
         test: { name: "shared-bucket", testTimeout: TEST_TIMEOUT_MS, include: ["test/shared-bucket/**/*.test.ts"] },
       },
       {
         // A misconfigured cluster: the object ring's zone z4 names BODIES_Z4, which wrangler.toml
         // does not bind. /healthcheck and every request must answer 503 naming it.
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, remoteBindings: false })],
+        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: { STORAGE_POLICIES: "" } }, remoteBindings: false })],
         resolve: {
-          alias: [{ find: /^\.\.\/\.\.\/rings\/object\.ring\.json$/, replacement: here("./test/bad-ring/rings/object.ring.json") }],
+          alias: [{ find: /^\.\.\/\.\.\/rings\/index\.ts$/, replacement: here("./test/bad-ring/rings/index.ts") }],
         },
         test: { name: "bad-ring", testTimeout: TEST_TIMEOUT_MS, include: ["test/bad-ring/**/*.test.ts"] },
       },

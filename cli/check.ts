@@ -9,9 +9,11 @@
 import { defineCommand } from "citty";
 import { Ring } from "../src/ring/ring.ts";
 import { RingFileError } from "../src/ring/ring-file.ts";
+import { parseStoragePolicies, StoragePolicyError } from "../src/common/storage-policies.ts";
 import { RING_NAMES, type RingName, type Zone } from "../src/ring/types.ts";
 import { describeUnboundBucket, unboundBuckets, type UnboundBucket } from "../src/ring/zone-buckets.ts";
-import { CliError, readRing, ringPath } from "./ring-files.ts";
+import { CliError, readRing, ringFileNames, ringIndex, ringIndexPath, ringPath } from "./ring-files.ts";
+import { existsSync, readFileSync } from "node:fs";
 import { cronOf } from "./schedule.ts";
 import { readWranglerConfig, type WranglerConfig } from "./wrangler-config.ts";
 
@@ -65,7 +67,9 @@ export function checkCluster(dir: string, configPath: string): ClusterCheck {
   }
   const problems: string[] = [];
   const unbound: UnboundBucket[] = [];
-  for (const ring of RING_NAMES) {
+  const rings = [...RING_NAMES, ...ringFileNames(dir).filter((ring) => !RING_NAMES.includes(ring))];
+  problems.push(...policyProblems(dir, config, rings));
+  for (const ring of rings) {
     try {
       const file = readRing(dir, ring);
       if (file === null) {
@@ -91,9 +95,36 @@ export function checkCluster(dir: string, configPath: string): ClusterCheck {
   }
   problems.push(...unbound.map((problem) => describeUnbound(problem, config)));
   const summary =
-    `rings and ${config.path} agree: ${RING_NAMES.join(", ")} rings, ` +
+    `rings and ${config.path} agree: ${rings.join(", ")} rings, ` +
     `R2 bucket bindings ${[...config.r2BucketBindings].join(", ") || "none"}, crons ${config.crons.join(", ") || "none"}`;
   return { problems, hint: unbound.length > 0 ? bindingHint(unbound, config) : null, summary };
+}
+
+/**
+ * STORAGE_POLICIES against the ring files, as the Worker's parseConfig checks them: the policies
+ * parse, each has its object ring and each object ring a policy; and rings/index.ts lists every
+ * ring file (the Worker bundles only what it lists).
+ */
+function policyProblems(dir: string, config: WranglerConfig, rings: readonly RingName[]): string[] {
+  const problems: string[] = [];
+  try {
+    const policies = parseStoragePolicies(config.storagePolicies);
+    for (const policy of policies.all) {
+      if (!rings.includes(policy.ring)) problems.push(`${config.path}: STORAGE_POLICIES names policy ${policy.index} (${policy.name}), but ${ringPath(dir, policy.ring)} does not exist: run "edgeswift ring ${policy.ring} create"`);
+    }
+    for (const ring of rings.filter((name) => name.startsWith("object-"))) {
+      if (!policies.all.some((policy) => policy.ring === ring)) problems.push(`${ring}: ${ringPath(dir, ring)} belongs to no storage policy in ${config.path}'s STORAGE_POLICIES`);
+    }
+  } catch (error) {
+    if (!(error instanceof StoragePolicyError)) throw error;
+    problems.push(`${config.path}: STORAGE_POLICIES ${error.message}`);
+  }
+  const index = ringIndexPath(dir);
+  const expected = ringIndex(ringFileNames(dir));
+  if (!existsSync(index) || readFileSync(index, "utf8") !== expected) {
+    problems.push(`${index} does not list the ring files in ${dir}: run "edgeswift ring object rebalance" (any ring's rebalance rewrites it)`);
+  }
+  return problems;
 }
 
 /** Prints a failed check to stderr; true when there was nothing to print. */

@@ -13,14 +13,19 @@ import { checkCommand } from "./check.ts";
 import { ringCommand } from "./ring.ts";
 import { CliError } from "./ring-files.ts";
 
-const main = defineCommand({
-  meta: { name: "edgeswift", description: "edgeswift tools" },
-  subCommands: { ring: ringCommand, check: checkCommand },
-});
+/** The CLI for these arguments: `edgeswift ring object-2 …` adds the ring of storage policy 2. */
+function mainCommand(rawArgs: readonly string[]): CommandDef {
+  const [first, ringName] = rawArgs;
+  const policyRing = first === "ring" && isRingName(ringName) ? ringName : null;
+  return defineCommand({
+    meta: { name: "edgeswift", description: "edgeswift tools" },
+    subCommands: { ring: ringCommand(policyRing), check: checkCommand },
+  });
+}
 
 /** The deepest command `rawArgs` names and its parent, for printing usage after a mistake. */
 async function commandNamed(rawArgs: readonly string[]): Promise<[CommandDef, CommandDef | undefined]> {
-  let command: CommandDef = main;
+  let command: CommandDef = mainCommand(rawArgs);
   let parent: CommandDef | undefined;
   for (const arg of rawArgs) {
     if (arg.startsWith("-")) break;
@@ -34,6 +39,7 @@ async function commandNamed(rawArgs: readonly string[]): Promise<[CommandDef, Co
 }
 
 async function run(rawArgs: string[]): Promise<number> {
+  const main = mainCommand(rawArgs);
   if (rawArgs.length === 0 || rawArgs[0] === "--help" || rawArgs[0] === "-h") {
     console.log(await renderUsage(main));
     return rawArgs.length === 0 ? 1 : 0;
@@ -44,7 +50,7 @@ async function run(rawArgs: string[]): Promise<number> {
   }
   const [first, ringName] = rawArgs;
   if (first === "ring" && ringName !== undefined && !ringName.startsWith("-") && !isRingName(ringName)) {
-    console.error(`edgeswift: unknown ring ${JSON.stringify(ringName)}: expected ${RING_NAMES.join(", ")}`);
+    console.error(`edgeswift: unknown ring ${JSON.stringify(ringName)}: expected ${RING_NAMES.join(", ")} or object-<policy index>`);
     return 1;
   }
   try {

@@ -12,7 +12,7 @@ import { defineCommand, type ArgsDef, type CommandDef } from "citty";
 import { addZone, create, rebalance, removeZone, setWeight, show, toRingFile, validate } from "../src/ring/builder.ts";
 import { RING_NAMES, type RingName, type Zone } from "../src/ring/types.ts";
 import { bindingHint, CONFIG_ARG, describeUnbound, unboundInConfig } from "./check.ts";
-import { builderExists, builderPath, CliError, readBuilder, readRing, ringPath, writeBuilder, writeRing } from "./ring-files.ts";
+import { builderExists, builderPath, CliError, readBuilder, readRing, ringPath, writeBuilder, writeRing, writeRingIndex } from "./ring-files.ts";
 import { readWranglerConfig } from "./wrangler-config.ts";
 
 /** Location hints Cloudflare documents; another lowercase word is accepted with a warning. */
@@ -147,6 +147,8 @@ function ringCommands(ring: RingName): CommandDef {
         console.log(
           `No partitions could be reassigned. Either none need to be or none can be due to min_part_hours [${builder.minPartHours}].`,
         );
+        // The index of ring files is still brought up to date (edgeswift check asks for this after a ring file was copied in).
+        writeRingIndex(args.dir);
         return;
       }
       const ringFile = toRingFile(result.builder);
@@ -223,8 +225,15 @@ function ringCommands(ring: RingName): CommandDef {
   });
 }
 
-/** `edgeswift ring …`: one sub-command per ring, each with the builder commands. */
-export const ringCommand = defineCommand({
-  meta: { name: "ring", description: "build the account, container and object rings (like swift-ring-builder)" },
-  subCommands: Object.fromEntries(RING_NAMES.map((ring) => [ring, ringCommands(ring)])),
-});
+/**
+ * `edgeswift ring …`: one sub-command per ring, each with the builder commands: account,
+ * container, object (storage policy 0) and `policyRing` when given (`object-1`, the object ring
+ * of storage policy 1, and so on).
+ */
+export function ringCommand(policyRing: RingName | null = null): CommandDef {
+  const rings = policyRing === null || RING_NAMES.includes(policyRing) ? RING_NAMES : [...RING_NAMES, policyRing];
+  return defineCommand({
+    meta: { name: "ring", description: "build the account, container and object rings, and object-<N> for storage policy N (like swift-ring-builder)" },
+    subCommands: Object.fromEntries(rings.map((ring) => [ring, ringCommands(ring)])),
+  });
+}

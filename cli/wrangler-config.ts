@@ -1,7 +1,8 @@
 /**
  * @module
  * What the operator tools read from wrangler.toml: the R2 bucket bindings (which the rings'
- * zones must name) and the cron triggers (which `npm start` fires locally). Parsed with
+ * zones must name), the cron triggers (which `npm start` fires locally) and the storage policies
+ * (each needs its object ring). Parsed with
  * smol-toml, so a file wrangler accepts is read the same way here.
  */
 import { readFileSync } from "node:fs";
@@ -15,6 +16,8 @@ export interface WranglerConfig {
   r2BucketBindings: ReadonlySet<string>;
   /** `[triggers] crons`: when Cloudflare runs the Worker's scheduled() (UTC). */
   crons: readonly string[];
+  /** `[vars] STORAGE_POLICIES` ("" when unset: Swift's single policy 0). */
+  storagePolicies: string;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -42,5 +45,8 @@ export function readWranglerConfig(path: string): WranglerConfig {
   if (!Array.isArray(crons) || !crons.every((cron): cron is string => typeof cron === "string")) {
     throw new CliError(`${path}: [triggers] crons must be a list of cron expressions`);
   }
-  return { path, r2BucketBindings, crons };
+  const vars = isRecord(toml.vars) ? toml.vars : {};
+  const storagePolicies = vars.STORAGE_POLICIES ?? "";
+  if (typeof storagePolicies !== "string") throw new CliError(`${path}: [vars] STORAGE_POLICIES must be a string`);
+  return { path, r2BucketBindings, crons, storagePolicies };
 }

@@ -6,10 +6,9 @@
  * load) is a ConfigError: a 503 naming the problem, from /healthcheck and every request alike.
  */
 
-import type { Ring } from "../ring/ring";
-import { loadRings } from "../ring/load";
+import { loadRings, type RingSet } from "../ring/load";
 import { RingFileError } from "../ring/ring-file";
-import { RING_NAMES, type RingName } from "../ring/types";
+import { parseStoragePolicies, StoragePolicyError, type StoragePolicies } from "./storage-policies";
 import { bucketBindingOf, describeUnboundBucket, SHARED_BUCKET_BINDING, unboundBuckets } from "../ring/zone-buckets";
 import { assert } from "./assert";
 import { SwiftError } from "./errors";
@@ -47,8 +46,11 @@ export interface Config {
   /** The group a user must also be in to own an account under a prefix, keyed by prefix (Swift: require_group, <prefix>_require_group). */
   requireGroups: ReadonlyMap<string, string>;
   tokenSecret: string;
-  rings: Record<RingName, Ring>;
-  /** R2 bucket of each zone's bodies, keyed by zone id. */
+  /** Every ring: account, container, and each storage policy's object ring. */
+  rings: RingSet;
+  /** The storage policies (STORAGE_POLICIES), each with its object ring in `rings`. */
+  policies: StoragePolicies;
+  /** R2 bucket of each zone's bodies (a zone of any object ring), keyed by zone id. */
   zoneBuckets: ReadonlyMap<string, R2Bucket>;
   /** Binding name of each zone's bucket: zones naming the same binding share one copy of a body. */
   zoneBucketNames: ReadonlyMap<string, string>;
@@ -232,22 +234,31 @@ function buildConfig(env: Env): Config {
   const hashPathPrefix = requireString(env, "HASH_PATH_PREFIX");
   const hashPathSuffix = requireString(env, "HASH_PATH_SUFFIX");
   const rings = bundledRings({ hashPathPrefix, hashPathSuffix });
+  const policies = storagePolicies(env, rings);
   const bindings = env as unknown as Record<string, unknown>;
   const resellerPrefixes = parseResellerPrefixes(env.RESELLER_PREFIX ?? "");
   // The same rule `edgeswift ring … validate` and `edgeswift check` apply to wrangler.toml; the
-  // object ring first, since its zones' buckets hold the bodies.
-  for (const ring of ["object", ...RING_NAMES.filter((name) => name !== "object")] as const) {
-    const [problem] = unboundBuckets(ring, rings[ring].zones, (binding) => isBucket(bindings[binding]));
+  // object rings first, since their zones' buckets hold the bodies.
+  const objectRings = rings.objectRingNames();
+  for (const ring of [...objectRings, "account", "container"] as const) {
+    const [problem] = unboundBuckets(ring, rings.get(ring).zones, (binding) => isBucket(bindings[binding]));
     if (problem) throw new ConfigError(problem.binding, describeUnboundBucket(problem));
   }
   const zoneBuckets = new Map<string, R2Bucket>();
   const zoneBucketNames = new Map<string, string>();
-  for (const zone of rings.object.zones) {
-    const binding = bucketBindingOf(zone);
-    const bucket = bindings[binding];
-    assert(isBucket(bucket), `unboundBuckets passed zone ${zone.id}'s ${binding}`);
-    zoneBuckets.set(zone.id, bucket);
-    zoneBucketNames.set(zone.id, binding);
+  for (const ring of objectRings) {
+    for (const zone of rings.get(ring).zones) {
+      const binding = bucketBindingOf(zone);
+      const other = zoneBucketNames.get(zone.id);
+      // A zone is one failure domain: every object ring that places bodies in it uses its one bucket.
+      if (other !== undefined && other !== binding) {
+        throw new ConfigError(`rings/${ring}.ring.json`, `gives zone ${zone.id} the bucket ${binding}, but another object ring gives it ${other}`);
+      }
+      const bucket = bindings[binding];
+      assert(isBucket(bucket), `unboundBuckets passed zone ${zone.id}'s ${binding}`);
+      zoneBuckets.set(zone.id, bucket);
+      zoneBucketNames.set(zone.id, binding);
+    }
   }
   return {
     hashPathPrefix,
@@ -263,6 +274,7 @@ function buildConfig(env: Env): Config {
     requireGroups: parseRequireGroups(env.REQUIRE_GROUP ?? "", resellerPrefixes),
     tokenSecret: requireString(env, "AUTH_TOKEN_SECRET"),
     rings,
+    policies,
     zoneBuckets,
     zoneBucketNames,
     replicas: { account: env.ACCOUNT_REPLICA, container: env.CONTAINER_REPLICA, object: env.OBJECT_REPLICA },
@@ -317,8 +329,30 @@ function domainRemapConfig(env: Env): DomainRemapConfig | null {
   return { storageDomains, pathRoot, resellerPrefixes, defaultResellerPrefix, mangleClientPaths: flag(env, "DOMAIN_REMAP_MANGLE_CLIENT_PATHS") };
 }
 
+/**
+ * STORAGE_POLICIES, checked against the bundled rings: every policy's object ring is bundled,
+ * and every bundled object ring is some policy's (a ring without one would hold data no request reaches).
+ */
+function storagePolicies(env: Env, rings: RingSet): StoragePolicies {
+  let policies: StoragePolicies;
+  try {
+    policies = parseStoragePolicies(optionalString(env, "STORAGE_POLICIES") ?? "");
+  } catch (error) {
+    if (error instanceof StoragePolicyError) throw new ConfigError("STORAGE_POLICIES", error.message);
+    throw error;
+  }
+  for (const policy of policies.all) {
+    if (!rings.has(policy.ring)) {
+      throw new ConfigError("STORAGE_POLICIES", `names policy ${policy.index} (${policy.name}), but rings/${policy.ring}.ring.json is not bundled: build it with "edgeswift ring ${policy.ring} create"`);
+    }
+  }
+  const orphan = rings.objectRingNames().find((ring) => !policies.all.some((policy) => policy.ring === ring));
+  if (orphan !== undefined) throw new ConfigError(`rings/${orphan}.ring.json`, "belongs to no storage policy in STORAGE_POLICIES");
+  return policies;
+}
+
 /** The bundled rings; a ring file that does not load is a configuration the Worker cannot serve with. */
-function bundledRings(options: { hashPathPrefix: string; hashPathSuffix: string }): Record<RingName, Ring> {
+function bundledRings(options: { hashPathPrefix: string; hashPathSuffix: string }): RingSet {
   try {
     return loadRings(options);
   } catch (error) {

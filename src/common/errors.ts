@@ -63,7 +63,7 @@ const PLAIN_TYPE = "text/plain";
  * contains NULL", "Bad URL", a negative "Invalid Content-Length"); account.py and container.py
  * name lengths; request_helpers constrain_req_limit, get_param; listing_formats (Accept);
  * copy.py and check_path_header (Destination, X-Copy-From); constraints.check_name_format;
- * container_quotas, account_quotas; obj/server.py DELETE (X-If-Delete-At); symlink.py's POST
+ * container_quotas, account_quotas; container.py's deprecated storage policy; obj/server.py DELETE (X-If-Delete-At); symlink.py's POST
  * redirect; obj.py check_content_type; slo.py; bulk.py. Every other detail is text/plain.
  */
 const SWOB_DEFAULT_TYPE_DETAILS: readonly RegExp[] = [
@@ -88,6 +88,7 @@ const SWOB_DEFAULT_TYPE_DETAILS: readonly RegExp[] = [
   /^Too many buffered slo segments to delete\.$/,
   /^(Invalid File Name|Unsupported archive format|Max delete failures exceeded)$/,
   /^Maximum Bulk Deletes: \d+ per request$/,
+  /^Storage Policy '[^']*' is deprecated$/,
 ];
 
 /** The content type Swift sends a detail message with (see SWOB_DEFAULT_TYPE_DETAILS). */

@@ -178,7 +178,7 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
     return null;
   }
 
-  /** Merges container reports, keeping the account's totals in step (O(1) per row). */
+  /** Merges container reports, keeping the account's totals, and each policy's, in step (O(1) per row). */
   #mergeContainers(reports: readonly ContainerReport[]): number {
     let changed = 0;
     const touched = new Map<string, AccountRow>();
@@ -191,12 +191,29 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
       changed += 1;
       const before = current && !current.deleted ? current : null;
       const after = merge.row.deleted ? null : merge.row;
-      account.containerCount += (after ? 1 : 0) - (before ? 1 : 0);
-      account.objectCount += (after?.objectCount ?? 0) - (before?.objectCount ?? 0);
-      account.bytesUsed += (after?.bytesUsed ?? 0) - (before?.bytesUsed ?? 0);
+      addContainer(account, before, -1);
+      addContainer(account, after, 1);
       touched.set(report.account, account);
     }
     for (const account of touched.values()) this.#rows.saveAccount(account);
     return changed;
   }
+}
+
+/**
+ * Adds a live container row's counts to an account's totals and its policy's (`sign` -1 takes
+ * them out). A policy left with no container is dropped, so every replica holds the same stats
+ * whatever order its rows came in (Swift keeps a zero policy_stat row; its HEAD then shows zeros).
+ */
+function addContainer(account: AccountRow, row: AccountContainerRow | null, sign: 1 | -1): void {
+  if (!row) return;
+  const key = String(row.storagePolicyIndex);
+  const stat = { ...(account.policyStats[key] ?? { containerCount: 0, objectCount: 0, bytesUsed: 0 }) };
+  for (const totals of [account, stat]) {
+    totals.containerCount += sign;
+    totals.objectCount += sign * row.objectCount;
+    totals.bytesUsed += sign * row.bytesUsed;
+  }
+  const { [key]: _old, ...others } = account.policyStats;
+  account.policyStats = stat.containerCount === 0 ? others : { ...others, [key]: stat };
 }

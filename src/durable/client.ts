@@ -7,25 +7,28 @@
 
 import type { Config } from "../common/config";
 import type { ReplicaReply } from "../common/replies";
-import type { RingName } from "../ring/types";
+import { ringKind, type RingKind, type RingName } from "../ring/types";
 import { faults } from "./faults";
 import { replicaName, slotZone } from "./identity";
 import type { AccountReplica } from "./account-replica";
 import type { ContainerReplica } from "./container-replica";
 import type { ObjectReplica } from "./object-replica";
 
-/** The replica class of each ring. */
+/** The replica class of each kind of ring. */
 export interface ReplicaClasses {
   account: AccountReplica;
   container: ContainerReplica;
   object: ObjectReplica;
 }
 
-/** The stub of a replica of ring R. */
-export type ReplicaStub<R extends RingName> = DurableObjectStub<ReplicaClasses[R]>;
+/** The kind of ring R: a policy's object ring (`object-1`) is an object ring. */
+export type KindOf<R extends RingName> = R extends "account" | "container" ? R : "object";
 
-/** The replica namespace of each ring (Config.replicas). */
-export type ReplicaNamespaces = { [R in RingName]: DurableObjectNamespace<ReplicaClasses[R]> };
+/** The stub of a replica of ring R. */
+export type ReplicaStub<R extends RingName> = DurableObjectStub<ReplicaClasses[KindOf<R>]>;
+
+/** The replica namespace of each kind of ring (Config.replicas). */
+export type ReplicaNamespaces = { [K in RingKind]: DurableObjectNamespace<ReplicaClasses[K]> };
 
 /** A replica failed at the runtime level: `retryable` may move on to a handoff, `overloaded` must not be retried. */
 export interface ReplicaFailure {
@@ -43,10 +46,10 @@ export class ReplicaClient {
 
   /** The stub of one replica slot (`z1` or `z1/handoff`), with its zone's location hint. */
   stub<R extends RingName>(ring: R, partition: number, slot: string): ReplicaStub<R> {
-    const hint = this.#config.rings[ring].zone(slotZone(slot))?.locationHint ?? undefined;
+    const hint = this.#config.rings.get(ring).zone(slotZone(slot))?.locationHint ?? undefined;
     const namespaces: ReplicaNamespaces = this.#config.replicas;
     const options = hint ? { locationHint: hint as DurableObjectLocationHint } : undefined;
-    return namespaces[ring].getByName(replicaName(ring, partition, slot), options);
+    return namespaces[ringKind(ring) as KindOf<R>].getByName(replicaName(ring, partition, slot), options);
   }
 
   /**

@@ -25,6 +25,24 @@ export function isContainerDeleted(row: ContainerRow): boolean {
   return row.deleteTimestamp > row.putTimestamp && row.objectCount === 0;
 }
 
+/**
+ * The storage policy a container keeps when two replicas' rows disagree (a container created in
+ * two policies at once): a live container's over a deleted one's, the earlier created among live
+ * ones, the later among deleted ones, the lower index on a tie. Swift: container/reconciler.py
+ * best_policy_index. The objects already written under the losing policy are not moved (Swift's
+ * reconciler moves them; edgeswift has none yet).
+ */
+export function winningPolicy(a: ContainerRow, b: ContainerRow): number {
+  if (a.storagePolicyIndex === b.storagePolicyIndex) return a.storagePolicyIndex;
+  const aLive = !isContainerDeleted(a);
+  if (aLive !== !isContainerDeleted(b)) return aLive ? a.storagePolicyIndex : b.storagePolicyIndex;
+  if (a.statusChangedAt !== b.statusChangedAt) {
+    const aEarlier = a.statusChangedAt < b.statusChangedAt;
+    return aEarlier === aLive ? a.storagePolicyIndex : b.storagePolicyIndex;
+  }
+  return Math.min(a.storagePolicyIndex, b.storagePolicyIndex);
+}
+
 export interface ContainerListing {
   container: ContainerRow;
   entries: ListingEntry<ListingRow>[];
@@ -49,13 +67,25 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
    * Swift: container/server.py PUT. 201 when created (or re-created after a delete), 202 when it
    * existed; metadata merged key by key; 400 when the merged metadata would exceed Swift's limits
    * (nothing stored). Reports to the account before answering.
+   * `policy`: the storage policy index the request named (`explicit`), else the default one. A
+   * container that exists keeps its policy: naming another is 409 (nothing stored); a created or
+   * re-created one takes the request's.
    * `standingFor`: on a handoff, the primary zone it stands in for.
    */
-  async putContainer(account: string, container: string, timestamp: string, metadata: MetadataMap, storagePolicyIndex = 0, standingFor: string | null = null): Promise<ReplicaReply> {
+  async putContainer(
+    account: string,
+    container: string,
+    timestamp: string,
+    metadata: MetadataMap,
+    policy: { index: number; explicit: boolean } = { index: 0, explicit: false },
+    standingFor: string | null = null,
+  ): Promise<ReplicaReply> {
     this.ensureSchema();
     const key = containerKey(account, container);
     const current = this.#rows.container(key);
     const created = !current || isContainerDeleted(current);
+    if (!created && policy.explicit && current.storagePolicyIndex !== policy.index) return { status: 409, timestamp: current.putTimestamp };
+    const storagePolicyIndex = created ? policy.index : current.storagePolicyIndex;
     const base: ContainerRow = current ?? {
       account,
       container,
@@ -73,6 +103,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
     if (merged.refused) return { status: 400, detail: merged.refused };
     const row: ContainerRow = {
       ...base,
+      storagePolicyIndex,
       putTimestamp: timestamp > base.putTimestamp ? timestamp : base.putTimestamp,
       statusChangedAt: created ? timestamp : base.statusChangedAt,
       createdAt: current && created ? timestamp : base.createdAt,
@@ -264,6 +295,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
           const metadata = mergeMetadata(current.metadata, incoming.metadata);
           row = {
             ...current,
+            storagePolicyIndex: winningPolicy(current, incoming),
             putTimestamp: incoming.putTimestamp > current.putTimestamp ? incoming.putTimestamp : current.putTimestamp,
             deleteTimestamp: incoming.deleteTimestamp > current.deleteTimestamp ? incoming.deleteTimestamp : current.deleteTimestamp,
             statusChangedAt: incoming.statusChangedAt > current.statusChangedAt ? incoming.statusChangedAt : current.statusChangedAt,
@@ -306,6 +338,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
       objectCount: row.objectCount,
       bytesUsed: row.bytesUsed,
       reportedAt,
+      storagePolicyIndex: row.storagePolicyIndex,
     };
     this.#outboxRows.put({ partition: target.partition, zone: target.zone, key: containerKey(row.account, row.container), payload: report });
   }

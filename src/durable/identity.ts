@@ -6,7 +6,7 @@
  */
 
 import type { Ring } from "../ring/ring";
-import type { RingName, Zone } from "../ring/types";
+import { isRingName, type RingName, type Zone } from "../ring/types";
 import { assert } from "../common/assert";
 
 export interface ReplicaIdentity {
@@ -41,7 +41,7 @@ export function replicaName(ring: RingName, partition: number, slot: string): st
 export function parseReplicaName(name: string | undefined): ReplicaIdentity {
   const parts = (name ?? "").split("/");
   const [ring, partition, zone, kind] = parts;
-  assert(ring === "account" || ring === "container" || ring === "object", `replica name "${name}" has no ring`);
+  assert(isRingName(ring), `replica name "${name}" has no ring`);
   assert(partition !== undefined && /^\d+$/.test(partition) && zone, `replica name "${name}" is not {ring}/{partition}/{zone}`);
   assert(kind === undefined || kind === "handoff", `replica name "${name}" has an unknown slot`);
   const handoff = kind === "handoff";

@@ -130,17 +130,21 @@ export function liveMetadata(metadata: MetadataMap): Record<string, string> {
 
 /**
  * Merges a container report into an account's row for that container. Swift: account/backend.py
- * merge_items. The newer report's counts win; two reports taken at the same moment with different
- * counts (two zones' container replicas) resolve the same way on every replica: the larger counts.
+ * merge_items. The newer report's counts and storage policy win; two reports taken at the same
+ * moment with different counts (two zones' container replicas) resolve the same way on every
+ * replica: the larger counts, then the larger policy index.
  */
 export function mergeContainerReport(current: AccountContainerRow | null, report: ContainerReport): { row: AccountContainerRow; changed: boolean } {
-  const base = current ?? { ...report, putTimestamp: "0", deleteTimestamp: "0", objectCount: 0, bytesUsed: 0, reportedAt: "0", deleted: 0 as const };
+  const base = current ?? { ...report, putTimestamp: "0", deleteTimestamp: "0", objectCount: 0, bytesUsed: 0, reportedAt: "0", deleted: 0 as const, storagePolicyIndex: 0 };
   const putTimestamp = report.putTimestamp > base.putTimestamp ? report.putTimestamp : base.putTimestamp;
   const deleteTimestamp = report.deleteTimestamp > base.deleteTimestamp ? report.deleteTimestamp : base.deleteTimestamp;
   const tie = report.reportedAt === base.reportedAt;
+  const policy = report.storagePolicyIndex ?? 0;
   const newerStats =
     report.reportedAt > base.reportedAt ||
-    (tie && (report.objectCount > base.objectCount || (report.objectCount === base.objectCount && report.bytesUsed > base.bytesUsed)));
+    (tie &&
+      (report.objectCount > base.objectCount ||
+        (report.objectCount === base.objectCount && (report.bytesUsed > base.bytesUsed || (report.bytesUsed === base.bytesUsed && policy > base.storagePolicyIndex)))));
   const row: AccountContainerRow = {
     account: report.account,
     container: report.container,
@@ -150,6 +154,8 @@ export function mergeContainerReport(current: AccountContainerRow | null, report
     bytesUsed: newerStats ? report.bytesUsed : base.bytesUsed,
     reportedAt: newerStats ? report.reportedAt : base.reportedAt,
     deleted: deleteTimestamp > putTimestamp ? 1 : 0,
+    // The policy goes with the newer report, as the counts do (a container re-created in another policy).
+    storagePolicyIndex: newerStats || !current ? policy : base.storagePolicyIndex,
   };
   const changed =
     !current ||
@@ -157,6 +163,7 @@ export function mergeContainerReport(current: AccountContainerRow | null, report
     row.deleteTimestamp !== current.deleteTimestamp ||
     row.reportedAt !== current.reportedAt ||
     row.objectCount !== current.objectCount ||
-    row.bytesUsed !== current.bytesUsed;
+    row.bytesUsed !== current.bytesUsed ||
+    row.storagePolicyIndex !== current.storagePolicyIndex;
   return { row, changed };
 }

@@ -241,7 +241,7 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
     const [account = "", container = ""] = row.name.split("/");
     const listing = listingRowOf(row);
     const rings = this.config.rings;
-    const target = updateTarget(this.identity, rings.object, rings.container, rings.container.partitionFor(account, container));
+    const target = updateTarget(this.identity, rings.get(this.identity.ring), rings.container, rings.container.partitionFor(account, container));
     this.#outboxRows.put({ partition: target.partition, zone: target.zone, key: row.name, payload: { account, container, row: listing } });
   }
 

@@ -77,11 +77,16 @@ export function listingRowHash(containerKey: string, row: { name: string; create
   return rowHash(treeKey.listing(containerKey, row.name), [row.createdAt, row.metaTimestamp, row.contentTypeTimestamp], row.deleted);
 }
 
+/**
+ * A container's own row hashes its storage policy too, so replicas that disagree on it repair;
+ * policy 0 adds nothing, so rows stored before policies existed keep their hashes.
+ */
 export function containerRowHash(
   containerKey: string,
-  row: { putTimestamp: string; deleteTimestamp: string; metadata: Record<string, { value: string; timestamp: string }> },
+  row: { putTimestamp: string; deleteTimestamp: string; metadata: Record<string, { value: string; timestamp: string }>; storagePolicyIndex?: number },
 ): Hash {
-  return rowHash(treeKey.container(containerKey), [row.putTimestamp, row.deleteTimestamp, metadataStamps(row.metadata)], 0);
+  const policy = row.storagePolicyIndex ? [`policy=${row.storagePolicyIndex}`] : [];
+  return rowHash(treeKey.container(containerKey), [row.putTimestamp, row.deleteTimestamp, metadataStamps(row.metadata), ...policy], 0);
 }
 
 export function accountRowHash(row: {
@@ -99,6 +104,11 @@ export function accountRowHash(row: {
  * replica reports at its own moment, so replicas told the same counts at different times hold the
  * same rows and need no repair.
  */
-export function accountContainerRowHash(row: Pick<ContainerReport, "account" | "container" | "putTimestamp" | "deleteTimestamp" | "objectCount" | "bytesUsed"> & { deleted: 0 | 1 }): Hash {
-  return rowHash(treeKey.accountContainer(row.account, row.container), [row.putTimestamp, row.deleteTimestamp, String(row.objectCount), String(row.bytesUsed)], row.deleted);
+export function accountContainerRowHash(
+  row: Pick<ContainerReport, "account" | "container" | "putTimestamp" | "deleteTimestamp" | "objectCount" | "bytesUsed" | "storagePolicyIndex"> & { deleted: 0 | 1 },
+): Hash {
+  // Policy 0 adds nothing, so rows stored before storage policies keep their hashes.
+  const policy = row.storagePolicyIndex ? [`policy=${row.storagePolicyIndex}`] : [];
+  const fields = [row.putTimestamp, row.deleteTimestamp, String(row.objectCount), String(row.bytesUsed), ...policy];
+  return rowHash(treeKey.accountContainer(row.account, row.container), fields, row.deleted);
 }

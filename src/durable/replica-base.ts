@@ -452,7 +452,7 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
 
   /** The zone ids of this partition's primaries, in the ring's order. */
   #primaryZones(): string[] {
-    return this.config.rings[this.identity.ring].primaryZones(this.identity.partition).map((zone) => zone.id);
+    return this.config.rings.get(this.identity.ring).primaryZones(this.identity.partition).map((zone) => zone.id);
   }
 
   /**

@@ -92,11 +92,21 @@ export interface ContainerReport {
   bytesUsed: number;
   /** When these counts were taken; the newer report's counts win. */
   reportedAt: string;
+  /** The container's storage policy; absent in reports queued before policies existed (policy 0). */
+  storagePolicyIndex?: number;
 }
 
 /** A container as an account lists it. */
 export interface AccountContainerRow extends ContainerReport {
   deleted: 0 | 1;
+  storagePolicyIndex: number;
+}
+
+/** An account's totals in one storage policy (Swift: the account DB's policy_stat table). */
+export interface PolicyStat {
+  containerCount: number;
+  objectCount: number;
+  bytesUsed: number;
 }
 
 /** An account's own row in an account replica. */
@@ -110,6 +120,8 @@ export interface AccountRow {
   containerCount: number;
   objectCount: number;
   bytesUsed: number;
+  /** The same totals per storage policy index, for policies that have held a container. */
+  policyStats: Record<string, PolicyStat>;
 }
 
 /** An object's tombstone at `timestamp` (a DELETE, the expirer, the reaper). */
@@ -141,5 +153,6 @@ export function newAccountRow(account: string, timestamp: string): AccountRow {
     containerCount: 0,
     objectCount: 0,
     bytesUsed: 0,
+    policyStats: {},
   };
 }

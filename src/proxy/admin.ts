@@ -14,7 +14,6 @@ import { SwiftError } from "../common/errors";
 import { H } from "../common/headers";
 import { faults } from "../durable/faults";
 import { runJobs, runSweeps } from "../replicator/jobs";
-import { RING_NAMES } from "../ring/types";
 import { resellerAdminOnly } from "./middleware/reseller-admin";
 
 export const admin = new Hono<{ Bindings: Env }>();
@@ -30,9 +29,9 @@ admin.get("/recon/replication", async (c) => {
   const reports: Record<string, object> = (await config.control.getByName("control").sweepReports()).value ?? {};
   // Per ring, how many replicas wait for each zone that stopped answering (from every zone's summary).
   await Promise.all(
-    RING_NAMES.map(async (ring) => {
+    config.rings.names().map(async (ring) => {
       const waitingFor: Record<string, number> = {};
-      for (const zone of config.rings[ring].zones) {
+      for (const zone of config.rings.get(ring).zones) {
         const counts = (await config.ringSummary.getByName(`summary/${ring}/${zone.id}`).waiting()).value ?? {};
         for (const [target, count] of Object.entries(counts)) waitingFor[target] = (waitingFor[target] ?? 0) + count;
       }

@@ -46,7 +46,7 @@ const SEED_CALLS_IN_FLIGHT = 64;
 async function seed<R extends RingName, Row>(config: Config, client: ReplicaClient, ring: R, rowsByPartition: Map<number, Row[]>): Promise<void> {
   const calls: (() => Promise<{ status: number }>)[] = [];
   for (const [partition, rows] of rowsByPartition) {
-    for (const zone of config.rings[ring].primaryZones(partition)) {
+    for (const zone of config.rings.get(ring).primaryZones(partition)) {
       for (let offset = 0; offset < rows.length; offset += ROWS_PER_RPC_MAX) {
         const batch = rows.slice(offset, offset + ROWS_PER_RPC_MAX);
         calls.push(() =>
@@ -139,12 +139,12 @@ benchReplication.post("/seed", async (c) => {
     if (!mine(accountPartition)) continue;
     push(accountRows, accountPartition, {
       kind: "container",
-      row: { account, container, putTimestamp: stamp, deleteTimestamp: "0", objectCount: objects, bytesUsed: objects, reportedAt: stamp, deleted: 0 },
+      row: { account, container, putTimestamp: stamp, deleteTimestamp: "0", objectCount: objects, bytesUsed: objects, reportedAt: stamp, deleted: 0, storagePolicyIndex: 0 },
     });
   }
   if (mine(accountPartition)) push(accountRows, accountPartition, {
     kind: "account",
-    row: { account, createdAt: stamp, putTimestamp: stamp, deleteTimestamp: "0", status: "", metadata: {}, containerCount: 0, objectCount: 0, bytesUsed: 0 },
+    row: { account, createdAt: stamp, putTimestamp: stamp, deleteTimestamp: "0", status: "", metadata: {}, containerCount: 0, objectCount: 0, bytesUsed: 0, policyStats: {} },
   });
   await seed(config, client, "account", accountRows);
   await seed(config, client, "container", containerRows);
@@ -178,7 +178,7 @@ benchReplication.post("/in-sync", async (c) => {
   const inSyncAt: Record<number, number> = {};
   await Promise.all(
     partitions.map(async (partition) => {
-      const primaries = config.rings[ring].primaryZones(partition).map((zone) => zone.id);
+      const primaries = config.rings.get(ring).primaryZones(partition).map((zone) => zone.id);
       const listed = known[String(partition)];
       const slots = Array.isArray(listed) ? listed.filter((slot): slot is string => typeof slot === "string") : primaries.map(handoffSlot);
       const replies = await Promise.all(slots.map((slot) => root(partition, slot)));

@@ -120,7 +120,7 @@ function floorOf(config: Config, ring: RingName, partition: number, zone: string
 }
 
 function firstPrimary(config: Config, ring: RingName, partition: number) {
-  const zone = config.rings[ring].primaryZones(partition)[0];
+  const zone = config.rings.get(ring).primaryZones(partition)[0];
   if (!zone) throw new SwiftError("ServiceUnavailable");
   return { zone: zone.id, floor: floorOf(config, ring, partition, zone.id) };
 }

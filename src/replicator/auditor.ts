@@ -10,7 +10,6 @@ import type { Config } from "../common/config";
 import { NODE_TIMEOUT_MS } from "../common/constraints";
 import type { ReplicaClient } from "../durable/client";
 import { handoffSlot } from "../durable/identity";
-import { RING_NAMES } from "../ring/types";
 
 /** Replicas audited per ring per tick, and leaves each recomputes. */
 export const AUDIT_REPLICAS_PER_RING = 32;
@@ -25,11 +24,11 @@ export interface AuditReport {
 /** Audits a random sample of replicas holding data; `random` picks where to start. */
 export async function audit(config: Config, client: ReplicaClient, random: () => number): Promise<AuditReport> {
   const report: AuditReport = { replicasChecked: 0, leavesChecked: 0, drifted: 0 };
-  for (const ring of RING_NAMES) {
-    const zones = config.rings[ring].zones;
+  for (const ring of config.rings.names()) {
+    const zones = config.rings.get(ring).zones;
     const zone = zones[Math.floor(random() * zones.length)];
     if (!zone) continue;
-    const start = Math.floor(random() * config.rings[ring].partitionCount);
+    const start = Math.floor(random() * config.rings.get(ring).partitionCount);
     const summary = config.ringSummary.getByName(`summary/${ring}/${zone.id}`);
     const entries = (await summary.list(start, AUDIT_REPLICAS_PER_RING)).value ?? [];
     const wrapped = entries.length < AUDIT_REPLICAS_PER_RING ? ((await summary.list(0, AUDIT_REPLICAS_PER_RING - entries.length)).value ?? []) : [];

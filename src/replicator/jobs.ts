@@ -7,7 +7,6 @@
 
 import type { Config } from "../common/config";
 import { ReplicaClient } from "../durable/client";
-import { RING_NAMES } from "../ring/types";
 import { audit, type AuditReport } from "./auditor";
 import { reapAccounts, type ReapReport } from "./reaper";
 import { sweepRing, type SweepReport } from "./sweep";
@@ -26,7 +25,7 @@ export async function runSweeps(config: Config, nowMs: number): Promise<SweepRep
   const client = new ReplicaClient(config);
   const control = config.control.getByName("control");
   const reports: SweepReport[] = [];
-  for (const ring of RING_NAMES) {
+  for (const ring of config.rings.names()) {
     const cursor = (await control.sweepCursor(ring)).value ?? 0;
     const outcome = await sweepRing(config, client, ring, cursor, SWEEP_REPAIRS_PER_INVOCATION, nowMs);
     await control.saveSweep(ring, outcome.report.cursor, { ...outcome.report }, outcome.divergentPartitions, outcome.checkedPartitions);

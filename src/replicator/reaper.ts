@@ -8,6 +8,7 @@
 
 import type { Config } from "../common/config";
 import { NODE_TIMEOUT_MS } from "../common/constraints";
+import { policyOfIndex } from "../common/storage-policies";
 import { Timestamp } from "../common/timestamp";
 import { ReplicaClient } from "../durable/client";
 import type { ListingParams } from "../durable/listing";
@@ -37,16 +38,25 @@ export async function reapAccounts(config: Config, callBudget = CALLS_PER_INVOCA
   let calls = 0;
   const rings = config.rings;
   /** Names in the first listing a primary replica gives (the reaper repeats until none is left). */
-  const names = async (ring: "account" | "container", partition: number, account: string, container: string | null): Promise<string[]> => {
-    for (const zone of rings[ring].primaryZones(partition)) {
+  const names = async (partition: number, account: string): Promise<string[]> => {
+    for (const zone of rings.account.primaryZones(partition)) {
       calls += 1;
-      const reply =
-        ring === "account"
-          ? await client.call("account", partition, zone.id, (stub) => stub.listContainers(account, params(100)), NODE_TIMEOUT_MS)
-          : await client.call("container", partition, zone.id, (stub) => stub.listObjects(account, container ?? "", params(OBJECTS_PER_STEP)), NODE_TIMEOUT_MS);
+      const reply = await client.call("account", partition, zone.id, (stub) => stub.listContainers(account, params(100)), NODE_TIMEOUT_MS);
       if (reply.status === 200 && reply.value) return reply.value.entries.filter((entry) => entry.kind === "row").map((entry) => entry.name);
     }
     return [];
+  };
+  /** The same for a container's objects, with the object ring of the container's storage policy. */
+  const objectNames = async (partition: number, account: string, container: string) => {
+    for (const zone of rings.container.primaryZones(partition)) {
+      calls += 1;
+      const reply = await client.call("container", partition, zone.id, (stub) => stub.listObjects(account, container, params(OBJECTS_PER_STEP)), NODE_TIMEOUT_MS);
+      if (reply.status === 200 && reply.value) {
+        const ring = policyOfIndex(config.policies, reply.value.container.storagePolicyIndex).ring;
+        return { ring, names: reply.value.entries.filter((entry) => entry.kind === "row").map((entry) => entry.name) };
+      }
+    }
+    return { ring: "object" as const, names: [] };
   };
 
   for (const { account } of queue) {
@@ -56,7 +66,7 @@ export async function reapAccounts(config: Config, callBudget = CALLS_PER_INVOCA
         report.budgetSpent = true;
         return report;
       }
-      const containers = await names("account", accountPartition, account, null);
+      const containers = await names(accountPartition, account);
       if (!containers.length) {
         await control.reaped(account);
         report.finished.push(account);
@@ -64,21 +74,21 @@ export async function reapAccounts(config: Config, callBudget = CALLS_PER_INVOCA
       }
       for (const container of containers) {
         const containerPartition = rings.container.partitionFor(account, container);
-        const objects = await names("container", containerPartition, account, container);
+        const { ring, names: objects } = await objectNames(containerPartition, account, container);
         const timestamp = Timestamp.fromSeconds(Date.now() / 1000).internal;
         if (objects.length) {
           const byPartition = new Map<number, string[]>();
           for (const name of objects) {
-            const partition = rings.object.partitionFor(account, container, name);
+            const partition = rings.get(ring).partitionFor(account, container, name);
             const group = byPartition.get(partition) ?? [];
             group.push(`${account}/${container}/${name}`);
             byPartition.set(partition, group);
           }
           await Promise.all(
             [...byPartition].flatMap(([partition, group]) =>
-              rings.object.primaryZones(partition).map((zone) => {
+              rings.get(ring).primaryZones(partition).map((zone) => {
                 calls += 1;
-                return client.call("object", partition, zone.id, (stub) => stub.deleteObjects(group, timestamp), NODE_TIMEOUT_MS);
+                return client.call(ring, partition, zone.id, (stub) => stub.deleteObjects(group, timestamp), NODE_TIMEOUT_MS);
               }),
             ),
           );

@@ -48,7 +48,7 @@ export interface SweepOutcome {
 async function readSummaries(config: Config, ring: RingName, fromPartition: number): Promise<Map<number, Map<string, SummaryEntry>>> {
   const byPartition = new Map<number, Map<string, SummaryEntry>>();
   await Promise.all(
-    config.rings[ring].zones.map(async (zone) => {
+    config.rings.get(ring).zones.map(async (zone) => {
       const stub = config.ringSummary.getByName(`summary/${ring}/${zone.id}`);
       let from = fromPartition;
       for (;;) {
@@ -93,7 +93,7 @@ export async function sweepRing(config: Config, client: ReplicaClient, ring: Rin
   const partitions = [...summaries.keys()].sort((a, b) => a - b);
   for (const partition of partitions) {
     const slots = summaries.get(partition) ?? new Map<string, SummaryEntry>();
-    const primaries = config.rings[ring].primaryZones(partition).map((zone) => zone.id);
+    const primaries = config.rings.get(ring).primaryZones(partition).map((zone) => zone.id);
     const hashes = new Set(primaries.map((zone) => slots.get(zone)?.hash ?? ZERO_HASH));
     const strays = [...slots.keys()].filter((slot) => !primaries.includes(slot));
     report.handoffsOutstanding += strays.length;

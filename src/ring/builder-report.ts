@@ -39,7 +39,7 @@ export function parseBuilderFile(json: unknown): BuilderFile {
   const problems: string[] = [];
   const f = json;
   if (f.format !== BUILDER_FILE_FORMAT) problems.push(`format is ${JSON.stringify(f.format)}, expected "${BUILDER_FILE_FORMAT}"`);
-  if (!isRingName(f.ring)) problems.push(`ring is ${JSON.stringify(f.ring)}, expected account, container or object`);
+  if (!isRingName(f.ring)) problems.push(`ring is ${JSON.stringify(f.ring)}, expected account, container, object or object-<policy index>`);
   for (const key of ["partPower", "replicas", "minPartHours", "seed", "version"] as const) {
     if (!isIntegerIn(f[key], 0, Number.MAX_SAFE_INTEGER)) problems.push(`${key} is not a whole number >= 0`);
   }

@@ -23,7 +23,7 @@ export const DEFAULT_SEED = 0x5eed;
  * outside 0..8760 (a year).
  */
 export function create(ring: RingName, partPower: number, replicas: number, minPartHours: number, seed = DEFAULT_SEED): BuilderFile {
-  if (!isRingName(ring)) throw new RingBuilderError(`unknown ring ${JSON.stringify(ring)}: expected account, container or object`);
+  if (!isRingName(ring)) throw new RingBuilderError(`unknown ring ${JSON.stringify(ring)}: expected account, container, object or object-<policy index>`);
   if (!isIntegerIn(partPower, 0, MAX_PART_POWER)) {
     throw new RingBuilderError(`part power ${partPower} is not a whole number in 0..${MAX_PART_POWER}`);
   }

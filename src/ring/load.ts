@@ -1,42 +1,89 @@
 /**
  * @module
- * The rings bundled into the Worker: `rings/*.ring.json`, written by `edgeswift ring … rebalance`,
- * imported as JSON modules and turned into Ring objects once per isolate. A ring change is a
- * redeploy, as a ring push is in Swift.
+ * The rings bundled into the Worker: `rings/*.ring.json`, written by `edgeswift ring … rebalance`
+ * and listed in `rings/index.ts` (which the ring CLI rewrites), turned into Ring objects once per
+ * isolate. A ring change is a redeploy, as a ring push is in Swift. Beside the account, container
+ * and object rings, each storage policy other than 0 has its object ring, `object-<index>`.
  */
-import accountRingJson from "../../rings/account.ring.json";
-import containerRingJson from "../../rings/container.ring.json";
-import objectRingJson from "../../rings/object.ring.json";
+import BUNDLED from "../../rings/index.ts";
 import { Ring, type HashPathOptions } from "./ring.ts";
 import { parseRingFile, RingFileError } from "./ring-file.ts";
-import type { RingName } from "./types.ts";
+import { isRingName, RING_NAMES, type ObjectRingName, type RingName } from "./types.ts";
 
-const BUNDLED: Record<RingName, unknown> = {
-  account: accountRingJson,
-  container: containerRingJson,
-  object: objectRingJson,
-};
+/** Every ring of the cluster by name: the three rings as fields, the policies' object rings through `get`. */
+export class RingSet {
+  readonly account: Ring;
+  readonly container: Ring;
+  /** The object ring of storage policy 0. */
+  readonly object: Ring;
+  readonly #byName: ReadonlyMap<RingName, Ring>;
 
-let loaded: { key: string; rings: Record<RingName, Ring> } | undefined;
+  constructor(rings: ReadonlyMap<RingName, Ring>) {
+    const required = (name: "account" | "container" | "object"): Ring => {
+      const ring = rings.get(name);
+      if (!ring) throw new RingFileError(`rings/${name}.ring.json is missing`);
+      return ring;
+    };
+    this.account = required("account");
+    this.container = required("container");
+    this.object = required("object");
+    this.#byName = rings;
+  }
 
-/**
- * Rings from ring files by name, for the cluster's hash prefix and suffix. Throws RingFileError
- * when a file is not the ring its name says or does not hold together.
- */
-export function ringsFrom(files: Readonly<Record<RingName, unknown>>, options: HashPathOptions): Record<RingName, Ring> {
-  const ring = (name: RingName): Ring => {
-    const file = parseRingFile(files[name]);
-    if (file.ring !== name) throw new RingFileError(`rings/${name}.ring.json holds the ${file.ring} ring`);
-    return Ring.fromFile(file, options);
+  /** The named ring; a RingFileError when the cluster has none by that name. */
+  get(name: RingName): Ring {
+    const ring = this.#byName.get(name);
+    if (!ring) throw new RingFileError(`rings/${name}.ring.json is missing`);
+    return ring;
+  }
+
+  has(name: RingName): boolean {
+    return this.#byName.has(name);
+  }
+
+  /** Every ring's name: account, container, object, then the policy rings by index. */
+  names(): RingName[] {
+    return [...this.#byName.keys()];
+  }
+
+  /** The object rings' names (policy 0's first). */
+  objectRingNames(): ObjectRingName[] {
+    return this.names().filter((name): name is ObjectRingName => name !== "account" && name !== "container");
+  }
+}
+
+/** Ring names in the order RingSet lists them: Swift's three, then policy rings by index. */
+function byRingOrder(a: RingName, b: RingName): number {
+  const rank = (name: RingName) => {
+    const core = RING_NAMES.indexOf(name);
+    return core >= 0 ? core : RING_NAMES.length + Number(name.slice("object-".length));
   };
-  return { account: ring("account"), container: ring("container"), object: ring("object") };
+  return rank(a) - rank(b);
 }
 
 /**
- * The three bundled rings for the cluster's hash prefix and suffix, built on the first call and
- * reused afterwards (again only if the prefix or suffix differ).
+ * Rings from ring files by name, for the cluster's hash prefix and suffix. Throws RingFileError
+ * when a file is not the ring its name says, a name is not a ring's, or a ring does not hold together.
  */
-export function loadRings(options: HashPathOptions): Record<RingName, Ring> {
+export function ringsFrom(files: Readonly<Record<string, unknown>>, options: HashPathOptions): RingSet {
+  const rings = new Map<RingName, Ring>();
+  for (const name of Object.keys(files).filter(isRingName).sort(byRingOrder)) {
+    const file = parseRingFile(files[name]);
+    if (file.ring !== name) throw new RingFileError(`rings/${name}.ring.json holds the ${file.ring} ring`);
+    rings.set(name, Ring.fromFile(file, options));
+  }
+  const stray = Object.keys(files).find((name) => !isRingName(name));
+  if (stray !== undefined) throw new RingFileError(`rings/${stray}.ring.json is not a ring's name (account, container, object, object-<policy index>)`);
+  return new RingSet(rings);
+}
+
+let loaded: { key: string; rings: RingSet } | undefined;
+
+/**
+ * The bundled rings for the cluster's hash prefix and suffix, built on the first call and reused
+ * afterwards (again only if the prefix or suffix differ).
+ */
+export function loadRings(options: HashPathOptions): RingSet {
   const key = JSON.stringify([options.hashPathPrefix, options.hashPathSuffix]);
   if (loaded?.key === key) return loaded.rings;
   const rings = ringsFrom(BUNDLED, options);

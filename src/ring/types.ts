@@ -5,15 +5,44 @@
  * (`rings/<ring>.builder.json`), after Swift's `<ring>.ring.gz` and `<ring>.builder`.
  */
 
-/** The three rings, one per resource level. Swift: account.ring.gz, container.ring.gz, object.ring.gz. */
-export type RingName = "account" | "container" | "object";
+/** The three kinds of ring, one per resource level. Swift: account.ring.gz, container.ring.gz, object.ring.gz. */
+export type RingKind = "account" | "container" | "object";
 
-/** Every ring name, in Swift's order. */
+/**
+ * An object ring: `object` for storage policy 0, `object-<index>` for every other policy
+ * (Swift: object.ring.gz, object-1.ring.gz, …).
+ */
+export type ObjectRingName = "object" | `object-${number}`;
+
+/** A ring's name: its file is `rings/<name>.ring.json` and its replicas are named `<name>/<partition>/<zone>`. */
+export type RingName = "account" | "container" | ObjectRingName;
+
+/** The three rings every cluster has, in Swift's order (policy rings beside `object` are optional). */
 export const RING_NAMES: readonly RingName[] = ["account", "container", "object"];
 
-/** True when `value` names one of the three rings. */
+/** Policy indexes Swift accepts (storage_policy.py: a non-negative int); bounded so names stay short. */
+export const MAX_POLICY_INDEX = 999_999;
+
+const POLICY_RING_PATTERN = /^object-([1-9][0-9]{0,5})$/;
+
+/** True when `value` names a ring: account, container, object or object-<policy index ≥ 1>. */
 export function isRingName(value: unknown): value is RingName {
-  return value === "account" || value === "container" || value === "object";
+  return value === "account" || value === "container" || value === "object" || (typeof value === "string" && POLICY_RING_PATTERN.test(value));
+}
+
+/** The kind of a ring: an object ring of any policy is an `object` ring. */
+export function ringKind(name: RingName): RingKind {
+  return name === "account" || name === "container" ? name : "object";
+}
+
+/** The object ring of a storage policy: `object` for 0, `object-<index>` for the others. */
+export function objectRingName(policyIndex: number): ObjectRingName {
+  return policyIndex === 0 ? "object" : `object-${policyIndex}`;
+}
+
+/** The storage policy index of an object ring. */
+export function policyIndexOf(name: ObjectRingName): number {
+  return name === "object" ? 0 : Number(name.slice("object-".length));
 }
 
 /**

@@ -259,6 +259,7 @@ const accountRowArb = fc
       containerCount: 9,
       objectCount: 9,
       bytesUsed: 9,
+      policyStats: {},
     };
     return { kind: "account", row };
   });
@@ -272,8 +273,9 @@ const accountContainerRowArb = fc
     objectCount: fc.nat({ max: 4 }),
     bytes: fc.nat({ max: 4 }),
     reported: fc.integer({ min: 1, max: 6 }),
+    policy: fc.integer({ min: 0, max: 2 }),
   })
-  .map(({ account, container, put, del, objectCount, bytes, reported }): AccountReplicaRow => {
+  .map(({ account, container, put, del, objectCount, bytes, reported, policy }): AccountReplicaRow => {
     const row: AccountContainerRow = {
       account,
       container,
@@ -283,6 +285,7 @@ const accountContainerRowArb = fc
       bytesUsed: bytes * 10,
       reportedAt: stamp(reported + 20, 0),
       deleted: del > put ? 1 : 0,
+      storagePolicyIndex: policy,
     };
     return { kind: "container", row };
   });

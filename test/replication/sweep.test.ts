@@ -51,7 +51,7 @@ describe("cron sweep", () => {
     const recon = await admin("GET", "/recon/replication");
     const reports = (await recon.json()) as Record<string, Report & { oldestUnrepairedDivergence: string | null }>;
     expect(reports.object).toMatchObject({ divergent: 0, oldestUnrepairedDivergence: null });
-    expect(Object.keys(reports).sort()).toEqual(["account", "container", "object"]);
+    expect(Object.keys(reports).sort()).toEqual(["account", "container", "object", "object-1", "object-2"]);
   });
 
   it("empty partitions cost nothing: only partitions holding data are checked", async ({ expect }) => {
@@ -64,7 +64,7 @@ describe("cron sweep", () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as Record<string, unknown>;
     expect(Object.keys(body)).toEqual(["sweeps"]);
-    expect((body.sweeps as Report[]).map((report) => report.ring)).toEqual(["account", "container", "object"]);
+    expect((body.sweeps as Report[]).map((report) => report.ring)).toEqual(["account", "container", "object", "object-1", "object-2"]);
     const bad = await admin("POST", "/recon/sweep?only=everything");
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain("only");

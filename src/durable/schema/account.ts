@@ -92,6 +92,21 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    // Storage policies: each container row's policy, and the account's totals per policy
+    // (Swift's policy_stat). Every container stored before is policy 0's.
+    id: 6,
+    sql: `
+      ALTER TABLE container ADD COLUMN storage_policy_index INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE account ADD COLUMN policy_stats TEXT NOT NULL DEFAULT '{}';
+    `,
+    backfill: (sql) => {
+      const rows = new AccountRows(sql);
+      for (const { name } of sql.exec<{ name: string }>("SELECT name FROM account").toArray()) {
+        sql.exec("UPDATE account SET policy_stats = ? WHERE name = ?", JSON.stringify(rows.totals(name).policyStats), name);
+      }
+    },
+  },
 ];
 
 /** A row an account replica exchanges in repair: an account's own row or one of its container rows. */
@@ -107,6 +122,7 @@ interface AccountRowSql extends Record<string, SqlStorageValue> {
   container_count: number;
   object_count: number;
   bytes_used: number;
+  policy_stats: string;
 }
 
 interface AccountContainerRowSql extends Record<string, SqlStorageValue> {
@@ -118,6 +134,7 @@ interface AccountContainerRowSql extends Record<string, SqlStorageValue> {
   bytes_used: number;
   reported_at: string;
   deleted: number;
+  storage_policy_index: number;
 }
 
 function accountFromSql(row: AccountRowSql): AccountRow {
@@ -131,6 +148,7 @@ function accountFromSql(row: AccountRowSql): AccountRow {
     containerCount: row.container_count,
     objectCount: row.object_count,
     bytesUsed: row.bytes_used,
+    policyStats: JSON.parse(row.policy_stats) as AccountRow["policyStats"],
   };
 }
 
@@ -144,6 +162,7 @@ function containerFromSql(row: AccountContainerRowSql): AccountContainerRow {
     bytesUsed: row.bytes_used,
     reportedAt: row.reported_at,
     deleted: row.deleted ? 1 : 0,
+    storagePolicyIndex: row.storage_policy_index,
   };
 }
 
@@ -169,7 +188,7 @@ export class AccountRows {
     this.tree.update(leaf, before, hash);
     this.#sql.exec(
       `INSERT OR REPLACE INTO account (name, created_at, put_timestamp, delete_timestamp, status, metadata, container_count,
-         object_count, bytes_used, leaf, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         object_count, bytes_used, policy_stats, leaf, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       row.account,
       row.createdAt,
       row.putTimestamp,
@@ -179,6 +198,7 @@ export class AccountRows {
       row.containerCount,
       row.objectCount,
       row.bytesUsed,
+      JSON.stringify(row.policyStats),
       leaf,
       hash,
     );
@@ -198,8 +218,8 @@ export class AccountRows {
     const hash = accountContainerRowHash(row);
     this.tree.update(leaf, before, hash);
     this.#sql.exec(
-      `INSERT OR REPLACE INTO container (account, name, put_timestamp, delete_timestamp, object_count, bytes_used, reported_at, deleted, leaf, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO container (account, name, put_timestamp, delete_timestamp, object_count, bytes_used, reported_at, deleted,
+         storage_policy_index, leaf, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       row.account,
       row.container,
       row.putTimestamp,
@@ -208,6 +228,7 @@ export class AccountRows {
       row.bytesUsed,
       row.reportedAt,
       row.deleted,
+      row.storagePolicyIndex,
       leaf,
       hash,
     );
@@ -264,15 +285,22 @@ export class AccountRows {
     return rows.length;
   }
 
-  /** Totals over an account's live container rows, counted (an account row arriving by repair). */
-  totals(account: string): { containerCount: number; objectCount: number; bytesUsed: number } {
-    const row = this.#sql
-      .exec<{ n: number; objects: number | null; bytes: number | null }>(
-        "SELECT count(*) AS n, sum(object_count) AS objects, sum(bytes_used) AS bytes FROM container INDEXED BY container_live WHERE account = ? AND deleted = 0",
-        account,
-      )
-      .one();
-    return { containerCount: row.n, objectCount: row.objects ?? 0, bytesUsed: row.bytes ?? 0 };
+  /** Totals over an account's live container rows, all and per policy, counted (an account row arriving by repair). */
+  totals(account: string): Pick<AccountRow, "containerCount" | "objectCount" | "bytesUsed" | "policyStats"> {
+    const totals = { containerCount: 0, objectCount: 0, bytesUsed: 0, policyStats: {} as AccountRow["policyStats"] };
+    const rows = this.#sql.exec<{ policy: number; n: number; objects: number | null; bytes: number | null }>(
+      `SELECT storage_policy_index AS policy, count(*) AS n, sum(object_count) AS objects, sum(bytes_used) AS bytes
+       FROM container INDEXED BY container_live WHERE account = ? AND deleted = 0 GROUP BY storage_policy_index`,
+      account,
+    );
+    for (const row of rows) {
+      const stat = { containerCount: row.n, objectCount: row.objects ?? 0, bytesUsed: row.bytes ?? 0 };
+      totals.policyStats[String(row.policy)] = stat;
+      totals.containerCount += stat.containerCount;
+      totals.objectCount += stat.objectCount;
+      totals.bytesUsed += stat.bytesUsed;
+    }
+    return totals;
   }
 
   /** Live containers of an account within the bounds, in name order. */

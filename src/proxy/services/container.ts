@@ -54,12 +54,17 @@ export async function listContainer(ctx: ServiceContext, account: string, contai
   return listing;
 }
 
-/** Swift: container.py PUT. 201 created, 202 existed (metadata merged). */
-export async function putContainer(ctx: ServiceContext, account: string, container: string, updates: Record<string, string>): Promise<number> {
+/**
+ * Swift: container.py PUT. 201 created, 202 existed (metadata merged); 409 when `policyIndex`
+ * (the X-Storage-Policy asked for; null: none, the default for a new container) is not the
+ * existing container's.
+ */
+export async function putContainer(ctx: ServiceContext, account: string, container: string, updates: Record<string, string>, policyIndex: number | null = null): Promise<number> {
+  const policy = { index: policyIndex ?? ctx.config.policies.default.index, explicit: policyIndex !== null };
   const timestamp = ctx.now().internal;
   const metadata = stampMetadata(updates, timestamp);
   const { partition, primaries, handoffs, call } = containerReplicas(ctx, account, container);
-  const replies = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.putContainer(account, container, timestamp, metadata, 0, standingFor)));
+  const replies = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.putContainer(account, container, timestamp, metadata, policy, standingFor)));
   const status = await settleWrite(ctx, "container", partition, primaries, replies);
   ctx.cache.delete(infoKey(account, container));
   return status;

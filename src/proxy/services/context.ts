@@ -49,7 +49,7 @@ export function serviceContext(config: Config): ServiceContext {
  * primary (three zones, three replicas).
  */
 export function placement(config: Config, ring: RingName, partition: number): { primaries: string[]; handoffs: string[] } {
-  const r = config.rings[ring];
+  const r = config.rings.get(ring);
   const primaries = r.primaryZones(partition).map((zone) => zone.id);
   return {
     primaries,

@@ -18,6 +18,9 @@ import { slotZone } from "../../durable/identity";
 import { fanOut } from "../fan-out";
 import { quorumSize } from "../quorum";
 import { bodyKey, copyBody, deleteBody, writeBody, type BodyTarget } from "./bodies";
+import { policyOfIndex } from "../../common/storage-policies";
+import type { ObjectRingName } from "../../ring/types";
+import { containerInfo } from "./container";
 import { partitionReplicas, readValue, settleWrite, type ServiceContext } from "./context";
 
 export interface ObjectPath {
@@ -26,10 +29,11 @@ export interface ObjectPath {
   object: string;
 }
 
-/** A row and the zone whose replica (and bucket) served it. */
+/** A row, the zone whose replica (and bucket) served it, and the object ring it is on. */
 export interface FoundObject {
   zone: string;
   row: ObjectRow;
+  ring: ObjectRingName;
 }
 
 export interface PutObjectInput {
@@ -51,8 +55,17 @@ export interface PutObjectResult {
   timestamp: Timestamp;
 }
 
-function objectPartition(ctx: ServiceContext, path: ObjectPath): number {
-  return ctx.config.rings.object.partitionFor(path.account, path.container, path.object);
+/**
+ * The object ring of the container's storage policy; policy 0's for a container that does not
+ * exist (Swift's proxy reads the policy from container_info the same way, cached).
+ */
+export async function objectRingOf(ctx: ServiceContext, account: string, container: string): Promise<ObjectRingName> {
+  const info = await containerInfo(ctx, account, container);
+  return info ? policyOfIndex(ctx.config.policies, info.storagePolicyIndex).ring : "object";
+}
+
+function objectPartition(ctx: ServiceContext, ring: ObjectRingName, path: ObjectPath): number {
+  return ctx.config.rings.get(ring).partitionFor(path.account, path.container, path.object);
 }
 
 function hexOf(bytes: Uint8Array): string {
@@ -67,9 +80,10 @@ export function isExpired(row: ObjectRow, nowMs: number): boolean {
 /** The object's row from the first replica holding it (all replicas with X-Newest); null when none. */
 export async function findObject(ctx: ServiceContext, path: ObjectPath, newest = false): Promise<FoundObject | null> {
   const name = objectKey(path.account, path.container, path.object);
-  const found = await readValue(ctx, "object", objectPartition(ctx, path), newest, (stub) => stub.getObject(name));
+  const ring = await objectRingOf(ctx, path.account, path.container);
+  const found = await readValue(ctx, ring, objectPartition(ctx, ring, path), newest, (stub) => stub.getObject(name));
   if (!found?.reply.value || isExpired(found.reply.value, Date.now())) return null;
-  return { zone: found.zone, row: found.reply.value };
+  return { zone: found.zone, row: found.reply.value, ring };
 }
 
 /** The bucket of a slot's zone (`z1` and `z1/handoff` share z1's). */
@@ -88,7 +102,7 @@ function bodyTarget(ctx: ServiceContext, slot: string): BodyTarget & { zone: str
 export async function openBody(ctx: ServiceContext, path: ObjectPath, found: FoundObject, range?: { offset: number; length: number }): Promise<ReadableStream<Uint8Array>> {
   const key = found.row.bodyKey;
   if (key === null) throw new SwiftError("ServiceUnavailable");
-  const zones = [found.zone, ...ctx.config.rings.object.primaryZones(objectPartition(ctx, path)).map((zone) => zone.id)];
+  const zones = [found.zone, ...ctx.config.rings.get(found.ring).primaryZones(objectPartition(ctx, found.ring, path)).map((zone) => zone.id)];
   const tried = new Set<string>();
   for (const zone of zones) {
     const target = bodyTarget(ctx, zone);
@@ -110,8 +124,9 @@ export async function openBody(ctx: ServiceContext, path: ObjectPath, found: Fou
  * 422 when the body does not match the client's ETag.
  */
 export async function putObject(ctx: ServiceContext, path: ObjectPath, input: PutObjectInput): Promise<PutObjectResult> {
-  const partition = objectPartition(ctx, path);
-  const { primaries, handoffs, call } = partitionReplicas(ctx, "object", partition);
+  const ring = await objectRingOf(ctx, path.account, path.container);
+  const partition = objectPartition(ctx, ring, path);
+  const { primaries, handoffs, call } = partitionReplicas(ctx, ring, partition);
   if (input.ifNoneMatch && (await findObject(ctx, path))) throw new SwiftError("PreconditionFailed");
   const timestamp = ctx.now();
   const digest = hashPath(ctx.config.hashPathPrefix, ctx.config.hashPathSuffix, path.account, path.container, path.object);
@@ -156,7 +171,7 @@ export async function putObject(ctx: ServiceContext, path: ObjectPath, input: Pu
     }
     return call((stub) => stub.putObject(row, { ifNoneMatch: input.ifNoneMatch, standingFor }))(zone);
   });
-  const status = await settleWrite(ctx, "object", partition, primaries, replies);
+  const status = await settleWrite(ctx, ring, partition, primaries, replies);
   // Bodies in buckets no accepting replica points at are garbage now.
   const accepted = new Set(replies.filter((r) => r.reply.status === 201).map((r) => bodyTarget(ctx, r.zone).name));
   const unused = [...written].filter(([name]) => !accepted.has(name)).map(([name, bucket]) => ({ name, bucket }));
@@ -183,10 +198,11 @@ export async function postObject(
 ): Promise<number> {
   const timestamp = ctx.now().internal;
   const name = objectKey(path.account, path.container, path.object);
-  const partition = objectPartition(ctx, path);
-  const { primaries, handoffs, call } = partitionReplicas(ctx, "object", partition);
+  const ring = await objectRingOf(ctx, path.account, path.container);
+  const partition = objectPartition(ctx, ring, path);
+  const { primaries, handoffs, call } = partitionReplicas(ctx, ring, partition);
   const replies = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.postObject(name, timestamp, metadata, deleteAt, contentType, standingFor)));
-  const status = await settleWrite(ctx, "object", partition, primaries, replies);
+  const status = await settleWrite(ctx, ring, partition, primaries, replies);
   return status === 409 ? 202 : status;
 }
 
@@ -194,9 +210,10 @@ export async function postObject(
 export async function deleteObject(ctx: ServiceContext, path: ObjectPath): Promise<number> {
   const timestamp = ctx.now().internal;
   const name = objectKey(path.account, path.container, path.object);
-  const partition = objectPartition(ctx, path);
-  const { primaries, handoffs, call } = partitionReplicas(ctx, "object", partition);
+  const ring = await objectRingOf(ctx, path.account, path.container);
+  const partition = objectPartition(ctx, ring, path);
+  const { primaries, handoffs, call } = partitionReplicas(ctx, ring, partition);
   const replies = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.deleteObject(name, timestamp, standingFor)));
-  const status = await settleWrite(ctx, "object", partition, primaries, replies);
+  const status = await settleWrite(ctx, ring, partition, primaries, replies);
   return status === 409 ? 204 : status;
 }

@@ -15,6 +15,7 @@ import { accountInfo, deleteAccount, headAccount, listAccount, postAccount, putA
 import { SwiftError } from "../../common/errors";
 import { listingFormat, listingParams, listingTypeHeaders, renderListing, subdirEntry, xmlEscape, type RenderedEntry } from "./listing";
 import { checkNameLength, emptyResponse, isNewest, normalForm, statusOrThrow, type SwiftRequest } from "./request";
+import type { StoragePolicies } from "../../common/storage-policies";
 import { Timestamp } from "../../common/timestamp";
 
 /** Account headers kept as metadata besides X-Account-Meta-* (the account ACL, checked by the authorize stage; the ETag quoter's sysmeta). */
@@ -25,7 +26,11 @@ function emptyAccount(account: string, now: Timestamp): AccountRow {
   return newAccountRow(account, now.internal);
 }
 
-function accountHeaders(row: AccountRow): Record<string, string> {
+/**
+ * Swift: account/utils.py get_response_headers — the totals, then per storage policy that has
+ * held a container `X-Account-Storage-Policy-<name>-{Container-Count,Object-Count,Bytes-Used}`.
+ */
+function accountHeaders(policies: StoragePolicies, row: AccountRow): Record<string, string> {
   const headers: Record<string, string> = {
     [H.X_ACCOUNT_CONTAINER_COUNT]: String(row.containerCount),
     [H.X_ACCOUNT_OBJECT_COUNT]: String(row.objectCount),
@@ -33,11 +38,13 @@ function accountHeaders(row: AccountRow): Record<string, string> {
     [H.X_TIMESTAMP]: normalForm(row.createdAt),
     [H.ACCEPT_RANGES]: "bytes",
   };
-  if (row.containerCount > 0) {
-    const policy = `${H.X_ACCOUNT_STORAGE_POLICY_PREFIX}policy-0-`; // Swift: X-Account-Storage-Policy-<name>-*
-    headers[`${policy}container-count`] = String(row.containerCount);
-    headers[`${policy}object-count`] = String(row.objectCount);
-    headers[`${policy}bytes-used`] = String(row.bytesUsed);
+  for (const [index, stat] of Object.entries(row.policyStats)) {
+    const name = policies.byIndex.get(Number(index))?.name;
+    if (name === undefined) continue;
+    const prefix = `${H.X_ACCOUNT_STORAGE_POLICY_PREFIX}${name.toLowerCase()}-`;
+    headers[`${prefix}container-count`] = String(stat.containerCount);
+    headers[`${prefix}object-count`] = String(stat.objectCount);
+    headers[`${prefix}bytes-used`] = String(stat.bytesUsed);
   }
   return { ...headers, ...liveMetadata(row.metadata) };
 }
@@ -70,7 +77,7 @@ export async function head(req: SwiftRequest): Promise<Response> {
   const found = await headAccount(req.ctx, account, isNewest(req));
   refuseDeleted(found);
   const row = found ?? emptyAccount(account, req.ctx.now());
-  return emptyResponse(204, { ...accountHeaders(row), ...listingTypeHeaders(format, vary) });
+  return emptyResponse(204, { ...accountHeaders(req.ctx.config.policies, row), ...listingTypeHeaders(format, vary) });
 }
 
 /** GET: the container listing in plain text, JSON or XML. */
@@ -92,7 +99,7 @@ export async function get(req: SwiftRequest): Promise<Response> {
     };
   });
   const body = renderListing(format, "account", account, entries);
-  const headers = { ...accountHeaders(row), ...listingTypeHeaders(format, vary) };
+  const headers = { ...accountHeaders(req.ctx.config.policies, row), ...listingTypeHeaders(format, vary) };
   if (body === null) return emptyResponse(204, headers);
   return new Response(body, { status: 200, headers });
 }

@@ -17,6 +17,10 @@ import { listingSymlink } from "./symlink-params";
 import { checkSyncTo } from "./container-sync";
 import { checkNameLength, emptyResponse, httpDateOf, isNewest, normalForm, required, statusOrThrow, type SwiftRequest } from "./request";
 import { SwiftError } from "../../common/errors";
+import { policyByName, policyOfIndex, type StoragePolicy } from "../../common/storage-policies";
+
+/** How Swift spells the header in its messages. */
+const X_STORAGE_POLICY_NAME = "X-Storage-Policy";
 
 /** Container headers kept as metadata besides X-Container-Meta-* (ACLs, legacy versioning, container sync, the ETag quoter's sysmeta). */
 export const CONTAINER_SYSTEM_HEADERS = [
@@ -29,13 +33,13 @@ export const CONTAINER_SYSTEM_HEADERS = [
   SETTING.container.sysmeta,
 ] as const;
 
-function containerHeaders(row: ContainerRow): Record<string, string> {
+function containerHeaders(req: SwiftRequest, row: ContainerRow): Record<string, string> {
   return {
     [H.X_CONTAINER_OBJECT_COUNT]: String(row.objectCount),
     [H.X_CONTAINER_BYTES_USED]: String(row.bytesUsed),
     [H.X_TIMESTAMP]: normalForm(row.createdAt),
     [H.LAST_MODIFIED]: httpDateOf(row.putTimestamp),
-    [H.X_STORAGE_POLICY]: "Policy-0",
+    [H.X_STORAGE_POLICY]: policyOfIndex(req.ctx.config.policies, row.storagePolicyIndex).name,
     [H.ACCEPT_RANGES]: "bytes",
     ...liveMetadata(row.metadata),
   };
@@ -45,13 +49,29 @@ function names(req: SwiftRequest): { account: string; container: string } {
   return { account: req.path.account, container: required(req.path.container) };
 }
 
-/** PUT: 201 created, 202 when it existed (metadata merged). */
+/**
+ * The storage policy a container PUT asks for with X-Storage-Policy (a name or alias, any case);
+ * null when it names none. Unknown → 400 (text/plain), deprecated → 400, as Swift's
+ * container.py _convert_policy_to_index.
+ */
+function requestedPolicy(req: SwiftRequest): StoragePolicy | null {
+  const name = req.request.headers.get(H.X_STORAGE_POLICY);
+  if (!name) return null;
+  const policy = policyByName(req.ctx.config.policies, name);
+  if (!policy) throw new SwiftError("BadRequest", `Invalid ${X_STORAGE_POLICY_NAME} '${name}'`);
+  if (policy.deprecated) throw new SwiftError("BadRequest", `Storage Policy '${policy.name}' is deprecated`);
+  return policy;
+}
+
+/** PUT: 201 created, 202 when it existed (metadata merged); 409 when it exists with another storage policy. */
 export async function put(req: SwiftRequest): Promise<Response> {
   const { account, container } = names(req);
   checkNameLength("Container", container, MAX_CONTAINER_NAME_LENGTH);
   checkMetadata(req.request.headers, "container");
   checkSyncTo(req.request.headers);
-  const status = statusOrThrow(await putContainer(req.ctx, account, container, metadataUpdates(req.request.headers, "container", CONTAINER_SYSTEM_HEADERS)));
+  const policy = requestedPolicy(req);
+  const updates = metadataUpdates(req.request.headers, "container", CONTAINER_SYSTEM_HEADERS);
+  const status = statusOrThrow(await putContainer(req.ctx, account, container, updates, policy?.index ?? null));
   return emptyResponse(status);
 }
 
@@ -77,7 +97,7 @@ export async function head(req: SwiftRequest): Promise<Response> {
   const { format, vary } = listingFormat(req.url, req.request.headers);
   const listing = await listContainer(req.ctx, account, container, { limit: 0, marker: "", endMarker: "", prefix: null, delimiter: null, reverse: false, path: null }, isNewest(req));
   if (!listing) throw new SwiftError("NotFound");
-  return emptyResponse(204, { ...containerHeaders(listing.container), ...listingTypeHeaders(format, vary) });
+  return emptyResponse(204, { ...containerHeaders(req, listing.container), ...listingTypeHeaders(format, vary) });
 }
 
 /** GET: the object listing in plain text, JSON or XML. */
@@ -105,7 +125,7 @@ export async function get(req: SwiftRequest): Promise<Response> {
     };
   });
   const body = renderListing(format, "container", container, entries);
-  const headers = { ...containerHeaders(listing.container), ...listingTypeHeaders(format, vary) };
+  const headers = { ...containerHeaders(req, listing.container), ...listingTypeHeaders(format, vary) };
   if (body === null) return emptyResponse(204, headers);
   return new Response(body, { status: 200, headers });
 }

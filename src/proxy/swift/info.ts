@@ -20,7 +20,10 @@ export function clusterInfo(config: Config): Record<string, unknown> {
     swift: {
       version: "2.30.1",
       strict_cors_mode: true,
-      policies: [{ name: "Policy-0", aliases: "Policy-0", default: true }],
+      // Swift: StoragePolicyCollection.get_policy_info — deprecated policies are not listed.
+      policies: config.policies.all
+        .filter((policy) => !policy.deprecated)
+        .map((policy) => ({ name: policy.name, aliases: policy.aliases.join(", "), ...(policy.isDefault ? { default: true } : {}) })),
       allow_account_management: true,
       account_autocreate: true,
       max_file_size: config.maxFileSize,

@@ -24,6 +24,7 @@ import { fanOut } from "../fan-out";
 import { accountInfo } from "../services/account";
 import { containerInfo } from "../services/container";
 import { partitionReplicas, settleWrite } from "../services/context";
+import { objectRingOf } from "../services/object";
 import { bodyText, mapConcurrent, subrequest } from "./large-object";
 import type { Next } from "./pipeline";
 import { ACCEPTABLE_FORMATS, bestMatch, renderOutcome, type OutFormat } from "./bulk-response";
@@ -215,7 +216,8 @@ async function authorizeSegmentDelete(req: SwiftRequest, container: string, obje
  */
 async function tombstoneSegments(req: SwiftRequest, container: string, objects: readonly string[], timestamp: Timestamp): Promise<void> {
   const { account } = req.path;
-  const ring = req.ctx.config.rings.object;
+  const ringName = await objectRingOf(req.ctx, account, container);
+  const ring = req.ctx.config.rings.get(ringName);
   const byPartition = new Map<number, string[]>();
   for (const object of objects) {
     const partition = ring.partitionFor(account, container, object);
@@ -228,9 +230,9 @@ async function tombstoneSegments(req: SwiftRequest, container: string, objects: 
     for (let start = 0; start < names.length; start += ROWS_PER_RPC_MAX) batches.push({ partition, names: names.slice(start, start + ROWS_PER_RPC_MAX) });
   }
   const statuses = await mapConcurrent(batches, ASYNC_DELETE_PARTITIONS_IN_FLIGHT, async ({ partition, names }) => {
-    const { primaries, call } = partitionReplicas(req.ctx, "object", partition);
+    const { primaries, call } = partitionReplicas(req.ctx, ringName, partition);
     const replies = await fanOut(primaries, [], call((stub) => stub.deleteObjects(names, timestamp.internal)));
-    return settleWrite(req.ctx, "object", partition, primaries, replies);
+    return settleWrite(req.ctx, ringName, partition, primaries, replies);
   });
   const failed = statuses.filter((status) => status < 200 || status >= 300).length;
   if (failed) {

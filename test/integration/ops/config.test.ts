@@ -55,3 +55,30 @@ describe("parseConfig", () => {
     expect(error.message).not.toContain("testing2-secret");
   });
 });
+
+describe("parseConfig: storage policies", () => {
+  it("the shipped policies each have their object ring", ({ expect }) => {
+    const config = parseConfig(env);
+    expect(config.policies.all.map((policy) => [policy.name, config.rings.get(policy.ring).replicaCount])).toEqual([
+      ["gold", 3],
+      ["silver", 2],
+      ["local", 1],
+    ]);
+  });
+
+  it("a policy whose object ring is not bundled is refused, naming the ring", ({ expect }) => {
+    expect(configErrorOf(envWith({ STORAGE_POLICIES: "0 gold default; 1 silver; 2 local; 3 bronze" })).message).toBe(
+      'configuration: STORAGE_POLICIES names policy 3 (bronze), but rings/object-3.ring.json is not bundled: build it with "edgeswift ring object-3 create"',
+    );
+  });
+
+  it("a bundled object ring no policy owns is refused (its data would be out of reach)", ({ expect }) => {
+    expect(configErrorOf(envWith({ STORAGE_POLICIES: "0 gold default; 1 silver" })).message).toBe(
+      "configuration: rings/object-2.ring.json belongs to no storage policy in STORAGE_POLICIES",
+    );
+  });
+
+  it("policies Swift would refuse are refused with Swift's reason", ({ expect }) => {
+    expect(configErrorOf(envWith({ STORAGE_POLICIES: "0 gold; 1 silver; 2 local" })).message).toBe("configuration: STORAGE_POLICIES marks no policy default");
+  });
+});

@@ -27,7 +27,7 @@ describe("container", () => {
     expect(head.headers.get("x-container-object-count")).toBe("1");
     expect(head.headers.get("x-container-bytes-used")).toBe("3");
     expect(head.headers.get("x-container-meta-color")).toBe("red");
-    expect(head.headers.get("x-storage-policy")).toBe("Policy-0");
+    expect(head.headers.get("x-storage-policy")).toBe("gold");
     expect(head.headers.get("x-timestamp")).toMatch(/^\d{10}\.\d{5}$/);
     expect(head.headers.get("last-modified")).toMatch(/GMT$/);
   });

@@ -190,7 +190,7 @@ describe("container reports in an account (Swift: account/backend.py merge_items
     reportedAt: "1700000010.00000",
     ...o,
   });
-  const held = (o: Partial<ContainerReport> = {}): AccountContainerRow => ({ ...report(o), deleted: 0 });
+  const held = (o: Partial<ContainerReport> = {}): AccountContainerRow => ({ ...report(o), deleted: 0, storagePolicyIndex: o.storagePolicyIndex ?? 0 });
 
   it("the first report of a container is its row", ({ expect }) => {
     expect(mergeContainerReport(null, report())).toEqual({ row: held(), changed: true });

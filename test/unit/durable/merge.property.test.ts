@@ -226,6 +226,7 @@ describe("mergeContainerReport (an account's container rows)", () => {
       objectCount: fc.integer({ min: 0, max: 4 }),
       bytesUsed: fc.integer({ min: 0, max: 4 }),
       reported: fc.integer({ min: 1, max: 6 }),
+      policy: fc.integer({ min: 0, max: 2 }),
     }),
     { minLength: 1, maxLength: 14 },
   ).map((drawn) =>
@@ -239,6 +240,7 @@ describe("mergeContainerReport (an account's container rows)", () => {
         bytesUsed: r.bytesUsed * 10,
         reportedAt: stamp(r.reported + 20, 0),
         deleted: r.del > r.put ? 1 : 0,
+        storagePolicyIndex: r.policy,
       }),
     ),
   );

@@ -103,7 +103,7 @@ describe("parseRingFile", () => {
     expect(
       problemOf({ format: "x", ring: "r", version: -1, partPower: 25, replicaCount: 0, zones: {}, zoneIndexBytes: 3, replica2Partition2Zone: [1] }),
     ).toBe(
-      `bad ring file: format is "x", expected "${RING_FILE_FORMAT}"; ring is "r", expected account, container or object; version is not a whole number; ` +
+      `bad ring file: format is "x", expected "${RING_FILE_FORMAT}"; ring is "r", expected account, container, object or object-<policy index>; version is not a whole number; ` +
         "partPower is not a whole number in 0..24; replicaCount is not a whole number in 1..255; zones is not a list; zoneIndexBytes is not 1 or 2; " +
         "replica2Partition2Zone is not a list of base64 strings",
     );
