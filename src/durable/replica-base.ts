@@ -230,7 +230,7 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
    */
   markDirty(owed: string[] = []): ReplicaReply {
     this.ensureSchema();
-    if (this.identity.handoff && owed.length) {
+    if (this.isHandoff && owed.length) {
       const kv = this.ctx.storage.kv;
       for (const zone of owed) this.#owe(zone);
       const handedTo = kv.get<string[]>(HANDED_TO);
@@ -373,7 +373,9 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
    * owes it to that one; without it, to all. A handoff also schedules its revert.
    */
   protected noteChange(standingFor: string | null = null): void {
-    if (this.identity.handoff) {
+    // A zone's own slot is a handoff too when the zone is not a primary of the partition (a ring
+    // with more zones than replicas puts its handoffs there).
+    if (this.isHandoff) {
       const kv = this.ctx.storage.kv;
       kv.delete(HANDED_TO);
       kv.put(WRITES, (kv.get<number>(WRITES) ?? 0) + 1);
