@@ -15,6 +15,7 @@ import { bench } from "./bench";
 import { benchReplication } from "./bench-replication";
 import { domainRemap, domainRemapPath } from "./middleware/domain-remap";
 import { encodedBody } from "./middleware/encoded-body";
+import { wsgiHeaderNames } from "./middleware/header-names";
 import { transId } from "./middleware/trans-id";
 import { admin } from "./admin";
 import { info } from "./swift/info";
@@ -25,6 +26,7 @@ import { swiftApi } from "./swift/router";
 export const app = new Hono<{ Bindings: Env }>({ getPath: domainRemapPath });
 
 app.use("*", transId);
+app.use("*", wsgiHeaderNames);
 app.use("*", encodedBody);
 app.use("*", domainRemap);
 

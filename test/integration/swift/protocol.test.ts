@@ -150,6 +150,25 @@ describe("Date and header names (Swift: eventlet wsgi, swob HeaderKeyDict)", () 
     expect(swobHeaderName("etag")).toBe("Etag");
   });
 
+  it("an underscore in a header name is read as a dash, as Swift's WSGI server does: metadata of all three levels", async ({ expect }) => {
+    await text(await swift("PUT", `${C}/meta-underscore`, { body: bytes("x"), headers: { "X-Object-Meta-Foo_Bar": "1", "X-Object-Meta-Under_score_X": "2" } }));
+    const head = await swift("HEAD", `${C}/meta-underscore`);
+    await text(head);
+    expect(head.headers.get("x-object-meta-foo-bar")).toBe("1");
+    expect(head.headers.get("x-object-meta-under-score-x")).toBe("2");
+    expect([...head.headers.keys()].filter((name) => name.includes("_"))).toEqual([]);
+    // Every underscore, the prefix's too: X_Object_Meta_Q is X-Object-Meta-Q.
+    expect((await swift("POST", `${C}/meta-underscore`, { headers: { X_Object_Meta_Q: "4" } })).status).toBe(202);
+    const posted = await swift("HEAD", `${C}/meta-underscore`);
+    await text(posted);
+    expect(posted.headers.get("x-object-meta-q")).toBe("4");
+    await text(await swift("POST", C, { headers: { "X-Container-Meta-A_B": "3" } }));
+    const container = await swift("HEAD", C);
+    await text(container);
+    expect(container.headers.get("x-container-meta-a-b")).toBe("3");
+    expect(container.headers.get("x-container-meta-a_b")).toBeNull();
+  });
+
   it("metadata comes back under its name whatever case it was sent in", async ({ expect }) => {
     await text(await swift("PUT", `${C}/meta-case`, { body: bytes("x"), headers: { "x-object-meta-cOLOR-sHADE": "red" } }));
     const head = await swift("HEAD", `${C}/meta-case`);
