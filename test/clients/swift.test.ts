@@ -73,6 +73,28 @@ describe("swift (python3-swiftclient)", () => {
     expect(listed(list), transcript(list)).toContain(container);
   });
 
+  it("swift post -H 'X-Storage-Policy: silver' creates a container in that policy; swift stat shows it, and the account's counts per policy", async ({ expect, onTestFinished }) => {
+    const container = uniqueName("swift-policy");
+    const dir = await tempDir(onTestFinished, "swift");
+    await swift(["post", container, "-H", "X-Storage-Policy: silver"]);
+    const body = randomBody(4096);
+    await writeTree(dir, { "in-silver.bin": body });
+    await swift(["upload", container, "in-silver.bin"], { cwd: dir });
+    const stat = await swift(["stat", container]);
+    expect(statFields(stat).get("X-Storage-Policy"), transcript(stat)).toBe("silver");
+    expect(statFields(stat).get("Objects"), transcript(stat)).toBe("1");
+    const download = await swift(["download", container, "in-silver.bin", "-o", join(dir, "back.bin")]);
+    expect(md5(await readFile(join(dir, "back.bin"))), transcript(download)).toBe(md5(body));
+    // The account hears of the object within a second or so; swift stat reads the per-policy headers.
+    let account = await swift(["stat"]);
+    for (let tries = 0; tries < 40 && !statFields(account).has('Containers in policy "silver"'); tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      account = await swift(["stat"]);
+    }
+    expect(Number(statFields(account).get('Containers in policy "silver"')), transcript(account)).toBeGreaterThanOrEqual(1);
+    expect(Number(statFields(account).get('Bytes in policy "silver"')), transcript(account)).toBeGreaterThanOrEqual(4096);
+  });
+
   it("swift post -m on an existing container changes one metadata item, keeps the others, and an empty value removes one", async ({ expect }) => {
     const container = uniqueName("swift-post-again");
     await swift(["post", container, "-m", "Color:blue", "-m", "Owner:Jane", "-m", "Size:large"]);
