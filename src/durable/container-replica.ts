@@ -10,7 +10,7 @@ import { ACCOUNT_REPORT_DELAY_MS, CONTAINER_UPDATE_TIMEOUT_MS, NODE_TIMEOUT_MS, 
 import { containerKey } from "../common/path";
 import { isSuccess, type ReplicaReply } from "../common/replies";
 import { Timestamp } from "../common/timestamp";
-import { updateTarget } from "./identity";
+import { updateTargets } from "./identity";
 import { listNames, type ListingEntry, type ListingParams } from "./listing";
 import { mergeClientMetadata, mergeListing, mergeMetadata } from "./merge";
 import { Outbox } from "./outbox";
@@ -329,7 +329,6 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
 
   #queueReport(row: ContainerRow, reportedAt = Timestamp.fromSeconds(Date.now() / 1000).internal): void {
     const rings = this.config.rings;
-    const target = updateTarget(this.identity, rings.container, rings.account, rings.account.partitionFor(row.account));
     const report: ContainerReport = {
       account: row.account,
       container: row.container,
@@ -340,7 +339,9 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
       reportedAt,
       storagePolicyIndex: row.storagePolicyIndex,
     };
-    this.#outboxRows.put({ partition: target.partition, zone: target.zone, key: containerKey(row.account, row.container), payload: report });
+    for (const target of updateTargets(this.identity, rings.container, rings.account, rings.account.partitionFor(row.account))) {
+      this.#outboxRows.put({ partition: target.partition, zone: target.zone, key: containerKey(row.account, row.container), payload: report });
+    }
   }
 
   /**

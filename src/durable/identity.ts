@@ -60,18 +60,26 @@ export function updateTargetZone(sourceZone: string, sourcePrimaries: readonly Z
   return target.id;
 }
 
-/** The replica a write to `source` should update in `targetRing` for the path's target partition. */
-export function updateTarget(
-  source: ReplicaIdentity,
-  sourceRing: Ring,
-  targetRing: Ring,
-  targetPartition: number,
-): { partition: number; zone: string; name: string; locationHint: string | null } {
-  const zone = updateTargetZone(source.zone, sourceRing.primaryZones(source.partition), targetRing.primaryZones(targetPartition));
-  return {
-    partition: targetPartition,
-    zone,
-    name: replicaName(targetRing.name, targetPartition, zone),
-    locationHint: targetRing.zone(zone)?.locationHint ?? null,
-  };
+/**
+ * Every zone of the `target` ring's replicas that a replica in `sourceZone` updates: its
+ * updateTargetZone, and, on a primary, each target primary it is given so that every target
+ * primary is updated by some source primary: the source in the target's own zone, else the source
+ * at the target's index (modulo the source count). With fewer source replicas than target
+ * replicas (a two-replica policy's objects, three container replicas) a source updates several,
+ * as Swift's proxy spreads container hosts over the object servers (obj.py _backend_requests).
+ */
+export function updateTargetZones(sourceZone: string, sourcePrimaries: readonly Zone[], targetPrimaries: readonly Zone[]): string[] {
+  const zones = [updateTargetZone(sourceZone, sourcePrimaries, targetPrimaries)];
+  if (!sourcePrimaries.some((zone) => zone.id === sourceZone)) return zones;
+  targetPrimaries.forEach((target, index) => {
+    const owner = sourcePrimaries.some((zone) => zone.id === target.id) ? target.id : sourcePrimaries[index % sourcePrimaries.length]?.id;
+    if (owner === sourceZone && !zones.includes(target.id)) zones.push(target.id);
+  });
+  return zones;
+}
+
+/** The replicas a write to `source` should update in `targetRing` for the path's target partition (see updateTargetZones). */
+export function updateTargets(source: ReplicaIdentity, sourceRing: Ring, targetRing: Ring, targetPartition: number): { partition: number; zone: string }[] {
+  const zones = updateTargetZones(source.zone, sourceRing.primaryZones(source.partition), targetRing.primaryZones(targetPartition));
+  return zones.map((zone) => ({ partition: targetPartition, zone }));
 }

@@ -17,7 +17,7 @@ import { ReplicaBase } from "./replica-base";
 import { listingRowOf, objectTombstone, type ContainerUpdate, type ObjectRow } from "./rows";
 import { OBJECT_MIGRATIONS, ObjectRows } from "./schema/object";
 import { OutboxRows } from "./schema/outbox";
-import { updateTarget } from "./identity";
+import { updateTargets } from "./identity";
 
 /** How long garbage bodies wait before the alarm deletes them if the inline delete did not. */
 const GARBAGE_RETRY_MS = 30_000;
@@ -241,8 +241,9 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
     const [account = "", container = ""] = row.name.split("/");
     const listing = listingRowOf(row);
     const rings = this.config.rings;
-    const target = updateTarget(this.identity, rings.get(this.identity.ring), rings.container, rings.container.partitionFor(account, container));
-    this.#outboxRows.put({ partition: target.partition, zone: target.zone, key: row.name, payload: { account, container, row: listing } });
+    for (const target of updateTargets(this.identity, rings.get(this.identity.ring), rings.container, rings.container.partitionFor(account, container))) {
+      this.#outboxRows.put({ partition: target.partition, zone: target.zone, key: row.name, payload: { account, container, row: listing } });
+    }
   }
 
   /** Waits for delivery up to `timeoutMs` (Swift: container_update_timeout); the alarm retries what is left. */

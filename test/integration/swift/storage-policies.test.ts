@@ -11,6 +11,7 @@ import { describe, it, vi } from "vitest";
 import worker from "../../../src/index";
 import { loadRings } from "../../../src/ring/load";
 import { BASE, send, swift, text, tokenFor, unique } from "../../helpers";
+import { LIST_ALL } from "../../rows";
 
 const rings = loadRings({ hashPathPrefix: env.HASH_PATH_PREFIX, hashPathSuffix: env.HASH_PATH_SUFFIX });
 const bytes = (value: string) => new TextEncoder().encode(value);
@@ -96,6 +97,22 @@ describe("storage policies", () => {
     expect(await holders("object-2", local, "o")).toEqual(["z1"]);
     expect(await holders("object", silver, "o")).toEqual([]);
     expect(await holders("object", local, "o")).toEqual([]);
+  });
+
+  it("a write to a two-replica policy reaches all three container replicas, so a listing from any of them shows it", async ({ expect }) => {
+    const container = unique("pol");
+    await send("PUT", `/AUTH_test/${container}`, { headers: { "X-Storage-Policy": "silver" } });
+    expect((await send("PUT", `/AUTH_test/${container}/listed`, { body: bytes("x") })).status).toBe(201);
+    const partition = rings.container.partitionFor("AUTH_test", container);
+    await vi.waitFor(
+      async () => {
+        for (const zone of rings.container.primaryZones(partition)) {
+          const listing = await env.CONTAINER_REPLICA.getByName(`container/${partition}/${zone.id}`).listObjects("AUTH_test", container, LIST_ALL);
+          expect(listing.value?.entries.map((entry) => entry.name), zone.id).toEqual(["listed"]);
+        }
+      },
+      { timeout: 2_000, interval: 25 },
+    );
   });
 
   it("every object operation works in a non-default policy: PUT, GET, HEAD, POST, listing, DELETE", async ({ expect }) => {
