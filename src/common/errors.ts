@@ -88,6 +88,13 @@ const SWOB_DEFAULT_TYPE_DETAILS: readonly RegExp[] = [
   /^Too many buffered slo segments to delete\.$/,
   /^(Invalid File Name|Unsupported archive format|Max delete failures exceeded)$/,
   /^Maximum Bulk Deletes: \d+ per request$/,
+  // object_versioning.py
+  /^Cannot enable object versioning on a container /,
+  /^Error (enabling object versioning|deleting versioned container)$/,
+  /^Delete all versions before deleting container\.$/,
+  /^POST to a specific version is not allowed$/,
+  /^version-aware operations require that the container is versioned$/,
+  /^(Invalid version parameter|invalid version_marker param|version_marker param requires marker|invalid delimiter param)$/,
   /^Storage Policy '[^']*' is deprecated$/,
 ];
 

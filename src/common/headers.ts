@@ -96,6 +96,13 @@ export const H = {
   X_SYMLINK_TARGET_ETAG: "x-symlink-target-etag",
   X_VERSIONS_LOCATION: "x-versions-location",
   X_WEB_MODE: "x-web-mode",
+  // Object versioning (X-Versions-Enabled): what clients see, and the sysmeta it is kept as.
+  X_CONTAINER_SYSMETA_VERSIONS_CONTAINER: "x-container-sysmeta-versions-container",
+  X_CONTAINER_SYSMETA_VERSIONS_ENABLED: "x-container-sysmeta-versions-enabled",
+  X_COPIED_FROM_VERSION_ID: "x-copied-from-version-id",
+  X_OBJECT_CURRENT_VERSION_ID: "x-object-current-version-id",
+  X_OBJECT_VERSION_ID: "x-object-version-id",
+  X_VERSIONS_ENABLED: "x-versions-enabled",
 } as const;
 
 export type MetadataTarget = "account" | "container" | "object";

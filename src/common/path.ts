@@ -19,6 +19,9 @@ export function levelOf(path: SwiftPath): "account" | "container" | "object" {
   return path.object !== null ? "object" : path.container !== null ? "container" : "account";
 }
 
+/** Swift's 412 body for a path that is not UTF-8 or holds a NUL. */
+const INVALID_PATH = "Invalid UTF8 or contains NULL";
+
 /**
  * Percent-decodes a URL path; 412 when it is not UTF-8 or holds a NUL, as Swift answers.
  */
@@ -27,12 +30,36 @@ export function decodePath(rawPath: string): string {
   try {
     decoded = decodeURIComponent(rawPath);
   } catch {
-    throw new SwiftError("PreconditionFailed", "Invalid UTF8 or contains NULL");
+    throw new SwiftError("PreconditionFailed", INVALID_PATH);
   }
-  if (decoded.includes("\u0000")) {
-    throw new SwiftError("PreconditionFailed", "Invalid UTF8 or contains NULL");
-  }
+  checkReservedNames(decoded, false);
   return decoded;
+}
+
+/**
+ * Swift's reserved character. A name starting with it is hidden (object versioning's
+ * `\0versions\0<container>`): listings leave it out and only requests that edgeswift's own code
+ * makes for names it made may use it. Swift: common/utils RESERVED.
+ */
+export const RESERVED = "\u0000";
+
+/** Swift: request_helpers.get_reserved_name. `reservedName("versions", "c")` is `\0versions\0c`. */
+export function reservedName(...parts: string[]): string {
+  return RESERVED + parts.join(RESERVED);
+}
+
+/** Swift: request_helpers.split_reserved_name. The parts of a reserved name; null for a name that is none. */
+export function splitReservedName(name: string): string[] | null {
+  return name.startsWith(RESERVED) ? name.slice(RESERVED.length).split(RESERVED) : null;
+}
+
+/**
+ * 412 for a decoded path holding the reserved character, unless `allowed` (a request edgeswift's
+ * own code made: Swift's X-Backend-Allow-Reserved-Names). Swift: proxy/server.py handle_request,
+ * constraints.check_utf8(internal=req.allow_reserved_names).
+ */
+export function checkReservedNames(decodedPath: string, allowed: boolean): void {
+  if (!allowed && decodedPath.includes(RESERVED)) throw new SwiftError("PreconditionFailed", INVALID_PATH);
 }
 
 /**

@@ -7,6 +7,8 @@
  */
 
 const UNITS_PER_SECOND = 100_000;
+/** 9999999999.99999, the largest timestamp, in units. */
+const MAX_UNITS = 999_999_999_999_999;
 const NORMAL_FORM = /^(\d{1,10})(?:\.(\d{1,5}))?(?:_([0-9a-f]{1,16}))?$/;
 
 export class Timestamp {
@@ -32,6 +34,29 @@ export class Timestamp {
     const fraction = Number((match[2] ?? "").padEnd(5, "0"));
     const offset = match[3] ? parseInt(match[3], 16) : 0;
     return new Timestamp(whole * UNITS_PER_SECOND + fraction, offset);
+  }
+
+  /**
+   * A timestamp as Swift's Timestamp(text) reads one a client sent (X-If-Delete-At, a version
+   * id): seconds as Python's float() reads a decimal, at least 0 and below 10000000000, and an
+   * optional `_<hex>` offset; null where Swift raises ValueError.
+   */
+  static fromText(text: string): Timestamp | null {
+    const [base = "", offset] = text.split(/_(.*)/s);
+    if (!/^\s*[+-]?(?:\d+(?:_\d+)*\.?(?:\d+(?:_\d+)*)?|\.\d+(?:_\d+)*)(?:[eE][+-]?\d+)?\s*$/.test(base)) return null;
+    if (offset !== undefined && !/^\s*[0-9a-fA-F]+\s*$/.test(offset)) return null;
+    const seconds = Number(base.trim().replaceAll("_", ""));
+    if (!Number.isFinite(seconds) || seconds < 0 || seconds >= 10_000_000_000) return null;
+    return new Timestamp(Math.round(seconds * UNITS_PER_SECOND), offset === undefined ? 0 : parseInt(offset, 16));
+  }
+
+  /**
+   * Swift's `~Timestamp`: the time counted back from the largest timestamp, so that newer sorts
+   * first (object versioning names versions so). Swift refuses to invert a timestamp with an
+   * offset; callers invert none (the offset would be dropped). Swift: Timestamp.__invert__.
+   */
+  get inverted(): Timestamp {
+    return new Timestamp(MAX_UNITS - this.units);
   }
 
   get seconds(): number {

@@ -31,6 +31,8 @@ export const CONTAINER_SYSTEM_HEADERS = [
   H.X_CONTAINER_SYNC_KEY,
   H.X_CONTAINER_SYNC_TO,
   SETTING.container.sysmeta,
+  H.X_CONTAINER_SYSMETA_VERSIONS_ENABLED,
+  H.X_CONTAINER_SYSMETA_VERSIONS_CONTAINER,
 ] as const;
 
 function containerHeaders(req: SwiftRequest, row: ContainerRow): Record<string, string> {

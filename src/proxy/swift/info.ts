@@ -56,6 +56,7 @@ export function clusterInfo(config: Config): Record<string, unknown> {
     account_quotas: {},
     symlink: { symloop_max: SYMLOOP_MAX, static_links: true },
     versioned_writes: { allowed_flags: [H.X_VERSIONS_LOCATION, H.X_HISTORY_LOCATION] },
+    object_versioning: {},
     staticweb: {},
     etag_quoter: ETAG_QUOTER_INFO,
     // Container sync settings are kept (container-sync.ts); no realm is configured.

@@ -10,6 +10,7 @@
 import { SwiftError } from "../../common/errors";
 import { H, isTrue } from "../../common/headers";
 import type { ListingParams } from "../../durable/listing";
+import { pythonJson } from "./large-object";
 
 export type ListingFormat = "plain" | "json" | "xml";
 
@@ -85,6 +86,24 @@ export function queryParam(params: ReadonlyMap<string, Uint8Array>, name: string
   } catch {
     throw new SwiftError("BadRequest", `"${name}" parameter not valid UTF-8`);
   }
+}
+
+/** One parameter as text, its bytes read leniently, or null when absent: a parameter Swift reads without refusing it. */
+export function queryText(url: URL, name: string): string | null {
+  const bytes = queryParams(url).get(name);
+  return bytes === undefined ? null : new TextDecoder().decode(bytes);
+}
+
+/** The URL with `params` set (any earlier one of those names dropped), the rest of its query as it was sent. */
+export function withQueryParams(url: URL, params: Record<string, string>): URL {
+  const names = new Set(Object.keys(params));
+  const kept = url.search
+    .slice(1)
+    .split("&")
+    .filter((pair) => pair && !names.has(latin1(unquoteBytes(pair.split("=")[0] ?? ""))));
+  const out = new URL(url);
+  out.search = [...kept, ...Object.entries(params).map(([name, value]) => `${name}=${encodeURIComponent(value)}`)].join("&");
+  return out;
 }
 
 /**
@@ -189,6 +208,18 @@ export function listingFormat(url: URL, headers: Headers): { format: ListingForm
   return { format: best.format, vary };
 }
 
+/**
+ * Whether a JSON listing is acceptable: `format=json`, or no `format` and an Accept (if any) that
+ * takes application/json. Swift: object_versioning.py _list_versions, with listing_formats'
+ * req.accept: best_match(['application/json']).
+ */
+export function acceptsJson(url: URL, headers: Headers): boolean {
+  const format = queryParam(queryParams(url), "format");
+  if (format) return format.toLowerCase() === "json";
+  const accept = headers.get(H.ACCEPT);
+  return !accept || parseAccept(accept).some((entry) => entry.q > 0 && /^(\*|application)\/(\*|json)$/.test(entry.type));
+}
+
 /** Content-Type of a listing (or a HEAD of what would be one), and Vary: Accept when Accept chose it. */
 export function listingTypeHeaders(format: ListingFormat, vary: boolean): Record<string, string> {
   return vary ? { [H.CONTENT_TYPE]: CONTENT_TYPES[format], [H.VARY]: "Accept" } : { [H.CONTENT_TYPE]: CONTENT_TYPES[format] };
@@ -222,4 +253,28 @@ export function renderListing(format: ListingFormat, root: "account" | "containe
 /** A `subdir` entry from a delimiter listing. */
 export function subdirEntry(name: string): RenderedEntry {
   return { name, json: { subdir: name }, xml: `<subdir name="${xmlEscape(name)}"><name>${xmlEscape(name)}</name></subdir>` };
+}
+
+/** One item of a JSON listing, as Swift's JSON listings carry it (a name's fields, or a `subdir`). */
+export type ListingItem = Record<string, unknown>;
+
+/** The fields each format but JSON shows of a listed container or object (Swift: account_to_xml, container_to_xml). */
+const XML_FIELDS = {
+  account: { element: "container", fields: ["name", "count", "bytes", "last_modified"] },
+  container: { element: "object", fields: ["name", "hash", "bytes", "content_type", "last_modified"] },
+} as const;
+
+/**
+ * A JSON listing rebuilt by a middleware, rendered as the client asked, as Swift's listing_formats
+ * renders the JSON it gets back: Python's json.dumps, XML of each item's fields, or names.
+ */
+export function renderItems(format: ListingFormat, root: "account" | "container", rootName: string, items: readonly ListingItem[]): string | null {
+  if (format === "json") return pythonJson(items);
+  const { element, fields } = XML_FIELDS[root];
+  const entries = items.map((item): RenderedEntry => {
+    if (typeof item.subdir === "string") return subdirEntry(item.subdir);
+    const xml = fields.map((field) => `<${field}>${xmlEscape(String(item[field] ?? ""))}</${field}>`).join("");
+    return { name: String(item.name ?? ""), json: item, xml: `<${element}>${xml}</${element}>` };
+  });
+  return renderListing(format, root, rootName, entries);
 }

@@ -71,22 +71,15 @@ export function deleteAtOf(headers: Headers, nowMs: number): number | null {
 }
 
 /**
- * X-If-Delete-At read as Swift's object server reads it (a Timestamp: a decimal number of seconds,
- * at least 0 and below 10000000000, an optional `_offset`), in 10 µs units; null when absent;
+ * X-If-Delete-At read as Swift's object server reads it (Timestamp.fromText); null when absent;
  * 400 "Bad X-If-Delete-At header value" otherwise. Swift: obj/server.py DELETE, utils Timestamp.
  */
-function ifDeleteAtOf(headers: Headers): { units: number; offset: number } | null {
+function ifDeleteAtOf(headers: Headers): Timestamp | null {
   const text = headers.get(H.X_IF_DELETE_AT);
   if (text === null) return null;
-  const [base = "", offset] = text.split(/_(.*)/s);
-  const bad = (): never => {
-    throw new SwiftError("BadRequest", "Bad X-If-Delete-At header value");
-  };
-  if (!/^\s*[+-]?(?:\d+(?:_\d+)*\.?(?:\d+(?:_\d+)*)?|\.\d+(?:_\d+)*)(?:[eE][+-]?\d+)?\s*$/.test(base)) bad();
-  if (offset !== undefined && !/^\s*[0-9a-fA-F]+\s*$/.test(offset)) bad();
-  const seconds = Number(base.trim().replaceAll("_", ""));
-  if (!Number.isFinite(seconds) || seconds < 0 || seconds >= 10_000_000_000) bad();
-  return { units: Math.round(seconds * 100_000), offset: offset === undefined ? 0 : parseInt(offset, 16) };
+  const timestamp = Timestamp.fromText(text);
+  if (!timestamp) throw new SwiftError("BadRequest", "Bad X-If-Delete-At header value");
+  return timestamp;
 }
 
 /**
@@ -366,7 +359,14 @@ async function copy(req: SwiftRequest, source: ObjectPath, destination: ObjectPa
   // With symlink=get a link is copied as a link (Swift: copy.py keeps the query for the source
   // GET and copies the link's X-Symlink-* headers to the PUT, where symlink checks them again).
   const symlinkGet = req.url.searchParams.get("symlink") === "get";
-  const sourceQuery = [...(manifestGet ? ["multipart-manifest=get&format=raw"] : []), ...(symlinkGet ? ["symlink=get"] : [])].join("&");
+  // A version of a versioned object is copied by its `version-id` (Swift: copy.py copy_get keeps the
+  // query for the source, and drops version-id from the PUT).
+  const versionId = req.url.searchParams.get("version-id");
+  const sourceQuery = [
+    ...(manifestGet ? ["multipart-manifest=get&format=raw"] : []),
+    ...(symlinkGet ? ["symlink=get"] : []),
+    ...(versionId !== null ? [`version-id=${encodeURIComponent(versionId)}`] : []),
+  ].join("&");
   const got = await req.subrequest({
     method: "GET",
     path: `/v1/${source.account}/${source.container}/${source.object}`,
@@ -422,11 +422,17 @@ async function copy(req: SwiftRequest, source: ObjectPath, destination: ObjectPa
   if (length === 0) await got.body?.cancel();
   if (put.status !== 201 && put.status !== 202) return put;
   await put.body?.cancel();
-  return emptyResponse(put.status, {
+  const headersOut: Record<string, string> = {
     [H.ETAG]: put.headers.get(H.ETAG) ?? "",
     [H.LAST_MODIFIED]: put.headers.get(H.LAST_MODIFIED) ?? "",
     [H.X_COPIED_FROM]: encodeURI(`${source.container}/${source.object}`),
     [H.X_COPIED_FROM_ACCOUNT]: encodeURI(source.account),
     [H.X_COPIED_FROM_LAST_MODIFIED]: got.headers.get(H.LAST_MODIFIED) ?? "",
-  });
+  };
+  // The versions a versioned source and destination answer with (Swift: copy.py, object_versioning).
+  const sourceVersion = got.headers.get(H.X_OBJECT_VERSION_ID);
+  if (sourceVersion !== null) headersOut[H.X_COPIED_FROM_VERSION_ID] = sourceVersion;
+  const version = put.headers.get(H.X_OBJECT_VERSION_ID);
+  if (version !== null) headersOut[H.X_OBJECT_VERSION_ID] = version;
+  return emptyResponse(put.status, headersOut);
 }

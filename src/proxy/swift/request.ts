@@ -35,6 +35,12 @@ export interface Environ {
   source?: string;
   /** How many subrequests deep this request is (0 or absent: the client's own). */
   depth?: number;
+  /**
+   * Set only by edgeswift's own code for a name it made: the path may name a reserved (hidden)
+   * container or object, and the request is pre-authorized, as no client may name one (Swift:
+   * X-Backend-Allow-Reserved-Names with make_pre_authed_request). Never from a client header.
+   */
+  allowReservedNames?: boolean;
   /** Free-form flags of one middleware for its own later use. */
   [key: string]: unknown;
 }
@@ -49,6 +55,8 @@ export interface SubrequestInit {
   source: string;
   /** Keeps the caller's TempURL/FormPOST authorization (Swift passes swift.authorize on). */
   keepAuthorization?: boolean;
+  /** The path is a reserved name edgeswift made; pre-authorized (Environ.allowReservedNames). */
+  allowReservedNames?: boolean;
 }
 
 /** A path segment that must be present for this controller. */

@@ -11,7 +11,7 @@ import { parseConfig } from "../../common/config";
 import { SUBREQUEST_DEPTH_MAX } from "../../common/constraints";
 import { SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
-import { decodePath, levelOf, parseSwiftPath, urlPathOf, type SwiftPath } from "../../common/path";
+import { checkReservedNames, decodePath, levelOf, parseSwiftPath, urlPathOf, type SwiftPath } from "../../common/path";
 import { authorize } from "../auth/authorize";
 import { carrySignedScope } from "../auth/signed-scope";
 import { formpost } from "../auth/formpost";
@@ -26,6 +26,7 @@ import * as container from "./container";
 import { dlo } from "./dlo";
 import { etagQuoter } from "./etag-quoter";
 import * as object from "./object";
+import { objectVersioning } from "./object-versioning";
 import { quotas } from "./quotas";
 import { compose, type Middleware, type Next } from "./pipeline";
 import type { Environ, SubrequestInit, SwiftRequest } from "./request";
@@ -50,6 +51,9 @@ const dispatch: Next = async (req) => {
   const level = levelOf(req.path);
   const controllers = CONTROLLERS[level];
   const handler = controllers[req.request.method];
+  // A hidden name reaches a controller only from edgeswift's own requests (a client's path was
+  // refused already; a name from a header, a manifest or a link is refused here, as Swift does).
+  checkReservedNames(`${req.path.account}/${req.path.container ?? ""}/${req.path.object ?? ""}`, req.environ.allowReservedNames === true);
   if (!handler) throw new SwiftError("MethodNotAllowed", undefined, { [H.ALLOW]: ALLOW });
   // Containers and objects of a deleted account are gone with it (the reaper removes them).
   if (level !== "account" && (await accountInfo(req.ctx, req.path.account))?.status === "DELETED") throw new SwiftError("NotFound");
@@ -59,7 +63,8 @@ const dispatch: Next = async (req) => {
 /**
  * The pipeline, in Swift's order (etc/proxy-server.conf-sample: … cache etag-quoter … cors bulk
  * tempurl formpost tempauth staticweb container-quotas account-quotas slo dlo versioned_writes
- * symlink proxy-server; etag-quoter "just after cache"). One line per middleware.
+ * symlink proxy-server; etag-quoter "just after cache"; versioned_writes' filter wraps
+ * object_versioning below the legacy stage, versioned_writes/__init__.py). One line per middleware.
  */
 const PIPELINE: readonly Middleware[] = [
   etagQuoter,
@@ -73,6 +78,7 @@ const PIPELINE: readonly Middleware[] = [
   slo,
   dlo,
   versionedWrites,
+  objectVersioning,
   symlink,
 ];
 
@@ -109,7 +115,7 @@ function swiftRequest(
       // subrequest's path is parsed from the decoded string, and its URL is one no parser resolves.
       const query = init.query ? `?${init.query}` : "";
       const sub = new Request(`${url.origin}${urlPathOf(init.path)}${query}`, { method: init.method, headers: init.headers ?? {}, body: init.body ?? null });
-      const subEnviron: Environ = { source: init.source, depth };
+      const subEnviron: Environ = { source: init.source, depth, ...(init.allowReservedNames ? { allowReservedNames: true } : {}) };
       // A signature's authority goes on with the scope it was granted for (Swift keeps the
       // tempurl's account and container limits in the subrequest's environ).
       if (init.keepAuthorization) carrySignedScope(environ, subEnviron);

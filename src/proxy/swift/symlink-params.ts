@@ -23,6 +23,12 @@ export interface SymlinkInfo {
   etag: string | null;
   bytes: number | null;
   sloEtag: string | null;
+  /**
+   * Object versioning's link to the current version (only that stage writes one): it names a
+   * hidden container, is followed pre-authorized, and does not count toward symloop_max
+   * (Swift: sysmeta versions-symlink, allow-reserved-names, symloop-extend).
+   */
+  versions?: boolean;
 }
 
 const PARAM = {
@@ -31,6 +37,7 @@ const PARAM = {
   etag: "swift_symlink_target_etag",
   bytes: "swift_symlink_target_bytes",
   sloEtag: "swift_symlink_slo_etag",
+  versions: "swift_symlink_versions",
 } as const;
 
 /**
@@ -67,6 +74,7 @@ export function paramsOf(link: SymlinkInfo): string {
   if (link.account !== null) params += `;${PARAM.account}=${link.account}`;
   if (link.etag !== null) params += `;${PARAM.etag}=${link.etag};${PARAM.bytes}=${link.bytes ?? 0}`;
   if (link.sloEtag !== null) params += `;${PARAM.sloEtag}=${link.sloEtag}`;
+  if (link.versions) params += `;${PARAM.versions}=true`;
   return params;
 }
 
@@ -92,6 +100,7 @@ export function splitSymlinkParams(contentType: string): { contentType: string; 
       etag: values.get(PARAM.etag) ?? null,
       bytes: bytes === undefined ? null : Number(bytes),
       sloEtag: values.get(PARAM.sloEtag) ?? null,
+      versions: values.get(PARAM.versions) === "true",
     },
   };
 }

@@ -13,15 +13,30 @@
 
 import { SwiftError } from "../../common/errors";
 import { H, isTrue } from "../../common/headers";
+import { parseSwiftPath, reservedName } from "../../common/path";
 import { findObject } from "../services/object";
 import type { Middleware, Next } from "./pipeline";
 import type { SwiftRequest } from "./request";
-import { normalizeEtag, subrequest } from "./large-object";
+import { isManifestRead, manifestRead, normalizeEtag, subrequest } from "./large-object";
 import { discard, quote, unquote } from "./subrequest";
 import { isAsStored, linkHeaders, paramsOf, splitSymlinkParams, withContentTypeParams, type SymlinkInfo } from "./symlink-params";
 
 /** Links followed before a read gives up with 409 (Swift: symloop_max). */
 export const SYMLOOP_MAX = 2;
+
+/**
+ * This stage's own reads of links and targets (Swift: swift.source SYM). Swift makes them below
+ * itself, and below object_versioning: here they run the whole pipeline, read a link with
+ * `?symlink=get` as stored (its parameters, the versions flag among them), and object versioning
+ * leaves them alone.
+ */
+export const SOURCE = "SYM";
+
+/** Whether `target` is in the hidden versions container of the container `holder` (both decoded `/v1/a/c/o` paths) is in. */
+function isOwnVersion(holder: string, target: string): boolean {
+  const { version, account, container } = parseSwiftPath(holder);
+  return container !== null && target.startsWith(`/${version}/${account}/${reservedName("versions", container)}/`);
+}
 
 /** The link a response describes: stored parameters (from the controller) or `X-Symlink-*` headers (from `?symlink=get`). */
 function linkOf(response: Response): SymlinkInfo | null {
@@ -39,11 +54,15 @@ function linkOf(response: Response): SymlinkInfo | null {
   };
 }
 
-/** A response with some headers changed (controller responses may be immutable). */
-function reheader(response: Response, change: (headers: Headers) => void): Response {
+/**
+ * A response with some headers changed (controller responses may be immutable); still the
+ * controller's whole read of a manifest when it was one, for the slo and dlo stages above.
+ */
+export function reheader(response: Response, change: (headers: Headers) => void): Response {
   const headers = new Headers(response.headers);
   change(headers);
-  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  const changed = new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  return isManifestRead(response) ? manifestRead(changed) : changed;
 }
 
 /** Swift: handle_get_head_symlink. The link itself, its target in `X-Symlink-*` headers. */
@@ -82,6 +101,8 @@ interface Traversal {
   lastPath: string | null;
   /** The decoded path last read (the request's own until a link is followed). */
   lastRead: string;
+  /** Whether it was reached through object versioning's link: a hidden name, read pre-authorized. */
+  lastReserved: boolean;
   /** What the symlink stage saw of the final target, once a static link's ETag was checked against it. */
   seen: Seen | null;
 }
@@ -112,14 +133,14 @@ interface Seen {
  * X-Object-Sysmeta-Slo-Size) and a DLO's as its manifest's. Swift: symlink.py module docs,
  * _validate_etag_and_update_sysmeta.
  */
-async function seenOf(req: SwiftRequest, response: Response, path: string): Promise<Seen> {
+async function seenOf(req: SwiftRequest, response: Response, path: string, allowReservedNames: boolean): Promise<Seen> {
   const etag = normalizeEtag(response.headers.get(H.ETAG));
   const bytes = Number(response.headers.get(H.CONTENT_LENGTH) ?? "0");
   const slo = isTrue(response.headers.get(H.X_STATIC_LARGE_OBJECT));
   const manifestEtag = response.headers.get(H.X_MANIFEST_ETAG);
   if (slo && manifestEtag !== null) return { etag: manifestEtag, bytes, sloEtag: etag };
   if (!response.ok || (!slo && !response.headers.has(H.X_OBJECT_MANIFEST))) return { etag, bytes, sloEtag: null };
-  const manifest = await subrequest(req, { method: "HEAD", path, query: "symlink=get&multipart-manifest=get", source: "SYM" });
+  const manifest = await subrequest(req, { method: "HEAD", path, query: "symlink=get&multipart-manifest=get", source: SOURCE, allowReservedNames });
   await discard(manifest);
   if (!manifest.ok) return { etag, bytes, sloEtag: null };
   return { etag: normalizeEtag(manifest.headers.get(H.ETAG)), bytes: slo ? bytes : Number(manifest.headers.get(H.CONTENT_LENGTH) ?? "0"), sloEtag: null };
@@ -142,17 +163,24 @@ async function follow(req: SwiftRequest, response: Response, state: Traversal): 
       if (state.targetEtag && state.targetEtag !== found) throw conflict("X-Symlink-Target-Etag headers do not match", state.lastPath ?? undefined);
       if (loops >= SYMLOOP_MAX) throw conflict(`Too many levels of symbolic links, maximum allowed is ${SYMLOOP_MAX}`);
       const targetAccount = link.account ?? quote(account);
+      const holder = state.lastRead || `/${req.path.version}/${req.path.account}/${req.path.container ?? ""}/${req.path.object ?? ""}`;
       state.lastPath = `/${req.path.version}/${targetAccount}/${link.target.replace(/^\/+/, "")}`;
       state.lastRead = unquote(state.lastPath);
       account = unquote(targetAccount);
-      loops += 1;
+      // Object versioning's link to the current version is not counted (Swift: symloop-extend).
+      if (!link.versions) loops += 1;
       // One subrequest deeper each: a link to a manifest whose segment is the link ends (409).
-      current = await subrequest(req, { method: state.method, path: state.lastRead, query: state.query, headers: state.headers, source: "SYM" });
+      // Object versioning's link names its hidden container and is read pre-authorized (Swift:
+      // build_traversal_req, make_pre_authed_request for allow-reserved-names).
+      // Only a link to the versions container of the container holding it: a versions link copied
+      // elsewhere (legacy versioning archives links as stored) is no key to another's versions.
+      state.lastReserved = link.versions === true && isOwnVersion(holder, state.lastRead);
+      current = await subrequest(req, { method: state.method, path: state.lastRead, query: state.query, headers: state.headers, source: SOURCE, allowReservedNames: state.lastReserved });
       state.targetEtag = link.etag;
       continue;
     }
     if (state.targetEtag) {
-      state.seen = await seenOf(req, current, state.lastRead);
+      state.seen = await seenOf(req, current, state.lastRead, state.lastReserved);
       const finalEtag = state.seen.etag;
       if (finalEtag && state.targetEtag !== finalEtag) {
         await discard(current);
@@ -202,12 +230,12 @@ async function getOrHead(req: SwiftRequest, next: Next): Promise<Response> {
   }
   if (!response) throw refused;
   const method = req.request.method === "HEAD" ? "HEAD" : "GET";
-  const state: Traversal = { method, headers: req.request.headers, query: traversalQuery(req.url), targetEtag: null, followSoft: true, lastPath: null, lastRead: "", seen: null };
+  const state: Traversal = { method, headers: req.request.headers, query: traversalQuery(req.url), targetEtag: null, followSoft: true, lastPath: null, lastRead: "", lastReserved: false, seen: null };
   return follow(req, response, state);
 }
 
 /** Whether a request without Content-Length sends a body (Swift reads one byte). */
-async function sendsBody(request: Request): Promise<boolean> {
+export async function sendsBody(request: Request): Promise<boolean> {
   const length = request.headers.get(H.CONTENT_LENGTH);
   if (length !== null) return Number(length) !== 0;
   if (!request.body) return false;
@@ -229,14 +257,15 @@ async function sendsBody(request: Request): Promise<boolean> {
  * large object's, with its ETag for the listing), and its content type unless the PUT gave one.
  */
 async function checkStaticTarget(req: SwiftRequest, path: string, etag: string): Promise<{ bytes: number; contentType: string; sloEtag: string | null }> {
-  const head = await subrequest(req, { method: "HEAD", path, query: "symlink=get", source: "SYM" });
-  const state: Traversal = { method: "HEAD", headers: {}, query: "symlink=get", targetEtag: etag, followSoft: false, lastPath: path, lastRead: path, seen: null };
+  const head = await subrequest(req, { method: "HEAD", path, query: "symlink=get", source: SOURCE });
+  const state: Traversal = { method: "HEAD", headers: {}, query: "symlink=get", targetEtag: etag, followSoft: false, lastPath: path, lastRead: path, lastReserved: false, seen: null };
   const response = await follow(req, head, state);
   await discard(response);
   if (response.status === 404) throw conflict("X-Symlink-Target does not exist", state.lastPath ?? path);
   if (!response.ok) throw new SwiftError(statusKind(response.status));
   const seen = state.seen ?? { bytes: Number(response.headers.get(H.CONTENT_LENGTH) ?? "0"), sloEtag: null };
-  return { bytes: seen.bytes, contentType: response.headers.get(H.CONTENT_TYPE) ?? "application/octet-stream", sloEtag: seen.sloEtag };
+  const contentType = splitSymlinkParams(response.headers.get(H.CONTENT_TYPE) ?? "application/octet-stream").contentType;
+  return { bytes: seen.bytes, contentType, sloEtag: seen.sloEtag };
 }
 
 function statusKind(status: number): "Unauthorized" | "Forbidden" | "ServiceUnavailable" | "InternalServerError" {
@@ -314,7 +343,7 @@ export const symlink: Middleware = async (req, next) => {
   if (req.path.container === null || req.path.object === null || isAsStored(req.environ)) return next(req);
   const method = req.request.method;
   if (method === "GET" || method === "HEAD") {
-    if (req.url.searchParams.get("symlink") === "get") return linkItself(await next(req));
+    if (req.url.searchParams.get("symlink") === "get") return req.environ.source === SOURCE ? next(req) : linkItself(await next(req));
     return getOrHead(req, next);
   }
   if (method === "PUT" && req.request.headers.has(H.X_SYMLINK_TARGET)) return put(req, next);

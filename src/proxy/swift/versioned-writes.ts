@@ -23,10 +23,10 @@ import type { SwiftRequest } from "./request";
 import { discard, errorResponse, unquote } from "./subrequest";
 import { asStored, withContentTypeParams } from "./symlink-params";
 
-/** Swift's delete marker content type; its parameter is stored for the marker only by this stage. */
-const DELETE_MARKER_TYPE = "application/x-deleted";
-const DELETE_MARKER_PARAM = ";swift_versions_deleted=1";
-const DELETE_MARKER_CONTENT_TYPE = DELETE_MARKER_TYPE + DELETE_MARKER_PARAM;
+/** Swift's delete marker content type; its parameter is stored for the marker only by the versioning stages. */
+export const DELETE_MARKER_TYPE = "application/x-deleted";
+export const DELETE_MARKER_PARAM = ";swift_versions_deleted=1";
+export const DELETE_MARKER_CONTENT_TYPE = DELETE_MARKER_TYPE + DELETE_MARKER_PARAM;
 const SOURCE = "VW";
 /** Listing page size when reading archived versions. */
 const PAGE_LIMIT = 1_000;
@@ -85,8 +85,15 @@ async function check(response: Response): Promise<void> {
   throw new SwiftError("ServiceUnavailable");
 }
 
-/** One request of this stage's own: a decoded `/v1/a/c[/o]` path, its query, headers and body. */
-interface OwnRequest {
+/** Who makes a request below a versioning stage: its swift.source, and whether it names a hidden container. */
+export interface OwnSource {
+  source?: string;
+  /** Object versioning's names in its hidden versions container (Environ.allowReservedNames). */
+  reservedNames?: boolean;
+}
+
+/** One request of a versioning stage's own: a decoded `/v1/a/c[/o]` path, its query, headers and body. */
+export interface OwnRequest extends OwnSource {
   method: string;
   path: string;
   query?: string;
@@ -95,17 +102,18 @@ interface OwnRequest {
 }
 
 /**
- * Swift: make_pre_authed_request(...).get_response(self.app). Runs a request of this stage's own
- * below it (symlink, then the controller), with a link read and written as stored: the client's
- * request was authorized already (the versioned container's write ACL), and Swift asks nothing
- * more of the caller, so a user who may write the container through its ACL has its versions
- * kept whatever it may do in the archive. A thrown error comes back as its response.
+ * Swift: make_pre_authed_request(...).get_response(self.app). Runs a request of a versioning
+ * stage's own below it (symlink, then the controller), with a link read and written as stored:
+ * the client's request was authorized already (the versioned container's write ACL), and Swift
+ * asks nothing more of the caller, so a user who may write the container through its ACL has its
+ * versions kept whatever it may do in the archive. A thrown error comes back as its response.
  * `prepare` adds a middleware's environ flags (a delete marker's or a manifest's content type).
  */
-async function below(req: SwiftRequest, next: Next, own: OwnRequest, prepare: (sub: SwiftRequest) => SwiftRequest = (sub) => sub): Promise<Response> {
+export async function below(req: SwiftRequest, next: Next, own: OwnRequest, prepare: (sub: SwiftRequest) => SwiftRequest = (sub) => sub): Promise<Response> {
   const url = new URL(`${req.url.origin}${urlPathOf(own.path)}${own.query ? `?${own.query}` : ""}`);
   const request = new Request(url, { method: own.method, headers: own.headers ?? {}, body: own.body ?? null });
-  const sub = asStored({ ...req, request, url, path: parseSwiftPath(own.path), environ: { source: SOURCE, depth: req.environ.depth } });
+  const environ = { source: own.source ?? SOURCE, depth: req.environ.depth, ...(own.reservedNames ? { allowReservedNames: true } : {}) };
+  const sub = asStored({ ...req, request, url, path: parseSwiftPath(own.path), environ });
   try {
     return await next(prepare(sub));
   } catch (error) {
@@ -115,8 +123,8 @@ async function below(req: SwiftRequest, next: Next, own: OwnRequest, prepare: (s
 }
 
 /** Swift: _get_source_object. The object as stored (a link as a link, a manifest as its manifest), newest replica. */
-async function getSource(req: SwiftRequest, next: Next, path: string): Promise<Response> {
-  const response = await below(req, next, { method: "GET", path, headers: { [H.X_NEWEST]: "true" } });
+export async function getSource(req: SwiftRequest, next: Next, path: string, by: OwnSource = {}): Promise<Response> {
+  const response = await below(req, next, { ...by, method: "GET", path, headers: { [H.X_NEWEST]: "true" } });
   const length = response.headers.get(H.CONTENT_LENGTH);
   if (response.ok && (length === null || Number(length) > req.ctx.config.maxFileSize)) {
     await discard(response);
@@ -129,7 +137,7 @@ async function getSource(req: SwiftRequest, next: Next, path: string): Promise<R
 const NOT_COPIED = new Set<string>([H.X_TIMESTAMP, H.LAST_MODIFIED, H.ACCEPT_RANGES, H.X_TRANS_ID, H.X_OPENSTACK_REQUEST_ID, H.CONTENT_LOCATION]);
 
 /** A stored content type split into what a client may send and the `swift_*` parameters middlewares stored with it. */
-function splitStoredParams(contentType: string): { contentType: string; params: string } {
+export function splitStoredParams(contentType: string): { contentType: string; params: string } {
   const [type = "", ...rest] = contentType.split(";");
   const kept = rest.filter((param) => !param.trim().toLowerCase().startsWith("swift_"));
   const params = rest.filter((param) => param.trim().toLowerCase().startsWith("swift_"));
@@ -141,7 +149,7 @@ function splitStoredParams(contentType: string): { contentType: string; params: 
  * delete marker's content type parameters, an SLO manifest with its size and ETag (Swift copies
  * their sysmeta with the other headers).
  */
-async function putFrom(req: SwiftRequest, next: Next, path: string, source: Response): Promise<Response> {
+export async function putFrom(req: SwiftRequest, next: Next, path: string, source: Response, by: OwnSource = {}): Promise<Response> {
   const headers = new Headers();
   for (const [name, value] of source.headers) if (!NOT_COPIED.has(name)) headers.set(name, value);
   const length = Number(source.headers.get(H.CONTENT_LENGTH) ?? "0");
@@ -149,7 +157,7 @@ async function putFrom(req: SwiftRequest, next: Next, path: string, source: Resp
   const { contentType, params } = splitStoredParams(withoutSlo);
   headers.set(H.CONTENT_TYPE, contentType);
   const manifest = isTrue(source.headers.get(H.X_STATIC_LARGE_OBJECT)) ? { bytes: swiftBytes ?? length, etag: sloEtag ?? "" } : null;
-  const response = await below(req, next, { method: "PUT", path, headers, body: length > 0 ? source.body : null }, (sub) => {
+  const response = await below(req, next, { ...by, method: "PUT", path, headers, body: length > 0 ? source.body : null }, (sub) => {
     const stored = params ? withContentTypeParams(sub, params) : sub;
     return manifest ? withSloManifest(stored, stored.request, manifest) : stored;
   });

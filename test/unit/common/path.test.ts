@@ -1,5 +1,5 @@
 import { describe, it } from "vitest";
-import { decodePath, parseSwiftPath, urlPathOf } from "../../../src/common/path";
+import { checkReservedNames, decodePath, parseSwiftPath, reservedName, splitReservedName, urlPathOf } from "../../../src/common/path";
 
 const PATHS = [
   "/v1/AUTH_test/c/o",
@@ -32,5 +32,21 @@ describe("urlPathOf", () => {
   it("a path without a leading slash keeps its first segment", ({ expect }) => {
     expect(urlPathOf("c d/o")).toBe("c%20d/o");
     expect(decodePath(urlPathOf("c d/o"))).toBe("c d/o");
+  });
+});
+
+describe("reserved names (Swift: request_helpers get_reserved_name, split_reserved_name)", () => {
+  it("a reserved name is its parts each after a NUL, and splits back into them", ({ expect }) => {
+    expect(reservedName("versions", "c")).toBe("\u0000versions\u0000c");
+    expect(reservedName("versions")).toBe("\u0000versions");
+    expect(reservedName("o", "")).toBe("\u0000o\u0000");
+    expect(splitReservedName("\u0000o\u00008203569489.73855")).toEqual(["o", "8203569489.73855"]);
+    expect(splitReservedName("plain")).toBeNull();
+  });
+
+  it("a path with a NUL is 412 unless edgeswift's own request allows reserved names", ({ expect }) => {
+    expect(() => decodePath("/v1/a/%00versions%00c")).toThrowError("Invalid UTF8 or contains NULL");
+    expect(() => checkReservedNames("/v1/a/\u0000versions\u0000c", false)).toThrowError("Invalid UTF8 or contains NULL");
+    expect(() => checkReservedNames("/v1/a/\u0000versions\u0000c", true)).not.toThrow();
   });
 });

@@ -36,6 +36,22 @@ describe("Timestamp forms (Swift: common/utils/timestamp.py)", () => {
     }
   });
 
+  it("fromText reads a client's timestamp as Swift's Timestamp(text) does; what Swift refuses is null", ({ expect }) => {
+    // Each checked against Swift 2.30.1's Timestamp.
+    expect(Timestamp.fromText("1796430510.26144")?.internal).toBe("1796430510.26144");
+    expect(Timestamp.fromText("1e5")?.internal).toBe("0000100000.00000");
+    expect(Timestamp.fromText(" 1.5 ")?.internal).toBe("0000000001.50000");
+    expect(Timestamp.fromText("1.000004")?.internal).toBe("0000000001.00000");
+    expect(Timestamp.fromText("1.0_1")?.internal).toBe("0000000001.00000_0000000000000001");
+    for (const text of ["null", "", "abc", "-1", "10000000000", "1.5_G"]) expect(Timestamp.fromText(text), text).toBeNull();
+  });
+
+  it("inverted is Swift's ~Timestamp: newer timestamps invert to smaller ones", ({ expect }) => {
+    expect(Timestamp.parse("1796430510.26144")?.inverted.internal).toBe("8203569489.73855");
+    expect(Timestamp.parse("0000100000.00000")?.inverted.internal).toBe("9999899999.99999");
+    expect(Timestamp.parse("8203569489.73855")?.inverted.internal).toBe("1796430510.26144");
+  });
+
   it("seconds and ceilSeconds: Last-Modified rounds a fraction up to the next second", ({ expect }) => {
     expect(new Timestamp(150_000).seconds).toBe(1.5);
     expect(new Timestamp(150_000).ceilSeconds).toBe(2);
