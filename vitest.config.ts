@@ -23,16 +23,22 @@ export default defineConfig({
         },
       },
       {
-        // Fault injection on: tests take zones down through /faults and bring them back. Bench
-        // routes on too, so the operator-only routes are tested together.
+        // Fault injection on: tests take zones down through /faults and bring them back.
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: { FAULT_INJECTION: "true", BENCH_ROUTES: "true" } },
+            miniflare: { bindings: { FAULT_INJECTION: "true" } },
             remoteBindings: false,
           }),
         ],
         test: { name: "faults", testTimeout: TEST_TIMEOUT_MS, include: ["test/faults/**/*.test.ts"] },
+      },
+      {
+        // The bench Worker (wrangler.bench.toml, bench/worker/): the production Worker plus the
+        // /bench/* routes, BenchFloor and the replicas' seedRows. Every other project runs the
+        // production Worker, which has none of them.
+        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.bench.toml" }, remoteBindings: false })],
+        test: { name: "bench", testTimeout: TEST_TIMEOUT_MS, include: ["test/bench/**/*.test.ts"] },
       },
       {
         // One R2 bucket shared by all zones: the object ring's zones name no bucket of their own,

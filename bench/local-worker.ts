@@ -1,7 +1,8 @@
 /**
  * @module
- * The local Worker the bench measures when no `--url` is given: `wrangler dev` on loopback, on a
- * free port, with fresh state in a temporary directory and the bench routes on. It runs from a
+ * The local Worker the bench measures when no `--url` is given: `wrangler dev` of the bench Worker
+ * (wrangler.bench.toml: the production Worker plus the bench routes, BenchFloor and the replicas'
+ * seedRows) on loopback, on a free port, with fresh state in a temporary directory. It runs from a
  * copy of the project taken at start (node_modules hard-linked), because `wrangler dev` rebuilds
  * and restarts the Worker when any file its bundle read changes — a source, or the project's
  * tsconfig.json, which esbuild finds above node_modules — and a restart cools every Durable Object
@@ -26,8 +27,10 @@ export interface LocalWorker {
 }
 
 const READY_TIMEOUT_MS = 120_000;
+/** The bench Worker's wrangler config, beside wrangler.toml. */
+const BENCH_CONFIG = "wrangler.bench.toml";
 /** What `wrangler dev` builds and reads, besides node_modules. */
-const PROJECT_ENTRIES = ["wrangler.toml", "wrangler.jsonc", "wrangler.json", ".dev.vars", "package.json", "tsconfig.json", "src", "rings"];
+const PROJECT_ENTRIES = [BENCH_CONFIG, ".dev.vars", "package.json", "tsconfig.json", "src", "bench/worker", "rings"];
 const STOP_GRACE_MS = 5_000;
 
 /** A TCP port nobody listens on right now. */
@@ -91,9 +94,9 @@ function snapshot(projectDir: string, parent: string): string {
 }
 
 /**
- * Starts `npx wrangler dev --ip 127.0.0.1 --port <free> --persist-to <fresh dir> --var
- * BENCH_ROUTES:true` (plus `vars`, each as another `--var NAME:value`) in a copy of `projectDir`
- * and waits until /healthcheck answers 200. The state directory is made under `stateParent` (the
+ * Starts `npx wrangler dev --config wrangler.bench.toml --ip 127.0.0.1 --port <free> --persist-to
+ * <fresh dir>` (plus `vars`, each as `--var NAME:value`) in a copy of `projectDir` and waits until
+ * /healthcheck answers 200. The state directory is made under `stateParent` (the
  * OS temp dir by default; /dev/shm takes the disk out). `objectRing` replaces the copy's
  * rings/object.ring.json (another ring file, e.g. zones sharing one bucket).
  */
@@ -105,10 +108,10 @@ export async function startLocalWorker(projectDir: string, stateParent: string =
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const log = openSync(logPath, "w");
-  const varArgs = Object.entries({ BENCH_ROUTES: "true", ...vars }).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
+  const varArgs = Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
   const child = spawn(
     "npx",
-    ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", stateDir, ...varArgs, "--show-interactive-dev-session=false", "--log-level", "warn"],
+    ["wrangler", "dev", "--config", BENCH_CONFIG, "--ip", "127.0.0.1", "--port", String(port), "--persist-to", stateDir, ...varArgs, "--show-interactive-dev-session=false", "--log-level", "warn"],
     { cwd: workerDir, detached: true, stdio: ["ignore", log, log], env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" } },
   );
   closeSync(log);

@@ -12,8 +12,8 @@
  * `--big N` measures the large in-sync sweep at N containers instead of 120,000; `--seed-chunk`
  * sets about how many objects one seeding request stores (each request seeds a share of the
  * partitions).
- * Starts its own `wrangler dev` (bench routes and fault injection on) unless `--url` is given,
- * with its state under `--state-in DIR` (default the OS temp dir; `/dev/shm` takes the local
+ * Starts its own `wrangler dev` of the bench Worker (wrangler.bench.toml, which has the bench
+ * routes; fault injection on) unless `--url` is given, with its state under `--state-in DIR` (default the OS temp dir; `/dev/shm` takes the local
  * disk's per-commit fsyncs out, which otherwise bound local workerd to a few dozen Durable Object
  * writes a second); prints one table, then `name=value` lines. `--object-ring FILE` runs that
  * Worker with another object ring (e.g. a copy of rings/object.ring.json whose three zones name

@@ -4,7 +4,7 @@
  * PUT, GET, HEAD, DELETE of 4 KiB objects and a JSON listing of a full container, timed at a fixed
  * concurrency, then a 64 MiB segmented (SLO) upload and download and listings of a 100,000-object
  * container with prefix and delimiter (bench/large.ts); each small operation beside its floor (the same operation's unavoidable storage work on the bench
- * routes, src/proxy/bench.ts) and a fixed 4 KiB body (the runtime's ceiling), and beside real
+ * routes, bench/worker/floor-routes.ts) and a fixed 4 KiB body (the runtime's ceiling), and beside real
  * Swift when `--swift-url` is given. Without `--url` it starts the local Worker itself. Prints one
  * table and `name=value` lines (also saved under bench/out/). Numbers only, never pass/fail; a run
  * that saw failed requests says so and exits 1.
@@ -21,7 +21,7 @@ import { benchAuth, bigListing, seedThroughBenchRoutes, segmentedTransfer, type 
 import { startLocalWorker, tail, type LocalWorker } from "./local-worker.ts";
 
 const USAGE = `usage: npm run bench -- [options]
-  --url URL            edgeswift to measure (default: start \`wrangler dev\` with the bench routes on)
+  --url URL            edgeswift to measure (default: start \`wrangler dev\` of the bench Worker, wrangler.bench.toml)
   --swift-url URL      also measure a real Swift proxy (user test:tester, key testing)
   --concurrency N      requests in flight (default 16)
   --ops N              operations per timed phase (default 2000)
@@ -468,7 +468,7 @@ async function main(): Promise<number> {
   try {
     let base = options.url;
     if (base === null) {
-      log("starting wrangler dev (bench routes on, fresh state)…");
+      log("starting wrangler dev of the bench Worker (wrangler.bench.toml, fresh state)…");
       worker = await startLocalWorker(projectDir, options.stateIn ?? undefined);
       base = worker.url;
       log(`  ${base}, log ${worker.logPath}`);
@@ -477,7 +477,7 @@ async function main(): Promise<number> {
     session.adminToken = (await authenticate(client, "edgeswift admin", base, options.adminUser, options.adminKey)).token;
     const probe = await client.send({ method: "GET", url: `${base}/bench/fixed`, headers: benchAuth(session) });
     const floors = probe.status === 200;
-    if (!floors) log(`${base}/bench/fixed answered ${probe.status}: no bench routes (BENCH_ROUTES is not "true", or --admin-user is not the reseller admin), floors skipped`);
+    if (!floors) log(`${base}/bench/fixed answered ${probe.status}: no bench routes (not the bench Worker, wrangler.bench.toml, or --admin-user is not the reseller admin), floors skipped`);
     const edgeswiftTarget = target(session, options, runId, floors);
     const swiftTarget = options.swiftUrl === null ? null : target(await authenticate(client, "swift", options.swiftUrl, options.user, options.key), options, runId, false);
     const targets = swiftTarget ? [edgeswiftTarget, swiftTarget] : [edgeswiftTarget];

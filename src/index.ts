@@ -13,7 +13,6 @@ export { ContainerReplica } from "./durable/container-replica";
 export { ObjectReplica } from "./durable/object-replica";
 export { Control } from "./durable/control";
 export { RingSummary } from "./durable/ring-summary";
-export { BenchFloor } from "./durable/bench-floor";
 
 export default {
   fetch: app.fetch,

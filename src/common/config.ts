@@ -29,7 +29,6 @@ export interface Config {
   hashPathSuffix: string;
   tokenLifeSeconds: number;
   maxFileSize: number;
-  benchRoutes: boolean;
   /** Seconds a tombstone is kept before it is reclaimed (Swift: reclaim_age). */
   reclaimAgeSeconds: number;
   /** Whether zones can be taken down through /faults (tests and benchmarks; reseller admin only). */
@@ -62,9 +61,6 @@ export interface Config {
   control: DurableObjectNamespace<import("../durable/control").Control>;
   /** Per ring and zone: which partitions hold data, and their hashes. */
   ringSummary: DurableObjectNamespace<import("../durable/ring-summary").RingSummary>;
-
-  /** Bench only: the floor Durable Objects behind /bench/* (see src/proxy/bench.ts). */
-  benchFloor: DurableObjectNamespace<import("../durable/bench-floor").BenchFloor>;
 }
 
 /** Swift: common/middleware/domain_remap.py DomainRemapMiddleware.__init__, its options parsed. */
@@ -265,7 +261,6 @@ function buildConfig(env: Env): Config {
     hashPathSuffix,
     tokenLifeSeconds: positiveInteger(env, "TOKEN_LIFE"),
     maxFileSize: positiveInteger(env, "MAX_FILE_SIZE"),
-    benchRoutes: flag(env, "BENCH_ROUTES"),
     reclaimAgeSeconds: optionalPositiveInteger(env, "RECLAIM_AGE", DEFAULT_RECLAIM_AGE_SECONDS),
     faultInjection: flag(env, "FAULT_INJECTION"),
     domainRemap: domainRemapConfig(env),
@@ -280,7 +275,6 @@ function buildConfig(env: Env): Config {
     replicas: { account: env.ACCOUNT_REPLICA, container: env.CONTAINER_REPLICA, object: env.OBJECT_REPLICA },
     control: env.CONTROL,
     ringSummary: env.RING_SUMMARY,
-    benchFloor: env.BENCH_FLOOR,
   };
 }
 

@@ -138,7 +138,8 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
 
   /**
    * Merges rows from a peer in `sourceZone`; returns how many changed. `sendUpdates` false (the
-   * bench's seeding only) stores the rows without the updates they owe another ring.
+   * bench Worker's seeding only, bench/worker/replicas.ts) stores the rows without the updates
+   * they owe another ring.
    */
   protected abstract merge(rows: Row[], sourceZone: string | null, sendUpdates?: boolean): Promise<number>;
   protected abstract keyOf(row: Row): string;
@@ -173,16 +174,6 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
     const changed = await this.merge(rows, sourceZone ?? null);
     this.scheduleReclaim();
     return { status: 200, value: changed };
-  }
-
-  /**
-   * Bench only (BENCH_ROUTES on, else 404): stores rows as a merge does, but sends no container
-   * update or account report, since the seeder stores those rows itself in the other rings.
-   */
-  async seedRows(rows: Row[]): Promise<ReplicaReply<number>> {
-    if (!this.config.benchRoutes) return { status: 404 };
-    this.ensureSchema();
-    return { status: 200, value: await this.merge(rows, null, false) };
   }
 
   /**

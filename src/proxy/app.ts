@@ -11,8 +11,6 @@ import { ERRORS, SwiftError, errorBody } from "../common/errors";
 import { H } from "../common/headers";
 import { decodePath, parseSwiftPath } from "../common/path";
 import { handleGetToken } from "./auth/swift-v1";
-import { bench } from "./bench";
-import { benchReplication } from "./bench-replication";
 import { domainRemap, domainRemapPath } from "./middleware/domain-remap";
 import { encodedBody } from "./middleware/encoded-body";
 import { wsgiHeaderNames } from "./middleware/header-names";
@@ -32,8 +30,6 @@ app.use("*", domainRemap);
 
 app.route("/", info);
 app.route("/", admin);
-app.route("/bench/replication", benchReplication);
-app.route("/bench", bench);
 
 // Tempauth answers any method but GET with 405 and no Allow (HEAD too: Hono would run GET's handler).
 for (const path of ["/auth/v1.0", "/auth/v1/:account/auth", "/auth/auth"]) {

@@ -113,15 +113,6 @@ describe("object replica merge order", () => {
   });
 });
 
-describe("bench-only seeding", () => {
-  it("seedRows is refused (404) unless BENCH_ROUTES is on, and stores nothing", async ({ expect }) => {
-    const stub = replica(990);
-    expect((await stub.seedRows([objectRow("AUTH_test/seed/a", "1700000001.00000")])).status).toBe(404);
-    expect((await stub.getObject("AUTH_test/seed/a")).status).toBe(404);
-    expect((await stub.partitionHash()).value?.rows).toBe(0);
-  });
-});
-
 describe("object replica schema", () => {
   it("has the tables and indexes of its migrations (a schema change without a migration fails this)", async ({ expect }) => {
     const stub = replica(9);

@@ -1,21 +1,21 @@
 /**
  * @module
- * Bench-only routes under /bench/*, which exist only when BENCH_ROUTES is "true" (otherwise any
- * /bench/* path is answered as a path that was never routed). Each floor route does only what the
- * design cannot avoid for one Swift operation — the replica row reads and writes the rings ask for
- * and the R2 body reads and writes, on BenchFloor Durable Objects with no edgeswift logic — and
+ * The bench Worker's floor routes, under /bench/* and for the reseller admin alone (they write
+ * into real accounts' replicas' partitions). Each floor route does only what the design cannot
+ * avoid for one Swift operation — the replica row reads and writes the rings ask for and the R2
+ * body reads and writes, on BenchFloor Durable Objects with no edgeswift logic — and
  * `GET /bench/fixed` returns a fixed 4 KiB body, the runtime's ceiling. `npm run bench`
  * (bench/run.ts) times them beside the Swift API.
  */
 
-import { Hono, type MiddlewareHandler } from "hono";
-import { parseConfig, type Config } from "../common/config";
-import { CONTAINER_LISTING_LIMIT } from "../common/constraints";
-import { SwiftError } from "../common/errors";
-import { H } from "../common/headers";
-import type { BenchFloor } from "../durable/bench-floor";
-import type { RingName } from "../ring/types";
-import { resellerAdminOnly } from "./middleware/reseller-admin";
+import { Hono } from "hono";
+import { CONTAINER_LISTING_LIMIT } from "../../src/common/constraints";
+import { SwiftError } from "../../src/common/errors";
+import { H } from "../../src/common/headers";
+import { resellerAdminOnly } from "../../src/proxy/middleware/reseller-admin";
+import type { RingName } from "../../src/ring/types";
+import type { BenchFloor } from "./bench-floor";
+import { benchConfig, type BenchConfig, type BenchEnv } from "./config";
 
 /** The account and container the floor routes' object names hash under. */
 const BENCH_ACCOUNT = "AUTH_bench";
@@ -25,29 +25,20 @@ const BENCH_LISTING_CONTAINER = "bench-listing";
 const FIXED_BODY_BYTES = 4096;
 const FIXED_BODY = new Uint8Array(FIXED_BODY_BYTES).fill(0x78);
 
-export const bench = new Hono<{ Bindings: Env }>();
+export const floorRoutes = new Hono<{ Bindings: BenchEnv }>();
 
-/**
- * Without the flag, every /bench/* path is answered as a path that was never routed; with it,
- * only the reseller admin is served (the routes write into real accounts' replicas).
- */
-export const benchRoutesOnly: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
-  if (!parseConfig(c.env).benchRoutes) return c.notFound();
-  await resellerAdminOnly(c, next);
-};
-
-bench.use("*", benchRoutesOnly);
+floorRoutes.use("*", resellerAdminOnly);
 
 /** The runtime's ceiling: a fixed 4 KiB body, no storage touched. */
-bench.get("/fixed", () => new Response(FIXED_BODY, { status: 200, headers: { [H.CONTENT_TYPE]: "application/octet-stream" } }));
+floorRoutes.get("/fixed", () => new Response(FIXED_BODY, { status: 200, headers: { [H.CONTENT_TYPE]: "application/octet-stream" } }));
 
 /**
  * PUT floor, all in parallel: the body to the bucket of each of the object's primary zones, one
  * row write in each primary replica of the object's partition (object ring) and one in each
  * primary replica of its container's partition (container ring).
  */
-bench.put("/floor/put/:n", async (c) => {
-  const config = parseConfig(c.env);
+floorRoutes.put("/floor/put/:n", async (c) => {
+  const config = benchConfig(c.env);
   const name = c.req.param("n");
   const length = Number(c.req.header(H.CONTENT_LENGTH));
   const source = c.req.raw.body;
@@ -60,8 +51,8 @@ bench.put("/floor/put/:n", async (c) => {
 });
 
 /** GET floor: one row read from one primary replica, then that zone's body read from R2 (the row names the body). */
-bench.get("/floor/get/:n", async (c) => {
-  const config = parseConfig(c.env);
+floorRoutes.get("/floor/get/:n", async (c) => {
+  const config = benchConfig(c.env);
   const name = c.req.param("n");
   const { floor, zone } = firstPrimary(config, "object", config.rings.object.partitionFor(BENCH_ACCOUNT, BENCH_CONTAINER, name));
   const row = await floor.read(name);
@@ -72,8 +63,8 @@ bench.get("/floor/get/:n", async (c) => {
 });
 
 /** HEAD floor: one row read from one primary replica. (Hono serves HEAD with the GET handler.) */
-bench.get("/floor/head/:n", async (c) => {
-  const config = parseConfig(c.env);
+floorRoutes.get("/floor/head/:n", async (c) => {
+  const config = benchConfig(c.env);
   const name = c.req.param("n");
   const { floor } = firstPrimary(config, "object", config.rings.object.partitionFor(BENCH_ACCOUNT, BENCH_CONTAINER, name));
   const row = await floor.read(name);
@@ -82,26 +73,26 @@ bench.get("/floor/head/:n", async (c) => {
 });
 
 /** DELETE floor, in parallel: a tombstone row write in each primary replica of the object's and of its container's partition. */
-bench.delete("/floor/delete/:n", async (c) => {
-  const config = parseConfig(c.env);
+floorRoutes.delete("/floor/delete/:n", async (c) => {
+  const config = benchConfig(c.env);
   const name = c.req.param("n");
   await Promise.all(rowWrites(config, name, rowValue(name, 0, "", 1)));
   return new Response(null, { status: 204 });
 });
 
 /** Seeds the listing replica with `count` rows (default a full listing page); not timed. */
-bench.put("/floor/list", async (c) => {
+floorRoutes.put("/floor/list", async (c) => {
   const count = Number(c.req.query("count") ?? CONTAINER_LISTING_LIMIT);
   if (!Number.isSafeInteger(count) || count < 0) throw new SwiftError("BadRequest", "count must be a non-negative integer");
-  const rows = await listingFloor(parseConfig(c.env)).seed(count);
+  const rows = await listingFloor(benchConfig(c.env)).seed(count);
   return new Response(`${rows}\n`, { status: 201, headers: { [H.CONTENT_TYPE]: "text/plain; charset=utf-8" } });
 });
 
 /** LIST floor: `limit` rows (default 10,000) read from one replica, rendered as a Swift JSON listing. */
-bench.get("/floor/list", async (c) => {
+floorRoutes.get("/floor/list", async (c) => {
   const limit = Number(c.req.query("limit") ?? CONTAINER_LISTING_LIMIT);
   if (!Number.isSafeInteger(limit) || limit < 0) throw new SwiftError("BadRequest", "limit must be a non-negative integer");
-  const rows = await listingFloor(parseConfig(c.env)).list(limit);
+  const rows = await listingFloor(benchConfig(c.env)).list(limit);
   const body = JSON.stringify(rows.map((row) => ({ bytes: row.bytes, hash: row.etag, name: row.name, content_type: row.content_type, last_modified: row.created_at })));
   return new Response(body, { status: 200, headers: { [H.CONTENT_TYPE]: "application/json; charset=utf-8" } });
 });
@@ -115,18 +106,18 @@ function rowValue(name: string, size: number, bodyKey: string, deleted: 0 | 1): 
   return JSON.stringify({ name, created_at: (Date.now() / 1000).toFixed(5), deleted, size, etag: "", content_type: "application/octet-stream", body_key: bodyKey });
 }
 
-function floorOf(config: Config, ring: RingName, partition: number, zone: string): DurableObjectStub<BenchFloor> {
+function floorOf(config: BenchConfig, ring: RingName, partition: number, zone: string): DurableObjectStub<BenchFloor> {
   return config.benchFloor.getByName(`${ring}/${partition}/${zone}`);
 }
 
-function firstPrimary(config: Config, ring: RingName, partition: number) {
+function firstPrimary(config: BenchConfig, ring: RingName, partition: number) {
   const zone = config.rings.get(ring).primaryZones(partition)[0];
   if (!zone) throw new SwiftError("ServiceUnavailable");
   return { zone: zone.id, floor: floorOf(config, ring, partition, zone.id) };
 }
 
 /** One row write in each primary replica of the object's partition and of its container's partition. */
-function rowWrites(config: Config, name: string, value: string): Promise<void>[] {
+function rowWrites(config: BenchConfig, name: string, value: string): Promise<void>[] {
   const objectPartition = config.rings.object.partitionFor(BENCH_ACCOUNT, BENCH_CONTAINER, name);
   const containerPartition = config.rings.container.partitionFor(BENCH_ACCOUNT, BENCH_CONTAINER);
   return [
@@ -136,7 +127,7 @@ function rowWrites(config: Config, name: string, value: string): Promise<void>[]
 }
 
 /** The distinct buckets of the object partition's primary zones. */
-function bodyBuckets(config: Config, partition: number): R2Bucket[] {
+function bodyBuckets(config: BenchConfig, partition: number): R2Bucket[] {
   const buckets = new Map<string, R2Bucket>();
   for (const zone of config.rings.object.primaryZones(partition)) {
     const bucket = config.zoneBuckets.get(zone.id);
@@ -163,6 +154,6 @@ async function writeBodies(source: ReadableStream<Uint8Array>, length: number, k
 }
 
 /** The one replica holding the seeded listing: the bench listing container's first primary. */
-function listingFloor(config: Config): DurableObjectStub<BenchFloor> {
+function listingFloor(config: BenchConfig): DurableObjectStub<BenchFloor> {
   return firstPrimary(config, "container", config.rings.container.partitionFor(BENCH_ACCOUNT, BENCH_LISTING_CONTAINER)).floor;
 }

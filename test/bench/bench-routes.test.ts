@@ -16,7 +16,7 @@ const ROUTES: [string, string, string?][] = [
   ["POST", "/bench/replication/partitions", JSON.stringify({ account: "AUTH_test", container: "c", objects: ["o"] })],
 ];
 
-describe("bench routes (BENCH_ROUTES on)", () => {
+describe("bench routes (the bench Worker)", () => {
   it("answer an anonymous caller 401 and an account admin 403, and write nothing", async ({ expect }) => {
     for (const [method, path, body] of ROUTES) {
       expect(await statusAs(null, method, path, body)).toBe(401);
@@ -28,5 +28,17 @@ describe("bench routes (BENCH_ROUTES on)", () => {
 
   it("serve the reseller admin", async ({ expect }) => {
     expect(await statusAs(["admin:admin", "admin"], "GET", "/bench/fixed")).toBe(200);
+  });
+
+  it("seed a container through the replicas' seedRows that GET then lists, counted in its account", async ({ expect }) => {
+    const admin = { "X-Auth-Token": await tokenFor("admin:admin", "admin") };
+    const seeded = await exports.default.fetch(`${BASE}/bench/replication/seed?account=AUTH_seeded&containers=1&objects=3`, { method: "POST", headers: admin });
+    expect(JSON.parse(await text(seeded))).toEqual({ containers: 1, objects: 3 });
+    const listing = await exports.default.fetch(`${BASE}/v1/AUTH_seeded/c0000000?format=json`, { headers: admin });
+    expect((JSON.parse(await text(listing)) as { name: string }[]).map((entry) => entry.name)).toEqual(["o00000", "o00001", "o00002"]);
+    const account = await exports.default.fetch(`${BASE}/v1/AUTH_seeded`, { method: "HEAD", headers: admin });
+    await text(account);
+    expect(account.headers.get("x-account-container-count")).toBe("1");
+    expect(account.headers.get("x-account-object-count")).toBe("3");
   });
 });

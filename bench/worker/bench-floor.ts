@@ -2,13 +2,15 @@
  * @module
  * BenchFloor: a bench-only SQLite Durable Object with no edgeswift logic — a one-row upsert, a
  * one-row select, a listing page — so `npm run bench` can measure what the building blocks cost
- * beside what edgeswift does with them (src/proxy/bench.ts serves it under /bench/*). Named like a
- * replica (`object/{partition}/{zone}`) in its own namespace. Its SQL lives here rather than in
- * schema/: it holds throwaway bench rows, has no migrations to keep and no replica reads it.
- * Public methods are its RPC surface; it has no fetch().
+ * beside what edgeswift does with them (floor-routes.ts serves it under /bench/floor/*). It exists
+ * in the bench Worker alone (wrangler.bench.toml binds it as BENCH_FLOOR). Named like a replica
+ * (`object/{partition}/{zone}`) in its own namespace. Its SQL lives here rather than in
+ * src/durable/schema/: it holds throwaway bench rows, has no migrations to keep and no replica
+ * reads it. Public methods are its RPC surface; it has no fetch().
  */
 
 import { DurableObject } from "cloudflare:workers";
+import type { BenchEnv } from "./config";
 
 /** One row of a listing page, with the columns of a container's object row. */
 export interface FloorListingRow {
@@ -32,8 +34,8 @@ CREATE TABLE IF NOT EXISTS floor_listing (
 /** The etag of 4 KiB of zero bytes, so a seeded listing looks like one of 4 KiB objects. */
 const SEED_ETAG = "620f0b67a91f7f74151bc5be745b7110";
 
-export class BenchFloor extends DurableObject<Env> {
-  constructor(ctx: DurableObjectState, env: Env) {
+export class BenchFloor extends DurableObject<BenchEnv> {
+  constructor(ctx: DurableObjectState, env: BenchEnv) {
     super(ctx, env);
     ctx.storage.sql.exec(SCHEMA);
   }

@@ -1,30 +1,31 @@
 /**
  * @module
- * Bench-only routes for the replication benchmark (bench/replication.ts), under
- * /bench/replication/*, existing only when BENCH_ROUTES is "true": seed accounts, containers and
- * objects straight into every replica (identical everywhere, as after replication), tell whether
+ * The bench Worker's routes for the replication benchmark (bench/replication.ts), under
+ * /bench/replication/* and for the reseller admin alone: seed accounts, containers and objects
+ * straight into every replica (identical everywhere, as after replication), tell whether
  * partitions' replicas agree, and measure one repair of a partition with a few differing rows.
  */
 
 import { Hono } from "hono";
-import { parseConfig, type Config } from "../common/config";
-import { NODE_TIMEOUT_MS, ROWS_PER_RPC_MAX } from "../common/constraints";
-import { SwiftError } from "../common/errors";
-import { H } from "../common/headers";
-import type { ReplicaReply } from "../common/replies";
-import { Timestamp } from "../common/timestamp";
-import { ReplicaClient } from "../durable/client";
-import { handoffSlot } from "../durable/identity";
-import type { ContainerRow, ListingRow, ObjectRow } from "../durable/rows";
-import type { ContainerReplicaRow } from "../durable/schema/container";
-import type { AccountReplicaRow } from "../durable/schema/account";
-import type { RingName } from "../ring/types";
-import { isRingName } from "../ring/types";
-import { benchRoutesOnly } from "./bench";
+import { parseConfig, type Config } from "../../src/common/config";
+import { NODE_TIMEOUT_MS, ROWS_PER_RPC_MAX } from "../../src/common/constraints";
+import { SwiftError } from "../../src/common/errors";
+import { H } from "../../src/common/headers";
+import type { ReplicaReply } from "../../src/common/replies";
+import { Timestamp } from "../../src/common/timestamp";
+import { ReplicaClient } from "../../src/durable/client";
+import { handoffSlot } from "../../src/durable/identity";
+import type { ContainerRow, ListingRow, ObjectRow } from "../../src/durable/rows";
+import type { ContainerReplicaRow } from "../../src/durable/schema/container";
+import type { AccountReplicaRow } from "../../src/durable/schema/account";
+import { resellerAdminOnly } from "../../src/proxy/middleware/reseller-admin";
+import type { RingName } from "../../src/ring/types";
+import { isRingName } from "../../src/ring/types";
+import type { BenchEnv } from "./config";
 
-export const benchReplication = new Hono<{ Bindings: Env }>();
+export const replicationRoutes = new Hono<{ Bindings: BenchEnv }>();
 
-benchReplication.use("*", benchRoutesOnly);
+replicationRoutes.use("*", resellerAdminOnly);
 
 const json = (value: unknown): Response => new Response(JSON.stringify(value), { headers: { [H.CONTENT_TYPE]: "application/json" } });
 
@@ -91,7 +92,7 @@ function push<Row>(map: Map<number, Row[]>, partition: number, row: Row): void {
  * the partitions p with p % n === i, so that n requests seed many containers with one call per
  * replica each (a call costs far more than a row).
  */
-benchReplication.post("/seed", async (c) => {
+replicationRoutes.post("/seed", async (c) => {
   const config = parseConfig(c.env);
   const client = new ReplicaClient(config);
   const account = c.req.query("account") ?? "AUTH_bench";
@@ -161,7 +162,7 @@ benchReplication.post("/seed", async (c) => {
  * of the others when (epoch ms) its last primary changed, which is when it came into sync: a
  * check can take a while on a busy runtime, and does not stretch the figure.
  */
-benchReplication.post("/in-sync", async (c) => {
+replicationRoutes.post("/in-sync", async (c) => {
   const config = parseConfig(c.env);
   const client = new ReplicaClient(config);
   const body = (await c.req.json()) as { ring?: unknown; partitions?: unknown; handoffs?: unknown; timeoutMs?: unknown };
@@ -201,7 +202,7 @@ benchReplication.post("/in-sync", async (c) => {
  * Seeds object partition `partition` with `rows` identical rows on its three replicas, gives the
  * first replica `diff` more, and repairs: returns the rows read and sent for the first pair.
  */
-benchReplication.post("/repair-rows", async (c) => {
+replicationRoutes.post("/repair-rows", async (c) => {
   const config = parseConfig(c.env);
   const client = new ReplicaClient(config);
   const rows = integer(c.req.query("rows"), "rows", 10_000);
@@ -233,7 +234,7 @@ benchReplication.post("/repair-rows", async (c) => {
 });
 
 /** The object-ring partitions of some objects (so the bench can watch just those). */
-benchReplication.post("/partitions", async (c) => {
+replicationRoutes.post("/partitions", async (c) => {
   const config = parseConfig(c.env);
   const body = (await c.req.json()) as { account?: unknown; container?: unknown; objects?: unknown };
   if (typeof body.account !== "string" || typeof body.container !== "string" || !Array.isArray(body.objects)) throw new SwiftError("BadRequest", "want {account, container, objects}");
