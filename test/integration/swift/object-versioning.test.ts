@@ -680,3 +680,24 @@ describe("object versioning: large objects and symlinks", () => {
     ]);
   });
 });
+
+describe("object versioning: a version link is no key to hidden names elsewhere", () => {
+  it("a version link archived as stored into another container (legacy versioning) is not followed into the hidden container", async ({ expect }) => {
+    const container = await versioned();
+    const archive = unique("ov-archive");
+    expect((await send("PUT", `${A}/${archive}`)).status).toBe(201);
+    await putVersion(`${container}/doc`, "secret v1");
+    // Versioning off, then legacy versioning on: the next PUT archives the current object, a version link, as stored.
+    expect((await send("POST", `${A}/${container}`, { headers: { "X-Versions-Enabled": "false" } })).status).toBe(204);
+    const legacy = await send("POST", `${A}/${container}`, { headers: { "X-Versions-Location": archive } });
+    expect(legacy.status).toBe(204);
+    expect((await put(`${container}/doc`, "v2")).status).toBe(201);
+    const listed = JSON.parse((await send("GET", `${A}/${archive}?format=json`)).body) as { name: string }[];
+    expect(listed).toHaveLength(1);
+    // Read as a user the archive's ACL lets in, who has no right to the versioned container.
+    expect((await send("POST", `${A}/${archive}`, { headers: { "X-Container-Read": "test:tester3" } })).status).toBe(204);
+    const read = await send("GET", `${A}/${archive}/${listed[0]!.name}`, { user: TESTER3 });
+    expect(read.status).toBe(403);
+    expect(read.body).not.toContain("secret v1");
+  });
+});
