@@ -9,7 +9,7 @@
 import { defineCommand } from "citty";
 import { Ring } from "../src/ring/ring.ts";
 import { RingFileError } from "../src/ring/ring-file.ts";
-import { parseStoragePolicies, StoragePolicyError } from "../src/common/storage-policies.ts";
+import { parseStoragePolicies, StoragePolicyError } from "../src/config/storage-policies.ts";
 import { RING_NAMES, type RingName, type Zone } from "../src/ring/types.ts";
 import { describeUnboundBucket, unboundBuckets, type UnboundBucket } from "../src/ring/zone-buckets.ts";
 import { CliError, readRing, ringFileNames, ringIndex, ringIndexPath, ringPath } from "./ring-files.ts";

@@ -4,7 +4,7 @@
  * classes exported for their bindings. No logic lives here.
  */
 
-import { parseConfig } from "./common/config";
+import { parseConfig } from "./config/config";
 import { app } from "./proxy/app";
 import { runJobs } from "./replicator/jobs";
 

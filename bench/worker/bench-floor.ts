@@ -10,7 +10,6 @@
  */
 
 import { DurableObject } from "cloudflare:workers";
-import type { BenchEnv } from "./config";
 
 /** One row of a listing page, with the columns of a container's object row. */
 export interface FloorListingRow {
@@ -34,8 +33,9 @@ CREATE TABLE IF NOT EXISTS floor_listing (
 /** The etag of 4 KiB of zero bytes, so a seeded listing looks like one of 4 KiB objects. */
 const SEED_ETAG = "620f0b67a91f7f74151bc5be745b7110";
 
-export class BenchFloor extends DurableObject<BenchEnv> {
-  constructor(ctx: DurableObjectState, env: BenchEnv) {
+// It reads nothing of its env: the production Env types it, so ./config need not be imported back.
+export class BenchFloor extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec(SCHEMA);
   }

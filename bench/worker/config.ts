@@ -7,7 +7,7 @@
  * takes no subclass): the seeding calls reach seedRows (replicas.ts) through a cast.
  */
 
-import { ConfigError, parseConfig, type Config } from "../../src/common/config";
+import { ConfigError, parseConfig, type Config } from "../../src/config/config";
 import type { BenchFloor } from "./bench-floor";
 
 export interface BenchEnv extends Env {

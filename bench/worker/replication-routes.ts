@@ -7,7 +7,7 @@
  */
 
 import { Hono } from "hono";
-import { parseConfig, type Config } from "../../src/common/config";
+import { parseConfig, type Config } from "../../src/config/config";
 import { NODE_TIMEOUT_MS, ROWS_PER_RPC_MAX } from "../../src/common/constraints";
 import { SwiftError } from "../../src/common/errors";
 import { H } from "../../src/common/headers";

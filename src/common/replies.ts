@@ -13,6 +13,12 @@ export interface ReplicaReply<T = undefined> {
   value?: T;
   /** Why a write was refused (400), in Swift's words: the body Swift's proxy passes on from its backend. */
   detail?: string;
+  /**
+   * With a 503: the runtime said the replica's Durable Object is overloaded. Such a failure is
+   * never retried, on a handoff or elsewhere: moving its load onto another object only spreads
+   * the overload (Cloudflare's guidance for `.overloaded` errors).
+   */
+  overloaded?: true;
 }
 
 export function isSuccess(status: number): boolean {

@@ -5,20 +5,23 @@
  * so callers count replies the way Swift's proxy counts backend statuses.
  */
 
-import type { Config } from "../common/config";
+import type { Config } from "../config/config";
 import type { ReplicaReply } from "../common/replies";
 import { ringKind, type RingKind, type RingName } from "../ring/types";
 import { faults } from "./faults";
 import { replicaName, slotZone } from "./identity";
-import type { AccountReplica } from "./account-replica";
-import type { ContainerReplica } from "./container-replica";
-import type { ObjectReplica } from "./object-replica";
 
-/** The replica class of each kind of ring. */
+/** The Durable Object class a namespace binding holds. */
+type ClassOf<N> = N extends DurableObjectNamespace<infer T> ? T : never;
+
+/**
+ * The replica class of each kind of ring, read from the Worker's bindings (Env), so this module
+ * needs no import of the classes that import it.
+ */
 export interface ReplicaClasses {
-  account: AccountReplica;
-  container: ContainerReplica;
-  object: ObjectReplica;
+  account: ClassOf<Env["ACCOUNT_REPLICA"]>;
+  container: ClassOf<Env["CONTAINER_REPLICA"]>;
+  object: ClassOf<Env["OBJECT_REPLICA"]>;
 }
 
 /** The kind of ring R: a policy's object ring (`object-1`) is an object ring. */
@@ -30,11 +33,23 @@ export type ReplicaStub<R extends RingName> = DurableObjectStub<ReplicaClasses[K
 /** The replica namespace of each kind of ring (Config.replicas). */
 export type ReplicaNamespaces = { [K in RingKind]: DurableObjectNamespace<ReplicaClasses[K]> };
 
-/** A replica failed at the runtime level: `retryable` may move on to a handoff, `overloaded` must not be retried. */
-export interface ReplicaFailure {
-  status: 503;
-  overloaded?: boolean;
+/**
+ * The replication protocol every replica speaks, whatever its ring (ReplicaBase's RPC methods),
+ * with `Row` the rows its ring exchanges. What the sweep, the auditor, the proxy's repair duties
+ * and the replicas' own repair call; `ReplicaClient.protocol` gives a replica as this.
+ */
+export interface ReplicaProtocol<Row> {
+  partitionHash(): Promise<ReplicaReply<import("./schema/hash-tree").TreeNode>>;
+  bucketHashes(): Promise<ReplicaReply<Record<number, string>>>;
+  leafHashes(buckets: number[]): Promise<ReplicaReply<Record<number, string>>>;
+  rowsInLeaves(leaves: number[]): Promise<ReplicaReply<Row[]>>;
+  mergeRows(rows: Row[], sourceZone?: string): Promise<ReplicaReply<number>>;
+  reclaimTombstones(cutoff: string): Promise<ReplicaReply<number>>;
+  markDirty(owed?: string[]): Promise<ReplicaReply>;
+  audit(leaves: number): Promise<ReplicaReply<{ leavesChecked: number; drifted: number }>>;
+  repair(): Promise<ReplicaReply<(import("./repair").RepairReport & { zone?: string })[]>>;
 }
+
 
 export class ReplicaClient {
   readonly #config: Config;
@@ -50,6 +65,15 @@ export class ReplicaClient {
     const namespaces: ReplicaNamespaces = this.#config.replicas;
     const options = hint ? { locationHint: hint as DurableObjectLocationHint } : undefined;
     return namespaces[ringKind(ring) as KindOf<R>].getByName(replicaName(ring, partition, slot), options);
+  }
+
+  /**
+   * Calls one replica's replication protocol (any ring), as `call` does. `Row` is the caller's
+   * word for the rows that ring exchanges: a replica asks its peers in its own ring.
+   */
+  protocol<Row, T>(ring: RingName, partition: number, zone: string, method: (stub: ReplicaProtocol<Row>) => Promise<ReplicaReply<T>>, timeoutMs: number): Promise<ReplicaReply<T>> {
+    const stub: ReplicaProtocol<unknown> = this.stub(ring, partition, zone);
+    return this.call(ring, partition, zone, () => method(stub as ReplicaProtocol<Row>), timeoutMs);
   }
 
   /**
@@ -74,11 +98,17 @@ export class ReplicaClient {
       return await Promise.race([method(this.stub(ring, partition, zone)), timeout]);
     } catch (error) {
       if (!isRuntimeFailure(error)) console.error(`replica ${replicaName(ring, partition, zone)} failed:`, error);
-      return { status: 503 };
+      return failureReply(error);
     } finally {
       clearTimeout(timer);
     }
   }
+}
+
+/** The reply a thrown call stands for: 503, marked `overloaded` when the runtime said so. */
+export function failureReply(error: unknown): { status: 503; overloaded?: true } {
+  const overloaded = typeof error === "object" && error !== null && "overloaded" in error && error.overloaded === true;
+  return overloaded ? { status: 503, overloaded: true } : { status: 503 };
 }
 
 function isRuntimeFailure(error: unknown): boolean {

@@ -7,7 +7,7 @@
  */
 
 import { DurableObject } from "cloudflare:workers";
-import { parseConfig, type Config } from "../common/config";
+import { parseConfig, type Config } from "../config/config";
 import {
   ALARM_AT_MAX_MS,
   NODE_TIMEOUT_MS,
@@ -22,9 +22,9 @@ import {
 import { faults } from "./faults";
 import { Timestamp } from "../common/timestamp";
 import type { ReplicaReply } from "../common/replies";
-import { repairPair, type RepairEnd, type RepairReport } from "../replicator/repair";
+import { repairPair, type RepairEnd, type RepairReport } from "./repair";
 import type { RingName } from "../ring/types";
-import { ReplicaClient, type ReplicaStub } from "./client";
+import { ReplicaClient, type ReplicaProtocol } from "./client";
 import { parseReplicaName, type ReplicaIdentity } from "./identity";
 import { ZERO_HASH, bucketOf, type Hash } from "./partition-hash";
 import type { AuditEntry, HashTree, TreeNode } from "./schema/hash-tree";
@@ -51,16 +51,6 @@ const WRITES = "handoff.writes";
 const OWED = "handoff.owed";
 /** In OWED: a write came without the primary it stood in for (a merge, an older proxy): every primary. */
 const ALL_PRIMARIES = "*";
-
-/** The repair RPC surface every replica stub has. */
-interface RepairStub<Row> {
-  partitionHash(): Promise<ReplicaReply<TreeNode>>;
-  bucketHashes(): Promise<ReplicaReply<Record<number, Hash>>>;
-  leafHashes(buckets: number[]): Promise<ReplicaReply<Record<number, Hash>>>;
-  rowsInLeaves(leaves: number[]): Promise<ReplicaReply<Row[]>>;
-  mergeRows(rows: Row[], sourceZone?: string): Promise<ReplicaReply<number>>;
-  reclaimTombstones(cutoff: string): Promise<ReplicaReply<number>>;
-}
 
 class PeerUnavailable extends Error {}
 
@@ -470,13 +460,7 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
       report.rowsRead += rows.length;
       for (let offset = 0; offset < rows.length; offset += ROWS_PER_RPC_MAX) {
         const batch = rows.slice(offset, offset + ROWS_PER_RPC_MAX);
-        const reply = await this.client.call(
-          this.identity.ring,
-          this.identity.partition,
-          zone,
-          (stub) => (stub as unknown as RepairStub<Row>).mergeRows(batch, this.identity.zone),
-          NODE_TIMEOUT_MS,
-        );
+        const reply = await this.client.protocol<Row, number>(this.identity.ring, this.identity.partition, zone, (stub) => stub.mergeRows(batch, this.identity.zone), NODE_TIMEOUT_MS);
         report.calls += 1;
         if (reply.status !== 200) return report;
         report.rowsSent += batch.length;
@@ -514,7 +498,7 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
     const cutoff = Timestamp.fromSeconds(now / 1000 - this.config.reclaimAgeSeconds).internal;
     await Promise.all(
       this.peerZones().map((zone) =>
-        this.client.call(this.identity.ring, this.identity.partition, zone, (stub) => (stub as unknown as RepairStub<Row>).reclaimTombstones(cutoff), NODE_TIMEOUT_MS),
+        this.client.protocol<Row, number>(this.identity.ring, this.identity.partition, zone, (stub) => stub.reclaimTombstones(cutoff), NODE_TIMEOUT_MS),
       ),
     );
     this.reclaimTombstones(cutoff);
@@ -553,8 +537,8 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
 
   private remoteEnd(zone: string): RepairEnd<Row> {
     const ring: RingName = this.identity.ring;
-    const call = async <T>(method: (stub: RepairStub<Row>) => Promise<ReplicaReply<T>>): Promise<T> => {
-      const reply = await this.client.call(ring, this.identity.partition, zone, (stub: ReplicaStub<RingName>) => method(stub as unknown as RepairStub<Row>), NODE_TIMEOUT_MS);
+    const call = async <T>(method: (stub: ReplicaProtocol<Row>) => Promise<ReplicaReply<T>>): Promise<T> => {
+      const reply = await this.client.protocol(ring, this.identity.partition, zone, method, NODE_TIMEOUT_MS);
       if (reply.status !== 200 || reply.value === undefined) throw new PeerUnavailable(`${ring}/${this.identity.partition}/${zone}: ${reply.status}`);
       return reply.value;
     };

@@ -13,7 +13,7 @@
  */
 
 import { DurableObject } from "cloudflare:workers";
-import { parseConfig } from "../common/config";
+import { parseConfig } from "../config/config";
 import { NODE_TIMEOUT_MS, SUMMARY_CALLS_PER_ALARM_MAX, WAKE_CALLS_IN_FLIGHT, ZONE_PROBE_INTERVAL_MS } from "../common/constraints";
 import type { ReplicaReply } from "../common/replies";
 import { isRingName, type RingName } from "../ring/types";

@@ -9,7 +9,7 @@
  */
 
 import { Hono } from "hono";
-import { parseConfig } from "../common/config";
+import { parseConfig } from "../config/config";
 import { SwiftError } from "../common/errors";
 import { H } from "../common/headers";
 import { faults } from "../durable/faults";

@@ -6,7 +6,7 @@
  */
 
 import { Hono } from "hono";
-import { parseConfig } from "../common/config";
+import { parseConfig } from "../config/config";
 import { ERRORS, SwiftError, errorBody } from "../common/errors";
 import { H } from "../common/headers";
 import { decodePath, parseSwiftPath } from "../common/path";

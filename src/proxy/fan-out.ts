@@ -18,8 +18,8 @@ export interface ZoneReply<T> {
 }
 
 /**
- * Calls every primary in parallel, replacing a primary that answered 503 with the next unused
- * handoff, which is told the primary it stands in for (`standingFor`; null for a primary), so it
+ * Calls every primary in parallel, replacing a primary that answered 503 (and was not
+ * overloaded: see ReplicaReply.overloaded) with the next unused handoff, which is told the primary it stands in for (`standingFor`; null for a primary), so it
  * later hands the write to that primary alone. The post-quorum wait starts once successes came
  * from a quorum of distinct zones (a handoff in an answering primary's zone adds none); replies
  * still missing after it count as 503. Reply `i` stands for `primaries[i]`.
@@ -39,7 +39,8 @@ export async function fanOut<T>(
   const attempts = primaries.map(async (primary, index) => {
     let zone = primary;
     let reply = await call(zone, null);
-    while (reply.status === 503) {
+    // An overloaded primary is not covered by a handoff: that would only move its load.
+    while (reply.status === 503 && !reply.overloaded) {
       const next = spare.shift();
       if (next === undefined) break;
       zone = next;

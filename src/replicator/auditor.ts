@@ -6,7 +6,7 @@
  * object auditors (which re-read everything, on their own schedule).
  */
 
-import type { Config } from "../common/config";
+import type { Config } from "../config/config";
 import { NODE_TIMEOUT_MS } from "../common/constraints";
 import type { ReplicaClient } from "../durable/client";
 import { handoffSlot } from "../durable/identity";
@@ -34,13 +34,7 @@ export async function audit(config: Config, client: ReplicaClient, random: () =>
     const wrapped = entries.length < AUDIT_REPLICAS_PER_RING ? ((await summary.list(0, AUDIT_REPLICAS_PER_RING - entries.length)).value ?? []) : [];
     for (const entry of [...entries, ...wrapped.filter((e) => e.partition < start)]) {
       const slot = entry.slot === "handoff" ? handoffSlot(zone.id) : zone.id;
-      const reply = await client.call(
-        ring,
-        entry.partition,
-        slot,
-        (stub) => (stub as unknown as { audit(leaves: number): Promise<{ status: 200; value?: { leavesChecked: number; drifted: number } }> }).audit(AUDIT_LEAVES_PER_REPLICA),
-        NODE_TIMEOUT_MS,
-      );
+      const reply = await client.protocol(ring, entry.partition, slot, (stub) => stub.audit(AUDIT_LEAVES_PER_REPLICA), NODE_TIMEOUT_MS);
       report.replicasChecked += 1;
       report.leavesChecked += reply.value?.leavesChecked ?? 0;
       report.drifted += reply.value?.drifted ?? 0;

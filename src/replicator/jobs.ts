@@ -5,7 +5,7 @@
  * by the reseller admin (`POST /recon/sweep`) and in tests.
  */
 
-import type { Config } from "../common/config";
+import type { Config } from "../config/config";
 import { ReplicaClient } from "../durable/client";
 import { audit, type AuditReport } from "./auditor";
 import { reapAccounts, type ReapReport } from "./reaper";

@@ -6,9 +6,9 @@
  * account/reaper.py (which runs hourly; here every cron tick, and on demand).
  */
 
-import type { Config } from "../common/config";
+import type { Config } from "../config/config";
 import { NODE_TIMEOUT_MS } from "../common/constraints";
-import { policyOfIndex } from "../common/storage-policies";
+import { policyOfIndex } from "../config/storage-policies";
 import { Timestamp } from "../common/timestamp";
 import { ReplicaClient } from "../durable/client";
 import type { ListingParams } from "../durable/listing";

@@ -8,14 +8,14 @@
  * too large for one invocation resumes from a cursor.
  */
 
-import type { Config } from "../common/config";
+import type { Config } from "../config/config";
 import { NODE_TIMEOUT_MS } from "../common/constraints";
 import type { ReplicaClient } from "../durable/client";
 import { handoffSlot } from "../durable/identity";
 import { ZERO_HASH } from "../durable/partition-hash";
 import type { SummaryEntry } from "../durable/schema/summary";
 import type { RingName } from "../ring/types";
-import type { RepairReport } from "./repair";
+import type { RepairReport } from "../durable/repair";
 
 /** Summary entries read per call. */
 const SUMMARY_PAGE = 1_000;
@@ -110,7 +110,7 @@ export async function sweepRing(config: Config, client: ReplicaClient, ring: Rin
     const holder = primaries.find((zone) => (slots.get(zone)?.rows ?? 0) > 0) ?? primaries[0];
     const targets = [...strays, ...(hashes.size > 1 && holder ? [holder] : [])];
     for (const slot of targets) {
-      const reply = await client.call(ring, partition, slot, (stub) => (stub as unknown as { repair(): Promise<{ status: 200 | 503; value?: RepairReport[] }> }).repair(), NODE_TIMEOUT_MS);
+      const reply = await client.call(ring, partition, slot, (stub) => stub.repair(), NODE_TIMEOUT_MS);
       for (const pair of reply.value ?? []) {
         report.rowsRead += pair.rowsRead;
         report.rowsMoved += pair.rowsSent;

@@ -35,6 +35,7 @@ function listed(items: readonly (string | number)[]): string {
  * together is `validate`'s job). Throws RingFileError naming the fields that are wrong.
  */
 export function parseBuilderFile(json: unknown): BuilderFile {
+  const input = json;
   if (!isRecord(json)) throw new RingFileError("builder file is not a JSON object");
   const problems: string[] = [];
   const f = json;
@@ -58,7 +59,7 @@ export function parseBuilderFile(json: unknown): BuilderFile {
   if (typeof f.zonesChanged !== "boolean") problems.push("zonesChanged is not true or false");
   if (problems.length > 0) throw new RingFileError(`bad builder file: ${problems.join("; ")}`);
   // Every field was checked above; this object is the narrowed result.
-  return json as unknown as BuilderFile;
+  return input as BuilderFile;
 }
 
 /**

@@ -59,6 +59,7 @@ export function isIntegerIn(value: unknown, min: number, max: number): value is 
  * Throws RingFileError naming the first fields that are wrong.
  */
 export function parseRingFile(json: unknown): RingFile {
+  const input = json;
   if (!isRecord(json)) throw new RingFileError("ring file is not a JSON object");
   const problems: string[] = [];
   const { format, ring, version, partPower, replicaCount, zones, zoneIndexBytes, replica2Partition2Zone } = json;
@@ -75,5 +76,5 @@ export function parseRingFile(json: unknown): RingFile {
   }
   if (problems.length > 0) throw new RingFileError(`bad ring file: ${problems.join("; ")}`);
   // Every field was checked above; this object is the narrowed result.
-  return json as unknown as RingFile;
+  return input as RingFile;
 }

@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, it } from "vitest";
-import { parseConfig } from "../../src/common/config";
+import { parseConfig } from "../../src/config/config";
 import { reapAccounts } from "../../src/replicator/reaper";
 import { BASE, swift, text, tokenFor } from "../helpers";
 import { LIST_ALL, objectRow } from "../rows";

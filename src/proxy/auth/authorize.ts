@@ -13,12 +13,11 @@
  * proxy/controllers/{account,container,obj}.py (req.acl, clean_acls, swift_owner_headers).
  */
 
-import type { Config } from "../../common/config";
+import type { Config } from "../../config/config";
 import { SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
 import { levelOf } from "../../common/path";
 import { liveMetadata } from "../../durable/merge";
-import { answeredBeforeController } from "../middleware/cors";
 import { accountInfo } from "../services/account";
 import { containerInfo } from "../services/container";
 import type { Middleware } from "../swift/pipeline";
@@ -235,7 +234,7 @@ export const authorize: Middleware = async (req, next) => {
   const verdict = await verdictFor(req, delayed);
   if (verdict === "denied") {
     // A denial Swift gives before the controller runs carries no CORS headers.
-    if (!delayed) answeredBeforeController(req.environ);
+    if (!delayed) req.environ.answeredBeforeController = true;
     throw deniedRequest(req);
   }
   const owner = verdict === "owner";

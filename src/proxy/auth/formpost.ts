@@ -14,7 +14,6 @@ import { SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
 import { decodePath, parseSwiftPath } from "../../common/path";
 import { pythonInt } from "../../common/python";
-import { answeredBeforeController } from "../middleware/cors";
 import { MultipartReader, parseContentDisposition } from "./multipart";
 import { grantSignedScope } from "./signed-scope";
 import type { Middleware } from "../swift/pipeline";
@@ -207,6 +206,6 @@ export const formpost: Middleware = async (req, next) => {
   const boundary = attributes.get("boundary");
   if (type !== "multipart/form-data" || boundary === undefined) return next(req);
   // FormPOST answers itself; its files' PUTs carry the CORS headers it passes on.
-  answeredBeforeController(req.environ);
+  req.environ.answeredBeforeController = true;
   return translateForm(req, boundary);
 };

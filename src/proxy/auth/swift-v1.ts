@@ -7,7 +7,7 @@
  * Swift: common/middleware/tempauth.py __call__, handle_get_token, get_groups, _get_user_groups.
  */
 
-import { DEFAULT_RESELLER_PREFIXES, type Config, type User } from "../../common/config";
+import { DEFAULT_RESELLER_PREFIXES, type Config, type User } from "../../config/config";
 import { SWOB_DEFAULT_TYPE, SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
 import { decodePath } from "../../common/path";

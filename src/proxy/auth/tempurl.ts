@@ -12,7 +12,6 @@ import { SwiftError } from "../../common/errors";
 import { pythonInt } from "../../common/python";
 import { H, metaPrefix, titleCase } from "../../common/headers";
 import { liveMetadata } from "../../durable/merge";
-import { answeredBeforeController } from "../middleware/cors";
 import { accountInfo } from "../services/account";
 import { containerInfo } from "../services/container";
 import type { ServiceContext } from "../services/context";
@@ -253,7 +252,7 @@ export const tempurl: Middleware = async (req, next) => {
   const expiresText = params.get("temp_url_expires");
   if (signatureText === null && expiresText === null) return next(req);
   const invalid = (): SwiftError => {
-    answeredBeforeController(req.environ);
+    req.environ.answeredBeforeController = true;
     return new SwiftError("Unauthorized", INVALID_BODY, { [H.CONTENT_TYPE]: "text/html; charset=UTF-8", [H.WWW_AUTHENTICATE]: 'Swift realm="unknown"' });
   };
   const expires = expiresText === null ? 0 : expiresOf(expiresText, Date.now());
@@ -287,7 +286,7 @@ export const tempurl: Middleware = async (req, next) => {
   if (!["GET", "HEAD"].includes(method)) {
     for (const name of DISALLOWED_INCOMING_HEADERS) {
       if (req.request.headers.has(name)) {
-        answeredBeforeController(req.environ);
+        req.environ.answeredBeforeController = true;
         throw new SwiftError("BadRequest", `The header '${titleCase(name)}' is not allowed in this tempurl`, {
           [H.CONTENT_TYPE]: "text/html; charset=UTF-8",
         });

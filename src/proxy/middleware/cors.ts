@@ -17,15 +17,7 @@ import { liveMetadata } from "../../durable/merge";
 import { authorizeOptions } from "../auth/authorize";
 import { containerInfo } from "../services/container";
 import type { Middleware } from "../swift/pipeline";
-import type { Environ, SwiftRequest } from "../swift/request";
-
-/** Environ key set when a middleware answered before any controller ran. */
-const ANSWERED_BEFORE_CONTROLLER = "answeredBeforeController";
-
-/** Marks a request whose answer comes from a middleware, not a controller: it gets no CORS headers. */
-export function answeredBeforeController(environ: Environ): void {
-  environ[ANSWERED_BEFORE_CONTROLLER] = true;
-}
+import type { SwiftRequest } from "../swift/request";
 
 /** Swift's allowed_methods of the account, container and object controllers, in the order its Allow lists them. */
 const ALLOWED_METHODS = ["DELETE", "HEAD", "POST", "GET", "PUT", "OPTIONS"];
@@ -124,7 +116,7 @@ export const cors: Middleware = async (req, next) => {
   if (!origin || levelOf(req.path) === "account") return next(req);
   // Swift reads the container's CORS settings before the controller acts.
   const info = await corsInfo(req);
-  const applies = () => !req.environ[ANSWERED_BEFORE_CONTROLLER] && originAllowed(info, origin);
+  const applies = () => !req.environ.answeredBeforeController && originAllowed(info, origin);
   let response: Response;
   try {
     response = await next(req);

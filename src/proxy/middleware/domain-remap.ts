@@ -13,7 +13,7 @@
 
 import type { MiddlewareHandler } from "hono";
 import { getPath } from "hono/utils/url";
-import { parseConfig, type DomainRemapConfig } from "../../common/config";
+import { parseConfig, type DomainRemapConfig } from "../../config/config";
 import { SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
 import { decodePath, urlPathOf } from "../../common/path";

@@ -5,7 +5,7 @@
  */
 
 import type { MiddlewareHandler } from "hono";
-import { parseConfig } from "../../common/config";
+import { parseConfig } from "../../config/config";
 import { SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
 import { isResellerAdmin } from "../auth/acl";

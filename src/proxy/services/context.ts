@@ -4,7 +4,7 @@
  * stamps writes, a random source for read order, and the in-isolate info caches.
  */
 
-import type { Config } from "../../common/config";
+import type { Config } from "../../config/config";
 import { TimestampClock, type Timestamp } from "../../common/timestamp";
 import { NODE_TIMEOUT_MS } from "../../common/constraints";
 import { SwiftError } from "../../common/errors";
@@ -106,7 +106,7 @@ export async function settleWrite<R extends RingName>(
   const duties = repairDuties(primaries, replies);
   await Promise.all(
     duties.map((duty) =>
-      ctx.client.call(ring, partition, duty.slot, (stub) => (stub as unknown as { markDirty(owed: string[]): Promise<ReplicaReply> }).markDirty(duty.owed), NODE_TIMEOUT_MS),
+      ctx.client.protocol(ring, partition, duty.slot, (stub) => stub.markDirty(duty.owed), NODE_TIMEOUT_MS),
     ),
   );
   const status = writeStatus(replies, primaries.length);

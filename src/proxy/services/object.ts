@@ -18,7 +18,7 @@ import { slotZone } from "../../durable/identity";
 import { fanOut } from "../fan-out";
 import { quorumSize } from "../quorum";
 import { bodyKey, copyBody, deleteBody, writeBody, type BodyTarget } from "./bodies";
-import { policyOfIndex } from "../../common/storage-policies";
+import { policyOfIndex } from "../../config/storage-policies";
 import type { ObjectRingName } from "../../ring/types";
 import { containerInfo } from "./container";
 import { partitionReplicas, readValue, settleWrite, type ServiceContext } from "./context";

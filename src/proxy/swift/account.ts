@@ -15,7 +15,7 @@ import { accountInfo, deleteAccount, headAccount, listAccount, postAccount, putA
 import { SwiftError } from "../../common/errors";
 import { listingFormat, listingParams, listingTypeHeaders, renderListing, subdirEntry, xmlEscape, type RenderedEntry } from "./listing";
 import { checkNameLength, emptyResponse, isNewest, normalForm, statusOrThrow, type SwiftRequest } from "./request";
-import type { StoragePolicies } from "../../common/storage-policies";
+import type { StoragePolicies } from "../../config/storage-policies";
 import { Timestamp } from "../../common/timestamp";
 
 /** Account headers kept as metadata besides X-Account-Meta-* (the account ACL, checked by the authorize stage; the ETag quoter's sysmeta). */

@@ -17,7 +17,7 @@ import { listingSymlink } from "./symlink-params";
 import { checkSyncTo } from "./container-sync";
 import { checkNameLength, emptyResponse, httpDateOf, isNewest, normalForm, required, statusOrThrow, type SwiftRequest } from "./request";
 import { SwiftError } from "../../common/errors";
-import { policyByName, policyOfIndex, type StoragePolicy } from "../../common/storage-policies";
+import { policyByName, policyOfIndex, type StoragePolicy } from "../../config/storage-policies";
 
 /** How Swift spells the header in its messages. */
 const X_STORAGE_POLICY_NAME = "X-Storage-Policy";

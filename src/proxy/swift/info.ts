@@ -5,7 +5,7 @@
  */
 
 import { Hono } from "hono";
-import { parseConfig, type Config } from "../../common/config";
+import { parseConfig, type Config } from "../../config/config";
 import * as C from "../../common/constraints";
 import { H } from "../../common/headers";
 import { FORMPOST_INFO } from "../auth/formpost";

@@ -14,7 +14,7 @@
 import { SwiftError, kindForStatus } from "../../common/errors";
 import { H, isTrue } from "../../common/headers";
 import { parseSwiftPath, reservedName, urlPathOf } from "../../common/path";
-import { policyByName } from "../../common/storage-policies";
+import { policyByName } from "../../config/storage-policies";
 import { Timestamp } from "../../common/timestamp";
 import { authorize } from "../auth/authorize";
 import { queryText } from "./listing";

@@ -41,6 +41,8 @@ export interface Environ {
    * X-Backend-Allow-Reserved-Names with make_pre_authed_request). Never from a client header.
    */
   allowReservedNames?: boolean;
+  /** A middleware answered before any controller ran (an auth refusal): CORS adds no headers to it. */
+  answeredBeforeController?: boolean;
   /** Free-form flags of one middleware for its own later use. */
   [key: string]: unknown;
 }

@@ -7,7 +7,7 @@
  */
 
 import { Hono } from "hono";
-import { parseConfig } from "../../common/config";
+import { parseConfig } from "../../config/config";
 import { SUBREQUEST_DEPTH_MAX } from "../../common/constraints";
 import { SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";

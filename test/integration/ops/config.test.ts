@@ -5,7 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, it } from "vitest";
-import { ConfigError, parseConfig } from "../../../src/common/config";
+import { ConfigError, parseConfig } from "../../../src/config/config";
 import { SwiftError } from "../../../src/common/errors";
 
 /** The test env with some values replaced (undefined: the binding or variable is missing). */

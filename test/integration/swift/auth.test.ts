@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, it } from "vitest";
-import { parseConfig } from "../../../src/common/config";
+import { parseConfig } from "../../../src/config/config";
 import { mintToken } from "../../../src/proxy/auth/swift-v1";
 import { BASE, swift, text, tokenFor } from "../../helpers";
 

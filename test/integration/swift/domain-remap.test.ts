@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, it } from "vitest";
-import { ConfigError, parseConfig, type DomainRemapConfig } from "../../../src/common/config";
+import { ConfigError, parseConfig, type DomainRemapConfig } from "../../../src/config/config";
 import { remapHost, remappedPath } from "../../../src/proxy/middleware/domain-remap";
 import { swift, text, tokenFor, putStatus } from "../../helpers";
 

@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, it, vi } from "vitest";
-import { parseConfig } from "../../../src/common/config";
+import { parseConfig } from "../../../src/config/config";
 import { containerInfo } from "../../../src/proxy/services/container";
 import { serviceContext } from "../../../src/proxy/services/context";
 import { BASE, send, unique, type Sent, type SwiftInit } from "../../helpers";

@@ -10,7 +10,7 @@
 
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, it } from "vitest";
-import { parseConfig } from "../../../src/common/config";
+import { parseConfig } from "../../../src/config/config";
 import { swobHeaderName } from "../../../src/proxy/middleware/trans-id";
 import { BASE, swift, text, tokenFor } from "../../helpers";
 

@@ -8,7 +8,7 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { describe, it } from "vitest";
-import { ConfigError, parseConfig, parseRequireGroups, parseResellerPrefixes } from "../../../src/common/config";
+import { ConfigError, parseConfig, parseRequireGroups, parseResellerPrefixes } from "../../../src/config/config";
 import { tempauthVerdict, type TempauthInput } from "../../../src/proxy/auth/authorize";
 import { handleGetToken, mintToken, requestGroups, verifyToken } from "../../../src/proxy/auth/swift-v1";
 import { BASE, text, tokenFor, unique } from "../../helpers";

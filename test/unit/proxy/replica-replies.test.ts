@@ -7,6 +7,7 @@
  */
 import { describe, it } from "vitest";
 import type { ReplicaReply, ReplicaStatus } from "../../../src/common/replies";
+import { failureReply } from "../../../src/durable/client";
 import { fanOut, readFirst, readNewest, readOrder, repairDuties, type ZoneReply } from "../../../src/proxy/fan-out";
 import { bestStatus, hasQuorum, quorumSize, writeStatus, zonesAnswering } from "../../../src/proxy/quorum";
 
@@ -85,6 +86,23 @@ describe("fanOut: which slots a write calls", () => {
       ["z5", 201],
       ["z3", 201],
     ]);
+  });
+
+  it("an overloaded primary is not covered by a handoff: its load is never moved onto another replica", async ({ expect }) => {
+    const calls: string[] = [];
+    const result = await fanOut(["z1", "z2", "z3"], ["z1/handoff", "z2/handoff"], async (zone): Promise<ReplicaReply> => {
+      calls.push(zone);
+      return zone === "z2" ? { status: 503, overloaded: true } : { status: 201 };
+    });
+    expect(calls.sort()).toEqual(["z1", "z2", "z3"]);
+    expect(result[1]).toEqual({ zone: "z2", reply: { status: 503, overloaded: true } });
+  });
+
+  it("failureReply: a call the runtime refused as overloaded is a 503 marked overloaded; any other failure a plain 503", ({ expect }) => {
+    expect(failureReply(Object.assign(new Error("Durable Object is overloaded"), { overloaded: true }))).toEqual({ status: 503, overloaded: true });
+    expect(failureReply(Object.assign(new Error("network"), { retryable: true }))).toEqual({ status: 503 });
+    expect(failureReply(new Error("bug"))).toEqual({ status: 503 });
+    expect(failureReply("text")).toEqual({ status: 503 });
   });
 
   it("a primary whose handoffs are all used up keeps its own 503", async ({ expect }) => {

@@ -6,7 +6,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, it } from "vitest";
-import { parseConfig } from "../../../src/common/config";
+import { parseConfig } from "../../../src/config/config";
 import { mintToken, verifyToken } from "../../../src/proxy/auth/swift-v1";
 
 const config = parseConfig(env);

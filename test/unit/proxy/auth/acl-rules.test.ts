@@ -15,7 +15,7 @@ import {
 import { SwiftError } from "../../../../src/common/errors";
 import { tempauthVerdict, type TempauthInput } from "../../../../src/proxy/auth/authorize";
 import { requestGroups, type Identity } from "../../../../src/proxy/auth/swift-v1";
-import { DEFAULT_RESELLER_PREFIXES, type Role } from "../../../../src/common/config";
+import { DEFAULT_RESELLER_PREFIXES, type Role } from "../../../../src/config/config";
 
 /** Tempauth's default settings: the AUTH_ prefix alone, no required groups. */
 const PREFIXES = { resellerPrefixes: DEFAULT_RESELLER_PREFIXES, requireGroups: new Map<string, string>() };

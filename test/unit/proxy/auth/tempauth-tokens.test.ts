@@ -5,7 +5,7 @@
  * Swift: common/middleware/tempauth.py handle_get_token, get_groups.
  */
 import { describe, it } from "vitest";
-import { DEFAULT_RESELLER_PREFIXES, type Config, type User } from "../../../../src/common/config";
+import { DEFAULT_RESELLER_PREFIXES, type Config, type User } from "../../../../src/config/config";
 import { SwiftError } from "../../../../src/common/errors";
 import { handleGetToken, identify, mintToken, storageAccount, verifyToken } from "../../../../src/proxy/auth/swift-v1";
 

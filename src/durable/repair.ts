@@ -6,8 +6,8 @@
  * and bytes follow the difference, not what is stored. Bounded per round; the caller loops.
  */
 
-import type { Hash } from "../durable/partition-hash";
-import type { TreeNode } from "../durable/schema/hash-tree";
+import type { Hash } from "./partition-hash";
+import type { TreeNode } from "./schema/hash-tree";
 
 /** One side of a repair: a replica (local or over RPC) seen through its hash tree. */
 export interface RepairEnd<Row> {

@@ -6,7 +6,7 @@
  * from STORAGE_POLICIES by parseStoragePolicies, with Swift's rules; pure.
  */
 
-import { SwiftError } from "./errors.ts";
+import { SwiftError } from "../common/errors.ts";
 import { MAX_POLICY_INDEX, objectRingName, type ObjectRingName } from "../ring/types.ts";
 
 export interface StoragePolicy {

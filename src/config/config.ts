@@ -10,8 +10,8 @@ import { loadRings, type RingSet } from "../ring/load";
 import { RingFileError } from "../ring/ring-file";
 import { parseStoragePolicies, StoragePolicyError, type StoragePolicies } from "./storage-policies";
 import { bucketBindingOf, describeUnboundBucket, SHARED_BUCKET_BINDING, unboundBuckets } from "../ring/zone-buckets";
-import { assert } from "./assert";
-import { SwiftError } from "./errors";
+import { assert } from "../common/assert";
+import { SwiftError } from "../common/errors";
 
 /** Tempauth's reserved groups; any other group name (a service group such as `.service`) is the operator's. */
 export type Role = ".admin" | ".reseller_admin" | ".reseller_reader";
@@ -54,13 +54,14 @@ export interface Config {
   /** Binding name of each zone's bucket: zones naming the same binding share one copy of a body. */
   zoneBucketNames: ReadonlyMap<string, string>;
   replicas: {
-    account: DurableObjectNamespace<import("../durable/account-replica").AccountReplica>;
-    container: DurableObjectNamespace<import("../durable/container-replica").ContainerReplica>;
-    object: DurableObjectNamespace<import("../durable/object-replica").ObjectReplica>;
-  };  /** The control record (fault plan, sweep state, reaper queue). */
-  control: DurableObjectNamespace<import("../durable/control").Control>;
+    account: Env["ACCOUNT_REPLICA"];
+    container: Env["CONTAINER_REPLICA"];
+    object: Env["OBJECT_REPLICA"];
+  };
+  /** The control record (fault plan, sweep state, reaper queue). */
+  control: Env["CONTROL"];
   /** Per ring and zone: which partitions hold data, and their hashes. */
-  ringSummary: DurableObjectNamespace<import("../durable/ring-summary").RingSummary>;
+  ringSummary: Env["RING_SUMMARY"];
 }
 
 /** Swift: common/middleware/domain_remap.py DomainRemapMiddleware.__init__, its options parsed. */
@@ -125,7 +126,7 @@ function requireString(env: Env, name: keyof Env): string {
 export const DEFAULT_RECLAIM_AGE_SECONDS = 604_800;
 
 function optionalPositiveInteger(env: Env, name: string, fallback: number): number {
-  const value: unknown = (env as unknown as Record<string, unknown>)[name];
+  const value: unknown = Reflect.get(env, name);
   if (value === undefined || value === "") return fallback;
   const number = Number(value);
   if (typeof value !== "string" || !Number.isSafeInteger(number) || number <= 0) {
@@ -136,7 +137,7 @@ function optionalPositiveInteger(env: Env, name: string, fallback: number): numb
 
 /** A "true"/"false" variable; unset is false. */
 function flag(env: Env, name: string): boolean {
-  const value: unknown = (env as unknown as Record<string, unknown>)[name];
+  const value: unknown = Reflect.get(env, name);
   if (value === undefined || value === "" || value === "false") return false;
   if (value === "true") return true;
   throw new ConfigError(name, `must be "true" or "false", got "${String(value)}"`);
@@ -231,13 +232,13 @@ function buildConfig(env: Env): Config {
   const hashPathSuffix = requireString(env, "HASH_PATH_SUFFIX");
   const rings = bundledRings({ hashPathPrefix, hashPathSuffix });
   const policies = storagePolicies(env, rings);
-  const bindings = env as unknown as Record<string, unknown>;
+  const bindingNamed = (name: string): unknown => Reflect.get(env, name);
   const resellerPrefixes = parseResellerPrefixes(env.RESELLER_PREFIX ?? "");
   // The same rule `edgeswift ring … validate` and `edgeswift check` apply to wrangler.toml; the
   // object rings first, since their zones' buckets hold the bodies.
   const objectRings = rings.objectRingNames();
   for (const ring of [...objectRings, "account", "container"] as const) {
-    const [problem] = unboundBuckets(ring, rings.get(ring).zones, (binding) => isBucket(bindings[binding]));
+    const [problem] = unboundBuckets(ring, rings.get(ring).zones, (name) => isBucket(bindingNamed(name)));
     if (problem) throw new ConfigError(problem.binding, describeUnboundBucket(problem));
   }
   const zoneBuckets = new Map<string, R2Bucket>();
@@ -250,7 +251,7 @@ function buildConfig(env: Env): Config {
       if (other !== undefined && other !== binding) {
         throw new ConfigError(`rings/${ring}.ring.json`, `gives zone ${zone.id} the bucket ${binding}, but another object ring gives it ${other}`);
       }
-      const bucket = bindings[binding];
+      const bucket = bindingNamed(binding);
       assert(isBucket(bucket), `unboundBuckets passed zone ${zone.id}'s ${binding}`);
       zoneBuckets.set(zone.id, bucket);
       zoneBucketNames.set(zone.id, binding);

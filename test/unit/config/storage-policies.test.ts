@@ -4,7 +4,7 @@
  * StoragePolicy._validate_policy_name, StoragePolicyCollection._validate_policies).
  */
 import { describe, it } from "vitest";
-import { parseStoragePolicies, policyByName, policyOfIndex, StoragePolicyError } from "../../../src/common/storage-policies";
+import { parseStoragePolicies, policyByName, policyOfIndex, StoragePolicyError } from "../../../src/config/storage-policies";
 import { SwiftError } from "../../../src/common/errors";
 
 function refusal(text: string): string {
