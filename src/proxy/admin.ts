@@ -15,6 +15,7 @@ import { H } from "../common/headers";
 import { faults } from "../durable/faults";
 import { runJobs, runSweeps } from "../replicator/jobs";
 import { resellerAdminOnly } from "./middleware/reseller-admin";
+import { controlStub, ringSummaryStub } from "../durable/names";
 
 export const admin = new Hono<{ Bindings: Env }>();
 
@@ -26,13 +27,13 @@ const json = (value: unknown, status = 200): Response =>
 
 admin.get("/recon/replication", async (c) => {
   const config = parseConfig(c.env);
-  const reports: Record<string, object> = (await config.control.getByName("control").sweepReports()).value ?? {};
+  const reports: Record<string, object> = (await controlStub(config).sweepReports()).value ?? {};
   // Per ring, how many replicas wait for each zone that stopped answering (from every zone's summary).
   await Promise.all(
     config.rings.names().map(async (ring) => {
       const waitingFor: Record<string, number> = {};
       for (const zone of config.rings.get(ring).zones) {
-        const counts = (await config.ringSummary.getByName(`summary/${ring}/${zone.id}`).waiting()).value ?? {};
+        const counts = (await ringSummaryStub(config, ring, zone.id).waiting()).value ?? {};
         for (const [target, count] of Object.entries(counts)) waitingFor[target] = (waitingFor[target] ?? 0) + count;
       }
       reports[ring] = { ...reports[ring], waitingFor };
@@ -53,7 +54,7 @@ admin.post("/recon/sweep", async (c) => {
 admin.on(["GET", "PUT"], "/faults", async (c) => {
   const config = parseConfig(c.env);
   if (!config.faultInjection) throw new SwiftError("NotFound");
-  const control = config.control.getByName("control");
+  const control = controlStub(config);
   if (c.req.method === "GET") return json({ down: (await control.downZones()).value ?? [] });
   let body: unknown;
   try {

@@ -10,6 +10,7 @@ import type { Config } from "../config/config";
 import { NODE_TIMEOUT_MS } from "../common/constraints";
 import type { ReplicaClient } from "../durable/client";
 import { handoffSlot } from "../durable/identity";
+import { ringSummaryStub } from "../durable/names";
 
 /** Replicas audited per ring per tick, and leaves each recomputes. */
 export const AUDIT_REPLICAS_PER_RING = 32;
@@ -29,7 +30,7 @@ export async function audit(config: Config, client: ReplicaClient, random: () =>
     const zone = zones[Math.floor(random() * zones.length)];
     if (!zone) continue;
     const start = Math.floor(random() * config.rings.get(ring).partitionCount);
-    const summary = config.ringSummary.getByName(`summary/${ring}/${zone.id}`);
+    const summary = ringSummaryStub(config, ring, zone.id);
     const entries = (await summary.list(start, AUDIT_REPLICAS_PER_RING)).value ?? [];
     const wrapped = entries.length < AUDIT_REPLICAS_PER_RING ? ((await summary.list(0, AUDIT_REPLICAS_PER_RING - entries.length)).value ?? []) : [];
     for (const entry of [...entries, ...wrapped.filter((e) => e.partition < start)]) {

@@ -10,6 +10,7 @@ import { ReplicaClient } from "../durable/client";
 import { audit, type AuditReport } from "./auditor";
 import { reapAccounts, type ReapReport } from "./reaper";
 import { sweepRing, type SweepReport } from "./sweep";
+import { controlStub } from "../durable/names";
 
 /** Repairs one invocation may ask for per ring: each is one call from here (the replica spends its own budget). */
 export const SWEEP_REPAIRS_PER_INVOCATION = 500;
@@ -23,7 +24,7 @@ export interface JobsReport {
 /** Sweeps every ring once (bounded, resumable) and records each pass in the control record. */
 export async function runSweeps(config: Config, nowMs: number): Promise<SweepReport[]> {
   const client = new ReplicaClient(config);
-  const control = config.control.getByName("control");
+  const control = controlStub(config);
   const reports: SweepReport[] = [];
   for (const ring of config.rings.names()) {
     const cursor = (await control.sweepCursor(ring)).value ?? 0;

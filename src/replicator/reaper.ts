@@ -12,6 +12,7 @@ import { policyOfIndex } from "../config/storage-policies";
 import { Timestamp } from "../common/timestamp";
 import { ReplicaClient } from "../durable/client";
 import type { ListingParams } from "../durable/listing";
+import { controlStub } from "../durable/names";
 
 /** Object listing rows deleted per container per step, and replica calls per invocation. */
 const OBJECTS_PER_STEP = 1_000;
@@ -32,7 +33,7 @@ const params = (limit: number): ListingParams => ({ limit, marker: "", endMarker
 /** Advances the reaper over every queued account, within one invocation's call budget. */
 export async function reapAccounts(config: Config, callBudget = CALLS_PER_INVOCATION): Promise<ReapReport> {
   const client = new ReplicaClient(config);
-  const control = config.control.getByName("control");
+  const control = controlStub(config);
   const queue = (await control.reapQueue()).value ?? [];
   const report: ReapReport = { accounts: queue.length, objectsDeleted: 0, containersDeleted: 0, finished: [], budgetSpent: false };
   let calls = 0;

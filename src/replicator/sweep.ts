@@ -16,6 +16,7 @@ import { ZERO_HASH } from "../durable/partition-hash";
 import type { SummaryEntry } from "../durable/schema/summary";
 import type { RingName } from "../ring/types";
 import type { RepairReport } from "../durable/repair";
+import { ringSummaryStub } from "../durable/names";
 
 /** Summary entries read per call. */
 const SUMMARY_PAGE = 1_000;
@@ -49,7 +50,7 @@ async function readSummaries(config: Config, ring: RingName, fromPartition: numb
   const byPartition = new Map<number, Map<string, SummaryEntry>>();
   await Promise.all(
     config.rings.get(ring).zones.map(async (zone) => {
-      const stub = config.ringSummary.getByName(`summary/${ring}/${zone.id}`);
+      const stub = ringSummaryStub(config, ring, zone.id);
       let from = fromPartition;
       for (;;) {
         const page = (await stub.list(from, SUMMARY_PAGE)).value ?? [];

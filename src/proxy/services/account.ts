@@ -13,6 +13,7 @@ import type { AccountRow } from "../../durable/rows";
 import type { ReplicaStub } from "../../durable/client";
 import { fanOut } from "../fan-out";
 import { partitionReplicas, readValue, settleWrite, type ServiceContext } from "./context";
+import { controlStub } from "../../durable/names";
 
 function accountReplicas(ctx: ServiceContext, account: string) {
   const partition = ctx.config.rings.account.partitionFor(account);
@@ -84,6 +85,6 @@ export async function deleteAccount(ctx: ServiceContext, account: string): Promi
   const replies = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.deleteAccount(account, timestamp, standingFor)));
   const status = await settleWrite(ctx, "account", partition, primaries, replies);
   ctx.cache.delete(infoKey(account));
-  if (status === 204) await ctx.config.control.getByName("control").queueReap(account);
+  if (status === 204) await controlStub(ctx.config).queueReap(account);
   return status;
 }
