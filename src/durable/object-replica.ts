@@ -14,6 +14,7 @@ import { mergeObject } from "./merge";
 import { Outbox } from "./outbox";
 import { objectRowHash, type Hash } from "./partition-hash";
 import { ReplicaBase } from "./replica-base";
+import { earliest } from "./replica/alarm";
 import { listingRowOf, objectTombstone, type ContainerUpdate, type ObjectRow } from "./rows";
 import { OBJECT_MIGRATIONS, ObjectRows } from "./schema/object";
 import { OutboxRows } from "./schema/outbox";
@@ -198,8 +199,7 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
     const times = [nextExpiry];
     if (this.#outbox.pendingCount > 0) times.push(this.#outbox.retryAt(Date.now()));
     if (this.#rows.garbage(1).length > 0) times.push(Date.now() + GARBAGE_RETRY_MS);
-    const due = times.filter((at): at is number => at !== null);
-    return due.length ? Math.min(...due) : null;
+    return earliest(times);
   }
 
   /**
