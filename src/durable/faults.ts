@@ -6,6 +6,8 @@
  * isolate for a quarter second; off (the default) it costs nothing.
  */
 
+import { CONTROL_NAME } from "./names";
+
 const REFRESH_MS = 250;
 
 class FaultGate {
@@ -27,7 +29,7 @@ class FaultGate {
   async refresh(now = Date.now()): Promise<void> {
     if (!this.#enabled || !this.#control || now - this.#loadedAt < REFRESH_MS) return;
     this.#loadedAt = now;
-    const reply = await this.#control.getByName("control").downZones();
+    const reply = await this.#control.getByName(CONTROL_NAME).downZones();
     this.#down = new Set(reply.value ?? []);
   }
 

@@ -16,7 +16,8 @@ import { DurableObject } from "cloudflare:workers";
 import { parseConfig } from "../config/config";
 import { NODE_TIMEOUT_MS, SUMMARY_CALLS_PER_ALARM_MAX, WAKE_CALLS_IN_FLIGHT, ZONE_PROBE_INTERVAL_MS } from "../common/constraints";
 import type { ReplicaReply } from "../common/replies";
-import { isRingName, type RingName } from "../ring/types";
+import type { RingName } from "../ring/types";
+import { ringOfSummaryName } from "./names";
 import { ReplicaClient } from "./client";
 import { runMigrations } from "./schema/migrate";
 import { SUMMARY_MIGRATIONS, SummaryRows, type SummaryEntry, type Waiter } from "./schema/summary";
@@ -84,8 +85,8 @@ export class RingSummary extends DurableObject<Env> {
 
   /** The ring from this summary's name, `summary/{ring}/{zone}`. */
   #ring(): RingName {
-    const ring = (this.ctx.id.name ?? "").split("/")[1];
-    if (!isRingName(ring)) throw new Error(`ring summary named "${this.ctx.id.name}" has no ring`);
+    const ring = ringOfSummaryName(this.ctx.id.name);
+    if (ring === null) throw new Error(`ring summary named "${this.ctx.id.name}" has no ring`);
     return ring;
   }
 }

@@ -11,6 +11,7 @@ import type { ReplicaIdentity } from "../identity";
 import type { AuditEntry, HashTree } from "../schema/hash-tree";
 import type { AlarmScheduler } from "./alarm";
 import type { ReplicaState } from "./state";
+import { ringSummaryStub } from "../names";
 
 /** What a replica's rows module gives the shared replication code. */
 export interface ReplicaRows<Row> {
@@ -67,5 +68,5 @@ export interface ReplicaContext {
 
 /** The stub of this replica's zone's ring summary, `summary/{ring}/{zone}`. */
 export function ringSummaryOf(context: ReplicaContext): ReturnType<Config["ringSummary"]["getByName"]> {
-  return context.config.ringSummary.getByName(`summary/${context.identity.ring}/${context.identity.zone}`);
+  return ringSummaryStub(context.config, context.identity.ring, context.identity.zone);
 }
