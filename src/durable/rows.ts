@@ -13,9 +13,9 @@ export interface MetadataEntry {
 /** Metadata of an account or container: each key with the timestamp of its last change ("" = removed). */
 export type MetadataMap = Record<string, MetadataEntry>;
 
-/** One object in an object replica (Swift's .data/.meta/.ts files of one hash dir). */
-export interface ObjectRow {
-  /** `account/container/object` */
+/** One object as a container lists it (Swift's container DB object table). */
+export interface ListingRow {
+  /** The object's name within its container. */
   name: string;
   /** Timestamp of the PUT (data) or of the DELETE (tombstone). */
   createdAt: string;
@@ -26,25 +26,18 @@ export interface ObjectRow {
   contentTypeTimestamp: string;
   /** Timestamp of the newest metadata (the PUT itself, or a later POST). */
   metaTimestamp: string;
+}
+
+/** One object in an object replica (Swift's .data/.meta/.ts files of one hash dir): what its container lists, and more. */
+export interface ObjectRow extends ListingRow {
+  /** `account/container/object` */
+  name: string;
   /** User metadata and the allowed headers, lower-case names. */
   metadata: Record<string, string>;
   /** The R2 key of the body in this replica's zone bucket. */
   bodyKey: string | null;
   /** Unix seconds after which the object no longer exists (X-Delete-At). */
   deleteAt: number | null;
-}
-
-/** One object as a container lists it (Swift's container DB object table). */
-export interface ListingRow {
-  /** The object's name within its container. */
-  name: string;
-  createdAt: string;
-  deleted: 0 | 1;
-  size: number;
-  etag: string;
-  contentType: string;
-  contentTypeTimestamp: string;
-  metaTimestamp: string;
 }
 
 /** An object row (named `account/container/object`) as its container lists it. */

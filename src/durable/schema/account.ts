@@ -9,7 +9,7 @@ import type { AccountContainerRow, AccountRow, MetadataMap } from "../rows";
 import type { ListingBounds } from "../listing";
 import { boundsSql } from "./listing-sql";
 import { accountContainerRowHash, accountRowHash, leafOf, treeKey } from "../partition-hash";
-import { HASH_ROOT_CHANGED_AT_SQL, HASH_TREE_SQL, HashTree, type AuditEntry } from "./hash-tree";
+import { HASH_ROOT_CHANGED_AT_SQL, HASH_TREE_SQL, HashedRows, HashTree, leafColumnsSql, type AuditEntry } from "./hash-tree";
 
 export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
   {
@@ -44,12 +44,8 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
     // The hash tree over account rows and their container rows.
     id: 2,
     sql: `
-      ALTER TABLE account ADD COLUMN leaf INTEGER NOT NULL DEFAULT 0;
-      ALTER TABLE account ADD COLUMN hash TEXT;
-      CREATE INDEX account_leaf ON account (leaf);
-      ALTER TABLE container ADD COLUMN leaf INTEGER NOT NULL DEFAULT 0;
-      ALTER TABLE container ADD COLUMN hash TEXT;
-      CREATE INDEX container_leaf ON container (leaf);
+      ${leafColumnsSql("account")}
+      ${leafColumnsSql("container")}
       ${HASH_TREE_SQL}
     `,
     backfill: (sql) => {
@@ -166,27 +162,20 @@ function containerFromSql(row: AccountContainerRowSql): AccountContainerRow {
   };
 }
 
-export class AccountRows {
-  readonly #sql: SqlStorage;
-  readonly tree: HashTree;
-
-  constructor(sql: SqlStorage) {
-    this.#sql = sql;
-    this.tree = new HashTree(sql);
-  }
+export class AccountRows extends HashedRows {
 
   account(name: string): AccountRow | null {
-    const first = this.#sql.exec<AccountRowSql>("SELECT * FROM account WHERE name = ?", name).toArray()[0];
+    const first = this.sql.exec<AccountRowSql>("SELECT * FROM account WHERE name = ?", name).toArray()[0];
     return first ? accountFromSql(first) : null;
   }
 
   /** Stores an account's row and moves its hash in the tree; call inside a transaction. */
   saveAccount(row: AccountRow): void {
-    const before = this.#sql.exec<{ hash: string | null }>("SELECT hash FROM account WHERE name = ?", row.account).toArray()[0]?.hash ?? null;
+    const before = this.sql.exec<{ hash: string | null }>("SELECT hash FROM account WHERE name = ?", row.account).toArray()[0]?.hash ?? null;
     const leaf = leafOf(treeKey.account(row.account));
     const hash = accountRowHash(row);
     this.tree.update(leaf, before, hash);
-    this.#sql.exec(
+    this.sql.exec(
       `INSERT OR REPLACE INTO account (name, created_at, put_timestamp, delete_timestamp, status, metadata, container_count,
          object_count, bytes_used, policy_stats, leaf, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       row.account,
@@ -205,19 +194,19 @@ export class AccountRows {
   }
 
   container(account: string, name: string): AccountContainerRow | null {
-    const first = this.#sql.exec<AccountContainerRowSql>("SELECT * FROM container WHERE account = ? AND name = ?", account, name).toArray()[0];
+    const first = this.sql.exec<AccountContainerRowSql>("SELECT * FROM container WHERE account = ? AND name = ?", account, name).toArray()[0];
     return first ? containerFromSql(first) : null;
   }
 
   /** Stores an account's container row and moves its hash in the tree; call inside a transaction. */
   saveContainer(row: AccountContainerRow): void {
     const before =
-      this.#sql.exec<{ hash: string | null }>("SELECT hash FROM container WHERE account = ? AND name = ?", row.account, row.container).toArray()[0]?.hash ??
+      this.sql.exec<{ hash: string | null }>("SELECT hash FROM container WHERE account = ? AND name = ?", row.account, row.container).toArray()[0]?.hash ??
       null;
     const leaf = leafOf(treeKey.accountContainer(row.account, row.container));
     const hash = accountContainerRowHash(row);
     this.tree.update(leaf, before, hash);
-    this.#sql.exec(
+    this.sql.exec(
       `INSERT OR REPLACE INTO container (account, name, put_timestamp, delete_timestamp, object_count, bytes_used, reported_at, deleted,
          storage_policy_index, leaf, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       row.account,
@@ -236,18 +225,18 @@ export class AccountRows {
 
   /** The auditor's view of a leaf's rows (account rows and container rows). */
   auditEntries(leaf: number): AuditEntry[] {
-    const accounts = this.#sql.exec<AccountRowSql & { hash: string | null }>("SELECT * FROM account WHERE leaf = ?", leaf).toArray();
-    const containers = this.#sql.exec<AccountContainerRowSql & { hash: string | null }>("SELECT * FROM container WHERE leaf = ?", leaf).toArray();
+    const accounts = this.sql.exec<AccountRowSql & { hash: string | null }>("SELECT * FROM account WHERE leaf = ?", leaf).toArray();
+    const containers = this.sql.exec<AccountContainerRowSql & { hash: string | null }>("SELECT * FROM container WHERE leaf = ?", leaf).toArray();
     return [
       ...accounts.map((row) => ({
         stored: row.hash,
         computed: accountRowHash(accountFromSql(row)),
-        rewrite: (hash: string) => this.#sql.exec("UPDATE account SET hash = ? WHERE name = ?", hash, row.name),
+        rewrite: (hash: string) => this.sql.exec("UPDATE account SET hash = ? WHERE name = ?", hash, row.name),
       })),
       ...containers.map((row) => ({
         stored: row.hash,
         computed: accountContainerRowHash(containerFromSql(row)),
-        rewrite: (hash: string) => this.#sql.exec("UPDATE container SET hash = ? WHERE account = ? AND name = ?", hash, row.account, row.name),
+        rewrite: (hash: string) => this.sql.exec("UPDATE container SET hash = ? WHERE account = ? AND name = ?", hash, row.account, row.name),
       })),
     ];
   }
@@ -256,8 +245,8 @@ export class AccountRows {
   rowsInLeaves(leaves: readonly number[]): AccountReplicaRow[] {
     const rows: AccountReplicaRow[] = [];
     for (const leaf of leaves) {
-      for (const row of this.#sql.exec<AccountRowSql>("SELECT * FROM account WHERE leaf = ?", leaf)) rows.push({ kind: "account", row: accountFromSql(row) });
-      for (const row of this.#sql.exec<AccountContainerRowSql>("SELECT * FROM container WHERE leaf = ?", leaf)) {
+      for (const row of this.sql.exec<AccountRowSql>("SELECT * FROM account WHERE leaf = ?", leaf)) rows.push({ kind: "account", row: accountFromSql(row) });
+      for (const row of this.sql.exec<AccountContainerRowSql>("SELECT * FROM container WHERE leaf = ?", leaf)) {
         rows.push({ kind: "container", row: containerFromSql(row) });
       }
     }
@@ -266,12 +255,12 @@ export class AccountRows {
 
   /** The oldest deleted container row's timestamp, or null. */
   oldestTombstone(): string | null {
-    return this.#sql.exec<{ t: string | null }>("SELECT min(delete_timestamp) AS t FROM container INDEXED BY container_tombstone WHERE deleted = 1").one().t;
+    return this.sql.exec<{ t: string | null }>("SELECT min(delete_timestamp) AS t FROM container INDEXED BY container_tombstone WHERE deleted = 1").one().t;
   }
 
   /** Removes up to `limit` deleted container rows older than `cutoff`; returns how many. */
   reclaimBefore(cutoff: string, limit: number): number {
-    const rows = this.#sql
+    const rows = this.sql
       .exec<{ account: string; name: string; leaf: number; hash: string | null }>(
         "SELECT account, name, leaf, hash FROM container INDEXED BY container_tombstone WHERE deleted = 1 AND delete_timestamp < ? LIMIT ?",
         cutoff,
@@ -280,7 +269,7 @@ export class AccountRows {
       .toArray();
     for (const row of rows) {
       this.tree.update(row.leaf, row.hash, null);
-      this.#sql.exec("DELETE FROM container WHERE account = ? AND name = ?", row.account, row.name);
+      this.sql.exec("DELETE FROM container WHERE account = ? AND name = ?", row.account, row.name);
     }
     return rows.length;
   }
@@ -288,7 +277,7 @@ export class AccountRows {
   /** Totals over an account's live container rows, all and per policy, counted (an account row arriving by repair). */
   totals(account: string): Pick<AccountRow, "containerCount" | "objectCount" | "bytesUsed" | "policyStats"> {
     const totals = { containerCount: 0, objectCount: 0, bytesUsed: 0, policyStats: {} as AccountRow["policyStats"] };
-    const rows = this.#sql.exec<{ policy: number; n: number; objects: number | null; bytes: number | null }>(
+    const rows = this.sql.exec<{ policy: number; n: number; objects: number | null; bytes: number | null }>(
       `SELECT storage_policy_index AS policy, count(*) AS n, sum(object_count) AS objects, sum(bytes_used) AS bytes
        FROM container INDEXED BY container_live WHERE account = ? AND deleted = 0 GROUP BY storage_policy_index`,
       account,
@@ -306,7 +295,7 @@ export class AccountRows {
   /** Live containers of an account within the bounds, in name order. */
   *listContainers(account: string, bounds: ListingBounds): Generator<{ name: string; row: AccountContainerRow }> {
     const { conditions, args, tail } = boundsSql(bounds);
-    const cursor = this.#sql
+    const cursor = this.sql
       .exec<AccountContainerRowSql>(
         `SELECT * FROM container INDEXED BY container_live WHERE ${["account = ?", "deleted = 0", ...conditions].join(" AND ")} ${tail}`,
         account,

@@ -9,7 +9,7 @@ import type { Migration } from "./migrate";
 import { OUTBOX_TABLE_SQL } from "./outbox";
 import type { ContainerRow, ListingRow, MetadataMap } from "../rows";
 import { containerRowHash, leafOf, listingRowHash, treeKey } from "../partition-hash";
-import { HASH_ROOT_CHANGED_AT_SQL, HASH_TREE_SQL, HashTree, type AuditEntry } from "./hash-tree";
+import { HASH_ROOT_CHANGED_AT_SQL, HASH_TREE_SQL, HashedRows, HashTree, leafColumnsSql, type AuditEntry } from "./hash-tree";
 import type { ListingBounds } from "../listing";
 import { boundsSql } from "./listing-sql";
 
@@ -50,12 +50,8 @@ export const CONTAINER_MIGRATIONS: readonly Migration[] = [
     // The hash tree over container rows and listing rows.
     id: 2,
     sql: `
-      ALTER TABLE container ADD COLUMN leaf INTEGER NOT NULL DEFAULT 0;
-      ALTER TABLE container ADD COLUMN hash TEXT;
-      CREATE INDEX container_leaf ON container (leaf);
-      ALTER TABLE object ADD COLUMN leaf INTEGER NOT NULL DEFAULT 0;
-      ALTER TABLE object ADD COLUMN hash TEXT;
-      CREATE INDEX object_leaf ON object (leaf);
+      ${leafColumnsSql("container")}
+      ${leafColumnsSql("object")}
       ${HASH_TREE_SQL}
     `,
     backfill: (sql) => {
@@ -104,7 +100,8 @@ interface ContainerRowSql extends Record<string, SqlStorageValue> {
   storage_policy_index: number;
 }
 
-interface ListingRowSql extends Record<string, SqlStorageValue> {
+/** The columns of an object's listing row (an object replica's row has them too). */
+export interface ListingRowSql extends Record<string, SqlStorageValue> {
   name: string;
   created_at: string;
   deleted: number;
@@ -130,7 +127,7 @@ function containerFromSql(row: ContainerRowSql): ContainerRow {
   };
 }
 
-function listingFromSql(row: ListingRowSql): ListingRow {
+export function listingFromSql(row: ListingRowSql): ListingRow {
   return {
     name: row.name,
     createdAt: row.created_at,
@@ -143,27 +140,20 @@ function listingFromSql(row: ListingRowSql): ListingRow {
   };
 }
 
-export class ContainerRows {
-  readonly #sql: SqlStorage;
-  readonly tree: HashTree;
-
-  constructor(sql: SqlStorage) {
-    this.#sql = sql;
-    this.tree = new HashTree(sql);
-  }
+export class ContainerRows extends HashedRows {
 
   container(key: string): ContainerRow | null {
-    const first = this.#sql.exec<ContainerRowSql>("SELECT * FROM container WHERE name = ?", key).toArray()[0];
+    const first = this.sql.exec<ContainerRowSql>("SELECT * FROM container WHERE name = ?", key).toArray()[0];
     return first ? containerFromSql(first) : null;
   }
 
   /** Stores a container's row and moves its hash in the tree; call inside a transaction. */
   saveContainer(key: string, row: ContainerRow): void {
-    const before = this.#sql.exec<{ hash: string | null }>("SELECT hash FROM container WHERE name = ?", key).toArray()[0]?.hash ?? null;
+    const before = this.sql.exec<{ hash: string | null }>("SELECT hash FROM container WHERE name = ?", key).toArray()[0]?.hash ?? null;
     const leaf = leafOf(treeKey.container(key));
     const hash = containerRowHash(key, row);
     this.tree.update(leaf, before, hash);
-    this.#sql.exec(
+    this.sql.exec(
       `INSERT OR REPLACE INTO container (name, account, container, created_at, put_timestamp, delete_timestamp,
          status_changed_at, object_count, bytes_used, metadata, storage_policy_index, leaf, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       key,
@@ -183,18 +173,18 @@ export class ContainerRows {
   }
 
   object(key: string, name: string): ListingRow | null {
-    const first = this.#sql.exec<ListingRowSql>("SELECT * FROM object WHERE container = ? AND name = ?", key, name).toArray()[0];
+    const first = this.sql.exec<ListingRowSql>("SELECT * FROM object WHERE container = ? AND name = ?", key, name).toArray()[0];
     return first ? listingFromSql(first) : null;
   }
 
   /** Stores a listing row and moves its hash in the tree; call inside a transaction. */
   saveObject(key: string, row: ListingRow): void {
     const before =
-      this.#sql.exec<{ hash: string | null }>("SELECT hash FROM object WHERE container = ? AND name = ?", key, row.name).toArray()[0]?.hash ?? null;
+      this.sql.exec<{ hash: string | null }>("SELECT hash FROM object WHERE container = ? AND name = ?", key, row.name).toArray()[0]?.hash ?? null;
     const leaf = leafOf(treeKey.listing(key, row.name));
     const hash = listingRowHash(key, row);
     this.tree.update(leaf, before, hash);
-    this.#sql.exec(
+    this.sql.exec(
       `INSERT OR REPLACE INTO object (container, name, created_at, deleted, size, etag, content_type, content_type_timestamp,
          meta_timestamp, leaf, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       key,
@@ -213,18 +203,18 @@ export class ContainerRows {
 
   /** The auditor's view of a leaf's rows (container rows and listing rows). */
   auditEntries(leaf: number): AuditEntry[] {
-    const containers = this.#sql.exec<ContainerRowSql & { hash: string | null }>("SELECT * FROM container WHERE leaf = ?", leaf).toArray();
-    const listings = this.#sql.exec<ListingRowSql & { container: string; hash: string | null }>("SELECT * FROM object WHERE leaf = ?", leaf).toArray();
+    const containers = this.sql.exec<ContainerRowSql & { hash: string | null }>("SELECT * FROM container WHERE leaf = ?", leaf).toArray();
+    const listings = this.sql.exec<ListingRowSql & { container: string; hash: string | null }>("SELECT * FROM object WHERE leaf = ?", leaf).toArray();
     return [
       ...containers.map((row) => ({
         stored: row.hash,
         computed: containerRowHash(row.name, containerFromSql(row)),
-        rewrite: (hash: string) => this.#sql.exec("UPDATE container SET hash = ? WHERE name = ?", hash, row.name),
+        rewrite: (hash: string) => this.sql.exec("UPDATE container SET hash = ? WHERE name = ?", hash, row.name),
       })),
       ...listings.map((row) => ({
         stored: row.hash,
         computed: listingRowHash(row.container, listingFromSql(row)),
-        rewrite: (hash: string) => this.#sql.exec("UPDATE object SET hash = ? WHERE container = ? AND name = ?", hash, row.container, row.name),
+        rewrite: (hash: string) => this.sql.exec("UPDATE object SET hash = ? WHERE container = ? AND name = ?", hash, row.container, row.name),
       })),
     ];
   }
@@ -233,10 +223,10 @@ export class ContainerRows {
   rowsInLeaves(leaves: readonly number[]): ContainerReplicaRow[] {
     const rows: ContainerReplicaRow[] = [];
     for (const leaf of leaves) {
-      for (const row of this.#sql.exec<ContainerRowSql>("SELECT * FROM container WHERE leaf = ?", leaf)) {
+      for (const row of this.sql.exec<ContainerRowSql>("SELECT * FROM container WHERE leaf = ?", leaf)) {
         rows.push({ kind: "container", key: row.name, row: containerFromSql(row) });
       }
-      for (const row of this.#sql.exec<ListingRowSql & { container: string }>("SELECT * FROM object WHERE leaf = ?", leaf)) {
+      for (const row of this.sql.exec<ListingRowSql & { container: string }>("SELECT * FROM object WHERE leaf = ?", leaf)) {
         rows.push({ kind: "object", key: row.container, row: listingFromSql(row) });
       }
     }
@@ -246,7 +236,7 @@ export class ContainerRows {
   /** Live (not deleted) listing rows of a container within the bounds, in name order. */
   *listObjects(key: string, bounds: ListingBounds): Generator<{ name: string; row: ListingRow }> {
     const { conditions, args, tail } = boundsSql(bounds);
-    const cursor = this.#sql
+    const cursor = this.sql
       .exec<ListingRowSql>(
         `SELECT name, created_at, deleted, size, etag, content_type, content_type_timestamp, meta_timestamp
          FROM object INDEXED BY object_live WHERE ${["container = ?", "deleted = 0", ...conditions].join(" AND ")} ${tail}`,
@@ -259,8 +249,8 @@ export class ContainerRows {
 
   /** The oldest tombstone (a deleted listing row or a deleted, empty container), or null. */
   oldestTombstone(): string | null {
-    const listing = this.#sql.exec<{ t: string | null }>("SELECT min(created_at) AS t FROM object INDEXED BY object_tombstone WHERE deleted = 1").one().t;
-    const container = this.#sql
+    const listing = this.sql.exec<{ t: string | null }>("SELECT min(created_at) AS t FROM object INDEXED BY object_tombstone WHERE deleted = 1").one().t;
+    const container = this.sql
       .exec<{ t: string | null }>("SELECT min(delete_timestamp) AS t FROM container INDEXED BY container_deleted WHERE delete_timestamp > put_timestamp AND object_count = 0")
       .one().t;
     if (listing === null) return container;
@@ -274,7 +264,7 @@ export class ContainerRows {
    */
   reclaimBefore(cutoff: string, limit: number): number {
     let removed = 0;
-    const rows = this.#sql
+    const rows = this.sql
       .exec<{ container: string; name: string; leaf: number; hash: string | null }>(
         "SELECT container, name, leaf, hash FROM object INDEXED BY object_tombstone WHERE deleted = 1 AND created_at < ? LIMIT ?",
         cutoff,
@@ -283,10 +273,10 @@ export class ContainerRows {
       .toArray();
     for (const row of rows) {
       this.tree.update(row.leaf, row.hash, null);
-      this.#sql.exec("DELETE FROM object WHERE container = ? AND name = ?", row.container, row.name);
+      this.sql.exec("DELETE FROM object WHERE container = ? AND name = ?", row.container, row.name);
       removed += 1;
     }
-    const containers = this.#sql
+    const containers = this.sql
       .exec<{ name: string; leaf: number; hash: string | null }>(
         `SELECT name, leaf, hash FROM container INDEXED BY container_deleted
          WHERE delete_timestamp > put_timestamp AND object_count = 0 AND delete_timestamp < ? LIMIT ?`,
@@ -295,9 +285,9 @@ export class ContainerRows {
       )
       .toArray();
     for (const row of containers) {
-      if (this.#sql.exec("SELECT 1 FROM object WHERE container = ? LIMIT 1", row.name).toArray().length) continue;
+      if (this.sql.exec("SELECT 1 FROM object WHERE container = ? LIMIT 1", row.name).toArray().length) continue;
       this.tree.update(row.leaf, row.hash, null);
-      this.#sql.exec("DELETE FROM container WHERE name = ?", row.name);
+      this.sql.exec("DELETE FROM container WHERE name = ?", row.name);
       removed += 1;
     }
     return removed;
@@ -305,7 +295,7 @@ export class ContainerRows {
 
   /** Count and bytes of a container's live listing rows, counted (a container row arriving by repair). */
   countObjects(key: string): { objectCount: number; bytesUsed: number } {
-    const row = this.#sql
+    const row = this.sql
       .exec<{ n: number; bytes: number | null }>("SELECT count(*) AS n, sum(size) AS bytes FROM object INDEXED BY object_live WHERE container = ? AND deleted = 0", key)
       .one();
     return { objectCount: row.n, bytesUsed: row.bytes ?? 0 };
@@ -313,6 +303,6 @@ export class ContainerRows {
 
   /** Whether a container has any live object row (Swift: broker.empty()). */
   hasObjects(key: string): boolean {
-    return this.#sql.exec("SELECT 1 FROM object INDEXED BY object_live WHERE container = ? AND deleted = 0 LIMIT 1", key).toArray().length > 0;
+    return this.sql.exec("SELECT 1 FROM object INDEXED BY object_live WHERE container = ? AND deleted = 0 LIMIT 1", key).toArray().length > 0;
   }
 }

@@ -158,3 +158,22 @@ export class HashTree {
     this.#sql.exec("DELETE FROM hash_leaf; DELETE FROM hash_bucket; DELETE FROM hash_root;");
   }
 }
+
+/** SQL giving a table the leaf and hash columns every hashed row has, and the index by leaf. */
+export function leafColumnsSql(table: string): string {
+  return `
+      ALTER TABLE ${table} ADD COLUMN leaf INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE ${table} ADD COLUMN hash TEXT;
+      CREATE INDEX ${table}_leaf ON ${table} (leaf);`;
+}
+
+/** The rows of one replica class over its SQLite storage, with the hash tree over them. */
+export abstract class HashedRows {
+  protected readonly sql: SqlStorage;
+  readonly tree: HashTree;
+
+  constructor(sql: SqlStorage) {
+    this.sql = sql;
+    this.tree = new HashTree(sql);
+  }
+}

@@ -8,8 +8,9 @@
 import type { Migration } from "./migrate";
 import type { ObjectRow } from "../rows";
 import { leafOf, objectRowHash } from "../partition-hash";
-import { HASH_ROOT_CHANGED_AT_SQL, HASH_TREE_SQL, HashTree, type AuditEntry } from "./hash-tree";
+import { HASH_ROOT_CHANGED_AT_SQL, HASH_TREE_SQL, HashedRows, HashTree, leafColumnsSql, type AuditEntry } from "./hash-tree";
 import { OUTBOX_TABLE_SQL } from "./outbox";
+import { listingFromSql, type ListingRowSql } from "./container";
 
 export const OBJECT_MIGRATIONS: readonly Migration[] = [
   {
@@ -40,9 +41,7 @@ export const OBJECT_MIGRATIONS: readonly Migration[] = [
     // The hash tree: each row's leaf and hash, and the leaf/bucket/root hashes over them.
     id: 2,
     sql: `
-      ALTER TABLE object ADD COLUMN leaf INTEGER NOT NULL DEFAULT 0;
-      ALTER TABLE object ADD COLUMN hash TEXT;
-      CREATE INDEX object_leaf ON object (leaf);
+      ${leafColumnsSql("object")}
       ${HASH_TREE_SQL}
     `,
     backfill: (sql) => {
@@ -68,15 +67,7 @@ export const OBJECT_MIGRATIONS: readonly Migration[] = [
   { id: 4, sql: HASH_ROOT_CHANGED_AT_SQL },
 ];
 
-interface ObjectRowSql extends Record<string, SqlStorageValue> {
-  name: string;
-  created_at: string;
-  deleted: number;
-  size: number;
-  etag: string;
-  content_type: string;
-  content_type_timestamp: string;
-  meta_timestamp: string;
+interface ObjectRowSql extends ListingRowSql {
   metadata: string;
   body_key: string | null;
   delete_at: number | null;
@@ -84,42 +75,28 @@ interface ObjectRowSql extends Record<string, SqlStorageValue> {
 
 function fromSql(row: ObjectRowSql): ObjectRow {
   return {
-    name: row.name,
-    createdAt: row.created_at,
-    deleted: row.deleted ? 1 : 0,
-    size: row.size,
-    etag: row.etag,
-    contentType: row.content_type,
-    contentTypeTimestamp: row.content_type_timestamp,
-    metaTimestamp: row.meta_timestamp,
+    ...listingFromSql(row),
     metadata: JSON.parse(row.metadata) as Record<string, string>,
     bodyKey: row.body_key,
     deleteAt: row.delete_at,
   };
 }
 
-export class ObjectRows {
-  readonly #sql: SqlStorage;
-  readonly tree: HashTree;
-
-  constructor(sql: SqlStorage) {
-    this.#sql = sql;
-    this.tree = new HashTree(sql);
-  }
+export class ObjectRows extends HashedRows {
 
   get(name: string): ObjectRow | null {
-    const rows = this.#sql.exec<ObjectRowSql>("SELECT * FROM object WHERE name = ?", name).toArray();
+    const rows = this.sql.exec<ObjectRowSql>("SELECT * FROM object WHERE name = ?", name).toArray();
     const first = rows[0];
     return first ? fromSql(first) : null;
   }
 
   /** Stores a row and moves its hash in the tree; call inside a transaction. */
   save(row: ObjectRow): void {
-    const before = this.#sql.exec<{ hash: string | null }>("SELECT hash FROM object WHERE name = ?", row.name).toArray()[0]?.hash ?? null;
+    const before = this.sql.exec<{ hash: string | null }>("SELECT hash FROM object WHERE name = ?", row.name).toArray()[0]?.hash ?? null;
     const leaf = leafOf(row.name);
     const hash = objectRowHash(row);
     this.tree.update(leaf, before, hash);
-    this.#sql.exec(
+    this.sql.exec(
       `INSERT OR REPLACE INTO object (name, created_at, deleted, size, etag, content_type, content_type_timestamp,
          meta_timestamp, metadata, body_key, delete_at, leaf, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       row.name,
@@ -140,20 +117,20 @@ export class ObjectRows {
 
   /** Removes a row (a reclaimed tombstone) and its hash. */
   remove(name: string): void {
-    const current = this.#sql.exec<{ hash: string | null; leaf: number }>("SELECT hash, leaf FROM object WHERE name = ?", name).toArray()[0];
+    const current = this.sql.exec<{ hash: string | null; leaf: number }>("SELECT hash, leaf FROM object WHERE name = ?", name).toArray()[0];
     if (!current) return;
     this.tree.update(current.leaf, current.hash, null);
-    this.#sql.exec("DELETE FROM object WHERE name = ?", name);
+    this.sql.exec("DELETE FROM object WHERE name = ?", name);
   }
 
   /** The oldest tombstone's timestamp, or null. */
   oldestTombstone(): string | null {
-    return this.#sql.exec<{ t: string | null }>("SELECT min(created_at) AS t FROM object INDEXED BY object_tombstone WHERE deleted = 1").one().t;
+    return this.sql.exec<{ t: string | null }>("SELECT min(created_at) AS t FROM object INDEXED BY object_tombstone WHERE deleted = 1").one().t;
   }
 
   /** Removes up to `limit` tombstones older than `cutoff`; returns how many. */
   reclaimBefore(cutoff: string, limit: number): number {
-    const names = this.#sql
+    const names = this.sql
       .exec<{ name: string }>("SELECT name FROM object INDEXED BY object_tombstone WHERE deleted = 1 AND created_at < ? LIMIT ?", cutoff, limit)
       .toArray();
     for (const { name } of names) this.remove(name);
@@ -162,12 +139,12 @@ export class ObjectRows {
 
   /** The earliest X-Delete-At (unix seconds) of a live object, or null. */
   nextDeleteAt(): number | null {
-    return this.#sql.exec<{ t: number | null }>("SELECT min(delete_at) AS t FROM object WHERE delete_at IS NOT NULL AND deleted = 0").one().t;
+    return this.sql.exec<{ t: number | null }>("SELECT min(delete_at) AS t FROM object WHERE delete_at IS NOT NULL AND deleted = 0").one().t;
   }
 
   /** Live objects whose X-Delete-At is at or before `nowSeconds`. */
   expired(nowSeconds: number, limit: number): ObjectRow[] {
-    return this.#sql
+    return this.sql
       .exec<ObjectRowSql>("SELECT * FROM object WHERE delete_at IS NOT NULL AND delete_at <= ? AND deleted = 0 LIMIT ?", nowSeconds, limit)
       .toArray()
       .map(fromSql);
@@ -175,13 +152,13 @@ export class ObjectRows {
 
   /** The auditor's view of a leaf's rows. */
   auditEntries(leaf: number): AuditEntry[] {
-    return this.#sql
+    return this.sql
       .exec<ObjectRowSql & { hash: string | null }>("SELECT * FROM object WHERE leaf = ?", leaf)
       .toArray()
       .map((row) => ({
         stored: row.hash,
         computed: objectRowHash(fromSql(row)),
-        rewrite: (hash: string) => this.#sql.exec("UPDATE object SET hash = ? WHERE name = ?", hash, row.name),
+        rewrite: (hash: string) => this.sql.exec("UPDATE object SET hash = ? WHERE name = ?", hash, row.name),
       }));
   }
 
@@ -189,21 +166,21 @@ export class ObjectRows {
   rowsInLeaves(leaves: readonly number[]): ObjectRow[] {
     const rows: ObjectRow[] = [];
     for (const leaf of leaves) {
-      for (const row of this.#sql.exec<ObjectRowSql>("SELECT * FROM object WHERE leaf = ?", leaf)) rows.push(fromSql(row));
+      for (const row of this.sql.exec<ObjectRowSql>("SELECT * FROM object WHERE leaf = ?", leaf)) rows.push(fromSql(row));
     }
     return rows;
   }
 
   queueGarbage(bodyKeys: readonly string[], now: number): void {
-    for (const key of bodyKeys) this.#sql.exec("INSERT OR IGNORE INTO garbage_body (body_key, queued_at) VALUES (?, ?)", key, now);
+    for (const key of bodyKeys) this.sql.exec("INSERT OR IGNORE INTO garbage_body (body_key, queued_at) VALUES (?, ?)", key, now);
   }
 
   garbage(limit: number): string[] {
-    return this.#sql.exec<{ body_key: string }>("SELECT body_key FROM garbage_body LIMIT ?", limit).toArray().map((row) => row.body_key);
+    return this.sql.exec<{ body_key: string }>("SELECT body_key FROM garbage_body LIMIT ?", limit).toArray().map((row) => row.body_key);
   }
 
   clearGarbage(bodyKeys: readonly string[]): void {
-    for (const key of bodyKeys) this.#sql.exec("DELETE FROM garbage_body WHERE body_key = ?", key);
+    for (const key of bodyKeys) this.sql.exec("DELETE FROM garbage_body WHERE body_key = ?", key);
   }
 
 }
