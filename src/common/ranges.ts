@@ -6,6 +6,7 @@
  * Swift: common/swob.py Range, Range.ranges_for_length.
  */
 
+import { bytesToHex } from "@noble/hashes/utils.js";
 import { MAX_NONASCENDING_RANGES, MAX_RANGE_OVERLAPS, MAX_RANGES } from "./constraints";
 import { pythonInt } from "./python";
 
@@ -101,7 +102,7 @@ export interface ByteRangesFraming {
  * Content-Type and Content-Range, the bytes, CRLF; `--boundary--` last.
  */
 export function byteRangesFraming(ranges: readonly ByteRange[], size: number, contentType: string): ByteRangesFraming {
-  const boundary = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const boundary = bytesToHex(crypto.getRandomValues(new Uint8Array(16)));
   const encoder = new TextEncoder();
   const parts = ranges.map((range) => ({
     range,

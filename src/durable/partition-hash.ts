@@ -7,6 +7,7 @@
  * Swift keeps the same kind of running XOR in its account/container DBs (db.py chexor).
  */
 
+import { bytesToHex } from "@noble/hashes/utils.js";
 import { md5 } from "@noble/hashes/legacy.js";
 import type { ContainerReport } from "./rows";
 
@@ -21,15 +22,9 @@ export const BUCKET_COUNT = 1 << BUCKET_BITS;
 
 const encoder = new TextEncoder();
 
-function hex(bytes: Uint8Array): string {
-  let text = "";
-  for (const byte of bytes) text += byte.toString(16).padStart(2, "0");
-  return text;
-}
-
 /** The hash of one row: its key and every timestamp that orders it, and whether it is a tombstone. */
 export function rowHash(key: string, timestamps: readonly string[], deleted: 0 | 1): Hash {
-  return hex(md5(encoder.encode(`${key}\u0000${timestamps.join("\u0000")}\u0000${deleted}`)));
+  return bytesToHex(md5(encoder.encode(`${key}\u0000${timestamps.join("\u0000")}\u0000${deleted}`)));
 }
 
 /** The leaf (0…65535) a row key falls into. */

@@ -9,6 +9,7 @@
 
 import { SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
+import { pythonJson, pythonRepr, unquote } from "../../common/python";
 import { RESELLER_PREFIX, storageAccount, type Identity } from "./swift-v1";
 
 /** Whether the identity owns the account (Swift's swift_owner). */
@@ -33,22 +34,6 @@ export function denied(identity: Identity | null, account: string): SwiftError {
 /** Throws tempauth's refusal unless the identity owns the account. */
 export function requireOwner(identity: Identity | null, account: string): void {
   if (!isOwner(identity, account)) throw denied(identity, account);
-}
-
-/** Python's repr() of a str, which Swift's ACL messages quote values with. */
-export function pythonRepr(text: string): string {
-  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const char of text) {
-    const code = char.codePointAt(0) ?? 0;
-    if (char === quote || char === "\\") out += `\\${char}`;
-    else if (char === "\n") out += "\\n";
-    else if (char === "\r") out += "\\r";
-    else if (char === "\t") out += "\\t";
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, "0")}`;
-    else out += char;
-  }
-  return out + quote;
 }
 
 /** clean_acl's 400s are swob's default text/html. */
@@ -87,17 +72,6 @@ export function cleanAcl(name: string, value: string): string {
     }
   }
   return values.join(",");
-}
-
-/** Python's urllib unquote: %XX sequences decoded as UTF-8, malformed ones kept. */
-function unquote(text: string): string {
-  return text.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => {
-    try {
-      return decodeURIComponent(run);
-    } catch {
-      return run;
-    }
-  });
 }
 
 /** A container ACL split into referrer designations (without `.r:`) and groups. Swift: acl.py parse_acl_v1. */
@@ -167,18 +141,8 @@ function parseAclV2(value: string): Record<string, unknown> | null {
   }
 }
 
-/** JSON as Python's json.dumps(ensure_ascii=True, separators=(',', ':'), sort_keys=True) writes it. */
-function pythonJson(value: unknown): string {
-  const sorted = (item: unknown): unknown => {
-    if (Array.isArray(item)) return item.map(sorted);
-    if (typeof item === "object" && item !== null) {
-      const entries = Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      return Object.fromEntries(entries.map(([key, inner]) => [key, sorted(inner)]));
-    }
-    return item;
-  };
-  return JSON.stringify(sorted(value)).replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
+/** How Swift writes account ACLs and their keys: json.dumps(ensure_ascii=True, separators=(',', ':'), sort_keys=True). */
+const ACL_JSON = { compact: true, sortKeys: true } as const;
 
 /**
  * Swift: tempauth extract_acl_and_report_errors. Null when `value` is a valid tempauth account
@@ -189,13 +153,13 @@ export function accountAclError(value: string): string | null {
   const error = ((): string | null => {
     if (acl === null) return `Syntax error in input (${pythonRepr(value)})`;
     for (const key of Object.keys(acl)) {
-      if (!(ACCOUNT_ACL_KEYS as readonly string[]).includes(key)) return `Key ${pythonJson(key)} not recognized`;
+      if (!(ACCOUNT_ACL_KEYS as readonly string[]).includes(key)) return `Key ${pythonJson(key, ACL_JSON)} not recognized`;
     }
     for (const key of ACCOUNT_ACL_KEYS) {
       if (!(key in acl)) continue;
       const grantees = acl[key];
-      if (!Array.isArray(grantees)) return `Value for key ${pythonJson(key)} must be a list`;
-      if (grantees.some((grantee) => typeof grantee !== "string")) return `Elements of ${pythonJson(key)} list must be strings`;
+      if (!Array.isArray(grantees)) return `Value for key ${pythonJson(key, ACL_JSON)} must be a list`;
+      if (grantees.some((grantee) => typeof grantee !== "string")) return `Elements of ${pythonJson(key, ACL_JSON)} list must be strings`;
     }
     return null;
   })();
@@ -223,7 +187,7 @@ export function parseAccountAcl(value: string | undefined): AccountAcl | null {
 export function formatAccountAcl(value: string): string | null {
   const acl = parseAclV2(value);
   if (!acl || !Object.keys(acl).length) return null;
-  return pythonJson(acl);
+  return pythonJson(acl, ACL_JSON);
 }
 
 /** What tempauth decided: the caller owns the account, is allowed this request, or is refused. */

@@ -14,6 +14,7 @@
  */
 
 import type { Config } from "../../config/config";
+import { quote } from "../../common/python";
 import { SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
 import { levelOf } from "../../common/path";
@@ -22,19 +23,7 @@ import { accountInfo } from "../services/account";
 import { containerInfo } from "../services/container";
 import type { Middleware } from "../swift/pipeline";
 import type { SwiftRequest } from "../swift/request";
-import { quote } from "../swift/subrequest";
-import {
-  OWNER_ONLY_HEADERS,
-  accountAclError,
-  cleanAcl,
-  denied,
-  formatAccountAcl,
-  parseAccountAcl,
-  parseAcl,
-  referrerAllowed,
-  type AccountAcl,
-  type Verdict,
-} from "./acl";
+import { OWNER_ONLY_HEADERS, accountAclError, cleanAcl, denied, formatAccountAcl, parseAccountAcl, parseAcl, referrerAllowed, type AccountAcl, type Verdict } from "./acl";
 import { accountPrefix, requestGroups, resellerPrefixesOf, tokenResellerPrefix } from "./swift-v1";
 import { signedScopeAllows } from "./signed-scope";
 

@@ -13,13 +13,13 @@
 import { SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
 import { decodePath, parseSwiftPath } from "../../common/path";
-import { pythonInt } from "../../common/python";
+import { pythonInt, quote } from "../../common/python";
 import { MultipartReader, parseContentDisposition } from "./multipart";
 import { grantSignedScope } from "./signed-scope";
 import type { Middleware } from "../swift/pipeline";
 import type { SwiftRequest } from "../swift/request";
 import { discard, statusLine, subrequestResponse } from "../swift/subrequest";
-import { ALLOWED_DIGESTS, DEPRECATED_DIGESTS, constantTimeEqual, extractDigest, hmacHex, isAllowedDigest, pythonQuote, tempUrlKeys } from "./tempurl";
+import { ALLOWED_DIGESTS, DEPRECATED_DIGESTS, constantTimeEqual, extractDigest, hmacHex, isAllowedDigest, tempUrlKeys } from "./tempurl";
 
 /** The formpost section of /info (Swift: formpost.py filter_factory). */
 export const FORMPOST_INFO = { allowed_digests: ALLOWED_DIGESTS, deprecated_digests: DEPRECATED_DIGESTS };
@@ -189,7 +189,7 @@ async function translateForm(req: SwiftRequest, boundary: string): Promise<Respo
     headers.set(H.CONTENT_LENGTH, String(bytes.length));
     return new Response(bytes, { status, headers });
   }
-  const location = `${redirect}${redirect.includes("?") ? "&" : "?"}status=${pythonQuote(String(status))}&message=${pythonQuote(message)}`;
+  const location = `${redirect}${redirect.includes("?") ? "&" : "?"}status=${quote(String(status))}&message=${quote(message)}`;
   const body = `<html><body><p><a href="${location}">Click to continue...</a></p></body></html>`;
   const bytes = encoder.encode(body);
   // Characters past ASCII go as their UTF-8 percent-escapes, as a browser sends such a URL.

@@ -5,6 +5,8 @@
  * Swift: common/utils iter_multipart_mime_documents, parse_mime_headers, parse_content_disposition.
  */
 
+import { latin1, utf8OrNull } from "../../common/python";
+
 /** Swift: formpost.py READ_CHUNK_SIZE. */
 const READ_CHUNK_SIZE = 4096;
 /** How much of a file part one read hands on. */
@@ -60,13 +62,9 @@ function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
   return bytes.length >= prefix.length && prefix.every((byte, i) => bytes[i] === byte);
 }
 
-/** Bytes as text: UTF-8, or Latin-1 when they are not UTF-8 (as Swift reads MIME headers). */
+/** Bytes as text: UTF-8, or Latin-1 when they are not UTF-8 (Swift: utils.py parse_mime_headers). */
 function decodeHeaderLine(bytes: Uint8Array): string {
-  try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    return String.fromCharCode(...bytes);
-  }
+  return utf8OrNull(bytes) ?? latin1(bytes);
 }
 
 /**

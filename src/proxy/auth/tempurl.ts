@@ -8,8 +8,9 @@
  * Content-Disposition and Expires. Swift: common/middleware/tempurl.py, common/digest.py.
  */
 
+import { bytesToHex } from "@noble/hashes/utils.js";
 import { SwiftError } from "../../common/errors";
-import { pythonInt } from "../../common/python";
+import { pythonInt, quote } from "../../common/python";
 import { H, metaPrefix, titleCase } from "../../common/headers";
 import { liveMetadata } from "../../durable/merge";
 import { accountInfo } from "../services/account";
@@ -58,7 +59,7 @@ export function extractDigest(signature: string): { digest: string; hex: string 
     const data = value.replace(/^=+|=+$/g, "");
     if (/[^A-Za-z0-9+/]/.test(data) || data.length % 4 === 1) return null;
     const binary = atob(data + "=".repeat((4 - (data.length % 4)) % 4));
-    return { digest, hex: [...binary].map((char) => char.charCodeAt(0).toString(16).padStart(2, "0")).join("") };
+    return { digest, hex: bytesToHex(Uint8Array.from(binary, (char) => char.charCodeAt(0))) };
   }
   if (!/^(?:[0-9a-fA-F]{2})*$/.test(signature)) return null;
   const digest = HEX_DIGESTS[signature.length];
@@ -76,7 +77,7 @@ export async function hmacHex(digest: Digest, key: string, message: string): Pro
   try {
     const cryptoKey = await crypto.subtle.importKey("raw", encoder.encode(key), { name: "HMAC", hash: HASHES[digest] }, false, ["sign"]);
     const signature = await crypto.subtle.sign("HMAC", cryptoKey, encoder.encode(message));
-    return [...new Uint8Array(signature)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+    return bytesToHex(new Uint8Array(signature));
   } catch {
     return null;
   }
@@ -206,19 +207,9 @@ function ipInRange(client: string, range: string): boolean {
   return prefix !== null && (address.value & netmask(bits, prefix)) === base.value;
 }
 
-/** Python's urllib quote: UTF-8, `A-Za-z0-9_.-~` and `safe` kept, the rest %XX. */
-export function pythonQuote(text: string, safe = "/"): string {
-  let out = "";
-  for (const byte of new TextEncoder().encode(text)) {
-    const char = String.fromCharCode(byte);
-    out += /[A-Za-z0-9_.~-]/.test(char) || safe.includes(char) ? char : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
-  }
-  return out;
-}
-
 /** Swift: tempurl.py disposition_format. */
 function dispositionFormat(type: "inline" | "attachment", filename: string): string {
-  return `${type}; filename="${pythonQuote(filename, " /")}"; filename*=UTF-8''${pythonQuote(filename)}`;
+  return `${type}; filename="${quote(filename, " /")}"; filename*=UTF-8''${quote(filename)}`;
 }
 
 /** Seconds in 400 Gregorian years, after which dates and weekdays repeat. */

@@ -12,12 +12,12 @@
  */
 
 import type { MiddlewareHandler } from "hono";
+import { quote } from "../../common/python";
 import { getPath } from "hono/utils/url";
 import { parseConfig, type DomainRemapConfig } from "../../config/config";
 import { SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
 import { decodePath, urlPathOf } from "../../common/path";
-import { quote } from "../swift/subrequest";
 
 /** Where a host sends a request: a path below the root, a host Swift refuses, or nowhere (untouched). */
 export type HostRemap = { account: string; container: string | null } | "bad-domain" | null;

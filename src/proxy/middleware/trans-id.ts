@@ -9,6 +9,7 @@
  * common/header_key_dict.py, eventlet.wsgi.
  */
 
+import { bytesToHex } from "@noble/hashes/utils.js";
 import type { MiddlewareHandler } from "hono";
 import { H } from "../../common/headers";
 
@@ -18,7 +19,7 @@ const DATE = "date";
 /** Swift's transaction id format. */
 export function generateTransId(nowMs: number, extra: string | null): string {
   const random = crypto.getRandomValues(new Uint8Array(11));
-  const hex = [...random].map((b) => b.toString(16).padStart(2, "0")).join("").slice(0, 21);
+  const hex = bytesToHex(random).slice(0, 21);
   const time = Math.floor(nowMs / 1000).toString(16).padStart(10, "0");
   return `tx${hex}-${time}${extra ? encodeURIComponent(extra.slice(0, 32)) : ""}`;
 }

@@ -6,6 +6,7 @@
  * goes through R2 multipart uploads with uniform parts, one part buffered at a time.
  */
 
+import { bytesToHex } from "@noble/hashes/utils.js";
 import { CHUNKED_PART_SIZE } from "../../common/constraints";
 import { SwiftError } from "../../common/errors";
 export { copyBody } from "../../common/bodies";
@@ -24,8 +25,6 @@ export interface WrittenBody {
   /** Binding names of the buckets that hold the body. */
   written: Set<string>;
 }
-
-const hex = (bytes: ArrayBuffer): string => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 /** Immutable body key: account first (so the reaper can list an account), then the object's hash and the write's timestamp. */
 export function bodyKey(account: string, objectHashHex: string, timestamp: string): string {
@@ -65,7 +64,7 @@ async function writeSmall(key: string, bytes: Uint8Array, targets: readonly Body
     if (result.status === "fulfilled" && target) written.add(target.name);
   });
   if (!written.size) throw new SwiftError("ServiceUnavailable");
-  const etag = hex(await crypto.subtle.digest("MD5", bytes));
+  const etag = bytesToHex(new Uint8Array(await crypto.subtle.digest("MD5", bytes)));
   return { etag, size: bytes.byteLength, written };
 }
 
@@ -111,7 +110,7 @@ async function writeKnownLength(key: string, source: ReadableStream<Uint8Array>,
     if (!sink || result.status !== "fulfilled" || !result.value) return;
     written.add(sink.target.name);
     const md5 = result.value.checksums.md5;
-    etag ||= md5 ? hex(md5) : result.value.etag;
+    etag ||= md5 ? bytesToHex(new Uint8Array(md5)) : result.value.etag;
   });
   if (!written.size) throw new SwiftError("ServiceUnavailable");
   return { etag, size: length, written };
@@ -177,7 +176,7 @@ async function writeChunked(key: string, source: ReadableStream<Uint8Array>, tar
     throw new SwiftError("ClientDisconnect");
   }
   await digestWriter.close();
-  const etag = hex(await digest.digest);
+  const etag = bytesToHex(new Uint8Array(await digest.digest));
   if (uploads === null) {
     const small = await writeSmall(key, part.subarray(0, filled), targets);
     return { etag, size, written: small.written };

@@ -6,6 +6,7 @@
  * row and stream the body from that zone's bucket. Swift: proxy/controllers/obj.py.
  */
 
+import { bytesToHex } from "@noble/hashes/utils.js";
 import { NODE_TIMEOUT_MS } from "../../common/constraints";
 import { SwiftError } from "../../common/errors";
 import { objectKey } from "../../common/path";
@@ -68,10 +69,6 @@ function objectPartition(ctx: ServiceContext, ring: ObjectRingName, path: Object
   return ctx.config.rings.get(ring).partitionFor(path.account, path.container, path.object);
 }
 
-function hexOf(bytes: Uint8Array): string {
-  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /** Whether an object's X-Delete-At has passed (Swift: expired objects are 404 at once). */
 export function isExpired(row: ObjectRow, nowMs: number): boolean {
   return row.deleteAt !== null && row.deleteAt * 1000 <= nowMs;
@@ -130,7 +127,7 @@ export async function putObject(ctx: ServiceContext, path: ObjectPath, input: Pu
   if (input.ifNoneMatch && (await findObject(ctx, path))) throw new SwiftError("PreconditionFailed");
   const timestamp = ctx.now();
   const digest = hashPath(ctx.config.hashPathPrefix, ctx.config.hashPathSuffix, path.account, path.container, path.object);
-  const key = bodyKey(path.account, hexOf(digest), timestamp.internal);
+  const key = bodyKey(path.account, bytesToHex(digest), timestamp.internal);
   const quorum = quorumSize(primaries.length);
   await faults.refresh();
   const targets = uniqueTargets(primaries.map((zone) => bodyTarget(ctx, zone)).filter((target) => !faults.isDown(target.zone)));

@@ -13,7 +13,8 @@ import { newAccountRow, type AccountRow } from "../../durable/rows";
 import { isResellerAdmin, requireOwner } from "../auth/acl";
 import { accountInfo, deleteAccount, headAccount, listAccount, postAccount, putAccount } from "../services/account";
 import { SwiftError } from "../../common/errors";
-import { listingFormat, listingParams, listingTypeHeaders, renderListing, subdirEntry, xmlEscape, type RenderedEntry } from "./listing";
+import { listingFormat, listingParams, listingTypeHeaders, renderListing, subdirEntry, type RenderedEntry } from "./listing";
+import { xmlText } from "../../common/markup";
 import { checkNameLength, emptyResponse, isNewest, normalForm, statusOrThrow, type SwiftRequest } from "./request";
 import type { StoragePolicies } from "../../config/storage-policies";
 import { Timestamp } from "../../common/timestamp";
@@ -95,7 +96,7 @@ export async function get(req: SwiftRequest): Promise<Response> {
     return {
       name: entry.name,
       json: { name: entry.name, count, bytes, last_modified: lastModified },
-      xml: `<container><name>${xmlEscape(entry.name)}</name><count>${count}</count><bytes>${bytes}</bytes><last_modified>${lastModified}</last_modified></container>`,
+      xml: `<container><name>${xmlText(entry.name)}</name><count>${count}</count><bytes>${bytes}</bytes><last_modified>${lastModified}</last_modified></container>`,
     };
   });
   const body = renderListing(format, "account", account, entries);

@@ -7,7 +7,8 @@
  */
 
 import { H } from "../../common/headers";
-import { pythonJson } from "./large-object";
+import { xmlText } from "../../common/markup";
+import { pythonJson } from "../../common/python";
 import type { SwiftRequest } from "./request";
 
 export const ACCEPTABLE_FORMATS = ["text/plain", "application/json", "application/xml", "text/xml"] as const;
@@ -64,14 +65,13 @@ export function renderOutcome(format: OutFormat | null, outcome: Outcome, root: 
   if (format === "application/json") return pythonJson({ ...fields, Errors: errors });
   const keys = Object.keys(fields).sort();
   if (format?.endsWith("/xml")) {
-    const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/>/g, "&gt;").replace(/</g, "&lt;");
     let out = `<${root}>\n`;
     for (const key of keys) {
       const tag = key.replace(/ /g, "_").toLowerCase();
-      out += `<${tag}>${escape(String(fields[key]))}</${tag}>\n`;
+      out += `<${tag}>${xmlText(String(fields[key]))}</${tag}>\n`;
     }
     out += "<errors>\n";
-    for (const [name, status] of errors) out += `<object><name>${escape(name)}</name><status>${escape(status)}</status></object>\n`;
+    for (const [name, status] of errors) out += `<object><name>${xmlText(name)}</name><status>${xmlText(status)}</status></object>\n`;
     return `${out}</errors>\n</${root}>\n`;
   }
   let out = "";

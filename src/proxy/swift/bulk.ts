@@ -10,12 +10,14 @@
  */
 
 import { SwiftError } from "../../common/errors";
+import { pile } from "../../common/concurrency";
+import { quote, unquoteToBytes, utf8Lenient, utf8OrNull } from "../../common/python";
 import { H, metaPrefix } from "../../common/headers";
 import type { Middleware } from "./pipeline";
 import type { SwiftRequest } from "./request";
 import { MAX_CONTAINER_NAME_LENGTH, MAX_OBJECT_NAME_LENGTH } from "../../common/constraints";
 import { ACCEPTABLE_FORMATS, bestMatch, renderOutcome, streamedResult, type OutFormat, type Outcome } from "./bulk-response";
-import { discard, quote, statusLine, subrequestResponse } from "./subrequest";
+import { discard, statusLine, subrequestResponse } from "./subrequest";
 import { TarError, gunzip, tarEntries, type TarEntry } from "./tar";
 
 /** Swift's bulk defaults, published in /info as `bulk_upload` and `bulk_delete`. */
@@ -27,20 +29,6 @@ export const MAX_FAILED_DELETES = 1_000;
 const DELETE_CONCURRENCY = 2;
 /** Longest name line (Swift: max_path_length = object + container name lengths + 2). */
 const MAX_PATH_LENGTH = MAX_OBJECT_NAME_LENGTH + MAX_CONTAINER_NAME_LENGTH + 2;
-
-/** urllib's unquote to bytes: `%XX` decoded, anything else kept. */
-function unquoteBytes(line: Uint8Array): Uint8Array {
-  const out: number[] = [];
-  const hex = (byte: number | undefined) => byte !== undefined && /[0-9A-Fa-f]/.test(String.fromCharCode(byte));
-  for (let i = 0; i < line.length; i++) {
-    const byte = line[i] ?? 0;
-    if (byte === 0x25 && hex(line[i + 1]) && hex(line[i + 2])) {
-      out.push(parseInt(String.fromCharCode(line[i + 1] ?? 0, line[i + 2] ?? 0), 16));
-      i += 2;
-    } else out.push(byte);
-  }
-  return Uint8Array.from(out);
-}
 
 const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0b, 0x0c, 0x0d]);
 
@@ -60,15 +48,9 @@ interface Name {
   valid: boolean;
 }
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
 function nameOf(bytes: Uint8Array): Name {
-  try {
-    const text = strictUtf8.decode(bytes);
-    return { text, bytes, valid: !text.includes("\u0000") };
-  } catch {
-    return { text: new TextDecoder().decode(bytes), bytes, valid: false };
-  }
+  const text = utf8OrNull(bytes);
+  return text === null ? { text: utf8Lenient(bytes), bytes, valid: false } : { text, bytes, valid: !text.includes("\u0000") };
 }
 
 /** The Response Status and Response Body an error leaves in a bulk result (swob: err.status, err.body). */
@@ -96,7 +78,7 @@ async function namesToDelete(request: Request): Promise<Name[]> {
   const names: Name[] = [];
   let line = new Uint8Array(0);
   const take = (bytes: Uint8Array) => {
-    names.push(nameOf(unquoteBytes(strip(bytes))));
+    names.push(nameOf(unquoteToBytes(strip(bytes))));
     if (names.length > MAX_DELETES_PER_REQUEST) throw new SwiftError("RequestEntityTooLarge", `Maximum Bulk Deletes: ${MAX_DELETES_PER_REQUEST} per request`);
   };
   const reader = request.body?.getReader();
@@ -135,41 +117,32 @@ async function bulkDelete(req: SwiftRequest, format: OutFormat | null, tick: () 
     if (incoming && !incoming.startsWith("text/plain")) throw new SwiftError("NotAcceptable");
     const names = await namesToDelete(req.request);
     let failedStatus = 400;
-    let aborting = false;
     const inner = (name: Name) => name.text.replace(/^\/+|\/+$/g, "").includes("/");
     // Objects first, then containers (which may only now be empty).
     for (const objects of [true, false]) {
-      const inFlight: { name: Name; response: Promise<Response> }[] = [];
-      const settle = async (): Promise<void> => {
-        const next = inFlight.shift();
-        if (!next) return;
-        const response = await next.response;
+      // Swift checks the limit after each processed response: what is in flight is drained, nothing more starts.
+      let aborting = false;
+      const deletes = function* (): Generator<Name> {
+        for (const name of names) {
+          if (aborting) return;
+          if (!name.text || inner(name) !== objects) continue;
+          if (!name.valid) errors.push([quote(name.bytes), statusLine(412)]);
+          else yield name;
+        }
+      };
+      const remove = (name: Name) => subrequestResponse(req, { method: "DELETE", path: `/${req.path.version}/${req.path.account}/${name.text.replace(/^\/+/, "")}`, source: "BD" });
+      for await (const { item: name, value: response } of pile(deletes(), DELETE_CONCURRENCY, remove)) {
         await discard(response);
         tick();
         if (response.status >= 200 && response.status < 300) count("Number Deleted");
         else if (response.status === 404) count("Number Not Found");
         else {
           if (response.status >= 500) failedStatus = 502;
-          errors.push([quote(next.name.bytes), statusLine(response.status)]);
+          errors.push([quote(name.bytes), statusLine(response.status)]);
         }
-        // Swift checks the limit after each processed response: drain what is in flight, then stop.
-        if (errors.length >= MAX_FAILED_DELETES && !aborting) {
-          aborting = true;
-          while (inFlight.length) await settle();
-          throw new SwiftError("BadRequest", "Max delete failures exceeded");
-        }
-      };
-      for (const name of names) {
-        if (!name.text || inner(name) !== objects) continue;
-        if (!name.valid) {
-          errors.push([quote(name.bytes), statusLine(412)]);
-          continue;
-        }
-        const path = `/${req.path.version}/${req.path.account}/${name.text.replace(/^\/+/, "")}`;
-        inFlight.push({ name, response: subrequestResponse(req, { method: "DELETE", path, source: "BD" }) });
-        if (inFlight.length >= DELETE_CONCURRENCY) await settle();
+        if (errors.length >= MAX_FAILED_DELETES) aborting = true;
       }
-      while (inFlight.length) await settle();
+      if (aborting) throw new SwiftError("BadRequest", "Max delete failures exceeded");
     }
     if (errors.length) fields["Response Status"] = statusLine(failedStatus);
     else if (!fields["Number Deleted"] && !fields["Number Not Found"]) {

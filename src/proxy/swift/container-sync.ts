@@ -10,8 +10,8 @@
  */
 
 import { SwiftError } from "../../common/errors";
+import { pythonRepr } from "../../common/python";
 import { H } from "../../common/headers";
-import { pythonRepr } from "../auth/acl";
 
 /** Swift's container-server default: `allowed_sync_hosts = 127.0.0.1`. */
 const ALLOWED_SYNC_HOSTS: readonly string[] = ["127.0.0.1"];

@@ -11,7 +11,8 @@ import { Timestamp } from "../../common/timestamp";
 import { liveMetadata } from "../../durable/merge";
 import type { ContainerRow } from "../../durable/rows";
 import { deleteContainer, listContainer, postContainer, putContainer } from "../services/container";
-import { listingFormat, listingParams, listingTypeHeaders, renderListing, subdirEntry, xmlEscape, type RenderedEntry } from "./listing";
+import { listingFormat, listingParams, listingTypeHeaders, renderListing, subdirEntry, type RenderedEntry } from "./listing";
+import { xmlText } from "../../common/markup";
 import { splitSwiftBytes } from "./large-object";
 import { listingSymlink } from "./symlink-params";
 import { checkSyncTo } from "./container-sync";
@@ -122,8 +123,8 @@ export async function get(req: SwiftRequest): Promise<Response> {
       name: entry.name,
       json: { bytes, hash: row.etag, name: entry.name, content_type: contentType, last_modified: lastModified, ...(sloEtag ? { slo_etag: `"${sloEtag}"` } : {}), ...symlink },
       xml:
-        `<object><name>${xmlEscape(entry.name)}</name><hash>${row.etag}</hash><bytes>${bytes}</bytes>` +
-        `<content_type>${xmlEscape(contentType)}</content_type><last_modified>${lastModified}</last_modified></object>`,
+        `<object><name>${xmlText(entry.name)}</name><hash>${row.etag}</hash><bytes>${bytes}</bytes>` +
+        `<content_type>${xmlText(contentType)}</content_type><last_modified>${lastModified}</last_modified></object>`,
     };
   });
   const body = renderListing(format, "container", container, entries);

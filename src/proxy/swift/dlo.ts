@@ -14,6 +14,7 @@ import { SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
 import { levelOf } from "../../common/path";
 import { parseRange, rangesForLength, type ByteRange } from "../../common/ranges";
+import { unquote } from "../../common/python";
 import { isManifestRead, largeObjectConditional, md5Hex, normalizeEtag, subrequest, swobError, withManifestRead } from "./large-object";
 import { SegmentError, rangedBody, type Piece, type Slicer } from "./large-object-body";
 import type { Middleware, Next } from "./pipeline";
@@ -64,12 +65,8 @@ async function listPage(req: SwiftRequest, container: string, prefix: string, ma
 
 /** X-Object-Manifest as stored: percent-decoded, split at its first `/`. */
 function manifestTarget(value: string): { container: string; prefix: string } {
-  let decoded = value;
-  try {
-    decoded = decodeURIComponent(value);
-  } catch {
-    // Swift's wsgi_unquote leaves malformed escapes as they are.
-  }
+  // Swift: dlo.py unquotes the value whole (wsgi_unquote: malformed escapes kept), then splits it.
+  const decoded = unquote(value);
   const slash = decoded.indexOf("/");
   // Swift: a value without "/" (possible through POST) fails the split: 500.
   if (slash < 0) throw new SwiftError("InternalServerError");

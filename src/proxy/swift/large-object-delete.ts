@@ -11,6 +11,8 @@
  */
 
 import { ROWS_PER_RPC_MAX, SLO_CONCURRENCY, SLO_MAX_MANIFEST_SEGMENTS, SLO_YIELD_FREQUENCY_SECONDS } from "../../common/constraints";
+import { mapConcurrent, pile } from "../../common/concurrency";
+import { quote } from "../../common/python";
 import { SwiftError, errorBody, kindForStatus } from "../../common/errors";
 import { H, isTrue } from "../../common/headers";
 import { objectKey } from "../../common/path";
@@ -25,10 +27,10 @@ import { accountInfo } from "../services/account";
 import { containerInfo } from "../services/container";
 import { partitionReplicas, settleWrite } from "../services/context";
 import { objectRingOf } from "../services/object";
-import { bodyText, mapConcurrent, subrequest } from "./large-object";
+import { bodyText, subrequest } from "./large-object";
 import type { Next } from "./pipeline";
 import { ACCEPTABLE_FORMATS, bestMatch, renderOutcome, type OutFormat } from "./bulk-response";
-import { quote, statusLine } from "./subrequest";
+import { statusLine } from "./subrequest";
 import { parseStoredManifest } from "./large-object-manifest";
 import { required, type SwiftRequest } from "./request";
 
@@ -88,7 +90,13 @@ async function* itemsToDelete(req: SwiftRequest): AsyncGenerator<DeleteItem> {
   }
 }
 
+/** Deletes one name and counts the outcome; a name whose manifest could not be read is counted as its error. */
 async function deleteOne(req: SwiftRequest, item: DeleteItem, tally: Tally): Promise<void> {
+  if (item.error) {
+    if (item.error.status === 404) tally.notFound += 1;
+    else tally.failed.push([quote(item.name), item.error.message]);
+    return;
+  }
   let status: number;
   try {
     const response = await subrequest(req, { method: "DELETE", path: `/v1/${req.path.account}/${item.name.replace(/^\/+/, "")}`, source: "SLO" });
@@ -124,19 +132,8 @@ async function runDelete(req: SwiftRequest, format: OutFormat | null, writable: 
   let body = "";
   try {
     if (format === null) throw new SwiftError("NotAcceptable");
-    const inFlight = new Set<Promise<void>>();
-    for await (const item of itemsToDelete(req)) {
-      if (item.error) {
-        if (item.error.status === 404) tally.notFound += 1;
-        else tally.failed.push([quote(item.name), item.error.message]);
-        continue;
-      }
-      const task: Promise<void> = deleteOne(req, item, tally).finally(() => inFlight.delete(task));
-      inFlight.add(task);
-      if (inFlight.size >= SLO_CONCURRENCY) await Promise.race(inFlight);
-      await heartbeat();
-    }
-    await Promise.all(inFlight);
+    // Each finished delete is counted in the tally; between them the report may need a heartbeat.
+    for await (const _ of pile(itemsToDelete(req), SLO_CONCURRENCY, (item) => deleteOne(req, item, tally))) await heartbeat();
     if (tally.failed.length) status = tally.failedStatus;
     else if (!tally.deleted && !tally.notFound) {
       status = statusLine(400);

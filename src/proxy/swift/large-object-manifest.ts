@@ -11,8 +11,8 @@
 import { SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
 import { parseRange, rangesForLength, type RangeSpec } from "../../common/ranges";
-import { md5Hex, pythonJson } from "./large-object";
-import { pythonInt } from "../../common/python";
+import { md5Hex } from "./large-object";
+import { pythonInt, pythonJson } from "../../common/python";
 
 /** One object-backed segment of a client's manifest, checked. */
 export interface PathInput {

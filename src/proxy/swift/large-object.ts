@@ -3,10 +3,11 @@
  * What the slo and dlo stages share: the environ flags they leave for the object controller
  * (read a manifest whole; store an SLO manifest), `swift_bytes` in content types, subrequests
  * whose errors come back as responses, conditional responses against a large object's ETag,
- * and Swift's ways of writing things (Python's json.dumps and quote, swob's Accept matching).
+ * and MD5 of bodies and manifests.
  * Swift: common/middleware/slo.py, dlo.py, common/request_helpers.py, common/swob.py.
  */
 
+import { bytesToHex } from "@noble/hashes/utils.js";
 import { conditionalStatus } from "../../common/conditional";
 import { ERRORS, SwiftError, errorBody, kindForStatus } from "../../common/errors";
 import { H, isTrue } from "../../common/headers";
@@ -138,11 +139,9 @@ export function swobError(kind: "BadRequest" | "MethodNotAllowed" | "RequestEnti
   return new SwiftError(kind, body, { [H.CONTENT_TYPE]: "text/html; charset=UTF-8" });
 }
 
-const hex = (bytes: ArrayBuffer): string => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
-
 /** MD5 hex of bytes or of a string's UTF-8. */
 export async function md5Hex(data: Uint8Array | string): Promise<string> {
-  return hex(await crypto.subtle.digest("MD5", typeof data === "string" ? new TextEncoder().encode(data) : data));
+  return bytesToHex(new Uint8Array(await crypto.subtle.digest("MD5", typeof data === "string" ? new TextEncoder().encode(data) : data)));
 }
 
 /**
@@ -160,37 +159,4 @@ export function largeObjectConditional(request: Request, headers: Headers, etag:
   kept.delete(H.ACCEPT_RANGES);
   kept.set(H.CONTENT_TYPE, "text/html; charset=UTF-8");
   throw new SwiftError("PreconditionFailed", "", Object.fromEntries(kept));
-}
-
-/** Python's json.dumps with its default separators and ensure_ascii, so stored and served JSON reads as Swift's. */
-export function pythonJson(value: unknown): string {
-  if (value === null || value === undefined) return "null";
-  if (typeof value === "boolean" || typeof value === "number") return String(value);
-  if (typeof value === "string") {
-    return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
-  }
-  if (Array.isArray(value)) return `[${value.map(pythonJson).join(", ")}]`;
-  if (typeof value === "object") {
-    return `{${Object.entries(value)
-      .filter(([, entry]) => entry !== undefined)
-      .map(([key, entry]) => `${pythonJson(key)}: ${pythonJson(entry)}`)
-      .join(", ")}}`;
-  }
-  return "null";
-}
-
-/** Runs `work` over `items`, at most `limit` at once, resolving in the items' order. */
-export async function mapConcurrent<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next;
-      next += 1;
-      const item = items[index];
-      if (item !== undefined) results[index] = await work(item, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

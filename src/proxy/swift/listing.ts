@@ -8,9 +8,10 @@
  */
 
 import { SwiftError } from "../../common/errors";
+import { xmlAttribute, xmlText } from "../../common/markup";
+import { latin1, pythonJson, unquoteToBytes, utf8Lenient, utf8OrNull } from "../../common/python";
 import { H, isTrue } from "../../common/headers";
 import type { ListingParams } from "../../durable/listing";
-import { pythonJson } from "./large-object";
 
 export type ListingFormat = "plain" | "json" | "xml";
 
@@ -19,43 +20,6 @@ const CONTENT_TYPES: Record<ListingFormat, string> = {
   json: "application/json; charset=utf-8",
   xml: "application/xml; charset=utf-8",
 };
-
-const encoder = new TextEncoder();
-const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
-function hexValue(byte: number | undefined): number {
-  if (byte === undefined) return -1;
-  if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
-  const lower = byte | 0x20;
-  return lower >= 0x61 && lower <= 0x66 ? lower - 0x61 + 10 : -1;
-}
-
-/** `+` as a space and `%XX` as its byte; a malformed escape stays as it is (Python's unquote_plus). */
-function unquoteBytes(text: string): Uint8Array {
-  const raw = encoder.encode(text);
-  const bytes = new Uint8Array(raw.length);
-  let length = 0;
-  for (let i = 0; i < raw.length; i += 1) {
-    const byte = raw[i] ?? 0;
-    const high = byte === 0x25 ? hexValue(raw[i + 1]) : -1;
-    const low = high >= 0 ? hexValue(raw[i + 2]) : -1;
-    if (low >= 0) {
-      bytes[length] = high * 16 + low;
-      i += 2;
-    } else {
-      bytes[length] = byte === 0x2b ? 0x20 : byte;
-    }
-    length += 1;
-  }
-  return bytes.subarray(0, length);
-}
-
-/** Bytes as Latin-1 text, one character per byte (TextDecoder's "latin1" is windows-1252). */
-function latin1(bytes: Uint8Array): string {
-  let text = "";
-  for (const byte of bytes) text += String.fromCharCode(byte);
-  return text;
-}
 
 /**
  * A query string's parameters as Swift's swob reads them: split on `&` only, a name without `=`
@@ -68,7 +32,7 @@ export function queryParams(url: URL): Map<string, Uint8Array> {
     if (!pair) continue;
     const equals = pair.indexOf("=");
     const name = equals < 0 ? pair : pair.slice(0, equals);
-    params.set(latin1(unquoteBytes(name)), unquoteBytes(equals < 0 ? "" : pair.slice(equals + 1)));
+    params.set(latin1(unquoteToBytes(name, true)), unquoteToBytes(equals < 0 ? "" : pair.slice(equals + 1), true));
   }
   return params;
 }
@@ -81,17 +45,15 @@ export function queryParams(url: URL): Map<string, Uint8Array> {
 export function queryParam(params: ReadonlyMap<string, Uint8Array>, name: string): string | null {
   const bytes = params.get(name);
   if (bytes === undefined) return null;
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    throw new SwiftError("BadRequest", `"${name}" parameter not valid UTF-8`);
-  }
+  const text = utf8OrNull(bytes);
+  if (text === null) throw new SwiftError("BadRequest", `"${name}" parameter not valid UTF-8`);
+  return text;
 }
 
 /** One parameter as text, its bytes read leniently, or null when absent: a parameter Swift reads without refusing it. */
 export function queryText(url: URL, name: string): string | null {
   const bytes = queryParams(url).get(name);
-  return bytes === undefined ? null : new TextDecoder().decode(bytes);
+  return bytes === undefined ? null : utf8Lenient(bytes);
 }
 
 /** The URL with `params` set (any earlier one of those names dropped), the rest of its query as it was sent. */
@@ -100,7 +62,7 @@ export function withQueryParams(url: URL, params: Record<string, string>): URL {
   const kept = url.search
     .slice(1)
     .split("&")
-    .filter((pair) => pair && !names.has(latin1(unquoteBytes(pair.split("=")[0] ?? ""))));
+    .filter((pair) => pair && !names.has(latin1(unquoteToBytes(pair.split("=")[0] ?? "", true))));
   const out = new URL(url);
   out.search = [...kept, ...Object.entries(params).map(([name, value]) => `${name}=${encodeURIComponent(value)}`)].join("&");
   return out;
@@ -225,11 +187,6 @@ export function listingTypeHeaders(format: ListingFormat, vary: boolean): Record
   return vary ? { [H.CONTENT_TYPE]: CONTENT_TYPES[format], [H.VARY]: "Accept" } : { [H.CONTENT_TYPE]: CONTENT_TYPES[format] };
 }
 
-/** XML text escaping (Swift: xml.sax.saxutils.escape plus quotes in attributes). */
-export function xmlEscape(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
-
 /** One listing entry as JSON (an object) and as XML (an element), and its name for plain text. */
 export interface RenderedEntry {
   name: string;
@@ -244,7 +201,7 @@ export interface RenderedEntry {
 export function renderListing(format: ListingFormat, root: "account" | "container", rootName: string, entries: readonly RenderedEntry[]): string | null {
   if (format === "json") return JSON.stringify(entries.map((entry) => entry.json));
   if (format === "xml") {
-    return `<?xml version="1.0" encoding="UTF-8"?>\n<${root} name="${xmlEscape(rootName)}">${entries.map((entry) => entry.xml).join("")}</${root}>`;
+    return `<?xml version="1.0" encoding="UTF-8"?>\n<${root} name="${xmlAttribute(rootName)}">${entries.map((entry) => entry.xml).join("")}</${root}>`;
   }
   if (!entries.length) return null;
   return entries.map((entry) => `${entry.name}\n`).join("");
@@ -252,7 +209,7 @@ export function renderListing(format: ListingFormat, root: "account" | "containe
 
 /** A `subdir` entry from a delimiter listing. */
 export function subdirEntry(name: string): RenderedEntry {
-  return { name, json: { subdir: name }, xml: `<subdir name="${xmlEscape(name)}"><name>${xmlEscape(name)}</name></subdir>` };
+  return { name, json: { subdir: name }, xml: `<subdir name="${xmlAttribute(name)}"><name>${xmlText(name)}</name></subdir>` };
 }
 
 /** One item of a JSON listing, as Swift's JSON listings carry it (a name's fields, or a `subdir`). */
@@ -273,7 +230,7 @@ export function renderItems(format: ListingFormat, root: "account" | "container"
   const { element, fields } = XML_FIELDS[root];
   const entries = items.map((item): RenderedEntry => {
     if (typeof item.subdir === "string") return subdirEntry(item.subdir);
-    const xml = fields.map((field) => `<${field}>${xmlEscape(String(item[field] ?? ""))}</${field}>`).join("");
+    const xml = fields.map((field) => `<${field}>${xmlText(String(item[field] ?? ""))}</${field}>`).join("");
     return { name: String(item.name ?? ""), json: item, xml: `<${element}>${xml}</${element}>` };
   });
   return renderListing(format, root, rootName, entries);

@@ -10,15 +10,15 @@
  */
 
 import { ACCOUNT_LISTING_LIMIT, CONTAINER_LISTING_LIMIT } from "../../common/constraints";
+import { pythonJson, quote, unquote } from "../../common/python";
 import { SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
 import { RESERVED, reservedName, splitReservedName } from "../../common/path";
-import { pythonJson } from "./large-object";
 import { acceptsJson, listingFormat, listingParams, listingTypeHeaders, queryParams, queryText, renderItems, withQueryParams, type ListingItem } from "./listing";
 import { ENABLED, LOCATION, OWN, atUrl, pathOf, primaryOf, splitVersionName, versionIdOf, versionName, versioningOf, versionsContainerOf } from "./object-versioning-names";
 import type { Next } from "./pipeline";
 import { emptyResponse, type SwiftRequest } from "./request";
-import { discard, quote, unquote } from "./subrequest";
+import { discard } from "./subrequest";
 import { DELETE_MARKER_CONTENT_TYPE, below } from "./versioned-writes";
 
 /**

@@ -7,12 +7,12 @@
  */
 
 import { H, isTrue } from "../../common/headers";
+import { unquote } from "../../common/python";
 import { reservedName, splitReservedName } from "../../common/path";
 import { Timestamp } from "../../common/timestamp";
 import { liveMetadata } from "../../durable/merge";
 import { containerInfo } from "../services/container";
 import type { SwiftRequest } from "./request";
-import { unquote } from "./subrequest";
 import type { OwnSource } from "./versioned-writes";
 
 /** Swift's swift.source of object versioning's own requests. */

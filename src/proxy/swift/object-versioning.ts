@@ -12,6 +12,7 @@
  */
 
 import { SwiftError, kindForStatus } from "../../common/errors";
+import { quote, unquote } from "../../common/python";
 import { H, isTrue } from "../../common/headers";
 import { parseSwiftPath, reservedName, urlPathOf } from "../../common/path";
 import { policyByName } from "../../config/storage-policies";
@@ -24,7 +25,7 @@ import { listAccount, readContainer } from "./object-versioning-listing";
 import { ENABLED, LOCATION, OWN, SOURCE, atUrl, pathOf, versionIdOf, versionIn, versionName, versioningOf, versionsContainerOf } from "./object-versioning-names";
 import type { Middleware, Next } from "./pipeline";
 import { required, type SwiftRequest } from "./request";
-import { discard, errorResponse, quote, unquote } from "./subrequest";
+import { discard, errorResponse } from "./subrequest";
 import { SOURCE as SYMLINK_SOURCE, reheader, sendsBody } from "./symlink";
 import { paramsOf, splitSymlinkParams, withContentTypeParams, type SymlinkInfo } from "./symlink-params";
 import { DELETE_MARKER_CONTENT_TYPE, DELETE_MARKER_PARAM, DELETE_MARKER_TYPE, below, getSource, putFrom, splitStoredParams } from "./versioned-writes";

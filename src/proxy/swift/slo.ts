@@ -20,25 +20,15 @@ import {
   SLO_RATE_LIMIT_UNDER_SIZE,
   SLO_YIELD_FREQUENCY_SECONDS,
 } from "../../common/constraints";
+import { mapConcurrent } from "../../common/concurrency";
+import { pythonJson, quote } from "../../common/python";
 import { ERRORS, SwiftError, errorBody, type ErrorKind } from "../../common/errors";
 import { H, isTrue } from "../../common/headers";
 import { levelOf } from "../../common/path";
 import { parseRange, rangesForLength, type ByteRange } from "../../common/ranges";
-import {
-  bodyText,
-  isManifestRead,
-  largeObjectConditional,
-  mapConcurrent,
-  md5Hex,
-  normalizeEtag,
-  pythonJson,
-  splitSwiftBytes,
-  subrequest,
-  swobError,
-  withManifestRead,
-  withSloManifest} from "./large-object";
+import { bodyText, isManifestRead, largeObjectConditional, md5Hex, normalizeEtag, splitSwiftBytes, subrequest, swobError, withManifestRead, withSloManifest } from "./large-object";
 import { ACCEPTABLE_FORMATS, bestMatch, renderOutcome, type OutFormat } from "./bulk-response";
-import { quote, statusLine } from "./subrequest";
+import { statusLine } from "./subrequest";
 import { SegmentError, rangedBody, type Piece, type Slicer } from "./large-object-body";
 import { deleteManifest, deleteManifestAsync } from "./large-object-delete";
 import { annotate, parseManifestInput, parseStoredManifest, rawManifest, sloEtag, type InputSegment, type PathInput, type Segment, type StoredSegment } from "./large-object-manifest";

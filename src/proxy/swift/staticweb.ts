@@ -11,12 +11,14 @@
  */
 
 import { SwiftError } from "../../common/errors";
+import { htmlEscape } from "../../common/markup";
+import { quote } from "../../common/python";
 import { H, isTrue, metaPrefix } from "../../common/headers";
 import { liveMetadata } from "../../durable/merge";
 import { containerInfo } from "../services/container";
 import type { Middleware, Next } from "./pipeline";
 import type { SwiftRequest } from "./request";
-import { discard, errorResponse, quote, subrequestResponse } from "./subrequest";
+import { discard, errorResponse, subrequestResponse } from "./subrequest";
 
 const SOURCE = "SW";
 const DEFAULT_DIRECTORY_TYPE = "application/directory";
@@ -43,11 +45,6 @@ async function webSettings(req: SwiftRequest, container: string): Promise<WebSet
     listingsCss: get("web-listings-css"),
     directoryType: get("web-directory-type"),
   };
-}
-
-/** Python's html.escape(text, quote=True). */
-function htmlEscape(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#x27;");
 }
 
 /** Swift: common/utils.py human_readable (1024-based, `Ki`, `Mi`, …). */

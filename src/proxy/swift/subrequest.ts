@@ -3,8 +3,7 @@
  * Subrequests as a middleware sees them in Swift (make_subrequest + get_response): always a
  * response, with a SwiftError thrown on the way rendered as the client would get it, so bulk,
  * versioning and staticweb can count and report statuses. Also Swift's status lines
- * ("404 Not Found"), which bulk writes into its response bodies, and urllib's quote and unquote,
- * which Swift's middlewares use for names in headers and bodies.
+ * ("404 Not Found"), which bulk writes into its response bodies.
  */
 
 import { ERRORS, SwiftError, errorBody, kindForStatus } from "../../common/errors";
@@ -47,32 +46,4 @@ export function statusLine(status: number): string {
 /** Consumes a response's body (every response is read or cancelled). */
 export async function discard(response: Response): Promise<void> {
   await response.body?.cancel().catch(() => undefined);
-}
-
-const encoder = new TextEncoder();
-
-/** urllib's quote(name, safe="/") of the name's UTF-8 bytes (Swift: wsgi_quote). */
-export function quote(name: string | Uint8Array): string {
-  const bytes = typeof name === "string" ? encoder.encode(name) : name;
-  let out = "";
-  for (const byte of bytes) {
-    const char = String.fromCharCode(byte);
-    out += /[A-Za-z0-9_.\-~/]/.test(char) ? char : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
-  }
-  return out;
-}
-
-/** urllib's unquote: `%XX` sequences decoded as UTF-8, malformed ones kept (Swift: wsgi_unquote). */
-export function unquote(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text.replace(/(%[0-9A-Fa-f]{2})+/g, (run) => {
-      try {
-        return decodeURIComponent(run);
-      } catch {
-        return run;
-      }
-    });
-  }
 }

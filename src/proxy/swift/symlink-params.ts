@@ -10,8 +10,8 @@
  */
 
 import { H } from "../../common/headers";
+import { quote } from "../../common/python";
 import type { Environ, SwiftRequest } from "./request";
-import { quote } from "./subrequest";
 
 /**
  * A stored link: the quoted `container/object` target, and the static link's ETag and size, and

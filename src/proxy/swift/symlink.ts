@@ -12,13 +12,14 @@
  */
 
 import { SwiftError } from "../../common/errors";
+import { quote, unquote } from "../../common/python";
 import { H, isTrue } from "../../common/headers";
 import { parseSwiftPath, reservedName } from "../../common/path";
 import { findObject } from "../services/object";
 import type { Middleware, Next } from "./pipeline";
 import type { SwiftRequest } from "./request";
 import { isManifestRead, manifestRead, normalizeEtag, subrequest } from "./large-object";
-import { discard, quote, unquote } from "./subrequest";
+import { discard } from "./subrequest";
 import { isAsStored, linkHeaders, paramsOf, splitSymlinkParams, withContentTypeParams, type SymlinkInfo } from "./symlink-params";
 
 /** Links followed before a read gives up with 409 (Swift: symloop_max). */

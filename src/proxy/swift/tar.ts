@@ -10,6 +10,8 @@
  * two hundred lines. Swift: python tarfile TarFile.next, TarInfo.frombuf.
  */
 
+import { latin1, utf8Lenient, utf8OrNull } from "../../common/python";
+
 const BLOCK = 512;
 
 /** A malformed or truncated archive; the message is tarfile's. */
@@ -94,10 +96,6 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
-const latin1 = new TextDecoder("latin1");
-const utf8 = new TextDecoder("utf-8");
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
 /** A NUL-terminated field's bytes. */
 function field(header: Uint8Array, offset: number, length: number): Uint8Array {
   const bytes = header.subarray(offset, offset + length);
@@ -114,7 +112,7 @@ function number(header: Uint8Array, offset: number, length: number): number {
     for (const byte of bytes.subarray(1)) value = value * 256 + byte;
     return first === 0o377 ? value - 256 ** (length - 1) : value;
   }
-  const text = latin1.decode(field(header, offset, length)).trim();
+  const text = latin1(field(header, offset, length)).trim();
   if (!/^[0-7]*$/.test(text)) throw new TarError("invalid header");
   return text ? parseInt(text, 8) : 0;
 }
@@ -138,9 +136,9 @@ function paxRecords(data: Uint8Array): Map<string, string> {
   while (position < data.byteLength) {
     const space = data.indexOf(0x20, position);
     if (space < 0) break;
-    const length = Number(latin1.decode(data.subarray(position, space)));
+    const length = Number(latin1(data.subarray(position, space)));
     if (!Number.isSafeInteger(length) || length <= 0 || position + length > data.byteLength) throw new TarError("invalid header");
-    const record = utf8.decode(data.subarray(space + 1, position + length - 1));
+    const record = utf8Lenient(data.subarray(space + 1, position + length - 1));
     const equals = record.indexOf("=");
     if (equals > 0) records.set(record.slice(0, equals), record.slice(equals + 1));
     position += length;
@@ -194,7 +192,7 @@ export async function* tarEntries(stream: ReadableStream<Uint8Array>): AsyncGene
         else pax = paxRecords(data);
         continue;
       }
-      const magic = latin1.decode(header.subarray(257, 263));
+      const magic = latin1(header.subarray(257, 263));
       const prefix = magic === "ustar\0" ? field(header, 345, 155) : new Uint8Array(0);
       let nameBytes = longName ?? field(header, 0, 100);
       if (!longName && prefix.byteLength) nameBytes = concat(concat(prefix, Uint8Array.of(0x2f)), nameBytes);
@@ -206,12 +204,9 @@ export async function* tarEntries(stream: ReadableStream<Uint8Array>): AsyncGene
       const paxPath = records.get("path");
       if (paxPath !== undefined) name = paxPath;
       else {
-        try {
-          name = strictUtf8.decode(nameBytes);
-        } catch {
-          name = utf8.decode(nameBytes);
-          validUtf8 = false;
-        }
+        const strict = utf8OrNull(nameBytes);
+        validUtf8 = strict !== null;
+        name = strict ?? utf8Lenient(nameBytes);
       }
       const paxSize = records.get("size");
       if (paxSize !== undefined && /^\d+$/.test(paxSize)) size = Number(paxSize);

@@ -11,6 +11,7 @@
  */
 
 import { SwiftError } from "../../common/errors";
+import { unquote } from "../../common/python";
 import { Timestamp } from "../../common/timestamp";
 import { H, byteLength, isTrue } from "../../common/headers";
 import { parseSwiftPath, urlPathOf } from "../../common/path";
@@ -20,7 +21,7 @@ import { checkIfDeleteAt } from "./object";
 import type { Middleware, Next } from "./pipeline";
 import { splitSwiftBytes, withSloManifest } from "./large-object";
 import type { SwiftRequest } from "./request";
-import { discard, errorResponse, unquote } from "./subrequest";
+import { discard, errorResponse } from "./subrequest";
 import { asStored, withContentTypeParams } from "./symlink-params";
 
 /** Swift's delete marker content type; its parameter is stored for the marker only by the versioning stages. */

@@ -8,11 +8,11 @@ import {
   isResellerAdmin,
   parseAccountAcl,
   parseAcl,
-  pythonRepr,
   referrerAllowed,
   requireOwner,
 } from "../../../../src/proxy/auth/acl";
 import { SwiftError } from "../../../../src/common/errors";
+import { pythonRepr } from "../../../../src/common/python";
 import { tempauthVerdict, type TempauthInput } from "../../../../src/proxy/auth/authorize";
 import { requestGroups, type Identity } from "../../../../src/proxy/auth/swift-v1";
 import { DEFAULT_RESELLER_PREFIXES, type Role } from "../../../../src/config/config";

@@ -8,7 +8,8 @@ import { describe, it, vi } from "vitest";
 import { SwiftError } from "../../../../src/common/errors";
 import type { AccountRow, ContainerRow } from "../../../../src/durable/rows";
 import { pythonInt } from "../../../../src/common/python";
-import { constantTimeEqual, extractDigest, hmacHex, isAllowedDigest, pythonQuote, tempurl, TEMPURL_INFO, tempUrlKeys } from "../../../../src/proxy/auth/tempurl";
+import { quote } from "../../../../src/common/python";
+import { constantTimeEqual, extractDigest, hmacHex, isAllowedDigest, tempurl, TEMPURL_INFO, tempUrlKeys } from "../../../../src/proxy/auth/tempurl";
 import type { ServiceContext } from "../../../../src/proxy/services/context";
 import { InfoCache } from "../../../../src/proxy/services/info-cache";
 import type { SwiftRequest } from "../../../../src/proxy/swift/request";
@@ -159,9 +160,9 @@ describe("signatures (Swift: digest.py extract_digest_and_algorithm)", () => {
 
 describe("Python's quote()", () => {
   it("quote() keeps letters, digits, _.-~ and the safe characters; the rest is %XX of UTF-8", ({ expect }) => {
-    expect(pythonQuote("a b/é~_.-")).toBe("a%20b/%C3%A9~_.-");
-    expect(pythonQuote("a b/", " ")).toBe("a b%2F");
-    expect(pythonQuote("\n")).toBe("%0A");
+    expect(quote("a b/é~_.-")).toBe("a%20b/%C3%A9~_.-");
+    expect(quote("a b/", " ")).toBe("a b%2F");
+    expect(quote("\n")).toBe("%0A");
   });
 });
 
