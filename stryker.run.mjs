@@ -21,7 +21,9 @@ function underMutation(file) {
 }
 
 if (changedOnly) {
-  const changed = execFileSync("git", ["diff", "--name-only", "--diff-filter=AMR", "HEAD~1", "HEAD"], { encoding: "utf8" })
+  const changed = execFileSync("git", ["diff", "--name-only", "--diff-filter=AMR", "HEAD~1", "HEAD"], {
+    encoding: "utf8",
+  })
     .split("\n")
     .filter(Boolean)
     .filter(underMutation);

@@ -15,11 +15,22 @@ export default defineConfig({
     projects: [
       {
         // domain_remap on for example.com, a domain no other test sends requests to (they use edgeswift.test).
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: { STORAGE_DOMAIN: "example.com" } }, remoteBindings: false })],
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { STORAGE_DOMAIN: "example.com" } },
+            remoteBindings: false,
+          }),
+        ],
         test: {
           name: "workers",
           testTimeout: TEST_TIMEOUT_MS,
-          include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts", "test/durable/**/*.test.ts", "test/replication/**/*.test.ts"],
+          include: [
+            "test/unit/**/*.test.ts",
+            "test/integration/**/*.test.ts",
+            "test/durable/**/*.test.ts",
+            "test/replication/**/*.test.ts",
+          ],
         },
       },
       {
@@ -58,7 +69,13 @@ export default defineConfig({
       {
         // A misconfigured cluster: the object ring's zone z4 names BODIES_Z4, which wrangler.toml
         // does not bind. /healthcheck and every request must answer 503 naming it.
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: { STORAGE_POLICIES: "" } }, remoteBindings: false })],
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { STORAGE_POLICIES: "" } },
+            remoteBindings: false,
+          }),
+        ],
         resolve: {
           alias: [{ find: /^\.\.\/\.\.\/rings\/index\.ts$/, replacement: here("./test/bad-ring/rings/index.ts") }],
         },

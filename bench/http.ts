@@ -139,7 +139,8 @@ export async function runPhase(
         const reply = await client.send(call);
         bytes += reply.bytes;
         if (reply.status !== expect) problem = `${reply.status}${reply.text ? `: ${reply.text.slice(0, 200)}` : ""}`;
-        else if (expectBytes !== undefined && reply.bytes !== expectBytes) problem = `${reply.bytes} bytes, expected ${expectBytes}`;
+        else if (expectBytes !== undefined && reply.bytes !== expectBytes)
+          problem = `${reply.bytes} bytes, expected ${expectBytes}`;
       } catch (error) {
         problem = error instanceof Error ? error.message : String(error);
       }
@@ -154,5 +155,15 @@ export async function runPhase(
   await Promise.all(Array.from({ length: Math.min(concurrency, ops) }, worker));
   const seconds = (performance.now() - started) / 1000;
   latencies.sort();
-  return { name, ops, seconds, opsPerSecond: ops / seconds, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99), failures, bytesPerOp: bytes / ops, examples };
+  return {
+    name,
+    ops,
+    seconds,
+    opsPerSecond: ops / seconds,
+    p50Ms: percentile(latencies, 0.5),
+    p99Ms: percentile(latencies, 0.99),
+    failures,
+    bytesPerOp: bytes / ops,
+    examples,
+  };
 }

@@ -36,7 +36,10 @@ export interface TransferResult {
 }
 
 /** Reads `read()` every SAMPLE_MS while `work` runs; returns its result and the highest reading. */
-async function sampled<T>(read: (() => number | null) | null, work: () => Promise<T>): Promise<{ value: T; peak: number | null }> {
+async function sampled<T>(
+  read: (() => number | null) | null,
+  work: () => Promise<T>,
+): Promise<{ value: T; peak: number | null }> {
   if (!read) return { value: await work(), peak: null };
   let peak = read();
   const timer = setInterval(() => {
@@ -67,7 +70,8 @@ export async function segmentedTransfer(
   const auth = { "x-auth-token": session.token };
   const base = `${session.storageUrl}/${container}`;
   const put = await client.send({ method: "PUT", url: base, headers: auth });
-  if (put.status !== 201 && put.status !== 202) throw new Error(`${session.label}: PUT ${container} answered ${put.status}`);
+  if (put.status !== 201 && put.status !== 202)
+    throw new Error(`${session.label}: PUT ${container} answered ${put.status}`);
   const data = randomBytes(options.mib * MIB);
   const expected = createHash("md5").update(data).digest("hex");
   const segmentBytes = options.segmentMib * MIB;
@@ -85,30 +89,49 @@ export async function segmentedTransfer(
         for (let i = next++; i < segments; i = next++) {
           const body = data.subarray(i * segmentBytes, Math.min(data.byteLength, (i + 1) * segmentBytes));
           const etag = createHash("md5").update(body).digest("hex");
-          const reply = await client.send({ method: "PUT", url: `${base}/${segmentName(i)}`, headers: { ...auth, etag }, body });
-          if (reply.status !== 201) throw new Error(`${session.label}: segment ${i} PUT answered ${reply.status} ${reply.text.slice(0, 200)}`);
+          const reply = await client.send({
+            method: "PUT",
+            url: `${base}/${segmentName(i)}`,
+            headers: { ...auth, etag },
+            body,
+          });
+          if (reply.status !== 201)
+            throw new Error(`${session.label}: segment ${i} PUT answered ${reply.status} ${reply.text.slice(0, 200)}`);
           manifest[i] = { path: `/${container}/${segmentName(i)}`, etag, size_bytes: body.byteLength };
         }
       }),
     );
-    const reply = await client.send({ method: "PUT", url: `${base}/${name}?multipart-manifest=put`, headers: auth, body: Buffer.from(JSON.stringify(manifest)) });
-    if (reply.status !== 201) throw new Error(`${session.label}: manifest PUT answered ${reply.status} ${reply.text.slice(0, 300)}`);
+    const reply = await client.send({
+      method: "PUT",
+      url: `${base}/${name}?multipart-manifest=put`,
+      headers: auth,
+      body: Buffer.from(JSON.stringify(manifest)),
+    });
+    if (reply.status !== 201)
+      throw new Error(`${session.label}: manifest PUT answered ${reply.status} ${reply.text.slice(0, 300)}`);
     return (performance.now() - started) / 1000;
   });
 
   const download = await sampled(rss, async () => {
     const started = performance.now();
     const hash = createHash("md5");
-    const reply = await client.stream({ method: "GET", url: `${base}/${name}`, headers: auth }, (chunk) => hash.update(chunk));
+    const reply = await client.stream({ method: "GET", url: `${base}/${name}`, headers: auth }, (chunk) =>
+      hash.update(chunk),
+    );
     const seconds = (performance.now() - started) / 1000;
     if (reply.status !== 200) throw new Error(`${session.label}: large GET answered ${reply.status}`);
     const got = hash.digest("hex");
-    if (reply.bytes !== data.byteLength || got !== expected) throw new Error(`${session.label}: large GET returned ${reply.bytes} bytes, md5 ${got}; expected ${data.byteLength}, ${expected}`);
+    if (reply.bytes !== data.byteLength || got !== expected)
+      throw new Error(
+        `${session.label}: large GET returned ${reply.bytes} bytes, md5 ${got}; expected ${data.byteLength}, ${expected}`,
+      );
     return seconds;
   });
 
   // Best effort: the manifest and its segments go (Swift: DELETE ?multipart-manifest=delete).
-  await client.send({ method: "DELETE", url: `${base}/${name}?multipart-manifest=delete`, headers: auth }).catch(() => undefined);
+  await client
+    .send({ method: "DELETE", url: `${base}/${name}?multipart-manifest=delete`, headers: auth })
+    .catch(() => undefined);
   return {
     mib: options.mib,
     segments,
@@ -129,11 +152,23 @@ export function benchAuth(session: Session): Record<string, string> {
  * Puts `objects` listing rows (over `dirs` pseudo-directories; 0 for flat names) straight into the
  * replicas of one container of the session's account, through the bench routes (untimed).
  */
-export async function seedThroughBenchRoutes(client: Client, session: Session, container: string, objects: number, dirs: number): Promise<void> {
+export async function seedThroughBenchRoutes(
+  client: Client,
+  session: Session,
+  container: string,
+  objects: number,
+  dirs: number,
+): Promise<void> {
   const account = decodeURIComponent(new URL(session.storageUrl).pathname.split("/")[2] ?? "");
   const query = `account=${encodeURIComponent(account)}&container=${encodeURIComponent(container)}&containers=1&objects=${objects}&dirs=${dirs}&listing-only=1`;
-  const seeded = await client.send({ method: "POST", url: `${session.base}/bench/replication/seed?${query}`, headers: benchAuth(session), keepBody: true });
-  if (seeded.status !== 200) throw new Error(`${session.label}: seeding ${container} answered ${seeded.status} ${seeded.text.slice(0, 300)}`);
+  const seeded = await client.send({
+    method: "POST",
+    url: `${session.base}/bench/replication/seed?${query}`,
+    headers: benchAuth(session),
+    keepBody: true,
+  });
+  if (seeded.status !== 200)
+    throw new Error(`${session.label}: seeding ${container} answered ${seeded.status} ${seeded.text.slice(0, 300)}`);
 }
 
 export interface BigListing {
@@ -153,7 +188,12 @@ export interface BigListing {
  * replicas, through the bench routes; untimed, skipped when it is already full) and times
  * `listOps` listings of each kind, `concurrency` at a time.
  */
-export async function bigListing(client: Client, session: Session, options: { objects: number; dirs: number; listOps: number; concurrency: number }, failures: string[]): Promise<BigListing> {
+export async function bigListing(
+  client: Client,
+  session: Session,
+  options: { objects: number; dirs: number; listOps: number; concurrency: number },
+  failures: string[],
+): Promise<BigListing> {
   const auth = { "x-auth-token": session.token };
   const container = `bench-list-${options.objects}-${options.dirs}`;
   const url = `${session.storageUrl}/${container}`;
@@ -161,11 +201,21 @@ export async function bigListing(client: Client, session: Session, options: { ob
   if (Number(head.headers["x-container-object-count"] ?? 0) < options.objects) {
     const started = performance.now();
     await seedThroughBenchRoutes(client, session, container, options.objects, options.dirs);
-    process.stderr.write(`${session.label}: seeded ${container} with ${options.objects} listing rows in ${((performance.now() - started) / 1000).toFixed(1)} s (untimed)\n`);
+    process.stderr.write(
+      `${session.label}: seeded ${container} with ${options.objects} listing rows in ${((performance.now() - started) / 1000).toFixed(1)} s (untimed)\n`,
+    );
   }
   const count = async (query: string): Promise<number> => {
-    const reply = await client.send({ method: "GET", url: `${url}?format=json&${query}`, headers: auth, keepBody: true });
-    if (reply.status !== 200) throw new Error(`${session.label}: listing ${container}?${query} answered ${reply.status} ${reply.text.slice(0, 200)}`);
+    const reply = await client.send({
+      method: "GET",
+      url: `${url}?format=json&${query}`,
+      headers: auth,
+      keepBody: true,
+    });
+    if (reply.status !== 200)
+      throw new Error(
+        `${session.label}: listing ${container}?${query} answered ${reply.status} ${reply.text.slice(0, 200)}`,
+      );
     return (JSON.parse(reply.text) as unknown[]).length;
   };
   const prefix = `d${String(Math.floor(options.dirs / 2)).padStart(3, "0")}/`;
@@ -174,12 +224,25 @@ export async function bigListing(client: Client, session: Session, options: { ob
   const delimiterEntries = await count(delimiterQuery);
   const prefixEntries = await count(prefixQuery);
   const time = async (name: string, query: string): Promise<PhaseResult> => {
-    const result = await runPhase(client, name, options.listOps, options.concurrency, () => ({ method: "GET", url: `${url}?format=json&${query}`, headers: auth }), 200);
-    process.stderr.write(`  ${name}: ${result.opsPerSecond.toFixed(1)}/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms\n`);
-    if (result.failures) failures.push(`${name}: ${result.failures} of ${result.ops} failed, e.g.\n    ${result.examples.join("\n    ")}`);
+    const result = await runPhase(
+      client,
+      name,
+      options.listOps,
+      options.concurrency,
+      () => ({ method: "GET", url: `${url}?format=json&${query}`, headers: auth }),
+      200,
+    );
+    process.stderr.write(
+      `  ${name}: ${result.opsPerSecond.toFixed(1)}/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms\n`,
+    );
+    if (result.failures)
+      failures.push(`${name}: ${result.failures} of ${result.ops} failed, e.g.\n    ${result.examples.join("\n    ")}`);
     return result;
   };
   const delimiter = await time(`${session.label} LIST ${options.objects} ?delimiter=/`, delimiterQuery);
-  const prefixDelimiter = await time(`${session.label} LIST ${options.objects} ?prefix=${prefix}&delimiter=/`, prefixQuery);
+  const prefixDelimiter = await time(
+    `${session.label} LIST ${options.objects} ?prefix=${prefix}&delimiter=/`,
+    prefixQuery,
+  );
   return { objects: options.objects, dirs: options.dirs, delimiter, prefixDelimiter, delimiterEntries, prefixEntries };
 }

@@ -11,7 +11,17 @@
  */
 
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import {
+  closeSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -88,7 +98,9 @@ function snapshot(projectDir: string, parent: string): string {
   if (linked.status !== 0) {
     rmSync(join(dir, "node_modules"), { recursive: true, force: true });
     symlinkSync(modules, join(dir, "node_modules"), "dir");
-    process.stderr.write(`node_modules could not be hard-linked into ${dir}; symlinked instead: an edit of ${projectDir}/tsconfig.json during the run restarts the Worker\n`);
+    process.stderr.write(
+      `node_modules could not be hard-linked into ${dir}; symlinked instead: an edit of ${projectDir}/tsconfig.json during the run restarts the Worker\n`,
+    );
   }
   return dir;
 }
@@ -100,7 +112,12 @@ function snapshot(projectDir: string, parent: string): string {
  * OS temp dir by default; /dev/shm takes the disk out). `objectRing` replaces the copy's
  * rings/object.ring.json (another ring file, e.g. zones sharing one bucket).
  */
-export async function startLocalWorker(projectDir: string, stateParent: string = tmpdir(), vars: Record<string, string> = {}, objectRing?: string): Promise<LocalWorker> {
+export async function startLocalWorker(
+  projectDir: string,
+  stateParent: string = tmpdir(),
+  vars: Record<string, string> = {},
+  objectRing?: string,
+): Promise<LocalWorker> {
   const workerDir = snapshot(projectDir, tmpdir());
   if (objectRing !== undefined) cpSync(objectRing, join(workerDir, "rings", "object.ring.json"));
   const stateDir = mkdtempSync(join(stateParent, "edgeswift-bench-state-"));
@@ -111,8 +128,28 @@ export async function startLocalWorker(projectDir: string, stateParent: string =
   const varArgs = Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
   const child = spawn(
     "npx",
-    ["wrangler", "dev", "--config", BENCH_CONFIG, "--ip", "127.0.0.1", "--port", String(port), "--persist-to", stateDir, ...varArgs, "--show-interactive-dev-session=false", "--log-level", "warn"],
-    { cwd: workerDir, detached: true, stdio: ["ignore", log, log], env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" } },
+    [
+      "wrangler",
+      "dev",
+      "--config",
+      BENCH_CONFIG,
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--persist-to",
+      stateDir,
+      ...varArgs,
+      "--show-interactive-dev-session=false",
+      "--log-level",
+      "warn",
+    ],
+    {
+      cwd: workerDir,
+      detached: true,
+      stdio: ["ignore", log, log],
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+    },
   );
   closeSync(log);
   const stop = async (keepLog: boolean): Promise<void> => {
@@ -125,12 +162,19 @@ export async function startLocalWorker(projectDir: string, stateParent: string =
   try {
     for (;;) {
       if (exited(child)) throw new Error(`wrangler dev exited early (code ${child.exitCode}):\n${tail(logPath, 30)}`);
-      if (Date.now() - started > READY_TIMEOUT_MS) throw new Error(`wrangler dev not ready after ${READY_TIMEOUT_MS} ms:\n${tail(logPath, 30)}`);
+      if (Date.now() - started > READY_TIMEOUT_MS)
+        throw new Error(`wrangler dev not ready after ${READY_TIMEOUT_MS} ms:\n${tail(logPath, 30)}`);
       const ready = await fetch(`${url}/healthcheck`).then(
         (response) => response.arrayBuffer().then(() => response.ok),
         () => false,
       );
-      if (ready) return { url, logPath, stop, workerdRss: () => (child.pid === undefined ? null : groupRss(child.pid, "workerd")) };
+      if (ready)
+        return {
+          url,
+          logPath,
+          stop,
+          workerdRss: () => (child.pid === undefined ? null : groupRss(child.pid, "workerd")),
+        };
       await sleep(250);
     }
   } catch (error) {

@@ -57,13 +57,28 @@ function benchCall(method: string, url: string, body?: string): Promise<{ status
   return call(method, url, { "x-auth-token": benchToken }, body);
 }
 
-async function call(method: string, url: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; text: string }> {
-  const reply = await client.send({ method, url, headers, body: body === undefined ? undefined : Buffer.from(body), keepBody: true });
+async function call(
+  method: string,
+  url: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; text: string }> {
+  const reply = await client.send({
+    method,
+    url,
+    headers,
+    body: body === undefined ? undefined : Buffer.from(body),
+    keepBody: true,
+  });
   return { status: reply.status, text: reply.text };
 }
 
 async function token(base: string, user: string, key: string): Promise<string> {
-  const reply = await client.send({ method: "GET", url: `${base}/auth/v1.0`, headers: { "x-auth-user": user, "x-auth-key": key } });
+  const reply = await client.send({
+    method: "GET",
+    url: `${base}/auth/v1.0`,
+    headers: { "x-auth-user": user, "x-auth-key": key },
+  });
   const value = reply.headers["x-auth-token"];
   if (typeof value !== "string") throw new Error(`auth failed for ${user}: ${reply.status}`);
   return value;
@@ -77,7 +92,11 @@ interface SweepReport {
 }
 
 /** Runs the replicator's jobs once (`sweepOnly`: the ring sweeps alone, no reaper or auditor); times the request. */
-async function sweep(base: string, admin: string, sweepOnly = false): Promise<{ wallMs: number; reports: SweepReport[]; reaper: { finished: string[] } }> {
+async function sweep(
+  base: string,
+  admin: string,
+  sweepOnly = false,
+): Promise<{ wallMs: number; reports: SweepReport[]; reaper: { finished: string[] } }> {
   const started = performance.now();
   const reply = await call("POST", `${base}/recon/sweep${sweepOnly ? "?only=sweep" : ""}`, { "x-auth-token": admin });
   if (reply.status !== 200) throw new Error(`sweep: ${reply.status} ${reply.text}`);
@@ -96,7 +115,10 @@ async function seed(base: string, account: string, containers: number, objects: 
   const shards = Math.max(1, Math.ceil((containers * Math.max(1, objects)) / Number(options["seed-chunk"])));
   for (let shard = 0; shard < shards; shard++) {
     console.error(`  seeding ${account}: ${containers} containers, partitions ${shard} mod ${shards}`);
-    const reply = await benchCall("POST", `${base}/bench/replication/seed?account=${account}&containers=${containers}&objects=${objects}&shard=${shard}/${shards}`);
+    const reply = await benchCall(
+      "POST",
+      `${base}/bench/replication/seed?account=${account}&containers=${containers}&objects=${objects}&shard=${shard}/${shards}`,
+    );
     if (reply.status !== 200) throw new Error(`seed: ${reply.status} ${reply.text.slice(0, 300)}`);
   }
 }
@@ -105,7 +127,11 @@ async function seed(base: string, account: string, containers: number, objects: 
 async function settledSweep(base: string, admin: string): Promise<{ wallMs: number; reports: SweepReport[] }> {
   for (let attempt = 0; attempt < 40; attempt++) {
     const result = await sweep(base, admin);
-    if (result.reports.every((report) => report.divergent === 0) && result.reports.some((report) => report.partitionsChecked > 0)) return result;
+    if (
+      result.reports.every((report) => report.divergent === 0) &&
+      result.reports.some((report) => report.partitionsChecked > 0)
+    )
+      return result;
     await sleep(2_000);
   }
   throw new Error("the summaries never settled");
@@ -118,7 +144,9 @@ async function settledSweep(base: string, admin: string): Promise<{ wallMs: numb
 async function sweepInSync(base: string, admin: string, more: number, total: number, label: string): Promise<void> {
   const seeded = performance.now();
   await seed(base, `AUTH_sweep${label}`, more, 3);
-  console.error(`seeded ${more} containers in ${((performance.now() - seeded) / 1000).toFixed(1)} s (${total} stored); waiting for the summaries…`);
+  console.error(
+    `seeded ${more} containers in ${((performance.now() - seeded) / 1000).toFixed(1)} s (${total} stored); waiting for the summaries…`,
+  );
   await sleep(12_000);
   await settledSweep(base, admin);
   // The sweep is timed alone (`?only=sweep`); a cron tick's whole jobs also run the reaper and
@@ -150,26 +178,67 @@ interface SyncState {
 }
 
 /** Which partitions of the object ring are not yet in sync, and which handoff slots still hold rows. */
-async function inSync(base: string, partitions: number[], handoffs: Record<number, string[]>, timeoutMs?: number): Promise<SyncState> {
-  const reply = await benchCall("POST", `${base}/bench/replication/in-sync`, JSON.stringify({ ring: "object", partitions, handoffs, timeoutMs }));
+async function inSync(
+  base: string,
+  partitions: number[],
+  handoffs: Record<number, string[]>,
+  timeoutMs?: number,
+): Promise<SyncState> {
+  const reply = await benchCall(
+    "POST",
+    `${base}/bench/replication/in-sync`,
+    JSON.stringify({ ring: "object", partitions, handoffs, timeoutMs }),
+  );
   if (reply.status !== 200) throw new Error(`in-sync: ${reply.status} ${reply.text.slice(0, 300)}`);
   return JSON.parse(reply.text) as SyncState;
 }
 
 async function converge(base: string, user: string, admin: string, concurrency: number): Promise<void> {
   await call("PUT", `${base}/v1/AUTH_test/converge`, { "x-auth-token": user });
-  const down = await call("PUT", `${base}/faults`, { "x-auth-token": admin, "content-type": "application/json" }, JSON.stringify({ down: ["z3"] }));
+  const down = await call(
+    "PUT",
+    `${base}/faults`,
+    { "x-auth-token": admin, "content-type": "application/json" },
+    JSON.stringify({ down: ["z3"] }),
+  );
   if (down.status !== 200) throw new Error(`faults: ${down.status} ${down.text} (is FAULT_INJECTION on?)`);
   const body = Buffer.alloc(4096, 0x61);
   const names = Array.from({ length: 1000 }, (_, i) => `o${String(i).padStart(5, "0")}`);
-  const phase = await runPhase(client, "PUT with z3 down", names.length, concurrency, (i) => ({ method: "PUT", url: `${base}/v1/AUTH_test/converge/${names[i]}`, headers: { "x-auth-token": user }, body }), 201);
+  const phase = await runPhase(
+    client,
+    "PUT with z3 down",
+    names.length,
+    concurrency,
+    (i) => ({
+      method: "PUT",
+      url: `${base}/v1/AUTH_test/converge/${names[i]}`,
+      headers: { "x-auth-token": user },
+      body,
+    }),
+    201,
+  );
   if (phase.failures) throw new Error(`PUTs failed with z3 down: ${phase.examples.join("; ")}`);
-  const partitions = JSON.parse((await benchCall("POST", `${base}/bench/replication/partitions`, JSON.stringify({ account: "AUTH_test", container: "converge", objects: names }))).text) as number[];
+  const partitions = JSON.parse(
+    (
+      await benchCall(
+        "POST",
+        `${base}/bench/replication/partitions`,
+        JSON.stringify({ account: "AUTH_test", container: "converge", objects: names }),
+      )
+    ).text,
+  ) as number[];
   // Before z3 returns (untimed): which handoff slot of each partition holds rows.
   const before = await inSync(base, partitions, {});
-  console.error(`  before z3 returns: ${before.pending.length} of ${partitions.length} partitions pending, ${Object.values(before.handoffs).filter((slots) => slots.length).length} with a handoff holding rows`);
+  console.error(
+    `  before z3 returns: ${before.pending.length} of ${partitions.length} partitions pending, ${Object.values(before.handoffs).filter((slots) => slots.length).length} with a handoff holding rows`,
+  );
   const upAt = Date.now();
-  const up = await call("PUT", `${base}/faults`, { "x-auth-token": admin, "content-type": "application/json" }, JSON.stringify({ down: [] }));
+  const up = await call(
+    "PUT",
+    `${base}/faults`,
+    { "x-auth-token": admin, "content-type": "application/json" },
+    JSON.stringify({ down: [] }),
+  );
   if (up.status !== 200) throw new Error(`faults: ${up.status}`);
   let pending = before.pending;
   let handoffs = before.handoffs;
@@ -183,18 +252,23 @@ async function converge(base: string, user: string, admin: string, concurrency: 
     const state = await inSync(base, pending, handoffs, 500);
     for (const [partition, at] of Object.entries(state.inSyncAt)) inSyncAt.set(Number(partition), at);
     if (!state.pending.length) break;
-    if (Date.now() - upAt > 300_000) throw new Error(`not converged after 300 s: ${state.pending.length} of ${partitions.length} pending`);
-    console.error(`  ${((Date.now() - upAt) / 1000).toFixed(1)} s: ${partitions.length - state.pending.length} of ${partitions.length} partitions in sync`);
+    if (Date.now() - upAt > 300_000)
+      throw new Error(`not converged after 300 s: ${state.pending.length} of ${partitions.length} pending`);
+    console.error(
+      `  ${((Date.now() - upAt) / 1000).toFixed(1)} s: ${partitions.length - state.pending.length} of ${partitions.length} partitions in sync`,
+    );
     pending = state.pending;
     handoffs = state.handoffs;
   }
   console.error(`  every partition seen in sync ${((Date.now() - upAt) / 1000).toFixed(1)} s after z3 returned`);
   // Every replica was checked once more, with no time limit, after the last one was seen in sync.
   const verify = await inSync(base, partitions, {});
-  if (verify.pending.length) throw new Error(`${verify.pending.length} partitions out of sync again: ${verify.pending.slice(0, 10).join(", ")}`);
+  if (verify.pending.length)
+    throw new Error(`${verify.pending.length} partitions out of sync again: ${verify.pending.slice(0, 10).join(", ")}`);
   // The last primary took its rows then (the Worker's clock: the same machine's, locally).
   const times = [...inSyncAt.values()].map((at) => Math.max(0, at - upAt) / 1000).sort((a, b) => a - b);
-  const quantile = (q: number): string => (times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0).toFixed(1);
+  const quantile = (q: number): string =>
+    (times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0).toFixed(1);
   const seconds = times[times.length - 1] ?? 0;
   record(
     "converge_s",
@@ -204,11 +278,21 @@ async function converge(base: string, user: string, admin: string, concurrency: 
 }
 
 async function repairRows(base: string, rows: number, label: string, partition: number): Promise<void> {
-  const reply = await benchCall("POST", `${base}/bench/replication/repair-rows?rows=${rows}&diff=10&partition=${partition}`);
+  const reply = await benchCall(
+    "POST",
+    `${base}/bench/replication/repair-rows?rows=${rows}&diff=10&partition=${partition}`,
+  );
   if (reply.status !== 200) throw new Error(`repair-rows: ${reply.status} ${reply.text.slice(0, 300)}`);
-  const { reports, durationMs } = JSON.parse(reply.text) as { durationMs: number; reports: { rowsRead: number; rowsSent: number }[] };
+  const { reports, durationMs } = JSON.parse(reply.text) as {
+    durationMs: number;
+    reports: { rowsRead: number; rowsSent: number }[];
+  };
   const first = reports[0] ?? { rowsRead: 0, rowsSent: 0 };
-  record(`repair_rows_10_of_${label}`, String(first.rowsRead + first.rowsSent), `rows read ${first.rowsRead} + sent ${first.rowsSent} for one pair; whole repair ${durationMs} ms`);
+  record(
+    `repair_rows_10_of_${label}`,
+    String(first.rowsRead + first.rowsSent),
+    `rows read ${first.rowsRead} + sent ${first.rowsSent} for one pair; whole repair ${durationMs} ms`,
+  );
 }
 
 async function reaped(base: string, admin: string): Promise<void> {
@@ -222,14 +306,24 @@ async function reaped(base: string, admin: string): Promise<void> {
     if (performance.now() - started > 600_000) throw new Error("reaper did not finish in 600 s");
   }
   const seconds = (performance.now() - started) / 1000;
-  record("reaped_s_10k", seconds.toFixed(2), "account of 10 containers × 1000 objects: objects, containers, then the account");
+  record(
+    "reaped_s_10k",
+    seconds.toFixed(2),
+    "account of 10 containers × 1000 objects: objects, containers, then the account",
+  );
 }
 
 async function main(): Promise<void> {
   let worker: LocalWorker | null = null;
   let failed = true;
   try {
-    if (!options.url) worker = await startLocalWorker(process.cwd(), options["state-in"], { FAULT_INJECTION: "true" }, options["object-ring"]);
+    if (!options.url)
+      worker = await startLocalWorker(
+        process.cwd(),
+        options["state-in"],
+        { FAULT_INJECTION: "true" },
+        options["object-ring"],
+      );
     const base = options.url ?? worker?.url ?? "";
     const user = await token(base, "test:tester", "testing");
     const admin = await token(base, "admin:admin", "admin");
@@ -257,7 +351,8 @@ async function main(): Promise<void> {
       // The 120k figure adds 108,000 containers to the 12,000 already stored (`--big N` for another total).
       const big = Number(options.big);
       if (!Number.isSafeInteger(big) || big <= 12_000) throw new Error("--big must be an integer above 12000");
-      if (!options["skip-120k"]) await sweepInSync(base, admin, big - 12_000, big, big % 1000 === 0 ? `${big / 1000}k` : String(big));
+      if (!options["skip-120k"])
+        await sweepInSync(base, admin, big - 12_000, big, big % 1000 === 0 ? `${big / 1000}k` : String(big));
     }
     failed = false;
   } finally {
@@ -267,8 +362,12 @@ async function main(): Promise<void> {
   }
   const width = Math.max(...lines.map(([name]) => name.length));
   const ring = options["object-ring"] ? `, object ring ${options["object-ring"]}` : "";
-  const where = options.url ? options.url : `wrangler dev (local workerd), state in ${options["state-in"] ?? "the OS temp dir"}${ring}`;
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; ${where}\n`);
+  const where = options.url
+    ? options.url
+    : `wrangler dev (local workerd), state in ${options["state-in"] ?? "the OS temp dir"}${ring}`;
+  console.log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; ${where}\n`,
+  );
   console.log(`${"scenario".padEnd(width)}  ${"value".padStart(9)}  what`);
   for (const [name, value, what] of lines) console.log(`${name.padEnd(width)}  ${value.padStart(9)}  ${what}`);
   console.log("");

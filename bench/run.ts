@@ -17,7 +17,15 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Client, runPhase, type Call, type PhaseResult } from "./http.ts";
-import { benchAuth, bigListing, seedThroughBenchRoutes, segmentedTransfer, type BigListing, type Session, type TransferResult } from "./large.ts";
+import {
+  benchAuth,
+  bigListing,
+  seedThroughBenchRoutes,
+  segmentedTransfer,
+  type BigListing,
+  type Session,
+  type TransferResult,
+} from "./large.ts";
 import { startLocalWorker, tail, type LocalWorker } from "./local-worker.ts";
 
 const USAGE = `usage: npm run bench -- [options]
@@ -63,7 +71,8 @@ interface Options {
 function positive(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value <= 0) throw new UsageError(`--${name} must be a positive integer, got "${text}"`);
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new UsageError(`--${name} must be a positive integer, got "${text}"`);
   return value;
 }
 
@@ -137,26 +146,50 @@ function describe(result: PhaseResult): string {
 }
 
 /** Runs a phase, logs it, and keeps its failures for the report. */
-async function phase(client: Client, failures: string[], name: string, ops: number, concurrency: number, callOf: (index: number) => Call, expect: number, expectBytes?: number): Promise<PhaseResult> {
+async function phase(
+  client: Client,
+  failures: string[],
+  name: string,
+  ops: number,
+  concurrency: number,
+  callOf: (index: number) => Call,
+  expect: number,
+  expectBytes?: number,
+): Promise<PhaseResult> {
   const result = await runPhase(client, name, ops, concurrency, callOf, expect, expectBytes);
   log(`  ${describe(result)}`);
-  if (result.failures) failures.push(`${name}: ${result.failures} of ${result.ops} failed, e.g.\n    ${result.examples.join("\n    ")}`);
+  if (result.failures)
+    failures.push(`${name}: ${result.failures} of ${result.ops} failed, e.g.\n    ${result.examples.join("\n    ")}`);
   return result;
 }
 
 async function authenticate(client: Client, label: string, base: string, user: string, key: string): Promise<Session> {
-  const reply = await client.send({ method: "GET", url: `${base}/auth/v1.0`, headers: { "x-auth-user": user, "x-auth-key": key }, keepBody: true });
+  const reply = await client.send({
+    method: "GET",
+    url: `${base}/auth/v1.0`,
+    headers: { "x-auth-user": user, "x-auth-key": key },
+    keepBody: true,
+  });
   const token = reply.headers["x-auth-token"];
   const storageUrl = reply.headers["x-storage-url"];
   if (reply.status !== 200 || typeof token !== "string" || typeof storageUrl !== "string") {
-    throw new Error(`${label}: authentication at ${base}/auth/v1.0 answered ${reply.status} ${reply.text.slice(0, 200)}`);
+    throw new Error(
+      `${label}: authentication at ${base}/auth/v1.0 answered ${reply.status} ${reply.text.slice(0, 200)}`,
+    );
   }
   return { label, base, storageUrl, token };
 }
 
 async function ensureContainer(client: Client, session: Session, container: string): Promise<void> {
-  const reply = await client.send({ method: "PUT", url: `${session.storageUrl}/${container}`, headers: { "x-auth-token": session.token } });
-  if (reply.status !== 201 && reply.status !== 202) throw new Error(`${session.label}: PUT container ${container} answered ${reply.status} ${reply.text.slice(0, 200)}`);
+  const reply = await client.send({
+    method: "PUT",
+    url: `${session.storageUrl}/${container}`,
+    headers: { "x-auth-token": session.token },
+  });
+  if (reply.status !== 201 && reply.status !== 202)
+    throw new Error(
+      `${session.label}: PUT container ${container} answered ${reply.status} ${reply.text.slice(0, 200)}`,
+    );
 }
 
 const objectName = (index: number): string => `o-${String(index).padStart(6, "0")}`;
@@ -180,22 +213,30 @@ function target(session: Session, options: Options, runId: string, floors: boole
   };
 }
 
-const STEPS: readonly { operation: Operation; method: string; status: number; bytes?: number; sendsBody?: boolean }[] = [
-  { operation: "put", method: "PUT", status: 201, sendsBody: true },
-  { operation: "get", method: "GET", status: 200, bytes: OBJECT_BYTES },
-  { operation: "head", method: "HEAD", status: 200 },
-  { operation: "delete", method: "DELETE", status: 204 },
-];
+const STEPS: readonly { operation: Operation; method: string; status: number; bytes?: number; sendsBody?: boolean }[] =
+  [
+    { operation: "put", method: "PUT", status: 201, sendsBody: true },
+    { operation: "get", method: "GET", status: 200, bytes: OBJECT_BYTES },
+    { operation: "head", method: "HEAD", status: 200 },
+    { operation: "delete", method: "DELETE", status: 204 },
+  ];
 
 /**
  * Measures every target. Each operation is timed on edgeswift, then its floor, then Swift, back
  * to back, so a change in the machine's load during the run touches all three alike.
  */
-async function measure(client: Client, targets: readonly Target[], options: Options, body: Buffer, failures: string[]): Promise<void> {
+async function measure(
+  client: Client,
+  targets: readonly Target[],
+  options: Options,
+  body: Buffer,
+  failures: string[],
+): Promise<void> {
   const { concurrency, ops } = options;
   const auth = (t: Target) => ({ "x-auth-token": t.session.token });
   const objectUrl = (t: Target, index: number): string => `${t.session.storageUrl}/${t.container}/${objectName(index)}`;
-  const floorUrl = (t: Target, route: string, index: number): string => `${t.session.base}/bench/floor/${route}/${objectName(index)}`;
+  const floorUrl = (t: Target, route: string, index: number): string =>
+    `${t.session.base}/bench/floor/${route}/${objectName(index)}`;
 
   for (const t of targets) {
     const label = t.session.label;
@@ -204,10 +245,35 @@ async function measure(client: Client, targets: readonly Target[], options: Opti
     await ensureContainer(client, t.session, t.listContainer);
     // A HEAD of a missing object asks all three of its primary replicas (which opens them); a floor
     // DELETE writes to every replica a floor PUT writes to. The timed PUTs then create new objects.
-    await phase(client, failures, `${label} warm HEAD (missing)`, ops, concurrency, (i) => ({ method: "HEAD", url: objectUrl(t, i), headers: auth(t) }), 404);
+    await phase(
+      client,
+      failures,
+      `${label} warm HEAD (missing)`,
+      ops,
+      concurrency,
+      (i) => ({ method: "HEAD", url: objectUrl(t, i), headers: auth(t) }),
+      404,
+    );
     if (t.floors) {
-      await phase(client, failures, `${label} warm floor DELETE`, ops, concurrency, (i) => ({ method: "DELETE", url: floorUrl(t, "delete", i), headers: benchAuth(t.session) }), 204);
-      await phase(client, failures, `${label} warm fixed`, concurrency * 8, concurrency, () => ({ method: "GET", url: `${t.session.base}/bench/fixed`, headers: benchAuth(t.session) }), 200, OBJECT_BYTES);
+      await phase(
+        client,
+        failures,
+        `${label} warm floor DELETE`,
+        ops,
+        concurrency,
+        (i) => ({ method: "DELETE", url: floorUrl(t, "delete", i), headers: benchAuth(t.session) }),
+        204,
+      );
+      await phase(
+        client,
+        failures,
+        `${label} warm fixed`,
+        concurrency * 8,
+        concurrency,
+        () => ({ method: "GET", url: `${t.session.base}/bench/fixed`, headers: benchAuth(t.session) }),
+        200,
+        OBJECT_BYTES,
+      );
     }
   }
 
@@ -216,60 +282,157 @@ async function measure(client: Client, targets: readonly Target[], options: Opti
     for (const t of targets) {
       const name = `${t.session.label} ${step.method}`;
       const send = step.sendsBody ? body : undefined;
-      t.measured.api.set(step.operation, await phase(client, failures, name, ops, concurrency, (i) => ({ method: step.method, url: objectUrl(t, i), headers: auth(t), body: send }), step.status, step.bytes));
+      t.measured.api.set(
+        step.operation,
+        await phase(
+          client,
+          failures,
+          name,
+          ops,
+          concurrency,
+          (i) => ({ method: step.method, url: objectUrl(t, i), headers: auth(t), body: send }),
+          step.status,
+          step.bytes,
+        ),
+      );
       if (t.floors) {
-        const floor = await phase(client, failures, `${name} floor`, ops, concurrency, (i) => ({ method: step.method, url: floorUrl(t, step.operation, i), headers: benchAuth(t.session), body: send }), step.status, step.bytes);
+        const floor = await phase(
+          client,
+          failures,
+          `${name} floor`,
+          ops,
+          concurrency,
+          (i) => ({
+            method: step.method,
+            url: floorUrl(t, step.operation, i),
+            headers: benchAuth(t.session),
+            body: send,
+          }),
+          step.status,
+          step.bytes,
+        );
         t.measured.floor.set(step.operation, floor);
       }
     }
   }
   for (const t of targets) {
-    if (t.floors) t.measured.fixed = await phase(client, failures, `${t.session.label} fixed 4 KiB`, ops, concurrency, () => ({ method: "GET", url: `${t.session.base}/bench/fixed`, headers: benchAuth(t.session) }), 200, OBJECT_BYTES);
+    if (t.floors)
+      t.measured.fixed = await phase(
+        client,
+        failures,
+        `${t.session.label} fixed 4 KiB`,
+        ops,
+        concurrency,
+        () => ({ method: "GET", url: `${t.session.base}/bench/fixed`, headers: benchAuth(t.session) }),
+        200,
+        OBJECT_BYTES,
+      );
   }
 
-  for (const t of targets) t.measured.listed = await seedListing(client, t.session, t.listContainer, options, body, failures, t.floors);
+  for (const t of targets)
+    t.measured.listed = await seedListing(client, t.session, t.listContainer, options, body, failures, t.floors);
   for (const t of targets) {
     const label = t.session.label;
     const listed = t.measured.listed;
     const listUrl = `${t.session.storageUrl}/${t.listContainer}?format=json`;
     await client.send({ method: "GET", url: listUrl, headers: auth(t) });
-    t.measured.api.set("list", await phase(client, failures, `${label} LIST json (${listed} objects)`, options.listOps, concurrency, () => ({ method: "GET", url: listUrl, headers: auth(t) }), 200));
+    t.measured.api.set(
+      "list",
+      await phase(
+        client,
+        failures,
+        `${label} LIST json (${listed} objects)`,
+        options.listOps,
+        concurrency,
+        () => ({ method: "GET", url: listUrl, headers: auth(t) }),
+        200,
+      ),
+    );
     if (!t.floors) continue;
     // The floor lists as many rows as the real listing returned (one page: at most 10,000).
-    const seeded = await client.send({ method: "PUT", url: `${t.session.base}/bench/floor/list?count=${listed}`, headers: benchAuth(t.session), keepBody: true });
-    if (seeded.status !== 201) throw new Error(`${label}: seeding the listing floor answered ${seeded.status} ${seeded.text.slice(0, 200)}`);
+    const seeded = await client.send({
+      method: "PUT",
+      url: `${t.session.base}/bench/floor/list?count=${listed}`,
+      headers: benchAuth(t.session),
+      keepBody: true,
+    });
+    if (seeded.status !== 201)
+      throw new Error(`${label}: seeding the listing floor answered ${seeded.status} ${seeded.text.slice(0, 200)}`);
     const floorListUrl = `${t.session.base}/bench/floor/list?limit=${listed}`;
     await client.send({ method: "GET", url: floorListUrl, headers: benchAuth(t.session) });
-    t.measured.floor.set("list", await phase(client, failures, `${label} LIST floor (${seeded.text.trim()} rows)`, options.listOps, concurrency, () => ({ method: "GET", url: floorListUrl, headers: benchAuth(t.session) }), 200));
+    t.measured.floor.set(
+      "list",
+      await phase(
+        client,
+        failures,
+        `${label} LIST floor (${seeded.text.trim()} rows)`,
+        options.listOps,
+        concurrency,
+        () => ({ method: "GET", url: floorListUrl, headers: benchAuth(t.session) }),
+        200,
+      ),
+    );
   }
 
   // Best effort: the timed DELETEs emptied it (the listed container is kept for the next run).
-  for (const t of targets) await client.send({ method: "DELETE", url: `${t.session.storageUrl}/${t.container}`, headers: auth(t) }).catch(() => undefined);
+  for (const t of targets)
+    await client
+      .send({ method: "DELETE", url: `${t.session.storageUrl}/${t.container}`, headers: auth(t) })
+      .catch(() => undefined);
 }
 
 /** Segments in flight during the large upload (the swift client's default --segment-threads is 10). */
 const SEGMENT_PARALLEL = 4;
 
 /** The large cases: the segmented transfer on every target, the 100,000-object listing where the bench routes can seed it. */
-async function measureLarge(client: Client, targets: readonly Target[], options: Options, worker: LocalWorker | null, failures: string[]): Promise<void> {
+async function measureLarge(
+  client: Client,
+  targets: readonly Target[],
+  options: Options,
+  worker: LocalWorker | null,
+  failures: string[],
+): Promise<void> {
   if (options.largeMib) {
     for (const t of targets) {
-      log(`${t.session.label}: ${options.largeMib} MiB segmented upload and download (${options.segmentMib} MiB segments, ${SEGMENT_PARALLEL} at a time)`);
+      log(
+        `${t.session.label}: ${options.largeMib} MiB segmented upload and download (${options.segmentMib} MiB segments, ${SEGMENT_PARALLEL} at a time)`,
+      );
       const rss = t.floors && worker ? () => worker.workerdRss() : null;
-      t.measured.transfer = await segmentedTransfer(client, t.session, `${t.container}-large`, { mib: options.largeMib, segmentMib: options.segmentMib, parallel: SEGMENT_PARALLEL }, rss);
+      t.measured.transfer = await segmentedTransfer(
+        client,
+        t.session,
+        `${t.container}-large`,
+        { mib: options.largeMib, segmentMib: options.segmentMib, parallel: SEGMENT_PARALLEL },
+        rss,
+      );
       const r = t.measured.transfer;
-      log(`  upload ${r.uploadMiBps.toFixed(1)} MiB/s, download ${r.downloadMiBps.toFixed(1)} MiB/s${r.rssBefore === null ? "" : `, workerd RSS ${mib(r.rssBefore)} MiB before, peak ${mib(r.rssPeakUpload)} / ${mib(r.rssPeakDownload)} MiB`}`);
-      await client.send({ method: "DELETE", url: `${t.session.storageUrl}/${t.container}-large`, headers: { "x-auth-token": t.session.token } }).catch(() => undefined);
+      log(
+        `  upload ${r.uploadMiBps.toFixed(1)} MiB/s, download ${r.downloadMiBps.toFixed(1)} MiB/s${r.rssBefore === null ? "" : `, workerd RSS ${mib(r.rssBefore)} MiB before, peak ${mib(r.rssPeakUpload)} / ${mib(r.rssPeakDownload)} MiB`}`,
+      );
+      await client
+        .send({
+          method: "DELETE",
+          url: `${t.session.storageUrl}/${t.container}-large`,
+          headers: { "x-auth-token": t.session.token },
+        })
+        .catch(() => undefined);
     }
   }
   if (options.bigList) {
     for (const t of targets) {
       if (!t.floors) {
-        log(`${t.session.label}: the ${options.bigList}-object listing is seeded through edgeswift's bench routes; not measured here`);
+        log(
+          `${t.session.label}: the ${options.bigList}-object listing is seeded through edgeswift's bench routes; not measured here`,
+        );
         continue;
       }
       log(`${t.session.label}: listings of a ${options.bigList}-object container with prefix and delimiter`);
-      t.measured.bigListing = await bigListing(client, t.session, { objects: options.bigList, dirs: BIG_LIST_DIRS, listOps: options.listOps, concurrency: options.concurrency }, failures);
+      t.measured.bigListing = await bigListing(
+        client,
+        t.session,
+        { objects: options.bigList, dirs: BIG_LIST_DIRS, listOps: options.listOps, concurrency: options.concurrency },
+        failures,
+      );
     }
   }
 }
@@ -283,12 +446,21 @@ const mib = (bytes: number | null): string => (bytes === null ? "n/a" : (bytes /
  * Fills the listed container up to `--list-objects` (untimed, skipped when it already holds them):
  * through the bench routes where they exist, else by PUTs; returns what one listing returns.
  */
-async function seedListing(client: Client, session: Session, container: string, options: Options, body: Buffer, failures: string[], viaBenchRoutes: boolean): Promise<number> {
+async function seedListing(
+  client: Client,
+  session: Session,
+  container: string,
+  options: Options,
+  body: Buffer,
+  failures: string[],
+  viaBenchRoutes: boolean,
+): Promise<number> {
   const auth = { "x-auth-token": session.token };
   const url = `${session.storageUrl}/${container}`;
   const count = async (): Promise<number> => {
     const reply = await client.send({ method: "GET", url: `${url}?format=json`, headers: auth, keepBody: true });
-    if (reply.status !== 200) throw new Error(`${session.label}: listing ${container} answered ${reply.status} ${reply.text.slice(0, 200)}`);
+    if (reply.status !== 200)
+      throw new Error(`${session.label}: listing ${container} answered ${reply.status} ${reply.text.slice(0, 200)}`);
     const entries: unknown = JSON.parse(reply.text);
     return Array.isArray(entries) ? entries.length : 0;
   };
@@ -302,7 +474,15 @@ async function seedListing(client: Client, session: Session, container: string, 
     // Straight into the container's replicas (what a listing reads); PUTs would take minutes.
     await seedThroughBenchRoutes(client, session, container, options.listObjects, 0);
   } else {
-    await phase(client, failures, `${session.label} seed`, options.listObjects, SEED_CONCURRENCY, (i) => ({ method: "PUT", url: `${url}/${objectName(i)}`, headers: auth, body }), 201);
+    await phase(
+      client,
+      failures,
+      `${session.label} seed`,
+      options.listObjects,
+      SEED_CONCURRENCY,
+      (i) => ({ method: "PUT", url: `${url}/${objectName(i)}`, headers: auth, body }),
+      201,
+    );
   }
   return count();
 }
@@ -319,8 +499,11 @@ const fixed1 = (value: number): string => (Number.isFinite(value) ? value.toFixe
 
 /** A Markdown table: the first column left-aligned, the others right-aligned, cells padded to their column. */
 function markdownTable(header: string[], rows: string[][]): string {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
-  const line = (cells: string[]): string => `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join(" | ")} |`;
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)),
+  );
+  const line = (cells: string[]): string =>
+    `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join(" | ")} |`;
   const rule = `|${widths.map((width, column) => (column === 0 ? ` ${"-".repeat(width)} ` : ` ${"-".repeat(width - 1)}: `)).join("|")}|`;
   return [line(header), rule, ...rows.map(line)].join("\n");
 }
@@ -336,15 +519,29 @@ function renderTable(edgeswift: Measured, swift: Measured | null): string {
     const floor = edgeswift.floor.get(operation);
     const title = operation === "list" ? `${TITLES.list} (${edgeswift.listed})` : TITLES[operation];
     const row = [title, fixed1(result.opsPerSecond), fixed1(result.p50Ms), fixed1(result.p99Ms)];
-    row.push(floor ? fixed1(floor.opsPerSecond) : "n/a", floor ? `${((100 * result.opsPerSecond) / floor.opsPerSecond).toFixed(0)}%` : "n/a");
+    row.push(
+      floor ? fixed1(floor.opsPerSecond) : "n/a",
+      floor ? `${((100 * result.opsPerSecond) / floor.opsPerSecond).toFixed(0)}%` : "n/a",
+    );
     const theirs = swift?.api.get(operation);
-    if (swift) row.push(theirs ? fixed1(theirs.opsPerSecond) : "n/a", theirs ? `${(result.opsPerSecond / theirs.opsPerSecond).toFixed(2)}×` : "n/a");
+    if (swift)
+      row.push(
+        theirs ? fixed1(theirs.opsPerSecond) : "n/a",
+        theirs ? `${(result.opsPerSecond / theirs.opsPerSecond).toFixed(2)}×` : "n/a",
+      );
     row.push(String(result.failures + (floor?.failures ?? 0) + (theirs?.failures ?? 0)));
     rows.push(row);
   }
   if (edgeswift.fixed) {
     const ceiling = edgeswift.fixed;
-    const row = ["fixed 4 KiB (ceiling)", fixed1(ceiling.opsPerSecond), fixed1(ceiling.p50Ms), fixed1(ceiling.p99Ms), "", ""];
+    const row = [
+      "fixed 4 KiB (ceiling)",
+      fixed1(ceiling.opsPerSecond),
+      fixed1(ceiling.p50Ms),
+      fixed1(ceiling.p99Ms),
+      "",
+      "",
+    ];
     if (swift) row.push("", "");
     row.push(String(ceiling.failures));
     rows.push(row);
@@ -356,15 +553,32 @@ function renderTable(edgeswift: Measured, swift: Measured | null): string {
 function renderLarge(edgeswift: Measured, swift: Measured | null): string {
   const rows: string[][] = [];
   const header = ["large object / big listing", "edgeswift", ...(swift ? ["Swift"] : [])];
-  const transfer = (m: Measured | null, pick: (r: TransferResult) => string): string => (m?.transfer ? pick(m.transfer) : "n/a");
+  const transfer = (m: Measured | null, pick: (r: TransferResult) => string): string =>
+    m?.transfer ? pick(m.transfer) : "n/a";
   const t = edgeswift.transfer;
   if (t) {
     const what = `${t.mib} MiB SLO (${t.segments} × ${(t.mib / t.segments).toFixed(0)} MiB)`;
-    rows.push([`${what} upload, MiB/s`, transfer(edgeswift, (r) => r.uploadMiBps.toFixed(1)), ...(swift ? [transfer(swift, (r) => r.uploadMiBps.toFixed(1))] : [])]);
-    rows.push([`${what} download, MiB/s`, transfer(edgeswift, (r) => r.downloadMiBps.toFixed(1)), ...(swift ? [transfer(swift, (r) => r.downloadMiBps.toFixed(1))] : [])]);
+    rows.push([
+      `${what} upload, MiB/s`,
+      transfer(edgeswift, (r) => r.uploadMiBps.toFixed(1)),
+      ...(swift ? [transfer(swift, (r) => r.uploadMiBps.toFixed(1))] : []),
+    ]);
+    rows.push([
+      `${what} download, MiB/s`,
+      transfer(edgeswift, (r) => r.downloadMiBps.toFixed(1)),
+      ...(swift ? [transfer(swift, (r) => r.downloadMiBps.toFixed(1))] : []),
+    ]);
     if (t.rssBefore !== null) {
-      rows.push(["workerd RSS before → peak in upload, MiB", `${mib(t.rssBefore)} → ${mib(t.rssPeakUpload)}`, ...(swift ? [""] : [])]);
-      rows.push(["workerd RSS before → peak in download, MiB", `${mib(t.rssBefore)} → ${mib(t.rssPeakDownload)}`, ...(swift ? [""] : [])]);
+      rows.push([
+        "workerd RSS before → peak in upload, MiB",
+        `${mib(t.rssBefore)} → ${mib(t.rssPeakUpload)}`,
+        ...(swift ? [""] : []),
+      ]);
+      rows.push([
+        "workerd RSS before → peak in download, MiB",
+        `${mib(t.rssBefore)} → ${mib(t.rssPeakDownload)}`,
+        ...(swift ? [""] : []),
+      ]);
     }
   }
   const b = edgeswift.bigListing;
@@ -375,7 +589,13 @@ function renderLarge(edgeswift: Measured, swift: Measured | null): string {
       ...(swift ? ["n/a"] : []),
     ];
     rows.push(phase(`LIST ${b.objects} ?delimiter=/`, b.delimiter, b.delimiterEntries));
-    rows.push(phase(`LIST ${b.objects} ?prefix=d${String(Math.floor(b.dirs / 2)).padStart(3, "0")}/&delimiter=/`, b.prefixDelimiter, b.prefixEntries));
+    rows.push(
+      phase(
+        `LIST ${b.objects} ?prefix=d${String(Math.floor(b.dirs / 2)).padStart(3, "0")}/&delimiter=/`,
+        b.prefixDelimiter,
+        b.prefixEntries,
+      ),
+    );
   }
   if (!rows.length) return "";
   return markdownTable(header, rows);
@@ -391,7 +611,12 @@ function renderValues(options: Options, edgeswift: Measured, swift: Measured | n
     `load_average_1m_at_start=${loadAtStart.toFixed(2)}`,
   ];
   const add = (prefix: string, result: PhaseResult): void => {
-    lines.push(`${prefix}.ops_per_s=${result.opsPerSecond.toFixed(2)}`, `${prefix}.p50_ms=${result.p50Ms.toFixed(2)}`, `${prefix}.p99_ms=${result.p99Ms.toFixed(2)}`, `${prefix}.errors=${result.failures}`);
+    lines.push(
+      `${prefix}.ops_per_s=${result.opsPerSecond.toFixed(2)}`,
+      `${prefix}.p50_ms=${result.p50Ms.toFixed(2)}`,
+      `${prefix}.p99_ms=${result.p99Ms.toFixed(2)}`,
+      `${prefix}.errors=${result.failures}`,
+    );
   };
   for (const operation of OPERATIONS) {
     const result = edgeswift.api.get(operation);
@@ -409,12 +634,22 @@ function renderValues(options: Options, edgeswift: Measured, swift: Measured | n
     }
   }
   if (edgeswift.fixed) add("fixed", edgeswift.fixed);
-  for (const [prefix, m] of [["edgeswift", edgeswift], ["swift", swift]] as const) {
+  for (const [prefix, m] of [
+    ["edgeswift", edgeswift],
+    ["swift", swift],
+  ] as const) {
     const t = m?.transfer;
     if (!t) continue;
-    lines.push(`${prefix}.large_${t.mib}mib.upload_mib_per_s=${t.uploadMiBps.toFixed(2)}`, `${prefix}.large_${t.mib}mib.download_mib_per_s=${t.downloadMiBps.toFixed(2)}`);
+    lines.push(
+      `${prefix}.large_${t.mib}mib.upload_mib_per_s=${t.uploadMiBps.toFixed(2)}`,
+      `${prefix}.large_${t.mib}mib.download_mib_per_s=${t.downloadMiBps.toFixed(2)}`,
+    );
     if (t.rssBefore !== null) {
-      lines.push(`${prefix}.large_${t.mib}mib.workerd_rss_before_mib=${mib(t.rssBefore)}`, `${prefix}.large_${t.mib}mib.workerd_rss_peak_upload_mib=${mib(t.rssPeakUpload)}`, `${prefix}.large_${t.mib}mib.workerd_rss_peak_download_mib=${mib(t.rssPeakDownload)}`);
+      lines.push(
+        `${prefix}.large_${t.mib}mib.workerd_rss_before_mib=${mib(t.rssBefore)}`,
+        `${prefix}.large_${t.mib}mib.workerd_rss_peak_upload_mib=${mib(t.rssPeakUpload)}`,
+        `${prefix}.large_${t.mib}mib.workerd_rss_peak_download_mib=${mib(t.rssPeakDownload)}`,
+      );
     }
   }
   const b = edgeswift.bigListing;
@@ -435,7 +670,8 @@ function renderValues(options: Options, edgeswift: Measured, swift: Measured | n
 function reportFailures(failures: readonly string[], worker: LocalWorker | null): void {
   if (!failures.length) return;
   log(`\nFAILURES (any numbers above include them):\n${failures.join("\n")}`);
-  if (worker) log(`\nwrangler's output (last lines; whole log kept at ${worker.logPath}):\n${tail(worker.logPath, 40)}`);
+  if (worker)
+    log(`\nwrangler's output (last lines; whole log kept at ${worker.logPath}):\n${tail(worker.logPath, 40)}`);
 }
 
 async function main(): Promise<number> {
@@ -474,18 +710,33 @@ async function main(): Promise<number> {
       log(`  ${base}, log ${worker.logPath}`);
     }
     const session = await authenticate(client, "edgeswift", base, options.user, options.key);
-    session.adminToken = (await authenticate(client, "edgeswift admin", base, options.adminUser, options.adminKey)).token;
+    session.adminToken = (
+      await authenticate(client, "edgeswift admin", base, options.adminUser, options.adminKey)
+    ).token;
     const probe = await client.send({ method: "GET", url: `${base}/bench/fixed`, headers: benchAuth(session) });
     const floors = probe.status === 200;
-    if (!floors) log(`${base}/bench/fixed answered ${probe.status}: no bench routes (not the bench Worker, wrangler.bench.toml, or --admin-user is not the reseller admin), floors skipped`);
+    if (!floors)
+      log(
+        `${base}/bench/fixed answered ${probe.status}: no bench routes (not the bench Worker, wrangler.bench.toml, or --admin-user is not the reseller admin), floors skipped`,
+      );
     const edgeswiftTarget = target(session, options, runId, floors);
-    const swiftTarget = options.swiftUrl === null ? null : target(await authenticate(client, "swift", options.swiftUrl, options.user, options.key), options, runId, false);
+    const swiftTarget =
+      options.swiftUrl === null
+        ? null
+        : target(
+            await authenticate(client, "swift", options.swiftUrl, options.user, options.key),
+            options,
+            runId,
+            false,
+          );
     const targets = swiftTarget ? [edgeswiftTarget, swiftTarget] : [edgeswiftTarget];
     if (!options.largeOnly) await measure(client, targets, options, body, failures);
     await measureLarge(client, targets, options, worker, failures);
     const edgeswift = edgeswiftTarget.measured;
     const swift = swiftTarget?.measured ?? null;
-    const tables = [options.largeOnly ? "" : renderTable(edgeswift, swift), renderLarge(edgeswift, swift)].filter(Boolean);
+    const tables = [options.largeOnly ? "" : renderTable(edgeswift, swift), renderLarge(edgeswift, swift)].filter(
+      Boolean,
+    );
     const report = `${tables.join("\n\n")}\n\n${renderValues(options, edgeswift, swift, loadAtStart)}\n`;
     process.stdout.write(`\n${report}`);
     const saved = join(projectDir, "bench", "out", `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.txt`);

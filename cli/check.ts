@@ -42,7 +42,9 @@ export function describeUnbound(problem: UnboundBucket, config: WranglerConfig):
 /** What to add to wrangler.toml for the bindings `problems` name. */
 export function bindingHint(problems: readonly UnboundBucket[], config: WranglerConfig): string {
   const bindings = [...new Set(problems.map((problem) => problem.binding))];
-  const blocks = bindings.map((binding) => `[[r2_buckets]]\nbinding = "${binding}"\nbucket_name = "<the zone's R2 bucket>"`);
+  const blocks = bindings.map(
+    (binding) => `[[r2_buckets]]\nbinding = "${binding}"\nbucket_name = "<the zone's R2 bucket>"`,
+  );
   return `add to ${config.path} (and create each bucket with \`npx wrangler r2 bucket create <bucket_name>\` before deploying):\n\n${blocks.join("\n\n")}\n`;
 }
 
@@ -110,10 +112,16 @@ function policyProblems(dir: string, config: WranglerConfig, rings: readonly Rin
   try {
     const policies = parseStoragePolicies(config.storagePolicies);
     for (const policy of policies.all) {
-      if (!rings.includes(policy.ring)) problems.push(`${config.path}: STORAGE_POLICIES names policy ${policy.index} (${policy.name}), but ${ringPath(dir, policy.ring)} does not exist: run "edgeswift ring ${policy.ring} create"`);
+      if (!rings.includes(policy.ring))
+        problems.push(
+          `${config.path}: STORAGE_POLICIES names policy ${policy.index} (${policy.name}), but ${ringPath(dir, policy.ring)} does not exist: run "edgeswift ring ${policy.ring} create"`,
+        );
     }
     for (const ring of rings.filter((name) => name.startsWith("object-"))) {
-      if (!policies.all.some((policy) => policy.ring === ring)) problems.push(`${ring}: ${ringPath(dir, ring)} belongs to no storage policy in ${config.path}'s STORAGE_POLICIES`);
+      if (!policies.all.some((policy) => policy.ring === ring))
+        problems.push(
+          `${ring}: ${ringPath(dir, ring)} belongs to no storage policy in ${config.path}'s STORAGE_POLICIES`,
+        );
     }
   } catch (error) {
     if (!(error instanceof StoragePolicyError)) throw error;
@@ -122,7 +130,9 @@ function policyProblems(dir: string, config: WranglerConfig, rings: readonly Rin
   const index = ringIndexPath(dir);
   const expected = ringIndex(ringFileNames(dir));
   if (!existsSync(index) || readFileSync(index, "utf8") !== expected) {
-    problems.push(`${index} does not list the ring files in ${dir}: run "edgeswift ring object rebalance" (any ring's rebalance rewrites it)`);
+    problems.push(
+      `${index} does not list the ring files in ${dir}: run "edgeswift ring object rebalance" (any ring's rebalance rewrites it)`,
+    );
   }
   return problems;
 }
@@ -136,13 +146,17 @@ export function reportCheck(check: ClusterCheck): boolean {
 
 /** `edgeswift check`: what `npm start` and `npm run deploy` run first. */
 export const checkCommand = defineCommand({
-  meta: { name: "check", description: "check the ring files against wrangler.toml (bindings, crons); exit 1 on problems" },
+  meta: {
+    name: "check",
+    description: "check the ring files against wrangler.toml (bindings, crons); exit 1 on problems",
+  },
   args: {
     dir: { type: "string", description: "folder of the ring files", default: "rings", valueHint: "folder" },
     ...CONFIG_ARG,
   },
   run({ args }) {
-    if (args._.length > 0) throw new CliError(`unexpected argument${args._.length > 1 ? "s" : ""}: ${args._.join(" ")}`);
+    if (args._.length > 0)
+      throw new CliError(`unexpected argument${args._.length > 1 ? "s" : ""}: ${args._.join(" ")}`);
     const check = checkCluster(args.dir, args.config);
     if (!reportCheck(check)) {
       process.exitCode = 1;

@@ -29,7 +29,8 @@ async function commandNamed(rawArgs: readonly string[]): Promise<[CommandDef, Co
   let parent: CommandDef | undefined;
   for (const arg of rawArgs) {
     if (arg.startsWith("-")) break;
-    const subCommands = typeof command.subCommands === "function" ? await command.subCommands() : await command.subCommands;
+    const subCommands =
+      typeof command.subCommands === "function" ? await command.subCommands() : await command.subCommands;
     const next = subCommands?.[arg];
     if (next === undefined) break;
     parent = command;
@@ -50,7 +51,9 @@ async function run(rawArgs: string[]): Promise<number> {
   }
   const [first, ringName] = rawArgs;
   if (first === "ring" && ringName !== undefined && !ringName.startsWith("-") && !isRingName(ringName)) {
-    console.error(`edgeswift: unknown ring ${JSON.stringify(ringName)}: expected ${RING_NAMES.join(", ")} or object-<policy index>`);
+    console.error(
+      `edgeswift: unknown ring ${JSON.stringify(ringName)}: expected ${RING_NAMES.join(", ")} or object-<policy index>`,
+    );
     return 1;
   }
   try {

@@ -12,7 +12,17 @@ import { defineCommand, type ArgsDef, type CommandDef } from "citty";
 import { addZone, create, rebalance, removeZone, setWeight, show, toRingFile, validate } from "../src/ring/builder.ts";
 import { RING_NAMES, type RingName, type Zone } from "../src/ring/types.ts";
 import { bindingHint, CONFIG_ARG, describeUnbound, unboundInConfig } from "./check.ts";
-import { builderExists, builderPath, CliError, readBuilder, readRing, ringPath, writeBuilder, writeRing, writeRingIndex } from "./ring-files.ts";
+import {
+  builderExists,
+  builderPath,
+  CliError,
+  readBuilder,
+  readRing,
+  ringPath,
+  writeBuilder,
+  writeRing,
+  writeRingIndex,
+} from "./ring-files.ts";
 import { readWranglerConfig } from "./wrangler-config.ts";
 
 /** Location hints Cloudflare documents; another lowercase word is accepted with a warning. */
@@ -26,7 +36,9 @@ const DIR_ARG = {
 function unboundLines(ring: RingName, zones: readonly Zone[], configPath: string): string[] {
   const config = readWranglerConfig(configPath);
   const unbound = unboundInConfig(ring, zones, config);
-  return unbound.length === 0 ? [] : [...unbound.map((problem) => describeUnbound(problem, config)), "", bindingHint(unbound, config)];
+  return unbound.length === 0
+    ? []
+    : [...unbound.map((problem) => describeUnbound(problem, config)), "", bindingHint(unbound, config)];
 }
 
 function nowSeconds(): number {
@@ -54,9 +66,24 @@ function ringCommands(ring: RingName): CommandDef {
   const createCommand = defineCommand({
     meta: { name: "create", description: `create ${ring}.builder.json (Swift: swift-ring-builder create)` },
     args: {
-      partPower: { type: "positional", required: true, description: "log2 of the partition count, 0..24", valueHint: "part_power" },
-      replicas: { type: "positional", required: true, description: "replicas of every partition, >= 1", valueHint: "replicas" },
-      minPartHours: { type: "positional", required: true, description: "hours before a moved partition may move again, 0..255", valueHint: "min_part_hours" },
+      partPower: {
+        type: "positional",
+        required: true,
+        description: "log2 of the partition count, 0..24",
+        valueHint: "part_power",
+      },
+      replicas: {
+        type: "positional",
+        required: true,
+        description: "replicas of every partition, >= 1",
+        valueHint: "replicas",
+      },
+      minPartHours: {
+        type: "positional",
+        required: true,
+        description: "hours before a moved partition may move again, 0..255",
+        valueHint: "min_part_hours",
+      },
       force: { type: "boolean", description: "replace an existing builder file" },
       ...DIR_ARG,
     },
@@ -72,7 +99,9 @@ function ringCommands(ring: RingName): CommandDef {
         wholeNumber(args.minPartHours, "min_part_hours"),
       );
       writeBuilder(args.dir, builder);
-      console.log(`created ${builderPath(args.dir, ring)}: ${2 ** builder.partPower} partitions, ${builder.replicas} replicas`);
+      console.log(
+        `created ${builderPath(args.dir, ring)}: ${2 ** builder.partPower} partitions, ${builder.replicas} replicas`,
+      );
     },
   });
 
@@ -90,11 +119,15 @@ function ringCommands(ring: RingName): CommandDef {
       noExtraArguments(args._, 1);
       const hint = args.locationHint ?? null;
       if (hint !== null && !KNOWN_LOCATION_HINTS.includes(hint)) {
-        console.warn(`warning: ${JSON.stringify(hint)} is not a location hint Cloudflare documents (${KNOWN_LOCATION_HINTS.join(", ")})`);
+        console.warn(
+          `warning: ${JSON.stringify(hint)} is not a location hint Cloudflare documents (${KNOWN_LOCATION_HINTS.join(", ")})`,
+        );
       }
       const zone = { id: args.zone, locationHint: hint, weight: weightOf(args.weight), bucket: args.bucket ?? null };
       writeBuilder(args.dir, addZone(readBuilder(args.dir, ring), zone));
-      console.log(`zone ${zone.id} added to the ${ring} ring with weight ${zone.weight}; run rebalance to give it partitions`);
+      console.log(
+        `zone ${zone.id} added to the ${ring} ring with weight ${zone.weight}; run rebalance to give it partitions`,
+      );
       // A warning, not a refusal: the binding may be added after the zone; rebalance refuses.
       try {
         const config = readWranglerConfig(args.config);
@@ -116,7 +149,9 @@ function ringCommands(ring: RingName): CommandDef {
     run({ args }) {
       noExtraArguments(args._, 1);
       writeBuilder(args.dir, removeZone(readBuilder(args.dir, ring), args.zone));
-      console.log(`zone ${args.zone} marked for removal from the ${ring} ring; run rebalance to move its partitions away`);
+      console.log(
+        `zone ${args.zone} marked for removal from the ${ring} ring; run rebalance to move its partitions away`,
+      );
     },
   });
 
@@ -136,7 +171,10 @@ function ringCommands(ring: RingName): CommandDef {
   });
 
   const rebalanceCommand = defineCommand({
-    meta: { name: "rebalance", description: `reassign partitions and write ${ring}.ring.json (Swift: swift-ring-builder rebalance)` },
+    meta: {
+      name: "rebalance",
+      description: `reassign partitions and write ${ring}.ring.json (Swift: swift-ring-builder rebalance)`,
+    },
     args: { ...DIR_ARG, ...CONFIG_ARG },
     run({ args }) {
       noExtraArguments(args._, 0);
@@ -156,7 +194,9 @@ function ringCommands(ring: RingName): CommandDef {
       const unbound = unboundLines(ring, ringFile.zones, args.config);
       if (unbound.length > 0) {
         for (const line of unbound) console.error(line);
-        throw new CliError(`not rebalanced: nothing written, the ${ring} ring's zones need bucket bindings ${args.config} does not have`);
+        throw new CliError(
+          `not rebalanced: nothing written, the ${ring} ring's zones need bucket bindings ${args.config} does not have`,
+        );
       }
       writeBuilder(args.dir, result.builder);
       writeRing(args.dir, ringFile);
@@ -172,7 +212,8 @@ function ringCommands(ring: RingName): CommandDef {
   const validateCommand = defineCommand({
     meta: {
       name: "validate",
-      description: "check the builder, and the zones' buckets against wrangler.toml; exit 1 on problems (Swift: swift-ring-builder validate)",
+      description:
+        "check the builder, and the zones' buckets against wrangler.toml; exit 1 on problems (Swift: swift-ring-builder validate)",
     },
     args: { ...DIR_ARG, ...CONFIG_ARG },
     run({ args }) {
@@ -207,7 +248,8 @@ function ringCommands(ring: RingName): CommandDef {
       const path = ringPath(args.dir, ring);
       if (ringFile === null) console.log(`ring file ${path} not written yet: run rebalance`);
       else if (ringFile.version === builder.version) console.log(`ring file ${path} is up to date`);
-      else console.log(`ring file ${path} is version ${ringFile.version}, the builder ${builder.version}: run rebalance`);
+      else
+        console.log(`ring file ${path} is version ${ringFile.version}, the builder ${builder.version}: run rebalance`);
     },
   });
 
@@ -233,7 +275,11 @@ function ringCommands(ring: RingName): CommandDef {
 export function ringCommand(policyRing: RingName | null = null): CommandDef {
   const rings = policyRing === null || RING_NAMES.includes(policyRing) ? RING_NAMES : [...RING_NAMES, policyRing];
   return defineCommand({
-    meta: { name: "ring", description: "build the account, container and object rings, and object-<N> for storage policy N (like swift-ring-builder)" },
+    meta: {
+      name: "ring",
+      description:
+        "build the account, container and object rings, and object-<N> for storage policy N (like swift-ring-builder)",
+    },
     subCommands: Object.fromEntries(rings.map((ring) => [ring, ringCommands(ring)])),
   });
 }

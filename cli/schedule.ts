@@ -12,7 +12,9 @@ export function cronOf(expression: string): Cron {
   try {
     return new Cron(expression, { timezone: "Etc/UTC", mode: "5-part" });
   } catch (error) {
-    throw new CliError(`${JSON.stringify(expression)} is not a cron trigger (five fields, UTC): ${error instanceof Error ? error.message : String(error)}`);
+    throw new CliError(
+      `${JSON.stringify(expression)} is not a cron trigger (five fields, UTC): ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 

@@ -83,8 +83,15 @@ function optionsOf(argv: string[]): StartOptions | "help" {
   }
   if (values.help) return "help";
   const port = Number(values.port);
-  if (!/^\d+$/.test(values.port) || port < 1 || port > 65_535) throw new CliError(`--port must be a port number (1-65535), not ${JSON.stringify(values.port)}`);
-  return { port, ip: values.ip, persistTo: resolve(values["persist-to"]), config: resolve(values.config), scheduledNow: values["scheduled-now"] };
+  if (!/^\d+$/.test(values.port) || port < 1 || port > 65_535)
+    throw new CliError(`--port must be a port number (1-65535), not ${JSON.stringify(values.port)}`);
+  return {
+    port,
+    ip: values.ip,
+    persistTo: resolve(values["persist-to"]),
+    config: resolve(values.config),
+    scheduledNow: values["scheduled-now"],
+  };
 }
 
 /** The wrangler CLI of this project's node_modules, run with this Node (22, which it needs). */
@@ -144,9 +151,13 @@ function scheduleCrons(baseUrl: string, crons: readonly string[]): { fireNow: ()
       const body = await response.text();
       const took = `${Date.now() - startedMs} ms`;
       if (response.ok) say(`cron "${cron}" for ${when}: ok (${took})`);
-      else say(`cron "${cron}" for ${when}: ${outcomeOf(body) ?? response.status} (${took}); wrangler's log above says why`);
+      else
+        say(
+          `cron "${cron}" for ${when}: ${outcomeOf(body) ?? response.status} (${took}); wrangler's log above says why`,
+        );
     } catch (error) {
-      if (!stopped) say(`cron "${cron}" for ${when}: not run: ${error instanceof Error ? error.message : String(error)}`);
+      if (!stopped)
+        say(`cron "${cron}" for ${when}: not run: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       running.delete(cron);
     }
@@ -156,13 +167,16 @@ function scheduleCrons(baseUrl: string, crons: readonly string[]): { fireNow: ()
     if (stopped) return;
     const next = nextFireTime(cron, afterMs);
     const wait = (): void => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        if (Date.now() < next) return wait(); // a long delay, waited for in steps
-        void fire(cron, next);
-        // From now, not from `next`: after a suspend, missed times are not replayed (nor are they on Cloudflare).
-        arm(cron, Math.max(next, Date.now()));
-      }, Math.min(Math.max(next - Date.now(), 0), MAX_TIMER_MS));
+      const timer = setTimeout(
+        () => {
+          timers.delete(timer);
+          if (Date.now() < next) return wait(); // a long delay, waited for in steps
+          void fire(cron, next);
+          // From now, not from `next`: after a suspend, missed times are not replayed (nor are they on Cloudflare).
+          arm(cron, Math.max(next, Date.now()));
+        },
+        Math.min(Math.max(next - Date.now(), 0), MAX_TIMER_MS),
+      );
       timers.add(timer);
     };
     wait();
@@ -193,7 +207,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const check = checkCluster(RINGS_DIR, options.config);
   if (!reportCheck(check)) {
-    console.error("edgeswift: not starting: the Worker would answer 503 to every request until the rings and wrangler.toml above agree");
+    console.error(
+      "edgeswift: not starting: the Worker would answer 503 to every request until the rings and wrangler.toml above agree",
+    );
     return 1;
   }
   const { crons } = readWranglerConfig(options.config);
@@ -202,11 +218,16 @@ async function main(argv: string[]): Promise<number> {
   const wrangler = spawn(
     process.execPath,
     [
-      wranglerBin(), "dev",
-      "--config", options.config,
-      "--ip", options.ip,
-      "--port", String(options.port),
-      "--persist-to", options.persistTo,
+      wranglerBin(),
+      "dev",
+      "--config",
+      options.config,
+      "--ip",
+      options.ip,
+      "--port",
+      String(options.port),
+      "--persist-to",
+      options.persistTo,
       // Only silences wrangler's "not automatically triggered" warning: this script triggers them.
       "--test-scheduled",
       // Its own process group cannot read the terminal; Ctrl-C reaches it through this script.

@@ -37,7 +37,8 @@ export function readWranglerConfig(path: string): WranglerConfig {
   const buckets = toml.r2_buckets ?? [];
   if (!Array.isArray(buckets)) throw new CliError(`${path}: r2_buckets must be a list of [[r2_buckets]] tables`);
   for (const [index, bucket] of buckets.entries()) {
-    if (!isRecord(bucket) || typeof bucket.binding !== "string") throw new CliError(`${path}: [[r2_buckets]] number ${index + 1} has no binding`);
+    if (!isRecord(bucket) || typeof bucket.binding !== "string")
+      throw new CliError(`${path}: [[r2_buckets]] number ${index + 1} has no binding`);
     r2BucketBindings.add(bucket.binding);
   }
   const triggers = toml.triggers ?? {};

@@ -14,7 +14,9 @@ const tokens = new Map<string, string>();
 export async function tokenFor(user = "test:tester", key = "testing"): Promise<string> {
   const cached = tokens.get(user);
   if (cached) return cached;
-  const response = await exports.default.fetch(`${BASE}/auth/v1.0`, { headers: { "X-Auth-User": user, "X-Auth-Key": key } });
+  const response = await exports.default.fetch(`${BASE}/auth/v1.0`, {
+    headers: { "X-Auth-User": user, "X-Auth-Key": key },
+  });
   await response.arrayBuffer();
   const token = response.headers.get("x-auth-token");
   if (!token) throw new Error(`no token for ${user}: ${response.status}`);

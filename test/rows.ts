@@ -25,8 +25,26 @@ export function objectRow(name: string, createdAt: string, overrides: Partial<Ob
 
 /** A live listing row (1 byte) with every timestamp at `createdAt`, unless overridden. */
 export function listingRow(name: string, createdAt: string, overrides: Partial<ListingRow> = {}): ListingRow {
-  return { name, createdAt, deleted: 0, size: 1, etag: "e", contentType: "text/plain", contentTypeTimestamp: createdAt, metaTimestamp: createdAt, ...overrides };
+  return {
+    name,
+    createdAt,
+    deleted: 0,
+    size: 1,
+    etag: "e",
+    contentType: "text/plain",
+    contentTypeTimestamp: createdAt,
+    metaTimestamp: createdAt,
+    ...overrides,
+  };
 }
 
 /** Listing parameters that list everything. */
-export const LIST_ALL = { limit: 10000, marker: "", endMarker: "", prefix: null, delimiter: null, reverse: false, path: null };
+export const LIST_ALL = {
+  limit: 10000,
+  marker: "",
+  endMarker: "",
+  prefix: null,
+  delimiter: null,
+  reverse: false,
+  path: null,
+};

@@ -42,12 +42,18 @@ export class BenchFloor extends DurableObject<Env> {
 
   /** One-row upsert: the least a replica write can be. */
   write(key: string, value: string): void {
-    this.ctx.storage.sql.exec("INSERT INTO floor_row (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
+    this.ctx.storage.sql.exec(
+      "INSERT INTO floor_row (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      key,
+      value,
+    );
   }
 
   /** One-row select by primary key: the least a replica read can be; null when absent. */
   read(key: string): string | null {
-    const row = this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM floor_row WHERE key = ?", key).toArray()[0];
+    const row = this.ctx.storage.sql
+      .exec<{ value: string }>("SELECT value FROM floor_row WHERE key = ?", key)
+      .toArray()[0];
     return row ? row.value : null;
   }
 

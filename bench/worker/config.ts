@@ -27,7 +27,8 @@ export function benchConfig(env: BenchEnv): BenchConfig {
   if (cached) return cached;
   const config = parseConfig(env);
   const benchFloor: unknown = Reflect.get(env, "BENCH_FLOOR");
-  if (typeof benchFloor !== "object" || benchFloor === null) throw new ConfigError("BENCH_FLOOR", "is not a Durable Object binding (see wrangler.bench.toml)");
+  if (typeof benchFloor !== "object" || benchFloor === null)
+    throw new ConfigError("BENCH_FLOOR", "is not a Durable Object binding (see wrangler.bench.toml)");
   const result: BenchConfig = { ...config, benchFloor: env.BENCH_FLOOR };
   cache.set(env, result);
   return result;

@@ -30,7 +30,10 @@ export const floorRoutes = new Hono<{ Bindings: BenchEnv }>();
 floorRoutes.use("*", resellerAdminOnly);
 
 /** The runtime's ceiling: a fixed 4 KiB body, no storage touched. */
-floorRoutes.get("/fixed", () => new Response(FIXED_BODY, { status: 200, headers: { [H.CONTENT_TYPE]: "application/octet-stream" } }));
+floorRoutes.get(
+  "/fixed",
+  () => new Response(FIXED_BODY, { status: 200, headers: { [H.CONTENT_TYPE]: "application/octet-stream" } }),
+);
 
 /**
  * PUT floor, all in parallel: the body to the bucket of each of the object's primary zones, one
@@ -46,7 +49,10 @@ floorRoutes.put("/floor/put/:n", async (c) => {
   const partition = config.rings.object.partitionFor(BENCH_ACCOUNT, BENCH_CONTAINER, name);
   const key = floorBodyKey(name);
   const value = rowValue(name, length, key, 0);
-  await Promise.all([writeBodies(source, length, key, bodyBuckets(config, partition)), ...rowWrites(config, name, value)]);
+  await Promise.all([
+    writeBodies(source, length, key, bodyBuckets(config, partition)),
+    ...rowWrites(config, name, value),
+  ]);
   return new Response(null, { status: 201 });
 });
 
@@ -54,22 +60,36 @@ floorRoutes.put("/floor/put/:n", async (c) => {
 floorRoutes.get("/floor/get/:n", async (c) => {
   const config = benchConfig(c.env);
   const name = c.req.param("n");
-  const { floor, zone } = firstPrimary(config, "object", config.rings.object.partitionFor(BENCH_ACCOUNT, BENCH_CONTAINER, name));
+  const { floor, zone } = firstPrimary(
+    config,
+    "object",
+    config.rings.object.partitionFor(BENCH_ACCOUNT, BENCH_CONTAINER, name),
+  );
   const row = await floor.read(name);
   if (row === null) throw new SwiftError("NotFound");
   const body = await config.zoneBuckets.get(zone)?.get(floorBodyKey(name));
   if (!body) throw new SwiftError("NotFound");
-  return new Response(body.body, { status: 200, headers: { [H.CONTENT_LENGTH]: String(body.size), [H.CONTENT_TYPE]: "application/octet-stream" } });
+  return new Response(body.body, {
+    status: 200,
+    headers: { [H.CONTENT_LENGTH]: String(body.size), [H.CONTENT_TYPE]: "application/octet-stream" },
+  });
 });
 
 /** HEAD floor: one row read from one primary replica. (Hono serves HEAD with the GET handler.) */
 floorRoutes.get("/floor/head/:n", async (c) => {
   const config = benchConfig(c.env);
   const name = c.req.param("n");
-  const { floor } = firstPrimary(config, "object", config.rings.object.partitionFor(BENCH_ACCOUNT, BENCH_CONTAINER, name));
+  const { floor } = firstPrimary(
+    config,
+    "object",
+    config.rings.object.partitionFor(BENCH_ACCOUNT, BENCH_CONTAINER, name),
+  );
   const row = await floor.read(name);
   if (row === null) throw new SwiftError("NotFound");
-  return new Response(null, { status: 200, headers: { [H.CONTENT_LENGTH]: String(FIXED_BODY_BYTES), [H.CONTENT_TYPE]: "application/octet-stream" } });
+  return new Response(null, {
+    status: 200,
+    headers: { [H.CONTENT_LENGTH]: String(FIXED_BODY_BYTES), [H.CONTENT_TYPE]: "application/octet-stream" },
+  });
 });
 
 /** DELETE floor, in parallel: a tombstone row write in each primary replica of the object's and of its container's partition. */
@@ -83,7 +103,8 @@ floorRoutes.delete("/floor/delete/:n", async (c) => {
 /** Seeds the listing replica with `count` rows (default a full listing page); not timed. */
 floorRoutes.put("/floor/list", async (c) => {
   const count = Number(c.req.query("count") ?? CONTAINER_LISTING_LIMIT);
-  if (!Number.isSafeInteger(count) || count < 0) throw new SwiftError("BadRequest", "count must be a non-negative integer");
+  if (!Number.isSafeInteger(count) || count < 0)
+    throw new SwiftError("BadRequest", "count must be a non-negative integer");
   const rows = await listingFloor(benchConfig(c.env)).seed(count);
   return new Response(`${rows}\n`, { status: 201, headers: { [H.CONTENT_TYPE]: "text/plain; charset=utf-8" } });
 });
@@ -91,9 +112,18 @@ floorRoutes.put("/floor/list", async (c) => {
 /** LIST floor: `limit` rows (default 10,000) read from one replica, rendered as a Swift JSON listing. */
 floorRoutes.get("/floor/list", async (c) => {
   const limit = Number(c.req.query("limit") ?? CONTAINER_LISTING_LIMIT);
-  if (!Number.isSafeInteger(limit) || limit < 0) throw new SwiftError("BadRequest", "limit must be a non-negative integer");
+  if (!Number.isSafeInteger(limit) || limit < 0)
+    throw new SwiftError("BadRequest", "limit must be a non-negative integer");
   const rows = await listingFloor(benchConfig(c.env)).list(limit);
-  const body = JSON.stringify(rows.map((row) => ({ bytes: row.bytes, hash: row.etag, name: row.name, content_type: row.content_type, last_modified: row.created_at })));
+  const body = JSON.stringify(
+    rows.map((row) => ({
+      bytes: row.bytes,
+      hash: row.etag,
+      name: row.name,
+      content_type: row.content_type,
+      last_modified: row.created_at,
+    })),
+  );
   return new Response(body, { status: 200, headers: { [H.CONTENT_TYPE]: "application/json; charset=utf-8" } });
 });
 
@@ -103,7 +133,15 @@ function floorBodyKey(name: string): string {
 
 /** A row about the size of an object row: name, timestamp, size, etag, content type, body key. */
 function rowValue(name: string, size: number, bodyKey: string, deleted: 0 | 1): string {
-  return JSON.stringify({ name, created_at: (Date.now() / 1000).toFixed(5), deleted, size, etag: "", content_type: "application/octet-stream", body_key: bodyKey });
+  return JSON.stringify({
+    name,
+    created_at: (Date.now() / 1000).toFixed(5),
+    deleted,
+    size,
+    etag: "",
+    content_type: "application/octet-stream",
+    body_key: bodyKey,
+  });
 }
 
 function floorOf(config: BenchConfig, ring: RingName, partition: number, zone: string): DurableObjectStub<BenchFloor> {
@@ -121,8 +159,12 @@ function rowWrites(config: BenchConfig, name: string, value: string): Promise<vo
   const objectPartition = config.rings.object.partitionFor(BENCH_ACCOUNT, BENCH_CONTAINER, name);
   const containerPartition = config.rings.container.partitionFor(BENCH_ACCOUNT, BENCH_CONTAINER);
   return [
-    ...config.rings.object.primaryZones(objectPartition).map((zone) => floorOf(config, "object", objectPartition, zone.id).write(name, value)),
-    ...config.rings.container.primaryZones(containerPartition).map((zone) => floorOf(config, "container", containerPartition, zone.id).write(name, value)),
+    ...config.rings.object
+      .primaryZones(objectPartition)
+      .map((zone) => floorOf(config, "object", objectPartition, zone.id).write(name, value)),
+    ...config.rings.container
+      .primaryZones(containerPartition)
+      .map((zone) => floorOf(config, "container", containerPartition, zone.id).write(name, value)),
   ];
 }
 
@@ -138,7 +180,12 @@ function bodyBuckets(config: BenchConfig, partition: number): R2Bucket[] {
 }
 
 /** Streams one body of known length into every bucket at once, one FixedLengthStream each (as services/bodies.ts does). */
-async function writeBodies(source: ReadableStream<Uint8Array>, length: number, key: string, buckets: readonly R2Bucket[]): Promise<void> {
+async function writeBodies(
+  source: ReadableStream<Uint8Array>,
+  length: number,
+  key: string,
+  buckets: readonly R2Bucket[],
+): Promise<void> {
   const sinks = buckets.map((bucket) => {
     const stream = new FixedLengthStream(length);
     return { put: bucket.put(key, stream.readable), writer: stream.writable.getWriter() };
@@ -155,5 +202,6 @@ async function writeBodies(source: ReadableStream<Uint8Array>, length: number, k
 
 /** The one replica holding the seeded listing: the bench listing container's first primary. */
 function listingFloor(config: BenchConfig): DurableObjectStub<BenchFloor> {
-  return firstPrimary(config, "container", config.rings.container.partitionFor(BENCH_ACCOUNT, BENCH_LISTING_CONTAINER)).floor;
+  return firstPrimary(config, "container", config.rings.container.partitionFor(BENCH_ACCOUNT, BENCH_LISTING_CONTAINER))
+    .floor;
 }

@@ -27,12 +27,14 @@ export const replicationRoutes = new Hono<{ Bindings: BenchEnv }>();
 
 replicationRoutes.use("*", resellerAdminOnly);
 
-const json = (value: unknown): Response => new Response(JSON.stringify(value), { headers: { [H.CONTENT_TYPE]: "application/json" } });
+const json = (value: unknown): Response =>
+  new Response(JSON.stringify(value), { headers: { [H.CONTENT_TYPE]: "application/json" } });
 
 function integer(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const number = Number(value);
-  if (!Number.isSafeInteger(number) || number < 0) throw new SwiftError("BadRequest", `${name} must be a non-negative integer`);
+  if (!Number.isSafeInteger(number) || number < 0)
+    throw new SwiftError("BadRequest", `${name} must be a non-negative integer`);
   return number;
 }
 
@@ -44,14 +46,25 @@ const SEED_CALLS_IN_FLIGHT = 64;
  * seedRows (no container updates or account reports: the seeder stores those rows itself);
  * fails on any refusal.
  */
-async function seed<R extends RingName, Row>(config: Config, client: ReplicaClient, ring: R, rowsByPartition: Map<number, Row[]>): Promise<void> {
+async function seed<R extends RingName, Row>(
+  config: Config,
+  client: ReplicaClient,
+  ring: R,
+  rowsByPartition: Map<number, Row[]>,
+): Promise<void> {
   const calls: (() => Promise<{ status: number }>)[] = [];
   for (const [partition, rows] of rowsByPartition) {
     for (const zone of config.rings.get(ring).primaryZones(partition)) {
       for (let offset = 0; offset < rows.length; offset += ROWS_PER_RPC_MAX) {
         const batch = rows.slice(offset, offset + ROWS_PER_RPC_MAX);
         calls.push(() =>
-          client.call(ring, partition, zone.id, (stub) => (stub as unknown as { seedRows(rows: Row[]): Promise<ReplicaReply<number>> }).seedRows(batch), NODE_TIMEOUT_MS * 6),
+          client.call(
+            ring,
+            partition,
+            zone.id,
+            (stub) => (stub as unknown as { seedRows(rows: Row[]): Promise<ReplicaReply<number>> }).seedRows(batch),
+            NODE_TIMEOUT_MS * 6,
+          ),
         );
       }
     }
@@ -61,7 +74,8 @@ async function seed<R extends RingName, Row>(config: Config, client: ReplicaClie
     while (next < calls.length) {
       const call = calls[next++];
       const reply = await call?.();
-      if (reply && reply.status !== 200) throw new SwiftError("ServiceUnavailable", `seeding ${ring} got ${reply.status}`);
+      if (reply && reply.status !== 200)
+        throw new SwiftError("ServiceUnavailable", `seeding ${ring} got ${reply.status}`);
     }
   };
   await Promise.all(Array.from({ length: SEED_CALLS_IN_FLIGHT }, worker));
@@ -73,7 +87,8 @@ function shardOf(value: string | undefined): { index: number; count: number } {
   const match = /^(\d+)\/(\d+)$/.exec(value);
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
-  if (!match || !(count >= 1) || !(index < count)) throw new SwiftError("BadRequest", "shard must be i/n with 0 <= i < n");
+  if (!match || !(count >= 1) || !(index < count))
+    throw new SwiftError("BadRequest", "shard must be i/n with 0 <= i < n");
   return { index, count };
 }
 
@@ -105,7 +120,8 @@ replicationRoutes.post("/seed", async (c) => {
   const shard = shardOf(c.req.query("shard"));
   const mine = (partition: number): boolean => partition % shard.count === shard.index;
   if (named !== null && containers !== 1) throw new SwiftError("BadRequest", "container= seeds exactly one container");
-  const objectName = (j: number): string => (dirs ? `d${String(j % dirs).padStart(3, "0")}/o${String(j).padStart(7, "0")}` : `o${String(j).padStart(5, "0")}`);
+  const objectName = (j: number): string =>
+    dirs ? `d${String(j % dirs).padStart(3, "0")}/o${String(j).padStart(7, "0")}` : `o${String(j).padStart(5, "0")}`;
   const stamp = Timestamp.fromSeconds(1_700_000_000).internal;
   const rings = config.rings;
   const accountRows = new Map<number, AccountReplicaRow[]>();
@@ -131,22 +147,60 @@ replicationRoutes.post("/seed", async (c) => {
     if (mine(containerPartition)) push(containerRows, containerPartition, { kind: "container", key, row });
     for (let j = 0; j < objects; j++) {
       const name = objectName(j);
-      const listing: ListingRow = { name, createdAt: stamp, deleted: 0, size: 1, etag: "0cc175b9c0f1b6a831c399e269772661", contentType: "application/octet-stream", contentTypeTimestamp: stamp, metaTimestamp: stamp };
+      const listing: ListingRow = {
+        name,
+        createdAt: stamp,
+        deleted: 0,
+        size: 1,
+        etag: "0cc175b9c0f1b6a831c399e269772661",
+        contentType: "application/octet-stream",
+        contentTypeTimestamp: stamp,
+        metaTimestamp: stamp,
+      };
       if (mine(containerPartition)) push(containerRows, containerPartition, { kind: "object", key, row: listing });
       if (listingOnly) continue;
       const objectPartition = rings.object.partitionFor(account, container, name);
-      if (mine(objectPartition)) push(objectRows, objectPartition, { ...listing, name: `${key}/${name}`, metadata: {}, bodyKey: null, deleteAt: null });
+      if (mine(objectPartition))
+        push(objectRows, objectPartition, {
+          ...listing,
+          name: `${key}/${name}`,
+          metadata: {},
+          bodyKey: null,
+          deleteAt: null,
+        });
     }
     if (!mine(accountPartition)) continue;
     push(accountRows, accountPartition, {
       kind: "container",
-      row: { account, container, putTimestamp: stamp, deleteTimestamp: "0", objectCount: objects, bytesUsed: objects, reportedAt: stamp, deleted: 0, storagePolicyIndex: 0 },
+      row: {
+        account,
+        container,
+        putTimestamp: stamp,
+        deleteTimestamp: "0",
+        objectCount: objects,
+        bytesUsed: objects,
+        reportedAt: stamp,
+        deleted: 0,
+        storagePolicyIndex: 0,
+      },
     });
   }
-  if (mine(accountPartition)) push(accountRows, accountPartition, {
-    kind: "account",
-    row: { account, createdAt: stamp, putTimestamp: stamp, deleteTimestamp: "0", status: "", metadata: {}, containerCount: 0, objectCount: 0, bytesUsed: 0, policyStats: {} },
-  });
+  if (mine(accountPartition))
+    push(accountRows, accountPartition, {
+      kind: "account",
+      row: {
+        account,
+        createdAt: stamp,
+        putTimestamp: stamp,
+        deleteTimestamp: "0",
+        status: "",
+        metadata: {},
+        containerCount: 0,
+        objectCount: 0,
+        bytesUsed: 0,
+        policyStats: {},
+      },
+    });
   await seed(config, client, "account", accountRows);
   await seed(config, client, "container", containerRows);
   await seed(config, client, "object", objectRows);
@@ -165,28 +219,59 @@ replicationRoutes.post("/seed", async (c) => {
 replicationRoutes.post("/in-sync", async (c) => {
   const config = parseConfig(c.env);
   const client = new ReplicaClient(config);
-  const body = (await c.req.json()) as { ring?: unknown; partitions?: unknown; handoffs?: unknown; timeoutMs?: unknown };
-  if (!isRingName(body.ring) || !Array.isArray(body.partitions)) throw new SwiftError("BadRequest", "want {ring, partitions, handoffs?}");
+  const body = (await c.req.json()) as {
+    ring?: unknown;
+    partitions?: unknown;
+    handoffs?: unknown;
+    timeoutMs?: unknown;
+  };
+  if (!isRingName(body.ring) || !Array.isArray(body.partitions))
+    throw new SwiftError("BadRequest", "want {ring, partitions, handoffs?}");
   const ring = body.ring;
-  const known = (typeof body.handoffs === "object" && body.handoffs !== null ? body.handoffs : {}) as Record<string, unknown>;
+  const known = (typeof body.handoffs === "object" && body.handoffs !== null ? body.handoffs : {}) as Record<
+    string,
+    unknown
+  >;
   const partitions = body.partitions.filter((p): p is number => Number.isSafeInteger(p));
   // A replica that does not answer within `timeoutMs` counts as not in sync (a busy one would hold up the whole answer).
-  const timeoutMs = typeof body.timeoutMs === "number" && body.timeoutMs > 0 ? Math.min(body.timeoutMs, NODE_TIMEOUT_MS) : NODE_TIMEOUT_MS;
+  const timeoutMs =
+    typeof body.timeoutMs === "number" && body.timeoutMs > 0
+      ? Math.min(body.timeoutMs, NODE_TIMEOUT_MS)
+      : NODE_TIMEOUT_MS;
   const root = (partition: number, slot: string) =>
-    client.call(ring, partition, slot, (stub) => (stub as unknown as { partitionHash(): Promise<{ status: 200; value?: { hash: string; rows: number; changedAt?: number } }> }).partitionHash(), timeoutMs);
+    client.call(
+      ring,
+      partition,
+      slot,
+      (stub) =>
+        (
+          stub as unknown as {
+            partitionHash(): Promise<{ status: 200; value?: { hash: string; rows: number; changedAt?: number } }>;
+          }
+        ).partitionHash(),
+      timeoutMs,
+    );
   const handoffs: Record<number, string[]> = {};
   const pending: number[] = [];
   const inSyncAt: Record<number, number> = {};
   await Promise.all(
     partitions.map(async (partition) => {
-      const primaries = config.rings.get(ring).primaryZones(partition).map((zone) => zone.id);
+      const primaries = config.rings
+        .get(ring)
+        .primaryZones(partition)
+        .map((zone) => zone.id);
       const listed = known[String(partition)];
-      const slots = Array.isArray(listed) ? listed.filter((slot): slot is string => typeof slot === "string") : primaries.map(handoffSlot);
+      const slots = Array.isArray(listed)
+        ? listed.filter((slot): slot is string => typeof slot === "string")
+        : primaries.map(handoffSlot);
       const replies = await Promise.all(slots.map((slot) => root(partition, slot)));
       const held = slots.filter((_slot, i) => replies[i]?.status !== 200 || (replies[i]?.value?.rows ?? 0) > 0);
       if (!held.length) {
         const hashes = await Promise.all(primaries.map((zone) => root(partition, zone)));
-        if (hashes.every((reply) => reply.status === 200) && new Set(hashes.map((reply) => reply.value?.hash)).size === 1) {
+        if (
+          hashes.every((reply) => reply.status === 200) &&
+          new Set(hashes.map((reply) => reply.value?.hash)).size === 1
+        ) {
           inSyncAt[partition] = Math.max(...hashes.map((reply) => reply.value?.changedAt ?? 0));
           return;
         }
@@ -195,7 +280,13 @@ replicationRoutes.post("/in-sync", async (c) => {
       pending.push(partition);
     }),
   );
-  return json({ inSync: partitions.length - pending.length, total: partitions.length, pending: pending.sort((a, b) => a - b), handoffs, inSyncAt });
+  return json({
+    inSync: partitions.length - pending.length,
+    total: partitions.length,
+    pending: pending.sort((a, b) => a - b),
+    handoffs,
+    inSyncAt,
+  });
 });
 
 /**
@@ -237,8 +328,13 @@ replicationRoutes.post("/repair-rows", async (c) => {
 replicationRoutes.post("/partitions", async (c) => {
   const config = parseConfig(c.env);
   const body = (await c.req.json()) as { account?: unknown; container?: unknown; objects?: unknown };
-  if (typeof body.account !== "string" || typeof body.container !== "string" || !Array.isArray(body.objects)) throw new SwiftError("BadRequest", "want {account, container, objects}");
+  if (typeof body.account !== "string" || typeof body.container !== "string" || !Array.isArray(body.objects))
+    throw new SwiftError("BadRequest", "want {account, container, objects}");
   const { account, container } = body;
-  const partitions = new Set(body.objects.filter((o): o is string => typeof o === "string").map((object) => config.rings.object.partitionFor(account, container, object)));
+  const partitions = new Set(
+    body.objects
+      .filter((o): o is string => typeof o === "string")
+      .map((object) => config.rings.object.partitionFor(account, container, object)),
+  );
   return json([...partitions].sort((a, b) => a - b));
 });

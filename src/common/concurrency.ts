@@ -19,7 +19,11 @@ export interface Finished<T, R> {
  * at most `limit` at once, yielding each as it finishes. A work that throws ends the iteration
  * with its error; nothing more is started, and what is still in flight is left to finish unread.
  */
-export async function* pile<T, R>(items: Iterable<T> | AsyncIterable<T>, limit: number, work: (item: T, index: number) => Promise<R>): AsyncGenerator<Finished<T, R>> {
+export async function* pile<T, R>(
+  items: Iterable<T> | AsyncIterable<T>,
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): AsyncGenerator<Finished<T, R>> {
   assert(Number.isInteger(limit) && limit >= 1, "a concurrency limit is at least 1");
   const source = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]();
   const inFlight = new Map<number, Promise<Finished<T, R>>>();
@@ -59,7 +63,11 @@ export async function* pile<T, R>(items: Iterable<T> | AsyncIterable<T>, limit: 
 }
 
 /** Runs `work` over `items`, at most `limit` at once; the results in the items' order, or the first error. */
-export async function mapConcurrent<T, R>(items: Iterable<T> | AsyncIterable<T>, limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapConcurrent<T, R>(
+  items: Iterable<T> | AsyncIterable<T>,
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = [];
   for await (const { index, value } of pile(items, limit, work)) results[index] = value;
   return results;

@@ -10,24 +10,80 @@ export const ERRORS = {
   // Redirects swob raises as exceptions (staticweb's directory redirect, a POST to a symlink).
   MovedPermanently: { status: 301, reason: "Moved Permanently", explanation: "The resource has moved permanently." },
   TemporaryRedirect: { status: 307, reason: "Temporary Redirect", explanation: "The resource has moved temporarily." },
-  BadRequest: { status: 400, reason: "Bad Request", explanation: "The server could not comply with the request since it is either malformed or otherwise incorrect." },
-  Unauthorized: { status: 401, reason: "Unauthorized", explanation: "This server could not verify that you are authorized to access the document you requested." },
+  BadRequest: {
+    status: 400,
+    reason: "Bad Request",
+    explanation: "The server could not comply with the request since it is either malformed or otherwise incorrect.",
+  },
+  Unauthorized: {
+    status: 401,
+    reason: "Unauthorized",
+    explanation: "This server could not verify that you are authorized to access the document you requested.",
+  },
   Forbidden: { status: 403, reason: "Forbidden", explanation: "Access was denied to this resource." },
   NotFound: { status: 404, reason: "Not Found", explanation: "The resource could not be found." },
-  MethodNotAllowed: { status: 405, reason: "Method Not Allowed", explanation: "The method is not allowed for this resource." },
-  NotAcceptable: { status: 406, reason: "Not Acceptable", explanation: "The resource is not available in a format acceptable to your browser." },
-  RequestTimeout: { status: 408, reason: "Request Timeout", explanation: "The server has waited too long for the request to be sent by the client." },
-  Conflict: { status: 409, reason: "Conflict", explanation: "There was a conflict when trying to complete your request." },
+  MethodNotAllowed: {
+    status: 405,
+    reason: "Method Not Allowed",
+    explanation: "The method is not allowed for this resource.",
+  },
+  NotAcceptable: {
+    status: 406,
+    reason: "Not Acceptable",
+    explanation: "The resource is not available in a format acceptable to your browser.",
+  },
+  RequestTimeout: {
+    status: 408,
+    reason: "Request Timeout",
+    explanation: "The server has waited too long for the request to be sent by the client.",
+  },
+  Conflict: {
+    status: 409,
+    reason: "Conflict",
+    explanation: "There was a conflict when trying to complete your request.",
+  },
   Gone: { status: 410, reason: "Gone", explanation: "This resource is no longer available." },
   LengthRequired: { status: 411, reason: "Length Required", explanation: "Length Required." },
-  PreconditionFailed: { status: 412, reason: "Precondition Failed", explanation: "A precondition for this request was not met." },
-  RequestEntityTooLarge: { status: 413, reason: "Request Entity Too Large", explanation: "The body of your request was too large for this server." },
-  RangeNotSatisfiable: { status: 416, reason: "Requested Range Not Satisfiable", explanation: "The Range requested is not available." },
-  UnprocessableEntity: { status: 422, reason: "Unprocessable Entity", explanation: "Unable to process the contained instructions" },
-  ClientDisconnect: { status: 499, reason: "Client Disconnect", explanation: "The client was disconnected during request." },
-  InternalServerError: { status: 500, reason: "Internal Error", explanation: "The server has either erred or is incapable of performing the requested operation." },
-  NotImplemented: { status: 501, reason: "Not Implemented", explanation: "The requested method is not implemented by this server." },
-  ServiceUnavailable: { status: 503, reason: "Service Unavailable", explanation: "The server is currently unavailable. Please try again at a later time." },
+  PreconditionFailed: {
+    status: 412,
+    reason: "Precondition Failed",
+    explanation: "A precondition for this request was not met.",
+  },
+  RequestEntityTooLarge: {
+    status: 413,
+    reason: "Request Entity Too Large",
+    explanation: "The body of your request was too large for this server.",
+  },
+  RangeNotSatisfiable: {
+    status: 416,
+    reason: "Requested Range Not Satisfiable",
+    explanation: "The Range requested is not available.",
+  },
+  UnprocessableEntity: {
+    status: 422,
+    reason: "Unprocessable Entity",
+    explanation: "Unable to process the contained instructions",
+  },
+  ClientDisconnect: {
+    status: 499,
+    reason: "Client Disconnect",
+    explanation: "The client was disconnected during request.",
+  },
+  InternalServerError: {
+    status: 500,
+    reason: "Internal Error",
+    explanation: "The server has either erred or is incapable of performing the requested operation.",
+  },
+  NotImplemented: {
+    status: 501,
+    reason: "Not Implemented",
+    explanation: "The requested method is not implemented by this server.",
+  },
+  ServiceUnavailable: {
+    status: 503,
+    reason: "Service Unavailable",
+    explanation: "The server is currently unavailable. Please try again at a later time.",
+  },
 } as const satisfies Record<string, { status: number; reason: string; explanation: string }>;
 
 export type ErrorKind = keyof typeof ERRORS;

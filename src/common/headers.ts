@@ -4,7 +4,13 @@
  * (metadata with Swift's limits, booleans as Swift's config_true_value reads them).
  */
 
-import { MAX_HEADER_SIZE, MAX_META_COUNT, MAX_META_NAME_LENGTH, MAX_META_OVERALL_SIZE, MAX_META_VALUE_LENGTH } from "./constraints";
+import {
+  MAX_HEADER_SIZE,
+  MAX_META_COUNT,
+  MAX_META_NAME_LENGTH,
+  MAX_META_OVERALL_SIZE,
+  MAX_META_VALUE_LENGTH,
+} from "./constraints";
 import { SwiftError } from "./errors";
 
 export const H = {
@@ -148,12 +154,17 @@ export function checkMetadata(headers: Headers, target: MetadataTarget): void {
     const keyBytes = byteLength(key);
     const valueBytes = byteLength(value);
     size += keyBytes + valueBytes;
-    if (keyBytes > MAX_META_NAME_LENGTH) throw new SwiftError("BadRequest", `Metadata name too long: ${prefix}${titleCase(key)}`);
+    if (keyBytes > MAX_META_NAME_LENGTH)
+      throw new SwiftError("BadRequest", `Metadata name too long: ${prefix}${titleCase(key)}`);
     if (valueBytes > MAX_META_VALUE_LENGTH) {
-      throw new SwiftError("BadRequest", `Metadata value longer than ${MAX_META_VALUE_LENGTH}: ${prefix}${titleCase(key)}`);
+      throw new SwiftError(
+        "BadRequest",
+        `Metadata value longer than ${MAX_META_VALUE_LENGTH}: ${prefix}${titleCase(key)}`,
+      );
     }
     if (count > MAX_META_COUNT) throw new SwiftError("BadRequest", `Too many metadata items; max ${MAX_META_COUNT}`);
-    if (size > MAX_META_OVERALL_SIZE) throw new SwiftError("BadRequest", `Total metadata too large; max ${MAX_META_OVERALL_SIZE}`);
+    if (size > MAX_META_OVERALL_SIZE)
+      throw new SwiftError("BadRequest", `Total metadata too large; max ${MAX_META_OVERALL_SIZE}`);
   }
 }
 
@@ -201,7 +212,11 @@ export function storedMetadataError(metadata: Iterable<readonly [string, string]
  * Metadata updates for an account or container POST/PUT: set values, and "" for removals
  * (an empty value or an `X-Remove-…-Meta-*` header), as Swift stores them.
  */
-export function metadataUpdates(headers: Headers, target: MetadataTarget, extraNames: readonly string[] = []): Record<string, string> {
+export function metadataUpdates(
+  headers: Headers,
+  target: MetadataTarget,
+  extraNames: readonly string[] = [],
+): Record<string, string> {
   const prefix = metaPrefix(target);
   const removePrefix = removeMetaPrefix(target);
   const updates: Record<string, string> = {};
@@ -218,5 +233,7 @@ export function metadataUpdates(headers: Headers, target: MetadataTarget, extraN
 
 /** Swift: common/utils config_true_value. */
 export function isTrue(value: string | null | undefined): boolean {
-  return value !== null && value !== undefined && ["true", "1", "yes", "on", "t", "y"].includes(value.trim().toLowerCase());
+  return (
+    value !== null && value !== undefined && ["true", "1", "yes", "on", "t", "y"].includes(value.trim().toLowerCase())
+  );
 }

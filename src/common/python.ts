@@ -104,7 +104,13 @@ export function pythonRepr(text: string): string {
     else if (char === "\n") out += "\\n";
     else if (char === "\r") out += "\\r";
     else if (char === "\t") out += "\\t";
-    else if (NOT_PRINTABLE.test(char)) out += code < 0x100 ? `\\x${hexDigits(code, 2)}` : code < 0x10000 ? `\\u${hexDigits(code, 4)}` : `\\U${hexDigits(code, 8)}`;
+    else if (NOT_PRINTABLE.test(char))
+      out +=
+        code < 0x100
+          ? `\\x${hexDigits(code, 2)}`
+          : code < 0x10000
+            ? `\\u${hexDigits(code, 4)}`
+            : `\\U${hexDigits(code, 8)}`;
     else out += char;
   }
   return out + quote;
@@ -123,7 +129,10 @@ export function quote(text: string | Uint8Array, safe = "/"): string {
   let out = "";
   for (const byte of bytes) {
     const char = String.fromCharCode(byte);
-    out += ALWAYS_SAFE.test(char) || (byte < 0x80 && safe.includes(char)) ? char : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+    out +=
+      ALWAYS_SAFE.test(char) || (byte < 0x80 && safe.includes(char))
+        ? char
+        : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
   }
   return out;
 }

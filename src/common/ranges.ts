@@ -106,10 +106,15 @@ export function byteRangesFraming(ranges: readonly ByteRange[], size: number, co
   const encoder = new TextEncoder();
   const parts = ranges.map((range) => ({
     range,
-    head: encoder.encode(`--${boundary}\r\nContent-Type: ${contentType}\r\nContent-Range: bytes ${range.start}-${range.end - 1}/${size}\r\n\r\n`),
+    head: encoder.encode(
+      `--${boundary}\r\nContent-Type: ${contentType}\r\nContent-Range: bytes ${range.start}-${range.end - 1}/${size}\r\n\r\n`,
+    ),
   }));
   const tail = encoder.encode(`--${boundary}--`);
   const crlf = encoder.encode("\r\n");
-  const length = parts.reduce((total, part) => total + part.head.length + (part.range.end - part.range.start) + crlf.length, tail.length);
+  const length = parts.reduce(
+    (total, part) => total + part.head.length + (part.range.end - part.range.start) + crlf.length,
+    tail.length,
+  );
   return { contentType: `multipart/byteranges;boundary=${boundary}`, parts, crlf, tail, length };
 }

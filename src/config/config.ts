@@ -146,7 +146,8 @@ function flag(env: Env, name: string): boolean {
 function positiveInteger(env: Env, name: keyof Env): number {
   const text = requireString(env, name);
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value <= 0) throw new ConfigError(String(name), `must be a positive integer, got "${text}"`);
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new ConfigError(String(name), `must be a positive integer, got "${text}"`);
   return value;
 }
 
@@ -158,15 +159,23 @@ function positiveInteger(env: Env, name: keyof Env): number {
  */
 export function parseUsers(text: string): Map<string, User> {
   const users = new Map<string, User>();
-  const entries = text.split(/[;\n]/).map((line) => line.trim()).filter(Boolean);
+  const entries = text
+    .split(/[;\n]/)
+    .map((line) => line.trim())
+    .filter(Boolean);
   for (const [index, entry] of entries.entries()) {
     const match = /^([^:=\s]+):([^=\s]+)=(\S+)((?:\s+\S+)*)$/.exec(entry);
     // Named by position only: the message is served to clients, and a malformed entry may hold its key anywhere.
-    if (!match) throw new ConfigError("AUTH_USERS", `has a malformed entry ${index + 1} (want account:user=key [group…], such as .admin)`);
+    if (!match)
+      throw new ConfigError(
+        "AUTH_USERS",
+        `has a malformed entry ${index + 1} (want account:user=key [group…], such as .admin)`,
+      );
     const [, account = "", user = "", key = "", roleText = ""] = match;
     const roles = new Set<string>();
     for (const role of roleText.trim().split(/\s+/).filter(Boolean)) {
-      if (role.includes(",")) throw new ConfigError("AUTH_USERS", `has a group with a comma "${role}" for ${account}:${user}`);
+      if (role.includes(","))
+        throw new ConfigError("AUTH_USERS", `has a group with a comma "${role}" for ${account}:${user}`);
       roles.add(role);
     }
     users.set(`${account}:${user}`, { account, user, key, roles });
@@ -185,8 +194,12 @@ export const DEFAULT_RESELLER_PREFIXES: readonly string[] = ["AUTH_"];
  */
 export function parseResellerPrefixes(text: string): string[] {
   const prefixes: string[] = [];
-  for (const item of text.split(",").map((entry) => entry.trim()).filter(Boolean)) {
-    if (item === "''" || item === '""') throw new ConfigError("RESELLER_PREFIX", "names the empty prefix '', which edgeswift does not support");
+  for (const item of text
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean)) {
+    if (item === "''" || item === '""')
+      throw new ConfigError("RESELLER_PREFIX", "names the empty prefix '', which edgeswift does not support");
     if (!/^[^\s/'"]+$/.test(item)) throw new ConfigError("RESELLER_PREFIX", `has a malformed prefix "${item}"`);
     const prefix = item.endsWith("_") ? item : `${item}_`;
     if (!prefixes.includes(prefix)) prefixes.push(prefix);
@@ -215,7 +228,8 @@ export function parseRequireGroups(text: string, prefixes: readonly string[]): M
     }
     const named = entry.slice(0, equals);
     const prefix = named.endsWith("_") ? named : `${named}_`;
-    if (!prefixes.includes(prefix)) throw new ConfigError("REQUIRE_GROUP", `names "${named}", which is not in RESELLER_PREFIX`);
+    if (!prefixes.includes(prefix))
+      throw new ConfigError("REQUIRE_GROUP", `names "${named}", which is not in RESELLER_PREFIX`);
     if (own.has(prefix)) throw new ConfigError("REQUIRE_GROUP", `names "${named}" twice`);
     own.set(prefix, group);
   }
@@ -249,7 +263,10 @@ function buildConfig(env: Env): Config {
       const other = zoneBucketNames.get(zone.id);
       // A zone is one failure domain: every object ring that places bodies in it uses its one bucket.
       if (other !== undefined && other !== binding) {
-        throw new ConfigError(`rings/${ring}.ring.json`, `gives zone ${zone.id} the bucket ${binding}, but another object ring gives it ${other}`);
+        throw new ConfigError(
+          `rings/${ring}.ring.json`,
+          `gives zone ${zone.id} the bucket ${binding}, but another object ring gives it ${other}`,
+        );
       }
       const bucket = bindingNamed(binding);
       assert(isBucket(bucket), `unboundBuckets passed zone ${zone.id}'s ${binding}`);
@@ -289,7 +306,10 @@ function optionalString(env: Env, name: string): string | null {
 
 /** Swift: utils.list_from_csv, items trimmed, empty ones dropped. */
 function csv(text: string): string[] {
-  return text.split(",").map((item) => item.trim()).filter(Boolean);
+  return text
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 /** A DNS name, optionally with a leading dot; lower case, as hosts reach the Worker. */
@@ -310,18 +330,32 @@ function domainRemapConfig(env: Env): DomainRemapConfig | null {
   if (bad !== undefined) throw new ConfigError("STORAGE_DOMAIN", `has "${bad}", not a lower-case DNS name`);
   if (!listed.length) throw new ConfigError("STORAGE_DOMAIN", "names no domain");
   // Swift lists the domains given without a dot first, then those given with one.
-  const storageDomains = [...listed.filter((d) => !d.startsWith(".")).map((d) => `.${d}`), ...listed.filter((d) => d.startsWith("."))];
+  const storageDomains = [
+    ...listed.filter((d) => !d.startsWith(".")).map((d) => `.${d}`),
+    ...listed.filter((d) => d.startsWith(".")),
+  ];
   const pathRoot = (optionalString(env, "DOMAIN_REMAP_PATH_ROOT") ?? "v1").replace(/^\/+|\/+$/g, "");
   // Swift takes any root, but only /v1 and /v1.0 reach the API here: another would answer every remapped request 400.
-  if (pathRoot !== "v1" && pathRoot !== "v1.0") throw new ConfigError("DOMAIN_REMAP_PATH_ROOT", `must be "v1" or "v1.0", got "${pathRoot}"`);
+  if (pathRoot !== "v1" && pathRoot !== "v1.0")
+    throw new ConfigError("DOMAIN_REMAP_PATH_ROOT", `must be "v1" or "v1.0", got "${pathRoot}"`);
   const resellerPrefixes = csv(optionalString(env, "DOMAIN_REMAP_RESELLER_PREFIXES") ?? "AUTH");
   const badPrefix = resellerPrefixes.find((prefix) => !RESELLER_PREFIX_PATTERN.test(prefix));
-  if (badPrefix !== undefined) throw new ConfigError("DOMAIN_REMAP_RESELLER_PREFIXES", `has "${badPrefix}" (want letters and digits, e.g. AUTH)`);
+  if (badPrefix !== undefined)
+    throw new ConfigError("DOMAIN_REMAP_RESELLER_PREFIXES", `has "${badPrefix}" (want letters and digits, e.g. AUTH)`);
   const defaultResellerPrefix = optionalString(env, "DOMAIN_REMAP_DEFAULT_RESELLER_PREFIX");
   if (defaultResellerPrefix !== null && !RESELLER_PREFIX_PATTERN.test(defaultResellerPrefix)) {
-    throw new ConfigError("DOMAIN_REMAP_DEFAULT_RESELLER_PREFIX", `must be letters and digits (e.g. AUTH), got "${defaultResellerPrefix}"`);
+    throw new ConfigError(
+      "DOMAIN_REMAP_DEFAULT_RESELLER_PREFIX",
+      `must be letters and digits (e.g. AUTH), got "${defaultResellerPrefix}"`,
+    );
   }
-  return { storageDomains, pathRoot, resellerPrefixes, defaultResellerPrefix, mangleClientPaths: flag(env, "DOMAIN_REMAP_MANGLE_CLIENT_PATHS") };
+  return {
+    storageDomains,
+    pathRoot,
+    resellerPrefixes,
+    defaultResellerPrefix,
+    mangleClientPaths: flag(env, "DOMAIN_REMAP_MANGLE_CLIENT_PATHS"),
+  };
 }
 
 /**
@@ -338,11 +372,15 @@ function storagePolicies(env: Env, rings: RingSet): StoragePolicies {
   }
   for (const policy of policies.all) {
     if (!rings.has(policy.ring)) {
-      throw new ConfigError("STORAGE_POLICIES", `names policy ${policy.index} (${policy.name}), but rings/${policy.ring}.ring.json is not bundled: build it with "edgeswift ring ${policy.ring} create"`);
+      throw new ConfigError(
+        "STORAGE_POLICIES",
+        `names policy ${policy.index} (${policy.name}), but rings/${policy.ring}.ring.json is not bundled: build it with "edgeswift ring ${policy.ring} create"`,
+      );
     }
   }
   const orphan = rings.objectRingNames().find((ring) => !policies.all.some((policy) => policy.ring === ring));
-  if (orphan !== undefined) throw new ConfigError(`rings/${orphan}.ring.json`, "belongs to no storage policy in STORAGE_POLICIES");
+  if (orphan !== undefined)
+    throw new ConfigError(`rings/${orphan}.ring.json`, "belongs to no storage policy in STORAGE_POLICIES");
   return policies;
 }
 

@@ -48,8 +48,22 @@ const NAME_PATTERN = /^[A-Za-z0-9-]+$/;
  * policy 0, exactly one default (a lone policy is the default), and the default is not deprecated.
  */
 export function parseStoragePolicies(text: string): StoragePolicies {
-  const entries = text.split(/[;\n]/).map((entry) => entry.trim()).filter(Boolean);
-  const policies = entries.length ? entries.map(parseEntry) : [{ index: 0, name: LEGACY_POLICY_NAME, aliases: [LEGACY_POLICY_NAME], isDefault: true, deprecated: false, ring: "object" as const }];
+  const entries = text
+    .split(/[;\n]/)
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const policies = entries.length
+    ? entries.map(parseEntry)
+    : [
+        {
+          index: 0,
+          name: LEGACY_POLICY_NAME,
+          aliases: [LEGACY_POLICY_NAME],
+          isDefault: true,
+          deprecated: false,
+          ring: "object" as const,
+        },
+      ];
   policies.sort((a, b) => a.index - b.index);
   const byIndex = new Map<number, StoragePolicy>();
   const names = new Map<string, number>();
@@ -58,10 +72,13 @@ export function parseStoragePolicies(text: string): StoragePolicies {
     byIndex.set(policy.index, policy);
     for (const alias of policy.aliases) {
       const other = names.get(alias.toUpperCase());
-      if (other !== undefined) throw new StoragePolicyError(`gives the name "${alias}" to policy ${other} and policy ${policy.index}`);
+      if (other !== undefined)
+        throw new StoragePolicyError(`gives the name "${alias}" to policy ${other} and policy ${policy.index}`);
       names.set(alias.toUpperCase(), policy.index);
       if (alias.toUpperCase() === LEGACY_POLICY_NAME.toUpperCase() && policy.index !== 0) {
-        throw new StoragePolicyError(`gives policy ${policy.index} the name "${alias}", which is reserved for policy 0`);
+        throw new StoragePolicyError(
+          `gives policy ${policy.index} the name "${alias}", which is reserved for policy 0`,
+        );
       }
     }
   }
@@ -70,7 +87,8 @@ export function parseStoragePolicies(text: string): StoragePolicies {
   const defaults = policies.filter((policy) => policy.isDefault);
   const [first] = defaults;
   if (!first) throw new StoragePolicyError("marks no policy default");
-  if (defaults.length > 1) throw new StoragePolicyError(`marks policies ${defaults.map((p) => p.index).join(" and ")} default; one may be`);
+  if (defaults.length > 1)
+    throw new StoragePolicyError(`marks policies ${defaults.map((p) => p.index).join(" and ")} default; one may be`);
   if (first.deprecated) throw new StoragePolicyError(`marks the default policy ${first.index} deprecated`);
   return { all: policies, byIndex: new Map(policies.map((policy) => [policy.index, policy])), default: first };
 }
@@ -78,7 +96,9 @@ export function parseStoragePolicies(text: string): StoragePolicies {
 function parseEntry(entry: string): StoragePolicy {
   const [indexText = "", name, ...options] = entry.split(/\s+/);
   if (!/^(0|[1-9][0-9]*)$/.test(indexText) || Number(indexText) > MAX_POLICY_INDEX) {
-    throw new StoragePolicyError(`has "${entry}": want "<index> <name> [default] [deprecated] [aliases=a,b]", index 0..${MAX_POLICY_INDEX}`);
+    throw new StoragePolicyError(
+      `has "${entry}": want "<index> <name> [default] [deprecated] [aliases=a,b]", index 0..${MAX_POLICY_INDEX}`,
+    );
   }
   const index = Number(indexText);
   if (name === undefined) throw new StoragePolicyError(`names no name for policy ${index}`);
@@ -89,10 +109,16 @@ function parseEntry(entry: string): StoragePolicy {
     if (option === "default") isDefault = true;
     else if (option === "deprecated") deprecated = true;
     else if (option.startsWith("aliases=")) aliases.push(...option.slice("aliases=".length).split(",").filter(Boolean));
-    else throw new StoragePolicyError(`has an unknown option "${option}" for policy ${index} (want default, deprecated or aliases=a,b)`);
+    else
+      throw new StoragePolicyError(
+        `has an unknown option "${option}" for policy ${index} (want default, deprecated or aliases=a,b)`,
+      );
   }
   const bad = aliases.find((alias) => !NAME_PATTERN.test(alias));
-  if (bad !== undefined) throw new StoragePolicyError(`has the name "${bad}" for policy ${index}: names are letters, digits and "-" (they become header names)`);
+  if (bad !== undefined)
+    throw new StoragePolicyError(
+      `has the name "${bad}" for policy ${index}: names are letters, digits and "-" (they become header names)`,
+    );
   return { index, name, aliases, isDefault, deprecated, ring: objectRingName(index) };
 }
 

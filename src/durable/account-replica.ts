@@ -12,7 +12,13 @@ import { listNames, type ListingEntry, type ListingParams } from "./listing";
 import { mergeClientMetadata, mergeContainerReport, mergeMetadata } from "./merge";
 import { accountContainerRowHash, accountRowHash, treeKey, type Hash } from "./partition-hash";
 import { ReplicaBase } from "./replica-base";
-import { newAccountRow, type AccountContainerRow, type AccountRow, type ContainerReport, type MetadataMap } from "./rows";
+import {
+  newAccountRow,
+  type AccountContainerRow,
+  type AccountRow,
+  type ContainerReport,
+  type MetadataMap,
+} from "./rows";
 import { ACCOUNT_MIGRATIONS, AccountRows, type AccountReplicaRow } from "./schema/account";
 
 export interface AccountListing {
@@ -43,7 +49,12 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
    * the merged metadata would exceed Swift's limits (nothing stored). `standingFor`: on a handoff,
    * the primary zone it stands in for.
    */
-  putAccount(account: string, timestamp: string, metadata: MetadataMap = {}, standingFor: string | null = null): ReplicaReply {
+  putAccount(
+    account: string,
+    timestamp: string,
+    metadata: MetadataMap = {},
+    standingFor: string | null = null,
+  ): ReplicaReply {
     this.ensureSchema();
     const current = this.#rows.account(account);
     const base = current ?? newAccountRow(account, timestamp);
@@ -117,7 +128,8 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
    */
   updateContainers(reports: ContainerReport[]): ReplicaReply {
     this.ensureSchema();
-    if (this.ctx.storage.transactionSync(() => this.#mergeContainers(reports.slice(0, ROWS_PER_RPC_MAX)))) this.noteChange();
+    if (this.ctx.storage.transactionSync(() => this.#mergeContainers(reports.slice(0, ROWS_PER_RPC_MAX))))
+      this.noteChange();
     this.scheduleReclaim();
     return { status: 202 };
   }
@@ -131,7 +143,9 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
   }
 
   protected keyOf(row: AccountReplicaRow): string {
-    return row.kind === "account" ? treeKey.account(row.row.account) : treeKey.accountContainer(row.row.account, row.row.container);
+    return row.kind === "account"
+      ? treeKey.account(row.row.account)
+      : treeKey.accountContainer(row.row.account, row.row.container);
   }
 
   protected hashOf(row: AccountReplicaRow): Hash {
@@ -154,8 +168,10 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
         if (!current) {
           row = { ...incoming, ...this.#rows.totals(incoming.account) };
         } else {
-          const putTimestamp = incoming.putTimestamp > current.putTimestamp ? incoming.putTimestamp : current.putTimestamp;
-          const deleteTimestamp = incoming.deleteTimestamp > current.deleteTimestamp ? incoming.deleteTimestamp : current.deleteTimestamp;
+          const putTimestamp =
+            incoming.putTimestamp > current.putTimestamp ? incoming.putTimestamp : current.putTimestamp;
+          const deleteTimestamp =
+            incoming.deleteTimestamp > current.deleteTimestamp ? incoming.deleteTimestamp : current.deleteTimestamp;
           row = {
             ...current,
             putTimestamp,
@@ -183,7 +199,10 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
     let changed = 0;
     const touched = new Map<string, AccountRow>();
     for (const report of reports) {
-      const account = touched.get(report.account) ?? this.#rows.account(report.account) ?? autocreatedAccount(report.account, report.putTimestamp);
+      const account =
+        touched.get(report.account) ??
+        this.#rows.account(report.account) ??
+        autocreatedAccount(report.account, report.putTimestamp);
       const current = this.#rows.container(report.account, report.container);
       const merge = mergeContainerReport(current, report);
       if (!merge.changed) continue;

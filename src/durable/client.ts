@@ -50,7 +50,6 @@ export interface ReplicaProtocol<Row> {
   repair(): Promise<ReplicaReply<(import("./repair").RepairReport & { zone?: string })[]>>;
 }
 
-
 export class ReplicaClient {
   readonly #config: Config;
 
@@ -71,7 +70,13 @@ export class ReplicaClient {
    * Calls one replica's replication protocol (any ring), as `call` does. `Row` is the caller's
    * word for the rows that ring exchanges: a replica asks its peers in its own ring.
    */
-  protocol<Row, T>(ring: RingName, partition: number, zone: string, method: (stub: ReplicaProtocol<Row>) => Promise<ReplicaReply<T>>, timeoutMs: number): Promise<ReplicaReply<T>> {
+  protocol<Row, T>(
+    ring: RingName,
+    partition: number,
+    zone: string,
+    method: (stub: ReplicaProtocol<Row>) => Promise<ReplicaReply<T>>,
+    timeoutMs: number,
+  ): Promise<ReplicaReply<T>> {
     const stub: ReplicaProtocol<unknown> = this.stub(ring, partition, zone);
     return this.call(ring, partition, zone, () => method(stub as ReplicaProtocol<Row>), timeoutMs);
   }

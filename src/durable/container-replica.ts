@@ -6,7 +6,12 @@
  * Public methods are its RPC surface; it has no fetch().
  */
 
-import { ACCOUNT_REPORT_DELAY_MS, CONTAINER_UPDATE_TIMEOUT_MS, NODE_TIMEOUT_MS, ROWS_PER_RPC_MAX } from "../common/constraints";
+import {
+  ACCOUNT_REPORT_DELAY_MS,
+  CONTAINER_UPDATE_TIMEOUT_MS,
+  NODE_TIMEOUT_MS,
+  ROWS_PER_RPC_MAX,
+} from "../common/constraints";
 import { containerKey } from "../common/path";
 import { isSuccess, type ReplicaReply } from "../common/replies";
 import { Timestamp } from "../common/timestamp";
@@ -57,10 +62,21 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
     super(ctx, env, CONTAINER_MIGRATIONS);
     this.#rows = new ContainerRows(ctx.storage.sql);
     this.#outboxRows = new OutboxRows<ContainerReport>(ctx.storage.sql);
-    this.#outbox = new Outbox(ctx.storage, this.#outboxRows, async (partition, zone, reports) => {
-      const reply = await this.client.call("account", partition, zone, (stub) => stub.updateContainers(reports), NODE_TIMEOUT_MS);
-      return isSuccess(reply.status);
-    }, this.config.reclaimAgeSeconds * 1000);
+    this.#outbox = new Outbox(
+      ctx.storage,
+      this.#outboxRows,
+      async (partition, zone, reports) => {
+        const reply = await this.client.call(
+          "account",
+          partition,
+          zone,
+          (stub) => stub.updateContainers(reports),
+          NODE_TIMEOUT_MS,
+        );
+        return isSuccess(reply.status);
+      },
+      this.config.reclaimAgeSeconds * 1000,
+    );
   }
 
   /**
@@ -84,7 +100,8 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
     const key = containerKey(account, container);
     const current = this.#rows.container(key);
     const created = !current || isContainerDeleted(current);
-    if (!created && policy.explicit && current.storagePolicyIndex !== policy.index) return { status: 409, timestamp: current.putTimestamp };
+    if (!created && policy.explicit && current.storagePolicyIndex !== policy.index)
+      return { status: 409, timestamp: current.putTimestamp };
     const storagePolicyIndex = created ? policy.index : current.storagePolicyIndex;
     const base: ContainerRow = current ?? {
       account,
@@ -123,7 +140,13 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
    * metadata would exceed Swift's limits (nothing stored). Metadata merged key by key.
    * `standingFor`: on a handoff, the primary zone it stands in for.
    */
-  postContainer(account: string, container: string, timestamp: string, metadata: MetadataMap, standingFor: string | null = null): ReplicaReply {
+  postContainer(
+    account: string,
+    container: string,
+    timestamp: string,
+    metadata: MetadataMap,
+    standingFor: string | null = null,
+  ): ReplicaReply {
     this.ensureSchema();
     const key = containerKey(account, container);
     const current = this.#rows.container(key);
@@ -151,7 +174,12 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
    * this replica lists objects. Metadata is cleared, as Swift's delete_db does.
    * `standingFor`: on a handoff, the primary zone it stands in for.
    */
-  async deleteContainer(account: string, container: string, timestamp: string, standingFor: string | null = null): Promise<ReplicaReply> {
+  async deleteContainer(
+    account: string,
+    container: string,
+    timestamp: string,
+    standingFor: string | null = null,
+  ): Promise<ReplicaReply> {
     this.ensureSchema();
     const key = containerKey(account, container);
     const current = this.#rows.container(key);
@@ -205,7 +233,9 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
     const reportedAt = Timestamp.fromSeconds(Date.now() / 1000).internal;
     const result = this.ctx.storage.transactionSync(() =>
       this.#mergeListings(
-        updates.slice(0, ROWS_PER_RPC_MAX).map((update) => ({ key: containerKey(update.account, update.container), row: update.row })),
+        updates
+          .slice(0, ROWS_PER_RPC_MAX)
+          .map((update) => ({ key: containerKey(update.account, update.container), row: update.row })),
         reportedAt,
         false,
       ),
@@ -224,7 +254,12 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
    * (`keepOrphans`, for repair) to be counted when the container row arrives. `sendUpdates`
    * false (seeding) queues no report.
    */
-  #mergeListings(items: { key: string; row: ListingRow }[], reportedAt: string, keepOrphans: boolean, sendUpdates = true): { changed: number; missing: boolean } {
+  #mergeListings(
+    items: { key: string; row: ListingRow }[],
+    reportedAt: string,
+    keepOrphans: boolean,
+    sendUpdates = true,
+  ): { changed: number; missing: boolean } {
     let changed = 0;
     let missing = false;
     const touched = new Map<string, ContainerRow>();
@@ -297,8 +332,10 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
             ...current,
             storagePolicyIndex: winningPolicy(current, incoming),
             putTimestamp: incoming.putTimestamp > current.putTimestamp ? incoming.putTimestamp : current.putTimestamp,
-            deleteTimestamp: incoming.deleteTimestamp > current.deleteTimestamp ? incoming.deleteTimestamp : current.deleteTimestamp,
-            statusChangedAt: incoming.statusChangedAt > current.statusChangedAt ? incoming.statusChangedAt : current.statusChangedAt,
+            deleteTimestamp:
+              incoming.deleteTimestamp > current.deleteTimestamp ? incoming.deleteTimestamp : current.deleteTimestamp,
+            statusChangedAt:
+              incoming.statusChangedAt > current.statusChangedAt ? incoming.statusChangedAt : current.statusChangedAt,
             metadata: metadata.metadata,
           };
           if (containerRowHash(entry.key, row) === containerRowHash(entry.key, current)) continue;
@@ -339,8 +376,18 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
       reportedAt,
       storagePolicyIndex: row.storagePolicyIndex,
     };
-    for (const target of updateTargets(this.identity, rings.container, rings.account, rings.account.partitionFor(row.account))) {
-      this.#outboxRows.put({ partition: target.partition, zone: target.zone, key: containerKey(row.account, row.container), payload: report });
+    for (const target of updateTargets(
+      this.identity,
+      rings.container,
+      rings.account,
+      rings.account.partitionFor(row.account),
+    )) {
+      this.#outboxRows.put({
+        partition: target.partition,
+        zone: target.zone,
+        key: containerKey(row.account, row.container),
+        payload: report,
+      });
     }
   }
 
@@ -355,6 +402,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
   }
 
   async #report(): Promise<void> {
-    if (!(await this.#outbox.deliverWithin(CONTAINER_UPDATE_TIMEOUT_MS))) this.armAlarm(this.#outbox.retryAt(Date.now()));
+    if (!(await this.#outbox.deliverWithin(CONTAINER_UPDATE_TIMEOUT_MS)))
+      this.armAlarm(this.#outbox.retryAt(Date.now()));
   }
 }

@@ -42,10 +42,22 @@ export class Control extends DurableObject<Env> {
    * Saves where a ring's sweep stopped, and, when a pass completed, its report with the partitions
    * it found divergent (their first sighting is kept until a pass finds them in sync).
    */
-  saveSweep(ring: string, cursor: number, report: SweepRecord | null, divergent: number[], checked: number[]): ReplicaReply<number | null> {
+  saveSweep(
+    ring: string,
+    cursor: number,
+    report: SweepRecord | null,
+    divergent: number[],
+    checked: number[],
+  ): ReplicaReply<number | null> {
     const oldest = this.ctx.storage.transactionSync(() => {
       const first = this.#rows.recordDivergence(ring, divergent, checked, Date.now());
-      this.#rows.saveSweep(ring, cursor, report === null ? null : { ...report, oldestUnrepairedDivergence: first === null ? null : new Date(first).toISOString() });
+      this.#rows.saveSweep(
+        ring,
+        cursor,
+        report === null
+          ? null
+          : { ...report, oldestUnrepairedDivergence: first === null ? null : new Date(first).toISOString() },
+      );
       return first;
     });
     return { status: 200, value: oldest };

@@ -42,7 +42,10 @@ export function parseReplicaName(name: string | undefined): ReplicaIdentity {
   const parts = (name ?? "").split("/");
   const [ring, partition, zone, kind] = parts;
   assert(isRingName(ring), `replica name "${name}" has no ring`);
-  assert(partition !== undefined && /^\d+$/.test(partition) && zone, `replica name "${name}" is not {ring}/{partition}/{zone}`);
+  assert(
+    partition !== undefined && /^\d+$/.test(partition) && zone,
+    `replica name "${name}" is not {ring}/{partition}/{zone}`,
+  );
   assert(kind === undefined || kind === "handoff", `replica name "${name}" has an unknown slot`);
   const handoff = kind === "handoff";
   return { ring, partition: Number(partition), zone, slot: handoff ? handoffSlot(zone) : zone, handoff };
@@ -52,9 +55,16 @@ export function parseReplicaName(name: string | undefined): ReplicaIdentity {
  * The zone of the `target` ring's replica that a replica in `sourceZone` updates: the same zone
  * when it holds a primary of the target partition, else the primary at the source's replica index.
  */
-export function updateTargetZone(sourceZone: string, sourcePrimaries: readonly Zone[], targetPrimaries: readonly Zone[]): string {
+export function updateTargetZone(
+  sourceZone: string,
+  sourcePrimaries: readonly Zone[],
+  targetPrimaries: readonly Zone[],
+): string {
   if (targetPrimaries.some((zone) => zone.id === sourceZone)) return sourceZone;
-  const index = Math.max(0, sourcePrimaries.findIndex((zone) => zone.id === sourceZone));
+  const index = Math.max(
+    0,
+    sourcePrimaries.findIndex((zone) => zone.id === sourceZone),
+  );
   const target = targetPrimaries[index % targetPrimaries.length];
   assert(target, "target ring has no primaries");
   return target.id;
@@ -68,18 +78,33 @@ export function updateTargetZone(sourceZone: string, sourcePrimaries: readonly Z
  * replicas (a two-replica policy's objects, three container replicas) a source updates several,
  * as Swift's proxy spreads container hosts over the object servers (obj.py _backend_requests).
  */
-export function updateTargetZones(sourceZone: string, sourcePrimaries: readonly Zone[], targetPrimaries: readonly Zone[]): string[] {
+export function updateTargetZones(
+  sourceZone: string,
+  sourcePrimaries: readonly Zone[],
+  targetPrimaries: readonly Zone[],
+): string[] {
   const zones = [updateTargetZone(sourceZone, sourcePrimaries, targetPrimaries)];
   if (!sourcePrimaries.some((zone) => zone.id === sourceZone)) return zones;
   targetPrimaries.forEach((target, index) => {
-    const owner = sourcePrimaries.some((zone) => zone.id === target.id) ? target.id : sourcePrimaries[index % sourcePrimaries.length]?.id;
+    const owner = sourcePrimaries.some((zone) => zone.id === target.id)
+      ? target.id
+      : sourcePrimaries[index % sourcePrimaries.length]?.id;
     if (owner === sourceZone && !zones.includes(target.id)) zones.push(target.id);
   });
   return zones;
 }
 
 /** The replicas a write to `source` should update in `targetRing` for the path's target partition (see updateTargetZones). */
-export function updateTargets(source: ReplicaIdentity, sourceRing: Ring, targetRing: Ring, targetPartition: number): { partition: number; zone: string }[] {
-  const zones = updateTargetZones(source.zone, sourceRing.primaryZones(source.partition), targetRing.primaryZones(targetPartition));
+export function updateTargets(
+  source: ReplicaIdentity,
+  sourceRing: Ring,
+  targetRing: Ring,
+  targetPartition: number,
+): { partition: number; zone: string }[] {
+  const zones = updateTargetZones(
+    source.zone,
+    sourceRing.primaryZones(source.partition),
+    targetRing.primaryZones(targetPartition),
+  );
   return zones.map((zone) => ({ partition: targetPartition, zone }));
 }

@@ -42,7 +42,10 @@ function afterPrefix(text: string): string {
  * reading at the first name in a pseudo-directory and seeks past it, as Swift's does, so a
  * listing of 100 pseudo-directories of 1,000 objects reads about 200 rows, not 100 pages.
  */
-export function listNames<T>(params: ListingParams, query: (bounds: ListingBounds) => Iterable<{ name: string; row: T }>): ListingEntry<T>[] {
+export function listNames<T>(
+  params: ListingParams,
+  query: (bounds: ListingBounds) => Iterable<{ name: string; row: T }>,
+): ListingEntry<T>[] {
   let { prefix, delimiter } = params;
   const { limit, reverse, path } = params;
   let marker = params.marker;

@@ -62,7 +62,9 @@ export function mergeObject(current: ObjectRow | null, incoming: ObjectRow): Obj
     contentTypeTimestamp: type.contentTypeTimestamp,
     bodyKey: data.deleted ? null : data.bodyKey,
   };
-  const garbage = [current.bodyKey, incoming.bodyKey].filter((key): key is string => key !== null && key !== row.bodyKey);
+  const garbage = [current.bodyKey, incoming.bodyKey].filter(
+    (key): key is string => key !== null && key !== row.bodyKey,
+  );
   const changed =
     row.createdAt !== current.createdAt ||
     row.metaTimestamp !== current.metaTimestamp ||
@@ -77,7 +79,12 @@ export function mergeListing(current: ListingRow | null, incoming: ListingRow): 
   const data = dataWinner(current, incoming);
   const meta = newestSince(data, [current, incoming], (r) => r.metaTimestamp);
   const type = newestSince(data, [current, incoming], (r) => r.contentTypeTimestamp);
-  const row: ListingRow = { ...data, metaTimestamp: meta.metaTimestamp, contentType: type.contentType, contentTypeTimestamp: type.contentTypeTimestamp };
+  const row: ListingRow = {
+    ...data,
+    metaTimestamp: meta.metaTimestamp,
+    contentType: type.contentType,
+    contentTypeTimestamp: type.contentTypeTimestamp,
+  };
   const changed =
     row.createdAt !== current.createdAt ||
     row.metaTimestamp !== current.metaTimestamp ||
@@ -87,7 +94,10 @@ export function mergeListing(current: ListingRow | null, incoming: ListingRow): 
 }
 
 /** Merges metadata key by key: the newer timestamp wins each key. Swift: db.py update_metadata. */
-export function mergeMetadata(current: MetadataMap, incoming: MetadataMap): { metadata: MetadataMap; changed: boolean } {
+export function mergeMetadata(
+  current: MetadataMap,
+  incoming: MetadataMap,
+): { metadata: MetadataMap; changed: boolean } {
   const metadata: MetadataMap = { ...current };
   let changed = false;
   for (const [key, entry] of Object.entries(incoming)) {
@@ -107,10 +117,15 @@ export function mergeMetadata(current: MetadataMap, incoming: MetadataMap): { me
  * checked, and repair merges with mergeMetadata alone, as Swift's replication does not validate.
  * Swift: common/db.py update_metadata(validate_metadata=True).
  */
-export function mergeClientMetadata(current: MetadataMap, incoming: MetadataMap): { metadata: MetadataMap; changed: boolean; refused: string | null } {
+export function mergeClientMetadata(
+  current: MetadataMap,
+  incoming: MetadataMap,
+): { metadata: MetadataMap; changed: boolean; refused: string | null } {
   const merged = mergeMetadata(current, incoming);
   if (!Object.keys(incoming).length) return { ...merged, refused: null };
-  const refused = storedMetadataError(Object.entries(merged.metadata).map(([key, entry]) => [key, entry.value] as const));
+  const refused = storedMetadataError(
+    Object.entries(merged.metadata).map(([key, entry]) => [key, entry.value] as const),
+  );
   return { ...merged, refused };
 }
 
@@ -134,8 +149,20 @@ export function liveMetadata(metadata: MetadataMap): Record<string, string> {
  * moment with different counts (two zones' container replicas) resolve the same way on every
  * replica: the larger counts, then the larger policy index.
  */
-export function mergeContainerReport(current: AccountContainerRow | null, report: ContainerReport): { row: AccountContainerRow; changed: boolean } {
-  const base = current ?? { ...report, putTimestamp: "0", deleteTimestamp: "0", objectCount: 0, bytesUsed: 0, reportedAt: "0", deleted: 0 as const, storagePolicyIndex: 0 };
+export function mergeContainerReport(
+  current: AccountContainerRow | null,
+  report: ContainerReport,
+): { row: AccountContainerRow; changed: boolean } {
+  const base = current ?? {
+    ...report,
+    putTimestamp: "0",
+    deleteTimestamp: "0",
+    objectCount: 0,
+    bytesUsed: 0,
+    reportedAt: "0",
+    deleted: 0 as const,
+    storagePolicyIndex: 0,
+  };
   const putTimestamp = report.putTimestamp > base.putTimestamp ? report.putTimestamp : base.putTimestamp;
   const deleteTimestamp = report.deleteTimestamp > base.deleteTimestamp ? report.deleteTimestamp : base.deleteTimestamp;
   const tie = report.reportedAt === base.reportedAt;
@@ -144,7 +171,9 @@ export function mergeContainerReport(current: AccountContainerRow | null, report
     report.reportedAt > base.reportedAt ||
     (tie &&
       (report.objectCount > base.objectCount ||
-        (report.objectCount === base.objectCount && (report.bytesUsed > base.bytesUsed || (report.bytesUsed === base.bytesUsed && policy > base.storagePolicyIndex)))));
+        (report.objectCount === base.objectCount &&
+          (report.bytesUsed > base.bytesUsed ||
+            (report.bytesUsed === base.bytesUsed && policy > base.storagePolicyIndex)))));
   const row: AccountContainerRow = {
     account: report.account,
     container: report.container,

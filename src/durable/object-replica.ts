@@ -39,10 +39,21 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
     super(ctx, env, OBJECT_MIGRATIONS);
     this.#rows = new ObjectRows(ctx.storage.sql);
     this.#outboxRows = new OutboxRows<ContainerUpdate>(ctx.storage.sql);
-    this.#outbox = new Outbox(ctx.storage, this.#outboxRows, async (partition, zone, updates) => {
-      const reply = await this.client.call("container", partition, zone, (stub) => stub.updateObjects(updates), NODE_TIMEOUT_MS);
-      return isSuccess(reply.status);
-    }, this.config.reclaimAgeSeconds * 1000);
+    this.#outbox = new Outbox(
+      ctx.storage,
+      this.#outboxRows,
+      async (partition, zone, updates) => {
+        const reply = await this.client.call(
+          "container",
+          partition,
+          zone,
+          (stub) => stub.updateObjects(updates),
+          NODE_TIMEOUT_MS,
+        );
+        return isSuccess(reply.status);
+      },
+      this.config.reclaimAgeSeconds * 1000,
+    );
   }
 
   /** Swift: obj/server.py HEAD/GET. 200 with the row, or 404 (with the tombstone's timestamp). */
@@ -113,7 +124,10 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
    */
   async deleteObjects(names: string[], timestamp: string): Promise<ReplicaReply<number>> {
     this.ensureSchema();
-    const changed = await this.merge(names.slice(0, ROWS_PER_RPC_MAX).map((name) => objectTombstone(name, timestamp)), null);
+    const changed = await this.merge(
+      names.slice(0, ROWS_PER_RPC_MAX).map((name) => objectTombstone(name, timestamp)),
+      null,
+    );
     this.scheduleReclaim();
     return { status: 200, value: changed };
   }
@@ -186,7 +200,8 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
     await Promise.all(
       rows.map(async (row) => {
         if (row.bodyKey === null || (await to.head(row.bodyKey))) return;
-        if (!(await copyBody(row.bodyKey, from, to))) console.warn(`object replica ${this.ctx.id.name}: body ${row.bodyKey} missing in ${sourceZone}`);
+        if (!(await copyBody(row.bodyKey, from, to)))
+          console.warn(`object replica ${this.ctx.id.name}: body ${row.bodyKey} missing in ${sourceZone}`);
       }),
     );
   }
@@ -241,8 +256,18 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
     const [account = "", container = ""] = row.name.split("/");
     const listing = listingRowOf(row);
     const rings = this.config.rings;
-    for (const target of updateTargets(this.identity, rings.get(this.identity.ring), rings.container, rings.container.partitionFor(account, container))) {
-      this.#outboxRows.put({ partition: target.partition, zone: target.zone, key: row.name, payload: { account, container, row: listing } });
+    for (const target of updateTargets(
+      this.identity,
+      rings.get(this.identity.ring),
+      rings.container,
+      rings.container.partitionFor(account, container),
+    )) {
+      this.#outboxRows.put({
+        partition: target.partition,
+        zone: target.zone,
+        key: row.name,
+        payload: { account, container, row: listing },
+      });
     }
   }
 

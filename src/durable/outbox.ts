@@ -68,14 +68,24 @@ export class Outbox<T> {
       [...byTarget.values()].map(async (batch) => {
         const [first] = batch;
         if (!first) return;
-        if (await this.#send(first.partition, first.zone, batch.map((item) => item.payload))) {
+        if (
+          await this.#send(
+            first.partition,
+            first.zone,
+            batch.map((item) => item.payload),
+          )
+        ) {
           this.#storage.transactionSync(() => this.#rows.clear(batch));
         } else {
           failed = true;
         }
       }),
     );
-    if (failed) this.#storage.kv.put(BACKOFF, Math.min(UPDATE_RETRY_MAX_MS, (this.#storage.kv.get<number>(BACKOFF) ?? UPDATE_RETRY_MS / 2) * 2));
+    if (failed)
+      this.#storage.kv.put(
+        BACKOFF,
+        Math.min(UPDATE_RETRY_MAX_MS, (this.#storage.kv.get<number>(BACKOFF) ?? UPDATE_RETRY_MS / 2) * 2),
+      );
     else if (this.#storage.kv.get<number>(BACKOFF) !== undefined) this.#storage.kv.delete(BACKOFF);
   }
 

@@ -64,12 +64,25 @@ export const treeKey = {
   accountContainer: (account: string, container: string) => `c:${account}/${container}`,
 };
 
-export function objectRowHash(row: { name: string; createdAt: string; metaTimestamp: string; contentTypeTimestamp: string; deleted: 0 | 1 }): Hash {
+export function objectRowHash(row: {
+  name: string;
+  createdAt: string;
+  metaTimestamp: string;
+  contentTypeTimestamp: string;
+  deleted: 0 | 1;
+}): Hash {
   return rowHash(treeKey.object(row.name), [row.createdAt, row.metaTimestamp, row.contentTypeTimestamp], row.deleted);
 }
 
-export function listingRowHash(containerKey: string, row: { name: string; createdAt: string; metaTimestamp: string; contentTypeTimestamp: string; deleted: 0 | 1 }): Hash {
-  return rowHash(treeKey.listing(containerKey, row.name), [row.createdAt, row.metaTimestamp, row.contentTypeTimestamp], row.deleted);
+export function listingRowHash(
+  containerKey: string,
+  row: { name: string; createdAt: string; metaTimestamp: string; contentTypeTimestamp: string; deleted: 0 | 1 },
+): Hash {
+  return rowHash(
+    treeKey.listing(containerKey, row.name),
+    [row.createdAt, row.metaTimestamp, row.contentTypeTimestamp],
+    row.deleted,
+  );
 }
 
 /**
@@ -78,10 +91,19 @@ export function listingRowHash(containerKey: string, row: { name: string; create
  */
 export function containerRowHash(
   containerKey: string,
-  row: { putTimestamp: string; deleteTimestamp: string; metadata: Record<string, { value: string; timestamp: string }>; storagePolicyIndex?: number },
+  row: {
+    putTimestamp: string;
+    deleteTimestamp: string;
+    metadata: Record<string, { value: string; timestamp: string }>;
+    storagePolicyIndex?: number;
+  },
 ): Hash {
   const policy = row.storagePolicyIndex ? [`policy=${row.storagePolicyIndex}`] : [];
-  return rowHash(treeKey.container(containerKey), [row.putTimestamp, row.deleteTimestamp, metadataStamps(row.metadata), ...policy], 0);
+  return rowHash(
+    treeKey.container(containerKey),
+    [row.putTimestamp, row.deleteTimestamp, metadataStamps(row.metadata), ...policy],
+    0,
+  );
 }
 
 export function accountRowHash(row: {
@@ -91,7 +113,11 @@ export function accountRowHash(row: {
   status: string;
   metadata: Record<string, { value: string; timestamp: string }>;
 }): Hash {
-  return rowHash(treeKey.account(row.account), [row.putTimestamp, row.deleteTimestamp, row.status, metadataStamps(row.metadata)], 0);
+  return rowHash(
+    treeKey.account(row.account),
+    [row.putTimestamp, row.deleteTimestamp, row.status, metadataStamps(row.metadata)],
+    0,
+  );
 }
 
 /**
@@ -100,7 +126,10 @@ export function accountRowHash(row: {
  * same rows and need no repair.
  */
 export function accountContainerRowHash(
-  row: Pick<ContainerReport, "account" | "container" | "putTimestamp" | "deleteTimestamp" | "objectCount" | "bytesUsed" | "storagePolicyIndex"> & { deleted: 0 | 1 },
+  row: Pick<
+    ContainerReport,
+    "account" | "container" | "putTimestamp" | "deleteTimestamp" | "objectCount" | "bytesUsed" | "storagePolicyIndex"
+  > & { deleted: 0 | 1 },
 ): Hash {
   // Policy 0 adds nothing, so rows stored before storage policies keep their hashes.
   const policy = row.storagePolicyIndex ? [`policy=${row.storagePolicyIndex}`] : [];

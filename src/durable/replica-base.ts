@@ -59,12 +59,16 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
     // The subclass sets its rows after this constructor: the parts read them when they run.
     const rows = (): ReplicaRows<Row> => this.rows;
     this.#repairs = new RepairSchedule(this.#context);
-    this.#peerRepair = new PeerRepair(this.#context, {
-      rows,
-      merge: (batch, zone) => this.merge(batch, zone),
-      keyOf: (row) => this.keyOf(row),
-      hashOf: (row) => this.hashOf(row),
-    }, this.#repairs);
+    this.#peerRepair = new PeerRepair(
+      this.#context,
+      {
+        rows,
+        merge: (batch, zone) => this.merge(batch, zone),
+        keyOf: (row) => this.keyOf(row),
+        hashOf: (row) => this.hashOf(row),
+      },
+      this.#repairs,
+    );
     this.#revert = new HandoffRevert(this.#context, rows, this.#repairs);
     this.#reclaim = new Reclaim(this.#context, rows);
     this.#summary = new SummaryReport(this.#context, () => this.tree);
@@ -144,7 +148,10 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
    */
   audit(leaves: number): ReplicaReply<{ leavesChecked: number; drifted: number }> {
     this.ensureSchema();
-    const sample = this.tree.sampleLeaves(Math.max(0, Math.min(leaves, ROWS_PER_RPC_MAX)), Math.floor(Math.random() * 65_536));
+    const sample = this.tree.sampleLeaves(
+      Math.max(0, Math.min(leaves, ROWS_PER_RPC_MAX)),
+      Math.floor(Math.random() * 65_536),
+    );
     const drifted = this.ctx.storage.transactionSync(() => {
       const rows = sample.reduce((total, leaf) => total + this.tree.auditLeaf(leaf, this.rows.auditEntries(leaf)), 0);
       return rows + this.tree.auditUpper(sample.map(bucketOf));

@@ -14,7 +14,12 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { parseConfig } from "../config/config";
-import { NODE_TIMEOUT_MS, SUMMARY_CALLS_PER_ALARM_MAX, WAKE_CALLS_IN_FLIGHT, ZONE_PROBE_INTERVAL_MS } from "../common/constraints";
+import {
+  NODE_TIMEOUT_MS,
+  SUMMARY_CALLS_PER_ALARM_MAX,
+  WAKE_CALLS_IN_FLIGHT,
+  ZONE_PROBE_INTERVAL_MS,
+} from "../common/constraints";
 import type { ReplicaReply } from "../common/replies";
 import type { RingName } from "../ring/types";
 import { ringOfSummaryName } from "./names";
@@ -45,7 +50,8 @@ export class RingSummary extends DurableObject<Env> {
   /** A replica of this zone could not reach `zones`: it is woken (its repair runs) when each answers again. */
   async waitFor(zones: string[], waiter: Waiter): Promise<ReplicaReply> {
     this.ctx.storage.transactionSync(() => this.#rows.wait(zones, waiter, Date.now()));
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + ZONE_PROBE_INTERVAL_MS);
+    if ((await this.ctx.storage.getAlarm()) === null)
+      await this.ctx.storage.setAlarm(Date.now() + ZONE_PROBE_INTERVAL_MS);
     return { status: 202 };
   }
 
@@ -70,11 +76,17 @@ export class RingSummary extends DurableObject<Env> {
       const probe = await client.call(ring, partition, zone, (stub) => stub.partitionHash(), NODE_TIMEOUT_MS);
       if (probe.status !== 200) continue;
       for (;;) {
-        const waiters = this.ctx.storage.transactionSync(() => this.#rows.takeWaiters(zone, Math.min(WAKE_CALLS_IN_FLIGHT, budget)));
+        const waiters = this.ctx.storage.transactionSync(() =>
+          this.#rows.takeWaiters(zone, Math.min(WAKE_CALLS_IN_FLIGHT, budget)),
+        );
         if (!waiters.length) break;
         budget -= waiters.length;
         // A waiter not woken here still retries on its own, later.
-        await Promise.all(waiters.map((waiter) => client.call(ring, waiter.partition, waiter.slot, (stub) => stub.wake(), NODE_TIMEOUT_MS)));
+        await Promise.all(
+          waiters.map((waiter) =>
+            client.call(ring, waiter.partition, waiter.slot, (stub) => stub.wake(), NODE_TIMEOUT_MS),
+          ),
+        );
       }
       // The zone answered but the budget ran out: the rest are woken by the next invocation, at once.
       if (budget <= 0) more = true;

@@ -47,7 +47,13 @@ export async function fanOut<T>(
       reply = await call(zone, primary);
     }
     results[index] = { zone, reply };
-    if (hasQuorum(results.filter((result): result is ZoneReply<T> => result !== undefined), primaries.length)) settle();
+    if (
+      hasQuorum(
+        results.filter((result): result is ZoneReply<T> => result !== undefined),
+        primaries.length,
+      )
+    )
+      settle();
   });
   const all = Promise.all(attempts);
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -136,7 +142,8 @@ export async function readNewest<T>(
     if (!success && !(status === 404 && timestamp !== undefined)) continue;
     const best = newest?.reply.timestamp ?? "";
     // On equal timestamps the tombstone wins, as the merge decides (merge.ts dataWinner).
-    if (!newest || (timestamp ?? "") > best || ((timestamp ?? "") === best && !success && newest.reply.status !== 404)) newest = candidate;
+    if (!newest || (timestamp ?? "") > best || ((timestamp ?? "") === best && !success && newest.reply.status !== 404))
+      newest = candidate;
   }
   const found = newest && newest.reply.status >= 200 && newest.reply.status < 300 ? newest : null;
   return { found, replies };

@@ -47,7 +47,8 @@ export function writeStatus(replies: readonly SlotReply[], replicaCount: number)
   const quorum = quorumSize(replicaCount);
   for (const hundred of [200, 300, 400]) {
     const inClass = (status: number) => status >= hundred && status < hundred + 100;
-    if (zonesAnswering(replies, inClass) >= quorum) return Math.max(...replies.map((r) => r.reply.status).filter(inClass));
+    if (zonesAnswering(replies, inClass) >= quorum)
+      return Math.max(...replies.map((r) => r.reply.status).filter(inClass));
   }
   return 503;
 }

@@ -32,10 +32,19 @@ export async function audit(config: Config, client: ReplicaClient, random: () =>
     const start = Math.floor(random() * config.rings.get(ring).partitionCount);
     const summary = ringSummaryStub(config, ring, zone.id);
     const entries = (await summary.list(start, AUDIT_REPLICAS_PER_RING)).value ?? [];
-    const wrapped = entries.length < AUDIT_REPLICAS_PER_RING ? ((await summary.list(0, AUDIT_REPLICAS_PER_RING - entries.length)).value ?? []) : [];
+    const wrapped =
+      entries.length < AUDIT_REPLICAS_PER_RING
+        ? ((await summary.list(0, AUDIT_REPLICAS_PER_RING - entries.length)).value ?? [])
+        : [];
     for (const entry of [...entries, ...wrapped.filter((e) => e.partition < start)]) {
       const slot = entry.slot === "handoff" ? handoffSlot(zone.id) : zone.id;
-      const reply = await client.protocol(ring, entry.partition, slot, (stub) => stub.audit(AUDIT_LEAVES_PER_REPLICA), NODE_TIMEOUT_MS);
+      const reply = await client.protocol(
+        ring,
+        entry.partition,
+        slot,
+        (stub) => stub.audit(AUDIT_LEAVES_PER_REPLICA),
+        NODE_TIMEOUT_MS,
+      );
       report.replicasChecked += 1;
       report.leavesChecked += reply.value?.leavesChecked ?? 0;
       report.drifted += reply.value?.drifted ?? 0;

@@ -29,7 +29,13 @@ export async function runSweeps(config: Config, nowMs: number): Promise<SweepRep
   for (const ring of config.rings.names()) {
     const cursor = (await control.sweepCursor(ring)).value ?? 0;
     const outcome = await sweepRing(config, client, ring, cursor, SWEEP_REPAIRS_PER_INVOCATION, nowMs);
-    await control.saveSweep(ring, outcome.report.cursor, { ...outcome.report }, outcome.divergentPartitions, outcome.checkedPartitions);
+    await control.saveSweep(
+      ring,
+      outcome.report.cursor,
+      { ...outcome.report },
+      outcome.divergentPartitions,
+      outcome.checkedPartitions,
+    );
     reports.push(outcome.report);
   }
   return reports;

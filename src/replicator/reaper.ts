@@ -28,22 +28,43 @@ export interface ReapReport {
   budgetSpent: boolean;
 }
 
-const params = (limit: number): ListingParams => ({ limit, marker: "", endMarker: "", prefix: null, delimiter: null, reverse: false, path: null });
+const params = (limit: number): ListingParams => ({
+  limit,
+  marker: "",
+  endMarker: "",
+  prefix: null,
+  delimiter: null,
+  reverse: false,
+  path: null,
+});
 
 /** Advances the reaper over every queued account, within one invocation's call budget. */
 export async function reapAccounts(config: Config, callBudget = CALLS_PER_INVOCATION): Promise<ReapReport> {
   const client = new ReplicaClient(config);
   const control = controlStub(config);
   const queue = (await control.reapQueue()).value ?? [];
-  const report: ReapReport = { accounts: queue.length, objectsDeleted: 0, containersDeleted: 0, finished: [], budgetSpent: false };
+  const report: ReapReport = {
+    accounts: queue.length,
+    objectsDeleted: 0,
+    containersDeleted: 0,
+    finished: [],
+    budgetSpent: false,
+  };
   let calls = 0;
   const rings = config.rings;
   /** Names in the first listing a primary replica gives (the reaper repeats until none is left). */
   const names = async (partition: number, account: string): Promise<string[]> => {
     for (const zone of rings.account.primaryZones(partition)) {
       calls += 1;
-      const reply = await client.call("account", partition, zone.id, (stub) => stub.listContainers(account, params(100)), NODE_TIMEOUT_MS);
-      if (reply.status === 200 && reply.value) return reply.value.entries.filter((entry) => entry.kind === "row").map((entry) => entry.name);
+      const reply = await client.call(
+        "account",
+        partition,
+        zone.id,
+        (stub) => stub.listContainers(account, params(100)),
+        NODE_TIMEOUT_MS,
+      );
+      if (reply.status === 200 && reply.value)
+        return reply.value.entries.filter((entry) => entry.kind === "row").map((entry) => entry.name);
     }
     return [];
   };
@@ -51,7 +72,13 @@ export async function reapAccounts(config: Config, callBudget = CALLS_PER_INVOCA
   const objectNames = async (partition: number, account: string, container: string) => {
     for (const zone of rings.container.primaryZones(partition)) {
       calls += 1;
-      const reply = await client.call("container", partition, zone.id, (stub) => stub.listObjects(account, container, params(OBJECTS_PER_STEP)), NODE_TIMEOUT_MS);
+      const reply = await client.call(
+        "container",
+        partition,
+        zone.id,
+        (stub) => stub.listObjects(account, container, params(OBJECTS_PER_STEP)),
+        NODE_TIMEOUT_MS,
+      );
       if (reply.status === 200 && reply.value) {
         const ring = policyOfIndex(config.policies, reply.value.container.storagePolicyIndex).ring;
         return { ring, names: reply.value.entries.filter((entry) => entry.kind === "row").map((entry) => entry.name) };
@@ -87,10 +114,19 @@ export async function reapAccounts(config: Config, callBudget = CALLS_PER_INVOCA
           }
           await Promise.all(
             [...byPartition].flatMap(([partition, group]) =>
-              rings.get(ring).primaryZones(partition).map((zone) => {
-                calls += 1;
-                return client.call(ring, partition, zone.id, (stub) => stub.deleteObjects(group, timestamp), NODE_TIMEOUT_MS);
-              }),
+              rings
+                .get(ring)
+                .primaryZones(partition)
+                .map((zone) => {
+                  calls += 1;
+                  return client.call(
+                    ring,
+                    partition,
+                    zone.id,
+                    (stub) => stub.deleteObjects(group, timestamp),
+                    NODE_TIMEOUT_MS,
+                  );
+                }),
             ),
           );
           report.objectsDeleted += objects.length;
@@ -99,7 +135,13 @@ export async function reapAccounts(config: Config, callBudget = CALLS_PER_INVOCA
         const replies = await Promise.all(
           rings.container.primaryZones(containerPartition).map((zone) => {
             calls += 1;
-            return client.call("container", containerPartition, zone.id, (stub) => stub.deleteContainer(account, container, timestamp), NODE_TIMEOUT_MS);
+            return client.call(
+              "container",
+              containerPartition,
+              zone.id,
+              (stub) => stub.deleteContainer(account, container, timestamp),
+              NODE_TIMEOUT_MS,
+            );
           }),
         );
         if (replies.some((reply) => reply.status === 204)) report.containersDeleted += 1;

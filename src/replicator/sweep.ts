@@ -46,7 +46,11 @@ export interface SweepOutcome {
 }
 
 /** Every zone's summary entries of a ring from `fromPartition` on, grouped by partition. */
-async function readSummaries(config: Config, ring: RingName, fromPartition: number): Promise<Map<number, Map<string, SummaryEntry>>> {
+async function readSummaries(
+  config: Config,
+  ring: RingName,
+  fromPartition: number,
+): Promise<Map<number, Map<string, SummaryEntry>>> {
   const byPartition = new Map<number, Map<string, SummaryEntry>>();
   await Promise.all(
     config.rings.get(ring).zones.map(async (zone) => {
@@ -72,7 +76,14 @@ async function readSummaries(config: Config, ring: RingName, fromPartition: numb
  * Sweeps one ring from `cursor`, asking for at most `maxRepairs` repairs; returns the report and
  * where the next invocation resumes (0 when the pass completed).
  */
-export async function sweepRing(config: Config, client: ReplicaClient, ring: RingName, cursor: number, maxRepairs: number, nowMs: number): Promise<SweepOutcome> {
+export async function sweepRing(
+  config: Config,
+  client: ReplicaClient,
+  ring: RingName,
+  cursor: number,
+  maxRepairs: number,
+  nowMs: number,
+): Promise<SweepOutcome> {
   const started = Date.now();
   const summaries = await readSummaries(config, ring, cursor);
   const report: SweepReport = {
@@ -94,7 +105,10 @@ export async function sweepRing(config: Config, client: ReplicaClient, ring: Rin
   const partitions = [...summaries.keys()].sort((a, b) => a - b);
   for (const partition of partitions) {
     const slots = summaries.get(partition) ?? new Map<string, SummaryEntry>();
-    const primaries = config.rings.get(ring).primaryZones(partition).map((zone) => zone.id);
+    const primaries = config.rings
+      .get(ring)
+      .primaryZones(partition)
+      .map((zone) => zone.id);
     const hashes = new Set(primaries.map((zone) => slots.get(zone)?.hash ?? ZERO_HASH));
     const strays = [...slots.keys()].filter((slot) => !primaries.includes(slot));
     report.handoffsOutstanding += strays.length;

@@ -39,8 +39,10 @@ export function parseBuilderFile(json: unknown): BuilderFile {
   if (!isRecord(json)) throw new RingFileError("builder file is not a JSON object");
   const problems: string[] = [];
   const f = json;
-  if (f.format !== BUILDER_FILE_FORMAT) problems.push(`format is ${JSON.stringify(f.format)}, expected "${BUILDER_FILE_FORMAT}"`);
-  if (!isRingName(f.ring)) problems.push(`ring is ${JSON.stringify(f.ring)}, expected account, container, object or object-<policy index>`);
+  if (f.format !== BUILDER_FILE_FORMAT)
+    problems.push(`format is ${JSON.stringify(f.format)}, expected "${BUILDER_FILE_FORMAT}"`);
+  if (!isRingName(f.ring))
+    problems.push(`ring is ${JSON.stringify(f.ring)}, expected account, container, object or object-<policy index>`);
   for (const key of ["partPower", "replicas", "minPartHours", "seed", "version"] as const) {
     if (!isIntegerIn(f[key], 0, Number.MAX_SAFE_INTEGER)) problems.push(`${key} is not a whole number >= 0`);
   }
@@ -48,14 +50,16 @@ export function parseBuilderFile(json: unknown): BuilderFile {
   else {
     f.zones.forEach((zone: unknown, i) => {
       problems.push(...zoneProblems(zone, `zones[${i}]`));
-      if (isRecord(zone) && typeof zone.removed !== "boolean") problems.push(`zones[${i}].removed is not true or false`);
+      if (isRecord(zone) && typeof zone.removed !== "boolean")
+        problems.push(`zones[${i}].removed is not true or false`);
     });
   }
   const tables = f.replica2Partition2Zone;
   if (tables !== null && (!Array.isArray(tables) || !tables.every((t) => typeof t === "string"))) {
     problems.push("replica2Partition2Zone is not null or a list of base64 strings");
   }
-  if (f.partitionMovedAt !== null && typeof f.partitionMovedAt !== "string") problems.push("partitionMovedAt is not null or base64");
+  if (f.partitionMovedAt !== null && typeof f.partitionMovedAt !== "string")
+    problems.push("partitionMovedAt is not null or base64");
   if (typeof f.zonesChanged !== "boolean") problems.push("zonesChanged is not true or false");
   if (problems.length > 0) throw new RingFileError(`bad builder file: ${problems.join("; ")}`);
   // Every field was checked above; this object is the narrowed result.
@@ -70,7 +74,8 @@ export function parseBuilderFile(json: unknown): BuilderFile {
  */
 export function validate(builder: BuilderFile): string[] {
   const problems: string[] = [];
-  if (!isIntegerIn(builder.partPower, 0, MAX_PART_POWER)) problems.push(`part power ${builder.partPower} is not in 0..${MAX_PART_POWER}`);
+  if (!isIntegerIn(builder.partPower, 0, MAX_PART_POWER))
+    problems.push(`part power ${builder.partPower} is not in 0..${MAX_PART_POWER}`);
   if (!isIntegerIn(builder.replicas, 1, 255)) problems.push(`replicas ${builder.replicas} is not in 1..255`);
   if (!isIntegerIn(builder.minPartHours, 0, MAX_MIN_PART_HOURS)) {
     problems.push(`min_part_hours ${builder.minPartHours} is not in 0..${MAX_MIN_PART_HOURS}`);
@@ -87,12 +92,16 @@ export function validate(builder: BuilderFile): string[] {
   const withBucket = live.filter((zone) => zone.bucket !== null).map((zone) => zone.id);
   if (withBucket.length > 0 && withBucket.length < live.length) {
     const without = live.filter((zone) => zone.bucket === null).map((zone) => zone.id);
-    problems.push(`zones ${listed(withBucket)} name an R2 bucket and ${listed(without)} do not: name one for every zone or for none`);
+    problems.push(
+      `zones ${listed(withBucket)} name an R2 bucket and ${listed(without)} do not: name one for every zone or for none`,
+    );
   }
   const assignable = builder.zones.filter(isAssignable).length;
   if (assignable === 0) problems.push("no zone has weight > 0");
   else if (assignable < builder.replicas) {
-    problems.push(`${builder.replicas} replicas need ${builder.replicas} zones with weight > 0; there are ${assignable}`);
+    problems.push(
+      `${builder.replicas} replicas need ${builder.replicas} zones with weight > 0; there are ${assignable}`,
+    );
   }
   if (builder.replica2Partition2Zone === null) {
     problems.push("the ring has never been rebalanced");
@@ -133,8 +142,10 @@ function tableProblems(builder: BuilderFile, table: readonly Uint16Array[], live
     if (zonesOfPartition.size < distinctWanted) undispersed.push(p);
   }
   if (unassigned.length > 0) problems.push(`partition/replica ${listed(unassigned)} have no zone`);
-  if (noSuchZone.length > 0) problems.push(`partition/replica ${listed(noSuchZone)} name a zone index past the zone list`);
-  for (const [id, count] of onRemoved) problems.push(`removed zone ${id} still holds ${count} partition-replicas: rebalance`);
+  if (noSuchZone.length > 0)
+    problems.push(`partition/replica ${listed(noSuchZone)} name a zone index past the zone list`);
+  for (const [id, count] of onRemoved)
+    problems.push(`removed zone ${id} still holds ${count} partition-replicas: rebalance`);
   if (undispersed.length > 0) {
     problems.push(`partitions ${listed(undispersed)} have replicas in fewer than ${distinctWanted} distinct zones`);
   }
@@ -142,7 +153,10 @@ function tableProblems(builder: BuilderFile, table: readonly Uint16Array[], live
 }
 
 function pad(cells: readonly string[], widths: readonly number[]): string {
-  return cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
+  return cells
+    .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+    .join("  ")
+    .trimEnd();
 }
 
 function duration(seconds: number): string {

@@ -74,7 +74,11 @@ export function isAssignable(zone: BuilderZone): boolean {
  * weight_of_one_part = partition-replicas / total weight. A zone without weight holding
  * partitions counts MAX_BALANCE.
  */
-export function balancePerZone(zones: readonly BuilderZone[], counts: readonly number[], partitionReplicas: number): number[] {
+export function balancePerZone(
+  zones: readonly BuilderZone[],
+  counts: readonly number[],
+  partitionReplicas: number,
+): number[] {
   const totalWeight = zones.reduce((sum, zone) => sum + (isAssignable(zone) ? zone.weight : 0), 0);
   const weightOfOnePart = totalWeight > 0 ? partitionReplicas / totalWeight : 0;
   return zones.map((zone, index) => {

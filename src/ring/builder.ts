@@ -8,7 +8,15 @@ import { validate } from "./builder-report.ts";
 import { decodeTables, MAX_MIN_PART_HOURS, RingBuilderError } from "./builder-state.ts";
 import { isIntegerIn, MAX_PART_POWER, plainZone, zoneProblems } from "./ring-file.ts";
 import { bytesToBase64, uint16ToBase64 } from "./table.ts";
-import { BUILDER_FILE_FORMAT, isRingName, RING_FILE_FORMAT, type BuilderFile, type RingFile, type RingName, type Zone } from "./types.ts";
+import {
+  BUILDER_FILE_FORMAT,
+  isRingName,
+  RING_FILE_FORMAT,
+  type BuilderFile,
+  type RingFile,
+  type RingName,
+  type Zone,
+} from "./types.ts";
 
 export { RingBuilderError } from "./builder-state.ts";
 export { rebalance, type RebalanceResult } from "./rebalance.ts";
@@ -22,12 +30,22 @@ export const DEFAULT_SEED = 0x5eed;
  * RingBuilderError for a part power outside 0..24, replicas outside 1..255, or min_part_hours
  * outside 0..8760 (a year).
  */
-export function create(ring: RingName, partPower: number, replicas: number, minPartHours: number, seed = DEFAULT_SEED): BuilderFile {
-  if (!isRingName(ring)) throw new RingBuilderError(`unknown ring ${JSON.stringify(ring)}: expected account, container, object or object-<policy index>`);
+export function create(
+  ring: RingName,
+  partPower: number,
+  replicas: number,
+  minPartHours: number,
+  seed = DEFAULT_SEED,
+): BuilderFile {
+  if (!isRingName(ring))
+    throw new RingBuilderError(
+      `unknown ring ${JSON.stringify(ring)}: expected account, container, object or object-<policy index>`,
+    );
   if (!isIntegerIn(partPower, 0, MAX_PART_POWER)) {
     throw new RingBuilderError(`part power ${partPower} is not a whole number in 0..${MAX_PART_POWER}`);
   }
-  if (!isIntegerIn(replicas, 1, 255)) throw new RingBuilderError(`replicas ${replicas} is not a whole number in 1..255`);
+  if (!isIntegerIn(replicas, 1, 255))
+    throw new RingBuilderError(`replicas ${replicas} is not a whole number in 1..255`);
   if (!isIntegerIn(minPartHours, 0, MAX_MIN_PART_HOURS)) {
     throw new RingBuilderError(`min_part_hours ${minPartHours} is not a whole number in 0..${MAX_MIN_PART_HOURS}`);
   }
@@ -63,7 +81,9 @@ export function addZone(builder: BuilderFile, zone: Zone): BuilderFile {
   if (problems.length > 0) throw new RingBuilderError(problems.join("; "));
   const existing = builder.zones.find((z) => z.id === zone.id);
   if (existing?.removed) {
-    throw new RingBuilderError(`zone ${zone.id} is being removed from the ${builder.ring} ring: rebalance before adding it again`);
+    throw new RingBuilderError(
+      `zone ${zone.id} is being removed from the ${builder.ring} ring: rebalance before adding it again`,
+    );
   }
   if (existing) throw new RingBuilderError(`the ${builder.ring} ring already has a zone ${zone.id}`);
   return { ...builder, zones: [...builder.zones, { ...plainZone(zone), removed: false }], zonesChanged: true };
@@ -91,7 +111,8 @@ export function removeZone(builder: BuilderFile, id: string): BuilderFile {
  */
 export function setWeight(builder: BuilderFile, id: string, weight: number): BuilderFile {
   const index = zoneIndex(builder, id);
-  if (builder.zones[index]?.removed) throw new RingBuilderError(`zone ${id} is being removed from the ${builder.ring} ring`);
+  if (builder.zones[index]?.removed)
+    throw new RingBuilderError(`zone ${id} is being removed from the ${builder.ring} ring`);
   if (typeof weight !== "number" || !Number.isFinite(weight) || weight < 0) {
     throw new RingBuilderError(`weight ${weight} is not a finite number >= 0`);
   }

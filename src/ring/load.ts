@@ -73,7 +73,10 @@ export function ringsFrom(files: Readonly<Record<string, unknown>>, options: Has
     rings.set(name, Ring.fromFile(file, options));
   }
   const stray = Object.keys(files).find((name) => !isRingName(name));
-  if (stray !== undefined) throw new RingFileError(`rings/${stray}.ring.json is not a ring's name (account, container, object, object-<policy index>)`);
+  if (stray !== undefined)
+    throw new RingFileError(
+      `rings/${stray}.ring.json is not a ring's name (account, container, object, object-<policy index>)`,
+    );
   return new RingSet(rings);
 }
 

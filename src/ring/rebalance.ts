@@ -210,7 +210,8 @@ function place(a: Assignment, gathered: readonly number[], random: () => number)
   const available = a.zones.map(() => 0);
   for (let p = 0; p < a.partitions; p++) {
     if (openSlots[p] === 0) continue;
-    for (let zone = 0; zone < a.zones.length; zone++) if (!a.holds(p, zone)) available[zone] = (available[zone] ?? 0) + 1;
+    for (let zone = 0; zone < a.zones.length; zone++)
+      if (!a.holds(p, zone)) available[zone] = (available[zone] ?? 0) + 1;
   }
   const urgency = (zone: number): number => -a.excess(zone) / Math.max(1, available[zone] ?? 0);
   for (const entry of toPlace) {
@@ -231,7 +232,8 @@ function place(a: Assignment, gathered: readonly number[], random: () => number)
     available[best] = (available[best] ?? 0) - 1;
     openSlots[p] = (openSlots[p] ?? 1) - 1;
     if (openSlots[p] === 0) {
-      for (let zone = 0; zone < a.zones.length; zone++) if (!a.holds(p, zone)) available[zone] = (available[zone] ?? 0) - 1;
+      for (let zone = 0; zone < a.zones.length; zone++)
+        if (!a.holds(p, zone)) available[zone] = (available[zone] ?? 0) - 1;
     }
   }
 }
@@ -294,7 +296,8 @@ function balance(a: Assignment, random: () => number): void {
  * of 3 requires more than 2 devices").
  */
 export function rebalance(builder: BuilderFile, nowSeconds: number): RebalanceResult {
-  if (!Number.isFinite(nowSeconds) || nowSeconds < 1) throw new RingBuilderError(`now ${nowSeconds} is not a Unix time`);
+  if (!Number.isFinite(nowSeconds) || nowSeconds < 1)
+    throw new RingBuilderError(`now ${nowSeconds} is not a Unix time`);
   const { zones, replicas } = builder;
   const partitions = 2 ** builder.partPower;
   const assignableCount = zones.filter(isAssignable).length;

@@ -64,9 +64,11 @@ export function parseRingFile(json: unknown): RingFile {
   const problems: string[] = [];
   const { format, ring, version, partPower, replicaCount, zones, zoneIndexBytes, replica2Partition2Zone } = json;
   if (format !== RING_FILE_FORMAT) problems.push(`format is ${JSON.stringify(format)}, expected "${RING_FILE_FORMAT}"`);
-  if (!isRingName(ring)) problems.push(`ring is ${JSON.stringify(ring)}, expected account, container, object or object-<policy index>`);
+  if (!isRingName(ring))
+    problems.push(`ring is ${JSON.stringify(ring)}, expected account, container, object or object-<policy index>`);
   if (!isIntegerIn(version, 0, Number.MAX_SAFE_INTEGER)) problems.push("version is not a whole number");
-  if (!isIntegerIn(partPower, 0, MAX_PART_POWER)) problems.push(`partPower is not a whole number in 0..${MAX_PART_POWER}`);
+  if (!isIntegerIn(partPower, 0, MAX_PART_POWER))
+    problems.push(`partPower is not a whole number in 0..${MAX_PART_POWER}`);
   if (!isIntegerIn(replicaCount, 1, 255)) problems.push("replicaCount is not a whole number in 1..255");
   if (!Array.isArray(zones)) problems.push("zones is not a list");
   else zones.forEach((zone: unknown, i) => problems.push(...zoneProblems(zone, `zones[${i}]`)));

@@ -76,7 +76,9 @@ export class Ring {
   static fromFile(file: RingFile, options: HashPathOptions): Ring {
     const partitionCount = 2 ** file.partPower;
     if (file.replica2Partition2Zone.length !== file.replicaCount) {
-      throw new RingFileError(`ring ${file.ring}: ${file.replica2Partition2Zone.length} tables for ${file.replicaCount} replicas`);
+      throw new RingFileError(
+        `ring ${file.ring}: ${file.replica2Partition2Zone.length} tables for ${file.replicaCount} replicas`,
+      );
     }
     const ids = new Set(file.zones.map((zone) => zone.id));
     if (ids.size !== file.zones.length) throw new RingFileError(`ring ${file.ring}: two zones share an id`);

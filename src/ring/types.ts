@@ -27,7 +27,12 @@ const POLICY_RING_PATTERN = /^object-([1-9][0-9]{0,5})$/;
 
 /** True when `value` names a ring: account, container, object or object-<policy index ≥ 1>. */
 export function isRingName(value: unknown): value is RingName {
-  return value === "account" || value === "container" || value === "object" || (typeof value === "string" && POLICY_RING_PATTERN.test(value));
+  return (
+    value === "account" ||
+    value === "container" ||
+    value === "object" ||
+    (typeof value === "string" && POLICY_RING_PATTERN.test(value))
+  );
 }
 
 /** The kind of a ring: an object ring of any policy is an `object` ring. */

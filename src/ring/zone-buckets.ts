@@ -32,7 +32,11 @@ export interface UnboundBucket {
  * needs the shared `BODIES` binding. Account and container rings store no bodies, so their
  * zones need no bucket.
  */
-export function unboundBuckets(ring: RingName, zones: readonly Zone[], isBucketBinding: (binding: string) => boolean): UnboundBucket[] {
+export function unboundBuckets(
+  ring: RingName,
+  zones: readonly Zone[],
+  isBucketBinding: (binding: string) => boolean,
+): UnboundBucket[] {
   const problems = new Map<string, UnboundBucket>();
   for (const zone of zones) {
     if (zone.bucket === null && ring !== "object") continue;

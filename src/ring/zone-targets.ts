@@ -23,10 +23,12 @@ export interface ZoneTargets {
 export function zoneTargets(zones: readonly BuilderZone[], partitions: number, replicas: number): ZoneTargets {
   const weightOf = (index: number): number => zones[index]?.weight ?? 0;
   const wanted = new Array<number>(zones.length).fill(0);
-  const assignable = zones.map((_, index) => index).filter((index) => {
-    const zone = zones[index];
-    return zone !== undefined && isAssignable(zone);
-  });
+  const assignable = zones
+    .map((_, index) => index)
+    .filter((index) => {
+      const zone = zones[index];
+      return zone !== undefined && isAssignable(zone);
+    });
   let free = assignable;
   let remaining = partitions * replicas;
   for (;;) {

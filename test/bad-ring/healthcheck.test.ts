@@ -20,7 +20,9 @@ describe("a ring naming a bucket binding the Worker does not have", () => {
   });
 
   it("GET /auth/v1.0 answers 503 Service Unavailable naming the missing binding", async ({ expect }) => {
-    const response = await exports.default.fetch(`${BASE}/auth/v1.0`, { headers: { "X-Auth-User": "test:tester", "X-Auth-Key": "testing" } });
+    const response = await exports.default.fetch(`${BASE}/auth/v1.0`, {
+      headers: { "X-Auth-User": "test:tester", "X-Auth-Key": "testing" },
+    });
     expect(response.status).toBe(503);
     expect(await response.text()).toBe(PROBLEM);
   });

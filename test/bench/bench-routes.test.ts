@@ -22,7 +22,9 @@ describe("bench routes (the bench Worker)", () => {
       expect(await statusAs(null, method, path, body)).toBe(401);
       expect(await statusAs(["test:tester", "testing"], method, path, body)).toBe(403);
     }
-    const listing = await exports.default.fetch(`${BASE}/v1/AUTH_test?format=json`, { headers: { "X-Auth-Token": await tokenFor() } });
+    const listing = await exports.default.fetch(`${BASE}/v1/AUTH_test?format=json`, {
+      headers: { "X-Auth-Token": await tokenFor() },
+    });
     expect(JSON.parse(await text(listing))).toEqual([]);
   });
 
@@ -30,12 +32,21 @@ describe("bench routes (the bench Worker)", () => {
     expect(await statusAs(["admin:admin", "admin"], "GET", "/bench/fixed")).toBe(200);
   });
 
-  it("seed a container through the replicas' seedRows that GET then lists, counted in its account", async ({ expect }) => {
+  it("seed a container through the replicas' seedRows that GET then lists, counted in its account", async ({
+    expect,
+  }) => {
     const admin = { "X-Auth-Token": await tokenFor("admin:admin", "admin") };
-    const seeded = await exports.default.fetch(`${BASE}/bench/replication/seed?account=AUTH_seeded&containers=1&objects=3`, { method: "POST", headers: admin });
+    const seeded = await exports.default.fetch(
+      `${BASE}/bench/replication/seed?account=AUTH_seeded&containers=1&objects=3`,
+      { method: "POST", headers: admin },
+    );
     expect(JSON.parse(await text(seeded))).toEqual({ containers: 1, objects: 3 });
     const listing = await exports.default.fetch(`${BASE}/v1/AUTH_seeded/c0000000?format=json`, { headers: admin });
-    expect((JSON.parse(await text(listing)) as { name: string }[]).map((entry) => entry.name)).toEqual(["o00000", "o00001", "o00002"]);
+    expect((JSON.parse(await text(listing)) as { name: string }[]).map((entry) => entry.name)).toEqual([
+      "o00000",
+      "o00001",
+      "o00002",
+    ]);
     const account = await exports.default.fetch(`${BASE}/v1/AUTH_seeded`, { method: "HEAD", headers: admin });
     await text(account);
     expect(account.headers.get("x-account-container-count")).toBe("1");

@@ -5,8 +5,10 @@ import { listingRow, objectRow } from "../rows";
 
 // The bench Worker binds its own replica classes, which add seedRows to the production ones
 // that Env names.
-const objectReplica = (name: string) => env.OBJECT_REPLICA.getByName(name) as unknown as DurableObjectStub<ObjectReplica>;
-const containerReplica = (name: string) => env.CONTAINER_REPLICA.getByName(name) as unknown as DurableObjectStub<ContainerReplica>;
+const objectReplica = (name: string) =>
+  env.OBJECT_REPLICA.getByName(name) as unknown as DurableObjectStub<ObjectReplica>;
+const containerReplica = (name: string) =>
+  env.CONTAINER_REPLICA.getByName(name) as unknown as DurableObjectStub<ContainerReplica>;
 
 describe("bench-only seeding (seedRows)", () => {
   it("an object replica stores seeded rows as a merge does, and queues no container update", async ({ expect }) => {
@@ -17,10 +19,23 @@ describe("bench-only seeding (seedRows)", () => {
     expect(await stub.pendingUpdateCount()).toBe(0);
   });
 
-  it("a container replica stores seeded container and listing rows, and queues no account report", async ({ expect }) => {
+  it("a container replica stores seeded container and listing rows, and queues no account report", async ({
+    expect,
+  }) => {
     const stub = containerReplica("container/990/z1");
     const stamp = "1700000001.00000";
-    const row = { account: "AUTH_test", container: "seed", createdAt: stamp, putTimestamp: stamp, deleteTimestamp: "0", statusChangedAt: stamp, objectCount: 1, bytesUsed: 1, metadata: {}, storagePolicyIndex: 0 };
+    const row = {
+      account: "AUTH_test",
+      container: "seed",
+      createdAt: stamp,
+      putTimestamp: stamp,
+      deleteTimestamp: "0",
+      statusChangedAt: stamp,
+      objectCount: 1,
+      bytesUsed: 1,
+      metadata: {},
+      storagePolicyIndex: 0,
+    };
     const reply = await stub.seedRows([
       { kind: "container", key: "AUTH_test/seed", row },
       { kind: "object", key: "AUTH_test/seed", row: listingRow("a", stamp) },

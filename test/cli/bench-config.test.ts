@@ -31,19 +31,31 @@ function migratedClasses(config: WranglerConfig): string[] {
   return classes.sort();
 }
 
-const boundClasses = (config: WranglerConfig): string[] => (config.durable_objects?.bindings ?? []).map((binding) => binding.class_name).sort();
+const boundClasses = (config: WranglerConfig): string[] =>
+  (config.durable_objects?.bindings ?? []).map((binding) => binding.class_name).sort();
 
 describe("wrangler.bench.toml", () => {
   it("is wrangler.toml with its own name and entry, plus the BENCH_FLOOR binding", ({ expect }) => {
     const { name, main, durable_objects, migrations: _benchMigrations, ...bench } = read("wrangler.bench.toml");
-    const { durable_objects: productionObjects, migrations: _productionMigrations, name: _name, main: _main, ...production } = read("wrangler.toml");
+    const {
+      durable_objects: productionObjects,
+      migrations: _productionMigrations,
+      name: _name,
+      main: _main,
+      ...production
+    } = read("wrangler.toml");
     expect(name).toBe("edgeswift-bench");
     expect(main).toBe("bench/worker/index.ts");
     expect(bench).toEqual(production);
-    expect(durable_objects?.bindings).toEqual([...(productionObjects?.bindings ?? []), { name: "BENCH_FLOOR", class_name: "BenchFloor" }]);
+    expect(durable_objects?.bindings).toEqual([
+      ...(productionObjects?.bindings ?? []),
+      { name: "BENCH_FLOOR", class_name: "BenchFloor" },
+    ]);
   });
 
-  it("each config's migrations leave exactly the classes it binds: BenchFloor in the bench Worker's, deleted from the production one's", ({ expect }) => {
+  it("each config's migrations leave exactly the classes it binds: BenchFloor in the bench Worker's, deleted from the production one's", ({
+    expect,
+  }) => {
     const production = read("wrangler.toml");
     const bench = read("wrangler.bench.toml");
     expect(migratedClasses(production)).toEqual(boundClasses(production));

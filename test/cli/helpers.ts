@@ -34,7 +34,13 @@ export function edgeswift(...args: string[]): Run {
 }
 
 /** A temporary copy of rings/ (builders and ring files) and wrangler.toml; removed by `done()`. */
-export function scratchCluster(): { dir: string; rings: string; config: string; editConfig: (edit: (text: string) => string) => void; done: () => void } {
+export function scratchCluster(): {
+  dir: string;
+  rings: string;
+  config: string;
+  editConfig: (edit: (text: string) => string) => void;
+  done: () => void;
+} {
   const dir = mkdtempSync(join(tmpdir(), "edgeswift-cli-"));
   const rings = join(dir, "rings");
   const config = join(dir, "wrangler.toml");

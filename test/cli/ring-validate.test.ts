@@ -30,14 +30,28 @@ describe("edgeswift ring … against wrangler.toml", () => {
     }
   });
 
-  it("README's example without the binding: add warns, rebalance refuses and writes nothing, validate exits 1 naming BODIES_Z4", ({ expect }) => {
+  it("README's example without the binding: add warns, rebalance refuses and writes nothing, validate exits 1 naming BODIES_Z4", ({
+    expect,
+  }) => {
     const { rings, config } = scratch();
     const ringBefore = readFileSync(join(rings, "object.ring.json"), "utf8");
     const where = ["--dir", rings, "--config", config];
 
-    const add = edgeswift("ring", "object", "add", "z4", "--weight", "100", "--location-hint", "eeur", "--bucket", "BODIES_Z4", ...where);
+    const add = edgeswift(
+      "ring",
+      "object",
+      "add",
+      "z4",
+      "--weight",
+      "100",
+      "--location-hint",
+      "eeur",
+      "--bucket",
+      "BODIES_Z4",
+      ...where,
+    );
     expect(add.status).toBe(0);
-    expect(add.stderr).toContain('warning: BODIES_Z4 is not an [[r2_buckets]] binding in');
+    expect(add.stderr).toContain("warning: BODIES_Z4 is not an [[r2_buckets]] binding in");
     expect(add.stderr).toContain('binding = "BODIES_Z4"');
 
     const rebalance = edgeswift("ring", "object", "rebalance", ...where);
@@ -51,18 +65,34 @@ describe("edgeswift ring … against wrangler.toml", () => {
     expect(validate.stderr).toContain("object: BODIES_Z4 is not an [[r2_buckets]] binding");
   });
 
-  it("README's example with the binding added to wrangler.toml: rebalance writes the ring and validate and check pass", ({ expect }) => {
+  it("README's example with the binding added to wrangler.toml: rebalance writes the ring and validate and check pass", ({
+    expect,
+  }) => {
     const { rings, config, editConfig } = scratch();
     const where = ["--dir", rings, "--config", config];
     editConfig((text) => text + BODIES_Z4_BINDING);
 
-    const add = edgeswift("ring", "object", "add", "z4", "--weight", "100", "--location-hint", "eeur", "--bucket", "BODIES_Z4", ...where);
+    const add = edgeswift(
+      "ring",
+      "object",
+      "add",
+      "z4",
+      "--weight",
+      "100",
+      "--location-hint",
+      "eeur",
+      "--bucket",
+      "BODIES_Z4",
+      ...where,
+    );
     expect(add.stderr).toBe("");
     expect(add.status).toBe(0);
     const rebalance = edgeswift("ring", "object", "rebalance", ...where);
     expect(rebalance.stderr).toBe("");
     expect(rebalance.status).toBe(0);
-    expect(JSON.parse(readFileSync(join(rings, "object.ring.json"), "utf8")).zones.map((zone: { id: string }) => zone.id)).toEqual(["z1", "z2", "z3", "z4"]);
+    expect(
+      JSON.parse(readFileSync(join(rings, "object.ring.json"), "utf8")).zones.map((zone: { id: string }) => zone.id),
+    ).toEqual(["z1", "z2", "z3", "z4"]);
 
     const validate = edgeswift("ring", "object", "validate", ...where);
     expect(validate.stdout).toContain("the object ring is valid");
@@ -78,7 +108,9 @@ describe("edgeswift ring … against wrangler.toml", () => {
     for (const ring of ["account", "container", "object"]) {
       const validate = edgeswift("ring", ring, "validate", "--dir", rings, "--config", config);
       expect(validate.status).toBe(1);
-      expect(validate.stderr).toContain(`${ring}: BODIES_Z3 is not an [[r2_buckets]] binding in ${config} (zone z3 of the ${ring} ring names it)`);
+      expect(validate.stderr).toContain(
+        `${ring}: BODIES_Z3 is not an [[r2_buckets]] binding in ${config} (zone z3 of the ${ring} ring names it)`,
+      );
     }
   });
 
@@ -89,13 +121,17 @@ describe("edgeswift ring … against wrangler.toml", () => {
     expect(validate.stderr).toContain(`cannot read ${join(dir, "missing.toml")}`);
   });
 
-  it("check exits 1 naming every ring and binding that do not match (what npm start and npm run deploy run first)", ({ expect }) => {
+  it("check exits 1 naming every ring and binding that do not match (what npm start and npm run deploy run first)", ({
+    expect,
+  }) => {
     const { rings, config, editConfig } = scratch();
     editConfig((text) => withoutBinding(text, "BODIES_Z2"));
     const check = edgeswift("check", "--dir", rings, "--config", config);
     expect(check.status).toBe(1);
     for (const ring of ["account", "container", "object"]) {
-      expect(check.stderr).toContain(`${ring}: BODIES_Z2 is not an [[r2_buckets]] binding in ${config} (zone z2 of the ${ring} ring names it)`);
+      expect(check.stderr).toContain(
+        `${ring}: BODIES_Z2 is not an [[r2_buckets]] binding in ${config} (zone z2 of the ${ring} ring names it)`,
+      );
     }
   });
 

@@ -19,7 +19,9 @@ describe("npm start", () => {
     cluster.editConfig((text) => withoutBinding(text, "BODIES_Z3"));
     const run = runScript("cli/start.ts", ["--config", cluster.config, "--port", "8803"]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain(`object: BODIES_Z3 is not an [[r2_buckets]] binding in ${cluster.config} (zone z3 of the object ring names it)`);
+    expect(run.stderr).toContain(
+      `object: BODIES_Z3 is not an [[r2_buckets]] binding in ${cluster.config} (zone z3 of the object ring names it)`,
+    );
     expect(run.stderr).toContain("not starting");
     expect(run.stdout).not.toContain("wrangler dev");
   });

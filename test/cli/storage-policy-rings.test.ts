@@ -27,17 +27,25 @@ describe("storage policy rings", () => {
     expect(check.status).toBe(0);
   });
 
-  it("ring object-3 create, add, rebalance builds policy 3's ring and lists it in rings/index.ts; check then wants a policy for it", ({ expect }) => {
+  it("ring object-3 create, add, rebalance builds policy 3's ring and lists it in rings/index.ts; check then wants a policy for it", ({
+    expect,
+  }) => {
     const { rings, config, editConfig } = scratch();
     const where = ["--dir", rings, "--config", config];
     expect(edgeswift("ring", "object-3", "create", "4", "2", "1", "--dir", rings).status).toBe(0);
-    for (const [zone, bucket] of [["z1", "BODIES_Z1"], ["z2", "BODIES_Z2"]] as const) {
+    for (const [zone, bucket] of [
+      ["z1", "BODIES_Z1"],
+      ["z2", "BODIES_Z2"],
+    ] as const) {
       expect(edgeswift("ring", "object-3", "add", zone, "--weight", "1", "--bucket", bucket, ...where).status).toBe(0);
     }
     const rebalance = edgeswift("ring", "object-3", "rebalance", ...where);
     expect(rebalance.stderr).toBe("");
     expect(rebalance.stdout).toContain(`wrote ${join(rings, "object-3.ring.json")}`);
-    expect(JSON.parse(readFileSync(join(rings, "object-3.ring.json"), "utf8"))).toMatchObject({ ring: "object-3", replicaCount: 2 });
+    expect(JSON.parse(readFileSync(join(rings, "object-3.ring.json"), "utf8"))).toMatchObject({
+      ring: "object-3",
+      replicaCount: 2,
+    });
     expect(readFileSync(join(rings, "index.ts"), "utf8")).toContain('import object_3 from "./object-3.ring.json";');
     expect(readFileSync(join(rings, "index.ts"), "utf8")).toContain('"object-3": object_3');
 
@@ -45,7 +53,12 @@ describe("storage policy rings", () => {
     expect(orphan.status).toBe(1);
     expect(orphan.stderr).toContain("object-3: " + join(rings, "object-3.ring.json") + " belongs to no storage policy");
 
-    editConfig((text) => text.replace('STORAGE_POLICIES = "0 gold default; 1 silver; 2 local"', 'STORAGE_POLICIES = "0 gold default; 1 silver; 2 local; 3 bronze"'));
+    editConfig((text) =>
+      text.replace(
+        'STORAGE_POLICIES = "0 gold default; 1 silver; 2 local"',
+        'STORAGE_POLICIES = "0 gold default; 1 silver; 2 local; 3 bronze"',
+      ),
+    );
     const check = edgeswift("check", ...where);
     expect(check.stderr).toBe("");
     expect(check.status).toBe(0);
@@ -57,7 +70,9 @@ describe("storage policy rings", () => {
     rmSync(join(rings, "object-2.ring.json"));
     const check = edgeswift("check", ...where);
     expect(check.status).toBe(1);
-    expect(check.stderr).toContain(`STORAGE_POLICIES names policy 2 (local), but ${join(rings, "object-2.ring.json")} does not exist`);
+    expect(check.stderr).toContain(
+      `STORAGE_POLICIES names policy 2 (local), but ${join(rings, "object-2.ring.json")} does not exist`,
+    );
     expect(check.stderr).toContain(`${join(rings, "index.ts")} does not list the ring files`);
     // Any ring's rebalance brings the index up to date, even when no partition moves.
     expect(edgeswift("ring", "object", "rebalance", ...where).status).toBe(0);
@@ -68,6 +83,8 @@ describe("storage policy rings", () => {
   it("a name that is no ring is refused", ({ expect }) => {
     const run = edgeswift("ring", "object-0", "show");
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain('unknown ring "object-0": expected account, container, object or object-<policy index>');
+    expect(run.stderr).toContain(
+      'unknown ring "object-0": expected account, container, object or object-<policy index>',
+    );
   });
 });

@@ -9,7 +9,17 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, inject, it } from "vitest";
-import { md5, runClient, runSwift, tempDir, transcript, uniqueName, withoutClientEnv, writeTree, type RunOptions } from "./helpers";
+import {
+  md5,
+  runClient,
+  runSwift,
+  tempDir,
+  transcript,
+  uniqueName,
+  withoutClientEnv,
+  writeTree,
+  type RunOptions,
+} from "./helpers";
 
 const BASE_URL = inject("edgeswiftBaseUrl");
 const OWNER = { user: "test:tester", key: "testing" };
@@ -17,11 +27,29 @@ const OWNER = { user: "test:tester", key: "testing" };
 const swift = (args: readonly string[], options: RunOptions = {}) => runSwift(BASE_URL, OWNER, args, options);
 
 /** `curl -sS -D - -o FILE` as the owner; the headers as a map, the body as bytes. */
-async function curlGet(dir: string, url: string, extra: readonly string[] = []): Promise<{ headers: Map<string, string>; body: Buffer; shown: string }> {
-  const auth = await runClient(["curl", "-sS", "-D", "-", "-o", "/dev/null", "-H", `X-Auth-User: ${OWNER.user}`, "-H", `X-Auth-Key: ${OWNER.key}`, `${BASE_URL}/auth/v1.0`]);
+async function curlGet(
+  dir: string,
+  url: string,
+  extra: readonly string[] = [],
+): Promise<{ headers: Map<string, string>; body: Buffer; shown: string }> {
+  const auth = await runClient([
+    "curl",
+    "-sS",
+    "-D",
+    "-",
+    "-o",
+    "/dev/null",
+    "-H",
+    `X-Auth-User: ${OWNER.user}`,
+    "-H",
+    `X-Auth-Key: ${OWNER.key}`,
+    `${BASE_URL}/auth/v1.0`,
+  ]);
   const token = /^x-auth-token: (\S+)/imu.exec(auth.stdout)?.[1] ?? "";
   const file = join(dir, uniqueName("body"));
-  const run = await runClient(["curl", "-sS", "-D", "-", "-o", file, "-H", `X-Auth-Token: ${token}`, ...extra, url], { env: withoutClientEnv(["ST_", "OS_"]) });
+  const run = await runClient(["curl", "-sS", "-D", "-", "-o", file, "-H", `X-Auth-Token: ${token}`, ...extra, url], {
+    env: withoutClientEnv(["ST_", "OS_"]),
+  });
   const headers = new Map<string, string>();
   for (const line of run.stdout.split(/\r?\n/u)) {
     const match = /^([\w-]+): (.*)$/u.exec(line);
@@ -31,7 +59,10 @@ async function curlGet(dir: string, url: string, extra: readonly string[] = []):
 }
 
 describe("Content-Encoding: gzip objects", () => {
-  it("swift upload --header 'Content-Encoding: gzip', then swift download, swift copy and curl (with and without Accept-Encoding: gzip) return the stored bytes with the stored ETag and Content-Length", async ({ expect, onTestFinished }) => {
+  it("swift upload --header 'Content-Encoding: gzip', then swift download, swift copy and curl (with and without Accept-Encoding: gzip) return the stored bytes with the stored ETag and Content-Length", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const dir = await tempDir(onTestFinished, "gzip");
     const stored = gzipSync(Buffer.from("hello hello hello gzip world\n".repeat(200)));
     await writeTree(join(dir, "up"), { "page.html.gz": stored });
@@ -39,7 +70,18 @@ describe("Content-Encoding: gzip objects", () => {
     // Typed as what it is stored as: a compressible type (page.html.gz guesses text/html, as in
     // Swift) is re-encoded to each client's Accept-Encoding by Cloudflare's edge and by wrangler
     // dev, which copies it, whatever the Worker sends (README: Deploy, compression).
-    await swift(["upload", "--header", "Content-Encoding: gzip", "--header", "Content-Type: application/gzip", container, "page.html.gz"], { cwd: join(dir, "up") });
+    await swift(
+      [
+        "upload",
+        "--header",
+        "Content-Encoding: gzip",
+        "--header",
+        "Content-Type: application/gzip",
+        container,
+        "page.html.gz",
+      ],
+      { cwd: join(dir, "up") },
+    );
 
     const download = await swift(["download", container, "page.html.gz", "-o", join(dir, "downloaded.gz")]);
     expect(md5(await readFile(join(dir, "downloaded.gz"))), transcript(download)).toBe(md5(stored));

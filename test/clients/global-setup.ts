@@ -47,7 +47,9 @@ async function waitUntilHealthy(baseUrl: string, child: ChildProcess, output: ()
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  throw new Error(`GET ${baseUrl}/healthcheck did not answer 200 within ${READY_TIMEOUT_MS / 1000} s; wrangler dev said:\n${output()}`);
+  throw new Error(
+    `GET ${baseUrl}/healthcheck did not answer 200 within ${READY_TIMEOUT_MS / 1000} s; wrangler dev said:\n${output()}`,
+  );
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -63,11 +65,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const wrangler = spawn(
     "npx",
     [
-      "wrangler", "dev",
-      "--ip", "127.0.0.1",
-      "--port", String(port),
-      "--inspector-port", String(inspectorPort),
-      "--persist-to", persistDir,
+      "wrangler",
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--inspector-port",
+      String(inspectorPort),
+      "--persist-to",
+      persistDir,
       "--show-interactive-dev-session=false",
     ],
     {

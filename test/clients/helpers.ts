@@ -113,7 +113,13 @@ export interface SwiftUser {
  * `swift -A <baseUrl>/auth/v1.0 -U <user> -K <key> [--os-storage-url <storageUrl>] <args>`, as a
  * user types it; ST_* and OS_* from the caller's shell are dropped.
  */
-export function runSwift(baseUrl: string, who: SwiftUser, args: readonly string[], options: RunOptions = {}, storageUrl: string | null = null): Promise<ClientRun> {
+export function runSwift(
+  baseUrl: string,
+  who: SwiftUser,
+  args: readonly string[],
+  options: RunOptions = {},
+  storageUrl: string | null = null,
+): Promise<ClientRun> {
   const storage = storageUrl === null ? [] : ["--os-storage-url", storageUrl];
   return runClient(["swift", "-A", `${baseUrl}/auth/v1.0`, "-U", who.user, "-K", who.key, ...storage, ...args], {
     ...options,

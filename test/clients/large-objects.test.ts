@@ -34,10 +34,19 @@ function swift(args: readonly string[], options: RunOptions = {}): Promise<Clien
 }
 
 /** Uploads `size` random bytes as `name` with `swift upload --segment-size` (and `--use-slo` when asked). */
-async function uploadLarge(container: string, dir: string, name: string, size: number, useSlo: boolean): Promise<{ body: Buffer; upload: ClientRun }> {
+async function uploadLarge(
+  container: string,
+  dir: string,
+  name: string,
+  size: number,
+  useSlo: boolean,
+): Promise<{ body: Buffer; upload: ClientRun }> {
   const body = randomBody(size);
   await writeTree(dir, { [name]: body });
-  const upload = await swift(["upload", container, name, "--segment-size", String(SEGMENT_SIZE), ...(useSlo ? ["--use-slo"] : [])], { cwd: dir });
+  const upload = await swift(
+    ["upload", container, name, "--segment-size", String(SEGMENT_SIZE), ...(useSlo ? ["--use-slo"] : [])],
+    { cwd: dir },
+  );
   return { body, upload };
 }
 
@@ -45,7 +54,10 @@ describe("large objects with swift (python3-swiftclient)", () => {
   for (const useSlo of [true, false]) {
     const kind = useSlo ? "an SLO (--use-slo)" : "a DLO";
 
-    it(`swift upload --segment-size of a file larger than a segment stores ${kind}, and swift download returns it byte for byte`, async ({ expect, onTestFinished }) => {
+    it(`swift upload --segment-size of a file larger than a segment stores ${kind}, and swift download returns it byte for byte`, async ({
+      expect,
+      onTestFinished,
+    }) => {
       const container = uniqueName(useSlo ? "lo-slo" : "lo-dlo");
       const dir = await tempDir(onTestFinished, "large");
       const size = 3 * SEGMENT_SIZE + 12_345;
@@ -53,7 +65,10 @@ describe("large objects with swift (python3-swiftclient)", () => {
 
       const segments = await swift(["list", `${container}_segments`]);
       expect(listed(segments), `${transcript(upload)}\n${transcript(segments)}`).toHaveLength(4);
-      expect(listed(segments).every((name) => name.startsWith(useSlo ? "big.bin/slo/" : "big.bin/")), transcript(segments)).toBe(true);
+      expect(
+        listed(segments).every((name) => name.startsWith(useSlo ? "big.bin/slo/" : "big.bin/")),
+        transcript(segments),
+      ).toBe(true);
       // An SLO is listed with its total size; a DLO manifest with its own (0), as Swift lists them.
       const list = await swift(["list", container, "--long"]);
       expect(listed(list)[0], transcript(list)).toMatch(new RegExp(`^\\s*${useSlo ? size : 0} .* big\\.bin$`, "u"));
@@ -61,7 +76,8 @@ describe("large objects with swift (python3-swiftclient)", () => {
       const stat = await swift(["stat", container, "big.bin"]);
       const fields = statFields(stat);
       expect(fields.get("Content Length"), transcript(stat)).toBe(String(size));
-      if (!useSlo) expect(fields.get("Manifest"), transcript(stat)).toMatch(new RegExp(`^${container}_segments/big\\.bin/`, "u"));
+      if (!useSlo)
+        expect(fields.get("Manifest"), transcript(stat)).toMatch(new RegExp(`^${container}_segments/big\\.bin/`, "u"));
 
       const download = await swift(["download", container, "big.bin", "-o", join(dir, "back.bin")]);
       const back = await readFile(join(dir, "back.bin"));
@@ -70,7 +86,10 @@ describe("large objects with swift (python3-swiftclient)", () => {
       expect(back.equals(body), transcript(download)).toBe(true);
     });
 
-    it(`swift download of a container holding ${kind} writes it byte for byte beside the small files`, async ({ expect, onTestFinished }) => {
+    it(`swift download of a container holding ${kind} writes it byte for byte beside the small files`, async ({
+      expect,
+      onTestFinished,
+    }) => {
       const container = uniqueName(useSlo ? "lo-slo-dl" : "lo-dlo-dl");
       const dir = await tempDir(onTestFinished, "large");
       const { body } = await uploadLarge(container, join(dir, "up"), "nested/large.bin", 2 * SEGMENT_SIZE + 1, useSlo);
@@ -82,7 +101,10 @@ describe("large objects with swift (python3-swiftclient)", () => {
       expect(await readFile(join(dir, "down", "small.txt"), "utf8"), transcript(download)).toBe("small\n");
     });
 
-    it(`swift delete of ${kind} removes the manifest and its segments, leaving the segments container empty`, async ({ expect, onTestFinished }) => {
+    it(`swift delete of ${kind} removes the manifest and its segments, leaving the segments container empty`, async ({
+      expect,
+      onTestFinished,
+    }) => {
       const container = uniqueName(useSlo ? "lo-slo-del" : "lo-dlo-del");
       const dir = await tempDir(onTestFinished, "large");
       await uploadLarge(container, dir, "doomed.bin", 2 * SEGMENT_SIZE + 7, useSlo);
@@ -100,7 +122,10 @@ describe("large objects with swift (python3-swiftclient)", () => {
     });
   }
 
-  it("swift upload --segment-size over an existing large object replaces it and deletes the old segments", async ({ expect, onTestFinished }) => {
+  it("swift upload --segment-size over an existing large object replaces it and deletes the old segments", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const container = uniqueName("lo-replace");
     const dir = await tempDir(onTestFinished, "large");
     await uploadLarge(container, join(dir, "first"), "file.bin", 2 * SEGMENT_SIZE + 3, true);

@@ -63,7 +63,15 @@ beforeAll(async () => {
   configPath = join(home, "rclone.conf");
   await writeFile(
     configPath,
-    [`[${REMOTE}]`, "type = swift", `auth = ${BASE_URL}/auth/v1.0`, "user = test:tester", "key = testing", "auth_version = 1", ""].join("\n"),
+    [
+      `[${REMOTE}]`,
+      "type = swift",
+      `auth = ${BASE_URL}/auth/v1.0`,
+      "user = test:tester",
+      "key = testing",
+      "auth_version = 1",
+      "",
+    ].join("\n"),
   );
 });
 
@@ -102,7 +110,8 @@ function lines(run: ClientRun): string[] {
 /** What `rclone -v` said it did to each path: "Copied (new)", "Deleted", … (path → action). */
 function actions(run: ClientRun): Map<string, string> {
   const done = new Map<string, string>();
-  const pattern = /INFO {2}: (.+): (Copied \(new\)|Copied \(replaced existing\)|Deleted|Updated modification time in destination)$/u;
+  const pattern =
+    /INFO {2}: (.+): (Copied \(new\)|Copied \(replaced existing\)|Deleted|Updated modification time in destination)$/u;
   for (const line of run.stderr.split("\n")) {
     const match = pattern.exec(line);
     if (match?.[1] && match[2]) done.set(match[1], match[2]);
@@ -169,7 +178,8 @@ function syncTree(): FileTree {
     tree[dir ? `${dir}/${name}` : name] = `line ${index}\n`.repeat((index * 37) % 400);
   }
   for (const name of AWKWARD_NAMES) tree[`special/${name}`] = `awkward: ${name}\n`;
-  for (const dir of ["", "docs/guide", "emoji 😀 dir", "a/b/c/d/e/f", "special"]) tree[`${dir ? `${dir}/` : ""}empty.dat`] = "";
+  for (const dir of ["", "docs/guide", "emoji 😀 dir", "a/b/c/d/e/f", "special"])
+    tree[`${dir ? `${dir}/` : ""}empty.dat`] = "";
   tree["blobs/one.bin"] = randomBody(MiB + 1);
   tree["blobs/deeper/two.bin"] = randomBody(2 * MiB + 333);
   tree["photos/2024/été/three MiB.raw"] = randomBody(3 * MiB + 7);
@@ -213,12 +223,17 @@ describe("rclone (swift backend)", { timeout: TEST_TIMEOUT_MS }, () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  it(`rclone sync of ${Object.keys(tree).length} files (nested and unicode dirs, awkward names, empty files, MiB binaries) uploads each one, and rclone check finds 0 differences with every md5 checked`, async ({ expect }) => {
+  it(`rclone sync of ${Object.keys(tree).length} files (nested and unicode dirs, awkward names, empty files, MiB binaries) uploads each one, and rclone check finds 0 differences with every md5 checked`, async ({
+    expect,
+  }) => {
     const fileCount = Object.keys(tree).length;
     const sync = await rclone(["sync", source, `${REMOTE}:${container}`, "-v"]);
     const done = actions(sync);
     expect(done.size, transcript(sync)).toBe(fileCount);
-    expect([...done.values()].every((action) => action === "Copied (new)"), transcript(sync)).toBe(true);
+    expect(
+      [...done.values()].every((action) => action === "Copied (new)"),
+      transcript(sync),
+    ).toBe(true);
 
     const check = await rclone(["check", source, `${REMOTE}:${container}`]);
     expect(check.stderr, transcript(check)).toContain("0 differences found");
@@ -230,12 +245,26 @@ describe("rclone (swift backend)", { timeout: TEST_TIMEOUT_MS }, () => {
     expect(lines(list), transcript(list)).toEqual(swiftOrder(Object.keys(tree)));
   });
 
-  it("after modifying, touching, adding and deleting local files, a second rclone sync uploads only the changed and new files, sets the touched files' mtime, deletes the removed objects, and rclone check finds 0 differences", async ({ expect }) => {
-    const modified = ["file 12.txt", "special/what?.txt", "special/e\u0301-nfd.txt", "日本語/サブ フォルダ/file 18.txt", "blobs/one.bin"];
+  it("after modifying, touching, adding and deleting local files, a second rclone sync uploads only the changed and new files, sets the touched files' mtime, deletes the removed objects, and rclone check finds 0 differences", async ({
+    expect,
+  }) => {
+    const modified = [
+      "file 12.txt",
+      "special/what?.txt",
+      "special/e\u0301-nfd.txt",
+      "日本語/サブ フォルダ/file 18.txt",
+      "blobs/one.bin",
+    ];
     // Same size, other content: only the mtime and then the md5 tell rclone it changed.
     const sameSize = ["special/100% done.txt", "données/rapports annuels/f41.log"];
     const touched = ["docs/guide/deep dive/file 3.txt", "photos/2024/été/three MiB.raw"];
-    const deleted = ["special/hash#tag.txt", "special/empty.dat", "blobs/deeper/two.bin", "a/b/c/d/e/f/f44.log", "nfd/cafe\u0301/f11.log"];
+    const deleted = [
+      "special/hash#tag.txt",
+      "special/empty.dat",
+      "blobs/deeper/two.bin",
+      "a/b/c/d/e/f/f44.log",
+      "nfd/cafe\u0301/f11.log",
+    ];
     const added: FileTree = {
       "new dir ✨/nouveau fichier.txt": "nouveau\n",
       "new dir ✨/empty too.dat": "",
@@ -243,7 +272,8 @@ describe("rclone (swift backend)", { timeout: TEST_TIMEOUT_MS }, () => {
       "special/added & new?.txt": "added awkward\n",
       "blobs/added.bin": randomBody(MiB + 99),
     };
-    for (const path of [...modified, ...sameSize, ...touched]) expect(tree[path], `${path} is in the tree`).toBeDefined();
+    for (const path of [...modified, ...sameSize, ...touched])
+      expect(tree[path], `${path} is in the tree`).toBeDefined();
     for (const path of deleted) expect(tree[path], `${path} is in the tree`).toBeDefined();
 
     const changes: FileTree = {};
@@ -274,7 +304,9 @@ describe("rclone (swift backend)", { timeout: TEST_TIMEOUT_MS }, () => {
     expect(check.stderr, transcript(check)).not.toContain("could not be checked");
   });
 
-  it("rclone lsjson -R --hash lists every object with the local file's path, name, size, md5 and mtime", async ({ expect }) => {
+  it("rclone lsjson -R --hash lists every object with the local file's path, name, size, md5 and mtime", async ({
+    expect,
+  }) => {
     const run = await rclone(["lsjson", "-R", "--hash", "--files-only", `${REMOTE}:${container}`]);
     const entries = JSON.parse(run.stdout) as LsjsonEntry[];
     const local = await localFiles(source);
@@ -286,11 +318,16 @@ describe("rclone (swift backend)", { timeout: TEST_TIMEOUT_MS }, () => {
       expect(entry?.IsDir, path).toBe(false);
       expect(entry?.Size, `${path}\n${transcript(run)}`).toBe(facts.size);
       expect(entry?.Hashes?.md5, `${path}\n${transcript(run)}`).toBe(facts.md5);
-      expect(Date.parse(entry?.ModTime ?? ""), `${path} ModTime ${entry?.ModTime}`).toBe((await stat(join(source, path))).mtime.getTime());
+      expect(Date.parse(entry?.ModTime ?? ""), `${path} ModTime ${entry?.ModTime}`).toBe(
+        (await stat(join(source, path))).mtime.getTime(),
+      );
     }
   });
 
-  it("rclone copy of the container down to a fresh directory returns every file byte for byte", async ({ expect, onTestFinished }) => {
+  it("rclone copy of the container down to a fresh directory returns every file byte for byte", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const down = await tempDir(onTestFinished, "rclone-down");
     const copy = await rclone(["copy", `${REMOTE}:${container}`, down]);
     const local = await localFiles(source);
@@ -302,7 +339,9 @@ describe("rclone (swift backend)", { timeout: TEST_TIMEOUT_MS }, () => {
     }
   });
 
-  it("rclone purge deletes every object and the container: swift stat of it is 404 and the account listing no longer names it", async ({ expect }) => {
+  it("rclone purge deletes every object and the container: swift stat of it is 404 and the account listing no longer names it", async ({
+    expect,
+  }) => {
     const purge = await rclone(["purge", `${REMOTE}:${container}`]);
     const gone = await swift(["stat", container], { allowFailure: true });
     expect(gone.status, `${transcript(purge)}\n${transcript(gone)}`).toBe(1);
@@ -318,7 +357,10 @@ describe("rclone (swift backend)", { timeout: TEST_TIMEOUT_MS }, () => {
 });
 
 describe("rclone (swift backend) and max_file_size", { timeout: TEST_TIMEOUT_MS }, () => {
-  it("a file one byte over max_file_size is refused at once (413 from its Content-Length) at rclone's default 5 GiB chunk size, and with --swift-chunk-size below max_file_size goes up as a DLO that rclone copies back byte for byte", async ({ expect, onTestFinished }) => {
+  it("a file one byte over max_file_size is refused at once (413 from its Content-Length) at rclone's default 5 GiB chunk size, and with --swift-chunk-size below max_file_size goes up as a DLO that rclone copies back byte for byte", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const info = (await (await fetch(`${BASE_URL}/info`)).json()) as { swift: { max_file_size: number } };
     const maxFileSize = info.swift.max_file_size;
     const chunkMiB = Math.floor(maxFileSize / 3 / MiB);
@@ -328,7 +370,10 @@ describe("rclone (swift backend) and max_file_size", { timeout: TEST_TIMEOUT_MS 
     const body = randomBody(maxFileSize + 1);
     await writeTree(join(dir, "up"), { "big.bin": body });
 
-    const refused = await rclone(["copy", join(dir, "up"), `${REMOTE}:${container}`, "--retries", "1", "--low-level-retries", "1"], { allowFailure: true });
+    const refused = await rclone(
+      ["copy", join(dir, "up"), `${REMOTE}:${container}`, "--retries", "1", "--low-level-retries", "1"],
+      { allowFailure: true },
+    );
     expect(refused.status, transcript(refused)).not.toBe(0);
     // The 413 comes from the Content-Length, before the body is read, and the upload is cut off
     // (the runtime sends no answer while a body it was given is unread): rclone, still writing,
@@ -337,13 +382,22 @@ describe("rclone (swift backend) and max_file_size", { timeout: TEST_TIMEOUT_MS 
     const absent = await swift(["stat", container, "big.bin"], { allowFailure: true });
     expect(absent.status, transcript(absent)).not.toBe(0);
 
-    const copy = await rclone(["copy", join(dir, "up"), `${REMOTE}:${container}`, "--swift-chunk-size", `${chunkMiB}Mi`, "-v"]);
+    const copy = await rclone([
+      "copy",
+      join(dir, "up"),
+      `${REMOTE}:${container}`,
+      "--swift-chunk-size",
+      `${chunkMiB}Mi`,
+      "-v",
+    ]);
     const segments = await swift(["list", `${container}_segments`]);
     const segmentCount = Math.ceil(body.length / (chunkMiB * MiB));
     expect(lines(segments), `${transcript(copy)}\n${transcript(segments)}`).toHaveLength(segmentCount);
     const manifest = await swift(["stat", container, "big.bin"]);
     expect(manifest.stdout, transcript(manifest)).toMatch(new RegExp(`Content Length: ${body.length}\\n`, "u"));
-    expect(manifest.stdout, transcript(manifest)).toMatch(new RegExp(`Manifest: ${container}_segments/big\\.bin/`, "u"));
+    expect(manifest.stdout, transcript(manifest)).toMatch(
+      new RegExp(`Manifest: ${container}_segments/big\\.bin/`, "u"),
+    );
 
     const back = await rclone(["copy", `${REMOTE}:${container}`, join(dir, "down")]);
     const returned = await readFile(join(dir, "down", "big.bin"));

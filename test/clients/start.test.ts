@@ -29,12 +29,18 @@ function alive(pid: number): boolean {
 }
 
 /** Resolves with the first match of `pattern` in `output()`, polling until `timeoutMs`. */
-async function waitFor(pattern: RegExp, output: () => string, child: ChildProcess, timeoutMs: number): Promise<RegExpExecArray> {
+async function waitFor(
+  pattern: RegExp,
+  output: () => string,
+  child: ChildProcess,
+  timeoutMs: number,
+): Promise<RegExpExecArray> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const match = pattern.exec(output());
     if (match) return match;
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`npm start exited (${child.exitCode ?? child.signalCode}):\n${output()}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`npm start exited (${child.exitCode ?? child.signalCode}):\n${output()}`);
     if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs / 1000} s:\n${output()}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -83,7 +89,9 @@ function startScript(args: string[]): { child: ChildProcess; output: () => strin
 }
 
 describe("npm start", () => {
-  it("starts wrangler dev on the given port, runs the cron jobs through scheduled(), and SIGINT ends wrangler too", async ({ expect }) => {
+  it("starts wrangler dev on the given port, runs the cron jobs through scheduled(), and SIGINT ends wrangler too", async ({
+    expect,
+  }) => {
     persistDir = await mkdtemp(join(tmpdir(), "edgeswift-start-"));
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
@@ -91,7 +99,9 @@ describe("npm start", () => {
     start = started.child;
     const { output } = started;
 
-    wranglerPid = Number((await waitFor(/wrangler dev \(pid (\d+)\) on http:\/\/127\.0\.0\.1:(\d+)/, output, start, READY_TIMEOUT_MS))[1]);
+    wranglerPid = Number(
+      (await waitFor(/wrangler dev \(pid (\d+)\) on http:\/\/127\.0\.0\.1:(\d+)/, output, start, READY_TIMEOUT_MS))[1],
+    );
     const fired = await waitFor(/cron "\*\/5 \* \* \* \*" for (\S+): ok/, output, start, READY_TIMEOUT_MS);
     expect(output()).toContain('cron "*/5 * * * *" next at');
     expect(output()).not.toMatch(/Scheduled Workers are not automatically triggered/);
@@ -112,7 +122,10 @@ describe("npm start", () => {
 
     expect(alive(wranglerPid)).toBe(true);
     process.kill(start.pid ?? 0, "SIGINT");
-    const code = await Promise.race([exited(start), new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), STOP_TIMEOUT_MS))]);
+    const code = await Promise.race([
+      exited(start),
+      new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), STOP_TIMEOUT_MS)),
+    ]);
     expect(code).toBe(0);
     expect(alive(wranglerPid)).toBe(false);
     wranglerPid = undefined;
@@ -123,14 +136,29 @@ describe("npm start", () => {
     // The repository's wrangler.toml in another folder: no .dev.vars beside it, so no secrets.
     configDir = await mkdtemp(join(tmpdir(), "edgeswift-start-config-"));
     const config = join(configDir, "wrangler.toml");
-    const toml = (await readFile(join(REPO_ROOT, "wrangler.toml"), "utf8")).replace(/^main = "src\/index\.ts"$/m, `main = "${join(REPO_ROOT, "src/index.ts")}"`);
+    const toml = (await readFile(join(REPO_ROOT, "wrangler.toml"), "utf8")).replace(
+      /^main = "src\/index\.ts"$/m,
+      `main = "${join(REPO_ROOT, "src/index.ts")}"`,
+    );
     await writeFile(config, toml);
-    const started = startScript(["--port", String(await freePort()), "--persist-to", join(configDir, "state"), "--config", config]);
+    const started = startScript([
+      "--port",
+      String(await freePort()),
+      "--persist-to",
+      join(configDir, "state"),
+      "--config",
+      config,
+    ]);
     start = started.child;
     wranglerPid = Number((await waitFor(/wrangler dev \(pid (\d+)\)/, started.output, start, READY_TIMEOUT_MS))[1]);
-    const code = await Promise.race([exited(start), new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), READY_TIMEOUT_MS))]);
+    const code = await Promise.race([
+      exited(start),
+      new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), READY_TIMEOUT_MS)),
+    ]);
     expect(code).toBe(1);
-    expect(started.output()).toContain("edgeswift: not starting: GET /healthcheck answered 503: configuration: AUTH_TOKEN_SECRET is not set");
+    expect(started.output()).toContain(
+      "edgeswift: not starting: GET /healthcheck answered 503: configuration: AUTH_TOKEN_SECRET is not set",
+    );
     expect(alive(wranglerPid)).toBe(false);
     wranglerPid = undefined;
   });

@@ -65,7 +65,9 @@ interface CurlResult {
  */
 async function curl(dir: string, url: string, extra: readonly string[] = []): Promise<CurlResult> {
   const bodyFile = join(dir, `curl-body-${uniqueName("b")}`);
-  const run = await runClient(["curl", "-sS", "-g", "-D", "-", "-o", bodyFile, ...extra, url], { env: withoutClientEnv(["ST_", "OS_"]) });
+  const run = await runClient(["curl", "-sS", "-g", "-D", "-", "-o", bodyFile, ...extra, url], {
+    env: withoutClientEnv(["ST_", "OS_"]),
+  });
   const statusLine = /^HTTP\/[\d.]+ (\d{3})/u.exec(run.stdout);
   const body = await readFile(bodyFile).catch(() => Buffer.alloc(0));
   return { run, status: Number(statusLine?.[1] ?? 0), body };
@@ -85,7 +87,10 @@ async function containerWith(dir: string, name: string, body: Buffer | string, p
 }
 
 describe("container ACLs with swift post -r / -w", () => {
-  it("swift post -r '.r:*,.rlistings' lets an anonymous curl download the object and list the container; after swift post -r '' both get 401", async ({ expect, onTestFinished }) => {
+  it("swift post -r '.r:*,.rlistings' lets an anonymous curl download the object and list the container; after swift post -r '' both get 401", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const dir = await tempDir(onTestFinished, "acl");
     const body = randomBody(64 * 1024 + 3);
     const container = await containerWith(dir, "shared file.bin", body, "acl-public");
@@ -107,7 +112,12 @@ describe("container ACLs with swift post -r / -w", () => {
       expect.objectContaining({ name: "shared file.bin", bytes: body.length, hash: md5(body) }),
     ]);
     // Anonymous reads are not writes: the ACL grants no PUT.
-    const put = await curl(dir, `${ACCOUNT_URL}/${container}/anonymous.txt`, ["-X", "PUT", "--data-binary", "anonymous"]);
+    const put = await curl(dir, `${ACCOUNT_URL}/${container}/anonymous.txt`, [
+      "-X",
+      "PUT",
+      "--data-binary",
+      "anonymous",
+    ]);
     expect(put.status, shown(put)).toBe(401);
 
     const revoke = await swift(["post", "-r", "", container]);
@@ -119,7 +129,10 @@ describe("container ACLs with swift post -r / -w", () => {
     expect(listingAfter.status, shown(listingAfter)).toBe(401);
   });
 
-  it("swift post -r '.r:*' without .rlistings lets an anonymous curl download the object but not list the container (401)", async ({ expect, onTestFinished }) => {
+  it("swift post -r '.r:*' without .rlistings lets an anonymous curl download the object but not list the container (401)", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const dir = await tempDir(onTestFinished, "acl");
     const container = await containerWith(dir, "note.txt", "readable, not listable\n", "acl-no-listings");
     await swift(["post", "-r", ".r:*", container]);
@@ -130,12 +143,19 @@ describe("container ACLs with swift post -r / -w", () => {
     expect(listing.status, shown(listing)).toBe(401);
   });
 
-  it("swift post -r 'test2:tester2' lets test2:tester2 (another account) list and download with --os-storage-url, but not upload; test:tester3 (no role) is refused 403", async ({ expect, onTestFinished }) => {
+  it("swift post -r 'test2:tester2' lets test2:tester2 (another account) list and download with --os-storage-url, but not upload; test:tester3 (no role) is refused 403", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const dir = await tempDir(onTestFinished, "acl");
     const body = randomBody(200_000);
     const container = await containerWith(dir, "data.bin", body, "acl-read-user");
 
-    const refusedBefore = await swiftAs(OTHER_ACCOUNT_ADMIN, ["download", container, "data.bin", "-o", join(dir, "early.bin")], { allowFailure: true });
+    const refusedBefore = await swiftAs(
+      OTHER_ACCOUNT_ADMIN,
+      ["download", container, "data.bin", "-o", join(dir, "early.bin")],
+      { allowFailure: true },
+    );
     expect(refusedBefore.status, transcript(refusedBefore)).toBe(1);
     expect(refusedBefore.stderr, transcript(refusedBefore)).toContain("403 Forbidden");
 
@@ -145,15 +165,26 @@ describe("container ACLs with swift post -r / -w", () => {
 
     const list = await swiftAs(OTHER_ACCOUNT_ADMIN, ["list", container]);
     expect(listed(list), transcript(list)).toEqual(["data.bin"]);
-    const download = await swiftAs(OTHER_ACCOUNT_ADMIN, ["download", container, "data.bin", "-o", join(dir, "by-test2.bin")]);
+    const download = await swiftAs(OTHER_ACCOUNT_ADMIN, [
+      "download",
+      container,
+      "data.bin",
+      "-o",
+      join(dir, "by-test2.bin"),
+    ]);
     expect((await readFile(join(dir, "by-test2.bin"))).equals(body), transcript(download)).toBe(true);
 
     await writeTree(dir, { "intruder.txt": "should not land\n" });
-    const upload = await swiftAs(OTHER_ACCOUNT_ADMIN, ["upload", "--leave-segments", container, "intruder.txt"], { cwd: dir, allowFailure: true });
+    const upload = await swiftAs(OTHER_ACCOUNT_ADMIN, ["upload", "--leave-segments", container, "intruder.txt"], {
+      cwd: dir,
+      allowFailure: true,
+    });
     expect(upload.status, transcript(upload)).toBe(1);
     expect(upload.stderr, transcript(upload)).toContain("403 Forbidden");
 
-    const third = await swiftAs(NO_ROLE, ["download", container, "data.bin", "-o", join(dir, "by-tester3.bin")], { allowFailure: true });
+    const third = await swiftAs(NO_ROLE, ["download", container, "data.bin", "-o", join(dir, "by-tester3.bin")], {
+      allowFailure: true,
+    });
     expect(third.status, transcript(third)).toBe(1);
     expect(third.stderr, transcript(third)).toContain("403 Forbidden");
     const thirdList = await swiftAs(NO_ROLE, ["list", container], { allowFailure: true });
@@ -164,13 +195,20 @@ describe("container ACLs with swift post -r / -w", () => {
     expect(listed(owners), transcript(owners)).toEqual(["data.bin"]);
   });
 
-  it("swift post -w 'test2:tester2' lets test2:tester2 upload into test's container (swift upload --leave-segments, which needs no read), the owner reads it back byte for byte, and test:tester3 is refused 403", async ({ expect, onTestFinished }) => {
+  it("swift post -w 'test2:tester2' lets test2:tester2 upload into test's container (swift upload --leave-segments, which needs no read), the owner reads it back byte for byte, and test:tester3 is refused 403", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const dir = await tempDir(onTestFinished, "acl");
     const container = await containerWith(dir, "owner.txt", "the owner's\n", "acl-write-user");
     const body = randomBody(300_001);
     await writeTree(dir, { "from test2.bin": body, "from tester3.txt": "no\n" });
 
-    const refusedBefore = await swiftAs(OTHER_ACCOUNT_ADMIN, ["upload", "--leave-segments", container, "from test2.bin"], { cwd: dir, allowFailure: true });
+    const refusedBefore = await swiftAs(
+      OTHER_ACCOUNT_ADMIN,
+      ["upload", "--leave-segments", container, "from test2.bin"],
+      { cwd: dir, allowFailure: true },
+    );
     expect(refusedBefore.status, transcript(refusedBefore)).toBe(1);
     expect(refusedBefore.stderr, transcript(refusedBefore)).toContain("403 Forbidden");
 
@@ -180,7 +218,9 @@ describe("container ACLs with swift post -r / -w", () => {
     expect(statFields(stat).get("Read ACL"), transcript(stat)).toBe("");
 
     // Without --leave-segments, swift upload first HEADs the object to find old segments, which a write ACL alone does not allow (real Swift: 403 too).
-    const upload = await swiftAs(OTHER_ACCOUNT_ADMIN, ["upload", "--leave-segments", container, "from test2.bin"], { cwd: dir });
+    const upload = await swiftAs(OTHER_ACCOUNT_ADMIN, ["upload", "--leave-segments", container, "from test2.bin"], {
+      cwd: dir,
+    });
     expect(upload.stdout, transcript(upload)).toContain("from test2.bin");
 
     const list = await swift(["list", container]);
@@ -188,11 +228,18 @@ describe("container ACLs with swift post -r / -w", () => {
     const download = await swift(["download", container, "from test2.bin", "-o", join(dir, "back.bin")]);
     expect((await readFile(join(dir, "back.bin"))).equals(body), transcript(download)).toBe(true);
 
-    const readBack = await swiftAs(OTHER_ACCOUNT_ADMIN, ["download", container, "from test2.bin", "-o", join(dir, "test2-read.bin")], { allowFailure: true });
+    const readBack = await swiftAs(
+      OTHER_ACCOUNT_ADMIN,
+      ["download", container, "from test2.bin", "-o", join(dir, "test2-read.bin")],
+      { allowFailure: true },
+    );
     expect(readBack.status, transcript(readBack)).toBe(1);
     expect(readBack.stderr, transcript(readBack)).toContain("403 Forbidden");
 
-    const third = await swiftAs(NO_ROLE, ["upload", "--leave-segments", container, "from tester3.txt"], { cwd: dir, allowFailure: true });
+    const third = await swiftAs(NO_ROLE, ["upload", "--leave-segments", container, "from tester3.txt"], {
+      cwd: dir,
+      allowFailure: true,
+    });
     expect(third.status, transcript(third)).toBe(1);
     expect(third.stderr, transcript(third)).toContain("403 Forbidden");
     const after = await swift(["list", container]);
@@ -237,7 +284,10 @@ describe("TempURL with swift post -m Temp-URL-Key and swift tempurl", () => {
   ];
 
   for (const { digest, signature } of DIGESTS) {
-    it(`swift tempurl --digest ${digest} GET 3600 with the account's key gives a URL that curl downloads byte for byte without a token`, async ({ expect, onTestFinished }) => {
+    it(`swift tempurl --digest ${digest} GET 3600 with the account's key gives a URL that curl downloads byte for byte without a token`, async ({
+      expect,
+      onTestFinished,
+    }) => {
       const dir = await tempDir(onTestFinished, "tempurl");
       const { run, url } = await tempurl(["--digest", digest, "GET", "3600", path, TEMP_URL_KEY]);
       const query = new URL(url).searchParams;
@@ -249,12 +299,17 @@ describe("TempURL with swift post -m Temp-URL-Key and swift tempurl", () => {
     });
   }
 
-  it("swift tempurl GET 3600 without --digest signs with sha256 (this swiftclient's default), and --iso8601 and a full storage URL give URLs that download too", async ({ expect, onTestFinished }) => {
+  it("swift tempurl GET 3600 without --digest signs with sha256 (this swiftclient's default), and --iso8601 and a full storage URL give URLs that download too", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const dir = await tempDir(onTestFinished, "tempurl");
     const plain = await tempurl(["GET", "3600", path, TEMP_URL_KEY]);
     expect(new URL(plain.url).searchParams.get("temp_url_sig"), transcript(plain.run)).toMatch(/^[0-9a-f]{64}$/u);
     const iso = await tempurl(["--iso8601", "GET", "3600", path, TEMP_URL_KEY]);
-    expect(new URL(iso.url).searchParams.get("temp_url_expires"), transcript(iso.run)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/u);
+    expect(new URL(iso.url).searchParams.get("temp_url_expires"), transcript(iso.run)).toMatch(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/u,
+    );
     const full = await tempurl(["GET", "3600", `${BASE_URL}${path}`, TEMP_URL_KEY]);
     for (const { run, url } of [plain, iso, full]) {
       const download = await curl(dir, url);
@@ -263,7 +318,10 @@ describe("TempURL with swift post -m Temp-URL-Key and swift tempurl", () => {
     }
   });
 
-  it("swift tempurl of an object named with a space and unicode signs the plain name, and the URL downloads once its path is percent-encoded as a browser or curl user must", async ({ expect, onTestFinished }) => {
+  it("swift tempurl of an object named with a space and unicode signs the plain name, and the URL downloads once its path is percent-encoded as a browser or curl user must", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const dir = await tempDir(onTestFinished, "tempurl");
     const name = "naïve résumé ✓.txt";
     await writeTree(join(dir, "up"), { [name]: "spaced and unicode\n" });
@@ -277,7 +335,10 @@ describe("TempURL with swift post -m Temp-URL-Key and swift tempurl", () => {
     expect(download.body.toString("utf8"), shown(download)).toBe("spaced and unicode\n");
   });
 
-  it("a tempurl gets 401 once expired: swift tempurl --absolute with a past time, and a 20-second tempurl that downloads at once but not after it ran out", async ({ expect, onTestFinished }) => {
+  it("a tempurl gets 401 once expired: swift tempurl --absolute with a past time, and a 20-second tempurl that downloads at once but not after it ran out", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const dir = await tempDir(onTestFinished, "tempurl");
     const now = Math.floor(Date.now() / 1000);
     const past = await tempurl(["--absolute", "GET", String(now - 60), path, TEMP_URL_KEY]);
@@ -295,7 +356,10 @@ describe("TempURL with swift post -m Temp-URL-Key and swift tempurl", () => {
     expect(stale.status, `${transcript(short.run)}\n${shown(stale)}`).toBe(401);
   });
 
-  it("a tampered tempurl gets 401: changed signature, later expiry, another object's path, the wrong key, a GET URL used for PUT, and a PUT URL used for GET", async ({ expect, onTestFinished }) => {
+  it("a tampered tempurl gets 401: changed signature, later expiry, another object's path, the wrong key, a GET URL used for PUT, and a PUT URL used for GET", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const dir = await tempDir(onTestFinished, "tempurl");
     const good = await tempurl(["GET", "3600", path, TEMP_URL_KEY]);
     const url = new URL(good.url);

@@ -50,7 +50,9 @@ async function uploadListingTree(container: string, dir: string): Promise<void> 
 }
 
 describe("swift (python3-swiftclient)", () => {
-  it("swift stat of the account shows the account name and its container, object and byte counts", async ({ expect }) => {
+  it("swift stat of the account shows the account name and its container, object and byte counts", async ({
+    expect,
+  }) => {
     const run = await swift(["stat"]);
     const fields = statFields(run);
     expect(fields.get("Account"), transcript(run)).toBe("AUTH_test");
@@ -59,7 +61,9 @@ describe("swift (python3-swiftclient)", () => {
     }
   });
 
-  it("swift post creates a container with metadata from -m, and swift stat of the container shows it empty with that metadata", async ({ expect }) => {
+  it("swift post creates a container with metadata from -m, and swift stat of the container shows it empty with that metadata", async ({
+    expect,
+  }) => {
     const container = uniqueName("swift-post");
     await swift(["post", container, "-m", "Color:blue", "-m", "Owner:Jane Doe"]);
     const run = await swift(["stat", container]);
@@ -73,7 +77,10 @@ describe("swift (python3-swiftclient)", () => {
     expect(listed(list), transcript(list)).toContain(container);
   });
 
-  it("swift post -H 'X-Storage-Policy: silver' creates a container in that policy; swift stat shows it, and the account's counts per policy", async ({ expect, onTestFinished }) => {
+  it("swift post -H 'X-Storage-Policy: silver' creates a container in that policy; swift stat shows it, and the account's counts per policy", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const container = uniqueName("swift-policy");
     const dir = await tempDir(onTestFinished, "swift");
     await swift(["post", container, "-H", "X-Storage-Policy: silver"]);
@@ -91,11 +98,18 @@ describe("swift (python3-swiftclient)", () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       account = await swift(["stat"]);
     }
-    expect(Number(statFields(account).get('Containers in policy "silver"')), transcript(account)).toBeGreaterThanOrEqual(1);
-    expect(Number(statFields(account).get('Bytes in policy "silver"')), transcript(account)).toBeGreaterThanOrEqual(4096);
+    expect(
+      Number(statFields(account).get('Containers in policy "silver"')),
+      transcript(account),
+    ).toBeGreaterThanOrEqual(1);
+    expect(Number(statFields(account).get('Bytes in policy "silver"')), transcript(account)).toBeGreaterThanOrEqual(
+      4096,
+    );
   });
 
-  it("swift post -m on an existing container changes one metadata item, keeps the others, and an empty value removes one", async ({ expect }) => {
+  it("swift post -m on an existing container changes one metadata item, keeps the others, and an empty value removes one", async ({
+    expect,
+  }) => {
     const container = uniqueName("swift-post-again");
     await swift(["post", container, "-m", "Color:blue", "-m", "Owner:Jane", "-m", "Size:large"]);
     await swift(["post", container, "-m", "Color:green", "-m", "Size:"]);
@@ -106,7 +120,10 @@ describe("swift (python3-swiftclient)", () => {
     expect(fields.has("Meta Size"), transcript(run)).toBe(false);
   });
 
-  it("swift upload of single files stores each under its name with its size and md5 as ETag", async ({ expect, onTestFinished }) => {
+  it("swift upload of single files stores each under its name with its size and md5 as ETag", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const container = uniqueName("swift-upload");
     const dir = await tempDir(onTestFinished, "swift");
     const binary = randomBody(2 * MiB + 17);
@@ -124,7 +141,10 @@ describe("swift (python3-swiftclient)", () => {
     expect(statFields(bin).get("ETag"), transcript(bin)).toBe(md5(binary));
   });
 
-  it("swift upload of a directory tree then swift download of the container returns every file and empty directory byte for byte", async ({ expect, onTestFinished }) => {
+  it("swift upload of a directory tree then swift download of the container returns every file and empty directory byte for byte", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const container = uniqueName("swift-tree");
     const dir = await tempDir(onTestFinished, "swift");
     const tree: FileTree = {
@@ -154,14 +174,20 @@ describe("swift (python3-swiftclient)", () => {
     }
   });
 
-  it("swift list of a container prints every object name, one a line, in byte order", async ({ expect, onTestFinished }) => {
+  it("swift list of a container prints every object name, one a line, in byte order", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const container = uniqueName("swift-list");
     await uploadListingTree(container, await tempDir(onTestFinished, "swift"));
     const run = await swift(["list", container]);
     expect(listed(run), transcript(run)).toEqual(swiftOrder(Object.keys(LISTING_TREE)));
   });
 
-  it("swift list --prefix prints only the objects whose names start with the prefix", async ({ expect, onTestFinished }) => {
+  it("swift list --prefix prints only the objects whose names start with the prefix", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const container = uniqueName("swift-list-prefix");
     await uploadListingTree(container, await tempDir(onTestFinished, "swift"));
     const run = await swift(["list", container, "--prefix", "docs/guide/"]);
@@ -170,7 +196,10 @@ describe("swift (python3-swiftclient)", () => {
     expect(listed(none), transcript(none)).toEqual([]);
   });
 
-  it("swift list --delimiter / rolls names up to their first / into subdirectory entries", async ({ expect, onTestFinished }) => {
+  it("swift list --delimiter / rolls names up to their first / into subdirectory entries", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const container = uniqueName("swift-list-delimiter");
     await uploadListingTree(container, await tempDir(onTestFinished, "swift"));
     const top = await swift(["list", container, "--delimiter", "/"]);
@@ -179,7 +208,10 @@ describe("swift (python3-swiftclient)", () => {
     expect(listed(docs), transcript(docs)).toEqual(["docs/guide/", "docs/readme.md"]);
   });
 
-  it("swift list --long prints each object's size, last-modified time and content type, then the total bytes", async ({ expect, onTestFinished }) => {
+  it("swift list --long prints each object's size, last-modified time and content type, then the total bytes", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const container = uniqueName("swift-list-long");
     await uploadListingTree(container, await tempDir(onTestFinished, "swift"));
     const run = await swift(["list", container, "--long"]);
@@ -200,7 +232,10 @@ describe("swift (python3-swiftclient)", () => {
     expect(lines.at(-1)?.trim(), transcript(run)).toBe(String(total));
   });
 
-  it("swift download -o of a single object writes exactly its bytes and restores the file's mtime", async ({ expect, onTestFinished }) => {
+  it("swift download -o of a single object writes exactly its bytes and restores the file's mtime", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const container = uniqueName("swift-download");
     const dir = await tempDir(onTestFinished, "swift");
     const body = randomBody(4 * MiB + 1);
@@ -216,7 +251,10 @@ describe("swift (python3-swiftclient)", () => {
     expect((await stat(join(dir, "copy.bin"))).mtime.toISOString(), transcript(run)).toBe(mtime.toISOString());
   });
 
-  it("swift copy --destination to another container copies the object's bytes and metadata", async ({ expect, onTestFinished }) => {
+  it("swift copy --destination to another container copies the object's bytes and metadata", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const source = uniqueName("swift-copy-src");
     const target = uniqueName("swift-copy-dst");
     const dir = await tempDir(onTestFinished, "swift");
@@ -236,7 +274,10 @@ describe("swift (python3-swiftclient)", () => {
     expect(listed(sourceList), transcript(sourceList)).toEqual(["original.bin"]);
   });
 
-  it("swift copy -d under a new name in the same container with -m adds metadata to the copy and leaves the source unchanged", async ({ expect, onTestFinished }) => {
+  it("swift copy -d under a new name in the same container with -m adds metadata to the copy and leaves the source unchanged", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const container = uniqueName("swift-copy-d");
     const dir = await tempDir(onTestFinished, "swift");
     await writeTree(dir, { "note.txt": "copy me\n" });
@@ -246,7 +287,11 @@ describe("swift (python3-swiftclient)", () => {
     const list = await swift(["list", container]);
     expect(listed(list), `${transcript(copy)}\n${transcript(list)}`).toEqual(["note copy.txt", "note.txt"]);
     const copied = statFields(await swift(["stat", container, "note copy.txt"]));
-    expect(Object.fromEntries(copied), transcript(copy)).toMatchObject({ "Meta Color": "blue", "Meta Shape": "round", ETag: md5("copy me\n") });
+    expect(Object.fromEntries(copied), transcript(copy)).toMatchObject({
+      "Meta Color": "blue",
+      "Meta Shape": "round",
+      ETag: md5("copy me\n"),
+    });
     const source = await swift(["stat", container, "note.txt"]);
     expect(statFields(source).get("Meta Color"), transcript(source)).toBe("blue");
     expect(statFields(source).has("Meta Shape"), transcript(source)).toBe(false);
@@ -254,7 +299,10 @@ describe("swift (python3-swiftclient)", () => {
     expect(await readFile(join(dir, "back.txt"), "utf8"), transcript(download)).toBe("copy me\n");
   });
 
-  it("swift delete of an object removes it from the listing, and swift stat of the container counts the objects and bytes that remain", async ({ expect, onTestFinished }) => {
+  it("swift delete of an object removes it from the listing, and swift stat of the container counts the objects and bytes that remain", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const container = uniqueName("swift-delete-object");
     const dir = await tempDir(onTestFinished, "swift");
     await writeTree(dir, { "keep.txt": "kept\n", "drop.txt": "dropped!\n", "also-keep.bin": randomBody(1000) });
@@ -275,7 +323,10 @@ describe("swift (python3-swiftclient)", () => {
     expect(gone.stderr, transcript(gone)).toContain("404 Not Found");
   });
 
-  it("swift delete of a container deletes all its objects and the container, and swift stat of the account counts one container fewer", async ({ expect, onTestFinished }) => {
+  it("swift delete of a container deletes all its objects and the container, and swift stat of the account counts one container fewer", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const container = uniqueName("swift-delete-container");
     const dir = await tempDir(onTestFinished, "swift");
     await writeTree(dir, { "a.txt": "a\n", "sub/b.txt": "b\n", "sub/c d.txt": "c d\n" });
@@ -293,6 +344,8 @@ describe("swift (python3-swiftclient)", () => {
     expect(gone.status, transcript(gone)).toBe(1);
     expect(gone.stderr, transcript(gone)).toContain(`Container '${container}' not found`);
     const account = await swift(["stat"]);
-    expect(Number(statFields(account).get("Containers")), `${transcript(withIt)}\n${transcript(account)}`).toBe(containersWithIt - 1);
+    expect(Number(statFields(account).get("Containers")), `${transcript(withIt)}\n${transcript(account)}`).toBe(
+      containersWithIt - 1,
+    );
   });
 });

@@ -50,13 +50,20 @@ async function held<Row>(stub: RepairSurface<Row>, sortKey: (row: Row) => string
   const leaves = buckets.length ? Object.keys((await stub.leafHashes(buckets)).value ?? {}).map(Number) : [];
   const rows = leaves.length ? ((await stub.rowsInLeaves(leaves)).value ?? []) : [];
   const root = (await stub.partitionHash()).value;
-  return { hash: root?.hash ?? "", count: root?.rows ?? -1, rows: [...rows].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0)) };
+  return {
+    hash: root?.hash ?? "",
+    count: root?.rows ?? -1,
+    rows: [...rows].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0)),
+  };
 }
 
 /** Rows in any order with some again, cut into one to three mergeRows calls. */
 function deliveries<Row>(rows: readonly Row[]): fc.Arbitrary<Row[][]> {
   return fc
-    .tuple(fc.array(fc.nat({ max: Math.max(0, rows.length - 1) }), { maxLength: Math.ceil(rows.length / 2) }), fc.array(fc.nat(), { minLength: 2, maxLength: 2 }))
+    .tuple(
+      fc.array(fc.nat({ max: Math.max(0, rows.length - 1) }), { maxLength: Math.ceil(rows.length / 2) }),
+      fc.array(fc.nat(), { minLength: 2, maxLength: 2 }),
+    )
     .chain(([again, cuts]) => {
       const all = [...rows, ...again.flatMap((i) => (rows[i] ? [rows[i]] : []))];
       return fc.shuffledSubarray(all, { minLength: all.length, maxLength: all.length }).map((ordered) => {
@@ -86,7 +93,12 @@ async function checkOrderIndependence<Row>(
   second: Row[][],
   [left, right]: [Row[], Row[]],
 ): Promise<Held<Row>> {
-  const [a, b, c, d] = freshZones(4).map(stubOf) as [RepairSurface<Row>, RepairSurface<Row>, RepairSurface<Row>, RepairSurface<Row>];
+  const [a, b, c, d] = freshZones(4).map(stubOf) as [
+    RepairSurface<Row>,
+    RepairSurface<Row>,
+    RepairSurface<Row>,
+    RepairSurface<Row>,
+  ];
   for (const batch of first) expect((await a.mergeRows(batch)).status).toBe(200);
   for (const batch of second) expect((await b.mergeRows(batch)).status).toBe(200);
   if (left.length) await c.mergeRows(left);
@@ -104,52 +116,65 @@ async function checkOrderIndependence<Row>(
 
 describe("object replicas: mergeRows in any order gives the same rows and partition hash", () => {
   const CONTAINER = "merge-property";
-  const objects = objectRowsArbFor([`AUTH_test/${CONTAINER}/o`, `AUTH_test/${CONTAINER}/dir/ö`, `AUTH_test/${CONTAINER}/a b`], 16);
+  const objects = objectRowsArbFor(
+    [`AUTH_test/${CONTAINER}/o`, `AUTH_test/${CONTAINER}/dir/ö`, `AUTH_test/${CONTAINER}/a b`],
+    16,
+  );
 
   beforeAll(async () => {
     // The container the rows' updates go to, so the replicas deliver them at once.
     await text(await swift("PUT", `/AUTH_test/${CONTAINER}`));
   });
 
-  it("data, metadata, content type and tombstones: every order, batching and repair gives the rows the pure merge folds to", async ({ expect }) => {
-    await fc.assert(
-      fc.asyncProperty(
-        objects.filter((rows) => rows.length > 0).chain((rows) => fc.tuple(fc.constant(rows), deliveries(rows), deliveries(rows), split(rows))),
-        async ([rows, first, second, halves]) => {
-          const got = await checkOrderIndependence<ObjectRow>(
-            expect,
-            (zone) => env.OBJECT_REPLICA.getByName(`object/7/${zone}`) as unknown as RepairSurface<ObjectRow>,
-            (row) => row.name,
-            (row) => row,
-            first,
-            second,
-            halves,
-          );
-          const expected = new Map<string, ObjectRow>();
-          for (const row of rows) {
-            const merge = mergeObject(expected.get(row.name) ?? null, row);
-            if (merge.changed) expected.set(row.name, merge.row);
-          }
-          const names = [...expected.keys()].sort();
-          expect(got.rows).toEqual(names.map((name) => expected.get(name)));
-          expect(got.hash).toBe(xorHash(ZERO_HASH, ...[...expected.values()].map(objectRowHash)));
-        },
-      ),
-    );
-  }, TIMEOUT_MS);
+  it(
+    "data, metadata, content type and tombstones: every order, batching and repair gives the rows the pure merge folds to",
+    async ({ expect }) => {
+      await fc.assert(
+        fc.asyncProperty(
+          objects
+            .filter((rows) => rows.length > 0)
+            .chain((rows) => fc.tuple(fc.constant(rows), deliveries(rows), deliveries(rows), split(rows))),
+          async ([rows, first, second, halves]) => {
+            const got = await checkOrderIndependence<ObjectRow>(
+              expect,
+              (zone) => env.OBJECT_REPLICA.getByName(`object/7/${zone}`) as unknown as RepairSurface<ObjectRow>,
+              (row) => row.name,
+              (row) => row,
+              first,
+              second,
+              halves,
+            );
+            const expected = new Map<string, ObjectRow>();
+            for (const row of rows) {
+              const merge = mergeObject(expected.get(row.name) ?? null, row);
+              if (merge.changed) expected.set(row.name, merge.row);
+            }
+            const names = [...expected.keys()].sort();
+            expect(got.rows).toEqual(names.map((name) => expected.get(name)));
+            expect(got.hash).toBe(xorHash(ZERO_HASH, ...[...expected.values()].map(objectRowHash)));
+          },
+        ),
+      );
+    },
+    TIMEOUT_MS,
+  );
 });
 
 describe("object replicas: a POST newer than a tombstone newer than its data", () => {
-  it("a replica given the tombstone before the newer PUT keeps the POST's metadata, as one given the PUT first does (Swift keeps it in any order)", async ({ expect }) => {
-    const name = "AUTH_test/merge-property/post-across-tombstone";
-    const { posted, tombstone, newer } = postAcrossTombstone(name, false);
-    const [first, second] = freshZones(2).map((zone) => env.OBJECT_REPLICA.getByName(`object/7/${zone}`));
-    if (!first || !second) throw new Error("no replicas");
-    await first.mergeRows([posted, tombstone, newer]);
-    await second.mergeRows([posted, newer, tombstone]);
-    expect((await second.getObject(name)).value?.metadata).toEqual({ "x-object-meta-from": "post t4" });
-    expect((await first.partitionHash()).value?.hash).toBe((await second.partitionHash()).value?.hash);
-  }, TIMEOUT_MS);
+  it(
+    "a replica given the tombstone before the newer PUT keeps the POST's metadata, as one given the PUT first does (Swift keeps it in any order)",
+    async ({ expect }) => {
+      const name = "AUTH_test/merge-property/post-across-tombstone";
+      const { posted, tombstone, newer } = postAcrossTombstone(name, false);
+      const [first, second] = freshZones(2).map((zone) => env.OBJECT_REPLICA.getByName(`object/7/${zone}`));
+      if (!first || !second) throw new Error("no replicas");
+      await first.mergeRows([posted, tombstone, newer]);
+      await second.mergeRows([posted, newer, tombstone]);
+      expect((await second.getObject(name)).value?.metadata).toEqual({ "x-object-meta-from": "post t4" });
+      expect((await first.partitionHash()).value?.hash).toBe((await second.partitionHash()).value?.hash);
+    },
+    TIMEOUT_MS,
+  );
 });
 
 // ---- container replicas: container rows (timestamps, metadata) and listing rows ----
@@ -163,7 +188,9 @@ function metadataOf(seconds: readonly number[]): MetadataMap {
   for (const second of seconds) {
     const key = META_KEYS[second % META_KEYS.length] ?? "x-container-meta-a";
     const timestamp = stamp(second, 0);
-    metadata = mergeMetadata(metadata, { [key]: { value: second % 4 === 0 ? "" : `${key}@${timestamp}`, timestamp } }).metadata;
+    metadata = mergeMetadata(metadata, {
+      [key]: { value: second % 4 === 0 ? "" : `${key}@${timestamp}`, timestamp },
+    }).metadata;
   }
   return metadata;
 }
@@ -197,14 +224,19 @@ const containerRowArb = fc
 const containerReplicaRowsArb = fc
   .tuple(
     fc.array(containerRowArb, { maxLength: 6 }),
-    fc.constantFrom(...CONTAINER_KEYS).chain((key) =>
-      objectRowsArbFor([`${key}/o`, `${key}/dir/ö`], 10).map((rows) => rows.map((row): ContainerReplicaRow => ({ kind: "object", key, row: listingRowOf(row) }))),
-    ),
+    fc
+      .constantFrom(...CONTAINER_KEYS)
+      .chain((key) =>
+        objectRowsArbFor([`${key}/o`, `${key}/dir/ö`], 10).map((rows) =>
+          rows.map((row): ContainerReplicaRow => ({ kind: "object", key, row: listingRowOf(row) })),
+        ),
+      ),
   )
   .map(([containers, listings]) => [...containers, ...listings])
   .filter((rows) => rows.length > 0);
 
-const containerSortKey = (entry: ContainerReplicaRow) => `${entry.kind}\u0000${entry.key}\u0000${entry.kind === "object" ? entry.row.name : ""}`;
+const containerSortKey = (entry: ContainerReplicaRow) =>
+  `${entry.kind}\u0000${entry.key}\u0000${entry.kind === "object" ? entry.row.name : ""}`;
 /** A container row without createdAt: it is each replica's own (Swift's container DB created_at is too), never exchanged by hash. */
 const containerComparable = (entry: ContainerReplicaRow) => {
   if (entry.kind === "object") return entry;
@@ -213,30 +245,39 @@ const containerComparable = (entry: ContainerReplicaRow) => {
 };
 
 describe("container replicas: mergeRows in any order gives the same rows and partition hash", () => {
-  it("container rows (put, delete, metadata) and listing rows: the same state, and counts that match the live listing rows", async ({ expect }) => {
-    await fc.assert(
-      fc.asyncProperty(
-        containerReplicaRowsArb.chain((rows) => fc.tuple(fc.constant(rows), deliveries(rows), deliveries(rows), split(rows))),
-        async ([rows, first, second, halves]) => {
-          const got = await checkOrderIndependence<ContainerReplicaRow>(
-            expect,
-            (zone) => env.CONTAINER_REPLICA.getByName(`container/7/${zone}`) as unknown as RepairSurface<ContainerReplicaRow>,
-            containerSortKey,
-            containerComparable,
-            first,
-            second,
-            halves,
-          );
-          for (const entry of got.rows) {
-            if (entry.kind !== "container") continue;
-            const live = got.rows.flatMap((other) => (other.kind === "object" && other.key === entry.key && !other.row.deleted ? [other.row] : []));
-            expect(entry.row.objectCount, `${entry.key} objectCount`).toBe(live.length);
-            expect(entry.row.bytesUsed, `${entry.key} bytesUsed`).toBe(live.reduce((sum, row) => sum + row.size, 0));
-          }
-        },
-      ),
-    );
-  }, TIMEOUT_MS);
+  it(
+    "container rows (put, delete, metadata) and listing rows: the same state, and counts that match the live listing rows",
+    async ({ expect }) => {
+      await fc.assert(
+        fc.asyncProperty(
+          containerReplicaRowsArb.chain((rows) =>
+            fc.tuple(fc.constant(rows), deliveries(rows), deliveries(rows), split(rows)),
+          ),
+          async ([rows, first, second, halves]) => {
+            const got = await checkOrderIndependence<ContainerReplicaRow>(
+              expect,
+              (zone) =>
+                env.CONTAINER_REPLICA.getByName(`container/7/${zone}`) as unknown as RepairSurface<ContainerReplicaRow>,
+              containerSortKey,
+              containerComparable,
+              first,
+              second,
+              halves,
+            );
+            for (const entry of got.rows) {
+              if (entry.kind !== "container") continue;
+              const live = got.rows.flatMap((other) =>
+                other.kind === "object" && other.key === entry.key && !other.row.deleted ? [other.row] : [],
+              );
+              expect(entry.row.objectCount, `${entry.key} objectCount`).toBe(live.length);
+              expect(entry.row.bytesUsed, `${entry.key} bytesUsed`).toBe(live.reduce((sum, row) => sum + row.size, 0));
+            }
+          },
+        ),
+      );
+    },
+    TIMEOUT_MS,
+  );
 });
 
 // ---- account replicas: account rows and their container rows ----
@@ -244,11 +285,19 @@ describe("container replicas: mergeRows in any order gives the same rows and par
 const ACCOUNTS = ["AUTH_p1", "AUTH_pü"];
 
 const accountRowArb = fc
-  .record({ account: fc.constantFrom(...ACCOUNTS), put: fc.integer({ min: 0, max: 12 }), del: fc.integer({ min: 0, max: 12 }), posts: fc.array(fc.integer({ min: 1, max: 12 }), { maxLength: 4 }), created: fc.integer({ min: 1, max: 12 }) })
+  .record({
+    account: fc.constantFrom(...ACCOUNTS),
+    put: fc.integer({ min: 0, max: 12 }),
+    del: fc.integer({ min: 0, max: 12 }),
+    posts: fc.array(fc.integer({ min: 1, max: 12 }), { maxLength: 4 }),
+    created: fc.integer({ min: 1, max: 12 }),
+  })
   .map(({ account, put, del, posts, created }): AccountReplicaRow => {
     const putTimestamp = put ? stamp(put, 0) : "0";
     const deleteTimestamp = del ? stamp(del, 0) : "0";
-    const metadata = Object.fromEntries(Object.entries(metadataOf(posts)).map(([key, entry]) => [key.replace("container", "account"), entry]));
+    const metadata = Object.fromEntries(
+      Object.entries(metadataOf(posts)).map(([key, entry]) => [key.replace("container", "account"), entry]),
+    );
     const row: AccountRow = {
       account,
       createdAt: stamp(created, 0),
@@ -290,7 +339,8 @@ const accountContainerRowArb = fc
     return { kind: "container", row };
   });
 
-const accountSortKey = (entry: AccountReplicaRow) => `${entry.kind}\u0000${entry.row.account}\u0000${entry.kind === "container" ? entry.row.container : ""}`;
+const accountSortKey = (entry: AccountReplicaRow) =>
+  `${entry.kind}\u0000${entry.row.account}\u0000${entry.kind === "container" ? entry.row.container : ""}`;
 /** An account row without createdAt: each replica's own (Swift's account DB created_at is too), never exchanged by hash. */
 const accountComparable = (entry: AccountReplicaRow) => {
   if (entry.kind === "container") return entry;
@@ -299,34 +349,47 @@ const accountComparable = (entry: AccountReplicaRow) => {
 };
 
 describe("account replicas: mergeRows in any order gives the same rows and partition hash", () => {
-  it("account rows (put, delete, status, metadata) and container rows: the same state, and totals that match the live container rows", async ({ expect }) => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc
-          .tuple(fc.array(accountRowArb, { maxLength: 5 }), fc.array(accountContainerRowArb, { maxLength: 10 }))
-          .map(([accounts, containers]) => [...accounts, ...containers])
-          .filter((rows) => rows.length > 0)
-          .chain((rows) => fc.tuple(deliveries(rows), deliveries(rows), split(rows))),
-        async ([first, second, halves]) => {
-          const got = await checkOrderIndependence<AccountReplicaRow>(
-            expect,
-            (zone) => env.ACCOUNT_REPLICA.getByName(`account/7/${zone}`) as unknown as RepairSurface<AccountReplicaRow>,
-            accountSortKey,
-            accountComparable,
-            first,
-            second,
-            halves,
-          );
-          for (const entry of got.rows) {
-            if (entry.kind !== "account") continue;
-            const live = got.rows.flatMap((other) => (other.kind === "container" && other.row.account === entry.row.account && !other.row.deleted ? [other.row] : []));
-            expect(entry.row.containerCount, `${entry.row.account} containerCount`).toBe(live.length);
-            expect(entry.row.objectCount, `${entry.row.account} objectCount`).toBe(live.reduce((sum, row) => sum + row.objectCount, 0));
-            expect(entry.row.bytesUsed, `${entry.row.account} bytesUsed`).toBe(live.reduce((sum, row) => sum + row.bytesUsed, 0));
-            expect(entry.row.status).toBe(entry.row.deleteTimestamp > entry.row.putTimestamp ? "DELETED" : "");
-          }
-        },
-      ),
-    );
-  }, TIMEOUT_MS);
+  it(
+    "account rows (put, delete, status, metadata) and container rows: the same state, and totals that match the live container rows",
+    async ({ expect }) => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc
+            .tuple(fc.array(accountRowArb, { maxLength: 5 }), fc.array(accountContainerRowArb, { maxLength: 10 }))
+            .map(([accounts, containers]) => [...accounts, ...containers])
+            .filter((rows) => rows.length > 0)
+            .chain((rows) => fc.tuple(deliveries(rows), deliveries(rows), split(rows))),
+          async ([first, second, halves]) => {
+            const got = await checkOrderIndependence<AccountReplicaRow>(
+              expect,
+              (zone) =>
+                env.ACCOUNT_REPLICA.getByName(`account/7/${zone}`) as unknown as RepairSurface<AccountReplicaRow>,
+              accountSortKey,
+              accountComparable,
+              first,
+              second,
+              halves,
+            );
+            for (const entry of got.rows) {
+              if (entry.kind !== "account") continue;
+              const live = got.rows.flatMap((other) =>
+                other.kind === "container" && other.row.account === entry.row.account && !other.row.deleted
+                  ? [other.row]
+                  : [],
+              );
+              expect(entry.row.containerCount, `${entry.row.account} containerCount`).toBe(live.length);
+              expect(entry.row.objectCount, `${entry.row.account} objectCount`).toBe(
+                live.reduce((sum, row) => sum + row.objectCount, 0),
+              );
+              expect(entry.row.bytesUsed, `${entry.row.account} bytesUsed`).toBe(
+                live.reduce((sum, row) => sum + row.bytesUsed, 0),
+              );
+              expect(entry.row.status).toBe(entry.row.deleteTimestamp > entry.row.putTimestamp ? "DELETED" : "");
+            }
+          },
+        ),
+      );
+    },
+    TIMEOUT_MS,
+  );
 });

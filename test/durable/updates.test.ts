@@ -6,7 +6,6 @@ import { loadRings } from "../../src/ring/load";
 
 const rings = loadRings({ hashPathPrefix: env.HASH_PATH_PREFIX, hashPathSuffix: env.HASH_PATH_SUFFIX });
 
-
 /** The replicas (same zone) an object write in zone z1 updates: its container's and its account's. */
 function replicasFor(account: string, container: string, object: string) {
   const objectPartition = rings.object.partitionFor(account, container, object);
@@ -20,7 +19,9 @@ function replicasFor(account: string, container: string, object: string) {
 }
 
 describe("object → container → account updates", () => {
-  it("an object write updates its container's listing, count and bytes before answering, and the account's totals just after", async ({ expect }) => {
+  it("an object write updates its container's listing, count and bytes before answering, and the account's totals just after", async ({
+    expect,
+  }) => {
     const r = replicasFor("AUTH_u1", "c", "o");
     await r.container.putContainer("AUTH_u1", "c", "1700000000.00000", {});
     expect((await r.object.putObject(objectRow("AUTH_u1/c/o", "1700000001.00000", { size: 5 }))).status).toBe(201);
@@ -28,17 +29,39 @@ describe("object → container → account updates", () => {
     expect(listing.value?.entries.map((entry) => entry.name)).toEqual(["o"]);
     expect(listing.value?.container).toMatchObject({ objectCount: 1, bytesUsed: 5 });
     // The account hears in the background (Swift: the container-updater), within milliseconds.
-    await vi.waitFor(async () => expect((await r.account.headAccount("AUTH_u1")).value).toMatchObject({ containerCount: 1, objectCount: 1, bytesUsed: 5 }), { timeout: 2_000, interval: 20 });
+    await vi.waitFor(
+      async () =>
+        expect((await r.account.headAccount("AUTH_u1")).value).toMatchObject({
+          containerCount: 1,
+          objectCount: 1,
+          bytesUsed: 5,
+        }),
+      { timeout: 2_000, interval: 20 },
+    );
   });
 
-  it("a burst of object writes to one container sends its account one report, from the alarm, not one per write", async ({ expect }) => {
+  it("a burst of object writes to one container sends its account one report, from the alarm, not one per write", async ({
+    expect,
+  }) => {
     const r = replicasFor("AUTH_u7", "burst", "o");
     await r.container.putContainer("AUTH_u7", "burst", "1700000000.00000", {});
-    await vi.waitFor(async () => expect(await r.container.pendingReportCount()).toBe(0), { timeout: 2_000, interval: 20 });
+    await vi.waitFor(async () => expect(await r.container.pendingReportCount()).toBe(0), {
+      timeout: 2_000,
+      interval: 20,
+    });
     const updates = Array.from({ length: 20 }, (_, i) => ({
       account: "AUTH_u7",
       container: "burst",
-      row: { name: `o${i}`, createdAt: `17000000${String(10 + i)}.00000`, deleted: 0 as const, size: 2, etag: "e", contentType: "t", contentTypeTimestamp: "1700000010.00000", metaTimestamp: "1700000010.00000" },
+      row: {
+        name: `o${i}`,
+        createdAt: `17000000${String(10 + i)}.00000`,
+        deleted: 0 as const,
+        size: 2,
+        etag: "e",
+        contentType: "t",
+        contentTypeTimestamp: "1700000010.00000",
+        metaTimestamp: "1700000010.00000",
+      },
     }));
     const started = Date.now();
     for (const update of updates) expect((await r.container.updateObjects([update])).status).toBe(202);
@@ -49,10 +72,16 @@ describe("object → container → account updates", () => {
     else expect(pending).toBeLessThanOrEqual(1);
     await runDurableObjectAlarm(r.container);
     expect(await r.container.pendingReportCount()).toBe(0);
-    expect((await r.account.headAccount("AUTH_u7")).value).toMatchObject({ containerCount: 1, objectCount: 20, bytesUsed: 40 });
+    expect((await r.account.headAccount("AUTH_u7")).value).toMatchObject({
+      containerCount: 1,
+      objectCount: 20,
+      bytesUsed: 40,
+    });
   });
 
-  it("an update the container replica cannot take stays queued across a restart and lands from the alarm", async ({ expect }) => {
+  it("an update the container replica cannot take stays queued across a restart and lands from the alarm", async ({
+    expect,
+  }) => {
     const r = replicasFor("AUTH_u2", "late", "o");
     // The container does not exist on this replica yet: the update is refused and queued.
     await r.object.putObject(objectRow("AUTH_u2/late/o", "1700000001.00000", { size: 7 }));
@@ -72,7 +101,9 @@ describe("object → container → account updates", () => {
     await r.container.putContainer("AUTH_u3", "c", "1700000000.00000", {});
     await r.object.putObject(objectRow("AUTH_u3/c/o", "1700000001.00000", { size: 5 }));
     await r.object.deleteObject("AUTH_u3/c/o", "1700000003.00000");
-    await r.container.updateObjects([{ account: "AUTH_u3", container: "c", row: { ...objectRow("o", "1700000002.00000", { size: 9 }), name: "o" } }]);
+    await r.container.updateObjects([
+      { account: "AUTH_u3", container: "c", row: { ...objectRow("o", "1700000002.00000", { size: 9 }), name: "o" } },
+    ]);
     const listing = await r.container.listObjects("AUTH_u3", "c", LIST_ALL);
     expect(listing.value?.entries).toEqual([]);
     expect(listing.value?.container).toMatchObject({ objectCount: 0, bytesUsed: 0 });
@@ -98,7 +129,9 @@ describe("replica schemas", () => {
     const ddl = (stub: DurableObjectStub) =>
       runInDurableObject(stub, (_instance, state) =>
         state.storage.sql
-          .exec<{ type: string; name: string }>("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name")
+          .exec<{ type: string; name: string }>(
+            "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name",
+          )
           .toArray()
           .map((entry) => `${entry.type} ${entry.name}`),
       );

@@ -8,7 +8,16 @@
 
 import { describe, it } from "vitest";
 import { swift, text } from "../helpers";
-import { ZONES, accountReplica, containerReplica, objectReplica, rings, runAlarmsUntilInSync, setDown, zonesHolding } from "./fault-helpers";
+import {
+  ZONES,
+  accountReplica,
+  containerReplica,
+  objectReplica,
+  rings,
+  runAlarmsUntilInSync,
+  setDown,
+  zonesHolding,
+} from "./fault-helpers";
 import type { RingName } from "../../src/ring/types";
 import { seededRandom } from "../../src/ring/zone-targets";
 
@@ -25,9 +34,24 @@ const STEP = "x-object-meta-step";
 const CONTAINER_STEP = "x-container-meta-step";
 const ACCOUNT_STEP = "x-account-meta-step";
 
-
-type Op = "PUT object" | "POST object" | "DELETE object" | "PUT container" | "POST container" | "DELETE container" | "POST account";
-const OPS: Op[] = ["PUT object", "PUT object", "POST object", "DELETE object", "PUT container", "POST container", "DELETE container", "POST account"];
+type Op =
+  | "PUT object"
+  | "POST object"
+  | "DELETE object"
+  | "PUT container"
+  | "POST container"
+  | "DELETE container"
+  | "POST account";
+const OPS: Op[] = [
+  "PUT object",
+  "PUT object",
+  "POST object",
+  "DELETE object",
+  "PUT container",
+  "POST container",
+  "DELETE container",
+  "POST account",
+];
 
 interface Write {
   step: number;
@@ -66,7 +90,9 @@ async function newestContainerStamp(container: string): Promise<string> {
   for (const zone of ZONES) {
     for (const slot of [zone, `${zone}/handoff`]) {
       const reply = await containerReplica(partition, slot).headContainer(ACCOUNT, container);
-      const stamp = reply.value ? [reply.value.putTimestamp, reply.value.deleteTimestamp].sort().at(-1) : reply.timestamp;
+      const stamp = reply.value
+        ? [reply.value.putTimestamp, reply.value.deleteTimestamp].sort().at(-1)
+        : reply.timestamp;
       if (stamp && stamp > newest) newest = stamp;
     }
   }
@@ -95,7 +121,11 @@ async function zonesHoldingWrite(write: Write, before: string): Promise<string[]
     });
   }
   const partition = rings.account.partitionFor(ACCOUNT);
-  return zonesHolding(async (slot) => (await accountReplica(partition, slot).headAccount(ACCOUNT)).value?.metadata[ACCOUNT_STEP]?.value === String(write.step));
+  return zonesHolding(
+    async (slot) =>
+      (await accountReplica(partition, slot).headAccount(ACCOUNT)).value?.metadata[ACCOUNT_STEP]?.value ===
+      String(write.step),
+  );
 }
 
 async function send(write: Write): Promise<number> {
@@ -104,9 +134,14 @@ async function send(write: Write): Promise<number> {
   let body: string | null = null;
   if (write.op === "PUT object") body = bodyOf(write.step);
   if (write.op === "POST object") headers["X-Object-Meta-Step"] = String(write.step);
-  if (write.op === "PUT container" || write.op === "POST container") headers["X-Container-Meta-Step"] = String(write.step);
+  if (write.op === "PUT container" || write.op === "POST container")
+    headers["X-Container-Meta-Step"] = String(write.step);
   if (write.op === "POST account") headers["X-Account-Meta-Step"] = String(write.step);
-  const response = await swift(method, `/${ACCOUNT}${write.key ? `/${write.key}` : ""}`, { user: ADMIN, headers, body });
+  const response = await swift(method, `/${ACCOUNT}${write.key ? `/${write.key}` : ""}`, {
+    user: ADMIN,
+    headers,
+    body,
+  });
   await text(response);
   return response.status;
 }
@@ -127,7 +162,11 @@ async function read(key: string, newest: boolean): Promise<Seen> {
     if (response.status === 404) return { exists: false, data: null, meta: null };
     if (response.status !== 200) throw new Error(`GET ${key}: ${response.status}`);
     const meta = response.headers.get(STEP);
-    return { exists: true, data: Number(body.replace("written at step ", "")), meta: meta === null ? null : Number(meta) };
+    return {
+      exists: true,
+      data: Number(body.replace("written at step ", "")),
+      meta: meta === null ? null : Number(meta),
+    };
   }
   const response = await swift("HEAD", `/${ACCOUNT}${container ? `/${container}` : ""}`, { user: ADMIN, headers });
   await text(response);
@@ -145,14 +184,18 @@ async function read(key: string, newest: boolean): Promise<Seen> {
  */
 function allowed(history: readonly Write[], seen: Seen): string | null {
   const acked = (w: Write) => w.acked;
-  const lastIndex = (writes: readonly Write[], test: (w: Write) => boolean) => writes.reduce((found, w, i) => (test(w) ? i : found), -1);
-  const story = () => `${JSON.stringify(seen)} after ${history.map((w) => `${w.step}:${w.op}${w.acked ? "✓" : `(${w.status})`}`).join(" ")}`;
+  const lastIndex = (writes: readonly Write[], test: (w: Write) => boolean) =>
+    writes.reduce((found, w, i) => (test(w) ? i : found), -1);
+  const story = () =>
+    `${JSON.stringify(seen)} after ${history.map((w) => `${w.step}:${w.op}${w.acked ? "✓" : `(${w.status})`}`).join(" ")}`;
   const [first] = history;
   if (!first) return null;
   if (first.op.endsWith("object")) {
     const dataWrites = history.filter((w) => w.op !== "POST object");
     const from = lastIndex(dataWrites, acked);
-    const candidates = (from < 0 ? [null, ...dataWrites] : dataWrites.slice(from)).map((w) => (w === null || w.op === "DELETE object" ? null : w.step));
+    const candidates = (from < 0 ? [null, ...dataWrites] : dataWrites.slice(from)).map((w) =>
+      w === null || w.op === "DELETE object" ? null : w.step,
+    );
     const data = seen.exists ? seen.data : null;
     if (!candidates.includes(data)) return `object data ${story()}`;
     if (data === null) return null;
@@ -170,63 +213,89 @@ function allowed(history: readonly Write[], seen: Seen): string | null {
     if (w.op === "DELETE container") return { exists: false, data: null, meta: null };
     return { exists: true, data: null, meta: w.step };
   });
-  return effects.some((effect) => effect.exists === seen.exists && (!seen.exists || effect.meta === seen.meta)) ? null : `state ${story()}`;
+  return effects.some((effect) => effect.exists === seen.exists && (!seen.exists || effect.meta === seen.meta))
+    ? null
+    : `state ${story()}`;
 }
 
 describe("chaos: random zone outages between writes", () => {
-  for (const seed of SEEDS) it(`with seed ${seed}, every acknowledged write is held by two zones when acknowledged and reads back once the zones return and the replicas repair themselves`, { timeout: 30_000 }, async ({ expect }) => {
-    ACCOUNT = `AUTH_chaos${seed}`;
-    const random = seededRandom(seed);
-    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-    await setDown([]);
-    const created = await swift("PUT", `/${ACCOUNT}`, { user: ADMIN });
-    await text(created);
-    expect(created.status).toBeLessThan(300);
-    for (const container of OBJECT_CONTAINERS) {
-      const put = await swift("PUT", `/${ACCOUNT}/${container}`, { user: ADMIN });
-      await text(put);
-      expect(put.status).toBe(201);
-    }
-
-    const writes: Write[] = [];
-    for (let step = 1; step <= WRITES; step++) {
-      const one = pick(ZONES);
-      const down = random() < 0.5 ? [one] : ZONES.filter((zone) => zone !== one);
-      const op = pick(OPS);
-      const key = op.endsWith("object") ? `${pick(OBJECT_CONTAINERS)}/${pick(OBJECT_NAMES)}` : op.endsWith("container") ? pick(BARE_CONTAINERS) : "";
-      const write: Write = { step, op, key, down: down.sort(), status: 0, acked: false };
-      await setDown(write.down);
-      const [container = "", object = ""] = key.split("/");
-      const before = op.endsWith("object") ? await newestObjectStamp(container, object) : op.endsWith("container") ? await newestContainerStamp(container) : "";
-      write.status = await send(write);
-      write.acked = write.status >= 200 && write.status < 300;
-      writes.push(write);
-      expect([201, 202, 204, 404, 409, 503], `step ${step} ${op} ${key} with ${down.join(",")} down`).toContain(write.status);
-      if (write.acked) {
-        const zones = await zonesHoldingWrite(write, before);
-        expect(zones.length, `step ${step} ${op} ${key} answered ${write.status} with ${down.join(",")} down, held in ${zones.join(",") || "no zone"}`).toBeGreaterThanOrEqual(2);
+  for (const seed of SEEDS)
+    it(`with seed ${seed}, every acknowledged write is held by two zones when acknowledged and reads back once the zones return and the replicas repair themselves`, {
+      timeout: 30_000,
+    }, async ({ expect }) => {
+      ACCOUNT = `AUTH_chaos${seed}`;
+      const random = seededRandom(seed);
+      const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+      await setDown([]);
+      const created = await swift("PUT", `/${ACCOUNT}`, { user: ADMIN });
+      await text(created);
+      expect(created.status).toBeLessThan(300);
+      for (const container of OBJECT_CONTAINERS) {
+        const put = await swift("PUT", `/${ACCOUNT}/${container}`, { user: ADMIN });
+        await text(put);
+        expect(put.status).toBe(201);
       }
-    }
-    const ackedCount = writes.filter((w) => w.acked).length;
-    // The outages were real: some writes were refused, and many were acknowledged.
-    expect(ackedCount).toBeGreaterThan(WRITES / 6);
-    expect(writes.some((w) => w.status === 503)).toBe(true);
 
-    await setDown([]);
-    const partitions: { ring: RingName; partition: number }[] = [
-      { ring: "account", partition: rings.account.partitionFor(ACCOUNT) },
-      ...[...OBJECT_CONTAINERS, ...BARE_CONTAINERS].map((container) => ({ ring: "container" as const, partition: rings.container.partitionFor(ACCOUNT, container) })),
-      ...OBJECT_CONTAINERS.flatMap((container) => OBJECT_NAMES.map((name) => ({ ring: "object" as const, partition: rings.object.partitionFor(ACCOUNT, container, name) }))),
-    ];
-    await runAlarmsUntilInSync(partitions);
-
-    const keys = [...new Set(writes.map((w) => w.key))];
-    for (const key of keys) {
-      const history = writes.filter((w) => w.key === key);
-      for (const newest of [false, true]) {
-        const seen = await read(key, newest);
-        expect(allowed(history, seen), `${key || ACCOUNT}${newest ? " (X-Newest)" : ""}`).toBeNull();
+      const writes: Write[] = [];
+      for (let step = 1; step <= WRITES; step++) {
+        const one = pick(ZONES);
+        const down = random() < 0.5 ? [one] : ZONES.filter((zone) => zone !== one);
+        const op = pick(OPS);
+        const key = op.endsWith("object")
+          ? `${pick(OBJECT_CONTAINERS)}/${pick(OBJECT_NAMES)}`
+          : op.endsWith("container")
+            ? pick(BARE_CONTAINERS)
+            : "";
+        const write: Write = { step, op, key, down: down.sort(), status: 0, acked: false };
+        await setDown(write.down);
+        const [container = "", object = ""] = key.split("/");
+        const before = op.endsWith("object")
+          ? await newestObjectStamp(container, object)
+          : op.endsWith("container")
+            ? await newestContainerStamp(container)
+            : "";
+        write.status = await send(write);
+        write.acked = write.status >= 200 && write.status < 300;
+        writes.push(write);
+        expect([201, 202, 204, 404, 409, 503], `step ${step} ${op} ${key} with ${down.join(",")} down`).toContain(
+          write.status,
+        );
+        if (write.acked) {
+          const zones = await zonesHoldingWrite(write, before);
+          expect(
+            zones.length,
+            `step ${step} ${op} ${key} answered ${write.status} with ${down.join(",")} down, held in ${zones.join(",") || "no zone"}`,
+          ).toBeGreaterThanOrEqual(2);
+        }
       }
-    }
-  });
+      const ackedCount = writes.filter((w) => w.acked).length;
+      // The outages were real: some writes were refused, and many were acknowledged.
+      expect(ackedCount).toBeGreaterThan(WRITES / 6);
+      expect(writes.some((w) => w.status === 503)).toBe(true);
+
+      await setDown([]);
+      const partitions: { ring: RingName; partition: number }[] = [
+        { ring: "account", partition: rings.account.partitionFor(ACCOUNT) },
+        ...[...OBJECT_CONTAINERS, ...BARE_CONTAINERS].map((container) => ({
+          ring: "container" as const,
+          partition: rings.container.partitionFor(ACCOUNT, container),
+        })),
+        ...OBJECT_CONTAINERS.flatMap((container) =>
+          OBJECT_NAMES.map((name) => ({
+            ring: "object" as const,
+            partition: rings.object.partitionFor(ACCOUNT, container, name),
+          })),
+        ),
+      ];
+      await runAlarmsUntilInSync(partitions);
+
+      const keys = [...new Set(writes.map((w) => w.key))];
+      for (const key of keys) {
+        const history = writes.filter((w) => w.key === key);
+        for (const newest of [false, true]) {
+          const seen = await read(key, newest);
+          expect(allowed(history, seen), `${key || ACCOUNT}${newest ? " (X-Newest)" : ""}`).toBeNull();
+        }
+      }
+    });
 });

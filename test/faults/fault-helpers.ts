@@ -26,9 +26,12 @@ export async function setDown(zones: readonly string[]): Promise<void> {
   if (response.status !== 200) throw new Error(`PUT /faults: ${response.status} ${body}`);
 }
 
-export const objectReplica = (partition: number, slot: string) => env.OBJECT_REPLICA.getByName(`object/${partition}/${slot}`);
-export const containerReplica = (partition: number, slot: string) => env.CONTAINER_REPLICA.getByName(`container/${partition}/${slot}`);
-export const accountReplica = (partition: number, slot: string) => env.ACCOUNT_REPLICA.getByName(`account/${partition}/${slot}`);
+export const objectReplica = (partition: number, slot: string) =>
+  env.OBJECT_REPLICA.getByName(`object/${partition}/${slot}`);
+export const containerReplica = (partition: number, slot: string) =>
+  env.CONTAINER_REPLICA.getByName(`container/${partition}/${slot}`);
+export const accountReplica = (partition: number, slot: string) =>
+  env.ACCOUNT_REPLICA.getByName(`account/${partition}/${slot}`);
 
 function replica(ring: RingName, partition: number, slot: string) {
   if (ring === "object") return objectReplica(partition, slot);
@@ -38,7 +41,10 @@ function replica(ring: RingName, partition: number, slot: string) {
 
 /** Whether a replica slot has a repair due (its alarm will repair, or revert a handoff). */
 export async function repairDue(ring: RingName, partition: number, slot: string): Promise<boolean> {
-  return runInDurableObject(replica(ring, partition, slot), (_instance, state) => state.storage.kv.get<number>("repair.due") !== undefined);
+  return runInDurableObject(
+    replica(ring, partition, slot),
+    (_instance, state) => state.storage.kv.get<number>("repair.due") !== undefined,
+  );
 }
 
 /** The distinct zones (not slots) of the slots for which `holds` is true. */
@@ -54,13 +60,17 @@ export async function zonesHolding(holds: (slot: string) => Promise<boolean>): P
  * until every partition's primaries agree and its handoffs are empty; throws after `rounds`.
  * No cron sweep: only what the replicas scheduled themselves.
  */
-export async function runAlarmsUntilInSync(partitions: { ring: RingName; partition: number }[], rounds = 8): Promise<void> {
+export async function runAlarmsUntilInSync(
+  partitions: { ring: RingName; partition: number }[],
+  rounds = 8,
+): Promise<void> {
   const unique = [...new Map(partitions.map((p) => [`${p.ring}/${p.partition}`, p])).values()];
   for (let round = 0; round < rounds; round++) {
     for (const ring of ["object", "container", "account"] as const) {
       for (const zone of ZONES) await runDurableObjectAlarm(env.RING_SUMMARY.getByName(`summary/${ring}/${zone}`));
     }
-    for (const { ring, partition } of unique) for (const slot of SLOTS) await runDurableObjectAlarm(replica(ring, partition, slot));
+    for (const { ring, partition } of unique)
+      for (const slot of SLOTS) await runDurableObjectAlarm(replica(ring, partition, slot));
     if (!(await outOfSync(unique)).length) return;
   }
   // What each slot holds, to see which rows did not travel.
@@ -85,7 +95,8 @@ export async function outOfSync(partitions: { ring: RingName; partition: number 
     const hashes = new Set<string>();
     for (const zone of ZONES) hashes.add((await replica(ring, partition, zone).partitionHash()).value?.hash ?? "");
     let handoffRows = 0;
-    for (const zone of ZONES) handoffRows += (await replica(ring, partition, `${zone}/handoff`).partitionHash()).value?.rows ?? 0;
+    for (const zone of ZONES)
+      handoffRows += (await replica(ring, partition, `${zone}/handoff`).partitionHash()).value?.rows ?? 0;
     if (hashes.size > 1 || handoffRows > 0) divergent.push(`${ring}/${partition}`);
   }
   return divergent;

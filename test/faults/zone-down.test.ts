@@ -16,18 +16,29 @@ async function runObjectAlarms(partition: number): Promise<void> {
 }
 
 async function objectHashes(partition: number): Promise<string[]> {
-  return Promise.all(ZONES.map(async (zone) => (await env.OBJECT_REPLICA.getByName(`object/${partition}/${zone}`).partitionHash()).value?.hash ?? ""));
+  return Promise.all(
+    ZONES.map(
+      async (zone) =>
+        (await env.OBJECT_REPLICA.getByName(`object/${partition}/${zone}`).partitionHash()).value?.hash ?? "",
+    ),
+  );
 }
 
 /** The handoff slots (`z1/handoff`…) of a partition whose replica answers 200 to `holds`. */
-async function handoffsHolding<S>(slotStub: (slot: string) => S, holds: (stub: S) => Promise<{ status: number }>): Promise<string[]> {
+async function handoffsHolding<S>(
+  slotStub: (slot: string) => S,
+  holds: (stub: S) => Promise<{ status: number }>,
+): Promise<string[]> {
   const found: string[] = [];
-  for (const slot of SLOTS.filter((candidate) => candidate.endsWith("/handoff"))) if ((await holds(slotStub(slot))).status === 200) found.push(slot);
+  for (const slot of SLOTS.filter((candidate) => candidate.endsWith("/handoff")))
+    if ((await holds(slotStub(slot))).status === 200) found.push(slot);
   return found;
 }
 
 describe("a zone down", () => {
-  it("writes succeed with two of three zones (a handoff stands in), reads succeed, and after the zone returns repair makes every replica identical", async ({ expect }) => {
+  it("writes succeed with two of three zones (a handoff stands in), reads succeed, and after the zone returns repair makes every replica identical", async ({
+    expect,
+  }) => {
     await text(await swift("PUT", "/AUTH_test/faults"));
     await setDown(["z3"]);
     const names = Array.from({ length: 8 }, (_, i) => `while-down-${i}`);
@@ -36,13 +47,16 @@ describe("a zone down", () => {
       await text(put);
       expect(put.status, name).toBe(201);
     }
-    for (const name of names) expect(await text(await swift("GET", `/AUTH_test/faults/${name}`))).toBe(`body of ${name}`);
+    for (const name of names)
+      expect(await text(await swift("GET", `/AUTH_test/faults/${name}`))).toBe(`body of ${name}`);
     const listing = await text(await swift("GET", "/AUTH_test/faults?prefix=while-down"));
     expect(listing.split("\n").filter(Boolean)).toEqual([...names].sort());
     // The down zone really missed them (its replica is asked directly, past the fault gate).
     for (const name of names) {
       const partition = rings.object.partitionFor("AUTH_test", "faults", name);
-      expect((await env.OBJECT_REPLICA.getByName(`object/${partition}/z3`).getObject(`AUTH_test/faults/${name}`)).status).toBe(404);
+      expect(
+        (await env.OBJECT_REPLICA.getByName(`object/${partition}/z3`).getObject(`AUTH_test/faults/${name}`)).status,
+      ).toBe(404);
     }
 
     await setDown([]);
@@ -55,7 +69,8 @@ describe("a zone down", () => {
     // Every acknowledged write reads back from the zone that was down, body included.
     for (const name of names) {
       const partition = rings.object.partitionFor("AUTH_test", "faults", name);
-      const row = (await env.OBJECT_REPLICA.getByName(`object/${partition}/z3`).getObject(`AUTH_test/faults/${name}`)).value;
+      const row = (await env.OBJECT_REPLICA.getByName(`object/${partition}/z3`).getObject(`AUTH_test/faults/${name}`))
+        .value;
       expect(row?.bodyKey, name).toBeTruthy();
       expect(await (await env.BODIES_Z3.get(row?.bodyKey ?? ""))?.text()).toBe(`body of ${name}`);
     }
@@ -68,7 +83,9 @@ describe("a zone down", () => {
     }
   });
 
-  it("while a zone is down, only the handoff that stood in has a repair due: one replica per partition retries the zone, not three", async ({ expect }) => {
+  it("while a zone is down, only the handoff that stood in has a repair due: one replica per partition retries the zone, not three", async ({
+    expect,
+  }) => {
     await text(await swift("PUT", "/AUTH_test/faults-dirty"));
     await setDown(["z3"]);
     const put = await swift("PUT", "/AUTH_test/faults-dirty/o", { body: bytes("x") });
@@ -76,8 +93,14 @@ describe("a zone down", () => {
     expect(put.status).toBe(201);
     const partition = rings.object.partitionFor("AUTH_test", "faults-dirty", "o");
     const repairDue = (slot: string) =>
-      runInDurableObject(env.OBJECT_REPLICA.getByName(`object/${partition}/${slot}`), (_instance, state) => state.storage.kv.get<number>("repair.due") ?? null);
-    const handoffs = await handoffsHolding((slot) => env.OBJECT_REPLICA.getByName(`object/${partition}/${slot}`), (stub) => stub.getObject("AUTH_test/faults-dirty/o"));
+      runInDurableObject(
+        env.OBJECT_REPLICA.getByName(`object/${partition}/${slot}`),
+        (_instance, state) => state.storage.kv.get<number>("repair.due") ?? null,
+      );
+    const handoffs = await handoffsHolding(
+      (slot) => env.OBJECT_REPLICA.getByName(`object/${partition}/${slot}`),
+      (stub) => stub.getObject("AUTH_test/faults-dirty/o"),
+    );
     expect(handoffs).toHaveLength(1);
     expect(await repairDue(handoffs[0]!)).not.toBeNull();
     expect(await repairDue("z1")).toBeNull();
@@ -87,21 +110,29 @@ describe("a zone down", () => {
     expect(new Set(await objectHashes(partition)).size).toBe(1);
   });
 
-  it("a handoff that cannot reach a zone that stays down waits on its zone's ring summary (recon counts it) and backs off past 2 s; the summary's one probe sees the zone return and wakes it", async ({ expect }) => {
+  it("a handoff that cannot reach a zone that stays down waits on its zone's ring summary (recon counts it) and backs off past 2 s; the summary's one probe sees the zone return and wakes it", async ({
+    expect,
+  }) => {
     await text(await swift("PUT", "/AUTH_test/faults-wait"));
     await setDown(["z3"]);
     await text(await swift("PUT", "/AUTH_test/faults-wait/o", { body: bytes("written while z3 was down") }));
     const partition = rings.object.partitionFor("AUTH_test", "faults-wait", "o");
-    const [slot = ""] = await handoffsHolding((candidate) => env.OBJECT_REPLICA.getByName(`object/${partition}/${candidate}`), (stub) => stub.getObject("AUTH_test/faults-wait/o"));
+    const [slot = ""] = await handoffsHolding(
+      (candidate) => env.OBJECT_REPLICA.getByName(`object/${partition}/${candidate}`),
+      (stub) => stub.getObject("AUTH_test/faults-wait/o"),
+    );
     expect(slot).not.toBe("");
     const handoff = env.OBJECT_REPLICA.getByName(`object/${partition}/${slot}`);
     const summary = env.RING_SUMMARY.getByName(`summary/object/${slot.split("/")[0]}`);
-    const repairDue = () => runInDurableObject(handoff, (_instance, state) => state.storage.kv.get<number>("repair.due") ?? null);
+    const repairDue = () =>
+      runInDurableObject(handoff, (_instance, state) => state.storage.kv.get<number>("repair.due") ?? null);
     // Four failed reverts: the retry delay doubles past the 2 s a replica on its own keeps to.
     for (let attempt = 0; attempt < 4; attempt++) await runDurableObjectAlarm(handoff);
     expect(((await repairDue()) ?? 0) - Date.now()).toBeGreaterThan(2_000);
     expect((await summary.waiting()).value).toMatchObject({ z3: expect.any(Number) });
-    const recon = await exports.default.fetch(`${BASE}/recon/replication`, { headers: { "X-Auth-Token": await tokenFor("admin:admin", "admin") } });
+    const recon = await exports.default.fetch(`${BASE}/recon/replication`, {
+      headers: { "X-Auth-Token": await tokenFor("admin:admin", "admin") },
+    });
     const reports = (await recon.json()) as Record<string, { waitingFor: Record<string, number> }>;
     expect(reports.object?.waitingFor.z3).toBeGreaterThan(0);
     // The primaries that took everything are not sent it again: a retry goes to z3 alone.
@@ -119,12 +150,15 @@ describe("a zone down", () => {
     expect(((await repairDue()) ?? Infinity) - Date.now()).toBeLessThanOrEqual(0);
     await runDurableObjectAlarm(handoff);
     await runDurableObjectAlarm(handoff);
-    const row = (await env.OBJECT_REPLICA.getByName(`object/${partition}/z3`).getObject("AUTH_test/faults-wait/o")).value;
+    const row = (await env.OBJECT_REPLICA.getByName(`object/${partition}/z3`).getObject("AUTH_test/faults-wait/o"))
+      .value;
     expect(await (await env.BODIES_Z3.get(row?.bodyKey ?? ""))?.text()).toBe("written while z3 was down");
     expect((await handoff.partitionHash()).value?.rows ?? 0).toBe(0);
   });
 
-  it("a handoff reverts only to the primary it stood in for: the primaries that took the write are not sent it again", async ({ expect }) => {
+  it("a handoff reverts only to the primary it stood in for: the primaries that took the write are not sent it again", async ({
+    expect,
+  }) => {
     await text(await swift("PUT", "/AUTH_test/faults-owed"));
     await setDown(["z3"]);
     const put = await swift("PUT", "/AUTH_test/faults-owed/o", { body: bytes("stood in for z3") });
@@ -134,7 +168,10 @@ describe("a zone down", () => {
     await text(post);
     expect(post.status).toBe(202);
     const partition = rings.object.partitionFor("AUTH_test", "faults-owed", "o");
-    const [slot = ""] = await handoffsHolding((candidate) => env.OBJECT_REPLICA.getByName(`object/${partition}/${candidate}`), (stub) => stub.getObject("AUTH_test/faults-owed/o"));
+    const [slot = ""] = await handoffsHolding(
+      (candidate) => env.OBJECT_REPLICA.getByName(`object/${partition}/${candidate}`),
+      (stub) => stub.getObject("AUTH_test/faults-owed/o"),
+    );
     expect(slot).not.toBe("");
     const handoff = env.OBJECT_REPLICA.getByName(`object/${partition}/${slot}`);
     await setDown([]);
@@ -143,7 +180,8 @@ describe("a zone down", () => {
     // One primary, z3, got the rows: one merge call, not three.
     expect(revert.value).toHaveLength(1);
     expect(revert.value?.[0]?.rowsSent).toBe(1);
-    const row = (await env.OBJECT_REPLICA.getByName(`object/${partition}/z3`).getObject("AUTH_test/faults-owed/o")).value;
+    const row = (await env.OBJECT_REPLICA.getByName(`object/${partition}/z3`).getObject("AUTH_test/faults-owed/o"))
+      .value;
     expect(row?.metadata).toMatchObject({ "x-object-meta-color": "blue" });
     expect(await (await env.BODIES_Z3.get(row?.bodyKey ?? ""))?.text()).toBe("stood in for z3");
     await runDurableObjectAlarm(handoff);
@@ -157,20 +195,44 @@ describe("a zone down", () => {
     await text(put);
     expect(put.status).toBe(201);
     const partition = rings.container.partitionFor("AUTH_test", "faults-owed-container");
-    const [slot = ""] = await handoffsHolding((candidate) => env.CONTAINER_REPLICA.getByName(`container/${partition}/${candidate}`), (stub) => stub.headContainer("AUTH_test", "faults-owed-container"));
+    const [slot = ""] = await handoffsHolding(
+      (candidate) => env.CONTAINER_REPLICA.getByName(`container/${partition}/${candidate}`),
+      (stub) => stub.headContainer("AUTH_test", "faults-owed-container"),
+    );
     expect(slot).not.toBe("");
     await setDown([]);
     const revert = await env.CONTAINER_REPLICA.getByName(`container/${partition}/${slot}`).repair();
     expect(revert.status).toBe(200);
     expect(revert.value).toHaveLength(1);
-    expect((await env.CONTAINER_REPLICA.getByName(`container/${partition}/z3`).headContainer("AUTH_test", "faults-owed-container")).status).toBe(200);
+    expect(
+      (
+        await env.CONTAINER_REPLICA.getByName(`container/${partition}/z3`).headContainer(
+          "AUTH_test",
+          "faults-owed-container",
+        )
+      ).status,
+    ).toBe(200);
   });
 
-  it("a handoff that took rows not known to stand in for one primary (a merge) reverts to every primary", async ({ expect }) => {
+  it("a handoff that took rows not known to stand in for one primary (a merge) reverts to every primary", async ({
+    expect,
+  }) => {
     const partition = rings.object.partitionFor("AUTH_test", "faults-owed", "merged");
     const handoff = env.OBJECT_REPLICA.getByName(`object/${partition}/z1/handoff`);
     const merged = await handoff.mergeRows([
-      { name: "AUTH_test/faults-owed/merged", createdAt: "1700000001.00000", deleted: 1, size: 0, etag: "", contentType: "", contentTypeTimestamp: "1700000001.00000", metaTimestamp: "1700000001.00000", metadata: {}, bodyKey: null, deleteAt: null },
+      {
+        name: "AUTH_test/faults-owed/merged",
+        createdAt: "1700000001.00000",
+        deleted: 1,
+        size: 0,
+        etag: "",
+        contentType: "",
+        contentTypeTimestamp: "1700000001.00000",
+        metaTimestamp: "1700000001.00000",
+        metadata: {},
+        bodyKey: null,
+        deleteAt: null,
+      },
     ]);
     expect(merged.value).toBe(1);
     const revert = await handoff.repair();
@@ -178,11 +240,25 @@ describe("a zone down", () => {
     expect(revert.value).toHaveLength(3);
   });
 
-  it("a handoff owed to a zone that is no longer a primary of its partition (a rebalance) reverts to every primary", async ({ expect }) => {
+  it("a handoff owed to a zone that is no longer a primary of its partition (a rebalance) reverts to every primary", async ({
+    expect,
+  }) => {
     const partition = rings.object.partitionFor("AUTH_test", "faults-owed", "rebalanced");
     const handoff = env.OBJECT_REPLICA.getByName(`object/${partition}/z2/handoff`);
     await handoff.mergeRows([
-      { name: "AUTH_test/faults-owed/rebalanced", createdAt: "1700000001.00000", deleted: 1, size: 0, etag: "", contentType: "", contentTypeTimestamp: "1700000001.00000", metaTimestamp: "1700000001.00000", metadata: {}, bodyKey: null, deleteAt: null },
+      {
+        name: "AUTH_test/faults-owed/rebalanced",
+        createdAt: "1700000001.00000",
+        deleted: 1,
+        size: 0,
+        etag: "",
+        contentType: "",
+        contentTypeTimestamp: "1700000001.00000",
+        metaTimestamp: "1700000001.00000",
+        metadata: {},
+        bodyKey: null,
+        deleteAt: null,
+      },
     ]);
     // As if its write had stood in for a zone the ring has since moved the partition off.
     await runInDurableObject(handoff, (_instance, state) => state.storage.kv.put("handoff.owed", ["z9"]));
@@ -191,7 +267,10 @@ describe("a zone down", () => {
     expect(revert.value).toHaveLength(3);
   });
 
-  it("a ring summary wakes at most 500 waiters per alarm (the subrequest budget) and wakes the rest in its next alarm, at once", async ({ expect, onTestFinished }) => {
+  it("a ring summary wakes at most 500 waiters per alarm (the subrequest budget) and wakes the rest in its next alarm, at once", async ({
+    expect,
+    onTestFinished,
+  }) => {
     expect(SUMMARY_CALLS_PER_ALARM_MAX).toBe(500);
     const summary = env.RING_SUMMARY.getByName("summary/container/z2");
     // 600 replicas of z2 wait for z1 (up). The budget counts calls, answered or not: with z2 itself
@@ -201,7 +280,11 @@ describe("a zone down", () => {
     await setDown(["z2"]);
     await runInDurableObject(summary, (_instance, state) => {
       for (let partition = 0; partition < 600; partition++) {
-        state.storage.sql.exec("INSERT INTO waiting (zone, partition, slot, since) VALUES ('z1', ?, 'z2/handoff', ?)", partition, Date.now() + partition);
+        state.storage.sql.exec(
+          "INSERT INTO waiting (zone, partition, slot, since) VALUES ('z1', ?, 'z2/handoff', ?)",
+          partition,
+          Date.now() + partition,
+        );
       }
     });
     await summary.waitFor(["z1"], { partition: 600, slot: "z2/handoff" });
@@ -215,7 +298,9 @@ describe("a zone down", () => {
     expect(await runInDurableObject(summary, (_instance, state) => state.storage.getAlarm())).toBeNull();
   });
 
-  it("a write that reaches fewer than a quorum of zones gets 503 and is not visible after the zones return", async ({ expect }) => {
+  it("a write that reaches fewer than a quorum of zones gets 503 and is not visible after the zones return", async ({
+    expect,
+  }) => {
     await text(await swift("PUT", "/AUTH_test/faults-quorum"));
     await text(await swift("PUT", "/AUTH_test/faults-quorum/existing", { body: bytes("old") }));
     await setDown(["z2", "z3"]);
@@ -229,7 +314,9 @@ describe("a zone down", () => {
     const partition = rings.object.partitionFor("AUTH_test", "faults-quorum", "existing");
     await runObjectAlarms(partition);
     await runObjectAlarms(rings.object.partitionFor("AUTH_test", "faults-quorum", "fresh"));
-    expect(await text(await swift("GET", "/AUTH_test/faults-quorum/existing", { headers: { "X-Newest": "true" } }))).toBe("old");
+    expect(
+      await text(await swift("GET", "/AUTH_test/faults-quorum/existing", { headers: { "X-Newest": "true" } })),
+    ).toBe("old");
     const gone = await swift("GET", "/AUTH_test/faults-quorum/fresh", { headers: { "X-Newest": "true" } });
     await text(gone);
     expect(gone.status).toBe(404);
@@ -275,7 +362,8 @@ describe("the zone's bucket while it is down", () => {
     await setDown([]);
     const partition = rings.object.partitionFor("AUTH_test", "faults-bodies", "o");
     await runObjectAlarms(partition);
-    const row = (await env.OBJECT_REPLICA.getByName(`object/${partition}/z1`).getObject("AUTH_test/faults-bodies/o")).value;
+    const row = (await env.OBJECT_REPLICA.getByName(`object/${partition}/z1`).getObject("AUTH_test/faults-bodies/o"))
+      .value;
     expect(await (await BUCKETS.z1!.get(row?.bodyKey ?? ""))?.text()).toBe("written while z1 was down");
   });
 });

@@ -3,10 +3,13 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, it } from "vitest";
 import { objectRow } from "../rows";
 
-const stubs = (partition: number) => ["z1", "z2", "z3"].map((zone) => env.OBJECT_REPLICA.getByName(`object/${partition}/${zone}`));
+const stubs = (partition: number) =>
+  ["z1", "z2", "z3"].map((zone) => env.OBJECT_REPLICA.getByName(`object/${partition}/${zone}`));
 
 describe("auditor", () => {
-  it("finds a row whose stored hash drifted from its content, repairs the tree in place, and the replica agrees with its peers again", async ({ expect }) => {
+  it("finds a row whose stored hash drifted from its content, repairs the tree in place, and the replica agrees with its peers again", async ({
+    expect,
+  }) => {
     const replicas = stubs(400);
     const rows = Array.from({ length: 30 }, (_, i) => objectRow(`AUTH_a/c/o${i}`, "1700000001.00000"));
     for (const stub of replicas) await stub.mergeRows(rows);

@@ -10,22 +10,29 @@ const rings = loadRings({ hashPathPrefix: env.HASH_PATH_PREFIX, hashPathSuffix: 
 const LONG_AGO = "1700000000.00000";
 const LATER = "1700000100.00000";
 
-
 async function tables(stub: DurableObjectStub): Promise<string[]> {
   return runInDurableObject(stub, (_instance, state) =>
     state.storage.sql
-      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'")
+      .exec<{ name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
+      )
       .toArray()
       .map((entry) => entry.name),
   );
 }
 
 describe("tombstones and deletion", () => {
-  it("tombstones past reclaim_age held by every replica are reclaimed, and a replica left empty deletes its storage", async ({ expect }) => {
+  it("tombstones past reclaim_age held by every replica are reclaimed, and a replica left empty deletes its storage", async ({
+    expect,
+  }) => {
     await text(await swift("PUT", "/AUTH_t/c", { user: ["admin:admin", "admin"] }));
     const partition = 200;
     const stubs = ["z1", "z2", "z3"].map((zone) => env.OBJECT_REPLICA.getByName(`object/${partition}/${zone}`));
-    for (const stub of stubs) await stub.mergeRows([objectRow("AUTH_t/c/gone", LONG_AGO), objectRow("AUTH_t/c/gone", LATER, { deleted: 1, size: 0 })]);
+    for (const stub of stubs)
+      await stub.mergeRows([
+        objectRow("AUTH_t/c/gone", LONG_AGO),
+        objectRow("AUTH_t/c/gone", LATER, { deleted: 1, size: 0 }),
+      ]);
     expect((await stubs[0]!.partitionHash()).value?.rows).toBe(1);
     expect(await runDurableObjectAlarm(stubs[0]!)).toBe(true);
     for (const stub of stubs) {
@@ -48,7 +55,9 @@ describe("tombstones and deletion", () => {
     expect((await stubs[1]!.getObject("AUTH_t/c/new")).status).toBe(200);
   });
 
-  it("reading the hashes of a replica never written (an unused handoff slot) creates no storage for it", async ({ expect }) => {
+  it("reading the hashes of a replica never written (an unused handoff slot) creates no storage for it", async ({
+    expect,
+  }) => {
     const stub = env.OBJECT_REPLICA.getByName("object/202/z2/handoff");
     expect((await stub.partitionHash()).value).toEqual({ hash: "0".repeat(32), rows: 0 });
     expect((await stub.leafHashes([0, 1])).value).toEqual({});
@@ -62,7 +71,10 @@ describe("tombstones and deletion", () => {
   it("tombstones are reclaimed only after repair has given them to every replica", async ({ expect }) => {
     const partition = 201;
     const stubs = ["z1", "z2", "z3"].map((zone) => env.OBJECT_REPLICA.getByName(`object/${partition}/${zone}`));
-    await stubs[0]!.mergeRows([objectRow("AUTH_t/c/x", LATER, { deleted: 1, size: 0 }), objectRow("AUTH_t/c/live", LONG_AGO)]);
+    await stubs[0]!.mergeRows([
+      objectRow("AUTH_t/c/x", LATER, { deleted: 1, size: 0 }),
+      objectRow("AUTH_t/c/live", LONG_AGO),
+    ]);
     await stubs[1]!.mergeRows([objectRow("AUTH_t/c/live", LONG_AGO)]);
     await stubs[2]!.mergeRows([objectRow("AUTH_t/c/live", LONG_AGO)]);
     await runDurableObjectAlarm(stubs[0]!);
@@ -77,8 +89,12 @@ describe("tombstones and deletion", () => {
     const stubs = ["z1", "z2", "z3"].map((zone) => env.CONTAINER_REPLICA.getByName(`container/${partition}/${zone}`));
     for (const stub of stubs) {
       await stub.putContainer("AUTH_t2", "old", LONG_AGO, {});
-      await stub.updateObjects([{ account: "AUTH_t2", container: "old", row: { ...objectRow("o", LONG_AGO), name: "o" } }]);
-      await stub.updateObjects([{ account: "AUTH_t2", container: "old", row: { ...objectRow("o", LATER, { deleted: 1, size: 0 }), name: "o" } }]);
+      await stub.updateObjects([
+        { account: "AUTH_t2", container: "old", row: { ...objectRow("o", LONG_AGO), name: "o" } },
+      ]);
+      await stub.updateObjects([
+        { account: "AUTH_t2", container: "old", row: { ...objectRow("o", LATER, { deleted: 1, size: 0 }), name: "o" } },
+      ]);
       expect((await stub.deleteContainer("AUTH_t2", "old", "1700000200.00000")).status).toBe(204);
     }
     await runDurableObjectAlarm(stubs[0]!);
@@ -92,7 +108,12 @@ describe("tombstones and deletion", () => {
 describe("object expirer", () => {
   it("an object past X-Delete-At is deleted by its replicas: row, listing entry and body", async ({ expect }) => {
     await text(await swift("PUT", "/AUTH_test/expirer"));
-    await text(await swift("PUT", "/AUTH_test/expirer/soon", { body: new TextEncoder().encode("short-lived"), headers: { "X-Delete-After": "100" } }));
+    await text(
+      await swift("PUT", "/AUTH_test/expirer/soon", {
+        body: new TextEncoder().encode("short-lived"),
+        headers: { "X-Delete-After": "100" },
+      }),
+    );
     const partition = rings.object.partitionFor("AUTH_test", "expirer", "soon");
     const zones = rings.object.primaryZones(partition).map((zone) => zone.id);
     const stubs = zones.map((zone) => env.OBJECT_REPLICA.getByName(`object/${partition}/${zone}`));

@@ -9,9 +9,11 @@ import { LIST_ALL, objectRow } from "../rows";
 const config = parseConfig(env);
 const rings = config.rings;
 
-
 async function admin(method: string, path: string): Promise<Response> {
-  return exports.default.fetch(`${BASE}${path}`, { method, headers: { "X-Auth-Token": await tokenFor("admin:admin", "admin") } });
+  return exports.default.fetch(`${BASE}${path}`, {
+    method,
+    headers: { "X-Auth-Token": await tokenFor("admin:admin", "admin") },
+  });
 }
 
 interface Report {
@@ -32,7 +34,9 @@ async function sweep(): Promise<Record<string, Report>> {
 }
 
 describe("cron sweep", () => {
-  it("finds a partition whose replicas differ from the zone summaries, repairs it, and reports it in recon", async ({ expect }) => {
+  it("finds a partition whose replicas differ from the zone summaries, repairs it, and reports it in recon", async ({
+    expect,
+  }) => {
     const partition = 300;
     const stubs = ["z1", "z2", "z3"].map((zone) => env.OBJECT_REPLICA.getByName(`object/${partition}/${zone}`));
     for (const stub of stubs) await stub.mergeRows([objectRow("AUTH_s/c/shared", "1700000001.00000")]);
@@ -59,12 +63,20 @@ describe("cron sweep", () => {
     expect(reports.object!.partitionsChecked).toBeLessThan(rings.object.partitionCount / 10);
   });
 
-  it("POST /recon/sweep?only=sweep runs the ring sweeps alone (no reaper, no auditor); another value is 400", async ({ expect }) => {
+  it("POST /recon/sweep?only=sweep runs the ring sweeps alone (no reaper, no auditor); another value is 400", async ({
+    expect,
+  }) => {
     const response = await admin("POST", "/recon/sweep?only=sweep");
     expect(response.status).toBe(200);
     const body = (await response.json()) as Record<string, unknown>;
     expect(Object.keys(body)).toEqual(["sweeps"]);
-    expect((body.sweeps as Report[]).map((report) => report.ring)).toEqual(["account", "container", "object", "object-1", "object-2"]);
+    expect((body.sweeps as Report[]).map((report) => report.ring)).toEqual([
+      "account",
+      "container",
+      "object",
+      "object-1",
+      "object-2",
+    ]);
     const bad = await admin("POST", "/recon/sweep?only=everything");
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain("only");
@@ -72,8 +84,12 @@ describe("cron sweep", () => {
     expect(Object.keys(all).sort()).toEqual(["auditor", "reaper", "sweeps"]);
   });
 
-  it("recon and on-demand sweeps are the reseller admin's: 403 for an account admin, 401 anonymous", async ({ expect }) => {
-    const forbidden = await exports.default.fetch(`${BASE}/recon/replication`, { headers: { "X-Auth-Token": await tokenFor() } });
+  it("recon and on-demand sweeps are the reseller admin's: 403 for an account admin, 401 anonymous", async ({
+    expect,
+  }) => {
+    const forbidden = await exports.default.fetch(`${BASE}/recon/replication`, {
+      headers: { "X-Auth-Token": await tokenFor() },
+    });
     await forbidden.text();
     expect(forbidden.status).toBe(403);
     const anonymous = await exports.default.fetch(`${BASE}/recon/sweep`, { method: "POST" });
@@ -83,16 +99,32 @@ describe("cron sweep", () => {
 });
 
 describe("account reaper", () => {
-  it("DELETE of an account marks it deleted (410 from then on) and the reaper removes its objects, bodies and containers, resuming after an interruption", async ({ expect }) => {
+  it("DELETE of an account marks it deleted (410 from then on) and the reaper removes its objects, bodies and containers, resuming after an interruption", async ({
+    expect,
+  }) => {
     const user: [string, string] = ["admin:admin", "admin"];
     for (const container of ["a", "b"]) {
       await text(await swift("PUT", `/AUTH_reapme/${container}`, { user }));
-      for (let i = 0; i < 5; i++) await text(await swift("PUT", `/AUTH_reapme/${container}/o${i}`, { user, body: new TextEncoder().encode(`${container}${i}`) }));
+      for (let i = 0; i < 5; i++)
+        await text(
+          await swift("PUT", `/AUTH_reapme/${container}/o${i}`, {
+            user,
+            body: new TextEncoder().encode(`${container}${i}`),
+          }),
+        );
     }
     const keyOf = async (container: string, name: string) => {
       const partition = rings.object.partitionFor("AUTH_reapme", container, name);
       const zone = rings.object.primaryZones(partition)[0]!.id;
-      return { zone, key: (await env.OBJECT_REPLICA.getByName(`object/${partition}/${zone}`).getObject(`AUTH_reapme/${container}/${name}`)).value?.bodyKey ?? "" };
+      return {
+        zone,
+        key:
+          (
+            await env.OBJECT_REPLICA.getByName(`object/${partition}/${zone}`).getObject(
+              `AUTH_reapme/${container}/${name}`,
+            )
+          ).value?.bodyKey ?? "",
+      };
     };
     const body = await keyOf("a", "o0");
     expect(body.key).toBeTruthy();
@@ -113,12 +145,20 @@ describe("account reaper", () => {
     expect(first.budgetSpent).toBe(true);
     expect(first.finished).toEqual([]);
     let finished: string[] = [];
-    for (let run = 0; run < 10 && !finished.includes("AUTH_reapme"); run++) finished = (await reapAccounts(config)).finished;
+    for (let run = 0; run < 10 && !finished.includes("AUTH_reapme"); run++)
+      finished = (await reapAccounts(config)).finished;
     expect(finished).toEqual(["AUTH_reapme"]);
     for (const container of ["a", "b"]) {
       const partition = rings.container.partitionFor("AUTH_reapme", container);
       for (const zone of rings.container.primaryZones(partition)) {
-        expect((await env.CONTAINER_REPLICA.getByName(`container/${partition}/${zone.id}`).headContainer("AUTH_reapme", container)).status).toBe(404);
+        expect(
+          (
+            await env.CONTAINER_REPLICA.getByName(`container/${partition}/${zone.id}`).headContainer(
+              "AUTH_reapme",
+              container,
+            )
+          ).status,
+        ).toBe(404);
       }
       for (let i = 0; i < 5; i++) {
         const partition = rings.object.partitionFor("AUTH_reapme", container, `o${i}`);

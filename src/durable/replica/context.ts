@@ -34,7 +34,10 @@ export class Placement {
 
   /** The zone ids of this partition's primaries, in the ring's order. */
   primaryZones(): string[] {
-    return this.#config.rings.get(this.#identity.ring).primaryZones(this.#identity.partition).map((zone) => zone.id);
+    return this.#config.rings
+      .get(this.#identity.ring)
+      .primaryZones(this.#identity.partition)
+      .map((zone) => zone.id);
   }
 
   /**

@@ -82,7 +82,10 @@ export class HandoffRevert<Row> {
 
   /** Records that the rows are owed to the primary in `zone` (every primary when it is not one, or null); true when that is new. */
   #owe(zone: string | null): boolean {
-    const debt: Debt = zone !== null && this.#context.placement.primaryZones().includes(zone) ? { to: "primary", zone } : { to: "every-primary" };
+    const debt: Debt =
+      zone !== null && this.#context.placement.primaryZones().includes(zone)
+        ? { to: "primary", zone }
+        : { to: "every-primary" };
     return this.#context.state.addDebt(debt);
   }
 
@@ -110,7 +113,13 @@ export class HandoffRevert<Row> {
       report.rowsRead += rows.length;
       for (let offset = 0; offset < rows.length; offset += ROWS_PER_RPC_MAX) {
         const batch = rows.slice(offset, offset + ROWS_PER_RPC_MAX);
-        const reply = await client.protocol<Row, number>(identity.ring, identity.partition, zone, (stub) => stub.mergeRows(batch, identity.zone), NODE_TIMEOUT_MS);
+        const reply = await client.protocol<Row, number>(
+          identity.ring,
+          identity.partition,
+          zone,
+          (stub) => stub.mergeRows(batch, identity.zone),
+          NODE_TIMEOUT_MS,
+        );
         report.calls += 1;
         if (reply.status !== 200) return report;
         report.rowsSent += batch.length;

@@ -9,7 +9,10 @@ import { runMigrations, type Migration } from "../schema/migrate";
 
 /** Whether a replica's storage holds anything (its schema comes with its first write). */
 function hasStorage(storage: DurableObjectStorage): boolean {
-  return storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").toArray().length > 0;
+  return (
+    storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").toArray()
+      .length > 0
+  );
 }
 
 export class LazySchema {

@@ -60,10 +60,16 @@ export class PeerRepair<Row> {
       unreachable.clear();
       for (const zone of this.#context.placement.peerZones()) {
         try {
-          const report = await repairPair<Row>(this.#localEnd(zone), this.#remoteEnd(zone), (row) => this.#local.keyOf(row), (row) => this.#local.hashOf(row), {
-            maxLeavesPerRound: REPAIR_LEAVES_PER_ROUND,
-            maxRounds: REPAIR_ROUNDS_MAX,
-          });
+          const report = await repairPair<Row>(
+            this.#localEnd(zone),
+            this.#remoteEnd(zone),
+            (row) => this.#local.keyOf(row),
+            (row) => this.#local.hashOf(row),
+            {
+              maxLeavesPerRound: REPAIR_LEAVES_PER_ROUND,
+              maxRounds: REPAIR_ROUNDS_MAX,
+            },
+          );
           divergent ||= report.divergent;
           const earlier = reports.find((entry) => entry.zone === zone);
           if (earlier) Object.assign(earlier, mergeReports(earlier, report));
@@ -100,7 +106,8 @@ export class PeerRepair<Row> {
     const { client, identity } = this.#context;
     const call = async <T>(method: (stub: ReplicaProtocol<Row>) => Promise<ReplicaReply<T>>): Promise<T> => {
       const reply = await client.protocol(identity.ring, identity.partition, zone, method, NODE_TIMEOUT_MS);
-      if (reply.status !== 200 || reply.value === undefined) throw new PeerUnavailable(`${identity.ring}/${identity.partition}/${zone}: ${reply.status}`);
+      if (reply.status !== 200 || reply.value === undefined)
+        throw new PeerUnavailable(`${identity.ring}/${identity.partition}/${zone}: ${reply.status}`);
       return reply.value;
     };
     return {

@@ -49,9 +49,17 @@ export class Reclaim<Row> {
     if (repair.status !== 200) return now + REPAIR_RETRY_MAX_MS;
     const cutoff = Timestamp.fromSeconds(now / 1000 - config.reclaimAgeSeconds).internal;
     await Promise.all(
-      placement.peerZones().map((zone) =>
-        client.protocol<Row, number>(identity.ring, identity.partition, zone, (stub) => stub.reclaimTombstones(cutoff), NODE_TIMEOUT_MS),
-      ),
+      placement
+        .peerZones()
+        .map((zone) =>
+          client.protocol<Row, number>(
+            identity.ring,
+            identity.partition,
+            zone,
+            (stub) => stub.reclaimTombstones(cutoff),
+            NODE_TIMEOUT_MS,
+          ),
+        ),
     );
     steps.reclaimTombstones(cutoff);
     const next = this.#rows().oldestTombstone();

@@ -53,7 +53,10 @@ export class RepairSchedule {
     let cap = REPAIR_RETRY_MAX_MS;
     if (unreachableZones.length) {
       try {
-        await ringSummaryOf(this.#context).waitFor(unreachableZones, { partition: identity.partition, slot: identity.slot });
+        await ringSummaryOf(this.#context).waitFor(unreachableZones, {
+          partition: identity.partition,
+          slot: identity.slot,
+        });
         cap = REPAIR_WAIT_MAX_MS;
       } catch (error) {
         console.warn(`${this.#context.name}: could not wait on the ring summary; retrying on its own`, error);

@@ -91,7 +91,11 @@ export class ReplicaState {
   /** Forgets that a revert handed everything to `zones` (they missed a write since). */
   forgetHandedTo(zones: readonly string[]): void {
     const handedTo = this.#kv.get<string[]>(HANDED_TO);
-    if (handedTo) this.#kv.put(HANDED_TO, handedTo.filter((zone) => !zones.includes(zone)));
+    if (handedTo)
+      this.#kv.put(
+        HANDED_TO,
+        handedTo.filter((zone) => !zones.includes(zone)),
+      );
   }
 
   /** Whom this handoff's rows are owed to, or null when no write said. */

@@ -33,7 +33,12 @@ export class SummaryReport {
   async report(gone: boolean): Promise<void> {
     const { identity, state } = this.#context;
     const root = this.#tree().root();
-    const entry = { partition: identity.partition, slot: identity.handoff ? "handoff" : "", hash: root.hash, rows: gone ? 0 : root.rows };
+    const entry = {
+      partition: identity.partition,
+      slot: identity.handoff ? "handoff" : "",
+      hash: root.hash,
+      rows: gone ? 0 : root.rows,
+    };
     try {
       await ringSummaryOf(this.#context).report([entry]);
       state.clearDue("summary");

@@ -9,7 +9,14 @@ import type { AccountContainerRow, AccountRow, MetadataMap } from "../rows";
 import type { ListingBounds } from "../listing";
 import { boundsSql } from "./listing-sql";
 import { accountContainerRowHash, accountRowHash, leafOf, treeKey } from "../partition-hash";
-import { HASH_ROOT_CHANGED_AT_SQL, HASH_TREE_SQL, HashedRows, HashTree, leafColumnsSql, type AuditEntry } from "./hash-tree";
+import {
+  HASH_ROOT_CHANGED_AT_SQL,
+  HASH_TREE_SQL,
+  HashedRows,
+  HashTree,
+  leafColumnsSql,
+  type AuditEntry,
+} from "./hash-tree";
 
 export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
   {
@@ -61,7 +68,13 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
         const domain = containerFromSql(row);
         const leaf = leafOf(treeKey.accountContainer(domain.account, domain.container));
         const hash = accountContainerRowHash(domain);
-        sql.exec("UPDATE container SET leaf = ?, hash = ? WHERE account = ? AND name = ?", leaf, hash, domain.account, domain.container);
+        sql.exec(
+          "UPDATE container SET leaf = ?, hash = ? WHERE account = ? AND name = ?",
+          leaf,
+          hash,
+          domain.account,
+          domain.container,
+        );
         tree.update(leaf, null, hash);
       }
     },
@@ -80,7 +93,9 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
     sql: "SELECT 1;",
     backfill: (sql) => {
       const tree = new HashTree(sql);
-      for (const row of sql.exec<AccountContainerRowSql & { leaf: number; hash: string | null }>("SELECT * FROM container").toArray()) {
+      for (const row of sql
+        .exec<AccountContainerRowSql & { leaf: number; hash: string | null }>("SELECT * FROM container")
+        .toArray()) {
         const hash = accountContainerRowHash(containerFromSql(row));
         if (hash === row.hash) continue;
         tree.update(row.leaf, row.hash, hash);
@@ -99,7 +114,11 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
     backfill: (sql) => {
       const rows = new AccountRows(sql);
       for (const { name } of sql.exec<{ name: string }>("SELECT name FROM account").toArray()) {
-        sql.exec("UPDATE account SET policy_stats = ? WHERE name = ?", JSON.stringify(rows.totals(name).policyStats), name);
+        sql.exec(
+          "UPDATE account SET policy_stats = ? WHERE name = ?",
+          JSON.stringify(rows.totals(name).policyStats),
+          name,
+        );
       }
     },
   },
@@ -163,7 +182,6 @@ function containerFromSql(row: AccountContainerRowSql): AccountContainerRow {
 }
 
 export class AccountRows extends HashedRows {
-
   account(name: string): AccountRow | null {
     const first = this.sql.exec<AccountRowSql>("SELECT * FROM account WHERE name = ?", name).toArray()[0];
     return first ? accountFromSql(first) : null;
@@ -171,7 +189,9 @@ export class AccountRows extends HashedRows {
 
   /** Stores an account's row and moves its hash in the tree; call inside a transaction. */
   saveAccount(row: AccountRow): void {
-    const before = this.sql.exec<{ hash: string | null }>("SELECT hash FROM account WHERE name = ?", row.account).toArray()[0]?.hash ?? null;
+    const before =
+      this.sql.exec<{ hash: string | null }>("SELECT hash FROM account WHERE name = ?", row.account).toArray()[0]
+        ?.hash ?? null;
     const leaf = leafOf(treeKey.account(row.account));
     const hash = accountRowHash(row);
     this.tree.update(leaf, before, hash);
@@ -194,15 +214,22 @@ export class AccountRows extends HashedRows {
   }
 
   container(account: string, name: string): AccountContainerRow | null {
-    const first = this.sql.exec<AccountContainerRowSql>("SELECT * FROM container WHERE account = ? AND name = ?", account, name).toArray()[0];
+    const first = this.sql
+      .exec<AccountContainerRowSql>("SELECT * FROM container WHERE account = ? AND name = ?", account, name)
+      .toArray()[0];
     return first ? containerFromSql(first) : null;
   }
 
   /** Stores an account's container row and moves its hash in the tree; call inside a transaction. */
   saveContainer(row: AccountContainerRow): void {
     const before =
-      this.sql.exec<{ hash: string | null }>("SELECT hash FROM container WHERE account = ? AND name = ?", row.account, row.container).toArray()[0]?.hash ??
-      null;
+      this.sql
+        .exec<{ hash: string | null }>(
+          "SELECT hash FROM container WHERE account = ? AND name = ?",
+          row.account,
+          row.container,
+        )
+        .toArray()[0]?.hash ?? null;
     const leaf = leafOf(treeKey.accountContainer(row.account, row.container));
     const hash = accountContainerRowHash(row);
     this.tree.update(leaf, before, hash);
@@ -225,8 +252,12 @@ export class AccountRows extends HashedRows {
 
   /** The auditor's view of a leaf's rows (account rows and container rows). */
   auditEntries(leaf: number): AuditEntry[] {
-    const accounts = this.sql.exec<AccountRowSql & { hash: string | null }>("SELECT * FROM account WHERE leaf = ?", leaf).toArray();
-    const containers = this.sql.exec<AccountContainerRowSql & { hash: string | null }>("SELECT * FROM container WHERE leaf = ?", leaf).toArray();
+    const accounts = this.sql
+      .exec<AccountRowSql & { hash: string | null }>("SELECT * FROM account WHERE leaf = ?", leaf)
+      .toArray();
+    const containers = this.sql
+      .exec<AccountContainerRowSql & { hash: string | null }>("SELECT * FROM container WHERE leaf = ?", leaf)
+      .toArray();
     return [
       ...accounts.map((row) => ({
         stored: row.hash,
@@ -236,7 +267,8 @@ export class AccountRows extends HashedRows {
       ...containers.map((row) => ({
         stored: row.hash,
         computed: accountContainerRowHash(containerFromSql(row)),
-        rewrite: (hash: string) => this.sql.exec("UPDATE container SET hash = ? WHERE account = ? AND name = ?", hash, row.account, row.name),
+        rewrite: (hash: string) =>
+          this.sql.exec("UPDATE container SET hash = ? WHERE account = ? AND name = ?", hash, row.account, row.name),
       })),
     ];
   }
@@ -245,7 +277,8 @@ export class AccountRows extends HashedRows {
   rowsInLeaves(leaves: readonly number[]): AccountReplicaRow[] {
     const rows: AccountReplicaRow[] = [];
     for (const leaf of leaves) {
-      for (const row of this.sql.exec<AccountRowSql>("SELECT * FROM account WHERE leaf = ?", leaf)) rows.push({ kind: "account", row: accountFromSql(row) });
+      for (const row of this.sql.exec<AccountRowSql>("SELECT * FROM account WHERE leaf = ?", leaf))
+        rows.push({ kind: "account", row: accountFromSql(row) });
       for (const row of this.sql.exec<AccountContainerRowSql>("SELECT * FROM container WHERE leaf = ?", leaf)) {
         rows.push({ kind: "container", row: containerFromSql(row) });
       }
@@ -255,7 +288,11 @@ export class AccountRows extends HashedRows {
 
   /** The oldest deleted container row's timestamp, or null. */
   oldestTombstone(): string | null {
-    return this.sql.exec<{ t: string | null }>("SELECT min(delete_timestamp) AS t FROM container INDEXED BY container_tombstone WHERE deleted = 1").one().t;
+    return this.sql
+      .exec<{ t: string | null }>(
+        "SELECT min(delete_timestamp) AS t FROM container INDEXED BY container_tombstone WHERE deleted = 1",
+      )
+      .one().t;
   }
 
   /** Removes up to `limit` deleted container rows older than `cutoff`; returns how many. */
@@ -295,12 +332,11 @@ export class AccountRows extends HashedRows {
   /** Live containers of an account within the bounds, in name order. */
   *listContainers(account: string, bounds: ListingBounds): Generator<{ name: string; row: AccountContainerRow }> {
     const { conditions, args, tail } = boundsSql(bounds);
-    const cursor = this.sql
-      .exec<AccountContainerRowSql>(
-        `SELECT * FROM container INDEXED BY container_live WHERE ${["account = ?", "deleted = 0", ...conditions].join(" AND ")} ${tail}`,
-        account,
-        ...args,
-      );
+    const cursor = this.sql.exec<AccountContainerRowSql>(
+      `SELECT * FROM container INDEXED BY container_live WHERE ${["account = ?", "deleted = 0", ...conditions].join(" AND ")} ${tail}`,
+      account,
+      ...args,
+    );
     // Lazily: a delimiter walk stops reading at its first pseudo-directory (listing.ts).
     for (const row of cursor) yield { name: row.name, row: containerFromSql(row) };
   }

@@ -9,7 +9,14 @@ import type { Migration } from "./migrate";
 import { OUTBOX_TABLE_SQL } from "./outbox";
 import type { ContainerRow, ListingRow, MetadataMap } from "../rows";
 import { containerRowHash, leafOf, listingRowHash, treeKey } from "../partition-hash";
-import { HASH_ROOT_CHANGED_AT_SQL, HASH_TREE_SQL, HashedRows, HashTree, leafColumnsSql, type AuditEntry } from "./hash-tree";
+import {
+  HASH_ROOT_CHANGED_AT_SQL,
+  HASH_TREE_SQL,
+  HashedRows,
+  HashTree,
+  leafColumnsSql,
+  type AuditEntry,
+} from "./hash-tree";
 import type { ListingBounds } from "../listing";
 import { boundsSql } from "./listing-sql";
 
@@ -65,7 +72,13 @@ export const CONTAINER_MIGRATIONS: readonly Migration[] = [
       for (const row of sql.exec<ListingRowSql & { container: string }>("SELECT * FROM object").toArray()) {
         const leaf = leafOf(treeKey.listing(row.container, row.name));
         const hash = listingRowHash(row.container, listingFromSql(row));
-        sql.exec("UPDATE object SET leaf = ?, hash = ? WHERE container = ? AND name = ?", leaf, hash, row.container, row.name);
+        sql.exec(
+          "UPDATE object SET leaf = ?, hash = ? WHERE container = ? AND name = ?",
+          leaf,
+          hash,
+          row.container,
+          row.name,
+        );
         tree.update(leaf, null, hash);
       }
     },
@@ -84,7 +97,9 @@ export const CONTAINER_MIGRATIONS: readonly Migration[] = [
 ];
 
 /** A row a container replica exchanges in repair: a container's own row or one of its listing rows. */
-export type ContainerReplicaRow = { kind: "container"; key: string; row: ContainerRow } | { kind: "object"; key: string; row: ListingRow };
+export type ContainerReplicaRow =
+  | { kind: "container"; key: string; row: ContainerRow }
+  | { kind: "object"; key: string; row: ListingRow };
 
 interface ContainerRowSql extends Record<string, SqlStorageValue> {
   name: string;
@@ -141,7 +156,6 @@ export function listingFromSql(row: ListingRowSql): ListingRow {
 }
 
 export class ContainerRows extends HashedRows {
-
   container(key: string): ContainerRow | null {
     const first = this.sql.exec<ContainerRowSql>("SELECT * FROM container WHERE name = ?", key).toArray()[0];
     return first ? containerFromSql(first) : null;
@@ -149,7 +163,9 @@ export class ContainerRows extends HashedRows {
 
   /** Stores a container's row and moves its hash in the tree; call inside a transaction. */
   saveContainer(key: string, row: ContainerRow): void {
-    const before = this.sql.exec<{ hash: string | null }>("SELECT hash FROM container WHERE name = ?", key).toArray()[0]?.hash ?? null;
+    const before =
+      this.sql.exec<{ hash: string | null }>("SELECT hash FROM container WHERE name = ?", key).toArray()[0]?.hash ??
+      null;
     const leaf = leafOf(treeKey.container(key));
     const hash = containerRowHash(key, row);
     this.tree.update(leaf, before, hash);
@@ -173,14 +189,18 @@ export class ContainerRows extends HashedRows {
   }
 
   object(key: string, name: string): ListingRow | null {
-    const first = this.sql.exec<ListingRowSql>("SELECT * FROM object WHERE container = ? AND name = ?", key, name).toArray()[0];
+    const first = this.sql
+      .exec<ListingRowSql>("SELECT * FROM object WHERE container = ? AND name = ?", key, name)
+      .toArray()[0];
     return first ? listingFromSql(first) : null;
   }
 
   /** Stores a listing row and moves its hash in the tree; call inside a transaction. */
   saveObject(key: string, row: ListingRow): void {
     const before =
-      this.sql.exec<{ hash: string | null }>("SELECT hash FROM object WHERE container = ? AND name = ?", key, row.name).toArray()[0]?.hash ?? null;
+      this.sql
+        .exec<{ hash: string | null }>("SELECT hash FROM object WHERE container = ? AND name = ?", key, row.name)
+        .toArray()[0]?.hash ?? null;
     const leaf = leafOf(treeKey.listing(key, row.name));
     const hash = listingRowHash(key, row);
     this.tree.update(leaf, before, hash);
@@ -203,8 +223,12 @@ export class ContainerRows extends HashedRows {
 
   /** The auditor's view of a leaf's rows (container rows and listing rows). */
   auditEntries(leaf: number): AuditEntry[] {
-    const containers = this.sql.exec<ContainerRowSql & { hash: string | null }>("SELECT * FROM container WHERE leaf = ?", leaf).toArray();
-    const listings = this.sql.exec<ListingRowSql & { container: string; hash: string | null }>("SELECT * FROM object WHERE leaf = ?", leaf).toArray();
+    const containers = this.sql
+      .exec<ContainerRowSql & { hash: string | null }>("SELECT * FROM container WHERE leaf = ?", leaf)
+      .toArray();
+    const listings = this.sql
+      .exec<ListingRowSql & { container: string; hash: string | null }>("SELECT * FROM object WHERE leaf = ?", leaf)
+      .toArray();
     return [
       ...containers.map((row) => ({
         stored: row.hash,
@@ -214,7 +238,8 @@ export class ContainerRows extends HashedRows {
       ...listings.map((row) => ({
         stored: row.hash,
         computed: listingRowHash(row.container, listingFromSql(row)),
-        rewrite: (hash: string) => this.sql.exec("UPDATE object SET hash = ? WHERE container = ? AND name = ?", hash, row.container, row.name),
+        rewrite: (hash: string) =>
+          this.sql.exec("UPDATE object SET hash = ? WHERE container = ? AND name = ?", hash, row.container, row.name),
       })),
     ];
   }
@@ -226,7 +251,10 @@ export class ContainerRows extends HashedRows {
       for (const row of this.sql.exec<ContainerRowSql>("SELECT * FROM container WHERE leaf = ?", leaf)) {
         rows.push({ kind: "container", key: row.name, row: containerFromSql(row) });
       }
-      for (const row of this.sql.exec<ListingRowSql & { container: string }>("SELECT * FROM object WHERE leaf = ?", leaf)) {
+      for (const row of this.sql.exec<ListingRowSql & { container: string }>(
+        "SELECT * FROM object WHERE leaf = ?",
+        leaf,
+      )) {
         rows.push({ kind: "object", key: row.container, row: listingFromSql(row) });
       }
     }
@@ -236,22 +264,27 @@ export class ContainerRows extends HashedRows {
   /** Live (not deleted) listing rows of a container within the bounds, in name order. */
   *listObjects(key: string, bounds: ListingBounds): Generator<{ name: string; row: ListingRow }> {
     const { conditions, args, tail } = boundsSql(bounds);
-    const cursor = this.sql
-      .exec<ListingRowSql>(
-        `SELECT name, created_at, deleted, size, etag, content_type, content_type_timestamp, meta_timestamp
+    const cursor = this.sql.exec<ListingRowSql>(
+      `SELECT name, created_at, deleted, size, etag, content_type, content_type_timestamp, meta_timestamp
          FROM object INDEXED BY object_live WHERE ${["container = ?", "deleted = 0", ...conditions].join(" AND ")} ${tail}`,
-        key,
-        ...args,
-      );
+      key,
+      ...args,
+    );
     // Lazily: a delimiter walk stops reading at its first pseudo-directory (listing.ts).
     for (const row of cursor) yield { name: row.name, row: listingFromSql(row) };
   }
 
   /** The oldest tombstone (a deleted listing row or a deleted, empty container), or null. */
   oldestTombstone(): string | null {
-    const listing = this.sql.exec<{ t: string | null }>("SELECT min(created_at) AS t FROM object INDEXED BY object_tombstone WHERE deleted = 1").one().t;
+    const listing = this.sql
+      .exec<{ t: string | null }>(
+        "SELECT min(created_at) AS t FROM object INDEXED BY object_tombstone WHERE deleted = 1",
+      )
+      .one().t;
     const container = this.sql
-      .exec<{ t: string | null }>("SELECT min(delete_timestamp) AS t FROM container INDEXED BY container_deleted WHERE delete_timestamp > put_timestamp AND object_count = 0")
+      .exec<{ t: string | null }>(
+        "SELECT min(delete_timestamp) AS t FROM container INDEXED BY container_deleted WHERE delete_timestamp > put_timestamp AND object_count = 0",
+      )
       .one().t;
     if (listing === null) return container;
     if (container === null) return listing;
@@ -296,13 +329,20 @@ export class ContainerRows extends HashedRows {
   /** Count and bytes of a container's live listing rows, counted (a container row arriving by repair). */
   countObjects(key: string): { objectCount: number; bytesUsed: number } {
     const row = this.sql
-      .exec<{ n: number; bytes: number | null }>("SELECT count(*) AS n, sum(size) AS bytes FROM object INDEXED BY object_live WHERE container = ? AND deleted = 0", key)
+      .exec<{ n: number; bytes: number | null }>(
+        "SELECT count(*) AS n, sum(size) AS bytes FROM object INDEXED BY object_live WHERE container = ? AND deleted = 0",
+        key,
+      )
       .one();
     return { objectCount: row.n, bytesUsed: row.bytes ?? 0 };
   }
 
   /** Whether a container has any live object row (Swift: broker.empty()). */
   hasObjects(key: string): boolean {
-    return this.sql.exec("SELECT 1 FROM object INDEXED BY object_live WHERE container = ? AND deleted = 0 LIMIT 1", key).toArray().length > 0;
+    return (
+      this.sql
+        .exec("SELECT 1 FROM object INDEXED BY object_live WHERE container = ? AND deleted = 0 LIMIT 1", key)
+        .toArray().length > 0
+    );
   }
 }

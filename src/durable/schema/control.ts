@@ -26,7 +26,10 @@ export class ControlRows {
   }
 
   downZones(): string[] {
-    return this.#sql.exec<{ zone: string }>("SELECT zone FROM fault_zone ORDER BY zone").toArray().map((row) => row.zone);
+    return this.#sql
+      .exec<{ zone: string }>("SELECT zone FROM fault_zone ORDER BY zone")
+      .toArray()
+      .map((row) => row.zone);
   }
 
   setDownZones(zones: readonly string[]): void {
@@ -35,11 +38,15 @@ export class ControlRows {
   }
 
   sweepCursor(ring: string): number {
-    return this.#sql.exec<{ cursor: number }>("SELECT cursor FROM sweep WHERE ring = ?", ring).toArray()[0]?.cursor ?? 0;
+    return (
+      this.#sql.exec<{ cursor: number }>("SELECT cursor FROM sweep WHERE ring = ?", ring).toArray()[0]?.cursor ?? 0
+    );
   }
 
   saveSweep(ring: string, cursor: number, report: unknown | null): void {
-    const current = this.#sql.exec<{ report: string | null }>("SELECT report FROM sweep WHERE ring = ?", ring).toArray()[0];
+    const current = this.#sql
+      .exec<{ report: string | null }>("SELECT report FROM sweep WHERE ring = ?", ring)
+      .toArray()[0];
     this.#sql.exec(
       "INSERT OR REPLACE INTO sweep (ring, cursor, report) VALUES (?, ?, ?)",
       ring,
@@ -57,11 +64,21 @@ export class ControlRows {
   }
 
   /** Records which partitions of a ring are divergent now; returns the oldest first-seen time (ms) or null. */
-  recordDivergence(ring: string, partitions: readonly number[], checked: readonly number[], now: number): number | null {
+  recordDivergence(
+    ring: string,
+    partitions: readonly number[],
+    checked: readonly number[],
+    now: number,
+  ): number | null {
     const divergent = new Set(partitions);
     for (const partition of checked) {
       if (divergent.has(partition)) {
-        this.#sql.exec("INSERT OR IGNORE INTO divergence (ring, partition, first_seen) VALUES (?, ?, ?)", ring, partition, now);
+        this.#sql.exec(
+          "INSERT OR IGNORE INTO divergence (ring, partition, first_seen) VALUES (?, ?, ?)",
+          ring,
+          partition,
+          now,
+        );
       } else {
         this.#sql.exec("DELETE FROM divergence WHERE ring = ? AND partition = ?", ring, partition);
       }
@@ -70,7 +87,9 @@ export class ControlRows {
   }
 
   oldestDivergence(ring: string): number | null {
-    return this.#sql.exec<{ t: number | null }>("SELECT min(first_seen) AS t FROM divergence WHERE ring = ?", ring).one().t;
+    return this.#sql
+      .exec<{ t: number | null }>("SELECT min(first_seen) AS t FROM divergence WHERE ring = ?", ring)
+      .one().t;
   }
 
   queueReap(account: string, now: number): void {

@@ -51,27 +51,49 @@ export class HashTree {
   }
 
   #apply(table: string, column: string, id: number, delta: Hash, rows: number): void {
-    const current = this.#sql.exec<{ hash: string; rows: number }>(`SELECT hash, rows FROM ${table} WHERE ${column} = ?`, id).toArray()[0];
-    this.#write(table, column, id, { hash: xorHash(current?.hash ?? ZERO_HASH, delta), rows: (current?.rows ?? 0) + rows });
+    const current = this.#sql
+      .exec<{ hash: string; rows: number }>(`SELECT hash, rows FROM ${table} WHERE ${column} = ?`, id)
+      .toArray()[0];
+    this.#write(table, column, id, {
+      hash: xorHash(current?.hash ?? ZERO_HASH, delta),
+      rows: (current?.rows ?? 0) + rows,
+    });
   }
 
   /** Stores a node (removes it when empty); the root also keeps when it changed. */
   #write(table: string, column: string, id: number, node: TreeNode): void {
     if (node.rows <= 0 && node.hash === ZERO_HASH) this.#sql.exec(`DELETE FROM ${table} WHERE ${column} = ?`, id);
-    else if (table === "hash_root") this.#sql.exec("INSERT OR REPLACE INTO hash_root (id, hash, rows, changed_at) VALUES (0, ?, ?, ?)", node.hash, node.rows, Date.now());
-    else this.#sql.exec(`INSERT OR REPLACE INTO ${table} (${column}, hash, rows) VALUES (?, ?, ?)`, id, node.hash, node.rows);
+    else if (table === "hash_root")
+      this.#sql.exec(
+        "INSERT OR REPLACE INTO hash_root (id, hash, rows, changed_at) VALUES (0, ?, ?, ?)",
+        node.hash,
+        node.rows,
+        Date.now(),
+      );
+    else
+      this.#sql.exec(
+        `INSERT OR REPLACE INTO ${table} (${column}, hash, rows) VALUES (?, ?, ?)`,
+        id,
+        node.hash,
+        node.rows,
+      );
   }
 
   /** The partition hash, how many rows it covers, and when it last changed. */
   root(): TreeNode {
-    const row = this.#sql.exec<{ hash: string; rows: number; changed_at: number }>("SELECT hash, rows, changed_at FROM hash_root WHERE id = 0").toArray()[0];
+    const row = this.#sql
+      .exec<{ hash: string; rows: number; changed_at: number }>(
+        "SELECT hash, rows, changed_at FROM hash_root WHERE id = 0",
+      )
+      .toArray()[0];
     return { hash: row?.hash ?? ZERO_HASH, rows: row?.rows ?? 0, changedAt: row?.changed_at ?? 0 };
   }
 
   /** Every non-empty bucket's hash. */
   buckets(): Record<number, Hash> {
     const result: Record<number, Hash> = {};
-    for (const row of this.#sql.exec<{ bucket: number; hash: string }>("SELECT bucket, hash FROM hash_bucket")) result[row.bucket] = row.hash;
+    for (const row of this.#sql.exec<{ bucket: number; hash: string }>("SELECT bucket, hash FROM hash_bucket"))
+      result[row.bucket] = row.hash;
     return result;
   }
 
@@ -107,7 +129,9 @@ export class HashTree {
         row.rewrite(row.computed);
       }
     }
-    const stored = this.#sql.exec<{ hash: string; rows: number }>("SELECT hash, rows FROM hash_leaf WHERE leaf = ?", leaf).toArray()[0];
+    const stored = this.#sql
+      .exec<{ hash: string; rows: number }>("SELECT hash, rows FROM hash_leaf WHERE leaf = ?", leaf)
+      .toArray()[0];
     const storedHash = stored?.hash ?? ZERO_HASH;
     if (storedHash !== recomputed || (stored?.rows ?? 0) !== rows.length) {
       const delta = xorHash(storedHash, recomputed);
@@ -135,21 +159,56 @@ export class HashTree {
     };
     for (const bucket of new Set(buckets)) {
       const leaves = this.#sql
-        .exec<{ hash: string; rows: number }>("SELECT hash, rows FROM hash_leaf WHERE leaf >= ? AND leaf < ?", bucket << shift, (bucket + 1) << shift)
+        .exec<{ hash: string; rows: number }>(
+          "SELECT hash, rows FROM hash_leaf WHERE leaf >= ? AND leaf < ?",
+          bucket << shift,
+          (bucket + 1) << shift,
+        )
         .toArray();
-      const expected = { hash: xorHash(ZERO_HASH, ...leaves.map((leaf) => leaf.hash)), rows: leaves.reduce((n, leaf) => n + leaf.rows, 0) };
-      fix("hash_bucket", "bucket", bucket, expected, this.#sql.exec<{ hash: string; rows: number }>("SELECT hash, rows FROM hash_bucket WHERE bucket = ?", bucket).toArray()[0]);
+      const expected = {
+        hash: xorHash(ZERO_HASH, ...leaves.map((leaf) => leaf.hash)),
+        rows: leaves.reduce((n, leaf) => n + leaf.rows, 0),
+      };
+      fix(
+        "hash_bucket",
+        "bucket",
+        bucket,
+        expected,
+        this.#sql
+          .exec<{ hash: string; rows: number }>("SELECT hash, rows FROM hash_bucket WHERE bucket = ?", bucket)
+          .toArray()[0],
+      );
     }
     const all = this.#sql.exec<{ hash: string; rows: number }>("SELECT hash, rows FROM hash_bucket").toArray();
-    const root = { hash: xorHash(ZERO_HASH, ...all.map((bucket) => bucket.hash)), rows: all.reduce((n, bucket) => n + bucket.rows, 0) };
-    fix("hash_root", "id", 0, root, this.#sql.exec<{ hash: string; rows: number }>("SELECT hash, rows FROM hash_root WHERE id = 0").toArray()[0]);
+    const root = {
+      hash: xorHash(ZERO_HASH, ...all.map((bucket) => bucket.hash)),
+      rows: all.reduce((n, bucket) => n + bucket.rows, 0),
+    };
+    fix(
+      "hash_root",
+      "id",
+      0,
+      root,
+      this.#sql.exec<{ hash: string; rows: number }>("SELECT hash, rows FROM hash_root WHERE id = 0").toArray()[0],
+    );
     return drifted;
   }
 
   /** Up to `limit` non-empty leaves, from a random point (the auditor's sample). */
   sampleLeaves(limit: number, startLeaf: number): number[] {
-    const after = this.#sql.exec<{ leaf: number }>("SELECT leaf FROM hash_leaf WHERE leaf >= ? ORDER BY leaf LIMIT ?", startLeaf, limit).toArray();
-    const before = after.length < limit ? this.#sql.exec<{ leaf: number }>("SELECT leaf FROM hash_leaf WHERE leaf < ? ORDER BY leaf LIMIT ?", startLeaf, limit - after.length).toArray() : [];
+    const after = this.#sql
+      .exec<{ leaf: number }>("SELECT leaf FROM hash_leaf WHERE leaf >= ? ORDER BY leaf LIMIT ?", startLeaf, limit)
+      .toArray();
+    const before =
+      after.length < limit
+        ? this.#sql
+            .exec<{ leaf: number }>(
+              "SELECT leaf FROM hash_leaf WHERE leaf < ? ORDER BY leaf LIMIT ?",
+              startLeaf,
+              limit - after.length,
+            )
+            .toArray()
+        : [];
     return [...after, ...before].map((row) => row.leaf);
   }
 

@@ -22,5 +22,9 @@ export function boundsSql(bounds: ListingBounds): { conditions: string[]; args: 
     conditions.push("name >= ?");
     args.push(bounds.atLeast);
   }
-  return { conditions, args, tail: `ORDER BY name ${bounds.reverse ? "DESC" : "ASC"} LIMIT ${Math.max(0, Math.floor(bounds.limit))}` };
+  return {
+    conditions,
+    args,
+    tail: `ORDER BY name ${bounds.reverse ? "DESC" : "ASC"} LIMIT ${Math.max(0, Math.floor(bounds.limit))}`,
+  };
 }

@@ -14,8 +14,15 @@ export interface Migration {
 
 /** Applies, in order, every migration not yet recorded. Synchronous: done before any call arrives. */
 export function runMigrations(storage: DurableObjectStorage, migrations: readonly Migration[]): void {
-  storage.sql.exec("CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
-  const applied = new Set(storage.sql.exec<{ id: number }>("SELECT id FROM schema_migrations").toArray().map((row) => row.id));
+  storage.sql.exec(
+    "CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+  );
+  const applied = new Set(
+    storage.sql
+      .exec<{ id: number }>("SELECT id FROM schema_migrations")
+      .toArray()
+      .map((row) => row.id),
+  );
   for (const migration of migrations) {
     if (applied.has(migration.id)) continue;
     storage.transactionSync(() => {

@@ -8,7 +8,14 @@
 import type { Migration } from "./migrate";
 import type { ObjectRow } from "../rows";
 import { leafOf, objectRowHash } from "../partition-hash";
-import { HASH_ROOT_CHANGED_AT_SQL, HASH_TREE_SQL, HashedRows, HashTree, leafColumnsSql, type AuditEntry } from "./hash-tree";
+import {
+  HASH_ROOT_CHANGED_AT_SQL,
+  HASH_TREE_SQL,
+  HashedRows,
+  HashTree,
+  leafColumnsSql,
+  type AuditEntry,
+} from "./hash-tree";
 import { OUTBOX_TABLE_SQL } from "./outbox";
 import { listingFromSql, type ListingRowSql } from "./container";
 
@@ -83,7 +90,6 @@ function fromSql(row: ObjectRowSql): ObjectRow {
 }
 
 export class ObjectRows extends HashedRows {
-
   get(name: string): ObjectRow | null {
     const rows = this.sql.exec<ObjectRowSql>("SELECT * FROM object WHERE name = ?", name).toArray();
     const first = rows[0];
@@ -92,7 +98,9 @@ export class ObjectRows extends HashedRows {
 
   /** Stores a row and moves its hash in the tree; call inside a transaction. */
   save(row: ObjectRow): void {
-    const before = this.sql.exec<{ hash: string | null }>("SELECT hash FROM object WHERE name = ?", row.name).toArray()[0]?.hash ?? null;
+    const before =
+      this.sql.exec<{ hash: string | null }>("SELECT hash FROM object WHERE name = ?", row.name).toArray()[0]?.hash ??
+      null;
     const leaf = leafOf(row.name);
     const hash = objectRowHash(row);
     this.tree.update(leaf, before, hash);
@@ -117,7 +125,9 @@ export class ObjectRows extends HashedRows {
 
   /** Removes a row (a reclaimed tombstone) and its hash. */
   remove(name: string): void {
-    const current = this.sql.exec<{ hash: string | null; leaf: number }>("SELECT hash, leaf FROM object WHERE name = ?", name).toArray()[0];
+    const current = this.sql
+      .exec<{ hash: string | null; leaf: number }>("SELECT hash, leaf FROM object WHERE name = ?", name)
+      .toArray()[0];
     if (!current) return;
     this.tree.update(current.leaf, current.hash, null);
     this.sql.exec("DELETE FROM object WHERE name = ?", name);
@@ -125,13 +135,21 @@ export class ObjectRows extends HashedRows {
 
   /** The oldest tombstone's timestamp, or null. */
   oldestTombstone(): string | null {
-    return this.sql.exec<{ t: string | null }>("SELECT min(created_at) AS t FROM object INDEXED BY object_tombstone WHERE deleted = 1").one().t;
+    return this.sql
+      .exec<{ t: string | null }>(
+        "SELECT min(created_at) AS t FROM object INDEXED BY object_tombstone WHERE deleted = 1",
+      )
+      .one().t;
   }
 
   /** Removes up to `limit` tombstones older than `cutoff`; returns how many. */
   reclaimBefore(cutoff: string, limit: number): number {
     const names = this.sql
-      .exec<{ name: string }>("SELECT name FROM object INDEXED BY object_tombstone WHERE deleted = 1 AND created_at < ? LIMIT ?", cutoff, limit)
+      .exec<{ name: string }>(
+        "SELECT name FROM object INDEXED BY object_tombstone WHERE deleted = 1 AND created_at < ? LIMIT ?",
+        cutoff,
+        limit,
+      )
       .toArray();
     for (const { name } of names) this.remove(name);
     return names.length;
@@ -139,13 +157,19 @@ export class ObjectRows extends HashedRows {
 
   /** The earliest X-Delete-At (unix seconds) of a live object, or null. */
   nextDeleteAt(): number | null {
-    return this.sql.exec<{ t: number | null }>("SELECT min(delete_at) AS t FROM object WHERE delete_at IS NOT NULL AND deleted = 0").one().t;
+    return this.sql
+      .exec<{ t: number | null }>("SELECT min(delete_at) AS t FROM object WHERE delete_at IS NOT NULL AND deleted = 0")
+      .one().t;
   }
 
   /** Live objects whose X-Delete-At is at or before `nowSeconds`. */
   expired(nowSeconds: number, limit: number): ObjectRow[] {
     return this.sql
-      .exec<ObjectRowSql>("SELECT * FROM object WHERE delete_at IS NOT NULL AND delete_at <= ? AND deleted = 0 LIMIT ?", nowSeconds, limit)
+      .exec<ObjectRowSql>(
+        "SELECT * FROM object WHERE delete_at IS NOT NULL AND delete_at <= ? AND deleted = 0 LIMIT ?",
+        nowSeconds,
+        limit,
+      )
       .toArray()
       .map(fromSql);
   }
@@ -166,21 +190,25 @@ export class ObjectRows extends HashedRows {
   rowsInLeaves(leaves: readonly number[]): ObjectRow[] {
     const rows: ObjectRow[] = [];
     for (const leaf of leaves) {
-      for (const row of this.sql.exec<ObjectRowSql>("SELECT * FROM object WHERE leaf = ?", leaf)) rows.push(fromSql(row));
+      for (const row of this.sql.exec<ObjectRowSql>("SELECT * FROM object WHERE leaf = ?", leaf))
+        rows.push(fromSql(row));
     }
     return rows;
   }
 
   queueGarbage(bodyKeys: readonly string[], now: number): void {
-    for (const key of bodyKeys) this.sql.exec("INSERT OR IGNORE INTO garbage_body (body_key, queued_at) VALUES (?, ?)", key, now);
+    for (const key of bodyKeys)
+      this.sql.exec("INSERT OR IGNORE INTO garbage_body (body_key, queued_at) VALUES (?, ?)", key, now);
   }
 
   garbage(limit: number): string[] {
-    return this.sql.exec<{ body_key: string }>("SELECT body_key FROM garbage_body LIMIT ?", limit).toArray().map((row) => row.body_key);
+    return this.sql
+      .exec<{ body_key: string }>("SELECT body_key FROM garbage_body LIMIT ?", limit)
+      .toArray()
+      .map((row) => row.body_key);
   }
 
   clearGarbage(bodyKeys: readonly string[]): void {
     for (const key of bodyKeys) this.sql.exec("DELETE FROM garbage_body WHERE body_key = ?", key);
   }
-
 }

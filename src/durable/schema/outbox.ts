@@ -53,7 +53,12 @@ export class OutboxRows<T> {
         limit,
       )
       .toArray()
-      .map((row) => ({ partition: row.partition, zone: row.zone, key: row.key, payload: JSON.parse(row.payload) as T }));
+      .map((row) => ({
+        partition: row.partition,
+        zone: row.zone,
+        key: row.key,
+        payload: JSON.parse(row.payload) as T,
+      }));
   }
 
   /** Removes delivered items, unless a newer payload for the same key was queued meanwhile. */

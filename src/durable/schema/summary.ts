@@ -59,7 +59,8 @@ export class SummaryRows {
   /** Upserts reported entries; an entry with no rows leaves the summary. */
   report(entries: readonly SummaryEntry[], now: number): void {
     for (const entry of entries) {
-      if (entry.rows <= 0) this.#sql.exec("DELETE FROM partition_hash WHERE partition = ? AND slot = ?", entry.partition, entry.slot);
+      if (entry.rows <= 0)
+        this.#sql.exec("DELETE FROM partition_hash WHERE partition = ? AND slot = ?", entry.partition, entry.slot);
       else {
         this.#sql.exec(
           "INSERT OR REPLACE INTO partition_hash (partition, slot, hash, rows, reported_at) VALUES (?, ?, ?, ?, ?)",
@@ -88,33 +89,56 @@ export class SummaryRows {
   /** Notes that a replica waits for each of `zones` (once, however often it asks). */
   wait(zones: readonly string[], waiter: Waiter, now: number): void {
     for (const zone of zones) {
-      this.#sql.exec("INSERT OR IGNORE INTO waiting (zone, partition, slot, since) VALUES (?, ?, ?, ?)", zone, waiter.partition, waiter.slot, now);
+      this.#sql.exec(
+        "INSERT OR IGNORE INTO waiting (zone, partition, slot, since) VALUES (?, ?, ?, ?)",
+        zone,
+        waiter.partition,
+        waiter.slot,
+        now,
+      );
     }
   }
 
   /** Each zone waited for, with the partition of its longest waiter (the one to probe it with). */
   waitedZones(): { zone: string; partition: number }[] {
-    return this.#sql
-      // SQLite takes a bare column from the row MIN() picked.
-      .exec<{ zone: string; partition: number }>("SELECT zone, partition, MIN(since) FROM waiting GROUP BY zone ORDER BY zone")
-      .toArray()
-      .map((row) => ({ zone: row.zone, partition: row.partition }));
+    return (
+      this.#sql
+        // SQLite takes a bare column from the row MIN() picked.
+        .exec<{ zone: string; partition: number }>(
+          "SELECT zone, partition, MIN(since) FROM waiting GROUP BY zone ORDER BY zone",
+        )
+        .toArray()
+        .map((row) => ({ zone: row.zone, partition: row.partition }))
+    );
   }
 
   /** Takes up to `limit` of the waiters for `zone` off the list and returns them. */
   takeWaiters(zone: string, limit: number): Waiter[] {
     const waiters = this.#sql
-      .exec<{ partition: number; slot: string }>("SELECT partition, slot FROM waiting WHERE zone = ? ORDER BY since LIMIT ?", zone, limit)
+      .exec<{ partition: number; slot: string }>(
+        "SELECT partition, slot FROM waiting WHERE zone = ? ORDER BY since LIMIT ?",
+        zone,
+        limit,
+      )
       .toArray()
       .map((row) => ({ partition: row.partition, slot: row.slot }));
-    for (const waiter of waiters) this.#sql.exec("DELETE FROM waiting WHERE zone = ? AND partition = ? AND slot = ?", zone, waiter.partition, waiter.slot);
+    for (const waiter of waiters)
+      this.#sql.exec(
+        "DELETE FROM waiting WHERE zone = ? AND partition = ? AND slot = ?",
+        zone,
+        waiter.partition,
+        waiter.slot,
+      );
     return waiters;
   }
 
   /** How many replicas wait for each zone. */
   waitingCounts(): Record<string, number> {
     const counts: Record<string, number> = {};
-    for (const row of this.#sql.exec<{ zone: string; n: number }>("SELECT zone, COUNT(*) AS n FROM waiting GROUP BY zone")) counts[row.zone] = row.n;
+    for (const row of this.#sql.exec<{ zone: string; n: number }>(
+      "SELECT zone, COUNT(*) AS n FROM waiting GROUP BY zone",
+    ))
+      counts[row.zone] = row.n;
     return counts;
   }
 }

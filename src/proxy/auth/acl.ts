@@ -61,11 +61,17 @@ export function cleanAcl(name: string, value: string): string {
     if (!first.startsWith(".")) {
       values.push(raw);
     } else if (REFERRER_DESIGNATORS.includes(first)) {
-      if (name.toLowerCase().includes("write")) throw new SwiftError("BadRequest", `Referrers not allowed in write ACL: ${pythonRepr(raw)}`, HTML);
+      if (name.toLowerCase().includes("write"))
+        throw new SwiftError("BadRequest", `Referrers not allowed in write ACL: ${pythonRepr(raw)}`, HTML);
       const negate = second.startsWith("-");
       if (negate) second = second.slice(1).trim();
       if (second && second !== "*" && second.startsWith("*")) second = second.slice(1).trim();
-      if (!second || second === ".") throw new SwiftError("BadRequest", `No host/domain value after referrer designation in ACL: ${pythonRepr(raw)}`, HTML);
+      if (!second || second === ".")
+        throw new SwiftError(
+          "BadRequest",
+          `No host/domain value after referrer designation in ACL: ${pythonRepr(raw)}`,
+          HTML,
+        );
       values.push(`.r:${negate ? "-" : ""}${second}`);
     } else {
       throw new SwiftError("BadRequest", `Unknown designator ${pythonRepr(first)} in ACL: ${pythonRepr(raw)}`, HTML);
@@ -114,7 +120,11 @@ export function referrerAllowed(referer: string | null, referrers: readonly stri
     if (designation.startsWith("-")) {
       const denied = designation.slice(1);
       if (denied === host || (denied.startsWith(".") && host.endsWith(denied))) allow = false;
-    } else if (designation === "*" || designation === host || (designation.startsWith(".") && host.endsWith(designation))) {
+    } else if (
+      designation === "*" ||
+      designation === host ||
+      (designation.startsWith(".") && host.endsWith(designation))
+    ) {
       allow = true;
     }
   }
@@ -135,7 +145,9 @@ function parseAclV2(value: string): Record<string, unknown> | null {
   if (value === "") return {};
   try {
     const parsed: unknown = JSON.parse(value);
-    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }
@@ -153,13 +165,15 @@ export function accountAclError(value: string): string | null {
   const error = ((): string | null => {
     if (acl === null) return `Syntax error in input (${pythonRepr(value)})`;
     for (const key of Object.keys(acl)) {
-      if (!(ACCOUNT_ACL_KEYS as readonly string[]).includes(key)) return `Key ${pythonJson(key, ACL_JSON)} not recognized`;
+      if (!(ACCOUNT_ACL_KEYS as readonly string[]).includes(key))
+        return `Key ${pythonJson(key, ACL_JSON)} not recognized`;
     }
     for (const key of ACCOUNT_ACL_KEYS) {
       if (!(key in acl)) continue;
       const grantees = acl[key];
       if (!Array.isArray(grantees)) return `Value for key ${pythonJson(key, ACL_JSON)} must be a list`;
-      if (grantees.some((grantee) => typeof grantee !== "string")) return `Elements of ${pythonJson(key, ACL_JSON)} list must be strings`;
+      if (grantees.some((grantee) => typeof grantee !== "string"))
+        return `Elements of ${pythonJson(key, ACL_JSON)} list must be strings`;
     }
     return null;
   })();

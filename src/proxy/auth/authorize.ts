@@ -23,7 +23,18 @@ import { accountInfo } from "../services/account";
 import { containerInfo } from "../services/container";
 import type { Middleware } from "../swift/pipeline";
 import type { SwiftRequest } from "../swift/request";
-import { OWNER_ONLY_HEADERS, accountAclError, cleanAcl, denied, formatAccountAcl, parseAccountAcl, parseAcl, referrerAllowed, type AccountAcl, type Verdict } from "./acl";
+import {
+  OWNER_ONLY_HEADERS,
+  accountAclError,
+  cleanAcl,
+  denied,
+  formatAccountAcl,
+  parseAccountAcl,
+  parseAcl,
+  referrerAllowed,
+  type AccountAcl,
+  type Verdict,
+} from "./acl";
 import { accountPrefix, requestGroups, resellerPrefixesOf, tokenResellerPrefix } from "./swift-v1";
 import { signedScopeAllows } from "./signed-scope";
 
@@ -65,7 +76,10 @@ export interface TempauthInput {
  * or DELETE, and, where the prefix has a require_group, only with that group among the
  * request's groups; then OPTIONS, referrers, container ACL groups and the account ACL.
  */
-export function tempauthVerdict(config: Pick<Config, "resellerPrefixes" | "requireGroups">, input: TempauthInput): Verdict {
+export function tempauthVerdict(
+  config: Pick<Config, "resellerPrefixes" | "requireGroups">,
+  input: TempauthInput,
+): Verdict {
   const { account, container, object, method, groups } = input;
   const prefix = accountPrefix(config, account);
   if (prefix === null) return "denied";
@@ -79,7 +93,8 @@ export function tempauthVerdict(config: Pick<Config, "resellerPrefixes" | "requi
   }
   if (method === "OPTIONS") return "allowed";
   const { referrers, groups: aclGroups } = parseAcl(input.containerAcl);
-  if (referrerAllowed(input.referer, referrers) && (object !== null || aclGroups.includes(".rlistings"))) return "allowed";
+  if (referrerAllowed(input.referer, referrers) && (object !== null || aclGroups.includes(".rlistings")))
+    return "allowed";
   if (groups.some((group) => aclGroups.includes(group))) return "allowed";
   const accountAcl = input.accountAcl;
   if (accountAcl) {
@@ -144,7 +159,16 @@ async function verdictFor(req: SwiftRequest, delayed: "read" | "write" | undefin
   if (accountPrefix(config, account) === null) return "denied";
   checkAccountAclHeader(req);
   const groups = requestGroups(config, req.identity);
-  const withoutAcls: TempauthInput = { groups, method, account, container, object, referer: req.request.headers.get(H.REFERER), containerAcl: null, accountAcl: null };
+  const withoutAcls: TempauthInput = {
+    groups,
+    method,
+    account,
+    container,
+    object,
+    referer: req.request.headers.get(H.REFERER),
+    containerAcl: null,
+    accountAcl: null,
+  };
   // Owners are decided before any ACL is read.
   if (tempauthVerdict(config, withoutAcls) === "owner") return "owner";
   const input = { ...withoutAcls, accountAcl: await accountAcl(req) };
@@ -211,7 +235,8 @@ export const authorize: Middleware = async (req, next) => {
   const level = levelOf(req.path);
   if (req.environ.authorized) {
     // A signature vouched for it (Swift: tempurl's and formpost's swift.authorize); never an owner.
-    if (!signedScopeAllows(req)) throw new SwiftError("Unauthorized", undefined, { [H.WWW_AUTHENTICATE]: 'Swift realm="unknown"' });
+    if (!signedScopeAllows(req))
+      throw new SwiftError("Unauthorized", undefined, { [H.WWW_AUTHENTICATE]: 'Swift realm="unknown"' });
     const response = await next(req);
     return level === "object" ? response : ownerView(response, false, level);
   }

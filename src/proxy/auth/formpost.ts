@@ -19,7 +19,15 @@ import { grantSignedScope } from "./signed-scope";
 import type { Middleware } from "../swift/pipeline";
 import type { SwiftRequest } from "../swift/request";
 import { discard, statusLine, subrequestResponse } from "../swift/subrequest";
-import { ALLOWED_DIGESTS, DEPRECATED_DIGESTS, constantTimeEqual, extractDigest, hmacHex, isAllowedDigest, tempUrlKeys } from "./tempurl";
+import {
+  ALLOWED_DIGESTS,
+  DEPRECATED_DIGESTS,
+  constantTimeEqual,
+  extractDigest,
+  hmacHex,
+  isAllowedDigest,
+  tempUrlKeys,
+} from "./tempurl";
 
 /** The formpost section of /info (Swift: formpost.py filter_factory). */
 export const FORMPOST_INFO = { allowed_digests: ALLOWED_DIGESTS, deprecated_digests: DEPRECATED_DIGESTS };
@@ -67,7 +75,12 @@ interface FileResult {
  * Swift: formpost.py _perform_subrequest. Checks the form's limits, expiry and signature, then
  * PUTs the file under `path[/]filename` with the caller's FormPOST authorization.
  */
-async function putFile(req: SwiftRequest, attributes: ReadonlyMap<string, string>, reader: MultipartReader, keys: readonly string[]): Promise<FileResult> {
+async function putFile(
+  req: SwiftRequest,
+  attributes: ReadonlyMap<string, string>,
+  reader: MultipartReader,
+  keys: readonly string[],
+): Promise<FileResult> {
   if (!keys.length) throw formUnauthorized("invalid signature");
   const maxFileSize = pythonInt(attributes.get("max_file_size") || "0");
   if (maxFileSize === null) throw formInvalid("max_file_size not an integer");
@@ -91,14 +104,21 @@ async function putFile(req: SwiftRequest, attributes: ReadonlyMap<string, string
     headers.set(H.X_DELETE_AFTER, deleteAfter.trim());
   }
   const contentType = attributes.get(H.CONTENT_TYPE);
-  if (contentType !== undefined) headers.set(H.CONTENT_TYPE, headerValue(H.CONTENT_TYPE, contentType || "application/octet-stream"));
+  if (contentType !== undefined)
+    headers.set(H.CONTENT_TYPE, headerValue(H.CONTENT_TYPE, contentType || "application/octet-stream"));
   const contentEncoding = attributes.get(H.CONTENT_ENCODING);
   if (contentEncoding !== undefined) headers.set(H.CONTENT_ENCODING, headerValue(H.CONTENT_ENCODING, contentEncoding));
   const expires = pythonInt(attributes.get("expires") || "0");
   if (expires === null) throw formInvalid("expired not an integer");
   if (expires * 1000 < Date.now()) throw formUnauthorized("form expired");
   const path = decodePath(req.url.pathname);
-  const message = [path, attributes.get("redirect") || "", attributes.get("max_file_size") || "0", attributes.get("max_file_count") || "0", attributes.get("expires") || "0"].join("\n");
+  const message = [
+    path,
+    attributes.get("redirect") || "",
+    attributes.get("max_file_size") || "0",
+    attributes.get("max_file_count") || "0",
+    attributes.get("expires") || "0",
+  ].join("\n");
   const signature = extractDigest(attributes.get("signature") ?? "");
   if (!signature || !isAllowedDigest(signature.digest)) throw formUnauthorized("invalid signature");
   let valid = false;
@@ -113,7 +133,11 @@ async function putFile(req: SwiftRequest, attributes: ReadonlyMap<string, string
   // The file is stored at the signed path plus its filename taken literally (`..` included);
   // the scope keeps every write of this authority under that path.
   const signed = parseSwiftPath(path);
-  grantSignedScope(req.environ, "formpost", { account: signed.account, container: signed.container, objectPrefix: `${signed.object ?? ""}` });
+  grantSignedScope(req.environ, "formpost", {
+    account: signed.account,
+    container: signed.container,
+    objectPrefix: `${signed.object ?? ""}`,
+  });
   const response = await subrequestResponse(req, {
     method: "PUT",
     path: `${path}${slash}${attributes.get("filename") || "filename"}`,
@@ -144,7 +168,9 @@ async function translateForm(req: SwiftRequest, boundary: string): Promise<Respo
     if (!(await reader.start())) throw formInvalid("invalid starting boundary");
     do {
       const partHeaders = await reader.headers();
-      const [disposition, dispositionAttributes] = parseContentDisposition(partHeaders.get(H.CONTENT_DISPOSITION) ?? "");
+      const [disposition, dispositionAttributes] = parseContentDisposition(
+        partHeaders.get(H.CONTENT_DISPOSITION) ?? "",
+      );
       const filename = dispositionAttributes.get("filename");
       if (disposition === "form-data" && filename) {
         fileCount += 1;
@@ -158,9 +184,11 @@ async function translateForm(req: SwiftRequest, boundary: string): Promise<Respo
         const fileAttributes = new Map(attributes);
         fileAttributes.set("filename", filename);
         const partType = partHeaders.get(H.CONTENT_TYPE);
-        if (!attributes.has(H.CONTENT_TYPE) && partType !== undefined) fileAttributes.set(H.CONTENT_TYPE, partType || "application/octet-stream");
+        if (!attributes.has(H.CONTENT_TYPE) && partType !== undefined)
+          fileAttributes.set(H.CONTENT_TYPE, partType || "application/octet-stream");
         const partEncoding = partHeaders.get(H.CONTENT_ENCODING);
-        if (!attributes.has(H.CONTENT_ENCODING) && partEncoding !== undefined) fileAttributes.set(H.CONTENT_ENCODING, partEncoding);
+        if (!attributes.has(H.CONTENT_ENCODING) && partEncoding !== undefined)
+          fileAttributes.set(H.CONTENT_ENCODING, partEncoding);
         const result = await putFile(req, fileAttributes, reader, keys);
         status = result.status;
         fileHeaders = result.headers;
@@ -169,7 +197,8 @@ async function translateForm(req: SwiftRequest, boundary: string): Promise<Respo
         // The rest of a long value is skipped with the part.
         const value = await reader.readUpTo(MAX_VALUE_LENGTH);
         const name = dispositionAttributes.get("name");
-        if (name !== undefined) attributes.set(name.toLowerCase(), new TextDecoder().decode(value).replace(/[\r\n-]+$/, ""));
+        if (name !== undefined)
+          attributes.set(name.toLowerCase(), new TextDecoder().decode(value).replace(/[\r\n-]+$/, ""));
       }
     } while (await reader.next());
   } finally {

@@ -32,7 +32,11 @@ export function parseContentDisposition(header: string): [string, Map<string, st
     value = header.slice(0, semicolon).trim();
     rest = header.slice(semicolon + 1).trim();
   }
-  for (let match = /^([\p{L}\p{N}_]+)=("[^"\n]*"|[^";]+)(; ?|$)/u.exec(rest); match; match = /^([\p{L}\p{N}_]+)=("[^"\n]*"|[^";]+)(; ?|$)/u.exec(rest)) {
+  for (
+    let match = /^([\p{L}\p{N}_]+)=("[^"\n]*"|[^";]+)(; ?|$)/u.exec(rest);
+    match;
+    match = /^([\p{L}\p{N}_]+)=("[^"\n]*"|[^";]+)(; ?|$)/u.exec(rest)
+  ) {
     rest = rest.slice(match[0].length);
     attributes.set(match[1] ?? "", (match[2] ?? "").replace(/^"+|"+$/g, ""));
     if (!match[0]) break;
@@ -43,7 +47,11 @@ export function parseContentDisposition(header: string): [string, Map<string, st
 function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
   const first = needle[0];
   if (first === undefined) return 0;
-  for (let at = haystack.indexOf(first); at >= 0 && at <= haystack.length - needle.length; at = haystack.indexOf(first, at + 1)) {
+  for (
+    let at = haystack.indexOf(first);
+    at >= 0 && at <= haystack.length - needle.length;
+    at = haystack.indexOf(first, at + 1)
+  ) {
     let matched = true;
     for (let j = 1; j < needle.length && matched; j++) matched = haystack[at + j] === needle[j];
     if (matched) return at;
@@ -148,7 +156,11 @@ export class MultipartReader {
   /** Up to `max` bytes of the current part, as one array (a form field's value). */
   async readUpTo(max: number): Promise<Uint8Array> {
     let value: Uint8Array = EMPTY;
-    for (let chunk = await this.read(max); chunk.length; chunk = value.length < max ? await this.read(max - value.length) : EMPTY) {
+    for (
+      let chunk = await this.read(max);
+      chunk.length;
+      chunk = value.length < max ? await this.read(max - value.length) : EMPTY
+    ) {
       value = concat(value, chunk);
     }
     return value;

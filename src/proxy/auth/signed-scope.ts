@@ -20,7 +20,9 @@ export interface SignedScope {
 const KEY = "signedScope";
 
 function isScope(value: unknown): value is SignedScope {
-  return typeof value === "object" && value !== null && "account" in value && "container" in value && "objectPrefix" in value;
+  return (
+    typeof value === "object" && value !== null && "account" in value && "container" in value && "objectPrefix" in value
+  );
 }
 
 /** Marks the request as authorized by a signature, for that scope alone. */

@@ -58,7 +58,10 @@ const VERIFIED_MAX = 10_000;
 function hmacKey(secret: string): Promise<CryptoKey> {
   let key = keys.get(secret);
   if (!key) {
-    key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+      "sign",
+      "verify",
+    ]);
     keys.set(secret, key);
   }
   return key;
@@ -88,7 +91,11 @@ export function storageAccount(account: string, prefix = RESELLER_PREFIX): strin
  * (itself left out) the account under every reseller prefix. Swift: tempauth _get_user_groups.
  */
 function userGroups(identity: Identity, prefixes: readonly string[]): string[] {
-  const groups = [identity.account, `${identity.account}:${identity.user}`, ...[...identity.roles].filter((role) => role !== ".admin")];
+  const groups = [
+    identity.account,
+    `${identity.account}:${identity.user}`,
+    ...[...identity.roles].filter((role) => role !== ".admin"),
+  ];
   if (identity.roles.has(".admin")) groups.push(...prefixes.map((prefix) => storageAccount(identity.account, prefix)));
   return groups;
 }
@@ -171,7 +178,11 @@ function credentialsOf(request: Request): Credentials {
   const named = headerOf(request, H.X_AUTH_USER) || headerOf(request, H.X_STORAGE_USER);
   const colon = named.indexOf(":");
   if (colon < 0) return { realm: "unknown" };
-  return { account: named.slice(0, colon), user: named.slice(colon + 1), key: headerOf(request, H.X_AUTH_KEY) || headerOf(request, H.X_STORAGE_PASS) };
+  return {
+    account: named.slice(0, colon),
+    user: named.slice(colon + 1),
+    key: headerOf(request, H.X_AUTH_KEY) || headerOf(request, H.X_STORAGE_PASS),
+  };
 }
 
 /** Tempauth's 401 for a token request, naming the realm it names. */

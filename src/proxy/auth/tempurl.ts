@@ -55,7 +55,8 @@ export function extractDigest(signature: string): { digest: string; hex: string 
   if (colon >= 0) {
     const digest = signature.slice(0, colon);
     let value = signature.slice(colon + 1);
-    if ((value.includes("-") || value.includes("_")) && !(value.includes("+") || value.includes("/"))) value = value.replace(/-/g, "+").replace(/_/g, "/");
+    if ((value.includes("-") || value.includes("_")) && !(value.includes("+") || value.includes("/")))
+      value = value.replace(/-/g, "+").replace(/_/g, "/");
     const data = value.replace(/^=+|=+$/g, "");
     if (/[^A-Za-z0-9+/]/.test(data) || data.length % 4 === 1) return null;
     const binary = atob(data + "=".repeat((4 - (data.length % 4)) % 4));
@@ -75,7 +76,13 @@ export function isAllowedDigest(digest: string): digest is Digest {
 export async function hmacHex(digest: Digest, key: string, message: string): Promise<string | null> {
   const encoder = new TextEncoder();
   try {
-    const cryptoKey = await crypto.subtle.importKey("raw", encoder.encode(key), { name: "HMAC", hash: HASHES[digest] }, false, ["sign"]);
+    const cryptoKey = await crypto.subtle.importKey(
+      "raw",
+      encoder.encode(key),
+      { name: "HMAC", hash: HASHES[digest] },
+      false,
+      ["sign"],
+    );
     const signature = await crypto.subtle.sign("HMAC", cryptoKey, encoder.encode(message));
     return bytesToHex(new Uint8Array(signature));
   } catch {
@@ -101,7 +108,11 @@ export interface ScopedKey {
  * Swift: tempurl.py _get_keys. X-Account-Meta-Temp-URL-Key[-2], then
  * X-Container-Meta-Temp-URL-Key[-2], those that are set.
  */
-export async function tempUrlKeys(ctx: ServiceContext, account: string, container: string | null): Promise<ScopedKey[]> {
+export async function tempUrlKeys(
+  ctx: ServiceContext,
+  account: string,
+  container: string | null,
+): Promise<ScopedKey[]> {
   const accountRow = await accountInfo(ctx, account);
   const containerRow = container === null ? null : await containerInfo(ctx, account, container);
   const accountMeta = accountRow ? liveMetadata(accountRow.metadata) : {};
@@ -125,9 +136,19 @@ export async function tempUrlKeys(ctx: ServiceContext, account: string, containe
 function expiresOf(text: string, nowMs: number): number {
   let expires = pythonInt(text);
   if (expires === null) {
-    const iso = /^(\d{4})-(1[0-2]|0[1-9]|[1-9])-(3[01]|[12]\d|0[1-9]|[1-9]| [1-9])T(2[0-3]|[01]\d|\d):([0-5]\d|\d):(6[01]|[0-5]\d|\d)Z$/i.exec(text);
+    const iso =
+      /^(\d{4})-(1[0-2]|0[1-9]|[1-9])-(3[01]|[12]\d|0[1-9]|[1-9]| [1-9])T(2[0-3]|[01]\d|\d):([0-5]\d|\d):(6[01]|[0-5]\d|\d)Z$/i.exec(
+        text,
+      );
     if (iso) {
-      const [year, month, day, hour, minute, second] = iso.slice(1).map(Number) as [number, number, number, number, number, number];
+      const [year, month, day, hour, minute, second] = iso.slice(1).map(Number) as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
       const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
       if (date.getUTCDate() === day) expires = Math.floor(date.getTime() / 1000);
     }
@@ -138,7 +159,8 @@ function expiresOf(text: string, nowMs: number): number {
 /** Python's IPv4Address: four decimal octets of 0-255 without leading zeros; null when malformed. */
 function parseIpv4(text: string): bigint | null {
   const octets = text.split(".");
-  if (octets.length !== 4 || !octets.every((octet) => /^(?:0|[1-9]\d{0,2})$/.test(octet) && Number(octet) <= 255)) return null;
+  if (octets.length !== 4 || !octets.every((octet) => /^(?:0|[1-9]\d{0,2})$/.test(octet) && Number(octet) <= 255))
+    return null;
   return octets.reduce((total, octet) => (total << 8n) | BigInt(octet), 0n);
 }
 
@@ -189,7 +211,11 @@ function prefixLength(text: string, bits: number): number | null {
   const mask = bits === 32 ? parseIpv4(text) : null;
   if (mask === null) return null;
   const lengths = Array.from({ length: 33 }, (_, length) => length);
-  return lengths.find((length) => netmask(32, length) === mask) ?? lengths.find((length) => netmask(32, length) === (mask ^ 0xffffffffn)) ?? null;
+  return (
+    lengths.find((length) => netmask(32, length) === mask) ??
+    lengths.find((length) => netmask(32, length) === (mask ^ 0xffffffffn)) ??
+    null
+  );
 }
 
 /**
@@ -244,7 +270,10 @@ export const tempurl: Middleware = async (req, next) => {
   if (signatureText === null && expiresText === null) return next(req);
   const invalid = (): SwiftError => {
     req.environ.answeredBeforeController = true;
-    return new SwiftError("Unauthorized", INVALID_BODY, { [H.CONTENT_TYPE]: "text/html; charset=UTF-8", [H.WWW_AUTHENTICATE]: 'Swift realm="unknown"' });
+    return new SwiftError("Unauthorized", INVALID_BODY, {
+      [H.CONTENT_TYPE]: "text/html; charset=UTF-8",
+      [H.WWW_AUTHENTICATE]: 'Swift realm="unknown"',
+    });
   };
   const expires = expiresText === null ? 0 : expiresOf(expiresText, Date.now());
   if (!signatureText || !expires) throw invalid();
@@ -252,7 +281,14 @@ export const tempurl: Middleware = async (req, next) => {
   if (!signature || !isAllowedDigest(signature.digest)) throw invalid();
   const digest = signature.digest;
   const { version, account, container, object } = req.path;
-  if (!METHODS.includes(method) || version !== "v1" || container === null || object === null || !object.replace(/^\/+|\/+$/g, "")) throw invalid();
+  if (
+    !METHODS.includes(method) ||
+    version !== "v1" ||
+    container === null ||
+    object === null ||
+    !object.replace(/^\/+|\/+$/g, "")
+  )
+    throw invalid();
   const ipRange = params.get("temp_url_ip_range");
   if (ipRange) {
     const client = req.request.headers.get(H.CF_CONNECTING_IP);
@@ -262,7 +298,8 @@ export const tempurl: Middleware = async (req, next) => {
   if (!keys.length) throw invalid();
   const prefix = params.get("temp_url_prefix");
   if (prefix !== null && !object.startsWith(prefix)) throw invalid();
-  const path = prefix === null ? `/v1/${account}/${container}/${object}` : `prefix:/v1/${account}/${container}/${prefix}`;
+  const path =
+    prefix === null ? `/v1/${account}/${container}/${object}` : `prefix:/v1/${account}/${container}/${prefix}`;
   // HEAD is allowed whenever GET, PUT or POST is signed.
   const methods = method === "HEAD" ? ["HEAD", "GET", "POST", "PUT"] : [method];
   let scope: ScopedKey["scope"] | null = null;
@@ -293,8 +330,17 @@ export const tempurl: Middleware = async (req, next) => {
   url.search = query.toString();
   const headers = new Headers(req.request.headers);
   for (const name of INCOMING_REMOVE_HEADERS) headers.delete(name);
-  grantSignedScope(req.environ, "tempurl", { account, container: scope === "account" ? null : container, objectPrefix: "" });
-  const signed: SwiftRequest = { ...req, url, identity: null, request: new Request(url, { method, headers, body: req.request.body }) };
+  grantSignedScope(req.environ, "tempurl", {
+    account,
+    container: scope === "account" ? null : container,
+    objectPrefix: "",
+  });
+  const signed: SwiftRequest = {
+    ...req,
+    url,
+    identity: null,
+    request: new Request(url, { method, headers, body: req.request.body }),
+  };
   let response: Response;
   try {
     response = await next(signed);

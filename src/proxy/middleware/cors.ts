@@ -25,7 +25,18 @@ const ALLOWED_METHODS = ["DELETE", "HEAD", "POST", "GET", "PUT", "OPTIONS"];
 const COPY = "COPY";
 
 /** Swift: cors_validation. Response headers every CORS response exposes. */
-const EXPOSED_ALWAYS = ["cache-control", "content-language", "content-type", "expires", "last-modified", "pragma", "etag", "x-timestamp", "x-trans-id", "x-openstack-request-id"];
+const EXPOSED_ALWAYS = [
+  "cache-control",
+  "content-language",
+  "content-type",
+  "expires",
+  "last-modified",
+  "pragma",
+  "etag",
+  "x-timestamp",
+  "x-trans-id",
+  "x-openstack-request-id",
+];
 
 /** A container's CORS settings (Swift: container_info['cors']). */
 interface CorsInfo {
@@ -47,7 +58,10 @@ async function corsInfo(req: SwiftRequest): Promise<CorsInfo> {
 
 /** Swift: is_origin_allowed (no cluster-wide cors_allow_origin). */
 function originAllowed(cors: CorsInfo, origin: string): boolean {
-  const allowed = (cors.allowOrigin ?? "").split(" ").map((item) => item.trim()).filter(Boolean);
+  const allowed = (cors.allowOrigin ?? "")
+    .split(" ")
+    .map((item) => item.trim())
+    .filter(Boolean);
   return allowed.includes(origin) || allowed.includes("*");
 }
 
@@ -62,7 +76,10 @@ async function options(req: SwiftRequest): Promise<Response> {
   const methods = level === "object" ? [...ALLOWED_METHODS, COPY] : ALLOWED_METHODS;
   const origin = req.request.headers.get(H.ORIGIN);
   if (!origin || level === "account") {
-    return new Response(null, { status: 200, headers: { [H.ALLOW]: methods.join(", "), [H.CONTENT_TYPE]: "text/html; charset=UTF-8", [H.CONTENT_LENGTH]: "0" } });
+    return new Response(null, {
+      status: 200,
+      headers: { [H.ALLOW]: methods.join(", "), [H.CONTENT_TYPE]: "text/html; charset=UTF-8", [H.CONTENT_LENGTH]: "0" },
+    });
   }
   const cors = await corsInfo(req);
   const requested = req.request.headers.get(H.ACCESS_CONTROL_REQUEST_METHOD);
@@ -80,7 +97,14 @@ async function options(req: SwiftRequest): Promise<Response> {
   if (cors.maxAge !== undefined) headers.set(H.ACCESS_CONTROL_MAX_AGE, cors.maxAge);
   headers.set(H.ACCESS_CONTROL_ALLOW_METHODS, methods.join(", "));
   // Every header asked for is allowed (Swift: "the list of headers can be unbounded").
-  const asked = [...new Set((req.request.headers.get(H.ACCESS_CONTROL_REQUEST_HEADERS) ?? "").split(",").map((name) => name.trim()).filter(Boolean))];
+  const asked = [
+    ...new Set(
+      (req.request.headers.get(H.ACCESS_CONTROL_REQUEST_HEADERS) ?? "")
+        .split(",")
+        .map((name) => name.trim())
+        .filter(Boolean),
+    ),
+  ];
   if (asked.length) {
     headers.set(H.ACCESS_CONTROL_ALLOW_HEADERS, asked.join(", "));
     vary.push("Access-Control-Request-Headers");
@@ -94,7 +118,8 @@ async function options(req: SwiftRequest): Promise<Response> {
 function decorate(headers: Headers, cors: CorsInfo, origin: string): void {
   if (!headers.has(H.ACCESS_CONTROL_EXPOSE_HEADERS)) {
     const exposed = new Set(EXPOSED_ALWAYS);
-    for (const [name] of headers) if (name.startsWith(metaPrefix("container")) || name.startsWith(metaPrefix("object"))) exposed.add(name);
+    for (const [name] of headers)
+      if (name.startsWith(metaPrefix("container")) || name.startsWith(metaPrefix("object"))) exposed.add(name);
     for (const name of (cors.exposeHeaders ?? "").split(" ")) if (name.trim()) exposed.add(name.trim().toLowerCase());
     headers.set(H.ACCESS_CONTROL_EXPOSE_HEADERS, [...exposed].join(", "));
   }

@@ -36,7 +36,10 @@ const HEALTHCHECK_PATH = "/healthcheck";
 export function remapHost(config: DomainRemapConfig, host: string): HostRemap {
   const domain = config.storageDomains.find((candidate) => host.endsWith(candidate));
   if (domain === undefined) return null;
-  const labels = host.slice(0, -domain.length).replace(/^\.+|\.+$/g, "").split(".");
+  const labels = host
+    .slice(0, -domain.length)
+    .replace(/^\.+|\.+$/g, "")
+    .split(".");
   if (labels.length > 2) return "bad-domain";
   const [first = "", second] = labels;
   const container = second === undefined ? null : first;
@@ -59,11 +62,17 @@ export function remapHost(config: DomainRemapConfig, host: string): HostRemap {
  * the client's leading `<root>/` dropped first when mangle_client_paths is on.
  * Swift: DomainRemapMiddleware.__call__ (new_path_parts).
  */
-export function remappedPath(config: DomainRemapConfig, target: { account: string; container: string | null }, requestedPath: string): string {
+export function remappedPath(
+  config: DomainRemapConfig,
+  target: { account: string; container: string | null },
+  requestedPath: string,
+): string {
   let path = requestedPath.slice(1);
   const root = `${config.pathRoot}/`;
   if (config.mangleClientPaths && `${path}/`.startsWith(root)) path = path.slice(root.length);
-  return ["", config.pathRoot, target.account, ...(target.container === null ? [] : [target.container]), path].join("/");
+  return ["", config.pathRoot, target.account, ...(target.container === null ? [] : [target.container]), path].join(
+    "/",
+  );
 }
 
 /** What one request becomes: its new URL and the decoded paths before and after, or Swift's refusal. */
@@ -127,7 +136,10 @@ export const domainRemap: MiddlewareHandler<{ Bindings: Env }> = async (c, next)
   for (const name of [H.LOCATION, H.CONTENT_LOCATION]) {
     const value = c.res.headers.get(name);
     if (value === null || !pattern.test(value)) continue;
-    rewrites.push([name, value.replace(pattern, (_match, origin: string, rest: string) => `${origin}${quote(remapped.requested)}${rest}`)]);
+    rewrites.push([
+      name,
+      value.replace(pattern, (_match, origin: string, rest: string) => `${origin}${quote(remapped.requested)}${rest}`),
+    ]);
   }
   if (!rewrites.length) return;
   // A copy, so headers from any source can be set; cleared first, or Hono would merge the old ones back.

@@ -20,7 +20,9 @@ const DATE = "date";
 export function generateTransId(nowMs: number, extra: string | null): string {
   const random = crypto.getRandomValues(new Uint8Array(11));
   const hex = bytesToHex(random).slice(0, 21);
-  const time = Math.floor(nowMs / 1000).toString(16).padStart(10, "0");
+  const time = Math.floor(nowMs / 1000)
+    .toString(16)
+    .padStart(10, "0");
   return `tx${hex}-${time}${extra ? encodeURIComponent(extra.slice(0, 32)) : ""}`;
 }
 

@@ -20,7 +20,12 @@ function accountReplicas(ctx: ServiceContext, account: string) {
   return { partition, ...partitionReplicas(ctx, "account", partition) };
 }
 
-async function read<T>(ctx: ServiceContext, account: string, newest: boolean, method: (stub: ReplicaStub<"account">) => Promise<ReplicaReply<T>>): Promise<T | null> {
+async function read<T>(
+  ctx: ServiceContext,
+  account: string,
+  newest: boolean,
+  method: (stub: ReplicaStub<"account">) => Promise<ReplicaReply<T>>,
+): Promise<T | null> {
   const found = await readValue(ctx, "account", ctx.config.rings.account.partitionFor(account), newest, method);
   return found?.reply.value ?? null;
 }
@@ -31,7 +36,12 @@ export function headAccount(ctx: ServiceContext, account: string, newest = false
 }
 
 /** The account's row and one page of containers, or null when no replica holds it. */
-export function listAccount(ctx: ServiceContext, account: string, params: ListingParams, newest = false): Promise<AccountListing | null> {
+export function listAccount(
+  ctx: ServiceContext,
+  account: string,
+  params: ListingParams,
+  newest = false,
+): Promise<AccountListing | null> {
   return read(ctx, account, newest, (stub) => stub.listContainers(account, params));
 }
 
@@ -39,15 +49,27 @@ export function listAccount(ctx: ServiceContext, account: string, params: Listin
  * Swift: proxy/controllers/account.py POST. Metadata updates ("" removes) to every replica;
  * a missing account is created with them (account_autocreate). Returns the status to answer.
  */
-export async function postAccount(ctx: ServiceContext, account: string, updates: Record<string, string>): Promise<number> {
+export async function postAccount(
+  ctx: ServiceContext,
+  account: string,
+  updates: Record<string, string>,
+): Promise<number> {
   const timestamp = ctx.now().internal;
   const metadata = stampMetadata(updates, timestamp);
   const { partition, primaries, handoffs, call } = accountReplicas(ctx, account);
-  const replies = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.postAccount(account, metadata, standingFor)));
+  const replies = await fanOut(
+    primaries,
+    handoffs,
+    call((stub, standingFor) => stub.postAccount(account, metadata, standingFor)),
+  );
   const status = await settleWrite(ctx, "account", partition, primaries, replies);
   ctx.cache.delete(infoKey(account));
   if (status !== 404) return status;
-  const created = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.putAccount(account, timestamp, metadata, standingFor)));
+  const created = await fanOut(
+    primaries,
+    handoffs,
+    call((stub, standingFor) => stub.putAccount(account, timestamp, metadata, standingFor)),
+  );
   const createdStatus = await settleWrite(ctx, "account", partition, primaries, created);
   return createdStatus >= 200 && createdStatus < 300 ? 204 : createdStatus;
 }
@@ -66,10 +88,18 @@ export async function accountInfo(ctx: ServiceContext, account: string): Promise
 }
 
 /** Swift: account.py PUT (reseller admin). 201 created, 202 existed; a PUT after a DELETE revives it. */
-export async function putAccount(ctx: ServiceContext, account: string, updates: Record<string, string>): Promise<number> {
+export async function putAccount(
+  ctx: ServiceContext,
+  account: string,
+  updates: Record<string, string>,
+): Promise<number> {
   const timestamp = ctx.now().internal;
   const { partition, primaries, handoffs, call } = accountReplicas(ctx, account);
-  const replies = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.putAccount(account, timestamp, stampMetadata(updates, timestamp), standingFor)));
+  const replies = await fanOut(
+    primaries,
+    handoffs,
+    call((stub, standingFor) => stub.putAccount(account, timestamp, stampMetadata(updates, timestamp), standingFor)),
+  );
   const status = await settleWrite(ctx, "account", partition, primaries, replies);
   ctx.cache.delete(infoKey(account));
   return status;
@@ -82,7 +112,11 @@ export async function putAccount(ctx: ServiceContext, account: string, updates: 
 export async function deleteAccount(ctx: ServiceContext, account: string): Promise<number> {
   const timestamp = ctx.now().internal;
   const { partition, primaries, handoffs, call } = accountReplicas(ctx, account);
-  const replies = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.deleteAccount(account, timestamp, standingFor)));
+  const replies = await fanOut(
+    primaries,
+    handoffs,
+    call((stub, standingFor) => stub.deleteAccount(account, timestamp, standingFor)),
+  );
   const status = await settleWrite(ctx, "account", partition, primaries, replies);
   ctx.cache.delete(infoKey(account));
   if (status === 204) await controlStub(ctx.config).queueReap(account);

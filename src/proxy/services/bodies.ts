@@ -68,7 +68,12 @@ async function writeSmall(key: string, bytes: Uint8Array, targets: readonly Body
   return { etag, size: bytes.byteLength, written };
 }
 
-async function writeKnownLength(key: string, source: ReadableStream<Uint8Array>, length: number, targets: readonly BodyTarget[]): Promise<WrittenBody> {
+async function writeKnownLength(
+  key: string,
+  source: ReadableStream<Uint8Array>,
+  length: number,
+  targets: readonly BodyTarget[],
+): Promise<WrittenBody> {
   const sinks: Sink[] = targets.map((target) => {
     const stream = new FixedLengthStream(length);
     const put = target.bucket.put(key, stream.readable);
@@ -89,7 +94,11 @@ async function writeKnownLength(key: string, source: ReadableStream<Uint8Array>,
       if (done) break;
       received += value.byteLength;
       if (received > length) break;
-      await Promise.all(sinks.filter((sink) => sink.ok).map((sink) => Promise.race([sink.writer.write(value).catch(() => (sink.ok = false)), sink.failed])));
+      await Promise.all(
+        sinks
+          .filter((sink) => sink.ok)
+          .map((sink) => Promise.race([sink.writer.write(value).catch(() => (sink.ok = false)), sink.failed])),
+      );
       if (!sinks.some((sink) => sink.ok)) break;
     }
   } catch {
@@ -122,7 +131,12 @@ async function abortSinks(sinks: readonly Sink[]): Promise<void> {
 }
 
 /** A chunked upload: below one part a single put, else a multipart upload per bucket with uniform parts. */
-async function writeChunked(key: string, source: ReadableStream<Uint8Array>, targets: readonly BodyTarget[], maxFileSize: number): Promise<WrittenBody> {
+async function writeChunked(
+  key: string,
+  source: ReadableStream<Uint8Array>,
+  targets: readonly BodyTarget[],
+  maxFileSize: number,
+): Promise<WrittenBody> {
   const digest = new crypto.DigestStream("MD5");
   const digestWriter = digest.getWriter();
   const reader = source.getReader();
@@ -133,7 +147,11 @@ async function writeChunked(key: string, source: ReadableStream<Uint8Array>, tar
 
   const flushPart = async (bytes: Uint8Array): Promise<void> => {
     uploads ??= await Promise.all(
-      targets.map(async (target) => ({ target, upload: await target.bucket.createMultipartUpload(key).catch(() => null), parts: [] as R2UploadedPart[] })),
+      targets.map(async (target) => ({
+        target,
+        upload: await target.bucket.createMultipartUpload(key).catch(() => null),
+        parts: [] as R2UploadedPart[],
+      })),
     );
     const number = (uploads[0]?.parts.length ?? 0) + 1;
     await Promise.all(
@@ -184,15 +202,17 @@ async function writeChunked(key: string, source: ReadableStream<Uint8Array>, tar
   if (filled > 0) await flushPart(part.subarray(0, filled));
   const written = new Set<string>();
   await Promise.all(
-    (uploads as { target: BodyTarget; upload: R2MultipartUpload | null; parts: R2UploadedPart[] }[]).map(async (entry) => {
-      if (!entry.upload) return;
-      try {
-        await entry.upload.complete(entry.parts);
-        written.add(entry.target.name);
-      } catch {
-        await entry.upload.abort().catch(() => undefined);
-      }
-    }),
+    (uploads as { target: BodyTarget; upload: R2MultipartUpload | null; parts: R2UploadedPart[] }[]).map(
+      async (entry) => {
+        if (!entry.upload) return;
+        try {
+          await entry.upload.complete(entry.parts);
+          written.add(entry.target.name);
+        } catch {
+          await entry.upload.abort().catch(() => undefined);
+        }
+      },
+    ),
   );
   if (!written.size) throw new SwiftError("ServiceUnavailable");
   return { etag, size, written };

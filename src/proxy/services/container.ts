@@ -28,14 +28,25 @@ async function read<T>(
   newest: boolean,
   method: (stub: ReplicaStub<"container">) => Promise<ReplicaReply<T>>,
 ): Promise<T | null> {
-  const found = await readValue(ctx, "container", ctx.config.rings.container.partitionFor(account, container), newest, method);
+  const found = await readValue(
+    ctx,
+    "container",
+    ctx.config.rings.container.partitionFor(account, container),
+    newest,
+    method,
+  );
   return found?.reply.value ?? null;
 }
 
 const infoKey = (account: string, container: string) => `container:${containerKey(account, container)}`;
 
 /** The container's row from the cache or one replica; null when it does not exist. */
-export async function containerInfo(ctx: ServiceContext, account: string, container: string, newest = false): Promise<ContainerRow | null> {
+export async function containerInfo(
+  ctx: ServiceContext,
+  account: string,
+  container: string,
+  newest = false,
+): Promise<ContainerRow | null> {
   const key = infoKey(account, container);
   const now = Date.now();
   if (!newest) {
@@ -48,9 +59,20 @@ export async function containerInfo(ctx: ServiceContext, account: string, contai
 }
 
 /** The container's row and one page of its listing; null when it does not exist. */
-export async function listContainer(ctx: ServiceContext, account: string, container: string, params: ListingParams, newest = false): Promise<ContainerListing | null> {
+export async function listContainer(
+  ctx: ServiceContext,
+  account: string,
+  container: string,
+  params: ListingParams,
+  newest = false,
+): Promise<ContainerListing | null> {
   const listing = await read(ctx, account, container, newest, (stub) => stub.listObjects(account, container, params));
-  ctx.cache.set(infoKey(account, container), listing?.container ?? null, listing ? CONTAINER_INFO_TTL_MS : CONTAINER_INFO_TTL_MS / 10, Date.now());
+  ctx.cache.set(
+    infoKey(account, container),
+    listing?.container ?? null,
+    listing ? CONTAINER_INFO_TTL_MS : CONTAINER_INFO_TTL_MS / 10,
+    Date.now(),
+  );
   return listing;
 }
 
@@ -59,23 +81,42 @@ export async function listContainer(ctx: ServiceContext, account: string, contai
  * (the X-Storage-Policy asked for; null: none, the default for a new container) is not the
  * existing container's.
  */
-export async function putContainer(ctx: ServiceContext, account: string, container: string, updates: Record<string, string>, policyIndex: number | null = null): Promise<number> {
+export async function putContainer(
+  ctx: ServiceContext,
+  account: string,
+  container: string,
+  updates: Record<string, string>,
+  policyIndex: number | null = null,
+): Promise<number> {
   const policy = { index: policyIndex ?? ctx.config.policies.default.index, explicit: policyIndex !== null };
   const timestamp = ctx.now().internal;
   const metadata = stampMetadata(updates, timestamp);
   const { partition, primaries, handoffs, call } = containerReplicas(ctx, account, container);
-  const replies = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.putContainer(account, container, timestamp, metadata, policy, standingFor)));
+  const replies = await fanOut(
+    primaries,
+    handoffs,
+    call((stub, standingFor) => stub.putContainer(account, container, timestamp, metadata, policy, standingFor)),
+  );
   const status = await settleWrite(ctx, "container", partition, primaries, replies);
   ctx.cache.delete(infoKey(account, container));
   return status;
 }
 
 /** Swift: container.py POST. 204; 404 when missing. */
-export async function postContainer(ctx: ServiceContext, account: string, container: string, updates: Record<string, string>): Promise<number> {
+export async function postContainer(
+  ctx: ServiceContext,
+  account: string,
+  container: string,
+  updates: Record<string, string>,
+): Promise<number> {
   const timestamp = ctx.now().internal;
   const metadata = stampMetadata(updates, timestamp);
   const { partition, primaries, handoffs, call } = containerReplicas(ctx, account, container);
-  const replies = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.postContainer(account, container, timestamp, metadata, standingFor)));
+  const replies = await fanOut(
+    primaries,
+    handoffs,
+    call((stub, standingFor) => stub.postContainer(account, container, timestamp, metadata, standingFor)),
+  );
   const status = await settleWrite(ctx, "container", partition, primaries, replies);
   ctx.cache.delete(infoKey(account, container));
   return status;
@@ -85,7 +126,11 @@ export async function postContainer(ctx: ServiceContext, account: string, contai
 export async function deleteContainer(ctx: ServiceContext, account: string, container: string): Promise<number> {
   const timestamp = ctx.now().internal;
   const { partition, primaries, handoffs, call } = containerReplicas(ctx, account, container);
-  const replies = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.deleteContainer(account, container, timestamp, standingFor)));
+  const replies = await fanOut(
+    primaries,
+    handoffs,
+    call((stub, standingFor) => stub.deleteContainer(account, container, timestamp, standingFor)),
+  );
   const status = await settleWrite(ctx, "container", partition, primaries, replies);
   ctx.cache.delete(infoKey(account, container));
   return status;

@@ -48,7 +48,11 @@ export function serviceContext(config: Config): ServiceContext {
  * each primary zone's handoff slot, so a failed primary is covered even when every zone is a
  * primary (three zones, three replicas).
  */
-export function placement(config: Config, ring: RingName, partition: number): { primaries: string[]; handoffs: string[] } {
+export function placement(
+  config: Config,
+  ring: RingName,
+  partition: number,
+): { primaries: string[]; handoffs: string[] } {
   const r = config.rings.get(ring);
   const primaries = r.primaryZones(partition).map((zone) => zone.id);
   return {
@@ -112,7 +116,10 @@ export async function settleWrite<R extends RingName>(
   const status = writeStatus(replies, primaries.length);
   // A write the replicas refused with a reason (an account's or container's metadata over Swift's
   // limits) answers 400 with it, as Swift's proxy passes its backends' body on.
-  const reason = status === 400 ? replies.find((r) => r.reply.status === 400 && r.reply.detail !== undefined)?.reply.detail : undefined;
+  const reason =
+    status === 400
+      ? replies.find((r) => r.reply.status === 400 && r.reply.detail !== undefined)?.reply.detail
+      : undefined;
   if (reason !== undefined) throw new SwiftError("BadRequest", reason);
   return status;
 }

@@ -96,10 +96,21 @@ function bodyTarget(ctx: ServiceContext, slot: string): BodyTarget & { zone: str
  * The object's body (or a byte range of it) from the zone that served the row, else from the
  * other primary zones' buckets; 503 when no bucket has it.
  */
-export async function openBody(ctx: ServiceContext, path: ObjectPath, found: FoundObject, range?: { offset: number; length: number }): Promise<ReadableStream<Uint8Array>> {
+export async function openBody(
+  ctx: ServiceContext,
+  path: ObjectPath,
+  found: FoundObject,
+  range?: { offset: number; length: number },
+): Promise<ReadableStream<Uint8Array>> {
   const key = found.row.bodyKey;
   if (key === null) throw new SwiftError("ServiceUnavailable");
-  const zones = [found.zone, ...ctx.config.rings.get(found.ring).primaryZones(objectPartition(ctx, found.ring, path)).map((zone) => zone.id)];
+  const zones = [
+    found.zone,
+    ...ctx.config.rings
+      .get(found.ring)
+      .primaryZones(objectPartition(ctx, found.ring, path))
+      .map((zone) => zone.id),
+  ];
   const tried = new Set<string>();
   for (const zone of zones) {
     const target = bodyTarget(ctx, zone);
@@ -120,17 +131,29 @@ export async function openBody(ctx: ServiceContext, path: ObjectPath, found: Fou
  * write was already held (replicas' 409); 412 for If-None-Match: * on an existing object;
  * 422 when the body does not match the client's ETag.
  */
-export async function putObject(ctx: ServiceContext, path: ObjectPath, input: PutObjectInput): Promise<PutObjectResult> {
+export async function putObject(
+  ctx: ServiceContext,
+  path: ObjectPath,
+  input: PutObjectInput,
+): Promise<PutObjectResult> {
   const ring = await objectRingOf(ctx, path.account, path.container);
   const partition = objectPartition(ctx, ring, path);
   const { primaries, handoffs, call } = partitionReplicas(ctx, ring, partition);
   if (input.ifNoneMatch && (await findObject(ctx, path))) throw new SwiftError("PreconditionFailed");
   const timestamp = ctx.now();
-  const digest = hashPath(ctx.config.hashPathPrefix, ctx.config.hashPathSuffix, path.account, path.container, path.object);
+  const digest = hashPath(
+    ctx.config.hashPathPrefix,
+    ctx.config.hashPathSuffix,
+    path.account,
+    path.container,
+    path.object,
+  );
   const key = bodyKey(path.account, bytesToHex(digest), timestamp.internal);
   const quorum = quorumSize(primaries.length);
   await faults.refresh();
-  const targets = uniqueTargets(primaries.map((zone) => bodyTarget(ctx, zone)).filter((target) => !faults.isDown(target.zone)));
+  const targets = uniqueTargets(
+    primaries.map((zone) => bodyTarget(ctx, zone)).filter((target) => !faults.isDown(target.zone)),
+  );
   if (!targets.length) throw new SwiftError("ServiceUnavailable");
   const body = await writeBody(key, input.body, input.length, targets, ctx.config.maxFileSize);
   // With a bucket per zone, a body that reached fewer zones than a quorum fails before any row
@@ -157,7 +180,9 @@ export async function putObject(ctx: ServiceContext, path: ObjectPath, input: Pu
     bodyKey: key,
     deleteAt: input.deleteAt,
   };
-  const written = new Map(targets.filter((target) => body.written.has(target.name)).map((target) => [target.name, target.bucket]));
+  const written = new Map(
+    targets.filter((target) => body.written.has(target.name)).map((target) => [target.name, target.bucket]),
+  );
   const replies = await fanOut(primaries, handoffs, async (zone, standingFor): Promise<ReplicaReply> => {
     const target = bodyTarget(ctx, zone);
     if (faults.isDown(target.zone)) return { status: 503 };
@@ -198,7 +223,11 @@ export async function postObject(
   const ring = await objectRingOf(ctx, path.account, path.container);
   const partition = objectPartition(ctx, ring, path);
   const { primaries, handoffs, call } = partitionReplicas(ctx, ring, partition);
-  const replies = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.postObject(name, timestamp, metadata, deleteAt, contentType, standingFor)));
+  const replies = await fanOut(
+    primaries,
+    handoffs,
+    call((stub, standingFor) => stub.postObject(name, timestamp, metadata, deleteAt, contentType, standingFor)),
+  );
   const status = await settleWrite(ctx, ring, partition, primaries, replies);
   return status === 409 ? 202 : status;
 }
@@ -210,7 +239,11 @@ export async function deleteObject(ctx: ServiceContext, path: ObjectPath): Promi
   const ring = await objectRingOf(ctx, path.account, path.container);
   const partition = objectPartition(ctx, ring, path);
   const { primaries, handoffs, call } = partitionReplicas(ctx, ring, partition);
-  const replies = await fanOut(primaries, handoffs, call((stub, standingFor) => stub.deleteObject(name, timestamp, standingFor)));
+  const replies = await fanOut(
+    primaries,
+    handoffs,
+    call((stub, standingFor) => stub.deleteObject(name, timestamp, standingFor)),
+  );
   const status = await settleWrite(ctx, ring, partition, primaries, replies);
   return status === 409 ? 204 : status;
 }

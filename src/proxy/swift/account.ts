@@ -13,7 +13,14 @@ import { newAccountRow, type AccountRow } from "../../durable/rows";
 import { isResellerAdmin, requireOwner } from "../auth/acl";
 import { accountInfo, deleteAccount, headAccount, listAccount, postAccount, putAccount } from "../services/account";
 import { SwiftError } from "../../common/errors";
-import { listingFormat, listingParams, listingTypeHeaders, renderListing, subdirEntry, type RenderedEntry } from "./listing";
+import {
+  listingFormat,
+  listingParams,
+  listingTypeHeaders,
+  renderListing,
+  subdirEntry,
+  type RenderedEntry,
+} from "./listing";
 import { xmlText } from "../../common/markup";
 import { checkNameLength, emptyResponse, isNewest, normalForm, statusOrThrow, type SwiftRequest } from "./request";
 import type { StoragePolicies } from "../../config/storage-policies";
@@ -110,7 +117,9 @@ export async function post(req: SwiftRequest): Promise<Response> {
   const account = checkAccount(req);
   checkMetadata(req.request.headers, "account");
   refuseDeleted(await accountInfo(req.ctx, account));
-  statusOrThrow(await postAccount(req.ctx, account, metadataUpdates(req.request.headers, "account", ACCOUNT_SYSTEM_HEADERS)));
+  statusOrThrow(
+    await postAccount(req.ctx, account, metadataUpdates(req.request.headers, "account", ACCOUNT_SYSTEM_HEADERS)),
+  );
   return emptyResponse(204);
 }
 
@@ -118,7 +127,11 @@ export async function post(req: SwiftRequest): Promise<Response> {
 export async function put(req: SwiftRequest): Promise<Response> {
   const account = requireResellerAdmin(req);
   checkMetadata(req.request.headers, "account");
-  return emptyResponse(statusOrThrow(await putAccount(req.ctx, account, metadataUpdates(req.request.headers, "account", ACCOUNT_SYSTEM_HEADERS))));
+  return emptyResponse(
+    statusOrThrow(
+      await putAccount(req.ctx, account, metadataUpdates(req.request.headers, "account", ACCOUNT_SYSTEM_HEADERS)),
+    ),
+  );
 }
 
 /**

@@ -35,7 +35,10 @@ export function bestMatch<T extends string>(header: string | null, options: read
     const [, type = "", subtype = "", params = ""] = match;
     let quality = 1;
     let seenQ = false;
-    for (const param of params.split(";").map((p) => p.trim()).filter(Boolean)) {
+    for (const param of params
+      .split(";")
+      .map((p) => p.trim())
+      .filter(Boolean)) {
       const [name = "", value = ""] = param.split("=").map((p) => p.trim());
       if (name !== "q") continue;
       if (seenQ || !/^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(value)) return null;
@@ -43,7 +46,11 @@ export function bestMatch<T extends string>(header: string | null, options: read
       quality = Number(value);
     }
     const glob = (text: string) => (text === "*" ? TOKEN : text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-    types.push({ pattern: new RegExp(`^${glob(type)}/${glob(subtype)}$`), quality, exact: type !== "*" && subtype !== "*" });
+    types.push({
+      pattern: new RegExp(`^${glob(type)}/${glob(subtype)}$`),
+      quality,
+      exact: type !== "*" && subtype !== "*",
+    });
   }
   types.sort((a, b) => b.quality - a.quality || Number(b.exact) - Number(a.exact));
   for (const { pattern } of types) {
@@ -60,7 +67,11 @@ export interface Outcome {
 }
 
 /** Swift: bulk.py get_response_body. JSON as Python's json.dumps writes it; XML without declaration. */
-export function renderOutcome(format: OutFormat | null, outcome: Outcome, root: "delete" | "extract" | "upload"): string {
+export function renderOutcome(
+  format: OutFormat | null,
+  outcome: Outcome,
+  root: "delete" | "extract" | "upload",
+): string {
   const { fields, errors } = outcome;
   if (format === "application/json") return pythonJson({ ...fields, Errors: errors });
   const keys = Object.keys(fields).sort();
@@ -71,7 +82,8 @@ export function renderOutcome(format: OutFormat | null, outcome: Outcome, root: 
       out += `<${tag}>${xmlText(String(fields[key]))}</${tag}>\n`;
     }
     out += "<errors>\n";
-    for (const [name, status] of errors) out += `<object><name>${xmlText(name)}</name><status>${xmlText(status)}</status></object>\n`;
+    for (const [name, status] of errors)
+      out += `<object><name>${xmlText(name)}</name><status>${xmlText(status)}</status></object>\n`;
     return `${out}</errors>\n</${root}>\n`;
   }
   let out = "";
@@ -86,7 +98,11 @@ export function renderOutcome(format: OutFormat | null, outcome: Outcome, root: 
  * when the run has been quiet for YIELD_FREQUENCY_MS, then the result. `tick` is called by the
  * work between subrequests. Swift: the app_iter generators of bulk.py.
  */
-export function streamedResult(req: SwiftRequest, format: OutFormat | null, work: (tick: () => void) => Promise<string>): Response {
+export function streamedResult(
+  req: SwiftRequest,
+  format: OutFormat | null,
+  work: (tick: () => void) => Promise<string>,
+): Response {
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const writer = writable.getWriter();
   let lastYield = Date.now();
@@ -117,4 +133,3 @@ export function streamedResult(req: SwiftRequest, format: OutFormat | null, work
   // swob: a format that matched becomes the content type; otherwise its default stays.
   return new Response(readable, { status: 200, headers: { [H.CONTENT_TYPE]: format ?? "text/html; charset=UTF-8" } });
 }
-

@@ -16,7 +16,14 @@ import { H, metaPrefix } from "../../common/headers";
 import type { Middleware } from "./pipeline";
 import type { SwiftRequest } from "./request";
 import { MAX_CONTAINER_NAME_LENGTH, MAX_OBJECT_NAME_LENGTH } from "../../common/constraints";
-import { ACCEPTABLE_FORMATS, bestMatch, renderOutcome, streamedResult, type OutFormat, type Outcome } from "./bulk-response";
+import {
+  ACCEPTABLE_FORMATS,
+  bestMatch,
+  renderOutcome,
+  streamedResult,
+  type OutFormat,
+  type Outcome,
+} from "./bulk-response";
 import { discard, statusLine, subrequestResponse } from "./subrequest";
 import { TarError, gunzip, tarEntries, type TarEntry } from "./tar";
 
@@ -50,7 +57,9 @@ interface Name {
 
 function nameOf(bytes: Uint8Array): Name {
   const text = utf8OrNull(bytes);
-  return text === null ? { text: utf8Lenient(bytes), bytes, valid: false } : { text, bytes, valid: !text.includes("\u0000") };
+  return text === null
+    ? { text: utf8Lenient(bytes), bytes, valid: false }
+    : { text, bytes, valid: !text.includes("\u0000") };
 }
 
 /** The Response Status and Response Body an error leaves in a bulk result (swob: err.status, err.body). */
@@ -79,7 +88,8 @@ async function namesToDelete(request: Request): Promise<Name[]> {
   let line = new Uint8Array(0);
   const take = (bytes: Uint8Array) => {
     names.push(nameOf(unquoteToBytes(strip(bytes))));
-    if (names.length > MAX_DELETES_PER_REQUEST) throw new SwiftError("RequestEntityTooLarge", `Maximum Bulk Deletes: ${MAX_DELETES_PER_REQUEST} per request`);
+    if (names.length > MAX_DELETES_PER_REQUEST)
+      throw new SwiftError("RequestEntityTooLarge", `Maximum Bulk Deletes: ${MAX_DELETES_PER_REQUEST} per request`);
   };
   const reader = request.body?.getReader();
   try {
@@ -106,7 +116,10 @@ async function namesToDelete(request: Request): Promise<Name[]> {
 
 /** Swift: bulk.py handle_delete_iter. */
 async function bulkDelete(req: SwiftRequest, format: OutFormat | null, tick: () => void): Promise<string> {
-  const outcome: Outcome = { fields: { "Response Status": statusLine(200), "Response Body": "", "Number Deleted": 0, "Number Not Found": 0 }, errors: [] };
+  const outcome: Outcome = {
+    fields: { "Response Status": statusLine(200), "Response Body": "", "Number Deleted": 0, "Number Not Found": 0 },
+    errors: [],
+  };
   const { fields, errors } = outcome;
   const count = (key: "Number Deleted" | "Number Not Found") => {
     fields[key] = Number(fields[key]) + 1;
@@ -130,7 +143,12 @@ async function bulkDelete(req: SwiftRequest, format: OutFormat | null, tick: () 
           else yield name;
         }
       };
-      const remove = (name: Name) => subrequestResponse(req, { method: "DELETE", path: `/${req.path.version}/${req.path.account}/${name.text.replace(/^\/+/, "")}`, source: "BD" });
+      const remove = (name: Name) =>
+        subrequestResponse(req, {
+          method: "DELETE",
+          path: `/${req.path.version}/${req.path.account}/${name.text.replace(/^\/+/, "")}`,
+          source: "BD",
+        });
       for await (const { item: name, value: response } of pile(deletes(), DELETE_CONCURRENCY, remove)) {
         await discard(response);
         tick();
@@ -178,8 +196,16 @@ async function createContainer(req: SwiftRequest, path: string): Promise<boolean
 }
 
 /** Swift: bulk.py handle_extract_iter. */
-async function extractArchive(req: SwiftRequest, gzip: boolean, format: OutFormat | null, tick: () => void): Promise<string> {
-  const outcome: Outcome = { fields: { "Response Status": statusLine(201), "Response Body": "", "Number Files Created": 0 }, errors: [] };
+async function extractArchive(
+  req: SwiftRequest,
+  gzip: boolean,
+  format: OutFormat | null,
+  tick: () => void,
+): Promise<string> {
+  const outcome: Outcome = {
+    fields: { "Response Status": statusLine(201), "Response Body": "", "Number Files Created": 0 },
+    errors: [],
+  };
   const { fields, errors } = outcome;
   const body = req.request.body;
   let entries: AsyncGenerator<TarEntry> | null = null;
@@ -187,13 +213,17 @@ async function extractArchive(req: SwiftRequest, gzip: boolean, format: OutForma
     if (!format) throw new SwiftError("NotAcceptable");
     requireBody(req.request);
     const { version, account } = req.path;
-    const base = [req.path.container, req.path.object].filter((part) => part !== null).join("/").replace(/\/+$/, "");
+    const base = [req.path.container, req.path.object]
+      .filter((part) => part !== null)
+      .join("/")
+      .replace(/\/+$/, "");
     const raw = body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
     entries = tarEntries(gzip ? await gunzip(raw) : raw);
     // Request headers every extracted object gets (Swift: X-Delete-At/After and user metadata).
     const shared = new Headers();
     for (const [name, value] of req.request.headers) {
-      if (name === H.X_DELETE_AT || name === H.X_DELETE_AFTER || name.startsWith(metaPrefix("object"))) shared.set(name, value);
+      if (name === H.X_DELETE_AT || name === H.X_DELETE_AFTER || name.startsWith(metaPrefix("object")))
+        shared.set(name, value);
     }
     const accessed = new Set<string>();
     let created = 0;
@@ -225,7 +255,11 @@ async function extractArchive(req: SwiftRequest, gzip: boolean, format: OutForma
         const result = await createContainer(req, containerPath);
         if (result === true) {
           created += 1;
-          if (created > MAX_CONTAINERS_PER_EXTRACTION) throw new SwiftError("BadRequest", `More than ${MAX_CONTAINERS_PER_EXTRACTION} containers to create from tar.`);
+          if (created > MAX_CONTAINERS_PER_EXTRACTION)
+            throw new SwiftError(
+              "BadRequest",
+              `More than ${MAX_CONTAINERS_PER_EXTRACTION} containers to create from tar.`,
+            );
         } else if (typeof result === "number") {
           // The object PUT may still succeed (container ACLs); report the container only if it does not.
           containerFailure = [quote(containerPath).slice(0, MAX_PATH_LENGTH), statusLine(result)];

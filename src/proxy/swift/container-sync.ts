@@ -85,9 +85,11 @@ export function syncToError(value: string): string | null {
     return `Invalid scheme ${pythonRepr(url.scheme)} in X-Container-Sync-To, must be "//", "http", or "https".`;
   }
   if (!url.path) return "Path required in X-Container-Sync-To";
-  if (url.params || url.query || url.fragment) return "Params, queries, and fragments not allowed in X-Container-Sync-To";
+  if (url.params || url.query || url.fragment)
+    return "Params, queries, and fragments not allowed in X-Container-Sync-To";
   const host = hostnameOf(url.netloc);
-  if (host === null || !ALLOWED_SYNC_HOSTS.includes(host)) return `Invalid host ${host === null ? "None" : pythonRepr(host)} in X-Container-Sync-To`;
+  if (host === null || !ALLOWED_SYNC_HOSTS.includes(host))
+    return `Invalid host ${host === null ? "None" : pythonRepr(host)} in X-Container-Sync-To`;
   return null;
 }
 

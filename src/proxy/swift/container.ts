@@ -11,12 +11,28 @@ import { Timestamp } from "../../common/timestamp";
 import { liveMetadata } from "../../durable/merge";
 import type { ContainerRow } from "../../durable/rows";
 import { deleteContainer, listContainer, postContainer, putContainer } from "../services/container";
-import { listingFormat, listingParams, listingTypeHeaders, renderListing, subdirEntry, type RenderedEntry } from "./listing";
+import {
+  listingFormat,
+  listingParams,
+  listingTypeHeaders,
+  renderListing,
+  subdirEntry,
+  type RenderedEntry,
+} from "./listing";
 import { xmlText } from "../../common/markup";
 import { splitSwiftBytes } from "./large-object";
 import { listingSymlink } from "./symlink-params";
 import { checkSyncTo } from "./container-sync";
-import { checkNameLength, emptyResponse, httpDateOf, isNewest, normalForm, required, statusOrThrow, type SwiftRequest } from "./request";
+import {
+  checkNameLength,
+  emptyResponse,
+  httpDateOf,
+  isNewest,
+  normalForm,
+  required,
+  statusOrThrow,
+  type SwiftRequest,
+} from "./request";
 import { SwiftError } from "../../common/errors";
 import { policyByName, policyOfIndex, type StoragePolicy } from "../../config/storage-policies";
 
@@ -83,7 +99,14 @@ export async function post(req: SwiftRequest): Promise<Response> {
   const { account, container } = names(req);
   checkMetadata(req.request.headers, "container");
   checkSyncTo(req.request.headers);
-  statusOrThrow(await postContainer(req.ctx, account, container, metadataUpdates(req.request.headers, "container", CONTAINER_SYSTEM_HEADERS)));
+  statusOrThrow(
+    await postContainer(
+      req.ctx,
+      account,
+      container,
+      metadataUpdates(req.request.headers, "container", CONTAINER_SYSTEM_HEADERS),
+    ),
+  );
   return emptyResponse(204);
 }
 
@@ -98,7 +121,13 @@ export async function remove(req: SwiftRequest): Promise<Response> {
 export async function head(req: SwiftRequest): Promise<Response> {
   const { account, container } = names(req);
   const { format, vary } = listingFormat(req.url, req.request.headers);
-  const listing = await listContainer(req.ctx, account, container, { limit: 0, marker: "", endMarker: "", prefix: null, delimiter: null, reverse: false, path: null }, isNewest(req));
+  const listing = await listContainer(
+    req.ctx,
+    account,
+    container,
+    { limit: 0, marker: "", endMarker: "", prefix: null, delimiter: null, reverse: false, path: null },
+    isNewest(req),
+  );
   if (!listing) throw new SwiftError("NotFound");
   return emptyResponse(204, { ...containerHeaders(req, listing.container), ...listingTypeHeaders(format, vary) });
 }
@@ -121,7 +150,15 @@ export async function get(req: SwiftRequest): Promise<Response> {
     const { contentType, json: symlink } = listingSymlink(stored, req.path.version, account);
     return {
       name: entry.name,
-      json: { bytes, hash: row.etag, name: entry.name, content_type: contentType, last_modified: lastModified, ...(sloEtag ? { slo_etag: `"${sloEtag}"` } : {}), ...symlink },
+      json: {
+        bytes,
+        hash: row.etag,
+        name: entry.name,
+        content_type: contentType,
+        last_modified: lastModified,
+        ...(sloEtag ? { slo_etag: `"${sloEtag}"` } : {}),
+        ...symlink,
+      },
       xml:
         `<object><name>${xmlText(entry.name)}</name><hash>${row.etag}</hash><bytes>${bytes}</bytes>` +
         `<content_type>${xmlText(contentType)}</content_type><last_modified>${lastModified}</last_modified></object>`,

@@ -15,7 +15,15 @@ import { H } from "../../common/headers";
 import { levelOf } from "../../common/path";
 import { parseRange, rangesForLength, type ByteRange } from "../../common/ranges";
 import { unquote } from "../../common/python";
-import { isManifestRead, largeObjectConditional, md5Hex, normalizeEtag, subrequest, swobError, withManifestRead } from "./large-object";
+import {
+  isManifestRead,
+  largeObjectConditional,
+  md5Hex,
+  normalizeEtag,
+  subrequest,
+  swobError,
+  withManifestRead,
+} from "./large-object";
 import { SegmentError, rangedBody, type Piece, type Slicer } from "./large-object-body";
 import type { Middleware, Next } from "./pipeline";
 import type { SwiftRequest } from "./request";
@@ -31,7 +39,8 @@ interface ListedSegment {
 export const dlo: Middleware = async (req, next) => {
   if (levelOf(req.path) !== "object") return next(req);
   const method = req.request.method;
-  if ((method === "GET" || method === "HEAD") && req.url.searchParams.get("multipart-manifest") !== "get") return getOrHead(req, next);
+  if ((method === "GET" || method === "HEAD") && req.url.searchParams.get("multipart-manifest") !== "get")
+    return getOrHead(req, next);
   if (method === "PUT") checkManifestHeader(req.request.headers.get(H.X_OBJECT_MANIFEST));
   return next(req);
 };
@@ -48,10 +57,20 @@ function checkManifestHeader(value: string | null): void {
 }
 
 /** One page of the segment container's listing after `marker`, or the error response of the listing. */
-async function listPage(req: SwiftRequest, container: string, prefix: string, marker: string): Promise<ListedSegment[] | Response> {
+async function listPage(
+  req: SwiftRequest,
+  container: string,
+  prefix: string,
+  marker: string,
+): Promise<ListedSegment[] | Response> {
   const query = new URLSearchParams({ format: "json", prefix });
   if (marker) query.set("marker", marker);
-  const response = await subrequest(req, { method: "GET", path: `/v1/${req.path.account}/${container}`, query: query.toString(), source: "DLO" });
+  const response = await subrequest(req, {
+    method: "GET",
+    path: `/v1/${req.path.account}/${container}`,
+    query: query.toString(),
+    source: "DLO",
+  });
   if (!response.ok) return response;
   const parsed: unknown = await response.json();
   if (!Array.isArray(parsed)) throw new SwiftError("InternalServerError", "segment listing is not a list");
@@ -115,7 +134,10 @@ async function getOrHead(req: SwiftRequest, next: Next): Promise<Response> {
     if (complete || rangeEnd < firstPageBytes) {
       ranges = rangesForLength(specs, firstPageBytes);
       if (!ranges.length) {
-        throw new SwiftError("RangeNotSatisfiable", undefined, { [H.ACCEPT_RANGES]: "bytes", ...(complete ? { [H.CONTENT_RANGE]: `bytes */${firstPageBytes}` } : {}) });
+        throw new SwiftError("RangeNotSatisfiable", undefined, {
+          [H.ACCEPT_RANGES]: "bytes",
+          ...(complete ? { [H.CONTENT_RANGE]: `bytes */${firstPageBytes}` } : {}),
+        });
       }
       size = firstPageBytes;
     }
@@ -132,7 +154,13 @@ async function getOrHead(req: SwiftRequest, next: Next): Promise<Response> {
 }
 
 /** Reads of the listed segments covering [start, end), the listing walked page by page. Swift: _segment_listing_iterator. */
-function dloSlicer(req: SwiftRequest, account: string, container: string, prefix: string, firstPage: readonly ListedSegment[]): Slicer {
+function dloSlicer(
+  req: SwiftRequest,
+  account: string,
+  container: string,
+  prefix: string,
+  firstPage: readonly ListedSegment[],
+): Slicer {
   return async function* (start: number, end: number): AsyncGenerator<Piece> {
     let first = start;
     let last = end - 1;

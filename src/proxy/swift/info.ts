@@ -11,7 +11,12 @@ import { H } from "../../common/headers";
 import { FORMPOST_INFO } from "../auth/formpost";
 import { ETAG_QUOTER_INFO } from "./etag-quoter";
 import { TEMPURL_INFO } from "../auth/tempurl";
-import { MAX_CONTAINERS_PER_EXTRACTION, MAX_DELETES_PER_REQUEST, MAX_FAILED_DELETES, MAX_FAILED_EXTRACTIONS } from "./bulk";
+import {
+  MAX_CONTAINERS_PER_EXTRACTION,
+  MAX_DELETES_PER_REQUEST,
+  MAX_FAILED_DELETES,
+  MAX_FAILED_EXTRACTIONS,
+} from "./bulk";
 import { SYMLOOP_MAX } from "./symlink";
 
 /** The swift section and each middleware's section, as Swift's register_swift_info builds them. */
@@ -23,7 +28,11 @@ export function clusterInfo(config: Config): Record<string, unknown> {
       // Swift: StoragePolicyCollection.get_policy_info — deprecated policies are not listed.
       policies: config.policies.all
         .filter((policy) => !policy.deprecated)
-        .map((policy) => ({ name: policy.name, aliases: policy.aliases.join(", "), ...(policy.isDefault ? { default: true } : {}) })),
+        .map((policy) => ({
+          name: policy.name,
+          aliases: policy.aliases.join(", "),
+          ...(policy.isDefault ? { default: true } : {}),
+        })),
       allow_account_management: true,
       account_autocreate: true,
       max_file_size: config.maxFileSize,
@@ -50,7 +59,10 @@ export function clusterInfo(config: Config): Record<string, unknown> {
     dlo: { max_get_time: C.LARGE_OBJECT_MAX_GET_TIME_SECONDS },
     tempurl: TEMPURL_INFO,
     formpost: FORMPOST_INFO,
-    bulk_upload: { max_containers_per_extraction: MAX_CONTAINERS_PER_EXTRACTION, max_failed_extractions: MAX_FAILED_EXTRACTIONS },
+    bulk_upload: {
+      max_containers_per_extraction: MAX_CONTAINERS_PER_EXTRACTION,
+      max_failed_extractions: MAX_FAILED_EXTRACTIONS,
+    },
     bulk_delete: { max_deletes_per_request: MAX_DELETES_PER_REQUEST, max_failed_deletes: MAX_FAILED_DELETES },
     container_quotas: {},
     account_quotas: {},
@@ -62,7 +74,9 @@ export function clusterInfo(config: Config): Record<string, unknown> {
     // Container sync settings are kept (container-sync.ts); no realm is configured.
     container_sync: { realms: {} },
     // Swift registers domain_remap only when it is in the pipeline: here, when STORAGE_DOMAIN is set.
-    ...(config.domainRemap ? { domain_remap: { default_reseller_prefix: config.domainRemap.defaultResellerPrefix } } : {}),
+    ...(config.domainRemap
+      ? { domain_remap: { default_reseller_prefix: config.domainRemap.defaultResellerPrefix } }
+      : {}),
   };
 }
 
@@ -71,7 +85,10 @@ export const info = new Hono<{ Bindings: Env }>();
 info.on(["GET", "HEAD"], "/info", (c) => {
   const body = JSON.stringify(clusterInfo(parseConfig(c.env)));
   return new Response(c.req.method === "HEAD" ? null : body, {
-    headers: { [H.CONTENT_TYPE]: "application/json; charset=UTF-8", [H.CONTENT_LENGTH]: String(new TextEncoder().encode(body).length) },
+    headers: {
+      [H.CONTENT_TYPE]: "application/json; charset=UTF-8",
+      [H.CONTENT_LENGTH]: String(new TextEncoder().encode(body).length),
+    },
   });
 });
 

@@ -12,7 +12,11 @@
  * common/swob.py multi-range bodies.
  */
 
-import { LARGE_OBJECT_MAX_GET_TIME_SECONDS, LARGE_OBJECT_RATE_LIMIT_AFTER_SEGMENT, LARGE_OBJECT_RATE_LIMIT_SEGMENTS_PER_SECOND } from "../../common/constraints";
+import {
+  LARGE_OBJECT_MAX_GET_TIME_SECONDS,
+  LARGE_OBJECT_RATE_LIMIT_AFTER_SEGMENT,
+  LARGE_OBJECT_RATE_LIMIT_SEGMENTS_PER_SECOND,
+} from "../../common/constraints";
 import { SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
 import { byteRangesFraming, type ByteRange } from "../../common/ranges";
@@ -76,10 +80,15 @@ async function openRead(req: SwiftRequest, read: SegmentRead, source: string): P
   const etag = normalizeEtag(response.headers.get(H.ETAG));
   if (read.etag !== null && etag !== read.etag) return fail(`has ETag ${etag ?? "none"}, not ${read.etag}`);
   const contentRange = /\/(\d+)$/.exec(response.headers.get(H.CONTENT_RANGE) ?? "");
-  const size = ranged ? (contentRange?.[1] === undefined ? null : Number(contentRange[1])) : Number(response.headers.get(H.CONTENT_LENGTH));
+  const size = ranged
+    ? contentRange?.[1] === undefined
+      ? null
+      : Number(contentRange[1])
+    : Number(response.headers.get(H.CONTENT_LENGTH));
   if (read.size !== null && size !== read.size) return fail(`has ${size ?? "unknown"} bytes, not ${read.size}`);
   const length = expectedLength(read);
-  if (length !== null && Number(response.headers.get(H.CONTENT_LENGTH)) !== length) return fail(`sent ${response.headers.get(H.CONTENT_LENGTH)} bytes, not ${length}`);
+  if (length !== null && Number(response.headers.get(H.CONTENT_LENGTH)) !== length)
+    return fail(`sent ${response.headers.get(H.CONTENT_LENGTH)} bytes, not ${length}`);
   if (!response.body) {
     if (length === 0) return { body: new Blob([]).stream(), length };
     return fail("has no body");
@@ -101,7 +110,8 @@ class RateLimiter {
     const now = Date.now();
     const slotMs = 1000 / LARGE_OBJECT_RATE_LIMIT_SEGMENTS_PER_SECOND;
     if (now - this.#runningTimeMs > 5000) this.#runningTimeMs = now;
-    else if (this.#runningTimeMs - now > slotMs) await new Promise((resolve) => setTimeout(resolve, this.#runningTimeMs - now));
+    else if (this.#runningTimeMs - now > slotMs)
+      await new Promise((resolve) => setTimeout(resolve, this.#runningTimeMs - now));
     this.#runningTimeMs += slotMs;
   }
 }
@@ -111,7 +121,12 @@ class RateLimiter {
  * segment is opened before returning: 409 Conflict when it is not as recorded, as Swift's
  * validate_first_segment answers.
  */
-export async function streamPieces(req: SwiftRequest, pieces: AsyncIterable<Piece>, length: number | null, options: BodyOptions): Promise<ReadableStream<Uint8Array>> {
+export async function streamPieces(
+  req: SwiftRequest,
+  pieces: AsyncIterable<Piece>,
+  length: number | null,
+  options: BodyOptions,
+): Promise<ReadableStream<Uint8Array>> {
   const iterator = pieces[Symbol.asyncIterator]();
   const leading: Uint8Array[] = [];
   let first: { read: SegmentRead; opened: OpenedRead } | null = null;
@@ -157,7 +172,8 @@ async function pump(
       unread = null;
       await copyRead(opened.read, opened.opened, writer);
       for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-        if (Date.now() - started > LARGE_OBJECT_MAX_GET_TIME_SECONDS * 1000) throw new SegmentError("max_get_time exceeded");
+        if (Date.now() - started > LARGE_OBJECT_MAX_GET_TIME_SECONDS * 1000)
+          throw new SegmentError("max_get_time exceeded");
         if (next.value instanceof Uint8Array) {
           await writer.write(next.value);
           continue;
@@ -176,20 +192,26 @@ async function pump(
 }
 
 /** Copies one read chunk by chunk (each write waits for the client); exactly its length, or SegmentError. */
-async function copyRead(read: SegmentRead, opened: OpenedRead, writer: WritableStreamDefaultWriter<Uint8Array>): Promise<void> {
+async function copyRead(
+  read: SegmentRead,
+  opened: OpenedRead,
+  writer: WritableStreamDefaultWriter<Uint8Array>,
+): Promise<void> {
   const reader = opened.body.getReader();
   let copied = 0;
   try {
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
       copied += chunk.value.byteLength;
-      if (opened.length !== null && copied > opened.length) throw new SegmentError(`segment ${read.path} sent more than ${opened.length} bytes`);
+      if (opened.length !== null && copied > opened.length)
+        throw new SegmentError(`segment ${read.path} sent more than ${opened.length} bytes`);
       await writer.write(chunk.value);
     }
   } catch (error) {
     await reader.cancel().catch(() => undefined);
     throw error;
   }
-  if (opened.length !== null && copied !== opened.length) throw new SegmentError(`segment ${read.path} sent ${copied} bytes, not ${opened.length}`);
+  if (opened.length !== null && copied !== opened.length)
+    throw new SegmentError(`segment ${read.path} sent ${copied} bytes, not ${opened.length}`);
 }
 
 /** A response body and headers for a GET of a large object of `size` bytes, whole or in ranges. */
@@ -203,15 +225,30 @@ export interface RangedBody {
  * The body of a whole large object (ranges empty), one range (206 with Content-Range), or several
  * (206 multipart/byteranges, parts as swob writes them). `size` null: whole, length unknown.
  */
-export async function rangedBody(req: SwiftRequest, slicer: Slicer, size: number | null, ranges: readonly ByteRange[], contentType: string, options: BodyOptions): Promise<RangedBody> {
+export async function rangedBody(
+  req: SwiftRequest,
+  slicer: Slicer,
+  size: number | null,
+  ranges: readonly ByteRange[],
+  contentType: string,
+  options: BodyOptions,
+): Promise<RangedBody> {
   const [only] = ranges;
   if (!only || size === null) {
-    const body = size === 0 ? null : await streamPieces(req, slicer(0, size ?? Number.POSITIVE_INFINITY), size, options);
+    const body =
+      size === 0 ? null : await streamPieces(req, slicer(0, size ?? Number.POSITIVE_INFINITY), size, options);
     return { status: 200, headers: size === null ? {} : { [H.CONTENT_LENGTH]: String(size) }, body };
   }
   if (ranges.length === 1) {
     const body = await streamPieces(req, slicer(only.start, only.end), only.end - only.start, options);
-    return { status: 206, headers: { [H.CONTENT_LENGTH]: String(only.end - only.start), [H.CONTENT_RANGE]: `bytes ${only.start}-${only.end - 1}/${size}` }, body };
+    return {
+      status: 206,
+      headers: {
+        [H.CONTENT_LENGTH]: String(only.end - only.start),
+        [H.CONTENT_RANGE]: `bytes ${only.start}-${only.end - 1}/${size}`,
+      },
+      body,
+    };
   }
   const { parts, crlf, tail, length, contentType: multipartType } = byteRangesFraming(ranges, size, contentType);
   async function* multipart(): AsyncIterable<Piece> {

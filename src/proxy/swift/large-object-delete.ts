@@ -10,7 +10,12 @@
  * bulk.py handle_delete_iter, _process_delete.
  */
 
-import { ROWS_PER_RPC_MAX, SLO_CONCURRENCY, SLO_MAX_MANIFEST_SEGMENTS, SLO_YIELD_FREQUENCY_SECONDS } from "../../common/constraints";
+import {
+  ROWS_PER_RPC_MAX,
+  SLO_CONCURRENCY,
+  SLO_MAX_MANIFEST_SEGMENTS,
+  SLO_YIELD_FREQUENCY_SECONDS,
+} from "../../common/constraints";
 import { mapConcurrent, pile } from "../../common/concurrency";
 import { quote } from "../../common/python";
 import { SwiftError, errorBody, kindForStatus } from "../../common/errors";
@@ -59,11 +64,21 @@ export function deleteManifest(req: SwiftRequest): Response {
 }
 
 /** The segments of the manifest at `name` (`/container/object`); an error to report otherwise. Swift: get_slo_segments. */
-async function manifestSegments(req: SwiftRequest, name: string): Promise<DeleteItem[] | { status: number; message: string }> {
-  const response = await subrequest(req, { method: "GET", path: `/v1/${req.path.account}/${name.replace(/^\/+/, "")}`, query: "multipart-manifest=get", source: "SLO" });
+async function manifestSegments(
+  req: SwiftRequest,
+  name: string,
+): Promise<DeleteItem[] | { status: number; message: string }> {
+  const response = await subrequest(req, {
+    method: "GET",
+    path: `/v1/${req.path.account}/${name.replace(/^\/+/, "")}`,
+    query: "multipart-manifest=get",
+    source: "SLO",
+  });
   if (response.ok && isTrue(response.headers.get(H.X_STATIC_LARGE_OBJECT))) {
     try {
-      return parseStoredManifest(await bodyText(response)).flatMap((segment) => ("data" in segment ? [] : [{ name: segment.name, subSlo: segment.sub_slo === true }]));
+      return parseStoredManifest(await bodyText(response)).flatMap((segment) =>
+        "data" in segment ? [] : [{ name: segment.name, subSlo: segment.sub_slo === true }],
+      );
     } catch {
       return { status: 500, message: "Unable to load SLO manifest" };
     }
@@ -79,7 +94,8 @@ async function manifestSegments(req: SwiftRequest, name: string): Promise<Delete
 async function* itemsToDelete(req: SwiftRequest): AsyncGenerator<DeleteItem> {
   const queue: DeleteItem[] = [{ name: `/${required(req.path.container)}/${required(req.path.object)}`, subSlo: true }];
   for (let item = queue.shift(); item; item = queue.shift()) {
-    if (queue.length > SLO_MAX_MANIFEST_SEGMENTS * 10) throw new SwiftError("BadRequest", "Too many buffered slo segments to delete.");
+    if (queue.length > SLO_MAX_MANIFEST_SEGMENTS * 10)
+      throw new SwiftError("BadRequest", "Too many buffered slo segments to delete.");
     if (!item.subSlo) {
       yield item;
       continue;
@@ -99,7 +115,11 @@ async function deleteOne(req: SwiftRequest, item: DeleteItem, tally: Tally): Pro
   }
   let status: number;
   try {
-    const response = await subrequest(req, { method: "DELETE", path: `/v1/${req.path.account}/${item.name.replace(/^\/+/, "")}`, source: "SLO" });
+    const response = await subrequest(req, {
+      method: "DELETE",
+      path: `/v1/${req.path.account}/${item.name.replace(/^\/+/, "")}`,
+      source: "SLO",
+    });
     await response.body?.cancel();
     status = response.status;
   } catch (error) {
@@ -114,11 +134,16 @@ async function deleteOne(req: SwiftRequest, item: DeleteItem, tally: Tally): Pro
   }
 }
 
-async function runDelete(req: SwiftRequest, format: OutFormat | null, writable: WritableStream<Uint8Array>): Promise<void> {
+async function runDelete(
+  req: SwiftRequest,
+  format: OutFormat | null,
+  writable: WritableStream<Uint8Array>,
+): Promise<void> {
   const writer = writable.getWriter();
   const encoder = new TextEncoder();
   let lastYield = Date.now();
-  let toYield = format === "application/xml" || format === "text/xml" ? '<?xml version="1.0" encoding="UTF-8"?>\n' : " ";
+  let toYield =
+    format === "application/xml" || format === "text/xml" ? '<?xml version="1.0" encoding="UTF-8"?>\n' : " ";
   let separator = "";
   const heartbeat = async (): Promise<void> => {
     if (Date.now() - lastYield < SLO_YIELD_FREQUENCY_SECONDS * 1000) return;
@@ -133,7 +158,8 @@ async function runDelete(req: SwiftRequest, format: OutFormat | null, writable: 
   try {
     if (format === null) throw new SwiftError("NotAcceptable");
     // Each finished delete is counted in the tally; between them the report may need a heartbeat.
-    for await (const _ of pile(itemsToDelete(req), SLO_CONCURRENCY, (item) => deleteOne(req, item, tally))) await heartbeat();
+    for await (const _ of pile(itemsToDelete(req), SLO_CONCURRENCY, (item) => deleteOne(req, item, tally)))
+      await heartbeat();
     if (tally.failed.length) status = tally.failedStatus;
     else if (!tally.deleted && !tally.notFound) {
       status = statusLine(400);
@@ -155,7 +181,11 @@ async function runDelete(req: SwiftRequest, format: OutFormat | null, writable: 
     ["Number Not Found", tally.notFound],
   ];
   try {
-    await writer.write(encoder.encode(separator + renderOutcome(format, { fields: Object.fromEntries(fields), errors: tally.failed }, "delete")));
+    await writer.write(
+      encoder.encode(
+        separator + renderOutcome(format, { fields: Object.fromEntries(fields), errors: tally.failed }, "delete"),
+      ),
+    );
     await writer.close();
   } catch (error) {
     await writer.abort(error).catch(() => undefined);
@@ -186,19 +216,30 @@ function splitSegmentName(name: string): { container: string; object: string } {
 async function authorizeSegmentDelete(req: SwiftRequest, container: string, object: string): Promise<void> {
   const path = { ...req.path, container, object };
   if (req.environ.authorized) {
-    if (!signedScopeAllows({ environ: req.environ, path })) throw new SwiftError("Unauthorized", undefined, { [H.WWW_AUTHENTICATE]: 'Swift realm="unknown"' });
+    if (!signedScopeAllows({ environ: req.environ, path }))
+      throw new SwiftError("Unauthorized", undefined, { [H.WWW_AUTHENTICATE]: 'Swift realm="unknown"' });
     return;
   }
   const { account } = req.path;
   const { config } = req.ctx;
   const groups = requestGroups(config, req.identity);
-  const input = { groups, method: "DELETE", account, container, object, referer: req.request.headers.get(H.REFERER), containerAcl: null, accountAcl: null };
+  const input = {
+    groups,
+    method: "DELETE",
+    account,
+    container,
+    object,
+    referer: req.request.headers.get(H.REFERER),
+    containerAcl: null,
+    accountAcl: null,
+  };
   if (tempauthVerdict(config, input) === "owner") return;
   const accountRow = await accountInfo(req.ctx, account);
   const accountAcl = accountRow ? parseAccountAcl(liveMetadata(accountRow.metadata)[H.X_ACCOUNT_ACCESS_CONTROL]) : null;
   const info = await containerInfo(req.ctx, account, container);
   const containerAcl = (info ? liveMetadata(info.metadata)[H.X_CONTAINER_WRITE] : undefined) ?? null;
-  if (tempauthVerdict(config, { ...input, accountAcl, containerAcl }) === "denied") throw denied(req.identity, quote(account));
+  if (tempauthVerdict(config, { ...input, accountAcl, containerAcl }) === "denied")
+    throw denied(req.identity, quote(account));
 }
 
 /**
@@ -211,7 +252,12 @@ async function authorizeSegmentDelete(req: SwiftRequest, container: string, obje
  * refuses the entries. Swift: handle_async_delete (make_delete_jobs, the UPDATE to the expirer
  * queue), obj/expirer.py delete_actual_object.
  */
-async function tombstoneSegments(req: SwiftRequest, container: string, objects: readonly string[], timestamp: Timestamp): Promise<void> {
+async function tombstoneSegments(
+  req: SwiftRequest,
+  container: string,
+  objects: readonly string[],
+  timestamp: Timestamp,
+): Promise<void> {
   const { account } = req.path;
   const ringName = await objectRingOf(req.ctx, account, container);
   const ring = req.ctx.config.rings.get(ringName);
@@ -224,16 +270,23 @@ async function tombstoneSegments(req: SwiftRequest, container: string, objects: 
   }
   const batches: { partition: number; names: string[] }[] = [];
   for (const [partition, names] of byPartition) {
-    for (let start = 0; start < names.length; start += ROWS_PER_RPC_MAX) batches.push({ partition, names: names.slice(start, start + ROWS_PER_RPC_MAX) });
+    for (let start = 0; start < names.length; start += ROWS_PER_RPC_MAX)
+      batches.push({ partition, names: names.slice(start, start + ROWS_PER_RPC_MAX) });
   }
   const statuses = await mapConcurrent(batches, ASYNC_DELETE_PARTITIONS_IN_FLIGHT, async ({ partition, names }) => {
     const { primaries, call } = partitionReplicas(req.ctx, ringName, partition);
-    const replies = await fanOut(primaries, [], call((stub) => stub.deleteObjects(names, timestamp.internal)));
+    const replies = await fanOut(
+      primaries,
+      [],
+      call((stub) => stub.deleteObjects(names, timestamp.internal)),
+    );
     return settleWrite(req.ctx, ringName, partition, primaries, replies);
   });
   const failed = statuses.filter((status) => status < 200 || status >= 300).length;
   if (failed) {
-    console.error(`SLO async DELETE ${req.url.pathname}: ${failed} of ${batches.length} segment batches found no quorum`);
+    console.error(
+      `SLO async DELETE ${req.url.pathname}: ${failed} of ${batches.length} segment batches found no quorum`,
+    );
     throw new SwiftError("ServiceUnavailable");
   }
 }
@@ -255,12 +308,23 @@ export async function deleteManifestAsync(req: SwiftRequest, next: Next): Promis
   const split = segments.map((segment) => splitSegmentName(segment.name));
   const containers = [...new Set(split.map((segment) => segment.container))];
   if (containers.length > 1) {
-    throw new SwiftError("BadRequest", `All segments must be in one container. Found segments in ${containers.map((c) => `"${quote(c)}"`).join(", ")}`, SWOB_HTML);
+    throw new SwiftError(
+      "BadRequest",
+      `All segments must be in one container. Found segments in ${containers.map((c) => `"${quote(c)}"`).join(", ")}`,
+      SWOB_HTML,
+    );
   }
-  if (segments.some((segment) => segment.subSlo)) throw new SwiftError("BadRequest", "No segments may be large objects.", SWOB_HTML);
+  if (segments.some((segment) => segment.subSlo))
+    throw new SwiftError("BadRequest", "No segments may be large objects.", SWOB_HTML);
   const [segmentContainer = ""] = containers;
   const [first] = split;
-  if (segmentContainer !== req.path.container && first) await authorizeSegmentDelete(req, segmentContainer, first.object);
-  await tombstoneSegments(req, segmentContainer, split.map((segment) => segment.object), req.ctx.now());
+  if (segmentContainer !== req.path.container && first)
+    await authorizeSegmentDelete(req, segmentContainer, first.object);
+  await tombstoneSegments(
+    req,
+    segmentContainer,
+    split.map((segment) => segment.object),
+    req.ctx.now(),
+  );
   return next(req);
 }

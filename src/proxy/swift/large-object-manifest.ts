@@ -51,7 +51,9 @@ export interface StoredDataSegment {
 export type StoredSegment = StoredObjectSegment | StoredDataSegment;
 
 /** A stored segment with its length in the large object and, for data, its bytes. */
-export type Segment = (StoredObjectSegment & { length: number; rangeStart: number; rangeEnd: number }) | (StoredDataSegment & { length: number; raw: Uint8Array });
+export type Segment =
+  | (StoredObjectSegment & { length: number; rangeStart: number; rangeEnd: number })
+  | (StoredDataSegment & { length: number; raw: Uint8Array });
 
 /** Python's int() of a JSON value: integers, floats truncated, booleans, integer strings; null when it would raise. */
 function pythonIntOfJson(value: unknown): number | null {
@@ -78,7 +80,8 @@ function base64(bytes: Uint8Array): string {
   return btoa(text);
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * Parses and checks a client's manifest. 400 "Manifest must be valid JSON." / "must be a list."
@@ -90,9 +93,12 @@ export function parseManifestInput(text: string, self: string): InputSegment[] {
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new SwiftError("BadRequest", "Manifest must be valid JSON.\n", { [H.CONTENT_TYPE]: "text/html; charset=UTF-8" });
+    throw new SwiftError("BadRequest", "Manifest must be valid JSON.\n", {
+      [H.CONTENT_TYPE]: "text/html; charset=UTF-8",
+    });
   }
-  if (!Array.isArray(parsed)) throw new SwiftError("BadRequest", "Manifest must be a list.\n", { [H.CONTENT_TYPE]: "text/html; charset=UTF-8" });
+  if (!Array.isArray(parsed))
+    throw new SwiftError("BadRequest", "Manifest must be a list.\n", { [H.CONTENT_TYPE]: "text/html; charset=UTF-8" });
   const errors: string[] = [];
   const segments: InputSegment[] = [];
   const last = parsed.length - 1;
@@ -102,7 +108,9 @@ export function parseManifestInput(text: string, self: string): InputSegment[] {
     const kind = "data" in entry ? "data" : "path" in entry ? "path" : null;
     if (kind === null) return error("expected keys to include one of 'data' or 'path'");
     const allowed = kind === "data" ? ["data"] : ["path", "range", "etag", "size_bytes"];
-    const extraneous = Object.keys(entry).filter((key) => !allowed.includes(key)).sort();
+    const extraneous = Object.keys(entry)
+      .filter((key) => !allowed.includes(key))
+      .sort();
     if (extraneous.length) return error(`extraneous keys ${extraneous.map((key) => pythonJson(key)).join(", ")}`);
     if (kind === "data") {
       const bytes = strictBase64(entry.data);
@@ -113,8 +121,10 @@ export function parseManifestInput(text: string, self: string): InputSegment[] {
     }
     const { path, etag } = entry;
     if (typeof path !== "string") return error('"path" must be a string');
-    if (!(etag === undefined || etag === null || typeof etag === "string")) return error('"etag" must be a string or null (if provided)');
-    if (!path.replace(/^\/+|\/+$/g, "").includes("/")) return error("path does not refer to an object. Path must be of the form /container/object.");
+    if (!(etag === undefined || etag === null || typeof etag === "string"))
+      return error('"etag" must be a string or null (if provided)');
+    if (!path.replace(/^\/+|\/+$/g, "").includes("/"))
+      return error("path does not refer to an object. Path must be of the form /container/object.");
     let sizeBytes: number | null = null;
     if (entry.size_bytes !== undefined && entry.size_bytes !== null) {
       sizeBytes = pythonIntOfJson(entry.size_bytes);
@@ -123,7 +133,13 @@ export function parseManifestInput(text: string, self: string): InputSegment[] {
     }
     if (`/${path.replace(/^\/+/, "")}` === self) return error("manifest must not include itself as a segment");
     let range: RangeSpec | null = null;
-    if (entry.range !== undefined && entry.range !== null && entry.range !== "" && entry.range !== 0 && entry.range !== false) {
+    if (
+      entry.range !== undefined &&
+      entry.range !== null &&
+      entry.range !== "" &&
+      entry.range !== 0 &&
+      entry.range !== false
+    ) {
       const specs = parseRange(`bytes=${String(entry.range)}`);
       if (specs === null) return error("invalid range");
       const [spec] = specs;
@@ -136,7 +152,8 @@ export function parseManifestInput(text: string, self: string): InputSegment[] {
   if (parsed.length && segments.length === parsed.length && segments.every((segment) => segment.kind === "data")) {
     errors.push("Inline data segments require at least one object-backed segment.");
   }
-  if (errors.length) throw new SwiftError("BadRequest", errors.map((line) => `${line}\n`).join(""), { [H.CONTENT_TYPE]: "text/plain" });
+  if (errors.length)
+    throw new SwiftError("BadRequest", errors.map((line) => `${line}\n`).join(""), { [H.CONTENT_TYPE]: "text/plain" });
   return segments;
 }
 
@@ -153,7 +170,8 @@ export function parseStoredManifest(text: string): StoredSegment[] {
     parsed.every(
       (entry: unknown) =>
         isRecord(entry) &&
-        (typeof entry.data === "string" || (typeof entry.name === "string" && typeof entry.bytes === "number" && typeof entry.hash === "string")),
+        (typeof entry.data === "string" ||
+          (typeof entry.name === "string" && typeof entry.bytes === "number" && typeof entry.hash === "string")),
     );
   if (!valid) throw new SwiftError("InternalServerError", "Unable to load SLO manifest");
   return parsed as StoredSegment[];

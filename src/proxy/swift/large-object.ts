@@ -54,7 +54,9 @@ export function isManifestRead(response: Response): boolean {
 
 /** For the object controller: whether this GET/HEAD reads a large object's manifest whole. */
 export function readsManifestWhole(environ: SwiftRequest["environ"], metadata: Record<string, string>): boolean {
-  return manifestReadHeaders(environ).some((name) => (name === H.X_STATIC_LARGE_OBJECT ? isTrue(metadata[name]) : metadata[name] !== undefined));
+  return manifestReadHeaders(environ).some((name) =>
+    name === H.X_STATIC_LARGE_OBJECT ? isTrue(metadata[name]) : metadata[name] !== undefined,
+  );
 }
 
 /** What an SLO manifest's content type carries for listings: the large object's size and ETag. */
@@ -76,7 +78,9 @@ export function withSloManifest(req: SwiftRequest, request: Request, manifest: S
 export function sloManifest(environ: SwiftRequest["environ"]): SloParams | null {
   const value = environ[SLO_MANIFEST_BYTES];
   if (typeof value !== "object" || value === null || !("bytes" in value) || !("etag" in value)) return null;
-  return typeof value.bytes === "number" && typeof value.etag === "string" ? { bytes: value.bytes, etag: value.etag } : null;
+  return typeof value.bytes === "number" && typeof value.etag === "string"
+    ? { bytes: value.bytes, etag: value.etag }
+    : null;
 }
 
 /**
@@ -93,7 +97,11 @@ export function withSloParams(contentType: string, manifest: SloParams | null): 
  * A stored content type without its `swift_bytes` and `swift_slo_etag` parameters, and their
  * values. Swift: common/utils.py override_bytes_from_content_type, extract_swift_bytes.
  */
-export function splitSwiftBytes(contentType: string): { contentType: string; swiftBytes: number | null; sloEtag: string | null } {
+export function splitSwiftBytes(contentType: string): {
+  contentType: string;
+  swiftBytes: number | null;
+  sloEtag: string | null;
+} {
   let swiftBytes: number | null = null;
   let sloEtag: string | null = null;
   const kept = contentType.split(";").filter((param, index) => {
@@ -141,7 +149,9 @@ export function swobError(kind: "BadRequest" | "MethodNotAllowed" | "RequestEnti
 
 /** MD5 hex of bytes or of a string's UTF-8. */
 export async function md5Hex(data: Uint8Array | string): Promise<string> {
-  return bytesToHex(new Uint8Array(await crypto.subtle.digest("MD5", typeof data === "string" ? new TextEncoder().encode(data) : data)));
+  return bytesToHex(
+    new Uint8Array(await crypto.subtle.digest("MD5", typeof data === "string" ? new TextEncoder().encode(data) : data)),
+  );
 }
 
 /**
@@ -151,7 +161,11 @@ export async function md5Hex(data: Uint8Array | string): Promise<string> {
  */
 export function largeObjectConditional(request: Request, headers: Headers, etag: string): Response | null {
   const lastModified = Date.parse(headers.get(H.LAST_MODIFIED) ?? "");
-  const status = conditionalStatus(request.headers, etag, Number.isNaN(lastModified) ? 0 : Math.floor(lastModified / 1000));
+  const status = conditionalStatus(
+    request.headers,
+    etag,
+    Number.isNaN(lastModified) ? 0 : Math.floor(lastModified / 1000),
+  );
   if (status === null) return null;
   const kept = new Headers(headers);
   kept.set(H.CONTENT_LENGTH, "0");

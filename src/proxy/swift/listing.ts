@@ -64,7 +64,9 @@ export function withQueryParams(url: URL, params: Record<string, string>): URL {
     .split("&")
     .filter((pair) => pair && !names.has(latin1(unquoteToBytes(pair.split("=")[0] ?? "", true))));
   const out = new URL(url);
-  out.search = [...kept, ...Object.entries(params).map(([name, value]) => `${name}=${encodeURIComponent(value)}`)].join("&");
+  out.search = [...kept, ...Object.entries(params).map(([name, value]) => `${name}=${encodeURIComponent(value)}`)].join(
+    "&",
+  );
   return out;
 }
 
@@ -74,7 +76,18 @@ export function withQueryParams(url: URL, params: Record<string, string>): URL {
  * in the account server's GET (the limit checked before the markers). `format` comes first, in
  * listingFormat (the listing_formats middleware).
  */
-const CONTAINER_PARAMS = ["marker", "end_marker", "prefix", "delimiter", "path", "format", "reverse", "states", "includes", "limit"] as const;
+const CONTAINER_PARAMS = [
+  "marker",
+  "end_marker",
+  "prefix",
+  "delimiter",
+  "path",
+  "format",
+  "reverse",
+  "states",
+  "includes",
+  "limit",
+] as const;
 const ACCOUNT_PARAMS = ["prefix", "delimiter", "reverse", "limit", "marker", "end_marker"] as const;
 
 /** Swift: request_helpers.py constrain_req_limit. 412 for a limit above the maximum; a limit that is not digits means the maximum. */
@@ -179,12 +192,16 @@ export function acceptsJson(url: URL, headers: Headers): boolean {
   const format = queryParam(queryParams(url), "format");
   if (format) return format.toLowerCase() === "json";
   const accept = headers.get(H.ACCEPT);
-  return !accept || parseAccept(accept).some((entry) => entry.q > 0 && /^(\*|application)\/(\*|json)$/.test(entry.type));
+  return (
+    !accept || parseAccept(accept).some((entry) => entry.q > 0 && /^(\*|application)\/(\*|json)$/.test(entry.type))
+  );
 }
 
 /** Content-Type of a listing (or a HEAD of what would be one), and Vary: Accept when Accept chose it. */
 export function listingTypeHeaders(format: ListingFormat, vary: boolean): Record<string, string> {
-  return vary ? { [H.CONTENT_TYPE]: CONTENT_TYPES[format], [H.VARY]: "Accept" } : { [H.CONTENT_TYPE]: CONTENT_TYPES[format] };
+  return vary
+    ? { [H.CONTENT_TYPE]: CONTENT_TYPES[format], [H.VARY]: "Accept" }
+    : { [H.CONTENT_TYPE]: CONTENT_TYPES[format] };
 }
 
 /** One listing entry as JSON (an object) and as XML (an element), and its name for plain text. */
@@ -198,7 +215,12 @@ export interface RenderedEntry {
  * The body of a listing. Plain text: names one per line; JSON: an array; XML: a root element
  * named `root` with a `name` attribute. Null body (204) for an empty plain listing.
  */
-export function renderListing(format: ListingFormat, root: "account" | "container", rootName: string, entries: readonly RenderedEntry[]): string | null {
+export function renderListing(
+  format: ListingFormat,
+  root: "account" | "container",
+  rootName: string,
+  entries: readonly RenderedEntry[],
+): string | null {
   if (format === "json") return JSON.stringify(entries.map((entry) => entry.json));
   if (format === "xml") {
     return `<?xml version="1.0" encoding="UTF-8"?>\n<${root} name="${xmlAttribute(rootName)}">${entries.map((entry) => entry.xml).join("")}</${root}>`;
@@ -209,7 +231,11 @@ export function renderListing(format: ListingFormat, root: "account" | "containe
 
 /** A `subdir` entry from a delimiter listing. */
 export function subdirEntry(name: string): RenderedEntry {
-  return { name, json: { subdir: name }, xml: `<subdir name="${xmlAttribute(name)}"><name>${xmlText(name)}</name></subdir>` };
+  return {
+    name,
+    json: { subdir: name },
+    xml: `<subdir name="${xmlAttribute(name)}"><name>${xmlText(name)}</name></subdir>`,
+  };
 }
 
 /** One item of a JSON listing, as Swift's JSON listings carry it (a name's fields, or a `subdir`). */
@@ -225,7 +251,12 @@ const XML_FIELDS = {
  * A JSON listing rebuilt by a middleware, rendered as the client asked, as Swift's listing_formats
  * renders the JSON it gets back: Python's json.dumps, XML of each item's fields, or names.
  */
-export function renderItems(format: ListingFormat, root: "account" | "container", rootName: string, items: readonly ListingItem[]): string | null {
+export function renderItems(
+  format: ListingFormat,
+  root: "account" | "container",
+  rootName: string,
+  items: readonly ListingItem[],
+): string | null {
   if (format === "json") return pythonJson(items);
   const { element, fields } = XML_FIELDS[root];
   const entries = items.map((item): RenderedEntry => {

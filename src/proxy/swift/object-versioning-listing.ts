@@ -14,8 +14,30 @@ import { pythonJson, quote, unquote } from "../../common/python";
 import { SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
 import { RESERVED, reservedName, splitReservedName } from "../../common/path";
-import { acceptsJson, listingFormat, listingParams, listingTypeHeaders, queryParams, queryText, renderItems, withQueryParams, type ListingItem } from "./listing";
-import { ENABLED, LOCATION, OWN, atUrl, pathOf, primaryOf, splitVersionName, versionIdOf, versionName, versioningOf, versionsContainerOf } from "./object-versioning-names";
+import {
+  acceptsJson,
+  listingFormat,
+  listingParams,
+  listingTypeHeaders,
+  queryParams,
+  queryText,
+  renderItems,
+  withQueryParams,
+  type ListingItem,
+} from "./listing";
+import {
+  ENABLED,
+  LOCATION,
+  OWN,
+  atUrl,
+  pathOf,
+  primaryOf,
+  splitVersionName,
+  versionIdOf,
+  versionName,
+  versioningOf,
+  versionsContainerOf,
+} from "./object-versioning-names";
 import type { Next } from "./pipeline";
 import { emptyResponse, type SwiftRequest } from "./request";
 import { discard } from "./subrequest";
@@ -39,7 +61,11 @@ async function shownHeaders(req: SwiftRequest, next: Next, response: Response, l
   if (location && used !== null) {
     const head = await below(req, next, { ...OWN, method: "HEAD", path: pathOf(req, location) });
     await discard(head);
-    if (head.ok) headers.set(H.X_CONTAINER_BYTES_USED, String(Number(used) + Number(head.headers.get(H.X_CONTAINER_BYTES_USED) ?? "0")));
+    if (head.ok)
+      headers.set(
+        H.X_CONTAINER_BYTES_USED,
+        String(Number(used) + Number(head.headers.get(H.X_CONTAINER_BYTES_USED) ?? "0")),
+      );
   }
   return headers;
 }
@@ -48,20 +74,29 @@ async function shownHeaders(req: SwiftRequest, next: Next, response: Response, l
  * Swift: handle_request's listing. A link to a version is listed with the version's size and
  * ETag (`version_symlink`), and, outside `?versions`, with the object's `?version-id=` path.
  */
-function showVersions(req: SwiftRequest, items: ListingItem[], container: string, location: string, versionsListing: boolean): void {
+function showVersions(
+  req: SwiftRequest,
+  items: ListingItem[],
+  container: string,
+  location: string,
+  versionsListing: boolean,
+): void {
   for (const item of items) {
     const { symlink_path: path, symlink_etag: etag, symlink_bytes: bytes } = item;
     if (typeof path !== "string" || etag === undefined || bytes === undefined) continue;
     const [, , account, target, ...object] = unquote(path).split("/");
     if (target !== location) continue;
-    const params = String(item.hash ?? "").split(";").slice(1);
+    const params = String(item.hash ?? "")
+      .split(";")
+      .slice(1);
     delete item.symlink_etag;
     delete item.symlink_bytes;
     item.bytes = Number(bytes);
     item.version_symlink = true;
     item.hash = String(etag) + params.map((param) => `; ${param.trim()}`).join("");
     const split = splitVersionName(object.join("/"));
-    if (split && !versionsListing) item.symlink_path = `${quote(`/${req.path.version}/${account ?? ""}/${container}/${split.object}`)}?version-id=${split.version.internal}`;
+    if (split && !versionsListing)
+      item.symlink_path = `${quote(`/${req.path.version}/${account ?? ""}/${container}/${split.object}`)}?version-id=${split.version.internal}`;
   }
 }
 
@@ -81,7 +116,10 @@ function sloEtagLast({ slo_etag: sloEtag, ...item }: ListingItem): ListingItem {
 /** Swift: build_listing. Sorted by name (stably, reversed if asked), the first `limit`. */
 function buildListing(items: readonly ListingItem[], reverse: boolean, limit: number): ListingItem[] {
   const key = (item: ListingItem) => String(item.subdir ?? item.name ?? "");
-  return [...items].sort((a, b) => (reverse ? -1 : 1) * compareNames(key(a), key(b))).slice(0, limit).map(sloEtagLast);
+  return [...items]
+    .sort((a, b) => (reverse ? -1 : 1) * compareNames(key(a), key(b)))
+    .slice(0, limit)
+    .map(sloEtagLast);
 }
 
 /**
@@ -108,11 +146,17 @@ function versionsMarker(url: URL): string | null {
  * marker on top), and subdirectories, merged by name; always JSON. An error listing the hidden
  * container is answered as it is.
  */
-async function listVersions(req: SwiftRequest, next: Next, location: string, primary: ListingItem[]): Promise<ListingItem[] | Response> {
+async function listVersions(
+  req: SwiftRequest,
+  next: Next,
+  location: string,
+  primary: ListingItem[],
+): Promise<ListingItem[] | Response> {
   if (!acceptsJson(req.url, req.request.headers)) throw new SwiftError("NotAcceptable");
   const marker = versionsMarker(req.url);
   const delimiter = queryText(req.url, "delimiter") ?? "";
-  if ([...delimiter].some((char) => "0123456789.".includes(char) || char === RESERVED)) throw new SwiftError("BadRequest", "invalid delimiter param");
+  if ([...delimiter].some((char) => "0123456789.".includes(char) || char === RESERVED))
+    throw new SwiftError("BadRequest", "invalid delimiter param");
   const nulls: ListingItem[] = [];
   const subdirs = new Set<string>();
   const current = new Map<string, ListingItem>();
@@ -136,7 +180,12 @@ async function listVersions(req: SwiftRequest, next: Next, location: string, pri
     delimiter,
     reverse: queryText(req.url, "reverse") ?? "",
   });
-  const versions = await below(req, next, { ...OWN, method: "GET", path: pathOf(req, location), query: query.toString() });
+  const versions = await below(req, next, {
+    ...OWN,
+    method: "GET",
+    path: pathOf(req, location),
+    query: query.toString(),
+  });
   if (versions.status === 404) {
     await discard(versions);
     // No hidden container: the links' own entries stand for their versions.
@@ -147,7 +196,15 @@ async function listVersions(req: SwiftRequest, next: Next, location: string, pri
       const isLatest = !latest.has(split.object);
       latest.add(split.object);
       const { content_type, bytes, hash, last_modified } = item;
-      linked.push({ name: split.object, is_latest: isLatest, version_id: split.version.internal, content_type, bytes, hash, last_modified });
+      linked.push({
+        name: split.object,
+        is_latest: isLatest,
+        version_id: split.version.internal,
+        content_type,
+        bytes,
+        hash,
+        last_modified,
+      });
     }
     return buildListing([...nulls, ...subdirItems(), ...linked], reverse, limit);
   }
@@ -163,7 +220,8 @@ async function listVersions(req: SwiftRequest, next: Next, location: string, pri
     const split = splitVersionName(item.name);
     if (!split) continue;
     const path = `/${req.path.version}/${req.path.account}/${location}/${item.name}`;
-    item.is_latest = current.delete(path) || (item.content_type === DELETE_MARKER_CONTENT_TYPE && !latest.has(split.object));
+    item.is_latest =
+      current.delete(path) || (item.content_type === DELETE_MARKER_CONTENT_TYPE && !latest.has(split.object));
     if (item.is_latest) latest.add(split.object);
     item.name = split.object;
     item.version_id = split.version.internal;
@@ -181,7 +239,10 @@ export async function readContainer(req: SwiftRequest, next: Next, container: st
   const versionsListing = isGet && queryParams(req.url).has("versions");
   if (!isGet || (!location && !versionsListing)) {
     const response = await next(req);
-    return new Response(response.body, { status: response.status, headers: await shownHeaders(req, next, response, location) });
+    return new Response(response.body, {
+      status: response.status,
+      headers: await shownHeaders(req, next, response, location),
+    });
   }
   const { format, vary } = listingFormat(req.url, req.request.headers);
   const response = await next(atUrl(req, withQueryParams(req.url, { format: "json" })));
@@ -199,7 +260,9 @@ export async function readContainer(req: SwiftRequest, next: Next, container: st
   }
   for (const [name, value] of Object.entries(listingTypeHeaders(format, vary))) headers.set(name, value);
   const body = renderItems(format, "container", container, items.map(sloEtagLast));
-  return body === null ? emptyResponse(204, Object.fromEntries(headers)) : new Response(body, { status: response.status, headers });
+  return body === null
+    ? emptyResponse(204, Object.fromEntries(headers))
+    : new Response(body, { status: response.status, headers });
 }
 
 /**
@@ -216,15 +279,25 @@ export async function listAccount(req: SwiftRequest, next: Next): Promise<Respon
   // Swift cannot make a versions container's name of one holding the reserved character, and keeps it.
   const versionsOf = (name: string) => (name.includes(RESERVED) ? name : versionsContainerOf(name));
   const prefix = queryText(req.url, "prefix");
-  const versionsQuery: Record<string, string> = { format: "json", prefix: prefix === null ? reservedName("versions") : versionsOf(prefix) };
+  const versionsQuery: Record<string, string> = {
+    format: "json",
+    prefix: prefix === null ? reservedName("versions") : versionsOf(prefix),
+  };
   for (const name of ["marker", "end_marker"]) {
     const value = queryText(req.url, name);
     if (value !== null) versionsQuery[name] = versionsOf(value);
   }
-  const versions = await below(req, next, { ...OWN, method: "GET", path: `/${req.path.version}/${req.path.account}`, query: withQueryParams(req.url, versionsQuery).search.slice(1) });
+  const versions = await below(req, next, {
+    ...OWN,
+    method: "GET",
+    path: `/${req.path.version}/${req.path.account}`,
+    query: withQueryParams(req.url, versionsQuery).search.slice(1),
+  });
   const listed = versions.status === 200 ? (JSON.parse(await versions.text()) as ListingItem[]) : [];
   if (versions.status !== 200) await discard(versions);
-  const byContainer = new Map(listed.filter((item) => typeof item.name === "string").map((item) => [primaryOf(String(item.name)), item]));
+  const byContainer = new Map(
+    listed.filter((item) => typeof item.name === "string").map((item) => [primaryOf(String(item.name)), item]),
+  );
   if (!byContainer.size) return next(atUrl(req, url));
   const response = await next(atUrl(req, withQueryParams(url, { format: "json" })));
   if (!response.ok) return response;
@@ -237,7 +310,9 @@ export async function listAccount(req: SwiftRequest, next: Next): Promise<Respon
   }
   for (const [name, hidden] of byContainer) items.push({ ...hidden, name, count: 0 });
   // listing_formats leaves out what still holds the reserved character.
-  const shown = buildListing(items, reverse, limit).filter((item) => !String(item.name ?? item.subdir ?? "").includes(RESERVED));
+  const shown = buildListing(items, reverse, limit).filter(
+    (item) => !String(item.name ?? item.subdir ?? "").includes(RESERVED),
+  );
   const headers = new Headers(response.headers);
   headers.delete(H.CONTENT_LENGTH);
   for (const [name, value] of Object.entries(listingTypeHeaders(format, vary))) headers.set(name, value);

@@ -51,7 +51,9 @@ export function splitVersionName(name: string): { object: string; version: Times
 /** The version `<location>/<version name>` (a link's target) names; null for another path. */
 export function versionIn(location: string, path: string): Timestamp | null {
   const slash = path.indexOf("/");
-  return slash >= 0 && path.slice(0, slash) === location ? (splitVersionName(path.slice(slash + 1))?.version ?? null) : null;
+  return slash >= 0 && path.slice(0, slash) === location
+    ? (splitVersionName(path.slice(slash + 1))?.version ?? null)
+    : null;
 }
 
 /** A client's version id, as Swift reads it (Timestamp(version), which it must invert); null when Swift refuses it. */

@@ -22,13 +22,33 @@ import { queryText } from "./listing";
 import { splitSwiftBytes } from "./large-object";
 import { checkIfDeleteAt } from "./object";
 import { listAccount, readContainer } from "./object-versioning-listing";
-import { ENABLED, LOCATION, OWN, SOURCE, atUrl, pathOf, versionIdOf, versionIn, versionName, versioningOf, versionsContainerOf } from "./object-versioning-names";
+import {
+  ENABLED,
+  LOCATION,
+  OWN,
+  SOURCE,
+  atUrl,
+  pathOf,
+  versionIdOf,
+  versionIn,
+  versionName,
+  versioningOf,
+  versionsContainerOf,
+} from "./object-versioning-names";
 import type { Middleware, Next } from "./pipeline";
 import { required, type SwiftRequest } from "./request";
 import { discard, errorResponse } from "./subrequest";
 import { SOURCE as SYMLINK_SOURCE, reheader, sendsBody } from "./symlink";
 import { paramsOf, splitSymlinkParams, withContentTypeParams, type SymlinkInfo } from "./symlink-params";
-import { DELETE_MARKER_CONTENT_TYPE, DELETE_MARKER_PARAM, DELETE_MARKER_TYPE, below, getSource, putFrom, splitStoredParams } from "./versioned-writes";
+import {
+  DELETE_MARKER_CONTENT_TYPE,
+  DELETE_MARKER_PARAM,
+  DELETE_MARKER_TYPE,
+  below,
+  getSource,
+  putFrom,
+  splitStoredParams,
+} from "./versioned-writes";
 
 const NO_VERSIONS_CONTAINER = "The versions container does not exist. You may want to re-enable object versioning.";
 /** Headers the link to a version does not take from the client's PUT (Swift: not_for_symlink_headers). */
@@ -46,7 +66,12 @@ const NOT_FOR_LINK = [
 const EXPIRY = [H.X_DELETE_AT, H.X_DELETE_AFTER];
 
 /** The request itself at `path`, a name in the hidden container (Swift rewrites path_info). */
-function atPath(req: SwiftRequest, path: string, headers: Headers = req.request.headers, query = req.url.search): SwiftRequest {
+function atPath(
+  req: SwiftRequest,
+  path: string,
+  headers: Headers = req.request.headers,
+  query = req.url.search,
+): SwiftRequest {
   const url = new URL(`${req.url.origin}${urlPathOf(path)}${query}`);
   const request = new Request(url, { method: req.request.method, headers, body: req.request.body });
   return { ...req, url, request, path: parseSwiftPath(path), environ: { ...req.environ, source: SOURCE } };
@@ -90,7 +115,8 @@ async function check(response: Response): Promise<void> {
   if (response.ok) return;
   const body = await response.text();
   if (response.status === 404) throw new SwiftError("PreconditionFailed");
-  if (response.status >= 400 && response.status < 500) throw new SwiftError(kindForStatus(response.status), body, Object.fromEntries(response.headers));
+  if (response.status >= 400 && response.status < 500)
+    throw new SwiftError(kindForStatus(response.status), body, Object.fromEntries(response.headers));
   throw new SwiftError("ServiceUnavailable");
 }
 
@@ -108,9 +134,16 @@ async function refuseMissing(response: Response): Promise<void> {
 async function enableVersioning(req: SwiftRequest, next: Next, container: string): Promise<Response> {
   const { exists, metadata } = await versioningOf(req, container);
   if (metadata[H.X_VERSIONS_LOCATION] || metadata[H.X_HISTORY_LOCATION]) {
-    throw new SwiftError("BadRequest", "Cannot enable object versioning on a container that is already using the legacy versioned writes feature.");
+    throw new SwiftError(
+      "BadRequest",
+      "Cannot enable object versioning on a container that is already using the legacy versioned writes feature.",
+    );
   }
-  if (metadata[H.X_CONTAINER_SYNC_TO]) throw new SwiftError("BadRequest", "Cannot enable object versioning on a container configured as source of container syncing.");
+  if (metadata[H.X_CONTAINER_SYNC_TO])
+    throw new SwiftError(
+      "BadRequest",
+      "Cannot enable object versioning on a container configured as source of container syncing.",
+    );
   const headers = new Headers(req.request.headers);
   const enabled = isTrue(headers.get(H.X_VERSIONS_ENABLED));
   headers.set(ENABLED, enabled ? "True" : "False");
@@ -123,10 +156,18 @@ async function enableVersioning(req: SwiftRequest, next: Next, container: string
       await discard(head);
       policy = head.ok ? head.headers.get(H.X_STORAGE_POLICY) : null;
       if (policy !== null && policyByName(req.ctx.config.policies, policy)?.deprecated) {
-        throw new SwiftError("BadRequest", "Cannot enable object versioning on a container that uses a deprecated storage policy.");
+        throw new SwiftError(
+          "BadRequest",
+          "Cannot enable object versioning on a container that uses a deprecated storage policy.",
+        );
       }
     }
-    const put = await below(req, next, { ...OWN, method: "PUT", path: versionsPath, headers: policy ? { [H.X_STORAGE_POLICY]: policy } : {} });
+    const put = await below(req, next, {
+      ...OWN,
+      method: "PUT",
+      path: versionsPath,
+      headers: policy ? { [H.X_STORAGE_POLICY]: policy } : {},
+    });
     await discard(put);
     if (!put.ok && put.status !== 409) throw new SwiftError("InternalServerError", "Error enabling object versioning");
     headers.set(LOCATION, quote(versionsContainerOf(container)));
@@ -156,20 +197,27 @@ async function deleteContainer(req: SwiftRequest, next: Next, container: string)
   const path = pathOf(req, location);
   const head = await below(req, next, { ...OWN, method: "HEAD", path });
   await discard(head);
-  if (head.ok && Number(head.headers.get(H.X_CONTAINER_OBJECT_COUNT) ?? "0") > 0) throw new SwiftError("Conflict", "Delete all versions before deleting container.");
-  if (!head.ok && head.status !== 404) throw new SwiftError("InternalServerError", "Error deleting versioned container");
+  if (head.ok && Number(head.headers.get(H.X_CONTAINER_OBJECT_COUNT) ?? "0") > 0)
+    throw new SwiftError("Conflict", "Delete all versions before deleting container.");
+  if (!head.ok && head.status !== 404)
+    throw new SwiftError("InternalServerError", "Error deleting versioned container");
   if (objectCount > 0) return next(req);
   const deleted = await below(req, next, { ...OWN, method: "DELETE", path });
   await discard(deleted);
-  if (!deleted.ok && deleted.status !== 404) throw new SwiftError("InternalServerError", "Error deleting versioned container");
+  if (!deleted.ok && deleted.status !== 404)
+    throw new SwiftError("InternalServerError", "Error deleting versioned container");
   return next(req);
 }
 
 /** A client's container request: its sysmeta dropped (Swift's gatekeeper), then as its method asks. */
 async function containerRequest(req: SwiftRequest, next: Next, container: string): Promise<Response> {
   const method = req.request.method;
-  const clean = req.request.headers.has(ENABLED) || req.request.headers.has(LOCATION) ? { ...req, request: new Request(req.request, { headers: headersWithout(req, [ENABLED, LOCATION]) }) } : req;
-  if ((method === "PUT" || method === "POST") && clean.request.headers.has(H.X_VERSIONS_ENABLED)) return enableVersioning(clean, next, container);
+  const clean =
+    req.request.headers.has(ENABLED) || req.request.headers.has(LOCATION)
+      ? { ...req, request: new Request(req.request, { headers: headersWithout(req, [ENABLED, LOCATION]) }) }
+      : req;
+  if ((method === "PUT" || method === "POST") && clean.request.headers.has(H.X_VERSIONS_ENABLED))
+    return enableVersioning(clean, next, container);
   if (method === "DELETE") return deleteContainer(clean, next, container);
   if (method === "GET" || method === "HEAD") return readContainer(clean, next, container);
   return next(clean);
@@ -195,7 +243,12 @@ function headAsStored(req: SwiftRequest, next: Next, path: string): Promise<Resp
 function versionOf(head: Response): StoredVersion {
   const { contentType: withoutLink } = splitSymlinkParams(head.headers.get(H.CONTENT_TYPE) ?? "");
   const { contentType, swiftBytes, sloEtag } = splitSwiftBytes(withoutLink);
-  return { etag: head.headers.get(H.ETAG) ?? "", bytes: swiftBytes ?? Number(head.headers.get(H.CONTENT_LENGTH) ?? "0"), contentType, sloEtag };
+  return {
+    etag: head.headers.get(H.ETAG) ?? "",
+    bytes: swiftBytes ?? Number(head.headers.get(H.CONTENT_LENGTH) ?? "0"),
+    contentType,
+    sloEtag,
+  };
 }
 
 /**
@@ -203,13 +256,28 @@ function versionOf(head: Response): StoredVersion {
  * version `name`, stamped just after `stamp` (the version's own time for a new version), with the
  * client's metadata; answers with the version's ETag and X-Object-Version-Id.
  */
-async function putLink(req: SwiftRequest, next: Next, location: string, name: string, version: Timestamp, stored: StoredVersion, stamp: Timestamp): Promise<Response> {
+async function putLink(
+  req: SwiftRequest,
+  next: Next,
+  location: string,
+  name: string,
+  version: Timestamp,
+  stored: StoredVersion,
+  stamp: Timestamp,
+): Promise<Response> {
   const headers = headersWithout(req, NOT_FOR_LINK);
   // The link lists as the version does: its type without parameters (Swift: parse_content_type).
   const { contentType, params } = splitStoredParams(stored.contentType);
   headers.set(H.CONTENT_TYPE, contentType.split(";")[0]?.trim() ?? "");
   headers.set(H.CONTENT_LENGTH, "0");
-  const link: SymlinkInfo = { target: quote(`${location}/${name}`), account: null, etag: stored.etag, bytes: stored.bytes, sloEtag: stored.sloEtag, versions: true };
+  const link: SymlinkInfo = {
+    target: quote(`${location}/${name}`),
+    account: null,
+    etag: stored.etag,
+    bytes: stored.bytes,
+    sloEtag: stored.sloEtag,
+    versions: true,
+  };
   const path = pathOf(req, required(req.path.container), required(req.path.object));
   const response = await below(req, next, { ...OWN, method: "PUT", path, headers }, (sub) =>
     stampedAt(withContentTypeParams(sub, paramsOf(link) + params), new Timestamp(stamp.units, 1)),
@@ -232,7 +300,9 @@ async function copyCurrent(req: SwiftRequest, next: Next, location: string): Pro
     return;
   }
   await check(got);
-  const timestamp = Timestamp.fromText(got.headers.get(H.X_TIMESTAMP) ?? "") ?? Timestamp.fromSeconds(Date.parse(got.headers.get(H.LAST_MODIFIED) ?? "") / 1000);
+  const timestamp =
+    Timestamp.fromText(got.headers.get(H.X_TIMESTAMP) ?? "") ??
+    Timestamp.fromSeconds(Date.parse(got.headers.get(H.LAST_MODIFIED) ?? "") / 1000);
   const put = await putFrom(req, next, pathOf(req, location, versionName(object, timestamp)), got, OWN);
   await refuseMissing(put);
   await discard(put);
@@ -247,7 +317,10 @@ async function putVersioned(req: SwiftRequest, next: Next, location: string): Pr
   const version = req.ctx.now();
   const name = versionName(required(req.path.object), version);
   const path = pathOf(req, location, name);
-  const put = await answer(next(preauthorized(stampedAt(atPath(req, path, headersWithout(req, EXPIRY), ""), version))), "PUT");
+  const put = await answer(
+    next(preauthorized(stampedAt(atPath(req, path, headersWithout(req, EXPIRY), ""), version))),
+    "PUT",
+  );
   await refuseMissing(put);
   await discard(put);
   await copyCurrent(req, next, location);
@@ -266,7 +339,12 @@ async function deleteVersioned(req: SwiftRequest, next: Next, location: string):
   const marker = await below(
     req,
     next,
-    { ...OWN, method: "PUT", path: pathOf(req, location, versionName(required(req.path.object), version)), headers: { [H.CONTENT_TYPE]: DELETE_MARKER_TYPE, [H.CONTENT_LENGTH]: "0" } },
+    {
+      ...OWN,
+      method: "PUT",
+      path: pathOf(req, location, versionName(required(req.path.object), version)),
+      headers: { [H.CONTENT_TYPE]: DELETE_MARKER_TYPE, [H.CONTENT_LENGTH]: "0" },
+    },
     (sub) => stampedAt(withContentTypeParams(sub, DELETE_MARKER_PARAM), version),
   );
   await refuseMissing(marker);
@@ -292,10 +370,21 @@ async function postVersioned(req: SwiftRequest, next: Next, location: string): P
   } catch (error) {
     // Only this stage's links are static links into the hidden container: a client's static link
     // there is refused when it is made (its target's HEAD is 412).
-    const target = error instanceof SwiftError && error.kind === "TemporaryRedirect" && error.headers[H.X_SYMLINK_TARGET_ETAG] !== undefined ? unquote(error.headers[H.LOCATION] ?? "") : "";
+    const target =
+      error instanceof SwiftError &&
+      error.kind === "TemporaryRedirect" &&
+      error.headers[H.X_SYMLINK_TARGET_ETAG] !== undefined
+        ? unquote(error.headers[H.LOCATION] ?? "")
+        : "";
     const [, , account, container, ...object] = target.split("/");
     if (account !== req.path.account || container !== location || !object.length) throw error;
-    return req.subrequest({ method: "POST", path: target, headers: headersWithout(req, EXPIRY), source: SOURCE, allowReservedNames: true });
+    return req.subrequest({
+      method: "POST",
+      path: target,
+      headers: headersWithout(req, EXPIRY),
+      source: SOURCE,
+      allowReservedNames: true,
+    });
   }
 }
 
@@ -320,7 +409,10 @@ async function readCurrent(req: SwiftRequest, next: Next, location: string): Pro
     const shown = readAccount === account ? versionIn(location, read.join("/")) : null;
     if (shown) {
       headers.set(H.X_OBJECT_VERSION_ID, shown.internal);
-      headers.set(H.CONTENT_LOCATION, `${quote(`/${version}/${account}/${container}/${object}`)}?version-id=${shown.internal}`);
+      headers.set(
+        H.CONTENT_LOCATION,
+        `${quote(`/${version}/${account}/${container}/${object}`)}?version-id=${shown.internal}`,
+      );
     }
     const linked = versionIn(location, unquote(headers.get(H.X_SYMLINK_TARGET) ?? ""));
     if (linked) {
@@ -349,11 +441,20 @@ async function currentLink(req: SwiftRequest, next: Next): Promise<string | null
  * is deleted (Swift deletes the link, then refuses the version's DELETE); every answer names the
  * version and the current one.
  */
-async function deleteVersion(req: SwiftRequest, next: Next, location: string, version: Timestamp, text: string): Promise<Response> {
+async function deleteVersion(
+  req: SwiftRequest,
+  next: Next,
+  location: string,
+  version: Timestamp,
+  text: string,
+): Promise<Response> {
   const name = versionName(required(req.path.object), version);
   const target = await currentLink(req, next);
   const latest = target === `${location}/${name}`;
-  const headers = { [H.X_OBJECT_VERSION_ID]: text, [H.X_OBJECT_CURRENT_VERSION_ID]: (target && versionIn(location, target)?.internal) ?? "null" };
+  const headers = {
+    [H.X_OBJECT_VERSION_ID]: text,
+    [H.X_OBJECT_CURRENT_VERSION_ID]: (target && versionIn(location, target)?.internal) ?? "null",
+  };
   try {
     return await authorize(atPath(req, pathOf(req, location, name)), async (authorized) => {
       if (latest) {
@@ -373,8 +474,16 @@ async function deleteVersion(req: SwiftRequest, next: Next, location: string, ve
 }
 
 /** Swift: handle_put_version. `PUT ?version-id=` with no body makes that version current. */
-async function putVersion(req: SwiftRequest, next: Next, location: string, version: Timestamp | null): Promise<Response> {
-  if (await sendsBody(req.request)) throw new SwiftError("BadRequest", "PUT version-id requests require a zero byte body", { [H.CONTENT_TYPE]: "text/plain" });
+async function putVersion(
+  req: SwiftRequest,
+  next: Next,
+  location: string,
+  version: Timestamp | null,
+): Promise<Response> {
+  if (await sendsBody(req.request))
+    throw new SwiftError("BadRequest", "PUT version-id requests require a zero byte body", {
+      [H.CONTENT_TYPE]: "text/plain",
+    });
   // Swift fails with 500 on `null` here (it cannot invert it); no version is one.
   if (!version) throw new SwiftError("BadRequest", "Invalid version parameter");
   const name = versionName(required(req.path.object), version);
@@ -395,7 +504,8 @@ async function putVersion(req: SwiftRequest, next: Next, location: string, versi
 async function versionRequest(req: SwiftRequest, next: Next, location: string, text: string): Promise<Response> {
   const method = req.request.method;
   if (method === "POST") throw new SwiftError("BadRequest", `${method} to a specific version is not allowed`);
-  if (!location && text !== "null") throw new SwiftError("BadRequest", "version-aware operations require that the container is versioned");
+  if (!location && text !== "null")
+    throw new SwiftError("BadRequest", "version-aware operations require that the container is versioned");
   const version = text === "null" ? null : versionIdOf(text);
   if (text !== "null" && !version) throw new SwiftError("BadRequest", "Invalid version parameter");
   if (method === "PUT") return putVersion(req, next, location, version);
@@ -409,14 +519,20 @@ async function versionRequest(req: SwiftRequest, next: Next, location: string, t
     return reheader(response, (headers) => headers.set(H.X_OBJECT_VERSION_ID, "null"));
   }
   if (method === "DELETE") return deleteVersion(req, next, location, version, text);
-  return authorize(atPath(req, pathOf(req, location, versionName(required(req.path.object), version))), async (authorized) => {
-    const response = await next(preauthorized(authorized));
-    if (response.headers.get(H.CONTENT_TYPE) === DELETE_MARKER_CONTENT_TYPE) {
-      await discard(response);
-      throw new SwiftError("NotFound", undefined, { [H.X_OBJECT_VERSION_ID]: text, [H.CONTENT_TYPE]: DELETE_MARKER_CONTENT_TYPE });
-    }
-    return response.ok ? reheader(response, (headers) => headers.set(H.X_OBJECT_VERSION_ID, text)) : response;
-  });
+  return authorize(
+    atPath(req, pathOf(req, location, versionName(required(req.path.object), version))),
+    async (authorized) => {
+      const response = await next(preauthorized(authorized));
+      if (response.headers.get(H.CONTENT_TYPE) === DELETE_MARKER_CONTENT_TYPE) {
+        await discard(response);
+        throw new SwiftError("NotFound", undefined, {
+          [H.X_OBJECT_VERSION_ID]: text,
+          [H.CONTENT_TYPE]: DELETE_MARKER_CONTENT_TYPE,
+        });
+      }
+      return response.ok ? reheader(response, (headers) => headers.set(H.X_OBJECT_VERSION_ID, text)) : response;
+    },
+  );
 }
 
 /** Swift: object_request. */
@@ -424,7 +540,12 @@ async function objectRequest(req: SwiftRequest, next: Next, container: string): 
   const method = req.request.method;
   // The symlink stage's own reads run below this stage in Swift; a copy is a GET and a PUT
   // through the whole pipeline, each versioned here (Swift's copy sits above).
-  if (req.environ.source === SYMLINK_SOURCE || method === "COPY" || (method === "PUT" && req.request.headers.has(H.X_COPY_FROM))) return next(req);
+  if (
+    req.environ.source === SYMLINK_SOURCE ||
+    method === "COPY" ||
+    (method === "PUT" && req.request.headers.has(H.X_COPY_FROM))
+  )
+    return next(req);
   const { location, enabled } = await versioningOf(req, container);
   const version = queryText(req.url, "version-id");
   if (version) return versionRequest(req, next, location, version);

@@ -15,11 +15,18 @@ import { byteRangesFraming, parseRange, rangesForLength, type ByteRange } from "
 import { Timestamp } from "../../common/timestamp";
 import type { ObjectRow } from "../../durable/rows";
 import { containerInfo } from "../services/container";
-import { deleteObject, findObject, openBody, postObject, putObject, type FoundObject, type ObjectPath } from "../services/object";
+import {
+  deleteObject,
+  findObject,
+  openBody,
+  postObject,
+  putObject,
+  type FoundObject,
+  type ObjectPath,
+} from "../services/object";
 import { manifestRead, readsManifestWhole, sloManifest, withSloParams } from "./large-object";
 import { checkNameLength, emptyResponse, isNewest, required, statusOrThrow, type SwiftRequest } from "./request";
 import { copyLinkHeaders, linkHeaders, splitSymlinkParams, withStoredParams } from "./symlink-params";
-
 
 function objectPath(req: SwiftRequest): ObjectPath {
   return { account: req.path.account, container: required(req.path.container), object: required(req.path.object) };
@@ -30,7 +37,10 @@ export function objectMetadata(headers: Headers): Record<string, string> {
   const prefix = metaPrefix("object");
   const metadata: Record<string, string> = {};
   for (const [name, value] of headers) {
-    if (name.startsWith(prefix) || ((OBJECT_ALLOWED_HEADERS as readonly string[]).includes(name) && name !== H.X_DELETE_AT)) {
+    if (
+      name.startsWith(prefix) ||
+      ((OBJECT_ALLOWED_HEADERS as readonly string[]).includes(name) && name !== H.X_DELETE_AT)
+    ) {
       metadata[name] = value;
     }
   }
@@ -137,7 +147,11 @@ function objectHeaders(row: ObjectRow): Record<string, string> {
  */
 function preconditionFailed(row: ObjectRow): SwiftError {
   const { [H.CONTENT_TYPE]: _type, [H.ACCEPT_RANGES]: _ranges, ...headers } = objectHeaders(row);
-  return new SwiftError("PreconditionFailed", "", { ...headers, ...linkHeaders(row.contentType), [H.CONTENT_TYPE]: "text/html; charset=UTF-8" });
+  return new SwiftError("PreconditionFailed", "", {
+    ...headers,
+    ...linkHeaders(row.contentType),
+    [H.CONTENT_TYPE]: "text/html; charset=UTF-8",
+  });
 }
 
 async function requireContainer(req: SwiftRequest, path: { account: string; container: string }): Promise<void> {
@@ -155,7 +169,11 @@ function bodyLength(request: Request, maxFileSize: number): number | null {
   const transferEncoding = request.headers.get(H.TRANSFER_ENCODING);
   if (transferEncoding !== null) {
     const codings = transferEncoding.split(",").map((coding) => coding.trim().toLowerCase());
-    if (codings.length > 1) throw new SwiftError("NotImplemented", "Unsupported Transfer-Coding header value specified in Transfer-Encoding header");
+    if (codings.length > 1)
+      throw new SwiftError(
+        "NotImplemented",
+        "Unsupported Transfer-Coding header value specified in Transfer-Encoding header",
+      );
     if (codings[0] !== "chunked") throw new SwiftError("BadRequest", "Invalid Transfer-Encoding header value");
     return null;
   }
@@ -187,9 +205,11 @@ export async function put(req: SwiftRequest): Promise<Response> {
   checkMetadata(headers, "object");
   // Only the slo stage stores X-Static-Large-Object, with `swift_bytes` on the content type (Swift: slo.py).
   const manifest = sloManifest(req.environ);
-  if (manifest === null && headers.get(H.X_STATIC_LARGE_OBJECT) !== null) throw new SwiftError("BadRequest", "X-Static-Large-Object is a reserved header");
+  if (manifest === null && headers.get(H.X_STATIC_LARGE_OBJECT) !== null)
+    throw new SwiftError("BadRequest", "X-Static-Large-Object is a reserved header");
   const ifNoneMatch = headers.get(H.IF_NONE_MATCH);
-  if (ifNoneMatch !== null && ifNoneMatch.trim() !== "*") throw new SwiftError("BadRequest", "If-None-Match only supports *");
+  if (ifNoneMatch !== null && ifNoneMatch.trim() !== "*")
+    throw new SwiftError("BadRequest", "If-None-Match only supports *");
   const deleteAt = deleteAtOf(headers, Date.now());
   const contentType = withStoredParams(req.environ, withSloParams(contentTypeOf(headers, path.object, null), manifest));
   await requireContainer(req, path);
@@ -222,7 +242,9 @@ export async function get(req: SwiftRequest): Promise<Response> {
   // large object (Swift: X-Backend-Ignore-Range-If-Metadata-Present, X-Backend-Etag-Is-At).
   if (readsManifestWhole(req.environ, row.metadata)) {
     const body = row.size > 0 ? await openBody(req.ctx, path, found) : null;
-    return manifestRead(new Response(body, { status: 200, headers: { ...responseHeaders, [H.CONTENT_LENGTH]: String(row.size) } }));
+    return manifestRead(
+      new Response(body, { status: 200, headers: { ...responseHeaders, [H.CONTENT_LENGTH]: String(row.size) } }),
+    );
   }
   const lastModified = (Timestamp.parse(row.metaTimestamp) ?? new Timestamp(0)).ceilSeconds;
   const conditional = conditionalStatus(headers, row.etag, lastModified);
@@ -242,7 +264,10 @@ export async function get(req: SwiftRequest): Promise<Response> {
     const ranges = rangesForLength(specs, row.size);
     if (!ranges.length) {
       const { [H.CONTENT_TYPE]: _type, ...objectHeadersOnly } = responseHeaders;
-      throw new SwiftError("RangeNotSatisfiable", undefined, { ...objectHeadersOnly, [H.CONTENT_RANGE]: `bytes */${row.size}` });
+      throw new SwiftError("RangeNotSatisfiable", undefined, {
+        ...objectHeadersOnly,
+        [H.CONTENT_RANGE]: `bytes */${row.size}`,
+      });
     }
     // An empty object satisfies only a suffix range, and has no bytes to name in a Content-Range:
     // Swift serves the whole of it (swob _response_iter).
@@ -252,14 +277,24 @@ export async function get(req: SwiftRequest): Promise<Response> {
   return new Response(body, { status: 200, headers: { ...responseHeaders, [H.CONTENT_LENGTH]: String(row.size) } });
 }
 
-async function rangedResponse(req: SwiftRequest, path: ObjectPath, found: FoundObject, ranges: ByteRange[], headers: Record<string, string>): Promise<Response> {
+async function rangedResponse(
+  req: SwiftRequest,
+  path: ObjectPath,
+  found: FoundObject,
+  ranges: ByteRange[],
+  headers: Record<string, string>,
+): Promise<Response> {
   const { size, contentType } = found.row;
   const [only] = ranges;
   if (ranges.length === 1 && only) {
     const body = await openBody(req.ctx, path, found, { offset: only.start, length: only.end - only.start });
     return new Response(body, {
       status: 206,
-      headers: { ...headers, [H.CONTENT_LENGTH]: String(only.end - only.start), [H.CONTENT_RANGE]: `bytes ${only.start}-${only.end - 1}/${size}` },
+      headers: {
+        ...headers,
+        [H.CONTENT_LENGTH]: String(only.end - only.start),
+        [H.CONTENT_RANGE]: `bytes ${only.start}-${only.end - 1}/${size}`,
+      },
     });
   }
   const { parts, crlf, tail, length, contentType: multipartType } = byteRangesFraming(ranges, size, contentType);
@@ -269,7 +304,10 @@ async function rangedResponse(req: SwiftRequest, path: ObjectPath, found: FoundO
     try {
       for (const part of parts) {
         await writer.write(part.head);
-        const body = await openBody(req.ctx, path, found, { offset: part.range.start, length: part.range.end - part.range.start });
+        const body = await openBody(req.ctx, path, found, {
+          offset: part.range.start,
+          length: part.range.end - part.range.start,
+        });
         const reader = body.getReader();
         for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) await writer.write(chunk.value);
         await writer.write(crlf);
@@ -294,7 +332,9 @@ export async function post(req: SwiftRequest): Promise<Response> {
   checkMetadata(headers, "object");
   const deleteAt = deleteAtOf(headers, Date.now());
   await requireContainer(req, path);
-  const given = headers.get(H.CONTENT_TYPE) ? withSloParams(contentTypeOf(headers, path.object, null), sloManifest(req.environ)) : null;
+  const given = headers.get(H.CONTENT_TYPE)
+    ? withSloParams(contentTypeOf(headers, path.object, null), sloManifest(req.environ))
+    : null;
   const contentType = given === null ? null : withStoredParams(req.environ, given);
   statusOrThrow(await postObject(req.ctx, path, objectMetadata(headers), deleteAt, contentType));
   return emptyResponse(202);
@@ -330,7 +370,8 @@ function parseCopyPath(value: string, header: string): { container: string; obje
   const slash = trimmed.indexOf("/");
   const container = slash > 0 ? trimmed.slice(0, slash) : "";
   const object = slash > 0 ? trimmed.slice(slash + 1) : "";
-  if (!container || !object) throw new SwiftError("PreconditionFailed", `${header} header must be of the form <container name>/<object name>`);
+  if (!container || !object)
+    throw new SwiftError("PreconditionFailed", `${header} header must be of the form <container name>/<object name>`);
   return { container, object };
 }
 
@@ -380,7 +421,11 @@ async function copy(req: SwiftRequest, source: ObjectPath, destination: ObjectPa
   }
   if (got.status !== 200 && got.status !== 206) {
     await got.body?.cancel();
-    throw new SwiftError(kindForStatus(got.status), undefined, got.status === 416 ? { [H.CONTENT_RANGE]: got.headers.get(H.CONTENT_RANGE) ?? "" } : {});
+    throw new SwiftError(
+      kindForStatus(got.status),
+      undefined,
+      got.status === 416 ? { [H.CONTENT_RANGE]: got.headers.get(H.CONTENT_RANGE) ?? "" } : {},
+    );
   }
   // A source of unknown length (a DLO too long for one listing page) cannot be copied: Swift answers 413.
   const lengthHeader = got.headers.get(H.CONTENT_LENGTH);
@@ -409,7 +454,10 @@ async function copy(req: SwiftRequest, source: ObjectPath, destination: ObjectPa
     if (value !== null) putHeaders.set(name, value);
   }
   if (symlinkGet && !fresh) copyLinkHeaders(got.headers, putHeaders);
-  putHeaders.set(H.CONTENT_TYPE, headers.get(H.CONTENT_TYPE) ?? got.headers.get(H.CONTENT_TYPE) ?? "application/octet-stream");
+  putHeaders.set(
+    H.CONTENT_TYPE,
+    headers.get(H.CONTENT_TYPE) ?? got.headers.get(H.CONTENT_TYPE) ?? "application/octet-stream",
+  );
   putHeaders.set(H.CONTENT_LENGTH, String(length));
   const put = await req.subrequest({
     method: "PUT",

@@ -53,7 +53,12 @@ async function checkContainerQuotas(req: SwiftRequest): Promise<void> {
   if (!info) return; // the controller answers 404
   const metadata = liveMetadata(info.metadata);
   const quotaBytes = metadata[CONTAINER_QUOTA_BYTES];
-  if (quotaBytes !== undefined && isDigits(quotaBytes) && Number(quotaBytes) < info.bytesUsed + contentLength(req.request)) throw exceeds();
+  if (
+    quotaBytes !== undefined &&
+    isDigits(quotaBytes) &&
+    Number(quotaBytes) < info.bytesUsed + contentLength(req.request)
+  )
+    throw exceeds();
   const quotaCount = metadata[CONTAINER_QUOTA_COUNT];
   if (quotaCount !== undefined && isDigits(quotaCount) && Number(quotaCount) < info.objectCount + 1) throw exceeds();
 }

@@ -78,7 +78,11 @@ export function emptyResponse(status: number, headers: Record<string, string> = 
   const body = status === 202 ? ACCEPTED_BODY : null;
   return new Response(body, {
     status,
-    headers: { [H.CONTENT_LENGTH]: String(body?.length ?? 0), [H.CONTENT_TYPE]: "text/html; charset=UTF-8", ...headers },
+    headers: {
+      [H.CONTENT_LENGTH]: String(body?.length ?? 0),
+      [H.CONTENT_TYPE]: "text/html; charset=UTF-8",
+      ...headers,
+    },
   });
 }
 

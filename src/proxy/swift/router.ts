@@ -39,8 +39,21 @@ type Handler = (req: SwiftRequest) => Promise<Response>;
 
 const CONTROLLERS: Record<"account" | "container" | "object", Record<string, Handler>> = {
   account: { GET: account.get, HEAD: account.head, POST: account.post, PUT: account.put, DELETE: account.remove },
-  container: { GET: container.get, HEAD: container.head, PUT: container.put, POST: container.post, DELETE: container.remove },
-  object: { GET: object.get, HEAD: object.get, PUT: object.put, POST: object.post, DELETE: object.remove, COPY: object.copyVerb },
+  container: {
+    GET: container.get,
+    HEAD: container.head,
+    PUT: container.put,
+    POST: container.post,
+    DELETE: container.remove,
+  },
+  object: {
+    GET: object.get,
+    HEAD: object.get,
+    PUT: object.put,
+    POST: object.post,
+    DELETE: object.remove,
+    COPY: object.copyVerb,
+  },
 };
 
 /** Swift's Allow on a 405, the same at every level (COPY comes from the copy middleware, OPTIONS from CORS). */
@@ -53,10 +66,14 @@ const dispatch: Next = async (req) => {
   const handler = controllers[req.request.method];
   // A hidden name reaches a controller only from edgeswift's own requests (a client's path was
   // refused already; a name from a header, a manifest or a link is refused here, as Swift does).
-  checkReservedNames(`${req.path.account}/${req.path.container ?? ""}/${req.path.object ?? ""}`, req.environ.allowReservedNames === true);
+  checkReservedNames(
+    `${req.path.account}/${req.path.container ?? ""}/${req.path.object ?? ""}`,
+    req.environ.allowReservedNames === true,
+  );
   if (!handler) throw new SwiftError("MethodNotAllowed", undefined, { [H.ALLOW]: ALLOW });
   // Containers and objects of a deleted account are gone with it (the reaper removes them).
-  if (level !== "account" && (await accountInfo(req.ctx, req.path.account))?.status === "DELETED") throw new SwiftError("NotFound");
+  if (level !== "account" && (await accountInfo(req.ctx, req.path.account))?.status === "DELETED")
+    throw new SwiftError("NotFound");
   return handler(req);
 };
 
@@ -108,14 +125,24 @@ function swiftRequest(
       // SUBREQUEST_DEPTH_MAX nested subrequests the walk ends with 409 Conflict, never a spin.
       const depth = (environ.depth ?? 0) + 1;
       if (depth > SUBREQUEST_DEPTH_MAX) {
-        console.warn(`${init.method} ${init.path}: subrequests nested past ${SUBREQUEST_DEPTH_MAX}, a loop of manifests or links`);
+        console.warn(
+          `${init.method} ${init.path}: subrequests nested past ${SUBREQUEST_DEPTH_MAX}, a loop of manifests or links`,
+        );
         throw new SwiftError("Conflict");
       }
       // The name is taken as it is, never resolved against `..` (Swift's paths are opaque): the
       // subrequest's path is parsed from the decoded string, and its URL is one no parser resolves.
       const query = init.query ? `?${init.query}` : "";
-      const sub = new Request(`${url.origin}${urlPathOf(init.path)}${query}`, { method: init.method, headers: init.headers ?? {}, body: init.body ?? null });
-      const subEnviron: Environ = { source: init.source, depth, ...(init.allowReservedNames ? { allowReservedNames: true } : {}) };
+      const sub = new Request(`${url.origin}${urlPathOf(init.path)}${query}`, {
+        method: init.method,
+        headers: init.headers ?? {},
+        body: init.body ?? null,
+      });
+      const subEnviron: Environ = {
+        source: init.source,
+        depth,
+        ...(init.allowReservedNames ? { allowReservedNames: true } : {}),
+      };
       // A signature's authority goes on with the scope it was granted for (Swift keeps the
       // tempurl's account and container limits in the subrequest's environ).
       if (init.keepAuthorization) carrySignedScope(environ, subEnviron);
@@ -132,5 +159,7 @@ swiftApi.all("*", async (c) => {
   const request = c.req.raw;
   const identity = await identify(config, request, Date.now());
   const path = parseSwiftPath(decodePath(new URL(request.url).pathname));
-  return run(swiftRequest(request, path, identity, serviceContext(config), {}, (promise) => c.executionCtx.waitUntil(promise)));
+  return run(
+    swiftRequest(request, path, identity, serviceContext(config), {}, (promise) => c.executionCtx.waitUntil(promise)),
+  );
 });

@@ -26,16 +26,38 @@ import { ERRORS, SwiftError, errorBody, type ErrorKind } from "../../common/erro
 import { H, isTrue } from "../../common/headers";
 import { levelOf } from "../../common/path";
 import { parseRange, rangesForLength, type ByteRange } from "../../common/ranges";
-import { bodyText, isManifestRead, largeObjectConditional, md5Hex, normalizeEtag, splitSwiftBytes, subrequest, swobError, withManifestRead, withSloManifest } from "./large-object";
+import {
+  bodyText,
+  isManifestRead,
+  largeObjectConditional,
+  md5Hex,
+  normalizeEtag,
+  splitSwiftBytes,
+  subrequest,
+  swobError,
+  withManifestRead,
+  withSloManifest,
+} from "./large-object";
 import { ACCEPTABLE_FORMATS, bestMatch, renderOutcome, type OutFormat } from "./bulk-response";
 import { statusLine } from "./subrequest";
 import { SegmentError, rangedBody, type Piece, type Slicer } from "./large-object-body";
 import { deleteManifest, deleteManifestAsync } from "./large-object-delete";
-import { annotate, parseManifestInput, parseStoredManifest, rawManifest, sloEtag, type InputSegment, type PathInput, type Segment, type StoredSegment } from "./large-object-manifest";
+import {
+  annotate,
+  parseManifestInput,
+  parseStoredManifest,
+  rawManifest,
+  sloEtag,
+  type InputSegment,
+  type PathInput,
+  type Segment,
+  type StoredSegment,
+} from "./large-object-manifest";
 import type { Middleware, Next } from "./pipeline";
 import { required, type SwiftRequest } from "./request";
 
-const RESERVED_HEADER = "X-Static-Large-Object is a reserved header. To create a static large object add query param multipart-manifest=put.";
+const RESERVED_HEADER =
+  "X-Static-Large-Object is a reserved header. To create a static large object add query param multipart-manifest=put.";
 
 /** The slo stage of the pipeline. Swift: slo.py StaticLargeObject.__call__. */
 export const slo: Middleware = async (req, next) => {
@@ -44,7 +66,8 @@ export const slo: Middleware = async (req, next) => {
   const manifest = req.url.searchParams.get("multipart-manifest");
   if (method === "PUT" && manifest === "put") return putManifest(req, next);
   // Swift 2.30's allow_async_delete defaults to true (published in /info).
-  if (method === "DELETE" && manifest === "delete") return isTrue(req.url.searchParams.get("async")) ? deleteManifestAsync(req, next) : deleteManifest(req);
+  if (method === "DELETE" && manifest === "delete")
+    return isTrue(req.url.searchParams.get("async")) ? deleteManifestAsync(req, next) : deleteManifest(req);
   if (method === "GET" || method === "HEAD") return getOrHead(req, next);
   if (req.request.headers.has(H.X_STATIC_LARGE_OBJECT)) throw swobError("BadRequest", RESERVED_HEADER);
   if (method === "POST") return post(req, next);
@@ -58,7 +81,8 @@ async function readManifestBody(request: Request): Promise<string> {
   if (request.body) {
     for await (const chunk of request.body) {
       size += chunk.byteLength;
-      if (size > SLO_MAX_MANIFEST_SIZE) throw swobError("RequestEntityTooLarge", `Manifest File > ${SLO_MAX_MANIFEST_SIZE} bytes`);
+      if (size > SLO_MAX_MANIFEST_SIZE)
+        throw swobError("RequestEntityTooLarge", `Manifest File > ${SLO_MAX_MANIFEST_SIZE} bytes`);
       chunks.push(chunk);
     }
   }
@@ -78,7 +102,12 @@ function manifestTime(lastModified: string | null): string {
 }
 
 /** One segment checked against its HEAD: its length and stored form, problems pushed. Swift: validate_seg_dict. */
-function checkSegment(input: PathInput, head: Response, allowEmpty: boolean, problems: [string, string][]): { length: number; stored: StoredSegment | null } {
+function checkSegment(
+  input: PathInput,
+  head: Response,
+  allowEmpty: boolean,
+  problems: [string, string][],
+): { length: number; stored: StoredSegment | null } {
   const name = quote(input.path);
   if (!head.ok) {
     problems.push([name, statusLine(head.status)]);
@@ -127,19 +156,32 @@ type PutOutcome =
  */
 async function putManifest(req: SwiftRequest, next: Next): Promise<Response> {
   const headers = req.request.headers;
-  if (headers.get(H.X_COPY_FROM)) throw swobError("MethodNotAllowed", "Multipart Manifest PUTs cannot be COPY requests");
+  if (headers.get(H.X_COPY_FROM))
+    throw swobError("MethodNotAllowed", "Multipart Manifest PUTs cannot be COPY requests");
   const lengthText = headers.get(H.CONTENT_LENGTH);
   if (lengthText === null && req.request.body === null) throw new SwiftError("LengthRequired");
-  if (lengthText !== null && Number(lengthText) > SLO_MAX_MANIFEST_SIZE) throw swobError("RequestEntityTooLarge", `Manifest File > ${SLO_MAX_MANIFEST_SIZE} bytes`);
-  const inputs = parseManifestInput(await readManifestBody(req.request), `/${required(req.path.container)}/${required(req.path.object)}`);
+  if (lengthText !== null && Number(lengthText) > SLO_MAX_MANIFEST_SIZE)
+    throw swobError("RequestEntityTooLarge", `Manifest File > ${SLO_MAX_MANIFEST_SIZE} bytes`);
+  const inputs = parseManifestInput(
+    await readManifestBody(req.request),
+    `/${required(req.path.container)}/${required(req.path.object)}`,
+  );
   if (inputs.filter((input) => input.kind === "path").length > SLO_MAX_MANIFEST_SEGMENTS) {
-    throw swobError("RequestEntityTooLarge", `Number of object-backed segments must be <= ${SLO_MAX_MANIFEST_SEGMENTS}`);
+    throw swobError(
+      "RequestEntityTooLarge",
+      `Number of object-backed segments must be <= ${SLO_MAX_MANIFEST_SEGMENTS}`,
+    );
   }
   const format = bestMatch(headers.get(H.ACCEPT), ACCEPTABLE_FORMATS) ?? "text/plain";
   if (isTrue(req.url.searchParams.get("heartbeat"))) return heartbeatPut(req, next, inputs, format);
 
   const outcome = await checkAndStore(req, next, inputs, async () => undefined);
-  if (outcome.kind === "problems") throw new SwiftError("BadRequest", renderOutcome(format, { fields: Object.fromEntries([]), errors: outcome.problems }, "upload"), { [H.CONTENT_TYPE]: format });
+  if (outcome.kind === "problems")
+    throw new SwiftError(
+      "BadRequest",
+      renderOutcome(format, { fields: Object.fromEntries([]), errors: outcome.problems }, "upload"),
+      { [H.CONTENT_TYPE]: format },
+    );
   if (outcome.kind === "etag-mismatch") throw new SwiftError("UnprocessableEntity");
   if (outcome.kind === "failed") throw outcome.error;
   const { response, etag } = outcome;
@@ -166,20 +208,34 @@ function heartbeatPut(req: SwiftRequest, next: Next, inputs: InputSegment[], for
     let fields: [string, string][];
     let problems: [string, string][] = [];
     if (outcome.kind === "problems") {
-      fields = [["Response Status", statusLine(400)], ["Response Body", reasons("BadRequest")]];
+      fields = [
+        ["Response Status", statusLine(400)],
+        ["Response Body", reasons("BadRequest")],
+      ];
       problems = outcome.problems;
     } else if (outcome.kind === "etag-mismatch") {
-      fields = [["Response Status", statusLine(422)], ["Response Body", reasons("UnprocessableEntity")]];
+      fields = [
+        ["Response Status", statusLine(422)],
+        ["Response Body", reasons("UnprocessableEntity")],
+      ];
     } else if (outcome.kind === "failed") {
-      fields = [["Response Status", statusLine(outcome.error.status)], ["Response Body", errorBody(outcome.error.kind, outcome.error.detail).body]];
+      fields = [
+        ["Response Status", statusLine(outcome.error.status)],
+        ["Response Body", errorBody(outcome.error.kind, outcome.error.detail).body],
+      ];
     } else {
       const { response, etag } = outcome;
       const body = await bodyText(response);
       fields = [["Response Status", statusLine(response.status)]];
-      if (response.ok) fields.push(["Etag", `"${etag}"`], ["Last Modified", response.headers.get(H.LAST_MODIFIED) ?? ""]);
+      if (response.ok)
+        fields.push(["Etag", `"${etag}"`], ["Last Modified", response.headers.get(H.LAST_MODIFIED) ?? ""]);
       fields.push(["Response Body", body]);
     }
-    await writer.write(encoder.encode(`\r\n\r\n${renderOutcome(format, { fields: Object.fromEntries(fields), errors: problems }, "upload")}`));
+    await writer.write(
+      encoder.encode(
+        `\r\n\r\n${renderOutcome(format, { fields: Object.fromEntries(fields), errors: problems }, "upload")}`,
+      ),
+    );
     await writer.close();
   };
   req.waitUntil(
@@ -196,10 +252,19 @@ function heartbeatPut(req: SwiftRequest, next: Next, inputs: InputSegment[], for
  * against it, and stores the manifest when all hold and the client's ETag (if any) matches.
  * `progress` runs after each HEAD (the heartbeat's chance to write).
  */
-async function checkAndStore(req: SwiftRequest, next: Next, inputs: InputSegment[], progress: () => Promise<void>): Promise<PutOutcome> {
+async function checkAndStore(
+  req: SwiftRequest,
+  next: Next,
+  inputs: InputSegment[],
+  progress: () => Promise<void>,
+): Promise<PutOutcome> {
   const paths = [...new Set(inputs.flatMap((input) => (input.kind === "path" ? [input.path] : [])))];
   const heads = await mapConcurrent(paths, SLO_CONCURRENCY, async (path) => {
-    const head = await subrequest(req, { method: "HEAD", path: `/v1/${req.path.account}/${path.replace(/^\/+/, "")}`, source: "SLO" });
+    const head = await subrequest(req, {
+      method: "HEAD",
+      path: `/v1/${req.path.account}/${path.replace(/^\/+/, "")}`,
+      source: "SLO",
+    });
     await head.body?.cancel();
     await progress();
     return head;
@@ -253,7 +318,9 @@ async function post(req: SwiftRequest, next: Next): Promise<Response> {
   if (!isTrue(head.headers.get(H.X_STATIC_LARGE_OBJECT)) || swiftBytes === null) return next(req);
   const headers = new Headers(req.request.headers);
   headers.set(H.X_STATIC_LARGE_OBJECT, "True");
-  return next(withSloManifest(req, new Request(req.url, { method: "POST", headers }), { bytes: swiftBytes, etag: sloEtag ?? "" }));
+  return next(
+    withSloManifest(req, new Request(req.url, { method: "POST", headers }), { bytes: swiftBytes, etag: sloEtag ?? "" }),
+  );
 }
 
 /** The manifest itself: its JSON as stored, or (`format=raw`) as the client sent it. */
@@ -325,7 +392,12 @@ function sloSlicer(req: SwiftRequest, segments: readonly Segment[]): Slicer {
   const subManifest = async (name: string): Promise<Segment[]> => {
     const cached = cache.get(name);
     if (cached) return cached;
-    const response = await subrequest(req, { method: "GET", path: `/v1/${req.path.account}/${name.replace(/^\/+/, "")}`, query: "multipart-manifest=get", source: "SLO" });
+    const response = await subrequest(req, {
+      method: "GET",
+      path: `/v1/${req.path.account}/${name.replace(/^\/+/, "")}`,
+      query: "multipart-manifest=get",
+      source: "SLO",
+    });
     if (!response.ok || !isTrue(response.headers.get(H.X_STATIC_LARGE_OBJECT))) {
       await response.body?.cancel();
       throw new SegmentError(`GET of submanifest ${name} failed with status ${response.status}`);
@@ -341,7 +413,12 @@ function sloSlicer(req: SwiftRequest, segments: readonly Segment[]): Slicer {
     return parsed;
   };
 
-  async function* pieces(list: readonly Segment[], firstByte: number, lastByte: number, depth: number): AsyncGenerator<Piece> {
+  async function* pieces(
+    list: readonly Segment[],
+    firstByte: number,
+    lastByte: number,
+    depth: number,
+  ): AsyncGenerator<Piece> {
     let first = firstByte;
     let last = lastByte;
     for (const segment of list) {
@@ -355,9 +432,15 @@ function sloSlicer(req: SwiftRequest, segments: readonly Segment[]): Slicer {
       if ("raw" in segment) {
         yield segment.raw.subarray(Math.max(0, first), Math.min(length - 1, last) + 1);
       } else if (segment.sub_slo) {
-        if (depth >= SLO_MAX_RECURSION_DEPTH) throw new SegmentError(`while processing manifest ${req.url.pathname}, max recursion depth was exceeded`);
+        if (depth >= SLO_MAX_RECURSION_DEPTH)
+          throw new SegmentError(`while processing manifest ${req.url.pathname}, max recursion depth was exceeded`);
         const sub = await subManifest(segment.name);
-        yield* pieces(sub, segment.rangeStart + Math.max(0, first), Math.min(segment.rangeEnd, segment.rangeStart + last), depth + 1);
+        yield* pieces(
+          sub,
+          segment.rangeStart + Math.max(0, first),
+          Math.min(segment.rangeEnd, segment.rangeStart + last),
+          depth + 1,
+        );
       } else {
         yield {
           path: `/v1/${req.path.account}/${segment.name.replace(/^\/+/, "")}`,

@@ -135,28 +135,33 @@ class WebContext {
   }
 
   #html(body: string, vary: boolean): Response {
-    const headers: Record<string, string> = { [H.CONTENT_TYPE]: "text/html; charset=UTF-8", [H.CONTENT_LENGTH]: String(new TextEncoder().encode(body).length) };
+    const headers: Record<string, string> = {
+      [H.CONTENT_TYPE]: "text/html; charset=UTF-8",
+      [H.CONTENT_LENGTH]: String(new TextEncoder().encode(body).length),
+    };
     if (vary) headers[H.VARY] = "Accept";
     return new Response(this.#req.request.method === "HEAD" ? null : body, { headers });
   }
 
   #cssPath(prefix: string): string {
     const css = this.#settings.listingsCss;
-    if (css.startsWith("/") || css.startsWith("http://") || css.startsWith("https://")) return quote(css).replace(/%3A/g, ":");
+    if (css.startsWith("/") || css.startsWith("http://") || css.startsWith("https://"))
+      return quote(css).replace(/%3A/g, ":");
     return "../".repeat(prefix.split("/").length - 1) + quote(css);
   }
 
   /** Swift: _listing. The HTML listing of the container (under `prefix`), or why there is none. */
   async listing(prefix: string | null): Promise<Response> {
     let label = this.#path;
-    if (this.#settings.listingsLabel) label = `${this.#settings.listingsLabel}/${this.#path.split("/").slice(4).join("/")}`;
+    if (this.#settings.listingsLabel)
+      label = `${this.#settings.listingsLabel}/${this.#path.split("/").slice(4).join("/")}`;
     if (!isTrue(this.#settings.listings)) {
       let body =
         '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN" "http://www.w3.org/TR/html4/loose.dtd">\n' +
         `<html>\n<head>\n<title>Listing of ${htmlEscape(label)}</title>\n`;
       body += this.#settings.listingsCss
         ? `  <link rel="stylesheet" type="text/css" href="${this.#cssPath(prefix ?? "")}" />\n`
-        : "  <style type=\"text/css\">\n   h1 {font-size: 1em; font-weight: bold;}\n   p {font-size: 2}\n  </style>\n";
+        : '  <style type="text/css">\n   h1 {font-size: 1em; font-weight: bold;}\n   p {font-size: 2}\n  </style>\n';
       body +=
         "</head>\n<body>  <h1>Web Listing Disabled</h1>   <p>The owner of this web site has disabled web listing." +
         "   <p>If you are the owner of this web site, you can enable   web listing by setting X-Container-Meta-Web-Listings.</p>";
@@ -165,7 +170,12 @@ class WebContext {
       }
       body += " </body>\n</html>\n";
       // swob's HTTPNotFound(body=…): the page as HTML.
-      return this.errorResponse(errorResponse(new SwiftError("NotFound", body, { [H.CONTENT_TYPE]: "text/html; charset=UTF-8" }), this.#req.request.method));
+      return this.errorResponse(
+        errorResponse(
+          new SwiftError("NotFound", body, { [H.CONTENT_TYPE]: "text/html; charset=UTF-8" }),
+          this.#req.request.method,
+        ),
+      );
     }
     const query = new URLSearchParams({ delimiter: "/", format: "json" });
     if (prefix) query.set("prefix", prefix);
@@ -173,20 +183,28 @@ class WebContext {
     if (!isSuccess(response.status)) return this.errorResponse(response);
     const text = response.status === 204 ? "" : await response.text();
     if (response.status === 204) await discard(response);
-    const entries = (text ? JSON.parse(text) : []) as { subdir?: string; name?: string; bytes?: number; content_type?: string; last_modified?: string }[];
-    if (prefix && !entries.length) return this.errorResponse(await errorResponseOf("NotFound", this.#req.request.method));
+    const entries = (text ? JSON.parse(text) : []) as {
+      subdir?: string;
+      name?: string;
+      bytes?: number;
+      content_type?: string;
+      last_modified?: string;
+    }[];
+    if (prefix && !entries.length)
+      return this.errorResponse(await errorResponseOf("NotFound", this.#req.request.method));
     let body =
       '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN" "http://www.w3.org/TR/html4/loose.dtd">\n' +
       `<html>\n <head>\n  <title>Listing of ${htmlEscape(label)}</title>\n`;
     body += this.#settings.listingsCss
       ? `  <link rel="stylesheet" type="text/css" href="${this.#cssPath(prefix ?? "")}" />\n`
-      : "  <style type=\"text/css\">\n   h1 {font-size: 1em; font-weight: bold;}\n   th {text-align: left; padding: 0px 1em 0px 1em;}\n" +
+      : '  <style type="text/css">\n   h1 {font-size: 1em; font-weight: bold;}\n   th {text-align: left; padding: 0px 1em 0px 1em;}\n' +
         "   td {padding: 0px 1em 0px 1em;}\n   a {text-decoration: none;}\n  </style>\n";
     body +=
       ` </head>\n <body>\n  <h1 id="title">Listing of ${htmlEscape(label)}</h1>\n  <table id="listing">\n   <tr id="heading">\n` +
       '    <th class="colname">Name</th>\n    <th class="colsize">Size</th>\n    <th class="coldate">Date</th>\n   </tr>\n';
     if (prefix) {
-      body += '   <tr id="parent" class="item">\n    <td class="colname"><a href="../">../</a></td>\n    <td class="colsize">&nbsp;</td>\n    <td class="coldate">&nbsp;</td>\n   </tr>\n';
+      body +=
+        '   <tr id="parent" class="item">\n    <td class="colname"><a href="../">../</a></td>\n    <td class="colsize">&nbsp;</td>\n    <td class="coldate">&nbsp;</td>\n   </tr>\n';
     }
     const strip = (name: string) => (prefix ? name.slice(prefix.length) : name);
     for (const entry of entries) {
@@ -197,8 +215,14 @@ class WebContext {
     for (const entry of entries) {
       if (entry.name === undefined) continue;
       const name = strip(entry.name);
-      const types = (entry.content_type ?? "").split("/").map((type) => `type-${htmlEscape(type.toLowerCase())}`).join(" ");
-      const date = htmlEscape(entry.last_modified ?? "").split(".")[0]?.replace("T", " ") ?? "";
+      const types = (entry.content_type ?? "")
+        .split("/")
+        .map((type) => `type-${htmlEscape(type.toLowerCase())}`)
+        .join(" ");
+      const date =
+        htmlEscape(entry.last_modified ?? "")
+          .split(".")[0]
+          ?.replace("T", " ") ?? "";
       body +=
         `   <tr class="item ${types}">\n    <td class="colname"><a href="${quote(name)}">${htmlEscape(name)}</a></td>\n` +
         `    <td class="colsize">${humanReadable(entry.bytes ?? 0)}</td>\n    <td class="coldate">${date}</td>\n   </tr>\n`;

@@ -19,7 +19,11 @@ export function errorResponse(error: unknown, method: string): Response {
   const head = method === "HEAD";
   return new Response(head ? null : body, {
     status: ERRORS[kind].status,
-    headers: { [H.CONTENT_TYPE]: contentType, [H.CONTENT_LENGTH]: String(head ? 0 : new TextEncoder().encode(body).length), ...swiftError?.headers },
+    headers: {
+      [H.CONTENT_TYPE]: contentType,
+      [H.CONTENT_LENGTH]: String(head ? 0 : new TextEncoder().encode(body).length),
+      ...swiftError?.headers,
+    },
   });
 }
 
@@ -33,7 +37,13 @@ export async function subrequestResponse(req: SwiftRequest, init: SubrequestInit
 }
 
 /** Reason phrases of the statuses that are not errors (and 502, which bulk reports); swob's words. */
-const OTHER_REASONS: Record<number, string> = { 200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 502: "Bad Gateway" };
+const OTHER_REASONS: Record<number, string> = {
+  200: "OK",
+  201: "Created",
+  202: "Accepted",
+  204: "No Content",
+  502: "Bad Gateway",
+};
 
 /** Swift's status line of a status: `404 Not Found`, `201 Created`. */
 export function statusLine(status: number): string {

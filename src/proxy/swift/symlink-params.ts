@@ -140,7 +140,11 @@ export function withStoredParams(environ: Environ, contentType: string): string 
  * For the container listing: an object row's content type to show, and the JSON keys Swift adds
  * for a link (`symlink_path`, and `symlink_etag`, `symlink_bytes` for a static link).
  */
-export function listingSymlink(contentType: string, version: string, account: string): { contentType: string; json: Record<string, string | number> } {
+export function listingSymlink(
+  contentType: string,
+  version: string,
+  account: string,
+): { contentType: string; json: Record<string, string | number> } {
   const { contentType: shown, link } = splitSymlinkParams(contentType);
   if (!link) return { contentType, json: {} };
   const json: Record<string, string | number> = {};

@@ -20,7 +20,14 @@ import type { Middleware, Next } from "./pipeline";
 import type { SwiftRequest } from "./request";
 import { isManifestRead, manifestRead, normalizeEtag, subrequest } from "./large-object";
 import { discard } from "./subrequest";
-import { isAsStored, linkHeaders, paramsOf, splitSymlinkParams, withContentTypeParams, type SymlinkInfo } from "./symlink-params";
+import {
+  isAsStored,
+  linkHeaders,
+  paramsOf,
+  splitSymlinkParams,
+  withContentTypeParams,
+  type SymlinkInfo,
+} from "./symlink-params";
 
 /** Links followed before a read gives up with 409 (Swift: symloop_max). */
 export const SYMLOOP_MAX = 2;
@@ -141,10 +148,20 @@ async function seenOf(req: SwiftRequest, response: Response, path: string, allow
   const manifestEtag = response.headers.get(H.X_MANIFEST_ETAG);
   if (slo && manifestEtag !== null) return { etag: manifestEtag, bytes, sloEtag: etag };
   if (!response.ok || (!slo && !response.headers.has(H.X_OBJECT_MANIFEST))) return { etag, bytes, sloEtag: null };
-  const manifest = await subrequest(req, { method: "HEAD", path, query: "symlink=get&multipart-manifest=get", source: SOURCE, allowReservedNames });
+  const manifest = await subrequest(req, {
+    method: "HEAD",
+    path,
+    query: "symlink=get&multipart-manifest=get",
+    source: SOURCE,
+    allowReservedNames,
+  });
   await discard(manifest);
   if (!manifest.ok) return { etag, bytes, sloEtag: null };
-  return { etag: normalizeEtag(manifest.headers.get(H.ETAG)), bytes: slo ? bytes : Number(manifest.headers.get(H.CONTENT_LENGTH) ?? "0"), sloEtag: null };
+  return {
+    etag: normalizeEtag(manifest.headers.get(H.ETAG)),
+    bytes: slo ? bytes : Number(manifest.headers.get(H.CONTENT_LENGTH) ?? "0"),
+    sloEtag: null,
+  };
 }
 
 /**
@@ -161,10 +178,13 @@ async function follow(req: SwiftRequest, response: Response, state: Traversal): 
     if (link && (link.etag !== null || state.followSoft)) {
       await discard(current);
       const found = link.etag ?? current.headers.get(H.ETAG);
-      if (state.targetEtag && state.targetEtag !== found) throw conflict("X-Symlink-Target-Etag headers do not match", state.lastPath ?? undefined);
+      if (state.targetEtag && state.targetEtag !== found)
+        throw conflict("X-Symlink-Target-Etag headers do not match", state.lastPath ?? undefined);
       if (loops >= SYMLOOP_MAX) throw conflict(`Too many levels of symbolic links, maximum allowed is ${SYMLOOP_MAX}`);
       const targetAccount = link.account ?? quote(account);
-      const holder = state.lastRead || `/${req.path.version}/${req.path.account}/${req.path.container ?? ""}/${req.path.object ?? ""}`;
+      const holder =
+        state.lastRead ||
+        `/${req.path.version}/${req.path.account}/${req.path.container ?? ""}/${req.path.object ?? ""}`;
       state.lastPath = `/${req.path.version}/${targetAccount}/${link.target.replace(/^\/+/, "")}`;
       state.lastRead = unquote(state.lastPath);
       account = unquote(targetAccount);
@@ -176,7 +196,14 @@ async function follow(req: SwiftRequest, response: Response, state: Traversal): 
       // Only a link to the versions container of the container holding it: a versions link copied
       // elsewhere (legacy versioning archives links as stored) is no key to another's versions.
       state.lastReserved = link.versions === true && isOwnVersion(holder, state.lastRead);
-      current = await subrequest(req, { method: state.method, path: state.lastRead, query: state.query, headers: state.headers, source: SOURCE, allowReservedNames: state.lastReserved });
+      current = await subrequest(req, {
+        method: state.method,
+        path: state.lastRead,
+        query: state.query,
+        headers: state.headers,
+        source: SOURCE,
+        allowReservedNames: state.lastReserved,
+      });
       state.targetEtag = link.etag;
       continue;
     }
@@ -185,7 +212,10 @@ async function follow(req: SwiftRequest, response: Response, state: Traversal): 
       const finalEtag = state.seen.etag;
       if (finalEtag && state.targetEtag !== finalEtag) {
         await discard(current);
-        throw conflict(`Object Etag '${finalEtag}' does not match X-Symlink-Target-Etag header '${state.targetEtag}'`, state.lastPath ?? undefined);
+        throw conflict(
+          `Object Etag '${finalEtag}' does not match X-Symlink-Target-Etag header '${state.targetEtag}'`,
+          state.lastPath ?? undefined,
+        );
       }
     }
     const lastPath = state.lastPath;
@@ -231,7 +261,17 @@ async function getOrHead(req: SwiftRequest, next: Next): Promise<Response> {
   }
   if (!response) throw refused;
   const method = req.request.method === "HEAD" ? "HEAD" : "GET";
-  const state: Traversal = { method, headers: req.request.headers, query: traversalQuery(req.url), targetEtag: null, followSoft: true, lastPath: null, lastRead: "", lastReserved: false, seen: null };
+  const state: Traversal = {
+    method,
+    headers: req.request.headers,
+    query: traversalQuery(req.url),
+    targetEtag: null,
+    followSoft: true,
+    lastPath: null,
+    lastRead: "",
+    lastReserved: false,
+    seen: null,
+  };
   return follow(req, response, state);
 }
 
@@ -257,15 +297,31 @@ export async function sendsBody(request: Request): Promise<boolean> {
  * the ETag (409; a large object's manifest's, see seenOf); its size is recorded (an SLO's: the
  * large object's, with its ETag for the listing), and its content type unless the PUT gave one.
  */
-async function checkStaticTarget(req: SwiftRequest, path: string, etag: string): Promise<{ bytes: number; contentType: string; sloEtag: string | null }> {
+async function checkStaticTarget(
+  req: SwiftRequest,
+  path: string,
+  etag: string,
+): Promise<{ bytes: number; contentType: string; sloEtag: string | null }> {
   const head = await subrequest(req, { method: "HEAD", path, query: "symlink=get", source: SOURCE });
-  const state: Traversal = { method: "HEAD", headers: {}, query: "symlink=get", targetEtag: etag, followSoft: false, lastPath: path, lastRead: path, lastReserved: false, seen: null };
+  const state: Traversal = {
+    method: "HEAD",
+    headers: {},
+    query: "symlink=get",
+    targetEtag: etag,
+    followSoft: false,
+    lastPath: path,
+    lastRead: path,
+    lastReserved: false,
+    seen: null,
+  };
   const response = await follow(req, head, state);
   await discard(response);
   if (response.status === 404) throw conflict("X-Symlink-Target does not exist", state.lastPath ?? path);
   if (!response.ok) throw new SwiftError(statusKind(response.status));
   const seen = state.seen ?? { bytes: Number(response.headers.get(H.CONTENT_LENGTH) ?? "0"), sloEtag: null };
-  const contentType = splitSymlinkParams(response.headers.get(H.CONTENT_TYPE) ?? "application/octet-stream").contentType;
+  const contentType = splitSymlinkParams(
+    response.headers.get(H.CONTENT_TYPE) ?? "application/octet-stream",
+  ).contentType;
   return { bytes: seen.bytes, contentType, sloEtag: seen.sloEtag };
 }
 
@@ -311,9 +367,16 @@ async function put(req: SwiftRequest, next: Next): Promise<Response> {
     sloEtag = target.sloEtag;
     contentType ||= target.contentType;
   }
-  const link: SymlinkInfo = { target: quote(`${container}/${object}`), account: account === null ? null : quote(account), etag: etag || null, bytes, sloEtag };
+  const link: SymlinkInfo = {
+    target: quote(`${container}/${object}`),
+    account: account === null ? null : quote(account),
+    etag: etag || null,
+    bytes,
+    sloEtag,
+  };
   const stored = new Headers(headers);
-  for (const name of [H.X_SYMLINK_TARGET, H.X_SYMLINK_TARGET_ACCOUNT, H.X_SYMLINK_TARGET_ETAG, H.TRANSFER_ENCODING]) stored.delete(name);
+  for (const name of [H.X_SYMLINK_TARGET, H.X_SYMLINK_TARGET_ACCOUNT, H.X_SYMLINK_TARGET_ETAG, H.TRANSFER_ENCODING])
+    stored.delete(name);
   stored.set(H.CONTENT_LENGTH, "0");
   if (contentType) stored.set(H.CONTENT_TYPE, contentType);
   const request = new Request(req.request.url, { method: "PUT", headers: stored });
@@ -325,7 +388,8 @@ async function put(req: SwiftRequest, next: Next): Promise<Response> {
  * with the target's Location; X-Symlink-Target on a POST is refused (400).
  */
 async function post(req: SwiftRequest, next: Next): Promise<Response> {
-  if (req.request.headers.has(H.X_SYMLINK_TARGET)) throw new SwiftError("BadRequest", "A PUT request is required to set a symlink target");
+  if (req.request.headers.has(H.X_SYMLINK_TARGET))
+    throw new SwiftError("BadRequest", "A PUT request is required to set a symlink target");
   const { container, object } = req.path;
   if (container === null || object === null) return next(req);
   const found = await findObject(req.ctx, { account: req.path.account, container, object });
@@ -334,9 +398,15 @@ async function post(req: SwiftRequest, next: Next): Promise<Response> {
   const response = await next(withContentTypeParams(req, paramsOf(link)));
   if (!response.ok) return response;
   await discard(response);
-  const headers: Record<string, string> = { [H.LOCATION]: `/${req.path.version}/${link.account ?? quote(req.path.account)}/${link.target}` };
+  const headers: Record<string, string> = {
+    [H.LOCATION]: `/${req.path.version}/${link.account ?? quote(req.path.account)}/${link.target}`,
+  };
   if (link.etag !== null) headers[H.X_SYMLINK_TARGET_ETAG] = link.etag;
-  throw new SwiftError("TemporaryRedirect", "The requested POST was applied to a symlink. POST directly to the target to apply requested metadata.", headers);
+  throw new SwiftError(
+    "TemporaryRedirect",
+    "The requested POST was applied to a symlink. POST directly to the target to apply requested metadata.",
+    headers,
+  );
 }
 
 /** The symlink stage: object GET, HEAD, PUT with X-Symlink-Target, and POST. */
@@ -344,7 +414,8 @@ export const symlink: Middleware = async (req, next) => {
   if (req.path.container === null || req.path.object === null || isAsStored(req.environ)) return next(req);
   const method = req.request.method;
   if (method === "GET" || method === "HEAD") {
-    if (req.url.searchParams.get("symlink") === "get") return req.environ.source === SOURCE ? next(req) : linkItself(await next(req));
+    if (req.url.searchParams.get("symlink") === "get")
+      return req.environ.source === SOURCE ? next(req) : linkItself(await next(req));
     return getOrHead(req, next);
   }
   if (method === "PUT" && req.request.headers.has(H.X_SYMLINK_TARGET)) return put(req, next);

@@ -137,7 +137,8 @@ function paxRecords(data: Uint8Array): Map<string, string> {
     const space = data.indexOf(0x20, position);
     if (space < 0) break;
     const length = Number(latin1(data.subarray(position, space)));
-    if (!Number.isSafeInteger(length) || length <= 0 || position + length > data.byteLength) throw new TarError("invalid header");
+    if (!Number.isSafeInteger(length) || length <= 0 || position + length > data.byteLength)
+      throw new TarError("invalid header");
     const record = utf8Lenient(data.subarray(space + 1, position + length - 1));
     const equals = record.indexOf("=");
     if (equals > 0) records.set(record.slice(0, equals), record.slice(equals + 1));
@@ -185,7 +186,8 @@ export async function* tarEntries(stream: ReadableStream<Uint8Array>): AsyncGene
       let size = number(header, 124, 12);
       if (type === "L" || type === "x" || type === "g") {
         const data = await source.read(size);
-        if (data.byteLength < size || (await source.skip(padding(size))) < padding(size)) throw new TarError("unexpected end of data");
+        if (data.byteLength < size || (await source.skip(padding(size))) < padding(size))
+          throw new TarError("unexpected end of data");
         offset += size + padding(size);
         if (type === "L") longName = field(data, 0, data.byteLength);
         else if (type === "g") for (const [key, value] of paxRecords(data)) globalPax.set(key, value);

@@ -52,7 +52,10 @@ function containerHeaders(headers: Headers): Headers | null {
   if (versions !== null && history !== null) {
     if (!history) out.delete(H.X_HISTORY_LOCATION);
     else if (versions) {
-      throw new SwiftError("BadRequest", `Only one of ${H.X_VERSIONS_LOCATION} or ${H.X_HISTORY_LOCATION} may be specified`);
+      throw new SwiftError(
+        "BadRequest",
+        `Only one of ${H.X_VERSIONS_LOCATION} or ${H.X_HISTORY_LOCATION} may be specified`,
+      );
     } else out.delete(H.X_VERSIONS_LOCATION);
   }
   const mode = out.has(H.X_VERSIONS_LOCATION) ? "stack" : out.has(H.X_HISTORY_LOCATION) ? "history" : null;
@@ -110,10 +113,19 @@ export interface OwnRequest extends OwnSource {
  * versions kept whatever it may do in the archive. A thrown error comes back as its response.
  * `prepare` adds a middleware's environ flags (a delete marker's or a manifest's content type).
  */
-export async function below(req: SwiftRequest, next: Next, own: OwnRequest, prepare: (sub: SwiftRequest) => SwiftRequest = (sub) => sub): Promise<Response> {
+export async function below(
+  req: SwiftRequest,
+  next: Next,
+  own: OwnRequest,
+  prepare: (sub: SwiftRequest) => SwiftRequest = (sub) => sub,
+): Promise<Response> {
   const url = new URL(`${req.url.origin}${urlPathOf(own.path)}${own.query ? `?${own.query}` : ""}`);
   const request = new Request(url, { method: own.method, headers: own.headers ?? {}, body: own.body ?? null });
-  const environ = { source: own.source ?? SOURCE, depth: req.environ.depth, ...(own.reservedNames ? { allowReservedNames: true } : {}) };
+  const environ = {
+    source: own.source ?? SOURCE,
+    depth: req.environ.depth,
+    ...(own.reservedNames ? { allowReservedNames: true } : {}),
+  };
   const sub = asStored({ ...req, request, url, path: parseSwiftPath(own.path), environ });
   try {
     return await next(prepare(sub));
@@ -135,7 +147,14 @@ export async function getSource(req: SwiftRequest, next: Next, path: string, by:
 }
 
 /** Response headers a copy does not carry to the new object (Swift: copy_header_subset without X-Timestamp). */
-const NOT_COPIED = new Set<string>([H.X_TIMESTAMP, H.LAST_MODIFIED, H.ACCEPT_RANGES, H.X_TRANS_ID, H.X_OPENSTACK_REQUEST_ID, H.CONTENT_LOCATION]);
+const NOT_COPIED = new Set<string>([
+  H.X_TIMESTAMP,
+  H.LAST_MODIFIED,
+  H.ACCEPT_RANGES,
+  H.X_TRANS_ID,
+  H.X_OPENSTACK_REQUEST_ID,
+  H.CONTENT_LOCATION,
+]);
 
 /** A stored content type split into what a client may send and the `swift_*` parameters middlewares stored with it. */
 export function splitStoredParams(contentType: string): { contentType: string; params: string } {
@@ -150,18 +169,31 @@ export function splitStoredParams(contentType: string): { contentType: string; p
  * delete marker's content type parameters, an SLO manifest with its size and ETag (Swift copies
  * their sysmeta with the other headers).
  */
-export async function putFrom(req: SwiftRequest, next: Next, path: string, source: Response, by: OwnSource = {}): Promise<Response> {
+export async function putFrom(
+  req: SwiftRequest,
+  next: Next,
+  path: string,
+  source: Response,
+  by: OwnSource = {},
+): Promise<Response> {
   const headers = new Headers();
   for (const [name, value] of source.headers) if (!NOT_COPIED.has(name)) headers.set(name, value);
   const length = Number(source.headers.get(H.CONTENT_LENGTH) ?? "0");
   const { contentType: withoutSlo, swiftBytes, sloEtag } = splitSwiftBytes(source.headers.get(H.CONTENT_TYPE) ?? "");
   const { contentType, params } = splitStoredParams(withoutSlo);
   headers.set(H.CONTENT_TYPE, contentType);
-  const manifest = isTrue(source.headers.get(H.X_STATIC_LARGE_OBJECT)) ? { bytes: swiftBytes ?? length, etag: sloEtag ?? "" } : null;
-  const response = await below(req, next, { ...by, method: "PUT", path, headers, body: length > 0 ? source.body : null }, (sub) => {
-    const stored = params ? withContentTypeParams(sub, params) : sub;
-    return manifest ? withSloManifest(stored, stored.request, manifest) : stored;
-  });
+  const manifest = isTrue(source.headers.get(H.X_STATIC_LARGE_OBJECT))
+    ? { bytes: swiftBytes ?? length, etag: sloEtag ?? "" }
+    : null;
+  const response = await below(
+    req,
+    next,
+    { ...by, method: "PUT", path, headers, body: length > 0 ? source.body : null },
+    (sub) => {
+      const stored = params ? withContentTypeParams(sub, params) : sub;
+      return manifest ? withSloManifest(stored, stored.request, manifest) : stored;
+    },
+  );
   if (length === 0) await discard(source);
   return response;
 }
@@ -185,7 +217,12 @@ async function copyCurrent(req: SwiftRequest, next: Next, archive: string, objec
   }
   await check(got);
   const timestamp = got.headers.get(H.X_TIMESTAMP) ?? String(Date.parse(got.headers.get(H.LAST_MODIFIED) ?? "") / 1000);
-  const put = await putFrom(req, next, `/${req.path.version}/${req.path.account}/${archive}/${versionName(object, timestamp)}`, got);
+  const put = await putFrom(
+    req,
+    next,
+    `/${req.path.version}/${req.path.account}/${archive}/${versionName(object, timestamp)}`,
+    got,
+  );
   await check(put);
   await discard(put);
 }
@@ -215,12 +252,21 @@ interface ListedVersion {
 }
 
 /** Swift: _listing_iter. The archive's versions of an object, newest first, a page at a time (bounded by the archive's size). */
-async function* versionsOf(req: SwiftRequest, next: Next, archive: string, object: string): AsyncGenerator<ListedVersion> {
+async function* versionsOf(
+  req: SwiftRequest,
+  next: Next,
+  archive: string,
+  object: string,
+): AsyncGenerator<ListedVersion> {
   const prefix = versionsPrefix(object);
   let marker = "";
   for (;;) {
     const query = new URLSearchParams({ prefix, marker, reverse: "on", format: "json", limit: String(PAGE_LIMIT) });
-    const response = await below(req, next, { method: "GET", path: `/${req.path.version}/${req.path.account}/${archive}`, query: query.toString() });
+    const response = await below(req, next, {
+      method: "GET",
+      path: `/${req.path.version}/${req.path.account}/${archive}`,
+      query: query.toString(),
+    });
     if (response.status === 404) {
       await discard(response);
       return;
@@ -270,7 +316,11 @@ async function deletePop(req: SwiftRequest, next: Next, archive: string, object:
     for await (const previous of versions) {
       const archived = `/${req.path.version}/${req.path.account}/${archive}/${previous.name}`;
       if (previous.content_type === DELETE_MARKER_CONTENT_TYPE) {
-        const head = await below(req, next, { method: "HEAD", path: objectPathOf(req, object), headers: { [H.X_NEWEST]: "true" } });
+        const head = await below(req, next, {
+          method: "HEAD",
+          path: objectPathOf(req, object),
+          headers: { [H.X_NEWEST]: "true" },
+        });
         await discard(head);
         if (head.status !== 404) {
           await check(head);
@@ -340,4 +390,3 @@ export const versionedWrites: Middleware = async (req, next) => {
   if (versioning.mode === "history") return deletePush(req, next, versioning.archive, object);
   return deletePop(req, next, versioning.archive, object);
 };
-

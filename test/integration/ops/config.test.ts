@@ -26,15 +26,21 @@ describe("parseConfig", () => {
     expect(parseConfig(env).rings.object.zones.map((zone) => zone.id)).toEqual(["z1", "z2", "z3"]);
   });
 
-  it("an object ring zone whose bucket binding is missing is refused with 503, naming the binding and the zone", ({ expect }) => {
+  it("an object ring zone whose bucket binding is missing is refused with 503, naming the binding and the zone", ({
+    expect,
+  }) => {
     const error = configErrorOf(envWith({ BODIES_Z3: undefined }));
     expect(error).toBeInstanceOf(SwiftError);
     expect(error.status).toBe(503);
-    expect(error.message).toBe("configuration: BODIES_Z3 is not an R2 bucket binding (zone z3 of the object ring names it)");
+    expect(error.message).toBe(
+      "configuration: BODIES_Z3 is not an R2 bucket binding (zone z3 of the object ring names it)",
+    );
   });
 
   it("a zone's bucket binding that is a variable, not an R2 bucket, is refused the same way", ({ expect }) => {
-    expect(configErrorOf(envWith({ BODIES_Z2: "edgeswift-z2" })).message).toMatch(/^configuration: BODIES_Z2 is not an R2 bucket binding/);
+    expect(configErrorOf(envWith({ BODIES_Z2: "edgeswift-z2" })).message).toMatch(
+      /^configuration: BODIES_Z2 is not an R2 bucket binding/,
+    );
   });
 
   it("a malformed variable is refused with 503, naming the variable", ({ expect }) => {
@@ -44,7 +50,9 @@ describe("parseConfig", () => {
   });
 
   it("a missing secret is refused with 503, naming it", ({ expect }) => {
-    expect(configErrorOf(envWith({ AUTH_TOKEN_SECRET: undefined })).message).toBe("configuration: AUTH_TOKEN_SECRET is not set");
+    expect(configErrorOf(envWith({ AUTH_TOKEN_SECRET: undefined })).message).toBe(
+      "configuration: AUTH_TOKEN_SECRET is not set",
+    );
   });
 
   it("a malformed AUTH_USERS entry is named without its key (the message is served to clients)", ({ expect }) => {
@@ -79,6 +87,8 @@ describe("parseConfig: storage policies", () => {
   });
 
   it("policies Swift would refuse are refused with Swift's reason", ({ expect }) => {
-    expect(configErrorOf(envWith({ STORAGE_POLICIES: "0 gold; 1 silver; 2 local" })).message).toBe("configuration: STORAGE_POLICIES marks no policy default");
+    expect(configErrorOf(envWith({ STORAGE_POLICIES: "0 gold; 1 silver; 2 local" })).message).toBe(
+      "configuration: STORAGE_POLICIES marks no policy default",
+    );
   });
 });

@@ -39,7 +39,12 @@ describe("account", () => {
     const entry = await vi.waitFor(
       async () => {
         const json = await swift("GET", "/AUTH_test?format=json&prefix=acct-counts");
-        const [found] = JSON.parse(await text(json)) as { name: string; count: number; bytes: number; last_modified: string }[];
+        const [found] = JSON.parse(await text(json)) as {
+          name: string;
+          count: number;
+          bytes: number;
+          last_modified: string;
+        }[];
         expect(found).toMatchObject({ name: "acct-counts", count: 2, bytes: 8 });
         return found;
       },
@@ -49,13 +54,19 @@ describe("account", () => {
   });
 
   it("POST sets X-Account-Meta-* (204), an empty value or X-Remove-Account-Meta-* removes it", async ({ expect }) => {
-    let response = await swift("POST", "/AUTH_test", { headers: { "X-Account-Meta-Color": "blue", "X-Account-Meta-Shape": "round", "X-Account-Meta-Size": "big" } });
+    let response = await swift("POST", "/AUTH_test", {
+      headers: { "X-Account-Meta-Color": "blue", "X-Account-Meta-Shape": "round", "X-Account-Meta-Size": "big" },
+    });
     await text(response);
     expect(response.status).toBe(204);
     response = await swift("HEAD", "/AUTH_test");
     await text(response);
     expect(response.headers.get("x-account-meta-color")).toBe("blue");
-    await text(await swift("POST", "/AUTH_test", { headers: { "X-Account-Meta-Color": "", "X-Remove-Account-Meta-Shape": "x" } }));
+    await text(
+      await swift("POST", "/AUTH_test", {
+        headers: { "X-Account-Meta-Color": "", "X-Remove-Account-Meta-Shape": "x" },
+      }),
+    );
     response = await swift("HEAD", "/AUTH_test");
     await text(response);
     expect(response.headers.get("x-account-meta-color")).toBeNull();
@@ -64,7 +75,9 @@ describe("account", () => {
   });
 
   it("POST with a metadata name over 128 bytes returns 400 and stores nothing", async ({ expect }) => {
-    const response = await swift("POST", "/AUTH_test", { headers: { [`X-Account-Meta-${"a".repeat(129)}`]: "x", "X-Account-Meta-Good": "no" } });
+    const response = await swift("POST", "/AUTH_test", {
+      headers: { [`X-Account-Meta-${"a".repeat(129)}`]: "x", "X-Account-Meta-Good": "no" },
+    });
     expect(response.status).toBe(400);
     expect(await text(response)).toBe(`Metadata name too long: x-account-meta-A${"a".repeat(128)}`);
     const head = await swift("HEAD", "/AUTH_test");
@@ -72,7 +85,9 @@ describe("account", () => {
     expect(head.headers.get("x-account-meta-good")).toBeNull();
   });
 
-  it("PUT and DELETE of an account by its own .admin user return 403 (only the reseller admin manages accounts)", async ({ expect }) => {
+  it("PUT and DELETE of an account by its own .admin user return 403 (only the reseller admin manages accounts)", async ({
+    expect,
+  }) => {
     for (const method of ["PUT", "DELETE"]) {
       const response = await swift(method, "/AUTH_test");
       await text(response);
@@ -98,8 +113,16 @@ describe("account", () => {
 });
 
 describe("paths", () => {
-  it("an unknown API version returns 400; a path without an account returns 412 Bad URL; / returns 404", async ({ expect }) => {
-    const cases: [string, number][] = [["/v2/AUTH_test", 400], ["/foo", 412], ["/v1", 412], ["/v1/", 412], ["/", 404]];
+  it("an unknown API version returns 400; a path without an account returns 412 Bad URL; / returns 404", async ({
+    expect,
+  }) => {
+    const cases: [string, number][] = [
+      ["/v2/AUTH_test", 400],
+      ["/foo", 412],
+      ["/v1", 412],
+      ["/v1/", 412],
+      ["/", 404],
+    ];
     for (const [path, status] of cases) {
       const response = await exports.default.fetch(`${BASE}${path}`, { headers: { "X-Auth-Token": await tokenFor() } });
       const body = await response.text();

@@ -26,22 +26,42 @@ async function container(headers: Record<string, string> = {}): Promise<string> 
 /** A new account whose X-Account-Access-Control is `acl`, set by the reseller admin, with container `c` and object `c/o`. */
 async function accountWith(acl: Record<string, string[]>): Promise<string> {
   const account = `AUTH_${unique("acct")}`;
-  const put = await swift("PUT", `/${account}`, { user: ADMIN, headers: { "X-Account-Access-Control": JSON.stringify(acl), "X-Account-Meta-Temp-URL-Key": "secret" } });
+  const put = await swift("PUT", `/${account}`, {
+    user: ADMIN,
+    headers: { "X-Account-Access-Control": JSON.stringify(acl), "X-Account-Meta-Temp-URL-Key": "secret" },
+  });
   await text(put);
   if (put.status !== 201) throw new Error(`account PUT ${put.status}`);
-  await text(await swift("PUT", `/${account}/c`, { user: ADMIN, headers: { "X-Container-Read": "test2", "X-Container-Meta-Temp-URL-Key": "ckey" } }));
+  await text(
+    await swift("PUT", `/${account}/c`, {
+      user: ADMIN,
+      headers: { "X-Container-Read": "test2", "X-Container-Meta-Temp-URL-Key": "ckey" },
+    }),
+  );
   await text(await swift("PUT", `/${account}/c/o`, { user: ADMIN, body: "hello" }));
   return account;
 }
 
 describe("container ACLs", () => {
-  it("without an ACL, another account's user gets 403 and an anonymous caller 401, whether or not the object or container exists", async ({ expect }) => {
+  it("without an ACL, another account's user gets 403 and an anonymous caller 401, whether or not the object or container exists", async ({
+    expect,
+  }) => {
     const name = await container();
-    for (const path of [`/AUTH_test/${name}/o`, `/AUTH_test/${name}/missing`, `/AUTH_test/${name}`, "/AUTH_test/no-such-container", "/AUTH_test/no-such-container/o"]) {
+    for (const path of [
+      `/AUTH_test/${name}/o`,
+      `/AUTH_test/${name}/missing`,
+      `/AUTH_test/${name}`,
+      "/AUTH_test/no-such-container",
+      "/AUTH_test/no-such-container/o",
+    ]) {
       for (const method of ["GET", "HEAD"]) {
         expect(await status(method, path, { user: TESTER2 })).toBe(403);
         const anonymous = await swift(method, path, { user: null });
-        expect(await text(anonymous)).toBe(method === "GET" ? "<html><h1>Unauthorized</h1><p>This server could not verify that you are authorized to access the document you requested.</p></html>" : "");
+        expect(await text(anonymous)).toBe(
+          method === "GET"
+            ? "<html><h1>Unauthorized</h1><p>This server could not verify that you are authorized to access the document you requested.</p></html>"
+            : "",
+        );
         expect(anonymous.status).toBe(401);
         expect(anonymous.headers.get("www-authenticate")).toBe('Swift realm="AUTH_test"');
       }
@@ -51,7 +71,9 @@ describe("container ACLs", () => {
     expect(await status("DELETE", `/AUTH_test/${name}/o`, { user: TESTER2 })).toBe(403);
   });
 
-  it("X-Container-Read: .r:* lets anyone GET and HEAD objects, but listing the container is refused (401)", async ({ expect }) => {
+  it("X-Container-Read: .r:* lets anyone GET and HEAD objects, but listing the container is refused (401)", async ({
+    expect,
+  }) => {
     const name = await container({ "X-Container-Read": ".r:*" });
     const got = await swift("GET", `/AUTH_test/${name}/o`, { user: null });
     expect(await text(got)).toBe("hello");
@@ -75,18 +97,24 @@ describe("container ACLs", () => {
     expect(await status("DELETE", `/AUTH_test/${name}`, { user: TESTER2 })).toBe(403);
   });
 
-  it("a referrer ACL admits a matching Referer host and refuses others; .r:-host denies that host", async ({ expect }) => {
+  it("a referrer ACL admits a matching Referer host and refuses others; .r:-host denies that host", async ({
+    expect,
+  }) => {
     const name = await container({ "X-Container-Read": ".r:.example.com,.r:-bad.example.com" });
     const path = `/AUTH_test/${name}/o`;
     expect(await status("GET", path, { user: null, headers: { Referer: "http://www.example.com/page" } })).toBe(200);
-    expect(await status("GET", path, { user: null, headers: { Referer: "https://EXAMPLE.example.com:8443/x" } })).toBe(200);
+    expect(await status("GET", path, { user: null, headers: { Referer: "https://EXAMPLE.example.com:8443/x" } })).toBe(
+      200,
+    );
     expect(await status("GET", path, { user: null, headers: { Referer: "http://bad.example.com/page" } })).toBe(401);
     expect(await status("GET", path, { user: null, headers: { Referer: "http://example.org/" } })).toBe(401);
     expect(await status("GET", path, { user: null })).toBe(401);
     expect(await status("GET", path, { user: TESTER2, headers: { Referer: "http://bad.example.com/" } })).toBe(403);
   });
 
-  it("a read ACL naming account:user lets that user read objects and list the container, but not write (403)", async ({ expect }) => {
+  it("a read ACL naming account:user lets that user read objects and list the container, but not write (403)", async ({
+    expect,
+  }) => {
     const name = await container({ "X-Container-Read": "test:tester3" });
     expect(await status("GET", `/AUTH_test/${name}/o`, { user: TESTER3 })).toBe(200);
     const listing = await swift("GET", `/AUTH_test/${name}`, { user: TESTER3 });
@@ -97,7 +125,9 @@ describe("container ACLs", () => {
     expect(await status("GET", `/AUTH_test/${name}/o`, { user: TESTER2 })).toBe(403);
   });
 
-  it("a read ACL naming an account lets every user of that account read; `*` is no wildcard in tempauth (403)", async ({ expect }) => {
+  it("a read ACL naming an account lets every user of that account read; `*` is no wildcard in tempauth (403)", async ({
+    expect,
+  }) => {
     const byAccount = await container({ "X-Container-Read": "test2" });
     expect(await status("GET", `/AUTH_test/${byAccount}/o`, { user: TESTER2 })).toBe(200);
     const star = await container({ "X-Container-Read": "*" });
@@ -105,10 +135,14 @@ describe("container ACLs", () => {
     expect(await status("GET", `/AUTH_test/${star}/o`, { user: null })).toBe(401);
   });
 
-  it("X-Container-Write lets the named user PUT, POST and DELETE objects, not read them nor POST or DELETE the container (403)", async ({ expect }) => {
+  it("X-Container-Write lets the named user PUT, POST and DELETE objects, not read them nor POST or DELETE the container (403)", async ({
+    expect,
+  }) => {
     const name = await container({ "X-Container-Write": "test2:tester2" });
     expect(await status("PUT", `/AUTH_test/${name}/w`, { user: TESTER2, body: "written" })).toBe(201);
-    expect(await status("POST", `/AUTH_test/${name}/w`, { user: TESTER2, headers: { "X-Object-Meta-A": "1" } })).toBe(202);
+    expect(await status("POST", `/AUTH_test/${name}/w`, { user: TESTER2, headers: { "X-Object-Meta-A": "1" } })).toBe(
+      202,
+    );
     expect(await status("GET", `/AUTH_test/${name}/w`, { user: TESTER2 })).toBe(403);
     expect(await status("GET", `/AUTH_test/${name}`, { user: TESTER2 })).toBe(403);
     expect(await status("POST", `/AUTH_test/${name}`, { user: TESTER2 })).toBe(403);
@@ -118,7 +152,9 @@ describe("container ACLs", () => {
     expect(await status("PUT", `/AUTH_test/${name}/w`, { user: TESTER3, body: "x" })).toBe(403);
   });
 
-  it("invalid ACLs on container PUT and POST return 400 with clean_acl's message and change nothing", async ({ expect }) => {
+  it("invalid ACLs on container PUT and POST return 400 with clean_acl's message and change nothing", async ({
+    expect,
+  }) => {
     const cases: [Record<string, string>, string][] = [
       [{ "X-Container-Read": ".r:" }, "No host/domain value after referrer designation in ACL: '.r:'"],
       [{ "X-Container-Read": ".r:-" }, "No host/domain value after referrer designation in ACL: '.r:-'"],
@@ -144,7 +180,10 @@ describe("container ACLs", () => {
   });
 
   it("ACLs are stored cleaned, as clean_acl writes them", async ({ expect }) => {
-    const name = await container({ "X-Container-Read": " .referrer : *.example.com, bob ,,sue:x ,.rlistings", "X-Container-Write": "bob , sue" });
+    const name = await container({
+      "X-Container-Read": " .referrer : *.example.com, bob ,,sue:x ,.rlistings",
+      "X-Container-Write": "bob , sue",
+    });
     const head = await swift("HEAD", `/AUTH_test/${name}`);
     await text(head);
     expect(head.headers.get("x-container-read")).toBe(".r:.example.com,bob,sue:x,.rlistings");
@@ -167,7 +206,12 @@ describe("container ACLs", () => {
       const response = await swift(method, `/AUTH_test/${name}`, { user: TESTER3 });
       await text(response);
       expect(response.headers.get("x-container-meta-shown")).toBe("yes");
-      for (const hidden of ["x-container-read", "x-container-write", "x-container-meta-temp-url-key", "x-container-meta-temp-url-key-2"]) {
+      for (const hidden of [
+        "x-container-read",
+        "x-container-write",
+        "x-container-meta-temp-url-key",
+        "x-container-meta-temp-url-key-2",
+      ]) {
         expect(response.headers.get(hidden)).toBeNull();
       }
       const owner = await swift(method, `/AUTH_test/${name}`);
@@ -179,21 +223,30 @@ describe("container ACLs", () => {
 
   it("a token of ours that does not verify gets 401 even on a public container", async ({ expect }) => {
     const name = await container({ "X-Container-Read": ".r:*" });
-    const response = await swift("GET", `/AUTH_test/${name}/o`, { user: null, headers: { "X-Auth-Token": "AUTH_tkforged" } });
+    const response = await swift("GET", `/AUTH_test/${name}/o`, {
+      user: null,
+      headers: { "X-Auth-Token": "AUTH_tkforged" },
+    });
     await text(response);
     expect(response.status).toBe(401);
     expect(response.headers.get("www-authenticate")).toBe('Swift realm="AUTH_test"');
-    expect(await status("GET", `/AUTH_test/${name}/o`, { user: null, headers: { "X-Auth-Token": "not-ours" } })).toBe(200);
+    expect(await status("GET", `/AUTH_test/${name}/o`, { user: null, headers: { "X-Auth-Token": "not-ours" } })).toBe(
+      200,
+    );
   });
 
-  it("an account outside the reseller prefix is refused to everyone but nothing is leaked (401)", async ({ expect }) => {
+  it("an account outside the reseller prefix is refused to everyone but nothing is leaked (401)", async ({
+    expect,
+  }) => {
     expect(await status("GET", "/other/c/o", { user: null })).toBe(401);
     expect(await status("GET", "/other/c/o", { user: TESTER2 })).toBe(403);
   });
 });
 
 describe("account ACLs (X-Account-Access-Control)", () => {
-  it("read-only lets a user list the account and containers and read objects; every write gets 403", async ({ expect }) => {
+  it("read-only lets a user list the account and containers and read objects; every write gets 403", async ({
+    expect,
+  }) => {
     const account = await accountWith({ "read-only": ["test:tester3"] });
     const listing = await swift("GET", `/${account}`, { user: TESTER3 });
     expect(await text(listing)).toBe("c\n");
@@ -216,9 +269,16 @@ describe("account ACLs (X-Account-Access-Control)", () => {
     expect(await status("GET", `/${account}`, { user: null })).toBe(401);
   });
 
-  it("read-write adds container and object writes, but not account POST (403); its owner-only headers are dropped", async ({ expect }) => {
+  it("read-write adds container and object writes, but not account POST (403); its owner-only headers are dropped", async ({
+    expect,
+  }) => {
     const account = await accountWith({ "read-write": ["test:tester3"] });
-    expect(await status("PUT", `/${account}/c2`, { user: TESTER3, headers: { "X-Container-Read": ".r:*", "X-Container-Meta-Temp-URL-Key": "mine", "X-Container-Meta-Kept": "1" } })).toBe(201);
+    expect(
+      await status("PUT", `/${account}/c2`, {
+        user: TESTER3,
+        headers: { "X-Container-Read": ".r:*", "X-Container-Meta-Temp-URL-Key": "mine", "X-Container-Meta-Kept": "1" },
+      }),
+    ).toBe(201);
     const head = await swift("HEAD", `/${account}/c2`, { user: ADMIN });
     await text(head);
     expect(head.headers.get("x-container-meta-kept")).toBe("1");
@@ -226,18 +286,32 @@ describe("account ACLs (X-Account-Access-Control)", () => {
     expect(head.headers.get("x-container-meta-temp-url-key")).toBeNull();
     expect(await status("GET", `/${account}/c2/o`, { user: null })).toBe(401);
     expect(await status("PUT", `/${account}/c2/o`, { user: TESTER3, body: "x" })).toBe(201);
-    expect(await status("POST", `/${account}/c2`, { user: TESTER3, headers: { "X-Container-Meta-B": "2", "X-Remove-Container-Read": "x" } })).toBe(204);
-    expect(await status("POST", `/${account}/c`, { user: TESTER3, headers: { "X-Remove-Container-Read": "x" } })).toBe(204);
+    expect(
+      await status("POST", `/${account}/c2`, {
+        user: TESTER3,
+        headers: { "X-Container-Meta-B": "2", "X-Remove-Container-Read": "x" },
+      }),
+    ).toBe(204);
+    expect(await status("POST", `/${account}/c`, { user: TESTER3, headers: { "X-Remove-Container-Read": "x" } })).toBe(
+      204,
+    );
     const kept = await swift("HEAD", `/${account}/c`, { user: ADMIN });
     await text(kept);
     expect(kept.headers.get("x-container-read")).toBe("test2");
     expect(await status("DELETE", `/${account}/c2/o`, { user: TESTER3 })).toBe(204);
     expect(await status("DELETE", `/${account}/c2`, { user: TESTER3 })).toBe(204);
     expect(await status("POST", `/${account}`, { user: TESTER3, headers: { "X-Account-Meta-A": "1" } })).toBe(403);
-    expect(await status("POST", `/${account}`, { user: TESTER3, headers: { "X-Account-Access-Control": '{"admin":["test:tester3"]}' } })).toBe(403);
+    expect(
+      await status("POST", `/${account}`, {
+        user: TESTER3,
+        headers: { "X-Account-Access-Control": '{"admin":["test:tester3"]}' },
+      }),
+    ).toBe(403);
   });
 
-  it("admin makes a user an owner: it sees the account ACL and Temp-URL keys and may change them", async ({ expect }) => {
+  it("admin makes a user an owner: it sees the account ACL and Temp-URL keys and may change them", async ({
+    expect,
+  }) => {
     const account = await accountWith({ admin: ["test:tester3"] });
     const head = await swift("HEAD", `/${account}`, { user: TESTER3 });
     await text(head);
@@ -246,7 +320,9 @@ describe("account ACLs (X-Account-Access-Control)", () => {
     const container = await swift("HEAD", `/${account}/c`, { user: TESTER3 });
     await text(container);
     expect(container.headers.get("x-container-read")).toBe("test2");
-    expect(await status("POST", `/${account}/c`, { user: TESTER3, headers: { "X-Container-Write": "test:tester" } })).toBe(204);
+    expect(
+      await status("POST", `/${account}/c`, { user: TESTER3, headers: { "X-Container-Write": "test:tester" } }),
+    ).toBe(204);
     expect(await status("POST", `/${account}`, { user: TESTER3, headers: { "X-Account-Meta-B": "2" } })).toBe(204);
   });
 
@@ -272,7 +348,9 @@ describe("account ACLs (X-Account-Access-Control)", () => {
     const head = await swift("HEAD", `/${account}`, { user: ADMIN });
     await text(head);
     expect(head.headers.get("x-account-access-control")).toBe('{"admin":[],"read-only":["b","a\\u00e9"]}');
-    expect(await status("POST", `/${account}`, { user: ADMIN, headers: { "X-Account-Access-Control": "{}" } })).toBe(204);
+    expect(await status("POST", `/${account}`, { user: ADMIN, headers: { "X-Account-Access-Control": "{}" } })).toBe(
+      204,
+    );
     const cleared = await swift("HEAD", `/${account}`, { user: ADMIN });
     await text(cleared);
     expect(cleared.headers.get("x-account-access-control")).toBeNull();
@@ -292,7 +370,9 @@ describe("account ACLs (X-Account-Access-Control)", () => {
       expect(response.status).toBe(400);
       expect(response.headers.get("content-type")).toBe("text/plain; charset=UTF-8");
     }
-    expect(await status("GET", "/AUTH_test/anything/o", { user: TESTER2, headers: { "X-Account-Access-Control": "nope" } })).toBe(400);
+    expect(
+      await status("GET", "/AUTH_test/anything/o", { user: TESTER2, headers: { "X-Account-Access-Control": "nope" } }),
+    ).toBe(400);
     const head = await swift("HEAD", "/AUTH_test");
     await text(head);
     expect(head.headers.get("x-account-access-control")).toBeNull();

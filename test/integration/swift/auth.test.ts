@@ -11,7 +11,9 @@ async function getToken(headers: Record<string, string>, path = "/auth/v1.0", me
 }
 
 describe("v1 auth (tempauth)", () => {
-  it("GET /auth/v1.0 with a user's key returns 200 with X-Auth-Token, X-Storage-Token and X-Storage-Url", async ({ expect }) => {
+  it("GET /auth/v1.0 with a user's key returns 200 with X-Auth-Token, X-Storage-Token and X-Storage-Url", async ({
+    expect,
+  }) => {
     const response = await getToken({ "X-Auth-User": "test:tester", "X-Auth-Key": "testing" });
     expect(response.status).toBe(200);
     const token = response.headers.get("x-auth-token");
@@ -28,11 +30,15 @@ describe("v1 auth (tempauth)", () => {
   });
 
   it("/auth/v1/{account}/auth and /auth/auth also issue tokens", async ({ expect }) => {
-    expect((await getToken({ "X-Auth-User": "test:tester", "X-Auth-Key": "testing" }, "/auth/v1/test/auth")).status).toBe(200);
+    expect(
+      (await getToken({ "X-Auth-User": "test:tester", "X-Auth-Key": "testing" }, "/auth/v1/test/auth")).status,
+    ).toBe(200);
     expect((await getToken({ "X-Auth-User": "test:tester", "X-Auth-Key": "testing" }, "/auth/auth")).status).toBe(200);
   });
 
-  it("a wrong key returns 401 with Www-Authenticate, realm unknown (tempauth names no account for a wrong key)", async ({ expect }) => {
+  it("a wrong key returns 401 with Www-Authenticate, realm unknown (tempauth names no account for a wrong key)", async ({
+    expect,
+  }) => {
     const response = await getToken({ "X-Auth-User": "test:tester", "X-Auth-Key": "wrong" });
     expect(response.status).toBe(401);
     expect(response.headers.get("www-authenticate")).toBe('Swift realm="unknown"');
@@ -72,17 +78,26 @@ describe("v1 auth (tempauth)", () => {
     if (!tester) throw new Error("no test:tester in AUTH_USERS");
     const now = Math.floor(Date.now() / 1000);
     for (const expires of [now, now - 1]) {
-      const response = await swift("HEAD", "/AUTH_test", { user: null, headers: { "X-Auth-Token": await mintToken(config, tester, expires) } });
+      const response = await swift("HEAD", "/AUTH_test", {
+        user: null,
+        headers: { "X-Auth-Token": await mintToken(config, tester, expires) },
+      });
       await text(response);
       expect(response.status, `expires ${expires - now} s from now`).toBe(401);
     }
-    const valid = await swift("HEAD", "/AUTH_test", { user: null, headers: { "X-Auth-Token": await mintToken(config, tester, now + 60) } });
+    const valid = await swift("HEAD", "/AUTH_test", {
+      user: null,
+      headers: { "X-Auth-Token": await mintToken(config, tester, now + 60) },
+    });
     await text(valid);
     expect(valid.status).toBe(204);
   });
 
   it("X-Storage-Token is accepted as X-Auth-Token", async ({ expect }) => {
-    const response = await swift("HEAD", "/AUTH_test", { user: null, headers: { "X-Storage-Token": await tokenFor() } });
+    const response = await swift("HEAD", "/AUTH_test", {
+      user: null,
+      headers: { "X-Storage-Token": await tokenFor() },
+    });
     await text(response);
     expect(response.status).toBe(204);
   });
@@ -111,7 +126,11 @@ describe("v1 auth (tempauth)", () => {
 
 describe("every response", () => {
   it("carries X-Trans-Id and an identical X-Openstack-Request-Id, errors included", async ({ expect }) => {
-    for (const response of [await swift("HEAD", "/AUTH_test"), await swift("GET", "/AUTH_test/missing-container"), await exports.default.fetch(`${BASE}/info`)]) {
+    for (const response of [
+      await swift("HEAD", "/AUTH_test"),
+      await swift("GET", "/AUTH_test/missing-container"),
+      await exports.default.fetch(`${BASE}/info`),
+    ]) {
       await text(response);
       const id = response.headers.get("x-trans-id");
       expect(id).toMatch(/^tx[0-9a-f]{21}-[0-9a-f]{10}$/);

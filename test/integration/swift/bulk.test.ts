@@ -9,7 +9,8 @@ const A = "/AUTH_test";
 /** A ustar header block (with the checksum computed). */
 function tarHeader(name: string, size: number, type = "0", prefix = ""): Uint8Array {
   const header = new Uint8Array(512);
-  const put = (value: string | Uint8Array, offset: number, length: number) => header.set((typeof value === "string" ? bytes(value) : value).subarray(0, length), offset);
+  const put = (value: string | Uint8Array, offset: number, length: number) =>
+    header.set((typeof value === "string" ? bytes(value) : value).subarray(0, length), offset);
   put(name, 0, 100);
   put("0000644\0", 100, 8);
   put("0000000\0", 108, 8);
@@ -52,12 +53,23 @@ function tar(members: Member[]): Uint8Array {
   };
   for (const member of members) {
     if (member.pax) {
-      const records = bytes(Object.entries(member.pax).map(([key, value]) => paxRecord(key, value)).join(""));
+      const records = bytes(
+        Object.entries(member.pax)
+          .map(([key, value]) => paxRecord(key, value))
+          .join(""),
+      );
       blocks.push(tarHeader("PaxHeader", records.length, "x"));
       withData(records);
     }
     const data = bytes(member.body ?? "");
-    blocks.push(tarHeader(member.name, member.type && member.type !== "0" ? 0 : data.length, member.type ?? "0", member.prefix ?? ""));
+    blocks.push(
+      tarHeader(
+        member.name,
+        member.type && member.type !== "0" ? 0 : data.length,
+        member.type ?? "0",
+        member.prefix ?? "",
+      ),
+    );
     if (data.length && (member.type ?? "0") === "0") withData(data);
   }
   blocks.push(new Uint8Array(1024));
@@ -71,7 +83,9 @@ function tar(members: Member[]): Uint8Array {
 }
 
 async function gzip(data: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await new Response(new Blob([data]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer());
+  return new Uint8Array(
+    await new Response(new Blob([data]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer(),
+  );
 }
 
 interface Outcome {
@@ -89,8 +103,16 @@ async function json(response: Response): Promise<Outcome> {
 
 const JSON_ACCEPT = { Accept: "application/json" };
 
-function bulkDelete(list: string, headers: Record<string, string> = {}, init: { user?: null; path?: string; method?: string } = {}): Promise<Response> {
-  return swift(init.method ?? "POST", `${init.path ?? A}?bulk-delete`, { body: bytes(list), headers: { "Content-Type": "text/plain", ...headers }, ...(init.user === null ? { user: null } : {}) });
+function bulkDelete(
+  list: string,
+  headers: Record<string, string> = {},
+  init: { user?: null; path?: string; method?: string } = {},
+): Promise<Response> {
+  return swift(init.method ?? "POST", `${init.path ?? A}?bulk-delete`, {
+    body: bytes(list),
+    headers: { "Content-Type": "text/plain", ...headers },
+    ...(init.user === null ? { user: null } : {}),
+  });
 }
 
 async function status(path: string): Promise<number> {
@@ -101,17 +123,24 @@ async function status(path: string): Promise<number> {
 
 beforeAll(async () => {
   for (const container of ["bulk-del", "bulk-full"]) await text(await swift("PUT", `${A}/${container}`));
-  for (const name of ["one", "two", "dir/three", "sp ace"]) await text(await swift("PUT", `${A}/bulk-del/${name}`, { body: bytes(name) }));
+  for (const name of ["one", "two", "dir/three", "sp ace"])
+    await text(await swift("PUT", `${A}/bulk-del/${name}`, { body: bytes(name) }));
   await text(await swift("PUT", `${A}/bulk-full/keep`, { body: bytes("x") }));
 });
 
 describe("bulk delete", () => {
-  it("POST ?bulk-delete deletes the listed objects and empty containers and returns 200 with the counts as text", async ({ expect }) => {
+  it("POST ?bulk-delete deletes the listed objects and empty containers and returns 200 with the counts as text", async ({
+    expect,
+  }) => {
     await text(await swift("PUT", `${A}/bulk-empty`));
-    const response = await bulkDelete("/bulk-del/one\n/bulk-del/dir%2Fthree\nbulk-del/sp%20ace\n/bulk-del/missing\n/bulk-empty\n");
+    const response = await bulkDelete(
+      "/bulk-del/one\n/bulk-del/dir%2Fthree\nbulk-del/sp%20ace\n/bulk-del/missing\n/bulk-empty\n",
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/plain");
-    expect(await text(response)).toBe("Number Deleted: 4\nNumber Not Found: 1\nResponse Body: \nResponse Status: 200 OK\nErrors:\n");
+    expect(await text(response)).toBe(
+      "Number Deleted: 4\nNumber Not Found: 1\nResponse Body: \nResponse Status: 200 OK\nErrors:\n",
+    );
     expect(await status(`${A}/bulk-del/one`)).toBe(404);
     expect(await status(`${A}/bulk-del/dir/three`)).toBe(404);
     expect(await status(`${A}/bulk-del/sp ace`)).toBe(404);
@@ -123,15 +152,25 @@ describe("bulk delete", () => {
     await text(await swift("PUT", `${A}/bulk-order`));
     await text(await swift("PUT", `${A}/bulk-order/o`, { body: bytes("x") }));
     const outcome = await json(await bulkDelete("/bulk-order\n/bulk-order/o\n", JSON_ACCEPT));
-    expect(outcome).toEqual({ "Response Status": "200 OK", "Response Body": "", "Number Deleted": 2, "Number Not Found": 0, Errors: [] });
+    expect(outcome).toEqual({
+      "Response Status": "200 OK",
+      "Response Body": "",
+      "Number Deleted": 2,
+      "Number Not Found": 0,
+      Errors: [],
+    });
   });
 
-  it("a container that still holds objects is listed in Errors with 409 Conflict and the Response Status is 400 Bad Request", async ({ expect }) => {
+  it("a container that still holds objects is listed in Errors with 409 Conflict and the Response Status is 400 Bad Request", async ({
+    expect,
+  }) => {
     const response = await bulkDelete("/bulk-full\n", JSON_ACCEPT);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("application/json");
     const body = await text(response);
-    expect(body).toBe('{"Response Status": "400 Bad Request", "Response Body": "", "Number Deleted": 0, "Number Not Found": 0, "Errors": [["/bulk-full", "409 Conflict"]]}');
+    expect(body).toBe(
+      '{"Response Status": "400 Bad Request", "Response Body": "", "Number Deleted": 0, "Number Not Found": 0, "Errors": [["/bulk-full", "409 Conflict"]]}',
+    );
   });
 
   it("Accept: application/xml renders Swift's <delete> document", async ({ expect }) => {
@@ -143,14 +182,20 @@ describe("bulk delete", () => {
     );
   });
 
-  it("DELETE ?bulk-delete works as POST, and a container in the URL is ignored (names are relative to the account)", async ({ expect }) => {
+  it("DELETE ?bulk-delete works as POST, and a container in the URL is ignored (names are relative to the account)", async ({
+    expect,
+  }) => {
     await text(await swift("PUT", `${A}/bulk-del/via-delete`, { body: bytes("x") }));
-    const outcome = await json(await bulkDelete("/bulk-del/via-delete", JSON_ACCEPT, { method: "DELETE", path: `${A}/ignored-container` }));
+    const outcome = await json(
+      await bulkDelete("/bulk-del/via-delete", JSON_ACCEPT, { method: "DELETE", path: `${A}/ignored-container` }),
+    );
     expect(outcome["Number Deleted"]).toBe(1);
     expect(outcome["Response Status"]).toBe("200 OK");
   });
 
-  it("an Accept that offers none of text/plain, JSON or XML reports 406 Not Acceptable in a 200", async ({ expect }) => {
+  it("an Accept that offers none of text/plain, JSON or XML reports 406 Not Acceptable in a 200", async ({
+    expect,
+  }) => {
     const response = await bulkDelete("/bulk-del/two\n", { Accept: "image/png" });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/html; charset=UTF-8");
@@ -159,17 +204,27 @@ describe("bulk delete", () => {
   });
 
   it("a request Content-Type other than text/plain reports 406 Not Acceptable", async ({ expect }) => {
-    const outcome = await json(await bulkDelete("/bulk-del/two\n", { ...JSON_ACCEPT, "Content-Type": "application/x-www-form-urlencoded" }));
+    const outcome = await json(
+      await bulkDelete("/bulk-del/two\n", { ...JSON_ACCEPT, "Content-Type": "application/x-www-form-urlencoded" }),
+    );
     expect(outcome["Response Status"]).toBe("406 Not Acceptable");
     expect(await status(`${A}/bulk-del/two`)).toBe(200);
   });
 
   it("an empty list reports 400 Bad Request 'Invalid bulk delete.'", async ({ expect }) => {
     const outcome = await json(await bulkDelete("\n\n", JSON_ACCEPT));
-    expect(outcome).toEqual({ "Response Status": "400 Bad Request", "Response Body": "Invalid bulk delete.", "Number Deleted": 0, "Number Not Found": 0, Errors: [] });
+    expect(outcome).toEqual({
+      "Response Status": "400 Bad Request",
+      "Response Body": "Invalid bulk delete.",
+      "Number Deleted": 0,
+      "Number Not Found": 0,
+      Errors: [],
+    });
   });
 
-  it("more than 10000 names report 413 'Maximum Bulk Deletes: 10000 per request' and delete nothing", async ({ expect }) => {
+  it("more than 10000 names report 413 'Maximum Bulk Deletes: 10000 per request' and delete nothing", async ({
+    expect,
+  }) => {
     const list = Array.from({ length: 10_001 }, (_, i) => `/bulk-del/n${i}`).join("\n");
     const outcome = await json(await bulkDelete(`/bulk-del/two\n${list}`, JSON_ACCEPT));
     expect(outcome["Response Status"]).toBe("413 Request Entity Too Large");
@@ -195,7 +250,13 @@ describe("bulk delete", () => {
 
   it("an anonymous bulk delete lists every name with 401 Unauthorized and deletes nothing", async ({ expect }) => {
     const outcome = await json(await bulkDelete("/bulk-del/two\n", JSON_ACCEPT, { user: null }));
-    expect(outcome).toEqual({ "Response Status": "400 Bad Request", "Response Body": "", "Number Deleted": 0, "Number Not Found": 0, Errors: [["/bulk-del/two", "401 Unauthorized"]] });
+    expect(outcome).toEqual({
+      "Response Status": "400 Bad Request",
+      "Response Body": "",
+      "Number Deleted": 0,
+      "Number Not Found": 0,
+      Errors: [["/bulk-del/two", "401 Unauthorized"]],
+    });
     expect(await status(`${A}/bulk-del/two`)).toBe(200);
   });
 
@@ -219,7 +280,10 @@ describe("bulk delete", () => {
   });
 
   it("without a body or Content-Length reports 411 Length Required", async ({ expect }) => {
-    const response = await exports.default.fetch(`${BASE}/v1${A}?bulk-delete`, { method: "POST", headers: { Accept: "application/json" } });
+    const response = await exports.default.fetch(`${BASE}/v1${A}?bulk-delete`, {
+      method: "POST",
+      headers: { Accept: "application/json" },
+    });
     const outcome = JSON.parse(await response.text()) as Outcome;
     expect(response.status).toBe(200);
     expect(outcome["Response Status"]).toBe("411 Length Required");
@@ -227,7 +291,9 @@ describe("bulk delete", () => {
 });
 
 describe("bulk names are literal", () => {
-  it("a bulk-delete line /c/../other/o names the object ../other/o in c: other/o is not deleted", async ({ expect }) => {
+  it("a bulk-delete line /c/../other/o names the object ../other/o in c: other/o is not deleted", async ({
+    expect,
+  }) => {
     await text(await swift("PUT", `${A}/bulk-dots`));
     await text(await swift("PUT", `${A}/bulk-dots-victim`));
     await text(await swift("PUT", `${A}/bulk-dots-victim/victim`, { body: bytes("v") }));
@@ -237,17 +303,28 @@ describe("bulk names are literal", () => {
     expect(await status(`${A}/bulk-dots-victim/victim`)).toBe(200);
   });
 
-  it("a tar member ../other/o extracted into a container is stored under that literal name, never in other", async ({ expect }) => {
+  it("a tar member ../other/o extracted into a container is stored under that literal name, never in other", async ({
+    expect,
+  }) => {
     await text(await swift("PUT", `${A}/bulk-dots-victim/tar-victim`, { body: bytes("v") }));
-    const outcome = await json(await swift("PUT", `${A}/bulk-dots?extract-archive=tar`, { body: tar([{ name: "../bulk-dots-victim/tar-victim", body: "t" }]), headers: JSON_ACCEPT }));
+    const outcome = await json(
+      await swift("PUT", `${A}/bulk-dots?extract-archive=tar`, {
+        body: tar([{ name: "../bulk-dots-victim/tar-victim", body: "t" }]),
+        headers: JSON_ACCEPT,
+      }),
+    );
     expect(outcome["Number Files Created"]).toBe(1);
     expect(await text(await swift("GET", `${A}/bulk-dots-victim/tar-victim`))).toBe("v");
-    expect(await text(await swift("GET", `${A}/bulk-dots/${encodeURIComponent("../bulk-dots-victim/tar-victim")}`))).toBe("t");
+    expect(
+      await text(await swift("GET", `${A}/bulk-dots/${encodeURIComponent("../bulk-dots-victim/tar-victim")}`)),
+    ).toBe("t");
   });
 });
 
 describe("bulk extract-archive", () => {
-  it("PUT ?extract-archive=tar at the account creates each file as an object, creating containers and ignoring top-level files", async ({ expect }) => {
+  it("PUT ?extract-archive=tar at the account creates each file as an object, creating containers and ignoring top-level files", async ({
+    expect,
+  }) => {
     const archive = tar([
       { name: "ea-one/", type: "5" },
       { name: "ea-one/a.txt", body: "alpha" },
@@ -259,9 +336,14 @@ describe("bulk extract-archive", () => {
     const response = await swift("PUT", `${A}?extract-archive=tar`, { body: archive });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/plain");
-    expect(await text(response)).toBe("Number Files Created: 3\nResponse Body: \nResponse Status: 201 Created\nErrors:\n");
+    expect(await text(response)).toBe(
+      "Number Files Created: 3\nResponse Body: \nResponse Status: 201 Created\nErrors:\n",
+    );
     const listing = await swift("GET", `${A}/ea-one?format=json`);
-    const names = (JSON.parse(await text(listing)) as { name: string; content_type: string }[]).map((o) => [o.name, o.content_type]);
+    const names = (JSON.parse(await text(listing)) as { name: string; content_type: string }[]).map((o) => [
+      o.name,
+      o.content_type,
+    ]);
     expect(names).toEqual([
       ["a.txt", "text/plain"],
       ["sub/b.json", "application/json"],
@@ -274,32 +356,72 @@ describe("bulk extract-archive", () => {
 
   it("?extract-archive=tar.gz into a container and prefix puts every file under that path", async ({ expect }) => {
     await text(await swift("PUT", `${A}/ea-dest`));
-    const archive = await gzip(tar([{ name: "x/one", body: "1" }, { name: "top", body: "2" }]));
-    const outcome = await json(await swift("PUT", `${A}/ea-dest/pre/?extract-archive=tar.gz`, { body: archive, headers: JSON_ACCEPT }));
-    expect(outcome).toEqual({ "Response Status": "201 Created", "Response Body": "", "Number Files Created": 2, Errors: [] });
+    const archive = await gzip(
+      tar([
+        { name: "x/one", body: "1" },
+        { name: "top", body: "2" },
+      ]),
+    );
+    const outcome = await json(
+      await swift("PUT", `${A}/ea-dest/pre/?extract-archive=tar.gz`, { body: archive, headers: JSON_ACCEPT }),
+    );
+    expect(outcome).toEqual({
+      "Response Status": "201 Created",
+      "Response Body": "",
+      "Number Files Created": 2,
+      Errors: [],
+    });
     expect(await text(await swift("GET", `${A}/ea-dest/pre/x/one`))).toBe("1");
     expect(await text(await swift("GET", `${A}/ea-dest/pre/top`))).toBe("2");
   });
 
   it("the format is read case-insensitively with dots stripped", async ({ expect }) => {
-    const outcome = await json(await swift("PUT", `${A}/ea-dest?extract-archive=.TAR.`, { body: tar([{ name: "case/f", body: "f" }]), headers: JSON_ACCEPT }));
+    const outcome = await json(
+      await swift("PUT", `${A}/ea-dest?extract-archive=.TAR.`, {
+        body: tar([{ name: "case/f", body: "f" }]),
+        headers: JSON_ACCEPT,
+      }),
+    );
     expect(outcome["Number Files Created"]).toBe(1);
   });
 
   it("an unsupported archive format returns 400 'Unsupported archive format'", async ({ expect }) => {
     for (const format of ["zip", "", "tar.bz2"]) {
-      const response = await swift("PUT", `${A}/ea-dest?extract-archive=${format}`, { body: tar([{ name: "f/g", body: "x" }]) });
+      const response = await swift("PUT", `${A}/ea-dest?extract-archive=${format}`, {
+        body: tar([{ name: "f/g", body: "x" }]),
+      });
       expect(response.status).toBe(400);
       expect(await text(response)).toBe("Unsupported archive format");
     }
   });
 
-  it("request metadata and X-Delete-After go to every object; pax xattrs set Content-Type and metadata", async ({ expect }) => {
+  it("request metadata and X-Delete-After go to every object; pax xattrs set Content-Type and metadata", async ({
+    expect,
+  }) => {
     const archive = tar([
       { name: "ea-meta/plain", body: "p" },
-      { name: "ea-meta/xattr", body: "x", pax: { "SCHILY.xattr.user.mime_type": "application/x-special", "SCHILY.xattr.user.meta.lunch": "burger", "LIBARCHIVE.xattr.user.meta.dinner": "ziti", "SCHILY.xattr.user.stuff": "ignored" } },
+      {
+        name: "ea-meta/xattr",
+        body: "x",
+        pax: {
+          "SCHILY.xattr.user.mime_type": "application/x-special",
+          "SCHILY.xattr.user.meta.lunch": "burger",
+          "LIBARCHIVE.xattr.user.meta.dinner": "ziti",
+          "SCHILY.xattr.user.stuff": "ignored",
+        },
+      },
     ]);
-    const outcome = await json(await swift("PUT", `${A}?extract-archive=tar`, { body: archive, headers: { ...JSON_ACCEPT, "X-Object-Meta-Color": "red", "X-Delete-After": "3600", "Content-Type": "application/x-tar" } }));
+    const outcome = await json(
+      await swift("PUT", `${A}?extract-archive=tar`, {
+        body: archive,
+        headers: {
+          ...JSON_ACCEPT,
+          "X-Object-Meta-Color": "red",
+          "X-Delete-After": "3600",
+          "Content-Type": "application/x-tar",
+        },
+      }),
+    );
     expect(outcome["Number Files Created"]).toBe(2);
     const plain = await swift("HEAD", `${A}/ea-meta/plain`);
     await text(plain);
@@ -333,13 +455,18 @@ describe("bulk extract-archive", () => {
     expect(first["Number Files Created"]).toBe(2);
     expect(await text(await swift("GET", `${A}/${long}`))).toBe("pax");
     expect(await text(await swift("GET", `${A}/ea-long/prefixed/file`))).toBe("ustar");
-    const second = await json(await swift("PUT", `${A}?extract-archive=tar`, { body: gnuArchive, headers: JSON_ACCEPT }));
+    const second = await json(
+      await swift("PUT", `${A}?extract-archive=tar`, { body: gnuArchive, headers: JSON_ACCEPT }),
+    );
     expect(second["Number Files Created"]).toBe(1);
     expect(await text(await swift("GET", `${A}/${gnuName}`))).toBe("gnu");
   });
 
   it("Accept: text/xml renders Swift's <extract> document", async ({ expect }) => {
-    const response = await swift("PUT", `${A}/ea-dest?extract-archive=tar`, { body: tar([{ name: "xml/f", body: "x" }]), headers: { Accept: "text/xml" } });
+    const response = await swift("PUT", `${A}/ea-dest?extract-archive=tar`, {
+      body: tar([{ name: "xml/f", body: "x" }]),
+      headers: { Accept: "text/xml" },
+    });
     expect(response.headers.get("content-type")).toBe("text/xml");
     expect(await text(response)).toBe(
       "<extract>\n<number_files_created>1</number_files_created>\n<response_body></response_body>\n<response_status>201 Created</response_status>\n<errors>\n</errors>\n</extract>\n",
@@ -347,13 +474,26 @@ describe("bulk extract-archive", () => {
   });
 
   it("an archive of only directories reports 400 'Invalid Tar File: No Valid Files'", async ({ expect }) => {
-    const outcome = await json(await swift("PUT", `${A}?extract-archive=tar`, { body: tar([{ name: "ea-dirs/", type: "5" }]), headers: JSON_ACCEPT }));
-    expect(outcome).toEqual({ "Response Status": "400 Bad Request", "Response Body": "Invalid Tar File: No Valid Files", "Number Files Created": 0, Errors: [] });
+    const outcome = await json(
+      await swift("PUT", `${A}?extract-archive=tar`, {
+        body: tar([{ name: "ea-dirs/", type: "5" }]),
+        headers: JSON_ACCEPT,
+      }),
+    );
+    expect(outcome).toEqual({
+      "Response Status": "400 Bad Request",
+      "Response Body": "Invalid Tar File: No Valid Files",
+      "Number Files Created": 0,
+      Errors: [],
+    });
   });
 
   it("malformed archives report 400 with tarfile's reason", async ({ expect }) => {
     const junk = new Uint8Array(1024).map((_, i) => (i * 7 + 3) % 251);
-    const archive = tar([{ name: "ea-trunc/a", body: "aaaa" }, { name: "ea-trunc/b", body: "b".repeat(600) }]);
+    const archive = tar([
+      { name: "ea-trunc/a", body: "aaaa" },
+      { name: "ea-trunc/b", body: "b".repeat(600) },
+    ]);
     const badChecksum = archive.slice();
     badChecksum[0] = 0x5a; // the name changes, the stored checksum does not
     const cases: [string, Uint8Array, string][] = [
@@ -367,26 +507,46 @@ describe("bulk extract-archive", () => {
       ["tar", archive.subarray(0, 1636), "Invalid Tar File: unexpected end of data"],
     ];
     for (const [format, body, message] of cases) {
-      const outcome = await json(await swift("PUT", `${A}/ea-dest?extract-archive=${format}`, { body, headers: { ...JSON_ACCEPT, "Content-Length": String(body.length) } }));
+      const outcome = await json(
+        await swift("PUT", `${A}/ea-dest?extract-archive=${format}`, {
+          body,
+          headers: { ...JSON_ACCEPT, "Content-Length": String(body.length) },
+        }),
+      );
       expect(outcome["Response Status"], message).toBe("400 Bad Request");
       expect(outcome["Response Body"]).toBe(message);
     }
   });
 
-  it("files that cannot be created are listed with their status, and the Response Status follows them", async ({ expect }) => {
+  it("files that cannot be created are listed with their status, and the Response Status follows them", async ({
+    expect,
+  }) => {
     const archive = tar([
       { name: "ok/a", body: "a" },
       { name: "bad/long", body: "b", pax: { path: `bad/${"n".repeat(1100)}` } },
     ]);
-    const outcome = await json(await swift("PUT", `${A}/ea-dest?extract-archive=tar`, { body: archive, headers: JSON_ACCEPT }));
+    const outcome = await json(
+      await swift("PUT", `${A}/ea-dest?extract-archive=tar`, { body: archive, headers: JSON_ACCEPT }),
+    );
     expect(outcome["Number Files Created"]).toBe(1);
     expect(outcome["Response Status"]).toBe("400 Bad Request");
     expect(outcome.Errors).toEqual([[`ea-dest/bad/${"n".repeat(1100)}`, "400 Bad Request"]]);
   });
 
   it("an anonymous extract-archive reports 401 Unauthorized and creates nothing", async ({ expect }) => {
-    const outcome = await json(await swift("PUT", `${A}?extract-archive=tar`, { body: tar([{ name: "ea-anon/f", body: "x" }]), headers: JSON_ACCEPT, user: null }));
-    expect(outcome).toEqual({ "Response Status": "401 Unauthorized", "Response Body": "", "Number Files Created": 0, Errors: [] });
+    const outcome = await json(
+      await swift("PUT", `${A}?extract-archive=tar`, {
+        body: tar([{ name: "ea-anon/f", body: "x" }]),
+        headers: JSON_ACCEPT,
+        user: null,
+      }),
+    );
+    expect(outcome).toEqual({
+      "Response Status": "401 Unauthorized",
+      "Response Body": "",
+      "Number Files Created": 0,
+      Errors: [],
+    });
     expect(await status(`${A}/ea-anon`)).toBe(404);
   });
 

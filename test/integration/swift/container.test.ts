@@ -42,8 +42,12 @@ describe("container", () => {
 
   it("POST sets and removes X-Container-Meta-* (204); POST to a missing container returns 404", async ({ expect }) => {
     const name = unique();
-    await text(await swift("PUT", `/AUTH_test/${name}`, { headers: { "X-Container-Meta-A": "1", "X-Container-Meta-B": "2" } }));
-    const post = await swift("POST", `/AUTH_test/${name}`, { headers: { "X-Container-Meta-A": "one", "X-Remove-Container-Meta-B": "x", "X-Container-Meta-C": "3" } });
+    await text(
+      await swift("PUT", `/AUTH_test/${name}`, { headers: { "X-Container-Meta-A": "1", "X-Container-Meta-B": "2" } }),
+    );
+    const post = await swift("POST", `/AUTH_test/${name}`, {
+      headers: { "X-Container-Meta-A": "one", "X-Remove-Container-Meta-B": "x", "X-Container-Meta-C": "3" },
+    });
     await text(post);
     expect(post.status).toBe(204);
     const head = await swift("HEAD", `/AUTH_test/${name}`);
@@ -56,12 +60,23 @@ describe("container", () => {
     expect(missing.status).toBe(404);
   });
 
-  it("PUT with metadata over Swift's limits returns 400 with Swift's message and creates nothing", async ({ expect }) => {
+  it("PUT with metadata over Swift's limits returns 400 with Swift's message and creates nothing", async ({
+    expect,
+  }) => {
     const cases: [Record<string, string>, string][] = [
-      [{ [`X-Container-Meta-${"n".repeat(129)}`]: "v" }, `Metadata name too long: x-container-meta-N${"n".repeat(128)}`],
+      [
+        { [`X-Container-Meta-${"n".repeat(129)}`]: "v" },
+        `Metadata name too long: x-container-meta-N${"n".repeat(128)}`,
+      ],
       [{ "X-Container-Meta-Long": "v".repeat(257) }, "Metadata value longer than 256: x-container-meta-Long"],
-      [Object.fromEntries(Array.from({ length: 91 }, (_, i) => [`X-Container-Meta-K${i}`, "v"])), "Too many metadata items; max 90"],
-      [Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`X-Container-Meta-K${i}`, "v".repeat(250)])), "Total metadata too large; max 4096"],
+      [
+        Object.fromEntries(Array.from({ length: 91 }, (_, i) => [`X-Container-Meta-K${i}`, "v"])),
+        "Too many metadata items; max 90",
+      ],
+      [
+        Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`X-Container-Meta-K${i}`, "v".repeat(250)])),
+        "Total metadata too large; max 4096",
+      ],
     ];
     for (const [headers, message] of cases) {
       const name = unique("bad-meta");
@@ -86,10 +101,14 @@ describe("container", () => {
     await text(await swift("PUT", `/AUTH_test/${name}/o`, { body: bytes("x") }));
     const response = await swift("DELETE", `/AUTH_test/${name}`);
     expect(response.status).toBe(409);
-    expect(await text(response)).toBe("<html><h1>Conflict</h1><p>There was a conflict when trying to complete your request.</p></html>");
+    expect(await text(response)).toBe(
+      "<html><h1>Conflict</h1><p>There was a conflict when trying to complete your request.</p></html>",
+    );
   });
 
-  it("DELETE of an empty container returns 204, after which it is gone (404) and can be created again (201)", async ({ expect }) => {
+  it("DELETE of an empty container returns 204, after which it is gone (404) and can be created again (201)", async ({
+    expect,
+  }) => {
     const name = unique();
     await text(await swift("PUT", `/AUTH_test/${name}`, { headers: { "X-Container-Meta-Old": "yes" } }));
     await text(await swift("PUT", `/AUTH_test/${name}/o`, { body: bytes("x") }));
@@ -129,7 +148,11 @@ describe("container", () => {
 
   it("X-Container-Read and X-Container-Write are stored and returned to the owner", async ({ expect }) => {
     const name = unique();
-    await text(await swift("PUT", `/AUTH_test/${name}`, { headers: { "X-Container-Read": ".r:*", "X-Container-Write": "test2:tester2" } }));
+    await text(
+      await swift("PUT", `/AUTH_test/${name}`, {
+        headers: { "X-Container-Read": ".r:*", "X-Container-Write": "test2:tester2" },
+      }),
+    );
     const head = await swift("HEAD", `/AUTH_test/${name}`);
     await text(head);
     expect(head.headers.get("x-container-read")).toBe(".r:*");
@@ -138,7 +161,9 @@ describe("container", () => {
 });
 
 describe("container information cache", () => {
-  it("an object PUT right after its container is deleted through this isolate returns 404 (the cached info is dropped)", async ({ expect }) => {
+  it("an object PUT right after its container is deleted through this isolate returns 404 (the cached info is dropped)", async ({
+    expect,
+  }) => {
     const name = unique("cached");
     await text(await swift("PUT", `/AUTH_test/${name}`));
     const first = await swift("PUT", `/AUTH_test/${name}/o`, { body: bytes("x") });
@@ -153,7 +178,9 @@ describe("container information cache", () => {
 });
 
 describe("container POST and Last-Modified", () => {
-  it("a POST moves the container's Last-Modified to its own time, keeping X-Timestamp (as Swift's container server does)", async ({ expect }) => {
+  it("a POST moves the container's Last-Modified to its own time, keeping X-Timestamp (as Swift's container server does)", async ({
+    expect,
+  }) => {
     const name = unique("lm");
     await text(await swift("PUT", `/AUTH_test/${name}`));
     const before = await swift("HEAD", `/AUTH_test/${name}`);

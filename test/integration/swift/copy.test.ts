@@ -2,7 +2,8 @@ import { beforeAll, describe, it } from "vitest";
 import { swift, text } from "../../helpers";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
-const md5Hex = async (s: string) => [...new Uint8Array(await crypto.subtle.digest("MD5", bytes(s)))].map((b) => b.toString(16).padStart(2, "0")).join("");
+const md5Hex = async (s: string) =>
+  [...new Uint8Array(await crypto.subtle.digest("MD5", bytes(s)))].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 beforeAll(async () => {
   await text(await swift("PUT", "/AUTH_test/copy-src"));
@@ -17,7 +18,9 @@ beforeAll(async () => {
 
 describe("server-side copy", () => {
   it("COPY with Destination copies body and metadata, returning 201 with X-Copied-From headers", async ({ expect }) => {
-    const response = await swift("COPY", "/AUTH_test/copy-src/original.txt", { headers: { Destination: "copy-dst/copied.txt" } });
+    const response = await swift("COPY", "/AUTH_test/copy-src/original.txt", {
+      headers: { Destination: "copy-dst/copied.txt" },
+    });
     await text(response);
     expect(response.status).toBe(201);
     expect(response.headers.get("x-copied-from")).toBe("copy-src/original.txt");
@@ -31,7 +34,9 @@ describe("server-side copy", () => {
   });
 
   it("PUT with X-Copy-From copies, the request's metadata overriding the source's", async ({ expect }) => {
-    const response = await swift("PUT", "/AUTH_test/copy-dst/from-header", { headers: { "X-Copy-From": "/copy-src/original.txt", "X-Object-Meta-Color": "green", "Content-Length": "0" } });
+    const response = await swift("PUT", "/AUTH_test/copy-dst/from-header", {
+      headers: { "X-Copy-From": "/copy-src/original.txt", "X-Object-Meta-Color": "green", "Content-Length": "0" },
+    });
     await text(response);
     expect(response.status).toBe(201);
     const head = await swift("HEAD", "/AUTH_test/copy-dst/from-header");
@@ -42,7 +47,11 @@ describe("server-side copy", () => {
   });
 
   it("X-Fresh-Metadata: true drops the source's metadata", async ({ expect }) => {
-    await text(await swift("COPY", "/AUTH_test/copy-src/original.txt", { headers: { Destination: "/copy-dst/fresh", "X-Fresh-Metadata": "true", "X-Object-Meta-New": "1" } }));
+    await text(
+      await swift("COPY", "/AUTH_test/copy-src/original.txt", {
+        headers: { Destination: "/copy-dst/fresh", "X-Fresh-Metadata": "true", "X-Object-Meta-New": "1" },
+      }),
+    );
     const head = await swift("HEAD", "/AUTH_test/copy-dst/fresh");
     await text(head);
     expect(head.headers.get("x-object-meta-color")).toBeNull();
@@ -50,12 +59,18 @@ describe("server-side copy", () => {
   });
 
   it("a Range on the copy request copies only those bytes of the source", async ({ expect }) => {
-    await text(await swift("COPY", "/AUTH_test/copy-src/original.txt", { headers: { Destination: "copy-dst/partial", Range: "bytes=0-7" } }));
+    await text(
+      await swift("COPY", "/AUTH_test/copy-src/original.txt", {
+        headers: { Destination: "copy-dst/partial", Range: "bytes=0-7" },
+      }),
+    );
     expect(await text(await swift("GET", "/AUTH_test/copy-dst/partial"))).toBe("original");
   });
 
   it("If-Match that does not hold on the source returns 412 and copies nothing", async ({ expect }) => {
-    const response = await swift("COPY", "/AUTH_test/copy-src/original.txt", { headers: { Destination: "copy-dst/not-copied", "If-Match": '"nope"' } });
+    const response = await swift("COPY", "/AUTH_test/copy-src/original.txt", {
+      headers: { Destination: "copy-dst/not-copied", "If-Match": '"nope"' },
+    });
     await text(response);
     expect(response.status).toBe(412);
     const head = await swift("HEAD", "/AUTH_test/copy-dst/not-copied");
@@ -76,22 +91,31 @@ describe("server-side copy", () => {
   });
 
   it("copying a missing source returns 404; into a missing container returns 404", async ({ expect }) => {
-    const missingSource = await swift("COPY", "/AUTH_test/copy-src/nothing", { headers: { Destination: "copy-dst/x" } });
+    const missingSource = await swift("COPY", "/AUTH_test/copy-src/nothing", {
+      headers: { Destination: "copy-dst/x" },
+    });
     await text(missingSource);
     expect(missingSource.status).toBe(404);
-    const missingContainer = await swift("COPY", "/AUTH_test/copy-src/original.txt", { headers: { Destination: "no-such-container/x" } });
+    const missingContainer = await swift("COPY", "/AUTH_test/copy-src/original.txt", {
+      headers: { Destination: "no-such-container/x" },
+    });
     await text(missingContainer);
     expect(missingContainer.status).toBe(404);
   });
 
   it("X-Copy-From with a body returns 400", async ({ expect }) => {
-    const response = await swift("PUT", "/AUTH_test/copy-dst/with-body", { headers: { "X-Copy-From": "copy-src/original.txt" }, body: bytes("not empty") });
+    const response = await swift("PUT", "/AUTH_test/copy-dst/with-body", {
+      headers: { "X-Copy-From": "copy-src/original.txt" },
+      body: bytes("not empty"),
+    });
     expect(response.status).toBe(400);
     expect(await text(response)).toBe("Copy requests require a zero byte body");
   });
 
   it("a copy to another account needs rights there: 403 for a user without them", async ({ expect }) => {
-    const response = await swift("COPY", "/AUTH_test/copy-src/original.txt", { headers: { Destination: "copy-dst/x", "Destination-Account": "AUTH_test2" } });
+    const response = await swift("COPY", "/AUTH_test/copy-src/original.txt", {
+      headers: { Destination: "copy-dst/x", "Destination-Account": "AUTH_test2" },
+    });
     await text(response);
     expect(response.status).toBe(403);
   });

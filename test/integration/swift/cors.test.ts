@@ -5,7 +5,11 @@ const ALLOW = "DELETE, HEAD, POST, GET, PUT, OPTIONS";
 const OBJECT_ALLOW = `${ALLOW}, COPY`;
 
 /** A container of AUTH_test with CORS metadata and an object `o`. */
-async function corsContainer(headers: Record<string, string> = { "X-Container-Meta-Access-Control-Allow-Origin": "http://a.example http://b.example" }): Promise<string> {
+async function corsContainer(
+  headers: Record<string, string> = {
+    "X-Container-Meta-Access-Control-Allow-Origin": "http://a.example http://b.example",
+  },
+): Promise<string> {
   const name = unique("cors");
   await text(await swift("PUT", `/AUTH_test/${name}`, { headers }));
   await text(await swift("PUT", `/AUTH_test/${name}/o`, { body: "hello", headers: { "X-Object-Meta-Color": "red" } }));
@@ -16,12 +20,26 @@ function preflight(path: string, headers: Record<string, string>): Promise<Respo
   return swift("OPTIONS", path, { user: null, headers });
 }
 
-const exposed = (response: Response) => new Set((response.headers.get("access-control-expose-headers") ?? "").split(", ").filter(Boolean));
+const exposed = (response: Response) =>
+  new Set((response.headers.get("access-control-expose-headers") ?? "").split(", ").filter(Boolean));
 
-const SIMPLE = ["cache-control", "content-language", "content-type", "expires", "last-modified", "pragma", "etag", "x-timestamp", "x-trans-id", "x-openstack-request-id"];
+const SIMPLE = [
+  "cache-control",
+  "content-language",
+  "content-type",
+  "expires",
+  "last-modified",
+  "pragma",
+  "etag",
+  "x-timestamp",
+  "x-trans-id",
+  "x-openstack-request-id",
+];
 
 describe("CORS preflight (OPTIONS)", () => {
-  it("OPTIONS without Origin returns 200 with Allow at every level, COPY for objects, without a token", async ({ expect }) => {
+  it("OPTIONS without Origin returns 200 with Allow at every level, COPY for objects, without a token", async ({
+    expect,
+  }) => {
     const name = await corsContainer();
     for (const [path, allow] of [
       ["/AUTH_test", ALLOW],
@@ -37,8 +55,13 @@ describe("CORS preflight (OPTIONS)", () => {
     }
   });
 
-  it("a preflight from an allowed origin returns 200 with Allow-Origin, -Methods, the asked headers, Max-Age and Vary", async ({ expect }) => {
-    const name = await corsContainer({ "X-Container-Meta-Access-Control-Allow-Origin": "http://a.example http://b.example", "X-Container-Meta-Access-Control-Max-Age": "99" });
+  it("a preflight from an allowed origin returns 200 with Allow-Origin, -Methods, the asked headers, Max-Age and Vary", async ({
+    expect,
+  }) => {
+    const name = await corsContainer({
+      "X-Container-Meta-Access-Control-Allow-Origin": "http://a.example http://b.example",
+      "X-Container-Meta-Access-Control-Max-Age": "99",
+    });
     const response = await preflight(`/AUTH_test/${name}/o`, {
       Origin: "http://b.example",
       "Access-Control-Request-Method": "PUT",
@@ -52,7 +75,10 @@ describe("CORS preflight (OPTIONS)", () => {
     expect(response.headers.get("access-control-max-age")).toBe("99");
     expect(response.headers.get("vary")).toBe("Origin, Access-Control-Request-Headers");
     expect(response.headers.get("allow")).toBe(OBJECT_ALLOW);
-    const container = await preflight(`/AUTH_test/${name}`, { Origin: "http://a.example", "Access-Control-Request-Method": "GET" });
+    const container = await preflight(`/AUTH_test/${name}`, {
+      Origin: "http://a.example",
+      "Access-Control-Request-Method": "GET",
+    });
     await text(container);
     expect(container.status).toBe(200);
     expect(container.headers.get("access-control-allow-methods")).toBe(ALLOW);
@@ -63,14 +89,19 @@ describe("CORS preflight (OPTIONS)", () => {
 
   it("with Allow-Origin `*` the preflight answers `*` for any origin, without Vary: Origin", async ({ expect }) => {
     const name = await corsContainer({ "X-Container-Meta-Access-Control-Allow-Origin": "*" });
-    const response = await preflight(`/AUTH_test/${name}/o`, { Origin: "http://anyone.example", "Access-Control-Request-Method": "GET" });
+    const response = await preflight(`/AUTH_test/${name}/o`, {
+      Origin: "http://anyone.example",
+      "Access-Control-Request-Method": "GET",
+    });
     await text(response);
     expect(response.status).toBe(200);
     expect(response.headers.get("access-control-allow-origin")).toBe("*");
     expect(response.headers.get("vary")).toBeNull();
   });
 
-  it("a preflight from an origin not allowed, for a method not allowed, without a method, or to a missing container returns 401 with Allow", async ({ expect }) => {
+  it("a preflight from an origin not allowed, for a method not allowed, without a method, or to a missing container returns 401 with Allow", async ({
+    expect,
+  }) => {
     const name = await corsContainer();
     const cases: [string, Record<string, string>][] = [
       [`/AUTH_test/${name}/o`, { Origin: "http://evil.example", "Access-Control-Request-Method": "GET" }],
@@ -78,11 +109,16 @@ describe("CORS preflight (OPTIONS)", () => {
       [`/AUTH_test/${name}/o`, { Origin: "http://a.example", "Access-Control-Request-Method": "COPY" }],
       [`/AUTH_test/${name}/o`, { Origin: "http://a.example" }],
       ["/AUTH_test/no-such-container/o", { Origin: "http://a.example", "Access-Control-Request-Method": "GET" }],
-      [`/AUTH_test/${await corsContainer({})}/o`, { Origin: "http://a.example", "Access-Control-Request-Method": "GET" }],
+      [
+        `/AUTH_test/${await corsContainer({})}/o`,
+        { Origin: "http://a.example", "Access-Control-Request-Method": "GET" },
+      ],
     ];
     for (const [path, headers] of cases) {
       const response = await preflight(path, headers);
-      expect(await text(response)).toBe("<html><h1>Unauthorized</h1><p>This server could not verify that you are authorized to access the document you requested.</p></html>");
+      expect(await text(response)).toBe(
+        "<html><h1>Unauthorized</h1><p>This server could not verify that you are authorized to access the document you requested.</p></html>",
+      );
       expect(response.status).toBe(401);
       expect(response.headers.get("allow")).toBe(ALLOW);
       expect(response.headers.get("access-control-allow-origin")).toBeNull();
@@ -90,15 +126,23 @@ describe("CORS preflight (OPTIONS)", () => {
   });
 
   it("an account-level preflight has no CORS: 200 with Allow", async ({ expect }) => {
-    const response = await preflight("/AUTH_test", { Origin: "http://a.example", "Access-Control-Request-Method": "GET" });
+    const response = await preflight("/AUTH_test", {
+      Origin: "http://a.example",
+      "Access-Control-Request-Method": "GET",
+    });
     await text(response);
     expect(response.status).toBe(200);
     expect(response.headers.get("allow")).toBe(ALLOW);
     expect(response.headers.get("access-control-allow-origin")).toBeNull();
   });
 
-  it("OPTIONS with a token of ours that does not verify, or outside the reseller prefix, returns 401", async ({ expect }) => {
-    const forged = await swift("OPTIONS", "/AUTH_test/c/o", { user: null, headers: { "X-Auth-Token": "AUTH_tkforged" } });
+  it("OPTIONS with a token of ours that does not verify, or outside the reseller prefix, returns 401", async ({
+    expect,
+  }) => {
+    const forged = await swift("OPTIONS", "/AUTH_test/c/o", {
+      user: null,
+      headers: { "X-Auth-Token": "AUTH_tkforged" },
+    });
     await text(forged);
     expect(forged.status).toBe(401);
     expect(forged.headers.get("www-authenticate")).toBe('Swift realm="AUTH_test"');
@@ -109,8 +153,13 @@ describe("CORS preflight (OPTIONS)", () => {
 });
 
 describe("CORS on actual requests", () => {
-  it("a GET from an allowed origin exposes the simple headers, the object's metadata and the container's list, with Allow-Origin and Vary", async ({ expect }) => {
-    const name = await corsContainer({ "X-Container-Meta-Access-Control-Allow-Origin": "http://a.example", "X-Container-Meta-Access-Control-Expose-Headers": "X-Foo  x-bar" });
+  it("a GET from an allowed origin exposes the simple headers, the object's metadata and the container's list, with Allow-Origin and Vary", async ({
+    expect,
+  }) => {
+    const name = await corsContainer({
+      "X-Container-Meta-Access-Control-Allow-Origin": "http://a.example",
+      "X-Container-Meta-Access-Control-Expose-Headers": "X-Foo  x-bar",
+    });
     const response = await swift("GET", `/AUTH_test/${name}/o`, { headers: { Origin: "http://a.example" } });
     expect(await text(response)).toBe("hello");
     expect(response.headers.get("access-control-allow-origin")).toBe("http://a.example");
@@ -135,7 +184,9 @@ describe("CORS on actual requests", () => {
     expect((response.headers.get("vary") ?? "").split(", ")).toContain("Origin");
   });
 
-  it("an origin not allowed gets no CORS headers (strict_cors_mode), nor does a request to an account or without Origin", async ({ expect }) => {
+  it("an origin not allowed gets no CORS headers (strict_cors_mode), nor does a request to an account or without Origin", async ({
+    expect,
+  }) => {
     const name = await corsContainer();
     for (const [path, headers] of [
       [`/AUTH_test/${name}/o`, { Origin: "http://evil.example" }],
@@ -150,7 +201,9 @@ describe("CORS on actual requests", () => {
     }
   });
 
-  it("errors from a controller carry CORS headers (404, a delayed 401); refusals before any controller do not", async ({ expect }) => {
+  it("errors from a controller carry CORS headers (404, a delayed 401); refusals before any controller do not", async ({
+    expect,
+  }) => {
     const name = await corsContainer();
     const headers = { Origin: "http://a.example" };
     const missing = await swift("GET", `/AUTH_test/${name}/nope`, { headers });
@@ -175,7 +228,10 @@ describe("CORS on actual requests", () => {
 
   it("an object PUT from an allowed origin gets CORS headers", async ({ expect }) => {
     const name = await corsContainer();
-    const response = await swift("PUT", `/AUTH_test/${name}/new`, { body: "x", headers: { Origin: "http://b.example" } });
+    const response = await swift("PUT", `/AUTH_test/${name}/new`, {
+      body: "x",
+      headers: { Origin: "http://b.example" },
+    });
     await text(response);
     expect(response.status).toBe(201);
     expect(response.headers.get("access-control-allow-origin")).toBe("http://b.example");

@@ -49,11 +49,18 @@ describe("X-Delete-At far in the future", () => {
     expect(await deleteAtOf(`${C}/after`)).toBe("9999999999");
   });
 
-  it("a FormPOST x_delete_at or x_delete_after of 1e21 or more stores 9999999999, not a 400 for exponent form", async ({ expect }) => {
+  it("a FormPOST x_delete_at or x_delete_after of 1e21 or more stores 9999999999, not a 400 for exponent form", async ({
+    expect,
+  }) => {
     const account = `AUTH_${unique("dac")}`;
-    await text(await swift("PUT", `/${account}`, { user: ADMIN, headers: { "X-Account-Meta-Temp-URL-Key": "secret" } }));
+    await text(
+      await swift("PUT", `/${account}`, { user: ADMIN, headers: { "X-Account-Meta-Temp-URL-Key": "secret" } }),
+    );
     await text(await swift("PUT", `/${account}/c`, { user: ADMIN }));
-    for (const [field, name] of [["x_delete_at", "form-at"], ["x_delete_after", "form-after"]] as const) {
+    for (const [field, name] of [
+      ["x_delete_at", "form-at"],
+      ["x_delete_after", "form-after"],
+    ] as const) {
       const path = `/v1/${account}/c/${name}-`;
       const response = await formPost(path, [[field, "9".repeat(25)]]);
       expect(await text(response)).toContain("201 Created");
@@ -69,8 +76,22 @@ async function formPost(path: string, fields: [string, string][]): Promise<Respo
   const key = await crypto.subtle.importKey("raw", bytes("secret"), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   const digest = new Uint8Array(await crypto.subtle.sign("HMAC", key, bytes(`${path}\n\n1024\n10\n${expires}`)));
   const signature = [...digest].map((byte) => byte.toString(16).padStart(2, "0")).join("");
-  const parts: [string, string][] = [["redirect", ""], ["max_file_size", "1024"], ["max_file_count", "10"], ["expires", expires], ["signature", signature], ...fields];
-  let body = parts.map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`).join("");
+  const parts: [string, string][] = [
+    ["redirect", ""],
+    ["max_file_size", "1024"],
+    ["max_file_count", "10"],
+    ["expires", expires],
+    ["signature", signature],
+    ...fields,
+  ];
+  let body = parts
+    .map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
+    .join("");
   body += `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="file.txt"\r\n\r\nx\r\n--${boundary}--\r\n`;
-  return exports.default.fetch(`${BASE}${path}`, { method: "POST", body: bytes(body), headers: { "Content-Type": `multipart/form-data; boundary=${boundary}` }, redirect: "manual" });
+  return exports.default.fetch(`${BASE}${path}`, {
+    method: "POST",
+    body: bytes(body),
+    headers: { "Content-Type": `multipart/form-data; boundary=${boundary}` },
+    redirect: "manual",
+  });
 }

@@ -8,7 +8,9 @@ const bytes = (s: string) => new TextEncoder().encode(s);
 const PARTS = ["part1-", "part2-", "part3-"];
 
 async function md5(data: string): Promise<string> {
-  return [...new Uint8Array(await crypto.subtle.digest("MD5", bytes(data)))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return [...new Uint8Array(await crypto.subtle.digest("MD5", bytes(data)))]
+    .map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
 }
 
 /** The DLO ETag of PARTS: quoted md5 of their etags concatenated. */
@@ -19,7 +21,10 @@ async function partsEtag(): Promise<string> {
 }
 
 async function putManifest(name: string, manifest: string, headers: Record<string, string> = {}): Promise<Response> {
-  const response = await swift("PUT", `${C}/${name}`, { body: bytes(""), headers: { "X-Object-Manifest": manifest, ...headers } });
+  const response = await swift("PUT", `${C}/${name}`, {
+    body: bytes(""),
+    headers: { "X-Object-Manifest": manifest, ...headers },
+  });
   await text(response);
   return response;
 }
@@ -28,9 +33,13 @@ beforeAll(async () => {
   await text(await swift("PUT", C));
   await text(await swift("PUT", S));
   // Uploaded out of order: the listing decides the order.
-  for (const index of [2, 0, 1]) await text(await swift("PUT", `${S}/seg/0${index + 1}`, { body: bytes(PARTS[index] ?? "") }));
+  for (const index of [2, 0, 1])
+    await text(await swift("PUT", `${S}/seg/0${index + 1}`, { body: bytes(PARTS[index] ?? "") }));
   await text(await swift("PUT", `${S}/other/01`, { body: bytes("not a segment") }));
-  const manifest = await putManifest("large", "dlo-segments/seg/", { "Content-Type": "text/x-dlo", "X-Object-Meta-Color": "blue" });
+  const manifest = await putManifest("large", "dlo-segments/seg/", {
+    "Content-Type": "text/x-dlo",
+    "X-Object-Meta-Color": "blue",
+  });
   if (manifest.status !== 201) throw new Error(`manifest: ${manifest.status}`);
 });
 
@@ -43,7 +52,14 @@ describe("/info", () => {
 
 describe("DLO manifest PUT", () => {
   it("with a malformed X-Object-Manifest returns 400 with Swift's message", async ({ expect }) => {
-    for (const value of ["nocontainer", "/dlo-segments/x", "dlo-segments/", "dlo-segments/a?b", "dlo-segments/a&b", "dlo-segments//x"]) {
+    for (const value of [
+      "nocontainer",
+      "/dlo-segments/x",
+      "dlo-segments/",
+      "dlo-segments/a?b",
+      "dlo-segments/a&b",
+      "dlo-segments//x",
+    ]) {
       const response = await swift("PUT", `${C}/bad`, { body: bytes(""), headers: { "X-Object-Manifest": value } });
       expect(response.status, value).toBe(400);
       expect(await text(response), value).toBe("X-Object-Manifest must be in the format container/prefix");
@@ -58,7 +74,9 @@ describe("DLO manifest PUT", () => {
 });
 
 describe("DLO GET and HEAD", () => {
-  it("GET returns the segments in listing order with Content-Length their total and ETag the quoted md5 of their etags", async ({ expect }) => {
+  it("GET returns the segments in listing order with Content-Length their total and ETag the quoted md5 of their etags", async ({
+    expect,
+  }) => {
     const response = await swift("GET", `${C}/large`);
     expect(await text(response)).toBe(PARTS.join(""));
     expect(response.status).toBe(200);
@@ -131,7 +149,9 @@ describe("DLO GET and HEAD", () => {
   });
 
   it("GET through a symlink to a manifest returns the concatenated segments", async ({ expect }) => {
-    await text(await swift("PUT", `${C}/link-to-large`, { body: bytes(""), headers: { "X-Symlink-Target": "dlo/large" } }));
+    await text(
+      await swift("PUT", `${C}/link-to-large`, { body: bytes(""), headers: { "X-Symlink-Target": "dlo/large" } }),
+    );
     const response = await swift("GET", `${C}/link-to-large`);
     expect(await text(response)).toBe(PARTS.join(""));
     expect(response.headers.get("etag")).toBe(await partsEtag());
@@ -167,7 +187,9 @@ describe("DLO ?multipart-manifest=get, POST and COPY", () => {
 
   it("POST with X-Object-Manifest keeps it a manifest; POST without makes it a normal object", async ({ expect }) => {
     await putManifest("posted", "dlo-segments/seg/");
-    const keep = await swift("POST", `${C}/posted`, { headers: { "X-Object-Manifest": "dlo-segments/seg/", "X-Object-Meta-A": "1" } });
+    const keep = await swift("POST", `${C}/posted`, {
+      headers: { "X-Object-Manifest": "dlo-segments/seg/", "X-Object-Meta-A": "1" },
+    });
     await text(keep);
     expect(keep.status).toBe(202);
     expect(await text(await swift("GET", `${C}/posted`))).toBe(PARTS.join(""));
@@ -190,7 +212,9 @@ describe("DLO ?multipart-manifest=get, POST and COPY", () => {
   });
 
   it("COPY ?multipart-manifest=get copies the manifest itself", async ({ expect }) => {
-    const copy = await swift("COPY", `${C}/large?multipart-manifest=get`, { headers: { Destination: "dlo/large-manifest-copy" } });
+    const copy = await swift("COPY", `${C}/large?multipart-manifest=get`, {
+      headers: { Destination: "dlo/large-manifest-copy" },
+    });
     await text(copy);
     expect(copy.status).toBe(201);
     const manifest = await swift("GET", `${C}/large-manifest-copy?multipart-manifest=get`);

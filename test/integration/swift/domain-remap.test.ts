@@ -9,25 +9,40 @@ const bytes = (s: string) => new TextEncoder().encode(s);
 const PUBLIC = { "X-Container-Read": ".r:*,.rlistings" };
 
 /** A request to a host under the storage domain, as a browser sends it (redirects not followed). */
-async function visit(url: string, init: { method?: string; headers?: Record<string, string>; body?: BodyInit | null; auth?: boolean } = {}) {
+async function visit(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: BodyInit | null; auth?: boolean } = {},
+) {
   const headers = new Headers(init.headers);
   if (init.auth) headers.set("X-Auth-Token", await tokenFor());
-  const response = await exports.default.fetch(url, { method: init.method ?? "GET", headers, body: init.body ?? null, redirect: "manual" });
+  const response = await exports.default.fetch(url, {
+    method: init.method ?? "GET",
+    headers,
+    body: init.body ?? null,
+    redirect: "manual",
+  });
   return { status: response.status, body: await response.text(), headers: response.headers };
 }
 
-
 beforeAll(async () => {
   await putStatus("/AUTH_test/remapweb", { headers: { ...PUBLIC, "X-Container-Meta-Web-Index": "index.html" } });
-  await putStatus("/AUTH_test/remapweb/index.html", { body: bytes("<p>home</p>"), headers: { "Content-Type": "text/html" } });
-  await putStatus("/AUTH_test/remapweb/docs/index.html", { body: bytes("<p>docs</p>"), headers: { "Content-Type": "text/html" } });
+  await putStatus("/AUTH_test/remapweb/index.html", {
+    body: bytes("<p>home</p>"),
+    headers: { "Content-Type": "text/html" },
+  });
+  await putStatus("/AUTH_test/remapweb/docs/index.html", {
+    body: bytes("<p>docs</p>"),
+    headers: { "Content-Type": "text/html" },
+  });
   await putStatus("/AUTH_test/remapweb/v1/o", { body: bytes("under v1/") });
   await putStatus("/AUTH_test/remapped", {});
   await putStatus("/AUTH_test/remapped/o", { body: bytes("object o") });
 });
 
 describe("domain_remap (storage domain example.com)", () => {
-  it("a container host serves its public container's web index at / (static web through domain_remap)", async ({ expect }) => {
+  it("a container host serves its public container's web index at / (static web through domain_remap)", async ({
+    expect,
+  }) => {
     const response = await visit("http://remapweb.AUTH-test.example.com/");
     expect([response.status, response.body]).toEqual([200, "<p>home</p>"]);
     expect(response.headers.get("content-type")).toBe("text/html");
@@ -41,12 +56,16 @@ describe("domain_remap (storage domain example.com)", () => {
     expect([index.status, index.body]).toEqual([200, "<p>docs</p>"]);
   });
 
-  it("<container>.<account>.<domain>/<object> is /v1/<account>/<container>/<object>, the port ignored", async ({ expect }) => {
+  it("<container>.<account>.<domain>/<object> is /v1/<account>/<container>/<object>, the port ignored", async ({
+    expect,
+  }) => {
     const response = await visit("http://remapped.auth-test.example.com:8080/o", { auth: true });
     expect([response.status, response.body]).toEqual([200, "object o"]);
   });
 
-  it("<account>.<domain>/<container>/<object> is /v1/<account>/<container>/<object>; / lists the account", async ({ expect }) => {
+  it("<account>.<domain>/<container>/<object> is /v1/<account>/<container>/<object>; / lists the account", async ({
+    expect,
+  }) => {
     const object = await visit("http://auth_test.example.com/remapped/o", { auth: true });
     expect([object.status, object.body]).toEqual([200, "object o"]);
     const account = await visit("http://AUTH-test.example.com/?format=json", { auth: true });
@@ -55,7 +74,11 @@ describe("domain_remap (storage domain example.com)", () => {
   });
 
   it("writes go through the remapped path too: PUT then DELETE an object on a container host", async ({ expect }) => {
-    const created = await visit("http://remapped.auth-test.example.com/new", { method: "PUT", body: "fresh", auth: true });
+    const created = await visit("http://remapped.auth-test.example.com/new", {
+      method: "PUT",
+      body: "fresh",
+      auth: true,
+    });
     expect(created.status).toBe(201);
     const read = await swift("GET", "/AUTH_test/remapped/new");
     expect([read.status, await text(read)]).toEqual([200, "fresh"]);
@@ -68,14 +91,18 @@ describe("domain_remap (storage domain example.com)", () => {
     expect([response.status, response.body]).toEqual([200, "under v1/"]);
   });
 
-  it("a host with more than two labels before the storage domain answers 400 Bad domain in host header", async ({ expect }) => {
+  it("a host with more than two labels before the storage domain answers 400 Bad domain in host header", async ({
+    expect,
+  }) => {
     const response = await visit("http://a.b.auth-test.example.com/");
     expect([response.status, response.body]).toEqual([400, "Bad domain in host header"]);
     expect(response.headers.get("content-type")).toBe("text/plain");
     expect(response.headers.get("x-trans-id")).toMatch(/^tx/);
   });
 
-  it("an account label without a known reseller prefix leaves the request untouched (/info stays /info)", async ({ expect }) => {
+  it("an account label without a known reseller prefix leaves the request untouched (/info stays /info)", async ({
+    expect,
+  }) => {
     const response = await visit("http://foo.example.com/info");
     expect(response.status).toBe(200);
     expect(JSON.parse(response.body)).toHaveProperty("swift");
@@ -93,7 +120,9 @@ describe("domain_remap (storage domain example.com)", () => {
 
   it("/info lists domain_remap with its default_reseller_prefix", async ({ expect }) => {
     const response = await visit("http://edgeswift.test/info");
-    expect((JSON.parse(response.body) as Record<string, unknown>).domain_remap).toEqual({ default_reseller_prefix: null });
+    expect((JSON.parse(response.body) as Record<string, unknown>).domain_remap).toEqual({
+      default_reseller_prefix: null,
+    });
   });
 });
 
@@ -107,14 +136,19 @@ describe("domain_remap host rules (Swift's DomainRemapMiddleware.__call__)", () 
     ...overrides,
   });
 
-  it("the reseller prefix's case is restored and the account's first - becomes _ (only when it has no _)", ({ expect }) => {
+  it("the reseller prefix's case is restored and the account's first - becomes _ (only when it has no _)", ({
+    expect,
+  }) => {
     expect(remapHost(config(), "c.auth-test.example.com")).toEqual({ account: "AUTH_test", container: "c" });
     expect(remapHost(config(), "auth-a-b.example.com")).toEqual({ account: "AUTH_a-b", container: null });
     expect(remapHost(config(), "auth_a-b.example.com")).toEqual({ account: "AUTH_a-b", container: null });
   });
 
   it("default_reseller_prefix is prepended to an account label that has no known prefix", ({ expect }) => {
-    expect(remapHost(config({ defaultResellerPrefix: "AUTH" }), "c.test.example.com")).toEqual({ account: "AUTH_test", container: "c" });
+    expect(remapHost(config({ defaultResellerPrefix: "AUTH" }), "c.test.example.com")).toEqual({
+      account: "AUTH_test",
+      container: "c",
+    });
     expect(remapHost(config(), "c.test.example.com")).toBeNull();
   });
 
@@ -135,7 +169,9 @@ describe("domain_remap host rules (Swift's DomainRemapMiddleware.__call__)", () 
     expect(remappedPath(config({ mangleClientPaths: true }), target, "/v1/o")).toBe("/v1/AUTH_a/c/o");
     expect(remappedPath(config({ mangleClientPaths: true }), target, "/v1")).toBe("/v1/AUTH_a/c/");
     expect(remappedPath(config(), target, "/v1/o")).toBe("/v1/AUTH_a/c/v1/o");
-    expect(remappedPath(config({ pathRoot: "v1.0" }), { account: "AUTH_a", container: null }, "/c/o")).toBe("/v1.0/AUTH_a/c/o");
+    expect(remappedPath(config({ pathRoot: "v1.0" }), { account: "AUTH_a", container: null }, "/c/o")).toBe(
+      "/v1.0/AUTH_a/c/o",
+    );
   });
 });
 
@@ -159,9 +195,17 @@ describe("domain_remap configuration (STORAGE_DOMAIN, DOMAIN_REMAP_*)", () => {
   it("a bad storage domain, path root, reseller prefix or flag is a ConfigError naming the variable", ({ expect }) => {
     expect(() => configWith({ STORAGE_DOMAIN: "Example.COM" })).toThrow(ConfigError);
     expect(() => configWith({ STORAGE_DOMAIN: "example.com:8080" })).toThrow(/STORAGE_DOMAIN/);
-    expect(() => configWith({ STORAGE_DOMAIN: "example.com", DOMAIN_REMAP_PATH_ROOT: "v2" })).toThrow(/DOMAIN_REMAP_PATH_ROOT/);
-    expect(() => configWith({ STORAGE_DOMAIN: "example.com", DOMAIN_REMAP_RESELLER_PREFIXES: "AUTH_" })).toThrow(/DOMAIN_REMAP_RESELLER_PREFIXES/);
-    expect(() => configWith({ STORAGE_DOMAIN: "example.com", DOMAIN_REMAP_DEFAULT_RESELLER_PREFIX: "A B" })).toThrow(/DOMAIN_REMAP_DEFAULT_RESELLER_PREFIX/);
-    expect(() => configWith({ STORAGE_DOMAIN: "example.com", DOMAIN_REMAP_MANGLE_CLIENT_PATHS: "yes" })).toThrow(/DOMAIN_REMAP_MANGLE_CLIENT_PATHS/);
+    expect(() => configWith({ STORAGE_DOMAIN: "example.com", DOMAIN_REMAP_PATH_ROOT: "v2" })).toThrow(
+      /DOMAIN_REMAP_PATH_ROOT/,
+    );
+    expect(() => configWith({ STORAGE_DOMAIN: "example.com", DOMAIN_REMAP_RESELLER_PREFIXES: "AUTH_" })).toThrow(
+      /DOMAIN_REMAP_RESELLER_PREFIXES/,
+    );
+    expect(() => configWith({ STORAGE_DOMAIN: "example.com", DOMAIN_REMAP_DEFAULT_RESELLER_PREFIX: "A B" })).toThrow(
+      /DOMAIN_REMAP_DEFAULT_RESELLER_PREFIX/,
+    );
+    expect(() => configWith({ STORAGE_DOMAIN: "example.com", DOMAIN_REMAP_MANGLE_CLIENT_PATHS: "yes" })).toThrow(
+      /DOMAIN_REMAP_MANGLE_CLIENT_PATHS/,
+    );
   });
 });

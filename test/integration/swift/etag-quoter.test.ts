@@ -14,11 +14,18 @@ const ACCOUNT = "/AUTH_etagquoter";
 const bytes = (s: string) => new TextEncoder().encode(s);
 
 async function md5(data: string): Promise<string> {
-  return [...new Uint8Array(await crypto.subtle.digest("MD5", bytes(data)))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return [...new Uint8Array(await crypto.subtle.digest("MD5", bytes(data)))]
+    .map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
 }
 
 /** A request as the reseller admin, body consumed; returns the response. */
-async function call(method: string, path: string, headers: Record<string, string> = {}, body: string | null = null): Promise<Response> {
+async function call(
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body: string | null = null,
+): Promise<Response> {
   const response = await swift(method, path, { user: ADMIN, headers, body });
   await text(response);
   return response;
@@ -58,7 +65,9 @@ describe("etag_quoter (Swift: common/middleware/etag_quoter.py)", () => {
     expect((await call("PUT", `${container}/p`, {}, "hello")).headers.get("etag")).toBe(HELLO);
   });
 
-  it("X-Container-Rfc-Compliant-Etags: true quotes the container's object ETags on GET, HEAD, PUT and 304; the container shows it as True", async ({ expect }) => {
+  it("X-Container-Rfc-Compliant-Etags: true quotes the container's object ETags on GET, HEAD, PUT and 304; the container shows it as True", async ({
+    expect,
+  }) => {
     const container = await containerWithObject();
     expect((await call("POST", container, { "X-Container-Rfc-Compliant-Etags": "true" })).status).toBe(204);
     expect((await call("HEAD", container)).headers.get("x-container-rfc-compliant-etags")).toBe("True");
@@ -84,16 +93,27 @@ describe("etag_quoter (Swift: common/middleware/etag_quoter.py)", () => {
     expect(await etagOf(`${container}/o`)).toBe(`"${HELLO}"`);
   });
 
-  it("values are read as Swift's config_true_value: true, yes, on, 1, t, y are True, anything else False", async ({ expect }) => {
+  it("values are read as Swift's config_true_value: true, yes, on, 1, t, y are True, anything else False", async ({
+    expect,
+  }) => {
     const container = await containerWithObject();
-    for (const [value, shown] of [["yes", "True"], ["maybe", "False"], ["1", "True"], ["false", "False"], ["T", "True"], ["0", "False"]] as const) {
+    for (const [value, shown] of [
+      ["yes", "True"],
+      ["maybe", "False"],
+      ["1", "True"],
+      ["false", "False"],
+      ["T", "True"],
+      ["0", "False"],
+    ] as const) {
       await call("POST", container, { "X-Container-Rfc-Compliant-Etags": value });
       expect((await call("HEAD", container)).headers.get("x-container-rfc-compliant-etags"), value).toBe(shown);
       expect(await etagOf(`${container}/o`), value).toBe(shown === "True" ? `"${HELLO}"` : HELLO);
     }
   });
 
-  it("X-Account-Rfc-Compliant-Etags: true quotes ETags in every container that sets nothing; a container's False overrides it; removing the container's lets the account's apply", async ({ expect }) => {
+  it("X-Account-Rfc-Compliant-Etags: true quotes ETags in every container that sets nothing; a container's False overrides it; removing the container's lets the account's apply", async ({
+    expect,
+  }) => {
     const container = await containerWithObject();
     const other = await containerWithObject();
     try {
@@ -114,17 +134,24 @@ describe("etag_quoter (Swift: common/middleware/etag_quoter.py)", () => {
     expect(await etagOf(`${other}/o`)).toBe(HELLO);
   });
 
-  it("an empty value removes the setting, and an X-Remove- header wins over a value sent with it", async ({ expect }) => {
+  it("an empty value removes the setting, and an X-Remove- header wins over a value sent with it", async ({
+    expect,
+  }) => {
     const container = await containerWithObject({ "X-Container-Rfc-Compliant-Etags": "true" });
     await call("POST", container, { "X-Container-Rfc-Compliant-Etags": "" });
     expect((await call("HEAD", container)).headers.has("x-container-rfc-compliant-etags")).toBe(false);
     expect(await etagOf(`${container}/o`)).toBe(HELLO);
-    await call("POST", container, { "X-Container-Rfc-Compliant-Etags": "true", "X-Remove-Container-Rfc-Compliant-Etags": "1" });
+    await call("POST", container, {
+      "X-Container-Rfc-Compliant-Etags": "true",
+      "X-Remove-Container-Rfc-Compliant-Etags": "1",
+    });
     expect((await call("HEAD", container)).headers.has("x-container-rfc-compliant-etags")).toBe(false);
     expect(await etagOf(`${container}/o`)).toBe(HELLO);
   });
 
-  it("a client cannot set the sysmeta itself (X-Container-Sysmeta-Rfc-Compliant-Etags is ignored)", async ({ expect }) => {
+  it("a client cannot set the sysmeta itself (X-Container-Sysmeta-Rfc-Compliant-Etags is ignored)", async ({
+    expect,
+  }) => {
     const container = await containerWithObject();
     expect((await call("POST", container, { "X-Container-Sysmeta-Rfc-Compliant-Etags": "true" })).status).toBe(204);
     expect((await call("HEAD", container)).headers.has("x-container-rfc-compliant-etags")).toBe(false);
@@ -134,7 +161,10 @@ describe("etag_quoter (Swift: common/middleware/etag_quoter.py)", () => {
   it("a user who may not write the container's metadata cannot set it: 403 and nothing stored", async ({ expect }) => {
     const container = `/AUTH_test/${unique("eq")}`;
     await text(await swift("PUT", container));
-    const refused = await swift("POST", container, { user: ["test:tester3", "testing3"], headers: { "X-Container-Rfc-Compliant-Etags": "true" } });
+    const refused = await swift("POST", container, {
+      user: ["test:tester3", "testing3"],
+      headers: { "X-Container-Rfc-Compliant-Etags": "true" },
+    });
     await text(refused);
     expect(refused.status).toBe(403);
     expect((await swift("HEAD", container)).headers.has("x-container-rfc-compliant-etags")).toBe(false);
@@ -146,10 +176,15 @@ describe("etag_quoter (Swift: common/middleware/etag_quoter.py)", () => {
     expect((await listing.json<{ hash: string }[]>()).map((entry) => entry.hash)).toEqual([HELLO]);
   });
 
-  it("an SLO's ETag stays quoted once; its manifest's ETag is quoted and X-Manifest-Etag stays bare; segments are checked against bare ETags", async ({ expect }) => {
+  it("an SLO's ETag stays quoted once; its manifest's ETag is quoted and X-Manifest-Etag stays bare; segments are checked against bare ETags", async ({
+    expect,
+  }) => {
     const container = await containerWithObject({ "X-Container-Rfc-Compliant-Etags": "true" });
     const name = container.slice(ACCOUNT.length + 1);
-    const manifest = JSON.stringify([{ path: `${name}/o`, etag: HELLO, size_bytes: 5 }, { path: `${name}/o`, etag: HELLO }]);
+    const manifest = JSON.stringify([
+      { path: `${name}/o`, etag: HELLO, size_bytes: 5 },
+      { path: `${name}/o`, etag: HELLO },
+    ]);
     const put = await call("PUT", `${container}/m?multipart-manifest=put`, {}, manifest);
     expect(put.status).toBe(201);
     const sloEtag = `"${await md5(HELLO + HELLO)}"`;

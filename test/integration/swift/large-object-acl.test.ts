@@ -11,7 +11,6 @@ import { swift, text, send, type Sent } from "../../helpers";
 const bytes = (s: string) => new TextEncoder().encode(s);
 const SLO_ETAG = "8c39aab0ee132c93b93f9cf0ed132353"; // md5(md5("aaaa") + md5("bbbb"))
 
-
 /** An anonymous request, with a Referer when given. */
 function anonymous(method: string, path: string, headers: Record<string, string> = {}): Promise<Sent> {
   return send(method, path, { user: null, headers });
@@ -26,7 +25,9 @@ async function largeObjects(name: string, acl: string, segmentAcl: string): Prom
   const manifest = JSON.stringify([{ path: `/${name}-seg/s1` }, { path: `/${name}-seg/s2` }]);
   const slo = await send("PUT", `/AUTH_test/${name}/slo?multipart-manifest=put`, { body: bytes(manifest) });
   if (slo.status !== 201) throw new Error(`slo manifest: ${slo.status} ${slo.body}`);
-  await send("PUT", `/AUTH_test/${name}/dlo`, { headers: { "X-Object-Manifest": `${name}-seg/s`, "Content-Length": "0" } });
+  await send("PUT", `/AUTH_test/${name}/dlo`, {
+    headers: { "X-Object-Manifest": `${name}-seg/s`, "Content-Length": "0" },
+  });
 }
 
 beforeAll(async () => {
@@ -37,7 +38,9 @@ beforeAll(async () => {
 });
 
 describe("large objects read through a referrer ACL", () => {
-  it("an anonymous GET of an SLO manifest in a public container whose segments are public returns the whole object", async ({ expect }) => {
+  it("an anonymous GET of an SLO manifest in a public container whose segments are public returns the whole object", async ({
+    expect,
+  }) => {
     const got = await anonymous("GET", "/AUTH_test/lo-public/slo");
     expect(got.status).toBe(200);
     expect(got.body).toBe("aaaabbbb");
@@ -48,7 +51,9 @@ describe("large objects read through a referrer ACL", () => {
     expect(ranged.body).toBe("aabb");
   });
 
-  it("an anonymous GET of a DLO manifest in a public container whose segment container is public and listable returns the whole object", async ({ expect }) => {
+  it("an anonymous GET of a DLO manifest in a public container whose segment container is public and listable returns the whole object", async ({
+    expect,
+  }) => {
     const got = await anonymous("GET", "/AUTH_test/lo-public/dlo");
     expect(got.status).toBe(200);
     expect(got.body).toBe("aaaabbbb");
@@ -68,7 +73,9 @@ describe("large objects read through a referrer ACL", () => {
     expect((await anonymous("HEAD", "/AUTH_test/lo-no-listings/dlo")).status).toBe(401);
   });
 
-  it("with a referrer ACL (.r:.example.com) the segments are read with the client's Referer: the SLO and DLO are served whole", async ({ expect }) => {
+  it("with a referrer ACL (.r:.example.com) the segments are read with the client's Referer: the SLO and DLO are served whole", async ({
+    expect,
+  }) => {
     const referer = { Referer: "http://www.example.com/page" };
     const slo = await anonymous("GET", "/AUTH_test/lo-referrer/slo", referer);
     expect(slo.status).toBe(200);

@@ -30,7 +30,9 @@ beforeAll(async () => {
 });
 
 describe("container listing parameters", () => {
-  it("a marker ending in NUL with reverse=on lists from the marker on, inclusive (JSON, plain and XML)", async ({ expect }) => {
+  it("a marker ending in NUL with reverse=on lists from the marker on, inclusive (JSON, plain and XML)", async ({
+    expect,
+  }) => {
     const json = await get(C, "marker=m%00&reverse=on&format=json");
     expect(json.status).toBe(200);
     expect(jsonNames(json.body)).toEqual(["m", "a"]);
@@ -58,8 +60,21 @@ describe("container listing parameters", () => {
     expect(lines((await get(C, "reverse=%00&limit=1%00&format=%00&unknown=%00")).body)).toEqual(NAMES);
   });
 
-  it("a marker, end_marker, prefix, delimiter, path, format, reverse, states, includes or limit that is not UTF-8 returns 400 naming it", async ({ expect }) => {
-    for (const name of ["marker", "end_marker", "prefix", "delimiter", "path", "format", "reverse", "states", "includes", "limit"]) {
+  it("a marker, end_marker, prefix, delimiter, path, format, reverse, states, includes or limit that is not UTF-8 returns 400 naming it", async ({
+    expect,
+  }) => {
+    for (const name of [
+      "marker",
+      "end_marker",
+      "prefix",
+      "delimiter",
+      "path",
+      "format",
+      "reverse",
+      "states",
+      "includes",
+      "limit",
+    ]) {
       expect(await get(C, `${name}=%FF`)).toMatchObject({ status: 400, body: `"${name}" parameter not valid UTF-8` });
     }
     // An overlong encoding and an encoded surrogate are not UTF-8 either.
@@ -67,7 +82,9 @@ describe("container listing parameters", () => {
     expect(await get(C, "marker=%ED%A0%80")).toMatchObject({ status: 400, body: '"marker" parameter not valid UTF-8' });
   });
 
-  it("U+FFFD written as UTF-8 is a valid marker, and a parameter Swift does not read may hold any bytes", async ({ expect }) => {
+  it("U+FFFD written as UTF-8 is a valid marker, and a parameter Swift does not read may hold any bytes", async ({
+    expect,
+  }) => {
     expect(await get(C, "marker=%EF%BF%BD")).toMatchObject({ status: 204, body: "" });
     expect(lines((await get(C, "unknown=%FF")).body)).toEqual(NAMES);
   });
@@ -84,7 +101,9 @@ describe("container listing parameters", () => {
     expect(response.headers.get("vary")).toBeNull();
   });
 
-  it("HEAD answers with the content type of the listing asked for, and 400 for a format that is not UTF-8", async ({ expect }) => {
+  it("HEAD answers with the content type of the listing asked for, and 400 for a format that is not UTF-8", async ({
+    expect,
+  }) => {
     const json = await swift("HEAD", `${C}?format=json`);
     await text(json);
     expect(json.status).toBe(204);
@@ -104,12 +123,17 @@ describe("container listing parameters", () => {
 });
 
 describe("account listing parameters", () => {
-  it("an end_marker ending in NUL lists up to and including the name before the NUL (JSON, plain and XML)", async ({ expect }) => {
+  it("an end_marker ending in NUL lists up to and including the name before the NUL (JSON, plain and XML)", async ({
+    expect,
+  }) => {
     const json = await get(ACCOUNT, `prefix=${PREFIX}&end_marker=lp-m%00&format=json`);
     expect(json.status).toBe(200);
     expect(jsonNames(json.body)).toEqual(["lp-a", "lp-m"]);
     expect(lines((await get(ACCOUNT, `prefix=${PREFIX}&end_marker=lp-m%00`)).body)).toEqual(["lp-a", "lp-m"]);
-    expect(xmlNames((await get(ACCOUNT, `prefix=${PREFIX}&end_marker=lp-m%00&format=xml`)).body)).toEqual(["lp-a", "lp-m"]);
+    expect(xmlNames((await get(ACCOUNT, `prefix=${PREFIX}&end_marker=lp-m%00&format=xml`)).body)).toEqual([
+      "lp-a",
+      "lp-m",
+    ]);
   });
 
   it("a marker ending in NUL with reverse=on lists from the marker on, inclusive", async ({ expect }) => {
@@ -117,15 +141,23 @@ describe("account listing parameters", () => {
     expect(json.status).toBe(200);
     expect(jsonNames(json.body)).toEqual(["lp-m", "lp-a"]);
     expect(lines((await get(ACCOUNT, `prefix=${PREFIX}&marker=lp-m%00&reverse=on`)).body)).toEqual(["lp-m", "lp-a"]);
-    expect(xmlNames((await get(ACCOUNT, `prefix=${PREFIX}&marker=lp-m%00&reverse=on&format=xml`)).body)).toEqual(["lp-m", "lp-a"]);
+    expect(xmlNames((await get(ACCOUNT, `prefix=${PREFIX}&marker=lp-m%00&reverse=on&format=xml`)).body)).toEqual([
+      "lp-m",
+      "lp-a",
+    ]);
     expect(lines((await get(ACCOUNT, `prefix=${PREFIX}&marker=lp-m%00`)).body)).toEqual(["lp-m1", "lp-n"]);
     expect(lines((await get(ACCOUNT, `prefix=${PREFIX}&delimiter=%00`)).body)).toEqual(CONTAINERS);
     expect(await get(ACCOUNT, "prefix=%00")).toMatchObject({ status: 204, body: "" });
   });
 
-  it("a marker, end_marker, prefix, delimiter, reverse, limit or format that is not UTF-8 returns 400 naming it; path, states and includes are not read", async ({ expect }) => {
+  it("a marker, end_marker, prefix, delimiter, reverse, limit or format that is not UTF-8 returns 400 naming it; path, states and includes are not read", async ({
+    expect,
+  }) => {
     for (const name of ["marker", "end_marker", "prefix", "delimiter", "reverse", "limit", "format"]) {
-      expect(await get(ACCOUNT, `${name}=%FF`)).toMatchObject({ status: 400, body: `"${name}" parameter not valid UTF-8` });
+      expect(await get(ACCOUNT, `${name}=%FF`)).toMatchObject({
+        status: 400,
+        body: `"${name}" parameter not valid UTF-8`,
+      });
     }
     for (const name of ["path", "states", "includes"]) {
       expect((await get(ACCOUNT, `prefix=${PREFIX}&${name}=%FF`)).status).toBe(200);

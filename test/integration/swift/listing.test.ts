@@ -4,7 +4,10 @@ import { swift, text } from "../../helpers";
 const C = "/AUTH_test/listing";
 const NAMES = ["a", "a/b", "a/b/c", "a/c", "b", "b/x", "c", "caf\u00e9", "d-1", "d-2", "\u65e5\u672c"];
 
-async function list(query: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; response: Response }> {
+async function list(
+  query: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; response: Response }> {
   const response = await swift("GET", `${C}?${query}`, { headers });
   return { status: response.status, body: await text(response), response };
 }
@@ -13,7 +16,8 @@ const lines = (body: string) => body.split("\n").filter(Boolean);
 
 beforeAll(async () => {
   await text(await swift("PUT", C));
-  for (const name of NAMES) await text(await swift("PUT", `${C}/${encodeURIComponent(name)}`, { body: new TextEncoder().encode(name) }));
+  for (const name of NAMES)
+    await text(await swift("PUT", `${C}/${encodeURIComponent(name)}`, { body: new TextEncoder().encode(name) }));
 });
 
 describe("container listing", () => {
@@ -30,19 +34,34 @@ describe("container listing", () => {
     expect(response.headers.get("vary")).toBeNull();
     const [item] = JSON.parse(body) as Record<string, unknown>[];
     expect(Object.keys(item ?? {})).toEqual(["bytes", "hash", "name", "content_type", "last_modified"]);
-    expect(item).toMatchObject({ bytes: 1, hash: "0cc175b9c0f1b6a831c399e269772661", name: "a", content_type: "application/octet-stream" });
+    expect(item).toMatchObject({
+      bytes: 1,
+      hash: "0cc175b9c0f1b6a831c399e269772661",
+      name: "a",
+      content_type: "application/octet-stream",
+    });
   });
 
   it("XML lists objects and subdirs inside a container element", async ({ expect }) => {
     const { body, response } = await list("format=xml&delimiter=/&limit=2");
     expect(response.headers.get("content-type")).toBe("application/xml; charset=utf-8");
-    expect(body).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<container name="listing"><object><name>a<\/name><hash>0cc175b9c0f1b6a831c399e269772661<\/hash><bytes>1<\/bytes><content_type>application\/octet-stream<\/content_type><last_modified>[\d\-T:.]+<\/last_modified><\/object><subdir name="a\/"><name>a\/<\/name><\/subdir><\/container>$/);
+    expect(body).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<container name="listing"><object><name>a<\/name><hash>0cc175b9c0f1b6a831c399e269772661<\/hash><bytes>1<\/bytes><content_type>application\/octet-stream<\/content_type><last_modified>[\d\-T:.]+<\/last_modified><\/object><subdir name="a\/"><name>a\/<\/name><\/subdir><\/container>$/,
+    );
   });
 
   it("Accept chooses the format when format= is absent; 406 when nothing offered is acceptable", async ({ expect }) => {
-    expect((await list("", { Accept: "application/json" })).response.headers.get("content-type")).toBe("application/json; charset=utf-8");
-    expect((await list("", { Accept: "text/xml" })).response.headers.get("content-type")).toBe("application/xml; charset=utf-8");
-    expect((await list("", { Accept: "application/xml;q=0.5, application/json;q=0.9" })).response.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect((await list("", { Accept: "application/json" })).response.headers.get("content-type")).toBe(
+      "application/json; charset=utf-8",
+    );
+    expect((await list("", { Accept: "text/xml" })).response.headers.get("content-type")).toBe(
+      "application/xml; charset=utf-8",
+    );
+    expect(
+      (await list("", { Accept: "application/xml;q=0.5, application/json;q=0.9" })).response.headers.get(
+        "content-type",
+      ),
+    ).toBe("application/json; charset=utf-8");
     expect((await list("", { Accept: "image/png" })).status).toBe(406);
     expect((await list("format=json", { Accept: "image/png" })).status).toBe(200);
   });
@@ -66,15 +85,48 @@ describe("container listing", () => {
   });
 
   it("delimiter rolls names up into subdirs; with prefix, one level below it", async ({ expect }) => {
-    expect(lines((await list("delimiter=/")).body)).toEqual(["a", "a/", "b", "b/", "c", "caf\u00e9", "d-1", "d-2", "\u65e5\u672c"]);
+    expect(lines((await list("delimiter=/")).body)).toEqual([
+      "a",
+      "a/",
+      "b",
+      "b/",
+      "c",
+      "caf\u00e9",
+      "d-1",
+      "d-2",
+      "\u65e5\u672c",
+    ]);
     expect(lines((await list("delimiter=/&prefix=a/")).body)).toEqual(["a/b", "a/b/", "a/c"]);
     const json = JSON.parse((await list("delimiter=/&prefix=a/&format=json")).body) as Record<string, unknown>[];
     expect(json[1]).toEqual({ subdir: "a/b/" });
   });
 
   it("a multi-character delimiter rolls up on the whole delimiter", async ({ expect }) => {
-    expect(lines((await list("delimiter=-1")).body)).toEqual(["a", "a/b", "a/b/c", "a/c", "b", "b/x", "c", "caf\u00e9", "d-1", "d-2", "\u65e5\u672c"]);
-    expect(lines((await list("delimiter=/b")).body)).toEqual(["a", "a/b", "a/c", "b", "b/x", "c", "caf\u00e9", "d-1", "d-2", "\u65e5\u672c"]);
+    expect(lines((await list("delimiter=-1")).body)).toEqual([
+      "a",
+      "a/b",
+      "a/b/c",
+      "a/c",
+      "b",
+      "b/x",
+      "c",
+      "caf\u00e9",
+      "d-1",
+      "d-2",
+      "\u65e5\u672c",
+    ]);
+    expect(lines((await list("delimiter=/b")).body)).toEqual([
+      "a",
+      "a/b",
+      "a/c",
+      "b",
+      "b/x",
+      "c",
+      "caf\u00e9",
+      "d-1",
+      "d-2",
+      "\u65e5\u672c",
+    ]);
   });
 
   it("reverse=true lists backwards, with marker and end_marker swapping roles", async ({ expect }) => {
@@ -116,7 +168,9 @@ describe("account listing", () => {
     await vi.waitFor(
       async () => {
         const body = await text(await swift("GET", "/AUTH_test?format=xml&prefix=listing&limit=1"));
-        expect(body).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<account name="AUTH_test"><container><name>listing<\/name><count>11<\/count><bytes>\d+<\/bytes><last_modified>[\d\-T:.]+<\/last_modified><\/container><\/account>$/);
+        expect(body).toMatch(
+          /^<\?xml version="1.0" encoding="UTF-8"\?>\n<account name="AUTH_test"><container><name>listing<\/name><count>11<\/count><bytes>\d+<\/bytes><last_modified>[\d\-T:.]+<\/last_modified><\/container><\/account>$/,
+        );
       },
       { timeout: 3_000, interval: 50 },
     );

@@ -15,13 +15,19 @@ const bytes = (s: string) => new TextEncoder().encode(s);
 /** A request that loops (and still yields) fails the test here. */
 const BOUNDED = { timeout: 20_000 };
 
-async function send(method: string, path: string, init: Parameters<typeof swift>[2] = {}): Promise<{ status: number; body: string; headers: Headers }> {
+async function send(
+  method: string,
+  path: string,
+  init: Parameters<typeof swift>[2] = {},
+): Promise<{ status: number; body: string; headers: Headers }> {
   const response = await swift(method, path, init);
   return { status: response.status, body: await text(response), headers: response.headers };
 }
 
 async function md5(data: string): Promise<string> {
-  return [...new Uint8Array(await crypto.subtle.digest("MD5", bytes(data)))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return [...new Uint8Array(await crypto.subtle.digest("MD5", bytes(data)))]
+    .map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
 }
 
 async function manifest(name: string, segments: unknown[]): Promise<void> {
@@ -50,28 +56,38 @@ beforeAll(async () => {
 });
 
 describe("loops through large objects and symlinks", () => {
-  it("GET of an SLO whose segment is an SLO whose segment is the first returns 409 Conflict", BOUNDED, async ({ expect }) => {
-    // loopA starts as a plain object so that loopX records it as a leaf segment, then becomes an SLO of loopX.
-    await put("loopA", "x");
-    await manifest("loopX", [{ path: "/loops/loopA" }]);
-    await manifest("loopA", [{ path: "/loops/loopX" }]);
-    const get = await send("GET", `${C}/loopA`);
-    expect(get.status).toBe(409);
-    expect(get.body).toBe("<html><h1>Conflict</h1><p>There was a conflict when trying to complete your request.</p></html>");
-    await stillServing(expect);
-  });
+  it(
+    "GET of an SLO whose segment is an SLO whose segment is the first returns 409 Conflict",
+    BOUNDED,
+    async ({ expect }) => {
+      // loopA starts as a plain object so that loopX records it as a leaf segment, then becomes an SLO of loopX.
+      await put("loopA", "x");
+      await manifest("loopX", [{ path: "/loops/loopA" }]);
+      await manifest("loopA", [{ path: "/loops/loopX" }]);
+      const get = await send("GET", `${C}/loopA`);
+      expect(get.status).toBe(409);
+      expect(get.body).toBe(
+        "<html><h1>Conflict</h1><p>There was a conflict when trying to complete your request.</p></html>",
+      );
+      await stillServing(expect);
+    },
+  );
 
-  it("GET of an SLO whose segment is a DLO listing that SLO first returns 409 Conflict", BOUNDED, async ({ expect }) => {
-    await put("part-1", "abc");
-    await put("dlo", "", { "X-Object-Manifest": "loops/part-" });
-    // part-0 lists before part-1: the DLO's first segment is the SLO, whose first segment is the DLO.
-    await manifest("part-0", [{ path: "/loops/dlo" }]);
-    const slo = await send("GET", `${C}/part-0`);
-    expect(slo.status).toBe(409);
-    const dlo = await send("GET", `${C}/dlo`);
-    expect(dlo.status).toBe(409);
-    await stillServing(expect);
-  });
+  it(
+    "GET of an SLO whose segment is a DLO listing that SLO first returns 409 Conflict",
+    BOUNDED,
+    async ({ expect }) => {
+      await put("part-1", "abc");
+      await put("dlo", "", { "X-Object-Manifest": "loops/part-" });
+      // part-0 lists before part-1: the DLO's first segment is the SLO, whose first segment is the DLO.
+      await manifest("part-0", [{ path: "/loops/dlo" }]);
+      const slo = await send("GET", `${C}/part-0`);
+      expect(slo.status).toBe(409);
+      const dlo = await send("GET", `${C}/dlo`);
+      expect(dlo.status).toBe(409);
+      await stillServing(expect);
+    },
+  );
 
   it("GET of a DLO whose prefix lists the DLO itself first returns 409 Conflict", BOUNDED, async ({ expect }) => {
     await put("self-0", "manifest body", { "X-Object-Manifest": "loops/self-" });
@@ -84,7 +100,9 @@ describe("loops through large objects and symlinks", () => {
   it("GET of a symlink to an SLO whose segment is that symlink returns 409 Conflict", BOUNDED, async ({ expect }) => {
     // The SLO is first a plain object, so that the link's HEAD at manifest PUT finds it.
     await put("sym-slo", "abc");
-    const link = await send("PUT", `${C}/sym`, { headers: { "X-Symlink-Target": "loops/sym-slo", "Content-Length": "0" } });
+    const link = await send("PUT", `${C}/sym`, {
+      headers: { "X-Symlink-Target": "loops/sym-slo", "Content-Length": "0" },
+    });
     expect(link.status).toBe(201);
     await manifest("sym-slo", [{ path: "/loops/sym" }]);
     const viaLink = await send("GET", `${C}/sym`);
@@ -106,57 +124,83 @@ describe("loops through large objects and symlinks", () => {
     await stillServing(expect);
   });
 
-  it("a loop of nested SLO manifests (each the other's sub-manifest) returns 409 Conflict", BOUNDED, async ({ expect }) => {
-    await manifest("nestB", [{ path: "/loops/seg" }]);
-    await manifest("nestA", [{ path: "/loops/nestB" }]);
-    // nestB becomes a manifest of nestA (a sub-SLO): A → B → A → … past max_manifest_depth.
-    await manifest("nestB", [{ path: "/loops/nestA" }]);
-    const get = await send("GET", `${C}/nestA`);
-    expect(get.status).toBe(409);
-    await stillServing(expect);
-  });
+  it(
+    "a loop of nested SLO manifests (each the other's sub-manifest) returns 409 Conflict",
+    BOUNDED,
+    async ({ expect }) => {
+      await manifest("nestB", [{ path: "/loops/seg" }]);
+      await manifest("nestA", [{ path: "/loops/nestB" }]);
+      // nestB becomes a manifest of nestA (a sub-SLO): A → B → A → … past max_manifest_depth.
+      await manifest("nestB", [{ path: "/loops/nestA" }]);
+      const get = await send("GET", `${C}/nestA`);
+      expect(get.status).toBe(409);
+      await stillServing(expect);
+    },
+  );
 });
 
 describe("static symlinks to links", () => {
-  it("PUT of a static link to a static link to an object returns 201, and GET follows both", BOUNDED, async ({ expect }) => {
-    await put("t", "target");
-    const etag = await md5("target");
-    const l1 = await send("PUT", `${C}/l1`, { headers: { "X-Symlink-Target": "loops/t", "X-Symlink-Target-Etag": etag, "Content-Length": "0" } });
-    expect(l1.status).toBe(201);
-    const l2 = await send("PUT", `${C}/l2`, { headers: { "X-Symlink-Target": "loops/l1", "X-Symlink-Target-Etag": etag, "Content-Length": "0" } });
-    expect(l2.status).toBe(201);
-    const get = await send("GET", `${C}/l2`);
-    expect(get.status).toBe(200);
-    expect(get.body).toBe("target");
-    // The PUT's headers went to no one else: t is still the object it was.
-    const t = await send("GET", `${C}/t?symlink=get`);
-    expect(t.body).toBe("target");
-    expect(t.headers.get("x-symlink-target")).toBeNull();
-    await stillServing(expect);
-  });
+  it(
+    "PUT of a static link to a static link to an object returns 201, and GET follows both",
+    BOUNDED,
+    async ({ expect }) => {
+      await put("t", "target");
+      const etag = await md5("target");
+      const l1 = await send("PUT", `${C}/l1`, {
+        headers: { "X-Symlink-Target": "loops/t", "X-Symlink-Target-Etag": etag, "Content-Length": "0" },
+      });
+      expect(l1.status).toBe(201);
+      const l2 = await send("PUT", `${C}/l2`, {
+        headers: { "X-Symlink-Target": "loops/l1", "X-Symlink-Target-Etag": etag, "Content-Length": "0" },
+      });
+      expect(l2.status).toBe(201);
+      const get = await send("GET", `${C}/l2`);
+      expect(get.status).toBe(200);
+      expect(get.body).toBe("target");
+      // The PUT's headers went to no one else: t is still the object it was.
+      const t = await send("GET", `${C}/t?symlink=get`);
+      expect(t.body).toBe("target");
+      expect(t.headers.get("x-symlink-target")).toBeNull();
+      await stillServing(expect);
+    },
+  );
 
-  it("PUT of a static link to a soft link returns 409: the soft link's own ETag is not the target's", BOUNDED, async ({ expect }) => {
-    await put("t2", "target");
-    const etag = await md5("target");
-    await send("PUT", `${C}/soft1`, { headers: { "X-Symlink-Target": "loops/t2", "Content-Length": "0" } });
-    const l2 = await send("PUT", `${C}/static2`, { headers: { "X-Symlink-Target": "loops/soft1", "X-Symlink-Target-Etag": etag, "Content-Length": "0" } });
-    expect(l2.status).toBe(409);
-    expect(l2.body).toBe(`Object Etag 'd41d8cd98f00b204e9800998ecf8427e' does not match X-Symlink-Target-Etag header '${etag}'`);
-    await stillServing(expect);
-  });
+  it(
+    "PUT of a static link to a soft link returns 409: the soft link's own ETag is not the target's",
+    BOUNDED,
+    async ({ expect }) => {
+      await put("t2", "target");
+      const etag = await md5("target");
+      await send("PUT", `${C}/soft1`, { headers: { "X-Symlink-Target": "loops/t2", "Content-Length": "0" } });
+      const l2 = await send("PUT", `${C}/static2`, {
+        headers: { "X-Symlink-Target": "loops/soft1", "X-Symlink-Target-Etag": etag, "Content-Length": "0" },
+      });
+      expect(l2.status).toBe(409);
+      expect(l2.body).toBe(
+        `Object Etag 'd41d8cd98f00b204e9800998ecf8427e' does not match X-Symlink-Target-Etag header '${etag}'`,
+      );
+      await stillServing(expect);
+    },
+  );
 
-  it("GET of a chain of three static links returns 409 Too many levels of symbolic links", BOUNDED, async ({ expect }) => {
-    await put("t3", "target");
-    const etag = await md5("target");
-    const linkTo = (name: string, target: string) =>
-      send("PUT", `${C}/${name}`, { headers: { "X-Symlink-Target": `loops/${target}`, "X-Symlink-Target-Etag": etag, "Content-Length": "0" } });
-    expect((await linkTo("s1", "t3")).status).toBe(201);
-    expect((await linkTo("s2", "s1")).status).toBe(201);
-    // The PUT follows s2 → s1 → t3 (two links) to check the ETag; a GET of s3 would follow three.
-    expect((await linkTo("s3", "s2")).status).toBe(201);
-    const get = await send("GET", `${C}/s3`);
-    expect(get.status).toBe(409);
-    expect(get.body).toBe("Too many levels of symbolic links, maximum allowed is 2");
-    await stillServing(expect);
-  });
+  it(
+    "GET of a chain of three static links returns 409 Too many levels of symbolic links",
+    BOUNDED,
+    async ({ expect }) => {
+      await put("t3", "target");
+      const etag = await md5("target");
+      const linkTo = (name: string, target: string) =>
+        send("PUT", `${C}/${name}`, {
+          headers: { "X-Symlink-Target": `loops/${target}`, "X-Symlink-Target-Etag": etag, "Content-Length": "0" },
+        });
+      expect((await linkTo("s1", "t3")).status).toBe(201);
+      expect((await linkTo("s2", "s1")).status).toBe(201);
+      // The PUT follows s2 → s1 → t3 (two links) to check the ETag; a GET of s3 would follow three.
+      expect((await linkTo("s3", "s2")).status).toBe(201);
+      const get = await send("GET", `${C}/s3`);
+      expect(get.status).toBe(409);
+      expect(get.body).toBe("Too many levels of symbolic links, maximum allowed is 2");
+      await stillServing(expect);
+    },
+  );
 });

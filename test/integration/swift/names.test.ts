@@ -24,11 +24,14 @@ async function body(path: string): Promise<string> {
 
 beforeAll(async () => {
   for (const container of ["names-bad", "names-segs"]) await text(await swift("PUT", `${A}/${container}`));
-  for (const victim of ["victim", "victim-copy", "victim-link", "victim-slo", "victim-dlo"]) await text(await swift("PUT", `${A}/names-segs/${victim}`, { body: "victim" }));
+  for (const victim of ["victim", "victim-copy", "victim-link", "victim-slo", "victim-dlo"])
+    await text(await swift("PUT", `${A}/names-segs/${victim}`, { body: "victim" }));
 });
 
 describe("names with dot segments are literal", () => {
-  it("an object whose name holds ../ is stored and read under that name when its slashes are sent as %2F", async ({ expect }) => {
+  it("an object whose name holds ../ is stored and read under that name when its slashes are sent as %2F", async ({
+    expect,
+  }) => {
     const name = "x/../../names-segs/victim";
     expect(await status("PUT", `${A}/names-bad/${enc(name)}`)).toBe(411);
     const put = await swift("PUT", `${A}/names-bad/${enc(name)}`, { body: "mine" });
@@ -40,24 +43,36 @@ describe("names with dot segments are literal", () => {
     expect((await text(listing)).split("\n")).toContain(name);
   });
 
-  it("PUT with X-Copy-From: c/../other/o copies the object named ../other/o in c (404 when there is none), not other/o", async ({ expect }) => {
-    const copy = await swift("PUT", `${A}/names-bad/copied`, { headers: { "X-Copy-From": "names-bad/../names-segs/victim", "Content-Length": "0" } });
+  it("PUT with X-Copy-From: c/../other/o copies the object named ../other/o in c (404 when there is none), not other/o", async ({
+    expect,
+  }) => {
+    const copy = await swift("PUT", `${A}/names-bad/copied`, {
+      headers: { "X-Copy-From": "names-bad/../names-segs/victim", "Content-Length": "0" },
+    });
     await text(copy);
     expect(copy.status).toBe(404);
     expect(await status("HEAD", `${A}/names-bad/copied`)).toBe(404);
   });
 
-  it("COPY with Destination: c/../other/o writes the object named ../other/o in c, never other/o", async ({ expect }) => {
+  it("COPY with Destination: c/../other/o writes the object named ../other/o in c, never other/o", async ({
+    expect,
+  }) => {
     await text(await swift("PUT", `${A}/names-bad/source`, { body: "source" }));
-    const copy = await swift("COPY", `${A}/names-bad/source`, { headers: { Destination: "names-bad/../names-segs/victim-copy" } });
+    const copy = await swift("COPY", `${A}/names-bad/source`, {
+      headers: { Destination: "names-bad/../names-segs/victim-copy" },
+    });
     await text(copy);
     expect(copy.status).toBe(201);
     expect(await body(`${A}/names-segs/victim-copy`)).toBe("victim");
     expect(await body(`${A}/names-bad/${enc("../names-segs/victim-copy")}`)).toBe("source");
   });
 
-  it("a symlink to c/../other/o points at the object named ../other/o in c: GET follows to 404, not to other/o", async ({ expect }) => {
-    const put = await swift("PUT", `${A}/names-bad/link`, { headers: { "X-Symlink-Target": "names-bad/../names-segs/victim-link", "Content-Length": "0" } });
+  it("a symlink to c/../other/o points at the object named ../other/o in c: GET follows to 404, not to other/o", async ({
+    expect,
+  }) => {
+    const put = await swift("PUT", `${A}/names-bad/link`, {
+      headers: { "X-Symlink-Target": "names-bad/../names-segs/victim-link", "Content-Length": "0" },
+    });
     await text(put);
     expect(put.status).toBe(201);
     expect(await status("GET", `${A}/names-bad/link`)).toBe(404);
@@ -65,7 +80,9 @@ describe("names with dot segments are literal", () => {
     expect(await body(`${A}/names-bad/link`)).toBe("literal");
   });
 
-  it("an SLO segment path /c/../other/o names the object ../other/o in c: the manifest is refused, and a delete of it removes nothing outside", async ({ expect }) => {
+  it("an SLO segment path /c/../other/o names the object ../other/o in c: the manifest is refused, and a delete of it removes nothing outside", async ({
+    expect,
+  }) => {
     const manifest = JSON.stringify([{ path: "/names-bad/../names-segs/victim-slo" }]);
     const put = await swift("PUT", `${A}/names-bad/slo?multipart-manifest=put`, { body: manifest });
     const got = await text(put);
@@ -75,8 +92,14 @@ describe("names with dot segments are literal", () => {
     expect(await body(`${A}/names-segs/victim-slo`)).toBe("victim");
   });
 
-  it("a DLO prefix with ../ lists only its own container: its segments are the objects under that literal prefix", async ({ expect }) => {
-    await text(await swift("PUT", `${A}/names-bad/dlo`, { headers: { "X-Object-Manifest": "names-bad/../names-segs/victim-dlo", "Content-Length": "0" } }));
+  it("a DLO prefix with ../ lists only its own container: its segments are the objects under that literal prefix", async ({
+    expect,
+  }) => {
+    await text(
+      await swift("PUT", `${A}/names-bad/dlo`, {
+        headers: { "X-Object-Manifest": "names-bad/../names-segs/victim-dlo", "Content-Length": "0" },
+      }),
+    );
     expect(await body(`${A}/names-bad/dlo`)).toBe("");
     await text(await swift("PUT", `${A}/names-bad/${enc("../names-segs/victim-dlo")}`, { body: "literal" }));
     expect(await body(`${A}/names-bad/dlo`)).toBe("literal");

@@ -31,7 +31,11 @@ async function versioned(headers: Record<string, string> = {}): Promise<string> 
 
 /** An object PUT (`path` below the account); its response. */
 function put(path: string, body: string, headers: Record<string, string> = {}, init: SwiftInit = {}): Promise<Sent> {
-  return send("PUT", `${A}/${path}`, { ...init, body, headers: { "Content-Type": "application/octet-stream", ...headers } });
+  return send("PUT", `${A}/${path}`, {
+    ...init,
+    body,
+    headers: { "Content-Type": "application/octet-stream", ...headers },
+  });
 }
 
 /** The version id a PUT answered with. */
@@ -50,10 +54,13 @@ async function versions(container: string, query = "", init: SwiftInit = {}): Pr
 }
 
 /** What a versions listing says of each version: id, latest, content type. */
-const summary = (items: Version[]) => items.map((item) => [item.name, item.version_id, item.is_latest, item.content_type]);
+const summary = (items: Version[]) =>
+  items.map((item) => [item.name, item.version_id, item.is_latest, item.content_type]);
 
 describe("object versioning: containers", () => {
-  it("X-Versions-Enabled: true on a container PUT is shown as True on HEAD and GET, never as sysmeta", async ({ expect }) => {
+  it("X-Versions-Enabled: true on a container PUT is shown as True on HEAD and GET, never as sysmeta", async ({
+    expect,
+  }) => {
     const name = await versioned();
     expect((await send("HEAD", `${A}/${name}`)).headers.get("x-versions-enabled")).toBe("True");
     const get = await send("GET", `${A}/${name}`);
@@ -62,7 +69,9 @@ describe("object versioning: containers", () => {
     expect(get.headers.get("x-container-sysmeta-versions-container")).toBeNull();
   });
 
-  it("X-Versions-Enabled: false, or a value that is no boolean, is stored as False (201, as Swift answers)", async ({ expect }) => {
+  it("X-Versions-Enabled: false, or a value that is no boolean, is stored as False (201, as Swift answers)", async ({
+    expect,
+  }) => {
     for (const value of ["false", "maybe"]) {
       const name = unique("ovf");
       expect((await send("PUT", `${A}/${name}`, { headers: { "X-Versions-Enabled": value } })).status).toBe(201);
@@ -80,23 +89,35 @@ describe("object versioning: containers", () => {
     expect((await send("HEAD", `${A}/${name}`)).headers.get("x-versions-enabled")).toBe("True");
   });
 
-  it("enabling versioning on a container with X-Versions-Location or X-History-Location returns 400", async ({ expect }) => {
+  it("enabling versioning on a container with X-Versions-Location or X-History-Location returns 400", async ({
+    expect,
+  }) => {
     for (const header of ["X-Versions-Location", "X-History-Location"]) {
       const name = unique("ovleg");
       await send("PUT", `${A}/${name}`, { headers: { [header]: "archive" } });
       for (const value of ["true", "false"]) {
         const refused = await send("POST", `${A}/${name}`, { headers: { "X-Versions-Enabled": value } });
         expect(refused.status).toBe(400);
-        expect(refused.body).toBe("Cannot enable object versioning on a container that is already using the legacy versioned writes feature.");
+        expect(refused.body).toBe(
+          "Cannot enable object versioning on a container that is already using the legacy versioned writes feature.",
+        );
         expect(refused.headers.get("content-type")).toBe("text/html; charset=UTF-8");
       }
       expect((await send("HEAD", `${A}/${name}`)).headers.get("x-versions-enabled")).toBeNull();
     }
   });
 
-  it("X-Versions-Enabled with X-Versions-Location on a new container's PUT stores both (201), as Swift answers", async ({ expect }) => {
+  it("X-Versions-Enabled with X-Versions-Location on a new container's PUT stores both (201), as Swift answers", async ({
+    expect,
+  }) => {
     const name = unique("ovboth");
-    expect((await send("PUT", `${A}/${name}`, { headers: { "X-Versions-Enabled": "true", "X-Versions-Location": "archive" } })).status).toBe(201);
+    expect(
+      (
+        await send("PUT", `${A}/${name}`, {
+          headers: { "X-Versions-Enabled": "true", "X-Versions-Location": "archive" },
+        })
+      ).status,
+    ).toBe(201);
     const head = await send("HEAD", `${A}/${name}`);
     expect(head.headers.get("x-versions-enabled")).toBe("True");
     expect(head.headers.get("x-versions-location")).toBe("archive");
@@ -104,13 +125,19 @@ describe("object versioning: containers", () => {
 
   it("enabling versioning on a container that syncs to another returns 400", async ({ expect }) => {
     const name = unique("ovsync");
-    await send("PUT", `${A}/${name}`, { headers: { "X-Container-Sync-To": "http://127.0.0.1/v1/AUTH_test/other", "X-Container-Sync-Key": "k" } });
+    await send("PUT", `${A}/${name}`, {
+      headers: { "X-Container-Sync-To": "http://127.0.0.1/v1/AUTH_test/other", "X-Container-Sync-Key": "k" },
+    });
     const refused = await send("POST", `${A}/${name}`, { headers: { "X-Versions-Enabled": "true" } });
     expect(refused.status).toBe(400);
-    expect(refused.body).toBe("Cannot enable object versioning on a container configured as source of container syncing.");
+    expect(refused.body).toBe(
+      "Cannot enable object versioning on a container configured as source of container syncing.",
+    );
   });
 
-  it("POST X-Versions-Enabled to a container that does not exist returns 404 and leaves no versions container", async ({ expect }) => {
+  it("POST X-Versions-Enabled to a container that does not exist returns 404 and leaves no versions container", async ({
+    expect,
+  }) => {
     const name = unique("ovnone");
     expect((await send("POST", `${A}/${name}`, { headers: { "X-Versions-Enabled": "true" } })).status).toBe(404);
     const ctx = serviceContext(parseConfig(env));
@@ -139,12 +166,19 @@ describe("object versioning: containers", () => {
 
   it("a client cannot set the versioning sysmeta itself", async ({ expect }) => {
     const name = unique("ovsys");
-    await send("PUT", `${A}/${name}`, { headers: { "X-Container-Sysmeta-Versions-Enabled": "True", "X-Container-Sysmeta-Versions-Container": "%00versions%00x" } });
+    await send("PUT", `${A}/${name}`, {
+      headers: {
+        "X-Container-Sysmeta-Versions-Enabled": "True",
+        "X-Container-Sysmeta-Versions-Container": "%00versions%00x",
+      },
+    });
     expect((await send("HEAD", `${A}/${name}`)).headers.get("x-versions-enabled")).toBeNull();
     expect((await put(`${name}/o`, "x")).headers.get("x-object-version-id")).toBeNull();
   });
 
-  it("HEAD of a versioned container counts its versions' bytes in X-Container-Bytes-Used, its objects alone in the count", async ({ expect }) => {
+  it("HEAD of a versioned container counts its versions' bytes in X-Container-Bytes-Used, its objects alone in the count", async ({
+    expect,
+  }) => {
     const c = await versioned();
     await put(`${c}/a`, "12345");
     await put(`${c}/a`, "123");
@@ -153,7 +187,9 @@ describe("object versioning: containers", () => {
     expect(head.headers.get("x-container-object-count")).toBe("1");
   });
 
-  it("DELETE of a container whose versions remain returns 409; once they are deleted its hidden container goes with it", async ({ expect }) => {
+  it("DELETE of a container whose versions remain returns 409; once they are deleted its hidden container goes with it", async ({
+    expect,
+  }) => {
     const c = await versioned();
     const v = await putVersion(`${c}/o`, "x");
     await send("DELETE", `${A}/${c}/o?version-id=${v}`);
@@ -170,7 +206,9 @@ describe("object versioning: containers", () => {
     expect(await containerInfo(ctx, "AUTH_test", `\u0000versions\u0000${c}`, true)).toBeNull();
   });
 
-  it("DELETE of a versioned container that still holds objects returns 409 and keeps its versions container working", async ({ expect }) => {
+  it("DELETE of a versioned container that still holds objects returns 409 and keeps its versions container working", async ({
+    expect,
+  }) => {
     const c = await versioned();
     await put(`${c}/o`, "x");
     await send("DELETE", `${A}/${c}/o?version-id=${(await versions(c))[0]?.version_id}`);
@@ -183,7 +221,9 @@ describe("object versioning: containers", () => {
 });
 
 describe("object versioning: hidden containers", () => {
-  it("hidden versions containers are never listed in an account listing; a versioned container's bytes include its versions'", async ({ expect }) => {
+  it("hidden versions containers are never listed in an account listing; a versioned container's bytes include its versions'", async ({
+    expect,
+  }) => {
     const account = `AUTH_${unique("ovacct")}`;
     const as = { user: ADMIN };
     await send("PUT", `/${account}`, as);
@@ -197,7 +237,11 @@ describe("object versioning: hidden containers", () => {
     // Counts reach the account just after the writes are answered.
     await vi.waitFor(
       async () => {
-        const json = JSON.parse((await send("GET", `/${account}?format=json`, as)).body) as { name: string; count: number; bytes: number }[];
+        const json = JSON.parse((await send("GET", `/${account}?format=json`, as)).body) as {
+          name: string;
+          count: number;
+          bytes: number;
+        }[];
         expect(json.map(({ name, count, bytes }) => [name, count, bytes])).toEqual([
           ["a", 1, 6],
           ["b", 1, 3],
@@ -206,7 +250,9 @@ describe("object versioning: hidden containers", () => {
       { timeout: 2_000, interval: 20 },
     );
     const xml = await send("GET", `/${account}?format=xml`, as);
-    expect(xml.body).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<account name="AUTH_ovacct\d+"><container><name>a<\/name><count>1<\/count><bytes>6<\/bytes>/);
+    expect(xml.body).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<account name="AUTH_ovacct\d+"><container><name>a<\/name><count>1<\/count><bytes>6<\/bytes>/,
+    );
     expect((await send("GET", `/${account}?limit=1`, as)).body).toBe("a\n");
     expect((await send("GET", `/${account}?limit=1&reverse=on`, as)).body).toBe("b\n");
     expect((await send("GET", `/${account}?marker=a`, as)).body).toBe("b\n");
@@ -214,7 +260,9 @@ describe("object versioning: hidden containers", () => {
     expect((await send("HEAD", `/${account}`, as)).headers.get("x-account-container-count")).toBe("3");
   });
 
-  it("a client path naming a hidden container returns 412, and so do X-Copy-From and a symlink into one", async ({ expect }) => {
+  it("a client path naming a hidden container returns 412, and so do X-Copy-From and a symlink into one", async ({
+    expect,
+  }) => {
     const c = await versioned();
     const v = await putVersion(`${c}/o`, "secret");
     const name = `%00versions%00${c}`;
@@ -222,12 +270,20 @@ describe("object versioning: hidden containers", () => {
     expect(direct.status).toBe(412);
     expect(direct.body).toBe("Invalid UTF8 or contains NULL");
     const inverted = (9_999_999_999.99999 - Number(v)).toFixed(5);
-    const copy = await send("PUT", `${A}/${c}/copy`, { headers: { "X-Copy-From": `${name}/%00o%00${inverted}`, "Content-Length": "0" } });
+    const copy = await send("PUT", `${A}/${c}/copy`, {
+      headers: { "X-Copy-From": `${name}/%00o%00${inverted}`, "Content-Length": "0" },
+    });
     expect(copy.status).toBe(412);
     expect(copy.body).toBe("Invalid UTF8 or contains NULL");
     const plain = unique("ovplain");
     await send("PUT", `${A}/${plain}`);
-    expect((await send("PUT", `${A}/${plain}/link`, { headers: { "X-Symlink-Target": `${name}/%00o%00${inverted}`, "Content-Length": "0" } })).status).toBe(201);
+    expect(
+      (
+        await send("PUT", `${A}/${plain}/link`, {
+          headers: { "X-Symlink-Target": `${name}/%00o%00${inverted}`, "Content-Length": "0" },
+        })
+      ).status,
+    ).toBe(201);
     const followed = await send("GET", `${A}/${plain}/link`);
     expect(followed.status).toBe(412);
     expect(followed.body).toBe("Invalid UTF8 or contains NULL");
@@ -235,7 +291,9 @@ describe("object versioning: hidden containers", () => {
 });
 
 describe("object versioning: objects", () => {
-  it("a PUT answers X-Object-Version-Id, and GET and HEAD serve the newest version with it and its ?version-id Content-Location", async ({ expect }) => {
+  it("a PUT answers X-Object-Version-Id, and GET and HEAD serve the newest version with it and its ?version-id Content-Location", async ({
+    expect,
+  }) => {
     const c = await versioned();
     const first = await put(`${c}/obj`, "one", { "Content-Type": "text/x-one", "X-Object-Meta-A": "1" });
     expect(first.status).toBe(201);
@@ -278,7 +336,9 @@ describe("object versioning: objects", () => {
     expect(link.headers.get("x-object-version-id")).toBe(v);
   });
 
-  it("the container listing shows a versioned object with the version's bytes, ETag and content type, in every format", async ({ expect }) => {
+  it("the container listing shows a versioned object with the version's bytes, ETag and content type, in every format", async ({
+    expect,
+  }) => {
     const c = await versioned();
     const v = await putVersion(`${c}/obj`, "abc", { "Content-Type": "text/plain; charset=utf-8" });
     const json = await send("GET", `${A}/${c}?format=json`);
@@ -290,7 +350,9 @@ describe("object versioning: objects", () => {
     expect(json.headers.get("content-type")).toBe("application/json; charset=utf-8");
     const xml = await send("GET", `${A}/${c}?format=xml`);
     expect(xml.body).toMatch(
-      new RegExp(`^<\\?xml version="1.0" encoding="UTF-8"\\?>\\n<container name="${c}"><object><name>obj</name><hash>900150983cd24fb0d6963f7d28e17f72</hash><bytes>3</bytes><content_type>text/plain</content_type><last_modified>[0-9T:.-]+</last_modified></object></container>$`),
+      new RegExp(
+        `^<\\?xml version="1.0" encoding="UTF-8"\\?>\\n<container name="${c}"><object><name>obj</name><hash>900150983cd24fb0d6963f7d28e17f72</hash><bytes>3</bytes><content_type>text/plain</content_type><last_modified>[0-9T:.-]+</last_modified></object></container>$`,
+      ),
     );
     const plain = await send("GET", `${A}/${c}`);
     expect(plain.body).toBe("obj\n");
@@ -298,7 +360,9 @@ describe("object versioning: objects", () => {
     expect(plain.headers.get("vary")).toBe("Accept");
   });
 
-  it("GET ?versions lists every version newest first, with is_latest and version_id, as Swift's JSON", async ({ expect }) => {
+  it("GET ?versions lists every version newest first, with is_latest and version_id, as Swift's JSON", async ({
+    expect,
+  }) => {
     const c = await versioned();
     const v1 = await putVersion(`${c}/obj`, "one", { "Content-Type": "text/x-one" });
     const v2 = await putVersion(`${c}/obj`, "twotwo", { "Content-Type": "text/x-two" });
@@ -314,12 +378,22 @@ describe("object versioning: objects", () => {
     );
   });
 
-  it("?versions lists unversioned objects with version_id null, and is JSON only (406 for XML or plain text)", async ({ expect }) => {
+  it("?versions lists unversioned objects with version_id null, and is JSON only (406 for XML or plain text)", async ({
+    expect,
+  }) => {
     const c = unique("ovnull");
     await send("PUT", `${A}/${c}`);
     await put(`${c}/a`, "A");
     const before = await versions(c);
-    expect(Object.keys(before[0] ?? {})).toEqual(["bytes", "hash", "name", "content_type", "last_modified", "version_id", "is_latest"]);
+    expect(Object.keys(before[0] ?? {})).toEqual([
+      "bytes",
+      "hash",
+      "name",
+      "content_type",
+      "last_modified",
+      "version_id",
+      "is_latest",
+    ]);
     expect(summary(before)).toEqual([["a", "null", true, "application/octet-stream"]]);
     await send("POST", `${A}/${c}`, { headers: { "X-Versions-Enabled": "true" } });
     const vb = await putVersion(`${c}/b`, "B");
@@ -327,18 +401,24 @@ describe("object versioning: objects", () => {
       ["a", "null", true, "application/octet-stream"],
       ["b", vb, true, "application/octet-stream"],
     ]);
-    for (const query of ["&format=xml", "&format=plain"]) expect((await send("GET", `${A}/${c}?versions${query}`)).status).toBe(406);
+    for (const query of ["&format=xml", "&format=plain"])
+      expect((await send("GET", `${A}/${c}?versions${query}`)).status).toBe(406);
     expect((await send("GET", `${A}/${c}?versions`, { headers: { Accept: "text/plain" } })).status).toBe(406);
   });
 
-  it("?versions takes marker with version_marker, prefix, limit, reverse and delimiter as Swift does", async ({ expect }) => {
+  it("?versions takes marker with version_marker, prefix, limit, reverse and delimiter as Swift does", async ({
+    expect,
+  }) => {
     const c = await versioned();
     const a1 = await putVersion(`${c}/a`, "1");
     const a2 = await putVersion(`${c}/a`, "2");
     const a3 = await putVersion(`${c}/a`, "3");
     const b1 = await putVersion(`${c}/b`, "1");
     const d1 = await putVersion(`${c}/d/x`, "1");
-    const ids = async (query: string) => (await versions(c, query)).map((item) => (item.name ?? (item as { subdir?: string }).subdir) + ":" + (item.version_id ?? ""));
+    const ids = async (query: string) =>
+      (await versions(c, query)).map(
+        (item) => (item.name ?? (item as { subdir?: string }).subdir) + ":" + (item.version_id ?? ""),
+      );
     expect(await ids("")).toEqual([`a:${a3}`, `a:${a2}`, `a:${a1}`, `b:${b1}`, `d/x:${d1}`]);
     expect(await ids(`&marker=a&version_marker=${a2}`)).toEqual([`a:${a1}`, `b:${b1}`, `d/x:${d1}`]);
     expect(await ids("&marker=a")).toEqual([`b:${b1}`, `d/x:${d1}`]);
@@ -361,7 +441,9 @@ describe("object versioning: objects", () => {
     }
   });
 
-  it("?version-id reads a version; a malformed id is 400, POST with one is 400, and an unversioned container refuses ids", async ({ expect }) => {
+  it("?version-id reads a version; a malformed id is 400, POST with one is 400, and an unversioned container refuses ids", async ({
+    expect,
+  }) => {
     const c = await versioned();
     const v1 = await putVersion(`${c}/obj`, "one");
     await putVersion(`${c}/obj`, "two");
@@ -385,7 +467,9 @@ describe("object versioning: objects", () => {
     expect(refused.body).toBe("version-aware operations require that the container is versioned");
   });
 
-  it("version-id=null reads an object that is no version (X-Object-Version-Id: null), and 404 for one that is", async ({ expect }) => {
+  it("version-id=null reads an object that is no version (X-Object-Version-Id: null), and 404 for one that is", async ({
+    expect,
+  }) => {
     const c = unique("ovn");
     await send("PUT", `${A}/${c}`);
     await put(`${c}/plain`, "p");
@@ -400,7 +484,9 @@ describe("object versioning: objects", () => {
     expect(versionedNull.status).toBe(404);
   });
 
-  it("PUT ?version-id with no body makes that version current; with a body 400, for a missing version 404", async ({ expect }) => {
+  it("PUT ?version-id with no body makes that version current; with a body 400, for a missing version 404", async ({
+    expect,
+  }) => {
     const c = await versioned();
     const v1 = await putVersion(`${c}/obj`, "one", { "Content-Type": "text/x-one" });
     const v2 = await putVersion(`${c}/obj`, "two", { "Content-Type": "text/x-two" });
@@ -422,7 +508,9 @@ describe("object versioning: objects", () => {
     expect((await send("GET", `${A}/${c}/obj`)).body).toBe("one");
   });
 
-  it("DELETE writes a delete marker and answers its X-Object-Version-Id; GET of the marker is 404 with Swift's headers", async ({ expect }) => {
+  it("DELETE writes a delete marker and answers its X-Object-Version-Id; GET of the marker is 404 with Swift's headers", async ({
+    expect,
+  }) => {
     const c = await versioned();
     await put(`${c}/obj`, "one");
     const deleted = await send("DELETE", `${A}/${c}/obj`);
@@ -446,7 +534,9 @@ describe("object versioning: objects", () => {
     expect((await send("GET", `${A}/${c}?format=json`)).body).toBe("[]");
   });
 
-  it("DELETE of an object that is not there writes a delete marker and answers 404 with its X-Object-Version-Id", async ({ expect }) => {
+  it("DELETE of an object that is not there writes a delete marker and answers 404 with its X-Object-Version-Id", async ({
+    expect,
+  }) => {
     const c = await versioned();
     const deleted = await send("DELETE", `${A}/${c}/never`);
     expect(deleted.status).toBe(404);
@@ -454,7 +544,9 @@ describe("object versioning: objects", () => {
     expect(summary(await versions(c))).toEqual([["never", marker, true, MARKER]]);
   });
 
-  it("DELETE ?version-id of the current version removes it and its link (no older version becomes current)", async ({ expect }) => {
+  it("DELETE ?version-id of the current version removes it and its link (no older version becomes current)", async ({
+    expect,
+  }) => {
     const c = await versioned();
     const v1 = await putVersion(`${c}/obj`, "one");
     const v2 = await putVersion(`${c}/obj`, "two");
@@ -478,7 +570,9 @@ describe("object versioning: objects", () => {
     expect(summary(await versions(c))).toEqual([["obj", v2, true, "application/octet-stream"]]);
   });
 
-  it("DELETE ?version-id of a delete marker removes the marker; DELETE ?version-id=null removes the current link and keeps every version", async ({ expect }) => {
+  it("DELETE ?version-id of a delete marker removes the marker; DELETE ?version-id=null removes the current link and keeps every version", async ({
+    expect,
+  }) => {
     const c = await versioned();
     await put(`${c}/obj`, "one");
     const marker = (await send("DELETE", `${A}/${c}/obj`)).headers.get("x-object-version-id");
@@ -495,7 +589,9 @@ describe("object versioning: objects", () => {
     expect(await versions(d)).toHaveLength(2);
   });
 
-  it("COPY with ?version-id restores an old version as a new current version, with X-Copied-From-Version-Id", async ({ expect }) => {
+  it("COPY with ?version-id restores an old version as a new current version, with X-Copied-From-Version-Id", async ({
+    expect,
+  }) => {
     const c = await versioned();
     const v1 = await putVersion(`${c}/obj`, "version1", { "Content-Type": "text/jibberish32", "X-Object-Meta-A": "1" });
     const v2 = await putVersion(`${c}/obj`, "version2", { "Content-Type": "text/jibberish33" });
@@ -513,29 +609,53 @@ describe("object versioning: objects", () => {
       ["obj", v2, false, "text/jibberish33"],
       ["obj", v3, true, "text/jibberish32"],
     ]);
-    const fromHeader = await send("PUT", `${A}/${c}/other?version-id=${v2}`, { headers: { "X-Copy-From": `${c}/obj`, "Content-Length": "0" } });
+    const fromHeader = await send("PUT", `${A}/${c}/other?version-id=${v2}`, {
+      headers: { "X-Copy-From": `${c}/obj`, "Content-Length": "0" },
+    });
     expect(fromHeader.status).toBe(201);
     expect(fromHeader.headers.get("x-copied-from-version-id")).toBe(v2);
     expect((await send("GET", `${A}/${c}/other`)).body).toBe("version2");
   });
 
-  it("POST to a versioned object updates the current version's metadata and content type without a new version", async ({ expect }) => {
+  it("POST to a versioned object updates the current version's metadata and content type without a new version", async ({
+    expect,
+  }) => {
     const c = await versioned();
     const v = await putVersion(`${c}/o`, "version1", { "Content-Type": "text/jibberish10" });
-    const post = await send("POST", `${A}/${c}/o`, { headers: { "Content-Type": "text/updated20", "X-Object-Meta-Color": "red" } });
+    const post = await send("POST", `${A}/${c}/o`, {
+      headers: { "Content-Type": "text/updated20", "X-Object-Meta-Color": "red" },
+    });
     expect(post.status).toBe(202);
     const head = await send("HEAD", `${A}/${c}/o`);
     expect(head.headers.get("content-type")).toBe("text/updated20");
     expect(head.headers.get("x-object-meta-color")).toBe("red");
     expect(head.headers.get("x-object-version-id")).toBe(v);
     const listed = await versions(c);
-    expect(listed.map(({ name, bytes, content_type, hash, version_id, is_latest }) => ({ name, bytes, content_type, hash, version_id, is_latest }))).toEqual([
-      { name: "o", bytes: 8, content_type: "text/updated20", hash: "966634ebf2fc135707d6753692bf4b1e", version_id: v, is_latest: true },
+    expect(
+      listed.map(({ name, bytes, content_type, hash, version_id, is_latest }) => ({
+        name,
+        bytes,
+        content_type,
+        hash,
+        version_id,
+        is_latest,
+      })),
+    ).toEqual([
+      {
+        name: "o",
+        bytes: 8,
+        content_type: "text/updated20",
+        hash: "966634ebf2fc135707d6753692bf4b1e",
+        version_id: v,
+        is_latest: true,
+      },
     ]);
     expect((await send("GET", `${A}/${c}/o?symlink=get`)).headers.get("x-object-meta-color")).toBe("red");
   });
 
-  it("with versioning off, old versions stay, a PUT overwrites as a null version and a DELETE writes no marker; turned on again, the null version is kept as a version", async ({ expect }) => {
+  it("with versioning off, old versions stay, a PUT overwrites as a null version and a DELETE writes no marker; turned on again, the null version is kept as a version", async ({
+    expect,
+  }) => {
     const c = await versioned();
     const v1 = await putVersion(`${c}/obj`, "version1", { "Content-Type": "text/jibberish18" });
     await send("POST", `${A}/${c}`, { headers: { "X-Versions-Enabled": "false" } });
@@ -560,7 +680,9 @@ describe("object versioning: objects", () => {
     expect((await send("GET", `${A}/${c}/obj?version-id=${plainTimestamp}`)).body).toBe("version2");
   });
 
-  it("a refused PUT or DELETE writes no version: a wrong ETag (422), a malformed X-If-Delete-At (400)", async ({ expect }) => {
+  it("a refused PUT or DELETE writes no version: a wrong ETag (422), a malformed X-If-Delete-At (400)", async ({
+    expect,
+  }) => {
     const c = await versioned();
     await put(`${c}/obj`, "one");
     expect((await put(`${c}/obj`, "two", { ETag: "00000000000000000000000000000000" })).status).toBe(422);
@@ -571,7 +693,9 @@ describe("object versioning: objects", () => {
 });
 
 describe("object versioning: ACLs", () => {
-  it("a user with read and write ACLs on the container reads, writes, deletes and lists versions, but may not use ?version-id (403)", async ({ expect }) => {
+  it("a user with read and write ACLs on the container reads, writes, deletes and lists versions, but may not use ?version-id (403)", async ({
+    expect,
+  }) => {
     const c = await versioned({ "X-Container-Read": "test:tester3", "X-Container-Write": "test:tester3" });
     const as = { user: TESTER3 };
     const v1 = await putVersion(`${c}/obj`, "owner");
@@ -603,7 +727,9 @@ describe("object versioning: ACLs", () => {
 });
 
 describe("object versioning: large objects and symlinks", () => {
-  it("an SLO manifest PUT in a versioned container is a version; GET reads the large object; the listing shows its size and slo_etag", async ({ expect }) => {
+  it("an SLO manifest PUT in a versioned container is a version; GET reads the large object; the listing shows its size and slo_etag", async ({
+    expect,
+  }) => {
     const c = await versioned();
     const segments = unique("ovseg");
     await send("PUT", `${A}/${segments}`);
@@ -633,17 +759,27 @@ describe("object versioning: large objects and symlinks", () => {
     await send("PUT", `${A}/${segments}`);
     await put(`${segments}/s1`, "aaaa");
     await put(`${segments}/s2`, "bb");
-    const made = await send("PUT", `${A}/${c}/m?multipart-manifest=put`, { body: JSON.stringify([{ path: `${segments}/s1` }, { path: `${segments}/s2` }]) });
-    const post = await send("POST", `${A}/${c}/m`, { headers: { "X-Object-Meta-Color": "red", "Content-Type": "text/x" } });
+    const made = await send("PUT", `${A}/${c}/m?multipart-manifest=put`, {
+      body: JSON.stringify([{ path: `${segments}/s1` }, { path: `${segments}/s2` }]),
+    });
+    const post = await send("POST", `${A}/${c}/m`, {
+      headers: { "X-Object-Meta-Color": "red", "Content-Type": "text/x" },
+    });
     expect(post.status).toBe(202);
     const got = await send("GET", `${A}/${c}/m`);
     expect(got.body).toBe("aaaabb");
     expect(got.headers.get("content-type")).toBe("text/x");
     expect(got.headers.get("x-object-meta-color")).toBe("red");
-    expect((await versions(c))[0]).toMatchObject({ bytes: 6, content_type: "text/x", version_id: made.headers.get("x-object-version-id") });
+    expect((await versions(c))[0]).toMatchObject({
+      bytes: 6,
+      content_type: "text/x",
+      version_id: made.headers.get("x-object-version-id"),
+    });
   });
 
-  it("a DLO manifest PUT in a versioned container is a version; GET and ?version-id read the large object", async ({ expect }) => {
+  it("a DLO manifest PUT in a versioned container is a version; GET and ?version-id read the large object", async ({
+    expect,
+  }) => {
     const c = await versioned();
     const segments = unique("ovdseg");
     await send("PUT", `${A}/${segments}`);
@@ -660,11 +796,16 @@ describe("object versioning: large objects and symlinks", () => {
     expect((await send("GET", `${A}/${c}/dlo?version-id=${v1}`)).body).toBe("old content");
   });
 
-  it("a symlink PUT in a versioned container is a version whose GET follows the link; an older link version reads as it was", async ({ expect }) => {
+  it("a symlink PUT in a versioned container is a version whose GET follows the link; an older link version reads as it was", async ({
+    expect,
+  }) => {
     const c = await versioned();
     await put(`${c}/target-a`, "aaaaa", { "Content-Type": "text/jibberish01" });
     await put(`${c}/target-b`, "bbbbb");
-    const v1 = await putVersion(`${c}/link`, "", { "X-Symlink-Target": `${c}/target-a`, "Content-Type": "application/symlink" });
+    const v1 = await putVersion(`${c}/link`, "", {
+      "X-Symlink-Target": `${c}/target-a`,
+      "Content-Type": "application/symlink",
+    });
     expect((await send("GET", `${A}/${c}/link`)).body).toBe("aaaaa");
     await putVersion(`${c}/link`, "", { "X-Symlink-Target": `${c}/target-b`, "Content-Type": "application/symlink" });
     expect((await send("GET", `${A}/${c}/link`)).body).toBe("bbbbb");
@@ -682,7 +823,9 @@ describe("object versioning: large objects and symlinks", () => {
 });
 
 describe("object versioning: a version link is no key to hidden names elsewhere", () => {
-  it("a version link archived as stored into another container (legacy versioning) is not followed into the hidden container", async ({ expect }) => {
+  it("a version link archived as stored into another container (legacy versioning) is not followed into the hidden container", async ({
+    expect,
+  }) => {
     const container = await versioned();
     const archive = unique("ov-archive");
     expect((await send("PUT", `${A}/${archive}`)).status).toBe(201);
@@ -695,7 +838,9 @@ describe("object versioning: a version link is no key to hidden names elsewhere"
     const listed = JSON.parse((await send("GET", `${A}/${archive}?format=json`)).body) as { name: string }[];
     expect(listed).toHaveLength(1);
     // Read as a user the archive's ACL lets in, who has no right to the versioned container.
-    expect((await send("POST", `${A}/${archive}`, { headers: { "X-Container-Read": "test:tester3" } })).status).toBe(204);
+    expect((await send("POST", `${A}/${archive}`, { headers: { "X-Container-Read": "test:tester3" } })).status).toBe(
+      204,
+    );
     const read = await send("GET", `${A}/${archive}/${listed[0]!.name}`, { user: TESTER3 });
     expect(read.status).toBe(403);
     expect(read.body).not.toContain("secret v1");

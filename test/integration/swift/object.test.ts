@@ -9,7 +9,9 @@ const bytes = (s: string) => new TextEncoder().encode(s);
 const C = "/AUTH_test/objects";
 
 async function md5(data: Uint8Array): Promise<string> {
-  return [...new Uint8Array(await crypto.subtle.digest("MD5", data))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return [...new Uint8Array(await crypto.subtle.digest("MD5", data))]
+    .map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
 }
 
 function streamOf(data: Uint8Array, chunk = 64 * 1024): ReadableStream<Uint8Array> {
@@ -37,7 +39,10 @@ describe("object PUT", () => {
   });
 
   it("with an ETag that does not match the body returns 422 and stores nothing", async ({ expect }) => {
-    const response = await swift("PUT", `${C}/put-etag-wrong`, { body: bytes("hello"), headers: { ETag: "0123456789abcdef0123456789abcdef" } });
+    const response = await swift("PUT", `${C}/put-etag-wrong`, {
+      body: bytes("hello"),
+      headers: { ETag: "0123456789abcdef0123456789abcdef" },
+    });
     await text(response);
     expect(response.status).toBe(422);
     const get = await swift("GET", `${C}/put-etag-wrong`);
@@ -65,26 +70,49 @@ describe("object PUT", () => {
     expect(await text(response)).toBe("Object name length of 1025 longer than 1024");
   });
 
-  it("keeps Content-Type as sent, or guesses it from the name, or falls back to application/octet-stream", async ({ expect }) => {
-    await text(await swift("PUT", `${C}/typed.bin`, { body: bytes("x"), headers: { "Content-Type": "text/x-custom" } }));
+  it("keeps Content-Type as sent, or guesses it from the name, or falls back to application/octet-stream", async ({
+    expect,
+  }) => {
+    await text(
+      await swift("PUT", `${C}/typed.bin`, { body: bytes("x"), headers: { "Content-Type": "text/x-custom" } }),
+    );
     await text(await swift("PUT", `${C}/guessed.html`, { body: bytes("x") }));
     await text(await swift("PUT", `${C}/unknown-type`, { body: bytes("x") }));
-    await text(await swift("PUT", `${C}/detected.json`, { body: bytes("x"), headers: { "Content-Type": "text/plain", "X-Detect-Content-Type": "true" } }));
+    await text(
+      await swift("PUT", `${C}/detected.json`, {
+        body: bytes("x"),
+        headers: { "Content-Type": "text/plain", "X-Detect-Content-Type": "true" },
+      }),
+    );
     const types: Record<string, string> = {};
     for (const name of ["typed.bin", "guessed.html", "unknown-type", "detected.json"]) {
       const head = await swift("HEAD", `${C}/${name}`);
       await text(head);
       types[name] = head.headers.get("content-type") ?? "";
     }
-    expect(types).toEqual({ "typed.bin": "text/x-custom", "guessed.html": "text/html", "unknown-type": "application/octet-stream", "detected.json": "application/json" });
+    expect(types).toEqual({
+      "typed.bin": "text/x-custom",
+      "guessed.html": "text/html",
+      "unknown-type": "application/octet-stream",
+      "detected.json": "application/json",
+    });
   });
 
-  it("keeps Content-Disposition, Content-Encoding and X-Object-Meta-* and returns them on GET and HEAD", async ({ expect }) => {
-    const gzipped = new Uint8Array(await new Response(new Blob(["x"]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer());
+  it("keeps Content-Disposition, Content-Encoding and X-Object-Meta-* and returns them on GET and HEAD", async ({
+    expect,
+  }) => {
+    const gzipped = new Uint8Array(
+      await new Response(new Blob(["x"]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer(),
+    );
     await text(
       await swift("PUT", `${C}/kept-headers`, {
         body: gzipped,
-        headers: { "Content-Disposition": 'attachment; filename="a.txt"', "Content-Encoding": "gzip", "X-Object-Meta-Color": "blue", "Cache-Control": "no-cache" },
+        headers: {
+          "Content-Disposition": 'attachment; filename="a.txt"',
+          "Content-Encoding": "gzip",
+          "X-Object-Meta-Color": "blue",
+          "Cache-Control": "no-cache",
+        },
       }),
     );
     for (const method of ["GET", "HEAD"]) {
@@ -99,7 +127,10 @@ describe("object PUT", () => {
   });
 
   it("with metadata over Swift's limits returns 400 and stores nothing", async ({ expect }) => {
-    const response = await swift("PUT", `${C}/bad-meta`, { body: bytes("x"), headers: { "X-Object-Meta-Big": "v".repeat(257) } });
+    const response = await swift("PUT", `${C}/bad-meta`, {
+      body: bytes("x"),
+      headers: { "X-Object-Meta-Big": "v".repeat(257) },
+    });
     expect(response.status).toBe(400);
     expect(await text(response)).toBe("Metadata value longer than 256: x-object-meta-Big");
     const get = await swift("HEAD", `${C}/bad-meta`);
@@ -130,13 +161,19 @@ describe("object PUT", () => {
   });
 
   it("with a Content-Type parameter named swift_* returns 400", async ({ expect }) => {
-    const response = await swift("PUT", `${C}/swift-param`, { body: bytes("1"), headers: { "Content-Type": "text/plain; swift_bytes=5" } });
+    const response = await swift("PUT", `${C}/swift-param`, {
+      body: bytes("1"),
+      headers: { "Content-Type": "text/plain; swift_bytes=5" },
+    });
     await text(response);
     expect(response.status).toBe(400);
   });
 
   it("with X-Static-Large-Object from the client returns 400", async ({ expect }) => {
-    const response = await swift("PUT", `${C}/slo-flag`, { body: bytes("1"), headers: { "X-Static-Large-Object": "true" } });
+    const response = await swift("PUT", `${C}/slo-flag`, {
+      body: bytes("1"),
+      headers: { "X-Static-Large-Object": "true" },
+    });
     await text(response);
     expect(response.status).toBe(400);
   });
@@ -146,7 +183,9 @@ describe("object PUT", () => {
     await text(await swift("PUT", `${C}/overwrite`, { body: bytes("second, longer") }));
     const get = await swift("GET", `${C}/overwrite`);
     expect(await text(get)).toBe("second, longer");
-    const listing = JSON.parse(await text(await swift("GET", "/AUTH_test/objects?format=json&prefix=overwrite"))) as { bytes: number }[];
+    const listing = JSON.parse(await text(await swift("GET", "/AUTH_test/objects?format=json&prefix=overwrite"))) as {
+      bytes: number;
+    }[];
     expect(listing).toHaveLength(1);
     expect(listing[0]?.bytes).toBe(14);
   });
@@ -173,7 +212,8 @@ describe("object PUT with chunked transfer encoding", () => {
 
   it("stores a chunked body larger than one part through R2 multipart uploads, byte for byte", async ({ expect }) => {
     const data = new Uint8Array(12 * 1024 * 1024 + 12345);
-    for (let i = 0; i < data.length; i += 65536) crypto.getRandomValues(data.subarray(i, Math.min(i + 65536, data.length)));
+    for (let i = 0; i < data.length; i += 65536)
+      crypto.getRandomValues(data.subarray(i, Math.min(i + 65536, data.length)));
     const response = await swift("PUT", `${C}/chunked-large`, { body: streamOf(data) });
     await text(response);
     expect(response.status).toBe(201);
@@ -186,14 +226,19 @@ describe("object PUT with chunked transfer encoding", () => {
   });
 
   it("a chunked body whose MD5 does not match the client's ETag returns 422", async ({ expect }) => {
-    const response = await swift("PUT", `${C}/chunked-etag`, { body: streamOf(bytes("abc")), headers: { ETag: "00000000000000000000000000000000" } });
+    const response = await swift("PUT", `${C}/chunked-etag`, {
+      body: streamOf(bytes("abc")),
+      headers: { ETag: "00000000000000000000000000000000" },
+    });
     await text(response);
     expect(response.status).toBe(422);
   });
 });
 
 describe("object GET and HEAD", () => {
-  it("GET returns the body with Content-Length, Content-Type, ETag, Last-Modified, X-Timestamp and Accept-Ranges", async ({ expect }) => {
+  it("GET returns the body with Content-Length, Content-Type, ETag, Last-Modified, X-Timestamp and Accept-Ranges", async ({
+    expect,
+  }) => {
     await text(await swift("PUT", `${C}/get-headers.txt`, { body: bytes("hello") }));
     const get = await swift("GET", `${C}/get-headers.txt`);
     expect(await text(get)).toBe("hello");
@@ -285,7 +330,12 @@ describe("conditional GET", () => {
 
 describe("ranged GET", () => {
   beforeAll(async () => {
-    await text(await swift("PUT", `${C}/ranged`, { body: bytes("0123456789abcdefghij"), headers: { "Content-Type": "text/plain" } }));
+    await text(
+      await swift("PUT", `${C}/ranged`, {
+        body: bytes("0123456789abcdefghij"),
+        headers: { "Content-Type": "text/plain" },
+      }),
+    );
   });
 
   it("a single range returns 206 with Content-Range and the bytes", async ({ expect }) => {
@@ -305,7 +355,9 @@ describe("ranged GET", () => {
     }
   });
 
-  it("a range's last byte is length - 1: bytes=0-18 leaves the last byte out, 0-19, 0-20 and 0-21 return the whole body as 206 bytes 0-19/20, and suffixes -1, -19, -20, -21 end at the last byte", async ({ expect }) => {
+  it("a range's last byte is length - 1: bytes=0-18 leaves the last byte out, 0-19, 0-20 and 0-21 return the whole body as 206 bytes 0-19/20, and suffixes -1, -19, -20, -21 end at the last byte", async ({
+    expect,
+  }) => {
     const cases: [string, string, string][] = [
       ["bytes=0-18", "0123456789abcdefghi", "bytes 0-18/20"],
       ["bytes=0-19", "0123456789abcdefghij", "bytes 0-19/20"],
@@ -327,7 +379,9 @@ describe("ranged GET", () => {
     }
   });
 
-  it("a range starting at the object's length, or a suffix of zero bytes, returns 416 with Content-Range bytes */20", async ({ expect }) => {
+  it("a range starting at the object's length, or a suffix of zero bytes, returns 416 with Content-Range bytes */20", async ({
+    expect,
+  }) => {
     for (const range of ["bytes=20-20", "bytes=20-", "bytes=20-25", "bytes=-0"]) {
       const response = await swift("GET", `${C}/ranged`, { headers: { Range: range } });
       await text(response);
@@ -378,7 +432,12 @@ describe("ranged GET", () => {
 
 describe("object POST", () => {
   it("replaces all X-Object-Meta-* (202) and keeps the body", async ({ expect }) => {
-    await text(await swift("PUT", `${C}/posted`, { body: bytes("body"), headers: { "X-Object-Meta-A": "1", "X-Object-Meta-B": "2" } }));
+    await text(
+      await swift("PUT", `${C}/posted`, {
+        body: bytes("body"),
+        headers: { "X-Object-Meta-A": "1", "X-Object-Meta-B": "2" },
+      }),
+    );
     const post = await swift("POST", `${C}/posted`, { headers: { "X-Object-Meta-C": "3" } });
     expect(await text(post)).toBe("<html><h1>Accepted</h1><p>The request is accepted for processing.</p></html>");
     expect(post.status).toBe(202);
@@ -395,7 +454,9 @@ describe("object POST", () => {
     const head = await swift("HEAD", `${C}/retyped`);
     await text(head);
     expect(head.headers.get("content-type")).toBe("application/x-new");
-    const listing = JSON.parse(await text(await swift("GET", "/AUTH_test/objects?format=json&prefix=retyped"))) as { content_type: string }[];
+    const listing = JSON.parse(await text(await swift("GET", "/AUTH_test/objects?format=json&prefix=retyped"))) as {
+      content_type: string;
+    }[];
     expect(listing[0]?.content_type).toBe("application/x-new");
   });
 
@@ -466,7 +527,9 @@ describe("expiring objects", () => {
     }
   });
 
-  it("X-Delete-At that is not an integer, and times not after now, return 400 as Python's int() reads them", async ({ expect }) => {
+  it("X-Delete-At that is not an integer, and times not after now, return 400 as Python's int() reads them", async ({
+    expect,
+  }) => {
     const now = Math.floor(Date.now() / 1000);
     const cases: [Record<string, string>, string][] = [
       [{ "X-Delete-At": String(now + 3600) + ".5" }, "Non-integer X-Delete-At"],
@@ -481,7 +544,10 @@ describe("expiring objects", () => {
       expect(response.status, JSON.stringify(headers)).toBe(400);
       expect(await text(response)).toBe(message);
     }
-    const spaced = await swift("PUT", `${C}/expires-spaced`, { body: bytes("x"), headers: { "X-Delete-At": ` +${now + 3600} ` } });
+    const spaced = await swift("PUT", `${C}/expires-spaced`, {
+      body: bytes("x"),
+      headers: { "X-Delete-At": ` +${now + 3600} ` },
+    });
     expect(spaced.status).toBe(201);
     await text(spaced);
     const head = await swift("HEAD", `${C}/expires-spaced`);
@@ -489,7 +555,9 @@ describe("expiring objects", () => {
     expect(head.headers.get("x-delete-at")).toBe(String(now + 3600));
   });
 
-  it("X-Delete-At or X-Delete-After past November 2286 is stored as 9999999999, as Swift caps it, and the replicas' alarms still run", async ({ expect }) => {
+  it("X-Delete-At or X-Delete-After past November 2286 is stored as 9999999999, as Swift caps it, and the replicas' alarms still run", async ({
+    expect,
+  }) => {
     const cases: [string, Record<string, string>][] = [
       ["PUT", { "X-Delete-At": "99999999999999999999" }],
       ["PUT", { "X-Delete-At": "1".repeat(100) }],
@@ -539,7 +607,9 @@ describe("object DELETE with X-If-Delete-At", () => {
     return response.status;
   }
 
-  it("with a malformed value returns 400 'Bad X-If-Delete-At header value' and keeps the object", async ({ expect }) => {
+  it("with a malformed value returns 400 'Bad X-If-Delete-At header value' and keeps the object", async ({
+    expect,
+  }) => {
     await expiring("if-delete-bad");
     for (const value of ["bad", "", "-1", "10000000000", "1e400", "nan", "12_zz"]) {
       const response = await swift("DELETE", `${C}/if-delete-bad`, { headers: { "X-If-Delete-At": value } });
@@ -562,7 +632,9 @@ describe("object DELETE with X-If-Delete-At", () => {
     expect(await status("HEAD", "if-delete-plain")).toBe(200);
   });
 
-  it("equal to the object's X-Delete-At returns 204 and deletes it; of a missing object returns 404", async ({ expect }) => {
+  it("equal to the object's X-Delete-At returns 204 and deletes it; of a missing object returns 404", async ({
+    expect,
+  }) => {
     await expiring("if-delete-match");
     expect(await status("DELETE", "if-delete-match", { "X-If-Delete-At": `${at}.00000` })).toBe(204);
     expect(await status("HEAD", "if-delete-match")).toBe(404);

@@ -20,10 +20,15 @@ const bytes = (s: string) => new TextEncoder().encode(s);
 const HTML = "text/html; charset=UTF-8";
 const NOT_FOUND_PAGE = "<html><h1>Not Found</h1><p>The resource could not be found.</p></html>";
 const NOT_ALLOWED_PAGE = "<html><h1>Method Not Allowed</h1><p>The method is not allowed for this resource.</p></html>";
-const UNAUTHORIZED_PAGE = "<html><h1>Unauthorized</h1><p>This server could not verify that you are authorized to access the document you requested.</p></html>";
+const UNAUTHORIZED_PAGE =
+  "<html><h1>Unauthorized</h1><p>This server could not verify that you are authorized to access the document you requested.</p></html>";
 
 /** A raw request through the Worker: any path (not only below /v1), the tester's token by default. */
-async function send(method: string, path: string, init: { headers?: Record<string, string>; body?: BodyInit | null; token?: boolean } = {}): Promise<Response> {
+async function send(
+  method: string,
+  path: string,
+  init: { headers?: Record<string, string>; body?: BodyInit | null; token?: boolean } = {},
+): Promise<Response> {
   const headers = new Headers(init.headers);
   if (init.token !== false) headers.set("X-Auth-Token", await tokenFor());
   return exports.default.fetch(`${BASE}${path}`, { method, headers, body: init.body ?? null });
@@ -44,24 +49,47 @@ beforeAll(async () => {
 });
 
 describe("request framing (Swift: constraints.check_object_creation, swob message_length)", () => {
-  it("an object PUT with neither Content-Length nor Transfer-Encoding is 411 'Missing Content-Length header.' as text/plain", async ({ expect }) => {
+  it("an object PUT with neither Content-Length nor Transfer-Encoding is 411 'Missing Content-Length header.' as text/plain", async ({
+    expect,
+  }) => {
     const response = await swift("PUT", `${C}/no-length`);
     expect(await answer(response)).toEqual({ status: 411, type: "text/plain", body: "Missing Content-Length header." });
   });
 
-  it("Transfer-Encoding with two codings (gzip,chunked) is 501 with swob's message as text/plain", async ({ expect }) => {
-    const response = await swift("PUT", `${C}/gzip-chunked`, { headers: { "Transfer-Encoding": "gzip,chunked" }, body: bytes("x") });
-    expect(await answer(response)).toEqual({ status: 501, type: "text/plain", body: "Unsupported Transfer-Coding header value specified in Transfer-Encoding header" });
+  it("Transfer-Encoding with two codings (gzip,chunked) is 501 with swob's message as text/plain", async ({
+    expect,
+  }) => {
+    const response = await swift("PUT", `${C}/gzip-chunked`, {
+      headers: { "Transfer-Encoding": "gzip,chunked" },
+      body: bytes("x"),
+    });
+    expect(await answer(response)).toEqual({
+      status: 501,
+      type: "text/plain",
+      body: "Unsupported Transfer-Coding header value specified in Transfer-Encoding header",
+    });
   });
 
-  it("a Transfer-Encoding other than chunked is 400 'Invalid Transfer-Encoding header value' as text/plain", async ({ expect }) => {
+  it("a Transfer-Encoding other than chunked is 400 'Invalid Transfer-Encoding header value' as text/plain", async ({
+    expect,
+  }) => {
     const response = await swift("PUT", `${C}/gzip`, { headers: { "Transfer-Encoding": "gzip" }, body: bytes("x") });
-    expect(await answer(response)).toEqual({ status: 400, type: "text/plain", body: "Invalid Transfer-Encoding header value" });
+    expect(await answer(response)).toEqual({
+      status: 400,
+      type: "text/plain",
+      body: "Invalid Transfer-Encoding header value",
+    });
   });
 
-  it("a Content-Length that is not a number is 400 'Invalid Content-Length header value' as text/plain", async ({ expect }) => {
+  it("a Content-Length that is not a number is 400 'Invalid Content-Length header value' as text/plain", async ({
+    expect,
+  }) => {
     const response = await swift("PUT", `${C}/bad-length`, { headers: { "Content-Length": "X" }, body: bytes("x") });
-    expect(await answer(response)).toEqual({ status: 400, type: "text/plain", body: "Invalid Content-Length header value" });
+    expect(await answer(response)).toEqual({
+      status: 400,
+      type: "text/plain",
+      body: "Invalid Content-Length header value",
+    });
   });
 
   // A method the runtime does not know (FOO) never reaches the Worker: on the wire workerd answers
@@ -70,19 +98,35 @@ describe("request framing (Swift: constraints.check_object_creation, swob messag
     await expect(swift("FOO", C)).rejects.toThrow(/Invalid HTTP method string: FOO/);
   });
 
-  for (const [level, path] of [["account", A], ["container", C], ["object", `${C}/o`]] as const) {
+  for (const [level, path] of [
+    ["account", A],
+    ["container", C],
+    ["object", `${C}/o`],
+  ] as const) {
     for (const method of ["PATCH", "PROPFIND", "MKCOL"]) {
-      it(`an unknown method (${method}) on the ${level} is 405 with Allow and swob's Method Not Allowed page`, async ({ expect }) => {
+      it(`an unknown method (${method}) on the ${level} is 405 with Allow and swob's Method Not Allowed page`, async ({
+        expect,
+      }) => {
         const response = await swift(method, path);
         expect(await answer(response)).toEqual({ status: 405, type: HTML, body: NOT_ALLOWED_PAGE });
-        expect(response.headers.get("allow")?.split(", ").sort()).toEqual(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]);
+        expect(response.headers.get("allow")?.split(", ").sort()).toEqual([
+          "DELETE",
+          "GET",
+          "HEAD",
+          "OPTIONS",
+          "POST",
+          "PUT",
+        ]);
       });
     }
   }
 
   it("any method but GET on /auth/v1.0 is 405 without Allow (tempauth), HEAD included", async ({ expect }) => {
     for (const method of ["POST", "HEAD", "PUT"]) {
-      const response = await send(method, "/auth/v1.0", { headers: { "X-Auth-User": "test:tester", "X-Auth-Key": "testing" }, token: false });
+      const response = await send(method, "/auth/v1.0", {
+        headers: { "X-Auth-User": "test:tester", "X-Auth-Key": "testing" },
+        token: false,
+      });
       await text(response);
       expect(response.status, method).toBe(405);
       expect(response.headers.get("allow"), method).toBeNull();
@@ -92,9 +136,14 @@ describe("request framing (Swift: constraints.check_object_creation, swob messag
 });
 
 describe("max_file_size (Swift: constraints.check_object_creation)", () => {
-  it("a Content-Length over max_file_size is 413 'Your request is too large.' at once, before the body is read", async ({ expect }) => {
+  it("a Content-Length over max_file_size is 413 'Your request is too large.' at once, before the body is read", async ({
+    expect,
+  }) => {
     const { maxFileSize } = parseConfig(env);
-    const response = await swift("PUT", `${C}/too-large`, { headers: { "Content-Length": String(maxFileSize + 1) }, body: endlessBody() });
+    const response = await swift("PUT", `${C}/too-large`, {
+      headers: { "Content-Length": String(maxFileSize + 1) },
+      body: endlessBody(),
+    });
     expect(await answer(response)).toEqual({ status: 413, type: "text/plain", body: "Your request is too large." });
     const head = await swift("HEAD", `${C}/too-large`);
     await text(head);
@@ -104,7 +153,10 @@ describe("max_file_size (Swift: constraints.check_object_creation)", () => {
   it("a Content-Length of exactly max_file_size is not refused from the header", async ({ expect }) => {
     const { maxFileSize } = parseConfig(env);
     // Into a container that does not exist: the answer is the 404, not 413.
-    const response = await swift("PUT", `${A}/protocol-missing/o`, { headers: { "Content-Length": String(maxFileSize) }, body: endlessBody() });
+    const response = await swift("PUT", `${A}/protocol-missing/o`, {
+      headers: { "Content-Length": String(maxFileSize) },
+      body: endlessBody(),
+    });
     expect((await answer(response)).status).toBe(404);
   });
 });
@@ -113,15 +165,27 @@ describe("Date and header names (Swift: eventlet wsgi, swob HeaderKeyDict)", () 
   function expectDate(response: Response, what: string): void {
     const date = response.headers.get("date");
     if (date === null) throw new Error(`${what}: no Date`);
-    if (!/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(date)) throw new Error(`${what}: Date ${date}`);
+    if (!/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(date))
+      throw new Error(`${what}: Date ${date}`);
     if (Math.abs(Date.parse(date) - Date.now()) > 60_000) throw new Error(`${what}: Date ${date} is not now`);
   }
 
   it("every response carries Date: successes, errors, auth and /info", async ({ expect }) => {
     const cases: [string, () => Promise<Response>][] = [
       ["info", () => send("GET", "/info", { token: false })],
-      ["token", () => send("GET", "/auth/v1.0", { headers: { "X-Auth-User": "test:tester", "X-Auth-Key": "testing" }, token: false })],
-      ["bad key", () => send("GET", "/auth/v1.0", { headers: { "X-Auth-User": "test:tester", "X-Auth-Key": "wrong" }, token: false })],
+      [
+        "token",
+        () =>
+          send("GET", "/auth/v1.0", {
+            headers: { "X-Auth-User": "test:tester", "X-Auth-Key": "testing" },
+            token: false,
+          }),
+      ],
+      [
+        "bad key",
+        () =>
+          send("GET", "/auth/v1.0", { headers: { "X-Auth-User": "test:tester", "X-Auth-Key": "wrong" }, token: false }),
+      ],
       ["no token", () => swift("GET", A, { user: null })],
       ["object PUT", () => swift("PUT", `${C}/dated`, { body: bytes("x") })],
       ["object HEAD", () => swift("HEAD", `${C}/dated`)],
@@ -150,8 +214,15 @@ describe("Date and header names (Swift: eventlet wsgi, swob HeaderKeyDict)", () 
     expect(swobHeaderName("etag")).toBe("Etag");
   });
 
-  it("an underscore in a header name is read as a dash, as Swift's WSGI server does: metadata of all three levels", async ({ expect }) => {
-    await text(await swift("PUT", `${C}/meta-underscore`, { body: bytes("x"), headers: { "X-Object-Meta-Foo_Bar": "1", "X-Object-Meta-Under_score_X": "2" } }));
+  it("an underscore in a header name is read as a dash, as Swift's WSGI server does: metadata of all three levels", async ({
+    expect,
+  }) => {
+    await text(
+      await swift("PUT", `${C}/meta-underscore`, {
+        body: bytes("x"),
+        headers: { "X-Object-Meta-Foo_Bar": "1", "X-Object-Meta-Under_score_X": "2" },
+      }),
+    );
     const head = await swift("HEAD", `${C}/meta-underscore`);
     await text(head);
     expect(head.headers.get("x-object-meta-foo-bar")).toBe("1");
@@ -170,7 +241,9 @@ describe("Date and header names (Swift: eventlet wsgi, swob HeaderKeyDict)", () 
   });
 
   it("metadata comes back under its name whatever case it was sent in", async ({ expect }) => {
-    await text(await swift("PUT", `${C}/meta-case`, { body: bytes("x"), headers: { "x-object-meta-cOLOR-sHADE": "red" } }));
+    await text(
+      await swift("PUT", `${C}/meta-case`, { body: bytes("x"), headers: { "x-object-meta-cOLOR-sHADE": "red" } }),
+    );
     const head = await swift("HEAD", `${C}/meta-case`);
     await text(head);
     expect(head.headers.get("X-Object-Meta-Color-Shade")).toBe("red");
@@ -178,14 +251,29 @@ describe("Date and header names (Swift: eventlet wsgi, swob HeaderKeyDict)", () 
 });
 
 describe("paths (Swift: proxy/server.py handle_request, utils.split_path)", () => {
-  for (const path of ["/v1/AUTH_test%FF", "/v1/AUTH_test%00", "/v1/AUTH_test/c%FF", "/v1/AUTH_test/c%00", "/v1/AUTH_test/c/o%FF", "/v1/AUTH_test/c/o%00"]) {
-    it(`${path}: not UTF-8 or holding a NUL is 412 'Invalid UTF8 or contains NULL' as text/html`, async ({ expect }) => {
-      expect(await answer(await send("GET", path))).toEqual({ status: 412, type: HTML, body: "Invalid UTF8 or contains NULL" });
+  for (const path of [
+    "/v1/AUTH_test%FF",
+    "/v1/AUTH_test%00",
+    "/v1/AUTH_test/c%FF",
+    "/v1/AUTH_test/c%00",
+    "/v1/AUTH_test/c/o%FF",
+    "/v1/AUTH_test/c/o%00",
+  ]) {
+    it(`${path}: not UTF-8 or holding a NUL is 412 'Invalid UTF8 or contains NULL' as text/html`, async ({
+      expect,
+    }) => {
+      expect(await answer(await send("GET", path))).toEqual({
+        status: 412,
+        type: HTML,
+        body: "Invalid UTF8 or contains NULL",
+      });
     });
   }
 
   for (const path of ["//v1/AUTH_test", "//", "///", "//v1/AUTH_test/c/o"]) {
-    it(`${path}: a path split_path refuses (empty first segment) is 404 with swob's Not Found page`, async ({ expect }) => {
+    it(`${path}: a path split_path refuses (empty first segment) is 404 with swob's Not Found page`, async ({
+      expect,
+    }) => {
       expect(await answer(await send("GET", path))).toEqual({ status: 404, type: HTML, body: NOT_FOUND_PAGE });
     });
   }
@@ -198,21 +286,44 @@ describe("paths (Swift: proxy/server.py handle_request, utils.split_path)", () =
 });
 
 describe("error bodies: Swift's status, content type and text", () => {
-  it("an object name over 1024 bytes is 400 'Object name length of 1025 longer than 1024' as text/plain", async ({ expect }) => {
+  it("an object name over 1024 bytes is 400 'Object name length of 1025 longer than 1024' as text/plain", async ({
+    expect,
+  }) => {
     const response = await swift("PUT", `${C}/${"o".repeat(1025)}`, { body: bytes("") });
-    expect(await answer(response)).toEqual({ status: 400, type: "text/plain", body: "Object name length of 1025 longer than 1024" });
+    expect(await answer(response)).toEqual({
+      status: 400,
+      type: "text/plain",
+      body: "Object name length of 1025 longer than 1024",
+    });
   });
 
-  it("a container name over 256 bytes is 400 'Container name length of 257 longer than 256' as text/html", async ({ expect }) => {
+  it("a container name over 256 bytes is 400 'Container name length of 257 longer than 256' as text/html", async ({
+    expect,
+  }) => {
     const response = await swift("PUT", `${A}/${"c".repeat(257)}`);
-    expect(await answer(response)).toEqual({ status: 400, type: HTML, body: "Container name length of 257 longer than 256" });
+    expect(await answer(response)).toEqual({
+      status: 400,
+      type: HTML,
+      body: "Container name length of 257 longer than 256",
+    });
   });
 
   it("bad metadata is 400 with check_metadata's message as text/plain", async ({ expect }) => {
     const long = await swift("POST", C, { headers: { [`X-Container-Meta-${"a".repeat(129)}`]: "x" } });
-    expect(await answer(long)).toEqual({ status: 400, type: "text/plain", body: `Metadata name too long: x-container-meta-A${"a".repeat(128)}` });
-    const value = await swift("PUT", `${C}/meta-value`, { body: bytes(""), headers: { "X-Object-Meta-A": "v".repeat(257) } });
-    expect(await answer(value)).toEqual({ status: 400, type: "text/plain", body: "Metadata value longer than 256: x-object-meta-A" });
+    expect(await answer(long)).toEqual({
+      status: 400,
+      type: "text/plain",
+      body: `Metadata name too long: x-container-meta-A${"a".repeat(128)}`,
+    });
+    const value = await swift("PUT", `${C}/meta-value`, {
+      body: bytes(""),
+      headers: { "X-Object-Meta-A": "v".repeat(257) },
+    });
+    expect(await answer(value)).toEqual({
+      status: 400,
+      type: "text/plain",
+      body: "Metadata value longer than 256: x-object-meta-A",
+    });
   });
 
   it("404 is swob's Not Found page as text/html, with its Content-Length and reason", async ({ expect }) => {
@@ -222,32 +333,55 @@ describe("error bodies: Swift's status, content type and text", () => {
     expect(await answer(response)).toEqual({ status: 404, type: HTML, body: NOT_FOUND_PAGE });
   });
 
-  it("the reason phrase is swob's (413 Request Entity Too Large, not the runtime's Payload Too Large)", async ({ expect }) => {
+  it("the reason phrase is swob's (413 Request Entity Too Large, not the runtime's Payload Too Large)", async ({
+    expect,
+  }) => {
     const { maxFileSize } = parseConfig(env);
-    const response = await swift("PUT", `${C}/reason`, { headers: { "Content-Length": String(maxFileSize + 1) }, body: endlessBody() });
+    const response = await swift("PUT", `${C}/reason`, {
+      headers: { "Content-Length": String(maxFileSize + 1) },
+      body: endlessBody(),
+    });
     await text(response);
     expect(response.statusText).toBe("Request Entity Too Large");
   });
 
   it("a listing limit over the maximum is 412 'Maximum limit is 10000' as text/html", async ({ expect }) => {
-    expect(await answer(await swift("GET", `${A}?limit=10001`))).toEqual({ status: 412, type: HTML, body: "Maximum limit is 10000" });
+    expect(await answer(await swift("GET", `${A}?limit=10001`))).toEqual({
+      status: 412,
+      type: HTML,
+      body: "Maximum limit is 10000",
+    });
   });
 
   it("a listing Accept that cannot be parsed is 400 'Invalid Accept header' as text/html", async ({ expect }) => {
-    expect(await answer(await swift("GET", A, { headers: { Accept: "bad" } }))).toEqual({ status: 400, type: HTML, body: "Invalid Accept header" });
+    expect(await answer(await swift("GET", A, { headers: { Accept: "bad" } }))).toEqual({
+      status: 400,
+      type: HTML,
+      body: "Invalid Accept header",
+    });
   });
 
   it("COPY without Destination is 412 'Destination header required' as text/html", async ({ expect }) => {
     await text(await swift("PUT", `${C}/copy-source`, { body: bytes("x") }));
-    expect(await answer(await swift("COPY", `${C}/copy-source`))).toEqual({ status: 412, type: HTML, body: "Destination header required" });
+    expect(await answer(await swift("COPY", `${C}/copy-source`))).toEqual({
+      status: 412,
+      type: HTML,
+      body: "Destination header required",
+    });
   });
 
   it("X-Copy-From without a container is 412 with copy's form message as text/html", async ({ expect }) => {
     const response = await swift("PUT", `${C}/copy-dest`, { headers: { "X-Copy-From": "x" }, body: bytes("") });
-    expect(await answer(response)).toEqual({ status: 412, type: HTML, body: "X-Copy-From header must be of the form <container name>/<object name>" });
+    expect(await answer(response)).toEqual({
+      status: 412,
+      type: HTML,
+      body: "X-Copy-From header must be of the form <container name>/<object name>",
+    });
   });
 
-  it("a bad X-If-Delete-At is 400 'Bad X-If-Delete-At header value' as text/html (the object server's)", async ({ expect }) => {
+  it("a bad X-If-Delete-At is 400 'Bad X-If-Delete-At header value' as text/html (the object server's)", async ({
+    expect,
+  }) => {
     await text(await swift("PUT", `${C}/if-delete-at`, { body: bytes("x") }));
     const response = await swift("DELETE", `${C}/if-delete-at`, { headers: { "X-If-Delete-At": "x" } });
     expect(await answer(response)).toEqual({ status: 400, type: HTML, body: "Bad X-If-Delete-At header value" });
@@ -272,14 +406,21 @@ describe("401 and WWW-Authenticate (Swift: swob www_authenticate, tempauth)", ()
     }
   });
 
-  it("with a token of ours that does not verify: the account as it is, unquoted (tempauth's own header)", async ({ expect }) => {
-    const response = await send("GET", "/v1/AUTH_a%20b%22c/c", { headers: { "X-Auth-Token": "AUTH_tkbogus" }, token: false });
+  it("with a token of ours that does not verify: the account as it is, unquoted (tempauth's own header)", async ({
+    expect,
+  }) => {
+    const response = await send("GET", "/v1/AUTH_a%20b%22c/c", {
+      headers: { "X-Auth-Token": "AUTH_tkbogus" },
+      token: false,
+    });
     await text(response);
     expect(response.status).toBe(401);
     expect(response.headers.get("www-authenticate")).toBe('Swift realm="AUTH_a b"c"');
   });
 
-  it("a token request's realm is tempauth's: the account, or unknown for a wrong key or a user without ':'", async ({ expect }) => {
+  it("a token request's realm is tempauth's: the account, or unknown for a wrong key or a user without ':'", async ({
+    expect,
+  }) => {
     const cases: [string, Record<string, string>, string][] = [
       ["/auth/v1.0", {}, "unknown"],
       ["/auth/v1.0", { "X-Auth-User": "test:tester", "X-Auth-Key": "wrong" }, "unknown"],
@@ -300,7 +441,9 @@ describe("401 and WWW-Authenticate (Swift: swob www_authenticate, tempauth)", ()
     }
   });
 
-  it("a token request takes the key from X-Storage-Pass when X-Auth-Key is empty, and X-Storage-User as the bare user on /auth/v1/{account}/auth", async ({ expect }) => {
+  it("a token request takes the key from X-Storage-Pass when X-Auth-Key is empty, and X-Storage-User as the bare user on /auth/v1/{account}/auth", async ({
+    expect,
+  }) => {
     for (const [path, headers] of [
       ["/auth/v1.0", { "X-Auth-User": "test:tester", "X-Auth-Key": "", "X-Storage-Pass": "testing" }],
       ["/auth/v1/test/auth", { "X-Storage-User": "tester", "X-Auth-Key": "testing" }],
@@ -313,8 +456,13 @@ describe("401 and WWW-Authenticate (Swift: swob www_authenticate, tempauth)", ()
     }
   });
 
-  it("a token is issued with swob's default content type, text/html; charset=UTF-8, and no body", async ({ expect }) => {
-    const response = await send("GET", "/auth/v1.0", { headers: { "X-Auth-User": "test:tester", "X-Auth-Key": "testing" }, token: false });
+  it("a token is issued with swob's default content type, text/html; charset=UTF-8, and no body", async ({
+    expect,
+  }) => {
+    const response = await send("GET", "/auth/v1.0", {
+      headers: { "X-Auth-User": "test:tester", "X-Auth-Key": "testing" },
+      token: false,
+    });
     expect(await answer(response)).toEqual({ status: 200, type: HTML, body: "" });
   });
 });

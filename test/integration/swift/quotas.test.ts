@@ -7,7 +7,11 @@ const A = "/AUTH_test";
 const ADMIN: [string, string] = ["admin:admin", "admin"];
 const TESTER2: [string, string] = ["test2:tester2", "testing2"];
 
-async function send(method: string, path: string, init: Parameters<typeof swift>[2] = {}): Promise<{ status: number; body: string; headers: Headers }> {
+async function send(
+  method: string,
+  path: string,
+  init: Parameters<typeof swift>[2] = {},
+): Promise<{ status: number; body: string; headers: Headers }> {
   const response = await swift(method, path, init);
   return { status: response.status, body: await text(response), headers: response.headers };
 }
@@ -18,7 +22,9 @@ beforeAll(async () => {
 });
 
 describe("container quotas", () => {
-  it("X-Container-Meta-Quota-Bytes that is not an integer returns 400 'Invalid bytes quota.' on PUT and POST", async ({ expect }) => {
+  it("X-Container-Meta-Quota-Bytes that is not an integer returns 400 'Invalid bytes quota.' on PUT and POST", async ({
+    expect,
+  }) => {
     for (const value of ["abc", "-1", "1.5"]) {
       const put = await send("PUT", `${A}/quota-bad-bytes`, { headers: { "X-Container-Meta-Quota-Bytes": value } });
       expect(put.status).toBe(400);
@@ -41,16 +47,26 @@ describe("container quotas", () => {
   });
 
   it("integer quotas are stored as container metadata, and an empty value removes them", async ({ expect }) => {
-    expect((await send("PUT", `${A}/quota-meta`, { headers: { "X-Container-Meta-Quota-Bytes": "100", "X-Container-Meta-Quota-Count": "3" } })).status).toBe(201);
+    expect(
+      (
+        await send("PUT", `${A}/quota-meta`, {
+          headers: { "X-Container-Meta-Quota-Bytes": "100", "X-Container-Meta-Quota-Count": "3" },
+        })
+      ).status,
+    ).toBe(201);
     const head = await send("HEAD", `${A}/quota-meta`);
     expect(head.headers.get("x-container-meta-quota-bytes")).toBe("100");
     expect(head.headers.get("x-container-meta-quota-count")).toBe("3");
-    expect((await send("POST", `${A}/quota-meta`, { headers: { "X-Container-Meta-Quota-Bytes": "" } })).status).toBe(204);
+    expect((await send("POST", `${A}/quota-meta`, { headers: { "X-Container-Meta-Quota-Bytes": "" } })).status).toBe(
+      204,
+    );
     const after = await send("HEAD", `${A}/quota-meta`);
     expect(after.headers.get("x-container-meta-quota-bytes")).toBeNull();
   });
 
-  it("an object PUT that would take the container past its bytes quota returns 413 'Upload exceeds quota.'; one that reaches it exactly is stored", async ({ expect }) => {
+  it("an object PUT that would take the container past its bytes quota returns 413 'Upload exceeds quota.'; one that reaches it exactly is stored", async ({
+    expect,
+  }) => {
     await send("PUT", `${A}/quota-bytes`, { headers: { "X-Container-Meta-Quota-Bytes": "5" } });
     const over = await send("PUT", `${A}/quota-bytes/big`, { body: bytes("123456") });
     expect(over.status).toBe(413);
@@ -69,12 +85,16 @@ describe("container quotas", () => {
     expect(over.body).toBe("Upload exceeds quota.");
   });
 
-  it("COPY and PUT with X-Copy-From into a container whose quota the source would pass return 413", async ({ expect }) => {
+  it("COPY and PUT with X-Copy-From into a container whose quota the source would pass return 413", async ({
+    expect,
+  }) => {
     await send("PUT", `${A}/quota-copy`, { headers: { "X-Container-Meta-Quota-Bytes": "9" } });
     const copy = await send("COPY", `${A}/quota-src/ten`, { headers: { Destination: "quota-copy/ten" } });
     expect(copy.status).toBe(413);
     expect(copy.body).toBe("Upload exceeds quota.");
-    const copyFrom = await send("PUT", `${A}/quota-copy/ten`, { headers: { "X-Copy-From": "quota-src/ten", "Content-Length": "0" } });
+    const copyFrom = await send("PUT", `${A}/quota-copy/ten`, {
+      headers: { "X-Copy-From": "quota-src/ten", "Content-Length": "0" },
+    });
     expect(copyFrom.status).toBe(413);
     expect((await send("HEAD", `${A}/quota-copy/ten`)).status).toBe(404);
   });
@@ -87,13 +107,17 @@ describe("container quotas", () => {
         controller.close();
       },
     });
-    expect((await send("PUT", `${A}/quota-chunked/o`, { body, headers: { "Transfer-Encoding": "chunked" } })).status).toBe(201);
+    expect(
+      (await send("PUT", `${A}/quota-chunked/o`, { body, headers: { "Transfer-Encoding": "chunked" } })).status,
+    ).toBe(201);
   });
 
   it("a quota on a container does not limit other containers or object POST and DELETE", async ({ expect }) => {
     await send("PUT", `${A}/quota-zero`, { headers: { "X-Container-Meta-Quota-Bytes": "20" } });
     await send("PUT", `${A}/quota-zero/o`, { body: bytes("x") });
-    await send("POST", `${A}/quota-zero`, { headers: { "X-Container-Meta-Quota-Bytes": "0", "X-Container-Meta-Quota-Count": "0" } });
+    await send("POST", `${A}/quota-zero`, {
+      headers: { "X-Container-Meta-Quota-Bytes": "0", "X-Container-Meta-Quota-Count": "0" },
+    });
     expect((await send("POST", `${A}/quota-zero/o`, { headers: { "X-Object-Meta-A": "1" } })).status).toBe(202);
     expect((await send("DELETE", `${A}/quota-zero/o`)).status).toBe(204);
     expect((await send("PUT", `${A}/quota-src/other`, { body: bytes("123456789012") })).status).toBe(201);
@@ -121,10 +145,14 @@ describe("account quotas", () => {
   });
 
   it("quota headers on container requests mean nothing and are not refused", async ({ expect }) => {
-    expect((await send("PUT", `${A}/quota-acct-header`, { headers: { "X-Account-Meta-Quota-Bytes": "1" } })).status).toBe(201);
+    expect(
+      (await send("PUT", `${A}/quota-acct-header`, { headers: { "X-Account-Meta-Quota-Bytes": "1" } })).status,
+    ).toBe(201);
   });
 
-  it("once a reseller admin sets X-Account-Meta-Quota-Bytes, an object PUT that would pass it returns 413 'Upload exceeds quota.'", async ({ expect }) => {
+  it("once a reseller admin sets X-Account-Meta-Quota-Bytes, an object PUT that would pass it returns 413 'Upload exceeds quota.'", async ({
+    expect,
+  }) => {
     await send("PUT", "/AUTH_test2/quota", { user: TESTER2 });
     const set = await send("PUT", "/AUTH_test2", { headers: { "X-Account-Meta-Quota-Bytes": "10" }, user: ADMIN });
     expect(set.status).toBe(202);
@@ -134,21 +162,39 @@ describe("account quotas", () => {
     expect(over.status).toBe(413);
     expect(over.body).toBe("Upload exceeds quota.");
     // The reseller admin's own writes are not limited.
-    expect((await send("PUT", "/AUTH_test2/quota/admin", { body: bytes("12345678901"), user: ADMIN })).status).toBe(201);
+    expect((await send("PUT", "/AUTH_test2/quota/admin", { body: bytes("12345678901"), user: ADMIN })).status).toBe(
+      201,
+    );
     // Container PUT and object POST are not writes the quota counts.
     expect((await send("PUT", "/AUTH_test2/quota2", { user: TESTER2 })).status).toBe(201);
-    expect((await send("POST", "/AUTH_test2/quota/admin", { headers: { "X-Object-Meta-A": "b" }, user: TESTER2 })).status).toBe(202);
-    const removed = await send("PUT", "/AUTH_test2", { headers: { "X-Remove-Account-Meta-Quota-Bytes": "x" }, user: ADMIN });
+    expect(
+      (await send("POST", "/AUTH_test2/quota/admin", { headers: { "X-Object-Meta-A": "b" }, user: TESTER2 })).status,
+    ).toBe(202);
+    const removed = await send("PUT", "/AUTH_test2", {
+      headers: { "X-Remove-Account-Meta-Quota-Bytes": "x" },
+      user: ADMIN,
+    });
     expect(removed.status).toBe(202);
-    expect((await send("PUT", "/AUTH_test2/quota/after", { body: bytes("12345678901"), user: TESTER2 })).status).toBe(201);
+    expect((await send("PUT", "/AUTH_test2/quota/after", { body: bytes("12345678901"), user: TESTER2 })).status).toBe(
+      201,
+    );
   });
 
   it("a reseller admin may set and remove the quota with POST", async ({ expect }) => {
     await send("PUT", "/AUTH_test2/quota-post", { user: TESTER2 });
-    expect((await send("POST", "/AUTH_test2", { headers: { "X-Account-Meta-Quota-Bytes": "5" }, user: ADMIN })).status).toBe(204);
-    expect((await send("PUT", "/AUTH_test2/quota-post/big", { body: bytes("123456"), user: TESTER2 })).status).toBe(413);
-    expect((await send("POST", "/AUTH_test2", { headers: { "X-Remove-Account-Meta-Quota-Bytes": "x" }, user: ADMIN })).status).toBe(204);
-    expect((await send("PUT", "/AUTH_test2/quota-post/big", { body: bytes("123456"), user: TESTER2 })).status).toBe(201);
+    expect(
+      (await send("POST", "/AUTH_test2", { headers: { "X-Account-Meta-Quota-Bytes": "5" }, user: ADMIN })).status,
+    ).toBe(204);
+    expect((await send("PUT", "/AUTH_test2/quota-post/big", { body: bytes("123456"), user: TESTER2 })).status).toBe(
+      413,
+    );
+    expect(
+      (await send("POST", "/AUTH_test2", { headers: { "X-Remove-Account-Meta-Quota-Bytes": "x" }, user: ADMIN }))
+        .status,
+    ).toBe(204);
+    expect((await send("PUT", "/AUTH_test2/quota-post/big", { body: bytes("123456"), user: TESTER2 })).status).toBe(
+      201,
+    );
   });
 
   it("/info lists container_quotas and account_quotas", async ({ expect }) => {

@@ -27,7 +27,11 @@ function multipartBody(boundary: string, body: Uint8Array, ranges: readonly [num
   const bytes = (s: string) => [...new TextEncoder().encode(s)];
   const out: number[] = [];
   for (const [start, end] of ranges) {
-    out.push(...bytes(`--${boundary}\r\nContent-Type: ${TYPE}\r\nContent-Range: bytes ${start}-${end - 1}/${body.length}\r\n\r\n`));
+    out.push(
+      ...bytes(
+        `--${boundary}\r\nContent-Type: ${TYPE}\r\nContent-Range: bytes ${start}-${end - 1}/${body.length}\r\n\r\n`,
+      ),
+    );
     out.push(...body.slice(start, end));
     out.push(...bytes("\r\n"));
   }
@@ -36,42 +40,54 @@ function multipartBody(boundary: string, body: Uint8Array, ranges: readonly [num
 }
 
 describe("GET with a Range header through the Worker (property)", () => {
-  it("status, Content-Range and bytes are what swob answers for the stored body", async ({ expect }) => {
-    await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 600 }), rangeHeaderArbFor(620), async (body, header) => {
-        counter += 1;
-        const path = `${CONTAINER}/o${counter}`;
-        const put = await swift("PUT", path, { body, headers: { "Content-Type": TYPE } });
-        await text(put);
-        expect(put.status).toBe(201);
-        const got = await swift("GET", path, { headers: { Range: header } });
-        const bytes = new Uint8Array(await got.arrayBuffer());
-        const expected = swiftAnswer(header, body.length);
-        expect(got.status, header).toBe(expected.status);
-        if (expected.status === 416) {
-          expect(got.headers.get("content-range")).toBe(`bytes */${body.length}`);
-          return;
-        }
-        if (expected.status === 200) {
-          expect([...bytes]).toEqual([...body]);
-          return;
-        }
-        const [only] = expected.ranges;
-        if (expected.ranges.length === 1 && only) {
-          expect(got.headers.get("content-range")).toBe(`bytes ${only[0]}-${only[1] - 1}/${body.length}`);
-          expect([...bytes]).toEqual([...body.slice(only[0], only[1])]);
-          return;
-        }
-        const boundary = /^multipart\/byteranges;\s*boundary=(.+)$/.exec(got.headers.get("content-type") ?? "")?.[1];
-        expect(boundary, got.headers.get("content-type") ?? "").toBeDefined();
-        expect([...bytes]).toEqual(multipartBody(boundary ?? "", body, expected.ranges));
-      }),
-    );
-  }, TIMEOUT_MS);
+  it(
+    "status, Content-Range and bytes are what swob answers for the stored body",
+    async ({ expect }) => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.uint8Array({ minLength: 1, maxLength: 600 }),
+          rangeHeaderArbFor(620),
+          async (body, header) => {
+            counter += 1;
+            const path = `${CONTAINER}/o${counter}`;
+            const put = await swift("PUT", path, { body, headers: { "Content-Type": TYPE } });
+            await text(put);
+            expect(put.status).toBe(201);
+            const got = await swift("GET", path, { headers: { Range: header } });
+            const bytes = new Uint8Array(await got.arrayBuffer());
+            const expected = swiftAnswer(header, body.length);
+            expect(got.status, header).toBe(expected.status);
+            if (expected.status === 416) {
+              expect(got.headers.get("content-range")).toBe(`bytes */${body.length}`);
+              return;
+            }
+            if (expected.status === 200) {
+              expect([...bytes]).toEqual([...body]);
+              return;
+            }
+            const [only] = expected.ranges;
+            if (expected.ranges.length === 1 && only) {
+              expect(got.headers.get("content-range")).toBe(`bytes ${only[0]}-${only[1] - 1}/${body.length}`);
+              expect([...bytes]).toEqual([...body.slice(only[0], only[1])]);
+              return;
+            }
+            const boundary = /^multipart\/byteranges;\s*boundary=(.+)$/.exec(
+              got.headers.get("content-type") ?? "",
+            )?.[1];
+            expect(boundary, got.headers.get("content-type") ?? "").toBeDefined();
+            expect([...bytes]).toEqual(multipartBody(boundary ?? "", body, expected.ranges));
+          },
+        ),
+      );
+    },
+    TIMEOUT_MS,
+  );
 });
 
 describe("ranges of an empty object", () => {
-  it("GET of an empty object with Range: bytes=0- is 416 with Content-Range bytes */0, as in Swift (nothing satisfies it)", async ({ expect }) => {
+  it("GET of an empty object with Range: bytes=0- is 416 with Content-Range bytes */0, as in Swift (nothing satisfies it)", async ({
+    expect,
+  }) => {
     const path = `${CONTAINER}/empty`;
     await text(await swift("PUT", path, { body: new Uint8Array(0), headers: { "Content-Type": TYPE } }));
     expect(swiftAnswer("bytes=0-", 0).status).toBe(416);

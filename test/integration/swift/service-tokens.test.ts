@@ -48,17 +48,27 @@ function configErrorOf(run: () => unknown): ConfigError {
 }
 
 describe("reseller prefixes (Swift: tempauth reseller_prefix = AUTH, SERVICE)", () => {
-  it("a token names the first prefix, and a user's storage URL is its account under the first prefix", async ({ expect }) => {
-    const response = await exports.default.fetch(`${BASE}/auth/v1.0`, { headers: { "X-Auth-User": "test5:tester5", "X-Auth-Key": "testing5" } });
+  it("a token names the first prefix, and a user's storage URL is its account under the first prefix", async ({
+    expect,
+  }) => {
+    const response = await exports.default.fetch(`${BASE}/auth/v1.0`, {
+      headers: { "X-Auth-User": "test5:tester5", "X-Auth-Key": "testing5" },
+    });
     await text(response);
     expect(response.headers.get("x-auth-token")).toMatch(/^AUTH_tk/);
     expect(response.headers.get("x-storage-url")).toBe(`${BASE}/v1/AUTH_test5`);
   });
 
-  it("with another first prefix, tokens and storage URLs take it, and tokens of the old prefix no longer verify", async ({ expect }) => {
+  it("with another first prefix, tokens and storage URLs take it, and tokens of the old prefix no longer verify", async ({
+    expect,
+  }) => {
     const base = parseConfig(env);
     const config = { ...base, resellerPrefixes: ["FOO_", "AUTH_"] };
-    const response = await handleGetToken(config, new Request(`${BASE}/auth/v1.0`, { headers: { "X-Auth-User": "test:tester", "X-Auth-Key": "testing" } }), Date.now());
+    const response = await handleGetToken(
+      config,
+      new Request(`${BASE}/auth/v1.0`, { headers: { "X-Auth-User": "test:tester", "X-Auth-Key": "testing" } }),
+      Date.now(),
+    );
     const token = response.headers.get("x-auth-token") ?? "";
     expect(token).toMatch(/^FOO_tk/);
     expect(response.headers.get("x-storage-url")).toBe(`${BASE}/v1/FOO_test`);
@@ -71,12 +81,23 @@ describe("reseller prefixes (Swift: tempauth reseller_prefix = AUTH, SERVICE)", 
 
   it("an .admin user's groups name its account under every prefix", async ({ expect }) => {
     const config = parseConfig(env);
-    expect(requestGroups(config, { account: "test", user: "tester", roles: new Set([".admin"]) })).toEqual(["test", "test:tester", "AUTH_test", "SERVICE_test"]);
-    expect(requestGroups(config, { account: "test5", user: "tester5", roles: new Set(["service"]) })).toEqual(["test5", "test5:tester5", "service"]);
+    expect(requestGroups(config, { account: "test", user: "tester", roles: new Set([".admin"]) })).toEqual([
+      "test",
+      "test:tester",
+      "AUTH_test",
+      "SERVICE_test",
+    ]);
+    expect(requestGroups(config, { account: "test5", user: "tester5", roles: new Set(["service"]) })).toEqual([
+      "test5",
+      "test5:tester5",
+      "service",
+    ]);
     expect(requestGroups(config, null)).toEqual([]);
   });
 
-  it("an account under the first prefix, which has no require_group, is its .admin user's with no service token", async ({ expect }) => {
+  it("an account under the first prefix, which has no require_group, is its .admin user's with no service token", async ({
+    expect,
+  }) => {
     expect((await request("HEAD", "/AUTH_test", { user: TESTER })).status).toBe(204);
   });
 
@@ -89,12 +110,16 @@ describe("reseller prefixes (Swift: tempauth reseller_prefix = AUTH, SERVICE)", 
 });
 
 describe("X-Service-Token (Swift: tempauth SERVICE_require_group = service)", () => {
-  it("an account under a prefix with a require_group refuses its own .admin user alone with 403", async ({ expect }) => {
+  it("an account under a prefix with a require_group refuses its own .admin user alone with 403", async ({
+    expect,
+  }) => {
     expect((await request("HEAD", "/SERVICE_test", { user: TESTER })).status).toBe(403);
     expect((await request("PUT", "/SERVICE_test/c", { user: TESTER })).status).toBe(403);
   });
 
-  it("the user's X-Auth-Token with the X-Service-Token of a user in the required group owns the account: containers and objects are written and read", async ({ expect }) => {
+  it("the user's X-Auth-Token with the X-Service-Token of a user in the required group owns the account: containers and objects are written and read", async ({
+    expect,
+  }) => {
     const tokens = { user: TESTER, service: SERVICE_USER };
     const container = `/SERVICE_test/${unique("svc")}`;
     expect((await request("PUT", container, tokens)).status).toBe(201);
@@ -110,7 +135,9 @@ describe("X-Service-Token (Swift: tempauth SERVICE_require_group = service)", ()
     expect((await request("HEAD", container, tokens)).headers.get("x-container-read")).toBe("test:tester3");
   });
 
-  it("the groups of both tokens are merged: the service user's token as X-Auth-Token and the user's as X-Service-Token work the same", async ({ expect }) => {
+  it("the groups of both tokens are merged: the service user's token as X-Auth-Token and the user's as X-Service-Token work the same", async ({
+    expect,
+  }) => {
     expect((await request("HEAD", "/SERVICE_test", { user: SERVICE_USER, service: TESTER })).status).toBe(204);
   });
 
@@ -119,14 +146,18 @@ describe("X-Service-Token (Swift: tempauth SERVICE_require_group = service)", ()
     expect((await request("DELETE", "/SERVICE_test", { user: TESTER, service: SERVICE_USER })).status).toBe(403);
   });
 
-  it("a service token of a user outside the required group, or a user not admin of the account, gets 403", async ({ expect }) => {
+  it("a service token of a user outside the required group, or a user not admin of the account, gets 403", async ({
+    expect,
+  }) => {
     expect((await request("HEAD", "/SERVICE_test", { user: TESTER, service: TESTER3 })).status).toBe(403);
     expect((await request("HEAD", "/SERVICE_test", { user: TESTER3, service: SERVICE_USER })).status).toBe(403);
     // The service user is in the group but owns no account.
     expect((await request("HEAD", "/SERVICE_test5", { user: SERVICE_USER, service: SERVICE_USER })).status).toBe(403);
   });
 
-  it("an invalid, forged or expired X-Service-Token adds nothing: 403 with a valid X-Auth-Token, never 401", async ({ expect }) => {
+  it("an invalid, forged or expired X-Service-Token adds nothing: 403 with a valid X-Auth-Token, never 401", async ({
+    expect,
+  }) => {
     const config = parseConfig(env);
     const tester5 = config.users.get("test5:tester5");
     if (!tester5) throw new Error("no test5:tester5 in AUTH_USERS");
@@ -149,7 +180,9 @@ describe("X-Service-Token (Swift: tempauth SERVICE_require_group = service)", ()
     expect(response.headers.get("www-authenticate")).toBe('Swift realm="SERVICE_test"');
   });
 
-  it("ACLs on a service account match the X-Auth-Token's user: a container ACL grants it without a service token", async ({ expect }) => {
+  it("ACLs on a service account match the X-Auth-Token's user: a container ACL grants it without a service token", async ({
+    expect,
+  }) => {
     const tokens = { user: TESTER, service: SERVICE_USER };
     const container = `/SERVICE_test/${unique("acl")}`;
     expect((await request("PUT", container, tokens, { "X-Container-Read": "test:tester3" })).status).toBe(201);
@@ -158,7 +191,9 @@ describe("X-Service-Token (Swift: tempauth SERVICE_require_group = service)", ()
     expect((await request("PUT", `${container}/o`, { user: TESTER3 }, {}, "x")).status).toBe(403);
   });
 
-  it("the service token's user's own groups count too: an .admin service user's accounts are owned through it", async ({ expect }) => {
+  it("the service token's user's own groups count too: an .admin service user's accounts are owned through it", async ({
+    expect,
+  }) => {
     // test2:tester2 is .admin of test2: its groups name AUTH_test2 and SERVICE_test2.
     expect((await request("HEAD", "/AUTH_test2", { user: TESTER, service: TESTER2 })).status).toBe(204);
     expect((await request("HEAD", "/AUTH_test2", { user: TESTER })).status).toBe(403);
@@ -166,7 +201,9 @@ describe("X-Service-Token (Swift: tempauth SERVICE_require_group = service)", ()
 });
 
 describe(".reseller_admin and .reseller_reader across prefixes (Swift: tempauth authorize)", () => {
-  it(".reseller_admin owns accounts under every prefix, needing no required group, but not a prefix itself or a dot account", async ({ expect }) => {
+  it(".reseller_admin owns accounts under every prefix, needing no required group, but not a prefix itself or a dot account", async ({
+    expect,
+  }) => {
     expect((await request("HEAD", "/SERVICE_test", { user: ADMIN })).status).toBe(204);
     expect((await request("PUT", `/SERVICE_test/${unique("ra")}`, { user: ADMIN })).status).toBe(201);
     for (const account of ["/SERVICE_", "/AUTH_", "/SERVICE_.hidden", "/AUTH_.hidden"]) {
@@ -177,12 +214,34 @@ describe(".reseller_admin and .reseller_reader across prefixes (Swift: tempauth 
   it("a reseller admin's X-Service-Token makes the request a reseller admin's", async ({ expect }) => {
     expect((await request("HEAD", "/AUTH_test2", { user: TESTER, service: ADMIN })).status).toBe(204);
     // Setting an account quota is the reseller admin's alone.
-    expect((await request("POST", "/AUTH_test2", { user: TESTER, service: ADMIN }, { "X-Account-Meta-Quota-Bytes": "1000000" })).status).toBe(204);
-    expect((await request("POST", "/AUTH_test2", { user: TESTER, service: ADMIN }, { "X-Remove-Account-Meta-Quota-Bytes": "x" })).status).toBe(204);
-    expect((await request("POST", "/AUTH_test", { user: TESTER }, { "X-Account-Meta-Quota-Bytes": "1000000" })).status).toBe(403);
+    expect(
+      (
+        await request(
+          "POST",
+          "/AUTH_test2",
+          { user: TESTER, service: ADMIN },
+          { "X-Account-Meta-Quota-Bytes": "1000000" },
+        )
+      ).status,
+    ).toBe(204);
+    expect(
+      (
+        await request(
+          "POST",
+          "/AUTH_test2",
+          { user: TESTER, service: ADMIN },
+          { "X-Remove-Account-Meta-Quota-Bytes": "x" },
+        )
+      ).status,
+    ).toBe(204);
+    expect(
+      (await request("POST", "/AUTH_test", { user: TESTER }, { "X-Account-Meta-Quota-Bytes": "1000000" })).status,
+    ).toBe(403);
   });
 
-  it(".reseller_reader reads accounts, containers and objects under every prefix and writes none (403)", async ({ expect }) => {
+  it(".reseller_reader reads accounts, containers and objects under every prefix and writes none (403)", async ({
+    expect,
+  }) => {
     const tokens = { user: TESTER, service: SERVICE_USER };
     const container = `/SERVICE_test/${unique("rr")}`;
     await request("PUT", container, tokens);
@@ -212,15 +271,41 @@ describe("tempauthVerdict (Swift: tempauth authorize), pure", () => {
     ...changes,
   });
 
-  it("the first matching prefix decides the require_group: an account under two prefixes takes the earlier one's", ({ expect }) => {
-    const overlapping = { resellerPrefixes: ["AUTH_", "AUTH_SVC_"], requireGroups: new Map([["AUTH_SVC_", ".service"]]) };
+  it("the first matching prefix decides the require_group: an account under two prefixes takes the earlier one's", ({
+    expect,
+  }) => {
+    const overlapping = {
+      resellerPrefixes: ["AUTH_", "AUTH_SVC_"],
+      requireGroups: new Map([["AUTH_SVC_", ".service"]]),
+    };
     expect(tempauthVerdict(overlapping, input({ account: "AUTH_SVC_x", groups: ["AUTH_SVC_x"] }))).toBe("owner");
   });
 
-  it("a require_group is met by any of the request's groups; without it the account's own group falls through to the ACLs", ({ expect }) => {
-    expect(tempauthVerdict(config, input({ account: "SERVICE_test", groups: ["test", "test:tester", "AUTH_test", "SERVICE_test", ".service"] }))).toBe("owner");
-    expect(tempauthVerdict(config, input({ account: "SERVICE_test", groups: ["test", "test:tester", "AUTH_test", "SERVICE_test"] }))).toBe("denied");
-    expect(tempauthVerdict(config, input({ account: "SERVICE_test", groups: ["test", "test:tester", "SERVICE_test"], accountAcl: { admin: [], "read-write": [], "read-only": ["test:tester"] } }))).toBe("allowed");
+  it("a require_group is met by any of the request's groups; without it the account's own group falls through to the ACLs", ({
+    expect,
+  }) => {
+    expect(
+      tempauthVerdict(
+        config,
+        input({ account: "SERVICE_test", groups: ["test", "test:tester", "AUTH_test", "SERVICE_test", ".service"] }),
+      ),
+    ).toBe("owner");
+    expect(
+      tempauthVerdict(
+        config,
+        input({ account: "SERVICE_test", groups: ["test", "test:tester", "AUTH_test", "SERVICE_test"] }),
+      ),
+    ).toBe("denied");
+    expect(
+      tempauthVerdict(
+        config,
+        input({
+          account: "SERVICE_test",
+          groups: ["test", "test:tester", "SERVICE_test"],
+          accountAcl: { admin: [], "read-write": [], "read-only": ["test:tester"] },
+        }),
+      ),
+    ).toBe("allowed");
   });
 
   it("a require_group for every prefix applies to the first prefix's accounts too", ({ expect }) => {
@@ -248,13 +333,21 @@ describe("RESELLER_PREFIX and REQUIRE_GROUP (Swift: utils.config_read_reseller_o
   it("PREFIX=group applies to one prefix, a bare group to every prefix without its own", ({ expect }) => {
     const prefixes = ["AUTH_", "SERVICE_", "OTHER_"];
     expect([...parseRequireGroups("SERVICE=.service", prefixes)]).toEqual([["SERVICE_", ".service"]]);
-    expect([...parseRequireGroups("staff; SERVICE_=.service", prefixes)]).toEqual([["AUTH_", "staff"], ["SERVICE_", ".service"], ["OTHER_", "staff"]]);
+    expect([...parseRequireGroups("staff; SERVICE_=.service", prefixes)]).toEqual([
+      ["AUTH_", "staff"],
+      ["SERVICE_", ".service"],
+      ["OTHER_", "staff"],
+    ]);
     expect([...parseRequireGroups("", prefixes)]).toEqual([]);
   });
 
-  it("a require_group for a prefix RESELLER_PREFIX does not list, named twice, or without a group is refused, naming REQUIRE_GROUP", ({ expect }) => {
+  it("a require_group for a prefix RESELLER_PREFIX does not list, named twice, or without a group is refused, naming REQUIRE_GROUP", ({
+    expect,
+  }) => {
     for (const text of ["NOPE=.service", "SERVICE=a SERVICE_=b", "SERVICE=", "a b"]) {
-      expect(configErrorOf(() => parseRequireGroups(text, ["AUTH_", "SERVICE_"])).message, text).toMatch(/^configuration: REQUIRE_GROUP /);
+      expect(configErrorOf(() => parseRequireGroups(text, ["AUTH_", "SERVICE_"])).message, text).toMatch(
+        /^configuration: REQUIRE_GROUP /,
+      );
     }
   });
 

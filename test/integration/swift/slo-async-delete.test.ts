@@ -13,7 +13,10 @@ async function status(method: string, path: string, init: Parameters<typeof swif
 }
 
 /** A container with `count` segments `s0…`, and a manifest of them in `manifestContainer` (the same one by default). */
-async function largeObject(count: number, options: { manifestContainer?: string; headers?: Record<string, string> } = {}) {
+async function largeObject(
+  count: number,
+  options: { manifestContainer?: string; headers?: Record<string, string> } = {},
+) {
   const segments = unique("asyncseg");
   const manifests = options.manifestContainer ?? segments;
   await status("PUT", `${A}/${segments}`);
@@ -21,7 +24,9 @@ async function largeObject(count: number, options: { manifestContainer?: string;
   const names = Array.from({ length: count }, (_, i) => `s${i}`);
   for (const name of names) await status("PUT", `${A}/${segments}/${name}`, { body: bytes(`segment ${name}`) });
   const manifest = `${A}/${manifests}/big`;
-  const put = await status("PUT", `${manifest}?multipart-manifest=put`, { body: JSON.stringify(names.map((name) => ({ path: `/${segments}/${name}` }))) });
+  const put = await status("PUT", `${manifest}?multipart-manifest=put`, {
+    body: JSON.stringify(names.map((name) => ({ path: `/${segments}/${name}` }))),
+  });
   if (put !== 201) throw new Error(`manifest PUT: ${put}`);
   return { segments, manifests, manifest, names };
 }
@@ -44,7 +49,9 @@ describe("SLO DELETE ?multipart-manifest=delete&async=yes", () => {
     expect(await status("GET", manifest)).toBe(404);
   });
 
-  it("the segments are handed on for deletion: each answers 404 and leaves its container's listing", async ({ expect }) => {
+  it("the segments are handed on for deletion: each answers 404 and leaves its container's listing", async ({
+    expect,
+  }) => {
     const { manifest, segments, manifests, names } = await largeObject(5, { manifestContainer: unique("asyncman") });
     await status("PUT", `${A}/${segments}/bystander`, { body: bytes("not a segment") });
     expect(await status("DELETE", `${manifest}?multipart-manifest=delete&async=on`)).toBe(204);
@@ -53,7 +60,9 @@ describe("SLO DELETE ?multipart-manifest=delete&async=yes", () => {
     expect(await listing(manifests)).toEqual([]);
   });
 
-  it("a segment written again after the async delete is kept (the tombstones carry the DELETE's time)", async ({ expect }) => {
+  it("a segment written again after the async delete is kept (the tombstones carry the DELETE's time)", async ({
+    expect,
+  }) => {
     const { manifest, segments } = await largeObject(2);
     expect(await status("DELETE", `${manifest}?multipart-manifest=delete&async=yes`)).toBe(204);
     expect(await status("PUT", `${A}/${segments}/s0`, { body: bytes("again") })).toBe(201);
@@ -68,7 +77,10 @@ describe("SLO DELETE ?multipart-manifest=delete&async=yes", () => {
     const body = JSON.stringify([{ path: `/${one.segments}/s0` }, { path: `/${two.segments}/s0` }]);
     expect(await status("PUT", `${manifest}?multipart-manifest=put`, { body })).toBe(201);
     const response = await swift("DELETE", `${manifest}?multipart-manifest=delete&async=yes`);
-    expect([response.status, await text(response)]).toEqual([400, `All segments must be in one container. Found segments in "${one.segments}", "${two.segments}"`]);
+    expect([response.status, await text(response)]).toEqual([
+      400,
+      `All segments must be in one container. Found segments in "${one.segments}", "${two.segments}"`,
+    ]);
     expect(response.headers.get("content-type")).toBe("text/html; charset=UTF-8");
     expect(await status("HEAD", manifest)).toBe(200);
     expect(await status("HEAD", `${A}/${two.segments}/s0`)).toBe(200);
@@ -84,7 +96,9 @@ describe("SLO DELETE ?multipart-manifest=delete&async=yes", () => {
     expect(await status("HEAD", `${outer}?multipart-manifest=get`)).toBe(200);
   });
 
-  it("an object that is not an SLO: 400 Not an SLO manifest; a missing one: 404 SLO manifest not found", async ({ expect }) => {
+  it("an object that is not an SLO: 400 Not an SLO manifest; a missing one: 404 SLO manifest not found", async ({
+    expect,
+  }) => {
     const container = unique("asyncplain");
     await status("PUT", `${A}/${container}`);
     await status("PUT", `${A}/${container}/plain`, { body: bytes("x") });
@@ -95,7 +109,9 @@ describe("SLO DELETE ?multipart-manifest=delete&async=yes", () => {
     expect([missing.status, await text(missing)]).toEqual([404, "SLO manifest not found"]);
   });
 
-  it("a caller who may write the manifest's container but not the segments' is refused with 403, nothing deleted", async ({ expect }) => {
+  it("a caller who may write the manifest's container but not the segments' is refused with 403, nothing deleted", async ({
+    expect,
+  }) => {
     const acl = { "X-Container-Read": "test:tester3", "X-Container-Write": "test:tester3" };
     const { manifest, segments } = await largeObject(2, { manifestContainer: unique("asyncacl"), headers: acl });
     expect(await status("DELETE", `${manifest}?multipart-manifest=delete&async=yes`, { user: TESTER3 })).toBe(403);
@@ -108,7 +124,9 @@ describe("SLO DELETE ?multipart-manifest=delete&async=yes", () => {
 
   it("async with a false value keeps the synchronous delete and its bulk-style 200 report", async ({ expect }) => {
     const { manifest } = await largeObject(2);
-    const response = await swift("DELETE", `${manifest}?multipart-manifest=delete&async=no`, { headers: { Accept: "application/json" } });
+    const response = await swift("DELETE", `${manifest}?multipart-manifest=delete&async=no`, {
+      headers: { Accept: "application/json" },
+    });
     expect(response.status).toBe(200);
     const report = JSON.parse(await text(response)) as Record<string, unknown>;
     expect([report["Response Status"], report["Number Deleted"]]).toEqual(["200 OK", 3]);

@@ -8,11 +8,17 @@ const json = (value: unknown) => bytes(JSON.stringify(value));
 
 async function md5(data: Uint8Array | string): Promise<string> {
   const input = typeof data === "string" ? bytes(data) : data;
-  return [...new Uint8Array(await crypto.subtle.digest("MD5", input))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return [...new Uint8Array(await crypto.subtle.digest("MD5", input))]
+    .map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
 }
 
 /** PUTs a manifest and returns the response, body consumed. */
-async function putManifest(name: string, manifest: unknown, headers: Record<string, string> = {}): Promise<{ response: Response; body: string }> {
+async function putManifest(
+  name: string,
+  manifest: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ response: Response; body: string }> {
   const response = await swift("PUT", `${C}/${name}?multipart-manifest=put`, { body: json(manifest), headers });
   return { response, body: await text(response) };
 }
@@ -26,19 +32,31 @@ beforeAll(async () => {
   await text(await swift("PUT", "/AUTH_test/slo-other"));
   await text(await swift("PUT", `${C}/seg-a`, { body: bytes(A) }));
   await text(await swift("PUT", `${C}/seg-b`, { body: bytes(B) }));
-  await text(await swift("PUT", `${C}/seg-d`, { body: bytes(D), headers: { "Content-Type": "text/plain; charset=utf-8" } }));
+  await text(
+    await swift("PUT", `${C}/seg-d`, { body: bytes(D), headers: { "Content-Type": "text/plain; charset=utf-8" } }),
+  );
   await text(await swift("PUT", "/AUTH_test/slo-other/seg-o", { body: bytes("ooo") }));
-  const { response } = await putManifest("two", [
-    { path: "/slo/seg-a", etag: await md5(A), size_bytes: 5 },
-    { path: "slo/seg-b", etag: null, size_bytes: null },
-  ], { "Content-Type": "text/x-large", "X-Object-Meta-Color": "blue" });
+  const { response } = await putManifest(
+    "two",
+    [
+      { path: "/slo/seg-a", etag: await md5(A), size_bytes: 5 },
+      { path: "slo/seg-b", etag: null, size_bytes: null },
+    ],
+    { "Content-Type": "text/x-large", "X-Object-Meta-Color": "blue" },
+  );
   if (response.status !== 201) throw new Error(`manifest two: ${response.status}`);
 });
 
 describe("/info", () => {
   it("publishes the slo section with Swift's limits and allow_async_delete", async ({ expect }) => {
     const info = await (await exports.default.fetch(`${BASE}/info`)).json<Record<string, unknown>>();
-    expect(info.slo).toEqual({ max_manifest_segments: 1000, max_manifest_size: 8388608, yield_frequency: 10, min_segment_size: 1, allow_async_delete: true });
+    expect(info.slo).toEqual({
+      max_manifest_segments: 1000,
+      max_manifest_size: 8388608,
+      yield_frequency: 10,
+      min_segment_size: 1,
+      allow_async_delete: true,
+    });
   });
 });
 
@@ -68,7 +86,9 @@ describe("SLO manifest PUT", () => {
   });
 
   it("with an ETag that is not the large object's returns 422 and stores nothing", async ({ expect }) => {
-    const { response } = await putManifest("put-etag-bad", [{ path: "/slo/seg-a" }], { ETag: "0123456789abcdef0123456789abcdef" });
+    const { response } = await putManifest("put-etag-bad", [{ path: "/slo/seg-a" }], {
+      ETag: "0123456789abcdef0123456789abcdef",
+    });
     expect(response.status).toBe(422);
     const head = await swift("HEAD", `${C}/put-etag-bad`);
     await text(head);
@@ -87,7 +107,9 @@ describe("SLO manifest PUT", () => {
     expect(body).toBe("Manifest must be a list.\n");
   });
 
-  it("with malformed segments returns 400 with one 'Index N: …' line per bad segment, as text/plain", async ({ expect }) => {
+  it("with malformed segments returns 400 with one 'Index N: …' line per bad segment, as text/plain", async ({
+    expect,
+  }) => {
     const { response, body } = await putManifest("bad", [
       1,
       { foo: 1 },
@@ -145,7 +167,9 @@ describe("SLO manifest PUT", () => {
     ]);
     expect(response.status).toBe(400);
     expect(response.headers.get("content-type")).toBe("text/plain");
-    expect(body).toBe("Errors:\n/slo/seg-a, Size Mismatch\n/slo/seg-a, Etag Mismatch\n/slo/nope, 404 Not Found\n/slo/seg-b, Unsatisfiable Range\n");
+    expect(body).toBe(
+      "Errors:\n/slo/seg-a, Size Mismatch\n/slo/seg-a, Etag Mismatch\n/slo/nope, 404 Not Found\n/slo/seg-b, Unsatisfiable Range\n",
+    );
   });
 
   it("whose segments are bad reports them as JSON or XML after Accept", async ({ expect }) => {
@@ -161,8 +185,13 @@ describe("SLO manifest PUT", () => {
     );
   });
 
-  it("size_bytes of a ranged segment is checked against the segment's size, not the range's length (Swift: validate_seg_dict)", async ({ expect }) => {
-    const whole = await putManifest("ranged-size", [{ path: "/slo/seg-b", range: "1-3", size_bytes: B.length }, { path: "/slo/seg-a", range: "-2", size_bytes: A.length }]);
+  it("size_bytes of a ranged segment is checked against the segment's size, not the range's length (Swift: validate_seg_dict)", async ({
+    expect,
+  }) => {
+    const whole = await putManifest("ranged-size", [
+      { path: "/slo/seg-b", range: "1-3", size_bytes: B.length },
+      { path: "/slo/seg-a", range: "-2", size_bytes: A.length },
+    ]);
     expect(whole.response.status, whole.body).toBe(201);
     expect(await text(await swift("GET", `${C}/ranged-size`))).toBe("bbbaa");
     const ranged = await putManifest("bad", [{ path: "/slo/seg-b", range: "1-3", size_bytes: 3 }]);
@@ -178,13 +207,18 @@ describe("SLO manifest PUT", () => {
   });
 
   it("with more than 1000 object segments returns 413", async ({ expect }) => {
-    const { response, body } = await putManifest("bad", Array.from({ length: 1001 }, () => ({ path: "/slo/seg-a" })));
+    const { response, body } = await putManifest(
+      "bad",
+      Array.from({ length: 1001 }, () => ({ path: "/slo/seg-a" })),
+    );
     expect(response.status).toBe(413);
     expect(body).toBe("Number of object-backed segments must be <= 1000");
   });
 
   it("larger than 8 MiB returns 413", async ({ expect }) => {
-    const response = await swift("PUT", `${C}/bad?multipart-manifest=put`, { body: new Uint8Array(8 * 1024 * 1024 + 1) });
+    const response = await swift("PUT", `${C}/bad?multipart-manifest=put`, {
+      body: new Uint8Array(8 * 1024 * 1024 + 1),
+    });
     expect(response.status).toBe(413);
     expect(await text(response)).toBe("Manifest File > 8388608 bytes");
   });
@@ -196,40 +230,57 @@ describe("SLO manifest PUT", () => {
   });
 
   it("with X-Copy-From returns 405", async ({ expect }) => {
-    const response = await swift("PUT", `${C}/bad?multipart-manifest=put`, { headers: { "X-Copy-From": "slo/two", "Content-Length": "0" } });
+    const response = await swift("PUT", `${C}/bad?multipart-manifest=put`, {
+      headers: { "X-Copy-From": "slo/two", "Content-Length": "0" },
+    });
     expect(response.status).toBe(405);
     expect(await text(response)).toBe("Multipart Manifest PUTs cannot be COPY requests");
   });
 
   it("with heartbeat=on answers 202 at once and reports the 201 in the body", async ({ expect }) => {
-    const response = await swift("PUT", `${C}/heartbeat?multipart-manifest=put&heartbeat=on`, { body: json([{ path: "/slo/seg-a" }]) });
+    const response = await swift("PUT", `${C}/heartbeat?multipart-manifest=put&heartbeat=on`, {
+      body: json([{ path: "/slo/seg-a" }]),
+    });
     const body = await text(response);
     expect(response.status).toBe(202);
     expect(response.headers.get("content-type")).toBe("text/plain");
     const etag = `"${await md5(await md5(A))}"`;
-    expect(body).toMatch(new RegExp(`^ \\r\\n\\r\\nEtag: ${etag}\\nLast Modified: .+ GMT\\nResponse Body: \\nResponse Status: 201 Created\\nErrors:\\n$`));
+    expect(body).toMatch(
+      new RegExp(
+        `^ \\r\\n\\r\\nEtag: ${etag}\\nLast Modified: .+ GMT\\nResponse Body: \\nResponse Status: 201 Created\\nErrors:\\n$`,
+      ),
+    );
     const head = await swift("HEAD", `${C}/heartbeat`);
     await text(head);
     expect(head.headers.get("etag")).toBe(etag);
   });
 
   it("with heartbeat=on reports bad segments as 400 in the body, in JSON after Accept", async ({ expect }) => {
-    const response = await swift("PUT", `${C}/heartbeat-bad?multipart-manifest=put&heartbeat=on`, { body: json([{ path: "/slo/nope" }]), headers: { Accept: "application/json" } });
+    const response = await swift("PUT", `${C}/heartbeat-bad?multipart-manifest=put&heartbeat=on`, {
+      body: json([{ path: "/slo/nope" }]),
+      headers: { Accept: "application/json" },
+    });
     const body = await text(response);
     expect(response.status).toBe(202);
     expect(body.startsWith(" \r\n\r\n")).toBe(true);
     expect(JSON.parse(body)).toEqual({
       "Response Status": "400 Bad Request",
-      "Response Body": "Bad Request\nThe server could not comply with the request since it is either malformed or otherwise incorrect.",
+      "Response Body":
+        "Bad Request\nThe server could not comply with the request since it is either malformed or otherwise incorrect.",
       Errors: [["/slo/nope", "404 Not Found"]],
     });
   });
 
   it("X-Static-Large-Object on a normal PUT or a POST returns 400", async ({ expect }) => {
     for (const method of ["PUT", "POST"]) {
-      const response = await swift(method, `${C}/two`, { headers: { "X-Static-Large-Object": "True" }, body: method === "PUT" ? bytes("x") : null });
+      const response = await swift(method, `${C}/two`, {
+        headers: { "X-Static-Large-Object": "True" },
+        body: method === "PUT" ? bytes("x") : null,
+      });
       expect(response.status).toBe(400);
-      expect(await text(response)).toBe("X-Static-Large-Object is a reserved header. To create a static large object add query param multipart-manifest=put.");
+      expect(await text(response)).toBe(
+        "X-Static-Large-Object is a reserved header. To create a static large object add query param multipart-manifest=put.",
+      );
     }
   });
 });
@@ -313,13 +364,21 @@ describe("SLO GET and HEAD", () => {
   });
 
   it("If-Modified-Since after Last-Modified returns 304", async ({ expect }) => {
-    const response = await swift("GET", `${C}/two`, { headers: { "If-Modified-Since": new Date(Date.now() + 3600_000).toUTCString() } });
+    const response = await swift("GET", `${C}/two`, {
+      headers: { "If-Modified-Since": new Date(Date.now() + 3600_000).toUTCString() },
+    });
     await text(response);
     expect(response.status).toBe(304);
   });
 
-  it("ranged segments, inline data and whole segments are joined in order, ETag over 'etag:range;' and data md5", async ({ expect }) => {
-    const { response } = await putManifest("mixed", [{ path: "/slo/seg-d" }, { data: btoa("XYZ") }, { path: "/slo/seg-a", range: "-2" }]);
+  it("ranged segments, inline data and whole segments are joined in order, ETag over 'etag:range;' and data md5", async ({
+    expect,
+  }) => {
+    const { response } = await putManifest("mixed", [
+      { path: "/slo/seg-d" },
+      { data: btoa("XYZ") },
+      { path: "/slo/seg-a", range: "-2" },
+    ]);
     expect(response.status).toBe(201);
     const expected = await md5((await md5(D)) + (await md5("XYZ")) + `${await md5(A)}:3-4;`);
     expect(response.headers.get("etag")).toBe(`"${expected}"`);
@@ -330,7 +389,11 @@ describe("SLO GET and HEAD", () => {
   });
 
   it("a manifest of manifests is followed to its leaf segments", async ({ expect }) => {
-    const { response } = await putManifest("nested", [{ path: "/slo/two" }, { path: "/slo/mixed", range: "2-5" }, { path: "/slo-other/seg-o" }]);
+    const { response } = await putManifest("nested", [
+      { path: "/slo/two" },
+      { path: "/slo/mixed", range: "2-5" },
+      { path: "/slo-other/seg-o" },
+    ]);
     expect(response.status).toBe(201);
     const get = await swift("GET", `${C}/nested`);
     expect(await text(get)).toBe(`${A}${B}dXYZooo`);
@@ -377,8 +440,13 @@ describe("SLO GET and HEAD", () => {
 });
 
 describe("SLO ?multipart-manifest=get", () => {
-  it("returns the stored manifest as JSON with name, hash, bytes, content_type, last_modified and range", async ({ expect }) => {
-    const { response: put } = await putManifest("manifest-get", [{ path: "/slo/seg-d" }, { path: "slo/seg-b", range: "1-3" }]);
+  it("returns the stored manifest as JSON with name, hash, bytes, content_type, last_modified and range", async ({
+    expect,
+  }) => {
+    const { response: put } = await putManifest("manifest-get", [
+      { path: "/slo/seg-d" },
+      { path: "slo/seg-b", range: "1-3" },
+    ]);
     expect(put.status).toBe(201);
     const response = await swift("GET", `${C}/manifest-get?multipart-manifest=get`);
     const body = await text(response);
@@ -389,23 +457,42 @@ describe("SLO ?multipart-manifest=get", () => {
     expect(lastModified).toBeDefined();
     const segments = JSON.parse(body) as Record<string, unknown>[];
     expect(segments).toEqual([
-      { name: "/slo/seg-d", bytes: 3, hash: await md5(D), content_type: "text/plain", last_modified: expect.any(String) },
-      { name: "/slo/seg-b", bytes: 7, hash: await md5(B), content_type: "application/octet-stream", last_modified: expect.any(String), range: "1-3" },
+      {
+        name: "/slo/seg-d",
+        bytes: 3,
+        hash: await md5(D),
+        content_type: "text/plain",
+        last_modified: expect.any(String),
+      },
+      {
+        name: "/slo/seg-b",
+        bytes: 7,
+        hash: await md5(B),
+        content_type: "application/octet-stream",
+        last_modified: expect.any(String),
+        range: "1-3",
+      },
     ]);
     expect(body.startsWith('[{"name": "/slo/seg-d", "bytes": 3, "hash": ')).toBe(true);
   });
 
-  it("&format=raw returns the manifest as the client would send it, with the object's content type", async ({ expect }) => {
+  it("&format=raw returns the manifest as the client would send it, with the object's content type", async ({
+    expect,
+  }) => {
     const response = await swift("GET", `${C}/two?multipart-manifest=get&format=raw`);
     const body = await text(response);
-    expect(body).toBe(`[{"etag": "${await md5(A)}", "path": "/slo/seg-a", "size_bytes": 5}, {"etag": "${await md5(B)}", "path": "/slo/seg-b", "size_bytes": 7}]`);
+    expect(body).toBe(
+      `[{"etag": "${await md5(A)}", "path": "/slo/seg-a", "size_bytes": 5}, {"etag": "${await md5(B)}", "path": "/slo/seg-b", "size_bytes": 7}]`,
+    );
     expect(response.headers.get("content-type")).toBe("text/x-large");
     expect(response.headers.get("etag")).toBe(await md5(body));
   });
 });
 
 describe("SLO in container listings", () => {
-  it("lists a manifest with the large object's size, its content type without swift_bytes, and slo_etag in JSON", async ({ expect }) => {
+  it("lists a manifest with the large object's size, its content type without swift_bytes, and slo_etag in JSON", async ({
+    expect,
+  }) => {
     const head = await swift("HEAD", `${C}/two`);
     await text(head);
     const listing = await swift("GET", `${C}?format=json&prefix=two`);
@@ -426,7 +513,9 @@ describe("SLO in container listings", () => {
 
   it("counts only the manifest's own bytes in X-Container-Bytes-Used", async ({ expect }) => {
     await text(await swift("PUT", "/AUTH_test/slo-bytes"));
-    await text(await swift("PUT", "/AUTH_test/slo-bytes/man?multipart-manifest=put", { body: json([{ path: "/slo/seg-a" }]) }));
+    await text(
+      await swift("PUT", "/AUTH_test/slo-bytes/man?multipart-manifest=put", { body: json([{ path: "/slo/seg-a" }]) }),
+    );
     const manifest = await swift("GET", "/AUTH_test/slo-bytes/man?multipart-manifest=get");
     const size = bytes(await text(manifest)).length;
     const head = await swift("HEAD", "/AUTH_test/slo-bytes");
@@ -438,7 +527,9 @@ describe("SLO in container listings", () => {
 describe("SLO POST, COPY and plain DELETE", () => {
   it("POST of metadata and a new Content-Type keeps it a large object with its listed size", async ({ expect }) => {
     await putManifest("posted", [{ path: "/slo/seg-a" }, { path: "/slo/seg-b" }]);
-    const post = await swift("POST", `${C}/posted`, { headers: { "X-Object-Meta-Shape": "round", "Content-Type": "text/x-new" } });
+    const post = await swift("POST", `${C}/posted`, {
+      headers: { "X-Object-Meta-Shape": "round", "Content-Type": "text/x-new" },
+    });
     await text(post);
     expect(post.status).toBe(202);
     const get = await swift("GET", `${C}/posted`);
@@ -463,7 +554,9 @@ describe("SLO POST, COPY and plain DELETE", () => {
   });
 
   it("COPY ?multipart-manifest=get copies the manifest itself", async ({ expect }) => {
-    const copy = await swift("COPY", `${C}/two?multipart-manifest=get`, { headers: { Destination: "slo-other/two-manifest" } });
+    const copy = await swift("COPY", `${C}/two?multipart-manifest=get`, {
+      headers: { Destination: "slo-other/two-manifest" },
+    });
     await text(copy);
     expect(copy.status).toBe(201);
     const original = await swift("HEAD", `${C}/two`);
@@ -489,10 +582,17 @@ describe("SLO POST, COPY and plain DELETE", () => {
 describe("SLO DELETE ?multipart-manifest=delete", () => {
   it("deletes the segments, then the manifest, and reports it as bulk delete does", async ({ expect }) => {
     await text(await swift("PUT", "/AUTH_test/slo-del"));
-    for (const name of ["s1", "s2"]) await text(await swift("PUT", `/AUTH_test/slo-del/${name}`, { body: bytes(name) }));
-    await text(await swift("PUT", "/AUTH_test/slo-del/man?multipart-manifest=put", { body: json([{ path: "/slo-del/s1" }, { path: "/slo-del/s2" }]) }));
+    for (const name of ["s1", "s2"])
+      await text(await swift("PUT", `/AUTH_test/slo-del/${name}`, { body: bytes(name) }));
+    await text(
+      await swift("PUT", "/AUTH_test/slo-del/man?multipart-manifest=put", {
+        body: json([{ path: "/slo-del/s1" }, { path: "/slo-del/s2" }]),
+      }),
+    );
     const del = await swift("DELETE", "/AUTH_test/slo-del/man?multipart-manifest=delete");
-    expect(await text(del)).toBe("Number Deleted: 3\nNumber Not Found: 0\nResponse Body: \nResponse Status: 200 OK\nErrors:\n");
+    expect(await text(del)).toBe(
+      "Number Deleted: 3\nNumber Not Found: 0\nResponse Body: \nResponse Status: 200 OK\nErrors:\n",
+    );
     expect(del.status).toBe(200);
     expect(del.headers.get("content-type")).toBe("text/plain");
     const listing = await swift("GET", "/AUTH_test/slo-del?format=json");
@@ -502,16 +602,30 @@ describe("SLO DELETE ?multipart-manifest=delete", () => {
   it("reports segments already gone as not found, in JSON after Accept", async ({ expect }) => {
     await text(await swift("PUT", "/AUTH_test/slo-del/t1", { body: bytes("t1") }));
     await text(await swift("PUT", "/AUTH_test/slo-del/t2", { body: bytes("t2") }));
-    await text(await swift("PUT", "/AUTH_test/slo-del/man2?multipart-manifest=put", { body: json([{ path: "/slo-del/t1" }, { path: "/slo-del/t2" }, { path: "/slo-del/t1" }]) }));
+    await text(
+      await swift("PUT", "/AUTH_test/slo-del/man2?multipart-manifest=put", {
+        body: json([{ path: "/slo-del/t1" }, { path: "/slo-del/t2" }, { path: "/slo-del/t1" }]),
+      }),
+    );
     await text(await swift("DELETE", "/AUTH_test/slo-del/t2"));
-    const del = await swift("DELETE", "/AUTH_test/slo-del/man2?multipart-manifest=delete", { headers: { Accept: "application/json" } });
-    expect(JSON.parse(await text(del))).toEqual({ "Response Status": "200 OK", "Response Body": "", "Number Deleted": 2, "Number Not Found": 2, Errors: [] });
+    const del = await swift("DELETE", "/AUTH_test/slo-del/man2?multipart-manifest=delete", {
+      headers: { Accept: "application/json" },
+    });
+    expect(JSON.parse(await text(del))).toEqual({
+      "Response Status": "200 OK",
+      "Response Body": "",
+      "Number Deleted": 2,
+      "Number Not Found": 2,
+      Errors: [],
+    });
     expect(del.headers.get("content-type")).toBe("application/json");
   });
 
   it("of an object that is not a manifest reports 400 Bad Request in the body", async ({ expect }) => {
     const del = await swift("DELETE", `${C}/seg-b?multipart-manifest=delete`);
-    expect(await text(del)).toBe("Number Deleted: 0\nNumber Not Found: 0\nResponse Body: \nResponse Status: 400 Bad Request\nErrors:\n/slo/seg-b, Not an SLO manifest\n");
+    expect(await text(del)).toBe(
+      "Number Deleted: 0\nNumber Not Found: 0\nResponse Body: \nResponse Status: 400 Bad Request\nErrors:\n/slo/seg-b, Not an SLO manifest\n",
+    );
     expect(del.status).toBe(200);
     const still = await swift("HEAD", `${C}/seg-b`);
     await text(still);
@@ -519,7 +633,9 @@ describe("SLO DELETE ?multipart-manifest=delete", () => {
   });
 
   it("of a missing object reports it not found, in XML after Accept", async ({ expect }) => {
-    const del = await swift("DELETE", `${C}/never-was?multipart-manifest=delete`, { headers: { Accept: "application/xml" } });
+    const del = await swift("DELETE", `${C}/never-was?multipart-manifest=delete`, {
+      headers: { Accept: "application/xml" },
+    });
     expect(await text(del)).toBe(
       "<delete>\n<number_deleted>0</number_deleted>\n<number_not_found>1</number_not_found>\n<response_body></response_body>\n<response_status>200 OK</response_status>\n<errors>\n</errors>\n</delete>\n",
     );
@@ -539,7 +655,9 @@ describe("SLO streaming", () => {
     return data;
   }
 
-  it("an SLO of three 5 MiB segments reads back byte for byte, in chunks far smaller than a segment, fetching segments only as the client reads", async ({ expect }) => {
+  it("an SLO of three 5 MiB segments reads back byte for byte, in chunks far smaller than a segment, fetching segments only as the client reads", async ({
+    expect,
+  }) => {
     await text(await swift("PUT", "/AUTH_test/slo-big"));
     const segments = [randomBytes(5 * MiB + 1, 1), randomBytes(5 * MiB + 2, 2), randomBytes(5 * MiB + 3, 3)];
     const manifest = [];
@@ -586,7 +704,8 @@ describe("SLO streaming", () => {
     await text(await swift("PUT", "/AUTH_test/slo-big/part-2", { body: bytes("replaced") }));
     let lazyReceived = first.value?.byteLength ?? 0;
     const drain = async (): Promise<void> => {
-      for (let chunk = await lazyReader.read(); !chunk.done; chunk = await lazyReader.read()) lazyReceived += chunk.value.byteLength;
+      for (let chunk = await lazyReader.read(); !chunk.done; chunk = await lazyReader.read())
+        lazyReceived += chunk.value.byteLength;
     };
     await expect(drain()).rejects.toThrow();
     expect(lazyReceived).toBeLessThanOrEqual(total - (segments[2]?.length ?? 0));

@@ -7,23 +7,58 @@ const A = "/AUTH_test";
 const PUBLIC = { "X-Container-Read": ".r:*,.rlistings" };
 
 /** An anonymous request as a browser sends it (redirects not followed). */
-async function browse(path: string, init: { method?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: string; headers: Headers }> {
-  const response = await exports.default.fetch(`${BASE}/v1${path}`, { method: init.method ?? "GET", headers: init.headers ?? {}, redirect: "manual" });
+async function browse(
+  path: string,
+  init: { method?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: string; headers: Headers }> {
+  const response = await exports.default.fetch(`${BASE}/v1${path}`, {
+    method: init.method ?? "GET",
+    headers: init.headers ?? {},
+    redirect: "manual",
+  });
   return { status: response.status, body: await response.text(), headers: response.headers };
 }
 
-
 beforeAll(async () => {
-  await putStatus(`${A}/site`, { headers: { ...PUBLIC, "X-Container-Meta-Web-Index": "index.html", "X-Container-Meta-Web-Error": "error.html", "X-Container-Meta-Web-Listings": "true" } });
+  await putStatus(`${A}/site`, {
+    headers: {
+      ...PUBLIC,
+      "X-Container-Meta-Web-Index": "index.html",
+      "X-Container-Meta-Web-Error": "error.html",
+      "X-Container-Meta-Web-Listings": "true",
+    },
+  });
   await putStatus(`${A}/site/index.html`, { body: bytes("<p>home</p>"), headers: { "Content-Type": "text/html" } });
-  await putStatus(`${A}/site/docs/index.html`, { body: bytes("<p>docs</p>"), headers: { "Content-Type": "text/html" } });
+  await putStatus(`${A}/site/docs/index.html`, {
+    body: bytes("<p>docs</p>"),
+    headers: { "Content-Type": "text/html" },
+  });
   await putStatus(`${A}/site/files/a.txt`, { body: bytes("alpha"), headers: { "Content-Type": "text/plain" } });
-  await putStatus(`${A}/site/files/it's <x>.txt`, { body: bytes("x".repeat(2048)), headers: { "Content-Type": "text/plain" } });
-  await putStatus(`${A}/site/files/sub/b`, { body: bytes("b"), headers: { "Content-Type": "application/octet-stream" } });
-  await putStatus(`${A}/site/404error.html`, { body: bytes("<p>custom not found</p>"), headers: { "Content-Type": "text/html" } });
-  await putStatus(`${A}/site/marker`, { body: null, headers: { "Content-Type": "application/directory", "Content-Length": "0" } });
+  await putStatus(`${A}/site/files/it's <x>.txt`, {
+    body: bytes("x".repeat(2048)),
+    headers: { "Content-Type": "text/plain" },
+  });
+  await putStatus(`${A}/site/files/sub/b`, {
+    body: bytes("b"),
+    headers: { "Content-Type": "application/octet-stream" },
+  });
+  await putStatus(`${A}/site/404error.html`, {
+    body: bytes("<p>custom not found</p>"),
+    headers: { "Content-Type": "text/html" },
+  });
+  await putStatus(`${A}/site/marker`, {
+    body: null,
+    headers: { "Content-Type": "application/directory", "Content-Length": "0" },
+  });
   await putStatus(`${A}/site/marker/inside`, { body: bytes("in"), headers: { "Content-Type": "text/plain" } });
-  await putStatus(`${A}/listing`, { headers: { ...PUBLIC, "X-Container-Meta-Web-Listings": "true", "X-Container-Meta-Web-Listings-CSS": "style.css", "X-Container-Meta-Web-Listings-Label": "My Site" } });
+  await putStatus(`${A}/listing`, {
+    headers: {
+      ...PUBLIC,
+      "X-Container-Meta-Web-Listings": "true",
+      "X-Container-Meta-Web-Listings-CSS": "style.css",
+      "X-Container-Meta-Web-Listings-Label": "My Site",
+    },
+  });
   await putStatus(`${A}/listing/d/f`, { body: bytes("f"), headers: { "Content-Type": "text/plain" } });
   await putStatus(`${A}/nolist`, { headers: { ...PUBLIC, "X-Container-Meta-Web-Index": "index.html" } });
   await putStatus(`${A}/nolist/d/x`, { body: bytes("x") });
@@ -65,12 +100,16 @@ describe("staticweb (anonymous requests on a container readable by .r:*,.rlistin
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/html; charset=UTF-8");
     expect(response.body).toContain("<title>Listing of /v1/AUTH_test/site/files/</title>");
-    expect(response.body).toContain('<tr id="parent" class="item">\n    <td class="colname"><a href="../">../</a></td>');
+    expect(response.body).toContain(
+      '<tr id="parent" class="item">\n    <td class="colname"><a href="../">../</a></td>',
+    );
     expect(response.body).toContain('<tr class="item subdir">\n    <td class="colname"><a href="sub/">sub/</a></td>');
     expect(response.body).toContain(
       '   <tr class="item type-text type-plain">\n    <td class="colname"><a href="a.txt">a.txt</a></td>\n    <td class="colsize">5</td>\n',
     );
-    expect(response.body).toContain('<a href="it%27s%20%3Cx%3E.txt">it&#x27;s &lt;x&gt;.txt</a></td>\n    <td class="colsize">2Ki</td>');
+    expect(response.body).toContain(
+      '<a href="it%27s%20%3Cx%3E.txt">it&#x27;s &lt;x&gt;.txt</a></td>\n    <td class="colsize">2Ki</td>',
+    );
   });
 
   it("a missing object serves the Web-Error page <status><suffix> with the error's status", async ({ expect }) => {
@@ -79,7 +118,9 @@ describe("staticweb (anonymous requests on a container readable by .r:*,.rlistin
     expect(response.body).toBe("<p>custom not found</p>");
   });
 
-  it("a directory marker object (Web-Directory-Type, default application/directory) is treated as a directory", async ({ expect }) => {
+  it("a directory marker object (Web-Directory-Type, default application/directory) is treated as a directory", async ({
+    expect,
+  }) => {
     const response = await browse(`${A}/site/marker/`);
     expect(response.status).toBe(200);
     expect(response.body).toContain('<a href="inside">inside</a>');
@@ -87,7 +128,9 @@ describe("staticweb (anonymous requests on a container readable by .r:*,.rlistin
     expect(redirect.status).toBe(301);
   });
 
-  it("Web-Listings-CSS links the stylesheet relative to the directory, and Web-Listings-Label titles the listing", async ({ expect }) => {
+  it("Web-Listings-CSS links the stylesheet relative to the directory, and Web-Listings-Label titles the listing", async ({
+    expect,
+  }) => {
     const root = await browse(`${A}/listing/`);
     expect(root.status).toBe(200);
     expect(root.body).toContain('<link rel="stylesheet" type="text/css" href="style.css" />');

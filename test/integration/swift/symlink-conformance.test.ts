@@ -17,7 +17,6 @@ const SEG2_ETAG = "65ba841e01d6db7733e90a5b7f9e6f80"; // md5("bbbb")
 const SLO_ETAG = "8c39aab0ee132c93b93f9cf0ed132353"; // md5(SEG1_ETAG + SEG2_ETAG)
 const LONG_AGO = "Thu, 01 Jan 1970 00:00:01 GMT";
 
-
 function link(name: string, target: string, headers: Record<string, string> = {}): Promise<Sent> {
   return send("PUT", `${C}/${name}`, { headers: { "X-Symlink-Target": target, "Content-Length": "0", ...headers } });
 }
@@ -27,18 +26,28 @@ let manifestEtag = "";
 
 beforeAll(async () => {
   await send("PUT", C);
-  await send("PUT", `${C}/target`, { body: bytes("target body"), headers: { "Content-Type": "text/x-t", "X-Object-Meta-T": "1", "Content-Disposition": "inline" } });
+  await send("PUT", `${C}/target`, {
+    body: bytes("target body"),
+    headers: { "Content-Type": "text/x-t", "X-Object-Meta-T": "1", "Content-Disposition": "inline" },
+  });
   await send("PUT", `${C}/seg1`, { body: bytes("aaaa") });
   await send("PUT", `${C}/seg2`, { body: bytes("bbbb") });
   const manifest = JSON.stringify([{ path: `/${N}/seg1` }, { path: `/${N}/seg2` }]);
-  const slo = await send("PUT", `${C}/slo?multipart-manifest=put`, { body: bytes(manifest), headers: { "Content-Type": "text/x-slo" } });
+  const slo = await send("PUT", `${C}/slo?multipart-manifest=put`, {
+    body: bytes(manifest),
+    headers: { "Content-Type": "text/x-slo" },
+  });
   if (slo.status !== 201) throw new Error(`slo manifest: ${slo.status} ${slo.body}`);
   manifestEtag = (await send("HEAD", `${C}/slo`)).headers.get("x-manifest-etag") ?? "";
-  await send("PUT", `${C}/dlo`, { headers: { "X-Object-Manifest": `${N}/seg`, "Content-Length": "0", "Content-Type": "text/x-dlo" } });
+  await send("PUT", `${C}/dlo`, {
+    headers: { "X-Object-Manifest": `${N}/seg`, "Content-Length": "0", "Content-Type": "text/x-dlo" },
+  });
 });
 
 describe("a failed If-Match or If-Unmodified-Since", () => {
-  it("GET with an If-Match that does not match returns 412 with the object's ETag, Last-Modified, X-Timestamp and metadata", async ({ expect }) => {
+  it("GET with an If-Match that does not match returns 412 with the object's ETag, Last-Modified, X-Timestamp and metadata", async ({
+    expect,
+  }) => {
     const got = await send("GET", `${C}/target`, { headers: { "If-Match": '"nope"' } });
     expect(got.status).toBe(412);
     expect(got.body).toBe("");
@@ -50,7 +59,9 @@ describe("a failed If-Match or If-Unmodified-Since", () => {
     expect(got.headers.get("content-disposition")).toBe("inline");
   });
 
-  it("HEAD with an If-Unmodified-Since before the object returns 412 with its ETag, Last-Modified and X-Timestamp", async ({ expect }) => {
+  it("HEAD with an If-Unmodified-Since before the object returns 412 with its ETag, Last-Modified and X-Timestamp", async ({
+    expect,
+  }) => {
     const head = await send("HEAD", `${C}/target`, { headers: { "If-Unmodified-Since": LONG_AGO } });
     expect(head.status).toBe(412);
     expect(head.headers.get("etag")).toBe(TARGET_ETAG);
@@ -58,10 +69,15 @@ describe("a failed If-Match or If-Unmodified-Since", () => {
     expect(head.headers.get("x-timestamp")).toMatch(/^\d{10}\.\d{5}$/);
   });
 
-  it("through a symlink returns 412 with the target's ETag, Last-Modified, X-Timestamp and Content-Location", async ({ expect }) => {
+  it("through a symlink returns 412 with the target's ETag, Last-Modified, X-Timestamp and Content-Location", async ({
+    expect,
+  }) => {
     await link("cond-link", `${N}/target`, { "X-Object-Meta-L": "2" });
     const target = await send("HEAD", `${C}/target`);
-    for (const [method, header, value] of [["GET", "If-Match", "nope"], ["HEAD", "If-Unmodified-Since", LONG_AGO]] as const) {
+    for (const [method, header, value] of [
+      ["GET", "If-Match", "nope"],
+      ["HEAD", "If-Unmodified-Since", LONG_AGO],
+    ] as const) {
       const got = await send(method, `${C}/cond-link`, { headers: { [header]: value } });
       expect(got.status).toBe(412);
       expect(got.headers.get("etag")).toBe(TARGET_ETAG);
@@ -72,10 +88,15 @@ describe("a failed If-Match or If-Unmodified-Since", () => {
     }
   });
 
-  it("on the link itself (?symlink=get) returns 412 with the link's ETag, Last-Modified, X-Timestamp and X-Symlink-Target", async ({ expect }) => {
+  it("on the link itself (?symlink=get) returns 412 with the link's ETag, Last-Modified, X-Timestamp and X-Symlink-Target", async ({
+    expect,
+  }) => {
     await link("cond-itself", `${N}/target`, { "X-Object-Meta-L": "2" });
     const itself = await send("HEAD", `${C}/cond-itself?symlink=get`);
-    for (const [method, header, value] of [["HEAD", "If-Match", "nope"], ["GET", "If-Unmodified-Since", LONG_AGO]] as const) {
+    for (const [method, header, value] of [
+      ["HEAD", "If-Match", "nope"],
+      ["GET", "If-Unmodified-Since", LONG_AGO],
+    ] as const) {
       const got = await send(method, `${C}/cond-itself?symlink=get`, { headers: { [header]: value } });
       expect(got.status).toBe(412);
       expect(got.body).toBe("");
@@ -89,7 +110,9 @@ describe("a failed If-Match or If-Unmodified-Since", () => {
     }
   });
 
-  it("through two links, a failed If-Match returns 412 with the final target's headers; a matching If-None-Match 304", async ({ expect }) => {
+  it("through two links, a failed If-Match returns 412 with the final target's headers; a matching If-None-Match 304", async ({
+    expect,
+  }) => {
     await link("cond-chain0", `${N}/target`);
     await link("cond-chain1", `${N}/cond-chain0`);
     const failed = await send("GET", `${C}/cond-chain1`, { headers: { "If-Match": "nope" } });
@@ -105,7 +128,9 @@ describe("a failed If-Match or If-Unmodified-Since", () => {
     expect(itself.headers.get("x-symlink-target")).toBe(`${N}/cond-chain0`);
   });
 
-  it("on a static link itself returns 412 with X-Symlink-Target-Etag and X-Symlink-Target-Bytes", async ({ expect }) => {
+  it("on a static link itself returns 412 with X-Symlink-Target-Etag and X-Symlink-Target-Bytes", async ({
+    expect,
+  }) => {
     await link("cond-static", `${N}/target`, { "X-Symlink-Target-Etag": TARGET_ETAG });
     const got = await send("GET", `${C}/cond-static?symlink=get`, { headers: { "If-Match": "nope" } });
     expect(got.status).toBe(412);
@@ -137,14 +162,20 @@ describe("copies of symlinks", () => {
     expect((await send("GET", `${C}/copy-of-link`)).body).toBe("target body");
   });
 
-  it("PUT with X-Copy-From of a symlink copies its target; with ?symlink=get it copies the link itself", async ({ expect }) => {
+  it("PUT with X-Copy-From of a symlink copies its target; with ?symlink=get it copies the link itself", async ({
+    expect,
+  }) => {
     await link("xcf-src", `${N}/target`, { "X-Object-Meta-L": "2" });
-    const copied = await send("PUT", `${C}/xcf-target`, { headers: { "X-Copy-From": `${N}/xcf-src`, "Content-Length": "0" } });
+    const copied = await send("PUT", `${C}/xcf-target`, {
+      headers: { "X-Copy-From": `${N}/xcf-src`, "Content-Length": "0" },
+    });
     expect(copied.status).toBe(201);
     expect(copied.headers.get("etag")).toBe(TARGET_ETAG);
     expect((await send("HEAD", `${C}/xcf-target?symlink=get`)).headers.get("x-symlink-target")).toBeNull();
 
-    const linked = await send("PUT", `${C}/xcf-link?symlink=get`, { headers: { "X-Copy-From": `${N}/xcf-src`, "Content-Length": "0" } });
+    const linked = await send("PUT", `${C}/xcf-link?symlink=get`, {
+      headers: { "X-Copy-From": `${N}/xcf-src`, "Content-Length": "0" },
+    });
     expect(linked.status).toBe(201);
     expect(linked.headers.get("etag")).toBe(EMPTY_ETAG);
     const itself = await send("HEAD", `${C}/xcf-link?symlink=get`);
@@ -153,9 +184,13 @@ describe("copies of symlinks", () => {
     expect(itself.headers.get("x-object-meta-l")).toBe("2");
   });
 
-  it("COPY of a static link with ?symlink=get keeps X-Symlink-Target-Etag, its size and content type", async ({ expect }) => {
+  it("COPY of a static link with ?symlink=get keeps X-Symlink-Target-Etag, its size and content type", async ({
+    expect,
+  }) => {
     await link("copy-static", `${N}/target`, { "X-Symlink-Target-Etag": TARGET_ETAG });
-    const linked = await send("COPY", `${C}/copy-static?symlink=get`, { headers: { Destination: `${N}/copy-of-static` } });
+    const linked = await send("COPY", `${C}/copy-static?symlink=get`, {
+      headers: { Destination: `${N}/copy-of-static` },
+    });
     expect(linked.status).toBe(201);
     const itself = await send("HEAD", `${C}/copy-of-static?symlink=get`);
     expect(itself.headers.get("content-type")).toBe("text/x-t");
@@ -181,9 +216,14 @@ describe("static links to large objects", () => {
     expect(got.headers.get("content-location")).toBe(`/v1/AUTH_test/${N}/slo`);
   });
 
-  it("the JSON listing shows a static link to an SLO with symlink_bytes the large object's size and its slo_etag", async ({ expect }) => {
+  it("the JSON listing shows a static link to an SLO with symlink_bytes the large object's size and its slo_etag", async ({
+    expect,
+  }) => {
     await link("static-slo-listed", `${N}/slo`, { "X-Symlink-Target-Etag": manifestEtag });
-    const listing = JSON.parse((await send("GET", `${C}?format=json&prefix=static-slo-listed`)).body) as Record<string, unknown>[];
+    const listing = JSON.parse((await send("GET", `${C}?format=json&prefix=static-slo-listed`)).body) as Record<
+      string,
+      unknown
+    >[];
     expect(listing.map(({ last_modified: _lm, ...rest }) => rest)).toEqual([
       {
         bytes: 0,
@@ -198,14 +238,18 @@ describe("static links to large objects", () => {
     ]);
   });
 
-  it("a static link to an SLO with the large object's ETag (not the manifest's) returns 409 with Swift's body", async ({ expect }) => {
+  it("a static link to an SLO with the large object's ETag (not the manifest's) returns 409 with Swift's body", async ({
+    expect,
+  }) => {
     const put = await link("static-slo-bad", `${N}/slo`, { "X-Symlink-Target-Etag": SLO_ETAG });
     expect(put.status).toBe(409);
     expect(put.body).toBe(`Object Etag '${manifestEtag}' does not match X-Symlink-Target-Etag header '${SLO_ETAG}'`);
     expect(put.headers.get("content-location")).toBe(`/v1/AUTH_test/${N}/slo`);
   });
 
-  it("a static link to a static link to an SLO takes the manifest's ETag and serves the large object", async ({ expect }) => {
+  it("a static link to a static link to an SLO takes the manifest's ETag and serves the large object", async ({
+    expect,
+  }) => {
     await link("static-slo-inner", `${N}/slo`, { "X-Symlink-Target-Etag": manifestEtag });
     const put = await link("static-static-slo", `${N}/static-slo-inner`, { "X-Symlink-Target-Etag": manifestEtag });
     expect(put.status).toBe(201);
@@ -249,7 +293,9 @@ describe("static links to large objects", () => {
     expect(got.headers.get("etag")).toBe(`"${SLO_ETAG}"`);
   });
 
-  it("a static link whose target's ETag differs returns 409 with Swift's text/plain body and Content-Location", async ({ expect }) => {
+  it("a static link whose target's ETag differs returns 409 with Swift's text/plain body and Content-Location", async ({
+    expect,
+  }) => {
     const put = await link("static-target-bad", `${N}/target`, { "X-Symlink-Target-Etag": EMPTY_ETAG });
     expect(put.status).toBe(409);
     expect(put.body).toBe(`Object Etag '${TARGET_ETAG}' does not match X-Symlink-Target-Etag header '${EMPTY_ETAG}'`);
@@ -277,7 +323,9 @@ describe("manifests read through symlinks", () => {
     expect(head.headers.get("content-length")).toBe(String(new TextEncoder().encode(got.body).length));
   });
 
-  it("GET ?multipart-manifest=get&format=raw through a static link returns the manifest as the client sent it", async ({ expect }) => {
+  it("GET ?multipart-manifest=get&format=raw through a static link returns the manifest as the client sent it", async ({
+    expect,
+  }) => {
     await link("mm-slo-raw", `${N}/slo`, { "X-Symlink-Target-Etag": manifestEtag });
     const got = await send("GET", `${C}/mm-slo-raw?multipart-manifest=get&format=raw`);
     expect(got.status).toBe(200);
@@ -288,7 +336,9 @@ describe("manifests read through symlinks", () => {
     ]);
   });
 
-  it("a DLO manifest read through a symlink with ?multipart-manifest=get is the manifest object itself", async ({ expect }) => {
+  it("a DLO manifest read through a symlink with ?multipart-manifest=get is the manifest object itself", async ({
+    expect,
+  }) => {
     await link("mm-dlo", `${N}/dlo`);
     const whole = await send("GET", `${C}/mm-dlo`);
     expect(whole.body).toBe("aaaabbbb");

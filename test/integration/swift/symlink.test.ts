@@ -7,7 +7,11 @@ const C = "/AUTH_test/links";
 const TARGET_ETAG = "ab706c400731332bffa67ed4bc15dcac"; // md5("target body")
 const EMPTY_ETAG = "d41d8cd98f00b204e9800998ecf8427e";
 
-async function send(method: string, path: string, init: Parameters<typeof swift>[2] = {}): Promise<{ status: number; body: string; headers: Headers }> {
+async function send(
+  method: string,
+  path: string,
+  init: Parameters<typeof swift>[2] = {},
+): Promise<{ status: number; body: string; headers: Headers }> {
   const response = await swift(method, path, init);
   return { status: response.status, body: await text(response), headers: response.headers };
 }
@@ -18,11 +22,16 @@ function link(name: string, target: string, headers: Record<string, string> = {}
 
 beforeAll(async () => {
   await send("PUT", C);
-  await send("PUT", `${C}/tar get`, { body: bytes("target body"), headers: { "Content-Type": "text/x-t", "X-Object-Meta-T": "1" } });
+  await send("PUT", `${C}/tar get`, {
+    body: bytes("target body"),
+    headers: { "Content-Type": "text/x-t", "X-Object-Meta-T": "1" },
+  });
 });
 
 describe("symlinks", () => {
-  it("a zero-byte PUT with X-Symlink-Target returns 201 and GET follows the link, with Content-Location", async ({ expect }) => {
+  it("a zero-byte PUT with X-Symlink-Target returns 201 and GET follows the link, with Content-Location", async ({
+    expect,
+  }) => {
     const put = await link("soft", "links/tar%20get", { "X-Object-Meta-L": "2" });
     expect(put.status).toBe(201);
     expect(put.headers.get("etag")).toBe(EMPTY_ETAG);
@@ -37,7 +46,9 @@ describe("symlinks", () => {
     expect(head.headers.get("etag")).toBe(TARGET_ETAG);
   });
 
-  it("?symlink=get returns the link itself with X-Symlink-Target and the default content type application/symlink", async ({ expect }) => {
+  it("?symlink=get returns the link itself with X-Symlink-Target and the default content type application/symlink", async ({
+    expect,
+  }) => {
     await link("itself", "links/tar%20get", { "X-Object-Meta-L": "2" });
     const get = await send("GET", `${C}/itself?symlink=get`);
     expect(get.status).toBe(200);
@@ -70,7 +81,9 @@ describe("symlinks", () => {
     expect(get.headers.get("content-location")).toBe("/v1/AUTH_test/links/nothing");
   });
 
-  it("two links in a chain are followed; a third returns 409 'Too many levels of symbolic links'", async ({ expect }) => {
+  it("two links in a chain are followed; a third returns 409 'Too many levels of symbolic links'", async ({
+    expect,
+  }) => {
     await link("chain0", "links/tar%20get");
     await link("chain1", "links/chain0");
     await link("chain2", "links/chain1");
@@ -102,7 +115,9 @@ describe("symlinks", () => {
     expect(put.body).toBe("Symlink cannot target itself");
   });
 
-  it("X-Symlink-Target-Account with a slash returns 412; a link to another account is followed there", async ({ expect }) => {
+  it("X-Symlink-Target-Account with a slash returns 412; a link to another account is followed there", async ({
+    expect,
+  }) => {
     const bad = await link("acct", "links/x", { "X-Symlink-Target-Account": "a/b" });
     expect(bad.status).toBe(412);
     expect(bad.body).toBe("Account name cannot contain slashes");
@@ -113,7 +128,9 @@ describe("symlinks", () => {
     expect((await send("GET", `${C}/other-account`)).body).toBe("target body");
   });
 
-  it("a static link (X-Symlink-Target-Etag) records the target's ETag and size and takes its content type", async ({ expect }) => {
+  it("a static link (X-Symlink-Target-Etag) records the target's ETag and size and takes its content type", async ({
+    expect,
+  }) => {
     const put = await link("static", "links/tar%20get", { "X-Symlink-Target-Etag": `"${TARGET_ETAG}"` });
     expect(put.status).toBe(201);
     const itself = await send("HEAD", `${C}/static?symlink=get`);
@@ -154,20 +171,34 @@ describe("symlinks", () => {
   it("POST to a link applies to the link and returns 307 with the target's Location", async ({ expect }) => {
     await link("posted", "links/tar%20get");
     // redirect: "manual", or fetch would follow the 307 and POST to the target.
-    const response = await exports.default.fetch(`${BASE}/v1${C}/posted`, { method: "POST", redirect: "manual", headers: { "X-Auth-Token": await tokenFor(), "X-Object-Meta-P": "3" } });
+    const response = await exports.default.fetch(`${BASE}/v1${C}/posted`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "X-Auth-Token": await tokenFor(), "X-Object-Meta-P": "3" },
+    });
     const post = { status: response.status, headers: response.headers, body: await response.text() };
     expect(post.status).toBe(307);
     expect(post.headers.get("location")).toBe("/v1/AUTH_test/links/tar%20get");
-    expect(post.body).toBe("The requested POST was applied to a symlink. POST directly to the target to apply requested metadata.");
+    expect(post.body).toBe(
+      "The requested POST was applied to a symlink. POST directly to the target to apply requested metadata.",
+    );
     const itself = await send("HEAD", `${C}/posted?symlink=get`);
     expect(itself.headers.get("x-object-meta-p")).toBe("3");
     expect(itself.headers.get("x-symlink-target")).toBe("links/tar%20get");
     // A POST with a new content type keeps the link.
-    await (await exports.default.fetch(`${BASE}/v1${C}/posted`, { method: "POST", redirect: "manual", headers: { "X-Auth-Token": await tokenFor(), "Content-Type": "text/x-new" } })).text();
+    await (
+      await exports.default.fetch(`${BASE}/v1${C}/posted`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "X-Auth-Token": await tokenFor(), "Content-Type": "text/x-new" },
+      })
+    ).text();
     expect((await send("GET", `${C}/posted`)).body).toBe("target body");
   });
 
-  it("POST with X-Symlink-Target returns 400 'A PUT request is required to set a symlink target'", async ({ expect }) => {
+  it("POST with X-Symlink-Target returns 400 'A PUT request is required to set a symlink target'", async ({
+    expect,
+  }) => {
     const post = await send("POST", `${C}/tar get`, { headers: { "X-Symlink-Target": "links/x" } });
     expect(post.status).toBe(400);
     expect(post.body).toBe("A PUT request is required to set a symlink target");
@@ -188,18 +219,44 @@ describe("symlinks", () => {
     expect(get.headers.get("x-symlink-target")).toBeNull();
   });
 
-  it("the JSON container listing adds symlink_path (and symlink_etag, symlink_bytes for static links); clients cannot send swift_ content type parameters", async ({ expect }) => {
+  it("the JSON container listing adds symlink_path (and symlink_etag, symlink_bytes for static links); clients cannot send swift_ content type parameters", async ({
+    expect,
+  }) => {
     await send("PUT", "/AUTH_test/link-list");
-    await send("PUT", "/AUTH_test/link-list/soft", { headers: { "X-Symlink-Target": "links/tar%20get", "Content-Length": "0" } });
-    await send("PUT", "/AUTH_test/link-list/static", { headers: { "X-Symlink-Target": "links/tar%20get", "X-Symlink-Target-Etag": TARGET_ETAG, "Content-Length": "0" } });
-    const listing = JSON.parse((await send("GET", "/AUTH_test/link-list?format=json")).body) as Record<string, unknown>[];
+    await send("PUT", "/AUTH_test/link-list/soft", {
+      headers: { "X-Symlink-Target": "links/tar%20get", "Content-Length": "0" },
+    });
+    await send("PUT", "/AUTH_test/link-list/static", {
+      headers: { "X-Symlink-Target": "links/tar%20get", "X-Symlink-Target-Etag": TARGET_ETAG, "Content-Length": "0" },
+    });
+    const listing = JSON.parse((await send("GET", "/AUTH_test/link-list?format=json")).body) as Record<
+      string,
+      unknown
+    >[];
     expect(listing.map(({ last_modified: _lm, ...rest }) => rest)).toEqual([
-      { bytes: 0, hash: EMPTY_ETAG, name: "soft", content_type: "application/symlink", symlink_path: "/v1/AUTH_test/links/tar%20get" },
-      { bytes: 0, hash: EMPTY_ETAG, name: "static", content_type: "text/x-t", symlink_etag: TARGET_ETAG, symlink_bytes: 11, symlink_path: "/v1/AUTH_test/links/tar%20get" },
+      {
+        bytes: 0,
+        hash: EMPTY_ETAG,
+        name: "soft",
+        content_type: "application/symlink",
+        symlink_path: "/v1/AUTH_test/links/tar%20get",
+      },
+      {
+        bytes: 0,
+        hash: EMPTY_ETAG,
+        name: "static",
+        content_type: "text/x-t",
+        symlink_etag: TARGET_ETAG,
+        symlink_bytes: 11,
+        symlink_path: "/v1/AUTH_test/links/tar%20get",
+      },
     ]);
     const xml = (await send("GET", "/AUTH_test/link-list?format=xml")).body;
     expect(xml).toContain("<content_type>application/symlink</content_type>");
-    const forged = await send("PUT", "/AUTH_test/link-list/forged", { headers: { "Content-Type": "text/plain;swift_symlink_target=links/x" }, body: bytes("x") });
+    const forged = await send("PUT", "/AUTH_test/link-list/forged", {
+      headers: { "Content-Type": "text/plain;swift_symlink_target=links/x" },
+      body: bytes("x"),
+    });
     expect(forged.status).toBe(400);
   });
 

@@ -14,7 +14,11 @@ async function hmac(hash: Hash, key: string, message: string): Promise<Uint8Arra
 }
 
 const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-const base64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const base64url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 
 interface SignOptions {
   method?: string;
@@ -32,7 +36,8 @@ async function tempUrlQuery(path: string, options: SignOptions = {}): Promise<st
   const method = options.method ?? "GET";
   const expires = options.expires ?? Math.floor(Date.now() / 1000) + 600;
   const expiresSeconds = typeof expires === "number" ? expires : Math.floor(Date.parse(expires) / 1000);
-  const signedPath = options.prefix === undefined ? path : `prefix:${path.split("/").slice(0, 4).join("/")}/${options.prefix}`;
+  const signedPath =
+    options.prefix === undefined ? path : `prefix:${path.split("/").slice(0, 4).join("/")}/${options.prefix}`;
   const message = `${options.ipRange ? `ip=${options.ipRange}\n` : ""}${method}\n${expiresSeconds}\n${signedPath}`;
   const digest = await hmac(options.hash ?? "SHA-256", options.key ?? "secret", message);
   const signature = options.base64 ? `${options.base64}:${base64url(digest)}` : hex(digest);
@@ -43,22 +48,41 @@ async function tempUrlQuery(path: string, options: SignOptions = {}): Promise<st
 }
 
 /** A new account with Temp-URL key "secret", container `c` and object `c/o`, written by the reseller admin. */
-async function accountWithKey(headers: Record<string, string> = { "X-Account-Meta-Temp-URL-Key": "secret" }): Promise<string> {
+async function accountWithKey(
+  headers: Record<string, string> = { "X-Account-Meta-Temp-URL-Key": "secret" },
+): Promise<string> {
   const account = `AUTH_${unique("tu")}`;
   const put = await swift("PUT", `/${account}`, { user: ADMIN, headers });
   await text(put);
   if (put.status !== 201) throw new Error(`account PUT ${put.status}`);
   await text(await swift("PUT", `/${account}/c`, { user: ADMIN }));
-  await text(await swift("PUT", `/${account}/c/o`, { user: ADMIN, body: "hello", headers: { "X-Object-Meta-Secret": "s", "X-Object-Meta-Public-Color": "red", "Content-Type": "text/plain" } }));
+  await text(
+    await swift("PUT", `/${account}/c/o`, {
+      user: ADMIN,
+      body: "hello",
+      headers: { "X-Object-Meta-Secret": "s", "X-Object-Meta-Public-Color": "red", "Content-Type": "text/plain" },
+    }),
+  );
   return account;
 }
 
-async function anonymous(method: string, path: string, query: string, init: { body?: string; headers?: Record<string, string> } = {}): Promise<Response> {
-  return swift(method, `${path.slice("/v1".length)}?${query}`, { user: null, body: init.body ?? null, headers: init.headers });
+async function anonymous(
+  method: string,
+  path: string,
+  query: string,
+  init: { body?: string; headers?: Record<string, string> } = {},
+): Promise<Response> {
+  return swift(method, `${path.slice("/v1".length)}?${query}`, {
+    user: null,
+    body: init.body ?? null,
+    headers: init.headers,
+  });
 }
 
 describe("TempURL", () => {
-  it("a GET signed with the account key returns the object, X-Object-Meta-* removed but Public, with Content-Disposition and Expires", async ({ expect }) => {
+  it("a GET signed with the account key returns the object, X-Object-Meta-* removed but Public, with Content-Disposition and Expires", async ({
+    expect,
+  }) => {
     const account = await accountWithKey();
     const path = `/v1/${account}/c/o`;
     const expires = Math.floor(Date.now() / 1000) + 600;
@@ -74,7 +98,13 @@ describe("TempURL", () => {
   it("HMAC-SHA1 and HMAC-SHA512 hex signatures and `<digest>:<base64>` signatures are accepted", async ({ expect }) => {
     const account = await accountWithKey();
     const path = `/v1/${account}/c/o`;
-    for (const options of [{ hash: "SHA-1" }, { hash: "SHA-512" }, { hash: "SHA-512", base64: "sha512" }, { hash: "SHA-256", base64: "sha256" }, { hash: "SHA-1", base64: "sha1" }] as const) {
+    for (const options of [
+      { hash: "SHA-1" },
+      { hash: "SHA-512" },
+      { hash: "SHA-512", base64: "sha512" },
+      { hash: "SHA-256", base64: "sha256" },
+      { hash: "SHA-1", base64: "sha1" },
+    ] as const) {
       const response = await anonymous("GET", path, await tempUrlQuery(path, options));
       expect(await text(response)).toBe("hello");
       expect(response.status).toBe(200);
@@ -83,7 +113,9 @@ describe("TempURL", () => {
 
   it("a container's Temp-URL key signs for that container only; Temp-URL-Key-2 signs too", async ({ expect }) => {
     const account = await accountWithKey({});
-    await text(await swift("POST", `/${account}/c`, { user: ADMIN, headers: { "X-Container-Meta-Temp-URL-Key-2": "ckey" } }));
+    await text(
+      await swift("POST", `/${account}/c`, { user: ADMIN, headers: { "X-Container-Meta-Temp-URL-Key-2": "ckey" } }),
+    );
     await text(await swift("PUT", `/${account}/other`, { user: ADMIN }));
     await text(await swift("PUT", `/${account}/other/o`, { user: ADMIN, body: "x" }));
     const path = `/v1/${account}/c/o`;
@@ -109,15 +141,22 @@ describe("TempURL", () => {
     expect(deleteSigned.status).toBe(401);
   });
 
-  it("PUT, POST and DELETE signed for their method work; a signature for another method returns 401", async ({ expect }) => {
+  it("PUT, POST and DELETE signed for their method work; a signature for another method returns 401", async ({
+    expect,
+  }) => {
     const account = await accountWithKey();
     const path = `/v1/${account}/c/new`;
     expect((await anonymous("PUT", path, await tempUrlQuery(path, { method: "GET" }), { body: "x" })).status).toBe(401);
-    const put = await anonymous("PUT", path, await tempUrlQuery(path, { method: "PUT" }), { body: "uploaded", headers: { "X-Object-Meta-A": "1" } });
+    const put = await anonymous("PUT", path, await tempUrlQuery(path, { method: "PUT" }), {
+      body: "uploaded",
+      headers: { "X-Object-Meta-A": "1" },
+    });
     await text(put);
     expect(put.status).toBe(201);
     expect(put.headers.get("content-disposition")).toBeNull();
-    const post = await anonymous("POST", path, await tempUrlQuery(path, { method: "POST" }), { headers: { "X-Object-Meta-B": "2" } });
+    const post = await anonymous("POST", path, await tempUrlQuery(path, { method: "POST" }), {
+      headers: { "X-Object-Meta-B": "2" },
+    });
     await text(post);
     expect(post.status).toBe(202);
     const got = await swift("GET", `/${account}/c/new`, { user: ADMIN });
@@ -146,7 +185,10 @@ describe("TempURL", () => {
       ["empty signature", `temp_url_sig=&temp_url_expires=${valid.get("temp_url_expires") ?? ""}`],
       ["bad signature length", `temp_url_sig=abcd&temp_url_expires=${valid.get("temp_url_expires") ?? ""}`],
       ["non-hex signature", `temp_url_sig=${"z".repeat(64)}&temp_url_expires=${valid.get("temp_url_expires") ?? ""}`],
-      ["upper-case hex", `temp_url_sig=${(valid.get("temp_url_sig") ?? "").toUpperCase()}&temp_url_expires=${valid.get("temp_url_expires") ?? ""}`],
+      [
+        "upper-case hex",
+        `temp_url_sig=${(valid.get("temp_url_sig") ?? "").toUpperCase()}&temp_url_expires=${valid.get("temp_url_expires") ?? ""}`,
+      ],
       ["unknown digest", await tempUrlQuery(path, { base64: "md5" })],
       ["other object", await tempUrlQuery(`/v1/${account}/c/other`)],
       ["other account", await tempUrlQuery(`/v1/AUTH_test/c/o`)],
@@ -158,7 +200,11 @@ describe("TempURL", () => {
       expect(response.status).toBe(401);
       expect(response.headers.get("www-authenticate")).toBe('Swift realm="unknown"');
     }
-    for (const target of [`/v1/${noKeys}/c/o`, `/v1/${account}/no-such-container/o`, `/v1/${account}/c/no-such-object`]) {
+    for (const target of [
+      `/v1/${noKeys}/c/o`,
+      `/v1/${account}/no-such-container/o`,
+      `/v1/${account}/c/no-such-object`,
+    ]) {
       const response = await anonymous("GET", target, await tempUrlQuery(target, { key: "nokey" }));
       expect(await text(response)).toBe(INVALID);
       expect(response.status).toBe(401);
@@ -171,7 +217,9 @@ describe("TempURL", () => {
     expect(v10.status).toBe(401);
   });
 
-  it("a signature that differs from the right one only in its last or its first hex digit returns 401 Temp URL invalid", async ({ expect }) => {
+  it("a signature that differs from the right one only in its last or its first hex digit returns 401 Temp URL invalid", async ({
+    expect,
+  }) => {
     const account = await accountWithKey();
     const path = `/v1/${account}/c/o`;
     const flip = (digit: string) => (digit === "0" ? "1" : "0");
@@ -180,7 +228,10 @@ describe("TempURL", () => {
       const signature = valid.get("temp_url_sig") ?? "";
       const right = await anonymous("GET", path, valid.toString());
       expect(await text(right), hash).toBe("hello");
-      for (const wrong of [signature.slice(0, -1) + flip(signature.slice(-1)), flip(signature.slice(0, 1)) + signature.slice(1)]) {
+      for (const wrong of [
+        signature.slice(0, -1) + flip(signature.slice(-1)),
+        flip(signature.slice(0, 1)) + signature.slice(1),
+      ]) {
         valid.set("temp_url_sig", wrong);
         const response = await anonymous("GET", path, valid.toString());
         expect(await text(response), `${hash} ${wrong}`).toBe(INVALID);
@@ -202,7 +253,10 @@ describe("TempURL", () => {
     const account = await accountWithKey();
     await text(await swift("PUT", `/${account}/c/pics/a.jpg`, { user: ADMIN, body: "a" }));
     await text(await swift("PUT", `/${account}/c/pics/deep/b.jpg`, { user: ADMIN, body: "b" }));
-    for (const [object, body] of [["pics/a.jpg", "a"], ["pics/deep/b.jpg", "b"]]) {
+    for (const [object, body] of [
+      ["pics/a.jpg", "a"],
+      ["pics/deep/b.jpg", "b"],
+    ]) {
       const path = `/v1/${account}/c/${object}`;
       const response = await anonymous("GET", path, await tempUrlQuery(path, { prefix: "pics/" }));
       expect(await text(response)).toBe(body);
@@ -219,26 +273,39 @@ describe("TempURL", () => {
     const cases: [string, string][] = [
       ["&inline", "inline"],
       ["&filename=My+Report.pdf", `attachment; filename="My Report.pdf"; filename*=UTF-8''My%20Report.pdf`],
-      [`&inline&filename=${encodeURIComponent('a "b"é\n.txt')}`, `inline; filename="a %22b%22%C3%A9%0A.txt"; filename*=UTF-8''a%20%22b%22%C3%A9%0A.txt`],
+      [
+        `&inline&filename=${encodeURIComponent('a "b"é\n.txt')}`,
+        `inline; filename="a %22b%22%C3%A9%0A.txt"; filename*=UTF-8''a%20%22b%22%C3%A9%0A.txt`,
+      ],
     ];
     for (const [extra, disposition] of cases) {
       const response = await anonymous("GET", path, query + extra);
       await text(response);
       expect(response.headers.get("content-disposition")).toBe(disposition);
     }
-    await text(await swift("POST", `/${account}/c/o`, { user: ADMIN, headers: { "Content-Disposition": "attachment; filename=stored.txt" } }));
+    await text(
+      await swift("POST", `/${account}/c/o`, {
+        user: ADMIN,
+        headers: { "Content-Disposition": "attachment; filename=stored.txt" },
+      }),
+    );
     const stored = await anonymous("GET", path, query);
     await text(stored);
     expect(stored.headers.get("content-disposition")).toBe("attachment; filename=stored.txt");
   });
 
-  it("a TempURL PUT or POST may not carry X-Object-Manifest, X-Symlink-Target or X-Copy-From (400)", async ({ expect }) => {
+  it("a TempURL PUT or POST may not carry X-Object-Manifest, X-Symlink-Target or X-Copy-From (400)", async ({
+    expect,
+  }) => {
     const account = await accountWithKey();
     const path = `/v1/${account}/c/new`;
     const query = await tempUrlQuery(path, { method: "PUT" });
     for (const header of ["x-object-manifest", "X-Symlink-Target", "X-Copy-From"]) {
       const response = await anonymous("PUT", path, query, { body: "", headers: { [header]: "c/o" } });
-      const name = header.replace(/(^|-)([a-z])/g, (_match, dash: string, letter: string) => dash + letter.toUpperCase());
+      const name = header.replace(
+        /(^|-)([a-z])/g,
+        (_match, dash: string, letter: string) => dash + letter.toUpperCase(),
+      );
       expect(await text(response)).toBe(`The header '${name}' is not allowed in this tempurl`);
       expect(response.status).toBe(400);
     }
@@ -261,11 +328,15 @@ describe("TempURL", () => {
 
   it("a removed key stops signing (401)", async ({ expect }) => {
     const account = await accountWithKey({});
-    await text(await swift("POST", `/${account}/c`, { user: ADMIN, headers: { "X-Container-Meta-Temp-URL-Key": "ckey" } }));
+    await text(
+      await swift("POST", `/${account}/c`, { user: ADMIN, headers: { "X-Container-Meta-Temp-URL-Key": "ckey" } }),
+    );
     const path = `/v1/${account}/c/o`;
     const query = await tempUrlQuery(path, { key: "ckey" });
     expect(await text(await anonymous("GET", path, query))).toBe("hello");
-    await text(await swift("POST", `/${account}/c`, { user: ADMIN, headers: { "X-Remove-Container-Meta-Temp-URL-Key": "x" } }));
+    await text(
+      await swift("POST", `/${account}/c`, { user: ADMIN, headers: { "X-Remove-Container-Meta-Temp-URL-Key": "x" } }),
+    );
     expect(await text(await anonymous("GET", path, query))).toBe(INVALID);
   });
 

@@ -5,7 +5,6 @@ import { BASE, swift, text, send } from "../../helpers";
 const bytes = (s: string) => new TextEncoder().encode(s);
 const A = "/AUTH_test";
 
-
 interface Listed {
   name: string;
   content_type: string;
@@ -44,7 +43,9 @@ describe("legacy versioning: container headers", () => {
   });
 
   it("both X-Versions-Location and X-History-Location returns 400", async ({ expect }) => {
-    const put = await send("PUT", `${A}/vw-both`, { headers: { "X-Versions-Location": "a", "X-History-Location": "b" } });
+    const put = await send("PUT", `${A}/vw-both`, {
+      headers: { "X-Versions-Location": "a", "X-History-Location": "b" },
+    });
     expect(put.status).toBe(400);
     expect(put.body).toBe("Only one of x-versions-location or x-history-location may be specified");
   });
@@ -71,7 +72,10 @@ describe("legacy versioning: container headers", () => {
 describe("legacy versioning: stack mode (X-Versions-Location)", () => {
   it("a PUT over an existing object archives it as <3-hex length><name>/<timestamp>", async ({ expect }) => {
     await versioned("vw-stack", "vw-stack-archive");
-    await send("PUT", `${A}/vw-stack/obj`, { body: bytes("one"), headers: { "Content-Type": "text/x-one", "X-Object-Meta-V": "1" } });
+    await send("PUT", `${A}/vw-stack/obj`, {
+      body: bytes("one"),
+      headers: { "Content-Type": "text/x-one", "X-Object-Meta-V": "1" },
+    });
     const first = await send("HEAD", `${A}/vw-stack/obj`);
     await send("PUT", `${A}/vw-stack/obj`, { body: bytes("two") });
     const archived = await listing("vw-stack-archive");
@@ -135,7 +139,10 @@ describe("legacy versioning: stack mode (X-Versions-Location)", () => {
     expect((await send("COPY", `${A}/vw-copy/src`, { headers: { Destination: "vw-copy/dst" } })).status).toBe(201);
     const archived = await listing("vw-copy-archive");
     expect(archived.map((version) => version.name.slice(0, 7))).toEqual(["003dst/"]);
-    expect((await send("PUT", `${A}/vw-copy/dst`, { headers: { "X-Copy-From": "vw-copy/src", "Content-Length": "0" } })).status).toBe(201);
+    expect(
+      (await send("PUT", `${A}/vw-copy/dst`, { headers: { "X-Copy-From": "vw-copy/src", "Content-Length": "0" } }))
+        .status,
+    ).toBe(201);
     expect(await listing("vw-copy-archive")).toHaveLength(2);
   });
 
@@ -163,7 +170,9 @@ describe("legacy versioning: history mode (X-History-Location)", () => {
     ]);
   });
 
-  it("switching back to stack mode, a DELETE after a delete marker restores the version under it", async ({ expect }) => {
+  it("switching back to stack mode, a DELETE after a delete marker restores the version under it", async ({
+    expect,
+  }) => {
     await versioned("vw-mixed", "vw-mixed-archive", "X-History-Location");
     await send("PUT", `${A}/vw-mixed/obj`, { body: bytes("one") });
     await send("DELETE", `${A}/vw-mixed/obj`);
@@ -175,7 +184,10 @@ describe("legacy versioning: history mode (X-History-Location)", () => {
 
   it("clients cannot store the delete marker's content type themselves", async ({ expect }) => {
     await send("PUT", `${A}/vw-forge`);
-    const put = await send("PUT", `${A}/vw-forge/o`, { headers: { "Content-Type": "application/x-deleted;swift_versions_deleted=1" }, body: bytes("") });
+    const put = await send("PUT", `${A}/vw-forge/o`, {
+      headers: { "Content-Type": "application/x-deleted;swift_versions_deleted=1" },
+      body: bytes(""),
+    });
     expect(put.status).toBe(400);
   });
 });

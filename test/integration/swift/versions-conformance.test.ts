@@ -12,7 +12,6 @@ const bytes = (s: string) => new TextEncoder().encode(s);
 const A = "/AUTH_test";
 const TESTER3: [string, string] = ["test:tester3", "testing3"];
 
-
 interface Listed {
   name: string;
   content_type: string;
@@ -26,20 +25,31 @@ async function listing(container: string): Promise<Listed[]> {
   return response.status === 200 ? (JSON.parse(response.body) as Listed[]) : [];
 }
 
-async function versioned(container: string, archive: string, header: string, extra: Record<string, string> = {}): Promise<void> {
+async function versioned(
+  container: string,
+  archive: string,
+  header: string,
+  extra: Record<string, string> = {},
+): Promise<void> {
   await send("PUT", `${A}/${archive}`, { headers: extra });
   const put = await send("PUT", `${A}/${container}`, { headers: { [header]: archive, ...extra } });
   if (put.status !== 201) throw new Error(`container PUT ${put.status}`);
 }
 
 describe("legacy versioning of symlinks", () => {
-  it("DELETE in stack mode restores an archived symlink as a symlink: application/symlink and its X-Symlink-Target", async ({ expect }) => {
+  it("DELETE in stack mode restores an archived symlink as a symlink: application/symlink and its X-Symlink-Target", async ({
+    expect,
+  }) => {
     await versioned("vwc-stack", "vwc-stack-archive", "X-Versions-Location");
     await send("PUT", `${A}/vwc-stack/target`, { body: bytes("target") });
-    await send("PUT", `${A}/vwc-stack/o`, { headers: { "X-Symlink-Target": "vwc-stack/target", "Content-Length": "0", "X-Object-Meta-L": "1" } });
+    await send("PUT", `${A}/vwc-stack/o`, {
+      headers: { "X-Symlink-Target": "vwc-stack/target", "Content-Length": "0", "X-Object-Meta-L": "1" },
+    });
     await send("PUT", `${A}/vwc-stack/o`, { body: bytes("plain") });
     const archived = await listing("vwc-stack-archive");
-    expect(archived.map((version) => [version.content_type, version.symlink_path])).toEqual([["application/symlink", "/v1/AUTH_test/vwc-stack/target"]]);
+    expect(archived.map((version) => [version.content_type, version.symlink_path])).toEqual([
+      ["application/symlink", "/v1/AUTH_test/vwc-stack/target"],
+    ]);
 
     expect((await send("DELETE", `${A}/vwc-stack/o`)).status).toBe(204);
     expect(await listing("vwc-stack-archive")).toEqual([]);
@@ -56,11 +66,15 @@ describe("legacy versioning of symlinks", () => {
     expect(listed?.symlink_path).toBe("/v1/AUTH_test/vwc-stack/target");
   });
 
-  it("DELETE in stack mode restores an archived static link with its X-Symlink-Target-Etag and size", async ({ expect }) => {
+  it("DELETE in stack mode restores an archived static link with its X-Symlink-Target-Etag and size", async ({
+    expect,
+  }) => {
     await versioned("vwc-static", "vwc-static-archive", "X-Versions-Location");
     await send("PUT", `${A}/vwc-static/target`, { body: bytes("target"), headers: { "Content-Type": "text/x-t" } });
     const etag = (await send("HEAD", `${A}/vwc-static/target`)).headers.get("etag") ?? "";
-    await send("PUT", `${A}/vwc-static/o`, { headers: { "X-Symlink-Target": "vwc-static/target", "X-Symlink-Target-Etag": etag, "Content-Length": "0" } });
+    await send("PUT", `${A}/vwc-static/o`, {
+      headers: { "X-Symlink-Target": "vwc-static/target", "X-Symlink-Target-Etag": etag, "Content-Length": "0" },
+    });
     await send("PUT", `${A}/vwc-static/o`, { body: bytes("plain") });
     expect((await send("DELETE", `${A}/vwc-static/o`)).status).toBe(204);
     const itself = await send("HEAD", `${A}/vwc-static/o?symlink=get`);
@@ -70,7 +84,9 @@ describe("legacy versioning of symlinks", () => {
     expect((await send("GET", `${A}/vwc-static/o`)).body).toBe("target");
   });
 
-  it("history mode archives a symlink as a symlink (application/symlink, its link) before it is overwritten or deleted", async ({ expect }) => {
+  it("history mode archives a symlink as a symlink (application/symlink, its link) before it is overwritten or deleted", async ({
+    expect,
+  }) => {
     await versioned("vwc-hist", "vwc-hist-archive", "X-History-Location");
     await send("PUT", `${A}/vwc-hist/target`, { body: bytes("target") });
     await send("PUT", `${A}/vwc-hist/o`, { headers: { "X-Symlink-Target": "vwc-hist/target", "Content-Length": "0" } });
@@ -92,7 +108,9 @@ describe("legacy versioning of symlinks", () => {
 });
 
 describe("legacy versioning of large objects", () => {
-  it("a DLO manifest is archived as its manifest (X-Object-Manifest, empty body) and a DELETE restores it", async ({ expect }) => {
+  it("a DLO manifest is archived as its manifest (X-Object-Manifest, empty body) and a DELETE restores it", async ({
+    expect,
+  }) => {
     await versioned("vwc-dlo", "vwc-dlo-archive", "X-Versions-Location");
     await send("PUT", `${A}/vwc-dlo/seg-1`, { body: bytes("aaa") });
     await send("PUT", `${A}/vwc-dlo/seg-2`, { body: bytes("bbb") });
@@ -124,7 +142,9 @@ describe("legacy versioning of large objects", () => {
 });
 
 describe("legacy versioning through container ACLs", () => {
-  it("a non-admin user with the write ACL on both containers has its PUTs archived and its DELETE restores (stack mode)", async ({ expect }) => {
+  it("a non-admin user with the write ACL on both containers has its PUTs archived and its DELETE restores (stack mode)", async ({
+    expect,
+  }) => {
     await versioned("vwc-acl", "vwc-acl-archive", "X-Versions-Location", { "X-Container-Write": "test:tester3" });
     expect((await send("PUT", `${A}/vwc-acl/o`, { body: bytes("one"), user: TESTER3 })).status).toBe(201);
     expect((await send("PUT", `${A}/vwc-acl/o`, { body: bytes("two"), user: TESTER3 })).status).toBe(201);
@@ -136,8 +156,12 @@ describe("legacy versioning through container ACLs", () => {
     expect(await listing("vwc-acl-archive")).toEqual([]);
   });
 
-  it("a non-admin user with the write ACL on both containers has its DELETE archived with a delete marker (history mode)", async ({ expect }) => {
-    await versioned("vwc-acl-hist", "vwc-acl-hist-archive", "X-History-Location", { "X-Container-Write": "test:tester3" });
+  it("a non-admin user with the write ACL on both containers has its DELETE archived with a delete marker (history mode)", async ({
+    expect,
+  }) => {
+    await versioned("vwc-acl-hist", "vwc-acl-hist-archive", "X-History-Location", {
+      "X-Container-Write": "test:tester3",
+    });
     const headers = { "Content-Type": "text/plain" };
     expect((await send("PUT", `${A}/vwc-acl-hist/o`, { body: bytes("one"), headers, user: TESTER3 })).status).toBe(201);
     expect((await send("PUT", `${A}/vwc-acl-hist/o`, { body: bytes("two"), headers, user: TESTER3 })).status).toBe(201);
@@ -150,9 +174,13 @@ describe("legacy versioning through container ACLs", () => {
     ]);
   });
 
-  it("the write ACL on the versioned container alone is enough: Swift's archive copies are pre-authorized", async ({ expect }) => {
+  it("the write ACL on the versioned container alone is enough: Swift's archive copies are pre-authorized", async ({
+    expect,
+  }) => {
     await send("PUT", `${A}/vwc-acl-private-archive`);
-    await send("PUT", `${A}/vwc-acl-private`, { headers: { "X-Versions-Location": "vwc-acl-private-archive", "X-Container-Write": "test:tester3" } });
+    await send("PUT", `${A}/vwc-acl-private`, {
+      headers: { "X-Versions-Location": "vwc-acl-private-archive", "X-Container-Write": "test:tester3" },
+    });
     expect((await send("PUT", `${A}/vwc-acl-private/o`, { body: bytes("one"), user: TESTER3 })).status).toBe(201);
     expect((await send("PUT", `${A}/vwc-acl-private/o`, { body: bytes("two"), user: TESTER3 })).status).toBe(201);
     expect((await listing("vwc-acl-private-archive")).map((version) => version.bytes)).toEqual([3]);

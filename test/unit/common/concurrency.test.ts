@@ -48,7 +48,11 @@ describe("mapConcurrent", () => {
 
   it("returns the results in the items' order, whatever order the works finish in", async ({ expect }) => {
     const gates = Array.from({ length: 4 }, () => deferred<string>());
-    const run = mapConcurrent(["a", "b", "c", "d"], 4, async (item, index) => `${item}${await (gates[index] ?? deferred<string>()).promise}`);
+    const run = mapConcurrent(
+      ["a", "b", "c", "d"],
+      4,
+      async (item, index) => `${item}${await (gates[index] ?? deferred<string>()).promise}`,
+    );
     for (const index of [3, 1, 0, 2]) {
       gates[index]?.resolve(String(index));
       await settle();
@@ -86,11 +90,18 @@ describe("mapConcurrent", () => {
 });
 
 describe("pile", () => {
-  it("yields each result as its work finishes, with its item and index (Swift's StreamingPile order)", async ({ expect }) => {
+  it("yields each result as its work finishes, with its item and index (Swift's StreamingPile order)", async ({
+    expect,
+  }) => {
     const gates = Array.from({ length: 3 }, () => deferred<string>());
     const seen: [number, string, string][] = [];
     const run = (async () => {
-      for await (const { index, item, value } of pile(["x", "y", "z"], 3, (_item, index) => (gates[index] ?? deferred<string>()).promise)) seen.push([index, item, value]);
+      for await (const { index, item, value } of pile(
+        ["x", "y", "z"],
+        3,
+        (_item, index) => (gates[index] ?? deferred<string>()).promise,
+      ))
+        seen.push([index, item, value]);
     })();
     for (const index of [2, 0, 1]) {
       gates[index]?.resolve(`v${index}`);
@@ -104,7 +115,9 @@ describe("pile", () => {
     ]);
   });
 
-  it("reads its source lazily, so the consumer can stop it between results and still drain what is in flight", async ({ expect }) => {
+  it("reads its source lazily, so the consumer can stop it between results and still drain what is in flight", async ({
+    expect,
+  }) => {
     let stop = false;
     const pulled: number[] = [];
     function* source(): Generator<number> {

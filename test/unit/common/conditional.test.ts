@@ -8,7 +8,7 @@ const status = (headers: Record<string, string>, etag = "abc", lastModified = LA
 describe("parseEtagList", () => {
   it("takes quoted, unquoted and weak etags, dropping quotes, W/ and empty entries", ({ expect }) => {
     expect(parseEtagList(`"a", b ,W/"c",, *`)).toEqual(["a", "b", "c", "*"]);
-    expect(parseEtagList(`"x"y"`)).toEqual(["x\"y"]);
+    expect(parseEtagList(`"x"y"`)).toEqual(['x"y']);
     expect(parseEtagList(`a"`)).toEqual([`a"`]);
     expect(parseEtagList(`xW/"a"`)).toEqual([`xW/"a"`]);
   });
@@ -46,7 +46,9 @@ describe("conditional GET and HEAD (Swift: swob conditional_response)", () => {
     expect(status({ "if-modified-since": "Tue, 14 Nov 2023 22:13:19 GMT" })).toBeNull();
   });
 
-  it("If-Modified-Since compares whole seconds: a date with a fraction of the same second is not earlier", ({ expect }) => {
+  it("If-Modified-Since compares whole seconds: a date with a fraction of the same second is not earlier", ({
+    expect,
+  }) => {
     expect(status({ "if-modified-since": "2023-11-14T22:13:20.900Z" })).toBe(304);
   });
 

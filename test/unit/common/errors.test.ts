@@ -12,11 +12,18 @@ const HTML = "text/html; charset=UTF-8";
 
 describe("errorBody (Swift: swob.HTTPException)", () => {
   it("without a detail, the status's swob page as text/html", ({ expect }) => {
-    expect(errorBody("NotFound")).toEqual({ body: "<html><h1>Not Found</h1><p>The resource could not be found.</p></html>", contentType: HTML });
-    expect(errorBody("MethodNotAllowed").body).toBe("<html><h1>Method Not Allowed</h1><p>The method is not allowed for this resource.</p></html>");
+    expect(errorBody("NotFound")).toEqual({
+      body: "<html><h1>Not Found</h1><p>The resource could not be found.</p></html>",
+      contentType: HTML,
+    });
+    expect(errorBody("MethodNotAllowed").body).toBe(
+      "<html><h1>Method Not Allowed</h1><p>The method is not allowed for this resource.</p></html>",
+    );
   });
 
-  it("a detail Swift's constraint checks send with content_type='text/plain' is text/plain, no charset", ({ expect }) => {
+  it("a detail Swift's constraint checks send with content_type='text/plain' is text/plain, no charset", ({
+    expect,
+  }) => {
     for (const detail of [
       "Missing Content-Length header.",
       "Your request is too large.",

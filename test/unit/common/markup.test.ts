@@ -11,8 +11,20 @@ import { htmlEscape, xmlAttribute, xmlText } from "../../../src/common/markup";
 const ESCAPE_VECTORS = [
   ["plain", "plain", "plain", "plain", "plain"],
   ["a&b<c>d", "a&amp;b&lt;c&gt;d", "a&amp;b&lt;c&gt;d", "a&amp;b&lt;c&gt;d", "a&amp;b&lt;c&gt;d"],
-  ["\"quoted\" 'single'", "\"quoted\" 'single'", "\"quoted\" 'single'", "&quot;quoted&quot; 'single'", "&quot;quoted&quot; &#x27;single&#x27;"],
-  ["line\nbreak\r\ttab", "line\nbreak\r\ttab", "line\nbreak\r\ttab", "line&#10;break&#13;&#09;tab", "line\nbreak\r\ttab"],
+  [
+    "\"quoted\" 'single'",
+    "\"quoted\" 'single'",
+    "\"quoted\" 'single'",
+    "&quot;quoted&quot; 'single'",
+    "&quot;quoted&quot; &#x27;single&#x27;",
+  ],
+  [
+    "line\nbreak\r\ttab",
+    "line\nbreak\r\ttab",
+    "line\nbreak\r\ttab",
+    "line&#10;break&#13;&#09;tab",
+    "line\nbreak\r\ttab",
+  ],
   ["&amp;", "&amp;amp;", "&amp;amp;", "&amp;amp;", "&amp;amp;"],
   ["\u00e9\ud83d\ude00", "\u00e9\ud83d\ude00", "\u00e9\ud83d\ude00", "\u00e9\ud83d\ude00", "\u00e9\ud83d\ude00"],
 ] as const;
@@ -25,7 +37,9 @@ describe("escaping text for Swift's XML and HTML bodies", () => {
     }
   });
 
-  it("an attribute value also escapes the double quote, newline, carriage return and tab, as ElementTree writes it", ({ expect }) => {
+  it("an attribute value also escapes the double quote, newline, carriage return and tab, as ElementTree writes it", ({
+    expect,
+  }) => {
     for (const [text, , , attribute] of ESCAPE_VECTORS) expect(xmlAttribute(text), text).toBe(attribute);
   });
 

@@ -30,7 +30,9 @@ describe("guessType", () => {
     expect(guessType("/a.tbz2")).toBe("application/x-tar");
   });
 
-  it("looks the extension up lower-cased, in Python's table then Debian's mime.types: .wav is audio/x-wav, .md text/markdown", ({ expect }) => {
+  it("looks the extension up lower-cased, in Python's table then Debian's mime.types: .wav is audio/x-wav, .md text/markdown", ({
+    expect,
+  }) => {
     expect(guessType("/a.wav")).toBe("audio/x-wav");
     expect(guessType("/A.WAV")).toBe("audio/x-wav");
     expect(guessType("/a.JPG")).toBe("image/jpeg");
@@ -56,7 +58,9 @@ describe("guessType", () => {
   it("keeps no inherited names in its tables", ({ expect }) => {
     expect(guessType("/a.constructor")).toBeNull();
     expect(guessType("/a.__proto__")).toBeNull();
-    expect([...TYPES_MAP.keys(), ...SUFFIX_MAP.keys(), ...ENCODINGS_MAP.keys()].every((ext) => ext.startsWith("."))).toBe(true);
+    expect(
+      [...TYPES_MAP.keys(), ...SUFFIX_MAP.keys(), ...ENCODINGS_MAP.keys()].every((ext) => ext.startsWith(".")),
+    ).toBe(true);
   });
 });
 

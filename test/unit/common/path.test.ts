@@ -1,5 +1,12 @@
 import { describe, it } from "vitest";
-import { checkReservedNames, decodePath, parseSwiftPath, reservedName, splitReservedName, urlPathOf } from "../../../src/common/path";
+import {
+  checkReservedNames,
+  decodePath,
+  parseSwiftPath,
+  reservedName,
+  splitReservedName,
+  urlPathOf,
+} from "../../../src/common/path";
 
 const PATHS = [
   "/v1/AUTH_test/c/o",
@@ -46,7 +53,9 @@ describe("reserved names (Swift: request_helpers get_reserved_name, split_reserv
 
   it("a path with a NUL is 412 unless edgeswift's own request allows reserved names", ({ expect }) => {
     expect(() => decodePath("/v1/a/%00versions%00c")).toThrowError("Invalid UTF8 or contains NULL");
-    expect(() => checkReservedNames("/v1/a/\u0000versions\u0000c", false)).toThrowError("Invalid UTF8 or contains NULL");
+    expect(() => checkReservedNames("/v1/a/\u0000versions\u0000c", false)).toThrowError(
+      "Invalid UTF8 or contains NULL",
+    );
     expect(() => checkReservedNames("/v1/a/\u0000versions\u0000c", true)).not.toThrow();
   });
 });

@@ -7,7 +7,17 @@
  * purpose (unquote of bytes that are not UTF-8) the test says so and why.
  */
 import { describe, it } from "vitest";
-import { latin1, pythonInt, pythonJson, pythonRepr, quote, unquote, unquoteToBytes, utf8Lenient, utf8OrNull } from "../../../src/common/python";
+import {
+  latin1,
+  pythonInt,
+  pythonJson,
+  pythonRepr,
+  quote,
+  unquote,
+  unquoteToBytes,
+  utf8Lenient,
+  utf8OrNull,
+} from "../../../src/common/python";
 
 /** int(text), or null where Python raises ValueError. */
 const INT_VECTORS = [
@@ -47,25 +57,33 @@ const JSON_VECTORS = [
   [false, "false", "false"],
   [0, "0", "0"],
   [-12, "-12", "-12"],
-  ["", "\"\"", "\"\""],
-  ["a\"b\\c", "\"a\\\"b\\\\c\"", "\"a\\\"b\\\\c\""],
-  ["\u0000\b\t\n\f\r\u001f\u007f", "\"\\u0000\\b\\t\\n\\f\\r\\u001f\\u007f\"", "\"\\u0000\\b\\t\\n\\f\\r\\u001f\\u007f\""],
-  ["\u00e9", "\"\\u00e9\"", "\"\\u00e9\""],
-  ["\u2028", "\"\\u2028\"", "\"\\u2028\""],
-  ["\ud83d\ude00", "\"\\ud83d\\ude00\"", "\"\\ud83d\\ude00\""],
-  ["\ud800", "\"\\ud800\"", "\"\\ud800\""],
+  ["", '""', '""'],
+  ['a"b\\c', '"a\\"b\\\\c"', '"a\\"b\\\\c"'],
+  ["\u0000\b\t\n\f\r\u001f\u007f", '"\\u0000\\b\\t\\n\\f\\r\\u001f\\u007f"', '"\\u0000\\b\\t\\n\\f\\r\\u001f\\u007f"'],
+  ["\u00e9", '"\\u00e9"', '"\\u00e9"'],
+  ["\u2028", '"\\u2028"', '"\\u2028"'],
+  ["\ud83d\ude00", '"\\ud83d\\ude00"', '"\\ud83d\\ude00"'],
+  ["\ud800", '"\\ud800"', '"\\ud800"'],
   [[], "[]", "[]"],
   [{}, "{}", "{}"],
-  [[1, "x", null], "[1, \"x\", null]", "[1,\"x\",null]"],
-  [{"b": 1, "a": [true, {"z": "\u00e9"}]}, "{\"b\": 1, \"a\": [true, {\"z\": \"\\u00e9\"}]}", "{\"a\":[true,{\"z\":\"\\u00e9\"}],\"b\":1}"],
-  [{"\ud800\udc00": 1, "\uffff": 2, "a": 3}, "{\"\\ud800\\udc00\": 1, \"\\uffff\": 2, \"a\": 3}", "{\"a\":3,\"\\uffff\":2,\"\\ud800\\udc00\":1}"],
+  [[1, "x", null], '[1, "x", null]', '[1,"x",null]'],
+  [
+    { b: 1, a: [true, { z: "\u00e9" }] },
+    '{"b": 1, "a": [true, {"z": "\\u00e9"}]}',
+    '{"a":[true,{"z":"\\u00e9"}],"b":1}',
+  ],
+  [
+    { "\ud800\udc00": 1, "\uffff": 2, a: 3 },
+    '{"\\ud800\\udc00": 1, "\\uffff": 2, "a": 3}',
+    '{"a":3,"\\uffff":2,"\\ud800\\udc00":1}',
+  ],
 ] as const;
 /** text, repr(text). */
 const REPR_VECTORS = [
   ["abc", "'abc'"],
-  ["it's", "\"it's\""],
-  ["say \"hi\"", "'say \"hi\"'"],
-  ["it's \"x\"", "'it\\'s \"x\"'"],
+  ["it's", '"it\'s"'],
+  ['say "hi"', "'say \"hi\"'"],
+  ['it\'s "x"', "'it\\'s \"x\"'"],
   ["a\\b", "'a\\\\b'"],
   ["\n\r\t\u0001\u007f", "'\\n\\r\\t\\x01\\x7f'"],
   [" ~\u00e9", "' ~\u00e9'"],
@@ -89,7 +107,12 @@ const QUOTE_VECTORS = [
   ["%", "%25", "%25", "%25"],
   ["%41", "%2541", "%2541", "%2541"],
   ["a\u0000b", "a%00b", "a%00b", "a%00b"],
-  ["!*'();:@&=+$,?#[]", "%21%2A%27%28%29%3B%3A%40%26%3D%2B%24%2C%3F%23%5B%5D", "%21%2A%27%28%29%3B%3A%40%26%3D%2B%24%2C%3F%23%5B%5D", "%21%2A%27%28%29%3B%3A%40%26%3D%2B%24%2C%3F%23%5B%5D"],
+  [
+    "!*'();:@&=+$,?#[]",
+    "%21%2A%27%28%29%3B%3A%40%26%3D%2B%24%2C%3F%23%5B%5D",
+    "%21%2A%27%28%29%3B%3A%40%26%3D%2B%24%2C%3F%23%5B%5D",
+    "%21%2A%27%28%29%3B%3A%40%26%3D%2B%24%2C%3F%23%5B%5D",
+  ],
   ["\u007f", "%7F", "%7F", "%7F"],
 ] as const;
 /** bytes, quote(bytes): bytes that are not UTF-8. */
@@ -148,7 +171,9 @@ const UTF8_VECTORS = [
 ] as const;
 
 describe("pythonInt reads what Python's int() reads", () => {
-  it("signs, leading zeros, _ between digits, Unicode digits and Python's whitespace are read; anything else is null", ({ expect }) => {
+  it("signs, leading zeros, _ between digits, Unicode digits and Python's whitespace are read; anything else is null", ({
+    expect,
+  }) => {
     for (const [text, value] of INT_VECTORS) {
       const read = pythonInt(text);
       expect(read === null ? null : read + 0, JSON.stringify(text)).toBe(value); // + 0: "-0" reads as -0, which is Python's 0
@@ -157,12 +182,15 @@ describe("pythonInt reads what Python's int() reads", () => {
 });
 
 describe("pythonJson writes what Python's json.dumps writes", () => {
-  it("Swift's default form: ', ' and ': ', keys in insertion order, every non-ASCII character and DEL as \\uXXXX", ({ expect }) => {
+  it("Swift's default form: ', ' and ': ', keys in insertion order, every non-ASCII character and DEL as \\uXXXX", ({
+    expect,
+  }) => {
     for (const [value, dumped] of JSON_VECTORS) expect(pythonJson(value), dumped).toBe(dumped);
   });
 
   it("the ACL form: compact separators and keys sorted by code point (an astral key after U+FFFF)", ({ expect }) => {
-    for (const [value, , compact] of JSON_VECTORS) expect(pythonJson(value, { compact: true, sortKeys: true }), compact).toBe(compact);
+    for (const [value, , compact] of JSON_VECTORS)
+      expect(pythonJson(value, { compact: true, sortKeys: true }), compact).toBe(compact);
   });
 
   it("object members whose value is undefined are left out, as JSON.stringify leaves them", ({ expect }) => {
@@ -171,13 +199,17 @@ describe("pythonJson writes what Python's json.dumps writes", () => {
 });
 
 describe("pythonRepr writes what Python's repr() of a str writes", () => {
-  it("quotes, backslashes, \\n \\r \\t, and \\x, \\u or \\U escapes for what is not printable (lone surrogates too)", ({ expect }) => {
+  it("quotes, backslashes, \\n \\r \\t, and \\x, \\u or \\U escapes for what is not printable (lone surrogates too)", ({
+    expect,
+  }) => {
     for (const [text, repr] of REPR_VECTORS) expect(pythonRepr(text), repr).toBe(repr);
   });
 });
 
 describe("quote is urllib.parse.quote", () => {
-  it("keeps letters, digits and _.-~ and the safe characters (default '/'), and writes every other UTF-8 byte as upper-case %XX", ({ expect }) => {
+  it("keeps letters, digits and _.-~ and the safe characters (default '/'), and writes every other UTF-8 byte as upper-case %XX", ({
+    expect,
+  }) => {
     for (const [text, slash, spaceSlash, none] of QUOTE_VECTORS) {
       expect(quote(text), text).toBe(slash);
       expect(quote(text, " /"), text).toBe(spaceSlash);
@@ -189,25 +221,33 @@ describe("quote is urllib.parse.quote", () => {
     for (const [bytes, quoted] of QUOTE_BYTES_VECTORS) expect(quote(Uint8Array.from(bytes)), quoted).toBe(quoted);
   });
 
-  it("a non-ASCII safe character does not keep its UTF-8 bytes (Python encodes safe as ASCII, ignoring the rest)", ({ expect }) => {
+  it("a non-ASCII safe character does not keep its UTF-8 bytes (Python encodes safe as ASCII, ignoring the rest)", ({
+    expect,
+  }) => {
     expect(quote("é", "é")).toBe("%C3%A9");
     expect(quote("\u00c3", "\u00c3")).toBe("%C3%83");
   });
 });
 
 describe("unquote is urllib.parse.unquote", () => {
-  it("decodes each run of %XX as UTF-8, in either case, and keeps a % that is not followed by two hex digits", ({ expect }) => {
+  it("decodes each run of %XX as UTF-8, in either case, and keeps a % that is not followed by two hex digits", ({
+    expect,
+  }) => {
     for (const [text, unquoted] of UNQUOTE_VECTORS) expect(unquote(text), text).toBe(unquoted);
   });
 
-  it("keeps as written a run of escapes that is not UTF-8, where Python writes U+FFFD (Swift keeps the bytes: a name with U+FFFD would be another name)", ({ expect }) => {
+  it("keeps as written a run of escapes that is not UTF-8, where Python writes U+FFFD (Swift keeps the bytes: a name with U+FFFD would be another name)", ({
+    expect,
+  }) => {
     for (const [text, python] of UNQUOTE_INVALID_PYTHON) {
       expect(python).toContain("\ufffd");
       expect(unquote(text), text).toBe(text);
     }
   });
 
-  it("unquoteToBytes is unquote_to_bytes; with plus it reads + as a space first, as unquote_plus does for query strings", ({ expect }) => {
+  it("unquoteToBytes is unquote_to_bytes; with plus it reads + as a space first, as unquote_plus does for query strings", ({
+    expect,
+  }) => {
     for (const [text, bytes, plusBytes] of UNQUOTE_BYTES_VECTORS) {
       expect([...unquoteToBytes(text)], text).toEqual(bytes);
       expect([...unquoteToBytes(new TextEncoder().encode(text))], text).toEqual(bytes);
@@ -217,16 +257,21 @@ describe("unquote is urllib.parse.unquote", () => {
 });
 
 describe("bytes as text", () => {
-  it("utf8OrNull is bytes.decode('utf-8'): a BOM kept; overlong forms, encoded surrogates, truncated sequences and code points past U+10FFFF refused", ({ expect }) => {
-    for (const [bytes, strict] of UTF8_VECTORS) expect(utf8OrNull(Uint8Array.from(bytes)), JSON.stringify(bytes)).toBe(strict);
+  it("utf8OrNull is bytes.decode('utf-8'): a BOM kept; overlong forms, encoded surrogates, truncated sequences and code points past U+10FFFF refused", ({
+    expect,
+  }) => {
+    for (const [bytes, strict] of UTF8_VECTORS)
+      expect(utf8OrNull(Uint8Array.from(bytes)), JSON.stringify(bytes)).toBe(strict);
   });
 
   it("utf8Lenient is decode('utf-8', 'replace'): one U+FFFD per maximal invalid sequence, a BOM kept", ({ expect }) => {
-    for (const [bytes, , replaced] of UTF8_VECTORS) expect(utf8Lenient(Uint8Array.from(bytes)), JSON.stringify(bytes)).toBe(replaced);
+    for (const [bytes, , replaced] of UTF8_VECTORS)
+      expect(utf8Lenient(Uint8Array.from(bytes)), JSON.stringify(bytes)).toBe(replaced);
   });
 
   it("latin1 is decode('latin-1'): one character per byte, 0x80-0x9F included (not windows-1252)", ({ expect }) => {
-    for (const [bytes, , , text] of UTF8_VECTORS) expect(latin1(Uint8Array.from(bytes)), JSON.stringify(bytes)).toBe(text);
+    for (const [bytes, , , text] of UTF8_VECTORS)
+      expect(latin1(Uint8Array.from(bytes)), JSON.stringify(bytes)).toBe(text);
     expect(latin1(Uint8Array.of(0x80, 0x9f))).toBe("\u0080\u009f");
   });
 });

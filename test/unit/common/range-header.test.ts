@@ -18,11 +18,25 @@ describe("parsing Range", () => {
   });
 
   it("a header without =, with another unit, or with an empty range list is ignored (null)", ({ expect }) => {
-    for (const header of ["0-1", "bytes", "items=0-1", "bytes=", "bytes=0-1,", "=0-1", "", null]) expect(parseRange(header), String(header)).toBeNull();
+    for (const header of ["0-1", "bytes", "items=0-1", "bytes=", "bytes=0-1,", "=0-1", "", null])
+      expect(parseRange(header), String(header)).toBeNull();
   });
 
   it("a range that is not digits-dash-digits, has neither end, or ends before it starts is ignored", ({ expect }) => {
-    for (const header of ["bytes=1", "bytes=a-1", "bytes=1-a", "bytes=1x-2", "bytes=x1-2", "bytes=1-2x", "bytes=1-x2", "bytes=-", "bytes=5-2", "bytes=1-2-3", "bytes=1.0-2", "bytes=1-+2"]) {
+    for (const header of [
+      "bytes=1",
+      "bytes=a-1",
+      "bytes=1-a",
+      "bytes=1x-2",
+      "bytes=x1-2",
+      "bytes=1-2x",
+      "bytes=1-x2",
+      "bytes=-",
+      "bytes=5-2",
+      "bytes=1-2-3",
+      "bytes=1.0-2",
+      "bytes=1-+2",
+    ]) {
       expect(parseRange(header), header).toBeNull();
     }
   });
@@ -49,13 +63,53 @@ describe("ranges of a body", () => {
   });
 
   it("two overlapping pairs are served; three are refused (416); adjacent ranges do not overlap", ({ expect }) => {
-    expect(rangesForLength([{ start: 0, end: 5 }, { start: 3, end: 8 }, { start: 10, end: 15 }, { start: 12, end: 18 }], 100)).toHaveLength(4);
-    expect(rangesForLength([{ start: 0, end: 5 }, { start: 3, end: 8 }, { start: 4, end: 9 }], 100)).toEqual([]);
-    expect(rangesForLength([{ start: 0, end: 4 }, { start: 5, end: 9 }, { start: 10, end: 14 }, { start: 15, end: 19 }], 100)).toHaveLength(4);
-    expect(rangesForLength([{ start: 0, end: 4 }, { start: 0, end: 4 }, { start: 0, end: 4 }], 100)).toHaveLength(3);
+    expect(
+      rangesForLength(
+        [
+          { start: 0, end: 5 },
+          { start: 3, end: 8 },
+          { start: 10, end: 15 },
+          { start: 12, end: 18 },
+        ],
+        100,
+      ),
+    ).toHaveLength(4);
+    expect(
+      rangesForLength(
+        [
+          { start: 0, end: 5 },
+          { start: 3, end: 8 },
+          { start: 4, end: 9 },
+        ],
+        100,
+      ),
+    ).toEqual([]);
+    expect(
+      rangesForLength(
+        [
+          { start: 0, end: 4 },
+          { start: 5, end: 9 },
+          { start: 10, end: 14 },
+          { start: 15, end: 19 },
+        ],
+        100,
+      ),
+    ).toHaveLength(4);
+    expect(
+      rangesForLength(
+        [
+          { start: 0, end: 4 },
+          { start: 0, end: 4 },
+          { start: 0, end: 4 },
+        ],
+        100,
+      ),
+    ).toHaveLength(3);
   });
 
-  it("a range starting inside another, ending inside it, or holding it counts as an overlap either way round: three such are refused (416)", ({ expect }) => {
+  it("a range starting inside another, ending inside it, or holding it counts as an overlap either way round: three such are refused (416)", ({
+    expect,
+  }) => {
     // Each trio overlaps pairwise in one way only (swob: start1 < start2 < end1, start1 < end2 < end1,
     // start2 < start1 < end2, start2 < end1 < end2).
     for (const header of ["bytes=0-9,3-9,6-9", "bytes=0-9,0-4,0-1", "bytes=6-9,3-9,0-9", "bytes=0-1,0-4,0-9"]) {
@@ -63,20 +117,25 @@ describe("ranges of a body", () => {
     }
   });
 
-  it("ranges are in order by start, then by end: equal starts with ascending ends and identical ranges are in order", ({ expect }) => {
+  it("ranges are in order by start, then by end: equal starts with ascending ends and identical ranges are in order", ({
+    expect,
+  }) => {
     const rest = ",10-10,20-20,30-30,40-40,50-50,60-60";
     expect(rangesForLength(parseRange(`bytes=0-3,0-5${rest}`) ?? [], 100)).toHaveLength(8);
     expect(rangesForLength(parseRange(`bytes=0-3,0-3${rest}`) ?? [], 100)).toHaveLength(8);
   });
 
-  it("among eight ranges, one with the start of the one before it but an earlier end, or an earlier start with the same end, is out of order (416)", ({ expect }) => {
+  it("among eight ranges, one with the start of the one before it but an earlier end, or an earlier start with the same end, is out of order (416)", ({
+    expect,
+  }) => {
     const rest = ",10-10,20-20,30-30,40-40,50-50,60-60";
     expect(rangesForLength(parseRange(`bytes=0-5,0-3${rest}`) ?? [], 100)).toEqual([]);
     expect(rangesForLength(parseRange(`bytes=5-9,3-9${rest}`) ?? [], 100)).toEqual([]);
   });
 
   it("seven ranges out of order are served; eight or more with one out of order are refused (416)", ({ expect }) => {
-    const descending = (n: number) => Array.from({ length: n }, (_, i) => ({ start: (n - i) * 10, end: (n - i) * 10 + 1 }));
+    const descending = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ start: (n - i) * 10, end: (n - i) * 10 + 1 }));
     const ascending = (n: number) => Array.from({ length: n }, (_, i) => ({ start: i * 10, end: i * 10 + 1 }));
     expect(rangesForLength(descending(7), 1000)).toHaveLength(7);
     expect(rangesForLength(descending(8), 1000)).toEqual([]);
@@ -94,8 +153,17 @@ describe("ranges of a body", () => {
 });
 
 describe("multipart/byteranges framing", () => {
-  it("frames each range with the boundary, Content-Type and Content-Range, and counts the whole length", ({ expect }) => {
-    const framing = byteRangesFraming([{ start: 0, end: 2 }, { start: 5, end: 10 }], 10, "text/plain");
+  it("frames each range with the boundary, Content-Type and Content-Range, and counts the whole length", ({
+    expect,
+  }) => {
+    const framing = byteRangesFraming(
+      [
+        { start: 0, end: 2 },
+        { start: 5, end: 10 },
+      ],
+      10,
+      "text/plain",
+    );
     const boundary = framing.contentType.replace("multipart/byteranges;boundary=", "");
     expect(boundary).toMatch(/^[0-9a-f]{32}$/);
     const decoder = new TextDecoder();
@@ -103,17 +171,24 @@ describe("multipart/byteranges framing", () => {
       `--${boundary}\r\nContent-Type: text/plain\r\nContent-Range: bytes 0-1/10\r\n\r\n`,
       `--${boundary}\r\nContent-Type: text/plain\r\nContent-Range: bytes 5-9/10\r\n\r\n`,
     ]);
-    expect(framing.parts.map((part) => part.range)).toEqual([{ start: 0, end: 2 }, { start: 5, end: 10 }]);
+    expect(framing.parts.map((part) => part.range)).toEqual([
+      { start: 0, end: 2 },
+      { start: 5, end: 10 },
+    ]);
     expect(decoder.decode(framing.crlf)).toBe("\r\n");
     expect(decoder.decode(framing.tail)).toBe(`--${boundary}--`);
     const heads = framing.parts.reduce((total, part) => total + part.head.length, 0);
     expect(framing.length).toBe(heads + 2 + 5 + 2 * 2 + framing.tail.length);
   });
 
-  it("the boundary is always 32 hex digits, two per random byte, as swob's %.32x (bytes below 16 too)", ({ expect }) => {
+  it("the boundary is always 32 hex digits, two per random byte, as swob's %.32x (bytes below 16 too)", ({
+    expect,
+  }) => {
     const random = vi.spyOn(crypto, "getRandomValues").mockImplementation((array) => array);
     try {
-      expect(byteRangesFraming([{ start: 0, end: 1 }], 1, "x/y").contentType).toBe(`multipart/byteranges;boundary=${"0".repeat(32)}`);
+      expect(byteRangesFraming([{ start: 0, end: 1 }], 1, "x/y").contentType).toBe(
+        `multipart/byteranges;boundary=${"0".repeat(32)}`,
+      );
     } finally {
       random.mockRestore();
     }

@@ -5,29 +5,51 @@ import { Timestamp, TimestampClock } from "../../../src/common/timestamp";
 
 describe("Range (swob)", () => {
   it("parses byte ranges, suffixes and open ends; malformed headers are null", ({ expect }) => {
-    expect(parseRange("bytes=0-4,10-,-3")).toEqual([{ start: 0, end: 4 }, { start: 10, end: null }, { start: null, end: 3 }]);
-    for (const bad of ["bytes=4-0", "items=0-1", "bytes=x-1", "bytes=-", "bytes", null]) expect(parseRange(bad)).toBeNull();
+    expect(parseRange("bytes=0-4,10-,-3")).toEqual([
+      { start: 0, end: 4 },
+      { start: 10, end: null },
+      { start: null, end: 3 },
+    ]);
+    for (const bad of ["bytes=4-0", "items=0-1", "bytes=x-1", "bytes=-", "bytes", null])
+      expect(parseRange(bad)).toBeNull();
   });
 
   it("keeps satisfiable ranges and clips them to the length", ({ expect }) => {
-    expect(rangesForLength([{ start: 5, end: 100 }, { start: 50, end: null }], 10)).toEqual([{ start: 5, end: 10 }]);
+    expect(
+      rangesForLength(
+        [
+          { start: 5, end: 100 },
+          { start: 50, end: null },
+        ],
+        10,
+      ),
+    ).toEqual([{ start: 5, end: 10 }]);
     expect(rangesForLength([{ start: null, end: 100 }], 10)).toEqual([{ start: 0, end: 10 }]);
   });
 
-  it("a range ending at length - 1, at length or at length + 1 ends at the last byte (end exclusive: length)", ({ expect }) => {
+  it("a range ending at length - 1, at length or at length + 1 ends at the last byte (end exclusive: length)", ({
+    expect,
+  }) => {
     for (const last of [8, 9, 10, 11]) {
       const expected = last >= 9 ? 10 : 9;
-      expect(rangesForLength(parseRange(`bytes=0-${last}`) ?? [], 10), `0-${last}`).toEqual([{ start: 0, end: expected }]);
+      expect(rangesForLength(parseRange(`bytes=0-${last}`) ?? [], 10), `0-${last}`).toEqual([
+        { start: 0, end: expected },
+      ]);
     }
   });
 
-  it("a range starting at length - 1 is the last byte; one starting at the length or past it is unsatisfiable (416)", ({ expect }) => {
+  it("a range starting at length - 1 is the last byte; one starting at the length or past it is unsatisfiable (416)", ({
+    expect,
+  }) => {
     expect(rangesForLength(parseRange("bytes=9-9") ?? [], 10)).toEqual([{ start: 9, end: 10 }]);
     expect(rangesForLength(parseRange("bytes=9-") ?? [], 10)).toEqual([{ start: 9, end: 10 }]);
-    for (const range of ["bytes=10-10", "bytes=10-", "bytes=10-20", "bytes=11-"]) expect(rangesForLength(parseRange(range) ?? [], 10), range).toEqual([]);
+    for (const range of ["bytes=10-10", "bytes=10-", "bytes=10-20", "bytes=11-"])
+      expect(rangesForLength(parseRange(range) ?? [], 10), range).toEqual([]);
   });
 
-  it("suffix ranges: -1 is the last byte, -(length - 1) all but the first, -length and -(length + 1) the whole body, -0 nothing (416)", ({ expect }) => {
+  it("suffix ranges: -1 is the last byte, -(length - 1) all but the first, -length and -(length + 1) the whole body, -0 nothing (416)", ({
+    expect,
+  }) => {
     const suffix = (n: number) => rangesForLength(parseRange(`bytes=-${n}`) ?? [], 10);
     expect(suffix(1)).toEqual([{ start: 9, end: 10 }]);
     expect(suffix(9)).toEqual([{ start: 1, end: 10 }]);
@@ -39,7 +61,16 @@ describe("Range (swob)", () => {
   it("refuses (empty list → 416) more than 50 ranges, 3+ overlaps or 8+ descending ranges", ({ expect }) => {
     const many = Array.from({ length: 51 }, (_, i) => ({ start: i, end: i }));
     expect(rangesForLength(many, 100)).toEqual([]);
-    expect(rangesForLength([{ start: 0, end: 5 }, { start: 1, end: 6 }, { start: 2, end: 7 }], 100)).toEqual([]);
+    expect(
+      rangesForLength(
+        [
+          { start: 0, end: 5 },
+          { start: 1, end: 6 },
+          { start: 2, end: 7 },
+        ],
+        100,
+      ),
+    ).toEqual([]);
     const descending = Array.from({ length: 9 }, (_, i) => ({ start: 90 - i * 10, end: 90 - i * 10 }));
     expect(rangesForLength(descending, 100)).toEqual([]);
   });

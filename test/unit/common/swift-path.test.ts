@@ -14,14 +14,39 @@ function errorOf(run: () => unknown): { kind: string; message: string } | null {
 
 describe("parseSwiftPath (Swift: split_path, get_controller)", () => {
   it("splits account, container and object, the object keeping its slashes", ({ expect }) => {
-    expect(parseSwiftPath("/v1/AUTH_test/c/a/b//o")).toEqual({ version: "v1", account: "AUTH_test", container: "c", object: "a/b//o" });
-    expect(parseSwiftPath("/v1.0/AUTH_test/c")).toEqual({ version: "v1.0", account: "AUTH_test", container: "c", object: null });
-    expect(parseSwiftPath("/v1/AUTH_test")).toEqual({ version: "v1", account: "AUTH_test", container: null, object: null });
+    expect(parseSwiftPath("/v1/AUTH_test/c/a/b//o")).toEqual({
+      version: "v1",
+      account: "AUTH_test",
+      container: "c",
+      object: "a/b//o",
+    });
+    expect(parseSwiftPath("/v1.0/AUTH_test/c")).toEqual({
+      version: "v1.0",
+      account: "AUTH_test",
+      container: "c",
+      object: null,
+    });
+    expect(parseSwiftPath("/v1/AUTH_test")).toEqual({
+      version: "v1",
+      account: "AUTH_test",
+      container: null,
+      object: null,
+    });
   });
 
   it("a trailing slash after the account or container names no deeper level", ({ expect }) => {
-    expect(parseSwiftPath("/v1/AUTH_test/")).toEqual({ version: "v1", account: "AUTH_test", container: null, object: null });
-    expect(parseSwiftPath("/v1/AUTH_test/c/")).toEqual({ version: "v1", account: "AUTH_test", container: "c", object: null });
+    expect(parseSwiftPath("/v1/AUTH_test/")).toEqual({
+      version: "v1",
+      account: "AUTH_test",
+      container: null,
+      object: null,
+    });
+    expect(parseSwiftPath("/v1/AUTH_test/c/")).toEqual({
+      version: "v1",
+      account: "AUTH_test",
+      container: "c",
+      object: null,
+    });
   });
 
   it("a path without an account is 412 Bad URL", ({ expect }) => {
@@ -49,7 +74,10 @@ describe("decodePath", () => {
 
   it("a path that is not UTF-8 or holds a NUL is 412 Invalid UTF8 or contains NULL", ({ expect }) => {
     for (const raw of ["/v1/AUTH_test/c/%FF", "/v1/AUTH_test/c/%00", "/v1/AUTH_test/c/%"]) {
-      expect(errorOf(() => decodePath(raw)), raw).toEqual({ kind: "PreconditionFailed", message: "Invalid UTF8 or contains NULL" });
+      expect(
+        errorOf(() => decodePath(raw)),
+        raw,
+      ).toEqual({ kind: "PreconditionFailed", message: "Invalid UTF8 or contains NULL" });
     }
   });
 });

@@ -79,7 +79,10 @@ export function swiftRangesForLength(specs: readonly SwiftSpec[], length: number
 }
 
 /** What a GET answers, as swob's Response decides: status and the [start, end) ranges served. */
-export function swiftAnswer(header: string | null, length: number): { status: 200 | 206 | 416; ranges: [number, number][] } {
+export function swiftAnswer(
+  header: string | null,
+  length: number,
+): { status: 200 | 206 | 416; ranges: [number, number][] } {
   const specs = swiftRange(header);
   if (!specs || specs.length === 0) return { status: 200, ranges: [[0, length]] };
   const ranges = swiftRangesForLength(specs, length);
@@ -96,7 +99,10 @@ function specArb(maxOffset: number): fc.Arbitrary<string> {
     { weight: 5, arbitrary: fc.tuple(offset, fc.integer({ min: 0, max: 40 })).map(([a, d]) => `${a}-${a + d}`) },
     { weight: 2, arbitrary: offset.map((a) => `${a}-`) },
     { weight: 3, arbitrary: fc.integer({ min: 0, max: maxOffset + 20 }).map((n) => `-${n}`) },
-    { weight: 1, arbitrary: fc.integer({ min: 1, max: 1_000_000 }).map((a) => `${maxOffset + a}-${maxOffset + a + 5}`) },
+    {
+      weight: 1,
+      arbitrary: fc.integer({ min: 1, max: 1_000_000 }).map((a) => `${maxOffset + a}-${maxOffset + a + 5}`),
+    },
     { weight: 1, arbitrary: fc.constantFrom("5", "3-1", "x-1", "-", "1-y", "--1", "1--2", "", "0x1-2", "-1-2") },
   );
   return fc.tuple(pad, spec, pad).map(([a, s, b]) => `${a}${s}${b}`);
@@ -108,7 +114,13 @@ export function rangeHeaderArbFor(maxOffset: number): fc.Arbitrary<string> {
   const specs = fc.oneof(
     { weight: 4, arbitrary: fc.array(specArb(maxOffset), { minLength: 1, maxLength: 3 }) },
     { weight: 3, arbitrary: fc.array(specArb(maxOffset), { minLength: 4, maxLength: 12 }) },
-    { weight: 1, arbitrary: fc.array(fc.integer({ min: 0, max: maxOffset }).map((a) => `${a}-${a}`), { minLength: 45, maxLength: 55 }) },
+    {
+      weight: 1,
+      arbitrary: fc.array(
+        fc.integer({ min: 0, max: maxOffset }).map((a) => `${a}-${a}`),
+        { minLength: 45, maxLength: 55 },
+      ),
+    },
   );
   return fc.tuple(unit, specs).map(([u, s]) => `${u}${s.join(",")}`);
 }

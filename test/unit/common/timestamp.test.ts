@@ -31,19 +31,34 @@ describe("Timestamp forms (Swift: common/utils/timestamp.py)", () => {
   });
 
   it("a text that is not a timestamp parses to null", ({ expect }) => {
-    for (const text of ["", "abc", "1.123456", "12345678901", " 1.5", "1.5 ", "1.5_", "1.5_G", "1.5_00000000000000000", "-1", "1e5"]) {
+    for (const text of [
+      "",
+      "abc",
+      "1.123456",
+      "12345678901",
+      " 1.5",
+      "1.5 ",
+      "1.5_",
+      "1.5_G",
+      "1.5_00000000000000000",
+      "-1",
+      "1e5",
+    ]) {
       expect(Timestamp.parse(text), text).toBeNull();
     }
   });
 
-  it("fromText reads a client's timestamp as Swift's Timestamp(text) does; what Swift refuses is null", ({ expect }) => {
+  it("fromText reads a client's timestamp as Swift's Timestamp(text) does; what Swift refuses is null", ({
+    expect,
+  }) => {
     // Each checked against Swift 2.30.1's Timestamp.
     expect(Timestamp.fromText("1796430510.26144")?.internal).toBe("1796430510.26144");
     expect(Timestamp.fromText("1e5")?.internal).toBe("0000100000.00000");
     expect(Timestamp.fromText(" 1.5 ")?.internal).toBe("0000000001.50000");
     expect(Timestamp.fromText("1.000004")?.internal).toBe("0000000001.00000");
     expect(Timestamp.fromText("1.0_1")?.internal).toBe("0000000001.00000_0000000000000001");
-    for (const text of ["null", "", "abc", "-1", "10000000000", "1.5_G"]) expect(Timestamp.fromText(text), text).toBeNull();
+    for (const text of ["null", "", "abc", "-1", "10000000000", "1.5_G"])
+      expect(Timestamp.fromText(text), text).toBeNull();
   });
 
   it("inverted is Swift's ~Timestamp: newer timestamps invert to smaller ones", ({ expect }) => {

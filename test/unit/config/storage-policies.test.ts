@@ -4,7 +4,12 @@
  * StoragePolicy._validate_policy_name, StoragePolicyCollection._validate_policies).
  */
 import { describe, it } from "vitest";
-import { parseStoragePolicies, policyByName, policyOfIndex, StoragePolicyError } from "../../../src/config/storage-policies";
+import {
+  parseStoragePolicies,
+  policyByName,
+  policyOfIndex,
+  StoragePolicyError,
+} from "../../../src/config/storage-policies";
 import { SwiftError } from "../../../src/common/errors";
 
 function refusal(text: string): string {
@@ -20,11 +25,15 @@ function refusal(text: string): string {
 describe("parseStoragePolicies", () => {
   it("unset is Swift's single default policy 0, Policy-0, on the object ring", ({ expect }) => {
     const policies = parseStoragePolicies("");
-    expect(policies.all).toEqual([{ index: 0, name: "Policy-0", aliases: ["Policy-0"], isDefault: true, deprecated: false, ring: "object" }]);
+    expect(policies.all).toEqual([
+      { index: 0, name: "Policy-0", aliases: ["Policy-0"], isDefault: true, deprecated: false, ring: "object" },
+    ]);
     expect(policies.default.index).toBe(0);
   });
 
-  it("reads index, name, default, deprecated and aliases; policies are kept in index order, each on object-<index>", ({ expect }) => {
+  it("reads index, name, default, deprecated and aliases; policies are kept in index order, each on object-<index>", ({
+    expect,
+  }) => {
     const policies = parseStoragePolicies("2 local deprecated;\n 0 gold default aliases=yellow,orange ; 1 silver");
     expect(policies.all.map((p) => [p.index, p.name, p.aliases.join(","), p.isDefault, p.deprecated, p.ring])).toEqual([
       [0, "gold", "gold,yellow,orange", true, false, "object"],
@@ -45,14 +54,22 @@ describe("parseStoragePolicies", () => {
     expect(refusal("0 gold default deprecated")).toBe("marks the default policy 0 deprecated");
     expect(refusal("0 gold default; 0 silver")).toBe("names policy 0 twice");
     expect(refusal("0 gold default; 1 GOLD")).toBe('gives the name "GOLD" to policy 0 and policy 1');
-    expect(refusal("0 gold default aliases=shiny; 1 silver aliases=Shiny")).toBe('gives the name "Shiny" to policy 0 and policy 1');
-    expect(refusal("0 gold default; 1 policy-0")).toBe('gives policy 1 the name "policy-0", which is reserved for policy 0');
-    expect(refusal("0 gold_1 default")).toBe('has the name "gold_1" for policy 0: names are letters, digits and "-" (they become header names)');
+    expect(refusal("0 gold default aliases=shiny; 1 silver aliases=Shiny")).toBe(
+      'gives the name "Shiny" to policy 0 and policy 1',
+    );
+    expect(refusal("0 gold default; 1 policy-0")).toBe(
+      'gives policy 1 the name "policy-0", which is reserved for policy 0',
+    );
+    expect(refusal("0 gold_1 default")).toBe(
+      'has the name "gold_1" for policy 0: names are letters, digits and "-" (they become header names)',
+    );
     expect(refusal("0 gold default; x silver")).toMatch(/^has "x silver": want "<index> <name>/);
     expect(refusal("0 gold default; 01 silver")).toMatch(/^has "01 silver"/);
     expect(refusal("0 gold default; 1000000 big")).toMatch(/^has "1000000 big"/);
     expect(refusal("0")).toBe("names no name for policy 0");
-    expect(refusal("0 gold default fast")).toBe('has an unknown option "fast" for policy 0 (want default, deprecated or aliases=a,b)');
+    expect(refusal("0 gold default fast")).toBe(
+      'has an unknown option "fast" for policy 0 (want default, deprecated or aliases=a,b)',
+    );
   });
 });
 

@@ -26,41 +26,69 @@ import {
 describe("row hashes (Swift: db.py chexor's running XOR of row hashes)", () => {
   it("a row hash is md5 of its key, timestamps and deleted flag, NUL-separated", ({ expect }) => {
     expect(rowHash("AUTH_a/c/o", ["1.00000", "2.00000", "3.00000"], 0)).toBe("c121364befb1967dcb28bafd0ef24207");
-    expect(objectRowHash({ name: "AUTH_a/c/o", createdAt: "1.00000", metaTimestamp: "2.00000", contentTypeTimestamp: "3.00000", deleted: 0 })).toBe(
-      "c121364befb1967dcb28bafd0ef24207",
-    );
+    expect(
+      objectRowHash({
+        name: "AUTH_a/c/o",
+        createdAt: "1.00000",
+        metaTimestamp: "2.00000",
+        contentTypeTimestamp: "3.00000",
+        deleted: 0,
+      }),
+    ).toBe("c121364befb1967dcb28bafd0ef24207");
   });
 
   it("a listing row hashes under o:container/name, a tombstone with its deleted flag", ({ expect }) => {
-    const row = { name: "o", createdAt: "1.00000", metaTimestamp: "1.00000", contentTypeTimestamp: "1.00000", deleted: 1 as const };
+    const row = {
+      name: "o",
+      createdAt: "1.00000",
+      metaTimestamp: "1.00000",
+      contentTypeTimestamp: "1.00000",
+      deleted: 1 as const,
+    };
     expect(listingRowHash("AUTH_a/c", row)).toBe("9e3582d05a884799e56c7b882bdede1d");
   });
 
   it("a container row hashes its put and delete timestamps and its metadata timestamps in key order", ({ expect }) => {
     const metadata = { b: { value: "x", timestamp: "1" }, a: { value: "y", timestamp: "2" } };
-    expect(containerRowHash("AUTH_a/c", { putTimestamp: "1.00000", deleteTimestamp: "0", metadata })).toBe("3c0f45896b81b4a5b5f692ebe274803a");
+    expect(containerRowHash("AUTH_a/c", { putTimestamp: "1.00000", deleteTimestamp: "0", metadata })).toBe(
+      "3c0f45896b81b4a5b5f692ebe274803a",
+    );
   });
 
   it("an account row hashes its timestamps, status and metadata", ({ expect }) => {
-    expect(accountRowHash({ account: "AUTH_a", putTimestamp: "1.00000", deleteTimestamp: "0", status: "DELETED", metadata: {} })).toBe(
-      "bfe9cb527ce7da66ac597ebe82db3125",
-    );
+    expect(
+      accountRowHash({
+        account: "AUTH_a",
+        putTimestamp: "1.00000",
+        deleteTimestamp: "0",
+        status: "DELETED",
+        metadata: {},
+      }),
+    ).toBe("bfe9cb527ce7da66ac597ebe82db3125");
   });
 
   it("an account's container row hashes its counts and deleted flag", ({ expect }) => {
     expect(
-      accountContainerRowHash({ account: "AUTH_a", container: "c", putTimestamp: "1.00000", deleteTimestamp: "0", objectCount: 3, bytesUsed: 42, deleted: 1 }),
+      accountContainerRowHash({
+        account: "AUTH_a",
+        container: "c",
+        putTimestamp: "1.00000",
+        deleteTimestamp: "0",
+        objectCount: 3,
+        bytesUsed: 42,
+        deleted: 1,
+      }),
     ).toBe("619a9afcac7ce24571f67eba7fb536a6");
   });
 
   it("each kind of row has its own namespace in the tree", ({ expect }) => {
-    expect([treeKey.object("a/c/o"), treeKey.container("a/c"), treeKey.listing("a/c", "o"), treeKey.account("a"), treeKey.accountContainer("a", "c")]).toEqual([
-      "a/c/o",
-      "c:a/c",
-      "o:a/c/o",
-      "a:a",
-      "c:a/c",
-    ]);
+    expect([
+      treeKey.object("a/c/o"),
+      treeKey.container("a/c"),
+      treeKey.listing("a/c", "o"),
+      treeKey.account("a"),
+      treeKey.accountContainer("a", "c"),
+    ]).toEqual(["a/c/o", "c:a/c", "o:a/c/o", "a:a", "c:a/c"]);
   });
 });
 
@@ -83,7 +111,9 @@ describe("xorHash", () => {
   it("XORs 128-bit hashes word by word; the zero hash is its identity", ({ expect }) => {
     expect(ZERO_HASH).toBe("00000000000000000000000000000000");
     expect(xorHash()).toBe(ZERO_HASH);
-    expect(xorHash("ffffffff00000000ffffffff00000000", "0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f")).toBe("f0f0f0f00f0f0f0ff0f0f0f00f0f0f0f");
+    expect(xorHash("ffffffff00000000ffffffff00000000", "0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f")).toBe(
+      "f0f0f0f00f0f0f0ff0f0f0f00f0f0f0f",
+    );
     expect(xorHash("c121364befb1967dcb28bafd0ef24207", ZERO_HASH)).toBe("c121364befb1967dcb28bafd0ef24207");
   });
 

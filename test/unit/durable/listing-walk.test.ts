@@ -23,16 +23,41 @@ function tableOf(names: readonly string[], asked: ListingBounds[] = []) {
   };
 }
 
-const params = (p: Partial<ListingParams>): ListingParams => ({ limit: 10_000, marker: "", endMarker: "", prefix: null, delimiter: null, reverse: false, path: null, ...p });
+const params = (p: Partial<ListingParams>): ListingParams => ({
+  limit: 10_000,
+  marker: "",
+  endMarker: "",
+  prefix: null,
+  delimiter: null,
+  reverse: false,
+  path: null,
+  ...p,
+});
 const list = (names: readonly string[], p: Partial<ListingParams>) =>
   listNames(params(p), tableOf(names)).map((entry) => (entry.kind === "subdir" ? `${entry.name}(dir)` : entry.name));
 
-const PHOTOS = ["photos/2023/a.jpg", "photos/2023/b.jpg", "photos/2024/c.jpg", "photos/d.jpg", "photos/", "photosx", "readme", "zz/a"];
+const PHOTOS = [
+  "photos/2023/a.jpg",
+  "photos/2023/b.jpg",
+  "photos/2024/c.jpg",
+  "photos/d.jpg",
+  "photos/",
+  "photosx",
+  "readme",
+  "zz/a",
+];
 
 describe("GET container: prefix, marker and end_marker", () => {
   it("prefix lists only names that start with it", ({ expect }) => {
     expect(list(PHOTOS, { prefix: "photos/2023/" })).toEqual(["photos/2023/a.jpg", "photos/2023/b.jpg"]);
-    expect(list(PHOTOS, { prefix: "photos" })).toEqual(["photos/", "photos/2023/a.jpg", "photos/2023/b.jpg", "photos/2024/c.jpg", "photos/d.jpg", "photosx"]);
+    expect(list(PHOTOS, { prefix: "photos" })).toEqual([
+      "photos/",
+      "photos/2023/a.jpg",
+      "photos/2023/b.jpg",
+      "photos/2024/c.jpg",
+      "photos/d.jpg",
+      "photosx",
+    ]);
     expect(list(PHOTOS, { prefix: "nothing" })).toEqual([]);
   });
 
@@ -43,7 +68,10 @@ describe("GET container: prefix, marker and end_marker", () => {
 
   it("with a prefix, a marker before the prefix or an end_marker past it changes nothing", ({ expect }) => {
     expect(list(PHOTOS, { prefix: "photos/2023/", marker: "a" })).toEqual(["photos/2023/a.jpg", "photos/2023/b.jpg"]);
-    expect(list(PHOTOS, { prefix: "photos/2023/", endMarker: "zzz" })).toEqual(["photos/2023/a.jpg", "photos/2023/b.jpg"]);
+    expect(list(PHOTOS, { prefix: "photos/2023/", endMarker: "zzz" })).toEqual([
+      "photos/2023/a.jpg",
+      "photos/2023/b.jpg",
+    ]);
     expect(list(PHOTOS, { prefix: "photos/2023/", endMarker: "photos/2023/b.jpg" })).toEqual(["photos/2023/a.jpg"]);
     expect(list(PHOTOS, { prefix: "photos/2023/", marker: "photos/2023/a.jpg" })).toEqual(["photos/2023/b.jpg"]);
   });
@@ -57,11 +85,31 @@ describe("GET container: prefix, marker and end_marker", () => {
     };
     expect(boundsOf({})).toEqual({ above: null, atLeast: null, below: null });
     expect(boundsOf({ marker: "m", endMarker: "q" })).toEqual({ above: "m", atLeast: null, below: "q" });
-    expect(boundsOf({ prefix: "photos/2023/", endMarker: "zzz" })).toEqual({ above: null, atLeast: "photos/2023/", below: "photos/20230" });
-    expect(boundsOf({ prefix: "photos/2023/", endMarker: "photos/2023/b" })).toEqual({ above: null, atLeast: "photos/2023/", below: "photos/2023/b" });
-    expect(boundsOf({ prefix: "photos/2023/", endMarker: "photos/20230" })).toEqual({ above: null, atLeast: "photos/2023/", below: "photos/20230" });
-    expect(boundsOf({ prefix: "photos/2023/", marker: "a" })).toEqual({ above: null, atLeast: "photos/2023/", below: "photos/20230" });
-    expect(boundsOf({ prefix: "photos/2023/", marker: "photos/2023/" })).toEqual({ above: "photos/2023/", atLeast: null, below: "photos/20230" });
+    expect(boundsOf({ prefix: "photos/2023/", endMarker: "zzz" })).toEqual({
+      above: null,
+      atLeast: "photos/2023/",
+      below: "photos/20230",
+    });
+    expect(boundsOf({ prefix: "photos/2023/", endMarker: "photos/2023/b" })).toEqual({
+      above: null,
+      atLeast: "photos/2023/",
+      below: "photos/2023/b",
+    });
+    expect(boundsOf({ prefix: "photos/2023/", endMarker: "photos/20230" })).toEqual({
+      above: null,
+      atLeast: "photos/2023/",
+      below: "photos/20230",
+    });
+    expect(boundsOf({ prefix: "photos/2023/", marker: "a" })).toEqual({
+      above: null,
+      atLeast: "photos/2023/",
+      below: "photos/20230",
+    });
+    expect(boundsOf({ prefix: "photos/2023/", marker: "photos/2023/" })).toEqual({
+      above: "photos/2023/",
+      atLeast: null,
+      below: "photos/20230",
+    });
     expect(boundsOf({ delimiter: "/" })).toEqual({ above: null, atLeast: null, below: null });
   });
 
@@ -79,7 +127,12 @@ describe("GET container: prefix, marker and end_marker", () => {
 describe("GET container: delimiter", () => {
   it("rolls up names past the prefix at the delimiter; names without it are listed", ({ expect }) => {
     expect(list(PHOTOS, { delimiter: "/" })).toEqual(["photos/(dir)", "photosx", "readme", "zz/(dir)"]);
-    expect(list(PHOTOS, { delimiter: "/", prefix: "photos/" })).toEqual(["photos/", "photos/2023/(dir)", "photos/2024/(dir)", "photos/d.jpg"]);
+    expect(list(PHOTOS, { delimiter: "/", prefix: "photos/" })).toEqual([
+      "photos/",
+      "photos/2023/(dir)",
+      "photos/2024/(dir)",
+      "photos/d.jpg",
+    ]);
   });
 
   it("a multi-character delimiter rolls up at the whole delimiter", ({ expect }) => {
@@ -87,8 +140,16 @@ describe("GET container: delimiter", () => {
   });
 
   it("a marker inside a pseudo-directory lists the rest of it as the subdir, once", ({ expect }) => {
-    expect(list(PHOTOS, { delimiter: "/", marker: "photos/2023/a.jpg" })).toEqual(["photos/(dir)", "photosx", "readme", "zz/(dir)"]);
-    expect(list(PHOTOS, { delimiter: "/", prefix: "photos/", marker: "photos/2023/" })).toEqual(["photos/2024/(dir)", "photos/d.jpg"]);
+    expect(list(PHOTOS, { delimiter: "/", marker: "photos/2023/a.jpg" })).toEqual([
+      "photos/(dir)",
+      "photosx",
+      "readme",
+      "zz/(dir)",
+    ]);
+    expect(list(PHOTOS, { delimiter: "/", prefix: "photos/", marker: "photos/2023/" })).toEqual([
+      "photos/2024/(dir)",
+      "photos/d.jpg",
+    ]);
   });
 
   it("an end_marker inside a pseudo-directory still lists that subdir", ({ expect }) => {
@@ -97,12 +158,19 @@ describe("GET container: delimiter", () => {
 
   it("reverse walks subdirs backwards, within marker and end_marker", ({ expect }) => {
     expect(list(PHOTOS, { delimiter: "/", reverse: true })).toEqual(["zz/(dir)", "readme", "photosx", "photos/(dir)"]);
-    expect(list(PHOTOS, { delimiter: "/", prefix: "photos/", reverse: true })).toEqual(["photos/d.jpg", "photos/2024/(dir)", "photos/2023/(dir)", "photos/"]);
+    expect(list(PHOTOS, { delimiter: "/", prefix: "photos/", reverse: true })).toEqual([
+      "photos/d.jpg",
+      "photos/2024/(dir)",
+      "photos/2023/(dir)",
+      "photos/",
+    ]);
     expect(list(PHOTOS, { delimiter: "/", reverse: true, marker: "readme" })).toEqual(["photosx", "photos/(dir)"]);
     expect(list(PHOTOS, { delimiter: "/", reverse: true, limit: 2 })).toEqual(["zz/(dir)", "readme"]);
   });
 
-  it("each subdir costs one query that stops at its first name; the next starts past it and asks only for what the limit leaves", ({ expect }) => {
+  it("each subdir costs one query that stops at its first name; the next starts past it and asks only for what the limit leaves", ({
+    expect,
+  }) => {
     const asked: ListingBounds[] = [];
     listNames(params({ delimiter: "/", prefix: "photos/" }), tableOf(PHOTOS, asked));
     expect(asked.map(({ above, atLeast, below, limit }) => ({ above, atLeast, below, limit }))).toEqual([
@@ -116,7 +184,9 @@ describe("GET container: delimiter", () => {
     expect(list(["/a", "/b", "c"], { delimiter: "/" })).toEqual(["/(dir)", "c"]);
   });
 
-  it("an empty delimiter is no delimiter: the prefix lists every name under it (Swift: not delimiter)", ({ expect }) => {
+  it("an empty delimiter is no delimiter: the prefix lists every name under it (Swift: not delimiter)", ({
+    expect,
+  }) => {
     expect(list(PHOTOS, { prefix: "photos/2023/", delimiter: "" })).toEqual(["photos/2023/a.jpg", "photos/2023/b.jpg"]);
   });
 
@@ -174,13 +244,21 @@ describe("GET container: path", () => {
     expect(list(["/", "/x", "/y/z", "a"], { path: "" })).toEqual(["/", "a"]);
   });
 
-  it("seeks past each deeper pseudo-directory in both directions: 20 directories of 50 objects cost about a row each", ({ expect }) => {
-    const names = [...Array.from({ length: 1000 }, (_, i) => `p/d${String(i % 20).padStart(2, "0")}/o${String(i).padStart(4, "0")}`), "p/x1", "p/x2"].sort();
+  it("seeks past each deeper pseudo-directory in both directions: 20 directories of 50 objects cost about a row each", ({
+    expect,
+  }) => {
+    const names = [
+      ...Array.from({ length: 1000 }, (_, i) => `p/d${String(i % 20).padStart(2, "0")}/o${String(i).padStart(4, "0")}`),
+      "p/x1",
+      "p/x2",
+    ].sort();
     let read = 0;
     /** A cursor over the sorted names: starts at the bound (as the index seeks) and reads one row at a time. */
     function* cursor(bounds: ListingBounds): Generator<{ name: string; row: string }> {
       const inBounds = (name: string) =>
-        (bounds.below === null || name < bounds.below) && (bounds.above === null || name > bounds.above) && (bounds.atLeast === null || name >= bounds.atLeast);
+        (bounds.below === null || name < bounds.below) &&
+        (bounds.above === null || name > bounds.above) &&
+        (bounds.atLeast === null || name >= bounds.atLeast);
       const first = bounds.reverse ? names.findLastIndex(inBounds) : names.findIndex(inBounds);
       if (first < 0) return;
       const step = bounds.reverse ? -1 : 1;

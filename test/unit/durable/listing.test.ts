@@ -15,8 +15,18 @@ function table(bounds: ListingBounds): { name: string; row: string }[] {
   return rows.slice(0, bounds.limit).map((name) => ({ name, row: name }));
 }
 
-const params = (p: Partial<ListingParams>): ListingParams => ({ limit: 100, marker: "", endMarker: "", prefix: null, delimiter: null, reverse: false, path: null, ...p });
-const names = (p: Partial<ListingParams>) => listNames(params(p), table).map((entry) => (entry.kind === "subdir" ? `${entry.name}(dir)` : entry.name));
+const params = (p: Partial<ListingParams>): ListingParams => ({
+  limit: 100,
+  marker: "",
+  endMarker: "",
+  prefix: null,
+  delimiter: null,
+  reverse: false,
+  path: null,
+  ...p,
+});
+const names = (p: Partial<ListingParams>) =>
+  listNames(params(p), table).map((entry) => (entry.kind === "subdir" ? `${entry.name}(dir)` : entry.name));
 
 describe("listNames (Swift's list_objects_iter)", () => {
   it("without delimiter lists every name in order within marker and end_marker", ({ expect }) => {
@@ -43,8 +53,13 @@ describe("listNames (Swift's list_objects_iter)", () => {
     expect(names({ path: "a" })).toEqual(["a/b", "a/c"]);
   });
 
-  it("with a delimiter reads each query's rows lazily and stops at the first pseudo-directory (100 dirs of 1,000: about 100 + 100 rows read, not 100 × 10,000)", ({ expect }) => {
-    const big = Array.from({ length: 100_000 }, (_, i) => `d${String(i % 100).padStart(3, "0")}/o${String(i).padStart(7, "0")}`).sort();
+  it("with a delimiter reads each query's rows lazily and stops at the first pseudo-directory (100 dirs of 1,000: about 100 + 100 rows read, not 100 × 10,000)", ({
+    expect,
+  }) => {
+    const big = Array.from(
+      { length: 100_000 },
+      (_, i) => `d${String(i % 100).padStart(3, "0")}/o${String(i).padStart(7, "0")}`,
+    ).sort();
     let read = 0;
     function* lazy(bounds: ListingBounds): Generator<{ name: string; row: string }> {
       // Sorted, so a binary search finds the first name in bounds, as the index does.
@@ -53,7 +68,8 @@ describe("listNames (Swift's list_objects_iter)", () => {
       while (low < high) {
         const middle = (low + high) >>> 1;
         const name = big[middle] ?? "";
-        if ((bounds.above !== null && name <= bounds.above) || (bounds.atLeast !== null && name < bounds.atLeast)) low = middle + 1;
+        if ((bounds.above !== null && name <= bounds.above) || (bounds.atLeast !== null && name < bounds.atLeast))
+          low = middle + 1;
         else high = middle;
       }
       for (let i = low, yielded = 0; i < big.length && yielded < bounds.limit; i++, yielded++) {

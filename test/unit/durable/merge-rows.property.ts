@@ -18,10 +18,9 @@ export interface Write {
 
 /** Swift's internal timestamp form; the offset form sorts after the plain one, as it must. */
 export function stamp(second: number, offset: number): string {
-  const base = `${1_900_000_000 + second}.${String(second * 7 % 100000).padStart(5, "0")}`;
+  const base = `${1_900_000_000 + second}.${String((second * 7) % 100000).padStart(5, "0")}`;
   return offset ? `${base}_${offset.toString(16).padStart(16, "0")}` : base;
 }
-
 
 /**
  * A history of writes to `names`, in time order: distinct timestamps per name, except that a
@@ -29,15 +28,25 @@ export function stamp(second: number, offset: number): string {
  * wins the tie).
  */
 export function writesArbFor(names: readonly string[]): fc.Arbitrary<Write[]> {
-  return fc.uniqueArray(
-  fc.record({
-    name: fc.constantFrom(...names),
-    second: fc.integer({ min: 0, max: 20 }),
-    offset: fc.constantFrom(0, 0, 0, 1, 2),
-    kind: fc.constantFrom<Kind>("put", "put", "post", "postType", "delete"),
-  }),
-  { selector: (w) => `${w.name}\u0000${stamp(w.second, w.offset)}\u0000${w.kind === "delete" ? "d" : "x"}`, minLength: 2, maxLength: 24 },
-).map((writes): Write[] => writes.map((w) => ({ name: w.name, stamp: stamp(w.second, w.offset), kind: w.kind })).sort((a, b) => (a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : 0)));
+  return fc
+    .uniqueArray(
+      fc.record({
+        name: fc.constantFrom(...names),
+        second: fc.integer({ min: 0, max: 20 }),
+        offset: fc.constantFrom(0, 0, 0, 1, 2),
+        kind: fc.constantFrom<Kind>("put", "put", "post", "postType", "delete"),
+      }),
+      {
+        selector: (w) => `${w.name}\u0000${stamp(w.second, w.offset)}\u0000${w.kind === "delete" ? "d" : "x"}`,
+        minLength: 2,
+        maxLength: 24,
+      },
+    )
+    .map((writes): Write[] =>
+      writes
+        .map((w) => ({ name: w.name, stamp: stamp(w.second, w.offset), kind: w.kind }))
+        .sort((a, b) => (a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : 0)),
+    );
 }
 
 /** Which writes a row is made of: its data (PUT or DELETE), its newest metadata, its content type. */
@@ -86,10 +95,11 @@ export function objectRowsArbFor(names: readonly string[], maxRows = 24): fc.Arb
   return writesArbFor(names).chain((writes) =>
     fc
       .array(fc.tuple(fc.constantFrom(...names), pickArb), { minLength: 1, maxLength: maxRows })
-      .map((picks) => picks.map(([name, pick]) => objectRowOf(writes, name, pick)).filter((row): row is ObjectRow => row !== null)),
+      .map((picks) =>
+        picks.map(([name, pick]) => objectRowOf(writes, name, pick)).filter((row): row is ObjectRow => row !== null),
+      ),
   );
 }
-
 
 /**
  * A POST newer than a tombstone newer than its data: PUT at t1 with a POST at t4 (one replica
@@ -97,7 +107,10 @@ export function objectRowsArbFor(names: readonly string[], maxRows = 24): fc.Arb
  * beside the t2 .ts and applies it to the t3 data in any order of replication. `bodies` gives the
  * two PUTs body keys (the pure merge reports them as garbage; replicas given rows hold none).
  */
-export function postAcrossTombstone(name: string, bodies: boolean): { posted: ObjectRow; tombstone: ObjectRow; newer: ObjectRow } {
+export function postAcrossTombstone(
+  name: string,
+  bodies: boolean,
+): { posted: ObjectRow; tombstone: ObjectRow; newer: ObjectRow } {
   const t = (n: number) => stamp(n, 0);
   const posted: ObjectRow = {
     name,
@@ -112,6 +125,15 @@ export function postAcrossTombstone(name: string, bodies: boolean): { posted: Ob
     bodyKey: bodies ? "k1" : null,
     deleteAt: null,
   };
-  const newer: ObjectRow = { ...posted, createdAt: t(3), etag: "e3", bodyKey: bodies ? "k3" : null, contentType: "put/t3", contentTypeTimestamp: t(3), metaTimestamp: t(3), metadata: { "x-object-meta-from": "put t3" } };
+  const newer: ObjectRow = {
+    ...posted,
+    createdAt: t(3),
+    etag: "e3",
+    bodyKey: bodies ? "k3" : null,
+    contentType: "put/t3",
+    contentTypeTimestamp: t(3),
+    metaTimestamp: t(3),
+    metadata: { "x-object-meta-from": "put t3" },
+  };
   return { posted, tombstone: objectTombstone(name, t(2)), newer };
 }

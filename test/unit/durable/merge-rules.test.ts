@@ -5,11 +5,20 @@
  * .meta, .ts), container/backend.py merge_items, account/backend.py merge_items, db.py update_metadata.
  */
 import { describe, it } from "vitest";
-import { liveMetadata, mergeClientMetadata, mergeContainerReport, mergeListing, mergeMetadata, mergeObject, stampMetadata } from "../../../src/durable/merge";
+import {
+  liveMetadata,
+  mergeClientMetadata,
+  mergeContainerReport,
+  mergeListing,
+  mergeMetadata,
+  mergeObject,
+  stampMetadata,
+} from "../../../src/durable/merge";
 import type { AccountContainerRow, ContainerReport, ListingRow, ObjectRow } from "../../../src/durable/rows";
 import { listingRow, objectRow } from "../../rows";
 
-const object = (createdAt: string, o: Partial<ObjectRow> = {}): ObjectRow => objectRow("AUTH_a/c/o", createdAt, { etag: "e", bodyKey: `k${createdAt}`, ...o });
+const object = (createdAt: string, o: Partial<ObjectRow> = {}): ObjectRow =>
+  objectRow("AUTH_a/c/o", createdAt, { etag: "e", bodyKey: `k${createdAt}`, ...o });
 
 const listing = (createdAt: string, o: Partial<ListingRow> = {}): ListingRow => listingRow("o", createdAt, o);
 
@@ -20,56 +29,120 @@ describe("object rows", () => {
   });
 
   it("a newer tombstone drops the body, X-Delete-At and older metadata, keeping its own timestamps", ({ expect }) => {
-    const held = object("1.00000", { metadata: { "x-object-meta-a": "1" }, deleteAt: 2_000_000_000, metaTimestamp: "1.50000" });
+    const held = object("1.00000", {
+      metadata: { "x-object-meta-a": "1" },
+      deleteAt: 2_000_000_000,
+      metaTimestamp: "1.50000",
+    });
     const merge = mergeObject(held, object("2.00000", { deleted: 1, bodyKey: null, size: 0 }));
-    expect(merge.row).toEqual({ ...object("2.00000", { deleted: 1, bodyKey: null, size: 0 }), metadata: {}, deleteAt: null });
+    expect(merge.row).toEqual({
+      ...object("2.00000", { deleted: 1, bodyKey: null, size: 0 }),
+      metadata: {},
+      deleteAt: null,
+    });
     expect(merge.changed).toBe(true);
   });
 
-  it("a tombstone keeps a POST newer than itself, without its X-Delete-At (Swift: a .meta newer than the .ts stays)", ({ expect }) => {
-    const held = object("1.00000", { metadata: { "x-object-meta-a": "post" }, deleteAt: 2_000_000_000, metaTimestamp: "3.00000" });
+  it("a tombstone keeps a POST newer than itself, without its X-Delete-At (Swift: a .meta newer than the .ts stays)", ({
+    expect,
+  }) => {
+    const held = object("1.00000", {
+      metadata: { "x-object-meta-a": "post" },
+      deleteAt: 2_000_000_000,
+      metaTimestamp: "3.00000",
+    });
     const tombstone = object("2.00000", { deleted: 1, bodyKey: null, size: 0 });
     for (const merge of [mergeObject(held, tombstone), mergeObject(tombstone, held)]) {
-      expect(merge.row).toEqual({ ...tombstone, metaTimestamp: "3.00000", metadata: { "x-object-meta-a": "post" }, deleteAt: null });
+      expect(merge.row).toEqual({
+        ...tombstone,
+        metaTimestamp: "3.00000",
+        metadata: { "x-object-meta-a": "post" },
+        deleteAt: null,
+      });
     }
   });
 
   it("a POST newer than the data brings its metadata and X-Delete-At, not its content type", ({ expect }) => {
     const held = object("1.00000", { metadata: { "x-object-meta-a": "put" } });
-    const post = object("1.00000", { metaTimestamp: "2.00000", metadata: { "x-object-meta-a": "post" }, deleteAt: 2_000_000_000 });
+    const post = object("1.00000", {
+      metaTimestamp: "2.00000",
+      metadata: { "x-object-meta-a": "post" },
+      deleteAt: 2_000_000_000,
+    });
     const merge = mergeObject(held, post);
-    expect(merge.row).toMatchObject({ createdAt: "1.00000", metaTimestamp: "2.00000", metadata: { "x-object-meta-a": "post" }, deleteAt: 2_000_000_000 });
+    expect(merge.row).toMatchObject({
+      createdAt: "1.00000",
+      metaTimestamp: "2.00000",
+      metadata: { "x-object-meta-a": "post" },
+      deleteAt: 2_000_000_000,
+    });
     expect(merge.row.contentTypeTimestamp).toBe("1.00000");
     expect(merge.changed).toBe(true);
     expect(merge.garbage).toEqual([]);
   });
 
   it("a newer content type alone is a change", ({ expect }) => {
-    const merge = mergeObject(object("1.00000"), object("1.00000", { contentType: "image/png", contentTypeTimestamp: "2.00000" }));
-    expect(merge.row).toMatchObject({ contentType: "image/png", contentTypeTimestamp: "2.00000", metaTimestamp: "1.00000" });
+    const merge = mergeObject(
+      object("1.00000"),
+      object("1.00000", { contentType: "image/png", contentTypeTimestamp: "2.00000" }),
+    );
+    expect(merge.row).toMatchObject({
+      contentType: "image/png",
+      contentTypeTimestamp: "2.00000",
+      metaTimestamp: "1.00000",
+    });
     expect(merge.changed).toBe(true);
   });
 
-  it("a POST a tombstone kept applies to data newer than the tombstone and older than the POST, in either order", ({ expect }) => {
+  it("a POST a tombstone kept applies to data newer than the tombstone and older than the POST, in either order", ({
+    expect,
+  }) => {
     const held = object("3.00000", { metadata: { "x-object-meta-a": "data" } });
-    const tombstone = object("2.00000", { deleted: 1, bodyKey: null, metaTimestamp: "4.00000", contentTypeTimestamp: "4.00000", contentType: "x/post", metadata: { "x-object-meta-a": "post" } });
-    const expected = { ...held, metaTimestamp: "4.00000", metadata: { "x-object-meta-a": "post" }, contentType: "x/post", contentTypeTimestamp: "4.00000" };
+    const tombstone = object("2.00000", {
+      deleted: 1,
+      bodyKey: null,
+      metaTimestamp: "4.00000",
+      contentTypeTimestamp: "4.00000",
+      contentType: "x/post",
+      metadata: { "x-object-meta-a": "post" },
+    });
+    const expected = {
+      ...held,
+      metaTimestamp: "4.00000",
+      metadata: { "x-object-meta-a": "post" },
+      contentType: "x/post",
+      contentTypeTimestamp: "4.00000",
+    };
     expect(mergeObject(held, tombstone).row).toEqual(expected);
     expect(mergeObject(held, tombstone).changed).toBe(true);
     expect(mergeObject(tombstone, held).row).toEqual(expected);
   });
 
-  it("a metadata timestamp older than the winning data does not apply to it, even if newer than the data's own", ({ expect }) => {
+  it("a metadata timestamp older than the winning data does not apply to it, even if newer than the data's own", ({
+    expect,
+  }) => {
     const held = object("1.00000", { metaTimestamp: "2.00000", metadata: { "x-object-meta-a": "old post" } });
     const put = object("3.00000", { metaTimestamp: "3.00000", metadata: { "x-object-meta-a": "put" } });
-    expect(mergeObject(held, put).row).toMatchObject({ metaTimestamp: "3.00000", metadata: { "x-object-meta-a": "put" } });
-    expect(mergeObject(put, held).row).toMatchObject({ metaTimestamp: "3.00000", metadata: { "x-object-meta-a": "put" } });
+    expect(mergeObject(held, put).row).toMatchObject({
+      metaTimestamp: "3.00000",
+      metadata: { "x-object-meta-a": "put" },
+    });
+    expect(mergeObject(put, held).row).toMatchObject({
+      metaTimestamp: "3.00000",
+      metadata: { "x-object-meta-a": "put" },
+    });
   });
 
   it("a body both rows point at is never garbage; two losing keys are listed once", ({ expect }) => {
-    expect(mergeObject(object("1.00000", { bodyKey: "same" }), object("2.00000", { bodyKey: "same" })).garbage).toEqual([]);
-    expect(mergeObject(object("1.00000", { bodyKey: "lost" }), object("2.00000", { deleted: 1, bodyKey: "lost" })).garbage).toEqual(["lost"]);
-    expect(mergeObject(object("1.00000", { bodyKey: null }), object("2.00000", { deleted: 1, bodyKey: null })).garbage).toEqual([]);
+    expect(mergeObject(object("1.00000", { bodyKey: "same" }), object("2.00000", { bodyKey: "same" })).garbage).toEqual(
+      [],
+    );
+    expect(
+      mergeObject(object("1.00000", { bodyKey: "lost" }), object("2.00000", { deleted: 1, bodyKey: "lost" })).garbage,
+    ).toEqual(["lost"]);
+    expect(
+      mergeObject(object("1.00000", { bodyKey: null }), object("2.00000", { deleted: 1, bodyKey: null })).garbage,
+    ).toEqual([]);
   });
 
   it("a tombstone with the held data's timestamp wins and is a change", ({ expect }) => {
@@ -79,15 +152,31 @@ describe("object rows", () => {
     expect(mergeListing(listing("1.00000"), listing("1.00000", { deleted: 1 })).changed).toBe(true);
   });
 
-  it("newer data arriving under a newer POST (metadata and content type) is a change: the data is stored, the POST kept", ({ expect }) => {
-    const held = object("1.00000", { metaTimestamp: "5.00000", contentTypeTimestamp: "5.00000", contentType: "x/post", metadata: { "x-object-meta-a": "post" } });
+  it("newer data arriving under a newer POST (metadata and content type) is a change: the data is stored, the POST kept", ({
+    expect,
+  }) => {
+    const held = object("1.00000", {
+      metaTimestamp: "5.00000",
+      contentTypeTimestamp: "5.00000",
+      contentType: "x/post",
+      metadata: { "x-object-meta-a": "post" },
+    });
     const merge = mergeObject(held, object("3.00000", { size: 9 }));
-    expect(merge.row).toMatchObject({ createdAt: "3.00000", size: 9, bodyKey: "k3.00000", metaTimestamp: "5.00000", contentType: "x/post", metadata: { "x-object-meta-a": "post" } });
+    expect(merge.row).toMatchObject({
+      createdAt: "3.00000",
+      size: 9,
+      bodyKey: "k3.00000",
+      metaTimestamp: "5.00000",
+      contentType: "x/post",
+      metadata: { "x-object-meta-a": "post" },
+    });
     expect(merge.changed).toBe(true);
     expect(merge.garbage).toEqual(["k1.00000"]);
   });
 
-  it("a tombstone holds no metadata of its own: metadata sent with it at its own timestamp is not kept", ({ expect }) => {
+  it("a tombstone holds no metadata of its own: metadata sent with it at its own timestamp is not kept", ({
+    expect,
+  }) => {
     const tombstone = object("2.00000", { deleted: 1, bodyKey: null, metadata: { "x-object-meta-a": "stale" } });
     expect(mergeObject(object("1.00000"), tombstone).row.metadata).toEqual({});
   });
@@ -106,23 +195,41 @@ describe("container listing rows", () => {
 
   it("a newer tombstone replaces the row as it is", ({ expect }) => {
     const tombstone = listing("2.00000", { deleted: 1, size: 0, contentType: "x/ts", metaTimestamp: "5.00000" });
-    expect(mergeListing(listing("1.00000", { metaTimestamp: "3.00000" }), tombstone)).toEqual({ row: tombstone, changed: true });
+    expect(mergeListing(listing("1.00000", { metaTimestamp: "3.00000" }), tombstone)).toEqual({
+      row: tombstone,
+      changed: true,
+    });
   });
 
   it("a POST's metadata timestamp and a newer content type apply to held data", ({ expect }) => {
-    const merge = mergeListing(listing("1.00000"), listing("1.00000", { metaTimestamp: "2.00000", contentType: "image/png", contentTypeTimestamp: "3.00000" }));
-    expect(merge.row).toMatchObject({ createdAt: "1.00000", metaTimestamp: "2.00000", contentType: "image/png", contentTypeTimestamp: "3.00000" });
+    const merge = mergeListing(
+      listing("1.00000"),
+      listing("1.00000", { metaTimestamp: "2.00000", contentType: "image/png", contentTypeTimestamp: "3.00000" }),
+    );
+    expect(merge.row).toMatchObject({
+      createdAt: "1.00000",
+      metaTimestamp: "2.00000",
+      contentType: "image/png",
+      contentTypeTimestamp: "3.00000",
+    });
     expect(merge.changed).toBe(true);
     const metaOnly = mergeListing(listing("1.00000"), listing("1.00000", { metaTimestamp: "2.00000" }));
     expect(metaOnly.changed).toBe(true);
     expect(metaOnly.row.contentTypeTimestamp).toBe("1.00000");
-    const typeOnly = mergeListing(listing("1.00000"), listing("1.00000", { contentType: "x/y", contentTypeTimestamp: "2.00000" }));
+    const typeOnly = mergeListing(
+      listing("1.00000"),
+      listing("1.00000", { contentType: "x/y", contentTypeTimestamp: "2.00000" }),
+    );
     expect(typeOnly.changed).toBe(true);
     expect(typeOnly.row.metaTimestamp).toBe("1.00000");
   });
 
   it("newer data arriving under a newer POST is a change", ({ expect }) => {
-    const held = listing("1.00000", { metaTimestamp: "5.00000", contentType: "x/post", contentTypeTimestamp: "5.00000" });
+    const held = listing("1.00000", {
+      metaTimestamp: "5.00000",
+      contentType: "x/post",
+      contentTypeTimestamp: "5.00000",
+    });
     const merge = mergeListing(held, listing("3.00000", { size: 9, etag: "new" }));
     expect(merge.row).toEqual({ ...held, createdAt: "3.00000", size: 9, etag: "new" });
     expect(merge.changed).toBe(true);
@@ -131,16 +238,33 @@ describe("container listing rows", () => {
   it("newer data keeps a newer content type the held row had", ({ expect }) => {
     const held = listing("1.00000", { contentType: "x/posted", contentTypeTimestamp: "3.00000" });
     const merge = mergeListing(held, listing("2.00000", { size: 7 }));
-    expect(merge.row).toMatchObject({ createdAt: "2.00000", size: 7, contentType: "x/posted", contentTypeTimestamp: "3.00000" });
+    expect(merge.row).toMatchObject({
+      createdAt: "2.00000",
+      size: 7,
+      contentType: "x/posted",
+      contentTypeTimestamp: "3.00000",
+    });
   });
 });
 
 describe("metadata key by key (Swift: db.py update_metadata)", () => {
   it("a newer value replaces a key; an older one does not; new keys are added", ({ expect }) => {
-    expect(mergeMetadata({ a: { value: "1", timestamp: "2" } }, { a: { value: "0", timestamp: "1" } })).toEqual({ metadata: { a: { value: "1", timestamp: "2" } }, changed: false });
-    expect(mergeMetadata({ a: { value: "1", timestamp: "2" } }, { a: { value: "3", timestamp: "3" } })).toEqual({ metadata: { a: { value: "3", timestamp: "3" } }, changed: true });
-    expect(mergeMetadata({}, { b: { value: "", timestamp: "1" } })).toEqual({ metadata: { b: { value: "", timestamp: "1" } }, changed: true });
-    expect(mergeMetadata({ a: { value: "1", timestamp: "2" } }, {})).toEqual({ metadata: { a: { value: "1", timestamp: "2" } }, changed: false });
+    expect(mergeMetadata({ a: { value: "1", timestamp: "2" } }, { a: { value: "0", timestamp: "1" } })).toEqual({
+      metadata: { a: { value: "1", timestamp: "2" } },
+      changed: false,
+    });
+    expect(mergeMetadata({ a: { value: "1", timestamp: "2" } }, { a: { value: "3", timestamp: "3" } })).toEqual({
+      metadata: { a: { value: "3", timestamp: "3" } },
+      changed: true,
+    });
+    expect(mergeMetadata({}, { b: { value: "", timestamp: "1" } })).toEqual({
+      metadata: { b: { value: "", timestamp: "1" } },
+      changed: true,
+    });
+    expect(mergeMetadata({ a: { value: "1", timestamp: "2" } }, {})).toEqual({
+      metadata: { a: { value: "1", timestamp: "2" } },
+      changed: false,
+    });
   });
 
   it("the held map is not modified", ({ expect }) => {
@@ -157,19 +281,32 @@ describe("metadata key by key (Swift: db.py update_metadata)", () => {
     expect(stampMetadata({}, "5.00000")).toEqual({});
   });
 
-  it("a client's write that would take the stored metadata past Swift's limits is refused; within them it is merged", ({ expect }) => {
-    const stored = stampMetadata(Object.fromEntries(Array.from({ length: 90 }, (_, i) => [`x-container-meta-k${i}`, "v"])), "1.00000");
+  it("a client's write that would take the stored metadata past Swift's limits is refused; within them it is merged", ({
+    expect,
+  }) => {
+    const stored = stampMetadata(
+      Object.fromEntries(Array.from({ length: 90 }, (_, i) => [`x-container-meta-k${i}`, "v"])),
+      "1.00000",
+    );
     const added = mergeClientMetadata(stored, stampMetadata({ "x-container-meta-extra": "v" }, "2.00000"));
     expect(added.refused).toBe("Too many metadata items; max 90");
     const replaced = mergeClientMetadata(stored, stampMetadata({ "x-container-meta-k0": "w" }, "2.00000"));
     expect(replaced).toMatchObject({ changed: true, refused: null });
     expect(replaced.metadata["x-container-meta-k0"]).toEqual({ value: "w", timestamp: "2.00000" });
-    const swapped = mergeClientMetadata(stored, stampMetadata({ "x-container-meta-k0": "", "x-container-meta-extra": "v" }, "2.00000"));
+    const swapped = mergeClientMetadata(
+      stored,
+      stampMetadata({ "x-container-meta-k0": "", "x-container-meta-extra": "v" }, "2.00000"),
+    );
     expect(swapped.refused).toBeNull();
   });
 
-  it("a write without metadata is not checked, even when what is stored is past the limits (replication does not validate)", ({ expect }) => {
-    const stored = stampMetadata(Object.fromEntries(Array.from({ length: 91 }, (_, i) => [`x-account-meta-k${i}`, "v"])), "1.00000");
+  it("a write without metadata is not checked, even when what is stored is past the limits (replication does not validate)", ({
+    expect,
+  }) => {
+    const stored = stampMetadata(
+      Object.fromEntries(Array.from({ length: 91 }, (_, i) => [`x-account-meta-k${i}`, "v"])),
+      "1.00000",
+    );
     expect(mergeClientMetadata(stored, {})).toEqual({ metadata: stored, changed: false, refused: null });
   });
 
@@ -190,7 +327,11 @@ describe("container reports in an account (Swift: account/backend.py merge_items
     reportedAt: "1700000010.00000",
     ...o,
   });
-  const held = (o: Partial<ContainerReport> = {}): AccountContainerRow => ({ ...report(o), deleted: 0, storagePolicyIndex: o.storagePolicyIndex ?? 0 });
+  const held = (o: Partial<ContainerReport> = {}): AccountContainerRow => ({
+    ...report(o),
+    deleted: 0,
+    storagePolicyIndex: o.storagePolicyIndex ?? 0,
+  });
 
   it("the first report of a container is its row", ({ expect }) => {
     expect(mergeContainerReport(null, report())).toEqual({ row: held(), changed: true });
@@ -201,25 +342,51 @@ describe("container reports in an account (Swift: account/backend.py merge_items
   });
 
   it("put and delete timestamps each keep the newest; deleted when the delete is newer than the put", ({ expect }) => {
-    const merge = mergeContainerReport(held({ putTimestamp: "3.00000", deleteTimestamp: "2.00000" }), report({ putTimestamp: "1.00000", deleteTimestamp: "4.00000", reportedAt: "1700000009.00000" }));
-    expect(merge.row).toMatchObject({ putTimestamp: "3.00000", deleteTimestamp: "4.00000", deleted: 1, objectCount: 5, reportedAt: "1700000010.00000" });
+    const merge = mergeContainerReport(
+      held({ putTimestamp: "3.00000", deleteTimestamp: "2.00000" }),
+      report({ putTimestamp: "1.00000", deleteTimestamp: "4.00000", reportedAt: "1700000009.00000" }),
+    );
+    expect(merge.row).toMatchObject({
+      putTimestamp: "3.00000",
+      deleteTimestamp: "4.00000",
+      deleted: 1,
+      objectCount: 5,
+      reportedAt: "1700000010.00000",
+    });
     expect(merge.changed).toBe(true);
-    const recreated = mergeContainerReport(merge.row, report({ putTimestamp: "5.00000", deleteTimestamp: "4.00000", reportedAt: "1700000009.00000" }));
+    const recreated = mergeContainerReport(
+      merge.row,
+      report({ putTimestamp: "5.00000", deleteTimestamp: "4.00000", reportedAt: "1700000009.00000" }),
+    );
     expect(recreated.row).toMatchObject({ putTimestamp: "5.00000", deleted: 0 });
-    expect(mergeContainerReport(held({ putTimestamp: "2.00000", deleteTimestamp: "2.00000" }), report({ putTimestamp: "2.00000", deleteTimestamp: "2.00000" })).row.deleted).toBe(0);
+    expect(
+      mergeContainerReport(
+        held({ putTimestamp: "2.00000", deleteTimestamp: "2.00000" }),
+        report({ putTimestamp: "2.00000", deleteTimestamp: "2.00000" }),
+      ).row.deleted,
+    ).toBe(0);
   });
 
   it("an older report's delete timestamp does not replace a newer one held", ({ expect }) => {
-    expect(mergeContainerReport(held({ deleteTimestamp: "4.00000" }), report({ deleteTimestamp: "2.00000" })).row.deleteTimestamp).toBe("4.00000");
+    expect(
+      mergeContainerReport(held({ deleteTimestamp: "4.00000" }), report({ deleteTimestamp: "2.00000" })).row
+        .deleteTimestamp,
+    ).toBe("4.00000");
   });
 
   it("an older report does not win with larger counts", ({ expect }) => {
-    const merge = mergeContainerReport(held(), report({ objectCount: 9, bytesUsed: 90, reportedAt: "1700000009.00000" }));
+    const merge = mergeContainerReport(
+      held(),
+      report({ objectCount: 9, bytesUsed: 90, reportedAt: "1700000009.00000" }),
+    );
     expect(merge).toEqual({ row: held(), changed: false });
   });
 
   it("a newer report's counts win, even when smaller", ({ expect }) => {
-    const merge = mergeContainerReport(held(), report({ objectCount: 1, bytesUsed: 10, reportedAt: "1700000011.00000" }));
+    const merge = mergeContainerReport(
+      held(),
+      report({ objectCount: 1, bytesUsed: 10, reportedAt: "1700000011.00000" }),
+    );
     expect(merge.row).toMatchObject({ objectCount: 1, bytesUsed: 10, reportedAt: "1700000011.00000" });
     expect(merge.changed).toBe(true);
   });

@@ -10,8 +10,21 @@ import fc from "fast-check";
 import { listingRowOf } from "../../../src/durable/rows";
 import { describe, it } from "vitest";
 import { mergeContainerReport, mergeListing, mergeMetadata, mergeObject } from "../../../src/durable/merge";
-import { ZERO_HASH, accountContainerRowHash, listingRowHash, objectRowHash, xorHash, type Hash } from "../../../src/durable/partition-hash";
-import type { AccountContainerRow, ContainerReport, ListingRow, MetadataMap, ObjectRow } from "../../../src/durable/rows";
+import {
+  ZERO_HASH,
+  accountContainerRowHash,
+  listingRowHash,
+  objectRowHash,
+  xorHash,
+  type Hash,
+} from "../../../src/durable/partition-hash";
+import type {
+  AccountContainerRow,
+  ContainerReport,
+  ListingRow,
+  MetadataMap,
+  ObjectRow,
+} from "../../../src/durable/rows";
 import { objectRowsArbFor, postAcrossTombstone, stamp } from "./merge-rows.property";
 
 const objectRowsArb = objectRowsArbFor(["AUTH_p/c/o", "AUTH_p/c/dir/ö", "AUTH_p/c/o 2"]);
@@ -33,14 +46,22 @@ interface Rule<Row> {
 }
 
 const objectRule: Rule<ObjectRow> = { key: (row) => row.name, merge: mergeObject, hash: objectRowHash };
-const listingRule: Rule<ListingRow> = { key: (row) => row.name, merge: mergeListing, hash: (row) => listingRowHash("AUTH_p/c", row) };
+const listingRule: Rule<ListingRow> = {
+  key: (row) => row.name,
+  merge: mergeListing,
+  hash: (row) => listingRowHash("AUTH_p/c", row),
+};
 const reportRule: Rule<AccountContainerRow> = {
   key: (row) => `${row.account}/${row.container}`,
   merge: (current, incoming) => mergeContainerReport(current, incoming),
   hash: accountContainerRowHash,
 };
 
-function fold<Row>(rule: Rule<Row>, rows: readonly Row[], state: State<Row> = { rows: new Map(), hash: ZERO_HASH }): State<Row> {
+function fold<Row>(
+  rule: Rule<Row>,
+  rows: readonly Row[],
+  state: State<Row> = { rows: new Map(), hash: ZERO_HASH },
+): State<Row> {
   for (const incoming of rows) {
     const current = state.rows.get(rule.key(incoming)) ?? null;
     const merge = rule.merge(current, incoming);
@@ -63,12 +84,10 @@ function recomputed<Row>(rule: Rule<Row>, state: State<Row>): Hash {
 
 /** Rows with some delivered again, then in any order. */
 function deliveriesOf<Row>(rows: readonly Row[]): fc.Arbitrary<Row[]> {
-  return fc
-    .array(fc.nat({ max: Math.max(0, rows.length - 1) }), { maxLength: rows.length })
-    .chain((again) => {
-      const all = [...rows, ...again.flatMap((i) => (rows[i] ? [rows[i]] : []))];
-      return fc.shuffledSubarray(all, { minLength: all.length, maxLength: all.length });
-    });
+  return fc.array(fc.nat({ max: Math.max(0, rows.length - 1) }), { maxLength: rows.length }).chain((again) => {
+    const all = [...rows, ...again.flatMap((i) => (rows[i] ? [rows[i]] : []))];
+    return fc.shuffledSubarray(all, { minLength: all.length, maxLength: all.length });
+  });
 }
 
 /**
@@ -77,19 +96,30 @@ function deliveriesOf<Row>(rows: readonly Row[]): fc.Arbitrary<Row[]> {
  */
 function viaReplicas<Row>(rule: Rule<Row>, rows: readonly Row[]): fc.Arbitrary<State<Row>> {
   return fc
-    .tuple(fc.array(fc.integer({ min: 0, max: 2 }), { minLength: rows.length, maxLength: rows.length }), fc.integer({ min: 0, max: 2 }))
+    .tuple(
+      fc.array(fc.integer({ min: 0, max: 2 }), { minLength: rows.length, maxLength: rows.length }),
+      fc.integer({ min: 0, max: 2 }),
+    )
     .chain(([zones, last]) => {
       const groups = [0, 1, 2].map((zone) => rows.filter((_, i) => zones[i] === zone));
-      return fc.tuple(...groups.map((group) => fc.shuffledSubarray(group, { minLength: group.length, maxLength: group.length }))).chain((ordered) => {
-        const states = ordered.map((group) => fold(rule, group));
-        const exchanged = states.flatMap((state) => [...state.rows.values()]);
-        return fc.shuffledSubarray(exchanged, { minLength: exchanged.length, maxLength: exchanged.length }).map((order) => fold(rule, order, states[last]));
-      });
+      return fc
+        .tuple(
+          ...groups.map((group) => fc.shuffledSubarray(group, { minLength: group.length, maxLength: group.length })),
+        )
+        .chain((ordered) => {
+          const states = ordered.map((group) => fold(rule, group));
+          const exchanged = states.flatMap((state) => [...state.rows.values()]);
+          return fc
+            .shuffledSubarray(exchanged, { minLength: exchanged.length, maxLength: exchanged.length })
+            .map((order) => fold(rule, order, states[last]));
+        });
     });
 }
 
 function orderProperties<Row>(label: string, rule: Rule<Row>, rowsArb: fc.Arbitrary<Row[]>): void {
-  it(`${label}: any order of delivery, with duplicates, gives the same rows and the same partition hash`, ({ expect }) => {
+  it(`${label}: any order of delivery, with duplicates, gives the same rows and the same partition hash`, ({
+    expect,
+  }) => {
     fc.assert(
       fc.property(
         rowsArb.chain((rows) => fc.tuple(fc.constant(rows), deliveriesOf(rows), deliveriesOf(rows))),
@@ -105,7 +135,9 @@ function orderProperties<Row>(label: string, rule: Rule<Row>, rowsArb: fc.Arbitr
     );
   });
 
-  it(`${label}: replicas that merge each other's merged rows end where one replica taking every row ends (associative)`, ({ expect }) => {
+  it(`${label}: replicas that merge each other's merged rows end where one replica taking every row ends (associative)`, ({
+    expect,
+  }) => {
     fc.assert(
       fc.property(
         rowsArb.chain((rows) => fc.tuple(fc.constant(rows), viaReplicas(rule, rows))),
@@ -150,7 +182,9 @@ function sameNameTriples<Row>(rowsArb: fc.Arbitrary<Row[]>, key: (row: Row) => s
 }
 
 function pairwiseLaws<Row>(label: string, rule: Rule<Row>, triples: fc.Arbitrary<[Row, Row, Row]>): void {
-  it(`${label}: merge(a, b) = merge(b, a) and merge(merge(a, b), c) = merge(a, merge(b, c)), rows and hashes`, ({ expect }) => {
+  it(`${label}: merge(a, b) = merge(b, a) and merge(merge(a, b), c) = merge(a, merge(b, c)), rows and hashes`, ({
+    expect,
+  }) => {
     fc.assert(
       fc.property(triples, ([a, b, c]) => {
         const m = (x: Row, y: Row) => rule.merge(x, y).row;
@@ -168,17 +202,27 @@ describe("mergeObject (object rows: data, metadata, content type, tombstones)", 
   orderProperties("object rows", objectRule, objectRowsArb);
   pairwiseLaws("object rows", objectRule, sameNameTriples(objectRowsArb, objectRule.key));
 
-  it("the merged row holds the newest data, and metadata and content type no older than it (last write wins)", ({ expect }) => {
+  it("the merged row holds the newest data, and metadata and content type no older than it (last write wins)", ({
+    expect,
+  }) => {
     fc.assert(
       fc.property(objectRowsArb, (rows) => {
         const state = fold(objectRule, rows);
         for (const [name, row] of state.rows) {
           const mine = rows.filter((r) => r.name === name);
-          const newest = mine.map((r) => r.createdAt).sort().at(-1);
+          const newest = mine
+            .map((r) => r.createdAt)
+            .sort()
+            .at(-1);
           expect(row.createdAt).toBe(newest);
           // Metadata and content type: the newest not older than the winning data, a POST newer
           // than a tombstone included (Swift keeps a .meta newer than the .ts).
-          const since = (part: (r: ObjectRow) => string) => mine.map(part).filter((t) => t >= row.createdAt).sort().at(-1);
+          const since = (part: (r: ObjectRow) => string) =>
+            mine
+              .map(part)
+              .filter((t) => t >= row.createdAt)
+              .sort()
+              .at(-1);
           expect(row.metaTimestamp).toBe(since((r) => r.metaTimestamp));
           expect(row.contentTypeTimestamp).toBe(since((r) => r.contentTypeTimestamp));
           if (row.deleted) {
@@ -198,14 +242,21 @@ describe("a POST newer than a tombstone newer than its data (see postAcrossTombs
   const foldRows = (rows: ObjectRow[]) => fold(objectRule, rows).rows.get("AUTH_p/c/o");
 
   it("merged newer data first, the POST applies to the newer data, as in Swift", ({ expect }) => {
-    expect(foldRows([posted, newer, tombstone])).toMatchObject({ createdAt: t(3), metaTimestamp: t(4), contentTypeTimestamp: t(4), metadata: { "x-object-meta-from": "post t4" } });
+    expect(foldRows([posted, newer, tombstone])).toMatchObject({
+      createdAt: t(3),
+      metaTimestamp: t(4),
+      contentTypeTimestamp: t(4),
+      metadata: { "x-object-meta-from": "post t4" },
+    });
   });
 
   it("merged tombstone first, the POST still applies to the newer data: the order does not decide", ({ expect }) => {
     expect(foldRows([posted, tombstone, newer])).toEqual(foldRows([posted, newer, tombstone]));
   });
 
-  it("the same for listing rows (mergeListing): the listed content type and partition hash do not depend on the order", ({ expect }) => {
+  it("the same for listing rows (mergeListing): the listed content type and partition hash do not depend on the order", ({
+    expect,
+  }) => {
     const listed = (rows: ObjectRow[]) => fold(listingRule, rows.map(listingRowOf));
     expect(snapshot(listed([posted, tombstone, newer]))).toEqual(snapshot(listed([newer, posted, tombstone])));
   });
@@ -218,43 +269,57 @@ describe("mergeListing (a container's object rows)", () => {
 });
 
 describe("mergeContainerReport (an account's container rows)", () => {
-  const reportsArb = fc.array(
-    fc.record({
-      container: fc.constantFrom("c1", "c2", "ç3"),
-      put: fc.integer({ min: 0, max: 10 }),
-      del: fc.integer({ min: 0, max: 10 }),
-      objectCount: fc.integer({ min: 0, max: 4 }),
-      bytesUsed: fc.integer({ min: 0, max: 4 }),
-      reported: fc.integer({ min: 1, max: 6 }),
-      policy: fc.integer({ min: 0, max: 2 }),
-    }),
-    { minLength: 1, maxLength: 14 },
-  ).map((drawn) =>
-    drawn.map(
-      (r): AccountContainerRow => ({
-        account: "AUTH_p",
-        container: r.container,
-        putTimestamp: r.put ? stamp(r.put, 0) : "0",
-        deleteTimestamp: r.del ? stamp(r.del, 0) : "0",
-        objectCount: r.objectCount,
-        bytesUsed: r.bytesUsed * 10,
-        reportedAt: stamp(r.reported + 20, 0),
-        deleted: r.del > r.put ? 1 : 0,
-        storagePolicyIndex: r.policy,
+  const reportsArb = fc
+    .array(
+      fc.record({
+        container: fc.constantFrom("c1", "c2", "ç3"),
+        put: fc.integer({ min: 0, max: 10 }),
+        del: fc.integer({ min: 0, max: 10 }),
+        objectCount: fc.integer({ min: 0, max: 4 }),
+        bytesUsed: fc.integer({ min: 0, max: 4 }),
+        reported: fc.integer({ min: 1, max: 6 }),
+        policy: fc.integer({ min: 0, max: 2 }),
       }),
-    ),
-  );
+      { minLength: 1, maxLength: 14 },
+    )
+    .map((drawn) =>
+      drawn.map(
+        (r): AccountContainerRow => ({
+          account: "AUTH_p",
+          container: r.container,
+          putTimestamp: r.put ? stamp(r.put, 0) : "0",
+          deleteTimestamp: r.del ? stamp(r.del, 0) : "0",
+          objectCount: r.objectCount,
+          bytesUsed: r.bytesUsed * 10,
+          reportedAt: stamp(r.reported + 20, 0),
+          deleted: r.del > r.put ? 1 : 0,
+          storagePolicyIndex: r.policy,
+        }),
+      ),
+    );
   orderProperties("container reports", reportRule, reportsArb);
   pairwiseLaws("container reports", reportRule, sameNameTriples(reportsArb, reportRule.key));
 
-  it("the row keeps the newest put and delete timestamps and is deleted exactly when the delete is newer", ({ expect }) => {
+  it("the row keeps the newest put and delete timestamps and is deleted exactly when the delete is newer", ({
+    expect,
+  }) => {
     fc.assert(
       fc.property(reportsArb, (reports: ContainerReport[]) => {
         const state = fold(reportRule, reports as AccountContainerRow[]);
         for (const row of state.rows.values()) {
           const mine = reports.filter((r) => r.container === row.container);
-          expect(row.putTimestamp).toBe(mine.map((r) => r.putTimestamp).sort().at(-1));
-          expect(row.deleteTimestamp).toBe(mine.map((r) => r.deleteTimestamp).sort().at(-1));
+          expect(row.putTimestamp).toBe(
+            mine
+              .map((r) => r.putTimestamp)
+              .sort()
+              .at(-1),
+          );
+          expect(row.deleteTimestamp).toBe(
+            mine
+              .map((r) => r.deleteTimestamp)
+              .sort()
+              .at(-1),
+          );
           expect(row.deleted).toBe(row.deleteTimestamp > row.putTimestamp ? 1 : 0);
         }
       }),
@@ -294,7 +359,9 @@ describe("mergeMetadata (account and container metadata, key by key)", () => {
   it("any order of delivery of any set of updates, with duplicates, gives the same metadata", ({ expect }) => {
     fc.assert(
       fc.property(
-        fc.array(mapArb, { minLength: 1, maxLength: 8 }).chain((maps) => fc.tuple(fc.constant(maps), deliveriesOf(maps))),
+        fc
+          .array(mapArb, { minLength: 1, maxLength: 8 })
+          .chain((maps) => fc.tuple(fc.constant(maps), deliveriesOf(maps))),
         ([maps, delivered]) => {
           expect(sorted(delivered.reduce(merge, {}))).toEqual(sorted(maps.reduce(merge, {})));
         },

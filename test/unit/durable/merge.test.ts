@@ -3,7 +3,8 @@ import { mergeContainerReport, mergeListing, mergeMetadata, mergeObject } from "
 import type { ListingRow, ObjectRow } from "../../../src/durable/rows";
 import { listingRow, objectRow } from "../../rows";
 
-const object = (createdAt: string, o: Partial<ObjectRow> = {}): ObjectRow => objectRow("a/c/o", createdAt, { etag: "e", bodyKey: `k${createdAt}`, ...o });
+const object = (createdAt: string, o: Partial<ObjectRow> = {}): ObjectRow =>
+  objectRow("a/c/o", createdAt, { etag: "e", bodyKey: `k${createdAt}`, ...o });
 
 describe("mergeObject", () => {
   it("the newer data wins and the loser's body becomes garbage", ({ expect }) => {
@@ -21,7 +22,10 @@ describe("mergeObject", () => {
   });
 
   it("a newer tombstone wins, dropping metadata and body", ({ expect }) => {
-    const merge = mergeObject(object("1.00000", { metadata: { a: "1" } }), object("2.00000", { deleted: 1, bodyKey: null }));
+    const merge = mergeObject(
+      object("1.00000", { metadata: { a: "1" } }),
+      object("2.00000", { deleted: 1, bodyKey: null }),
+    );
     expect(merge.row).toMatchObject({ deleted: 1, metadata: {}, bodyKey: null });
     expect(merge.garbage).toEqual(["k1.00000"]);
   });
@@ -41,7 +45,8 @@ describe("mergeObject", () => {
 });
 
 describe("mergeListing", () => {
-  const listing = (createdAt: string, o: Partial<ListingRow> = {}): ListingRow => listingRow("o", createdAt, { contentType: "t", ...o });
+  const listing = (createdAt: string, o: Partial<ListingRow> = {}): ListingRow =>
+    listingRow("o", createdAt, { contentType: "t", ...o });
 
   it("is last-write-wins and idempotent", ({ expect }) => {
     const first = mergeListing(null, listing("1.00000"));
@@ -58,27 +63,48 @@ describe("mergeMetadata", () => {
       { a: { value: "1", timestamp: "2" }, b: { value: "1", timestamp: "1" } },
       { a: { value: "0", timestamp: "1" }, b: { value: "", timestamp: "3" }, c: { value: "x", timestamp: "1" } },
     );
-    expect(merged.metadata).toEqual({ a: { value: "1", timestamp: "2" }, b: { value: "", timestamp: "3" }, c: { value: "x", timestamp: "1" } });
+    expect(merged.metadata).toEqual({
+      a: { value: "1", timestamp: "2" },
+      b: { value: "", timestamp: "3" },
+      c: { value: "x", timestamp: "1" },
+    });
     expect(merged.changed).toBe(true);
   });
 });
 
 describe("mergeContainerReport", () => {
   it("keeps the newest put/delete timestamps and the newest report's counts", ({ expect }) => {
-    const base = { account: "a", container: "c", putTimestamp: "1700000001.00000", deleteTimestamp: "0", objectCount: 5, bytesUsed: 50, reportedAt: "1700000010.00000" };
+    const base = {
+      account: "a",
+      container: "c",
+      putTimestamp: "1700000001.00000",
+      deleteTimestamp: "0",
+      objectCount: 5,
+      bytesUsed: 50,
+      reportedAt: "1700000010.00000",
+    };
     const first = mergeContainerReport(null, base).row;
     const stale = mergeContainerReport(first, { ...base, objectCount: 1, reportedAt: "1700000009.00000" });
     expect(stale.row.objectCount).toBe(5);
     expect(stale.changed).toBe(false);
-    const deleted = mergeContainerReport(first, { ...base, deleteTimestamp: "1700000002.00000", objectCount: 0, bytesUsed: 0, reportedAt: "1700000011.00000" });
+    const deleted = mergeContainerReport(first, {
+      ...base,
+      deleteTimestamp: "1700000002.00000",
+      objectCount: 0,
+      bytesUsed: 0,
+      reportedAt: "1700000011.00000",
+    });
     expect(deleted.row).toMatchObject({ deleted: 1, objectCount: 0 });
   });
 });
 
 describe("tombstones older than the data", () => {
-  const tombstone = (createdAt: string): ObjectRow => object(createdAt, { deleted: 1, size: 0, etag: "", bodyKey: null, metadata: {} });
+  const tombstone = (createdAt: string): ObjectRow =>
+    object(createdAt, { deleted: 1, size: 0, etag: "", bodyKey: null, metadata: {} });
 
-  it("a tombstone older than the held data changes nothing: the acknowledged object stays, body and metadata included", ({ expect }) => {
+  it("a tombstone older than the held data changes nothing: the acknowledged object stays, body and metadata included", ({
+    expect,
+  }) => {
     const held = object("2.00000", { metadata: { "x-object-meta-a": "kept" } });
     const merge = mergeObject(held, tombstone("1.00000"));
     expect(merge.row).toEqual(held);
@@ -86,7 +112,9 @@ describe("tombstones older than the data", () => {
     expect(merge.garbage).toEqual([]);
   });
 
-  it("data older than a held tombstone changes nothing: the object stays deleted and the late body is garbage", ({ expect }) => {
+  it("data older than a held tombstone changes nothing: the object stays deleted and the late body is garbage", ({
+    expect,
+  }) => {
     const merge = mergeObject(tombstone("2.00000"), object("1.00000"));
     expect(merge.row).toMatchObject({ createdAt: "2.00000", deleted: 1, bodyKey: null, metadata: {} });
     expect(merge.changed).toBe(false);
@@ -94,7 +122,16 @@ describe("tombstones older than the data", () => {
   });
 
   it("a container listing row keeps the newer object when an older DELETE's update arrives late", ({ expect }) => {
-    const listing = (createdAt: string, deleted: 0 | 1): ListingRow => ({ name: "o", createdAt, deleted, size: deleted ? 0 : 5, etag: "e", contentType: "t", contentTypeTimestamp: createdAt, metaTimestamp: createdAt });
+    const listing = (createdAt: string, deleted: 0 | 1): ListingRow => ({
+      name: "o",
+      createdAt,
+      deleted,
+      size: deleted ? 0 : 5,
+      etag: "e",
+      contentType: "t",
+      contentTypeTimestamp: createdAt,
+      metaTimestamp: createdAt,
+    });
     const late = mergeListing(listing("2.00000", 0), listing("1.00000", 1));
     expect(late.row).toMatchObject({ createdAt: "2.00000", deleted: 0, size: 5 });
     expect(late.changed).toBe(false);
@@ -112,7 +149,9 @@ describe("tombstones older than the data", () => {
  * write: the row already held stays, whichever replica merges.
  */
 describe("equal timestamps: the row already held stays", () => {
-  it("data with the same timestamp as the held data changes nothing, and the incoming body is garbage", ({ expect }) => {
+  it("data with the same timestamp as the held data changes nothing, and the incoming body is garbage", ({
+    expect,
+  }) => {
     const held = object("1.00000", { size: 1, etag: "held", bodyKey: "k-held" });
     const merge = mergeObject(held, object("1.00000", { size: 2, etag: "other", bodyKey: "k-other" }));
     expect(merge.row).toEqual(held);
@@ -122,7 +161,10 @@ describe("equal timestamps: the row already held stays", () => {
 
   it("metadata with the same timestamp as the held metadata changes nothing", ({ expect }) => {
     const held = object("1.00000", { metaTimestamp: "3.00000", metadata: { "x-object-meta-a": "held" } });
-    const merge = mergeObject(held, object("1.00000", { metaTimestamp: "3.00000", metadata: { "x-object-meta-a": "other" } }));
+    const merge = mergeObject(
+      held,
+      object("1.00000", { metaTimestamp: "3.00000", metadata: { "x-object-meta-a": "other" } }),
+    );
     expect(merge.row.metadata).toEqual({ "x-object-meta-a": "held" });
     expect(merge.changed).toBe(false);
   });
@@ -135,18 +177,32 @@ describe("equal timestamps: the row already held stays", () => {
   });
 
   it("metadata stamped with the data's own timestamp applies to that data (a PUT's metadata)", ({ expect }) => {
-    const merge = mergeObject(object("1.00000", { metaTimestamp: "0.50000", metadata: { "x-object-meta-a": "old" } }), object("1.00000", { metadata: { "x-object-meta-a": "put" } }));
+    const merge = mergeObject(
+      object("1.00000", { metaTimestamp: "0.50000", metadata: { "x-object-meta-a": "old" } }),
+      object("1.00000", { metadata: { "x-object-meta-a": "put" } }),
+    );
     expect(merge.row).toMatchObject({ metaTimestamp: "1.00000", metadata: { "x-object-meta-a": "put" } });
   });
 
   it("a container listing row with the same timestamp as the held one changes nothing", ({ expect }) => {
-    const held: ListingRow = { name: "o", createdAt: "1.00000", deleted: 0, size: 1, etag: "held", contentType: "t", contentTypeTimestamp: "1.00000", metaTimestamp: "1.00000" };
+    const held: ListingRow = {
+      name: "o",
+      createdAt: "1.00000",
+      deleted: 0,
+      size: 1,
+      etag: "held",
+      contentType: "t",
+      contentTypeTimestamp: "1.00000",
+      metaTimestamp: "1.00000",
+    };
     const merge = mergeListing(held, { ...held, size: 2, etag: "other" });
     expect(merge.row).toEqual(held);
     expect(merge.changed).toBe(false);
   });
 
-  it("a metadata key with the same timestamp as the held one keeps the held value (Swift: db.py update_metadata)", ({ expect }) => {
+  it("a metadata key with the same timestamp as the held one keeps the held value (Swift: db.py update_metadata)", ({
+    expect,
+  }) => {
     const merged = mergeMetadata({ a: { value: "held", timestamp: "2" } }, { a: { value: "other", timestamp: "2" } });
     expect(merged.metadata).toEqual({ a: { value: "held", timestamp: "2" } });
     expect(merged.changed).toBe(false);
@@ -159,7 +215,9 @@ describe("equal timestamps: the row already held stays", () => {
    * the deleted flag) and repair would exchange the pair forever; two isolates can stamp a PUT and
    * a DELETE alike.
    */
-  it("a tombstone and data with the same timestamp: the tombstone wins whichever replica held it first (Swift: diskfile get_ondisk_files)", ({ expect }) => {
+  it("a tombstone and data with the same timestamp: the tombstone wins whichever replica held it first (Swift: diskfile get_ondisk_files)", ({
+    expect,
+  }) => {
     const data = object("1.00000");
     const tombstone = object("1.00000", { deleted: 1, size: 0, etag: "", bodyKey: null });
     expect(mergeObject(tombstone, data).row.deleted).toBe(1);

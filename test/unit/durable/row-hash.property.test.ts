@@ -6,14 +6,24 @@
  */
 import fc from "fast-check";
 import { describe, it } from "vitest";
-import { accountContainerRowHash, accountRowHash, containerRowHash, listingRowHash, objectRowHash } from "../../../src/durable/partition-hash";
+import {
+  accountContainerRowHash,
+  accountRowHash,
+  containerRowHash,
+  listingRowHash,
+  objectRowHash,
+} from "../../../src/durable/partition-hash";
 import type { MetadataMap } from "../../../src/durable/rows";
 
 fc.configureGlobal({ seed: 19_002, numRuns: 200 });
 
 /** Swift's internal timestamp form, with an offset sometimes. */
 const stampArb = fc
-  .tuple(fc.integer({ min: 0, max: 9_999_999_999 }), fc.integer({ min: 0, max: 99_999 }), fc.constantFrom(0, 0, 0, 1, 255))
+  .tuple(
+    fc.integer({ min: 0, max: 9_999_999_999 }),
+    fc.integer({ min: 0, max: 99_999 }),
+    fc.constantFrom(0, 0, 0, 1, 255),
+  )
   .map(([seconds, fraction, offset]) => {
     const base = `${String(seconds).padStart(10, "0")}.${String(fraction).padStart(5, "0")}`;
     return offset ? `${base}_${offset.toString(16).padStart(16, "0")}` : base;
@@ -23,7 +33,9 @@ const deleteStampArb = fc.oneof(fc.constant("0"), stampArb);
 const nameArb = fc.string({ unit: "binary", minLength: 1, maxLength: 40 });
 /** Metadata keys as header names arrive (tokens, lower-cased). */
 const keyArb = fc.stringMatching(/^x-(container|account)-meta-[a-z0-9_.-]{1,12}$/);
-const metadataArb = fc.dictionary(keyArb, fc.record({ value: fc.string({ maxLength: 8 }), timestamp: stampArb }), { maxKeys: 4 });
+const metadataArb = fc.dictionary(keyArb, fc.record({ value: fc.string({ maxLength: 8 }), timestamp: stampArb }), {
+  maxKeys: 4,
+});
 const deletedArb = fc.constantFrom<0 | 1>(0, 1);
 
 /** A different value for one field: the property's "changes". */
@@ -31,15 +43,39 @@ function other<T>(arb: fc.Arbitrary<T>, than: T): fc.Arbitrary<T> {
   return arb.filter((value) => value !== than);
 }
 
-const objectArb = fc.record({ name: nameArb, createdAt: stampArb, metaTimestamp: stampArb, contentTypeTimestamp: stampArb, deleted: deletedArb });
-type ObjectLike = { name: string; createdAt: string; metaTimestamp: string; contentTypeTimestamp: string; deleted: 0 | 1 };
+const objectArb = fc.record({
+  name: nameArb,
+  createdAt: stampArb,
+  metaTimestamp: stampArb,
+  contentTypeTimestamp: stampArb,
+  deleted: deletedArb,
+});
+type ObjectLike = {
+  name: string;
+  createdAt: string;
+  metaTimestamp: string;
+  contentTypeTimestamp: string;
+  deleted: 0 | 1;
+};
 
 /** The object row with one of its ordering fields changed. */
 const objectChangeArb = objectArb.chain((row) =>
   fc.oneof(
-    other(stampArb, row.createdAt).map((createdAt): [ObjectLike, ObjectLike, string] => [row, { ...row, createdAt }, "createdAt"]),
-    other(stampArb, row.metaTimestamp).map((metaTimestamp): [ObjectLike, ObjectLike, string] => [row, { ...row, metaTimestamp }, "metaTimestamp"]),
-    other(stampArb, row.contentTypeTimestamp).map((contentTypeTimestamp): [ObjectLike, ObjectLike, string] => [row, { ...row, contentTypeTimestamp }, "contentTypeTimestamp"]),
+    other(stampArb, row.createdAt).map((createdAt): [ObjectLike, ObjectLike, string] => [
+      row,
+      { ...row, createdAt },
+      "createdAt",
+    ]),
+    other(stampArb, row.metaTimestamp).map((metaTimestamp): [ObjectLike, ObjectLike, string] => [
+      row,
+      { ...row, metaTimestamp },
+      "metaTimestamp",
+    ]),
+    other(stampArb, row.contentTypeTimestamp).map((contentTypeTimestamp): [ObjectLike, ObjectLike, string] => [
+      row,
+      { ...row, contentTypeTimestamp },
+      "contentTypeTimestamp",
+    ]),
     fc.constant<[ObjectLike, ObjectLike, string]>([row, { ...row, deleted: row.deleted ? 0 : 1 }, "deleted"]),
   ),
 );
@@ -48,12 +84,20 @@ const objectChangeArb = objectArb.chain((row) =>
 function metadataChangeArb(metadata: MetadataMap): fc.Arbitrary<MetadataMap> {
   const keys = Object.keys(metadata);
   const changes: fc.Arbitrary<MetadataMap>[] = [
-    fc.tuple(keyArb.filter((key) => !keys.includes(key)), stampArb).map(([key, timestamp]) => ({ ...metadata, [key]: { value: "v", timestamp } })),
+    fc
+      .tuple(
+        keyArb.filter((key) => !keys.includes(key)),
+        stampArb,
+      )
+      .map(([key, timestamp]) => ({ ...metadata, [key]: { value: "v", timestamp } })),
   ];
   if (keys.length) {
     changes.push(
       fc.constantFrom(...keys).chain((key) =>
-        other(stampArb, metadata[key]?.timestamp ?? "").map((timestamp) => ({ ...metadata, [key]: { value: metadata[key]?.value ?? "", timestamp } })),
+        other(stampArb, metadata[key]?.timestamp ?? "").map((timestamp) => ({
+          ...metadata,
+          [key]: { value: metadata[key]?.value ?? "", timestamp },
+        })),
       ),
       fc.constantFrom(...keys).map((key) => Object.fromEntries(Object.entries(metadata).filter(([k]) => k !== key))),
     );
@@ -62,7 +106,9 @@ function metadataChangeArb(metadata: MetadataMap): fc.Arbitrary<MetadataMap> {
 }
 
 describe("row hashes change with every timestamp that orders the row", () => {
-  it("object rows: createdAt (data or tombstone), metaTimestamp, contentTypeTimestamp and deleted each change the hash", ({ expect }) => {
+  it("object rows: createdAt (data or tombstone), metaTimestamp, contentTypeTimestamp and deleted each change the hash", ({
+    expect,
+  }) => {
     fc.assert(
       fc.property(objectChangeArb, ([before, after, field]) => {
         expect(objectRowHash(after), field).not.toBe(objectRowHash(before));
@@ -78,17 +124,33 @@ describe("row hashes change with every timestamp that orders the row", () => {
     );
   });
 
-  const containerArb = fc.record({ key: nameArb, putTimestamp: stampArb, deleteTimestamp: deleteStampArb, metadata: metadataArb });
+  const containerArb = fc.record({
+    key: nameArb,
+    putTimestamp: stampArb,
+    deleteTimestamp: deleteStampArb,
+    metadata: metadataArb,
+  });
   type ContainerLike = { key: string; putTimestamp: string; deleteTimestamp: string; metadata: MetadataMap };
 
-  it("container rows: put timestamp, delete timestamp and each metadata key's timestamp change the hash", ({ expect }) => {
+  it("container rows: put timestamp, delete timestamp and each metadata key's timestamp change the hash", ({
+    expect,
+  }) => {
     fc.assert(
       fc.property(
         containerArb.chain((row) =>
           fc.oneof(
-            other(stampArb, row.putTimestamp).map((putTimestamp): [ContainerLike, ContainerLike] => [row, { ...row, putTimestamp }]),
-            other(deleteStampArb, row.deleteTimestamp).map((deleteTimestamp): [ContainerLike, ContainerLike] => [row, { ...row, deleteTimestamp }]),
-            metadataChangeArb(row.metadata).map((metadata): [ContainerLike, ContainerLike] => [row, { ...row, metadata }]),
+            other(stampArb, row.putTimestamp).map((putTimestamp): [ContainerLike, ContainerLike] => [
+              row,
+              { ...row, putTimestamp },
+            ]),
+            other(deleteStampArb, row.deleteTimestamp).map((deleteTimestamp): [ContainerLike, ContainerLike] => [
+              row,
+              { ...row, deleteTimestamp },
+            ]),
+            metadataChangeArb(row.metadata).map((metadata): [ContainerLike, ContainerLike] => [
+              row,
+              { ...row, metadata },
+            ]),
           ),
         ),
         ([before, after]) => {
@@ -105,15 +167,29 @@ describe("row hashes change with every timestamp that orders the row", () => {
     status: fc.constantFrom<"" | "DELETED">("", "DELETED"),
     metadata: metadataArb,
   });
-  type AccountLike = { account: string; putTimestamp: string; deleteTimestamp: string; status: "" | "DELETED"; metadata: MetadataMap };
+  type AccountLike = {
+    account: string;
+    putTimestamp: string;
+    deleteTimestamp: string;
+    status: "" | "DELETED";
+    metadata: MetadataMap;
+  };
 
-  it("account rows: put timestamp, delete timestamp, status and each metadata key's timestamp change the hash", ({ expect }) => {
+  it("account rows: put timestamp, delete timestamp, status and each metadata key's timestamp change the hash", ({
+    expect,
+  }) => {
     fc.assert(
       fc.property(
         accountArb.chain((row) =>
           fc.oneof(
-            other(stampArb, row.putTimestamp).map((putTimestamp): [AccountLike, AccountLike] => [row, { ...row, putTimestamp }]),
-            other(deleteStampArb, row.deleteTimestamp).map((deleteTimestamp): [AccountLike, AccountLike] => [row, { ...row, deleteTimestamp }]),
+            other(stampArb, row.putTimestamp).map((putTimestamp): [AccountLike, AccountLike] => [
+              row,
+              { ...row, putTimestamp },
+            ]),
+            other(deleteStampArb, row.deleteTimestamp).map((deleteTimestamp): [AccountLike, AccountLike] => [
+              row,
+              { ...row, deleteTimestamp },
+            ]),
             fc.constant<[AccountLike, AccountLike]>([row, { ...row, status: row.status ? "" : "DELETED" }]),
             metadataChangeArb(row.metadata).map((metadata): [AccountLike, AccountLike] => [row, { ...row, metadata }]),
           ),
@@ -134,17 +210,37 @@ describe("row hashes change with every timestamp that orders the row", () => {
     bytesUsed: fc.nat(),
     deleted: deletedArb,
   });
-  type AccountContainerLike = { account: string; container: string; putTimestamp: string; deleteTimestamp: string; objectCount: number; bytesUsed: number; deleted: 0 | 1 };
+  type AccountContainerLike = {
+    account: string;
+    container: string;
+    putTimestamp: string;
+    deleteTimestamp: string;
+    objectCount: number;
+    bytesUsed: number;
+    deleted: 0 | 1;
+  };
 
-  it("an account's container rows: put and delete timestamps, counts and deleted each change the hash", ({ expect }) => {
+  it("an account's container rows: put and delete timestamps, counts and deleted each change the hash", ({
+    expect,
+  }) => {
     fc.assert(
       fc.property(
         accountContainerArb.chain((row) =>
           fc.oneof(
-            other(deleteStampArb, row.putTimestamp).map((putTimestamp): [AccountContainerLike, AccountContainerLike] => [row, { ...row, putTimestamp }]),
-            other(deleteStampArb, row.deleteTimestamp).map((deleteTimestamp): [AccountContainerLike, AccountContainerLike] => [row, { ...row, deleteTimestamp }]),
-            other(fc.nat(), row.objectCount).map((objectCount): [AccountContainerLike, AccountContainerLike] => [row, { ...row, objectCount }]),
-            other(fc.nat(), row.bytesUsed).map((bytesUsed): [AccountContainerLike, AccountContainerLike] => [row, { ...row, bytesUsed }]),
+            other(deleteStampArb, row.putTimestamp).map(
+              (putTimestamp): [AccountContainerLike, AccountContainerLike] => [row, { ...row, putTimestamp }],
+            ),
+            other(deleteStampArb, row.deleteTimestamp).map(
+              (deleteTimestamp): [AccountContainerLike, AccountContainerLike] => [row, { ...row, deleteTimestamp }],
+            ),
+            other(fc.nat(), row.objectCount).map((objectCount): [AccountContainerLike, AccountContainerLike] => [
+              row,
+              { ...row, objectCount },
+            ]),
+            other(fc.nat(), row.bytesUsed).map((bytesUsed): [AccountContainerLike, AccountContainerLike] => [
+              row,
+              { ...row, bytesUsed },
+            ]),
             fc.constant<[AccountContainerLike, AccountContainerLike]>([row, { ...row, deleted: row.deleted ? 0 : 1 }]),
           ),
         ),

@@ -13,10 +13,13 @@ const Z123 = zones("z1", "z2", "z3");
 
 describe("updateTargetZones", () => {
   it("three replicas over three zones: each source updates the target in its own zone", ({ expect }) => {
-    for (const zone of ["z1", "z2", "z3"]) expect(updateTargetZones(zone, zones("z3", "z1", "z2"), Z123)).toEqual([zone]);
+    for (const zone of ["z1", "z2", "z3"])
+      expect(updateTargetZones(zone, zones("z3", "z1", "z2"), Z123)).toEqual([zone]);
   });
 
-  it("two source replicas, three targets: together they update all three, the extra one from the source at its index", ({ expect }) => {
+  it("two source replicas, three targets: together they update all three, the extra one from the source at its index", ({
+    expect,
+  }) => {
     const sources = zones("z3", "z1");
     expect(updateTargetZones("z3", sources, Z123)).toEqual(["z3"]);
     expect(updateTargetZones("z1", sources, Z123)).toEqual(["z1", "z2"]);
@@ -26,7 +29,9 @@ describe("updateTargetZones", () => {
     expect(updateTargetZones("z1", zones("z1"), Z123)).toEqual(["z1", "z2", "z3"]);
   });
 
-  it("a source in a zone the targets are not in updates the target at its own index; a target no source shares a zone with goes to the source at its index", ({ expect }) => {
+  it("a source in a zone the targets are not in updates the target at its own index; a target no source shares a zone with goes to the source at its index", ({
+    expect,
+  }) => {
     const sources = zones("z4", "z1", "z2");
     expect(updateTargetZones("z4", sources, Z123)).toEqual(["z1"]);
     expect(updateTargetZones("z2", sources, Z123)).toEqual(["z2", "z3"]);

@@ -18,7 +18,9 @@ describe("quorum", () => {
     expect([1, 2, 3, 4, 5].map(quorumSize)).toEqual([1, 1, 2, 2, 3]);
   });
 
-  it("best status is the highest within the first class reaching quorum, else 503 (Swift best_response)", ({ expect }) => {
+  it("best status is the highest within the first class reaching quorum, else 503 (Swift best_response)", ({
+    expect,
+  }) => {
     expect(bestStatus([201, 201, 503])).toBe(201);
     expect(bestStatus([201, 503, 503])).toBe(503);
     expect(bestStatus([204, 404, 404])).toBe(404);
@@ -28,7 +30,8 @@ describe("quorum", () => {
 });
 
 /** Replies as fanOut returns them: one per primary, in the primaries' order, from the slot that answered. */
-const replies = (...answers: [slot: string, status: number][]): ZoneReply<unknown>[] => answers.map(([zone, status]) => ({ zone, reply: { status: status as 201 } }));
+const replies = (...answers: [slot: string, status: number][]): ZoneReply<unknown>[] =>
+  answers.map(([zone, status]) => ({ zone, reply: { status: status as 201 } }));
 
 describe("write quorum counts zones, not replica slots", () => {
   it("a primary and a handoff in the same zone count once", ({ expect }) => {
@@ -36,7 +39,9 @@ describe("write quorum counts zones, not replica slots", () => {
     expect(writeStatus(replies(["z3", 204], ["z3/handoff", 204], ["z2", 503]), 3)).toBe(503);
   });
 
-  it("DELETE answered 204 by one zone's primary and its handoff slot, with two zones down, returns 503", ({ expect }) => {
+  it("DELETE answered 204 by one zone's primary and its handoff slot, with two zones down, returns 503", ({
+    expect,
+  }) => {
     expect(writeStatus(replies(["z3/handoff", 204], ["z2", 503], ["z3", 204]), 3)).toBe(503);
   });
 
@@ -49,13 +54,17 @@ describe("write quorum counts zones, not replica slots", () => {
     expect(writeStatus(replies(["z1/handoff", 201], ["z2", 201], ["z3", 503]), 3)).toBe(201);
   });
 
-  it("within the first class whose replies came from a quorum of zones, the highest status wins (Swift best_response)", ({ expect }) => {
+  it("within the first class whose replies came from a quorum of zones, the highest status wins (Swift best_response)", ({
+    expect,
+  }) => {
     expect(writeStatus(replies(["z1", 201], ["z2", 202], ["z3", 404]), 3)).toBe(202);
     expect(writeStatus(replies(["z1", 204], ["z2", 404], ["z3", 404]), 3)).toBe(404);
     expect(writeStatus(replies(["z1", 409], ["z2", 409], ["z3", 201]), 3)).toBe(409);
   });
 
-  it("two slots of one zone count once, the handoff slot listed first too; a handoff zone that holds no primary of the write counts as a zone of its own", ({ expect }) => {
+  it("two slots of one zone count once, the handoff slot listed first too; a handoff zone that holds no primary of the write counts as a zone of its own", ({
+    expect,
+  }) => {
     expect(writeStatus(replies(["z1/handoff", 201], ["z2", 503], ["z1", 201]), 3)).toBe(503);
     expect(writeStatus(replies(["z4/handoff", 201], ["z4", 201], ["z3", 503]), 3)).toBe(503);
     expect(writeStatus(replies(["z4/handoff", 201], ["z4", 201], ["z3", 201]), 3)).toBe(201);
@@ -77,14 +86,20 @@ describe("repair after a write", () => {
 
   it("a primary no handoff stood in for is repaired by every primary that took the write", ({ expect }) => {
     // z1 and z2 down: z3 took the write, z3's handoff slot stood in for z1, nothing for z2.
-    expect(repairDuties(["z1", "z2", "z3"], replies(["z3/handoff", 204], ["z2", 503], ["z3", 204]))).toEqual([{ slot: "z3", owed: [] }]);
+    expect(repairDuties(["z1", "z2", "z3"], replies(["z3/handoff", 204], ["z2", 503], ["z3", 204]))).toEqual([
+      { slot: "z3", owed: [] },
+    ]);
   });
 
   it("when no primary took the write, the handoffs that did owe every primary it missed", ({ expect }) => {
-    expect(repairDuties(["z1", "z2", "z3"], replies(["z4", 201], ["z2", 503], ["z3", 503]))).toEqual([{ slot: "z4", owed: ["z2", "z3"] }]);
+    expect(repairDuties(["z1", "z2", "z3"], replies(["z4", 201], ["z2", 503], ["z3", 503]))).toEqual([
+      { slot: "z4", owed: ["z2", "z3"] },
+    ]);
   });
 
-  it("replies that disagree mark every replica that answered, and a handoff among them owes every primary, not only the one it stood in for", ({ expect }) => {
+  it("replies that disagree mark every replica that answered, and a handoff among them owes every primary, not only the one it stood in for", ({
+    expect,
+  }) => {
     expect(repairDuties(["z1", "z2", "z3"], replies(["z1", 202], ["z2", 202], ["z3", 404]))).toEqual([
       { slot: "z1", owed: [] },
       { slot: "z2", owed: [] },
@@ -101,7 +116,12 @@ describe("repair after a write", () => {
 
 describe("fanOut", () => {
   it("PUT with one primary unavailable returns quorum and covers it with the next handoff", async ({ expect }) => {
-    const replicas = scriptedReplicas({ z1: { status: 201 }, z2: { status: 201 }, z3: { status: 503 }, z4: { status: 201 } });
+    const replicas = scriptedReplicas({
+      z1: { status: 201 },
+      z2: { status: 201 },
+      z3: { status: 503 },
+      z4: { status: 201 },
+    });
     const replies = await fanOut(["z1", "z2", "z3"], ["z4", "z5"], replicas.call);
     expect(bestStatus(replies.map((r) => r.reply.status))).toBe(201);
     expect(replies.map((r) => r.zone)).toEqual(["z1", "z2", "z4"]);
@@ -114,7 +134,9 @@ describe("fanOut", () => {
     expect(bestStatus(replies.map((r) => r.reply.status))).toBe(503);
   });
 
-  it("a handoff in the zone of a primary that answered does not make the quorum: the other primary is still waited for", async ({ expect }) => {
+  it("a handoff in the zone of a primary that answered does not make the quorum: the other primary is still waited for", async ({
+    expect,
+  }) => {
     let release: () => void = () => undefined;
     const late = new Promise<void>((resolve) => {
       release = resolve;
@@ -136,7 +158,9 @@ describe("fanOut", () => {
     ]);
   });
 
-  it("replies from one zone's primary and its handoff slot start no post-quorum wait: fanOut answers only once a second zone replied", async ({ expect }) => {
+  it("replies from one zone's primary and its handoff slot start no post-quorum wait: fanOut answers only once a second zone replied", async ({
+    expect,
+  }) => {
     let release: () => void = () => undefined;
     const z2Answers = new Promise<void>((resolve) => {
       release = resolve;
@@ -173,27 +197,41 @@ describe("fanOut", () => {
 
 describe("reads", () => {
   it("readFirst stops at the first replica holding the row and reads on past 404s", async ({ expect }) => {
-    const replicas = scriptedReplicas({ z1: { status: 404 }, z2: { status: 200, value: "row" }, z3: { status: 200, value: "other" } });
+    const replicas = scriptedReplicas({
+      z1: { status: 404 },
+      z2: { status: 200, value: "row" },
+      z3: { status: 200, value: "other" },
+    });
     const { found } = await readFirst(["z1", "z2", "z3"], replicas.call);
     expect(found?.zone).toBe("z2");
     expect(replicas.zonesCalled).toEqual(["z1", "z2"]);
   });
 
   it("readNewest asks every replica and keeps the newest timestamp (X-Newest)", async ({ expect }) => {
-    const replicas = scriptedReplicas({ z1: { status: 200, timestamp: "1", value: "old" }, z2: { status: 200, timestamp: "3", value: "new" }, z3: { status: 404, timestamp: "2" } });
+    const replicas = scriptedReplicas({
+      z1: { status: 200, timestamp: "1", value: "old" },
+      z2: { status: 200, timestamp: "3", value: "new" },
+      z3: { status: 404, timestamp: "2" },
+    });
     const { found } = await readNewest(["z1", "z2", "z3"], replicas.call);
     expect(found?.reply.value).toBe("new");
   });
 
-  it("readNewest answers not found when the newest replica holds a tombstone (X-Newest after a DELETE)", async ({ expect }) => {
-    const replicas = scriptedReplicas({ z1: { status: 200, timestamp: "1", value: "old" }, z2: { status: 404, timestamp: "2" }, z3: { status: 404 } });
+  it("readNewest answers not found when the newest replica holds a tombstone (X-Newest after a DELETE)", async ({
+    expect,
+  }) => {
+    const replicas = scriptedReplicas({
+      z1: { status: 200, timestamp: "1", value: "old" },
+      z2: { status: 404, timestamp: "2" },
+      z3: { status: 404 },
+    });
     const { found } = await readNewest(["z1", "z2", "z3"], replicas.call);
     expect(found).toBeNull();
   });
 
   it("readOrder shuffles the primaries and keeps handoffs last", ({ expect }) => {
     let seed = 0;
-    const order = readOrder(["z1", "z2", "z3"], ["z4"], () => ((seed = (seed * 9301 + 49297) % 233280) / 233280));
+    const order = readOrder(["z1", "z2", "z3"], ["z4"], () => (seed = (seed * 9301 + 49297) % 233280) / 233280);
     expect(order.slice(0, 3).sort()).toEqual(["z1", "z2", "z3"]);
     expect(order[3]).toBe("z4");
   });

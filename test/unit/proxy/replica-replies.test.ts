@@ -12,7 +12,8 @@ import { fanOut, readFirst, readNewest, readOrder, repairDuties, type ZoneReply 
 import { bestStatus, hasQuorum, quorumSize, writeStatus, zonesAnswering } from "../../../src/proxy/quorum";
 
 const replies = (...pairs: [string, number][]) => pairs.map(([zone, status]) => ({ zone, reply: { status } }));
-const zoneReplies = (...pairs: [string, ReplicaStatus][]): ZoneReply<unknown>[] => pairs.map(([zone, status]) => ({ zone, reply: { status } }));
+const zoneReplies = (...pairs: [string, ReplicaStatus][]): ZoneReply<unknown>[] =>
+  pairs.map(([zone, status]) => ({ zone, reply: { status } }));
 
 describe("best_response", () => {
   it("3xx and 4xx classes reach a quorum as 2xx does, checked in the order 2xx, 3xx, 4xx", ({ expect }) => {
@@ -88,18 +89,29 @@ describe("fanOut: which slots a write calls", () => {
     ]);
   });
 
-  it("an overloaded primary is not covered by a handoff: its load is never moved onto another replica", async ({ expect }) => {
+  it("an overloaded primary is not covered by a handoff: its load is never moved onto another replica", async ({
+    expect,
+  }) => {
     const calls: string[] = [];
-    const result = await fanOut(["z1", "z2", "z3"], ["z1/handoff", "z2/handoff"], async (zone): Promise<ReplicaReply> => {
-      calls.push(zone);
-      return zone === "z2" ? { status: 503, overloaded: true } : { status: 201 };
-    });
+    const result = await fanOut(
+      ["z1", "z2", "z3"],
+      ["z1/handoff", "z2/handoff"],
+      async (zone): Promise<ReplicaReply> => {
+        calls.push(zone);
+        return zone === "z2" ? { status: 503, overloaded: true } : { status: 201 };
+      },
+    );
     expect(calls.sort()).toEqual(["z1", "z2", "z3"]);
     expect(result[1]).toEqual({ zone: "z2", reply: { status: 503, overloaded: true } });
   });
 
-  it("failureReply: a call the runtime refused as overloaded is a 503 marked overloaded; any other failure a plain 503", ({ expect }) => {
-    expect(failureReply(Object.assign(new Error("Durable Object is overloaded"), { overloaded: true }))).toEqual({ status: 503, overloaded: true });
+  it("failureReply: a call the runtime refused as overloaded is a 503 marked overloaded; any other failure a plain 503", ({
+    expect,
+  }) => {
+    expect(failureReply(Object.assign(new Error("Durable Object is overloaded"), { overloaded: true }))).toEqual({
+      status: 503,
+      overloaded: true,
+    });
     expect(failureReply(Object.assign(new Error("network"), { retryable: true }))).toEqual({ status: 503 });
     expect(failureReply(new Error("bug"))).toEqual({ status: 503 });
     expect(failureReply("text")).toEqual({ status: 503 });
@@ -128,21 +140,33 @@ describe("fanOut: which slots a write calls", () => {
       release = resolve;
     });
     setTimeout(release, 20);
-    const result = await fanOut(["z1", "z2", "z3"], [], async (zone) => {
-      if (zone === "z3") {
-        await late;
-        return { status: 404 };
-      }
-      return { status: zone === "z1" ? 201 : 404 };
-    }, 0);
+    const result = await fanOut(
+      ["z1", "z2", "z3"],
+      [],
+      async (zone) => {
+        if (zone === "z3") {
+          await late;
+          return { status: 404 };
+        }
+        return { status: zone === "z1" ? 201 : 404 };
+      },
+      0,
+    );
     expect(result.map((r) => r.reply.status)).toEqual([201, 404, 404]);
   });
 
-  it("a replica that answers after the quorum but within the post-quorum timeout is counted as it answered", async ({ expect }) => {
-    const result = await fanOut(["z1", "z2", "z3"], [], async (zone) => {
-      if (zone === "z3") await new Promise((resolve) => setTimeout(resolve, 20));
-      return { status: 201 };
-    }, 10_000);
+  it("a replica that answers after the quorum but within the post-quorum timeout is counted as it answered", async ({
+    expect,
+  }) => {
+    const result = await fanOut(
+      ["z1", "z2", "z3"],
+      [],
+      async (zone) => {
+        if (zone === "z3") await new Promise((resolve) => setTimeout(resolve, 20));
+        return { status: 201 };
+      },
+      10_000,
+    );
     expect(result).toEqual([
       { zone: "z1", reply: { status: 201 } },
       { zone: "z2", reply: { status: 201 } },
@@ -180,7 +204,8 @@ describe("repair duties after a write", () => {
 });
 
 describe("reads", () => {
-  const scripted = (script: Record<string, ReplicaReply<string>>) => async (zone: string) => script[zone] ?? { status: 503 as const };
+  const scripted = (script: Record<string, ReplicaReply<string>>) => async (zone: string) =>
+    script[zone] ?? { status: 503 as const };
 
   it("readFirst with no replica holding the row returns every reply", async ({ expect }) => {
     const { found, replies: all } = await readFirst(["z1", "z2"], scripted({ z1: { status: 404 } }));
@@ -192,43 +217,97 @@ describe("reads", () => {
   });
 
   it("readFirst takes any 2xx, and nothing below 200 or from 300", async ({ expect }) => {
-    expect((await readFirst(["z1", "z2"], scripted({ z1: { status: 204 }, z2: { status: 200 } }))).found?.zone).toBe("z1");
-    expect((await readFirst(["z1", "z2"], scripted({ z1: { status: 412 }, z2: { status: 202 } }))).found?.zone).toBe("z2");
+    expect((await readFirst(["z1", "z2"], scripted({ z1: { status: 204 }, z2: { status: 200 } }))).found?.zone).toBe(
+      "z1",
+    );
+    expect((await readFirst(["z1", "z2"], scripted({ z1: { status: 412 }, z2: { status: 202 } }))).found?.zone).toBe(
+      "z2",
+    );
   });
 
-  it("readNewest: a tombstone beats a row of the same timestamp, whichever answered first, as the merge decides", async ({ expect }) => {
-    const rowFirst = await readNewest(["z1", "z2"], scripted({ z1: { status: 200, timestamp: "2", value: "row" }, z2: { status: 404, timestamp: "2" } }));
+  it("readNewest: a tombstone beats a row of the same timestamp, whichever answered first, as the merge decides", async ({
+    expect,
+  }) => {
+    const rowFirst = await readNewest(
+      ["z1", "z2"],
+      scripted({ z1: { status: 200, timestamp: "2", value: "row" }, z2: { status: 404, timestamp: "2" } }),
+    );
     expect(rowFirst.found).toBeNull();
-    const tombstoneFirst = await readNewest(["z1", "z2"], scripted({ z1: { status: 404, timestamp: "2" }, z2: { status: 200, timestamp: "2", value: "row" } }));
+    const tombstoneFirst = await readNewest(
+      ["z1", "z2"],
+      scripted({ z1: { status: 404, timestamp: "2" }, z2: { status: 200, timestamp: "2", value: "row" } }),
+    );
     expect(tombstoneFirst.found).toBeNull();
-    const newerRow = await readNewest(["z1", "z2"], scripted({ z1: { status: 404, timestamp: "2" }, z2: { status: 200, timestamp: "3", value: "row" } }));
+    const newerRow = await readNewest(
+      ["z1", "z2"],
+      scripted({ z1: { status: 404, timestamp: "2" }, z2: { status: 200, timestamp: "3", value: "row" } }),
+    );
     expect(newerRow.found?.reply.value).toBe("row");
   });
 
-  it("readNewest: of two rows with the same timestamp the first stays; a 404 without a timestamp or a 503 is ignored", async ({ expect }) => {
-    const same = await readNewest(["z1", "z2", "z3"], scripted({ z1: { status: 200, timestamp: "2", value: "a" }, z2: { status: 200, timestamp: "2", value: "b" }, z3: { status: 404 } }));
+  it("readNewest: of two rows with the same timestamp the first stays; a 404 without a timestamp or a 503 is ignored", async ({
+    expect,
+  }) => {
+    const same = await readNewest(
+      ["z1", "z2", "z3"],
+      scripted({
+        z1: { status: 200, timestamp: "2", value: "a" },
+        z2: { status: 200, timestamp: "2", value: "b" },
+        z3: { status: 404 },
+      }),
+    );
     expect(same.found?.reply.value).toBe("a");
     expect(same.replies).toHaveLength(3);
-    const older = await readNewest(["z1", "z2"], scripted({ z1: { status: 200, timestamp: "3", value: "new" }, z2: { status: 200, timestamp: "2", value: "old" } }));
+    const older = await readNewest(
+      ["z1", "z2"],
+      scripted({
+        z1: { status: 200, timestamp: "3", value: "new" },
+        z2: { status: 200, timestamp: "2", value: "old" },
+      }),
+    );
     expect(older.found?.reply.value).toBe("new");
     expect((await readNewest(["z1"], scripted({}))).found).toBeNull();
-    const untimed = await readNewest(["z1", "z2"], scripted({ z1: { status: 200, value: "untimed" }, z2: { status: 412, timestamp: "9" } }));
+    const untimed = await readNewest(
+      ["z1", "z2"],
+      scripted({ z1: { status: 200, value: "untimed" }, z2: { status: 412, timestamp: "9" } }),
+    );
     expect(untimed.found?.reply.value).toBe("untimed");
   });
 
-  it("readNewest: a reply that carries a timestamp is newer than one that carries none, in either order", async ({ expect }) => {
-    const timedLast = await readNewest(["z1", "z2"], scripted({ z1: { status: 200, value: "untimed" }, z2: { status: 200, timestamp: "1700000000.00000", value: "timed" } }));
+  it("readNewest: a reply that carries a timestamp is newer than one that carries none, in either order", async ({
+    expect,
+  }) => {
+    const timedLast = await readNewest(
+      ["z1", "z2"],
+      scripted({
+        z1: { status: 200, value: "untimed" },
+        z2: { status: 200, timestamp: "1700000000.00000", value: "timed" },
+      }),
+    );
     expect(timedLast.found?.reply.value).toBe("timed");
-    const timedFirst = await readNewest(["z1", "z2"], scripted({ z1: { status: 200, timestamp: "1700000000.00000", value: "timed" }, z2: { status: 200, value: "untimed" } }));
+    const timedFirst = await readNewest(
+      ["z1", "z2"],
+      scripted({
+        z1: { status: 200, timestamp: "1700000000.00000", value: "timed" },
+        z2: { status: 200, value: "untimed" },
+      }),
+    );
     expect(timedFirst.found?.reply.value).toBe("timed");
   });
 
-  it("readNewest: a 404 without a timestamp (a replica that never held the row) is passed over, even before a reply without one", async ({ expect }) => {
-    const { found } = await readNewest(["z1", "z2"], scripted({ z1: { status: 404 }, z2: { status: 200, value: "row" } }));
+  it("readNewest: a 404 without a timestamp (a replica that never held the row) is passed over, even before a reply without one", async ({
+    expect,
+  }) => {
+    const { found } = await readNewest(
+      ["z1", "z2"],
+      scripted({ z1: { status: 404 }, z2: { status: 200, value: "row" } }),
+    );
     expect(found?.zone).toBe("z2");
   });
 
-  it("readOrder maps the random draws one to one onto the orders of the primaries: each of the 3! orders comes from one pair of draws", ({ expect }) => {
+  it("readOrder maps the random draws one to one onto the orders of the primaries: each of the 3! orders comes from one pair of draws", ({
+    expect,
+  }) => {
     const orders = new Set<string>();
     for (const first of [0.1, 0.5, 0.9]) {
       for (const second of [0.2, 0.8]) {
@@ -236,7 +315,14 @@ describe("reads", () => {
         orders.add(readOrder(["z1", "z2", "z3"], ["z4"], () => draws.shift() ?? 0).join(","));
       }
     }
-    expect([...orders].sort()).toEqual(["z1,z2,z3,z4", "z1,z3,z2,z4", "z2,z1,z3,z4", "z2,z3,z1,z4", "z3,z1,z2,z4", "z3,z2,z1,z4"]);
+    expect([...orders].sort()).toEqual([
+      "z1,z2,z3,z4",
+      "z1,z3,z2,z4",
+      "z2,z1,z3,z4",
+      "z2,z3,z1,z4",
+      "z3,z1,z2,z4",
+      "z3,z2,z1,z4",
+    ]);
   });
 
   it("readOrder is a Fisher-Yates shuffle of the primaries by the random source given", ({ expect }) => {

@@ -26,7 +26,9 @@ describe("signed scope", () => {
     }
   });
 
-  it("a container TempURL key reaches its container, an account key its account; a subrequest keeps the scope", ({ expect }) => {
+  it("a container TempURL key reaches its container, an account key its account; a subrequest keeps the scope", ({
+    expect,
+  }) => {
     const container: Environ = {};
     grantSignedScope(container, "tempurl", { account: "AUTH_a", container: "c", objectPrefix: "" });
     const sub: Environ = {};
@@ -39,10 +41,14 @@ describe("signed scope", () => {
     expect(at(account, "/v1/AUTH_b/d/any")).toBe(false);
   });
 
-  it("an authority without a scope allows nothing; a request no signature vouched for is left to the ACLs", ({ expect }) => {
+  it("an authority without a scope allows nothing; a request no signature vouched for is left to the ACLs", ({
+    expect,
+  }) => {
     expect(at({ authorized: "formpost" }, "/v1/AUTH_a/c/o")).toBe(false);
     expect(at({ authorized: "tempurl", signedScope: null }, "/v1/AUTH_a/c/o")).toBe(false);
-    expect(at({ authorized: "tempurl", signedScope: { account: "AUTH_a", container: null } }, "/v1/AUTH_a/c/o")).toBe(false);
+    expect(at({ authorized: "tempurl", signedScope: { account: "AUTH_a", container: null } }, "/v1/AUTH_a/c/o")).toBe(
+      false,
+    );
     expect(at({}, "/v1/AUTH_a/c/o")).toBe(true);
   });
 });

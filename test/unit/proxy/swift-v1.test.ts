@@ -20,7 +20,9 @@ let expirySeconds = 1_900_000_000;
 const nextExpiry = () => (expirySeconds += 100);
 
 describe("token expiry", () => {
-  it("a token is refused at its expiry second exactly and one second past it, on its first check", async ({ expect }) => {
+  it("a token is refused at its expiry second exactly and one second past it, on its first check", async ({
+    expect,
+  }) => {
     const expires = nextExpiry();
     const atExpiry = await mintToken(config, tester(), expires);
     expect(await verifyToken(config, atExpiry, expires * 1000)).toBeNull();
@@ -34,7 +36,9 @@ describe("token expiry", () => {
     expect(await verifyToken(config, token, expires * 1000 - 1)).toMatchObject({ account: "test", user: "tester" });
   });
 
-  it("a token accepted once is refused at its expiry second and one second past it (the isolate's memory of it expires too)", async ({ expect }) => {
+  it("a token accepted once is refused at its expiry second and one second past it (the isolate's memory of it expires too)", async ({
+    expect,
+  }) => {
     const expires = nextExpiry();
     const token = await mintToken(config, tester(), expires);
     expect(await verifyToken(config, token, expires * 1000 - 1000)).not.toBeNull();

@@ -28,7 +28,12 @@ export interface BuildOptions {
 
 /** A builder with `zones` added and rebalanced once at `now` (default T0). */
 export function built(zones: readonly Zone[], options: BuildOptions = {}): BuilderFile {
-  let builder = create(options.ring ?? "object", options.partPower ?? 10, options.replicas ?? 3, options.minPartHours ?? 1);
+  let builder = create(
+    options.ring ?? "object",
+    options.partPower ?? 10,
+    options.replicas ?? 3,
+    options.minPartHours ?? 1,
+  );
   for (const z of zones) builder = addZone(builder, z);
   return rebalance(builder, options.now ?? T0).builder;
 }

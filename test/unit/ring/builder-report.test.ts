@@ -29,7 +29,9 @@ function refusal(json: unknown): string {
 
 /** `builder` with every table entry of one replica set to `index`. */
 function replicaAll(builder: BuilderFile, replica: number, index: number): BuilderFile {
-  const tables = (builder.replica2Partition2Zone ?? []).map((text, r) => uint16ToBase64(base64ToUint16(text).map((value) => (r === replica ? index : value))));
+  const tables = (builder.replica2Partition2Zone ?? []).map((text, r) =>
+    uint16ToBase64(base64ToUint16(text).map((value) => (r === replica ? index : value))),
+  );
   return { ...builder, replica2Partition2Zone: tables };
 }
 
@@ -67,9 +69,9 @@ describe("parseBuilderFile", () => {
     expect(refusal({ ...built(SMALL, { partPower: 2, replicas: 2 }), replica2Partition2Zone: "AA==" })).toBe(
       "bad builder file: replica2Partition2Zone is not null or a list of base64 strings",
     );
-    expect(refusal({ ...built(SMALL, { partPower: 2, replicas: 2 }), zones: [{ ...SMALL[0], removed: false, weight: -1 }] })).toBe(
-      "bad builder file: zones[0] has weight -1: expected a finite number >= 0",
-    );
+    expect(
+      refusal({ ...built(SMALL, { partPower: 2, replicas: 2 }), zones: [{ ...SMALL[0], removed: false, weight: -1 }] }),
+    ).toBe("bad builder file: zones[0] has weight -1: expected a finite number >= 0");
   });
 });
 
@@ -89,11 +91,16 @@ describe("validate (Swift: RingBuilder.validate)", () => {
     let builder = create("object", 2, 1, 0);
     for (const id of ids) builder = addZone(builder, zone(id, 1, { bucket: "BODIES" }));
     builder = addZone(builder, zone("plain", 1));
-    expect(validate(builder)).toContain("zones a, b, c, d, e and 2 more name an R2 bucket and plain do not: name one for every zone or for none");
+    expect(validate(builder)).toContain(
+      "zones a, b, c, d, e and 2 more name an R2 bucket and plain do not: name one for every zone or for none",
+    );
   });
 
   it("a builder without weighted zones, or with too few, is reported", ({ expect }) => {
-    expect(validate(addZone(create("object", 2, 1, 0), zone("z1", 0)))).toEqual(["no zone has weight > 0", "the ring has never been rebalanced"]);
+    expect(validate(addZone(create("object", 2, 1, 0), zone("z1", 0)))).toEqual([
+      "no zone has weight > 0",
+      "the ring has never been rebalanced",
+    ]);
     expect(validate(addZone(create("object", 2, 2, 0), zone("z1", 1)))).toEqual([
       "2 replicas need 2 zones with weight > 0; there are 1",
       "the ring has never been rebalanced",
@@ -101,7 +108,10 @@ describe("validate (Swift: RingBuilder.validate)", () => {
   });
 
   it("a removed zone does not count among the zones with weight, nor among those naming buckets", ({ expect }) => {
-    const builder = removeZone(built([zone("z1"), zone("z2", 100, { bucket: "B2" })], { partPower: 2, replicas: 1 }), "z2");
+    const builder = removeZone(
+      built([zone("z1"), zone("z2", 100, { bucket: "B2" })], { partPower: 2, replicas: 1 }),
+      "z2",
+    );
     const problems = validate(builder);
     expect(problems.some((problem) => problem.includes("name an R2 bucket"))).toBe(false);
     expect(problems.some((problem) => problem.startsWith("removed zone z2 still holds"))).toBe(true);
@@ -109,7 +119,10 @@ describe("validate (Swift: RingBuilder.validate)", () => {
 
   it("a table naming the zone index just past the list is reported", ({ expect }) => {
     const builder = built(SMALL, { partPower: 2, replicas: 2 });
-    expect(validate(replicaAll(builder, 1, 3))).toEqual(["partition/replica 0/1, 1/1, 2/1, 3/1 name a zone index past the zone list", "partitions 0, 1, 2, 3 have replicas in fewer than 2 distinct zones"]);
+    expect(validate(replicaAll(builder, 1, 3))).toEqual([
+      "partition/replica 0/1, 1/1, 2/1, 3/1 name a zone index past the zone list",
+      "partitions 0, 1, 2, 3 have replicas in fewer than 2 distinct zones",
+    ]);
   });
 
   it("a table that cannot be read is reported", ({ expect }) => {
@@ -140,7 +153,10 @@ describe("show (Swift: swift-ring-builder <builder>)", () => {
   });
 
   it("marks removed zones and says the zones changed", ({ expect }) => {
-    const builder = removeZone(addZone(built(SMALL, { partPower: 2, replicas: 2 }), zone("z4", 10, { bucket: "BODIES_Z4" })), "z2");
+    const builder = removeZone(
+      addZone(built(SMALL, { partPower: 2, replicas: 2 }), zone("z4", 10, { bucket: "BODIES_Z4" })),
+      "z2",
+    );
     expect(show(builder)).toBe(
       [
         "object ring, version 1",

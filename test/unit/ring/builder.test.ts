@@ -4,7 +4,16 @@
  * hand-made damage, the ring file's compact form, parse of builder JSON, and show.
  */
 import { describe, it } from "vitest";
-import { addZone, create, parseBuilderFile, removeZone, setWeight, show, toRingFile, validate } from "../../../src/ring/builder.ts";
+import {
+  addZone,
+  create,
+  parseBuilderFile,
+  removeZone,
+  setWeight,
+  show,
+  toRingFile,
+  validate,
+} from "../../../src/ring/builder.ts";
 import { parseRingFile } from "../../../src/ring/ring-file.ts";
 import { base64ToUint16, uint16ToBase64 } from "../../../src/ring/table.ts";
 import type { BuilderFile } from "../../../src/ring/types.ts";
@@ -31,15 +40,20 @@ describe("builder input", () => {
     expect(() => create("object", 10, 3, -1)).toThrow(/min_part_hours -1/);
   });
 
-  it("create refuses a seed that is not a 32-bit whole number; a new builder has no zone changes pending", ({ expect }) => {
-    for (const seed of [-1, 0x100000000, 1.5]) expect(() => create("object", 4, 3, 1, seed), String(seed)).toThrow(`seed ${seed} is not a 32-bit whole number`);
+  it("create refuses a seed that is not a 32-bit whole number; a new builder has no zone changes pending", ({
+    expect,
+  }) => {
+    for (const seed of [-1, 0x100000000, 1.5])
+      expect(() => create("object", 4, 3, 1, seed), String(seed)).toThrow(`seed ${seed} is not a 32-bit whole number`);
     expect(create("object", 4, 3, 1, 0xffffffff).seed).toBe(0xffffffff);
     expect(create("object", 4, 3, 1).zonesChanged).toBe(false);
   });
 
   it("addZone names the zone and lists every problem it has, joined by '; '", ({ expect }) => {
     const builder = create("object", 4, 3, 1);
-    expect(() => addZone(builder, zone("z/2", -5))).toThrow('zone "z/2" has id "z/2": expected 1-32 letters, digits, "_", "-" or "."; zone "z/2" has weight -5');
+    expect(() => addZone(builder, zone("z/2", -5))).toThrow(
+      'zone "z/2" has id "z/2": expected 1-32 letters, digits, "_", "-" or "."; zone "z/2" has weight -5',
+    );
   });
 
   it("removing a zone from a builder never rebalanced drops it at once and keeps the others", ({ expect }) => {
@@ -52,7 +66,7 @@ describe("builder input", () => {
   it("setWeight refuses a weight that is not a finite number and marks the zones changed", ({ expect }) => {
     const builder = built(THREE);
     expect(builder.zonesChanged).toBe(false);
-    for (const weight of [JSON.parse("\"5\"") as number, Number.NaN, Number.POSITIVE_INFINITY]) {
+    for (const weight of [JSON.parse('"5"') as number, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(() => setWeight(builder, "z1", weight), String(weight)).toThrow(/is not a finite number >= 0/);
     }
     const reweighted = setWeight(builder, "z1", 50);
@@ -106,13 +120,17 @@ describe("validate", () => {
     ]);
   });
 
-  it("catches a hand-broken table: two replicas in one zone, an unassigned slot, a zone index past the list", ({ expect }) => {
+  it("catches a hand-broken table: two replicas in one zone, an unassigned slot, a zone index past the list", ({
+    expect,
+  }) => {
     const builder = built(THREE, { partPower: 4 });
     const zoneOfFirst = base64ToUint16(builder.replica2Partition2Zone?.[0] ?? "")[5] ?? 0;
     const doubled = withEntry(builder, 1, 5, zoneOfFirst);
     expect(validate(doubled)).toEqual(["partitions 5 have replicas in fewer than 3 distinct zones"]);
     expect(validate(withEntry(builder, 2, 3, 0xffff))).toContain("partition/replica 3/2 have no zone");
-    expect(validate(withEntry(builder, 0, 1, 7))).toContain("partition/replica 1/0 name a zone index past the zone list");
+    expect(validate(withEntry(builder, 0, 1, 7))).toContain(
+      "partition/replica 1/0 name a zone index past the zone list",
+    );
   });
 
   it("catches duplicate zone ids, bad weights, a truncated table and a half-set bucket list", ({ expect }) => {
@@ -124,7 +142,10 @@ describe("validate", () => {
     expect(validate({ ...builder, zones: [{ ...z1, bucket: "BODIES_Z1" }, z2, z3] }).join("\n")).toMatch(
       /zones z1 name an R2 bucket and z2, z3 do not/,
     );
-    const truncated = { ...builder, replica2Partition2Zone: (builder.replica2Partition2Zone ?? []).map(() => uint16ToBase64(new Uint16Array(3))) };
+    const truncated = {
+      ...builder,
+      replica2Partition2Zone: (builder.replica2Partition2Zone ?? []).map(() => uint16ToBase64(new Uint16Array(3))),
+    };
     expect(validate(truncated).join("\n")).toMatch(/replica 0 table has 3 partitions, expected 16/);
   });
 
@@ -135,12 +156,16 @@ describe("validate", () => {
 
   it("toRingFile refuses a builder validate finds wrong", ({ expect }) => {
     const builder = built(THREE, { partPower: 4 });
-    expect(() => toRingFile(withEntry(builder, 2, 3, 0xffff))).toThrow(/not valid: partition\/replica 3\/2 have no zone/);
+    expect(() => toRingFile(withEntry(builder, 2, 3, 0xffff))).toThrow(
+      /not valid: partition\/replica 3\/2 have no zone/,
+    );
   });
 });
 
 describe("files", () => {
-  it("the ring file holds one byte per partition per replica, base64, and the zones without builder fields", ({ expect }) => {
+  it("the ring file holds one byte per partition per replica, base64, and the zones without builder fields", ({
+    expect,
+  }) => {
     const zones = [1, 2, 3].map((n) => zone(`z${n}`, 100, { locationHint: "enam", bucket: `BODIES_Z${n}` }));
     const file = toRingFile(built(zones));
     expect(file.format).toBe("edgeswift-ring/1");

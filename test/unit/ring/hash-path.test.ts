@@ -18,7 +18,13 @@ describe("hashPath and partitionOf reproduce Swift", () => {
   for (const vector of vectors.vectors) {
     const path = [vector.account, vector.container, vector.object].filter((part) => part !== null).join("/");
     it(`/${path.length > 60 ? path.slice(0, 60) + "…" : path} has Swift's md5 and partitions`, ({ expect }) => {
-      const digest = hashPath(vectors.hash_path_prefix, vectors.hash_path_suffix, vector.account, vector.container, vector.object);
+      const digest = hashPath(
+        vectors.hash_path_prefix,
+        vectors.hash_path_suffix,
+        vector.account,
+        vector.container,
+        vector.object,
+      );
       expect(toHex(digest)).toBe(vector.md5_hex);
       for (const [partPower, partition] of Object.entries(vector.partition)) {
         expect(partitionOf(digest, Number(partPower)), `part power ${partPower}`).toBe(partition);

@@ -30,7 +30,9 @@ function ringFileOf(entry: (typeof fixture.rings)[number]): RingFile {
 
 describe("placement matches Swift's ring code (committed vectors)", () => {
   for (const entry of fixture.rings) {
-    it(`${entry.name}: primaryZones is get_part_nodes and handoffZones is get_more_nodes, for ${entry.vectors.length} partitions`, ({ expect }) => {
+    it(`${entry.name}: primaryZones is get_part_nodes and handoffZones is get_more_nodes, for ${entry.vectors.length} partitions`, ({
+      expect,
+    }) => {
       const file = ringFileOf(entry);
       const ring = Ring.fromFile(file, HASH);
       const last = zonesNotInTable(file);
@@ -38,7 +40,9 @@ describe("placement matches Swift's ring code (committed vectors)", () => {
       for (const [partition, primaries, handoffs] of entry.vectors as [number, string, string][]) {
         expect(ids(ring.primaryZones(partition)), `partition ${partition} primaries`).toBe(primaries);
         const swiftHandoffs = handoffs ? handoffs.split(" ") : [];
-        expect(ids(ring.handoffZones(partition)), `partition ${partition} handoffs`).toBe([...swiftHandoffs, ...last].join(" "));
+        expect(ids(ring.handoffZones(partition)), `partition ${partition} handoffs`).toBe(
+          [...swiftHandoffs, ...last].join(" "),
+        );
       }
     });
   }
@@ -55,4 +59,3 @@ describe("placement matches Swift's ring code (committed vectors)", () => {
     }
   });
 });
-

@@ -41,7 +41,7 @@ function swiftMoreNodes(tables: readonly Uint8Array[], partPower: number, partit
   for (const table of tables) for (const device of table) withParts.add(device);
   const used = new Set(swiftPartNodes(tables, partition));
   const digest = md5(new TextEncoder().encode(String(partition)));
-  const word = ((digest[0] ?? 0) * 2 ** 24 + (digest[1] ?? 0) * 2 ** 16 + (digest[2] ?? 0) * 2 ** 8 + (digest[3] ?? 0));
+  const word = (digest[0] ?? 0) * 2 ** 24 + (digest[1] ?? 0) * 2 ** 16 + (digest[2] ?? 0) * 2 ** 8 + (digest[3] ?? 0);
   const start = Math.floor(word / 2 ** (32 - partPower)); // struct.unpack_from('>I', part_hash)[0] >> part_shift
   const inc = Math.floor(parts / 65536) || 1;
   const walk: number[] = [];
@@ -76,15 +76,24 @@ function ringFileFrom(zoneCount: number, partPower: number, tables: Uint8Array[]
 }
 
 const tableRingArb = fc
-  .record({ zoneCount: fc.integer({ min: 1, max: 9 }), replicas: fc.integer({ min: 1, max: 4 }), partPower: fc.integer({ min: 0, max: 8 }) })
+  .record({
+    zoneCount: fc.integer({ min: 1, max: 9 }),
+    replicas: fc.integer({ min: 1, max: 4 }),
+    partPower: fc.integer({ min: 0, max: 8 }),
+  })
   .chain(({ zoneCount, replicas, partPower }) =>
     fc
-      .array(fc.uint8Array({ minLength: 2 ** partPower, maxLength: 2 ** partPower, min: 0, max: zoneCount - 1 }), { minLength: replicas, maxLength: replicas })
+      .array(fc.uint8Array({ minLength: 2 ** partPower, maxLength: 2 ** partPower, min: 0, max: zoneCount - 1 }), {
+        minLength: replicas,
+        maxLength: replicas,
+      })
       .map((tables) => ({ zoneCount, partPower, tables })),
   );
 
 describe("placement follows Swift's rule for any table (property)", () => {
-  it("primaryZones is get_part_nodes; handoffZones is get_more_nodes, then the zones the table never names", ({ expect }) => {
+  it("primaryZones is get_part_nodes; handoffZones is get_more_nodes, then the zones the table never names", ({
+    expect,
+  }) => {
     fc.assert(
       fc.property(tableRingArb, ({ zoneCount, partPower, tables }) => {
         const ring = Ring.fromFile(ringFileFrom(zoneCount, partPower, tables), HASH);
@@ -100,20 +109,40 @@ describe("placement follows Swift's rule for any table (property)", () => {
     );
   });
 
-  it("at part powers 16 to 18 (the walk steps by 1, 2 and 4 partitions), sampled partitions follow the same rule", ({ expect }) => {
+  it("at part powers 16 to 18 (the walk steps by 1, 2 and 4 partitions), sampled partitions follow the same rule", ({
+    expect,
+  }) => {
     fc.assert(
       fc.property(
-        fc.record({ seed: fc.nat(), partPower: fc.integer({ min: 16, max: 18 }), replicas: fc.integer({ min: 1, max: 3 }), zonesInTable: fc.integer({ min: 3, max: 7 }), extra: fc.integer({ min: 0, max: 2 }) }),
+        fc.record({
+          seed: fc.nat(),
+          partPower: fc.integer({ min: 16, max: 18 }),
+          replicas: fc.integer({ min: 1, max: 3 }),
+          zonesInTable: fc.integer({ min: 3, max: 7 }),
+          extra: fc.integer({ min: 0, max: 2 }),
+        }),
         fc.array(fc.nat(), { minLength: 20, maxLength: 20 }),
         ({ seed, partPower, replicas, zonesInTable, extra }, picks) => {
-          const params: SyntheticRingParams = { seed, partPower, replicas, zones: Array.from({ length: zonesInTable + extra }, (_, i) => `s${i}`), zonesInTable };
+          const params: SyntheticRingParams = {
+            seed,
+            partPower,
+            replicas,
+            zones: Array.from({ length: zonesInTable + extra }, (_, i) => `s${i}`),
+            zonesInTable,
+          };
           const file = syntheticRingFile(params);
           const ring = Ring.fromFile(file, HASH);
           const tables = file.replica2Partition2Zone.map((text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0)));
           const unnamed = Array.from({ length: extra }, (_, i) => `s${zonesInTable + i}`);
           for (const pick of [0, ring.partitionCount - 1, ...picks.map((n) => n % ring.partitionCount)]) {
-            expect(ids(ring.primaryZones(pick))).toBe(swiftPartNodes(tables, pick).map((i) => `s${i}`).join(" "));
-            expect(ids(ring.handoffZones(pick))).toBe([...swiftMoreNodes(tables, partPower, pick).map((i) => `s${i}`), ...unnamed].join(" "));
+            expect(ids(ring.primaryZones(pick))).toBe(
+              swiftPartNodes(tables, pick)
+                .map((i) => `s${i}`)
+                .join(" "),
+            );
+            expect(ids(ring.handoffZones(pick))).toBe(
+              [...swiftMoreNodes(tables, partPower, pick).map((i) => `s${i}`), ...unnamed].join(" "),
+            );
           }
         },
       ),

@@ -127,12 +127,18 @@ const ids = (zones: readonly { id: string }[]) => zones.map((z) => z.id);
  * appears. A change to the order moves every handoff's data: it must break these loudly.
  */
 describe("handoff order (Swift: ring.py get_more_nodes)", () => {
-  it("handoffZones of every partition of a fixed ring come in Swift's get_more_nodes order, a weight-0 zone last", ({ expect }) => {
-    const ring = handMade(3, ["z1", "z2", "z3", "z4", "z5", "z6", "z7"], [
-      [0, 1, 2, 3, 4, 5, 0, 1],
-      [1, 2, 3, 4, 5, 0, 2, 3],
-      [2, 3, 4, 5, 0, 1, 4, 5],
-    ]);
+  it("handoffZones of every partition of a fixed ring come in Swift's get_more_nodes order, a weight-0 zone last", ({
+    expect,
+  }) => {
+    const ring = handMade(
+      3,
+      ["z1", "z2", "z3", "z4", "z5", "z6", "z7"],
+      [
+        [0, 1, 2, 3, 4, 5, 0, 1],
+        [1, 2, 3, 4, 5, 0, 2, 3],
+        [2, 3, 4, 5, 0, 1, 4, 5],
+      ],
+    );
     const expected = [
       ["z5", "z4", "z6", "z7"],
       ["z1", "z5", "z6", "z7"],
@@ -146,7 +152,9 @@ describe("handoff order (Swift: ring.py get_more_nodes)", () => {
     expect(Array.from({ length: 8 }, (_, p) => ids(ring.handoffZones(p)))).toEqual(expected);
   });
 
-  it("past 65,536 partitions the walk steps by parts / 65536 and wraps to a partition of the start's parity, as Swift's get_more_nodes", ({ expect }) => {
+  it("past 65,536 partitions the walk steps by parts / 65536 and wraps to a partition of the start's parity, as Swift's get_more_nodes", ({
+    expect,
+  }) => {
     // z8 and z9 hold only partitions below 1000: odd ones list z9 first, even ones z8, so where the
     // walk wraps to shows in which of them comes first.
     const partitions = 2 ** 17;
@@ -167,7 +175,8 @@ describe("handoff order (Swift: ring.py get_more_nodes)", () => {
       99999: ["z4", "z5", "z7", "z6", "z9", "z8"],
       131071: ["z2", "z3", "z1", "z7", "z8", "z9"],
     };
-    for (const [partition, handoffs] of Object.entries(expected)) expect(ids(ring.handoffZones(Number(partition))), `partition ${partition}`).toEqual(handoffs);
+    for (const [partition, handoffs] of Object.entries(expected))
+      expect(ids(ring.handoffZones(Number(partition))), `partition ${partition}`).toEqual(handoffs);
   });
 });
 
@@ -213,6 +222,8 @@ describe("loadRings", () => {
     const files = { account: accountRing, container: containerRing, object: objectRing };
     expect(ringsFrom(files, HASH).container.name).toBe("container");
     expect(() => ringsFrom({ ...files, container: objectRing }, HASH)).toThrow(RingFileError);
-    expect(() => ringsFrom({ ...files, container: objectRing }, HASH)).toThrow("rings/container.ring.json holds the object ring");
+    expect(() => ringsFrom({ ...files, container: objectRing }, HASH)).toThrow(
+      "rings/container.ring.json holds the object ring",
+    );
   });
 });

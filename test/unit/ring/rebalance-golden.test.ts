@@ -23,9 +23,17 @@ function countsOf(builder: BuilderFile): Record<string, number> {
 
 const STEPS: { name: string; change: (b: BuilderFile) => BuilderFile; now: number }[] = [
   { name: "the first build places every partition-replica, a weight-0 zone none", change: (b) => b, now: T0 },
-  { name: "a new zone takes its share, at most one replica of a partition per rebalance", change: (b) => addZone(b, zone("z6", 100)), now: T0 + 2 * HOUR },
+  {
+    name: "a new zone takes its share, at most one replica of a partition per rebalance",
+    change: (b) => addZone(b, zone("z6", 100)),
+    now: T0 + 2 * HOUR,
+  },
   { name: "a zone set to weight 0 starts draining", change: (b) => setWeight(b, "z3", 0), now: T0 + 4 * HOUR },
-  { name: "a removed zone is emptied at once and dropped from the zone list", change: (b) => removeZone(b, "z1"), now: T0 + 6 * HOUR },
+  {
+    name: "a removed zone is emptied at once and dropped from the zone list",
+    change: (b) => removeZone(b, "z1"),
+    now: T0 + 6 * HOUR,
+  },
   { name: "a rebalance with nothing to do moves nothing", change: (b) => b, now: T0 + 8 * HOUR },
 ];
 
@@ -44,7 +52,8 @@ const EXPECTED = [
 /** The builder's history up to step `last`, rebuilt from scratch (each test runs on its own). */
 function runSteps(last: number) {
   let builder = create("object", 6, 3, 1);
-  for (const z of [zone("z1", 100), zone("z2", 100), zone("z3", 200), zone("z4", 200), zone("z5", 0)]) builder = addZone(builder, z);
+  for (const z of [zone("z1", 100), zone("z2", 100), zone("z3", 200), zone("z4", 200), zone("z5", 0)])
+    builder = addZone(builder, z);
   const results: RebalanceResult[] = [];
   for (const { change, now } of STEPS.slice(0, last + 1)) {
     const result = rebalance(change(builder), now);
@@ -82,7 +91,11 @@ const UNEVEN: { name: string; change: (b: BuilderFile) => BuilderFile; now: numb
   { name: "uneven weights, first build", change: (b) => b, now: T0 },
   { name: "a zone gains weight", change: (b) => setWeight(b, "u2", 400), now: T0 + 3 * HOUR },
   { name: "within min_part_hours nothing moves", change: (b) => b, now: T0 + 3 * HOUR + 1800 },
-  { name: "two zones added, one drained", change: (b) => setWeight(addZone(addZone(b, zone("u7", 150)), zone("u8", 50)), "u5", 0), now: T0 + 6 * HOUR },
+  {
+    name: "two zones added, one drained",
+    change: (b) => setWeight(addZone(addZone(b, zone("u7", 150)), zone("u8", 50)), "u5", 0),
+    now: T0 + 6 * HOUR,
+  },
   { name: "a zone removed", change: (b) => removeZone(b, "u1"), now: T0 + 9 * HOUR },
   { name: "settling", change: (b) => b, now: T0 + 12 * HOUR },
 ];
@@ -90,7 +103,8 @@ const UNEVEN: { name: string; change: (b: BuilderFile) => BuilderFile; now: numb
 /** The UNEVEN history's results, rebuilt from scratch. */
 function unevenResults(): RebalanceResult[] {
   let builder = create("object", 8, 4, 2, 7);
-  for (const z of [zone("u1", 100), zone("u2", 100), zone("u3", 150), zone("u4", 200), zone("u5", 50), zone("u6", 300)]) builder = addZone(builder, z);
+  for (const z of [zone("u1", 100), zone("u2", 100), zone("u3", 150), zone("u4", 200), zone("u5", 50), zone("u6", 300)])
+    builder = addZone(builder, z);
   return UNEVEN.map(({ change, now }) => {
     const result = rebalance(change(builder), now);
     builder = result.builder;

@@ -23,7 +23,12 @@ function zoneIds(builder: BuilderFile): (string | undefined)[][] {
 }
 
 /** Checks every per-rebalance rule for `next = rebalance(before, now)`; returns `next`'s builder. */
-function checkedRebalance(before: BuilderFile, now: number, expect: ExpectStatic, label: string): { builder: BuilderFile; moved: number } {
+function checkedRebalance(
+  before: BuilderFile,
+  now: number,
+  expect: ExpectStatic,
+  label: string,
+): { builder: BuilderFile; moved: number } {
   const snapshot = JSON.stringify(before);
   const result = rebalance(before, now);
   expect(JSON.stringify(before), `${label}: input unchanged`).toBe(snapshot);
@@ -82,7 +87,8 @@ function history(seed: number, expect: ExpectStatic): string {
   let builder = create("object", 4 + pick(4), replicas, minPartHours, seed);
   let next = 1;
   const weight = (): number => [0, 1, 50, 100, 100, 200, 300][pick(7)] ?? 100;
-  for (let i = 0; i < replicas + 1 + pick(3); i++) builder = addZone(builder, zone(`z${next++}`, i < replicas ? 100 : weight()));
+  for (let i = 0; i < replicas + 1 + pick(3); i++)
+    builder = addZone(builder, zone(`z${next++}`, i < replicas ? 100 : weight()));
   let now = T0;
   for (let step = 0; step < 6; step++) {
     const label = `seed ${seed} step ${step}`;
@@ -92,7 +98,8 @@ function history(seed: number, expect: ExpectStatic): string {
     const choice = pick(4);
     if (choice === 0) builder = addZone(builder, zone(`z${next++}`, weight()));
     else if (choice === 1 && live.length > replicas) builder = removeZone(builder, live[pick(live.length)]?.id ?? "");
-    else if (choice === 2 && live.length > replicas) builder = setWeight(builder, live[pick(live.length)]?.id ?? "", weight());
+    else if (choice === 2 && live.length > replicas)
+      builder = setWeight(builder, live[pick(live.length)]?.id ?? "", weight());
     now += pick(3) * HOUR + pick(2) * 1800;
   }
   // Settle: rebalance past min_part_hours until nothing moves (bounded), then every zone is at its target.
@@ -164,7 +171,9 @@ const DIGESTS: readonly string[] = [
 
 describe("rebalance rules on generated histories", () => {
   for (let batch = 0; batch < 4; batch++) {
-    it(`hold after every rebalance, settle on the targets and give the same rings on every version (seeds ${batch * 10 + 1}–${batch * 10 + 10})`, ({ expect }) => {
+    it(`hold after every rebalance, settle on the targets and give the same rings on every version (seeds ${batch * 10 + 1}–${batch * 10 + 10})`, ({
+      expect,
+    }) => {
       for (let seed = batch * 10 + 1; seed <= batch * 10 + 10; seed++) {
         expect(history(seed, expect), `seed ${seed}: the same rings as before`).toBe(DIGESTS[seed - 1]);
       }

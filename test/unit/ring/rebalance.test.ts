@@ -16,10 +16,21 @@ import { assignments, built, countsByZone, HOUR, T0, zone } from "./build.ts";
  */
 function pairedBuilder(): BuilderFile {
   let builder = create("object", 3, 2, 0);
-  for (const [id, weight] of [["A", 100], ["B", 300], ["C", 200], ["D", 200]] as const) builder = addZone(builder, zone(id, weight));
+  for (const [id, weight] of [
+    ["A", 100],
+    ["B", 300],
+    ["C", 200],
+    ["D", 200],
+  ] as const)
+    builder = addZone(builder, zone(id, weight));
   const first = Uint16Array.from([0, 0, 0, 0, 2, 2, 2, 2]);
   const second = Uint16Array.from([1, 1, 1, 1, 3, 3, 3, 3]);
-  return { ...builder, ...encodeTables({ table: [first, second], partitionMovedAt: new Uint32Array(8) }), version: 1, zonesChanged: false };
+  return {
+    ...builder,
+    ...encodeTables({ table: [first, second], partitionMovedAt: new Uint32Array(8) }),
+    version: 1,
+    zonesChanged: false,
+  };
 }
 
 const THREE = [zone("z1"), zone("z2"), zone("z3")];
@@ -42,7 +53,9 @@ describe("rebalance", () => {
     for (const zones of assignments(result.builder)) expect([...zones].sort()).toEqual(["z1", "z2", "z3"]);
   });
 
-  it("adding a 4th zone of equal weight moves about a quarter of the partition-replicas and loses none", ({ expect }) => {
+  it("adding a 4th zone of equal weight moves about a quarter of the partition-replicas and loses none", ({
+    expect,
+  }) => {
     const before = built(THREE);
     const result = rebalance(addZone(before, zone("z4")), T0 + 2 * HOUR);
     expect(result.moved).toBeGreaterThanOrEqual(0.2 * REPLICA_SLOTS);
@@ -65,7 +78,10 @@ describe("rebalance", () => {
 
   it("zone weights 1, 1, 2, 2 with 2 replicas are honoured within 1%", ({ expect }) => {
     const weights = { z1: 1, z2: 1, z3: 2, z4: 2 };
-    const builder = built(Object.entries(weights).map(([id, w]) => zone(id, w)), { replicas: 2 });
+    const builder = built(
+      Object.entries(weights).map(([id, w]) => zone(id, w)),
+      { replicas: 2 },
+    );
     const counts = countsByZone(assignments(builder));
     for (const [id, weight] of Object.entries(weights)) {
       const share = (PARTITIONS * 2 * weight) / 6;
@@ -111,7 +127,8 @@ describe("rebalance", () => {
     for (const id of ["z4", "z5", "z6"]) builder = addZone(builder, zone(id));
     const before = assignments(builder);
     const result = rebalance(builder, T0);
-    for (const changed of changedPerPartition(before, assignments(result.builder))) expect(changed).toBeLessThanOrEqual(1);
+    for (const changed of changedPerPartition(before, assignments(result.builder)))
+      expect(changed).toBeLessThanOrEqual(1);
   });
 
   it("removing a zone reassigns all its replicas at once, min_part_hours notwithstanding", ({ expect }) => {
@@ -138,13 +155,21 @@ describe("rebalance", () => {
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
   });
 
-  it("replicas 0 and 2 in one zone are moved apart too; a partition moved within min_part_hours waits, even so", ({ expect }) => {
+  it("replicas 0 and 2 in one zone are moved apart too; a partition moved within min_part_hours waits, even so", ({
+    expect,
+  }) => {
     const builder = built(THREE, { partPower: 4 });
     const tables = decodeTables(builder);
     const [first, , third] = tables.table;
     if (!first || !third) throw new Error("three replicas expected");
     // Every partition's replica 2 now shares replica 0's zone.
-    const broken = { ...builder, ...encodeTables({ table: [first, tables.table[1] ?? first, first.slice()], partitionMovedAt: tables.partitionMovedAt }) };
+    const broken = {
+      ...builder,
+      ...encodeTables({
+        table: [first, tables.table[1] ?? first, first.slice()],
+        partitionMovedAt: tables.partitionMovedAt,
+      }),
+    };
     const early = rebalance(broken, T0 + HOUR / 2);
     expect(early.moved).toBe(0);
     const result = rebalance(broken, T0 + 2 * HOUR);
@@ -152,7 +177,9 @@ describe("rebalance", () => {
     for (const zones of assignments(result.builder)) expect([...zones].sort()).toEqual(["z1", "z2", "z3"]);
   });
 
-  it("a zone that can gain only through a third zone is reached in two steps: C gives a partition to B, A gives one to C", ({ expect }) => {
+  it("a zone that can gain only through a third zone is reached in two steps: C gives a partition to B, A gives one to C", ({
+    expect,
+  }) => {
     const before = pairedBuilder();
     const result = rebalance(before, T0);
     const table = assignments(result.builder);
@@ -187,7 +214,10 @@ describe("rebalance", () => {
 
   it("a builder whose move times do not cover every partition is refused, with the error's name", ({ expect }) => {
     const builder = built(THREE, { partPower: 3 });
-    const broken = { ...builder, partitionMovedAt: encodeTables({ table: [], partitionMovedAt: new Uint32Array(4) }).partitionMovedAt };
+    const broken = {
+      ...builder,
+      partitionMovedAt: encodeTables({ table: [], partitionMovedAt: new Uint32Array(4) }).partitionMovedAt,
+    };
     expect(() => rebalance(broken, T0 + 2 * HOUR)).toThrow("partitionMovedAt has 4 partitions, expected 8");
     try {
       rebalance(broken, T0 + 2 * HOUR);

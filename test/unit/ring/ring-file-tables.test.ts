@@ -37,17 +37,37 @@ describe("zone index width", () => {
     let builder = create("object", 2, 2, 1);
     for (let i = 0; i < 300; i++) builder = addZone(builder, zone(`z${i}`, i < 298 ? 0 : 1));
     const ring = Ring.fromFile(toRingFile(rebalance(builder, T0).builder), HASH);
-    for (let p = 0; p < 4; p++) expect(ring.primaryZones(p).map((z) => z.id).sort()).toEqual(["z298", "z299"]);
+    for (let p = 0; p < 4; p++)
+      expect(
+        ring
+          .primaryZones(p)
+          .map((z) => z.id)
+          .sort(),
+      ).toEqual(["z298", "z299"]);
     expect(ring.handoffZones(0)).toHaveLength(298);
   });
 
   it("a two-byte table with an odd number of bytes, or a zone index past the list, is refused", ({ expect }) => {
     const file = toRingFile(built([zone("z1"), zone("z2")], { partPower: 1, replicas: 1 }));
-    const wide: RingFile = { ...file, zoneIndexBytes: 2, replica2Partition2Zone: [bytesToBase64(new Uint8Array([0, 0, 1, 0]))] };
-    expect(Ring.fromFile(wide, HASH).primaryZones(1).map((z) => z.id)).toEqual(["z2"]);
-    expect(refusal({ ...wide, replica2Partition2Zone: [bytesToBase64(new Uint8Array([0, 0, 1]))] })).toBe("ring object replica 0 has an odd number of bytes");
-    expect(refusal({ ...wide, replica2Partition2Zone: [bytesToBase64(new Uint8Array([0, 0, 2, 0]))] })).toBe("ring object replica 0: zone index 2 has no zone");
-    expect(refusal({ ...wide, replica2Partition2Zone: [bytesToBase64(new Uint8Array([0, 0, 0, 1]))] })).toBe("ring object replica 0: zone index 256 has no zone");
+    const wide: RingFile = {
+      ...file,
+      zoneIndexBytes: 2,
+      replica2Partition2Zone: [bytesToBase64(new Uint8Array([0, 0, 1, 0]))],
+    };
+    expect(
+      Ring.fromFile(wide, HASH)
+        .primaryZones(1)
+        .map((z) => z.id),
+    ).toEqual(["z2"]);
+    expect(refusal({ ...wide, replica2Partition2Zone: [bytesToBase64(new Uint8Array([0, 0, 1]))] })).toBe(
+      "ring object replica 0 has an odd number of bytes",
+    );
+    expect(refusal({ ...wide, replica2Partition2Zone: [bytesToBase64(new Uint8Array([0, 0, 2, 0]))] })).toBe(
+      "ring object replica 0: zone index 2 has no zone",
+    );
+    expect(refusal({ ...wide, replica2Partition2Zone: [bytesToBase64(new Uint8Array([0, 0, 0, 1]))] })).toBe(
+      "ring object replica 0: zone index 256 has no zone",
+    );
   });
 });
 
@@ -64,6 +84,8 @@ describe("ring files refused", () => {
 
   it("a table count other than the replica count, or a table of the wrong length", ({ expect }) => {
     expect(refusal({ ...file, replicaCount: 2 })).toBe("ring object: 1 tables for 2 replicas");
-    expect(refusal({ ...file, replica2Partition2Zone: [bytesToBase64(new Uint8Array([0]))] })).toBe("ring object replica 0: 1 partitions, expected 2");
+    expect(refusal({ ...file, replica2Partition2Zone: [bytesToBase64(new Uint8Array([0]))] })).toBe(
+      "ring object replica 0: 1 partitions, expected 2",
+    );
   });
 });

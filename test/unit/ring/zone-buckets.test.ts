@@ -8,7 +8,10 @@ import { describeUnboundBucket, SHARED_BUCKET_BINDING, unboundBuckets } from "..
 import type { Zone } from "../../../src/ring/types.ts";
 
 const zone = (id: string, bucket: string | null): Zone => ({ id, locationHint: null, weight: 100, bucket });
-const bound = (...names: string[]) => (binding: string) => names.includes(binding);
+const bound =
+  (...names: string[]) =>
+  (binding: string) =>
+    names.includes(binding);
 
 describe("unboundBuckets", () => {
   it("a zone naming a bucket that is not an R2 binding is reported with its binding and zone", ({ expect }) => {

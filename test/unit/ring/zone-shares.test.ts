@@ -6,11 +6,25 @@
  * the zone tier), and the seeded randomness that makes a rebalance repeatable.
  */
 import { describe, it } from "vitest";
-import { balanceOf, balancePerZone, dispersionOf, isAssignable, MAX_BALANCE, NO_ZONE, partitionsPerZone } from "../../../src/ring/builder-state";
+import {
+  balanceOf,
+  balancePerZone,
+  dispersionOf,
+  isAssignable,
+  MAX_BALANCE,
+  NO_ZONE,
+  partitionsPerZone,
+} from "../../../src/ring/builder-state";
 import type { BuilderZone } from "../../../src/ring/types";
 import { seededRandom, shuffle, zoneTargets } from "../../../src/ring/zone-targets";
 
-const zone = (id: string, weight: number, removed = false): BuilderZone => ({ id, weight, removed, locationHint: null, bucket: null });
+const zone = (id: string, weight: number, removed = false): BuilderZone => ({
+  id,
+  weight,
+  removed,
+  locationHint: null,
+  bucket: null,
+});
 const table = (...replicas: number[][]) => replicas.map((row) => Uint16Array.from(row));
 
 describe("zone shares (Swift: _set_parts_wanted)", () => {
@@ -20,9 +34,17 @@ describe("zone shares (Swift: _set_parts_wanted)", () => {
     expect(target).toEqual([7, 7, 6]);
   });
 
-  it("a zone whose weight asks for more than one replica of every partition is capped, the rest shared by weight", ({ expect }) => {
-    expect(zoneTargets([zone("a", 3), zone("b", 1), zone("c", 1)], 10, 2)).toEqual({ wanted: [10, 5, 5], target: [10, 5, 5] });
-    expect(zoneTargets([zone("a", 100), zone("b", 10), zone("c", 1)], 10, 3)).toEqual({ wanted: [10, 10, 10], target: [10, 10, 10] });
+  it("a zone whose weight asks for more than one replica of every partition is capped, the rest shared by weight", ({
+    expect,
+  }) => {
+    expect(zoneTargets([zone("a", 3), zone("b", 1), zone("c", 1)], 10, 2)).toEqual({
+      wanted: [10, 5, 5],
+      target: [10, 5, 5],
+    });
+    expect(zoneTargets([zone("a", 100), zone("b", 10), zone("c", 1)], 10, 3)).toEqual({
+      wanted: [10, 10, 10],
+      target: [10, 10, 10],
+    });
   });
 
   it("removed zones and zones without weight want nothing", ({ expect }) => {
@@ -40,10 +62,18 @@ describe("zone shares (Swift: _set_parts_wanted)", () => {
   });
 
   it("targets always sum to partitions × replicas, never above one replica per partition", ({ expect }) => {
-    for (const weights of [[1, 1, 1, 1], [5, 1, 1], [1, 2, 3, 4, 5], [7, 7]]) {
+    for (const weights of [
+      [1, 1, 1, 1],
+      [5, 1, 1],
+      [1, 2, 3, 4, 5],
+      [7, 7],
+    ]) {
       const zones = weights.map((w, i) => zone(`z${i}`, w));
       const { target } = zoneTargets(zones, 16, 2);
-      expect(target.reduce((a, b) => a + b, 0), weights.join()).toBe(32);
+      expect(
+        target.reduce((a, b) => a + b, 0),
+        weights.join(),
+      ).toBe(32);
       expect(Math.max(...target), weights.join()).toBeLessThanOrEqual(16);
     }
   });
@@ -55,7 +85,9 @@ describe("zone shares (Swift: _set_parts_wanted)", () => {
 });
 
 describe("seeded randomness", () => {
-  it("is mulberry32: the same seed gives the same numbers in [0, 1) (values from a reference implementation)", ({ expect }) => {
+  it("is mulberry32: the same seed gives the same numbers in [0, 1) (values from a reference implementation)", ({
+    expect,
+  }) => {
     const random = seededRandom(0x5eed);
     expect([random(), random(), random()]).toEqual([0.7100320369936526, 0.286336648510769, 0.9519026265479624]);
     const one = seededRandom(1);
@@ -74,7 +106,9 @@ describe("seeded randomness", () => {
     expect([...last]).toEqual([0, 1, 2]);
   });
 
-  it("shuffle draws n − 1 numbers, as Python's random.shuffle: the draws after it are the same on every version", ({ expect }) => {
+  it("shuffle draws n − 1 numbers, as Python's random.shuffle: the draws after it are the same on every version", ({
+    expect,
+  }) => {
     for (const length of [0, 1, 2, 8]) {
       let draws = 0;
       shuffle(new Uint32Array(length), () => {
@@ -94,14 +128,26 @@ describe("balance (Swift: get_balance)", () => {
     expect(balanceOf([zone("a", 1), zone("b", 1)], [3, 7], 10)).toBe(40);
   });
 
-  it("a zone without weight or removed that still holds partitions counts the most; one that holds none, nothing", ({ expect }) => {
+  it("a zone without weight or removed that still holds partitions counts the most; one that holds none, nothing", ({
+    expect,
+  }) => {
     expect(MAX_BALANCE).toBe(999.99);
-    expect(balancePerZone([zone("a", 1), zone("b", 0), zone("c", 1, true), zone("d", 0)], [7, 1, 2, 0], 7)).toEqual([0, MAX_BALANCE, MAX_BALANCE, 0]);
+    expect(balancePerZone([zone("a", 1), zone("b", 0), zone("c", 1, true), zone("d", 0)], [7, 1, 2, 0], 7)).toEqual([
+      0,
+      MAX_BALANCE,
+      MAX_BALANCE,
+      0,
+    ]);
     expect(balanceOf([zone("a", 0)], [0], 0)).toBe(0);
   });
 
   it("zones are assignable when not removed and weighted above zero", ({ expect }) => {
-    expect([zone("a", 1), zone("b", 0), zone("c", 1, true), zone("d", 0.5)].map(isAssignable)).toEqual([true, false, false, true]);
+    expect([zone("a", 1), zone("b", 0), zone("c", 1, true), zone("d", 0.5)].map(isAssignable)).toEqual([
+      true,
+      false,
+      false,
+      true,
+    ]);
   });
 
   it("partition-replicas are counted per zone, entries past the zone list ignored", ({ expect }) => {
@@ -111,7 +157,9 @@ describe("balance (Swift: get_balance)", () => {
 });
 
 describe("dispersion (Swift: _build_dispersion_graph)", () => {
-  it("is the percent of partition-replicas in a zone that already holds another replica of the partition", ({ expect }) => {
+  it("is the percent of partition-replicas in a zone that already holds another replica of the partition", ({
+    expect,
+  }) => {
     expect(dispersionOf(table([0, 0], [1, 0], [2, 1]), 3, 3)).toBeCloseTo(100 / 6, 10);
     expect(dispersionOf(table([0, 0, 0], [1, 1, 1], [2, 2, 2]), 3, 3)).toBe(0);
     expect(dispersionOf(table([0, 0], [0, 0], [0, 0]), 3, 3)).toBeCloseTo((100 * 4) / 6, 10);

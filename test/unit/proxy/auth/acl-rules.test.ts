@@ -20,7 +20,11 @@ import { DEFAULT_RESELLER_PREFIXES, type Role } from "../../../../src/config/con
 /** Tempauth's default settings: the AUTH_ prefix alone, no required groups. */
 const PREFIXES = { resellerPrefixes: DEFAULT_RESELLER_PREFIXES, requireGroups: new Map<string, string>() };
 
-const user = (account: string, name: string, ...roles: Role[]): Identity => ({ account, user: name, roles: new Set(roles) });
+const user = (account: string, name: string, ...roles: Role[]): Identity => ({
+  account,
+  user: name,
+  roles: new Set(roles),
+});
 const tester = user("test", "tester", ".admin");
 const tester3 = user("test", "tester3");
 const admin = user("admin", "admin", ".admin", ".reseller_admin");
@@ -60,7 +64,9 @@ describe("owners (Swift: tempauth swift_owner)", () => {
     expect(errorOf(() => requireOwner(tester, "AUTH_test"))).toBeNull();
   });
 
-  it("a user's groups are its account, account:user, its other groups, then its storage account if .admin (Swift: _get_user_groups)", ({ expect }) => {
+  it("a user's groups are its account, account:user, its other groups, then its storage account if .admin (Swift: _get_user_groups)", ({
+    expect,
+  }) => {
     expect(requestGroups(PREFIXES, null)).toEqual([]);
     expect(requestGroups(PREFIXES, tester3)).toEqual(["test", "test:tester3"]);
     expect(requestGroups(PREFIXES, tester)).toEqual(["test", "test:tester", "AUTH_test"]);
@@ -91,7 +97,9 @@ describe("X-Container-Read and -Write values (Swift: acl.py clean_acl)", () => {
   });
 
   it("groups, users and other designator-less items are kept as given; empty items dropped", ({ expect }) => {
-    expect(cleanAcl("X-Container-Read", " test:tester , ,AUTH_test,.rlistings,a:b:c")).toBe("test:tester,AUTH_test,.rlistings,a:b:c");
+    expect(cleanAcl("X-Container-Read", " test:tester , ,AUTH_test,.rlistings,a:b:c")).toBe(
+      "test:tester,AUTH_test,.rlistings,a:b:c",
+    );
   });
 
   it("a referrer in a write ACL is 400 Bad Request", ({ expect }) => {
@@ -188,13 +196,19 @@ describe("X-Account-Access-Control (Swift: tempauth extract_acl_and_report_error
 
   it("a value that is not a JSON object is 400 Syntax error", ({ expect }) => {
     for (const value of ["[", "[]", "null", "1", `"x"`]) {
-      expect(accountAclError(value), value).toBe(`X-Account-Access-Control invalid: Syntax error in input (${pythonRepr(value)})\n\nInput: ${value}\n`);
+      expect(accountAclError(value), value).toBe(
+        `X-Account-Access-Control invalid: Syntax error in input (${pythonRepr(value)})\n\nInput: ${value}\n`,
+      );
     }
   });
 
   it("an unknown key, a value that is not a list, or a list of non-strings is 400 naming it", ({ expect }) => {
-    expect(accountAclError(`{"owner":["a"]}`)).toBe(`X-Account-Access-Control invalid: Key "owner" not recognized\n\nInput: {"owner":["a"]}\n`);
-    expect(accountAclError(`{"admin":"a"}`)).toBe(`X-Account-Access-Control invalid: Value for key "admin" must be a list\n\nInput: {"admin":"a"}\n`);
+    expect(accountAclError(`{"owner":["a"]}`)).toBe(
+      `X-Account-Access-Control invalid: Key "owner" not recognized\n\nInput: {"owner":["a"]}\n`,
+    );
+    expect(accountAclError(`{"admin":"a"}`)).toBe(
+      `X-Account-Access-Control invalid: Value for key "admin" must be a list\n\nInput: {"admin":"a"}\n`,
+    );
     expect(accountAclError(`{"read-only":["a",1]}`)).toBe(
       `X-Account-Access-Control invalid: Elements of "read-only" list must be strings\n\nInput: {"read-only":["a",1]}\n`,
     );
@@ -202,7 +216,11 @@ describe("X-Account-Access-Control (Swift: tempauth extract_acl_and_report_error
   });
 
   it("the stored ACL grants its lists, strings only; an ACL granting nobody anything is none", ({ expect }) => {
-    expect(parseAccountAcl(`{"admin":["a",1],"read-only":["b"]}`)).toEqual({ admin: ["a"], "read-write": [], "read-only": ["b"] });
+    expect(parseAccountAcl(`{"admin":["a",1],"read-only":["b"]}`)).toEqual({
+      admin: ["a"],
+      "read-write": [],
+      "read-only": ["b"],
+    });
     expect(parseAccountAcl(`{"read-write":["c"]}`)).toEqual({ admin: [], "read-write": ["c"], "read-only": [] });
     expect(parseAccountAcl(`{"admin":"a"}`)).toBeNull();
     expect(parseAccountAcl(`{"admin":[]}`)).toBeNull();
@@ -215,9 +233,15 @@ describe("X-Account-Access-Control (Swift: tempauth extract_acl_and_report_error
       `{"admin":["\\u00e9",{"a":[2],"z":1}],"read-only":["b"]}`,
     );
     expect(formatAccountAcl(`{"admin":[null, true, 1.5]}`)).toBe(`{"admin":[null,true,1.5]}`);
-    for (const order of [["read-only", "admin", "read-write"], ["read-write", "read-only", "admin"], ["admin", "read-write", "read-only"]]) {
+    for (const order of [
+      ["read-only", "admin", "read-write"],
+      ["read-write", "read-only", "admin"],
+      ["admin", "read-write", "read-only"],
+    ]) {
       const acl = `{${order.map((key) => `"${key}":["${key}-user"]`).join(",")}}`;
-      expect(formatAccountAcl(acl), acl).toBe(`{"admin":["admin-user"],"read-only":["read-only-user"],"read-write":["read-write-user"]}`);
+      expect(formatAccountAcl(acl), acl).toBe(
+        `{"admin":["admin-user"],"read-only":["read-only-user"],"read-write":["read-write-user"]}`,
+      );
     }
     expect(formatAccountAcl("{}")).toBeNull();
     expect(formatAccountAcl("")).toBeNull();

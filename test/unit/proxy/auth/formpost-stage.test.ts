@@ -20,10 +20,24 @@ function context(): ServiceContext {
   const cache = new InfoCache();
   const now = Date.now();
   cache.set("account:AUTH_test", { account: "AUTH_test", metadata: {} }, 600_000, now);
-  cache.set("container:AUTH_test/c", { account: "AUTH_test", container: "c", metadata: { "x-container-meta-temp-url-key": { value: KEY, timestamp: "1" } } }, 600_000, now);
+  cache.set(
+    "container:AUTH_test/c",
+    {
+      account: "AUTH_test",
+      container: "c",
+      metadata: { "x-container-meta-temp-url-key": { value: KEY, timestamp: "1" } },
+    },
+    600_000,
+    now,
+  );
   cache.set("account:AUTH_nokeys", { account: "AUTH_nokeys", metadata: {} }, 600_000, now);
   cache.set("container:AUTH_nokeys/c", null, 600_000, now);
-  cache.set("account:AUTH_acct", { account: "AUTH_acct", metadata: { "x-account-meta-temp-url-key": { value: KEY, timestamp: "1" } } }, 600_000, now);
+  cache.set(
+    "account:AUTH_acct",
+    { account: "AUTH_acct", metadata: { "x-account-meta-temp-url-key": { value: KEY, timestamp: "1" } } },
+    600_000,
+    now,
+  );
   const ctx: Pick<ServiceContext, "cache"> = { cache };
   return ctx as ServiceContext;
 }
@@ -58,7 +72,8 @@ async function formBody(path: string, form: Form): Promise<string> {
     ...(form.extra ?? []),
   ];
   let body = "";
-  for (const [name, value] of fields) body += `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+  for (const [name, value] of fields)
+    body += `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
   for (const file of form.files ?? [{ name: "a.txt", body: "hello" }]) {
     body += `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\n${file.headers ?? ""}\r\n${file.body}\r\n`;
   }
@@ -76,7 +91,13 @@ interface Put {
 async function post(
   path: string,
   body: string,
-  options: { contentType?: string; method?: string; headers?: Record<string, string>; answer?: (put: Put) => Response; puts?: Put[] } = {},
+  options: {
+    contentType?: string;
+    method?: string;
+    headers?: Record<string, string>;
+    answer?: (put: Put) => Response;
+    puts?: Put[];
+  } = {},
 ): Promise<{ response: Response; puts: Put[]; passedOn: boolean; environ: SwiftRequest["environ"] }> {
   const url = new URL(`https://swift.example${path}`);
   const method = options.method ?? "POST";
@@ -91,7 +112,9 @@ async function post(
     const text = init.body instanceof ReadableStream ? await new Response(init.body).text() : "";
     const put = { path: init.path, headers: new Headers(init.headers), body: text, init, environ: { ...environ } };
     puts.push(put);
-    return options.answer ? options.answer(put) : new Response(null, { status: 201, headers: { "access-control-allow-origin": "*", etag: "e" } });
+    return options.answer
+      ? options.answer(put)
+      : new Response(null, { status: 201, headers: { "access-control-allow-origin": "*", etag: "e" } });
   });
   let passedOn = false;
   const response = await formpost(req, async () => {
@@ -101,7 +124,10 @@ async function post(
   return { response, puts, passedOn, environ };
 }
 
-async function refused(path: string, body: string): Promise<{ kind: string; message: string; headers: Record<string, string> }> {
+async function refused(
+  path: string,
+  body: string,
+): Promise<{ kind: string; message: string; headers: Record<string, string> }> {
   try {
     await post(path, body);
   } catch (error) {
@@ -110,7 +136,10 @@ async function refused(path: string, body: string): Promise<{ kind: string; mess
   }
   throw new Error("not refused");
 }
-const UNAUTHORIZED_HEADERS = { "content-type": "text/html; charset=UTF-8", "www-authenticate": `Swift realm="unknown"` };
+const UNAUTHORIZED_HEADERS = {
+  "content-type": "text/html; charset=UTF-8",
+  "www-authenticate": `Swift realm="unknown"`,
+};
 
 describe("FormPOST", () => {
   it("allows sha1, sha256 and sha512 signatures, sha1 deprecated", ({ expect }) => {
@@ -125,8 +154,15 @@ describe("FormPOST", () => {
   });
 
   it("a signed form PUTs each file under the signed path, and answers 201 Created as text", async ({ expect }) => {
-    const body = await formBody("/v1/AUTH_test/c/pre/", { files: [{ name: "a.txt", body: "hello" }, { name: "b.txt", body: "world" }] });
-    const { response, puts, environ } = await post("/v1/AUTH_test/c/pre/", body, { headers: { origin: "https://o.example", referer: "https://r.example/" } });
+    const body = await formBody("/v1/AUTH_test/c/pre/", {
+      files: [
+        { name: "a.txt", body: "hello" },
+        { name: "b.txt", body: "world" },
+      ],
+    });
+    const { response, puts, environ } = await post("/v1/AUTH_test/c/pre/", body, {
+      headers: { origin: "https://o.example", referer: "https://r.example/" },
+    });
     expect(response.status).toBe(201);
     expect(await response.text()).toBe("201 Created");
     expect(response.headers.get("content-type")).toBe("text/plain");
@@ -140,30 +176,56 @@ describe("FormPOST", () => {
     expect(puts[0]?.init).toMatchObject({ method: "PUT", source: "formpost", keepAuthorization: true });
     expect(puts[0]?.headers.get("origin")).toBe("https://o.example");
     expect(puts[0]?.headers.get("referer")).toBe("https://r.example/");
-    expect(environ).toMatchObject({ authorized: "formpost", signedScope: { account: "AUTH_test", container: "c", objectPrefix: "pre/" }, answeredBeforeController: true });
+    expect(environ).toMatchObject({
+      authorized: "formpost",
+      signedScope: { account: "AUTH_test", container: "c", objectPrefix: "pre/" },
+      answeredBeforeController: true,
+    });
   });
 
   it("on a container path the file goes under the container; a trailing slash is not doubled", async ({ expect }) => {
-    expect((await post("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", {}))).puts[0]?.path).toBe("/v1/AUTH_test/c/a.txt");
-    expect((await post("/v1/AUTH_test/c/", await formBody("/v1/AUTH_test/c/", {}))).puts[0]?.path).toBe("/v1/AUTH_test/c/a.txt");
-    expect((await post("/v1/AUTH_test/c/p/", await formBody("/v1/AUTH_test/c/p/", {}))).puts[0]?.path).toBe("/v1/AUTH_test/c/p/a.txt");
-    expect((await post("/v1/AUTH_test/c/p", await formBody("/v1/AUTH_test/c/p", {}))).puts[0]?.path).toBe("/v1/AUTH_test/c/pa.txt");
+    expect((await post("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", {}))).puts[0]?.path).toBe(
+      "/v1/AUTH_test/c/a.txt",
+    );
+    expect((await post("/v1/AUTH_test/c/", await formBody("/v1/AUTH_test/c/", {}))).puts[0]?.path).toBe(
+      "/v1/AUTH_test/c/a.txt",
+    );
+    expect((await post("/v1/AUTH_test/c/p/", await formBody("/v1/AUTH_test/c/p/", {}))).puts[0]?.path).toBe(
+      "/v1/AUTH_test/c/p/a.txt",
+    );
+    expect((await post("/v1/AUTH_test/c/p", await formBody("/v1/AUTH_test/c/p", {}))).puts[0]?.path).toBe(
+      "/v1/AUTH_test/c/pa.txt",
+    );
   });
 
   it("with a redirect, the answer is 303 See Other to redirect?status=…&message=…", async ({ expect }) => {
-    const { response } = await post("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { redirect: "https://app.example/done" }));
+    const { response } = await post(
+      "/v1/AUTH_test/c",
+      await formBody("/v1/AUTH_test/c", { redirect: "https://app.example/done" }),
+    );
     expect(response.status).toBe(303);
     expect(response.headers.get("location")).toBe("https://app.example/done?status=201&message=");
     expect(response.headers.get("content-type")).toBeNull();
     const html = `<html><body><p><a href="https://app.example/done?status=201&message=">Click to continue...</a></p></body></html>`;
     expect(await response.text()).toBe(html);
     expect(response.headers.get("content-length")).toBe(String(html.length));
-    const withQuery = await post("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { redirect: "https://app.example/done?x=1", maxFileCount: "0" }));
-    expect(withQuery.response.headers.get("location")).toBe("https://app.example/done?x=1&status=400&message=max%20file%20count%20exceeded");
+    const withQuery = await post(
+      "/v1/AUTH_test/c",
+      await formBody("/v1/AUTH_test/c", { redirect: "https://app.example/done?x=1", maxFileCount: "0" }),
+    );
+    expect(withQuery.response.headers.get("location")).toBe(
+      "https://app.example/done?x=1&status=400&message=max%20file%20count%20exceeded",
+    );
   });
 
   it("more files than max_file_count is 400 max file count exceeded, after the allowed ones", async ({ expect }) => {
-    const body = await formBody("/v1/AUTH_test/c", { maxFileCount: "1", files: [{ name: "a", body: "1" }, { name: "b", body: "2" }] });
+    const body = await formBody("/v1/AUTH_test/c", {
+      maxFileCount: "1",
+      files: [
+        { name: "a", body: "1" },
+        { name: "b", body: "2" },
+      ],
+    });
     const { response, puts } = await post("/v1/AUTH_test/c", body);
     expect(response.status).toBe(400);
     expect(await response.text()).toBe("400 Bad Request\r\nFormPost: Max File Count Exceeded");
@@ -177,25 +239,45 @@ describe("FormPOST", () => {
   });
 
   it("a file larger than max_file_size is 400 max_file_size exceeded", async ({ expect }) => {
-    const error = await refused("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { maxFileSize: "3", files: [{ name: "a", body: "four" }] }));
-    expect(error).toEqual({ kind: "BadRequest", message: "FormPost: max_file_size exceeded", headers: { "content-type": "text/plain" } });
-    const { response } = await post("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { maxFileSize: "4", files: [{ name: "a", body: "four" }] }));
+    const error = await refused(
+      "/v1/AUTH_test/c",
+      await formBody("/v1/AUTH_test/c", { maxFileSize: "3", files: [{ name: "a", body: "four" }] }),
+    );
+    expect(error).toEqual({
+      kind: "BadRequest",
+      message: "FormPost: max_file_size exceeded",
+      headers: { "content-type": "text/plain" },
+    });
+    const { response } = await post(
+      "/v1/AUTH_test/c",
+      await formBody("/v1/AUTH_test/c", { maxFileSize: "4", files: [{ name: "a", body: "four" }] }),
+    );
     expect(response.status).toBe(201);
   });
 
   it("limits that are not integers are 400 naming them", async ({ expect }) => {
-    expect((await refused("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { maxFileSize: "x" }))).message).toBe("FormPost: max_file_size not an integer");
-    expect((await refused("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { maxFileCount: "x" }))).message).toBe("FormPost: max_file_count not an integer");
-    expect((await refused("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { expires: "x" }))).message).toBe("FormPost: expired not an integer");
-    expect((await refused("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { extra: [["x_delete_at", "soon"]] }))).message).toBe(
-      "FormPost: x_delete_at not an integer: Unix timestamp required.",
+    expect((await refused("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { maxFileSize: "x" }))).message).toBe(
+      "FormPost: max_file_size not an integer",
     );
-    expect((await refused("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { extra: [["x_delete_after", "1.5"]] }))).message).toBe(
-      "FormPost: x_delete_after not an integer: Number of seconds required.",
+    expect((await refused("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { maxFileCount: "x" }))).message).toBe(
+      "FormPost: max_file_count not an integer",
     );
+    expect((await refused("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { expires: "x" }))).message).toBe(
+      "FormPost: expired not an integer",
+    );
+    expect(
+      (await refused("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { extra: [["x_delete_at", "soon"]] })))
+        .message,
+    ).toBe("FormPost: x_delete_at not an integer: Unix timestamp required.");
+    expect(
+      (await refused("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { extra: [["x_delete_after", "1.5"]] })))
+        .message,
+    ).toBe("FormPost: x_delete_after not an integer: Number of seconds required.");
   });
 
-  it("x_delete_at, x_delete_after, content-type and content-encoding fields become the PUT's headers", async ({ expect }) => {
+  it("x_delete_at, x_delete_after, content-type and content-encoding fields become the PUT's headers", async ({
+    expect,
+  }) => {
     const extra: [string, string][] = [
       ["x_delete_at", " 4000000000 "],
       ["x_delete_after", "60"],
@@ -214,9 +296,15 @@ describe("FormPOST", () => {
     const { puts } = await post("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { files }));
     expect(puts[0]?.headers.get("content-type")).toBe("text/csv");
     expect(puts[0]?.headers.get("content-encoding")).toBe("br");
-    const overridden = await post("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { files, extra: [["content-type", "image/png"]] }));
+    const overridden = await post(
+      "/v1/AUTH_test/c",
+      await formBody("/v1/AUTH_test/c", { files, extra: [["content-type", "image/png"]] }),
+    );
     expect(overridden.puts[0]?.headers.get("content-type")).toBe("image/png");
-    const empty = await post("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { files: [{ name: "a", body: "x", headers: "Content-Type: \r\n" }] }));
+    const empty = await post(
+      "/v1/AUTH_test/c",
+      await formBody("/v1/AUTH_test/c", { files: [{ name: "a", body: "x", headers: "Content-Type: \r\n" }] }),
+    );
     expect(empty.puts[0]?.headers.get("content-type")).toBe("application/octet-stream");
     const none = await post("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", {}));
     expect(none.puts[0]?.headers.has("content-type")).toBe(false);
@@ -243,8 +331,12 @@ describe("FormPOST", () => {
   });
 
   it("a container without Temp-URL keys, or an account path, refuses every form", async ({ expect }) => {
-    expect((await refused("/v1/AUTH_nokeys/c", await formBody("/v1/AUTH_nokeys/c", {}))).message).toBe("FormPost: Invalid Signature");
-    expect((await refused("/v1/AUTH_test", await formBody("/v1/AUTH_test", {}))).message).toBe("FormPost: Invalid Signature");
+    expect((await refused("/v1/AUTH_nokeys/c", await formBody("/v1/AUTH_nokeys/c", {}))).message).toBe(
+      "FormPost: Invalid Signature",
+    );
+    expect((await refused("/v1/AUTH_test", await formBody("/v1/AUTH_test", {}))).message).toBe(
+      "FormPost: Invalid Signature",
+    );
   });
 
   it("a body that does not start with the boundary is 400 invalid starting boundary", async ({ expect }) => {
@@ -252,8 +344,15 @@ describe("FormPOST", () => {
   });
 
   it("a failed PUT ends the form with its status, and no later file is stored", async ({ expect }) => {
-    const body = await formBody("/v1/AUTH_test/c", { files: [{ name: "a", body: "1" }, { name: "b", body: "2" }] });
-    const { response, puts } = await post("/v1/AUTH_test/c", body, { answer: () => new Response("nope", { status: 404 }) });
+    const body = await formBody("/v1/AUTH_test/c", {
+      files: [
+        { name: "a", body: "1" },
+        { name: "b", body: "2" },
+      ],
+    });
+    const { response, puts } = await post("/v1/AUTH_test/c", body, {
+      answer: () => new Response("nope", { status: 404 }),
+    });
     expect(response.status).toBe(404);
     expect(await response.text()).toBe("404 Not Found");
     expect(puts).toHaveLength(1);
@@ -273,17 +372,27 @@ describe("FormPOST", () => {
   });
 
   it("a 2xx PUT goes on to the next file; a 3xx one ends the form", async ({ expect }) => {
-    const body = await formBody("/v1/AUTH_test/c", { files: [{ name: "a", body: "1" }, { name: "b", body: "2" }] });
+    const body = await formBody("/v1/AUTH_test/c", {
+      files: [
+        { name: "a", body: "1" },
+        { name: "b", body: "2" },
+      ],
+    });
     const ok = await post("/v1/AUTH_test/c", body, { answer: () => new Response(null, { status: 200 }) });
     expect([ok.response.status, ok.puts.length]).toEqual([200, 2]);
     const moved = await post("/v1/AUTH_test/c", body, { answer: () => new Response(null, { status: 300 }) });
     expect([moved.response.status, moved.puts.length]).toEqual([300, 1]);
   });
 
-  it("a part that is not form-data is a field even with a filename; a part without a name is ignored", async ({ expect }) => {
+  it("a part that is not form-data is a field even with a filename; a part without a name is ignored", async ({
+    expect,
+  }) => {
     let body = await formBody("/v1/AUTH_test/c", {});
     const extra = `--${BOUNDARY}\r\nContent-Disposition: attachment; name="x_delete_after"; filename="f"\r\n\r\n60\r\n--${BOUNDARY}\r\nContent-Disposition: form-data\r\n\r\nnameless\r\n`;
-    body = body.replace(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"`, `${extra}--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"`);
+    body = body.replace(
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"`,
+      `${extra}--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"`,
+    );
     const { response, puts } = await post("/v1/AUTH_test/c", body);
     expect(response.status).toBe(201);
     expect(puts.map((put) => put.path)).toEqual(["/v1/AUTH_test/c/a.txt"]);
@@ -300,27 +409,55 @@ describe("FormPOST", () => {
     const redirect = `https://app.example/${"x".repeat(5000)}`;
     const cut = redirect.slice(0, 4096);
     const signature = await hmacHex("sha256", KEY, ["/v1/AUTH_test/c", cut, "1024", "10", FAR].join("\n"));
-    const { response } = await post("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { redirect, signature: signature ?? "" }));
+    const { response } = await post(
+      "/v1/AUTH_test/c",
+      await formBody("/v1/AUTH_test/c", { redirect, signature: signature ?? "" }),
+    );
     expect(response.headers.get("location")).toBe(`${cut}?status=201&message=`);
-    const dashed = await post("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { extra: [["x_delete_after", "60--\r\n"]] }));
+    const dashed = await post(
+      "/v1/AUTH_test/c",
+      await formBody("/v1/AUTH_test/c", { extra: [["x_delete_after", "60--\r\n"]] }),
+    );
     expect(dashed.puts[0]?.headers.get("x-delete-after")).toBe("60");
   });
 
-  it("a container without Temp-URL keys refuses every form as Invalid Signature, before its limits or expiry are read", async ({ expect }) => {
-    const form = await formBody("/v1/AUTH_nokeys/c", { maxFileSize: "x", expires: "1000000000", extra: [["x_delete_at", "soon"]] });
-    expect(await refused("/v1/AUTH_nokeys/c", form)).toEqual({ kind: "Unauthorized", message: "FormPost: Invalid Signature", headers: UNAUTHORIZED_HEADERS });
+  it("a container without Temp-URL keys refuses every form as Invalid Signature, before its limits or expiry are read", async ({
+    expect,
+  }) => {
+    const form = await formBody("/v1/AUTH_nokeys/c", {
+      maxFileSize: "x",
+      expires: "1000000000",
+      extra: [["x_delete_at", "soon"]],
+    });
+    expect(await refused("/v1/AUTH_nokeys/c", form)).toEqual({
+      kind: "Unauthorized",
+      message: "FormPost: Invalid Signature",
+      headers: UNAUTHORIZED_HEADERS,
+    });
   });
 
-  it("a form posted to an account path is refused as Invalid Signature, even signed with the account's key, even expired", async ({ expect }) => {
-    expect((await refused("/v1/AUTH_acct", await formBody("/v1/AUTH_acct", {}))).message).toBe("FormPost: Invalid Signature");
-    expect((await refused("/v1/AUTH_acct", await formBody("/v1/AUTH_acct", { expires: "1000000000" }))).message).toBe("FormPost: Invalid Signature");
+  it("a form posted to an account path is refused as Invalid Signature, even signed with the account's key, even expired", async ({
+    expect,
+  }) => {
+    expect((await refused("/v1/AUTH_acct", await formBody("/v1/AUTH_acct", {}))).message).toBe(
+      "FormPost: Invalid Signature",
+    );
+    expect((await refused("/v1/AUTH_acct", await formBody("/v1/AUTH_acct", { expires: "1000000000" }))).message).toBe(
+      "FormPost: Invalid Signature",
+    );
   });
 
   it("a missing or empty max_file_size is 0, signed as 0: only an empty file fits", async ({ expect }) => {
     for (const maxFileSize of [null, ""]) {
-      const empty = await post("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { maxFileSize, files: [{ name: "a", body: "" }] }));
+      const empty = await post(
+        "/v1/AUTH_test/c",
+        await formBody("/v1/AUTH_test/c", { maxFileSize, files: [{ name: "a", body: "" }] }),
+      );
       expect(empty.response.status, String(maxFileSize)).toBe(201);
-      const error = await refused("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { maxFileSize, files: [{ name: "a", body: "x" }] }));
+      const error = await refused(
+        "/v1/AUTH_test/c",
+        await formBody("/v1/AUTH_test/c", { maxFileSize, files: [{ name: "a", body: "x" }] }),
+      );
       expect(error.message, String(maxFileSize)).toBe("FormPost: max_file_size exceeded");
     }
   });
@@ -335,10 +472,15 @@ describe("FormPOST", () => {
   });
 
   it("a form without an expiry, or with an empty one, has expired", async ({ expect }) => {
-    for (const expires of [null, ""]) expect((await refused("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { expires }))).message).toBe("FormPost: Form Expired");
+    for (const expires of [null, ""])
+      expect((await refused("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { expires }))).message).toBe(
+        "FormPost: Form Expired",
+      );
   });
 
-  it("a form is valid through the second it expires at, and 401 Form Expired once the clock is past it", async ({ expect }) => {
+  it("a form is valid through the second it expires at, and 401 Form Expired once the clock is past it", async ({
+    expect,
+  }) => {
     const body = await formBody("/v1/AUTH_test/c", {});
     const clock = vi.spyOn(Date, "now");
     try {
@@ -353,11 +495,16 @@ describe("FormPOST", () => {
 
   it("the form's content-encoding wins over the file part's own", async ({ expect }) => {
     const files = [{ name: "a", body: "x", headers: "Content-Encoding: br\r\n" }];
-    const { puts } = await post("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { files, extra: [["content-encoding", "gzip"]] }));
+    const { puts } = await post(
+      "/v1/AUTH_test/c",
+      await formBody("/v1/AUTH_test/c", { files, extra: [["content-encoding", "gzip"]] }),
+    );
     expect(puts[0]?.headers.get("content-encoding")).toBe("gzip");
   });
 
-  it("x_delete_at and x_delete_after are read as Python's int() reads them: whitespace of any kind around them is dropped", async ({ expect }) => {
+  it("x_delete_at and x_delete_after are read as Python's int() reads them: whitespace of any kind around them is dropped", async ({
+    expect,
+  }) => {
     const extra: [string, string][] = [
       ["x_delete_at", "\u00a04000000000\u2003"],
       ["x_delete_after", "\u200360\u00a0"],
@@ -367,7 +514,9 @@ describe("FormPOST", () => {
     expect(puts[0]?.headers.get("x-delete-after")).toBe("60");
   });
 
-  it("a content-type, content-encoding or redirect holding CR, LF or NUL is 400 FormPost: invalid …, and no file is stored", async ({ expect }) => {
+  it("a content-type, content-encoding or redirect holding CR, LF or NUL is 400 FormPost: invalid …, and no file is stored", async ({
+    expect,
+  }) => {
     const cases: [Form, string][] = [
       [{ extra: [["content-type", "text/plain\r\nX-Injected: 1"]] }, "FormPost: invalid content-type"],
       [{ extra: [["content-encoding", "gzip\0"]] }, "FormPost: invalid content-encoding"],
@@ -382,7 +531,10 @@ describe("FormPOST", () => {
       } catch (caught) {
         error = caught;
       }
-      expect(error instanceof SwiftError ? { kind: error.kind, message: error.message, headers: error.headers } : error, message).toEqual({
+      expect(
+        error instanceof SwiftError ? { kind: error.kind, message: error.message, headers: error.headers } : error,
+        message,
+      ).toEqual({
         kind: "BadRequest",
         message,
         headers: { "content-type": "text/plain" },
@@ -391,13 +543,23 @@ describe("FormPOST", () => {
     }
   });
 
-  it("a redirect holding a line break is 400 invalid redirect even when the form has no file to store", async ({ expect }) => {
-    const error = await refused("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { redirect: "https://app.example/\nLocation: x", files: [] }));
+  it("a redirect holding a line break is 400 invalid redirect even when the form has no file to store", async ({
+    expect,
+  }) => {
+    const error = await refused(
+      "/v1/AUTH_test/c",
+      await formBody("/v1/AUTH_test/c", { redirect: "https://app.example/\nLocation: x", files: [] }),
+    );
     expect(error.message).toBe("FormPost: invalid redirect");
   });
 
-  it("a redirect past ASCII goes in Location as UTF-8 percent-escapes, characters beyond the BMP too", async ({ expect }) => {
-    const { response } = await post("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { redirect: "https://app.example/\u{1F600}é/ü" }));
+  it("a redirect past ASCII goes in Location as UTF-8 percent-escapes, characters beyond the BMP too", async ({
+    expect,
+  }) => {
+    const { response } = await post(
+      "/v1/AUTH_test/c",
+      await formBody("/v1/AUTH_test/c", { redirect: "https://app.example/\u{1F600}é/ü" }),
+    );
     expect(response.status).toBe(303);
     expect(response.headers.get("location")).toBe("https://app.example/%F0%9F%98%80%C3%A9/%C3%BC?status=201&message=");
   });

@@ -28,18 +28,25 @@ async function parts(body: string | Uint8Array, boundary = "BOUND"): Promise<Par
 }
 
 describe("reading multipart/form-data", () => {
-  it("each part has its headers (names in lower case) and its body up to CRLF--boundary; -- ends the body", async ({ expect }) => {
+  it("each part has its headers (names in lower case) and its body up to CRLF--boundary; -- ends the body", async ({
+    expect,
+  }) => {
     const body =
-      "--BOUND\r\nContent-Disposition: form-data; name=\"redirect\"\r\n\r\nhttps://x/\r\n" +
-      "--BOUND\r\nContent-Disposition: form-data; name=\"file1\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nline one\r\nline two\r\n" +
+      '--BOUND\r\nContent-Disposition: form-data; name="redirect"\r\n\r\nhttps://x/\r\n' +
+      '--BOUND\r\nContent-Disposition: form-data; name="file1"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nline one\r\nline two\r\n' +
       "--BOUND--\r\nepilogue is ignored";
     expect(await parts(body)).toEqual([
       { headers: { "content-disposition": 'form-data; name="redirect"' }, body: "https://x/" },
-      { headers: { "content-disposition": 'form-data; name="file1"; filename="a.txt"', "content-type": "text/plain" }, body: "line one\r\nline two" },
+      {
+        headers: { "content-disposition": 'form-data; name="file1"; filename="a.txt"', "content-type": "text/plain" },
+        body: "line one\r\nline two",
+      },
     ]);
   });
 
-  it("blank lines before the first boundary are skipped; a body that does not start with the boundary has no parts", async ({ expect }) => {
+  it("blank lines before the first boundary are skipped; a body that does not start with the boundary has no parts", async ({
+    expect,
+  }) => {
     expect(await parts("\r\n\r\n--BOUND\r\n\r\nx\r\n--BOUND--")).toEqual([{ headers: {}, body: "x" }]);
     expect(await parts("preamble\r\n--BOUND\r\n\r\nx\r\n--BOUND--")).toBeNull();
   });
@@ -78,6 +85,8 @@ describe("parseContentDisposition (Swift: utils.parse_content_disposition)", () 
   });
 
   it("reading stops at the first attribute that is not name=value", ({ expect }) => {
-    expect(Object.fromEntries(parseContentDisposition('form-data; name="a"; junk; filename="b"')[1])).toEqual({ name: "a" });
+    expect(Object.fromEntries(parseContentDisposition('form-data; name="a"; junk; filename="b"')[1])).toEqual({
+      name: "a",
+    });
   });
 });

@@ -7,7 +7,21 @@ import { decodePath, parseSwiftPath } from "../../../../src/common/path";
 import type { ServiceContext } from "../../../../src/proxy/services/context";
 import type { SwiftRequest } from "../../../../src/proxy/swift/request";
 
-export function stageRequest(request: Request, ctx: ServiceContext, environ: SwiftRequest["environ"], subrequest: SwiftRequest["subrequest"]): SwiftRequest {
+export function stageRequest(
+  request: Request,
+  ctx: ServiceContext,
+  environ: SwiftRequest["environ"],
+  subrequest: SwiftRequest["subrequest"],
+): SwiftRequest {
   const url = new URL(request.url);
-  return { request, url, path: parseSwiftPath(decodePath(url.pathname)), identity: null, ctx, environ, waitUntil: () => undefined, subrequest };
+  return {
+    request,
+    url,
+    path: parseSwiftPath(decodePath(url.pathname)),
+    identity: null,
+    ctx,
+    environ,
+    waitUntil: () => undefined,
+    subrequest,
+  };
 }

@@ -34,7 +34,8 @@ async function outcome(path: string, headers: Record<string, string>): Promise<s
     const identity = await verifyToken(config, response.headers.get("x-auth-token") ?? "", NOW_MS);
     return `token for ${identity?.account ?? "?"}:${identity?.user ?? "?"}`;
   } catch (error) {
-    if (error instanceof SwiftError && error.kind === "Unauthorized") return error.headers[`www-authenticate`] ?? "401 without realm";
+    if (error instanceof SwiftError && error.kind === "Unauthorized")
+      return error.headers[`www-authenticate`] ?? "401 without realm";
     throw error;
   }
 }
@@ -47,7 +48,9 @@ describe("GET /auth/v1/{account}/auth (Swift: tempauth handle_get_token)", () =>
     expect(await v1({ "X-Storage-User": "tester3", "X-Auth-Key": "testing3" })).toBe("token for test:tester3");
   });
 
-  it("X-Auth-User must be account:user of the path's account; another account, no colon or no user is 401 naming the path's account", async ({ expect }) => {
+  it("X-Auth-User must be account:user of the path's account; another account, no colon or no user is 401 naming the path's account", async ({
+    expect,
+  }) => {
     expect(await v1({ "X-Auth-User": "test:tester", "X-Auth-Key": "testing" })).toBe("token for test:tester");
     expect(await v1({ "X-Auth-User": "other:tester", "X-Auth-Key": "testing" })).toBe(`Swift realm="test"`);
     expect(await v1({ "X-Auth-User": "tester", "X-Auth-Key": "testing" })).toBe(`Swift realm="test"`);
@@ -60,31 +63,63 @@ describe("GET /auth/v1/{account}/auth (Swift: tempauth handle_get_token)", () =>
   });
 
   it("X-Storage-Pass is read before X-Auth-Key", async ({ expect }) => {
-    expect(await v1({ "X-Storage-User": "tester", "X-Storage-Pass": "testing", "X-Auth-Key": "wrong" })).toBe("token for test:tester");
-    expect(await v1({ "X-Storage-User": "tester", "X-Storage-Pass": "wrong", "X-Auth-Key": "testing" })).toBe(`Swift realm="unknown"`);
+    expect(await v1({ "X-Storage-User": "tester", "X-Storage-Pass": "testing", "X-Auth-Key": "wrong" })).toBe(
+      "token for test:tester",
+    );
+    expect(await v1({ "X-Storage-User": "tester", "X-Storage-Pass": "wrong", "X-Auth-Key": "testing" })).toBe(
+      `Swift realm="unknown"`,
+    );
   });
 
   it("an empty header counts as absent", async ({ expect }) => {
-    expect(await v1({ "X-Storage-User": "", "X-Auth-User": "test:tester", "X-Storage-Pass": "", "X-Auth-Key": "testing" })).toBe("token for test:tester");
+    expect(
+      await v1({ "X-Storage-User": "", "X-Auth-User": "test:tester", "X-Storage-Pass": "", "X-Auth-Key": "testing" }),
+    ).toBe("token for test:tester");
     expect(await v1({ "X-Storage-User": "tester", "X-Storage-Pass": "", "X-Auth-Key": "" })).toBe(`Swift realm="test"`);
   });
 });
 
 describe("GET /auth/v1.0 and /auth/auth (Swift: tempauth handle_get_token)", () => {
-  it("X-Auth-User is read before X-Storage-User, X-Auth-Key before X-Storage-Pass, on both paths", async ({ expect }) => {
+  it("X-Auth-User is read before X-Storage-User, X-Auth-Key before X-Storage-Pass, on both paths", async ({
+    expect,
+  }) => {
     for (const path of ["/auth/v1.0", "/auth/auth"]) {
-      expect(await outcome(path, { "X-Auth-User": "test:tester", "X-Storage-User": "test:tester3", "X-Auth-Key": "testing" }), path).toBe("token for test:tester");
-      expect(await outcome(path, { "X-Auth-User": "test:tester", "X-Auth-Key": "testing", "X-Storage-Pass": "wrong" }), path).toBe("token for test:tester");
-      expect(await outcome(path, { "X-Auth-User": "test:tester", "X-Auth-Key": "wrong", "X-Storage-Pass": "testing" }), path).toBe(`Swift realm="unknown"`);
+      expect(
+        await outcome(path, {
+          "X-Auth-User": "test:tester",
+          "X-Storage-User": "test:tester3",
+          "X-Auth-Key": "testing",
+        }),
+        path,
+      ).toBe("token for test:tester");
+      expect(
+        await outcome(path, { "X-Auth-User": "test:tester", "X-Auth-Key": "testing", "X-Storage-Pass": "wrong" }),
+        path,
+      ).toBe("token for test:tester");
+      expect(
+        await outcome(path, { "X-Auth-User": "test:tester", "X-Auth-Key": "wrong", "X-Storage-Pass": "testing" }),
+        path,
+      ).toBe(`Swift realm="unknown"`);
     }
   });
 
   it("an empty X-Auth-User or X-Auth-Key counts as absent", async ({ expect }) => {
-    expect(await outcome("/auth/v1.0", { "X-Auth-User": "", "X-Storage-User": "test:tester3", "X-Auth-Key": "", "X-Storage-Pass": "testing3" })).toBe("token for test:tester3");
+    expect(
+      await outcome("/auth/v1.0", {
+        "X-Auth-User": "",
+        "X-Storage-User": "test:tester3",
+        "X-Auth-Key": "",
+        "X-Storage-Pass": "testing3",
+      }),
+    ).toBe("token for test:tester3");
   });
 
-  it("a user without a colon is 401, realm unknown; a known user without a key is 401 naming the account", async ({ expect }) => {
-    expect(await outcome("/auth/v1.0", { "X-Auth-User": "tester", "X-Auth-Key": "testing" })).toBe(`Swift realm="unknown"`);
+  it("a user without a colon is 401, realm unknown; a known user without a key is 401 naming the account", async ({
+    expect,
+  }) => {
+    expect(await outcome("/auth/v1.0", { "X-Auth-User": "tester", "X-Auth-Key": "testing" })).toBe(
+      `Swift realm="unknown"`,
+    );
     expect(await outcome("/auth/v1.0", { "X-Auth-User": "test:tester" })).toBe(`Swift realm="test"`);
     expect(await outcome("/auth/v1.0", { "X-Auth-User": "test:", "X-Auth-Key": "testing" })).toBe(`Swift realm="test"`);
   });
@@ -95,7 +130,11 @@ describe("a token the isolate remembers", () => {
     const expires = 1_950_000_000;
     const token = await mintToken(config, tester3, expires);
     for (const nowMs of [expires * 1000 - 60_000, expires * 1000 - 1, NOW_MS]) {
-      expect(await verifyToken(config, token, nowMs), String(nowMs)).toEqual({ account: "test", user: "tester3", roles: new Set() });
+      expect(await verifyToken(config, token, nowMs), String(nowMs)).toEqual({
+        account: "test",
+        user: "tester3",
+        roles: new Set(),
+      });
     }
   });
 });

@@ -74,7 +74,15 @@ describe("tokens", () => {
     const token = await mintToken(config, tester, nextExpiry());
     const body = token.slice("AUTH_tk".length);
     const [payload = "", signature = ""] = body.split(".");
-    for (const text of [`AUTH_xx${body}`, "AUTH_tk", `AUTH_tk${payload}`, `AUTH_tk${payload}.`, `AUTH_tk.${signature}`, `AUTH_tk${payload}.!!!`, `AUTH_tk${payload}x.${signature}`]) {
+    for (const text of [
+      `AUTH_xx${body}`,
+      "AUTH_tk",
+      `AUTH_tk${payload}`,
+      `AUTH_tk${payload}.`,
+      `AUTH_tk.${signature}`,
+      `AUTH_tk${payload}.!!!`,
+      `AUTH_tk${payload}x.${signature}`,
+    ]) {
       expect(await verifyToken(config, text, 0), text).toBeNull();
     }
   });
@@ -88,7 +96,8 @@ describe("tokens", () => {
 
 describe("GET /auth/v1.0 (Swift: tempauth handle_get_token)", () => {
   const NOW_MS = 1_700_000_000_500;
-  const get = (headers: Record<string, string>) => handleGetToken(config, new Request("https://swift.example:8443/auth/v1.0", { headers }), NOW_MS);
+  const get = (headers: Record<string, string>) =>
+    handleGetToken(config, new Request("https://swift.example:8443/auth/v1.0", { headers }), NOW_MS);
 
   it("right credentials get 200 with the token, its lifetime and the storage URL", async ({ expect }) => {
     const response = await get({ "X-Auth-User": "test:tester", "X-Auth-Key": "testing" });
@@ -108,7 +117,9 @@ describe("GET /auth/v1.0 (Swift: tempauth handle_get_token)", () => {
     expect((await get({ "X-Storage-User": "test:tester3", "X-Storage-Pass": "testing3" })).status).toBe(200);
   });
 
-  it("a wrong key is 401 with Www-Authenticate, realm unknown (tempauth names no account for a wrong key)", async ({ expect }) => {
+  it("a wrong key is 401 with Www-Authenticate, realm unknown (tempauth names no account for a wrong key)", async ({
+    expect,
+  }) => {
     for (const key of ["wrong!!", "testin", "testing+", "Testing"]) {
       const error = await refusal(() => get({ "X-Auth-User": "test:tester", "X-Auth-Key": key }));
       expect(error.kind, key).toBe("Unauthorized");
@@ -117,10 +128,16 @@ describe("GET /auth/v1.0 (Swift: tempauth handle_get_token)", () => {
   });
 
   it("an unknown user or a missing key is 401; no user at all names the realm unknown", async ({ expect }) => {
-    expect((await refusal(() => get({ "X-Auth-User": "test:nobody", "X-Auth-Key": "testing" }))).headers).toEqual({ "www-authenticate": `Swift realm="test"` });
+    expect((await refusal(() => get({ "X-Auth-User": "test:nobody", "X-Auth-Key": "testing" }))).headers).toEqual({
+      "www-authenticate": `Swift realm="test"`,
+    });
     expect((await refusal(() => get({ "X-Auth-User": "test:tester" }))).kind).toBe("Unauthorized");
-    expect((await refusal(() => get({ "X-Auth-Key": "testing" }))).headers).toEqual({ "www-authenticate": `Swift realm="unknown"` });
-    expect((await refusal(() => get({ "X-Auth-User": ":tester", "X-Auth-Key": "testing" }))).headers).toEqual({ "www-authenticate": `Swift realm="unknown"` });
+    expect((await refusal(() => get({ "X-Auth-Key": "testing" }))).headers).toEqual({
+      "www-authenticate": `Swift realm="unknown"`,
+    });
+    expect((await refusal(() => get({ "X-Auth-User": ":tester", "X-Auth-Key": "testing" }))).headers).toEqual({
+      "www-authenticate": `Swift realm="unknown"`,
+    });
   });
 });
 

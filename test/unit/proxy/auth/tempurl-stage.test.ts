@@ -9,7 +9,15 @@ import { SwiftError } from "../../../../src/common/errors";
 import type { AccountRow, ContainerRow } from "../../../../src/durable/rows";
 import { pythonInt } from "../../../../src/common/python";
 import { quote } from "../../../../src/common/python";
-import { constantTimeEqual, extractDigest, hmacHex, isAllowedDigest, tempurl, TEMPURL_INFO, tempUrlKeys } from "../../../../src/proxy/auth/tempurl";
+import {
+  constantTimeEqual,
+  extractDigest,
+  hmacHex,
+  isAllowedDigest,
+  tempurl,
+  TEMPURL_INFO,
+  tempUrlKeys,
+} from "../../../../src/proxy/auth/tempurl";
 import type { ServiceContext } from "../../../../src/proxy/services/context";
 import { InfoCache } from "../../../../src/proxy/services/info-cache";
 import type { SwiftRequest } from "../../../../src/proxy/swift/request";
@@ -24,8 +32,12 @@ const FAR = 4_000_000_000;
 function context(): ServiceContext {
   const cache = new InfoCache();
   const now = Date.now();
-  const meta = (entries: Record<string, string>) => Object.fromEntries(Object.entries(entries).map(([key, value]) => [key, { value, timestamp: "1" }]));
-  const account: Pick<AccountRow, "account" | "metadata"> = { account: "AUTH_test", metadata: meta({ "x-account-meta-temp-url-key": ACCOUNT_KEY, "x-account-meta-other": "x" }) };
+  const meta = (entries: Record<string, string>) =>
+    Object.fromEntries(Object.entries(entries).map(([key, value]) => [key, { value, timestamp: "1" }]));
+  const account: Pick<AccountRow, "account" | "metadata"> = {
+    account: "AUTH_test",
+    metadata: meta({ "x-account-meta-temp-url-key": ACCOUNT_KEY, "x-account-meta-other": "x" }),
+  };
   const container: Pick<ContainerRow, "account" | "container" | "metadata"> = {
     account: "AUTH_test",
     container: "c",
@@ -35,11 +47,33 @@ function context(): ServiceContext {
   cache.set("container:AUTH_test/c", container, 600_000, now);
   cache.set("account:AUTH_nokeys", { account: "AUTH_nokeys", metadata: {} }, 600_000, now);
   cache.set("container:AUTH_nokeys/c", null, 600_000, now);
-  const allKeys = { account: "AUTH_all", metadata: meta({ "x-account-meta-temp-url-key": "a1", "x-account-meta-temp-url-key-2": "a2" }) };
+  const allKeys = {
+    account: "AUTH_all",
+    metadata: meta({ "x-account-meta-temp-url-key": "a1", "x-account-meta-temp-url-key-2": "a2" }),
+  };
   cache.set("account:AUTH_all", allKeys, 600_000, now);
-  cache.set("container:AUTH_all/c", { account: "AUTH_all", container: "c", metadata: meta({ "x-container-meta-temp-url-key": "c1", "x-container-meta-temp-url-key-2": "c2" }) }, 600_000, now);
-  cache.set("account:AUTH_same", { account: "AUTH_same", metadata: meta({ "x-account-meta-temp-url-key": SHARED_KEY }) }, 600_000, now);
-  cache.set("container:AUTH_same/c", { account: "AUTH_same", container: "c", metadata: meta({ "x-container-meta-temp-url-key": SHARED_KEY }) }, 600_000, now);
+  cache.set(
+    "container:AUTH_all/c",
+    {
+      account: "AUTH_all",
+      container: "c",
+      metadata: meta({ "x-container-meta-temp-url-key": "c1", "x-container-meta-temp-url-key-2": "c2" }),
+    },
+    600_000,
+    now,
+  );
+  cache.set(
+    "account:AUTH_same",
+    { account: "AUTH_same", metadata: meta({ "x-account-meta-temp-url-key": SHARED_KEY }) },
+    600_000,
+    now,
+  );
+  cache.set(
+    "container:AUTH_same/c",
+    { account: "AUTH_same", container: "c", metadata: meta({ "x-container-meta-temp-url-key": SHARED_KEY }) },
+    600_000,
+    now,
+  );
   const ctx: Pick<ServiceContext, "cache"> = { cache };
   return ctx as ServiceContext;
 }
@@ -64,7 +98,10 @@ async function run(
   let passed: Passed | null = null;
   const answer =
     init.answer ??
-    (() => new Response("body", { headers: { "x-object-meta-secret": "s", "x-object-meta-public-name": "p", "content-type": "text/plain" } }));
+    (() =>
+      new Response("body", {
+        headers: { "x-object-meta-secret": "s", "x-object-meta-public-name": "p", "content-type": "text/plain" },
+      }));
   const response = await tempurl(req, async (signed) => {
     passed = { req: signed };
     return answer();
@@ -92,7 +129,15 @@ const invalid = async (target: string, init: RequestInit = {}) => {
 async function signedUrl(
   method: string,
   path: string,
-  options: { key?: string; expires?: number | string; signedExpires?: number; digest?: "sha1" | "sha256" | "sha512"; extra?: string; prefix?: string; ip?: string } = {},
+  options: {
+    key?: string;
+    expires?: number | string;
+    signedExpires?: number;
+    digest?: "sha1" | "sha256" | "sha512";
+    extra?: string;
+    prefix?: string;
+    ip?: string;
+  } = {},
 ) {
   const expires = options.expires ?? FAR;
   const containerPath = path.split("/").slice(0, 4).join("/");
@@ -134,7 +179,13 @@ describe("signatures (Swift: digest.py extract_digest_and_algorithm)", () => {
   });
 
   it("sha1, sha256 and sha512 are allowed, sha1 deprecated", ({ expect }) => {
-    expect(["sha1", "sha256", "sha512", "md5", "sha384"].map(isAllowedDigest)).toEqual([true, true, true, false, false]);
+    expect(["sha1", "sha256", "sha512", "md5", "sha384"].map(isAllowedDigest)).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
     expect(TEMPURL_INFO).toMatchObject({
       methods: ["GET", "HEAD", "PUT", "POST", "DELETE"],
       incoming_remove_headers: ["x-timestamp"],
@@ -145,7 +196,9 @@ describe("signatures (Swift: digest.py extract_digest_and_algorithm)", () => {
   });
 
   it("the HMAC is lower-case hex of the digest asked for", async ({ expect }) => {
-    expect(await hmacHex("sha1", "key", "The quick brown fox jumps over the lazy dog")).toBe("de7c9b85b8b78aa6bc8a7a36f70a90701c9db4d9");
+    expect(await hmacHex("sha1", "key", "The quick brown fox jumps over the lazy dog")).toBe(
+      "de7c9b85b8b78aa6bc8a7a36f70a90701c9db4d9",
+    );
     expect((await hmacHex("sha256", "key", "m"))?.length).toBe(64);
     expect((await hmacHex("sha512", "key", "m"))?.length).toBe(128);
   });
@@ -178,10 +231,15 @@ describe("the TempURL stage", () => {
     expect(passed).not.toBeNull();
   });
 
-  it("a GET signed with the account key is served, scoped to the account, without X-Object-Meta-*", async ({ expect }) => {
+  it("a GET signed with the account key is served, scoped to the account, without X-Object-Meta-*", async ({
+    expect,
+  }) => {
     const { response, passed, environ } = await run(await signedUrl("GET", "/v1/AUTH_test/c/dir/o.txt"));
     expect(response.status).toBe(200);
-    expect(environ).toMatchObject({ authorized: "tempurl", signedScope: { account: "AUTH_test", container: null, objectPrefix: "" } });
+    expect(environ).toMatchObject({
+      authorized: "tempurl",
+      signedScope: { account: "AUTH_test", container: null, objectPrefix: "" },
+    });
     expect(passed?.req.identity).toBeNull();
     expect(response.headers.get("x-object-meta-secret")).toBeNull();
     expect(response.headers.get("x-object-meta-public-name")).toBe("p");
@@ -190,12 +248,20 @@ describe("the TempURL stage", () => {
   });
 
   it("a container key's signature is scoped to its container", async ({ expect }) => {
-    const { environ } = await run(await signedUrl("GET", "/v1/AUTH_test/c/o", { key: CONTAINER_KEY, digest: "sha512" }));
-    expect(environ).toMatchObject({ authorized: "tempurl", signedScope: { account: "AUTH_test", container: "c", objectPrefix: "" } });
+    const { environ } = await run(
+      await signedUrl("GET", "/v1/AUTH_test/c/o", { key: CONTAINER_KEY, digest: "sha512" }),
+    );
+    expect(environ).toMatchObject({
+      authorized: "tempurl",
+      signedScope: { account: "AUTH_test", container: "c", objectPrefix: "" },
+    });
   });
 
   it("downstream sees only the TempURL's own parameters, and no X-Timestamp", async ({ expect }) => {
-    const target = await signedUrl("GET", "/v1/AUTH_test/c/o", { digest: "sha1", extra: "&multipart-manifest=get&filename=f" });
+    const target = await signedUrl("GET", "/v1/AUTH_test/c/o", {
+      digest: "sha1",
+      extra: "&multipart-manifest=get&filename=f",
+    });
     const { passed } = await run(target, { headers: { "x-timestamp": "1", "x-other": "kept" } });
     const params = [...(passed?.req.url.searchParams.keys() ?? [])];
     expect(params).toEqual(["temp_url_sig", "temp_url_expires", "filename"]);
@@ -203,7 +269,9 @@ describe("the TempURL stage", () => {
     expect(passed?.req.request.headers.get("x-other")).toBe("kept");
   });
 
-  it("HEAD is allowed with a signature for GET, PUT or POST; GET is not allowed with one for HEAD", async ({ expect }) => {
+  it("HEAD is allowed with a signature for GET, PUT or POST; GET is not allowed with one for HEAD", async ({
+    expect,
+  }) => {
     for (const signed of ["GET", "PUT", "POST", "HEAD"]) {
       const { response } = await run(await signedUrl(signed, "/v1/AUTH_test/c/o"), { method: "HEAD" });
       expect(response.status, signed).toBe(200);
@@ -215,13 +283,18 @@ describe("the TempURL stage", () => {
   it("a signature for another method, path, expiry or key is 401 Temp URL invalid", async ({ expect }) => {
     expect(await invalid(await signedUrl("PUT", "/v1/AUTH_test/c/o"))).toEqual(INVALID);
     expect(await invalid((await signedUrl("GET", "/v1/AUTH_test/c/o")).replace("/o?", "/p?"))).toEqual(INVALID);
-    expect(await invalid((await signedUrl("GET", "/v1/AUTH_test/c/o")).replace(`expires=${FAR}`, `expires=${FAR + 1}`))).toEqual(INVALID);
+    expect(
+      await invalid((await signedUrl("GET", "/v1/AUTH_test/c/o")).replace(`expires=${FAR}`, `expires=${FAR + 1}`)),
+    ).toEqual(INVALID);
     expect(await invalid(await signedUrl("GET", "/v1/AUTH_test/c/o", { key: "guess" }))).toEqual(INVALID);
   });
 
   it("the 401 is text/html with Www-Authenticate, and no CORS headers", async ({ expect }) => {
     const error = await refused(await signedUrl("GET", "/v1/AUTH_test/c/o", { key: "guess" }));
-    expect(error.headers).toEqual({ "content-type": "text/html; charset=UTF-8", "www-authenticate": `Swift realm="unknown"` });
+    expect(error.headers).toEqual({
+      "content-type": "text/html; charset=UTF-8",
+      "www-authenticate": `Swift realm="unknown"`,
+    });
   });
 
   it("an expiry in the past, missing or unreadable is 401; ISO 8601 expiries are read", async ({ expect }) => {
@@ -229,10 +302,19 @@ describe("the TempURL stage", () => {
     expect(await invalid("/v1/AUTH_test/c/o?temp_url_sig=abc")).toEqual(INVALID);
     expect(await invalid("/v1/AUTH_test/c/o?temp_url_expires=4000000000")).toEqual(INVALID);
     expect(await invalid(await signedUrl("GET", "/v1/AUTH_test/c/o", { expires: "tomorrow" }))).toEqual(INVALID);
-    expect(await invalid(await signedUrl("GET", "/v1/AUTH_test/c/o", { expires: "2099-02-30T00:00:00Z" }))).toEqual(INVALID);
-    expect(await invalid(await signedUrl("GET", "/v1/AUTH_test/c/o", { expires: "2001-01-01T00:00:00Z" }))).toEqual(INVALID);
+    expect(await invalid(await signedUrl("GET", "/v1/AUTH_test/c/o", { expires: "2099-02-30T00:00:00Z" }))).toEqual(
+      INVALID,
+    );
+    expect(await invalid(await signedUrl("GET", "/v1/AUTH_test/c/o", { expires: "2001-01-01T00:00:00Z" }))).toEqual(
+      INVALID,
+    );
     const iso = "2099-01-02T03:04:05Z";
-    const { response, passed } = await run(await signedUrl("GET", "/v1/AUTH_test/c/o", { expires: iso, signedExpires: Date.UTC(2099, 0, 2, 3, 4, 5) / 1000 }));
+    const { response, passed } = await run(
+      await signedUrl("GET", "/v1/AUTH_test/c/o", {
+        expires: iso,
+        signedExpires: Date.UTC(2099, 0, 2, 3, 4, 5) / 1000,
+      }),
+    );
     expect(response.status).toBe(200);
     expect(passed?.req.url.searchParams.get("temp_url_expires")).toBe(String(Date.UTC(2099, 0, 2, 3, 4, 5) / 1000));
   });
@@ -257,7 +339,11 @@ describe("the TempURL stage", () => {
     const { response, environ } = await run(await signedUrl("GET", "/v1/AUTH_test/c/pre/o", { prefix: "pre/" }));
     expect(response.status).toBe(200);
     expect(environ).toMatchObject({ authorized: "tempurl" });
-    expect(await invalid((await signedUrl("GET", "/v1/AUTH_test/c/pre/o", { prefix: "pre/" })).replace("/pre/o?", "/other?"))).toEqual(INVALID);
+    expect(
+      await invalid(
+        (await signedUrl("GET", "/v1/AUTH_test/c/pre/o", { prefix: "pre/" })).replace("/pre/o?", "/other?"),
+      ),
+    ).toEqual(INVALID);
   });
 
   it("temp_url_ip_range admits only a client inside the signed range", async ({ expect }) => {
@@ -277,7 +363,18 @@ describe("the TempURL stage", () => {
   });
 
   it("a malformed or non-strict ip range admits nobody", async ({ expect }) => {
-    for (const ip of ["10.1.2.1/24", "10.1.2.0/33", "10.1.2.0/x", "10.1.2.0/24/1", "256.1.1.1", "1::2::3", "1:2:3", "1:2:3:4:5:6:7:8::", "12345::", "::/129"]) {
+    for (const ip of [
+      "10.1.2.1/24",
+      "10.1.2.0/33",
+      "10.1.2.0/x",
+      "10.1.2.0/24/1",
+      "256.1.1.1",
+      "1::2::3",
+      "1:2:3",
+      "1:2:3:4:5:6:7:8::",
+      "12345::",
+      "::/129",
+    ]) {
       const url = await signedUrl("GET", "/v1/AUTH_test/c/o", { ip });
       expect(await invalid(url, { headers: { "cf-connecting-ip": "10.1.2.1" } }), ip).toEqual(INVALID);
     }
@@ -286,7 +383,18 @@ describe("the TempURL stage", () => {
   });
 
   it("a malformed address never matches, not even the same text as client and range", async ({ expect }) => {
-    for (const text of ["10.1.2.300", "10.1.2.3x", "x10.1.2.3", "1::2::3", "1:2:3", "1:2:3:4:5:6:7:8:9", "12345::1", "g::1", "::1x", "1:2:3:4:5:6:7::8"]) {
+    for (const text of [
+      "10.1.2.300",
+      "10.1.2.3x",
+      "x10.1.2.3",
+      "1::2::3",
+      "1:2:3",
+      "1:2:3:4:5:6:7:8:9",
+      "12345::1",
+      "g::1",
+      "::1x",
+      "1:2:3:4:5:6:7::8",
+    ]) {
       const url = await signedUrl("GET", "/v1/AUTH_test/c/o", { ip: text });
       expect(await invalid(url, { headers: { "cf-connecting-ip": text } }), text).toEqual(INVALID);
     }
@@ -313,11 +421,21 @@ describe("the TempURL stage", () => {
     const target = await signedUrl("GET", "/v1/AUTH_test/c/o", { key: "guess" });
     const url = new URL(`https://swift.example${target}`);
     const environ: SwiftRequest["environ"] = {};
-    const req = stageRequest(new Request(url, { method: "PUT", headers: { "x-copy-from": "c/x" } }), context(), environ, () => Promise.reject(new Error("no subrequests here")));
+    const req = stageRequest(
+      new Request(url, { method: "PUT", headers: { "x-copy-from": "c/x" } }),
+      context(),
+      environ,
+      () => Promise.reject(new Error("no subrequests here")),
+    );
     await expect(tempurl(req, () => Promise.resolve(new Response()))).rejects.toBeInstanceOf(SwiftError);
     expect(environ.answeredBeforeController).toBe(true);
     const put = new URL(`https://swift.example${await signedUrl("PUT", "/v1/AUTH_test/c/o")}`);
-    const badHeader: SwiftRequest = { ...req, url: put, request: new Request(put, { method: "PUT", headers: { "x-copy-from": "c/x" } }), environ: {} };
+    const badHeader: SwiftRequest = {
+      ...req,
+      url: put,
+      request: new Request(put, { method: "PUT", headers: { "x-copy-from": "c/x" } }),
+      environ: {},
+    };
     const error = await tempurl(badHeader, () => Promise.resolve(new Response())).catch((caught: unknown) => caught);
     expect(error instanceof SwiftError ? error.headers : null).toEqual({ "content-type": "text/html; charset=UTF-8" });
     expect(badHeader.environ.answeredBeforeController).toBe(true);
@@ -331,19 +449,28 @@ describe("the TempURL stage", () => {
     expect(plain.passed?.req.url.searchParams.has("filename")).toBe(false);
   });
 
-  it("a 3xx answer to GET gets no Content-Disposition; an object under a trailing slash is named by its last segment", async ({ expect }) => {
+  it("a 3xx answer to GET gets no Content-Disposition; an object under a trailing slash is named by its last segment", async ({
+    expect,
+  }) => {
     for (const status of [300, 304]) {
-      const redirect = await run(await signedUrl("GET", "/v1/AUTH_test/c/o"), { answer: () => new Response(null, { status }) });
+      const redirect = await run(await signedUrl("GET", "/v1/AUTH_test/c/o"), {
+        answer: () => new Response(null, { status }),
+      });
       expect(redirect.response.headers.get("content-disposition"), String(status)).toBeNull();
       expect(redirect.response.headers.get("expires"), String(status)).toBeNull();
     }
     const dir = await run(await signedUrl("GET", "/v1/AUTH_test/c/a/b//"));
     expect(dir.response.headers.get("content-disposition")).toBe(`attachment; filename="b"; filename*=UTF-8''b`);
-    const ok = await run(await signedUrl("HEAD", "/v1/AUTH_test/c/o"), { method: "HEAD", answer: () => new Response(null, { status: 299 }) });
+    const ok = await run(await signedUrl("HEAD", "/v1/AUTH_test/c/o"), {
+      method: "HEAD",
+      answer: () => new Response(null, { status: 299 }),
+    });
     expect(ok.response.headers.get("content-disposition")).not.toBeNull();
   });
 
-  it("a signed PUT, POST or DELETE may not carry X-Object-Manifest, X-Symlink-Target or X-Copy-From (400)", async ({ expect }) => {
+  it("a signed PUT, POST or DELETE may not carry X-Object-Manifest, X-Symlink-Target or X-Copy-From (400)", async ({
+    expect,
+  }) => {
     const put = await signedUrl("PUT", "/v1/AUTH_test/c/o");
     for (const name of ["X-Object-Manifest", "X-Symlink-Target", "X-Copy-From"]) {
       const error = await refused(put, { method: "PUT", headers: { [name]: "c/x" } });
@@ -353,23 +480,40 @@ describe("the TempURL stage", () => {
     expect((await run(put, { method: "PUT" })).response.status).toBe(200);
     const get = await signedUrl("GET", "/v1/AUTH_test/c/o");
     expect((await run(get, { headers: { "x-copy-from": "c/x" } })).response.status).toBe(200);
-    expect((await run(get, { method: "HEAD", headers: { "x-copy-from": "c/x", "x-object-manifest": "c/x" } })).response.status).toBe(200);
+    expect(
+      (await run(get, { method: "HEAD", headers: { "x-copy-from": "c/x", "x-object-manifest": "c/x" } })).response
+        .status,
+    ).toBe(200);
   });
 
-  it("inline and filename set Content-Disposition; an object's own disposition is kept otherwise", async ({ expect }) => {
+  it("inline and filename set Content-Disposition; an object's own disposition is kept otherwise", async ({
+    expect,
+  }) => {
     const url = await signedUrl("GET", "/v1/AUTH_test/c/dir/o");
-    const disposition = async (extra: string, answer?: () => Response) => (await run(`${url}${extra}`, answer ? { answer } : {})).response.headers.get("content-disposition");
+    const disposition = async (extra: string, answer?: () => Response) =>
+      (await run(`${url}${extra}`, answer ? { answer } : {})).response.headers.get("content-disposition");
     expect(await disposition("&inline")).toBe("inline");
-    expect(await disposition("&inline&filename=a b.txt")).toBe(`inline; filename="a b.txt"; filename*=UTF-8''a%20b.txt`);
-    expect(await disposition("&filename=%C3%A9%0A")).toBe(`attachment; filename="%C3%A9%0A"; filename*=UTF-8''%C3%A9%0A`);
-    expect(await disposition("", () => new Response("b", { headers: { "content-disposition": "inline; x" } }))).toBe("inline; x");
+    expect(await disposition("&inline&filename=a b.txt")).toBe(
+      `inline; filename="a b.txt"; filename*=UTF-8''a%20b.txt`,
+    );
+    expect(await disposition("&filename=%C3%A9%0A")).toBe(
+      `attachment; filename="%C3%A9%0A"; filename*=UTF-8''%C3%A9%0A`,
+    );
+    expect(await disposition("", () => new Response("b", { headers: { "content-disposition": "inline; x" } }))).toBe(
+      "inline; x",
+    );
   });
 
   it("a response that is not 2xx, or to PUT, gets no Content-Disposition or Expires", async ({ expect }) => {
-    const notFound = await run(await signedUrl("GET", "/v1/AUTH_test/c/o"), { answer: () => new Response("nope", { status: 404 }) });
+    const notFound = await run(await signedUrl("GET", "/v1/AUTH_test/c/o"), {
+      answer: () => new Response("nope", { status: 404 }),
+    });
     expect(notFound.response.headers.get("content-disposition")).toBeNull();
     expect(notFound.response.headers.get("expires")).toBeNull();
-    const put = await run(await signedUrl("PUT", "/v1/AUTH_test/c/o"), { method: "PUT", answer: () => new Response(null, { status: 201 }) });
+    const put = await run(await signedUrl("PUT", "/v1/AUTH_test/c/o"), {
+      method: "PUT",
+      answer: () => new Response(null, { status: 201 }),
+    });
     expect(put.response.headers.get("content-disposition")).toBeNull();
   });
 
@@ -378,11 +522,17 @@ describe("the TempURL stage", () => {
     const req = stageRequest(new Request(url), context(), {}, () => Promise.reject(new Error("no subrequests here")));
     let error: unknown = null;
     try {
-      await tempurl(req, () => Promise.reject(new SwiftError("NotFound", "gone", { "x-object-meta-secret": "s", "x-object-meta-public-a": "a", etag: "e" })));
+      await tempurl(req, () =>
+        Promise.reject(
+          new SwiftError("NotFound", "gone", { "x-object-meta-secret": "s", "x-object-meta-public-a": "a", etag: "e" }),
+        ),
+      );
     } catch (caught) {
       error = caught;
     }
-    expect(error instanceof SwiftError ? { kind: error.kind, message: error.message, headers: error.headers } : error).toEqual({
+    expect(
+      error instanceof SwiftError ? { kind: error.kind, message: error.message, headers: error.headers } : error,
+    ).toEqual({
       kind: "NotFound",
       message: "gone",
       headers: { etag: "e", "x-object-meta-public-a": "a" },
@@ -393,7 +543,9 @@ describe("the TempURL stage", () => {
 });
 
 describe("Temp-URL keys (Swift: tempurl.py _get_keys)", () => {
-  it("the keys are the account's key and key-2, then the container's, those that are set, each with where it is set", async ({ expect }) => {
+  it("the keys are the account's key and key-2, then the container's, those that are set, each with where it is set", async ({
+    expect,
+  }) => {
     expect(await tempUrlKeys(context(), "AUTH_all", "c")).toEqual([
       { key: "a1", scope: "account" },
       { key: "a2", scope: "account" },
@@ -407,19 +559,27 @@ describe("Temp-URL keys (Swift: tempurl.py _get_keys)", () => {
     expect(await tempUrlKeys(context(), "AUTH_nokeys", "c")).toEqual([]);
   });
 
-  it("a signature that both the account's and the container's key make is scoped to the account (Swift takes the first match)", async ({ expect }) => {
+  it("a signature that both the account's and the container's key make is scoped to the account (Swift takes the first match)", async ({
+    expect,
+  }) => {
     const { response, environ } = await run(await signedUrl("GET", "/v1/AUTH_same/c/o", { key: SHARED_KEY }));
     expect(response.status).toBe(200);
-    expect(environ).toMatchObject({ authorized: "tempurl", signedScope: { account: "AUTH_same", container: null, objectPrefix: "" } });
+    expect(environ).toMatchObject({
+      authorized: "tempurl",
+      signedScope: { account: "AUTH_same", container: null, objectPrefix: "" },
+    });
   });
 });
 
 describe("TempURL expiry (Swift: tempurl.py _get_temp_url_info)", () => {
   /** A URL whose temp_url_expires is `text`, signed with the unix time `seconds`. */
-  const isoUrl = (text: string, seconds: number) => signedUrl("GET", "/v1/AUTH_test/c/o", { expires: text, signedExpires: seconds });
+  const isoUrl = (text: string, seconds: number) =>
+    signedUrl("GET", "/v1/AUTH_test/c/o", { expires: text, signedExpires: seconds });
   const utc = (...fields: [number, number, number, number, number, number]) => Date.UTC(...fields) / 1000;
 
-  it("an ISO 8601 expiry is read as Python's strptime reads it: one-digit fields, any case, a space-padded day, seconds up to 61", async ({ expect }) => {
+  it("an ISO 8601 expiry is read as Python's strptime reads it: one-digit fields, any case, a space-padded day, seconds up to 61", async ({
+    expect,
+  }) => {
     const forms: [string, number][] = [
       ["2099-1-2T3:4:5Z", utc(2099, 0, 2, 3, 4, 5)],
       ["2099-12-31t23:59:59z", utc(2099, 11, 31, 23, 59, 59)],
@@ -433,7 +593,9 @@ describe("TempURL expiry (Swift: tempurl.py _get_temp_url_info)", () => {
     }
   });
 
-  it("an ISO 8601 expiry with text around it, a month 13 or a day the month lacks is unreadable, whatever time was signed", async ({ expect }) => {
+  it("an ISO 8601 expiry with text around it, a month 13 or a day the month lacks is unreadable, whatever time was signed", async ({
+    expect,
+  }) => {
     const refused: [string, number][] = [
       ["x2099-01-02T03:04:05Z", utc(2099, 0, 2, 3, 4, 5)],
       ["2099-01-02T03:04:05Zx", utc(2099, 0, 2, 3, 4, 5)],
@@ -457,8 +619,11 @@ describe("TempURL expiry (Swift: tempurl.py _get_temp_url_info)", () => {
     }
   });
 
-  it("Expires is the expiry as an HTTP date, also past JavaScript's last date (as Python's gmtime writes it)", async ({ expect }) => {
-    const expires = async (seconds: number) => (await run(await signedUrl("GET", "/v1/AUTH_test/c/o", { expires: seconds }))).response.headers.get("expires");
+  it("Expires is the expiry as an HTTP date, also past JavaScript's last date (as Python's gmtime writes it)", async ({
+    expect,
+  }) => {
+    const expires = async (seconds: number) =>
+      (await run(await signedUrl("GET", "/v1/AUTH_test/c/o", { expires: seconds }))).response.headers.get("expires");
     expect(await expires(4_000_000_000)).toBe("Tue, 02 Oct 2096 07:06:40 GMT");
     expect(await expires(10_000_000_000_000)).toBe("Sun, 20 May 318857 17:46:40 GMT");
     expect(await expires(99_999_999_999_999)).toBe("Sat, 07 Nov 3170843 09:46:39 GMT");
@@ -493,7 +658,9 @@ describe("temp_url_ip_range as Python's ipaddress reads it (Swift: ip_address(cl
     expect(await status("10.1.2.00", "10.1.2.0")).toBe("Unauthorized");
   });
 
-  it("an IPv4 range may give its prefix as a dotted netmask or hostmask; an IPv6 range only as a length", async ({ expect }) => {
+  it("an IPv4 range may give its prefix as a dotted netmask or hostmask; an IPv6 range only as a length", async ({
+    expect,
+  }) => {
     expect(await status("10.1.2.0/255.255.255.0", "10.1.2.200")).toBe(200);
     expect(await status("10.1.2.0/255.255.255.0", "10.1.3.1")).toBe("Unauthorized");
     expect(await status("10.1.2.0/0.0.0.255", "10.1.2.200")).toBe(200);
@@ -528,20 +695,28 @@ describe("temp_url_ip_range as Python's ipaddress reads it (Swift: ip_address(cl
   });
 
   it("a client address that cannot be read is in no range, not even the whole address space", async ({ expect }) => {
-    for (const client of ["10.1.2", "garbage", "10.1.2.3/32"]) expect(await status("0.0.0.0/0", client), client).toBe("Unauthorized");
-    for (const client of ["1::2::3", "1:2:3:4::5:6:7:8::9", "1:2:3:4:5:6:7:8:9", ":1::"]) expect(await status("::/0", client), client).toBe("Unauthorized");
+    for (const client of ["10.1.2", "garbage", "10.1.2.3/32"])
+      expect(await status("0.0.0.0/0", client), client).toBe("Unauthorized");
+    for (const client of ["1::2::3", "1:2:3:4::5:6:7:8::9", "1:2:3:4:5:6:7:8:9", ":1::"])
+      expect(await status("::/0", client), client).toBe("Unauthorized");
     expect(await status("0.0.0.0/0", "10.1.2.3")).toBe(200);
   });
 
-  it("an IPv4 range holds no IPv6 address and an IPv6 range no IPv4 address, even the whole address space", async ({ expect }) => {
+  it("an IPv4 range holds no IPv6 address and an IPv6 range no IPv4 address, even the whole address space", async ({
+    expect,
+  }) => {
     expect(await status("0.0.0.0/0", "::1")).toBe("Unauthorized");
     expect(await status("::/0", "10.1.2.3")).toBe("Unauthorized");
     expect(await status("::/0", "::ffff:10.1.2.3")).toBe(200);
   });
 
-  it("a prefix length past the address's bits, or not a number, admits nobody, on the all-zero network too", async ({ expect }) => {
-    for (const range of ["0.0.0.0/33", "0.0.0.0/x", "0.0.0.0/-1", "0.0.0.0/ 8", "0.0.0.0/"]) expect(await status(range, "10.1.2.3"), range).toBe("Unauthorized");
-    for (const range of ["0.0.0.0/8 ", "0.0.0.0/1e1", "0.0.0.0/0x8", "0.0.0.0/8.0"]) expect(await status(range, "0.1.2.3"), range).toBe("Unauthorized");
+  it("a prefix length past the address's bits, or not a number, admits nobody, on the all-zero network too", async ({
+    expect,
+  }) => {
+    for (const range of ["0.0.0.0/33", "0.0.0.0/x", "0.0.0.0/-1", "0.0.0.0/ 8", "0.0.0.0/"])
+      expect(await status(range, "10.1.2.3"), range).toBe("Unauthorized");
+    for (const range of ["0.0.0.0/8 ", "0.0.0.0/1e1", "0.0.0.0/0x8", "0.0.0.0/8.0"])
+      expect(await status(range, "0.1.2.3"), range).toBe("Unauthorized");
     expect(await status("0.0.0.0/8", "0.1.2.3")).toBe(200);
     for (const range of ["::/129", "::/x", "::/1x"]) expect(await status(range, "::1"), range).toBe("Unauthorized");
   });

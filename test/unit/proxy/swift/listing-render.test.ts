@@ -6,7 +6,14 @@
  * (account_to_xml, container_to_xml, listing_to_text), swob.Request.params.
  */
 import { describe, it } from "vitest";
-import { queryParam, queryParams, renderItems, renderListing, subdirEntry, type RenderedEntry } from "../../../../src/proxy/swift/listing";
+import {
+  queryParam,
+  queryParams,
+  renderItems,
+  renderListing,
+  subdirEntry,
+  type RenderedEntry,
+} from "../../../../src/proxy/swift/listing";
 
 const object = (name: string): RenderedEntry => ({
   name,
@@ -21,19 +28,29 @@ describe("rendering a listing", () => {
   });
 
   it("JSON is an array of the entries; an empty JSON listing is []", ({ expect }) => {
-    expect(renderListing("json", "container", "c", [object("a"), subdirEntry("d/")])).toBe('[{"name":"a","hash":"d41d8cd98f00b204e9800998ecf8427e","bytes":0},{"subdir":"d/"}]');
+    expect(renderListing("json", "container", "c", [object("a"), subdirEntry("d/")])).toBe(
+      '[{"name":"a","hash":"d41d8cd98f00b204e9800998ecf8427e","bytes":0},{"subdir":"d/"}]',
+    );
     expect(renderListing("json", "account", "AUTH_test", [])).toBe("[]");
   });
 
-  it("XML has the declaration and a root named after the listed account or container, its name escaped as an attribute", ({ expect }) => {
+  it("XML has the declaration and a root named after the listed account or container, its name escaped as an attribute", ({
+    expect,
+  }) => {
     expect(renderListing("xml", "container", 'c&"<x>\n', [object("a")])).toBe(
       '<?xml version="1.0" encoding="UTF-8"?>\n<container name="c&amp;&quot;&lt;x&gt;&#10;"><object><name>a</name></object></container>',
     );
-    expect(renderListing("xml", "account", "AUTH_test", [])).toBe('<?xml version="1.0" encoding="UTF-8"?>\n<account name="AUTH_test"></account>');
+    expect(renderListing("xml", "account", "AUTH_test", [])).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<account name="AUTH_test"></account>',
+    );
   });
 
-  it("a subdir is an element with the name as attribute and as text, each escaped as ElementTree escapes it", ({ expect }) => {
-    expect(subdirEntry('a"&<b>/').xml).toBe('<subdir name="a&quot;&amp;&lt;b&gt;/"><name>a"&amp;&lt;b&gt;/</name></subdir>');
+  it("a subdir is an element with the name as attribute and as text, each escaped as ElementTree escapes it", ({
+    expect,
+  }) => {
+    expect(subdirEntry('a"&<b>/').xml).toBe(
+      '<subdir name="a&quot;&amp;&lt;b&gt;/"><name>a"&amp;&lt;b&gt;/</name></subdir>',
+    );
   });
 });
 
@@ -67,7 +84,9 @@ describe("rendering a rebuilt JSON listing (renderItems)", () => {
 });
 
 describe("the query string as swob reads it", () => {
-  it("+ is a space and %XX a byte; a malformed escape is kept; the last of a repeated name wins; a name alone has an empty value", ({ expect }) => {
+  it("+ is a space and %XX a byte; a malformed escape is kept; the last of a repeated name wins; a name alone has an empty value", ({
+    expect,
+  }) => {
     const params = queryParams(new URL("https://x/v1/a/c?prefix=a+b%2Bc&marker=%zz&limit=1&limit=2&reverse"));
     expect(queryParam(params, "prefix")).toBe("a b+c");
     expect(queryParam(params, "marker")).toBe("%zz");

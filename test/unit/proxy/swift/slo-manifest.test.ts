@@ -5,16 +5,31 @@
  */
 import { md5 } from "@noble/hashes/legacy.js";
 import { afterAll, beforeAll, describe, it, vi } from "vitest";
-import { annotate, parseManifestInput, parseStoredManifest, rawManifest, sloEtag, strictBase64 } from "../../../../src/proxy/swift/large-object-manifest";
+import {
+  annotate,
+  parseManifestInput,
+  parseStoredManifest,
+  rawManifest,
+  sloEtag,
+  strictBase64,
+} from "../../../../src/proxy/swift/large-object-manifest";
 import { SwiftError } from "../../../../src/common/errors";
 
 /** The Workers runtime digests MD5; Node's WebCrypto does not, so there sloEtag's digests come from @noble/hashes. */
 beforeAll(async () => {
-  if (await crypto.subtle.digest("MD5", new Uint8Array(0)).then(() => true, () => false)) return;
+  if (
+    await crypto.subtle.digest("MD5", new Uint8Array(0)).then(
+      () => true,
+      () => false,
+    )
+  )
+    return;
   const digest = crypto.subtle.digest.bind(crypto.subtle);
   vi.spyOn(crypto.subtle, "digest").mockImplementation(async (algorithm, data) => {
     if (algorithm !== "MD5") return digest(algorithm, data);
-    const bytes = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+    const bytes = ArrayBuffer.isView(data)
+      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+      : new Uint8Array(data);
     return md5(bytes).slice().buffer;
   });
 });
@@ -37,11 +52,19 @@ const messageOf = (segments: unknown[]) => rejection(JSON.stringify(segments)).m
 
 describe("PUT ?multipart-manifest=put: the manifest body", () => {
   it("a body that is not JSON is 400 Manifest must be valid JSON, as text/html", ({ expect }) => {
-    expect(rejection("[")).toEqual({ kind: "BadRequest", message: "Manifest must be valid JSON.\n", headers: { "content-type": "text/html; charset=UTF-8" } });
+    expect(rejection("[")).toEqual({
+      kind: "BadRequest",
+      message: "Manifest must be valid JSON.\n",
+      headers: { "content-type": "text/html; charset=UTF-8" },
+    });
   });
 
   it("a body that is not a list is 400 Manifest must be a list", ({ expect }) => {
-    expect(rejection(`{"path":"/c/o"}`)).toEqual({ kind: "BadRequest", message: "Manifest must be a list.\n", headers: { "content-type": "text/html; charset=UTF-8" } });
+    expect(rejection(`{"path":"/c/o"}`)).toEqual({
+      kind: "BadRequest",
+      message: "Manifest must be a list.\n",
+      headers: { "content-type": "text/html; charset=UTF-8" },
+    });
   });
 
   it("path segments are accepted with their etag, size and range", ({ expect }) => {
@@ -90,7 +113,9 @@ describe("PUT ?multipart-manifest=put: the manifest body", () => {
   it("data that is not base64, or empty, is refused", ({ expect }) => {
     expect(messageOf([{ data: "a" }, { path: "/c/o" }])).toBe("Index 0: data must be valid base64\n");
     expect(messageOf([{ data: 1 }, { path: "/c/o" }])).toBe("Index 0: data must be valid base64\n");
-    expect(messageOf([{ data: "" }, { path: "/c/o" }])).toBe("Index 0: too small; each segment must be at least 1 byte.\n");
+    expect(messageOf([{ data: "" }, { path: "/c/o" }])).toBe(
+      "Index 0: too small; each segment must be at least 1 byte.\n",
+    );
   });
 
   it("a manifest of inline data only is refused", ({ expect }) => {
@@ -101,7 +126,9 @@ describe("PUT ?multipart-manifest=put: the manifest body", () => {
     expect(messageOf([{ path: 1 }])).toBe(`Index 0: "path" must be a string\n`);
     expect(messageOf([{ path: "/c/o", etag: 1 }])).toBe(`Index 0: "etag" must be a string or null (if provided)\n`);
     for (const path of ["/c", "c", "/c/", "//c//"]) {
-      expect(messageOf([{ path }]), path).toBe("Index 0: path does not refer to an object. Path must be of the form /container/object.\n");
+      expect(messageOf([{ path }]), path).toBe(
+        "Index 0: path does not refer to an object. Path must be of the form /container/object.\n",
+      );
     }
   });
 
@@ -109,13 +136,27 @@ describe("PUT ?multipart-manifest=put: the manifest body", () => {
     expect(messageOf([{ path: "/c/o", size_bytes: "x" }])).toBe("Index 0: invalid size_bytes\n");
     expect(messageOf([{ path: "/c/o", size_bytes: "1.5" }])).toBe("Index 0: invalid size_bytes\n");
     expect(messageOf([{ path: "/c/o", size_bytes: [] }])).toBe("Index 0: invalid size_bytes\n");
-    expect(messageOf([{ path: "/c/o", size_bytes: 0 }, { path: "/c/p" }])).toBe("Index 0: too small; each segment must be at least 1 byte.\n");
-    expect(parseManifestInput(JSON.stringify([{ path: "/c/o" }, { path: "/c/p", size_bytes: 0 }]), SELF)[1]).toMatchObject({ sizeBytes: 0 });
-    expect(parseManifestInput(JSON.stringify([{ path: "/c/o", size_bytes: " -0 " }]), SELF)[0]).toMatchObject({ sizeBytes: -0 });
+    expect(messageOf([{ path: "/c/o", size_bytes: 0 }, { path: "/c/p" }])).toBe(
+      "Index 0: too small; each segment must be at least 1 byte.\n",
+    );
+    expect(
+      parseManifestInput(JSON.stringify([{ path: "/c/o" }, { path: "/c/p", size_bytes: 0 }]), SELF)[1],
+    ).toMatchObject({ sizeBytes: 0 });
+    expect(parseManifestInput(JSON.stringify([{ path: "/c/o", size_bytes: " -0 " }]), SELF)[0]).toMatchObject({
+      sizeBytes: -0,
+    });
   });
 
   it("a size_bytes of 1 is enough in any segment", ({ expect }) => {
-    expect(parseManifestInput(JSON.stringify([{ path: "/c/o", size_bytes: 1 }, { path: "/c/p", size_bytes: 1 }]), SELF).map((segment) => segment.kind === "path" && segment.sizeBytes)).toEqual([1, 1]);
+    expect(
+      parseManifestInput(
+        JSON.stringify([
+          { path: "/c/o", size_bytes: 1 },
+          { path: "/c/p", size_bytes: 1 },
+        ]),
+        SELF,
+      ).map((segment) => segment.kind === "path" && segment.sizeBytes),
+    ).toEqual([1, 1]);
   });
 
   it("a size_bytes that is a list or an object is invalid, as Python's int() raises TypeError for it", ({ expect }) => {
@@ -133,12 +174,24 @@ describe("PUT ?multipart-manifest=put: the manifest body", () => {
     expect(messageOf([{ path: "/c/o", range: "x" }])).toBe("Index 0: invalid range\n");
     expect(messageOf([{ path: "/c/o", range: "0-1,3-4" }])).toBe("Index 0: multiple ranges (only one allowed)\n");
     expect(messageOf([{ path: "/c/o", size_bytes: 5, range: "5-" }])).toBe("Index 0: unsatisfiable range\n");
-    expect(parseManifestInput(JSON.stringify([{ path: "/c/o", size_bytes: 5, range: "-2" }]), SELF)[0]).toMatchObject({ range: { start: null, end: 2 } });
-    expect(parseManifestInput(JSON.stringify([{ path: "/c/o", range: 0 }, { path: "/c/p", range: false }]), SELF)).toMatchObject([{ range: null }, { range: null }]);
+    expect(parseManifestInput(JSON.stringify([{ path: "/c/o", size_bytes: 5, range: "-2" }]), SELF)[0]).toMatchObject({
+      range: { start: null, end: 2 },
+    });
+    expect(
+      parseManifestInput(
+        JSON.stringify([
+          { path: "/c/o", range: 0 },
+          { path: "/c/p", range: false },
+        ]),
+        SELF,
+      ),
+    ).toMatchObject([{ range: null }, { range: null }]);
   });
 
   it("without size_bytes a range is checked for its form only (its object's size is not known yet)", ({ expect }) => {
-    expect(parseManifestInput(JSON.stringify([{ path: "/c/o", range: "100-200" }]), SELF)).toEqual([{ kind: "path", path: "/c/o", etag: null, sizeBytes: null, range: { start: 100, end: 200 } }]);
+    expect(parseManifestInput(JSON.stringify([{ path: "/c/o", range: "100-200" }]), SELF)).toEqual([
+      { kind: "path", path: "/c/o", etag: null, sizeBytes: null, range: { start: 100, end: 200 } },
+    ]);
   });
 });
 
@@ -157,7 +210,9 @@ describe("strictBase64 (Swift: utils.strict_b64decode)", () => {
     expect(strictBase64("=YWJj")).toEqual(new Uint8Array([97, 98, 99]));
   });
 
-  it("padding before the data does not stand in for the padding it lacks; padding cannot make one character whole", ({ expect }) => {
+  it("padding before the data does not stand in for the padding it lacks; padding cannot make one character whole", ({
+    expect,
+  }) => {
     expect(strictBase64("==YQ")).toBeNull();
     expect(strictBase64("Y===")).toBeNull();
   });
@@ -176,14 +231,28 @@ describe("the stored manifest", () => {
   });
 
   it("anything else is 500 Unable to load SLO manifest", ({ expect }) => {
-    for (const text of ["[", "{}", "[1]", `[{"data":"YQ=="},1]`, `[{"name":"/c/o","bytes":"3","hash":"h"}]`, `[{"name":"/c/o","bytes":3}]`, `[{"bytes":3,"hash":"h"}]`, `[{"data":1}]`]) {
+    for (const text of [
+      "[",
+      "{}",
+      "[1]",
+      `[{"data":"YQ=="},1]`,
+      `[{"name":"/c/o","bytes":"3","hash":"h"}]`,
+      `[{"name":"/c/o","bytes":3}]`,
+      `[{"bytes":3,"hash":"h"}]`,
+      `[{"data":1}]`,
+    ]) {
       let error: unknown = null;
       try {
         parseStoredManifest(text);
       } catch (caught) {
         error = caught;
       }
-      expect(error instanceof SwiftError && error.kind === "InternalServerError" && error.message === "Unable to load SLO manifest", text).toBe(true);
+      expect(
+        error instanceof SwiftError &&
+          error.kind === "InternalServerError" &&
+          error.message === "Unable to load SLO manifest",
+        text,
+      ).toBe(true);
     }
   });
 
@@ -207,7 +276,9 @@ describe("the stored manifest", () => {
         { name: "/c/b", bytes: 10, hash: "h2", content_type: "t", last_modified: "l", range: "2-5" },
         { data: "YQ==" },
       ]),
-    ).toBe(`[{"etag": "h1", "path": "/c/a", "size_bytes": 10}, {"etag": "h2", "path": "/c/b", "range": "2-5", "size_bytes": 10}, {"data": "YQ=="}]`);
+    ).toBe(
+      `[{"etag": "h1", "path": "/c/a", "size_bytes": 10}, {"etag": "h2", "path": "/c/b", "range": "2-5", "size_bytes": 10}, {"data": "YQ=="}]`,
+    );
   });
 });
 
@@ -216,7 +287,9 @@ describe("the large object's ETag (Swift: slo.py, md5 of the segments' etags)", 
   const ONE = "5d4cacc319c4c1a3cfe4c28670e1014d";
   const TWO = "c705559c6f87874f4f1eab0db3ac7078";
 
-  it("is md5 of each segment's etag in order, `etag:range;` for a ranged one, md5 of the bytes for inline data", async ({ expect }) => {
+  it("is md5 of each segment's etag in order, `etag:range;` for a ranged one, md5 of the bytes for inline data", async ({
+    expect,
+  }) => {
     const stored = [
       { name: "/c/a", bytes: 11, hash: ONE, content_type: "t", last_modified: "l" },
       { name: "/c/b", bytes: 11, hash: TWO, content_type: "t", last_modified: "l", range: "2-5" },
@@ -228,6 +301,8 @@ describe("the large object's ETag (Swift: slo.py, md5 of the segments' etags)", 
   });
 
   it("of one whole segment is md5 of that segment's etag", async ({ expect }) => {
-    expect(await sloEtag([{ name: "/c/a", bytes: 11, hash: ONE, content_type: "t", last_modified: "l" }])).toBe("571b1dd6ef85727059d1b0037c897c14");
+    expect(await sloEtag([{ name: "/c/a", bytes: 11, hash: ONE, content_type: "t", last_modified: "l" }])).toBe(
+      "571b1dd6ef85727059d1b0037c897c14",
+    );
   });
 });

@@ -11,9 +11,12 @@ import { TarError, gunzip, tarEntries, type TarEntry } from "../../../../src/pro
 
 // Written by tarfile.open(mode="w", format=…) then gzip; the comments after each say what tarfile
 // reads back (tarfile drops a directory's trailing slash, which this reader keeps: bulk strips it).
-const USTAR_TGZ = "H4sIAAAAAAACA+3WQQqDMBCF4TmKJ2hjHJPzCFpaEGptCh6/waUbKTaBNv+3GchmFsN7pDuFJUhaJnKq64y2M2ql1taq90bXd+ddI5WRDF7P0M1xpZTpOozjXVCq/px+x37+zTb/1nqpWvKf3OOAr92/3txfjfX64/0/HZDx/tM8XG7L0NOEZRoz7Pi8/33dxPzbLsPntPD+BwAAAAAAAAAAAPA/3mjxaUAAKAAA";
-const GNU_TGZ = "H4sIAAAAAAACA+3UUQqCQBCA4T3KnsAd18l97QBewlAiqi3KwNubIvQQSE8a6P+9zDKvyz+JS9y+uMVjcYpnMw8ZTU3x4j/vcR+CBmMLs4DXsykf1pqNqur67uKfJE3bGKz9/4eoc9XJ/iVNTao7ryGIDvss8/2wQv+zu/Sn38byWpPCJh3Kqpv7DP/sX776l5B7pf8ltCQAAAAAAAAAAAAAAKvwBrnI0hQAKAAA";
-const PAX_TGZ = "H4sIAAAAAAACA+3UPwrCMBTH8cyeIhcwTdrYuBQFFwUHwclJosYqWC3tE+KRPIcXs9VBEBwr/vl9loQsGR7fJwIR9CfWD51duYI1Qt69OqUMw8e9fldSxTHjKXuDY0m2qL5n/0l1+fKQZW5PSbo7LOyuxeCPiE/o33Se+w+VYdyj/8bpiE8Hw9F4JrwlKsSxdIXItpmb0yl3CTlPgW+TK6lVrYrc0iZZ2vXlLMgTVsX3q4bZq2fZ5B911LHWr/uXEVO6E2pjpL69m8goxiX6b1xuPSIAAAAAAAAAAAAAAAAAAPgBV7300bwAKAAA";
+const USTAR_TGZ =
+  "H4sIAAAAAAACA+3WQQqDMBCF4TmKJ2hjHJPzCFpaEGptCh6/waUbKTaBNv+3GchmFsN7pDuFJUhaJnKq64y2M2ql1taq90bXd+ddI5WRDF7P0M1xpZTpOozjXVCq/px+x37+zTb/1nqpWvKf3OOAr92/3txfjfX64/0/HZDx/tM8XG7L0NOEZRoz7Pi8/33dxPzbLsPntPD+BwAAAAAAAAAAAPA/3mjxaUAAKAAA";
+const GNU_TGZ =
+  "H4sIAAAAAAACA+3UUQqCQBCA4T3KnsAd18l97QBewlAiqi3KwNubIvQQSE8a6P+9zDKvyz+JS9y+uMVjcYpnMw8ZTU3x4j/vcR+CBmMLs4DXsykf1pqNqur67uKfJE3bGKz9/4eoc9XJ/iVNTao7ryGIDvss8/2wQv+zu/Sn38byWpPCJh3Kqpv7DP/sX776l5B7pf8ltCQAAAAAAAAAAAAAAKvwBrnI0hQAKAAA";
+const PAX_TGZ =
+  "H4sIAAAAAAACA+3UPwrCMBTH8cyeIhcwTdrYuBQFFwUHwclJosYqWC3tE+KRPIcXs9VBEBwr/vl9loQsGR7fJwIR9CfWD51duYI1Qt69OqUMw8e9fldSxTHjKXuDY0m2qL5n/0l1+fKQZW5PSbo7LOyuxeCPiE/o33Se+w+VYdyj/8bpiE8Hw9F4JrwlKsSxdIXItpmb0yl3CTlPgW+TK6lVrYrc0iZZ2vXlLMgTVsX3q4bZq2fZ5B911LHWr/uXEVO6E2pjpL69m8goxiX6b1xuPSIAAAAAAAAAAAAAAAAAAPgBV7300bwAKAAA";
 
 const base64Bytes = (text: string): Uint8Array => Uint8Array.from(atob(text), (char) => char.charCodeAt(0));
 
@@ -30,12 +33,20 @@ async function readAll(entries: AsyncGenerator<TarEntry>, readData = true): Prom
   const out: Read[] = [];
   for await (const entry of entries) {
     const data = readData ? await new Response(entry.body()).text() : "";
-    out.push({ name: entry.name, validUtf8: entry.validUtf8, isFile: entry.isFile, size: entry.size, data, pax: Object.fromEntries(entry.pax) });
+    out.push({
+      name: entry.name,
+      validUtf8: entry.validUtf8,
+      isFile: entry.isFile,
+      size: entry.size,
+      data,
+      pax: Object.fromEntries(entry.pax),
+    });
   }
   return out;
 }
 
-const archive = async (tgz: string, readData = true): Promise<Read[]> => readAll(tarEntries(await gunzip(chunkedStream(base64Bytes(tgz), 7))), readData);
+const archive = async (tgz: string, readData = true): Promise<Read[]> =>
+  readAll(tarEntries(await gunzip(chunkedStream(base64Bytes(tgz), 7))), readData);
 
 /** A ustar header block for `name` with its checksum, a size field as given (octal text normally). */
 function header(name: string, sizeField: string, type = "0"): Uint8Array {
@@ -75,7 +86,9 @@ async function tarError(bytes: Uint8Array): Promise<string> {
 }
 
 describe("reading archives tarfile wrote", () => {
-  it("a ustar archive: files with their data, a directory and a symlink that are not files, a name joined from the ustar prefix", async ({ expect }) => {
+  it("a ustar archive: files with their data, a directory and a symlink that are not files, a name joined from the ustar prefix", async ({
+    expect,
+  }) => {
     const entries = await archive(USTAR_TGZ);
     expect(entries.map(({ name, isFile, size, data }) => ({ name, isFile, size, data }))).toEqual([
       { name: "a.txt", isFile: true, size: 5, data: "hello" },
@@ -85,7 +98,9 @@ describe("reading archives tarfile wrote", () => {
     ]);
   });
 
-  it("a GNU long name is the next entry's name; a name that is not UTF-8 is marked so (bulk answers it 412)", async ({ expect }) => {
+  it("a GNU long name is the next entry's name; a name that is not UTF-8 is marked so (bulk answers it 412)", async ({
+    expect,
+  }) => {
     const entries = await archive(GNU_TGZ);
     expect(entries.map(({ name, validUtf8, data }) => ({ name, validUtf8, data }))).toEqual([
       { name: `deep/${"n".repeat(120)}.txt`, validUtf8: true, data: "long name" },
@@ -103,7 +118,12 @@ describe("reading archives tarfile wrote", () => {
   });
 
   it("data an entry's reader leaves unread is skipped before the next header", async ({ expect }) => {
-    expect((await archive(USTAR_TGZ, false)).map((entry) => entry.name)).toEqual(["a.txt", "d/", `${"p".repeat(60)}/${"q".repeat(60)}`, "l"]);
+    expect((await archive(USTAR_TGZ, false)).map((entry) => entry.name)).toEqual([
+      "a.txt",
+      "d/",
+      `${"p".repeat(60)}/${"q".repeat(60)}`,
+      "l",
+    ]);
   });
 });
 
@@ -113,7 +133,9 @@ describe("what tarfile refuses, with its messages (Swift reports them as 'Invali
     expect(await tarError(header("a", "00000000005\0").subarray(0, 100))).toBe("truncated header");
   });
 
-  it("a first header with a wrong checksum is 'bad checksum'; a later one quietly ends the archive", async ({ expect }) => {
+  it("a first header with a wrong checksum is 'bad checksum'; a later one quietly ends the archive", async ({
+    expect,
+  }) => {
     const bad = header("b", "00000000000\0");
     bad[0] = 0x63;
     expect(await tarError(bad)).toBe("bad checksum");
@@ -126,12 +148,18 @@ describe("what tarfile refuses, with its messages (Swift reports them as 'Invali
   });
 
   it("an archive that ends inside an entry's data is 'unexpected end of data'", async ({ expect }) => {
-    expect(await tarError(concat(header("a", "00000000012\0"), new TextEncoder().encode("short")))).toBe("unexpected end of data");
+    expect(await tarError(concat(header("a", "00000000012\0"), new TextEncoder().encode("short")))).toBe(
+      "unexpected end of data",
+    );
   });
 
-  it("a compressed body that is not gzip is 'not a gzip file'; gzip magic before garbage is 'invalid compressed data'", async ({ expect }) => {
+  it("a compressed body that is not gzip is 'not a gzip file'; gzip magic before garbage is 'invalid compressed data'", async ({
+    expect,
+  }) => {
     await expect(gunzip(chunkedStream(new TextEncoder().encode("plain"), 7))).rejects.toThrow("not a gzip file");
-    const broken = await gunzip(chunkedStream(Uint8Array.of(0x1f, 0x8b, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09), 7));
+    const broken = await gunzip(
+      chunkedStream(Uint8Array.of(0x1f, 0x8b, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09), 7),
+    );
     await expect(new Response(broken).arrayBuffer()).rejects.toThrow("invalid compressed data");
   });
 });
