@@ -151,6 +151,25 @@ async function accountAcl(req: SwiftRequest): Promise<AccountAcl | null> {
   return row ? parseAccountAcl(liveMetadata(row.metadata)[H.X_ACCOUNT_ACCESS_CONTROL]) : null;
 }
 
+/** What tempauth decides `method` on `container`/`object` of the request's account by, before any ACL is read. */
+export function tempauthInputOf(
+  req: SwiftRequest,
+  method: string,
+  container: string | null,
+  object: string | null,
+): TempauthInput {
+  return {
+    groups: requestGroups(req.ctx.config, req.identity),
+    method,
+    account: req.path.account,
+    container,
+    object,
+    referer: req.request.headers.get(H.REFERER),
+    containerAcl: null,
+    accountAcl: null,
+  };
+}
+
 /** Tempauth's verdict, with the container ACL read for the requests Swift delays the denial of. */
 async function verdictFor(req: SwiftRequest, delayed: "read" | "write" | undefined): Promise<Verdict> {
   const { account, container, object } = req.path;
@@ -158,17 +177,7 @@ async function verdictFor(req: SwiftRequest, delayed: "read" | "write" | undefin
   const { config } = req.ctx;
   if (accountPrefix(config, account) === null) return "denied";
   checkAccountAclHeader(req);
-  const groups = requestGroups(config, req.identity);
-  const withoutAcls: TempauthInput = {
-    groups,
-    method,
-    account,
-    container,
-    object,
-    referer: req.request.headers.get(H.REFERER),
-    containerAcl: null,
-    accountAcl: null,
-  };
+  const withoutAcls = tempauthInputOf(req, method, container, object);
   // Owners are decided before any ACL is read.
   if (tempauthVerdict(config, withoutAcls) === "owner") return "owner";
   const input = { ...withoutAcls, accountAcl: await accountAcl(req) };

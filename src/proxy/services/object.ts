@@ -69,6 +69,13 @@ function objectPartition(ctx: ServiceContext, ring: ObjectRingName, path: Object
   return ctx.config.rings.get(ring).partitionFor(path.account, path.container, path.object);
 }
 
+/** The object's ring (its container's policy), partition and replicas. */
+async function objectReplicas(ctx: ServiceContext, path: ObjectPath) {
+  const ring = await objectRingOf(ctx, path.account, path.container);
+  const partition = objectPartition(ctx, ring, path);
+  return { ring, partition, ...partitionReplicas(ctx, ring, partition) };
+}
+
 /** Whether an object's X-Delete-At has passed (Swift: expired objects are 404 at once). */
 export function isExpired(row: ObjectRow, nowMs: number): boolean {
   return row.deleteAt !== null && row.deleteAt * 1000 <= nowMs;
@@ -136,9 +143,7 @@ export async function putObject(
   path: ObjectPath,
   input: PutObjectInput,
 ): Promise<PutObjectResult> {
-  const ring = await objectRingOf(ctx, path.account, path.container);
-  const partition = objectPartition(ctx, ring, path);
-  const { primaries, handoffs, call } = partitionReplicas(ctx, ring, partition);
+  const { ring, partition, primaries, handoffs, call } = await objectReplicas(ctx, path);
   if (input.ifNoneMatch && (await findObject(ctx, path))) throw new SwiftError("PreconditionFailed");
   const timestamp = ctx.now();
   const digest = hashPath(
@@ -220,9 +225,7 @@ export async function postObject(
 ): Promise<number> {
   const timestamp = ctx.now().internal;
   const name = objectKey(path.account, path.container, path.object);
-  const ring = await objectRingOf(ctx, path.account, path.container);
-  const partition = objectPartition(ctx, ring, path);
-  const { primaries, handoffs, call } = partitionReplicas(ctx, ring, partition);
+  const { ring, partition, primaries, handoffs, call } = await objectReplicas(ctx, path);
   const replies = await fanOut(
     primaries,
     handoffs,
@@ -236,9 +239,7 @@ export async function postObject(
 export async function deleteObject(ctx: ServiceContext, path: ObjectPath): Promise<number> {
   const timestamp = ctx.now().internal;
   const name = objectKey(path.account, path.container, path.object);
-  const ring = await objectRingOf(ctx, path.account, path.container);
-  const partition = objectPartition(ctx, ring, path);
-  const { primaries, handoffs, call } = partitionReplicas(ctx, ring, partition);
+  const { ring, partition, primaries, handoffs, call } = await objectReplicas(ctx, path);
   const replies = await fanOut(
     primaries,
     handoffs,

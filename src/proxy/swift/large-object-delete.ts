@@ -24,8 +24,7 @@ import { objectKey } from "../../common/path";
 import type { Timestamp } from "../../common/timestamp";
 import { liveMetadata } from "../../durable/merge";
 import { denied, parseAccountAcl } from "../auth/acl";
-import { tempauthVerdict } from "../auth/authorize";
-import { requestGroups } from "../auth/swift-v1";
+import { tempauthInputOf, tempauthVerdict } from "../auth/authorize";
 import { signedScopeAllows } from "../auth/signed-scope";
 import { fanOut } from "../fan-out";
 import { accountInfo } from "../services/account";
@@ -222,17 +221,7 @@ async function authorizeSegmentDelete(req: SwiftRequest, container: string, obje
   }
   const { account } = req.path;
   const { config } = req.ctx;
-  const groups = requestGroups(config, req.identity);
-  const input = {
-    groups,
-    method: "DELETE",
-    account,
-    container,
-    object,
-    referer: req.request.headers.get(H.REFERER),
-    containerAcl: null,
-    accountAcl: null,
-  };
+  const input = tempauthInputOf(req, "DELETE", container, object);
   if (tempauthVerdict(config, input) === "owner") return;
   const accountRow = await accountInfo(req.ctx, account);
   const accountAcl = accountRow ? parseAccountAcl(liveMetadata(accountRow.metadata)[H.X_ACCOUNT_ACCESS_CONTROL]) : null;
