@@ -2,7 +2,7 @@
  * @module
  * The bench Worker's bindings and configuration. wrangler.bench.toml binds what wrangler.toml
  * binds (Env, from `wrangler types`; test/cli/bench-config.test.ts keeps the two files in step)
- * and BENCH_FLOOR; benchConfig(env) is the production Config (src/common/config.ts) plus the
+ * and BENCH_FLOOR; benchConfig(env) is the production Config (src/config/config.ts) plus the
  * BenchFloor namespace. The replica namespaces keep their production types (a namespace's type
  * takes no subclass): the seeding calls reach seedRows (replicas.ts) through a cast.
  */

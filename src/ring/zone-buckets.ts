@@ -1,7 +1,7 @@
 /**
  * @module
  * Which R2 bindings the rings' zones need, and which of them are missing: one rule that the
- * Worker applies to its env (common/config.ts parseConfig) and the ring CLI to wrangler.toml
+ * Worker applies to its env (config/config.ts parseConfig) and the ring CLI to wrangler.toml
  * (`validate`, `rebalance`, `check`), so a ring the CLI accepts is a ring the Worker serves.
  * Pure: the caller says which names are R2 bucket bindings.
  */
