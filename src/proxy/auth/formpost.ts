@@ -17,17 +17,10 @@ import { pythonInt, quote } from "../../common/python";
 import { MultipartReader, parseContentDisposition } from "./multipart";
 import { grantSignedScope } from "./signed-scope";
 import type { Middleware } from "../swift/pipeline";
+import { constantTimeEqual } from "../../common/compare";
 import type { SwiftRequest } from "../swift/request";
 import { discard, statusLine, subrequestResponse } from "../swift/subrequest";
-import {
-  ALLOWED_DIGESTS,
-  DEPRECATED_DIGESTS,
-  constantTimeEqual,
-  extractDigest,
-  hmacHex,
-  isAllowedDigest,
-  tempUrlKeys,
-} from "./tempurl";
+import { ALLOWED_DIGESTS, DEPRECATED_DIGESTS, extractDigest, hmacHex, isAllowedDigest, tempUrlKeys } from "./tempurl";
 
 /** The formpost section of /info (Swift: formpost.py filter_factory). */
 export const FORMPOST_INFO = { allowed_digests: ALLOWED_DIGESTS, deprecated_digests: DEPRECATED_DIGESTS };

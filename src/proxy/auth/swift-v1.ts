@@ -11,6 +11,7 @@ import { DEFAULT_RESELLER_PREFIXES, type Config, type User } from "../../config/
 import { SWOB_DEFAULT_TYPE, SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
 import { decodePath } from "../../common/path";
+import { constantTimeEqual } from "../../common/compare";
 
 /** Who is calling: the authenticated user and the accounts they own. */
 export interface Identity {
@@ -203,7 +204,7 @@ export async function handleGetToken(config: Config, request: Request, nowMs: nu
   if (!account || !name || !key) throw refused(account || "unknown");
   const user = config.users.get(`${account}:${name}`);
   if (!user) throw refused(account);
-  if (!timingSafeEqual(key, user.key)) throw refused("unknown");
+  if (!constantTimeEqual(key, user.key)) throw refused("unknown");
   const expiresAt = Math.floor(nowMs / 1000) + config.tokenLifeSeconds;
   const token = await mintToken(config, user, expiresAt);
   const url = new URL(request.url);
@@ -217,15 +218,6 @@ export async function handleGetToken(config: Config, request: Request, nowMs: nu
       [H.CONTENT_TYPE]: SWOB_DEFAULT_TYPE,
     },
   });
-}
-
-function timingSafeEqual(a: string, b: string): boolean {
-  const left = encoder.encode(a);
-  const right = encoder.encode(b);
-  if (left.length !== right.length) return false;
-  let difference = 0;
-  for (let i = 0; i < left.length; i++) difference |= (left[i] ?? 0) ^ (right[i] ?? 0);
-  return difference === 0;
 }
 
 /**

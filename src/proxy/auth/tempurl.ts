@@ -19,6 +19,7 @@ import type { ServiceContext } from "../services/context";
 import type { Middleware } from "../swift/pipeline";
 import type { SwiftRequest } from "../swift/request";
 import { grantSignedScope } from "./signed-scope";
+import { constantTimeEqual } from "../../common/compare";
 
 /** Digests Swift 2.30 allows by default; sha1 is deprecated (Swift: digest.py DEFAULT_ALLOWED_DIGESTS). */
 export const ALLOWED_DIGESTS = ["sha1", "sha256", "sha512"] as const;
@@ -88,14 +89,6 @@ export async function hmacHex(digest: Digest, key: string, message: string): Pro
   } catch {
     return null;
   }
-}
-
-/** Swift: utils streq_const_time. */
-export function constantTimeEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let difference = 0;
-  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return difference === 0;
 }
 
 /** A Temp-URL key and whether the account or the container holds it. */

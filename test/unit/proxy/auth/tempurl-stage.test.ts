@@ -7,10 +7,9 @@
 import { describe, it, vi } from "vitest";
 import { SwiftError } from "../../../../src/common/errors";
 import type { AccountRow, ContainerRow } from "../../../../src/durable/rows";
-import { pythonInt } from "../../../../src/common/python";
-import { quote } from "../../../../src/common/python";
+import { constantTimeEqual } from "../../../../src/common/compare";
+import { pythonInt, quote } from "../../../../src/common/python";
 import {
-  constantTimeEqual,
   extractDigest,
   hmacHex,
   isAllowedDigest,

@@ -4,7 +4,7 @@
  * Swift: utils streq_const_time.
  */
 import { describe, it } from "vitest";
-import { constantTimeEqual } from "../../../src/proxy/auth/tempurl";
+import { constantTimeEqual } from "../../../src/common/compare";
 
 describe("constantTimeEqual", () => {
   it("is true for equal strings, the empty one included", ({ expect }) => {
@@ -26,5 +26,13 @@ describe("constantTimeEqual", () => {
     expect(constantTimeEqual("0a1b2c", "0a1b2")).toBe(false);
     expect(constantTimeEqual("0a1b2", "0a1b2c")).toBe(false);
     expect(constantTimeEqual("", "0")).toBe(false);
+  });
+
+  it("keys beyond ASCII compare by their UTF-8 bytes: equal ones are equal, ones of the same length in characters but not in bytes are not", ({
+    expect,
+  }) => {
+    expect(constantTimeEqual("clé-ü", "clé-ü")).toBe(true);
+    expect(constantTimeEqual("é", "e")).toBe(false);
+    expect(constantTimeEqual("é", "è")).toBe(false);
   });
 });
