@@ -26,5 +26,6 @@ export default defineConfig({
     name: "mutate",
     environment: "node",
     include: nodeUnitTests(),
+    setupFiles: ["test/mutate-setup.ts"],
   },
 });

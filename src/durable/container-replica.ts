@@ -17,36 +17,13 @@ import { isSuccess, type ReplicaReply } from "../common/replies";
 import { Timestamp } from "../common/timestamp";
 import { updateTargets } from "./identity";
 import { listNames, type ListingEntry, type ListingParams } from "./listing";
-import { mergeClientMetadata, mergeListing, mergeMetadata } from "./merge";
+import { isContainerDeleted, mergeClientMetadata, mergeListing, mergeMetadata, winningPolicy } from "./merge";
 import { Outbox } from "./outbox";
 import { containerRowHash, listingRowHash, type Hash } from "./partition-hash";
 import { ReplicaBase } from "./replica-base";
 import type { ContainerReport, ContainerRow, ContainerUpdate, ListingRow, MetadataMap } from "./rows";
 import { CONTAINER_MIGRATIONS, ContainerRows, type ContainerReplicaRow } from "./schema/container";
 import { OutboxRows } from "./schema/outbox";
-
-/** Swift: container/backend.py is_deleted — deleted after the put and holding no objects. */
-export function isContainerDeleted(row: ContainerRow): boolean {
-  return row.deleteTimestamp > row.putTimestamp && row.objectCount === 0;
-}
-
-/**
- * The storage policy a container keeps when two replicas' rows disagree (a container created in
- * two policies at once): a live container's over a deleted one's, the earlier created among live
- * ones, the later among deleted ones, the lower index on a tie. Swift: container/reconciler.py
- * best_policy_index. The objects already written under the losing policy are not moved (Swift's
- * reconciler moves them; edgeswift has none yet).
- */
-export function winningPolicy(a: ContainerRow, b: ContainerRow): number {
-  if (a.storagePolicyIndex === b.storagePolicyIndex) return a.storagePolicyIndex;
-  const aLive = !isContainerDeleted(a);
-  if (aLive !== !isContainerDeleted(b)) return aLive ? a.storagePolicyIndex : b.storagePolicyIndex;
-  if (a.statusChangedAt !== b.statusChangedAt) {
-    const aEarlier = a.statusChangedAt < b.statusChangedAt;
-    return aEarlier === aLive ? a.storagePolicyIndex : b.storagePolicyIndex;
-  }
-  return Math.min(a.storagePolicyIndex, b.storagePolicyIndex);
-}
 
 export interface ContainerListing {
   container: ContainerRow;

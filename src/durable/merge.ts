@@ -6,7 +6,7 @@
  */
 
 import { storedMetadataError } from "../common/headers";
-import type { AccountContainerRow, ContainerReport, ListingRow, MetadataMap, ObjectRow } from "./rows";
+import type { AccountContainerRow, ContainerReport, ContainerRow, ListingRow, MetadataMap, ObjectRow } from "./rows";
 
 interface DataAndMeta {
   createdAt: string;
@@ -195,4 +195,27 @@ export function mergeContainerReport(
     row.bytesUsed !== current.bytesUsed ||
     row.storagePolicyIndex !== current.storagePolicyIndex;
   return { row, changed };
+}
+
+/** Swift: container/backend.py is_deleted — deleted after the put and holding no objects. */
+export function isContainerDeleted(row: ContainerRow): boolean {
+  return row.deleteTimestamp > row.putTimestamp && row.objectCount === 0;
+}
+
+/**
+ * The storage policy a container keeps when two replicas' rows disagree (a container created in
+ * two policies at once): a live container's over a deleted one's, the earlier created among live
+ * ones, the later among deleted ones, the lower index on a tie. Swift: container/reconciler.py
+ * best_policy_index. The objects already written under the losing policy are not moved (Swift's
+ * reconciler moves them; edgeswift has none yet).
+ */
+export function winningPolicy(a: ContainerRow, b: ContainerRow): number {
+  if (a.storagePolicyIndex === b.storagePolicyIndex) return a.storagePolicyIndex;
+  const aLive = !isContainerDeleted(a);
+  if (aLive !== !isContainerDeleted(b)) return aLive ? a.storagePolicyIndex : b.storagePolicyIndex;
+  if (a.statusChangedAt !== b.statusChangedAt) {
+    const aEarlier = a.statusChangedAt < b.statusChangedAt;
+    return aEarlier === aLive ? a.storagePolicyIndex : b.storagePolicyIndex;
+  }
+  return Math.min(a.storagePolicyIndex, b.storagePolicyIndex);
 }

@@ -4,7 +4,7 @@
  * policies at once, one zone each): Swift's container reconciler best_policy_index.
  */
 import { describe, it } from "vitest";
-import { winningPolicy } from "../../../src/durable/container-replica";
+import { winningPolicy } from "../../../src/durable/merge";
 import type { ContainerRow } from "../../../src/durable/rows";
 
 const row = (storagePolicyIndex: number, statusChangedAt: string, deleted = false): ContainerRow => ({
