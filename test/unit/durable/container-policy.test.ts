@@ -4,7 +4,7 @@
  * policies at once, one zone each): Swift's container reconciler best_policy_index.
  */
 import { describe, it } from "vitest";
-import { winningPolicy } from "../../../src/durable/merge";
+import { isContainerDeleted, winningPolicy } from "../../../src/durable/merge";
 import type { ContainerRow } from "../../../src/durable/rows";
 
 const row = (storagePolicyIndex: number, statusChangedAt: string, deleted = false): ContainerRow => ({
@@ -40,5 +40,17 @@ describe("winningPolicy", () => {
   it("a tie goes to the lower index, whichever row is held", ({ expect }) => {
     expect(winningPolicy(row(2, "1.00000"), row(1, "1.00000"))).toBe(1);
     expect(winningPolicy(row(1, "1.00000"), row(2, "1.00000"))).toBe(1);
+  });
+});
+
+describe("isContainerDeleted (Swift: container/backend.py is_deleted)", () => {
+  it("is deleted only when its delete is newer than its put and it holds no object", ({ expect }) => {
+    const base = row(0, "1.00000");
+    expect(isContainerDeleted({ ...base, putTimestamp: "1.00000", deleteTimestamp: "2.00000" })).toBe(true);
+    expect(isContainerDeleted({ ...base, putTimestamp: "2.00000", deleteTimestamp: "2.00000" })).toBe(false);
+    expect(isContainerDeleted({ ...base, putTimestamp: "3.00000", deleteTimestamp: "2.00000" })).toBe(false);
+    expect(isContainerDeleted({ ...base, putTimestamp: "1.00000", deleteTimestamp: "2.00000", objectCount: 1 })).toBe(
+      false,
+    );
   });
 });

@@ -333,6 +333,52 @@ describe("container reports in an account (Swift: account/backend.py merge_items
     storagePolicyIndex: o.storagePolicyIndex ?? 0,
   });
 
+  it("a container's storage policy comes with the newer report, and a change of policy alone is a change", ({
+    expect,
+  }) => {
+    const current = held({ storagePolicyIndex: 1 });
+    const newer = mergeContainerReport(current, report({ storagePolicyIndex: 2, reportedAt: "1700000020.00000" }));
+    expect(newer.row.storagePolicyIndex).toBe(2);
+    expect(newer.changed).toBe(true);
+    const older = mergeContainerReport(current, report({ storagePolicyIndex: 2, reportedAt: "1700000005.00000" }));
+    expect(older.row.storagePolicyIndex).toBe(1);
+    expect(older.changed).toBe(false);
+    // The same counts at the same moment, only the policy differing: still a change to store.
+    expect(mergeContainerReport(held(), report({ storagePolicyIndex: 1 }))).toEqual({
+      row: held({ storagePolicyIndex: 1 }),
+      changed: true,
+    });
+  });
+
+  it("two reports taken at the same moment with the same counts: the larger policy index wins on every replica", ({
+    expect,
+  }) => {
+    expect(
+      mergeContainerReport(held({ storagePolicyIndex: 1 }), report({ storagePolicyIndex: 2 })).row.storagePolicyIndex,
+    ).toBe(2);
+    expect(
+      mergeContainerReport(held({ storagePolicyIndex: 2 }), report({ storagePolicyIndex: 1 })).row.storagePolicyIndex,
+    ).toBe(2);
+    expect(mergeContainerReport(held({ storagePolicyIndex: 2 }), report({ storagePolicyIndex: 2 })).changed).toBe(
+      false,
+    );
+    // Larger counts still decide before the policy does.
+    const fewerBytes = mergeContainerReport(
+      held({ storagePolicyIndex: 1 }),
+      report({ storagePolicyIndex: 2, bytesUsed: 40 }),
+    );
+    expect(fewerBytes.row).toEqual(held({ storagePolicyIndex: 1 }));
+  });
+
+  it("a report queued before storage policies (no index) is policy 0's", ({ expect }) => {
+    const { storagePolicyIndex: _none, ...legacy } = report();
+    expect(mergeContainerReport(null, legacy).row.storagePolicyIndex).toBe(0);
+    expect(
+      mergeContainerReport(held({ storagePolicyIndex: 1 }), { ...legacy, reportedAt: "1700000020.00000" }).row
+        .storagePolicyIndex,
+    ).toBe(0);
+  });
+
   it("the first report of a container is its row", ({ expect }) => {
     expect(mergeContainerReport(null, report())).toEqual({ row: held(), changed: true });
   });
