@@ -51,9 +51,6 @@ const DELAYED: Record<"container" | "object", Record<string, "read" | "write">> 
   object: { GET: "read", HEAD: "read", PUT: "write", POST: "write", DELETE: "write" },
 };
 
-/** Environ key: whether the caller owns the account (Swift's swift_owner). */
-export const SWIFT_OWNER = "swiftOwner";
-
 /** Everything tempauth's authorize looks at, the request's groups read from its tokens. */
 export interface TempauthInput {
   /** The request's groups (Swift's REMOTE_USER, split): the user's, then the service token's user's; empty when anonymous. */
@@ -261,7 +258,7 @@ export const authorize: Middleware = async (req, next) => {
     throw deniedRequest(req);
   }
   const owner = verdict === "owner";
-  req.environ[SWIFT_OWNER] = owner;
+  req.environ.swiftOwner = owner;
   let authorized = req;
   if (level === "container" && (method === "PUT" || method === "POST")) authorized = cleanContainerWrite(req, owner);
   if (level === "account") authorized = dropAccountAclRemoval(req);

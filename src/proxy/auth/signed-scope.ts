@@ -7,42 +7,28 @@
  * Swift: tempurl.py authorize_same_account, authorize_same_container; formpost.py _perform_subrequest.
  */
 
-import type { Environ, SwiftRequest } from "../swift/request";
+import type { Environ, SignedScope, SwiftRequest } from "../swift/request";
 
-export interface SignedScope {
-  account: string;
-  container: string | null;
-  /** Every object name must start with it ("" allows any object of the container). */
-  objectPrefix: string;
-}
-
-/** Environ key of the scope, beside `authorized`. */
-const KEY = "signedScope";
-
-function isScope(value: unknown): value is SignedScope {
-  return (
-    typeof value === "object" && value !== null && "account" in value && "container" in value && "objectPrefix" in value
-  );
-}
+export type { SignedScope };
 
 /** Marks the request as authorized by a signature, for that scope alone. */
 export function grantSignedScope(environ: Environ, authorized: "tempurl" | "formpost", scope: SignedScope): void {
   environ.authorized = authorized;
-  environ[KEY] = scope;
+  environ.signedScope = scope;
 }
 
 /** Hands a signature's authority and its scope on to a subrequest's environ. */
 export function carrySignedScope(from: Environ, to: Environ): void {
   if (!from.authorized) return;
   to.authorized = from.authorized;
-  to[KEY] = from[KEY];
+  to.signedScope = from.signedScope;
 }
 
 /** Whether a request a signature vouched for stays inside what was signed; without a scope, nothing is allowed. */
 export function signedScopeAllows(req: Pick<SwiftRequest, "environ" | "path">): boolean {
   if (!req.environ.authorized) return true;
-  const scope = req.environ[KEY];
-  if (!isScope(scope)) return false;
+  const scope = req.environ.signedScope;
+  if (!scope) return false;
   const { account, container, object } = req.path;
   if (account !== scope.account) return false;
   if (scope.container !== null && container !== scope.container) return false;

@@ -14,24 +14,17 @@ import { H, isTrue } from "../../common/headers";
 import type { SubrequestInit, SwiftRequest } from "./request";
 import { subrequestResponse } from "./subrequest";
 
-/** Environ key: metadata names whose presence makes the object controller serve the object whole. */
-const MANIFEST_READ = "largeObject.manifestRead";
-/** Environ key: the large object's size and ETag while the slo stage stores its manifest. */
-const SLO_MANIFEST_BYTES = "slo.manifestBytes";
-
 /**
  * A copy of the request whose object GET or HEAD, when the object carries `header` (a manifest),
  * is answered with the whole manifest (body included, even for HEAD), Range and conditionals left
  * to the stage. Swift: X-Backend-Ignore-Range-If-Metadata-Present, X-Backend-Etag-Is-At.
  */
 export function withManifestRead(req: SwiftRequest, header: string): SwiftRequest {
-  const current = manifestReadHeaders(req.environ);
-  return { ...req, environ: { ...req.environ, [MANIFEST_READ]: [...current, header] } };
+  return { ...req, environ: { ...req.environ, manifestRead: [...manifestReadHeaders(req.environ), header] } };
 }
 
-function manifestReadHeaders(environ: SwiftRequest["environ"]): string[] {
-  const value = environ[MANIFEST_READ];
-  return Array.isArray(value) ? value.filter((name): name is string => typeof name === "string") : [];
+function manifestReadHeaders(environ: SwiftRequest["environ"]): readonly string[] {
+  return environ.manifestRead ?? [];
 }
 
 /**
@@ -68,7 +61,7 @@ export interface SloParams {
 
 /** A copy of the request that stores (or updates) an SLO manifest of the large object `manifest`. */
 export function withSloManifest(req: SwiftRequest, request: Request, manifest: SloParams): SwiftRequest {
-  return { ...req, request, url: new URL(request.url), environ: { ...req.environ, [SLO_MANIFEST_BYTES]: manifest } };
+  return { ...req, request, url: new URL(request.url), environ: { ...req.environ, sloManifest: manifest } };
 }
 
 /**
@@ -76,11 +69,7 @@ export function withSloManifest(req: SwiftRequest, request: Request, manifest: S
  * carry X-Static-Large-Object and `swift_bytes`), else null.
  */
 export function sloManifest(environ: SwiftRequest["environ"]): SloParams | null {
-  const value = environ[SLO_MANIFEST_BYTES];
-  if (typeof value !== "object" || value === null || !("bytes" in value) || !("etag" in value)) return null;
-  return typeof value.bytes === "number" && typeof value.etag === "string"
-    ? { bytes: value.bytes, etag: value.etag }
-    : null;
+  return environ.sloManifest ?? null;
 }
 
 /**

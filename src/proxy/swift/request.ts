@@ -43,8 +43,26 @@ export interface Environ {
   allowReservedNames?: boolean;
   /** A middleware answered before any controller ran (an auth refusal): CORS adds no headers to it. */
   answeredBeforeController?: boolean;
-  /** Free-form flags of one middleware for its own later use. */
-  [key: string]: unknown;
+  /** Tempauth's verdict that the caller owns the account (Swift: swift_owner). */
+  swiftOwner?: boolean;
+  /** What a signature (TempURL, FormPOST) authorized, beside `authorized` (signed-scope.ts). */
+  signedScope?: SignedScope;
+  /** Content type parameters a middleware stores with the object, which clients cannot send (symlink-params.ts). */
+  contentTypeParams?: string;
+  /** Another middleware's read or write of an object as stored: the symlink stage leaves it alone (symlink-params.ts). */
+  asStored?: boolean;
+  /** Metadata names whose presence makes the object controller serve a manifest whole (large-object.ts). */
+  manifestRead?: readonly string[];
+  /** The large object's size and ETag while the slo stage stores its manifest (large-object.ts). */
+  sloManifest?: { bytes: number; etag: string };
+}
+
+/** What a signature authorized: an account, perhaps one container, and objects under a prefix. */
+export interface SignedScope {
+  account: string;
+  container: string | null;
+  /** Every object name must start with it ("" allows any object of the container). */
+  objectPrefix: string;
 }
 
 export interface SubrequestInit {

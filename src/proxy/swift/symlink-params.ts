@@ -40,32 +40,19 @@ const PARAM = {
   versions: "swift_symlink_versions",
 } as const;
 
-/**
- * Environ key: content type parameters a middleware stores with the object (a link's target, a
- * versioning delete marker's `swift_versions_deleted`), which clients cannot send themselves.
- */
-const CONTENT_TYPE_PARAMS = "contentTypeParams";
-
-/**
- * Environ key: a request of another middleware that reads or writes an object as stored, a link
- * as a link with its content type parameters (versioned_writes' copies, which Swift makes below
- * the symlink stage with the link in sysmeta); the symlink stage passes it on untouched.
- */
-const AS_STORED = "symlink.asStored";
-
 /** A copy of the request the symlink stage leaves alone: a link is read with its stored parameters, never followed. */
 export function asStored(req: SwiftRequest): SwiftRequest {
-  return { ...req, environ: { ...req.environ, [AS_STORED]: true } };
+  return { ...req, environ: { ...req.environ, asStored: true } };
 }
 
 /** For the symlink stage: whether the request reads or writes an object as stored (asStored). */
 export function isAsStored(environ: Environ): boolean {
-  return environ[AS_STORED] === true;
+  return environ.asStored === true;
 }
 
 /** A copy of the request whose stored content type gets `params` appended. */
 export function withContentTypeParams(req: SwiftRequest, params: string): SwiftRequest {
-  return { ...req, environ: { ...req.environ, [CONTENT_TYPE_PARAMS]: params } };
+  return { ...req, environ: { ...req.environ, contentTypeParams: params } };
 }
 
 /** The content type parameters that record a link. */
@@ -132,8 +119,7 @@ export function copyLinkHeaders(source: Headers, put: Headers): void {
  * middleware asked for (withContentTypeParams).
  */
 export function withStoredParams(environ: Environ, contentType: string): string {
-  const params = environ[CONTENT_TYPE_PARAMS];
-  return typeof params === "string" ? contentType + params : contentType;
+  return contentType + (environ.contentTypeParams ?? "");
 }
 
 /**

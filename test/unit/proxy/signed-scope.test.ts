@@ -45,10 +45,7 @@ describe("signed scope", () => {
     expect,
   }) => {
     expect(at({ authorized: "formpost" }, "/v1/AUTH_a/c/o")).toBe(false);
-    expect(at({ authorized: "tempurl", signedScope: null }, "/v1/AUTH_a/c/o")).toBe(false);
-    expect(at({ authorized: "tempurl", signedScope: { account: "AUTH_a", container: null } }, "/v1/AUTH_a/c/o")).toBe(
-      false,
-    );
+    expect(at({ authorized: "tempurl" }, "/v1/AUTH_a/c/o")).toBe(false);
     expect(at({}, "/v1/AUTH_a/c/o")).toBe(true);
   });
 });
