@@ -42,6 +42,7 @@ export class Client {
     this.#https = new HttpsAgent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
   }
 
+  /** Sends `call` and gives its answer (the body only as a byte count unless `keepBody`). */
   send(call: Call): Promise<Reply> {
     return this.#request(call, null);
   }
@@ -51,6 +52,7 @@ export class Client {
     return this.#request(call, onChunk);
   }
 
+  /** Sends `call`; the body goes to `onChunk` when given, else is kept for `text`. */
   #request(call: Call, onChunk: ((chunk: Buffer) => void) | null): Promise<Reply> {
     const url = new URL(call.url);
     const secure = url.protocol === "https:";
@@ -60,6 +62,7 @@ export class Client {
     return new Promise<Reply>((resolve, reject) => {
       const timeout = this.#timeoutMs;
       const options = { method: call.method, headers, agent: secure ? this.#https : this.#http, timeout };
+      /** Counts (and keeps or hands on) the body, then resolves with the reply. */
       const onResponse = (response: import("node:http").IncomingMessage): void => {
         let bytes = 0;
         const chunks: Buffer[] = [];
@@ -83,6 +86,7 @@ export class Client {
     });
   }
 
+  /** Closes every connection. */
   close(): void {
     this.#http.destroy();
     this.#https.destroy();
@@ -112,24 +116,33 @@ function percentile(sorted: Float64Array, fraction: number): number {
 
 const EXAMPLES_MAX = 5;
 
+/** One timed phase: `ops` operations, `concurrency` at a time. */
+export interface Phase {
+  name: string;
+  ops: number;
+  concurrency: number;
+  /** Operation `i`. */
+  callOf: (index: number) => Call;
+  /** The status of a success. */
+  expect: number;
+  /** When given, how long a success's body is. */
+  expectBytes?: number;
+}
+
 /**
- * Runs `ops` operations, `concurrency` at a time; operation `i` is `callOf(i)`, a success when its
- * status is `expect` (and, when given, its body is `expectBytes` long).
+ * Runs `phase`'s operations, `concurrency` at a time; operation `i` is `callOf(i)`, a success when
+ * its status is `expect` (and, when given, its body is `expectBytes` long).
  */
 export async function runPhase(
   client: Client,
-  name: string,
-  ops: number,
-  concurrency: number,
-  callOf: (index: number) => Call,
-  expect: number,
-  expectBytes?: number,
+  { name, ops, concurrency, callOf, expect, expectBytes }: Phase,
 ): Promise<PhaseResult> {
   const latencies = new Float64Array(ops);
   const examples: string[] = [];
   let failures = 0;
   let bytes = 0;
   let next = 0;
+  /** Takes the next operation until none are left, timing each. */
   const worker = async (): Promise<void> => {
     for (let index = next++; index < ops; index = next++) {
       const call = callOf(index);
@@ -166,4 +179,12 @@ export async function runPhase(
     bytesPerOp: bytes / ops,
     examples,
   };
+}
+
+/** Adds what failed in `result`, with its first examples, to `failures` (nothing when none did). */
+export function keepFailures(result: PhaseResult, failures: string[]): void {
+  if (result.failures)
+    failures.push(
+      `${result.name}: ${result.failures} of ${result.ops} failed, e.g.\n    ${result.examples.join("\n    ")}`,
+    );
 }

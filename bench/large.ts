@@ -9,7 +9,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { Client, PhaseResult } from "./http.ts";
-import { runPhase } from "./http.ts";
+import { keepFailures, runPhase } from "./http.ts";
 
 const MIB = 1024 * 1024;
 /** How often the Worker's memory is read during a transfer. */
@@ -29,7 +29,10 @@ export interface TransferResult {
   segments: number;
   uploadMiBps: number;
   downloadMiBps: number;
-  /** The Worker's resident memory before the transfers and its highest reading during each (bytes); null when unreadable. */
+  /**
+   * The Worker's resident memory before the transfers and its highest reading during each
+   * (bytes); null when unreadable.
+   */
   rssBefore: number | null;
   rssPeakUpload: number | null;
   rssPeakDownload: number | null;
@@ -77,6 +80,7 @@ export async function segmentedTransfer(
   const segmentBytes = options.segmentMib * MIB;
   const segments = Math.ceil(data.byteLength / segmentBytes);
   const name = `large-${Date.now().toString(36)}`;
+  /** The path of segment `i` within the container. */
   const segmentName = (i: number): string => `${name}/segments/${String(i).padStart(6, "0")}`;
   const rssBefore = rss?.() ?? null;
 
@@ -123,7 +127,8 @@ export async function segmentedTransfer(
     const got = hash.digest("hex");
     if (reply.bytes !== data.byteLength || got !== expected)
       throw new Error(
-        `${session.label}: large GET returned ${reply.bytes} bytes, md5 ${got}; expected ${data.byteLength}, ${expected}`,
+        `${session.label}: large GET returned ${reply.bytes} bytes, md5 ${got}; ` +
+          `expected ${data.byteLength}, ${expected}`,
       );
     return seconds;
   });
@@ -160,7 +165,8 @@ export async function seedThroughBenchRoutes(
   dirs: number,
 ): Promise<void> {
   const account = decodeURIComponent(new URL(session.storageUrl).pathname.split("/")[2] ?? "");
-  const query = `account=${encodeURIComponent(account)}&container=${encodeURIComponent(container)}&containers=1&objects=${objects}&dirs=${dirs}&listing-only=1`;
+  const where = `account=${encodeURIComponent(account)}&container=${encodeURIComponent(container)}`;
+  const query = `${where}&containers=1&objects=${objects}&dirs=${dirs}&listing-only=1`;
   const seeded = await client.send({
     method: "POST",
     url: `${session.base}/bench/replication/seed?${query}`,
@@ -202,9 +208,11 @@ export async function bigListing(
     const started = performance.now();
     await seedThroughBenchRoutes(client, session, container, options.objects, options.dirs);
     process.stderr.write(
-      `${session.label}: seeded ${container} with ${options.objects} listing rows in ${((performance.now() - started) / 1000).toFixed(1)} s (untimed)\n`,
+      `${session.label}: seeded ${container} with ${options.objects} listing rows ` +
+        `in ${((performance.now() - started) / 1000).toFixed(1)} s (untimed)\n`,
     );
   }
+  /** How many entries one listing with `query` returns. */
   const count = async (query: string): Promise<number> => {
     const reply = await client.send({
       method: "GET",
@@ -223,20 +231,18 @@ export async function bigListing(
   const prefixQuery = `prefix=${encodeURIComponent(prefix)}&delimiter=/`;
   const delimiterEntries = await count(delimiterQuery);
   const prefixEntries = await count(prefixQuery);
+  /** Times `listOps` listings with `query`, logs them and keeps their failures. */
   const time = async (name: string, query: string): Promise<PhaseResult> => {
-    const result = await runPhase(
-      client,
+    const result = await runPhase(client, {
       name,
-      options.listOps,
-      options.concurrency,
-      () => ({ method: "GET", url: `${url}?format=json&${query}`, headers: auth }),
-      200,
-    );
-    process.stderr.write(
-      `  ${name}: ${result.opsPerSecond.toFixed(1)}/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms\n`,
-    );
-    if (result.failures)
-      failures.push(`${name}: ${result.failures} of ${result.ops} failed, e.g.\n    ${result.examples.join("\n    ")}`);
+      ops: options.listOps,
+      concurrency: options.concurrency,
+      callOf: () => ({ method: "GET", url: `${url}?format=json&${query}`, headers: auth }),
+      expect: 200,
+    });
+    const p50 = `p50 ${result.p50Ms.toFixed(1)} ms`;
+    process.stderr.write(`  ${name}: ${result.opsPerSecond.toFixed(1)}/s, ${p50}, p99 ${result.p99Ms.toFixed(1)} ms\n`);
+    keepFailures(result, failures);
     return result;
   };
   const delimiter = await time(`${session.label} LIST ${options.objects} ?delimiter=/`, delimiterQuery);

@@ -41,6 +41,7 @@ const READY_TIMEOUT_MS = 120_000;
 const BENCH_CONFIG = "wrangler.bench.toml";
 /** What `wrangler dev` builds and reads, besides node_modules. */
 const PROJECT_ENTRIES = [BENCH_CONFIG, ".dev.vars", "package.json", "tsconfig.json", "src", "bench/worker", "rings"];
+/** How long the group gets after SIGTERM before SIGKILL, and again after SIGKILL. */
 const STOP_GRACE_MS = 5_000;
 
 /** A TCP port nobody listens on right now. */
@@ -56,15 +57,19 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Resolves after `ms` milliseconds. */
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Whether `child` has exited (by itself or by a signal). */
 function exited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
 
+/** Stops `child`'s whole process group: SIGTERM, then SIGKILL for what is left after the grace time. */
 async function stopChild(child: ChildProcess): Promise<void> {
   const pid = child.pid;
   if (pid === undefined) return;
+  /** Sends `name` to the group, which may be gone already. */
   const signal = (name: NodeJS.Signals): void => {
     try {
       process.kill(-pid, name); // the group: npx, wrangler and workerd, all started here
@@ -99,7 +104,8 @@ function snapshot(projectDir: string, parent: string): string {
     rmSync(join(dir, "node_modules"), { recursive: true, force: true });
     symlinkSync(modules, join(dir, "node_modules"), "dir");
     process.stderr.write(
-      `node_modules could not be hard-linked into ${dir}; symlinked instead: an edit of ${projectDir}/tsconfig.json during the run restarts the Worker\n`,
+      `node_modules could not be hard-linked into ${dir}; symlinked instead: ` +
+        `an edit of ${projectDir}/tsconfig.json during the run restarts the Worker\n`,
     );
   }
   return dir;
@@ -152,6 +158,7 @@ export async function startLocalWorker(
     },
   );
   closeSync(log);
+  /** Stops wrangler and removes its copy of the project and its state (and its log unless `keepLog`). */
   const stop = async (keepLog: boolean): Promise<void> => {
     await stopChild(child);
     rmSync(stateDir, { recursive: true, force: true });

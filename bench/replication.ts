@@ -13,32 +13,62 @@
  * sets about how many objects one seeding request stores (each request seeds a share of the
  * partitions).
  * Starts its own `wrangler dev` of the bench Worker (wrangler.bench.toml, which has the bench
- * routes; fault injection on) unless `--url` is given, with its state under `--state-in DIR` (default the OS temp dir; `/dev/shm` takes the local
- * disk's per-commit fsyncs out, which otherwise bound local workerd to a few dozen Durable Object
- * writes a second); prints one table, then `name=value` lines. `--object-ring FILE` runs that
+ * routes; fault injection on) unless `--url` is given, with its state under `--state-in DIR`
+ * (default the OS temp dir; `/dev/shm` takes the local disk's per-commit fsyncs out, which
+ * otherwise bound local workerd to a few dozen Durable Object writes a second); prints one table,
+ * then `name=value` lines. `--object-ring FILE` runs that
  * Worker with another object ring (e.g. a copy of rings/object.ring.json whose three zones name
  * the same bucket binding, so a handoff's revert copies no body).
  */
 
-import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 import { cpus, totalmem } from "node:os";
+import { defineCommand, type ArgsDef, type ParsedArgs } from "citty";
+import { runStrict } from "../cli/strict-args.ts";
 import { Client, runPhase } from "./http.ts";
 import { startLocalWorker, type LocalWorker } from "./local-worker.ts";
 
-const { values: options } = parseArgs({
-  options: {
-    url: { type: "string" },
-    "skip-120k": { type: "boolean", default: false },
-    concurrency: { type: "string", default: "16" },
-    "state-in": { type: "string" },
-    "object-ring": { type: "string" },
-    only: { type: "string" },
-    "seed-chunk": { type: "string", default: "10000" },
-    big: { type: "string", default: "120000" },
+/** `npm run bench:replication`'s options. */
+const REPLICATION_ARGS = {
+  url: {
+    type: "string",
+    valueHint: "URL",
+    description: "the Worker to measure (default: start `wrangler dev` of the bench Worker, fault injection on)",
   },
-});
+  "skip-120k": { type: "boolean", default: false, description: "leave out the large in-sync sweep" },
+  concurrency: { type: "string", default: "16", valueHint: "N", description: "PUTs in flight in the converge case" },
+  "state-in": {
+    type: "string",
+    valueHint: "DIR",
+    description: "where the local Worker's state goes (default the OS temp dir; /dev/shm takes the fsyncs out)",
+  },
+  "object-ring": {
+    type: "string",
+    valueHint: "FILE",
+    description: "run the local Worker with this object ring instead of rings/object.ring.json",
+  },
+  only: {
+    type: "string",
+    valueHint: "LIST",
+    description: "the scenarios to run, of converge,repair,reap,sweep (default all)",
+  },
+  "seed-chunk": {
+    type: "string",
+    default: "10000",
+    valueHint: "N",
+    description: "about how many objects one seeding request stores",
+  },
+  big: {
+    type: "string",
+    default: "120000",
+    valueHint: "N",
+    description: "containers in the large in-sync sweep (above 12000)",
+  },
+} as const satisfies ArgsDef;
 
+type Options = ParsedArgs<typeof REPLICATION_ARGS>;
+
+/** Resolves after `ms` milliseconds. */
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 /** Seeding and sweeps of 120,000 containers run long: a request may take up to 30 minutes. */
 const client = new Client(32, 1_800_000);
@@ -51,12 +81,15 @@ function record(name: string, value: string, what: string): void {
 
 /** The reseller admin's token, set once authenticated: the bench routes (/bench/*) require it. */
 let benchToken = "";
+/** About how many objects one seeding request stores (`--seed-chunk`), set before any seeding. */
+let seedChunk = 10_000;
 
 /** A call to a bench route, as the reseller admin. */
 function benchCall(method: string, url: string, body?: string): Promise<{ status: number; text: string }> {
   return call(method, url, { "x-auth-token": benchToken }, body);
 }
 
+/** Sends one request and keeps its answer's status and body. */
 async function call(
   method: string,
   url: string,
@@ -73,6 +106,7 @@ async function call(
   return { status: reply.status, text: reply.text };
 }
 
+/** A TempAuth token of `user`; throws when authentication fails. */
 async function token(base: string, user: string, key: string): Promise<string> {
   const reply = await client.send({
     method: "GET",
@@ -112,18 +146,19 @@ async function sweep(
 async function seed(base: string, account: string, containers: number, objects: number): Promise<void> {
   // Big requests, one at a time: local workerd runs every replica on one thread, and a call to a
   // replica costs it far more than a row does.
-  const shards = Math.max(1, Math.ceil((containers * Math.max(1, objects)) / Number(options["seed-chunk"])));
+  const shards = Math.max(1, Math.ceil((containers * Math.max(1, objects)) / seedChunk));
   for (let shard = 0; shard < shards; shard++) {
     console.error(`  seeding ${account}: ${containers} containers, partitions ${shard} mod ${shards}`);
-    const reply = await benchCall(
-      "POST",
-      `${base}/bench/replication/seed?account=${account}&containers=${containers}&objects=${objects}&shard=${shard}/${shards}`,
-    );
+    const query = `account=${account}&containers=${containers}&objects=${objects}&shard=${shard}/${shards}`;
+    const reply = await benchCall("POST", `${base}/bench/replication/seed?${query}`);
     if (reply.status !== 200) throw new Error(`seed: ${reply.status} ${reply.text.slice(0, 300)}`);
   }
 }
 
-/** Sweeps until a pass finds nothing divergent (the replicas' summary reports have landed); returns the in-sync pass. */
+/**
+ * Sweeps until a pass finds nothing divergent (the replicas' summary reports have landed); returns
+ * the in-sync pass.
+ */
 async function settledSweep(base: string, admin: string): Promise<{ wallMs: number; reports: SweepReport[] }> {
   for (let attempt = 0; attempt < 40; attempt++) {
     const result = await sweep(base, admin);
@@ -145,7 +180,8 @@ async function sweepInSync(base: string, admin: string, more: number, total: num
   const seeded = performance.now();
   await seed(base, `AUTH_sweep${label}`, more, 3);
   console.error(
-    `seeded ${more} containers in ${((performance.now() - seeded) / 1000).toFixed(1)} s (${total} stored); waiting for the summaries…`,
+    `seeded ${more} containers in ${((performance.now() - seeded) / 1000).toFixed(1)} s (${total} stored); ` +
+      "waiting for the summaries…",
   );
   await sleep(12_000);
   await settledSweep(base, admin);
@@ -166,7 +202,9 @@ async function sweepInSync(base: string, admin: string, more: number, total: num
   record(
     `sweep_insync_s_${label}`,
     seconds.toFixed(3),
-    `median of 3 full sweeps of 3 rings, ${total.toLocaleString("en")} containers × 3 objects in sync, ${checked} partitions checked; a cron tick's whole jobs (with the reaper and the auditor's sample) ${((walls[1] ?? 0) / 1000).toFixed(3)} s`,
+    `median of 3 full sweeps of 3 rings, ${total.toLocaleString("en")} containers × 3 objects in sync, ` +
+      `${checked} partitions checked; a cron tick's whole jobs (with the reaper and the auditor's sample) ` +
+      `${((walls[1] ?? 0) / 1000).toFixed(3)} s`,
   );
 }
 
@@ -193,6 +231,10 @@ async function inSync(
   return JSON.parse(reply.text) as SyncState;
 }
 
+/**
+ * Takes z3 down, PUTs 1,000 objects, brings z3 back and records how long until every touched
+ * partition's replicas agree and their handoffs are empty (event-driven repair only).
+ */
 async function converge(base: string, user: string, admin: string, concurrency: number): Promise<void> {
   await call("PUT", `${base}/v1/AUTH_test/converge`, { "x-auth-token": user });
   const down = await call(
@@ -204,19 +246,18 @@ async function converge(base: string, user: string, admin: string, concurrency: 
   if (down.status !== 200) throw new Error(`faults: ${down.status} ${down.text} (is FAULT_INJECTION on?)`);
   const body = Buffer.alloc(4096, 0x61);
   const names = Array.from({ length: 1000 }, (_, i) => `o${String(i).padStart(5, "0")}`);
-  const phase = await runPhase(
-    client,
-    "PUT with z3 down",
-    names.length,
+  const phase = await runPhase(client, {
+    name: "PUT with z3 down",
+    ops: names.length,
     concurrency,
-    (i) => ({
+    callOf: (i) => ({
       method: "PUT",
       url: `${base}/v1/AUTH_test/converge/${names[i]}`,
       headers: { "x-auth-token": user },
       body,
     }),
-    201,
-  );
+    expect: 201,
+  });
   if (phase.failures) throw new Error(`PUTs failed with z3 down: ${phase.examples.join("; ")}`);
   const partitions = JSON.parse(
     (
@@ -229,8 +270,10 @@ async function converge(base: string, user: string, admin: string, concurrency: 
   ) as number[];
   // Before z3 returns (untimed): which handoff slot of each partition holds rows.
   const before = await inSync(base, partitions, {});
+  const holding = Object.values(before.handoffs).filter((slots) => slots.length).length;
   console.error(
-    `  before z3 returns: ${before.pending.length} of ${partitions.length} partitions pending, ${Object.values(before.handoffs).filter((slots) => slots.length).length} with a handoff holding rows`,
+    `  before z3 returns: ${before.pending.length} of ${partitions.length} partitions pending, ` +
+      `${holding} with a handoff holding rows`,
   );
   const upAt = Date.now();
   const up = await call(
@@ -255,7 +298,8 @@ async function converge(base: string, user: string, admin: string, concurrency: 
     if (Date.now() - upAt > 300_000)
       throw new Error(`not converged after 300 s: ${state.pending.length} of ${partitions.length} pending`);
     console.error(
-      `  ${((Date.now() - upAt) / 1000).toFixed(1)} s: ${partitions.length - state.pending.length} of ${partitions.length} partitions in sync`,
+      `  ${((Date.now() - upAt) / 1000).toFixed(1)} s: ` +
+        `${partitions.length - state.pending.length} of ${partitions.length} partitions in sync`,
     );
     pending = state.pending;
     handoffs = state.handoffs;
@@ -267,16 +311,19 @@ async function converge(base: string, user: string, admin: string, concurrency: 
     throw new Error(`${verify.pending.length} partitions out of sync again: ${verify.pending.slice(0, 10).join(", ")}`);
   // The last primary took its rows then (the Worker's clock: the same machine's, locally).
   const times = [...inSyncAt.values()].map((at) => Math.max(0, at - upAt) / 1000).sort((a, b) => a - b);
+  /** The time by which a share `q` of the partitions were in sync, in seconds. */
   const quantile = (q: number): string =>
     (times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0).toFixed(1);
   const seconds = times[times.length - 1] ?? 0;
   record(
     "converge_s",
     seconds.toFixed(2),
-    `z3 down, 1000 PUTs (${phase.opsPerSecond.toFixed(0)}/s) over ${partitions.length} partitions, z3 back: event-driven repair only; partitions in sync by ${quantile(0.5)} s (half), ${quantile(0.9)} s (90%)`,
+    `z3 down, 1000 PUTs (${phase.opsPerSecond.toFixed(0)}/s) over ${partitions.length} partitions, z3 back: ` +
+      `event-driven repair only; partitions in sync by ${quantile(0.5)} s (half), ${quantile(0.9)} s (90%)`,
   );
 }
 
+/** Records the rows read and sent to repair 10 differing rows of a `rows`-row partition. */
 async function repairRows(base: string, rows: number, label: string, partition: number): Promise<void> {
   const reply = await benchCall(
     "POST",
@@ -295,6 +342,7 @@ async function repairRows(base: string, rows: number, label: string, partition: 
   );
 }
 
+/** Records how long the reaper takes to remove a deleted account of 10 containers × 1,000 objects. */
 async function reaped(base: string, admin: string): Promise<void> {
   await seed(base, "AUTH_reap10k", 10, 1000);
   const deleted = await call("DELETE", `${base}/v1/AUTH_reap10k`, { "x-auth-token": admin });
@@ -313,7 +361,8 @@ async function reaped(base: string, admin: string): Promise<void> {
   );
 }
 
-async function main(): Promise<void> {
+/** Runs the scenarios `--only` names, then prints the table and the `name=value` lines. */
+async function replication(options: Options): Promise<void> {
   let worker: LocalWorker | null = null;
   let failed = true;
   try {
@@ -328,6 +377,7 @@ async function main(): Promise<void> {
     const user = await token(base, "test:tester", "testing");
     const admin = await token(base, "admin:admin", "admin");
     benchToken = admin;
+    seedChunk = Number(options["seed-chunk"]);
     const concurrency = Number(options.concurrency);
     // The small scenarios first, while the Worker holds little: on local workerd every replica
     // shares one thread, and 12,000 containers' replicas would slow what is timed after them.
@@ -374,4 +424,10 @@ async function main(): Promise<void> {
   for (const [name, value] of lines) console.log(`${name}=${value}`);
 }
 
-await main();
+const replicationCommand = defineCommand({
+  meta: { name: "npm run bench:replication --", description: "what replication costs, as numbers" },
+  args: REPLICATION_ARGS,
+  run: ({ args }) => replication(args),
+});
+
+process.exitCode = await runStrict(replicationCommand, process.argv.slice(2), { prefix: "", usageExitCode: 1 });

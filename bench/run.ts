@@ -1,10 +1,11 @@
 /**
  * @module
- * `npm run bench [-- --url URL] [--swift-url URL] [--concurrency 16] [--ops 2000] [--list-objects 10000]`:
- * PUT, GET, HEAD, DELETE of 4 KiB objects and a JSON listing of a full container, timed at a fixed
- * concurrency, then a 64 MiB segmented (SLO) upload and download and listings of a 100,000-object
- * container with prefix and delimiter (bench/large.ts); each small operation beside its floor (the same operation's unavoidable storage work on the bench
- * routes, bench/worker/floor-routes.ts) and a fixed 4 KiB body (the runtime's ceiling), and beside real
+ * `npm run bench [-- --url URL] [--swift-url URL] [--concurrency 16] [--ops 2000]
+ * [--list-objects 10000]`: PUT, GET, HEAD, DELETE of 4 KiB objects and a JSON listing of a full
+ * container, timed at a fixed concurrency, then a 64 MiB segmented (SLO) upload and download and
+ * listings of a 100,000-object container with prefix and delimiter (bench/large.ts); each small
+ * operation beside its floor (the same operation's unavoidable storage work on the bench routes,
+ * bench/worker/floor-routes.ts) and a fixed 4 KiB body (the runtime's ceiling), and beside real
  * Swift when `--swift-url` is given. Without `--url` it starts the local Worker itself. Prints one
  * table and `name=value` lines (also saved under bench/out/). Numbers only, never pass/fail; a run
  * that saw failed requests says so and exits 1.
@@ -15,8 +16,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
-import { Client, runPhase, type Call, type PhaseResult } from "./http.ts";
+import { defineCommand, type ArgsDef, type ParsedArgs } from "citty";
+import { runStrict, UsageError } from "../cli/strict-args.ts";
+import { Client, keepFailures, runPhase, type Phase, type PhaseResult } from "./http.ts";
 import {
   benchAuth,
   bigListing,
@@ -28,23 +30,55 @@ import {
 } from "./large.ts";
 import { startLocalWorker, tail, type LocalWorker } from "./local-worker.ts";
 
-const USAGE = `usage: npm run bench -- [options]
-  --url URL            edgeswift to measure (default: start \`wrangler dev\` of the bench Worker, wrangler.bench.toml)
-  --swift-url URL      also measure a real Swift proxy (user test:tester, key testing)
-  --concurrency N      requests in flight (default 16)
-  --ops N              operations per timed phase (default 2000)
-  --list-objects N     objects in the listed container (default 10000)
-  --list-ops N         timed listings (default 50)
-  --state-in DIR       where the local Worker's fresh state directory goes (default the OS temp dir;
-                       /dev/shm takes the disk's fsyncs out)
-  --large-mib N        size of the segmented upload and download (default 64; 0 skips)
-  --segment-mib N      its segment size (default 8)
-  --big-list N         objects in the container listed with prefix and delimiter (default 100000;
-                       0 skips; seeded through the bench routes, so edgeswift only)
-  --large-only         only the large object and the big listing
-  --user A:U --key K   credentials for both (default test:tester / testing)
-  --admin-user A:U --admin-key K
-                       edgeswift's reseller admin, whom the bench routes require (default admin:admin / admin)`;
+/** `npm run bench`'s options; `optionsOf` checks the numbers. */
+const BENCH_ARGS = {
+  url: {
+    type: "string",
+    valueHint: "URL",
+    description: "edgeswift to measure (default: start `wrangler dev` of the bench Worker, wrangler.bench.toml)",
+  },
+  "swift-url": {
+    type: "string",
+    valueHint: "URL",
+    description: "also measure a real Swift proxy (user test:tester, key testing)",
+  },
+  concurrency: { type: "string", default: "16", valueHint: "N", description: "requests in flight" },
+  ops: { type: "string", default: "2000", valueHint: "N", description: "operations per timed phase" },
+  "list-objects": { type: "string", default: "10000", valueHint: "N", description: "objects in the listed container" },
+  "list-ops": { type: "string", default: "50", valueHint: "N", description: "timed listings" },
+  "state-in": {
+    type: "string",
+    valueHint: "DIR",
+    description:
+      "where the local Worker's fresh state directory goes (default the OS temp dir; " +
+      "/dev/shm takes the disk's fsyncs out)",
+  },
+  "large-mib": {
+    type: "string",
+    default: "64",
+    valueHint: "N",
+    description: "size of the segmented upload and download (0 skips)",
+  },
+  "segment-mib": { type: "string", default: "8", valueHint: "N", description: "its segment size" },
+  "big-list": {
+    type: "string",
+    default: "100000",
+    valueHint: "N",
+    description:
+      "objects in the container listed with prefix and delimiter " +
+      "(0 skips; seeded through the bench routes, so edgeswift only)",
+  },
+  "large-only": { type: "boolean", default: false, description: "only the large object and the big listing" },
+  user: { type: "string", default: "test:tester", valueHint: "A:U", description: "credentials for both" },
+  key: { type: "string", default: "testing", valueHint: "K", description: "--user's key" },
+  "admin-user": {
+    type: "string",
+    default: "admin:admin",
+    valueHint: "A:U",
+    description: "edgeswift's reseller admin, whom the bench routes require",
+  },
+  "admin-key": { type: "string", default: "admin", valueHint: "K", description: "--admin-user's key" },
+} as const satisfies ArgsDef;
 
 const OBJECT_BYTES = 4096;
 /** Untimed seeding of the listed container runs at this many requests in flight. */
@@ -68,60 +102,37 @@ interface Options {
   adminKey: string;
 }
 
-function positive(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
+/** `text`, the value of `--name`, as a whole number above 0. */
+function positive(name: string, text: string): number {
   const value = Number(text);
   if (!Number.isSafeInteger(value) || value <= 0)
     throw new UsageError(`--${name} must be a positive integer, got "${text}"`);
   return value;
 }
 
-function nonNegative(name: string, text: string | undefined, fallback: number): number {
-  return text === "0" ? 0 : positive(name, text, fallback);
+/** Like `positive`, and 0 (which skips a case) too. */
+function nonNegative(name: string, text: string): number {
+  return text === "0" ? 0 : positive(name, text);
 }
 
-class UsageError extends Error {}
-
-function parseOptions(argv: string[]): Options | null {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      url: { type: "string" },
-      "swift-url": { type: "string" },
-      concurrency: { type: "string" },
-      ops: { type: "string" },
-      "list-objects": { type: "string" },
-      "list-ops": { type: "string" },
-      "state-in": { type: "string" },
-      "large-mib": { type: "string" },
-      "segment-mib": { type: "string" },
-      "big-list": { type: "string" },
-      "large-only": { type: "boolean" },
-      user: { type: "string" },
-      key: { type: "string" },
-      "admin-user": { type: "string" },
-      "admin-key": { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-    strict: true,
-  });
-  if (values.help) return null;
+/** The options of a parsed command line; throws a UsageError for a bad number. */
+function optionsOf(values: ParsedArgs<typeof BENCH_ARGS>): Options {
   return {
     url: values.url?.replace(/\/+$/, "") ?? null,
     swiftUrl: values["swift-url"]?.replace(/\/+$/, "") ?? null,
-    concurrency: positive("concurrency", values.concurrency, 16),
-    ops: positive("ops", values.ops, 2000),
-    listObjects: positive("list-objects", values["list-objects"], 10_000),
-    listOps: positive("list-ops", values["list-ops"], 50),
+    concurrency: positive("concurrency", values.concurrency),
+    ops: positive("ops", values.ops),
+    listObjects: positive("list-objects", values["list-objects"]),
+    listOps: positive("list-ops", values["list-ops"]),
     stateIn: values["state-in"] ?? null,
-    largeMib: nonNegative("large-mib", values["large-mib"], 64),
-    segmentMib: positive("segment-mib", values["segment-mib"], 8),
-    bigList: nonNegative("big-list", values["big-list"], 100_000),
-    largeOnly: values["large-only"] ?? false,
-    user: values.user ?? "test:tester",
-    key: values.key ?? "testing",
-    adminUser: values["admin-user"] ?? "admin:admin",
-    adminKey: values["admin-key"] ?? "admin",
+    largeMib: nonNegative("large-mib", values["large-mib"]),
+    segmentMib: positive("segment-mib", values["segment-mib"]),
+    bigList: nonNegative("big-list", values["big-list"]),
+    largeOnly: values["large-only"],
+    user: values.user,
+    key: values.key,
+    adminUser: values["admin-user"],
+    adminKey: values["admin-key"],
   };
 }
 
@@ -138,31 +149,25 @@ interface Measured {
   bigListing: BigListing | null;
 }
 
+/** Writes one progress line to stderr (stdout holds only the report). */
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
+/** One line of a phase's results: "edgeswift PUT: 2000 ops in 4.1 s, 487.8/s, p50 …, p99 …". */
 function describe(result: PhaseResult): string {
   const failed = result.failures ? `, ${result.failures} FAILED` : "";
-  return `${result.name}: ${result.ops} ops in ${result.seconds.toFixed(1)} s, ${result.opsPerSecond.toFixed(1)}/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms${failed}`;
+  const took = `${result.ops} ops in ${result.seconds.toFixed(1)} s, ${result.opsPerSecond.toFixed(1)}/s`;
+  return `${result.name}: ${took}, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms${failed}`;
 }
 
 /** Runs a phase, logs it, and keeps its failures for the report. */
-async function phase(
-  client: Client,
-  failures: string[],
-  name: string,
-  ops: number,
-  concurrency: number,
-  callOf: (index: number) => Call,
-  expect: number,
-  expectBytes?: number,
-): Promise<PhaseResult> {
-  const result = await runPhase(client, name, ops, concurrency, callOf, expect, expectBytes);
+async function phase(client: Client, failures: string[], spec: Phase): Promise<PhaseResult> {
+  const result = await runPhase(client, spec);
   log(`  ${describe(result)}`);
-  if (result.failures)
-    failures.push(`${name}: ${result.failures} of ${result.ops} failed, e.g.\n    ${result.examples.join("\n    ")}`);
+  keepFailures(result, failures);
   return result;
 }
 
+/** Signs in with TempAuth (`/auth/v1.0`); throws unless it gives a token and a storage URL. */
 async function authenticate(client: Client, label: string, base: string, user: string, key: string): Promise<Session> {
   const reply = await client.send({
     method: "GET",
@@ -180,6 +185,7 @@ async function authenticate(client: Client, label: string, base: string, user: s
   return { label, base, storageUrl, token };
 }
 
+/** Creates `container` (or finds it there); throws on any other answer. */
 async function ensureContainer(client: Client, session: Session, container: string): Promise<void> {
   const reply = await client.send({
     method: "PUT",
@@ -192,6 +198,7 @@ async function ensureContainer(client: Client, session: Session, container: stri
     );
 }
 
+/** The name of the `index`th object: o-000042. */
 const objectName = (index: number): string => `o-${String(index).padStart(6, "0")}`;
 
 /** One Swift API under test: edgeswift (with its floors when the bench routes exist) or Swift. */
@@ -203,6 +210,7 @@ interface Target {
   measured: Measured;
 }
 
+/** A target for `session`, with this run's container and nothing measured yet. */
 function target(session: Session, options: Options, runId: string, floors: boolean): Target {
   return {
     session,
@@ -233,8 +241,11 @@ async function measure(
   failures: string[],
 ): Promise<void> {
   const { concurrency, ops } = options;
+  /** The headers of a Swift API request to `t`. */
   const auth = (t: Target) => ({ "x-auth-token": t.session.token });
+  /** The URL of the `index`th object of `t`'s container. */
   const objectUrl = (t: Target, index: number): string => `${t.session.storageUrl}/${t.container}/${objectName(index)}`;
+  /** The URL of the `index`th object on the floor `route` of `t`. */
   const floorUrl = (t: Target, route: string, index: number): string =>
     `${t.session.base}/bench/floor/${route}/${objectName(index)}`;
 
@@ -245,35 +256,29 @@ async function measure(
     await ensureContainer(client, t.session, t.listContainer);
     // A HEAD of a missing object asks all three of its primary replicas (which opens them); a floor
     // DELETE writes to every replica a floor PUT writes to. The timed PUTs then create new objects.
-    await phase(
-      client,
-      failures,
-      `${label} warm HEAD (missing)`,
+    await phase(client, failures, {
+      name: `${label} warm HEAD (missing)`,
       ops,
       concurrency,
-      (i) => ({ method: "HEAD", url: objectUrl(t, i), headers: auth(t) }),
-      404,
-    );
+      callOf: (i) => ({ method: "HEAD", url: objectUrl(t, i), headers: auth(t) }),
+      expect: 404,
+    });
     if (t.floors) {
-      await phase(
-        client,
-        failures,
-        `${label} warm floor DELETE`,
+      await phase(client, failures, {
+        name: `${label} warm floor DELETE`,
         ops,
         concurrency,
-        (i) => ({ method: "DELETE", url: floorUrl(t, "delete", i), headers: benchAuth(t.session) }),
-        204,
-      );
-      await phase(
-        client,
-        failures,
-        `${label} warm fixed`,
-        concurrency * 8,
+        callOf: (i) => ({ method: "DELETE", url: floorUrl(t, "delete", i), headers: benchAuth(t.session) }),
+        expect: 204,
+      });
+      await phase(client, failures, {
+        name: `${label} warm fixed`,
+        ops: concurrency * 8,
         concurrency,
-        () => ({ method: "GET", url: `${t.session.base}/bench/fixed`, headers: benchAuth(t.session) }),
-        200,
-        OBJECT_BYTES,
-      );
+        callOf: () => ({ method: "GET", url: `${t.session.base}/bench/fixed`, headers: benchAuth(t.session) }),
+        expect: 200,
+        expectBytes: OBJECT_BYTES,
+      });
     }
   }
 
@@ -284,49 +289,43 @@ async function measure(
       const send = step.sendsBody ? body : undefined;
       t.measured.api.set(
         step.operation,
-        await phase(
-          client,
-          failures,
+        await phase(client, failures, {
           name,
           ops,
           concurrency,
-          (i) => ({ method: step.method, url: objectUrl(t, i), headers: auth(t), body: send }),
-          step.status,
-          step.bytes,
-        ),
+          callOf: (i) => ({ method: step.method, url: objectUrl(t, i), headers: auth(t), body: send }),
+          expect: step.status,
+          expectBytes: step.bytes,
+        }),
       );
       if (t.floors) {
-        const floor = await phase(
-          client,
-          failures,
-          `${name} floor`,
+        const floor = await phase(client, failures, {
+          name: `${name} floor`,
           ops,
           concurrency,
-          (i) => ({
+          callOf: (i) => ({
             method: step.method,
             url: floorUrl(t, step.operation, i),
             headers: benchAuth(t.session),
             body: send,
           }),
-          step.status,
-          step.bytes,
-        );
+          expect: step.status,
+          expectBytes: step.bytes,
+        });
         t.measured.floor.set(step.operation, floor);
       }
     }
   }
   for (const t of targets) {
     if (t.floors)
-      t.measured.fixed = await phase(
-        client,
-        failures,
-        `${t.session.label} fixed 4 KiB`,
+      t.measured.fixed = await phase(client, failures, {
+        name: `${t.session.label} fixed 4 KiB`,
         ops,
         concurrency,
-        () => ({ method: "GET", url: `${t.session.base}/bench/fixed`, headers: benchAuth(t.session) }),
-        200,
-        OBJECT_BYTES,
-      );
+        callOf: () => ({ method: "GET", url: `${t.session.base}/bench/fixed`, headers: benchAuth(t.session) }),
+        expect: 200,
+        expectBytes: OBJECT_BYTES,
+      });
   }
 
   for (const t of targets)
@@ -338,15 +337,13 @@ async function measure(
     await client.send({ method: "GET", url: listUrl, headers: auth(t) });
     t.measured.api.set(
       "list",
-      await phase(
-        client,
-        failures,
-        `${label} LIST json (${listed} objects)`,
-        options.listOps,
+      await phase(client, failures, {
+        name: `${label} LIST json (${listed} objects)`,
+        ops: options.listOps,
         concurrency,
-        () => ({ method: "GET", url: listUrl, headers: auth(t) }),
-        200,
-      ),
+        callOf: () => ({ method: "GET", url: listUrl, headers: auth(t) }),
+        expect: 200,
+      }),
     );
     if (!t.floors) continue;
     // The floor lists as many rows as the real listing returned (one page: at most 10,000).
@@ -362,15 +359,13 @@ async function measure(
     await client.send({ method: "GET", url: floorListUrl, headers: benchAuth(t.session) });
     t.measured.floor.set(
       "list",
-      await phase(
-        client,
-        failures,
-        `${label} LIST floor (${seeded.text.trim()} rows)`,
-        options.listOps,
+      await phase(client, failures, {
+        name: `${label} LIST floor (${seeded.text.trim()} rows)`,
+        ops: options.listOps,
         concurrency,
-        () => ({ method: "GET", url: floorListUrl, headers: benchAuth(t.session) }),
-        200,
-      ),
+        callOf: () => ({ method: "GET", url: floorListUrl, headers: benchAuth(t.session) }),
+        expect: 200,
+      }),
     );
   }
 
@@ -384,7 +379,10 @@ async function measure(
 /** Segments in flight during the large upload (the swift client's default --segment-threads is 10). */
 const SEGMENT_PARALLEL = 4;
 
-/** The large cases: the segmented transfer on every target, the 100,000-object listing where the bench routes can seed it. */
+/**
+ * The large cases: the segmented transfer on every target, the 100,000-object listing where the
+ * bench routes can seed it.
+ */
 async function measureLarge(
   client: Client,
   targets: readonly Target[],
@@ -395,7 +393,8 @@ async function measureLarge(
   if (options.largeMib) {
     for (const t of targets) {
       log(
-        `${t.session.label}: ${options.largeMib} MiB segmented upload and download (${options.segmentMib} MiB segments, ${SEGMENT_PARALLEL} at a time)`,
+        `${t.session.label}: ${options.largeMib} MiB segmented upload and download ` +
+          `(${options.segmentMib} MiB segments, ${SEGMENT_PARALLEL} at a time)`,
       );
       const rss = t.floors && worker ? () => worker.workerdRss() : null;
       t.measured.transfer = await segmentedTransfer(
@@ -406,9 +405,9 @@ async function measureLarge(
         rss,
       );
       const r = t.measured.transfer;
-      log(
-        `  upload ${r.uploadMiBps.toFixed(1)} MiB/s, download ${r.downloadMiBps.toFixed(1)} MiB/s${r.rssBefore === null ? "" : `, workerd RSS ${mib(r.rssBefore)} MiB before, peak ${mib(r.rssPeakUpload)} / ${mib(r.rssPeakDownload)} MiB`}`,
-      );
+      const peaks = `${mib(r.rssPeakUpload)} / ${mib(r.rssPeakDownload)}`;
+      const rssLine = r.rssBefore === null ? "" : `, workerd RSS ${mib(r.rssBefore)} MiB before, peak ${peaks} MiB`;
+      log(`  upload ${r.uploadMiBps.toFixed(1)} MiB/s, download ${r.downloadMiBps.toFixed(1)} MiB/s${rssLine}`);
       await client
         .send({
           method: "DELETE",
@@ -422,7 +421,8 @@ async function measureLarge(
     for (const t of targets) {
       if (!t.floors) {
         log(
-          `${t.session.label}: the ${options.bigList}-object listing is seeded through edgeswift's bench routes; not measured here`,
+          `${t.session.label}: the ${options.bigList}-object listing is seeded through edgeswift's bench routes; ` +
+            "not measured here",
         );
         continue;
       }
@@ -440,6 +440,7 @@ async function measureLarge(
 /** Pseudo-directories in the big listing: 100,000 objects make 100 of 1,000. */
 const BIG_LIST_DIRS = 100;
 
+/** Bytes as MiB with one decimal; "n/a" when unknown. */
 const mib = (bytes: number | null): string => (bytes === null ? "n/a" : (bytes / 2 ** 20).toFixed(1));
 
 /**
@@ -457,6 +458,7 @@ async function seedListing(
 ): Promise<number> {
   const auth = { "x-auth-token": session.token };
   const url = `${session.storageUrl}/${container}`;
+  /** How many objects one listing of the container returns. */
   const count = async (): Promise<number> => {
     const reply = await client.send({ method: "GET", url: `${url}?format=json`, headers: auth, keepBody: true });
     if (reply.status !== 200)
@@ -474,15 +476,13 @@ async function seedListing(
     // Straight into the container's replicas (what a listing reads); PUTs would take minutes.
     await seedThroughBenchRoutes(client, session, container, options.listObjects, 0);
   } else {
-    await phase(
-      client,
-      failures,
-      `${session.label} seed`,
-      options.listObjects,
-      SEED_CONCURRENCY,
-      (i) => ({ method: "PUT", url: `${url}/${objectName(i)}`, headers: auth, body }),
-      201,
-    );
+    await phase(client, failures, {
+      name: `${session.label} seed`,
+      ops: options.listObjects,
+      concurrency: SEED_CONCURRENCY,
+      callOf: (i) => ({ method: "PUT", url: `${url}/${objectName(i)}`, headers: auth, body }),
+      expect: 201,
+    });
   }
   return count();
 }
@@ -495,6 +495,7 @@ const TITLES: Record<Operation, string> = {
   list: "LIST json",
 };
 
+/** A number with one decimal; "n/a" when not finite. */
 const fixed1 = (value: number): string => (Number.isFinite(value) ? value.toFixed(1) : "n/a");
 
 /** A Markdown table: the first column left-aligned, the others right-aligned, cells padded to their column. */
@@ -502,12 +503,19 @@ function markdownTable(header: string[], rows: string[][]): string {
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)),
   );
-  const line = (cells: string[]): string =>
-    `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join(" | ")} |`;
-  const rule = `|${widths.map((width, column) => (column === 0 ? ` ${"-".repeat(width)} ` : ` ${"-".repeat(width - 1)}: `)).join("|")}|`;
+  /** A cell padded to its column: the first to the left, the others to the right. */
+  const pad = (cell: string, column: number): string =>
+    column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0);
+  /** One row of cells. */
+  const line = (cells: string[]): string => `| ${cells.map(pad).join(" | ")} |`;
+  /** The rule under the header's cell in `column` (right-aligned columns end in ":"). */
+  const ruleCell = (width: number, column: number): string =>
+    column === 0 ? ` ${"-".repeat(width)} ` : ` ${"-".repeat(width - 1)}: `;
+  const rule = `|${widths.map(ruleCell).join("|")}|`;
   return [line(header), rule, ...rows.map(line)].join("\n");
 }
 
+/** The small operations as a table: edgeswift, its floor and ceiling, and Swift when measured. */
 function renderTable(edgeswift: Measured, swift: Measured | null): string {
   const header = ["operation", "ops/s", "p50 ms", "p99 ms", "floor ops/s", "% of floor"];
   if (swift) header.push("Swift ops/s", "ratio to Swift");
@@ -553,6 +561,7 @@ function renderTable(edgeswift: Measured, swift: Measured | null): string {
 function renderLarge(edgeswift: Measured, swift: Measured | null): string {
   const rows: string[][] = [];
   const header = ["large object / big listing", "edgeswift", ...(swift ? ["Swift"] : [])];
+  /** A figure of `m`'s transfer, or "n/a". */
   const transfer = (m: Measured | null, pick: (r: TransferResult) => string): string =>
     m?.transfer ? pick(m.transfer) : "n/a";
   const t = edgeswift.transfer;
@@ -583,6 +592,7 @@ function renderLarge(edgeswift: Measured, swift: Measured | null): string {
   }
   const b = edgeswift.bigListing;
   if (b) {
+    /** The row of one listing phase. */
     const phase = (name: string, result: PhaseResult, entries: number): string[] => [
       `${name} (${entries} entries), ops/s · p50 · p99 ms`,
       `${fixed1(result.opsPerSecond)} · ${fixed1(result.p50Ms)} · ${fixed1(result.p99Ms)}`,
@@ -601,6 +611,7 @@ function renderLarge(edgeswift: Measured, swift: Measured | null): string {
   return markdownTable(header, rows);
 }
 
+/** The `name=value` lines: the run's settings and every figure measured. */
 function renderValues(options: Options, edgeswift: Measured, swift: Measured | null, loadAtStart: number): string {
   const lines: string[] = [
     `concurrency=${options.concurrency}`,
@@ -610,6 +621,7 @@ function renderValues(options: Options, edgeswift: Measured, swift: Measured | n
     `cpus=${cpus().length}`,
     `load_average_1m_at_start=${loadAtStart.toFixed(2)}`,
   ];
+  /** The lines of one phase's figures, under `prefix`. */
   const add = (prefix: string, result: PhaseResult): void => {
     lines.push(
       `${prefix}.ops_per_s=${result.opsPerSecond.toFixed(2)}`,
@@ -657,6 +669,7 @@ function renderValues(options: Options, edgeswift: Measured, swift: Measured | n
     add(`edgeswift.list_${b.objects}_delimiter`, b.delimiter);
     add(`edgeswift.list_${b.objects}_prefix_delimiter`, b.prefixDelimiter);
   }
+  /** The bytes one listing returned, when it was measured. */
   const listBytes = (prefix: string, result: PhaseResult | undefined): void => {
     if (result) lines.push(`${prefix}.list.bytes=${Math.round(result.bytesPerOp)}`);
   };
@@ -674,18 +687,11 @@ function reportFailures(failures: readonly string[], worker: LocalWorker | null)
     log(`\nwrangler's output (last lines; whole log kept at ${worker.logPath}):\n${tail(worker.logPath, 40)}`);
 }
 
-async function main(): Promise<number> {
-  let options: Options | null;
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (error) {
-    log(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-    return 2;
-  }
-  if (!options) {
-    log(USAGE);
-    return 0;
-  }
+/**
+ * Measures (starting the local Worker without `--url`), prints and saves the report; resolves to 1
+ * if any request failed, else 0.
+ */
+async function bench(options: Options): Promise<number> {
   const loadAtStart = loadavg()[0] ?? 0;
   log(`load average (1 min) before starting: ${loadAtStart.toFixed(2)} on ${cpus().length} CPUs`);
   const projectDir = fileURLToPath(new URL("..", import.meta.url));
@@ -695,6 +701,7 @@ async function main(): Promise<number> {
   const runId = `${Date.now().toString(36)}-${process.pid}`;
   const failures: string[] = [];
   let worker: LocalWorker | null = null;
+  /** Ctrl-C or SIGTERM: stops the local Worker (keeping its log) and exits. */
   const interrupted = (): void => {
     log("interrupted: stopping");
     void (worker ? worker.stop(true) : Promise.resolve()).finally(() => process.exit(130));
@@ -717,7 +724,8 @@ async function main(): Promise<number> {
     const floors = probe.status === 200;
     if (!floors)
       log(
-        `${base}/bench/fixed answered ${probe.status}: no bench routes (not the bench Worker, wrangler.bench.toml, or --admin-user is not the reseller admin), floors skipped`,
+        `${base}/bench/fixed answered ${probe.status}: no bench routes ` +
+          "(not the bench Worker, wrangler.bench.toml, or --admin-user is not the reseller admin), floors skipped",
       );
     const edgeswiftTarget = target(session, options, runId, floors);
     const swiftTarget =
@@ -755,7 +763,13 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
+const benchCommand = defineCommand({
+  meta: { name: "npm run bench --", description: "edgeswift's Swift API timed beside its floors, and beside Swift" },
+  args: BENCH_ARGS,
+  run: ({ args }) => bench(optionsOf(args)),
+});
+
+runStrict(benchCommand, process.argv.slice(2), { prefix: "", usageExitCode: 2 }).then(
   (code) => process.exit(code),
   (error: unknown) => {
     log(error instanceof Error ? (error.stack ?? error.message) : String(error));

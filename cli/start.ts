@@ -14,12 +14,13 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { defineCommand, type ArgsDef, type ParsedArgs } from "citty";
 import { checkCluster, reportCheck } from "./check.ts";
 import { CliError } from "./ring-files.ts";
 import { nextFireTime } from "./schedule.ts";
 import { readWranglerConfig } from "./wrangler-config.ts";
 import { signalGroup } from "./processes.ts";
+import { runStrict } from "./strict-args.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** The rings the Worker bundles (src/ring/load.ts imports them from here). */
@@ -36,14 +37,6 @@ const SECOND_SIGNAL_AFTER_MS = 1_000;
 /** setTimeout's longest delay (about 24.8 days); a later cron waits in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-const USAGE = `usage: npm start [-- --port 8787] [--ip 127.0.0.1] [--persist-to .wrangler/state] [--config wrangler.toml] [--scheduled-now]
-
-  --port N           port of wrangler dev (default 8787)
-  --ip ADDRESS       address it listens on (default 127.0.0.1)
-  --persist-to DIR   local state: Durable Objects and R2 buckets (default .wrangler/state)
-  --config FILE      the Worker's wrangler.toml (default wrangler.toml)
-  --scheduled-now    also run every cron trigger once as soon as the Worker answers`;
-
 interface StartOptions {
   port: number;
   ip: string;
@@ -52,6 +45,7 @@ interface StartOptions {
   scheduledNow: boolean;
 }
 
+/** Prints `message` as this script's own line among wrangler's. */
 function say(message: string): void {
   console.log(`edgeswift: ${message}`);
 }
@@ -62,35 +56,44 @@ function shown(path: string): string {
   return fromHere !== "" && !fromHere.startsWith("..") ? fromHere : path;
 }
 
-function optionsOf(argv: string[]): StartOptions | "help" {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: "string", default: "8787" },
-        ip: { type: "string", default: "127.0.0.1" },
-        "persist-to": { type: "string", default: join(REPO_ROOT, ".wrangler", "state") },
-        config: { type: "string", short: "c", default: join(REPO_ROOT, "wrangler.toml") },
-        "scheduled-now": { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new CliError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-  }
-  if (values.help) return "help";
-  const port = Number(values.port);
-  if (!/^\d+$/.test(values.port) || port < 1 || port > 65_535)
-    throw new CliError(`--port must be a port number (1-65535), not ${JSON.stringify(values.port)}`);
+/**
+ * `npm start`'s options. The folder and file default to this repository's, said from the current
+ * folder (which `resolve` reads them against), so that the usage can show them.
+ */
+const START_ARGS = {
+  port: { type: "string", default: "8787", valueHint: "N", description: "port of wrangler dev" },
+  ip: { type: "string", default: "127.0.0.1", valueHint: "address", description: "address it listens on" },
+  "persist-to": {
+    type: "string",
+    default: shown(join(REPO_ROOT, ".wrangler", "state")),
+    valueHint: "dir",
+    description: "local state: Durable Objects and R2 buckets",
+  },
+  config: {
+    type: "string",
+    alias: "c",
+    default: shown(join(REPO_ROOT, "wrangler.toml")),
+    valueHint: "file",
+    description: "the Worker's wrangler.toml",
+  },
+  "scheduled-now": {
+    type: "boolean",
+    default: false,
+    description: "also run every cron trigger once as soon as the Worker answers",
+  },
+} as const satisfies ArgsDef;
+
+/** The options of a parsed command line; throws a CliError for a port that is no port number. */
+function optionsOf(args: ParsedArgs<typeof START_ARGS>): StartOptions {
+  const port = Number(args.port);
+  if (!/^\d+$/.test(args.port) || port < 1 || port > 65_535)
+    throw new CliError(`--port must be a port number (1-65535), not ${JSON.stringify(args.port)}`);
   return {
     port,
-    ip: values.ip,
-    persistTo: resolve(values["persist-to"]),
-    config: resolve(values.config),
-    scheduledNow: values["scheduled-now"],
+    ip: args.ip,
+    persistTo: resolve(args["persist-to"]),
+    config: resolve(args.config),
+    scheduledNow: args["scheduled-now"],
   };
 }
 
@@ -102,7 +105,10 @@ function wranglerBin(): string {
   return join(dirname(packageJson), bin);
 }
 
-/** /healthcheck's first answer: "ready", or the body of a 503 (the Worker refuses to serve); null if wrangler exited first. */
+/**
+ * /healthcheck's first answer: "ready", or the body of a 503 (the Worker refuses to serve); null if
+ * wrangler exited first.
+ */
 async function firstHealthcheck(baseUrl: string, wrangler: ChildProcess): Promise<"ready" | string | null> {
   for (;;) {
     if (wrangler.exitCode !== null || wrangler.signalCode !== null) return null;
@@ -137,6 +143,7 @@ function scheduleCrons(baseUrl: string, crons: readonly string[]): { fireNow: ()
   const running = new Set<string>();
   let stopped = false;
 
+  /** Asks the local runtime to run `cron` for `timeMs`, and says how that went. */
   const fire = async (cron: string, timeMs: number): Promise<void> => {
     const when = new Date(timeMs).toISOString();
     if (running.has(cron)) {
@@ -146,7 +153,8 @@ function scheduleCrons(baseUrl: string, crons: readonly string[]): { fireNow: ()
     running.add(cron);
     const startedMs = Date.now();
     try {
-      const url = `${baseUrl}/cdn-cgi/local/scheduled?${new URLSearchParams({ cron, time: String(timeMs), format: "json" })}`;
+      const query = new URLSearchParams({ cron, time: String(timeMs), format: "json" });
+      const url = `${baseUrl}/cdn-cgi/local/scheduled?${query}`;
       const response = await fetch(url);
       const body = await response.text();
       const took = `${Date.now() - startedMs} ms`;
@@ -163,9 +171,11 @@ function scheduleCrons(baseUrl: string, crons: readonly string[]): { fireNow: ()
     }
   };
 
+  /** Fires `cron` at its next time after `afterMs`, then arms it again. */
   const arm = (cron: string, afterMs: number): void => {
     if (stopped) return;
     const next = nextFireTime(cron, afterMs);
+    /** Sets a timer for `next`, or for as long as a timer may wait. */
     const wait = (): void => {
       const timer = setTimeout(
         () => {
@@ -199,16 +209,16 @@ function scheduleCrons(baseUrl: string, crons: readonly string[]): { fireNow: ()
   };
 }
 
-async function main(argv: string[]): Promise<number> {
-  const options = optionsOf(argv);
-  if (options === "help") {
-    console.log(USAGE);
-    return 0;
-  }
+/**
+ * Checks the rings against wrangler.toml, starts wrangler dev and, once it answers, the crons;
+ * resolves to the exit code when wrangler has stopped.
+ */
+async function start(options: StartOptions): Promise<number> {
   const check = checkCluster(RINGS_DIR, options.config);
   if (!reportCheck(check)) {
     console.error(
-      "edgeswift: not starting: the Worker would answer 503 to every request until the rings and wrangler.toml above agree",
+      "edgeswift: not starting: the Worker would answer 503 to every request " +
+        "until the rings and wrangler.toml above agree",
     );
     return 1;
   }
@@ -251,6 +261,7 @@ async function main(argv: string[]): Promise<number> {
   let schedule: { fireNow: () => void; stop: () => void } | null = null;
   let stopping: NodeJS.Signals | null = null;
   let stoppingSinceMs = 0;
+  /** Leaves nothing of wrangler's running when this script exits, however it exits. */
   const killOnExit = (): void => signalGroup(wrangler, "SIGKILL");
   process.once("exit", killOnExit);
   const exitCode = new Promise<number>((done) => {
@@ -261,10 +272,12 @@ async function main(argv: string[]): Promise<number> {
       done(stopping !== null ? 0 : (code ?? (signal ? 1 : 0)));
     });
   });
+  /** Forwards `signal` to wrangler's group once; kills it if asked again, or after the grace time. */
   const stop = (signal: NodeJS.Signals): void => {
     schedule?.stop();
     if (stopping !== null) {
-      if (Date.now() - stoppingSinceMs >= SECOND_SIGNAL_AFTER_MS) signalGroup(wrangler, "SIGKILL"); // asked again: at once
+      // Asked again: at once.
+      if (Date.now() - stoppingSinceMs >= SECOND_SIGNAL_AFTER_MS) signalGroup(wrangler, "SIGKILL");
       return;
     }
     stopping = signal;
@@ -290,8 +303,17 @@ async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
+const startCommand = defineCommand({
+  meta: { name: "npm start --", description: "the Worker under wrangler dev on loopback, with its cron triggers" },
+  args: START_ARGS,
+  run: ({ args }) => start(optionsOf(args)),
+});
+
 try {
-  process.exitCode = await main(process.argv.slice(2));
+  process.exitCode = await runStrict(startCommand, process.argv.slice(2), {
+    prefix: "edgeswift: ",
+    usageExitCode: 1,
+  });
 } catch (error) {
   if (!(error instanceof CliError)) throw error;
   console.error(`edgeswift: ${error.message}`);

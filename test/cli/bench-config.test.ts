@@ -53,14 +53,16 @@ describe("wrangler.bench.toml", () => {
     ]);
   });
 
-  it("each config's migrations leave exactly the classes it binds: BenchFloor in the bench Worker's, deleted from the production one's", ({
-    expect,
-  }) => {
-    const production = read("wrangler.toml");
-    const bench = read("wrangler.bench.toml");
-    expect(migratedClasses(production)).toEqual(boundClasses(production));
-    expect(boundClasses(production)).not.toContain("BenchFloor");
-    expect(migratedClasses(bench)).toEqual(boundClasses(bench));
-    expect(boundClasses(bench)).toContain("BenchFloor");
-  });
+  it(
+    "each config's migrations leave exactly the classes it binds: " +
+      "BenchFloor in the bench Worker's, deleted from the production one's",
+    ({ expect }) => {
+      const production = read("wrangler.toml");
+      const bench = read("wrangler.bench.toml");
+      expect(migratedClasses(production)).toEqual(boundClasses(production));
+      expect(boundClasses(production)).not.toContain("BenchFloor");
+      expect(migratedClasses(bench)).toEqual(boundClasses(bench));
+      expect(boundClasses(bench)).toContain("BenchFloor");
+    },
+  );
 });

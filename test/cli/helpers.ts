@@ -8,9 +8,11 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterEach } from "vitest";
 
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
+/** What a script run did: its exit status and output. */
 export interface Run {
   status: number | null;
   stdout: string;
@@ -33,14 +35,24 @@ export function edgeswift(...args: string[]): Run {
   return runScript("cli/edgeswift.ts", args);
 }
 
-/** A temporary copy of rings/ (builders and ring files) and wrangler.toml; removed by `done()`. */
-export function scratchCluster(): {
+/** A temporary copy of the cluster's configuration: rings/ and wrangler.toml. */
+export interface ScratchCluster {
+  /** The temporary folder. */
   dir: string;
+  /** Its rings/ (builders and ring files). */
   rings: string;
+  /** Its wrangler.toml. */
   config: string;
+  /** `--dir <rings> --config <config>`: what points `edgeswift ring …` and `check` at this copy. */
+  where: readonly string[];
+  /** Rewrites its wrangler.toml. */
   editConfig: (edit: (text: string) => string) => void;
+  /** Removes the folder. */
   done: () => void;
-} {
+}
+
+/** A temporary copy of rings/ (builders and ring files) and wrangler.toml; removed by `done()`. */
+export function scratchCluster(): ScratchCluster {
   const dir = mkdtempSync(join(tmpdir(), "edgeswift-cli-"));
   const rings = join(dir, "rings");
   const config = join(dir, "wrangler.toml");
@@ -50,8 +62,25 @@ export function scratchCluster(): {
     dir,
     rings,
     config,
+    where: ["--dir", rings, "--config", config],
     editConfig: (edit) => writeFileSync(config, edit(readFileSync(config, "utf8"))),
     done: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * For a test file whose tests make scratch clusters: gives what makes one, and removes every one
+ * it made after each test.
+ */
+export function useScratchCluster(): () => ScratchCluster {
+  const made: ScratchCluster[] = [];
+  afterEach(() => {
+    for (const cluster of made.splice(0)) cluster.done();
+  });
+  return () => {
+    const cluster = scratchCluster();
+    made.push(cluster);
+    return cluster;
   };
 }
 

@@ -7,18 +7,16 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, it } from "vitest";
-import { BODIES_Z4_BINDING, edgeswift, scratchCluster, withoutBinding } from "./helpers.ts";
+import { describe, it } from "vitest";
+import { BODIES_Z4_BINDING, edgeswift, useScratchCluster, withoutBinding, type Run } from "./helpers.ts";
 
-let cluster: ReturnType<typeof scratchCluster> | undefined;
-function scratch(): ReturnType<typeof scratchCluster> {
-  cluster = scratchCluster();
-  return cluster;
+const scratch = useScratchCluster();
+
+/** README's `edgeswift ring object add z4 … --bucket BODIES_Z4`, with `where`'s --dir and --config. */
+function addZ4(where: readonly string[]): Run {
+  const zone = ["z4", "--weight", "100", "--location-hint", "eeur", "--bucket", "BODIES_Z4"];
+  return edgeswift("ring", "object", "add", ...zone, ...where);
 }
-afterEach(() => {
-  cluster?.done();
-  cluster = undefined;
-});
 
 describe("edgeswift ring … against wrangler.toml", () => {
   it("the repository's rings are valid against its wrangler.toml", ({ expect }) => {
@@ -30,83 +28,61 @@ describe("edgeswift ring … against wrangler.toml", () => {
     }
   });
 
-  it("README's example without the binding: add warns, rebalance refuses and writes nothing, validate exits 1 naming BODIES_Z4", ({
-    expect,
-  }) => {
-    const { rings, config } = scratch();
-    const ringBefore = readFileSync(join(rings, "object.ring.json"), "utf8");
-    const where = ["--dir", rings, "--config", config];
+  it(
+    "README's example without the binding: add warns, rebalance refuses and writes nothing, " +
+      "validate exits 1 naming BODIES_Z4",
+    ({ expect }) => {
+      const { rings, where } = scratch();
+      const ringBefore = readFileSync(join(rings, "object.ring.json"), "utf8");
 
-    const add = edgeswift(
-      "ring",
-      "object",
-      "add",
-      "z4",
-      "--weight",
-      "100",
-      "--location-hint",
-      "eeur",
-      "--bucket",
-      "BODIES_Z4",
-      ...where,
-    );
-    expect(add.status).toBe(0);
-    expect(add.stderr).toContain("warning: BODIES_Z4 is not an [[r2_buckets]] binding in");
-    expect(add.stderr).toContain('binding = "BODIES_Z4"');
+      const add = addZ4(where);
+      expect(add.status).toBe(0);
+      expect(add.stderr).toContain("warning: BODIES_Z4 is not an [[r2_buckets]] binding in");
+      expect(add.stderr).toContain('binding = "BODIES_Z4"');
 
-    const rebalance = edgeswift("ring", "object", "rebalance", ...where);
-    expect(rebalance.status).toBe(1);
-    expect(rebalance.stderr).toContain("BODIES_Z4 is not an [[r2_buckets]] binding");
-    expect(rebalance.stderr).toContain("zone z4 of the object ring names it");
-    expect(readFileSync(join(rings, "object.ring.json"), "utf8")).toBe(ringBefore);
+      const rebalance = edgeswift("ring", "object", "rebalance", ...where);
+      expect(rebalance.status).toBe(1);
+      expect(rebalance.stderr).toContain("BODIES_Z4 is not an [[r2_buckets]] binding");
+      expect(rebalance.stderr).toContain("zone z4 of the object ring names it");
+      expect(readFileSync(join(rings, "object.ring.json"), "utf8")).toBe(ringBefore);
 
-    const validate = edgeswift("ring", "object", "validate", ...where);
-    expect(validate.status).toBe(1);
-    expect(validate.stderr).toContain("object: BODIES_Z4 is not an [[r2_buckets]] binding");
-  });
+      const validate = edgeswift("ring", "object", "validate", ...where);
+      expect(validate.status).toBe(1);
+      expect(validate.stderr).toContain("object: BODIES_Z4 is not an [[r2_buckets]] binding");
+    },
+  );
 
-  it("README's example with the binding added to wrangler.toml: rebalance writes the ring and validate and check pass", ({
-    expect,
-  }) => {
-    const { rings, config, editConfig } = scratch();
-    const where = ["--dir", rings, "--config", config];
-    editConfig((text) => text + BODIES_Z4_BINDING);
+  it(
+    "README's example with the binding added to wrangler.toml: " +
+      "rebalance writes the ring and validate and check pass",
+    ({ expect }) => {
+      const { rings, where, editConfig } = scratch();
+      editConfig((text) => text + BODIES_Z4_BINDING);
 
-    const add = edgeswift(
-      "ring",
-      "object",
-      "add",
-      "z4",
-      "--weight",
-      "100",
-      "--location-hint",
-      "eeur",
-      "--bucket",
-      "BODIES_Z4",
-      ...where,
-    );
-    expect(add.stderr).toBe("");
-    expect(add.status).toBe(0);
-    const rebalance = edgeswift("ring", "object", "rebalance", ...where);
-    expect(rebalance.stderr).toBe("");
-    expect(rebalance.status).toBe(0);
-    expect(
-      JSON.parse(readFileSync(join(rings, "object.ring.json"), "utf8")).zones.map((zone: { id: string }) => zone.id),
-    ).toEqual(["z1", "z2", "z3", "z4"]);
+      const add = addZ4(where);
+      expect(add.stderr).toBe("");
+      expect(add.status).toBe(0);
+      const rebalance = edgeswift("ring", "object", "rebalance", ...where);
+      expect(rebalance.stderr).toBe("");
+      expect(rebalance.status).toBe(0);
+      expect(
+        JSON.parse(readFileSync(join(rings, "object.ring.json"), "utf8")).zones.map((zone: { id: string }) => zone.id),
+      ).toEqual(["z1", "z2", "z3", "z4"]);
 
-    const validate = edgeswift("ring", "object", "validate", ...where);
-    expect(validate.stdout).toContain("the object ring is valid");
-    expect(validate.status).toBe(0);
-    const check = edgeswift("check", ...where);
-    expect(check.stderr).toBe("");
-    expect(check.status).toBe(0);
-  });
+      const validate = edgeswift("ring", "object", "validate", ...where);
+      expect(validate.stdout).toContain("the object ring is valid");
+      expect(validate.status).toBe(0);
+      const check = edgeswift("check", ...where);
+      expect(check.stderr).toBe("");
+      expect(check.status).toBe(0);
+    },
+  );
 
   it("validate exits 1 when a ring file names a bucket wrangler.toml no longer binds", ({ expect }) => {
-    const { rings, config, editConfig } = scratch();
+    const { config, where, editConfig } = scratch();
     editConfig((text) => withoutBinding(text, "BODIES_Z3"));
     for (const ring of ["account", "container", "object"]) {
-      const validate = edgeswift("ring", ring, "validate", "--dir", rings, "--config", config);
+      const validate = edgeswift("ring", ring, "validate", ...where);
       expect(validate.status).toBe(1);
       expect(validate.stderr).toContain(
         `${ring}: BODIES_Z3 is not an [[r2_buckets]] binding in ${config} (zone z3 of the ${ring} ring names it)`,
@@ -124,9 +100,9 @@ describe("edgeswift ring … against wrangler.toml", () => {
   it("check exits 1 naming every ring and binding that do not match (what npm start and npm run deploy run first)", ({
     expect,
   }) => {
-    const { rings, config, editConfig } = scratch();
+    const { config, where, editConfig } = scratch();
     editConfig((text) => withoutBinding(text, "BODIES_Z2"));
-    const check = edgeswift("check", "--dir", rings, "--config", config);
+    const check = edgeswift("check", ...where);
     expect(check.status).toBe(1);
     for (const ring of ["account", "container", "object"]) {
       expect(check.stderr).toContain(
@@ -136,9 +112,9 @@ describe("edgeswift ring … against wrangler.toml", () => {
   });
 
   it("check exits 1 on a wrangler.toml that is not TOML, naming the file", ({ expect }) => {
-    const { rings, config, editConfig } = scratch();
+    const { config, where, editConfig } = scratch();
     editConfig((text) => text + "\n[[r2_buckets]\n");
-    const check = edgeswift("check", "--dir", rings, "--config", config);
+    const check = edgeswift("check", ...where);
     expect(check.status).toBe(1);
     expect(check.stderr).toContain(config);
   });

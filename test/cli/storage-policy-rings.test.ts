@@ -6,18 +6,10 @@
  */
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, it } from "vitest";
-import { edgeswift, scratchCluster } from "./helpers.ts";
+import { describe, it } from "vitest";
+import { edgeswift, useScratchCluster } from "./helpers.ts";
 
-let cluster: ReturnType<typeof scratchCluster> | undefined;
-function scratch(): ReturnType<typeof scratchCluster> {
-  cluster = scratchCluster();
-  return cluster;
-}
-afterEach(() => {
-  cluster?.done();
-  cluster = undefined;
-});
+const scratch = useScratchCluster();
 
 describe("storage policy rings", () => {
   it("the repository's rings and STORAGE_POLICIES agree, the policy rings included", ({ expect }) => {
@@ -27,46 +19,50 @@ describe("storage policy rings", () => {
     expect(check.status).toBe(0);
   });
 
-  it("ring object-3 create, add, rebalance builds policy 3's ring and lists it in rings/index.ts; check then wants a policy for it", ({
-    expect,
-  }) => {
-    const { rings, config, editConfig } = scratch();
-    const where = ["--dir", rings, "--config", config];
-    expect(edgeswift("ring", "object-3", "create", "4", "2", "1", "--dir", rings).status).toBe(0);
-    for (const [zone, bucket] of [
-      ["z1", "BODIES_Z1"],
-      ["z2", "BODIES_Z2"],
-    ] as const) {
-      expect(edgeswift("ring", "object-3", "add", zone, "--weight", "1", "--bucket", bucket, ...where).status).toBe(0);
-    }
-    const rebalance = edgeswift("ring", "object-3", "rebalance", ...where);
-    expect(rebalance.stderr).toBe("");
-    expect(rebalance.stdout).toContain(`wrote ${join(rings, "object-3.ring.json")}`);
-    expect(JSON.parse(readFileSync(join(rings, "object-3.ring.json"), "utf8"))).toMatchObject({
-      ring: "object-3",
-      replicaCount: 2,
-    });
-    expect(readFileSync(join(rings, "index.ts"), "utf8")).toContain('import object_3 from "./object-3.ring.json";');
-    expect(readFileSync(join(rings, "index.ts"), "utf8")).toContain('"object-3": object_3');
+  it(
+    "ring object-3 create, add, rebalance builds policy 3's ring and lists it in rings/index.ts; " +
+      "check then wants a policy for it",
+    ({ expect }) => {
+      const { rings, where, editConfig } = scratch();
+      expect(edgeswift("ring", "object-3", "create", "4", "2", "1", "--dir", rings).status).toBe(0);
+      for (const [zone, bucket] of [
+        ["z1", "BODIES_Z1"],
+        ["z2", "BODIES_Z2"],
+      ] as const) {
+        expect(edgeswift("ring", "object-3", "add", zone, "--weight", "1", "--bucket", bucket, ...where).status).toBe(
+          0,
+        );
+      }
+      const rebalance = edgeswift("ring", "object-3", "rebalance", ...where);
+      expect(rebalance.stderr).toBe("");
+      expect(rebalance.stdout).toContain(`wrote ${join(rings, "object-3.ring.json")}`);
+      expect(JSON.parse(readFileSync(join(rings, "object-3.ring.json"), "utf8"))).toMatchObject({
+        ring: "object-3",
+        replicaCount: 2,
+      });
+      expect(readFileSync(join(rings, "index.ts"), "utf8")).toContain('import object_3 from "./object-3.ring.json";');
+      expect(readFileSync(join(rings, "index.ts"), "utf8")).toContain('"object-3": object_3');
 
-    const orphan = edgeswift("check", ...where);
-    expect(orphan.status).toBe(1);
-    expect(orphan.stderr).toContain("object-3: " + join(rings, "object-3.ring.json") + " belongs to no storage policy");
+      const orphan = edgeswift("check", ...where);
+      expect(orphan.status).toBe(1);
+      expect(orphan.stderr).toContain(
+        "object-3: " + join(rings, "object-3.ring.json") + " belongs to no storage policy",
+      );
 
-    editConfig((text) =>
-      text.replace(
-        'STORAGE_POLICIES = "0 gold default; 1 silver; 2 local"',
-        'STORAGE_POLICIES = "0 gold default; 1 silver; 2 local; 3 bronze"',
-      ),
-    );
-    const check = edgeswift("check", ...where);
-    expect(check.stderr).toBe("");
-    expect(check.status).toBe(0);
-  });
+      editConfig((text) =>
+        text.replace(
+          'STORAGE_POLICIES = "0 gold default; 1 silver; 2 local"',
+          'STORAGE_POLICIES = "0 gold default; 1 silver; 2 local; 3 bronze"',
+        ),
+      );
+      const check = edgeswift("check", ...where);
+      expect(check.stderr).toBe("");
+      expect(check.status).toBe(0);
+    },
+  );
 
   it("check names a policy without its ring, and a ring index that does not list the ring files", ({ expect }) => {
-    const { rings, config } = scratch();
-    const where = ["--dir", rings, "--config", config];
+    const { rings, where } = scratch();
     rmSync(join(rings, "object-2.ring.json"));
     const check = edgeswift("check", ...where);
     expect(check.status).toBe(1);
