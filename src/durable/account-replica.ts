@@ -10,7 +10,7 @@ import { ROWS_PER_RPC_MAX } from "../common/constraints";
 import type { ReplicaReply } from "../common/replies";
 import { listNames, type ListingEntry, type ListingParams } from "./listing";
 import { mergeClientMetadata, mergeContainerReport, mergeMetadata } from "./merge";
-import { accountContainerRowHash, accountRowHash, treeKey, type Hash } from "./partition-hash";
+import { accountRowHash } from "./partition-hash";
 import { ReplicaBase } from "./replica-base";
 import {
   newAccountRow,
@@ -36,12 +36,9 @@ function autocreatedAccount(account: string, createdAt: string): AccountRow {
   return { ...newAccountRow(account, createdAt), putTimestamp: "0" };
 }
 
-export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
-  readonly #rows: AccountRows;
-
+export class AccountReplica extends ReplicaBase<AccountReplicaRow, AccountRows> {
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env, ACCOUNT_MIGRATIONS);
-    this.#rows = new AccountRows(ctx.storage.sql);
+    super(ctx, env, ACCOUNT_MIGRATIONS, AccountRows);
   }
 
   /**
@@ -56,7 +53,7 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
     standingFor: string | null = null,
   ): ReplicaReply {
     this.ensureSchema();
-    const current = this.#rows.account(account);
+    const current = this.rows.account(account);
     const base = current ?? newAccountRow(account, timestamp);
     const merged = mergeClientMetadata(base.metadata, metadata);
     if (merged.refused) return { status: 400, detail: merged.refused };
@@ -67,7 +64,7 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
       status: base.deleteTimestamp > putTimestamp ? "DELETED" : "",
       metadata: merged.metadata,
     };
-    this.#rows.saveAccount(row);
+    this.rows.saveAccount(row);
     this.noteChange(standingFor);
     return { status: current ? 202 : 201, timestamp: row.putTimestamp };
   }
@@ -79,10 +76,10 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
    */
   deleteAccount(account: string, timestamp: string, standingFor: string | null = null): ReplicaReply {
     this.ensureSchema();
-    const current = this.#rows.account(account);
+    const current = this.rows.account(account);
     if (!current) return { status: 404 };
     if (timestamp <= current.putTimestamp) return { status: 409, timestamp: current.putTimestamp };
-    this.#rows.saveAccount({ ...current, deleteTimestamp: timestamp, status: "DELETED" });
+    this.rows.saveAccount({ ...current, deleteTimestamp: timestamp, status: "DELETED" });
     this.noteChange(standingFor);
     return { status: 204, timestamp };
   }
@@ -93,12 +90,12 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
    */
   postAccount(account: string, metadata: MetadataMap, standingFor: string | null = null): ReplicaReply {
     this.ensureSchema();
-    const current = this.#rows.account(account);
+    const current = this.rows.account(account);
     if (!current) return { status: 404 };
     const merged = mergeClientMetadata(current.metadata, metadata);
     if (merged.refused) return { status: 400, detail: merged.refused };
     if (merged.changed) {
-      this.#rows.saveAccount({ ...current, metadata: merged.metadata });
+      this.rows.saveAccount({ ...current, metadata: merged.metadata });
       this.noteChange(standingFor);
     }
     return { status: 204, timestamp: current.putTimestamp };
@@ -107,7 +104,7 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
   /** Swift: account/server.py HEAD. 200 with the account's row; 404 when missing. */
   headAccount(account: string): ReplicaReply<AccountRow> {
     this.ensureSchema();
-    const current = this.#rows.account(account);
+    const current = this.rows.account(account);
     if (!current) return { status: 404 };
     return { status: 200, timestamp: current.putTimestamp, value: current };
   }
@@ -115,9 +112,9 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
   /** Swift: account/server.py GET. The account's row and one page of its container listing. */
   listContainers(account: string, params: ListingParams): ReplicaReply<AccountListing> {
     this.ensureSchema();
-    const current = this.#rows.account(account);
+    const current = this.rows.account(account);
     if (!current) return { status: 404 };
-    const entries = listNames({ ...params, path: null }, (bounds) => this.#rows.listContainers(account, bounds));
+    const entries = listNames({ ...params, path: null }, (bounds) => this.rows.listContainers(account, bounds));
     return { status: 200, timestamp: current.putTimestamp, value: { account: current, entries } };
   }
 
@@ -134,22 +131,8 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
     return { status: 202 };
   }
 
-  protected get rows(): AccountRows {
-    return this.#rows;
-  }
-
   protected isIdle(): boolean {
     return this.tree.root().rows === 0;
-  }
-
-  protected keyOf(row: AccountReplicaRow): string {
-    return row.kind === "account"
-      ? treeKey.account(row.row.account)
-      : treeKey.accountContainer(row.row.account, row.row.container);
-  }
-
-  protected hashOf(row: AccountReplicaRow): Hash {
-    return row.kind === "account" ? accountRowHash(row.row) : accountContainerRowHash(row.row);
   }
 
   /**
@@ -163,10 +146,10 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
       for (const entry of batch) {
         if (entry.kind !== "account") continue;
         const incoming = entry.row;
-        const current = this.#rows.account(incoming.account);
+        const current = this.rows.account(incoming.account);
         let row: AccountRow;
         if (!current) {
-          row = { ...incoming, ...this.#rows.totals(incoming.account) };
+          row = { ...incoming, ...this.rows.totals(incoming.account) };
         } else {
           const putTimestamp =
             incoming.putTimestamp > current.putTimestamp ? incoming.putTimestamp : current.putTimestamp;
@@ -181,7 +164,7 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
           };
           if (accountRowHash(row) === accountRowHash(current)) continue;
         }
-        this.#rows.saveAccount(row);
+        this.rows.saveAccount(row);
         changed += 1;
       }
       changed += this.#mergeContainers(batch.flatMap((entry) => (entry.kind === "container" ? [entry.row] : [])));
@@ -201,12 +184,12 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
     for (const report of reports) {
       const account =
         touched.get(report.account) ??
-        this.#rows.account(report.account) ??
+        this.rows.account(report.account) ??
         autocreatedAccount(report.account, report.putTimestamp);
-      const current = this.#rows.container(report.account, report.container);
+      const current = this.rows.container(report.account, report.container);
       const merge = mergeContainerReport(current, report);
       if (!merge.changed) continue;
-      this.#rows.saveContainer(merge.row);
+      this.rows.saveContainer(merge.row);
       changed += 1;
       const before = current && !current.deleted ? current : null;
       const after = merge.row.deleted ? null : merge.row;
@@ -214,7 +197,7 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow> {
       addContainer(account, after, 1);
       touched.set(report.account, account);
     }
-    for (const account of touched.values()) this.#rows.saveAccount(account);
+    for (const account of touched.values()) this.rows.saveAccount(account);
     return changed;
   }
 }

@@ -50,6 +50,18 @@ export interface ReplicaProtocol<Row> {
   repair(): Promise<ReplicaReply<(import("./repair").RepairReport & { zone?: string })[]>>;
 }
 
+/**
+ * What a call to one replica names: the replica (ring, partition, zone or slot), the method to
+ * call on its stub `S`, and how long to wait for the reply.
+ */
+type ReplicaCall<R extends RingName, S, T> = [
+  ring: R,
+  partition: number,
+  zone: string,
+  method: (stub: S) => Promise<ReplicaReply<T>>,
+  timeoutMs: number,
+];
+
 export class ReplicaClient {
   readonly #config: Config;
 
@@ -70,13 +82,8 @@ export class ReplicaClient {
    * Calls one replica's replication protocol (any ring), as `call` does. `Row` is the caller's
    * word for the rows that ring exchanges: a replica asks its peers in its own ring.
    */
-  protocol<Row, T>(
-    ring: RingName,
-    partition: number,
-    zone: string,
-    method: (stub: ReplicaProtocol<Row>) => Promise<ReplicaReply<T>>,
-    timeoutMs: number,
-  ): Promise<ReplicaReply<T>> {
+  protocol<Row, T>(...args: ReplicaCall<RingName, ReplicaProtocol<Row>, T>): Promise<ReplicaReply<T>> {
+    const [ring, partition, zone, method, timeoutMs] = args;
     const stub: ReplicaProtocol<unknown> = this.stub(ring, partition, zone);
     return this.call(ring, partition, zone, () => method(stub as ReplicaProtocol<Row>), timeoutMs);
   }
@@ -84,13 +91,8 @@ export class ReplicaClient {
   /**
    * Calls one replica. Runtime failures and timeouts become 503; a replica's own reply passes through.
    */
-  async call<R extends RingName, T>(
-    ring: R,
-    partition: number,
-    zone: string,
-    method: (stub: ReplicaStub<R>) => Promise<ReplicaReply<T>>,
-    timeoutMs: number,
-  ): Promise<ReplicaReply<T>> {
+  async call<R extends RingName, T>(...args: ReplicaCall<R, ReplicaStub<R>, T>): Promise<ReplicaReply<T>> {
+    const [ring, partition, zone, method, timeoutMs] = args;
     if (faults.enabled) {
       await faults.refresh();
       if (faults.isDown(zone)) return { status: 503 };

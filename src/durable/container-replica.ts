@@ -6,54 +6,28 @@
  * Public methods are its RPC surface; it has no fetch().
  */
 
-import {
-  ACCOUNT_REPORT_DELAY_MS,
-  CONTAINER_UPDATE_TIMEOUT_MS,
-  NODE_TIMEOUT_MS,
-  ROWS_PER_RPC_MAX,
-} from "../common/constraints";
+import { ACCOUNT_REPORT_DELAY_MS, CONTAINER_UPDATE_TIMEOUT_MS, ROWS_PER_RPC_MAX } from "../common/constraints";
 import { containerKey } from "../common/path";
-import { isSuccess, type ReplicaReply } from "../common/replies";
+import type { ReplicaReply } from "../common/replies";
 import { Timestamp } from "../common/timestamp";
 import { updateTargets } from "./identity";
 import { listNames, type ListingEntry, type ListingParams } from "./listing";
 import { isContainerDeleted, mergeClientMetadata, mergeListing, mergeMetadata, winningPolicy } from "./merge";
-import { Outbox } from "./outbox";
-import { containerRowHash, listingRowHash, type Hash } from "./partition-hash";
+import { containerRowHash } from "./partition-hash";
 import { ReplicaBase } from "./replica-base";
 import type { ContainerReport, ContainerRow, ContainerUpdate, ListingRow, MetadataMap } from "./rows";
 import { CONTAINER_MIGRATIONS, ContainerRows, type ContainerReplicaRow } from "./schema/container";
-import { OutboxRows } from "./schema/outbox";
 
 export interface ContainerListing {
   container: ContainerRow;
   entries: ListingEntry<ListingRow>[];
 }
 
-export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
-  readonly #rows: ContainerRows;
-  readonly #outboxRows: OutboxRows<ContainerReport>;
-  readonly #outbox: Outbox<ContainerReport>;
+export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, ContainerRows> {
+  readonly #outbox = this.outboxTo("account", (stub, reports: ContainerReport[]) => stub.updateContainers(reports));
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env, CONTAINER_MIGRATIONS);
-    this.#rows = new ContainerRows(ctx.storage.sql);
-    this.#outboxRows = new OutboxRows<ContainerReport>(ctx.storage.sql);
-    this.#outbox = new Outbox(
-      ctx.storage,
-      this.#outboxRows,
-      async (partition, zone, reports) => {
-        const reply = await this.client.call(
-          "account",
-          partition,
-          zone,
-          (stub) => stub.updateContainers(reports),
-          NODE_TIMEOUT_MS,
-        );
-        return isSuccess(reply.status);
-      },
-      this.config.reclaimAgeSeconds * 1000,
-    );
+    super(ctx, env, CONTAINER_MIGRATIONS, ContainerRows);
   }
 
   /**
@@ -75,7 +49,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
   ): Promise<ReplicaReply> {
     this.ensureSchema();
     const key = containerKey(account, container);
-    const current = this.#rows.container(key);
+    const current = this.rows.container(key);
     const created = !current || isContainerDeleted(current);
     if (!created && policy.explicit && current.storagePolicyIndex !== policy.index)
       return { status: 409, timestamp: current.putTimestamp };
@@ -104,7 +78,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
       metadata: merged.metadata,
     };
     this.ctx.storage.transactionSync(() => {
-      this.#rows.saveContainer(key, row);
+      this.rows.saveContainer(key, row);
       this.#queueReport(row);
     });
     this.noteChange(standingFor);
@@ -126,7 +100,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
   ): ReplicaReply {
     this.ensureSchema();
     const key = containerKey(account, container);
-    const current = this.#rows.container(key);
+    const current = this.rows.container(key);
     if (!current || isContainerDeleted(current)) return { status: 404 };
     const merged = mergeClientMetadata(current.metadata, metadata);
     if (merged.refused) return { status: 400, detail: merged.refused };
@@ -135,7 +109,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
     if (merged.changed || putTimestamp !== current.putTimestamp) {
       const row = { ...current, putTimestamp, metadata: merged.metadata };
       this.ctx.storage.transactionSync(() => {
-        this.#rows.saveContainer(key, row);
+        this.rows.saveContainer(key, row);
         // The account lists the put timestamp: a replica that takes the POST reports it, as one
         // that gets it later by repair does, or the account's replicas would keep different ones.
         if (putTimestamp !== current.putTimestamp) this.#queueReport(row);
@@ -159,9 +133,9 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
   ): Promise<ReplicaReply> {
     this.ensureSchema();
     const key = containerKey(account, container);
-    const current = this.#rows.container(key);
+    const current = this.rows.container(key);
     if (!current || isContainerDeleted(current)) return { status: 404 };
-    if (current.objectCount > 0 || this.#rows.hasObjects(key)) return { status: 409 };
+    if (current.objectCount > 0 || this.rows.hasObjects(key)) return { status: 409 };
     if (timestamp <= current.putTimestamp) return { status: 409, timestamp: current.putTimestamp };
     const cleared: MetadataMap = {};
     for (const name of Object.keys(current.metadata)) cleared[name] = { value: "", timestamp };
@@ -172,7 +146,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
       metadata: mergeMetadata(current.metadata, cleared).metadata,
     };
     this.ctx.storage.transactionSync(() => {
-      this.#rows.saveContainer(key, row);
+      this.rows.saveContainer(key, row);
       this.#queueReport(row);
     });
     this.noteChange(standingFor);
@@ -184,7 +158,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
   /** Swift: container/server.py HEAD. 200 with the container's row; 404 when missing or deleted. */
   headContainer(account: string, container: string): ReplicaReply<ContainerRow> {
     this.ensureSchema();
-    const current = this.#rows.container(containerKey(account, container));
+    const current = this.rows.container(containerKey(account, container));
     if (!current) return { status: 404 };
     if (isContainerDeleted(current)) return { status: 404, timestamp: current.deleteTimestamp };
     return { status: 200, timestamp: current.putTimestamp, value: current };
@@ -194,10 +168,10 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
   listObjects(account: string, container: string, params: ListingParams): ReplicaReply<ContainerListing> {
     this.ensureSchema();
     const key = containerKey(account, container);
-    const current = this.#rows.container(key);
+    const current = this.rows.container(key);
     if (!current) return { status: 404 };
     if (isContainerDeleted(current)) return { status: 404, timestamp: current.deleteTimestamp };
-    const entries = listNames(params, (bounds) => this.#rows.listObjects(key, bounds));
+    const entries = listNames(params, (bounds) => this.rows.listObjects(key, bounds));
     return { status: 200, timestamp: current.putTimestamp, value: { container: current, entries } };
   }
 
@@ -241,15 +215,15 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
     let missing = false;
     const touched = new Map<string, ContainerRow>();
     for (const { key, row: incoming } of items) {
-      const container = touched.get(key) ?? this.#rows.container(key);
+      const container = touched.get(key) ?? this.rows.container(key);
       if (!container && !keepOrphans) {
         missing = true;
         continue;
       }
-      const current = this.#rows.object(key, incoming.name);
+      const current = this.rows.object(key, incoming.name);
       const merge = mergeListing(current, incoming);
       if (!merge.changed) continue;
-      this.#rows.saveObject(key, merge.row);
+      this.rows.saveObject(key, merge.row);
       changed += 1;
       if (!container) continue;
       const before = current && !current.deleted ? current : null;
@@ -259,7 +233,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
       touched.set(key, container);
     }
     for (const [key, container] of touched) {
-      this.#rows.saveContainer(key, container);
+      this.rows.saveContainer(key, container);
       if (sendUpdates) this.#queueReport(container, reportedAt);
     }
     return { changed, missing };
@@ -271,20 +245,8 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
     return this.#outbox.pendingCount;
   }
 
-  protected get rows(): ContainerRows {
-    return this.#rows;
-  }
-
   protected isIdle(): boolean {
     return this.tree.root().rows === 0 && this.#outbox.pendingCount === 0;
-  }
-
-  protected keyOf(row: ContainerReplicaRow): string {
-    return row.kind === "container" ? `c:${row.key}` : `o:${row.key}/${row.row.name}`;
-  }
-
-  protected hashOf(row: ContainerReplicaRow): Hash {
-    return row.kind === "container" ? containerRowHash(row.key, row.row) : listingRowHash(row.key, row.row);
   }
 
   /**
@@ -298,11 +260,11 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
     this.ctx.storage.transactionSync(() => {
       for (const entry of batch) {
         if (entry.kind !== "container") continue;
-        const current = this.#rows.container(entry.key);
+        const current = this.rows.container(entry.key);
         const incoming = entry.row;
         let row: ContainerRow;
         if (!current) {
-          row = { ...incoming, ...this.#rows.countObjects(entry.key) };
+          row = { ...incoming, ...this.rows.countObjects(entry.key) };
         } else {
           const metadata = mergeMetadata(current.metadata, incoming.metadata);
           row = {
@@ -317,7 +279,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
           };
           if (containerRowHash(entry.key, row) === containerRowHash(entry.key, current)) continue;
         }
-        this.#rows.saveContainer(entry.key, row);
+        this.rows.saveContainer(entry.key, row);
         if (sendUpdates) this.#queueReport(row, reportedAt);
         changed += 1;
       }
@@ -353,19 +315,13 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow> {
       reportedAt,
       storagePolicyIndex: row.storagePolicyIndex,
     };
-    for (const target of updateTargets(
+    const targets = updateTargets(
       this.identity,
       rings.container,
       rings.account,
       rings.account.partitionFor(row.account),
-    )) {
-      this.#outboxRows.put({
-        partition: target.partition,
-        zone: target.zone,
-        key: containerKey(row.account, row.container),
-        payload: report,
-      });
-    }
+    );
+    this.#outbox.queue(targets, containerKey(row.account, row.container), report);
   }
 
   /**

@@ -9,19 +9,14 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ReplicaReply } from "../common/replies";
 import { CONTROL_MIGRATIONS, ControlRows } from "./schema/control";
-import { runMigrations } from "./schema/migrate";
+import { migratedRows } from "./schema/migrate";
 
 /** A sweep pass as recon shows it (see replicator/sweep.ts SweepReport). */
 export type SweepRecord = Record<string, string | number | boolean | null>;
 
 export class Control extends DurableObject<Env> {
-  readonly #rows: ControlRows;
-
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    runMigrations(ctx.storage, CONTROL_MIGRATIONS);
-    this.#rows = new ControlRows(ctx.storage.sql);
-  }
+  // Synchronous: the schema is there before any call arrives.
+  readonly #rows = migratedRows(this.ctx.storage, CONTROL_MIGRATIONS, ControlRows);
 
   /** The zones taken down. */
   downZones(): ReplicaReply<string[]> {

@@ -46,51 +46,55 @@ export interface ObjectMerge {
   garbage: string[];
 }
 
-/** Merges an incoming object row into the stored one. */
-export function mergeObject(current: ObjectRow | null, incoming: ObjectRow): ObjectMerge {
-  if (!current) return { row: incoming, changed: true, garbage: [] };
+/**
+ * Merges the data and metadata parts two rows share: the winning data (or tombstone), with the
+ * newest metadata timestamp and content type not older than it. `meta` is the row whose metadata won.
+ */
+function mergeParts<T extends DataAndMeta>(current: T, incoming: T): { data: T; meta: T; row: T } {
   const data = dataWinner(current, incoming);
   const meta = newestSince(data, [current, incoming], (r) => r.metaTimestamp);
   const type = newestSince(data, [current, incoming], (r) => r.contentTypeTimestamp);
-  const row: ObjectRow = {
+  const row: T = {
     ...data,
     metaTimestamp: meta.metaTimestamp,
+    contentType: type.contentType,
+    contentTypeTimestamp: type.contentTypeTimestamp,
+  };
+  return { data, meta, row };
+}
+
+/** Whether a merged row differs from the stored one in any timestamp or its deleted flag. */
+function partsChanged(row: DataAndMeta, current: DataAndMeta): boolean {
+  return (
+    row.createdAt !== current.createdAt ||
+    row.metaTimestamp !== current.metaTimestamp ||
+    row.contentTypeTimestamp !== current.contentTypeTimestamp ||
+    row.deleted !== current.deleted
+  );
+}
+
+/** Merges an incoming object row into the stored one. */
+export function mergeObject(current: ObjectRow | null, incoming: ObjectRow): ObjectMerge {
+  if (!current) return { row: incoming, changed: true, garbage: [] };
+  const { data, meta, row: merged } = mergeParts(current, incoming);
+  const row: ObjectRow = {
+    ...merged,
     // A tombstone holds no metadata of its own, only a POST newer than itself.
     metadata: data.deleted && meta.metaTimestamp <= data.createdAt ? {} : meta.metadata,
     deleteAt: data.deleted ? null : meta.deleteAt,
-    contentType: type.contentType,
-    contentTypeTimestamp: type.contentTypeTimestamp,
     bodyKey: data.deleted ? null : data.bodyKey,
   };
   const garbage = [current.bodyKey, incoming.bodyKey].filter(
     (key): key is string => key !== null && key !== row.bodyKey,
   );
-  const changed =
-    row.createdAt !== current.createdAt ||
-    row.metaTimestamp !== current.metaTimestamp ||
-    row.contentTypeTimestamp !== current.contentTypeTimestamp ||
-    row.deleted !== current.deleted;
-  return { row, changed, garbage: [...new Set(garbage)] };
+  return { row, changed: partsChanged(row, current), garbage: [...new Set(garbage)] };
 }
 
 /** Merges an incoming listing row into a container's stored one; null current means new. */
 export function mergeListing(current: ListingRow | null, incoming: ListingRow): { row: ListingRow; changed: boolean } {
   if (!current) return { row: incoming, changed: true };
-  const data = dataWinner(current, incoming);
-  const meta = newestSince(data, [current, incoming], (r) => r.metaTimestamp);
-  const type = newestSince(data, [current, incoming], (r) => r.contentTypeTimestamp);
-  const row: ListingRow = {
-    ...data,
-    metaTimestamp: meta.metaTimestamp,
-    contentType: type.contentType,
-    contentTypeTimestamp: type.contentTypeTimestamp,
-  };
-  const changed =
-    row.createdAt !== current.createdAt ||
-    row.metaTimestamp !== current.metaTimestamp ||
-    row.contentTypeTimestamp !== current.contentTypeTimestamp ||
-    row.deleted !== current.deleted;
-  return { row, changed };
+  const { row } = mergeParts(current, incoming);
+  return { row, changed: partsChanged(row, current) };
 }
 
 /** Merges metadata key by key: the newer timestamp wins each key. Swift: db.py update_metadata. */

@@ -7,17 +7,14 @@
  */
 
 import { copyBody } from "../common/bodies";
-import { CONTAINER_UPDATE_TIMEOUT_MS, NODE_TIMEOUT_MS, ROWS_PER_RPC_MAX } from "../common/constraints";
-import { isSuccess, type ReplicaReply } from "../common/replies";
+import { CONTAINER_UPDATE_TIMEOUT_MS, ROWS_PER_RPC_MAX } from "../common/constraints";
+import type { ReplicaReply } from "../common/replies";
 import { Timestamp } from "../common/timestamp";
 import { mergeObject } from "./merge";
-import { Outbox } from "./outbox";
-import { objectRowHash, type Hash } from "./partition-hash";
 import { ReplicaBase } from "./replica-base";
 import { earliest } from "./replica/alarm";
 import { listingRowOf, objectTombstone, type ContainerUpdate, type ObjectRow } from "./rows";
 import { OBJECT_MIGRATIONS, ObjectRows } from "./schema/object";
-import { OutboxRows } from "./schema/outbox";
 import { updateTargets } from "./identity";
 
 /** How long garbage bodies wait before the alarm deletes them if the inline delete did not. */
@@ -30,36 +27,17 @@ export interface PutObjectOptions {
   standingFor?: string | null;
 }
 
-export class ObjectReplica extends ReplicaBase<ObjectRow> {
-  readonly #rows: ObjectRows;
-  readonly #outboxRows: OutboxRows<ContainerUpdate>;
-  readonly #outbox: Outbox<ContainerUpdate>;
+export class ObjectReplica extends ReplicaBase<ObjectRow, ObjectRows> {
+  readonly #outbox = this.outboxTo("container", (stub, updates: ContainerUpdate[]) => stub.updateObjects(updates));
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env, OBJECT_MIGRATIONS);
-    this.#rows = new ObjectRows(ctx.storage.sql);
-    this.#outboxRows = new OutboxRows<ContainerUpdate>(ctx.storage.sql);
-    this.#outbox = new Outbox(
-      ctx.storage,
-      this.#outboxRows,
-      async (partition, zone, updates) => {
-        const reply = await this.client.call(
-          "container",
-          partition,
-          zone,
-          (stub) => stub.updateObjects(updates),
-          NODE_TIMEOUT_MS,
-        );
-        return isSuccess(reply.status);
-      },
-      this.config.reclaimAgeSeconds * 1000,
-    );
+    super(ctx, env, OBJECT_MIGRATIONS, ObjectRows);
   }
 
   /** Swift: obj/server.py HEAD/GET. 200 with the row, or 404 (with the tombstone's timestamp). */
   getObject(name: string): ReplicaReply<ObjectRow> {
     this.ensureSchema();
-    const row = this.#rows.get(name);
+    const row = this.rows.get(name);
     if (!row) return { status: 404 };
     if (row.deleted) return { status: 404, timestamp: row.createdAt };
     return { status: 200, timestamp: row.createdAt, value: row };
@@ -71,7 +49,7 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
    */
   async putObject(row: ObjectRow, options: PutObjectOptions = {}): Promise<ReplicaReply> {
     this.ensureSchema();
-    const current = this.#rows.get(row.name);
+    const current = this.rows.get(row.name);
     if (options.ifNoneMatch && current && !current.deleted) return { status: 412, timestamp: current.createdAt };
     if (current && current.createdAt >= row.createdAt) return { status: 409, timestamp: current.createdAt };
     await this.#write(current, row, options.standingFor ?? null);
@@ -84,7 +62,7 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
    */
   async deleteObject(name: string, timestamp: string, standingFor: string | null = null): Promise<ReplicaReply> {
     this.ensureSchema();
-    const current = this.#rows.get(name);
+    const current = this.rows.get(name);
     if (current && current.createdAt >= timestamp) return { status: 409, timestamp: current.createdAt };
     await this.#write(current, objectTombstone(name, timestamp), standingFor);
     return { status: current && !current.deleted ? 204 : 404, timestamp };
@@ -104,7 +82,7 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
     standingFor: string | null = null,
   ): Promise<ReplicaReply> {
     this.ensureSchema();
-    const current = this.#rows.get(name);
+    const current = this.rows.get(name);
     if (!current || current.deleted) return current ? { status: 404, timestamp: current.createdAt } : { status: 404 };
     if (current.createdAt >= timestamp) return { status: 409, timestamp: current.createdAt };
     const incoming: ObjectRow = {
@@ -138,20 +116,8 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
     return this.#outbox.pendingCount;
   }
 
-  protected get rows(): ObjectRows {
-    return this.#rows;
-  }
-
   protected isIdle(): boolean {
-    return this.tree.root().rows === 0 && this.#outbox.pendingCount === 0 && this.#rows.garbage(1).length === 0;
-  }
-
-  protected keyOf(row: ObjectRow): string {
-    return row.name;
-  }
-
-  protected hashOf(row: ObjectRow): Hash {
-    return objectRowHash(row);
+    return this.tree.root().rows === 0 && this.#outbox.pendingCount === 0 && this.rows.garbage(1).length === 0;
   }
 
   /**
@@ -165,7 +131,7 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
       // stores a row after its body), so a handoff's revert to a primary that has it costs no copy.
       const winners = batch.filter((row) => {
         if (row.deleted || row.bodyKey === null) return false;
-        const merge = mergeObject(this.#rows.get(row.name), row);
+        const merge = mergeObject(this.rows.get(row.name), row);
         return merge.changed && merge.row.bodyKey === row.bodyKey;
       });
       await this.#copyBodies(winners, sourceZone);
@@ -174,18 +140,18 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
     const garbage: string[] = [];
     this.ctx.storage.transactionSync(() => {
       for (const row of batch) {
-        const merge = mergeObject(this.#rows.get(row.name), row);
+        const merge = mergeObject(this.rows.get(row.name), row);
         garbage.push(...merge.garbage);
         if (!merge.changed) continue;
         changed += 1;
-        this.#rows.save(merge.row);
+        this.rows.save(merge.row);
         if (sendUpdates) this.#queueUpdate(merge.row);
       }
-      this.#rows.queueGarbage(garbage, Date.now());
+      this.rows.queueGarbage(garbage, Date.now());
     });
     if (changed) this.noteChange();
     if (garbage.length) this.#collectGarbage();
-    const nextExpiry = this.#rows.nextDeleteAt();
+    const nextExpiry = this.rows.nextDeleteAt();
     if (nextExpiry !== null) this.armAlarm(nextExpiry * 1000);
     if (changed && sendUpdates) await this.#deliverWithin(CONTAINER_UPDATE_TIMEOUT_MS);
     return changed;
@@ -213,7 +179,7 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
     await this.#deleteGarbage();
     const times = [nextExpiry];
     if (this.#outbox.pendingCount > 0) times.push(this.#outbox.retryAt(Date.now()));
-    if (this.#rows.garbage(1).length > 0) times.push(Date.now() + GARBAGE_RETRY_MS);
+    if (this.rows.garbage(1).length > 0) times.push(Date.now() + GARBAGE_RETRY_MS);
     return earliest(times);
   }
 
@@ -223,14 +189,14 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
    * its container listing and frees its body. Swift: obj/expirer.py. Returns the next expiry.
    */
   async #expire(): Promise<number | null> {
-    for (const row of this.#rows.expired(Math.floor(Date.now() / 1000), ROWS_PER_RPC_MAX)) {
+    for (const row of this.rows.expired(Math.floor(Date.now() / 1000), ROWS_PER_RPC_MAX)) {
       if (row.deleteAt === null) continue;
       const at = Timestamp.fromSeconds(row.deleteAt);
       const created = Timestamp.parse(row.createdAt);
       const stamp = created && at.internal <= row.createdAt ? new Timestamp(created.units, created.offset + 1) : at;
       await this.#write(row, objectTombstone(row.name, stamp.internal));
     }
-    const next = this.#rows.nextDeleteAt();
+    const next = this.rows.nextDeleteAt();
     return next === null ? null : next * 1000;
   }
 
@@ -241,9 +207,9 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
   async #write(current: ObjectRow | null, incoming: ObjectRow, standingFor: string | null = null): Promise<void> {
     const merge = mergeObject(current, incoming);
     this.ctx.storage.transactionSync(() => {
-      this.#rows.save(merge.row);
+      this.rows.save(merge.row);
       this.#queueUpdate(merge.row);
-      this.#rows.queueGarbage(merge.garbage, Date.now());
+      this.rows.queueGarbage(merge.garbage, Date.now());
     });
     this.noteChange(standingFor);
     if (merge.garbage.length) this.#collectGarbage();
@@ -256,19 +222,13 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
     const [account = "", container = ""] = row.name.split("/");
     const listing = listingRowOf(row);
     const rings = this.config.rings;
-    for (const target of updateTargets(
+    const targets = updateTargets(
       this.identity,
       rings.get(this.identity.ring),
       rings.container,
       rings.container.partitionFor(account, container),
-    )) {
-      this.#outboxRows.put({
-        partition: target.partition,
-        zone: target.zone,
-        key: row.name,
-        payload: { account, container, row: listing },
-      });
-    }
+    );
+    this.#outbox.queue(targets, row.name, { account, container, row: listing });
   }
 
   /** Waits for delivery up to `timeoutMs` (Swift: container_update_timeout); the alarm retries what is left. */
@@ -287,13 +247,13 @@ export class ObjectReplica extends ReplicaBase<ObjectRow> {
   }
 
   async #deleteGarbage(): Promise<void> {
-    const keys = this.#rows.garbage(ROWS_PER_RPC_MAX);
+    const keys = this.rows.garbage(ROWS_PER_RPC_MAX);
     if (!keys.length) return;
     const bucket = this.config.zoneBuckets.get(this.identity.zone);
     if (!bucket) return;
     try {
       await bucket.delete(keys);
-      this.ctx.storage.transactionSync(() => this.#rows.clearGarbage(keys));
+      this.ctx.storage.transactionSync(() => this.rows.clearGarbage(keys));
     } catch (error) {
       console.warn(`object replica ${this.ctx.id.name}: garbage delete failed, alarm retries`, error);
     }

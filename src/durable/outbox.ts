@@ -28,6 +28,11 @@ export class Outbox<T> {
     this.#maxAgeMs = maxAgeMs;
   }
 
+  /** Queues `payload` for each target replica, replacing what was queued for it under `key`. */
+  queue(targets: readonly { partition: number; zone: string }[], key: string, payload: T): void {
+    for (const { partition, zone } of targets) this.#rows.put({ partition, zone, key, payload });
+  }
+
   /** Delivers what is queued, waiting at most `timeoutMs`; true when nothing is left to deliver. */
   async deliverWithin(timeoutMs: number): Promise<boolean> {
     this.#chain = this.#chain.then(() => this.deliver());

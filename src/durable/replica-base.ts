@@ -8,11 +8,14 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { parseConfig, type Config } from "../config/config";
-import { REPAIR_RETRY_MAX_MS, ROWS_PER_RPC_MAX } from "../common/constraints";
-import type { ReplicaReply } from "../common/replies";
+import { NODE_TIMEOUT_MS, REPAIR_RETRY_MAX_MS, ROWS_PER_RPC_MAX } from "../common/constraints";
+import { isSuccess, type ReplicaReply } from "../common/replies";
+import type { RingName } from "../ring/types";
 import { faults } from "./faults";
 import type { RepairReport } from "./repair";
-import { ReplicaClient } from "./client";
+import { ReplicaClient, type ReplicaStub } from "./client";
+import { Outbox } from "./outbox";
+import { OutboxRows } from "./schema/outbox";
 import { parseReplicaName, type ReplicaIdentity } from "./identity";
 import { ZERO_HASH, bucketOf, type Hash } from "./partition-hash";
 import type { HashTree, TreeNode } from "./schema/hash-tree";
@@ -27,10 +30,12 @@ import { RepairSchedule } from "./replica/repair-schedule";
 import { ReplicaState } from "./replica/state";
 import { SummaryReport } from "./replica/summary-report";
 
-export abstract class ReplicaBase<Row> extends DurableObject<Env> {
+export abstract class ReplicaBase<Row, Rows extends ReplicaRows<Row>> extends DurableObject<Env> {
   protected readonly identity: ReplicaIdentity;
   protected readonly config: Config;
   protected readonly client: ReplicaClient;
+  /** This class's rows: its hash tree, rows by leaf, tombstones (the only SQL is in schema/). */
+  protected readonly rows: Rows;
   readonly #context: ReplicaContext;
   readonly #schema: LazySchema;
   readonly #repairs: RepairSchedule;
@@ -39,12 +44,18 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
   readonly #reclaim: Reclaim<Row>;
   readonly #summary: SummaryReport;
 
-  constructor(ctx: DurableObjectState, env: Env, migrations: readonly Migration[]) {
+  constructor(
+    ctx: DurableObjectState,
+    env: Env,
+    migrations: readonly Migration[],
+    Rows: new (sql: SqlStorage) => Rows,
+  ) {
     super(ctx, env);
     this.identity = parseReplicaName(ctx.id.name);
     this.config = parseConfig(env);
     this.client = new ReplicaClient(this.config);
     this.#schema = new LazySchema(ctx.storage, migrations);
+    this.rows = new Rows(ctx.storage.sql);
     const state = new ReplicaState(ctx.storage.kv);
     this.#context = {
       name: ctx.id.name ?? "",
@@ -56,7 +67,6 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
       alarm: new AlarmScheduler(ctx, state),
       placement: new Placement(this.identity, this.config),
     };
-    // The subclass sets its rows after this constructor: the parts read them when they run.
     const rows = (): ReplicaRows<Row> => this.rows;
     this.#repairs = new RepairSchedule(this.#context);
     this.#peerRepair = new PeerRepair(
@@ -64,8 +74,8 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
       {
         rows,
         merge: (batch, zone) => this.merge(batch, zone),
-        keyOf: (row) => this.keyOf(row),
-        hashOf: (row) => this.hashOf(row),
+        keyOf: (row) => this.rows.keyOf(row),
+        hashOf: (row) => this.rows.hashOf(row),
       },
       this.#repairs,
     );
@@ -74,8 +84,6 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
     this.#summary = new SummaryReport(this.#context, () => this.tree);
   }
 
-  /** This class's rows: its hash tree, rows by leaf, tombstones. */
-  protected abstract get rows(): ReplicaRows<Row>;
   /** Whether nothing is left: no rows, nothing owed to another replica, no garbage. */
   protected abstract isIdle(): boolean;
   /**
@@ -84,8 +92,6 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
    * they owe another ring.
    */
   protected abstract merge(rows: Row[], sourceZone: string | null, sendUpdates?: boolean): Promise<number>;
-  protected abstract keyOf(row: Row): string;
-  protected abstract hashOf(row: Row): Hash;
   /** The replica's other duties (outbox, garbage…): runs them and returns when it next needs the alarm, or null. */
   protected abstract runDuties(): Promise<number | null>;
 
@@ -241,6 +247,26 @@ export abstract class ReplicaBase<Row> extends DurableObject<Env> {
   /** When the oldest tombstone passes reclaim_age, the alarm should come. Call after writing tombstones. */
   protected scheduleReclaim(): void {
     this.#reclaim.schedule();
+  }
+
+  /**
+   * An outbox of the updates this replica owes replicas of `ring` (Swift: async_pending): each
+   * batch goes by `send`, landing on a 2xx reply; what is still undelivered after reclaim_age is dropped.
+   */
+  protected outboxTo<R extends RingName, T>(
+    ring: R,
+    send: (stub: ReplicaStub<R>, payloads: T[]) => Promise<ReplicaReply<unknown>>,
+  ): Outbox<T> {
+    const deliver = async (partition: number, zone: string, payloads: T[]): Promise<boolean> => {
+      const reply = await this.client.call(ring, partition, zone, (stub) => send(stub, payloads), NODE_TIMEOUT_MS);
+      return isSuccess(reply.status);
+    };
+    return new Outbox(
+      this.ctx.storage,
+      new OutboxRows<T>(this.ctx.storage.sql),
+      deliver,
+      this.config.reclaimAgeSeconds * 1000,
+    );
   }
 
   /** Sets the alarm for `at` unless an earlier one is set. */

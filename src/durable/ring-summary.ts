@@ -24,17 +24,12 @@ import type { ReplicaReply } from "../common/replies";
 import type { RingName } from "../ring/types";
 import { ringOfSummaryName } from "./names";
 import { ReplicaClient } from "./client";
-import { runMigrations } from "./schema/migrate";
+import { migratedRows } from "./schema/migrate";
 import { SUMMARY_MIGRATIONS, SummaryRows, type SummaryEntry, type Waiter } from "./schema/summary";
 
 export class RingSummary extends DurableObject<Env> {
-  readonly #rows: SummaryRows;
-
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    runMigrations(ctx.storage, SUMMARY_MIGRATIONS);
-    this.#rows = new SummaryRows(ctx.storage.sql);
-  }
+  // Synchronous: the schema is there before any call arrives.
+  readonly #rows = migratedRows(this.ctx.storage, SUMMARY_MIGRATIONS, SummaryRows);
 
   /** Replicas report their partition hash here after it changed (an empty replica reports no rows). */
   report(entries: SummaryEntry[]): ReplicaReply {

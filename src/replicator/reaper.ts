@@ -10,7 +10,8 @@ import type { Config } from "../config/config";
 import { NODE_TIMEOUT_MS } from "../common/constraints";
 import { policyOfIndex } from "../config/storage-policies";
 import { Timestamp } from "../common/timestamp";
-import { ReplicaClient } from "../durable/client";
+import { ReplicaClient, type ReplicaStub } from "../durable/client";
+import type { ReplicaReply } from "../common/replies";
 import type { ListingParams } from "../durable/listing";
 import { controlStub } from "../durable/names";
 
@@ -38,6 +39,11 @@ const params = (limit: number): ListingParams => ({
   path: null,
 });
 
+/** The names of a listing's rows (not its pseudo-directories). */
+function rowNames(entries: readonly { kind: string; name: string }[]): string[] {
+  return entries.filter((entry) => entry.kind === "row").map((entry) => entry.name);
+}
+
 /** Advances the reaper over every queued account, within one invocation's call budget. */
 export async function reapAccounts(config: Config, callBudget = CALLS_PER_INVOCATION): Promise<ReapReport> {
   const client = new ReplicaClient(config);
@@ -52,39 +58,34 @@ export async function reapAccounts(config: Config, callBudget = CALLS_PER_INVOCA
   };
   let calls = 0;
   const rings = config.rings;
-  /** Names in the first listing a primary replica gives (the reaper repeats until none is left). */
-  const names = async (partition: number, account: string): Promise<string[]> => {
-    for (const zone of rings.account.primaryZones(partition)) {
+  /** The first listing a primary replica of the partition gives, or null when none gives one. */
+  const firstListing = async <R extends "account" | "container", T>(
+    ring: R,
+    partition: number,
+    list: (stub: ReplicaStub<R>) => Promise<ReplicaReply<T>>,
+  ): Promise<T | null> => {
+    for (const zone of rings.get(ring).primaryZones(partition)) {
       calls += 1;
-      const reply = await client.call(
-        "account",
-        partition,
-        zone.id,
-        (stub) => stub.listContainers(account, params(100)),
-        NODE_TIMEOUT_MS,
-      );
-      if (reply.status === 200 && reply.value)
-        return reply.value.entries.filter((entry) => entry.kind === "row").map((entry) => entry.name);
+      const reply = await client.call(ring, partition, zone.id, list, NODE_TIMEOUT_MS);
+      if (reply.status === 200 && reply.value) return reply.value;
     }
-    return [];
+    return null;
+  };
+  /** Names in an account's first listing (the reaper repeats until none is left). */
+  const names = async (partition: number, account: string): Promise<string[]> => {
+    const listing = await firstListing("account", partition, (stub) => stub.listContainers(account, params(100)));
+    return rowNames(listing?.entries ?? []);
   };
   /** The same for a container's objects, with the object ring of the container's storage policy. */
   const objectNames = async (partition: number, account: string, container: string) => {
-    for (const zone of rings.container.primaryZones(partition)) {
-      calls += 1;
-      const reply = await client.call(
-        "container",
-        partition,
-        zone.id,
-        (stub) => stub.listObjects(account, container, params(OBJECTS_PER_STEP)),
-        NODE_TIMEOUT_MS,
-      );
-      if (reply.status === 200 && reply.value) {
-        const ring = policyOfIndex(config.policies, reply.value.container.storagePolicyIndex).ring;
-        return { ring, names: reply.value.entries.filter((entry) => entry.kind === "row").map((entry) => entry.name) };
-      }
-    }
-    return { ring: "object" as const, names: [] };
+    const listing = await firstListing("container", partition, (stub) =>
+      stub.listObjects(account, container, params(OBJECTS_PER_STEP)),
+    );
+    if (!listing) return { ring: "object" as const, names: [] };
+    return {
+      ring: policyOfIndex(config.policies, listing.container.storagePolicyIndex).ring,
+      names: rowNames(listing.entries),
+    };
   };
 
   for (const { account } of queue) {

@@ -8,6 +8,7 @@
 import type { Config } from "../../config/config";
 import type { ReplicaClient } from "../client";
 import type { ReplicaIdentity } from "../identity";
+import type { Hash } from "../partition-hash";
 import type { AuditEntry, HashTree } from "../schema/hash-tree";
 import type { AlarmScheduler } from "./alarm";
 import type { ReplicaState } from "./state";
@@ -18,6 +19,10 @@ export interface ReplicaRows<Row> {
   readonly tree: HashTree;
   auditEntries(leaf: number): AuditEntry[];
   rowsInLeaves(leaves: readonly number[]): Row[];
+  /** A row's key in the hash tree (what repair compares rows by). */
+  keyOf(row: Row): string;
+  /** A row's hash, as the tree holds it. */
+  hashOf(row: Row): Hash;
   oldestTombstone(): string | null;
   reclaimBefore(cutoff: string, limit: number): number;
 }

@@ -8,15 +8,13 @@ import type { Migration } from "./migrate";
 import type { AccountContainerRow, AccountRow, MetadataMap } from "../rows";
 import type { ListingBounds } from "../listing";
 import { boundsSql } from "./listing-sql";
-import { accountContainerRowHash, accountRowHash, leafOf, treeKey } from "../partition-hash";
-import {
-  HASH_ROOT_CHANGED_AT_SQL,
-  HASH_TREE_SQL,
-  HashedRows,
-  HashTree,
-  leafColumnsSql,
-  type AuditEntry,
-} from "./hash-tree";
+import { accountContainerRowHash, accountRowHash, leafOf, treeKey, type Hash } from "../partition-hash";
+import { HASH_ROOT_CHANGED_AT_SQL, hashTreeSql, backfillHashes, HashedRows, HashTree } from "./hash-tree";
+import type { AuditEntry, HashedRowSql } from "./hash-tree";
+
+/** The key columns of the account table and of the container table. */
+const ACCOUNT_KEY = ["name"];
+const CONTAINER_KEY = ["account", "name"];
 
 export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
   {
@@ -50,33 +48,21 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
   {
     // The hash tree over account rows and their container rows.
     id: 2,
-    sql: `
-      ${leafColumnsSql("account")}
-      ${leafColumnsSql("container")}
-      ${HASH_TREE_SQL}
-    `,
+    sql: hashTreeSql("account", "container"),
+    // Rows here lack the columns later migrations add (migration 6's policies): they are read
+    // with the defaults those migrations give them (likewise in migration 5).
     backfill: (sql) => {
-      const tree = new HashTree(sql);
-      for (const row of sql.exec<AccountRowSql>("SELECT * FROM account").toArray()) {
-        const domain = accountFromSql(row);
-        const leaf = leafOf(treeKey.account(domain.account));
-        const hash = accountRowHash(domain);
-        sql.exec("UPDATE account SET leaf = ?, hash = ? WHERE name = ?", leaf, hash, domain.account);
-        tree.update(leaf, null, hash);
-      }
-      for (const row of sql.exec<AccountContainerRowSql>("SELECT * FROM container").toArray()) {
-        const domain = containerFromSql(row);
-        const leaf = leafOf(treeKey.accountContainer(domain.account, domain.container));
-        const hash = accountContainerRowHash(domain);
-        sql.exec(
-          "UPDATE container SET leaf = ?, hash = ? WHERE account = ? AND name = ?",
-          leaf,
-          hash,
-          domain.account,
-          domain.container,
-        );
-        tree.update(leaf, null, hash);
-      }
+      backfillHashes<AccountRowSql>(sql, "account", ACCOUNT_KEY, (row) => {
+        const domain = accountFromSql({ ...row, policy_stats: row.policy_stats ?? "{}" });
+        return { leaf: leafOf(treeKey.account(domain.account)), hash: accountRowHash(domain) };
+      });
+      backfillHashes<AccountContainerRowSql>(sql, "container", CONTAINER_KEY, (row) => {
+        const domain = containerFromSql({ ...row, storage_policy_index: row.storage_policy_index ?? 0 });
+        return {
+          leaf: leafOf(treeKey.accountContainer(domain.account, domain.container)),
+          hash: accountContainerRowHash(domain),
+        };
+      });
     },
   },
   {
@@ -96,7 +82,9 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
       for (const row of sql
         .exec<AccountContainerRowSql & { leaf: number; hash: string | null }>("SELECT * FROM container")
         .toArray()) {
-        const hash = accountContainerRowHash(containerFromSql(row));
+        const hash = accountContainerRowHash(
+          containerFromSql({ ...row, storage_policy_index: row.storage_policy_index ?? 0 }),
+        );
         if (hash === row.hash) continue;
         tree.update(row.leaf, row.hash, hash);
         sql.exec("UPDATE container SET hash = ? WHERE account = ? AND name = ?", hash, row.account, row.name);
@@ -152,6 +140,7 @@ interface AccountContainerRowSql extends Record<string, SqlStorageValue> {
   storage_policy_index: number;
 }
 
+/** An account row as read from the account table. */
 function accountFromSql(row: AccountRowSql): AccountRow {
   return {
     account: row.name,
@@ -167,6 +156,38 @@ function accountFromSql(row: AccountRowSql): AccountRow {
   };
 }
 
+/** An account row as stored (the columns of AccountRowSql, in its order). */
+function accountToSql(row: AccountRow): AccountRowSql {
+  return {
+    name: row.account,
+    created_at: row.createdAt,
+    put_timestamp: row.putTimestamp,
+    delete_timestamp: row.deleteTimestamp,
+    status: row.status,
+    metadata: JSON.stringify(row.metadata),
+    container_count: row.containerCount,
+    object_count: row.objectCount,
+    bytes_used: row.bytesUsed,
+    policy_stats: JSON.stringify(row.policyStats),
+  };
+}
+
+/** An account's container row as stored (the columns of AccountContainerRowSql, in its order). */
+function containerToSql(row: AccountContainerRow): AccountContainerRowSql {
+  return {
+    account: row.account,
+    name: row.container,
+    put_timestamp: row.putTimestamp,
+    delete_timestamp: row.deleteTimestamp,
+    object_count: row.objectCount,
+    bytes_used: row.bytesUsed,
+    reported_at: row.reportedAt,
+    deleted: row.deleted,
+    storage_policy_index: row.storagePolicyIndex,
+  };
+}
+
+/** An account's container row as read from the container table. */
 function containerFromSql(row: AccountContainerRowSql): AccountContainerRow {
   return {
     account: row.account,
@@ -182,94 +203,46 @@ function containerFromSql(row: AccountContainerRowSql): AccountContainerRow {
 }
 
 export class AccountRows extends HashedRows {
+  /** An account's own row, or null. */
   account(name: string): AccountRow | null {
-    const first = this.sql.exec<AccountRowSql>("SELECT * FROM account WHERE name = ?", name).toArray()[0];
-    return first ? accountFromSql(first) : null;
+    return this.find("account", ACCOUNT_KEY, [name], accountFromSql);
   }
 
   /** Stores an account's row and moves its hash in the tree; call inside a transaction. */
   saveAccount(row: AccountRow): void {
-    const before =
-      this.sql.exec<{ hash: string | null }>("SELECT hash FROM account WHERE name = ?", row.account).toArray()[0]
-        ?.hash ?? null;
-    const leaf = leafOf(treeKey.account(row.account));
-    const hash = accountRowHash(row);
-    this.tree.update(leaf, before, hash);
-    this.sql.exec(
-      `INSERT OR REPLACE INTO account (name, created_at, put_timestamp, delete_timestamp, status, metadata, container_count,
-         object_count, bytes_used, policy_stats, leaf, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      row.account,
-      row.createdAt,
-      row.putTimestamp,
-      row.deleteTimestamp,
-      row.status,
-      JSON.stringify(row.metadata),
-      row.containerCount,
-      row.objectCount,
-      row.bytesUsed,
-      JSON.stringify(row.policyStats),
-      leaf,
-      hash,
-    );
+    this.store("account", ACCOUNT_KEY, accountToSql(row), leafOf(treeKey.account(row.account)), accountRowHash(row));
   }
 
+  /** An account's row for one of its containers, or null. */
   container(account: string, name: string): AccountContainerRow | null {
-    const first = this.sql
-      .exec<AccountContainerRowSql>("SELECT * FROM container WHERE account = ? AND name = ?", account, name)
-      .toArray()[0];
-    return first ? containerFromSql(first) : null;
+    return this.find("container", CONTAINER_KEY, [account, name], containerFromSql);
   }
 
   /** Stores an account's container row and moves its hash in the tree; call inside a transaction. */
   saveContainer(row: AccountContainerRow): void {
-    const before =
-      this.sql
-        .exec<{ hash: string | null }>(
-          "SELECT hash FROM container WHERE account = ? AND name = ?",
-          row.account,
-          row.container,
-        )
-        .toArray()[0]?.hash ?? null;
     const leaf = leafOf(treeKey.accountContainer(row.account, row.container));
-    const hash = accountContainerRowHash(row);
-    this.tree.update(leaf, before, hash);
-    this.sql.exec(
-      `INSERT OR REPLACE INTO container (account, name, put_timestamp, delete_timestamp, object_count, bytes_used, reported_at, deleted,
-         storage_policy_index, leaf, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      row.account,
-      row.container,
-      row.putTimestamp,
-      row.deleteTimestamp,
-      row.objectCount,
-      row.bytesUsed,
-      row.reportedAt,
-      row.deleted,
-      row.storagePolicyIndex,
-      leaf,
-      hash,
-    );
+    this.store("container", CONTAINER_KEY, containerToSql(row), leaf, accountContainerRowHash(row));
+  }
+
+  /** A row's key in the hash tree. */
+  keyOf(row: AccountReplicaRow): string {
+    return row.kind === "account"
+      ? treeKey.account(row.row.account)
+      : treeKey.accountContainer(row.row.account, row.row.container);
+  }
+
+  /** A row's hash, as the tree holds it. */
+  hashOf(row: AccountReplicaRow): Hash {
+    return row.kind === "account" ? accountRowHash(row.row) : accountContainerRowHash(row.row);
   }
 
   /** The auditor's view of a leaf's rows (account rows and container rows). */
   auditEntries(leaf: number): AuditEntry[] {
-    const accounts = this.sql
-      .exec<AccountRowSql & { hash: string | null }>("SELECT * FROM account WHERE leaf = ?", leaf)
-      .toArray();
-    const containers = this.sql
-      .exec<AccountContainerRowSql & { hash: string | null }>("SELECT * FROM container WHERE leaf = ?", leaf)
-      .toArray();
     return [
-      ...accounts.map((row) => ({
-        stored: row.hash,
-        computed: accountRowHash(accountFromSql(row)),
-        rewrite: (hash: string) => this.sql.exec("UPDATE account SET hash = ? WHERE name = ?", hash, row.name),
-      })),
-      ...containers.map((row) => ({
-        stored: row.hash,
-        computed: accountContainerRowHash(containerFromSql(row)),
-        rewrite: (hash: string) =>
-          this.sql.exec("UPDATE container SET hash = ? WHERE account = ? AND name = ?", hash, row.account, row.name),
-      })),
+      ...this.audited<AccountRowSql>("account", ACCOUNT_KEY, leaf, (row) => accountRowHash(accountFromSql(row))),
+      ...this.audited<AccountContainerRowSql>("container", CONTAINER_KEY, leaf, (row) =>
+        accountContainerRowHash(containerFromSql(row)),
+      ),
     ];
   }
 
@@ -277,37 +250,31 @@ export class AccountRows extends HashedRows {
   rowsInLeaves(leaves: readonly number[]): AccountReplicaRow[] {
     const rows: AccountReplicaRow[] = [];
     for (const leaf of leaves) {
-      for (const row of this.sql.exec<AccountRowSql>("SELECT * FROM account WHERE leaf = ?", leaf))
+      for (const row of this.inLeaf<AccountRowSql>("account", leaf))
         rows.push({ kind: "account", row: accountFromSql(row) });
-      for (const row of this.sql.exec<AccountContainerRowSql>("SELECT * FROM container WHERE leaf = ?", leaf)) {
+      for (const row of this.inLeaf<AccountContainerRowSql>("container", leaf))
         rows.push({ kind: "container", row: containerFromSql(row) });
-      }
     }
     return rows;
   }
 
   /** The oldest deleted container row's timestamp, or null. */
   oldestTombstone(): string | null {
-    return this.sql
-      .exec<{ t: string | null }>(
-        "SELECT min(delete_timestamp) AS t FROM container INDEXED BY container_tombstone WHERE deleted = 1",
-      )
-      .one().t;
+    return this.valueOf<string>(
+      "SELECT min(delete_timestamp) AS t FROM container INDEXED BY container_tombstone WHERE deleted = 1",
+    );
   }
 
   /** Removes up to `limit` deleted container rows older than `cutoff`; returns how many. */
   reclaimBefore(cutoff: string, limit: number): number {
     const rows = this.sql
-      .exec<{ account: string; name: string; leaf: number; hash: string | null }>(
+      .exec<HashedRowSql>(
         "SELECT account, name, leaf, hash FROM container INDEXED BY container_tombstone WHERE deleted = 1 AND delete_timestamp < ? LIMIT ?",
         cutoff,
         limit,
       )
       .toArray();
-    for (const row of rows) {
-      this.tree.update(row.leaf, row.hash, null);
-      this.sql.exec("DELETE FROM container WHERE account = ? AND name = ?", row.account, row.name);
-    }
+    for (const row of rows) this.removeRow("container", CONTAINER_KEY, row);
     return rows.length;
   }
 

@@ -8,17 +8,15 @@
 import type { Migration } from "./migrate";
 import { OUTBOX_TABLE_SQL } from "./outbox";
 import type { ContainerRow, ListingRow, MetadataMap } from "../rows";
-import { containerRowHash, leafOf, listingRowHash, treeKey } from "../partition-hash";
-import {
-  HASH_ROOT_CHANGED_AT_SQL,
-  HASH_TREE_SQL,
-  HashedRows,
-  HashTree,
-  leafColumnsSql,
-  type AuditEntry,
-} from "./hash-tree";
+import { containerRowHash, leafOf, listingRowHash, treeKey, type Hash } from "../partition-hash";
+import { HASH_ROOT_CHANGED_AT_SQL, hashTreeSql, backfillHashes, HashedRows } from "./hash-tree";
+import type { AuditEntry, HashedRowSql } from "./hash-tree";
 import type { ListingBounds } from "../listing";
 import { boundsSql } from "./listing-sql";
+
+/** The key columns of the container table and of the object (listing) table. */
+const CONTAINER_KEY = ["name"];
+const OBJECT_KEY = ["container", "name"];
 
 export const CONTAINER_MIGRATIONS: readonly Migration[] = [
   {
@@ -56,31 +54,16 @@ export const CONTAINER_MIGRATIONS: readonly Migration[] = [
   {
     // The hash tree over container rows and listing rows.
     id: 2,
-    sql: `
-      ${leafColumnsSql("container")}
-      ${leafColumnsSql("object")}
-      ${HASH_TREE_SQL}
-    `,
+    sql: hashTreeSql("container", "object"),
     backfill: (sql) => {
-      const tree = new HashTree(sql);
-      for (const row of sql.exec<ContainerRowSql>("SELECT * FROM container").toArray()) {
-        const leaf = leafOf(treeKey.container(row.name));
-        const hash = containerRowHash(row.name, containerFromSql(row));
-        sql.exec("UPDATE container SET leaf = ?, hash = ? WHERE name = ?", leaf, hash, row.name);
-        tree.update(leaf, null, hash);
-      }
-      for (const row of sql.exec<ListingRowSql & { container: string }>("SELECT * FROM object").toArray()) {
-        const leaf = leafOf(treeKey.listing(row.container, row.name));
-        const hash = listingRowHash(row.container, listingFromSql(row));
-        sql.exec(
-          "UPDATE object SET leaf = ?, hash = ? WHERE container = ? AND name = ?",
-          leaf,
-          hash,
-          row.container,
-          row.name,
-        );
-        tree.update(leaf, null, hash);
-      }
+      backfillHashes<ContainerRowSql>(sql, "container", CONTAINER_KEY, (row) => ({
+        leaf: leafOf(treeKey.container(row.name)),
+        hash: containerRowHash(row.name, containerFromSql(row)),
+      }));
+      backfillHashes<ListingRowSql & { container: string }>(sql, "object", OBJECT_KEY, (row) => ({
+        leaf: leafOf(treeKey.listing(row.container, row.name)),
+        hash: listingRowHash(row.container, listingFromSql(row)),
+      }));
     },
   },
   {
@@ -127,6 +110,7 @@ export interface ListingRowSql extends Record<string, SqlStorageValue> {
   meta_timestamp: string;
 }
 
+/** A container row as read from the container table. */
 function containerFromSql(row: ContainerRowSql): ContainerRow {
   return {
     account: row.account,
@@ -142,6 +126,24 @@ function containerFromSql(row: ContainerRowSql): ContainerRow {
   };
 }
 
+/** A container row as stored under its key (the columns of ContainerRowSql, in its order). */
+function containerToSql(key: string, row: ContainerRow): ContainerRowSql {
+  return {
+    name: key,
+    account: row.account,
+    container: row.container,
+    created_at: row.createdAt,
+    put_timestamp: row.putTimestamp,
+    delete_timestamp: row.deleteTimestamp,
+    status_changed_at: row.statusChangedAt,
+    object_count: row.objectCount,
+    bytes_used: row.bytesUsed,
+    metadata: JSON.stringify(row.metadata),
+    storage_policy_index: row.storagePolicyIndex,
+  };
+}
+
+/** An object's listing row as read (a container's listing table, or an object replica's row). */
 export function listingFromSql(row: ListingRowSql): ListingRow {
   return {
     name: row.name,
@@ -155,92 +157,67 @@ export function listingFromSql(row: ListingRowSql): ListingRow {
   };
 }
 
+/** An object's listing columns as stored (the columns of ListingRowSql, in its order). */
+export function listingToSql(row: ListingRow): ListingRowSql {
+  return {
+    name: row.name,
+    created_at: row.createdAt,
+    deleted: row.deleted,
+    size: row.size,
+    etag: row.etag,
+    content_type: row.contentType,
+    content_type_timestamp: row.contentTypeTimestamp,
+    meta_timestamp: row.metaTimestamp,
+  };
+}
+
 export class ContainerRows extends HashedRows {
+  /** A container's own row (by its key, account/container), or null. */
   container(key: string): ContainerRow | null {
-    const first = this.sql.exec<ContainerRowSql>("SELECT * FROM container WHERE name = ?", key).toArray()[0];
-    return first ? containerFromSql(first) : null;
+    return this.find("container", CONTAINER_KEY, [key], containerFromSql);
   }
 
   /** Stores a container's row and moves its hash in the tree; call inside a transaction. */
   saveContainer(key: string, row: ContainerRow): void {
-    const before =
-      this.sql.exec<{ hash: string | null }>("SELECT hash FROM container WHERE name = ?", key).toArray()[0]?.hash ??
-      null;
-    const leaf = leafOf(treeKey.container(key));
-    const hash = containerRowHash(key, row);
-    this.tree.update(leaf, before, hash);
-    this.sql.exec(
-      `INSERT OR REPLACE INTO container (name, account, container, created_at, put_timestamp, delete_timestamp,
-         status_changed_at, object_count, bytes_used, metadata, storage_policy_index, leaf, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      key,
-      row.account,
-      row.container,
-      row.createdAt,
-      row.putTimestamp,
-      row.deleteTimestamp,
-      row.statusChangedAt,
-      row.objectCount,
-      row.bytesUsed,
-      JSON.stringify(row.metadata),
-      row.storagePolicyIndex,
-      leaf,
-      hash,
+    this.store(
+      "container",
+      CONTAINER_KEY,
+      containerToSql(key, row),
+      leafOf(treeKey.container(key)),
+      containerRowHash(key, row),
     );
   }
 
+  /** A container's listing row for one object, or null. */
   object(key: string, name: string): ListingRow | null {
-    const first = this.sql
-      .exec<ListingRowSql>("SELECT * FROM object WHERE container = ? AND name = ?", key, name)
-      .toArray()[0];
-    return first ? listingFromSql(first) : null;
+    return this.find("object", OBJECT_KEY, [key, name], listingFromSql);
   }
 
   /** Stores a listing row and moves its hash in the tree; call inside a transaction. */
   saveObject(key: string, row: ListingRow): void {
-    const before =
-      this.sql
-        .exec<{ hash: string | null }>("SELECT hash FROM object WHERE container = ? AND name = ?", key, row.name)
-        .toArray()[0]?.hash ?? null;
-    const leaf = leafOf(treeKey.listing(key, row.name));
-    const hash = listingRowHash(key, row);
-    this.tree.update(leaf, before, hash);
-    this.sql.exec(
-      `INSERT OR REPLACE INTO object (container, name, created_at, deleted, size, etag, content_type, content_type_timestamp,
-         meta_timestamp, leaf, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      key,
-      row.name,
-      row.createdAt,
-      row.deleted,
-      row.size,
-      row.etag,
-      row.contentType,
-      row.contentTypeTimestamp,
-      row.metaTimestamp,
-      leaf,
-      hash,
-    );
+    const columns = { container: key, ...listingToSql(row) };
+    this.store("object", OBJECT_KEY, columns, leafOf(treeKey.listing(key, row.name)), listingRowHash(key, row));
+  }
+
+  /** A row's key in the hash tree. */
+  keyOf(row: ContainerReplicaRow): string {
+    return row.kind === "container" ? treeKey.container(row.key) : treeKey.listing(row.key, row.row.name);
+  }
+
+  /** A row's hash, as the tree holds it. */
+  hashOf(row: ContainerReplicaRow): Hash {
+    return row.kind === "container" ? containerRowHash(row.key, row.row) : listingRowHash(row.key, row.row);
   }
 
   /** The auditor's view of a leaf's rows (container rows and listing rows). */
   auditEntries(leaf: number): AuditEntry[] {
-    const containers = this.sql
-      .exec<ContainerRowSql & { hash: string | null }>("SELECT * FROM container WHERE leaf = ?", leaf)
-      .toArray();
-    const listings = this.sql
-      .exec<ListingRowSql & { container: string; hash: string | null }>("SELECT * FROM object WHERE leaf = ?", leaf)
-      .toArray();
     return [
-      ...containers.map((row) => ({
-        stored: row.hash,
-        computed: containerRowHash(row.name, containerFromSql(row)),
-        rewrite: (hash: string) => this.sql.exec("UPDATE container SET hash = ? WHERE name = ?", hash, row.name),
-      })),
-      ...listings.map((row) => ({
-        stored: row.hash,
-        computed: listingRowHash(row.container, listingFromSql(row)),
-        rewrite: (hash: string) =>
-          this.sql.exec("UPDATE object SET hash = ? WHERE container = ? AND name = ?", hash, row.container, row.name),
-      })),
+      ...this.audited<ContainerRowSql>("container", CONTAINER_KEY, leaf, (row) =>
+        containerRowHash(row.name, containerFromSql(row)),
+      ),
+      ...this.audited<ListingRowSql & { container: string }>("object", OBJECT_KEY, leaf, (row) =>
+        listingRowHash(row.container, listingFromSql(row)),
+      ),
     ];
   }
 
@@ -248,15 +225,10 @@ export class ContainerRows extends HashedRows {
   rowsInLeaves(leaves: readonly number[]): ContainerReplicaRow[] {
     const rows: ContainerReplicaRow[] = [];
     for (const leaf of leaves) {
-      for (const row of this.sql.exec<ContainerRowSql>("SELECT * FROM container WHERE leaf = ?", leaf)) {
+      for (const row of this.inLeaf<ContainerRowSql>("container", leaf))
         rows.push({ kind: "container", key: row.name, row: containerFromSql(row) });
-      }
-      for (const row of this.sql.exec<ListingRowSql & { container: string }>(
-        "SELECT * FROM object WHERE leaf = ?",
-        leaf,
-      )) {
+      for (const row of this.inLeaf<ListingRowSql & { container: string }>("object", leaf))
         rows.push({ kind: "object", key: row.container, row: listingFromSql(row) });
-      }
     }
     return rows;
   }
@@ -276,16 +248,12 @@ export class ContainerRows extends HashedRows {
 
   /** The oldest tombstone (a deleted listing row or a deleted, empty container), or null. */
   oldestTombstone(): string | null {
-    const listing = this.sql
-      .exec<{ t: string | null }>(
-        "SELECT min(created_at) AS t FROM object INDEXED BY object_tombstone WHERE deleted = 1",
-      )
-      .one().t;
-    const container = this.sql
-      .exec<{ t: string | null }>(
-        "SELECT min(delete_timestamp) AS t FROM container INDEXED BY container_deleted WHERE delete_timestamp > put_timestamp AND object_count = 0",
-      )
-      .one().t;
+    const listing = this.valueOf<string>(
+      "SELECT min(created_at) AS t FROM object INDEXED BY object_tombstone WHERE deleted = 1",
+    );
+    const container = this.valueOf<string>(
+      "SELECT min(delete_timestamp) AS t FROM container INDEXED BY container_deleted WHERE delete_timestamp > put_timestamp AND object_count = 0",
+    );
     if (listing === null) return container;
     if (container === null) return listing;
     return listing < container ? listing : container;
@@ -298,19 +266,18 @@ export class ContainerRows extends HashedRows {
   reclaimBefore(cutoff: string, limit: number): number {
     let removed = 0;
     const rows = this.sql
-      .exec<{ container: string; name: string; leaf: number; hash: string | null }>(
+      .exec<HashedRowSql>(
         "SELECT container, name, leaf, hash FROM object INDEXED BY object_tombstone WHERE deleted = 1 AND created_at < ? LIMIT ?",
         cutoff,
         limit,
       )
       .toArray();
     for (const row of rows) {
-      this.tree.update(row.leaf, row.hash, null);
-      this.sql.exec("DELETE FROM object WHERE container = ? AND name = ?", row.container, row.name);
+      this.removeRow("object", OBJECT_KEY, row);
       removed += 1;
     }
     const containers = this.sql
-      .exec<{ name: string; leaf: number; hash: string | null }>(
+      .exec<HashedRowSql & { name: string }>(
         `SELECT name, leaf, hash FROM container INDEXED BY container_deleted
          WHERE delete_timestamp > put_timestamp AND object_count = 0 AND delete_timestamp < ? LIMIT ?`,
         cutoff,
@@ -319,8 +286,7 @@ export class ContainerRows extends HashedRows {
       .toArray();
     for (const row of containers) {
       if (this.sql.exec("SELECT 1 FROM object WHERE container = ? LIMIT 1", row.name).toArray().length) continue;
-      this.tree.update(row.leaf, row.hash, null);
-      this.sql.exec("DELETE FROM container WHERE name = ?", row.name);
+      this.removeRow("container", CONTAINER_KEY, row);
       removed += 1;
     }
     return removed;

@@ -32,9 +32,15 @@ export interface TreeNode {
 
 export class HashTree {
   readonly #sql: SqlStorage;
+  readonly #stampRoot: boolean;
 
-  constructor(sql: SqlStorage) {
+  /**
+   * `stampRoot`: whether the root keeps when it changed, in the `changed_at` column migration 4
+   * adds; false for the backfill of migration 2, which runs before that column exists.
+   */
+  constructor(sql: SqlStorage, stampRoot = true) {
     this.#sql = sql;
+    this.#stampRoot = stampRoot;
   }
 
   /**
@@ -43,27 +49,40 @@ export class HashTree {
    */
   update(leaf: number, before: Hash | null, after: Hash | null): void {
     if (before === after) return;
-    const delta = xorHash(before ?? ZERO_HASH, after ?? ZERO_HASH);
-    const rows = (after === null ? 0 : 1) - (before === null ? 0 : 1);
+    this.#move(
+      leaf,
+      xorHash(before ?? ZERO_HASH, after ?? ZERO_HASH),
+      (after === null ? 0 : 1) - (before === null ? 0 : 1),
+    );
+  }
+
+  /** Moves a leaf, its bucket and the root by the same hash and row-count delta. */
+  #move(leaf: number, delta: Hash, rows: number): void {
     this.#apply("hash_leaf", "leaf", leaf, delta, rows);
     this.#apply("hash_bucket", "bucket", bucketOf(leaf), delta, rows);
     this.#apply("hash_root", "id", 0, delta, rows);
   }
 
+  /** Moves one node by a hash and row-count delta. */
   #apply(table: string, column: string, id: number, delta: Hash, rows: number): void {
-    const current = this.#sql
-      .exec<{ hash: string; rows: number }>(`SELECT hash, rows FROM ${table} WHERE ${column} = ?`, id)
-      .toArray()[0];
+    const current = this.#read(table, column, id);
     this.#write(table, column, id, {
       hash: xorHash(current?.hash ?? ZERO_HASH, delta),
       rows: (current?.rows ?? 0) + rows,
     });
   }
 
+  /** A stored node's hash and row count, or undefined when it is empty. */
+  #read(table: string, column: string, id: number): TreeNode | undefined {
+    return this.#sql
+      .exec<{ hash: string; rows: number }>(`SELECT hash, rows FROM ${table} WHERE ${column} = ?`, id)
+      .toArray()[0];
+  }
+
   /** Stores a node (removes it when empty); the root also keeps when it changed. */
   #write(table: string, column: string, id: number, node: TreeNode): void {
     if (node.rows <= 0 && node.hash === ZERO_HASH) this.#sql.exec(`DELETE FROM ${table} WHERE ${column} = ?`, id);
-    else if (table === "hash_root")
+    else if (table === "hash_root" && this.#stampRoot)
       this.#sql.exec(
         "INSERT OR REPLACE INTO hash_root (id, hash, rows, changed_at) VALUES (0, ?, ?, ?)",
         node.hash,
@@ -129,16 +148,10 @@ export class HashTree {
         row.rewrite(row.computed);
       }
     }
-    const stored = this.#sql
-      .exec<{ hash: string; rows: number }>("SELECT hash, rows FROM hash_leaf WHERE leaf = ?", leaf)
-      .toArray()[0];
+    const stored = this.#read("hash_leaf", "leaf", leaf);
     const storedHash = stored?.hash ?? ZERO_HASH;
     if (storedHash !== recomputed || (stored?.rows ?? 0) !== rows.length) {
-      const delta = xorHash(storedHash, recomputed);
-      const countDelta = rows.length - (stored?.rows ?? 0);
-      this.#apply("hash_leaf", "leaf", leaf, delta, countDelta);
-      this.#apply("hash_bucket", "bucket", bucketOf(leaf), delta, countDelta);
-      this.#apply("hash_root", "id", 0, delta, countDelta);
+      this.#move(leaf, xorHash(storedHash, recomputed), rows.length - (stored?.rows ?? 0));
       drifted = Math.max(drifted, 1);
     }
     return drifted;
@@ -152,7 +165,9 @@ export class HashTree {
   auditUpper(buckets: readonly number[]): number {
     let drifted = 0;
     const shift = LEAF_BITS - BUCKET_BITS;
-    const fix = (table: string, column: string, id: number, expected: TreeNode, stored: TreeNode | undefined): void => {
+    const fix = (table: string, column: string, id: number, below: readonly TreeNode[]): void => {
+      const expected = sumOf(below);
+      const stored = this.#read(table, column, id);
       if (stored && stored.hash === expected.hash && stored.rows === expected.rows) return;
       drifted += 1;
       this.#write(table, column, id, expected);
@@ -165,31 +180,13 @@ export class HashTree {
           (bucket + 1) << shift,
         )
         .toArray();
-      const expected = {
-        hash: xorHash(ZERO_HASH, ...leaves.map((leaf) => leaf.hash)),
-        rows: leaves.reduce((n, leaf) => n + leaf.rows, 0),
-      };
-      fix(
-        "hash_bucket",
-        "bucket",
-        bucket,
-        expected,
-        this.#sql
-          .exec<{ hash: string; rows: number }>("SELECT hash, rows FROM hash_bucket WHERE bucket = ?", bucket)
-          .toArray()[0],
-      );
+      fix("hash_bucket", "bucket", bucket, leaves);
     }
-    const all = this.#sql.exec<{ hash: string; rows: number }>("SELECT hash, rows FROM hash_bucket").toArray();
-    const root = {
-      hash: xorHash(ZERO_HASH, ...all.map((bucket) => bucket.hash)),
-      rows: all.reduce((n, bucket) => n + bucket.rows, 0),
-    };
     fix(
       "hash_root",
       "id",
       0,
-      root,
-      this.#sql.exec<{ hash: string; rows: number }>("SELECT hash, rows FROM hash_root WHERE id = 0").toArray()[0],
+      this.#sql.exec<{ hash: string; rows: number }>("SELECT hash, rows FROM hash_bucket").toArray(),
     );
     return drifted;
   }
@@ -218,12 +215,61 @@ export class HashTree {
   }
 }
 
+/** The node over `nodes`: the XOR of their hashes and the sum of their rows. */
+function sumOf(nodes: readonly TreeNode[]): TreeNode {
+  return {
+    hash: xorHash(ZERO_HASH, ...nodes.map((node) => node.hash)),
+    rows: nodes.reduce((n, node) => n + node.rows, 0),
+  };
+}
+
+/**
+ * The migration that adds the hash tree: the leaf and hash columns of each hashed table, then
+ * the tree's own tables (one statement group a line, as the migrations first wrote it).
+ */
+export function hashTreeSql(...tables: string[]): string {
+  return `\n${[...tables.map(leafColumnsSql), HASH_TREE_SQL].map((sql) => `      ${sql}\n`).join("")}    `;
+}
+
 /** SQL giving a table the leaf and hash columns every hashed row has, and the index by leaf. */
 export function leafColumnsSql(table: string): string {
   return `
       ALTER TABLE ${table} ADD COLUMN leaf INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE ${table} ADD COLUMN hash TEXT;
       CREATE INDEX ${table}_leaf ON ${table} (leaf);`;
+}
+
+/** A hashed row as stored: its columns, with the leaf and hash every hashed table adds. */
+export type HashedRowSql = Record<string, SqlStorageValue> & { leaf: number; hash: string | null };
+
+/** `a = ? AND b = ?` over a table's key columns. */
+function keyWhere(key: readonly string[]): string {
+  return key.map((column) => `${column} = ?`).join(" AND ");
+}
+
+/** The values of a row's key columns, in order. */
+function keyValues(row: Record<string, SqlStorageValue>, key: readonly string[]): SqlStorageValue[] {
+  return key.map((column) => row[column] ?? null);
+}
+
+/**
+ * The backfill of the migration that adds the hash tree (migration 2 of each replica class):
+ * every row of `table` (rows found by their `key` columns) gets the leaf and hash `place` gives
+ * it, and goes into the tree. Rows here have only the columns of the migrations before: `place`
+ * reads later columns with the defaults their migrations give.
+ */
+export function backfillHashes<R extends Record<string, SqlStorageValue>>(
+  sql: SqlStorage,
+  table: string,
+  key: readonly string[],
+  place: (row: R) => { leaf: number; hash: Hash },
+): void {
+  const tree = new HashTree(sql, false);
+  for (const row of sql.exec<R>(`SELECT * FROM ${table}`).toArray()) {
+    const { leaf, hash } = place(row);
+    sql.exec(`UPDATE ${table} SET leaf = ?, hash = ? WHERE ${keyWhere(key)}`, leaf, hash, ...keyValues(row, key));
+    tree.update(leaf, null, hash);
+  }
 }
 
 /** The rows of one replica class over its SQLite storage, with the hash tree over them. */
@@ -234,5 +280,79 @@ export abstract class HashedRows {
   constructor(sql: SqlStorage) {
     this.sql = sql;
     this.tree = new HashTree(sql);
+  }
+
+  /** The one row of `table` whose `key` columns hold `values`, as `fromSql` reads it, or null. */
+  protected find<R extends Record<string, SqlStorageValue>, T>(
+    table: string,
+    key: readonly string[],
+    values: readonly SqlStorageValue[],
+    fromSql: (row: R) => T,
+  ): T | null {
+    const first = this.sql.exec<R>(`SELECT * FROM ${table} WHERE ${keyWhere(key)}`, ...values).toArray()[0];
+    return first ? fromSql(first) : null;
+  }
+
+  /**
+   * Stores a row's `columns` in `table` (replacing the row its `key` columns name) with its leaf
+   * and hash, and moves its hash in the tree; call inside a transaction.
+   */
+  protected store(
+    table: string,
+    key: readonly string[],
+    columns: Record<string, SqlStorageValue>,
+    leaf: number,
+    hash: Hash,
+  ): void {
+    const before =
+      this.sql
+        .exec<{ hash: string | null }>(`SELECT hash FROM ${table} WHERE ${keyWhere(key)}`, ...keyValues(columns, key))
+        .toArray()[0]?.hash ?? null;
+    this.tree.update(leaf, before, hash);
+    const stored = { ...columns, leaf, hash };
+    const names = Object.keys(stored);
+    this.sql.exec(
+      `INSERT OR REPLACE INTO ${table} (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})`,
+      ...Object.values(stored),
+    );
+  }
+
+  /** Removes a row of `table` (found by its `key` columns) and takes its hash out of the tree. */
+  protected removeRow(table: string, key: readonly string[], row: HashedRowSql): void {
+    this.tree.update(row.leaf, row.hash, null);
+    this.sql.exec(`DELETE FROM ${table} WHERE ${keyWhere(key)}`, ...keyValues(row, key));
+  }
+
+  /** The rows of `table` in one leaf, with their stored hashes (read lazily). */
+  protected inLeaf<R extends Record<string, SqlStorageValue>>(
+    table: string,
+    leaf: number,
+  ): SqlStorageCursor<R & HashedRowSql> {
+    return this.sql.exec<R & HashedRowSql>(`SELECT * FROM ${table} WHERE leaf = ?`, leaf);
+  }
+
+  /**
+   * The auditor's view of one leaf's rows of `table`: each row's stored hash, the hash `hashOf`
+   * computes from its content, and how to store the latter (rows found by their `key` columns).
+   */
+  protected audited<R extends Record<string, SqlStorageValue>>(
+    table: string,
+    key: readonly string[],
+    leaf: number,
+    hashOf: (row: R) => Hash,
+  ): AuditEntry[] {
+    return this.inLeaf<R>(table, leaf)
+      .toArray()
+      .map((row) => ({
+        stored: row.hash,
+        computed: hashOf(row),
+        rewrite: (hash: string) =>
+          this.sql.exec(`UPDATE ${table} SET hash = ? WHERE ${keyWhere(key)}`, hash, ...keyValues(row, key)),
+      }));
+  }
+
+  /** The value `t` a one-row query selects (a min() over an index, null over no rows). */
+  protected valueOf<T extends SqlStorageValue>(query: string, ...args: SqlStorageValue[]): T | null {
+    return this.sql.exec<{ t: T | null }>(query, ...args).one().t;
   }
 }

@@ -32,3 +32,16 @@ export function runMigrations(storage: DurableObjectStorage, migrations: readonl
     });
   }
 }
+
+/**
+ * Applies a Durable Object's migrations (as runMigrations does, before any call arrives) and opens
+ * its rows over the migrated storage: the constructor of a class whose schema is always there.
+ */
+export function migratedRows<Rows>(
+  storage: DurableObjectStorage,
+  migrations: readonly Migration[],
+  Rows: new (sql: SqlStorage) => Rows,
+): Rows {
+  runMigrations(storage, migrations);
+  return new Rows(storage.sql);
+}

@@ -7,17 +7,14 @@
 
 import type { Migration } from "./migrate";
 import type { ObjectRow } from "../rows";
-import { leafOf, objectRowHash } from "../partition-hash";
-import {
-  HASH_ROOT_CHANGED_AT_SQL,
-  HASH_TREE_SQL,
-  HashedRows,
-  HashTree,
-  leafColumnsSql,
-  type AuditEntry,
-} from "./hash-tree";
+import { leafOf, objectRowHash, treeKey, type Hash } from "../partition-hash";
+import { HASH_ROOT_CHANGED_AT_SQL, hashTreeSql, backfillHashes, HashedRows } from "./hash-tree";
+import type { AuditEntry, HashedRowSql } from "./hash-tree";
 import { OUTBOX_TABLE_SQL } from "./outbox";
-import { listingFromSql, type ListingRowSql } from "./container";
+import { listingFromSql, listingToSql, type ListingRowSql } from "./container";
+
+/** The key column of the object table. */
+const OBJECT_KEY = ["name"];
 
 export const OBJECT_MIGRATIONS: readonly Migration[] = [
   {
@@ -47,19 +44,12 @@ export const OBJECT_MIGRATIONS: readonly Migration[] = [
   {
     // The hash tree: each row's leaf and hash, and the leaf/bucket/root hashes over them.
     id: 2,
-    sql: `
-      ${leafColumnsSql("object")}
-      ${HASH_TREE_SQL}
-    `,
+    sql: hashTreeSql("object"),
     backfill: (sql) => {
-      const tree = new HashTree(sql);
-      for (const row of sql.exec<ObjectRowSql>("SELECT * FROM object").toArray()) {
+      backfillHashes<ObjectRowSql>(sql, "object", OBJECT_KEY, (row) => {
         const domain = fromSql(row);
-        const leaf = leafOf(domain.name);
-        const hash = objectRowHash(domain);
-        sql.exec("UPDATE object SET leaf = ?, hash = ? WHERE name = ?", leaf, hash, domain.name);
-        tree.update(leaf, null, hash);
-      }
+        return { leaf: leafOf(domain.name), hash: objectRowHash(domain) };
+      });
     },
   },
   {
@@ -80,6 +70,7 @@ interface ObjectRowSql extends ListingRowSql {
   delete_at: number | null;
 }
 
+/** An object row as read from the object table. */
 function fromSql(row: ObjectRowSql): ObjectRow {
   return {
     ...listingFromSql(row),
@@ -90,56 +81,35 @@ function fromSql(row: ObjectRowSql): ObjectRow {
 }
 
 export class ObjectRows extends HashedRows {
+  /** An object's row, or null. */
   get(name: string): ObjectRow | null {
-    const rows = this.sql.exec<ObjectRowSql>("SELECT * FROM object WHERE name = ?", name).toArray();
-    const first = rows[0];
-    return first ? fromSql(first) : null;
+    return this.find("object", OBJECT_KEY, [name], fromSql);
   }
 
   /** Stores a row and moves its hash in the tree; call inside a transaction. */
   save(row: ObjectRow): void {
-    const before =
-      this.sql.exec<{ hash: string | null }>("SELECT hash FROM object WHERE name = ?", row.name).toArray()[0]?.hash ??
-      null;
-    const leaf = leafOf(row.name);
-    const hash = objectRowHash(row);
-    this.tree.update(leaf, before, hash);
-    this.sql.exec(
-      `INSERT OR REPLACE INTO object (name, created_at, deleted, size, etag, content_type, content_type_timestamp,
-         meta_timestamp, metadata, body_key, delete_at, leaf, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      row.name,
-      row.createdAt,
-      row.deleted,
-      row.size,
-      row.etag,
-      row.contentType,
-      row.contentTypeTimestamp,
-      row.metaTimestamp,
-      JSON.stringify(row.metadata),
-      row.bodyKey,
-      row.deleteAt,
-      leaf,
-      hash,
-    );
+    const columns = {
+      ...listingToSql(row),
+      metadata: JSON.stringify(row.metadata),
+      body_key: row.bodyKey,
+      delete_at: row.deleteAt,
+    };
+    this.store("object", OBJECT_KEY, columns, leafOf(row.name), objectRowHash(row));
   }
 
   /** Removes a row (a reclaimed tombstone) and its hash. */
   remove(name: string): void {
     const current = this.sql
-      .exec<{ hash: string | null; leaf: number }>("SELECT hash, leaf FROM object WHERE name = ?", name)
+      .exec<HashedRowSql>("SELECT name, hash, leaf FROM object WHERE name = ?", name)
       .toArray()[0];
-    if (!current) return;
-    this.tree.update(current.leaf, current.hash, null);
-    this.sql.exec("DELETE FROM object WHERE name = ?", name);
+    if (current) this.removeRow("object", OBJECT_KEY, current);
   }
 
   /** The oldest tombstone's timestamp, or null. */
   oldestTombstone(): string | null {
-    return this.sql
-      .exec<{ t: string | null }>(
-        "SELECT min(created_at) AS t FROM object INDEXED BY object_tombstone WHERE deleted = 1",
-      )
-      .one().t;
+    return this.valueOf<string>(
+      "SELECT min(created_at) AS t FROM object INDEXED BY object_tombstone WHERE deleted = 1",
+    );
   }
 
   /** Removes up to `limit` tombstones older than `cutoff`; returns how many. */
@@ -157,9 +127,7 @@ export class ObjectRows extends HashedRows {
 
   /** The earliest X-Delete-At (unix seconds) of a live object, or null. */
   nextDeleteAt(): number | null {
-    return this.sql
-      .exec<{ t: number | null }>("SELECT min(delete_at) AS t FROM object WHERE delete_at IS NOT NULL AND deleted = 0")
-      .one().t;
+    return this.valueOf<number>("SELECT min(delete_at) AS t FROM object WHERE delete_at IS NOT NULL AND deleted = 0");
   }
 
   /** Live objects whose X-Delete-At is at or before `nowSeconds`. */
@@ -174,33 +142,35 @@ export class ObjectRows extends HashedRows {
       .map(fromSql);
   }
 
+  /** A row's key in the hash tree: its name. */
+  keyOf(row: ObjectRow): string {
+    return treeKey.object(row.name);
+  }
+
+  /** A row's hash, as the tree holds it. */
+  hashOf(row: ObjectRow): Hash {
+    return objectRowHash(row);
+  }
+
   /** The auditor's view of a leaf's rows. */
   auditEntries(leaf: number): AuditEntry[] {
-    return this.sql
-      .exec<ObjectRowSql & { hash: string | null }>("SELECT * FROM object WHERE leaf = ?", leaf)
-      .toArray()
-      .map((row) => ({
-        stored: row.hash,
-        computed: objectRowHash(fromSql(row)),
-        rewrite: (hash: string) => this.sql.exec("UPDATE object SET hash = ? WHERE name = ?", hash, row.name),
-      }));
+    return this.audited<ObjectRowSql>("object", OBJECT_KEY, leaf, (row) => objectRowHash(fromSql(row)));
   }
 
   /** Every row in the given leaves (for repair). */
   rowsInLeaves(leaves: readonly number[]): ObjectRow[] {
     const rows: ObjectRow[] = [];
-    for (const leaf of leaves) {
-      for (const row of this.sql.exec<ObjectRowSql>("SELECT * FROM object WHERE leaf = ?", leaf))
-        rows.push(fromSql(row));
-    }
+    for (const leaf of leaves) for (const row of this.inLeaf<ObjectRowSql>("object", leaf)) rows.push(fromSql(row));
     return rows;
   }
 
+  /** Queues body keys for deletion from the zone's bucket. */
   queueGarbage(bodyKeys: readonly string[], now: number): void {
     for (const key of bodyKeys)
       this.sql.exec("INSERT OR IGNORE INTO garbage_body (body_key, queued_at) VALUES (?, ?)", key, now);
   }
 
+  /** Up to `limit` body keys waiting for deletion. */
   garbage(limit: number): string[] {
     return this.sql
       .exec<{ body_key: string }>("SELECT body_key FROM garbage_body LIMIT ?", limit)
@@ -208,6 +178,7 @@ export class ObjectRows extends HashedRows {
       .map((row) => row.body_key);
   }
 
+  /** Forgets body keys once deleted. */
   clearGarbage(bodyKeys: readonly string[]): void {
     for (const key of bodyKeys) this.sql.exec("DELETE FROM garbage_body WHERE body_key = ?", key);
   }
