@@ -10,7 +10,7 @@ const layer = (name, allowed) => ({
   comment: `src/${name} may import only ${allowed.length ? allowed.map((a) => `src/${a}`).join(", ") : "itself"} (and itself)`,
   severity: "error",
   from: { path: `^src/${name}/` },
-  to: { path: "^src/", pathNot: [`^src/${name}/`, ...allowed.map((a) => `^src/${a}/`), "^src/worker-configuration\\.d\\.ts$"] },
+  to: { path: "^src/", pathNot: [`^src/${name}/`, ...allowed.map((a) => `^src/${a}/`)] },
 });
 
 module.exports = {
@@ -34,6 +34,5 @@ module.exports = {
     tsConfig: { fileName: "tsconfig.json" },
     tsPreCompilationDeps: true,
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "^src/worker-configuration\\.d\\.ts$" },
   },
 };

@@ -27,7 +27,8 @@ export const MUTATE = [
   "src/proxy/auth/formpost.ts",
   "src/proxy/auth/acl.ts",
   "src/proxy/auth/signed-scope.ts",
-  "src/proxy/swift/large-object-manifest.ts",
+  "src/proxy/auth/ip-range.ts",
+  "src/proxy/swift/large-objects/manifest.ts",
 ];
 
 /**

@@ -49,3 +49,9 @@ export function conditionalStatus(headers: Headers, etag: string, lastModifiedSe
   }
   return null;
 }
+
+/** An ETag without its quotes (Swift: swob.normalize_etag). */
+export function normalizeEtag(etag: string | null): string | null {
+  if (etag === null) return null;
+  return etag.startsWith('"') && etag.endsWith('"') && etag.length >= 2 ? etag.slice(1, -1) : etag;
+}

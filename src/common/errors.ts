@@ -1,9 +1,9 @@
 /**
  * @module
- * Every client-facing error status lives here and nowhere else. Bodies follow Swift's swob:
- * without a detail message, the swob HTML page for the status; a detail message as text/plain,
- * as Swift's constraint checks send theirs, or as text/html where Swift's raising code names no
- * content type and swob's default applies (SWOB_DEFAULT_TYPE_DETAILS).
+ * Every client-facing error status lives here and nowhere else: the one table of error kinds,
+ * each with its status, swob's reason phrase and swob's explanation, and SwiftError, which
+ * carries a kind, an optional detail message and the content type Swift sends that detail with.
+ * Each API dialect renders a SwiftError its own way (Swift's in proxy/swift/errors.ts).
  */
 
 export const ERRORS = {
@@ -88,85 +88,56 @@ export const ERRORS = {
 
 export type ErrorKind = keyof typeof ERRORS;
 
-/** A client-facing failure; rendered once by the app's error handler. */
+/** swob's default content type (swob.Response), which an error body gets when its code names none. */
+export const SWOB_DEFAULT_TYPE = "text/html; charset=UTF-8";
+
+/** The type of a detail message whose Swift code says `content_type='text/plain'`. */
+export const PLAIN_TYPE = "text/plain";
+
+/** The content type a detail message is sent with. */
+export type DetailType = typeof PLAIN_TYPE | typeof SWOB_DEFAULT_TYPE;
+
+/** A client-facing failure; rendered once, by the dialect's error renderer. */
 export class SwiftError extends Error {
   readonly kind: ErrorKind;
   readonly detail: string | undefined;
   readonly headers: Record<string, string>;
+  /**
+   * The content type of the detail: text/plain, as Swift's constraint checks send theirs, or
+   * swob's default text/html where Swift's raising code names none (SwiftError.html).
+   */
+  readonly detailType: DetailType;
 
-  constructor(kind: ErrorKind, detail?: string, headers: Record<string, string> = {}) {
+  constructor(
+    kind: ErrorKind,
+    detail?: string,
+    headers: Record<string, string> = {},
+    detailType: DetailType = PLAIN_TYPE,
+  ) {
     super(detail ?? ERRORS[kind].reason);
     this.name = "SwiftError";
     this.kind = kind;
     this.detail = detail;
     this.headers = headers;
+    this.detailType = detailType;
+  }
+
+  /**
+   * An error whose detail Swift raises without naming a content type, so that swob sends it as
+   * text/html (each such message checked against a Swift 2.30.1 proxy).
+   */
+  static html(kind: ErrorKind, detail: string, headers: Record<string, string> = {}): SwiftError {
+    return new SwiftError(kind, detail, headers, SWOB_DEFAULT_TYPE);
+  }
+
+  /** The same error (kind, detail and its type) with `headers` as its response headers. */
+  withHeaders(headers: Record<string, string>): SwiftError {
+    return new SwiftError(this.kind, this.detail, headers, this.detailType);
   }
 
   get status(): number {
     return ERRORS[this.kind].status;
   }
-}
-
-/** swob's default content type (swob.Response), which an error body gets when its code names none. */
-export const SWOB_DEFAULT_TYPE = "text/html; charset=UTF-8";
-
-/** The type of a detail message whose Swift code says `content_type='text/plain'`. */
-const PLAIN_TYPE = "text/plain";
-
-/**
- * Detail messages Swift raises without a content type, so swob sends them as text/html (each
- * checked against a Swift 2.30.1 proxy): proxy/server.py handle_request ("Invalid UTF8 or
- * contains NULL", "Bad URL", a negative "Invalid Content-Length"); account.py and container.py
- * name lengths; request_helpers constrain_req_limit, get_param; listing_formats (Accept);
- * copy.py and check_path_header (Destination, X-Copy-From); constraints.check_name_format;
- * container_quotas, account_quotas; container.py's deprecated storage policy; obj/server.py DELETE (X-If-Delete-At); symlink.py's POST
- * redirect; obj.py check_content_type; slo.py; bulk.py. Every other detail is text/plain.
- */
-const SWOB_DEFAULT_TYPE_DETAILS: readonly RegExp[] = [
-  /^Invalid UTF8 or contains NULL$/,
-  /^Bad URL$/,
-  /^Invalid Content-Length$/,
-  /^(Account|Container) name length of \d+ longer than \d+$/,
-  /^Maximum limit is \d+$/,
-  /^"[^"]*" parameter not valid UTF-8$/,
-  /^Invalid Accept header$/,
-  /^Destination header required$/,
-  /^(X-Copy-From|Destination) header must be of the form /,
-  /^(Account|Container) name cannot (be empty|contain slashes)$/,
-  /^Upload exceeds quota\.$/,
-  /^Invalid (bytes|count) quota\.$/,
-  /^Bad X-If-Delete-At header value$/,
-  /^X-If-Delete-At and X-Delete-At do not match$/,
-  /^The requested POST was applied to a symlink\./,
-  /^Invalid Content-Type, swift_\* is not a valid parameter name\.$/,
-  /^X-Static-Large-Object is a reserved header/,
-  /^Unable to load SLO manifest/,
-  /^Too many buffered slo segments to delete\.$/,
-  /^(Invalid File Name|Unsupported archive format|Max delete failures exceeded)$/,
-  /^Maximum Bulk Deletes: \d+ per request$/,
-  // object_versioning.py
-  /^Cannot enable object versioning on a container /,
-  /^Error (enabling object versioning|deleting versioned container)$/,
-  /^Delete all versions before deleting container\.$/,
-  /^POST to a specific version is not allowed$/,
-  /^version-aware operations require that the container is versioned$/,
-  /^(Invalid version parameter|invalid version_marker param|version_marker param requires marker|invalid delimiter param)$/,
-  /^Storage Policy '[^']*' is deprecated$/,
-];
-
-/** The content type Swift sends a detail message with (see SWOB_DEFAULT_TYPE_DETAILS). */
-export function detailContentType(detail: string): string {
-  return SWOB_DEFAULT_TYPE_DETAILS.some((pattern) => pattern.test(detail)) ? SWOB_DEFAULT_TYPE : PLAIN_TYPE;
-}
-
-/**
- * The body and content type Swift sends for an error: the detail message with the type Swift's
- * code gives it, else swob's HTML page for the status. Swift: swob.HTTPException, Response.
- */
-export function errorBody(kind: ErrorKind, detail?: string): { body: string; contentType: string } {
-  if (detail !== undefined) return { body: detail, contentType: detailContentType(detail) };
-  const { reason, explanation } = ERRORS[kind];
-  return { body: `<html><h1>${reason}</h1><p>${explanation}</p></html>`, contentType: SWOB_DEFAULT_TYPE };
 }
 
 /** The error kind for a status a replica or quorum produced, for statuses with a table entry. */

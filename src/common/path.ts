@@ -30,7 +30,7 @@ export function decodePath(rawPath: string): string {
   try {
     decoded = decodeURIComponent(rawPath);
   } catch {
-    throw new SwiftError("PreconditionFailed", INVALID_PATH);
+    throw SwiftError.html("PreconditionFailed", INVALID_PATH);
   }
   checkReservedNames(decoded, false);
   return decoded;
@@ -59,7 +59,7 @@ export function splitReservedName(name: string): string[] | null {
  * constraints.check_utf8(internal=req.allow_reserved_names).
  */
 export function checkReservedNames(decodedPath: string, allowed: boolean): void {
-  if (!allowed && decodedPath.includes(RESERVED)) throw new SwiftError("PreconditionFailed", INVALID_PATH);
+  if (!allowed && decodedPath.includes(RESERVED)) throw SwiftError.html("PreconditionFailed", INVALID_PATH);
 }
 
 /**
@@ -76,7 +76,7 @@ export function parseSwiftPath(decodedPath: string): SwiftPath {
   const container = segments[3];
   const object = segments.length > 4 ? segments.slice(4).join("/") : undefined;
   if (!version) throw new SwiftError("NotFound");
-  if (!account) throw new SwiftError("PreconditionFailed", "Bad URL");
+  if (!account) throw SwiftError.html("PreconditionFailed", "Bad URL");
   if (!(VALID_API_VERSIONS as readonly string[]).includes(version)) throw new SwiftError("BadRequest");
   if (container === "" && object) throw new SwiftError("NotFound");
   return {

@@ -7,8 +7,7 @@
 
 import { Hono } from "hono";
 import { parseConfig } from "../config/config";
-import { ERRORS, SwiftError, errorBody } from "../common/errors";
-import { H } from "../common/headers";
+import { SwiftError } from "../common/errors";
 import { decodePath, parseSwiftPath } from "../common/path";
 import { handleGetToken } from "./auth/swift-v1";
 import { domainRemap, domainRemapPath } from "./middleware/domain-remap";
@@ -17,6 +16,7 @@ import { wsgiHeaderNames } from "./middleware/header-names";
 import { transId } from "./middleware/trans-id";
 import { admin } from "./admin";
 import { info } from "./swift/info";
+import { errorResponse } from "./swift/errors";
 import { swiftApi } from "./swift/router";
 
 // Routing sees the remapped path of a host under a storage domain (Swift: domain_remap, early in
@@ -62,21 +62,6 @@ function cancelUnreadBody(request: Request): void {
 }
 
 app.onError((error, c) => {
-  const swiftError = error instanceof SwiftError ? error : null;
-  if (!swiftError) console.error(`${c.req.method} ${c.req.url}:`, error);
   cancelUnreadBody(c.req.raw);
-  const kind = swiftError?.kind ?? "InternalServerError";
-  const { body, contentType } = errorBody(kind, swiftError?.detail);
-  const head = c.req.method === "HEAD";
-  const headers = new Headers({
-    [H.CONTENT_TYPE]: contentType,
-    [H.CONTENT_LENGTH]: String(head ? 0 : new TextEncoder().encode(body).length),
-    ...swiftError?.headers,
-  });
-  // The body is this error's text, not the object's stored bytes: an object's Content-Encoding
-  // (a 416 keeps the object's headers) would have every decoding client fail on it.
-  headers.delete(H.CONTENT_ENCODING);
-  // swob's reason phrase (413 "Request Entity Too Large", 500 "Internal Error"), not the runtime's.
-  const { status, reason } = ERRORS[kind];
-  return new Response(head ? null : body, { status, statusText: reason, headers });
+  return errorResponse(error, c.req.method, `${c.req.method} ${c.req.url}`);
 });

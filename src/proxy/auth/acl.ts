@@ -36,9 +36,6 @@ export function requireOwner(identity: Identity | null, account: string): void {
   if (!isOwner(identity, account)) throw denied(identity, account);
 }
 
-/** clean_acl's 400s are swob's default text/html. */
-const HTML = { [H.CONTENT_TYPE]: "text/html; charset=UTF-8" };
-
 const REFERRER_DESIGNATORS = [".r", ".ref", ".referer", ".referrer"];
 
 /**
@@ -62,19 +59,18 @@ export function cleanAcl(name: string, value: string): string {
       values.push(raw);
     } else if (REFERRER_DESIGNATORS.includes(first)) {
       if (name.toLowerCase().includes("write"))
-        throw new SwiftError("BadRequest", `Referrers not allowed in write ACL: ${pythonRepr(raw)}`, HTML);
+        throw SwiftError.html("BadRequest", `Referrers not allowed in write ACL: ${pythonRepr(raw)}`);
       const negate = second.startsWith("-");
       if (negate) second = second.slice(1).trim();
       if (second && second !== "*" && second.startsWith("*")) second = second.slice(1).trim();
       if (!second || second === ".")
-        throw new SwiftError(
+        throw SwiftError.html(
           "BadRequest",
           `No host/domain value after referrer designation in ACL: ${pythonRepr(raw)}`,
-          HTML,
         );
       values.push(`.r:${negate ? "-" : ""}${second}`);
     } else {
-      throw new SwiftError("BadRequest", `Unknown designator ${pythonRepr(first)} in ACL: ${pythonRepr(raw)}`, HTML);
+      throw SwiftError.html("BadRequest", `Unknown designator ${pythonRepr(first)} in ACL: ${pythonRepr(raw)}`);
     }
   }
   return values.join(",");

@@ -41,13 +41,12 @@ function pythonTitle(text: string): string {
 
 /** 400 with FormPOST's plain-text message. */
 function formInvalid(message: string): SwiftError {
-  return new SwiftError("BadRequest", `FormPost: ${message}`, { [H.CONTENT_TYPE]: "text/plain" });
+  return new SwiftError("BadRequest", `FormPost: ${message}`);
 }
 
 /** 401 with FormPOST's message, title-cased as Swift sends it. */
 function formUnauthorized(message: string): SwiftError {
-  return new SwiftError("Unauthorized", `FormPost: ${pythonTitle(message)}`, {
-    [H.CONTENT_TYPE]: "text/html; charset=UTF-8",
+  return SwiftError.html("Unauthorized", `FormPost: ${pythonTitle(message)}`, {
     [H.WWW_AUTHENTICATE]: 'Swift realm="unknown"',
   });
 }

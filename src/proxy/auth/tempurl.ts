@@ -19,6 +19,7 @@ import type { ServiceContext } from "../services/context";
 import type { Middleware } from "../swift/pipeline";
 import type { SwiftRequest } from "../swift/request";
 import { grantSignedScope } from "./signed-scope";
+import { ipInRange } from "./ip-range";
 import { constantTimeEqual } from "../../common/compare";
 
 /** Digests Swift 2.30 allows by default; sha1 is deprecated (Swift: digest.py DEFAULT_ALLOWED_DIGESTS). */
@@ -149,83 +150,6 @@ function expiresOf(text: string, nowMs: number): number {
   return expires === null || expires * 1000 < nowMs ? 0 : expires;
 }
 
-/** Python's IPv4Address: four decimal octets of 0-255 without leading zeros; null when malformed. */
-function parseIpv4(text: string): bigint | null {
-  const octets = text.split(".");
-  if (octets.length !== 4 || !octets.every((octet) => /^(?:0|[1-9]\d{0,2})$/.test(octet) && Number(octet) <= 255))
-    return null;
-  return octets.reduce((total, octet) => (total << 8n) | BigInt(octet), 0n);
-}
-
-/**
- * Python's IPv6Address: eight groups of 1-4 hex digits, one `::` standing for one or more zero
- * groups, an IPv4 address for the last two, a `%scope` after (ignored); null when malformed.
- */
-function parseIpv6(text: string): bigint | null {
-  const [address = "", scope] = text.split(/%(.*)/s);
-  if (scope !== undefined && (!scope || scope.includes("%"))) return null;
-  const halves = address.split("::");
-  if (halves.length > 2) return null;
-  const groups = (part: string) => (part ? part.split(":") : []);
-  const head = groups(halves[0] ?? "");
-  const tail = groups(halves[1] ?? "");
-  const last = halves.length === 2 ? tail : head;
-  if (last.at(-1)?.includes(".")) {
-    const ipv4 = parseIpv4(last.pop() ?? "");
-    if (ipv4 === null) return null;
-    last.push((ipv4 >> 16n).toString(16), (ipv4 & 0xffffn).toString(16));
-  }
-  const missing = 8 - head.length - tail.length;
-  if (halves.length === 2 ? missing < 1 : missing !== 0) return null;
-  const all = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill("0"), ...tail];
-  if (!all.every((group) => /^[0-9a-fA-F]{1,4}$/.test(group))) return null;
-  return all.reduce((total, group) => (total << 16n) | BigInt(parseInt(group, 16)), 0n);
-}
-
-/** Swift: ipaddress.ip_address. An IP address as a number and its family; null when malformed. */
-function parseIp(text: string): { family: 4 | 6; value: bigint } | null {
-  const ipv4 = parseIpv4(text);
-  if (ipv4 !== null) return { family: 4, value: ipv4 };
-  const ipv6 = parseIpv6(text);
-  return ipv6 === null ? null : { family: 6, value: ipv6 };
-}
-
-/** The mask of a prefix length: `prefix` one bits, then zero bits to `bits`. */
-function netmask(bits: number, prefix: number): bigint {
-  return ((1n << BigInt(bits)) - 1n) ^ ((1n << BigInt(bits - prefix)) - 1n);
-}
-
-/**
- * Python's network prefix: a length up to the address's bits, or for IPv4 also a dotted netmask
- * (255.255.255.0) or hostmask (0.0.0.255); null when it is neither.
- */
-function prefixLength(text: string, bits: number): number | null {
-  if (/^\d+$/.test(text) && Number(text) <= bits) return Number(text);
-  const mask = bits === 32 ? parseIpv4(text) : null;
-  if (mask === null) return null;
-  const lengths = Array.from({ length: 33 }, (_, length) => length);
-  return (
-    lengths.find((length) => netmask(32, length) === mask) ??
-    lengths.find((length) => netmask(32, length) === (mask ^ 0xffffffffn)) ??
-    null
-  );
-}
-
-/**
- * Swift: ip_address(client) in ip_network(range). A range with host bits set, which Python's
- * strict ip_network refuses, contains no address: a masked address has no host bits.
- */
-function ipInRange(client: string, range: string): boolean {
-  const [network = "", prefixText, extra] = range.split("/");
-  if (extra !== undefined) return false;
-  const base = parseIp(network);
-  const address = parseIp(client);
-  if (!base || !address || base.family !== address.family) return false;
-  const bits = base.family === 4 ? 32 : 128;
-  const prefix = prefixText === undefined ? bits : prefixLength(prefixText, bits);
-  return prefix !== null && (address.value & netmask(bits, prefix)) === base.value;
-}
-
 /** Swift: tempurl.py disposition_format. */
 function dispositionFormat(type: "inline" | "attachment", filename: string): string {
   return `${type}; filename="${quote(filename, " /")}"; filename*=UTF-8''${quote(filename)}`;
@@ -263,10 +187,7 @@ export const tempurl: Middleware = async (req, next) => {
   if (signatureText === null && expiresText === null) return next(req);
   const invalid = (): SwiftError => {
     req.environ.answeredBeforeController = true;
-    return new SwiftError("Unauthorized", INVALID_BODY, {
-      [H.CONTENT_TYPE]: "text/html; charset=UTF-8",
-      [H.WWW_AUTHENTICATE]: 'Swift realm="unknown"',
-    });
+    return SwiftError.html("Unauthorized", INVALID_BODY, { [H.WWW_AUTHENTICATE]: 'Swift realm="unknown"' });
   };
   const expires = expiresText === null ? 0 : expiresOf(expiresText, Date.now());
   if (!signatureText || !expires) throw invalid();
@@ -308,9 +229,7 @@ export const tempurl: Middleware = async (req, next) => {
     for (const name of DISALLOWED_INCOMING_HEADERS) {
       if (req.request.headers.has(name)) {
         req.environ.answeredBeforeController = true;
-        throw new SwiftError("BadRequest", `The header '${titleCase(name)}' is not allowed in this tempurl`, {
-          [H.CONTENT_TYPE]: "text/html; charset=UTF-8",
-        });
+        throw SwiftError.html("BadRequest", `The header '${titleCase(name)}' is not allowed in this tempurl`);
       }
     }
   }
@@ -341,7 +260,7 @@ export const tempurl: Middleware = async (req, next) => {
     if (!(error instanceof SwiftError)) throw error;
     const errorHeaders = new Headers(error.headers);
     cleanOutgoing(errorHeaders);
-    throw new SwiftError(error.kind, error.detail, Object.fromEntries(errorHeaders));
+    throw error.withHeaders(Object.fromEntries(errorHeaders));
   }
   const cleaned = new Response(response.body, response);
   cleanOutgoing(cleaned.headers);

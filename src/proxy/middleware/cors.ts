@@ -150,7 +150,7 @@ export const cors: Middleware = async (req, next) => {
     if (!(error instanceof SwiftError) || error.kind === "MethodNotAllowed" || !applies()) throw error;
     const headers = new Headers(error.headers);
     decorate(headers, info, origin);
-    throw new SwiftError(error.kind, error.detail, Object.fromEntries(headers));
+    throw error.withHeaders(Object.fromEntries(headers));
   }
   if (!applies()) return response;
   const decorated = new Response(response.body, response);

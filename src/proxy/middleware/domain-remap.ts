@@ -128,7 +128,7 @@ function escapeRegExp(text: string): string {
 export const domainRemap: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
   const remapped = remapOf(c.req.raw, c.env);
   if (remapped === null) return next();
-  if (remapped === "bad-domain") throw new SwiftError("BadRequest", BAD_DOMAIN, { [H.CONTENT_TYPE]: "text/plain" });
+  if (remapped === "bad-domain") throw new SwiftError("BadRequest", BAD_DOMAIN);
   c.req.raw = new Request(remapped.url, c.req.raw);
   await next();
   const pattern = new RegExp(`^(https?://[^/]+)${escapeRegExp(quote(remapped.rewritten))}(.*)$`);

@@ -11,13 +11,21 @@ import type { ListingParams } from "../../durable/listing";
 import { stampMetadata } from "../../durable/merge";
 import type { AccountRow } from "../../durable/rows";
 import type { ReplicaStub } from "../../durable/client";
-import { fanOut } from "../fan-out";
-import { partitionReplicas, readValue, settleWrite, type ServiceContext } from "./context";
+import { readValue, writePartition, type ServiceContext } from "./context";
 import { controlStub } from "../../durable/names";
 
-function accountReplicas(ctx: ServiceContext, account: string) {
-  const partition = ctx.config.rings.account.partitionFor(account);
-  return { partition, ...partitionReplicas(ctx, "account", partition) };
+/**
+ * One write to every primary of the account's partition, settled (writePartition); the cached
+ * account info is dropped. The status to answer.
+ */
+async function writeAccount(
+  ctx: ServiceContext,
+  account: string,
+  method: (stub: ReplicaStub<"account">, standingFor: string | null) => Promise<ReplicaReply>,
+): Promise<number> {
+  const status = await writePartition(ctx, "account", ctx.config.rings.account.partitionFor(account), method);
+  ctx.cache.delete(infoKey(account));
+  return status;
 }
 
 async function read<T>(
@@ -56,22 +64,14 @@ export async function postAccount(
 ): Promise<number> {
   const timestamp = ctx.now().internal;
   const metadata = stampMetadata(updates, timestamp);
-  const { partition, primaries, handoffs, call } = accountReplicas(ctx, account);
-  const replies = await fanOut(
-    primaries,
-    handoffs,
-    call((stub, standingFor) => stub.postAccount(account, metadata, standingFor)),
+  const status = await writeAccount(ctx, account, (stub, standingFor) =>
+    stub.postAccount(account, metadata, standingFor),
   );
-  const status = await settleWrite(ctx, "account", partition, primaries, replies);
-  ctx.cache.delete(infoKey(account));
   if (status !== 404) return status;
-  const created = await fanOut(
-    primaries,
-    handoffs,
-    call((stub, standingFor) => stub.putAccount(account, timestamp, metadata, standingFor)),
+  const created = await writeAccount(ctx, account, (stub, standingFor) =>
+    stub.putAccount(account, timestamp, metadata, standingFor),
   );
-  const createdStatus = await settleWrite(ctx, "account", partition, primaries, created);
-  return createdStatus >= 200 && createdStatus < 300 ? 204 : createdStatus;
+  return created >= 200 && created < 300 ? 204 : created;
 }
 
 const infoKey = (account: string) => `account:${account}`;
@@ -94,15 +94,9 @@ export async function putAccount(
   updates: Record<string, string>,
 ): Promise<number> {
   const timestamp = ctx.now().internal;
-  const { partition, primaries, handoffs, call } = accountReplicas(ctx, account);
-  const replies = await fanOut(
-    primaries,
-    handoffs,
-    call((stub, standingFor) => stub.putAccount(account, timestamp, stampMetadata(updates, timestamp), standingFor)),
+  return writeAccount(ctx, account, (stub, standingFor) =>
+    stub.putAccount(account, timestamp, stampMetadata(updates, timestamp), standingFor),
   );
-  const status = await settleWrite(ctx, "account", partition, primaries, replies);
-  ctx.cache.delete(infoKey(account));
-  return status;
 }
 
 /**
@@ -111,14 +105,9 @@ export async function putAccount(
  */
 export async function deleteAccount(ctx: ServiceContext, account: string): Promise<number> {
   const timestamp = ctx.now().internal;
-  const { partition, primaries, handoffs, call } = accountReplicas(ctx, account);
-  const replies = await fanOut(
-    primaries,
-    handoffs,
-    call((stub, standingFor) => stub.deleteAccount(account, timestamp, standingFor)),
+  const status = await writeAccount(ctx, account, (stub, standingFor) =>
+    stub.deleteAccount(account, timestamp, standingFor),
   );
-  const status = await settleWrite(ctx, "account", partition, primaries, replies);
-  ctx.cache.delete(infoKey(account));
   if (status === 204) await controlStub(ctx.config).queueReap(account);
   return status;
 }

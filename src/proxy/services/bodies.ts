@@ -8,6 +8,7 @@
 
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { CHUNKED_PART_SIZE } from "../../common/constraints";
+import { md5Hex } from "../../common/digest";
 import { SwiftError } from "../../common/errors";
 export { copyBody } from "../../common/bodies";
 
@@ -64,7 +65,7 @@ async function writeSmall(key: string, bytes: Uint8Array, targets: readonly Body
     if (result.status === "fulfilled" && target) written.add(target.name);
   });
   if (!written.size) throw new SwiftError("ServiceUnavailable");
-  const etag = bytesToHex(new Uint8Array(await crypto.subtle.digest("MD5", bytes)));
+  const etag = await md5Hex(bytes);
   return { etag, size: bytes.byteLength, written };
 }
 

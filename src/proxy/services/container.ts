@@ -13,12 +13,22 @@ import type { ContainerListing } from "../../durable/container-replica";
 import type { ListingParams } from "../../durable/listing";
 import { stampMetadata } from "../../durable/merge";
 import type { ContainerRow } from "../../durable/rows";
-import { fanOut } from "../fan-out";
-import { partitionReplicas, readValue, settleWrite, type ServiceContext } from "./context";
+import { readValue, writePartition, type ServiceContext } from "./context";
 
-function containerReplicas(ctx: ServiceContext, account: string, container: string) {
+/**
+ * One write to every primary of the container's partition, settled (writePartition); the cached
+ * container info is dropped. The status to answer.
+ */
+async function writeContainer(
+  ctx: ServiceContext,
+  account: string,
+  container: string,
+  method: (stub: ReplicaStub<"container">, standingFor: string | null) => Promise<ReplicaReply>,
+): Promise<number> {
   const partition = ctx.config.rings.container.partitionFor(account, container);
-  return { partition, ...partitionReplicas(ctx, "container", partition) };
+  const status = await writePartition(ctx, "container", partition, method);
+  ctx.cache.delete(infoKey(account, container));
+  return status;
 }
 
 async function read<T>(
@@ -91,15 +101,9 @@ export async function putContainer(
   const policy = { index: policyIndex ?? ctx.config.policies.default.index, explicit: policyIndex !== null };
   const timestamp = ctx.now().internal;
   const metadata = stampMetadata(updates, timestamp);
-  const { partition, primaries, handoffs, call } = containerReplicas(ctx, account, container);
-  const replies = await fanOut(
-    primaries,
-    handoffs,
-    call((stub, standingFor) => stub.putContainer(account, container, timestamp, metadata, policy, standingFor)),
+  return writeContainer(ctx, account, container, (stub, standingFor) =>
+    stub.putContainer(account, container, timestamp, metadata, policy, standingFor),
   );
-  const status = await settleWrite(ctx, "container", partition, primaries, replies);
-  ctx.cache.delete(infoKey(account, container));
-  return status;
 }
 
 /** Swift: container.py POST. 204; 404 when missing. */
@@ -111,27 +115,15 @@ export async function postContainer(
 ): Promise<number> {
   const timestamp = ctx.now().internal;
   const metadata = stampMetadata(updates, timestamp);
-  const { partition, primaries, handoffs, call } = containerReplicas(ctx, account, container);
-  const replies = await fanOut(
-    primaries,
-    handoffs,
-    call((stub, standingFor) => stub.postContainer(account, container, timestamp, metadata, standingFor)),
+  return writeContainer(ctx, account, container, (stub, standingFor) =>
+    stub.postContainer(account, container, timestamp, metadata, standingFor),
   );
-  const status = await settleWrite(ctx, "container", partition, primaries, replies);
-  ctx.cache.delete(infoKey(account, container));
-  return status;
 }
 
 /** Swift: container.py DELETE. 204; 404 when missing; 409 while objects remain. */
 export async function deleteContainer(ctx: ServiceContext, account: string, container: string): Promise<number> {
   const timestamp = ctx.now().internal;
-  const { partition, primaries, handoffs, call } = containerReplicas(ctx, account, container);
-  const replies = await fanOut(
-    primaries,
-    handoffs,
-    call((stub, standingFor) => stub.deleteContainer(account, container, timestamp, standingFor)),
+  return writeContainer(ctx, account, container, (stub, standingFor) =>
+    stub.deleteContainer(account, container, timestamp, standingFor),
   );
-  const status = await settleWrite(ctx, "container", partition, primaries, replies);
-  ctx.cache.delete(infoKey(account, container));
-  return status;
 }

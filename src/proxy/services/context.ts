@@ -11,7 +11,7 @@ import { SwiftError } from "../../common/errors";
 import type { ReplicaReply } from "../../common/replies";
 import { ReplicaClient, type ReplicaStub } from "../../durable/client";
 import { handoffSlot } from "../../durable/identity";
-import { readFirst, readNewest, readOrder, repairDuties, type ZoneReply } from "../fan-out";
+import { fanOut, readFirst, readNewest, readOrder, repairDuties, type ZoneReply } from "../fan-out";
 import { writeStatus } from "../quorum";
 import type { RingName } from "../../ring/types";
 import { InfoCache } from "./info-cache";
@@ -122,4 +122,19 @@ export async function settleWrite<R extends RingName>(
       : undefined;
   if (reason !== undefined) throw new SwiftError("BadRequest", reason);
   return status;
+}
+
+/**
+ * One write sent to every primary of a partition (a handoff covering a failed one: fanOut) and
+ * settled (settleWrite): the status to answer.
+ */
+export async function writePartition<R extends RingName, T>(
+  ctx: ServiceContext,
+  ring: R,
+  partition: number,
+  method: (stub: ReplicaStub<R>, standingFor: string | null) => Promise<ReplicaReply<T>>,
+): Promise<number> {
+  const { primaries, handoffs, call } = partitionReplicas(ctx, ring, partition);
+  const replies = await fanOut(primaries, handoffs, call(method));
+  return settleWrite(ctx, ring, partition, primaries, replies);
 }

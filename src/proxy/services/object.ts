@@ -22,7 +22,7 @@ import { bodyKey, copyBody, deleteBody, writeBody, type BodyTarget } from "./bod
 import { policyOfIndex } from "../../config/storage-policies";
 import type { ObjectRingName } from "../../ring/types";
 import { containerInfo } from "./container";
-import { partitionReplicas, readValue, settleWrite, type ServiceContext } from "./context";
+import { partitionReplicas, readValue, settleWrite, writePartition, type ServiceContext } from "./context";
 
 export interface ObjectPath {
   account: string;
@@ -225,13 +225,10 @@ export async function postObject(
 ): Promise<number> {
   const timestamp = ctx.now().internal;
   const name = objectKey(path.account, path.container, path.object);
-  const { ring, partition, primaries, handoffs, call } = await objectReplicas(ctx, path);
-  const replies = await fanOut(
-    primaries,
-    handoffs,
-    call((stub, standingFor) => stub.postObject(name, timestamp, metadata, deleteAt, contentType, standingFor)),
+  const { ring, partition } = await objectReplicas(ctx, path);
+  const status = await writePartition(ctx, ring, partition, (stub, standingFor) =>
+    stub.postObject(name, timestamp, metadata, deleteAt, contentType, standingFor),
   );
-  const status = await settleWrite(ctx, ring, partition, primaries, replies);
   return status === 409 ? 202 : status;
 }
 
@@ -239,12 +236,9 @@ export async function postObject(
 export async function deleteObject(ctx: ServiceContext, path: ObjectPath): Promise<number> {
   const timestamp = ctx.now().internal;
   const name = objectKey(path.account, path.container, path.object);
-  const { ring, partition, primaries, handoffs, call } = await objectReplicas(ctx, path);
-  const replies = await fanOut(
-    primaries,
-    handoffs,
-    call((stub, standingFor) => stub.deleteObject(name, timestamp, standingFor)),
+  const { ring, partition } = await objectReplicas(ctx, path);
+  const status = await writePartition(ctx, ring, partition, (stub, standingFor) =>
+    stub.deleteObject(name, timestamp, standingFor),
   );
-  const status = await settleWrite(ctx, ring, partition, primaries, replies);
   return status === 409 ? 204 : status;
 }

@@ -13,14 +13,8 @@ import { newAccountRow, type AccountRow } from "../../durable/rows";
 import { isResellerAdmin, requireOwner } from "../auth/acl";
 import { accountInfo, deleteAccount, headAccount, listAccount, postAccount, putAccount } from "../services/account";
 import { SwiftError } from "../../common/errors";
-import {
-  listingFormat,
-  listingParams,
-  listingTypeHeaders,
-  renderListing,
-  subdirEntry,
-  type RenderedEntry,
-} from "./listing";
+import { listingFormat, listingParams, listingTypeHeaders, renderListing, subdirEntry } from "./listing";
+import type { RenderedEntry } from "./listing";
 import { xmlText } from "../../common/markup";
 import { checkNameLength, emptyResponse, isNewest, normalForm, statusOrThrow, type SwiftRequest } from "./request";
 import type { StoragePolicies } from "../../config/storage-policies";

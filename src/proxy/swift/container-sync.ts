@@ -98,5 +98,5 @@ export function checkSyncTo(headers: Headers): void {
   const value = headers.get(H.X_CONTAINER_SYNC_TO);
   if (value === null) return;
   const error = syncToError(value);
-  if (error !== null) throw new SwiftError("BadRequest", error, { [H.CONTENT_TYPE]: "text/html; charset=UTF-8" });
+  if (error !== null) throw SwiftError.html("BadRequest", error);
 }

@@ -11,17 +11,11 @@ import { Timestamp } from "../../common/timestamp";
 import { liveMetadata } from "../../durable/merge";
 import type { ContainerRow } from "../../durable/rows";
 import { deleteContainer, listContainer, postContainer, putContainer } from "../services/container";
-import {
-  listingFormat,
-  listingParams,
-  listingTypeHeaders,
-  renderListing,
-  subdirEntry,
-  type RenderedEntry,
-} from "./listing";
+import { listingFormat, listingParams, listingTypeHeaders, renderListing, subdirEntry } from "./listing";
+import type { RenderedEntry } from "./listing";
 import { xmlText } from "../../common/markup";
-import { splitSwiftBytes } from "./large-object";
-import { listingSymlink } from "./symlink-params";
+import { splitSwiftBytes } from "./large-objects/swift-bytes";
+import { listingSymlink } from "./symlink/params";
 import { checkSyncTo } from "./container-sync";
 import {
   checkNameLength,
@@ -78,7 +72,7 @@ function requestedPolicy(req: SwiftRequest): StoragePolicy | null {
   if (!name) return null;
   const policy = policyByName(req.ctx.config.policies, name);
   if (!policy) throw new SwiftError("BadRequest", `Invalid ${X_STORAGE_POLICY_NAME} '${name}'`);
-  if (policy.deprecated) throw new SwiftError("BadRequest", `Storage Policy '${policy.name}' is deprecated`);
+  if (policy.deprecated) throw SwiftError.html("BadRequest", `Storage Policy '${policy.name}' is deprecated`);
   return policy;
 }
 

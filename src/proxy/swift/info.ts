@@ -16,8 +16,8 @@ import {
   MAX_DELETES_PER_REQUEST,
   MAX_FAILED_DELETES,
   MAX_FAILED_EXTRACTIONS,
-} from "./bulk";
-import { SYMLOOP_MAX } from "./symlink";
+} from "./bulk/bulk";
+import { SYMLOOP_MAX } from "./symlink/symlink";
 
 /** The swift section and each middleware's section, as Swift's register_swift_info builds them. */
 export function clusterInfo(config: Config): Record<string, unknown> {

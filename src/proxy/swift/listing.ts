@@ -46,7 +46,7 @@ export function queryParam(params: ReadonlyMap<string, Uint8Array>, name: string
   const bytes = params.get(name);
   if (bytes === undefined) return null;
   const text = utf8OrNull(bytes);
-  if (text === null) throw new SwiftError("BadRequest", `"${name}" parameter not valid UTF-8`);
+  if (text === null) throw SwiftError.html("BadRequest", `"${name}" parameter not valid UTF-8`);
   return text;
 }
 
@@ -94,7 +94,7 @@ const ACCOUNT_PARAMS = ["prefix", "delimiter", "reverse", "limit", "marker", "en
 function constrainLimit(text: string | null, maxLimit: number): number {
   if (!text || !/^\d+$/.test(text)) return maxLimit;
   const limit = Number(text);
-  if (limit > maxLimit) throw new SwiftError("PreconditionFailed", `Maximum limit is ${maxLimit}`);
+  if (limit > maxLimit) throw SwiftError.html("PreconditionFailed", `Maximum limit is ${maxLimit}`);
   return limit;
 }
 
@@ -137,10 +137,10 @@ function parseAccept(header: string): AcceptEntry[] {
       const [name, value] = param.trim().split("=");
       if (name?.trim() === "q") {
         q = Number(value);
-        if (Number.isNaN(q)) throw new SwiftError("BadRequest", "Invalid Accept header");
+        if (Number.isNaN(q)) throw SwiftError.html("BadRequest", "Invalid Accept header");
       }
     }
-    if (!/^[\w.+*-]+\/[\w.+*-]+$/.test(type.trim())) throw new SwiftError("BadRequest", "Invalid Accept header");
+    if (!/^[\w.+*-]+\/[\w.+*-]+$/.test(type.trim())) throw SwiftError.html("BadRequest", "Invalid Accept header");
     return { type: type.trim().toLowerCase(), q, order };
   });
 }

@@ -24,9 +24,10 @@ import {
   type FoundObject,
   type ObjectPath,
 } from "../services/object";
-import { manifestRead, readsManifestWhole, sloManifest, withSloParams } from "./large-object";
+import { manifestRead, readsManifestWhole, sloManifest } from "./large-objects/environ";
+import { withSloParams } from "./large-objects/swift-bytes";
 import { checkNameLength, emptyResponse, isNewest, required, statusOrThrow, type SwiftRequest } from "./request";
-import { copyLinkHeaders, linkHeaders, splitSymlinkParams, withStoredParams } from "./symlink-params";
+import { copyLinkHeaders, linkHeaders, splitSymlinkParams, withStoredParams } from "./symlink/params";
 
 function objectPath(req: SwiftRequest): ObjectPath {
   return { account: req.path.account, container: required(req.path.container), object: required(req.path.object) };
@@ -88,7 +89,7 @@ function ifDeleteAtOf(headers: Headers): Timestamp | null {
   const text = headers.get(H.X_IF_DELETE_AT);
   if (text === null) return null;
   const timestamp = Timestamp.fromText(text);
-  if (!timestamp) throw new SwiftError("BadRequest", "Bad X-If-Delete-At header value");
+  if (!timestamp) throw SwiftError.html("BadRequest", "Bad X-If-Delete-At header value");
   return timestamp;
 }
 
@@ -105,7 +106,7 @@ export async function checkIfDeleteAt(req: SwiftRequest): Promise<void> {
   const found = await findObject(req.ctx, objectPath(req), true);
   if (!found) throw new SwiftError("NotFound");
   if (wanted.offset !== 0 || wanted.units !== (found.row.deleteAt ?? 0) * 100_000) {
-    throw new SwiftError("PreconditionFailed", "X-If-Delete-At and X-Delete-At do not match");
+    throw SwiftError.html("PreconditionFailed", "X-If-Delete-At and X-Delete-At do not match");
   }
 }
 
@@ -147,11 +148,7 @@ function objectHeaders(row: ObjectRow): Record<string, string> {
  */
 function preconditionFailed(row: ObjectRow): SwiftError {
   const { [H.CONTENT_TYPE]: _type, [H.ACCEPT_RANGES]: _ranges, ...headers } = objectHeaders(row);
-  return new SwiftError("PreconditionFailed", "", {
-    ...headers,
-    ...linkHeaders(row.contentType),
-    [H.CONTENT_TYPE]: "text/html; charset=UTF-8",
-  });
+  return SwiftError.html("PreconditionFailed", "", { ...headers, ...linkHeaders(row.contentType) });
 }
 
 async function requireContainer(req: SwiftRequest, path: { account: string; container: string }): Promise<void> {
@@ -184,7 +181,7 @@ function bodyLength(request: Request, maxFileSize: number): number | null {
   }
   const length = pythonInt(text);
   if (length === null) throw new SwiftError("BadRequest", "Invalid Content-Length header value");
-  if (length < 0) throw new SwiftError("BadRequest", "Invalid Content-Length");
+  if (length < 0) throw SwiftError.html("BadRequest", "Invalid Content-Length");
   if (length > maxFileSize) throw new SwiftError("RequestEntityTooLarge", "Your request is too large.");
   return length;
 }
@@ -206,7 +203,7 @@ export async function put(req: SwiftRequest): Promise<Response> {
   // Only the slo stage stores X-Static-Large-Object, with `swift_bytes` on the content type (Swift: slo.py).
   const manifest = sloManifest(req.environ);
   if (manifest === null && headers.get(H.X_STATIC_LARGE_OBJECT) !== null)
-    throw new SwiftError("BadRequest", "X-Static-Large-Object is a reserved header");
+    throw SwiftError.html("BadRequest", "X-Static-Large-Object is a reserved header");
   const ifNoneMatch = headers.get(H.IF_NONE_MATCH);
   if (ifNoneMatch !== null && ifNoneMatch.trim() !== "*")
     throw new SwiftError("BadRequest", "If-None-Match only supports *");
@@ -352,7 +349,7 @@ export async function remove(req: SwiftRequest): Promise<Response> {
 export async function copyVerb(req: SwiftRequest): Promise<Response> {
   const path = objectPath(req);
   const destination = req.request.headers.get(H.DESTINATION);
-  if (destination === null) throw new SwiftError("PreconditionFailed", "Destination header required");
+  if (destination === null) throw SwiftError.html("PreconditionFailed", "Destination header required");
   const target = parseCopyPath(destination, "Destination");
   const account = req.request.headers.get(H.DESTINATION_ACCOUNT) ?? path.account;
   return copy(req, path, { account, ...target });
@@ -364,14 +361,14 @@ function parseCopyPath(value: string, header: string): { container: string; obje
   try {
     text = decodeURIComponent(value);
   } catch {
-    throw new SwiftError("PreconditionFailed", `${header} header must be of the form <container name>/<object name>`);
+    throw SwiftError.html("PreconditionFailed", `${header} header must be of the form <container name>/<object name>`);
   }
   const trimmed = text.startsWith("/") ? text.slice(1) : text;
   const slash = trimmed.indexOf("/");
   const container = slash > 0 ? trimmed.slice(0, slash) : "";
   const object = slash > 0 ? trimmed.slice(slash + 1) : "";
   if (!container || !object)
-    throw new SwiftError("PreconditionFailed", `${header} header must be of the form <container name>/<object name>`);
+    throw SwiftError.html("PreconditionFailed", `${header} header must be of the form <container name>/<object name>`);
   return { container, object };
 }
 

@@ -33,7 +33,7 @@ function contentLength(request: Request): number {
   return Number.isSafeInteger(length) && length > 0 ? length : 0;
 }
 
-const exceeds = () => new SwiftError("RequestEntityTooLarge", "Upload exceeds quota.");
+const exceeds = () => SwiftError.html("RequestEntityTooLarge", "Upload exceeds quota.");
 
 /** Swift: container_quotas.py __call__. */
 async function checkContainerQuotas(req: SwiftRequest): Promise<void> {
@@ -43,9 +43,9 @@ async function checkContainerQuotas(req: SwiftRequest): Promise<void> {
   if (object === null) {
     if (method !== "PUT" && method !== "POST") return;
     const bytes = req.request.headers.get(CONTAINER_QUOTA_BYTES);
-    if (bytes && !isDigits(bytes)) throw new SwiftError("BadRequest", "Invalid bytes quota.");
+    if (bytes && !isDigits(bytes)) throw SwiftError.html("BadRequest", "Invalid bytes quota.");
     const count = req.request.headers.get(CONTAINER_QUOTA_COUNT);
-    if (count && !isDigits(count)) throw new SwiftError("BadRequest", "Invalid count quota.");
+    if (count && !isDigits(count)) throw SwiftError.html("BadRequest", "Invalid count quota.");
     return;
   }
   if (method !== "PUT") return;

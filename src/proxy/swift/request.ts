@@ -114,10 +114,16 @@ export function httpDateOf(internal: string): string {
   return (Timestamp.parse(internal) ?? new Timestamp(0)).httpDate;
 }
 
-/** Swift's name length check: 400 with its message. */
+/**
+ * Swift's name length check: 400 with its message, as text/plain for an object (constraints.py
+ * check_object_creation) and as swob's default text/html for an account or container
+ * (account.py, container.py, which name no content type).
+ */
 export function checkNameLength(kind: "Account" | "Container" | "Object", name: string, max: number): void {
   const length = new TextEncoder().encode(name).length;
-  if (length > max) throw new SwiftError("BadRequest", `${kind} name length of ${length} longer than ${max}`);
+  if (length <= max) return;
+  const detail = `${kind} name length of ${length} longer than ${max}`;
+  throw kind === "Object" ? new SwiftError("BadRequest", detail) : SwiftError.html("BadRequest", detail);
 }
 
 /** Throws 503 for a quorum that failed and passes success and client statuses through. */

@@ -21,19 +21,19 @@ import { identify, type Identity } from "../auth/swift-v1";
 import { accountInfo } from "../services/account";
 import { serviceContext, type ServiceContext } from "../services/context";
 import * as account from "./account";
-import { bulk } from "./bulk";
+import { bulk } from "./bulk/bulk";
 import * as container from "./container";
-import { dlo } from "./dlo";
+import { dlo } from "./large-objects/dlo";
 import { etagQuoter } from "./etag-quoter";
 import * as object from "./object";
-import { objectVersioning } from "./object-versioning";
+import { objectVersioning } from "./versioning/object-versioning";
 import { quotas } from "./quotas";
 import { compose, type Middleware, type Next } from "./pipeline";
 import type { Environ, SubrequestInit, SwiftRequest } from "./request";
-import { slo } from "./slo";
+import { slo } from "./large-objects/slo";
 import { staticweb } from "./staticweb";
-import { symlink } from "./symlink";
-import { versionedWrites } from "./versioned-writes";
+import { symlink } from "./symlink/symlink";
+import { versionedWrites } from "./versioning/versioned-writes";
 
 type Handler = (req: SwiftRequest) => Promise<Response>;
 

@@ -18,7 +18,8 @@ import { liveMetadata } from "../../durable/merge";
 import { containerInfo } from "../services/container";
 import type { Middleware, Next } from "./pipeline";
 import type { SwiftRequest } from "./request";
-import { discard, errorResponse, subrequestResponse } from "./subrequest";
+import { discard, subrequestResponse } from "./subrequest";
+import { errorResponse } from "./errors";
 
 const SOURCE = "SW";
 const DEFAULT_DIRECTORY_TYPE = "application/directory";
@@ -170,12 +171,7 @@ class WebContext {
       }
       body += " </body>\n</html>\n";
       // swob's HTTPNotFound(body=…): the page as HTML.
-      return this.errorResponse(
-        errorResponse(
-          new SwiftError("NotFound", body, { [H.CONTENT_TYPE]: "text/html; charset=UTF-8" }),
-          this.#req.request.method,
-        ),
-      );
+      return this.errorResponse(errorResponse(SwiftError.html("NotFound", body), this.#req.request.method));
     }
     const query = new URLSearchParams({ delimiter: "/", format: "json" });
     if (prefix) query.set("prefix", prefix);

@@ -3,29 +3,14 @@
  * Subrequests as a middleware sees them in Swift (make_subrequest + get_response): always a
  * response, with a SwiftError thrown on the way rendered as the client would get it, so bulk,
  * versioning and staticweb can count and report statuses. Also Swift's status lines
- * ("404 Not Found"), which bulk writes into its response bodies.
+ * ("404 Not Found"), which bulk writes into its response bodies. The large-object, symlink and
+ * versioning stages' subrequests keep the caller's authorization and Referer (subrequest).
  */
 
-import { ERRORS, SwiftError, errorBody, kindForStatus } from "../../common/errors";
+import { ERRORS, kindForStatus } from "../../common/errors";
 import { H } from "../../common/headers";
+import { errorResponse } from "./errors";
 import type { SubrequestInit, SwiftRequest } from "./request";
-
-/** The response an error renders to (as app.onError does). */
-export function errorResponse(error: unknown, method: string): Response {
-  const swiftError = error instanceof SwiftError ? error : null;
-  if (!swiftError) console.error("subrequest failed:", error);
-  const kind = swiftError?.kind ?? "InternalServerError";
-  const { body, contentType } = errorBody(kind, swiftError?.detail);
-  const head = method === "HEAD";
-  return new Response(head ? null : body, {
-    status: ERRORS[kind].status,
-    headers: {
-      [H.CONTENT_TYPE]: contentType,
-      [H.CONTENT_LENGTH]: String(head ? 0 : new TextEncoder().encode(body).length),
-      ...swiftError?.headers,
-    },
-  });
-}
 
 /** Runs `init` through the whole pipeline as the caller; errors become their responses. */
 export async function subrequestResponse(req: SwiftRequest, init: SubrequestInit): Promise<Response> {
@@ -56,4 +41,24 @@ export function statusLine(status: number): string {
 /** Consumes a response's body (every response is read or cancelled). */
 export async function discard(response: Response): Promise<void> {
   await response.body?.cancel().catch(() => undefined);
+}
+
+/**
+ * Runs a subrequest through the pipeline keeping the caller's authorization; an error comes back
+ * as its response, and so does the 409 Conflict of a subrequest nested past SUBREQUEST_DEPTH_MAX
+ * (router.ts): Swift answers a manifest it cannot walk with 409. The client's Referer goes on
+ * with it, so a referrer ACL that lets the client read a manifest lets it read the segments and
+ * list a DLO's container too (Swift: wsgi.py make_env keeps HTTP_REFERER in every subrequest).
+ */
+export function subrequest(req: SwiftRequest, init: SubrequestInit): Promise<Response> {
+  const referer = req.request.headers.get(H.REFERER);
+  if (referer === null) return subrequestResponse(req, { keepAuthorization: true, ...init });
+  const headers = new Headers(init.headers);
+  if (!headers.has(H.REFERER)) headers.set(H.REFERER, referer);
+  return subrequestResponse(req, { keepAuthorization: true, ...init, headers });
+}
+
+/** A response body as UTF-8 text, whatever its content type says (a manifest is stored with the large object's). */
+export async function bodyText(response: Response): Promise<string> {
+  return new TextDecoder().decode(await response.arrayBuffer());
 }

@@ -106,7 +106,7 @@ describe("X-Container-Read and -Write values (Swift: acl.py clean_acl)", () => {
     const error = errorOf(() => cleanAcl("X-Container-Write", ".r:*"));
     expect(error?.kind).toBe("BadRequest");
     expect(error?.message).toBe("Referrers not allowed in write ACL: '.r:*'");
-    expect(error?.headers).toEqual({ "content-type": "text/html; charset=UTF-8" });
+    expect(error?.detailType).toBe("text/html; charset=UTF-8");
   });
 
   it("a referrer without a host or domain is 400 Bad Request", ({ expect }) => {
@@ -114,7 +114,7 @@ describe("X-Container-Read and -Write values (Swift: acl.py clean_acl)", () => {
       const error = errorOf(() => cleanAcl("X-Container-Read", raw));
       expect(error?.kind, raw).toBe("BadRequest");
       expect(error?.message, raw).toBe(`No host/domain value after referrer designation in ACL: '${raw.trim()}'`);
-      expect(error?.headers, raw).toEqual({ "content-type": "text/html; charset=UTF-8" });
+      expect(error?.detailType, raw).toBe("text/html; charset=UTF-8");
     }
     expect(cleanAcl("X-Container-Read", ".r:**.a")).toBe(".r:*.a");
   });
@@ -123,7 +123,7 @@ describe("X-Container-Read and -Write values (Swift: acl.py clean_acl)", () => {
     const error = errorOf(() => cleanAcl("X-Container-Read", ".x:y"));
     expect(error?.kind).toBe("BadRequest");
     expect(error?.message).toBe("Unknown designator '.x' in ACL: '.x:y'");
-    expect(error?.headers).toEqual({ "content-type": "text/html; charset=UTF-8" });
+    expect(error?.detailType).toBe("text/html; charset=UTF-8");
   });
 });
 

@@ -131,7 +131,14 @@ async function refused(
   try {
     await post(path, body);
   } catch (error) {
-    if (error instanceof SwiftError) return { kind: error.kind, message: error.message, headers: error.headers };
+    if (error instanceof SwiftError) {
+      // The headers the client gets: the detail's content type, then the error's own.
+      return {
+        kind: error.kind,
+        message: error.message,
+        headers: { "content-type": error.detailType, ...error.headers },
+      };
+    }
     throw error;
   }
   throw new Error("not refused");
@@ -532,13 +539,9 @@ describe("FormPOST", () => {
         error = caught;
       }
       expect(
-        error instanceof SwiftError ? { kind: error.kind, message: error.message, headers: error.headers } : error,
+        error instanceof SwiftError ? { kind: error.kind, message: error.message, type: error.detailType } : error,
         message,
-      ).toEqual({
-        kind: "BadRequest",
-        message,
-        headers: { "content-type": "text/plain" },
-      });
+      ).toEqual({ kind: "BadRequest", message, type: "text/plain" });
       expect(puts, message).toEqual([]);
     }
   });

@@ -290,10 +290,8 @@ describe("the TempURL stage", () => {
 
   it("the 401 is text/html with Www-Authenticate, and no CORS headers", async ({ expect }) => {
     const error = await refused(await signedUrl("GET", "/v1/AUTH_test/c/o", { key: "guess" }));
-    expect(error.headers).toEqual({
-      "content-type": "text/html; charset=UTF-8",
-      "www-authenticate": `Swift realm="unknown"`,
-    });
+    expect(error.detailType).toBe("text/html; charset=UTF-8");
+    expect(error.headers).toEqual({ "www-authenticate": `Swift realm="unknown"` });
   });
 
   it("an expiry in the past, missing or unreadable is 401; ISO 8601 expiries are read", async ({ expect }) => {
@@ -436,7 +434,10 @@ describe("the TempURL stage", () => {
       environ: {},
     };
     const error = await tempurl(badHeader, () => Promise.resolve(new Response())).catch((caught: unknown) => caught);
-    expect(error instanceof SwiftError ? error.headers : null).toEqual({ "content-type": "text/html; charset=UTF-8" });
+    expect(error instanceof SwiftError ? [error.detailType, error.headers] : null).toEqual([
+      "text/html; charset=UTF-8",
+      {},
+    ]);
     expect(badHeader.environ.answeredBeforeController).toBe(true);
   });
 

@@ -12,7 +12,7 @@ import {
   rawManifest,
   sloEtag,
   strictBase64,
-} from "../../../../src/proxy/swift/large-object-manifest";
+} from "../../../../src/proxy/swift/large-objects/manifest";
 import { SwiftError } from "../../../../src/common/errors";
 
 /** The Workers runtime digests MD5; Node's WebCrypto does not, so there sloEtag's digests come from @noble/hashes. */
@@ -39,11 +39,11 @@ afterAll(() => {
 
 const SELF = "/c/manifest";
 
-function rejection(text: string): { kind: string; message: string; headers: Record<string, string> } {
+function rejection(text: string): { kind: string; message: string; type: string } {
   try {
     parseManifestInput(text, SELF);
   } catch (error) {
-    if (error instanceof SwiftError) return { kind: error.kind, message: error.message, headers: error.headers };
+    if (error instanceof SwiftError) return { kind: error.kind, message: error.message, type: error.detailType };
     throw error;
   }
   throw new Error("manifest accepted");
@@ -55,7 +55,7 @@ describe("PUT ?multipart-manifest=put: the manifest body", () => {
     expect(rejection("[")).toEqual({
       kind: "BadRequest",
       message: "Manifest must be valid JSON.\n",
-      headers: { "content-type": "text/html; charset=UTF-8" },
+      type: "text/html; charset=UTF-8",
     });
   });
 
@@ -63,7 +63,7 @@ describe("PUT ?multipart-manifest=put: the manifest body", () => {
     expect(rejection(`{"path":"/c/o"}`)).toEqual({
       kind: "BadRequest",
       message: "Manifest must be a list.\n",
-      headers: { "content-type": "text/html; charset=UTF-8" },
+      type: "text/html; charset=UTF-8",
     });
   });
 
@@ -100,7 +100,7 @@ describe("PUT ?multipart-manifest=put: the manifest body", () => {
     expect(error).toEqual({
       kind: "BadRequest",
       message: "Index 0: not a JSON object\nIndex 2: expected keys to include one of 'data' or 'path'\n",
-      headers: { "content-type": "text/plain" },
+      type: "text/plain",
     });
     expect(messageOf([null, [], { path: "/c/o" }])).toBe("Index 0: not a JSON object\nIndex 1: not a JSON object\n");
   });

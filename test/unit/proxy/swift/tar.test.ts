@@ -7,7 +7,7 @@
  */
 import { describe, it } from "vitest";
 import { chunkedStream } from "../chunked-stream";
-import { TarError, gunzip, tarEntries, type TarEntry } from "../../../../src/proxy/swift/tar";
+import { TarError, gunzip, tarEntries, type TarEntry } from "../../../../src/proxy/swift/bulk/tar";
 
 // Written by tarfile.open(mode="w", format=…) then gzip; the comments after each say what tarfile
 // reads back (tarfile drops a directory's trailing slash, which this reader keeps: bulk strips it).

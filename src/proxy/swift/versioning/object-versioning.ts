@@ -11,17 +11,17 @@
  * hidden container it reaches. Swift 2.30.1: common/middleware/versioned_writes/object_versioning.py.
  */
 
-import { SwiftError, kindForStatus } from "../../common/errors";
-import { quote, unquote } from "../../common/python";
-import { H, isTrue } from "../../common/headers";
-import { parseSwiftPath, reservedName, urlPathOf } from "../../common/path";
-import { policyByName } from "../../config/storage-policies";
-import { Timestamp } from "../../common/timestamp";
-import { authorize } from "../auth/authorize";
-import { queryText } from "./listing";
-import { splitSwiftBytes } from "./large-object";
-import { checkIfDeleteAt } from "./object";
-import { listAccount, readContainer } from "./object-versioning-listing";
+import { SwiftError, kindForStatus } from "../../../common/errors";
+import { quote, unquote } from "../../../common/python";
+import { H, isTrue } from "../../../common/headers";
+import { parseSwiftPath, reservedName, urlPathOf } from "../../../common/path";
+import { policyByName } from "../../../config/storage-policies";
+import { Timestamp } from "../../../common/timestamp";
+import { authorize } from "../../auth/authorize";
+import { queryText } from "../listing";
+import { splitSwiftBytes } from "../large-objects/swift-bytes";
+import { checkIfDeleteAt } from "../object";
+import { listAccount, readContainer } from "./listing";
 import {
   ENABLED,
   LOCATION,
@@ -34,12 +34,13 @@ import {
   versionName,
   versioningOf,
   versionsContainerOf,
-} from "./object-versioning-names";
-import type { Middleware, Next } from "./pipeline";
-import { required, type SwiftRequest } from "./request";
-import { discard, errorResponse } from "./subrequest";
-import { SOURCE as SYMLINK_SOURCE, reheader, sendsBody } from "./symlink";
-import { paramsOf, splitSymlinkParams, withContentTypeParams, type SymlinkInfo } from "./symlink-params";
+} from "./names";
+import type { Middleware, Next } from "../pipeline";
+import { required, type SwiftRequest } from "../request";
+import { discard } from "../subrequest";
+import { errorResponse } from "../errors";
+import { SOURCE as SYMLINK_SOURCE, reheader, sendsBody } from "../symlink/symlink";
+import { paramsOf, splitSymlinkParams, withContentTypeParams, type SymlinkInfo } from "../symlink/params";
 import {
   DELETE_MARKER_CONTENT_TYPE,
   DELETE_MARKER_PARAM,
@@ -106,7 +107,7 @@ async function answer(response: Promise<Response>, method: string): Promise<Resp
 
 /** Rethrows an error with `headers` added (Swift sets them on whatever response came back). */
 function rethrowWith(error: unknown, headers: Record<string, string>): never {
-  if (error instanceof SwiftError) throw new SwiftError(error.kind, error.detail, { ...error.headers, ...headers });
+  if (error instanceof SwiftError) throw error.withHeaders({ ...error.headers, ...headers });
   throw error;
 }
 
@@ -124,7 +125,7 @@ async function check(response: Response): Promise<void> {
 async function refuseMissing(response: Response): Promise<void> {
   if (response.status !== 404) return check(response);
   await discard(response);
-  throw new SwiftError("InternalServerError", NO_VERSIONS_CONTAINER, { [H.CONTENT_TYPE]: "text/plain" });
+  throw new SwiftError("InternalServerError", NO_VERSIONS_CONTAINER);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -134,13 +135,13 @@ async function refuseMissing(response: Response): Promise<void> {
 async function enableVersioning(req: SwiftRequest, next: Next, container: string): Promise<Response> {
   const { exists, metadata } = await versioningOf(req, container);
   if (metadata[H.X_VERSIONS_LOCATION] || metadata[H.X_HISTORY_LOCATION]) {
-    throw new SwiftError(
+    throw SwiftError.html(
       "BadRequest",
       "Cannot enable object versioning on a container that is already using the legacy versioned writes feature.",
     );
   }
   if (metadata[H.X_CONTAINER_SYNC_TO])
-    throw new SwiftError(
+    throw SwiftError.html(
       "BadRequest",
       "Cannot enable object versioning on a container configured as source of container syncing.",
     );
@@ -156,7 +157,7 @@ async function enableVersioning(req: SwiftRequest, next: Next, container: string
       await discard(head);
       policy = head.ok ? head.headers.get(H.X_STORAGE_POLICY) : null;
       if (policy !== null && policyByName(req.ctx.config.policies, policy)?.deprecated) {
-        throw new SwiftError(
+        throw SwiftError.html(
           "BadRequest",
           "Cannot enable object versioning on a container that uses a deprecated storage policy.",
         );
@@ -169,7 +170,7 @@ async function enableVersioning(req: SwiftRequest, next: Next, container: string
       headers: policy ? { [H.X_STORAGE_POLICY]: policy } : {},
     });
     await discard(put);
-    if (!put.ok && put.status !== 409) throw new SwiftError("InternalServerError", "Error enabling object versioning");
+    if (!put.ok && put.status !== 409) throw SwiftError.html("InternalServerError", "Error enabling object versioning");
     headers.set(LOCATION, quote(versionsContainerOf(container)));
   }
   // A request that fails takes the hidden container it made with it (a non-empty one stays: 409).
@@ -198,14 +199,14 @@ async function deleteContainer(req: SwiftRequest, next: Next, container: string)
   const head = await below(req, next, { ...OWN, method: "HEAD", path });
   await discard(head);
   if (head.ok && Number(head.headers.get(H.X_CONTAINER_OBJECT_COUNT) ?? "0") > 0)
-    throw new SwiftError("Conflict", "Delete all versions before deleting container.");
+    throw SwiftError.html("Conflict", "Delete all versions before deleting container.");
   if (!head.ok && head.status !== 404)
-    throw new SwiftError("InternalServerError", "Error deleting versioned container");
+    throw SwiftError.html("InternalServerError", "Error deleting versioned container");
   if (objectCount > 0) return next(req);
   const deleted = await below(req, next, { ...OWN, method: "DELETE", path });
   await discard(deleted);
   if (!deleted.ok && deleted.status !== 404)
-    throw new SwiftError("InternalServerError", "Error deleting versioned container");
+    throw SwiftError.html("InternalServerError", "Error deleting versioned container");
   return next(req);
 }
 
@@ -481,16 +482,14 @@ async function putVersion(
   version: Timestamp | null,
 ): Promise<Response> {
   if (await sendsBody(req.request))
-    throw new SwiftError("BadRequest", "PUT version-id requests require a zero byte body", {
-      [H.CONTENT_TYPE]: "text/plain",
-    });
+    throw new SwiftError("BadRequest", "PUT version-id requests require a zero byte body");
   // Swift fails with 500 on `null` here (it cannot invert it); no version is one.
-  if (!version) throw new SwiftError("BadRequest", "Invalid version parameter");
+  if (!version) throw SwiftError.html("BadRequest", "Invalid version parameter");
   const name = versionName(required(req.path.object), version);
   const head = await headAsStored(req, next, pathOf(req, location, name));
   if (head.status === 404 && (await versioningOf(req, location)).exists) {
     await discard(head);
-    throw new SwiftError("NotFound", "The specified version does not exist", { [H.CONTENT_TYPE]: "text/plain" });
+    throw new SwiftError("NotFound", "The specified version does not exist");
   }
   await refuseMissing(head);
   await discard(head);
@@ -503,11 +502,11 @@ async function putVersion(
  */
 async function versionRequest(req: SwiftRequest, next: Next, location: string, text: string): Promise<Response> {
   const method = req.request.method;
-  if (method === "POST") throw new SwiftError("BadRequest", `${method} to a specific version is not allowed`);
+  if (method === "POST") throw SwiftError.html("BadRequest", "POST to a specific version is not allowed");
   if (!location && text !== "null")
-    throw new SwiftError("BadRequest", "version-aware operations require that the container is versioned");
+    throw SwiftError.html("BadRequest", "version-aware operations require that the container is versioned");
   const version = text === "null" ? null : versionIdOf(text);
-  if (text !== "null" && !version) throw new SwiftError("BadRequest", "Invalid version parameter");
+  if (text !== "null" && !version) throw SwiftError.html("BadRequest", "Invalid version parameter");
   if (method === "PUT") return putVersion(req, next, location, version);
   if (!version) {
     const response = await next(req);

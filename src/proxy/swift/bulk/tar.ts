@@ -10,7 +10,7 @@
  * two hundred lines. Swift: python tarfile TarFile.next, TarInfo.frombuf.
  */
 
-import { latin1, utf8Lenient, utf8OrNull } from "../../common/python";
+import { latin1, utf8Lenient, utf8OrNull } from "../../../common/python";
 
 const BLOCK = 512;
 

@@ -9,22 +9,15 @@
  * own. Swift: common/middleware/bulk.py.
  */
 
-import { SwiftError } from "../../common/errors";
-import { pile } from "../../common/concurrency";
-import { quote, unquoteToBytes, utf8Lenient, utf8OrNull } from "../../common/python";
-import { H, metaPrefix } from "../../common/headers";
-import type { Middleware } from "./pipeline";
-import type { SwiftRequest } from "./request";
-import { MAX_CONTAINER_NAME_LENGTH, MAX_OBJECT_NAME_LENGTH } from "../../common/constraints";
-import {
-  ACCEPTABLE_FORMATS,
-  bestMatch,
-  renderOutcome,
-  streamedResult,
-  type OutFormat,
-  type Outcome,
-} from "./bulk-response";
-import { discard, statusLine, subrequestResponse } from "./subrequest";
+import { SwiftError } from "../../../common/errors";
+import { pile } from "../../../common/concurrency";
+import { quote, unquoteToBytes, utf8Lenient, utf8OrNull } from "../../../common/python";
+import { H, metaPrefix } from "../../../common/headers";
+import type { Middleware } from "../pipeline";
+import type { SwiftRequest } from "../request";
+import { MAX_CONTAINER_NAME_LENGTH, MAX_OBJECT_NAME_LENGTH } from "../../../common/constraints";
+import { ACCEPTABLE_FORMATS, bestMatch, renderOutcome, streamedResult, type OutFormat, type Outcome } from "./response";
+import { discard, statusLine, subrequestResponse } from "../subrequest";
 import { TarError, gunzip, tarEntries, type TarEntry } from "./tar";
 
 /** Swift's bulk defaults, published in /info as `bulk_upload` and `bulk_delete`. */
@@ -89,7 +82,7 @@ async function namesToDelete(request: Request): Promise<Name[]> {
   const take = (bytes: Uint8Array) => {
     names.push(nameOf(unquoteToBytes(strip(bytes))));
     if (names.length > MAX_DELETES_PER_REQUEST)
-      throw new SwiftError("RequestEntityTooLarge", `Maximum Bulk Deletes: ${MAX_DELETES_PER_REQUEST} per request`);
+      throw SwiftError.html("RequestEntityTooLarge", `Maximum Bulk Deletes: ${MAX_DELETES_PER_REQUEST} per request`);
   };
   const reader = request.body?.getReader();
   try {
@@ -105,7 +98,7 @@ async function namesToDelete(request: Request): Promise<Name[]> {
         start = newline + 1;
       }
       line = joined.slice(start);
-      if (line.length > MAX_PATH_LENGTH * 2) throw new SwiftError("BadRequest", "Invalid File Name");
+      if (line.length > MAX_PATH_LENGTH * 2) throw SwiftError.html("BadRequest", "Invalid File Name");
     }
   } finally {
     await reader?.cancel().catch(() => undefined);
@@ -160,7 +153,7 @@ async function bulkDelete(req: SwiftRequest, format: OutFormat | null, tick: () 
         }
         if (errors.length >= MAX_FAILED_DELETES) aborting = true;
       }
-      if (aborting) throw new SwiftError("BadRequest", "Max delete failures exceeded");
+      if (aborting) throw SwiftError.html("BadRequest", "Max delete failures exceeded");
     }
     if (errors.length) fields["Response Status"] = statusLine(failedStatus);
     else if (!fields["Number Deleted"] && !fields["Number Not Found"]) {
@@ -319,7 +312,7 @@ export const bulk: Middleware = async (req, next) => {
   if (extract !== null && method === "PUT") {
     const archive = ARCHIVE_FORMATS[extract.toLowerCase().replace(/^\.+|\.+$/g, "")];
     // tar.bz2 (which Swift also takes) has no streaming decoder here: refused like any other format.
-    if (!archive) throw new SwiftError("BadRequest", "Unsupported archive format");
+    if (!archive) throw SwiftError.html("BadRequest", "Unsupported archive format");
     const format = bestMatch(accept, ACCEPTABLE_FORMATS);
     return streamedResult(req, format, (tick) => extractArchive(req, archive === "tar.gz", format, tick));
   }

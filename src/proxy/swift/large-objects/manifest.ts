@@ -8,11 +8,11 @@
  * RespAttrs.update_from_segments, convert_segment_listing.
  */
 
-import { SwiftError } from "../../common/errors";
-import { H } from "../../common/headers";
-import { parseRange, rangesForLength, type RangeSpec } from "../../common/ranges";
-import { md5Hex } from "./large-object";
-import { pythonInt, pythonJson } from "../../common/python";
+import { SwiftError } from "../../../common/errors";
+import { H } from "../../../common/headers";
+import { parseRange, rangesForLength, type RangeSpec } from "../../../common/ranges";
+import { md5Hex } from "../../../common/digest";
+import { pythonInt, pythonJson } from "../../../common/python";
 
 /** One object-backed segment of a client's manifest, checked. */
 export interface PathInput {
@@ -93,12 +93,9 @@ export function parseManifestInput(text: string, self: string): InputSegment[] {
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new SwiftError("BadRequest", "Manifest must be valid JSON.\n", {
-      [H.CONTENT_TYPE]: "text/html; charset=UTF-8",
-    });
+    throw SwiftError.html("BadRequest", "Manifest must be valid JSON.\n");
   }
-  if (!Array.isArray(parsed))
-    throw new SwiftError("BadRequest", "Manifest must be a list.\n", { [H.CONTENT_TYPE]: "text/html; charset=UTF-8" });
+  if (!Array.isArray(parsed)) throw SwiftError.html("BadRequest", "Manifest must be a list.\n");
   const errors: string[] = [];
   const segments: InputSegment[] = [];
   const last = parsed.length - 1;
@@ -152,8 +149,7 @@ export function parseManifestInput(text: string, self: string): InputSegment[] {
   if (parsed.length && segments.length === parsed.length && segments.every((segment) => segment.kind === "data")) {
     errors.push("Inline data segments require at least one object-backed segment.");
   }
-  if (errors.length)
-    throw new SwiftError("BadRequest", errors.map((line) => `${line}\n`).join(""), { [H.CONTENT_TYPE]: "text/plain" });
+  if (errors.length) throw new SwiftError("BadRequest", errors.map((line) => `${line}\n`).join(""));
   return segments;
 }
 
@@ -163,7 +159,7 @@ export function parseStoredManifest(text: string): StoredSegment[] {
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new SwiftError("InternalServerError", "Unable to load SLO manifest");
+    throw SwiftError.html("InternalServerError", "Unable to load SLO manifest");
   }
   const valid =
     Array.isArray(parsed) &&
@@ -173,7 +169,7 @@ export function parseStoredManifest(text: string): StoredSegment[] {
         (typeof entry.data === "string" ||
           (typeof entry.name === "string" && typeof entry.bytes === "number" && typeof entry.hash === "string")),
     );
-  if (!valid) throw new SwiftError("InternalServerError", "Unable to load SLO manifest");
+  if (!valid) throw SwiftError.html("InternalServerError", "Unable to load SLO manifest");
   return parsed as StoredSegment[];
 }
 

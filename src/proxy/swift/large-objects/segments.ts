@@ -16,12 +16,13 @@ import {
   LARGE_OBJECT_MAX_GET_TIME_SECONDS,
   LARGE_OBJECT_RATE_LIMIT_AFTER_SEGMENT,
   LARGE_OBJECT_RATE_LIMIT_SEGMENTS_PER_SECOND,
-} from "../../common/constraints";
-import { SwiftError } from "../../common/errors";
-import { H } from "../../common/headers";
-import { byteRangesFraming, type ByteRange } from "../../common/ranges";
-import { normalizeEtag, subrequest } from "./large-object";
-import type { SwiftRequest } from "./request";
+} from "../../../common/constraints";
+import { SwiftError } from "../../../common/errors";
+import { H } from "../../../common/headers";
+import { byteRangesFraming, type ByteRange } from "../../../common/ranges";
+import { normalizeEtag } from "../../../common/conditional";
+import { subrequest } from "../subrequest";
+import type { SwiftRequest } from "../request";
 
 /** Bytes [first, last] (last null: to its end) of one segment object, checked against what the manifest or listing said. */
 export interface SegmentRead {

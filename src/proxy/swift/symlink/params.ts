@@ -9,9 +9,9 @@
  * Swift: common/middleware/symlink.py symlink_sysmeta_to_usermeta, SymlinkContainerContext.
  */
 
-import { H } from "../../common/headers";
-import { quote } from "../../common/python";
-import type { Environ, SwiftRequest } from "./request";
+import { H } from "../../../common/headers";
+import { quote } from "../../../common/python";
+import type { Environ, SwiftRequest } from "../request";
 
 /**
  * A stored link: the quoted `container/object` target, and the static link's ETag and size, and

@@ -9,24 +9,20 @@
  * checked (400 when malformed). Swift: common/middleware/dlo.py.
  */
 
-import { CONTAINER_LISTING_LIMIT } from "../../common/constraints";
-import { SwiftError } from "../../common/errors";
-import { H } from "../../common/headers";
-import { levelOf } from "../../common/path";
-import { parseRange, rangesForLength, type ByteRange } from "../../common/ranges";
-import { unquote } from "../../common/python";
-import {
-  isManifestRead,
-  largeObjectConditional,
-  md5Hex,
-  normalizeEtag,
-  subrequest,
-  swobError,
-  withManifestRead,
-} from "./large-object";
-import { SegmentError, rangedBody, type Piece, type Slicer } from "./large-object-body";
-import type { Middleware, Next } from "./pipeline";
-import type { SwiftRequest } from "./request";
+import { CONTAINER_LISTING_LIMIT } from "../../../common/constraints";
+import { SwiftError } from "../../../common/errors";
+import { H } from "../../../common/headers";
+import { levelOf } from "../../../common/path";
+import { parseRange, rangesForLength, type ByteRange } from "../../../common/ranges";
+import { unquote } from "../../../common/python";
+import { isManifestRead, withManifestRead } from "./environ";
+import { largeObjectConditional } from "./conditional";
+import { md5Hex } from "../../../common/digest";
+import { normalizeEtag } from "../../../common/conditional";
+import { subrequest } from "../subrequest";
+import { SegmentError, rangedBody, type Piece, type Slicer } from "./segments";
+import type { Middleware, Next } from "../pipeline";
+import type { SwiftRequest } from "../request";
 
 /** One entry of a segment container's JSON listing. */
 interface ListedSegment {
@@ -52,7 +48,7 @@ function checkManifestHeader(value: string | null): void {
   const container = slash < 0 ? "" : value.slice(0, slash);
   const prefix = slash < 0 ? "" : value.slice(slash + 1);
   if (!container || !prefix || value.includes("?") || value.includes("&") || prefix.startsWith("/")) {
-    throw swobError("BadRequest", "X-Object-Manifest must be in the format container/prefix");
+    throw SwiftError.html("BadRequest", "X-Object-Manifest must be in the format container/prefix");
   }
 }
 

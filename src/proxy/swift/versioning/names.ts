@@ -6,13 +6,13 @@
  * Swift: common/middleware/versioned_writes/object_versioning.py ObjectVersioningContext.
  */
 
-import { H, isTrue } from "../../common/headers";
-import { unquote } from "../../common/python";
-import { reservedName, splitReservedName } from "../../common/path";
-import { Timestamp } from "../../common/timestamp";
-import { liveMetadata } from "../../durable/merge";
-import { containerInfo } from "../services/container";
-import type { SwiftRequest } from "./request";
+import { H, isTrue } from "../../../common/headers";
+import { unquote } from "../../../common/python";
+import { reservedName, splitReservedName } from "../../../common/path";
+import { Timestamp } from "../../../common/timestamp";
+import { liveMetadata } from "../../../durable/merge";
+import { containerInfo } from "../../services/container";
+import type { SwiftRequest } from "../request";
 import type { OwnSource } from "./versioned-writes";
 
 /** Swift's swift.source of object versioning's own requests. */

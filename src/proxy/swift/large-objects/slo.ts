@@ -19,29 +19,24 @@ import {
   SLO_MAX_RECURSION_DEPTH,
   SLO_RATE_LIMIT_UNDER_SIZE,
   SLO_YIELD_FREQUENCY_SECONDS,
-} from "../../common/constraints";
-import { mapConcurrent } from "../../common/concurrency";
-import { pythonJson, quote } from "../../common/python";
-import { ERRORS, SwiftError, errorBody, type ErrorKind } from "../../common/errors";
-import { H, isTrue } from "../../common/headers";
-import { levelOf } from "../../common/path";
-import { parseRange, rangesForLength, type ByteRange } from "../../common/ranges";
-import {
-  bodyText,
-  isManifestRead,
-  largeObjectConditional,
-  md5Hex,
-  normalizeEtag,
-  splitSwiftBytes,
-  subrequest,
-  swobError,
-  withManifestRead,
-  withSloManifest,
-} from "./large-object";
-import { ACCEPTABLE_FORMATS, bestMatch, renderOutcome, type OutFormat } from "./bulk-response";
-import { statusLine } from "./subrequest";
-import { SegmentError, rangedBody, type Piece, type Slicer } from "./large-object-body";
-import { deleteManifest, deleteManifestAsync } from "./large-object-delete";
+} from "../../../common/constraints";
+import { mapConcurrent } from "../../../common/concurrency";
+import { pythonJson, quote } from "../../../common/python";
+import { ERRORS, SwiftError, type ErrorKind } from "../../../common/errors";
+import { errorBody } from "../errors";
+import { H, isTrue } from "../../../common/headers";
+import { levelOf } from "../../../common/path";
+import { parseRange, rangesForLength, type ByteRange } from "../../../common/ranges";
+import { bodyText, subrequest } from "../subrequest";
+import { isManifestRead, withManifestRead, withSloManifest } from "./environ";
+import { largeObjectConditional } from "./conditional";
+import { md5Hex } from "../../../common/digest";
+import { normalizeEtag } from "../../../common/conditional";
+import { splitSwiftBytes } from "./swift-bytes";
+import { ACCEPTABLE_FORMATS, bestMatch, renderOutcome, type OutFormat } from "../bulk/response";
+import { statusLine } from "../subrequest";
+import { SegmentError, rangedBody, type Piece, type Slicer } from "./segments";
+import { deleteManifest, deleteManifestAsync } from "./delete";
 import {
   annotate,
   parseManifestInput,
@@ -52,9 +47,9 @@ import {
   type PathInput,
   type Segment,
   type StoredSegment,
-} from "./large-object-manifest";
-import type { Middleware, Next } from "./pipeline";
-import { required, type SwiftRequest } from "./request";
+} from "./manifest";
+import type { Middleware, Next } from "../pipeline";
+import { required, type SwiftRequest } from "../request";
 
 const RESERVED_HEADER =
   "X-Static-Large-Object is a reserved header. To create a static large object add query param multipart-manifest=put.";
@@ -69,7 +64,7 @@ export const slo: Middleware = async (req, next) => {
   if (method === "DELETE" && manifest === "delete")
     return isTrue(req.url.searchParams.get("async")) ? deleteManifestAsync(req, next) : deleteManifest(req);
   if (method === "GET" || method === "HEAD") return getOrHead(req, next);
-  if (req.request.headers.has(H.X_STATIC_LARGE_OBJECT)) throw swobError("BadRequest", RESERVED_HEADER);
+  if (req.request.headers.has(H.X_STATIC_LARGE_OBJECT)) throw SwiftError.html("BadRequest", RESERVED_HEADER);
   if (method === "POST") return post(req, next);
   return next(req);
 };
@@ -82,7 +77,7 @@ async function readManifestBody(request: Request): Promise<string> {
     for await (const chunk of request.body) {
       size += chunk.byteLength;
       if (size > SLO_MAX_MANIFEST_SIZE)
-        throw swobError("RequestEntityTooLarge", `Manifest File > ${SLO_MAX_MANIFEST_SIZE} bytes`);
+        throw SwiftError.html("RequestEntityTooLarge", `Manifest File > ${SLO_MAX_MANIFEST_SIZE} bytes`);
       chunks.push(chunk);
     }
   }
@@ -157,17 +152,17 @@ type PutOutcome =
 async function putManifest(req: SwiftRequest, next: Next): Promise<Response> {
   const headers = req.request.headers;
   if (headers.get(H.X_COPY_FROM))
-    throw swobError("MethodNotAllowed", "Multipart Manifest PUTs cannot be COPY requests");
+    throw SwiftError.html("MethodNotAllowed", "Multipart Manifest PUTs cannot be COPY requests");
   const lengthText = headers.get(H.CONTENT_LENGTH);
   if (lengthText === null && req.request.body === null) throw new SwiftError("LengthRequired");
   if (lengthText !== null && Number(lengthText) > SLO_MAX_MANIFEST_SIZE)
-    throw swobError("RequestEntityTooLarge", `Manifest File > ${SLO_MAX_MANIFEST_SIZE} bytes`);
+    throw SwiftError.html("RequestEntityTooLarge", `Manifest File > ${SLO_MAX_MANIFEST_SIZE} bytes`);
   const inputs = parseManifestInput(
     await readManifestBody(req.request),
     `/${required(req.path.container)}/${required(req.path.object)}`,
   );
   if (inputs.filter((input) => input.kind === "path").length > SLO_MAX_MANIFEST_SEGMENTS) {
-    throw swobError(
+    throw SwiftError.html(
       "RequestEntityTooLarge",
       `Number of object-backed segments must be <= ${SLO_MAX_MANIFEST_SEGMENTS}`,
     );
@@ -221,7 +216,7 @@ function heartbeatPut(req: SwiftRequest, next: Next, inputs: InputSegment[], for
     } else if (outcome.kind === "failed") {
       fields = [
         ["Response Status", statusLine(outcome.error.status)],
-        ["Response Body", errorBody(outcome.error.kind, outcome.error.detail).body],
+        ["Response Body", errorBody(outcome.error).body],
       ];
     } else {
       const { response, etag } = outcome;

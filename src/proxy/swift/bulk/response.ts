@@ -6,10 +6,10 @@
  * get_response_body, the app_iter generators; common/swob.py Accept.
  */
 
-import { H } from "../../common/headers";
-import { xmlText } from "../../common/markup";
-import { pythonJson } from "../../common/python";
-import type { SwiftRequest } from "./request";
+import { H } from "../../../common/headers";
+import { xmlText } from "../../../common/markup";
+import { pythonJson } from "../../../common/python";
+import type { SwiftRequest } from "../request";
 
 export const ACCEPTABLE_FORMATS = ["text/plain", "application/json", "application/xml", "text/xml"] as const;
 export type OutFormat = (typeof ACCEPTABLE_FORMATS)[number];

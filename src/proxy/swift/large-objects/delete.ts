@@ -15,28 +15,29 @@ import {
   SLO_CONCURRENCY,
   SLO_MAX_MANIFEST_SEGMENTS,
   SLO_YIELD_FREQUENCY_SECONDS,
-} from "../../common/constraints";
-import { mapConcurrent, pile } from "../../common/concurrency";
-import { quote } from "../../common/python";
-import { SwiftError, errorBody, kindForStatus } from "../../common/errors";
-import { H, isTrue } from "../../common/headers";
-import { objectKey } from "../../common/path";
-import type { Timestamp } from "../../common/timestamp";
-import { liveMetadata } from "../../durable/merge";
-import { denied, parseAccountAcl } from "../auth/acl";
-import { tempauthInputOf, tempauthVerdict } from "../auth/authorize";
-import { signedScopeAllows } from "../auth/signed-scope";
-import { fanOut } from "../fan-out";
-import { accountInfo } from "../services/account";
-import { containerInfo } from "../services/container";
-import { partitionReplicas, settleWrite } from "../services/context";
-import { objectRingOf } from "../services/object";
-import { bodyText, subrequest } from "./large-object";
-import type { Next } from "./pipeline";
-import { ACCEPTABLE_FORMATS, bestMatch, renderOutcome, type OutFormat } from "./bulk-response";
-import { statusLine } from "./subrequest";
-import { parseStoredManifest } from "./large-object-manifest";
-import { required, type SwiftRequest } from "./request";
+} from "../../../common/constraints";
+import { mapConcurrent, pile } from "../../../common/concurrency";
+import { quote } from "../../../common/python";
+import { SwiftError, kindForStatus } from "../../../common/errors";
+import { errorBody } from "../errors";
+import { H, isTrue } from "../../../common/headers";
+import { objectKey } from "../../../common/path";
+import type { Timestamp } from "../../../common/timestamp";
+import { liveMetadata } from "../../../durable/merge";
+import { denied, parseAccountAcl } from "../../auth/acl";
+import { tempauthInputOf, tempauthVerdict } from "../../auth/authorize";
+import { signedScopeAllows } from "../../auth/signed-scope";
+import { fanOut } from "../../fan-out";
+import { accountInfo } from "../../services/account";
+import { containerInfo } from "../../services/container";
+import { partitionReplicas, settleWrite } from "../../services/context";
+import { objectRingOf } from "../../services/object";
+import { bodyText, subrequest } from "../subrequest";
+import type { Next } from "../pipeline";
+import { ACCEPTABLE_FORMATS, bestMatch, renderOutcome, type OutFormat } from "../bulk/response";
+import { statusLine } from "../subrequest";
+import { parseStoredManifest } from "./manifest";
+import { required, type SwiftRequest } from "../request";
 
 /** One name to delete, or why its manifest could not be read. */
 interface DeleteItem {
@@ -94,7 +95,7 @@ async function* itemsToDelete(req: SwiftRequest): AsyncGenerator<DeleteItem> {
   const queue: DeleteItem[] = [{ name: `/${required(req.path.container)}/${required(req.path.object)}`, subSlo: true }];
   for (let item = queue.shift(); item; item = queue.shift()) {
     if (queue.length > SLO_MAX_MANIFEST_SEGMENTS * 10)
-      throw new SwiftError("BadRequest", "Too many buffered slo segments to delete.");
+      throw SwiftError.html("BadRequest", "Too many buffered slo segments to delete.");
     if (!item.subSlo) {
       yield item;
       continue;
@@ -167,7 +168,7 @@ async function runDelete(
   } catch (error) {
     if (error instanceof SwiftError) {
       status = statusLine(error.status);
-      body = errorBody(error.kind, error.detail).body;
+      body = errorBody(error).body;
     } else {
       console.error(`SLO DELETE ${req.url.pathname}:`, error);
       status = statusLine(500);
@@ -195,7 +196,6 @@ async function runDelete(
 const ASYNC_DELETE_PARTITIONS_IN_FLIGHT = 8;
 
 /** swob's content type for the bodies slo raises its HTTP errors with. */
-const SWOB_HTML = { [H.CONTENT_TYPE]: "text/html; charset=UTF-8" };
 
 /** A segment's `/container/object` split as Swift's split_path(name, 2, 2, True) does; 500 when it names no object. */
 function splitSegmentName(name: string): { container: string; object: string } {
@@ -292,19 +292,18 @@ async function tombstoneSegments(
 export async function deleteManifestAsync(req: SwiftRequest, next: Next): Promise<Response> {
   const name = `/${required(req.path.container)}/${required(req.path.object)}`;
   const segments = await manifestSegments(req, name);
-  if (!Array.isArray(segments)) throw new SwiftError(kindForStatus(segments.status), segments.message, SWOB_HTML);
+  if (!Array.isArray(segments)) throw SwiftError.html(kindForStatus(segments.status), segments.message);
   if (!segments.length) return next(req);
   const split = segments.map((segment) => splitSegmentName(segment.name));
   const containers = [...new Set(split.map((segment) => segment.container))];
   if (containers.length > 1) {
-    throw new SwiftError(
+    throw SwiftError.html(
       "BadRequest",
       `All segments must be in one container. Found segments in ${containers.map((c) => `"${quote(c)}"`).join(", ")}`,
-      SWOB_HTML,
     );
   }
   if (segments.some((segment) => segment.subSlo))
-    throw new SwiftError("BadRequest", "No segments may be large objects.", SWOB_HTML);
+    throw SwiftError.html("BadRequest", "No segments may be large objects.");
   const [segmentContainer = ""] = containers;
   const [first] = split;
   if (segmentContainer !== req.path.container && first)

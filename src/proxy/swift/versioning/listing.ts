@@ -9,11 +9,11 @@
  * handle_request, _list_versions; AccountContext list_containers.
  */
 
-import { ACCOUNT_LISTING_LIMIT, CONTAINER_LISTING_LIMIT } from "../../common/constraints";
-import { pythonJson, quote, unquote } from "../../common/python";
-import { SwiftError } from "../../common/errors";
-import { H } from "../../common/headers";
-import { RESERVED, reservedName, splitReservedName } from "../../common/path";
+import { ACCOUNT_LISTING_LIMIT, CONTAINER_LISTING_LIMIT } from "../../../common/constraints";
+import { pythonJson, quote, unquote } from "../../../common/python";
+import { SwiftError } from "../../../common/errors";
+import { H } from "../../../common/headers";
+import { RESERVED, reservedName, splitReservedName } from "../../../common/path";
 import {
   acceptsJson,
   listingFormat,
@@ -24,7 +24,7 @@ import {
   renderItems,
   withQueryParams,
   type ListingItem,
-} from "./listing";
+} from "../listing";
 import {
   ENABLED,
   LOCATION,
@@ -37,10 +37,10 @@ import {
   versionName,
   versioningOf,
   versionsContainerOf,
-} from "./object-versioning-names";
-import type { Next } from "./pipeline";
-import { emptyResponse, type SwiftRequest } from "./request";
-import { discard } from "./subrequest";
+} from "./names";
+import type { Next } from "../pipeline";
+import { emptyResponse, type SwiftRequest } from "../request";
+import { discard } from "../subrequest";
 import { DELETE_MARKER_CONTENT_TYPE, below } from "./versioned-writes";
 
 /**
@@ -131,10 +131,10 @@ function versionsMarker(url: URL): string | null {
   const marker = queryText(url, "marker");
   const versionMarker = queryText(url, "version_marker");
   if (versionMarker !== null) {
-    if (marker === null) throw new SwiftError("BadRequest", "version_marker param requires marker");
+    if (marker === null) throw SwiftError.html("BadRequest", "version_marker param requires marker");
     if (versionMarker === "null") return marker;
     const version = versionIdOf(versionMarker);
-    if (!version) throw new SwiftError("BadRequest", "invalid version_marker param");
+    if (!version) throw SwiftError.html("BadRequest", "invalid version_marker param");
     return versionName(marker, version);
   }
   return marker === null ? null : `${reservedName(marker, "")}:`; // just past all of its versions
@@ -156,7 +156,7 @@ async function listVersions(
   const marker = versionsMarker(req.url);
   const delimiter = queryText(req.url, "delimiter") ?? "";
   if ([...delimiter].some((char) => "0123456789.".includes(char) || char === RESERVED))
-    throw new SwiftError("BadRequest", "invalid delimiter param");
+    throw SwiftError.html("BadRequest", "invalid delimiter param");
   const nulls: ListingItem[] = [];
   const subdirs = new Set<string>();
   const current = new Map<string, ListingItem>();

@@ -10,19 +10,21 @@
  * container's write ACL): GET as stored with X-Newest, then PUT. Swift: versioned_writes/legacy.py.
  */
 
-import { SwiftError } from "../../common/errors";
-import { unquote } from "../../common/python";
-import { Timestamp } from "../../common/timestamp";
-import { H, byteLength, isTrue } from "../../common/headers";
-import { parseSwiftPath, urlPathOf } from "../../common/path";
-import { liveMetadata } from "../../durable/merge";
-import { containerInfo } from "../services/container";
-import { checkIfDeleteAt } from "./object";
-import type { Middleware, Next } from "./pipeline";
-import { splitSwiftBytes, withSloManifest } from "./large-object";
-import type { SwiftRequest } from "./request";
-import { discard, errorResponse } from "./subrequest";
-import { asStored, withContentTypeParams } from "./symlink-params";
+import { SwiftError } from "../../../common/errors";
+import { unquote } from "../../../common/python";
+import { Timestamp } from "../../../common/timestamp";
+import { H, byteLength, isTrue } from "../../../common/headers";
+import { parseSwiftPath, urlPathOf } from "../../../common/path";
+import { liveMetadata } from "../../../durable/merge";
+import { containerInfo } from "../../services/container";
+import { checkIfDeleteAt } from "../object";
+import type { Middleware, Next } from "../pipeline";
+import { splitSwiftBytes } from "../large-objects/swift-bytes";
+import { withSloManifest } from "../large-objects/environ";
+import type { SwiftRequest } from "../request";
+import { discard } from "../subrequest";
+import { errorResponse } from "../errors";
+import { asStored, withContentTypeParams } from "../symlink/params";
 
 /** Swift's delete marker content type; its parameter is stored for the marker only by the versioning stages. */
 export const DELETE_MARKER_TYPE = "application/x-deleted";
@@ -65,7 +67,7 @@ function containerHeaders(headers: Headers): Headers | null {
     if (!value) remove = true;
     else {
       // Swift: constraints.check_container_format.
-      if (value.includes("/")) throw new SwiftError("PreconditionFailed", "Container name cannot contain slashes");
+      if (value.includes("/")) throw SwiftError.html("PreconditionFailed", "Container name cannot contain slashes");
       out.set(H.X_VERSIONS_LOCATION, mode === "stack" ? value : "");
       out.set(H.X_HISTORY_LOCATION, mode === "history" ? value : "");
       remove = false;

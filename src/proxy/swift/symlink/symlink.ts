@@ -11,15 +11,17 @@
  * Swift: common/middleware/symlink.py.
  */
 
-import { SwiftError } from "../../common/errors";
-import { quote, unquote } from "../../common/python";
-import { H, isTrue } from "../../common/headers";
-import { parseSwiftPath, reservedName } from "../../common/path";
-import { findObject } from "../services/object";
-import type { Middleware, Next } from "./pipeline";
-import type { SwiftRequest } from "./request";
-import { isManifestRead, manifestRead, normalizeEtag, subrequest } from "./large-object";
-import { discard } from "./subrequest";
+import { SwiftError } from "../../../common/errors";
+import { quote, unquote } from "../../../common/python";
+import { H, isTrue } from "../../../common/headers";
+import { parseSwiftPath, reservedName } from "../../../common/path";
+import { findObject } from "../../services/object";
+import type { Middleware, Next } from "../pipeline";
+import type { SwiftRequest } from "../request";
+import { isManifestRead, manifestRead } from "../large-objects/environ";
+import { normalizeEtag } from "../../../common/conditional";
+import { subrequest } from "../subrequest";
+import { discard } from "../subrequest";
 import {
   isAsStored,
   linkHeaders,
@@ -27,7 +29,7 @@ import {
   splitSymlinkParams,
   withContentTypeParams,
   type SymlinkInfo,
-} from "./symlink-params";
+} from "./params";
 
 /** Links followed before a read gives up with 409 (Swift: symloop_max). */
 export const SYMLOOP_MAX = 2;
@@ -348,8 +350,8 @@ async function put(req: SwiftRequest, next: Next): Promise<Response> {
   const accountHeader = headers.get(H.X_SYMLINK_TARGET_ACCOUNT);
   if (accountHeader !== null) {
     account = unquote(accountHeader);
-    if (!account) throw new SwiftError("PreconditionFailed", "Account name cannot be empty");
-    if (account.includes("/")) throw new SwiftError("PreconditionFailed", "Account name cannot contain slashes");
+    if (!account) throw SwiftError.html("PreconditionFailed", "Account name cannot be empty");
+    if (account.includes("/")) throw SwiftError.html("PreconditionFailed", "Account name cannot contain slashes");
   }
   const targetAccount = account ?? req.path.account;
   if (targetAccount === req.path.account && container === req.path.container && object === req.path.object) {
@@ -402,7 +404,7 @@ async function post(req: SwiftRequest, next: Next): Promise<Response> {
     [H.LOCATION]: `/${req.path.version}/${link.account ?? quote(req.path.account)}/${link.target}`,
   };
   if (link.etag !== null) headers[H.X_SYMLINK_TARGET_ETAG] = link.etag;
-  throw new SwiftError(
+  throw SwiftError.html(
     "TemporaryRedirect",
     "The requested POST was applied to a symlink. POST directly to the target to apply requested metadata.",
     headers,
