@@ -60,18 +60,33 @@ function codePointOrder(a: string, b: string): number {
   return left.length - right.length;
 }
 
-/** A str as json.dumps writes it with ensure_ascii: every character past `~` as `\uXXXX`. */
-function jsonString(text: string): string {
-  return JSON.stringify(text).replace(/[\u007f-\uffff]/g, (char) => `\\u${hexDigits(char.charCodeAt(0), 4)}`);
+/** A JSON string as json.dumps writes it with ensure_ascii: every UTF-16 unit past `~` as `\uXXXX`. */
+function asciiJson(json: string): string {
+  return json.replace(/[\u007f-\uffff]/g, (char) => `\\u${hexDigits(char.charCodeAt(0), 4)}`);
 }
+
+/** A str as json.dumps writes it with ensure_ascii. */
+function jsonString(text: string): string {
+  return asciiJson(JSON.stringify(text));
+}
+
+/** A JSON text's strings, and the separators between its values (what json.dumps spaces). */
+const JSON_TOKENS = /"(?:[^"\\]|\\.)*"|[,:]/g;
 
 /**
  * Python's json.dumps (ensure_ascii), so stored and served JSON reads byte for byte as Swift's:
  * by default its separators `, ` and `: ` and keys in insertion order; `compact` and `sortKeys` as
  * Swift writes ACLs. Object members whose value is undefined are left out, as JSON.stringify does.
+ * Without sortKeys it is the runtime's JSON.stringify (a listing of 10,000 items is one call)
+ * with Python's separators and ASCII escapes put in: both escape the same characters otherwise.
  */
 export function pythonJson(value: unknown, options: JsonOptions = {}): string {
   const [comma, colon] = options.compact ? [",", ":"] : [", ", ": "];
+  if (!options.sortKeys) {
+    return (JSON.stringify(value) ?? "null").replace(JSON_TOKENS, (token) =>
+      token === "," ? comma : token === ":" ? colon : asciiJson(token),
+    );
+  }
   const write = (item: unknown): string => {
     if (item === null || item === undefined) return "null";
     if (typeof item === "boolean" || typeof item === "number") return String(item);
@@ -79,7 +94,7 @@ export function pythonJson(value: unknown, options: JsonOptions = {}): string {
     if (Array.isArray(item)) return `[${item.map(write).join(comma)}]`;
     if (typeof item === "object") {
       const entries = Object.entries(item).filter(([, entry]) => entry !== undefined);
-      if (options.sortKeys) entries.sort(([a], [b]) => codePointOrder(a, b));
+      entries.sort(([a], [b]) => codePointOrder(a, b));
       return `{${entries.map(([key, entry]) => `${jsonString(key)}${colon}${write(entry)}`).join(comma)}}`;
     }
     return "null";

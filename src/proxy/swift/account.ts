@@ -20,7 +20,10 @@ import { checkNameLength, emptyResponse, isNewest, normalForm, statusOrThrow, ty
 import type { StoragePolicies } from "../../config/storage-policies";
 import { Timestamp } from "../../common/timestamp";
 
-/** Account headers kept as metadata besides X-Account-Meta-* (the account ACL, checked by the authorize stage; the ETag quoter's sysmeta). */
+/**
+ * Account headers kept as metadata besides X-Account-Meta-* (the account ACL, checked by the authorize stage; the ETag
+ * quoter's sysmeta).
+ */
 export const ACCOUNT_SYSTEM_HEADERS = [H.X_ACCOUNT_ACCESS_CONTROL, SETTING.account.sysmeta] as const;
 
 /** An account that does not exist yet reads as an empty one (account_autocreate). */
@@ -91,13 +94,15 @@ export async function get(req: SwiftRequest): Promise<Response> {
   refuseDeleted(listing?.account ?? null);
   const row = listing?.account ?? emptyAccount(account, req.ctx.now());
   const entries: RenderedEntry[] = (listing?.entries ?? []).map((entry) => {
-    if (entry.kind === "subdir") return subdirEntry(entry.name);
+    if (entry.kind === "subdir") return subdirEntry(entry.name, "account");
     const lastModified = (Timestamp.parse(entry.row.putTimestamp) ?? new Timestamp(0)).isoformat;
     const { objectCount: count, bytesUsed: bytes } = entry.row;
     return {
       name: entry.name,
       json: { name: entry.name, count, bytes, last_modified: lastModified },
-      xml: `<container><name>${xmlText(entry.name)}</name><count>${count}</count><bytes>${bytes}</bytes><last_modified>${lastModified}</last_modified></container>`,
+      xml:
+        `<container><name>${xmlText(entry.name)}</name><count>${count}</count><bytes>${bytes}</bytes>` +
+        `<last_modified>${lastModified}</last_modified></container>`,
     };
   });
   const body = renderListing(format, "account", account, entries);

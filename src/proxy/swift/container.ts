@@ -33,7 +33,10 @@ import { policyByName, policyOfIndex, type StoragePolicy } from "../../config/st
 /** How Swift spells the header in its messages. */
 const X_STORAGE_POLICY_NAME = "X-Storage-Policy";
 
-/** Container headers kept as metadata besides X-Container-Meta-* (ACLs, legacy versioning, container sync, the ETag quoter's sysmeta). */
+/**
+ * Container headers kept as metadata besides X-Container-Meta-* (ACLs, legacy versioning, container sync, the ETag
+ * quoter's sysmeta).
+ */
 export const CONTAINER_SYSTEM_HEADERS = [
   H.X_CONTAINER_READ,
   H.X_CONTAINER_WRITE,
@@ -134,10 +137,11 @@ export async function get(req: SwiftRequest): Promise<Response> {
   const listing = await listContainer(req.ctx, account, container, params, isNewest(req));
   if (!listing) throw new SwiftError("NotFound");
   const entries: RenderedEntry[] = listing.entries.map((entry) => {
-    if (entry.kind === "subdir") return subdirEntry(entry.name);
+    if (entry.kind === "subdir") return subdirEntry(entry.name, "container");
     const { row } = entry;
     const lastModified = (Timestamp.parse(row.metaTimestamp) ?? new Timestamp(0)).isoformat;
-    // An SLO manifest is listed with the large object's size (`swift_bytes`) and, in JSON, its `slo_etag` (Swift: container/server.py update_data_record, slo.py handle_container_listing).
+    // An SLO manifest is listed with the large object's size (`swift_bytes`) and, in JSON, its `slo_etag` (Swift:
+    // container/server.py update_data_record, slo.py handle_container_listing).
     const { contentType: stored, swiftBytes, sloEtag } = splitSwiftBytes(row.contentType);
     const bytes = swiftBytes ?? row.size;
     // A symlink is listed with its target (Swift: symlink.py SymlinkContainerContext).

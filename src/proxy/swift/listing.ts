@@ -50,7 +50,9 @@ export function queryParam(params: ReadonlyMap<string, Uint8Array>, name: string
   return text;
 }
 
-/** One parameter as text, its bytes read leniently, or null when absent: a parameter Swift reads without refusing it. */
+/**
+ * One parameter as text, its bytes read leniently, or null when absent: a parameter Swift reads without refusing it.
+ */
 export function queryText(url: URL, name: string): string | null {
   const bytes = queryParams(url).get(name);
   return bytes === undefined ? null : utf8Lenient(bytes);
@@ -90,7 +92,10 @@ const CONTAINER_PARAMS = [
 ] as const;
 const ACCOUNT_PARAMS = ["prefix", "delimiter", "reverse", "limit", "marker", "end_marker"] as const;
 
-/** Swift: request_helpers.py constrain_req_limit. 412 for a limit above the maximum; a limit that is not digits means the maximum. */
+/**
+ * Swift: request_helpers.py constrain_req_limit. 412 for a limit above the maximum; a limit that is not digits means
+ * the maximum.
+ */
 function constrainLimit(text: string | null, maxLimit: number): number {
   if (!text || !/^\d+$/.test(text)) return maxLimit;
   const limit = Number(text);
@@ -212,8 +217,11 @@ export interface RenderedEntry {
 }
 
 /**
- * The body of a listing. Plain text: names one per line; JSON: an array; XML: a root element
- * named `root` with a `name` attribute. Null body (204) for an empty plain listing.
+ * The body of a listing, as Swift's listing_formats writes it. Plain text: names one per line
+ * (null, a 204, when empty); JSON: Python's json.dumps of the array; XML: a root element named
+ * `root` with a `name` attribute, as ElementTree writes it: an account's entries each on a line
+ * of its own (account_to_xml sets the text and tails to "\n"), a container's run together, and
+ * an empty container as `<container name="c" />`.
  */
 export function renderListing(
   format: ListingFormat,
@@ -221,20 +229,29 @@ export function renderListing(
   rootName: string,
   entries: readonly RenderedEntry[],
 ): string | null {
-  if (format === "json") return JSON.stringify(entries.map((entry) => entry.json));
+  if (format === "json") return pythonJson(entries.map((entry) => entry.json));
   if (format === "xml") {
-    return `<?xml version="1.0" encoding="UTF-8"?>\n<${root} name="${xmlAttribute(rootName)}">${entries.map((entry) => entry.xml).join("")}</${root}>`;
+    const open = `<?xml version="1.0" encoding="UTF-8"?>\n<${root} name="${xmlAttribute(rootName)}"`;
+    if (root === "account") return `${open}>\n${entries.map((entry) => `${entry.xml}\n`).join("")}</${root}>`;
+    return entries.length ? `${open}>${entries.map((entry) => entry.xml).join("")}</${root}>` : `${open} />`;
   }
   if (!entries.length) return null;
   return entries.map((entry) => `${entry.name}\n`).join("");
 }
 
-/** A `subdir` entry from a delimiter listing. */
-export function subdirEntry(name: string): RenderedEntry {
+/**
+ * A `subdir` entry from a delimiter listing: in a container's XML with its name as an element
+ * too, in an account's as an empty element. Swift: listing_formats container_to_xml, account_to_xml.
+ */
+export function subdirEntry(name: string, root: "account" | "container"): RenderedEntry {
+  const attribute = xmlAttribute(name);
   return {
     name,
     json: { subdir: name },
-    xml: `<subdir name="${xmlAttribute(name)}"><name>${xmlText(name)}</name></subdir>`,
+    xml:
+      root === "account"
+        ? `<subdir name="${attribute}" />`
+        : `<subdir name="${attribute}"><name>${xmlText(name)}</name></subdir>`,
   };
 }
 
@@ -260,7 +277,7 @@ export function renderItems(
   if (format === "json") return pythonJson(items);
   const { element, fields } = XML_FIELDS[root];
   const entries = items.map((item): RenderedEntry => {
-    if (typeof item.subdir === "string") return subdirEntry(item.subdir);
+    if (typeof item.subdir === "string") return subdirEntry(item.subdir, root);
     const xml = fields.map((field) => `<${field}>${xmlText(String(item[field] ?? ""))}</${field}>`).join("");
     return { name: String(item.name ?? ""), json: item, xml: `<${element}>${xml}</${element}>` };
   });

@@ -380,7 +380,8 @@ const SOURCE_HEADERS = [H.RANGE, H.IF_MATCH, H.IF_NONE_MATCH, H.IF_MODIFIED_SINC
  * X-Newest (so large objects and symlinks resolve as for any reader, and the caller's rights are
  * checked), then PUT its body to the destination through the pipeline. The source's metadata is
  * kept unless X-Fresh-Metadata, the request's overriding; Range and If-* apply to the source.
- * 201 with X-Copied-From, X-Copied-From-Account and X-Copied-From-Last-Modified.
+ * 201 with X-Copied-From, X-Copied-From-Account and X-Copied-From-Last-Modified, and the
+ * copy's user metadata.
  */
 async function copy(req: SwiftRequest, source: ObjectPath, destination: ObjectPath): Promise<Response> {
   const headers = req.request.headers;
@@ -479,5 +480,10 @@ async function copy(req: SwiftRequest, source: ObjectPath, destination: ObjectPa
   if (sourceVersion !== null) headersOut[H.X_COPIED_FROM_VERSION_ID] = sourceVersion;
   const version = put.headers.get(H.X_OBJECT_VERSION_ID);
   if (version !== null) headersOut[H.X_OBJECT_VERSION_ID] = version;
+  // The copy's user metadata and X-Delete-At, the source's kept and the request's added
+  // (Swift: copy.py _create_response_headers, _copy_headers from the sink request).
+  for (const [name, value] of putHeaders) {
+    if (name.startsWith(metaPrefix("object")) || name === H.X_DELETE_AT) headersOut[name] = value;
+  }
   return emptyResponse(put.status, headersOut);
 }

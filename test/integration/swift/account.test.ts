@@ -25,7 +25,7 @@ describe("account", () => {
     expect(await text(json)).toBe("[]");
     const xml = await swift("GET", "/AUTH_test2?format=xml", { user });
     expect(xml.status).toBe(200);
-    expect(await text(xml)).toBe('<?xml version="1.0" encoding="UTF-8"?>\n<account name="AUTH_test2"></account>');
+    expect(await text(xml)).toBe('<?xml version="1.0" encoding="UTF-8"?>\n<account name="AUTH_test2">\n</account>');
   });
 
   it("counts containers, objects and bytes after writes", async ({ expect }) => {
@@ -85,7 +85,7 @@ describe("account", () => {
     expect(head.headers.get("x-account-meta-good")).toBeNull();
   });
 
-  it("PUT and DELETE of an account by its own .admin user return 403 (only the reseller admin manages accounts)", async ({
+  it("PUT and DELETE of an account by its own .admin user are 403 (only the reseller admin manages accounts)", async ({
     expect,
   }) => {
     for (const method of ["PUT", "DELETE"]) {

@@ -17,6 +17,28 @@ beforeAll(async () => {
 });
 
 describe("server-side copy", () => {
+  it("a copy's 201 carries its user metadata, the source's kept and the request's added", async ({ expect }) => {
+    const kept = await swift("COPY", "/AUTH_test/copy-src/original.txt", {
+      headers: { Destination: "copy-dst/meta.txt", "X-Object-Meta-Size": "big", "X-Delete-At": "9999999999" },
+    });
+    await text(kept);
+    expect(kept.status).toBe(201);
+    const metadata = (response: Response) =>
+      Object.fromEntries([...response.headers].filter(([name]) => name.startsWith("x-object-meta-")));
+    expect(metadata(kept)).toEqual({
+      "x-object-meta-color": "blue",
+      "x-object-meta-shape": "round",
+      "x-object-meta-size": "big",
+    });
+    expect(kept.headers.get("x-delete-at")).toBe("9999999999");
+    const fresh = await swift("PUT", "/AUTH_test/copy-dst/fresh.txt", {
+      headers: { "X-Copy-From": "copy-src/original.txt", "X-Fresh-Metadata": "true", "X-Object-Meta-Size": "small" },
+    });
+    await text(fresh);
+    expect(metadata(fresh)).toEqual({ "x-object-meta-size": "small" });
+    expect(fresh.headers.get("x-delete-at")).toBeNull();
+  });
+
   it("COPY with Destination copies body and metadata, returning 201 with X-Copied-From headers", async ({ expect }) => {
     const response = await swift("COPY", "/AUTH_test/copy-src/original.txt", {
       headers: { Destination: "copy-dst/copied.txt" },

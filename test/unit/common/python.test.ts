@@ -171,12 +171,13 @@ const UTF8_VECTORS = [
 ] as const;
 
 describe("pythonInt reads what Python's int() reads", () => {
-  it("signs, leading zeros, _ between digits, Unicode digits and Python's whitespace are read; anything else is null", ({
+  it("signs, leading zeros, _ between digits, Unicode digits and Python's whitespace are read; all else is null", ({
     expect,
   }) => {
     for (const [text, value] of INT_VECTORS) {
       const read = pythonInt(text);
-      expect(read === null ? null : read + 0, JSON.stringify(text)).toBe(value); // + 0: "-0" reads as -0, which is Python's 0
+      // + 0: "-0" reads as -0, which is Python's 0
+      expect(read === null ? null : read + 0, JSON.stringify(text)).toBe(value);
     }
   });
 });
@@ -196,6 +197,22 @@ describe("pythonJson writes what Python's json.dumps writes", () => {
   it("object members whose value is undefined are left out, as JSON.stringify leaves them", ({ expect }) => {
     expect(pythonJson({ a: undefined, b: 1 })).toBe('{"b": 1}');
   });
+
+  it("a listing: separators and escapes inside strings stay as they are, nested values spaced", ({ expect }) => {
+    const listing = [
+      { subdir: "x/" },
+      { bytes: 1, name: 'é😀\u2028\u007f"\\\n\u0001,:', n: null, t: true, l: [1, 2, []], o: {} },
+    ];
+    // Python 3.11: json.dumps of the same list.
+    expect(pythonJson(listing)).toBe(
+      '[{"subdir": "x/"}, {"bytes": 1, "name": "\\u00e9\\ud83d\\ude00\\u2028\\u007f\\"\\\\\\n\\u0001,:", ' +
+        '"n": null, "t": true, "l": [1, 2, []], "o": {}}]',
+    );
+    // json.dumps(..., separators=(",", ":")).
+    expect(pythonJson({ "a,b": "c:d", x: ["", '"', "\\\\"] }, { compact: true })).toBe(
+      '{"a,b":"c:d","x":["","\\"","\\\\\\\\"]}',
+    );
+  });
 });
 
 describe("pythonRepr writes what Python's repr() of a str writes", () => {
@@ -207,15 +224,17 @@ describe("pythonRepr writes what Python's repr() of a str writes", () => {
 });
 
 describe("quote is urllib.parse.quote", () => {
-  it("keeps letters, digits and _.-~ and the safe characters (default '/'), and writes every other UTF-8 byte as upper-case %XX", ({
-    expect,
-  }) => {
-    for (const [text, slash, spaceSlash, none] of QUOTE_VECTORS) {
-      expect(quote(text), text).toBe(slash);
-      expect(quote(text, " /"), text).toBe(spaceSlash);
-      expect(quote(text, ""), text).toBe(none);
-    }
-  });
+  it(
+    "keeps letters, digits and _.-~ and the safe characters (default '/'), " +
+      "and writes every other UTF-8 byte as upper-case %XX",
+    ({ expect }) => {
+      for (const [text, slash, spaceSlash, none] of QUOTE_VECTORS) {
+        expect(quote(text), text).toBe(slash);
+        expect(quote(text, " /"), text).toBe(spaceSlash);
+        expect(quote(text, ""), text).toBe(none);
+      }
+    },
+  );
 
   it("quotes bytes that are not UTF-8 byte for byte (a bulk-delete name that failed check_utf8)", ({ expect }) => {
     for (const [bytes, quoted] of QUOTE_BYTES_VECTORS) expect(quote(Uint8Array.from(bytes)), quoted).toBe(quoted);
@@ -236,16 +255,18 @@ describe("unquote is urllib.parse.unquote", () => {
     for (const [text, unquoted] of UNQUOTE_VECTORS) expect(unquote(text), text).toBe(unquoted);
   });
 
-  it("keeps as written a run of escapes that is not UTF-8, where Python writes U+FFFD (Swift keeps the bytes: a name with U+FFFD would be another name)", ({
-    expect,
-  }) => {
-    for (const [text, python] of UNQUOTE_INVALID_PYTHON) {
-      expect(python).toContain("\ufffd");
-      expect(unquote(text), text).toBe(text);
-    }
-  });
+  it(
+    "keeps as written a run of escapes that is not UTF-8, where Python writes U+FFFD " +
+      "(Swift keeps the bytes: a name with U+FFFD would be another name)",
+    ({ expect }) => {
+      for (const [text, python] of UNQUOTE_INVALID_PYTHON) {
+        expect(python).toContain("\ufffd");
+        expect(unquote(text), text).toBe(text);
+      }
+    },
+  );
 
-  it("unquoteToBytes is unquote_to_bytes; with plus it reads + as a space first, as unquote_plus does for query strings", ({
+  it("unquoteToBytes is unquote_to_bytes; with plus it reads + as a space first, as unquote_plus does for queries", ({
     expect,
   }) => {
     for (const [text, bytes, plusBytes] of UNQUOTE_BYTES_VECTORS) {
@@ -257,12 +278,14 @@ describe("unquote is urllib.parse.unquote", () => {
 });
 
 describe("bytes as text", () => {
-  it("utf8OrNull is bytes.decode('utf-8'): a BOM kept; overlong forms, encoded surrogates, truncated sequences and code points past U+10FFFF refused", ({
-    expect,
-  }) => {
-    for (const [bytes, strict] of UTF8_VECTORS)
-      expect(utf8OrNull(Uint8Array.from(bytes)), JSON.stringify(bytes)).toBe(strict);
-  });
+  it(
+    "utf8OrNull is bytes.decode('utf-8'): a BOM kept; " +
+      "overlong forms, encoded surrogates, truncated sequences and code points past U+10FFFF refused",
+    ({ expect }) => {
+      for (const [bytes, strict] of UTF8_VECTORS)
+        expect(utf8OrNull(Uint8Array.from(bytes)), JSON.stringify(bytes)).toBe(strict);
+    },
+  );
 
   it("utf8Lenient is decode('utf-8', 'replace'): one U+FFFD per maximal invalid sequence, a BOM kept", ({ expect }) => {
     for (const [bytes, , replaced] of UTF8_VECTORS)
