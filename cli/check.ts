@@ -36,7 +36,8 @@ export function unboundInConfig(ring: RingName, zones: readonly Zone[], config: 
 
 /** "object: BODIES_Z4 is not an [[r2_buckets]] binding in wrangler.toml (zone z4 of the object ring names it)" */
 export function describeUnbound(problem: UnboundBucket, config: WranglerConfig): string {
-  return `${problem.ring}: ${problem.binding} ${describeUnboundBucket(problem, `an [[r2_buckets]] binding in ${config.path}`)}`;
+  const description = describeUnboundBucket(problem, `an [[r2_buckets]] binding in ${config.path}`);
+  return `${problem.ring}: ${problem.binding} ${description}`;
 }
 
 /** What to add to wrangler.toml for the bindings `problems` name. */
@@ -45,7 +46,10 @@ export function bindingHint(problems: readonly UnboundBucket[], config: Wrangler
   const blocks = bindings.map(
     (binding) => `[[r2_buckets]]\nbinding = "${binding}"\nbucket_name = "<the zone's R2 bucket>"`,
   );
-  return `add to ${config.path} (and create each bucket with \`npx wrangler r2 bucket create <bucket_name>\` before deploying):\n\n${blocks.join("\n\n")}\n`;
+  return (
+    `add to ${config.path} (and create each bucket with \`npx wrangler r2 bucket create <bucket_name>\` ` +
+    `before deploying):\n\n${blocks.join("\n\n")}\n`
+  );
 }
 
 /** What `checkCluster` found: problems to print (none: all good) and a one-line summary. */
@@ -98,7 +102,8 @@ export function checkCluster(dir: string, configPath: string): ClusterCheck {
   problems.push(...unbound.map((problem) => describeUnbound(problem, config)));
   const summary =
     `rings and ${config.path} agree: ${rings.join(", ")} rings, ` +
-    `R2 bucket bindings ${[...config.r2BucketBindings].join(", ") || "none"}, crons ${config.crons.join(", ") || "none"}`;
+    `R2 bucket bindings ${[...config.r2BucketBindings].join(", ") || "none"}, ` +
+    `crons ${config.crons.join(", ") || "none"}`;
   return { problems, hint: unbound.length > 0 ? bindingHint(unbound, config) : null, summary };
 }
 
@@ -114,7 +119,8 @@ function policyProblems(dir: string, config: WranglerConfig, rings: readonly Rin
     for (const policy of policies.all) {
       if (!rings.includes(policy.ring))
         problems.push(
-          `${config.path}: STORAGE_POLICIES names policy ${policy.index} (${policy.name}), but ${ringPath(dir, policy.ring)} does not exist: run "edgeswift ring ${policy.ring} create"`,
+          `${config.path}: STORAGE_POLICIES names policy ${policy.index} (${policy.name}), ` +
+            `but ${ringPath(dir, policy.ring)} does not exist: run "edgeswift ring ${policy.ring} create"`,
         );
     }
     for (const ring of rings.filter((name) => name.startsWith("object-"))) {
@@ -131,7 +137,8 @@ function policyProblems(dir: string, config: WranglerConfig, rings: readonly Rin
   const expected = ringIndex(ringFileNames(dir));
   if (!existsSync(index) || readFileSync(index, "utf8") !== expected) {
     problems.push(
-      `${index} does not list the ring files in ${dir}: run "edgeswift ring object rebalance" (any ring's rebalance rewrites it)`,
+      `${index} does not list the ring files in ${dir}: ` +
+        `run "edgeswift ring object rebalance" (any ring's rebalance rewrites it)`,
     );
   }
   return problems;

@@ -104,5 +104,8 @@ export function ringIndex(rings: readonly RingName[]): string {
   const identifier = (ring: RingName) => ring.replace("-", "_");
   const imports = rings.map((ring) => `import ${identifier(ring)} from "./${ring}.ring.json";\n`).join("");
   const entries = rings.map((ring) => (identifier(ring) === ring ? ring : `"${ring}": ${identifier(ring)}`)).join(", ");
-  return `// Written by \`edgeswift ring\`: every ring file in this directory, as the Worker bundles them.\n${imports}\nexport default { ${entries} } as Record<string, unknown>;\n`;
+  return (
+    "// Written by `edgeswift ring`: every ring file in this directory, as the Worker bundles them.\n" +
+    `${imports}\nexport default { ${entries} } as Record<string, unknown>;\n`
+  );
 }

@@ -120,7 +120,8 @@ function ringCommands(ring: RingName): CommandDef {
       const hint = args.locationHint ?? null;
       if (hint !== null && !KNOWN_LOCATION_HINTS.includes(hint)) {
         console.warn(
-          `warning: ${JSON.stringify(hint)} is not a location hint Cloudflare documents (${KNOWN_LOCATION_HINTS.join(", ")})`,
+          `warning: ${JSON.stringify(hint)} is not a location hint Cloudflare documents ` +
+            `(${KNOWN_LOCATION_HINTS.join(", ")})`,
         );
       }
       const zone = { id: args.zone, locationHint: hint, weight: weightOf(args.weight), bucket: args.bucket ?? null };
@@ -183,9 +184,11 @@ function ringCommands(ring: RingName): CommandDef {
       if (result.moved === 0) {
         // Swift: "No partitions could be reassigned." and the builder is not saved.
         console.log(
-          `No partitions could be reassigned. Either none need to be or none can be due to min_part_hours [${builder.minPartHours}].`,
+          "No partitions could be reassigned. " +
+            `Either none need to be or none can be due to min_part_hours [${builder.minPartHours}].`,
         );
-        // The index of ring files is still brought up to date (edgeswift check asks for this after a ring file was copied in).
+        // The index of ring files is still brought up to date (edgeswift check asks for this after a ring file was
+        // copied in).
         writeRingIndex(args.dir);
         return;
       }
@@ -213,7 +216,8 @@ function ringCommands(ring: RingName): CommandDef {
     meta: {
       name: "validate",
       description:
-        "check the builder, and the zones' buckets against wrangler.toml; exit 1 on problems (Swift: swift-ring-builder validate)",
+        "check the builder, and the zones' buckets against wrangler.toml; " +
+        "exit 1 on problems (Swift: swift-ring-builder validate)",
     },
     args: { ...DIR_ARG, ...CONFIG_ARG },
     run({ args }) {

@@ -13,7 +13,8 @@ export function cronOf(expression: string): Cron {
     return new Cron(expression, { timezone: "Etc/UTC", mode: "5-part" });
   } catch (error) {
     throw new CliError(
-      `${JSON.stringify(expression)} is not a cron trigger (five fields, UTC): ${error instanceof Error ? error.message : String(error)}`,
+      `${JSON.stringify(expression)} is not a cron trigger (five fields, UTC): ` +
+        `${error instanceof Error ? error.message : String(error)}`,
     );
   }
 }

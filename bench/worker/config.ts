@@ -21,7 +21,9 @@ export interface BenchConfig extends Config {
 
 const cache = new WeakMap<object, BenchConfig>();
 
-/** parseConfig(env) and the BenchFloor namespace, memoised per isolate; ConfigError (a 503) as parseConfig throws it. */
+/**
+ * parseConfig(env) and the BenchFloor namespace, memoised per isolate; ConfigError (a 503) as parseConfig throws it.
+ */
 export function benchConfig(env: BenchEnv): BenchConfig {
   const cached = cache.get(env);
   if (cached) return cached;

@@ -92,7 +92,10 @@ floorRoutes.get("/floor/head/:n", async (c) => {
   });
 });
 
-/** DELETE floor, in parallel: a tombstone row write in each primary replica of the object's and of its container's partition. */
+/**
+ * DELETE floor, in parallel: a tombstone row write in each primary replica of the object's and of its container's
+ * partition.
+ */
 floorRoutes.delete("/floor/delete/:n", async (c) => {
   const config = benchConfig(c.env);
   const name = c.req.param("n");
@@ -179,7 +182,9 @@ function bodyBuckets(config: BenchConfig, partition: number): R2Bucket[] {
   return [...buckets.values()];
 }
 
-/** Streams one body of known length into every bucket at once, one FixedLengthStream each (as services/bodies.ts does). */
+/**
+ * Streams one body of known length into every bucket at once, one FixedLengthStream each (as services/bodies.ts does).
+ */
 async function writeBodies(
   source: ReadableStream<Uint8Array>,
   length: number,

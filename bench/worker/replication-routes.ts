@@ -233,7 +233,8 @@ replicationRoutes.post("/in-sync", async (c) => {
     unknown
   >;
   const partitions = body.partitions.filter((p): p is number => Number.isSafeInteger(p));
-  // A replica that does not answer within `timeoutMs` counts as not in sync (a busy one would hold up the whole answer).
+  // A replica that does not answer within `timeoutMs` counts as not in sync (a busy one would hold up the whole
+  // answer).
   const timeoutMs =
     typeof body.timeoutMs === "number" && body.timeoutMs > 0
       ? Math.min(body.timeoutMs, NODE_TIMEOUT_MS)

@@ -30,9 +30,15 @@ export const SLO_MIN_SEGMENT_SIZE = 1;
 export const SLO_YIELD_FREQUENCY_SECONDS = 10;
 /** Nested manifests followed on GET (Swift: SloGetContext.max_slo_recursion_depth). */
 export const SLO_MAX_RECURSION_DEPTH = 10;
-/** Segments HEADed at once on a manifest PUT, deleted at once on a manifest DELETE (Swift: concurrency, delete_concurrency). */
+/**
+ * Segments HEADed at once on a manifest PUT, deleted at once on a manifest DELETE (Swift: concurrency,
+ * delete_concurrency).
+ */
 export const SLO_CONCURRENCY = 2;
-/** Large object GETs: segments after the first this many are read at most this many per second, and a GET ends after max_get_time (Swift: slo.py, dlo.py). */
+/**
+ * Large object GETs: segments after the first this many are read at most this many per second, and a GET ends after
+ * max_get_time (Swift: slo.py, dlo.py).
+ */
 export const LARGE_OBJECT_RATE_LIMIT_AFTER_SEGMENT = 10;
 export const LARGE_OBJECT_RATE_LIMIT_SEGMENTS_PER_SECOND = 1;
 /** SLO segments (reads) smaller than this are rate-limited; DLO segments all are (Swift: rate_limit_under_size). */
@@ -68,7 +74,10 @@ export const ROWS_PER_RPC_MAX = 1_000;
 export const UPDATE_RETRY_MS = 1_000;
 /** While deliveries keep failing, the retry delay doubles up to this (a container that never comes is not hammered). */
 export const UPDATE_RETRY_MAX_MS = 300_000;
-/** How long an object replica waits for the container replica before queueing the update (Swift: container_update_timeout). */
+/**
+ * How long an object replica waits for the container replica before queueing the update (Swift:
+ * container_update_timeout).
+ */
 export const CONTAINER_UPDATE_TIMEOUT_MS = 1_000;
 /**
  * How long a container replica gathers object writes before it reports its counts to the account
@@ -84,7 +93,9 @@ export const POST_QUORUM_TIMEOUT_MS = 500;
 /** Parts of a chunked upload (R2 multipart: uniform sizes but the last, at least 5 MiB). */
 export const CHUNKED_PART_SIZE = 5 * 1024 * 1024;
 
-/** Seconds container information stays in the proxy's in-isolate cache (Swift: recheck_container_existence, shortened). */
+/**
+ * Seconds container information stays in the proxy's in-isolate cache (Swift: recheck_container_existence, shortened).
+ */
 export const CONTAINER_INFO_TTL_MS = 5_000;
 /** Seconds account existence stays cached. */
 export const ACCOUNT_INFO_TTL_MS = 5_000;
@@ -114,7 +125,10 @@ export const REPAIR_RETRY_MAX_MS = 2_000;
 export const REPAIR_WAIT_MAX_MS = 60_000;
 export const ZONE_PROBE_INTERVAL_MS = 1_000;
 export const WAKE_CALLS_IN_FLIGHT = 32;
-/** Probes and wakes one ring summary alarm makes at most (the Free plan allows 1,000 subrequests per invocation); the rest follow at once in the next. */
+/**
+ * Probes and wakes one ring summary alarm makes at most (the Free plan allows 1,000 subrequests per invocation); the
+ * rest follow at once in the next.
+ */
 export const SUMMARY_CALLS_PER_ALARM_MAX = 500;
 /** Leaves whose rows one repair round exchanges, and rounds per repair. */
 export const REPAIR_LEAVES_PER_ROUND = 512;

@@ -107,7 +107,8 @@ export function byteRangesFraming(ranges: readonly ByteRange[], size: number, co
   const parts = ranges.map((range) => ({
     range,
     head: encoder.encode(
-      `--${boundary}\r\nContent-Type: ${contentType}\r\nContent-Range: bytes ${range.start}-${range.end - 1}/${size}\r\n\r\n`,
+      `--${boundary}\r\nContent-Type: ${contentType}\r\n` +
+        `Content-Range: bytes ${range.start}-${range.end - 1}/${size}\r\n\r\n`,
     ),
   }));
   const tail = encoder.encode(`--${boundary}--`);

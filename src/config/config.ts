@@ -42,7 +42,10 @@ export interface Config {
    * (Swift: reseller_prefix; default DEFAULT_RESELLER_PREFIXES).
    */
   resellerPrefixes: readonly string[];
-  /** The group a user must also be in to own an account under a prefix, keyed by prefix (Swift: require_group, <prefix>_require_group). */
+  /**
+   * The group a user must also be in to own an account under a prefix, keyed by prefix (Swift: require_group,
+   * <prefix>_require_group).
+   */
   requireGroups: ReadonlyMap<string, string>;
   tokenSecret: string;
   /** Every ring: account, container, and each storage policy's object ring. */
@@ -374,7 +377,8 @@ function storagePolicies(env: Env, rings: RingSet): StoragePolicies {
     if (!rings.has(policy.ring)) {
       throw new ConfigError(
         "STORAGE_POLICIES",
-        `names policy ${policy.index} (${policy.name}), but rings/${policy.ring}.ring.json is not bundled: build it with "edgeswift ring ${policy.ring} create"`,
+        `names policy ${policy.index} (${policy.name}), but rings/${policy.ring}.ring.json is not bundled: ` +
+          `build it with "edgeswift ring ${policy.ring} create"`,
       );
     }
   }

@@ -94,7 +94,10 @@ export function updateTargetZones(
   return zones;
 }
 
-/** The replicas a write to `source` should update in `targetRing` for the path's target partition (see updateTargetZones). */
+/**
+ * The replicas a write to `source` should update in `targetRing` for the path's target partition (see
+ * updateTargetZones).
+ */
 export function updateTargets(
   source: ReplicaIdentity,
   sourceRing: Ring,

@@ -16,7 +16,10 @@ interface DataAndMeta {
   metaTimestamp: string;
 }
 
-/** Which row's data wins: the newer createdAt; on a tie a tombstone, else the row already held (Swift: equal timestamps keep the first write). */
+/**
+ * Which row's data wins: the newer createdAt; on a tie a tombstone, else the row already held (Swift: equal timestamps
+ * keep the first write).
+ */
 function dataWinner<T extends DataAndMeta>(current: T, incoming: T): T {
   // On equal timestamps the tombstone wins, whichever replica held what first, so every order of
   // delivery ends the same (Swift: diskfile get_ondisk_files, a .ts makes a .data of its time obsolete).

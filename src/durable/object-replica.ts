@@ -172,7 +172,9 @@ export class ObjectReplica extends ReplicaBase<ObjectRow, ObjectRows> {
     );
   }
 
-  /** Expires objects past X-Delete-At, delivers container updates, deletes garbage bodies; returns when to come back. */
+  /**
+   * Expires objects past X-Delete-At, delivers container updates, deletes garbage bodies; returns when to come back.
+   */
   protected async runDuties(): Promise<number | null> {
     const nextExpiry = await this.#expire();
     await this.#outbox.deliver();

@@ -28,7 +28,9 @@ export interface ListingRow {
   metaTimestamp: string;
 }
 
-/** One object in an object replica (Swift's .data/.meta/.ts files of one hash dir): what its container lists, and more. */
+/**
+ * One object in an object replica (Swift's .data/.meta/.ts files of one hash dir): what its container lists, and more.
+ */
 export interface ObjectRow extends ListingRow {
   /** `account/container/object` */
   name: string;

@@ -3,9 +3,10 @@
  * Operator routes, for the reseller admin only: `GET /recon/replication` (each ring's last sweep:
  * when, how long, partitions checked and divergent, rows moved, handoffs outstanding, the oldest
  * divergence not yet repaired; and how many replicas wait for each zone that stopped answering),
- * `POST /recon/sweep` (run the replicator's jobs now, as cron does; `?only=sweep`: the ring
- * sweeps alone), and, only when
- * FAULT_INJECTION is "true", `GET`/`PUT /faults` (`{"down": ["z3"]}` takes zones down). Swift: common/middleware/recon.py serves the same kind of figures from its cache files.
+ * `POST /recon/sweep` (run the replicator's jobs now, as cron does; `?only=sweep`: the ring sweeps
+ * alone), and, only when FAULT_INJECTION is "true", `GET`/`PUT /faults` (`{"down": ["z3"]}` takes
+ * zones down). Swift: common/middleware/recon.py serves the same kind of figures from its cache
+ * files.
  */
 
 import { Hono } from "hono";

@@ -18,11 +18,12 @@ export interface ZoneReply<T> {
 }
 
 /**
- * Calls every primary in parallel, replacing a primary that answered 503 (and was not
- * overloaded: see ReplicaReply.overloaded) with the next unused handoff, which is told the primary it stands in for (`standingFor`; null for a primary), so it
- * later hands the write to that primary alone. The post-quorum wait starts once successes came
- * from a quorum of distinct zones (a handoff in an answering primary's zone adds none); replies
- * still missing after it count as 503. Reply `i` stands for `primaries[i]`.
+ * Calls every primary in parallel, replacing a primary that answered 503 (and was not overloaded:
+ * see ReplicaReply.overloaded) with the next unused handoff, which is told the primary it stands in
+ * for (`standingFor`; null for a primary), so it later hands the write to that primary alone. The
+ * post-quorum wait starts once successes came from a quorum of distinct zones (a handoff in an
+ * answering primary's zone adds none); replies still missing after it count as 503. Reply `i`
+ * stands for `primaries[i]`.
  */
 export async function fanOut<T>(
   primaries: readonly string[],
@@ -70,7 +71,10 @@ export async function fanOut<T>(
   return results.map((result, index) => result ?? { zone: primaries[index] ?? "", reply: { status: 503 } });
 }
 
-/** A replica that must repair after a write; on a handoff, the primaries it must hand the write to besides the one it stood in for. */
+/**
+ * A replica that must repair after a write; on a handoff, the primaries it must hand the write to besides the one it
+ * stood in for.
+ */
 export interface RepairDuty {
   slot: string;
   owed: string[];

@@ -93,7 +93,8 @@ export function validate(builder: BuilderFile): string[] {
   if (withBucket.length > 0 && withBucket.length < live.length) {
     const without = live.filter((zone) => zone.bucket === null).map((zone) => zone.id);
     problems.push(
-      `zones ${listed(withBucket)} name an R2 bucket and ${listed(without)} do not: name one for every zone or for none`,
+      `zones ${listed(withBucket)} name an R2 bucket and ${listed(without)} do not: ` +
+        "name one for every zone or for none",
     );
   }
   const assignable = builder.zones.filter(isAssignable).length;
@@ -185,7 +186,8 @@ export function show(builder: BuilderFile, nowSeconds?: number): string {
   const counts = table ? partitionsPerZone(table, builder.zones.length) : builder.zones.map(() => 0);
   const lines = [
     `${builder.ring} ring, version ${builder.version}`,
-    `${partitions} partitions (part power ${builder.partPower}), ${builder.replicas} replicas, ${builder.zones.length} zones`,
+    `${partitions} partitions (part power ${builder.partPower}), ` +
+      `${builder.replicas} replicas, ${builder.zones.length} zones`,
   ];
   if (table) {
     const balance = balanceOf(builder.zones, counts, partitionReplicas);

@@ -303,7 +303,8 @@ export function rebalance(builder: BuilderFile, nowSeconds: number): RebalanceRe
   const assignableCount = zones.filter(isAssignable).length;
   if (assignableCount < replicas) {
     throw new RingBuilderError(
-      `${replicas} replicas need at least ${replicas} zones with weight > 0, and the ${builder.ring} ring has ${assignableCount}`,
+      `${replicas} replicas need at least ${replicas} zones with weight > 0, ` +
+        `and the ${builder.ring} ring has ${assignableCount}`,
     );
   }
   if (zones.length >= NO_ZONE) throw new RingBuilderError(`a ring holds at most ${NO_ZONE - 1} zones`);

@@ -59,42 +59,43 @@ async function curlGet(
 }
 
 describe("Content-Encoding: gzip objects", () => {
-  it("swift upload --header 'Content-Encoding: gzip', then swift download, swift copy and curl (with and without Accept-Encoding: gzip) return the stored bytes with the stored ETag and Content-Length", async ({
-    expect,
-    onTestFinished,
-  }) => {
-    const dir = await tempDir(onTestFinished, "gzip");
-    const stored = gzipSync(Buffer.from("hello hello hello gzip world\n".repeat(200)));
-    await writeTree(join(dir, "up"), { "page.html.gz": stored });
-    const container = uniqueName("gzip");
-    // Typed as what it is stored as: a compressible type (page.html.gz guesses text/html, as in
-    // Swift) is re-encoded to each client's Accept-Encoding by Cloudflare's edge and by wrangler
-    // dev, which copies it, whatever the Worker sends (README: Deploy, compression).
-    await swift(
-      [
-        "upload",
-        "--header",
-        "Content-Encoding: gzip",
-        "--header",
-        "Content-Type: application/gzip",
-        container,
-        "page.html.gz",
-      ],
-      { cwd: join(dir, "up") },
-    );
+  it(
+    "swift upload --header 'Content-Encoding: gzip', then swift download, swift copy and curl " +
+      "(with and without Accept-Encoding: gzip) return the stored bytes with the stored ETag and Content-Length",
+    async ({ expect, onTestFinished }) => {
+      const dir = await tempDir(onTestFinished, "gzip");
+      const stored = gzipSync(Buffer.from("hello hello hello gzip world\n".repeat(200)));
+      await writeTree(join(dir, "up"), { "page.html.gz": stored });
+      const container = uniqueName("gzip");
+      // Typed as what it is stored as: a compressible type (page.html.gz guesses text/html, as in
+      // Swift) is re-encoded to each client's Accept-Encoding by Cloudflare's edge and by wrangler
+      // dev, which copies it, whatever the Worker sends (README: Deploy, compression).
+      await swift(
+        [
+          "upload",
+          "--header",
+          "Content-Encoding: gzip",
+          "--header",
+          "Content-Type: application/gzip",
+          container,
+          "page.html.gz",
+        ],
+        { cwd: join(dir, "up") },
+      );
 
-    const download = await swift(["download", container, "page.html.gz", "-o", join(dir, "downloaded.gz")]);
-    expect(md5(await readFile(join(dir, "downloaded.gz"))), transcript(download)).toBe(md5(stored));
+      const download = await swift(["download", container, "page.html.gz", "-o", join(dir, "downloaded.gz")]);
+      expect(md5(await readFile(join(dir, "downloaded.gz"))), transcript(download)).toBe(md5(stored));
 
-    await swift(["copy", container, "page.html.gz", "--destination", `/${container}/copy.gz`]);
-    for (const name of ["page.html.gz", "copy.gz"]) {
-      for (const extra of [[], ["-H", "Accept-Encoding: gzip"]]) {
-        const got = await curlGet(dir, `${BASE_URL}/v1/AUTH_test/${container}/${name}`, extra);
-        expect(got.headers.get("content-encoding"), got.shown).toBe("gzip");
-        expect(got.headers.get("content-length"), got.shown).toBe(String(stored.length));
-        expect(got.headers.get("etag"), got.shown).toBe(md5(stored));
-        expect(md5(got.body), got.shown).toBe(md5(stored));
+      await swift(["copy", container, "page.html.gz", "--destination", `/${container}/copy.gz`]);
+      for (const name of ["page.html.gz", "copy.gz"]) {
+        for (const extra of [[], ["-H", "Accept-Encoding: gzip"]]) {
+          const got = await curlGet(dir, `${BASE_URL}/v1/AUTH_test/${container}/${name}`, extra);
+          expect(got.headers.get("content-encoding"), got.shown).toBe("gzip");
+          expect(got.headers.get("content-length"), got.shown).toBe(String(stored.length));
+          expect(got.headers.get("etag"), got.shown).toBe(md5(stored));
+          expect(md5(got.body), got.shown).toBe(md5(stored));
+        }
       }
-    }
-  });
+    },
+  );
 });

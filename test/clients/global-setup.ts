@@ -48,7 +48,8 @@ async function waitUntilHealthy(baseUrl: string, child: ChildProcess, output: ()
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   throw new Error(
-    `GET ${baseUrl}/healthcheck did not answer 200 within ${READY_TIMEOUT_MS / 1000} s; wrangler dev said:\n${output()}`,
+    `GET ${baseUrl}/healthcheck did not answer 200 within ${READY_TIMEOUT_MS / 1000} s; ` +
+      `wrangler dev said:\n${output()}`,
   );
 }
 

@@ -54,37 +54,40 @@ describe("large objects with swift (python3-swiftclient)", () => {
   for (const useSlo of [true, false]) {
     const kind = useSlo ? "an SLO (--use-slo)" : "a DLO";
 
-    it(`swift upload --segment-size of a file larger than a segment stores ${kind}, and swift download returns it byte for byte`, async ({
-      expect,
-      onTestFinished,
-    }) => {
-      const container = uniqueName(useSlo ? "lo-slo" : "lo-dlo");
-      const dir = await tempDir(onTestFinished, "large");
-      const size = 3 * SEGMENT_SIZE + 12_345;
-      const { body, upload } = await uploadLarge(container, dir, "big.bin", size, useSlo);
+    it(
+      `swift upload --segment-size of a file larger than a segment stores ${kind}, ` +
+        "and swift download returns it byte for byte",
+      async ({ expect, onTestFinished }) => {
+        const container = uniqueName(useSlo ? "lo-slo" : "lo-dlo");
+        const dir = await tempDir(onTestFinished, "large");
+        const size = 3 * SEGMENT_SIZE + 12_345;
+        const { body, upload } = await uploadLarge(container, dir, "big.bin", size, useSlo);
 
-      const segments = await swift(["list", `${container}_segments`]);
-      expect(listed(segments), `${transcript(upload)}\n${transcript(segments)}`).toHaveLength(4);
-      expect(
-        listed(segments).every((name) => name.startsWith(useSlo ? "big.bin/slo/" : "big.bin/")),
-        transcript(segments),
-      ).toBe(true);
-      // An SLO is listed with its total size; a DLO manifest with its own (0), as Swift lists them.
-      const list = await swift(["list", container, "--long"]);
-      expect(listed(list)[0], transcript(list)).toMatch(new RegExp(`^\\s*${useSlo ? size : 0} .* big\\.bin$`, "u"));
+        const segments = await swift(["list", `${container}_segments`]);
+        expect(listed(segments), `${transcript(upload)}\n${transcript(segments)}`).toHaveLength(4);
+        expect(
+          listed(segments).every((name) => name.startsWith(useSlo ? "big.bin/slo/" : "big.bin/")),
+          transcript(segments),
+        ).toBe(true);
+        // An SLO is listed with its total size; a DLO manifest with its own (0), as Swift lists them.
+        const list = await swift(["list", container, "--long"]);
+        expect(listed(list)[0], transcript(list)).toMatch(new RegExp(`^\\s*${useSlo ? size : 0} .* big\\.bin$`, "u"));
 
-      const stat = await swift(["stat", container, "big.bin"]);
-      const fields = statFields(stat);
-      expect(fields.get("Content Length"), transcript(stat)).toBe(String(size));
-      if (!useSlo)
-        expect(fields.get("Manifest"), transcript(stat)).toMatch(new RegExp(`^${container}_segments/big\\.bin/`, "u"));
+        const stat = await swift(["stat", container, "big.bin"]);
+        const fields = statFields(stat);
+        expect(fields.get("Content Length"), transcript(stat)).toBe(String(size));
+        if (!useSlo)
+          expect(fields.get("Manifest"), transcript(stat)).toMatch(
+            new RegExp(`^${container}_segments/big\\.bin/`, "u"),
+          );
 
-      const download = await swift(["download", container, "big.bin", "-o", join(dir, "back.bin")]);
-      const back = await readFile(join(dir, "back.bin"));
-      expect(back.length, transcript(download)).toBe(size);
-      expect(md5(back), transcript(download)).toBe(md5(body));
-      expect(back.equals(body), transcript(download)).toBe(true);
-    });
+        const download = await swift(["download", container, "big.bin", "-o", join(dir, "back.bin")]);
+        const back = await readFile(join(dir, "back.bin"));
+        expect(back.length, transcript(download)).toBe(size);
+        expect(md5(back), transcript(download)).toBe(md5(body));
+        expect(back.equals(body), transcript(download)).toBe(true);
+      },
+    );
 
     it(`swift download of a container holding ${kind} writes it byte for byte beside the small files`, async ({
       expect,

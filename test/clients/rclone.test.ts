@@ -223,86 +223,92 @@ describe("rclone (swift backend)", { timeout: TEST_TIMEOUT_MS }, () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  it(`rclone sync of ${Object.keys(tree).length} files (nested and unicode dirs, awkward names, empty files, MiB binaries) uploads each one, and rclone check finds 0 differences with every md5 checked`, async ({
-    expect,
-  }) => {
-    const fileCount = Object.keys(tree).length;
-    const sync = await rclone(["sync", source, `${REMOTE}:${container}`, "-v"]);
-    const done = actions(sync);
-    expect(done.size, transcript(sync)).toBe(fileCount);
-    expect(
-      [...done.values()].every((action) => action === "Copied (new)"),
-      transcript(sync),
-    ).toBe(true);
+  it(
+    `rclone sync of ${Object.keys(tree).length} files ` +
+      "(nested and unicode dirs, awkward names, empty files, MiB binaries) uploads each one, " +
+      "and rclone check finds 0 differences with every md5 checked",
+    async ({ expect }) => {
+      const fileCount = Object.keys(tree).length;
+      const sync = await rclone(["sync", source, `${REMOTE}:${container}`, "-v"]);
+      const done = actions(sync);
+      expect(done.size, transcript(sync)).toBe(fileCount);
+      expect(
+        [...done.values()].every((action) => action === "Copied (new)"),
+        transcript(sync),
+      ).toBe(true);
 
-    const check = await rclone(["check", source, `${REMOTE}:${container}`]);
-    expect(check.stderr, transcript(check)).toContain("0 differences found");
-    expect(check.stderr, transcript(check)).toContain(`${fileCount} matching files`);
-    expect(check.stderr, transcript(check)).not.toContain("could not be checked");
+      const check = await rclone(["check", source, `${REMOTE}:${container}`]);
+      expect(check.stderr, transcript(check)).toContain("0 differences found");
+      expect(check.stderr, transcript(check)).toContain(`${fileCount} matching files`);
+      expect(check.stderr, transcript(check)).not.toContain("could not be checked");
 
-    // Swift's own client sees the same names, in Swift's byte order.
-    const list = await swift(["list", container]);
-    expect(lines(list), transcript(list)).toEqual(swiftOrder(Object.keys(tree)));
-  });
+      // Swift's own client sees the same names, in Swift's byte order.
+      const list = await swift(["list", container]);
+      expect(lines(list), transcript(list)).toEqual(swiftOrder(Object.keys(tree)));
+    },
+  );
 
-  it("after modifying, touching, adding and deleting local files, a second rclone sync uploads only the changed and new files, sets the touched files' mtime, deletes the removed objects, and rclone check finds 0 differences", async ({
-    expect,
-  }) => {
-    const modified = [
-      "file 12.txt",
-      "special/what?.txt",
-      "special/e\u0301-nfd.txt",
-      "日本語/サブ フォルダ/file 18.txt",
-      "blobs/one.bin",
-    ];
-    // Same size, other content: only the mtime and then the md5 tell rclone it changed.
-    const sameSize = ["special/100% done.txt", "données/rapports annuels/f41.log"];
-    const touched = ["docs/guide/deep dive/file 3.txt", "photos/2024/été/three MiB.raw"];
-    const deleted = [
-      "special/hash#tag.txt",
-      "special/empty.dat",
-      "blobs/deeper/two.bin",
-      "a/b/c/d/e/f/f44.log",
-      "nfd/cafe\u0301/f11.log",
-    ];
-    const added: FileTree = {
-      "new dir ✨/nouveau fichier.txt": "nouveau\n",
-      "new dir ✨/empty too.dat": "",
-      "docs/guide/added 1.txt": "added one\n",
-      "special/added & new?.txt": "added awkward\n",
-      "blobs/added.bin": randomBody(MiB + 99),
-    };
-    for (const path of [...modified, ...sameSize, ...touched])
-      expect(tree[path], `${path} is in the tree`).toBeDefined();
-    for (const path of deleted) expect(tree[path], `${path} is in the tree`).toBeDefined();
+  it(
+    "after modifying, touching, adding and deleting local files, a second rclone sync uploads only " +
+      "the changed and new files, sets the touched files' mtime, deletes the removed objects, " +
+      "and rclone check finds 0 differences",
+    async ({ expect }) => {
+      const modified = [
+        "file 12.txt",
+        "special/what?.txt",
+        "special/e\u0301-nfd.txt",
+        "日本語/サブ フォルダ/file 18.txt",
+        "blobs/one.bin",
+      ];
+      // Same size, other content: only the mtime and then the md5 tell rclone it changed.
+      const sameSize = ["special/100% done.txt", "données/rapports annuels/f41.log"];
+      const touched = ["docs/guide/deep dive/file 3.txt", "photos/2024/été/three MiB.raw"];
+      const deleted = [
+        "special/hash#tag.txt",
+        "special/empty.dat",
+        "blobs/deeper/two.bin",
+        "a/b/c/d/e/f/f44.log",
+        "nfd/cafe\u0301/f11.log",
+      ];
+      const added: FileTree = {
+        "new dir ✨/nouveau fichier.txt": "nouveau\n",
+        "new dir ✨/empty too.dat": "",
+        "docs/guide/added 1.txt": "added one\n",
+        "special/added & new?.txt": "added awkward\n",
+        "blobs/added.bin": randomBody(MiB + 99),
+      };
+      for (const path of [...modified, ...sameSize, ...touched])
+        expect(tree[path], `${path} is in the tree`).toBeDefined();
+      for (const path of deleted) expect(tree[path], `${path} is in the tree`).toBeDefined();
 
-    const changes: FileTree = {};
-    for (const path of modified) changes[path] = path.endsWith(".bin") ? randomBody(MiB + 2) : `changed ${path}\n`;
-    for (const path of sameSize) {
-      const before = Buffer.from(tree[path] ?? "");
-      changes[path] = Buffer.from(before.map((byte) => (byte === 0x41 ? 0x42 : 0x41)));
-    }
-    await writeTreeWithMtimes(source, { ...changes, ...added }, 100_000);
-    for (const path of touched) {
-      const when = new Date((MTIME_BASE_SECONDS + 200_000) * 1000);
-      await utimes(join(source, path), when, when);
-    }
-    for (const path of deleted) await unlink(join(source, path));
+      const changes: FileTree = {};
+      for (const path of modified) changes[path] = path.endsWith(".bin") ? randomBody(MiB + 2) : `changed ${path}\n`;
+      for (const path of sameSize) {
+        const before = Buffer.from(tree[path] ?? "");
+        changes[path] = Buffer.from(before.map((byte) => (byte === 0x41 ? 0x42 : 0x41)));
+      }
+      await writeTreeWithMtimes(source, { ...changes, ...added }, 100_000);
+      for (const path of touched) {
+        const when = new Date((MTIME_BASE_SECONDS + 200_000) * 1000);
+        await utimes(join(source, path), when, when);
+      }
+      for (const path of deleted) await unlink(join(source, path));
 
-    const sync = await rclone(["sync", source, `${REMOTE}:${container}`, "-v"]);
-    const expected = new Map<string, string>();
-    for (const path of [...modified, ...sameSize]) expected.set(path, "Copied (replaced existing)");
-    for (const path of Object.keys(added)) expected.set(path, "Copied (new)");
-    for (const path of touched) expected.set(path, "Updated modification time in destination");
-    for (const path of deleted) expected.set(path, "Deleted");
-    expect(Object.fromEntries(actions(sync)), transcript(sync)).toEqual(Object.fromEntries(expected));
+      const sync = await rclone(["sync", source, `${REMOTE}:${container}`, "-v"]);
+      const expected = new Map<string, string>();
+      for (const path of [...modified, ...sameSize]) expected.set(path, "Copied (replaced existing)");
+      for (const path of Object.keys(added)) expected.set(path, "Copied (new)");
+      for (const path of touched) expected.set(path, "Updated modification time in destination");
+      for (const path of deleted) expected.set(path, "Deleted");
+      expect(Object.fromEntries(actions(sync)), transcript(sync)).toEqual(Object.fromEntries(expected));
 
-    const fileCount = (await localFiles(source)).size;
-    const check = await rclone(["check", source, `${REMOTE}:${container}`]);
-    expect(check.stderr, transcript(check)).toContain("0 differences found");
-    expect(check.stderr, transcript(check)).toContain(`${fileCount} matching files`);
-    expect(check.stderr, transcript(check)).not.toContain("could not be checked");
-  });
+      const fileCount = (await localFiles(source)).size;
+      const check = await rclone(["check", source, `${REMOTE}:${container}`]);
+      expect(check.stderr, transcript(check)).toContain("0 differences found");
+      expect(check.stderr, transcript(check)).toContain(`${fileCount} matching files`);
+      expect(check.stderr, transcript(check)).not.toContain("could not be checked");
+    },
+  );
 
   it("rclone lsjson -R --hash lists every object with the local file's path, name, size, md5 and mtime", async ({
     expect,
@@ -339,76 +345,80 @@ describe("rclone (swift backend)", { timeout: TEST_TIMEOUT_MS }, () => {
     }
   });
 
-  it("rclone purge deletes every object and the container: swift stat of it is 404 and the account listing no longer names it", async ({
-    expect,
-  }) => {
-    const purge = await rclone(["purge", `${REMOTE}:${container}`]);
-    const gone = await swift(["stat", container], { allowFailure: true });
-    expect(gone.status, `${transcript(purge)}\n${transcript(gone)}`).toBe(1);
-    expect(gone.stderr, transcript(gone)).toContain(`Container '${container}' not found`);
-    const list = await swift(["list"]);
-    expect(lines(list), transcript(list)).not.toContain(container);
-    const dirs = await rclone(["lsd", `${REMOTE}:`]);
-    expect(dirs.stdout, transcript(dirs)).not.toContain(container);
-    const lsf = await rclone(["lsf", `${REMOTE}:${container}`], { allowFailure: true });
-    expect(lsf.status, transcript(lsf)).not.toBe(0);
-    expect(lsf.stderr, transcript(lsf)).toContain("directory not found");
-  });
+  it(
+    "rclone purge deletes every object and the container: " +
+      "swift stat of it is 404 and the account listing no longer names it",
+    async ({ expect }) => {
+      const purge = await rclone(["purge", `${REMOTE}:${container}`]);
+      const gone = await swift(["stat", container], { allowFailure: true });
+      expect(gone.status, `${transcript(purge)}\n${transcript(gone)}`).toBe(1);
+      expect(gone.stderr, transcript(gone)).toContain(`Container '${container}' not found`);
+      const list = await swift(["list"]);
+      expect(lines(list), transcript(list)).not.toContain(container);
+      const dirs = await rclone(["lsd", `${REMOTE}:`]);
+      expect(dirs.stdout, transcript(dirs)).not.toContain(container);
+      const lsf = await rclone(["lsf", `${REMOTE}:${container}`], { allowFailure: true });
+      expect(lsf.status, transcript(lsf)).not.toBe(0);
+      expect(lsf.stderr, transcript(lsf)).toContain("directory not found");
+    },
+  );
 });
 
 describe("rclone (swift backend) and max_file_size", { timeout: TEST_TIMEOUT_MS }, () => {
-  it("a file one byte over max_file_size is refused at once (413 from its Content-Length) at rclone's default 5 GiB chunk size, and with --swift-chunk-size below max_file_size goes up as a DLO that rclone copies back byte for byte", async ({
-    expect,
-    onTestFinished,
-  }) => {
-    const info = (await (await fetch(`${BASE_URL}/info`)).json()) as { swift: { max_file_size: number } };
-    const maxFileSize = info.swift.max_file_size;
-    const chunkMiB = Math.floor(maxFileSize / 3 / MiB);
-    expect(chunkMiB, `max_file_size ${maxFileSize}`).toBeGreaterThan(0);
-    const container = uniqueName("rclone-big");
-    const dir = await tempDir(onTestFinished, "rclone-big");
-    const body = randomBody(maxFileSize + 1);
-    await writeTree(join(dir, "up"), { "big.bin": body });
+  it(
+    "a file one byte over max_file_size is refused at once (413 from its Content-Length) " +
+      "at rclone's default 5 GiB chunk size, and with --swift-chunk-size below max_file_size " +
+      "goes up as a DLO that rclone copies back byte for byte",
+    async ({ expect, onTestFinished }) => {
+      const info = (await (await fetch(`${BASE_URL}/info`)).json()) as { swift: { max_file_size: number } };
+      const maxFileSize = info.swift.max_file_size;
+      const chunkMiB = Math.floor(maxFileSize / 3 / MiB);
+      expect(chunkMiB, `max_file_size ${maxFileSize}`).toBeGreaterThan(0);
+      const container = uniqueName("rclone-big");
+      const dir = await tempDir(onTestFinished, "rclone-big");
+      const body = randomBody(maxFileSize + 1);
+      await writeTree(join(dir, "up"), { "big.bin": body });
 
-    const refused = await rclone(
-      ["copy", join(dir, "up"), `${REMOTE}:${container}`, "--retries", "1", "--low-level-retries", "1"],
-      { allowFailure: true },
-    );
-    expect(refused.status, transcript(refused)).not.toBe(0);
-    // The 413 comes from the Content-Length, before the body is read, and the upload is cut off
-    // (the runtime sends no answer while a body it was given is unread): rclone, still writing,
-    // reports either the 413 or the cut connection. Nothing is stored either way.
-    expect(refused.stderr, transcript(refused)).toMatch(/Too Large Object|broken pipe|connection reset/u);
-    const absent = await swift(["stat", container, "big.bin"], { allowFailure: true });
-    expect(absent.status, transcript(absent)).not.toBe(0);
+      const refused = await rclone(
+        ["copy", join(dir, "up"), `${REMOTE}:${container}`, "--retries", "1", "--low-level-retries", "1"],
+        { allowFailure: true },
+      );
+      expect(refused.status, transcript(refused)).not.toBe(0);
+      // The 413 comes from the Content-Length, before the body is read, and the upload is cut off
+      // (the runtime sends no answer while a body it was given is unread): rclone, still writing,
+      // reports either the 413 or the cut connection. Nothing is stored either way.
+      expect(refused.stderr, transcript(refused)).toMatch(/Too Large Object|broken pipe|connection reset/u);
+      const absent = await swift(["stat", container, "big.bin"], { allowFailure: true });
+      expect(absent.status, transcript(absent)).not.toBe(0);
 
-    const copy = await rclone([
-      "copy",
-      join(dir, "up"),
-      `${REMOTE}:${container}`,
-      "--swift-chunk-size",
-      `${chunkMiB}Mi`,
-      "-v",
-    ]);
-    const segments = await swift(["list", `${container}_segments`]);
-    const segmentCount = Math.ceil(body.length / (chunkMiB * MiB));
-    expect(lines(segments), `${transcript(copy)}\n${transcript(segments)}`).toHaveLength(segmentCount);
-    const manifest = await swift(["stat", container, "big.bin"]);
-    expect(manifest.stdout, transcript(manifest)).toMatch(new RegExp(`Content Length: ${body.length}\\n`, "u"));
-    expect(manifest.stdout, transcript(manifest)).toMatch(
-      new RegExp(`Manifest: ${container}_segments/big\\.bin/`, "u"),
-    );
+      const copy = await rclone([
+        "copy",
+        join(dir, "up"),
+        `${REMOTE}:${container}`,
+        "--swift-chunk-size",
+        `${chunkMiB}Mi`,
+        "-v",
+      ]);
+      const segments = await swift(["list", `${container}_segments`]);
+      const segmentCount = Math.ceil(body.length / (chunkMiB * MiB));
+      expect(lines(segments), `${transcript(copy)}\n${transcript(segments)}`).toHaveLength(segmentCount);
+      const manifest = await swift(["stat", container, "big.bin"]);
+      expect(manifest.stdout, transcript(manifest)).toMatch(new RegExp(`Content Length: ${body.length}\\n`, "u"));
+      expect(manifest.stdout, transcript(manifest)).toMatch(
+        new RegExp(`Manifest: ${container}_segments/big\\.bin/`, "u"),
+      );
 
-    const back = await rclone(["copy", `${REMOTE}:${container}`, join(dir, "down")]);
-    const returned = await readFile(join(dir, "down", "big.bin"));
-    expect(returned.length, transcript(back)).toBe(body.length);
-    expect(md5(returned), transcript(back)).toBe(md5(body));
-    expect(returned.equals(body), transcript(back)).toBe(true);
+      const back = await rclone(["copy", `${REMOTE}:${container}`, join(dir, "down")]);
+      const returned = await readFile(join(dir, "down", "big.bin"));
+      expect(returned.length, transcript(back)).toBe(body.length);
+      expect(md5(returned), transcript(back)).toBe(md5(body));
+      expect(returned.equals(body), transcript(back)).toBe(true);
 
-    // rclone purge deletes the manifest and its segments; like real Swift, the emptied segments container stays.
-    const purge = await rclone(["purge", `${REMOTE}:${container}`]);
-    const left = await swift(["list", `${container}_segments`]);
-    expect(lines(left), `${transcript(purge)}\n${transcript(left)}`).toEqual([]);
-    await rclone(["rmdir", `${REMOTE}:${container}_segments`]);
-  });
+      // rclone purge deletes the manifest and its segments; like real Swift, the emptied segments container stays.
+      const purge = await rclone(["purge", `${REMOTE}:${container}`]);
+      const left = await swift(["list", `${container}_segments`]);
+      expect(lines(left), `${transcript(purge)}\n${transcript(left)}`).toEqual([]);
+      await rclone(["rmdir", `${REMOTE}:${container}_segments`]);
+    },
+  );
 });

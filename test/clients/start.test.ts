@@ -89,7 +89,7 @@ function startScript(args: string[]): { child: ChildProcess; output: () => strin
 }
 
 describe("npm start", () => {
-  it("starts wrangler dev on the given port, runs the cron jobs through scheduled(), and SIGINT ends wrangler too", async ({
+  it("starts wrangler dev on the given port, runs the cron jobs through scheduled(); SIGINT ends wrangler too", async ({
     expect,
   }) => {
     persistDir = await mkdtemp(join(tmpdir(), "edgeswift-start-"));

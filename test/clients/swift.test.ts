@@ -61,64 +61,69 @@ describe("swift (python3-swiftclient)", () => {
     }
   });
 
-  it("swift post creates a container with metadata from -m, and swift stat of the container shows it empty with that metadata", async ({
-    expect,
-  }) => {
-    const container = uniqueName("swift-post");
-    await swift(["post", container, "-m", "Color:blue", "-m", "Owner:Jane Doe"]);
-    const run = await swift(["stat", container]);
-    const fields = statFields(run);
-    expect(fields.get("Container"), transcript(run)).toBe(container);
-    expect(fields.get("Objects"), transcript(run)).toBe("0");
-    expect(fields.get("Bytes"), transcript(run)).toBe("0");
-    expect(fields.get("Meta Color"), transcript(run)).toBe("blue");
-    expect(fields.get("Meta Owner"), transcript(run)).toBe("Jane Doe");
-    const list = await swift(["list"]);
-    expect(listed(list), transcript(list)).toContain(container);
-  });
+  it(
+    "swift post creates a container with metadata from -m, " +
+      "and swift stat of the container shows it empty with that metadata",
+    async ({ expect }) => {
+      const container = uniqueName("swift-post");
+      await swift(["post", container, "-m", "Color:blue", "-m", "Owner:Jane Doe"]);
+      const run = await swift(["stat", container]);
+      const fields = statFields(run);
+      expect(fields.get("Container"), transcript(run)).toBe(container);
+      expect(fields.get("Objects"), transcript(run)).toBe("0");
+      expect(fields.get("Bytes"), transcript(run)).toBe("0");
+      expect(fields.get("Meta Color"), transcript(run)).toBe("blue");
+      expect(fields.get("Meta Owner"), transcript(run)).toBe("Jane Doe");
+      const list = await swift(["list"]);
+      expect(listed(list), transcript(list)).toContain(container);
+    },
+  );
 
-  it("swift post -H 'X-Storage-Policy: silver' creates a container in that policy; swift stat shows it, and the account's counts per policy", async ({
-    expect,
-    onTestFinished,
-  }) => {
-    const container = uniqueName("swift-policy");
-    const dir = await tempDir(onTestFinished, "swift");
-    await swift(["post", container, "-H", "X-Storage-Policy: silver"]);
-    const body = randomBody(4096);
-    await writeTree(dir, { "in-silver.bin": body });
-    await swift(["upload", container, "in-silver.bin"], { cwd: dir });
-    const stat = await swift(["stat", container]);
-    expect(statFields(stat).get("X-Storage-Policy"), transcript(stat)).toBe("silver");
-    expect(statFields(stat).get("Objects"), transcript(stat)).toBe("1");
-    const download = await swift(["download", container, "in-silver.bin", "-o", join(dir, "back.bin")]);
-    expect(md5(await readFile(join(dir, "back.bin"))), transcript(download)).toBe(md5(body));
-    // The account hears of the object within a second or so; swift stat reads the per-policy headers.
-    let account = await swift(["stat"]);
-    for (let tries = 0; tries < 40 && !statFields(account).has('Containers in policy "silver"'); tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      account = await swift(["stat"]);
-    }
-    expect(
-      Number(statFields(account).get('Containers in policy "silver"')),
-      transcript(account),
-    ).toBeGreaterThanOrEqual(1);
-    expect(Number(statFields(account).get('Bytes in policy "silver"')), transcript(account)).toBeGreaterThanOrEqual(
-      4096,
-    );
-  });
+  it(
+    "swift post -H 'X-Storage-Policy: silver' creates a container in that policy; " +
+      "swift stat shows it, and the account's counts per policy",
+    async ({ expect, onTestFinished }) => {
+      const container = uniqueName("swift-policy");
+      const dir = await tempDir(onTestFinished, "swift");
+      await swift(["post", container, "-H", "X-Storage-Policy: silver"]);
+      const body = randomBody(4096);
+      await writeTree(dir, { "in-silver.bin": body });
+      await swift(["upload", container, "in-silver.bin"], { cwd: dir });
+      const stat = await swift(["stat", container]);
+      expect(statFields(stat).get("X-Storage-Policy"), transcript(stat)).toBe("silver");
+      expect(statFields(stat).get("Objects"), transcript(stat)).toBe("1");
+      const download = await swift(["download", container, "in-silver.bin", "-o", join(dir, "back.bin")]);
+      expect(md5(await readFile(join(dir, "back.bin"))), transcript(download)).toBe(md5(body));
+      // The account hears of the object within a second or so; swift stat reads the per-policy headers.
+      let account = await swift(["stat"]);
+      for (let tries = 0; tries < 40 && !statFields(account).has('Containers in policy "silver"'); tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        account = await swift(["stat"]);
+      }
+      expect(
+        Number(statFields(account).get('Containers in policy "silver"')),
+        transcript(account),
+      ).toBeGreaterThanOrEqual(1);
+      expect(Number(statFields(account).get('Bytes in policy "silver"')), transcript(account)).toBeGreaterThanOrEqual(
+        4096,
+      );
+    },
+  );
 
-  it("swift post -m on an existing container changes one metadata item, keeps the others, and an empty value removes one", async ({
-    expect,
-  }) => {
-    const container = uniqueName("swift-post-again");
-    await swift(["post", container, "-m", "Color:blue", "-m", "Owner:Jane", "-m", "Size:large"]);
-    await swift(["post", container, "-m", "Color:green", "-m", "Size:"]);
-    const run = await swift(["stat", container]);
-    const fields = statFields(run);
-    expect(fields.get("Meta Color"), transcript(run)).toBe("green");
-    expect(fields.get("Meta Owner"), transcript(run)).toBe("Jane");
-    expect(fields.has("Meta Size"), transcript(run)).toBe(false);
-  });
+  it(
+    "swift post -m on an existing container changes one metadata item, keeps the others, " +
+      "and an empty value removes one",
+    async ({ expect }) => {
+      const container = uniqueName("swift-post-again");
+      await swift(["post", container, "-m", "Color:blue", "-m", "Owner:Jane", "-m", "Size:large"]);
+      await swift(["post", container, "-m", "Color:green", "-m", "Size:"]);
+      const run = await swift(["stat", container]);
+      const fields = statFields(run);
+      expect(fields.get("Meta Color"), transcript(run)).toBe("green");
+      expect(fields.get("Meta Owner"), transcript(run)).toBe("Jane");
+      expect(fields.has("Meta Size"), transcript(run)).toBe(false);
+    },
+  );
 
   it("swift upload of single files stores each under its name with its size and md5 as ETag", async ({
     expect,
@@ -141,38 +146,39 @@ describe("swift (python3-swiftclient)", () => {
     expect(statFields(bin).get("ETag"), transcript(bin)).toBe(md5(binary));
   });
 
-  it("swift upload of a directory tree then swift download of the container returns every file and empty directory byte for byte", async ({
-    expect,
-    onTestFinished,
-  }) => {
-    const container = uniqueName("swift-tree");
-    const dir = await tempDir(onTestFinished, "swift");
-    const tree: FileTree = {
-      "tree/a.txt": "alpha\n",
-      "tree/nested/b.txt": "bravo\n",
-      "tree/nested/deeper/still deeper/c.txt": "charlie\n",
-      "tree/nested/spaced and ünïcödé ✓ name.txt": "names with spaces and unicode\n",
-      "tree/empty.txt": "",
-      "tree/empty dir/": "",
-      "tree/blobs/random.bin": randomBody(3 * MiB + 5),
-    };
-    await writeTree(join(dir, "up"), tree);
-    const upload = await swift(["upload", container, "tree"], { cwd: join(dir, "up") });
+  it(
+    "swift upload of a directory tree then swift download of the container " +
+      "returns every file and empty directory byte for byte",
+    async ({ expect, onTestFinished }) => {
+      const container = uniqueName("swift-tree");
+      const dir = await tempDir(onTestFinished, "swift");
+      const tree: FileTree = {
+        "tree/a.txt": "alpha\n",
+        "tree/nested/b.txt": "bravo\n",
+        "tree/nested/deeper/still deeper/c.txt": "charlie\n",
+        "tree/nested/spaced and ünïcödé ✓ name.txt": "names with spaces and unicode\n",
+        "tree/empty.txt": "",
+        "tree/empty dir/": "",
+        "tree/blobs/random.bin": randomBody(3 * MiB + 5),
+      };
+      await writeTree(join(dir, "up"), tree);
+      const upload = await swift(["upload", container, "tree"], { cwd: join(dir, "up") });
 
-    const list = await swift(["list", container]);
-    const expectedNames = swiftOrder(Object.keys(tree).map((path) => path.replace(/\/$/u, "")));
-    expect(listed(list), `${transcript(upload)}\n${transcript(list)}`).toEqual(expectedNames);
+      const list = await swift(["list", container]);
+      const expectedNames = swiftOrder(Object.keys(tree).map((path) => path.replace(/\/$/u, "")));
+      expect(listed(list), `${transcript(upload)}\n${transcript(list)}`).toEqual(expectedNames);
 
-    const download = await swift(["download", container, "-D", join(dir, "down")]);
-    const original = await describeTree(join(dir, "up"));
-    const returned = await describeTree(join(dir, "down"));
-    expect(returned, transcript(download)).toEqual(original);
-    for (const [path, content] of Object.entries(tree)) {
-      if (path.endsWith("/")) continue;
-      const bytes = await readFile(join(dir, "down", path));
-      expect(bytes.equals(Buffer.from(content)), `${path} differs\n${transcript(download)}`).toBe(true);
-    }
-  });
+      const download = await swift(["download", container, "-D", join(dir, "down")]);
+      const original = await describeTree(join(dir, "up"));
+      const returned = await describeTree(join(dir, "down"));
+      expect(returned, transcript(download)).toEqual(original);
+      for (const [path, content] of Object.entries(tree)) {
+        if (path.endsWith("/")) continue;
+        const bytes = await readFile(join(dir, "down", path));
+        expect(bytes.equals(Buffer.from(content)), `${path} differs\n${transcript(download)}`).toBe(true);
+      }
+    },
+  );
 
   it("swift list of a container prints every object name, one a line, in byte order", async ({
     expect,
@@ -274,78 +280,89 @@ describe("swift (python3-swiftclient)", () => {
     expect(listed(sourceList), transcript(sourceList)).toEqual(["original.bin"]);
   });
 
-  it("swift copy -d under a new name in the same container with -m adds metadata to the copy and leaves the source unchanged", async ({
-    expect,
-    onTestFinished,
-  }) => {
-    const container = uniqueName("swift-copy-d");
-    const dir = await tempDir(onTestFinished, "swift");
-    await writeTree(dir, { "note.txt": "copy me\n" });
-    await swift(["upload", container, "note.txt", "-m", "Color:blue"], { cwd: dir });
+  it(
+    "swift copy -d under a new name in the same container with -m " +
+      "adds metadata to the copy and leaves the source unchanged",
+    async ({ expect, onTestFinished }) => {
+      const container = uniqueName("swift-copy-d");
+      const dir = await tempDir(onTestFinished, "swift");
+      await writeTree(dir, { "note.txt": "copy me\n" });
+      await swift(["upload", container, "note.txt", "-m", "Color:blue"], { cwd: dir });
 
-    const copy = await swift(["copy", container, "note.txt", "-d", `/${container}/note copy.txt`, "-m", "Shape:round"]);
-    const list = await swift(["list", container]);
-    expect(listed(list), `${transcript(copy)}\n${transcript(list)}`).toEqual(["note copy.txt", "note.txt"]);
-    const copied = statFields(await swift(["stat", container, "note copy.txt"]));
-    expect(Object.fromEntries(copied), transcript(copy)).toMatchObject({
-      "Meta Color": "blue",
-      "Meta Shape": "round",
-      ETag: md5("copy me\n"),
-    });
-    const source = await swift(["stat", container, "note.txt"]);
-    expect(statFields(source).get("Meta Color"), transcript(source)).toBe("blue");
-    expect(statFields(source).has("Meta Shape"), transcript(source)).toBe(false);
-    const download = await swift(["download", container, "note copy.txt", "-o", join(dir, "back.txt")]);
-    expect(await readFile(join(dir, "back.txt"), "utf8"), transcript(download)).toBe("copy me\n");
-  });
+      const copy = await swift([
+        "copy",
+        container,
+        "note.txt",
+        "-d",
+        `/${container}/note copy.txt`,
+        "-m",
+        "Shape:round",
+      ]);
+      const list = await swift(["list", container]);
+      expect(listed(list), `${transcript(copy)}\n${transcript(list)}`).toEqual(["note copy.txt", "note.txt"]);
+      const copied = statFields(await swift(["stat", container, "note copy.txt"]));
+      expect(Object.fromEntries(copied), transcript(copy)).toMatchObject({
+        "Meta Color": "blue",
+        "Meta Shape": "round",
+        ETag: md5("copy me\n"),
+      });
+      const source = await swift(["stat", container, "note.txt"]);
+      expect(statFields(source).get("Meta Color"), transcript(source)).toBe("blue");
+      expect(statFields(source).has("Meta Shape"), transcript(source)).toBe(false);
+      const download = await swift(["download", container, "note copy.txt", "-o", join(dir, "back.txt")]);
+      expect(await readFile(join(dir, "back.txt"), "utf8"), transcript(download)).toBe("copy me\n");
+    },
+  );
 
-  it("swift delete of an object removes it from the listing, and swift stat of the container counts the objects and bytes that remain", async ({
-    expect,
-    onTestFinished,
-  }) => {
-    const container = uniqueName("swift-delete-object");
-    const dir = await tempDir(onTestFinished, "swift");
-    await writeTree(dir, { "keep.txt": "kept\n", "drop.txt": "dropped!\n", "also-keep.bin": randomBody(1000) });
-    await swift(["upload", container, "keep.txt", "drop.txt", "also-keep.bin"], { cwd: dir });
-    const before = await swift(["stat", container]);
-    expect(statFields(before).get("Objects"), transcript(before)).toBe("3");
-    expect(statFields(before).get("Bytes"), transcript(before)).toBe(String(5 + 9 + 1000));
+  it(
+    "swift delete of an object removes it from the listing, " +
+      "and swift stat of the container counts the objects and bytes that remain",
+    async ({ expect, onTestFinished }) => {
+      const container = uniqueName("swift-delete-object");
+      const dir = await tempDir(onTestFinished, "swift");
+      await writeTree(dir, { "keep.txt": "kept\n", "drop.txt": "dropped!\n", "also-keep.bin": randomBody(1000) });
+      await swift(["upload", container, "keep.txt", "drop.txt", "also-keep.bin"], { cwd: dir });
+      const before = await swift(["stat", container]);
+      expect(statFields(before).get("Objects"), transcript(before)).toBe("3");
+      expect(statFields(before).get("Bytes"), transcript(before)).toBe(String(5 + 9 + 1000));
 
-    const del = await swift(["delete", container, "drop.txt"]);
-    expect(del.stdout, transcript(del)).toContain("drop.txt");
-    const list = await swift(["list", container]);
-    expect(listed(list), transcript(list)).toEqual(["also-keep.bin", "keep.txt"]);
-    const after = await swift(["stat", container]);
-    expect(statFields(after).get("Objects"), transcript(after)).toBe("2");
-    expect(statFields(after).get("Bytes"), transcript(after)).toBe(String(5 + 1000));
-    const gone = await swift(["stat", container, "drop.txt"], { allowFailure: true });
-    expect(gone.status, transcript(gone)).toBe(1);
-    expect(gone.stderr, transcript(gone)).toContain("404 Not Found");
-  });
+      const del = await swift(["delete", container, "drop.txt"]);
+      expect(del.stdout, transcript(del)).toContain("drop.txt");
+      const list = await swift(["list", container]);
+      expect(listed(list), transcript(list)).toEqual(["also-keep.bin", "keep.txt"]);
+      const after = await swift(["stat", container]);
+      expect(statFields(after).get("Objects"), transcript(after)).toBe("2");
+      expect(statFields(after).get("Bytes"), transcript(after)).toBe(String(5 + 1000));
+      const gone = await swift(["stat", container, "drop.txt"], { allowFailure: true });
+      expect(gone.status, transcript(gone)).toBe(1);
+      expect(gone.stderr, transcript(gone)).toContain("404 Not Found");
+    },
+  );
 
-  it("swift delete of a container deletes all its objects and the container, and swift stat of the account counts one container fewer", async ({
-    expect,
-    onTestFinished,
-  }) => {
-    const container = uniqueName("swift-delete-container");
-    const dir = await tempDir(onTestFinished, "swift");
-    await writeTree(dir, { "a.txt": "a\n", "sub/b.txt": "b\n", "sub/c d.txt": "c d\n" });
-    await swift(["upload", container, "a.txt", "sub"], { cwd: dir });
-    const withIt = await swift(["stat"]);
-    const containersWithIt = Number(statFields(withIt).get("Containers"));
+  it(
+    "swift delete of a container deletes all its objects and the container, " +
+      "and swift stat of the account counts one container fewer",
+    async ({ expect, onTestFinished }) => {
+      const container = uniqueName("swift-delete-container");
+      const dir = await tempDir(onTestFinished, "swift");
+      await writeTree(dir, { "a.txt": "a\n", "sub/b.txt": "b\n", "sub/c d.txt": "c d\n" });
+      await swift(["upload", container, "a.txt", "sub"], { cwd: dir });
+      const withIt = await swift(["stat"]);
+      const containersWithIt = Number(statFields(withIt).get("Containers"));
 
-    const del = await swift(["delete", container]);
-    for (const name of ["a.txt", "sub/b.txt", "sub/c d.txt", container]) {
-      expect(del.stdout, transcript(del)).toContain(name);
-    }
-    const list = await swift(["list"]);
-    expect(listed(list), transcript(list)).not.toContain(container);
-    const gone = await swift(["stat", container], { allowFailure: true });
-    expect(gone.status, transcript(gone)).toBe(1);
-    expect(gone.stderr, transcript(gone)).toContain(`Container '${container}' not found`);
-    const account = await swift(["stat"]);
-    expect(Number(statFields(account).get("Containers")), `${transcript(withIt)}\n${transcript(account)}`).toBe(
-      containersWithIt - 1,
-    );
-  });
+      const del = await swift(["delete", container]);
+      for (const name of ["a.txt", "sub/b.txt", "sub/c d.txt", container]) {
+        expect(del.stdout, transcript(del)).toContain(name);
+      }
+      const list = await swift(["list"]);
+      expect(listed(list), transcript(list)).not.toContain(container);
+      const gone = await swift(["stat", container], { allowFailure: true });
+      expect(gone.status, transcript(gone)).toBe(1);
+      expect(gone.stderr, transcript(gone)).toContain(`Container '${container}' not found`);
+      const account = await swift(["stat"]);
+      expect(Number(statFields(account).get("Containers")), `${transcript(withIt)}\n${transcript(account)}`).toBe(
+        containersWithIt - 1,
+      );
+    },
+  );
 });

@@ -11,7 +11,7 @@ const repairDue = (stub: DurableObjectStub) =>
   runInDurableObject(stub, (_instance, state) => state.storage.kv.get<number>("repair.due") ?? null);
 
 describe("a handoff", () => {
-  it("that takes a write has its revert due within seconds without being told, so no primary waits for the sweep", async ({
+  it("that takes a write has its revert due in seconds without being told, so no primary waits for the sweep", async ({
     expect,
   }) => {
     const partition = 210;
@@ -27,7 +27,7 @@ describe("a handoff", () => {
     expect(due ?? 0).toBeGreaterThanOrEqual(before);
   });
 
-  it("told that a write also missed another primary reverts to that primary as well as to the one it stood in for", async ({
+  it("told that a write also missed another primary reverts to that primary and to the one it stood in for", async ({
     expect,
   }) => {
     const partition = 211;

@@ -127,7 +127,8 @@ describe("object replicas: mergeRows in any order gives the same rows and partit
   });
 
   it(
-    "data, metadata, content type and tombstones: every order, batching and repair gives the rows the pure merge folds to",
+    "data, metadata, content type and tombstones: " +
+      "every order, batching and repair gives the rows the pure merge folds to",
     async ({ expect }) => {
       await fc.assert(
         fc.asyncProperty(
@@ -162,7 +163,8 @@ describe("object replicas: mergeRows in any order gives the same rows and partit
 
 describe("object replicas: a POST newer than a tombstone newer than its data", () => {
   it(
-    "a replica given the tombstone before the newer PUT keeps the POST's metadata, as one given the PUT first does (Swift keeps it in any order)",
+    "a replica given the tombstone before the newer PUT keeps the POST's metadata, " +
+      "as one given the PUT first does (Swift keeps it in any order)",
     async ({ expect }) => {
       const name = "AUTH_test/merge-property/post-across-tombstone";
       const { posted, tombstone, newer } = postAcrossTombstone(name, false);
@@ -237,7 +239,10 @@ const containerReplicaRowsArb = fc
 
 const containerSortKey = (entry: ContainerReplicaRow) =>
   `${entry.kind}\u0000${entry.key}\u0000${entry.kind === "object" ? entry.row.name : ""}`;
-/** A container row without createdAt: it is each replica's own (Swift's container DB created_at is too), never exchanged by hash. */
+/**
+ * A container row without createdAt: it is each replica's own (Swift's container DB created_at is too), never
+ * exchanged by hash.
+ */
 const containerComparable = (entry: ContainerReplicaRow) => {
   if (entry.kind === "object") return entry;
   const { createdAt: _local, ...rest } = entry.row;
@@ -246,7 +251,8 @@ const containerComparable = (entry: ContainerReplicaRow) => {
 
 describe("container replicas: mergeRows in any order gives the same rows and partition hash", () => {
   it(
-    "container rows (put, delete, metadata) and listing rows: the same state, and counts that match the live listing rows",
+    "container rows (put, delete, metadata) and listing rows: " +
+      "the same state, and counts that match the live listing rows",
     async ({ expect }) => {
       await fc.assert(
         fc.asyncProperty(
@@ -341,7 +347,10 @@ const accountContainerRowArb = fc
 
 const accountSortKey = (entry: AccountReplicaRow) =>
   `${entry.kind}\u0000${entry.row.account}\u0000${entry.kind === "container" ? entry.row.container : ""}`;
-/** An account row without createdAt: each replica's own (Swift's account DB created_at is too), never exchanged by hash. */
+/**
+ * An account row without createdAt: each replica's own (Swift's account DB created_at is too), never exchanged by
+ * hash.
+ */
 const accountComparable = (entry: AccountReplicaRow) => {
   if (entry.kind === "container") return entry;
   const { createdAt: _local, ...rest } = entry.row;
@@ -350,7 +359,8 @@ const accountComparable = (entry: AccountReplicaRow) => {
 
 describe("account replicas: mergeRows in any order gives the same rows and partition hash", () => {
   it(
-    "account rows (put, delete, status, metadata) and container rows: the same state, and totals that match the live container rows",
+    "account rows (put, delete, status, metadata) and container rows: " +
+      "the same state, and totals that match the live container rows",
     async ({ expect }) => {
       await fc.assert(
         fc.asyncProperty(

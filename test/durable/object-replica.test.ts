@@ -26,7 +26,7 @@ describe("object replica merge order", () => {
     expect((await stub.getObject("AUTH_test/m/b")).value?.size).toBe(1);
   });
 
-  it("a DELETE newer than the PUT leaves a tombstone (404 with its timestamp); an older PUT cannot resurrect it", async ({
+  it("a DELETE newer than the PUT leaves a tombstone (404 with its timestamp); an older PUT cannot revive it", async ({
     expect,
   }) => {
     const stub = replica(3);
@@ -58,7 +58,7 @@ describe("object replica merge order", () => {
     expect(fromB).toEqual(fromA);
   });
 
-  it("metadata from a POST newer than a late-arriving PUT applies to that PUT's data (as Swift's .meta over .data)", async ({
+  it("metadata from a POST newer than a late PUT applies to that PUT's data (as Swift's .meta over .data)", async ({
     expect,
   }) => {
     const stub = replica(6);
@@ -83,17 +83,19 @@ describe("object replica merge order", () => {
     expect((await stub.postObject("AUTH_test/m/g", "1700000007.00000", {}, null, null)).status).toBe(404);
   });
 
-  it("a DELETE with the same timestamp as the held PUT is refused with 409 and the object stays (Swift: obj/server.py DELETE)", async ({
-    expect,
-  }) => {
-    const stub = replica(10);
-    await stub.putObject(objectRow("AUTH_test/m/tie-delete", "1700000005.00000"));
-    expect(await stub.deleteObject("AUTH_test/m/tie-delete", "1700000005.00000")).toEqual({
-      status: 409,
-      timestamp: "1700000005.00000",
-    });
-    expect((await stub.getObject("AUTH_test/m/tie-delete")).status).toBe(200);
-  });
+  it(
+    "a DELETE with the same timestamp as the held PUT is refused with 409 and the object stays " +
+      "(Swift: obj/server.py DELETE)",
+    async ({ expect }) => {
+      const stub = replica(10);
+      await stub.putObject(objectRow("AUTH_test/m/tie-delete", "1700000005.00000"));
+      expect(await stub.deleteObject("AUTH_test/m/tie-delete", "1700000005.00000")).toEqual({
+        status: 409,
+        timestamp: "1700000005.00000",
+      });
+      expect((await stub.getObject("AUTH_test/m/tie-delete")).status).toBe(200);
+    },
+  );
 
   it("a POST with the same timestamp as the data is refused with 409 and the PUT's metadata stays", async ({
     expect,
@@ -156,7 +158,8 @@ describe("object replica schema", () => {
     const ddl = await runInDurableObject(stub, (_instance, state) =>
       state.storage.sql
         .exec<{ type: string; name: string; sql: string | null }>(
-          "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name",
+          "SELECT type, name, sql FROM sqlite_master " +
+            "WHERE name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name",
         )
         .toArray(),
     );

@@ -19,28 +19,30 @@ function replicasFor(account: string, container: string, object: string) {
 }
 
 describe("object → container → account updates", () => {
-  it("an object write updates its container's listing, count and bytes before answering, and the account's totals just after", async ({
-    expect,
-  }) => {
-    const r = replicasFor("AUTH_u1", "c", "o");
-    await r.container.putContainer("AUTH_u1", "c", "1700000000.00000", {});
-    expect((await r.object.putObject(objectRow("AUTH_u1/c/o", "1700000001.00000", { size: 5 }))).status).toBe(201);
-    const listing = await r.container.listObjects("AUTH_u1", "c", LIST_ALL);
-    expect(listing.value?.entries.map((entry) => entry.name)).toEqual(["o"]);
-    expect(listing.value?.container).toMatchObject({ objectCount: 1, bytesUsed: 5 });
-    // The account hears in the background (Swift: the container-updater), within milliseconds.
-    await vi.waitFor(
-      async () =>
-        expect((await r.account.headAccount("AUTH_u1")).value).toMatchObject({
-          containerCount: 1,
-          objectCount: 1,
-          bytesUsed: 5,
-        }),
-      { timeout: 2_000, interval: 20 },
-    );
-  });
+  it(
+    "an object write updates its container's listing, count and bytes before answering, " +
+      "and the account's totals just after",
+    async ({ expect }) => {
+      const r = replicasFor("AUTH_u1", "c", "o");
+      await r.container.putContainer("AUTH_u1", "c", "1700000000.00000", {});
+      expect((await r.object.putObject(objectRow("AUTH_u1/c/o", "1700000001.00000", { size: 5 }))).status).toBe(201);
+      const listing = await r.container.listObjects("AUTH_u1", "c", LIST_ALL);
+      expect(listing.value?.entries.map((entry) => entry.name)).toEqual(["o"]);
+      expect(listing.value?.container).toMatchObject({ objectCount: 1, bytesUsed: 5 });
+      // The account hears in the background (Swift: the container-updater), within milliseconds.
+      await vi.waitFor(
+        async () =>
+          expect((await r.account.headAccount("AUTH_u1")).value).toMatchObject({
+            containerCount: 1,
+            objectCount: 1,
+            bytesUsed: 5,
+          }),
+        { timeout: 2_000, interval: 20 },
+      );
+    },
+  );
 
-  it("a burst of object writes to one container sends its account one report, from the alarm, not one per write", async ({
+  it("a burst of writes to one container sends its account one report, from the alarm, not one per write", async ({
     expect,
   }) => {
     const r = replicasFor("AUTH_u7", "burst", "o");
@@ -130,7 +132,8 @@ describe("replica schemas", () => {
       runInDurableObject(stub, (_instance, state) =>
         state.storage.sql
           .exec<{ type: string; name: string }>(
-            "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name",
+            "SELECT type, name FROM sqlite_master " +
+              "WHERE name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name",
           )
           .toArray()
           .map((entry) => `${entry.type} ${entry.name}`),

@@ -99,7 +99,10 @@ async function newestContainerStamp(container: string): Promise<string> {
   return newest;
 }
 
-/** The distinct zones whose replicas (primary or handoff slot) hold the write, read straight from them, past the fault gate. */
+/**
+ * The distinct zones whose replicas (primary or handoff slot) hold the write, read straight from them, past the
+ * fault gate.
+ */
 async function zonesHoldingWrite(write: Write, before: string): Promise<string[]> {
   const [container = "", object = ""] = write.key.split("/");
   if (write.op.endsWith("object")) {
@@ -146,7 +149,10 @@ async function send(write: Write): Promise<number> {
   return response.status;
 }
 
-/** What a read shows of a key at the end: an object's body step and metadata step, a container's or the account's metadata step. */
+/**
+ * What a read shows of a key at the end: an object's body step and metadata step, a container's or the account's
+ * metadata step.
+ */
 interface Seen {
   exists: boolean;
   data: number | null;
@@ -186,8 +192,8 @@ function allowed(history: readonly Write[], seen: Seen): string | null {
   const acked = (w: Write) => w.acked;
   const lastIndex = (writes: readonly Write[], test: (w: Write) => boolean) =>
     writes.reduce((found, w, i) => (test(w) ? i : found), -1);
-  const story = () =>
-    `${JSON.stringify(seen)} after ${history.map((w) => `${w.step}:${w.op}${w.acked ? "✓" : `(${w.status})`}`).join(" ")}`;
+  const told = (w: Write) => `${w.step}:${w.op}${w.acked ? "✓" : `(${w.status})`}`;
+  const story = () => `${JSON.stringify(seen)} after ${history.map(told).join(" ")}`;
   const [first] = history;
   if (!first) return null;
   if (first.op.endsWith("object")) {
@@ -220,7 +226,8 @@ function allowed(history: readonly Write[], seen: Seen): string | null {
 
 describe("chaos: random zone outages between writes", () => {
   for (const seed of SEEDS)
-    it(`with seed ${seed}, every acknowledged write is held by two zones when acknowledged and reads back once the zones return and the replicas repair themselves`, {
+    it(`with seed ${seed}, every acknowledged write is held by two zones when acknowledged ` +
+      "and reads back once the zones return and the replicas repair themselves", {
       timeout: 30_000,
     }, async ({ expect }) => {
       ACCOUNT = `AUTH_chaos${seed}`;
@@ -264,7 +271,8 @@ describe("chaos: random zone outages between writes", () => {
           const zones = await zonesHoldingWrite(write, before);
           expect(
             zones.length,
-            `step ${step} ${op} ${key} answered ${write.status} with ${down.join(",")} down, held in ${zones.join(",") || "no zone"}`,
+            `step ${step} ${op} ${key} answered ${write.status} with ${down.join(",")} down, ` +
+              `held in ${zones.join(",") || "no zone"}`,
           ).toBeGreaterThanOrEqual(2);
         }
       }

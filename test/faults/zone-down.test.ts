@@ -36,127 +36,133 @@ async function handoffsHolding<S>(
 }
 
 describe("a zone down", () => {
-  it("writes succeed with two of three zones (a handoff stands in), reads succeed, and after the zone returns repair makes every replica identical", async ({
-    expect,
-  }) => {
-    await text(await swift("PUT", "/AUTH_test/faults"));
-    await setDown(["z3"]);
-    const names = Array.from({ length: 8 }, (_, i) => `while-down-${i}`);
-    for (const name of names) {
-      const put = await swift("PUT", `/AUTH_test/faults/${name}`, { body: bytes(`body of ${name}`) });
-      await text(put);
-      expect(put.status, name).toBe(201);
-    }
-    for (const name of names)
-      expect(await text(await swift("GET", `/AUTH_test/faults/${name}`))).toBe(`body of ${name}`);
-    const listing = await text(await swift("GET", "/AUTH_test/faults?prefix=while-down"));
-    expect(listing.split("\n").filter(Boolean)).toEqual([...names].sort());
-    // The down zone really missed them (its replica is asked directly, past the fault gate).
-    for (const name of names) {
-      const partition = rings.object.partitionFor("AUTH_test", "faults", name);
-      expect(
-        (await env.OBJECT_REPLICA.getByName(`object/${partition}/z3`).getObject(`AUTH_test/faults/${name}`)).status,
-      ).toBe(404);
-    }
-
-    await setDown([]);
-    const partitions = [...new Set(names.map((name) => rings.object.partitionFor("AUTH_test", "faults", name)))];
-    for (const partition of partitions) await runObjectAlarms(partition);
-    for (const partition of partitions) {
-      const hashes = await objectHashes(partition);
-      expect(new Set(hashes).size, `partition ${partition}`).toBe(1);
-    }
-    // Every acknowledged write reads back from the zone that was down, body included.
-    for (const name of names) {
-      const partition = rings.object.partitionFor("AUTH_test", "faults", name);
-      const row = (await env.OBJECT_REPLICA.getByName(`object/${partition}/z3`).getObject(`AUTH_test/faults/${name}`))
-        .value;
-      expect(row?.bodyKey, name).toBeTruthy();
-      expect(await (await env.BODIES_Z3.get(row?.bodyKey ?? ""))?.text()).toBe(`body of ${name}`);
-    }
-    // The handoffs gave everything back and deleted themselves.
-    for (const partition of partitions) {
-      for (const zone of ZONES) {
-        const handoff = env.OBJECT_REPLICA.getByName(`object/${partition}/${zone}/handoff`);
-        expect((await handoff.partitionHash()).value?.rows ?? 0).toBe(0);
+  it(
+    "writes succeed with two of three zones (a handoff stands in), reads succeed, " +
+      "and after the zone returns repair makes every replica identical",
+    async ({ expect }) => {
+      await text(await swift("PUT", "/AUTH_test/faults"));
+      await setDown(["z3"]);
+      const names = Array.from({ length: 8 }, (_, i) => `while-down-${i}`);
+      for (const name of names) {
+        const put = await swift("PUT", `/AUTH_test/faults/${name}`, { body: bytes(`body of ${name}`) });
+        await text(put);
+        expect(put.status, name).toBe(201);
       }
-    }
-  });
+      for (const name of names)
+        expect(await text(await swift("GET", `/AUTH_test/faults/${name}`))).toBe(`body of ${name}`);
+      const listing = await text(await swift("GET", "/AUTH_test/faults?prefix=while-down"));
+      expect(listing.split("\n").filter(Boolean)).toEqual([...names].sort());
+      // The down zone really missed them (its replica is asked directly, past the fault gate).
+      for (const name of names) {
+        const partition = rings.object.partitionFor("AUTH_test", "faults", name);
+        expect(
+          (await env.OBJECT_REPLICA.getByName(`object/${partition}/z3`).getObject(`AUTH_test/faults/${name}`)).status,
+        ).toBe(404);
+      }
 
-  it("while a zone is down, only the handoff that stood in has a repair due: one replica per partition retries the zone, not three", async ({
-    expect,
-  }) => {
-    await text(await swift("PUT", "/AUTH_test/faults-dirty"));
-    await setDown(["z3"]);
-    const put = await swift("PUT", "/AUTH_test/faults-dirty/o", { body: bytes("x") });
-    await text(put);
-    expect(put.status).toBe(201);
-    const partition = rings.object.partitionFor("AUTH_test", "faults-dirty", "o");
-    const repairDue = (slot: string) =>
-      runInDurableObject(
-        env.OBJECT_REPLICA.getByName(`object/${partition}/${slot}`),
-        (_instance, state) => state.storage.kv.get<number>("repair.due") ?? null,
+      await setDown([]);
+      const partitions = [...new Set(names.map((name) => rings.object.partitionFor("AUTH_test", "faults", name)))];
+      for (const partition of partitions) await runObjectAlarms(partition);
+      for (const partition of partitions) {
+        const hashes = await objectHashes(partition);
+        expect(new Set(hashes).size, `partition ${partition}`).toBe(1);
+      }
+      // Every acknowledged write reads back from the zone that was down, body included.
+      for (const name of names) {
+        const partition = rings.object.partitionFor("AUTH_test", "faults", name);
+        const row = (await env.OBJECT_REPLICA.getByName(`object/${partition}/z3`).getObject(`AUTH_test/faults/${name}`))
+          .value;
+        expect(row?.bodyKey, name).toBeTruthy();
+        expect(await (await env.BODIES_Z3.get(row?.bodyKey ?? ""))?.text()).toBe(`body of ${name}`);
+      }
+      // The handoffs gave everything back and deleted themselves.
+      for (const partition of partitions) {
+        for (const zone of ZONES) {
+          const handoff = env.OBJECT_REPLICA.getByName(`object/${partition}/${zone}/handoff`);
+          expect((await handoff.partitionHash()).value?.rows ?? 0).toBe(0);
+        }
+      }
+    },
+  );
+
+  it(
+    "while a zone is down, only the handoff that stood in has a repair due: " +
+      "one replica per partition retries the zone, not three",
+    async ({ expect }) => {
+      await text(await swift("PUT", "/AUTH_test/faults-dirty"));
+      await setDown(["z3"]);
+      const put = await swift("PUT", "/AUTH_test/faults-dirty/o", { body: bytes("x") });
+      await text(put);
+      expect(put.status).toBe(201);
+      const partition = rings.object.partitionFor("AUTH_test", "faults-dirty", "o");
+      const repairDue = (slot: string) =>
+        runInDurableObject(
+          env.OBJECT_REPLICA.getByName(`object/${partition}/${slot}`),
+          (_instance, state) => state.storage.kv.get<number>("repair.due") ?? null,
+        );
+      const handoffs = await handoffsHolding(
+        (slot) => env.OBJECT_REPLICA.getByName(`object/${partition}/${slot}`),
+        (stub) => stub.getObject("AUTH_test/faults-dirty/o"),
       );
-    const handoffs = await handoffsHolding(
-      (slot) => env.OBJECT_REPLICA.getByName(`object/${partition}/${slot}`),
-      (stub) => stub.getObject("AUTH_test/faults-dirty/o"),
-    );
-    expect(handoffs).toHaveLength(1);
-    expect(await repairDue(handoffs[0]!)).not.toBeNull();
-    expect(await repairDue("z1")).toBeNull();
-    expect(await repairDue("z2")).toBeNull();
-    await setDown([]);
-    await runObjectAlarms(partition);
-    expect(new Set(await objectHashes(partition)).size).toBe(1);
-  });
+      expect(handoffs).toHaveLength(1);
+      expect(await repairDue(handoffs[0]!)).not.toBeNull();
+      expect(await repairDue("z1")).toBeNull();
+      expect(await repairDue("z2")).toBeNull();
+      await setDown([]);
+      await runObjectAlarms(partition);
+      expect(new Set(await objectHashes(partition)).size).toBe(1);
+    },
+  );
 
-  it("a handoff that cannot reach a zone that stays down waits on its zone's ring summary (recon counts it) and backs off past 2 s; the summary's one probe sees the zone return and wakes it", async ({
-    expect,
-  }) => {
-    await text(await swift("PUT", "/AUTH_test/faults-wait"));
-    await setDown(["z3"]);
-    await text(await swift("PUT", "/AUTH_test/faults-wait/o", { body: bytes("written while z3 was down") }));
-    const partition = rings.object.partitionFor("AUTH_test", "faults-wait", "o");
-    const [slot = ""] = await handoffsHolding(
-      (candidate) => env.OBJECT_REPLICA.getByName(`object/${partition}/${candidate}`),
-      (stub) => stub.getObject("AUTH_test/faults-wait/o"),
-    );
-    expect(slot).not.toBe("");
-    const handoff = env.OBJECT_REPLICA.getByName(`object/${partition}/${slot}`);
-    const summary = env.RING_SUMMARY.getByName(`summary/object/${slot.split("/")[0]}`);
-    const repairDue = () =>
-      runInDurableObject(handoff, (_instance, state) => state.storage.kv.get<number>("repair.due") ?? null);
-    // Four failed reverts: the retry delay doubles past the 2 s a replica on its own keeps to.
-    for (let attempt = 0; attempt < 4; attempt++) await runDurableObjectAlarm(handoff);
-    expect(((await repairDue()) ?? 0) - Date.now()).toBeGreaterThan(2_000);
-    expect((await summary.waiting()).value).toMatchObject({ z3: expect.any(Number) });
-    const recon = await exports.default.fetch(`${BASE}/recon/replication`, {
-      headers: { "X-Auth-Token": await tokenFor("admin:admin", "admin") },
-    });
-    const reports = (await recon.json()) as Record<string, { waitingFor: Record<string, number> }>;
-    expect(reports.object?.waitingFor.z3).toBeGreaterThan(0);
-    // The primaries that took everything are not sent it again: a retry goes to z3 alone.
-    const retry = await handoff.repair();
-    expect(retry.status).toBe(503);
-    expect(retry.value).toHaveLength(1);
-    // The summary probes z3 with one call: still down, the handoff keeps waiting.
-    await runDurableObjectAlarm(summary);
-    expect((await summary.waiting()).value?.z3).toBeGreaterThan(0);
+  it(
+    "a handoff that cannot reach a zone that stays down waits on its zone's ring summary (recon counts it) " +
+      "and backs off past 2 s; the summary's one probe sees the zone return and wakes it",
+    async ({ expect }) => {
+      await text(await swift("PUT", "/AUTH_test/faults-wait"));
+      await setDown(["z3"]);
+      await text(await swift("PUT", "/AUTH_test/faults-wait/o", { body: bytes("written while z3 was down") }));
+      const partition = rings.object.partitionFor("AUTH_test", "faults-wait", "o");
+      const [slot = ""] = await handoffsHolding(
+        (candidate) => env.OBJECT_REPLICA.getByName(`object/${partition}/${candidate}`),
+        (stub) => stub.getObject("AUTH_test/faults-wait/o"),
+      );
+      expect(slot).not.toBe("");
+      const handoff = env.OBJECT_REPLICA.getByName(`object/${partition}/${slot}`);
+      const summary = env.RING_SUMMARY.getByName(`summary/object/${slot.split("/")[0]}`);
+      const repairDue = () =>
+        runInDurableObject(handoff, (_instance, state) => state.storage.kv.get<number>("repair.due") ?? null);
+      // Four failed reverts: the retry delay doubles past the 2 s a replica on its own keeps to.
+      for (let attempt = 0; attempt < 4; attempt++) await runDurableObjectAlarm(handoff);
+      expect(((await repairDue()) ?? 0) - Date.now()).toBeGreaterThan(2_000);
+      expect((await summary.waiting()).value).toMatchObject({ z3: expect.any(Number) });
+      const recon = await exports.default.fetch(`${BASE}/recon/replication`, {
+        headers: { "X-Auth-Token": await tokenFor("admin:admin", "admin") },
+      });
+      const reports = (await recon.json()) as Record<string, { waitingFor: Record<string, number> }>;
+      expect(reports.object?.waitingFor.z3).toBeGreaterThan(0);
+      // The primaries that took everything are not sent it again: a retry goes to z3 alone.
+      const retry = await handoff.repair();
+      expect(retry.status).toBe(503);
+      expect(retry.value).toHaveLength(1);
+      // The summary probes z3 with one call: still down, the handoff keeps waiting.
+      await runDurableObjectAlarm(summary);
+      expect((await summary.waiting()).value?.z3).toBeGreaterThan(0);
 
-    await setDown([]);
-    await runDurableObjectAlarm(summary);
-    expect((await summary.waiting()).value?.z3).toBeUndefined();
-    // Woken: its repair is due now, not in a minute.
-    expect(((await repairDue()) ?? Infinity) - Date.now()).toBeLessThanOrEqual(0);
-    await runDurableObjectAlarm(handoff);
-    await runDurableObjectAlarm(handoff);
-    const row = (await env.OBJECT_REPLICA.getByName(`object/${partition}/z3`).getObject("AUTH_test/faults-wait/o"))
-      .value;
-    expect(await (await env.BODIES_Z3.get(row?.bodyKey ?? ""))?.text()).toBe("written while z3 was down");
-    expect((await handoff.partitionHash()).value?.rows ?? 0).toBe(0);
-  });
+      await setDown([]);
+      await runDurableObjectAlarm(summary);
+      expect((await summary.waiting()).value?.z3).toBeUndefined();
+      // Woken: its repair is due now, not in a minute.
+      expect(((await repairDue()) ?? Infinity) - Date.now()).toBeLessThanOrEqual(0);
+      await runDurableObjectAlarm(handoff);
+      await runDurableObjectAlarm(handoff);
+      const row = (await env.OBJECT_REPLICA.getByName(`object/${partition}/z3`).getObject("AUTH_test/faults-wait/o"))
+        .value;
+      expect(await (await env.BODIES_Z3.get(row?.bodyKey ?? ""))?.text()).toBe("written while z3 was down");
+      expect((await handoff.partitionHash()).value?.rows ?? 0).toBe(0);
+    },
+  );
 
-  it("a handoff reverts only to the primary it stood in for: the primaries that took the write are not sent it again", async ({
+  it("a handoff reverts only to the primary it stood in for, not to the primaries that took the write", async ({
     expect,
   }) => {
     await text(await swift("PUT", "/AUTH_test/faults-owed"));
@@ -240,7 +246,7 @@ describe("a zone down", () => {
     expect(revert.value).toHaveLength(3);
   });
 
-  it("a handoff owed to a zone that is no longer a primary of its partition (a rebalance) reverts to every primary", async ({
+  it("a handoff owed to a zone no longer a primary of its partition (a rebalance) reverts to every primary", async ({
     expect,
   }) => {
     const partition = rings.object.partitionFor("AUTH_test", "faults-owed", "rebalanced");
@@ -267,36 +273,37 @@ describe("a zone down", () => {
     expect(revert.value).toHaveLength(3);
   });
 
-  it("a ring summary wakes at most 500 waiters per alarm (the subrequest budget) and wakes the rest in its next alarm, at once", async ({
-    expect,
-    onTestFinished,
-  }) => {
-    expect(SUMMARY_CALLS_PER_ALARM_MAX).toBe(500);
-    const summary = env.RING_SUMMARY.getByName("summary/container/z2");
-    // 600 replicas of z2 wait for z1 (up). The budget counts calls, answered or not: with z2 itself
-    // unreachable each wake is a call that fails at once, so the test costs no 600 Durable Objects
-    // and no machine is too slow for it.
-    onTestFinished(() => setDown([]));
-    await setDown(["z2"]);
-    await runInDurableObject(summary, (_instance, state) => {
-      for (let partition = 0; partition < 600; partition++) {
-        state.storage.sql.exec(
-          "INSERT INTO waiting (zone, partition, slot, since) VALUES ('z1', ?, 'z2/handoff', ?)",
-          partition,
-          Date.now() + partition,
-        );
-      }
-    });
-    await summary.waitFor(["z1"], { partition: 600, slot: "z2/handoff" });
-    // One probe of z1, then 499 wakes: 500 calls.
-    expect(await runDurableObjectAlarm(summary)).toBe(true);
-    expect((await summary.waiting()).value?.z1).toBe(601 - (SUMMARY_CALLS_PER_ALARM_MAX - 1));
-    const next = await runInDurableObject(summary, (_instance, state) => state.storage.getAlarm());
-    expect((next ?? Infinity) - Date.now()).toBeLessThanOrEqual(0);
-    expect(await runDurableObjectAlarm(summary)).toBe(true);
-    expect((await summary.waiting()).value).toEqual({});
-    expect(await runInDurableObject(summary, (_instance, state) => state.storage.getAlarm())).toBeNull();
-  });
+  it(
+    "a ring summary wakes at most 500 waiters per alarm (the subrequest budget) " +
+      "and wakes the rest in its next alarm, at once",
+    async ({ expect, onTestFinished }) => {
+      expect(SUMMARY_CALLS_PER_ALARM_MAX).toBe(500);
+      const summary = env.RING_SUMMARY.getByName("summary/container/z2");
+      // 600 replicas of z2 wait for z1 (up). The budget counts calls, answered or not: with z2 itself
+      // unreachable each wake is a call that fails at once, so the test costs no 600 Durable Objects
+      // and no machine is too slow for it.
+      onTestFinished(() => setDown([]));
+      await setDown(["z2"]);
+      await runInDurableObject(summary, (_instance, state) => {
+        for (let partition = 0; partition < 600; partition++) {
+          state.storage.sql.exec(
+            "INSERT INTO waiting (zone, partition, slot, since) VALUES ('z1', ?, 'z2/handoff', ?)",
+            partition,
+            Date.now() + partition,
+          );
+        }
+      });
+      await summary.waitFor(["z1"], { partition: 600, slot: "z2/handoff" });
+      // One probe of z1, then 499 wakes: 500 calls.
+      expect(await runDurableObjectAlarm(summary)).toBe(true);
+      expect((await summary.waiting()).value?.z1).toBe(601 - (SUMMARY_CALLS_PER_ALARM_MAX - 1));
+      const next = await runInDurableObject(summary, (_instance, state) => state.storage.getAlarm());
+      expect((next ?? Infinity) - Date.now()).toBeLessThanOrEqual(0);
+      expect(await runDurableObjectAlarm(summary)).toBe(true);
+      expect((await summary.waiting()).value).toEqual({});
+      expect(await runInDurableObject(summary, (_instance, state) => state.storage.getAlarm())).toBeNull();
+    },
+  );
 
   it("a write that reaches fewer than a quorum of zones gets 503 and is not visible after the zones return", async ({
     expect,

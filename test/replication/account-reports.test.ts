@@ -86,32 +86,34 @@ describe("an account created by its containers' reports", () => {
     expect((await a.headAccount(account)).value).toMatchObject({ containerCount: 2, status: "" });
   });
 
-  it("an account PUT after its containers' reports wins on every replica, and replicas that heard the reports in any order still agree", async ({
-    expect,
-  }) => {
-    const account = "AUTH_report-then-put";
-    const partition = rings.account.partitionFor(account);
-    const report = (container: string, putTimestamp: string) => ({
-      account,
-      container,
-      putTimestamp,
-      deleteTimestamp: "0",
-      objectCount: 0,
-      bytesUsed: 0,
-      reportedAt: "1700000100.00000",
-    });
-    const [a, b] = [
-      env.ACCOUNT_REPLICA.getByName(`account/${partition}/z1`),
-      env.ACCOUNT_REPLICA.getByName(`account/${partition}/z2`),
-    ];
-    await a.updateContainers([report("late", "1700000009.00000")]);
-    await b.updateContainers([report("early", "1700000001.00000")]);
-    await b.updateContainers([report("late", "1700000009.00000")]);
-    await a.updateContainers([report("early", "1700000001.00000")]);
-    for (const replica of [a, b]) await replica.putAccount(account, "1700000005.00000", {});
-    expect((await a.headAccount(account)).value?.putTimestamp).toBe("1700000005.00000");
-    expect((await a.partitionHash()).value?.hash).toBe((await b.partitionHash()).value?.hash);
-  });
+  it(
+    "an account PUT after its containers' reports wins on every replica, " +
+      "and replicas that heard the reports in any order still agree",
+    async ({ expect }) => {
+      const account = "AUTH_report-then-put";
+      const partition = rings.account.partitionFor(account);
+      const report = (container: string, putTimestamp: string) => ({
+        account,
+        container,
+        putTimestamp,
+        deleteTimestamp: "0",
+        objectCount: 0,
+        bytesUsed: 0,
+        reportedAt: "1700000100.00000",
+      });
+      const [a, b] = [
+        env.ACCOUNT_REPLICA.getByName(`account/${partition}/z1`),
+        env.ACCOUNT_REPLICA.getByName(`account/${partition}/z2`),
+      ];
+      await a.updateContainers([report("late", "1700000009.00000")]);
+      await b.updateContainers([report("early", "1700000001.00000")]);
+      await b.updateContainers([report("late", "1700000009.00000")]);
+      await a.updateContainers([report("early", "1700000001.00000")]);
+      for (const replica of [a, b]) await replica.putAccount(account, "1700000005.00000", {});
+      expect((await a.headAccount(account)).value?.putTimestamp).toBe("1700000005.00000");
+      expect((await a.partitionHash()).value?.hash).toBe((await b.partitionHash()).value?.hash);
+    },
+  );
 });
 
 describe("a container POST", () => {

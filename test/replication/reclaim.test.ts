@@ -22,7 +22,7 @@ async function tables(stub: DurableObjectStub): Promise<string[]> {
 }
 
 describe("tombstones and deletion", () => {
-  it("tombstones past reclaim_age held by every replica are reclaimed, and a replica left empty deletes its storage", async ({
+  it("tombstones past reclaim_age on every replica are reclaimed; a replica left empty deletes its storage", async ({
     expect,
   }) => {
     await text(await swift("PUT", "/AUTH_t/c", { user: ["admin:admin", "admin"] }));

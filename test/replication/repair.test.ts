@@ -173,37 +173,39 @@ describe("repair by hash trees", () => {
     expect(new Set(await hashes(stubs)).size).toBe(1);
   });
 
-  it("an object POST that changes only metadata changes the partition hash, and repair carries the metadata to the replicas that missed it", async ({
-    expect,
-  }) => {
-    const replicas = objectReplicas(105);
-    for (const stub of replicas)
-      await stub.putObject(
-        objectRow("AUTH_r/c/posted", "1700000001.00000", { metadata: { "x-object-meta-color": "red" } }),
-      );
-    const before = await hashes(replicas);
-    expect(new Set(before).size).toBe(1);
-    expect(
-      (
-        await replicas[0]!.postObject(
-          "AUTH_r/c/posted",
-          "1700000002.00000",
-          { "x-object-meta-color": "blue" },
-          null,
-          null,
-        )
-      ).status,
-    ).toBe(202);
-    const after = await hashes(replicas);
-    expect(after[0]).not.toBe(before[0]);
-    await replicas[0]!.repair();
-    expect(new Set(await hashes(replicas)).size).toBe(1);
-    for (const stub of replicas)
-      expect((await stub.getObject("AUTH_r/c/posted")).value).toMatchObject({
-        metaTimestamp: "1700000002.00000",
-        metadata: { "x-object-meta-color": "blue" },
-      });
-  });
+  it(
+    "an object POST that changes only metadata changes the partition hash, " +
+      "and repair carries the metadata to the replicas that missed it",
+    async ({ expect }) => {
+      const replicas = objectReplicas(105);
+      for (const stub of replicas)
+        await stub.putObject(
+          objectRow("AUTH_r/c/posted", "1700000001.00000", { metadata: { "x-object-meta-color": "red" } }),
+        );
+      const before = await hashes(replicas);
+      expect(new Set(before).size).toBe(1);
+      expect(
+        (
+          await replicas[0]!.postObject(
+            "AUTH_r/c/posted",
+            "1700000002.00000",
+            { "x-object-meta-color": "blue" },
+            null,
+            null,
+          )
+        ).status,
+      ).toBe(202);
+      const after = await hashes(replicas);
+      expect(after[0]).not.toBe(before[0]);
+      await replicas[0]!.repair();
+      expect(new Set(await hashes(replicas)).size).toBe(1);
+      for (const stub of replicas)
+        expect((await stub.getObject("AUTH_r/c/posted")).value).toMatchObject({
+          metaTimestamp: "1700000002.00000",
+          metadata: { "x-object-meta-color": "blue" },
+        });
+    },
+  );
 
   it("an object POST that changes only the content type reaches the replicas that missed it", async ({ expect }) => {
     const replicas = objectReplicas(106);

@@ -99,9 +99,8 @@ describe("cron sweep", () => {
 });
 
 describe("account reaper", () => {
-  it("DELETE of an account marks it deleted (410 from then on) and the reaper removes its objects, bodies and containers, resuming after an interruption", async ({
-    expect,
-  }) => {
+  it("DELETE of an account marks it deleted (410 from then on) and the reaper removes its objects, " +
+    "bodies and containers, resuming after an interruption", async ({ expect }) => {
     const user: [string, string] = ["admin:admin", "admin"];
     for (const container of ["a", "b"]) {
       await text(await swift("PUT", `/AUTH_reapme/${container}`, { user }));

@@ -80,7 +80,10 @@ export class HandoffRevert<Row> {
     return this.#owedPrimaries().every((zone) => handedTo.has(zone));
   }
 
-  /** Records that the rows are owed to the primary in `zone` (every primary when it is not one, or null); true when that is new. */
+  /**
+   * Records that the rows are owed to the primary in `zone` (every primary when it is not one, or null); true when that
+   * is new.
+   */
   #owe(zone: string | null): boolean {
     const debt: Debt =
       zone !== null && this.#context.placement.primaryZones().includes(zone)

@@ -269,7 +269,8 @@ export class AccountRows extends HashedRows {
   reclaimBefore(cutoff: string, limit: number): number {
     const rows = this.sql
       .exec<HashedRowSql>(
-        "SELECT account, name, leaf, hash FROM container INDEXED BY container_tombstone WHERE deleted = 1 AND delete_timestamp < ? LIMIT ?",
+        "SELECT account, name, leaf, hash FROM container INDEXED BY container_tombstone " +
+          "WHERE deleted = 1 AND delete_timestamp < ? LIMIT ?",
         cutoff,
         limit,
       )
@@ -299,8 +300,9 @@ export class AccountRows extends HashedRows {
   /** Live containers of an account within the bounds, in name order. */
   *listContainers(account: string, bounds: ListingBounds): Generator<{ name: string; row: AccountContainerRow }> {
     const { conditions, args, tail } = boundsSql(bounds);
+    const where = ["account = ?", "deleted = 0", ...conditions].join(" AND ");
     const cursor = this.sql.exec<AccountContainerRowSql>(
-      `SELECT * FROM container INDEXED BY container_live WHERE ${["account = ?", "deleted = 0", ...conditions].join(" AND ")} ${tail}`,
+      `SELECT * FROM container INDEXED BY container_live WHERE ${where} ${tail}`,
       account,
       ...args,
     );

@@ -236,9 +236,10 @@ export class ContainerRows extends HashedRows {
   /** Live (not deleted) listing rows of a container within the bounds, in name order. */
   *listObjects(key: string, bounds: ListingBounds): Generator<{ name: string; row: ListingRow }> {
     const { conditions, args, tail } = boundsSql(bounds);
+    const where = ["container = ?", "deleted = 0", ...conditions].join(" AND ");
     const cursor = this.sql.exec<ListingRowSql>(
       `SELECT name, created_at, deleted, size, etag, content_type, content_type_timestamp, meta_timestamp
-         FROM object INDEXED BY object_live WHERE ${["container = ?", "deleted = 0", ...conditions].join(" AND ")} ${tail}`,
+         FROM object INDEXED BY object_live WHERE ${where} ${tail}`,
       key,
       ...args,
     );
@@ -252,7 +253,8 @@ export class ContainerRows extends HashedRows {
       "SELECT min(created_at) AS t FROM object INDEXED BY object_tombstone WHERE deleted = 1",
     );
     const container = this.valueOf<string>(
-      "SELECT min(delete_timestamp) AS t FROM container INDEXED BY container_deleted WHERE delete_timestamp > put_timestamp AND object_count = 0",
+      "SELECT min(delete_timestamp) AS t FROM container INDEXED BY container_deleted " +
+        "WHERE delete_timestamp > put_timestamp AND object_count = 0",
     );
     if (listing === null) return container;
     if (container === null) return listing;
@@ -267,7 +269,8 @@ export class ContainerRows extends HashedRows {
     let removed = 0;
     const rows = this.sql
       .exec<HashedRowSql>(
-        "SELECT container, name, leaf, hash FROM object INDEXED BY object_tombstone WHERE deleted = 1 AND created_at < ? LIMIT ?",
+        "SELECT container, name, leaf, hash FROM object INDEXED BY object_tombstone " +
+          "WHERE deleted = 1 AND created_at < ? LIMIT ?",
         cutoff,
         limit,
       )
@@ -296,7 +299,8 @@ export class ContainerRows extends HashedRows {
   countObjects(key: string): { objectCount: number; bytesUsed: number } {
     const row = this.sql
       .exec<{ n: number; bytes: number | null }>(
-        "SELECT count(*) AS n, sum(size) AS bytes FROM object INDEXED BY object_live WHERE container = ? AND deleted = 0",
+        "SELECT count(*) AS n, sum(size) AS bytes FROM object INDEXED BY object_live " +
+          "WHERE container = ? AND deleted = 0",
         key,
       )
       .one();

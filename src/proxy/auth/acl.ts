@@ -149,7 +149,9 @@ function parseAclV2(value: string): Record<string, unknown> | null {
   }
 }
 
-/** How Swift writes account ACLs and their keys: json.dumps(ensure_ascii=True, separators=(',', ':'), sort_keys=True). */
+/**
+ * How Swift writes account ACLs and their keys: json.dumps(ensure_ascii=True, separators=(',', ':'), sort_keys=True).
+ */
 const ACL_JSON = { compact: true, sortKeys: true } as const;
 
 /**

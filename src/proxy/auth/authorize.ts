@@ -53,7 +53,10 @@ const DELAYED: Record<"container" | "object", Record<string, "read" | "write">> 
 
 /** Everything tempauth's authorize looks at, the request's groups read from its tokens. */
 export interface TempauthInput {
-  /** The request's groups (Swift's REMOTE_USER, split): the user's, then the service token's user's; empty when anonymous. */
+  /**
+   * The request's groups (Swift's REMOTE_USER, split): the user's, then the service token's user's; empty when
+   * anonymous.
+   */
   groups: readonly string[];
   method: string;
   account: string;

@@ -210,7 +210,8 @@ async function translateForm(req: SwiftRequest, boundary: string): Promise<Respo
     headers.set(H.CONTENT_LENGTH, String(bytes.length));
     return new Response(bytes, { status, headers });
   }
-  const location = `${redirect}${redirect.includes("?") ? "&" : "?"}status=${quote(String(status))}&message=${quote(message)}`;
+  const query = `status=${quote(String(status))}&message=${quote(message)}`;
+  const location = `${redirect}${redirect.includes("?") ? "&" : "?"}${query}`;
   const body = `<html><body><p><a href="${location}">Click to continue...</a></p></body></html>`;
   const bytes = encoder.encode(body);
   // Characters past ASCII go as their UTF-8 percent-escapes, as a browser sends such a URL.

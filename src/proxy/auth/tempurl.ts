@@ -123,6 +123,13 @@ export async function tempUrlKeys(
   return keys;
 }
 
+/** `%Y-%m-%d` as Python's strptime reads it: one-digit fields, a day padded with a space. */
+const ISO_DATE = /(\d{4})-(1[0-2]|0[1-9]|[1-9])-(3[01]|[12]\d|0[1-9]|[1-9]| [1-9])/;
+/** `%H:%M:%S` as Python's strptime reads it: one-digit fields, seconds up to 61. */
+const ISO_TIME = /(2[0-3]|[01]\d|\d):([0-5]\d|\d):(6[01]|[0-5]\d|\d)/;
+/** `%Y-%m-%dT%H:%M:%SZ` as Python's strptime reads it, in any case. */
+const ISO_EXPIRES = new RegExp(`^${ISO_DATE.source}T${ISO_TIME.source}Z$`, "i");
+
 /**
  * `temp_url_expires` as unix seconds: an integer or `%Y-%m-%dT%H:%M:%SZ` as Python's strptime
  * reads it (any case, one-digit fields, a day padded with a space); 0 when unreadable or past.
@@ -130,10 +137,7 @@ export async function tempUrlKeys(
 function expiresOf(text: string, nowMs: number): number {
   let expires = pythonInt(text);
   if (expires === null) {
-    const iso =
-      /^(\d{4})-(1[0-2]|0[1-9]|[1-9])-(3[01]|[12]\d|0[1-9]|[1-9]| [1-9])T(2[0-3]|[01]\d|\d):([0-5]\d|\d):(6[01]|[0-5]\d|\d)Z$/i.exec(
-        text,
-      );
+    const iso = ISO_EXPIRES.exec(text);
     if (iso) {
       const [year, month, day, hour, minute, second] = iso.slice(1).map(Number) as [
         number,

@@ -27,7 +27,10 @@ export interface WrittenBody {
   written: Set<string>;
 }
 
-/** Immutable body key: account first (so the reaper can list an account), then the object's hash and the write's timestamp. */
+/**
+ * Immutable body key: account first (so the reaper can list an account), then the object's hash and the write's
+ * timestamp.
+ */
 export function bodyKey(account: string, objectHashHex: string, timestamp: string): string {
   return `${account}/${objectHashHex}/${timestamp}`;
 }

@@ -93,7 +93,9 @@ export function syncToError(value: string): string | null {
   return null;
 }
 
-/** Container PUT and POST: 400 with Swift's message (swob's text/html) for an X-Container-Sync-To Swift cannot sync to. */
+/**
+ * Container PUT and POST: 400 with Swift's message (swob's text/html) for an X-Container-Sync-To Swift cannot sync to.
+ */
 export function checkSyncTo(headers: Headers): void {
   const value = headers.get(H.X_CONTAINER_SYNC_TO);
   if (value === null) return;

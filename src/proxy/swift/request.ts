@@ -17,7 +17,9 @@ export interface SwiftRequest {
   path: SwiftPath;
   identity: Identity | null;
   ctx: ServiceContext;
-  /** Flags middlewares leave for later stages (Swift's WSGI environ): who vouched for the request, where it came from. */
+  /**
+   * Flags middlewares leave for later stages (Swift's WSGI environ): who vouched for the request, where it came from.
+   */
   environ: Environ;
   /** Keeps background work (a streamed multi-range body) alive past the response. */
   waitUntil(promise: Promise<unknown>): void;
@@ -49,7 +51,9 @@ export interface Environ {
   signedScope?: SignedScope;
   /** Content type parameters a middleware stores with the object, which clients cannot send (symlink-params.ts). */
   contentTypeParams?: string;
-  /** Another middleware's read or write of an object as stored: the symlink stage leaves it alone (symlink-params.ts). */
+  /**
+   * Another middleware's read or write of an object as stored: the symlink stage leaves it alone (symlink-params.ts).
+   */
   asStored?: boolean;
   /** Metadata names whose presence makes the object controller serve a manifest whole (large-object.ts). */
   manifestRead?: readonly string[];

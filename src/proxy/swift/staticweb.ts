@@ -85,7 +85,8 @@ class WebContext {
     this.#container = container;
     this.#settings = settings;
     const { version, account, object } = req.path;
-    this.#path = `/${version}/${account}/${container}${object === null ? (req.url.pathname.endsWith("/") ? "/" : "") : `/${object}`}`;
+    const tail = object === null ? (req.url.pathname.endsWith("/") ? "/" : "") : `/${object}`;
+    this.#path = `/${version}/${account}/${container}${tail}`;
   }
 
   get settings(): WebSettings {
@@ -165,9 +166,12 @@ class WebContext {
         : '  <style type="text/css">\n   h1 {font-size: 1em; font-weight: bold;}\n   p {font-size: 2}\n  </style>\n';
       body +=
         "</head>\n<body>  <h1>Web Listing Disabled</h1>   <p>The owner of this web site has disabled web listing." +
-        "   <p>If you are the owner of this web site, you can enable   web listing by setting X-Container-Meta-Web-Listings.</p>";
+        "   <p>If you are the owner of this web site, you can enable   web listing " +
+        "by setting X-Container-Meta-Web-Listings.</p>";
       if (this.#settings.index) {
-        body += `<h1>Index File Not Found</h1> <p>The owner of this web site has set  <b>X-Container-Meta-Web-Index: ${this.#settings.index}</b>.  However, this file is not found.</p>`;
+        body +=
+          "<h1>Index File Not Found</h1> <p>The owner of this web site has set  " +
+          `<b>X-Container-Meta-Web-Index: ${this.#settings.index}</b>.  However, this file is not found.</p>`;
       }
       body += " </body>\n</html>\n";
       // swob's HTTPNotFound(body=…): the page as HTML.
@@ -193,20 +197,27 @@ class WebContext {
       `<html>\n <head>\n  <title>Listing of ${htmlEscape(label)}</title>\n`;
     body += this.#settings.listingsCss
       ? `  <link rel="stylesheet" type="text/css" href="${this.#cssPath(prefix ?? "")}" />\n`
-      : '  <style type="text/css">\n   h1 {font-size: 1em; font-weight: bold;}\n   th {text-align: left; padding: 0px 1em 0px 1em;}\n' +
+      : '  <style type="text/css">\n   h1 {font-size: 1em; font-weight: bold;}\n' +
+        "   th {text-align: left; padding: 0px 1em 0px 1em;}\n" +
         "   td {padding: 0px 1em 0px 1em;}\n   a {text-decoration: none;}\n  </style>\n";
     body +=
-      ` </head>\n <body>\n  <h1 id="title">Listing of ${htmlEscape(label)}</h1>\n  <table id="listing">\n   <tr id="heading">\n` +
-      '    <th class="colname">Name</th>\n    <th class="colsize">Size</th>\n    <th class="coldate">Date</th>\n   </tr>\n';
+      ` </head>\n <body>\n  <h1 id="title">Listing of ${htmlEscape(label)}</h1>\n` +
+      '  <table id="listing">\n   <tr id="heading">\n' +
+      '    <th class="colname">Name</th>\n    <th class="colsize">Size</th>\n' +
+      '    <th class="coldate">Date</th>\n   </tr>\n';
     if (prefix) {
       body +=
-        '   <tr id="parent" class="item">\n    <td class="colname"><a href="../">../</a></td>\n    <td class="colsize">&nbsp;</td>\n    <td class="coldate">&nbsp;</td>\n   </tr>\n';
+        '   <tr id="parent" class="item">\n    <td class="colname"><a href="../">../</a></td>\n' +
+        '    <td class="colsize">&nbsp;</td>\n    <td class="coldate">&nbsp;</td>\n   </tr>\n';
     }
     const strip = (name: string) => (prefix ? name.slice(prefix.length) : name);
     for (const entry of entries) {
       if (entry.subdir === undefined) continue;
       const subdir = strip(entry.subdir);
-      body += `   <tr class="item subdir">\n    <td class="colname"><a href="${quote(subdir)}">${htmlEscape(subdir)}</a></td>\n    <td class="colsize">&nbsp;</td>\n    <td class="coldate">&nbsp;</td>\n   </tr>\n`;
+      body +=
+        `   <tr class="item subdir">\n` +
+        `    <td class="colname"><a href="${quote(subdir)}">${htmlEscape(subdir)}</a></td>\n` +
+        `    <td class="colsize">&nbsp;</td>\n    <td class="coldate">&nbsp;</td>\n   </tr>\n`;
     }
     for (const entry of entries) {
       if (entry.name === undefined) continue;
@@ -220,8 +231,10 @@ class WebContext {
           .split(".")[0]
           ?.replace("T", " ") ?? "";
       body +=
-        `   <tr class="item ${types}">\n    <td class="colname"><a href="${quote(name)}">${htmlEscape(name)}</a></td>\n` +
-        `    <td class="colsize">${humanReadable(entry.bytes ?? 0)}</td>\n    <td class="coldate">${date}</td>\n   </tr>\n`;
+        `   <tr class="item ${types}">\n` +
+        `    <td class="colname"><a href="${quote(name)}">${htmlEscape(name)}</a></td>\n` +
+        `    <td class="colsize">${humanReadable(entry.bytes ?? 0)}</td>\n` +
+        `    <td class="coldate">${date}</td>\n   </tr>\n`;
     }
     body += "  </table>\n </body>\n</html>\n";
     return this.#html(body, this.#req.path.object === null);

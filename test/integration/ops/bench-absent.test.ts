@@ -9,7 +9,7 @@ import { describe, it } from "vitest";
 import { BASE, text, tokenFor } from "../../helpers";
 
 describe("no bench code in the production Worker", () => {
-  it("/bench/* is a path like any other unrouted one, for the reseller admin too: 400 (not a Swift API version)", async ({
+  it("/bench/* is a path like any unrouted one, for the reseller admin too: 400 (not a Swift API version)", async ({
     expect,
   }) => {
     const headers = { "X-Auth-Token": await tokenFor("admin:admin", "admin") };

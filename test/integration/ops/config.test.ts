@@ -76,7 +76,8 @@ describe("parseConfig: storage policies", () => {
 
   it("a policy whose object ring is not bundled is refused, naming the ring", ({ expect }) => {
     expect(configErrorOf(envWith({ STORAGE_POLICIES: "0 gold default; 1 silver; 2 local; 3 bronze" })).message).toBe(
-      'configuration: STORAGE_POLICIES names policy 3 (bronze), but rings/object-3.ring.json is not bundled: build it with "edgeswift ring object-3 create"',
+      "configuration: STORAGE_POLICIES names policy 3 (bronze), but rings/object-3.ring.json is not bundled: " +
+        'build it with "edgeswift ring object-3 create"',
     );
   });
 

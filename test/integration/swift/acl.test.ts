@@ -23,7 +23,10 @@ async function container(headers: Record<string, string> = {}): Promise<string> 
   return name;
 }
 
-/** A new account whose X-Account-Access-Control is `acl`, set by the reseller admin, with container `c` and object `c/o`. */
+/**
+ * A new account whose X-Account-Access-Control is `acl`, set by the reseller admin, with container `c` and object
+ * `c/o`.
+ */
 async function accountWith(acl: Record<string, string[]>): Promise<string> {
   const account = `AUTH_${unique("acct")}`;
   const put = await swift("PUT", `/${account}`, {
@@ -43,33 +46,36 @@ async function accountWith(acl: Record<string, string[]>): Promise<string> {
 }
 
 describe("container ACLs", () => {
-  it("without an ACL, another account's user gets 403 and an anonymous caller 401, whether or not the object or container exists", async ({
-    expect,
-  }) => {
-    const name = await container();
-    for (const path of [
-      `/AUTH_test/${name}/o`,
-      `/AUTH_test/${name}/missing`,
-      `/AUTH_test/${name}`,
-      "/AUTH_test/no-such-container",
-      "/AUTH_test/no-such-container/o",
-    ]) {
-      for (const method of ["GET", "HEAD"]) {
-        expect(await status(method, path, { user: TESTER2 })).toBe(403);
-        const anonymous = await swift(method, path, { user: null });
-        expect(await text(anonymous)).toBe(
-          method === "GET"
-            ? "<html><h1>Unauthorized</h1><p>This server could not verify that you are authorized to access the document you requested.</p></html>"
-            : "",
-        );
-        expect(anonymous.status).toBe(401);
-        expect(anonymous.headers.get("www-authenticate")).toBe('Swift realm="AUTH_test"');
+  it(
+    "without an ACL, another account's user gets 403 and an anonymous caller 401, " +
+      "whether or not the object or container exists",
+    async ({ expect }) => {
+      const name = await container();
+      for (const path of [
+        `/AUTH_test/${name}/o`,
+        `/AUTH_test/${name}/missing`,
+        `/AUTH_test/${name}`,
+        "/AUTH_test/no-such-container",
+        "/AUTH_test/no-such-container/o",
+      ]) {
+        for (const method of ["GET", "HEAD"]) {
+          expect(await status(method, path, { user: TESTER2 })).toBe(403);
+          const anonymous = await swift(method, path, { user: null });
+          expect(await text(anonymous)).toBe(
+            method === "GET"
+              ? "<html><h1>Unauthorized</h1><p>This server could not verify that you are authorized " +
+                  "to access the document you requested.</p></html>"
+              : "",
+          );
+          expect(anonymous.status).toBe(401);
+          expect(anonymous.headers.get("www-authenticate")).toBe('Swift realm="AUTH_test"');
+        }
       }
-    }
-    expect(await status("GET", `/AUTH_test/${name}/o`, { user: TESTER3 })).toBe(403);
-    expect(await status("PUT", `/AUTH_test/${name}/o2`, { user: null, body: "x" })).toBe(401);
-    expect(await status("DELETE", `/AUTH_test/${name}/o`, { user: TESTER2 })).toBe(403);
-  });
+      expect(await status("GET", `/AUTH_test/${name}/o`, { user: TESTER3 })).toBe(403);
+      expect(await status("PUT", `/AUTH_test/${name}/o2`, { user: null, body: "x" })).toBe(401);
+      expect(await status("DELETE", `/AUTH_test/${name}/o`, { user: TESTER2 })).toBe(403);
+    },
+  );
 
   it("X-Container-Read: .r:* lets anyone GET and HEAD objects, but listing the container is refused (401)", async ({
     expect,
@@ -135,22 +141,24 @@ describe("container ACLs", () => {
     expect(await status("GET", `/AUTH_test/${star}/o`, { user: null })).toBe(401);
   });
 
-  it("X-Container-Write lets the named user PUT, POST and DELETE objects, not read them nor POST or DELETE the container (403)", async ({
-    expect,
-  }) => {
-    const name = await container({ "X-Container-Write": "test2:tester2" });
-    expect(await status("PUT", `/AUTH_test/${name}/w`, { user: TESTER2, body: "written" })).toBe(201);
-    expect(await status("POST", `/AUTH_test/${name}/w`, { user: TESTER2, headers: { "X-Object-Meta-A": "1" } })).toBe(
-      202,
-    );
-    expect(await status("GET", `/AUTH_test/${name}/w`, { user: TESTER2 })).toBe(403);
-    expect(await status("GET", `/AUTH_test/${name}`, { user: TESTER2 })).toBe(403);
-    expect(await status("POST", `/AUTH_test/${name}`, { user: TESTER2 })).toBe(403);
-    expect(await status("DELETE", `/AUTH_test/${name}`, { user: TESTER2 })).toBe(403);
-    expect(await status("DELETE", `/AUTH_test/${name}/w`, { user: TESTER2 })).toBe(204);
-    expect(await status("GET", `/AUTH_test/${name}/w`)).toBe(404);
-    expect(await status("PUT", `/AUTH_test/${name}/w`, { user: TESTER3, body: "x" })).toBe(403);
-  });
+  it(
+    "X-Container-Write lets the named user PUT, POST and DELETE objects, " +
+      "not read them nor POST or DELETE the container (403)",
+    async ({ expect }) => {
+      const name = await container({ "X-Container-Write": "test2:tester2" });
+      expect(await status("PUT", `/AUTH_test/${name}/w`, { user: TESTER2, body: "written" })).toBe(201);
+      expect(await status("POST", `/AUTH_test/${name}/w`, { user: TESTER2, headers: { "X-Object-Meta-A": "1" } })).toBe(
+        202,
+      );
+      expect(await status("GET", `/AUTH_test/${name}/w`, { user: TESTER2 })).toBe(403);
+      expect(await status("GET", `/AUTH_test/${name}`, { user: TESTER2 })).toBe(403);
+      expect(await status("POST", `/AUTH_test/${name}`, { user: TESTER2 })).toBe(403);
+      expect(await status("DELETE", `/AUTH_test/${name}`, { user: TESTER2 })).toBe(403);
+      expect(await status("DELETE", `/AUTH_test/${name}/w`, { user: TESTER2 })).toBe(204);
+      expect(await status("GET", `/AUTH_test/${name}/w`)).toBe(404);
+      expect(await status("PUT", `/AUTH_test/${name}/w`, { user: TESTER3, body: "x" })).toBe(403);
+    },
+  );
 
   it("invalid ACLs on container PUT and POST return 400 with clean_acl's message and change nothing", async ({
     expect,
@@ -269,45 +277,50 @@ describe("account ACLs (X-Account-Access-Control)", () => {
     expect(await status("GET", `/${account}`, { user: null })).toBe(401);
   });
 
-  it("read-write adds container and object writes, but not account POST (403); its owner-only headers are dropped", async ({
-    expect,
-  }) => {
-    const account = await accountWith({ "read-write": ["test:tester3"] });
-    expect(
-      await status("PUT", `/${account}/c2`, {
-        user: TESTER3,
-        headers: { "X-Container-Read": ".r:*", "X-Container-Meta-Temp-URL-Key": "mine", "X-Container-Meta-Kept": "1" },
-      }),
-    ).toBe(201);
-    const head = await swift("HEAD", `/${account}/c2`, { user: ADMIN });
-    await text(head);
-    expect(head.headers.get("x-container-meta-kept")).toBe("1");
-    expect(head.headers.get("x-container-read")).toBeNull();
-    expect(head.headers.get("x-container-meta-temp-url-key")).toBeNull();
-    expect(await status("GET", `/${account}/c2/o`, { user: null })).toBe(401);
-    expect(await status("PUT", `/${account}/c2/o`, { user: TESTER3, body: "x" })).toBe(201);
-    expect(
-      await status("POST", `/${account}/c2`, {
-        user: TESTER3,
-        headers: { "X-Container-Meta-B": "2", "X-Remove-Container-Read": "x" },
-      }),
-    ).toBe(204);
-    expect(await status("POST", `/${account}/c`, { user: TESTER3, headers: { "X-Remove-Container-Read": "x" } })).toBe(
-      204,
-    );
-    const kept = await swift("HEAD", `/${account}/c`, { user: ADMIN });
-    await text(kept);
-    expect(kept.headers.get("x-container-read")).toBe("test2");
-    expect(await status("DELETE", `/${account}/c2/o`, { user: TESTER3 })).toBe(204);
-    expect(await status("DELETE", `/${account}/c2`, { user: TESTER3 })).toBe(204);
-    expect(await status("POST", `/${account}`, { user: TESTER3, headers: { "X-Account-Meta-A": "1" } })).toBe(403);
-    expect(
-      await status("POST", `/${account}`, {
-        user: TESTER3,
-        headers: { "X-Account-Access-Control": '{"admin":["test:tester3"]}' },
-      }),
-    ).toBe(403);
-  });
+  it(
+    "read-write adds container and object writes, but not account POST (403); " + "its owner-only headers are dropped",
+    async ({ expect }) => {
+      const account = await accountWith({ "read-write": ["test:tester3"] });
+      expect(
+        await status("PUT", `/${account}/c2`, {
+          user: TESTER3,
+          headers: {
+            "X-Container-Read": ".r:*",
+            "X-Container-Meta-Temp-URL-Key": "mine",
+            "X-Container-Meta-Kept": "1",
+          },
+        }),
+      ).toBe(201);
+      const head = await swift("HEAD", `/${account}/c2`, { user: ADMIN });
+      await text(head);
+      expect(head.headers.get("x-container-meta-kept")).toBe("1");
+      expect(head.headers.get("x-container-read")).toBeNull();
+      expect(head.headers.get("x-container-meta-temp-url-key")).toBeNull();
+      expect(await status("GET", `/${account}/c2/o`, { user: null })).toBe(401);
+      expect(await status("PUT", `/${account}/c2/o`, { user: TESTER3, body: "x" })).toBe(201);
+      expect(
+        await status("POST", `/${account}/c2`, {
+          user: TESTER3,
+          headers: { "X-Container-Meta-B": "2", "X-Remove-Container-Read": "x" },
+        }),
+      ).toBe(204);
+      expect(
+        await status("POST", `/${account}/c`, { user: TESTER3, headers: { "X-Remove-Container-Read": "x" } }),
+      ).toBe(204);
+      const kept = await swift("HEAD", `/${account}/c`, { user: ADMIN });
+      await text(kept);
+      expect(kept.headers.get("x-container-read")).toBe("test2");
+      expect(await status("DELETE", `/${account}/c2/o`, { user: TESTER3 })).toBe(204);
+      expect(await status("DELETE", `/${account}/c2`, { user: TESTER3 })).toBe(204);
+      expect(await status("POST", `/${account}`, { user: TESTER3, headers: { "X-Account-Meta-A": "1" } })).toBe(403);
+      expect(
+        await status("POST", `/${account}`, {
+          user: TESTER3,
+          headers: { "X-Account-Access-Control": '{"admin":["test:tester3"]}' },
+        }),
+      ).toBe(403);
+    },
+  );
 
   it("admin makes a user an owner: it sees the account ACL and Temp-URL keys and may change them", async ({
     expect,

@@ -36,7 +36,7 @@ describe("v1 auth (tempauth)", () => {
     expect((await getToken({ "X-Auth-User": "test:tester", "X-Auth-Key": "testing" }, "/auth/auth")).status).toBe(200);
   });
 
-  it("a wrong key returns 401 with Www-Authenticate, realm unknown (tempauth names no account for a wrong key)", async ({
+  it("a wrong key is 401 with Www-Authenticate, realm unknown (tempauth names no account for a wrong key)", async ({
     expect,
   }) => {
     const response = await getToken({ "X-Auth-User": "test:tester", "X-Auth-Key": "wrong" });

@@ -129,7 +129,7 @@ beforeAll(async () => {
 });
 
 describe("bulk delete", () => {
-  it("POST ?bulk-delete deletes the listed objects and empty containers and returns 200 with the counts as text", async ({
+  it("POST ?bulk-delete deletes the listed objects and empty containers and returns 200 with counts as text", async ({
     expect,
   }) => {
     await text(await swift("PUT", `${A}/bulk-empty`));
@@ -161,37 +161,43 @@ describe("bulk delete", () => {
     });
   });
 
-  it("a container that still holds objects is listed in Errors with 409 Conflict and the Response Status is 400 Bad Request", async ({
-    expect,
-  }) => {
-    const response = await bulkDelete("/bulk-full\n", JSON_ACCEPT);
-    expect(response.status).toBe(200);
-    expect(response.headers.get("content-type")).toBe("application/json");
-    const body = await text(response);
-    expect(body).toBe(
-      '{"Response Status": "400 Bad Request", "Response Body": "", "Number Deleted": 0, "Number Not Found": 0, "Errors": [["/bulk-full", "409 Conflict"]]}',
-    );
-  });
+  it(
+    "a container that still holds objects is listed in Errors with 409 Conflict " +
+      "and the Response Status is 400 Bad Request",
+    async ({ expect }) => {
+      const response = await bulkDelete("/bulk-full\n", JSON_ACCEPT);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toBe("application/json");
+      const body = await text(response);
+      expect(body).toBe(
+        '{"Response Status": "400 Bad Request", "Response Body": "", "Number Deleted": 0, "Number Not Found": 0, ' +
+          '"Errors": [["/bulk-full", "409 Conflict"]]}',
+      );
+    },
+  );
 
   it("Accept: application/xml renders Swift's <delete> document", async ({ expect }) => {
     const response = await bulkDelete("/bulk-full\n", { Accept: "application/xml" });
     expect(response.headers.get("content-type")).toBe("application/xml");
     expect(await text(response)).toBe(
-      "<delete>\n<number_deleted>0</number_deleted>\n<number_not_found>0</number_not_found>\n<response_body></response_body>\n" +
-        "<response_status>400 Bad Request</response_status>\n<errors>\n<object><name>/bulk-full</name><status>409 Conflict</status></object>\n</errors>\n</delete>\n",
+      "<delete>\n<number_deleted>0</number_deleted>\n<number_not_found>0</number_not_found>\n" +
+        "<response_body></response_body>\n" +
+        "<response_status>400 Bad Request</response_status>\n<errors>\n" +
+        "<object><name>/bulk-full</name><status>409 Conflict</status></object>\n</errors>\n</delete>\n",
     );
   });
 
-  it("DELETE ?bulk-delete works as POST, and a container in the URL is ignored (names are relative to the account)", async ({
-    expect,
-  }) => {
-    await text(await swift("PUT", `${A}/bulk-del/via-delete`, { body: bytes("x") }));
-    const outcome = await json(
-      await bulkDelete("/bulk-del/via-delete", JSON_ACCEPT, { method: "DELETE", path: `${A}/ignored-container` }),
-    );
-    expect(outcome["Number Deleted"]).toBe(1);
-    expect(outcome["Response Status"]).toBe("200 OK");
-  });
+  it(
+    "DELETE ?bulk-delete works as POST, and a container in the URL is ignored " + "(names are relative to the account)",
+    async ({ expect }) => {
+      await text(await swift("PUT", `${A}/bulk-del/via-delete`, { body: bytes("x") }));
+      const outcome = await json(
+        await bulkDelete("/bulk-del/via-delete", JSON_ACCEPT, { method: "DELETE", path: `${A}/ignored-container` }),
+      );
+      expect(outcome["Number Deleted"]).toBe(1);
+      expect(outcome["Response Status"]).toBe("200 OK");
+    },
+  );
 
   it("an Accept that offers none of text/plain, JSON or XML reports 406 Not Acceptable in a 200", async ({
     expect,
@@ -322,37 +328,39 @@ describe("bulk names are literal", () => {
 });
 
 describe("bulk extract-archive", () => {
-  it("PUT ?extract-archive=tar at the account creates each file as an object, creating containers and ignoring top-level files", async ({
-    expect,
-  }) => {
-    const archive = tar([
-      { name: "ea-one/", type: "5" },
-      { name: "ea-one/a.txt", body: "alpha" },
-      { name: "./ea-one/sub/b.json", body: "{}" },
-      { name: "ea-two/c", body: "gamma" },
-      { name: "top.txt", body: "ignored" },
-      { name: "ea-two/link", type: "2" },
-    ]);
-    const response = await swift("PUT", `${A}?extract-archive=tar`, { body: archive });
-    expect(response.status).toBe(200);
-    expect(response.headers.get("content-type")).toBe("text/plain");
-    expect(await text(response)).toBe(
-      "Number Files Created: 3\nResponse Body: \nResponse Status: 201 Created\nErrors:\n",
-    );
-    const listing = await swift("GET", `${A}/ea-one?format=json`);
-    const names = (JSON.parse(await text(listing)) as { name: string; content_type: string }[]).map((o) => [
-      o.name,
-      o.content_type,
-    ]);
-    expect(names).toEqual([
-      ["a.txt", "text/plain"],
-      ["sub/b.json", "application/json"],
-    ]);
-    const c = await swift("GET", `${A}/ea-two/c`);
-    expect(await text(c)).toBe("gamma");
-    expect(c.headers.get("content-type")).toBe("application/octet-stream");
-    expect(await status(`${A}/ea-two/link`)).toBe(404);
-  });
+  it(
+    "PUT ?extract-archive=tar at the account creates each file as an object, " +
+      "creating containers and ignoring top-level files",
+    async ({ expect }) => {
+      const archive = tar([
+        { name: "ea-one/", type: "5" },
+        { name: "ea-one/a.txt", body: "alpha" },
+        { name: "./ea-one/sub/b.json", body: "{}" },
+        { name: "ea-two/c", body: "gamma" },
+        { name: "top.txt", body: "ignored" },
+        { name: "ea-two/link", type: "2" },
+      ]);
+      const response = await swift("PUT", `${A}?extract-archive=tar`, { body: archive });
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toBe("text/plain");
+      expect(await text(response)).toBe(
+        "Number Files Created: 3\nResponse Body: \nResponse Status: 201 Created\nErrors:\n",
+      );
+      const listing = await swift("GET", `${A}/ea-one?format=json`);
+      const names = (JSON.parse(await text(listing)) as { name: string; content_type: string }[]).map((o) => [
+        o.name,
+        o.content_type,
+      ]);
+      expect(names).toEqual([
+        ["a.txt", "text/plain"],
+        ["sub/b.json", "application/json"],
+      ]);
+      const c = await swift("GET", `${A}/ea-two/c`);
+      expect(await text(c)).toBe("gamma");
+      expect(c.headers.get("content-type")).toBe("application/octet-stream");
+      expect(await status(`${A}/ea-two/link`)).toBe(404);
+    },
+  );
 
   it("?extract-archive=tar.gz into a container and prefix puts every file under that path", async ({ expect }) => {
     await text(await swift("PUT", `${A}/ea-dest`));
@@ -469,7 +477,8 @@ describe("bulk extract-archive", () => {
     });
     expect(response.headers.get("content-type")).toBe("text/xml");
     expect(await text(response)).toBe(
-      "<extract>\n<number_files_created>1</number_files_created>\n<response_body></response_body>\n<response_status>201 Created</response_status>\n<errors>\n</errors>\n</extract>\n",
+      "<extract>\n<number_files_created>1</number_files_created>\n<response_body></response_body>\n" +
+        "<response_status>201 Created</response_status>\n<errors>\n</errors>\n</extract>\n",
     );
   });
 

@@ -25,19 +25,21 @@ async function send(
 }
 
 describe("container sync settings", () => {
-  it("X-Container-Sync-Key and X-Container-Sync-To are stored on container PUT and shown to the owner on HEAD and GET", async ({
-    expect,
-  }) => {
-    const put = await send("PUT", `${A}/sync-put`, {
-      headers: { "X-Container-Sync-Key": "secret", "X-Container-Sync-To": SYNC_TO },
-    });
-    expect(put.status).toBe(201);
-    for (const method of ["HEAD", "GET"]) {
-      const got = await send(method, `${A}/sync-put`);
-      expect(got.headers.get("x-container-sync-key")).toBe("secret");
-      expect(got.headers.get("x-container-sync-to")).toBe(SYNC_TO);
-    }
-  });
+  it(
+    "X-Container-Sync-Key and X-Container-Sync-To are stored on container PUT " +
+      "and shown to the owner on HEAD and GET",
+    async ({ expect }) => {
+      const put = await send("PUT", `${A}/sync-put`, {
+        headers: { "X-Container-Sync-Key": "secret", "X-Container-Sync-To": SYNC_TO },
+      });
+      expect(put.status).toBe(201);
+      for (const method of ["HEAD", "GET"]) {
+        const got = await send(method, `${A}/sync-put`);
+        expect(got.headers.get("x-container-sync-key")).toBe("secret");
+        expect(got.headers.get("x-container-sync-to")).toBe(SYNC_TO);
+      }
+    },
+  );
 
   it("container POST sets, changes and removes them (an empty value or X-Remove-Container-Sync-*)", async ({
     expect,

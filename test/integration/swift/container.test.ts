@@ -161,39 +161,43 @@ describe("container", () => {
 });
 
 describe("container information cache", () => {
-  it("an object PUT right after its container is deleted through this isolate returns 404 (the cached info is dropped)", async ({
-    expect,
-  }) => {
-    const name = unique("cached");
-    await text(await swift("PUT", `/AUTH_test/${name}`));
-    const first = await swift("PUT", `/AUTH_test/${name}/o`, { body: bytes("x") });
-    await text(first);
-    expect(first.status).toBe(201);
-    await text(await swift("DELETE", `/AUTH_test/${name}/o`));
-    await text(await swift("DELETE", `/AUTH_test/${name}`));
-    const after = await swift("PUT", `/AUTH_test/${name}/o`, { body: bytes("x") });
-    await text(after);
-    expect(after.status).toBe(404);
-  });
+  it(
+    "an object PUT right after its container is deleted through this isolate returns 404 " +
+      "(the cached info is dropped)",
+    async ({ expect }) => {
+      const name = unique("cached");
+      await text(await swift("PUT", `/AUTH_test/${name}`));
+      const first = await swift("PUT", `/AUTH_test/${name}/o`, { body: bytes("x") });
+      await text(first);
+      expect(first.status).toBe(201);
+      await text(await swift("DELETE", `/AUTH_test/${name}/o`));
+      await text(await swift("DELETE", `/AUTH_test/${name}`));
+      const after = await swift("PUT", `/AUTH_test/${name}/o`, { body: bytes("x") });
+      await text(after);
+      expect(after.status).toBe(404);
+    },
+  );
 });
 
 describe("container POST and Last-Modified", () => {
-  it("a POST moves the container's Last-Modified to its own time, keeping X-Timestamp (as Swift's container server does)", async ({
-    expect,
-  }) => {
-    const name = unique("lm");
-    await text(await swift("PUT", `/AUTH_test/${name}`));
-    const before = await swift("HEAD", `/AUTH_test/${name}`);
-    await text(before);
-    const partition = rings.container.partitionFor("AUTH_test", name);
-    // A POST stamped later than the PUT (replicas are called directly to choose the time).
-    for (const zone of rings.container.primaryZones(partition)) {
-      const stub = env.CONTAINER_REPLICA.getByName(`container/${partition}/${zone.id}`);
-      expect((await stub.postContainer("AUTH_test", name, "1900000000.00000", {})).status).toBe(204);
-    }
-    const after = await swift("HEAD", `/AUTH_test/${name}`);
-    await text(after);
-    expect(after.headers.get("x-timestamp")).toBe(before.headers.get("x-timestamp"));
-    expect(after.headers.get("last-modified")).toBe(new Date(1_900_000_000_000).toUTCString());
-  });
+  it(
+    "a POST moves the container's Last-Modified to its own time, keeping X-Timestamp " +
+      "(as Swift's container server does)",
+    async ({ expect }) => {
+      const name = unique("lm");
+      await text(await swift("PUT", `/AUTH_test/${name}`));
+      const before = await swift("HEAD", `/AUTH_test/${name}`);
+      await text(before);
+      const partition = rings.container.partitionFor("AUTH_test", name);
+      // A POST stamped later than the PUT (replicas are called directly to choose the time).
+      for (const zone of rings.container.primaryZones(partition)) {
+        const stub = env.CONTAINER_REPLICA.getByName(`container/${partition}/${zone.id}`);
+        expect((await stub.postContainer("AUTH_test", name, "1900000000.00000", {})).status).toBe(204);
+      }
+      const after = await swift("HEAD", `/AUTH_test/${name}`);
+      await text(after);
+      expect(after.headers.get("x-timestamp")).toBe(before.headers.get("x-timestamp"));
+      expect(after.headers.get("last-modified")).toBe(new Date(1_900_000_000_000).toUTCString());
+    },
+  );
 });

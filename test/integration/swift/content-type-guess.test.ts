@@ -23,15 +23,17 @@ beforeAll(async () => {
 });
 
 describe("Content-Type guessed from the object name", () => {
-  it("uses Python's table then Debian's mime.types, as a Swift from Debian: a.wav is audio/x-wav, a.md text/markdown, A.JPG image/jpeg", async ({
-    expect,
-  }) => {
-    expect(await storedType("a.wav")).toBe("audio/x-wav");
-    expect(await storedType("notes.md")).toBe("text/markdown");
-    expect(await storedType("a.txt")).toBe("text/plain");
-    expect(await storedType("A.JPG")).toBe("image/jpeg");
-    expect(await storedType("dir/page.html")).toBe("text/html");
-  });
+  it(
+    "uses Python's table then Debian's mime.types, as a Swift from Debian: " +
+      "a.wav is audio/x-wav, a.md text/markdown, A.JPG image/jpeg",
+    async ({ expect }) => {
+      expect(await storedType("a.wav")).toBe("audio/x-wav");
+      expect(await storedType("notes.md")).toBe("text/markdown");
+      expect(await storedType("a.txt")).toBe("text/plain");
+      expect(await storedType("A.JPG")).toBe("image/jpeg");
+      expect(await storedType("dir/page.html")).toBe("text/html");
+    },
+  );
 
   it("types what an encoding suffix wraps: a.tar.gz and a.tgz are application/x-tar, a.svgz image/svg+xml", async ({
     expect,
@@ -41,14 +43,16 @@ describe("Content-Type guessed from the object name", () => {
     expect(await storedType("a.svgz")).toBe("image/svg+xml");
   });
 
-  it("is application/octet-stream when guess_type guesses nothing: a.gz (an encoding of nothing), an unknown extension, no extension, a dot file", async ({
-    expect,
-  }) => {
-    expect(await storedType("a.gz")).toBe("application/octet-stream");
-    expect(await storedType("a.nosuchtype")).toBe("application/octet-stream");
-    expect(await storedType("README")).toBe("application/octet-stream");
-    expect(await storedType(".txt")).toBe("application/octet-stream");
-  });
+  it(
+    "is application/octet-stream when guess_type guesses nothing: " +
+      "a.gz (an encoding of nothing), an unknown extension, no extension, a dot file",
+    async ({ expect }) => {
+      expect(await storedType("a.gz")).toBe("application/octet-stream");
+      expect(await storedType("a.nosuchtype")).toBe("application/octet-stream");
+      expect(await storedType("README")).toBe("application/octet-stream");
+      expect(await storedType(".txt")).toBe("application/octet-stream");
+    },
+  );
 
   it("X-Detect-Content-Type: true guesses even when a Content-Type is sent", async ({ expect }) => {
     expect(await storedType("detected.wav", { "Content-Type": "text/x-sent", "X-Detect-Content-Type": "true" })).toBe(

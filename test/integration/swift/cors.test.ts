@@ -55,37 +55,39 @@ describe("CORS preflight (OPTIONS)", () => {
     }
   });
 
-  it("a preflight from an allowed origin returns 200 with Allow-Origin, -Methods, the asked headers, Max-Age and Vary", async ({
-    expect,
-  }) => {
-    const name = await corsContainer({
-      "X-Container-Meta-Access-Control-Allow-Origin": "http://a.example http://b.example",
-      "X-Container-Meta-Access-Control-Max-Age": "99",
-    });
-    const response = await preflight(`/AUTH_test/${name}/o`, {
-      Origin: "http://b.example",
-      "Access-Control-Request-Method": "PUT",
-      "Access-Control-Request-Headers": "x-auth-token, content-type,x-object-meta-a, x-auth-token",
-    });
-    expect(await text(response)).toBe("");
-    expect(response.status).toBe(200);
-    expect(response.headers.get("access-control-allow-origin")).toBe("http://b.example");
-    expect(response.headers.get("access-control-allow-methods")).toBe(OBJECT_ALLOW);
-    expect(response.headers.get("access-control-allow-headers")).toBe("x-auth-token, content-type, x-object-meta-a");
-    expect(response.headers.get("access-control-max-age")).toBe("99");
-    expect(response.headers.get("vary")).toBe("Origin, Access-Control-Request-Headers");
-    expect(response.headers.get("allow")).toBe(OBJECT_ALLOW);
-    const container = await preflight(`/AUTH_test/${name}`, {
-      Origin: "http://a.example",
-      "Access-Control-Request-Method": "GET",
-    });
-    await text(container);
-    expect(container.status).toBe(200);
-    expect(container.headers.get("access-control-allow-methods")).toBe(ALLOW);
-    expect(container.headers.get("access-control-max-age")).toBe("99");
-    expect(container.headers.get("access-control-allow-headers")).toBeNull();
-    expect(container.headers.get("vary")).toBe("Origin");
-  });
+  it(
+    "a preflight from an allowed origin returns 200 with Allow-Origin, -Methods, " +
+      "the asked headers, Max-Age and Vary",
+    async ({ expect }) => {
+      const name = await corsContainer({
+        "X-Container-Meta-Access-Control-Allow-Origin": "http://a.example http://b.example",
+        "X-Container-Meta-Access-Control-Max-Age": "99",
+      });
+      const response = await preflight(`/AUTH_test/${name}/o`, {
+        Origin: "http://b.example",
+        "Access-Control-Request-Method": "PUT",
+        "Access-Control-Request-Headers": "x-auth-token, content-type,x-object-meta-a, x-auth-token",
+      });
+      expect(await text(response)).toBe("");
+      expect(response.status).toBe(200);
+      expect(response.headers.get("access-control-allow-origin")).toBe("http://b.example");
+      expect(response.headers.get("access-control-allow-methods")).toBe(OBJECT_ALLOW);
+      expect(response.headers.get("access-control-allow-headers")).toBe("x-auth-token, content-type, x-object-meta-a");
+      expect(response.headers.get("access-control-max-age")).toBe("99");
+      expect(response.headers.get("vary")).toBe("Origin, Access-Control-Request-Headers");
+      expect(response.headers.get("allow")).toBe(OBJECT_ALLOW);
+      const container = await preflight(`/AUTH_test/${name}`, {
+        Origin: "http://a.example",
+        "Access-Control-Request-Method": "GET",
+      });
+      await text(container);
+      expect(container.status).toBe(200);
+      expect(container.headers.get("access-control-allow-methods")).toBe(ALLOW);
+      expect(container.headers.get("access-control-max-age")).toBe("99");
+      expect(container.headers.get("access-control-allow-headers")).toBeNull();
+      expect(container.headers.get("vary")).toBe("Origin");
+    },
+  );
 
   it("with Allow-Origin `*` the preflight answers `*` for any origin, without Vary: Origin", async ({ expect }) => {
     const name = await corsContainer({ "X-Container-Meta-Access-Control-Allow-Origin": "*" });
@@ -99,31 +101,34 @@ describe("CORS preflight (OPTIONS)", () => {
     expect(response.headers.get("vary")).toBeNull();
   });
 
-  it("a preflight from an origin not allowed, for a method not allowed, without a method, or to a missing container returns 401 with Allow", async ({
-    expect,
-  }) => {
-    const name = await corsContainer();
-    const cases: [string, Record<string, string>][] = [
-      [`/AUTH_test/${name}/o`, { Origin: "http://evil.example", "Access-Control-Request-Method": "GET" }],
-      [`/AUTH_test/${name}/o`, { Origin: "http://a.example", "Access-Control-Request-Method": "PATCH" }],
-      [`/AUTH_test/${name}/o`, { Origin: "http://a.example", "Access-Control-Request-Method": "COPY" }],
-      [`/AUTH_test/${name}/o`, { Origin: "http://a.example" }],
-      ["/AUTH_test/no-such-container/o", { Origin: "http://a.example", "Access-Control-Request-Method": "GET" }],
-      [
-        `/AUTH_test/${await corsContainer({})}/o`,
-        { Origin: "http://a.example", "Access-Control-Request-Method": "GET" },
-      ],
-    ];
-    for (const [path, headers] of cases) {
-      const response = await preflight(path, headers);
-      expect(await text(response)).toBe(
-        "<html><h1>Unauthorized</h1><p>This server could not verify that you are authorized to access the document you requested.</p></html>",
-      );
-      expect(response.status).toBe(401);
-      expect(response.headers.get("allow")).toBe(ALLOW);
-      expect(response.headers.get("access-control-allow-origin")).toBeNull();
-    }
-  });
+  it(
+    "a preflight from an origin not allowed, for a method not allowed, without a method, " +
+      "or to a missing container returns 401 with Allow",
+    async ({ expect }) => {
+      const name = await corsContainer();
+      const cases: [string, Record<string, string>][] = [
+        [`/AUTH_test/${name}/o`, { Origin: "http://evil.example", "Access-Control-Request-Method": "GET" }],
+        [`/AUTH_test/${name}/o`, { Origin: "http://a.example", "Access-Control-Request-Method": "PATCH" }],
+        [`/AUTH_test/${name}/o`, { Origin: "http://a.example", "Access-Control-Request-Method": "COPY" }],
+        [`/AUTH_test/${name}/o`, { Origin: "http://a.example" }],
+        ["/AUTH_test/no-such-container/o", { Origin: "http://a.example", "Access-Control-Request-Method": "GET" }],
+        [
+          `/AUTH_test/${await corsContainer({})}/o`,
+          { Origin: "http://a.example", "Access-Control-Request-Method": "GET" },
+        ],
+      ];
+      for (const [path, headers] of cases) {
+        const response = await preflight(path, headers);
+        expect(await text(response)).toBe(
+          "<html><h1>Unauthorized</h1><p>This server could not verify that you are authorized " +
+            "to access the document you requested.</p></html>",
+        );
+        expect(response.status).toBe(401);
+        expect(response.headers.get("allow")).toBe(ALLOW);
+        expect(response.headers.get("access-control-allow-origin")).toBeNull();
+      }
+    },
+  );
 
   it("an account-level preflight has no CORS: 200 with Allow", async ({ expect }) => {
     const response = await preflight("/AUTH_test", {
@@ -153,19 +158,21 @@ describe("CORS preflight (OPTIONS)", () => {
 });
 
 describe("CORS on actual requests", () => {
-  it("a GET from an allowed origin exposes the simple headers, the object's metadata and the container's list, with Allow-Origin and Vary", async ({
-    expect,
-  }) => {
-    const name = await corsContainer({
-      "X-Container-Meta-Access-Control-Allow-Origin": "http://a.example",
-      "X-Container-Meta-Access-Control-Expose-Headers": "X-Foo  x-bar",
-    });
-    const response = await swift("GET", `/AUTH_test/${name}/o`, { headers: { Origin: "http://a.example" } });
-    expect(await text(response)).toBe("hello");
-    expect(response.headers.get("access-control-allow-origin")).toBe("http://a.example");
-    expect(response.headers.get("vary")).toBe("Origin");
-    expect(exposed(response)).toEqual(new Set([...SIMPLE, "x-object-meta-color", "x-foo", "x-bar"]));
-  });
+  it(
+    "a GET from an allowed origin exposes the simple headers, " +
+      "the object's metadata and the container's list, with Allow-Origin and Vary",
+    async ({ expect }) => {
+      const name = await corsContainer({
+        "X-Container-Meta-Access-Control-Allow-Origin": "http://a.example",
+        "X-Container-Meta-Access-Control-Expose-Headers": "X-Foo  x-bar",
+      });
+      const response = await swift("GET", `/AUTH_test/${name}/o`, { headers: { Origin: "http://a.example" } });
+      expect(await text(response)).toBe("hello");
+      expect(response.headers.get("access-control-allow-origin")).toBe("http://a.example");
+      expect(response.headers.get("vary")).toBe("Origin");
+      expect(exposed(response)).toEqual(new Set([...SIMPLE, "x-object-meta-color", "x-foo", "x-bar"]));
+    },
+  );
 
   it("with Allow-Origin `*` an actual request gets Allow-Origin `*` and no Vary", async ({ expect }) => {
     const name = await corsContainer({ "X-Container-Meta-Access-Control-Allow-Origin": "*" });
@@ -184,22 +191,24 @@ describe("CORS on actual requests", () => {
     expect((response.headers.get("vary") ?? "").split(", ")).toContain("Origin");
   });
 
-  it("an origin not allowed gets no CORS headers (strict_cors_mode), nor does a request to an account or without Origin", async ({
-    expect,
-  }) => {
-    const name = await corsContainer();
-    for (const [path, headers] of [
-      [`/AUTH_test/${name}/o`, { Origin: "http://evil.example" }],
-      [`/AUTH_test/${name}/o`, {}],
-      ["/AUTH_test", { Origin: "http://a.example" }],
-    ] as const) {
-      const response = await swift("GET", path, { headers });
-      await text(response);
-      expect(response.status).toBe(200);
-      expect(response.headers.get("access-control-allow-origin")).toBeNull();
-      expect(response.headers.get("access-control-expose-headers")).toBeNull();
-    }
-  });
+  it(
+    "an origin not allowed gets no CORS headers (strict_cors_mode), " +
+      "nor does a request to an account or without Origin",
+    async ({ expect }) => {
+      const name = await corsContainer();
+      for (const [path, headers] of [
+        [`/AUTH_test/${name}/o`, { Origin: "http://evil.example" }],
+        [`/AUTH_test/${name}/o`, {}],
+        ["/AUTH_test", { Origin: "http://a.example" }],
+      ] as const) {
+        const response = await swift("GET", path, { headers });
+        await text(response);
+        expect(response.status).toBe(200);
+        expect(response.headers.get("access-control-allow-origin")).toBeNull();
+        expect(response.headers.get("access-control-expose-headers")).toBeNull();
+      }
+    },
+  );
 
   it("errors from a controller carry CORS headers (404, a delayed 401); refusals before any controller do not", async ({
     expect,

@@ -87,7 +87,8 @@ async function formPost(path: string, fields: [string, string][]): Promise<Respo
   let body = parts
     .map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
     .join("");
-  body += `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="file.txt"\r\n\r\nx\r\n--${boundary}--\r\n`;
+  body += `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="file.txt"\r\n\r\nx\r\n`;
+  body += `--${boundary}--\r\n`;
   return exports.default.fetch(`${BASE}${path}`, {
     method: "POST",
     body: bytes(body),

@@ -74,18 +74,20 @@ describe("DLO manifest PUT", () => {
 });
 
 describe("DLO GET and HEAD", () => {
-  it("GET returns the segments in listing order with Content-Length their total and ETag the quoted md5 of their etags", async ({
-    expect,
-  }) => {
-    const response = await swift("GET", `${C}/large`);
-    expect(await text(response)).toBe(PARTS.join(""));
-    expect(response.status).toBe(200);
-    expect(response.headers.get("content-length")).toBe("18");
-    expect(response.headers.get("etag")).toBe(await partsEtag());
-    expect(response.headers.get("x-object-manifest")).toBe("dlo-segments/seg/");
-    expect(response.headers.get("content-type")).toBe("text/x-dlo");
-    expect(response.headers.get("x-object-meta-color")).toBe("blue");
-  });
+  it(
+    "GET returns the segments in listing order with Content-Length their total " +
+      "and ETag the quoted md5 of their etags",
+    async ({ expect }) => {
+      const response = await swift("GET", `${C}/large`);
+      expect(await text(response)).toBe(PARTS.join(""));
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-length")).toBe("18");
+      expect(response.headers.get("etag")).toBe(await partsEtag());
+      expect(response.headers.get("x-object-manifest")).toBe("dlo-segments/seg/");
+      expect(response.headers.get("content-type")).toBe("text/x-dlo");
+      expect(response.headers.get("x-object-meta-color")).toBe("blue");
+    },
+  );
 
   it("HEAD returns the same headers and no body", async ({ expect }) => {
     const response = await swift("HEAD", `${C}/large`);

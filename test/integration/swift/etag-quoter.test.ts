@@ -65,27 +65,29 @@ describe("etag_quoter (Swift: common/middleware/etag_quoter.py)", () => {
     expect((await call("PUT", `${container}/p`, {}, "hello")).headers.get("etag")).toBe(HELLO);
   });
 
-  it("X-Container-Rfc-Compliant-Etags: true quotes the container's object ETags on GET, HEAD, PUT and 304; the container shows it as True", async ({
-    expect,
-  }) => {
-    const container = await containerWithObject();
-    expect((await call("POST", container, { "X-Container-Rfc-Compliant-Etags": "true" })).status).toBe(204);
-    expect((await call("HEAD", container)).headers.get("x-container-rfc-compliant-etags")).toBe("True");
-    expect((await call("GET", container)).headers.get("x-container-rfc-compliant-etags")).toBe("True");
-    expect((await call("HEAD", container)).headers.has("x-container-sysmeta-rfc-compliant-etags")).toBe(false);
-    const head = await call("HEAD", `${container}/o`);
-    expect(head.headers.get("etag")).toBe(`"${HELLO}"`);
-    expect(head.headers.get("content-length")).toBe("5");
-    const get = await swift("GET", `${container}/o`, { user: ADMIN });
-    expect(get.headers.get("etag")).toBe(`"${HELLO}"`);
-    expect(await get.text()).toBe("hello");
-    const put = await call("PUT", `${container}/p`, {}, "hello");
-    expect(put.status).toBe(201);
-    expect(put.headers.get("etag")).toBe(`"${HELLO}"`);
-    const notModified = await call("GET", `${container}/o`, { "If-None-Match": `"${HELLO}"` });
-    expect(notModified.status).toBe(304);
-    expect(notModified.headers.get("etag")).toBe(`"${HELLO}"`);
-  });
+  it(
+    "X-Container-Rfc-Compliant-Etags: true quotes the container's object ETags on GET, HEAD, PUT and 304; " +
+      "the container shows it as True",
+    async ({ expect }) => {
+      const container = await containerWithObject();
+      expect((await call("POST", container, { "X-Container-Rfc-Compliant-Etags": "true" })).status).toBe(204);
+      expect((await call("HEAD", container)).headers.get("x-container-rfc-compliant-etags")).toBe("True");
+      expect((await call("GET", container)).headers.get("x-container-rfc-compliant-etags")).toBe("True");
+      expect((await call("HEAD", container)).headers.has("x-container-sysmeta-rfc-compliant-etags")).toBe(false);
+      const head = await call("HEAD", `${container}/o`);
+      expect(head.headers.get("etag")).toBe(`"${HELLO}"`);
+      expect(head.headers.get("content-length")).toBe("5");
+      const get = await swift("GET", `${container}/o`, { user: ADMIN });
+      expect(get.headers.get("etag")).toBe(`"${HELLO}"`);
+      expect(await get.text()).toBe("hello");
+      const put = await call("PUT", `${container}/p`, {}, "hello");
+      expect(put.status).toBe(201);
+      expect(put.headers.get("etag")).toBe(`"${HELLO}"`);
+      const notModified = await call("GET", `${container}/o`, { "If-None-Match": `"${HELLO}"` });
+      expect(notModified.status).toBe(304);
+      expect(notModified.headers.get("etag")).toBe(`"${HELLO}"`);
+    },
+  );
 
   it("a container PUT with the header sets it at creation", async ({ expect }) => {
     const container = await containerWithObject({ "X-Container-Rfc-Compliant-Etags": "on" });
@@ -111,28 +113,30 @@ describe("etag_quoter (Swift: common/middleware/etag_quoter.py)", () => {
     }
   });
 
-  it("X-Account-Rfc-Compliant-Etags: true quotes ETags in every container that sets nothing; a container's False overrides it; removing the container's lets the account's apply", async ({
-    expect,
-  }) => {
-    const container = await containerWithObject();
-    const other = await containerWithObject();
-    try {
-      expect((await call("POST", ACCOUNT, { "X-Account-Rfc-Compliant-Etags": "true" })).status).toBe(204);
-      expect((await call("HEAD", ACCOUNT)).headers.get("x-account-rfc-compliant-etags")).toBe("True");
-      expect(await etagOf(`${container}/o`)).toBe(`"${HELLO}"`);
-      expect(await etagOf(`${other}/o`)).toBe(`"${HELLO}"`);
-      await call("POST", container, { "X-Container-Rfc-Compliant-Etags": "false" });
-      expect(await etagOf(`${container}/o`)).toBe(HELLO);
-      expect(await etagOf(`${other}/o`)).toBe(`"${HELLO}"`);
-      await call("POST", container, { "X-Remove-Container-Rfc-Compliant-Etags": "x" });
-      expect((await call("HEAD", container)).headers.has("x-container-rfc-compliant-etags")).toBe(false);
-      expect(await etagOf(`${container}/o`)).toBe(`"${HELLO}"`);
-    } finally {
-      await call("POST", ACCOUNT, { "X-Remove-Account-Rfc-Compliant-Etags": "1" });
-    }
-    expect((await call("HEAD", ACCOUNT)).headers.has("x-account-rfc-compliant-etags")).toBe(false);
-    expect(await etagOf(`${other}/o`)).toBe(HELLO);
-  });
+  it(
+    "X-Account-Rfc-Compliant-Etags: true quotes ETags in every container that sets nothing; " +
+      "a container's False overrides it; removing the container's lets the account's apply",
+    async ({ expect }) => {
+      const container = await containerWithObject();
+      const other = await containerWithObject();
+      try {
+        expect((await call("POST", ACCOUNT, { "X-Account-Rfc-Compliant-Etags": "true" })).status).toBe(204);
+        expect((await call("HEAD", ACCOUNT)).headers.get("x-account-rfc-compliant-etags")).toBe("True");
+        expect(await etagOf(`${container}/o`)).toBe(`"${HELLO}"`);
+        expect(await etagOf(`${other}/o`)).toBe(`"${HELLO}"`);
+        await call("POST", container, { "X-Container-Rfc-Compliant-Etags": "false" });
+        expect(await etagOf(`${container}/o`)).toBe(HELLO);
+        expect(await etagOf(`${other}/o`)).toBe(`"${HELLO}"`);
+        await call("POST", container, { "X-Remove-Container-Rfc-Compliant-Etags": "x" });
+        expect((await call("HEAD", container)).headers.has("x-container-rfc-compliant-etags")).toBe(false);
+        expect(await etagOf(`${container}/o`)).toBe(`"${HELLO}"`);
+      } finally {
+        await call("POST", ACCOUNT, { "X-Remove-Account-Rfc-Compliant-Etags": "1" });
+      }
+      expect((await call("HEAD", ACCOUNT)).headers.has("x-account-rfc-compliant-etags")).toBe(false);
+      expect(await etagOf(`${other}/o`)).toBe(HELLO);
+    },
+  );
 
   it("an empty value removes the setting, and an X-Remove- header wins over a value sent with it", async ({
     expect,
@@ -176,24 +180,26 @@ describe("etag_quoter (Swift: common/middleware/etag_quoter.py)", () => {
     expect((await listing.json<{ hash: string }[]>()).map((entry) => entry.hash)).toEqual([HELLO]);
   });
 
-  it("an SLO's ETag stays quoted once; its manifest's ETag is quoted and X-Manifest-Etag stays bare; segments are checked against bare ETags", async ({
-    expect,
-  }) => {
-    const container = await containerWithObject({ "X-Container-Rfc-Compliant-Etags": "true" });
-    const name = container.slice(ACCOUNT.length + 1);
-    const manifest = JSON.stringify([
-      { path: `${name}/o`, etag: HELLO, size_bytes: 5 },
-      { path: `${name}/o`, etag: HELLO },
-    ]);
-    const put = await call("PUT", `${container}/m?multipart-manifest=put`, {}, manifest);
-    expect(put.status).toBe(201);
-    const sloEtag = `"${await md5(HELLO + HELLO)}"`;
-    expect(put.headers.get("etag")).toBe(sloEtag);
-    const head = await call("HEAD", `${container}/m`);
-    expect(head.headers.get("etag")).toBe(sloEtag);
-    const manifestEtag = head.headers.get("x-manifest-etag") ?? "";
-    expect(manifestEtag).toMatch(/^[0-9a-f]{32}$/);
-    expect(await etagOf(`${container}/m`, "GET")).toBe(sloEtag);
-    expect(await etagOf(`${container}/m?multipart-manifest=get`, "GET")).toBe(`"${manifestEtag}"`);
-  });
+  it(
+    "an SLO's ETag stays quoted once; its manifest's ETag is quoted and X-Manifest-Etag stays bare; " +
+      "segments are checked against bare ETags",
+    async ({ expect }) => {
+      const container = await containerWithObject({ "X-Container-Rfc-Compliant-Etags": "true" });
+      const name = container.slice(ACCOUNT.length + 1);
+      const manifest = JSON.stringify([
+        { path: `${name}/o`, etag: HELLO, size_bytes: 5 },
+        { path: `${name}/o`, etag: HELLO },
+      ]);
+      const put = await call("PUT", `${container}/m?multipart-manifest=put`, {}, manifest);
+      expect(put.status).toBe(201);
+      const sloEtag = `"${await md5(HELLO + HELLO)}"`;
+      expect(put.headers.get("etag")).toBe(sloEtag);
+      const head = await call("HEAD", `${container}/m`);
+      expect(head.headers.get("etag")).toBe(sloEtag);
+      const manifestEtag = head.headers.get("x-manifest-etag") ?? "";
+      expect(manifestEtag).toMatch(/^[0-9a-f]{32}$/);
+      expect(await etagOf(`${container}/m`, "GET")).toBe(sloEtag);
+      expect(await etagOf(`${container}/m?multipart-manifest=get`, "GET")).toBe(`"${manifestEtag}"`);
+    },
+  );
 });

@@ -60,27 +60,32 @@ describe("container listing parameters", () => {
     expect(lines((await get(C, "reverse=%00&limit=1%00&format=%00&unknown=%00")).body)).toEqual(NAMES);
   });
 
-  it("a marker, end_marker, prefix, delimiter, path, format, reverse, states, includes or limit that is not UTF-8 returns 400 naming it", async ({
-    expect,
-  }) => {
-    for (const name of [
-      "marker",
-      "end_marker",
-      "prefix",
-      "delimiter",
-      "path",
-      "format",
-      "reverse",
-      "states",
-      "includes",
-      "limit",
-    ]) {
-      expect(await get(C, `${name}=%FF`)).toMatchObject({ status: 400, body: `"${name}" parameter not valid UTF-8` });
-    }
-    // An overlong encoding and an encoded surrogate are not UTF-8 either.
-    expect(await get(C, "marker=%C0%80")).toMatchObject({ status: 400, body: '"marker" parameter not valid UTF-8' });
-    expect(await get(C, "marker=%ED%A0%80")).toMatchObject({ status: 400, body: '"marker" parameter not valid UTF-8' });
-  });
+  it(
+    "a marker, end_marker, prefix, delimiter, path, format, reverse, states, includes or limit " +
+      "that is not UTF-8 returns 400 naming it",
+    async ({ expect }) => {
+      for (const name of [
+        "marker",
+        "end_marker",
+        "prefix",
+        "delimiter",
+        "path",
+        "format",
+        "reverse",
+        "states",
+        "includes",
+        "limit",
+      ]) {
+        expect(await get(C, `${name}=%FF`)).toMatchObject({ status: 400, body: `"${name}" parameter not valid UTF-8` });
+      }
+      // An overlong encoding and an encoded surrogate are not UTF-8 either.
+      expect(await get(C, "marker=%C0%80")).toMatchObject({ status: 400, body: '"marker" parameter not valid UTF-8' });
+      expect(await get(C, "marker=%ED%A0%80")).toMatchObject({
+        status: 400,
+        body: '"marker" parameter not valid UTF-8',
+      });
+    },
+  );
 
   it("U+FFFD written as UTF-8 is a valid marker, and a parameter Swift does not read may hold any bytes", async ({
     expect,
@@ -150,17 +155,19 @@ describe("account listing parameters", () => {
     expect(await get(ACCOUNT, "prefix=%00")).toMatchObject({ status: 204, body: "" });
   });
 
-  it("a marker, end_marker, prefix, delimiter, reverse, limit or format that is not UTF-8 returns 400 naming it; path, states and includes are not read", async ({
-    expect,
-  }) => {
-    for (const name of ["marker", "end_marker", "prefix", "delimiter", "reverse", "limit", "format"]) {
-      expect(await get(ACCOUNT, `${name}=%FF`)).toMatchObject({
-        status: 400,
-        body: `"${name}" parameter not valid UTF-8`,
-      });
-    }
-    for (const name of ["path", "states", "includes"]) {
-      expect((await get(ACCOUNT, `prefix=${PREFIX}&${name}=%FF`)).status).toBe(200);
-    }
-  });
+  it(
+    "a marker, end_marker, prefix, delimiter, reverse, limit or format that is not UTF-8 returns 400 naming it; " +
+      "path, states and includes are not read",
+    async ({ expect }) => {
+      for (const name of ["marker", "end_marker", "prefix", "delimiter", "reverse", "limit", "format"]) {
+        expect(await get(ACCOUNT, `${name}=%FF`)).toMatchObject({
+          status: 400,
+          body: `"${name}" parameter not valid UTF-8`,
+        });
+      }
+      for (const name of ["path", "states", "includes"]) {
+        expect((await get(ACCOUNT, `prefix=${PREFIX}&${name}=%FF`)).status).toBe(200);
+      }
+    },
+  );
 });

@@ -25,7 +25,10 @@ async function fresh(level: Level): Promise<{ path: string; meta: string; remove
   return { path, meta: "X-Container-Meta-", remove: "X-Remove-Container-Meta-", user: ["test:tester", "testing"] };
 }
 
-/** `count` items named `${name}${10 + i}` (a name of name.length + 2 characters) with values of `valueLength` characters of `fill`. */
+/**
+ * `count` items named `${name}${10 + i}` (a name of name.length + 2 characters) with values of `valueLength`
+ * characters of `fill`.
+ */
 function items(meta: string, name: string, count: number, valueLength: number, fill = "v"): Record<string, string> {
   const headers: Record<string, string> = {};
   for (let i = 0; i < count; i += 1) headers[`${meta}${name}${10 + i}`] = fill.repeat(valueLength);
@@ -50,21 +53,23 @@ async function stored(target: { path: string; user: [string, string] }, meta: st
 }
 
 describe.each<Level>(["account", "container"])("%s metadata limits", (level) => {
-  it(`a POST that makes the ${level}'s metadata one byte over max_meta_overall_size returns 400 Total metadata too large; max 4096 and stores nothing; exactly at the limit returns 204`, async ({
-    expect,
-  }) => {
-    const target = await fresh(level);
-    // 16 items of a 3-character name and a 247-character value: 4000 stored.
-    expect((await post(target, items(target.meta, "a", 16, 247))).status).toBe(204);
-    const before = await stored(target, target.meta);
-    expect(await post(target, { [`${target.meta}B`]: "w".repeat(96) })).toEqual({
-      status: 400,
-      body: "Total metadata too large; max 4096",
-    });
-    expect(await stored(target, target.meta)).toEqual(before);
-    expect((await post(target, { [`${target.meta}B`]: "w".repeat(95) })).status).toBe(204);
-    expect((await stored(target, target.meta))[`${target.meta.toLowerCase()}b`]).toBe("w".repeat(95));
-  });
+  it(
+    `a POST that makes the ${level}'s metadata one byte over max_meta_overall_size ` +
+      "returns 400 Total metadata too large; max 4096 and stores nothing; exactly at the limit returns 204",
+    async ({ expect }) => {
+      const target = await fresh(level);
+      // 16 items of a 3-character name and a 247-character value: 4000 stored.
+      expect((await post(target, items(target.meta, "a", 16, 247))).status).toBe(204);
+      const before = await stored(target, target.meta);
+      expect(await post(target, { [`${target.meta}B`]: "w".repeat(96) })).toEqual({
+        status: 400,
+        body: "Total metadata too large; max 4096",
+      });
+      expect(await stored(target, target.meta)).toEqual(before);
+      expect((await post(target, { [`${target.meta}B`]: "w".repeat(95) })).status).toBe(204);
+      expect((await stored(target, target.meta))[`${target.meta.toLowerCase()}b`]).toBe("w".repeat(95));
+    },
+  );
 
   it(`removing ${level} metadata frees room for new items in the same POST`, async ({ expect }) => {
     const target = await fresh(level);
@@ -88,23 +93,25 @@ describe.each<Level>(["account", "container"])("%s metadata limits", (level) => 
     expect(Object.keys(after)).toHaveLength(16);
   });
 
-  it(`a POST that makes the ${level}'s metadata items one over max_meta_count returns 400 Too many metadata items; max 90; replacing a stored item adds none`, async ({
-    expect,
-  }) => {
-    const target = await fresh(level);
-    expect((await post(target, items(target.meta, "a", 45, 1))).status).toBe(204);
-    expect((await post(target, items(target.meta, "b", 45, 1))).status).toBe(204);
-    expect(await post(target, { [`${target.meta}C`]: "x" })).toEqual({
-      status: 400,
-      body: "Too many metadata items; max 90",
-    });
-    expect(Object.keys(await stored(target, target.meta))).toHaveLength(90);
-    expect((await post(target, { [`${target.meta}A10`]: "y" })).status).toBe(204);
-    expect((await post(target, { [`${target.remove}A11`]: "x", [`${target.meta}C`]: "x" })).status).toBe(204);
-    expect(Object.keys(await stored(target, target.meta))).toHaveLength(90);
-  });
+  it(
+    `a POST that makes the ${level}'s metadata items one over max_meta_count ` +
+      "returns 400 Too many metadata items; max 90; replacing a stored item adds none",
+    async ({ expect }) => {
+      const target = await fresh(level);
+      expect((await post(target, items(target.meta, "a", 45, 1))).status).toBe(204);
+      expect((await post(target, items(target.meta, "b", 45, 1))).status).toBe(204);
+      expect(await post(target, { [`${target.meta}C`]: "x" })).toEqual({
+        status: 400,
+        body: "Too many metadata items; max 90",
+      });
+      expect(Object.keys(await stored(target, target.meta))).toHaveLength(90);
+      expect((await post(target, { [`${target.meta}A10`]: "y" })).status).toBe(204);
+      expect((await post(target, { [`${target.remove}A11`]: "x", [`${target.meta}C`]: "x" })).status).toBe(204);
+      expect(Object.keys(await stored(target, target.meta))).toHaveLength(90);
+    },
+  );
 
-  it(`stored ${level} metadata is counted in characters, as Swift's ${level} server counts it, not in UTF-8 bytes`, async ({
+  it(`stored ${level} metadata is counted in characters, as Swift's ${level} server does, not in UTF-8 bytes`, async ({
     expect,
   }) => {
     const target = await fresh(level);
@@ -119,33 +126,37 @@ describe.each<Level>(["account", "container"])("%s metadata limits", (level) => 
 });
 
 describe("metadata limits", () => {
-  it("container ACLs and X-Versions-Location do not count toward max_meta_overall_size; only X-Container-Meta-* does", async ({
-    expect,
-  }) => {
-    const target = await fresh("container");
-    // 16 items of a 3-character name and a 253-character value: exactly 4096.
-    expect((await post(target, items(target.meta, "a", 16, 253))).status).toBe(204);
-    expect((await post(target, { "X-Container-Read": ".r:*", "X-Container-Write": "test:tester" })).status).toBe(204);
-    expect((await post(target, { "X-Versions-Location": "versions" })).status).toBe(204);
-    expect(await post(target, { [`${target.meta}E`]: "x" })).toEqual({
-      status: 400,
-      body: "Total metadata too large; max 4096",
-    });
-  });
+  it(
+    "container ACLs and X-Versions-Location do not count toward max_meta_overall_size; " +
+      "only X-Container-Meta-* does",
+    async ({ expect }) => {
+      const target = await fresh("container");
+      // 16 items of a 3-character name and a 253-character value: exactly 4096.
+      expect((await post(target, items(target.meta, "a", 16, 253))).status).toBe(204);
+      expect((await post(target, { "X-Container-Read": ".r:*", "X-Container-Write": "test:tester" })).status).toBe(204);
+      expect((await post(target, { "X-Versions-Location": "versions" })).status).toBe(204);
+      expect(await post(target, { [`${target.meta}E`]: "x" })).toEqual({
+        status: 400,
+        body: "Total metadata too large; max 4096",
+      });
+    },
+  );
 
-  it("a PUT of an existing container whose metadata would go over max_meta_overall_size returns 400 and changes nothing", async ({
-    expect,
-  }) => {
-    const target = await fresh("container");
-    expect((await post(target, items(target.meta, "a", 16, 253))).status).toBe(204);
-    const before = await stored(target, target.meta);
-    const put = await swift("PUT", target.path, { headers: { [`${target.meta}E`]: "x" } });
-    expect(put.status).toBe(400);
-    expect(await text(put)).toBe("Total metadata too large; max 4096");
-    expect(await stored(target, target.meta)).toEqual(before);
-  });
+  it(
+    "a PUT of an existing container whose metadata would go over max_meta_overall_size " +
+      "returns 400 and changes nothing",
+    async ({ expect }) => {
+      const target = await fresh("container");
+      expect((await post(target, items(target.meta, "a", 16, 253))).status).toBe(204);
+      const before = await stored(target, target.meta);
+      const put = await swift("PUT", target.path, { headers: { [`${target.meta}E`]: "x" } });
+      expect(put.status).toBe(400);
+      expect(await text(put)).toBe("Total metadata too large; max 4096");
+      expect(await stored(target, target.meta)).toEqual(before);
+    },
+  );
 
-  it("a PUT of an existing account whose metadata would go over max_meta_count returns 400 and changes nothing", async ({
+  it("a PUT of an existing account whose metadata would pass max_meta_count returns 400 and changes nothing", async ({
     expect,
   }) => {
     const target = await fresh("account");
@@ -156,17 +167,19 @@ describe("metadata limits", () => {
     expect(Object.keys(await stored(target, target.meta))).toHaveLength(90);
   });
 
-  it("two concurrent container POSTs that each fit but together exceed max_meta_overall_size: one is stored, the other answers 400", async ({
-    expect,
-  }) => {
-    const target = await fresh("container");
-    const replies = await Promise.all([
-      post(target, items(target.meta, "a", 10, 247)),
-      post(target, items(target.meta, "b", 10, 247)),
-    ]);
-    expect(replies.map((reply) => reply.status).sort()).toEqual([204, 400]);
-    const names = Object.keys(await stored(target, target.meta));
-    expect(names).toHaveLength(10);
-    expect(new Set(names.map((name) => name.slice(target.meta.length, target.meta.length + 1))).size).toBe(1);
-  });
+  it(
+    "two concurrent container POSTs that each fit but together exceed max_meta_overall_size: " +
+      "one is stored, the other answers 400",
+    async ({ expect }) => {
+      const target = await fresh("container");
+      const replies = await Promise.all([
+        post(target, items(target.meta, "a", 10, 247)),
+        post(target, items(target.meta, "b", 10, 247)),
+      ]);
+      expect(replies.map((reply) => reply.status).sort()).toEqual([204, 400]);
+      const names = Object.keys(await stored(target, target.meta));
+      expect(names).toHaveLength(10);
+      expect(new Set(names.map((name) => name.slice(target.meta.length, target.meta.length + 1))).size).toBe(1);
+    },
+  );
 });

@@ -43,16 +43,18 @@ describe("names with dot segments are literal", () => {
     expect((await text(listing)).split("\n")).toContain(name);
   });
 
-  it("PUT with X-Copy-From: c/../other/o copies the object named ../other/o in c (404 when there is none), not other/o", async ({
-    expect,
-  }) => {
-    const copy = await swift("PUT", `${A}/names-bad/copied`, {
-      headers: { "X-Copy-From": "names-bad/../names-segs/victim", "Content-Length": "0" },
-    });
-    await text(copy);
-    expect(copy.status).toBe(404);
-    expect(await status("HEAD", `${A}/names-bad/copied`)).toBe(404);
-  });
+  it(
+    "PUT with X-Copy-From: c/../other/o copies the object named ../other/o in c " +
+      "(404 when there is none), not other/o",
+    async ({ expect }) => {
+      const copy = await swift("PUT", `${A}/names-bad/copied`, {
+        headers: { "X-Copy-From": "names-bad/../names-segs/victim", "Content-Length": "0" },
+      });
+      await text(copy);
+      expect(copy.status).toBe(404);
+      expect(await status("HEAD", `${A}/names-bad/copied`)).toBe(404);
+    },
+  );
 
   it("COPY with Destination: c/../other/o writes the object named ../other/o in c, never other/o", async ({
     expect,
@@ -67,7 +69,7 @@ describe("names with dot segments are literal", () => {
     expect(await body(`${A}/names-bad/${enc("../names-segs/victim-copy")}`)).toBe("source");
   });
 
-  it("a symlink to c/../other/o points at the object named ../other/o in c: GET follows to 404, not to other/o", async ({
+  it("a symlink to c/../other/o points at the object named ../other/o in c: GET follows to 404, not other/o", async ({
     expect,
   }) => {
     const put = await swift("PUT", `${A}/names-bad/link`, {
@@ -80,19 +82,21 @@ describe("names with dot segments are literal", () => {
     expect(await body(`${A}/names-bad/link`)).toBe("literal");
   });
 
-  it("an SLO segment path /c/../other/o names the object ../other/o in c: the manifest is refused, and a delete of it removes nothing outside", async ({
-    expect,
-  }) => {
-    const manifest = JSON.stringify([{ path: "/names-bad/../names-segs/victim-slo" }]);
-    const put = await swift("PUT", `${A}/names-bad/slo?multipart-manifest=put`, { body: manifest });
-    const got = await text(put);
-    expect(put.status).toBe(400);
-    expect(got).toContain("404 Not Found");
-    await status("DELETE", `${A}/names-bad/slo?multipart-manifest=delete`);
-    expect(await body(`${A}/names-segs/victim-slo`)).toBe("victim");
-  });
+  it(
+    "an SLO segment path /c/../other/o names the object ../other/o in c: " +
+      "the manifest is refused, and a delete of it removes nothing outside",
+    async ({ expect }) => {
+      const manifest = JSON.stringify([{ path: "/names-bad/../names-segs/victim-slo" }]);
+      const put = await swift("PUT", `${A}/names-bad/slo?multipart-manifest=put`, { body: manifest });
+      const got = await text(put);
+      expect(put.status).toBe(400);
+      expect(got).toContain("404 Not Found");
+      await status("DELETE", `${A}/names-bad/slo?multipart-manifest=delete`);
+      expect(await body(`${A}/names-segs/victim-slo`)).toBe("victim");
+    },
+  );
 
-  it("a DLO prefix with ../ lists only its own container: its segments are the objects under that literal prefix", async ({
+  it("a DLO prefix with ../ lists only its container: its segments are the objects under that literal prefix", async ({
     expect,
   }) => {
     await text(

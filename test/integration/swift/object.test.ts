@@ -236,20 +236,21 @@ describe("object PUT with chunked transfer encoding", () => {
 });
 
 describe("object GET and HEAD", () => {
-  it("GET returns the body with Content-Length, Content-Type, ETag, Last-Modified, X-Timestamp and Accept-Ranges", async ({
-    expect,
-  }) => {
-    await text(await swift("PUT", `${C}/get-headers.txt`, { body: bytes("hello") }));
-    const get = await swift("GET", `${C}/get-headers.txt`);
-    expect(await text(get)).toBe("hello");
-    expect(get.status).toBe(200);
-    expect(get.headers.get("content-length")).toBe("5");
-    expect(get.headers.get("content-type")).toBe("text/plain");
-    expect(get.headers.get("etag")).toBe("5d41402abc4b2a76b9719d911017c592");
-    expect(get.headers.get("accept-ranges")).toBe("bytes");
-    const timestamp = Number(get.headers.get("x-timestamp"));
-    expect(get.headers.get("last-modified")).toBe(new Date(Math.ceil(timestamp) * 1000).toUTCString());
-  });
+  it(
+    "GET returns the body with Content-Length, Content-Type, ETag, " + "Last-Modified, X-Timestamp and Accept-Ranges",
+    async ({ expect }) => {
+      await text(await swift("PUT", `${C}/get-headers.txt`, { body: bytes("hello") }));
+      const get = await swift("GET", `${C}/get-headers.txt`);
+      expect(await text(get)).toBe("hello");
+      expect(get.status).toBe(200);
+      expect(get.headers.get("content-length")).toBe("5");
+      expect(get.headers.get("content-type")).toBe("text/plain");
+      expect(get.headers.get("etag")).toBe("5d41402abc4b2a76b9719d911017c592");
+      expect(get.headers.get("accept-ranges")).toBe("bytes");
+      const timestamp = Number(get.headers.get("x-timestamp"));
+      expect(get.headers.get("last-modified")).toBe(new Date(Math.ceil(timestamp) * 1000).toUTCString());
+    },
+  );
 
   it("HEAD returns the same headers and no body", async ({ expect }) => {
     await text(await swift("PUT", `${C}/head-me`, { body: bytes("12345678") }));
@@ -355,40 +356,45 @@ describe("ranged GET", () => {
     }
   });
 
-  it("a range's last byte is length - 1: bytes=0-18 leaves the last byte out, 0-19, 0-20 and 0-21 return the whole body as 206 bytes 0-19/20, and suffixes -1, -19, -20, -21 end at the last byte", async ({
-    expect,
-  }) => {
-    const cases: [string, string, string][] = [
-      ["bytes=0-18", "0123456789abcdefghi", "bytes 0-18/20"],
-      ["bytes=0-19", "0123456789abcdefghij", "bytes 0-19/20"],
-      ["bytes=0-20", "0123456789abcdefghij", "bytes 0-19/20"],
-      ["bytes=0-21", "0123456789abcdefghij", "bytes 0-19/20"],
-      ["bytes=19-19", "j", "bytes 19-19/20"],
-      ["bytes=19-", "j", "bytes 19-19/20"],
-      ["bytes=-1", "j", "bytes 19-19/20"],
-      ["bytes=-19", "123456789abcdefghij", "bytes 1-19/20"],
-      ["bytes=-20", "0123456789abcdefghij", "bytes 0-19/20"],
-      ["bytes=-21", "0123456789abcdefghij", "bytes 0-19/20"],
-    ];
-    for (const [range, body, contentRange] of cases) {
-      const response = await swift("GET", `${C}/ranged`, { headers: { Range: range } });
-      expect(await text(response), range).toBe(body);
-      expect(response.status, range).toBe(206);
-      expect(response.headers.get("content-range"), range).toBe(contentRange);
-      expect(response.headers.get("content-length"), range).toBe(String(body.length));
-    }
-  });
+  it(
+    "a range's last byte is length - 1: bytes=0-18 leaves the last byte out, " +
+      "0-19, 0-20 and 0-21 return the whole body as 206 bytes 0-19/20, " +
+      "and suffixes -1, -19, -20, -21 end at the last byte",
+    async ({ expect }) => {
+      const cases: [string, string, string][] = [
+        ["bytes=0-18", "0123456789abcdefghi", "bytes 0-18/20"],
+        ["bytes=0-19", "0123456789abcdefghij", "bytes 0-19/20"],
+        ["bytes=0-20", "0123456789abcdefghij", "bytes 0-19/20"],
+        ["bytes=0-21", "0123456789abcdefghij", "bytes 0-19/20"],
+        ["bytes=19-19", "j", "bytes 19-19/20"],
+        ["bytes=19-", "j", "bytes 19-19/20"],
+        ["bytes=-1", "j", "bytes 19-19/20"],
+        ["bytes=-19", "123456789abcdefghij", "bytes 1-19/20"],
+        ["bytes=-20", "0123456789abcdefghij", "bytes 0-19/20"],
+        ["bytes=-21", "0123456789abcdefghij", "bytes 0-19/20"],
+      ];
+      for (const [range, body, contentRange] of cases) {
+        const response = await swift("GET", `${C}/ranged`, { headers: { Range: range } });
+        expect(await text(response), range).toBe(body);
+        expect(response.status, range).toBe(206);
+        expect(response.headers.get("content-range"), range).toBe(contentRange);
+        expect(response.headers.get("content-length"), range).toBe(String(body.length));
+      }
+    },
+  );
 
-  it("a range starting at the object's length, or a suffix of zero bytes, returns 416 with Content-Range bytes */20", async ({
-    expect,
-  }) => {
-    for (const range of ["bytes=20-20", "bytes=20-", "bytes=20-25", "bytes=-0"]) {
-      const response = await swift("GET", `${C}/ranged`, { headers: { Range: range } });
-      await text(response);
-      expect(response.status, range).toBe(416);
-      expect(response.headers.get("content-range"), range).toBe("bytes */20");
-    }
-  });
+  it(
+    "a range starting at the object's length, or a suffix of zero bytes, " +
+      "returns 416 with Content-Range bytes */20",
+    async ({ expect }) => {
+      for (const range of ["bytes=20-20", "bytes=20-", "bytes=20-25", "bytes=-0"]) {
+        const response = await swift("GET", `${C}/ranged`, { headers: { Range: range } });
+        await text(response);
+        expect(response.status, range).toBe(416);
+        expect(response.headers.get("content-range"), range).toBe("bytes */20");
+      }
+    },
+  );
 
   it("several ranges return 206 multipart/byteranges with one part per range", async ({ expect }) => {
     const response = await swift("GET", `${C}/ranged`, { headers: { Range: "bytes=0-1,5-6" } });
@@ -555,43 +561,45 @@ describe("expiring objects", () => {
     expect(head.headers.get("x-delete-at")).toBe(String(now + 3600));
   });
 
-  it("X-Delete-At or X-Delete-After past November 2286 is stored as 9999999999, as Swift caps it, and the replicas' alarms still run", async ({
-    expect,
-  }) => {
-    const cases: [string, Record<string, string>][] = [
-      ["PUT", { "X-Delete-At": "99999999999999999999" }],
-      ["PUT", { "X-Delete-At": "1".repeat(100) }],
-      ["PUT", { "X-Delete-After": "99999999999999999999" }],
-      ["POST", { "X-Delete-At": "99999999999999999999" }],
-      ["POST", { "X-Delete-After": "9".repeat(100) }],
-    ];
-    for (const [method, headers] of cases) {
-      const write = await swift(method, `${C}/far-future`, { body: method === "PUT" ? bytes("x") : null, headers });
-      await text(write);
-      expect(write.status, `${method} ${JSON.stringify(headers)}`).toBe(method === "PUT" ? 201 : 202);
-      const head = await swift("HEAD", `${C}/far-future`);
-      await text(head);
-      expect(head.status).toBe(200);
-      expect(head.headers.get("x-delete-at")).toBe("9999999999");
-    }
-    const rings = loadRings({ hashPathPrefix: env.HASH_PATH_PREFIX, hashPathSuffix: env.HASH_PATH_SUFFIX });
-    const partition = rings.object.partitionFor("AUTH_test", "objects", "far-future");
-    for (const zone of rings.object.primaryZones(partition)) {
-      const stub = env.OBJECT_REPLICA.getByName(`object/${partition}/${zone.id}`);
-      expect((await stub.getObject("AUTH_test/objects/far-future")).value?.deleteAt).toBe(9_999_999_999);
-      // Each alarm sets the next: the row still waits for its X-Delete-At, so there is always
-      // one, at a time workerd accepts (a setAlarm past 2262 is refused and the alarm is lost).
-      for (let round = 0; round < 4; round += 1) {
-        await runDurableObjectAlarm(stub);
-        const alarm = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
-        expect(alarm, `alarm of ${zone.id} after run ${round}`).not.toBeNull();
-        expect(alarm ?? 0).toBeLessThanOrEqual(ALARM_AT_MAX_MS);
+  it(
+    "X-Delete-At or X-Delete-After past November 2286 is stored as 9999999999, as Swift caps it, " +
+      "and the replicas' alarms still run",
+    async ({ expect }) => {
+      const cases: [string, Record<string, string>][] = [
+        ["PUT", { "X-Delete-At": "99999999999999999999" }],
+        ["PUT", { "X-Delete-At": "1".repeat(100) }],
+        ["PUT", { "X-Delete-After": "99999999999999999999" }],
+        ["POST", { "X-Delete-At": "99999999999999999999" }],
+        ["POST", { "X-Delete-After": "9".repeat(100) }],
+      ];
+      for (const [method, headers] of cases) {
+        const write = await swift(method, `${C}/far-future`, { body: method === "PUT" ? bytes("x") : null, headers });
+        await text(write);
+        expect(write.status, `${method} ${JSON.stringify(headers)}`).toBe(method === "PUT" ? 201 : 202);
+        const head = await swift("HEAD", `${C}/far-future`);
+        await text(head);
+        expect(head.status).toBe(200);
+        expect(head.headers.get("x-delete-at")).toBe("9999999999");
       }
-      expect((await stub.getObject("AUTH_test/objects/far-future")).value?.deleteAt).toBe(9_999_999_999);
-    }
-    const get = await swift("GET", `${C}/far-future`);
-    expect(await text(get)).toBe("x");
-  });
+      const rings = loadRings({ hashPathPrefix: env.HASH_PATH_PREFIX, hashPathSuffix: env.HASH_PATH_SUFFIX });
+      const partition = rings.object.partitionFor("AUTH_test", "objects", "far-future");
+      for (const zone of rings.object.primaryZones(partition)) {
+        const stub = env.OBJECT_REPLICA.getByName(`object/${partition}/${zone.id}`);
+        expect((await stub.getObject("AUTH_test/objects/far-future")).value?.deleteAt).toBe(9_999_999_999);
+        // Each alarm sets the next: the row still waits for its X-Delete-At, so there is always
+        // one, at a time workerd accepts (a setAlarm past 2262 is refused and the alarm is lost).
+        for (let round = 0; round < 4; round += 1) {
+          await runDurableObjectAlarm(stub);
+          const alarm = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
+          expect(alarm, `alarm of ${zone.id} after run ${round}`).not.toBeNull();
+          expect(alarm ?? 0).toBeLessThanOrEqual(ALARM_AT_MAX_MS);
+        }
+        expect((await stub.getObject("AUTH_test/objects/far-future")).value?.deleteAt).toBe(9_999_999_999);
+      }
+      const get = await swift("GET", `${C}/far-future`);
+      expect(await text(get)).toBe("x");
+    },
+  );
 });
 
 describe("object DELETE with X-If-Delete-At", () => {

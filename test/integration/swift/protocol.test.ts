@@ -21,7 +21,8 @@ const HTML = "text/html; charset=UTF-8";
 const NOT_FOUND_PAGE = "<html><h1>Not Found</h1><p>The resource could not be found.</p></html>";
 const NOT_ALLOWED_PAGE = "<html><h1>Method Not Allowed</h1><p>The method is not allowed for this resource.</p></html>";
 const UNAUTHORIZED_PAGE =
-  "<html><h1>Unauthorized</h1><p>This server could not verify that you are authorized to access the document you requested.</p></html>";
+  "<html><h1>Unauthorized</h1><p>This server could not verify that you are authorized " +
+  "to access the document you requested.</p></html>";
 
 /** A raw request through the Worker: any path (not only below /v1), the tester's token by default. */
 async function send(
@@ -49,12 +50,18 @@ beforeAll(async () => {
 });
 
 describe("request framing (Swift: constraints.check_object_creation, swob message_length)", () => {
-  it("an object PUT with neither Content-Length nor Transfer-Encoding is 411 'Missing Content-Length header.' as text/plain", async ({
-    expect,
-  }) => {
-    const response = await swift("PUT", `${C}/no-length`);
-    expect(await answer(response)).toEqual({ status: 411, type: "text/plain", body: "Missing Content-Length header." });
-  });
+  it(
+    "an object PUT with neither Content-Length nor Transfer-Encoding is 411 " +
+      "'Missing Content-Length header.' as text/plain",
+    async ({ expect }) => {
+      const response = await swift("PUT", `${C}/no-length`);
+      expect(await answer(response)).toEqual({
+        status: 411,
+        type: "text/plain",
+        body: "Missing Content-Length header.",
+      });
+    },
+  );
 
   it("Transfer-Encoding with two codings (gzip,chunked) is 501 with swob's message as text/plain", async ({
     expect,
@@ -136,7 +143,7 @@ describe("request framing (Swift: constraints.check_object_creation, swob messag
 });
 
 describe("max_file_size (Swift: constraints.check_object_creation)", () => {
-  it("a Content-Length over max_file_size is 413 'Your request is too large.' at once, before the body is read", async ({
+  it("a Content-Length over max_file_size is 413 'Your request is too large.' before the body is read", async ({
     expect,
   }) => {
     const { maxFileSize } = parseConfig(env);
@@ -214,7 +221,7 @@ describe("Date and header names (Swift: eventlet wsgi, swob HeaderKeyDict)", () 
     expect(swobHeaderName("etag")).toBe("Etag");
   });
 
-  it("an underscore in a header name is read as a dash, as Swift's WSGI server does: metadata of all three levels", async ({
+  it("an underscore in a header name reads as a dash, as in Swift's WSGI server: metadata of all three levels", async ({
     expect,
   }) => {
     await text(
@@ -441,20 +448,22 @@ describe("401 and WWW-Authenticate (Swift: swob www_authenticate, tempauth)", ()
     }
   });
 
-  it("a token request takes the key from X-Storage-Pass when X-Auth-Key is empty, and X-Storage-User as the bare user on /auth/v1/{account}/auth", async ({
-    expect,
-  }) => {
-    for (const [path, headers] of [
-      ["/auth/v1.0", { "X-Auth-User": "test:tester", "X-Auth-Key": "", "X-Storage-Pass": "testing" }],
-      ["/auth/v1/test/auth", { "X-Storage-User": "tester", "X-Auth-Key": "testing" }],
-      ["/auth/v1/test/auth", { "X-Auth-User": "test:tester", "X-Storage-Pass": "testing" }],
-    ] as const) {
-      const response = await send("GET", path, { headers, token: false });
-      await text(response);
-      expect(response.status, `${path} ${JSON.stringify(headers)}`).toBe(200);
-      expect(response.headers.get("x-storage-url")).toBe(`${BASE}/v1/AUTH_test`);
-    }
-  });
+  it(
+    "a token request takes the key from X-Storage-Pass when X-Auth-Key is empty, " +
+      "and X-Storage-User as the bare user on /auth/v1/{account}/auth",
+    async ({ expect }) => {
+      for (const [path, headers] of [
+        ["/auth/v1.0", { "X-Auth-User": "test:tester", "X-Auth-Key": "", "X-Storage-Pass": "testing" }],
+        ["/auth/v1/test/auth", { "X-Storage-User": "tester", "X-Auth-Key": "testing" }],
+        ["/auth/v1/test/auth", { "X-Auth-User": "test:tester", "X-Storage-Pass": "testing" }],
+      ] as const) {
+        const response = await send("GET", path, { headers, token: false });
+        await text(response);
+        expect(response.status, `${path} ${JSON.stringify(headers)}`).toBe(200);
+        expect(response.headers.get("x-storage-url")).toBe(`${BASE}/v1/AUTH_test`);
+      }
+    },
+  );
 
   it("a token is issued with swob's default content type, text/html; charset=UTF-8, and no body", async ({
     expect,

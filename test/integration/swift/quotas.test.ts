@@ -64,16 +64,18 @@ describe("container quotas", () => {
     expect(after.headers.get("x-container-meta-quota-bytes")).toBeNull();
   });
 
-  it("an object PUT that would take the container past its bytes quota returns 413 'Upload exceeds quota.'; one that reaches it exactly is stored", async ({
-    expect,
-  }) => {
-    await send("PUT", `${A}/quota-bytes`, { headers: { "X-Container-Meta-Quota-Bytes": "5" } });
-    const over = await send("PUT", `${A}/quota-bytes/big`, { body: bytes("123456") });
-    expect(over.status).toBe(413);
-    expect(over.body).toBe("Upload exceeds quota.");
-    expect((await send("HEAD", `${A}/quota-bytes/big`)).status).toBe(404);
-    expect((await send("PUT", `${A}/quota-bytes/fits`, { body: bytes("12345") })).status).toBe(201);
-  });
+  it(
+    "an object PUT that would take the container past its bytes quota " +
+      "returns 413 'Upload exceeds quota.'; one that reaches it exactly is stored",
+    async ({ expect }) => {
+      await send("PUT", `${A}/quota-bytes`, { headers: { "X-Container-Meta-Quota-Bytes": "5" } });
+      const over = await send("PUT", `${A}/quota-bytes/big`, { body: bytes("123456") });
+      expect(over.status).toBe(413);
+      expect(over.body).toBe("Upload exceeds quota.");
+      expect((await send("HEAD", `${A}/quota-bytes/big`)).status).toBe(404);
+      expect((await send("PUT", `${A}/quota-bytes/fits`, { body: bytes("12345") })).status).toBe(201);
+    },
+  );
 
   it("an object PUT past the count quota returns 413 'Upload exceeds quota.'", async ({ expect }) => {
     await send("PUT", `${A}/quota-count`);
@@ -150,35 +152,37 @@ describe("account quotas", () => {
     ).toBe(201);
   });
 
-  it("once a reseller admin sets X-Account-Meta-Quota-Bytes, an object PUT that would pass it returns 413 'Upload exceeds quota.'", async ({
-    expect,
-  }) => {
-    await send("PUT", "/AUTH_test2/quota", { user: TESTER2 });
-    const set = await send("PUT", "/AUTH_test2", { headers: { "X-Account-Meta-Quota-Bytes": "10" }, user: ADMIN });
-    expect(set.status).toBe(202);
-    const head = await send("HEAD", "/AUTH_test2", { user: TESTER2 });
-    expect(head.headers.get("x-account-meta-quota-bytes")).toBe("10");
-    const over = await send("PUT", "/AUTH_test2/quota/big", { body: bytes("12345678901"), user: TESTER2 });
-    expect(over.status).toBe(413);
-    expect(over.body).toBe("Upload exceeds quota.");
-    // The reseller admin's own writes are not limited.
-    expect((await send("PUT", "/AUTH_test2/quota/admin", { body: bytes("12345678901"), user: ADMIN })).status).toBe(
-      201,
-    );
-    // Container PUT and object POST are not writes the quota counts.
-    expect((await send("PUT", "/AUTH_test2/quota2", { user: TESTER2 })).status).toBe(201);
-    expect(
-      (await send("POST", "/AUTH_test2/quota/admin", { headers: { "X-Object-Meta-A": "b" }, user: TESTER2 })).status,
-    ).toBe(202);
-    const removed = await send("PUT", "/AUTH_test2", {
-      headers: { "X-Remove-Account-Meta-Quota-Bytes": "x" },
-      user: ADMIN,
-    });
-    expect(removed.status).toBe(202);
-    expect((await send("PUT", "/AUTH_test2/quota/after", { body: bytes("12345678901"), user: TESTER2 })).status).toBe(
-      201,
-    );
-  });
+  it(
+    "once a reseller admin sets X-Account-Meta-Quota-Bytes, " +
+      "an object PUT that would pass it returns 413 'Upload exceeds quota.'",
+    async ({ expect }) => {
+      await send("PUT", "/AUTH_test2/quota", { user: TESTER2 });
+      const set = await send("PUT", "/AUTH_test2", { headers: { "X-Account-Meta-Quota-Bytes": "10" }, user: ADMIN });
+      expect(set.status).toBe(202);
+      const head = await send("HEAD", "/AUTH_test2", { user: TESTER2 });
+      expect(head.headers.get("x-account-meta-quota-bytes")).toBe("10");
+      const over = await send("PUT", "/AUTH_test2/quota/big", { body: bytes("12345678901"), user: TESTER2 });
+      expect(over.status).toBe(413);
+      expect(over.body).toBe("Upload exceeds quota.");
+      // The reseller admin's own writes are not limited.
+      expect((await send("PUT", "/AUTH_test2/quota/admin", { body: bytes("12345678901"), user: ADMIN })).status).toBe(
+        201,
+      );
+      // Container PUT and object POST are not writes the quota counts.
+      expect((await send("PUT", "/AUTH_test2/quota2", { user: TESTER2 })).status).toBe(201);
+      expect(
+        (await send("POST", "/AUTH_test2/quota/admin", { headers: { "X-Object-Meta-A": "b" }, user: TESTER2 })).status,
+      ).toBe(202);
+      const removed = await send("PUT", "/AUTH_test2", {
+        headers: { "X-Remove-Account-Meta-Quota-Bytes": "x" },
+        user: ADMIN,
+      });
+      expect(removed.status).toBe(202);
+      expect((await send("PUT", "/AUTH_test2/quota/after", { body: bytes("12345678901"), user: TESTER2 })).status).toBe(
+        201,
+      );
+    },
+  );
 
   it("a reseller admin may set and remove the quota with POST", async ({ expect }) => {
     await send("PUT", "/AUTH_test2/quota-post", { user: TESTER2 });

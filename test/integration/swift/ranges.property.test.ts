@@ -85,17 +85,19 @@ describe("GET with a Range header through the Worker (property)", () => {
 });
 
 describe("ranges of an empty object", () => {
-  it("GET of an empty object with Range: bytes=0- is 416 with Content-Range bytes */0, as in Swift (nothing satisfies it)", async ({
-    expect,
-  }) => {
-    const path = `${CONTAINER}/empty`;
-    await text(await swift("PUT", path, { body: new Uint8Array(0), headers: { "Content-Type": TYPE } }));
-    expect(swiftAnswer("bytes=0-", 0).status).toBe(416);
-    const got = await swift("GET", path, { headers: { Range: "bytes=0-" } });
-    await text(got);
-    expect(got.status).toBe(416);
-    expect(got.headers.get("content-range")).toBe("bytes */0");
-  });
+  it(
+    "GET of an empty object with Range: bytes=0- is 416 with Content-Range bytes */0, " +
+      "as in Swift (nothing satisfies it)",
+    async ({ expect }) => {
+      const path = `${CONTAINER}/empty`;
+      await text(await swift("PUT", path, { body: new Uint8Array(0), headers: { "Content-Type": TYPE } }));
+      expect(swiftAnswer("bytes=0-", 0).status).toBe(416);
+      const got = await swift("GET", path, { headers: { Range: "bytes=0-" } });
+      await text(got);
+      expect(got.status).toBe(416);
+      expect(got.headers.get("content-range")).toBe("bytes */0");
+    },
+  );
 
   it("GET of an empty object with a suffix range (bytes=-5) is 200 with no bytes, as in Swift", async ({ expect }) => {
     const path = `${CONTAINER}/empty-suffix`;

@@ -59,7 +59,7 @@ describe("reseller prefixes (Swift: tempauth reseller_prefix = AUTH, SERVICE)", 
     expect(response.headers.get("x-storage-url")).toBe(`${BASE}/v1/AUTH_test5`);
   });
 
-  it("with another first prefix, tokens and storage URLs take it, and tokens of the old prefix no longer verify", async ({
+  it("with another first prefix, tokens and storage URLs take it; tokens of the old prefix no longer verify", async ({
     expect,
   }) => {
     const base = parseConfig(env);
@@ -95,7 +95,7 @@ describe("reseller prefixes (Swift: tempauth reseller_prefix = AUTH, SERVICE)", 
     expect(requestGroups(config, null)).toEqual([]);
   });
 
-  it("an account under the first prefix, which has no require_group, is its .admin user's with no service token", async ({
+  it("an account under the first prefix (no require_group) is its .admin user's with no service token", async ({
     expect,
   }) => {
     expect((await request("HEAD", "/AUTH_test", { user: TESTER })).status).toBe(204);
@@ -117,29 +117,33 @@ describe("X-Service-Token (Swift: tempauth SERVICE_require_group = service)", ()
     expect((await request("PUT", "/SERVICE_test/c", { user: TESTER })).status).toBe(403);
   });
 
-  it("the user's X-Auth-Token with the X-Service-Token of a user in the required group owns the account: containers and objects are written and read", async ({
-    expect,
-  }) => {
-    const tokens = { user: TESTER, service: SERVICE_USER };
-    const container = `/SERVICE_test/${unique("svc")}`;
-    expect((await request("PUT", container, tokens)).status).toBe(201);
-    expect((await request("PUT", `${container}/o`, tokens, {}, "service data")).status).toBe(201);
-    const got = await exports.default.fetch(`${BASE}/v1${container}/o`, {
-      headers: { "X-Auth-Token": await tokenFor(...TESTER), "X-Service-Token": await tokenFor(...SERVICE_USER) },
-    });
-    expect(got.status).toBe(200);
-    expect(await got.text()).toBe("service data");
-    expect((await request("HEAD", "/SERVICE_test", tokens)).status).toBe(204);
-    // The owner sees owner-only headers, so it is swift_owner.
-    expect((await request("POST", container, tokens, { "X-Container-Read": "test:tester3" })).status).toBe(204);
-    expect((await request("HEAD", container, tokens)).headers.get("x-container-read")).toBe("test:tester3");
-  });
+  it(
+    "the user's X-Auth-Token with the X-Service-Token of a user in the required group owns the account: " +
+      "containers and objects are written and read",
+    async ({ expect }) => {
+      const tokens = { user: TESTER, service: SERVICE_USER };
+      const container = `/SERVICE_test/${unique("svc")}`;
+      expect((await request("PUT", container, tokens)).status).toBe(201);
+      expect((await request("PUT", `${container}/o`, tokens, {}, "service data")).status).toBe(201);
+      const got = await exports.default.fetch(`${BASE}/v1${container}/o`, {
+        headers: { "X-Auth-Token": await tokenFor(...TESTER), "X-Service-Token": await tokenFor(...SERVICE_USER) },
+      });
+      expect(got.status).toBe(200);
+      expect(await got.text()).toBe("service data");
+      expect((await request("HEAD", "/SERVICE_test", tokens)).status).toBe(204);
+      // The owner sees owner-only headers, so it is swift_owner.
+      expect((await request("POST", container, tokens, { "X-Container-Read": "test:tester3" })).status).toBe(204);
+      expect((await request("HEAD", container, tokens)).headers.get("x-container-read")).toBe("test:tester3");
+    },
+  );
 
-  it("the groups of both tokens are merged: the service user's token as X-Auth-Token and the user's as X-Service-Token work the same", async ({
-    expect,
-  }) => {
-    expect((await request("HEAD", "/SERVICE_test", { user: SERVICE_USER, service: TESTER })).status).toBe(204);
-  });
+  it(
+    "the groups of both tokens are merged: " +
+      "the service user's token as X-Auth-Token and the user's as X-Service-Token work the same",
+    async ({ expect }) => {
+      expect((await request("HEAD", "/SERVICE_test", { user: SERVICE_USER, service: TESTER })).status).toBe(204);
+    },
+  );
 
   it("account PUT and DELETE stay refused to the account's own user with a service token (403)", async ({ expect }) => {
     expect((await request("PUT", "/SERVICE_test", { user: TESTER, service: SERVICE_USER })).status).toBe(403);
@@ -180,16 +184,17 @@ describe("X-Service-Token (Swift: tempauth SERVICE_require_group = service)", ()
     expect(response.headers.get("www-authenticate")).toBe('Swift realm="SERVICE_test"');
   });
 
-  it("ACLs on a service account match the X-Auth-Token's user: a container ACL grants it without a service token", async ({
-    expect,
-  }) => {
-    const tokens = { user: TESTER, service: SERVICE_USER };
-    const container = `/SERVICE_test/${unique("acl")}`;
-    expect((await request("PUT", container, tokens, { "X-Container-Read": "test:tester3" })).status).toBe(201);
-    expect((await request("PUT", `${container}/o`, tokens, {}, "shared")).status).toBe(201);
-    expect((await request("GET", `${container}/o`, { user: TESTER3 })).status).toBe(200);
-    expect((await request("PUT", `${container}/o`, { user: TESTER3 }, {}, "x")).status).toBe(403);
-  });
+  it(
+    "ACLs on a service account match the X-Auth-Token's user: " + "a container ACL grants it without a service token",
+    async ({ expect }) => {
+      const tokens = { user: TESTER, service: SERVICE_USER };
+      const container = `/SERVICE_test/${unique("acl")}`;
+      expect((await request("PUT", container, tokens, { "X-Container-Read": "test:tester3" })).status).toBe(201);
+      expect((await request("PUT", `${container}/o`, tokens, {}, "shared")).status).toBe(201);
+      expect((await request("GET", `${container}/o`, { user: TESTER3 })).status).toBe(200);
+      expect((await request("PUT", `${container}/o`, { user: TESTER3 }, {}, "x")).status).toBe(403);
+    },
+  );
 
   it("the service token's user's own groups count too: an .admin service user's accounts are owned through it", async ({
     expect,
@@ -201,15 +206,17 @@ describe("X-Service-Token (Swift: tempauth SERVICE_require_group = service)", ()
 });
 
 describe(".reseller_admin and .reseller_reader across prefixes (Swift: tempauth authorize)", () => {
-  it(".reseller_admin owns accounts under every prefix, needing no required group, but not a prefix itself or a dot account", async ({
-    expect,
-  }) => {
-    expect((await request("HEAD", "/SERVICE_test", { user: ADMIN })).status).toBe(204);
-    expect((await request("PUT", `/SERVICE_test/${unique("ra")}`, { user: ADMIN })).status).toBe(201);
-    for (const account of ["/SERVICE_", "/AUTH_", "/SERVICE_.hidden", "/AUTH_.hidden"]) {
-      expect((await request("HEAD", account, { user: ADMIN })).status, account).toBe(403);
-    }
-  });
+  it(
+    ".reseller_admin owns accounts under every prefix, needing no required group, " +
+      "but not a prefix itself or a dot account",
+    async ({ expect }) => {
+      expect((await request("HEAD", "/SERVICE_test", { user: ADMIN })).status).toBe(204);
+      expect((await request("PUT", `/SERVICE_test/${unique("ra")}`, { user: ADMIN })).status).toBe(201);
+      for (const account of ["/SERVICE_", "/AUTH_", "/SERVICE_.hidden", "/AUTH_.hidden"]) {
+        expect((await request("HEAD", account, { user: ADMIN })).status, account).toBe(403);
+      }
+    },
+  );
 
   it("a reseller admin's X-Service-Token makes the request a reseller admin's", async ({ expect }) => {
     expect((await request("HEAD", "/AUTH_test2", { user: TESTER, service: ADMIN })).status).toBe(204);
@@ -281,32 +288,34 @@ describe("tempauthVerdict (Swift: tempauth authorize), pure", () => {
     expect(tempauthVerdict(overlapping, input({ account: "AUTH_SVC_x", groups: ["AUTH_SVC_x"] }))).toBe("owner");
   });
 
-  it("a require_group is met by any of the request's groups; without it the account's own group falls through to the ACLs", ({
-    expect,
-  }) => {
-    expect(
-      tempauthVerdict(
-        config,
-        input({ account: "SERVICE_test", groups: ["test", "test:tester", "AUTH_test", "SERVICE_test", ".service"] }),
-      ),
-    ).toBe("owner");
-    expect(
-      tempauthVerdict(
-        config,
-        input({ account: "SERVICE_test", groups: ["test", "test:tester", "AUTH_test", "SERVICE_test"] }),
-      ),
-    ).toBe("denied");
-    expect(
-      tempauthVerdict(
-        config,
-        input({
-          account: "SERVICE_test",
-          groups: ["test", "test:tester", "SERVICE_test"],
-          accountAcl: { admin: [], "read-write": [], "read-only": ["test:tester"] },
-        }),
-      ),
-    ).toBe("allowed");
-  });
+  it(
+    "a require_group is met by any of the request's groups; " +
+      "without it the account's own group falls through to the ACLs",
+    ({ expect }) => {
+      expect(
+        tempauthVerdict(
+          config,
+          input({ account: "SERVICE_test", groups: ["test", "test:tester", "AUTH_test", "SERVICE_test", ".service"] }),
+        ),
+      ).toBe("owner");
+      expect(
+        tempauthVerdict(
+          config,
+          input({ account: "SERVICE_test", groups: ["test", "test:tester", "AUTH_test", "SERVICE_test"] }),
+        ),
+      ).toBe("denied");
+      expect(
+        tempauthVerdict(
+          config,
+          input({
+            account: "SERVICE_test",
+            groups: ["test", "test:tester", "SERVICE_test"],
+            accountAcl: { admin: [], "read-write": [], "read-only": ["test:tester"] },
+          }),
+        ),
+      ).toBe("allowed");
+    },
+  );
 
   it("a require_group for every prefix applies to the first prefix's accounts too", ({ expect }) => {
     const everywhere = { resellerPrefixes: ["AUTH_"], requireGroups: new Map([["AUTH_", "staff"]]) };
@@ -341,15 +350,17 @@ describe("RESELLER_PREFIX and REQUIRE_GROUP (Swift: utils.config_read_reseller_o
     expect([...parseRequireGroups("", prefixes)]).toEqual([]);
   });
 
-  it("a require_group for a prefix RESELLER_PREFIX does not list, named twice, or without a group is refused, naming REQUIRE_GROUP", ({
-    expect,
-  }) => {
-    for (const text of ["NOPE=.service", "SERVICE=a SERVICE_=b", "SERVICE=", "a b"]) {
-      expect(configErrorOf(() => parseRequireGroups(text, ["AUTH_", "SERVICE_"])).message, text).toMatch(
-        /^configuration: REQUIRE_GROUP /,
-      );
-    }
-  });
+  it(
+    "a require_group for a prefix RESELLER_PREFIX does not list, named twice, or without a group is refused, " +
+      "naming REQUIRE_GROUP",
+    ({ expect }) => {
+      for (const text of ["NOPE=.service", "SERVICE=a SERVICE_=b", "SERVICE=", "a b"]) {
+        expect(configErrorOf(() => parseRequireGroups(text, ["AUTH_", "SERVICE_"])).message, text).toMatch(
+          /^configuration: REQUIRE_GROUP /,
+        );
+      }
+    },
+  );
 
   it("AUTH_USERS takes any group name, but not one holding a comma", ({ expect }) => {
     const config = parseConfig(env);

@@ -12,7 +12,7 @@ async function status(method: string, path: string, init: Parameters<typeof swif
   return response.status;
 }
 
-/** A container with `count` segments `s0…`, and a manifest of them in `manifestContainer` (the same one by default). */
+/** A container with `count` segments `s0…` and a manifest of them in `manifestContainer` (the same by default). */
 async function largeObject(
   count: number,
   options: { manifestContainer?: string; headers?: Record<string, string> } = {},
@@ -109,7 +109,7 @@ describe("SLO DELETE ?multipart-manifest=delete&async=yes", () => {
     expect([missing.status, await text(missing)]).toEqual([404, "SLO manifest not found"]);
   });
 
-  it("a caller who may write the manifest's container but not the segments' is refused with 403, nothing deleted", async ({
+  it("a caller who may write the manifest's container but not the segments' is refused 403, nothing deleted", async ({
     expect,
   }) => {
     const acl = { "X-Container-Read": "test:tester3", "X-Container-Write": "test:tester3" };

@@ -168,7 +168,8 @@ describe("SLO manifest PUT", () => {
     expect(response.status).toBe(400);
     expect(response.headers.get("content-type")).toBe("text/plain");
     expect(body).toBe(
-      "Errors:\n/slo/seg-a, Size Mismatch\n/slo/seg-a, Etag Mismatch\n/slo/nope, 404 Not Found\n/slo/seg-b, Unsatisfiable Range\n",
+      "Errors:\n/slo/seg-a, Size Mismatch\n/slo/seg-a, Etag Mismatch\n" +
+        "/slo/nope, 404 Not Found\n/slo/seg-b, Unsatisfiable Range\n",
     );
   });
 
@@ -181,23 +182,26 @@ describe("SLO manifest PUT", () => {
     const asXml = await putManifest("bad", manifest, { Accept: "application/xml" });
     expect(asXml.response.headers.get("content-type")).toBe("application/xml");
     expect(asXml.body).toBe(
-      "<upload>\n<errors>\n<object><name>/slo/seg-a</name><status>Etag Mismatch</status></object>\n<object><name>/slo/nope</name><status>404 Not Found</status></object>\n</errors>\n</upload>\n",
+      "<upload>\n<errors>\n<object><name>/slo/seg-a</name><status>Etag Mismatch</status></object>\n" +
+        "<object><name>/slo/nope</name><status>404 Not Found</status></object>\n</errors>\n</upload>\n",
     );
   });
 
-  it("size_bytes of a ranged segment is checked against the segment's size, not the range's length (Swift: validate_seg_dict)", async ({
-    expect,
-  }) => {
-    const whole = await putManifest("ranged-size", [
-      { path: "/slo/seg-b", range: "1-3", size_bytes: B.length },
-      { path: "/slo/seg-a", range: "-2", size_bytes: A.length },
-    ]);
-    expect(whole.response.status, whole.body).toBe(201);
-    expect(await text(await swift("GET", `${C}/ranged-size`))).toBe("bbbaa");
-    const ranged = await putManifest("bad", [{ path: "/slo/seg-b", range: "1-3", size_bytes: 3 }]);
-    expect(ranged.response.status).toBe(400);
-    expect(ranged.body).toBe("Errors:\n/slo/seg-b, Size Mismatch\n");
-  });
+  it(
+    "size_bytes of a ranged segment is checked against the segment's size, not the range's length " +
+      "(Swift: validate_seg_dict)",
+    async ({ expect }) => {
+      const whole = await putManifest("ranged-size", [
+        { path: "/slo/seg-b", range: "1-3", size_bytes: B.length },
+        { path: "/slo/seg-a", range: "-2", size_bytes: A.length },
+      ]);
+      expect(whole.response.status, whole.body).toBe(201);
+      expect(await text(await swift("GET", `${C}/ranged-size`))).toBe("bbbaa");
+      const ranged = await putManifest("bad", [{ path: "/slo/seg-b", range: "1-3", size_bytes: 3 }]);
+      expect(ranged.response.status).toBe(400);
+      expect(ranged.body).toBe("Errors:\n/slo/seg-b, Size Mismatch\n");
+    },
+  );
 
   it("with a zero-byte segment before the last returns 400 'Too small'", async ({ expect }) => {
     await text(await swift("PUT", `${C}/empty-seg`, { body: bytes("") }));
@@ -247,7 +251,8 @@ describe("SLO manifest PUT", () => {
     const etag = `"${await md5(await md5(A))}"`;
     expect(body).toMatch(
       new RegExp(
-        `^ \\r\\n\\r\\nEtag: ${etag}\\nLast Modified: .+ GMT\\nResponse Body: \\nResponse Status: 201 Created\\nErrors:\\n$`,
+        `^ \\r\\n\\r\\nEtag: ${etag}\\nLast Modified: .+ GMT\\n` +
+          `Response Body: \\nResponse Status: 201 Created\\nErrors:\\n$`,
       ),
     );
     const head = await swift("HEAD", `${C}/heartbeat`);
@@ -266,7 +271,8 @@ describe("SLO manifest PUT", () => {
     expect(JSON.parse(body)).toEqual({
       "Response Status": "400 Bad Request",
       "Response Body":
-        "Bad Request\nThe server could not comply with the request since it is either malformed or otherwise incorrect.",
+        "Bad Request\n" +
+        "The server could not comply with the request since it is either malformed or otherwise incorrect.",
       Errors: [["/slo/nope", "404 Not Found"]],
     });
   });
@@ -279,7 +285,8 @@ describe("SLO manifest PUT", () => {
       });
       expect(response.status).toBe(400);
       expect(await text(response)).toBe(
-        "X-Static-Large-Object is a reserved header. To create a static large object add query param multipart-manifest=put.",
+        "X-Static-Large-Object is a reserved header. " +
+          "To create a static large object add query param multipart-manifest=put.",
       );
     }
   });
@@ -371,7 +378,7 @@ describe("SLO GET and HEAD", () => {
     expect(response.status).toBe(304);
   });
 
-  it("ranged segments, inline data and whole segments are joined in order, ETag over 'etag:range;' and data md5", async ({
+  it("ranged segments, inline data and whole segments join in order, ETag over 'etag:range;' and data md5", async ({
     expect,
   }) => {
     const { response } = await putManifest("mixed", [
@@ -482,7 +489,8 @@ describe("SLO ?multipart-manifest=get", () => {
     const response = await swift("GET", `${C}/two?multipart-manifest=get&format=raw`);
     const body = await text(response);
     expect(body).toBe(
-      `[{"etag": "${await md5(A)}", "path": "/slo/seg-a", "size_bytes": 5}, {"etag": "${await md5(B)}", "path": "/slo/seg-b", "size_bytes": 7}]`,
+      `[{"etag": "${await md5(A)}", "path": "/slo/seg-a", "size_bytes": 5}, ` +
+        `{"etag": "${await md5(B)}", "path": "/slo/seg-b", "size_bytes": 7}]`,
     );
     expect(response.headers.get("content-type")).toBe("text/x-large");
     expect(response.headers.get("etag")).toBe(await md5(body));
@@ -490,7 +498,7 @@ describe("SLO ?multipart-manifest=get", () => {
 });
 
 describe("SLO in container listings", () => {
-  it("lists a manifest with the large object's size, its content type without swift_bytes, and slo_etag in JSON", async ({
+  it("lists a manifest with the large object's size, content type without swift_bytes, and slo_etag in JSON", async ({
     expect,
   }) => {
     const head = await swift("HEAD", `${C}/two`);
@@ -624,7 +632,8 @@ describe("SLO DELETE ?multipart-manifest=delete", () => {
   it("of an object that is not a manifest reports 400 Bad Request in the body", async ({ expect }) => {
     const del = await swift("DELETE", `${C}/seg-b?multipart-manifest=delete`);
     expect(await text(del)).toBe(
-      "Number Deleted: 0\nNumber Not Found: 0\nResponse Body: \nResponse Status: 400 Bad Request\nErrors:\n/slo/seg-b, Not an SLO manifest\n",
+      "Number Deleted: 0\nNumber Not Found: 0\nResponse Body: \n" +
+        "Response Status: 400 Bad Request\nErrors:\n/slo/seg-b, Not an SLO manifest\n",
     );
     expect(del.status).toBe(200);
     const still = await swift("HEAD", `${C}/seg-b`);
@@ -637,7 +646,9 @@ describe("SLO DELETE ?multipart-manifest=delete", () => {
       headers: { Accept: "application/xml" },
     });
     expect(await text(del)).toBe(
-      "<delete>\n<number_deleted>0</number_deleted>\n<number_not_found>1</number_not_found>\n<response_body></response_body>\n<response_status>200 OK</response_status>\n<errors>\n</errors>\n</delete>\n",
+      "<delete>\n<number_deleted>0</number_deleted>\n<number_not_found>1</number_not_found>\n" +
+        "<response_body></response_body>\n<response_status>200 OK</response_status>\n" +
+        "<errors>\n</errors>\n</delete>\n",
     );
   });
 });
@@ -655,9 +666,8 @@ describe("SLO streaming", () => {
     return data;
   }
 
-  it("an SLO of three 5 MiB segments reads back byte for byte, in chunks far smaller than a segment, fetching segments only as the client reads", async ({
-    expect,
-  }) => {
+  it("an SLO of three 5 MiB segments reads back byte for byte, in chunks far smaller than a segment, " +
+    "fetching segments only as the client reads", async ({ expect }) => {
     await text(await swift("PUT", "/AUTH_test/slo-big"));
     const segments = [randomBytes(5 * MiB + 1, 1), randomBytes(5 * MiB + 2, 2), randomBytes(5 * MiB + 3, 3)];
     const manifest = [];

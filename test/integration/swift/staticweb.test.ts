@@ -105,7 +105,8 @@ describe("staticweb (anonymous requests on a container readable by .r:*,.rlistin
     );
     expect(response.body).toContain('<tr class="item subdir">\n    <td class="colname"><a href="sub/">sub/</a></td>');
     expect(response.body).toContain(
-      '   <tr class="item type-text type-plain">\n    <td class="colname"><a href="a.txt">a.txt</a></td>\n    <td class="colsize">5</td>\n',
+      '   <tr class="item type-text type-plain">\n' +
+        '    <td class="colname"><a href="a.txt">a.txt</a></td>\n    <td class="colsize">5</td>\n',
     );
     expect(response.body).toContain(
       '<a href="it%27s%20%3Cx%3E.txt">it&#x27;s &lt;x&gt;.txt</a></td>\n    <td class="colsize">2Ki</td>',
@@ -128,7 +129,7 @@ describe("staticweb (anonymous requests on a container readable by .r:*,.rlistin
     expect(redirect.status).toBe(301);
   });
 
-  it("Web-Listings-CSS links the stylesheet relative to the directory, and Web-Listings-Label titles the listing", async ({
+  it("Web-Listings-CSS links the stylesheet relative to the directory; Web-Listings-Label titles the listing", async ({
     expect,
   }) => {
     const root = await browse(`${A}/listing/`);

@@ -69,23 +69,25 @@ describe("storage policies", () => {
     expect((await send("HEAD", `/AUTH_test/${container}`)).status).toBe(404);
   });
 
-  it("a PUT naming another policy for an existing container is 409 and changes nothing; the same one, or none, is 202", async ({
-    expect,
-  }) => {
-    const container = unique("pol");
-    await send("PUT", `/AUTH_test/${container}`, { headers: { "X-Storage-Policy": "silver" } });
-    const conflict = await send("PUT", `/AUTH_test/${container}`, {
-      headers: { "X-Storage-Policy": "gold", "X-Container-Meta-Color": "red" },
-    });
-    expect(conflict.status).toBe(409);
-    const head = await send("HEAD", `/AUTH_test/${container}`);
-    expect(head.headers.get("x-storage-policy")).toBe("silver");
-    expect(head.headers.get("x-container-meta-color")).toBeNull();
-    expect((await send("PUT", `/AUTH_test/${container}`, { headers: { "X-Storage-Policy": "Silver" } })).status).toBe(
-      202,
-    );
-    expect((await send("PUT", `/AUTH_test/${container}`)).status).toBe(202);
-  });
+  it(
+    "a PUT naming another policy for an existing container is 409 and changes nothing; " +
+      "the same one, or none, is 202",
+    async ({ expect }) => {
+      const container = unique("pol");
+      await send("PUT", `/AUTH_test/${container}`, { headers: { "X-Storage-Policy": "silver" } });
+      const conflict = await send("PUT", `/AUTH_test/${container}`, {
+        headers: { "X-Storage-Policy": "gold", "X-Container-Meta-Color": "red" },
+      });
+      expect(conflict.status).toBe(409);
+      const head = await send("HEAD", `/AUTH_test/${container}`);
+      expect(head.headers.get("x-storage-policy")).toBe("silver");
+      expect(head.headers.get("x-container-meta-color")).toBeNull();
+      expect((await send("PUT", `/AUTH_test/${container}`, { headers: { "X-Storage-Policy": "Silver" } })).status).toBe(
+        202,
+      );
+      expect((await send("PUT", `/AUTH_test/${container}`)).status).toBe(202);
+    },
+  );
 
   it("a POST with X-Storage-Policy changes nothing (204, policy kept)", async ({ expect }) => {
     const container = unique("pol");
@@ -106,52 +108,55 @@ describe("storage policies", () => {
     expect((await send("HEAD", `/AUTH_test/${container}`)).headers.get("x-storage-policy")).toBe("local");
   });
 
-  it("objects live on their policy's object ring: silver's two replicas, local's one in z1, none on policy 0's ring", async ({
-    expect,
-  }) => {
-    const silver = unique("pol");
-    const local = unique("pol");
-    await send("PUT", `/AUTH_test/${silver}`, { headers: { "X-Storage-Policy": "silver" } });
-    await send("PUT", `/AUTH_test/${local}`, { headers: { "X-Storage-Policy": "local" } });
-    expect((await send("PUT", `/AUTH_test/${silver}/o`, { body: bytes("two copies") })).status).toBe(201);
-    expect((await send("PUT", `/AUTH_test/${local}/o`, { body: bytes("one copy") })).status).toBe(201);
-    expect(await holders("object-1", silver, "o")).toEqual(
-      rings
-        .get("object-1")
-        .primaryZones(rings.get("object-1").partitionFor("AUTH_test", silver, "o"))
-        .map((z) => z.id)
-        .sort(),
-    );
-    expect(await holders("object-1", silver, "o")).toHaveLength(2);
-    expect(await holders("object-2", local, "o")).toEqual(["z1"]);
-    expect(await holders("object", silver, "o")).toEqual([]);
-    expect(await holders("object", local, "o")).toEqual([]);
-  });
+  it(
+    "objects live on their policy's object ring: " +
+      "silver's two replicas, local's one in z1, none on policy 0's ring",
+    async ({ expect }) => {
+      const silver = unique("pol");
+      const local = unique("pol");
+      await send("PUT", `/AUTH_test/${silver}`, { headers: { "X-Storage-Policy": "silver" } });
+      await send("PUT", `/AUTH_test/${local}`, { headers: { "X-Storage-Policy": "local" } });
+      expect((await send("PUT", `/AUTH_test/${silver}/o`, { body: bytes("two copies") })).status).toBe(201);
+      expect((await send("PUT", `/AUTH_test/${local}/o`, { body: bytes("one copy") })).status).toBe(201);
+      expect(await holders("object-1", silver, "o")).toEqual(
+        rings
+          .get("object-1")
+          .primaryZones(rings.get("object-1").partitionFor("AUTH_test", silver, "o"))
+          .map((z) => z.id)
+          .sort(),
+      );
+      expect(await holders("object-1", silver, "o")).toHaveLength(2);
+      expect(await holders("object-2", local, "o")).toEqual(["z1"]);
+      expect(await holders("object", silver, "o")).toEqual([]);
+      expect(await holders("object", local, "o")).toEqual([]);
+    },
+  );
 
-  it("a write to a two-replica policy reaches all three container replicas, so a listing from any of them shows it", async ({
-    expect,
-  }) => {
-    const container = unique("pol");
-    await send("PUT", `/AUTH_test/${container}`, { headers: { "X-Storage-Policy": "silver" } });
-    expect((await send("PUT", `/AUTH_test/${container}/listed`, { body: bytes("x") })).status).toBe(201);
-    const partition = rings.container.partitionFor("AUTH_test", container);
-    await vi.waitFor(
-      async () => {
-        for (const zone of rings.container.primaryZones(partition)) {
-          const listing = await env.CONTAINER_REPLICA.getByName(`container/${partition}/${zone.id}`).listObjects(
-            "AUTH_test",
-            container,
-            LIST_ALL,
-          );
-          expect(
-            listing.value?.entries.map((entry) => entry.name),
-            zone.id,
-          ).toEqual(["listed"]);
-        }
-      },
-      { timeout: 2_000, interval: 25 },
-    );
-  });
+  it(
+    "a write to a two-replica policy reaches all three container replicas, " + "so a listing from any of them shows it",
+    async ({ expect }) => {
+      const container = unique("pol");
+      await send("PUT", `/AUTH_test/${container}`, { headers: { "X-Storage-Policy": "silver" } });
+      expect((await send("PUT", `/AUTH_test/${container}/listed`, { body: bytes("x") })).status).toBe(201);
+      const partition = rings.container.partitionFor("AUTH_test", container);
+      await vi.waitFor(
+        async () => {
+          for (const zone of rings.container.primaryZones(partition)) {
+            const listing = await env.CONTAINER_REPLICA.getByName(`container/${partition}/${zone.id}`).listObjects(
+              "AUTH_test",
+              container,
+              LIST_ALL,
+            );
+            expect(
+              listing.value?.entries.map((entry) => entry.name),
+              zone.id,
+            ).toEqual(["listed"]);
+          }
+        },
+        { timeout: 2_000, interval: 25 },
+      );
+    },
+  );
 
   it("every object operation works in a non-default policy: PUT, GET, HEAD, POST, listing, DELETE", async ({
     expect,

@@ -45,29 +45,32 @@ beforeAll(async () => {
 });
 
 describe("a failed If-Match or If-Unmodified-Since", () => {
-  it("GET with an If-Match that does not match returns 412 with the object's ETag, Last-Modified, X-Timestamp and metadata", async ({
-    expect,
-  }) => {
-    const got = await send("GET", `${C}/target`, { headers: { "If-Match": '"nope"' } });
-    expect(got.status).toBe(412);
-    expect(got.body).toBe("");
-    expect(got.headers.get("content-type")).toBe("text/html; charset=UTF-8");
-    expect(got.headers.get("etag")).toBe(TARGET_ETAG);
-    expect(got.headers.get("last-modified")).toMatch(/GMT$/);
-    expect(got.headers.get("x-timestamp")).toMatch(/^\d{10}\.\d{5}$/);
-    expect(got.headers.get("x-object-meta-t")).toBe("1");
-    expect(got.headers.get("content-disposition")).toBe("inline");
-  });
+  it(
+    "GET with an If-Match that does not match returns 412 " +
+      "with the object's ETag, Last-Modified, X-Timestamp and metadata",
+    async ({ expect }) => {
+      const got = await send("GET", `${C}/target`, { headers: { "If-Match": '"nope"' } });
+      expect(got.status).toBe(412);
+      expect(got.body).toBe("");
+      expect(got.headers.get("content-type")).toBe("text/html; charset=UTF-8");
+      expect(got.headers.get("etag")).toBe(TARGET_ETAG);
+      expect(got.headers.get("last-modified")).toMatch(/GMT$/);
+      expect(got.headers.get("x-timestamp")).toMatch(/^\d{10}\.\d{5}$/);
+      expect(got.headers.get("x-object-meta-t")).toBe("1");
+      expect(got.headers.get("content-disposition")).toBe("inline");
+    },
+  );
 
-  it("HEAD with an If-Unmodified-Since before the object returns 412 with its ETag, Last-Modified and X-Timestamp", async ({
-    expect,
-  }) => {
-    const head = await send("HEAD", `${C}/target`, { headers: { "If-Unmodified-Since": LONG_AGO } });
-    expect(head.status).toBe(412);
-    expect(head.headers.get("etag")).toBe(TARGET_ETAG);
-    expect(head.headers.get("last-modified")).toMatch(/GMT$/);
-    expect(head.headers.get("x-timestamp")).toMatch(/^\d{10}\.\d{5}$/);
-  });
+  it(
+    "HEAD with an If-Unmodified-Since before the object returns 412 " + "with its ETag, Last-Modified and X-Timestamp",
+    async ({ expect }) => {
+      const head = await send("HEAD", `${C}/target`, { headers: { "If-Unmodified-Since": LONG_AGO } });
+      expect(head.status).toBe(412);
+      expect(head.headers.get("etag")).toBe(TARGET_ETAG);
+      expect(head.headers.get("last-modified")).toMatch(/GMT$/);
+      expect(head.headers.get("x-timestamp")).toMatch(/^\d{10}\.\d{5}$/);
+    },
+  );
 
   it("through a symlink returns 412 with the target's ETag, Last-Modified, X-Timestamp and Content-Location", async ({
     expect,
@@ -88,45 +91,49 @@ describe("a failed If-Match or If-Unmodified-Since", () => {
     }
   });
 
-  it("on the link itself (?symlink=get) returns 412 with the link's ETag, Last-Modified, X-Timestamp and X-Symlink-Target", async ({
-    expect,
-  }) => {
-    await link("cond-itself", `${N}/target`, { "X-Object-Meta-L": "2" });
-    const itself = await send("HEAD", `${C}/cond-itself?symlink=get`);
-    for (const [method, header, value] of [
-      ["HEAD", "If-Match", "nope"],
-      ["GET", "If-Unmodified-Since", LONG_AGO],
-    ] as const) {
-      const got = await send(method, `${C}/cond-itself?symlink=get`, { headers: { [header]: value } });
-      expect(got.status).toBe(412);
-      expect(got.body).toBe("");
-      expect(got.headers.get("content-type")).toBe("text/html; charset=UTF-8");
-      expect(got.headers.get("etag")).toBe(EMPTY_ETAG);
-      expect(got.headers.get("last-modified")).toBe(itself.headers.get("last-modified"));
-      expect(got.headers.get("x-timestamp")).toBe(itself.headers.get("x-timestamp"));
-      expect(got.headers.get("x-symlink-target")).toBe(`${N}/target`);
-      expect(got.headers.get("x-object-meta-l")).toBe("2");
-      expect(got.headers.get("content-location")).toBeNull();
-    }
-  });
+  it(
+    "on the link itself (?symlink=get) returns 412 " +
+      "with the link's ETag, Last-Modified, X-Timestamp and X-Symlink-Target",
+    async ({ expect }) => {
+      await link("cond-itself", `${N}/target`, { "X-Object-Meta-L": "2" });
+      const itself = await send("HEAD", `${C}/cond-itself?symlink=get`);
+      for (const [method, header, value] of [
+        ["HEAD", "If-Match", "nope"],
+        ["GET", "If-Unmodified-Since", LONG_AGO],
+      ] as const) {
+        const got = await send(method, `${C}/cond-itself?symlink=get`, { headers: { [header]: value } });
+        expect(got.status).toBe(412);
+        expect(got.body).toBe("");
+        expect(got.headers.get("content-type")).toBe("text/html; charset=UTF-8");
+        expect(got.headers.get("etag")).toBe(EMPTY_ETAG);
+        expect(got.headers.get("last-modified")).toBe(itself.headers.get("last-modified"));
+        expect(got.headers.get("x-timestamp")).toBe(itself.headers.get("x-timestamp"));
+        expect(got.headers.get("x-symlink-target")).toBe(`${N}/target`);
+        expect(got.headers.get("x-object-meta-l")).toBe("2");
+        expect(got.headers.get("content-location")).toBeNull();
+      }
+    },
+  );
 
-  it("through two links, a failed If-Match returns 412 with the final target's headers; a matching If-None-Match 304", async ({
-    expect,
-  }) => {
-    await link("cond-chain0", `${N}/target`);
-    await link("cond-chain1", `${N}/cond-chain0`);
-    const failed = await send("GET", `${C}/cond-chain1`, { headers: { "If-Match": "nope" } });
-    expect(failed.status).toBe(412);
-    expect(failed.headers.get("etag")).toBe(TARGET_ETAG);
-    expect(failed.headers.get("content-location")).toBe(`/v1/AUTH_test/${N}/target`);
-    const notModified = await send("GET", `${C}/cond-chain1`, { headers: { "If-None-Match": TARGET_ETAG } });
-    expect(notModified.status).toBe(304);
-    expect(notModified.headers.get("etag")).toBe(TARGET_ETAG);
-    expect(notModified.headers.get("content-location")).toBe(`/v1/AUTH_test/${N}/target`);
-    const itself = await send("HEAD", `${C}/cond-chain1?symlink=get`, { headers: { "If-None-Match": EMPTY_ETAG } });
-    expect(itself.status).toBe(304);
-    expect(itself.headers.get("x-symlink-target")).toBe(`${N}/cond-chain0`);
-  });
+  it(
+    "through two links, a failed If-Match returns 412 with the final target's headers; " +
+      "a matching If-None-Match 304",
+    async ({ expect }) => {
+      await link("cond-chain0", `${N}/target`);
+      await link("cond-chain1", `${N}/cond-chain0`);
+      const failed = await send("GET", `${C}/cond-chain1`, { headers: { "If-Match": "nope" } });
+      expect(failed.status).toBe(412);
+      expect(failed.headers.get("etag")).toBe(TARGET_ETAG);
+      expect(failed.headers.get("content-location")).toBe(`/v1/AUTH_test/${N}/target`);
+      const notModified = await send("GET", `${C}/cond-chain1`, { headers: { "If-None-Match": TARGET_ETAG } });
+      expect(notModified.status).toBe(304);
+      expect(notModified.headers.get("etag")).toBe(TARGET_ETAG);
+      expect(notModified.headers.get("content-location")).toBe(`/v1/AUTH_test/${N}/target`);
+      const itself = await send("HEAD", `${C}/cond-chain1?symlink=get`, { headers: { "If-None-Match": EMPTY_ETAG } });
+      expect(itself.status).toBe(304);
+      expect(itself.headers.get("x-symlink-target")).toBe(`${N}/cond-chain0`);
+    },
+  );
 
   it("on a static link itself returns 412 with X-Symlink-Target-Etag and X-Symlink-Target-Bytes", async ({
     expect,
@@ -216,7 +223,7 @@ describe("static links to large objects", () => {
     expect(got.headers.get("content-location")).toBe(`/v1/AUTH_test/${N}/slo`);
   });
 
-  it("the JSON listing shows a static link to an SLO with symlink_bytes the large object's size and its slo_etag", async ({
+  it("the JSON listing shows a static link to an SLO with symlink_bytes the SLO's size and its slo_etag", async ({
     expect,
   }) => {
     await link("static-slo-listed", `${N}/slo`, { "X-Symlink-Target-Etag": manifestEtag });

@@ -46,19 +46,20 @@ describe("symlinks", () => {
     expect(head.headers.get("etag")).toBe(TARGET_ETAG);
   });
 
-  it("?symlink=get returns the link itself with X-Symlink-Target and the default content type application/symlink", async ({
-    expect,
-  }) => {
-    await link("itself", "links/tar%20get", { "X-Object-Meta-L": "2" });
-    const get = await send("GET", `${C}/itself?symlink=get`);
-    expect(get.status).toBe(200);
-    expect(get.body).toBe("");
-    expect(get.headers.get("content-type")).toBe("application/symlink");
-    expect(get.headers.get("x-symlink-target")).toBe("links/tar%20get");
-    expect(get.headers.get("x-object-meta-l")).toBe("2");
-    expect(get.headers.get("etag")).toBe(EMPTY_ETAG);
-    expect(get.headers.get("content-location")).toBeNull();
-  });
+  it(
+    "?symlink=get returns the link itself with X-Symlink-Target " + "and the default content type application/symlink",
+    async ({ expect }) => {
+      await link("itself", "links/tar%20get", { "X-Object-Meta-L": "2" });
+      const get = await send("GET", `${C}/itself?symlink=get`);
+      expect(get.status).toBe(200);
+      expect(get.body).toBe("");
+      expect(get.headers.get("content-type")).toBe("application/symlink");
+      expect(get.headers.get("x-symlink-target")).toBe("links/tar%20get");
+      expect(get.headers.get("x-object-meta-l")).toBe("2");
+      expect(get.headers.get("etag")).toBe(EMPTY_ETAG);
+      expect(get.headers.get("content-location")).toBeNull();
+    },
+  );
 
   it("Range and conditional headers apply to the target", async ({ expect }) => {
     await link("ranged", "links/tar%20get");
@@ -219,46 +220,48 @@ describe("symlinks", () => {
     expect(get.headers.get("x-symlink-target")).toBeNull();
   });
 
-  it("the JSON container listing adds symlink_path (and symlink_etag, symlink_bytes for static links); clients cannot send swift_ content type parameters", async ({
-    expect,
-  }) => {
-    await send("PUT", "/AUTH_test/link-list");
-    await send("PUT", "/AUTH_test/link-list/soft", {
-      headers: { "X-Symlink-Target": "links/tar%20get", "Content-Length": "0" },
-    });
-    await send("PUT", "/AUTH_test/link-list/static", {
-      headers: { "X-Symlink-Target": "links/tar%20get", "X-Symlink-Target-Etag": TARGET_ETAG, "Content-Length": "0" },
-    });
-    const listing = JSON.parse((await send("GET", "/AUTH_test/link-list?format=json")).body) as Record<
-      string,
-      unknown
-    >[];
-    expect(listing.map(({ last_modified: _lm, ...rest }) => rest)).toEqual([
-      {
-        bytes: 0,
-        hash: EMPTY_ETAG,
-        name: "soft",
-        content_type: "application/symlink",
-        symlink_path: "/v1/AUTH_test/links/tar%20get",
-      },
-      {
-        bytes: 0,
-        hash: EMPTY_ETAG,
-        name: "static",
-        content_type: "text/x-t",
-        symlink_etag: TARGET_ETAG,
-        symlink_bytes: 11,
-        symlink_path: "/v1/AUTH_test/links/tar%20get",
-      },
-    ]);
-    const xml = (await send("GET", "/AUTH_test/link-list?format=xml")).body;
-    expect(xml).toContain("<content_type>application/symlink</content_type>");
-    const forged = await send("PUT", "/AUTH_test/link-list/forged", {
-      headers: { "Content-Type": "text/plain;swift_symlink_target=links/x" },
-      body: bytes("x"),
-    });
-    expect(forged.status).toBe(400);
-  });
+  it(
+    "the JSON container listing adds symlink_path (and symlink_etag, symlink_bytes for static links); " +
+      "clients cannot send swift_ content type parameters",
+    async ({ expect }) => {
+      await send("PUT", "/AUTH_test/link-list");
+      await send("PUT", "/AUTH_test/link-list/soft", {
+        headers: { "X-Symlink-Target": "links/tar%20get", "Content-Length": "0" },
+      });
+      await send("PUT", "/AUTH_test/link-list/static", {
+        headers: { "X-Symlink-Target": "links/tar%20get", "X-Symlink-Target-Etag": TARGET_ETAG, "Content-Length": "0" },
+      });
+      const listing = JSON.parse((await send("GET", "/AUTH_test/link-list?format=json")).body) as Record<
+        string,
+        unknown
+      >[];
+      expect(listing.map(({ last_modified: _lm, ...rest }) => rest)).toEqual([
+        {
+          bytes: 0,
+          hash: EMPTY_ETAG,
+          name: "soft",
+          content_type: "application/symlink",
+          symlink_path: "/v1/AUTH_test/links/tar%20get",
+        },
+        {
+          bytes: 0,
+          hash: EMPTY_ETAG,
+          name: "static",
+          content_type: "text/x-t",
+          symlink_etag: TARGET_ETAG,
+          symlink_bytes: 11,
+          symlink_path: "/v1/AUTH_test/links/tar%20get",
+        },
+      ]);
+      const xml = (await send("GET", "/AUTH_test/link-list?format=xml")).body;
+      expect(xml).toContain("<content_type>application/symlink</content_type>");
+      const forged = await send("PUT", "/AUTH_test/link-list/forged", {
+        headers: { "Content-Type": "text/plain;swift_symlink_target=links/x" },
+        body: bytes("x"),
+      });
+      expect(forged.status).toBe(400);
+    },
+  );
 
   it("/info lists symlink with symloop_max 2 and static_links", async ({ expect }) => {
     const response = await exports.default.fetch(`${BASE}/info`);

@@ -80,20 +80,22 @@ async function anonymous(
 }
 
 describe("TempURL", () => {
-  it("a GET signed with the account key returns the object, X-Object-Meta-* removed but Public, with Content-Disposition and Expires", async ({
-    expect,
-  }) => {
-    const account = await accountWithKey();
-    const path = `/v1/${account}/c/o`;
-    const expires = Math.floor(Date.now() / 1000) + 600;
-    const response = await anonymous("GET", path, await tempUrlQuery(path, { expires }));
-    expect(await text(response)).toBe("hello");
-    expect(response.status).toBe(200);
-    expect(response.headers.get("x-object-meta-secret")).toBeNull();
-    expect(response.headers.get("x-object-meta-public-color")).toBe("red");
-    expect(response.headers.get("content-disposition")).toBe(`attachment; filename="o"; filename*=UTF-8''o`);
-    expect(response.headers.get("expires")).toBe(new Date(expires * 1000).toUTCString());
-  });
+  it(
+    "a GET signed with the account key returns the object, X-Object-Meta-* removed but Public, " +
+      "with Content-Disposition and Expires",
+    async ({ expect }) => {
+      const account = await accountWithKey();
+      const path = `/v1/${account}/c/o`;
+      const expires = Math.floor(Date.now() / 1000) + 600;
+      const response = await anonymous("GET", path, await tempUrlQuery(path, { expires }));
+      expect(await text(response)).toBe("hello");
+      expect(response.status).toBe(200);
+      expect(response.headers.get("x-object-meta-secret")).toBeNull();
+      expect(response.headers.get("x-object-meta-public-color")).toBe("red");
+      expect(response.headers.get("content-disposition")).toBe(`attachment; filename="o"; filename*=UTF-8''o`);
+      expect(response.headers.get("expires")).toBe(new Date(expires * 1000).toUTCString());
+    },
+  );
 
   it("HMAC-SHA1 and HMAC-SHA512 hex signatures and `<digest>:<base64>` signatures are accepted", async ({ expect }) => {
     const account = await accountWithKey();
@@ -187,7 +189,8 @@ describe("TempURL", () => {
       ["non-hex signature", `temp_url_sig=${"z".repeat(64)}&temp_url_expires=${valid.get("temp_url_expires") ?? ""}`],
       [
         "upper-case hex",
-        `temp_url_sig=${(valid.get("temp_url_sig") ?? "").toUpperCase()}&temp_url_expires=${valid.get("temp_url_expires") ?? ""}`,
+        `temp_url_sig=${(valid.get("temp_url_sig") ?? "").toUpperCase()}` +
+          `&temp_url_expires=${valid.get("temp_url_expires") ?? ""}`,
       ],
       ["unknown digest", await tempUrlQuery(path, { base64: "md5" })],
       ["other object", await tempUrlQuery(`/v1/${account}/c/other`)],
@@ -217,28 +220,30 @@ describe("TempURL", () => {
     expect(v10.status).toBe(401);
   });
 
-  it("a signature that differs from the right one only in its last or its first hex digit returns 401 Temp URL invalid", async ({
-    expect,
-  }) => {
-    const account = await accountWithKey();
-    const path = `/v1/${account}/c/o`;
-    const flip = (digit: string) => (digit === "0" ? "1" : "0");
-    for (const hash of ["SHA-1", "SHA-256", "SHA-512"] as const) {
-      const valid = new URLSearchParams(await tempUrlQuery(path, { hash }));
-      const signature = valid.get("temp_url_sig") ?? "";
-      const right = await anonymous("GET", path, valid.toString());
-      expect(await text(right), hash).toBe("hello");
-      for (const wrong of [
-        signature.slice(0, -1) + flip(signature.slice(-1)),
-        flip(signature.slice(0, 1)) + signature.slice(1),
-      ]) {
-        valid.set("temp_url_sig", wrong);
-        const response = await anonymous("GET", path, valid.toString());
-        expect(await text(response), `${hash} ${wrong}`).toBe(INVALID);
-        expect(response.status).toBe(401);
+  it(
+    "a signature that differs from the right one only in its last or its first hex digit " +
+      "returns 401 Temp URL invalid",
+    async ({ expect }) => {
+      const account = await accountWithKey();
+      const path = `/v1/${account}/c/o`;
+      const flip = (digit: string) => (digit === "0" ? "1" : "0");
+      for (const hash of ["SHA-1", "SHA-256", "SHA-512"] as const) {
+        const valid = new URLSearchParams(await tempUrlQuery(path, { hash }));
+        const signature = valid.get("temp_url_sig") ?? "";
+        const right = await anonymous("GET", path, valid.toString());
+        expect(await text(right), hash).toBe("hello");
+        for (const wrong of [
+          signature.slice(0, -1) + flip(signature.slice(-1)),
+          flip(signature.slice(0, 1)) + signature.slice(1),
+        ]) {
+          valid.set("temp_url_sig", wrong);
+          const response = await anonymous("GET", path, valid.toString());
+          expect(await text(response), `${hash} ${wrong}`).toBe(INVALID);
+          expect(response.status).toBe(401);
+        }
       }
-    }
-  });
+    },
+  );
 
   it("temp_url_expires may be ISO 8601 (%Y-%m-%dT%H:%M:%SZ)", async ({ expect }) => {
     const account = await accountWithKey();

@@ -37,7 +37,7 @@ async function versioned(
 }
 
 describe("legacy versioning of symlinks", () => {
-  it("DELETE in stack mode restores an archived symlink as a symlink: application/symlink and its X-Symlink-Target", async ({
+  it("DELETE in stack mode restores an archived symlink as one: application/symlink and its X-Symlink-Target", async ({
     expect,
   }) => {
     await versioned("vwc-stack", "vwc-stack-archive", "X-Versions-Location");
@@ -84,27 +84,33 @@ describe("legacy versioning of symlinks", () => {
     expect((await send("GET", `${A}/vwc-static/o`)).body).toBe("target");
   });
 
-  it("history mode archives a symlink as a symlink (application/symlink, its link) before it is overwritten or deleted", async ({
-    expect,
-  }) => {
-    await versioned("vwc-hist", "vwc-hist-archive", "X-History-Location");
-    await send("PUT", `${A}/vwc-hist/target`, { body: bytes("target") });
-    await send("PUT", `${A}/vwc-hist/o`, { headers: { "X-Symlink-Target": "vwc-hist/target", "Content-Length": "0" } });
-    await send("PUT", `${A}/vwc-hist/o`, { body: bytes("plain"), headers: { "Content-Type": "text/plain" } });
-    await send("PUT", `${A}/vwc-hist/o`, { headers: { "X-Symlink-Target": "vwc-hist/target", "Content-Length": "0" } });
-    expect((await send("DELETE", `${A}/vwc-hist/o`)).status).toBe(204);
-    const archived = await listing("vwc-hist-archive");
-    expect(archived.map((version) => [version.bytes, version.content_type, version.symlink_path])).toEqual([
-      [0, "application/symlink", "/v1/AUTH_test/vwc-hist/target"],
-      [5, "text/plain", undefined],
-      [0, "application/symlink", "/v1/AUTH_test/vwc-hist/target"],
-      [0, "application/x-deleted;swift_versions_deleted=1", undefined],
-    ]);
-    const copy = await send("HEAD", `${A}/vwc-hist-archive/${archived[2]?.name ?? ""}?symlink=get`);
-    expect(copy.headers.get("content-type")).toBe("application/symlink");
-    expect(copy.headers.get("x-symlink-target")).toBe("vwc-hist/target");
-    expect((await send("GET", `${A}/vwc-hist-archive/${archived[2]?.name ?? ""}`)).body).toBe("target");
-  });
+  it(
+    "history mode archives a symlink as a symlink (application/symlink, its link) " +
+      "before it is overwritten or deleted",
+    async ({ expect }) => {
+      await versioned("vwc-hist", "vwc-hist-archive", "X-History-Location");
+      await send("PUT", `${A}/vwc-hist/target`, { body: bytes("target") });
+      await send("PUT", `${A}/vwc-hist/o`, {
+        headers: { "X-Symlink-Target": "vwc-hist/target", "Content-Length": "0" },
+      });
+      await send("PUT", `${A}/vwc-hist/o`, { body: bytes("plain"), headers: { "Content-Type": "text/plain" } });
+      await send("PUT", `${A}/vwc-hist/o`, {
+        headers: { "X-Symlink-Target": "vwc-hist/target", "Content-Length": "0" },
+      });
+      expect((await send("DELETE", `${A}/vwc-hist/o`)).status).toBe(204);
+      const archived = await listing("vwc-hist-archive");
+      expect(archived.map((version) => [version.bytes, version.content_type, version.symlink_path])).toEqual([
+        [0, "application/symlink", "/v1/AUTH_test/vwc-hist/target"],
+        [5, "text/plain", undefined],
+        [0, "application/symlink", "/v1/AUTH_test/vwc-hist/target"],
+        [0, "application/x-deleted;swift_versions_deleted=1", undefined],
+      ]);
+      const copy = await send("HEAD", `${A}/vwc-hist-archive/${archived[2]?.name ?? ""}?symlink=get`);
+      expect(copy.headers.get("content-type")).toBe("application/symlink");
+      expect(copy.headers.get("x-symlink-target")).toBe("vwc-hist/target");
+      expect((await send("GET", `${A}/vwc-hist-archive/${archived[2]?.name ?? ""}`)).body).toBe("target");
+    },
+  );
 });
 
 describe("legacy versioning of large objects", () => {
@@ -142,37 +148,45 @@ describe("legacy versioning of large objects", () => {
 });
 
 describe("legacy versioning through container ACLs", () => {
-  it("a non-admin user with the write ACL on both containers has its PUTs archived and its DELETE restores (stack mode)", async ({
-    expect,
-  }) => {
-    await versioned("vwc-acl", "vwc-acl-archive", "X-Versions-Location", { "X-Container-Write": "test:tester3" });
-    expect((await send("PUT", `${A}/vwc-acl/o`, { body: bytes("one"), user: TESTER3 })).status).toBe(201);
-    expect((await send("PUT", `${A}/vwc-acl/o`, { body: bytes("two"), user: TESTER3 })).status).toBe(201);
-    const archived = await listing("vwc-acl-archive");
-    expect(archived.map((version) => version.bytes)).toEqual([3]);
-    expect((await send("GET", `${A}/vwc-acl/o`)).body).toBe("two");
-    expect((await send("DELETE", `${A}/vwc-acl/o`, { user: TESTER3 })).status).toBe(204);
-    expect((await send("GET", `${A}/vwc-acl/o`)).body).toBe("one");
-    expect(await listing("vwc-acl-archive")).toEqual([]);
-  });
+  it(
+    "a non-admin user with the write ACL on both containers " +
+      "has its PUTs archived and its DELETE restores (stack mode)",
+    async ({ expect }) => {
+      await versioned("vwc-acl", "vwc-acl-archive", "X-Versions-Location", { "X-Container-Write": "test:tester3" });
+      expect((await send("PUT", `${A}/vwc-acl/o`, { body: bytes("one"), user: TESTER3 })).status).toBe(201);
+      expect((await send("PUT", `${A}/vwc-acl/o`, { body: bytes("two"), user: TESTER3 })).status).toBe(201);
+      const archived = await listing("vwc-acl-archive");
+      expect(archived.map((version) => version.bytes)).toEqual([3]);
+      expect((await send("GET", `${A}/vwc-acl/o`)).body).toBe("two");
+      expect((await send("DELETE", `${A}/vwc-acl/o`, { user: TESTER3 })).status).toBe(204);
+      expect((await send("GET", `${A}/vwc-acl/o`)).body).toBe("one");
+      expect(await listing("vwc-acl-archive")).toEqual([]);
+    },
+  );
 
-  it("a non-admin user with the write ACL on both containers has its DELETE archived with a delete marker (history mode)", async ({
-    expect,
-  }) => {
-    await versioned("vwc-acl-hist", "vwc-acl-hist-archive", "X-History-Location", {
-      "X-Container-Write": "test:tester3",
-    });
-    const headers = { "Content-Type": "text/plain" };
-    expect((await send("PUT", `${A}/vwc-acl-hist/o`, { body: bytes("one"), headers, user: TESTER3 })).status).toBe(201);
-    expect((await send("PUT", `${A}/vwc-acl-hist/o`, { body: bytes("two"), headers, user: TESTER3 })).status).toBe(201);
-    expect((await send("DELETE", `${A}/vwc-acl-hist/o`, { user: TESTER3 })).status).toBe(204);
-    const archived = await listing("vwc-acl-hist-archive");
-    expect(archived.map((version) => [version.bytes, version.content_type])).toEqual([
-      [3, "text/plain"],
-      [3, "text/plain"],
-      [0, "application/x-deleted;swift_versions_deleted=1"],
-    ]);
-  });
+  it(
+    "a non-admin user with the write ACL on both containers " +
+      "has its DELETE archived with a delete marker (history mode)",
+    async ({ expect }) => {
+      await versioned("vwc-acl-hist", "vwc-acl-hist-archive", "X-History-Location", {
+        "X-Container-Write": "test:tester3",
+      });
+      const headers = { "Content-Type": "text/plain" };
+      expect((await send("PUT", `${A}/vwc-acl-hist/o`, { body: bytes("one"), headers, user: TESTER3 })).status).toBe(
+        201,
+      );
+      expect((await send("PUT", `${A}/vwc-acl-hist/o`, { body: bytes("two"), headers, user: TESTER3 })).status).toBe(
+        201,
+      );
+      expect((await send("DELETE", `${A}/vwc-acl-hist/o`, { user: TESTER3 })).status).toBe(204);
+      const archived = await listing("vwc-acl-hist-archive");
+      expect(archived.map((version) => [version.bytes, version.content_type])).toEqual([
+        [3, "text/plain"],
+        [3, "text/plain"],
+        [0, "application/x-deleted;swift_versions_deleted=1"],
+      ]);
+    },
+  );
 
   it("the write ACL on the versioned container alone is enough: Swift's archive copies are pre-authorized", async ({
     expect,

@@ -28,11 +28,13 @@ describe("constantTimeEqual", () => {
     expect(constantTimeEqual("", "0")).toBe(false);
   });
 
-  it("keys beyond ASCII compare by their UTF-8 bytes: equal ones are equal, ones of the same length in characters but not in bytes are not", ({
-    expect,
-  }) => {
-    expect(constantTimeEqual("clé-ü", "clé-ü")).toBe(true);
-    expect(constantTimeEqual("é", "e")).toBe(false);
-    expect(constantTimeEqual("é", "è")).toBe(false);
-  });
+  it(
+    "keys beyond ASCII compare by their UTF-8 bytes: equal ones are equal, " +
+      "ones of the same length in characters but not in bytes are not",
+    ({ expect }) => {
+      expect(constantTimeEqual("clé-ü", "clé-ü")).toBe(true);
+      expect(constantTimeEqual("é", "e")).toBe(false);
+      expect(constantTimeEqual("é", "è")).toBe(false);
+    },
+  );
 });

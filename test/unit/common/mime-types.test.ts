@@ -30,17 +30,19 @@ describe("guessType", () => {
     expect(guessType("/a.tbz2")).toBe("application/x-tar");
   });
 
-  it("looks the extension up lower-cased, in Python's table then Debian's mime.types: .wav is audio/x-wav, .md text/markdown", ({
-    expect,
-  }) => {
-    expect(guessType("/a.wav")).toBe("audio/x-wav");
-    expect(guessType("/A.WAV")).toBe("audio/x-wav");
-    expect(guessType("/a.JPG")).toBe("image/jpeg");
-    // Python's table has .rtf in its non-strict part only; Debian's mime.types adds it.
-    expect(guessType("/a.rtf")).toBe("application/rtf");
-    expect(guessType("/a.md")).toBe("text/markdown");
-    expect(guessType("/a.woff2")).toBe("font/woff2");
-  });
+  it(
+    "looks the extension up lower-cased, in Python's table then Debian's mime.types: " +
+      ".wav is audio/x-wav, .md text/markdown",
+    ({ expect }) => {
+      expect(guessType("/a.wav")).toBe("audio/x-wav");
+      expect(guessType("/A.WAV")).toBe("audio/x-wav");
+      expect(guessType("/a.JPG")).toBe("image/jpeg");
+      // Python's table has .rtf in its non-strict part only; Debian's mime.types adds it.
+      expect(guessType("/a.rtf")).toBe("application/rtf");
+      expect(guessType("/a.md")).toBe("text/markdown");
+      expect(guessType("/a.woff2")).toBe("font/woff2");
+    },
+  );
 
   it("types the last part of a path, where leading dots make no extension", ({ expect }) => {
     expect(guessType("/v1/AUTH_test/c.txt/o")).toBeNull();

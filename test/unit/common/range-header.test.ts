@@ -107,15 +107,17 @@ describe("ranges of a body", () => {
     ).toHaveLength(3);
   });
 
-  it("a range starting inside another, ending inside it, or holding it counts as an overlap either way round: three such are refused (416)", ({
-    expect,
-  }) => {
-    // Each trio overlaps pairwise in one way only (swob: start1 < start2 < end1, start1 < end2 < end1,
-    // start2 < start1 < end2, start2 < end1 < end2).
-    for (const header of ["bytes=0-9,3-9,6-9", "bytes=0-9,0-4,0-1", "bytes=6-9,3-9,0-9", "bytes=0-1,0-4,0-9"]) {
-      expect(rangesForLength(parseRange(header) ?? [], 100), header).toEqual([]);
-    }
-  });
+  it(
+    "a range starting inside another, ending inside it, or holding it counts as an overlap either way round: " +
+      "three such are refused (416)",
+    ({ expect }) => {
+      // Each trio overlaps pairwise in one way only (swob: start1 < start2 < end1, start1 < end2 < end1,
+      // start2 < start1 < end2, start2 < end1 < end2).
+      for (const header of ["bytes=0-9,3-9,6-9", "bytes=0-9,0-4,0-1", "bytes=6-9,3-9,0-9", "bytes=0-1,0-4,0-9"]) {
+        expect(rangesForLength(parseRange(header) ?? [], 100), header).toEqual([]);
+      }
+    },
+  );
 
   it("ranges are in order by start, then by end: equal starts with ascending ends and identical ranges are in order", ({
     expect,
@@ -125,13 +127,15 @@ describe("ranges of a body", () => {
     expect(rangesForLength(parseRange(`bytes=0-3,0-3${rest}`) ?? [], 100)).toHaveLength(8);
   });
 
-  it("among eight ranges, one with the start of the one before it but an earlier end, or an earlier start with the same end, is out of order (416)", ({
-    expect,
-  }) => {
-    const rest = ",10-10,20-20,30-30,40-40,50-50,60-60";
-    expect(rangesForLength(parseRange(`bytes=0-5,0-3${rest}`) ?? [], 100)).toEqual([]);
-    expect(rangesForLength(parseRange(`bytes=5-9,3-9${rest}`) ?? [], 100)).toEqual([]);
-  });
+  it(
+    "among eight ranges, one with the start of the one before it but an earlier end, " +
+      "or an earlier start with the same end, is out of order (416)",
+    ({ expect }) => {
+      const rest = ",10-10,20-20,30-30,40-40,50-50,60-60";
+      expect(rangesForLength(parseRange(`bytes=0-5,0-3${rest}`) ?? [], 100)).toEqual([]);
+      expect(rangesForLength(parseRange(`bytes=5-9,3-9${rest}`) ?? [], 100)).toEqual([]);
+    },
+  );
 
   it("seven ranges out of order are served; eight or more with one out of order are refused (416)", ({ expect }) => {
     const descending = (n: number) =>

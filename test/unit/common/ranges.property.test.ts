@@ -55,7 +55,7 @@ describe("swob's denial-of-service rules and parsing, at their edges", () => {
   const IDENTICAL = "bytes=0-0,0-0,0-0";
   const ONE_OUT_OF_ORDER = "bytes=1-1,0-0,2-2,3-3,4-4,5-5,6-6,7-7";
 
-  it("swob serves three identical ranges (they are not overlaps to it) and refuses eight ranges with one out of order", ({
+  it("swob serves three identical ranges (not overlaps to it) and refuses eight ranges with one out of order", ({
     expect,
   }) => {
     expect(swiftRangesForLength(swiftRange(IDENTICAL) ?? [], 1)).toEqual([

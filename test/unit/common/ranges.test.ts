@@ -47,16 +47,18 @@ describe("Range (swob)", () => {
       expect(rangesForLength(parseRange(range) ?? [], 10), range).toEqual([]);
   });
 
-  it("suffix ranges: -1 is the last byte, -(length - 1) all but the first, -length and -(length + 1) the whole body, -0 nothing (416)", ({
-    expect,
-  }) => {
-    const suffix = (n: number) => rangesForLength(parseRange(`bytes=-${n}`) ?? [], 10);
-    expect(suffix(1)).toEqual([{ start: 9, end: 10 }]);
-    expect(suffix(9)).toEqual([{ start: 1, end: 10 }]);
-    expect(suffix(10)).toEqual([{ start: 0, end: 10 }]);
-    expect(suffix(11)).toEqual([{ start: 0, end: 10 }]);
-    expect(suffix(0)).toEqual([]);
-  });
+  it(
+    "suffix ranges: -1 is the last byte, -(length - 1) all but the first, " +
+      "-length and -(length + 1) the whole body, -0 nothing (416)",
+    ({ expect }) => {
+      const suffix = (n: number) => rangesForLength(parseRange(`bytes=-${n}`) ?? [], 10);
+      expect(suffix(1)).toEqual([{ start: 9, end: 10 }]);
+      expect(suffix(9)).toEqual([{ start: 1, end: 10 }]);
+      expect(suffix(10)).toEqual([{ start: 0, end: 10 }]);
+      expect(suffix(11)).toEqual([{ start: 0, end: 10 }]);
+      expect(suffix(0)).toEqual([]);
+    },
+  );
 
   it("refuses (empty list → 416) more than 50 ranges, 3+ overlaps or 8+ descending ranges", ({ expect }) => {
     const many = Array.from({ length: 51 }, (_, i) => ({ start: i, end: i }));

@@ -168,17 +168,19 @@ describe("GET container: delimiter", () => {
     expect(list(PHOTOS, { delimiter: "/", reverse: true, limit: 2 })).toEqual(["zz/(dir)", "readme"]);
   });
 
-  it("each subdir costs one query that stops at its first name; the next starts past it and asks only for what the limit leaves", ({
-    expect,
-  }) => {
-    const asked: ListingBounds[] = [];
-    listNames(params({ delimiter: "/", prefix: "photos/" }), tableOf(PHOTOS, asked));
-    expect(asked.map(({ above, atLeast, below, limit }) => ({ above, atLeast, below, limit }))).toEqual([
-      { above: null, atLeast: "photos/", below: "photos0", limit: 10_000 },
-      { above: null, atLeast: "photos/20230", below: "photos0", limit: 9998 },
-      { above: null, atLeast: "photos/20240", below: "photos0", limit: 9997 },
-    ]);
-  });
+  it(
+    "each subdir costs one query that stops at its first name; " +
+      "the next starts past it and asks only for what the limit leaves",
+    ({ expect }) => {
+      const asked: ListingBounds[] = [];
+      listNames(params({ delimiter: "/", prefix: "photos/" }), tableOf(PHOTOS, asked));
+      expect(asked.map(({ above, atLeast, below, limit }) => ({ above, atLeast, below, limit }))).toEqual([
+        { above: null, atLeast: "photos/", below: "photos0", limit: 10_000 },
+        { above: null, atLeast: "photos/20230", below: "photos0", limit: 9998 },
+        { above: null, atLeast: "photos/20240", below: "photos0", limit: 9997 },
+      ]);
+    },
+  );
 
   it("a name that starts with the delimiter rolls up into the subdir named by the delimiter alone", ({ expect }) => {
     expect(list(["/a", "/b", "c"], { delimiter: "/" })).toEqual(["/(dir)", "c"]);
@@ -244,7 +246,7 @@ describe("GET container: path", () => {
     expect(list(["/", "/x", "/y/z", "a"], { path: "" })).toEqual(["/", "a"]);
   });
 
-  it("seeks past each deeper pseudo-directory in both directions: 20 directories of 50 objects cost about a row each", ({
+  it("seeks past each deeper pseudo-directory both ways: 20 directories of 50 objects cost about a row each", ({
     expect,
   }) => {
     const names = [

@@ -53,35 +53,37 @@ describe("listNames (Swift's list_objects_iter)", () => {
     expect(names({ path: "a" })).toEqual(["a/b", "a/c"]);
   });
 
-  it("with a delimiter reads each query's rows lazily and stops at the first pseudo-directory (100 dirs of 1,000: about 100 + 100 rows read, not 100 × 10,000)", ({
-    expect,
-  }) => {
-    const big = Array.from(
-      { length: 100_000 },
-      (_, i) => `d${String(i % 100).padStart(3, "0")}/o${String(i).padStart(7, "0")}`,
-    ).sort();
-    let read = 0;
-    function* lazy(bounds: ListingBounds): Generator<{ name: string; row: string }> {
-      // Sorted, so a binary search finds the first name in bounds, as the index does.
-      let low = 0;
-      let high = big.length;
-      while (low < high) {
-        const middle = (low + high) >>> 1;
-        const name = big[middle] ?? "";
-        if ((bounds.above !== null && name <= bounds.above) || (bounds.atLeast !== null && name < bounds.atLeast))
-          low = middle + 1;
-        else high = middle;
+  it(
+    "with a delimiter reads each query's rows lazily and stops at the first pseudo-directory " +
+      "(100 dirs of 1,000: about 100 + 100 rows read, not 100 × 10,000)",
+    ({ expect }) => {
+      const big = Array.from(
+        { length: 100_000 },
+        (_, i) => `d${String(i % 100).padStart(3, "0")}/o${String(i).padStart(7, "0")}`,
+      ).sort();
+      let read = 0;
+      function* lazy(bounds: ListingBounds): Generator<{ name: string; row: string }> {
+        // Sorted, so a binary search finds the first name in bounds, as the index does.
+        let low = 0;
+        let high = big.length;
+        while (low < high) {
+          const middle = (low + high) >>> 1;
+          const name = big[middle] ?? "";
+          if ((bounds.above !== null && name <= bounds.above) || (bounds.atLeast !== null && name < bounds.atLeast))
+            low = middle + 1;
+          else high = middle;
+        }
+        for (let i = low, yielded = 0; i < big.length && yielded < bounds.limit; i++, yielded++) {
+          const name = big[i] ?? "";
+          if (bounds.below !== null && name >= bounds.below) return;
+          read += 1;
+          yield { name, row: name };
+        }
       }
-      for (let i = low, yielded = 0; i < big.length && yielded < bounds.limit; i++, yielded++) {
-        const name = big[i] ?? "";
-        if (bounds.below !== null && name >= bounds.below) return;
-        read += 1;
-        yield { name, row: name };
-      }
-    }
-    const entries = listNames(params({ delimiter: "/", limit: 10_000 }), lazy);
-    expect(entries).toHaveLength(100);
-    expect(entries.every((entry) => entry.kind === "subdir")).toBe(true);
-    expect(read).toBeLessThanOrEqual(200);
-  });
+      const entries = listNames(params({ delimiter: "/", limit: 10_000 }), lazy);
+      expect(entries).toHaveLength(100);
+      expect(entries.every((entry) => entry.kind === "subdir")).toBe(true);
+      expect(read).toBeLessThanOrEqual(200);
+    },
+  );
 });

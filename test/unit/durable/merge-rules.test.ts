@@ -152,7 +152,7 @@ describe("object rows", () => {
     expect(mergeListing(listing("1.00000"), listing("1.00000", { deleted: 1 })).changed).toBe(true);
   });
 
-  it("newer data arriving under a newer POST (metadata and content type) is a change: the data is stored, the POST kept", ({
+  it("newer data under a newer POST (metadata and content type) is a change: the data is stored, the POST kept", ({
     expect,
   }) => {
     const held = object("1.00000", {
@@ -300,15 +300,17 @@ describe("metadata key by key (Swift: db.py update_metadata)", () => {
     expect(swapped.refused).toBeNull();
   });
 
-  it("a write without metadata is not checked, even when what is stored is past the limits (replication does not validate)", ({
-    expect,
-  }) => {
-    const stored = stampMetadata(
-      Object.fromEntries(Array.from({ length: 91 }, (_, i) => [`x-account-meta-k${i}`, "v"])),
-      "1.00000",
-    );
-    expect(mergeClientMetadata(stored, {})).toEqual({ metadata: stored, changed: false, refused: null });
-  });
+  it(
+    "a write without metadata is not checked, even when what is stored is past the limits " +
+      "(replication does not validate)",
+    ({ expect }) => {
+      const stored = stampMetadata(
+        Object.fromEntries(Array.from({ length: 91 }, (_, i) => [`x-account-meta-k${i}`, "v"])),
+        "1.00000",
+      );
+      expect(mergeClientMetadata(stored, {})).toEqual({ metadata: stored, changed: false, refused: null });
+    },
+  );
 
   it("headers carry only live metadata: removed keys are dropped", ({ expect }) => {
     expect(liveMetadata({ a: { value: "1", timestamp: "1" }, b: { value: "", timestamp: "2" } })).toEqual({ a: "1" });

@@ -135,7 +135,7 @@ function orderProperties<Row>(label: string, rule: Rule<Row>, rowsArb: fc.Arbitr
     );
   });
 
-  it(`${label}: replicas that merge each other's merged rows end where one replica taking every row ends (associative)`, ({
+  it(`${label}: replicas merging each other's merged rows end where one replica taking every row ends (associative)`, ({
     expect,
   }) => {
     fc.assert(
@@ -254,7 +254,7 @@ describe("a POST newer than a tombstone newer than its data (see postAcrossTombs
     expect(foldRows([posted, tombstone, newer])).toEqual(foldRows([posted, newer, tombstone]));
   });
 
-  it("the same for listing rows (mergeListing): the listed content type and partition hash do not depend on the order", ({
+  it("the same for listing rows (mergeListing): the listed content type and partition hash do not depend on order", ({
     expect,
   }) => {
     const listed = (rows: ObjectRow[]) => fold(listingRule, rows.map(listingRowOf));

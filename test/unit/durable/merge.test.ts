@@ -102,7 +102,7 @@ describe("tombstones older than the data", () => {
   const tombstone = (createdAt: string): ObjectRow =>
     object(createdAt, { deleted: 1, size: 0, etag: "", bodyKey: null, metadata: {} });
 
-  it("a tombstone older than the held data changes nothing: the acknowledged object stays, body and metadata included", ({
+  it("a tombstone older than the held data changes nothing: the acknowledged object stays, body and metadata too", ({
     expect,
   }) => {
     const held = object("2.00000", { metadata: { "x-object-meta-a": "kept" } });
@@ -215,12 +215,14 @@ describe("equal timestamps: the row already held stays", () => {
    * the deleted flag) and repair would exchange the pair forever; two isolates can stamp a PUT and
    * a DELETE alike.
    */
-  it("a tombstone and data with the same timestamp: the tombstone wins whichever replica held it first (Swift: diskfile get_ondisk_files)", ({
-    expect,
-  }) => {
-    const data = object("1.00000");
-    const tombstone = object("1.00000", { deleted: 1, size: 0, etag: "", bodyKey: null });
-    expect(mergeObject(tombstone, data).row.deleted).toBe(1);
-    expect(mergeObject(data, tombstone).row.deleted).toBe(1);
-  });
+  it(
+    "a tombstone and data with the same timestamp: the tombstone wins whichever replica held it first " +
+      "(Swift: diskfile get_ondisk_files)",
+    ({ expect }) => {
+      const data = object("1.00000");
+      const tombstone = object("1.00000", { deleted: 1, size: 0, etag: "", bodyKey: null });
+      expect(mergeObject(tombstone, data).row.deleted).toBe(1);
+      expect(mergeObject(data, tombstone).row.deleted).toBe(1);
+    },
+  );
 });

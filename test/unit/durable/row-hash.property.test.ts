@@ -106,7 +106,7 @@ function metadataChangeArb(metadata: MetadataMap): fc.Arbitrary<MetadataMap> {
 }
 
 describe("row hashes change with every timestamp that orders the row", () => {
-  it("object rows: createdAt (data or tombstone), metaTimestamp, contentTypeTimestamp and deleted each change the hash", ({
+  it("object rows: createdAt (data or tombstone), metaTimestamp, contentTypeTimestamp, deleted each change the hash", ({
     expect,
   }) => {
     fc.assert(

@@ -17,7 +17,7 @@ describe("updateTargetZones", () => {
       expect(updateTargetZones(zone, zones("z3", "z1", "z2"), Z123)).toEqual([zone]);
   });
 
-  it("two source replicas, three targets: together they update all three, the extra one from the source at its index", ({
+  it("two source replicas, three targets: together they update all three, the extra from the source at its index", ({
     expect,
   }) => {
     const sources = zones("z3", "z1");
@@ -29,13 +29,15 @@ describe("updateTargetZones", () => {
     expect(updateTargetZones("z1", zones("z1"), Z123)).toEqual(["z1", "z2", "z3"]);
   });
 
-  it("a source in a zone the targets are not in updates the target at its own index; a target no source shares a zone with goes to the source at its index", ({
-    expect,
-  }) => {
-    const sources = zones("z4", "z1", "z2");
-    expect(updateTargetZones("z4", sources, Z123)).toEqual(["z1"]);
-    expect(updateTargetZones("z2", sources, Z123)).toEqual(["z2", "z3"]);
-  });
+  it(
+    "a source in a zone the targets are not in updates the target at its own index; " +
+      "a target no source shares a zone with goes to the source at its index",
+    ({ expect }) => {
+      const sources = zones("z4", "z1", "z2");
+      expect(updateTargetZones("z4", sources, Z123)).toEqual(["z1"]);
+      expect(updateTargetZones("z2", sources, Z123)).toEqual(["z2", "z3"]);
+    },
+  );
 
   it("a handoff (not a source primary) updates its own zone's target, else the first target", ({ expect }) => {
     expect(updateTargetZones("z2", zones("z3", "z1"), Z123)).toEqual(["z2"]);

@@ -54,7 +54,7 @@ describe("write quorum counts zones, not replica slots", () => {
     expect(writeStatus(replies(["z1/handoff", 201], ["z2", 201], ["z3", 503]), 3)).toBe(201);
   });
 
-  it("within the first class whose replies came from a quorum of zones, the highest status wins (Swift best_response)", ({
+  it("in the first class whose replies came from a quorum of zones, the highest status wins (Swift best_response)", ({
     expect,
   }) => {
     expect(writeStatus(replies(["z1", 201], ["z2", 202], ["z3", 404]), 3)).toBe(202);
@@ -62,13 +62,15 @@ describe("write quorum counts zones, not replica slots", () => {
     expect(writeStatus(replies(["z1", 409], ["z2", 409], ["z3", 201]), 3)).toBe(409);
   });
 
-  it("two slots of one zone count once, the handoff slot listed first too; a handoff zone that holds no primary of the write counts as a zone of its own", ({
-    expect,
-  }) => {
-    expect(writeStatus(replies(["z1/handoff", 201], ["z2", 503], ["z1", 201]), 3)).toBe(503);
-    expect(writeStatus(replies(["z4/handoff", 201], ["z4", 201], ["z3", 503]), 3)).toBe(503);
-    expect(writeStatus(replies(["z4/handoff", 201], ["z4", 201], ["z3", 201]), 3)).toBe(201);
-  });
+  it(
+    "two slots of one zone count once, the handoff slot listed first too; " +
+      "a handoff zone that holds no primary of the write counts as a zone of its own",
+    ({ expect }) => {
+      expect(writeStatus(replies(["z1/handoff", 201], ["z2", 503], ["z1", 201]), 3)).toBe(503);
+      expect(writeStatus(replies(["z4/handoff", 201], ["z4", 201], ["z3", 503]), 3)).toBe(503);
+      expect(writeStatus(replies(["z4/handoff", 201], ["z4", 201], ["z3", 201]), 3)).toBe(201);
+    },
+  );
 
   it("client errors count zones too: a 404 from one zone's primary and its handoff slot is no quorum", ({ expect }) => {
     expect(writeStatus(replies(["z3", 404], ["z3/handoff", 404], ["z2", 503]), 3)).toBe(503);
@@ -97,21 +99,23 @@ describe("repair after a write", () => {
     ]);
   });
 
-  it("replies that disagree mark every replica that answered, and a handoff among them owes every primary, not only the one it stood in for", ({
-    expect,
-  }) => {
-    expect(repairDuties(["z1", "z2", "z3"], replies(["z1", 202], ["z2", 202], ["z3", 404]))).toEqual([
-      { slot: "z1", owed: [] },
-      { slot: "z2", owed: [] },
-      { slot: "z3", owed: [] },
-    ]);
-    // z1 and z3 down; z2 had the container deleted (404) while z2's handoff slot still held it and
-    // took the POST: z2 may repair before the handoff reverts to z1, so the handoff owes z2 and z3 too.
-    expect(repairDuties(["z1", "z2", "z3"], replies(["z2/handoff", 204], ["z2", 404], ["z3", 503]))).toEqual([
-      { slot: "z2/handoff", owed: ["z1", "z2", "z3"] },
-      { slot: "z2", owed: [] },
-    ]);
-  });
+  it(
+    "replies that disagree mark every replica that answered, " +
+      "and a handoff among them owes every primary, not only the one it stood in for",
+    ({ expect }) => {
+      expect(repairDuties(["z1", "z2", "z3"], replies(["z1", 202], ["z2", 202], ["z3", 404]))).toEqual([
+        { slot: "z1", owed: [] },
+        { slot: "z2", owed: [] },
+        { slot: "z3", owed: [] },
+      ]);
+      // z1 and z3 down; z2 had the container deleted (404) while z2's handoff slot still held it and
+      // took the POST: z2 may repair before the handoff reverts to z1, so the handoff owes z2 and z3 too.
+      expect(repairDuties(["z1", "z2", "z3"], replies(["z2/handoff", 204], ["z2", 404], ["z3", 503]))).toEqual([
+        { slot: "z2/handoff", owed: ["z1", "z2", "z3"] },
+        { slot: "z2", owed: [] },
+      ]);
+    },
+  );
 });
 
 describe("fanOut", () => {
@@ -134,58 +138,62 @@ describe("fanOut", () => {
     expect(bestStatus(replies.map((r) => r.reply.status))).toBe(503);
   });
 
-  it("a handoff in the zone of a primary that answered does not make the quorum: the other primary is still waited for", async ({
-    expect,
-  }) => {
-    let release: () => void = () => undefined;
-    const late = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const call = async (zone: string): Promise<ReplicaReply> => {
-      if (zone === "z1") return { status: 503 };
-      if (zone === "z2") {
-        await late;
+  it(
+    "a handoff in the zone of a primary that answered does not make the quorum: " +
+      "the other primary is still waited for",
+    async ({ expect }) => {
+      let release: () => void = () => undefined;
+      const late = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const call = async (zone: string): Promise<ReplicaReply> => {
+        if (zone === "z1") return { status: 503 };
+        if (zone === "z2") {
+          await late;
+          return { status: 201 };
+        }
         return { status: 201 };
-      }
-      return { status: 201 };
-    };
-    setTimeout(release, 30);
-    const replies = await fanOut(["z1", "z2", "z3"], ["z3/handoff"], call, 0);
-    expect(replies.map((r) => [r.zone, r.reply.status])).toEqual([
-      ["z3/handoff", 201],
-      ["z2", 201],
-      ["z3", 201],
-    ]);
-  });
+      };
+      setTimeout(release, 30);
+      const replies = await fanOut(["z1", "z2", "z3"], ["z3/handoff"], call, 0);
+      expect(replies.map((r) => [r.zone, r.reply.status])).toEqual([
+        ["z3/handoff", 201],
+        ["z2", 201],
+        ["z3", 201],
+      ]);
+    },
+  );
 
-  it("replies from one zone's primary and its handoff slot start no post-quorum wait: fanOut answers only once a second zone replied", async ({
-    expect,
-  }) => {
-    let release: () => void = () => undefined;
-    const z2Answers = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const call = async (zone: string): Promise<ReplicaReply> => {
-      if (zone === "z1") return { status: 503 };
-      if (zone === "z2") await z2Answers;
-      return { status: 201 };
-    };
-    let answered = false;
-    const replies = fanOut(["z1", "z2", "z3"], ["z3/handoff"], call, 0).then((result) => {
-      answered = true;
-      return result;
-    });
-    // Event-loop turns, not time: with z3 and z3/handoff counted as two zones, the post-quorum
-    // wait of 0 ms would have ended within them.
-    for (let turn = 0; turn < 10; turn++) await new Promise((resolve) => setTimeout(resolve, 0));
-    expect(answered).toBe(false);
-    release();
-    expect((await replies).map((r) => [r.zone, r.reply.status])).toEqual([
-      ["z3/handoff", 201],
-      ["z2", 201],
-      ["z3", 201],
-    ]);
-  });
+  it(
+    "replies from one zone's primary and its handoff slot start no post-quorum wait: " +
+      "fanOut answers only once a second zone replied",
+    async ({ expect }) => {
+      let release: () => void = () => undefined;
+      const z2Answers = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const call = async (zone: string): Promise<ReplicaReply> => {
+        if (zone === "z1") return { status: 503 };
+        if (zone === "z2") await z2Answers;
+        return { status: 201 };
+      };
+      let answered = false;
+      const replies = fanOut(["z1", "z2", "z3"], ["z3/handoff"], call, 0).then((result) => {
+        answered = true;
+        return result;
+      });
+      // Event-loop turns, not time: with z3 and z3/handoff counted as two zones, the post-quorum
+      // wait of 0 ms would have ended within them.
+      for (let turn = 0; turn < 10; turn++) await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(answered).toBe(false);
+      release();
+      expect((await replies).map((r) => [r.zone, r.reply.status])).toEqual([
+        ["z3/handoff", 201],
+        ["z2", 201],
+        ["z3", 201],
+      ]);
+    },
+  );
 
   it("does not wait for a straggler past the post-quorum timeout", async ({ expect }) => {
     const call = (zone: string) =>

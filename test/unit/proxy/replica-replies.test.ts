@@ -105,7 +105,7 @@ describe("fanOut: which slots a write calls", () => {
     expect(result[1]).toEqual({ zone: "z2", reply: { status: 503, overloaded: true } });
   });
 
-  it("failureReply: a call the runtime refused as overloaded is a 503 marked overloaded; any other failure a plain 503", ({
+  it("failureReply: a call the runtime refused as overloaded is a 503 marked overloaded; other failures a plain 503", ({
     expect,
   }) => {
     expect(failureReply(Object.assign(new Error("Durable Object is overloaded"), { overloaded: true }))).toEqual({
@@ -225,7 +225,7 @@ describe("reads", () => {
     );
   });
 
-  it("readNewest: a tombstone beats a row of the same timestamp, whichever answered first, as the merge decides", async ({
+  it("readNewest: a tombstone beats a row of the same timestamp, whichever answered first, as in the merge", async ({
     expect,
   }) => {
     const rowFirst = await readNewest(
@@ -245,34 +245,36 @@ describe("reads", () => {
     expect(newerRow.found?.reply.value).toBe("row");
   });
 
-  it("readNewest: of two rows with the same timestamp the first stays; a 404 without a timestamp or a 503 is ignored", async ({
-    expect,
-  }) => {
-    const same = await readNewest(
-      ["z1", "z2", "z3"],
-      scripted({
-        z1: { status: 200, timestamp: "2", value: "a" },
-        z2: { status: 200, timestamp: "2", value: "b" },
-        z3: { status: 404 },
-      }),
-    );
-    expect(same.found?.reply.value).toBe("a");
-    expect(same.replies).toHaveLength(3);
-    const older = await readNewest(
-      ["z1", "z2"],
-      scripted({
-        z1: { status: 200, timestamp: "3", value: "new" },
-        z2: { status: 200, timestamp: "2", value: "old" },
-      }),
-    );
-    expect(older.found?.reply.value).toBe("new");
-    expect((await readNewest(["z1"], scripted({}))).found).toBeNull();
-    const untimed = await readNewest(
-      ["z1", "z2"],
-      scripted({ z1: { status: 200, value: "untimed" }, z2: { status: 412, timestamp: "9" } }),
-    );
-    expect(untimed.found?.reply.value).toBe("untimed");
-  });
+  it(
+    "readNewest: of two rows with the same timestamp the first stays; " +
+      "a 404 without a timestamp or a 503 is ignored",
+    async ({ expect }) => {
+      const same = await readNewest(
+        ["z1", "z2", "z3"],
+        scripted({
+          z1: { status: 200, timestamp: "2", value: "a" },
+          z2: { status: 200, timestamp: "2", value: "b" },
+          z3: { status: 404 },
+        }),
+      );
+      expect(same.found?.reply.value).toBe("a");
+      expect(same.replies).toHaveLength(3);
+      const older = await readNewest(
+        ["z1", "z2"],
+        scripted({
+          z1: { status: 200, timestamp: "3", value: "new" },
+          z2: { status: 200, timestamp: "2", value: "old" },
+        }),
+      );
+      expect(older.found?.reply.value).toBe("new");
+      expect((await readNewest(["z1"], scripted({}))).found).toBeNull();
+      const untimed = await readNewest(
+        ["z1", "z2"],
+        scripted({ z1: { status: 200, value: "untimed" }, z2: { status: 412, timestamp: "9" } }),
+      );
+      expect(untimed.found?.reply.value).toBe("untimed");
+    },
+  );
 
   it("readNewest: a reply that carries a timestamp is newer than one that carries none, in either order", async ({
     expect,
@@ -295,35 +297,39 @@ describe("reads", () => {
     expect(timedFirst.found?.reply.value).toBe("timed");
   });
 
-  it("readNewest: a 404 without a timestamp (a replica that never held the row) is passed over, even before a reply without one", async ({
-    expect,
-  }) => {
-    const { found } = await readNewest(
-      ["z1", "z2"],
-      scripted({ z1: { status: 404 }, z2: { status: 200, value: "row" } }),
-    );
-    expect(found?.zone).toBe("z2");
-  });
+  it(
+    "readNewest: a 404 without a timestamp (a replica that never held the row) is passed over, " +
+      "even before a reply without one",
+    async ({ expect }) => {
+      const { found } = await readNewest(
+        ["z1", "z2"],
+        scripted({ z1: { status: 404 }, z2: { status: 200, value: "row" } }),
+      );
+      expect(found?.zone).toBe("z2");
+    },
+  );
 
-  it("readOrder maps the random draws one to one onto the orders of the primaries: each of the 3! orders comes from one pair of draws", ({
-    expect,
-  }) => {
-    const orders = new Set<string>();
-    for (const first of [0.1, 0.5, 0.9]) {
-      for (const second of [0.2, 0.8]) {
-        const draws = [first, second];
-        orders.add(readOrder(["z1", "z2", "z3"], ["z4"], () => draws.shift() ?? 0).join(","));
+  it(
+    "readOrder maps the random draws one to one onto the orders of the primaries: " +
+      "each of the 3! orders comes from one pair of draws",
+    ({ expect }) => {
+      const orders = new Set<string>();
+      for (const first of [0.1, 0.5, 0.9]) {
+        for (const second of [0.2, 0.8]) {
+          const draws = [first, second];
+          orders.add(readOrder(["z1", "z2", "z3"], ["z4"], () => draws.shift() ?? 0).join(","));
+        }
       }
-    }
-    expect([...orders].sort()).toEqual([
-      "z1,z2,z3,z4",
-      "z1,z3,z2,z4",
-      "z2,z1,z3,z4",
-      "z2,z3,z1,z4",
-      "z3,z1,z2,z4",
-      "z3,z2,z1,z4",
-    ]);
-  });
+      expect([...orders].sort()).toEqual([
+        "z1,z2,z3,z4",
+        "z1,z3,z2,z4",
+        "z2,z1,z3,z4",
+        "z2,z3,z1,z4",
+        "z3,z1,z2,z4",
+        "z3,z2,z1,z4",
+      ]);
+    },
+  );
 
   it("readOrder is a Fisher-Yates shuffle of the primaries by the random source given", ({ expect }) => {
     expect(readOrder(["z1", "z2", "z3"], ["z4", "z5"], () => 0)).toEqual(["z2", "z3", "z1", "z4", "z5"]);

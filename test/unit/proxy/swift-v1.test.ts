@@ -36,15 +36,17 @@ describe("token expiry", () => {
     expect(await verifyToken(config, token, expires * 1000 - 1)).toMatchObject({ account: "test", user: "tester" });
   });
 
-  it("a token accepted once is refused at its expiry second and one second past it (the isolate's memory of it expires too)", async ({
-    expect,
-  }) => {
-    const expires = nextExpiry();
-    const token = await mintToken(config, tester(), expires);
-    expect(await verifyToken(config, token, expires * 1000 - 1000)).not.toBeNull();
-    expect(await verifyToken(config, token, expires * 1000)).toBeNull();
-    const other = await mintToken(config, tester(), nextExpiry());
-    expect(await verifyToken(config, other, expirySeconds * 1000 - 1000)).not.toBeNull();
-    expect(await verifyToken(config, other, (expirySeconds + 1) * 1000)).toBeNull();
-  });
+  it(
+    "a token accepted once is refused at its expiry second and one second past it " +
+      "(the isolate's memory of it expires too)",
+    async ({ expect }) => {
+      const expires = nextExpiry();
+      const token = await mintToken(config, tester(), expires);
+      expect(await verifyToken(config, token, expires * 1000 - 1000)).not.toBeNull();
+      expect(await verifyToken(config, token, expires * 1000)).toBeNull();
+      const other = await mintToken(config, tester(), nextExpiry());
+      expect(await verifyToken(config, other, expirySeconds * 1000 - 1000)).not.toBeNull();
+      expect(await verifyToken(config, other, (expirySeconds + 1) * 1000)).toBeNull();
+    },
+  );
 });

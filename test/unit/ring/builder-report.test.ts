@@ -61,10 +61,14 @@ describe("parseBuilderFile", () => {
       zonesChanged: "yes",
     };
     expect(refusal(bad)).toBe(
-      `bad builder file: format is "x", expected "${BUILDER_FILE_FORMAT}"; ring is "r", expected account, container, object or object-<policy index>; ` +
-        "partPower is not a whole number >= 0; replicas is not a whole number >= 0; minPartHours is not a whole number >= 0; " +
-        "seed is not a whole number >= 0; version is not a whole number >= 0; zones[0].removed is not true or false; zones[1] is not an object; " +
-        "replica2Partition2Zone is not null or a list of base64 strings; partitionMovedAt is not null or base64; zonesChanged is not true or false",
+      `bad builder file: format is "x", expected "${BUILDER_FILE_FORMAT}"; ` +
+        'ring is "r", expected account, container, object or object-<policy index>; ' +
+        "partPower is not a whole number >= 0; replicas is not a whole number >= 0; " +
+        "minPartHours is not a whole number >= 0; " +
+        "seed is not a whole number >= 0; version is not a whole number >= 0; " +
+        "zones[0].removed is not true or false; zones[1] is not an object; " +
+        "replica2Partition2Zone is not null or a list of base64 strings; partitionMovedAt is not null or base64; " +
+        "zonesChanged is not true or false",
     );
     expect(refusal({ ...built(SMALL, { partPower: 2, replicas: 2 }), replica2Partition2Zone: "AA==" })).toBe(
       "bad builder file: replica2Partition2Zone is not null or a list of base64 strings",

@@ -14,7 +14,10 @@ import type { RingFile } from "../../../src/ring/types";
 const HASH = { hashPathPrefix: fixture.hash_path_prefix, hashPathSuffix: fixture.hash_path_suffix };
 const ids = (zones: readonly { id: string }[]) => zones.map((zone) => zone.id).join(" ");
 
-/** Zones the table never names: Swift's get_more_nodes never yields them; edgeswift offers them last, in file order (ring.ts). */
+/**
+ * Zones the table never names: Swift's get_more_nodes never yields them; edgeswift offers them last, in file order
+ * (ring.ts).
+ */
 function zonesNotInTable(file: RingFile): string[] {
   const ring = Ring.fromFile(file, HASH);
   const named = new Set<string>();
@@ -30,21 +33,23 @@ function ringFileOf(entry: (typeof fixture.rings)[number]): RingFile {
 
 describe("placement matches Swift's ring code (committed vectors)", () => {
   for (const entry of fixture.rings) {
-    it(`${entry.name}: primaryZones is get_part_nodes and handoffZones is get_more_nodes, for ${entry.vectors.length} partitions`, ({
-      expect,
-    }) => {
-      const file = ringFileOf(entry);
-      const ring = Ring.fromFile(file, HASH);
-      const last = zonesNotInTable(file);
-      expect(entry.vectors.length).toBeGreaterThan(0);
-      for (const [partition, primaries, handoffs] of entry.vectors as [number, string, string][]) {
-        expect(ids(ring.primaryZones(partition)), `partition ${partition} primaries`).toBe(primaries);
-        const swiftHandoffs = handoffs ? handoffs.split(" ") : [];
-        expect(ids(ring.handoffZones(partition)), `partition ${partition} handoffs`).toBe(
-          [...swiftHandoffs, ...last].join(" "),
-        );
-      }
-    });
+    it(
+      `${entry.name}: primaryZones is get_part_nodes and handoffZones is get_more_nodes, ` +
+        `for ${entry.vectors.length} partitions`,
+      ({ expect }) => {
+        const file = ringFileOf(entry);
+        const ring = Ring.fromFile(file, HASH);
+        const last = zonesNotInTable(file);
+        expect(entry.vectors.length).toBeGreaterThan(0);
+        for (const [partition, primaries, handoffs] of entry.vectors as [number, string, string][]) {
+          expect(ids(ring.primaryZones(partition)), `partition ${partition} primaries`).toBe(primaries);
+          const swiftHandoffs = handoffs ? handoffs.split(" ") : [];
+          expect(ids(ring.handoffZones(partition)), `partition ${partition} handoffs`).toBe(
+            [...swiftHandoffs, ...last].join(" "),
+          );
+        }
+      },
+    );
   }
 
   it("paths: partitionFor, primaries and handoffs are Swift's get_nodes and get_more_nodes", ({ expect }) => {

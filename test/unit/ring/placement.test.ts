@@ -152,32 +152,34 @@ describe("handoff order (Swift: ring.py get_more_nodes)", () => {
     expect(Array.from({ length: 8 }, (_, p) => ids(ring.handoffZones(p)))).toEqual(expected);
   });
 
-  it("past 65,536 partitions the walk steps by parts / 65536 and wraps to a partition of the start's parity, as Swift's get_more_nodes", ({
-    expect,
-  }) => {
-    // z8 and z9 hold only partitions below 1000: odd ones list z9 first, even ones z8, so where the
-    // walk wraps to shows in which of them comes first.
-    const partitions = 2 ** 17;
-    const table = [0, 1, 2].map((replica) =>
-      Array.from({ length: partitions }, (_, p) => {
-        if (p < 1000) return (p % 2 ? [8, 7, 0] : [7, 8, 1])[replica] ?? 0;
-        return (Math.floor((p * 2654435761) / 128) + replica) % 7;
-      }),
-    );
-    const ring = handMade(17, ["z1", "z2", "z3", "z4", "z5", "z6", "z7", "z8", "z9"], table);
-    const expected: Record<number, string[]> = {
-      2: ["z1", "z3", "z7", "z6", "z5", "z4"],
-      3: ["z3", "z4", "z5", "z2", "z7", "z6"],
-      1000: ["z4", "z5", "z3", "z2", "z9", "z8"],
-      4242: ["z3", "z4", "z5", "z6", "z9", "z8"],
-      54321: ["z9", "z8", "z1", "z7", "z3", "z2"],
-      65536: ["z2", "z3", "z4", "z5", "z9", "z8"],
-      99999: ["z4", "z5", "z7", "z6", "z9", "z8"],
-      131071: ["z2", "z3", "z1", "z7", "z8", "z9"],
-    };
-    for (const [partition, handoffs] of Object.entries(expected))
-      expect(ids(ring.handoffZones(Number(partition))), `partition ${partition}`).toEqual(handoffs);
-  });
+  it(
+    "past 65,536 partitions the walk steps by parts / 65536 and wraps to a partition of the start's parity, " +
+      "as Swift's get_more_nodes",
+    ({ expect }) => {
+      // z8 and z9 hold only partitions below 1000: odd ones list z9 first, even ones z8, so where the
+      // walk wraps to shows in which of them comes first.
+      const partitions = 2 ** 17;
+      const table = [0, 1, 2].map((replica) =>
+        Array.from({ length: partitions }, (_, p) => {
+          if (p < 1000) return (p % 2 ? [8, 7, 0] : [7, 8, 1])[replica] ?? 0;
+          return (Math.floor((p * 2654435761) / 128) + replica) % 7;
+        }),
+      );
+      const ring = handMade(17, ["z1", "z2", "z3", "z4", "z5", "z6", "z7", "z8", "z9"], table);
+      const expected: Record<number, string[]> = {
+        2: ["z1", "z3", "z7", "z6", "z5", "z4"],
+        3: ["z3", "z4", "z5", "z2", "z7", "z6"],
+        1000: ["z4", "z5", "z3", "z2", "z9", "z8"],
+        4242: ["z3", "z4", "z5", "z6", "z9", "z8"],
+        54321: ["z9", "z8", "z1", "z7", "z3", "z2"],
+        65536: ["z2", "z3", "z4", "z5", "z9", "z8"],
+        99999: ["z4", "z5", "z7", "z6", "z9", "z8"],
+        131071: ["z2", "z3", "z1", "z7", "z8", "z9"],
+      };
+      for (const [partition, handoffs] of Object.entries(expected))
+        expect(ids(ring.handoffZones(Number(partition))), `partition ${partition}`).toEqual(handoffs);
+    },
+  );
 });
 
 describe("loadRings", () => {

@@ -77,7 +77,7 @@ function ringsDigest(builders: readonly BuilderFile[]): string {
   return [...md5(new TextEncoder().encode(text))].map((byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-/** One generated history: zones, then random changes, each followed by a rebalance; returns ringsDigest of its steps. */
+/** One generated history: zones, then random changes, each followed by a rebalance; returns its steps' ringsDigest. */
 function history(seed: number, expect: ExpectStatic): string {
   const steps: BuilderFile[] = [];
   const random = seededRandom(seed);
@@ -171,12 +171,14 @@ const DIGESTS: readonly string[] = [
 
 describe("rebalance rules on generated histories", () => {
   for (let batch = 0; batch < 4; batch++) {
-    it(`hold after every rebalance, settle on the targets and give the same rings on every version (seeds ${batch * 10 + 1}–${batch * 10 + 10})`, ({
-      expect,
-    }) => {
-      for (let seed = batch * 10 + 1; seed <= batch * 10 + 10; seed++) {
-        expect(history(seed, expect), `seed ${seed}: the same rings as before`).toBe(DIGESTS[seed - 1]);
-      }
-    });
+    it(
+      "hold after every rebalance, settle on the targets and give the same rings on every version " +
+        `(seeds ${batch * 10 + 1}–${batch * 10 + 10})`,
+      ({ expect }) => {
+        for (let seed = batch * 10 + 1; seed <= batch * 10 + 10; seed++) {
+          expect(history(seed, expect), `seed ${seed}: the same rings as before`).toBe(DIGESTS[seed - 1]);
+        }
+      },
+    );
   }
 });

@@ -177,7 +177,7 @@ describe("rebalance", () => {
     for (const zones of assignments(result.builder)) expect([...zones].sort()).toEqual(["z1", "z2", "z3"]);
   });
 
-  it("a zone that can gain only through a third zone is reached in two steps: C gives a partition to B, A gives one to C", ({
+  it("a zone that can gain only through a third is reached in two steps: C gives a partition to B, A gives one to C", ({
     expect,
   }) => {
     const before = pairedBuilder();

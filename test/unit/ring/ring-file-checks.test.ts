@@ -53,7 +53,7 @@ describe("zones", () => {
     ]);
   });
 
-  it("a ring file's errors are RingFileErrors by name; its zones are named by position; every table must be a string", ({
+  it("a ring file's errors are RingFileErrors by name; its zones are named by position; each table must be a string", ({
     expect,
   }) => {
     try {
@@ -137,8 +137,10 @@ describe("parseRingFile", () => {
         replica2Partition2Zone: [1],
       }),
     ).toBe(
-      `bad ring file: format is "x", expected "${RING_FILE_FORMAT}"; ring is "r", expected account, container, object or object-<policy index>; version is not a whole number; ` +
-        "partPower is not a whole number in 0..24; replicaCount is not a whole number in 1..255; zones is not a list; zoneIndexBytes is not 1 or 2; " +
+      `bad ring file: format is "x", expected "${RING_FILE_FORMAT}"; ` +
+        'ring is "r", expected account, container, object or object-<policy index>; version is not a whole number; ' +
+        "partPower is not a whole number in 0..24; replicaCount is not a whole number in 1..255; " +
+        "zones is not a list; zoneIndexBytes is not 1 or 2; " +
         "replica2Partition2Zone is not a list of base64 strings",
     );
     expect(problemOf({ ...ringFile, replicaCount: 256 })).toBe(

@@ -177,7 +177,9 @@ function paxHeader(key: string): string | null {
   return null;
 }
 
-/** Swift: bulk.py create_container. True when created, false when it existed; the failing response's status otherwise. */
+/**
+ * Swift: bulk.py create_container. True when created, false when it existed; the failing response's status otherwise.
+ */
 async function createContainer(req: SwiftRequest, path: string): Promise<boolean | number> {
   const head = await subrequestResponse(req, { method: "HEAD", path, source: "EA" });
   await discard(head);

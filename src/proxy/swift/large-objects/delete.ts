@@ -63,7 +63,9 @@ export function deleteManifest(req: SwiftRequest): Response {
   return new Response(readable, { status: 200, headers: { [H.CONTENT_TYPE]: format ?? "text/html; charset=UTF-8" } });
 }
 
-/** The segments of the manifest at `name` (`/container/object`); an error to report otherwise. Swift: get_slo_segments. */
+/**
+ * The segments of the manifest at `name` (`/container/object`); an error to report otherwise. Swift: get_slo_segments.
+ */
 async function manifestSegments(
   req: SwiftRequest,
   name: string,

@@ -41,7 +41,10 @@ export const dlo: Middleware = async (req, next) => {
   return next(req);
 };
 
-/** 400 unless X-Object-Manifest is `container/prefix`, without `?` or `&`, prefix not starting with `/`. Swift: _validate_x_object_manifest_header. */
+/**
+ * 400 unless X-Object-Manifest is `container/prefix`, without `?` or `&`, prefix not starting with `/`. Swift:
+ * _validate_x_object_manifest_header.
+ */
 function checkManifestHeader(value: string | null): void {
   if (value === null) return;
   const slash = value.indexOf("/");
@@ -149,7 +152,10 @@ async function getOrHead(req: SwiftRequest, next: Next): Promise<Response> {
   return new Response(body.body, { status: body.status, headers });
 }
 
-/** Reads of the listed segments covering [start, end), the listing walked page by page. Swift: _segment_listing_iterator. */
+/**
+ * Reads of the listed segments covering [start, end), the listing walked page by page. Swift:
+ * _segment_listing_iterator.
+ */
 function dloSlicer(
   req: SwiftRequest,
   account: string,

@@ -197,7 +197,9 @@ export async function sloEtag(segments: readonly (StoredSegment | Segment)[]): P
   return md5Hex(parts.join(""));
 }
 
-/** The manifest as the client sent it (`path, etag, size_bytes, range`, keys sorted). Swift: convert_segment_listing. */
+/**
+ * The manifest as the client sent it (`path, etag, size_bytes, range`, keys sorted). Swift: convert_segment_listing.
+ */
 export function rawManifest(stored: readonly StoredSegment[]): string {
   return pythonJson(
     stored.map((segment) => {

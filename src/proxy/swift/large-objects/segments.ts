@@ -24,7 +24,9 @@ import { normalizeEtag } from "../../../common/conditional";
 import { subrequest } from "../subrequest";
 import type { SwiftRequest } from "../request";
 
-/** Bytes [first, last] (last null: to its end) of one segment object, checked against what the manifest or listing said. */
+/**
+ * Bytes [first, last] (last null: to its end) of one segment object, checked against what the manifest or listing said.
+ */
 export interface SegmentRead {
   /** Decoded `/v1/account/container/object`. */
   path: string;

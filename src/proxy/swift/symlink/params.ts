@@ -103,7 +103,10 @@ export function linkHeaders(contentType: string): Record<string, string> {
   return headers;
 }
 
-/** Headers a copy carries from a link read with `?symlink=get` to its PUT (Swift: copy.py copies them, symlink's PUT checks them). */
+/**
+ * Headers a copy carries from a link read with `?symlink=get` to its PUT (Swift: copy.py copies them, symlink's PUT
+ * checks them).
+ */
 const COPIED_LINK_HEADERS = [H.X_SYMLINK_TARGET, H.X_SYMLINK_TARGET_ACCOUNT, H.X_SYMLINK_TARGET_ETAG] as const;
 
 /** For copy: the link a `?symlink=get` source describes, set on the copy's PUT headers. */

@@ -42,13 +42,19 @@ export const SYMLOOP_MAX = 2;
  */
 export const SOURCE = "SYM";
 
-/** Whether `target` is in the hidden versions container of the container `holder` (both decoded `/v1/a/c/o` paths) is in. */
+/**
+ * Whether `target` is in the hidden versions container of the container `holder` (both decoded `/v1/a/c/o` paths) is
+ * in.
+ */
 function isOwnVersion(holder: string, target: string): boolean {
   const { version, account, container } = parseSwiftPath(holder);
   return container !== null && target.startsWith(`/${version}/${account}/${reservedName("versions", container)}/`);
 }
 
-/** The link a response describes: stored parameters (from the controller) or `X-Symlink-*` headers (from `?symlink=get`). */
+/**
+ * The link a response describes: stored parameters (from the controller) or `X-Symlink-*` headers (from
+ * `?symlink=get`).
+ */
 function linkOf(response: Response): SymlinkInfo | null {
   const stored = splitSymlinkParams(response.headers.get(H.CONTENT_TYPE) ?? "").link;
   if (stored) return stored;

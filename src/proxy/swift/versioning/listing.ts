@@ -95,8 +95,10 @@ function showVersions(
     item.version_symlink = true;
     item.hash = String(etag) + params.map((param) => `; ${param.trim()}`).join("");
     const split = splitVersionName(object.join("/"));
-    if (split && !versionsListing)
-      item.symlink_path = `${quote(`/${req.path.version}/${account ?? ""}/${container}/${split.object}`)}?version-id=${split.version.internal}`;
+    if (split && !versionsListing) {
+      const linkPath = `/${req.path.version}/${account ?? ""}/${container}/${split.object}`;
+      item.symlink_path = `${quote(linkPath)}?version-id=${split.version.internal}`;
+    }
   }
 }
 

@@ -30,7 +30,9 @@ export function versionsContainerOf(container: string): string {
   return reservedName("versions", container);
 }
 
-/** Swift: _split_versions_container_name. The container a versions container keeps versions of; any other name as it is. */
+/**
+ * Swift: _split_versions_container_name. The container a versions container keeps versions of; any other name as it is.
+ */
 export function primaryOf(name: string): string {
   const parts = splitReservedName(name);
   return parts?.length === 2 && parts[0] === "versions" ? (parts[1] ?? name) : name;
@@ -41,7 +43,10 @@ export function versionName(object: string, version: Timestamp): string {
   return reservedName(object, version.inverted.internal);
 }
 
-/** Swift: _split_version_from_name. The object and version a versions container's name stands for; null for another name. */
+/**
+ * Swift: _split_version_from_name. The object and version a versions container's name stands for; null for another
+ * name.
+ */
 export function splitVersionName(name: string): { object: string; version: Timestamp } | null {
   const parts = splitReservedName(name);
   const inverted = parts?.length === 2 ? Timestamp.fromText(parts[1] ?? "") : null;
@@ -78,7 +83,10 @@ export interface Versioning {
   exists: boolean;
   metadata: Record<string, string>;
   objectCount: number;
-  /** The hidden container (Swift: versions-container sysmeta, unquoted, up to a slash); "" when versioning was never enabled. */
+  /**
+   * The hidden container (Swift: versions-container sysmeta, unquoted, up to a slash); "" when versioning was never
+   * enabled.
+   */
   location: string;
   enabled: boolean;
 }

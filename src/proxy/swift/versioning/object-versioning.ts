@@ -83,7 +83,9 @@ function preauthorized(req: SwiftRequest): SwiftRequest {
   return { ...req, environ: { ...req.environ, allowReservedNames: true } };
 }
 
-/** A write stamped with `timestamp` (Swift: a pre-authed request's X-Timestamp), so a version is named for its own time. */
+/**
+ * A write stamped with `timestamp` (Swift: a pre-authed request's X-Timestamp), so a version is named for its own time.
+ */
 function stampedAt(req: SwiftRequest, timestamp: Timestamp): SwiftRequest {
   return { ...req, ctx: { ...req.ctx, now: () => timestamp } };
 }
@@ -331,7 +333,10 @@ async function putVersioned(req: SwiftRequest, next: Next, location: string): Pr
   return putLink(req, next, location, name, version, versionOf(head), version);
 }
 
-/** Swift: handle_delete. The current object kept as a version if it is none, a delete marker written, the object deleted. */
+/**
+ * Swift: handle_delete. The current object kept as a version if it is none, a delete marker written, the object
+ * deleted.
+ */
 async function deleteVersioned(req: SwiftRequest, next: Next, location: string): Promise<Response> {
   // A malformed or unmet X-If-Delete-At changes nothing (Swift would have written the marker).
   await checkIfDeleteAt(req);
@@ -423,7 +428,10 @@ async function readCurrent(req: SwiftRequest, next: Next, location: string): Pro
   });
 }
 
-/** Swift: _check_head. The target (unquoted) of the object when it is a link to a version; null for any other object, or none. */
+/**
+ * Swift: _check_head. The target (unquoted) of the object when it is a link to a version; null for any other object, or
+ * none.
+ */
 async function currentLink(req: SwiftRequest, next: Next): Promise<string | null> {
   const head = await headAsStored(req, next, pathOf(req, required(req.path.container), required(req.path.object)));
   if (head.status === 404) {

@@ -253,7 +253,10 @@ interface ListedVersion {
   content_type: string;
 }
 
-/** Swift: _listing_iter. The archive's versions of an object, newest first, a page at a time (bounded by the archive's size). */
+/**
+ * Swift: _listing_iter. The archive's versions of an object, newest first, a page at a time (bounded by the archive's
+ * size).
+ */
 async function* versionsOf(
   req: SwiftRequest,
   next: Next,

@@ -64,14 +64,16 @@ describe("owners (Swift: tempauth swift_owner)", () => {
     expect(errorOf(() => requireOwner(tester, "AUTH_test"))).toBeNull();
   });
 
-  it("a user's groups are its account, account:user, its other groups, then its storage account if .admin (Swift: _get_user_groups)", ({
-    expect,
-  }) => {
-    expect(requestGroups(PREFIXES, null)).toEqual([]);
-    expect(requestGroups(PREFIXES, tester3)).toEqual(["test", "test:tester3"]);
-    expect(requestGroups(PREFIXES, tester)).toEqual(["test", "test:tester", "AUTH_test"]);
-    expect(requestGroups(PREFIXES, admin)).toEqual(["admin", "admin:admin", ".reseller_admin", "AUTH_admin"]);
-  });
+  it(
+    "a user's groups are its account, account:user, its other groups, " +
+      "then its storage account if .admin (Swift: _get_user_groups)",
+    ({ expect }) => {
+      expect(requestGroups(PREFIXES, null)).toEqual([]);
+      expect(requestGroups(PREFIXES, tester3)).toEqual(["test", "test:tester3"]);
+      expect(requestGroups(PREFIXES, tester)).toEqual(["test", "test:tester", "AUTH_test"]);
+      expect(requestGroups(PREFIXES, admin)).toEqual(["admin", "admin:admin", ".reseller_admin", "AUTH_admin"]);
+    },
+  );
 });
 
 describe("pythonRepr", () => {
@@ -210,7 +212,8 @@ describe("X-Account-Access-Control (Swift: tempauth extract_acl_and_report_error
       `X-Account-Access-Control invalid: Value for key "admin" must be a list\n\nInput: {"admin":"a"}\n`,
     );
     expect(accountAclError(`{"read-only":["a",1]}`)).toBe(
-      `X-Account-Access-Control invalid: Elements of "read-only" list must be strings\n\nInput: {"read-only":["a",1]}\n`,
+      `X-Account-Access-Control invalid: Elements of "read-only" list must be strings\n\n` +
+        `Input: {"read-only":["a",1]}\n`,
     );
     expect(accountAclError(`{"é":[]}`)).toContain(`Key "\\u00e9" not recognized`);
   });

@@ -75,7 +75,8 @@ async function formBody(path: string, form: Form): Promise<string> {
   for (const [name, value] of fields)
     body += `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
   for (const file of form.files ?? [{ name: "a.txt", body: "hello" }]) {
-    body += `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\n${file.headers ?? ""}\r\n${file.body}\r\n`;
+    body += `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\n`;
+    body += `${file.headers ?? ""}\r\n${file.body}\r\n`;
   }
   return `${body}--${BOUNDARY}--\r\n`;
 }
@@ -213,7 +214,9 @@ describe("FormPOST", () => {
     expect(response.status).toBe(303);
     expect(response.headers.get("location")).toBe("https://app.example/done?status=201&message=");
     expect(response.headers.get("content-type")).toBeNull();
-    const html = `<html><body><p><a href="https://app.example/done?status=201&message=">Click to continue...</a></p></body></html>`;
+    const html =
+      `<html><body><p><a href="https://app.example/done?status=201&message=">` +
+      `Click to continue...</a></p></body></html>`;
     expect(await response.text()).toBe(html);
     expect(response.headers.get("content-length")).toBe(String(html.length));
     const withQuery = await post(
@@ -395,7 +398,9 @@ describe("FormPOST", () => {
     expect,
   }) => {
     let body = await formBody("/v1/AUTH_test/c", {});
-    const extra = `--${BOUNDARY}\r\nContent-Disposition: attachment; name="x_delete_after"; filename="f"\r\n\r\n60\r\n--${BOUNDARY}\r\nContent-Disposition: form-data\r\n\r\nnameless\r\n`;
+    const extra =
+      `--${BOUNDARY}\r\nContent-Disposition: attachment; name="x_delete_after"; filename="f"\r\n\r\n60\r\n` +
+      `--${BOUNDARY}\r\nContent-Disposition: form-data\r\n\r\nnameless\r\n`;
     body = body.replace(
       `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"`,
       `${extra}--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"`,
@@ -428,31 +433,35 @@ describe("FormPOST", () => {
     expect(dashed.puts[0]?.headers.get("x-delete-after")).toBe("60");
   });
 
-  it("a container without Temp-URL keys refuses every form as Invalid Signature, before its limits or expiry are read", async ({
-    expect,
-  }) => {
-    const form = await formBody("/v1/AUTH_nokeys/c", {
-      maxFileSize: "x",
-      expires: "1000000000",
-      extra: [["x_delete_at", "soon"]],
-    });
-    expect(await refused("/v1/AUTH_nokeys/c", form)).toEqual({
-      kind: "Unauthorized",
-      message: "FormPost: Invalid Signature",
-      headers: UNAUTHORIZED_HEADERS,
-    });
-  });
+  it(
+    "a container without Temp-URL keys refuses every form as Invalid Signature, " +
+      "before its limits or expiry are read",
+    async ({ expect }) => {
+      const form = await formBody("/v1/AUTH_nokeys/c", {
+        maxFileSize: "x",
+        expires: "1000000000",
+        extra: [["x_delete_at", "soon"]],
+      });
+      expect(await refused("/v1/AUTH_nokeys/c", form)).toEqual({
+        kind: "Unauthorized",
+        message: "FormPost: Invalid Signature",
+        headers: UNAUTHORIZED_HEADERS,
+      });
+    },
+  );
 
-  it("a form posted to an account path is refused as Invalid Signature, even signed with the account's key, even expired", async ({
-    expect,
-  }) => {
-    expect((await refused("/v1/AUTH_acct", await formBody("/v1/AUTH_acct", {}))).message).toBe(
-      "FormPost: Invalid Signature",
-    );
-    expect((await refused("/v1/AUTH_acct", await formBody("/v1/AUTH_acct", { expires: "1000000000" }))).message).toBe(
-      "FormPost: Invalid Signature",
-    );
-  });
+  it(
+    "a form posted to an account path is refused as Invalid Signature, " +
+      "even signed with the account's key, even expired",
+    async ({ expect }) => {
+      expect((await refused("/v1/AUTH_acct", await formBody("/v1/AUTH_acct", {}))).message).toBe(
+        "FormPost: Invalid Signature",
+      );
+      expect((await refused("/v1/AUTH_acct", await formBody("/v1/AUTH_acct", { expires: "1000000000" }))).message).toBe(
+        "FormPost: Invalid Signature",
+      );
+    },
+  );
 
   it("a missing or empty max_file_size is 0, signed as 0: only an empty file fits", async ({ expect }) => {
     for (const maxFileSize of [null, ""]) {
@@ -509,42 +518,46 @@ describe("FormPOST", () => {
     expect(puts[0]?.headers.get("content-encoding")).toBe("gzip");
   });
 
-  it("x_delete_at and x_delete_after are read as Python's int() reads them: whitespace of any kind around them is dropped", async ({
-    expect,
-  }) => {
-    const extra: [string, string][] = [
-      ["x_delete_at", "\u00a04000000000\u2003"],
-      ["x_delete_after", "\u200360\u00a0"],
-    ];
-    const { puts } = await post("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { extra }));
-    expect(puts[0]?.headers.get("x-delete-at")).toBe("4000000000");
-    expect(puts[0]?.headers.get("x-delete-after")).toBe("60");
-  });
+  it(
+    "x_delete_at and x_delete_after are read as Python's int() reads them: " +
+      "whitespace of any kind around them is dropped",
+    async ({ expect }) => {
+      const extra: [string, string][] = [
+        ["x_delete_at", "\u00a04000000000\u2003"],
+        ["x_delete_after", "\u200360\u00a0"],
+      ];
+      const { puts } = await post("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", { extra }));
+      expect(puts[0]?.headers.get("x-delete-at")).toBe("4000000000");
+      expect(puts[0]?.headers.get("x-delete-after")).toBe("60");
+    },
+  );
 
-  it("a content-type, content-encoding or redirect holding CR, LF or NUL is 400 FormPost: invalid …, and no file is stored", async ({
-    expect,
-  }) => {
-    const cases: [Form, string][] = [
-      [{ extra: [["content-type", "text/plain\r\nX-Injected: 1"]] }, "FormPost: invalid content-type"],
-      [{ extra: [["content-encoding", "gzip\0"]] }, "FormPost: invalid content-encoding"],
-      [{ redirect: "https://app.example/\nX-Injected: 1" }, "FormPost: invalid redirect"],
-      [{ redirect: "https://app.example/\ra" }, "FormPost: invalid redirect"],
-    ];
-    for (const [form, message] of cases) {
-      const puts: Put[] = [];
-      let error: unknown = null;
-      try {
-        await post("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", form), { puts });
-      } catch (caught) {
-        error = caught;
+  it(
+    "a content-type, content-encoding or redirect holding CR, LF or NUL is 400 FormPost: invalid …, " +
+      "and no file is stored",
+    async ({ expect }) => {
+      const cases: [Form, string][] = [
+        [{ extra: [["content-type", "text/plain\r\nX-Injected: 1"]] }, "FormPost: invalid content-type"],
+        [{ extra: [["content-encoding", "gzip\0"]] }, "FormPost: invalid content-encoding"],
+        [{ redirect: "https://app.example/\nX-Injected: 1" }, "FormPost: invalid redirect"],
+        [{ redirect: "https://app.example/\ra" }, "FormPost: invalid redirect"],
+      ];
+      for (const [form, message] of cases) {
+        const puts: Put[] = [];
+        let error: unknown = null;
+        try {
+          await post("/v1/AUTH_test/c", await formBody("/v1/AUTH_test/c", form), { puts });
+        } catch (caught) {
+          error = caught;
+        }
+        expect(
+          error instanceof SwiftError ? { kind: error.kind, message: error.message, type: error.detailType } : error,
+          message,
+        ).toEqual({ kind: "BadRequest", message, type: "text/plain" });
+        expect(puts, message).toEqual([]);
       }
-      expect(
-        error instanceof SwiftError ? { kind: error.kind, message: error.message, type: error.detailType } : error,
-        message,
-      ).toEqual({ kind: "BadRequest", message, type: "text/plain" });
-      expect(puts, message).toEqual([]);
-    }
-  });
+    },
+  );
 
   it("a redirect holding a line break is 400 invalid redirect even when the form has no file to store", async ({
     expect,

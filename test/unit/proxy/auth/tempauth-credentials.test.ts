@@ -48,14 +48,16 @@ describe("GET /auth/v1/{account}/auth (Swift: tempauth handle_get_token)", () =>
     expect(await v1({ "X-Storage-User": "tester3", "X-Auth-Key": "testing3" })).toBe("token for test:tester3");
   });
 
-  it("X-Auth-User must be account:user of the path's account; another account, no colon or no user is 401 naming the path's account", async ({
-    expect,
-  }) => {
-    expect(await v1({ "X-Auth-User": "test:tester", "X-Auth-Key": "testing" })).toBe("token for test:tester");
-    expect(await v1({ "X-Auth-User": "other:tester", "X-Auth-Key": "testing" })).toBe(`Swift realm="test"`);
-    expect(await v1({ "X-Auth-User": "tester", "X-Auth-Key": "testing" })).toBe(`Swift realm="test"`);
-    expect(await v1({ "X-Auth-Key": "testing" })).toBe(`Swift realm="test"`);
-  });
+  it(
+    "X-Auth-User must be account:user of the path's account; " +
+      "another account, no colon or no user is 401 naming the path's account",
+    async ({ expect }) => {
+      expect(await v1({ "X-Auth-User": "test:tester", "X-Auth-Key": "testing" })).toBe("token for test:tester");
+      expect(await v1({ "X-Auth-User": "other:tester", "X-Auth-Key": "testing" })).toBe(`Swift realm="test"`);
+      expect(await v1({ "X-Auth-User": "tester", "X-Auth-Key": "testing" })).toBe(`Swift realm="test"`);
+      expect(await v1({ "X-Auth-Key": "testing" })).toBe(`Swift realm="test"`);
+    },
+  );
 
   it("a bare user name in X-Auth-User is 401 there, even that of a user of the account", async ({ expect }) => {
     expect(await v1({ "X-Auth-User": "tests", "X-Auth-Key": "testing-s" })).toBe(`Swift realm="test"`);

@@ -141,7 +141,8 @@ async function signedUrl(
   const expires = options.expires ?? FAR;
   const containerPath = path.split("/").slice(0, 4).join("/");
   const signedPath = options.prefix === undefined ? path : `prefix:${containerPath}/${options.prefix}`;
-  const message = `${options.ip ? `ip=${options.ip}\n` : ""}${method}\n${options.signedExpires ?? expires}\n${signedPath}`;
+  const ipLine = options.ip ? `ip=${options.ip}\n` : "";
+  const message = `${ipLine}${method}\n${options.signedExpires ?? expires}\n${signedPath}`;
   const sig = await sign(options.key ?? ACCOUNT_KEY, message, options.digest);
   const query = new URLSearchParams({ temp_url_sig: sig, temp_url_expires: String(expires) });
   if (options.prefix !== undefined) query.set("temp_url_prefix", options.prefix);
@@ -449,24 +450,26 @@ describe("the TempURL stage", () => {
     expect(plain.passed?.req.url.searchParams.has("filename")).toBe(false);
   });
 
-  it("a 3xx answer to GET gets no Content-Disposition; an object under a trailing slash is named by its last segment", async ({
-    expect,
-  }) => {
-    for (const status of [300, 304]) {
-      const redirect = await run(await signedUrl("GET", "/v1/AUTH_test/c/o"), {
-        answer: () => new Response(null, { status }),
+  it(
+    "a 3xx answer to GET gets no Content-Disposition; " +
+      "an object under a trailing slash is named by its last segment",
+    async ({ expect }) => {
+      for (const status of [300, 304]) {
+        const redirect = await run(await signedUrl("GET", "/v1/AUTH_test/c/o"), {
+          answer: () => new Response(null, { status }),
+        });
+        expect(redirect.response.headers.get("content-disposition"), String(status)).toBeNull();
+        expect(redirect.response.headers.get("expires"), String(status)).toBeNull();
+      }
+      const dir = await run(await signedUrl("GET", "/v1/AUTH_test/c/a/b//"));
+      expect(dir.response.headers.get("content-disposition")).toBe(`attachment; filename="b"; filename*=UTF-8''b`);
+      const ok = await run(await signedUrl("HEAD", "/v1/AUTH_test/c/o"), {
+        method: "HEAD",
+        answer: () => new Response(null, { status: 299 }),
       });
-      expect(redirect.response.headers.get("content-disposition"), String(status)).toBeNull();
-      expect(redirect.response.headers.get("expires"), String(status)).toBeNull();
-    }
-    const dir = await run(await signedUrl("GET", "/v1/AUTH_test/c/a/b//"));
-    expect(dir.response.headers.get("content-disposition")).toBe(`attachment; filename="b"; filename*=UTF-8''b`);
-    const ok = await run(await signedUrl("HEAD", "/v1/AUTH_test/c/o"), {
-      method: "HEAD",
-      answer: () => new Response(null, { status: 299 }),
-    });
-    expect(ok.response.headers.get("content-disposition")).not.toBeNull();
-  });
+      expect(ok.response.headers.get("content-disposition")).not.toBeNull();
+    },
+  );
 
   it("a signed PUT, POST or DELETE may not carry X-Object-Manifest, X-Symlink-Target or X-Copy-From (400)", async ({
     expect,
@@ -543,32 +546,36 @@ describe("the TempURL stage", () => {
 });
 
 describe("Temp-URL keys (Swift: tempurl.py _get_keys)", () => {
-  it("the keys are the account's key and key-2, then the container's, those that are set, each with where it is set", async ({
-    expect,
-  }) => {
-    expect(await tempUrlKeys(context(), "AUTH_all", "c")).toEqual([
-      { key: "a1", scope: "account" },
-      { key: "a2", scope: "account" },
-      { key: "c1", scope: "container" },
-      { key: "c2", scope: "container" },
-    ]);
-    expect(await tempUrlKeys(context(), "AUTH_test", "c")).toEqual([
-      { key: ACCOUNT_KEY, scope: "account" },
-      { key: CONTAINER_KEY, scope: "container" },
-    ]);
-    expect(await tempUrlKeys(context(), "AUTH_nokeys", "c")).toEqual([]);
-  });
+  it(
+    "the keys are the account's key and key-2, then the container's, those that are set, " +
+      "each with where it is set",
+    async ({ expect }) => {
+      expect(await tempUrlKeys(context(), "AUTH_all", "c")).toEqual([
+        { key: "a1", scope: "account" },
+        { key: "a2", scope: "account" },
+        { key: "c1", scope: "container" },
+        { key: "c2", scope: "container" },
+      ]);
+      expect(await tempUrlKeys(context(), "AUTH_test", "c")).toEqual([
+        { key: ACCOUNT_KEY, scope: "account" },
+        { key: CONTAINER_KEY, scope: "container" },
+      ]);
+      expect(await tempUrlKeys(context(), "AUTH_nokeys", "c")).toEqual([]);
+    },
+  );
 
-  it("a signature that both the account's and the container's key make is scoped to the account (Swift takes the first match)", async ({
-    expect,
-  }) => {
-    const { response, environ } = await run(await signedUrl("GET", "/v1/AUTH_same/c/o", { key: SHARED_KEY }));
-    expect(response.status).toBe(200);
-    expect(environ).toMatchObject({
-      authorized: "tempurl",
-      signedScope: { account: "AUTH_same", container: null, objectPrefix: "" },
-    });
-  });
+  it(
+    "a signature that both the account's and the container's key make is scoped to the account " +
+      "(Swift takes the first match)",
+    async ({ expect }) => {
+      const { response, environ } = await run(await signedUrl("GET", "/v1/AUTH_same/c/o", { key: SHARED_KEY }));
+      expect(response.status).toBe(200);
+      expect(environ).toMatchObject({
+        authorized: "tempurl",
+        signedScope: { account: "AUTH_same", container: null, objectPrefix: "" },
+      });
+    },
+  );
 });
 
 describe("TempURL expiry (Swift: tempurl.py _get_temp_url_info)", () => {
@@ -577,34 +584,38 @@ describe("TempURL expiry (Swift: tempurl.py _get_temp_url_info)", () => {
     signedUrl("GET", "/v1/AUTH_test/c/o", { expires: text, signedExpires: seconds });
   const utc = (...fields: [number, number, number, number, number, number]) => Date.UTC(...fields) / 1000;
 
-  it("an ISO 8601 expiry is read as Python's strptime reads it: one-digit fields, any case, a space-padded day, seconds up to 61", async ({
-    expect,
-  }) => {
-    const forms: [string, number][] = [
-      ["2099-1-2T3:4:5Z", utc(2099, 0, 2, 3, 4, 5)],
-      ["2099-12-31t23:59:59z", utc(2099, 11, 31, 23, 59, 59)],
-      ["2099-10- 5T20:30:60Z", utc(2099, 9, 5, 20, 31, 0)],
-      ["2099-11-15T21:09:61Z", utc(2099, 10, 15, 21, 10, 1)],
-    ];
-    for (const [text, seconds] of forms) {
-      const { response, passed } = await run(await isoUrl(text, seconds));
-      expect(response.status, text).toBe(200);
-      expect(passed?.req.url.searchParams.get("temp_url_expires"), text).toBe(String(seconds));
-    }
-  });
+  it(
+    "an ISO 8601 expiry is read as Python's strptime reads it: " +
+      "one-digit fields, any case, a space-padded day, seconds up to 61",
+    async ({ expect }) => {
+      const forms: [string, number][] = [
+        ["2099-1-2T3:4:5Z", utc(2099, 0, 2, 3, 4, 5)],
+        ["2099-12-31t23:59:59z", utc(2099, 11, 31, 23, 59, 59)],
+        ["2099-10- 5T20:30:60Z", utc(2099, 9, 5, 20, 31, 0)],
+        ["2099-11-15T21:09:61Z", utc(2099, 10, 15, 21, 10, 1)],
+      ];
+      for (const [text, seconds] of forms) {
+        const { response, passed } = await run(await isoUrl(text, seconds));
+        expect(response.status, text).toBe(200);
+        expect(passed?.req.url.searchParams.get("temp_url_expires"), text).toBe(String(seconds));
+      }
+    },
+  );
 
-  it("an ISO 8601 expiry with text around it, a month 13 or a day the month lacks is unreadable, whatever time was signed", async ({
-    expect,
-  }) => {
-    const refused: [string, number][] = [
-      ["x2099-01-02T03:04:05Z", utc(2099, 0, 2, 3, 4, 5)],
-      ["2099-01-02T03:04:05Zx", utc(2099, 0, 2, 3, 4, 5)],
-      ["2099-13-01T00:00:00Z", utc(2099, 12, 1, 0, 0, 0)],
-      ["2099-02-30T00:00:00Z", utc(2099, 1, 30, 0, 0, 0)],
-      ["2099-04-31T00:00:00Z", utc(2099, 3, 31, 0, 0, 0)],
-    ];
-    for (const [text, seconds] of refused) expect(await invalid(await isoUrl(text, seconds)), text).toEqual(INVALID);
-  });
+  it(
+    "an ISO 8601 expiry with text around it, a month 13 or a day the month lacks is unreadable, " +
+      "whatever time was signed",
+    async ({ expect }) => {
+      const refused: [string, number][] = [
+        ["x2099-01-02T03:04:05Z", utc(2099, 0, 2, 3, 4, 5)],
+        ["2099-01-02T03:04:05Zx", utc(2099, 0, 2, 3, 4, 5)],
+        ["2099-13-01T00:00:00Z", utc(2099, 12, 1, 0, 0, 0)],
+        ["2099-02-30T00:00:00Z", utc(2099, 1, 30, 0, 0, 0)],
+        ["2099-04-31T00:00:00Z", utc(2099, 3, 31, 0, 0, 0)],
+      ];
+      for (const [text, seconds] of refused) expect(await invalid(await isoUrl(text, seconds)), text).toEqual(INVALID);
+    },
+  );
 
   it("a TempURL is valid through the moment it expires, and refused once the clock is past it", async ({ expect }) => {
     const url = await signedUrl("GET", "/v1/AUTH_test/c/o");

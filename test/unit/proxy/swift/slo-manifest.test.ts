@@ -277,7 +277,8 @@ describe("the stored manifest", () => {
         { data: "YQ==" },
       ]),
     ).toBe(
-      `[{"etag": "h1", "path": "/c/a", "size_bytes": 10}, {"etag": "h2", "path": "/c/b", "range": "2-5", "size_bytes": 10}, {"data": "YQ=="}]`,
+      `[{"etag": "h1", "path": "/c/a", "size_bytes": 10}, ` +
+        `{"etag": "h2", "path": "/c/b", "range": "2-5", "size_bytes": 10}, {"data": "YQ=="}]`,
     );
   });
 });
@@ -287,7 +288,7 @@ describe("the large object's ETag (Swift: slo.py, md5 of the segments' etags)", 
   const ONE = "5d4cacc319c4c1a3cfe4c28670e1014d";
   const TWO = "c705559c6f87874f4f1eab0db3ac7078";
 
-  it("is md5 of each segment's etag in order, `etag:range;` for a ranged one, md5 of the bytes for inline data", async ({
+  it("is md5 of each segment's etag in order, `etag:range;` if ranged, md5 of the bytes for inline data", async ({
     expect,
   }) => {
     const stored = [

@@ -12,11 +12,18 @@ import { TarError, gunzip, tarEntries, type TarEntry } from "../../../../src/pro
 // Written by tarfile.open(mode="w", format=…) then gzip; the comments after each say what tarfile
 // reads back (tarfile drops a directory's trailing slash, which this reader keeps: bulk strips it).
 const USTAR_TGZ =
-  "H4sIAAAAAAACA+3WQQqDMBCF4TmKJ2hjHJPzCFpaEGptCh6/waUbKTaBNv+3GchmFsN7pDuFJUhaJnKq64y2M2ql1taq90bXd+ddI5WRDF7P0M1xpZTpOozjXVCq/px+x37+zTb/1nqpWvKf3OOAr92/3txfjfX64/0/HZDx/tM8XG7L0NOEZRoz7Pi8/33dxPzbLsPntPD+BwAAAAAAAAAAAPA/3mjxaUAAKAAA";
+  "H4sIAAAAAAACA+3WQQqDMBCF4TmKJ2hjHJPzCFpaEGptCh6/waUbKTaBNv+3GchmFsN7pDuFJUhaJnKq64y2M2ql1taq90bXd+dd" +
+  "I5WRDF7P0M1xpZTpOozjXVCq/px+x37+zTb/1nqpWvKf3OOAr92/3txfjfX64/0/HZDx/tM8XG7L0NOEZRoz7Pi8/33dxPzbLsPn" +
+  "tPD+BwAAAAAAAAAAAPA/3mjxaUAAKAAA";
 const GNU_TGZ =
-  "H4sIAAAAAAACA+3UUQqCQBCA4T3KnsAd18l97QBewlAiqi3KwNubIvQQSE8a6P+9zDKvyz+JS9y+uMVjcYpnMw8ZTU3x4j/vcR+CBmMLs4DXsykf1pqNqur67uKfJE3bGKz9/4eoc9XJ/iVNTao7ryGIDvss8/2wQv+zu/Sn38byWpPCJh3Kqpv7DP/sX776l5B7pf8ltCQAAAAAAAAAAAAAAKvwBrnI0hQAKAAA";
+  "H4sIAAAAAAACA+3UUQqCQBCA4T3KnsAd18l97QBewlAiqi3KwNubIvQQSE8a6P+9zDKvyz+JS9y+uMVjcYpnMw8ZTU3x4j/vcR+C" +
+  "BmMLs4DXsykf1pqNqur67uKfJE3bGKz9/4eoc9XJ/iVNTao7ryGIDvss8/2wQv+zu/Sn38byWpPCJh3Kqpv7DP/sX776l5B7pf8l" +
+  "tCQAAAAAAAAAAAAAAKvwBrnI0hQAKAAA";
 const PAX_TGZ =
-  "H4sIAAAAAAACA+3UPwrCMBTH8cyeIhcwTdrYuBQFFwUHwclJosYqWC3tE+KRPIcXs9VBEBwr/vl9loQsGR7fJwIR9CfWD51duYI1Qt69OqUMw8e9fldSxTHjKXuDY0m2qL5n/0l1+fKQZW5PSbo7LOyuxeCPiE/o33Se+w+VYdyj/8bpiE8Hw9F4JrwlKsSxdIXItpmb0yl3CTlPgW+TK6lVrYrc0iZZ2vXlLMgTVsX3q4bZq2fZ5B911LHWr/uXEVO6E2pjpL69m8goxiX6b1xuPSIAAAAAAAAAAAAAAAAAAPgBV7300bwAKAAA";
+  "H4sIAAAAAAACA+3UPwrCMBTH8cyeIhcwTdrYuBQFFwUHwclJosYqWC3tE+KRPIcXs9VBEBwr/vl9loQsGR7fJwIR9CfWD51duYI1" +
+  "Qt69OqUMw8e9fldSxTHjKXuDY0m2qL5n/0l1+fKQZW5PSbo7LOyuxeCPiE/o33Se+w+VYdyj/8bpiE8Hw9F4JrwlKsSxdIXItpmb" +
+  "0yl3CTlPgW+TK6lVrYrc0iZZ2vXlLMgTVsX3q4bZq2fZ5B911LHWr/uXEVO6E2pjpL69m8goxiX6b1xuPSIAAAAAAAAAAAAAAAAA" +
+  "APgBV7300bwAKAAA";
 
 const base64Bytes = (text: string): Uint8Array => Uint8Array.from(atob(text), (char) => char.charCodeAt(0));
 
@@ -86,17 +93,19 @@ async function tarError(bytes: Uint8Array): Promise<string> {
 }
 
 describe("reading archives tarfile wrote", () => {
-  it("a ustar archive: files with their data, a directory and a symlink that are not files, a name joined from the ustar prefix", async ({
-    expect,
-  }) => {
-    const entries = await archive(USTAR_TGZ);
-    expect(entries.map(({ name, isFile, size, data }) => ({ name, isFile, size, data }))).toEqual([
-      { name: "a.txt", isFile: true, size: 5, data: "hello" },
-      { name: "d/", isFile: false, size: 0, data: "" },
-      { name: `${"p".repeat(60)}/${"q".repeat(60)}`, isFile: true, size: 8, data: "prefixed" },
-      { name: "l", isFile: false, size: 0, data: "" },
-    ]);
-  });
+  it(
+    "a ustar archive: files with their data, a directory and a symlink that are not files, " +
+      "a name joined from the ustar prefix",
+    async ({ expect }) => {
+      const entries = await archive(USTAR_TGZ);
+      expect(entries.map(({ name, isFile, size, data }) => ({ name, isFile, size, data }))).toEqual([
+        { name: "a.txt", isFile: true, size: 5, data: "hello" },
+        { name: "d/", isFile: false, size: 0, data: "" },
+        { name: `${"p".repeat(60)}/${"q".repeat(60)}`, isFile: true, size: 8, data: "prefixed" },
+        { name: "l", isFile: false, size: 0, data: "" },
+      ]);
+    },
+  );
 
   it("a GNU long name is the next entry's name; a name that is not UTF-8 is marked so (bulk answers it 412)", async ({
     expect,
@@ -153,13 +162,15 @@ describe("what tarfile refuses, with its messages (Swift reports them as 'Invali
     );
   });
 
-  it("a compressed body that is not gzip is 'not a gzip file'; gzip magic before garbage is 'invalid compressed data'", async ({
-    expect,
-  }) => {
-    await expect(gunzip(chunkedStream(new TextEncoder().encode("plain"), 7))).rejects.toThrow("not a gzip file");
-    const broken = await gunzip(
-      chunkedStream(Uint8Array.of(0x1f, 0x8b, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09), 7),
-    );
-    await expect(new Response(broken).arrayBuffer()).rejects.toThrow("invalid compressed data");
-  });
+  it(
+    "a compressed body that is not gzip is 'not a gzip file'; " +
+      "gzip magic before garbage is 'invalid compressed data'",
+    async ({ expect }) => {
+      await expect(gunzip(chunkedStream(new TextEncoder().encode("plain"), 7))).rejects.toThrow("not a gzip file");
+      const broken = await gunzip(
+        chunkedStream(Uint8Array.of(0x1f, 0x8b, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09), 7),
+      );
+      await expect(new Response(broken).arrayBuffer()).rejects.toThrow("invalid compressed data");
+    },
+  );
 });
