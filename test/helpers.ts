@@ -4,7 +4,9 @@
  * them, with tokens for the development users.
  */
 
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import worker from "../src/index";
 
 export const BASE = "http://edgeswift.test";
 
@@ -71,4 +73,22 @@ export async function putStatus(path: string, init: SwiftInit = {}): Promise<num
   const response = await swift("PUT", path, init);
   await text(response);
   return response.status;
+}
+
+/**
+ * A Swift API request with the tester's token through a Worker whose environment has `vars`
+ * replaced, as a deployment configured otherwise answers it; its background work waited for.
+ */
+export async function swiftWithVars(
+  vars: Partial<Env>,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  const ctx = createExecutionContext();
+  const token = await tokenFor();
+  const request = new Request(`${BASE}/v1${path}`, { method, headers: { "X-Auth-Token": token, ...headers } });
+  const response = await worker.fetch(request, { ...env, ...vars } as Env, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
 }

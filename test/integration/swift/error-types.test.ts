@@ -9,13 +9,11 @@
  */
 
 import { env, exports } from "cloudflare:workers";
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { beforeAll, describe, it } from "vitest";
-import worker from "../../../src/index";
 import { parseConfig } from "../../../src/config/config";
 import { serviceContext } from "../../../src/proxy/services/context";
 import { putObject } from "../../../src/proxy/services/object";
-import { BASE, send, swift, text, tokenFor, unique, type SwiftInit } from "../../helpers";
+import { BASE, send, swift, swiftWithVars, text, tokenFor, unique, type SwiftInit } from "../../helpers";
 
 const A = "/AUTH_test";
 const HTML = "text/html; charset=UTF-8";
@@ -75,17 +73,7 @@ async function withPolicies(
   path: string,
   headers: Record<string, string> = {},
 ): Promise<Answer> {
-  const ctx = createExecutionContext();
-  const changed = { ...env, STORAGE_POLICIES: policies } as Env;
-  const token = await tokenFor();
-  const response = await worker.fetch(
-    new Request(`${BASE}/v1${path}`, { method, headers: { "X-Auth-Token": token, ...headers } }),
-    changed,
-    ctx,
-  );
-  const answered = await answer(response);
-  await waitOnExecutionContext(ctx);
-  return answered;
+  return answer(await swiftWithVars({ STORAGE_POLICIES: policies }, method, path, headers));
 }
 
 /** A bulk-style report (bulk delete, slo's delete) read as JSON. */

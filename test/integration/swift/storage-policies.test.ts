@@ -10,7 +10,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { describe, it, vi } from "vitest";
 import worker from "../../../src/index";
 import { loadRings } from "../../../src/ring/load";
-import { BASE, send, swift, text, tokenFor, unique } from "../../helpers";
+import { BASE, send, swift, swiftWithVars, text, tokenFor, unique } from "../../helpers";
 import { LIST_ALL } from "../../rows";
 
 const rings = loadRings({ hashPathPrefix: env.HASH_PATH_PREFIX, hashPathSuffix: env.HASH_PATH_SUFFIX });
@@ -237,23 +237,8 @@ describe("storage policies", () => {
 
 describe("storage policies configured otherwise", () => {
   /** A request through the Worker with STORAGE_POLICIES replaced. */
-  async function withPolicies(
-    policies: string,
-    method: string,
-    path: string,
-    headers: Record<string, string> = {},
-  ): Promise<Response> {
-    const ctx = createExecutionContext();
-    const changed = { ...env, STORAGE_POLICIES: policies } as Env;
-    const token = await tokenFor();
-    const response = await worker.fetch(
-      new Request(`${BASE}/v1${path}`, { method, headers: { "X-Auth-Token": token, ...headers } }),
-      changed,
-      ctx,
-    );
-    await waitOnExecutionContext(ctx);
-    return response;
-  }
+  const withPolicies = (policies: string, method: string, path: string, headers: Record<string, string> = {}) =>
+    swiftWithVars({ STORAGE_POLICIES: policies }, method, path, headers);
 
   it("a deprecated policy cannot be chosen for a new container (400) and is not listed in /info", async ({
     expect,
