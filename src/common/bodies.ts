@@ -1,7 +1,8 @@
 /**
  * @module
  * Moving an object body between zone buckets, for the proxy (a handoff zone's copy) and for the
- * replicas (a body a repaired row points at but the zone's bucket lacks).
+ * replicas (a body a repaired row points at but the zone's bucket lacks); and reading a small
+ * request body whole, within a cap.
  */
 
 /** Copies a body between buckets (a handoff zone, or a zone whose bucket missed the write). */
@@ -11,4 +12,38 @@ export async function copyBody(key: string, from: R2Bucket, to: R2Bucket): Promi
   const stream = new FixedLengthStream(source.size);
   const [put] = await Promise.all([to.put(key, stream.readable), source.body.pipeTo(stream.writable)]);
   return put !== null;
+}
+
+/**
+ * A whole (small) body read into memory, at most `maxBytes` of it: past that the stream is
+ * cancelled and `tooLarge()` thrown, so a document body (a manifest, an XML configuration) can
+ * never fill the Worker's memory.
+ */
+export async function readAtMost(
+  body: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+  tooLarge: () => Error,
+): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (body) {
+    const reader = body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel().catch(() => undefined);
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
 }

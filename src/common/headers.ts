@@ -17,7 +17,9 @@ export const H = {
   ACCEPT: "accept",
   ACCEPT_RANGES: "accept-ranges",
   ALLOW: "allow",
+  CACHE_CONTROL: "cache-control",
   CONTENT_DISPOSITION: "content-disposition",
+  CONTENT_LANGUAGE: "content-language",
   CONTENT_ENCODING: "content-encoding",
   CONTENT_LENGTH: "content-length",
   CONTENT_RANGE: "content-range",
@@ -117,6 +119,13 @@ export type MetadataTarget = "account" | "container" | "object";
 export function metaPrefix(target: MetadataTarget): string {
   return `x-${target}-meta-`;
 }
+
+/**
+ * Header name prefix of object system metadata: stored with the object by edgeswift's own
+ * middleware (S3's multipart ETag), never set or seen by a client (Swift: request_helpers
+ * get_sys_meta_prefix, which the gatekeeper strips both ways).
+ */
+export const OBJECT_SYSMETA_PREFIX = "x-object-sysmeta-";
 
 /** Header name prefix of metadata removal for accounts and containers: `x-remove-container-meta-`. */
 export function removeMetaPrefix(target: MetadataTarget): string {

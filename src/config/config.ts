@@ -35,6 +35,8 @@ export interface Config {
   faultInjection: boolean;
   /** Swift's domain_remap settings; null when STORAGE_DOMAIN is unset (the middleware is off). */
   domainRemap: DomainRemapConfig | null;
+  /** The S3 API's settings (Swift: s3api's location and storage_domain). */
+  s3: S3Config;
   /** Keyed by `account:user`. */
   users: ReadonlyMap<string, User>;
   /**
@@ -65,6 +67,17 @@ export interface Config {
   control: Env["CONTROL"];
   /** Per ring and zone: which partitions hold data, and their hashes. */
   ringSummary: Env["RING_SUMMARY"];
+}
+
+/** The S3 API. Swift: common/middleware/s3api/s3api.py S3ApiMiddleware.__init__. */
+export interface S3Config {
+  /** The region signatures are scoped to and GetBucketLocation names (Swift: location). */
+  region: string;
+  /**
+   * Domains whose sub-domains name a bucket (virtual-hosted style, `<bucket>.<domain>`), without
+   * a leading dot; empty: path style only (Swift: storage_domain).
+   */
+  storageDomains: readonly string[];
 }
 
 /** Swift: common/middleware/domain_remap.py DomainRemapMiddleware.__init__, its options parsed. */
@@ -285,6 +298,7 @@ function buildConfig(env: Env): Config {
     reclaimAgeSeconds: optionalPositiveInteger(env, "RECLAIM_AGE", DEFAULT_RECLAIM_AGE_SECONDS),
     faultInjection: flag(env, "FAULT_INJECTION"),
     domainRemap: domainRemapConfig(env),
+    s3: s3Config(env),
     users: parseUsers(env.AUTH_USERS ?? ""),
     resellerPrefixes,
     requireGroups: parseRequireGroups(env.REQUIRE_GROUP ?? "", resellerPrefixes),
@@ -359,6 +373,19 @@ function domainRemapConfig(env: Env): DomainRemapConfig | null {
     defaultResellerPrefix,
     mangleClientPaths: flag(env, "DOMAIN_REMAP_MANGLE_CLIENT_PATHS"),
   };
+}
+
+/** An AWS region name: lower-case letters, digits and hyphens (`us-east-1`). */
+const REGION_PATTERN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+
+/** S3_REGION (default us-east-1, as s3api's location) and S3_STORAGE_DOMAIN (comma-separated; unset: none). */
+function s3Config(env: Env): S3Config {
+  const region = optionalString(env, "S3_REGION") ?? "us-east-1";
+  if (!REGION_PATTERN.test(region)) throw new ConfigError("S3_REGION", `must be a region name, got "${region}"`);
+  const storageDomains = csv(optionalString(env, "S3_STORAGE_DOMAIN") ?? "").map((domain) => domain.replace(/^\./, ""));
+  const bad = storageDomains.find((domain) => !STORAGE_DOMAIN_PATTERN.test(domain));
+  if (bad !== undefined) throw new ConfigError("S3_STORAGE_DOMAIN", `has "${bad}", not a lower-case DNS name`);
+  return { region, storageDomains };
 }
 
 /**

@@ -5,7 +5,7 @@
  * tombstone) wins; metadata and content type newer than that data still apply to it.
  */
 
-import { storedMetadataError } from "../common/headers";
+import { OBJECT_SYSMETA_PREFIX, storedMetadataError } from "../common/headers";
 import type { AccountContainerRow, ContainerReport, ContainerRow, ListingRow, MetadataMap, ObjectRow } from "./rows";
 
 interface DataAndMeta {
@@ -225,4 +225,18 @@ export function winningPolicy(a: ContainerRow, b: ContainerRow): number {
     return aEarlier === aLive ? a.storagePolicyIndex : b.storagePolicyIndex;
   }
   return Math.min(a.storagePolicyIndex, b.storagePolicyIndex);
+}
+
+/**
+ * A POST's metadata over a stored object: the POST's user metadata replaces the stored one, and
+ * the object's system metadata (set with its data, `x-object-sysmeta-*`) stays; a POST cannot set
+ * any. Swift: obj/server.py POST keeps the .data file's sysmeta beside the .meta file's.
+ */
+export function withSysmetaOf(stored: Record<string, string>, posted: Record<string, string>): Record<string, string> {
+  const metadata: Record<string, string> = {};
+  for (const [name, value] of Object.entries(posted))
+    if (!name.startsWith(OBJECT_SYSMETA_PREFIX)) metadata[name] = value;
+  for (const [name, value] of Object.entries(stored))
+    if (name.startsWith(OBJECT_SYSMETA_PREFIX)) metadata[name] = value;
+  return metadata;
 }

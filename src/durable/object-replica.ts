@@ -10,7 +10,7 @@ import { copyBody } from "../common/bodies";
 import { CONTAINER_UPDATE_TIMEOUT_MS, ROWS_PER_RPC_MAX } from "../common/constraints";
 import type { ReplicaReply } from "../common/replies";
 import { Timestamp } from "../common/timestamp";
-import { mergeObject } from "./merge";
+import { mergeObject, withSysmetaOf } from "./merge";
 import { ReplicaBase } from "./replica-base";
 import { earliest } from "./replica/alarm";
 import { listingRowOf, objectTombstone, type ContainerUpdate, type ObjectRow } from "./rows";
@@ -88,7 +88,7 @@ export class ObjectReplica extends ReplicaBase<ObjectRow, ObjectRows> {
     const incoming: ObjectRow = {
       ...current,
       metaTimestamp: timestamp,
-      metadata,
+      metadata: withSysmetaOf(current.metadata, metadata),
       deleteAt,
       ...(contentType === null ? {} : { contentType, contentTypeTimestamp: timestamp }),
     };

@@ -42,6 +42,14 @@ export interface ObjectRow extends ListingRow {
   deleteAt: number | null;
 }
 
+/**
+ * Object system metadata naming the etag the object's container lists instead of its own: set
+ * only by edgeswift's own requests (S3's completed multipart upload: `<manifest etag>; s3_etag=…`).
+ * Swift: request_helpers get_container_update_override_key("etag"), which the object server sends
+ * as the container update's etag.
+ */
+export const CONTAINER_UPDATE_OVERRIDE_ETAG = "x-object-sysmeta-container-update-override-etag";
+
 /** An object row (named `account/container/object`) as its container lists it. */
 export function listingRowOf(row: ObjectRow): ListingRow {
   return {
@@ -49,7 +57,7 @@ export function listingRowOf(row: ObjectRow): ListingRow {
     createdAt: row.createdAt,
     deleted: row.deleted,
     size: row.size,
-    etag: row.etag,
+    etag: row.metadata[CONTAINER_UPDATE_OVERRIDE_ETAG] ?? row.etag,
     contentType: row.contentType,
     contentTypeTimestamp: row.contentTypeTimestamp,
     metaTimestamp: row.metaTimestamp,

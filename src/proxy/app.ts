@@ -15,6 +15,7 @@ import { encodedBody } from "./middleware/encoded-body";
 import { wsgiHeaderNames } from "./middleware/header-names";
 import { transId } from "./middleware/trans-id";
 import { admin } from "./admin";
+import { s3Api } from "./s3/router";
 import { info } from "./swift/info";
 import { errorResponse } from "./swift/errors";
 import { swiftApi } from "./swift/router";
@@ -24,8 +25,10 @@ import { swiftApi } from "./swift/router";
 export const app = new Hono<{ Bindings: Env }>({ getPath: domainRemapPath });
 
 app.use("*", transId);
-app.use("*", wsgiHeaderNames);
 app.use("*", encodedBody);
+// S3-signed requests are answered before Swift's header-name rewriting could change what was signed.
+app.use("*", s3Api);
+app.use("*", wsgiHeaderNames);
 app.use("*", domainRemap);
 
 app.route("/", info);

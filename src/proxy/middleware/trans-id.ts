@@ -50,6 +50,8 @@ function writeSwobNames(headers: Headers): void {
 
 export const transId: MiddlewareHandler = async (c, next) => {
   const id = generateTransId(Date.now(), c.req.header(H.X_TRANS_ID_EXTRA) ?? null);
+  // The S3 API names its requests by the same id (x-amz-request-id).
+  c.set("transId", id);
   await next();
   const headers = c.res.headers;
   headers.set(H.X_TRANS_ID, id);

@@ -48,6 +48,11 @@ export interface PutObjectInput {
   /** The client's ETag, checked against the body's MD5 (422 on mismatch). */
   expectedEtag: string | null;
   ifNoneMatch: boolean;
+  /**
+   * Metadata known only once the body has been read (Swift's object metadata footers; S3's
+   * checksum from an aws-chunked trailer), merged over `metadata`.
+   */
+  footers?: () => Record<string, string>;
 }
 
 export interface PutObjectResult {
@@ -181,7 +186,7 @@ export async function putObject(
     contentType: input.contentType,
     contentTypeTimestamp: timestamp.internal,
     metaTimestamp: timestamp.internal,
-    metadata: input.metadata,
+    metadata: input.footers ? { ...input.metadata, ...input.footers() } : input.metadata,
     bodyKey: key,
     deleteAt: input.deleteAt,
   };

@@ -9,7 +9,7 @@ import { DELETE_AT_MAX_SECONDS, MAX_OBJECT_NAME_LENGTH, OBJECT_ALLOWED_HEADERS }
 import { SwiftError, kindForStatus } from "../../common/errors";
 import { guessType } from "../../common/mime-types";
 import { pythonInt } from "../../common/python";
-import { H, checkMetadata, isTrue, metaPrefix } from "../../common/headers";
+import { H, OBJECT_SYSMETA_PREFIX, checkMetadata, isTrue, metaPrefix } from "../../common/headers";
 import { conditionalStatus, parseEtagList } from "../../common/conditional";
 import { byteRangesFraming, parseRange, rangesForLength, type ByteRange } from "../../common/ranges";
 import { Timestamp } from "../../common/timestamp";
@@ -33,13 +33,17 @@ function objectPath(req: SwiftRequest): ObjectPath {
   return { account: req.path.account, container: required(req.path.container), object: required(req.path.object) };
 }
 
-/** User metadata and the allowed headers of a PUT or POST, lower-case names (X-Delete-At apart). */
+/**
+ * User metadata, system metadata (which only edgeswift's own requests carry: the router drops a
+ * client's) and the allowed headers of a PUT or POST, lower-case names (X-Delete-At apart).
+ */
 export function objectMetadata(headers: Headers): Record<string, string> {
   const prefix = metaPrefix("object");
   const metadata: Record<string, string> = {};
   for (const [name, value] of headers) {
     if (
       name.startsWith(prefix) ||
+      name.startsWith(OBJECT_SYSMETA_PREFIX) ||
       ((OBJECT_ALLOWED_HEADERS as readonly string[]).includes(name) && name !== H.X_DELETE_AT)
     ) {
       metadata[name] = value;
@@ -219,6 +223,7 @@ export async function put(req: SwiftRequest): Promise<Response> {
     deleteAt,
     expectedEtag: etagHeader === null ? null : (parseEtagList(etagHeader)[0] ?? "").toLowerCase(),
     ifNoneMatch: ifNoneMatch !== null,
+    ...(req.environ.footers ? { footers: req.environ.footers } : {}),
   });
   statusOrThrow(result.status);
   return emptyResponse(result.status, { [H.ETAG]: result.etag, [H.LAST_MODIFIED]: result.timestamp.httpDate });
@@ -441,6 +446,11 @@ async function copy(req: SwiftRequest, source: ObjectPath, destination: ObjectPa
   if (!fresh) {
     const deleteAt = got.headers.get(H.X_DELETE_AT);
     if (deleteAt !== null) putHeaders.set(H.X_DELETE_AT, deleteAt);
+  }
+  // A large object read whole is copied as one plain object: what its system metadata said of
+  // the manifest (S3's multipart ETag) is not true of the copy.
+  if (!manifestGet && isTrue(got.headers.get(H.X_STATIC_LARGE_OBJECT))) {
+    for (const name of [...putHeaders.keys()]) if (name.startsWith(OBJECT_SYSMETA_PREFIX)) putHeaders.delete(name);
   }
   putHeaders.delete(H.X_STATIC_LARGE_OBJECT);
   const dloManifest = got.headers.get(H.X_OBJECT_MANIFEST);

@@ -59,6 +59,11 @@ export interface Environ {
   manifestRead?: readonly string[];
   /** The large object's size and ETag while the slo stage stores its manifest (large-object.ts). */
   sloManifest?: { bytes: number; etag: string };
+  /**
+   * Object metadata another dialect learns only once the body has been read (S3's trailing
+   * checksum), stored with the object's row (Swift: the object PUT's metadata footers).
+   */
+  footers?: () => Record<string, string>;
 }
 
 /** What a signature authorized: an account, perhaps one container, and objects under a prefix. */

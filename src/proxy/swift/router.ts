@@ -10,7 +10,7 @@ import { Hono } from "hono";
 import { parseConfig } from "../../config/config";
 import { SUBREQUEST_DEPTH_MAX } from "../../common/constraints";
 import { SwiftError } from "../../common/errors";
-import { H } from "../../common/headers";
+import { H, OBJECT_SYSMETA_PREFIX } from "../../common/headers";
 import { checkReservedNames, decodePath, levelOf, parseSwiftPath, urlPathOf, type SwiftPath } from "../../common/path";
 import { authorize } from "../auth/authorize";
 import { carrySignedScope } from "../auth/signed-scope";
@@ -152,14 +152,55 @@ function swiftRequest(
   return req;
 }
 
+/**
+ * Runs a request another dialect translated (S3) through the pipeline as `identity`, as Swift's
+ * s3api hands its translated request down the pipeline: `path` is the decoded `/v1/a/c/o` path
+ * and `request`'s URL carries its query. Object system metadata it sends is stored, and the
+ * response keeps the object's (the dialect reads it and shows clients what it means).
+ */
+export function runTranslated(
+  request: Request,
+  path: string,
+  identity: Identity | null,
+  ctx: ServiceContext,
+  environ: Environ,
+  waitUntil: (promise: Promise<unknown>) => void,
+): Promise<Response> {
+  return run(swiftRequest(request, parseSwiftPath(path), identity, ctx, environ, waitUntil));
+}
+
+/** Whether a header is object system metadata, which a client neither sends nor sees. */
+function isSysmeta(name: string): boolean {
+  return name.startsWith(OBJECT_SYSMETA_PREFIX);
+}
+
+/**
+ * Swift's gatekeeper: a client's object system metadata headers are dropped on the way in and
+ * the stored ones on the way out. Swift: common/middleware/gatekeeper.py.
+ */
+function withoutSysmeta(request: Request): Request {
+  if (![...request.headers.keys()].some(isSysmeta)) return request;
+  const headers = new Headers(request.headers);
+  for (const name of [...headers.keys()]) if (isSysmeta(name)) headers.delete(name);
+  return new Request(request, { headers });
+}
+
+function responseWithoutSysmeta(response: Response): Response {
+  if (![...response.headers.keys()].some(isSysmeta)) return response;
+  const headers = new Headers(response.headers);
+  for (const name of [...headers.keys()]) if (isSysmeta(name)) headers.delete(name);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
 export const swiftApi = new Hono<{ Bindings: Env }>();
 
 swiftApi.all("*", async (c) => {
   const config = parseConfig(c.env);
-  const request = c.req.raw;
+  const request = withoutSysmeta(c.req.raw);
   const identity = await identify(config, request, Date.now());
   const path = parseSwiftPath(decodePath(new URL(request.url).pathname));
-  return run(
+  const response = await run(
     swiftRequest(request, path, identity, serviceContext(config), {}, (promise) => c.executionCtx.waitUntil(promise)),
   );
+  return responseWithoutSysmeta(response);
 });

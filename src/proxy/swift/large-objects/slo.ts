@@ -12,6 +12,8 @@
  * Swift: common/middleware/slo.py.
  */
 
+import { readAtMost } from "../../../common/bodies";
+import { CONTAINER_UPDATE_OVERRIDE_ETAG } from "../../../durable/rows";
 import {
   SLO_CONCURRENCY,
   SLO_MAX_MANIFEST_SEGMENTS,
@@ -71,22 +73,9 @@ export const slo: Middleware = async (req, next) => {
 
 /** The manifest body as text; 413 past max_manifest_size (also for a chunked body). */
 async function readManifestBody(request: Request): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (request.body) {
-    for await (const chunk of request.body) {
-      size += chunk.byteLength;
-      if (size > SLO_MAX_MANIFEST_SIZE)
-        throw SwiftError.html("RequestEntityTooLarge", `Manifest File > ${SLO_MAX_MANIFEST_SIZE} bytes`);
-      chunks.push(chunk);
-    }
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  const bytes = await readAtMost(request.body, SLO_MAX_MANIFEST_SIZE, () =>
+    SwiftError.html("RequestEntityTooLarge", `Manifest File > ${SLO_MAX_MANIFEST_SIZE} bytes`),
+  );
   return new TextDecoder().decode(bytes);
 }
 
@@ -288,6 +277,11 @@ async function checkAndStore(
   putHeaders.set(H.CONTENT_LENGTH, String(json.byteLength));
   putHeaders.set(H.ETAG, await md5Hex(json));
   putHeaders.set(H.X_STATIC_LARGE_OBJECT, "True");
+  // A container-update etag left without its base (S3's `; s3_etag=…`) lists with the manifest's
+  // etag as base; one with a base is kept as its sender gave it. Swift: slo.py handle_multipart_put.
+  const override = putHeaders.get(CONTAINER_UPDATE_OVERRIDE_ETAG);
+  if (override !== null && override.split(";")[0]?.trim() === "")
+    putHeaders.set(CONTAINER_UPDATE_OVERRIDE_ETAG, `${putHeaders.get(H.ETAG)}${override.trim()}`);
   try {
     const request = new Request(req.url, { method: "PUT", headers: putHeaders, body: json });
     return { kind: "stored", response: await next(withSloManifest(req, request, { bytes: total, etag })), etag };

@@ -1,0 +1,827 @@
+/**
+ * @module
+ * Multipart uploads, as Swift's s3api keeps them: the parts are objects of the bucket's
+ * `<bucket>+segments` container (made on the first upload, in the bucket's storage policy), an
+ * upload is the marker object `<key>/<uploadId>` there (carrying the metadata, content type and
+ * headers CreateMultipartUpload was given), its parts `<key>/<uploadId>/<partNumber>`; completing
+ * one stores an SLO manifest of the named parts at `<bucket>/<key>` with S3's multipart ETag as
+ * system metadata (and, for listings, as `; s3_etag=` in the etag its container lists), then
+ * deletes the marker. Every Swift request goes through the pipeline as the caller.
+ * Every listing of the segments container is paged (PAGE entries) and bounded (MAX_PAGES).
+ * AWS: CreateMultipartUpload, UploadPart, UploadPartCopy, CompleteMultipartUpload,
+ * AbortMultipartUpload, ListParts, ListMultipartUploads; Swift: s3api controllers/multi_upload.py.
+ */
+
+import { readAtMost } from "../../common/bodies";
+import { normalizeEtag } from "../../common/conditional";
+import { mapConcurrent } from "../../common/concurrency";
+import { MAX_OBJECT_NAME_LENGTH, SLO_MAX_MANIFEST_SEGMENTS } from "../../common/constraints";
+import { md5Hex } from "../../common/digest";
+import { H } from "../../common/headers";
+import { CONTAINER_UPDATE_OVERRIDE_ETAG } from "../../durable/rows";
+import { bucketOf } from "./bucket";
+import { checksumOfWrite } from "./checksums";
+import { type ResourceKind, S3Error, statusError } from "./errors";
+import {
+  contentMd5Hex,
+  ownerId,
+  quoteEtag,
+  s3EtagOf,
+  s3Sysmeta,
+  s3Time,
+  swiftObjectHeaders,
+  SYSMETA_ETAG,
+} from "./headers";
+import { bodyLengthOf, copyConditions, copySourceOf, keyOf, missing } from "./object";
+import { listingOf, okOrThrow, type S3Request } from "./request";
+import { pageSize } from "./service";
+import { childObjects, childText, el, parseXml, type XmlElement, xmlResponse } from "./xml";
+
+/** The smallest part but the last (AWS's and s3api's min_segment_size). */
+export const MIN_PART_SIZE = 5 * 1024 * 1024;
+/** The highest part number (AWS). */
+export const MAX_PART_NUMBER = 10_000;
+/** ListParts' largest page (max-parts) and default; ListMultipartUploads' (max-uploads). */
+const MAX_PARTS_LISTING = 1000;
+const MAX_UPLOADS = 1000;
+/** Entries read per listing page of the segments container. */
+const PAGE = 1000;
+/** Pages read at most by one operation: every part of the largest upload, and one page more. */
+const MAX_PAGES = MAX_PART_NUMBER / PAGE + 1;
+/** The largest CompleteMultipartUpload document read (s3api's MAX_COMPLETE_UPLOAD_BODY_SIZE). */
+const MAX_COMPLETE_BODY = 2 * 1024 * 1024;
+/** Parts deleted at once (an abort, a completion's parts left out). */
+const DELETE_CONCURRENCY = 4;
+/** Parts a completion HEADs at once, those the segments container's listing does not show yet. */
+const PART_HEAD_CONCURRENCY = 4;
+
+/** The container of a bucket's uploads and parts (s3api's MULTIUPLOAD_SUFFIX). */
+export function segmentsOf(bucket: string): string {
+  return `${bucket}+segments`;
+}
+
+/** System metadata of an upload's marker: the content type CreateMultipartUpload was given, if any. */
+const HAS_CONTENT_TYPE = s3Sysmeta("has-content-type");
+const SYSMETA_CONTENT_TYPE = s3Sysmeta("content-type");
+/** System metadata of a completed upload: its upload id (a retried Complete finds it there). */
+const UPLOAD_ID = s3Sysmeta("upload-id");
+
+/** Headers of CreateMultipartUpload the completed object keeps, besides content type and metadata. */
+const KEPT_HEADERS = [H.CONTENT_ENCODING, H.CONTENT_LANGUAGE, H.CONTENT_DISPOSITION, H.EXPIRES, H.CACHE_CONTROL];
+
+async function discard(response: Response): Promise<Response> {
+  await response.body?.cancel().catch(() => undefined);
+  return response;
+}
+
+/** A Swift response that must have succeeded (else the S3Error of its status), its body discarded. */
+async function succeeded(response: Response, about: ResourceKind): Promise<Response> {
+  await okOrThrow(response, about);
+  return discard(response);
+}
+
+/** The bucket, which must exist (s3api's check_container_existence): NoSuchBucket otherwise. */
+async function headBucket(req: S3Request): Promise<Headers> {
+  const response = await succeeded(await req.swift({ method: "HEAD", container: bucketOf(req) }), "bucket");
+  return response.headers;
+}
+
+/** A new upload id: 16 random bytes, base64url (as s3api's unique_id), never all digits (a part's name). */
+function newUploadId(): string {
+  const id = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
+  return /^\d+$/.test(id) ? `u${id.slice(1)}` : id;
+}
+
+/** The upload id a request names; one edgeswift could not have made (a `/` in it, say) is NoSuchUpload. */
+function uploadIdOf(req: S3Request): string {
+  const id = req.url.searchParams.get("uploadId") ?? "";
+  if (!/^[A-Za-z0-9_-]+$/.test(id) || /^\d+$/.test(id)) throw noSuchUpload(id);
+  return id;
+}
+
+function noSuchUpload(id: string): S3Error {
+  return new S3Error("NoSuchUpload", undefined, { UploadId: id });
+}
+
+/** The upload's marker (its headers), or null when there is none. */
+async function uploadMarker(req: S3Request, key: string, id: string): Promise<Headers | null> {
+  const response = await req.swift({ method: "HEAD", container: segmentsOf(bucketOf(req)), object: `${key}/${id}` });
+  if (response.status === 404) {
+    await discard(response);
+    return null;
+  }
+  return (await succeeded(response, "upload")).headers;
+}
+
+async function requireUpload(req: S3Request, key: string, id: string): Promise<Headers> {
+  const marker = await uploadMarker(req, key, id);
+  if (marker === null) throw noSuchUpload(id);
+  return marker;
+}
+
+/** One part as the segments container lists it. */
+interface PartEntry {
+  name: string;
+  number: number;
+  hash: string;
+  bytes: number;
+  lastModified: string;
+}
+
+interface ListedEntry {
+  name?: string;
+  subdir?: string;
+  hash?: string;
+  bytes?: number;
+  last_modified?: string;
+}
+
+/** The part number a part's name ends with, or null for another name. */
+function partNumberOfName(name: string, prefix: string): number | null {
+  const rest = name.slice(prefix.length);
+  if (!/^[1-9]\d{0,4}$/.test(rest)) return null;
+  const number = Number(rest);
+  return number <= MAX_PART_NUMBER ? number : null;
+}
+
+/**
+ * One page of the segments container's JSON listing after `marker`; a missing container lists
+ * nothing.
+ */
+async function segmentsPage(
+  req: S3Request,
+  query: { prefix?: string; delimiter?: string; marker: string },
+): Promise<ListedEntry[]> {
+  const params: Record<string, string> = { format: "json", limit: String(PAGE) };
+  if (query.prefix) params.prefix = query.prefix;
+  if (query.delimiter) params.delimiter = query.delimiter;
+  if (query.marker) params.marker = query.marker;
+  const response = await req.swift({ method: "GET", container: segmentsOf(bucketOf(req)), query: params });
+  if (response.status === 404) {
+    await discard(response);
+    return [];
+  }
+  return listingOf<ListedEntry>(await okOrThrow(response, "bucket"));
+}
+
+/** Every part of an upload, in part-number order (at most MAX_PAGES pages are read). */
+async function partsOf(req: S3Request, key: string, id: string): Promise<PartEntry[]> {
+  const prefix = `${key}/${id}/`;
+  const parts: PartEntry[] = [];
+  let marker = "";
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const entries = await segmentsPage(req, { prefix, delimiter: "/", marker });
+    for (const entry of entries) {
+      if (entry.name === undefined) continue;
+      const number = partNumberOfName(entry.name, prefix);
+      if (number === null) continue;
+      parts.push({
+        name: entry.name,
+        number,
+        hash: entry.hash ?? "",
+        bytes: entry.bytes ?? 0,
+        lastModified: entry.last_modified ?? "",
+      });
+    }
+    const last = entries.at(-1);
+    if (entries.length < PAGE || last === undefined) break;
+    marker = last.name ?? last.subdir ?? "";
+  }
+  return parts.sort((a, b) => a.number - b.number);
+}
+
+/** Deletes objects of the segments container; one already gone is no failure. */
+async function deleteSegments(req: S3Request, names: readonly string[]): Promise<void> {
+  const container = segmentsOf(bucketOf(req));
+  await mapConcurrent(names, DELETE_CONCURRENCY, async (name) => {
+    const response = await req.swift({ method: "DELETE", container, object: name });
+    if (response.status === 404) await discard(response);
+    else await succeeded(response, "upload");
+  });
+}
+
+function checkKeyLength(key: string): void {
+  if (new TextEncoder().encode(key).length > MAX_OBJECT_NAME_LENGTH)
+    throw new S3Error("KeyTooLongError", undefined, { MaxSizeAllowed: String(MAX_OBJECT_NAME_LENGTH) });
+}
+
+/**
+ * CreateMultipartUpload: the segments container made when missing (with the bucket's storage
+ * policy and ACLs), then the upload's marker, which keeps the request's metadata, content type
+ * and headers for the completed object. AWS: CreateMultipartUpload; Swift: UploadsController.POST.
+ */
+export async function create(req: S3Request): Promise<Response> {
+  const bucket = bucketOf(req);
+  const key = keyOf(req);
+  checkKeyLength(key);
+  const headers = req.request.headers;
+  const storageClass = headers.get("x-amz-storage-class");
+  if (storageClass !== null && storageClass !== "STANDARD") throw new S3Error("InvalidStorageClass");
+  const bucketHeaders = await headBucket(req);
+  const segments = segmentsOf(bucket);
+  const existing = await req.swift({ method: "HEAD", container: segments });
+  if (existing.status === 404) {
+    await discard(existing);
+    const containerHeaders: Record<string, string> = {};
+    for (const name of [H.X_STORAGE_POLICY, H.X_CONTAINER_READ, H.X_CONTAINER_WRITE]) {
+      const value = bucketHeaders.get(name);
+      if (value) containerHeaders[name] = value;
+    }
+    await succeeded(await req.swift({ method: "PUT", container: segments, headers: containerHeaders }), "bucket");
+  } else await succeeded(existing, "bucket");
+
+  const id = newUploadId();
+  const marker = swiftObjectHeaders(headers);
+  const contentType = headers.get(H.CONTENT_TYPE);
+  marker.set(HAS_CONTENT_TYPE, contentType ? "yes" : "no");
+  if (contentType) marker.set(SYSMETA_CONTENT_TYPE, contentType);
+  marker.set(H.CONTENT_TYPE, "application/directory");
+  marker.set(H.CONTENT_LENGTH, "0");
+  const put = await req.swift({
+    method: "PUT",
+    container: segments,
+    object: `${key}/${id}`,
+    headers: marker,
+    body: "",
+  });
+  await succeeded(put, "object");
+  return xmlResponse(el("InitiateMultipartUploadResult", el("Bucket", bucket), el("Key", key), el("UploadId", id)));
+}
+
+/** The part number of UploadPart: an integer 1..10000, InvalidArgument otherwise. */
+function partNumberOf(req: S3Request): number {
+  const value = req.url.searchParams.get("partNumber");
+  const number = value !== null && /^\d{1,5}$/.test(value) ? Number(value) : 0;
+  if (number < 1 || number > MAX_PART_NUMBER)
+    throw new S3Error("InvalidArgument", `Part number must be an integer between 1 and ${MAX_PART_NUMBER}, inclusive`, {
+      ArgumentName: "partNumber",
+      ArgumentValue: value ?? "",
+    });
+  return number;
+}
+
+/**
+ * UploadPart (the body streamed into `<key>/<uploadId>/<n>`, Content-MD5 checked by the store),
+ * or UploadPartCopy when x-amz-copy-source names an object. 200 with the part's ETag.
+ * AWS: UploadPart, UploadPartCopy; Swift: PartController.PUT.
+ */
+export async function uploadPart(req: S3Request): Promise<Response> {
+  const key = keyOf(req);
+  if (!req.url.searchParams.has("uploadId"))
+    throw new S3Error("InvalidArgument", "Unexpected query string parameter", {
+      ArgumentName: "ResourceType",
+      ArgumentValue: "partNumber",
+    });
+  const number = partNumberOf(req);
+  const id = uploadIdOf(req);
+  await headBucket(req);
+  await requireUpload(req, key, id);
+  const container = segmentsOf(bucketOf(req));
+  const object = `${key}/${id}/${number}`;
+  const headers = req.request.headers;
+  if (headers.has("x-amz-copy-source")) {
+    await req.body?.cancel().catch(() => undefined);
+    return copyPart(req, container, object);
+  }
+  const length = bodyLengthOf(headers);
+  const swift = new Headers({ [H.CONTENT_LENGTH]: length });
+  const md5 = headers.get("content-md5");
+  if (md5 !== null) swift.set(H.ETAG, contentMd5Hex(md5));
+  const checksum = await checksumOfWrite(headers, req.body, req.trailers, length);
+  for (const [name, value] of Object.entries(checksum.headers)) swift.set(name, value);
+  let response: Response;
+  try {
+    response = await req.swift({
+      method: "PUT",
+      container,
+      object,
+      headers: swift,
+      body: req.tracked(checksum.body),
+      footers: checksum.footers,
+    });
+  } catch (error) {
+    throw req.bodyFailure() ?? error;
+  }
+  // What failed with the body itself (a digest, a chunk signature, a checksum) first.
+  const failure = req.bodyFailure();
+  if (failure !== null) {
+    await discard(response);
+    throw failure;
+  }
+  await succeeded(response, "upload");
+  return new Response(null, {
+    status: 200,
+    headers: {
+      [H.ETAG]: quoteEtag(response.headers.get(H.ETAG) ?? ""),
+      [H.CONTENT_LENGTH]: "0",
+      ...checksum.responseHeaders(),
+    },
+  });
+}
+
+const COPY_RANGE_MESSAGE =
+  "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the " +
+  "zero-based offsets of the first and last bytes to copy";
+
+/** x-amz-copy-source-range: `bytes=first-last`, first ≤ last; InvalidArgument for anything else. */
+function copyRangeOf(value: string): { first: number; last: number } {
+  const match = /^bytes=(\d+)-(\d+)$/.exec(value.trim());
+  const first = Number(match?.[1]);
+  const last = Number(match?.[2]);
+  if (!match || !Number.isSafeInteger(first) || !Number.isSafeInteger(last) || first > last)
+    throw new S3Error("InvalidArgument", COPY_RANGE_MESSAGE, {
+      ArgumentName: "x-amz-copy-source-range",
+      ArgumentValue: value,
+    });
+  return { first, last };
+}
+
+/** A copy's failed status as S3 names it: a source's condition, its absence, a range past its end. */
+async function copyFailure(req: S3Request, status: number, sourceBucket: string): Promise<S3Error | null> {
+  if (status === 304 || status === 412) return new S3Error("PreconditionFailed");
+  if (status === 404) return missing(req, [sourceBucket]);
+  if (status === 416) return new S3Error("InvalidRange");
+  return null;
+}
+
+/**
+ * UploadPartCopy: the source (or `x-amz-copy-source-range` of it, which must lie within it) copied
+ * by Swift's server-side copy into the part, the copy-source conditions applied to the source.
+ * A completed upload copied whole is plain bytes (the copy drops its multipart system metadata).
+ */
+async function copyPart(req: S3Request, container: string, object: string): Promise<Response> {
+  const headers = req.request.headers;
+  const source = copySourceOf(headers.get("x-amz-copy-source") ?? "");
+  if (source.versionId !== null && source.versionId !== "null")
+    throw new S3Error("NotImplemented", "Copying a version is not implemented yet.");
+  const conditions = copyConditions(headers);
+  const swift = new Headers(conditions);
+  const rangeHeader = headers.get("x-amz-copy-source-range");
+  if (rangeHeader !== null) {
+    const range = copyRangeOf(rangeHeader);
+    const head = await req.swift({ method: "HEAD", container: source.bucket, object: source.key, headers: conditions });
+    const failure = await copyFailure(req, head.status, source.bucket);
+    if (failure) {
+      await discard(head);
+      throw failure;
+    }
+    await succeeded(head, "object");
+    const size = Number(head.headers.get(H.CONTENT_LENGTH) ?? 0);
+    if (range.last >= size)
+      throw new S3Error("InvalidRange", undefined, { RangeRequested: rangeHeader, ActualObjectSize: String(size) });
+    swift.set(H.RANGE, `bytes=${range.first}-${range.last}`);
+  }
+  swift.set(H.X_COPY_FROM, `/${encodeURIComponent(source.bucket)}/${encodeURIComponent(source.key)}`);
+  swift.set(H.X_FRESH_METADATA, "true");
+  swift.set(H.CONTENT_LENGTH, "0");
+  const response = await req.swift({ method: "PUT", container, object, headers: swift });
+  const failure = await copyFailure(req, response.status, source.bucket);
+  if (failure) {
+    await discard(response);
+    throw failure;
+  }
+  await succeeded(response, "upload");
+  const lastModified = new Date(response.headers.get(H.LAST_MODIFIED) ?? Date.now()).toISOString();
+  const etag = quoteEtag(response.headers.get(H.ETAG) ?? "");
+  return xmlResponse(el("CopyPartResult", el("LastModified", lastModified), el("ETag", etag)));
+}
+
+/** One part a CompleteMultipartUpload names. */
+interface NamedPart {
+  number: number;
+  etag: string;
+}
+
+/** The parts of a CompleteMultipartUpload document, checked for order and form. */
+function namedParts(text: string, id: string): NamedPart[] {
+  const root = parseXml(text, "CompleteMultipartUpload", ["Part"]);
+  const items = childObjects(root, "Part");
+  if (items.length === 0) throw new S3Error("MalformedXML");
+  let previous = 0;
+  return items.map((item) => {
+    const numberText = childText(item, "PartNumber")?.trim() ?? "";
+    if (!/^\d{1,9}$/.test(numberText)) throw new S3Error("MalformedXML");
+    const number = Number(numberText);
+    if (number <= previous) throw new S3Error("InvalidPartOrder", undefined, { UploadId: id });
+    previous = number;
+    const given = childText(item, "ETag")?.trim() ?? "";
+    const etag = (
+      given.length >= 2 && given.startsWith('"') && given.endsWith('"') ? given.slice(1, -1) : given
+    ).toLowerCase();
+    if (!/^[0-9a-f]{32}$/.test(etag))
+      throw new S3Error("InvalidPart", undefined, { UploadId: id, PartNumber: String(number), ETag: given });
+    return { number, etag };
+  });
+}
+
+/** S3's multipart ETag: the md5 of the parts' binary md5s, then `-<number of parts>`. */
+async function multipartEtag(parts: readonly NamedPart[]): Promise<string> {
+  const digests = new Uint8Array(parts.length * 16);
+  parts.forEach((part, index) => {
+    for (let i = 0; i < 16; i++) digests[index * 16 + i] = Number.parseInt(part.etag.slice(i * 2, i * 2 + 2), 16);
+  });
+  return `${await md5Hex(digests)}-${parts.length}`;
+}
+
+/** The headers a completed object gets from its upload's marker: metadata, content type, kept headers. */
+function completedHeaders(marker: Headers): Headers {
+  const headers = new Headers();
+  for (const [name, value] of marker) {
+    if (name.startsWith("x-object-meta-") || (KEPT_HEADERS as string[]).includes(name)) headers.set(name, value);
+  }
+  const hasContentType = marker.get(HAS_CONTENT_TYPE);
+  // "no": none was given, and Swift guesses one from the key, as for a PUT without one.
+  const contentType =
+    hasContentType === "yes"
+      ? marker.get(SYSMETA_CONTENT_TYPE)
+      : hasContentType === null
+        ? marker.get(H.CONTENT_TYPE)
+        : null;
+  if (contentType) headers.set(H.CONTENT_TYPE, contentType);
+  return headers;
+}
+
+function completeResult(req: S3Request, key: string, etag: string): Response {
+  return xmlResponse(
+    el(
+      "CompleteMultipartUploadResult",
+      el("Location", `${req.url.origin}${req.url.pathname}`),
+      el("Bucket", bucketOf(req)),
+      el("Key", key),
+      el("ETag", quoteEtag(etag)),
+    ),
+  );
+}
+
+/**
+ * Conditional completes: If-None-Match takes only `*` (Swift's own check on the manifest PUT);
+ * If-Match must name the current object's ETag (no object: NoSuchKey). AWS: conditional writes.
+ */
+async function checkIfMatch(req: S3Request, key: string): Promise<void> {
+  const ifMatch = req.request.headers.get(H.IF_MATCH);
+  if (ifMatch === null) return;
+  const head = await req.swift({ method: "HEAD", container: bucketOf(req), object: key });
+  if (head.status === 404) {
+    await discard(head);
+    throw new S3Error("NoSuchKey", undefined, { Key: key });
+  }
+  await succeeded(head, "object");
+  const current = s3EtagOf(head.headers);
+  const wanted = ifMatch.split(",").map((tag) => quoteEtag(tag.trim()));
+  if (!wanted.includes('"*"') && (current === null || !wanted.includes(current)))
+    throw new S3Error("PreconditionFailed", undefined, { Condition: "If-Match" });
+}
+
+/**
+ * The manifest PUT's answer when it failed, as S3 names it: a failed If-None-Match, or what the
+ * slo stage found wrong with the parts (s3api reads the same words in SLO's report).
+ */
+async function manifestFailure(response: Response, id: string): Promise<S3Error> {
+  if (response.status !== 400) {
+    await discard(response);
+    return response.status === 412
+      ? new S3Error("PreconditionFailed", undefined, { Condition: "If-None-Match" })
+      : statusError(response.status, "object");
+  }
+  const detail = await response.text();
+  if (/too small/i.test(detail)) return new S3Error("EntityTooSmall");
+  if (/Etag Mismatch|404 Not Found|Size Mismatch/.test(detail))
+    return new S3Error("InvalidPart", undefined, { UploadId: id });
+  return new S3Error("InvalidRequest", detail || undefined);
+}
+
+/**
+ * CompleteMultipartUpload: the named parts (ascending, each uploaded with that ETag, each but the
+ * last at least MIN_PART_SIZE) become an SLO manifest at the key, with the marker's metadata and
+ * S3's multipart ETag; then the marker and the parts left out are deleted. A Complete retried
+ * after the marker is gone answers again when the object is that upload with the same ETag
+ * (s3api keeps the upload id on the object); otherwise it is NoSuchUpload.
+ * AWS: CompleteMultipartUpload; Swift: UploadController.POST.
+ */
+export async function complete(req: S3Request): Promise<Response> {
+  const bucket = bucketOf(req);
+  const key = keyOf(req);
+  const id = uploadIdOf(req);
+  await headBucket(req);
+  const body = await readAtMost(req.body, MAX_COMPLETE_BODY, () => new S3Error("MaxMessageLengthExceeded"));
+  const md5 = req.request.headers.get("content-md5");
+  if (md5 !== null && contentMd5Hex(md5) !== (await md5Hex(body)))
+    throw new S3Error("BadDigest", undefined, { "Content-MD5": md5 });
+  const ifNoneMatch = req.request.headers.get(H.IF_NONE_MATCH);
+  if (ifNoneMatch !== null && ifNoneMatch.trim() !== "*")
+    throw new S3Error("NotImplemented", "If-None-Match on a write takes only *.");
+
+  const marker = await uploadMarker(req, key, id);
+  // No marker: completed already? The object says which upload it was, and its ETag.
+  const completed =
+    marker === null
+      ? (await discard(await req.swift({ method: "HEAD", container: bucket, object: key }))).headers
+      : null;
+  if (completed !== null && completed.get(UPLOAD_ID) !== id) throw noSuchUpload(id);
+  const parts = namedParts(new TextDecoder().decode(body), id);
+  const etag = await multipartEtag(parts);
+  if (marker === null) {
+    // s3api answers the retry of the very same Complete again; anything else finds no upload.
+    if (completed?.get(SYSMETA_ETAG) === etag) return completeResult(req, key, etag);
+    throw noSuchUpload(id);
+  }
+  if (parts.length > SLO_MAX_MANIFEST_SEGMENTS)
+    throw new S3Error("InvalidRequest", `An upload is completed with at most ${SLO_MAX_MANIFEST_SEGMENTS} parts.`);
+
+  const uploaded = await partsOf(req, key, id);
+  const byNumber = new Map(uploaded.map((part) => [part.number, part]));
+  const found = await mapConcurrent(parts, PART_HEAD_CONCURRENCY, async (part) => {
+    const listed = byNumber.get(part.number);
+    if (listed !== undefined && listed.hash === part.etag) return listed;
+    // The container's listing may not show a part just uploaded (or uploaded again) yet: the part says.
+    const name = `${key}/${id}/${part.number}`;
+    const head = await discard(await req.swift({ method: "HEAD", container: segmentsOf(bucket), object: name }));
+    if (!head.ok || normalizeEtag(head.headers.get(H.ETAG)) !== part.etag)
+      throw new S3Error("InvalidPart", undefined, { UploadId: id, PartNumber: String(part.number), ETag: part.etag });
+    const bytes = Number(head.headers.get(H.CONTENT_LENGTH) ?? 0);
+    return { name, number: part.number, hash: part.etag, bytes, lastModified: "" };
+  });
+  found.slice(0, -1).forEach((part) => {
+    if (part.bytes < MIN_PART_SIZE)
+      throw new S3Error("EntityTooSmall", undefined, {
+        ProposedSize: String(part.bytes),
+        MinSizeAllowed: String(MIN_PART_SIZE),
+        PartNumber: String(part.number),
+        ETag: part.hash,
+      });
+  });
+  const manifest = found.map((part) => ({
+    path: `/${segmentsOf(bucket)}/${part.name}`,
+    etag: part.hash,
+    size_bytes: part.bytes,
+  }));
+  await checkIfMatch(req, key);
+
+  const json = new TextEncoder().encode(JSON.stringify(manifest));
+  const headers = completedHeaders(marker);
+  headers.set(SYSMETA_ETAG, etag);
+  headers.set(UPLOAD_ID, id);
+  // The container lists the manifest's etag with the multipart one (the slo stage fills in the base).
+  headers.set(CONTAINER_UPDATE_OVERRIDE_ETAG, `; s3_etag=${etag}`);
+  headers.set(H.ACCEPT, "application/json");
+  headers.set(H.CONTENT_LENGTH, String(json.byteLength));
+  if (ifNoneMatch !== null) headers.set(H.IF_NONE_MATCH, "*");
+  const put = await req.swift({
+    method: "PUT",
+    container: bucket,
+    object: key,
+    query: { "multipart-manifest": "put" },
+    headers,
+    body: json,
+  });
+  if (put.status >= 300) throw await manifestFailure(put, id);
+  await discard(put);
+
+  // The upload is complete: its marker goes, and so do the parts it left out.
+  const gone = await req.swift({ method: "DELETE", container: segmentsOf(bucket), object: `${key}/${id}` });
+  if (gone.status === 404) await discard(gone);
+  else await succeeded(gone, "upload");
+  // The object is complete whatever becomes of the parts it left out; one not deleted is only logged.
+  const named = new Set(parts.map((part) => part.number));
+  const leftOut = uploaded.filter((part) => !named.has(part.number)).map((part) => part.name);
+  await deleteSegments(req, leftOut).catch((error: unknown) => {
+    console.error(`S3 complete ${bucket}/${key}: parts left out not deleted:`, error);
+  });
+  return completeResult(req, key, etag);
+}
+
+/**
+ * AbortMultipartUpload: the marker deleted (none: NoSuchUpload), then every part, a page at a
+ * time. 204. AWS: AbortMultipartUpload; Swift: UploadController.DELETE.
+ */
+export async function abort(req: S3Request): Promise<Response> {
+  const key = keyOf(req);
+  const id = uploadIdOf(req);
+  await headBucket(req);
+  const container = segmentsOf(bucketOf(req));
+  const deleted = await req.swift({ method: "DELETE", container, object: `${key}/${id}` });
+  if (deleted.status === 404) {
+    await discard(deleted);
+    throw noSuchUpload(id);
+  }
+  await succeeded(deleted, "upload");
+  const prefix = `${key}/${id}/`;
+  let marker = "";
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const entries = await segmentsPage(req, { prefix, delimiter: "/", marker });
+    const names = entries.flatMap((entry) => (entry.name === undefined ? [] : [entry.name]));
+    await deleteSegments(req, names);
+    const last = entries.at(-1);
+    if (entries.length < PAGE || last === undefined) break;
+    marker = last.name ?? last.subdir ?? "";
+  }
+  return new Response(null, { status: 204 });
+}
+
+/** The `encoding-type` a listing asks for: `url` or none; InvalidArgument for any other. */
+function encodingOf(req: S3Request): ((text: string) => string) | null {
+  const encoding = req.url.searchParams.get("encoding-type");
+  if (encoding === null) return null;
+  if (encoding !== "url")
+    throw new S3Error("InvalidArgument", "Invalid Encoding Method specified in Request", {
+      ArgumentName: "encoding-type",
+      ArgumentValue: encoding,
+    });
+  // AWS's url encoding: every byte but unreserved ones and `/` as %XX, a space as `+`.
+  return (text) =>
+    encodeURIComponent(text)
+      .replace(/%2F/g, "/")
+      .replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`)
+      .replace(/%20/g, "+");
+}
+
+function ownerElements(req: S3Request): XmlElement[] {
+  const owner = ownerId(req.identity);
+  return [
+    el("Initiator", el("ID", owner), el("DisplayName", owner)),
+    el("Owner", el("ID", owner), el("DisplayName", owner)),
+  ];
+}
+
+/**
+ * ListParts: the upload's parts in part-number order after `part-number-marker`, at most
+ * `max-parts` (1000 by default and at most). The segments container lists them by name (10
+ * before 2), so every part is read, then ordered. AWS: ListParts; Swift: UploadController.GET.
+ */
+export async function listParts(req: S3Request): Promise<Response> {
+  const key = keyOf(req);
+  const id = uploadIdOf(req);
+  const params = req.url.searchParams;
+  const encoding = encodingOf(req);
+  const maxParts = pageSize(params.get("max-parts"), "max-parts", MAX_PARTS_LISTING);
+  const markerParam = params.get("part-number-marker");
+  const numberMarker = markerParam === null ? 0 : pageSize(markerParam, "part-number-marker", MAX_PART_NUMBER);
+  await headBucket(req);
+  await requireUpload(req, key, id);
+  const after = (await partsOf(req, key, id)).filter((part) => part.number > numberMarker);
+  const page = after.slice(0, maxParts);
+  const truncated = after.length > page.length;
+  return xmlResponse(
+    el(
+      "ListPartsResult",
+      el("Bucket", bucketOf(req)),
+      el("Key", encoding ? encoding(key) : key),
+      el("UploadId", id),
+      ownerElements(req),
+      el("StorageClass", "STANDARD"),
+      el("PartNumberMarker", numberMarker),
+      el("NextPartNumberMarker", page.at(-1)?.number ?? 0),
+      el("MaxParts", maxParts),
+      encoding ? el("EncodingType", "url") : null,
+      el("IsTruncated", truncated),
+      page.map((part) =>
+        el(
+          "Part",
+          el("PartNumber", part.number),
+          el("LastModified", s3Time(part.lastModified)),
+          el("ETag", quoteEtag(part.hash)),
+          el("Size", part.bytes),
+        ),
+      ),
+    ),
+  );
+}
+
+/** One upload or common prefix of ListMultipartUploads, in key order. */
+type UploadItem =
+  | { kind: "upload"; key: string; id: string; lastModified: string }
+  | { kind: "prefix"; prefix: string };
+
+/** A marker past every name that starts with `prefix` (names past it that still do are skipped). */
+function pastPrefix(prefix: string): string {
+  return `${prefix}\u{10FFFF}`;
+}
+
+/**
+ * ListMultipartUploads: the markers of the segments container (its parts left out) as uploads
+ * by key then upload id, after `key-marker` (and `upload-id-marker` within that key), under
+ * `prefix`, keys grouped by `delimiter` into CommonPrefixes; uploads and prefixes together at
+ * most `max-uploads`. The listing skips an upload's parts (past `<key>/<id>/9999`, its greatest
+ * part name) and a prefix's keys, and reads at most MAX_PAGES pages; when they run out first the
+ * result is truncated where it got to. AWS: ListMultipartUploads; Swift: UploadsController.GET.
+ */
+export async function listUploads(req: S3Request): Promise<Response> {
+  const params = req.url.searchParams;
+  const encoding = encodingOf(req);
+  const encode = encoding ?? ((text: string) => text);
+  const maxUploads = pageSize(params.get("max-uploads"), "max-uploads", MAX_UPLOADS);
+  const keyMarker = params.get("key-marker") ?? "";
+  const idMarker = params.get("upload-id-marker") ?? "";
+  const prefix = params.get("prefix") ?? "";
+  const delimiter = params.get("delimiter") ?? "";
+  await headBucket(req);
+
+  const items: UploadItem[] = [];
+  /** The common prefix a key falls in, or null. */
+  const groupOf = (key: string): string | null => {
+    if (!delimiter) return null;
+    const end = key.indexOf(delimiter, prefix.length);
+    return end < 0 ? null : key.slice(0, end + delimiter.length);
+  };
+  // A key marker that is a common prefix continues past the whole prefix.
+  const markerGroup = idMarker === "" ? groupOf(keyMarker) : null;
+  let marker =
+    keyMarker === ""
+      ? ""
+      : idMarker !== ""
+        ? `${keyMarker}/${idMarker}`
+        : markerGroup === keyMarker
+          ? pastPrefix(keyMarker)
+          : `${keyMarker}/~`;
+  let lastGroup: string | null = markerGroup === keyMarker ? keyMarker : null;
+  let more = false;
+  let pages = 0;
+  scan: for (; pages < MAX_PAGES; pages++) {
+    const entries = await segmentsPage(req, { prefix, marker });
+    let jump: string | null = null;
+    for (const entry of entries) {
+      const name = entry.name;
+      if (name === undefined) continue;
+      jump = null;
+      const slash = name.lastIndexOf("/");
+      if (slash <= 0) continue;
+      const key = name.slice(0, slash);
+      const id = name.slice(slash + 1);
+      // A part, `<key>/<id>/<n>`: past the upload's parts at once.
+      if (/^\d+$/.test(id)) {
+        jump = `${key}/9999`;
+        continue;
+      }
+      if (!key.startsWith(prefix)) continue;
+      const group = groupOf(key);
+      if (group !== null) {
+        if (group === lastGroup) {
+          jump = pastPrefix(group);
+          continue;
+        }
+        if (items.length === maxUploads) {
+          more = true;
+          break scan;
+        }
+        items.push({ kind: "prefix", prefix: group });
+        lastGroup = group;
+        jump = pastPrefix(group);
+        continue;
+      }
+      if (items.length === maxUploads) {
+        more = true;
+        break scan;
+      }
+      items.push({ kind: "upload", key, id, lastModified: entry.last_modified ?? "" });
+    }
+    const last = entries.at(-1);
+    if (entries.length < PAGE || last === undefined) break;
+    marker = jump ?? last.name ?? last.subdir ?? "";
+  }
+  // The pages ran out before the listing did: truncated where the scan got to.
+  if (pages === MAX_PAGES) more = true;
+  const lastItem = items.at(-1);
+  let nextKey = lastItem === undefined ? "" : lastItem.kind === "upload" ? lastItem.key : lastItem.prefix;
+  let nextId = lastItem?.kind === "upload" ? lastItem.id : "";
+  if (lastItem === undefined && more && marker !== "") {
+    // Nothing found in the pages read: the markers name the listing's position (`key/id` again).
+    const slash = marker.lastIndexOf("/");
+    nextKey = slash < 0 ? marker : marker.slice(0, slash);
+    nextId = slash < 0 ? "" : marker.slice(slash + 1);
+  }
+  return xmlResponse(
+    el(
+      "ListMultipartUploadsResult",
+      el("Bucket", bucketOf(req)),
+      el("KeyMarker", encode(keyMarker)),
+      el("UploadIdMarker", idMarker),
+      el("NextKeyMarker", encode(nextKey)),
+      el("NextUploadIdMarker", nextId),
+      delimiter ? el("Delimiter", encode(delimiter)) : null,
+      params.has("prefix") ? el("Prefix", encode(prefix)) : null,
+      el("MaxUploads", maxUploads),
+      encoding ? el("EncodingType", "url") : null,
+      el("IsTruncated", more),
+      items.flatMap((item) =>
+        item.kind === "upload"
+          ? [
+              el(
+                "Upload",
+                el("Key", encode(item.key)),
+                el("UploadId", item.id),
+                ownerElements(req),
+                el("StorageClass", "STANDARD"),
+                el("Initiated", s3Time(item.lastModified)),
+              ),
+            ]
+          : [],
+      ),
+      items.flatMap((item) =>
+        item.kind === "prefix" ? [el("CommonPrefixes", el("Prefix", encode(item.prefix)))] : [],
+      ),
+    ),
+  );
+}

@@ -1,0 +1,323 @@
+/**
+ * @module
+ * Objects: PutObject, GetObject and HeadObject (ranges, If-* conditions, `response-*`
+ * overrides), DeleteObject and CopyObject (metadata directive, `x-amz-copy-source-if-*`, a copy
+ * onto itself to change metadata), each one Swift request through the pipeline. Conditional
+ * writes: `If-None-Match: *` is Swift's own; `If-Match` on a PUT is checked against the current
+ * object first. AWS: PutObject, GetObject, HeadObject, DeleteObject, CopyObject; Swift: s3api
+ * controllers/obj.py.
+ */
+
+import { H } from "../../common/headers";
+import { MAX_OBJECT_NAME_LENGTH } from "../../common/constraints";
+import { aclPolicy, bucketOf } from "./bucket";
+import { checksumOfWrite, storedChecksums } from "./checksums";
+import { S3Error } from "./errors";
+import { contentMd5Hex, ownerId, quoteEtag, s3EtagOf, s3ObjectHeaders, swiftObjectHeaders } from "./headers";
+import { okOrThrow, type S3Request } from "./request";
+import { el, xmlResponse } from "./xml";
+
+export function keyOf(req: S3Request): string {
+  if (req.key === null) throw new S3Error("NoSuchKey");
+  return req.key;
+}
+
+/** AWS's longest key, in UTF-8 bytes (Swift's object name limit is the same 1024). */
+function checkKeyLength(key: string): void {
+  if (new TextEncoder().encode(key).length > MAX_OBJECT_NAME_LENGTH)
+    throw new S3Error("KeyTooLongError", undefined, { MaxSizeAllowed: String(MAX_OBJECT_NAME_LENGTH) });
+}
+
+/** Storage classes a PUT may name; edgeswift keeps every object alike (STANDARD). */
+const STORAGE_CLASSES = new Set(["STANDARD"]);
+
+function checkStorageClass(headers: Headers): void {
+  const storageClass = headers.get("x-amz-storage-class");
+  if (storageClass !== null && !STORAGE_CLASSES.has(storageClass)) throw new S3Error("InvalidStorageClass");
+}
+
+/**
+ * The length of an S3 write's body as stored: x-amz-decoded-content-length for aws-chunked,
+ * else Content-Length; MissingContentLength without either.
+ */
+export function bodyLengthOf(headers: Headers): string {
+  const decoded = headers.get("x-amz-decoded-content-length");
+  const length = decoded ?? headers.get(H.CONTENT_LENGTH);
+  if (length === null) throw new S3Error("MissingContentLength");
+  if (!/^\d+$/.test(length)) throw new S3Error("InvalidArgument", "Content-Length is not an integer");
+  return length;
+}
+
+/**
+ * A Swift write's response, when it succeeded; else what failed: the body itself (a digest or a
+ * chunk signature that did not match) first, a missing bucket, or the status's code.
+ */
+export async function writeResult(req: S3Request, response: Response, container: string): Promise<Response> {
+  const failure = req.bodyFailure();
+  if (response.status < 300 && failure === null) return response;
+  if (failure) {
+    await response.body?.cancel();
+    throw failure;
+  }
+  if (response.status === 404) {
+    await response.body?.cancel();
+    throw await missing(req, [container]);
+  }
+  return okOrThrow(response, "object");
+}
+
+/**
+ * If-Match on a write: the current object's ETag must be among those given; no object is
+ * NoSuchKey, another ETag PreconditionFailed. AWS: PutObject conditional writes.
+ */
+async function checkIfMatch(req: S3Request, container: string, object: string): Promise<void> {
+  const ifMatch = req.request.headers.get(H.IF_MATCH);
+  if (ifMatch === null) return;
+  const head = await req.swift({ method: "HEAD", container, object });
+  if (head.status === 404) throw new S3Error("NoSuchKey");
+  await okOrThrow(head, "object");
+  const current = s3EtagOf(head.headers);
+  const wanted = ifMatch.split(",").map((tag) => quoteEtag(tag.trim()));
+  if (!wanted.includes('"*"') && (current === null || !wanted.includes(current)))
+    throw new S3Error("PreconditionFailed", undefined, { Condition: "If-Match" });
+}
+
+/** PutObject: 200 with the body's ETag. */
+export async function put(req: S3Request): Promise<Response> {
+  const container = bucketOf(req);
+  const object = keyOf(req);
+  checkKeyLength(object);
+  const headers = req.request.headers;
+  checkStorageClass(headers);
+  const swift = swiftObjectHeaders(headers);
+  const length = bodyLengthOf(headers);
+  swift.set(H.CONTENT_LENGTH, length);
+  const checksum = await checksumOfWrite(headers, req.body, req.trailers, length);
+  for (const [name, value] of Object.entries(checksum.headers)) swift.set(name, value);
+  const md5 = headers.get("content-md5");
+  if (md5 !== null) swift.set(H.ETAG, contentMd5Hex(md5));
+  const ifNoneMatch = headers.get(H.IF_NONE_MATCH);
+  if (ifNoneMatch !== null) {
+    if (ifNoneMatch.trim() !== "*") throw new S3Error("NotImplemented", "If-None-Match on a write takes only *.");
+    swift.set(H.IF_NONE_MATCH, "*");
+  }
+  await checkIfMatch(req, container, object);
+  const response = await req.swift({
+    method: "PUT",
+    container,
+    object,
+    headers: swift,
+    body: req.tracked(checksum.body),
+    footers: checksum.footers,
+  });
+  if (response.status === 412) {
+    await response.body?.cancel();
+    throw new S3Error("PreconditionFailed", undefined, { Condition: "If-None-Match" });
+  }
+  await writeResult(req, response, container);
+  await response.body?.cancel();
+  return new Response(null, {
+    status: 200,
+    headers: {
+      [H.ETAG]: quoteEtag(response.headers.get(H.ETAG) ?? ""),
+      [H.CONTENT_LENGTH]: "0",
+      ...checksum.responseHeaders(),
+    },
+  });
+}
+
+/** Request headers a GET or HEAD passes on as they are. */
+const READ_HEADERS = [H.RANGE, H.IF_MATCH, H.IF_NONE_MATCH, H.IF_MODIFIED_SINCE, H.IF_UNMODIFIED_SINCE];
+
+/** GetObject and HeadObject: the object with S3's headers; 206, 304 and 412 as S3 answers them. */
+export async function get(req: S3Request): Promise<Response> {
+  const container = bucketOf(req);
+  const object = keyOf(req);
+  const headers = new Headers();
+  for (const name of READ_HEADERS) {
+    const value = req.request.headers.get(name);
+    if (value !== null) headers.set(name, value);
+  }
+  const response = await req.swift({ method: req.method, container, object, headers });
+  if (response.status === 416) {
+    await response.body?.cancel();
+    throw rangeError(req, Object.fromEntries(response.headers));
+  }
+  if (response.status === 404) {
+    await response.body?.cancel();
+    throw await missing(req, [container]);
+  }
+  await okOrThrow(response, "object");
+  const out = s3ObjectHeaders(
+    response.headers,
+    req.method === "GET" || req.method === "HEAD" ? req.url.searchParams : null,
+  );
+  if (response.status === 304) {
+    await response.body?.cancel();
+    return new Response(null, { status: 304, headers: out });
+  }
+  // Checksums of the whole object, when asked for and the whole object is sent (AWS: GetObject ChecksumMode).
+  if (req.request.headers.get("x-amz-checksum-mode")?.toUpperCase() === "ENABLED" && response.status === 200) {
+    for (const [name, value] of Object.entries(storedChecksums(response.headers))) out.set(name, value);
+  }
+  return new Response(req.method === "HEAD" ? null : response.body, { status: response.status, headers: out });
+}
+
+/** InvalidRange with the range asked for and the object's size (from Swift's `Content-Range: bytes *\/size`). */
+function rangeError(req: S3Request, headers: Record<string, string>): S3Error {
+  const size = /\/(\d+)$/.exec(headers[H.CONTENT_RANGE] ?? "")?.[1];
+  return new S3Error("InvalidRange", undefined, {
+    RangeRequested: req.request.headers.get(H.RANGE) ?? "",
+    ...(size === undefined ? {} : { ActualObjectSize: size }),
+  });
+}
+
+/**
+ * DeleteObject: 204 whether or not there was an object. A completed multipart upload (an SLO)
+ * goes with its parts, unless the bucket keeps versions (an older version may share them).
+ */
+export async function remove(req: S3Request): Promise<Response> {
+  await deleteKey(req, bucketOf(req), keyOf(req));
+  return new Response(null, { status: 204 });
+}
+
+/** Deletes one key as DeleteObject does; 404 is no failure. Shared with DeleteObjects. */
+export async function deleteKey(req: S3Request, container: string, object: string): Promise<void> {
+  const head = await req.swift({ method: "HEAD", container, object, query: { "multipart-manifest": "get" } });
+  await head.body?.cancel();
+  if (head.status === 404) {
+    // No such key is no failure; a missing bucket is still NoSuchBucket.
+    const failure = await missing(req, [container]);
+    if (failure.code === "NoSuchBucket") throw failure;
+    return;
+  }
+  await okOrThrow(head, "object");
+  const large = head.headers.get(H.X_STATIC_LARGE_OBJECT)?.toLowerCase() === "true";
+  const versioned = large && (await versioningOn(req, container));
+  const query: Record<string, string> = large && !versioned ? { "multipart-manifest": "delete" } : {};
+  const response = await req.swift({ method: "DELETE", container, object, query });
+  await response.body?.cancel();
+  if (response.status !== 404) await okOrThrow(response, "object");
+}
+
+async function versioningOn(req: S3Request, container: string): Promise<boolean> {
+  const response = await okOrThrow(await req.swift({ method: "HEAD", container }), "bucket");
+  return response.headers.get(H.X_VERSIONS_ENABLED)?.toLowerCase() === "true";
+}
+
+/** `x-amz-copy-source`: `[/]bucket/key[?versionId=…]`, URL-encoded. */
+export function copySourceOf(value: string): { bucket: string; key: string; versionId: string | null } {
+  const [path = "", query = ""] = value.split("?", 2);
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    throw new S3Error("InvalidArgument", "Invalid copy source encoding", { ArgumentName: "x-amz-copy-source" });
+  }
+  const trimmed = decoded.startsWith("/") ? decoded.slice(1) : decoded;
+  const slash = trimmed.indexOf("/");
+  if (slash <= 0 || slash === trimmed.length - 1)
+    throw new S3Error("InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey", {
+      ArgumentName: "x-amz-copy-source",
+      ArgumentValue: value,
+    });
+  const versionId = new URLSearchParams(query).get("versionId");
+  return { bucket: trimmed.slice(0, slash), key: trimmed.slice(slash + 1), versionId };
+}
+
+/** x-amz-copy-source-if-* and the If-* header each is on the source's GET. */
+const COPY_CONDITIONS: Record<string, string> = {
+  "x-amz-copy-source-if-match": H.IF_MATCH,
+  "x-amz-copy-source-if-none-match": H.IF_NONE_MATCH,
+  "x-amz-copy-source-if-modified-since": H.IF_MODIFIED_SINCE,
+  "x-amz-copy-source-if-unmodified-since": H.IF_UNMODIFIED_SINCE,
+};
+
+/** The copy-source conditions as If-* headers for the source's GET. */
+export function copyConditions(headers: Headers): Headers {
+  const conditions = new Headers();
+  for (const [amz, header] of Object.entries(COPY_CONDITIONS)) {
+    const value = headers.get(amz);
+    if (value !== null) conditions.set(header, value);
+  }
+  return conditions;
+}
+
+/**
+ * CopyObject: Swift's server-side copy (X-Copy-From), the source's metadata kept (COPY, the
+ * default) or replaced by the request's (REPLACE); the copy-source conditions apply to the
+ * source (any failed one is PreconditionFailed). A copy onto itself must change something.
+ */
+export async function copy(req: S3Request): Promise<Response> {
+  const container = bucketOf(req);
+  const object = keyOf(req);
+  checkKeyLength(object);
+  const headers = req.request.headers;
+  checkStorageClass(headers);
+  const source = copySourceOf(headers.get("x-amz-copy-source") ?? "");
+  if (source.versionId !== null && source.versionId !== "null")
+    throw new S3Error("NotImplemented", "Copying a version is not implemented yet.");
+  const directive = headers.get("x-amz-metadata-directive") ?? "COPY";
+  if (directive !== "COPY" && directive !== "REPLACE")
+    throw new S3Error("InvalidArgument", "Unknown metadata directive.", {
+      ArgumentName: "x-amz-metadata-directive",
+      ArgumentValue: directive,
+    });
+  if (source.bucket === container && source.key === object && directive === "COPY")
+    throw new S3Error(
+      "InvalidRequest",
+      "This copy request is illegal because it is trying to copy an object to itself without changing the " +
+        "object's metadata, storage class, website redirect location or encryption attributes.",
+    );
+  const swift = directive === "REPLACE" ? swiftObjectHeaders(headers) : new Headers();
+  if (directive === "REPLACE") swift.set(H.X_FRESH_METADATA, "true");
+  for (const [name, value] of copyConditions(headers)) swift.set(name, value);
+  swift.set(H.X_COPY_FROM, `/${encodeURIComponent(source.bucket)}/${encodeURIComponent(source.key)}`);
+  swift.set(H.CONTENT_LENGTH, "0");
+  const response = await req.swift({ method: "PUT", container, object, headers: swift });
+  if (response.status === 304 || response.status === 412) {
+    await response.body?.cancel();
+    throw new S3Error("PreconditionFailed");
+  }
+  if (response.status === 404) {
+    await response.body?.cancel();
+    throw await missing(req, [container, source.bucket]);
+  }
+  await okOrThrow(response, "object");
+  await response.body?.cancel();
+  const etag = quoteEtag(response.headers.get(H.ETAG) ?? "");
+  const lastModified = new Date(response.headers.get(H.LAST_MODIFIED) ?? Date.now()).toISOString();
+  return xmlResponse(el("CopyObjectResult", el("LastModified", lastModified), el("ETag", etag)));
+}
+
+/** An object request's 404: NoSuchBucket naming the first of `containers` that is missing, else NoSuchKey. */
+export async function missing(req: S3Request, containers: readonly string[]): Promise<S3Error> {
+  for (const container of containers) {
+    const head = await req.swift({ method: "HEAD", container });
+    await head.body?.cancel();
+    if (head.status === 404) return new S3Error("NoSuchBucket", undefined, { BucketName: container });
+  }
+  return new S3Error("NoSuchKey", undefined, { Key: req.key ?? "" });
+}
+
+/** GetObjectAcl: the owner's FULL_CONTROL (objects carry no ACL of their own in Swift). */
+export async function getAcl(req: S3Request): Promise<Response> {
+  const head = await okOrThrow(
+    await req.swift({ method: "HEAD", container: bucketOf(req), object: keyOf(req) }),
+    "object",
+  );
+  await head.body?.cancel();
+  return aclPolicy(ownerId(req.identity), false, false);
+}
+
+/** PutObjectAcl: only `private` (the object as it is) can be said of a Swift object. */
+export async function putAcl(req: S3Request): Promise<Response> {
+  const canned = req.request.headers.get("x-amz-acl");
+  if (canned !== "private") throw new S3Error("NotImplemented", "Objects take only the canned ACL private.");
+  const head = await okOrThrow(
+    await req.swift({ method: "HEAD", container: bucketOf(req), object: keyOf(req) }),
+    "object",
+  );
+  await head.body?.cancel();
+  return new Response(null, { status: 200, headers: { [H.CONTENT_LENGTH]: "0" } });
+}

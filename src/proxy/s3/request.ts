@@ -1,0 +1,143 @@
+/**
+ * @module
+ * One S3 request as the operations see it: the bucket and key it addresses (path style or
+ * virtual-hosted style), the Swift user its signature proved, its body as it must be read, and
+ * `swift()`, which runs a translated request through the Swift pipeline as that user, as Swift's
+ * s3api does (so ACLs, quotas, large objects and versioning apply to both APIs alike).
+ * Swift: common/middleware/s3api/s3request.py S3Request, to_swift_req.
+ */
+
+import { urlPathOf } from "../../common/path";
+import type { S3Config } from "../../config/config";
+import type { Identity } from "../auth/swift-v1";
+import type { ServiceContext } from "../services/context";
+import { type ResourceKind, type S3Error, statusError } from "./errors";
+import type { Trailers } from "./payload";
+
+export interface S3Request {
+  /** The client's request (its body unread: read `body`). */
+  request: Request;
+  url: URL;
+  method: string;
+  /** The bucket addressed; null for the service (ListBuckets). */
+  bucket: string | null;
+  /** The key addressed (decoded); null at bucket level. */
+  key: string | null;
+  identity: Identity;
+  /** The Swift account the user's buckets are containers of (`AUTH_test`). */
+  account: string;
+  ctx: ServiceContext;
+  /** x-amz-request-id: the request's transaction id. */
+  requestId: string;
+  /** The payload as the store must see it: signature and digest checked, aws-chunked decoded. */
+  body: ReadableStream<Uint8Array> | null;
+  /** Trailing headers of an aws-chunked body (checksums), filled once `body` has been read. */
+  trailers: Trailers;
+  /** Why reading `body` failed (a digest or chunk signature that did not match), once it has. */
+  bodyFailure(): S3Error | null;
+  /** A stream made from `body` (a checksum's check) whose S3Error is kept for bodyFailure too. */
+  tracked(stream: ReadableStream<Uint8Array> | null): ReadableStream<Uint8Array> | null;
+  waitUntil(promise: Promise<unknown>): void;
+  /** Runs a Swift request through the pipeline as the caller; an error comes back as Swift's response for it. */
+  swift(init: SwiftInit): Promise<Response>;
+}
+
+export interface SwiftInit {
+  method: string;
+  /** The container (bucket) and object (key) of the caller's account; neither for the account. */
+  container?: string;
+  object?: string;
+  query?: Record<string, string>;
+  headers?: HeadersInit;
+  body?: ReadableStream<Uint8Array> | Uint8Array | string | null;
+  /** Object metadata known once the body has been read (Environ.footers). */
+  footers?: () => Record<string, string>;
+}
+
+/** The decoded `/v1/account[/container[/object]]` path of a translated request. */
+export function swiftPathOf(account: string, container?: string, object?: string): string {
+  if (container === undefined) return `/v1/${account}`;
+  return object === undefined ? `/v1/${account}/${container}` : `/v1/${account}/${container}/${object}`;
+}
+
+/** The URL a translated request is sent to: the decoded path encoded as Swift reads it, then its query. */
+export function swiftUrlOf(origin: string, path: string, query: Record<string, string> = {}): string {
+  const search = new URLSearchParams(query).toString();
+  return `${origin}${urlPathOf(path)}${search ? `?${search}` : ""}`;
+}
+
+/** What a request addresses. */
+export interface Addressed {
+  bucket: string | null;
+  key: string | null;
+  /** Whether the bucket came from the Host (virtual-hosted style), which SigV2 signs as `/bucket`. */
+  virtualHost: boolean;
+}
+
+function decodeSegment(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The bucket and key of a request: from the host when it is `<bucket>.<storage domain>`
+ * (virtual-hosted style), else from the path's first segment (path style); the key is the rest
+ * of the path, decoded, `/` and `..` kept as they are (a key is an opaque string).
+ * AWS: VirtualHosting.html; Swift: s3request.py _parse_host, _parse_uri.
+ */
+export function addressOf(url: URL, config: Pick<S3Config, "storageDomains">): Addressed {
+  const host = url.hostname.toLowerCase();
+  const path = url.pathname;
+  for (const domain of config.storageDomains) {
+    if (host.endsWith(`.${domain}`)) {
+      const bucket = host.slice(0, -domain.length - 1);
+      const key = path.length > 1 ? decodeSegment(path.slice(1)) : null;
+      return { bucket, key, virtualHost: true };
+    }
+  }
+  const rest = path.slice(1);
+  if (rest === "") return { bucket: null, key: null, virtualHost: false };
+  const slash = rest.indexOf("/");
+  if (slash < 0) return { bucket: decodeSegment(rest), key: null, virtualHost: false };
+  const key = rest.slice(slash + 1);
+  return {
+    bucket: decodeSegment(rest.slice(0, slash)),
+    key: key === "" ? null : decodeSegment(key),
+    virtualHost: false,
+  };
+}
+
+/**
+ * Whether a name is a bucket name S3 accepts: 3 to 63 lower-case letters, digits, dots and
+ * hyphens, starting and ending with a letter or digit, no `..`, `.-` or `-.`, not an IPv4
+ * address. AWS: bucketnamingrules.html; Swift: s3api utils.validate_bucket_name (dns_compliant).
+ */
+export function isValidBucketName(name: string): boolean {
+  if (name.length < 3 || name.length > 63) return false;
+  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name)) return false;
+  if (name.includes("..") || name.includes(".-") || name.includes("-.")) return false;
+  return !/^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+}
+
+/**
+ * A Swift response that succeeded (or answered 304), else the S3Error of its status, its body
+ * read: a 400's text is Swift's word on what was wrong, kept as the message.
+ */
+export async function okOrThrow(response: Response, about: ResourceKind): Promise<Response> {
+  if (response.status < 300 || response.status === 304) return response;
+  const detail = response.status === 400 ? await response.text() : undefined;
+  if (detail === undefined) await response.body?.cancel().catch(() => undefined);
+  throw statusError(response.status, about, detail);
+}
+
+/** The entries of a JSON listing (none for a 204). */
+export async function listingOf<T>(response: Response): Promise<T[]> {
+  if (response.status === 204) {
+    await response.body?.cancel().catch(() => undefined);
+    return [];
+  }
+  return (await response.json()) as T[];
+}

@@ -1,0 +1,248 @@
+/**
+ * @module
+ * The S3 API beside Swift's, in the same Worker: a request that carries S3 authentication (SigV4
+ * or SigV2, in its headers or its query) is verified, its access key mapped to the Swift user it
+ * names (`account:user`, the user's key its secret, as Swift's s3api does with tempauth), and
+ * handed to the operation its method, level and sub-resource name; every other request goes on
+ * to the Swift API. Errors leave as S3's XML error document.
+ * Swift: common/middleware/s3api/s3api.py S3ApiMiddleware, s3request.py controller selection.
+ */
+
+import type { Context, MiddlewareHandler } from "hono";
+import { type Config, parseConfig } from "../../config/config";
+import { hasS3Authentication, verifyS3Request } from "../auth/sigv4";
+import { storageAccount, tokenResellerPrefix, type Identity } from "../auth/swift-v1";
+import { serviceContext } from "../services/context";
+import { errorResponse } from "../swift/errors";
+import { runTranslated } from "../swift/router";
+import { SwiftError } from "../../common/errors";
+import * as bucket from "./bucket";
+import { asS3Error, S3Error, s3ErrorResponse, X_AMZ_REQUEST_ID, type ResourceKind } from "./errors";
+import * as listing from "./listing";
+import * as multiDelete from "./multi-delete";
+import * as multipart from "./multipart";
+import * as object from "./object";
+import { checkedBody } from "./payload";
+import { addressOf, isValidBucketName, type S3Request, swiftPathOf, swiftUrlOf } from "./request";
+import * as service from "./service";
+
+type Operation = (req: S3Request) => Promise<Response>;
+
+/**
+ * Sub-resources that choose an operation, in the order they are looked for; a request naming one
+ * edgeswift does not serve is NotImplemented, as s3api answers them.
+ */
+const UNSUPPORTED = [
+  "accelerate",
+  "analytics",
+  "encryption",
+  "intelligent-tiering",
+  "inventory",
+  "logging",
+  "metrics",
+  "notification",
+  "object-lock",
+  "legal-hold",
+  "retention",
+  "ownershipControls",
+  "policy",
+  "policyStatus",
+  "publicAccessBlock",
+  "replication",
+  "requestPayment",
+  "restore",
+  "select",
+  "torrent",
+  "website",
+] as const;
+
+function has(req: S3Request, name: string): boolean {
+  return req.url.searchParams.has(name);
+}
+
+/** The operation a request names (S3's routing: level, method, sub-resource). */
+function operationOf(req: S3Request): { operation: Operation; about: ResourceKind } {
+  const method = req.method;
+  if (UNSUPPORTED.some((name) => has(req, name))) throw new S3Error("NotImplemented");
+  if (req.bucket === null) {
+    if (method === "GET" || method === "HEAD") return { operation: service.listBuckets, about: "service" };
+    throw new S3Error("MethodNotAllowed", undefined, { Method: method, ResourceType: "SERVICE" });
+  }
+  if (req.key === null) {
+    const about = "bucket";
+    switch (method) {
+      case "GET":
+        if (has(req, "location")) return { operation: bucket.getLocation, about };
+        if (has(req, "uploads")) return { operation: multipart.listUploads, about };
+        if (has(req, "versioning")) return { operation: bucket.getVersioning, about };
+        if (has(req, "versions")) return { operation: listing.listObjectVersions, about };
+        if (has(req, "acl")) return { operation: bucket.getAcl, about };
+        if (req.url.searchParams.get("list-type") === "2") return { operation: listing.listObjectsV2, about };
+        return { operation: listing.listObjects, about };
+      case "HEAD":
+        return { operation: bucket.head, about };
+      case "PUT":
+        if (has(req, "versioning")) return { operation: bucket.putVersioning, about };
+        if (has(req, "acl")) return { operation: bucket.putAcl, about };
+        return { operation: bucket.create, about };
+      case "DELETE":
+        return { operation: bucket.remove, about };
+      case "POST":
+        if (has(req, "delete")) return { operation: multiDelete.deleteObjects, about };
+        break;
+    }
+    throw new S3Error("MethodNotAllowed", undefined, { Method: method, ResourceType: "BUCKET" });
+  }
+  const about = "object";
+  switch (method) {
+    case "GET":
+      if (has(req, "uploadId")) return { operation: multipart.listParts, about: "upload" };
+      if (has(req, "acl")) return { operation: object.getAcl, about };
+      return { operation: object.get, about };
+    case "HEAD":
+      return { operation: object.get, about };
+    case "PUT":
+      if (has(req, "uploadId") || has(req, "partNumber")) return { operation: multipart.uploadPart, about: "upload" };
+      if (has(req, "acl")) return { operation: object.putAcl, about };
+      if (req.request.headers.has("x-amz-copy-source")) return { operation: object.copy, about };
+      return { operation: object.put, about };
+    case "POST":
+      if (has(req, "uploads")) return { operation: multipart.create, about };
+      if (has(req, "uploadId")) return { operation: multipart.complete, about: "upload" };
+      break;
+    case "DELETE":
+      if (has(req, "uploadId")) return { operation: multipart.abort, about: "upload" };
+      return { operation: object.remove, about };
+  }
+  throw new S3Error("MethodNotAllowed", undefined, { Method: method, ResourceType: "OBJECT" });
+}
+
+/** The Swift user an access key names (`account:user`), or null for an unknown key. */
+function identityOf(config: Config, accessKey: string): Identity | null {
+  const user = config.users.get(accessKey);
+  return user ? { account: user.account, user: user.user, roles: user.roles } : null;
+}
+
+/**
+ * Keeps the first S3Error of the streams it wraps: the store that reads a body sees only that
+ * its upload failed, and the operation answers with what was wrong with the body.
+ */
+class FailureTracker {
+  failure: S3Error | null = null;
+
+  track(body: ReadableStream<Uint8Array> | null): ReadableStream<Uint8Array> | null {
+    if (body === null) return null;
+    const reader = body.getReader();
+    return new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        try {
+          const { done, value } = await reader.read();
+          if (done) controller.close();
+          else controller.enqueue(value);
+        } catch (error) {
+          if (error instanceof S3Error) this.failure ??= error;
+          controller.error(error);
+        }
+      },
+      cancel: (reason) => reader.cancel(reason),
+    });
+  }
+}
+
+/** The resource an error document names: the request's path. */
+function resourceOf(url: URL): string {
+  return decodeURIComponentSafe(url.pathname);
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+async function handle(c: Context, requestId: string): Promise<Response> {
+  const config = parseConfig(c.env);
+  const request = c.req.raw;
+  const url = new URL(request.url);
+  const { bucket, key, virtualHost } = addressOf(url, config.s3);
+  const signed = await verifyS3Request(
+    request,
+    {
+      region: config.s3.region,
+      secretOf: (accessKey: string) => config.users.get(accessKey)?.key ?? null,
+    },
+    Date.now(),
+    virtualHost && bucket !== null ? { hostBucket: bucket } : {},
+  );
+  if (signed === null) throw new S3Error("AccessDenied");
+  const identity = identityOf(config, signed.accessKey);
+  if (identity === null) throw new S3Error("InvalidAccessKeyId");
+  const checked = checkedBody(request.body, signed.payload);
+  const tracker = new FailureTracker();
+  const ctx = serviceContext(config);
+  const account = storageAccount(identity.account, tokenResellerPrefix(config));
+  const waitUntil = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
+  const req: S3Request = {
+    request,
+    url,
+    method: request.method,
+    bucket,
+    key,
+    identity,
+    account,
+    ctx,
+    requestId,
+    body: tracker.track(checked.body),
+    trailers: checked.trailers,
+    bodyFailure: () => tracker.failure,
+    tracked: (stream) => tracker.track(stream),
+    waitUntil,
+    swift: (init) => {
+      const path = swiftPathOf(account, init.container, init.object);
+      const translated = new Request(swiftUrlOf(url.origin, path, init.query), {
+        method: init.method,
+        headers: init.headers ?? {},
+        body: init.body ?? null,
+      });
+      const environ = init.footers ? { source: "S3", footers: init.footers } : { source: "S3" };
+      return runTranslated(translated, path, identity, ctx, environ, waitUntil).catch((error: unknown) => {
+        if (error instanceof SwiftError) return errorResponse(error, init.method);
+        throw error;
+      });
+    },
+  };
+  // Every bucket must be one container: a decoded `/` would reach another container of the
+  // account. Only reads may name a container that is no bucket name S3 accepts (Swift's own).
+  const reading = request.method === "GET" || request.method === "HEAD";
+  if (bucket !== null && (bucket === "" || bucket.includes("/") || (!reading && !isValidBucketName(bucket))))
+    throw new S3Error("InvalidBucketName", undefined, { BucketName: bucket });
+  const { operation, about } = operationOf(req);
+  try {
+    return await operation(req);
+  } catch (error) {
+    throw asS3Error(error, about, `${request.method} ${request.url}`);
+  }
+}
+
+/**
+ * The S3 stage of the app: S3-signed requests are answered here, every other goes on. The
+ * request id is the transaction id the trans-id stage gave the request.
+ */
+export const s3Api: MiddlewareHandler = async (c, next) => {
+  const request = c.req.raw;
+  if (!hasS3Authentication(request)) return next();
+  const requestId = (c.get("transId") as string | undefined) ?? "";
+  let response: Response;
+  try {
+    response = await handle(c, requestId);
+  } catch (error) {
+    const s3Error = asS3Error(error, "service", `${request.method} ${request.url}`);
+    if (request.body !== null && !request.bodyUsed && !request.body.locked)
+      request.body.cancel().catch(() => undefined);
+    response = s3ErrorResponse(s3Error, request.method, resourceOf(new URL(request.url)), requestId);
+  }
+  response.headers.set(X_AMZ_REQUEST_ID, requestId);
+  return response;
+};
