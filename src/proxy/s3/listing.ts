@@ -185,8 +185,8 @@ interface VersionEntry extends ObjectEntry {
   is_latest?: boolean;
 }
 
-/** The content type Swift's object versioning gives a delete marker. */
-const DELETE_MARKER_TYPE = "application/x-deleted;swift_versions_deleted=1";
+/** The content type Swift's object versioning gives a delete marker (its parameter apart). */
+export const DELETE_MARKER_TYPE = "application/x-deleted";
 
 /**
  * ListObjectVersions: Swift's `?versions` listing (object versioning), each version with its
@@ -223,7 +223,7 @@ export async function listObjectVersions(req: S3Request): Promise<Response> {
       el("IsLatest", entry.is_latest ?? true),
       el("LastModified", s3Time(entry.last_modified ?? "")),
     ];
-    if (entry.content_type === DELETE_MARKER_TYPE) versions.push(el("DeleteMarker", common, ownerElement));
+    if (entry.content_type?.startsWith(DELETE_MARKER_TYPE)) versions.push(el("DeleteMarker", common, ownerElement));
     else
       versions.push(
         el(

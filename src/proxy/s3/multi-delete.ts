@@ -41,10 +41,13 @@ export async function deleteObjects(req: S3Request): Promise<Response> {
   await okOrThrow(await req.swift({ method: "HEAD", container }), "bucket");
   const results = await mapConcurrent(keys, DELETES_IN_FLIGHT, async ({ key, versionId }) => {
     try {
-      if (versionId !== null && versionId !== "null")
-        throw new S3Error("NotImplemented", "Deleting a version is not implemented yet.");
-      await deleteKey(req, container, key);
-      return el("Deleted", el("Key", key), versionId === null ? null : el("VersionId", versionId));
+      const deleted = await deleteKey(req, container, key, versionId);
+      return el(
+        "Deleted",
+        el("Key", key),
+        versionId === null ? null : el("VersionId", versionId),
+        deleted.deleteMarker ? [el("DeleteMarker", true), el("DeleteMarkerVersionId", deleted.versionId ?? "")] : null,
+      );
     } catch (error) {
       const failure = asS3Error(error, "object", `DeleteObjects ${container}/${key}`);
       return el("Error", el("Key", key), el("Code", failure.code), el("Message", failure.message));

@@ -12,6 +12,7 @@ import { H } from "../../common/headers";
 import { MAX_OBJECT_NAME_LENGTH } from "../../common/constraints";
 import { aclPolicy, bucketOf } from "./bucket";
 import { checksumOfWrite, storedChecksums } from "./checksums";
+import { DELETE_MARKER_TYPE } from "./listing";
 import { S3Error } from "./errors";
 import { contentMd5Hex, ownerId, quoteEtag, s3EtagOf, s3ObjectHeaders, swiftObjectHeaders } from "./headers";
 import { okOrThrow, type S3Request } from "./request";
@@ -121,9 +122,16 @@ export async function put(req: S3Request): Promise<Response> {
     headers: {
       [H.ETAG]: quoteEtag(response.headers.get(H.ETAG) ?? ""),
       [H.CONTENT_LENGTH]: "0",
+      ...versionHeader(response),
       ...checksum.responseHeaders(),
     },
   });
+}
+
+/** x-amz-version-id of a write in a versioned bucket (Swift's X-Object-Version-Id). */
+export function versionHeader(response: Response): Record<string, string> {
+  const version = response.headers.get(H.X_OBJECT_VERSION_ID);
+  return version === null ? {} : { [X_AMZ_VERSION_ID]: version };
 }
 
 /** Request headers a GET or HEAD passes on as they are. */
@@ -138,7 +146,36 @@ export async function get(req: S3Request): Promise<Response> {
     const value = req.request.headers.get(name);
     if (value !== null) headers.set(name, value);
   }
-  const response = await req.swift({ method: req.method, container, object, headers });
+  const versionId = req.url.searchParams.get("versionId");
+  const query: Record<string, string> = versionId === null ? {} : { "version-id": versionId };
+  const response = await req.swift({ method: req.method, container, object, headers, query });
+  if (response.status === 400 && versionId !== null) {
+    await response.body?.cancel();
+    throw invalidVersion(versionId);
+  }
+  if (response.status === 404 && response.headers.get(H.CONTENT_TYPE)?.startsWith(DELETE_MARKER_TYPE)) {
+    // A delete marker: the key is gone (NoSuchKey), and the marker itself has no body (405).
+    await response.body?.cancel();
+    const markerHeaders = {
+      [X_AMZ_DELETE_MARKER]: "true",
+      [X_AMZ_VERSION_ID]: response.headers.get(H.X_OBJECT_VERSION_ID) ?? "",
+    };
+    if (versionId !== null)
+      throw new S3Error(
+        "MethodNotAllowed",
+        undefined,
+        { Method: req.method, ResourceType: "DeleteMarker" },
+        markerHeaders,
+      );
+    throw new S3Error("NoSuchKey", undefined, { Key: object }, markerHeaders);
+  }
+  if (response.status === 404 && versionId !== null) {
+    await response.body?.cancel();
+    const failure = await missing(req, [container]);
+    throw failure.code === "NoSuchBucket"
+      ? failure
+      : new S3Error("NoSuchVersion", undefined, { Key: object, VersionId: versionId });
+  }
   if (response.status === 416) {
     await response.body?.cancel();
     throw rangeError(req, Object.fromEntries(response.headers));
@@ -160,6 +197,8 @@ export async function get(req: S3Request): Promise<Response> {
   if (req.request.headers.get("x-amz-checksum-mode")?.toUpperCase() === "ENABLED" && response.status === 200) {
     for (const [name, value] of Object.entries(storedChecksums(response.headers))) out.set(name, value);
   }
+  const version = response.headers.get(H.X_OBJECT_VERSION_ID);
+  if (version !== null) out.set(X_AMZ_VERSION_ID, version);
   return new Response(req.method === "HEAD" ? null : response.body, { status: response.status, headers: out });
 }
 
@@ -173,36 +212,104 @@ function rangeError(req: S3Request, headers: Record<string, string>): S3Error {
 }
 
 /**
- * DeleteObject: 204 whether or not there was an object. A completed multipart upload (an SLO)
- * goes with its parts, unless the bucket keeps versions (an older version may share them).
+ * DeleteObject: 204 whether or not there was an object. In a versioned bucket it writes a delete
+ * marker (named in x-amz-version-id, with x-amz-delete-marker), and `versionId` deletes that
+ * version. A completed multipart upload (an SLO) goes with its parts, unless the bucket keeps
+ * versions (an older version may share them).
  */
 export async function remove(req: S3Request): Promise<Response> {
-  await deleteKey(req, bucketOf(req), keyOf(req));
-  return new Response(null, { status: 204 });
+  const deleted = await deleteKey(req, bucketOf(req), keyOf(req), req.url.searchParams.get("versionId"));
+  const headers: Record<string, string> = {};
+  if (deleted.versionId !== null) headers[X_AMZ_VERSION_ID] = deleted.versionId;
+  if (deleted.deleteMarker) headers[X_AMZ_DELETE_MARKER] = "true";
+  return new Response(null, { status: 204, headers });
 }
 
-/** Deletes one key as DeleteObject does; 404 is no failure. Shared with DeleteObjects. */
-export async function deleteKey(req: S3Request, container: string, object: string): Promise<void> {
-  const head = await req.swift({ method: "HEAD", container, object, query: { "multipart-manifest": "get" } });
-  await head.body?.cancel();
-  if (head.status === 404) {
-    // No such key is no failure; a missing bucket is still NoSuchBucket.
-    const failure = await missing(req, [container]);
-    if (failure.code === "NoSuchBucket") throw failure;
-    return;
+export const X_AMZ_VERSION_ID = "x-amz-version-id";
+export const X_AMZ_DELETE_MARKER = "x-amz-delete-marker";
+
+/** What a delete did: the version it removed or the delete marker it wrote. */
+export interface Deleted {
+  versionId: string | null;
+  deleteMarker: boolean;
+}
+
+/** Deletes one key (or one version of it) as DeleteObject does; no such key is no failure. Shared with DeleteObjects. */
+export async function deleteKey(
+  req: S3Request,
+  container: string,
+  object: string,
+  versionId: string | null,
+): Promise<Deleted> {
+  if (versionId !== null) {
+    const response = await req.swift({ method: "DELETE", container, object, query: { "version-id": versionId } });
+    await response.body?.cancel();
+    if (response.status === 400) throw invalidVersion(versionId);
+    if (response.status === 404) {
+      const failure = await missing(req, [container]);
+      if (failure.code === "NoSuchBucket") throw failure;
+    } else {
+      await okOrThrow(response, "object");
+      await restoreNewest(req, container, object);
+    }
+    return { versionId, deleteMarker: false };
   }
-  await okOrThrow(head, "object");
-  const large = head.headers.get(H.X_STATIC_LARGE_OBJECT)?.toLowerCase() === "true";
-  const versioned = large && (await versioningOn(req, container));
-  const query: Record<string, string> = large && !versioned ? { "multipart-manifest": "delete" } : {};
+  const bucket = await req.swift({ method: "HEAD", container });
+  await bucket.body?.cancel();
+  if (bucket.status === 404) throw new S3Error("NoSuchBucket", undefined, { BucketName: container });
+  await okOrThrow(bucket, "bucket");
+  const versioned = bucket.headers.get(H.X_VERSIONS_ENABLED)?.toLowerCase() === "true";
+  const query: Record<string, string> = {};
+  if (!versioned) {
+    const head = await req.swift({ method: "HEAD", container, object, query: { "multipart-manifest": "get" } });
+    await head.body?.cancel();
+    if (head.status === 404) return { versionId: null, deleteMarker: false };
+    await okOrThrow(head, "object");
+    if (head.headers.get(H.X_STATIC_LARGE_OBJECT)?.toLowerCase() === "true") query["multipart-manifest"] = "delete";
+  }
   const response = await req.swift({ method: "DELETE", container, object, query });
   await response.body?.cancel();
   if (response.status !== 404) await okOrThrow(response, "object");
+  const marker = versioned ? response.headers.get(H.X_OBJECT_VERSION_ID) : null;
+  return { versionId: marker, deleteMarker: marker !== null };
 }
 
-async function versioningOn(req: S3Request, container: string): Promise<boolean> {
-  const response = await okOrThrow(await req.swift({ method: "HEAD", container }), "bucket");
-  return response.headers.get(H.X_VERSIONS_ENABLED)?.toLowerCase() === "true";
+/**
+ * After a version was deleted: when the key has no current object but its newest remaining
+ * version is no delete marker, that version is made current, as S3 does (Swift leaves the key
+ * without one). Swift: s3api obj.py _restore_on_delete.
+ */
+async function restoreNewest(req: S3Request, container: string, object: string): Promise<void> {
+  const head = await req.swift({ method: "HEAD", container, object });
+  await head.body?.cancel();
+  if (head.status !== 404) return;
+  const listing = await req.swift({
+    method: "GET",
+    container,
+    query: { versions: "", format: "json", prefix: object, limit: "1" },
+  });
+  if (listing.status !== 200) {
+    await listing.body?.cancel();
+    return;
+  }
+  const [newest] = (await listing.json()) as { name?: string; version_id?: string; content_type?: string }[];
+  if (newest?.name !== object || !newest.version_id || newest.content_type?.startsWith(DELETE_MARKER_TYPE)) return;
+  const restored = await req.swift({
+    method: "PUT",
+    container,
+    object,
+    query: { "version-id": newest.version_id },
+    headers: { [H.CONTENT_LENGTH]: "0" },
+  });
+  await restored.body?.cancel();
+}
+
+/** A version id Swift cannot read. AWS: "Invalid version id specified". */
+function invalidVersion(versionId: string): S3Error {
+  return new S3Error("InvalidArgument", "Invalid version id specified", {
+    ArgumentName: "versionId",
+    ArgumentValue: versionId,
+  });
 }
 
 /** `x-amz-copy-source`: `[/]bucket/key[?versionId=…]`, URL-encoded. */
@@ -255,8 +362,6 @@ export async function copy(req: S3Request): Promise<Response> {
   const headers = req.request.headers;
   checkStorageClass(headers);
   const source = copySourceOf(headers.get("x-amz-copy-source") ?? "");
-  if (source.versionId !== null && source.versionId !== "null")
-    throw new S3Error("NotImplemented", "Copying a version is not implemented yet.");
   const directive = headers.get("x-amz-metadata-directive") ?? "COPY";
   if (directive !== "COPY" && directive !== "REPLACE")
     throw new S3Error("InvalidArgument", "Unknown metadata directive.", {
@@ -274,7 +379,12 @@ export async function copy(req: S3Request): Promise<Response> {
   for (const [name, value] of copyConditions(headers)) swift.set(name, value);
   swift.set(H.X_COPY_FROM, `/${encodeURIComponent(source.bucket)}/${encodeURIComponent(source.key)}`);
   swift.set(H.CONTENT_LENGTH, "0");
-  const response = await req.swift({ method: "PUT", container, object, headers: swift });
+  const query: Record<string, string> = source.versionId === null ? {} : { "version-id": source.versionId };
+  const response = await req.swift({ method: "PUT", container, object, headers: swift, query });
+  if (response.status === 400 && source.versionId !== null) {
+    await response.body?.cancel();
+    throw invalidVersion(source.versionId);
+  }
   if (response.status === 304 || response.status === 412) {
     await response.body?.cancel();
     throw new S3Error("PreconditionFailed");
@@ -287,7 +397,11 @@ export async function copy(req: S3Request): Promise<Response> {
   await response.body?.cancel();
   const etag = quoteEtag(response.headers.get(H.ETAG) ?? "");
   const lastModified = new Date(response.headers.get(H.LAST_MODIFIED) ?? Date.now()).toISOString();
-  return xmlResponse(el("CopyObjectResult", el("LastModified", lastModified), el("ETag", etag)));
+  const sourceVersion = response.headers.get(H.X_COPIED_FROM_VERSION_ID);
+  return xmlResponse(el("CopyObjectResult", el("LastModified", lastModified), el("ETag", etag)), {
+    ...versionHeader(response),
+    ...(sourceVersion === null ? {} : { "x-amz-copy-source-version-id": sourceVersion }),
+  });
 }
 
 /** An object request's 404: NoSuchBucket naming the first of `containers` that is missing, else NoSuchKey. */
