@@ -13,6 +13,9 @@ import { bytesToHex } from "@noble/hashes/utils.js";
 import type { MiddlewareHandler } from "hono";
 import { H } from "../../common/headers";
 
+/** The request id header of the S3 API's answers (s3/errors.ts), which keep lower-case names. */
+const X_AMZ_REQUEST_ID = "x-amz-request-id";
+
 /** The response's date (eventlet.wsgi sends one on every response, an RFC 1123 date in GMT). */
 const DATE = "date";
 
@@ -57,5 +60,6 @@ export const transId: MiddlewareHandler = async (c, next) => {
   headers.set(H.X_TRANS_ID, id);
   headers.set(H.X_OPENSTACK_REQUEST_ID, id);
   if (!headers.has(DATE)) headers.set(DATE, new Date().toUTCString());
-  writeSwobNames(headers);
+  // S3's answers keep AWS's lower-case names: SDKs take metadata names from them (x-amz-meta-color).
+  if (!headers.has(X_AMZ_REQUEST_ID)) writeSwobNames(headers);
 };

@@ -61,7 +61,7 @@ export async function listPage(
 }
 
 /** The `encoding-type` a request asks for: `url` or none; InvalidArgument for any other. */
-function encodingOf(req: S3Request): ((text: string) => string) | null {
+export function encodingOf(req: S3Request): ((text: string) => string) | null {
   const encoding = req.url.searchParams.get("encoding-type");
   if (encoding === null) return null;
   if (encoding !== "url")

@@ -33,6 +33,7 @@ import {
   SYSMETA_ETAG,
 } from "./headers";
 import { bodyLengthOf, copyConditions, copySourceOf, keyOf, missing } from "./object";
+import { encodingOf } from "./listing";
 import { listingOf, okOrThrow, type S3Request } from "./request";
 import { pageSize } from "./service";
 import { childObjects, childText, el, parseXml, type XmlElement, xmlResponse } from "./xml";
@@ -619,23 +620,6 @@ export async function abort(req: S3Request): Promise<Response> {
     marker = last.name ?? last.subdir ?? "";
   }
   return new Response(null, { status: 204 });
-}
-
-/** The `encoding-type` a listing asks for: `url` or none; InvalidArgument for any other. */
-function encodingOf(req: S3Request): ((text: string) => string) | null {
-  const encoding = req.url.searchParams.get("encoding-type");
-  if (encoding === null) return null;
-  if (encoding !== "url")
-    throw new S3Error("InvalidArgument", "Invalid Encoding Method specified in Request", {
-      ArgumentName: "encoding-type",
-      ArgumentValue: encoding,
-    });
-  // AWS's url encoding: every byte but unreserved ones and `/` as %XX, a space as `+`.
-  return (text) =>
-    encodeURIComponent(text)
-      .replace(/%2F/g, "/")
-      .replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`)
-      .replace(/%20/g, "+");
 }
 
 function ownerElements(req: S3Request): XmlElement[] {

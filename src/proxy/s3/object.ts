@@ -9,6 +9,7 @@
  */
 
 import { H } from "../../common/headers";
+import { conditionalStatus, normalizeEtag } from "../../common/conditional";
 import { MAX_OBJECT_NAME_LENGTH } from "../../common/constraints";
 import { aclPolicy, bucketOf } from "./bucket";
 import { checksumOfWrite, storedChecksums } from "./checksums";
@@ -134,8 +135,12 @@ export function versionHeader(response: Response): Record<string, string> {
   return version === null ? {} : { [X_AMZ_VERSION_ID]: version };
 }
 
-/** Request headers a GET or HEAD passes on as they are. */
-const READ_HEADERS = [H.RANGE, H.IF_MATCH, H.IF_NONE_MATCH, H.IF_MODIFIED_SINCE, H.IF_UNMODIFIED_SINCE];
+/**
+ * GET and HEAD pass Range on; the If-* conditions are judged here, against the ETag S3 shows (a
+ * completed upload's multipart ETag, which Swift does not know) and Last-Modified, as s3api has
+ * Swift judge them at X-Backend-Etag-Is-At.
+ */
+const READ_HEADERS = [H.RANGE];
 
 /** GetObject and HeadObject: the object with S3's headers; 206, 304 and 412 as S3 answers them. */
 export async function get(req: S3Request): Promise<Response> {
@@ -189,9 +194,18 @@ export async function get(req: S3Request): Promise<Response> {
     response.headers,
     req.method === "GET" || req.method === "HEAD" ? req.url.searchParams : null,
   );
-  if (response.status === 304) {
+  const etag = normalizeEtag(out.get(H.ETAG)) ?? "";
+  const lastModified = Math.floor(Date.parse(out.get(H.LAST_MODIFIED) ?? "") / 1000);
+  const condition = conditionalStatus(req.request.headers, etag, Number.isNaN(lastModified) ? 0 : lastModified);
+  if (condition === 412) {
     await response.body?.cancel();
-    return new Response(null, { status: 304, headers: out });
+    throw new S3Error("PreconditionFailed", undefined, { Condition: "If-Match" });
+  }
+  if (condition === 304) {
+    await response.body?.cancel();
+    const notModified = new Headers();
+    for (const name of [H.ETAG, H.LAST_MODIFIED]) notModified.set(name, out.get(name) ?? "");
+    return new Response(null, { status: 304, headers: notModified });
   }
   // Checksums of the whole object, when asked for and the whole object is sent (AWS: GetObject ChecksumMode).
   if (req.request.headers.get("x-amz-checksum-mode")?.toUpperCase() === "ENABLED" && response.status === 200) {
@@ -234,7 +248,7 @@ export interface Deleted {
   deleteMarker: boolean;
 }
 
-/** Deletes one key (or one version of it) as DeleteObject does; no such key is no failure. Shared with DeleteObjects. */
+/** Deletes a key (or one version) as DeleteObject does; no such key is no failure. Shared with DeleteObjects. */
 export async function deleteKey(
   req: S3Request,
   container: string,
@@ -268,8 +282,10 @@ export async function deleteKey(
     if (head.headers.get(H.X_STATIC_LARGE_OBJECT)?.toLowerCase() === "true") query["multipart-manifest"] = "delete";
   }
   const response = await req.swift({ method: "DELETE", container, object, query });
-  await response.body?.cancel();
-  if (response.status !== 404) await okOrThrow(response, "object");
+  // A manifest's delete removes its segments while its report is read: read it to the end.
+  if (response.status < 300) await response.arrayBuffer();
+  else if (response.status === 404) await response.body?.cancel();
+  else await okOrThrow(response, "object");
   const marker = versioned ? response.headers.get(H.X_OBJECT_VERSION_ID) : null;
   return { versionId: marker, deleteMarker: marker !== null };
 }

@@ -97,6 +97,8 @@ export function parseXml(text: string, root: string, lists: readonly string[] = 
     parseTagValue: false,
     trimValues: false,
     processEntities: true,
+    // Go's encoder writes quotes as numeric references (`<ETag>&#34;…&#34;</ETag>`, rclone).
+    htmlEntities: true,
     ignoreDeclaration: true,
     isArray: (name) => repeated.has(name),
   });

@@ -13,7 +13,7 @@ function md5Base64(hex: string): string {
 }
 
 describe("S3 objects", () => {
-  it("PutObject stores the body byte for byte with its metadata; GetObject and HeadObject show them as S3 does", async ({
+  it("PutObject stores the body byte for byte with its metadata; GetObject and HeadObject show them as S3", async ({
     expect,
   }) => {
     const body = new Uint8Array(70_000).map((_, i) => (i * 7) % 256);
@@ -111,7 +111,7 @@ describe("S3 objects", () => {
     expect(xmlValue(noBucket.body, "Code")).toBe("NoSuchBucket");
   });
 
-  it("Content-MD5 is checked: a wrong digest is BadDigest and nothing is stored; a malformed one InvalidDigest", async ({
+  it("Content-MD5 is checked: a wrong digest is BadDigest, nothing stored; a malformed one InvalidDigest", async ({
     expect,
   }) => {
     const good = await s3Sent("PUT", `/${bucket}/md5`, {
@@ -130,7 +130,7 @@ describe("S3 objects", () => {
     expect(xmlValue(malformed.body, "Code")).toBe("InvalidDigest");
   });
 
-  it("a body whose SHA-256 differs from x-amz-content-sha256 is XAmzContentSHA256Mismatch and nothing is stored", async ({
+  it("a body whose SHA-256 differs from x-amz-content-sha256 is XAmzContentSHA256Mismatch, nothing stored", async ({
     expect,
   }) => {
     const sent = await s3Sent("PUT", `/${bucket}/sha-bad`, {
@@ -148,7 +148,7 @@ describe("S3 objects", () => {
     expect((await s3Sent("GET", `/${bucket}/unsigned`)).body).toBe("no digest");
   });
 
-  it("If-None-Match: * writes only a new key (412 PreconditionFailed otherwise); If-Match checks the current ETag", async ({
+  it("If-None-Match: * writes only a new key (412 PreconditionFailed otherwise); If-Match checks the ETag", async ({
     expect,
   }) => {
     const first = await s3Sent("PUT", `/${bucket}/once`, { body: "1", headers: { "if-none-match": "*" } });

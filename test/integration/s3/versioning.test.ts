@@ -72,7 +72,7 @@ describe("S3 object versions (Swift's object versioning underneath)", () => {
     expect(xmlValue(bad.body, "Code")).toBe("InvalidArgument");
   });
 
-  it("CopyObject from a source version copies that version's bytes and names it in x-amz-copy-source-version-id", async ({
+  it("CopyObject from a source version copies its bytes and names it in x-amz-copy-source-version-id", async ({
     expect,
   }) => {
     const first = await s3Sent("PUT", `/${bucket}/src`, { body: "old bytes" });
