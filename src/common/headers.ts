@@ -127,6 +127,11 @@ export function metaPrefix(target: MetadataTarget): string {
  */
 export const OBJECT_SYSMETA_PREFIX = "x-object-sysmeta-";
 
+/** Header name prefix of a level's system metadata: `x-container-sysmeta-`. */
+export function sysmetaPrefix(target: MetadataTarget): string {
+  return `x-${target}-sysmeta-`;
+}
+
 /** Header name prefix of metadata removal for accounts and containers: `x-remove-container-meta-`. */
 export function removeMetaPrefix(target: MetadataTarget): string {
   return `x-remove-${target}-meta-`;
@@ -219,7 +224,8 @@ export function storedMetadataError(metadata: Iterable<readonly [string, string]
 
 /**
  * Metadata updates for an account or container POST/PUT: set values, and "" for removals
- * (an empty value or an `X-Remove-…-Meta-*` header), as Swift stores them.
+ * (an empty value or an `X-Remove-…-Meta-*` header), as Swift stores them; system metadata too,
+ * which only edgeswift's own requests carry (the Swift router drops a client's).
  */
 export function metadataUpdates(
   headers: Headers,
@@ -231,6 +237,7 @@ export function metadataUpdates(
   const updates: Record<string, string> = {};
   for (const [name, value] of headers) {
     if (name.startsWith(prefix)) updates[name] = value.trim();
+    else if (name.startsWith(sysmetaPrefix(target))) updates[name] = value;
     else if (name.startsWith(removePrefix)) updates[prefix + name.slice(removePrefix.length)] = "";
     else if (extraNames.includes(name)) updates[name] = value.trim();
     else if (name.startsWith("x-remove-") && extraNames.includes(`x-${name.slice("x-remove-".length)}`)) {

@@ -25,6 +25,10 @@ import * as object from "./object";
 import { checkedBody } from "./payload";
 import { addressOf, isValidBucketName, type S3Request, swiftPathOf, swiftUrlOf } from "./request";
 import * as service from "./service";
+import * as tagging from "./tagging";
+import * as lifecycle from "./lifecycle";
+import * as postUpload from "./post-upload";
+import { isFormUpload } from "./post-upload";
 
 type Operation = (req: S3Request) => Promise<Response>;
 
@@ -77,6 +81,8 @@ function operationOf(req: S3Request): { operation: Operation; about: ResourceKin
         if (has(req, "versioning")) return { operation: bucket.getVersioning, about };
         if (has(req, "versions")) return { operation: listing.listObjectVersions, about };
         if (has(req, "acl")) return { operation: bucket.getAcl, about };
+        if (has(req, "tagging")) return { operation: tagging.getBucketTagging, about };
+        if (has(req, "lifecycle")) return { operation: lifecycle.getLifecycle, about };
         if (req.url.searchParams.get("list-type") === "2") return { operation: listing.listObjectsV2, about };
         return { operation: listing.listObjects, about };
       case "HEAD":
@@ -84,11 +90,16 @@ function operationOf(req: S3Request): { operation: Operation; about: ResourceKin
       case "PUT":
         if (has(req, "versioning")) return { operation: bucket.putVersioning, about };
         if (has(req, "acl")) return { operation: bucket.putAcl, about };
+        if (has(req, "tagging")) return { operation: tagging.putBucketTagging, about };
+        if (has(req, "lifecycle")) return { operation: lifecycle.putLifecycle, about };
         return { operation: bucket.create, about };
       case "DELETE":
+        if (has(req, "tagging")) return { operation: tagging.deleteBucketTagging, about };
+        if (has(req, "lifecycle")) return { operation: lifecycle.deleteLifecycle, about };
         return { operation: bucket.remove, about };
       case "POST":
         if (has(req, "delete")) return { operation: multiDelete.deleteObjects, about };
+        if (isFormUpload(req.request)) return { operation: postUpload.postObject, about: "object" };
         break;
     }
     throw new S3Error("MethodNotAllowed", undefined, { Method: method, ResourceType: "BUCKET" });
@@ -98,12 +109,14 @@ function operationOf(req: S3Request): { operation: Operation; about: ResourceKin
     case "GET":
       if (has(req, "uploadId")) return { operation: multipart.listParts, about: "upload" };
       if (has(req, "acl")) return { operation: object.getAcl, about };
+      if (has(req, "tagging")) return { operation: tagging.getObjectTagging, about };
       return { operation: object.get, about };
     case "HEAD":
       return { operation: object.get, about };
     case "PUT":
       if (has(req, "uploadId") || has(req, "partNumber")) return { operation: multipart.uploadPart, about: "upload" };
       if (has(req, "acl")) return { operation: object.putAcl, about };
+      if (has(req, "tagging")) return { operation: tagging.putObjectTagging, about };
       if (req.request.headers.has("x-amz-copy-source")) return { operation: object.copy, about };
       return { operation: object.put, about };
     case "POST":
@@ -112,6 +125,7 @@ function operationOf(req: S3Request): { operation: Operation; about: ResourceKin
       break;
     case "DELETE":
       if (has(req, "uploadId")) return { operation: multipart.abort, about: "upload" };
+      if (has(req, "tagging")) return { operation: tagging.deleteObjectTagging, about };
       return { operation: object.remove, about };
   }
   throw new S3Error("MethodNotAllowed", undefined, { Method: method, ResourceType: "OBJECT" });

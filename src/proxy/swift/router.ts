@@ -10,7 +10,7 @@ import { Hono } from "hono";
 import { parseConfig } from "../../config/config";
 import { SUBREQUEST_DEPTH_MAX } from "../../common/constraints";
 import { SwiftError } from "../../common/errors";
-import { H, OBJECT_SYSMETA_PREFIX } from "../../common/headers";
+import { H } from "../../common/headers";
 import { checkReservedNames, decodePath, levelOf, parseSwiftPath, urlPathOf, type SwiftPath } from "../../common/path";
 import { authorize } from "../auth/authorize";
 import { carrySignedScope } from "../auth/signed-scope";
@@ -169,14 +169,14 @@ export function runTranslated(
   return run(swiftRequest(request, parseSwiftPath(path), identity, ctx, environ, waitUntil));
 }
 
-/** Whether a header is object system metadata, which a client neither sends nor sees. */
+/** Whether a header is system metadata (of any level), which a client neither sends nor sees. */
 function isSysmeta(name: string): boolean {
-  return name.startsWith(OBJECT_SYSMETA_PREFIX);
+  return /^x-(?:object|container|account)-sysmeta-/.test(name);
 }
 
 /**
- * Swift's gatekeeper: a client's object system metadata headers are dropped on the way in and
- * the stored ones on the way out. Swift: common/middleware/gatekeeper.py.
+ * Swift's gatekeeper: a client's system metadata headers are dropped on the way in and the
+ * stored ones on the way out. Swift: common/middleware/gatekeeper.py.
  */
 function withoutSysmeta(request: Request): Request {
   if (![...request.headers.keys()].some(isSysmeta)) return request;
