@@ -416,7 +416,7 @@ function checkSignature(
   const toSign = stringToSign(amzDate, scopeOf(credential), canonical);
   const matches = (text: string) =>
     constantTimeEqual(hmacHex(key, stringToSign(amzDate, scopeOf(credential), text)), signature);
-  if (!matches(canonical) && !matches(withSlashesDecoded(canonical))) {
+  if (!canonicalVariants(canonical).some(matches)) {
     throw new S3Error("SignatureDoesNotMatch", undefined, {
       AWSAccessKeyId: credential.accessKey,
       StringToSign: toSign,
@@ -437,6 +437,25 @@ function checkSignature(
 function withSlashesDecoded(canonical: string): string {
   const [method = "", uri = "", ...rest] = canonical.split("\n");
   return uri.includes("%2F") ? [method, uri.replaceAll("%2F", "/"), ...rest].join("\n") : canonical;
+}
+
+/**
+ * Accept-Encoding values clients send, for a signed Accept-Encoding the runtime rewrote before
+ * the Worker saw it (workerd hands on `br, gzip` for a client's `gzip`; aws-sdk-go, so rclone,
+ * signs the header). It only chooses a response encoding, so trying these is no weakness.
+ */
+const ACCEPT_ENCODINGS = ["gzip", "identity", "gzip, deflate", "gzip,deflate", "gzip, deflate, br", "br", "deflate"];
+
+/** The canonical request as signed, and as it may have been signed before the runtime changed it. */
+function canonicalVariants(canonical: string): string[] {
+  const variants = [canonical, withSlashesDecoded(canonical)];
+  const line = /^accept-encoding:.*$/m.exec(canonical);
+  if (line === null) return variants;
+  for (const value of ACCEPT_ENCODINGS) {
+    const rewritten = canonical.replace(line[0], `accept-encoding:${value}`);
+    variants.push(rewritten, withSlashesDecoded(rewritten));
+  }
+  return variants;
 }
 
 const HEADER_MALFORMED = "The authorization header is malformed";

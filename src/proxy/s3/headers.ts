@@ -64,10 +64,19 @@ export function quoteEtag(etag: string): string {
   return etag.startsWith('"') ? etag : `"${etag}"`;
 }
 
-/** A Swift object response's ETag as S3 shows it: the multipart ETag of a completed upload, else the object's. */
+/**
+ * A Swift object response's ETag as S3 shows it: the multipart ETag of a completed upload; for
+ * another large object (an SLO made through Swift) its ETag and `-N`, as s3api marks an ETag
+ * that is no MD5 of the bytes without knowing the parts; else the object's.
+ * Swift: s3api s3response.py (is_slo).
+ */
 export function s3EtagOf(headers: Headers): string | null {
-  const etag = headers.get(SYSMETA_ETAG) ?? headers.get(H.ETAG);
-  return etag === null ? null : quoteEtag(etag);
+  const s3Etag = headers.get(SYSMETA_ETAG);
+  if (s3Etag !== null) return quoteEtag(s3Etag);
+  const etag = headers.get(H.ETAG);
+  if (etag === null) return null;
+  const bare = etag.replace(/^"(.*)"$/, "$1");
+  return headers.get(H.X_STATIC_LARGE_OBJECT)?.toLowerCase() === "true" ? `"${bare}-N"` : quoteEtag(bare);
 }
 
 /**

@@ -24,6 +24,8 @@ export interface ObjectEntry {
   bytes?: number;
   last_modified?: string;
   content_type?: string;
+  /** An SLO's large-object ETag (Swift lists it beside the manifest's hash). */
+  slo_etag?: string;
 }
 
 /** One page of a container listing, as the listing operations share it. */
@@ -109,12 +111,15 @@ function pageElements(
 
 /**
  * The ETag a listing shows for an entry: the multipart ETag a completed upload recorded in its
- * listing's hash (`<slo etag>; s3_etag=<etag>`, as Swift's s3api keeps it), else the hash.
+ * listing's hash (`<slo etag>; s3_etag=<etag>`, as Swift's s3api keeps it), an SLO's ETag with
+ * `-N`, else the hash.
  */
 export function listingEtag(entry: ObjectEntry): string {
   const hash = entry.hash ?? "";
   const match = /;\s*s3_etag=([^;\s]+)/.exec(hash);
   if (match?.[1]) return match[1];
+  // An SLO made through Swift: its large-object ETag and `-N` (s3api's bucket listing).
+  if (entry.slo_etag) return `${entry.slo_etag.replace(/^"(.*)"$/, "$1")}-N`;
   const semicolon = hash.indexOf(";");
   return semicolon < 0 ? hash : hash.slice(0, semicolon).trim();
 }

@@ -39,6 +39,7 @@ type Operation = (req: S3Request) => Promise<Response>;
 const UNSUPPORTED = [
   "accelerate",
   "analytics",
+  "cors",
   "encryption",
   "intelligent-tiering",
   "inventory",

@@ -18,6 +18,7 @@ import {
   MAX_FAILED_EXTRACTIONS,
 } from "./bulk/bulk";
 import { SYMLOOP_MAX } from "./symlink/symlink";
+import { s3apiInfo } from "../s3/info";
 
 /** The swift section and each middleware's section, as Swift's register_swift_info builds them. */
 export function clusterInfo(config: Config): Record<string, unknown> {
@@ -73,6 +74,7 @@ export function clusterInfo(config: Config): Record<string, unknown> {
     etag_quoter: ETAG_QUOTER_INFO,
     // Container sync settings are kept (container-sync.ts); no realm is configured.
     container_sync: { realms: {} },
+    s3api: s3apiInfo(config),
     // Swift registers domain_remap only when it is in the pipeline: here, when STORAGE_DOMAIN is set.
     ...(config.domainRemap
       ? { domain_remap: { default_reseller_prefix: config.domainRemap.defaultResellerPrefix } }

@@ -142,3 +142,33 @@ describe("S3 signature version 2 (older tools)", () => {
     expect(xmlValue(body, "Code")).toBe("AccessDenied");
   });
 });
+
+describe("S3 signatures over headers the runtime rewrites", () => {
+  it("a signed Accept-Encoding: gzip still verifies when the runtime hands it on as br, gzip (rclone)", async ({
+    expect,
+  }) => {
+    const request = await signed("GET", `/${bucket}/k`, { headers: { "accept-encoding": "gzip" } });
+    const headers = new Headers(request.headers);
+    headers.set("accept-encoding", "br, gzip");
+    const response = await exports.default.fetch(new Request(request.url, { headers }));
+    expect(await response.text()).toBe("secret body");
+    expect(response.status).toBe(200);
+  });
+});
+
+describe("S3 ETags of large objects made through Swift", () => {
+  it("an SLO uploaded with the Swift API shows its ETag with -N, in HEAD and in listings (s3api)", async ({
+    expect,
+  }) => {
+    const segment = await swift("PUT", `/AUTH_test/${bucket}/seg1`, { body: "segment one" });
+    await text(segment);
+    const manifest = JSON.stringify([{ path: `/${bucket}/seg1` }]);
+    const put = await swift("PUT", `/AUTH_test/${bucket}/slo?multipart-manifest=put`, { body: manifest });
+    await text(put);
+    expect(put.status).toBe(201);
+    const head = await s3Sent("HEAD", `/${bucket}/slo`);
+    expect(head.headers.get("etag")).toMatch(/^"[0-9a-f]{32}-N"$/);
+    const listed = await s3Sent("GET", `/${bucket}?prefix=slo`);
+    expect(`"${xmlValue(listed.body, "ETag")?.replaceAll('"', "")}"`).toBe(head.headers.get("etag"));
+  });
+});

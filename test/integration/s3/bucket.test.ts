@@ -1,6 +1,7 @@
 import { describe, it } from "vitest";
 import { swift, text } from "../../helpers";
-import { bucketName, s3Sent, xmlValue, xmlValues } from "./helpers";
+import { exports } from "cloudflare:workers";
+import { BASE, bucketName, s3Sent, xmlValue, xmlValues } from "./helpers";
 
 describe("S3 buckets", () => {
   it("CreateBucket makes the container, answers 200 with Location, and HeadBucket then finds it", async ({
@@ -191,5 +192,20 @@ describe("S3 bucket names reach one container", () => {
     expect(sent.status).toBe(400);
     expect(xmlValue(sent.body, "Code")).toBe("InvalidBucketName");
     expect(xmlValue(sent.body, "BucketName")).toBe(`${bucket}/inner`);
+  });
+});
+
+describe("/info", () => {
+  it("lists the s3api section as Swift registers it, with AWS's limits and the region", async ({ expect }) => {
+    const response = await exports.default.fetch(`${BASE}/info`);
+    const info = (await response.json()) as { s3api?: Record<string, unknown> };
+    expect(info.s3api).toMatchObject({
+      max_bucket_listing: 1000,
+      max_multi_delete_objects: 1000,
+      max_upload_part_num: 10000,
+      min_segment_size: 5 * 1024 * 1024,
+      allow_multipart_uploads: true,
+      location: "us-east-1",
+    });
   });
 });
