@@ -124,21 +124,42 @@ export function listingEtag(entry: ObjectEntry): string {
   return semicolon < 0 ? hash : hash.slice(0, semicolon).trim();
 }
 
-function common(req: S3Request): { prefix: string | null; delimiter: string | null; maxKeys: number } {
+/** The parameters every bucket listing reads, and how names are written (`encoding-type=url`). */
+interface ListingRequest {
+  prefix: string | null;
+  delimiter: string | null;
+  maxKeys: number;
+  encoded: boolean;
+  encode: (text: string) => string;
+}
+
+function common(req: S3Request): ListingRequest {
   const params = req.url.searchParams;
+  const encoding = encodingOf(req);
   return {
     prefix: params.get("prefix"),
     delimiter: params.get("delimiter"),
     maxKeys: pageSize(params.get("max-keys"), "max-keys", MAX_KEYS),
+    encoded: encoding !== null,
+    encode: encoding ?? ((text: string) => text),
   };
+}
+
+/** The elements every listing result ends its header with: MaxKeys, Delimiter, IsTruncated, EncodingType. */
+function pageSummary(listing: ListingRequest, page: Page): XmlElement[] {
+  return [
+    el("MaxKeys", listing.maxKeys),
+    listing.delimiter ? el("Delimiter", listing.encode(listing.delimiter)) : null,
+    el("IsTruncated", page.truncated),
+    listing.encoded ? el("EncodingType", "url") : null,
+  ].filter((element): element is XmlElement => element !== null);
 }
 
 /** ListObjects (V1): marker, and NextMarker when truncated with a delimiter. */
 export async function listObjects(req: S3Request): Promise<Response> {
-  const { prefix, delimiter, maxKeys } = common(req);
+  const listing = common(req);
+  const { prefix, delimiter, maxKeys, encode } = listing;
   const marker = req.url.searchParams.get("marker");
-  const encoding = encodingOf(req);
-  const encode = encoding ?? ((text: string) => text);
   const page = await listPage(req, { prefix, delimiter, marker, maxKeys });
   return xmlResponse(
     el(
@@ -147,10 +168,7 @@ export async function listObjects(req: S3Request): Promise<Response> {
       el("Prefix", encode(prefix ?? "")),
       el("Marker", encode(marker ?? "")),
       page.truncated && delimiter && page.last !== null ? el("NextMarker", encode(page.last)) : null,
-      el("MaxKeys", maxKeys),
-      delimiter ? el("Delimiter", encode(delimiter)) : null,
-      el("IsTruncated", page.truncated),
-      encoding ? el("EncodingType", "url") : null,
+      pageSummary(listing, page),
       pageElements(req, page.entries, encode, true),
     ),
   );
@@ -158,12 +176,11 @@ export async function listObjects(req: S3Request): Promise<Response> {
 
 /** ListObjectsV2: continuation-token (opaque), start-after, fetch-owner, KeyCount. */
 export async function listObjectsV2(req: S3Request): Promise<Response> {
-  const { prefix, delimiter, maxKeys } = common(req);
+  const listing = common(req);
+  const { prefix, delimiter, maxKeys, encode } = listing;
   const params = req.url.searchParams;
   const token = params.get("continuation-token");
   const startAfter = params.get("start-after");
-  const encoding = encodingOf(req);
-  const encode = encoding ?? ((text: string) => text);
   const marker = token !== null ? tokenName(token) : startAfter;
   const page = await listPage(req, { prefix, delimiter, marker, maxKeys });
   return xmlResponse(
@@ -175,10 +192,7 @@ export async function listObjectsV2(req: S3Request): Promise<Response> {
       optional("ContinuationToken", token),
       page.truncated && page.last !== null ? el("NextContinuationToken", continuationToken(page.last)) : null,
       el("KeyCount", page.entries.length),
-      el("MaxKeys", maxKeys),
-      delimiter ? el("Delimiter", encode(delimiter)) : null,
-      el("IsTruncated", page.truncated),
-      encoding ? el("EncodingType", "url") : null,
+      pageSummary(listing, page),
       pageElements(req, page.entries, encode, params.get("fetch-owner") === "true"),
     ),
   );
@@ -199,7 +213,8 @@ export const DELETE_MARKER_TYPE = "application/x-deleted";
  * as DeleteMarker; key-marker and version-id-marker are Swift's marker and version_marker.
  */
 export async function listObjectVersions(req: S3Request): Promise<Response> {
-  const { prefix, delimiter, maxKeys } = common(req);
+  const listing = common(req);
+  const { prefix, delimiter, maxKeys, encode } = listing;
   const params = req.url.searchParams;
   const keyMarker = params.get("key-marker");
   const versionMarker = params.get("version-id-marker");
@@ -208,8 +223,6 @@ export async function listObjectVersions(req: S3Request): Promise<Response> {
       ArgumentName: "version-id-marker",
       ArgumentValue: versionMarker,
     });
-  const encoding = encodingOf(req);
-  const encode = encoding ?? ((text: string) => text);
   const extra: Record<string, string> = { versions: "" };
   if (versionMarker !== null && versionMarker !== "") extra.version_marker = versionMarker;
   const page = await listPage(req, { prefix, delimiter, marker: keyMarker, maxKeys }, extra);
@@ -251,10 +264,7 @@ export async function listObjectVersions(req: S3Request): Promise<Response> {
       el("VersionIdMarker", versionMarker ?? ""),
       page.truncated && last ? el("NextKeyMarker", encode(last.subdir ?? last.name ?? "")) : null,
       page.truncated && last?.name !== undefined ? el("NextVersionIdMarker", last.version_id ?? "null") : null,
-      el("MaxKeys", maxKeys),
-      delimiter ? el("Delimiter", encode(delimiter)) : null,
-      el("IsTruncated", page.truncated),
-      encoding ? el("EncodingType", "url") : null,
+      pageSummary(listing, page),
       versions,
       prefixes,
     ),
