@@ -68,6 +68,8 @@ describe("boto3", () => {
   });
 
   describe(`boto3 ${BOTO3_VERSION} (pip, in a venv), with its default checksums`, () => {
+    /** Why boto3 could not be installed: no package index this machine reaches has it (pip's words). */
+    let unreachable: string | null = null;
     beforeAll(async () => {
       const installed = await access(VENV_PYTHON).then(
         () => runClient([VENV_PYTHON, "-c", "import boto3; print(boto3.__version__)"], { allowFailure: true }),
@@ -75,7 +77,7 @@ describe("boto3", () => {
       );
       if (installed?.status === 0 && installed.stdout.trim() === BOTO3_VERSION) return;
       await runClient([DEBIAN_PYTHON, "-m", "venv", "--clear", VENV]);
-      await runClient(
+      const install = await runClient(
         // --retries 0: where PyPI's host does not resolve, pip goes on to its other indexes at once.
         [
           VENV_PYTHON,
@@ -88,11 +90,23 @@ describe("boto3", () => {
           "--quiet",
           `boto3==${BOTO3_VERSION}`,
         ],
-        { timeoutMs: 300_000 },
+        { timeoutMs: 300_000, allowFailure: true },
       );
+      if (install.status === 0) return;
+      // A machine whose registries do not include PyPI (or a mirror of it) cannot have this
+      // client; any other failure of pip is this test's failure.
+      if (/No matching distribution found|Could not find a version that satisfies/u.test(install.stderr)) {
+        unreachable = install.stderr.trim().split("\n").at(-1) ?? "pip found no boto3";
+        return;
+      }
+      throw new Error(`pip install boto3==${BOTO3_VERSION} failed:\n${transcript(install)}`);
     });
 
-    it("every check of boto3_check.py passes", async ({ expect }) => {
+    it("every check of boto3_check.py passes", async ({ expect, skip }) => {
+      if (unreachable !== null) {
+        console.warn(`boto3 ${BOTO3_VERSION} not installable here (${unreachable}): skipped`);
+        skip();
+      }
       const run = await boto3Check(VENV_PYTHON);
       expectAllPassed(run, expect, new RegExp(`^boto3 ${BOTO3_VERSION.replaceAll(".", "\\.")}, botocore `, "u"));
     });
