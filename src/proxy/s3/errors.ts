@@ -22,6 +22,7 @@ export const S3_ERRORS = {
     message: "Error parsing the X-Amz-Credential parameter; the query parameters are malformed.",
   },
   BadDigest: { status: 400, message: "The Content-MD5 you specified did not match what we received." },
+  BadRequest: { status: 400, message: "Bad Request" },
   BucketAlreadyExists: {
     status: 409,
     message:
@@ -66,6 +67,10 @@ export const S3_ERRORS = {
   InvalidRange: { status: 416, message: "The requested range is not satisfiable" },
   InvalidRequest: { status: 400, message: "Invalid Request" },
   InvalidStorageClass: { status: 400, message: "The storage class you specified is not valid" },
+  InvalidTag: {
+    status: 400,
+    message: "The tag provided was not a valid tag. This error can occur if the tag did not pass input validation.",
+  },
   InvalidURI: { status: 400, message: "Couldn't parse the specified URI." },
   KeyTooLongError: { status: 400, message: "Your key is too long" },
   MalformedACLError: {
@@ -87,6 +92,7 @@ export const S3_ERRORS = {
   MissingSecurityHeader: { status: 400, message: "Your request was missing a required header" },
   NoSuchBucket: { status: 404, message: "The specified bucket does not exist" },
   NoSuchKey: { status: 404, message: "The specified key does not exist." },
+  NoSuchLifecycleConfiguration: { status: 404, message: "The lifecycle configuration does not exist" },
   NoSuchTagSet: { status: 404, message: "The TagSet does not exist" },
   NoSuchUpload: {
     status: 404,

@@ -36,6 +36,7 @@ import { bodyLengthOf, copyConditions, copySourceOf, keyOf, missing } from "./ob
 import { encodingOf } from "./listing";
 import { listingOf, okOrThrow, type S3Request } from "./request";
 import { pageSize } from "./service";
+import { isTaggingHeader, taggingOfHeader } from "./tagging";
 import { childObjects, childText, el, parseXml, type XmlElement, xmlResponse } from "./xml";
 
 /** The smallest part but the last (AWS's and s3api's min_segment_size). */
@@ -221,6 +222,8 @@ export async function create(req: S3Request): Promise<Response> {
   const headers = req.request.headers;
   const storageClass = headers.get("x-amz-storage-class");
   if (storageClass !== null && storageClass !== "STANDARD") throw new S3Error("InvalidStorageClass");
+  // Tagging: x-amz-tagging checked now, kept on the marker for the completed object (tagging.ts).
+  const tagging = taggingOfHeader(headers);
   const bucketHeaders = await headBucket(req);
   const segments = segmentsOf(bucket);
   const existing = await req.swift({ method: "HEAD", container: segments });
@@ -241,6 +244,7 @@ export async function create(req: S3Request): Promise<Response> {
   if (contentType) marker.set(SYSMETA_CONTENT_TYPE, contentType);
   marker.set(H.CONTENT_TYPE, "application/directory");
   marker.set(H.CONTENT_LENGTH, "0");
+  for (const [name, value] of Object.entries(tagging)) marker.set(name, value);
   const put = await req.swift({
     method: "PUT",
     container: segments,
@@ -431,7 +435,8 @@ async function multipartEtag(parts: readonly NamedPart[]): Promise<string> {
 function completedHeaders(marker: Headers): Headers {
   const headers = new Headers();
   for (const [name, value] of marker) {
-    if (name.startsWith("x-object-meta-") || (KEPT_HEADERS as string[]).includes(name)) headers.set(name, value);
+    if (name.startsWith("x-object-meta-") || (KEPT_HEADERS as string[]).includes(name) || isTaggingHeader(name))
+      headers.set(name, value);
   }
   const hasContentType = marker.get(HAS_CONTENT_TYPE);
   // "no": none was given, and Swift guesses one from the key, as for a PUT without one.

@@ -17,6 +17,7 @@ import { DELETE_MARKER_TYPE } from "./listing";
 import { S3Error } from "./errors";
 import { contentMd5Hex, ownerId, quoteEtag, s3EtagOf, s3ObjectHeaders, swiftObjectHeaders } from "./headers";
 import { okOrThrow, type S3Request } from "./request";
+import { copiedTagging, taggingCount, taggingOfHeader } from "./tagging";
 import { el, xmlResponse } from "./xml";
 
 export function keyOf(req: S3Request): string {
@@ -92,6 +93,8 @@ export async function put(req: S3Request): Promise<Response> {
   const headers = req.request.headers;
   checkStorageClass(headers);
   const swift = swiftObjectHeaders(headers);
+  // Tagging: x-amz-tagging kept as the object's sysmeta (tagging.ts).
+  for (const [name, value] of Object.entries(taggingOfHeader(headers))) swift.set(name, value);
   const length = bodyLengthOf(headers);
   swift.set(H.CONTENT_LENGTH, length);
   const checksum = await checksumOfWrite(headers, req.body, req.trailers, length);
@@ -213,6 +216,8 @@ export async function get(req: S3Request): Promise<Response> {
   }
   const version = response.headers.get(H.X_OBJECT_VERSION_ID);
   if (version !== null) out.set(X_AMZ_VERSION_ID, version);
+  // Tagging: x-amz-tagging-count when the object has tags (tagging.ts).
+  for (const [name, value] of Object.entries(taggingCount(response.headers))) out.set(name, value);
   return new Response(req.method === "HEAD" ? null : response.body, { status: response.status, headers: out });
 }
 
@@ -393,6 +398,9 @@ export async function copy(req: S3Request): Promise<Response> {
   const swift = directive === "REPLACE" ? swiftObjectHeaders(headers) : new Headers();
   if (directive === "REPLACE") swift.set(H.X_FRESH_METADATA, "true");
   for (const [name, value] of copyConditions(headers)) swift.set(name, value);
+  // Tagging: x-amz-tagging-directive COPY (the source's tags) or REPLACE (x-amz-tagging) (tagging.ts).
+  for (const [name, value] of Object.entries(await copiedTagging(req, source, directive === "REPLACE")))
+    swift.set(name, value);
   swift.set(H.X_COPY_FROM, `/${encodeURIComponent(source.bucket)}/${encodeURIComponent(source.key)}`);
   swift.set(H.CONTENT_LENGTH, "0");
   const query: Record<string, string> = source.versionId === null ? {} : { "version-id": source.versionId };

@@ -1,18 +1,453 @@
 /**
  * @module
- * Object and bucket tagging (in progress).
+ * Object and bucket tagging. An object's tags are its system metadata
+ * `x-object-sysmeta-s3api-tagging`, a bucket's its container's `x-container-sysmeta-s3api-tagging`,
+ * both in the form of `x-amz-tagging` (`k1=v1&k2=v2`, URL-encoded, sorted by key), so Swift's
+ * clients neither see nor set them. A form longer than one header value (MAX_HEADER_SIZE) goes on
+ * in `…-tagging-2`, `…-tagging-3`, …: every chunk but the last is full, so a reader stops at the
+ * first short one and a longer, older set's chunks left behind are never read.
+ *
+ * Swift's POST keeps an object's system metadata and cannot set any, so changing the tags of an
+ * object is a server-side copy onto itself that keeps its metadata (X-Copy-From, no
+ * X-Fresh-Metadata) with the new tagging sysmeta, with `multipart-manifest=get` so that a
+ * completed multipart upload (an SLO) or a DLO copies its manifest and stays a large object. The
+ * cost: a plain object's body is read and written again (its size in bucket traffic, and its
+ * Last-Modified changes, where S3's does not), a manifest's segments are checked again (a HEAD
+ * each); a write of the object between the copy's read and its write is lost to the copy. Nothing
+ * is copied when the tags do not change. In a bucket that keeps versions (object versioning
+ * enabled or suspended) the copy would make a new version, which S3's tagging never does: there,
+ * PutObjectTagging and DeleteObjectTagging are NotImplemented (GetObjectTagging, `versionId`
+ * included, is served). Swift's s3api 2.30 answers GET with an empty TagSet and PUT and DELETE
+ * with NotImplemented.
+ *
+ * PutObject, CreateMultipartUpload and CopyObject (`x-amz-tagging-directive`) take tags too
+ * (object.ts, multipart.ts call taggingOfHeader and copiedTagging), and GetObject and HeadObject
+ * answer `x-amz-tagging-count` (taggingCount).
+ * AWS: PutObjectTagging, GetObjectTagging, DeleteObjectTagging, PutBucketTagging,
+ * GetBucketTagging, DeleteBucketTagging, PutObject (x-amz-tagging), CopyObject, "Categorizing
+ * your storage using tags"; Swift: s3api controllers/tagging.py.
  */
 
+import { MAX_HEADER_SIZE } from "../../common/constraints";
+import { md5Hex } from "../../common/digest";
+import { H, isTrue } from "../../common/headers";
+import { bucketOf, CONFIG_BODY_MAX } from "./bucket";
 import { S3Error } from "./errors";
-import type { S3Request } from "./request";
+import { contentMd5Hex, s3Sysmeta } from "./headers";
+import { DELETE_MARKER_TYPE } from "./listing";
+import { okOrThrow, type S3Request } from "./request";
+import { childObjects, childText, el, parseXml, readBodyText, type XmlObject, xmlResponse } from "./xml";
 
-const pending = async (_req: S3Request): Promise<Response> => {
-  throw new S3Error("NotImplemented");
-};
+/** One tag. */
+export interface Tag {
+  key: string;
+  value: string;
+}
 
-export const getObjectTagging = pending;
-export const putObjectTagging = pending;
-export const deleteObjectTagging = pending;
-export const getBucketTagging = pending;
-export const putBucketTagging = pending;
-export const deleteBucketTagging = pending;
+/** Where an object's and a bucket's tags are kept (the first chunk; see the module's note). */
+export const OBJECT_TAGGING = s3Sysmeta("tagging");
+export const BUCKET_TAGGING = "x-container-sysmeta-s3api-tagging";
+
+export const X_AMZ_TAGGING = "x-amz-tagging";
+export const X_AMZ_TAGGING_COUNT = "x-amz-tagging-count";
+const X_AMZ_TAGGING_DIRECTIVE = "x-amz-tagging-directive";
+const X_AMZ_VERSION_ID = "x-amz-version-id";
+
+/** AWS's limits: tags per object and per bucket, a key's and a value's length in UTF-16 code units. */
+const MAX_OBJECT_TAGS = 10;
+const MAX_BUCKET_TAGS = 50;
+const MAX_KEY_LENGTH = 128;
+const MAX_VALUE_LENGTH = 256;
+/** What a key or value may hold: letters, numbers, spaces and `_ . : / = + - @`. AWS: tag restrictions. */
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const RESERVED_PREFIX = "aws:";
+
+/** The longest chunk of a stored form: one header value Swift accepts. */
+const CHUNK = MAX_HEADER_SIZE;
+/** Chunks read at most: a bucket's largest tag set, percent-encoded, takes 22. */
+const MAX_CHUNKS = 64;
+
+type Kind = "object" | "bucket";
+
+function invalidTag(message: string): S3Error {
+  return new S3Error("InvalidTag", message);
+}
+
+/**
+ * A tag set as AWS checks it: how many (BadRequest past the limit), then each key and value
+ * (InvalidTag, with AWS's words), then repeated keys.
+ */
+function checkTags(tags: readonly Tag[], kind: Kind): void {
+  if (kind === "object" && tags.length > MAX_OBJECT_TAGS)
+    throw new S3Error("BadRequest", `Object tags cannot be greater than ${MAX_OBJECT_TAGS}`);
+  if (kind === "bucket" && tags.length > MAX_BUCKET_TAGS)
+    throw new S3Error("BadRequest", `Bucket tag count cannot be greater than ${MAX_BUCKET_TAGS}`);
+  const keys = new Set<string>();
+  for (const { key, value } of tags) {
+    if (key.length > MAX_KEY_LENGTH)
+      throw invalidTag(`The TagKey you have provided is too long, max ${MAX_KEY_LENGTH}`);
+    if (key === "" || !TAG_TEXT.test(key)) throw invalidTag("The TagKey you have provided is invalid");
+    if (key.toLowerCase().startsWith(RESERVED_PREFIX))
+      throw invalidTag(`Your TagKey cannot be prefixed with ${RESERVED_PREFIX}`);
+    if (value.length > MAX_VALUE_LENGTH)
+      throw invalidTag(`The TagValue you have provided is too long, max ${MAX_VALUE_LENGTH}`);
+    if (!TAG_TEXT.test(value)) throw invalidTag("The TagValue you have provided is invalid");
+    if (keys.has(key)) throw invalidTag("Cannot provide multiple Tags with the same key");
+    keys.add(key);
+  }
+}
+
+/** A tag set in the x-amz-tagging form edgeswift stores: URL-encoded pairs, sorted by key ("" for none). */
+function encodeTags(tags: readonly Tag[]): string {
+  return [...tags]
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(({ key, value }) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`)
+    .join("&");
+}
+
+/** A stored form's tags (edgeswift wrote it: a pair it cannot read is left out). */
+function decodeTags(form: string): Tag[] {
+  const tags: Tag[] = [];
+  for (const pair of form.split("&")) {
+    if (pair === "") continue;
+    const equals = pair.indexOf("=");
+    try {
+      tags.push(
+        equals < 0
+          ? { key: decodeURIComponent(pair), value: "" }
+          : { key: decodeURIComponent(pair.slice(0, equals)), value: decodeURIComponent(pair.slice(equals + 1)) },
+      );
+    } catch {}
+  }
+  return tags;
+}
+
+function chunkName(base: string, index: number): string {
+  return index === 1 ? base : `${base}-${index}`;
+}
+
+/** The stored form of a tag set: its chunks, up to the first that is not full ("" for none). */
+function storedForm(headers: Headers, base: string): string {
+  let form = "";
+  for (let index = 1; index <= MAX_CHUNKS; index++) {
+    const chunk = headers.get(chunkName(base, index));
+    if (chunk === null) break;
+    form += chunk;
+    if (chunk.length < CHUNK) break;
+  }
+  return form.endsWith("&") ? form.slice(0, -1) : form;
+}
+
+/**
+ * The headers that store a form: its chunks, the last one short (a form that fills its chunks
+ * exactly gets an empty pair, `&`, which readers skip). An empty form is an empty first chunk.
+ */
+function formHeaders(base: string, form: string): Record<string, string> {
+  const text = form.length > 0 && form.length % CHUNK === 0 ? `${form}&` : form;
+  const headers: Record<string, string> = { [base]: text.slice(0, CHUNK) };
+  for (let index = 2; (index - 1) * CHUNK < text.length; index++)
+    headers[chunkName(base, index)] = text.slice((index - 1) * CHUNK, index * CHUNK);
+  return headers;
+}
+
+/** The tagging headers of `stored` that `kept` does not set, emptied (a container removes them). */
+function staleHeaders(stored: Headers, base: string, kept: Record<string, string>): Record<string, string> {
+  const stale: Record<string, string> = {};
+  for (const [name, value] of stored) {
+    if ((name === base || name.startsWith(`${base}-`)) && value !== "" && !(name in kept)) stale[name] = "";
+  }
+  return stale;
+}
+
+function invalidTaggingHeader(value: string): S3Error {
+  return new S3Error(
+    "InvalidArgument",
+    "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name " +
+      "duplicates.",
+    { ArgumentName: X_AMZ_TAGGING, ArgumentValue: value },
+  );
+}
+
+/** One side of an x-amz-tagging pair: form-decoded (`+` is a space); InvalidArgument when it cannot be. */
+function decodeFormPart(part: string, header: string): string {
+  try {
+    return decodeURIComponent(part.replace(/\+/g, " "));
+  } catch {
+    throw invalidTaggingHeader(header);
+  }
+}
+
+/**
+ * The tags of an x-amz-tagging header: URL query parameters (`k1=v1&k2=v2`, a key without `=`
+ * holds the empty value). A pair with a second `=`, bad percent-encoding or a repeated key is
+ * InvalidArgument; the tags are then checked as any object's.
+ */
+function tagsOfHeader(header: string): Tag[] {
+  const tags: Tag[] = [];
+  const keys = new Set<string>();
+  for (const pair of header.split("&")) {
+    if (pair === "") continue;
+    const parts = pair.split("=");
+    if (parts.length > 2) throw invalidTaggingHeader(header);
+    const key = decodeFormPart(parts[0] ?? "", header);
+    if (keys.has(key)) throw invalidTaggingHeader(header);
+    keys.add(key);
+    tags.push({ key, value: decodeFormPart(parts[1] ?? "", header) });
+  }
+  checkTags(tags, "object");
+  return tags;
+}
+
+/**
+ * The sysmeta headers of a write's x-amz-tagging (PutObject, CreateMultipartUpload): none
+ * without the header or with an empty one. AWS: PutObject x-amz-tagging.
+ */
+export function taggingOfHeader(headers: Headers): Record<string, string> {
+  const header = headers.get(X_AMZ_TAGGING);
+  if (header === null) return {};
+  const form = encodeTags(tagsOfHeader(header));
+  return form === "" ? {} : formHeaders(OBJECT_TAGGING, form);
+}
+
+/** Whether a header is one of an object's tagging sysmeta (a completed upload takes them from its marker). */
+export function isTaggingHeader(name: string): boolean {
+  return name === OBJECT_TAGGING || name.startsWith(`${OBJECT_TAGGING}-`);
+}
+
+/** x-amz-tagging-count of GetObject and HeadObject: the number of the object's tags, when it has any. */
+export function taggingCount(headers: Headers): Record<string, string> {
+  const count = decodeTags(storedForm(headers, OBJECT_TAGGING)).length;
+  return count === 0 ? {} : { [X_AMZ_TAGGING_COUNT]: String(count) };
+}
+
+/**
+ * The tagging sysmeta a CopyObject sends with Swift's copy, by x-amz-tagging-directive: REPLACE,
+ * the request's x-amz-tagging (none: an empty form, so the source's are not kept); COPY (the
+ * default), the source's tags, which Swift's copy keeps by itself unless the metadata is fresh
+ * (x-amz-metadata-directive REPLACE) or the source is a large object read whole (its sysmeta is
+ * dropped): then they are read from the source (a HEAD) and sent again. A source that cannot be
+ * read sends nothing: the copy answers for it. AWS: CopyObject x-amz-tagging-directive.
+ */
+export async function copiedTagging(
+  req: S3Request,
+  source: { bucket: string; key: string; versionId: string | null },
+  freshMetadata: boolean,
+): Promise<Record<string, string>> {
+  const headers = req.request.headers;
+  const directive = headers.get(X_AMZ_TAGGING_DIRECTIVE) ?? "COPY";
+  if (directive !== "COPY" && directive !== "REPLACE")
+    throw new S3Error("InvalidArgument", "Unknown tagging directive.", {
+      ArgumentName: X_AMZ_TAGGING_DIRECTIVE,
+      ArgumentValue: directive,
+    });
+  if (directive === "REPLACE")
+    return formHeaders(OBJECT_TAGGING, encodeTags(tagsOfHeader(headers.get(X_AMZ_TAGGING) ?? "")));
+  const query: Record<string, string> = { "multipart-manifest": "get" };
+  if (source.versionId !== null) query["version-id"] = source.versionId;
+  const head = await req.swift({ method: "HEAD", container: source.bucket, object: source.key, query });
+  await head.body?.cancel();
+  if (!head.ok) return {};
+  if (!freshMetadata && !isTrue(head.headers.get(H.X_STATIC_LARGE_OBJECT))) return {};
+  const form = storedForm(head.headers, OBJECT_TAGGING);
+  return form === "" ? {} : formHeaders(OBJECT_TAGGING, form);
+}
+
+/** The Tagging document of a request body, checked as AWS checks an object's or a bucket's tag set. */
+async function tagSetOfBody(req: S3Request, kind: Kind): Promise<Tag[]> {
+  const text = await readBodyText(req.body, CONFIG_BODY_MAX);
+  const md5 = req.request.headers.get("content-md5");
+  if (md5 !== null && contentMd5Hex(md5) !== (await md5Hex(text)))
+    throw new S3Error("BadDigest", undefined, { "Content-MD5": md5 });
+  const document = parseXml(text, "Tagging", ["TagSet", "Tag"]);
+  onlyChildren(document, ["TagSet"]);
+  const sets = document.TagSet;
+  if (!Array.isArray(sets) || sets.length !== 1) throw new S3Error("MalformedXML");
+  const set = sets[0];
+  const tags: Tag[] = [];
+  if (typeof set === "string") {
+    if (set.trim() !== "") throw new S3Error("MalformedXML");
+  } else if (set !== undefined) {
+    onlyChildren(set, ["Tag"]);
+    for (const tag of childObjects(set, "Tag")) {
+      onlyChildren(tag, ["Key", "Value"]);
+      const key = childText(tag, "Key");
+      const value = childText(tag, "Value");
+      if (key === null || value === null) throw new S3Error("MalformedXML");
+      tags.push({ key, value });
+    }
+  }
+  checkTags(tags, kind);
+  return tags;
+}
+
+/** An element holding only the children named (and the white space between them); MalformedXML otherwise. */
+function onlyChildren(element: XmlObject, names: readonly string[]): void {
+  for (const [name, value] of Object.entries(element)) {
+    if (names.includes(name)) continue;
+    if (name === "#text" && typeof value === "string" && value.trim() === "") continue;
+    throw new S3Error("MalformedXML");
+  }
+}
+
+/** The Tagging document of a tag set (`<TagSet/>` when empty). */
+function taggingResponse(tags: readonly Tag[], headers: Record<string, string> = {}): Response {
+  return xmlResponse(
+    el(
+      "Tagging",
+      el(
+        "TagSet",
+        tags.map(({ key, value }) => el("Tag", el("Key", key), el("Value", value))),
+      ),
+    ),
+    headers,
+  );
+}
+
+function keyOf(req: S3Request): string {
+  if (req.key === null) throw new S3Error("NoSuchKey");
+  return req.key;
+}
+
+/** An object's 404: NoSuchBucket when the bucket is missing, else NoSuchKey. */
+async function missing(req: S3Request, container: string, object: string): Promise<S3Error> {
+  const head = await req.swift({ method: "HEAD", container });
+  await head.body?.cancel();
+  if (head.status === 404) return new S3Error("NoSuchBucket", undefined, { BucketName: container });
+  return new S3Error("NoSuchKey", undefined, { Key: object });
+}
+
+/**
+ * The object's headers (`versionId`: that version's; `manifest`: a large object's manifest
+ * itself), or what S3 says when there is none: NoSuchBucket, NoSuchKey, NoSuchVersion, a delete
+ * marker's MethodNotAllowed, an unreadable version id's InvalidArgument.
+ */
+async function objectHead(
+  req: S3Request,
+  container: string,
+  object: string,
+  versionId: string | null,
+  manifest: boolean,
+): Promise<Headers> {
+  const query: Record<string, string> = manifest ? { "multipart-manifest": "get" } : {};
+  if (versionId !== null) query["version-id"] = versionId;
+  const response = await req.swift({ method: "HEAD", container, object, query });
+  await response.body?.cancel();
+  if (response.status === 400 && versionId !== null)
+    throw new S3Error("InvalidArgument", "Invalid version id specified", {
+      ArgumentName: "versionId",
+      ArgumentValue: versionId,
+    });
+  if (response.status === 404) {
+    if (versionId !== null && response.headers.get(H.CONTENT_TYPE)?.startsWith(DELETE_MARKER_TYPE))
+      throw new S3Error("MethodNotAllowed", undefined, { Method: req.method, ResourceType: "DeleteMarker" });
+    const failure = await missing(req, container, object);
+    if (versionId !== null && failure.code === "NoSuchKey")
+      throw new S3Error("NoSuchVersion", undefined, { Key: object, VersionId: versionId });
+    throw failure;
+  }
+  await okOrThrow(response, "object");
+  return response.headers;
+}
+
+/** GetObjectTagging: the object's (or version's) tags; an empty TagSet when it has none. */
+export async function getObjectTagging(req: S3Request): Promise<Response> {
+  const container = bucketOf(req);
+  const object = keyOf(req);
+  const headers = await objectHead(req, container, object, req.url.searchParams.get("versionId"), false);
+  const version = headers.get(H.X_OBJECT_VERSION_ID);
+  return taggingResponse(
+    decodeTags(storedForm(headers, OBJECT_TAGGING)),
+    version === null ? {} : { [X_AMZ_VERSION_ID]: version },
+  );
+}
+
+/**
+ * The object's headers before its tags are changed: the bucket must exist (NoSuchBucket) and keep
+ * no versions (NotImplemented: see the module's note), then the object (or the version named,
+ * which can only be `null` there) must.
+ */
+async function headForRetagging(req: S3Request, container: string, object: string): Promise<Headers> {
+  const bucket = await okOrThrow(await req.swift({ method: "HEAD", container }), "bucket");
+  await bucket.body?.cancel();
+  if (bucket.headers.has(H.X_VERSIONS_ENABLED))
+    throw new S3Error(
+      "NotImplemented",
+      "Changing the tags of an object in a bucket that keeps versions is not implemented.",
+    );
+  return objectHead(req, container, object, req.url.searchParams.get("versionId"), true);
+}
+
+/** Rewrites an object with another tag set (a copy onto itself: see the module's note); nothing when it is the same. */
+async function retag(req: S3Request, container: string, object: string, stored: Headers, form: string): Promise<void> {
+  if (storedForm(stored, OBJECT_TAGGING) === form) return;
+  const headers = new Headers({
+    [H.X_COPY_FROM]: `/${encodeURIComponent(container)}/${encodeURIComponent(object)}`,
+    [H.CONTENT_LENGTH]: "0",
+  });
+  for (const [name, value] of Object.entries(formHeaders(OBJECT_TAGGING, form))) headers.set(name, value);
+  const response = await req.swift({
+    method: "PUT",
+    container,
+    object,
+    query: { "multipart-manifest": "get" },
+    headers,
+  });
+  await response.body?.cancel();
+  if (response.status === 404) throw await missing(req, container, object);
+  await okOrThrow(response, "object");
+}
+
+/** PutObjectTagging: the object's tag set replaced (an empty one removes it). 200. */
+export async function putObjectTagging(req: S3Request): Promise<Response> {
+  const container = bucketOf(req);
+  const object = keyOf(req);
+  const tags = await tagSetOfBody(req, "object");
+  const stored = await headForRetagging(req, container, object);
+  await retag(req, container, object, stored, encodeTags(tags));
+  return new Response(null, { status: 200, headers: { [H.CONTENT_LENGTH]: "0" } });
+}
+
+/** DeleteObjectTagging: the object's tag set removed. 204. */
+export async function deleteObjectTagging(req: S3Request): Promise<Response> {
+  const container = bucketOf(req);
+  const object = keyOf(req);
+  const stored = await headForRetagging(req, container, object);
+  await retag(req, container, object, stored, "");
+  return new Response(null, { status: 204 });
+}
+
+/** The bucket's container headers; NoSuchBucket when there is none. */
+async function bucketHead(req: S3Request): Promise<Headers> {
+  const response = await okOrThrow(await req.swift({ method: "HEAD", container: bucketOf(req) }), "bucket");
+  await response.body?.cancel();
+  return response.headers;
+}
+
+/** Sets (or, with an empty form, removes) the bucket's tagging sysmeta, its older chunks removed. */
+async function setBucketTagging(req: S3Request, stored: Headers, form: string): Promise<void> {
+  const kept = form === "" ? {} : formHeaders(BUCKET_TAGGING, form);
+  const headers = { ...staleHeaders(stored, BUCKET_TAGGING, kept), ...kept };
+  if (Object.keys(headers).length === 0) return;
+  const response = await okOrThrow(await req.swift({ method: "POST", container: bucketOf(req), headers }), "bucket");
+  await response.body?.cancel();
+}
+
+/** GetBucketTagging: the bucket's tags; NoSuchTagSet (404) when it has none. */
+export async function getBucketTagging(req: S3Request): Promise<Response> {
+  const tags = decodeTags(storedForm(await bucketHead(req), BUCKET_TAGGING));
+  if (tags.length === 0) throw new S3Error("NoSuchTagSet", undefined, { BucketName: bucketOf(req) });
+  return taggingResponse(tags);
+}
+
+/** PutBucketTagging: the bucket's tag set replaced (an empty one removes it). 204, as AWS answers. */
+export async function putBucketTagging(req: S3Request): Promise<Response> {
+  const tags = await tagSetOfBody(req, "bucket");
+  await setBucketTagging(req, await bucketHead(req), encodeTags(tags));
+  return new Response(null, { status: 204 });
+}
+
+/** DeleteBucketTagging: the bucket's tag set removed. 204. */
+export async function deleteBucketTagging(req: S3Request): Promise<Response> {
+  await setBucketTagging(req, await bucketHead(req), "");
+  return new Response(null, { status: 204 });
+}
