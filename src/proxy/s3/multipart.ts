@@ -20,7 +20,6 @@ import { md5Hex } from "../../common/digest";
 import { H } from "../../common/headers";
 import { CONTAINER_UPDATE_OVERRIDE_ETAG } from "../../durable/rows";
 import { bucketOf } from "./bucket";
-import { checksumOfWrite } from "./checksums";
 import { type ResourceKind, S3Error, statusError } from "./errors";
 import {
   contentMd5Hex,
@@ -32,7 +31,7 @@ import {
   swiftObjectHeaders,
   SYSMETA_ETAG,
 } from "./headers";
-import { bodyLengthOf, copyConditions, copySourceOf, keyOf, missing } from "./object";
+import { copyConditions, copySourceOf, keyOf, missing, writeBody } from "./object";
 import { encodingOf } from "./listing";
 import { listingOf, okOrThrow, type S3Request } from "./request";
 import { pageSize } from "./service";
@@ -291,25 +290,7 @@ export async function uploadPart(req: S3Request): Promise<Response> {
     await req.body?.cancel().catch(() => undefined);
     return copyPart(req, container, object);
   }
-  const length = bodyLengthOf(headers);
-  const swift = new Headers({ [H.CONTENT_LENGTH]: length });
-  const md5 = headers.get("content-md5");
-  if (md5 !== null) swift.set(H.ETAG, contentMd5Hex(md5));
-  const checksum = await checksumOfWrite(headers, req.body, req.trailers, length);
-  for (const [name, value] of Object.entries(checksum.headers)) swift.set(name, value);
-  let response: Response;
-  try {
-    response = await req.swift({
-      method: "PUT",
-      container,
-      object,
-      headers: swift,
-      body: req.tracked(checksum.body),
-      footers: checksum.footers,
-    });
-  } catch (error) {
-    throw req.bodyFailure() ?? error;
-  }
+  const { response, answer } = await writeBody(req, container, object, new Headers());
   // What failed with the body itself (a digest, a chunk signature, a checksum) first.
   const failure = req.bodyFailure();
   if (failure !== null) {
@@ -317,14 +298,7 @@ export async function uploadPart(req: S3Request): Promise<Response> {
     throw failure;
   }
   await succeeded(response, "upload");
-  return new Response(null, {
-    status: 200,
-    headers: {
-      [H.ETAG]: quoteEtag(response.headers.get(H.ETAG) ?? ""),
-      [H.CONTENT_LENGTH]: "0",
-      ...checksum.responseHeaders(),
-    },
-  });
+  return answer();
 }
 
 const COPY_RANGE_MESSAGE =

@@ -95,18 +95,41 @@ export async function put(req: S3Request): Promise<Response> {
   const swift = swiftObjectHeaders(headers);
   // Tagging: x-amz-tagging kept as the object's sysmeta (tagging.ts).
   for (const [name, value] of Object.entries(taggingOfHeader(headers))) swift.set(name, value);
-  const length = bodyLengthOf(headers);
-  swift.set(H.CONTENT_LENGTH, length);
-  const checksum = await checksumOfWrite(headers, req.body, req.trailers, length);
-  for (const [name, value] of Object.entries(checksum.headers)) swift.set(name, value);
-  const md5 = headers.get("content-md5");
-  if (md5 !== null) swift.set(H.ETAG, contentMd5Hex(md5));
   const ifNoneMatch = headers.get(H.IF_NONE_MATCH);
   if (ifNoneMatch !== null) {
     if (ifNoneMatch.trim() !== "*") throw new S3Error("NotImplemented", "If-None-Match on a write takes only *.");
     swift.set(H.IF_NONE_MATCH, "*");
   }
   await checkIfMatch(req, container, object);
+  const { response, answer } = await writeBody(req, container, object, swift);
+  if (response.status === 412) {
+    await response.body?.cancel();
+    throw new S3Error("PreconditionFailed", undefined, { Condition: "If-None-Match" });
+  }
+  await writeResult(req, response, container);
+  await response.body?.cancel();
+  return answer({ ...versionHeader(response) });
+}
+
+/**
+ * The request's body written as the Swift object `container/object` with `swift` headers: its
+ * length as stored, Content-MD5 as Swift's ETag check, S3's checksum verified while it streams
+ * and kept. Answers the Swift response (unread) and the 200 to give once it is judged a success:
+ * the ETag and the checksum header. Shared by PutObject and UploadPart.
+ */
+export async function writeBody(
+  req: S3Request,
+  container: string,
+  object: string,
+  swift: Headers,
+): Promise<{ response: Response; answer: (extra?: Record<string, string>) => Response }> {
+  const headers = req.request.headers;
+  const length = bodyLengthOf(headers);
+  swift.set(H.CONTENT_LENGTH, length);
+  const md5 = headers.get("content-md5");
+  if (md5 !== null) swift.set(H.ETAG, contentMd5Hex(md5));
+  const checksum = await checksumOfWrite(headers, req.body, req.trailers, length);
+  for (const [name, value] of Object.entries(checksum.headers)) swift.set(name, value);
   const response = await req.swift({
     method: "PUT",
     container,
@@ -115,21 +138,17 @@ export async function put(req: S3Request): Promise<Response> {
     body: req.tracked(checksum.body),
     footers: checksum.footers,
   });
-  if (response.status === 412) {
-    await response.body?.cancel();
-    throw new S3Error("PreconditionFailed", undefined, { Condition: "If-None-Match" });
-  }
-  await writeResult(req, response, container);
-  await response.body?.cancel();
-  return new Response(null, {
-    status: 200,
-    headers: {
-      [H.ETAG]: quoteEtag(response.headers.get(H.ETAG) ?? ""),
-      [H.CONTENT_LENGTH]: "0",
-      ...versionHeader(response),
-      ...checksum.responseHeaders(),
-    },
-  });
+  const answer = (extra: Record<string, string> = {}) =>
+    new Response(null, {
+      status: 200,
+      headers: {
+        [H.ETAG]: quoteEtag(response.headers.get(H.ETAG) ?? ""),
+        [H.CONTENT_LENGTH]: "0",
+        ...extra,
+        ...checksum.responseHeaders(),
+      },
+    });
+  return { response, answer };
 }
 
 /** x-amz-version-id of a write in a versioned bucket (Swift's X-Object-Version-Id). */
