@@ -39,7 +39,7 @@ export interface TransferResult {
 }
 
 /** Reads `read()` every SAMPLE_MS while `work` runs; returns its result and the highest reading. */
-async function sampled<T>(
+export async function sampled<T>(
   read: (() => number | null) | null,
   work: () => Promise<T>,
 ): Promise<{ value: T; peak: number | null }> {

@@ -1,6 +1,6 @@
 /**
  * @module
- * `npm run bench [-- --url URL] [--swift-url URL] [--concurrency 16] [--ops 2000]
+ * `npm run bench [-- --url URL] [--swift-url URL] [--api swift|s3|both] [--concurrency 16] [--ops 2000]
  * [--list-objects 10000]`: PUT, GET, HEAD, DELETE of 4 KiB objects and a JSON listing of a full
  * container, timed at a fixed concurrency, then a 64 MiB segmented (SLO) upload and download and
  * listings of a 100,000-object container with prefix and delimiter (bench/large.ts); each small
@@ -8,7 +8,8 @@
  * bench/worker/floor-routes.ts) and a fixed 4 KiB body (the runtime's ceiling), and beside real
  * Swift when `--swift-url` is given. Without `--url` it starts the local Worker itself. Prints one
  * table and `name=value` lines (also saved under bench/out/). Numbers only, never pass/fail; a run
- * that saw failed requests says so and exits 1.
+ * that saw failed requests says so and exits 1. `--api s3` measures the same through the S3 API
+ * (SigV4-signed in the load client), and a multipart upload and download (bench/s3.ts); `both`, both.
  */
 
 import { randomBytes } from "node:crypto";
@@ -29,6 +30,17 @@ import {
   type TransferResult,
 } from "./large.ts";
 import { startLocalWorker, tail, type LocalWorker } from "./local-worker.ts";
+import {
+  type Api,
+  apiOf,
+  measureS3,
+  renderS3,
+  renderS3Values,
+  S3Bench,
+  s3Measured,
+  s3MultipartTransfer,
+  S3Signer,
+} from "./s3.ts";
 
 /** `npm run bench`'s options; `optionsOf` checks the numbers. */
 const BENCH_ARGS = {
@@ -41,6 +53,18 @@ const BENCH_ARGS = {
     type: "string",
     valueHint: "URL",
     description: "also measure a real Swift proxy (user test:tester, key testing)",
+  },
+  api: {
+    type: "string",
+    default: "swift",
+    valueHint: "swift|s3|both",
+    description: "the API measured: Swift's, S3's (SigV4, UNSIGNED-PAYLOAD), or both (S3's ops/s as % of Swift's)",
+  },
+  "s3-large-mib": {
+    type: "string",
+    default: "256",
+    valueHint: "N",
+    description: "size of the S3 multipart upload and download (with --api s3|both, when --large-mib is not 0)",
   },
   concurrency: { type: "string", default: "16", valueHint: "N", description: "requests in flight" },
   ops: { type: "string", default: "2000", valueHint: "N", description: "operations per timed phase" },
@@ -87,6 +111,8 @@ const SEED_CONCURRENCY = 32;
 interface Options {
   url: string | null;
   swiftUrl: string | null;
+  api: Api;
+  s3LargeMib: number;
   concurrency: number;
   ops: number;
   listObjects: number;
@@ -120,6 +146,8 @@ function optionsOf(values: ParsedArgs<typeof BENCH_ARGS>): Options {
   return {
     url: values.url?.replace(/\/+$/, "") ?? null,
     swiftUrl: values["swift-url"]?.replace(/\/+$/, "") ?? null,
+    api: apiOf(values.api),
+    s3LargeMib: positive("s3-large-mib", values["s3-large-mib"]),
     concurrency: positive("concurrency", values.concurrency),
     ops: positive("ops", values.ops),
     listObjects: positive("list-objects", values["list-objects"]),
@@ -231,7 +259,8 @@ const STEPS: readonly { operation: Operation; method: string; status: number; by
 
 /**
  * Measures every target. Each operation is timed on edgeswift, then its floor, then Swift, back
- * to back, so a change in the machine's load during the run touches all three alike.
+ * to back, so a change in the machine's load during the run touches all three alike; `after`
+ * (the S3 API's phase of the same operation, with `--api both`) runs right after them.
  */
 async function measure(
   client: Client,
@@ -239,6 +268,7 @@ async function measure(
   options: Options,
   body: Buffer,
   failures: string[],
+  after: (operation: Operation) => Promise<void> = async () => undefined,
 ): Promise<void> {
   const { concurrency, ops } = options;
   /** The headers of a Swift API request to `t`. */
@@ -315,6 +345,7 @@ async function measure(
         t.measured.floor.set(step.operation, floor);
       }
     }
+    await after(step.operation);
   }
   for (const t of targets) {
     if (t.floors)
@@ -368,6 +399,7 @@ async function measure(
       }),
     );
   }
+  await after("list");
 
   // Best effort: the timed DELETEs emptied it (the listed container is kept for the next run).
   for (const t of targets)
@@ -738,14 +770,47 @@ async function bench(options: Options): Promise<number> {
             false,
           );
     const targets = swiftTarget ? [edgeswiftTarget, swiftTarget] : [edgeswiftTarget];
-    if (!options.largeOnly) await measure(client, targets, options, body, failures);
-    await measureLarge(client, targets, options, worker, failures);
+    const viaSwift = options.api !== "s3";
+    const viaS3 = options.api !== "swift";
+    const signer = new S3Signer(options.user, options.key);
+    let s3 = s3Measured();
+    if (!options.largeOnly) {
+      const s3Options = {
+        concurrency: options.concurrency,
+        ops: options.ops,
+        listObjects: options.listObjects,
+        listOps: options.listOps,
+        bucket: `bench-s3-${runId}`,
+        listBucket: edgeswiftTarget.listContainer,
+        benchRoutes: floors,
+      };
+      const s3Bench = viaS3 ? new S3Bench(client, signer, session, s3Options, body, failures) : null;
+      if (viaSwift) {
+        // With both APIs, each S3 operation is timed right after the Swift API's.
+        await s3Bench?.prepare();
+        await measure(client, targets, options, body, failures, async (operation) => s3Bench?.time(operation));
+        await s3Bench?.finish();
+        if (s3Bench) s3 = s3Bench.measured;
+      } else if (s3Bench) s3 = await measureS3(s3Bench);
+    }
+    if (viaSwift) await measureLarge(client, targets, options, worker, failures);
+    if (viaS3 && options.largeMib) {
+      log(`edgeswift S3: ${options.s3LargeMib} MiB multipart upload and download (${options.segmentMib} MiB parts)`);
+      const rss = worker ? () => worker?.workerdRss() ?? null : null;
+      const limits = { mib: options.s3LargeMib, partMib: options.segmentMib, parallel: SEGMENT_PARALLEL };
+      s3.transfer = await s3MultipartTransfer(client, signer, session, `bench-s3-${runId}-large`, limits, rss);
+      const r = s3.transfer;
+      log(`  upload ${r.uploadMiBps.toFixed(1)} MiB/s, download ${r.downloadMiBps.toFixed(1)} MiB/s`);
+    }
     const edgeswift = edgeswiftTarget.measured;
     const swift = swiftTarget?.measured ?? null;
-    const tables = [options.largeOnly ? "" : renderTable(edgeswift, swift), renderLarge(edgeswift, swift)].filter(
-      Boolean,
-    );
-    const report = `${tables.join("\n\n")}\n\n${renderValues(options, edgeswift, swift, loadAtStart)}\n`;
+    const tables = [
+      options.largeOnly || !viaSwift ? "" : renderTable(edgeswift, swift),
+      viaSwift ? renderLarge(edgeswift, swift) : "",
+      viaS3 ? renderS3(s3, viaSwift ? edgeswift.api : null, edgeswift.listed) : "",
+    ].filter(Boolean);
+    const values = [renderValues(options, edgeswift, swift, loadAtStart), ...renderS3Values(s3, edgeswift.api)];
+    const report = `${tables.join("\n\n")}\n\n${values.join("\n")}\n`;
     process.stdout.write(`\n${report}`);
     const saved = join(projectDir, "bench", "out", `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.txt`);
     mkdirSync(dirname(saved), { recursive: true });
@@ -764,7 +829,10 @@ async function bench(options: Options): Promise<number> {
 }
 
 const benchCommand = defineCommand({
-  meta: { name: "npm run bench --", description: "edgeswift's Swift API timed beside its floors, and beside Swift" },
+  meta: {
+    name: "npm run bench --",
+    description: "edgeswift's Swift API timed beside its floors, and beside Swift; its S3 API with --api s3|both",
+  },
   args: BENCH_ARGS,
   run: ({ args }) => bench(optionsOf(args)),
 });

@@ -177,24 +177,29 @@ function decodeURIComponentSafe(text: string): string {
   }
 }
 
-async function handle(c: Context, requestId: string): Promise<Response> {
+async function handle(c: Context, requestId: string, form: boolean): Promise<Response> {
   const config = parseConfig(c.env);
   const request = c.req.raw;
   const url = new URL(request.url);
   const { bucket, key, virtualHost } = addressOf(url, config.s3);
-  const signed = await verifyS3Request(
-    request,
-    {
-      region: config.s3.region,
-      secretOf: (accessKey: string) => config.users.get(accessKey)?.key ?? null,
-    },
-    Date.now(),
-    virtualHost && bucket !== null ? { hostBucket: bucket } : {},
-  );
+  const credentials = {
+    region: config.s3.region,
+    secretOf: (accessKey: string) => config.users.get(accessKey)?.key ?? null,
+  };
+  // A browser's form upload is signed in its fields: read up to its file (post-upload.ts).
+  const upload = form ? await postUpload.readSignedForm(request, bucket ?? "", credentials) : null;
+  const signed =
+    upload ??
+    (await verifyS3Request(
+      request,
+      credentials,
+      Date.now(),
+      virtualHost && bucket !== null ? { hostBucket: bucket } : {},
+    ));
   if (signed === null) throw new S3Error("AccessDenied");
   const identity = identityOf(config, signed.accessKey);
   if (identity === null) throw new S3Error("InvalidAccessKeyId");
-  const checked = checkedBody(request.body, signed.payload);
+  const checked = checkedBody(upload ? null : request.body, signed.payload);
   const tracker = new FailureTracker();
   const ctx = serviceContext(config);
   const account = storageAccount(identity.account, tokenResellerPrefix(config));
@@ -233,7 +238,9 @@ async function handle(c: Context, requestId: string): Promise<Response> {
   const reading = request.method === "GET" || request.method === "HEAD";
   if (bucket !== null && (bucket === "" || bucket.includes("/") || (!reading && !isValidBucketName(bucket))))
     throw new S3Error("InvalidBucketName", undefined, { BucketName: bucket });
-  const { operation, about } = operationOf(req);
+  const { operation, about } = upload
+    ? { operation: (r: S3Request) => postUpload.postObject(r, upload), about: "object" as const }
+    : operationOf(req);
   try {
     return await operation(req);
   } catch (error) {
@@ -247,11 +254,14 @@ async function handle(c: Context, requestId: string): Promise<Response> {
  */
 export const s3Api: MiddlewareHandler = async (c, next) => {
   const request = c.req.raw;
-  if (!hasS3Authentication(request)) return next();
+  const signedRequest = hasS3Authentication(request);
+  // A form upload carries its signature in its fields, not in its headers or query.
+  const form = !signedRequest && isFormUpload(request) && postUpload.isS3FormUpload(request, parseConfig(c.env));
+  if (!signedRequest && !form) return next();
   const requestId = (c.get("transId") as string | undefined) ?? "";
   let response: Response;
   try {
-    response = await handle(c, requestId);
+    response = await handle(c, requestId, form);
   } catch (error) {
     const s3Error = asS3Error(error, "service", `${request.method} ${request.url}`);
     if (request.body !== null && !request.bodyUsed && !request.body.locked)
