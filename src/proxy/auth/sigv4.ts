@@ -207,10 +207,20 @@ export function stringToSign(amzDate: string, scope: string, canonical: string):
 
 /** The signing key: HMAC-SHA256 chained from `AWS4<secret>` through date, region, service and `aws4_request`. */
 export function signingKey(secret: string, date: string, region: string, service = SERVICE): Uint8Array {
+  const name = `${date}\n${region}\n${service}\n${secret}`;
+  const cached = signingKeys.get(name);
+  if (cached) return cached;
   let key = encoder.encode(`AWS4${secret}`);
   for (const part of [date, region, service, TERMINAL]) key = hmac(sha256, key, encoder.encode(part));
+  // A key serves a whole day of requests (AWS's SDKs keep it as long): four HMACs saved on each.
+  if (signingKeys.size >= SIGNING_KEYS_MAX) signingKeys.clear();
+  signingKeys.set(name, key);
   return key;
 }
+
+/** Signing keys derived this isolate's life, by date, region, service and secret. */
+const signingKeys = new Map<string, Uint8Array>();
+const SIGNING_KEYS_MAX = 1000;
 
 /** Lower-case hex HMAC-SHA256 of UTF-8 text. */
 export function hmacHex(key: Uint8Array, message: string): string {
