@@ -64,6 +64,14 @@ export const S3_ERRORS = {
     status: 400,
     message: "The list of parts was not in ascending order. The parts list must be specified in order by part number.",
   },
+  InvalidPolicyDocument: {
+    status: 400,
+    message: "The content of the form does not meet the conditions specified in the policy document.",
+  },
+  IncorrectNumberOfFilesInPostRequest: {
+    status: 400,
+    message: "POST requires exactly one file upload per request.",
+  },
   InvalidRange: { status: 416, message: "The requested range is not satisfiable" },
   InvalidRequest: { status: 400, message: "Invalid Request" },
   InvalidStorageClass: { status: 400, message: "The storage class you specified is not valid" },
@@ -76,6 +84,10 @@ export const S3_ERRORS = {
   MalformedACLError: {
     status: 400,
     message: "The XML you provided was not well-formed or did not validate against our published schema.",
+  },
+  MalformedPOSTRequest: {
+    status: 400,
+    message: "The body of your POST request is not well-formed multipart/form-data.",
   },
   MalformedXML: {
     status: 400,

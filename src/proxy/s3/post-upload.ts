@@ -99,7 +99,7 @@ function missingField(name: string): S3Error {
 }
 
 function malformed(): S3Error {
-  return new S3Error("InvalidArgument", "The body of your POST request is not well-formed multipart/form-data.");
+  return new S3Error("MalformedPOSTRequest");
 }
 
 /** Reads the fields up to the `file` part; the reader is left at the file's first byte. */
@@ -123,10 +123,7 @@ async function readFields(reader: MultipartReader): Promise<Omit<SignedForm, "ac
     budget -= value.length;
     if (!fields.has(name)) fields.set(name, decoder.decode(value));
   } while (await reader.next());
-  throw new S3Error("InvalidArgument", "POST requires exactly one file upload per request.", {
-    ArgumentName: "file",
-    ArgumentValue: "0",
-  });
+  throw new S3Error("IncorrectNumberOfFilesInPostRequest");
 }
 
 /** The access key the form's signature proves (SigV4 or SigV2 over the base64 policy). */
@@ -225,7 +222,7 @@ type Condition =
   | { kind: "content-length-range"; min: number; max: number };
 
 function invalidPolicy(detail: string): S3Error {
-  return new S3Error("InvalidArgument", `Invalid Policy: ${detail}`, { ArgumentName: "policy" });
+  return new S3Error("InvalidPolicyDocument", `Invalid Policy: ${detail}`);
 }
 
 /** How AWS quotes a condition that failed: `["starts-with", "$key", "user/"]`. */

@@ -322,7 +322,7 @@ describe("S3 POST uploads", () => {
     const withoutFile = await exports.default.fetch(`${BASE}/${bucket}`, { method: "POST", body: noFile });
     const withoutFileBody = await withoutFile.text();
     expect(withoutFile.status).toBe(400);
-    expect(xmlValue(withoutFileBody, "ArgumentName")).toBe("file");
+    expect(xmlValue(withoutFileBody, "Code")).toBe("IncorrectNumberOfFilesInPostRequest");
     const unsigned = new FormData();
     unsigned.append("key", "unsigned.txt");
     unsigned.append("file", new Blob(["x"]), "x.txt");
@@ -364,5 +364,26 @@ describe("S3 POST uploads", () => {
     });
     expect(response.headers.get("content-type")).toBe("text/plain");
     expect(await text(response)).toContain("FormPost");
+  });
+
+  it("a policy that is not base64 JSON is InvalidPolicyDocument; a body that is no form MalformedPOSTRequest", async ({
+    expect,
+  }) => {
+    const form = await formOf({ key: "badpolicy.txt" });
+    const policy = btoa("not json");
+    form.set("policy", policy);
+    form.set("x-amz-signature", await v4Signature("testing", String(form.get("x-amz-date")).slice(0, 8), policy));
+    const bad = await exports.default.fetch(`${BASE}/${bucket}`, { method: "POST", body: form });
+    const badBody = await bad.text();
+    expect(bad.status).toBe(400);
+    expect(xmlValue(badBody, "Code")).toBe("InvalidPolicyDocument");
+    const garbage = await exports.default.fetch(`${BASE}/${bucket}`, {
+      method: "POST",
+      headers: { "content-type": "multipart/form-data; boundary=xyz" },
+      body: "this is not a form",
+    });
+    expect(garbage.status).toBe(400);
+    expect(xmlValue(await garbage.text(), "Code")).toBe("MalformedPOSTRequest");
+    expect(await stored("badpolicy.txt")).toBe(404);
   });
 });
