@@ -1,11 +1,13 @@
 /**
  * @module
- * The Worker: fetch → the proxy app, scheduled → the replicator's jobs; the Durable Object
- * classes exported for their bindings. No logic lives here.
+ * The Worker: fetch → the proxy app, scheduled → the replicator's jobs and the S3 housekeeping
+ * job (lifecycle rules, abandoned multipart uploads: the proxy's, as it deletes through the Swift
+ * pipeline); the Durable Object classes exported for their bindings. No logic lives here.
  */
 
 import { parseConfig } from "./config/config";
 import { app } from "./proxy/app";
+import { runS3Housekeeping } from "./proxy/s3/housekeeping";
 import { runJobs } from "./replicator/jobs";
 
 export { AccountReplica } from "./durable/account-replica";
@@ -16,5 +18,11 @@ export { RingSummary } from "./durable/ring-summary";
 
 export default {
   fetch: app.fetch,
-  scheduled: (controller, env, ctx) => ctx.waitUntil(runJobs(parseConfig(env), controller.scheduledTime)),
+  scheduled: (controller, env, ctx) => {
+    const config = parseConfig(env);
+    ctx.waitUntil(runJobs(config, controller.scheduledTime));
+    ctx.waitUntil(
+      runS3Housekeeping(config, controller.scheduledTime, { waitUntil: (promise) => ctx.waitUntil(promise) }),
+    );
+  },
 } satisfies ExportedHandler<Env>;

@@ -78,6 +78,11 @@ export interface S3Config {
    * a leading dot; empty: path style only (Swift: storage_domain).
    */
   storageDomains: readonly string[];
+  /**
+   * Seconds after which an incomplete multipart upload (its marker and parts) is reclaimed by the
+   * S3 housekeeping job, whatever the bucket's lifecycle says; 0: never (S3_MULTIPART_MAX_AGE).
+   */
+  multipartMaxAgeSeconds: number;
 }
 
 /** Swift: common/middleware/domain_remap.py DomainRemapMiddleware.__init__, its options parsed. */
@@ -378,14 +383,24 @@ function domainRemapConfig(env: Env): DomainRemapConfig | null {
 /** An AWS region name: lower-case letters, digits and hyphens (`us-east-1`). */
 const REGION_PATTERN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 
-/** S3_REGION (default us-east-1, as s3api's location) and S3_STORAGE_DOMAIN (comma-separated; unset: none). */
+/** S3_MULTIPART_MAX_AGE's default: a week, the AbortIncompleteMultipartUpload age commonly set. */
+export const DEFAULT_MULTIPART_MAX_AGE_SECONDS = 604_800;
+
+/**
+ * S3_REGION (default us-east-1, as s3api's location), S3_STORAGE_DOMAIN (comma-separated; unset:
+ * none) and S3_MULTIPART_MAX_AGE (seconds, default a week; "0" disables).
+ */
 function s3Config(env: Env): S3Config {
   const region = optionalString(env, "S3_REGION") ?? "us-east-1";
   if (!REGION_PATTERN.test(region)) throw new ConfigError("S3_REGION", `must be a region name, got "${region}"`);
   const storageDomains = csv(optionalString(env, "S3_STORAGE_DOMAIN") ?? "").map((domain) => domain.replace(/^\./, ""));
   const bad = storageDomains.find((domain) => !STORAGE_DOMAIN_PATTERN.test(domain));
   if (bad !== undefined) throw new ConfigError("S3_STORAGE_DOMAIN", `has "${bad}", not a lower-case DNS name`);
-  return { region, storageDomains };
+  const maxAge = optionalString(env, "S3_MULTIPART_MAX_AGE");
+  const multipartMaxAgeSeconds = maxAge === null ? DEFAULT_MULTIPART_MAX_AGE_SECONDS : Number(maxAge);
+  if (maxAge !== null && (!/^\d+$/.test(maxAge) || !Number.isSafeInteger(multipartMaxAgeSeconds)))
+    throw new ConfigError("S3_MULTIPART_MAX_AGE", `must be a number of seconds (0: never), got "${maxAge}"`);
+  return { region, storageDomains, multipartMaxAgeSeconds };
 }
 
 /**

@@ -1,14 +1,17 @@
 /**
  * @module
  * The cluster's one control record, named `control`: the fault plan (zones taken down for tests
- * and benchmarks), each ring's sweep cursor and last report, divergences not yet repaired, and
- * the reaper's queue of deleted accounts. Low-rate data only; nothing on a request's path reads
- * it except the fault plan, and only when fault injection is configured.
+ * and benchmarks), each ring's sweep cursor and last report, divergences not yet repaired, the
+ * reaper's queue of deleted accounts, and the registry of buckets that need S3 housekeeping
+ * (lifecycle rules, open multipart uploads: src/proxy/s3/housekeeping.ts). Low-rate data only;
+ * nothing on a request's path reads it except the fault plan, and only when fault injection is
+ * configured (PutBucketLifecycleConfiguration and, at most every few minutes per bucket and
+ * isolate, CreateMultipartUpload write a registry row).
  */
 
 import { DurableObject } from "cloudflare:workers";
 import type { ReplicaReply } from "../common/replies";
-import { CONTROL_MIGRATIONS, ControlRows } from "./schema/control";
+import { CONTROL_MIGRATIONS, ControlRows, type S3HousekeepingEntry, type S3HousekeepingKind } from "./schema/control";
 import { migratedRows } from "./schema/migrate";
 
 /** A sweep pass as recon shows it (see replicator/sweep.ts SweepReport). */
@@ -75,5 +78,36 @@ export class Control extends DurableObject<Env> {
   reaped(account: string): ReplicaReply {
     this.#rows.reaped(account);
     return { status: 200 };
+  }
+
+  /** Registers a bucket for S3 housekeeping of a kind (see ControlRows); the row's touched_at. */
+  registerS3Housekeeping(account: string, bucket: string, kind: S3HousekeepingKind): ReplicaReply<number> {
+    return { status: 200, value: this.#rows.registerS3Housekeeping(account, bucket, kind, Date.now()) };
+  }
+
+  /** Registry rows due at `now` (the job's clock), the longest waiting first. */
+  dueS3Housekeeping(now: number, limit: number): ReplicaReply<S3HousekeepingEntry[]> {
+    return { status: 200, value: this.#rows.dueS3Housekeeping(now, limit) };
+  }
+
+  saveS3Housekeeping(
+    account: string,
+    bucket: string,
+    kind: S3HousekeepingKind,
+    cursor: string | null,
+    dueAt: number,
+  ): ReplicaReply {
+    this.#rows.saveS3Housekeeping(account, bucket, kind, cursor, dueAt);
+    return { status: 200 };
+  }
+
+  /** Drops a registry row unless it was registered again since `touchedAt`; whether it was dropped. */
+  forgetS3Housekeeping(
+    account: string,
+    bucket: string,
+    kind: S3HousekeepingKind,
+    touchedAt: number,
+  ): ReplicaReply<boolean> {
+    return { status: 200, value: this.#rows.forgetS3Housekeeping(account, bucket, kind, touchedAt) };
   }
 }

@@ -4,9 +4,10 @@
  * when, how long, partitions checked and divergent, rows moved, handoffs outstanding, the oldest
  * divergence not yet repaired; and how many replicas wait for each zone that stopped answering),
  * `POST /recon/sweep` (run the replicator's jobs now, as cron does; `?only=sweep`: the ring sweeps
- * alone), and, only when FAULT_INJECTION is "true", `GET`/`PUT /faults` (`{"down": ["z3"]}` takes
- * zones down). Swift: common/middleware/recon.py serves the same kind of figures from its cache
- * files.
+ * alone; `?only=s3`: the S3 housekeeping job alone, lifecycle rules and abandoned multipart
+ * uploads, which cron runs beside the replicator's jobs), and, only when FAULT_INJECTION is
+ * "true", `GET`/`PUT /faults` (`{"down": ["z3"]}` takes zones down). Swift:
+ * common/middleware/recon.py serves the same kind of figures from its cache files.
  */
 
 import { Hono } from "hono";
@@ -15,6 +16,7 @@ import { SwiftError } from "../common/errors";
 import { H } from "../common/headers";
 import { faults } from "../durable/faults";
 import { runJobs, runSweeps } from "../replicator/jobs";
+import { runS3Housekeeping } from "./s3/housekeeping";
 import { resellerAdminOnly } from "./middleware/reseller-admin";
 import { controlStub, ringSummaryStub } from "../durable/names";
 
@@ -43,13 +45,20 @@ admin.get("/recon/replication", async (c) => {
   return json(reports);
 });
 
-/** Runs the replicator's jobs now, as cron does; `?only=sweep` runs the ring sweeps alone (no reaper, no auditor). */
+/**
+ * Runs the replicator's jobs now, as cron does; `?only=sweep` runs the ring sweeps alone (no
+ * reaper, no auditor), `?only=s3` the S3 housekeeping job alone (one run, within its budget).
+ */
 admin.post("/recon/sweep", async (c) => {
   const config = parseConfig(c.env);
   const only = c.req.query("only");
   if (only === undefined) return json(await runJobs(config, Date.now()));
-  if (only !== "sweep") throw new SwiftError("BadRequest", 'only= takes "sweep"');
-  return json({ sweeps: await runSweeps(config, Date.now()) });
+  if (only === "sweep") return json({ sweeps: await runSweeps(config, Date.now()) });
+  if (only === "s3") {
+    const waitUntil = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
+    return json({ s3: await runS3Housekeeping(config, Date.now(), { waitUntil }) });
+  }
+  throw new SwiftError("BadRequest", 'only= takes "sweep" or "s3"');
 });
 
 admin.on(["GET", "PUT"], "/faults", async (c) => {

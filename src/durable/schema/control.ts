@@ -1,7 +1,8 @@
 /**
  * @module
  * The control record's schema: the fault plan, sweep cursors and reports, divergences not yet
- * repaired, and the reaper's queue of deleted accounts. All of Control's SQL lives here.
+ * repaired, the reaper's queue of deleted accounts, and the registry of buckets that need S3
+ * housekeeping (src/proxy/s3/housekeeping.ts). All of Control's SQL lives here.
  */
 
 import type { Migration } from "./migrate";
@@ -16,7 +17,42 @@ export const CONTROL_MIGRATIONS: readonly Migration[] = [
       CREATE TABLE reap (account TEXT PRIMARY KEY, queued_at INTEGER NOT NULL, progress TEXT NOT NULL);
     `,
   },
+  {
+    // The S3 housekeeping registry: one row per bucket and kind of work (its lifecycle
+    // configuration, its open multipart uploads); touched_at changes with every registration,
+    // due_at is when the job next visits it, cursor where an unfinished pass stopped.
+    id: 2,
+    sql: `
+      CREATE TABLE s3_housekeeping (
+        account TEXT NOT NULL,
+        bucket TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        touched_at INTEGER NOT NULL,
+        due_at INTEGER NOT NULL,
+        cursor TEXT,
+        PRIMARY KEY (account, bucket, kind)
+      ) WITHOUT ROWID;
+      CREATE INDEX s3_housekeeping_due ON s3_housekeeping (due_at);
+    `,
+  },
 ];
+
+/** What a bucket needs S3 housekeeping for: its lifecycle configuration, or its open multipart uploads. */
+export type S3HousekeepingKind = "lifecycle" | "uploads";
+
+/** One bucket of the S3 housekeeping registry. */
+export interface S3HousekeepingEntry {
+  /** The Swift account (`AUTH_test`) and the bucket, a container of it. */
+  account: string;
+  bucket: string;
+  kind: S3HousekeepingKind;
+  /** When it was last registered (ms, the control record's clock): a later registration changes it. */
+  touchedAt: number;
+  /** When the job next visits it (ms). */
+  dueAt: number;
+  /** Where an unfinished pass stopped (the job's own JSON); null between passes. */
+  cursor: string | null;
+}
 
 export class ControlRows {
   readonly #sql: SqlStorage;
@@ -105,5 +141,95 @@ export class ControlRows {
 
   reaped(account: string): void {
     this.#sql.exec("DELETE FROM reap WHERE account = ?", account);
+  }
+
+  /**
+   * Registers a bucket for S3 housekeeping of a kind: a new row is due at once; an existing one
+   * gets a later touched_at (so a pass that began before cannot forget it), and a lifecycle row
+   * is due at once again (its configuration changed). Returns touched_at.
+   */
+  registerS3Housekeeping(account: string, bucket: string, kind: S3HousekeepingKind, now: number): number {
+    const current = this.#sql
+      .exec<{ touched_at: number }>(
+        "SELECT touched_at FROM s3_housekeeping WHERE account = ? AND bucket = ? AND kind = ?",
+        account,
+        bucket,
+        kind,
+      )
+      .toArray()[0];
+    if (current === undefined) {
+      this.#sql.exec(
+        "INSERT INTO s3_housekeeping (account, bucket, kind, touched_at, due_at, cursor) VALUES (?, ?, ?, ?, ?, NULL)",
+        account,
+        bucket,
+        kind,
+        now,
+        now,
+      );
+      return now;
+    }
+    const touched = Math.max(now, current.touched_at + 1);
+    this.#sql.exec(
+      `UPDATE s3_housekeeping SET touched_at = ?, due_at = CASE WHEN ? = 'lifecycle' THEN min(due_at, ?) ELSE due_at END
+       WHERE account = ? AND bucket = ? AND kind = ?`,
+      touched,
+      kind,
+      now,
+      account,
+      bucket,
+      kind,
+    );
+    return touched;
+  }
+
+  /** The rows due at `now`, the longest waiting first, at most `limit`. */
+  dueS3Housekeeping(now: number, limit: number): S3HousekeepingEntry[] {
+    return this.#sql
+      .exec<{
+        account: string;
+        bucket: string;
+        kind: S3HousekeepingKind;
+        touched_at: number;
+        due_at: number;
+        cursor: string | null;
+      }>(
+        `SELECT account, bucket, kind, touched_at, due_at, cursor FROM s3_housekeeping WHERE due_at <= ?
+         ORDER BY due_at, account, bucket, kind LIMIT ?`,
+        now,
+        limit,
+      )
+      .toArray()
+      .map((row) => ({
+        account: row.account,
+        bucket: row.bucket,
+        kind: row.kind,
+        touchedAt: row.touched_at,
+        dueAt: row.due_at,
+        cursor: row.cursor,
+      }));
+  }
+
+  /** Saves where a row's pass stopped (null: between passes) and when it is next due; a row gone stays gone. */
+  saveS3Housekeeping(account: string, bucket: string, kind: S3HousekeepingKind, cursor: string | null, dueAt: number) {
+    this.#sql.exec(
+      "UPDATE s3_housekeeping SET cursor = ?, due_at = ? WHERE account = ? AND bucket = ? AND kind = ?",
+      cursor,
+      dueAt,
+      account,
+      bucket,
+      kind,
+    );
+  }
+
+  /** Drops a row, unless it was registered again since `touchedAt`; whether it was dropped. */
+  forgetS3Housekeeping(account: string, bucket: string, kind: S3HousekeepingKind, touchedAt: number): boolean {
+    const cursor = this.#sql.exec(
+      "DELETE FROM s3_housekeeping WHERE account = ? AND bucket = ? AND kind = ? AND touched_at = ?",
+      account,
+      bucket,
+      kind,
+      touchedAt,
+    );
+    return cursor.rowsWritten > 0;
   }
 }

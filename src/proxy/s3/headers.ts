@@ -12,8 +12,8 @@ import { S3Error } from "./errors";
 export const AMZ_META_PREFIX = "x-amz-meta-";
 const SWIFT_META_PREFIX = "x-object-meta-";
 
-/** Headers an object keeps that S3 and Swift name alike. */
-const SHARED_HEADERS = [
+/** Headers an object keeps that S3 and Swift name alike (and a browser's POST form may carry). */
+export const SHARED_HEADERS = [
   H.CONTENT_TYPE,
   H.CONTENT_ENCODING,
   H.CONTENT_DISPOSITION,

@@ -34,6 +34,7 @@ import {
 import { copyConditions, copySourceOf, keyOf, missing, writeBody } from "./object";
 import { encodingOf } from "./listing";
 import { listingOf, okOrThrow, type S3Request } from "./request";
+import { registerUploads } from "./registry";
 import { pageSize } from "./service";
 import { isTaggingHeader, taggingOfHeader } from "./tagging";
 import { childObjects, childText, el, parseXml, type XmlElement, xmlResponse } from "./xml";
@@ -235,6 +236,8 @@ export async function create(req: S3Request): Promise<Response> {
     }
     await succeeded(await req.swift({ method: "PUT", container: segments, headers: containerHeaders }), "bucket");
   } else await succeeded(existing, "bucket");
+  // The S3 housekeeping job reclaims the bucket's abandoned uploads (registry.ts, housekeeping.ts).
+  await registerUploads(req.ctx.config, req.account, bucket);
 
   const id = newUploadId();
   const marker = swiftObjectHeaders(headers);

@@ -24,7 +24,7 @@ import { ALGORITHM, hmacHex, type S3Credentials, type S3Signed, signingKey } fro
 import { remapHost } from "../middleware/domain-remap";
 import { bucketOf } from "./bucket";
 import { S3Error } from "./errors";
-import { AMZ_META_PREFIX, contentMd5Hex, ownerId, quoteEtag, swiftObjectHeaders } from "./headers";
+import { AMZ_META_PREFIX, contentMd5Hex, ownerId, quoteEtag, SHARED_HEADERS, swiftObjectHeaders } from "./headers";
 import { versionHeader, writeResult } from "./object";
 import { addressOf, isValidBucketName, type S3Request } from "./request";
 import { el, xmlResponse } from "./xml";
@@ -45,14 +45,7 @@ const UNCONDITIONED: ReadonlySet<string> = new Set([
   "awsaccesskeyid",
 ]);
 /** Form fields an object keeps as the headers PutObject takes (user metadata besides). */
-const OBJECT_FIELDS = [
-  H.CONTENT_TYPE,
-  H.CONTENT_ENCODING,
-  H.CONTENT_DISPOSITION,
-  H.CONTENT_LANGUAGE,
-  H.CACHE_CONTROL,
-  H.EXPIRES,
-] as const;
+const OBJECT_FIELDS = SHARED_HEADERS;
 const SUCCESS_STATUSES: ReadonlySet<string> = new Set(["200", "201", "204"]);
 const AMZ_DATE = /^(\d{8})T\d{6}Z$/;
 const FILENAME_VARIABLE = "${filename}";
