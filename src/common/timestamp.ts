@@ -121,3 +121,25 @@ export class TimestampClock {
     return new Timestamp(units);
   }
 }
+
+/**
+ * The time of a UTC date and time given as its six numeric fields (year, month 1–12, day, hour,
+ * minute, second), in milliseconds; null for a date that does not exist (Date.UTC would roll
+ * 2013-02-31 into March) or a time past 23:59:59; `maxSecond` 61 reads leap seconds as Python's
+ * strptime does (and calendar.timegm counts them on).
+ */
+export function utcTime(fields: readonly string[], maxSecond = 59): number | null {
+  const [year, month, day, hour, minute, second] = fields.map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (hour > 23 || minute > 59 || second > maxSecond) return null;
+  const midnight = Date.UTC(year, month - 1, day);
+  const back = new Date(midnight);
+  if (back.getUTCFullYear() !== year || back.getUTCMonth() !== month - 1 || back.getUTCDate() !== day) return null;
+  return midnight + ((hour * 60 + minute) * 60 + second) * 1000;
+}

@@ -10,6 +10,7 @@
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha1 } from "@noble/hashes/legacy.js";
 import { constantTimeEqual } from "../../common/compare";
+import { utcTime } from "../../common/timestamp";
 import { S3Error } from "../s3/errors";
 
 /** How far a header-signed request's Date may stray from the server's clock (AWS: 15 minutes). */
@@ -123,22 +124,7 @@ export function isoSeconds(ms: number): string {
 /** A `YYYYMMDDTHHMMSSZ` time as milliseconds, or null when it is not one. */
 export function parseAmzDate(value: string): number | null {
   const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
-  if (!match) return null;
-  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
-  const back = new Date(ms);
-  // Date.UTC rolls 20130231 over into March; a real date comes back as it went in.
-  if (back.getUTCMonth() !== month - 1 || back.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
-    return null;
-  }
-  return ms;
+  return match ? utcTime(match.slice(1)) : null;
 }
 
 /** A Date (or V2 x-amz-date) header's time: RFC 1123 as HTTP writes it, or the SigV4 basic form; null otherwise. */

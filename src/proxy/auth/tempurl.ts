@@ -11,6 +11,7 @@
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { SwiftError } from "../../common/errors";
 import { pythonInt, quote } from "../../common/python";
+import { utcTime } from "../../common/timestamp";
 import { H, metaPrefix, titleCase } from "../../common/headers";
 import { liveMetadata } from "../../durable/merge";
 import { accountInfo } from "../services/account";
@@ -138,18 +139,8 @@ function expiresOf(text: string, nowMs: number): number {
   let expires = pythonInt(text);
   if (expires === null) {
     const iso = ISO_EXPIRES.exec(text);
-    if (iso) {
-      const [year, month, day, hour, minute, second] = iso.slice(1).map(Number) as [
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-      ];
-      const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
-      if (date.getUTCDate() === day) expires = Math.floor(date.getTime() / 1000);
-    }
+    const ms = iso ? utcTime(iso.slice(1), 61) : null;
+    if (ms !== null) expires = Math.floor(ms / 1000);
   }
   return expires === null || expires * 1000 < nowMs ? 0 : expires;
 }
