@@ -16,6 +16,7 @@ import { serviceContext } from "../services/context";
 import { errorResponse } from "../swift/errors";
 import { runTranslated } from "../swift/router";
 import { SwiftError } from "../../common/errors";
+import * as attributes from "./attributes";
 import * as bucket from "./bucket";
 import { asS3Error, S3Error, s3ErrorResponse, X_AMZ_REQUEST_ID, type ResourceKind } from "./errors";
 import * as listing from "./listing";
@@ -111,6 +112,7 @@ function operationOf(req: S3Request): { operation: Operation; about: ResourceKin
       if (has(req, "uploadId")) return { operation: multipart.listParts, about: "upload" };
       if (has(req, "acl")) return { operation: object.getAcl, about };
       if (has(req, "tagging")) return { operation: tagging.getObjectTagging, about };
+      if (has(req, "attributes")) return { operation: attributes.getObjectAttributes, about };
       return { operation: object.get, about };
     case "HEAD":
       return { operation: object.get, about };
