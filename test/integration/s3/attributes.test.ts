@@ -42,7 +42,9 @@ describe("S3 GetObjectAttributes", () => {
     const id = xmlValue(created.body, "UploadId") ?? "";
     const part = await s3Sent("PUT", `/${bucket}/mpu?partNumber=1&uploadId=${id}`, { body: "only part" });
     await s3Sent("POST", `/${bucket}/mpu?uploadId=${id}`, {
-      body: `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${part.headers.get("etag")}</ETag></Part></CompleteMultipartUpload>`,
+      body:
+        `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${part.headers.get("etag")}</ETag>` +
+        "</Part></CompleteMultipartUpload>",
     });
     const sent = await s3Sent("GET", `/${bucket}/mpu?attributes`, {
       headers: { "x-amz-object-attributes": "ObjectParts,ETag" },
