@@ -1,6 +1,9 @@
 import { describe, it } from "vitest";
 import { swift, text } from "../../helpers";
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { AwsClient } from "aws4fetch";
+import worker from "../../../src/index";
 import { BASE, bucketName, s3Sent, xmlValue, xmlValues } from "./helpers";
 
 describe("S3 buckets", () => {
@@ -207,5 +210,34 @@ describe("/info", () => {
       allow_multipart_uploads: true,
       location: "us-east-1",
     });
+  });
+});
+
+describe("S3 virtual-hosted-style addressing (S3_STORAGE_DOMAIN)", () => {
+  /** A signed request to `<bucket>.s3.example.test` through a Worker configured with that storage domain. */
+  async function virtualHosted(method: string, host: string, path: string, body?: string): Promise<Response> {
+    const client = new AwsClient({
+      accessKeyId: "test:tester",
+      secretAccessKey: "testing",
+      service: "s3",
+      region: "us-east-1",
+    });
+    const headers: Record<string, string> = body === undefined ? {} : { "content-length": String(body.length) };
+    const hosted = await client.sign(`http://${host}${path}`, { method, headers, body: body ?? null });
+    const ctx = createExecutionContext();
+    const response = await worker.fetch(hosted, { ...env, S3_STORAGE_DOMAIN: "s3.example.test" } as Env, ctx);
+    await waitOnExecutionContext(ctx);
+    return response;
+  }
+
+  it("a host <bucket>.<domain> names the bucket: the key is the whole path", async ({ expect }) => {
+    const bucket = bucketName("vhost");
+    await s3Sent("PUT", `/${bucket}`);
+    const put = await virtualHosted("PUT", `${bucket}.s3.example.test`, "/dir/key", "hosted body");
+    await put.text();
+    expect(put.status).toBe(200);
+    expect((await s3Sent("GET", `/${bucket}/dir/key`)).body).toBe("hosted body");
+    const listed = await virtualHosted("GET", `${bucket}.s3.example.test`, "/?prefix=dir/");
+    expect(xmlValues(await listed.text(), "Key")).toEqual(["dir/key"]);
   });
 });
