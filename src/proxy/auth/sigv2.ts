@@ -232,7 +232,7 @@ export function verifyV2(
         MaxAllowedSkewMilliseconds: String(MAX_SKEW_MS),
       });
     }
-    dateLine = amzDate !== null ? "" : (date ?? "").trim();
+    dateLine = amzDate !== null ? "" : sent.trim();
   } else {
     const key = queryValue(parameters, "AWSAccessKeyId");
     const expires = queryValue(parameters, "Expires");

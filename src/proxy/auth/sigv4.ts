@@ -295,7 +295,8 @@ function parseCredential(value: string, code: ErrorCode, prefix: string): Creden
   const parts = value.split("/");
   const accessKey = parts.slice(0, -4).join("/");
   const [date, region, service, terminal] = parts.slice(-4) as [string, string, string, string];
-  if (parts.length < 5 || accessKey === "") {
+  // Fewer than five parts leave no access key.
+  if (accessKey === "") {
     throw new S3Error(code, `${prefix}; the Credential is mal-formed; expecting ${CREDENTIAL_FORMAT}.`);
   }
   return { accessKey, date, region, service, terminal };
@@ -376,10 +377,13 @@ function payloadCheck(kind: PayloadKind, request: Request, signing: ChunkSigning
   };
 }
 
-/** SigV2 signs no body; a sha256 the client sent anyway is checked, and an unsigned aws-chunked body decoded. */
+/**
+ * SigV2 signs no body; a sha256 the client sent anyway is checked, and an unsigned aws-chunked body
+ * decoded. Any other value (UNSIGNED-PAYLOAD among them) checks nothing.
+ */
 function v2Payload(request: Request): PayloadCheck {
   const value = request.headers.get("x-amz-content-sha256")?.trim();
-  if (value === undefined || value === UNSIGNED_PAYLOAD) return { mode: "unsigned" };
+  if (value === undefined) return { mode: "unsigned" };
   if (SHA256_HEX.test(value)) return { mode: "sha256", sha256: value.toLowerCase() };
   if (value === "STREAMING-UNSIGNED-PAYLOAD-TRAILER") {
     return { mode: "chunked", signing: null, trailer: true, decodedLength: decodedLength(request) };

@@ -15,7 +15,7 @@
 import { readAtMost } from "../../common/bodies";
 import { normalizeEtag } from "../../common/conditional";
 import { mapConcurrent } from "../../common/concurrency";
-import { MAX_OBJECT_NAME_LENGTH, SLO_MAX_MANIFEST_SEGMENTS } from "../../common/constraints";
+import { SLO_MAX_MANIFEST_SEGMENTS } from "../../common/constraints";
 import { md5Hex } from "../../common/digest";
 import { H } from "../../common/headers";
 import { CONTAINER_UPDATE_OVERRIDE_ETAG } from "../../durable/rows";
@@ -31,7 +31,7 @@ import {
   swiftObjectHeaders,
   SYSMETA_ETAG,
 } from "./headers";
-import { copyConditions, copySourceOf, keyOf, missing, writeBody } from "./object";
+import { copyConditions, copySourceOf, keyOf, missing, writeBody, writeTarget } from "./object";
 import { encodingOf } from "./listing";
 import { listingOf, okOrThrow, type S3Request } from "./request";
 import { registerUploads } from "./registry";
@@ -205,23 +205,13 @@ async function deleteSegments(req: S3Request, names: readonly string[]): Promise
   });
 }
 
-function checkKeyLength(key: string): void {
-  if (new TextEncoder().encode(key).length > MAX_OBJECT_NAME_LENGTH)
-    throw new S3Error("KeyTooLongError", undefined, { MaxSizeAllowed: String(MAX_OBJECT_NAME_LENGTH) });
-}
-
 /**
  * CreateMultipartUpload: the segments container made when missing (with the bucket's storage
  * policy and ACLs), then the upload's marker, which keeps the request's metadata, content type
  * and headers for the completed object. AWS: CreateMultipartUpload; Swift: UploadsController.POST.
  */
 export async function create(req: S3Request): Promise<Response> {
-  const bucket = bucketOf(req);
-  const key = keyOf(req);
-  checkKeyLength(key);
-  const headers = req.request.headers;
-  const storageClass = headers.get("x-amz-storage-class");
-  if (storageClass !== null && storageClass !== "STANDARD") throw new S3Error("InvalidStorageClass");
+  const { container: bucket, object: key, headers } = writeTarget(req);
   // Tagging: x-amz-tagging checked now, kept on the marker for the completed object (tagging.ts).
   const tagging = taggingOfHeader(headers);
   const bucketHeaders = await headBucket(req);

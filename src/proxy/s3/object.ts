@@ -31,12 +31,21 @@ function checkKeyLength(key: string): void {
     throw new S3Error("KeyTooLongError", undefined, { MaxSizeAllowed: String(MAX_OBJECT_NAME_LENGTH) });
 }
 
-/** Storage classes a PUT may name; edgeswift keeps every object alike (STANDARD). */
+/** Storage classes a write may name; edgeswift keeps every object alike (STANDARD). */
 const STORAGE_CLASSES = new Set(["STANDARD"]);
 
-function checkStorageClass(headers: Headers): void {
+/**
+ * What a write (PutObject, CopyObject, CreateMultipartUpload) names, checked: the bucket, a key
+ * of at most 1024 bytes (KeyTooLongError), a storage class edgeswift has (InvalidStorageClass).
+ */
+export function writeTarget(req: S3Request): { container: string; object: string; headers: Headers } {
+  const container = bucketOf(req);
+  const object = keyOf(req);
+  checkKeyLength(object);
+  const headers = req.request.headers;
   const storageClass = headers.get("x-amz-storage-class");
   if (storageClass !== null && !STORAGE_CLASSES.has(storageClass)) throw new S3Error("InvalidStorageClass");
+  return { container, object, headers };
 }
 
 /**
@@ -87,11 +96,7 @@ async function checkIfMatch(req: S3Request, container: string, object: string): 
 
 /** PutObject: 200 with the body's ETag. */
 export async function put(req: S3Request): Promise<Response> {
-  const container = bucketOf(req);
-  const object = keyOf(req);
-  checkKeyLength(object);
-  const headers = req.request.headers;
-  checkStorageClass(headers);
+  const { container, object, headers } = writeTarget(req);
   const swift = swiftObjectHeaders(headers);
   // Tagging: x-amz-tagging kept as the object's sysmeta (tagging.ts).
   for (const [name, value] of Object.entries(taggingOfHeader(headers))) swift.set(name, value);
@@ -396,11 +401,7 @@ export function copyConditions(headers: Headers): Headers {
  * source (any failed one is PreconditionFailed). A copy onto itself must change something.
  */
 export async function copy(req: S3Request): Promise<Response> {
-  const container = bucketOf(req);
-  const object = keyOf(req);
-  checkKeyLength(object);
-  const headers = req.request.headers;
-  checkStorageClass(headers);
+  const { container, object, headers } = writeTarget(req);
   const source = copySourceOf(headers.get("x-amz-copy-source") ?? "");
   const directive = headers.get("x-amz-metadata-directive") ?? "COPY";
   if (directive !== "COPY" && directive !== "REPLACE")

@@ -9,6 +9,7 @@
 import { describe, it } from "vitest";
 import {
   amzDateOf,
+  canonicalHeaderValue,
   canonicalQuery,
   canonicalRequest,
   canonicalUri,
@@ -703,5 +704,504 @@ describe("detection", () => {
 
   it("amzDateOf writes SigV4's basic ISO form", ({ expect }) => {
     expect(amzDateOf(NOW)).toBe(DATE);
+  });
+});
+
+// ---- Beyond the examples: the canonical form's edges, and every refusal AWS words -----------------
+
+const encoder = new TextEncoder();
+
+function spacedBytes(text: string): string {
+  return Array.from(encoder.encode(text), (byte) => byte.toString(16).padStart(2, "0")).join(" ");
+}
+
+/** `request` with its headers changed: `set` added or replaced, `drop` removed. */
+function withHeaders(request: Request, set: Record<string, string>, drop: string[] = []): Request {
+  const headers = Object.fromEntries([...request.headers].filter(([name]) => !drop.includes(name)));
+  return new Request(request, { headers: { ...headers, ...set } });
+}
+
+/** The same request with its Authorization header's text rewritten. */
+function reauthorized(request: Request, rewrite: (authorization: string) => string): Request {
+  return withHeaders(request, { authorization: rewrite(request.headers.get("authorization") ?? "") });
+}
+
+interface PresignOptions {
+  amzDate?: string;
+  scope?: string;
+  expires?: string;
+  signedHeaders?: string[];
+  headers?: Record<string, string>;
+  /** More query parameters, signed with the rest. */
+  extra?: string;
+  /** Parameters to leave out of the URL (the signature is computed without them). */
+  omit?: string[];
+  payloadHash?: string;
+}
+
+/** A presigned URL as SDKs presign it, signed over the URL it ends up as. */
+function presigned(path: string, options: PresignOptions = {}): Request {
+  const amzDate = options.amzDate ?? DATE;
+  const scope = options.scope ?? `${amzDate.slice(0, 8)}/us-east-1/s3/aws4_request`;
+  const signedHeaders = options.signedHeaders ?? ["host"];
+  const parameters: [string, string][] = [
+    ["X-Amz-Algorithm", "AWS4-HMAC-SHA256"],
+    ["X-Amz-Credential", `${KEY}/${scope}`],
+    ["X-Amz-Date", amzDate],
+    ["X-Amz-Expires", options.expires ?? "86400"],
+    ["X-Amz-SignedHeaders", signedHeaders.join(";")],
+  ];
+  const query = parameters
+    .filter(([name]) => !options.omit?.includes(name))
+    .map(([name, value]) => `${name}=${encodeURIComponent(value)}`)
+    .concat(options.extra ? [options.extra] : [])
+    .join("&");
+  const unsigned = new Request(`${BUCKET}${path}?${query}`, { headers: options.headers ?? {} });
+  const [date, region, service] = scope.split("/") as [string, string, string];
+  const canonical = canonicalRequest(unsigned, signedHeaders, options.payloadHash ?? "UNSIGNED-PAYLOAD");
+  const signature = hmacHex(signingKey(SECRET, date, region, service), stringToSign(amzDate, scope, canonical));
+  return new Request(`${unsigned.url}&X-Amz-Signature=${signature}`, { headers: options.headers ?? {} });
+}
+
+describe("the canonical request's edges", () => {
+  it("two values of one parameter sort by value whatever order they came in", ({ expect }) => {
+    expect(canonicalQuery(queryParameters("?a=1&a=2"))).toBe("a=1&a=2");
+    expect(canonicalQuery(queryParameters("?a=2&a=1"))).toBe("a=1&a=2");
+  });
+
+  it("a signed header that did not arrive signs empty; only host falls back to the URL's", ({ expect }) => {
+    const canonical = canonicalRequest(new Request(`${BUCKET}/k`), ["content-md5", "host"], EMPTY_SHA256);
+    expect(canonical.split("\n").slice(3, 5)).toEqual(["content-md5:", "host:examplebucket.s3.amazonaws.com"]);
+  });
+
+  it("a header value is trimmed of any white space AWS trims, vertical tab and form feed too", ({ expect }) => {
+    const request = new Request(`${BUCKET}/k`, { headers: { "x-amz-meta-a": "\u000ba \t b\u000c" } });
+    expect(canonicalHeaderValue(request, "x-amz-meta-a")).toBe("a b");
+  });
+
+  it("a path not escaped by a URL parser signs its UTF-8 bytes escaped", ({ expect }) => {
+    expect(canonicalUri("/b/ሴ😀")).toBe("/b/%E1%88%B4%F0%9F%98%80");
+  });
+
+  it("sha256Hex of bytes hashes the bytes (AWS's 1 KiB chunk of 'a')", ({ expect }) => {
+    expect(sha256Hex(encoder.encode("a".repeat(1024)))).toBe(
+      "2edc986847e209b4016e141a6dc8716d3207350f416969382d431539bf292e4a",
+    );
+  });
+});
+
+describe("the Authorization header as AWS documents it", () => {
+  it("components separated by ', ' as in AWS's own example verify", async ({ expect }) => {
+    const request = new Request(`${BUCKET}/test.txt`, {
+      headers: {
+        range: "bytes=0-9",
+        "x-amz-content-sha256": EMPTY_SHA256,
+        "x-amz-date": DATE,
+        authorization:
+          `AWS4-HMAC-SHA256 Credential=${KEY}/${SCOPE}, SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, ` +
+          "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41",
+      },
+    });
+    expect((await verifyS3Request(request, CREDENTIALS, NOW))?.accessKey).toBe(KEY);
+  });
+
+  it("a trailing comma is skipped; spaces around a value or a signed header name are not part of it", async ({
+    expect,
+  }) => {
+    const request = signed(`${BUCKET}/k`);
+    for (const rewrite of [
+      (authorization: string) => `${authorization},`,
+      (authorization: string) => authorization.replace("Signature=", "Signature=  "),
+      (authorization: string) => authorization.replace(";x-amz-date", "; x-amz-date"),
+    ]) {
+      expect((await verifyS3Request(reauthorized(request, rewrite), CREDENTIALS, NOW))?.accessKey).toBe(KEY);
+    }
+  });
+
+  it("a component without '=' is AuthorizationHeaderMalformed naming it", async ({ expect }) => {
+    const request = reauthorized(signed(`${BUCKET}/k`), (authorization) =>
+      authorization.replace(/Signature=[0-9a-f]+/, "Signature"),
+    );
+    const error = await failure(verifyS3Request(request, CREDENTIALS, NOW));
+    expect([error.code, error.message]).toEqual([
+      "AuthorizationHeaderMalformed",
+      'The authorization header is malformed; the authorization component "Signature" is malformed.',
+    ]);
+  });
+
+  it("without Credential or without SignedHeaders it is AuthorizationHeaderMalformed asking for all three", async ({
+    expect,
+  }) => {
+    const request = signed(`${BUCKET}/k`);
+    for (const rewrite of [
+      (authorization: string) => authorization.replace(/Credential=[^,]*,/, ""),
+      (authorization: string) => authorization.replace(/SignedHeaders=[^,]*,/, ""),
+      (authorization: string) => authorization.replace(/Credential=[^,]*,/, "Credential=,"),
+    ]) {
+      const error = await failure(verifyS3Request(reauthorized(request, rewrite), CREDENTIALS, NOW));
+      expect([error.code, error.message]).toEqual([
+        "AuthorizationHeaderMalformed",
+        "The authorization header is malformed; the authorization header requires three components: Credential, " +
+          "SignedHeaders, and Signature.",
+      ]);
+    }
+  });
+
+  it("an empty name among SignedHeaders is AuthorizationHeaderMalformed", async ({ expect }) => {
+    const request = reauthorized(signed(`${BUCKET}/k`), (authorization) => authorization.replace("host;", "host;;"));
+    const error = await failure(verifyS3Request(request, CREDENTIALS, NOW));
+    expect([error.code, error.message]).toEqual([
+      "AuthorizationHeaderMalformed",
+      "The authorization header is malformed; the SignedHeaders are malformed.",
+    ]);
+  });
+
+  it("another algorithm is InvalidArgument naming the Authorization header", async ({ expect }) => {
+    const authorization = "AWS4-ECDSA-P256-SHA256 Credential=x";
+    const error = await failure(
+      verifyS3Request(new Request(`${BUCKET}/k`, { headers: { authorization } }), CREDENTIALS, NOW),
+    );
+    expect(error.fields).toEqual({ ArgumentName: "Authorization", ArgumentValue: authorization });
+  });
+});
+
+describe("the credential scope", () => {
+  it("an access key holding a slash is read up to the scope's four parts", async ({ expect }) => {
+    const credentials: S3Credentials = {
+      secretOf: (key) => (key === "team/alice" ? SECRET : null),
+      region: "us-east-1",
+    };
+    const request = signed(`${BUCKET}/k`, { accessKey: "team/alice" });
+    expect((await verifyS3Request(request, credentials, NOW))?.accessKey).toBe("team/alice");
+  });
+
+  it("an empty access key is AuthorizationHeaderMalformed: the Credential is mal-formed", async ({ expect }) => {
+    const error = await failure(verifyS3Request(signed(`${BUCKET}/k`, { accessKey: "" }), CREDENTIALS, NOW));
+    expect([error.code, error.message]).toEqual([
+      "AuthorizationHeaderMalformed",
+      'The authorization header is malformed; the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/' +
+        'SERVICE/aws4_request".',
+    ]);
+  });
+
+  it("another day, service or terminal is refused in AWS's words", async ({ expect }) => {
+    const cases: [scope: string, message: string][] = [
+      [
+        "20130523/us-east-1/s3/aws4_request",
+        'Invalid credential date "20130523". This date is not the same as X-Amz-Date: "20130524".',
+      ],
+      [
+        "20130524/us-east-1/iam/aws4_request",
+        'The authorization header is malformed; incorrect service "iam". This endpoint belongs to "s3".',
+      ],
+      [
+        "20130524/us-east-1/s3/aws3_request",
+        'The authorization header is malformed; incorrect terminal "aws3_request". This endpoint uses "aws4_request".',
+      ],
+    ];
+    for (const [scope, message] of cases) {
+      const error = await failure(verifyS3Request(signed(`${BUCKET}/k`, { scope }), CREDENTIALS, NOW));
+      expect([error.code, error.message]).toEqual(["AuthorizationHeaderMalformed", message]);
+    }
+  });
+
+  it("a region configured with capitals takes a credential scoped to it as written or lower-cased", async ({
+    expect,
+  }) => {
+    const credentials: S3Credentials = { ...CREDENTIALS, region: "Lab-East-1" };
+    for (const region of ["Lab-East-1", "lab-east-1"]) {
+      const request = signed(`${BUCKET}/k`, { scope: `20130524/${region}/s3/aws4_request` });
+      expect((await verifyS3Request(request, credentials, NOW))?.accessKey, region).toBe(KEY);
+    }
+    const upper = signed(`${BUCKET}/k`, { scope: "20130524/LAB-EAST-1/s3/aws4_request" });
+    expect((await failure(verifyS3Request(upper, credentials, NOW))).code).toBe("AuthorizationHeaderMalformed");
+  });
+});
+
+describe("x-amz-date and Date in header auth", () => {
+  it("an x-amz-date with anything before or after the basic form is AccessDenied", async ({ expect }) => {
+    for (const amzDate of ["20130524T000000Zx", "x20130524T000000Z", "120130524T000000Z"]) {
+      const request = signed(`${BUCKET}/k`, { amzDate, scope: SCOPE });
+      const error = await failure(verifyS3Request(request, CREDENTIALS, NOW));
+      expect([error.code, error.message], amzDate).toEqual([
+        "AccessDenied",
+        "AWS authentication requires a valid Date or x-amz-date header",
+      ]);
+    }
+  });
+
+  it("RequestTimeTooSkewed names the time as sent: x-amz-date when both are sent, else the Date", async ({
+    expect,
+  }) => {
+    const date = "Fri, 24 May 2013 00:00:00 GMT";
+    const both = signed(`${BUCKET}/k`, { headers: { date } });
+    const skewed = NOW + 16 * 60_000;
+    expect((await failure(verifyS3Request(both, CREDENTIALS, skewed))).fields.RequestTime).toBe(DATE);
+    const dateOnly = withHeaders(
+      signed(`${BUCKET}/k`, { headers: { date }, signedHeaders: ["date", "host", "x-amz-content-sha256"] }),
+      {},
+      ["x-amz-date"],
+    );
+    expect((await failure(verifyS3Request(dateOnly, CREDENTIALS, skewed))).fields.RequestTime).toBe(date);
+  });
+});
+
+describe("x-amz-content-sha256 and the body it asks for", () => {
+  it("a SigV4a streaming variant is NotImplemented", async ({ expect }) => {
+    const value = "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD";
+    const error = await failure(verifyS3Request(signed(`${BUCKET}/k`, { payloadHash: value }), CREDENTIALS, NOW));
+    expect([error.code, error.message]).toEqual(["NotImplemented", `Don't know how to validate ${value} streams`]);
+  });
+
+  it("an unknown value is InvalidArgument listing the accepted ones", async ({ expect }) => {
+    const error = await failure(verifyS3Request(signed(`${BUCKET}/k`, { payloadHash: "abc" }), CREDENTIALS, NOW));
+    expect(error.message).toBe(
+      "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, " +
+        "STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.",
+    );
+  });
+
+  it("a streaming body without x-amz-decoded-content-length has no length to check", async ({ expect }) => {
+    const request = signed(`${BUCKET}/k`, { method: "PUT", payloadHash: "STREAMING-UNSIGNED-PAYLOAD-TRAILER" });
+    expect((await verifyS3Request(request, CREDENTIALS, NOW))?.payload).toEqual({
+      mode: "chunked",
+      signing: null,
+      trailer: true,
+      decodedLength: null,
+    });
+  });
+
+  it("an x-amz-decoded-content-length that is not a count of bytes is InvalidArgument", async ({ expect }) => {
+    for (const length of ["abc", "12abc", "abc12", "-1", "1234567890123456"]) {
+      const request = signed(`${BUCKET}/k`, {
+        method: "PUT",
+        payloadHash: "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+        headers: { "x-amz-decoded-content-length": length },
+      });
+      const error = await failure(verifyS3Request(request, CREDENTIALS, NOW));
+      expect([error.code, error.fields], length).toEqual([
+        "InvalidArgument",
+        { ArgumentName: "x-amz-decoded-content-length", ArgumentValue: length },
+      ]);
+    }
+  });
+});
+
+describe("what the signature covers", () => {
+  it("SignatureDoesNotMatch carries the string to sign and canonical request as AWS's spaced hex bytes", async ({
+    expect,
+  }) => {
+    const error = await failure(verifyS3Request(signed(`${BUCKET}/k`, { secret: "other" }), CREDENTIALS, NOW));
+    const { StringToSign, CanonicalRequest } = error.fields as Record<string, string>;
+    expect(error.fields.StringToSignBytes?.startsWith("41 57 53 34 2d 48 4d 41 43 2d 53 48 41 32 35 36 0a")).toBe(true);
+    expect(error.fields.StringToSignBytes).toBe(spacedBytes(StringToSign ?? "x"));
+    expect(error.fields.CanonicalRequestBytes).toBe(spacedBytes(CanonicalRequest ?? "x"));
+  });
+
+  it("an unsigned x-amz-* header that must be signed is AccessDenied in AWS's words", async ({ expect }) => {
+    const request = withHeaders(signed(`${BUCKET}/k`, { method: "PUT" }), { "x-amz-acl": "public-read" });
+    const error = await failure(verifyS3Request(request, CREDENTIALS, NOW));
+    expect([error.code, error.message]).toEqual([
+      "AccessDenied",
+      "There were headers present in the request which were not signed",
+    ]);
+  });
+
+  it("a key whose / is sent as %2F verifies signed as sent and signed with the slash decoded", async ({ expect }) => {
+    const asSent = signed(`${BUCKET}/dir%2Ffile`);
+    expect((await verifyS3Request(asSent, CREDENTIALS, NOW))?.accessKey).toBe(KEY);
+    const decoded = signed(`${BUCKET}/dir/file`);
+    const sentEscaped = new Request(`${BUCKET}/dir%2Ffile`, { headers: decoded.headers });
+    expect((await verifyS3Request(sentEscaped, CREDENTIALS, NOW))?.accessKey).toBe(KEY);
+    const elsewhere = new Request(`${BUCKET}/dir%2Fother`, { headers: decoded.headers });
+    expect((await failure(verifyS3Request(elsewhere, CREDENTIALS, NOW))).code).toBe("SignatureDoesNotMatch");
+  });
+
+  it("a signed Accept-Encoding the runtime rewrote verifies as the client signed it", async ({ expect }) => {
+    const request = signed(`${BUCKET}/k`, { headers: { "accept-encoding": "gzip" } });
+    const rewritten = withHeaders(request, { "accept-encoding": "br, gzip" });
+    expect((await verifyS3Request(rewritten, CREDENTIALS, NOW))?.accessKey).toBe(KEY);
+  });
+
+  it("only the Accept-Encoding header is tried with other encodings, not a value that reads like one", async ({
+    expect,
+  }) => {
+    const request = signed(`${BUCKET}/k`, { headers: { "x-amz-meta-note": "accept-encoding:gzip" } });
+    const changed = withHeaders(request, { "x-amz-meta-note": "accept-encoding:br" });
+    expect((await failure(verifyS3Request(changed, CREDENTIALS, NOW))).code).toBe("SignatureDoesNotMatch");
+  });
+
+  it("a V2 header with a presigned query too is InvalidArgument: one auth mechanism only", async ({ expect }) => {
+    const authorization = "AWS AKIAIOSFODNN7EXAMPLE:bWq2s1WEIj+Ydj0vQ697zp+IXMU=";
+    for (const query of ["X-Amz-Algorithm=AWS4-HMAC-SHA256", "AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE"]) {
+      const request = new Request(`${BUCKET}/k?${query}`, { headers: { authorization, date: "x" } });
+      const error = await failure(verifyS3Request(request, CREDENTIALS, NOW));
+      expect([error.code, error.message, error.fields]).toEqual([
+        "InvalidArgument",
+        "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string " +
+          "parameter or the Authorization header should be specified",
+        { ArgumentName: "Authorization", ArgumentValue: authorization },
+      ]);
+    }
+  });
+});
+
+describe("presigned URLs: every parameter and its bounds", () => {
+  const MISSING =
+    "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, " +
+    "X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.";
+
+  it("a presigned URL signed as SDKs sign it verifies", async ({ expect }) => {
+    expect(await verifyS3Request(presigned("/k"), CREDENTIALS, NOW)).toEqual({
+      accessKey: KEY,
+      payload: { mode: "unsigned" },
+    });
+  });
+
+  it("each missing parameter is AuthorizationQueryParametersError listing the six", async ({ expect }) => {
+    for (const name of ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders"]) {
+      const error = await failure(verifyS3Request(presigned("/k", { omit: [name] }), CREDENTIALS, NOW));
+      expect([error.code, error.message], name).toEqual(["AuthorizationQueryParametersError", MISSING]);
+    }
+    const unsigned = new Request(presigned("/k").url.replace(/&X-Amz-Signature=[0-9a-f]+/, ""));
+    expect((await failure(verifyS3Request(unsigned, CREDENTIALS, NOW))).message).toBe(MISSING);
+  });
+
+  it("another algorithm is refused naming the one supported", async ({ expect }) => {
+    const request = new Request(presigned("/k").url.replace("AWS4-HMAC-SHA256", "AWS4-HMAC-SHA1"));
+    expect((await failure(verifyS3Request(request, CREDENTIALS, NOW))).message).toBe(
+      'X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"',
+    );
+  });
+
+  it("an X-Amz-Date that is no real time in the basic form is refused as not ISO 8601", async ({ expect }) => {
+    for (const amzDate of [
+      "2013-05-24",
+      "20130231T000000Z",
+      "20131324T000000Z",
+      "20130524T240000Z",
+      "20130524T006000Z",
+      "20130524T000060Z",
+      "x20130524T000000Z",
+      "20130524T000000Zx",
+    ]) {
+      const request = presigned("/k", { amzDate, scope: `${amzDate.slice(0, 8)}/us-east-1/s3/aws4_request` });
+      const error = await failure(verifyS3Request(request, CREDENTIALS, NOW));
+      expect([error.code, error.message], amzDate).toEqual([
+        "AuthorizationQueryParametersError",
+        "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"",
+      ]);
+    }
+  });
+
+  it("the last second of a day is a real time", async ({ expect }) => {
+    const request = presigned("/k", { amzDate: "20130524T235959Z" });
+    expect((await verifyS3Request(request, CREDENTIALS, Date.UTC(2013, 4, 24, 23, 59, 59)))?.accessKey).toBe(KEY);
+  });
+
+  it("an X-Amz-Expires that is no whole number is AuthorizationQueryParametersError", async ({ expect }) => {
+    for (const expires of ["abc", "60x", "x60", "1.5", "1234567890123456"]) {
+      const error = await failure(verifyS3Request(presigned("/k", { expires }), CREDENTIALS, NOW));
+      expect([error.code, error.message], expires).toEqual([
+        "AuthorizationQueryParametersError",
+        "X-Amz-Expires should be a number",
+      ]);
+    }
+  });
+
+  it("a presigned URL whose X-Amz-Expires is 604800 (a week) verifies; 604801 is refused in AWS's words", async ({
+    expect,
+  }) => {
+    expect((await verifyS3Request(presigned("/k", { expires: "604800" }), CREDENTIALS, NOW))?.accessKey).toBe(KEY);
+    const error = await failure(verifyS3Request(presigned("/k", { expires: "604801" }), CREDENTIALS, NOW));
+    expect([error.code, error.message]).toEqual([
+      "AuthorizationQueryParametersError",
+      "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than " +
+        "604800 seconds",
+    ]);
+  });
+
+  it("an X-Amz-Date 15 minutes ahead of the server's clock is still valid", async ({ expect }) => {
+    expect((await verifyS3Request(presigned("/k"), CREDENTIALS, NOW - 15 * 60_000))?.accessKey).toBe(KEY);
+  });
+
+  it("an x-amz-* header that must be signed and was not is AccessDenied", async ({ expect }) => {
+    const request = withHeaders(presigned("/k"), { "x-amz-acl": "public-read" });
+    const error = await failure(verifyS3Request(request, CREDENTIALS, NOW));
+    expect([error.code, error.fields.HeadersNotSigned]).toEqual(["AccessDenied", "x-amz-acl"]);
+  });
+
+  it("X-Amz-Content-Sha256 in the query, or a signed x-amz-content-sha256 header, names the body's sha256", async ({
+    expect,
+  }) => {
+    const digest = sha256Hex("Welcome to Amazon S3.");
+    const inQuery = presigned("/k", { extra: `X-Amz-Content-Sha256=${digest}`, payloadHash: digest });
+    expect((await verifyS3Request(inQuery, CREDENTIALS, NOW))?.payload).toEqual({ mode: "sha256", sha256: digest });
+    const inHeader = presigned("/k", {
+      signedHeaders: ["host", "x-amz-content-sha256"],
+      headers: { "x-amz-content-sha256": digest },
+      payloadHash: digest,
+    });
+    expect((await verifyS3Request(inHeader, CREDENTIALS, NOW))?.payload).toEqual({ mode: "sha256", sha256: digest });
+  });
+
+  it("a presigned aws-chunked upload chains its chunks from X-Amz-Signature", async ({ expect }) => {
+    const streaming = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
+    const request = presigned("/k", { extra: `X-Amz-Content-Sha256=${streaming}`, payloadHash: streaming });
+    const seed = new URL(request.url).searchParams.get("X-Amz-Signature");
+    expect((await verifyS3Request(request, CREDENTIALS, NOW))?.payload).toEqual({
+      mode: "chunked",
+      signing: {
+        signingKey: signingKey(SECRET, "20130524", "us-east-1"),
+        seedSignature: seed,
+        amzDate: DATE,
+        scope: SCOPE,
+      },
+      trailer: false,
+      decodedLength: null,
+    });
+  });
+});
+
+describe("control characters at a header value's ends (S3 strips them all, Swift's _header_strip notes)", () => {
+  it("an x-amz-date ending in one reads, and signs, as the time it holds", async ({ expect }) => {
+    const request = withHeaders(signed(`${BUCKET}/k`), { "x-amz-date": `${DATE}\u000b` });
+    expect((await verifyS3Request(request, CREDENTIALS, NOW))?.accessKey).toBe(KEY);
+  });
+
+  it("an x-amz-decoded-content-length ending in one is still its count", async ({ expect }) => {
+    const request = signed(`${BUCKET}/k`, {
+      method: "PUT",
+      payloadHash: "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+      headers: { "x-amz-decoded-content-length": "5\u000c" },
+    });
+    expect((await verifyS3Request(request, CREDENTIALS, NOW))?.payload).toMatchObject({ decodedLength: 5 });
+  });
+
+  it("a presigned URL's signed x-amz-content-sha256 ending in one is still the digest", async ({ expect }) => {
+    const digest = sha256Hex("Welcome to Amazon S3.");
+    const request = presigned("/k", {
+      signedHeaders: ["host", "x-amz-content-sha256"],
+      headers: { "x-amz-content-sha256": `${digest}\u000b` },
+      payloadHash: digest,
+    });
+    expect((await verifyS3Request(request, CREDENTIALS, NOW))?.payload).toEqual({ mode: "sha256", sha256: digest });
+  });
+});
+
+describe("presigned URLs: Swift's and AWS's edges", () => {
+  it("an X-Amz-Expires of 0 is valid for the second it was signed in: only a negative one is refused", async ({
+    expect,
+  }) => {
+    expect((await verifyS3Request(presigned("/k", { expires: "0" }), CREDENTIALS, NOW))?.accessKey).toBe(KEY);
+    const error = await failure(verifyS3Request(presigned("/k", { expires: "0" }), CREDENTIALS, NOW + 1000));
+    expect([error.code, error.message]).toEqual(["AccessDenied", "Request has expired"]);
+  });
+
+  it("a presigned URL that signs an x-amz-content-sha256 header it does not send signs UNSIGNED-PAYLOAD", async ({
+    expect,
+  }) => {
+    const request = presigned("/k", { signedHeaders: ["host", "x-amz-content-sha256"] });
+    expect((await verifyS3Request(request, CREDENTIALS, NOW))?.payload).toEqual({ mode: "unsigned" });
   });
 });

@@ -9,12 +9,20 @@ import { describe, it } from "vitest";
 import {
   type ChunkSigning,
   EMPTY_SHA256,
+  hmacHex,
   type PayloadCheck,
   sha256Hex,
   signingKey,
 } from "../../../../src/proxy/auth/sigv4";
 import { S3Error } from "../../../../src/proxy/s3/errors";
-import { checkedBody, chunkStringToSign, MAX_LINE, trailerStringToSign } from "../../../../src/proxy/s3/payload";
+import {
+  checkedBody,
+  chunkStringToSign,
+  MAX_HELD_CHUNK,
+  MAX_LINE,
+  MAX_TRAILERS,
+  trailerStringToSign,
+} from "../../../../src/proxy/s3/payload";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -307,5 +315,182 @@ describe("unsigned trailers (STREAMING-UNSIGNED-PAYLOAD-TRAILER)", () => {
   it("a body cut in its trailers is IncompleteBody", async ({ expect }) => {
     const body = `${frames}x-amz-checksum-crc32:s3SF`;
     expect((await failure(checkedBody(pieces(body, 4099), UNSIGNED).body)).error.code).toBe("IncompleteBody");
+  });
+});
+
+// ---- The framing's edges: what Swift's StreamingInput reads, and what it refuses -----------------
+
+/** A signed trailer section ending AWS's streaming-trailers example: `lines` then a signature over `canonical`. */
+function signedTrailers(lines: string, canonical: string): string {
+  const toSign = trailerStringToSign(signing(TRAILER_SEED), TRAILER_SIGNATURES[2] as string, sha256Hex(canonical));
+  return chunked(TRAILER_SIGNATURES, `${lines}x-amz-trailer-signature:${hmacHex(KEY, toSign)}\r\n\r\n`);
+}
+
+/** Whether the stream has handed on any byte within 50 ms of the body so far. */
+async function handsOnEarly(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<boolean> {
+  const waiting = new Promise((resolve) => setTimeout(() => resolve("waiting"), 50));
+  return (await Promise.race([reader.read(), waiting])) !== "waiting";
+}
+
+describe("chunk framing, as Swift's StreamingInput reads it", () => {
+  it("a body cut inside its framing says AWS's words: the request body terminated unexpectedly", async ({ expect }) => {
+    const { error } = await failure(checkedBody(pieces(STREAMING_BODY.slice(0, 90), 50), STREAMING).body);
+    expect([error.code, error.message]).toEqual(["IncompleteBody", "The request body terminated unexpectedly"]);
+  });
+
+  it("a body ending in a lone CR after its final chunk is IncompleteBody", async ({ expect }) => {
+    const { error } = await failure(checkedBody(pieces(STREAMING_BODY.slice(0, -1), 999), STREAMING).body);
+    expect(error.code).toBe("IncompleteBody");
+  });
+
+  it("a line after the final chunk of a variant without trailers is IncompleteBody", async ({ expect }) => {
+    const { error } = await failure(checkedBody(pieces(chunked(SIGNATURES, "junk\r\n"), 999), STREAMING).body);
+    expect(error.code).toBe("IncompleteBody");
+  });
+
+  it("white space around the size, the extension's name and the signature is no part of them", async ({ expect }) => {
+    for (const body of [
+      STREAMING_BODY.replace("10000;", "10000 ;"),
+      STREAMING_BODY.replace(";chunk-signature=", "; chunk-signature="),
+      STREAMING_BODY.replace(`=${SIGNATURES[1]}\r\n`, `= ${SIGNATURES[1]} \r\n`),
+    ]) {
+      expect(await read(checkedBody(pieces(body, 999), STREAMING).body)).toBe(DECODED);
+    }
+  });
+
+  it("a size that is not bare hex digits (0x400) is IncompleteBody", async ({ expect }) => {
+    const { error } = await failure(checkedBody(pieces(STREAMING_BODY.replace("400;", "0x400;"), 999), STREAMING).body);
+    expect(error.code).toBe("IncompleteBody");
+  });
+
+  it("a chunk extension other than chunk-signature is SignatureDoesNotMatch, even with the right signature", async ({
+    expect,
+  }) => {
+    for (const body of [
+      STREAMING_BODY.replace("400;chunk-signature=", "400;chunk-signaturx="),
+      STREAMING_BODY.replace(`400;chunk-signature=${SIGNATURES[1]}`, "400;chunk-signature"),
+    ]) {
+      const { error } = await failure(checkedBody(pieces(body, 999), STREAMING).body);
+      expect(error.code).toBe("SignatureDoesNotMatch");
+    }
+  });
+
+  it("an empty chunk-signature, or one with a ';' in it, is IncompleteBody", async ({ expect }) => {
+    for (const body of [
+      STREAMING_BODY.replace(`chunk-signature=${SIGNATURES[1]}`, "chunk-signature="),
+      STREAMING_BODY.replace(`chunk-signature=${SIGNATURES[1]}`, `chunk-signature=${SIGNATURES[1]};x=y`),
+    ]) {
+      const { error } = await failure(checkedBody(pieces(body, 999), STREAMING).body);
+      expect(error.code).toBe("IncompleteBody");
+    }
+  });
+
+  it("a chunk announcing more than x-amz-decoded-content-length is refused at its header, before its data", async ({
+    expect,
+  }) => {
+    const { error, received } = await failure(
+      checkedBody(pieces(STREAMING_BODY, 999), { ...STREAMING, decodedLength: 1000 }).body,
+    );
+    expect([error.code, error.fields, received]).toEqual([
+      "IncompleteBody",
+      { NumberBytesExpected: "1000", NumberBytesProvided: "65536" },
+      0,
+    ]);
+  });
+
+  it(`a framing line of exactly ${MAX_LINE} bytes is read; one byte more is InvalidRequest`, async ({ expect }) => {
+    const unsigned: PayloadCheck = { mode: "chunked", signing: null, trailer: true, decodedLength: 1 };
+    const trailer = (length: number) => `x-amz-checksum-crc32:${"s3SFCQ==".padEnd(length - 21)}`;
+    const body = (length: number) => `1\r\na\r\n0\r\n${trailer(length)}\r\n\r\n`;
+    expect(trailer(MAX_LINE).length).toBe(MAX_LINE);
+    const { body: decoded, trailers } = checkedBody(pieces(body(MAX_LINE), 1000), unsigned);
+    expect(await read(decoded)).toBe("a");
+    expect(trailers.headers.get("x-amz-checksum-crc32")).toBe("s3SFCQ==");
+    const { error } = await failure(checkedBody(pieces(body(MAX_LINE + 1), 1000), unsigned).body);
+    expect([error.code, error.message]).toEqual([
+      "InvalidRequest",
+      `An aws-chunked line is longer than ${MAX_LINE} bytes`,
+    ]);
+  });
+});
+
+describe("which chunks are held until their signature holds", () => {
+  async function early(check: PayloadCheck, size: number): Promise<boolean> {
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const reader = (checkedBody(readable, check).body as ReadableStream<Uint8Array>).getReader();
+    const writer = writable.getWriter();
+    const header = check.mode === "chunked" && check.signing ? `;chunk-signature=${"0".repeat(64)}` : "";
+    void writer.write(encoder.encode(`${size.toString(16)}${header}\r\n`));
+    // A part of the chunk's bytes only: whether they pass on does not wait for the rest.
+    void writer.write(new Uint8Array(1024));
+    const passed = await handsOnEarly(reader);
+    await reader.cancel();
+    return passed;
+  }
+
+  it("an unsigned chunk passes on as it comes", async ({ expect }) => {
+    expect(await early({ mode: "chunked", signing: null, trailer: true, decodedLength: null }, 4096)).toBe(true);
+  });
+
+  it(`a signed chunk of ${MAX_HELD_CHUNK} bytes is held; one of a byte more passes on as it comes`, async ({
+    expect,
+  }) => {
+    const check: PayloadCheck = { ...STREAMING, decodedLength: null };
+    expect(await early(check, MAX_HELD_CHUNK)).toBe(false);
+    expect(await early(check, MAX_HELD_CHUNK + 1)).toBe(true);
+  });
+});
+
+describe("trailers, as Swift reads and signs them", () => {
+  const UNSIGNED: PayloadCheck = { mode: "chunked", signing: null, trailer: true, decodedLength: 1 };
+  const framed = (trailers: string) => `1\r\na\r\n0\r\n${trailers}\r\n`;
+
+  it("several signed trailers sign sorted by lower-case name, each as sent, and are all recorded", async ({
+    expect,
+  }) => {
+    const lines = "x-amz-meta-b:2\r\nX-Amz-Checksum-Crc32c:sOO8/Q==\r\nx-amz-meta-a:1\r\n";
+    const body = signedTrailers(lines, "X-Amz-Checksum-Crc32c:sOO8/Q==\nx-amz-meta-a:1\nx-amz-meta-b:2\n");
+    const { body: decoded, trailers } = checkedBody(pieces(body, 7000), SIGNED_TRAILER);
+    expect(await read(decoded)).toBe(DECODED);
+    expect(Object.fromEntries(trailers.headers)).toEqual({
+      "x-amz-checksum-crc32c": "sOO8/Q==",
+      "x-amz-meta-a": "1",
+      "x-amz-meta-b": "2",
+    });
+    const unsorted = signedTrailers(lines, "x-amz-meta-b:2\nX-Amz-Checksum-Crc32c:sOO8/Q==\nx-amz-meta-a:1\n");
+    expect((await failure(checkedBody(pieces(unsorted, 7000), SIGNED_TRAILER).body)).error.code).toBe(
+      "SignatureDoesNotMatch",
+    );
+  });
+
+  it("a second x-amz-trailer-signature is MalformedTrailerError, even when it is the right one", async ({ expect }) => {
+    const body = chunked(
+      TRAILER_SIGNATURES,
+      `${TRAILER}x-amz-trailer-signature:${"0".repeat(64)}\r\nx-amz-trailer-signature:${TRAILER_SIGNATURE}\r\n\r\n`,
+    );
+    expect((await failure(checkedBody(pieces(body, 7000), SIGNED_TRAILER).body)).error.code).toBe(
+      "MalformedTrailerError",
+    );
+  });
+
+  it("a trailer's name and value are read without the white space around them", async ({ expect }) => {
+    const { body, trailers } = checkedBody(pieces(framed("x-amz-checksum-crc32 :  s3SFCQ==\r\n"), 3), UNSIGNED);
+    expect(await read(body)).toBe("a");
+    expect([...trailers.headers]).toEqual([["x-amz-checksum-crc32", "s3SFCQ=="]]);
+  });
+
+  it("a trailer's value is read as UTF-8", async ({ expect }) => {
+    const { body, trailers } = checkedBody(pieces(framed("x-amz-meta-note:caf\u00e9\r\n"), 3), UNSIGNED);
+    await read(body);
+    expect(trailers.headers.get("x-amz-meta-note")).toBe("café");
+  });
+
+  it(`${MAX_TRAILERS} trailers are read; one more is MalformedTrailerError`, async ({ expect }) => {
+    const lines = (count: number) => Array.from({ length: count }, (_, i) => `x-amz-meta-t${i}:${i}\r\n`).join("");
+    const { body, trailers } = checkedBody(pieces(framed(lines(MAX_TRAILERS)), 500), UNSIGNED);
+    await read(body);
+    expect(trailers.headers.size).toBe(MAX_TRAILERS);
+    const { error } = await failure(checkedBody(pieces(framed(lines(MAX_TRAILERS + 1)), 500), UNSIGNED).body);
+    expect(error.code).toBe("MalformedTrailerError");
   });
 });
