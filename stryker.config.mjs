@@ -28,6 +28,9 @@ export const MUTATE = [
   "src/proxy/auth/acl.ts",
   "src/proxy/auth/signed-scope.ts",
   "src/proxy/auth/ip-range.ts",
+  "src/proxy/auth/sigv4.ts",
+  "src/proxy/auth/sigv2.ts",
+  "src/proxy/s3/payload.ts",
   "src/proxy/swift/large-objects/manifest.ts",
 ];
 
