@@ -86,10 +86,14 @@ export interface XmlObject {
 /**
  * Parses a request document whose root must be `root`; `lists` names the elements that may
  * repeat (always arrays). Namespaces are dropped, text is kept as written (never turned into
- * numbers). Anything ill-formed, or another root, is MalformedXML.
+ * numbers). Anything ill-formed, another root, or a document type (with entities of its own) is
+ * MalformedXML.
  */
 export function parseXml(text: string, root: string, lists: readonly string[] = []): XmlObject {
-  if (text.trim() === "" || XMLValidator.validate(text) !== true) throw new S3Error("MalformedXML");
+  // No document type, so no entity of a document's own is ever declared or expanded (an entity
+  // bomb, an external entity): only XML's predefined ones and character references are read.
+  if (text.trim() === "" || /<!DOCTYPE|<!ENTITY/i.test(text) || XMLValidator.validate(text) !== true)
+    throw new S3Error("MalformedXML");
   const repeated = new Set(lists);
   const parser = new XMLParser({
     ignoreAttributes: true,

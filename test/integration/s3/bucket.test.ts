@@ -241,3 +241,24 @@ describe("S3 virtual-hosted-style addressing (S3_STORAGE_DOMAIN)", () => {
     expect(xmlValues(await listed.text(), "Key")).toEqual(["dir/key"]);
   });
 });
+
+describe("S3 request documents", () => {
+  it("a document declaring entities (an entity bomb, an external entity) is MalformedXML and changes nothing", async ({
+    expect,
+  }) => {
+    const bucket = bucketName();
+    await s3Sent("PUT", `/${bucket}`);
+    const bomb =
+      '<?xml version="1.0"?><!DOCTYPE v [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>' +
+      "<VersioningConfiguration><Status>&b;</Status></VersioningConfiguration>";
+    const external =
+      '<?xml version="1.0"?><!DOCTYPE v [<!ENTITY x SYSTEM "file:///etc/passwd">]>' +
+      "<VersioningConfiguration><Status>&x;</Status></VersioningConfiguration>";
+    for (const body of [bomb, external]) {
+      const sent = await s3Sent("PUT", `/${bucket}?versioning`, { body });
+      expect(sent.status).toBe(400);
+      expect(xmlValue(sent.body, "Code")).toBe("MalformedXML");
+    }
+    expect(xmlValue((await s3Sent("GET", `/${bucket}?versioning`)).body, "Status")).toBeNull();
+  });
+});
