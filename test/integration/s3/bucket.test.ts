@@ -261,4 +261,14 @@ describe("S3 request documents", () => {
     }
     expect(xmlValue((await s3Sent("GET", `/${bucket}?versioning`)).body, "Status")).toBeNull();
   });
+
+  it("a configuration document over 64 KiB is MaxMessageLengthExceeded and changes nothing", async ({ expect }) => {
+    const bucket = bucketName();
+    await s3Sent("PUT", `/${bucket}`);
+    const body = `<VersioningConfiguration><Status>Enabled</Status>${" ".repeat(70_000)}</VersioningConfiguration>`;
+    const sent = await s3Sent("PUT", `/${bucket}?versioning`, { body });
+    expect(sent.status).toBe(400);
+    expect(xmlValue(sent.body, "Code")).toBe("MaxMessageLengthExceeded");
+    expect(xmlValue((await s3Sent("GET", `/${bucket}?versioning`)).body, "Status")).toBeNull();
+  });
 });
