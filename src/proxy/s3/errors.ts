@@ -64,6 +64,7 @@ export const S3_ERRORS = {
     status: 400,
     message: "The list of parts was not in ascending order. The parts list must be specified in order by part number.",
   },
+  InvalidPartNumber: { status: 416, message: "The requested partnumber is not satisfiable" },
   InvalidPolicyDocument: {
     status: 400,
     message: "The content of the form does not meet the conditions specified in the policy document.",

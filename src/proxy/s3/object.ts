@@ -180,6 +180,8 @@ export async function get(req: S3Request): Promise<Response> {
   }
   const versionId = req.url.searchParams.get("versionId");
   const query: Record<string, string> = versionId === null ? {} : { "version-id": versionId };
+  const part = await partOf(req, container, object, query);
+  if (part?.range) headers.set(H.RANGE, part.range);
   const response = await req.swift({ method: req.method, container, object, headers, query });
   if (response.status === 400 && versionId !== null) {
     await response.body?.cancel();
@@ -242,7 +244,60 @@ export async function get(req: S3Request): Promise<Response> {
   if (version !== null) out.set(X_AMZ_VERSION_ID, version);
   // Tagging: x-amz-tagging-count when the object has tags (tagging.ts).
   for (const [name, value] of Object.entries(taggingCount(response.headers))) out.set(name, value);
+  if (part?.count !== undefined) out.set("x-amz-mp-parts-count", String(part.count));
+  if (req.method === "HEAD" && part?.range && response.status === 200) {
+    // A HEAD reads no range in Swift (its slo stage answers the whole object): the part's own framing.
+    const [first = 0, last = 0] = part.range.slice("bytes=".length).split("-").map(Number);
+    out.set(H.CONTENT_LENGTH, String(last - first + 1));
+    out.set(H.CONTENT_RANGE, `bytes ${first}-${last}/${response.headers.get(H.CONTENT_LENGTH) ?? "*"}`);
+    return new Response(null, { status: 206, headers: out });
+  }
   return new Response(req.method === "HEAD" ? null : response.body, { status: response.status, headers: out });
+}
+
+/**
+ * `?partNumber=N` of a GetObject or HeadObject: the byte range of the upload's Nth part (its
+ * Nth segment, as s3api counts), and the parts count; for an object that was no multipart
+ * upload, part 1 is the whole object. N past the parts is InvalidPartNumber; with a Range
+ * header too, InvalidRequest. AWS: GetObject partNumber; Swift: s3api obj.py.
+ */
+async function partOf(
+  req: S3Request,
+  container: string,
+  object: string,
+  query: Record<string, string>,
+): Promise<{ range: string | null; count?: number } | null> {
+  const text = req.url.searchParams.get("partNumber");
+  if (text === null) return null;
+  const number = Number(text);
+  if (!/^\d+$/.test(text) || number < 1 || number > 10_000)
+    throw new S3Error("InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive", {
+      ArgumentName: "partNumber",
+      ArgumentValue: text,
+    });
+  if (req.request.headers.has(H.RANGE))
+    throw new S3Error("InvalidRequest", "Cannot specify both Range header and partNumber query parameter");
+  const manifest = await req.swift({
+    method: "GET",
+    container,
+    object,
+    query: { ...query, "multipart-manifest": "get", format: "raw" },
+  });
+  if (manifest.status >= 300) {
+    await manifest.body?.cancel();
+    return { range: null };
+  }
+  if (manifest.headers.get(H.X_STATIC_LARGE_OBJECT)?.toLowerCase() !== "true") {
+    await manifest.body?.cancel();
+    if (number > 1) throw new S3Error("InvalidPartNumber");
+    return { range: null };
+  }
+  const segments = (await manifest.json()) as { size_bytes?: number }[];
+  if (number > segments.length) throw new S3Error("InvalidPartNumber");
+  let first = 0;
+  for (const segment of segments.slice(0, number - 1)) first += segment.size_bytes ?? 0;
+  const size = segments[number - 1]?.size_bytes ?? 0;
+  return { range: size > 0 ? `bytes=${first}-${first + size - 1}` : null, count: segments.length };
 }
 
 /** InvalidRange with the range asked for and the object's size (from Swift's `Content-Range: bytes *\/size`). */

@@ -573,3 +573,37 @@ describe("S3 multipart objects as clients use them", () => {
     expect(await segmentNames("deleted/key/")).toEqual([]);
   });
 });
+
+describe("S3 GetObject and HeadObject ?partNumber", () => {
+  it("reads one part of a completed upload (206, x-amz-mp-parts-count), or part 1 of a plain object", async ({
+    expect,
+  }) => {
+    const first = new Uint8Array(5 * MIB).fill(97);
+    const id = await createUpload("parts/read");
+    const one = await uploadPart("parts/read", id, 1, first);
+    const two = await uploadPart("parts/read", id, 2, "second part");
+    const done = await complete("parts/read", id, [
+      [1, one],
+      [2, two],
+    ]);
+    expect(done.status).toBe(200);
+    const second = await s3Sent("GET", `/${bucket}/parts/read?partNumber=2`);
+    expect(second.status).toBe(206);
+    expect(second.body).toBe("second part");
+    expect(second.headers.get("x-amz-mp-parts-count")).toBe("2");
+    expect(second.headers.get("content-range")).toBe(`bytes ${5 * MIB}-${5 * MIB + 10}/${5 * MIB + 11}`);
+    const head = await s3Sent("HEAD", `/${bucket}/parts/read?partNumber=1`);
+    expect(head.headers.get("content-length")).toBe(String(5 * MIB));
+    expect(head.headers.get("x-amz-mp-parts-count")).toBe("2");
+    const past = await s3Sent("GET", `/${bucket}/parts/read?partNumber=3`);
+    expect(past.status).toBe(416);
+    expect(xmlValue(past.body, "Code")).toBe("InvalidPartNumber");
+    await s3Sent("PUT", `/${bucket}/parts/plain`, { body: "plain" });
+    expect((await s3Sent("GET", `/${bucket}/parts/plain?partNumber=1`)).body).toBe("plain");
+    expect((await s3Sent("GET", `/${bucket}/parts/plain?partNumber=2`)).status).toBe(416);
+    const both = await s3Sent("GET", `/${bucket}/parts/plain?partNumber=1`, { headers: { range: "bytes=0-1" } });
+    expect(xmlValue(both.body, "Code")).toBe("InvalidRequest");
+    const bad = await s3Sent("GET", `/${bucket}/parts/plain?partNumber=0`);
+    expect(xmlValue(bad.body, "Code")).toBe("InvalidArgument");
+  });
+});
