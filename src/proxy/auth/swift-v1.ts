@@ -11,6 +11,7 @@ import { DEFAULT_RESELLER_PREFIXES, type Config, type User } from "../../config/
 import { SWOB_DEFAULT_TYPE, SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
 import { decodePath } from "../../common/path";
+import { base64url, fromBase64url } from "../../common/base64url";
 import { constantTimeEqual } from "../../common/compare";
 
 /** Who is calling: the authenticated user and the accounts they own. */
@@ -66,17 +67,6 @@ function hmacKey(secret: string): Promise<CryptoKey> {
     keys.set(secret, key);
   }
   return key;
-}
-
-function base64url(bytes: Uint8Array): string {
-  let text = "";
-  for (const byte of bytes) text += String.fromCharCode(byte);
-  return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function fromBase64url(text: string): Uint8Array {
-  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
 }
 
 /**

@@ -19,8 +19,8 @@ export const CONFIG_BODY_MAX = 64 * 1024;
 /** The region header HeadBucket answers with. */
 const X_AMZ_BUCKET_REGION = "x-amz-bucket-region";
 
-/** A bucket's container, which must exist; NoSuchBucket otherwise. */
-async function containerHead(req: S3Request): Promise<Headers> {
+/** A bucket's container's headers; it must exist (s3api's check_container_existence): NoSuchBucket otherwise. */
+export async function headBucket(req: S3Request): Promise<Headers> {
   const response = await okOrThrow(await req.swift({ method: "HEAD", container: bucketOf(req) }), "bucket");
   return response.headers;
 }
@@ -61,7 +61,7 @@ export async function create(req: S3Request): Promise<Response> {
 
 /** HeadBucket: 200 with the bucket's region; 404 (no body, as every HEAD) when there is none. */
 export async function head(req: S3Request): Promise<Response> {
-  await containerHead(req);
+  await headBucket(req);
   return done({ [X_AMZ_BUCKET_REGION]: req.ctx.config.s3.region });
 }
 
@@ -78,14 +78,14 @@ export async function remove(req: S3Request): Promise<Response> {
 
 /** GetBucketLocation: the region; us-east-1 is an empty constraint, as AWS writes it. */
 export async function getLocation(req: S3Request): Promise<Response> {
-  await containerHead(req);
+  await headBucket(req);
   const region = req.ctx.config.s3.region;
   return xmlResponse(el("LocationConstraint", region === "us-east-1" ? null : region));
 }
 
 /** GetBucketVersioning: Enabled, Suspended, or nothing for a bucket never versioned. */
 export async function getVersioning(req: S3Request): Promise<Response> {
-  const headers = await containerHead(req);
+  const headers = await headBucket(req);
   const enabled = headers.get(H.X_VERSIONS_ENABLED);
   const status = enabled === null ? null : enabled.toLowerCase() === "true" ? "Enabled" : "Suspended";
   return xmlResponse(el("VersioningConfiguration", status === null ? null : el("Status", status)));
@@ -161,7 +161,7 @@ export function aclPolicy(owner: string, publicRead: boolean, publicWrite: boole
 
 /** GetBucketAcl: the owner's FULL_CONTROL and what the container's ACLs grant everyone. */
 export async function getAcl(req: S3Request): Promise<Response> {
-  const headers = await containerHead(req);
+  const headers = await headBucket(req);
   const read = headers.get(H.X_CONTAINER_READ) ?? "";
   const write = headers.get(H.X_CONTAINER_WRITE) ?? "";
   return aclPolicy(ownerId(req.identity), read.includes(".r:*"), write.includes(".r:*"));
@@ -177,7 +177,7 @@ export async function putAcl(req: S3Request): Promise<Response> {
     parseXml(text, "AccessControlPolicy");
     throw new S3Error("NotImplemented", "Only canned ACLs (x-amz-acl) are implemented.");
   }
-  await containerHead(req);
+  await headBucket(req);
   const response = await okOrThrow(
     await req.swift({ method: "POST", container: bucket, headers: cannedAclHeaders(canned) }),
     "bucket",

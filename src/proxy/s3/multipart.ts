@@ -12,6 +12,7 @@
  * AbortMultipartUpload, ListParts, ListMultipartUploads; Swift: s3api controllers/multi_upload.py.
  */
 
+import { base64url } from "../../common/base64url";
 import { readAtMost } from "../../common/bodies";
 import { normalizeEtag } from "../../common/conditional";
 import { mapConcurrent } from "../../common/concurrency";
@@ -19,7 +20,7 @@ import { SLO_MAX_MANIFEST_SEGMENTS } from "../../common/constraints";
 import { md5Hex } from "../../common/digest";
 import { H } from "../../common/headers";
 import { CONTAINER_UPDATE_OVERRIDE_ETAG } from "../../durable/rows";
-import { bucketOf } from "./bucket";
+import { bucketOf, headBucket } from "./bucket";
 import { type ResourceKind, S3Error, statusError } from "./errors";
 import {
   contentMd5Hex,
@@ -82,18 +83,9 @@ async function succeeded(response: Response, about: ResourceKind): Promise<Respo
   return discard(response);
 }
 
-/** The bucket, which must exist (s3api's check_container_existence): NoSuchBucket otherwise. */
-async function headBucket(req: S3Request): Promise<Headers> {
-  const response = await succeeded(await req.swift({ method: "HEAD", container: bucketOf(req) }), "bucket");
-  return response.headers;
-}
-
 /** A new upload id: 16 random bytes, base64url (as s3api's unique_id), never all digits (a part's name). */
 function newUploadId(): string {
-  const id = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))))
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_")
-    .replace(/=+$/, "");
+  const id = base64url(crypto.getRandomValues(new Uint8Array(16)));
   return /^\d+$/.test(id) ? `u${id.slice(1)}` : id;
 }
 

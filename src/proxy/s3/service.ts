@@ -5,6 +5,7 @@
  * continuation token. AWS: ListBuckets; Swift: s3api controllers/service.py.
  */
 
+import { base64url, fromBase64url } from "../../common/base64url";
 import { S3Error } from "./errors";
 import { ownerId, s3Time } from "./headers";
 import { okOrThrow, type S3Request, isValidBucketName, listingOf } from "./request";
@@ -15,18 +16,13 @@ const MAX_BUCKETS = 10_000;
 
 /** A continuation token: the last name of the page before, base64url, opaque to clients. */
 export function continuationToken(name: string): string {
-  return btoa(String.fromCharCode(...new TextEncoder().encode(name)))
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_");
+  return base64url(new TextEncoder().encode(name));
 }
 
 /** The name a continuation token carries; InvalidArgument for one edgeswift did not make. */
 export function tokenName(token: string): string {
   try {
-    const binary = atob(token.replace(/-/g, "+").replace(/_/g, "/"));
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(
-      Uint8Array.from(binary, (c) => c.charCodeAt(0)),
-    );
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(fromBase64url(token));
   } catch {
     throw new S3Error("InvalidArgument", "The continuation token provided is incorrect", {
       ArgumentName: "continuation-token",

@@ -174,22 +174,34 @@ function isSysmeta(name: string): boolean {
   return /^x-(?:object|container|account)-sysmeta-/.test(name);
 }
 
+/** The system metadata names among `headers` (usually none: one pass, no copy). */
+function sysmetaNames(headers: Headers): string[] {
+  const names: string[] = [];
+  for (const name of headers.keys()) if (isSysmeta(name)) names.push(name);
+  return names;
+}
+
+/** `headers` without `names`, copied. */
+function without(headers: Headers, names: readonly string[]): Headers {
+  const copy = new Headers(headers);
+  for (const name of names) copy.delete(name);
+  return copy;
+}
+
 /**
  * Swift's gatekeeper: a client's system metadata headers are dropped on the way in and the
  * stored ones on the way out. Swift: common/middleware/gatekeeper.py.
  */
 function withoutSysmeta(request: Request): Request {
-  if (![...request.headers.keys()].some(isSysmeta)) return request;
-  const headers = new Headers(request.headers);
-  for (const name of [...headers.keys()]) if (isSysmeta(name)) headers.delete(name);
-  return new Request(request, { headers });
+  const names = sysmetaNames(request.headers);
+  return names.length ? new Request(request, { headers: without(request.headers, names) }) : request;
 }
 
 function responseWithoutSysmeta(response: Response): Response {
-  if (![...response.headers.keys()].some(isSysmeta)) return response;
-  const headers = new Headers(response.headers);
-  for (const name of [...headers.keys()]) if (isSysmeta(name)) headers.delete(name);
-  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  const names = sysmetaNames(response.headers);
+  if (!names.length) return response;
+  const { body, status, statusText } = response;
+  return new Response(body, { status, statusText, headers: without(response.headers, names) });
 }
 
 export const swiftApi = new Hono<{ Bindings: Env }>();
