@@ -2,7 +2,8 @@
  * @module
  * The bench's HTTP client and timer: `node:http` over one keep-alive agent per target (sockets up
  * to the concurrency), which costs the shared CPU less than fetch; a phase runs a fixed number of
- * operations from `concurrency` workers and reports ops/s, p50 and p99 and the failures it saw.
+ * operations from `concurrency` workers and reports ops/s, p50 and p99 and the failures it saw;
+ * and the Markdown tables the reports print.
  */
 
 import { Agent, request as httpRequest, type OutgoingHttpHeaders } from "node:http";
@@ -188,4 +189,24 @@ export function keepFailures(result: PhaseResult, failures: string[]): void {
     failures.push(
       `${result.name}: ${result.failures} of ${result.ops} failed, e.g.\n    ${result.examples.join("\n    ")}`,
     );
+}
+
+/** A number with one decimal; "n/a" when not finite. */
+export const fixed1 = (value: number): string => (Number.isFinite(value) ? value.toFixed(1) : "n/a");
+
+/** A Markdown table: the first column left-aligned, the others right-aligned, cells padded to their column. */
+export function markdownTable(header: string[], rows: string[][]): string {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)),
+  );
+  /** A cell padded to its column: the first to the left, the others to the right. */
+  const pad = (cell: string, column: number): string =>
+    column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0);
+  /** One row of cells. */
+  const line = (cells: string[]): string => `| ${cells.map(pad).join(" | ")} |`;
+  /** The rule under the header's cell in `column` (right-aligned columns end in ":"). */
+  const ruleCell = (width: number, column: number): string =>
+    column === 0 ? ` ${"-".repeat(width)} ` : ` ${"-".repeat(width - 1)}: `;
+  const rule = `|${widths.map(ruleCell).join("|")}|`;
+  return [line(header), rule, ...rows.map(line)].join("\n");
 }

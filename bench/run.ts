@@ -19,7 +19,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineCommand, type ArgsDef, type ParsedArgs } from "citty";
 import { runStrict, UsageError } from "../cli/strict-args.ts";
-import { Client, keepFailures, runPhase, type Phase, type PhaseResult } from "./http.ts";
+import { Client, fixed1, keepFailures, markdownTable, runPhase, type Phase, type PhaseResult } from "./http.ts";
 import {
   benchAuth,
   bigListing,
@@ -526,26 +526,6 @@ const TITLES: Record<Operation, string> = {
   delete: "DELETE",
   list: "LIST json",
 };
-
-/** A number with one decimal; "n/a" when not finite. */
-const fixed1 = (value: number): string => (Number.isFinite(value) ? value.toFixed(1) : "n/a");
-
-/** A Markdown table: the first column left-aligned, the others right-aligned, cells padded to their column. */
-function markdownTable(header: string[], rows: string[][]): string {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)),
-  );
-  /** A cell padded to its column: the first to the left, the others to the right. */
-  const pad = (cell: string, column: number): string =>
-    column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0);
-  /** One row of cells. */
-  const line = (cells: string[]): string => `| ${cells.map(pad).join(" | ")} |`;
-  /** The rule under the header's cell in `column` (right-aligned columns end in ":"). */
-  const ruleCell = (width: number, column: number): string =>
-    column === 0 ? ` ${"-".repeat(width)} ` : ` ${"-".repeat(width - 1)}: `;
-  const rule = `|${widths.map(ruleCell).join("|")}|`;
-  return [line(header), rule, ...rows.map(line)].join("\n");
-}
 
 /** The small operations as a table: edgeswift, its floor and ceiling, and Swift when measured. */
 function renderTable(edgeswift: Measured, swift: Measured | null): string {

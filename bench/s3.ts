@@ -13,7 +13,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { AwsV4Signer } from "aws4fetch";
 import { UsageError } from "../cli/strict-args.ts";
-import { type Call, type Client, keepFailures, type PhaseResult, runPhase } from "./http.ts";
+import { type Call, type Client, fixed1, keepFailures, markdownTable, type PhaseResult, runPhase } from "./http.ts";
 import { sampled, seedThroughBenchRoutes, type Session } from "./large.ts";
 
 /** Which API the bench measures. */
@@ -380,22 +380,7 @@ export async function s3MultipartTransfer(
 
 // ---- The report --------------------------------------------------------------------------------
 
-const fixed1 = (value: number): string => (Number.isFinite(value) ? value.toFixed(1) : "n/a");
 const mib = (bytes: number | null): string => (bytes === null ? "n/a" : (bytes / MIB).toFixed(1));
-
-/** A Markdown table, the first column left-aligned and the others right-aligned (run.ts's layout). */
-function markdownTable(header: string[], rows: string[][]): string {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)),
-  );
-  const pad = (cell: string, column: number): string =>
-    column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0);
-  const line = (cells: string[]): string => `| ${cells.map(pad).join(" | ")} |`;
-  const ruleCell = (width: number, column: number): string =>
-    column === 0 ? ` ${"-".repeat(width)} ` : ` ${"-".repeat(width - 1)}: `;
-  const rule = `|${widths.map(ruleCell).join("|")}|`;
-  return [line(header), rule, ...rows.map(line)].join("\n");
-}
 
 /** S3's ops/s as a percentage of the Swift API's, or null when either is missing. */
 function percentOf(s3: PhaseResult | undefined, swift: PhaseResult | undefined): number | null {
