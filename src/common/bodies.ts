@@ -1,8 +1,8 @@
 /**
  * @module
  * Moving an object body between zone buckets, for the proxy (a handoff zone's copy) and for the
- * replicas (a body a repaired row points at but the zone's bucket lacks); and reading a small
- * request body whole, within a cap.
+ * replicas (a body a repaired row points at but the zone's bucket lacks); reading a small
+ * request body whole, within a cap; and cancelling one nobody read.
  */
 
 /** Copies a body between buckets (a handoff zone, or a zone whose bucket missed the write). */
@@ -46,4 +46,15 @@ export async function readAtMost(
     offset += chunk.byteLength;
   }
   return bytes;
+}
+
+/**
+ * A request body nobody read is cancelled once the answer is known: the runtime sends no response
+ * before a body it was given is read or cancelled, and an error (413 from the Content-Length,
+ * 401, 404) is answered without waiting for the upload.
+ */
+export function cancelUnreadBody(request: Request): void {
+  const body = request.body;
+  if (body === null || request.bodyUsed || body.locked) return;
+  body.cancel().catch(() => undefined);
 }

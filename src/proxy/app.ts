@@ -6,6 +6,7 @@
  */
 
 import { Hono } from "hono";
+import { cancelUnreadBody } from "../common/bodies";
 import { parseConfig } from "../config/config";
 import { SwiftError } from "../common/errors";
 import { decodePath, parseSwiftPath } from "../common/path";
@@ -52,17 +53,6 @@ app.notFound((c) => {
   parseSwiftPath(decodePath(new URL(c.req.url).pathname));
   throw new SwiftError("NotFound");
 });
-
-/**
- * A request body nobody read is cancelled once the answer is known: the runtime sends no response
- * before a body it was given is read or cancelled, and Swift answers an error (413 from the
- * Content-Length, 401, 404) without waiting for the upload.
- */
-function cancelUnreadBody(request: Request): void {
-  const body = request.body;
-  if (body === null || request.bodyUsed || body.locked) return;
-  body.cancel().catch(() => undefined);
-}
 
 app.onError((error, c) => {
   cancelUnreadBody(c.req.raw);

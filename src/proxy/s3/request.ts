@@ -74,7 +74,8 @@ export interface Addressed {
   virtualHost: boolean;
 }
 
-function decodeSegment(text: string): string {
+/** A percent-encoded text decoded; as it is when it is not valid UTF-8 escapes. */
+export function decodeSegment(text: string): string {
   try {
     return decodeURIComponent(text);
   } catch {

@@ -15,6 +15,7 @@ import { storageAccount, tokenResellerPrefix, type Identity } from "../auth/swif
 import { serviceContext } from "../services/context";
 import { errorResponse } from "../swift/errors";
 import { runTranslated } from "../swift/router";
+import { cancelUnreadBody } from "../../common/bodies";
 import { SwiftError } from "../../common/errors";
 import * as attributes from "./attributes";
 import * as bucket from "./bucket";
@@ -24,7 +25,7 @@ import * as multiDelete from "./multi-delete";
 import * as multipart from "./multipart";
 import * as object from "./object";
 import { checkedBody } from "./payload";
-import { addressOf, isValidBucketName, type S3Request, swiftPathOf, swiftUrlOf } from "./request";
+import { addressOf, decodeSegment, isValidBucketName, type S3Request, swiftPathOf, swiftUrlOf } from "./request";
 import * as service from "./service";
 import * as tagging from "./tagging";
 import * as lifecycle from "./lifecycle";
@@ -168,15 +169,7 @@ class FailureTracker {
 
 /** The resource an error document names: the request's path. */
 function resourceOf(url: URL): string {
-  return decodeURIComponentSafe(url.pathname);
-}
-
-function decodeURIComponentSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
+  return decodeSegment(url.pathname);
 }
 
 async function handle(c: Context, requestId: string, form: boolean): Promise<Response> {
@@ -266,8 +259,7 @@ export const s3Api: MiddlewareHandler = async (c, next) => {
     response = await handle(c, requestId, form);
   } catch (error) {
     const s3Error = asS3Error(error, "service", `${request.method} ${request.url}`);
-    if (request.body !== null && !request.bodyUsed && !request.body.locked)
-      request.body.cancel().catch(() => undefined);
+    cancelUnreadBody(request);
     response = s3ErrorResponse(s3Error, request.method, resourceOf(new URL(request.url)), requestId);
   }
   response.headers.set(X_AMZ_REQUEST_ID, requestId);
