@@ -46,16 +46,12 @@
  * later. Listings are read PAGE entries at a time.
  */
 
-import { SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
-import { MAX_HEADER_SIZE } from "../../common/constraints";
 import type { Config } from "../../config/config";
 import { controlStub } from "../../durable/names";
 import type { S3HousekeepingEntry } from "../../durable/schema/control";
 import type { Identity } from "../auth/swift-v1";
 import { serviceContext } from "../services/context";
-import { errorResponse } from "../swift/errors";
-import { runTranslated } from "../swift/router";
 import {
   currentExpires,
   decodeLifecycle,
@@ -69,8 +65,9 @@ import {
 import { DELETE_MARKER_TYPE } from "./listing";
 import { segmentsOf } from "./multipart";
 import { deleteKey } from "./object";
+import { storedObjectTags } from "./tagging";
 import { REGISTERED_TTL_MS } from "./registry";
-import { listingOf, okOrThrow, type S3Request, swiftPathOf, swiftUrlOf } from "./request";
+import { listingOf, okOrThrow, type S3Request, swiftRunner } from "./request";
 
 /** Registry rows one run takes at most. */
 export const ENTRIES_PER_RUN = 100;
@@ -92,10 +89,6 @@ const HOUSEKEEPER: Identity = { account: ".s3-housekeeping", user: "housekeeper"
 
 /** Where the job's Swift requests claim to come from (no client sees it). */
 const ORIGIN = "https://s3-housekeeping.invalid";
-
-/** An object's tags (tagging.ts): the `k=v&…` form, in chunks of MAX_HEADER_SIZE when longer. */
-const OBJECT_TAGGING = "x-object-sysmeta-s3api-tagging";
-const MAX_TAGGING_CHUNKS = 64;
 
 export interface HousekeepingReport {
   /** Registry rows visited, visits that finished their pass, and rows dropped. */
@@ -192,6 +185,7 @@ function modifiedOf(entry: Listed): number {
 /** The S3 request the job's operations run as: the account's, sent by HOUSEKEEPER, each Swift request counted. */
 function housekeeper(config: Config, account: string, budget: Budget, waitUntil: (p: Promise<unknown>) => void) {
   const ctx = serviceContext(config);
+  const run = swiftRunner(ORIGIN, account, HOUSEKEEPER, ctx, "S3 housekeeping", waitUntil);
   const req: S3Request = {
     request: new Request(ORIGIN, { method: "DELETE" }),
     url: new URL(ORIGIN),
@@ -209,18 +203,7 @@ function housekeeper(config: Config, account: string, budget: Budget, waitUntil:
     waitUntil,
     swift: (init) => {
       budget.requests += 1;
-      const path = swiftPathOf(account, init.container, init.object);
-      const request = new Request(swiftUrlOf(ORIGIN, path, init.query), {
-        method: init.method,
-        headers: init.headers ?? {},
-        body: init.body ?? null,
-      });
-      return runTranslated(request, path, HOUSEKEEPER, ctx, { source: "S3 housekeeping" }, waitUntil).catch(
-        (error: unknown) => {
-          if (error instanceof SwiftError) return errorResponse(error, init.method);
-          throw error;
-        },
-      );
+      return run(init);
     },
   };
   return req;
@@ -258,13 +241,7 @@ async function tagsOf(visit: Visit, key: string, versionId: string | null): Prom
   await response.body?.cancel().catch(() => undefined);
   if (response.status === 404) return null;
   await okOrThrow(response, "object");
-  let chunk = response.headers.get(OBJECT_TAGGING) ?? "";
-  let text = chunk;
-  for (let index = 2; chunk.length >= MAX_HEADER_SIZE && index <= MAX_TAGGING_CHUNKS; index++) {
-    chunk = response.headers.get(`${OBJECT_TAGGING}-${index}`) ?? "";
-    text += chunk;
-  }
-  return new Map(new URLSearchParams(text));
+  return storedObjectTags(response.headers);
 }
 
 /**

@@ -7,10 +7,13 @@
  * Swift: common/middleware/s3api/s3request.py S3Request, to_swift_req.
  */
 
+import { SwiftError } from "../../common/errors";
 import { urlPathOf } from "../../common/path";
 import type { S3Config } from "../../config/config";
 import type { Identity } from "../auth/swift-v1";
 import type { ServiceContext } from "../services/context";
+import { errorResponse } from "../swift/errors";
+import { runTranslated } from "../swift/router";
 import { type ResourceKind, type S3Error, statusError } from "./errors";
 import type { Trailers } from "./payload";
 
@@ -64,6 +67,34 @@ export function swiftPathOf(account: string, container?: string, object?: string
 export function swiftUrlOf(origin: string, path: string, query: Record<string, string> = {}): string {
   const search = new URLSearchParams(query).toString();
   return `${origin}${urlPathOf(path)}${search ? `?${search}` : ""}`;
+}
+
+/**
+ * What runs an S3Request's Swift requests: each through the Swift pipeline as `identity` in
+ * `account` (the caller's own account), with its footers; an error comes back as the response
+ * Swift would give for it, so operations read statuses.
+ */
+export function swiftRunner(
+  origin: string,
+  account: string,
+  identity: Identity,
+  ctx: ServiceContext,
+  source: string,
+  waitUntil: (promise: Promise<unknown>) => void,
+): (init: SwiftInit) => Promise<Response> {
+  return (init) => {
+    const path = swiftPathOf(account, init.container, init.object);
+    const request = new Request(swiftUrlOf(origin, path, init.query), {
+      method: init.method,
+      headers: init.headers ?? {},
+      body: init.body ?? null,
+    });
+    const environ = init.footers ? { source, footers: init.footers } : { source };
+    return runTranslated(request, path, identity, ctx, environ, waitUntil).catch((error: unknown) => {
+      if (error instanceof SwiftError) return errorResponse(error, init.method);
+      throw error;
+    });
+  };
 }
 
 /** What a request addresses. */

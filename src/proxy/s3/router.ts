@@ -13,10 +13,7 @@ import { type Config, parseConfig } from "../../config/config";
 import { hasS3Authentication, verifyS3Request } from "../auth/sigv4";
 import { storageAccount, tokenResellerPrefix, type Identity } from "../auth/swift-v1";
 import { serviceContext } from "../services/context";
-import { errorResponse } from "../swift/errors";
-import { runTranslated } from "../swift/router";
 import { cancelUnreadBody } from "../../common/bodies";
-import { SwiftError } from "../../common/errors";
 import * as attributes from "./attributes";
 import * as bucket from "./bucket";
 import { asS3Error, S3Error, s3ErrorResponse, X_AMZ_REQUEST_ID, type ResourceKind } from "./errors";
@@ -25,7 +22,7 @@ import * as multiDelete from "./multi-delete";
 import * as multipart from "./multipart";
 import * as object from "./object";
 import { checkedBody } from "./payload";
-import { addressOf, decodeSegment, isValidBucketName, type S3Request, swiftPathOf, swiftUrlOf } from "./request";
+import { addressOf, decodeSegment, isValidBucketName, type S3Request, swiftRunner } from "./request";
 import * as service from "./service";
 import * as tagging from "./tagging";
 import * as lifecycle from "./lifecycle";
@@ -214,19 +211,7 @@ async function handle(c: Context, requestId: string, form: boolean): Promise<Res
     bodyFailure: () => tracker.failure,
     tracked: (stream) => tracker.track(stream),
     waitUntil,
-    swift: (init) => {
-      const path = swiftPathOf(account, init.container, init.object);
-      const translated = new Request(swiftUrlOf(url.origin, path, init.query), {
-        method: init.method,
-        headers: init.headers ?? {},
-        body: init.body ?? null,
-      });
-      const environ = init.footers ? { source: "S3", footers: init.footers } : { source: "S3" };
-      return runTranslated(translated, path, identity, ctx, environ, waitUntil).catch((error: unknown) => {
-        if (error instanceof SwiftError) return errorResponse(error, init.method);
-        throw error;
-      });
-    },
+    swift: swiftRunner(url.origin, account, identity, ctx, "S3", waitUntil),
   };
   // Every bucket must be one container: a decoded `/` would reach another container of the
   // account. Only reads may name a container that is no bucket name S3 accepts (Swift's own).

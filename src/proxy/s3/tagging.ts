@@ -451,3 +451,8 @@ export async function deleteBucketTagging(req: S3Request): Promise<Response> {
   await setBucketTagging(req, await bucketHead(req), "");
   return new Response(null, { status: 204 });
 }
+
+/** An object's stored tags (a GET or HEAD's headers), key to value; none when it has none. */
+export function storedObjectTags(headers: Headers): Map<string, string> {
+  return new Map(new URLSearchParams(storedForm(headers, OBJECT_TAGGING)));
+}
