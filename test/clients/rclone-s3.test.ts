@@ -9,7 +9,7 @@
  * purge. Every assertion message carries rclone's own output.
  */
 
-import { mkdtemp, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, inject, it } from "vitest";
@@ -21,19 +21,17 @@ import {
   transcript,
   uniqueName,
   withoutClientEnv,
-  writeTree,
   type ClientRun,
   type FileTree,
   type RunOptions,
 } from "./helpers";
+import { actions, lines, writeTreeWithMtimes, type LsjsonEntry } from "./rclone-output";
 import { REGION, TESTER } from "./s3/aws-cli";
 
 const BASE_URL = inject("edgeswiftBaseUrl");
 const MiB = 1024 * 1024;
 /** The remote RCLONE_CONFIG_ES3_* defines. */
 const REMOTE = "es3";
-/** Mtimes are whole seconds from here, so rclone's and the file system's agree exactly. */
-const MTIME_BASE_SECONDS = Date.UTC(2023, 4, 6, 7, 8, 9) / 1000;
 /** Files above this go up as multipart uploads in parts of this size. */
 const MULTIPART_FLAGS = ["--s3-upload-cutoff", "5Mi", "--s3-chunk-size", "5Mi"];
 const RCLONE_TIMEOUT_MS = 540_000;
@@ -79,30 +77,6 @@ function rclone(args: readonly string[], options: RunOptions = {}): Promise<Clie
   });
 }
 
-function lines(run: ClientRun): string[] {
-  return run.stdout.split("\n").filter((line) => line !== "");
-}
-
-/** What `rclone -v` said it did to each path ("Copied (new)", …). */
-function actions(run: ClientRun): Map<string, string> {
-  const done = new Map<string, string>();
-  const pattern = /INFO {2}: (.+): (Copied \(new\)|Copied \(replaced existing\)|Deleted)$/u;
-  for (const line of run.stderr.split("\n")) {
-    const match = pattern.exec(line);
-    if (match?.[1] && match[2]) done.set(match[1], match[2]);
-  }
-  return done;
-}
-
-interface LsjsonEntry {
-  Path: string;
-  Name: string;
-  Size: number;
-  ModTime: string;
-  IsDir: boolean;
-  Hashes?: { md5?: string };
-}
-
 /** A tree of about 60 files: nested and unicode dirs, awkward names, empty files, a multipart-sized file. */
 function syncTree(): FileTree {
   const dirs = [
@@ -139,16 +113,6 @@ function syncTree(): FileTree {
   tree["blobs/one.bin"] = randomBody(MiB + 1);
   tree["blobs/multipart.bin"] = randomBody(11 * MiB + 3);
   return tree;
-}
-
-async function writeTreeWithMtimes(root: string, tree: FileTree): Promise<void> {
-  await writeTree(root, tree);
-  let index = 0;
-  for (const path of Object.keys(tree)) {
-    const when = new Date((MTIME_BASE_SECONDS + index) * 1000);
-    await utimes(join(root, path), when, when);
-    index += 1;
-  }
 }
 
 describe("rclone (s3 backend)", { timeout: TEST_TIMEOUT_MS }, () => {

@@ -38,13 +38,12 @@ import {
   type FileTree,
   type RunOptions,
 } from "./helpers";
+import { actions, lines, MTIME_BASE_SECONDS, writeTreeWithMtimes, type LsjsonEntry } from "./rclone-output";
 
 const BASE_URL = inject("edgeswiftBaseUrl");
 const MiB = 1024 * 1024;
 /** The remote's name in the temp config file. */
 const REMOTE = "edgeswift";
-/** Mtimes are whole seconds from here, so rclone's and the file system's agree exactly. */
-const MTIME_BASE_SECONDS = Date.UTC(2023, 4, 6, 7, 8, 9) / 1000;
 
 /**
  * How long one rclone command may run, and one test. A sync or purge of a few hundred objects is
@@ -102,33 +101,6 @@ function swift(args: readonly string[], options: RunOptions = {}): Promise<Clien
   });
 }
 
-/** The lines a command printed on stdout, without empty ones. */
-function lines(run: ClientRun): string[] {
-  return run.stdout.split("\n").filter((line) => line !== "");
-}
-
-/** What `rclone -v` said it did to each path: "Copied (new)", "Deleted", … (path → action). */
-function actions(run: ClientRun): Map<string, string> {
-  const done = new Map<string, string>();
-  const pattern =
-    /INFO {2}: (.+): (Copied \(new\)|Copied \(replaced existing\)|Deleted|Updated modification time in destination)$/u;
-  for (const line of run.stderr.split("\n")) {
-    const match = pattern.exec(line);
-    if (match?.[1] && match[2]) done.set(match[1], match[2]);
-  }
-  return done;
-}
-
-/** One entry of `rclone lsjson --hash`. */
-interface LsjsonEntry {
-  Path: string;
-  Name: string;
-  Size: number;
-  ModTime: string;
-  IsDir: boolean;
-  Hashes?: { md5?: string };
-}
-
 /** Directories of the synced tree: nested, with spaces, unicode (NFC and one NFD), emoji, URL-special characters. */
 const DIRECTORIES = [
   "",
@@ -184,17 +156,6 @@ function syncTree(): FileTree {
   tree["blobs/deeper/two.bin"] = randomBody(2 * MiB + 333);
   tree["photos/2024/été/three MiB.raw"] = randomBody(3 * MiB + 7);
   return tree;
-}
-
-/** Writes `tree` below `root` and gives every file a whole-second mtime of its own. */
-async function writeTreeWithMtimes(root: string, tree: FileTree, offsetSeconds = 0): Promise<void> {
-  await writeTree(root, tree);
-  let index = 0;
-  for (const path of Object.keys(tree)) {
-    const when = new Date((MTIME_BASE_SECONDS + offsetSeconds + index) * 1000);
-    await utimes(join(root, path), when, when);
-    index += 1;
-  }
 }
 
 /** Every file below `root`, as a map of relative path → { size, md5 } (the tree has no empty dirs). */
