@@ -2,11 +2,13 @@
  * @module
  * The cluster's one control record, named `control`: the fault plan (zones taken down for tests
  * and benchmarks), each ring's sweep cursor and last report, divergences not yet repaired, the
- * reaper's queue of deleted accounts, and the registry of buckets that need S3 housekeeping
- * (lifecycle rules, open multipart uploads: src/proxy/s3/housekeeping.ts). Low-rate data only;
- * nothing on a request's path reads it except the fault plan, and only when fault injection is
- * configured (PutBucketLifecycleConfiguration and, at most every few minutes per bucket and
- * isolate, CreateMultipartUpload write a registry row).
+ * reaper's queue of deleted accounts, the registry of buckets that need S3 housekeeping
+ * (lifecycle rules, open multipart uploads: src/proxy/s3/housekeeping.ts), and S3's global
+ * bucket names (src/proxy/s3/bucket-names.ts). Low-rate data only; on a request's path only the
+ * fault plan is read (when fault injection is configured), and a bucket's owner by requests that
+ * name no account (anonymous S3 requests and CORS preflights, cached in the isolate);
+ * PutBucketLifecycleConfiguration, CreateBucket, DeleteBucket and, at most every few minutes per
+ * bucket and isolate, CreateMultipartUpload write a row.
  */
 
 import { DurableObject } from "cloudflare:workers";
@@ -109,5 +111,23 @@ export class Control extends DurableObject<Env> {
     touchedAt: number,
   ): ReplicaReply<boolean> {
     return { status: 200, value: this.#rows.forgetS3Housekeeping(account, bucket, kind, touchedAt) };
+  }
+
+  /** The account an S3 bucket name belongs to, or null. */
+  s3BucketOwner(name: string): ReplicaReply<string | null> {
+    return { status: 200, value: this.#rows.s3BucketOwner(name) };
+  }
+
+  /** Claims an S3 bucket name (see ControlRows.claimS3Bucket); its owner afterwards. */
+  claimS3Bucket(name: string, account: string, replacing: string | null): ReplicaReply<string> {
+    const owner = this.ctx.storage.transactionSync(() =>
+      this.#rows.claimS3Bucket(name, account, replacing, Date.now()),
+    );
+    return { status: 200, value: owner };
+  }
+
+  /** Gives an S3 bucket name up if `account` holds it. */
+  releaseS3Bucket(name: string, account: string): ReplicaReply<boolean> {
+    return { status: 200, value: this.#rows.releaseS3Bucket(name, account) };
   }
 }

@@ -1,8 +1,9 @@
 /**
  * @module
  * The control record's schema: the fault plan, sweep cursors and reports, divergences not yet
- * repaired, the reaper's queue of deleted accounts, and the registry of buckets that need S3
- * housekeeping (src/proxy/s3/housekeeping.ts). All of Control's SQL lives here.
+ * repaired, the reaper's queue of deleted accounts, the registry of buckets that need S3
+ * housekeeping (src/proxy/s3/housekeeping.ts), and S3's global bucket names
+ * (src/proxy/s3/bucket-names.ts). All of Control's SQL lives here.
  */
 
 import type { Migration } from "./migrate";
@@ -33,6 +34,14 @@ export const CONTROL_MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (account, bucket, kind)
       ) WITHOUT ROWID;
       CREATE INDEX s3_housekeeping_due ON s3_housekeeping (due_at);
+    `,
+  },
+  {
+    // S3's one namespace of bucket names: which account's container a name is, for the requests
+    // that name no account (anonymous reads, CORS preflights) and for BucketAlreadyExists.
+    id: 3,
+    sql: `
+      CREATE TABLE s3_bucket (name TEXT PRIMARY KEY, account TEXT NOT NULL, claimed_at INTEGER NOT NULL) WITHOUT ROWID;
     `,
   },
 ];
@@ -231,5 +240,36 @@ export class ControlRows {
       touchedAt,
     );
     return cursor.rowsWritten > 0;
+  }
+
+  /** The account a bucket name belongs to, or null when none has claimed it. */
+  s3BucketOwner(name: string): string | null {
+    return (
+      this.#sql.exec<{ account: string }>("SELECT account FROM s3_bucket WHERE name = ?", name).toArray()[0]?.account ??
+      null
+    );
+  }
+
+  /**
+   * Claims a bucket name for `account`: taken when free, or when it belongs to `replacing` (an
+   * owner found to have no such container any more). Returns the name's owner afterwards.
+   */
+  claimS3Bucket(name: string, account: string, replacing: string | null, now: number): string {
+    const owner = this.s3BucketOwner(name);
+    if (owner === null || (owner !== account && owner === replacing)) {
+      this.#sql.exec(
+        "INSERT OR REPLACE INTO s3_bucket (name, account, claimed_at) VALUES (?, ?, ?)",
+        name,
+        account,
+        now,
+      );
+      return account;
+    }
+    return owner;
+  }
+
+  /** Gives a bucket name up, if `account` holds it; whether it did. */
+  releaseS3Bucket(name: string, account: string): boolean {
+    return this.#sql.exec("DELETE FROM s3_bucket WHERE name = ? AND account = ?", name, account).rowsWritten > 0;
   }
 }

@@ -8,8 +8,8 @@
  */
 
 import { H } from "../../common/headers";
+import { claimBucket, releaseBucket } from "./bucket-names";
 import { S3Error } from "./errors";
-import { ownerId } from "./headers";
 import { okOrThrow, type S3Request } from "./request";
 import { childText, el, elWith, parseXml, readBodyText, type XmlChild, xmlResponse } from "./xml";
 
@@ -36,7 +36,8 @@ function done(headers: Record<string, string> = {}): Response {
 }
 
 /**
- * CreateBucket: the container made; a LocationConstraint other than this region is
+ * CreateBucket: the name claimed (BucketAlreadyExists when another account holds it:
+ * bucket-names.ts), then the container made; a LocationConstraint other than this region is
  * InvalidLocationConstraint, one that exists already BucketAlreadyOwnedByYou. A canned ACL
  * (x-amz-acl) sets the container's ACLs.
  */
@@ -49,6 +50,7 @@ export async function create(req: S3Request): Promise<Response> {
       throw new S3Error("InvalidLocationConstraint", undefined, { LocationConstraint: location });
   }
   const headers = cannedAclHeaders(req.request.headers.get(X_AMZ_ACL));
+  await claimBucket(req.ctx, req.account, bucket);
   const response = await req.swift({ method: "PUT", container: bucket, headers });
   if (response.status === 202) {
     await response.body?.cancel();
@@ -65,7 +67,7 @@ export async function head(req: S3Request): Promise<Response> {
   return done({ [X_AMZ_BUCKET_REGION]: req.ctx.config.s3.region });
 }
 
-/** DeleteBucket: 204; BucketNotEmpty while it holds objects (or versions). */
+/** DeleteBucket: 204, the name given up; BucketNotEmpty while it holds objects (or versions). */
 export async function remove(req: S3Request): Promise<Response> {
   const bucket = bucketOf(req);
   const response = await okOrThrow(await req.swift({ method: "DELETE", container: bucket }), "bucket");
@@ -73,6 +75,7 @@ export async function remove(req: S3Request): Promise<Response> {
   // A multipart upload's parts live in `<bucket>+segments`: gone with the bucket when empty.
   const segments = await req.swift({ method: "DELETE", container: `${bucket}+segments` });
   await segments.body?.cancel();
+  await releaseBucket(req.ctx, req.account, bucket);
   return new Response(null, { status: 204 });
 }
 
@@ -119,7 +122,9 @@ const PUBLIC_READ = ".r:*,.rlistings";
 
 /**
  * A canned ACL as Swift container ACLs (s3api without s3_acl): private clears both,
- * public-read lets anyone read and list; public-read-write also lets anyone write. Other canned
+ * public-read lets anyone read and list; public-read-write also sets `.r:*` as the write ACL, as
+ * s3api does, which Swift's tempauth honours for no write (it grants writes to users and
+ * accounts, never to referrers): anonymous requests read and list, never write. Other canned
  * ACLs have no Swift form: NotImplemented. No header: nothing set.
  */
 export function cannedAclHeaders(canned: string | null): Record<string, string> {
@@ -164,10 +169,13 @@ export async function getAcl(req: S3Request): Promise<Response> {
   const headers = await headBucket(req);
   const read = headers.get(H.X_CONTAINER_READ) ?? "";
   const write = headers.get(H.X_CONTAINER_WRITE) ?? "";
-  return aclPolicy(ownerId(req.identity), read.includes(".r:*"), write.includes(".r:*"));
+  return aclPolicy(req.owner, read.includes(".r:*"), write.includes(".r:*"));
 }
 
-/** PutBucketAcl with a canned ACL (x-amz-acl); an ACL document is not served (s3api without s3_acl). */
+/**
+ * PutBucketAcl with a canned ACL (x-amz-acl); a public one claims the bucket's name for anonymous
+ * requests. An ACL document is not served (s3api without s3_acl).
+ */
 export async function putAcl(req: S3Request): Promise<Response> {
   const bucket = bucketOf(req);
   const canned = req.request.headers.get(X_AMZ_ACL);
@@ -177,11 +185,11 @@ export async function putAcl(req: S3Request): Promise<Response> {
     parseXml(text, "AccessControlPolicy");
     throw new S3Error("NotImplemented", "Only canned ACLs (x-amz-acl) are implemented.");
   }
+  const headers = cannedAclHeaders(canned);
   await headBucket(req);
-  const response = await okOrThrow(
-    await req.swift({ method: "POST", container: bucket, headers: cannedAclHeaders(canned) }),
-    "bucket",
-  );
+  // Anonymous requests find a public bucket by its name alone (bucket-names.ts).
+  if (canned !== "private") await claimBucket(req.ctx, req.account, bucket);
+  const response = await okOrThrow(await req.swift({ method: "POST", container: bucket, headers }), "bucket");
   await response.body?.cancel();
   return done();
 }

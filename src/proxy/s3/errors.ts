@@ -16,6 +16,7 @@ export const X_AMZ_REQUEST_ID = "x-amz-request-id";
 /** Every S3 error code edgeswift answers, with AWS's status and message. */
 export const S3_ERRORS = {
   AccessDenied: { status: 403, message: "Access Denied" },
+  AccessForbidden: { status: 403, message: "CORSResponse: This CORS request is not allowed." },
   AuthorizationHeaderMalformed: { status: 400, message: "The authorization header is malformed." },
   AuthorizationQueryParametersError: {
     status: 400,
@@ -104,6 +105,7 @@ export const S3_ERRORS = {
   MissingContentLength: { status: 411, message: "You must provide the Content-Length HTTP header." },
   MissingSecurityHeader: { status: 400, message: "Your request was missing a required header" },
   NoSuchBucket: { status: 404, message: "The specified bucket does not exist" },
+  NoSuchCORSConfiguration: { status: 404, message: "The CORS configuration does not exist" },
   NoSuchKey: { status: 404, message: "The specified key does not exist." },
   NoSuchLifecycleConfiguration: { status: 404, message: "The lifecycle configuration does not exist" },
   NoSuchTagSet: { status: 404, message: "The TagSet does not exist" },

@@ -62,6 +62,7 @@ import {
   tagsMatch,
   uploadExpires,
 } from "./lifecycle";
+import { ownerId } from "./headers";
 import { DELETE_MARKER_TYPE } from "./listing";
 import { segmentsOf } from "./multipart";
 import { deleteKey } from "./object";
@@ -193,6 +194,7 @@ function housekeeper(config: Config, account: string, budget: Budget, waitUntil:
     bucket: null,
     key: null,
     identity: HOUSEKEEPER,
+    owner: ownerId(HOUSEKEEPER),
     account,
     ctx,
     requestId: "",

@@ -23,20 +23,19 @@
  * a bucket"; Swift's s3api serves no lifecycle.
  */
 
-import { MAX_HEADER_SIZE, MAX_OBJECT_NAME_LENGTH } from "../../common/constraints";
-import { md5Hex } from "../../common/digest";
+import { MAX_OBJECT_NAME_LENGTH } from "../../common/constraints";
 import { H } from "../../common/headers";
-import { bucketOf } from "./bucket";
+import { bucketOf, headBucket } from "./bucket";
 import { S3Error } from "./errors";
-import { contentMd5Hex } from "./headers";
 import { register } from "./registry";
 import { okOrThrow, type S3Request } from "./request";
+import { decodeDocument, encodeDocument, removalHeaders } from "./sysmeta-document";
 import {
   childObjects,
   childText,
   el,
   parseXml,
-  readBodyText,
+  readDocument,
   type XmlElement,
   type XmlObject,
   type XmlValue,
@@ -49,10 +48,6 @@ export const SYSMETA_LIFECYCLE = "x-container-sysmeta-s3api-lifecycle";
 export const MAX_RULES = 1000;
 /** The largest configuration document read: 1000 rules of long prefixes and tags fit. */
 export const LIFECYCLE_BODY_MAX = 1024 * 1024;
-/** One stored chunk: a header value Swift takes (MAX_HEADER_SIZE), with room to spare. */
-const CHUNK = MAX_HEADER_SIZE - 192;
-/** Chunks a configuration takes at most (LIFECYCLE_BODY_MAX's worth of compact JSON and more). */
-const MAX_CHUNKS = 160;
 const DAY_MS = 86_400_000;
 /** AWS's limits: a rule ID's length, NewerNoncurrentVersions, a tag's key and value. */
 const MAX_ID_LENGTH = 255;
@@ -482,54 +477,18 @@ function loadedRule(stored: StoredRule): LifecycleRule {
   };
 }
 
-/**
- * A configuration as container system metadata: the JSON `{"v":1,"r":[rules]}` with every
- * character but printable ASCII escaped (`\u0020` for a space: a header value keeps neither
- * non-ASCII text nor spaces at its ends), in SYSMETA_LIFECYCLE when it fits one header value,
- * else `{"v":1,"chunks":N}` there and the text in `…-1` to `…-N`. Chunks `current` holds past
- * the new ones are set to "" (removed).
- */
+/** A configuration as container system metadata (sysmeta-document.ts): `{"v":1,"r":[rules]}`. */
 export function encodeLifecycle(config: LifecycleConfiguration, current: Headers = new Headers()): Headers {
-  const json = JSON.stringify({ v: 1, r: config.rules.map(storedRule) }).replace(
-    /[^\x21-\x7e]/g,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
-  const headers = new Headers();
-  const chunks: string[] = [];
-  if (json.length <= CHUNK) headers.set(SYSMETA_LIFECYCLE, json);
-  else {
-    for (let start = 0; start < json.length; start += CHUNK) chunks.push(json.slice(start, start + CHUNK));
-    if (chunks.length > MAX_CHUNKS)
-      throw new S3Error("InvalidRequest", "The lifecycle configuration is larger than edgeswift can keep.");
-    headers.set(SYSMETA_LIFECYCLE, JSON.stringify({ v: 1, chunks: chunks.length }));
-    chunks.forEach((chunk, index) => headers.set(`${SYSMETA_LIFECYCLE}-${index + 1}`, chunk));
-  }
-  for (const name of chunkNames(current)) if (!headers.has(name)) headers.set(name, "");
-  return headers;
-}
-
-/** The chunk headers (`…-N`) a container's headers hold. */
-function chunkNames(headers: Headers): string[] {
-  return [...headers.keys()].filter((name) => name.startsWith(`${SYSMETA_LIFECYCLE}-`));
-}
-
-/** The headers that remove a stored configuration: the first and every chunk, "". */
-export function removalHeaders(current: Headers): Headers {
-  const headers = new Headers({ [SYSMETA_LIFECYCLE]: "" });
-  for (const name of chunkNames(current)) headers.set(name, "");
+  const headers = encodeDocument(SYSMETA_LIFECYCLE, { v: 1, r: config.rules.map(storedRule) }, current);
+  if (headers === null)
+    throw new S3Error("InvalidRequest", "The lifecycle configuration is larger than edgeswift can keep.");
   return headers;
 }
 
 /** The configuration a container's headers keep, or null when none; throws when it is unreadable. */
 export function decodeLifecycle(headers: Headers): LifecycleConfiguration | null {
-  const first = headers.get(SYSMETA_LIFECYCLE);
-  if (first === null || first === "") return null;
-  let parsed = JSON.parse(first) as { v?: unknown; r?: unknown; chunks?: unknown };
-  if (typeof parsed.chunks === "number") {
-    let text = "";
-    for (let index = 1; index <= parsed.chunks; index++) text += headers.get(`${SYSMETA_LIFECYCLE}-${index}`) ?? "";
-    parsed = JSON.parse(text) as typeof parsed;
-  }
+  const parsed = decodeDocument(SYSMETA_LIFECYCLE, headers) as { v?: unknown; r?: unknown } | null;
+  if (parsed === null) return null;
   if (parsed.v !== 1 || !Array.isArray(parsed.r)) throw new Error("a stored lifecycle configuration is unreadable");
   return { rules: (parsed.r as StoredRule[]).map(loadedRule) };
 }
@@ -594,16 +553,10 @@ export function uploadExpires(rule: LifecycleRule, key: string, initiated: numbe
 
 // The operations.
 
-async function bucketHeaders(req: S3Request, bucket: string): Promise<Headers> {
-  const response = await okOrThrow(await req.swift({ method: "HEAD", container: bucket }), "bucket");
-  await response.body?.cancel();
-  return response.headers;
-}
-
 /** GetBucketLifecycleConfiguration: the configuration; NoSuchLifecycleConfiguration when there is none. */
 export async function getLifecycle(req: S3Request): Promise<Response> {
   const bucket = bucketOf(req);
-  const config = decodeLifecycle(await bucketHeaders(req, bucket));
+  const config = decodeLifecycle(await headBucket(req));
   if (config === null) throw new S3Error("NoSuchLifecycleConfiguration", undefined, { BucketName: bucket });
   return xmlResponse(lifecycleDocument(config));
 }
@@ -614,11 +567,8 @@ export async function getLifecycle(req: S3Request): Promise<Response> {
  */
 export async function putLifecycle(req: S3Request): Promise<Response> {
   const bucket = bucketOf(req);
-  const text = await readBodyText(req.body, LIFECYCLE_BODY_MAX);
-  const md5 = req.request.headers.get("content-md5");
-  if (md5 !== null && contentMd5Hex(md5) !== (await md5Hex(text)))
-    throw new S3Error("BadDigest", undefined, { "Content-MD5": md5 });
-  const current = await bucketHeaders(req, bucket);
+  const text = await readDocument(req, LIFECYCLE_BODY_MAX);
+  const current = await headBucket(req);
   const headers = encodeLifecycle(parseLifecycle(text), current);
   await register(req.ctx.config, req.account, bucket, "lifecycle");
   const response = await okOrThrow(await req.swift({ method: "POST", container: bucket, headers }), "bucket");
@@ -629,10 +579,10 @@ export async function putLifecycle(req: S3Request): Promise<Response> {
 /** DeleteBucketLifecycle: the configuration removed (the job forgets the bucket on its next visit); 204. */
 export async function deleteLifecycle(req: S3Request): Promise<Response> {
   const bucket = bucketOf(req);
-  const current = await bucketHeaders(req, bucket);
+  const current = await headBucket(req);
   if (current.get(SYSMETA_LIFECYCLE)) {
     const response = await okOrThrow(
-      await req.swift({ method: "POST", container: bucket, headers: removalHeaders(current) }),
+      await req.swift({ method: "POST", container: bucket, headers: removalHeaders(SYSMETA_LIFECYCLE, current) }),
       "bucket",
     );
     await response.body?.cancel();

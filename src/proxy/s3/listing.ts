@@ -8,7 +8,7 @@
  */
 
 import { S3Error } from "./errors";
-import { ownerId, quoteEtag, s3Time } from "./headers";
+import { quoteEtag, s3Time } from "./headers";
 import { continuationToken, pageSize, tokenName } from "./service";
 import { listingOf, okOrThrow, type S3Request } from "./request";
 import { el, optional, type XmlElement, xmlResponse } from "./xml";
@@ -86,7 +86,7 @@ function pageElements(
   encode: (text: string) => string,
   withOwner: boolean,
 ): XmlElement[] {
-  const owner = ownerId(req.identity);
+  const owner = req.owner;
   const contents: XmlElement[] = [];
   const prefixes: XmlElement[] = [];
   for (const entry of entries) {
@@ -226,7 +226,7 @@ export async function listObjectVersions(req: S3Request): Promise<Response> {
   const extra: Record<string, string> = { versions: "" };
   if (versionMarker !== null && versionMarker !== "") extra.version_marker = versionMarker;
   const page = await listPage(req, { prefix, delimiter, marker: keyMarker, maxKeys }, extra);
-  const owner = ownerId(req.identity);
+  const owner = req.owner;
   const ownerElement = el("Owner", el("ID", owner), el("DisplayName", owner));
   const versions: XmlElement[] = [];
   const prefixes: XmlElement[] = [];

@@ -7,13 +7,11 @@
  */
 
 import { mapConcurrent } from "../../common/concurrency";
-import { md5Hex } from "../../common/digest";
 import { bucketOf, CONFIG_BODY_MAX } from "./bucket";
 import { asS3Error, S3Error } from "./errors";
-import { contentMd5Hex } from "./headers";
 import { deleteKey } from "./object";
 import { okOrThrow, type S3Request } from "./request";
-import { childObjects, childText, el, parseXml, readBodyText, xmlResponse } from "./xml";
+import { childObjects, childText, el, parseXml, readDocument, xmlResponse } from "./xml";
 
 /** AWS's most keys in one request. */
 export const MAX_DELETE_KEYS = 1000;
@@ -26,9 +24,7 @@ const DELETE_BODY_MAX = 2 * 1024 * 1024;
 
 export async function deleteObjects(req: S3Request): Promise<Response> {
   const container = bucketOf(req);
-  const text = await readBodyText(req.body, Math.max(DELETE_BODY_MAX, CONFIG_BODY_MAX));
-  const md5 = req.request.headers.get("content-md5");
-  if (md5 !== null && contentMd5Hex(md5) !== (await md5Hex(text))) throw new S3Error("BadDigest");
+  const text = await readDocument(req, Math.max(DELETE_BODY_MAX, CONFIG_BODY_MAX));
   const document = parseXml(text, "Delete", ["Object"]);
   const quiet = (childText(document, "Quiet") ?? "false").toLowerCase() === "true";
   const objects = childObjects(document, "Object");

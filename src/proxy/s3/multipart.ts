@@ -22,16 +22,7 @@ import { H } from "../../common/headers";
 import { CONTAINER_UPDATE_OVERRIDE_ETAG } from "../../durable/rows";
 import { bucketOf, headBucket } from "./bucket";
 import { type ResourceKind, S3Error, statusError } from "./errors";
-import {
-  contentMd5Hex,
-  ownerId,
-  quoteEtag,
-  s3EtagOf,
-  s3Sysmeta,
-  s3Time,
-  swiftObjectHeaders,
-  SYSMETA_ETAG,
-} from "./headers";
+import { contentMd5Hex, quoteEtag, s3EtagOf, s3Sysmeta, s3Time, swiftObjectHeaders, SYSMETA_ETAG } from "./headers";
 import { copyConditions, copySourceOf, keyOf, missing, writeBody, writeTarget } from "./object";
 import { encodingOf } from "./listing";
 import { listingOf, okOrThrow, type S3Request } from "./request";
@@ -587,7 +578,7 @@ export async function abort(req: S3Request): Promise<Response> {
 }
 
 function ownerElements(req: S3Request): XmlElement[] {
-  const owner = ownerId(req.identity);
+  const owner = req.owner;
   return [
     el("Initiator", el("ID", owner), el("DisplayName", owner)),
     el("Owner", el("ID", owner), el("DisplayName", owner)),

@@ -15,7 +15,7 @@ import { aclPolicy, bucketOf } from "./bucket";
 import { checksumOfWrite, storedChecksums } from "./checksums";
 import { DELETE_MARKER_TYPE } from "./listing";
 import { S3Error } from "./errors";
-import { contentMd5Hex, ownerId, quoteEtag, s3EtagOf, s3ObjectHeaders, swiftObjectHeaders } from "./headers";
+import { contentMd5Hex, quoteEtag, s3EtagOf, s3ObjectHeaders, swiftObjectHeaders } from "./headers";
 import { okOrThrow, type S3Request } from "./request";
 import { copiedTagging, taggingCount, taggingOfHeader } from "./tagging";
 import { el, xmlResponse } from "./xml";
@@ -520,7 +520,7 @@ export async function getAcl(req: S3Request): Promise<Response> {
     "object",
   );
   await head.body?.cancel();
-  return aclPolicy(ownerId(req.identity), false, false);
+  return aclPolicy(req.owner, false, false);
 }
 
 /** PutObjectAcl: only `private` (the object as it is) can be said of a Swift object. */

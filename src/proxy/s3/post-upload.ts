@@ -21,21 +21,15 @@ import type { Config } from "../../config/config";
 import { MultipartReader, parseContentDisposition } from "../auth/multipart";
 import { v2Signature } from "../auth/sigv2";
 import { ALGORITHM, hmacHex, type S3Credentials, type S3Signed, signingKey } from "../auth/sigv4";
-import { remapHost } from "../middleware/domain-remap";
 import { bucketOf } from "./bucket";
 import { S3Error } from "./errors";
-import { AMZ_META_PREFIX, contentMd5Hex, ownerId, quoteEtag, SHARED_HEADERS, swiftObjectHeaders } from "./headers";
+import { AMZ_META_PREFIX, contentMd5Hex, quoteEtag, SHARED_HEADERS, swiftObjectHeaders } from "./headers";
 import { versionHeader, writeResult } from "./object";
-import { addressOf, isValidBucketName, type S3Request } from "./request";
+import { addressOf, isValidBucketName, type S3Request, unsignedAddressOf } from "./request";
 import { el, xmlResponse } from "./xml";
 
 /** AWS: the fields before the file may hold 20 KB at most (MaxPostPreDataLengthExceeded). */
 const MAX_PRE_DATA_BYTES = 20 * 1024;
-/**
- * First path segments the Swift API and the operator routes answer (app.ts: /v1, /v1.0, /auth;
- * swift/info.ts: /info, /healthcheck; admin.ts: /recon, /faults): a form POST there is Swift's.
- */
-const SWIFT_SEGMENTS: ReadonlySet<string> = new Set(["v1", "v1.0", "auth", "info", "healthcheck", "recon", "faults"]);
 /** Fields no condition needs to name (AWS: the file, the policy, the signature, `x-ignore-*`; V2's key id). */
 const UNCONDITIONED: ReadonlySet<string> = new Set([
   "file",
@@ -59,17 +53,13 @@ export function isFormUpload(request: Request): boolean {
 }
 
 /**
- * Whether an unsigned request is an S3 form upload: a form POST to a bucket (`/bucket` path
- * style, or `/` on a host under an S3 storage domain), on no host Swift's domain_remap serves and
- * no path of the Swift API's (there it is Swift's FormPOST, or Swift's answer to a bad path).
+ * Whether an unsigned request is an S3 form upload: a form POST to a bucket (request.ts
+ * unsignedAddressOf; elsewhere it is Swift's FormPOST, or Swift's answer to a bad path).
  */
 export function isS3FormUpload(request: Request, config: Config): boolean {
   if (!isFormUpload(request)) return false;
-  const url = new URL(request.url);
-  if (config.domainRemap !== null && remapHost(config.domainRemap, url.hostname) !== null) return false;
-  const { bucket, key, virtualHost } = addressOf(url, config.s3);
-  if (bucket === null || key !== null) return false;
-  return virtualHost || !SWIFT_SEGMENTS.has(bucket);
+  const address = unsignedAddressOf(new URL(request.url), config);
+  return address !== null && address.key === null;
 }
 
 /** A form read up to its file, its signature verified: the access key, fields, and the file still to read. */
@@ -413,7 +403,7 @@ export async function postObject(req: S3Request, form?: SignedForm): Promise<Res
   const signed = form ?? (await readSignedForm(req.request, bucket, credentials, req.body));
   const { fields, reader } = signed;
   try {
-    if (signed.accessKey !== ownerId(req.identity)) throw new S3Error("AccessDenied");
+    if (signed.accessKey !== req.owner) throw new S3Error("AccessDenied");
     const conditions = parsePolicy(fields.get("policy") ?? "", Date.now());
     const keyField = fields.get("key");
     if (keyField === undefined) throw missingField("key");

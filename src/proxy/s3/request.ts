@@ -9,8 +9,9 @@
 
 import { SwiftError } from "../../common/errors";
 import { urlPathOf } from "../../common/path";
-import type { S3Config } from "../../config/config";
+import type { Config, S3Config } from "../../config/config";
 import type { Identity } from "../auth/swift-v1";
+import { remapHost } from "../middleware/domain-remap";
 import type { ServiceContext } from "../services/context";
 import { errorResponse } from "../swift/errors";
 import { runTranslated } from "../swift/router";
@@ -26,9 +27,12 @@ export interface S3Request {
   bucket: string | null;
   /** The key addressed (decoded); null at bucket level. */
   key: string | null;
-  identity: Identity;
-  /** The Swift account the user's buckets are containers of (`AUTH_test`). */
+  /** The Swift user who signed the request; null for an anonymous one (a public bucket's). */
+  identity: Identity | null;
+  /** The Swift account the bucket is a container of (`AUTH_test`): the signer's, or the bucket's owner. */
   account: string;
+  /** The ID listings and ACLs name as owner: the signer (`test:tester`), or the bucket's account. */
+  owner: string;
   ctx: ServiceContext;
   /** x-amz-request-id: the request's transaction id. */
   requestId: string;
@@ -77,7 +81,7 @@ export function swiftUrlOf(origin: string, path: string, query: Record<string, s
 export function swiftRunner(
   origin: string,
   account: string,
-  identity: Identity,
+  identity: Identity | null,
   ctx: ServiceContext,
   source: string,
   waitUntil: (promise: Promise<unknown>) => void,
@@ -140,6 +144,26 @@ export function addressOf(url: URL, config: Pick<S3Config, "storageDomains">): A
     key: key === "" ? null : decodeSegment(key),
     virtualHost: false,
   };
+}
+
+/**
+ * First path segments the Swift API and the operator routes answer (app.ts: /v1, /v1.0, /auth;
+ * swift/info.ts: /info, /healthcheck; admin.ts: /recon, /faults): an unsigned request there is Swift's.
+ */
+const SWIFT_SEGMENTS: ReadonlySet<string> = new Set(["v1", "v1.0", "auth", "info", "healthcheck", "recon", "faults"]);
+
+/**
+ * The bucket an unsigned request addresses when S3 may answer it (a form upload, an anonymous
+ * request, a CORS preflight): a host under an S3 storage domain, or a path whose first segment
+ * is none the Swift API or the operator routes answer; never a host Swift's domain_remap serves.
+ * Null for every other request (Swift's).
+ */
+export function unsignedAddressOf(url: URL, config: Pick<Config, "s3" | "domainRemap">): Addressed | null {
+  if (config.domainRemap !== null && remapHost(config.domainRemap, url.hostname) !== null) return null;
+  const address = addressOf(url, config.s3);
+  if (address.bucket === null) return null;
+  if (address.virtualHost) return address;
+  return SWIFT_SEGMENTS.has(address.bucket) ? null : address;
 }
 
 /**

@@ -22,12 +22,24 @@ import * as multiDelete from "./multi-delete";
 import * as multipart from "./multipart";
 import * as object from "./object";
 import { checkedBody } from "./payload";
-import { addressOf, decodeSegment, isValidBucketName, type S3Request, swiftRunner } from "./request";
+import type { PayloadCheck } from "../auth/sigv4";
+import {
+  type Addressed,
+  addressOf,
+  decodeSegment,
+  isValidBucketName,
+  type S3Request,
+  swiftRunner,
+  unsignedAddressOf,
+} from "./request";
 import * as service from "./service";
 import * as tagging from "./tagging";
 import * as lifecycle from "./lifecycle";
 import * as postUpload from "./post-upload";
 import { isFormUpload } from "./post-upload";
+import { bucketOwner } from "./bucket-names";
+import * as cors from "./cors";
+import { ownerId } from "./headers";
 
 type Operation = (req: S3Request) => Promise<Response>;
 
@@ -38,7 +50,6 @@ type Operation = (req: S3Request) => Promise<Response>;
 const UNSUPPORTED = [
   "accelerate",
   "analytics",
-  "cors",
   "encryption",
   "intelligent-tiering",
   "inventory",
@@ -83,6 +94,7 @@ function operationOf(req: S3Request): { operation: Operation; about: ResourceKin
         if (has(req, "acl")) return { operation: bucket.getAcl, about };
         if (has(req, "tagging")) return { operation: tagging.getBucketTagging, about };
         if (has(req, "lifecycle")) return { operation: lifecycle.getLifecycle, about };
+        if (has(req, "cors")) return { operation: cors.getCors, about };
         if (req.url.searchParams.get("list-type") === "2") return { operation: listing.listObjectsV2, about };
         return { operation: listing.listObjects, about };
       case "HEAD":
@@ -92,10 +104,12 @@ function operationOf(req: S3Request): { operation: Operation; about: ResourceKin
         if (has(req, "acl")) return { operation: bucket.putAcl, about };
         if (has(req, "tagging")) return { operation: tagging.putBucketTagging, about };
         if (has(req, "lifecycle")) return { operation: lifecycle.putLifecycle, about };
+        if (has(req, "cors")) return { operation: cors.putCors, about };
         return { operation: bucket.create, about };
       case "DELETE":
         if (has(req, "tagging")) return { operation: tagging.deleteBucketTagging, about };
         if (has(req, "lifecycle")) return { operation: lifecycle.deleteLifecycle, about };
+        if (has(req, "cors")) return { operation: cors.deleteCors, about };
         return { operation: bucket.remove, about };
       case "POST":
         if (has(req, "delete")) return { operation: multiDelete.deleteObjects, about };
@@ -169,17 +183,30 @@ function resourceOf(url: URL): string {
   return decodeSegment(url.pathname);
 }
 
-async function handle(c: Context, requestId: string, form: boolean): Promise<Response> {
-  const config = parseConfig(c.env);
-  const request = c.req.raw;
-  const url = new URL(request.url);
-  const { bucket, key, virtualHost } = addressOf(url, config.s3);
+/**
+ * How a request reached the S3 stage: signed in its headers or query, a signed form upload, or
+ * unsigned to a bucket an account holds (an anonymous request, answered as Swift's ACLs allow).
+ */
+type Arrival = { kind: "signed" } | { kind: "form" } | { kind: "anonymous"; account: string };
+
+/** Who a request acts as: its signer, in the signer's account; or nobody, in the bucket's. */
+interface Caller {
+  identity: Identity | null;
+  account: string;
+  payload: PayloadCheck;
+  upload: postUpload.SignedForm | null;
+}
+
+async function callerOf(config: Config, request: Request, arrival: Arrival, address: Addressed): Promise<Caller> {
+  if (arrival.kind === "anonymous")
+    return { identity: null, account: arrival.account, payload: { mode: "unsigned" }, upload: null };
+  const { bucket, virtualHost } = address;
   const credentials = {
     region: config.s3.region,
     secretOf: (accessKey: string) => config.users.get(accessKey)?.key ?? null,
   };
   // A browser's form upload is signed in its fields: read up to its file (post-upload.ts).
-  const upload = form ? await postUpload.readSignedForm(request, bucket ?? "", credentials) : null;
+  const upload = arrival.kind === "form" ? await postUpload.readSignedForm(request, bucket ?? "", credentials) : null;
   const signed =
     upload ??
     (await verifyS3Request(
@@ -191,10 +218,26 @@ async function handle(c: Context, requestId: string, form: boolean): Promise<Res
   if (signed === null) throw new S3Error("AccessDenied");
   const identity = identityOf(config, signed.accessKey);
   if (identity === null) throw new S3Error("InvalidAccessKeyId");
-  const checked = checkedBody(upload ? null : request.body, signed.payload);
+  const account = storageAccount(identity.account, tokenResellerPrefix(config));
+  return { identity, account, payload: signed.payload, upload };
+}
+
+/** An error with the CORS headers of its request added. */
+function withCors(error: S3Error, cors: Headers | null): S3Error {
+  if (cors === null) return error;
+  return new S3Error(error.code, error.message, { ...error.fields }, { ...error.headers, ...Object.fromEntries(cors) });
+}
+
+async function handle(c: Context, requestId: string, arrival: Arrival): Promise<Response> {
+  const config = parseConfig(c.env);
+  const request = c.req.raw;
+  const url = new URL(request.url);
+  const address = addressOf(url, config.s3);
+  const { bucket, key } = address;
+  const { identity, account, payload, upload } = await callerOf(config, request, arrival, address);
+  const checked = checkedBody(upload ? null : request.body, payload);
   const tracker = new FailureTracker();
   const ctx = serviceContext(config);
-  const account = storageAccount(identity.account, tokenResellerPrefix(config));
   const waitUntil = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
   const req: S3Request = {
     request,
@@ -204,6 +247,7 @@ async function handle(c: Context, requestId: string, form: boolean): Promise<Res
     key,
     identity,
     account,
+    owner: identity === null ? account : ownerId(identity),
     ctx,
     requestId,
     body: tracker.track(checked.body),
@@ -221,27 +265,62 @@ async function handle(c: Context, requestId: string, form: boolean): Promise<Res
   const { operation, about } = upload
     ? { operation: (r: S3Request) => postUpload.postObject(r, upload), about: "object" as const }
     : operationOf(req);
+  const corsHeaders = await cors.actualRequestHeaders(req);
   try {
-    return await operation(req);
+    const response = await operation(req);
+    for (const [name, value] of corsHeaders ?? []) response.headers.set(name, value);
+    return response;
   } catch (error) {
-    throw asS3Error(error, about, `${request.method} ${request.url}`);
+    throw withCors(asS3Error(error, about, `${request.method} ${request.url}`), corsHeaders);
   }
 }
 
 /**
- * The S3 stage of the app: S3-signed requests are answered here, every other goes on. The
- * request id is the transaction id the trans-id stage gave the request.
+ * How S3 takes a request: signed (SigV4, SigV2, a signed form) it is S3's; unsigned, it is S3's
+ * when it addresses a bucket (request.ts unsignedAddressOf) that an account holds (or, under an S3
+ * storage domain, any bucket: NoSuchBucket when none holds it). Null: the Swift API's.
+ */
+async function arrivalOf(request: Request, config: Config): Promise<Arrival | null> {
+  if (hasS3Authentication(request)) return { kind: "signed" };
+  if (postUpload.isS3FormUpload(request, config)) return { kind: "form" };
+  const address = unsignedAddressOf(new URL(request.url), config);
+  if (address === null || address.bucket === null) return null;
+  if (!address.virtualHost && !isValidBucketName(address.bucket)) return null;
+  const account = await bucketOwner(serviceContext(config), address.bucket);
+  if (account !== null) return { kind: "anonymous", account };
+  if (address.virtualHost) throw new S3Error("NoSuchBucket", undefined, { BucketName: address.bucket });
+  return null;
+}
+
+/** A CORS preflight to a bucket (never signed): answered from the bucket's rules (cors.ts). */
+async function answerPreflight(request: Request, config: Config): Promise<Response | null> {
+  const address = unsignedAddressOf(new URL(request.url), config);
+  if (address === null || address.bucket === null) return null;
+  if (!address.virtualHost && !isValidBucketName(address.bucket)) return null;
+  const ctx = serviceContext(config);
+  const account = await bucketOwner(ctx, address.bucket);
+  return cors.preflight(ctx, request, { account, bucket: address.bucket, key: address.key });
+}
+
+/**
+ * The S3 stage of the app: S3's requests (arrivalOf) and CORS preflights to buckets are answered
+ * here, every other goes on. The request id is the transaction id the trans-id stage gave the request.
  */
 export const s3Api: MiddlewareHandler = async (c, next) => {
   const request = c.req.raw;
-  const signedRequest = hasS3Authentication(request);
-  // A form upload carries its signature in its fields, not in its headers or query.
-  const form = !signedRequest && isFormUpload(request) && postUpload.isS3FormUpload(request, parseConfig(c.env));
-  if (!signedRequest && !form) return next();
   const requestId = (c.get("transId") as string | undefined) ?? "";
   let response: Response;
   try {
-    response = await handle(c, requestId, form);
+    const config = parseConfig(c.env);
+    if (request.method === "OPTIONS") {
+      const preflight = await answerPreflight(request, config);
+      if (preflight === null) return next();
+      response = preflight;
+    } else {
+      const arrival = await arrivalOf(request, config);
+      if (arrival === null) return next();
+      response = await handle(c, requestId, arrival);
+    }
   } catch (error) {
     const s3Error = asS3Error(error, "service", `${request.method} ${request.url}`);
     cancelUnreadBody(request);

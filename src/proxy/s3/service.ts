@@ -7,7 +7,7 @@
 
 import { base64url, fromBase64url } from "../../common/base64url";
 import { S3Error } from "./errors";
-import { ownerId, s3Time } from "./headers";
+import { s3Time } from "./headers";
 import { okOrThrow, type S3Request, isValidBucketName, listingOf } from "./request";
 import { el, optional, xmlResponse } from "./xml";
 
@@ -74,7 +74,7 @@ export async function listBuckets(req: S3Request): Promise<Response> {
         el("BucketRegion", req.ctx.config.s3.region),
       ),
     );
-  const owner = ownerId(req.identity);
+  const owner = req.owner;
   return xmlResponse(
     el(
       "ListAllMyBucketsResult",

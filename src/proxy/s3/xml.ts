@@ -8,9 +8,12 @@
 
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { readAtMost } from "../../common/bodies";
+import { md5Hex } from "../../common/digest";
 import { H } from "../../common/headers";
 import { xmlAttribute, xmlText } from "../../common/markup";
 import { S3Error } from "./errors";
+import { contentMd5Hex } from "./headers";
+import type { S3Request } from "./request";
 
 export const S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/";
 
@@ -145,4 +148,16 @@ function fail(): never {
  */
 export async function readBodyText(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<string> {
   return new TextDecoder().decode(await readAtMost(body, maxBytes, () => new S3Error("MaxMessageLengthExceeded")));
+}
+
+/**
+ * A request's document (readBodyText) whose Content-MD5, when the request gives one, must be the
+ * md5 of what was read: BadDigest otherwise.
+ */
+export async function readDocument(req: Pick<S3Request, "request" | "body">, maxBytes: number): Promise<string> {
+  const text = await readBodyText(req.body, maxBytes);
+  const md5 = req.request.headers.get("content-md5");
+  if (md5 !== null && contentMd5Hex(md5) !== (await md5Hex(text)))
+    throw new S3Error("BadDigest", undefined, { "Content-MD5": md5 });
+  return text;
 }

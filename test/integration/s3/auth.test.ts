@@ -86,11 +86,13 @@ describe("S3 authentication", () => {
     expect((await s3Sent("GET", `/${bucket}/k`, { user: ["test:tester3", "testing3"] })).body).toBe("secret body");
   });
 
-  it("a request without S3 authentication goes to the Swift API as before", async ({ expect }) => {
+  it("a request without S3 authentication to a private bucket is S3's AccessDenied (an anonymous request)", async ({
+    expect,
+  }) => {
     const response = await exports.default.fetch(`${BASE}/${bucket}/k`);
-    await response.text();
-    expect(response.status).not.toBe(200);
-    expect(response.headers.get("x-amz-request-id")).toBeNull();
+    expect(response.status).toBe(403);
+    expect(xmlValue(await response.text(), "Code")).toBe("AccessDenied");
+    expect(response.headers.get("x-amz-request-id")).toBeTruthy();
   });
 });
 

@@ -18,11 +18,11 @@ import {
   lifecycleDocument,
   noncurrentExpires,
   parseLifecycle,
-  removalHeaders,
   SYSMETA_LIFECYCLE,
   tagsMatch,
   uploadExpires,
 } from "../../../../src/proxy/s3/lifecycle";
+import { removalHeaders } from "../../../../src/proxy/s3/sysmeta-document";
 import { xmlDocument } from "../../../../src/proxy/s3/xml";
 
 const doc = (...rules: string[]) =>
@@ -400,7 +400,7 @@ describe("the stored form", () => {
     const merged = new Headers(long);
     for (const [name, value] of short) merged.set(name, value);
     expect(decodeLifecycle(merged)?.rules).toHaveLength(1);
-    const removed = removalHeaders(long);
+    const removed = removalHeaders(SYSMETA_LIFECYCLE, long);
     expect([...removed.values()].every((value) => value === "")).toBe(true);
     expect([...removed.keys()].sort()).toEqual([...long.keys()].sort());
     expect(decodeLifecycle(new Headers())).toBeNull();
