@@ -6,6 +6,7 @@
  */
 
 import { OBJECT_SYSMETA_PREFIX, storedMetadataError } from "../common/headers";
+import { Timestamp } from "../common/timestamp";
 import type { AccountContainerRow, ContainerReport, ContainerRow, ListingRow, MetadataMap, ObjectRow } from "./rows";
 
 interface DataAndMeta {
@@ -239,4 +240,51 @@ export function withSysmetaOf(stored: Record<string, string>, posted: Record<str
   for (const [name, value] of Object.entries(stored))
     if (name.startsWith(OBJECT_SYSMETA_PREFIX)) metadata[name] = value;
   return metadata;
+}
+
+/**
+ * A sysmeta update's metadata over a stored object: the names it sends set (an empty value
+ * removes one), everything else kept, user metadata included.
+ */
+export function withSysmetaUpdated(
+  stored: Record<string, string>,
+  updates: Record<string, string>,
+): Record<string, string> {
+  const metadata = { ...stored };
+  for (const [name, value] of Object.entries(updates)) {
+    if (!name.startsWith(OBJECT_SYSMETA_PREFIX)) continue;
+    if (value === "") delete metadata[name];
+    else metadata[name] = value;
+  }
+  return metadata;
+}
+
+/**
+ * The meta timestamp a sysmeta update made at `clock` (its time in units) gives an object whose
+ * meta timestamp is `metaTimestamp`: the same time with `clock` as its offset, so that replicas
+ * and repair take it as newer metadata while the time clients see (Last-Modified, X-Timestamp,
+ * listings' last_modified: the offset is never shown) stays. Null when the row holds an update as
+ * new or newer (its offset is not smaller). The offset is the clock of the row's sysmeta updates:
+ * a POST keeps it (postedAt), a PUT starts again at its own. Swift has no sysmeta update; it uses
+ * offsets the same way, to order internal writes of one client-visible time (utils Timestamp).
+ */
+export function sysmetaUpdatedAt(metaTimestamp: string, clock: number): string | null {
+  const held = Timestamp.parse(metaTimestamp);
+  if (held === null || clock <= held.offset) return null;
+  return new Timestamp(held.units, clock).internal;
+}
+
+/**
+ * The meta timestamp a POST at `timestamp` gives an object whose meta timestamp is
+ * `metaTimestamp`: the POST's, with the larger of the two offsets. A POST keeps the sysmeta
+ * updates it lands after; keeping their offset too orders the replica where the POST landed after
+ * an update after the one where it landed before it (whose row lacks the update's sysmeta until
+ * the update, arriving later, applies to the POST's metadata at the POST's time), so repair
+ * carries the sysmeta to replicas that missed the update.
+ */
+export function postedAt(metaTimestamp: string, timestamp: string): string {
+  const held = Timestamp.parse(metaTimestamp);
+  const posted = Timestamp.parse(timestamp);
+  if (held === null || posted === null || held.offset <= posted.offset) return timestamp;
+  return new Timestamp(posted.units, held.offset).internal;
 }

@@ -10,7 +10,7 @@ import { copyBody } from "../common/bodies";
 import { CONTAINER_UPDATE_TIMEOUT_MS, ROWS_PER_RPC_MAX } from "../common/constraints";
 import type { ReplicaReply } from "../common/replies";
 import { Timestamp } from "../common/timestamp";
-import { mergeObject, withSysmetaOf } from "./merge";
+import { mergeObject, postedAt, sysmetaUpdatedAt, withSysmetaOf, withSysmetaUpdated } from "./merge";
 import { ReplicaBase } from "./replica-base";
 import { earliest } from "./replica/alarm";
 import { listingRowOf, objectTombstone, type ContainerUpdate, type ObjectRow } from "./rows";
@@ -87,13 +87,36 @@ export class ObjectReplica extends ReplicaBase<ObjectRow, ObjectRows> {
     if (current.createdAt >= timestamp) return { status: 409, timestamp: current.createdAt };
     const incoming: ObjectRow = {
       ...current,
-      metaTimestamp: timestamp,
+      metaTimestamp: postedAt(current.metaTimestamp, timestamp),
       metadata: withSysmetaOf(current.metadata, metadata),
       deleteAt,
       ...(contentType === null ? {} : { contentType, contentTypeTimestamp: timestamp }),
     };
     await this.#write(current, incoming, standingFor);
     return { status: 202, timestamp };
+  }
+
+  /**
+   * A sysmeta update (edgeswift's own POST: S3's object tagging): `sysmeta` set over the object's
+   * (an empty value removes one), all else kept, at its meta timestamp with `clock` as offset
+   * (merge.ts sysmetaUpdatedAt: Last-Modified stays). 202; 404 when there is no object; 409 when
+   * the object holds an update as new or newer. `standingFor`: on a handoff, the primary zone it
+   * stands in for.
+   */
+  async postObjectSysmeta(
+    name: string,
+    sysmeta: Record<string, string>,
+    clock: number,
+    standingFor: string | null = null,
+  ): Promise<ReplicaReply> {
+    this.ensureSchema();
+    const current = this.rows.get(name);
+    if (!current || current.deleted) return current ? { status: 404, timestamp: current.createdAt } : { status: 404 };
+    const metaTimestamp = sysmetaUpdatedAt(current.metaTimestamp, clock);
+    if (metaTimestamp === null) return { status: 409, timestamp: current.metaTimestamp };
+    const incoming: ObjectRow = { ...current, metaTimestamp, metadata: withSysmetaUpdated(current.metadata, sysmeta) };
+    await this.#write(current, incoming, standingFor);
+    return { status: 202, timestamp: metaTimestamp };
   }
 
   /**

@@ -8,27 +8,16 @@
  */
 
 import { H } from "../../common/headers";
+import { requestedAcls } from "./acl";
 import { claimBucket, releaseBucket } from "./bucket-names";
 import { S3Error } from "./errors";
-import { okOrThrow, type S3Request } from "./request";
-import { childText, el, elWith, parseXml, readBodyText, type XmlChild, xmlResponse } from "./xml";
+import { bucketOf, CONFIG_BODY_MAX, headBucket, okOrThrow, type S3Request } from "./request";
+import { childText, el, parseXml, readBodyText, xmlResponse } from "./xml";
 
-/** The largest configuration document read (AWS's own cap on such bodies is about this size). */
-export const CONFIG_BODY_MAX = 64 * 1024;
+export { bucketOf, CONFIG_BODY_MAX, headBucket };
 
 /** The region header HeadBucket answers with. */
 const X_AMZ_BUCKET_REGION = "x-amz-bucket-region";
-
-/** A bucket's container's headers; it must exist (s3api's check_container_existence): NoSuchBucket otherwise. */
-export async function headBucket(req: S3Request): Promise<Headers> {
-  const response = await okOrThrow(await req.swift({ method: "HEAD", container: bucketOf(req) }), "bucket");
-  return response.headers;
-}
-
-export function bucketOf(req: S3Request): string {
-  if (req.bucket === null) throw new S3Error("NoSuchBucket");
-  return req.bucket;
-}
 
 /** The 200 every bucket write answers with, no body. */
 function done(headers: Record<string, string> = {}): Response {
@@ -39,7 +28,7 @@ function done(headers: Record<string, string> = {}): Response {
  * CreateBucket: the name claimed (BucketAlreadyExists when another account holds it:
  * bucket-names.ts), then the container made; a LocationConstraint other than this region is
  * InvalidLocationConstraint, one that exists already BucketAlreadyOwnedByYou. A canned ACL
- * (x-amz-acl) sets the container's ACLs.
+ * (x-amz-acl) or grant headers set the container's ACLs (acl.ts).
  */
 export async function create(req: S3Request): Promise<Response> {
   const bucket = bucketOf(req);
@@ -49,9 +38,9 @@ export async function create(req: S3Request): Promise<Response> {
     if (location !== null && location !== "" && location !== req.ctx.config.s3.region)
       throw new S3Error("InvalidLocationConstraint", undefined, { LocationConstraint: location });
   }
-  const headers = cannedAclHeaders(req.request.headers.get(X_AMZ_ACL));
+  const acls = requestedAcls(req);
   await claimBucket(req.ctx, req.account, bucket);
-  const response = await req.swift({ method: "PUT", container: bucket, headers });
+  const response = await req.swift({ method: "PUT", container: bucket, headers: acls?.headers ?? {} });
   if (response.status === 202) {
     await response.body?.cancel();
     throw new S3Error("BucketAlreadyOwnedByYou", undefined, { BucketName: bucket });
@@ -110,86 +99,6 @@ export async function putVersioning(req: S3Request): Promise<Response> {
     }),
     "bucket",
   );
-  await response.body?.cancel();
-  return done();
-}
-
-/** The canned ACL header. */
-export const X_AMZ_ACL = "x-amz-acl";
-
-/** Swift's read ACL that lets anyone read and list: what public-read means for a container. */
-const PUBLIC_READ = ".r:*,.rlistings";
-
-/**
- * A canned ACL as Swift container ACLs (s3api without s3_acl): private clears both,
- * public-read lets anyone read and list; public-read-write also sets `.r:*` as the write ACL, as
- * s3api does, which Swift's tempauth honours for no write (it grants writes to users and
- * accounts, never to referrers): anonymous requests read and list, never write. Other canned
- * ACLs have no Swift form: NotImplemented. No header: nothing set.
- */
-export function cannedAclHeaders(canned: string | null): Record<string, string> {
-  switch (canned) {
-    case null:
-      return {};
-    case "private":
-      return { [H.X_CONTAINER_READ]: "", [H.X_CONTAINER_WRITE]: "" };
-    case "public-read":
-      return { [H.X_CONTAINER_READ]: PUBLIC_READ, [H.X_CONTAINER_WRITE]: "" };
-    case "public-read-write":
-      return { [H.X_CONTAINER_READ]: PUBLIC_READ, [H.X_CONTAINER_WRITE]: ".r:*" };
-    default:
-      throw new S3Error("NotImplemented", `The canned ACL ${canned} is not implemented.`);
-  }
-}
-
-const XSI = "http://www.w3.org/2001/XMLSchema-instance";
-const ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers";
-
-/** An AccessControlPolicy: the owner's FULL_CONTROL, and AllUsers' grants the container's ACLs give. */
-export function aclPolicy(owner: string, publicRead: boolean, publicWrite: boolean): Response {
-  const grant = (type: string, who: XmlChild, permission: string) =>
-    el("Grant", elWith("Grantee", { "xmlns:xsi": XSI, "xsi:type": type }, who), el("Permission", permission));
-  const allUsers = el("URI", ALL_USERS);
-  return xmlResponse(
-    el(
-      "AccessControlPolicy",
-      el("Owner", el("ID", owner), el("DisplayName", owner)),
-      el(
-        "AccessControlList",
-        grant("CanonicalUser", [el("ID", owner), el("DisplayName", owner)], "FULL_CONTROL"),
-        publicRead ? grant("Group", allUsers, "READ") : null,
-        publicWrite ? grant("Group", allUsers, "WRITE") : null,
-      ),
-    ),
-  );
-}
-
-/** GetBucketAcl: the owner's FULL_CONTROL and what the container's ACLs grant everyone. */
-export async function getAcl(req: S3Request): Promise<Response> {
-  const headers = await headBucket(req);
-  const read = headers.get(H.X_CONTAINER_READ) ?? "";
-  const write = headers.get(H.X_CONTAINER_WRITE) ?? "";
-  return aclPolicy(req.owner, read.includes(".r:*"), write.includes(".r:*"));
-}
-
-/**
- * PutBucketAcl with a canned ACL (x-amz-acl); a public one claims the bucket's name for anonymous
- * requests. An ACL document is not served (s3api without s3_acl).
- */
-export async function putAcl(req: S3Request): Promise<Response> {
-  const bucket = bucketOf(req);
-  const canned = req.request.headers.get(X_AMZ_ACL);
-  const text = await readBodyText(req.body, CONFIG_BODY_MAX);
-  if (canned === null) {
-    if (text.trim() === "") throw new S3Error("MissingSecurityHeader", undefined, { MissingHeaderName: X_AMZ_ACL });
-    parseXml(text, "AccessControlPolicy");
-    throw new S3Error("NotImplemented", "Only canned ACLs (x-amz-acl) are implemented.");
-  }
-  const headers = cannedAclHeaders(canned);
-  await headBucket(req);
-  // Anonymous requests find a public bucket by its name alone (bucket-names.ts).
-  if (canned !== "private") await claimBucket(req.ctx, req.account, bucket);
-  const response = await okOrThrow(await req.swift({ method: "POST", container: bucket, headers }), "bucket");
   await response.body?.cancel();
   return done();
 }

@@ -142,6 +142,7 @@ export const S3_ERRORS = {
   },
   SlowDown: { status: 503, message: "Please reduce your request rate." },
   TooManyBuckets: { status: 400, message: "You have attempted to create more buckets than allowed." },
+  UnexpectedContent: { status: 400, message: "This request does not support content" },
   XAmzContentSHA256Mismatch: {
     status: 400,
     message: "The provided 'x-amz-content-sha256' header does not match what was computed.",

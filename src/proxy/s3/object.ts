@@ -11,7 +11,7 @@
 import { H } from "../../common/headers";
 import { conditionalStatus, normalizeEtag } from "../../common/conditional";
 import { MAX_OBJECT_NAME_LENGTH } from "../../common/constraints";
-import { aclPolicy, bucketOf } from "./bucket";
+import { bucketOf } from "./bucket";
 import { checksumOfWrite, storedChecksums } from "./checksums";
 import { DELETE_MARKER_TYPE } from "./listing";
 import { S3Error } from "./errors";
@@ -511,26 +511,4 @@ export async function missing(req: S3Request, containers: readonly string[]): Pr
     if (head.status === 404) return new S3Error("NoSuchBucket", undefined, { BucketName: container });
   }
   return new S3Error("NoSuchKey", undefined, { Key: req.key ?? "" });
-}
-
-/** GetObjectAcl: the owner's FULL_CONTROL (objects carry no ACL of their own in Swift). */
-export async function getAcl(req: S3Request): Promise<Response> {
-  const head = await okOrThrow(
-    await req.swift({ method: "HEAD", container: bucketOf(req), object: keyOf(req) }),
-    "object",
-  );
-  await head.body?.cancel();
-  return aclPolicy(req.owner, false, false);
-}
-
-/** PutObjectAcl: only `private` (the object as it is) can be said of a Swift object. */
-export async function putAcl(req: S3Request): Promise<Response> {
-  const canned = req.request.headers.get("x-amz-acl");
-  if (canned !== "private") throw new S3Error("NotImplemented", "Objects take only the canned ACL private.");
-  const head = await okOrThrow(
-    await req.swift({ method: "HEAD", container: bucketOf(req), object: keyOf(req) }),
-    "object",
-  );
-  await head.body?.cancel();
-  return new Response(null, { status: 200, headers: { [H.CONTENT_LENGTH]: "0" } });
 }

@@ -15,7 +15,7 @@ import { remapHost } from "../middleware/domain-remap";
 import type { ServiceContext } from "../services/context";
 import { errorResponse } from "../swift/errors";
 import { runTranslated } from "../swift/router";
-import { type ResourceKind, type S3Error, statusError } from "./errors";
+import { type ResourceKind, S3Error, statusError } from "./errors";
 import type { Trailers } from "./payload";
 
 export interface S3Request {
@@ -59,6 +59,8 @@ export interface SwiftInit {
   body?: ReadableStream<Uint8Array> | Uint8Array | string | null;
   /** Object metadata known once the body has been read (Environ.footers). */
   footers?: () => Record<string, string>;
+  /** A POST that changes only the system metadata it sends (Environ.sysmetaUpdate: object tagging). */
+  sysmetaUpdate?: true;
 }
 
 /** The decoded `/v1/account[/container[/object]]` path of a translated request. */
@@ -93,7 +95,11 @@ export function swiftRunner(
       headers: init.headers ?? {},
       body: init.body ?? null,
     });
-    const environ = init.footers ? { source, footers: init.footers } : { source };
+    const environ = {
+      source,
+      ...(init.footers ? { footers: init.footers } : {}),
+      ...(init.sysmetaUpdate ? { sysmetaUpdate: true } : {}),
+    };
     return runTranslated(request, path, identity, ctx, environ, waitUntil).catch((error: unknown) => {
       if (error instanceof SwiftError) return errorResponse(error, init.method);
       throw error;
@@ -196,4 +202,23 @@ export async function listingOf<T>(response: Response): Promise<T[]> {
     return [];
   }
   return (await response.json()) as T[];
+}
+
+/** The largest configuration document read (AWS's own cap on such bodies is about this size). */
+export const CONFIG_BODY_MAX = 64 * 1024;
+
+export function bucketOf(req: S3Request): string {
+  if (req.bucket === null) throw new S3Error("NoSuchBucket");
+  return req.bucket;
+}
+
+export function keyOf(req: S3Request): string {
+  if (req.key === null) throw new S3Error("NoSuchKey");
+  return req.key;
+}
+
+/** A bucket's container's headers; it must exist (s3api's check_container_existence): NoSuchBucket otherwise. */
+export async function headBucket(req: S3Request): Promise<Headers> {
+  const response = await okOrThrow(await req.swift({ method: "HEAD", container: bucketOf(req) }), "bucket");
+  return response.headers;
 }

@@ -14,6 +14,7 @@ import { hasS3Authentication, verifyS3Request } from "../auth/sigv4";
 import { storageAccount, tokenResellerPrefix, type Identity } from "../auth/swift-v1";
 import { serviceContext } from "../services/context";
 import { cancelUnreadBody } from "../../common/bodies";
+import * as acl from "./acl";
 import * as attributes from "./attributes";
 import * as bucket from "./bucket";
 import { asS3Error, S3Error, s3ErrorResponse, X_AMZ_REQUEST_ID, type ResourceKind } from "./errors";
@@ -91,7 +92,7 @@ function operationOf(req: S3Request): { operation: Operation; about: ResourceKin
         if (has(req, "uploads")) return { operation: multipart.listUploads, about };
         if (has(req, "versioning")) return { operation: bucket.getVersioning, about };
         if (has(req, "versions")) return { operation: listing.listObjectVersions, about };
-        if (has(req, "acl")) return { operation: bucket.getAcl, about };
+        if (has(req, "acl")) return { operation: acl.getBucketAcl, about };
         if (has(req, "tagging")) return { operation: tagging.getBucketTagging, about };
         if (has(req, "lifecycle")) return { operation: lifecycle.getLifecycle, about };
         if (has(req, "cors")) return { operation: cors.getCors, about };
@@ -101,7 +102,7 @@ function operationOf(req: S3Request): { operation: Operation; about: ResourceKin
         return { operation: bucket.head, about };
       case "PUT":
         if (has(req, "versioning")) return { operation: bucket.putVersioning, about };
-        if (has(req, "acl")) return { operation: bucket.putAcl, about };
+        if (has(req, "acl")) return { operation: acl.putBucketAcl, about };
         if (has(req, "tagging")) return { operation: tagging.putBucketTagging, about };
         if (has(req, "lifecycle")) return { operation: lifecycle.putLifecycle, about };
         if (has(req, "cors")) return { operation: cors.putCors, about };
@@ -122,7 +123,7 @@ function operationOf(req: S3Request): { operation: Operation; about: ResourceKin
   switch (method) {
     case "GET":
       if (has(req, "uploadId")) return { operation: multipart.listParts, about: "upload" };
-      if (has(req, "acl")) return { operation: object.getAcl, about };
+      if (has(req, "acl")) return { operation: acl.getObjectAcl, about };
       if (has(req, "tagging")) return { operation: tagging.getObjectTagging, about };
       if (has(req, "attributes")) return { operation: attributes.getObjectAttributes, about };
       return { operation: object.get, about };
@@ -130,7 +131,7 @@ function operationOf(req: S3Request): { operation: Operation; about: ResourceKin
       return { operation: object.get, about };
     case "PUT":
       if (has(req, "uploadId") || has(req, "partNumber")) return { operation: multipart.uploadPart, about: "upload" };
-      if (has(req, "acl")) return { operation: object.putAcl, about };
+      if (has(req, "acl")) return { operation: acl.putObjectAcl, about };
       if (has(req, "tagging")) return { operation: tagging.putObjectTagging, about };
       if (req.request.headers.has("x-amz-copy-source")) return { operation: object.copy, about };
       return { operation: object.put, about };

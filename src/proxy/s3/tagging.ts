@@ -7,18 +7,20 @@
  * in `…-tagging-2`, `…-tagging-3`, …: every chunk but the last is full, so a reader stops at the
  * first short one and a longer, older set's chunks left behind are never read.
  *
- * Swift's POST keeps an object's system metadata and cannot set any, so changing the tags of an
- * object is a server-side copy onto itself that keeps its metadata (X-Copy-From, no
- * X-Fresh-Metadata) with the new tagging sysmeta, with `multipart-manifest=get` so that a
- * completed multipart upload (an SLO) or a DLO copies its manifest and stays a large object. The
- * cost: a plain object's body is read and written again (its size in bucket traffic, and its
- * Last-Modified changes, where S3's does not), a manifest's segments are checked again (a HEAD
- * each); a write of the object between the copy's read and its write is lost to the copy. Nothing
- * is copied when the tags do not change. In a bucket that keeps versions (object versioning
- * enabled or suspended) the copy would make a new version, which S3's tagging never does: there,
- * PutObjectTagging and DeleteObjectTagging are NotImplemented (GetObjectTagging, `versionId`
- * included, is served). Swift's s3api 2.30 answers GET with an empty TagSet and PUT and DELETE
- * with NotImplemented.
+ * Changing an object's tags (PutObjectTagging, DeleteObjectTagging) changes only them, as AWS's
+ * does: a HEAD finds the object, or the version `versionId` names, then a Swift POST marked as a
+ * sysmeta update (Environ.sysmetaUpdate, which only translated requests carry: a client's POST
+ * keeps sysmeta and cannot set any) sets the tagging sysmeta on the object as stored and keeps
+ * everything else: data, user metadata, content type, ETag, a multipart upload's manifest (an
+ * SLO stays one). It names the version the HEAD found (`version-id`), so in a bucket that keeps
+ * versions (enabled or suspended) the version itself changes, never the link to the current one,
+ * and no version is added. Replicas take it as newer metadata by its meta timestamp's offset, so
+ * Last-Modified (S3's and Swift's) stays (durable/merge.ts sysmetaUpdatedAt). Two requests: the
+ * HEAD and the POST. A PUT of the object between them ends with the new tags when it reaches a
+ * replica before the POST does, else with its own; a null version that a PUT between them turns
+ * into a link (versioning enabled) gets them on the link, where no read finds them. A Swift
+ * client's POST afterwards replaces user metadata and keeps the tags. Swift's s3api 2.30 answers
+ * GET with an empty TagSet and PUT and DELETE with NotImplemented.
  *
  * PutObject, CreateMultipartUpload and CopyObject (`x-amz-tagging-directive`) take tags too
  * (object.ts, multipart.ts call taggingOfHeader and copiedTagging), and GetObject and HeadObject
@@ -29,14 +31,13 @@
  */
 
 import { MAX_HEADER_SIZE } from "../../common/constraints";
-import { md5Hex } from "../../common/digest";
 import { H, isTrue } from "../../common/headers";
-import { bucketOf, CONFIG_BODY_MAX } from "./bucket";
+import { bucketOf, CONFIG_BODY_MAX, headBucket } from "./bucket";
 import { S3Error } from "./errors";
-import { contentMd5Hex, s3Sysmeta } from "./headers";
+import { s3Sysmeta } from "./headers";
 import { DELETE_MARKER_TYPE } from "./listing";
 import { okOrThrow, type S3Request } from "./request";
-import { childObjects, childText, el, parseXml, readBodyText, type XmlObject, xmlResponse } from "./xml";
+import { childObjects, childText, el, parseXml, readDocument, type XmlObject, xmlResponse } from "./xml";
 
 /** One tag. */
 export interface Tag {
@@ -150,13 +151,17 @@ function formHeaders(base: string, form: string): Record<string, string> {
   return headers;
 }
 
-/** The tagging headers of `stored` that `kept` does not set, emptied (a container removes them). */
-function staleHeaders(stored: Headers, base: string, kept: Record<string, string>): Record<string, string> {
-  const stale: Record<string, string> = {};
+/**
+ * The sysmeta headers that give a stored tag set the form `form`: its chunks (for no tags, an
+ * empty first one), and the stored chunks past them emptied. An empty value removes a name (a
+ * container POST's metadata, an object's sysmeta update), so the sysmeta left is the form's own.
+ */
+function taggingHeaders(stored: Headers, base: string, form: string): Record<string, string> {
+  const headers = formHeaders(base, form);
   for (const [name, value] of stored) {
-    if ((name === base || name.startsWith(`${base}-`)) && value !== "" && !(name in kept)) stale[name] = "";
+    if ((name === base || name.startsWith(`${base}-`)) && value !== "" && !(name in headers)) headers[name] = "";
   }
-  return stale;
+  return headers;
 }
 
 function invalidTaggingHeader(value: string): S3Error {
@@ -254,10 +259,7 @@ export async function copiedTagging(
 
 /** The Tagging document of a request body, checked as AWS checks an object's or a bucket's tag set. */
 async function tagSetOfBody(req: S3Request, kind: Kind): Promise<Tag[]> {
-  const text = await readBodyText(req.body, CONFIG_BODY_MAX);
-  const md5 = req.request.headers.get("content-md5");
-  if (md5 !== null && contentMd5Hex(md5) !== (await md5Hex(text)))
-    throw new S3Error("BadDigest", undefined, { "Content-MD5": md5 });
+  const text = await readDocument(req, CONFIG_BODY_MAX);
   const document = parseXml(text, "Tagging", ["TagSet", "Tag"]);
   onlyChildren(document, ["TagSet"]);
   const sets = document.TagSet;
@@ -308,11 +310,12 @@ function keyOf(req: S3Request): string {
   return req.key;
 }
 
-/** An object's 404: NoSuchBucket when the bucket is missing, else NoSuchKey. */
-async function missing(req: S3Request, container: string, object: string): Promise<S3Error> {
+/** An object's 404: NoSuchBucket when the bucket is missing, else NoSuchKey (NoSuchVersion for `versionId`). */
+async function missing(req: S3Request, container: string, object: string, versionId: string | null): Promise<S3Error> {
   const head = await req.swift({ method: "HEAD", container });
   await head.body?.cancel();
   if (head.status === 404) return new S3Error("NoSuchBucket", undefined, { BucketName: container });
+  if (versionId !== null) return new S3Error("NoSuchVersion", undefined, { Key: object, VersionId: versionId });
   return new S3Error("NoSuchKey", undefined, { Key: object });
 }
 
@@ -340,13 +343,16 @@ async function objectHead(
   if (response.status === 404) {
     if (versionId !== null && response.headers.get(H.CONTENT_TYPE)?.startsWith(DELETE_MARKER_TYPE))
       throw new S3Error("MethodNotAllowed", undefined, { Method: req.method, ResourceType: "DeleteMarker" });
-    const failure = await missing(req, container, object);
-    if (versionId !== null && failure.code === "NoSuchKey")
-      throw new S3Error("NoSuchVersion", undefined, { Key: object, VersionId: versionId });
-    throw failure;
+    throw await missing(req, container, object, versionId);
   }
   await okOrThrow(response, "object");
   return response.headers;
+}
+
+/** The x-amz-version-id of a tagging answer: the version the object's headers name (a versioned bucket's). */
+function versionHeader(headers: Headers): Record<string, string> {
+  const version = headers.get(H.X_OBJECT_VERSION_ID);
+  return version === null ? {} : { [X_AMZ_VERSION_ID]: version };
 }
 
 /** GetObjectTagging: the object's (or version's) tags; an empty TagSet when it has none. */
@@ -354,87 +360,61 @@ export async function getObjectTagging(req: S3Request): Promise<Response> {
   const container = bucketOf(req);
   const object = keyOf(req);
   const headers = await objectHead(req, container, object, req.url.searchParams.get("versionId"), false);
-  const version = headers.get(H.X_OBJECT_VERSION_ID);
-  return taggingResponse(
-    decodeTags(storedForm(headers, OBJECT_TAGGING)),
-    version === null ? {} : { [X_AMZ_VERSION_ID]: version },
-  );
+  return taggingResponse(decodeTags(storedForm(headers, OBJECT_TAGGING)), versionHeader(headers));
 }
 
 /**
- * The object's headers before its tags are changed: the bucket must exist (NoSuchBucket) and keep
- * no versions (NotImplemented: see the module's note), then the object (or the version named,
- * which can only be `null` there) must.
+ * Gives the object (or the version `versionId` names) the tag set `form` by a sysmeta update of
+ * what its HEAD found, named by its version id when it has one: a versioned object's current
+ * version itself, not the link to it object versioning keeps in the bucket. Nothing else changes:
+ * not its data, metadata, ETag or Last-Modified, nor its bucket's versions (see the module's
+ * note). Answers AWS's x-amz-version-id.
  */
-async function headForRetagging(req: S3Request, container: string, object: string): Promise<Headers> {
-  const bucket = await okOrThrow(await req.swift({ method: "HEAD", container }), "bucket");
-  await bucket.body?.cancel();
-  if (bucket.headers.has(H.X_VERSIONS_ENABLED))
-    throw new S3Error(
-      "NotImplemented",
-      "Changing the tags of an object in a bucket that keeps versions is not implemented.",
-    );
-  return objectHead(req, container, object, req.url.searchParams.get("versionId"), true);
-}
-
-/** Rewrites an object with another tag set (a copy onto itself: see the module's note); nothing when it is the same. */
-async function retag(req: S3Request, container: string, object: string, stored: Headers, form: string): Promise<void> {
-  if (storedForm(stored, OBJECT_TAGGING) === form) return;
-  const headers = new Headers({
-    [H.X_COPY_FROM]: `/${encodeURIComponent(container)}/${encodeURIComponent(object)}`,
-    [H.CONTENT_LENGTH]: "0",
-  });
-  for (const [name, value] of Object.entries(formHeaders(OBJECT_TAGGING, form))) headers.set(name, value);
+async function retag(req: S3Request, form: string): Promise<Record<string, string>> {
+  const container = bucketOf(req);
+  const object = keyOf(req);
+  const versionId = req.url.searchParams.get("versionId");
+  const stored = await objectHead(req, container, object, versionId, true);
+  const version = stored.get(H.X_OBJECT_VERSION_ID);
+  const query: Record<string, string> = version === null ? {} : { "version-id": version };
   const response = await req.swift({
-    method: "PUT",
+    method: "POST",
     container,
     object,
-    query: { "multipart-manifest": "get" },
-    headers,
+    query,
+    headers: taggingHeaders(stored, OBJECT_TAGGING, form),
+    sysmetaUpdate: true,
   });
-  await response.body?.cancel();
-  if (response.status === 404) throw await missing(req, container, object);
-  await okOrThrow(response, "object");
+  if (response.status === 404) {
+    await response.body?.cancel();
+    throw await missing(req, container, object, versionId);
+  }
+  await (await okOrThrow(response, "object")).body?.cancel();
+  return versionHeader(stored);
 }
 
-/** PutObjectTagging: the object's tag set replaced (an empty one removes it). 200. */
+/** PutObjectTagging: the object's (or version's) tag set replaced (an empty one removes it). 200. */
 export async function putObjectTagging(req: S3Request): Promise<Response> {
-  const container = bucketOf(req);
-  const object = keyOf(req);
   const tags = await tagSetOfBody(req, "object");
-  const stored = await headForRetagging(req, container, object);
-  await retag(req, container, object, stored, encodeTags(tags));
-  return new Response(null, { status: 200, headers: { [H.CONTENT_LENGTH]: "0" } });
+  const version = await retag(req, encodeTags(tags));
+  return new Response(null, { status: 200, headers: { [H.CONTENT_LENGTH]: "0", ...version } });
 }
 
-/** DeleteObjectTagging: the object's tag set removed. 204. */
+/** DeleteObjectTagging: the object's (or version's) tag set removed. 204. */
 export async function deleteObjectTagging(req: S3Request): Promise<Response> {
-  const container = bucketOf(req);
-  const object = keyOf(req);
-  const stored = await headForRetagging(req, container, object);
-  await retag(req, container, object, stored, "");
-  return new Response(null, { status: 204 });
-}
-
-/** The bucket's container headers; NoSuchBucket when there is none. */
-async function bucketHead(req: S3Request): Promise<Headers> {
-  const response = await okOrThrow(await req.swift({ method: "HEAD", container: bucketOf(req) }), "bucket");
-  await response.body?.cancel();
-  return response.headers;
+  return new Response(null, { status: 204, headers: await retag(req, "") });
 }
 
 /** Sets (or, with an empty form, removes) the bucket's tagging sysmeta, its older chunks removed. */
 async function setBucketTagging(req: S3Request, stored: Headers, form: string): Promise<void> {
-  const kept = form === "" ? {} : formHeaders(BUCKET_TAGGING, form);
-  const headers = { ...staleHeaders(stored, BUCKET_TAGGING, kept), ...kept };
-  if (Object.keys(headers).length === 0) return;
+  const headers = taggingHeaders(stored, BUCKET_TAGGING, form);
   const response = await okOrThrow(await req.swift({ method: "POST", container: bucketOf(req), headers }), "bucket");
   await response.body?.cancel();
 }
 
 /** GetBucketTagging: the bucket's tags; NoSuchTagSet (404) when it has none. */
 export async function getBucketTagging(req: S3Request): Promise<Response> {
-  const tags = decodeTags(storedForm(await bucketHead(req), BUCKET_TAGGING));
+  const tags = decodeTags(storedForm(await headBucket(req), BUCKET_TAGGING));
   if (tags.length === 0) throw new S3Error("NoSuchTagSet", undefined, { BucketName: bucketOf(req) });
   return taggingResponse(tags);
 }
@@ -442,13 +422,13 @@ export async function getBucketTagging(req: S3Request): Promise<Response> {
 /** PutBucketTagging: the bucket's tag set replaced (an empty one removes it). 204, as AWS answers. */
 export async function putBucketTagging(req: S3Request): Promise<Response> {
   const tags = await tagSetOfBody(req, "bucket");
-  await setBucketTagging(req, await bucketHead(req), encodeTags(tags));
+  await setBucketTagging(req, await headBucket(req), encodeTags(tags));
   return new Response(null, { status: 204 });
 }
 
 /** DeleteBucketTagging: the bucket's tag set removed. 204. */
 export async function deleteBucketTagging(req: S3Request): Promise<Response> {
-  await setBucketTagging(req, await bucketHead(req), "");
+  await setBucketTagging(req, await headBucket(req), "");
   return new Response(null, { status: 204 });
 }
 

@@ -237,6 +237,25 @@ export async function postObject(
   return status === 409 ? 202 : status;
 }
 
+/**
+ * A sysmeta update (Environ.sysmetaUpdate) on every replica: `sysmeta` set, all else kept, made
+ * at this moment (its clock, durable/merge.ts sysmetaUpdatedAt). 202, as a POST (also when a
+ * newer update stands); 404 when missing.
+ */
+export async function postObjectSysmeta(
+  ctx: ServiceContext,
+  path: ObjectPath,
+  sysmeta: Record<string, string>,
+): Promise<number> {
+  const clock = ctx.now().units;
+  const name = objectKey(path.account, path.container, path.object);
+  const { ring, partition } = await objectReplicas(ctx, path);
+  const status = await writePartition(ctx, ring, partition, (stub, standingFor) =>
+    stub.postObjectSysmeta(name, sysmeta, clock, standingFor),
+  );
+  return status === 409 ? 202 : status;
+}
+
 /** Swift: obj.py DELETE. A tombstone on every replica: 204; 404 when there was no object. */
 export async function deleteObject(ctx: ServiceContext, path: ObjectPath): Promise<number> {
   const timestamp = ctx.now().internal;

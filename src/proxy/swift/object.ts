@@ -20,6 +20,7 @@ import {
   findObject,
   openBody,
   postObject,
+  postObjectSysmeta,
   putObject,
   type FoundObject,
   type ObjectPath,
@@ -327,10 +328,19 @@ async function rangedResponse(
   });
 }
 
-/** POST: replaces the object's metadata; 202; 404 when there is no object. */
+/**
+ * POST: replaces the object's metadata; 202; 404 when there is no object. A sysmeta update
+ * (edgeswift's own: Environ.sysmetaUpdate) changes only the system metadata it sends.
+ */
 export async function post(req: SwiftRequest): Promise<Response> {
   const path = objectPath(req);
   const headers = req.request.headers;
+  if (req.environ.sysmetaUpdate) {
+    const sysmeta: Record<string, string> = {};
+    for (const [name, value] of headers) if (name.startsWith(OBJECT_SYSMETA_PREFIX)) sysmeta[name] = value;
+    statusOrThrow(await postObjectSysmeta(req.ctx, path, sysmeta));
+    return emptyResponse(202);
+  }
   checkMetadata(headers, "object");
   const deleteAt = deleteAtOf(headers, Date.now());
   await requireContainer(req, path);

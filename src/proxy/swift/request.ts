@@ -64,6 +64,14 @@ export interface Environ {
    * checksum), stored with the object's row (Swift: the object PUT's metadata footers).
    */
   footers?: () => Record<string, string>;
+  /**
+   * Set only by another dialect's translated request (S3's object tagging, through runTranslated's
+   * environ, which no client reaches): the object POST is a sysmeta update. It changes the system
+   * metadata it sends (an empty value removes one) and nothing else, of the object as stored (a
+   * link or a manifest itself, or the version `?version-id=` names). Swift has none (its POST keeps
+   * sysmeta and cannot set any); see durable/merge.ts sysmetaUpdatedAt for its timestamp.
+   */
+  sysmetaUpdate?: boolean;
 }
 
 /** What a signature authorized: an account, perhaps one container, and objects under a prefix. */

@@ -271,6 +271,54 @@ describe("S3 object tagging", () => {
     expect(tagsOf((await s3Sent("GET", `/${bucket}/forged?tagging`)).body)).toEqual([]);
   });
 
+  it("tagging changes neither the body nor Last-Modified: ETag, X-Timestamp and the listing's time stay", async ({
+    expect,
+  }) => {
+    await putObject("in-place", "in place", { "x-amz-meta-color": "blue" });
+    const state = async () => {
+      const head = await s3Sent("HEAD", `/${bucket}/in-place`);
+      const viaSwift = await swift("HEAD", `/AUTH_test/${bucket}/in-place`);
+      await text(viaSwift);
+      const listing = await s3Sent("GET", `/${bucket}?prefix=in-place`);
+      return {
+        etag: head.headers.get("etag"),
+        lastModified: head.headers.get("last-modified"),
+        color: head.headers.get("x-amz-meta-color"),
+        timestamp: viaSwift.headers.get("x-timestamp"),
+        listed: xmlValue(listing.body, "LastModified"),
+        swiftHeaders: [...viaSwift.headers.keys()].filter((name) => /sysmeta|tagging/.test(name)),
+      };
+    };
+    const before = await state();
+    expect((await s3Sent("PUT", `/${bucket}/in-place?tagging`, { body: tagging([["k", "v"]]) })).status).toBe(200);
+    expect(await state()).toEqual(before);
+    expect((await s3Sent("HEAD", `/${bucket}/in-place`)).headers.get("x-amz-tagging-count")).toBe("1");
+    expect((await s3Sent("DELETE", `/${bucket}/in-place?tagging`)).status).toBe(204);
+    expect(await state()).toEqual(before);
+    expect((await s3Sent("GET", `/${bucket}/in-place`)).body).toBe("in place");
+  });
+
+  it("a Swift POST afterwards replaces the user metadata, moves Last-Modified and keeps the tags", async ({
+    expect,
+  }) => {
+    await putObject("posted", "p", { "x-amz-meta-color": "blue" });
+    await s3Sent("PUT", `/${bucket}/posted?tagging`, { body: tagging([["kept", "yes"]]) });
+    const timestamp = async () => {
+      const head = await swift("HEAD", `/AUTH_test/${bucket}/posted`);
+      await text(head);
+      return head.headers.get("x-timestamp");
+    };
+    const before = await timestamp();
+    const post = await swift("POST", `/AUTH_test/${bucket}/posted`, { headers: { "X-Object-Meta-Shape": "round" } });
+    await text(post);
+    expect(post.status).toBe(202);
+    expect(await timestamp()).not.toBe(before);
+    const head = await s3Sent("HEAD", `/${bucket}/posted`);
+    expect(head.headers.get("x-amz-meta-color")).toBeNull();
+    expect(head.headers.get("x-amz-meta-shape")).toBe("round");
+    expect(tagsOf((await s3Sent("GET", `/${bucket}/posted?tagging`)).body)).toEqual([["kept", "yes"]]);
+  });
+
   it("a tag set longer than one header holds is stored whole", async ({ expect }) => {
     await putObject("long-tags");
     const tags = Array.from({ length: 10 }, (_, i): [string, string] => [`${i}${"鍵".repeat(127)}`, "値".repeat(256)]);
@@ -296,6 +344,16 @@ describe("S3 tags of multipart uploads and copies", () => {
     expect,
   }) => {
     const etag = await multipartObject("mpu-retagged");
+    const manifest = async () => {
+      const got = await swift("GET", `/AUTH_test/${bucket}/mpu-retagged?multipart-manifest=get`);
+      return {
+        body: await text(got),
+        slo: got.headers.get("x-static-large-object"),
+        at: got.headers.get("x-timestamp"),
+      };
+    };
+    const stored = await manifest();
+    expect(stored.slo).toMatch(/true/i);
     const put = await s3Sent("PUT", `/${bucket}/mpu-retagged?tagging`, { body: tagging([["k", "v"]]) });
     expect(put.status).toBe(200);
     const got = await s3Sent("GET", `/${bucket}/mpu-retagged`);
@@ -303,11 +361,10 @@ describe("S3 tags of multipart uploads and copies", () => {
     expect(got.headers.get("etag")).toBe(etag);
     expect(etag).toMatch(/-1"$/);
     expect(got.headers.get("x-amz-tagging-count")).toBe("1");
-    const manifest = await swift("GET", `/AUTH_test/${bucket}/mpu-retagged?multipart-manifest=get`);
-    await text(manifest);
-    expect(manifest.headers.get("x-static-large-object")).toMatch(/true/i);
+    expect(await manifest()).toEqual(stored);
     expect((await s3Sent("DELETE", `/${bucket}/mpu-retagged?tagging`)).status).toBe(204);
     expect((await s3Sent("GET", `/${bucket}/mpu-retagged`)).headers.get("etag")).toBe(etag);
+    expect(await manifest()).toEqual(stored);
   });
 
   it("CopyObject copies the source's tags by default, with x-amz-metadata-directive REPLACE too", async ({
@@ -378,18 +435,116 @@ describe("S3 object tagging in a versioned bucket", () => {
     expect(xmlValue(missing.body, "Code")).toBe("NoSuchVersion");
   });
 
-  it("PutObjectTagging and DeleteObjectTagging there are NotImplemented: a rewrite would add a version", async ({
+  it("PutObjectTagging without versionId tags the current version in place: no version is added", async ({
     expect,
   }) => {
-    await s3Sent("PUT", `/${versioned}/fixed`, { body: "1", headers: { "x-amz-tagging": "v=one" } });
-    const put = await s3Sent("PUT", `/${versioned}/fixed?tagging`, { body: tagging([["v", "two"]]) });
-    expect(put.status).toBe(501);
-    expect(xmlValue(put.body, "Code")).toBe("NotImplemented");
-    const deleted = await s3Sent("DELETE", `/${versioned}/fixed?tagging`);
-    expect(deleted.status).toBe(501);
-    const versions = await s3Sent("GET", `/${versioned}?versions&prefix=fixed`);
-    expect(xmlValues(versions.body, "VersionId")).toHaveLength(1);
-    expect(tagsOf((await s3Sent("GET", `/${versioned}/fixed?tagging`)).body)).toEqual([["v", "one"]]);
+    const first = await s3Sent("PUT", `/${versioned}/current`, { body: "1", headers: { "x-amz-tagging": "v=one" } });
+    const second = await s3Sent("PUT", `/${versioned}/current`, { body: "2", headers: { "x-amz-tagging": "v=two" } });
+    const before = await s3Sent("GET", `/${versioned}?versions&prefix=current`);
+    const put = await s3Sent("PUT", `/${versioned}/current?tagging`, { body: tagging([["v", "new"]]) });
+    expect(put.status).toBe(200);
+    expect(put.headers.get("x-amz-version-id")).toBe(second.headers.get("x-amz-version-id"));
+    expect((await s3Sent("GET", `/${versioned}?versions&prefix=current`)).body).toBe(before.body);
+    expect(tagsOf((await s3Sent("GET", `/${versioned}/current?tagging`)).body)).toEqual([["v", "new"]]);
+    const old = first.headers.get("x-amz-version-id") ?? "";
+    expect(tagsOf((await s3Sent("GET", `/${versioned}/current?tagging&versionId=${old}`)).body)).toEqual([
+      ["v", "one"],
+    ]);
+    const got = await s3Sent("GET", `/${versioned}/current`);
+    expect(got.body).toBe("2");
+    expect(got.headers.get("etag")).toBe(second.headers.get("etag"));
+    expect(got.headers.get("x-amz-tagging-count")).toBe("1");
+    const deleted = await s3Sent("DELETE", `/${versioned}/current?tagging`);
+    expect(deleted.status).toBe(204);
+    expect(deleted.headers.get("x-amz-version-id")).toBe(second.headers.get("x-amz-version-id"));
+    expect(tagsOf((await s3Sent("GET", `/${versioned}/current?tagging`)).body)).toEqual([]);
+    expect((await s3Sent("GET", `/${versioned}?versions&prefix=current`)).body).toBe(before.body);
+  });
+
+  it("PutObjectTagging and DeleteObjectTagging with versionId change that version only", async ({ expect }) => {
+    const first = await s3Sent("PUT", `/${versioned}/older`, { body: "1", headers: { "x-amz-tagging": "v=one" } });
+    await s3Sent("PUT", `/${versioned}/older`, { body: "2", headers: { "x-amz-tagging": "v=two" } });
+    const version = first.headers.get("x-amz-version-id") ?? "";
+    const before = await s3Sent("GET", `/${versioned}?versions&prefix=older`);
+    const put = await s3Sent("PUT", `/${versioned}/older?tagging&versionId=${version}`, {
+      body: tagging([["v", "retagged"]]),
+    });
+    expect(put.status).toBe(200);
+    expect(put.headers.get("x-amz-version-id")).toBe(version);
+    const read = () => s3Sent("GET", `/${versioned}/older?tagging&versionId=${version}`);
+    expect(tagsOf((await read()).body)).toEqual([["v", "retagged"]]);
+    expect(tagsOf((await s3Sent("GET", `/${versioned}/older?tagging`)).body)).toEqual([["v", "two"]]);
+    const deleted = await s3Sent("DELETE", `/${versioned}/older?tagging&versionId=${version}`);
+    expect(deleted.status).toBe(204);
+    expect(tagsOf((await read()).body)).toEqual([]);
+    expect(tagsOf((await s3Sent("GET", `/${versioned}/older?tagging`)).body)).toEqual([["v", "two"]]);
+    expect((await s3Sent("GET", `/${versioned}/older?versionId=${version}`)).body).toBe("1");
+    expect((await s3Sent("GET", `/${versioned}?versions&prefix=older`)).body).toBe(before.body);
+  });
+
+  it("tagging a delete marker by versionId is MethodNotAllowed (405); a deleted object's NoSuchKey", async ({
+    expect,
+  }) => {
+    await s3Sent("PUT", `/${versioned}/marked`, { body: "1" });
+    const marker = (await s3Sent("DELETE", `/${versioned}/marked`)).headers.get("x-amz-version-id") ?? "";
+    for (const [method, body] of [
+      ["PUT", tagging([["k", "v"]])],
+      ["DELETE", undefined],
+    ] as const) {
+      const onMarker = await s3Sent(method, `/${versioned}/marked?tagging&versionId=${marker}`, { body });
+      expect(onMarker.status).toBe(405);
+      expect(xmlValue(onMarker.body, "Code")).toBe("MethodNotAllowed");
+      const current = await s3Sent(method, `/${versioned}/marked?tagging`, { body });
+      expect(current.status).toBe(404);
+      expect(xmlValue(current.body, "Code")).toBe("NoSuchKey");
+    }
+    expect(xmlValues((await s3Sent("GET", `/${versioned}?versions&prefix=marked`)).body, "VersionId")).toHaveLength(2);
+  });
+
+  it("tagging an unknown versionId is NoSuchVersion (404); one that is no version id InvalidArgument (400)", async ({
+    expect,
+  }) => {
+    await s3Sent("PUT", `/${versioned}/known`, { body: "1" });
+    for (const [method, body] of [
+      ["PUT", tagging([["k", "v"]])],
+      ["DELETE", undefined],
+    ] as const) {
+      const unknown = await s3Sent(method, `/${versioned}/known?tagging&versionId=1000000000.00000`, { body });
+      expect(unknown.status).toBe(404);
+      expect(xmlValue(unknown.body, "Code")).toBe("NoSuchVersion");
+      const bad = await s3Sent(method, `/${versioned}/known?tagging&versionId=not-a-version`, { body });
+      expect(bad.status).toBe(400);
+      expect(xmlValue(bad.body, "Code")).toBe("InvalidArgument");
+    }
+  });
+
+  it("with versioning suspended the null version and older versions are tagged in place", async ({ expect }) => {
+    const suspended = bucketName("tagging-suspended");
+    await s3Sent("PUT", `/${suspended}`);
+    const status = (value: string) => ({
+      body: `<VersioningConfiguration><Status>${value}</Status></VersioningConfiguration>`,
+    });
+    await s3Sent("PUT", `/${suspended}?versioning`, status("Enabled"));
+    const kept = await s3Sent("PUT", `/${suspended}/doc`, { body: "1", headers: { "x-amz-tagging": "v=one" } });
+    await s3Sent("PUT", `/${suspended}?versioning`, status("Suspended"));
+    await s3Sent("PUT", `/${suspended}/doc`, { body: "2", headers: { "x-amz-tagging": "v=two" } });
+    const before = await s3Sent("GET", `/${suspended}?versions`);
+    const put = await s3Sent("PUT", `/${suspended}/doc?tagging`, { body: tagging([["v", "null"]]) });
+    expect(put.status).toBe(200);
+    expect(put.headers.get("x-amz-version-id")).toBe("null");
+    expect(tagsOf((await s3Sent("GET", `/${suspended}/doc?tagging`)).body)).toEqual([["v", "null"]]);
+    expect(tagsOf((await s3Sent("GET", `/${suspended}/doc?tagging&versionId=null`)).body)).toEqual([["v", "null"]]);
+    const version = kept.headers.get("x-amz-version-id") ?? "";
+    const older = await s3Sent("PUT", `/${suspended}/doc?tagging&versionId=${version}`, {
+      body: tagging([["v", "older"]]),
+    });
+    expect(older.status).toBe(200);
+    expect(tagsOf((await s3Sent("GET", `/${suspended}/doc?tagging&versionId=${version}`)).body)).toEqual([
+      ["v", "older"],
+    ]);
+    expect(tagsOf((await s3Sent("GET", `/${suspended}/doc?tagging`)).body)).toEqual([["v", "null"]]);
+    expect((await s3Sent("GET", `/${suspended}/doc`)).body).toBe("2");
+    expect((await s3Sent("GET", `/${suspended}?versions`)).body).toBe(before.body);
   });
 });
 

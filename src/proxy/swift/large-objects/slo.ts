@@ -67,7 +67,8 @@ export const slo: Middleware = async (req, next) => {
     return isTrue(req.url.searchParams.get("async")) ? deleteManifestAsync(req, next) : deleteManifest(req);
   if (method === "GET" || method === "HEAD") return getOrHead(req, next);
   if (req.request.headers.has(H.X_STATIC_LARGE_OBJECT)) throw SwiftError.html("BadRequest", RESERVED_HEADER);
-  if (method === "POST") return post(req, next);
+  // A sysmeta update keeps the rest of the object, a manifest a manifest (object.ts post).
+  if (method === "POST" && !req.environ.sysmetaUpdate) return post(req, next);
   return next(req);
 };
 

@@ -427,6 +427,7 @@ export const symlink: Middleware = async (req, next) => {
     return getOrHead(req, next);
   }
   if (method === "PUT" && req.request.headers.has(H.X_SYMLINK_TARGET)) return put(req, next);
-  if (method === "POST") return post(req, next);
+  // A sysmeta update applies to a link itself and keeps it a link (object.ts post): no 307.
+  if (method === "POST" && !req.environ.sysmetaUpdate) return post(req, next);
   return next(req);
 };

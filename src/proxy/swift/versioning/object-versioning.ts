@@ -506,11 +506,14 @@ async function putVersion(
 
 /**
  * Swift: handle_versioned_request. `?version-id=` acts on that version (in the hidden container,
- * authorized there); `null` is the object in the container itself when it is no version.
+ * authorized there); `null` is the object in the container itself when it is no version. A POST
+ * is refused, but for a sysmeta update (edgeswift's own: Environ.sysmetaUpdate), which changes
+ * the version as any request reads it.
  */
 async function versionRequest(req: SwiftRequest, next: Next, location: string, text: string): Promise<Response> {
   const method = req.request.method;
-  if (method === "POST") throw SwiftError.html("BadRequest", "POST to a specific version is not allowed");
+  if (method === "POST" && !req.environ.sysmetaUpdate)
+    throw SwiftError.html("BadRequest", "POST to a specific version is not allowed");
   if (!location && text !== "null")
     throw SwiftError.html("BadRequest", "version-aware operations require that the container is versioned");
   const version = text === "null" ? null : versionIdOf(text);
