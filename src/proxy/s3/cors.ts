@@ -22,11 +22,10 @@ import { H } from "../../common/headers";
 import { liveMetadata } from "../../durable/merge";
 import { containerInfo } from "../services/container";
 import type { ServiceContext } from "../services/context";
-import { bucketOf, headBucket } from "./bucket";
 import { claimBucket } from "./bucket-names";
 import { S3Error } from "./errors";
-import { okOrThrow, type S3Request } from "./request";
-import { decodeDocument, encodeDocument, removalHeaders } from "./sysmeta-document";
+import { bucketOf, headBucket, type S3Request } from "./request";
+import { decodeDocument, deleteDocument, encodeDocument, storeDocument } from "./sysmeta-document";
 import { childText, el, optional, parseXml, readDocument, type XmlObject, xmlResponse } from "./xml";
 
 /** The container system metadata a configuration is kept in. */
@@ -230,27 +229,14 @@ export async function getCors(req: S3Request): Promise<Response> {
 
 /** PutBucketCors: the document checked, the bucket's name claimed (preflights find it), the rules stored; 200. */
 export async function putCors(req: S3Request): Promise<Response> {
-  const bucket = bucketOf(req);
   const rules = parseCors(await readDocument(req, CORS_BODY_MAX));
-  const current = await headBucket(req);
-  const headers = encodeDocument(SYSMETA_CORS, { v: 1, r: rules }, current);
+  const headers = encodeDocument(SYSMETA_CORS, { v: 1, r: rules }, await headBucket(req));
   if (headers === null) throw new S3Error("MaxMessageLengthExceeded");
-  await claimBucket(req.ctx, req.account, bucket);
-  const response = await okOrThrow(await req.swift({ method: "POST", container: bucket, headers }), "bucket");
-  await response.body?.cancel();
-  return new Response(null, { status: 200, headers: { [H.CONTENT_LENGTH]: "0" } });
+  await claimBucket(req.ctx, req.account, bucketOf(req));
+  return storeDocument(req, headers);
 }
 
 /** DeleteBucketCors: the rules removed; 204, with or without any. */
-export async function deleteCors(req: S3Request): Promise<Response> {
-  const bucket = bucketOf(req);
-  const current = await headBucket(req);
-  if (current.get(SYSMETA_CORS)) {
-    const response = await okOrThrow(
-      await req.swift({ method: "POST", container: bucket, headers: removalHeaders(SYSMETA_CORS, current) }),
-      "bucket",
-    );
-    await response.body?.cancel();
-  }
-  return new Response(null, { status: 204 });
+export function deleteCors(req: S3Request): Promise<Response> {
+  return deleteDocument(req, SYSMETA_CORS);
 }

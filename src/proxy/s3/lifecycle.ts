@@ -24,12 +24,10 @@
  */
 
 import { MAX_OBJECT_NAME_LENGTH } from "../../common/constraints";
-import { H } from "../../common/headers";
-import { bucketOf, headBucket } from "./bucket";
+import { bucketOf, headBucket, type S3Request } from "./request";
 import { S3Error } from "./errors";
 import { register } from "./registry";
-import { okOrThrow, type S3Request } from "./request";
-import { decodeDocument, encodeDocument, removalHeaders } from "./sysmeta-document";
+import { decodeDocument, deleteDocument, encodeDocument, storeDocument } from "./sysmeta-document";
 import {
   childObjects,
   childText,
@@ -568,24 +566,12 @@ export async function getLifecycle(req: S3Request): Promise<Response> {
 export async function putLifecycle(req: S3Request): Promise<Response> {
   const bucket = bucketOf(req);
   const text = await readDocument(req, LIFECYCLE_BODY_MAX);
-  const current = await headBucket(req);
-  const headers = encodeLifecycle(parseLifecycle(text), current);
+  const headers = encodeLifecycle(parseLifecycle(text), await headBucket(req));
   await register(req.ctx.config, req.account, bucket, "lifecycle");
-  const response = await okOrThrow(await req.swift({ method: "POST", container: bucket, headers }), "bucket");
-  await response.body?.cancel();
-  return new Response(null, { status: 200, headers: { [H.CONTENT_LENGTH]: "0" } });
+  return storeDocument(req, headers);
 }
 
 /** DeleteBucketLifecycle: the configuration removed (the job forgets the bucket on its next visit); 204. */
-export async function deleteLifecycle(req: S3Request): Promise<Response> {
-  const bucket = bucketOf(req);
-  const current = await headBucket(req);
-  if (current.get(SYSMETA_LIFECYCLE)) {
-    const response = await okOrThrow(
-      await req.swift({ method: "POST", container: bucket, headers: removalHeaders(SYSMETA_LIFECYCLE, current) }),
-      "bucket",
-    );
-    await response.body?.cancel();
-  }
-  return new Response(null, { status: 204 });
+export function deleteLifecycle(req: S3Request): Promise<Response> {
+  return deleteDocument(req, SYSMETA_LIFECYCLE);
 }

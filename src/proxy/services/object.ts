@@ -12,6 +12,7 @@ import { SwiftError } from "../../common/errors";
 import { objectKey } from "../../common/path";
 import type { ReplicaReply } from "../../common/replies";
 import type { Timestamp } from "../../common/timestamp";
+import type { ReplicaStub } from "../../durable/client";
 import type { ObjectRow } from "../../durable/rows";
 import { hashPath } from "../../ring/hash-path";
 import { faults } from "../../durable/faults";
@@ -220,8 +221,20 @@ function uniqueTargets(targets: readonly BodyTarget[]): BodyTarget[] {
   return targets.filter((target) => !seen.has(target.name) && seen.add(target.name));
 }
 
+/** A metadata write on every replica of the object: its status, a stale one (409) taken as 202 as Swift does. */
+async function postReplicas(
+  ctx: ServiceContext,
+  path: ObjectPath,
+  post: (stub: ReplicaStub<"object">, name: string, standingFor: string | null) => Promise<ReplicaReply>,
+): Promise<number> {
+  const name = objectKey(path.account, path.container, path.object);
+  const { ring, partition } = await objectReplicas(ctx, path);
+  const status = await writePartition(ctx, ring, partition, (stub, standingFor) => post(stub, name, standingFor));
+  return status === 409 ? 202 : status;
+}
+
 /** Swift: obj.py POST. Replaces the metadata on every replica: 202; 404 when missing. */
-export async function postObject(
+export function postObject(
   ctx: ServiceContext,
   path: ObjectPath,
   metadata: Record<string, string>,
@@ -229,12 +242,9 @@ export async function postObject(
   contentType: string | null,
 ): Promise<number> {
   const timestamp = ctx.now().internal;
-  const name = objectKey(path.account, path.container, path.object);
-  const { ring, partition } = await objectReplicas(ctx, path);
-  const status = await writePartition(ctx, ring, partition, (stub, standingFor) =>
+  return postReplicas(ctx, path, (stub, name, standingFor) =>
     stub.postObject(name, timestamp, metadata, deleteAt, contentType, standingFor),
   );
-  return status === 409 ? 202 : status;
 }
 
 /**
@@ -242,18 +252,11 @@ export async function postObject(
  * at this moment (its clock, durable/merge.ts sysmetaUpdatedAt). 202, as a POST (also when a
  * newer update stands); 404 when missing.
  */
-export async function postObjectSysmeta(
-  ctx: ServiceContext,
-  path: ObjectPath,
-  sysmeta: Record<string, string>,
-): Promise<number> {
+export function postObjectSysmeta(ctx: ServiceContext, path: ObjectPath, sysmeta: Record<string, string>) {
   const clock = ctx.now().units;
-  const name = objectKey(path.account, path.container, path.object);
-  const { ring, partition } = await objectReplicas(ctx, path);
-  const status = await writePartition(ctx, ring, partition, (stub, standingFor) =>
+  return postReplicas(ctx, path, (stub, name, standingFor) =>
     stub.postObjectSysmeta(name, sysmeta, clock, standingFor),
   );
-  return status === 409 ? 202 : status;
 }
 
 /** Swift: obj.py DELETE. A tombstone on every replica: 204; 404 when there was no object. */
