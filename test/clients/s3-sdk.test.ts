@@ -6,12 +6,10 @@
  * settings (CRC32 on every upload: `x-amz-checksum-crc32` on a buffered body, an aws-chunked
  * `STREAMING-UNSIGNED-PAYLOAD-TRAILER` body with the checksum in a trailer on a streamed one).
  * AWS_* of the caller's shell is set aside for the file, and the SDK reads empty config files.
- * POST uploads (browser-style) are not served yet and not tested.
+ * A browser-style POST upload is a form from @aws-sdk/s3-presigned-post's createPresignedPost,
+ * posted with Node's fetch and FormData; its policy refusing a file that is too large is checked too.
  */
 
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Readable } from "node:stream";
 import {
   CopyObjectCommand,
@@ -22,68 +20,27 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
-  S3ServiceException,
+  type S3Client,
   paginateListObjectsV2,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
+import { createPresignedPost } from "@aws-sdk/s3-presigned-post";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { afterAll, beforeAll, describe, inject, it } from "vitest";
 import { md5, randomBody, uniqueName } from "./helpers";
-import { REGION, TESTER } from "./s3/aws-cli";
+import { failure, isolateSdkEnvironment, sdkClient } from "./s3/sdk";
 
 const BASE_URL = inject("edgeswiftBaseUrl");
 const MiB = 1024 * 1024;
 
-let savedEnv: Record<string, string | undefined> = {};
-let home = "";
+isolateSdkEnvironment();
 let s3: S3Client;
-
-beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), "edgeswift-sdk-home-"));
-  await writeFile(join(home, "config"), "");
-  await writeFile(join(home, "credentials"), "");
-  for (const name of Object.keys(process.env)) {
-    if (name.startsWith("AWS_")) {
-      savedEnv[name] = process.env[name];
-      delete process.env[name];
-    }
-  }
-  for (const name of ["AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_EC2_METADATA_DISABLED"]) {
-    savedEnv[name] = process.env[name];
-  }
-  process.env.AWS_CONFIG_FILE = join(home, "config");
-  process.env.AWS_SHARED_CREDENTIALS_FILE = join(home, "credentials");
-  process.env.AWS_EC2_METADATA_DISABLED = "true";
-  s3 = new S3Client({
-    endpoint: BASE_URL,
-    region: REGION,
-    forcePathStyle: true,
-    credentials: { accessKeyId: TESTER.accessKey, secretAccessKey: TESTER.secretKey },
-    maxAttempts: 1,
-  });
+beforeAll(() => {
+  s3 = sdkClient(BASE_URL);
 });
-
-afterAll(async () => {
+afterAll(() => {
   s3?.destroy();
-  for (const [name, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-  savedEnv = {};
-  if (home) await rm(home, { recursive: true, force: true });
 });
-
-/** What an SDK call failed with: the S3 error's name (code) and HTTP status. */
-async function failure(call: Promise<unknown>): Promise<{ name: string; status: number | undefined } | null> {
-  try {
-    await call;
-    return null;
-  } catch (error) {
-    if (error instanceof S3ServiceException) return { name: error.name, status: error.$metadata.httpStatusCode };
-    throw error;
-  }
-}
 
 describe("@aws-sdk/client-s3", () => {
   const bucket = uniqueName("sdk");
@@ -239,4 +196,66 @@ describe("@aws-sdk/client-s3", () => {
       status: 404,
     });
   });
+});
+
+describe("@aws-sdk/s3-presigned-post (a browser-style POST upload)", () => {
+  const bucket = uniqueName("sdk-post");
+  /** The policy's content-length-range: 1 byte to 64 KiB. */
+  const MAX_FILE_BYTES = 64 * 1024;
+
+  /** A signed form for `uploads/${filename}`: size, key prefix and Content-Type held by the policy. */
+  function presignedUpload() {
+    return createPresignedPost(s3, {
+      Bucket: bucket,
+      Key: "uploads/${filename}",
+      Conditions: [
+        ["content-length-range", 1, MAX_FILE_BYTES],
+        ["starts-with", "$key", "uploads/"],
+        ["starts-with", "$Content-Type", "image/"],
+      ],
+      Fields: { "Content-Type": "image/png" },
+      Expires: 300,
+    });
+  }
+
+  /** POSTs the form as a browser does: every field, then the file. */
+  async function postForm(file: Buffer, filename: string): Promise<Response> {
+    const { url, fields } = await presignedUpload();
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    form.append("file", new Blob([file], { type: "image/png" }), filename);
+    return fetch(url, { method: "POST", body: form });
+  }
+
+  it(
+    "createPresignedPost's fields and a file, posted as multipart/form-data with fetch, store the file " +
+      "(204, its md5 as ETag): GetObject returns it byte for byte with the form's Content-Type",
+    async ({ expect }) => {
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+      const file = randomBody(50_000);
+      const response = await postForm(file, "photo.png");
+      expect(response.status, await response.text()).toBe(204);
+      expect(response.headers.get("etag")).toBe(`"${md5(file)}"`);
+      const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "uploads/photo.png" }));
+      expect(Buffer.from(await got.Body!.transformToByteArray()).equals(file)).toBe(true);
+      expect(got.ContentType).toBe("image/png");
+    },
+  );
+
+  it(
+    "a POST whose file is larger than the policy's content-length-range is refused 400 EntityTooLarge, " +
+      "as AWS documents, and stores nothing",
+    async ({ expect }) => {
+      // AWS: ErrorResponses.html, EntityTooLarge "Your proposed upload exceeds the maximum allowed object size",
+      // 400 Bad Request (AccessDenied, 403, is for the policy's other conditions).
+      const response = await postForm(randomBody(MAX_FILE_BYTES + 1), "too-large.png");
+      const text = await response.text();
+      expect(response.status, text).toBe(400);
+      expect(text).toContain("<Code>EntityTooLarge</Code>");
+      expect(await failure(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "uploads/too-large.png" })))).toEqual({
+        name: "NotFound",
+        status: 404,
+      });
+    },
+  );
 });
