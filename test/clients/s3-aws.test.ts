@@ -634,3 +634,116 @@ describe("aws s3api", () => {
     },
   );
 });
+
+describe("aws s3api: bucket configuration (CORS, ACLs, tags on versions)", () => {
+  it(
+    "put-bucket-cors, get-bucket-cors gives the rules back; delete-bucket-cors removes them " +
+      "(get-bucket-cors is then NoSuchCORSConfiguration)",
+    async ({ expect }) => {
+      const bucket = uniqueName("aws-cors");
+      await aws(["s3api", "create-bucket", "--bucket", bucket]);
+      const rules = {
+        CORSRules: [
+          {
+            AllowedOrigins: ["https://app.example"],
+            AllowedMethods: ["GET", "PUT"],
+            AllowedHeaders: ["*"],
+            ExposeHeaders: ["ETag"],
+            MaxAgeSeconds: 600,
+          },
+        ],
+      };
+      const put = await aws([
+        "s3api",
+        "put-bucket-cors",
+        "--bucket",
+        bucket,
+        "--cors-configuration",
+        JSON.stringify(rules),
+      ]);
+      expect(put.status, transcript(put)).toBe(0);
+      const got = await s3api<typeof rules>("get-bucket-cors", ["--bucket", bucket]);
+      expect(got.out, transcript(got.run)).toEqual(rules);
+      const removed = await aws(["s3api", "delete-bucket-cors", "--bucket", bucket]);
+      expect(removed.status, transcript(removed)).toBe(0);
+      const gone = await aws(["s3api", "get-bucket-cors", "--bucket", bucket], { allowFailure: true });
+      expect(gone.stderr, transcript(gone)).toContain("(NoSuchCORSConfiguration)");
+    },
+  );
+
+  it("put-bucket-acl --grant-read for another user and AllUsers; get-bucket-acl lists the grants", async ({
+    expect,
+  }) => {
+    const bucket = uniqueName("aws-acl");
+    await aws(["s3api", "create-bucket", "--bucket", bucket]);
+    const put = await aws([
+      "s3api",
+      "put-bucket-acl",
+      "--bucket",
+      bucket,
+      "--grant-read",
+      'id="test2:tester2",uri="http://acs.amazonaws.com/groups/global/AllUsers"',
+    ]);
+    expect(put.status, transcript(put)).toBe(0);
+    const got = await s3api<{ Grants: { Grantee: { ID?: string; URI?: string }; Permission: string }[] }>(
+      "get-bucket-acl",
+      ["--bucket", bucket],
+    );
+    const grants = got.out.Grants.map((grant) => `${grant.Grantee.ID ?? grant.Grantee.URI} ${grant.Permission}`);
+    expect(grants, transcript(got.run)).toEqual([
+      "test:tester FULL_CONTROL",
+      "http://acs.amazonaws.com/groups/global/AllUsers READ",
+      "test2:tester2 READ",
+    ]);
+    const refused = await aws(["s3api", "put-bucket-acl", "--bucket", bucket, "--acl", "public-read-write"], {
+      allowFailure: true,
+    });
+    expect(refused.stderr, transcript(refused)).toContain("(NotImplemented)");
+  });
+
+  it("put-object-tagging on a version of a versioned bucket tags that version and adds none", async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const bucket = uniqueName("aws-vtags");
+    const dir = await tempDir(onTestFinished, "aws-vtags");
+    await writeTree(dir, { "one.txt": "first", "two.txt": "second" });
+    await aws(["s3api", "create-bucket", "--bucket", bucket]);
+    await aws(["s3api", "put-bucket-versioning", "--bucket", bucket, "--versioning-configuration", "Status=Enabled"]);
+    const first = await s3api<{ VersionId: string }>("put-object", [
+      "--bucket",
+      bucket,
+      "--key",
+      "k",
+      "--body",
+      join(dir, "one.txt"),
+    ]);
+    await s3api("put-object", ["--bucket", bucket, "--key", "k", "--body", join(dir, "two.txt")]);
+    const tagged = await aws([
+      "s3api",
+      "put-object-tagging",
+      "--bucket",
+      bucket,
+      "--key",
+      "k",
+      "--version-id",
+      first.out.VersionId,
+      "--tagging",
+      "TagSet=[{Key=stage,Value=old}]",
+    ]);
+    expect(tagged.status, transcript(tagged)).toBe(0);
+    const tags = await s3api<{ TagSet: { Key: string; Value: string }[] }>("get-object-tagging", [
+      "--bucket",
+      bucket,
+      "--key",
+      "k",
+      "--version-id",
+      first.out.VersionId,
+    ]);
+    expect(tags.out.TagSet, transcript(tags.run)).toEqual([{ Key: "stage", Value: "old" }]);
+    const current = await s3api<{ TagSet: unknown[] }>("get-object-tagging", ["--bucket", bucket, "--key", "k"]);
+    expect(current.out.TagSet, transcript(current.run)).toEqual([]);
+    const versions = await s3api<{ Versions: unknown[] }>("list-object-versions", ["--bucket", bucket]);
+    expect(versions.out.Versions.length, transcript(versions.run)).toBe(2);
+  });
+});
