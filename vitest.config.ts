@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -9,6 +9,9 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
  * runtime, which on a loaded two-core machine has taken over 5 s (vitest's default).
  */
 const TEST_TIMEOUT_MS = 30_000;
+
+/** Tests run with S3_MIN_PART_SIZE at 1 byte, in a project of their own. */
+const SMALL_PARTS_TESTS = "test/integration/s3/multipart-many-parts.test.ts";
 
 export default defineConfig({
   test: {
@@ -31,7 +34,21 @@ export default defineConfig({
             "test/durable/**/*.test.ts",
             "test/replication/**/*.test.ts",
           ],
+          exclude: [...configDefaults.exclude, SMALL_PARTS_TESTS],
         },
+      },
+      {
+        // S3_MIN_PART_SIZE of 1 byte: uploads of thousands of tiny parts (more than one SLO manifest
+        // holds), each written once (the one-replica policy "local" the default). Its own project,
+        // so every other test still sees AWS's 5 MiB (EntityTooSmall) and three replicas.
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { S3_MIN_PART_SIZE: "1", STORAGE_POLICIES: "0 gold; 1 silver; 2 local default" } },
+            remoteBindings: false,
+          }),
+        ],
+        test: { name: "s3-small-parts", testTimeout: TEST_TIMEOUT_MS, include: [SMALL_PARTS_TESTS] },
       },
       {
         // Fault injection on: tests take zones down through /faults and bring them back.

@@ -83,6 +83,11 @@ export interface S3Config {
    * S3 housekeeping job, whatever the bucket's lifecycle says; 0: never (S3_MULTIPART_MAX_AGE).
    */
   multipartMaxAgeSeconds: number;
+  /**
+   * The smallest part of a multipart upload but the last, in bytes (S3_MIN_PART_SIZE; AWS's 5 MiB
+   * unless set; Swift: s3api's min_segment_size).
+   */
+  minPartSizeBytes: number;
 }
 
 /** Swift: common/middleware/domain_remap.py DomainRemapMiddleware.__init__, its options parsed. */
@@ -386,9 +391,13 @@ const REGION_PATTERN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 /** S3_MULTIPART_MAX_AGE's default: a week, the AbortIncompleteMultipartUpload age commonly set. */
 export const DEFAULT_MULTIPART_MAX_AGE_SECONDS = 604_800;
 
+/** S3_MIN_PART_SIZE's default: AWS's smallest part but the last, 5 MiB (s3api's min_segment_size). */
+export const DEFAULT_MIN_PART_SIZE_BYTES = 5 * 1024 * 1024;
+
 /**
  * S3_REGION (default us-east-1, as s3api's location), S3_STORAGE_DOMAIN (comma-separated; unset:
- * none) and S3_MULTIPART_MAX_AGE (seconds, default a week; "0" disables).
+ * none), S3_MULTIPART_MAX_AGE (seconds, default a week; "0" disables) and S3_MIN_PART_SIZE (bytes,
+ * a positive integer, default 5 MiB).
  */
 function s3Config(env: Env): S3Config {
   const region = optionalString(env, "S3_REGION") ?? "us-east-1";
@@ -400,7 +409,8 @@ function s3Config(env: Env): S3Config {
   const multipartMaxAgeSeconds = maxAge === null ? DEFAULT_MULTIPART_MAX_AGE_SECONDS : Number(maxAge);
   if (maxAge !== null && (!/^\d+$/.test(maxAge) || !Number.isSafeInteger(multipartMaxAgeSeconds)))
     throw new ConfigError("S3_MULTIPART_MAX_AGE", `must be a number of seconds (0: never), got "${maxAge}"`);
-  return { region, storageDomains, multipartMaxAgeSeconds };
+  const minPartSizeBytes = optionalPositiveInteger(env, "S3_MIN_PART_SIZE", DEFAULT_MIN_PART_SIZE_BYTES);
+  return { region, storageDomains, multipartMaxAgeSeconds, minPartSizeBytes };
 }
 
 /**

@@ -11,8 +11,8 @@ import { bucketOf } from "./bucket";
 import { ALGORITHMS, checksumSysmeta } from "./checksums";
 import { S3Error } from "./errors";
 import { s3EtagOf } from "./headers";
-import { keyOf, missing, X_AMZ_VERSION_ID } from "./object";
-import { okOrThrow, type S3Request } from "./request";
+import { missing, X_AMZ_VERSION_ID } from "./object";
+import { keyOf, okOrThrow, type S3Request } from "./request";
 import { el, type XmlElement, xmlResponse } from "./xml";
 
 const ATTRIBUTES = new Set(["ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"]);

@@ -6,14 +6,15 @@
  * headers CreateMultipartUpload was given), its parts `<key>/<uploadId>/<partNumber>`; completing
  * one stores an SLO manifest of the named parts at `<bucket>/<key>` with S3's multipart ETag as
  * system metadata (and, for listings, as `; s3_etag=` in the etag its container lists), then
- * deletes the marker. Every Swift request goes through the pipeline as the caller.
- * Every listing of the segments container is paged (PAGE entries) and bounded (MAX_PAGES).
+ * deletes the marker. Past the 1000 segments one SLO manifest holds (s3api stops there; AWS
+ * allows 10,000 parts), the manifest nests sub-manifests (layoutOf). Every Swift request goes
+ * through the pipeline as the caller. Every listing of the segments container is paged (PAGE
+ * entries) and bounded (MAX_PAGES).
  * AWS: CreateMultipartUpload, UploadPart, UploadPartCopy, CompleteMultipartUpload,
  * AbortMultipartUpload, ListParts, ListMultipartUploads; Swift: s3api controllers/multi_upload.py.
  */
 
 import { base64url } from "../../common/base64url";
-import { readAtMost } from "../../common/bodies";
 import { normalizeEtag } from "../../common/conditional";
 import { mapConcurrent } from "../../common/concurrency";
 import { SLO_MAX_MANIFEST_SEGMENTS } from "../../common/constraints";
@@ -22,18 +23,17 @@ import { H } from "../../common/headers";
 import { CONTAINER_UPDATE_OVERRIDE_ETAG } from "../../durable/rows";
 import { bucketOf, headBucket } from "./bucket";
 import { type ResourceKind, S3Error, statusError } from "./errors";
-import { contentMd5Hex, quoteEtag, s3EtagOf, s3Sysmeta, s3Time, swiftObjectHeaders, SYSMETA_ETAG } from "./headers";
-import { copyConditions, copySourceOf, keyOf, missing, writeBody, writeTarget } from "./object";
+import { quoteEtag, s3EtagOf, s3Sysmeta, s3Time, swiftObjectHeaders, SYSMETA_ETAG } from "./headers";
+import { copyConditions, copySourceOf, missing, writeBody, writeTarget } from "./object";
 import { encodingOf } from "./listing";
-import { listingOf, okOrThrow, type S3Request } from "./request";
+import { COMPLETE_HEARTBEAT, withHeartbeat } from "./heartbeat";
+import { decodeSegment, keyOf, listingOf, okOrThrow, type S3Request } from "./request";
 import { registerUploads } from "./registry";
 import { pageSize } from "./service";
 import { isTaggingHeader, taggingOfHeader } from "./tagging";
-import { childObjects, childText, el, parseXml, type XmlElement, xmlResponse } from "./xml";
+import { childObjects, childText, el, parseXml, readDocument, type XmlElement, xmlResponse } from "./xml";
 
-/** The smallest part but the last (AWS's and s3api's min_segment_size). */
-export const MIN_PART_SIZE = 5 * 1024 * 1024;
-/** The highest part number (AWS). */
+/** The highest part number, and the most parts an upload completes with (AWS). */
 export const MAX_PART_NUMBER = 10_000;
 /** ListParts' largest page (max-parts) and default; ListMultipartUploads' (max-uploads). */
 const MAX_PARTS_LISTING = 1000;
@@ -48,6 +48,8 @@ const MAX_COMPLETE_BODY = 2 * 1024 * 1024;
 const DELETE_CONCURRENCY = 4;
 /** Parts a completion HEADs at once, those the segments container's listing does not show yet. */
 const PART_HEAD_CONCURRENCY = 4;
+/** Sub-manifests a completion stores at once (each PUT HEADs its parts, SLO_CONCURRENCY at a time). */
+const SUB_MANIFEST_CONCURRENCY = 2;
 
 /** The container of a bucket's uploads and parts (s3api's MULTIUPLOAD_SUFFIX). */
 export function segmentsOf(bucket: string): string {
@@ -152,30 +154,49 @@ async function segmentsPage(
   return listingOf<ListedEntry>(await okOrThrow(response, "bucket"));
 }
 
-/** Every part of an upload, in part-number order (at most MAX_PAGES pages are read). */
-async function partsOf(req: S3Request, key: string, id: string): Promise<PartEntry[]> {
-  const prefix = `${key}/${id}/`;
-  const parts: PartEntry[] = [];
+/**
+ * The name of an upload's sub-manifest `index` (1-based; layoutOf): `<key>/<uploadId>/0<index>`.
+ * All digits, as a part's name, so the walks that pass over parts pass over it too
+ * (ListMultipartUploads, the housekeeping job's), and the aborts that delete an upload's parts
+ * delete it too (abort, housekeeping.ts abortUpload); the leading 0 keeps it from every part
+ * (ListParts) and from the upload's marker.
+ */
+function subManifestName(key: string, id: string, index: number): string {
+  return `${key}/${id}/0${index}`;
+}
+
+/** An upload's objects in the segments container: its parts and the sub-manifests a Complete stored. */
+interface UploadSegments {
+  /** In part-number order. */
+  parts: PartEntry[];
+  subManifests: string[];
+}
+
+/** Every name under `<key>/<uploadId>/` (at most MAX_PAGES pages are read), page by page. */
+async function* uploadNames(req: S3Request, key: string, id: string): AsyncGenerator<ListedEntry[]> {
   let marker = "";
   for (let page = 0; page < MAX_PAGES; page++) {
-    const entries = await segmentsPage(req, { prefix, delimiter: "/", marker });
-    for (const entry of entries) {
-      if (entry.name === undefined) continue;
-      const number = partNumberOfName(entry.name, prefix);
-      if (number === null) continue;
-      parts.push({
-        name: entry.name,
-        number,
-        hash: entry.hash ?? "",
-        bytes: entry.bytes ?? 0,
-        lastModified: entry.last_modified ?? "",
-      });
-    }
+    const entries = await segmentsPage(req, { prefix: `${key}/${id}/`, delimiter: "/", marker });
+    yield entries.filter((entry) => entry.name !== undefined);
     const last = entries.at(-1);
-    if (entries.length < PAGE || last === undefined) break;
+    if (entries.length < PAGE || last === undefined) return;
     marker = last.name ?? last.subdir ?? "";
   }
-  return parts.sort((a, b) => a.number - b.number);
+}
+
+/** Every part of an upload, in part-number order, and its sub-manifests. */
+async function uploadSegments(req: S3Request, key: string, id: string): Promise<UploadSegments> {
+  const prefix = `${key}/${id}/`;
+  const found: UploadSegments = { parts: [], subManifests: [] };
+  for await (const entries of uploadNames(req, key, id)) {
+    for (const { name = "", hash = "", bytes = 0, last_modified: lastModified = "" } of entries) {
+      const number = partNumberOfName(name, prefix);
+      if (number !== null) found.parts.push({ name, number, hash, bytes, lastModified });
+      else if (/^0[1-9]\d*$/.test(name.slice(prefix.length))) found.subManifests.push(name);
+    }
+  }
+  found.parts.sort((a, b) => a.number - b.number);
+  return found;
 }
 
 /** Deletes objects of the segments container; one already gone is no failure. */
@@ -186,6 +207,14 @@ async function deleteSegments(req: S3Request, names: readonly string[]): Promise
     if (response.status === 404) await discard(response);
     else await succeeded(response, "upload");
   });
+}
+
+/** Deletes every part and sub-manifest of an upload, a page at a time. */
+async function deleteUploadSegments(req: S3Request, key: string, id: string): Promise<void> {
+  for await (const entries of uploadNames(req, key, id)) {
+    const names = entries.map(({ name }) => name ?? "");
+    await deleteSegments(req, names);
+  }
 }
 
 /**
@@ -231,15 +260,19 @@ export async function create(req: S3Request): Promise<Response> {
   return xmlResponse(el("InitiateMultipartUploadResult", el("Bucket", bucket), el("Key", key), el("UploadId", id)));
 }
 
+/** AWS's answer to a part number outside 1..10000 (`argument`: the parameter or element that gave it). */
+function invalidPartNumber(argument: string, value: string): S3Error {
+  return new S3Error("InvalidArgument", `Part number must be an integer between 1 and ${MAX_PART_NUMBER}, inclusive`, {
+    ArgumentName: argument,
+    ArgumentValue: value,
+  });
+}
+
 /** The part number of UploadPart: an integer 1..10000, InvalidArgument otherwise. */
 function partNumberOf(req: S3Request): number {
   const value = req.url.searchParams.get("partNumber");
   const number = value !== null && /^\d{1,5}$/.test(value) ? Number(value) : 0;
-  if (number < 1 || number > MAX_PART_NUMBER)
-    throw new S3Error("InvalidArgument", `Part number must be an integer between 1 and ${MAX_PART_NUMBER}, inclusive`, {
-      ArgumentName: "partNumber",
-      ArgumentValue: value ?? "",
-    });
+  if (number < 1 || number > MAX_PART_NUMBER) throw invalidPartNumber("partNumber", value ?? "");
   return number;
 }
 
@@ -350,7 +383,11 @@ interface NamedPart {
   etag: string;
 }
 
-/** The parts of a CompleteMultipartUpload document, checked for order and form. */
+/**
+ * The parts of a CompleteMultipartUpload document, checked for order and form. Ascending part
+ * numbers of at most MAX_PART_NUMBER: more parts than that is InvalidArgument at the first part
+ * number past it (or InvalidPartOrder where they stop ascending).
+ */
 function namedParts(text: string, id: string): NamedPart[] {
   const root = parseXml(text, "CompleteMultipartUpload", ["Part"]);
   const items = childObjects(root, "Part");
@@ -361,6 +398,7 @@ function namedParts(text: string, id: string): NamedPart[] {
     if (!/^\d{1,9}$/.test(numberText)) throw new S3Error("MalformedXML");
     const number = Number(numberText);
     if (number <= previous) throw new S3Error("InvalidPartOrder", undefined, { UploadId: id });
+    if (number > MAX_PART_NUMBER) throw invalidPartNumber("PartNumber", numberText);
     previous = number;
     const given = childText(item, "ETag")?.trim() ?? "";
     const etag = (
@@ -413,26 +451,32 @@ function completeResult(req: S3Request, key: string, etag: string): Response {
 }
 
 /**
+ * The object at the key (its headers, system metadata included), or null when there is none or
+ * it cannot be read; the latter only without If-Match (a caller may write what it cannot read).
+ */
+async function currentObject(req: S3Request, key: string): Promise<Headers | null> {
+  const head = await discard(await req.swift({ method: "HEAD", container: bucketOf(req), object: key }));
+  if (head.ok) return head.headers;
+  if (head.status !== 404 && req.request.headers.has(H.IF_MATCH)) throw statusError(head.status, "object");
+  return null;
+}
+
+/**
  * Conditional completes: If-None-Match takes only `*` (Swift's own check on the manifest PUT);
  * If-Match must name the current object's ETag (no object: NoSuchKey). AWS: conditional writes.
  */
-async function checkIfMatch(req: S3Request, key: string): Promise<void> {
+function checkIfMatch(req: S3Request, key: string, current: Headers | null): void {
   const ifMatch = req.request.headers.get(H.IF_MATCH);
   if (ifMatch === null) return;
-  const head = await req.swift({ method: "HEAD", container: bucketOf(req), object: key });
-  if (head.status === 404) {
-    await discard(head);
-    throw new S3Error("NoSuchKey", undefined, { Key: key });
-  }
-  await succeeded(head, "object");
-  const current = s3EtagOf(head.headers);
+  if (current === null) throw new S3Error("NoSuchKey", undefined, { Key: key });
+  const etag = s3EtagOf(current);
   const wanted = ifMatch.split(",").map((tag) => quoteEtag(tag.trim()));
-  if (!wanted.includes('"*"') && (current === null || !wanted.includes(current)))
+  if (!wanted.includes('"*"') && (etag === null || !wanted.includes(etag)))
     throw new S3Error("PreconditionFailed", undefined, { Condition: "If-Match" });
 }
 
 /**
- * The manifest PUT's answer when it failed, as S3 names it: a failed If-None-Match, or what the
+ * A manifest PUT's answer when it failed, as S3 names it: a failed If-None-Match, or what the
  * slo stage found wrong with the parts (s3api reads the same words in SLO's report).
  */
 async function manifestFailure(response: Response, id: string): Promise<S3Error> {
@@ -449,23 +493,179 @@ async function manifestFailure(response: Response, id: string): Promise<S3Error>
   return new S3Error("InvalidRequest", detail || undefined);
 }
 
+/** The named parts as the upload holds them (listed, or HEADed when the listing is behind); InvalidPart otherwise. */
+async function foundParts(
+  req: S3Request,
+  key: string,
+  id: string,
+  parts: readonly NamedPart[],
+  uploaded: readonly PartEntry[],
+): Promise<PartEntry[]> {
+  const byNumber = new Map(uploaded.map((part) => [part.number, part]));
+  return mapConcurrent(parts, PART_HEAD_CONCURRENCY, async (part) => {
+    const listed = byNumber.get(part.number);
+    if (listed !== undefined && listed.hash === part.etag) return listed;
+    // The container's listing may not show a part just uploaded (or uploaded again) yet: the part says.
+    const name = `${key}/${id}/${part.number}`;
+    const head = await discard(await req.swift({ method: "HEAD", container: segmentsOf(bucketOf(req)), object: name }));
+    if (!head.ok || normalizeEtag(head.headers.get(H.ETAG)) !== part.etag)
+      throw new S3Error("InvalidPart", undefined, { UploadId: id, PartNumber: String(part.number), ETag: part.etag });
+    const bytes = Number(head.headers.get(H.CONTENT_LENGTH) ?? 0);
+    return { name, number: part.number, hash: part.etag, bytes, lastModified: "" };
+  });
+}
+
+/** Every part but the last must have S3_MIN_PART_SIZE bytes at least: EntityTooSmall. */
+function checkPartSizes(req: S3Request, found: readonly PartEntry[]): void {
+  const min = req.ctx.config.s3.minPartSizeBytes;
+  const small = found.slice(0, -1).find((part) => part.bytes < min);
+  if (small !== undefined)
+    throw new S3Error("EntityTooSmall", undefined, {
+      ProposedSize: String(small.bytes),
+      MinSizeAllowed: String(min),
+      PartNumber: String(small.number),
+      ETag: small.hash,
+    });
+}
+
+/** One segment of a manifest PUT, as slo's input names it. */
+interface ManifestSegment {
+  path: string;
+  etag: string;
+  size_bytes: number;
+}
+
 /**
- * CompleteMultipartUpload: the named parts (ascending, each uploaded with that ETag, each but the
- * last at least MIN_PART_SIZE) become an SLO manifest at the key, with the marker's metadata and
- * S3's multipart ETag; then the marker and the parts left out are deleted. A Complete retried
- * after the marker is gone answers again when the object is that upload with the same ETag
- * (s3api keeps the upload id on the object); otherwise it is NoSuchUpload.
- * AWS: CompleteMultipartUpload; Swift: UploadController.POST.
+ * How a completion's segments are laid out in SLO manifests, none of more than
+ * SLO_MAX_MANIFEST_SEGMENTS segments. Up to that many parts: one manifest of them all, as s3api
+ * stores it. Past it: the first parts in the object's manifest itself, then sub-manifests of
+ * SLO_MAX_MANIFEST_SEGMENTS parts each (the last of fewer, at least 2), as many as fill the
+ * object's manifest. The parts come first in the object's manifest because Swift's
+ * `?multipart-manifest=delete` (which DeleteObject and lifecycle expiration send) reads every
+ * sub-manifest before it deletes their parts and refuses past 10,000 names waiting (slo.py
+ * MAX_BUFFERED_SLO_SEGMENTS): deleted first, they keep an upload of 10,000 parts under it (9,020
+ * at most). object.ts partOf finds a part by the same layout.
+ */
+export function layoutOf<T>(segments: readonly T[]): { direct: T[]; groups: T[][] } {
+  const max = SLO_MAX_MANIFEST_SEGMENTS;
+  if (segments.length <= max) return { direct: [...segments], groups: [] };
+  const groupCount = Math.ceil((segments.length - max) / (max - 1));
+  const direct = segments.slice(0, max - groupCount);
+  const groups: T[][] = [];
+  for (let start = direct.length; start < segments.length; start += max)
+    groups.push(segments.slice(start, start + max));
+  return { direct, groups };
+}
+
+/**
+ * Stores an SLO manifest of `segments` at `container/object` with `headers` (the slo stage checks
+ * every segment); the PUT's response headers, or S3's error for its failure.
+ */
+async function putManifest(
+  req: S3Request,
+  container: string,
+  object: string,
+  segments: readonly ManifestSegment[],
+  headers: Headers,
+  id: string,
+): Promise<Headers> {
+  const json = new TextEncoder().encode(JSON.stringify(segments));
+  headers.set(H.ACCEPT, "application/json");
+  headers.set(H.CONTENT_LENGTH, String(json.byteLength));
+  const query = { "multipart-manifest": "put" };
+  const put = await req.swift({ method: "PUT", container, object, query, headers, body: json });
+  if (put.status >= 300) throw await manifestFailure(put, id);
+  return (await discard(put)).headers;
+}
+
+/** Stores a sub-manifest of `segments` at `name`; the segment of the object's manifest that names it. */
+async function putSubManifest(
+  req: S3Request,
+  name: string,
+  segments: readonly ManifestSegment[],
+  id: string,
+): Promise<ManifestSegment> {
+  const container = segmentsOf(bucketOf(req));
+  const stored = await putManifest(req, container, name, segments, new Headers(), id);
+  const size = segments.reduce((sum, part) => sum + part.size_bytes, 0);
+  return { path: `/${container}/${name}`, etag: normalizeEtag(stored.get(H.ETAG)) ?? "", size_bytes: size };
+}
+
+/**
+ * The object's manifest (layoutOf): the parts, or the first parts and the sub-manifests of the
+ * rest, stored first; with the sub-manifests' names.
+ */
+async function objectManifest(
+  req: S3Request,
+  key: string,
+  id: string,
+  parts: readonly PartEntry[],
+): Promise<{ manifest: ManifestSegment[]; subManifests: string[] }> {
+  const segments = parts.map((part) => ({
+    path: `/${segmentsOf(bucketOf(req))}/${part.name}`,
+    etag: part.hash,
+    size_bytes: part.bytes,
+  }));
+  const layout = layoutOf(segments);
+  const groups = layout.groups.map((group, index) => ({ name: subManifestName(key, id, index + 1), group }));
+  const nested = await mapConcurrent(groups, SUB_MANIFEST_CONCURRENCY, ({ name, group }) =>
+    putSubManifest(req, name, group, id),
+  );
+  return { manifest: [...layout.direct, ...nested], subManifests: groups.map(({ name }) => name) };
+}
+
+/**
+ * The completed upload (its id) whose object a completion replaces, or null: none, the same
+ * upload, or a bucket that keeps (or kept) versions, where the older version still reads its parts.
+ */
+function replacedUpload(bucketHeaders: Headers, current: Headers | null, id: string): string | null {
+  const replaced = current?.get(UPLOAD_ID) ?? null;
+  return bucketHeaders.has(H.X_VERSIONS_ENABLED) || replaced === id ? null : replaced;
+}
+
+/** What a completion leaves to delete once its object is stored. */
+interface Leftovers {
+  /** The upload's parts and sub-manifests the object does not use. */
+  names: string[];
+  /** The completed upload the object replaced, whose parts and sub-manifests go too; null for none. */
+  replaced: string | null;
+}
+
+/**
+ * After the object is stored: the upload's marker deleted, then what it left over. The object is
+ * complete whatever becomes of the leftovers; one not deleted is only logged.
+ */
+async function finishUpload(req: S3Request, key: string, id: string, leftovers: Leftovers): Promise<void> {
+  const gone = await req.swift({ method: "DELETE", container: segmentsOf(bucketOf(req)), object: `${key}/${id}` });
+  if (gone.status === 404) await discard(gone);
+  else await succeeded(gone, "upload");
+  try {
+    await deleteSegments(req, leftovers.names);
+    if (leftovers.replaced !== null) await deleteUploadSegments(req, key, leftovers.replaced);
+  } catch (error) {
+    console.error(`S3 complete ${bucketOf(req)}/${key}: leftovers not deleted:`, error);
+  }
+}
+
+/**
+ * CompleteMultipartUpload: the named parts (ascending, at most MAX_PART_NUMBER, each uploaded
+ * with that ETag, each but the last at least S3_MIN_PART_SIZE) become an SLO manifest at the key
+ * (nesting sub-manifests past SLO_MAX_MANIFEST_SEGMENTS parts: layoutOf), with the marker's
+ * metadata and S3's multipart ETag; then the marker, the parts and sub-manifests left out, and
+ * the parts of the completed upload the object replaced (in a bucket that never kept versions)
+ * are deleted. A Complete that fails after storing sub-manifests leaves them to the next Complete
+ * or the abort. A Complete retried after the marker is gone answers again when the object is
+ * that upload with the same ETag (s3api keeps the upload id on the object); otherwise it is
+ * NoSuchUpload. Past COMPLETE_HEARTBEAT's grace period the answer is a 200 kept alive with
+ * whitespace, its outcome (or error) at the end, as AWS answers. AWS: CompleteMultipartUpload;
+ * Swift: UploadController.POST.
  */
 export async function complete(req: S3Request): Promise<Response> {
   const bucket = bucketOf(req);
   const key = keyOf(req);
   const id = uploadIdOf(req);
-  await headBucket(req);
-  const body = await readAtMost(req.body, MAX_COMPLETE_BODY, () => new S3Error("MaxMessageLengthExceeded"));
-  const md5 = req.request.headers.get("content-md5");
-  if (md5 !== null && contentMd5Hex(md5) !== (await md5Hex(body)))
-    throw new S3Error("BadDigest", undefined, { "Content-MD5": md5 });
+  const bucketHeaders = await headBucket(req);
+  const text = await readDocument(req, MAX_COMPLETE_BODY);
   const ifNoneMatch = req.request.headers.get(H.IF_NONE_MATCH);
   if (ifNoneMatch !== null && ifNoneMatch.trim() !== "*")
     throw new S3Error("NotImplemented", "If-None-Match on a write takes only *.");
@@ -477,103 +677,79 @@ export async function complete(req: S3Request): Promise<Response> {
       ? (await discard(await req.swift({ method: "HEAD", container: bucket, object: key }))).headers
       : null;
   if (completed !== null && completed.get(UPLOAD_ID) !== id) throw noSuchUpload(id);
-  const parts = namedParts(new TextDecoder().decode(body), id);
+  const parts = namedParts(text, id);
   const etag = await multipartEtag(parts);
   if (marker === null) {
     // s3api answers the retry of the very same Complete again; anything else finds no upload.
     if (completed?.get(SYSMETA_ETAG) === etag) return completeResult(req, key, etag);
     throw noSuchUpload(id);
   }
-  if (parts.length > SLO_MAX_MANIFEST_SEGMENTS)
-    throw new S3Error("InvalidRequest", `An upload is completed with at most ${SLO_MAX_MANIFEST_SEGMENTS} parts.`);
-
-  const uploaded = await partsOf(req, key, id);
-  const byNumber = new Map(uploaded.map((part) => [part.number, part]));
-  const found = await mapConcurrent(parts, PART_HEAD_CONCURRENCY, async (part) => {
-    const listed = byNumber.get(part.number);
-    if (listed !== undefined && listed.hash === part.etag) return listed;
-    // The container's listing may not show a part just uploaded (or uploaded again) yet: the part says.
-    const name = `${key}/${id}/${part.number}`;
-    const head = await discard(await req.swift({ method: "HEAD", container: segmentsOf(bucket), object: name }));
-    if (!head.ok || normalizeEtag(head.headers.get(H.ETAG)) !== part.etag)
-      throw new S3Error("InvalidPart", undefined, { UploadId: id, PartNumber: String(part.number), ETag: part.etag });
-    const bytes = Number(head.headers.get(H.CONTENT_LENGTH) ?? 0);
-    return { name, number: part.number, hash: part.etag, bytes, lastModified: "" };
+  const completion = { key, id, parts, etag, marker, bucketHeaders, ifNoneMatch };
+  // Checking and storing thousands of parts takes a while: past a grace period the client gets
+  // its 200 and whitespace until the outcome (heartbeat.ts).
+  return withHeartbeat(storeCompletion(req, completion), COMPLETE_HEARTBEAT, {
+    about: "upload",
+    resource: decodeSegment(req.url.pathname),
+    requestId: req.requestId,
   });
-  found.slice(0, -1).forEach((part) => {
-    if (part.bytes < MIN_PART_SIZE)
-      throw new S3Error("EntityTooSmall", undefined, {
-        ProposedSize: String(part.bytes),
-        MinSizeAllowed: String(MIN_PART_SIZE),
-        PartNumber: String(part.number),
-        ETag: part.hash,
-      });
-  });
-  const manifest = found.map((part) => ({
-    path: `/${segmentsOf(bucket)}/${part.name}`,
-    etag: part.hash,
-    size_bytes: part.bytes,
-  }));
-  await checkIfMatch(req, key);
+}
 
-  const json = new TextEncoder().encode(JSON.stringify(manifest));
+/** What `complete` found before the long part: the upload, its named parts and their ETag. */
+interface Completion {
+  key: string;
+  id: string;
+  parts: readonly NamedPart[];
+  etag: string;
+  marker: Headers;
+  bucketHeaders: Headers;
+  ifNoneMatch: string | null;
+}
+
+/** The parts checked, the object's manifest stored, the leftovers deleted; the Complete's result. */
+async function storeCompletion(req: S3Request, completion: Completion): Promise<Response> {
+  const { key, id, parts, etag, marker, bucketHeaders, ifNoneMatch } = completion;
+  const uploaded = await uploadSegments(req, key, id);
+  const found = await foundParts(req, key, id, parts, uploaded.parts);
+  checkPartSizes(req, found);
+  const current = await currentObject(req, key);
+  checkIfMatch(req, key, current);
+
+  const { manifest, subManifests } = await objectManifest(req, key, id, found);
   const headers = completedHeaders(marker);
   headers.set(SYSMETA_ETAG, etag);
   headers.set(UPLOAD_ID, id);
   // The container lists the manifest's etag with the multipart one (the slo stage fills in the base).
   headers.set(CONTAINER_UPDATE_OVERRIDE_ETAG, `; s3_etag=${etag}`);
-  headers.set(H.ACCEPT, "application/json");
-  headers.set(H.CONTENT_LENGTH, String(json.byteLength));
   if (ifNoneMatch !== null) headers.set(H.IF_NONE_MATCH, "*");
-  const put = await req.swift({
-    method: "PUT",
-    container: bucket,
-    object: key,
-    query: { "multipart-manifest": "put" },
-    headers,
-    body: json,
-  });
-  if (put.status >= 300) throw await manifestFailure(put, id);
-  await discard(put);
+  await putManifest(req, bucketOf(req), key, manifest, headers, id);
 
-  // The upload is complete: its marker goes, and so do the parts it left out.
-  const gone = await req.swift({ method: "DELETE", container: segmentsOf(bucket), object: `${key}/${id}` });
-  if (gone.status === 404) await discard(gone);
-  else await succeeded(gone, "upload");
-  // The object is complete whatever becomes of the parts it left out; one not deleted is only logged.
   const named = new Set(parts.map((part) => part.number));
-  const leftOut = uploaded.filter((part) => !named.has(part.number)).map((part) => part.name);
-  await deleteSegments(req, leftOut).catch((error: unknown) => {
-    console.error(`S3 complete ${bucket}/${key}: parts left out not deleted:`, error);
+  const used = new Set(subManifests);
+  await finishUpload(req, key, id, {
+    names: [
+      ...uploaded.parts.filter((part) => !named.has(part.number)).map((part) => part.name),
+      ...uploaded.subManifests.filter((name) => !used.has(name)),
+    ],
+    replaced: replacedUpload(bucketHeaders, current, id),
   });
   return completeResult(req, key, etag);
 }
 
 /**
- * AbortMultipartUpload: the marker deleted (none: NoSuchUpload), then every part, a page at a
- * time. 204. AWS: AbortMultipartUpload; Swift: UploadController.DELETE.
+ * AbortMultipartUpload: the marker deleted (none: NoSuchUpload), then every part and
+ * sub-manifest, a page at a time. 204. AWS: AbortMultipartUpload; Swift: UploadController.DELETE.
  */
 export async function abort(req: S3Request): Promise<Response> {
   const key = keyOf(req);
   const id = uploadIdOf(req);
   await headBucket(req);
-  const container = segmentsOf(bucketOf(req));
-  const deleted = await req.swift({ method: "DELETE", container, object: `${key}/${id}` });
+  const deleted = await req.swift({ method: "DELETE", container: segmentsOf(bucketOf(req)), object: `${key}/${id}` });
   if (deleted.status === 404) {
     await discard(deleted);
     throw noSuchUpload(id);
   }
   await succeeded(deleted, "upload");
-  const prefix = `${key}/${id}/`;
-  let marker = "";
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const entries = await segmentsPage(req, { prefix, delimiter: "/", marker });
-    const names = entries.flatMap((entry) => (entry.name === undefined ? [] : [entry.name]));
-    await deleteSegments(req, names);
-    const last = entries.at(-1);
-    if (entries.length < PAGE || last === undefined) break;
-    marker = last.name ?? last.subdir ?? "";
-  }
+  await deleteUploadSegments(req, key, id);
   return new Response(null, { status: 204 });
 }
 
@@ -600,7 +776,7 @@ export async function listParts(req: S3Request): Promise<Response> {
   const numberMarker = markerParam === null ? 0 : pageSize(markerParam, "part-number-marker", MAX_PART_NUMBER);
   await headBucket(req);
   await requireUpload(req, key, id);
-  const after = (await partsOf(req, key, id)).filter((part) => part.number > numberMarker);
+  const after = (await uploadSegments(req, key, id)).parts.filter((part) => part.number > numberMarker);
   const page = after.slice(0, maxParts);
   const truncated = after.length > page.length;
   return xmlResponse(

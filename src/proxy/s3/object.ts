@@ -10,20 +10,15 @@
 
 import { H } from "../../common/headers";
 import { conditionalStatus, normalizeEtag } from "../../common/conditional";
-import { MAX_OBJECT_NAME_LENGTH } from "../../common/constraints";
+import { MAX_OBJECT_NAME_LENGTH, SLO_MAX_MANIFEST_SEGMENTS } from "../../common/constraints";
 import { bucketOf } from "./bucket";
 import { checksumOfWrite, storedChecksums } from "./checksums";
 import { DELETE_MARKER_TYPE } from "./listing";
 import { S3Error } from "./errors";
 import { contentMd5Hex, quoteEtag, s3EtagOf, s3ObjectHeaders, swiftObjectHeaders } from "./headers";
-import { okOrThrow, type S3Request } from "./request";
+import { keyOf, okOrThrow, type S3Request } from "./request";
 import { copiedTagging, taggingCount, taggingOfHeader } from "./tagging";
 import { el, xmlResponse } from "./xml";
-
-export function keyOf(req: S3Request): string {
-  if (req.key === null) throw new S3Error("NoSuchKey");
-  return req.key;
-}
 
 /** AWS's longest key, in UTF-8 bytes (Swift's object name limit is the same 1024). */
 function checkKeyLength(key: string): void {
@@ -255,9 +250,55 @@ export async function get(req: S3Request): Promise<Response> {
   return new Response(req.method === "HEAD" ? null : response.body, { status: response.status, headers: out });
 }
 
+/** One segment of a stored SLO manifest, as partOf reads it. */
+interface StoredSegment {
+  name?: string;
+  bytes?: number;
+  sub_slo?: boolean;
+}
+
+/** The bytes before segment `index` of a manifest, and the segment's own. */
+function spanOf(segments: readonly StoredSegment[], index: number): { first: number; size: number } {
+  const first = segments.slice(0, index).reduce((sum, segment) => sum + (segment.bytes ?? 0), 0);
+  return { first, size: segments[index]?.bytes ?? 0 };
+}
+
+/** A sub-manifest's segments (its name `/container/object`, as a manifest records it). */
+async function subManifestSegments(req: S3Request, name: string): Promise<StoredSegment[]> {
+  const [, container = "", ...object] = name.split("/");
+  const query = { "multipart-manifest": "get" };
+  const response = await req.swift({ method: "GET", container, object: object.join("/"), query });
+  return (await (await okOrThrow(response, "object")).json()) as StoredSegment[];
+}
+
+/**
+ * Where part `number` of a completed upload lies when its manifest nests sub-manifests
+ * (multipart.ts layoutOf: its first parts in the manifest itself, then sub-manifests of
+ * SLO_MAX_MANIFEST_SEGMENTS parts each): one sub-manifest read at most. InvalidPartNumber when
+ * the manifest has no such part.
+ */
+async function nestedSpanOf(
+  req: S3Request,
+  segments: readonly StoredSegment[],
+  number: number,
+): Promise<{ first: number; size: number }> {
+  const direct = segments.findIndex((segment) => segment.sub_slo === true);
+  if (direct < 0 || number <= direct) return spanOf(segments, number - 1);
+  const rest = number - direct - 1;
+  const index = direct + Math.floor(rest / SLO_MAX_MANIFEST_SEGMENTS);
+  const sub = segments[index];
+  if (sub?.sub_slo !== true || sub.name === undefined) throw new S3Error("InvalidPartNumber");
+  const subSegments = await subManifestSegments(req, sub.name);
+  const within = rest % SLO_MAX_MANIFEST_SEGMENTS;
+  if (within >= subSegments.length) throw new S3Error("InvalidPartNumber");
+  const span = spanOf(subSegments, within);
+  return { first: spanOf(segments, index).first + span.first, size: span.size };
+}
+
 /**
  * `?partNumber=N` of a GetObject or HeadObject: the byte range of the upload's Nth part (its
- * Nth segment, as s3api counts), and the parts count; for an object that was no multipart
+ * Nth segment, as s3api counts; of a completed upload's nested manifest, its Nth part), and the
+ * parts count (a completed upload's: its multipart ETag's); for an object that was no multipart
  * upload, part 1 is the whole object. N past the parts is InvalidPartNumber; with a Range
  * header too, InvalidRequest. AWS: GetObject partNumber; Swift: s3api obj.py.
  */
@@ -281,7 +322,7 @@ async function partOf(
     method: "GET",
     container,
     object,
-    query: { ...query, "multipart-manifest": "get", format: "raw" },
+    query: { ...query, "multipart-manifest": "get" },
   });
   if (manifest.status >= 300) {
     await manifest.body?.cancel();
@@ -292,12 +333,13 @@ async function partOf(
     if (number > 1) throw new S3Error("InvalidPartNumber");
     return { range: null };
   }
-  const segments = (await manifest.json()) as { size_bytes?: number }[];
-  if (number > segments.length) throw new S3Error("InvalidPartNumber");
-  let first = 0;
-  for (const segment of segments.slice(0, number - 1)) first += segment.size_bytes ?? 0;
-  const size = segments[number - 1]?.size_bytes ?? 0;
-  return { range: size > 0 ? `bytes=${first}-${first + size - 1}` : null, count: segments.length };
+  const segments = (await manifest.json()) as StoredSegment[];
+  const uploadCount = Number(/-(\d+)"$/.exec(s3EtagOf(manifest.headers) ?? "")?.[1] ?? 0);
+  const count = Math.max(uploadCount, segments.length);
+  if (number > count) throw new S3Error("InvalidPartNumber");
+  const { first, size } =
+    count > segments.length ? await nestedSpanOf(req, segments, number) : spanOf(segments, number - 1);
+  return { range: size > 0 ? `bytes=${first}-${first + size - 1}` : null, count };
 }
 
 /** InvalidRange with the range asked for and the object's size (from Swift's `Content-Range: bytes *\/size`). */

@@ -310,9 +310,10 @@ async function answerPreflight(request: Request, config: Config): Promise<Respon
 export const s3Api: MiddlewareHandler = async (c, next) => {
   const request = c.req.raw;
   const requestId = (c.get("transId") as string | undefined) ?? "";
+  // A configuration that does not hold is every route's 503 (app.ts's error handler), not S3's.
+  const config = parseConfig(c.env);
   let response: Response;
   try {
-    const config = parseConfig(c.env);
     if (request.method === "OPTIONS") {
       const preflight = await answerPreflight(request, config);
       if (preflight === null) return next();

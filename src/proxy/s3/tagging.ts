@@ -36,7 +36,7 @@ import { bucketOf, CONFIG_BODY_MAX, headBucket } from "./bucket";
 import { S3Error } from "./errors";
 import { s3Sysmeta } from "./headers";
 import { DELETE_MARKER_TYPE } from "./listing";
-import { okOrThrow, type S3Request } from "./request";
+import { keyOf, okOrThrow, type S3Request } from "./request";
 import { childObjects, childText, el, parseXml, readDocument, type XmlObject, xmlResponse } from "./xml";
 
 /** One tag. */
@@ -303,11 +303,6 @@ function taggingResponse(tags: readonly Tag[], headers: Record<string, string> =
     ),
     headers,
   );
-}
-
-function keyOf(req: S3Request): string {
-  if (req.key === null) throw new S3Error("NoSuchKey");
-  return req.key;
 }
 
 /** An object's 404: NoSuchBucket when the bucket is missing, else NoSuchKey (NoSuchVersion for `versionId`). */
