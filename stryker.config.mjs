@@ -31,6 +31,7 @@ export const MUTATE = [
   "src/proxy/auth/sigv4.ts",
   "src/proxy/auth/sigv2.ts",
   "src/proxy/s3/payload.ts",
+  "src/proxy/s3/cors-rules.ts",
   "src/proxy/swift/large-objects/manifest.ts",
 ];
 

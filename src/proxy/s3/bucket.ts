@@ -12,6 +12,7 @@ import { requestedAcls } from "./acl";
 import { claimBucket, releaseBucket } from "./bucket-names";
 import { S3Error } from "./errors";
 import { bucketOf, CONFIG_BODY_MAX, headBucket, okOrThrow, type S3Request } from "./request";
+import { removalHeaders } from "./sysmeta-document";
 import { childText, el, parseXml, readBodyText, xmlResponse } from "./xml";
 
 export { bucketOf, CONFIG_BODY_MAX, headBucket };
@@ -101,4 +102,25 @@ export async function putVersioning(req: S3Request): Promise<Response> {
   );
   await response.body?.cancel();
   return done();
+}
+
+// A bucket configuration kept as container system metadata (sysmeta-document.ts).
+
+/** Sets a bucket's container headers (a configuration's, encoded above). */
+async function postBucket(req: S3Request, headers: Headers): Promise<void> {
+  const response = await okOrThrow(await req.swift({ method: "POST", container: bucketOf(req), headers }), "bucket");
+  await response.body?.cancel();
+}
+
+/** Stores a configuration's headers (sysmeta-document.ts encodeDocument's) on the request's bucket; S3's 200. */
+export async function storeDocument(req: S3Request, headers: Headers): Promise<Response> {
+  await postBucket(req, headers);
+  return new Response(null, { status: 200, headers: { [H.CONTENT_LENGTH]: "0" } });
+}
+
+/** Removes the configuration under `base` from the request's bucket, if it has one; S3's 204 either way. */
+export async function deleteDocument(req: S3Request, base: string): Promise<Response> {
+  const current = await headBucket(req);
+  if (current.get(base)) await postBucket(req, removalHeaders(base, current));
+  return new Response(null, { status: 204 });
 }

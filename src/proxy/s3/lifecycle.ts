@@ -24,10 +24,11 @@
  */
 
 import { MAX_OBJECT_NAME_LENGTH } from "../../common/constraints";
+import { deleteDocument, storeDocument } from "./bucket";
 import { bucketOf, headBucket, type S3Request } from "./request";
 import { S3Error } from "./errors";
 import { register } from "./registry";
-import { decodeDocument, deleteDocument, encodeDocument, storeDocument } from "./sysmeta-document";
+import { decodeDocument, encodeDocument } from "./sysmeta-document";
 import {
   childObjects,
   childText,

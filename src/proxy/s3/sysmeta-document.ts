@@ -4,13 +4,11 @@
  * under a name `base`: JSON with every character but printable ASCII escaped (`\u0020` for a
  * space: a header value keeps neither non-ASCII text nor spaces at its ends), in `base` when it
  * fits one header value, else `{"v":1,"chunks":N}` there and the text in `base-1` to `base-N`.
- * Writing one sets the chunks a longer document left behind to "" (removed). `storeDocument` and
- * `deleteDocument` are the Put and Delete operations of such a configuration.
+ * Writing one sets the chunks a longer document left behind to "" (removed). Pure: bucket.ts
+ * stores and removes such a configuration (storeDocument, deleteDocument).
  */
 
 import { MAX_HEADER_SIZE } from "../../common/constraints";
-import { H } from "../../common/headers";
-import { bucketOf, headBucket, okOrThrow, type S3Request } from "./request";
 
 /** One stored chunk: a header value Swift takes (MAX_HEADER_SIZE), with room to spare. */
 const CHUNK = MAX_HEADER_SIZE - 192;
@@ -61,23 +59,4 @@ export function decodeDocument(base: string, headers: Headers): unknown {
   for (let index = 1; index <= Math.min(parsed.chunks, MAX_CHUNKS); index++)
     text += headers.get(`${base}-${index}`) ?? "";
   return JSON.parse(text) as unknown;
-}
-
-/** Sets a bucket's container headers (a configuration's, encoded above). */
-async function postBucket(req: S3Request, headers: Headers): Promise<void> {
-  const response = await okOrThrow(await req.swift({ method: "POST", container: bucketOf(req), headers }), "bucket");
-  await response.body?.cancel();
-}
-
-/** Stores a configuration's headers (encodeDocument's) on the request's bucket; S3's 200. */
-export async function storeDocument(req: S3Request, headers: Headers): Promise<Response> {
-  await postBucket(req, headers);
-  return new Response(null, { status: 200, headers: { [H.CONTENT_LENGTH]: "0" } });
-}
-
-/** Removes the configuration under `base` from the request's bucket, if it has one; S3's 204 either way. */
-export async function deleteDocument(req: S3Request, base: string): Promise<Response> {
-  const current = await headBucket(req);
-  if (current.get(base)) await postBucket(req, removalHeaders(base, current));
-  return new Response(null, { status: 204 });
 }

@@ -130,6 +130,13 @@ export function childText(parent: XmlObject, name: string): string | null {
   return Object.keys(value).length === 0 ? "" : fail();
 }
 
+/** The texts of every child element `name` (none: []); MalformedXML for one that is not text. */
+export function childTexts(parent: XmlObject, name: string): string[] {
+  const value = parent[name];
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map((item) => childText({ [name]: item }, name) ?? "");
+}
+
 /** Child elements that must be objects (a list's items). */
 export function childObjects(parent: XmlObject, name: string): XmlObject[] {
   const value = parent[name];
