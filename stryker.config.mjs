@@ -32,6 +32,7 @@ export const MUTATE = [
   "src/proxy/auth/sigv2.ts",
   "src/proxy/s3/payload.ts",
   "src/proxy/s3/cors-rules.ts",
+  "src/proxy/s3/acl-grants.ts",
   "src/proxy/swift/large-objects/manifest.ts",
 ];
 
