@@ -11,7 +11,10 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const TEST_TIMEOUT_MS = 30_000;
 
 /** Tests run with S3_MIN_PART_SIZE at 1 byte, in a project of their own. */
-const SMALL_PARTS_TESTS = "test/integration/s3/multipart-many-parts.test.ts";
+const SMALL_PARTS_TESTS = [
+  "test/integration/s3/multipart-many-parts.test.ts",
+  "test/integration/s3/multipart-replaced.test.ts",
+];
 
 export default defineConfig({
   test: {
@@ -34,7 +37,7 @@ export default defineConfig({
             "test/durable/**/*.test.ts",
             "test/replication/**/*.test.ts",
           ],
-          exclude: [...configDefaults.exclude, SMALL_PARTS_TESTS],
+          exclude: [...configDefaults.exclude, ...SMALL_PARTS_TESTS],
         },
       },
       {
@@ -48,7 +51,7 @@ export default defineConfig({
             remoteBindings: false,
           }),
         ],
-        test: { name: "s3-small-parts", testTimeout: TEST_TIMEOUT_MS, include: [SMALL_PARTS_TESTS] },
+        test: { name: "s3-small-parts", testTimeout: TEST_TIMEOUT_MS, include: SMALL_PARTS_TESTS },
       },
       {
         // Fault injection on: tests take zones down through /faults and bring them back.

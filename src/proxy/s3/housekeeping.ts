@@ -64,7 +64,7 @@ import {
 } from "./lifecycle";
 import { ownerId } from "./headers";
 import { DELETE_MARKER_TYPE } from "./listing";
-import { segmentsOf } from "./multipart";
+import { segmentsOf } from "./upload-segments";
 import { deleteKey } from "./object";
 import { storedObjectTags } from "./tagging";
 import { REGISTERED_TTL_MS } from "./registry";

@@ -9,7 +9,7 @@
 import type { Config } from "../../config/config";
 import { MAX_KEYS } from "./listing";
 import { MAX_DELETE_KEYS } from "./multi-delete";
-import { MAX_PART_NUMBER } from "./multipart";
+import { MAX_PART_NUMBER } from "./upload-segments";
 
 export function s3apiInfo(config: Config): Record<string, unknown> {
   return {

@@ -22,59 +22,46 @@ import { md5Hex } from "../../common/digest";
 import { H } from "../../common/headers";
 import { CONTAINER_UPDATE_OVERRIDE_ETAG } from "../../durable/rows";
 import { bucketOf, headBucket } from "./bucket";
-import { type ResourceKind, S3Error, statusError } from "./errors";
+import { S3Error, statusError } from "./errors";
 import { quoteEtag, s3EtagOf, s3Sysmeta, s3Time, swiftObjectHeaders, SYSMETA_ETAG } from "./headers";
 import { copyConditions, copySourceOf, missing, writeBody, writeTarget } from "./object";
 import { encodingOf } from "./listing";
 import { COMPLETE_HEARTBEAT, withHeartbeat } from "./heartbeat";
-import { decodeSegment, keyOf, listingOf, okOrThrow, type S3Request } from "./request";
+import { decodeSegment, keyOf, type S3Request } from "./request";
+import {
+  deleteSegments,
+  deleteUploadSegments,
+  discard,
+  markBucket,
+  MAX_PAGES,
+  MAX_PART_NUMBER,
+  PAGE,
+  segmentsOf,
+  segmentsPage,
+  succeeded,
+  UPLOAD_ID,
+  uploadNames,
+} from "./upload-segments";
 import { registerUploads } from "./registry";
 import { pageSize } from "./service";
 import { isTaggingHeader, taggingOfHeader } from "./tagging";
 import { childObjects, childText, el, parseXml, readDocument, type XmlElement, xmlResponse } from "./xml";
 
-/** The highest part number, and the most parts an upload completes with (AWS). */
-export const MAX_PART_NUMBER = 10_000;
 /** ListParts' largest page (max-parts) and default; ListMultipartUploads' (max-uploads). */
 const MAX_PARTS_LISTING = 1000;
 const MAX_UPLOADS = 1000;
-/** Entries read per listing page of the segments container. */
-const PAGE = 1000;
-/** Pages read at most by one operation: every part of the largest upload, and one page more. */
-const MAX_PAGES = MAX_PART_NUMBER / PAGE + 1;
 /** The largest CompleteMultipartUpload document read (s3api's MAX_COMPLETE_UPLOAD_BODY_SIZE). */
 const MAX_COMPLETE_BODY = 2 * 1024 * 1024;
-/** Parts deleted at once (an abort, a completion's parts left out). */
-const DELETE_CONCURRENCY = 4;
 /** Parts a completion HEADs at once, those the segments container's listing does not show yet. */
 const PART_HEAD_CONCURRENCY = 4;
 /** Sub-manifests a completion stores at once (each PUT HEADs its parts, SLO_CONCURRENCY at a time). */
 const SUB_MANIFEST_CONCURRENCY = 2;
 
-/** The container of a bucket's uploads and parts (s3api's MULTIUPLOAD_SUFFIX). */
-export function segmentsOf(bucket: string): string {
-  return `${bucket}+segments`;
-}
-
 /** System metadata of an upload's marker: the content type CreateMultipartUpload was given, if any. */
 const HAS_CONTENT_TYPE = s3Sysmeta("has-content-type");
 const SYSMETA_CONTENT_TYPE = s3Sysmeta("content-type");
-/** System metadata of a completed upload: its upload id (a retried Complete finds it there). */
-const UPLOAD_ID = s3Sysmeta("upload-id");
-
 /** Headers of CreateMultipartUpload the completed object keeps, besides content type and metadata. */
 const KEPT_HEADERS = [H.CONTENT_ENCODING, H.CONTENT_LANGUAGE, H.CONTENT_DISPOSITION, H.EXPIRES, H.CACHE_CONTROL];
-
-async function discard(response: Response): Promise<Response> {
-  await response.body?.cancel().catch(() => undefined);
-  return response;
-}
-
-/** A Swift response that must have succeeded (else the S3Error of its status), its body discarded. */
-async function succeeded(response: Response, about: ResourceKind): Promise<Response> {
-  await okOrThrow(response, about);
-  return discard(response);
-}
 
 /** A new upload id: 16 random bytes, base64url (as s3api's unique_id), never all digits (a part's name). */
 function newUploadId(): string {
@@ -118,40 +105,12 @@ interface PartEntry {
   lastModified: string;
 }
 
-interface ListedEntry {
-  name?: string;
-  subdir?: string;
-  hash?: string;
-  bytes?: number;
-  last_modified?: string;
-}
-
 /** The part number a part's name ends with, or null for another name. */
 function partNumberOfName(name: string, prefix: string): number | null {
   const rest = name.slice(prefix.length);
   if (!/^[1-9]\d{0,4}$/.test(rest)) return null;
   const number = Number(rest);
   return number <= MAX_PART_NUMBER ? number : null;
-}
-
-/**
- * One page of the segments container's JSON listing after `marker`; a missing container lists
- * nothing.
- */
-async function segmentsPage(
-  req: S3Request,
-  query: { prefix?: string; delimiter?: string; marker: string },
-): Promise<ListedEntry[]> {
-  const params: Record<string, string> = { format: "json", limit: String(PAGE) };
-  if (query.prefix) params.prefix = query.prefix;
-  if (query.delimiter) params.delimiter = query.delimiter;
-  if (query.marker) params.marker = query.marker;
-  const response = await req.swift({ method: "GET", container: segmentsOf(bucketOf(req)), query: params });
-  if (response.status === 404) {
-    await discard(response);
-    return [];
-  }
-  return listingOf<ListedEntry>(await okOrThrow(response, "bucket"));
 }
 
 /**
@@ -172,18 +131,6 @@ interface UploadSegments {
   subManifests: string[];
 }
 
-/** Every name under `<key>/<uploadId>/` (at most MAX_PAGES pages are read), page by page. */
-async function* uploadNames(req: S3Request, key: string, id: string): AsyncGenerator<ListedEntry[]> {
-  let marker = "";
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const entries = await segmentsPage(req, { prefix: `${key}/${id}/`, delimiter: "/", marker });
-    yield entries.filter((entry) => entry.name !== undefined);
-    const last = entries.at(-1);
-    if (entries.length < PAGE || last === undefined) return;
-    marker = last.name ?? last.subdir ?? "";
-  }
-}
-
 /** Every part of an upload, in part-number order, and its sub-manifests. */
 async function uploadSegments(req: S3Request, key: string, id: string): Promise<UploadSegments> {
   const prefix = `${key}/${id}/`;
@@ -197,24 +144,6 @@ async function uploadSegments(req: S3Request, key: string, id: string): Promise<
   }
   found.parts.sort((a, b) => a.number - b.number);
   return found;
-}
-
-/** Deletes objects of the segments container; one already gone is no failure. */
-async function deleteSegments(req: S3Request, names: readonly string[]): Promise<void> {
-  const container = segmentsOf(bucketOf(req));
-  await mapConcurrent(names, DELETE_CONCURRENCY, async (name) => {
-    const response = await req.swift({ method: "DELETE", container, object: name });
-    if (response.status === 404) await discard(response);
-    else await succeeded(response, "upload");
-  });
-}
-
-/** Deletes every part and sub-manifest of an upload, a page at a time. */
-async function deleteUploadSegments(req: S3Request, key: string, id: string): Promise<void> {
-  for await (const entries of uploadNames(req, key, id)) {
-    const names = entries.map(({ name }) => name ?? "");
-    await deleteSegments(req, names);
-  }
 }
 
 /**
@@ -238,8 +167,10 @@ export async function create(req: S3Request): Promise<Response> {
     }
     await succeeded(await req.swift({ method: "PUT", container: segments, headers: containerHeaders }), "bucket");
   } else await succeeded(existing, "bucket");
-  // The S3 housekeeping job reclaims the bucket's abandoned uploads (registry.ts, housekeeping.ts).
+  // The S3 housekeeping job reclaims the bucket's abandoned uploads (registry.ts, housekeeping.ts),
+  // and an S3 write that replaces a completed upload's object deletes its parts (upload-segments.ts).
   await registerUploads(req.ctx.config, req.account, bucket);
+  await markBucket(req, bucketHeaders);
 
   const id = newUploadId();
   const marker = swiftObjectHeaders(headers);

@@ -17,6 +17,7 @@ import { DELETE_MARKER_TYPE } from "./listing";
 import { S3Error } from "./errors";
 import { contentMd5Hex, quoteEtag, s3EtagOf, s3ObjectHeaders, swiftObjectHeaders } from "./headers";
 import { keyOf, okOrThrow, type S3Request } from "./request";
+import { releaseReplaced, replacedUpload } from "./upload-segments";
 import { copiedTagging, taggingCount, taggingOfHeader } from "./tagging";
 import { el, xmlResponse } from "./xml";
 
@@ -101,6 +102,7 @@ export async function put(req: S3Request): Promise<Response> {
     swift.set(H.IF_NONE_MATCH, "*");
   }
   await checkIfMatch(req, container, object);
+  const replaced = replacedUpload(req, object);
   const { response, answer } = await writeBody(req, container, object, swift);
   if (response.status === 412) {
     await response.body?.cancel();
@@ -108,6 +110,7 @@ export async function put(req: S3Request): Promise<Response> {
   }
   await writeResult(req, response, container);
   await response.body?.cancel();
+  releaseReplaced(req, object, replaced);
   return answer({ ...versionHeader(response) });
 }
 
@@ -521,6 +524,7 @@ export async function copy(req: S3Request): Promise<Response> {
   swift.set(H.X_COPY_FROM, `/${encodeURIComponent(source.bucket)}/${encodeURIComponent(source.key)}`);
   swift.set(H.CONTENT_LENGTH, "0");
   const query: Record<string, string> = source.versionId === null ? {} : { "version-id": source.versionId };
+  const replaced = replacedUpload(req, object);
   const response = await req.swift({ method: "PUT", container, object, headers: swift, query });
   if (response.status === 400 && source.versionId !== null) {
     await response.body?.cancel();
@@ -536,6 +540,7 @@ export async function copy(req: S3Request): Promise<Response> {
   }
   await okOrThrow(response, "object");
   await response.body?.cancel();
+  releaseReplaced(req, object, replaced);
   const etag = quoteEtag(response.headers.get(H.ETAG) ?? "");
   const lastModified = new Date(response.headers.get(H.LAST_MODIFIED) ?? Date.now()).toISOString();
   const sourceVersion = response.headers.get(H.X_COPIED_FROM_VERSION_ID);

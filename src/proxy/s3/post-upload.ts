@@ -25,6 +25,7 @@ import { bucketOf } from "./bucket";
 import { S3Error } from "./errors";
 import { AMZ_META_PREFIX, contentMd5Hex, quoteEtag, SHARED_HEADERS, swiftObjectHeaders } from "./headers";
 import { versionHeader, writeResult } from "./object";
+import { releaseReplaced, replacedUpload } from "./upload-segments";
 import { addressOf, isValidBucketName, type S3Request, unsignedAddressOf } from "./request";
 import { el, xmlResponse } from "./xml";
 
@@ -424,6 +425,7 @@ export async function postObject(req: S3Request, form?: SignedForm): Promise<Res
     const body = sizedFile(reader, min, max, (error) => {
       upload.refused = error;
     });
+    const replaced = replacedUpload(req, key);
     let response: Response;
     try {
       response = await req.swift({ method: "PUT", container: bucket, object: key, headers, body });
@@ -436,6 +438,7 @@ export async function postObject(req: S3Request, form?: SignedForm): Promise<Res
     }
     await writeResult(req, response, bucket);
     await response.body?.cancel();
+    releaseReplaced(req, key, replaced);
     return answer(req, fields, bucket, key, response);
   } finally {
     await reader.close();

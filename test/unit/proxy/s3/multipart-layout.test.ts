@@ -7,7 +7,8 @@
  */
 import { describe, it } from "vitest";
 import { SLO_MAX_MANIFEST_SEGMENTS } from "../../../../src/common/constraints";
-import { layoutOf, MAX_PART_NUMBER } from "../../../../src/proxy/s3/multipart";
+import { layoutOf } from "../../../../src/proxy/s3/multipart";
+import { MAX_PART_NUMBER } from "../../../../src/proxy/s3/upload-segments";
 
 const parts = (count: number) => Array.from({ length: count }, (_, index) => index + 1);
 
