@@ -284,23 +284,32 @@ async function handle(c: Context, requestId: string, arrival: Arrival): Promise<
 async function arrivalOf(request: Request, config: Config): Promise<Arrival | null> {
   if (hasS3Authentication(request)) return { kind: "signed" };
   if (postUpload.isS3FormUpload(request, config)) return { kind: "form" };
+  const named = await namedBucketOf(request, config);
+  if (named === null) return null;
+  if (named.account !== null) return { kind: "anonymous", account: named.account };
+  if (named.virtualHost) throw new S3Error("NoSuchBucket", undefined, { BucketName: named.bucket });
+  return null;
+}
+
+/**
+ * The bucket an unsigned request names (request.ts unsignedAddressOf; in path style only a name
+ * S3 accepts) and the account that holds it (null: none); null when it names no bucket.
+ */
+async function namedBucketOf(
+  request: Request,
+  config: Config,
+): Promise<{ bucket: string; key: string | null; virtualHost: boolean; account: string | null } | null> {
   const address = unsignedAddressOf(new URL(request.url), config);
   if (address === null || address.bucket === null) return null;
   if (!address.virtualHost && !isValidBucketName(address.bucket)) return null;
   const account = await bucketOwner(serviceContext(config), address.bucket);
-  if (account !== null) return { kind: "anonymous", account };
-  if (address.virtualHost) throw new S3Error("NoSuchBucket", undefined, { BucketName: address.bucket });
-  return null;
+  return { bucket: address.bucket, key: address.key, virtualHost: address.virtualHost, account };
 }
 
 /** A CORS preflight to a bucket (never signed): answered from the bucket's rules (cors.ts). */
 async function answerPreflight(request: Request, config: Config): Promise<Response | null> {
-  const address = unsignedAddressOf(new URL(request.url), config);
-  if (address === null || address.bucket === null) return null;
-  if (!address.virtualHost && !isValidBucketName(address.bucket)) return null;
-  const ctx = serviceContext(config);
-  const account = await bucketOwner(ctx, address.bucket);
-  return cors.preflight(ctx, request, { account, bucket: address.bucket, key: address.key });
+  const named = await namedBucketOf(request, config);
+  return named === null ? null : cors.preflight(serviceContext(config), request, named);
 }
 
 /**
