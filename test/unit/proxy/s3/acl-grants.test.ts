@@ -17,7 +17,7 @@ import {
   policyResponse,
   sameGrants,
 } from "../../../../src/proxy/s3/acl-grants";
-import { S3Error } from "../../../../src/proxy/s3/errors";
+import { thrownS3Error } from "./thrown";
 
 const ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers";
 const OWNER = "test:tester";
@@ -26,13 +26,8 @@ const user = (id: string, permission: Grant["permission"]): Grant => ({ grantee:
 
 /** What `run` throws: its S3 code, message and fields. */
 function refusal(run: () => unknown): { code: string; message: string; fields: Record<string, string> } {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof S3Error) return { code: error.code, message: error.message, fields: { ...error.fields } };
-    throw error;
-  }
-  throw new Error("accepted");
+  const { code, message, fields } = thrownS3Error(run);
+  return { code, message, fields: { ...fields } };
 }
 
 const policy = (...grants: string[]) =>

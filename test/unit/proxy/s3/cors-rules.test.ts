@@ -16,6 +16,7 @@ import {
 } from "../../../../src/proxy/s3/cors-rules";
 import { S3Error } from "../../../../src/proxy/s3/errors";
 import { encodeDocument } from "../../../../src/proxy/s3/sysmeta-document";
+import { thrownS3Error } from "./thrown";
 
 const doc = (...rules: string[]) => `<CORSConfiguration>${rules.join("")}</CORSConfiguration>`;
 const rule = (...parts: string[]) => `<CORSRule>${parts.join("")}</CORSRule>`;
@@ -25,14 +26,10 @@ const method = tag("AllowedMethod");
 const header = tag("AllowedHeader");
 const expose = tag("ExposeHeader");
 
+/** The S3Error parseCors throws for a document (fails when it accepts it). */
 function refusal(text: string): { code: string; message: string } {
-  try {
-    parseCors(text);
-  } catch (error) {
-    if (error instanceof S3Error) return { code: error.code, message: error.message };
-    throw error;
-  }
-  throw new Error("accepted");
+  const { code, message } = thrownS3Error(() => parseCors(text));
+  return { code, message };
 }
 
 const base: CorsRule = { id: null, origins: [], methods: [], headers: [], expose: [], maxAge: null };

@@ -6,7 +6,6 @@
  */
 import { describe, it } from "vitest";
 import { MAX_HEADER_SIZE } from "../../../../src/common/constraints";
-import { S3Error } from "../../../../src/proxy/s3/errors";
 import {
   currentExpires,
   decodeLifecycle,
@@ -24,6 +23,7 @@ import {
 } from "../../../../src/proxy/s3/lifecycle";
 import { removalHeaders } from "../../../../src/proxy/s3/sysmeta-document";
 import { xmlDocument } from "../../../../src/proxy/s3/xml";
+import { thrownS3Error } from "./thrown";
 
 const doc = (...rules: string[]) =>
   `<?xml version="1.0" encoding="UTF-8"?>\n<LifecycleConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
@@ -35,13 +35,8 @@ const expireDays = (days: string | number) => `<Expiration><Days>${days}</Days><
 
 /** The S3Error parseLifecycle throws for a document (fails when it accepts it). */
 function refusal(text: string): { code: string; message: string } {
-  try {
-    parseLifecycle(text);
-  } catch (error) {
-    if (error instanceof S3Error) return { code: error.code, message: error.message };
-    throw error;
-  }
-  throw new Error("the document was accepted");
+  const { code, message } = thrownS3Error(() => parseLifecycle(text));
+  return { code, message };
 }
 
 const DAY = 86_400_000;
