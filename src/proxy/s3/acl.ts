@@ -20,7 +20,6 @@
  * swift_acl_translate (without s3_acl).
  */
 
-import { H } from "../../common/headers";
 import {
   aclHeaders,
   containerGrants,
@@ -33,7 +32,7 @@ import {
 } from "./acl-grants";
 import { claimBucket } from "./bucket-names";
 import { S3Error } from "./errors";
-import { bucketOf, CONFIG_BODY_MAX, headBucket, keyOf, okOrThrow, type S3Request } from "./request";
+import { bucketOf, CONFIG_BODY_MAX, emptyOk, headBucket, keyOf, okOrThrow, type S3Request } from "./request";
 import { readBodyText } from "./xml";
 
 /** The container ACL headers a CreateBucket's canned ACL or grant headers ask for; null when it names none. */
@@ -54,11 +53,6 @@ async function askedGrants(req: S3Request): Promise<Grant[]> {
   return fromHeaders;
 }
 
-/** The 200 an ACL write answers with. */
-function done(): Response {
-  return new Response(null, { status: 200, headers: { [H.CONTENT_LENGTH]: "0" } });
-}
-
 /** GetBucketAcl: the owner's FULL_CONTROL and what the container's ACLs grant. */
 export async function getBucketAcl(req: S3Request): Promise<Response> {
   return policyResponse(req.owner, containerGrants(await headBucket(req), req.owner));
@@ -75,7 +69,7 @@ export async function putBucketAcl(req: S3Request): Promise<Response> {
   if (open) await claimBucket(req.ctx, req.account, bucket);
   const response = await okOrThrow(await req.swift({ method: "POST", container: bucket, headers }), "bucket");
   await response.body?.cancel();
-  return done();
+  return emptyOk();
 }
 
 /** The grants an object has: the owner's FULL_CONTROL and the bucket's readers' READ. */
@@ -97,5 +91,5 @@ export async function getObjectAcl(req: S3Request): Promise<Response> {
 export async function putObjectAcl(req: S3Request): Promise<Response> {
   if (!sameGrants(await askedGrants(req), await objectGrants(req), req.owner))
     throw new S3Error("NotImplemented", "Objects have no ACL of their own in Swift: set the bucket's ACL.");
-  return done();
+  return emptyOk();
 }

@@ -11,7 +11,7 @@ import { H } from "../../common/headers";
 import { requestedAcls } from "./acl";
 import { claimBucket, releaseBucket } from "./bucket-names";
 import { S3Error } from "./errors";
-import { bucketOf, CONFIG_BODY_MAX, headBucket, okOrThrow, type S3Request } from "./request";
+import { bucketOf, CONFIG_BODY_MAX, emptyOk, headBucket, okOrThrow, type S3Request } from "./request";
 import { removalHeaders } from "./sysmeta-document";
 import { childText, el, parseXml, readBodyText, xmlResponse } from "./xml";
 
@@ -19,11 +19,6 @@ export { bucketOf, CONFIG_BODY_MAX, headBucket };
 
 /** The region header HeadBucket answers with. */
 const X_AMZ_BUCKET_REGION = "x-amz-bucket-region";
-
-/** The 200 every bucket write answers with, no body. */
-function done(headers: Record<string, string> = {}): Response {
-  return new Response(null, { status: 200, headers: { [H.CONTENT_LENGTH]: "0", ...headers } });
-}
 
 /**
  * CreateBucket: the name claimed (BucketAlreadyExists when another account holds it:
@@ -48,13 +43,13 @@ export async function create(req: S3Request): Promise<Response> {
   }
   await okOrThrow(response, "bucket");
   await response.body?.cancel();
-  return done({ [H.LOCATION]: `/${bucket}` });
+  return emptyOk({ [H.LOCATION]: `/${bucket}` });
 }
 
 /** HeadBucket: 200 with the bucket's region; 404 (no body, as every HEAD) when there is none. */
 export async function head(req: S3Request): Promise<Response> {
   await headBucket(req);
-  return done({ [X_AMZ_BUCKET_REGION]: req.ctx.config.s3.region });
+  return emptyOk({ [X_AMZ_BUCKET_REGION]: req.ctx.config.s3.region });
 }
 
 /** DeleteBucket: 204, the name given up; BucketNotEmpty while it holds objects (or versions). */
@@ -101,7 +96,7 @@ export async function putVersioning(req: S3Request): Promise<Response> {
     "bucket",
   );
   await response.body?.cancel();
-  return done();
+  return emptyOk();
 }
 
 // A bucket configuration kept as container system metadata (sysmeta-document.ts).
@@ -115,7 +110,7 @@ async function postBucket(req: S3Request, headers: Headers): Promise<void> {
 /** Stores a configuration's headers (sysmeta-document.ts encodeDocument's) on the request's bucket; S3's 200. */
 export async function storeDocument(req: S3Request, headers: Headers): Promise<Response> {
   await postBucket(req, headers);
-  return new Response(null, { status: 200, headers: { [H.CONTENT_LENGTH]: "0" } });
+  return emptyOk();
 }
 
 /** Removes the configuration under `base` from the request's bucket, if it has one; S3's 204 either way. */

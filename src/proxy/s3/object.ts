@@ -16,7 +16,7 @@ import { checksumOfWrite, storedChecksums } from "./checksums";
 import { DELETE_MARKER_TYPE } from "./listing";
 import { S3Error } from "./errors";
 import { contentMd5Hex, quoteEtag, s3EtagOf, s3ObjectHeaders, swiftObjectHeaders } from "./headers";
-import { keyOf, okOrThrow, type S3Request } from "./request";
+import { emptyOk, keyOf, okOrThrow, type S3Request } from "./request";
 import { releaseReplaced, replacedUpload } from "./upload-segments";
 import { copiedTagging, taggingCount, taggingOfHeader } from "./tagging";
 import { el, xmlResponse } from "./xml";
@@ -142,15 +142,7 @@ export async function writeBody(
     footers: checksum.footers,
   });
   const answer = (extra: Record<string, string> = {}) =>
-    new Response(null, {
-      status: 200,
-      headers: {
-        [H.ETAG]: quoteEtag(response.headers.get(H.ETAG) ?? ""),
-        [H.CONTENT_LENGTH]: "0",
-        ...extra,
-        ...checksum.responseHeaders(),
-      },
-    });
+    emptyOk({ [H.ETAG]: quoteEtag(response.headers.get(H.ETAG) ?? ""), ...extra, ...checksum.responseHeaders() });
   return { response, answer };
 }
 

@@ -8,6 +8,7 @@
  */
 
 import { SwiftError } from "../../common/errors";
+import { H } from "../../common/headers";
 import { urlPathOf } from "../../common/path";
 import type { Config, S3Config } from "../../config/config";
 import type { Identity } from "../auth/swift-v1";
@@ -221,4 +222,9 @@ export function keyOf(req: S3Request): string {
 export async function headBucket(req: S3Request): Promise<Headers> {
   const response = await okOrThrow(await req.swift({ method: "HEAD", container: bucketOf(req) }), "bucket");
   return response.headers;
+}
+
+/** The 200 with no body S3's writes answer with (PutBucketAcl, PutObjectTagging, …), and `headers`. */
+export function emptyOk(headers: Record<string, string> = {}): Response {
+  return new Response(null, { status: 200, headers: { [H.CONTENT_LENGTH]: "0", ...headers } });
 }

@@ -36,7 +36,7 @@ import { bucketOf, CONFIG_BODY_MAX, headBucket } from "./bucket";
 import { S3Error } from "./errors";
 import { s3Sysmeta } from "./headers";
 import { DELETE_MARKER_TYPE } from "./listing";
-import { keyOf, okOrThrow, type S3Request } from "./request";
+import { emptyOk, keyOf, okOrThrow, type S3Request } from "./request";
 import { childObjects, childText, el, parseXml, readDocument, type XmlObject, xmlResponse } from "./xml";
 
 /** One tag. */
@@ -392,7 +392,7 @@ async function retag(req: S3Request, form: string): Promise<Record<string, strin
 export async function putObjectTagging(req: S3Request): Promise<Response> {
   const tags = await tagSetOfBody(req, "object");
   const version = await retag(req, encodeTags(tags));
-  return new Response(null, { status: 200, headers: { [H.CONTENT_LENGTH]: "0", ...version } });
+  return emptyOk(version);
 }
 
 /** DeleteObjectTagging: the object's (or version's) tag set removed. 204. */
