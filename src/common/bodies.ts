@@ -5,10 +5,19 @@
  * request body whole, within a cap; and cancelling one nobody read.
  */
 
-/** Copies a body between buckets (a handoff zone, or a zone whose bucket missed the write). */
+import { countWork } from "./work";
+
+/**
+ * Copies a body between buckets (a handoff zone, or a zone whose bucket missed the write): an R2
+ * get (class B) and a put (class A), counted as work (common/work.ts).
+ */
 export async function copyBody(key: string, from: R2Bucket, to: R2Bucket): Promise<boolean> {
+  countWork("r2ClassB");
+  countWork("subrequests");
   const source = await from.get(key);
   if (!source) return false;
+  countWork("r2ClassA");
+  countWork("subrequests");
   const stream = new FixedLengthStream(source.size);
   const [put] = await Promise.all([to.put(key, stream.readable), source.body.pipeTo(stream.writable)]);
   return put !== null;

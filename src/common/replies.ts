@@ -4,6 +4,8 @@
  * Replicas never throw expected outcomes (a thrown error keeps only its message over RPC).
  */
 
+import type { WorkCounts } from "./work";
+
 export type ReplicaStatus = 200 | 201 | 202 | 204 | 400 | 404 | 409 | 412 | 422 | 503 | 507;
 
 export interface ReplicaReply<T = undefined> {
@@ -19,6 +21,12 @@ export interface ReplicaReply<T = undefined> {
    * the overload (Cloudflare's guidance for `.overloaded` errors).
    */
   overloaded?: true;
+  /**
+   * What the call cost the replica (common/work.ts): the rows it read and wrote, and the Durable
+   * Object requests and R2 operations it made within the call (a container update delivered
+   * before it answered). Work its alarm does later is not in it.
+   */
+  work?: WorkCounts;
 }
 
 export function isSuccess(status: number): boolean {

@@ -52,21 +52,23 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow, AccountRows> 
     metadata: MetadataMap = {},
     standingFor: string | null = null,
   ): ReplicaReply {
-    this.ensureSchema();
-    const current = this.rows.account(account);
-    const base = current ?? newAccountRow(account, timestamp);
-    const merged = mergeClientMetadata(base.metadata, metadata);
-    if (merged.refused) return { status: 400, detail: merged.refused };
-    const putTimestamp = timestamp > base.putTimestamp ? timestamp : base.putTimestamp;
-    const row: AccountRow = {
-      ...base,
-      putTimestamp,
-      status: base.deleteTimestamp > putTimestamp ? "DELETED" : "",
-      metadata: merged.metadata,
-    };
-    this.rows.saveAccount(row);
-    this.noteChange(standingFor);
-    return { status: current ? 202 : 201, timestamp: row.putTimestamp };
+    return this.measured(() => {
+      this.ensureSchema();
+      const current = this.rows.account(account);
+      const base = current ?? newAccountRow(account, timestamp);
+      const merged = mergeClientMetadata(base.metadata, metadata);
+      if (merged.refused) return { status: 400, detail: merged.refused };
+      const putTimestamp = timestamp > base.putTimestamp ? timestamp : base.putTimestamp;
+      const row: AccountRow = {
+        ...base,
+        putTimestamp,
+        status: base.deleteTimestamp > putTimestamp ? "DELETED" : "",
+        metadata: merged.metadata,
+      };
+      this.rows.saveAccount(row);
+      this.noteChange(standingFor);
+      return { status: current ? 202 : 201, timestamp: row.putTimestamp };
+    });
   }
 
   /**
@@ -75,13 +77,15 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow, AccountRows> 
    * `standingFor`: on a handoff, the primary zone it stands in for.
    */
   deleteAccount(account: string, timestamp: string, standingFor: string | null = null): ReplicaReply {
-    this.ensureSchema();
-    const current = this.rows.account(account);
-    if (!current) return { status: 404 };
-    if (timestamp <= current.putTimestamp) return { status: 409, timestamp: current.putTimestamp };
-    this.rows.saveAccount({ ...current, deleteTimestamp: timestamp, status: "DELETED" });
-    this.noteChange(standingFor);
-    return { status: 204, timestamp };
+    return this.measured(() => {
+      this.ensureSchema();
+      const current = this.rows.account(account);
+      if (!current) return { status: 404 };
+      if (timestamp <= current.putTimestamp) return { status: 409, timestamp: current.putTimestamp };
+      this.rows.saveAccount({ ...current, deleteTimestamp: timestamp, status: "DELETED" });
+      this.noteChange(standingFor);
+      return { status: 204, timestamp };
+    });
   }
 
   /**
@@ -89,33 +93,39 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow, AccountRows> 
    * Swift's limits (nothing stored). `standingFor`: on a handoff, the primary zone it stands in for.
    */
   postAccount(account: string, metadata: MetadataMap, standingFor: string | null = null): ReplicaReply {
-    this.ensureSchema();
-    const current = this.rows.account(account);
-    if (!current) return { status: 404 };
-    const merged = mergeClientMetadata(current.metadata, metadata);
-    if (merged.refused) return { status: 400, detail: merged.refused };
-    if (merged.changed) {
-      this.rows.saveAccount({ ...current, metadata: merged.metadata });
-      this.noteChange(standingFor);
-    }
-    return { status: 204, timestamp: current.putTimestamp };
+    return this.measured(() => {
+      this.ensureSchema();
+      const current = this.rows.account(account);
+      if (!current) return { status: 404 };
+      const merged = mergeClientMetadata(current.metadata, metadata);
+      if (merged.refused) return { status: 400, detail: merged.refused };
+      if (merged.changed) {
+        this.rows.saveAccount({ ...current, metadata: merged.metadata });
+        this.noteChange(standingFor);
+      }
+      return { status: 204, timestamp: current.putTimestamp };
+    });
   }
 
   /** Swift: account/server.py HEAD. 200 with the account's row; 404 when missing. */
   headAccount(account: string): ReplicaReply<AccountRow> {
-    this.ensureSchema();
-    const current = this.rows.account(account);
-    if (!current) return { status: 404 };
-    return { status: 200, timestamp: current.putTimestamp, value: current };
+    return this.measured(() => {
+      this.ensureSchema();
+      const current = this.rows.account(account);
+      if (!current) return { status: 404 };
+      return { status: 200, timestamp: current.putTimestamp, value: current };
+    });
   }
 
   /** Swift: account/server.py GET. The account's row and one page of its container listing. */
   listContainers(account: string, params: ListingParams): ReplicaReply<AccountListing> {
-    this.ensureSchema();
-    const current = this.rows.account(account);
-    if (!current) return { status: 404 };
-    const entries = listNames({ ...params, path: null }, (bounds) => this.rows.listContainers(account, bounds));
-    return { status: 200, timestamp: current.putTimestamp, value: { account: current, entries } };
+    return this.measured(() => {
+      this.ensureSchema();
+      const current = this.rows.account(account);
+      if (!current) return { status: 404 };
+      const entries = listNames({ ...params, path: null }, (bounds) => this.rows.listContainers(account, bounds));
+      return { status: 200, timestamp: current.putTimestamp, value: { account: current, entries } };
+    });
   }
 
   /**
@@ -124,11 +134,13 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow, AccountRows> 
    * account_autocreate creates it on a container PUT.
    */
   updateContainers(reports: ContainerReport[]): ReplicaReply {
-    this.ensureSchema();
-    if (this.ctx.storage.transactionSync(() => this.#mergeContainers(reports.slice(0, ROWS_PER_RPC_MAX))))
-      this.noteChange();
-    this.scheduleReclaim();
-    return { status: 202 };
+    return this.measured(() => {
+      this.ensureSchema();
+      if (this.ctx.storage.transactionSync(() => this.#mergeContainers(reports.slice(0, ROWS_PER_RPC_MAX))))
+        this.noteChange();
+      this.scheduleReclaim();
+      return { status: 202 };
+    });
   }
 
   protected isIdle(): boolean {

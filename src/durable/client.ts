@@ -8,6 +8,7 @@
 import type { Config } from "../config/config";
 import type { ReplicaReply } from "../common/replies";
 import { ringKind, type RingKind, type RingName } from "../ring/types";
+import { currentWork, DO_REQUEST_COUNTER } from "../common/work";
 import { faults } from "./faults";
 import { replicaName, slotZone } from "./identity";
 
@@ -97,12 +98,18 @@ export class ReplicaClient {
       await faults.refresh();
       if (faults.isDown(zone)) return { status: 503 };
     }
+    // One Durable Object request and one subrequest of this invocation; the reply's work is the replica's.
+    const work = currentWork();
+    work?.add(DO_REQUEST_COUNTER[ringKind(ring)], 1);
+    work?.add("subrequests", 1);
     let timer: ReturnType<typeof setTimeout> | null = null;
     const timeout = new Promise<ReplicaReply<T>>((resolve) => {
       timer = setTimeout(() => resolve({ status: 503 }), timeoutMs);
     });
     try {
-      return await Promise.race([method(this.stub(ring, partition, zone)), timeout]);
+      const reply = await Promise.race([method(this.stub(ring, partition, zone)), timeout]);
+      if (work && reply.work) work.addReplyWork(reply.work);
+      return reply;
     } catch (error) {
       if (!isRuntimeFailure(error)) console.error(`replica ${replicaName(ring, partition, zone)} failed:`, error);
       return failureReply(error);

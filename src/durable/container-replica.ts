@@ -47,43 +47,45 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
     policy: { index: number; explicit: boolean } = { index: 0, explicit: false },
     standingFor: string | null = null,
   ): Promise<ReplicaReply> {
-    this.ensureSchema();
-    const key = containerKey(account, container);
-    const current = this.rows.container(key);
-    const created = !current || isContainerDeleted(current);
-    if (!created && policy.explicit && current.storagePolicyIndex !== policy.index)
-      return { status: 409, timestamp: current.putTimestamp };
-    const storagePolicyIndex = created ? policy.index : current.storagePolicyIndex;
-    const base: ContainerRow = current ?? {
-      account,
-      container,
-      createdAt: timestamp,
-      putTimestamp: "0",
-      deleteTimestamp: "0",
-      statusChangedAt: timestamp,
-      objectCount: 0,
-      bytesUsed: 0,
-      metadata: {},
-      storagePolicyIndex,
-    };
-    const merged = mergeClientMetadata(base.metadata, metadata);
-    // Swift's container server has moved the put timestamp before it refuses; here nothing changes.
-    if (merged.refused) return { status: 400, detail: merged.refused };
-    const row: ContainerRow = {
-      ...base,
-      storagePolicyIndex,
-      putTimestamp: timestamp > base.putTimestamp ? timestamp : base.putTimestamp,
-      statusChangedAt: created ? timestamp : base.statusChangedAt,
-      createdAt: current && created ? timestamp : base.createdAt,
-      metadata: merged.metadata,
-    };
-    this.ctx.storage.transactionSync(() => {
-      this.rows.saveContainer(key, row);
-      this.#queueReport(row);
+    return this.measuredAsync(async () => {
+      this.ensureSchema();
+      const key = containerKey(account, container);
+      const current = this.rows.container(key);
+      const created = !current || isContainerDeleted(current);
+      if (!created && policy.explicit && current.storagePolicyIndex !== policy.index)
+        return { status: 409, timestamp: current.putTimestamp };
+      const storagePolicyIndex = created ? policy.index : current.storagePolicyIndex;
+      const base: ContainerRow = current ?? {
+        account,
+        container,
+        createdAt: timestamp,
+        putTimestamp: "0",
+        deleteTimestamp: "0",
+        statusChangedAt: timestamp,
+        objectCount: 0,
+        bytesUsed: 0,
+        metadata: {},
+        storagePolicyIndex,
+      };
+      const merged = mergeClientMetadata(base.metadata, metadata);
+      // Swift's container server has moved the put timestamp before it refuses; here nothing changes.
+      if (merged.refused) return { status: 400, detail: merged.refused };
+      const row: ContainerRow = {
+        ...base,
+        storagePolicyIndex,
+        putTimestamp: timestamp > base.putTimestamp ? timestamp : base.putTimestamp,
+        statusChangedAt: created ? timestamp : base.statusChangedAt,
+        createdAt: current && created ? timestamp : base.createdAt,
+        metadata: merged.metadata,
+      };
+      this.ctx.storage.transactionSync(() => {
+        this.rows.saveContainer(key, row);
+        this.#queueReport(row);
+      });
+      this.noteChange(standingFor);
+      await this.#report();
+      return { status: created ? 201 : 202, timestamp: row.putTimestamp };
     });
-    this.noteChange(standingFor);
-    await this.#report();
-    return { status: created ? 201 : 202, timestamp: row.putTimestamp };
   }
 
   /**
@@ -98,26 +100,28 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
     metadata: MetadataMap,
     standingFor: string | null = null,
   ): ReplicaReply {
-    this.ensureSchema();
-    const key = containerKey(account, container);
-    const current = this.rows.container(key);
-    if (!current || isContainerDeleted(current)) return { status: 404 };
-    const merged = mergeClientMetadata(current.metadata, metadata);
-    if (merged.refused) return { status: 400, detail: merged.refused };
-    // Swift's container server moves the put timestamp (Last-Modified) to the POST's.
-    const putTimestamp = timestamp > current.putTimestamp ? timestamp : current.putTimestamp;
-    if (merged.changed || putTimestamp !== current.putTimestamp) {
-      const row = { ...current, putTimestamp, metadata: merged.metadata };
-      this.ctx.storage.transactionSync(() => {
-        this.rows.saveContainer(key, row);
-        // The account lists the put timestamp: a replica that takes the POST reports it, as one
-        // that gets it later by repair does, or the account's replicas would keep different ones.
-        if (putTimestamp !== current.putTimestamp) this.#queueReport(row);
-      });
-      this.noteChange(standingFor);
-      if (putTimestamp !== current.putTimestamp) this.#reportSoon();
-    }
-    return { status: 204, timestamp: putTimestamp };
+    return this.measured(() => {
+      this.ensureSchema();
+      const key = containerKey(account, container);
+      const current = this.rows.container(key);
+      if (!current || isContainerDeleted(current)) return { status: 404 };
+      const merged = mergeClientMetadata(current.metadata, metadata);
+      if (merged.refused) return { status: 400, detail: merged.refused };
+      // Swift's container server moves the put timestamp (Last-Modified) to the POST's.
+      const putTimestamp = timestamp > current.putTimestamp ? timestamp : current.putTimestamp;
+      if (merged.changed || putTimestamp !== current.putTimestamp) {
+        const row = { ...current, putTimestamp, metadata: merged.metadata };
+        this.ctx.storage.transactionSync(() => {
+          this.rows.saveContainer(key, row);
+          // The account lists the put timestamp: a replica that takes the POST reports it, as one
+          // that gets it later by repair does, or the account's replicas would keep different ones.
+          if (putTimestamp !== current.putTimestamp) this.#queueReport(row);
+        });
+        this.noteChange(standingFor);
+        if (putTimestamp !== current.putTimestamp) this.#reportSoon();
+      }
+      return { status: 204, timestamp: putTimestamp };
+    });
   }
 
   /**
@@ -131,48 +135,54 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
     timestamp: string,
     standingFor: string | null = null,
   ): Promise<ReplicaReply> {
-    this.ensureSchema();
-    const key = containerKey(account, container);
-    const current = this.rows.container(key);
-    if (!current || isContainerDeleted(current)) return { status: 404 };
-    if (current.objectCount > 0 || this.rows.hasObjects(key)) return { status: 409 };
-    if (timestamp <= current.putTimestamp) return { status: 409, timestamp: current.putTimestamp };
-    const cleared: MetadataMap = {};
-    for (const name of Object.keys(current.metadata)) cleared[name] = { value: "", timestamp };
-    const row: ContainerRow = {
-      ...current,
-      deleteTimestamp: timestamp > current.deleteTimestamp ? timestamp : current.deleteTimestamp,
-      statusChangedAt: timestamp,
-      metadata: mergeMetadata(current.metadata, cleared).metadata,
-    };
-    this.ctx.storage.transactionSync(() => {
-      this.rows.saveContainer(key, row);
-      this.#queueReport(row);
+    return this.measuredAsync(async () => {
+      this.ensureSchema();
+      const key = containerKey(account, container);
+      const current = this.rows.container(key);
+      if (!current || isContainerDeleted(current)) return { status: 404 };
+      if (current.objectCount > 0 || this.rows.hasObjects(key)) return { status: 409 };
+      if (timestamp <= current.putTimestamp) return { status: 409, timestamp: current.putTimestamp };
+      const cleared: MetadataMap = {};
+      for (const name of Object.keys(current.metadata)) cleared[name] = { value: "", timestamp };
+      const row: ContainerRow = {
+        ...current,
+        deleteTimestamp: timestamp > current.deleteTimestamp ? timestamp : current.deleteTimestamp,
+        statusChangedAt: timestamp,
+        metadata: mergeMetadata(current.metadata, cleared).metadata,
+      };
+      this.ctx.storage.transactionSync(() => {
+        this.rows.saveContainer(key, row);
+        this.#queueReport(row);
+      });
+      this.noteChange(standingFor);
+      this.scheduleReclaim();
+      await this.#report();
+      return { status: 204, timestamp };
     });
-    this.noteChange(standingFor);
-    this.scheduleReclaim();
-    await this.#report();
-    return { status: 204, timestamp };
   }
 
   /** Swift: container/server.py HEAD. 200 with the container's row; 404 when missing or deleted. */
   headContainer(account: string, container: string): ReplicaReply<ContainerRow> {
-    this.ensureSchema();
-    const current = this.rows.container(containerKey(account, container));
-    if (!current) return { status: 404 };
-    if (isContainerDeleted(current)) return { status: 404, timestamp: current.deleteTimestamp };
-    return { status: 200, timestamp: current.putTimestamp, value: current };
+    return this.measured(() => {
+      this.ensureSchema();
+      const current = this.rows.container(containerKey(account, container));
+      if (!current) return { status: 404 };
+      if (isContainerDeleted(current)) return { status: 404, timestamp: current.deleteTimestamp };
+      return { status: 200, timestamp: current.putTimestamp, value: current };
+    });
   }
 
   /** Swift: container/server.py GET. The container's row and one page of its listing. */
   listObjects(account: string, container: string, params: ListingParams): ReplicaReply<ContainerListing> {
-    this.ensureSchema();
-    const key = containerKey(account, container);
-    const current = this.rows.container(key);
-    if (!current) return { status: 404 };
-    if (isContainerDeleted(current)) return { status: 404, timestamp: current.deleteTimestamp };
-    const entries = listNames(params, (bounds) => this.rows.listObjects(key, bounds));
-    return { status: 200, timestamp: current.putTimestamp, value: { container: current, entries } };
+    return this.measured(() => {
+      this.ensureSchema();
+      const key = containerKey(account, container);
+      const current = this.rows.container(key);
+      if (!current) return { status: 404 };
+      if (isContainerDeleted(current)) return { status: 404, timestamp: current.deleteTimestamp };
+      const entries = listNames(params, (bounds) => this.rows.listObjects(key, bounds));
+      return { status: 200, timestamp: current.putTimestamp, value: { container: current, entries } };
+    });
   }
 
   /**
@@ -180,23 +190,25 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
    * containers this replica does not hold are refused (404), to be retried by the sender.
    */
   async updateObjects(updates: ContainerUpdate[]): Promise<ReplicaReply> {
-    this.ensureSchema();
-    const reportedAt = Timestamp.fromSeconds(Date.now() / 1000).internal;
-    const result = this.ctx.storage.transactionSync(() =>
-      this.#mergeListings(
-        updates
-          .slice(0, ROWS_PER_RPC_MAX)
-          .map((update) => ({ key: containerKey(update.account, update.container), row: update.row })),
-        reportedAt,
-        false,
-      ),
-    );
-    if (result.changed) {
-      this.noteChange();
-      this.scheduleReclaim();
-      this.#reportSoon();
-    }
-    return { status: result.missing ? 404 : 202 };
+    return this.measuredAsync(async () => {
+      this.ensureSchema();
+      const reportedAt = Timestamp.fromSeconds(Date.now() / 1000).internal;
+      const result = this.ctx.storage.transactionSync(() =>
+        this.#mergeListings(
+          updates
+            .slice(0, ROWS_PER_RPC_MAX)
+            .map((update) => ({ key: containerKey(update.account, update.container), row: update.row })),
+          reportedAt,
+          false,
+        ),
+      );
+      if (result.changed) {
+        this.noteChange();
+        this.scheduleReclaim();
+        this.#reportSoon();
+      }
+      return { status: result.missing ? 404 : 202 };
+    });
   }
 
   /**

@@ -7,12 +7,15 @@
 
 import type { Config } from "../config/config";
 import { isRingName, type RingName } from "../ring/types";
+import { countWork } from "../common/work";
 
 /** The control record's name. */
 export const CONTROL_NAME = "control";
 
-/** The control record (one for the cluster). */
+/** The control record (one for the cluster), for one call: counted as one Durable Object request. */
 export function controlStub(config: Pick<Config, "control">) {
+  countWork("controlRequests");
+  countWork("subrequests");
   return config.control.getByName(CONTROL_NAME);
 }
 

@@ -7,6 +7,7 @@
  */
 
 import { copyBody } from "../common/bodies";
+import { countWork } from "../common/work";
 import { CONTAINER_UPDATE_TIMEOUT_MS, ROWS_PER_RPC_MAX } from "../common/constraints";
 import type { ReplicaReply } from "../common/replies";
 import { Timestamp } from "../common/timestamp";
@@ -36,11 +37,13 @@ export class ObjectReplica extends ReplicaBase<ObjectRow, ObjectRows> {
 
   /** Swift: obj/server.py HEAD/GET. 200 with the row, or 404 (with the tombstone's timestamp). */
   getObject(name: string): ReplicaReply<ObjectRow> {
-    this.ensureSchema();
-    const row = this.rows.get(name);
-    if (!row) return { status: 404 };
-    if (row.deleted) return { status: 404, timestamp: row.createdAt };
-    return { status: 200, timestamp: row.createdAt, value: row };
+    return this.measured(() => {
+      this.ensureSchema();
+      const row = this.rows.get(name);
+      if (!row) return { status: 404 };
+      if (row.deleted) return { status: 404, timestamp: row.createdAt };
+      return { status: 200, timestamp: row.createdAt, value: row };
+    });
   }
 
   /**
@@ -48,12 +51,14 @@ export class ObjectReplica extends ReplicaBase<ObjectRow, ObjectRows> {
    * (the proxy answers 202); 412 for `If-None-Match: *` on an existing object.
    */
   async putObject(row: ObjectRow, options: PutObjectOptions = {}): Promise<ReplicaReply> {
-    this.ensureSchema();
-    const current = this.rows.get(row.name);
-    if (options.ifNoneMatch && current && !current.deleted) return { status: 412, timestamp: current.createdAt };
-    if (current && current.createdAt >= row.createdAt) return { status: 409, timestamp: current.createdAt };
-    await this.#write(current, row, options.standingFor ?? null);
-    return { status: 201, timestamp: row.createdAt };
+    return this.measuredAsync(async () => {
+      this.ensureSchema();
+      const current = this.rows.get(row.name);
+      if (options.ifNoneMatch && current && !current.deleted) return { status: 412, timestamp: current.createdAt };
+      if (current && current.createdAt >= row.createdAt) return { status: 409, timestamp: current.createdAt };
+      await this.#write(current, row, options.standingFor ?? null);
+      return { status: 201, timestamp: row.createdAt };
+    });
   }
 
   /**
@@ -61,11 +66,13 @@ export class ObjectReplica extends ReplicaBase<ObjectRow, ObjectRows> {
    * when older. `standingFor`: on a handoff, the primary zone it stands in for.
    */
   async deleteObject(name: string, timestamp: string, standingFor: string | null = null): Promise<ReplicaReply> {
-    this.ensureSchema();
-    const current = this.rows.get(name);
-    if (current && current.createdAt >= timestamp) return { status: 409, timestamp: current.createdAt };
-    await this.#write(current, objectTombstone(name, timestamp), standingFor);
-    return { status: current && !current.deleted ? 204 : 404, timestamp };
+    return this.measuredAsync(async () => {
+      this.ensureSchema();
+      const current = this.rows.get(name);
+      if (current && current.createdAt >= timestamp) return { status: 409, timestamp: current.createdAt };
+      await this.#write(current, objectTombstone(name, timestamp), standingFor);
+      return { status: current && !current.deleted ? 204 : 404, timestamp };
+    });
   }
 
   /**
@@ -81,19 +88,21 @@ export class ObjectReplica extends ReplicaBase<ObjectRow, ObjectRows> {
     contentType: string | null,
     standingFor: string | null = null,
   ): Promise<ReplicaReply> {
-    this.ensureSchema();
-    const current = this.rows.get(name);
-    if (!current || current.deleted) return current ? { status: 404, timestamp: current.createdAt } : { status: 404 };
-    if (current.createdAt >= timestamp) return { status: 409, timestamp: current.createdAt };
-    const incoming: ObjectRow = {
-      ...current,
-      metaTimestamp: postedAt(current.metaTimestamp, timestamp),
-      metadata: withSysmetaOf(current.metadata, metadata),
-      deleteAt,
-      ...(contentType === null ? {} : { contentType, contentTypeTimestamp: timestamp }),
-    };
-    await this.#write(current, incoming, standingFor);
-    return { status: 202, timestamp };
+    return this.measuredAsync(async () => {
+      this.ensureSchema();
+      const current = this.rows.get(name);
+      if (!current || current.deleted) return current ? { status: 404, timestamp: current.createdAt } : { status: 404 };
+      if (current.createdAt >= timestamp) return { status: 409, timestamp: current.createdAt };
+      const incoming: ObjectRow = {
+        ...current,
+        metaTimestamp: postedAt(current.metaTimestamp, timestamp),
+        metadata: withSysmetaOf(current.metadata, metadata),
+        deleteAt,
+        ...(contentType === null ? {} : { contentType, contentTypeTimestamp: timestamp }),
+      };
+      await this.#write(current, incoming, standingFor);
+      return { status: 202, timestamp };
+    });
   }
 
   /**
@@ -109,14 +118,20 @@ export class ObjectReplica extends ReplicaBase<ObjectRow, ObjectRows> {
     clock: number,
     standingFor: string | null = null,
   ): Promise<ReplicaReply> {
-    this.ensureSchema();
-    const current = this.rows.get(name);
-    if (!current || current.deleted) return current ? { status: 404, timestamp: current.createdAt } : { status: 404 };
-    const metaTimestamp = sysmetaUpdatedAt(current.metaTimestamp, clock);
-    if (metaTimestamp === null) return { status: 409, timestamp: current.metaTimestamp };
-    const incoming: ObjectRow = { ...current, metaTimestamp, metadata: withSysmetaUpdated(current.metadata, sysmeta) };
-    await this.#write(current, incoming, standingFor);
-    return { status: 202, timestamp: metaTimestamp };
+    return this.measuredAsync(async () => {
+      this.ensureSchema();
+      const current = this.rows.get(name);
+      if (!current || current.deleted) return current ? { status: 404, timestamp: current.createdAt } : { status: 404 };
+      const metaTimestamp = sysmetaUpdatedAt(current.metaTimestamp, clock);
+      if (metaTimestamp === null) return { status: 409, timestamp: current.metaTimestamp };
+      const incoming: ObjectRow = {
+        ...current,
+        metaTimestamp,
+        metadata: withSysmetaUpdated(current.metadata, sysmeta),
+      };
+      await this.#write(current, incoming, standingFor);
+      return { status: 202, timestamp: metaTimestamp };
+    });
   }
 
   /**
@@ -188,7 +203,10 @@ export class ObjectReplica extends ReplicaBase<ObjectRow, ObjectRows> {
     if (!from || !to) return;
     await Promise.all(
       rows.map(async (row) => {
-        if (row.bodyKey === null || (await to.head(row.bodyKey))) return;
+        if (row.bodyKey === null) return;
+        countWork("r2ClassB");
+        countWork("subrequests");
+        if (await to.head(row.bodyKey)) return;
         if (!(await copyBody(row.bodyKey, from, to)))
           console.warn(`object replica ${this.ctx.id.name}: body ${row.bodyKey} missing in ${sourceZone}`);
       }),

@@ -29,6 +29,8 @@ import { Reclaim } from "./replica/reclaim";
 import { RepairSchedule } from "./replica/repair-schedule";
 import { ReplicaState } from "./replica/state";
 import { SummaryReport } from "./replica/summary-report";
+import { countedSql } from "./replica/counted-sql";
+import { runWithWork, Work } from "../common/work";
 
 export abstract class ReplicaBase<Row, Rows extends ReplicaRows<Row>> extends DurableObject<Env> {
   protected readonly identity: ReplicaIdentity;
@@ -55,7 +57,7 @@ export abstract class ReplicaBase<Row, Rows extends ReplicaRows<Row>> extends Du
     this.config = parseConfig(env);
     this.client = new ReplicaClient(this.config);
     this.#schema = new LazySchema(ctx.storage, migrations);
-    this.rows = new Rows(ctx.storage.sql);
+    this.rows = new Rows(countedSql(ctx.storage.sql));
     const state = new ReplicaState(ctx.storage.kv);
     this.#context = {
       name: ctx.id.name ?? "",
@@ -176,10 +178,12 @@ export abstract class ReplicaBase<Row, Rows extends ReplicaRows<Row>> extends Du
    * that took the write was a primary).
    */
   markDirty(owed: string[] = []): ReplicaReply {
-    this.ensureSchema();
-    if (this.#context.placement.isHandoff && owed.length) this.#revert.oweAlso(owed);
-    this.#repairs.soon();
-    return { status: 202 };
+    return this.measured(() => {
+      this.ensureSchema();
+      if (this.#context.placement.isHandoff && owed.length) this.#revert.oweAlso(owed);
+      this.#repairs.soon();
+      return { status: 202 };
+    });
   }
 
   /**
@@ -263,10 +267,27 @@ export abstract class ReplicaBase<Row, Rows extends ReplicaRows<Row>> extends Du
     };
     return new Outbox(
       this.ctx.storage,
-      new OutboxRows<T>(this.ctx.storage.sql),
+      new OutboxRows<T>(countedSql(this.ctx.storage.sql)),
       deliver,
       this.config.reclaimAgeSeconds * 1000,
     );
+  }
+
+  /**
+   * Runs a data-path RPC method counting its work (common/work.ts: rows its cursors read and
+   * wrote, requests it made) and answers its reply with the work attached.
+   */
+  protected measured<T>(method: () => ReplicaReply<T>): ReplicaReply<T> {
+    const work = new Work();
+    const reply = runWithWork(work, method);
+    return { ...reply, work: work.settle() };
+  }
+
+  /** `measured` for a method that awaits (a write that delivers its container update). */
+  protected async measuredAsync<T>(method: () => Promise<ReplicaReply<T>>): Promise<ReplicaReply<T>> {
+    const work = new Work();
+    const reply = await runWithWork(work, method);
+    return { ...reply, work: work.settle() };
   }
 
   /** Sets the alarm for `at` unless an earlier one is set. */

@@ -6,7 +6,9 @@
  * `POST /recon/sweep` (run the replicator's jobs now, as cron does; `?only=sweep`: the ring sweeps
  * alone; `?only=s3`: the S3 housekeeping job alone, lifecycle rules and abandoned multipart
  * uploads, which cron runs beside the replicator's jobs), and, only when FAULT_INJECTION is
- * "true", `GET`/`PUT /faults` (`{"down": ["z3"]}` takes zones down). Swift:
+ * "true", `GET`/`PUT /faults` (`{"down": ["z3"]}` takes zones down); `GET /recon/work` (this isolate's
+ * work per operation since it started or was reset: requests, Durable Object requests by class, rows
+ * read and written, R2 class A and B operations, subrequests; `?reset` or `POST` zeroes it). Swift:
  * common/middleware/recon.py serves the same kind of figures from its cache files.
  */
 
@@ -19,6 +21,7 @@ import { runJobs, runSweeps } from "../replicator/jobs";
 import { runS3Housekeeping } from "./s3/housekeeping";
 import { resellerAdminOnly } from "./middleware/reseller-admin";
 import { controlStub, ringSummaryStub } from "../durable/names";
+import { workTally } from "./middleware/work";
 
 export const admin = new Hono<{ Bindings: Env }>();
 
@@ -43,6 +46,22 @@ admin.get("/recon/replication", async (c) => {
     }),
   );
   return json(reports);
+});
+
+/**
+ * This isolate's work per operation (middleware/work.ts), keyed `object PUT`, `container GET`,
+ * `s3 object PUT`…; `?reset` answers it and zeroes it, so a bench phase reads only its own.
+ */
+admin.get("/recon/work", (c) => {
+  const tally = workTally.snapshot();
+  if (c.req.query("reset") !== undefined) workTally.reset();
+  return json(tally);
+});
+
+/** Zeroes this isolate's work tally (a bench phase starts): 204. */
+admin.post("/recon/work", () => {
+  workTally.reset();
+  return new Response(null, { status: 204 });
 });
 
 /**

@@ -15,6 +15,7 @@ import { domainRemap, domainRemapPath } from "./middleware/domain-remap";
 import { encodedBody } from "./middleware/encoded-body";
 import { wsgiHeaderNames } from "./middleware/header-names";
 import { transId } from "./middleware/trans-id";
+import { countedWork } from "./middleware/work";
 import { admin } from "./admin";
 import { s3Api } from "./s3/router";
 import { info } from "./swift/info";
@@ -25,6 +26,7 @@ import { swiftApi } from "./swift/router";
 // its pipeline); the domainRemap stage below swaps in the remapped request.
 export const app = new Hono<{ Bindings: Env }>({ getPath: domainRemapPath });
 
+app.use("*", countedWork);
 app.use("*", transId);
 app.use("*", encodedBody);
 // S3-signed requests are answered before Swift's header-name rewriting could change what was signed.

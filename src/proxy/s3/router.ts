@@ -13,6 +13,7 @@ import { type Config, parseConfig } from "../../config/config";
 import { hasS3Authentication, verifyS3Request } from "../auth/sigv4";
 import { storageAccount, tokenResellerPrefix, type Identity } from "../auth/swift-v1";
 import { serviceContext } from "../services/context";
+import { nameOperation } from "../../common/work";
 import { cancelUnreadBody } from "../../common/bodies";
 import * as acl from "./acl";
 import * as attributes from "./attributes";
@@ -266,6 +267,7 @@ async function handle(c: Context, requestId: string, arrival: Arrival): Promise<
   const { operation, about } = upload
     ? { operation: (r: S3Request) => postUpload.postObject(r, upload), about: "object" as const }
     : operationOf(req);
+  nameOperation(`s3 ${about} ${request.method}`);
   const corsHeaders = await cors.actualRequestHeaders(req);
   try {
     const response = await operation(req);

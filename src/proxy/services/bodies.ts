@@ -10,7 +10,9 @@ import { bytesToHex } from "@noble/hashes/utils.js";
 import { CHUNKED_PART_SIZE } from "../../common/constraints";
 import { md5Hex } from "../../common/digest";
 import { SwiftError } from "../../common/errors";
+import { countWork, type WorkCounter } from "../../common/work";
 export { copyBody } from "../../common/bodies";
+export { countR2 };
 
 export interface BodyTarget {
   /** The binding name, which identifies the bucket. */
@@ -60,7 +62,14 @@ export async function writeBody(
   return writeKnownLength(key, source, length, targets);
 }
 
+/** Counts R2 operations of a pricing class (null: free, as a delete or an abort), each a subrequest. */
+function countR2(counter: WorkCounter | null, n = 1): void {
+  if (counter) countWork(counter, n);
+  countWork("subrequests", n);
+}
+
 async function writeSmall(key: string, bytes: Uint8Array, targets: readonly BodyTarget[]): Promise<WrittenBody> {
+  countR2("r2ClassA", targets.length);
   const results = await Promise.allSettled(targets.map((target) => target.bucket.put(key, bytes)));
   const written = new Set<string>();
   results.forEach((result, index) => {
@@ -78,6 +87,7 @@ async function writeKnownLength(
   length: number,
   targets: readonly BodyTarget[],
 ): Promise<WrittenBody> {
+  countR2("r2ClassA", targets.length);
   const sinks: Sink[] = targets.map((target) => {
     const stream = new FixedLengthStream(length);
     const put = target.bucket.put(key, stream.readable);
@@ -150,6 +160,7 @@ async function writeChunked(
   let uploads: { target: BodyTarget; upload: R2MultipartUpload | null; parts: R2UploadedPart[] }[] | null = null;
 
   const flushPart = async (bytes: Uint8Array): Promise<void> => {
+    if (uploads === null) countR2("r2ClassA", targets.length);
     uploads ??= await Promise.all(
       targets.map(async (target) => ({
         target,
@@ -162,8 +173,10 @@ async function writeChunked(
       uploads.map(async (entry) => {
         if (!entry.upload) return;
         try {
+          countR2("r2ClassA");
           entry.parts.push(await entry.upload.uploadPart(number, bytes));
         } catch {
+          countR2(null);
           await entry.upload.abort().catch(() => undefined);
           entry.upload = null;
         }
@@ -210,9 +223,11 @@ async function writeChunked(
       async (entry) => {
         if (!entry.upload) return;
         try {
+          countR2("r2ClassA");
           await entry.upload.complete(entry.parts);
           written.add(entry.target.name);
         } catch {
+          countR2(null);
           await entry.upload.abort().catch(() => undefined);
         }
       },
@@ -224,10 +239,12 @@ async function writeChunked(
 
 async function abortUploads(uploads: { upload: R2MultipartUpload | null }[] | null): Promise<void> {
   if (!uploads) return;
+  countR2(null, uploads.filter((entry) => entry.upload).length);
   await Promise.allSettled(uploads.map((entry) => entry.upload?.abort()));
 }
 
 /** Deletes a body from buckets, best effort (a failed write's leftovers). */
 export async function deleteBody(key: string, targets: readonly BodyTarget[]): Promise<void> {
+  countR2(null, targets.length);
   await Promise.allSettled(targets.map((target) => target.bucket.delete(key)));
 }

@@ -19,7 +19,7 @@ import { faults } from "../../durable/faults";
 import { slotZone } from "../../durable/identity";
 import { fanOut } from "../fan-out";
 import { quorumSize } from "../quorum";
-import { bodyKey, copyBody, deleteBody, writeBody, type BodyTarget } from "./bodies";
+import { bodyKey, copyBody, countR2, deleteBody, writeBody, type BodyTarget } from "./bodies";
 import { policyOfIndex } from "../../config/storage-policies";
 import type { ObjectRingName } from "../../ring/types";
 import { containerInfo } from "./container";
@@ -130,6 +130,7 @@ export async function openBody(
     if (tried.has(target.name) || faults.isDown(target.zone)) continue;
     tried.add(target.name);
     try {
+      countR2("r2ClassB");
       const body = await target.bucket.get(key, range ? { range } : {});
       if (body) return body.body;
     } catch (error) {

@@ -11,6 +11,7 @@ import { parseConfig } from "../../config/config";
 import { SUBREQUEST_DEPTH_MAX } from "../../common/constraints";
 import { SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
+import { nameOperation } from "../../common/work";
 import { checkReservedNames, decodePath, levelOf, parseSwiftPath, urlPathOf, type SwiftPath } from "../../common/path";
 import { authorize } from "../auth/authorize";
 import { carrySignedScope } from "../auth/signed-scope";
@@ -211,6 +212,7 @@ swiftApi.all("*", async (c) => {
   const request = withoutSysmeta(c.req.raw);
   const identity = await identify(config, request, Date.now());
   const path = parseSwiftPath(decodePath(new URL(request.url).pathname));
+  nameOperation(`${levelOf(path)} ${request.method}`);
   const response = await run(
     swiftRequest(request, path, identity, serviceContext(config), {}, (promise) => c.executionCtx.waitUntil(promise)),
   );

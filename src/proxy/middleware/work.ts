@@ -1,0 +1,22 @@
+/**
+ * @module
+ * The first stage of the app: each request runs counting its work (common/work.ts: Durable Object
+ * requests by class, rows the replicas read and wrote, R2 operations by class, subrequests), and a
+ * request a router named (`object PUT`, `s3 object PUT`) is added to this isolate's tally, which
+ * `GET /recon/work` serves (admin.ts). One tally per isolate: `wrangler dev` runs one; on
+ * Cloudflare each isolate keeps its own.
+ */
+
+import type { MiddlewareHandler } from "hono";
+import { runWithWork, Work } from "../../common/work";
+import { WorkTally } from "../../common/work-tally";
+
+/** This isolate's work per operation since it started or was last reset. */
+export const workTally = new WorkTally();
+
+export const countedWork: MiddlewareHandler = async (c, next) => {
+  const work = new Work();
+  await runWithWork(work, next);
+  // What the request still does while its body streams (segments of a large object) goes to its entry too.
+  if (work.operation !== null) work.drainInto(workTally.record(work.operation, work.counts));
+};

@@ -1,0 +1,137 @@
+/**
+ * @module
+ * `GET /recon/work`: the isolate's work per operation (src/proxy/middleware/work.ts), for the
+ * reseller admin only. The figures expected are the code's own path: services/object.ts (bodies
+ * to the three primary zones' buckets, the row to three object replicas, a read from the first
+ * replica holding the row) and object-replica.ts (each write delivers its container update
+ * before it answers).
+ */
+import { exports } from "cloudflare:workers";
+import { describe, it } from "vitest";
+import type { WorkEntry } from "../../../src/common/work-tally";
+import { BASE, swift, text, tokenFor, unique } from "../../helpers";
+
+async function recon(method: "GET" | "POST", query = "", user = "admin:admin", key = "admin"): Promise<Response> {
+  const headers = { "X-Auth-Token": await tokenFor(user, key) };
+  return exports.default.fetch(`${BASE}/recon/work${query}`, { method, headers });
+}
+
+async function tally(query = ""): Promise<Record<string, WorkEntry>> {
+  const response = await recon("GET", query);
+  if (response.status !== 200) throw new Error(`GET /recon/work answered ${response.status}`);
+  return response.json();
+}
+
+/** A container whose info the proxy has cached (its HEAD), so an object request reads no container replica. */
+async function freshContainer(): Promise<string> {
+  const container = `/AUTH_test/${unique("work")}`;
+  await text(await swift("PUT", container));
+  await text(await swift("HEAD", container));
+  return container;
+}
+
+describe("GET /recon/work", () => {
+  it("an object PUT of 4 KiB costs three object replica writes, their three container updates and three R2 puts", async ({
+    expect,
+  }) => {
+    const container = await freshContainer();
+    await text(await recon("POST"));
+    const put = await swift("PUT", `${container}/o`, { body: new Uint8Array(4096) });
+    await text(put);
+    expect(put.status).toBe(201);
+    const entry = (await tally())["object PUT"];
+    expect(entry).toMatchObject({
+      requests: 1,
+      objectRequests: 3,
+      containerRequests: 3,
+      accountRequests: 0,
+      controlRequests: 0,
+      r2ClassA: 3,
+      r2ClassB: 0,
+      // Three R2 puts and three replica calls; the container updates are the replicas' own subrequests.
+      subrequests: 6,
+    });
+    // Each of the three replica pairs writes at least: the object row, its hash leaf, bucket and
+    // root, the outbox row queued and cleared (object replica); the listing row, its live index
+    // entry, its hash leaf, bucket and root (container replica).
+    expect(entry?.rowsWritten).toBeGreaterThanOrEqual(3 * (4 + 2 + 5));
+    expect((entry?.rowsWritten ?? 0) % 3).toBe(0);
+    expect(entry?.rowsRead).toBeGreaterThan(0);
+  });
+
+  it("an object GET reads one replica's row and one R2 body (class B), and writes no row", async ({ expect }) => {
+    const container = await freshContainer();
+    await text(await swift("PUT", `${container}/o`, { body: new Uint8Array(4096) }));
+    await text(await recon("POST"));
+    const got = await swift("GET", `${container}/o`);
+    expect((await got.arrayBuffer()).byteLength).toBe(4096);
+    const entry = (await tally())["object GET"];
+    expect(entry).toMatchObject({
+      requests: 1,
+      objectRequests: 1,
+      containerRequests: 0,
+      accountRequests: 0,
+      rowsWritten: 0,
+      r2ClassA: 0,
+      r2ClassB: 1,
+      subrequests: 2,
+    });
+    expect(entry?.rowsRead).toBeGreaterThanOrEqual(1);
+  });
+
+  it("an object DELETE writes three tombstones with their container updates and makes no R2 operation before answering", async ({
+    expect,
+  }) => {
+    const container = await freshContainer();
+    await text(await swift("PUT", `${container}/o`, { body: new Uint8Array(4096) }));
+    await text(await recon("POST"));
+    const deleted = await swift("DELETE", `${container}/o`);
+    await text(deleted);
+    expect(deleted.status).toBe(204);
+    const entry = (await tally())["object DELETE"];
+    expect(entry).toMatchObject({
+      requests: 1,
+      objectRequests: 3,
+      containerRequests: 3,
+      accountRequests: 0,
+      // The old body is garbage, deleted by the replica after it answered (free in R2 anyway).
+      r2ClassA: 0,
+      r2ClassB: 0,
+      subrequests: 3,
+    });
+    expect(entry?.rowsWritten).toBeGreaterThanOrEqual(3 * (4 + 2 + 5));
+    expect((entry?.rowsWritten ?? 0) % 3).toBe(0);
+  });
+
+  it("sums requests of one operation, and ?reset answers the tally then zeroes it", async ({ expect }) => {
+    const container = await freshContainer();
+    await text(await recon("POST"));
+    for (const name of ["a", "b"]) await text(await swift("PUT", `${container}/${name}`, { body: "x" }));
+    await text(await swift("HEAD", `${container}/a`));
+    const before = await tally("?reset");
+    expect(before["object PUT"]).toMatchObject({ requests: 2, objectRequests: 6, r2ClassA: 6 });
+    expect(before["object HEAD"]).toMatchObject({ requests: 1, objectRequests: 1, r2ClassB: 0 });
+    expect(await tally()).toEqual({});
+  });
+
+  it("POST /recon/work zeroes the tally: 204", async ({ expect }) => {
+    const container = await freshContainer();
+    await text(await swift("GET", container));
+    const response = await recon("POST");
+    await text(response);
+    expect(response.status).toBe(204);
+    expect(await tally()).toEqual({});
+  });
+
+  it("a user who is no reseller admin gets 403 Forbidden", async ({ expect }) => {
+    const response = await recon("GET", "", "test:tester", "testing");
+    await text(response);
+    expect(response.status).toBe(403);
+  });
+
+  it("an anonymous request gets 401 Unauthorized", async ({ expect }) => {
+    const response = await exports.default.fetch(`${BASE}/recon/work`);
+    await text(response);
+    expect(response.status).toBe(401);
+  });
+});
