@@ -30,6 +30,7 @@ import {
   type TransferResult,
 } from "./large.ts";
 import { startLocalWorker, tail, type LocalWorker } from "./local-worker.ts";
+import { floorValues, phaseWork, renderWork, SWIFT_WORK_KEYS, type WorkEntry, workValues } from "./work.ts";
 import {
   type Api,
   apiOf,
@@ -175,6 +176,8 @@ interface Measured {
   listed: number;
   transfer: TransferResult | null;
   bigListing: BigListing | null;
+  /** What each timed operation cost the Worker (GET /recon/work; edgeswift only). */
+  work: Map<Operation, WorkEntry>;
 }
 
 /** Writes one progress line to stderr (stdout holds only the report). */
@@ -245,7 +248,15 @@ function target(session: Session, options: Options, runId: string, floors: boole
     floors,
     container: `bench-${runId}`,
     listContainer: `bench-list-${options.listObjects}`,
-    measured: { api: new Map(), floor: new Map(), fixed: null, listed: 0, transfer: null, bigListing: null },
+    measured: {
+      api: new Map(),
+      floor: new Map(),
+      fixed: null,
+      listed: 0,
+      transfer: null,
+      bigListing: null,
+      work: new Map(),
+    },
   };
 }
 
@@ -317,9 +328,8 @@ async function measure(
     for (const t of targets) {
       const name = `${t.session.label} ${step.method}`;
       const send = step.sendsBody ? body : undefined;
-      t.measured.api.set(
-        step.operation,
-        await phase(client, failures, {
+      const { result, work } = await phaseWork(client, t.session, SWIFT_WORK_KEYS[step.operation], () =>
+        phase(client, failures, {
           name,
           ops,
           concurrency,
@@ -328,6 +338,8 @@ async function measure(
           expectBytes: step.bytes,
         }),
       );
+      t.measured.api.set(step.operation, result);
+      if (work) t.measured.work.set(step.operation, work);
       if (t.floors) {
         const floor = await phase(client, failures, {
           name: `${name} floor`,
@@ -366,9 +378,8 @@ async function measure(
     const listed = t.measured.listed;
     const listUrl = `${t.session.storageUrl}/${t.listContainer}?format=json`;
     await client.send({ method: "GET", url: listUrl, headers: auth(t) });
-    t.measured.api.set(
-      "list",
-      await phase(client, failures, {
+    const listing = await phaseWork(client, t.session, SWIFT_WORK_KEYS.list, () =>
+      phase(client, failures, {
         name: `${label} LIST json (${listed} objects)`,
         ops: options.listOps,
         concurrency,
@@ -376,6 +387,8 @@ async function measure(
         expect: 200,
       }),
     );
+    t.measured.api.set("list", listing.result);
+    if (listing.work) t.measured.work.set("list", listing.work);
     if (!t.floors) continue;
     // The floor lists as many rows as the real listing returned (one page: at most 10,000).
     const seeded = await client.send({
@@ -569,6 +582,14 @@ function renderTable(edgeswift: Measured, swift: Measured | null): string {
   return markdownTable(header, rows);
 }
 
+/** The rows of the work table: each operation's title and what it cost. */
+function workRows(edgeswift: Measured): [string, WorkEntry | undefined][] {
+  return OPERATIONS.map((operation) => [
+    operation === "list" ? `${TITLES.list} (${edgeswift.listed})` : TITLES[operation],
+    edgeswift.work.get(operation),
+  ]);
+}
+
 /** The large cases as a second table: edgeswift, and Swift beside it when measured. */
 function renderLarge(edgeswift: Measured, swift: Measured | null): string {
   const rows: string[][] = [];
@@ -646,6 +667,7 @@ function renderValues(options: Options, edgeswift: Measured, swift: Measured | n
     const result = edgeswift.api.get(operation);
     if (!result) continue;
     add(`edgeswift.${operation}`, result);
+    lines.push(...workValues(`edgeswift.${operation}`, edgeswift.work.get(operation)));
     const floor = edgeswift.floor.get(operation);
     if (floor) {
       add(`floor.${operation}`, floor);
@@ -658,6 +680,7 @@ function renderValues(options: Options, edgeswift: Measured, swift: Measured | n
     }
   }
   if (edgeswift.fixed) add("fixed", edgeswift.fixed);
+  if (edgeswift.work.size) lines.push(...floorValues());
   for (const [prefix, m] of [
     ["edgeswift", edgeswift],
     ["swift", swift],
@@ -786,6 +809,7 @@ async function bench(options: Options): Promise<number> {
     const swift = swiftTarget?.measured ?? null;
     const tables = [
       options.largeOnly || !viaSwift ? "" : renderTable(edgeswift, swift),
+      options.largeOnly || !viaSwift ? "" : renderWork("Swift API", workRows(edgeswift)),
       viaSwift ? renderLarge(edgeswift, swift) : "",
       viaS3 ? renderS3(s3, viaSwift ? edgeswift.api : null, edgeswift.listed) : "",
     ].filter(Boolean);

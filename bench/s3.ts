@@ -15,6 +15,7 @@ import { AwsV4Signer } from "aws4fetch";
 import { UsageError } from "../cli/strict-args.ts";
 import { type Call, type Client, fixed1, keepFailures, markdownTable, type PhaseResult, runPhase } from "./http.ts";
 import { sampled, seedThroughBenchRoutes, type Session } from "./large.ts";
+import { phaseWork, renderWork, S3_WORK_KEYS, type WorkEntry, workValues } from "./work.ts";
 
 /** Which API the bench measures. */
 export type Api = "swift" | "s3" | "both";
@@ -88,13 +89,15 @@ export interface S3TransferResult {
 
 export interface S3Measured {
   api: Map<Operation, PhaseResult>;
+  /** What each timed operation cost the Worker (GET /recon/work). */
+  work: Map<Operation, WorkEntry>;
   /** Keys one timed listing returned. */
   listed: number;
   transfer: S3TransferResult | null;
 }
 
 export function s3Measured(): S3Measured {
-  return { api: new Map(), listed: 0, transfer: null };
+  return { api: new Map(), work: new Map(), listed: 0, transfer: null };
 }
 
 /** One progress line on stderr. */
@@ -219,29 +222,35 @@ export class S3Bench {
     if (operation !== "list") {
       const step = STEPS[operation];
       const send = step.sendsBody ? { body: this.#body } : {};
-      const result = await phase(this.#client, this.#failures, {
-        name: `${this.#label} ${step.method}`,
-        ops,
-        concurrency,
-        callOf: (i) => this.#signer.call(step.method, this.#objectUrl(i), send),
-        expect: step.status,
-        expectBytes: step.bytes,
-      });
+      const { result, work } = await phaseWork(this.#client, this.#session, S3_WORK_KEYS[operation], () =>
+        phase(this.#client, this.#failures, {
+          name: `${this.#label} ${step.method}`,
+          ops,
+          concurrency,
+          callOf: (i) => this.#signer.call(step.method, this.#objectUrl(i), send),
+          expect: step.status,
+          expectBytes: step.bytes,
+        }),
+      );
       this.measured.api.set(operation, result);
+      if (work) this.measured.work.set(operation, work);
       return;
     }
     const listUrl = `${this.#session.base}/${this.#options.listBucket}?list-type=2`;
     await seedListing(this.#client, this.#signer, this.#session, this.#options, this.#body, this.#failures);
     const first = await sendOk(this.#client, this.#signer, "GET", listUrl, [200], { keepBody: true });
     this.measured.listed = Number(xmlValue(first.text, "KeyCount") ?? 0);
-    const result = await phase(this.#client, this.#failures, {
-      name: `${this.#label} LIST v2 (${this.measured.listed} keys)`,
-      ops: this.#options.listOps,
-      concurrency,
-      callOf: () => this.#signer.call("GET", listUrl),
-      expect: 200,
-    });
+    const { result, work } = await phaseWork(this.#client, this.#session, S3_WORK_KEYS.list, () =>
+      phase(this.#client, this.#failures, {
+        name: `${this.#label} LIST v2 (${this.measured.listed} keys)`,
+        ops: this.#options.listOps,
+        concurrency,
+        callOf: () => this.#signer.call("GET", listUrl),
+        expect: 200,
+      }),
+    );
     this.measured.api.set("list", result);
+    if (work) this.measured.work.set("list", work);
   }
 
   /** Removes the bucket of the timed objects (best effort: the timed DELETEs emptied it). */
@@ -437,6 +446,14 @@ export function renderS3(
         );
     }
     parts.push(notes.join("\n"));
+    const work = renderWork(
+      "S3 API",
+      OPERATIONS.map((operation) => [
+        operation === "list" ? `${TITLES.list} (${measured.listed})` : TITLES[operation],
+        measured.work.get(operation),
+      ]),
+    );
+    if (work) parts.push(work);
   }
   const t = measured.transfer;
   if (t) {
@@ -469,6 +486,7 @@ export function renderS3Values(measured: S3Measured, swift: ReadonlyMap<string, 
     );
     const percent = percentOf(result, swift?.get(operation));
     if (percent !== null) lines.push(`${prefix}.of_swift=${(percent / 100).toFixed(3)}`);
+    lines.push(...workValues(prefix, measured.work.get(operation)));
   }
   if (measured.api.size) lines.push(`s3.list.keys=${measured.listed}`, "s3.payload=UNSIGNED-PAYLOAD");
   const t = measured.transfer;
