@@ -7,9 +7,10 @@
  * before it answers).
  */
 import { exports } from "cloudflare:workers";
-import { describe, it } from "vitest";
+import { describe, it, type ExpectStatic } from "vitest";
 import type { WorkEntry } from "../../../src/common/work-tally";
 import { BASE, swift, text, tokenFor, unique } from "../../helpers";
+import { s3 } from "../s3/helpers";
 
 async function recon(method: "GET" | "POST", query = "", user = "admin:admin", key = "admin"): Promise<Response> {
   const headers = { "X-Auth-Token": await tokenFor(user, key) };
@@ -20,6 +21,17 @@ async function tally(query = ""): Promise<Record<string, WorkEntry>> {
   const response = await recon("GET", query);
   if (response.status !== 200) throw new Error(`GET /recon/work answered ${response.status}`);
   return response.json();
+}
+
+/**
+ * The proxy's own read of the account's info (router.ts: a deleted account answers 410) is cached
+ * per isolate for seconds, but for 0.5 s only while the account has no row yet (its container
+ * replicas report to it after a delay): a request may add that one account request and subrequest.
+ */
+function accountInfoReads(expect: ExpectStatic, entry: WorkEntry | undefined): number {
+  const reads = entry?.accountRequests ?? 0;
+  expect(reads).toBeLessThanOrEqual(1);
+  return reads;
 }
 
 /** A container whose info the proxy has cached (its HEAD), so an object request reads no container replica. */
@@ -44,13 +56,12 @@ describe("GET /recon/work", () => {
       requests: 1,
       objectRequests: 3,
       containerRequests: 3,
-      accountRequests: 0,
       controlRequests: 0,
       r2ClassA: 3,
       r2ClassB: 0,
-      // Three R2 puts and three replica calls; the container updates are the replicas' own subrequests.
-      subrequests: 6,
     });
+    // Three R2 puts and three replica calls; the container updates are the replicas' own subrequests.
+    expect(entry?.subrequests).toBe(6 + accountInfoReads(expect, entry));
     // Each of the three replica pairs writes at least: the object row, its hash leaf, bucket and
     // root, the outbox row queued and cleared (object replica); the listing row, its live index
     // entry, its hash leaf, bucket and root (container replica).
@@ -70,12 +81,11 @@ describe("GET /recon/work", () => {
       requests: 1,
       objectRequests: 1,
       containerRequests: 0,
-      accountRequests: 0,
       rowsWritten: 0,
       r2ClassA: 0,
       r2ClassB: 1,
-      subrequests: 2,
     });
+    expect(entry?.subrequests).toBe(2 + accountInfoReads(expect, entry));
     expect(entry?.rowsRead).toBeGreaterThanOrEqual(1);
   });
 
@@ -93,14 +103,42 @@ describe("GET /recon/work", () => {
       requests: 1,
       objectRequests: 3,
       containerRequests: 3,
-      accountRequests: 0,
       // The old body is garbage, deleted by the replica after it answered (free in R2 anyway).
       r2ClassA: 0,
       r2ClassB: 0,
-      subrequests: 3,
     });
+    expect(entry?.subrequests).toBe(3 + accountInfoReads(expect, entry));
     expect(entry?.rowsWritten).toBeGreaterThanOrEqual(3 * (4 + 2 + 5));
     expect((entry?.rowsWritten ?? 0) % 3).toBe(0);
+  });
+
+  it("a static large object GET counts its manifest's and every segment's row and body, read as the body streams", async ({
+    expect,
+  }) => {
+    const container = await freshContainer();
+    for (const n of [1, 2, 3]) await text(await swift("PUT", `${container}/s${n}`, { body: "x".repeat(10) }));
+    const manifest = JSON.stringify([1, 2, 3].map((n) => ({ path: `${container.slice("/AUTH_test".length)}/s${n}` })));
+    const put = await swift("PUT", `${container}/m?multipart-manifest=put`, { body: manifest });
+    await text(put);
+    expect(put.status).toBe(201);
+    await text(await recon("POST"));
+    const got = await swift("GET", `${container}/m`);
+    expect(await got.text()).toBe("x".repeat(30));
+    const entry = (await tally())["object GET"];
+    expect(entry).toMatchObject({ requests: 1, objectRequests: 4, rowsWritten: 0, r2ClassA: 0, r2ClassB: 4 });
+    expect(entry?.subrequests).toBe(8 + accountInfoReads(expect, entry));
+  });
+
+  it("an S3 PutObject is tallied under its own name, not under the Swift request it runs as", async ({ expect }) => {
+    const bucket = unique("work-s3-");
+    await text(await s3("PUT", `/${bucket}`));
+    await text(await recon("POST"));
+    const put = await s3("PUT", `/${bucket}/k`, { body: "x".repeat(4096) });
+    await text(put);
+    expect(put.status).toBe(200);
+    const entries = await tally();
+    expect(Object.keys(entries)).toEqual(["s3 object PUT"]);
+    expect(entries["s3 object PUT"]).toMatchObject({ requests: 1, objectRequests: 3, r2ClassA: 3 });
   });
 
   it("sums requests of one operation, and ?reset answers the tally then zeroes it", async ({ expect }) => {
