@@ -1,8 +1,9 @@
 /**
  * @module
  * The work each timed phase cost edgeswift and its price: the Worker's tally (`/recon/work`, one
- * per isolate: `wrangler dev` runs one) is zeroed before a phase and read after it, and the
- * operation's entry (`object PUT`, `s3 object PUT`…) divided by its requests gives one operation's
+ * per isolate: `wrangler dev` runs the Worker and every Durable Object in one) is zeroed before a
+ * phase and read once the alarms its writes set have run, and the operation's entry (`object PUT`,
+ * `s3 object PUT`…) with those alarms' work, divided by its requests, gives one operation's
  * Durable Object requests, rows read and written, R2 class A and B operations and subrequests,
  * priced per million at Cloudflare's published prices (src/common/pricing.ts) beside the floors of
  * three R2 puts and of one. Worker CPU ms are not measured: the runtime gives a Worker no CPU
@@ -20,19 +21,44 @@ import {
 import { type Client, markdownTable } from "./http.ts";
 import { benchAuth, type Session } from "./large.ts";
 
-/** One operation's entry at `/recon/work` (src/common/work-tally.ts WorkEntry). */
-export interface WorkEntry {
-  requests: number;
+/** The counters of an entry at `/recon/work` (src/common/work.ts WORK_COUNTERS). */
+interface WorkSums {
   accountRequests: number;
   containerRequests: number;
   objectRequests: number;
   controlRequests: number;
+  summaryRequests: number;
   rowsRead: number;
   rowsWritten: number;
   r2ClassA: number;
   r2ClassB: number;
   subrequests: number;
 }
+
+/** One entry at `/recon/work` (src/common/work-tally.ts WorkEntry): requests (or calls, or alarm runs) and sums. */
+type TallyEntry = { requests: number } & WorkSums;
+
+/**
+ * One timed operation's work: its entry, and `later`, what the Durable Objects' alarms did until
+ * the phase settled (the container updates, account reports, summary reports and garbage bodies
+ * its writes left for later), each alarm run counted as the request it is billed as.
+ */
+export type WorkEntry = TallyEntry & { later: WorkSums };
+
+/** The object class of each alarm entry (`object alarms`), by the request counter its runs count in. */
+const ALARM_REQUESTS: Record<string, keyof WorkSums> = {
+  "account alarms": "accountRequests",
+  "container alarms": "containerRequests",
+  "object alarms": "objectRequests",
+  "summary alarms": "summaryRequests",
+};
+
+/**
+ * How long a phase's later work is waited for before the tally is read: the ring summary report
+ * (10 s after a replica's first change, src/common/constraints.ts SUMMARY_DELAY_MS) and what it
+ * sets off, with a margin.
+ */
+const SETTLE_MS = 13_000;
 
 /** The tally's key of each timed operation, through the Swift API and through S3's. */
 export const SWIFT_WORK_KEYS = {
@@ -51,8 +77,9 @@ export const S3_WORK_KEYS = {
 } as const;
 
 /**
- * Runs `timed` (a phase) between a reset and a read of the Worker's tally; its work is the entry
- * of `key`, null when the Worker has no `/recon/work` (no admin token, or not edgeswift).
+ * Runs `timed` (a phase) between a reset and a read of the Worker's tally, waiting SETTLE_MS for
+ * the alarms its writes set; its work is the operation entry of `key` with the alarms' work as
+ * `later`, null when the Worker has no `/recon/work` (no admin token, or not edgeswift).
  */
 export async function phaseWork<T>(
   client: Client,
@@ -65,18 +92,61 @@ export async function phaseWork<T>(
   const reset = session.adminToken ? await client.send({ method: "POST", url, headers }) : null;
   const result = await timed();
   if (reset?.status !== 204) return { result, work: null };
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   const reply = await client.send({ method: "GET", url: `${url}?reset`, headers, keepBody: true });
   if (reply.status !== 200) return { result, work: null };
-  const tally = JSON.parse(reply.text) as Record<string, WorkEntry>;
-  return { result, work: tally[key] ?? null };
+  const tally = JSON.parse(reply.text) as {
+    operations: Record<string, TallyEntry>;
+    objects: Record<string, TallyEntry>;
+  };
+  const entry = tally.operations[key];
+  return { result, work: entry ? { ...entry, later: laterWork(tally.objects) } : null };
 }
 
-/** One operation's average work: the entry's sums divided by its requests. */
+/** The alarms' work in the objects' tally, each run added as a request of its class. */
+function laterWork(objects: Record<string, TallyEntry>): WorkSums {
+  const later: WorkSums = {
+    accountRequests: 0,
+    containerRequests: 0,
+    objectRequests: 0,
+    controlRequests: 0,
+    summaryRequests: 0,
+    rowsRead: 0,
+    rowsWritten: 0,
+    r2ClassA: 0,
+    r2ClassB: 0,
+    subrequests: 0,
+  };
+  for (const [name, entry] of Object.entries(objects)) {
+    const runs = ALARM_REQUESTS[name];
+    if (!runs) continue;
+    const { requests, ...sums } = entry;
+    for (const counter of Object.keys(later) as (keyof WorkSums)[]) later[counter] += sums[counter] ?? 0;
+    later[runs] += requests;
+  }
+  return later;
+}
+
+/** Durable Object requests of every class. */
+function doRequestsOf(sums: WorkSums): number {
+  return (
+    sums.accountRequests + sums.containerRequests + sums.objectRequests + sums.summaryRequests + sums.controlRequests
+  );
+}
+
+/**
+ * One operation's average work: the entry's sums divided by its requests (`now`, while the client
+ * waited), the alarms' work divided likewise (`later`), both together (`all`), and the price of a
+ * million from `all`.
+ */
 function average(entry: WorkEntry) {
-  const { requests, ...sums } = entry;
-  const one = perOperation(sums, requests);
-  const doRequests = one.accountRequests + one.containerRequests + one.objectRequests + one.controlRequests;
-  return { ...one, doRequests, price: pricePerMillion({ ...one, doRequests }) };
+  const { requests, later, ...sums } = entry;
+  const now = perOperation(sums, requests);
+  const after = perOperation(later, requests);
+  const all = perOperation(sums, requests);
+  for (const counter of Object.keys(all) as (keyof WorkSums)[]) all[counter] += after[counter];
+  const doRequests = doRequestsOf(all);
+  return { now, later: after, all, doRequests, price: pricePerMillion({ ...all, doRequests }) };
 }
 
 const fixed2 = (value: number): string => value.toFixed(2);
@@ -85,17 +155,20 @@ const usd = (value: number): string => `$${value >= 0.01 ? value.toFixed(2) : St
 
 /**
  * The work table: per operation (titled), one operation's Durable Object requests (all, then
- * account · container · object · control), rows read and written, R2 class A and B, subrequests,
- * and the price of a million, also as a multiple of the three-replica floor and of one R2 put.
+ * account · container · object · summary · control), rows read and written, R2 class A and B,
+ * subrequests, each with what the alarms did later in it, and the price of a million, also as a
+ * multiple of the three-replica floor and of one R2 put.
  */
 export function renderWork(title: string, rows: readonly (readonly [string, WorkEntry | undefined])[]): string {
   const measured = rows.filter((row): row is readonly [string, WorkEntry] => row[1] !== undefined);
   if (!measured.length) return "";
   const header = [
     `${title}: work per operation`,
-    "DO requests (a·c·o·ctl)",
+    "DO requests (a·c·o·s·ctl)",
+    "of which later",
     "rows read",
     "rows written",
+    "of which later",
     "R2 class A",
     "R2 class B",
     "subrequests",
@@ -104,49 +177,65 @@ export function renderWork(title: string, rows: readonly (readonly [string, Work
     `× one put (${usd(ONE_PUT_FLOOR)})`,
   ];
   const body = measured.map(([name, entry]) => {
-    const one = average(entry);
-    const classes = [one.accountRequests, one.containerRequests, one.objectRequests, one.controlRequests];
+    const { all, later, doRequests, price } = average(entry);
+    const classes = [
+      all.accountRequests,
+      all.containerRequests,
+      all.objectRequests,
+      all.summaryRequests,
+      all.controlRequests,
+    ];
     return [
       name,
-      `${fixed2(one.doRequests)} (${classes.map(fixed2).join("·")})`,
-      fixed2(one.rowsRead),
-      fixed2(one.rowsWritten),
-      fixed2(one.r2ClassA),
-      fixed2(one.r2ClassB),
-      fixed2(one.subrequests),
-      fixed2(one.price.total),
-      `${(one.price.total / THREE_REPLICA_PUT_FLOOR).toFixed(2)}×`,
-      `${(one.price.total / ONE_PUT_FLOOR).toFixed(2)}×`,
+      `${fixed2(doRequests)} (${classes.map(fixed2).join("·")})`,
+      fixed2(doRequestsOf(later)),
+      fixed2(all.rowsRead),
+      fixed2(all.rowsWritten),
+      fixed2(later.rowsWritten),
+      fixed2(all.r2ClassA),
+      fixed2(all.r2ClassB),
+      fixed2(all.subrequests),
+      fixed2(price.total),
+      `${(price.total / THREE_REPLICA_PUT_FLOOR).toFixed(2)}×`,
+      `${(price.total / ONE_PUT_FLOOR).toFixed(2)}×`,
     ];
   });
   const p = PRICE_PER_MILLION;
   const note =
-    "Counted by the Worker (GET /recon/work) over each timed phase; work the replicas' alarms and cron do " +
-    "later (deferred container updates, garbage bodies, replication) is not in it. Prices per million: " +
-    `Workers ${usd(p.workerRequests)} requests, DO ${usd(p.doRequests)} requests, ${usd(p.rowsWritten)} rows ` +
-    `written, ${usd(p.rowsRead)} rows read, R2 ${usd(p.r2ClassA)} class A, ${usd(p.r2ClassB)} class B; ` +
-    `Worker CPU ms (${usd(p.workerCpuMs)}/M) not measured (no CPU clock in the runtime), so not priced.`;
+    "Counted by the Worker (GET /recon/work) over each timed phase and the alarms its writes set, read " +
+    `${SETTLE_MS / 1000} s after it ("later": container updates, account and summary reports, garbage bodies; ` +
+    "each alarm run a DO request); the cron sweep is not in it. Rows include KV puts and deletes and each " +
+    `setAlarm. Prices per million: Workers ${usd(p.workerRequests)} requests, DO ${usd(p.doRequests)} ` +
+    `requests, ${usd(p.rowsWritten)} rows written, ${usd(p.rowsRead)} rows read, R2 ${usd(p.r2ClassA)} ` +
+    `class A, ${usd(p.r2ClassB)} class B; Worker CPU ms (${usd(p.workerCpuMs)}/M) not measured (no CPU ` +
+    "clock in the runtime), so not priced.";
   return `${markdownTable(header, body)}\n${note}`;
 }
 
-/** The `name=value` lines of one operation's work under `prefix` (`edgeswift.put.work.rows_written=…`). */
+/**
+ * The `name=value` lines of one operation's work under `prefix` (`edgeswift.put.work.rows_written=…`):
+ * each counter in all, and the alarms' share as `later_…`.
+ */
 export function workValues(prefix: string, entry: WorkEntry | undefined): string[] {
   if (!entry) return [];
-  const one = average(entry);
+  const { all, later, doRequests, price } = average(entry);
   return [
     `${prefix}.work.requests=${entry.requests}`,
-    `${prefix}.work.do_requests=${fixed2(one.doRequests)}`,
-    `${prefix}.work.do_requests_account=${fixed2(one.accountRequests)}`,
-    `${prefix}.work.do_requests_container=${fixed2(one.containerRequests)}`,
-    `${prefix}.work.do_requests_object=${fixed2(one.objectRequests)}`,
-    `${prefix}.work.do_requests_control=${fixed2(one.controlRequests)}`,
-    `${prefix}.work.rows_read=${fixed2(one.rowsRead)}`,
-    `${prefix}.work.rows_written=${fixed2(one.rowsWritten)}`,
-    `${prefix}.work.r2_class_a=${fixed2(one.r2ClassA)}`,
-    `${prefix}.work.r2_class_b=${fixed2(one.r2ClassB)}`,
-    `${prefix}.work.subrequests=${fixed2(one.subrequests)}`,
-    `${prefix}.usd_per_million=${one.price.total.toFixed(4)}`,
-    `${prefix}.of_three_replica_floor=${(one.price.total / THREE_REPLICA_PUT_FLOOR).toFixed(3)}`,
+    `${prefix}.work.do_requests=${fixed2(doRequests)}`,
+    `${prefix}.work.do_requests_account=${fixed2(all.accountRequests)}`,
+    `${prefix}.work.do_requests_container=${fixed2(all.containerRequests)}`,
+    `${prefix}.work.do_requests_object=${fixed2(all.objectRequests)}`,
+    `${prefix}.work.do_requests_summary=${fixed2(all.summaryRequests)}`,
+    `${prefix}.work.do_requests_control=${fixed2(all.controlRequests)}`,
+    `${prefix}.work.rows_read=${fixed2(all.rowsRead)}`,
+    `${prefix}.work.rows_written=${fixed2(all.rowsWritten)}`,
+    `${prefix}.work.r2_class_a=${fixed2(all.r2ClassA)}`,
+    `${prefix}.work.r2_class_b=${fixed2(all.r2ClassB)}`,
+    `${prefix}.work.subrequests=${fixed2(all.subrequests)}`,
+    `${prefix}.work.later_do_requests=${fixed2(doRequestsOf(later))}`,
+    `${prefix}.work.later_rows_written=${fixed2(later.rowsWritten)}`,
+    `${prefix}.usd_per_million=${price.total.toFixed(4)}`,
+    `${prefix}.of_three_replica_floor=${(price.total / THREE_REPLICA_PUT_FLOOR).toFixed(3)}`,
   ];
 }
 

@@ -1,8 +1,11 @@
 /**
  * @module
- * The isolate's tally of work per operation (`object PUT`, `container GET`, `s3 object PUT`):
- * how many requests it served and the sums of their counters (work.ts). Pure: the proxy
- * records each request it finished; `GET /recon/work` reads it; a bench phase resets it.
+ * The isolate's tallies of work (work.ts): per operation the proxy served (`object PUT`,
+ * `container GET`, `s3 object PUT`), how many requests and the sums of their counters; and per
+ * Durable Object class (`object calls`, `object alarms`, `summary calls`…), what the objects
+ * running in this isolate did, in RPC calls (also in the operations' figures, which carry them)
+ * and in alarms (in none: the work a write leaves for later). `GET /recon/work` reads them; a
+ * bench phase resets them.
  */
 
 import { noWork, WORK_COUNTERS, type WorkCounts } from "./work";
@@ -41,3 +44,9 @@ export class WorkTally {
     this.#entries = new Map();
   }
 }
+
+/** This isolate's work per operation the proxy served (middleware/work.ts). */
+export const operationWork = new WorkTally();
+
+/** This isolate's Durable Objects' work, per class and kind: `object calls`, `container alarms`… */
+export const objectWork = new WorkTally();

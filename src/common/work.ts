@@ -17,6 +17,7 @@ export const WORK_COUNTERS = [
   "containerRequests",
   "objectRequests",
   "controlRequests",
+  "summaryRequests",
   "rowsRead",
   "rowsWritten",
   "r2ClassA",
@@ -42,6 +43,7 @@ export function noWork(): WorkCounts {
     containerRequests: 0,
     objectRequests: 0,
     controlRequests: 0,
+    summaryRequests: 0,
     rowsRead: 0,
     rowsWritten: 0,
     r2ClassA: 0,
@@ -52,7 +54,13 @@ export function noWork(): WorkCounts {
 
 /** Durable Object requests of every class. */
 export function doRequestsOf(counts: WorkCounts): number {
-  return counts.accountRequests + counts.containerRequests + counts.objectRequests + counts.controlRequests;
+  return (
+    counts.accountRequests +
+    counts.containerRequests +
+    counts.objectRequests +
+    counts.controlRequests +
+    counts.summaryRequests
+  );
 }
 
 /** What a cursor reports: the rows it has read and written so far. */

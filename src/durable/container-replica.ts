@@ -203,9 +203,10 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
         ),
       );
       if (result.changed) {
+        // The account report's alarm first: the later ones then find it set (a setAlarm is a row written).
+        this.#reportSoon();
         this.noteChange();
         this.scheduleReclaim();
-        this.#reportSoon();
       }
       return { status: result.missing ? 404 : 202 };
     });

@@ -24,8 +24,10 @@ export function ringSummaryName(ring: RingName, zone: string): string {
   return `summary/${ring}/${zone}`;
 }
 
-/** A ring's summary in one zone. */
+/** A ring's summary in one zone, for one call: counted as one Durable Object request. */
 export function ringSummaryStub(config: Pick<Config, "ringSummary">, ring: RingName, zone: string) {
+  countWork("summaryRequests");
+  countWork("subrequests");
   return config.ringSummary.getByName(ringSummaryName(ring, zone));
 }
 

@@ -244,26 +244,34 @@ export class ObjectReplica extends ReplicaBase<ObjectRow, ObjectRows> {
   }
 
   /**
-   * Stores a merged row with its container update in one transaction, then delivers the update.
+   * Stores a merged row, then sends its container update (queued only for a container replica it
+   * did not reach in time: the outbox's rows are written only when delivery fails).
    * `standingFor`: on a handoff, the primary it stands in for, the one its revert owes the row.
    */
   async #write(current: ObjectRow | null, incoming: ObjectRow, standingFor: string | null = null): Promise<void> {
     const merge = mergeObject(current, incoming);
     this.ctx.storage.transactionSync(() => {
       this.rows.save(merge.row);
-      this.#queueUpdate(merge.row);
       this.rows.queueGarbage(merge.garbage, Date.now());
     });
     this.noteChange(standingFor);
     if (merge.garbage.length) this.#collectGarbage();
     if (merge.row.deleted) this.scheduleReclaim();
     if (merge.row.deleteAt !== null) this.armAlarm(merge.row.deleteAt * 1000);
-    await this.#deliverWithin(CONTAINER_UPDATE_TIMEOUT_MS);
+    const update = this.#updateOf(merge.row);
+    if (!(await this.#outbox.sendOrQueue(update.targets, update.key, update.payload, CONTAINER_UPDATE_TIMEOUT_MS)))
+      this.armAlarm(this.#outbox.retryAt(Date.now()));
   }
 
+  /** Queues a row's container update (a merge's: sent with the batch's others). */
   #queueUpdate(row: ObjectRow): void {
+    const update = this.#updateOf(row);
+    this.#outbox.queue(update.targets, update.key, update.payload);
+  }
+
+  /** A row's container update: the container replicas it goes to, its key and its payload. */
+  #updateOf(row: ObjectRow): { targets: { partition: number; zone: string }[]; key: string; payload: ContainerUpdate } {
     const [account = "", container = ""] = row.name.split("/");
-    const listing = listingRowOf(row);
     const rings = this.config.rings;
     const targets = updateTargets(
       this.identity,
@@ -271,7 +279,7 @@ export class ObjectReplica extends ReplicaBase<ObjectRow, ObjectRows> {
       rings.container,
       rings.container.partitionFor(account, container),
     );
-    this.#outbox.queue(targets, row.name, { account, container, row: listing });
+    return { targets, key: row.name, payload: { account, container, row: listingRowOf(row) } };
   }
 
   /** Waits for delivery up to `timeoutMs` (Swift: container_update_timeout); the alarm retries what is left. */

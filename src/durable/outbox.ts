@@ -9,12 +9,15 @@ import { ROWS_PER_RPC_MAX, UPDATE_RETRY_MAX_MS, UPDATE_RETRY_MS } from "../commo
 
 const BACKOFF = "outbox.backoffMs";
 import type { OutboxItem, OutboxRows } from "./schema/outbox";
+import { countedKv } from "./replica/counted-storage";
 
 /** Sends one batch to one target replica; true when it landed. */
 export type OutboxSend<T> = (partition: number, zone: string, payloads: T[]) => Promise<boolean>;
 
 export class Outbox<T> {
   readonly #storage: DurableObjectStorage;
+  /** The storage's KV, counted (replica/counted-storage.ts). */
+  readonly #kv: SyncKvStorage;
   readonly #rows: OutboxRows<T>;
   readonly #send: OutboxSend<T>;
   #chain: Promise<void> = Promise.resolve();
@@ -23,6 +26,7 @@ export class Outbox<T> {
 
   constructor(storage: DurableObjectStorage, rows: OutboxRows<T>, send: OutboxSend<T>, maxAgeMs: number) {
     this.#storage = storage;
+    this.#kv = countedKv(storage.kv);
     this.#rows = rows;
     this.#send = send;
     this.#maxAgeMs = maxAgeMs;
@@ -31,6 +35,35 @@ export class Outbox<T> {
   /** Queues `payload` for each target replica, replacing what was queued for it under `key`. */
   queue(targets: readonly { partition: number; zone: string }[], key: string, payload: T): void {
     for (const { partition, zone } of targets) this.#rows.put({ partition, zone, key, payload });
+  }
+
+  /**
+   * Sends `payload` to each target replica at once, waiting at most `timeoutMs`, and queues it
+   * only for the targets it did not reach (Swift: the object server's container update, with an
+   * async_pending only when that fails); true when every target took it. Call once the write it
+   * reports is stored: the runtime holds the send until that write is durable, and a replica lost
+   * between the two leaves a listing row its peers' updates and the container ring's repair give.
+   */
+  async sendOrQueue(
+    targets: readonly { partition: number; zone: string }[],
+    key: string,
+    payload: T,
+    timeoutMs: number,
+  ): Promise<boolean> {
+    const landed = await Promise.all(
+      targets.map(async ({ partition, zone }) => {
+        let timer: ReturnType<typeof setTimeout> | null = null;
+        const timedOut = new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), timeoutMs);
+        });
+        const sent = this.#send(partition, zone, [payload]).catch(() => false);
+        const ok = await Promise.race([sent, timedOut]);
+        clearTimeout(timer);
+        if (!ok) this.#rows.put({ partition, zone, key, payload });
+        return ok;
+      }),
+    );
+    return landed.every(Boolean);
   }
 
   /** Delivers what is queued, waiting at most `timeoutMs`; true when nothing is left to deliver. */
@@ -50,7 +83,7 @@ export class Outbox<T> {
    * twice the last delay, up to UPDATE_RETRY_MAX_MS (Swift's updater retries on its interval).
    */
   retryAt(now: number): number {
-    return now + (this.#storage.kv.get<number>(BACKOFF) ?? UPDATE_RETRY_MS);
+    return now + (this.#kv.get<number>(BACKOFF) ?? UPDATE_RETRY_MS);
   }
 
   /** Sends one bounded round of pending items, one batch per target. */
@@ -87,11 +120,8 @@ export class Outbox<T> {
       }),
     );
     if (failed)
-      this.#storage.kv.put(
-        BACKOFF,
-        Math.min(UPDATE_RETRY_MAX_MS, (this.#storage.kv.get<number>(BACKOFF) ?? UPDATE_RETRY_MS / 2) * 2),
-      );
-    else if (this.#storage.kv.get<number>(BACKOFF) !== undefined) this.#storage.kv.delete(BACKOFF);
+      this.#kv.put(BACKOFF, Math.min(UPDATE_RETRY_MAX_MS, (this.#kv.get<number>(BACKOFF) ?? UPDATE_RETRY_MS / 2) * 2));
+    else if (this.#kv.get<number>(BACKOFF) !== undefined) this.#kv.delete(BACKOFF);
   }
 
   get pendingCount(): number {

@@ -29,8 +29,9 @@ import { Reclaim } from "./replica/reclaim";
 import { RepairSchedule } from "./replica/repair-schedule";
 import { ReplicaState } from "./replica/state";
 import { SummaryReport } from "./replica/summary-report";
-import { countedSql } from "./replica/counted-sql";
-import { runWithWork, Work } from "../common/work";
+import { countedKv, countedSql } from "./replica/counted-storage";
+import { measuredAlarm, measuredCall, measuredCallAsync } from "../common/measured";
+import { ringKind } from "../ring/types";
 
 export abstract class ReplicaBase<Row, Rows extends ReplicaRows<Row>> extends DurableObject<Env> {
   protected readonly identity: ReplicaIdentity;
@@ -58,7 +59,7 @@ export abstract class ReplicaBase<Row, Rows extends ReplicaRows<Row>> extends Du
     this.client = new ReplicaClient(this.config);
     this.#schema = new LazySchema(ctx.storage, migrations);
     this.rows = new Rows(countedSql(ctx.storage.sql));
-    const state = new ReplicaState(ctx.storage.kv);
+    const state = new ReplicaState(countedKv(ctx.storage.kv));
     this.#context = {
       name: ctx.id.name ?? "",
       storage: ctx.storage,
@@ -161,8 +162,8 @@ export abstract class ReplicaBase<Row, Rows extends ReplicaRows<Row>> extends Du
       Math.floor(Math.random() * 65_536),
     );
     const drifted = this.ctx.storage.transactionSync(() => {
-      const rows = sample.reduce((total, leaf) => total + this.tree.auditLeaf(leaf, this.rows.auditEntries(leaf)), 0);
-      return rows + this.tree.auditUpper(sample.map(bucketOf));
+      this.tree.forgetUpper();
+      return sample.reduce((total, leaf) => total + this.tree.auditLeaf(leaf, this.rows.auditEntries(leaf)), 0);
     });
     if (drifted) {
       console.warn(`${this.ctx.id.name}: auditor repaired ${drifted} drifted hashes`);
@@ -208,7 +209,12 @@ export abstract class ReplicaBase<Row, Rows extends ReplicaRows<Row>> extends Du
     return this.#revert.run();
   }
 
+  /** The alarm, its work counted and tallied under this replica class's alarms. */
   override async alarm(): Promise<void> {
+    await measuredAlarm(`${ringKind(this.identity.ring)} alarms`, () => this.#alarm());
+  }
+
+  async #alarm(): Promise<void> {
     const { alarm, state } = this.#context;
     alarm.fired();
     this.ensureSchema();
@@ -224,13 +230,15 @@ export abstract class ReplicaBase<Row, Rows extends ReplicaRows<Row>> extends Du
       await this.beforeWipe();
       await this.#summary.report(true);
       await this.#schema.wipe();
+      this.tree.forgetUpper();
       return;
     }
     state.clearDue("wipe");
     // A pending repair runs with whatever woke the alarm: early is harmless, late is not.
     if (this.#repairs.pending) await this.repair();
-    if (this.#summary.due) await this.#summary.report(false);
-    alarm.armNext([await this.runDuties(), await this.#reclaim.duty(this)]);
+    // A due report goes with whatever woke the alarm, as a pending repair does.
+    if (this.#summary.dueAt !== null) await this.#summary.report(false);
+    alarm.armNext([await this.runDuties(), await this.#reclaim.duty(this), this.#summary.dueAt]);
   }
 
   /** Work owed before this replica deletes its storage (garbage bodies, for object replicas). */
@@ -274,20 +282,17 @@ export abstract class ReplicaBase<Row, Rows extends ReplicaRows<Row>> extends Du
   }
 
   /**
-   * Runs a data-path RPC method counting its work (common/work.ts: rows its cursors read and
-   * wrote, requests it made) and answers its reply with the work attached.
+   * Runs a data-path RPC method counting its work (common/measured.ts: rows its storage read and
+   * wrote, requests it made), answers its reply with the work attached and tallies it under this
+   * replica class's calls.
    */
   protected measured<T>(method: () => ReplicaReply<T>): ReplicaReply<T> {
-    const work = new Work();
-    const reply = runWithWork(work, method);
-    return { ...reply, work: work.settle() };
+    return measuredCall(`${ringKind(this.identity.ring)} calls`, method);
   }
 
   /** `measured` for a method that awaits (a write that delivers its container update). */
-  protected async measuredAsync<T>(method: () => Promise<ReplicaReply<T>>): Promise<ReplicaReply<T>> {
-    const work = new Work();
-    const reply = await runWithWork(work, method);
-    return { ...reply, work: work.settle() };
+  protected measuredAsync<T>(method: () => Promise<ReplicaReply<T>>): Promise<ReplicaReply<T>> {
+    return measuredCallAsync(`${ringKind(this.identity.ring)} calls`, method);
   }
 
   /** Sets the alarm for `at` unless an earlier one is set. */

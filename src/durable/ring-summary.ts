@@ -25,29 +25,38 @@ import type { RingName } from "../ring/types";
 import { ringOfSummaryName } from "./names";
 import { ReplicaClient } from "./client";
 import { migratedRows } from "./schema/migrate";
+import { countedSql, setAlarmCounted } from "./replica/counted-storage";
+import { measuredAlarm, measuredCall, measuredCallAsync } from "../common/measured";
 import { SUMMARY_MIGRATIONS, SummaryRows, type SummaryEntry, type Waiter } from "./schema/summary";
 
+/** The summaries' entry in the isolate's tally of Durable Object work (common/work-tally.ts). */
+const SUMMARY_CALLS = "summary calls";
+
 export class RingSummary extends DurableObject<Env> {
-  // Synchronous: the schema is there before any call arrives.
-  readonly #rows = migratedRows(this.ctx.storage, SUMMARY_MIGRATIONS, SummaryRows);
+  // Synchronous: the schema is there before any call arrives. Its storage is counted as work (common/work.ts).
+  readonly #rows = migratedRows(this.ctx.storage, SUMMARY_MIGRATIONS, SummaryRows, countedSql(this.ctx.storage.sql));
 
   /** Replicas report their partition hash here after it changed (an empty replica reports no rows). */
   report(entries: SummaryEntry[]): ReplicaReply {
-    this.ctx.storage.transactionSync(() => this.#rows.report(entries, Date.now()));
-    return { status: 202 };
+    return measuredCall(SUMMARY_CALLS, () => {
+      this.ctx.storage.transactionSync(() => this.#rows.report(entries, Date.now()));
+      return { status: 202 };
+    });
   }
 
   /** A page of entries from a partition on. */
   list(fromPartition: number, limit: number): ReplicaReply<SummaryEntry[]> {
-    return { status: 200, value: this.#rows.list(fromPartition, limit) };
+    return measuredCall(SUMMARY_CALLS, () => ({ status: 200, value: this.#rows.list(fromPartition, limit) }));
   }
 
   /** A replica of this zone could not reach `zones`: it is woken (its repair runs) when each answers again. */
-  async waitFor(zones: string[], waiter: Waiter): Promise<ReplicaReply> {
-    this.ctx.storage.transactionSync(() => this.#rows.wait(zones, waiter, Date.now()));
-    if ((await this.ctx.storage.getAlarm()) === null)
-      await this.ctx.storage.setAlarm(Date.now() + ZONE_PROBE_INTERVAL_MS);
-    return { status: 202 };
+  waitFor(zones: string[], waiter: Waiter): Promise<ReplicaReply> {
+    return measuredCallAsync(SUMMARY_CALLS, async () => {
+      this.ctx.storage.transactionSync(() => this.#rows.wait(zones, waiter, Date.now()));
+      if ((await this.ctx.storage.getAlarm()) === null)
+        await setAlarmCounted(this.ctx.storage, Date.now() + ZONE_PROBE_INTERVAL_MS);
+      return { status: 202 };
+    });
   }
 
   /** How many of this zone's replicas wait for each other zone (recon and tests). */
@@ -57,6 +66,10 @@ export class RingSummary extends DurableObject<Env> {
 
   /** Probes each zone waited for with one call; wakes that zone's waiters once it answers. */
   override async alarm(): Promise<void> {
+    await measuredAlarm("summary alarms", () => this.#probe());
+  }
+
+  async #probe(): Promise<void> {
     const ring = this.#ring();
     const client = new ReplicaClient(parseConfig(this.env));
     // Calls this invocation may still make (each is a subrequest).
@@ -86,8 +99,9 @@ export class RingSummary extends DurableObject<Env> {
       // The zone answered but the budget ran out: the rest are woken by the next invocation, at once.
       if (budget <= 0) more = true;
     }
-    if (more) await this.ctx.storage.setAlarm(Date.now());
-    else if (this.#rows.waitedZones().length) await this.ctx.storage.setAlarm(Date.now() + ZONE_PROBE_INTERVAL_MS);
+    if (more) await setAlarmCounted(this.ctx.storage, Date.now());
+    else if (this.#rows.waitedZones().length)
+      await setAlarmCounted(this.ctx.storage, Date.now() + ZONE_PROBE_INTERVAL_MS);
   }
 
   /** The ring from this summary's name, `summary/{ring}/{zone}`. */

@@ -21,7 +21,7 @@ import { runJobs, runSweeps } from "../replicator/jobs";
 import { runS3Housekeeping } from "./s3/housekeeping";
 import { resellerAdminOnly } from "./middleware/reseller-admin";
 import { controlStub, ringSummaryStub } from "../durable/names";
-import { workTally } from "./middleware/work";
+import { objectWork, operationWork } from "../common/work-tally";
 
 export const admin = new Hono<{ Bindings: Env }>();
 
@@ -49,20 +49,27 @@ admin.get("/recon/replication", async (c) => {
 });
 
 /**
- * This isolate's work per operation (middleware/work.ts), keyed `object PUT`, `container GET`,
- * `s3 object PUT`…; `?reset` answers it and zeroes it, so a bench phase reads only its own.
+ * This isolate's work (common/work-tally.ts): `operations`, per operation the proxy served
+ * (`object PUT`, `container GET`, `s3 object PUT`…), and `objects`, per Durable Object class
+ * running here, its calls and its alarms (`object calls`, `container alarms`, `summary calls`…);
+ * `?reset` answers them and zeroes them, so a bench phase reads only its own.
  */
 admin.get("/recon/work", (c) => {
-  const tally = workTally.snapshot();
-  if (c.req.query("reset") !== undefined) workTally.reset();
+  const tally = { operations: operationWork.snapshot(), objects: objectWork.snapshot() };
+  if (c.req.query("reset") !== undefined) resetWork();
   return json(tally);
 });
 
-/** Zeroes this isolate's work tally (a bench phase starts): 204. */
+/** Zeroes this isolate's work tallies (a bench phase starts): 204. */
 admin.post("/recon/work", () => {
-  workTally.reset();
+  resetWork();
   return new Response(null, { status: 204 });
 });
+
+function resetWork(): void {
+  operationWork.reset();
+  objectWork.reset();
+}
 
 /**
  * Runs the replicator's jobs now, as cron does; `?only=sweep` runs the ring sweeps alone (no

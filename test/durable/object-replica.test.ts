@@ -170,12 +170,9 @@ describe("object replica schema", () => {
     );
     expect(ddl.map((entry) => `${entry.type} ${entry.name}`)).toEqual([
       "table garbage_body",
-      "table hash_bucket",
       "table hash_leaf",
-      "table hash_root",
       "table object",
       "index object_delete_at",
-      "index object_leaf",
       "index object_tombstone",
       "table outbox",
       "table schema_migrations",

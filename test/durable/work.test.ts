@@ -6,6 +6,8 @@
  * replica wrote for it.
  */
 import { env } from "cloudflare:workers";
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { objectWork } from "../../src/common/work-tally";
 import { describe, it } from "vitest";
 import { swift, text } from "../helpers";
 import { objectRow } from "../rows";
@@ -24,9 +26,11 @@ describe("a replica reply's work", () => {
     // One container replica is updated per object replica, within the call: its own subrequest.
     expect(work?.containerRequests).toBe(1);
     expect(work?.subrequests).toBe(1);
-    // At least the object row, its hash leaf, bucket and root, the outbox row queued and cleared,
-    // and the container replica's listing row, its live index entry, its hash leaf, bucket and root.
-    expect(work?.rowsWritten).toBeGreaterThanOrEqual(4 + 2 + 5);
+    // The object replica: its row (one entry, keyed by leaf and name), its hash leaf, and its alarm
+    // set for the summary report; no outbox row, the update having landed. The container replica:
+    // the listing row with its live and leaf index entries, its hash leaf, the container's counts,
+    // the account report queued, and its alarm set earlier for that report.
+    expect(work?.rowsWritten).toBe(3 + (3 + 1 + 1 + 1 + 1));
     expect(work?.rowsRead).toBeGreaterThan(0);
   });
 
@@ -45,5 +49,32 @@ describe("a replica reply's work", () => {
     const late = await stub.putObject(objectRow("AUTH_test/work/c", "1700000001.00000"));
     expect(late.status).toBe(409);
     expect(late.work).toMatchObject({ rowsWritten: 0, containerRequests: 0, subrequests: 0 });
+  });
+
+  it("an object written again updates its row in place: one entry and its hash leaf, no index entry and no alarm", async ({
+    expect,
+  }) => {
+    await text(await swift("PUT", "/AUTH_test/work"));
+    const stub = replica(73);
+    await stub.putObject(objectRow("AUTH_test/work/d", "1700000001.00000"));
+    const again = await stub.putObject(objectRow("AUTH_test/work/d", "1700000002.00000"));
+    expect(again.status).toBe(201);
+    // Object replica: its row and its hash leaf (the alarm for its summary report is set already).
+    // Container replica: the listing row (its live and leaf index entries stay), its hash leaf and
+    // the account report queued; the container's counts and its alarm are as they were.
+    expect(again.work?.rowsWritten).toBe(2 + 3);
+  });
+
+  it("a replica's alarm is tallied under its class's alarms, with the calls it makes", async ({ expect }) => {
+    await text(await swift("PUT", "/AUTH_test/work"));
+    const stub = replica(74);
+    await stub.putObject(objectRow("AUTH_test/work/e", "1700000001.00000"));
+    objectWork.reset();
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const tally = objectWork.snapshot();
+    // The alarm sends the replica's summary report: one call to its zone's summary, which writes
+    // its row (in the alarm's figures too, from the reply); nothing else is due, no alarm is set.
+    expect(tally["object alarms"]).toMatchObject({ requests: 1, summaryRequests: 1, subrequests: 1, rowsWritten: 1 });
+    expect(tally["summary calls"]).toMatchObject({ requests: 1, rowsWritten: 1 });
   });
 });

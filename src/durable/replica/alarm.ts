@@ -1,12 +1,14 @@
 /**
  * @module
  * A replica's one Durable Object alarm, multiplexed over its duties: the due times kept in storage
- * (repair, wipe, summary report) and those its other duties compute (outbox, expiry, reclaim).
+ * (repair, wipe) and those its other duties compute or keep in memory (outbox, expiry, reclaim,
+ * summary report).
  * The alarm is set for the earliest; whatever wakes it runs every duty that is due.
  */
 
 import { ALARM_AT_MAX_MS } from "../../common/constraints";
 import type { Duty, ReplicaState } from "./state";
+import { setAlarmCounted } from "./counted-storage";
 
 /** The earliest of `times`, skipping null (nothing due) and NaN; null when none is left. */
 export function earliest(times: readonly (number | null)[]): number | null {
@@ -41,7 +43,7 @@ export class AlarmScheduler {
     const at = Math.min(requestedAt, ALARM_AT_MAX_MS);
     if (this.#alarmAt !== null && this.#alarmAt <= at) return;
     this.#alarmAt = at;
-    this.#ctx.waitUntil(this.#ctx.storage.setAlarm(at));
+    this.#ctx.waitUntil(setAlarmCounted(this.#ctx.storage, at));
   }
 
   /** The alarm is running: the runtime cleared it, so the next arm() sets it again. */
@@ -52,7 +54,7 @@ export class AlarmScheduler {
   /** After a run: sets the alarm for the earliest of `times` and the duties still due. */
   armNext(times: readonly (number | null)[]): void {
     const state = this.#state;
-    const next = earliest([...times, state.dueAt("repair"), state.dueAt("wipe"), state.dueAt("summary")]);
+    const next = earliest([...times, state.dueAt("repair"), state.dueAt("wipe")]);
     if (next !== null) this.arm(next);
   }
 }

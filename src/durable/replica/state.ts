@@ -5,7 +5,10 @@
  * ones deployed replicas already wrote; only this module names them.
  */
 
-/** The alarm duties whose due time is kept in storage (others are computed from rows). */
+/**
+ * The alarm duties whose due time is kept in storage (others are computed from rows, or kept in
+ * memory: a summary report, replica/summary-report.ts, which replicas before kept here).
+ */
 export type Duty = "repair" | "wipe" | "summary";
 
 /**
@@ -49,8 +52,9 @@ export class ReplicaState {
     this.#kv.put(DUE_KEYS[duty], at);
   }
 
+  /** Clears `duty` (a read, and a row written only when it was set). */
   clearDue(duty: Duty): void {
-    this.#kv.delete(DUE_KEYS[duty]);
+    if (this.dueAt(duty) !== null) this.#kv.delete(DUE_KEYS[duty]);
   }
 
   /** The delay of the last repair retry, or null before any. */

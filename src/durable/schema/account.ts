@@ -9,7 +9,14 @@ import type { AccountContainerRow, AccountRow, MetadataMap } from "../rows";
 import type { ListingBounds } from "../listing";
 import { boundsSql } from "./listing-sql";
 import { accountContainerRowHash, accountRowHash, leafOf, treeKey, type Hash } from "../partition-hash";
-import { HASH_ROOT_CHANGED_AT_SQL, hashTreeSql, backfillHashes, HashedRows, HashTree } from "./hash-tree";
+import {
+  HASH_LEAVES_ONLY_SQL,
+  HASH_ROOT_CHANGED_AT_SQL,
+  hashTreeSql,
+  backfillHashes,
+  HashedRows,
+  HashTree,
+} from "./hash-tree";
 import type { AuditEntry, HashedRowSql } from "./hash-tree";
 
 /** The key columns of the account table and of the container table. */
@@ -78,7 +85,7 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
     id: 5,
     sql: "SELECT 1;",
     backfill: (sql) => {
-      const tree = new HashTree(sql);
+      const tree = new HashTree(sql, false);
       for (const row of sql
         .exec<AccountContainerRowSql & { leaf: number; hash: string | null }>("SELECT * FROM container")
         .toArray()) {
@@ -110,6 +117,8 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  // Only the hash tree's leaves are stored (hash-tree.ts).
+  { id: 7, sql: HASH_LEAVES_ONLY_SQL },
 ];
 
 /** A row an account replica exchanges in repair: an account's own row or one of its container rows. */

@@ -9,7 +9,7 @@ import type { Migration } from "./migrate";
 import { OUTBOX_TABLE_SQL } from "./outbox";
 import type { ContainerRow, ListingRow, MetadataMap } from "../rows";
 import { containerRowHash, leafOf, listingRowHash, treeKey, type Hash } from "../partition-hash";
-import { HASH_ROOT_CHANGED_AT_SQL, hashTreeSql, backfillHashes, HashedRows } from "./hash-tree";
+import { HASH_LEAVES_ONLY_SQL, HASH_ROOT_CHANGED_AT_SQL, hashTreeSql, backfillHashes, HashedRows } from "./hash-tree";
 import type { AuditEntry, HashedRowSql } from "./hash-tree";
 import type { ListingBounds } from "../listing";
 import { boundsSql } from "./listing-sql";
@@ -77,6 +77,8 @@ export const CONTAINER_MIGRATIONS: readonly Migration[] = [
   },
   // When the partition hash last changed, for recon and the convergence benchmark.
   { id: 4, sql: HASH_ROOT_CHANGED_AT_SQL },
+  // Only the hash tree's leaves are stored (hash-tree.ts).
+  { id: 5, sql: HASH_LEAVES_ONLY_SQL },
 ];
 
 /** A row a container replica exchanges in repair: a container's own row or one of its listing rows. */

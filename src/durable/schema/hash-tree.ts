@@ -1,8 +1,11 @@
 /**
  * @module
  * The hash tree a replica keeps over its rows: 65,536 leaves, 256 buckets and one root, each the
- * XOR of the row hashes below it, updated in the same transaction as the row (three upserts), so
- * comparing two replicas never scans rows. See partition-hash.ts for the hashing itself.
+ * XOR of the row hashes below it, so comparing two replicas never scans rows. Only the leaves are
+ * stored, updated in the same transaction as the row (one upsert: one row written); the buckets
+ * and the root are computed from them when first asked for and kept in memory, a bucket computed
+ * again (at most 256 leaves read) once a leaf below it changed. See partition-hash.ts for the
+ * hashing itself.
  */
 
 import { BUCKET_BITS, LEAF_BITS, ZERO_HASH, bucketOf, xorHash, type Hash } from "../partition-hash";
@@ -15,6 +18,16 @@ export const HASH_TREE_SQL = `
 
 /** A later migration: when the partition hash last changed (epoch ms), kept with it at no extra write. */
 export const HASH_ROOT_CHANGED_AT_SQL = "ALTER TABLE hash_root ADD COLUMN changed_at INTEGER NOT NULL DEFAULT 0;";
+
+/**
+ * A later migration: the buckets and the root are no longer stored (two rows written fewer per
+ * change), and each leaf keeps when it last changed, from which the root's time is read.
+ */
+export const HASH_LEAVES_ONLY_SQL = `
+  ALTER TABLE hash_leaf ADD COLUMN changed_at INTEGER NOT NULL DEFAULT 0;
+  DROP TABLE hash_bucket;
+  DROP TABLE hash_root;
+`;
 
 /** One row as the auditor sees it: the hash stored with it, the hash its content gives, and how to store the latter. */
 export interface AuditEntry {
@@ -30,17 +43,27 @@ export interface TreeNode {
   changedAt?: number;
 }
 
+interface LeafRow extends TreeNode {
+  leaf: number;
+}
+
 export class HashTree {
   readonly #sql: SqlStorage;
-  readonly #stampRoot: boolean;
+  readonly #stamped: boolean;
+  /** The non-empty buckets as computed from their leaves; null until first asked for. */
+  #buckets: Map<number, TreeNode> | null = null;
+  /** Buckets with a leaf written since they were computed (a rolled-back write too: computing again is safe). */
+  readonly #stale = new Set<number>();
+  /** When a leaf last changed (epoch ms), as far as this instance knows. */
+  #changedAt = 0;
 
   /**
-   * `stampRoot`: whether the root keeps when it changed, in the `changed_at` column migration 4
-   * adds; false for the backfill of migration 2, which runs before that column exists.
+   * `stamped`: whether leaves keep when they changed, in the `changed_at` column the leaves-only
+   * migration adds; false for backfills of the migrations before it.
    */
-  constructor(sql: SqlStorage, stampRoot = true) {
+  constructor(sql: SqlStorage, stamped = true) {
     this.#sql = sql;
-    this.#stampRoot = stampRoot;
+    this.#stamped = stamped;
   }
 
   /**
@@ -56,63 +79,97 @@ export class HashTree {
     );
   }
 
-  /** Moves a leaf, its bucket and the root by the same hash and row-count delta. */
+  /** Moves a leaf by a hash and row-count delta; its bucket and the root follow when next asked for. */
   #move(leaf: number, delta: Hash, rows: number): void {
-    this.#apply("hash_leaf", "leaf", leaf, delta, rows);
-    this.#apply("hash_bucket", "bucket", bucketOf(leaf), delta, rows);
-    this.#apply("hash_root", "id", 0, delta, rows);
-  }
-
-  /** Moves one node by a hash and row-count delta. */
-  #apply(table: string, column: string, id: number, delta: Hash, rows: number): void {
-    const current = this.#read(table, column, id);
-    this.#write(table, column, id, {
+    const current = this.#read(leaf);
+    this.#write(leaf, {
       hash: xorHash(current?.hash ?? ZERO_HASH, delta),
       rows: (current?.rows ?? 0) + rows,
     });
   }
 
-  /** A stored node's hash and row count, or undefined when it is empty. */
-  #read(table: string, column: string, id: number): TreeNode | undefined {
+  /** A stored leaf's hash and row count, or undefined when it is empty. */
+  #read(leaf: number): TreeNode | undefined {
     return this.#sql
-      .exec<{ hash: string; rows: number }>(`SELECT hash, rows FROM ${table} WHERE ${column} = ?`, id)
+      .exec<{ hash: string; rows: number }>("SELECT hash, rows FROM hash_leaf WHERE leaf = ?", leaf)
       .toArray()[0];
   }
 
-  /** Stores a node (removes it when empty); the root also keeps when it changed. */
-  #write(table: string, column: string, id: number, node: TreeNode): void {
-    if (node.rows <= 0 && node.hash === ZERO_HASH) this.#sql.exec(`DELETE FROM ${table} WHERE ${column} = ?`, id);
-    else if (table === "hash_root" && this.#stampRoot)
+  /** Stores a leaf (removes it when empty), noting when it changed. */
+  #write(leaf: number, node: TreeNode): void {
+    this.#stale.add(bucketOf(leaf));
+    if (this.#stamped) this.#changedAt = Date.now();
+    if (node.rows <= 0 && node.hash === ZERO_HASH) {
+      this.#sql.exec("DELETE FROM hash_leaf WHERE leaf = ?", leaf);
+      return;
+    }
+    if (!this.#stamped) {
       this.#sql.exec(
-        "INSERT OR REPLACE INTO hash_root (id, hash, rows, changed_at) VALUES (0, ?, ?, ?)",
-        node.hash,
-        node.rows,
-        Date.now(),
-      );
-    else
-      this.#sql.exec(
-        `INSERT OR REPLACE INTO ${table} (${column}, hash, rows) VALUES (?, ?, ?)`,
-        id,
+        "INSERT OR REPLACE INTO hash_leaf (leaf, hash, rows) VALUES (?, ?, ?)",
+        leaf,
         node.hash,
         node.rows,
       );
+      return;
+    }
+    this.#sql.exec(
+      "INSERT OR REPLACE INTO hash_leaf (leaf, hash, rows, changed_at) VALUES (?, ?, ?, ?)",
+      leaf,
+      node.hash,
+      node.rows,
+      this.#changedAt,
+    );
+  }
+
+  /** The stored leaves from `fromLeaf` up to (not including) `toLeaf`. */
+  #leafRows(fromLeaf: number, toLeaf: number): LeafRow[] {
+    const stamp = this.#stamped ? "changed_at" : "0";
+    return this.#sql
+      .exec<{ leaf: number; hash: string; rows: number; changedAt: number }>(
+        `SELECT leaf, hash, rows, ${stamp} AS changedAt FROM hash_leaf WHERE leaf >= ? AND leaf < ?`,
+        fromLeaf,
+        toLeaf,
+      )
+      .toArray();
+  }
+
+  /** The non-empty buckets, computing those not yet computed or whose leaves changed. */
+  #upper(): Map<number, TreeNode> {
+    const shift = LEAF_BITS - BUCKET_BITS;
+    if (this.#buckets === null) {
+      this.#stale.clear();
+      const byBucket = new Map<number, LeafRow[]>();
+      for (const row of this.#leafRows(0, 1 << LEAF_BITS)) {
+        const leaves = byBucket.get(bucketOf(row.leaf)) ?? [];
+        leaves.push(row);
+        byBucket.set(bucketOf(row.leaf), leaves);
+      }
+      this.#buckets = new Map([...byBucket].map(([bucket, leaves]) => [bucket, this.#sum(leaves)]));
+    }
+    for (const bucket of this.#stale) {
+      const node = this.#sum(this.#leafRows(bucket << shift, (bucket + 1) << shift));
+      if (node.rows > 0 || node.hash !== ZERO_HASH) this.#buckets.set(bucket, node);
+      else this.#buckets.delete(bucket);
+    }
+    this.#stale.clear();
+    return this.#buckets;
+  }
+
+  /** The node over `nodes` (see sumOf), noting the latest time one of them changed. */
+  #sum(nodes: readonly TreeNode[]): TreeNode {
+    for (const node of nodes) this.#changedAt = Math.max(this.#changedAt, node.changedAt ?? 0);
+    return sumOf(nodes);
   }
 
   /** The partition hash, how many rows it covers, and when it last changed. */
   root(): TreeNode {
-    const row = this.#sql
-      .exec<{ hash: string; rows: number; changed_at: number }>(
-        "SELECT hash, rows, changed_at FROM hash_root WHERE id = 0",
-      )
-      .toArray()[0];
-    return { hash: row?.hash ?? ZERO_HASH, rows: row?.rows ?? 0, changedAt: row?.changed_at ?? 0 };
+    return { ...sumOf([...this.#upper().values()]), changedAt: this.#changedAt };
   }
 
   /** Every non-empty bucket's hash. */
   buckets(): Record<number, Hash> {
     const result: Record<number, Hash> = {};
-    for (const row of this.#sql.exec<{ bucket: number; hash: string }>("SELECT bucket, hash FROM hash_bucket"))
-      result[row.bucket] = row.hash;
+    for (const [bucket, node] of this.#upper()) result[bucket] = node.hash;
     return result;
   }
 
@@ -148,7 +205,7 @@ export class HashTree {
         row.rewrite(row.computed);
       }
     }
-    const stored = this.#read("hash_leaf", "leaf", leaf);
+    const stored = this.#read(leaf);
     const storedHash = stored?.hash ?? ZERO_HASH;
     if (storedHash !== recomputed || (stored?.rows ?? 0) !== rows.length) {
       this.#move(leaf, xorHash(storedHash, recomputed), rows.length - (stored?.rows ?? 0));
@@ -158,37 +215,12 @@ export class HashTree {
   }
 
   /**
-   * The auditor's check of the upper levels: each given bucket against the XOR of its leaves, and
-   * the root against the XOR of all buckets (at most 256 + 256 rows read). Rewrites what drifted;
-   * returns how many nodes did.
+   * Computes the buckets and the root afresh from the leaves when next asked for: for the auditor
+   * (the upper levels are never stored, so nothing there can drift but what this instance holds)
+   * and once the replica deleted its storage.
    */
-  auditUpper(buckets: readonly number[]): number {
-    let drifted = 0;
-    const shift = LEAF_BITS - BUCKET_BITS;
-    const fix = (table: string, column: string, id: number, below: readonly TreeNode[]): void => {
-      const expected = sumOf(below);
-      const stored = this.#read(table, column, id);
-      if (stored && stored.hash === expected.hash && stored.rows === expected.rows) return;
-      drifted += 1;
-      this.#write(table, column, id, expected);
-    };
-    for (const bucket of new Set(buckets)) {
-      const leaves = this.#sql
-        .exec<{ hash: string; rows: number }>(
-          "SELECT hash, rows FROM hash_leaf WHERE leaf >= ? AND leaf < ?",
-          bucket << shift,
-          (bucket + 1) << shift,
-        )
-        .toArray();
-      fix("hash_bucket", "bucket", bucket, leaves);
-    }
-    fix(
-      "hash_root",
-      "id",
-      0,
-      this.#sql.exec<{ hash: string; rows: number }>("SELECT hash, rows FROM hash_bucket").toArray(),
-    );
-    return drifted;
+  forgetUpper(): void {
+    this.#buckets = null;
   }
 
   /** Up to `limit` non-empty leaves, from a random point (the auditor's sample). */
@@ -211,7 +243,8 @@ export class HashTree {
 
   /** Empties the tree (before rebuilding it from the rows). */
   clear(): void {
-    this.#sql.exec("DELETE FROM hash_leaf; DELETE FROM hash_bucket; DELETE FROM hash_root;");
+    this.#sql.exec("DELETE FROM hash_leaf");
+    this.#buckets = null;
   }
 }
 
@@ -294,8 +327,10 @@ export abstract class HashedRows {
   }
 
   /**
-   * Stores a row's `columns` in `table` (replacing the row its `key` columns name) with its leaf
-   * and hash, and moves its hash in the tree; call inside a transaction.
+   * Stores a row's `columns` in `table` (the row its `key` columns name, which may include its
+   * leaf) with its leaf and hash, and moves its hash in the tree; call inside a transaction. A
+   * row already there is updated in place, its changed columns only, so only the indexes over
+   * those are written again (never the leaf's); a row stored again unchanged writes nothing.
    */
   protected store(
     table: string,
@@ -304,16 +339,27 @@ export abstract class HashedRows {
     leaf: number,
     hash: Hash,
   ): void {
-    const before =
-      this.sql
-        .exec<{ hash: string | null }>(`SELECT hash FROM ${table} WHERE ${keyWhere(key)}`, ...keyValues(columns, key))
-        .toArray()[0]?.hash ?? null;
-    this.tree.update(leaf, before, hash);
-    const stored = { ...columns, leaf, hash };
+    const stored: Record<string, SqlStorageValue> = { ...columns, leaf, hash };
+    const where = keyWhere(key);
+    const keys = keyValues(stored, key);
+    const before = this.sql
+      .exec<Record<string, SqlStorageValue>>(`SELECT * FROM ${table} WHERE ${where}`, ...keys)
+      .toArray()[0];
+    this.tree.update(leaf, (before?.hash as Hash | null | undefined) ?? null, hash);
     const names = Object.keys(stored);
+    if (!before) {
+      this.sql.exec(
+        `INSERT INTO ${table} (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})`,
+        ...Object.values(stored),
+      );
+      return;
+    }
+    const changed = names.filter((name) => !key.includes(name) && before[name] !== stored[name]);
+    if (!changed.length) return;
     this.sql.exec(
-      `INSERT OR REPLACE INTO ${table} (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})`,
-      ...Object.values(stored),
+      `UPDATE ${table} SET ${changed.map((name) => `${name} = ?`).join(", ")} WHERE ${where}`,
+      ...changed.map((name) => stored[name] ?? null),
+      ...keys,
     );
   }
 

@@ -35,13 +35,15 @@ export function runMigrations(storage: DurableObjectStorage, migrations: readonl
 
 /**
  * Applies a Durable Object's migrations (as runMigrations does, before any call arrives) and opens
- * its rows over the migrated storage: the constructor of a class whose schema is always there.
+ * its rows over the migrated storage (through `sql`, a counted view of it, when given): the
+ * constructor of a class whose schema is always there.
  */
 export function migratedRows<Rows>(
   storage: DurableObjectStorage,
   migrations: readonly Migration[],
   Rows: new (sql: SqlStorage) => Rows,
+  sql: SqlStorage = storage.sql,
 ): Rows {
   runMigrations(storage, migrations);
-  return new Rows(storage.sql);
+  return new Rows(sql);
 }

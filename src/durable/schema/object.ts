@@ -8,13 +8,18 @@
 import type { Migration } from "./migrate";
 import type { ObjectRow } from "../rows";
 import { leafOf, objectRowHash, treeKey, type Hash } from "../partition-hash";
-import { HASH_ROOT_CHANGED_AT_SQL, hashTreeSql, backfillHashes, HashedRows } from "./hash-tree";
+import { HASH_LEAVES_ONLY_SQL, HASH_ROOT_CHANGED_AT_SQL, hashTreeSql, backfillHashes, HashedRows } from "./hash-tree";
 import type { AuditEntry, HashedRowSql } from "./hash-tree";
 import { OUTBOX_TABLE_SQL } from "./outbox";
 import { listingFromSql, listingToSql, type ListingRowSql } from "./container";
 
-/** The key column of the object table. */
-const OBJECT_KEY = ["name"];
+/** The key columns of the object table (from migration 6: the leaf first, so a leaf's rows are one range). */
+const OBJECT_KEY = ["leaf", "name"];
+
+/** Every column of the object table, as migrations 1 and 2 left it. */
+const OBJECT_COLUMNS =
+  "name, created_at, deleted, size, etag, content_type, content_type_timestamp, meta_timestamp, metadata, body_key, " +
+  "delete_at, leaf, hash";
 
 export const OBJECT_MIGRATIONS: readonly Migration[] = [
   {
@@ -46,7 +51,7 @@ export const OBJECT_MIGRATIONS: readonly Migration[] = [
     id: 2,
     sql: hashTreeSql("object"),
     backfill: (sql) => {
-      backfillHashes<ObjectRowSql>(sql, "object", OBJECT_KEY, (row) => {
+      backfillHashes<ObjectRowSql>(sql, "object", ["name"], (row) => {
         const domain = fromSql(row);
         return { leaf: leafOf(domain.name), hash: objectRowHash(domain) };
       });
@@ -62,6 +67,41 @@ export const OBJECT_MIGRATIONS: readonly Migration[] = [
   },
   // When the partition hash last changed, for recon and the convergence benchmark.
   { id: 4, sql: HASH_ROOT_CHANGED_AT_SQL },
+  // Only the hash tree's leaves are stored (hash-tree.ts).
+  { id: 5, sql: HASH_LEAVES_ONLY_SQL },
+  {
+    // Rows keyed by (leaf, name) in a table without rowids: a write stores one entry where it
+    // stored three (the row, its name's index and its leaf's), and a leaf's rows are one range.
+    // Bodies to delete likewise: one entry each where there were two.
+    id: 6,
+    sql: `
+      CREATE TABLE object_by_leaf (
+        leaf INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        deleted INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        etag TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        content_type_timestamp TEXT NOT NULL,
+        meta_timestamp TEXT NOT NULL,
+        metadata TEXT NOT NULL,
+        body_key TEXT,
+        delete_at INTEGER,
+        hash TEXT,
+        PRIMARY KEY (leaf, name)
+      ) WITHOUT ROWID;
+      INSERT INTO object_by_leaf (${OBJECT_COLUMNS}) SELECT ${OBJECT_COLUMNS} FROM object;
+      DROP TABLE object;
+      ALTER TABLE object_by_leaf RENAME TO object;
+      CREATE INDEX object_delete_at ON object (delete_at) WHERE delete_at IS NOT NULL;
+      CREATE INDEX object_tombstone ON object (created_at) WHERE deleted = 1;
+      CREATE TABLE garbage_body_by_key (body_key TEXT PRIMARY KEY, queued_at INTEGER NOT NULL) WITHOUT ROWID;
+      INSERT INTO garbage_body_by_key (body_key, queued_at) SELECT body_key, queued_at FROM garbage_body;
+      DROP TABLE garbage_body;
+      ALTER TABLE garbage_body_by_key RENAME TO garbage_body;
+    `,
+  },
 ];
 
 interface ObjectRowSql extends ListingRowSql {
@@ -83,7 +123,7 @@ function fromSql(row: ObjectRowSql): ObjectRow {
 export class ObjectRows extends HashedRows {
   /** An object's row, or null. */
   get(name: string): ObjectRow | null {
-    return this.find("object", OBJECT_KEY, [name], fromSql);
+    return this.find("object", OBJECT_KEY, [leafOf(name), name], fromSql);
   }
 
   /** Stores a row and moves its hash in the tree; call inside a transaction. */
@@ -100,7 +140,7 @@ export class ObjectRows extends HashedRows {
   /** Removes a row (a reclaimed tombstone) and its hash. */
   remove(name: string): void {
     const current = this.sql
-      .exec<HashedRowSql>("SELECT name, hash, leaf FROM object WHERE name = ?", name)
+      .exec<HashedRowSql>("SELECT name, hash, leaf FROM object WHERE leaf = ? AND name = ?", leafOf(name), name)
       .toArray()[0];
     if (current) this.removeRow("object", OBJECT_KEY, current);
   }

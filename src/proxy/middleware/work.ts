@@ -9,14 +9,11 @@
 
 import type { MiddlewareHandler } from "hono";
 import { runWithWork, Work } from "../../common/work";
-import { WorkTally } from "../../common/work-tally";
-
-/** This isolate's work per operation since it started or was last reset. */
-export const workTally = new WorkTally();
+import { operationWork } from "../../common/work-tally";
 
 export const countedWork: MiddlewareHandler = async (c, next) => {
   const work = new Work();
   await runWithWork(work, next);
   // What the request still does while its body streams (segments of a large object) goes to its entry too.
-  if (work.operation !== null) work.drainInto(workTally.record(work.operation, work.counts));
+  if (work.operation !== null) work.drainInto(operationWork.record(work.operation, work.counts));
 };
