@@ -2,8 +2,8 @@
  * @module
  * Cloudflare's published prices (USD, Workers Paid, past the included usage), in one place, and
  * the price of a million operations from the work one operation costs (work.ts counts it). Storage
- * (GB-month of SQLite and of R2) is priced by what is kept, not by operation, and is left out.
- * Sources: developers.cloudflare.com/workers/platform/pricing/,
+ * (GB-month of SQLite and of R2) is priced by what is kept, not by operation: STORAGE_PRICE_PER_GB_MONTH
+ * (bench/model.ts uses it; GB = 10^9 bytes). Sources: developers.cloudflare.com/workers/platform/pricing/,
  * /durable-objects/platform/pricing/, /r2/pricing/ (Standard storage: class A mutates, e.g. put,
  * list, multipart create, part, complete; class B reads, e.g. get, head; delete and abort are
  * free). No imports: the bench (Node) loads this file as it is.
@@ -18,6 +18,15 @@ export const PRICE_PER_MILLION = {
   rowsRead: 0.001,
   r2ClassA: 4.5,
   r2ClassB: 0.36,
+} as const;
+
+/**
+ * USD per GB-month stored: a Durable Object's SQLite database ($0.20, billed since January 2026) and
+ * R2 Standard storage ($0.015).
+ */
+export const STORAGE_PRICE_PER_GB_MONTH = {
+  doSqlite: 0.2,
+  r2Standard: 0.015,
 } as const;
 
 /** What one operation costs, in the units priced. */

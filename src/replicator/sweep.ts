@@ -19,7 +19,7 @@ import type { RepairReport } from "../durable/repair";
 import { ringSummaryStub } from "../durable/names";
 
 /** Summary entries read per call. */
-const SUMMARY_PAGE = 1_000;
+export const SUMMARY_PAGE = 1_000;
 
 export interface SweepReport {
   ring: RingName;

@@ -1,0 +1,257 @@
+/**
+ * @module
+ * The deployment model of `npm run model` (bench/model-lib.ts): occupancy, coalesced reports,
+ * prices, the in-sync sweep's calls and rows, the busiest Durable Objects, row sizes, the Swift
+ * walk, and the constants it copies from files Node cannot load as they are.
+ */
+import { describe, it } from "vitest";
+import {
+  COPIED,
+  coalesced,
+  type Deployment,
+  type Measured,
+  occupied,
+  type OperationWork,
+  priceOf,
+} from "../../../bench/model-base";
+import { largestPartition, measuredFromLines, model, ringSweep, swiftWalk } from "../../../bench/model-lib";
+import { rowBytes } from "../../../bench/model-rows";
+import { AUDIT_LEAVES_PER_REPLICA, AUDIT_REPLICAS_PER_RING } from "../../../src/replicator/auditor";
+import { SUMMARY_PAGE } from "../../../src/replicator/sweep";
+
+const NO_WORK: OperationWork = {
+  accountRequests: 0,
+  containerRequests: 0,
+  objectRequests: 0,
+  controlRequests: 0,
+  rowsRead: 0,
+  rowsWritten: 0,
+  r2ClassA: 0,
+  r2ClassB: 0,
+  subrequests: 0,
+};
+
+/** A PUT as the bench measures it, GETs of one object call and one R2 read, nothing else. */
+const MEASURED: Measured = {
+  operations: {
+    put: { ...NO_WORK, containerRequests: 3, objectRequests: 3, rowsRead: 57, rowsWritten: 51, r2ClassA: 3 },
+    get: { ...NO_WORK, objectRequests: 1, rowsRead: 1, r2ClassB: 1 },
+    head: NO_WORK,
+    delete: NO_WORK,
+    list: NO_WORK,
+  },
+  summaryReport: { doRequests: 2, rowsRead: 3, rowsWritten: 4 },
+  accountReport: { doRequests: 2, rowsRead: 10, rowsWritten: 10 },
+  sweep: { seconds: 0.2, partitionsChecked: 2_000 },
+};
+
+/** The issue's default: a billion objects, 2^18 partitions, 3 replicas in 6 zones. */
+function deployment(overrides: Partial<Deployment> = {}): Deployment {
+  return {
+    objects: 1e9,
+    containers: 1e8,
+    accounts: 1e6,
+    partitions: 2 ** 18,
+    replicas: 3,
+    zones: 6,
+    perSecond: { put: 1_000, get: 10_000, head: 0, delete: 0, list: 0 },
+    objectBytes: 2 ** 20,
+    hotContainerShare: 0.01,
+    largestContainerObjects: 1e7,
+    cronMinutes: 5,
+    names: { account: 37, container: 24, object: 64, metadata: 2, contentType: 24 },
+    swiftItemsPerSecond: 350,
+    swiftNodeTb: 100,
+    ...overrides,
+  };
+}
+
+describe("model arithmetic", () => {
+  it("partitions holding data follow P·(1 − e^(−n/P))", ({ expect }) => {
+    expect(occupied(1_000, 0)).toBe(0);
+    expect(occupied(1_000, 1_000)).toBeCloseTo(632.12, 2);
+    expect(occupied(2 ** 18, 1e9)).toBeCloseTo(2 ** 18, 6);
+  });
+
+  it("a replica changed 0.1 times a second reports 0.05 times a second with a 10 s window", ({ expect }) => {
+    expect(coalesced(0.1, 10)).toBeCloseTo(0.05, 12);
+    expect(coalesced(1_000, 0.5)).toBeCloseTo(1_000 / 501, 12);
+  });
+
+  it("a million of each unit costs its published price", ({ expect }) => {
+    const price = priceOf({
+      workerRequests: 1e6,
+      doRequests: 1e6,
+      rowsRead: 1e6,
+      rowsWritten: 1e6,
+      r2ClassA: 1e6,
+      r2ClassB: 1e6,
+    });
+    expect(price).toEqual({
+      workerRequests: 0.3,
+      doRequests: 0.15,
+      rowsRead: 0.001,
+      rowsWritten: 1,
+      r2ClassA: 4.5,
+      r2ClassB: 0.36,
+    });
+  });
+
+  it("a hash-tree node is a 45-byte cell and a summary entry a 54-byte one", ({ expect }) => {
+    const bytes = rowBytes(deployment().names);
+    expect(bytes.hashNode).toBe(45);
+    expect(bytes.summary).toBe(54);
+  });
+
+  it("longer object names make the object row and the listing row longer by three times as many bytes", ({
+    expect,
+  }) => {
+    const short = rowBytes(deployment().names);
+    const long = rowBytes({ ...deployment().names, object: 74 });
+    // The name is stored in the row and its name index; the listing's in the row and two indexes.
+    expect(long.object - short.object).toBe(20);
+    expect(long.listing - short.listing).toBe(30);
+  });
+
+  it("the largest partition is √(2 ln P) standard deviations above the mean", ({ expect }) => {
+    expect(largestPartition(Math.E ** 2, 100)).toBeCloseTo(120, 10);
+  });
+});
+
+describe("the in-sync sweep", () => {
+  it("2^18 partitions in 3 replicas over 6 zones: 792 summary pages, one row read per entry and partition", ({
+    expect,
+  }) => {
+    const storage = {
+      partitionsHoldingData: 2 ** 18,
+      replicasHoldingData: 3 * 2 ** 18,
+      rowsPerReplica: 0,
+      bytesPerReplica: 0,
+      bytes: 0,
+    };
+    const sweep = ringSweep(deployment(), "object", storage);
+    expect(sweep.summaryCalls).toBe(6 * 132);
+    // Summary pages, the control record's cursor and save, the auditor's page and replicas.
+    expect(sweep.work.doRequests).toBe(792 + 2 + 1 + 32);
+    // Every entry, a divergence probe per partition, the audited replicas' leaves.
+    expect(sweep.work.rowsRead).toBe(786_432 + 262_144 + 32 + 32 * 16);
+  });
+
+  it("its cost follows partitions, not objects: ten times the objects read the same summary rows", ({ expect }) => {
+    const base = model(deployment(), MEASURED).sweep.rings.find((r) => r.ring === "object");
+    const more = model(deployment({ objects: 1e10 }), MEASURED).sweep.rings.find((r) => r.ring === "object");
+    expect(more?.summaryEntries).toBe(base?.summaryEntries);
+    expect(more?.summaryCalls).toBe(base?.summaryCalls);
+  });
+
+  it("four times the partitions read about four times the summary rows a tick", ({ expect }) => {
+    const base = model(deployment(), MEASURED).sweep.perTick.rowsRead;
+    const more = model(deployment({ partitions: 2 ** 20 }), MEASURED).sweep.perTick.rowsRead;
+    expect(more / base).toBeGreaterThan(3.4);
+    expect(more / base).toBeLessThan(4);
+  });
+});
+
+describe("the busiest Durable Objects", () => {
+  it("100 writes a second over 1,000 partitions: each ring summary of 6 zones takes 25 reports a second", ({
+    expect,
+  }) => {
+    const d = deployment({
+      objects: 1e9,
+      containers: 1e9,
+      accounts: 1e9,
+      partitions: 1_000,
+      perSecond: { put: 100, get: 0, head: 0, delete: 0, list: 0 },
+    });
+    // Each replica is changed 0.1 times a second and reports 0.05 times: 3,000 replicas, 150 a second.
+    const objectSummary = model(d, MEASURED).busiest.find((b) => b.what === "object ring summary (one zone)");
+    expect(objectSummary?.requestsPerS).toBeCloseTo(25, 9);
+  });
+
+  it("one container takes 997.9 PUTs a second before its replicas reach 1,000 requests a second", ({ expect }) => {
+    const idle = deployment({ perSecond: { put: 0, get: 0, head: 0, delete: 0, list: 0 } });
+    // One container request per replica per PUT; its alarms at most 2 (accounts) + 0.1 (summary) a second.
+    expect(model(idle, MEASURED).hotContainer.maxPutsPerS).toBeCloseTo(997.9, 9);
+  });
+
+  it("twice the zones halve the summaries' rate and double the writes they can take", ({ expect }) => {
+    const six = model(deployment(), MEASURED);
+    const twelve = model(deployment({ zones: 12 }), MEASURED);
+    const rate = (r: typeof six) => r.busiest.find((b) => b.what === "object ring summary (one zone)")?.requestsPerS;
+    expect((rate(twelve) ?? 0) * 2).toBeCloseTo(rate(six) ?? 0, 9);
+    expect(twelve.maxWritesForSummaries).toBeGreaterThan(2 * six.maxWritesForSummaries);
+  });
+});
+
+describe("price and storage", () => {
+  it("R2 keeps a copy per replica: a billion 1 MiB objects in 3 replicas cost $47,185.92 a month", ({ expect }) => {
+    expect(model(deployment(), MEASURED).month.r2Storage).toBeCloseTo(47_185.92, 2);
+  });
+
+  it("the month's total is the sum of its line items", ({ expect }) => {
+    const month = model(deployment(), MEASURED).month;
+    const sum = (items: Record<string, number>) => Object.values(items).reduce((a, b) => a + b, 0);
+    expect(month.total).toBeCloseTo(
+      sum(month.client) + sum(month.deferred) + sum(month.cron) + month.doStorage + month.r2Storage,
+      6,
+    );
+  });
+
+  it("1,000 PUTs a second write 51 rows each: $134,028 of rows written a month", ({ expect }) => {
+    expect(model(deployment(), MEASURED).month.client.rowsWritten).toBeCloseTo(134_028, 6);
+  });
+
+  it("metadata across replicas is three times one replica's", ({ expect }) => {
+    const meta = model(deployment(), MEASURED).metadataPerObject;
+    expect(meta.allReplicas).toBeCloseTo(3 * meta.perReplica, 9);
+    expect(meta.perReplica).toBeCloseTo(meta.object + meta.listing + meta.tree + meta.containerShare, 9);
+  });
+});
+
+describe("a Swift-style full walk", () => {
+  it("visits every replica of every item at 350 a second a node", ({ expect }) => {
+    const walk = swiftWalk(deployment());
+    expect(walk.items).toBe(3_303_000_000);
+    expect(walk.nodeHours).toBeCloseTo(3_303_000_000 / 350 / 3_600, 6);
+    expect(walk.nodesForCronPass).toBe(31_458);
+    // 3 × 2^50 bytes at 100 TB a node.
+    expect(walk.nodes).toBe(32);
+  });
+});
+
+describe("a bench run's lines", () => {
+  const line = (op: string, name: string, value: number) => `edgeswift.${op}.work.${name}=${value}`;
+  const NAMES = [
+    "do_requests_account",
+    "do_requests_container",
+    "do_requests_object",
+    "do_requests_control",
+    "rows_read",
+    "rows_written",
+    "r2_class_a",
+    "r2_class_b",
+    "subrequests",
+  ];
+  const text = ["put", "get", "head", "delete", "list"]
+    .flatMap((op, i) => NAMES.map((name, j) => line(op, name, i * 10 + j)))
+    .join("\n");
+
+  it("give each operation's work", ({ expect }) => {
+    const work = measuredFromLines(`noise\n${text}\nedgeswift.put.ops_per_s=43.3\n`);
+    expect(work?.put.rowsRead).toBe(4);
+    expect(work?.delete.containerRequests).toBe(31);
+    expect(work?.list.subrequests).toBe(48);
+  });
+
+  it("missing one value give nothing", ({ expect }) => {
+    expect(measuredFromLines(text.replace(/edgeswift\.list\.work\.rows_read=\d+\n/, ""))).toBeNull();
+  });
+});
+
+describe("copied constants", () => {
+  it("equal the sweep's and the auditor's", ({ expect }) => {
+    expect(COPIED.summaryPage).toBe(SUMMARY_PAGE);
+    expect(COPIED.auditReplicasPerRing).toBe(AUDIT_REPLICAS_PER_RING);
+    expect(COPIED.auditLeavesPerReplica).toBe(AUDIT_LEAVES_PER_REPLICA);
+  });
+});
