@@ -8,7 +8,7 @@
 
 import { ACCOUNT_REPORT_DELAY_MS, SUMMARY_DELAY_MS } from "../src/common/constraints.ts";
 import { PRICE_PER_MILLION } from "../src/common/pricing.ts";
-import { BUCKET_COUNT, LEAF_COUNT } from "../src/durable/partition-hash.ts";
+import { LEAF_COUNT } from "../src/durable/partition-hash.ts";
 import type { NameLengths, RowBytes } from "./model-rows.ts";
 
 export const OPERATIONS = ["put", "get", "head", "delete", "list"] as const;
@@ -29,7 +29,7 @@ export interface OperationWork {
   subrequests: number;
 }
 
-/** Work done later, by an alarm, for each report it sends (not in the bench's tally). */
+/** Work done later, by an alarm, for each report it sends (bench/work-measured.json). */
 export interface DeferredWork {
   doRequests: number;
   rowsRead: number;
@@ -211,7 +211,7 @@ export interface RingStorage {
 
 /** A replica's bytes: its rows, its tree's leaves, buckets and root, at page fill, and the empty database. */
 export function replicaBytes(rows: number, rowBytes: number, hashNodeBytes: number): number {
-  const tree = (leavesUsed(rows) + Math.min(BUCKET_COUNT, rows) + 1) * hashNodeBytes;
+  const tree = leavesUsed(rows) * hashNodeBytes;
   return (rowBytes + tree) / ASSUMPTIONS.btreeFill + ASSUMPTIONS.emptyDoBytes;
 }
 

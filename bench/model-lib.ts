@@ -10,7 +10,7 @@
 
 import { ACCOUNT_REPORT_DELAY_MS, SUMMARY_DELAY_MS } from "../src/common/constraints.ts";
 import { STORAGE_PRICE_PER_GB_MONTH } from "../src/common/pricing.ts";
-import { BUCKET_COUNT, LEAF_COUNT } from "../src/durable/partition-hash.ts";
+import { LEAF_COUNT } from "../src/durable/partition-hash.ts";
 import {
   addWork,
   ASSUMPTIONS,
@@ -305,7 +305,7 @@ function sizesOf(d: Deployment, bytes: RowBytes, storage: Record<Ring, RingStora
 
 /** Listing rows one container replica holds at 10 GB, its whole hash tree in use. */
 function maxObjectsPerContainer(bytes: RowBytes): number {
-  const fullTree = (LEAF_COUNT + BUCKET_COUNT + 1) * bytes.hashNode;
+  const fullTree = LEAF_COUNT * bytes.hashNode;
   return ((LIMITS.doBytes - ASSUMPTIONS.emptyDoBytes) * ASSUMPTIONS.btreeFill - fullTree) / bytes.listing;
 }
 

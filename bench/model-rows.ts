@@ -64,10 +64,11 @@ export function rowShapes(n: NameLengths): Record<RowKind, TableShape> {
   const bodyKey = n.account + 1 + hex + 1 + ts;
   // deleted (0 or 1) and a NULL take no bytes in a record.
   return {
+    // Keyed (leaf, name) without rowids since the object schema's migration 6: no index entry.
     object: {
-      row: [objectKey, ts, 0, size, hex, n.contentType, ts, ts, n.metadata, bodyKey, 0, leaf, hex],
-      rowid: true,
-      indexes: [[objectKey], [leaf]],
+      row: [leaf, objectKey, ts, 0, size, hex, n.contentType, ts, ts, n.metadata, bodyKey, 0, hex],
+      rowid: false,
+      indexes: [],
     },
     listing: {
       row: [containerKey, n.object, ts, 0, size, hex, n.contentType, ts, ts, leaf, hex],
@@ -95,7 +96,8 @@ export function rowShapes(n: NameLengths): Record<RowKind, TableShape> {
       rowid: false,
       indexes: [[leaf, n.account]],
     },
-    hashNode: { row: [hex, count], rowid: true, indexes: [] },
+    // A hash-tree leaf (its hash, rows and when it changed); buckets and the root are not stored.
+    hashNode: { row: [hex, count, 6], rowid: true, indexes: [] },
     summary: { row: [leaf, 0, hex, count, 6], rowid: false, indexes: [] },
   };
 }

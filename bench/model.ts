@@ -253,7 +253,7 @@ const LINE_ITEMS: [keyof Work, string][] = [
 
 function renderMonth(r: ModelResult): string {
   const mo = r.month;
-  const header = ["$ per month", "clients' operations (measured)", "later reports (estimated)", "cron ticks", "total"];
+  const header = ["$ per month", "clients' operations (measured)", "later reports", "cron ticks", "total"];
   const rows = LINE_ITEMS.map(([key, title]) => [
     title,
     usd(mo.client[key]),
@@ -278,7 +278,7 @@ function renderMonth(r: ModelResult): string {
 function renderMetadata(r: ModelResult): string {
   const m = r.metadataPerObject;
   const rows = [
-    ["object row (object replica; name and leaf indexes)", count(m.object)],
+    ["object row (object replica; keyed by leaf and name, no index)", count(m.object)],
     ["listing row (container replica; live and leaf indexes)", count(m.listing)],
     ["its share of hash-tree leaves (both)", count(m.tree)],
     ["its share of its container's rows (container and account replicas)", count(m.containerShare)],
@@ -340,7 +340,7 @@ function renderAssumptions(d: Deployment): string {
     `- SQLite rows as record cells with their index entries, pages ${ASSUMPTIONS.btreeFill * 100}% full, ` +
       `${count(ASSUMPTIONS.emptyDoBytes)} B per database; tombstones kept ${count(ASSUMPTIONS.reclaimAgeSeconds)} s.`,
     "- Uniform hashing; a replica reports every change within 10 s (one report per window), a container replica " +
-      "its account within 0.5 s; each report's work is estimated from the code (bench/work-measured.json).",
+      "its account within 0.5 s; each report's work as measured in test/durable/work.test.ts (bench/work-measured.json).",
     `- Object bodies ${count(d.objectBytes)} B on average, one copy in each replica's zone; ` +
       `${ASSUMPTIONS.hoursPerMonth} h a month; GB = 10^9 B.`,
   ].join("\n");

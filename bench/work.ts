@@ -214,25 +214,27 @@ export function renderWork(title: string, rows: readonly (readonly [string, Work
 
 /**
  * The `name=value` lines of one operation's work under `prefix` (`edgeswift.put.work.rows_written=…`):
- * each counter in all, and the alarms' share as `later_…`.
+ * each counter while the client waited, the alarms' work after as `later_…`, and the price of a
+ * million with both.
  */
 export function workValues(prefix: string, entry: WorkEntry | undefined): string[] {
   if (!entry) return [];
-  const { all, later, doRequests, price } = average(entry);
+  const { now, later, price } = average(entry);
   return [
     `${prefix}.work.requests=${entry.requests}`,
-    `${prefix}.work.do_requests=${fixed2(doRequests)}`,
-    `${prefix}.work.do_requests_account=${fixed2(all.accountRequests)}`,
-    `${prefix}.work.do_requests_container=${fixed2(all.containerRequests)}`,
-    `${prefix}.work.do_requests_object=${fixed2(all.objectRequests)}`,
-    `${prefix}.work.do_requests_summary=${fixed2(all.summaryRequests)}`,
-    `${prefix}.work.do_requests_control=${fixed2(all.controlRequests)}`,
-    `${prefix}.work.rows_read=${fixed2(all.rowsRead)}`,
-    `${prefix}.work.rows_written=${fixed2(all.rowsWritten)}`,
-    `${prefix}.work.r2_class_a=${fixed2(all.r2ClassA)}`,
-    `${prefix}.work.r2_class_b=${fixed2(all.r2ClassB)}`,
-    `${prefix}.work.subrequests=${fixed2(all.subrequests)}`,
+    `${prefix}.work.do_requests=${fixed2(doRequestsOf(now))}`,
+    `${prefix}.work.do_requests_account=${fixed2(now.accountRequests)}`,
+    `${prefix}.work.do_requests_container=${fixed2(now.containerRequests)}`,
+    `${prefix}.work.do_requests_object=${fixed2(now.objectRequests)}`,
+    `${prefix}.work.do_requests_summary=${fixed2(now.summaryRequests)}`,
+    `${prefix}.work.do_requests_control=${fixed2(now.controlRequests)}`,
+    `${prefix}.work.rows_read=${fixed2(now.rowsRead)}`,
+    `${prefix}.work.rows_written=${fixed2(now.rowsWritten)}`,
+    `${prefix}.work.r2_class_a=${fixed2(now.r2ClassA)}`,
+    `${prefix}.work.r2_class_b=${fixed2(now.r2ClassB)}`,
+    `${prefix}.work.subrequests=${fixed2(now.subrequests)}`,
     `${prefix}.work.later_do_requests=${fixed2(doRequestsOf(later))}`,
+    `${prefix}.work.later_rows_read=${fixed2(later.rowsRead)}`,
     `${prefix}.work.later_rows_written=${fixed2(later.rowsWritten)}`,
     `${prefix}.usd_per_million=${price.total.toFixed(4)}`,
     `${prefix}.of_three_replica_floor=${(price.total / THREE_REPLICA_PUT_FLOOR).toFixed(3)}`,

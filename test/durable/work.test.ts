@@ -8,9 +8,13 @@
 import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { objectWork } from "../../src/common/work-tally";
+import { loadRings } from "../../src/ring/load";
 import { describe, it } from "vitest";
 import { swift, text } from "../helpers";
 import { objectRow } from "../rows";
+
+const rings = loadRings({ hashPathPrefix: env.HASH_PATH_PREFIX, hashPathSuffix: env.HASH_PATH_SUFFIX });
+const containerPartition = (account: string, container: string) => rings.container.partitionFor(account, container);
 
 const replica = (partition: number, zone = "z1") => env.OBJECT_REPLICA.getByName(`object/${partition}/${zone}`);
 
@@ -76,5 +80,23 @@ describe("a replica reply's work", () => {
     // its row (in the alarm's figures too, from the reply); nothing else is due, no alarm is set.
     expect(tally["object alarms"]).toMatchObject({ requests: 1, summaryRequests: 1, subrequests: 1, rowsWritten: 1 });
     expect(tally["summary calls"]).toMatchObject({ requests: 1, rowsWritten: 1 });
+  });
+
+  it("a container replica's account report costs its alarm, one account call and the account's rows", async ({
+    expect,
+  }) => {
+    await text(await swift("PUT", "/AUTH_test/work"));
+    // The object replica of partition 75 in z1 sends its update to the container replica in z1.
+    await replica(75).putObject(objectRow("AUTH_test/work/f", "1700000001.00000"));
+    const container = env.CONTAINER_REPLICA.getByName(`container/${containerPartition("AUTH_test", "work")}/z1`);
+    objectWork.reset();
+    expect(await runDurableObjectAlarm(container)).toBe(true);
+    const tally = objectWork.snapshot();
+    // The alarm's report: one account call, whose replica writes the container's row, its hash leaf
+    // and the account's totals; the report's outbox row deleted; the container's summary report
+    // (one call, one summary row). Nothing is left due, so no alarm is set again.
+    expect(tally["container alarms"]).toMatchObject({ requests: 1, accountRequests: 1, summaryRequests: 1 });
+    expect(tally["account calls"]).toMatchObject({ requests: 1, rowsWritten: 3 });
+    expect(tally["container alarms"]?.rowsWritten).toBe(3 + 1 + 1);
   });
 });

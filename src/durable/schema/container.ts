@@ -14,6 +14,15 @@ import type { AuditEntry, HashedRowSql } from "./hash-tree";
 import type { ListingBounds } from "../listing";
 import { boundsSql } from "./listing-sql";
 
+/** The columns of an object's listing row, as each table holding one declares them (an object row has them too). */
+export const LISTING_COLUMNS_SQL = `created_at TEXT NOT NULL,
+        deleted INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        etag TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        content_type_timestamp TEXT NOT NULL,
+        meta_timestamp TEXT NOT NULL`;
+
 /** The key columns of the container table and of the object (listing) table. */
 const CONTAINER_KEY = ["name"];
 const OBJECT_KEY = ["container", "name"];
@@ -38,13 +47,7 @@ export const CONTAINER_MIGRATIONS: readonly Migration[] = [
       CREATE TABLE object (
         container TEXT NOT NULL,
         name TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        deleted INTEGER NOT NULL,
-        size INTEGER NOT NULL,
-        etag TEXT NOT NULL,
-        content_type TEXT NOT NULL,
-        content_type_timestamp TEXT NOT NULL,
-        meta_timestamp TEXT NOT NULL,
+        ${LISTING_COLUMNS_SQL},
         PRIMARY KEY (container, name)
       ) WITHOUT ROWID;
       CREATE INDEX object_live ON object (container, name) WHERE deleted = 0;

@@ -11,7 +11,7 @@ import { leafOf, objectRowHash, treeKey, type Hash } from "../partition-hash";
 import { HASH_LEAVES_ONLY_SQL, HASH_ROOT_CHANGED_AT_SQL, hashTreeSql, backfillHashes, HashedRows } from "./hash-tree";
 import type { AuditEntry, HashedRowSql } from "./hash-tree";
 import { OUTBOX_TABLE_SQL } from "./outbox";
-import { listingFromSql, listingToSql, type ListingRowSql } from "./container";
+import { LISTING_COLUMNS_SQL, listingFromSql, listingToSql, type ListingRowSql } from "./container";
 
 /** The key columns of the object table (from migration 6: the leaf first, so a leaf's rows are one range). */
 const OBJECT_KEY = ["leaf", "name"];
@@ -27,13 +27,7 @@ export const OBJECT_MIGRATIONS: readonly Migration[] = [
     sql: `
       CREATE TABLE object (
         name TEXT PRIMARY KEY,
-        created_at TEXT NOT NULL,
-        deleted INTEGER NOT NULL,
-        size INTEGER NOT NULL,
-        etag TEXT NOT NULL,
-        content_type TEXT NOT NULL,
-        content_type_timestamp TEXT NOT NULL,
-        meta_timestamp TEXT NOT NULL,
+        ${LISTING_COLUMNS_SQL},
         metadata TEXT NOT NULL,
         body_key TEXT,
         delete_at INTEGER
@@ -78,13 +72,7 @@ export const OBJECT_MIGRATIONS: readonly Migration[] = [
       CREATE TABLE object_by_leaf (
         leaf INTEGER NOT NULL,
         name TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        deleted INTEGER NOT NULL,
-        size INTEGER NOT NULL,
-        etag TEXT NOT NULL,
-        content_type TEXT NOT NULL,
-        content_type_timestamp TEXT NOT NULL,
-        meta_timestamp TEXT NOT NULL,
+        ${LISTING_COLUMNS_SQL},
         metadata TEXT NOT NULL,
         body_key TEXT,
         delete_at INTEGER,

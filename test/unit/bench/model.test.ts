@@ -97,19 +97,19 @@ describe("model arithmetic", () => {
     });
   });
 
-  it("a hash-tree node is a 45-byte cell and a summary entry a 54-byte one", ({ expect }) => {
+  it("a hash-tree leaf is a 52-byte cell and a summary entry a 54-byte one", ({ expect }) => {
     const bytes = rowBytes(deployment().names);
-    expect(bytes.hashNode).toBe(45);
+    expect(bytes.hashNode).toBe(52);
     expect(bytes.summary).toBe(54);
   });
 
-  it("longer object names make the object row and the listing row longer by three times as many bytes", ({
+  it("longer object names make the object row longer by as many bytes and the listing row by three times as many", ({
     expect,
   }) => {
     const short = rowBytes(deployment().names);
     const long = rowBytes({ ...deployment().names, object: 74 });
-    // The name is stored in the row and its name index; the listing's in the row and two indexes.
-    expect(long.object - short.object).toBe(20);
+    // The object's name is stored in its row alone (its key); the listing's in the row and two indexes.
+    expect(long.object - short.object).toBe(10);
     expect(long.listing - short.listing).toBe(30);
   });
 
