@@ -5,10 +5,8 @@
  * request body whole, within a cap; and cancelling one nobody read.
  */
 
+import { IN_MEMORY_BODY_MAX } from "./constraints";
 import { countWork } from "./work";
-
-/** A body up to this size is copied through memory in one piece; a larger one is streamed. */
-const COPY_IN_MEMORY_MAX = 1024 * 1024;
 
 /**
  * Copies a body between buckets (a handoff zone, or a zone whose bucket missed the write): an R2
@@ -21,7 +19,7 @@ export async function copyBody(key: string, from: R2Bucket, to: R2Bucket): Promi
   if (!source) return false;
   countWork("r2ClassA");
   countWork("subrequests");
-  if (source.size <= COPY_IN_MEMORY_MAX) return (await to.put(key, await source.arrayBuffer())) !== null;
+  if (source.size <= IN_MEMORY_BODY_MAX) return (await to.put(key, await source.arrayBuffer())) !== null;
   const stream = new FixedLengthStream(source.size);
   const [put] = await Promise.all([to.put(key, stream.readable), source.body.pipeTo(stream.writable)]);
   return put !== null;

@@ -90,6 +90,12 @@ export const NODE_TIMEOUT_MS = 10_000;
 /** How long the proxy waits for the remaining replicas once it has a quorum (Swift: post_quorum_timeout). */
 export const POST_QUORUM_TIMEOUT_MS = 500;
 
+/**
+ * A body up to this size is handled in memory in one piece (an upload put from its bytes, a copy
+ * between zone buckets): far cheaper than a stream per bucket; a larger one is streamed.
+ */
+export const IN_MEMORY_BODY_MAX = 1024 * 1024;
+
 /** Parts of a chunked upload (R2 multipart: uniform sizes but the last, at least 5 MiB). */
 export const CHUNKED_PART_SIZE = 5 * 1024 * 1024;
 

@@ -1,16 +1,18 @@
 /**
  * @module
  * Object bodies in R2: written once per distinct bucket of the object's zones under an
- * immutable key per (object, timestamp), streamed with flat memory. A body of known length is
- * pumped into one FixedLengthStream per bucket (R2's put needs a known length); a chunked body
- * goes through R2 multipart uploads with uniform parts, one part buffered at a time.
+ * immutable key per (object, timestamp), streamed with flat memory. A body of known length up to
+ * IN_MEMORY_BODY_MAX is read whole and put from memory (far cheaper than a stream per bucket);
+ * a larger one is pumped into one FixedLengthStream per bucket (R2's put needs a known length);
+ * a chunked body goes through R2 multipart uploads with uniform parts, one part buffered at a time.
  */
 
 import { bytesToHex } from "@noble/hashes/utils.js";
-import { CHUNKED_PART_SIZE } from "../../common/constraints";
+import { CHUNKED_PART_SIZE, IN_MEMORY_BODY_MAX } from "../../common/constraints";
 import { md5Hex } from "../../common/digest";
 import { SwiftError } from "../../common/errors";
 import { countWork, type WorkCounter } from "../../common/work";
+import { readAtMost } from "../../common/bodies";
 export { copyBody } from "../../common/bodies";
 export { countR2 };
 
@@ -59,7 +61,18 @@ export async function writeBody(
   if (length !== null && length > maxFileSize) throw new SwiftError("RequestEntityTooLarge");
   if (length === 0 || source === null) return writeSmall(key, new Uint8Array(0), targets);
   if (length === null) return writeChunked(key, source, targets, maxFileSize);
+  if (length <= IN_MEMORY_BODY_MAX) return writeSmall(key, await readExactly(source, length), targets);
   return writeKnownLength(key, source, length, targets);
+}
+
+/** A body of `length` bytes read whole; 499 when the client sends fewer or more, or its upload fails. */
+async function readExactly(source: ReadableStream<Uint8Array>, length: number): Promise<Uint8Array> {
+  const disconnect = () => new SwiftError("ClientDisconnect");
+  const bytes = await readAtMost(source, length, disconnect).catch(() => {
+    throw disconnect();
+  });
+  if (bytes.byteLength !== length) throw disconnect();
+  return bytes;
 }
 
 /** Counts R2 operations of a pricing class (null: free, as a delete or an abort), each a subrequest. */
