@@ -9,6 +9,7 @@ import type { Config } from "../config/config";
 import type { ReplicaReply } from "../common/replies";
 import { ringKind, type RingKind, type RingName } from "../ring/types";
 import { currentWork, DO_REQUEST_COUNTER } from "../common/work";
+import { within } from "../common/within";
 import { faults } from "./faults";
 import { replicaName, slotZone } from "./identity";
 
@@ -102,19 +103,15 @@ export class ReplicaClient {
     const work = currentWork();
     work?.add(DO_REQUEST_COUNTER[ringKind(ring)], 1);
     work?.add("subrequests", 1);
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    const timeout = new Promise<ReplicaReply<T>>((resolve) => {
-      timer = setTimeout(() => resolve({ status: 503 }), timeoutMs);
-    });
     try {
-      const reply = await Promise.race([method(this.stub(ring, partition, zone)), timeout]);
+      const reply: ReplicaReply<T> = await within(method(this.stub(ring, partition, zone)), timeoutMs, {
+        status: 503,
+      });
       if (work && reply.work) work.addReplyWork(reply.work);
       return reply;
     } catch (error) {
       if (!isRuntimeFailure(error)) console.error(`replica ${replicaName(ring, partition, zone)} failed:`, error);
       return failureReply(error);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -10,6 +10,7 @@ import { ROWS_PER_RPC_MAX, UPDATE_RETRY_MAX_MS, UPDATE_RETRY_MS } from "../commo
 const BACKOFF = "outbox.backoffMs";
 import type { OutboxItem, OutboxRows } from "./schema/outbox";
 import { countedKv } from "./replica/counted-storage";
+import { within } from "../common/within";
 
 /** Sends one batch to one target replica; true when it landed. */
 export type OutboxSend<T> = (partition: number, zone: string, payloads: T[]) => Promise<boolean>;
@@ -52,13 +53,11 @@ export class Outbox<T> {
   ): Promise<boolean> {
     const landed = await Promise.all(
       targets.map(async ({ partition, zone }) => {
-        let timer: ReturnType<typeof setTimeout> | null = null;
-        const timedOut = new Promise<false>((resolve) => {
-          timer = setTimeout(() => resolve(false), timeoutMs);
-        });
-        const sent = this.#send(partition, zone, [payload]).catch(() => false);
-        const ok = await Promise.race([sent, timedOut]);
-        clearTimeout(timer);
+        const ok = await within(
+          this.#send(partition, zone, [payload]).catch(() => false),
+          timeoutMs,
+          false,
+        );
         if (!ok) this.#rows.put({ partition, zone, key, payload });
         return ok;
       }),
@@ -69,12 +68,7 @@ export class Outbox<T> {
   /** Delivers what is queued, waiting at most `timeoutMs`; true when nothing is left to deliver. */
   async deliverWithin(timeoutMs: number): Promise<boolean> {
     this.#chain = this.#chain.then(() => this.deliver());
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    const timedOut = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, timeoutMs);
-    });
-    await Promise.race([this.#chain, timedOut]);
-    clearTimeout(timer);
+    await within(this.#chain, timeoutMs, undefined);
     return this.#rows.count() === 0;
   }
 

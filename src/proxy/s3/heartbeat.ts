@@ -10,6 +10,7 @@
  */
 
 import { H } from "../../common/headers";
+import { within } from "../../common/within";
 import { asS3Error, type ResourceKind, s3ErrorResponse } from "./errors";
 
 /** How long work may take before the 200 is sent, and how often a space follows it. */
@@ -37,11 +38,7 @@ export async function withHeartbeat(
   timing: HeartbeatTiming,
   failure: { about: ResourceKind; resource: string; requestId: string },
 ): Promise<Response> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const grace = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), timing.graceMs);
-  });
-  const early = await Promise.race([work, grace]).finally(() => clearTimeout(timer ?? null));
+  const early = await within(work, timing.graceMs, null);
   if (early !== null) return early;
   const encoder = new TextEncoder();
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
