@@ -18,35 +18,20 @@ import {
   pricePerMillion,
   THREE_REPLICA_PUT_FLOOR,
 } from "../src/common/pricing.ts";
+import { doRequestsOf, noWork, WORK_COUNTERS, type WorkCounts } from "../src/common/work.ts";
+import type { WorkEntry as TallyEntry } from "../src/common/work-tally.ts";
 import { type Client, markdownTable } from "./http.ts";
 import { benchAuth, type Session } from "./large.ts";
-
-/** The counters of an entry at `/recon/work` (src/common/work.ts WORK_COUNTERS). */
-interface WorkSums {
-  accountRequests: number;
-  containerRequests: number;
-  objectRequests: number;
-  controlRequests: number;
-  summaryRequests: number;
-  rowsRead: number;
-  rowsWritten: number;
-  r2ClassA: number;
-  r2ClassB: number;
-  subrequests: number;
-}
-
-/** One entry at `/recon/work` (src/common/work-tally.ts WorkEntry): requests (or calls, or alarm runs) and sums. */
-type TallyEntry = { requests: number } & WorkSums;
 
 /**
  * One timed operation's work: its entry, and `later`, what the Durable Objects' alarms did until
  * the phase settled (the container updates, account reports, summary reports and garbage bodies
  * its writes left for later), each alarm run counted as the request it is billed as.
  */
-export type WorkEntry = TallyEntry & { later: WorkSums };
+export type WorkEntry = TallyEntry & { later: WorkCounts };
 
 /** The object class of each alarm entry (`object alarms`), by the request counter its runs count in. */
-const ALARM_REQUESTS: Record<string, keyof WorkSums> = {
+const ALARM_REQUESTS: Record<string, keyof WorkCounts> = {
   "account alarms": "accountRequests",
   "container alarms": "containerRequests",
   "object alarms": "objectRequests",
@@ -104,34 +89,16 @@ export async function phaseWork<T>(
 }
 
 /** The alarms' work in the objects' tally, each run added as a request of its class. */
-function laterWork(objects: Record<string, TallyEntry>): WorkSums {
-  const later: WorkSums = {
-    accountRequests: 0,
-    containerRequests: 0,
-    objectRequests: 0,
-    controlRequests: 0,
-    summaryRequests: 0,
-    rowsRead: 0,
-    rowsWritten: 0,
-    r2ClassA: 0,
-    r2ClassB: 0,
-    subrequests: 0,
-  };
+function laterWork(objects: Record<string, TallyEntry>): WorkCounts {
+  const later = noWork();
   for (const [name, entry] of Object.entries(objects)) {
     const runs = ALARM_REQUESTS[name];
     if (!runs) continue;
     const { requests, ...sums } = entry;
-    for (const counter of Object.keys(later) as (keyof WorkSums)[]) later[counter] += sums[counter] ?? 0;
+    for (const counter of WORK_COUNTERS) later[counter] += sums[counter];
     later[runs] += requests;
   }
   return later;
-}
-
-/** Durable Object requests of every class. */
-function doRequestsOf(sums: WorkSums): number {
-  return (
-    sums.accountRequests + sums.containerRequests + sums.objectRequests + sums.summaryRequests + sums.controlRequests
-  );
 }
 
 /**
@@ -144,7 +111,7 @@ function average(entry: WorkEntry) {
   const now = perOperation(sums, requests);
   const after = perOperation(later, requests);
   const all = perOperation(sums, requests);
-  for (const counter of Object.keys(all) as (keyof WorkSums)[]) all[counter] += after[counter];
+  for (const counter of WORK_COUNTERS) all[counter] += after[counter];
   const doRequests = doRequestsOf(all);
   return { now, later: after, all, doRequests, price: pricePerMillion({ ...all, doRequests }) };
 }
