@@ -32,10 +32,8 @@ export class SummaryReport {
 
   /** The partition hash changed: a report is due within SUMMARY_DELAY_MS, unless one already is. */
   changed(): void {
-    if (this.#dueAt !== null) {
-      if (this.#dueAt > 0) return;
-      // This instance's first change: its alarm may not be set for a report yet.
-    }
+    // A new instance's 0 is due too, but its alarm may not be set for it yet.
+    if (this.#dueAt !== null && this.#dueAt > 0) return;
     this.#dueAt = Date.now() + SUMMARY_DELAY_MS;
     this.#context.alarm.arm(this.#dueAt);
   }

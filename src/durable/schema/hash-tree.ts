@@ -103,21 +103,12 @@ export class HashTree {
       this.#sql.exec("DELETE FROM hash_leaf WHERE leaf = ?", leaf);
       return;
     }
-    if (!this.#stamped) {
-      this.#sql.exec(
-        "INSERT OR REPLACE INTO hash_leaf (leaf, hash, rows) VALUES (?, ?, ?)",
-        leaf,
-        node.hash,
-        node.rows,
-      );
-      return;
-    }
+    const columns: Record<string, SqlStorageValue> = { leaf, hash: node.hash, rows: node.rows };
+    if (this.#stamped) columns.changed_at = this.#changedAt;
+    const names = Object.keys(columns);
     this.#sql.exec(
-      "INSERT OR REPLACE INTO hash_leaf (leaf, hash, rows, changed_at) VALUES (?, ?, ?, ?)",
-      leaf,
-      node.hash,
-      node.rows,
-      this.#changedAt,
+      `INSERT OR REPLACE INTO hash_leaf (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})`,
+      ...Object.values(columns),
     );
   }
 
