@@ -6,7 +6,7 @@
  * object writes cause later. Limits: /work/shared/reference/platform.md §0–1.
  */
 
-import { ACCOUNT_REPORT_DELAY_MS, SUMMARY_DELAY_MS } from "../src/common/constraints.ts";
+import { ACCOUNT_REPORT_DELAY_MS, SUMMARY_QUIET_MS } from "../src/common/constraints.ts";
 import { PRICE_PER_MILLION } from "../src/common/pricing.ts";
 import { LEAF_COUNT } from "../src/durable/partition-hash.ts";
 import type { NameLengths, RowBytes } from "./model-rows.ts";
@@ -237,12 +237,13 @@ export interface Reports {
 
 /**
  * The reports `writesPerS` object writes (PUT and DELETE) make: each changes its object partition's
- * replicas and its container partition's, each reporting within SUMMARY_DELAY_MS; each container
+ * replicas and its container partition's, each reporting within SUMMARY_QUIET_MS (a change every
+ * replica takes alike; those that missed one are failures, not steady state); each container
  * replica sends its account replica a report ACCOUNT_REPORT_DELAY_MS after a change, which changes
  * that account replica. Writes spread uniformly over partitions.
  */
 export function reportsOf(d: Deployment, storage: Record<Ring, RingStorage>, writesPerS: number): Reports {
-  const summaryS = SUMMARY_DELAY_MS / 1_000;
+  const summaryS = SUMMARY_QUIET_MS / 1_000;
   /** Reports a second from every replica of `ring` if each is changed `perReplica` times a second. */
   const fromRing = (ring: Ring, perReplica: number, windowS: number): number =>
     storage[ring].replicasHoldingData * coalesced(perReplica, windowS);

@@ -8,7 +8,7 @@
  * Limits and prices: /work/shared/reference/platform.md §0–1 and src/common/pricing.ts.
  */
 
-import { ACCOUNT_REPORT_DELAY_MS, SUMMARY_DELAY_MS } from "../src/common/constraints.ts";
+import { ACCOUNT_REPORT_DELAY_MS, SUMMARY_QUIET_MS } from "../src/common/constraints.ts";
 import { STORAGE_PRICE_PER_GB_MONTH } from "../src/common/pricing.ts";
 import { LEAF_COUNT } from "../src/durable/partition-hash.ts";
 import {
@@ -224,12 +224,12 @@ export interface HotContainer {
  * A container taking `hotContainerShare` of the PUTs: every PUT updates each replica of its
  * partition once (each object replica updates one), on top of the partition's uniform load, plus
  * its alarms: account reports at most every ACCOUNT_REPORT_DELAY_MS, summary reports every
- * SUMMARY_DELAY_MS.
+ * SUMMARY_QUIET_MS.
  */
 function hotContainerOf(d: Deployment, m: Measured, background: number): HotContainer {
   const perPut = m.operations.put.containerRequests / d.replicas;
   const accountS = ACCOUNT_REPORT_DELAY_MS / 1_000;
-  const summaryS = SUMMARY_DELAY_MS / 1_000;
+  const summaryS = SUMMARY_QUIET_MS / 1_000;
   const alarms = (puts: number) => coalesced(puts, accountS) + coalesced(puts, summaryS);
   const putsPerS = d.perSecond.put * d.hotContainerShare;
   return {

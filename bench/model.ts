@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { defineCommand, type ArgsDef, type ParsedArgs } from "citty";
 import { runStrict, UsageError } from "../cli/strict-args.ts";
 import { markdownTable } from "./http.ts";
+import { ACCOUNT_REPORT_DELAY_MS, SUMMARY_QUIET_MS } from "../src/common/constraints.ts";
 import {
   ASSUMPTIONS,
   type Deployment,
@@ -339,8 +340,10 @@ function renderAssumptions(d: Deployment): string {
       `content type ${n.contentType} B; timestamps ${COLUMN_BYTES.timestamp} B, md5s as ${COLUMN_BYTES.hex} hex.`,
     `- SQLite rows as record cells with their index entries, pages ${ASSUMPTIONS.btreeFill * 100}% full, ` +
       `${count(ASSUMPTIONS.emptyDoBytes)} B per database; tombstones kept ${count(ASSUMPTIONS.reclaimAgeSeconds)} s.`,
-    "- Uniform hashing; a replica reports every change within 10 s (one report per window), a container replica " +
-      "its account within 0.5 s; each report's work as measured in test/durable/work.test.ts (bench/work-measured.json).",
+    `- Uniform hashing; every write reaches each of its primaries (no repair), so a replica reports to its ring ` +
+      `summary within ${count(SUMMARY_QUIET_MS / 1_000)} s of a change (one report per window), a container replica ` +
+      `its account within ${ACCOUNT_REPORT_DELAY_MS / 1_000} s; each report's work as measured in ` +
+      "test/durable/work.test.ts (bench/work-measured.json).",
     `- Object bodies ${count(d.objectBytes)} B on average, one copy in each replica's zone; ` +
       `${ASSUMPTIONS.hoursPerMonth} h a month; GB = 10^9 B.`,
   ].join("\n");

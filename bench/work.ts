@@ -39,9 +39,12 @@ const ALARM_REQUESTS: Record<string, keyof WorkCounts> = {
 };
 
 /**
- * How long a phase's later work is waited for before the tally is read: the ring summary report
- * (10 s after a replica's first change, src/common/constraints.ts SUMMARY_DELAY_MS) and what it
- * sets off, with a margin.
+ * How long a phase's later work is waited for before the tally is read: the container replicas'
+ * account reports, any report due within SUMMARY_DELAY_MS (10 s, src/common/constraints.ts) and
+ * what they set off, with a margin. A replica's quiet report to its ring summary, due
+ * SUMMARY_QUIET_MS after a write every primary took, is not waited for: one report covers every
+ * write its partition took in the window, so its price per write follows how often a partition is
+ * written, which `npm run model` prices for a deployment.
  */
 const SETTLE_MS = 13_000;
 

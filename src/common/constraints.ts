@@ -139,5 +139,18 @@ export const SUMMARY_CALLS_PER_ALARM_MAX = 500;
 /** Leaves whose rows one repair round exchanges, and rounds per repair. */
 export const REPAIR_LEAVES_PER_ROUND = 512;
 export const REPAIR_ROUNDS_MAX = 20;
-/** A replica reports its changed partition hash to its zone's ring summary this long after the change. */
+/**
+ * A replica reports its changed partition hash to its zone's ring summary this long after a change
+ * its peers may not share: a repair's merge, the auditor's fix, a handoff's write, a write the
+ * proxy saw miss a replica (markDirty), a peer's repair asking for its hash.
+ */
 export const SUMMARY_DELAY_MS = 10_000;
+/**
+ * ...and this long after a change every replica of its partition makes alike: a client's write
+ * (the proxy sends it to every primary and, when one missed it, marks the others for repair at
+ * once), a container update (every object replica sends its own), a reclaim. The sweep then only
+ * stands behind a proxy that stopped between its writes and their repair; one report covers every
+ * write of the window, so a partition written every few minutes reports once an hour, not once a
+ * write.
+ */
+export const SUMMARY_QUIET_MS = 3_600_000;

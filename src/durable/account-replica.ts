@@ -66,7 +66,7 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow, AccountRows> 
         metadata: merged.metadata,
       };
       this.rows.saveAccount(row);
-      this.noteChange(standingFor);
+      this.noteWrite(standingFor);
       return { status: current ? 202 : 201, timestamp: row.putTimestamp };
     });
   }
@@ -83,7 +83,7 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow, AccountRows> 
       if (!current) return { status: 404 };
       if (timestamp <= current.putTimestamp) return { status: 409, timestamp: current.putTimestamp };
       this.rows.saveAccount({ ...current, deleteTimestamp: timestamp, status: "DELETED" });
-      this.noteChange(standingFor);
+      this.noteWrite(standingFor);
       return { status: 204, timestamp };
     });
   }
@@ -101,7 +101,7 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow, AccountRows> 
       if (merged.refused) return { status: 400, detail: merged.refused };
       if (merged.changed) {
         this.rows.saveAccount({ ...current, metadata: merged.metadata });
-        this.noteChange(standingFor);
+        this.noteWrite(standingFor);
       }
       return { status: 204, timestamp: current.putTimestamp };
     });
@@ -137,7 +137,7 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow, AccountRows> 
     return this.measured(() => {
       this.ensureSchema();
       if (this.ctx.storage.transactionSync(() => this.#mergeContainers(reports.slice(0, ROWS_PER_RPC_MAX))))
-        this.noteChange();
+        this.noteWrite();
       this.scheduleReclaim();
       return { status: 202 };
     });

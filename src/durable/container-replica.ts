@@ -82,7 +82,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
         this.rows.saveContainer(key, row);
         this.#queueReport(row);
       });
-      this.noteChange(standingFor);
+      this.noteWrite(standingFor);
       await this.#report();
       return { status: created ? 201 : 202, timestamp: row.putTimestamp };
     });
@@ -117,7 +117,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
           // that gets it later by repair does, or the account's replicas would keep different ones.
           if (putTimestamp !== current.putTimestamp) this.#queueReport(row);
         });
-        this.noteChange(standingFor);
+        this.noteWrite(standingFor);
         if (putTimestamp !== current.putTimestamp) this.#reportSoon();
       }
       return { status: 204, timestamp: putTimestamp };
@@ -154,7 +154,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
         this.rows.saveContainer(key, row);
         this.#queueReport(row);
       });
-      this.noteChange(standingFor);
+      this.noteWrite(standingFor);
       this.scheduleReclaim();
       await this.#report();
       return { status: 204, timestamp };
@@ -205,7 +205,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
       if (result.changed) {
         // The account report's alarm first: the later ones then find it set (a setAlarm is a row written).
         this.#reportSoon();
-        this.noteChange();
+        this.noteWrite();
         this.scheduleReclaim();
       }
       return { status: result.missing ? 404 : 202 };

@@ -254,7 +254,7 @@ export class ObjectReplica extends ReplicaBase<ObjectRow, ObjectRows> {
       this.rows.save(merge.row);
       this.rows.queueGarbage(merge.garbage, Date.now());
     });
-    this.noteChange(standingFor);
+    this.noteWrite(standingFor);
     if (merge.garbage.length) this.#collectGarbage();
     if (merge.row.deleted) this.scheduleReclaim();
     if (merge.row.deleteAt !== null) this.armAlarm(merge.row.deleteAt * 1000);

@@ -109,6 +109,8 @@ export abstract class ReplicaBase<Row, Rows extends ReplicaRows<Row>> extends Du
 
   /** The partition hash and how many rows it covers. */
   partitionHash(): ReplicaReply<TreeNode> {
+    // A peer repairing with this replica: the sweep should not see this replica's report lag theirs.
+    this.#summary.doubted();
     if (this.#schema.wiped) return { status: 200, value: { hash: ZERO_HASH, rows: 0 } };
     return { status: 200, value: this.tree.root() };
   }
@@ -143,7 +145,7 @@ export abstract class ReplicaBase<Row, Rows extends ReplicaRows<Row>> extends Du
   reclaimTombstones(cutoff: string): ReplicaReply<number> {
     this.ensureSchema();
     const removed = this.#reclaim.removeBefore(cutoff);
-    if (removed) this.noteChange();
+    if (removed) this.noteWrite();
     if (this.isIdle()) this.#context.alarm.schedule("wipe", Date.now());
     else this.scheduleReclaim();
     return { status: 200, value: removed };
@@ -194,6 +196,8 @@ export abstract class ReplicaBase<Row, Rows extends ReplicaRows<Row>> extends Du
   async repair(): Promise<ReplicaReply<(RepairReport & { zone?: string })[]>> {
     this.ensureSchema();
     if (this.#context.placement.isHandoff) return this.revert();
+    // The sweep (or a write that missed a peer) says the replicas differ: a quiet report still owed goes now.
+    this.#summary.doubted();
     return this.#peerRepair.run();
   }
 
@@ -236,8 +240,9 @@ export abstract class ReplicaBase<Row, Rows extends ReplicaRows<Row>> extends Du
     state.clearDue("wipe");
     // A pending repair runs with whatever woke the alarm: early is harmless, late is not.
     if (this.#repairs.pending) await this.repair();
-    // A due report goes with whatever woke the alarm, as a pending repair does.
-    if (this.#summary.dueAt !== null) await this.#summary.report(false);
+    // A report due within SUMMARY_DELAY_MS goes with whatever woke the alarm, as a pending repair
+    // does; a quiet one waits for its time.
+    if (this.#summary.isDue(Date.now())) await this.#summary.report(false);
     alarm.armNext([await this.runDuties(), await this.#reclaim.duty(this), this.#summary.dueAt]);
   }
 
@@ -245,15 +250,31 @@ export abstract class ReplicaBase<Row, Rows extends ReplicaRows<Row>> extends Du
   protected async beforeWipe(): Promise<void> {}
 
   /**
-   * Notes that the partition hash changed: the zone's ring summary hears of it within
-   * SUMMARY_DELAY_MS, one report however many writes came meanwhile. Call after every write, with
-   * no await between (its storage writes commit with the write's). On a handoff, `standingFor`
-   * names the primary the write stood in for (the other primaries took it themselves): the revert
-   * owes it to that one; without it, to all. A handoff also schedules its revert.
+   * Notes a change every replica of the partition makes alike: a client's write (the proxy sends
+   * it to every primary and marks the others dirty when one missed it), an update from the ring
+   * below (each of its replicas sends its own), a reclaim. The zone's ring summary hears of it
+   * within SUMMARY_QUIET_MS, one report however many writes came meanwhile; on a handoff, within
+   * SUMMARY_DELAY_MS. Call after every write, with no await between (its storage writes commit
+   * with the write's). On a handoff, `standingFor` names the primary the write stood in for (the
+   * other primaries took it themselves): the revert owes it to that one; without it, to all. A
+   * handoff also schedules its revert.
    */
-  protected noteChange(standingFor: string | null = null): void {
-    if (this.#context.placement.isHandoff) this.#revert.noteWrite(standingFor);
-    this.#summary.changed();
+  protected noteWrite(standingFor: string | null = null): void {
+    this.#noteChange(standingFor, true);
+  }
+
+  /**
+   * Notes a change this replica's peers may not share (a repair's merge, the auditor's fix): the
+   * zone's ring summary hears of it within SUMMARY_DELAY_MS.
+   */
+  protected noteChange(): void {
+    this.#noteChange(null, false);
+  }
+
+  #noteChange(standingFor: string | null, alike: boolean): void {
+    const isHandoff = this.#context.placement.isHandoff;
+    if (isHandoff) this.#revert.noteWrite(standingFor);
+    this.#summary.changed(alike && !isHandoff);
   }
 
   /** When the oldest tombstone passes reclaim_age, the alarm should come. Call after writing tombstones. */

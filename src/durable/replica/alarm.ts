@@ -21,13 +21,23 @@ export class AlarmScheduler {
   readonly #state: ReplicaState;
   /** The alarm set, as far as this instance knows (read once before any call arrives). */
   #alarmAt: number | null = null;
+  #alarmAtStart: number | null = null;
 
   constructor(ctx: DurableObjectState, state: ReplicaState) {
     this.#ctx = ctx;
     this.#state = state;
     void ctx.blockConcurrencyWhile(async () => {
       this.#alarmAt = await ctx.storage.getAlarm();
+      this.#alarmAtStart = this.#alarmAt;
     });
+  }
+
+  /**
+   * The alarm this instance found set: the earliest time its predecessor (the instance before an
+   * eviction) had something due, or null when it had nothing.
+   */
+  get setAtStart(): number | null {
+    return this.#alarmAtStart;
   }
 
   /** Sets `duty` due at `at`, and the alarm with it. */
