@@ -92,7 +92,7 @@ export interface Sweep {
   priceMonth: number;
   /** The local sweep's seconds per partition checked, times this deployment's partitions. */
   secondsExtrapolated: number;
-  /** The summary entries of the largest ring, which one invocation holds at once. */
+  /** The summary entries one invocation holds at once: a page per zone (src/replicator/sweep.ts). */
   heldBytes: number;
 }
 
@@ -112,7 +112,9 @@ function sweepOf(d: Deployment, m: Measured, storage: Record<Ring, RingStorage>)
     priceHour,
     priceMonth: priceHour * ASSUMPTIONS.hoursPerMonth,
     secondsExtrapolated: (m.sweep.seconds / m.sweep.partitionsChecked) * partitionsChecked,
-    heldBytes: Math.max(...rings.map((r) => r.summaryEntries)) * ASSUMPTIONS.sweepEntryJsBytes,
+    heldBytes:
+      Math.max(...rings.map((r) => Math.min(r.summaryEntries, d.zones * COPIED.summaryPage))) *
+      ASSUMPTIONS.sweepEntryJsBytes,
   };
 }
 

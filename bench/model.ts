@@ -212,7 +212,7 @@ function renderSweep(r: ModelResult): string {
   ]);
   const note =
     `Ticks: ${count(r.sweep.ticksPerHour)} an hour. One invocation's subrequests: ${count(t.doRequests)} ` +
-    `(limit ${count(LIMITS.subrequests)}). Summary entries of the largest ring held at once: about ` +
+    `(limit ${count(LIMITS.subrequests)}). Summary entries held at once (a page per zone): about ` +
     `${megabytes(r.sweep.heldBytes)} MB at ${ASSUMPTIONS.sweepEntryJsBytes} B each (isolate: ` +
     `${megabytes(LIMITS.workerBytes)} MB). The local sweep's rate, extrapolated: ` +
     `${count(r.sweep.secondsExtrapolated)} s.`;

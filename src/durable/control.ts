@@ -40,14 +40,15 @@ export class Control extends DurableObject<Env> {
 
   /**
    * Saves where a ring's sweep stopped, and, when a pass completed, its report with the partitions
-   * it found divergent (their first sighting is kept until a pass finds them in sync).
+   * it found divergent among those it compared, `checked.from` to `checked.to` (exclusive); a
+   * divergent partition's first sighting is kept until a pass finds it in sync.
    */
   saveSweep(
     ring: string,
     cursor: number,
     report: SweepRecord | null,
     divergent: number[],
-    checked: number[],
+    checked: { from: number; to: number },
   ): ReplicaReply<number | null> {
     const oldest = this.ctx.storage.transactionSync(() => {
       const first = this.#rows.recordDivergence(ring, divergent, checked, Date.now());

@@ -34,7 +34,7 @@ export async function runSweeps(config: Config, nowMs: number): Promise<SweepRep
       outcome.report.cursor,
       { ...outcome.report },
       outcome.divergentPartitions,
-      outcome.checkedPartitions,
+      outcome.checked,
     );
     reports.push(outcome.report);
   }

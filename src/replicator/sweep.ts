@@ -42,34 +42,83 @@ export interface SweepReport {
 export interface SweepOutcome {
   report: SweepReport;
   divergentPartitions: number[];
-  checkedPartitions: number[];
+  /** The partitions this invocation compared, `from` to `to` (exclusive; the ring's end when the pass completed). */
+  checked: { from: number; to: number };
 }
 
-/** Every zone's summary entries of a ring from `fromPartition` on, grouped by partition. */
-async function readSummaries(
+/** A stub's summary entries in (partition, slot) order, read a page at a time: what a sweep holds is a page per zone. */
+class SummaryStream {
+  readonly #stub: ReturnType<typeof ringSummaryStub>;
+  #page: SummaryEntry[] = [];
+  #index = 0;
+  /** The last entry moved past (at first, one just before `fromPartition`). */
+  #last: { partition: number; slot: string };
+  #done = false;
+
+  constructor(stub: ReturnType<typeof ringSummaryStub>, fromPartition: number) {
+    this.#stub = stub;
+    this.#last = { partition: fromPartition - 1, slot: "\uffff" };
+  }
+
+  /** The next entry, or null at the end. */
+  async next(): Promise<SummaryEntry | null> {
+    if (this.#index >= this.#page.length && !this.#done) await this.#read();
+    return this.#page[this.#index] ?? null;
+  }
+
+  /** Moves past the entry `next` gave. */
+  advance(): void {
+    this.#last = this.#page[this.#index] ?? this.#last;
+    this.#index += 1;
+  }
+
+  /**
+   * The page after the last entry. It starts at the last entry's partition, whose other slot (a
+   * zone's handoff beside its own) may be on the next page, and skips what was read already.
+   */
+  async #read(): Promise<void> {
+    const last = this.#last;
+    const page = (await this.#stub.list(Math.max(0, last.partition), SUMMARY_PAGE)).value ?? [];
+    this.#done = page.length < SUMMARY_PAGE;
+    this.#page = page.filter(
+      (entry) => entry.partition > last.partition || (entry.partition === last.partition && entry.slot > last.slot),
+    );
+    this.#index = 0;
+    if (!this.#page.length) this.#done = true;
+  }
+}
+
+/**
+ * Every zone's summary entries of a ring from `fromPartition` on, a partition at a time: its
+ * entries keyed by slot (a zone's own, or its handoff slot). Holds a page per zone, not the ring.
+ */
+export async function* partitionsOf(
   config: Config,
   ring: RingName,
   fromPartition: number,
-): Promise<Map<number, Map<string, SummaryEntry>>> {
-  const byPartition = new Map<number, Map<string, SummaryEntry>>();
-  await Promise.all(
-    config.rings.get(ring).zones.map(async (zone) => {
-      const stub = ringSummaryStub(config, ring, zone.id);
-      let from = fromPartition;
-      for (;;) {
-        const page = (await stub.list(from, SUMMARY_PAGE)).value ?? [];
-        for (const entry of page) {
-          const slots = byPartition.get(entry.partition) ?? new Map<string, SummaryEntry>();
-          slots.set(entry.slot === "handoff" ? handoffSlot(zone.id) : zone.id, entry);
-          byPartition.set(entry.partition, slots);
-        }
-        const last = page[page.length - 1];
-        if (page.length < SUMMARY_PAGE || !last) break;
-        from = last.partition + 1;
+): AsyncGenerator<{ partition: number; slots: Map<string, SummaryEntry> }> {
+  const streams = config.rings.get(ring).zones.map((zone) => ({
+    zone: zone.id,
+    entries: new SummaryStream(ringSummaryStub(config, ring, zone.id), fromPartition),
+  }));
+  for (;;) {
+    const heads = await Promise.all(streams.map((stream) => stream.entries.next()));
+    const partition = Math.min(...heads.map((head) => head?.partition ?? Number.POSITIVE_INFINITY));
+    if (partition === Number.POSITIVE_INFINITY) return;
+    const slots = new Map<string, SummaryEntry>();
+    for (const stream of streams) {
+      // A zone holds at most two entries of a partition: its own slot's and its handoff's.
+      for (
+        let entry = await stream.entries.next();
+        entry?.partition === partition;
+        entry = await stream.entries.next()
+      ) {
+        slots.set(entry.slot === "handoff" ? handoffSlot(stream.zone) : stream.zone, entry);
+        stream.entries.advance();
       }
-    }),
-  );
-  return byPartition;
+    }
+    yield { partition, slots };
+  }
 }
 
 /**
@@ -85,7 +134,6 @@ export async function sweepRing(
   nowMs: number,
 ): Promise<SweepOutcome> {
   const started = Date.now();
-  const summaries = await readSummaries(config, ring, cursor);
   const report: SweepReport = {
     ring,
     startedAt: new Date(nowMs).toISOString(),
@@ -101,27 +149,24 @@ export async function sweepRing(
     cursor: 0,
   };
   const divergentPartitions: number[] = [];
-  const checkedPartitions: number[] = [];
-  const partitions = [...summaries.keys()].sort((a, b) => a - b);
-  for (const partition of partitions) {
-    const slots = summaries.get(partition) ?? new Map<string, SummaryEntry>();
+  for await (const { partition, slots } of partitionsOf(config, ring, cursor)) {
     const primaries = config.rings
       .get(ring)
       .primaryZones(partition)
       .map((zone) => zone.id);
     const hashes = new Set(primaries.map((zone) => slots.get(zone)?.hash ?? ZERO_HASH));
     const strays = [...slots.keys()].filter((slot) => !primaries.includes(slot));
-    report.handoffsOutstanding += strays.length;
-    checkedPartitions.push(partition);
-    report.partitionsChecked += 1;
-    if (hashes.size <= 1 && !strays.length) continue;
-    report.divergent += 1;
-    divergentPartitions.push(partition);
-    if (report.repaired >= maxRepairs) {
+    const divergent = hashes.size > 1 || strays.length > 0;
+    if (divergent && report.repaired >= maxRepairs) {
       report.complete = false;
       report.cursor = partition;
       break;
     }
+    report.handoffsOutstanding += strays.length;
+    report.partitionsChecked += 1;
+    if (!divergent) continue;
+    report.divergent += 1;
+    divergentPartitions.push(partition);
     const holder = primaries.find((zone) => (slots.get(zone)?.rows ?? 0) > 0) ?? primaries[0];
     const targets = [...strays, ...(hashes.size > 1 && holder ? [holder] : [])];
     for (const slot of targets) {
@@ -134,11 +179,7 @@ export async function sweepRing(
     }
     report.repaired += 1;
   }
-  if (!report.complete) {
-    const index = checkedPartitions.indexOf(report.cursor);
-    checkedPartitions.splice(index);
-    divergentPartitions.splice(divergentPartitions.indexOf(report.cursor));
-  }
   report.durationMs = Date.now() - started;
-  return { report, divergentPartitions, checkedPartitions };
+  const to = report.complete ? config.rings.get(ring).partitionCount : report.cursor;
+  return { report, divergentPartitions, checked: { from: cursor, to } };
 }

@@ -108,25 +108,38 @@ export class ControlRows {
     return reports;
   }
 
-  /** Records which partitions of a ring are divergent now; returns the oldest first-seen time (ms) or null. */
+  /**
+   * Records which partitions of a ring, among those compared from `checked.from` to `checked.to`
+   * (exclusive), are divergent now: the others in that range are forgotten (rows read: the
+   * divergences recorded there, not the partitions compared). Returns the oldest first-seen time
+   * (ms) or null.
+   */
   recordDivergence(
     ring: string,
     partitions: readonly number[],
-    checked: readonly number[],
+    checked: { from: number; to: number },
     now: number,
   ): number | null {
     const divergent = new Set(partitions);
-    for (const partition of checked) {
-      if (divergent.has(partition)) {
-        this.#sql.exec(
-          "INSERT OR IGNORE INTO divergence (ring, partition, first_seen) VALUES (?, ?, ?)",
-          ring,
-          partition,
-          now,
-        );
-      } else {
+    const recorded = this.#sql
+      .exec<{ partition: number }>(
+        "SELECT partition FROM divergence WHERE ring = ? AND partition >= ? AND partition < ?",
+        ring,
+        checked.from,
+        checked.to,
+      )
+      .toArray();
+    for (const { partition } of recorded) {
+      if (!divergent.has(partition))
         this.#sql.exec("DELETE FROM divergence WHERE ring = ? AND partition = ?", ring, partition);
-      }
+    }
+    for (const partition of divergent) {
+      this.#sql.exec(
+        "INSERT OR IGNORE INTO divergence (ring, partition, first_seen) VALUES (?, ?, ?)",
+        ring,
+        partition,
+        now,
+      );
     }
     return this.oldestDivergence(ring);
   }

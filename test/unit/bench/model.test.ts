@@ -6,6 +6,7 @@
  */
 import { describe, it } from "vitest";
 import {
+  ASSUMPTIONS,
   COPIED,
   coalesced,
   type Deployment,
@@ -143,6 +144,16 @@ describe("the in-sync sweep", () => {
     const more = model(deployment({ objects: 1e10 }), MEASURED).sweep.rings.find((r) => r.ring === "object");
     expect(more?.summaryEntries).toBe(base?.summaryEntries);
     expect(more?.summaryCalls).toBe(base?.summaryCalls);
+  });
+
+  it("an invocation holds a page of summary entries per zone, however many partitions: 1.2 MB for 6 zones", ({
+    expect,
+  }) => {
+    for (const partitions of [2 ** 18, 2 ** 22])
+      expect(model(deployment({ partitions }), MEASURED).sweep.heldBytes).toBe(
+        6 * SUMMARY_PAGE * ASSUMPTIONS.sweepEntryJsBytes,
+      );
+    expect(6 * SUMMARY_PAGE * ASSUMPTIONS.sweepEntryJsBytes).toBe(1_200_000);
   });
 
   it("four times the partitions read about four times the summary rows a tick", ({ expect }) => {
