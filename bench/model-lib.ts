@@ -56,10 +56,10 @@ const CONTROL_CALLS_PER_RING = 2;
 
 /**
  * A cron tick's sweep of `ring` when every partition is in sync (src/replicator/sweep.ts, jobs.ts,
- * auditor.ts): every zone's summary read in pages (each entry one row read), no replica called; the
- * control record's cursor read and the pass saved, which probes the divergence table once per
- * partition checked; the auditor's page of one zone's summary, and its replicas, each recomputing
- * its leaves from their rows.
+ * auditor.ts): every zone's summary read in pages (each entry one row read, and the entry a page
+ * starts from read again), no replica called; the control record's cursor read and the pass saved
+ * (no divergence recorded, none read); the auditor's page of one zone's summary, and its replicas,
+ * each recomputing its leaves from their rows.
  */
 export function ringSweep(d: Deployment, ring: Ring, storage: RingStorage): RingSweep {
   const summaryEntries = storage.replicasHoldingData;
@@ -77,7 +77,7 @@ export function ringSweep(d: Deployment, ring: Ring, storage: RingStorage): Ring
     work: {
       ...NO_WORK,
       doRequests: summaryCalls + CONTROL_CALLS_PER_RING + auditPageCalls + auditCalls,
-      rowsRead: summaryEntries + storage.partitionsHoldingData + auditCalls + auditRows,
+      rowsRead: summaryEntries + summaryCalls + auditCalls + auditRows,
       rowsWritten: 1,
     },
   };

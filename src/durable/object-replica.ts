@@ -135,17 +135,24 @@ export class ObjectReplica extends ReplicaBase<ObjectRow, ObjectRows> {
   }
 
   /**
-   * Tombstones for many objects at one timestamp (the account reaper's batch): each removes the
-   * object from its container listing and frees its body. Returns how many rows changed.
+   * Tombstones for many objects at one timestamp (the account reaper's batch, an SLO's segments
+   * deleted in the background), each freeing its body and, with `updateContainer`, leaving its
+   * container's listing through this replica's container update. The reaper passes false: it
+   * drops the listing rows itself, a batch per container replica, once a quorum of each object's
+   * replicas took its tombstone (an update from here would be one call per replica and
+   * partition, to a container about to go). Returns how many rows changed.
    */
-  async deleteObjects(names: string[], timestamp: string): Promise<ReplicaReply<number>> {
-    this.ensureSchema();
-    const changed = await this.merge(
-      names.slice(0, ROWS_PER_RPC_MAX).map((name) => objectTombstone(name, timestamp)),
-      null,
-    );
-    this.scheduleReclaim();
-    return { status: 200, value: changed };
+  deleteObjects(names: string[], timestamp: string, updateContainer = true): Promise<ReplicaReply<number>> {
+    return this.measuredAsync(async () => {
+      this.ensureSchema();
+      const changed = await this.merge(
+        names.slice(0, ROWS_PER_RPC_MAX).map((name) => objectTombstone(name, timestamp)),
+        null,
+        updateContainer,
+      );
+      this.scheduleReclaim();
+      return { status: 200, value: changed };
+    });
   }
 
   /** Container updates not yet delivered (for tests and recon). */

@@ -91,8 +91,8 @@ export abstract class ReplicaBase<Row, Rows extends ReplicaRows<Row>> extends Du
   protected abstract isIdle(): boolean;
   /**
    * Merges rows from a peer in `sourceZone`; returns how many changed. `sendUpdates` false (the
-   * bench Worker's seeding only, bench/worker/replicas.ts) stores the rows without the updates
-   * they owe another ring.
+   * reaper's object tombstones, whose listing rows it tombstones itself, and the bench Worker's
+   * seeding, bench/worker/replicas.ts) stores the rows without the updates they owe another ring.
    */
   protected abstract merge(rows: Row[], sourceZone: string | null, sendUpdates?: boolean): Promise<number>;
   /** The replica's other duties (outbox, garbage…): runs them and returns when it next needs the alarm, or null. */

@@ -6,17 +6,13 @@
  * acknowledged write survives the loss of any one zone.
  */
 
+import { quorumSize } from "../common/quorum";
 import { slotZone } from "../durable/identity";
 
 /** One replica's answer as the proxy counts it: the slot that answered (`z1`, `z1/handoff`) and its status. */
 export interface SlotReply {
   zone: string;
   reply: { status: number };
-}
-
-/** Replies needed to answer: `(n + 1) // 2`, 2 of 3. */
-export function quorumSize(replicaCount: number): number {
-  return Math.floor((replicaCount + 1) / 2);
 }
 
 /**

@@ -11,9 +11,12 @@ import { NODE_TIMEOUT_MS } from "../common/constraints";
 import { policyOfIndex } from "../config/storage-policies";
 import { Timestamp } from "../common/timestamp";
 import { ReplicaClient, type ReplicaStub } from "../durable/client";
+import type { RingName } from "../ring/types";
 import type { ReplicaReply } from "../common/replies";
 import type { ListingParams } from "../durable/listing";
 import { controlStub } from "../durable/names";
+import { quorumSize } from "../common/quorum";
+import { listingRowOf, objectTombstone } from "../durable/rows";
 
 /** Object listing rows deleted per container per step, and replica calls per invocation. */
 const OBJECTS_PER_STEP = 1_000;
@@ -71,6 +74,21 @@ export async function reapAccounts(config: Config, callBudget = CALLS_PER_INVOCA
     }
     return null;
   };
+  /** Calls every primary replica of a partition at once. */
+  const atPrimaries = <R extends RingName, T>(
+    ring: R,
+    partition: number,
+    method: (stub: ReplicaStub<R>) => Promise<ReplicaReply<T>>,
+  ): Promise<ReplicaReply<T>[]> =>
+    Promise.all(
+      rings
+        .get(ring)
+        .primaryZones(partition)
+        .map((zone) => {
+          calls += 1;
+          return client.call(ring, partition, zone.id, method, NODE_TIMEOUT_MS);
+        }),
+    );
   /** Names in an account's first listing (the reaper repeats until none is left). */
   const names = async (partition: number, account: string): Promise<string[]> => {
     const listing = await firstListing("account", partition, (stub) => stub.listContainers(account, params(100)));
@@ -110,40 +128,33 @@ export async function reapAccounts(config: Config, callBudget = CALLS_PER_INVOCA
           for (const name of objects) {
             const partition = rings.get(ring).partitionFor(account, container, name);
             const group = byPartition.get(partition) ?? [];
-            group.push(`${account}/${container}/${name}`);
+            group.push(name);
             byPartition.set(partition, group);
           }
-          await Promise.all(
-            [...byPartition].flatMap(([partition, group]) =>
-              rings
-                .get(ring)
-                .primaryZones(partition)
-                .map((zone) => {
-                  calls += 1;
-                  return client.call(
-                    ring,
-                    partition,
-                    zone.id,
-                    (stub) => stub.deleteObjects(group, timestamp),
-                    NODE_TIMEOUT_MS,
-                  );
-                }),
-            ),
+          // The objects' replicas tombstone them (and free their bodies)…
+          const taken = await Promise.all(
+            [...byPartition].map(async ([partition, group]) => {
+              const paths = group.map((name) => `${account}/${container}/${name}`);
+              const replies = await atPrimaries(ring, partition, (stub) => stub.deleteObjects(paths, timestamp, false));
+              const answered = replies.filter((reply) => reply.status === 200).length;
+              return answered >= quorumSize(replies.length) ? group : [];
+            }),
           );
-          report.objectsDeleted += objects.length;
+          // …then the container's replicas drop the listing rows of those a quorum took, one batch
+          // each; the others stay listed, and the next step deletes them again.
+          const gone = taken.flat();
+          const tombstones = gone.map((name) => ({
+            account,
+            container,
+            row: listingRowOf(objectTombstone(`${account}/${container}/${name}`, timestamp)),
+          }));
+          if (tombstones.length)
+            await atPrimaries("container", containerPartition, (stub) => stub.updateObjects(tombstones));
+          report.objectsDeleted += gone.length;
           continue;
         }
-        const replies = await Promise.all(
-          rings.container.primaryZones(containerPartition).map((zone) => {
-            calls += 1;
-            return client.call(
-              "container",
-              containerPartition,
-              zone.id,
-              (stub) => stub.deleteContainer(account, container, timestamp),
-              NODE_TIMEOUT_MS,
-            );
-          }),
+        const replies = await atPrimaries("container", containerPartition, (stub) =>
+          stub.deleteContainer(account, container, timestamp),
         );
         if (replies.some((reply) => reply.status === 204)) report.containersDeleted += 1;
       }

@@ -18,7 +18,7 @@ import { hashPath } from "../../ring/hash-path";
 import { faults } from "../../durable/faults";
 import { slotZone } from "../../durable/identity";
 import { fanOut } from "../fan-out";
-import { quorumSize } from "../quorum";
+import { quorumSize } from "../../common/quorum";
 import { bodyKey, copyBody, countR2, deleteBody, writeBody, type BodyTarget } from "./bodies";
 import { policyOfIndex } from "../../config/storage-policies";
 import type { ObjectRingName } from "../../ring/types";

@@ -1,6 +1,7 @@
 import { describe, it } from "vitest";
 import { fanOut, readFirst, readNewest, readOrder, repairDuties, type ZoneReply } from "../../../src/proxy/fan-out";
-import { bestStatus, quorumSize, writeStatus, zonesAnswering } from "../../../src/proxy/quorum";
+import { quorumSize } from "../../../src/common/quorum";
+import { bestStatus, writeStatus, zonesAnswering } from "../../../src/proxy/quorum";
 import type { ReplicaReply } from "../../../src/common/replies";
 
 /** Replicas that answer in order, as Swift's mocked_http_conn(201, 201, 503) does. */

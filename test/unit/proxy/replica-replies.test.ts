@@ -9,7 +9,8 @@ import { describe, it } from "vitest";
 import type { ReplicaReply, ReplicaStatus } from "../../../src/common/replies";
 import { failureReply } from "../../../src/durable/client";
 import { fanOut, readFirst, readNewest, readOrder, repairDuties, type ZoneReply } from "../../../src/proxy/fan-out";
-import { bestStatus, hasQuorum, quorumSize, writeStatus, zonesAnswering } from "../../../src/proxy/quorum";
+import { quorumSize } from "../../../src/common/quorum";
+import { bestStatus, hasQuorum, writeStatus, zonesAnswering } from "../../../src/proxy/quorum";
 
 const replies = (...pairs: [string, number][]) => pairs.map(([zone, status]) => ({ zone, reply: { status } }));
 const zoneReplies = (...pairs: [string, ReplicaStatus][]): ZoneReply<unknown>[] =>
