@@ -42,6 +42,7 @@ export type ReplicaNamespaces = { [K in RingKind]: DurableObjectNamespace<Replic
  */
 export interface ReplicaProtocol<Row> {
   partitionHash(): Promise<ReplicaReply<import("./schema/hash-tree").TreeNode>>;
+  peerPartitionHash(): Promise<ReplicaReply<import("./schema/hash-tree").TreeNode>>;
   bucketHashes(): Promise<ReplicaReply<Record<number, string>>>;
   leafHashes(buckets: number[]): Promise<ReplicaReply<Record<number, string>>>;
   rowsInLeaves(leaves: number[]): Promise<ReplicaReply<Row[]>>;

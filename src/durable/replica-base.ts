@@ -109,10 +109,18 @@ export abstract class ReplicaBase<Row, Rows extends ReplicaRows<Row>> extends Du
 
   /** The partition hash and how many rows it covers. */
   partitionHash(): ReplicaReply<TreeNode> {
-    // A peer repairing with this replica: the sweep should not see this replica's report lag theirs.
-    this.#summary.doubted();
     if (this.#schema.wiped) return { status: 200, value: { hash: ZERO_HASH, rows: 0 } };
     return { status: 200, value: this.tree.root() };
+  }
+
+  /**
+   * The partition hash, asked by a peer repairing with this replica: a quiet summary report this
+   * replica still owes goes within SUMMARY_DELAY_MS, so the sweep does not compare its older
+   * report with the fresh ones of the peers the repair changed.
+   */
+  peerPartitionHash(): ReplicaReply<TreeNode> {
+    this.#summary.doubted();
+    return this.partitionHash();
   }
 
   bucketHashes(): ReplicaReply<Record<number, Hash>> {

@@ -111,7 +111,7 @@ export class PeerRepair<Row> {
       return reply.value;
     };
     return {
-      partitionHash: () => call((stub) => stub.partitionHash()),
+      partitionHash: () => call((stub) => stub.peerPartitionHash()),
       bucketHashes: () => call((stub) => stub.bucketHashes()),
       leafHashes: (buckets) => call((stub) => stub.leafHashes(buckets)),
       rowsInLeaves: (leaves) => call((stub) => stub.rowsInLeaves(leaves)),
