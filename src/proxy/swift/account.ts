@@ -9,7 +9,7 @@ import { ACCOUNT_LISTING_LIMIT, MAX_ACCOUNT_NAME_LENGTH } from "../../common/con
 import { H, checkMetadata, metadataUpdates } from "../../common/headers";
 import { SETTING } from "./etag-quoter";
 import { liveMetadata } from "../../durable/merge";
-import { newAccountRow, type AccountRow } from "../../durable/rows";
+import { newAccountRow, type AccountContainerRow, type AccountRow } from "../../durable/rows";
 import { isResellerAdmin, requireOwner } from "../auth/acl";
 import { accountInfo, deleteAccount, headAccount, listAccount, postAccount, putAccount } from "../services/account";
 import { SwiftError } from "../../common/errors";
@@ -85,6 +85,31 @@ export async function head(req: SwiftRequest): Promise<Response> {
   return emptyResponse(204, { ...accountHeaders(req.ctx.config.policies, row), ...listingTypeHeaders(format, vary) });
 }
 
+/** A listed container as JSON and XML show it. */
+class ListedContainer implements RenderedEntry {
+  constructor(
+    readonly name: string,
+    readonly row: AccountContainerRow,
+  ) {}
+
+  json(): Record<string, unknown> {
+    const { objectCount: count, bytesUsed: bytes } = this.row;
+    return { name: this.name, count, bytes, last_modified: this.#lastModified() };
+  }
+
+  xml(): string {
+    const { objectCount: count, bytesUsed: bytes } = this.row;
+    return (
+      `<container><name>${xmlText(this.name)}</name><count>${count}</count><bytes>${bytes}</bytes>` +
+      `<last_modified>${this.#lastModified()}</last_modified></container>`
+    );
+  }
+
+  #lastModified(): string {
+    return (Timestamp.parse(this.row.putTimestamp) ?? new Timestamp(0)).isoformat;
+  }
+}
+
 /** GET: the container listing in plain text, JSON or XML. */
 export async function get(req: SwiftRequest): Promise<Response> {
   const account = checkAccount(req);
@@ -95,15 +120,7 @@ export async function get(req: SwiftRequest): Promise<Response> {
   const row = listing?.account ?? emptyAccount(account, req.ctx.now());
   const entries: RenderedEntry[] = (listing?.entries ?? []).map((entry) => {
     if (entry.kind === "subdir") return subdirEntry(entry.name, "account");
-    const lastModified = (Timestamp.parse(entry.row.putTimestamp) ?? new Timestamp(0)).isoformat;
-    const { objectCount: count, bytesUsed: bytes } = entry.row;
-    return {
-      name: entry.name,
-      json: { name: entry.name, count, bytes, last_modified: lastModified },
-      xml:
-        `<container><name>${xmlText(entry.name)}</name><count>${count}</count><bytes>${bytes}</bytes>` +
-        `<last_modified>${lastModified}</last_modified></container>`,
-    };
+    return new ListedContainer(entry.name, entry.row);
   });
   const body = renderListing(format, "account", account, entries);
   const headers = { ...accountHeaders(req.ctx.config.policies, row), ...listingTypeHeaders(format, vary) };

@@ -9,7 +9,7 @@ import { H, checkMetadata, metadataUpdates } from "../../common/headers";
 import { SETTING } from "./etag-quoter";
 import { Timestamp } from "../../common/timestamp";
 import { liveMetadata } from "../../durable/merge";
-import type { ContainerRow } from "../../durable/rows";
+import type { ContainerRow, ListingRow } from "../../durable/rows";
 import { deleteContainer, listContainer, postContainer, putContainer } from "../services/container";
 import { listingFormat, listingParams, listingTypeHeaders, renderListing, subdirEntry } from "./listing";
 import type { RenderedEntry } from "./listing";
@@ -129,6 +129,49 @@ export async function head(req: SwiftRequest): Promise<Response> {
   return emptyResponse(204, { ...containerHeaders(req, listing.container), ...listingTypeHeaders(format, vary) });
 }
 
+/** A listed object as JSON and XML show it. */
+class ListedObject implements RenderedEntry {
+  constructor(
+    readonly name: string,
+    readonly row: ListingRow,
+    readonly version: string,
+    readonly account: string,
+  ) {}
+
+  json(): Record<string, unknown> {
+    const { lastModified, bytes, sloEtag, contentType, symlink } = this.#described();
+    return {
+      bytes,
+      hash: this.row.etag,
+      name: this.name,
+      content_type: contentType,
+      last_modified: lastModified,
+      ...(sloEtag ? { slo_etag: `"${sloEtag}"` } : {}),
+      ...symlink,
+    };
+  }
+
+  xml(): string {
+    const { lastModified, bytes, contentType } = this.#described();
+    return (
+      `<object><name>${xmlText(this.name)}</name><hash>${this.row.etag}</hash><bytes>${bytes}</bytes>` +
+      `<content_type>${xmlText(contentType)}</content_type><last_modified>${lastModified}</last_modified></object>`
+    );
+  }
+
+  /** What both formats show. */
+  #described() {
+    const { row } = this;
+    const lastModified = (Timestamp.parse(row.metaTimestamp) ?? new Timestamp(0)).isoformat;
+    // An SLO manifest is listed with the large object's size (`swift_bytes`) and, in JSON, its `slo_etag` (Swift:
+    // container/server.py update_data_record, slo.py handle_container_listing).
+    const { contentType: stored, swiftBytes, sloEtag } = splitSwiftBytes(row.contentType);
+    // A symlink is listed with its target (Swift: symlink.py SymlinkContainerContext).
+    const { contentType, json: symlink } = listingSymlink(stored, this.version, this.account);
+    return { lastModified, bytes: swiftBytes ?? row.size, sloEtag, contentType, symlink };
+  }
+}
+
 /** GET: the object listing in plain text, JSON or XML. */
 export async function get(req: SwiftRequest): Promise<Response> {
   const { account, container } = names(req);
@@ -138,29 +181,7 @@ export async function get(req: SwiftRequest): Promise<Response> {
   if (!listing) throw new SwiftError("NotFound");
   const entries: RenderedEntry[] = listing.entries.map((entry) => {
     if (entry.kind === "subdir") return subdirEntry(entry.name, "container");
-    const { row } = entry;
-    const lastModified = (Timestamp.parse(row.metaTimestamp) ?? new Timestamp(0)).isoformat;
-    // An SLO manifest is listed with the large object's size (`swift_bytes`) and, in JSON, its `slo_etag` (Swift:
-    // container/server.py update_data_record, slo.py handle_container_listing).
-    const { contentType: stored, swiftBytes, sloEtag } = splitSwiftBytes(row.contentType);
-    const bytes = swiftBytes ?? row.size;
-    // A symlink is listed with its target (Swift: symlink.py SymlinkContainerContext).
-    const { contentType, json: symlink } = listingSymlink(stored, req.path.version, account);
-    return {
-      name: entry.name,
-      json: {
-        bytes,
-        hash: row.etag,
-        name: entry.name,
-        content_type: contentType,
-        last_modified: lastModified,
-        ...(sloEtag ? { slo_etag: `"${sloEtag}"` } : {}),
-        ...symlink,
-      },
-      xml:
-        `<object><name>${xmlText(entry.name)}</name><hash>${row.etag}</hash><bytes>${bytes}</bytes>` +
-        `<content_type>${xmlText(contentType)}</content_type><last_modified>${lastModified}</last_modified></object>`,
-    };
+    return new ListedObject(entry.name, entry.row, req.path.version, account);
   });
   const body = renderListing(format, "container", container, entries);
   const headers = { ...containerHeaders(req, listing.container), ...listingTypeHeaders(format, vary) };

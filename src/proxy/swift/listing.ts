@@ -210,10 +210,14 @@ export function listingTypeHeaders(format: ListingFormat, vary: boolean): Record
 }
 
 /** One listing entry as JSON (an object) and as XML (an element), and its name for plain text. */
+/**
+ * One listed name, and how it reads in JSON and XML, each made only for the format asked for
+ * (entries are classes, not objects of closures: a listing makes 10,000 of them).
+ */
 export interface RenderedEntry {
-  name: string;
-  json: Record<string, unknown>;
-  xml: string;
+  readonly name: string;
+  json(): Record<string, unknown>;
+  xml(): string;
 }
 
 /**
@@ -229,11 +233,11 @@ export function renderListing(
   rootName: string,
   entries: readonly RenderedEntry[],
 ): string | null {
-  if (format === "json") return pythonJson(entries.map((entry) => entry.json));
+  if (format === "json") return pythonJson(entries.map((entry) => entry.json()));
   if (format === "xml") {
     const open = `<?xml version="1.0" encoding="UTF-8"?>\n<${root} name="${xmlAttribute(rootName)}"`;
-    if (root === "account") return `${open}>\n${entries.map((entry) => `${entry.xml}\n`).join("")}</${root}>`;
-    return entries.length ? `${open}>${entries.map((entry) => entry.xml).join("")}</${root}>` : `${open} />`;
+    if (root === "account") return `${open}>\n${entries.map((entry) => `${entry.xml()}\n`).join("")}</${root}>`;
+    return entries.length ? `${open}>${entries.map((entry) => entry.xml()).join("")}</${root}>` : `${open} />`;
   }
   if (!entries.length) return null;
   return entries.map((entry) => `${entry.name}\n`).join("");
@@ -244,15 +248,47 @@ export function renderListing(
  * too, in an account's as an empty element. Swift: listing_formats container_to_xml, account_to_xml.
  */
 export function subdirEntry(name: string, root: "account" | "container"): RenderedEntry {
-  const attribute = xmlAttribute(name);
-  return {
-    name,
-    json: { subdir: name },
-    xml:
-      root === "account"
-        ? `<subdir name="${attribute}" />`
-        : `<subdir name="${attribute}"><name>${xmlText(name)}</name></subdir>`,
-  };
+  return new SubdirEntry(name, root);
+}
+
+class SubdirEntry implements RenderedEntry {
+  constructor(
+    readonly name: string,
+    readonly root: "account" | "container",
+  ) {}
+
+  json(): Record<string, unknown> {
+    return { subdir: this.name };
+  }
+
+  xml(): string {
+    const attribute = xmlAttribute(this.name);
+    return this.root === "account"
+      ? `<subdir name="${attribute}" />`
+      : `<subdir name="${attribute}"><name>${xmlText(this.name)}</name></subdir>`;
+  }
+}
+
+/** An item of a JSON listing a middleware rebuilt: its JSON as it is, its XML from `fields`. */
+class ItemEntry implements RenderedEntry {
+  readonly name: string;
+
+  constructor(
+    readonly item: ListingItem,
+    readonly element: string,
+    readonly fields: readonly string[],
+  ) {
+    this.name = String(item.name ?? "");
+  }
+
+  json(): Record<string, unknown> {
+    return this.item;
+  }
+
+  xml(): string {
+    const xml = this.fields.map((field) => `<${field}>${xmlText(String(this.item[field] ?? ""))}</${field}>`).join("");
+    return `<${this.element}>${xml}</${this.element}>`;
+  }
 }
 
 /** One item of a JSON listing, as Swift's JSON listings carry it (a name's fields, or a `subdir`). */
@@ -278,8 +314,7 @@ export function renderItems(
   const { element, fields } = XML_FIELDS[root];
   const entries = items.map((item): RenderedEntry => {
     if (typeof item.subdir === "string") return subdirEntry(item.subdir, root);
-    const xml = fields.map((field) => `<${field}>${xmlText(String(item[field] ?? ""))}</${field}>`).join("");
-    return { name: String(item.name ?? ""), json: item, xml: `<${element}>${xml}</${element}>` };
+    return new ItemEntry(item, element, fields);
   });
   return renderListing(format, root, rootName, entries);
 }

@@ -17,11 +17,26 @@ import {
 
 const object = (name: string): RenderedEntry => ({
   name,
-  json: { name, hash: "d41d8cd98f00b204e9800998ecf8427e", bytes: 0 },
-  xml: `<object><name>${name}</name></object>`,
+  json: () => ({ name, hash: "d41d8cd98f00b204e9800998ecf8427e", bytes: 0 }),
+  xml: () => `<object><name>${name}</name></object>`,
 });
 
 describe("rendering a listing", () => {
+  it("an entry is rendered only in the format asked for", ({ expect }) => {
+    const made: string[] = [];
+    const entry: RenderedEntry = {
+      name: "a",
+      json: () => (made.push("json"), { name: "a" }),
+      xml: () => (made.push("xml"), "<object><name>a</name></object>"),
+    };
+    renderListing("plain", "container", "c", [entry]);
+    expect(made).toEqual([]);
+    renderListing("json", "container", "c", [entry]);
+    expect(made).toEqual(["json"]);
+    renderListing("xml", "container", "c", [entry]);
+    expect(made).toEqual(["json", "xml"]);
+  });
+
   it("plain text is each name on its own line; an empty plain listing has no body (204)", ({ expect }) => {
     const entries = [object("a"), subdirEntry("d/", "container"), object("é")];
     expect(renderListing("plain", "container", "c", entries)).toBe("a\nd/\né\n");
@@ -50,7 +65,7 @@ describe("rendering a listing", () => {
     expect,
   }) => {
     // Swift 2.30.1: GET /v1/AUTH_test?format=xml (account_to_xml sets the root's text and each tail to "\n").
-    const container = { name: "c", json: {}, xml: "<container><name>c</name></container>" };
+    const container = { name: "c", json: () => ({}), xml: () => "<container><name>c</name></container>" };
     expect(renderListing("xml", "account", "AUTH_test", [container, subdirEntry("d-", "account")])).toBe(
       '<?xml version="1.0" encoding="UTF-8"?>\n<account name="AUTH_test">\n' +
         '<container><name>c</name></container>\n<subdir name="d-" />\n</account>',
@@ -66,7 +81,7 @@ describe("rendering a listing", () => {
   it("a subdir is an element with the name as attribute and as text, each escaped as ElementTree escapes it", ({
     expect,
   }) => {
-    expect(subdirEntry('a"&<b>/', "container").xml).toBe(
+    expect(subdirEntry('a"&<b>/', "container").xml()).toBe(
       '<subdir name="a&quot;&amp;&lt;b&gt;/"><name>a"&amp;&lt;b&gt;/</name></subdir>',
     );
   });
