@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { defineCommand, type ArgsDef, type ParsedArgs } from "citty";
 import { runStrict, UsageError } from "../cli/strict-args.ts";
 import { markdownTable } from "./http.ts";
-import { ACCOUNT_REPORT_DELAY_MS, SUMMARY_QUIET_MS } from "../src/common/constraints.ts";
+import { ACCOUNT_REPORT_DELAY_MS, SUMMARY_DELAY_MS, SUMMARY_QUIET_MS } from "../src/common/constraints.ts";
 import {
   ASSUMPTIONS,
   type Deployment,
@@ -230,7 +230,9 @@ function renderSwift(r: ModelResult): string {
       `${count(r.sweep.perTick.rowsRead)} rows`,
       `one cron tick (${count(r.sweep.secondsExtrapolated)} s locally extrapolated)`,
       "1 cron invocation",
-      `${interval} + 10 s (the replicas' summary delay)`,
+      `a write that missed a replica: repaired at once by the proxy's call; one it could not call for ` +
+        `(it stopped first): ${interval} + ${SUMMARY_QUIET_MS / 3_600_000} h; a repair's own: ${interval} + ` +
+        `${SUMMARY_DELAY_MS / 1_000} s`,
     ],
     [
       `Swift-style full walk at ${count(d.swiftItemsPerSecond)} items/s a node`,
