@@ -165,8 +165,16 @@ function optionsOf(values: ParsedArgs<typeof BENCH_ARGS>): Options {
   };
 }
 
-type Operation = "put" | "get" | "head" | "delete" | "list";
-const OPERATIONS: readonly Operation[] = ["put", "get", "head", "delete", "list"];
+type Operation = "put" | "get" | "head" | "post" | "delete" | "list" | "list_plain" | "list_xml";
+const OPERATIONS: readonly Operation[] = ["put", "get", "head", "post", "delete", "list", "list_plain", "list_xml"];
+/** The operations the S3 API's phases time (no POST of an object's metadata; one listing format). */
+type S3Operation = Exclude<Operation, "post" | "list_plain" | "list_xml">;
+/** The listing phases: each operation and the `format` it asks for. */
+const LISTINGS = [
+  { operation: "list", format: "json" },
+  { operation: "list_plain", format: "plain" },
+  { operation: "list_xml", format: "xml" },
+] as const;
 
 interface Measured {
   api: Map<Operation, PhaseResult>;
@@ -260,13 +268,20 @@ function target(session: Session, options: Options, runId: string, floors: boole
   };
 }
 
-const STEPS: readonly { operation: Operation; method: string; status: number; bytes?: number; sendsBody?: boolean }[] =
-  [
-    { operation: "put", method: "PUT", status: 201, sendsBody: true },
-    { operation: "get", method: "GET", status: 200, bytes: OBJECT_BYTES },
-    { operation: "head", method: "HEAD", status: 200 },
-    { operation: "delete", method: "DELETE", status: 204 },
-  ];
+const STEPS: readonly {
+  operation: Operation;
+  method: string;
+  status: number;
+  bytes?: number;
+  sendsBody?: boolean;
+  headers?: Record<string, string>;
+}[] = [
+  { operation: "put", method: "PUT", status: 201, sendsBody: true },
+  { operation: "get", method: "GET", status: 200, bytes: OBJECT_BYTES },
+  { operation: "head", method: "HEAD", status: 200 },
+  { operation: "post", method: "POST", status: 202, headers: { "x-object-meta-bench": "posted" } },
+  { operation: "delete", method: "DELETE", status: 204 },
+];
 
 /**
  * Measures every target. Each operation is timed on edgeswift, then its floor, then Swift, back
@@ -279,7 +294,7 @@ async function measure(
   options: Options,
   body: Buffer,
   failures: string[],
-  after: (operation: Operation) => Promise<void> = async () => undefined,
+  after: (operation: S3Operation) => Promise<void> = async () => undefined,
 ): Promise<void> {
   const { concurrency, ops } = options;
   /** The headers of a Swift API request to `t`. */
@@ -333,7 +348,12 @@ async function measure(
           name,
           ops,
           concurrency,
-          callOf: (i) => ({ method: step.method, url: objectUrl(t, i), headers: auth(t), body: send }),
+          callOf: (i) => ({
+            method: step.method,
+            url: objectUrl(t, i),
+            headers: { ...auth(t), ...step.headers },
+            body: send,
+          }),
           expect: step.status,
           expectBytes: step.bytes,
         }),
@@ -357,7 +377,7 @@ async function measure(
         t.measured.floor.set(step.operation, floor);
       }
     }
-    await after(step.operation);
+    if (step.operation !== "post") await after(step.operation);
   }
   for (const t of targets) {
     if (t.floors)
@@ -376,41 +396,45 @@ async function measure(
   for (const t of targets) {
     const label = t.session.label;
     const listed = t.measured.listed;
-    const listUrl = `${t.session.storageUrl}/${t.listContainer}?format=json`;
-    await client.send({ method: "GET", url: listUrl, headers: auth(t) });
-    const listing = await phaseWork(client, t.session, SWIFT_WORK_KEYS.list, () =>
-      phase(client, failures, {
-        name: `${label} LIST json (${listed} objects)`,
-        ops: options.listOps,
-        concurrency,
-        callOf: () => ({ method: "GET", url: listUrl, headers: auth(t) }),
-        expect: 200,
-      }),
-    );
-    t.measured.api.set("list", listing.result);
-    if (listing.work) t.measured.work.set("list", listing.work);
-    if (!t.floors) continue;
-    // The floor lists as many rows as the real listing returned (one page: at most 10,000).
-    const seeded = await client.send({
-      method: "PUT",
-      url: `${t.session.base}/bench/floor/list?count=${listed}`,
-      headers: benchAuth(t.session),
-      keepBody: true,
-    });
-    if (seeded.status !== 201)
-      throw new Error(`${label}: seeding the listing floor answered ${seeded.status} ${seeded.text.slice(0, 200)}`);
-    const floorListUrl = `${t.session.base}/bench/floor/list?limit=${listed}`;
-    await client.send({ method: "GET", url: floorListUrl, headers: benchAuth(t.session) });
-    t.measured.floor.set(
-      "list",
-      await phase(client, failures, {
-        name: `${label} LIST floor (${seeded.text.trim()} rows)`,
-        ops: options.listOps,
-        concurrency,
-        callOf: () => ({ method: "GET", url: floorListUrl, headers: benchAuth(t.session) }),
-        expect: 200,
-      }),
-    );
+    if (t.floors) {
+      // The floor lists as many rows as the real listing returned (one page: at most 10,000).
+      const seeded = await client.send({
+        method: "PUT",
+        url: `${t.session.base}/bench/floor/list?count=${listed}`,
+        headers: benchAuth(t.session),
+        keepBody: true,
+      });
+      if (seeded.status !== 201)
+        throw new Error(`${label}: seeding the listing floor answered ${seeded.status} ${seeded.text.slice(0, 200)}`);
+    }
+    for (const { operation, format } of LISTINGS) {
+      const listUrl = `${t.session.storageUrl}/${t.listContainer}?format=${format}`;
+      await client.send({ method: "GET", url: listUrl, headers: auth(t) });
+      const listing = await phaseWork(client, t.session, SWIFT_WORK_KEYS.list, () =>
+        phase(client, failures, {
+          name: `${label} LIST ${format} (${listed} objects)`,
+          ops: options.listOps,
+          concurrency,
+          callOf: () => ({ method: "GET", url: listUrl, headers: auth(t) }),
+          expect: 200,
+        }),
+      );
+      t.measured.api.set(operation, listing.result);
+      if (listing.work) t.measured.work.set(operation, listing.work);
+      if (!t.floors) continue;
+      const floorListUrl = `${t.session.base}/bench/floor/list?limit=${listed}&format=${format}`;
+      await client.send({ method: "GET", url: floorListUrl, headers: benchAuth(t.session) });
+      t.measured.floor.set(
+        operation,
+        await phase(client, failures, {
+          name: `${label} LIST ${format} floor (${listed} rows)`,
+          ops: options.listOps,
+          concurrency,
+          callOf: () => ({ method: "GET", url: floorListUrl, headers: benchAuth(t.session) }),
+          expect: 200,
+        }),
+      );
+    }
   }
   await after("list");
 
@@ -536,8 +560,11 @@ const TITLES: Record<Operation, string> = {
   put: "PUT 4 KiB",
   get: "GET 4 KiB",
   head: "HEAD",
+  post: "POST (metadata)",
   delete: "DELETE",
   list: "LIST json",
+  list_plain: "LIST plain",
+  list_xml: "LIST xml",
 };
 
 /** The small operations as a table: edgeswift, its floor and ceiling, and Swift when measured. */
@@ -550,7 +577,7 @@ function renderTable(edgeswift: Measured, swift: Measured | null): string {
     const result = edgeswift.api.get(operation);
     if (!result) continue;
     const floor = edgeswift.floor.get(operation);
-    const title = operation === "list" ? `${TITLES.list} (${edgeswift.listed})` : TITLES[operation];
+    const title = operation.startsWith("list") ? `${TITLES[operation]} (${edgeswift.listed})` : TITLES[operation];
     const row = [title, fixed1(result.opsPerSecond), fixed1(result.p50Ms), fixed1(result.p99Ms)];
     row.push(
       floor ? fixed1(floor.opsPerSecond) : "n/a",
@@ -585,7 +612,7 @@ function renderTable(edgeswift: Measured, swift: Measured | null): string {
 /** The rows of the work table: each operation's title and what it cost. */
 function workRows(edgeswift: Measured): [string, WorkEntry | undefined][] {
   return OPERATIONS.map((operation) => [
-    operation === "list" ? `${TITLES.list} (${edgeswift.listed})` : TITLES[operation],
+    operation.startsWith("list") ? `${TITLES[operation]} (${edgeswift.listed})` : TITLES[operation],
     edgeswift.work.get(operation),
   ]);
 }

@@ -53,8 +53,11 @@ export const SWIFT_WORK_KEYS = {
   put: "object PUT",
   get: "object GET",
   head: "object HEAD",
+  post: "object POST",
   delete: "object DELETE",
   list: "container GET",
+  list_plain: "container GET",
+  list_xml: "container GET",
 } as const;
 export const S3_WORK_KEYS = {
   put: "s3 object PUT",

@@ -12,6 +12,7 @@ import { Hono } from "hono";
 import { CONTAINER_LISTING_LIMIT } from "../../src/common/constraints";
 import { SwiftError } from "../../src/common/errors";
 import { H } from "../../src/common/headers";
+import { xmlText } from "../../src/common/markup";
 import { resellerAdminOnly } from "../../src/proxy/middleware/reseller-admin";
 import type { RingName } from "../../src/ring/types";
 import type { BenchFloor } from "./bench-floor";
@@ -93,6 +94,17 @@ floorRoutes.get("/floor/head/:n", async (c) => {
 });
 
 /**
+ * POST floor, in parallel: a row write in each primary replica of the object's partition (a POST of
+ * metadata leaves the container listing as it is).
+ */
+floorRoutes.post("/floor/post/:n", async (c) => {
+  const config = benchConfig(c.env);
+  const name = c.req.param("n");
+  await Promise.all(objectRowWrites(config, name, rowValue(name, FIXED_BODY_BYTES, floorBodyKey(name), 0)));
+  return new Response(null, { status: 202 });
+});
+
+/**
  * DELETE floor, in parallel: a tombstone row write in each primary replica of the object's and of its container's
  * partition.
  */
@@ -112,12 +124,29 @@ floorRoutes.put("/floor/list", async (c) => {
   return new Response(`${rows}\n`, { status: 201, headers: { [H.CONTENT_TYPE]: "text/plain; charset=utf-8" } });
 });
 
-/** LIST floor: `limit` rows (default 10,000) read from one replica, rendered as a Swift JSON listing. */
+/**
+ * LIST floor: `limit` rows (default 10,000) read from one replica, rendered as a Swift listing in
+ * `format` (json, the default; plain: the names; xml: each row's elements, names escaped).
+ */
 floorRoutes.get("/floor/list", async (c) => {
   const limit = Number(c.req.query("limit") ?? CONTAINER_LISTING_LIMIT);
   if (!Number.isSafeInteger(limit) || limit < 0)
     throw new SwiftError("BadRequest", "limit must be a non-negative integer");
+  const format = c.req.query("format") ?? "json";
   const rows = await listingFloor(benchConfig(c.env)).list(limit);
+  if (format === "plain") {
+    const body = rows.map((row) => `${row.name}\n`).join("");
+    return new Response(body, { status: 200, headers: { [H.CONTENT_TYPE]: "text/plain; charset=utf-8" } });
+  }
+  if (format === "xml") {
+    const objects = rows.map(
+      (row) =>
+        `<object><name>${xmlText(row.name)}</name><hash>${row.etag}</hash><bytes>${row.bytes}</bytes>` +
+        `<content_type>${xmlText(row.content_type)}</content_type><last_modified>${row.created_at}</last_modified></object>`,
+    );
+    const body = `<?xml version="1.0" encoding="UTF-8"?>\n<container name="c">${objects.join("")}</container>`;
+    return new Response(body, { status: 200, headers: { [H.CONTENT_TYPE]: "application/xml; charset=utf-8" } });
+  }
   const body = JSON.stringify(
     rows.map((row) => ({
       bytes: row.bytes,
@@ -159,16 +188,21 @@ function firstPrimary(config: BenchConfig, ring: RingName, partition: number) {
 
 /** One row write in each primary replica of the object's partition and of its container's partition. */
 function rowWrites(config: BenchConfig, name: string, value: string): Promise<void>[] {
-  const objectPartition = config.rings.object.partitionFor(BENCH_ACCOUNT, BENCH_CONTAINER, name);
   const containerPartition = config.rings.container.partitionFor(BENCH_ACCOUNT, BENCH_CONTAINER);
   return [
-    ...config.rings.object
-      .primaryZones(objectPartition)
-      .map((zone) => floorOf(config, "object", objectPartition, zone.id).write(name, value)),
+    ...objectRowWrites(config, name, value),
     ...config.rings.container
       .primaryZones(containerPartition)
       .map((zone) => floorOf(config, "container", containerPartition, zone.id).write(name, value)),
   ];
+}
+
+/** A row write in each primary replica of the object's partition. */
+function objectRowWrites(config: BenchConfig, name: string, value: string): Promise<void>[] {
+  const objectPartition = config.rings.object.partitionFor(BENCH_ACCOUNT, BENCH_CONTAINER, name);
+  return config.rings.object
+    .primaryZones(objectPartition)
+    .map((zone) => floorOf(config, "object", objectPartition, zone.id).write(name, value));
 }
 
 /** The distinct buckets of the object partition's primary zones. */

@@ -12,6 +12,7 @@ async function statusAs(user: [string, string] | null, method: string, path: str
 const ROUTES: [string, string, string?][] = [
   ["GET", "/bench/fixed"],
   ["PUT", "/bench/floor/list?count=1"],
+  ["POST", "/bench/floor/post/o"],
   ["POST", "/bench/replication/seed?account=AUTH_test&containers=1&objects=1&shard=0/1"],
   ["POST", "/bench/replication/partitions", JSON.stringify({ account: "AUTH_test", container: "c", objects: ["o"] })],
 ];
@@ -30,6 +31,30 @@ describe("bench routes (the bench Worker)", () => {
 
   it("serve the reseller admin", async ({ expect }) => {
     expect(await statusAs(["admin:admin", "admin"], "GET", "/bench/fixed")).toBe(200);
+  });
+
+  it("a POST floor writes the object's row on its replicas (202); the LIST floor renders json, plain and xml", async ({
+    expect,
+  }) => {
+    const admin: [string, string] = ["admin:admin", "admin"];
+    expect(await statusAs(admin, "POST", "/bench/floor/post/posted")).toBe(202);
+    expect(await statusAs(admin, "PUT", "/bench/floor/list?count=2")).toBe(201);
+    const list = async (format: string) => {
+      const response = await exports.default.fetch(`${BASE}/bench/floor/list?limit=2&format=${format}`, {
+        headers: { "X-Auth-Token": await tokenFor(...admin) },
+      });
+      return text(response);
+    };
+    expect(JSON.parse(await list("json")).map((row: { name: string }) => row.name)).toEqual([
+      "object-000000",
+      "object-000001",
+    ]);
+    expect(await list("plain")).toBe("object-000000\nobject-000001\n");
+    const xml = await list("xml");
+    expect(xml).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<container name="c"><object><name>object-000000<\/name>/,
+    );
+    expect(xml.match(/<object>/g)).toHaveLength(2);
   });
 
   it("seed a container through the replicas' seedRows that GET then lists, counted in its account", async ({
