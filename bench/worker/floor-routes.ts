@@ -94,13 +94,14 @@ floorRoutes.get("/floor/head/:n", async (c) => {
 });
 
 /**
- * POST floor, in parallel: a row write in each primary replica of the object's partition (a POST of
- * metadata leaves the container listing as it is).
+ * POST floor, in parallel: a row write in each primary replica of the object's partition and of its
+ * container's (a POST moves the listing's last_modified and, with a Content-Type, its content type:
+ * Swift's fast-POST sends the container update a PUT does).
  */
 floorRoutes.post("/floor/post/:n", async (c) => {
   const config = benchConfig(c.env);
   const name = c.req.param("n");
-  await Promise.all(objectRowWrites(config, name, rowValue(name, FIXED_BODY_BYTES, floorBodyKey(name), 0)));
+  await Promise.all(rowWrites(config, name, rowValue(name, FIXED_BODY_BYTES, floorBodyKey(name), 0)));
   return new Response(null, { status: 202 });
 });
 
@@ -188,21 +189,16 @@ function firstPrimary(config: BenchConfig, ring: RingName, partition: number) {
 
 /** One row write in each primary replica of the object's partition and of its container's partition. */
 function rowWrites(config: BenchConfig, name: string, value: string): Promise<void>[] {
+  const objectPartition = config.rings.object.partitionFor(BENCH_ACCOUNT, BENCH_CONTAINER, name);
   const containerPartition = config.rings.container.partitionFor(BENCH_ACCOUNT, BENCH_CONTAINER);
   return [
-    ...objectRowWrites(config, name, value),
+    ...config.rings.object
+      .primaryZones(objectPartition)
+      .map((zone) => floorOf(config, "object", objectPartition, zone.id).write(name, value)),
     ...config.rings.container
       .primaryZones(containerPartition)
       .map((zone) => floorOf(config, "container", containerPartition, zone.id).write(name, value)),
   ];
-}
-
-/** A row write in each primary replica of the object's partition. */
-function objectRowWrites(config: BenchConfig, name: string, value: string): Promise<void>[] {
-  const objectPartition = config.rings.object.partitionFor(BENCH_ACCOUNT, BENCH_CONTAINER, name);
-  return config.rings.object
-    .primaryZones(objectPartition)
-    .map((zone) => floorOf(config, "object", objectPartition, zone.id).write(name, value));
 }
 
 /** The distinct buckets of the object partition's primary zones. */

@@ -33,7 +33,7 @@ describe("bench routes (the bench Worker)", () => {
     expect(await statusAs(["admin:admin", "admin"], "GET", "/bench/fixed")).toBe(200);
   });
 
-  it("a POST floor writes the object's row on its replicas (202); the LIST floor renders json, plain and xml", async ({
+  it("a POST floor writes the object's and the listing's rows on their replicas (202); the LIST floor renders json, plain and xml", async ({
     expect,
   }) => {
     const admin: [string, string] = ["admin:admin", "admin"];
