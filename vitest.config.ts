@@ -24,7 +24,7 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: { STORAGE_DOMAIN: "example.com" } },
+            miniflare: { bindings: { STORAGE_DOMAIN: "example.com", METRICS_TOKEN: "metrics-test-token" } },
             remoteBindings: false,
           }),
         ],

@@ -16,6 +16,7 @@ import { SwiftError } from "./errors";
 export const H = {
   ACCEPT: "accept",
   ACCEPT_RANGES: "accept-ranges",
+  AUTHORIZATION: "authorization",
   ALLOW: "allow",
   CACHE_CONTROL: "cache-control",
   CONTENT_DISPOSITION: "content-disposition",

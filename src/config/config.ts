@@ -50,6 +50,8 @@ export interface Config {
    */
   requireGroups: ReadonlyMap<string, string>;
   tokenSecret: string;
+  /** A bearer token that may read `GET /metrics` besides the reseller admin (METRICS_TOKEN); null: the admin alone. */
+  metricsToken: string | null;
   /** Every ring: account, container, and each storage policy's object ring. */
   rings: RingSet;
   /** The storage policies (STORAGE_POLICIES), each with its object ring in `rings`. */
@@ -313,6 +315,7 @@ function buildConfig(env: Env): Config {
     resellerPrefixes,
     requireGroups: parseRequireGroups(env.REQUIRE_GROUP ?? "", resellerPrefixes),
     tokenSecret: requireString(env, "AUTH_TOKEN_SECRET"),
+    metricsToken: optionalString(env, "METRICS_TOKEN"),
     rings,
     policies,
     zoneBuckets,

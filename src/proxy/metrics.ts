@@ -1,0 +1,154 @@
+/**
+ * @module
+ * `GET /metrics`: this isolate's figures in the Prometheus text format (version 0.0.4), for the
+ * reseller admin or a caller with `Authorization: Bearer <METRICS_TOKEN>`: requests by operation
+ * and status and their latencies (common/request-metrics.ts), the work each operation cost as
+ * `/recon/work` counts it, and the replicators' state as the control record and the ring
+ * summaries hold it (each ring's last sweep, how long its oldest divergence has waited, handoffs
+ * outstanding, replicas waiting for a zone, accounts queued for the reaper). Request and work
+ * figures are per isolate, as `/recon/work`'s; a scraper sums them.
+ */
+
+import { Hono } from "hono";
+import { parseConfig } from "../config/config";
+import { constantTimeEqual } from "../common/compare";
+import { H } from "../common/headers";
+import { LATENCY_BUCKETS, requestMetrics } from "../common/request-metrics";
+import { WORK_COUNTERS } from "../common/work";
+import { operationWork } from "../common/work-tally";
+import { controlStub, ringSummaryStub } from "../durable/names";
+import { resellerAdminOnly } from "./middleware/reseller-admin";
+
+export const metrics = new Hono<{ Bindings: Env }>();
+
+metrics.use("/metrics", async (c, next) => {
+  const token = parseConfig(c.env).metricsToken;
+  const bearer = /^Bearer (.+)$/.exec(c.req.header(H.AUTHORIZATION) ?? "")?.[1];
+  if (token !== null && bearer !== undefined && constantTimeEqual(bearer, token)) return next();
+  return resellerAdminOnly(c, next);
+});
+
+metrics.get("/metrics", async (c) => {
+  const config = parseConfig(c.env);
+  const text = new MetricsText();
+  text.family("edgeswift_requests_total", "counter", "Requests the proxy answered, by operation and status.");
+  for (const { operation, status, count } of requestMetrics.requests())
+    text.sample("edgeswift_requests_total", { operation, status: String(status) }, count);
+  text.family(
+    "edgeswift_request_duration_seconds",
+    "histogram",
+    "Time from a request's arrival to its response's headers, by operation.",
+  );
+  for (const { operation, entry } of requestMetrics.latencies()) {
+    let cumulative = 0;
+    LATENCY_BUCKETS.forEach((bound, index) => {
+      cumulative += entry.buckets[index] ?? 0;
+      text.sample("edgeswift_request_duration_seconds_bucket", { operation, le: String(bound) }, cumulative);
+    });
+    text.sample("edgeswift_request_duration_seconds_bucket", { operation, le: "+Inf" }, entry.count);
+    text.sample("edgeswift_request_duration_seconds_sum", { operation }, entry.sumSeconds);
+    text.sample("edgeswift_request_duration_seconds_count", { operation }, entry.count);
+  }
+  text.family(
+    "edgeswift_operation_work_total",
+    "counter",
+    "What the requests of each operation cost, by counter (Durable Object requests by class, rows, R2 operations, subrequests).",
+  );
+  for (const [operation, entry] of Object.entries(operationWork.snapshot()))
+    for (const counter of WORK_COUNTERS)
+      text.sample("edgeswift_operation_work_total", { operation, counter }, entry[counter]);
+
+  const control = controlStub(config);
+  const [sweeps, reapQueue] = await Promise.all([control.sweepReports(), control.reapQueue()]);
+  const now = Date.now();
+  const gauges: [name: string, help: string, field: string][] = [
+    [
+      "edgeswift_sweep_partitions_checked",
+      "Partitions holding data the ring's last sweep compared.",
+      "partitionsChecked",
+    ],
+    ["edgeswift_sweep_divergent_partitions", "Partitions the ring's last sweep found divergent.", "divergent"],
+    ["edgeswift_sweep_rows_moved", "Rows the ring's last sweep's repairs moved.", "rowsMoved"],
+    [
+      "edgeswift_handoffs_outstanding",
+      "Handoff replicas the ring's last sweep found holding rows.",
+      "handoffsOutstanding",
+    ],
+  ];
+  const reports = sweeps.value ?? {};
+  for (const [name, help, field] of gauges) {
+    text.family(name, "gauge", help);
+    for (const [ring, report] of Object.entries(reports))
+      if (typeof report[field] === "number") text.sample(name, { ring }, report[field]);
+  }
+  text.family("edgeswift_sweep_duration_seconds", "gauge", "How long the ring's last sweep took.");
+  for (const [ring, report] of Object.entries(reports))
+    if (typeof report.durationMs === "number")
+      text.sample("edgeswift_sweep_duration_seconds", { ring }, report.durationMs / 1000);
+  text.family(
+    "edgeswift_replication_lag_seconds",
+    "gauge",
+    "How long the ring's oldest divergence a sweep saw has waited for its repair (0 when none waits).",
+  );
+  for (const [ring, report] of Object.entries(reports)) {
+    const oldest =
+      typeof report.oldestUnrepairedDivergence === "string" ? Date.parse(report.oldestUnrepairedDivergence) : NaN;
+    text.sample(
+      "edgeswift_replication_lag_seconds",
+      { ring },
+      Number.isNaN(oldest) ? 0 : Math.max(0, now - oldest) / 1000,
+    );
+  }
+  text.family(
+    "edgeswift_replicas_waiting",
+    "gauge",
+    "Replicas of each ring waiting on their zone's ring summary for a zone that stopped answering, by that zone.",
+  );
+  for (const ring of config.rings.names()) {
+    const waiting = new Map<string, number>();
+    for (const zone of config.rings.get(ring).zones) {
+      const counts = (await ringSummaryStub(config, ring, zone.id).waiting()).value ?? {};
+      for (const [target, count] of Object.entries(counts)) waiting.set(target, (waiting.get(target) ?? 0) + count);
+    }
+    for (const [zone, count] of waiting) text.sample("edgeswift_replicas_waiting", { ring, zone }, count);
+  }
+  text.family("edgeswift_reaper_accounts_queued", "gauge", "Deleted accounts the reaper has yet to empty.");
+  text.sample("edgeswift_reaper_accounts_queued", {}, (reapQueue.value ?? []).length);
+  return new Response(text.toString(), {
+    status: 200,
+    headers: { [H.CONTENT_TYPE]: "text/plain; version=0.0.4; charset=utf-8" },
+  });
+});
+
+/** The Prometheus text exposition format: families with their HELP and TYPE, then samples. */
+export class MetricsText {
+  readonly #lines: string[] = [];
+
+  family(name: string, type: "counter" | "gauge" | "histogram", help: string): void {
+    this.#lines.push(
+      `# HELP ${name} ${help.replaceAll("\\", "\\\\").replaceAll("\n", "\\n")}`,
+      `# TYPE ${name} ${type}`,
+    );
+  }
+
+  sample(name: string, labels: Record<string, string>, value: number): void {
+    const pairs = Object.entries(labels).map(([key, text]) => `${key}="${escapeLabel(text)}"`);
+    this.#lines.push(`${name}${pairs.length ? `{${pairs.join(",")}}` : ""} ${formatValue(value)}`);
+  }
+
+  toString(): string {
+    return `${this.#lines.join("\n")}\n`;
+  }
+}
+
+/** A label value with its backslashes, double quotes and newlines escaped. */
+function escapeLabel(text: string): string {
+  return text.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n");
+}
+
+function formatValue(value: number): string {
+  if (Number.isNaN(value)) return "NaN";
+  if (value === Number.POSITIVE_INFINITY) return "+Inf";
+  if (value === Number.NEGATIVE_INFINITY) return "-Inf";
+  return String(value);
+}
