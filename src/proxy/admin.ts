@@ -13,7 +13,7 @@
  */
 
 import { Hono } from "hono";
-import { parseConfig } from "../config/config";
+import { parseConfig, type Config } from "../config/config";
 import { SwiftError } from "../common/errors";
 import { H } from "../common/headers";
 import { faults } from "../durable/faults";
@@ -22,6 +22,7 @@ import { runS3Housekeeping } from "./s3/housekeeping";
 import { resellerAdminOnly } from "./middleware/reseller-admin";
 import { controlStub, ringSummaryStub } from "../durable/names";
 import { objectWork, operationWork } from "../common/work-tally";
+import type { RingName } from "../ring/types";
 
 export const admin = new Hono<{ Bindings: Env }>();
 
@@ -34,19 +35,26 @@ const json = (value: unknown, status = 200): Response =>
 admin.get("/recon/replication", async (c) => {
   const config = parseConfig(c.env);
   const reports: Record<string, object> = (await controlStub(config).sweepReports()).value ?? {};
-  // Per ring, how many replicas wait for each zone that stopped answering (from every zone's summary).
   await Promise.all(
     config.rings.names().map(async (ring) => {
-      const waitingFor: Record<string, number> = {};
-      for (const zone of config.rings.get(ring).zones) {
-        const counts = (await ringSummaryStub(config, ring, zone.id).waiting()).value ?? {};
-        for (const [target, count] of Object.entries(counts)) waitingFor[target] = (waitingFor[target] ?? 0) + count;
-      }
-      reports[ring] = { ...reports[ring], waitingFor };
+      reports[ring] = { ...reports[ring], waitingFor: await replicasWaiting(config, ring) };
     }),
   );
   return json(reports);
 });
+
+/**
+ * How many replicas of `ring` wait for each zone that stopped answering, summed over every zone's
+ * ring summary (recon's `waitingFor`, the metrics' `edgeswift_replicas_waiting`).
+ */
+export async function replicasWaiting(config: Config, ring: RingName): Promise<Record<string, number>> {
+  const waitingFor: Record<string, number> = {};
+  for (const zone of config.rings.get(ring).zones) {
+    const counts = (await ringSummaryStub(config, ring, zone.id).waiting()).value ?? {};
+    for (const [target, count] of Object.entries(counts)) waitingFor[target] = (waitingFor[target] ?? 0) + count;
+  }
+  return waitingFor;
+}
 
 /**
  * This isolate's work (common/work-tally.ts): `operations`, per operation the proxy served

@@ -16,7 +16,8 @@ import { H } from "../common/headers";
 import { LATENCY_BUCKETS, requestMetrics } from "../common/request-metrics";
 import { WORK_COUNTERS } from "../common/work";
 import { operationWork } from "../common/work-tally";
-import { controlStub, ringSummaryStub } from "../durable/names";
+import { controlStub } from "../durable/names";
+import { replicasWaiting } from "./admin";
 import { resellerAdminOnly } from "./middleware/reseller-admin";
 
 export const metrics = new Hono<{ Bindings: Env }>();
@@ -104,14 +105,9 @@ metrics.get("/metrics", async (c) => {
     "gauge",
     "Replicas of each ring waiting on their zone's ring summary for a zone that stopped answering, by that zone.",
   );
-  for (const ring of config.rings.names()) {
-    const waiting = new Map<string, number>();
-    for (const zone of config.rings.get(ring).zones) {
-      const counts = (await ringSummaryStub(config, ring, zone.id).waiting()).value ?? {};
-      for (const [target, count] of Object.entries(counts)) waiting.set(target, (waiting.get(target) ?? 0) + count);
-    }
-    for (const [zone, count] of waiting) text.sample("edgeswift_replicas_waiting", { ring, zone }, count);
-  }
+  for (const ring of config.rings.names())
+    for (const [zone, count] of Object.entries(await replicasWaiting(config, ring)))
+      text.sample("edgeswift_replicas_waiting", { ring, zone }, count);
   text.family("edgeswift_reaper_accounts_queued", "gauge", "Deleted accounts the reaper has yet to empty.");
   text.sample("edgeswift_reaper_accounts_queued", {}, (reapQueue.value ?? []).length);
   return new Response(text.toString(), {
