@@ -93,6 +93,12 @@ const BENCH_ARGS = {
       "objects in the container listed with prefix and delimiter " +
       "(0 skips; seeded through the bench routes, so edgeswift only)",
   },
+  consistency: {
+    type: "string",
+    default: "eventual",
+    valueHint: "eventual|quorum",
+    description: "how edgeswift's GET, HEAD and listings read (X-Consistency): the first replica, or a quorum of zones",
+  },
   "large-only": { type: "boolean", default: false, description: "only the large object and the big listing" },
   user: { type: "string", default: "test:tester", valueHint: "A:U", description: "credentials for both" },
   key: { type: "string", default: "testing", valueHint: "K", description: "--user's key" },
@@ -123,6 +129,8 @@ interface Options {
   segmentMib: number;
   bigList: number;
   largeOnly: boolean;
+  /** X-Consistency on edgeswift's requests. */
+  consistency: "eventual" | "quorum";
   user: string;
   key: string;
   adminUser: string;
@@ -142,6 +150,11 @@ function nonNegative(name: string, text: string): number {
   return text === "0" ? 0 : positive(name, text);
 }
 
+function consistencyOf(text: string): Options["consistency"] {
+  if (text === "eventual" || text === "quorum") return text;
+  throw new UsageError(`--consistency must be "eventual" or "quorum", got "${text}"`);
+}
+
 /** The options of a parsed command line; throws a UsageError for a bad number. */
 function optionsOf(values: ParsedArgs<typeof BENCH_ARGS>): Options {
   return {
@@ -158,6 +171,7 @@ function optionsOf(values: ParsedArgs<typeof BENCH_ARGS>): Options {
     segmentMib: positive("segment-mib", values["segment-mib"]),
     bigList: nonNegative("big-list", values["big-list"]),
     largeOnly: values["large-only"],
+    consistency: consistencyOf(values.consistency),
     user: values.user,
     key: values.key,
     adminUser: values["admin-user"],
@@ -244,16 +258,25 @@ const objectName = (index: number): string => `o-${String(index).padStart(6, "0"
 interface Target {
   session: Session;
   floors: boolean;
+  /** Headers every Swift API request to the target carries besides its token (edgeswift's X-Consistency). */
+  headers: Record<string, string>;
   container: string;
   listContainer: string;
   measured: Measured;
 }
 
 /** A target for `session`, with this run's container and nothing measured yet. */
-function target(session: Session, options: Options, runId: string, floors: boolean): Target {
+function target(
+  session: Session,
+  options: Options,
+  runId: string,
+  floors: boolean,
+  headers: Record<string, string> = {},
+): Target {
   return {
     session,
     floors,
+    headers,
     container: `bench-${runId}`,
     listContainer: `bench-list-${options.listObjects}`,
     measured: {
@@ -298,7 +321,7 @@ async function measure(
 ): Promise<void> {
   const { concurrency, ops } = options;
   /** The headers of a Swift API request to `t`. */
-  const auth = (t: Target) => ({ "x-auth-token": t.session.token });
+  const auth = (t: Target) => ({ "x-auth-token": t.session.token, ...t.headers });
   /** The URL of the `index`th object of `t`'s container. */
   const objectUrl = (t: Target, index: number): string => `${t.session.storageUrl}/${t.container}/${objectName(index)}`;
   /** The URL of the `index`th object on the floor `route` of `t`. */
@@ -789,7 +812,7 @@ async function bench(options: Options): Promise<number> {
         `${base}/bench/fixed answered ${probe.status}: no bench routes ` +
           "(not the bench Worker, wrangler.bench.toml, or --admin-user is not the reseller admin), floors skipped",
       );
-    const edgeswiftTarget = target(session, options, runId, floors);
+    const edgeswiftTarget = target(session, options, runId, floors, { "x-consistency": options.consistency });
     const swiftTarget =
       options.swiftUrl === null
         ? null
