@@ -79,7 +79,7 @@ function ringCommands(ring: RingName): CommandDef {
   const createCommand = defineCommand({
     meta: { name: "create", description: `create ${ring}.builder.json (Swift: swift-ring-builder create)` },
     args: {
-      partPower: {
+      part_power: {
         type: "positional",
         required: true,
         description: "log2 of the partition count, 0..24",
@@ -91,7 +91,7 @@ function ringCommands(ring: RingName): CommandDef {
         description: "replicas of every partition, >= 1",
         valueHint: "replicas",
       },
-      minPartHours: {
+      min_part_hours: {
         type: "positional",
         required: true,
         description: "hours before a moved partition may move again, 0..255",
@@ -106,9 +106,9 @@ function ringCommands(ring: RingName): CommandDef {
       }
       const builder = create(
         ring,
-        wholeNumber(args.partPower, "part_power"),
+        wholeNumber(args.part_power, "part_power"),
         wholeNumber(args.replicas, "replicas"),
-        wholeNumber(args.minPartHours, "min_part_hours"),
+        wholeNumber(args.min_part_hours, "min_part_hours"),
       );
       writeBuilder(args.dir, builder);
       const path = builderPath(args.dir, ring);

@@ -109,10 +109,12 @@ export function clusterStatus(input: {
   metrics: string;
 }): ClusterStatus {
   const { nowMs } = input;
-  if (!isObject(input.rings) || !isObject(input.rings.rings))
+  // Null: not asked, as the health check failed (every route answers as it does).
+  if (input.rings !== null && (!isObject(input.rings) || !isObject(input.rings.rings)))
     throw new ClusterError("GET /recon/rings answered no rings");
+  const layouts = isObject(input.rings) && isObject(input.rings.rings) ? input.rings.rings : {};
   const replication = isObject(input.replication) ? input.replication : {};
-  const rings: RingStatus[] = Object.entries(input.rings.rings).map(([ring, layout]) => {
+  const rings: RingStatus[] = Object.entries(layouts).map(([ring, layout]) => {
     const shape = isObject(layout) ? layout : {};
     const report = isObject(replication[ring]) ? (replication[ring] as Json) : {};
     const startedAt = typeof report.startedAt === "string" ? report.startedAt : null;
@@ -254,16 +256,25 @@ export function renderStatus(status: ClusterStatus): string {
   return lines.join("\n");
 }
 
-/** Asks the Worker's routes (in parallel) and reads their answers. */
+/**
+ * Asks the Worker's routes (in parallel, after the health check) and reads their answers. When the
+ * health check fails, a Worker that refuses every request is reported unhealthy with that alone.
+ */
 export async function fetchStatus(cluster: Cluster, nowMs: () => number = Date.now): Promise<ClusterStatus> {
-  const [health, replication, rings, metrics] = await Promise.all([
-    cluster.anonymous("/healthcheck"),
-    cluster.json("/recon/replication"),
-    cluster.json("/recon/rings"),
-    cluster.request("GET", "/metrics"),
-  ]);
-  if (metrics.status !== 200) parsedJson("GET /metrics", metrics);
-  return clusterStatus({ url: cluster.options.url, nowMs: nowMs(), health, replication, rings, metrics: metrics.text });
+  const health = await cluster.anonymous("/healthcheck");
+  const url = cluster.options.url;
+  try {
+    const [replication, rings, metrics] = await Promise.all([
+      cluster.json("/recon/replication"),
+      cluster.json("/recon/rings"),
+      cluster.request("GET", "/metrics"),
+    ]);
+    if (metrics.status !== 200) parsedJson("GET /metrics", metrics);
+    return clusterStatus({ url, nowMs: nowMs(), health, replication, rings, metrics: metrics.text });
+  } catch (error) {
+    if (!(error instanceof ClusterError) || health.status === 200) throw error;
+    return clusterStatus({ url, nowMs: nowMs(), health, replication: null, rings: null, metrics: "" });
+  }
 }
 
 export const statusCommand = defineCommand({
