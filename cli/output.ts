@@ -31,3 +31,18 @@ export function duration(seconds: number): string {
   if (s < 86_400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
   return `${Math.floor(s / 86_400)} d ${Math.floor((s % 86_400) / 3600)} h`;
 }
+
+/**
+ * `name=value` lines (the bench scripts' figures) as one object, numbers as numbers: what their
+ * `--json` prints. Lines without a name before "=" are skipped.
+ */
+export function namedValues(blocks: readonly string[]): Record<string, number | string> {
+  const figures: Record<string, number | string> = {};
+  for (const line of blocks.flatMap((block) => block.split("\n"))) {
+    const equals = line.indexOf("=");
+    if (equals <= 0) continue;
+    const value = line.slice(equals + 1);
+    figures[line.slice(0, equals)] = value !== "" && Number.isFinite(Number(value)) ? Number(value) : value;
+  }
+  return figures;
+}
