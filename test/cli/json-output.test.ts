@@ -77,11 +77,16 @@ describe("edgeswift ring … --json", () => {
 
 describe("one strict parser for every edgeswift command", () => {
   it("refuses an option the command does not declare, and arguments past its positionals", ({ expect }) => {
+    // On a scratch copy: a parser that let a mistake through must not change the repository's rings.
+    const { rings } = scratch();
     for (const [args, message] of [
       [["check", "--dri", "rings"], "edgeswift: unknown option --dri"],
-      [["ring", "object", "show", "--no-json"], "edgeswift: unknown option --no-json"],
-      [["ring", "object", "remove", "z1", "z2"], "edgeswift: unexpected argument: z2"],
-      [["ring", "object", "create", "10", "3"], "edgeswift: Missing required positional argument: MIN_PART_HOURS"],
+      [["ring", "object", "show", "--no-json", "--dir", rings], "edgeswift: unknown option --no-json"],
+      [["ring", "object", "remove", "z1", "z2", "--dir", rings], "edgeswift: unexpected argument: z2"],
+      [
+        ["ring", "object", "create", "10", "3", "--dir", rings],
+        "edgeswift: Missing required positional argument: MIN_PART_HOURS",
+      ],
       [
         ["ring", "object"],
         "edgeswift: no command given: one of create, add, remove, set-weight, rebalance, validate, show",
