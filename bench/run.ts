@@ -18,6 +18,7 @@ import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineCommand, type ArgsDef, type ParsedArgs } from "citty";
+import { namedValues } from "../cli/output.ts";
 import { runStrict, UsageError } from "../cli/strict-args.ts";
 import { Client, fixed1, keepFailures, markdownTable, runPhase, type Phase, type PhaseResult } from "./http.ts";
 import {
@@ -109,6 +110,11 @@ const BENCH_ARGS = {
     description: "edgeswift's reseller admin, whom the bench routes require",
   },
   "admin-key": { type: "string", default: "admin", valueHint: "K", description: "--admin-user's key" },
+  json: {
+    type: "boolean",
+    default: false,
+    description: "print the name=value figures as one JSON object instead of the report (no progress bars)",
+  },
 } as const satisfies ArgsDef;
 
 const OBJECT_BYTES = 4096;
@@ -135,6 +141,7 @@ interface Options {
   key: string;
   adminUser: string;
   adminKey: string;
+  json: boolean;
 }
 
 /** `text`, the value of `--name`, as a whole number above 0. */
@@ -176,6 +183,7 @@ function optionsOf(values: ParsedArgs<typeof BENCH_ARGS>): Options {
     key: values.key,
     adminUser: values["admin-user"],
     adminKey: values["admin-key"],
+    json: values.json,
   };
 }
 
@@ -782,6 +790,7 @@ async function bench(options: Options): Promise<number> {
   const projectDir = fileURLToPath(new URL("..", import.meta.url));
   // Seeding a 100,000-object listing is one request of a minute or more on local workerd.
   const client = new Client(Math.max(options.concurrency, SEED_CONCURRENCY), 600_000);
+  client.progressBars = !options.json;
   const body = randomBytes(OBJECT_BYTES);
   const runId = `${Date.now().toString(36)}-${process.pid}`;
   const failures: string[] = [];
@@ -865,7 +874,7 @@ async function bench(options: Options): Promise<number> {
     ].filter(Boolean);
     const values = [renderValues(options, edgeswift, swift, loadAtStart), ...renderS3Values(s3, edgeswift.api)];
     const report = `${tables.join("\n\n")}\n\n${values.join("\n")}\n`;
-    process.stdout.write(`\n${report}`);
+    process.stdout.write(options.json ? `${JSON.stringify(namedValues(values), null, 2)}\n` : `\n${report}`);
     const saved = join(projectDir, "bench", "out", `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.txt`);
     mkdirSync(dirname(saved), { recursive: true });
     writeFileSync(saved, report);

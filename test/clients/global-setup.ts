@@ -76,6 +76,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       String(inspectorPort),
       "--persist-to",
       persistDir,
+      // Fault injection on: tests take a zone down through /faults (as the reseller admin) and bring it back.
+      "--var",
+      "FAULT_INJECTION:true",
       "--show-interactive-dev-session=false",
     ],
     {
