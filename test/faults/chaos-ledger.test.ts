@@ -255,8 +255,9 @@ describe("chaos with a ledger of acknowledged writes", () => {
       console.log(report(run.figures));
       expect(run.problems, `seed ${seed} failed (${replay}):\n${report(run.figures)}`).toEqual([]);
       expect(run.figures.errors, replay).toEqual([]);
-      // The outages and resets were real: some writes were refused, most acknowledged.
-      expect(run.figures.unavailable, replay).toBeGreaterThan(0);
+      // The outages and resets were real: some writes were refused (in a run long enough to meet
+      // two zones down), most acknowledged.
+      if (OPS >= 100) expect(run.figures.unavailable, replay).toBeGreaterThan(0);
       expect(run.figures.acked, replay).toBeGreaterThan(run.figures.requests / 2);
       expect(run.figures.resets.length, replay).toBe(Math.floor((OPS - 1) / RESET_EVERY));
     });
