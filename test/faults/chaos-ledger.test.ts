@@ -202,7 +202,8 @@ function report(figures: Figures): string {
   return [
     `chaos ledger: seed ${f.seed}, ${f.ops} ops (${f.requests} requests): ${f.acked} acknowledged, ` +
       `${f.unavailable} answered 503, ${f.maybe} may have landed, ${f.refused} refused, ${f.errors.length} other 5xx`,
-    `  ${f.zoneChanges} zone changes, ${f.resets.length} replica resets (${f.resets.join(" ")})`,
+    `  ${f.zoneChanges} zone changes, ${f.resets.length} replica resets` +
+      (f.resets.length ? ` (${f.resets.slice(0, 3).join(" ")}${f.resets.length > 3 ? " …" : ""})` : ""),
     `  lost ${f.lost}, stale ${f.stale}, resurrected ${f.resurrected}, orphaned bodies ${f.orphaned}, ` +
       `missing bodies ${f.missing}, tombstones left ${f.tombstones}`,
     `  converged in ${f.convergeRounds} rounds of alarms, ${f.convergeMs} ms; ` +
