@@ -479,14 +479,23 @@ async function copy(req: SwiftRequest, source: ObjectPath, destination: ObjectPa
     headers.get(H.CONTENT_TYPE) ?? got.headers.get(H.CONTENT_TYPE) ?? "application/octet-stream",
   );
   putHeaders.set(H.CONTENT_LENGTH, String(length));
-  const put = await req.subrequest({
-    method: "PUT",
-    path: `/v1/${destination.account}/${destination.container}/${destination.object}`,
-    query: manifestGet && isTrue(got.headers.get(H.X_STATIC_LARGE_OBJECT)) ? "multipart-manifest=put" : "",
-    headers: putHeaders,
-    body: length > 0 ? got.body : null,
-    source: "copy",
-  });
+  // The PUT's only body is the source's: a ClientDisconnect from it says the source stopped
+  // mid-stream (a large object's segment unreadable), not the client. Swift answers 500 (proxy
+  // obj.py _transfer_data); the source was unavailable, so 503: the copy may be tried again.
+  const put = await req
+    .subrequest({
+      method: "PUT",
+      path: `/v1/${destination.account}/${destination.container}/${destination.object}`,
+      query: manifestGet && isTrue(got.headers.get(H.X_STATIC_LARGE_OBJECT)) ? "multipart-manifest=put" : "",
+      headers: putHeaders,
+      body: length > 0 ? got.body : null,
+      source: "copy",
+    })
+    .catch((error: unknown) => {
+      throw error instanceof SwiftError && error.kind === "ClientDisconnect"
+        ? new SwiftError("ServiceUnavailable")
+        : error;
+    });
   if (length === 0) await got.body?.cancel();
   if (put.status !== 201 && put.status !== 202) return put;
   await put.body?.cancel();
