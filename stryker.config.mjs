@@ -18,6 +18,7 @@ export const MUTATE = [
   "!src/ring/types.ts",
   "src/proxy/quorum.ts",
   "src/proxy/fan-out.ts",
+  "src/proxy/affinity.ts",
   "src/common/ranges.ts",
   "src/common/conditional.ts",
   "src/common/path.ts",
