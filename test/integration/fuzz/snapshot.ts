@@ -23,6 +23,8 @@ export interface Stored {
   containers?: readonly string[];
   /** `/AUTH_x/c/o` paths: object HEAD. */
   objects?: readonly string[];
+  /** Any paths: their HEAD only (a container's counts without its listing). */
+  heads?: readonly string[];
   /** Who reads them; the tester by default. */
   user?: [string, string];
 }
@@ -36,6 +38,7 @@ export async function snapshot(what: Stored): Promise<string> {
     const listing = await swift("GET", `${path}?format=json`, { user: what.user });
     parts.push(`${path}?format=json ${listing.status} ${await text(listing)}`);
   }
-  for (const path of what.objects ?? []) parts.push(`${path} ${await headersOf(path, what.user)}`);
+  for (const path of [...(what.objects ?? []), ...(what.heads ?? [])])
+    parts.push(`${path} ${await headersOf(path, what.user)}`);
   return parts.join("\n");
 }
