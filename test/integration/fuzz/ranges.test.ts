@@ -154,4 +154,38 @@ describe("fuzzing Range headers", () => {
       { numRuns: 300 },
     );
   }, 120_000);
+
+  it("a copy from an object, an SLO or a DLO with any Range: never a 5xx; a refused one stores nothing; one range copies exactly its bytes", async ({
+    expect,
+  }) => {
+    let copies = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...Object.keys(BODIES)), rangeArb, fc.boolean(), async (source, range, verb) => {
+        copies += 1;
+        const target = `${C}/copy${copies}`;
+        const response = verb
+          ? await swift("COPY", source, { headers: { Range: range, Destination: target.slice("/AUTH_test/".length) } })
+          : await swift("PUT", target, { headers: { Range: range, "X-Copy-From": source.slice("/AUTH_test".length) } });
+        const answer = await text(response);
+        const what = `${verb ? "COPY" : "PUT X-Copy-From"} ${source} Range: ${JSON.stringify(range)}: ${response.status} ${answer.slice(0, 200)}`;
+        expect(response.status, what).toBeLessThan(500);
+        const stored = await swift("GET", target);
+        const got = new Uint8Array(await stored.arrayBuffer());
+        if (response.status >= 300) {
+          expect(stored.status, what).toBe(404);
+          return;
+        }
+        const body = BODIES[source] ?? WHOLE;
+        const expected =
+          source.endsWith("/dlo") && (swiftRange(range)?.length ?? 0) > 1
+            ? { status: 200, ranges: [] }
+            : swiftAnswer(range, body.length);
+        const [only] = expected.ranges;
+        if (expected.status === 206 && expected.ranges.length === 1 && only)
+          expect([...got], what).toEqual([...body.slice(only[0], only[1])]);
+        if (expected.status === 200) expect([...got], what).toEqual([...body]);
+      }),
+      { numRuns: 100 },
+    );
+  }, 120_000);
 });
