@@ -10,6 +10,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, it } from "vitest";
 import { swift, text } from "../../helpers";
+import { s3, xmlValue } from "../s3/helpers";
 import { rangeHeaderArbFor, swiftAnswer, swiftRange } from "../../unit/common/swift-range.property";
 
 const C = "/AUTH_test/fuzz-ranges";
@@ -186,6 +187,31 @@ describe("fuzzing Range headers", () => {
         if (expected.status === 200) expect([...got], what).toEqual([...body]);
       }),
       { numRuns: 100 },
+    );
+  }, 120_000);
+
+  it("an S3 GetObject with any Range: never a 5xx; one satisfiable range is a 206 of exactly its bytes, an unsatisfiable one 416 InvalidRange", async ({
+    expect,
+  }) => {
+    await fc.assert(
+      fc.asyncProperty(rangeArb, async (range) => {
+        const response = await s3("GET", "/fuzz-ranges/plain", { headers: { Range: range } });
+        const got = new Uint8Array(await response.arrayBuffer());
+        const what = `S3 GET Range: ${JSON.stringify(range)}: ${response.status} ${new TextDecoder().decode(got.slice(0, 200))}`;
+        expect(response.status, what).toBeLessThan(500);
+        const expected = swiftAnswer(range, WHOLE.length);
+        const [only] = expected.ranges;
+        if (expected.status === 206 && expected.ranges.length === 1 && only) {
+          expect(response.status, what).toBe(206);
+          expect([...got], what).toEqual([...WHOLE.slice(only[0], only[1])]);
+        }
+        if (expected.status === 416) {
+          expect(response.status, what).toBe(416);
+          expect(xmlValue(new TextDecoder().decode(got), "Code"), what).toBe("InvalidRange");
+        }
+        if (expected.status === 200) expect([...got], what).toEqual([...WHOLE]);
+      }),
+      { numRuns: 150 },
     );
   }, 120_000);
 });
