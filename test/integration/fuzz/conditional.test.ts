@@ -10,6 +10,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, it } from "vitest";
 import { swift, text } from "../../helpers";
+import { s3Sent } from "../s3/helpers";
 import { snapshot } from "./snapshot";
 
 const C = "/AUTH_test/fuzz-conditional";
@@ -164,6 +165,43 @@ describe("fuzzing conditional headers", () => {
         if (response.status >= 300) expect(await snapshot(STORED), what).toBe(before);
       }),
       { numRuns: 100 },
+    );
+  }, 120_000);
+
+  it("S3 GetObject, HeadObject and CopyObject with any conditional headers: never a 5xx; a refused copy stores nothing", async ({
+    expect,
+  }) => {
+    const s3ConditionsArb = fc.record({
+      method: fc.constantFrom("GET", "HEAD", "COPY"),
+      conditions: conditionsArb,
+    });
+    let copies = 0;
+    await fc.assert(
+      fc.asyncProperty(s3ConditionsArb, async ({ method, conditions }) => {
+        const headers: Record<string, string> = {};
+        const prefix = method === "COPY" ? "x-amz-copy-source-" : "";
+        for (const [name, value] of Object.entries(conditions))
+          headers[`${prefix}${name}`] =
+            value.kind === "date" ? dateText(value) : value.kind === "etags" ? matchText(value) : value.value;
+        copies += 1;
+        const target = `/fuzz-conditional/s3-copy${copies}`;
+        if (method === "COPY") headers["x-amz-copy-source"] = "/fuzz-conditional/o";
+        const sent = await s3Sent(
+          method === "COPY" ? "PUT" : method,
+          method === "COPY" ? target : "/fuzz-conditional/o",
+          {
+            headers,
+          },
+        );
+        const what = `S3 ${method} ${JSON.stringify(headers)}: ${sent.status} ${sent.body.slice(0, 200)}`;
+        expect(sent.status, what).toBeLessThan(500);
+        if (method !== "COPY") {
+          expect([200, 304, 412], what).toContain(sent.status);
+          return;
+        }
+        if (sent.status >= 300) expect((await s3Sent("HEAD", target)).status, what).toBe(404);
+      }),
+      { numRuns: 150 },
     );
   }, 120_000);
 });
