@@ -12,6 +12,7 @@ import fc from "fast-check";
 import { beforeAll, describe, it } from "vitest";
 import { BASE, swift, text } from "../../helpers";
 import { bucketName } from "../s3/helpers";
+import { concat } from "./bytes";
 
 const encoder = new TextEncoder();
 const C = "/AUTH_test/fuzz-bodies";
@@ -20,16 +21,6 @@ beforeAll(async () => {
   await text(await swift("PUT", C));
   await text(await swift("POST", "/AUTH_test", { headers: { "X-Account-Meta-Temp-URL-Key": "secret" } }));
 });
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
 
 // ---- tar ----------------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import { beforeAll, describe, it } from "vitest";
 import { swift, text } from "../../helpers";
 import { s3, xmlValue } from "../s3/helpers";
 import { rangeHeaderArbFor, swiftAnswer, swiftRange } from "../../unit/common/swift-range.property";
+import { concat } from "./bytes";
 
 const C = "/AUTH_test/fuzz-ranges";
 const SEGMENT_SIZES = [37, 1, 100, 50] as const;
@@ -19,16 +20,6 @@ const SEGMENT_SIZES = [37, 1, 100, 50] as const;
 /** Deterministic bytes of `size` for segment `index`. */
 function segmentBody(index: number, size: number): Uint8Array {
   return Uint8Array.from({ length: size }, (_, i) => (index * 53 + i * 7) % 256);
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 const segments = SEGMENT_SIZES.map((size, index) => segmentBody(index, size));
