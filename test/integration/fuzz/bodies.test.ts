@@ -4,7 +4,8 @@
  * `?extract-archive=tar|tar.gz|tar.bz2` with random bytes and near-valid tars (odd names,
  * sizes, types, checksums, truncated or with bytes added), and multipart/form-data for FormPOST
  * and S3 POST uploads (validly signed forms changed a little: bytes replaced, cut short, another
- * boundary, odd part headers). Never a 5xx, nor a 5xx reported in a bulk body.
+ * boundary, odd part headers), and bulk-delete lists of any names. Never a 5xx, nor a 5xx
+ * reported in a bulk body.
  * A failing case is printed with its seed, so it can be replayed.
  */
 import { exports } from "cloudflare:workers";
@@ -337,6 +338,49 @@ describe("fuzzing archive and form bodies", () => {
         },
       ),
       { numRuns: 200 },
+    );
+  }, 120_000);
+
+  it("bulk-delete of any list of names: never a 5xx, in the status or the body", async ({ expect }) => {
+    const lineArb = fc.oneof(
+      fc.constantFrom(
+        "/fuzz-bodies/gone",
+        "fuzz-bodies/gone",
+        "/fuzz-bodies",
+        "/fuzz-bodies/",
+        "/",
+        "",
+        "//",
+        "/%",
+        "/%zz/x",
+        "/fuzz-bodies/%2F",
+        "/no-such/x",
+        "/fuzz-bodies/a%00b",
+        `/${"c".repeat(300)}/x`,
+      ),
+      fc.string({ unit: "grapheme-ascii", maxLength: 40 }),
+      fc.string({ unit: "binary", maxLength: 20 }).map(encodeURIComponent),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(lineArb, { maxLength: 8 }),
+        fc.constantFrom("\n", "\r\n", "\n\n"),
+        fc.constantFrom("POST", "DELETE"),
+        async (lines, separator, method) => {
+          const response = await swift(method, "/AUTH_test?bulk-delete", {
+            body: lines.join(separator),
+            headers: { "Content-Type": "text/plain", Accept: "application/json" },
+          });
+          const answer = await text(response);
+          const what = `${method} ?bulk-delete ${JSON.stringify(lines)}: ${response.status} ${answer.slice(0, 300)}`;
+          expect(response.status, what).toBeLessThan(500);
+          if (response.status === 200 && answer.startsWith("{")) {
+            const reported = (JSON.parse(answer) as { "Response Status"?: string })["Response Status"] ?? "";
+            expect(Number(reported.slice(0, 3)), what).toBeLessThan(500);
+          }
+        },
+      ),
+      { numRuns: 40 },
     );
   }, 120_000);
 });
