@@ -163,12 +163,18 @@ export function canonicalQuery(parameters: readonly QueryParameter[], omit?: str
     .join("&");
 }
 
+/** An HTTP header name (RFC 9110 token), which Headers.get accepts. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
 /**
  * A signed header's canonical value: trimmed, runs of white space as one space. The runtime joins
  * a repeated header with `, `, so repeated headers sign as AWS signs one header holding that list.
- * `host` falls back to the URL's host when the runtime has no Host header.
+ * `host` falls back to the URL's host when the runtime has no Host header. A name no header can
+ * have (SignedHeaders is the client's text) reads as absent, so the signature does not match, as
+ * s3api answers a signed header the request lacks.
  */
 export function canonicalHeaderValue(request: Request, name: string): string {
+  if (!HEADER_NAME.test(name)) return "";
   const value = request.headers.get(name) ?? (name === "host" ? new URL(request.url).host : "");
   return value.replace(/[\t\n\v\f\r ]+/g, " ").replace(/^ | $/g, "");
 }

@@ -119,8 +119,9 @@ export async function verifyToken(config: Config, token: string, nowMs: number):
   }
   const tokenPrefix = `${tokenResellerPrefix(config)}tk`;
   if (!token.startsWith(tokenPrefix)) return null;
-  const [payloadText, signatureText] = token.slice(tokenPrefix.length).split(".");
-  if (!payloadText || !signatureText) return null;
+  const parts = token.slice(tokenPrefix.length).split(".");
+  const [payloadText, signatureText] = parts;
+  if (parts.length !== 2 || !payloadText || !signatureText) return null;
   let payload: Uint8Array;
   let signature: Uint8Array;
   try {
@@ -129,6 +130,9 @@ export async function verifyToken(config: Config, token: string, nowMs: number):
   } catch {
     return null;
   }
+  // Only the text minted is the token (tempauth looks a token up whole): atob also reads text
+  // with white space, padding or other unused bits, which would make other texts tokens too.
+  if (base64url(payload) !== payloadText || base64url(signature) !== signatureText) return null;
   if (!(await crypto.subtle.verify("HMAC", await hmacKey(config.tokenSecret), signature, payload))) return null;
   const claims = JSON.parse(new TextDecoder().decode(payload)) as { a: string; u: string; r: string[]; e: number };
   if (claims.e * 1000 <= nowMs) return null;

@@ -45,6 +45,18 @@ describe("S3 authentication", () => {
     expect(xmlValue(refused.body, "Code")).toBe("SignatureDoesNotMatch");
   });
 
+  it("a SignedHeaders naming a header no request can have (a tab in it) is SignatureDoesNotMatch (403), not a 500", async ({
+    expect,
+  }) => {
+    const request = await signed("GET", `/${bucket}/k`);
+    const authorization = (request.headers.get("authorization") ?? "").replace("x-amz-date", "x-amz-da\te");
+    const headers = new Headers(request.headers);
+    headers.set("authorization", authorization);
+    const refused = await sent(new Request(request.url, { headers }));
+    expect(refused.status).toBe(403);
+    expect(xmlValue(refused.body, "Code")).toBe("SignatureDoesNotMatch");
+  });
+
   it("a signature more than 15 minutes from the server's clock is RequestTimeTooSkewed", async ({ expect }) => {
     for (const minutes of [-20, 20]) {
       const refused = await s3Sent("GET", `/${bucket}/k`, { datetime: amzDate(minutes) });

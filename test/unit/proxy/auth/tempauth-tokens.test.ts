@@ -87,6 +87,29 @@ describe("tokens", () => {
     }
   });
 
+  it("only the text minted is the token: one with a part added, white space, padding or other unused bits proves nothing", async ({
+    expect,
+  }) => {
+    const token = await mintToken(config, tester, nextExpiry());
+    const [payload = "", signature = ""] = token.slice("AUTH_tk".length).split(".");
+    // The signature is 32 bytes: 43 base64url characters, the last holding 2 unused bits.
+    const last = signature.slice(-1);
+    const unusedBitsSet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[
+      ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".indexOf(last) & ~3) | 1
+    ];
+    for (const text of [
+      `${token}.x`,
+      `${token}.`,
+      `${token}=`,
+      `AUTH_tk${payload.slice(0, 5)} ${payload.slice(5)}.${signature}`,
+      `AUTH_tk${payload}.${signature.slice(0, 5)}\t${signature.slice(5)}`,
+      `AUTH_tk${payload}.${signature.slice(0, -1)}${unusedBitsSet}`,
+    ]) {
+      expect(await verifyToken(config, text, 0), text).toBeNull();
+    }
+    expect(await verifyToken(config, token, 0)).not.toBeNull();
+  });
+
   it("a token's claims cannot be swapped for another user's under the same signature", async ({ expect }) => {
     const mine = (await mintToken(config, tester3, nextExpiry())).slice("AUTH_tk".length).split(".");
     const theirs = (await mintToken(config, tester, nextExpiry())).slice("AUTH_tk".length).split(".");
