@@ -150,6 +150,8 @@
       `Map as of ${new Date(data.generatedAt).toLocaleTimeString()}, from the ring summaries the sweep compares. ` +
       "Replicas report their partition hash within 10 s of a repair, a handoff's write or a write a peer missed, " +
       "and within an hour of a write every replica took alike: in sync means the replicas last reported the same hash. " +
+      "Where the reports differ, the replicas are asked for their hashes now (the first 32 partitions per ring" +
+      `${data.maps.some((map) => map.unprobed > 0) ? "; some were left as reported" : ""}). ` +
       `Each band is ${BAND} partitions, one row per zone in the order shown.`;
     const target = $("maps");
     target.replaceChildren();
@@ -157,10 +159,11 @@
       const block = element("div", undefined, "map");
       block.dataset.ring = map.ring;
       const counts = STATES.map((state) => `${state} ${map.counts[state]}`).join(", ");
+      const checked = map.probed ? `; ${map.probed} partitions checked with the replicas` : "";
       block.append(element("h3", `${map.ring}: ${map.partitionCount} partitions, zones ${map.zones.join(" ")}`));
       const summary = element(
         "div",
-        `${counts}${map.capped ? " (capped: partitions past the first shown left out)" : ""}`,
+        `${counts}${checked}${map.capped ? " (capped: partitions past the first 4096 holding data left out)" : ""}`,
         "counts",
       );
       summary.dataset.counts = JSON.stringify(map.counts);

@@ -71,8 +71,8 @@ export async function dashboardFigures(config: Config): Promise<DashboardFigures
     control.reapQueue(),
   ]);
   const down = downReply.value ?? [];
-  const maps = await Promise.all(config.rings.names().map((ring) => ringMap(config, ring, new Set(down))));
   const client = new ReplicaClient(config);
+  const maps = await Promise.all(config.rings.names().map((ring) => ringMap(config, client, ring, new Set(down))));
   const [backlog, accounts] = await Promise.all([
     replicaBacklog(client, maps),
     accountUsage(

@@ -5,9 +5,14 @@
  * repairing, handoff held, zone down). Read from the same summaries the sweep compares
  * (replicator/sweep.ts partitionsOf), so it is as fresh as their reports: within SUMMARY_DELAY_MS
  * of a repair or a handoff's write, within SUMMARY_QUIET_MS of a write every replica took alike.
+ * A partition whose primaries the summaries show differing is checked against the replicas
+ * themselves (their partitionHash, a read with no side effect), the first MAP_PROBES_MAX per ring:
+ * a replica repaired a moment ago shows in sync though its peers' quiet reports are not due yet.
  */
 
 import type { Config } from "../../config/config";
+import { NODE_TIMEOUT_MS } from "../../common/constraints";
+import type { ReplicaClient } from "../../durable/client";
 import { handoffSlot } from "../../durable/identity";
 import { ZERO_HASH } from "../../durable/partition-hash";
 import type { SummaryEntry } from "../../durable/schema/summary";
@@ -20,6 +25,9 @@ import type { RingName } from "../../ring/types";
  * this many holding data (the map says it is capped).
  */
 export const MAP_PARTITIONS_MAX = 4_096;
+
+/** Partitions per ring and refresh whose primaries are asked for their hashes (three calls each). */
+export const MAP_PROBES_MAX = 32;
 
 /** A cell's state, one character each in a partition's cells (one per zone of the ring, in its order). */
 export const CELL = {
@@ -50,6 +58,9 @@ export interface RingMap {
   counts: Record<CellState, number>;
   /** Whether partitions holding data were left out (past MAP_PARTITIONS_MAX). */
   capped: boolean;
+  /** Partitions whose primaries were asked for their hashes, and those left as reported (past MAP_PROBES_MAX). */
+  probed: number;
+  unprobed: number;
   /** The replica slots (`z1`, `z1/handoff`) the summaries list as holding rows, by partition (for the backlog). */
   holders: { partition: number; slots: string[] }[];
 }
@@ -85,7 +96,12 @@ export function partitionCells(
 }
 
 /** A ring's map from its zones' summaries, with the zones in `down` down. */
-export async function ringMap(config: Config, name: RingName, down: ReadonlySet<string>): Promise<RingMap> {
+export async function ringMap(
+  config: Config,
+  client: ReplicaClient,
+  name: RingName,
+  down: ReadonlySet<string>,
+): Promise<RingMap> {
   const ring = config.rings.get(name);
   const held = new Map<number, Map<string, SummaryEntry>>();
   let capped = false;
@@ -102,14 +118,24 @@ export async function ringMap(config: Config, name: RingName, down: ReadonlySet<
       : [...held.keys()];
   const counts: Record<CellState, number> = { sync: 0, repairing: 0, handoff: 0, down: 0, empty: 0, none: 0 };
   const states = Object.entries(CELL) as [CellState, string][];
-  const rows: [number, string][] = partitions.map((partition) => {
-    const cells = partitionCells(ring, partition, held.get(partition), down);
+  const rows: [number, string][] = partitions.map((partition) => [
+    partition,
+    partitionCells(ring, partition, held.get(partition), down),
+  ]);
+  const doubted = rows.filter(([, cells]) => cells.includes(CELL.repairing));
+  const probed = doubted.slice(0, MAP_PROBES_MAX);
+  await Promise.all(
+    probed.map(async (row) => {
+      const slots = await probedSlots(client, ring, name, row[0], held.get(row[0]), down);
+      row[1] = partitionCells(ring, row[0], slots, down);
+    }),
+  );
+  for (const [, cells] of rows) {
     for (const cell of cells) {
       const state = states.find(([, character]) => character === cell)?.[0];
       if (state) counts[state] += 1;
     }
-    return [partition, cells];
-  });
+  }
   const holders = [...held].map(([partition, slots]) => ({
     partition,
     slots: [...slots].filter(([, entry]) => entry.rows > 0).map(([slot]) => slot),
@@ -121,6 +147,37 @@ export async function ringMap(config: Config, name: RingName, down: ReadonlySet<
     rows,
     counts,
     capped,
+    probed: probed.length,
+    unprobed: doubted.length - probed.length,
     holders,
   };
+}
+
+/**
+ * A partition's summary entries with its primaries' (those not down) replaced by what the
+ * replicas answer now; a replica that does not answer keeps its reported entry.
+ */
+async function probedSlots(
+  client: ReplicaClient,
+  ring: Ring,
+  name: RingName,
+  partition: number,
+  slots: ReadonlyMap<string, SummaryEntry> | undefined,
+  down: ReadonlySet<string>,
+): Promise<Map<string, SummaryEntry>> {
+  const probed = new Map(slots);
+  const primaries = ring
+    .primaryZones(partition)
+    .map((zone) => zone.id)
+    .filter((zone) => !down.has(zone));
+  await Promise.all(
+    primaries.map(async (zone) => {
+      const reply = await client.protocol(name, partition, zone, (stub) => stub.partitionHash(), NODE_TIMEOUT_MS);
+      if (reply.status !== 200 || !reply.value) return;
+      if (reply.value.rows > 0)
+        probed.set(zone, { partition, slot: "", hash: reply.value.hash, rows: reply.value.rows });
+      else probed.delete(zone);
+    }),
+  );
+  return probed;
 }
