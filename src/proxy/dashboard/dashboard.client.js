@@ -131,18 +131,19 @@
     await poll();
   }
 
+  /** Runs the sweeps now; says what they found once the page has drawn their reports. */
   async function runSweep() {
     $("sweep-result").textContent = "sweeping…";
     const response = await fetch("/recon/sweep?only=sweep", { method: "POST", headers: { "X-Auth-Token": token() } });
-    if (!response.ok) {
-      await response.arrayBuffer();
-      $("sweep-result").textContent = `POST /recon/sweep: ${response.status}`;
-    } else {
+    let result = `POST /recon/sweep: ${response.status}`;
+    if (!response.ok) await response.arrayBuffer();
+    else {
       const { sweeps } = await response.json();
       const divergent = sweeps.reduce((sum, report) => sum + report.divergent, 0);
-      $("sweep-result").textContent = `swept ${sweeps.length} rings: ${divergent} partitions divergent`;
+      result = `swept ${sweeps.length} rings at ${new Date().toLocaleTimeString()}: ${divergent} partitions divergent`;
     }
     await poll();
+    $("sweep-result").textContent = result;
   }
 
   function drawMaps(data) {
@@ -227,6 +228,11 @@
             ...rings.map((ring, index) => ({ label: ring, stroke: palette[index % palette.length], spanGaps: true })),
           ],
           axes: [{}, { size: 50 }],
+          // One sweep alone still gets a readable span: ten minutes around it, and counts from zero.
+          scales: {
+            x: { time: true, range: (_plot, min, max) => (min === max ? [min - 300, max + 300] : [min, max]) },
+            y: { range: (_plot, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+          },
         };
         chart = { key, plot: new uPlot(options, [x, ...series], holder) };
         charts.set(title, chart);
