@@ -5,28 +5,12 @@
  * zone is back and the replicas' own alarms repaired it, the map is in sync again and the sweep
  * counts the divergence converged.
  */
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, it } from "vitest";
 import type { DashboardFigures } from "../../src/proxy/dashboard/figures";
-import { BASE, swift, text, tokenFor } from "../helpers";
+import { dashboardData, sweepNow, swift, text } from "../helpers";
 import { SLOTS, rings, runAlarmsUntilInSync, setDown } from "./fault-helpers";
-
-const admin = async () => ({ "X-Auth-Token": await tokenFor("admin:admin", "admin") });
-
-async function figures(): Promise<DashboardFigures> {
-  const response = await exports.default.fetch(`${BASE}/dashboard/data`, { headers: await admin() });
-  if (response.status !== 200) throw new Error(`GET /dashboard/data: ${response.status}`);
-  return response.json();
-}
-
-async function sweep(): Promise<void> {
-  const response = await exports.default.fetch(`${BASE}/recon/sweep?only=sweep`, {
-    method: "POST",
-    headers: await admin(),
-  });
-  await text(response);
-}
 
 /** The object ring map's cells of one partition, by zone. */
 function objectCells(data: DashboardFigures, partition: number): Record<string, string> {
@@ -46,7 +30,7 @@ describe("the dashboard with a zone down", () => {
   }) => {
     await text(await swift("PUT", "/AUTH_test/dashboard-faults"));
     await setDown(["z3"]);
-    const down = await figures();
+    const down = await dashboardData();
     expect(down.faultInjection).toBe(true);
     expect(down.down).toEqual(["z3"]);
     const objectMap = down.maps.find((map) => map.ring === "object");
@@ -56,26 +40,26 @@ describe("the dashboard with a zone down", () => {
     await text(await swift("PUT", "/AUTH_test/dashboard-faults/o", { body: "while z3 was down" }));
     const partition = rings.object.partitionFor("AUTH_test", "dashboard-faults", "o");
     await runObjectAlarms(partition);
-    const held = await figures();
+    const held = await dashboardData();
     const cells = objectCells(held, partition);
     expect(cells.z3).toBe("d");
     expect(Object.values(cells)).toContain("h");
     expect(held.maps.find((map) => map.ring === "object")?.counts.handoff).toBeGreaterThanOrEqual(1);
-    await sweep();
-    const seen = (await figures()).sweeps.object?.at(-1);
+    await sweepNow();
+    const seen = (await dashboardData()).sweeps.object?.at(-1);
     expect(seen?.divergent).toBeGreaterThanOrEqual(1);
     expect(seen?.oldestUnrepairedDivergence).not.toBeNull();
 
     await setDown([]);
     await runAlarmsUntilInSync([{ ring: "object", partition }]);
     await runObjectAlarms(partition);
-    expect(objectCells(await figures(), partition)).toEqual({ z1: "s", z2: "s", z3: "s" });
+    expect(objectCells(await dashboardData(), partition)).toEqual({ z1: "s", z2: "s", z3: "s" });
     // The sweep compares the summaries: its repair asks z1 and z2 for their hashes as a peer
     // does, which brings their quiet reports in; the next sweep finds the partition in sync.
-    await sweep();
+    await sweepNow();
     await runObjectAlarms(partition);
-    await sweep();
-    const converged = (await figures()).sweeps.object?.at(-1);
+    await sweepNow();
+    const converged = (await dashboardData()).sweeps.object?.at(-1);
     expect(converged?.converged).toBeGreaterThanOrEqual(1);
     expect(converged?.convergedLongestMs).toBeGreaterThanOrEqual(0);
   });

@@ -68,8 +68,8 @@ export interface RingMap {
 /**
  * The cells of one partition: `slots` its summary entries by slot (undefined: none holds rows),
  * `down` the zones down. A down zone is down whatever it holds; a handoff held shows where it is
- * held; a primary is in sync when its hash is the one most primaries share (a majority of one
- * does not count: with every hash different, each is repairing).
+ * held; a primary is in sync when its hash is the one most primaries share (with every hash
+ * different, or a tie, each is repairing).
  */
 export function partitionCells(
   ring: Ring,
@@ -83,7 +83,8 @@ export function partitionCells(
   for (const zone of primaries) tally.set(hashOf(zone), (tally.get(hashOf(zone)) ?? 0) + 1);
   const most = Math.max(...tally.values());
   const agreed = [...tally].filter(([, count]) => count === most);
-  const agreedHash = agreed.length === 1 && (most > 1 || primaries.length === 1) ? agreed[0]?.[0] : undefined;
+  // A tie (every hash different, or two against two) agrees on nothing.
+  const agreedHash = agreed.length === 1 ? agreed[0]?.[0] : undefined;
   return ring.zones
     .map(({ id }) => {
       if (down.has(id)) return CELL.down;

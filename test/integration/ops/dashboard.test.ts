@@ -9,7 +9,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, it } from "vitest";
 import type { DashboardFigures } from "../../../src/proxy/dashboard/figures";
 import { loadRings } from "../../../src/ring/load";
-import { BASE, swift, text, tokenFor, unique } from "../../helpers";
+import { BASE, dashboardData, sweepNow, swift, text, tokenFor, unique } from "../../helpers";
 
 const ZONES = ["z1", "z2", "z3"];
 const rings = loadRings({ hashPathPrefix: env.HASH_PATH_PREFIX, hashPathSuffix: env.HASH_PATH_SUFFIX });
@@ -19,21 +19,6 @@ async function get(path: string, headers: Record<string, string> = {}): Promise<
 }
 
 const admin = async () => ({ "X-Auth-Token": await tokenFor("admin:admin", "admin") });
-
-async function figures(): Promise<DashboardFigures> {
-  const response = await get("/dashboard/data", await admin());
-  if (response.status !== 200) throw new Error(`GET /dashboard/data: ${response.status} ${await text(response)}`);
-  return response.json();
-}
-
-async function sweep(): Promise<void> {
-  const response = await exports.default.fetch(`${BASE}/recon/sweep?only=sweep`, {
-    method: "POST",
-    headers: await admin(),
-  });
-  await text(response);
-  if (response.status !== 200) throw new Error(`POST /recon/sweep: ${response.status}`);
-}
 
 /**
  * Runs the alarm of every replica slot of an object's partition after asking each for its hash as
@@ -51,7 +36,7 @@ describe("GET /dashboard/data", () => {
   it("answers the reseller admin every figure; a non-admin's token gets 403, no token 401, and neither any figure", async ({
     expect,
   }) => {
-    const data = await figures();
+    const data = await dashboardData();
     expect(data.maps.map((map) => map.ring).sort()).toEqual([...rings.names()].sort());
     const object = data.maps.find((map) => map.ring === "object");
     expect(object?.zones).toEqual(["z1", "z2", "z3"]);
@@ -72,10 +57,10 @@ describe("GET /dashboard/data", () => {
   });
 
   it("the sweep history grows by one report per ring with each POST /recon/sweep, newest last", async ({ expect }) => {
-    const before = (await figures()).sweeps.object?.length ?? 0;
-    await sweep();
-    await sweep();
-    const after = await figures();
+    const before = (await dashboardData()).sweeps.object?.length ?? 0;
+    await sweepNow();
+    await sweepNow();
+    const after = await dashboardData();
     expect(after.sweeps.object).toHaveLength(before + 2);
     const last = after.sweeps.object?.at(-1);
     expect(last).toMatchObject({ ring: "object", converged: 0, convergedLongestMs: 0 });
@@ -88,12 +73,12 @@ describe("GET /dashboard/data", () => {
   }) => {
     const calls = (data: DashboardFigures, zone: string) =>
       data.zones.find((entry) => entry.zone === zone)?.calls ?? { reads: 0, writes: 0 };
-    const before = await figures();
+    const before = await dashboardData();
     const container = `/AUTH_test/${unique("share")}`;
     await text(await swift("PUT", container));
     await text(await swift("PUT", `${container}/o`, { body: "shared" }));
     expect(await text(await swift("GET", `${container}/o`))).toBe("shared");
-    const after = await figures();
+    const after = await dashboardData();
     for (const zone of ["z1", "z2", "z3"])
       expect(calls(after, zone).writes - calls(before, zone).writes, zone).toBeGreaterThanOrEqual(2);
     const reads = ["z1", "z2", "z3"].reduce(
@@ -114,7 +99,7 @@ describe("GET /dashboard/data", () => {
     // The container replicas report to the account within their delay: the account's HEAD shows when.
     const head = await swift("HEAD", "/AUTH_test2", { user });
     await text(head);
-    const usage = (await figures()).accounts.usage.find((entry) => entry.account === "AUTH_test2");
+    const usage = (await dashboardData()).accounts.usage.find((entry) => entry.account === "AUTH_test2");
     expect(usage).toEqual({
       account: "AUTH_test2",
       containers: Number(head.headers.get("x-account-container-count")),
@@ -122,6 +107,25 @@ describe("GET /dashboard/data", () => {
       bytes: Number(head.headers.get("x-account-bytes-used")),
     });
     expect(usage?.containers).toBeGreaterThanOrEqual(1);
+  });
+
+  it("account usage also lists an account no configured user owns once its replicas reported it to the account ring's summaries", async ({
+    expect,
+  }) => {
+    const account = `AUTH_${unique("unowned")}`;
+    const user: [string, string] = ["admin:admin", "admin"];
+    await text(await swift("PUT", `/${account}/c`, { user }));
+    await text(await swift("PUT", `/${account}/c/o`, { body: "1234", user }));
+    expect((await dashboardData()).accounts.usage.map((usage) => usage.account)).not.toContain(account);
+    // Its replicas' quiet reports brought in now, as a repairing peer would.
+    const partition = rings.account.partitionFor(account);
+    for (const zone of ZONES) {
+      const replica = env.ACCOUNT_REPLICA.getByName(`account/${partition}/${zone}`);
+      await replica.peerPartitionHash();
+      await runDurableObjectAlarm(replica);
+    }
+    const usage = (await dashboardData()).accounts.usage.find((entry) => entry.account === account);
+    expect(usage?.containers).toBe(1);
   });
 
   it("the expirer backlog counts an object past its X-Delete-At on each replica until that replica's alarm expires it", async ({
@@ -135,20 +139,20 @@ describe("GET /dashboard/data", () => {
     );
     const partition = rings.object.partitionFor("AUTH_test", name, "o");
     await reportObjectPartition(partition);
-    const before = (await figures()).backlog;
+    const before = (await dashboardData()).backlog;
     expect(before.replicasHolding).toBeGreaterThanOrEqual(3);
     // Its X-Delete-At moved into the past on each replica, as if their alarms were late.
     for (const zone of ZONES)
       await runInDurableObject(env.OBJECT_REPLICA.getByName(`object/${partition}/${zone}`), (_instance, state) => {
         state.storage.sql.exec("UPDATE object SET delete_at = 1 WHERE name = ?", `AUTH_test/${name}/o`);
       });
-    expect((await figures()).backlog.expired - before.expired).toBe(3);
+    expect((await dashboardData()).backlog.expired - before.expired).toBe(3);
     for (const zone of ZONES) {
       const replica = env.OBJECT_REPLICA.getByName(`object/${partition}/${zone}`);
       await runInDurableObject(replica, (_instance, state) => state.storage.setAlarm(Date.now()));
       await runDurableObjectAlarm(replica);
     }
-    expect((await figures()).backlog.expired).toBe(before.expired);
+    expect((await dashboardData()).backlog.expired).toBe(before.expired);
   });
 });
 

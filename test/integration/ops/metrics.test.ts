@@ -6,9 +6,8 @@
  */
 import { exports } from "cloudflare:workers";
 import { describe, it } from "vitest";
-import type { DashboardFigures } from "../../../src/proxy/dashboard/figures";
 import { MetricsText } from "../../../src/proxy/metrics";
-import { BASE, swift, text, tokenFor } from "../../helpers";
+import { BASE, dashboardData, swift, text, tokenFor } from "../../helpers";
 
 async function metrics(headers: Record<string, string>): Promise<Response> {
   return exports.default.fetch(`${BASE}/metrics`, { headers });
@@ -84,9 +83,7 @@ describe("GET /metrics and the dashboard", () => {
     await text(await swift("PUT", "/AUTH_test/metrics-dashboard/o", { body: "drawn" }));
     await text(await exports.default.fetch(`${BASE}/recon/sweep?only=sweep`, { method: "POST", headers: admin }));
     const body = await text(await metrics(admin));
-    const data = (await (
-      await exports.default.fetch(`${BASE}/dashboard/data`, { headers: admin })
-    ).json()) as DashboardFigures;
+    const data = await dashboardData();
     const object = data.maps.find((map) => map.ring === "object");
     for (const state of ["sync", "repairing", "handoff", "down", "empty", "none"] as const)
       expect(valueOf(body, `edgeswift_ring_cells{ring="object",state="${state}"}`), state).toBe(object?.counts[state]);
