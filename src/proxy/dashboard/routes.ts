@@ -12,10 +12,7 @@
 
 import { Hono } from "hono";
 import { parseConfig } from "../../config/config";
-import { SwiftError } from "../../common/errors";
 import { H } from "../../common/headers";
-import { isResellerAdmin } from "../auth/acl";
-import { identify } from "../auth/swift-v1";
 import { resellerAdminOnly } from "../middleware/reseller-admin";
 import { dashboardFigures } from "./figures";
 import { DASHBOARD_HTML } from "./page";
@@ -45,16 +42,18 @@ const ASSETS: Record<string, { body: string; type: string }> = {
   "/dashboard/uplot.css": { body: uplotStylesheet, type: "text/css; charset=utf-8" },
 };
 
-dashboard.get("/dashboard", async (c) => {
-  // A token sent with the page (a script's) is checked as the data route checks it.
-  if (c.req.header(H.X_AUTH_TOKEN) !== undefined) {
-    const identity = await identify(parseConfig(c.env), c.req.raw, Date.now());
-    if (!isResellerAdmin(identity)) throw new SwiftError(identity ? "Forbidden" : "Unauthorized");
-  }
-  return new Response(DASHBOARD_HTML, {
-    headers: { [H.CONTENT_TYPE]: "text/html; charset=utf-8", ...PAGE_HEADERS },
-  });
-});
+// A token sent with the page (a script's) is checked as the data route checks it.
+dashboard.use("/dashboard", (c, next) =>
+  c.req.header(H.X_AUTH_TOKEN) === undefined ? next() : resellerAdminOnly(c, next),
+);
+
+dashboard.get(
+  "/dashboard",
+  () =>
+    new Response(DASHBOARD_HTML, {
+      headers: { [H.CONTENT_TYPE]: "text/html; charset=utf-8", ...PAGE_HEADERS },
+    }),
+);
 
 for (const [path, asset] of Object.entries(ASSETS)) {
   dashboard.get(
