@@ -62,7 +62,13 @@ export default defineConfig({
             remoteBindings: false,
           }),
         ],
-        test: { name: "faults", testTimeout: TEST_TIMEOUT_MS, include: ["test/faults/**/*.test.ts"] },
+        test: {
+          name: "faults",
+          testTimeout: TEST_TIMEOUT_MS,
+          include: ["test/faults/**/*.test.ts"],
+          // The chaos ledger test's seeds (comma-separated) and operations per seed; unset: its defaults.
+          provide: { chaos: { seed: process.env.CHAOS_SEED ?? "", ops: process.env.CHAOS_OPS ?? "" } },
+        },
       },
       {
         // The bench Worker (wrangler.bench.toml, bench/worker/): the production Worker plus the

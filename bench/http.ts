@@ -9,6 +9,7 @@
 import { Agent, request as httpRequest, type OutgoingHttpHeaders } from "node:http";
 import { request as httpsRequest, Agent as HttpsAgent } from "node:https";
 import { performance } from "node:perf_hooks";
+import { withProgress, type Progress } from "../cli/progress.ts";
 
 export interface Reply {
   status: number;
@@ -35,6 +36,8 @@ export class Client {
   readonly #http: Agent;
   readonly #https: HttpsAgent;
   readonly #timeoutMs: number;
+  /** Whether a phase draws its progress bar (on a terminal): not when the script prints JSON. */
+  progressBars = true;
 
   /** `timeoutMs`: how long one request may go unanswered before it fails. */
   constructor(sockets: number, timeoutMs = REQUEST_TIMEOUT_MS) {
@@ -143,6 +146,8 @@ export async function runPhase(
   let failures = 0;
   let bytes = 0;
   let next = 0;
+  /** The phase's progress bar (cli-progress redraws it a few times a second, off the operations' timing). */
+  let bar: Progress | null = null;
   /** Takes the next operation until none are left, timing each. */
   const worker = async (): Promise<void> => {
     for (let index = next++; index < ops; index = next++) {
@@ -160,6 +165,7 @@ export async function runPhase(
         problem = error instanceof Error ? error.message : String(error);
       }
       latencies[index] = performance.now() - started;
+      bar?.increment();
       if (problem !== null) {
         failures += 1;
         if (examples.length < EXAMPLES_MAX) examples.push(`${call.method} ${call.url} → ${problem}`);
@@ -167,7 +173,10 @@ export async function runPhase(
     }
   };
   const started = performance.now();
-  await Promise.all(Array.from({ length: Math.min(concurrency, ops) }, worker));
+  await withProgress(name, ops, { json: !client.progressBars }, async (progress) => {
+    bar = progress;
+    await Promise.all(Array.from({ length: Math.min(concurrency, ops) }, worker));
+  });
   const seconds = (performance.now() - started) / 1000;
   latencies.sort();
   return {

@@ -13,6 +13,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineCommand, type ArgsDef, type ParsedArgs } from "citty";
+import { namedValues } from "../cli/output.ts";
 import { runStrict, UsageError } from "../cli/strict-args.ts";
 import { markdownTable } from "./http.ts";
 import { ACCOUNT_REPORT_DELAY_MS, SUMMARY_DELAY_MS, SUMMARY_QUIET_MS } from "../src/common/constraints.ts";
@@ -69,6 +70,11 @@ const MODEL_ARGS = {
   "content-type-bytes": { type: "string", default: "24", valueHint: "N", description: "application/octet-stream" },
   "swift-items-per-s": { type: "string", default: "350", valueHint: "N", description: "a Swift replicator's walk" },
   "swift-node-tb": { type: "string", default: "100", valueHint: "N", description: "raw TB per Swift storage node" },
+  json: {
+    type: "boolean",
+    default: false,
+    description: "print the name=value figures as one JSON object instead of the report",
+  },
 } as const satisfies ArgsDef;
 
 /** `text`, the value of `--name`, as a number at or above 0 (above 0 when `positive`). */
@@ -406,7 +412,7 @@ function run(values: ParsedArgs<typeof MODEL_ARGS>): number {
     renderAssumptions(d),
     valueLines(r).join("\n"),
   ].join("\n\n");
-  console.log(report);
+  console.log(values.json ? JSON.stringify(namedValues(valueLines(r)), null, 2) : report);
   const saved = join(projectDir, "bench", "out", `model-${new Date().toISOString().replace(/[:.]/g, "-")}.txt`);
   mkdirSync(dirname(saved), { recursive: true });
   writeFileSync(saved, `${report}\n`);

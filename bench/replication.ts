@@ -24,6 +24,7 @@
 import { performance } from "node:perf_hooks";
 import { cpus, totalmem } from "node:os";
 import { defineCommand, type ArgsDef, type ParsedArgs } from "citty";
+import { drawsProgress, withProgress } from "../cli/progress.ts";
 import { runStrict } from "../cli/strict-args.ts";
 import { Client, runPhase } from "./http.ts";
 import { startLocalWorker, type LocalWorker } from "./local-worker.ts";
@@ -64,6 +65,11 @@ const REPLICATION_ARGS = {
     valueHint: "N",
     description: "containers in the large in-sync sweep (above 12000)",
   },
+  json: {
+    type: "boolean",
+    default: false,
+    description: "print the results as JSON ({machine, where, results: [{name, value, what}]}), no progress bars",
+  },
 } as const satisfies ArgsDef;
 
 type Options = ParsedArgs<typeof REPLICATION_ARGS>;
@@ -83,6 +89,8 @@ function record(name: string, value: string, what: string): void {
 let benchToken = "";
 /** About how many objects one seeding request stores (`--seed-chunk`), set before any seeding. */
 let seedChunk = 10_000;
+/** `--json`: no progress bars; set before any seeding. */
+let json = false;
 
 /** A call to a bench route, as the reseller admin. */
 function benchCall(method: string, url: string, body?: string): Promise<{ status: number; text: string }> {
@@ -147,12 +155,17 @@ async function seed(base: string, account: string, containers: number, objects: 
   // Big requests, one at a time: local workerd runs every replica on one thread, and a call to a
   // replica costs it far more than a row does.
   const shards = Math.max(1, Math.ceil((containers * Math.max(1, objects)) / seedChunk));
-  for (let shard = 0; shard < shards; shard++) {
-    console.error(`  seeding ${account}: ${containers} containers, partitions ${shard} mod ${shards}`);
-    const query = `account=${account}&containers=${containers}&objects=${objects}&shard=${shard}/${shards}`;
-    const reply = await benchCall("POST", `${base}/bench/replication/seed?${query}`);
-    if (reply.status !== 200) throw new Error(`seed: ${reply.status} ${reply.text.slice(0, 300)}`);
-  }
+  await withProgress(`  seeding ${account}`, shards, { json }, async (progress) => {
+    for (let shard = 0; shard < shards; shard++) {
+      // On a terminal the bar says it; in a log, a line per request.
+      if (!drawsProgress({ json }))
+        console.error(`  seeding ${account}: ${containers} containers, partitions ${shard} mod ${shards}`);
+      const query = `account=${account}&containers=${containers}&objects=${objects}&shard=${shard}/${shards}`;
+      const reply = await benchCall("POST", `${base}/bench/replication/seed?${query}`);
+      if (reply.status !== 200) throw new Error(`seed: ${reply.status} ${reply.text.slice(0, 300)}`);
+      progress.increment();
+    }
+  });
 }
 
 /**
@@ -378,6 +391,8 @@ async function replication(options: Options): Promise<void> {
     const admin = await token(base, "admin:admin", "admin");
     benchToken = admin;
     seedChunk = Number(options["seed-chunk"]);
+    json = options.json;
+    client.progressBars = !json;
     const concurrency = Number(options.concurrency);
     // The small scenarios first, while the Worker holds little: on local workerd every replica
     // shares one thread, and 12,000 containers' replicas would slow what is timed after them.
@@ -415,9 +430,17 @@ async function replication(options: Options): Promise<void> {
   const where = options.url
     ? options.url
     : `wrangler dev (local workerd), state in ${options["state-in"] ?? "the OS temp dir"}${ring}`;
-  console.log(
-    `machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; ${where}\n`,
-  );
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`;
+  if (options.json) {
+    const results = lines.map(([name, value, what]) => ({
+      name,
+      value: Number.isNaN(Number(value)) ? value : Number(value),
+      what,
+    }));
+    console.log(JSON.stringify({ machine, where, results }, null, 2));
+    return;
+  }
+  console.log(`machine: ${machine}; ${where}\n`);
   console.log(`${"scenario".padEnd(width)}  ${"value".padStart(9)}  what`);
   for (const [name, value, what] of lines) console.log(`${name.padEnd(width)}  ${value.padStart(9)}  ${what}`);
   console.log("");

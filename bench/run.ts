@@ -18,6 +18,7 @@ import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineCommand, type ArgsDef, type ParsedArgs } from "citty";
+import { namedValues } from "../cli/output.ts";
 import { runStrict, UsageError } from "../cli/strict-args.ts";
 import { Client, fixed1, keepFailures, markdownTable, runPhase, type Phase, type PhaseResult } from "./http.ts";
 import {
@@ -93,6 +94,12 @@ const BENCH_ARGS = {
       "objects in the container listed with prefix and delimiter " +
       "(0 skips; seeded through the bench routes, so edgeswift only)",
   },
+  consistency: {
+    type: "string",
+    default: "eventual",
+    valueHint: "eventual|quorum",
+    description: "how edgeswift's GET, HEAD and listings read (X-Consistency): the first replica, or a quorum of zones",
+  },
   "large-only": { type: "boolean", default: false, description: "only the large object and the big listing" },
   user: { type: "string", default: "test:tester", valueHint: "A:U", description: "credentials for both" },
   key: { type: "string", default: "testing", valueHint: "K", description: "--user's key" },
@@ -103,6 +110,11 @@ const BENCH_ARGS = {
     description: "edgeswift's reseller admin, whom the bench routes require",
   },
   "admin-key": { type: "string", default: "admin", valueHint: "K", description: "--admin-user's key" },
+  json: {
+    type: "boolean",
+    default: false,
+    description: "print the name=value figures as one JSON object instead of the report (no progress bars)",
+  },
 } as const satisfies ArgsDef;
 
 const OBJECT_BYTES = 4096;
@@ -123,10 +135,13 @@ interface Options {
   segmentMib: number;
   bigList: number;
   largeOnly: boolean;
+  /** X-Consistency on edgeswift's requests. */
+  consistency: "eventual" | "quorum";
   user: string;
   key: string;
   adminUser: string;
   adminKey: string;
+  json: boolean;
 }
 
 /** `text`, the value of `--name`, as a whole number above 0. */
@@ -140,6 +155,11 @@ function positive(name: string, text: string): number {
 /** Like `positive`, and 0 (which skips a case) too. */
 function nonNegative(name: string, text: string): number {
   return text === "0" ? 0 : positive(name, text);
+}
+
+function consistencyOf(text: string): Options["consistency"] {
+  if (text === "eventual" || text === "quorum") return text;
+  throw new UsageError(`--consistency must be "eventual" or "quorum", got "${text}"`);
 }
 
 /** The options of a parsed command line; throws a UsageError for a bad number. */
@@ -158,10 +178,12 @@ function optionsOf(values: ParsedArgs<typeof BENCH_ARGS>): Options {
     segmentMib: positive("segment-mib", values["segment-mib"]),
     bigList: nonNegative("big-list", values["big-list"]),
     largeOnly: values["large-only"],
+    consistency: consistencyOf(values.consistency),
     user: values.user,
     key: values.key,
     adminUser: values["admin-user"],
     adminKey: values["admin-key"],
+    json: values.json,
   };
 }
 
@@ -244,16 +266,25 @@ const objectName = (index: number): string => `o-${String(index).padStart(6, "0"
 interface Target {
   session: Session;
   floors: boolean;
+  /** Headers every Swift API request to the target carries besides its token (edgeswift's X-Consistency). */
+  headers: Record<string, string>;
   container: string;
   listContainer: string;
   measured: Measured;
 }
 
 /** A target for `session`, with this run's container and nothing measured yet. */
-function target(session: Session, options: Options, runId: string, floors: boolean): Target {
+function target(
+  session: Session,
+  options: Options,
+  runId: string,
+  floors: boolean,
+  headers: Record<string, string> = {},
+): Target {
   return {
     session,
     floors,
+    headers,
     container: `bench-${runId}`,
     listContainer: `bench-list-${options.listObjects}`,
     measured: {
@@ -298,7 +329,7 @@ async function measure(
 ): Promise<void> {
   const { concurrency, ops } = options;
   /** The headers of a Swift API request to `t`. */
-  const auth = (t: Target) => ({ "x-auth-token": t.session.token });
+  const auth = (t: Target) => ({ "x-auth-token": t.session.token, ...t.headers });
   /** The URL of the `index`th object of `t`'s container. */
   const objectUrl = (t: Target, index: number): string => `${t.session.storageUrl}/${t.container}/${objectName(index)}`;
   /** The URL of the `index`th object on the floor `route` of `t`. */
@@ -759,6 +790,7 @@ async function bench(options: Options): Promise<number> {
   const projectDir = fileURLToPath(new URL("..", import.meta.url));
   // Seeding a 100,000-object listing is one request of a minute or more on local workerd.
   const client = new Client(Math.max(options.concurrency, SEED_CONCURRENCY), 600_000);
+  client.progressBars = !options.json;
   const body = randomBytes(OBJECT_BYTES);
   const runId = `${Date.now().toString(36)}-${process.pid}`;
   const failures: string[] = [];
@@ -789,7 +821,7 @@ async function bench(options: Options): Promise<number> {
         `${base}/bench/fixed answered ${probe.status}: no bench routes ` +
           "(not the bench Worker, wrangler.bench.toml, or --admin-user is not the reseller admin), floors skipped",
       );
-    const edgeswiftTarget = target(session, options, runId, floors);
+    const edgeswiftTarget = target(session, options, runId, floors, { "x-consistency": options.consistency });
     const swiftTarget =
       options.swiftUrl === null
         ? null
@@ -842,7 +874,7 @@ async function bench(options: Options): Promise<number> {
     ].filter(Boolean);
     const values = [renderValues(options, edgeswift, swift, loadAtStart), ...renderS3Values(s3, edgeswift.api)];
     const report = `${tables.join("\n\n")}\n\n${values.join("\n")}\n`;
-    process.stdout.write(`\n${report}`);
+    process.stdout.write(options.json ? `${JSON.stringify(namedValues(values), null, 2)}\n` : `\n${report}`);
     const saved = join(projectDir, "bench", "out", `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.txt`);
     mkdirSync(dirname(saved), { recursive: true });
     writeFileSync(saved, report);

@@ -16,6 +16,8 @@ import { CliError, readRing, ringFileNames, ringIndex, ringIndexPath, ringPath }
 import { existsSync, readFileSync } from "node:fs";
 import { cronOf } from "./schedule.ts";
 import { readWranglerConfig, type WranglerConfig } from "./wrangler-config.ts";
+import { JSON_ARG } from "./cluster.ts";
+import { printJson } from "./output.ts";
 
 /** The options every command that checks bindings takes. */
 export const CONFIG_ARG = {
@@ -160,15 +162,12 @@ export const checkCommand = defineCommand({
   args: {
     dir: { type: "string", description: "folder of the ring files", default: "rings", valueHint: "folder" },
     ...CONFIG_ARG,
+    ...JSON_ARG,
   },
   run({ args }) {
-    if (args._.length > 0)
-      throw new CliError(`unexpected argument${args._.length > 1 ? "s" : ""}: ${args._.join(" ")}`);
     const check = checkCluster(args.dir, args.config);
-    if (!reportCheck(check)) {
-      process.exitCode = 1;
-      return;
-    }
-    console.log(check.summary);
+    if (args.json) printJson({ ok: check.problems.length === 0, ...check });
+    else if (reportCheck(check)) console.log(check.summary);
+    return check.problems.length === 0 ? 0 : 1;
   },
 });

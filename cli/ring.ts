@@ -9,7 +9,17 @@
  * with, `validate` exits 1.
  */
 import { defineCommand, type ArgsDef, type CommandDef } from "citty";
-import { addZone, create, rebalance, removeZone, setWeight, show, toRingFile, validate } from "../src/ring/builder.ts";
+import {
+  addZone,
+  create,
+  rebalance,
+  removeZone,
+  setWeight,
+  show,
+  summarize,
+  toRingFile,
+  validate,
+} from "../src/ring/builder.ts";
 import { RING_NAMES, type RingName, type Zone } from "../src/ring/types.ts";
 import { bindingHint, CONFIG_ARG, describeUnbound, unboundInConfig } from "./check.ts";
 import {
@@ -23,14 +33,30 @@ import {
   writeRing,
   writeRingIndex,
 } from "./ring-files.ts";
+import { JSON_ARG } from "./cluster.ts";
+import { printJson } from "./output.ts";
+import { progress } from "./progress.ts";
 import { readWranglerConfig } from "./wrangler-config.ts";
+
+/** From this part power a rebalance takes seconds (3 at 20, 20 at 22 measured): it draws a progress bar. */
+const REBALANCE_BAR_PART_POWER = 18;
+/** The bar's shares of the work: rebalance() about 70%, encoding the ring file 25%, writing the rest. */
+const REBALANCE_SHARE = 70;
+const RING_FILE_SHARE = 25;
 
 /** Location hints Cloudflare documents; another lowercase word is accepted with a warning. */
 const KNOWN_LOCATION_HINTS = ["wnam", "enam", "sam", "weur", "eeur", "apac", "apac-ne", "apac-se", "oc", "afr", "me"];
 
 const DIR_ARG = {
   dir: { type: "string", description: "folder of the ring and builder files", default: "rings", valueHint: "folder" },
+  ...JSON_ARG,
 } as const satisfies ArgsDef;
+
+/** Prints the outcome: `value` as JSON with --json, else `text`'s lines. */
+function say(json: boolean | undefined, value: unknown, ...text: string[]): void {
+  if (json) printJson(value);
+  else for (const line of text) console.log(line);
+}
 
 /** Lines saying which of `zones`' bucket bindings wrangler.toml lacks, and what to add; empty when none. */
 function unboundLines(ring: RingName, zones: readonly Zone[], configPath: string): string[] {
@@ -43,12 +69,6 @@ function unboundLines(ring: RingName, zones: readonly Zone[], configPath: string
 
 function nowSeconds(): number {
   return Date.now() / 1000;
-}
-
-/** citty ignores positionals past the declared ones; a typo such as `remove z1 z2` should not. */
-function noExtraArguments(positionals: readonly string[], expected: number): void {
-  const extra = positionals.slice(expected);
-  if (extra.length > 0) throw new CliError(`unexpected argument${extra.length > 1 ? "s" : ""}: ${extra.join(" ")}`);
 }
 
 function wholeNumber(text: string, what: string): number {
@@ -66,7 +86,7 @@ function ringCommands(ring: RingName): CommandDef {
   const createCommand = defineCommand({
     meta: { name: "create", description: `create ${ring}.builder.json (Swift: swift-ring-builder create)` },
     args: {
-      partPower: {
+      part_power: {
         type: "positional",
         required: true,
         description: "log2 of the partition count, 0..24",
@@ -78,7 +98,7 @@ function ringCommands(ring: RingName): CommandDef {
         description: "replicas of every partition, >= 1",
         valueHint: "replicas",
       },
-      minPartHours: {
+      min_part_hours: {
         type: "positional",
         required: true,
         description: "hours before a moved partition may move again, 0..255",
@@ -88,19 +108,22 @@ function ringCommands(ring: RingName): CommandDef {
       ...DIR_ARG,
     },
     run({ args }) {
-      noExtraArguments(args._, 3);
       if (builderExists(args.dir, ring) && !args.force) {
         throw new CliError(`${builderPath(args.dir, ring)} already exists (use --force to start over)`);
       }
       const builder = create(
         ring,
-        wholeNumber(args.partPower, "part_power"),
+        wholeNumber(args.part_power, "part_power"),
         wholeNumber(args.replicas, "replicas"),
-        wholeNumber(args.minPartHours, "min_part_hours"),
+        wholeNumber(args.min_part_hours, "min_part_hours"),
       );
       writeBuilder(args.dir, builder);
-      console.log(
-        `created ${builderPath(args.dir, ring)}: ${2 ** builder.partPower} partitions, ${builder.replicas} replicas`,
+      const path = builderPath(args.dir, ring);
+      const partitions = 2 ** builder.partPower;
+      say(
+        args.json,
+        { ring, builder: path, partitions, replicas: builder.replicas, minPartHours: builder.minPartHours },
+        `created ${path}: ${partitions} partitions, ${builder.replicas} replicas`,
       );
     },
   });
@@ -110,14 +133,13 @@ function ringCommands(ring: RingName): CommandDef {
     args: {
       zone: { type: "positional", required: true, description: "zone id, e.g. z4", valueHint: "zone-id" },
       weight: { type: "string", description: "share of partitions, >= 0", valueHint: "W" },
-      locationHint: { type: "string", description: "Durable Object location hint, e.g. enam", valueHint: "H" },
+      "location-hint": { type: "string", description: "Durable Object location hint, e.g. enam", valueHint: "H" },
       bucket: { type: "string", description: "R2 binding of the zone's bodies, e.g. BODIES_Z4", valueHint: "BINDING" },
       ...DIR_ARG,
       ...CONFIG_ARG,
     },
     run({ args }) {
-      noExtraArguments(args._, 1);
-      const hint = args.locationHint ?? null;
+      const hint = args["location-hint"] ?? null;
       if (hint !== null && !KNOWN_LOCATION_HINTS.includes(hint)) {
         console.warn(
           `warning: ${JSON.stringify(hint)} is not a location hint Cloudflare documents ` +
@@ -126,7 +148,9 @@ function ringCommands(ring: RingName): CommandDef {
       }
       const zone = { id: args.zone, locationHint: hint, weight: weightOf(args.weight), bucket: args.bucket ?? null };
       writeBuilder(args.dir, addZone(readBuilder(args.dir, ring), zone));
-      console.log(
+      say(
+        args.json,
+        { ring, added: zone },
         `zone ${zone.id} added to the ${ring} ring with weight ${zone.weight}; run rebalance to give it partitions`,
       );
       // A warning, not a refusal: the binding may be added after the zone; rebalance refuses.
@@ -148,9 +172,10 @@ function ringCommands(ring: RingName): CommandDef {
     meta: { name: "remove", description: "remove a zone at the next rebalance (Swift: swift-ring-builder remove)" },
     args: { zone: { type: "positional", required: true, description: "zone id", valueHint: "zone-id" }, ...DIR_ARG },
     run({ args }) {
-      noExtraArguments(args._, 1);
       writeBuilder(args.dir, removeZone(readBuilder(args.dir, ring), args.zone));
-      console.log(
+      say(
+        args.json,
+        { ring, removed: args.zone },
         `zone ${args.zone} marked for removal from the ${ring} ring; run rebalance to move its partitions away`,
       );
     },
@@ -164,10 +189,13 @@ function ringCommands(ring: RingName): CommandDef {
       ...DIR_ARG,
     },
     run({ args }) {
-      noExtraArguments(args._, 2);
       const weight = weightOf(args.weight);
       writeBuilder(args.dir, setWeight(readBuilder(args.dir, ring), args.zone, weight));
-      console.log(`zone ${args.zone} of the ${ring} ring now has weight ${weight}; run rebalance to apply it`);
+      say(
+        args.json,
+        { ring, zone: args.zone, weight },
+        `zone ${args.zone} of the ${ring} ring now has weight ${weight}; run rebalance to apply it`,
+      );
     },
   });
 
@@ -178,39 +206,71 @@ function ringCommands(ring: RingName): CommandDef {
     },
     args: { ...DIR_ARG, ...CONFIG_ARG },
     run({ args }) {
-      noExtraArguments(args._, 0);
       const builder = readBuilder(args.dir, ring);
-      const result = rebalance(builder, nowSeconds());
-      if (result.moved === 0) {
-        // Swift: "No partitions could be reassigned." and the builder is not saved.
-        console.log(
-          "No partitions could be reassigned. " +
-            `Either none need to be or none can be due to min_part_hours [${builder.minPartHours}].`,
-        );
-        // The index of ring files is still brought up to date (edgeswift check asks for this after a ring file was
-        // copied in).
-        writeRingIndex(args.dir);
-        return;
+      // Seconds at part power 20 and above (20 s at 22): a bar on a terminal, by the steps' usual shares.
+      const bar =
+        builder.partPower >= REBALANCE_BAR_PART_POWER
+          ? progress(`rebalancing the ${ring} ring`, 100, { json: args.json })
+          : null;
+      try {
+        return rebalanced(args, builder, (step) => bar?.increment(step));
+      } finally {
+        bar?.stop();
       }
-      const ringFile = toRingFile(result.builder);
-      // The Worker bundles this file: one naming a bucket it has no binding for would answer 503 to everything.
-      const unbound = unboundLines(ring, ringFile.zones, args.config);
-      if (unbound.length > 0) {
-        for (const line of unbound) console.error(line);
-        throw new CliError(
-          `not rebalanced: nothing written, the ${ring} ring's zones need bucket bindings ${args.config} does not have`,
-        );
-      }
-      writeBuilder(args.dir, result.builder);
-      writeRing(args.dir, ringFile);
-      const total = 2 ** builder.partPower * builder.replicas;
-      console.log(
-        `Reassigned ${result.moved} (${((100 * result.moved) / total).toFixed(2)}%) partition-replicas. ` +
-          `Balance is now ${result.balance.toFixed(2)}. Dispersion is now ${result.dispersion.toFixed(2)}.`,
-      );
-      console.log(`wrote ${ringPath(args.dir, ring)} (version ${ringFile.version})`);
     },
   });
+
+  /** Rebalances `builder` and writes it and the ring file, `advance`-ing the bar past each step. */
+  function rebalanced(
+    args: { dir: string; config: string; json?: boolean },
+    builder: ReturnType<typeof readBuilder>,
+    advance: (step: number) => void,
+  ): number {
+    const result = rebalance(builder, nowSeconds());
+    advance(REBALANCE_SHARE);
+    if (result.moved === 0) {
+      // Swift: "No partitions could be reassigned." and the builder is not saved.
+      const message =
+        "No partitions could be reassigned. " +
+        `Either none need to be or none can be due to min_part_hours [${builder.minPartHours}].`;
+      say(args.json, { ring, moved: 0, message }, message);
+      // The index of ring files is still brought up to date (edgeswift check asks for this after a ring file was
+      // copied in).
+      writeRingIndex(args.dir);
+      return 0;
+    }
+    const ringFile = toRingFile(result.builder);
+    advance(RING_FILE_SHARE);
+    // The Worker bundles this file: one naming a bucket it has no binding for would answer 503 to everything.
+    const unbound = unboundLines(ring, ringFile.zones, args.config);
+    if (unbound.length > 0) {
+      for (const line of unbound) console.error(line);
+      throw new CliError(
+        `not rebalanced: nothing written, the ${ring} ring's zones need bucket bindings ${args.config} does not have`,
+      );
+    }
+    writeBuilder(args.dir, result.builder);
+    writeRing(args.dir, ringFile);
+    advance(100 - REBALANCE_SHARE - RING_FILE_SHARE);
+    const total = 2 ** builder.partPower * builder.replicas;
+    const movedPercent = (100 * result.moved) / total;
+    say(
+      args.json,
+      {
+        ring,
+        moved: result.moved,
+        movedPercent,
+        balance: result.balance,
+        dispersion: result.dispersion,
+        ringFile: ringPath(args.dir, ring),
+        version: ringFile.version,
+      },
+      `Reassigned ${result.moved} (${movedPercent.toFixed(2)}%) partition-replicas. ` +
+        `Balance is now ${result.balance.toFixed(2)}. Dispersion is now ${result.dispersion.toFixed(2)}.`,
+      `wrote ${ringPath(args.dir, ring)} (version ${ringFile.version})`,
+    );
+    return 0;
+  }
 
   const validateCommand = defineCommand({
     meta: {
@@ -221,7 +281,6 @@ function ringCommands(ring: RingName): CommandDef {
     },
     args: { ...DIR_ARG, ...CONFIG_ARG },
     run({ args }) {
-      noExtraArguments(args._, 0);
       const builder = readBuilder(args.dir, ring);
       const problems = validate(builder).map((problem) => `${ring}: ${problem}`);
       // The zones of the ring file the Worker bundles now, and of the one the next rebalance writes.
@@ -232,12 +291,10 @@ function ringCommands(ring: RingName): CommandDef {
         if (!(error instanceof CliError)) throw error;
         problems.push(`${ring}: the zones' bucket bindings cannot be checked: ${error.message}`);
       }
-      if (problems.length > 0) {
-        for (const problem of problems) console.error(problem);
-        process.exitCode = 1;
-        return;
-      }
-      console.log(`the ${ring} ring is valid`);
+      if (args.json) printJson({ ring, valid: problems.length === 0, problems });
+      else if (problems.length > 0) for (const problem of problems) console.error(problem);
+      else console.log(`the ${ring} ring is valid`);
+      return problems.length > 0 ? 1 : 0;
     },
   });
 
@@ -245,15 +302,21 @@ function ringCommands(ring: RingName): CommandDef {
     meta: { name: "show", description: "print the ring's zones, balance and dispersion" },
     args: { ...DIR_ARG },
     run({ args }) {
-      noExtraArguments(args._, 0);
       const builder = readBuilder(args.dir, ring);
-      console.log(show(builder, nowSeconds()));
       const ringFile = readRing(args.dir, ring);
       const path = ringPath(args.dir, ring);
-      if (ringFile === null) console.log(`ring file ${path} not written yet: run rebalance`);
-      else if (ringFile.version === builder.version) console.log(`ring file ${path} is up to date`);
-      else
-        console.log(`ring file ${path} is version ${ringFile.version}, the builder ${builder.version}: run rebalance`);
+      const file =
+        ringFile === null
+          ? `ring file ${path} not written yet: run rebalance`
+          : ringFile.version === builder.version
+            ? `ring file ${path} is up to date`
+            : `ring file ${path} is version ${ringFile.version}, the builder ${builder.version}: run rebalance`;
+      say(
+        args.json,
+        { ...summarize(builder, nowSeconds()), ringFile: path, ringFileVersion: ringFile?.version ?? null },
+        show(builder, nowSeconds()),
+        file,
+      );
     },
   });
 

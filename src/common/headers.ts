@@ -61,6 +61,7 @@ export const H = {
   X_IF_DELETE_AT: "x-if-delete-at",
   X_MANIFEST_ETAG: "x-manifest-etag",
   X_NEWEST: "x-newest",
+  X_CONSISTENCY: "x-consistency",
   X_OPENSTACK_REQUEST_ID: "x-openstack-request-id",
   X_PUT_TIMESTAMP: "x-put-timestamp",
   X_STATIC_LARGE_OBJECT: "x-static-large-object",

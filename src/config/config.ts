@@ -33,6 +33,8 @@ export interface Config {
   reclaimAgeSeconds: number;
   /** Whether zones can be taken down through /faults (tests and benchmarks; reseller admin only). */
   faultInjection: boolean;
+  /** Whether GET and HEAD read the primary zone nearest the caller first (READ_AFFINITY; default on). */
+  readAffinity: boolean;
   /** Swift's domain_remap settings; null when STORAGE_DOMAIN is unset (the middleware is off). */
   domainRemap: DomainRemapConfig | null;
   /** The S3 API's settings (Swift: s3api's location and storage_domain). */
@@ -164,9 +166,10 @@ function optionalPositiveInteger(env: Env, name: string, fallback: number): numb
 }
 
 /** A "true"/"false" variable; unset is false. */
-function flag(env: Env, name: string): boolean {
+function flag(env: Env, name: string, unset = false): boolean {
   const value: unknown = Reflect.get(env, name);
-  if (value === undefined || value === "" || value === "false") return false;
+  if (value === undefined || value === "") return unset;
+  if (value === "false") return false;
   if (value === "true") return true;
   throw new ConfigError(name, `must be "true" or "false", got "${String(value)}"`);
 }
@@ -309,6 +312,7 @@ function buildConfig(env: Env): Config {
     maxFileSize: positiveInteger(env, "MAX_FILE_SIZE"),
     reclaimAgeSeconds: optionalPositiveInteger(env, "RECLAIM_AGE", DEFAULT_RECLAIM_AGE_SECONDS),
     faultInjection: flag(env, "FAULT_INJECTION"),
+    readAffinity: flag(env, "READ_AFFINITY", true),
     domainRemap: domainRemapConfig(env),
     s3: s3Config(env),
     users: parseUsers(env.AUTH_USERS ?? ""),

@@ -18,6 +18,7 @@ import { transId } from "./middleware/trans-id";
 import { countedWork } from "./middleware/work";
 import { admin } from "./admin";
 import { dashboard } from "./dashboard/routes";
+import { dispersion } from "./dispersion";
 import { metrics } from "./metrics";
 import { s3Api } from "./s3/router";
 import { info } from "./swift/info";
@@ -39,6 +40,7 @@ app.use("*", domainRemap);
 app.route("/", info);
 app.route("/", admin);
 app.route("/", metrics);
+app.route("/", dispersion);
 app.route("/", dashboard);
 
 // Tempauth answers any method but GET with 405 and no Allow (HEAD too: Hono would run GET's handler).

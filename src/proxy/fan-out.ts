@@ -9,8 +9,9 @@
  */
 
 import { POST_QUORUM_TIMEOUT_MS } from "../common/constraints";
+import { quorumSize } from "../common/quorum";
 import type { ReplicaReply } from "../common/replies";
-import { hasQuorum } from "./quorum";
+import { hasQuorum, zonesAnswering, type SlotReply } from "./quorum";
 
 export interface ZoneReply<T> {
   zone: string;
@@ -22,14 +23,15 @@ export interface ZoneReply<T> {
  * see ReplicaReply.overloaded) with the next unused handoff, which is told the primary it stands in
  * for (`standingFor`; null for a primary), so it later hands the write to that primary alone. The
  * post-quorum wait starts once successes came from a quorum of distinct zones (a handoff in an
- * answering primary's zone adds none); replies still missing after it count as 503. Reply `i`
- * stands for `primaries[i]`.
+ * answering primary's zone adds none; `enough` says when the replies make one: by default a
+ * write's); replies still missing after it count as 503. Reply `i` stands for `primaries[i]`.
  */
 export async function fanOut<T>(
   primaries: readonly string[],
   handoffs: readonly string[],
   call: (zone: string, standingFor: string | null) => Promise<ReplicaReply<T>>,
   postQuorumTimeoutMs = POST_QUORUM_TIMEOUT_MS,
+  enough: (replies: readonly SlotReply[], replicaCount: number) => boolean = hasQuorum,
 ): Promise<ZoneReply<T>[]> {
   const spare = [...handoffs];
   const results: (ZoneReply<T> | undefined)[] = primaries.map(() => undefined);
@@ -49,7 +51,7 @@ export async function fanOut<T>(
     }
     results[index] = { zone, reply };
     if (
-      hasQuorum(
+      enough(
         results.filter((result): result is ZoneReply<T> => result !== undefined),
         primaries.length,
       )
@@ -139,6 +141,32 @@ export async function readNewest<T>(
   call: (zone: string) => Promise<ReplicaReply<T>>,
 ): Promise<{ found: ZoneReply<T> | null; replies: ZoneReply<T>[] }> {
   const replies = await Promise.all(zones.map(async (zone) => ({ zone, reply: await call(zone) })));
+  return { found: newestOf(replies), replies };
+}
+
+/**
+ * Asks every primary at once, a handoff covering one that fails as for a write (fanOut), and keeps
+ * the newest reply as readNewest does, once replies (404s too) came from a quorum of distinct
+ * zones and the others had POST_QUORUM_TIMEOUT_MS more. A write or delete was acknowledged by a
+ * quorum of zones, so the two quorums share a zone and the read sees it (R + W > N, over zones).
+ */
+export async function readQuorum<T>(
+  primaries: readonly string[],
+  handoffs: readonly string[],
+  call: (zone: string) => Promise<ReplicaReply<T>>,
+): Promise<{ found: ZoneReply<T> | null; replies: ZoneReply<T>[] }> {
+  const replies = await fanOut(primaries, handoffs, call, POST_QUORUM_TIMEOUT_MS, answeredByQuorum);
+  if (!answeredByQuorum(replies, primaries.length)) return { found: null, replies };
+  return { found: newestOf(replies), replies };
+}
+
+/** Whether replies (of any status but 503) came from a quorum of distinct zones. */
+export function answeredByQuorum(replies: readonly SlotReply[], replicaCount: number): boolean {
+  return zonesAnswering(replies, (status) => status !== 503) >= quorumSize(replicaCount);
+}
+
+/** The reply with the newest timestamp if it is a 2xx; null when it is a tombstone (a 404 with a timestamp) or none is. */
+function newestOf<T>(replies: readonly ZoneReply<T>[]): ZoneReply<T> | null {
   let newest: ZoneReply<T> | null = null;
   for (const candidate of replies) {
     const { status, timestamp } = candidate.reply;
@@ -149,12 +177,23 @@ export async function readNewest<T>(
     if (!newest || (timestamp ?? "") > best || ((timestamp ?? "") === best && !success && newest.reply.status !== 404))
       newest = candidate;
   }
-  const found = newest && newest.reply.status >= 200 && newest.reply.status < 300 ? newest : null;
-  return { found, replies };
+  return newest && newest.reply.status >= 200 && newest.reply.status < 300 ? newest : null;
 }
 
-/** Primaries in a random order, then handoffs (Swift: sorting_method = shuffle). */
-export function readOrder(primaries: readonly string[], handoffs: readonly string[], random: () => number): string[] {
+/**
+ * The order a read asks replicas in: the primary zone nearest the caller first and the other
+ * primaries in ring order (read affinity), or, when no primary is known nearest, the primaries in
+ * a random order (Swift: sorting_method = shuffle); then the handoffs.
+ */
+export function readOrder(
+  primaries: readonly string[],
+  handoffs: readonly string[],
+  random: () => number,
+  nearest: string | null = null,
+): string[] {
+  if (nearest !== null && primaries.includes(nearest)) {
+    return [nearest, ...primaries.filter((zone) => zone !== nearest), ...handoffs];
+  }
   const shuffled = [...primaries];
   for (let i = shuffled.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));

@@ -167,11 +167,36 @@ function duration(seconds: number): string {
   return `${h}:${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}`;
 }
 
+/** What `show` prints, as data (`edgeswift ring … show --json`). */
+export interface BuilderSummary {
+  ring: string;
+  version: number;
+  partitions: number;
+  partPower: number;
+  replicas: number;
+  /** Null until the first rebalance. */
+  balance: number | null;
+  dispersion: number | null;
+  minPartHours: number;
+  /** Seconds before a partition may move again (given `nowSeconds` and a rebalanced builder); else null. */
+  minPartSecondsLeft: number | null;
+  zones: {
+    id: string;
+    weight: number;
+    partitions: number;
+    balance: number | null;
+    locationHint: string | null;
+    bucket: string | null;
+    removed: boolean;
+  }[];
+  zonesChanged: boolean;
+}
+
 /**
- * A printable summary: parameters, balance, dispersion, min_part_hours (with the time left when
- * `nowSeconds` is given), and one line per zone with its weight, partitions and balance.
+ * The builder's parameters, balance, dispersion, min_part_hours (with the time left when
+ * `nowSeconds` is given) and, per zone, its weight, partitions and balance.
  */
-export function show(builder: BuilderFile, nowSeconds?: number): string {
+export function summarize(builder: BuilderFile, nowSeconds?: number): BuilderSummary {
   const partitions = 2 ** builder.partPower;
   const partitionReplicas = partitions * builder.replicas;
   let tables: BuilderTables | null = null;
@@ -184,34 +209,56 @@ export function show(builder: BuilderFile, nowSeconds?: number): string {
   }
   const table = tables?.table ?? null;
   const counts = table ? partitionsPerZone(table, builder.zones.length) : builder.zones.map(() => 0);
-  const lines = [
-    `${builder.ring} ring, version ${builder.version}`,
-    `${partitions} partitions (part power ${builder.partPower}), ` +
-      `${builder.replicas} replicas, ${builder.zones.length} zones`,
-  ];
-  if (table) {
-    const balance = balanceOf(builder.zones, counts, partitionReplicas);
-    const dispersion = dispersionOf(table, builder.zones.length, builder.zones.filter(isAssignable).length);
-    lines.push(`balance ${balance.toFixed(2)}, dispersion ${dispersion.toFixed(2)}`);
-  } else {
-    lines.push("never rebalanced");
-  }
-  let hours = `min_part_hours ${builder.minPartHours}`;
+  let minPartSecondsLeft: number | null = null;
   if (nowSeconds !== undefined && tables) {
     // Swift: min_part_seconds_left, counted from the latest move.
     const lastMove = tables.partitionMovedAt.reduce((latest, at) => Math.max(latest, at), 0);
-    const left = Math.max(0, lastMove + builder.minPartHours * 3600 - nowSeconds);
-    hours += ` (${duration(left)} remaining)`;
+    minPartSecondsLeft = Math.max(0, lastMove + builder.minPartHours * 3600 - nowSeconds);
   }
-  lines.push(hours);
   const balances = balancePerZone(builder.zones, counts, partitionReplicas);
+  return {
+    ring: builder.ring,
+    version: builder.version,
+    partitions,
+    partPower: builder.partPower,
+    replicas: builder.replicas,
+    balance: table ? balanceOf(builder.zones, counts, partitionReplicas) : null,
+    dispersion: table ? dispersionOf(table, builder.zones.length, builder.zones.filter(isAssignable).length) : null,
+    minPartHours: builder.minPartHours,
+    minPartSecondsLeft,
+    zones: builder.zones.map((zone, i) => ({
+      id: zone.id,
+      weight: zone.weight,
+      partitions: counts[i] ?? 0,
+      balance: table ? (balances[i] ?? 0) : null,
+      locationHint: zone.locationHint,
+      bucket: zone.bucket,
+      removed: zone.removed,
+    })),
+    zonesChanged: builder.zonesChanged,
+  };
+}
+
+/** A printable summary: what `summarize` gives, one line per zone. */
+export function show(builder: BuilderFile, nowSeconds?: number): string {
+  const summary = summarize(builder, nowSeconds);
+  const lines = [
+    `${summary.ring} ring, version ${summary.version}`,
+    `${summary.partitions} partitions (part power ${summary.partPower}), ` +
+      `${summary.replicas} replicas, ${summary.zones.length} zones`,
+    summary.balance === null || summary.dispersion === null
+      ? "never rebalanced"
+      : `balance ${summary.balance.toFixed(2)}, dispersion ${summary.dispersion.toFixed(2)}`,
+    `min_part_hours ${summary.minPartHours}` +
+      (summary.minPartSecondsLeft === null ? "" : ` (${duration(summary.minPartSecondsLeft)} remaining)`),
+  ];
   const rows = [
     ["id", "weight", "partitions", "balance", "location hint", "bucket", "flags"],
-    ...builder.zones.map((zone, i) => [
+    ...summary.zones.map((zone) => [
       zone.id,
       String(zone.weight),
-      String(counts[i] ?? 0),
-      table ? (balances[i] ?? 0).toFixed(2) : "-",
+      String(zone.partitions),
+      zone.balance === null ? "-" : zone.balance.toFixed(2),
       zone.locationHint ?? "-",
       zone.bucket ?? "-",
       zone.removed ? "removed" : "",
@@ -219,6 +266,6 @@ export function show(builder: BuilderFile, nowSeconds?: number): string {
   ];
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
   lines.push("zones:", ...rows.map((row) => "  " + pad(row, widths)));
-  if (builder.zonesChanged) lines.push("zones changed since the last rebalance: run rebalance");
+  if (summary.zonesChanged) lines.push("zones changed since the last rebalance: run rebalance");
   return lines.join("\n");
 }

@@ -20,7 +20,7 @@ import {
 
 export { RingBuilderError } from "./builder-state.ts";
 export { rebalance, type RebalanceResult } from "./rebalance.ts";
-export { validate, show, parseBuilderFile } from "./builder-report.ts";
+export { validate, show, summarize, parseBuilderFile, type BuilderSummary } from "./builder-report.ts";
 
 /** Seed of a builder created without one: any fixed number keeps builds reproducible. */
 export const DEFAULT_SEED = 0x5eed;

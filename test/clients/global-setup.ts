@@ -77,9 +77,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
       String(inspectorPort),
       "--persist-to",
       persistDir,
-      "--show-interactive-dev-session=false",
+      // Fault injection on: tests take a zone down through /faults (as the reseller admin) and bring it back.
       "--var",
       "FAULT_INJECTION:true",
+      "--show-interactive-dev-session=false",
     ],
     {
       cwd: REPO_ROOT,

@@ -20,6 +20,7 @@ import {
 } from "./fault-helpers";
 import type { RingName } from "../../src/ring/types";
 import { seededRandom } from "../../src/ring/zone-targets";
+import { md5Hex } from "../../src/common/digest";
 
 const SEEDS = [11, 2024];
 const WRITES = 100;
@@ -65,11 +66,6 @@ interface Write {
 
 const bodyOf = (step: number) => `written at step ${step}`;
 
-async function md5(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("MD5", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /** The newest timestamp any slot of an object's partition holds for it (row or tombstone). */
 async function newestObjectStamp(container: string, object: string): Promise<string> {
   const partition = rings.object.partitionFor(ACCOUNT, container, object);
@@ -107,7 +103,7 @@ async function zonesHoldingWrite(write: Write, before: string): Promise<string[]
   const [container = "", object = ""] = write.key.split("/");
   if (write.op.endsWith("object")) {
     const partition = rings.object.partitionFor(ACCOUNT, container, object);
-    const etag = await md5(bodyOf(write.step));
+    const etag = await md5Hex(bodyOf(write.step));
     return zonesHolding(async (slot) => {
       const reply = await objectReplica(partition, slot).getObject(`${ACCOUNT}/${container}/${object}`);
       if (write.op === "PUT object") return reply.value?.etag === etag;

@@ -33,11 +33,23 @@ export const containerReplica = (partition: number, slot: string) =>
 export const accountReplica = (partition: number, slot: string) =>
   env.ACCOUNT_REPLICA.getByName(`account/${partition}/${slot}`);
 
-function replica(ring: RingName, partition: number, slot: string) {
+/** A ring's replica of a partition in one slot. */
+export function replica(ring: RingName, partition: number, slot: string) {
   if (ring === "object") return objectReplica(partition, slot);
   if (ring === "container") return containerReplica(partition, slot);
   return accountReplica(partition, slot);
 }
+
+/** Every row a replica slot holds (tombstones included), read through its repair RPCs. */
+export async function replicaRows(ring: RingName, partition: number, slot: string): Promise<unknown[]> {
+  const stub = replica(ring, partition, slot);
+  const buckets = Object.keys((await stub.bucketHashes()).value ?? {}).map(Number);
+  const leaves = Object.keys((await stub.leafHashes(buckets)).value ?? {}).map(Number);
+  return (await stub.rowsInLeaves(leaves)).value ?? [];
+}
+
+/** Each zone's R2 bucket of object bodies. */
+export const BODY_BUCKETS: Record<string, R2Bucket> = { z1: env.BODIES_Z1, z2: env.BODIES_Z2, z3: env.BODIES_Z3 };
 
 /** Whether a replica slot has a repair due (its alarm will repair, or revert a handoff). */
 export async function repairDue(ring: RingName, partition: number, slot: string): Promise<boolean> {
@@ -57,13 +69,13 @@ export async function zonesHolding(holds: (slot: string) => Promise<boolean>): P
 /**
  * Runs the scheduled alarms (repair, handoff revert, updates, reports) of every slot of the given
  * partitions, and the ring summaries' (which wake replicas waiting for a zone), round after round
- * until every partition's primaries agree and its handoffs are empty; throws after `rounds`.
- * No cron sweep: only what the replicas scheduled themselves.
+ * until every partition's primaries agree and its handoffs are empty; returns the rounds it took,
+ * throws after `rounds`. No cron sweep: only what the replicas scheduled themselves.
  */
 export async function runAlarmsUntilInSync(
   partitions: { ring: RingName; partition: number }[],
   rounds = 8,
-): Promise<void> {
+): Promise<number> {
   const unique = [...new Map(partitions.map((p) => [`${p.ring}/${p.partition}`, p])).values()];
   for (let round = 0; round < rounds; round++) {
     for (const ring of ["object", "container", "account"] as const) {
@@ -71,19 +83,15 @@ export async function runAlarmsUntilInSync(
     }
     for (const { ring, partition } of unique)
       for (const slot of SLOTS) await runDurableObjectAlarm(replica(ring, partition, slot));
-    if (!(await outOfSync(unique)).length) return;
+    if (!(await outOfSync(unique)).length) return round + 1;
   }
   // What each slot holds, to see which rows did not travel.
   const left = await outOfSync(unique);
   const detail: string[] = [];
   for (const name of left) {
     const [ring = "object", partition = "0"] = name.split("/") as [RingName, string];
-    for (const slot of SLOTS) {
-      const stub = replica(ring, Number(partition), slot);
-      const buckets = Object.keys((await stub.bucketHashes()).value ?? {}).map(Number);
-      const leaves = Object.keys((await stub.leafHashes(buckets)).value ?? {}).map(Number);
-      detail.push(`${name} ${slot}: ${JSON.stringify((await stub.rowsInLeaves(leaves)).value)}`);
-    }
+    for (const slot of SLOTS)
+      detail.push(`${name} ${slot}: ${JSON.stringify(await replicaRows(ring, Number(partition), slot))}`);
   }
   throw new Error(`not in sync after ${rounds} rounds of alarms: ${left.join(", ")}\n${detail.join("\n")}`);
 }

@@ -11,7 +11,7 @@ import type { ListingParams } from "../../durable/listing";
 import { stampMetadata } from "../../durable/merge";
 import type { AccountRow } from "../../durable/rows";
 import type { ReplicaStub } from "../../durable/client";
-import { readValue, writePartition, type ServiceContext } from "./context";
+import { EVENTUAL, readAgreed, readValue, writePartition, type ReadPreference, type ServiceContext } from "./context";
 import { controlStub } from "../../durable/names";
 
 /**
@@ -28,19 +28,27 @@ async function writeAccount(
   return status;
 }
 
-async function read<T>(
+async function readWith<T>(
   ctx: ServiceContext,
   account: string,
-  newest: boolean,
+  read: ReadPreference,
   method: (stub: ReplicaStub<"account">) => Promise<ReplicaReply<T>>,
 ): Promise<T | null> {
-  const found = await readValue(ctx, "account", ctx.config.rings.account.partitionFor(account), newest, method);
+  const partition = ctx.config.rings.account.partitionFor(account);
+  const found =
+    read.consistency === "quorum"
+      ? await readAgreed(ctx, "account", partition, read.near, method)
+      : await readValue(ctx, "account", partition, read, method);
   return found?.reply.value ?? null;
 }
 
 /** The account's row, or null when no replica holds it. */
-export function headAccount(ctx: ServiceContext, account: string, newest = false): Promise<AccountRow | null> {
-  return read(ctx, account, newest, (stub) => stub.headAccount(account));
+export function headAccount(
+  ctx: ServiceContext,
+  account: string,
+  read: ReadPreference = EVENTUAL,
+): Promise<AccountRow | null> {
+  return readWith(ctx, account, read, (stub) => stub.headAccount(account));
 }
 
 /** The account's row and one page of containers, or null when no replica holds it. */
@@ -48,9 +56,9 @@ export function listAccount(
   ctx: ServiceContext,
   account: string,
   params: ListingParams,
-  newest = false,
+  read: ReadPreference = EVENTUAL,
 ): Promise<AccountListing | null> {
-  return read(ctx, account, newest, (stub) => stub.listContainers(account, params));
+  return readWith(ctx, account, read, (stub) => stub.listContainers(account, params));
 }
 
 /**

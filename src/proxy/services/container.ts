@@ -13,7 +13,15 @@ import type { ContainerListing } from "../../durable/container-replica";
 import type { ListingParams } from "../../durable/listing";
 import { stampMetadata } from "../../durable/merge";
 import type { ContainerRow } from "../../durable/rows";
-import { readValue, writePartition, type ServiceContext } from "./context";
+import {
+  EVENTUAL,
+  NEWEST,
+  readAgreed,
+  readValue,
+  writePartition,
+  type ReadPreference,
+  type ServiceContext,
+} from "./context";
 
 /**
  * One write to every primary of the container's partition, settled (writePartition); the cached
@@ -31,26 +39,24 @@ async function writeContainer(
   return status;
 }
 
-async function read<T>(
+async function readWith<T>(
   ctx: ServiceContext,
   account: string,
   container: string,
-  newest: boolean,
+  read: ReadPreference,
   method: (stub: ReplicaStub<"container">) => Promise<ReplicaReply<T>>,
 ): Promise<T | null> {
-  const found = await readValue(
-    ctx,
-    "container",
-    ctx.config.rings.container.partitionFor(account, container),
-    newest,
-    method,
-  );
+  const partition = ctx.config.rings.container.partitionFor(account, container);
+  const found =
+    read.consistency === "quorum"
+      ? await readAgreed(ctx, "container", partition, read.near, method)
+      : await readValue(ctx, "container", partition, read, method);
   return found?.reply.value ?? null;
 }
 
 const infoKey = (account: string, container: string) => `container:${containerKey(account, container)}`;
 
-/** The container's row from the cache or one replica; null when it does not exist. */
+/** The container's row from the cache or one replica (every replica: `newest`); null when it does not exist. */
 export async function containerInfo(
   ctx: ServiceContext,
   account: string,
@@ -63,7 +69,9 @@ export async function containerInfo(
     const cached = ctx.cache.get<ContainerRow | null>(key, now);
     if (cached !== undefined) return cached;
   }
-  const row = await read(ctx, account, container, newest, (stub) => stub.headContainer(account, container));
+  const row = await readWith(ctx, account, container, newest ? NEWEST : EVENTUAL, (stub) =>
+    stub.headContainer(account, container),
+  );
   ctx.cache.set(key, row, row ? CONTAINER_INFO_TTL_MS : CONTAINER_INFO_TTL_MS / 10, now);
   return row;
 }
@@ -74,9 +82,9 @@ export async function listContainer(
   account: string,
   container: string,
   params: ListingParams,
-  newest = false,
+  read: ReadPreference = EVENTUAL,
 ): Promise<ContainerListing | null> {
-  const listing = await read(ctx, account, container, newest, (stub) => stub.listObjects(account, container, params));
+  const listing = await readWith(ctx, account, container, read, (stub) => stub.listObjects(account, container, params));
   ctx.cache.set(
     infoKey(account, container),
     listing?.container ?? null,

@@ -6,12 +6,22 @@
 
 import type { Config } from "../../config/config";
 import { TimestampClock, type Timestamp } from "../../common/timestamp";
-import { NODE_TIMEOUT_MS } from "../../common/constraints";
+import { NODE_TIMEOUT_MS, POST_QUORUM_TIMEOUT_MS } from "../../common/constraints";
 import { SwiftError } from "../../common/errors";
 import type { ReplicaReply } from "../../common/replies";
 import { ReplicaClient, type ReplicaStub } from "../../durable/client";
 import { handoffSlot } from "../../durable/identity";
-import { fanOut, readFirst, readNewest, readOrder, repairDuties, type ZoneReply } from "../fan-out";
+import {
+  answeredByQuorum,
+  fanOut,
+  readFirst,
+  readNewest,
+  readOrder,
+  readQuorum,
+  repairDuties,
+  type ZoneReply,
+} from "../fan-out";
+import { hintPlace, nearestZone, type Place } from "../affinity";
 import { writeStatus } from "../quorum";
 import type { RingName } from "../../ring/types";
 import { InfoCache } from "./info-cache";
@@ -75,22 +85,90 @@ export function partitionReplicas<R extends RingName>(ctx: ServiceContext, ring:
 }
 
 /**
- * Reads a value from the first replica that has it (all at once with X-Newest); null when none
- * has it, 503 when none answered at all.
+ * How a read picks replicas. `consistency`: "first", the first replica that has the row, in read
+ * order (Swift's default: eventual); "quorum", the newest of replicas in a quorum of zones, so an
+ * acknowledged write or delete is always seen (`X-Consistency: quorum`, or a container's
+ * `X-Container-Meta-Consistency: quorum`); "newest", the newest of every replica (X-Newest).
+ * `near`: where the caller is, so the nearest primary zone is read first (read affinity); null
+ * when unknown or READ_AFFINITY is off.
+ */
+export interface ReadPreference {
+  consistency: "first" | "quorum" | "newest";
+  near: Place | null;
+}
+
+/** Swift's default read: the first replica holding the row, primaries in a random order. */
+export const EVENTUAL: ReadPreference = { consistency: "first", near: null };
+/** X-Newest: every replica, the newest row. */
+export const NEWEST: ReadPreference = { consistency: "newest", near: null };
+
+/** The primary zone of a partition nearest `near`, or null (no place known, no zone with a location hint). */
+function nearestPrimary(ctx: ServiceContext, ring: RingName, primaries: readonly string[], near: Place | null) {
+  const zones = ctx.config.rings.get(ring);
+  return nearestZone(primaries, (zone) => hintPlace(zones.zone(zone)?.locationHint ?? null), near);
+}
+
+/**
+ * Reads a value as `read` asks (the first replica that has it, a quorum of zones, or every
+ * replica); null when none has it (or the newest is a tombstone), 503 when none answered at all,
+ * or, for a quorum read, when fewer than a quorum of zones did.
  */
 export async function readValue<R extends RingName, T>(
   ctx: ServiceContext,
   ring: R,
   partition: number,
-  newest: boolean,
+  read: ReadPreference,
   method: (stub: ReplicaStub<R>) => Promise<ReplicaReply<T>>,
 ): Promise<ZoneReply<T> | null> {
   const { primaries, handoffs, call } = partitionReplicas(ctx, ring, partition);
-  const zones = readOrder(primaries, handoffs, ctx.random);
-  const { found, replies } = await (newest ? readNewest(zones, call(method)) : readFirst(zones, call(method)));
+  if (read.consistency === "quorum") {
+    const { found, replies } = await readQuorum(primaries, handoffs, call(method));
+    if (!answeredByQuorum(replies, primaries.length)) throw new SwiftError("ServiceUnavailable");
+    return found;
+  }
+  const zones = readOrder(primaries, handoffs, ctx.random, nearestPrimary(ctx, ring, primaries, read.near));
+  const { found, replies } = await (read.consistency === "newest"
+    ? readNewest(zones, call(method))
+    : readFirst(zones, call(method)));
   if (found?.reply.value !== undefined) return found;
   if (replies.every((r) => r.reply.status === 503)) throw new SwiftError("ServiceUnavailable");
   return null;
+}
+
+/**
+ * Reads a container's or account's listing (or its row) at quorum consistency, where rows have no
+ * single timestamp to pick the newest by: the partition hashes of a quorum of zones' primaries
+ * are compared first; when they differ, the primary read from (the nearest that answered)
+ * repairs with its peers before it answers, so it holds every row a quorum acknowledged. 503
+ * when fewer than a quorum of zones answer, or the repair fails.
+ */
+export async function readAgreed<R extends "container" | "account", T>(
+  ctx: ServiceContext,
+  ring: R,
+  partition: number,
+  near: Place | null,
+  method: (stub: ReplicaStub<R>) => Promise<ReplicaReply<T>>,
+): Promise<ZoneReply<T> | null> {
+  const { primaries, handoffs, call } = partitionReplicas(ctx, ring, partition);
+  const hashes = await fanOut(
+    primaries,
+    handoffs,
+    call((stub) => stub.partitionHash()),
+    POST_QUORUM_TIMEOUT_MS,
+    answeredByQuorum,
+  );
+  const answered = hashes.filter((r) => r.reply.status === 200 && primaries.includes(r.zone));
+  if (!answeredByQuorum(answered, primaries.length)) throw new SwiftError("ServiceUnavailable");
+  const nearest = nearestPrimary(ctx, ring, primaries, near);
+  const source = answered.find((r) => r.zone === nearest) ?? answered[0];
+  if (source === undefined) throw new SwiftError("ServiceUnavailable");
+  if (new Set(answered.map((r) => r.reply.value?.hash)).size > 1) {
+    const repaired = await ctx.client.protocol(ring, partition, source.zone, (stub) => stub.repair(), NODE_TIMEOUT_MS);
+    if (repaired.status >= 300) throw new SwiftError("ServiceUnavailable");
+  }
+  const reply = await call(method)(source.zone);
+  if (reply.status === 503) throw new SwiftError("ServiceUnavailable");
+  return reply.value === undefined ? null : { zone: source.zone, reply };
 }
 
 /**

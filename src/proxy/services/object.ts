@@ -23,7 +23,15 @@ import { bodyKey, copyBody, countR2, deleteBody, writeBody, type BodyTarget } fr
 import { policyOfIndex } from "../../config/storage-policies";
 import type { ObjectRingName } from "../../ring/types";
 import { containerInfo } from "./container";
-import { partitionReplicas, readValue, settleWrite, writePartition, type ServiceContext } from "./context";
+import {
+  EVENTUAL,
+  partitionReplicas,
+  readValue,
+  settleWrite,
+  writePartition,
+  type ReadPreference,
+  type ServiceContext,
+} from "./context";
 
 export interface ObjectPath {
   account: string;
@@ -87,11 +95,15 @@ export function isExpired(row: ObjectRow, nowMs: number): boolean {
   return row.deleteAt !== null && row.deleteAt * 1000 <= nowMs;
 }
 
-/** The object's row from the first replica holding it (all replicas with X-Newest); null when none. */
-export async function findObject(ctx: ServiceContext, path: ObjectPath, newest = false): Promise<FoundObject | null> {
+/** The object's row as `read` asks (the first replica holding it, a quorum of zones, every replica); null when none. */
+export async function findObject(
+  ctx: ServiceContext,
+  path: ObjectPath,
+  read: ReadPreference = EVENTUAL,
+): Promise<FoundObject | null> {
   const name = objectKey(path.account, path.container, path.object);
   const ring = await objectRingOf(ctx, path.account, path.container);
-  const found = await readValue(ctx, ring, objectPartition(ctx, ring, path), newest, (stub) => stub.getObject(name));
+  const found = await readValue(ctx, ring, objectPartition(ctx, ring, path), read, (stub) => stub.getObject(name));
   if (!found?.reply.value || isExpired(found.reply.value, Date.now())) return null;
   return { zone: found.zone, row: found.reply.value, ring };
 }

@@ -16,9 +16,10 @@ import { SwiftError } from "../../common/errors";
 import { listingFormat, listingParams, listingTypeHeaders, renderListing, subdirEntry } from "./listing";
 import type { RenderedEntry } from "./listing";
 import { xmlText } from "../../common/markup";
-import { checkNameLength, emptyResponse, isNewest, normalForm, statusOrThrow, type SwiftRequest } from "./request";
+import { checkNameLength, emptyResponse, normalForm, statusOrThrow, type SwiftRequest } from "./request";
 import type { StoragePolicies } from "../../config/storage-policies";
 import { Timestamp } from "../../common/timestamp";
+import { readPreference } from "./consistency";
 
 /**
  * Account headers kept as metadata besides X-Account-Meta-* (the account ACL, checked by the authorize stage; the ETag
@@ -79,7 +80,7 @@ function requireResellerAdmin(req: SwiftRequest): string {
 export async function head(req: SwiftRequest): Promise<Response> {
   const account = checkAccount(req);
   const { format, vary } = listingFormat(req.url, req.request.headers);
-  const found = await headAccount(req.ctx, account, isNewest(req));
+  const found = await headAccount(req.ctx, account, await readPreference(req));
   refuseDeleted(found);
   const row = found ?? emptyAccount(account, req.ctx.now());
   return emptyResponse(204, { ...accountHeaders(req.ctx.config.policies, row), ...listingTypeHeaders(format, vary) });
@@ -115,7 +116,7 @@ export async function get(req: SwiftRequest): Promise<Response> {
   const account = checkAccount(req);
   const { format, vary } = listingFormat(req.url, req.request.headers);
   const params = listingParams(req.url, ACCOUNT_LISTING_LIMIT, false);
-  const listing = await listAccount(req.ctx, account, params, isNewest(req));
+  const listing = await listAccount(req.ctx, account, params, await readPreference(req));
   refuseDeleted(listing?.account ?? null);
   const row = listing?.account ?? emptyAccount(account, req.ctx.now());
   const entries: RenderedEntry[] = (listing?.entries ?? []).map((entry) => {

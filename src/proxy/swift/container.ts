@@ -21,7 +21,6 @@ import {
   checkNameLength,
   emptyResponse,
   httpDateOf,
-  isNewest,
   normalForm,
   required,
   statusOrThrow,
@@ -29,6 +28,7 @@ import {
 } from "./request";
 import { SwiftError } from "../../common/errors";
 import { policyByName, policyOfIndex, type StoragePolicy } from "../../config/storage-policies";
+import { readPreference } from "./consistency";
 
 /** How Swift spells the header in its messages. */
 const X_STORAGE_POLICY_NAME = "X-Storage-Policy";
@@ -123,7 +123,7 @@ export async function head(req: SwiftRequest): Promise<Response> {
     account,
     container,
     { limit: 0, marker: "", endMarker: "", prefix: null, delimiter: null, reverse: false, path: null },
-    isNewest(req),
+    await readPreference(req),
   );
   if (!listing) throw new SwiftError("NotFound");
   return emptyResponse(204, { ...containerHeaders(req, listing.container), ...listingTypeHeaders(format, vary) });
@@ -177,7 +177,7 @@ export async function get(req: SwiftRequest): Promise<Response> {
   const { account, container } = names(req);
   const { format, vary } = listingFormat(req.url, req.request.headers);
   const params = listingParams(req.url, CONTAINER_LISTING_LIMIT, true);
-  const listing = await listContainer(req.ctx, account, container, params, isNewest(req));
+  const listing = await listContainer(req.ctx, account, container, params, await readPreference(req));
   if (!listing) throw new SwiftError("NotFound");
   const entries: RenderedEntry[] = listing.entries.map((entry) => {
     if (entry.kind === "subdir") return subdirEntry(entry.name, "container");

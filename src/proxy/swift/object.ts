@@ -27,8 +27,10 @@ import {
 } from "../services/object";
 import { manifestRead, readsManifestWhole, sloManifest } from "./large-objects/environ";
 import { withSloParams } from "./large-objects/swift-bytes";
-import { checkNameLength, emptyResponse, isNewest, required, statusOrThrow, type SwiftRequest } from "./request";
+import { checkNameLength, emptyResponse, required, statusOrThrow, type SwiftRequest } from "./request";
 import { copyLinkHeaders, linkHeaders, splitSymlinkParams, withStoredParams } from "./symlink/params";
+import { readPreference } from "./consistency";
+import { NEWEST } from "../services/context";
 
 function objectPath(req: SwiftRequest): ObjectPath {
   return { account: req.path.account, container: required(req.path.container), object: required(req.path.object) };
@@ -108,7 +110,7 @@ function ifDeleteAtOf(headers: Headers): Timestamp | null {
 export async function checkIfDeleteAt(req: SwiftRequest): Promise<void> {
   const wanted = ifDeleteAtOf(req.request.headers);
   if (wanted === null) return;
-  const found = await findObject(req.ctx, objectPath(req), true);
+  const found = await findObject(req.ctx, objectPath(req), NEWEST);
   if (!found) throw new SwiftError("NotFound");
   if (wanted.offset !== 0 || wanted.units !== (found.row.deleteAt ?? 0) * 100_000) {
     throw SwiftError.html("PreconditionFailed", "X-If-Delete-At and X-Delete-At do not match");
@@ -234,7 +236,7 @@ export async function put(req: SwiftRequest): Promise<Response> {
 export async function get(req: SwiftRequest): Promise<Response> {
   const path = objectPath(req);
   const headers = req.request.headers;
-  const found = await findObject(req.ctx, path, isNewest(req));
+  const found = await findObject(req.ctx, path, await readPreference(req));
   if (!found) {
     if (headers.get(H.IF_MATCH) !== null) throw new SwiftError("PreconditionFailed");
     throw new SwiftError("NotFound");
@@ -477,14 +479,23 @@ async function copy(req: SwiftRequest, source: ObjectPath, destination: ObjectPa
     headers.get(H.CONTENT_TYPE) ?? got.headers.get(H.CONTENT_TYPE) ?? "application/octet-stream",
   );
   putHeaders.set(H.CONTENT_LENGTH, String(length));
-  const put = await req.subrequest({
-    method: "PUT",
-    path: `/v1/${destination.account}/${destination.container}/${destination.object}`,
-    query: manifestGet && isTrue(got.headers.get(H.X_STATIC_LARGE_OBJECT)) ? "multipart-manifest=put" : "",
-    headers: putHeaders,
-    body: length > 0 ? got.body : null,
-    source: "copy",
-  });
+  // The PUT's only body is the source's: a ClientDisconnect from it says the source stopped
+  // mid-stream (a large object's segment unreadable), not the client. Swift answers 500 (proxy
+  // obj.py _transfer_data); the source was unavailable, so 503: the copy may be tried again.
+  const put = await req
+    .subrequest({
+      method: "PUT",
+      path: `/v1/${destination.account}/${destination.container}/${destination.object}`,
+      query: manifestGet && isTrue(got.headers.get(H.X_STATIC_LARGE_OBJECT)) ? "multipart-manifest=put" : "",
+      headers: putHeaders,
+      body: length > 0 ? got.body : null,
+      source: "copy",
+    })
+    .catch((error: unknown) => {
+      throw error instanceof SwiftError && error.kind === "ClientDisconnect"
+        ? new SwiftError("ServiceUnavailable")
+        : error;
+    });
   if (length === 0) await got.body?.cancel();
   if (put.status !== 201 && put.status !== 202) return put;
   await put.body?.cancel();

@@ -152,8 +152,3 @@ export function statusOrThrow(status: number): number {
   if (status >= 500) throw new SwiftError("InternalServerError");
   return status;
 }
-
-/** X-Newest: true asks every replica and serves the newest. */
-export function isNewest(req: SwiftRequest): boolean {
-  return req.request.headers.get(H.X_NEWEST)?.toLowerCase() === "true";
-}

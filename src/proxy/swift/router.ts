@@ -29,6 +29,7 @@ import { etagQuoter } from "./etag-quoter";
 import * as object from "./object";
 import { objectVersioning } from "./versioning/object-versioning";
 import { quotas } from "./quotas";
+import { consistency } from "./consistency";
 import { compose, type Middleware, type Next } from "./pipeline";
 import type { Environ, SubrequestInit, SwiftRequest } from "./request";
 import { slo } from "./large-objects/slo";
@@ -82,7 +83,8 @@ const dispatch: Next = async (req) => {
  * The pipeline, in Swift's order (etc/proxy-server.conf-sample: … cache etag-quoter … cors bulk
  * tempurl formpost tempauth staticweb container-quotas account-quotas slo dlo versioned_writes
  * symlink proxy-server; etag-quoter "just after cache"; versioned_writes' filter wraps
- * object_versioning below the legacy stage, versioned_writes/__init__.py). One line per middleware.
+ * object_versioning below the legacy stage, versioned_writes/__init__.py), and edgeswift's
+ * consistency stage after the quotas. One line per middleware.
  */
 const PIPELINE: readonly Middleware[] = [
   etagQuoter,
@@ -93,6 +95,7 @@ const PIPELINE: readonly Middleware[] = [
   authorize,
   staticweb,
   quotas,
+  consistency,
   slo,
   dlo,
   versionedWrites,

@@ -264,7 +264,7 @@ describe("S3 CompleteMultipartUpload of more parts than one SLO manifest holds",
     expect((await s3Sent("DELETE", `/${bucket}/${key}`)).status).toBe(204);
     expect((await s3Sent("HEAD", `/${bucket}/${key}`)).status).toBe(404);
     expect(await segmentNames(`${key}/`)).toEqual([]);
-  });
+  }, 300_000);
 });
 
 describe("nothing of a nested upload is left behind", () => {

@@ -1,5 +1,13 @@
 import { describe, it } from "vitest";
-import { fanOut, readFirst, readNewest, readOrder, repairDuties, type ZoneReply } from "../../../src/proxy/fan-out";
+import {
+  fanOut,
+  readFirst,
+  readNewest,
+  readOrder,
+  readQuorum,
+  repairDuties,
+  type ZoneReply,
+} from "../../../src/proxy/fan-out";
 import { quorumSize } from "../../../src/common/quorum";
 import { bestStatus, writeStatus, zonesAnswering } from "../../../src/proxy/quorum";
 import type { ReplicaReply } from "../../../src/common/replies";
@@ -236,6 +244,41 @@ describe("reads", () => {
     });
     const { found } = await readNewest(["z1", "z2", "z3"], replicas.call);
     expect(found).toBeNull();
+  });
+
+  it("readQuorum keeps the newest of a quorum of zones and does not wait for a primary that never answers", async ({
+    expect,
+  }) => {
+    const call = (zone: string): Promise<ReplicaReply<string>> => {
+      if (zone === "z1") return Promise.resolve({ status: 200, timestamp: "1", value: "old" });
+      if (zone === "z2") return Promise.resolve({ status: 404, timestamp: "2" });
+      return new Promise(() => undefined);
+    };
+    const { found, replies } = await readQuorum(["z1", "z2", "z3"], [], call);
+    expect(found).toBeNull(); // the newest of the quorum is a tombstone
+    expect(replies.map((r) => r.reply.status)).toEqual([200, 404, 503]);
+  });
+
+  it("readQuorum covers a failed primary with a handoff and counts a 404 as an answer", async ({ expect }) => {
+    const replicas = scriptedReplicas({
+      z1: { status: 503 },
+      "z2/handoff": { status: 404 },
+      z2: { status: 404 },
+      z3: { status: 200, timestamp: "5", value: "row" },
+    });
+    const { found } = await readQuorum(["z1", "z2", "z3"], ["z1/handoff", "z2/handoff"], replicas.call);
+    expect(found?.reply.value).toBe("row");
+    expect(replicas.zonesCalled).toContain("z2/handoff");
+  });
+
+  it("readOrder puts the nearest primary first and the others in ring order (read affinity)", ({ expect }) => {
+    expect(readOrder(["z1", "z2", "z3"], ["z4"], () => 0, "z2")).toEqual(["z2", "z1", "z3", "z4"]);
+    // A nearest zone that is not a primary of the partition changes nothing: the primaries are shuffled.
+    expect(
+      readOrder(["z1", "z2", "z3"], ["z4"], () => 0.99, "z4")
+        .slice(0, 3)
+        .sort(),
+    ).toEqual(["z1", "z2", "z3"]);
   });
 
   it("readOrder shuffles the primaries and keeps handoffs last", ({ expect }) => {
