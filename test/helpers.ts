@@ -7,6 +7,7 @@
 import { env, exports } from "cloudflare:workers";
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import worker from "../src/index";
+import type { DashboardFigures } from "../src/proxy/dashboard/figures";
 
 export const BASE = "http://edgeswift.test";
 
@@ -91,4 +92,24 @@ export async function swiftWithVars(
   const response = await worker.fetch(request, { ...env, ...vars } as Env, ctx);
   await waitOnExecutionContext(ctx);
   return response;
+}
+
+/** The reseller admin's request to an operator route (`/dashboard/data`, `/recon/sweep`…); throws unless 200. */
+async function asResellerAdmin(method: string, path: string): Promise<Response> {
+  const response = await exports.default.fetch(`${BASE}${path}`, {
+    method,
+    headers: { "X-Auth-Token": await tokenFor("admin:admin", "admin") },
+  });
+  if (response.status !== 200) throw new Error(`${method} ${path}: ${response.status} ${await text(response)}`);
+  return response;
+}
+
+/** Every figure of the operators' dashboard, as `GET /dashboard/data` answers the reseller admin. */
+export async function dashboardData(): Promise<DashboardFigures> {
+  return (await asResellerAdmin("GET", "/dashboard/data")).json();
+}
+
+/** Runs the ring sweeps now (`POST /recon/sweep?only=sweep`), as the reseller admin. */
+export async function sweepNow(): Promise<void> {
+  await text(await asResellerAdmin("POST", "/recon/sweep?only=sweep"));
 }

@@ -3,7 +3,8 @@
  * This isolate's requests per operation and status, and their latencies as a histogram, for
  * `GET /metrics` (proxy/metrics.ts). Latency runs from the request's arrival to its response's
  * headers (a body still streaming is not in it); the runtime's clock moves on I/O, so it is the
- * time spent waiting on replicas and buckets more than CPU.
+ * time spent waiting on replicas and buckets more than CPU. Also the replica reads and writes this
+ * isolate's ReplicaClient sent each zone (durable/client.ts), the zones' share of the traffic.
  */
 
 /** Upper bounds of the latency buckets, in seconds (Prometheus's default buckets). */
@@ -16,10 +17,28 @@ export interface LatencyEntry {
   sumSeconds: number;
 }
 
+/** A replica call's kind, from its method: Swift's verbs, read (GET, HEAD) or write (PUT, POST, DELETE). */
+export type ReplicaCallKind = "reads" | "writes";
+
+/**
+ * Whether a replica RPC method reads or writes (`getObject`, `headAccount`, `listObjects`;
+ * `putObject`, `postContainer`, `deleteObjects`); null for replication's and the updaters'
+ * (`mergeRows`, `updateObjects`, `partitionHash`…), which are not a client's traffic.
+ */
+export function replicaCallKind(method: string): ReplicaCallKind | null {
+  if (/^(get|head|list)[A-Z]/.test(method)) return "reads";
+  if (/^(put|post|delete)[A-Z]/.test(method)) return "writes";
+  return null;
+}
+
+/** Replica reads and writes sent to one zone. */
+export type ZoneCalls = Record<ReplicaCallKind, number>;
+
 export class RequestMetrics {
   /** Requests by operation, then by status. */
   readonly #requests = new Map<string, Map<number, number>>();
   readonly #latency = new Map<string, LatencyEntry>();
+  readonly #zones = new Map<string, ZoneCalls>();
 
   /** One request of `operation` answered `status` after `seconds`. */
   record(operation: string, status: number, seconds: number): void {
@@ -36,6 +55,22 @@ export class RequestMetrics {
     entry.buckets[bucket] = (entry.buckets[bucket] ?? 0) + 1;
     entry.count += 1;
     entry.sumSeconds += seconds;
+  }
+
+  /** One replica call to `zone` by `method` (a replica RPC method's name); not counted unless it reads or writes. */
+  replicaCall(zone: string, method: string): void {
+    const kind = replicaCallKind(method);
+    if (kind === null) return;
+    const calls = this.#zones.get(zone) ?? { reads: 0, writes: 0 };
+    calls[kind] += 1;
+    this.#zones.set(zone, calls);
+  }
+
+  /** Replica reads and writes per zone, sorted by zone (copies). */
+  zoneCalls(): { zone: string; calls: ZoneCalls }[] {
+    return [...this.#zones]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([zone, calls]) => ({ zone, calls: { ...calls } }));
   }
 
   /** Requests by operation and status, sorted by both. */

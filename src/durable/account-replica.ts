@@ -19,7 +19,7 @@ import {
   type ContainerReport,
   type MetadataMap,
 } from "./rows";
-import { ACCOUNT_MIGRATIONS, AccountRows, type AccountReplicaRow } from "./schema/account";
+import { ACCOUNT_MIGRATIONS, AccountRows, type AccountReplicaRow, type AccountUsage } from "./schema/account";
 
 export interface AccountListing {
   account: AccountRow;
@@ -114,6 +114,17 @@ export class AccountReplica extends ReplicaBase<AccountReplicaRow, AccountRows> 
       const current = this.rows.account(account);
       if (!current) return { status: 404 };
       return { status: 200, timestamp: current.putTimestamp, value: current };
+    });
+  }
+
+  /**
+   * The totals of the live accounts named, or (null) of the first this replica holds by name, at
+   * most `limit` (capped at ROWS_PER_RPC_MAX): the dashboard's usage panel and /metrics.
+   */
+  accountUsage(accounts: string[] | null, limit: number): ReplicaReply<AccountUsage[]> {
+    return this.measured(() => {
+      this.ensureSchema();
+      return { status: 200, value: this.rows.usage(accounts, Math.min(limit, ROWS_PER_RPC_MAX)) };
     });
   }
 

@@ -10,6 +10,7 @@ import type { ReplicaReply } from "../common/replies";
 import { ringKind, type RingKind, type RingName } from "../ring/types";
 import { currentWork, DO_REQUEST_COUNTER } from "../common/work";
 import { within } from "../common/within";
+import { requestMetrics } from "../common/request-metrics";
 import { faults } from "./faults";
 import { replicaName, slotZone } from "./identity";
 
@@ -105,9 +106,8 @@ export class ReplicaClient {
     work?.add(DO_REQUEST_COUNTER[ringKind(ring)], 1);
     work?.add("subrequests", 1);
     try {
-      const reply: ReplicaReply<T> = await within(method(this.stub(ring, partition, zone)), timeoutMs, {
-        status: 503,
-      });
+      const stub = countingZoneCalls(this.stub(ring, partition, zone), slotZone(zone));
+      const reply: ReplicaReply<T> = await within(method(stub), timeoutMs, { status: 503 });
       if (work && reply.work) work.addReplyWork(reply.work);
       return reply;
     } catch (error) {
@@ -115,6 +115,19 @@ export class ReplicaClient {
       return failureReply(error);
     }
   }
+}
+
+/**
+ * The stub, counting the methods called on it as reads or writes of `zone` in this isolate's
+ * request metrics (the zones' share of the traffic, common/request-metrics.ts).
+ */
+function countingZoneCalls<S extends object>(stub: S, zone: string): S {
+  return new Proxy(stub, {
+    get(target, property) {
+      if (typeof property === "string") requestMetrics.replicaCall(zone, property);
+      return Reflect.get(target, property);
+    },
+  });
 }
 
 /** The reply a thrown call stands for: 503, marked `overloaded` when the runtime said so. */

@@ -41,7 +41,9 @@ export class Control extends DurableObject<Env> {
   /**
    * Saves where a ring's sweep stopped, and, when a pass completed, its report with the partitions
    * it found divergent among those it compared, `checked.from` to `checked.to` (exclusive); a
-   * divergent partition's first sighting is kept until a pass finds it in sync.
+   * divergent partition's first sighting is kept until a pass finds it in sync. The report, with
+   * the divergences it found repaired (`converged`, `convergedLongestMs`: how long the longest of
+   * them waited since a sweep first saw it), joins the ring's sweep history.
    */
   saveSweep(
     ring: string,
@@ -51,17 +53,26 @@ export class Control extends DurableObject<Env> {
     checked: { from: number; to: number },
   ): ReplicaReply<number | null> {
     const oldest = this.ctx.storage.transactionSync(() => {
-      const first = this.#rows.recordDivergence(ring, divergent, checked, Date.now());
-      this.#rows.saveSweep(
-        ring,
-        cursor,
+      const { oldest: first, converged } = this.#rows.recordDivergence(ring, divergent, checked, Date.now());
+      const saved =
         report === null
           ? null
-          : { ...report, oldestUnrepairedDivergence: first === null ? null : new Date(first).toISOString() },
-      );
+          : {
+              ...report,
+              oldestUnrepairedDivergence: first === null ? null : new Date(first).toISOString(),
+              converged: converged.count,
+              convergedLongestMs: converged.longestMs,
+            };
+      this.#rows.saveSweep(ring, cursor, saved);
+      if (saved !== null) this.#rows.addSweepHistory(ring, saved);
       return first;
     });
     return { status: 200, value: oldest };
+  }
+
+  /** Each ring's recent sweep reports (the last SWEEP_HISTORY_MAX), oldest first. */
+  sweepHistory(): ReplicaReply<Record<string, SweepRecord[]>> {
+    return { status: 200, value: this.#rows.sweepHistory() as Record<string, SweepRecord[]> };
   }
 
   sweepReports(): ReplicaReply<Record<string, SweepRecord>> {

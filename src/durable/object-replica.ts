@@ -155,6 +155,19 @@ export class ObjectReplica extends ReplicaBase<ObjectRow, ObjectRows> {
     });
   }
 
+  /**
+   * What this replica's duties have yet to do (the dashboard and /metrics): container updates not
+   * yet delivered (Swift's async_pendings), and objects past their X-Delete-At the expirer has yet
+   * to delete (counted up to ROWS_PER_RPC_MAX, one alarm's batch).
+   */
+  backlog(): ReplicaReply<{ updatesPending: number; expired: number }> {
+    return this.measured(() => {
+      this.ensureSchema();
+      const expired = this.rows.expiredCount(Math.floor(Date.now() / 1000), ROWS_PER_RPC_MAX);
+      return { status: 200, value: { updatesPending: this.#outbox.pendingCount, expired } };
+    });
+  }
+
   /** Container updates not yet delivered (for tests and recon). */
   pendingUpdateCount(): number {
     this.ensureSchema();

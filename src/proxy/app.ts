@@ -17,6 +17,7 @@ import { wsgiHeaderNames } from "./middleware/header-names";
 import { transId } from "./middleware/trans-id";
 import { countedWork } from "./middleware/work";
 import { admin } from "./admin";
+import { dashboard } from "./dashboard/routes";
 import { dispersion } from "./dispersion";
 import { metrics } from "./metrics";
 import { s3Api } from "./s3/router";
@@ -40,6 +41,7 @@ app.route("/", info);
 app.route("/", admin);
 app.route("/", metrics);
 app.route("/", dispersion);
+app.route("/", dashboard);
 
 // Tempauth answers any method but GET with 405 and no Allow (HEAD too: Hono would run GET's handler).
 for (const path of ["/auth/v1.0", "/auth/v1/:account/auth", "/auth/auth"]) {

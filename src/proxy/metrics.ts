@@ -5,8 +5,11 @@
  * and status and their latencies (common/request-metrics.ts), the work each operation cost as
  * `/recon/work` counts it, and the replicators' state as the control record and the ring
  * summaries hold it (each ring's last sweep, how long its oldest divergence has waited, handoffs
- * outstanding, replicas waiting for a zone, accounts queued for the reaper). Request and work
- * figures are per isolate, as `/recon/work`'s; a scraper sums them.
+ * outstanding, replicas waiting for a zone, accounts queued for the reaper), and the figures the
+ * dashboard draws, from the same functions (dashboard/figures.ts: the ring maps' cells by state,
+ * container updates pending, the expirer's backlog, the zones' replica reads and writes, the
+ * accounts' usage). Request, work and zone figures are per isolate, as `/recon/work`'s; a scraper
+ * sums them.
  */
 
 import { Hono } from "hono";
@@ -18,6 +21,7 @@ import { WORK_COUNTERS } from "../common/work";
 import { operationWork } from "../common/work-tally";
 import { controlStub } from "../durable/names";
 import { replicasWaiting } from "./admin";
+import { dashboardFigures } from "./dashboard/figures";
 import { resellerAdminOnly } from "./middleware/reseller-admin";
 
 export const metrics = new Hono<{ Bindings: Env }>();
@@ -59,8 +63,7 @@ metrics.get("/metrics", async (c) => {
     for (const counter of WORK_COUNTERS)
       text.sample("edgeswift_operation_work_total", { operation, counter }, entry[counter]);
 
-  const control = controlStub(config);
-  const [sweeps, reapQueue] = await Promise.all([control.sweepReports(), control.reapQueue()]);
+  const [sweeps, figures] = await Promise.all([controlStub(config).sweepReports(), dashboardFigures(config)]);
   const now = Date.now();
   const gauges: [name: string, help: string, field: string][] = [
     [
@@ -70,6 +73,12 @@ metrics.get("/metrics", async (c) => {
     ],
     ["edgeswift_sweep_divergent_partitions", "Partitions the ring's last sweep found divergent.", "divergent"],
     ["edgeswift_sweep_rows_moved", "Rows the ring's last sweep's repairs moved.", "rowsMoved"],
+    ["edgeswift_sweep_repaired_partitions", "Divergent partitions the ring's last sweep asked to repair.", "repaired"],
+    [
+      "edgeswift_sweep_converged_partitions",
+      "Divergences an earlier sweep saw that the ring's last sweep found repaired.",
+      "converged",
+    ],
     [
       "edgeswift_handoffs_outstanding",
       "Handoff replicas the ring's last sweep found holding rows.",
@@ -86,6 +95,14 @@ metrics.get("/metrics", async (c) => {
   for (const [ring, report] of Object.entries(reports))
     if (typeof report.durationMs === "number")
       text.sample("edgeswift_sweep_duration_seconds", { ring }, report.durationMs / 1000);
+  text.family(
+    "edgeswift_sweep_convergence_seconds",
+    "gauge",
+    "How long the longest divergence the ring's last sweep found repaired had waited since a sweep first saw it.",
+  );
+  for (const [ring, report] of Object.entries(reports))
+    if (typeof report.convergedLongestMs === "number")
+      text.sample("edgeswift_sweep_convergence_seconds", { ring }, report.convergedLongestMs / 1000);
   text.family(
     "edgeswift_replication_lag_seconds",
     "gauge",
@@ -109,7 +126,57 @@ metrics.get("/metrics", async (c) => {
     for (const [zone, count] of Object.entries(await replicasWaiting(config, ring)))
       text.sample("edgeswift_replicas_waiting", { ring, zone }, count);
   text.family("edgeswift_reaper_accounts_queued", "gauge", "Deleted accounts the reaper has yet to empty.");
-  text.sample("edgeswift_reaper_accounts_queued", {}, (reapQueue.value ?? []).length);
+  text.sample("edgeswift_reaper_accounts_queued", {}, figures.reaperQueue.length);
+  text.family(
+    "edgeswift_ring_cells",
+    "gauge",
+    "The ring map's cells (partition and zone) by state as the ring summaries last had them reported: sync, repairing, handoff, down, empty, none.",
+  );
+  for (const map of figures.maps)
+    for (const [state, count] of Object.entries(map.counts))
+      text.sample("edgeswift_ring_cells", { ring: map.ring, state }, count);
+  const backlog = figures.backlog;
+  for (const [name, help, value] of [
+    [
+      "edgeswift_container_updates_pending",
+      "Container updates the object replicas asked have yet to deliver (Swift's async_pendings).",
+      backlog.updatesPending,
+    ],
+    [
+      "edgeswift_expirer_backlog_objects",
+      "Objects past their X-Delete-At the object replicas asked have yet to expire.",
+      backlog.expired,
+    ],
+    [
+      "edgeswift_backlog_replicas_asked",
+      "Object replicas asked for the backlog figures (the first the ring summaries list).",
+      backlog.replicasAsked,
+    ],
+    [
+      "edgeswift_backlog_replicas_holding",
+      "Object replicas the ring summaries list as holding rows.",
+      backlog.replicasHolding,
+    ],
+  ] as const) {
+    text.family(name, "gauge", help);
+    text.sample(name, {}, value);
+  }
+  text.family(
+    "edgeswift_replica_calls_total",
+    "counter",
+    "Replica reads (GET, HEAD, listings) and writes (PUT, POST, DELETE) this isolate sent, by zone.",
+  );
+  for (const { zone, calls } of figures.zones)
+    for (const [kind, count] of Object.entries(calls))
+      text.sample("edgeswift_replica_calls_total", { zone, kind }, count);
+  for (const [name, help, field] of [
+    ["edgeswift_account_containers", "Containers in the account, as one of its replicas holds it.", "containers"],
+    ["edgeswift_account_objects", "Objects in the account, as one of its replicas holds it.", "objects"],
+    ["edgeswift_account_bytes", "Bytes stored in the account, as one of its replicas holds it.", "bytes"],
+  ] as const) {
+    text.family(name, "gauge", help);
+    for (const usage of figures.accounts.usage) text.sample(name, { account: usage.account }, usage[field]);
+  }
   return new Response(text.toString(), {
     status: 200,
     headers: { [H.CONTENT_TYPE]: "text/plain; version=0.0.4; charset=utf-8" },

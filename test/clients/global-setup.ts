@@ -1,7 +1,8 @@
 /**
  * @module
- * Starts the Worker under `wrangler dev` on loopback with fresh local storage, once for all client
- * tests, and hands its base URL to them (`inject("edgeswiftBaseUrl")`). Wrangler runs in its own
+ * Starts the Worker under `wrangler dev` on loopback with fresh local storage and fault injection
+ * on (the dashboard's test takes a zone down with its buttons), once for all client tests, and
+ * hands its base URL to them (`inject("edgeswiftBaseUrl")`). Wrangler runs in its own
  * process group so teardown stops exactly it and the children it started (esbuild, workerd).
  */
 

@@ -7,7 +7,7 @@
 
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { access, constants, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 
@@ -206,4 +206,19 @@ export function randomBody(size: number): Buffer {
 /** Sorts names as Swift lists them: by their UTF-8 bytes. */
 export function swiftOrder(names: Iterable<string>): string[] {
   return [...names].sort((a, b) => Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8")));
+}
+
+/** Debian's chromium package; Playwright's own browser downloads are not used. */
+export const CHROMIUM = "/usr/bin/chromium";
+
+/** Fails with what to install when Chromium is missing. */
+export async function requireChromium(): Promise<void> {
+  try {
+    await access(CHROMIUM, constants.X_OK);
+  } catch {
+    throw new Error(
+      `Chromium is not installed (${CHROMIUM} is missing): run \`apt-get install chromium\` ` +
+        "(Debian's package; .ci/run installs it with the other clients).",
+    );
+  }
 }

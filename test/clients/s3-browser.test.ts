@@ -9,7 +9,7 @@
  * screenshot under test/clients/artefacts/ (not in git). Chromium missing fails the file.
  */
 
-import { access, constants, mkdir } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname } from "node:path";
@@ -27,12 +27,10 @@ import {
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { type Browser, type CDPSession, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, inject, it } from "vitest";
-import { md5, randomBody, uniqueName } from "./helpers";
+import { CHROMIUM, md5, randomBody, requireChromium, uniqueName } from "./helpers";
 import { failure, isolateSdkEnvironment, sdkClient } from "./s3/sdk";
 
 const BASE_URL = inject("edgeswiftBaseUrl");
-/** Debian's chromium package; Playwright's own browser downloads are not used. */
-const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOT = fileURLToPath(new URL("artefacts/s3-browser.png", import.meta.url));
 /** Not CORS-safelisted as a Content-Type: with it (and PUT) the browser sends a preflight first. */
 const CONTENT_TYPE = "application/octet-stream";
@@ -169,17 +167,6 @@ async function startSite(): Promise<Server> {
     server.listen(0, "127.0.0.1", resolve);
   });
   return server;
-}
-
-async function requireChromium(): Promise<void> {
-  try {
-    await access(CHROMIUM, constants.X_OK);
-  } catch {
-    throw new Error(
-      `Chromium is not installed (${CHROMIUM} is missing): run \`apt-get install chromium\` ` +
-        "(Debian's package; .ci/run installs it with the other clients).",
-    );
-  }
 }
 
 beforeAll(async () => {

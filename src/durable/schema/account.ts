@@ -122,6 +122,14 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
 ];
 
 /** A row an account replica exchanges in repair: an account's own row or one of its container rows. */
+/** An account's totals as one replica holds them (the dashboard's usage panel). */
+export interface AccountUsage {
+  account: string;
+  containers: number;
+  objects: number;
+  bytes: number;
+}
+
 export type AccountReplicaRow = { kind: "account"; row: AccountRow } | { kind: "container"; row: AccountContainerRow };
 
 interface AccountRowSql extends Record<string, SqlStorageValue> {
@@ -215,6 +223,28 @@ export class AccountRows extends HashedRows {
   /** An account's own row, or null. */
   account(name: string): AccountRow | null {
     return this.find("account", ACCOUNT_KEY, [name], accountFromSql);
+  }
+
+  /**
+   * The totals of the live accounts named (`accounts`), or of the first `limit` by name (null),
+   * at most `limit` either way.
+   */
+  usage(accounts: readonly string[] | null, limit: number): AccountUsage[] {
+    const names = accounts?.slice(0, limit) ?? [];
+    const where = accounts === null ? "" : `AND name IN (${names.map(() => "?").join(", ") || "NULL"})`;
+    return this.sql
+      .exec<{ name: string; container_count: number; object_count: number; bytes_used: number }>(
+        `SELECT name, container_count, object_count, bytes_used FROM account WHERE status = '' ${where} ORDER BY name LIMIT ?`,
+        ...names,
+        limit,
+      )
+      .toArray()
+      .map((row) => ({
+        account: row.name,
+        containers: row.container_count,
+        objects: row.object_count,
+        bytes: row.bytes_used,
+      }));
   }
 
   /** Stores an account's row and moves its hash in the tree; call inside a transaction. */

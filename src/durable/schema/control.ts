@@ -44,7 +44,25 @@ export const CONTROL_MIGRATIONS: readonly Migration[] = [
       CREATE TABLE s3_bucket (name TEXT PRIMARY KEY, account TEXT NOT NULL, claimed_at INTEGER NOT NULL) WITHOUT ROWID;
     `,
   },
+  {
+    // Each ring's recent sweeps, newest last (the dashboard's charts): the last SWEEP_HISTORY_MAX
+    // invocations' reports per ring, older ones dropped as new ones come.
+    id: 4,
+    sql: `
+      CREATE TABLE sweep_history (id INTEGER PRIMARY KEY AUTOINCREMENT, ring TEXT NOT NULL, report TEXT NOT NULL);
+      CREATE INDEX sweep_history_ring ON sweep_history (ring, id);
+    `,
+  },
 ];
+
+/** Sweep reports kept per ring in the history (one per invocation: cron's every five minutes, about 17 hours). */
+export const SWEEP_HISTORY_MAX = 200;
+
+/** Divergences a sweep found repaired: how many, and how long the longest of them had waited (ms). */
+export interface Converged {
+  count: number;
+  longestMs: number;
+}
 
 /** What a bucket needs S3 housekeeping for: its lifecycle configuration, or its open multipart uploads. */
 export type S3HousekeepingKind = "lifecycle" | "uploads";
@@ -100,6 +118,27 @@ export class ControlRows {
     );
   }
 
+  /** Adds a sweep's report to its ring's history and drops what is past SWEEP_HISTORY_MAX. */
+  addSweepHistory(ring: string, report: unknown): void {
+    this.#sql.exec("INSERT INTO sweep_history (ring, report) VALUES (?, ?)", ring, JSON.stringify(report));
+    this.#sql.exec(
+      "DELETE FROM sweep_history WHERE ring = ? AND id <= (SELECT id FROM sweep_history WHERE ring = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
+      ring,
+      ring,
+      SWEEP_HISTORY_MAX,
+    );
+  }
+
+  /** Each ring's recent sweep reports, oldest first. */
+  sweepHistory(): Record<string, unknown[]> {
+    const history: Record<string, unknown[]> = {};
+    for (const row of this.#sql.exec<{ ring: string; report: string }>(
+      "SELECT ring, report FROM sweep_history ORDER BY ring, id",
+    ))
+      (history[row.ring] ??= []).push(JSON.parse(row.report) as unknown);
+    return history;
+  }
+
   sweepReports(): Record<string, unknown> {
     const reports: Record<string, unknown> = {};
     for (const row of this.#sql.exec<{ ring: string; report: string | null }>("SELECT ring, report FROM sweep")) {
@@ -112,26 +151,30 @@ export class ControlRows {
    * Records which partitions of a ring, among those compared from `checked.from` to `checked.to`
    * (exclusive), are divergent now: the others in that range are forgotten (rows read: the
    * divergences recorded there, not the partitions compared). Returns the oldest first-seen time
-   * (ms) or null.
+   * (ms) or null, and the divergences forgotten (found in sync again): how many, and the longest
+   * time one of them had waited since first seen.
    */
   recordDivergence(
     ring: string,
     partitions: readonly number[],
     checked: { from: number; to: number },
     now: number,
-  ): number | null {
+  ): { oldest: number | null; converged: Converged } {
     const divergent = new Set(partitions);
     const recorded = this.#sql
-      .exec<{ partition: number }>(
-        "SELECT partition FROM divergence WHERE ring = ? AND partition >= ? AND partition < ?",
+      .exec<{ partition: number; first_seen: number }>(
+        "SELECT partition, first_seen FROM divergence WHERE ring = ? AND partition >= ? AND partition < ?",
         ring,
         checked.from,
         checked.to,
       )
       .toArray();
-    for (const { partition } of recorded) {
-      if (!divergent.has(partition))
-        this.#sql.exec("DELETE FROM divergence WHERE ring = ? AND partition = ?", ring, partition);
+    const converged: Converged = { count: 0, longestMs: 0 };
+    for (const { partition, first_seen } of recorded) {
+      if (divergent.has(partition)) continue;
+      this.#sql.exec("DELETE FROM divergence WHERE ring = ? AND partition = ?", ring, partition);
+      converged.count += 1;
+      converged.longestMs = Math.max(converged.longestMs, now - first_seen);
     }
     for (const partition of divergent) {
       this.#sql.exec(
@@ -141,7 +184,7 @@ export class ControlRows {
         now,
       );
     }
-    return this.oldestDivergence(ring);
+    return { oldest: this.oldestDivergence(ring), converged };
   }
 
   oldestDivergence(ring: string): number | null {

@@ -158,6 +158,17 @@ export class ObjectRows extends HashedRows {
     return this.valueOf<number>("SELECT min(delete_at) AS t FROM object WHERE delete_at IS NOT NULL AND deleted = 0");
   }
 
+  /** How many live objects' X-Delete-At is at or before `nowSeconds`, counted up to `limit`. */
+  expiredCount(nowSeconds: number, limit: number): number {
+    return (
+      this.valueOf<number>(
+        "SELECT count(*) AS t FROM (SELECT 1 FROM object WHERE delete_at IS NOT NULL AND delete_at <= ? AND deleted = 0 LIMIT ?)",
+        nowSeconds,
+        limit,
+      ) ?? 0
+    );
+  }
+
   /** Live objects whose X-Delete-At is at or before `nowSeconds`. */
   expired(nowSeconds: number, limit: number): ObjectRow[] {
     return this.sql

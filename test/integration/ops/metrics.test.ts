@@ -7,7 +7,7 @@
 import { exports } from "cloudflare:workers";
 import { describe, it } from "vitest";
 import { MetricsText } from "../../../src/proxy/metrics";
-import { BASE, swift, text, tokenFor } from "../../helpers";
+import { BASE, dashboardData, swift, text, tokenFor } from "../../helpers";
 
 async function metrics(headers: Record<string, string>): Promise<Response> {
   return exports.default.fetch(`${BASE}/metrics`, { headers });
@@ -71,6 +71,35 @@ describe("GET /metrics", () => {
       expect(refused.status).toBe(status);
       expect(await text(refused)).not.toContain("edgeswift_");
     }
+  });
+});
+
+describe("GET /metrics and the dashboard", () => {
+  it("exposes the figures the dashboard draws, as /dashboard/data has them: ring cells by state, backlogs, the zones' replica calls, the accounts' usage, the last sweep's repairs and convergence", async ({
+    expect,
+  }) => {
+    const admin = { "X-Auth-Token": await tokenFor("admin:admin", "admin") };
+    await text(await swift("PUT", "/AUTH_test/metrics-dashboard"));
+    await text(await swift("PUT", "/AUTH_test/metrics-dashboard/o", { body: "drawn" }));
+    await text(await exports.default.fetch(`${BASE}/recon/sweep?only=sweep`, { method: "POST", headers: admin }));
+    const body = await text(await metrics(admin));
+    const data = await dashboardData();
+    const object = data.maps.find((map) => map.ring === "object");
+    for (const state of ["sync", "repairing", "handoff", "down", "empty", "none"] as const)
+      expect(valueOf(body, `edgeswift_ring_cells{ring="object",state="${state}"}`), state).toBe(object?.counts[state]);
+    expect(valueOf(body, "edgeswift_container_updates_pending")).toBe(data.backlog.updatesPending);
+    expect(valueOf(body, "edgeswift_expirer_backlog_objects")).toBe(data.backlog.expired);
+    expect(valueOf(body, "edgeswift_backlog_replicas_holding")).toBe(data.backlog.replicasHolding);
+    for (const zone of ["z1", "z2", "z3"])
+      expect(valueOf(body, `edgeswift_replica_calls_total{zone="${zone}",kind="writes"}`), zone).toBeGreaterThanOrEqual(
+        1,
+      );
+    const account = data.accounts.usage.find((usage) => usage.account === "AUTH_test");
+    expect(account).toBeDefined();
+    expect(valueOf(body, 'edgeswift_account_containers{account="AUTH_test"}')).toBe(account?.containers);
+    expect(valueOf(body, 'edgeswift_sweep_repaired_partitions{ring="object"}')).toBeGreaterThanOrEqual(0);
+    expect(valueOf(body, 'edgeswift_sweep_converged_partitions{ring="object"}')).toBeGreaterThanOrEqual(0);
+    expect(valueOf(body, 'edgeswift_sweep_convergence_seconds{ring="object"}')).toBeGreaterThanOrEqual(0);
   });
 });
 
