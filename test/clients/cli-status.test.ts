@@ -14,6 +14,8 @@ import { runClient, transcript, withoutClientEnv, type ClientRun } from "./helpe
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const baseUrl = inject("edgeswiftBaseUrl");
 const ADMIN = { "X-Auth-User": "admin:admin", "X-Auth-Key": "admin" };
+/** How long the z3-down test asks status again for replicas to start waiting for z3. */
+const WAIT_FOR_WAITING_MS = 60_000;
 
 /** `edgeswift <args> --url <the Worker>` with the default credentials (the reseller admin). */
 function edgeswift(...args: string[]): Promise<ClientRun> {
@@ -141,7 +143,13 @@ describe("edgeswift dispersion against wrangler dev", () => {
       // More of the sample, written while z3 is down: its replicas wait for z3.
       const populate = await edgeswift("dispersion", "populate", "--coverage", "2", "--container-only", "--json");
       expect(populate.status, transcript(populate)).toBe(0);
-      const status = await edgeswift("status", "--json");
+      // A replica waits for z3 once its repair, due a few seconds after the write, found z3 down:
+      // status is asked again until then (at most WAIT_FOR_WAITING_MS).
+      let status = await edgeswift("status", "--json");
+      for (const deadline = Date.now() + WAIT_FOR_WAITING_MS; status.status === 0 && Date.now() < deadline; ) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        status = await edgeswift("status", "--json");
+      }
       expect(status.status, transcript(status)).toBe(1);
       const body = parsed<Status>(status);
       expect(body.healthy).toBe(false);
