@@ -21,6 +21,27 @@ describe("read affinity: the primary zone nearest the caller", () => {
     expect(callerPlace({ latitude: "", longitude: "", continent: "XX" })).toBeNull();
   });
 
+  it("a coordinate is a decimal number of degrees within range, or it is not known", ({ expect }) => {
+    const EU = { latitude: 50.1, longitude: 10.0 };
+    expect(callerPlace({ latitude: "90", longitude: "-180" })).toEqual({ latitude: 90, longitude: -180 });
+    expect(callerPlace({ latitude: " 40 ", longitude: "-74.5" })).toEqual({ latitude: 40, longitude: -74.5 });
+    for (const bad of ["abc5", "5abc", "1.", "x-5", "90.5"]) {
+      expect(callerPlace({ latitude: bad, longitude: "0", continent: "EU" }), bad).toEqual(EU);
+      expect(callerPlace({ latitude: "0", longitude: bad === "90.5" ? "180.5" : bad, continent: "EU" }), bad).toEqual(
+        EU,
+      );
+    }
+    // One coordinate known is not a place: the continent stands in.
+    expect(callerPlace({ latitude: "10", continent: "EU" })).toEqual(EU);
+    expect(callerPlace({ longitude: "10", continent: "EU" })).toEqual(EU);
+  });
+
+  it("on a tie the first zone in ring order is the nearest", ({ expect }) => {
+    const sameHint = (zone: string) => hintPlace(zone === "z9" ? "weur" : (ZONES[zone] ?? null));
+    expect(nearestZone(["z2", "z9"], sameHint, { latitude: 48.86, longitude: 2.35 })).toBe("z2");
+    expect(nearestZone(["z9", "z2"], sameHint, { latitude: 48.86, longitude: 2.35 })).toBe("z9");
+  });
+
   it("no place, no hinted zone or an unknown hint means no nearest zone", ({ expect }) => {
     expect(callerPlace(undefined)).toBeNull();
     expect(nearestZone(["z1", "z2"], placeOf, null)).toBeNull();
@@ -31,5 +52,11 @@ describe("read affinity: the primary zone nearest the caller", () => {
   it("the angle between places is the great circle's: a quarter turn from the pole to the equator", ({ expect }) => {
     expect(angleBetween({ latitude: 90, longitude: 0 }, { latitude: 0, longitude: 123 })).toBeCloseTo(Math.PI / 2, 10);
     expect(angleBetween({ latitude: 10, longitude: 170 }, { latitude: 10, longitude: -170 })).toBeLessThan(0.4);
+    // Two places on the 45th parallel a quarter turn of longitude apart: cos θ = sin²45° + cos²45° cos 90° = ½.
+    expect(angleBetween({ latitude: 45, longitude: 0 }, { latitude: 45, longitude: 90 })).toBeCloseTo(Math.PI / 3, 10);
+    expect(angleBetween({ latitude: -30, longitude: 20 }, { latitude: 60, longitude: 20 })).toBeCloseTo(
+      Math.PI / 2,
+      10,
+    );
   });
 });

@@ -259,6 +259,15 @@ describe("reads", () => {
     expect(replies.map((r) => r.reply.status)).toEqual([200, 404, 503]);
   });
 
+  it("readQuorum finds nothing when fewer than a quorum of zones answered, even if one that did holds the row", async ({
+    expect,
+  }) => {
+    const replicas = scriptedReplicas({ z1: { status: 200, timestamp: "1", value: "row" } });
+    const { found, replies } = await readQuorum(["z1", "z2", "z3"], [], replicas.call);
+    expect(found).toBeNull();
+    expect(replies.map((r) => r.reply.status)).toEqual([200, 503, 503]);
+  });
+
   it("readQuorum covers a failed primary with a handoff and counts a 404 as an answer", async ({ expect }) => {
     const replicas = scriptedReplicas({
       z1: { status: 503 },
