@@ -65,7 +65,8 @@ metrics.get("/metrics", async (c) => {
 
   const [sweeps, figures] = await Promise.all([controlStub(config).sweepReports(), dashboardFigures(config)]);
   const now = Date.now();
-  const gauges: [name: string, help: string, field: string][] = [
+  /** Each ring's last sweep report field as a gauge; divided by `per` (1,000: ms into seconds). */
+  const gauges: [name: string, help: string, field: string, per?: number][] = [
     [
       "edgeswift_sweep_partitions_checked",
       "Partitions holding data the ring's last sweep compared.",
@@ -84,25 +85,22 @@ metrics.get("/metrics", async (c) => {
       "Handoff replicas the ring's last sweep found holding rows.",
       "handoffsOutstanding",
     ],
+    ["edgeswift_sweep_duration_seconds", "How long the ring's last sweep took.", "durationMs", 1000],
+    [
+      "edgeswift_sweep_convergence_seconds",
+      "How long the longest divergence the ring's last sweep found repaired had waited since a sweep first saw it.",
+      "convergedLongestMs",
+      1000,
+    ],
   ];
   const reports = sweeps.value ?? {};
-  for (const [name, help, field] of gauges) {
+  for (const [name, help, field, per = 1] of gauges) {
     text.family(name, "gauge", help);
-    for (const [ring, report] of Object.entries(reports))
-      if (typeof report[field] === "number") text.sample(name, { ring }, report[field]);
+    for (const [ring, report] of Object.entries(reports)) {
+      const value = report[field];
+      if (typeof value === "number") text.sample(name, { ring }, value / per);
+    }
   }
-  text.family("edgeswift_sweep_duration_seconds", "gauge", "How long the ring's last sweep took.");
-  for (const [ring, report] of Object.entries(reports))
-    if (typeof report.durationMs === "number")
-      text.sample("edgeswift_sweep_duration_seconds", { ring }, report.durationMs / 1000);
-  text.family(
-    "edgeswift_sweep_convergence_seconds",
-    "gauge",
-    "How long the longest divergence the ring's last sweep found repaired had waited since a sweep first saw it.",
-  );
-  for (const [ring, report] of Object.entries(reports))
-    if (typeof report.convergedLongestMs === "number")
-      text.sample("edgeswift_sweep_convergence_seconds", { ring }, report.convergedLongestMs / 1000);
   text.family(
     "edgeswift_replication_lag_seconds",
     "gauge",
