@@ -8,7 +8,7 @@
  */
 
 import { exports } from "cloudflare:workers";
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BASE, swift, text, tokenFor, unique } from "../helpers";
 import { runAlarmsUntilInSync, rings, setDown } from "./fault-helpers";
 import { s3Sent } from "../integration/s3/helpers";
@@ -41,28 +41,44 @@ async function put(path: string, body: string | null = null, headers: Record<str
   return response.status;
 }
 
-/** The object ring's first primary zone of an object's partition: the zone the test takes down. */
-function firstPrimary(container: string, object: string): { partition: number; zone: string; other: string } {
-  const partition = rings.object.partitionFor("AUTH_test", container, object);
-  const [zone = "", other = ""] = rings.object.primaryZones(partition).map((z) => z.id);
-  return { partition, zone, other };
+/** The object ring's partition of `container/o` in test:tester's account. */
+const partitionOf = (container: string): number => rings.object.partitionFor("AUTH_test", container, "o");
+
+/** The object ring's primary zones of `container/o`, in ring order. */
+const primariesOf = (container: string): string[] => rings.object.primaryZones(partitionOf(container)).map((z) => z.id);
+
+/**
+ * A new container (with `headers`) whose object `o` was written "old" with every zone up, then
+ * "new" with its partition's first primary zone down (acknowledged by the other two), every zone
+ * back up after: `missed` holds "old" until repaired, and `zones` are the partition's primaries,
+ * `missed` first.
+ */
+async function overwrittenWhileDown(
+  prefix: string,
+  headers: Record<string, string> = {},
+): Promise<{ container: string; path: string; missed: string; zones: string[] }> {
+  const container = unique(prefix);
+  const path = `/AUTH_test/${container}/o`;
+  expect(await put(`/AUTH_test/${container}`, null, headers)).toBe(201);
+  expect(await put(path, "old")).toBe(201);
+  const zones = primariesOf(container);
+  const [missed = ""] = zones;
+  await setDown([missed]);
+  expect(await put(path, "new")).toBe(201);
+  await setDown([]);
+  return { container, path, missed, zones };
 }
 
 describe("read affinity", () => {
   it("a GET is served by the primary zone nearest the caller: each caller sees its own zone's replica", async ({
     expect,
   }) => {
-    const container = unique("affinity");
-    expect(await put(`/AUTH_test/${container}`)).toBe(201);
-    expect(await put(`/AUTH_test/${container}/o`, "old")).toBe(201);
-    const { zone, other } = firstPrimary(container, "o");
-    await setDown([zone]);
-    expect(await put(`/AUTH_test/${container}/o`, "new")).toBe(201);
-    await setDown([]);
+    const { path, missed, zones } = await overwrittenWhileDown("affinity");
+    const [, other = ""] = zones;
     // Eight reads each: a random order (Swift's shuffle) would read another zone first in 1 - (1/3)^8 of runs.
     for (let read = 0; read < 8; read++) {
-      expect((await near(zone, "GET", `/AUTH_test/${container}/o`)).body).toBe("old");
-      expect((await near(other, "GET", `/AUTH_test/${container}/o`)).body).toBe("new");
+      expect((await near(missed, "GET", path)).body).toBe("old");
+      expect((await near(other, "GET", path)).body).toBe("new");
     }
   });
 });
@@ -71,25 +87,15 @@ describe("quorum reads (X-Consistency: quorum, X-Container-Meta-Consistency: quo
   it("read after write: a caller near the zone the write missed reads the old object eventually and the acknowledged one at quorum, with another zone down too", async ({
     expect,
   }) => {
-    const container = unique("rw");
-    expect(await put(`/AUTH_test/${container}`)).toBe(201);
-    expect(await put(`/AUTH_test/${container}/o`, "old")).toBe(201);
-    const { zone, other } = firstPrimary(container, "o");
-    await setDown([zone]);
-    expect(await put(`/AUTH_test/${container}/o`, "new")).toBe(201);
-    await setDown([]);
-    const path = `/AUTH_test/${container}/o`;
-    expect((await near(zone, "GET", path)).body).toBe("old");
-    expect((await near(zone, "GET", path, { "X-Consistency": "quorum" })).body).toBe("new");
-    const head = await near(zone, "HEAD", path, { "X-Consistency": "quorum" });
+    const { path, missed, zones } = await overwrittenWhileDown("rw");
+    expect((await near(missed, "GET", path)).body).toBe("old");
+    expect((await near(missed, "GET", path, { "X-Consistency": "quorum" })).body).toBe("new");
+    const head = await near(missed, "HEAD", path, { "X-Consistency": "quorum" });
     expect(head.headers.get("content-length")).toBe("3");
-    // The zone that holds the write alongside `other` is down now: the quorum is the stale zone and `other`.
-    const third = rings.object
-      .primaryZones(firstPrimary(container, "o").partition)
-      .map((z) => z.id)
-      .find((z) => z !== zone && z !== other);
-    await setDown([third ?? ""]);
-    expect((await near(zone, "GET", path, { "X-Consistency": "quorum" })).body).toBe("new");
+    // A zone that took the write is down now: the quorum is the stale zone and the other that took it.
+    const [, , third = ""] = zones;
+    await setDown([third]);
+    expect((await near(missed, "GET", path, { "X-Consistency": "quorum" })).body).toBe("new");
     await setDown([]);
   });
 
@@ -100,7 +106,7 @@ describe("quorum reads (X-Consistency: quorum, X-Container-Meta-Consistency: quo
     expect(await put(`/AUTH_test/${container}`)).toBe(201);
     const path = `/AUTH_test/${container}/o`;
     expect(await put(path, "doomed")).toBe(201);
-    const { zone } = firstPrimary(container, "o");
+    const [zone = ""] = primariesOf(container);
     await setDown([zone]);
     const deleted = await swift("DELETE", path);
     await text(deleted);
@@ -114,30 +120,20 @@ describe("quorum reads (X-Consistency: quorum, X-Container-Meta-Consistency: quo
   it("a container with X-Container-Meta-Consistency: quorum reads its objects at quorum; X-Consistency: eventual reads eventually", async ({
     expect,
   }) => {
-    const container = unique("qc");
-    expect(await put(`/AUTH_test/${container}`, null, { "X-Container-Meta-Consistency": "quorum" })).toBe(201);
-    const path = `/AUTH_test/${container}/o`;
-    expect(await put(path, "old")).toBe(201);
-    const { zone } = firstPrimary(container, "o");
-    await setDown([zone]);
-    expect(await put(path, "new")).toBe(201);
-    await setDown([]);
-    expect((await near(zone, "GET", path)).body).toBe("new");
-    expect((await near(zone, "GET", path, { "X-Consistency": "eventual" })).body).toBe("old");
+    const { path, missed } = await overwrittenWhileDown("qc", { "X-Container-Meta-Consistency": "quorum" });
+    expect((await near(missed, "GET", path)).body).toBe("new");
+    expect((await near(missed, "GET", path, { "X-Consistency": "eventual" })).body).toBe("old");
   });
 
   it("S3 GetObject in a bucket whose container reads at quorum sees the acknowledged write, with another zone down", async ({
     expect,
   }) => {
-    const bucket = unique("s3quorum");
-    expect(await put(`/AUTH_test/${bucket}`, null, { "X-Container-Meta-Consistency": "quorum" })).toBe(201);
-    expect(await put(`/AUTH_test/${bucket}/o`, "old")).toBe(201);
-    const { partition, zone } = firstPrimary(bucket, "o");
-    await setDown([zone]);
-    expect(await put(`/AUTH_test/${bucket}/o`, "new")).toBe(201);
+    const { container: bucket, zones } = await overwrittenWhileDown("s3quorum", {
+      "X-Container-Meta-Consistency": "quorum",
+    });
     // The quorum left is the zone that missed the write and one that took it; an eventual read
     // would read either first (Swift's shuffle: no caller place through S3) and find "old" in half the reads.
-    const [, holder = ""] = rings.object.primaryZones(partition).map((z) => z.id);
+    const [, holder = ""] = zones;
     await setDown([holder]);
     for (let read = 0; read < 8; read++) expect((await s3Sent("GET", `/${bucket}/o`)).body).toBe("new");
     await setDown([]);
@@ -167,7 +163,7 @@ describe("quorum reads (X-Consistency: quorum, X-Container-Meta-Consistency: quo
     expect(await put(`/AUTH_test/${container}`)).toBe(201);
     const path = `/AUTH_test/${container}/o`;
     expect(await put(path, "x")).toBe(201);
-    await runAlarmsUntilInSync([{ ring: "object", partition: firstPrimary(container, "o").partition }]);
+    await runAlarmsUntilInSync([{ ring: "object", partition: partitionOf(container) }]);
     await setDown(["z1", "z2"]);
     expect((await near("z3", "GET", path)).status).toBe(200);
     expect((await near("z3", "GET", path, { "X-Consistency": "quorum" })).status).toBe(503);
