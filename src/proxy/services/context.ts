@@ -149,15 +149,16 @@ export async function readAgreed<R extends "container" | "account", T>(
   near: Place | null,
   method: (stub: ReplicaStub<R>) => Promise<ReplicaReply<T>>,
 ): Promise<ZoneReply<T> | null> {
-  const { primaries, handoffs, call } = partitionReplicas(ctx, ring, partition);
+  const { primaries, call } = partitionReplicas(ctx, ring, partition);
+  // Primaries alone: a handoff's hash covers only what it holds, so it never agrees and is not read from.
   const hashes = await fanOut(
     primaries,
-    handoffs,
+    [],
     call((stub) => stub.partitionHash()),
     POST_QUORUM_TIMEOUT_MS,
     answeredByQuorum,
   );
-  const answered = hashes.filter((r) => r.reply.status === 200 && primaries.includes(r.zone));
+  const answered = hashes.filter((r) => r.reply.status === 200);
   if (!answeredByQuorum(answered, primaries.length)) throw new SwiftError("ServiceUnavailable");
   const nearest = nearestPrimary(ctx, ring, primaries, near);
   const source = answered.find((r) => r.zone === nearest) ?? answered[0];
