@@ -38,6 +38,9 @@ export default defineConfig({
             "test/replication/**/*.test.ts",
           ],
           exclude: [...configDefaults.exclude, ...SMALL_PARTS_TESTS],
+          // fast-check's seed: fixed unless FUZZ_SEED says otherwise (test/property-seed.ts).
+          setupFiles: ["test/property-seed.ts"],
+          provide: { fuzzSeed: process.env.FUZZ_SEED ?? "" },
         },
       },
       {

@@ -85,8 +85,8 @@ export async function putVersioning(req: S3Request): Promise<Response> {
   const config = parseXml(await readBodyText(req.body, CONFIG_BODY_MAX), "VersioningConfiguration");
   const status = childText(config, "Status");
   const mfa = childText(config, "MfaDelete");
-  if (mfa === "Enabled") throw new S3Error("NotImplemented", "MFA delete is not implemented.");
   if (status !== "Enabled" && status !== "Suspended") throw new S3Error("IllegalVersioningConfigurationException");
+  if (mfa === "Enabled") throw new S3Error("NotImplemented", "MFA delete is not implemented.");
   const response = await okOrThrow(
     await req.swift({
       method: "POST",

@@ -156,6 +156,24 @@ describe("S3 buckets", () => {
     expect(xmlValue(bad.body, "Code")).toBe("IllegalVersioningConfigurationException");
   });
 
+  it("PutBucketVersioning checks its Status before MfaDelete: no Status is IllegalVersioningConfigurationException (400), a valid one with MfaDelete Enabled is NotImplemented (501); neither changes the bucket", async ({
+    expect,
+  }) => {
+    const bucket = bucketName();
+    await s3Sent("PUT", `/${bucket}`);
+    const mfaOnly = await s3Sent("PUT", `/${bucket}?versioning`, {
+      body: "<VersioningConfiguration><MfaDelete>Enabled</MfaDelete></VersioningConfiguration>",
+    });
+    expect(mfaOnly.status).toBe(400);
+    expect(xmlValue(mfaOnly.body, "Code")).toBe("IllegalVersioningConfigurationException");
+    const mfa = await s3Sent("PUT", `/${bucket}?versioning`, {
+      body: "<VersioningConfiguration><Status>Enabled</Status><MfaDelete>Enabled</MfaDelete></VersioningConfiguration>",
+    });
+    expect(mfa.status).toBe(501);
+    expect(xmlValue(mfa.body, "Code")).toBe("NotImplemented");
+    expect(xmlValue((await s3Sent("GET", `/${bucket}?versioning`)).body, "Status")).toBeNull();
+  });
+
   it("a canned public-read ACL lets anyone read through Swift, and GetBucketAcl shows the AllUsers grant", async ({
     expect,
   }) => {

@@ -503,17 +503,6 @@ describe("object versioning (Swift: object_versioning.py)", () => {
   });
 
   it(
-    "a container whose versions container cannot be made is 500 'Error " +
-      "enabling object versioning' as swob's text/html",
-    async ({ expect }) => {
-      // `\0versions\0` + 250 bytes is past the longest container name: the hidden container's PUT fails.
-      const response = await swift("PUT", `${A}/${"v".repeat(250)}`, { headers: { "X-Versions-Enabled": "true" } });
-      expect(await answer(response)).toEqual({ status: 500, type: HTML, body: "Error enabling object versioning" });
-      expect(response.statusText).toBe("Internal Error");
-    },
-  );
-
-  it(
     "deleting a container that still has versions is 409 'Delete all " +
       "versions before deleting container.' as swob's text/html",
     async ({ expect }) => {

@@ -69,6 +69,23 @@ describe("object versioning: containers", () => {
     expect(get.headers.get("x-container-sysmeta-versions-container")).toBeNull();
   });
 
+  it("a container whose name is the longest allowed (256 bytes) can have versioning: its hidden versions container, 10 bytes longer, is made and keeps the old version", async ({
+    expect,
+  }) => {
+    const name = `${unique("ovlong")}-`.padEnd(256, "x");
+    expect((await send("PUT", `${A}/${name}`, { headers: { "X-Versions-Enabled": "true" } })).status).toBe(201);
+    const first = await putVersion(`${name}/o`, "one");
+    await putVersion(`${name}/o`, "two");
+    const listed = await versions(name);
+    expect(listed.map((item) => [item.version_id, item.is_latest])).toContainEqual([first, false]);
+    expect((await send("GET", `${A}/${name}/o?version-id=${first}`)).body).toBe("one");
+    const spaces = " ".repeat(250);
+    expect((await send("POST", `${A}/${name}`, { headers: { "X-Versions-Enabled": "false" } })).status).toBe(204);
+    const put = await send("PUT", `${A}/${encodeURIComponent(spaces)}`, { headers: { "X-Versions-Enabled": "Y" } });
+    expect(put.status).toBe(201);
+    expect((await send("HEAD", `${A}/${encodeURIComponent(spaces)}`)).headers.get("x-versions-enabled")).toBe("True");
+  });
+
   it("X-Versions-Enabled: false, or a value that is no boolean, is stored as False (201, as Swift answers)", async ({
     expect,
   }) => {
