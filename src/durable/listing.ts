@@ -16,19 +16,53 @@ export interface ListingParams {
   path: string | null;
 }
 
-/** Bounds for one query: names strictly below `below`, above `above` (or at least `atLeast`). */
+/**
+ * Bounds for one query: names strictly below `below`, above `above` (or at least `atLeast`), and
+ * within `within`, a shard's range `(lower, upper]` ("" for no bound) when set.
+ */
 export interface ListingBounds {
   below: string | null;
   above: string | null;
   atLeast: string | null;
   reverse: boolean;
   limit: number;
+  within?: ListingRange | null;
+}
+
+/** A range of names `(lower, upper]`, "" for no bound: a shard's. */
+export interface ListingRange {
+  lower: string;
+  upper: string;
+}
+
+/**
+ * Where a walk stopped: its marker and end marker as it moved them (swapped when reversed) and
+ * whether its next query starts at the marker. A walk over the next shard resumes from it.
+ */
+export interface ListingResume {
+  marker: string;
+  endMarker: string;
+  forceAtLeast: boolean;
 }
 
 export type ListingEntry<T> = { kind: "row"; name: string; row: T } | { kind: "subdir"; name: string };
 
+/** Compares two names as SQLite's BINARY collation does over UTF-8: by code point. */
+export function compareNames(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // A surrogate (a code point past U+FFFF) sorts after every other UTF-16 unit.
+    const high = (unit: number) => (unit >= 0xd800 && unit <= 0xdfff ? unit + 0x10000 : unit);
+    return high(x) - high(y);
+  }
+  return a.length - b.length;
+}
+
 /** The string just after every string starting with `text` ends: last code point plus one. */
-function afterPrefix(text: string): string {
+export function afterPrefix(text: string): string {
   const points = Array.from(text);
   const last = points.pop();
   if (last === undefined) return "";
@@ -46,11 +80,28 @@ export function listNames<T>(
   params: ListingParams,
   query: (bounds: ListingBounds) => Iterable<{ name: string; row: T }>,
 ): ListingEntry<T>[] {
+  return listNamesWithin(params, query, null, null).entries;
+}
+
+/**
+ * listNames over the names `within` a shard's range alone, from where the walk over the shard
+ * before stopped (`resume`; null to start): a sharded container's listing is one walk over its
+ * shards in order, each taking it on from the last, so it is the listing of all the names at once.
+ */
+export function listNamesWithin<T>(
+  params: ListingParams,
+  query: (bounds: ListingBounds) => Iterable<{ name: string; row: T }>,
+  within: ListingRange | null,
+  resume: ListingResume | null,
+): { entries: ListingEntry<T>[]; resume: ListingResume } {
   let { prefix, delimiter } = params;
   const { limit, reverse, path } = params;
   let marker = params.marker;
   let endMarker = params.endMarker;
   if (reverse) [marker, endMarker] = [endMarker, marker];
+  const originalMarker = marker;
+  let forceAtLeast = false;
+  if (resume) ({ marker, endMarker, forceAtLeast } = resume);
   let pathName: string | null = null;
   if (path !== null) {
     prefix = path ? path.replace(/\/+$/, "") + "/" : "";
@@ -60,18 +111,26 @@ export function listNames<T>(
     prefix = "";
   }
   const endPrefix = prefix ? afterPrefix(prefix) : null;
-  const originalMarker = marker;
   const results: ListingEntry<T>[] = [];
-  let forceAtLeast = false;
+  const stopped = () => ({ entries: results, resume: { marker, endMarker, forceAtLeast } });
 
   while (results.length < limit) {
-    const bounds: ListingBounds = { below: null, above: null, atLeast: null, reverse, limit: limit - results.length };
-    if (endMarker && (!prefix || endPrefix === null || endMarker < endPrefix)) bounds.below = endMarker;
+    const bounds: ListingBounds = {
+      below: null,
+      above: null,
+      atLeast: null,
+      reverse,
+      limit: limit - results.length,
+      within,
+    };
+    if (endMarker && (!prefix || endPrefix === null || compareNames(endMarker, endPrefix) < 0))
+      bounds.below = endMarker;
     else if (prefix && endPrefix !== null) bounds.below = endPrefix;
+    const forcedAtLeast = forceAtLeast;
     if (forceAtLeast) {
       bounds.atLeast = marker;
       forceAtLeast = false;
-    } else if (marker && (!prefix || marker >= prefix)) {
+    } else if (marker && (!prefix || compareNames(marker, prefix) >= 0)) {
       bounds.above = marker;
     } else if (prefix) {
       bounds.atLeast = prefix;
@@ -79,7 +138,7 @@ export function listNames<T>(
     const rows = query(bounds);
     if (prefix === null || !delimiter) {
       for (const { name, row } of rows) results.push({ kind: "row", name, row });
-      return results;
+      return stopped();
     }
     let brokeOut = false;
     let read = 0;
@@ -87,7 +146,7 @@ export function listNames<T>(
       read += 1;
       if (reverse) endMarker = name;
       else marker = name;
-      if (results.length >= limit) return results;
+      if (results.length >= limit) return stopped();
       const end = name.indexOf(delimiter, prefix.length);
       if (pathName !== null) {
         if (name === pathName) continue;
@@ -110,8 +169,12 @@ export function listNames<T>(
       }
       results.push({ kind: "row", name, row });
     }
-    if (!read) break;
+    if (!read) {
+      // Nothing left here: the next shard's walk starts where this query did.
+      forceAtLeast = forcedAtLeast;
+      break;
+    }
     if (!brokeOut && read < bounds.limit) break;
   }
-  return results;
+  return stopped();
 }

@@ -62,6 +62,7 @@ export const treeKey = {
   listing: (containerKey: string, name: string) => `o:${containerKey}/${name}`,
   account: (account: string) => `a:${account}`,
   accountContainer: (account: string, container: string) => `c:${account}/${container}`,
+  shardRange: (containerKey: string, name: string) => `s:${containerKey}/${name}`,
 };
 
 export function objectRowHash(row: {

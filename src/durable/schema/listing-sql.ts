@@ -22,6 +22,14 @@ export function boundsSql(bounds: ListingBounds): { conditions: string[]; args: 
     conditions.push("name >= ?");
     args.push(bounds.atLeast);
   }
+  if (bounds.within?.lower) {
+    conditions.push("name > ?");
+    args.push(bounds.within.lower);
+  }
+  if (bounds.within?.upper) {
+    conditions.push("name <= ?");
+    args.push(bounds.within.upper);
+  }
   return {
     conditions,
     args,

@@ -1,5 +1,5 @@
 import { describe, it } from "vitest";
-import { listNames, type ListingBounds, type ListingParams } from "../../../src/durable/listing";
+import { compareNames, listNames, type ListingBounds, type ListingParams } from "../../../src/durable/listing";
 
 const NAMES = ["a", "a/b", "a/b/c", "a/c", "b", "b/x", "c"].sort();
 
@@ -86,4 +86,23 @@ describe("listNames (Swift's list_objects_iter)", () => {
       expect(read).toBeLessThanOrEqual(200);
     },
   );
+
+  it("end_marker and marker compare with the prefix as SQLite does (by code point): a name past U+FFFF is after U+E001", ({
+    expect,
+  }) => {
+    const names = ["\uE000-x", "\uE001"];
+    const byCodePoint = (bounds: ListingBounds) =>
+      names
+        .filter((name) => bounds.below === null || compareNames(name, bounds.below) < 0)
+        .filter((name) => bounds.atLeast === null || compareNames(name, bounds.atLeast) >= 0)
+        .map((name) => ({ name, row: name }));
+    // end_marker 😀 is past the prefix's end ("\uE000.") by code point, though not by UTF-16 unit: the prefix bounds the query.
+    const seen: ListingBounds[] = [];
+    const entries = listNames(params({ prefix: "\uE000-", endMarker: "\u{1F600}" }), (bounds) => {
+      seen.push(bounds);
+      return byCodePoint(bounds);
+    });
+    expect(seen[0]?.below).toBe("\uE000.");
+    expect(entries.map((entry) => entry.name)).toEqual(["\uE000-x"]);
+  });
 });

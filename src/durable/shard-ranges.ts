@@ -1,0 +1,135 @@
+/**
+ * @module
+ * Container sharding's shard ranges, pure. A root container past CONTAINER_SHARD_ROWS rows splits
+ * its namespace into contiguous ranges `(lower, upper]` ("" below: no lower bound; "" above: no
+ * upper bound), each held by a shard: an ordinary container in the hidden account
+ * `.shards_<account>`, placed by the container ring like any other. A range moves through
+ * Swift's states: found (its bounds chosen), created (its shard container made), cleaved (the
+ * root's rows copied into it), active (it serves the range: updates and listings go to it).
+ * Names compare as SQLite compares them (UTF-8 bytes, i.e. code points), never as JS compares
+ * UTF-16 code units. Swift: common/utils ShardRange, container/sharder.py.
+ */
+
+import { compareNames } from "./listing";
+import { rowHash, treeKey, type Hash } from "./partition-hash";
+
+export { compareNames };
+
+export const SHARD_STATES = ["found", "created", "cleaved", "active", "shrinking", "shrunk"] as const;
+export type ShardState = (typeof SHARD_STATES)[number];
+
+/** One range of a root container's namespace and the shard container that holds it. */
+export interface ShardRange {
+  /** The shard container's name, in the account `shardsAccount(root account)`. */
+  name: string;
+  /** Exclusive lower bound; "" for none. */
+  lower: string;
+  /** Inclusive upper bound; "" for none. */
+  upper: string;
+  state: ShardState;
+  /** When the range was found (it never changes). */
+  timestamp: string;
+  /** When the state last changed: the newer state wins a merge. */
+  stateTimestamp: string;
+  /** The shard's live objects and bytes, as it last reported them. */
+  objectCount: number;
+  bytesUsed: number;
+  /** When the counts were taken: the newer counts win a merge. */
+  metaTimestamp: string;
+}
+
+/** What a shard reports to its root's replicas whenever its counts change. */
+export interface ShardReport {
+  /** The root container's account and name. */
+  account: string;
+  container: string;
+  /** The shard container's name (in the root account's shards account). */
+  shard: string;
+  objectCount: number;
+  bytesUsed: number;
+  reportedAt: string;
+}
+
+/** Swift's hidden account of a root account's shards. */
+export const SHARDS_ACCOUNT_PREFIX = ".shards_";
+
+export function shardsAccount(account: string): string {
+  return `${SHARDS_ACCOUNT_PREFIX}${account}`;
+}
+
+/**
+ * Sysmeta a shard container carries: its root (`account/container`) and bounds, so its replicas
+ * know where to report their counts. Swift: X-Container-Sysmeta-Shard-Quoted-Root.
+ */
+export const SHARD_ROOT_META = "x-container-sysmeta-shard-root";
+export const SHARD_LOWER_META = "x-container-sysmeta-shard-lower";
+export const SHARD_UPPER_META = "x-container-sysmeta-shard-upper";
+
+/** Whether `name` falls in the range `(lower, upper]`. */
+export function inRange(range: Pick<ShardRange, "lower" | "upper">, name: string): boolean {
+  return (
+    (range.lower === "" || compareNames(name, range.lower) > 0) &&
+    (range.upper === "" || compareNames(name, range.upper) <= 0)
+  );
+}
+
+/** The range of `ranges` holding `name`, or null. */
+export function rangeOf<R extends Pick<ShardRange, "lower" | "upper">>(ranges: readonly R[], name: string): R | null {
+  return ranges.find((range) => inRange(range, name)) ?? null;
+}
+
+/** Ranges ordered by their bounds (the one with no lower bound first, the one with no upper bound last). */
+export function byLower<R extends Pick<ShardRange, "lower">>(ranges: readonly R[]): R[] {
+  return [...ranges].sort((a, b) => compareNames(a.lower, b.lower));
+}
+
+/**
+ * A shard container's name: Swift's `<root>-<md5(parent)>-<timestamp>-<index>`, unique for the
+ * split that found it.
+ */
+export function shardName(root: string, parentHash: string, timestamp: string, index: number): string {
+  return `${root}-${parentHash}-${timestamp}-${index}`;
+}
+
+/**
+ * The ranges `(lower, upper]` that cover the whole namespace, cut after each of `uppers` (names
+ * in ascending order, each the last name of a range); the last range has no upper bound.
+ */
+export function rangesCutAt(uppers: readonly string[]): { lower: string; upper: string }[] {
+  const bounds = ["", ...uppers];
+  return bounds.map((lower, index) => ({ lower, upper: uppers[index] ?? "" }));
+}
+
+/**
+ * Two replicas' copies of one range merged: the newer state (its timestamp) and the newer counts
+ * (theirs) each win; the bounds never change once found.
+ */
+export function mergeShardRange(current: ShardRange | null, incoming: ShardRange): ShardRange {
+  if (!current) return incoming;
+  const state = incoming.stateTimestamp > current.stateTimestamp ? incoming : current;
+  const counts = incoming.metaTimestamp > current.metaTimestamp ? incoming : current;
+  return {
+    ...current,
+    state: state.state,
+    stateTimestamp: state.stateTimestamp,
+    objectCount: counts.objectCount,
+    bytesUsed: counts.bytesUsed,
+    metaTimestamp: counts.metaTimestamp,
+  };
+}
+
+/** A range's row hash: its bounds, state and counts (not when the counts were reported, which each zone learns at its own moment). */
+export function shardRangeHash(containerKey: string, range: ShardRange): Hash {
+  return rowHash(
+    treeKey.shardRange(containerKey, range.name),
+    [
+      range.lower,
+      range.upper,
+      range.timestamp,
+      range.state,
+      range.stateTimestamp,
+      `${range.objectCount}/${range.bytesUsed}`,
+    ],
+    0,
+  );
+}
