@@ -74,6 +74,18 @@ export default defineConfig({
         },
       },
       {
+        // Container sharding at a threshold of 10 objects (shards of 5), with fault injection on:
+        // containers split within a test, with zones down during the split too.
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { FAULT_INJECTION: "true", CONTAINER_SHARD_ROWS: "10" } },
+            remoteBindings: false,
+          }),
+        ],
+        test: { name: "sharding", testTimeout: TEST_TIMEOUT_MS, include: ["test/sharding/**/*.test.ts"] },
+      },
+      {
         // The bench Worker (wrangler.bench.toml, bench/worker/): the production Worker plus the
         // /bench/* routes, BenchFloor and the replicas' seedRows. Every other project runs the
         // production Worker, which has none of them.

@@ -35,6 +35,11 @@ export interface Config {
   faultInjection: boolean;
   /** Whether GET and HEAD read the primary zone nearest the caller first (READ_AFFINITY; default on). */
   readAffinity: boolean;
+  /**
+   * Live objects past which a container splits into shards of half as many each
+   * (CONTAINER_SHARD_ROWS; Swift: shard_container_threshold).
+   */
+  containerShardRows: number;
   /** Swift's domain_remap settings; null when STORAGE_DOMAIN is unset (the middleware is off). */
   domainRemap: DomainRemapConfig | null;
   /** The S3 API's settings (Swift: s3api's location and storage_domain). */
@@ -163,6 +168,19 @@ function optionalPositiveInteger(env: Env, name: string, fallback: number): numb
     throw new ConfigError(name, `must be a positive integer, got "${String(value)}"`);
   }
   return number;
+}
+
+/**
+ * CONTAINER_SHARD_ROWS's default: Swift's shard_container_threshold, a million rows (about 0.5 GB
+ * of a replica's 10 GB, listing rows and hash tree together).
+ */
+export const DEFAULT_CONTAINER_SHARD_ROWS = 1_000_000;
+
+/** CONTAINER_SHARD_ROWS: a whole number of rows, at least 2 (a shard holds half). */
+function containerShardRows(env: Env): number {
+  const rows = optionalPositiveInteger(env, "CONTAINER_SHARD_ROWS", DEFAULT_CONTAINER_SHARD_ROWS);
+  if (rows < 2) throw new ConfigError("CONTAINER_SHARD_ROWS", `must be at least 2 (a shard holds half), got "${rows}"`);
+  return rows;
 }
 
 /** A "true"/"false" variable; unset is false. */
@@ -313,6 +331,7 @@ function buildConfig(env: Env): Config {
     reclaimAgeSeconds: optionalPositiveInteger(env, "RECLAIM_AGE", DEFAULT_RECLAIM_AGE_SECONDS),
     faultInjection: flag(env, "FAULT_INJECTION"),
     readAffinity: flag(env, "READ_AFFINITY", true),
+    containerShardRows: containerShardRows(env),
     domainRemap: domainRemapConfig(env),
     s3: s3Config(env),
     users: parseUsers(env.AUTH_USERS ?? ""),

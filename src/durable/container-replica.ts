@@ -8,26 +8,72 @@
 
 import { ACCOUNT_REPORT_DELAY_MS, CONTAINER_UPDATE_TIMEOUT_MS, ROWS_PER_RPC_MAX } from "../common/constraints";
 import { containerKey } from "../common/path";
-import type { ReplicaReply } from "../common/replies";
+import { isSuccess, type ReplicaReply } from "../common/replies";
 import { Timestamp } from "../common/timestamp";
 import { updateTargets } from "./identity";
-import { listNames, type ListingEntry, type ListingParams } from "./listing";
+import {
+  listNamesWithin,
+  type ListingEntry,
+  type ListingParams,
+  type ListingRange,
+  type ListingResume,
+} from "./listing";
 import { isContainerDeleted, mergeClientMetadata, mergeListing, mergeMetadata, winningPolicy } from "./merge";
 import { containerRowHash } from "./partition-hash";
 import { ReplicaBase } from "./replica-base";
 import type { ContainerReport, ContainerRow, ContainerUpdate, ListingRow, MetadataMap } from "./rows";
 import { CONTAINER_MIGRATIONS, ContainerRows, type ContainerReplicaRow } from "./schema/container";
+import { activeRanges, Sharder } from "./sharder";
+import {
+  mergeShardRange,
+  rangeOf,
+  shardRangeHash,
+  shardsAccount,
+  SHARD_ROOT_META,
+  type ShardRange,
+  type ShardReport,
+} from "./shard-ranges";
 
 export interface ContainerListing {
   container: ContainerRow;
   entries: ListingEntry<ListingRow>[];
+  /** A sharded root's shards, in name order: its listing is theirs (entries are then empty). */
+  shards?: ShardRange[];
+  /** Where the walk stopped (a shard's listing, for the next shard's to resume from). */
+  resume?: ListingResume;
 }
+
+/** What a container replica sends another: a listing row for a shard, or a shard's counts for its root. */
+type ContainerMessage = { update: ContainerUpdate } | { report: ShardReport };
 
 export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, ContainerRows> {
   readonly #outbox = this.outboxTo("account", (stub, reports: ContainerReport[]) => stub.updateContainers(reports));
+  readonly #shardOutbox = this.outboxTo(
+    "container",
+    async (stub, messages: ContainerMessage[]): Promise<ReplicaReply> => {
+      const updates = messages.flatMap((message) => ("update" in message ? [message.update] : []));
+      const reports = messages.flatMap((message) => ("report" in message ? [message.report] : []));
+      const delivered: ReplicaReply = { status: 202 };
+      const replies: ReplicaReply[] = await Promise.all([
+        updates.length ? stub.updateObjects(updates) : delivered,
+        reports.length ? stub.updateShardStats(reports) : delivered,
+      ]);
+      return replies.find((reply) => !isSuccess(reply.status)) ?? delivered;
+    },
+    "shard_outbox",
+  );
+  readonly #sharder: Sharder;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, CONTAINER_MIGRATIONS, ContainerRows);
+    this.#sharder = new Sharder({
+      identity: this.identity,
+      config: this.config,
+      client: this.client,
+      storage: ctx.storage,
+      rows: this.rows,
+      noteChange: () => this.noteChange(),
+    });
   }
 
   /**
@@ -140,7 +186,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
       const key = containerKey(account, container);
       const current = this.rows.container(key);
       if (!current || isContainerDeleted(current)) return { status: 404 };
-      if (current.objectCount > 0 || this.rows.hasObjects(key)) return { status: 409 };
+      if (this.#withShardTotals(key, current).objectCount > 0 || this.rows.hasObjects(key)) return { status: 409 };
       if (timestamp <= current.putTimestamp) return { status: 409, timestamp: current.putTimestamp };
       const cleared: MetadataMap = {};
       for (const name of Object.keys(current.metadata)) cleared[name] = { value: "", timestamp };
@@ -165,24 +211,176 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
   headContainer(account: string, container: string): ReplicaReply<ContainerRow> {
     return this.measured(() => {
       this.ensureSchema();
-      const current = this.rows.container(containerKey(account, container));
+      const key = containerKey(account, container);
+      const current = this.rows.container(key);
       if (!current) return { status: 404 };
       if (isContainerDeleted(current)) return { status: 404, timestamp: current.deleteTimestamp };
-      return { status: 200, timestamp: current.putTimestamp, value: current };
+      return { status: 200, timestamp: current.putTimestamp, value: this.#withShardTotals(key, current) };
     });
   }
 
-  /** Swift: container/server.py GET. The container's row and one page of its listing. */
-  listObjects(account: string, container: string, params: ListingParams): ReplicaReply<ContainerListing> {
-    return this.measured(() => {
+  /**
+   * Swift: container/server.py GET. The container's row and one page of its listing; for a
+   * sharded root, its shards instead (the proxy walks them). `within` and `resume`: a shard's
+   * part of that walk (shard-listing.ts), its range and where the shard before stopped.
+   */
+  listObjects(
+    account: string,
+    container: string,
+    params: ListingParams,
+    within: ListingRange | null = null,
+    resume: ListingResume | null = null,
+  ): ReplicaReply<ContainerListing> {
+    return this.measured((): ReplicaReply<ContainerListing> => {
       this.ensureSchema();
       const key = containerKey(account, container);
       const current = this.rows.container(key);
       if (!current) return { status: 404 };
       if (isContainerDeleted(current)) return { status: 404, timestamp: current.deleteTimestamp };
-      const entries = listNames(params, (bounds) => this.rows.listObjects(key, bounds));
-      return { status: 200, timestamp: current.putTimestamp, value: { container: current, entries } };
+      const shards = activeRanges(this.rows.shardRanges(key));
+      if (shards.length) {
+        const totals = this.#withShardTotals(key, current);
+        return { status: 200, timestamp: current.putTimestamp, value: { container: totals, entries: [], shards } };
+      }
+      const walk = listNamesWithin(params, (bounds) => this.rows.listObjects(key, bounds), within, resume);
+      return {
+        status: 200,
+        timestamp: current.putTimestamp,
+        value: { container: current, entries: walk.entries, resume: walk.resume },
+      };
     });
+  }
+
+  /** A container's shard ranges, every state (Swift: GET with X-Backend-Record-Type: shard); 404 when missing. */
+  shardRanges(account: string, container: string): ReplicaReply<ShardRange[]> {
+    return this.measured(() => {
+      this.ensureSchema();
+      const key = containerKey(account, container);
+      const current = this.rows.container(key);
+      if (!current || isContainerDeleted(current)) return { status: 404 };
+      return { status: 200, timestamp: current.putTimestamp, value: this.rows.shardRanges(key) };
+    });
+  }
+
+  /**
+   * Counts from shards (each shard replica reports whenever its counts change): the newer
+   * report wins; the root's totals then reach its account. 404 for a range this replica does not
+   * know yet (repair brings it; the shard retries).
+   */
+  async updateShardStats(reports: ShardReport[]): Promise<ReplicaReply> {
+    return this.measuredAsync(async () => {
+      this.ensureSchema();
+      let missing = false;
+      const roots = new Map<string, ContainerRow>();
+      this.ctx.storage.transactionSync(() => {
+        for (const report of reports.slice(0, ROWS_PER_RPC_MAX)) {
+          const key = containerKey(report.account, report.container);
+          const range = this.rows.shardRange(key, report.shard);
+          const root = this.rows.container(key);
+          if (!range || !root) {
+            missing = true;
+            continue;
+          }
+          if (report.reportedAt <= range.metaTimestamp) continue;
+          const counts = { objectCount: report.objectCount, bytesUsed: report.bytesUsed };
+          this.rows.saveShardRange(key, { ...range, ...counts, metaTimestamp: report.reportedAt });
+          roots.set(key, root);
+        }
+        for (const root of roots.values()) this.#queueReport(root);
+      });
+      if (roots.size) {
+        this.noteWrite();
+        this.#reportSoon();
+      }
+      return { status: missing ? 404 : 202 };
+    });
+  }
+
+  /** A root's row with its shards' counts when it is sharded (its own rows are then only those on their way to a shard). */
+  #withShardTotals(key: string, row: ContainerRow): ContainerRow {
+    const shards = activeRanges(this.rows.shardRanges(key));
+    if (!shards.length) return row;
+    return {
+      ...row,
+      objectCount: shards.reduce((sum, range) => sum + range.objectCount, 0),
+      bytesUsed: shards.reduce((sum, range) => sum + range.bytesUsed, 0),
+    };
+  }
+
+  /**
+   * Listing rows of sharded containers go to their shards (queued in the shard outbox), the rest
+   * are returned to be merged here. Rows of one name at different times are queued apart, so a
+   * late older row never replaces a newer one on its way.
+   */
+  #forwardSharded(items: { key: string; row: ListingRow }[]): { key: string; row: ListingRow }[] {
+    const shardsOf = new Map<string, { account: string; shards: ShardRange[] }>();
+    const kept: { key: string; row: ListingRow }[] = [];
+    for (const item of items) {
+      let sharded = shardsOf.get(item.key);
+      if (!sharded) {
+        const container = this.rows.container(item.key);
+        sharded = { account: container?.account ?? "", shards: activeRanges(this.rows.shardRanges(item.key)) };
+        shardsOf.set(item.key, sharded);
+      }
+      const range = rangeOf(sharded.shards, item.row.name);
+      if (!range) {
+        kept.push(item);
+        continue;
+      }
+      this.#queueForShard(sharded.account, range, item.row);
+    }
+    return kept;
+  }
+
+  #queueForShard(rootAccount: string, range: ShardRange, row: ListingRow): void {
+    const account = shardsAccount(rootAccount);
+    const rings = this.config.rings;
+    const targets = updateTargets(
+      this.identity,
+      rings.container,
+      rings.container,
+      rings.container.partitionFor(account, range.name),
+    );
+    const version = `${row.createdAt}/${row.metaTimestamp}/${row.contentTypeTimestamp}/${row.deleted}`;
+    this.#shardOutbox.queue(targets, `row:${account}/${range.name}/${row.name}\u0000${version}`, {
+      update: { account, container: range.name, row },
+    });
+  }
+
+  /**
+   * Moves the listing rows a sharded root still holds (written before it learned it was
+   * sharded, or merged from a peer that had not) to their shards: queued in the shard outbox and
+   * removed here, in one transaction, up to `limit`. True when rows are left.
+   */
+  #moveToShards(limit: number): boolean {
+    let left = limit;
+    for (const key of this.rows.shardedContainers()) {
+      const root = this.rows.container(key);
+      const shards = activeRanges(this.rows.shardRanges(key));
+      if (!root || !shards.length) continue;
+      const rows = this.rows.rowsInRange(key, { lower: "", upper: "" }, "", left);
+      if (!rows.length) continue;
+      this.ctx.storage.transactionSync(() => {
+        const live = rows.filter((row) => !row.deleted);
+        for (const row of rows) {
+          const range = rangeOf(shards, row.name);
+          if (range) this.#queueForShard(root.account, range, row);
+        }
+        this.rows.removeObjects(
+          key,
+          rows.map((row) => row.name),
+        );
+        this.rows.saveContainer(key, {
+          ...root,
+          objectCount: Math.max(0, root.objectCount - live.length),
+          bytesUsed: Math.max(0, root.bytesUsed - live.reduce((sum, row) => sum + row.size, 0)),
+        });
+      });
+      this.noteChange();
+      left -= rows.length;
+      if (left <= 0) return true;
+    }
+    return false;
   }
 
   /**
@@ -193,15 +391,14 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
     return this.measuredAsync(async () => {
       this.ensureSchema();
       const reportedAt = Timestamp.fromSeconds(Date.now() / 1000).internal;
-      const result = this.ctx.storage.transactionSync(() =>
-        this.#mergeListings(
-          updates
-            .slice(0, ROWS_PER_RPC_MAX)
-            .map((update) => ({ key: containerKey(update.account, update.container), row: update.row })),
-          reportedAt,
-          false,
-        ),
-      );
+      const items = updates
+        .slice(0, ROWS_PER_RPC_MAX)
+        .map((update) => ({ key: containerKey(update.account, update.container), row: update.row }));
+      const result = this.ctx.storage.transactionSync(() => {
+        const kept = this.#forwardSharded(items);
+        return { ...this.#mergeListings(kept, reportedAt, false), forwarded: items.length - kept.length };
+      });
+      if (result.forwarded) await this.#deliverToShards();
       if (result.changed) {
         // The account report's alarm first: the later ones then find it set (a setAlarm is a row written).
         this.#reportSoon();
@@ -248,6 +445,8 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
     for (const [key, container] of touched) {
       this.rows.saveContainer(key, container);
       if (sendUpdates) this.#queueReport(container, reportedAt);
+      // Past the threshold: the leader's alarm finds the container's shard ranges.
+      if (this.#sharder.isLeader && this.#sharder.wants(container)) this.armAlarm(Date.now());
     }
     return { changed, missing };
   }
@@ -259,7 +458,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
   }
 
   protected isIdle(): boolean {
-    return this.tree.root().rows === 0 && this.#outbox.pendingCount === 0;
+    return this.tree.root().rows === 0 && this.#outbox.pendingCount === 0 && this.#shardOutbox.pendingCount === 0;
   }
 
   /**
@@ -268,6 +467,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
    */
   protected async merge(rows: ContainerReplicaRow[], _sourceZone: string | null, sendUpdates = true): Promise<number> {
     let changed = 0;
+    let forwarded = 0;
     const batch = rows.slice(0, ROWS_PER_RPC_MAX);
     const reportedAt = Timestamp.fromSeconds(Date.now() / 1000).internal;
     this.ctx.storage.transactionSync(() => {
@@ -296,14 +496,21 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
         if (sendUpdates) this.#queueReport(row, reportedAt);
         changed += 1;
       }
-      const listingChanges = this.#mergeListings(
-        batch.flatMap((entry) => (entry.kind === "object" ? [{ key: entry.key, row: entry.row }] : [])),
-        reportedAt,
-        true,
-        sendUpdates,
-      );
+      for (const entry of batch) {
+        if (entry.kind !== "shard") continue;
+        const current = this.rows.shardRange(entry.key, entry.row.name);
+        const merged = mergeShardRange(current, entry.row);
+        if (current && shardRangeHash(entry.key, merged) === shardRangeHash(entry.key, current)) continue;
+        this.rows.saveShardRange(entry.key, merged);
+        changed += 1;
+      }
+      const listings = batch.flatMap((entry) => (entry.kind === "object" ? [{ key: entry.key, row: entry.row }] : []));
+      const kept = this.#forwardSharded(listings);
+      forwarded = listings.length - kept.length;
+      const listingChanges = this.#mergeListings(kept, reportedAt, true, sendUpdates);
       changed += listingChanges.changed;
     });
+    if (forwarded) await this.#deliverToShards();
     if (changed) {
       this.noteChange();
       if (sendUpdates) await this.#report();
@@ -312,12 +519,29 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
   }
 
   protected async runDuties(): Promise<number | null> {
+    // Sharding first: rows a split just made active leave in the same alarm.
+    const moreToShard = await this.#sharder.run();
+    const moreToMove = this.#moveToShards(ROWS_PER_RPC_MAX);
     await this.#outbox.deliver();
-    return this.#outbox.pendingCount > 0 ? this.#outbox.retryAt(Date.now()) : null;
+    await this.#shardOutbox.deliver();
+    const times: number[] = [];
+    if (moreToMove || moreToShard) times.push(Date.now());
+    if (this.#outbox.pendingCount > 0) times.push(this.#outbox.retryAt(Date.now()));
+    if (this.#shardOutbox.pendingCount > 0) times.push(this.#shardOutbox.retryAt(Date.now()));
+    return times.length ? Math.min(...times) : null;
   }
 
-  #queueReport(row: ContainerRow, reportedAt = Timestamp.fromSeconds(Date.now() / 1000).internal): void {
+  /** Sends what the shard outbox holds now, waiting up to CONTAINER_UPDATE_TIMEOUT_MS; the alarm retries the rest. */
+  async #deliverToShards(): Promise<void> {
+    if (!(await this.#shardOutbox.deliverWithin(CONTAINER_UPDATE_TIMEOUT_MS)))
+      this.armAlarm(this.#shardOutbox.retryAt(Date.now()));
+  }
+
+  #queueReport(own: ContainerRow, reportedAt = Timestamp.fromSeconds(Date.now() / 1000).internal): void {
     const rings = this.config.rings;
+    const key = containerKey(own.account, own.container);
+    const row = this.#withShardTotals(key, own);
+    this.#queueShardReport(row, reportedAt);
     const report: ContainerReport = {
       account: row.account,
       container: row.container,
@@ -334,7 +558,32 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
       rings.account,
       rings.account.partitionFor(row.account),
     );
-    this.#outbox.queue(targets, containerKey(row.account, row.container), report);
+    this.#outbox.queue(targets, key, report);
+  }
+
+  /** A shard's counts, queued for its root's replicas (the shard's sysmeta names its root). */
+  #queueShardReport(row: ContainerRow, reportedAt: string): void {
+    const root = row.metadata[SHARD_ROOT_META]?.value;
+    if (!root) return;
+    const slash = root.indexOf("/");
+    const account = root.slice(0, slash);
+    const container = root.slice(slash + 1);
+    const rings = this.config.rings;
+    const targets = updateTargets(
+      this.identity,
+      rings.container,
+      rings.container,
+      rings.container.partitionFor(account, container),
+    );
+    const report: ShardReport = {
+      account,
+      container,
+      shard: row.container,
+      objectCount: row.objectCount,
+      bytesUsed: row.bytesUsed,
+      reportedAt,
+    };
+    this.#shardOutbox.queue(targets, `report:${containerKey(row.account, row.container)}`, { report });
   }
 
   /**
@@ -350,5 +599,6 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
   async #report(): Promise<void> {
     if (!(await this.#outbox.deliverWithin(CONTAINER_UPDATE_TIMEOUT_MS)))
       this.armAlarm(this.#outbox.retryAt(Date.now()));
+    if (this.#shardOutbox.pendingCount > 0) await this.#deliverToShards();
   }
 }

@@ -297,6 +297,7 @@ export abstract class ReplicaBase<Row, Rows extends ReplicaRows<Row>> extends Du
   protected outboxTo<R extends RingName, T>(
     ring: R,
     send: (stub: ReplicaStub<R>, payloads: T[]) => Promise<ReplicaReply<unknown>>,
+    table: "outbox" | "shard_outbox" = "outbox",
   ): Outbox<T> {
     const deliver = async (partition: number, zone: string, payloads: T[]): Promise<boolean> => {
       const reply = await this.client.call(ring, partition, zone, (stub) => send(stub, payloads), NODE_TIMEOUT_MS);
@@ -304,7 +305,7 @@ export abstract class ReplicaBase<Row, Rows extends ReplicaRows<Row>> extends Du
     };
     return new Outbox(
       this.ctx.storage,
-      new OutboxRows<T>(countedSql(this.ctx.storage.sql)),
+      new OutboxRows<T>(countedSql(this.ctx.storage.sql), table),
       deliver,
       this.config.reclaimAgeSeconds * 1000,
     );

@@ -17,7 +17,7 @@ export type ListingSegment = Pick<ShardRange, "lower" | "upper">;
 /** One shard's part of the walk: its entries and where it stopped. */
 export interface SegmentListing<T> {
   entries: ListingEntry<T>[];
-  resume: ListingResume;
+  resume: ListingResume | null;
 }
 
 /** The lesser of two exclusive upper bounds ("" is none, above all). */

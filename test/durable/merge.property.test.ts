@@ -238,13 +238,13 @@ const containerReplicaRowsArb = fc
   .filter((rows) => rows.length > 0);
 
 const containerSortKey = (entry: ContainerReplicaRow) =>
-  `${entry.kind}\u0000${entry.key}\u0000${entry.kind === "object" ? entry.row.name : ""}`;
+  `${entry.kind}\u0000${entry.key}\u0000${entry.kind === "container" ? "" : entry.row.name}`;
 /**
  * A container row without createdAt: it is each replica's own (Swift's container DB created_at is too), never
  * exchanged by hash.
  */
 const containerComparable = (entry: ContainerReplicaRow) => {
-  if (entry.kind === "object") return entry;
+  if (entry.kind !== "container") return entry;
   const { createdAt: _local, ...rest } = entry.row;
   return { ...entry, row: rest };
 };

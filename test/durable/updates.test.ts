@@ -150,6 +150,9 @@ describe("replica schemas", () => {
       "index object_tombstone",
       "table outbox",
       "table schema_migrations",
+      "table shard_outbox",
+      "table shard_range",
+      "index shard_range_leaf",
     ]);
     expect(await ddl(r.account)).toEqual([
       "table account",

@@ -6,13 +6,21 @@
  */
 
 import type { Migration } from "./migrate";
-import { OUTBOX_TABLE_SQL } from "./outbox";
+import { OUTBOX_TABLE_SQL, SHARD_OUTBOX_TABLE_SQL } from "./outbox";
 import type { ContainerRow, ListingRow, MetadataMap } from "../rows";
 import { containerRowHash, leafOf, listingRowHash, treeKey, type Hash } from "../partition-hash";
-import { HASH_LEAVES_ONLY_SQL, HASH_ROOT_CHANGED_AT_SQL, hashTreeSql, backfillHashes, HashedRows } from "./hash-tree";
+import {
+  HASH_LEAVES_ONLY_SQL,
+  HASH_ROOT_CHANGED_AT_SQL,
+  hashTreeSql,
+  backfillHashes,
+  HashedRows,
+  leafColumnsSql,
+} from "./hash-tree";
 import type { AuditEntry, HashedRowSql } from "./hash-tree";
 import type { ListingBounds } from "../listing";
 import { boundsSql } from "./listing-sql";
+import { byLower, shardRangeHash, type ShardRange, type ShardState } from "../shard-ranges";
 
 /** The columns of an object's listing row, as each table holding one declares them (an object row has them too). */
 export const LISTING_COLUMNS_SQL = `created_at TEXT NOT NULL,
@@ -82,12 +90,95 @@ export const CONTAINER_MIGRATIONS: readonly Migration[] = [
   { id: 4, sql: HASH_ROOT_CHANGED_AT_SQL },
   // Only the hash tree's leaves are stored (hash-tree.ts).
   { id: 5, sql: HASH_LEAVES_ONLY_SQL },
+  {
+    // Container sharding: a root container's shard ranges (hashed, so its replicas repair them),
+    // and the outbox of rows and counts it owes other container replicas (its shards, its root).
+    id: 6,
+    sql: `
+      CREATE TABLE shard_range (
+        container TEXT NOT NULL,
+        name TEXT NOT NULL,
+        lower TEXT NOT NULL,
+        upper TEXT NOT NULL,
+        state TEXT NOT NULL,
+        timestamp TEXT NOT NULL,
+        state_timestamp TEXT NOT NULL,
+        object_count INTEGER NOT NULL,
+        bytes_used INTEGER NOT NULL,
+        meta_timestamp TEXT NOT NULL,
+        PRIMARY KEY (container, name)
+      ) WITHOUT ROWID;
+      ${leafColumnsSql("shard_range")}
+      ${SHARD_OUTBOX_TABLE_SQL}
+    `,
+  },
 ];
 
-/** A row a container replica exchanges in repair: a container's own row or one of its listing rows. */
+/** A row a container replica exchanges in repair: a container's own row, one of its listing rows, or one of its shard ranges. */
 export type ContainerReplicaRow =
   | { kind: "container"; key: string; row: ContainerRow }
-  | { kind: "object"; key: string; row: ListingRow };
+  | { kind: "object"; key: string; row: ListingRow }
+  | { kind: "shard"; key: string; row: ShardRange };
+
+/** The key columns of the shard range table. */
+const SHARD_KEY = ["container", "name"];
+
+interface ShardRangeSql extends Record<string, SqlStorageValue> {
+  container: string;
+  name: string;
+  lower: string;
+  upper: string;
+  state: string;
+  timestamp: string;
+  state_timestamp: string;
+  object_count: number;
+  bytes_used: number;
+  meta_timestamp: string;
+}
+
+function shardRangeFromSql(row: ShardRangeSql): ShardRange {
+  return {
+    name: row.name,
+    lower: row.lower,
+    upper: row.upper,
+    state: row.state as ShardState,
+    timestamp: row.timestamp,
+    stateTimestamp: row.state_timestamp,
+    objectCount: row.object_count,
+    bytesUsed: row.bytes_used,
+    metaTimestamp: row.meta_timestamp,
+  };
+}
+
+function shardRangeToSql(key: string, range: ShardRange): ShardRangeSql {
+  return {
+    container: key,
+    name: range.name,
+    lower: range.lower,
+    upper: range.upper,
+    state: range.state,
+    timestamp: range.timestamp,
+    state_timestamp: range.stateTimestamp,
+    object_count: range.objectCount,
+    bytes_used: range.bytesUsed,
+    meta_timestamp: range.metaTimestamp,
+  };
+}
+
+/** SQL conditions on `name` for a range `(lower, upper]` ("" for no bound), and their arguments. */
+function rangeSql(range: { lower: string; upper: string }): { where: string; args: string[] } {
+  const conditions: string[] = [];
+  const args: string[] = [];
+  if (range.lower) {
+    conditions.push("name > ?");
+    args.push(range.lower);
+  }
+  if (range.upper) {
+    conditions.push("name <= ?");
+    args.push(range.upper);
+  }
+  return { where: conditions.map((condition) => ` AND ${condition}`).join(""), args };
+}
 
 interface ContainerRowSql extends Record<string, SqlStorageValue> {
   name: string;
@@ -206,12 +297,116 @@ export class ContainerRows extends HashedRows {
 
   /** A row's key in the hash tree. */
   keyOf(row: ContainerReplicaRow): string {
-    return row.kind === "container" ? treeKey.container(row.key) : treeKey.listing(row.key, row.row.name);
+    if (row.kind === "container") return treeKey.container(row.key);
+    if (row.kind === "shard") return treeKey.shardRange(row.key, row.row.name);
+    return treeKey.listing(row.key, row.row.name);
   }
 
   /** A row's hash, as the tree holds it. */
   hashOf(row: ContainerReplicaRow): Hash {
-    return row.kind === "container" ? containerRowHash(row.key, row.row) : listingRowHash(row.key, row.row);
+    if (row.kind === "container") return containerRowHash(row.key, row.row);
+    if (row.kind === "shard") return shardRangeHash(row.key, row.row);
+    return listingRowHash(row.key, row.row);
+  }
+
+  /** A container's shard ranges, in name order (none: it is not sharded). */
+  shardRanges(key: string): ShardRange[] {
+    return byLower(
+      this.sql
+        .exec<ShardRangeSql>("SELECT * FROM shard_range WHERE container = ?", key)
+        .toArray()
+        .map(shardRangeFromSql),
+    );
+  }
+
+  /** One shard range of a container, or null. */
+  shardRange(key: string, name: string): ShardRange | null {
+    return this.find("shard_range", SHARD_KEY, [key, name], shardRangeFromSql);
+  }
+
+  /** Stores a shard range and moves its hash in the tree; call inside a transaction. */
+  saveShardRange(key: string, range: ShardRange): void {
+    this.store(
+      "shard_range",
+      SHARD_KEY,
+      shardRangeToSql(key, range),
+      leafOf(treeKey.shardRange(key, range.name)),
+      shardRangeHash(key, range),
+    );
+  }
+
+  /** Containers holding shard ranges (roots being sharded or sharded). */
+  shardedContainers(): string[] {
+    return this.sql
+      .exec<{ container: string }>("SELECT DISTINCT container FROM shard_range")
+      .toArray()
+      .map((row) => row.container);
+  }
+
+  /** Live containers with more than `rows` live listing rows, at most `limit`. */
+  containersOver(rows: number, limit: number): string[] {
+    return this.sql
+      .exec<{ name: string }>(
+        "SELECT name FROM container WHERE object_count > ? AND delete_timestamp <= put_timestamp LIMIT ?",
+        rows,
+        limit,
+      )
+      .toArray()
+      .map((row) => row.name);
+  }
+
+  /** The name of a container's live listing row at `offset` in name order, or null. */
+  liveNameAt(key: string, offset: number): string | null {
+    const row = this.sql
+      .exec<{ name: string }>(
+        "SELECT name FROM object INDEXED BY object_live WHERE container = ? AND deleted = 0 ORDER BY name LIMIT 1 OFFSET ?",
+        key,
+        offset,
+      )
+      .toArray()[0];
+    return row?.name ?? null;
+  }
+
+  /** A container's listing rows (tombstones too) in a range, after `after` ("" from the start), in name order. */
+  rowsInRange(key: string, range: { lower: string; upper: string }, after: string, limit: number): ListingRow[] {
+    const { where, args } = rangeSql(range);
+    return this.sql
+      .exec<ListingRowSql>(
+        `SELECT * FROM object WHERE container = ?${where}${after ? " AND name > ?" : ""} ORDER BY name LIMIT ?`,
+        key,
+        ...args,
+        ...(after ? [after] : []),
+        limit,
+      )
+      .toArray()
+      .map(listingFromSql);
+  }
+
+  /** Live objects and bytes of a container's listing rows in a range. */
+  countInRange(key: string, range: { lower: string; upper: string }): { objectCount: number; bytesUsed: number } {
+    const { where, args } = rangeSql(range);
+    const row = this.sql
+      .exec<{ n: number; bytes: number | null }>(
+        `SELECT count(*) AS n, sum(size) AS bytes FROM object INDEXED BY object_live WHERE container = ? AND deleted = 0${where}`,
+        key,
+        ...args,
+      )
+      .one();
+    return { objectCount: row.n, bytesUsed: row.bytes ?? 0 };
+  }
+
+  /** Removes a container's listing rows by name (moved to a shard) and takes their hashes out of the tree. */
+  removeObjects(key: string, names: readonly string[]): void {
+    for (const name of names) {
+      const row = this.sql
+        .exec<HashedRowSql>(
+          "SELECT container, name, leaf, hash FROM object WHERE container = ? AND name = ?",
+          key,
+          name,
+        )
+        .toArray()[0];
+      if (row) this.removeRow("object", OBJECT_KEY, row);
+    }
   }
 
   /** The auditor's view of a leaf's rows (container rows and listing rows). */
@@ -222,6 +417,9 @@ export class ContainerRows extends HashedRows {
       ),
       ...this.audited<ListingRowSql & { container: string }>("object", OBJECT_KEY, leaf, (row) =>
         listingRowHash(row.container, listingFromSql(row)),
+      ),
+      ...this.audited<ShardRangeSql>("shard_range", SHARD_KEY, leaf, (row) =>
+        shardRangeHash(row.container, shardRangeFromSql(row)),
       ),
     ];
   }
@@ -234,6 +432,8 @@ export class ContainerRows extends HashedRows {
         rows.push({ kind: "container", key: row.name, row: containerFromSql(row) });
       for (const row of this.inLeaf<ListingRowSql & { container: string }>("object", leaf))
         rows.push({ kind: "object", key: row.container, row: listingFromSql(row) });
+      for (const row of this.inLeaf<ShardRangeSql>("shard_range", leaf))
+        rows.push({ kind: "shard", key: row.container, row: shardRangeFromSql(row) });
     }
     return rows;
   }

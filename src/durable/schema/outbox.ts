@@ -16,6 +16,22 @@ export const OUTBOX_TABLE_SQL = `
   ) WITHOUT ROWID;
 `;
 
+/**
+ * A container replica's second outbox (container migration 6), to other container replicas:
+ * listing rows for its shards, counts for its root. A table of its own, since its targets'
+ * partitions are the container ring's, not the account ring's.
+ */
+export const SHARD_OUTBOX_TABLE_SQL = `
+  CREATE TABLE shard_outbox (
+    partition INTEGER NOT NULL,
+    zone TEXT NOT NULL,
+    key TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    queued_at INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (partition, zone, key)
+  ) WITHOUT ROWID;
+`;
+
 export interface OutboxItem<T> {
   partition: number;
   zone: string;
@@ -25,14 +41,16 @@ export interface OutboxItem<T> {
 
 export class OutboxRows<T> {
   readonly #sql: SqlStorage;
+  readonly #table: "outbox" | "shard_outbox";
 
-  constructor(sql: SqlStorage) {
+  constructor(sql: SqlStorage, table: "outbox" | "shard_outbox" = "outbox") {
     this.#sql = sql;
+    this.#table = table;
   }
 
   put(item: OutboxItem<T>): void {
     this.#sql.exec(
-      "INSERT OR REPLACE INTO outbox (partition, zone, key, payload, queued_at) VALUES (?, ?, ?, ?, ?)",
+      `INSERT OR REPLACE INTO ${this.#table} (partition, zone, key, payload, queued_at) VALUES (?, ?, ?, ?, ?)`,
       item.partition,
       item.zone,
       item.key,
@@ -43,13 +61,13 @@ export class OutboxRows<T> {
 
   /** Drops items queued before `before` (ms): a target that refused them for reclaim_age never will take them. */
   dropQueuedBefore(before: number): number {
-    return this.#sql.exec("DELETE FROM outbox WHERE queued_at < ?", before).rowsWritten;
+    return this.#sql.exec(`DELETE FROM ${this.#table} WHERE queued_at < ?`, before).rowsWritten;
   }
 
   pending(limit: number): OutboxItem<T>[] {
     return this.#sql
       .exec<{ partition: number; zone: string; key: string; payload: string }>(
-        "SELECT partition, zone, key, payload FROM outbox ORDER BY partition, zone LIMIT ?",
+        `SELECT partition, zone, key, payload FROM ${this.#table} ORDER BY partition, zone LIMIT ?`,
         limit,
       )
       .toArray()
@@ -65,7 +83,7 @@ export class OutboxRows<T> {
   clear(items: readonly OutboxItem<T>[]): void {
     for (const item of items) {
       this.#sql.exec(
-        "DELETE FROM outbox WHERE partition = ? AND zone = ? AND key = ? AND payload = ?",
+        `DELETE FROM ${this.#table} WHERE partition = ? AND zone = ? AND key = ? AND payload = ?`,
         item.partition,
         item.zone,
         item.key,
@@ -75,6 +93,6 @@ export class OutboxRows<T> {
   }
 
   count(): number {
-    return this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
+    return this.#sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${this.#table}`).one().n;
   }
 }

@@ -13,6 +13,9 @@ import type { ContainerListing } from "../../durable/container-replica";
 import type { ListingParams } from "../../durable/listing";
 import { stampMetadata } from "../../durable/merge";
 import type { ContainerRow } from "../../durable/rows";
+import { listSegments } from "../../durable/shard-listing";
+import { shardsAccount, type ShardRange } from "../../durable/shard-ranges";
+import { SwiftError } from "../../common/errors";
 import {
   EVENTUAL,
   NEWEST,
@@ -76,7 +79,11 @@ export async function containerInfo(
   return row;
 }
 
-/** The container's row and one page of its listing; null when it does not exist. */
+/**
+ * The container's row and one page of its listing; null when it does not exist. A sharded
+ * container's page is one walk over its shards in order (shard-listing.ts), each read as the
+ * root is; 503 when a shard answers from no replica.
+ */
 export async function listContainer(
   ctx: ServiceContext,
   account: string,
@@ -91,7 +98,27 @@ export async function listContainer(
     listing ? CONTAINER_INFO_TTL_MS : CONTAINER_INFO_TTL_MS / 10,
     Date.now(),
   );
-  return listing;
+  if (!listing?.shards?.length) return listing;
+  const shards = shardsAccount(account);
+  const entries = await listSegments(params, listing.shards, async (range, bounded, resume) => {
+    const within = { lower: range.lower, upper: range.upper };
+    const part = await readWith(ctx, shards, range.name, read, (stub) =>
+      stub.listObjects(shards, range.name, bounded, within, resume),
+    );
+    if (!part) throw new SwiftError("ServiceUnavailable");
+    return { entries: part.entries, resume: part.resume ?? resume };
+  });
+  return { container: listing.container, entries };
+}
+
+/** A container's shard ranges as a replica holds them (every state); null when the container does not exist. */
+export function shardRangesOf(
+  ctx: ServiceContext,
+  account: string,
+  container: string,
+  read: ReadPreference = EVENTUAL,
+): Promise<ShardRange[] | null> {
+  return readWith(ctx, account, container, read, (stub) => stub.shardRanges(account, container));
 }
 
 /**

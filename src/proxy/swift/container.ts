@@ -10,7 +10,8 @@ import { SETTING } from "./etag-quoter";
 import { Timestamp } from "../../common/timestamp";
 import { liveMetadata } from "../../durable/merge";
 import type { ContainerRow, ListingRow } from "../../durable/rows";
-import { deleteContainer, listContainer, postContainer, putContainer } from "../services/container";
+import { deleteContainer, listContainer, postContainer, putContainer, shardRangesOf } from "../services/container";
+import { shardsAccount } from "../../durable/shard-ranges";
 import { listingFormat, listingParams, listingTypeHeaders, renderListing, subdirEntry } from "./listing";
 import type { RenderedEntry } from "./listing";
 import { xmlText } from "../../common/markup";
@@ -182,9 +183,46 @@ class ListedObject implements RenderedEntry {
   }
 }
 
+/**
+ * An owner's GET with `X-Backend-Record-Type: shard`: the container's shard ranges as JSON, in
+ * name order, every state, with `X-Backend-Sharding-State` unsharded, sharding or sharded.
+ * Anyone else's header is ignored, as Swift's gatekeeper drops X-Backend-* from clients.
+ * Swift: container/server.py GET with X-Backend-Record-Type: shard, ShardRange.to_dict.
+ */
+async function shardListing(req: SwiftRequest, account: string, container: string): Promise<Response> {
+  const ranges = await shardRangesOf(req.ctx, account, container, await readPreference(req));
+  if (!ranges) throw new SwiftError("NotFound");
+  const state = !ranges.length
+    ? "unsharded"
+    : ranges.every((range) => range.state === "active")
+      ? "sharded"
+      : "sharding";
+  const body = ranges.map((range) => ({
+    name: `${shardsAccount(account)}/${range.name}`,
+    lower: range.lower,
+    upper: range.upper,
+    state: range.state,
+    object_count: range.objectCount,
+    bytes_used: range.bytesUsed,
+    timestamp: range.timestamp,
+    state_timestamp: range.stateTimestamp,
+    meta_timestamp: range.metaTimestamp,
+  }));
+  return new Response(JSON.stringify(body), {
+    status: 200,
+    headers: {
+      "Content-Type": "application/json; charset=utf-8",
+      "X-Backend-Record-Type": "shard",
+      "X-Backend-Sharding-State": state,
+    },
+  });
+}
+
 /** GET: the object listing in plain text, JSON or XML. */
 export async function get(req: SwiftRequest): Promise<Response> {
   const { account, container } = names(req);
+  if (req.environ.swiftOwner && req.request.headers.get("x-backend-record-type")?.toLowerCase() === "shard")
+    return shardListing(req, account, container);
   const { format, vary } = listingFormat(req.url, req.request.headers);
   const params = listingParams(req.url, CONTAINER_LISTING_LIMIT, true);
   const listing = await listContainer(req.ctx, account, container, params, await readPreference(req));

@@ -1,0 +1,260 @@
+/**
+ * @module
+ * The sharder: a container replica's duty for its containers past CONTAINER_SHARD_ROWS. The
+ * leader (the replica in the partition's first primary zone) finds ranges of half as many rows
+ * each, makes each range's shard container on its own partition's primaries, cleaves (copies) its
+ * rows into it in batches, and once every range is cleaved makes them all active at once, telling
+ * its peers at once. From then every replica of the root moves the listing rows it still holds,
+ * or is sent, to their shard (container-replica.ts). Each step needs a quorum of the shard's
+ * primaries; one that fails is tried again from the next alarm, with a zone down too.
+ * Swift: container/sharder.py (find, create, cleave; the root's replicas each cleave their own rows).
+ */
+
+import { quorumSize } from "../common/quorum";
+import { isSuccess, type ReplicaReply } from "../common/replies";
+import { ROWS_PER_RPC_MAX, NODE_TIMEOUT_MS } from "../common/constraints";
+import { Timestamp } from "../common/timestamp";
+import type { Config } from "../config/config";
+import type { ReplicaClient, ReplicaStub } from "./client";
+import type { ReplicaIdentity } from "./identity";
+import { stampMetadata } from "./merge";
+import type { ContainerRow, ContainerUpdate } from "./rows";
+import type { ContainerReplicaRow, ContainerRows } from "./schema/container";
+import {
+  rangesCutAt,
+  shardName,
+  shardsAccount,
+  SHARD_LOWER_META,
+  SHARD_ROOT_META,
+  SHARD_UPPER_META,
+  SHARDS_ACCOUNT_PREFIX,
+  type ShardRange,
+  type ShardState,
+} from "./shard-ranges";
+import { bytesToHex } from "@noble/hashes/utils.js";
+import { md5 } from "@noble/hashes/legacy.js";
+
+/** Batches of rows one alarm cleaves before it hands over to the next (about 10,000 rows). */
+const CLEAVE_BATCHES_PER_ALARM = 10;
+/** Containers one alarm looks at to find ranges in. */
+const CONTAINERS_PER_ALARM = 8;
+
+/** What the sharder needs of its replica. */
+export interface SharderHost {
+  identity: ReplicaIdentity;
+  config: Config;
+  client: ReplicaClient;
+  storage: DurableObjectStorage;
+  rows: ContainerRows;
+  /** Notes a change of this replica's rows its peers do not share yet (ReplicaBase.noteChange). */
+  noteChange(): void;
+}
+
+const encoder = new TextEncoder();
+const now = () => Timestamp.fromSeconds(Date.now() / 1000).internal;
+
+/** The ranges of a container that serve it: all of them once all are active, else none (it is not sharded yet). */
+export function activeRanges(ranges: readonly ShardRange[]): ShardRange[] {
+  return ranges.length && ranges.every((range) => range.state === "active") ? [...ranges] : [];
+}
+
+export class Sharder {
+  readonly #host: SharderHost;
+
+  constructor(host: SharderHost) {
+    this.#host = host;
+  }
+
+  /** Rows per shard: half the threshold (Swift: rows_per_shard = shard_container_threshold // 2). */
+  get #rowsPerShard(): number {
+    return Math.max(1, Math.floor(this.#host.config.containerShardRows / 2));
+  }
+
+  /** Whether this replica leads its partition's sharding: a primary in the partition's first primary zone. */
+  get isLeader(): boolean {
+    const { identity, config } = this.#host;
+    return !identity.handoff && config.rings.container.primaryZones(identity.partition)[0]?.id === identity.zone;
+  }
+
+  /** Whether a container of `objectCount` live rows should be split (shards are not split again yet). */
+  wants(container: ContainerRow): boolean {
+    return (
+      container.objectCount > this.#host.config.containerShardRows &&
+      !container.account.startsWith(SHARDS_ACCOUNT_PREFIX)
+    );
+  }
+
+  /** One alarm's sharding: finds ranges, makes shards, cleaves, activates. True when work is left. */
+  async run(): Promise<boolean> {
+    if (!this.isLeader) return false;
+    const { rows } = this.#host;
+    let more = false;
+    for (const key of rows.containersOver(this.#host.config.containerShardRows, CONTAINERS_PER_ALARM)) {
+      const container = rows.container(key);
+      if (container && this.wants(container) && rows.shardRanges(key).length === 0) this.#find(key, container);
+    }
+    for (const key of rows.shardedContainers()) {
+      const container = rows.container(key);
+      const ranges = rows.shardRanges(key);
+      if (!container || activeRanges(ranges).length) continue;
+      more = (await this.#advance(key, container, ranges)) || more;
+    }
+    return more;
+  }
+
+  /** Chooses the ranges: cut after every `rowsPerShard`-th live name; the last takes the rest. */
+  #find(key: string, container: ContainerRow): void {
+    const { rows, storage } = this.#host;
+    const per = this.#rowsPerShard;
+    const count = Math.max(2, Math.floor(container.objectCount / per));
+    const uppers: string[] = [];
+    for (let index = 1; index < count; index++) {
+      const name = rows.liveNameAt(key, index * per - 1);
+      if (name === null) break;
+      uppers.push(name);
+    }
+    if (!uppers.length) return;
+    const timestamp = now();
+    const parent = bytesToHex(md5(encoder.encode(key)));
+    storage.transactionSync(() => {
+      rangesCutAt(uppers).forEach((bounds, index) =>
+        rows.saveShardRange(key, {
+          ...bounds,
+          name: shardName(container.container, parent, timestamp, index),
+          state: "found",
+          timestamp,
+          stateTimestamp: timestamp,
+          objectCount: 0,
+          bytesUsed: 0,
+          metaTimestamp: timestamp,
+        }),
+      );
+    });
+    this.#host.noteChange();
+    console.log(`sharder ${key}: ${uppers.length + 1} ranges found for ${container.objectCount} objects`);
+  }
+
+  /** One step for each range not yet cleaved; all active once all are cleaved. True when work is left. */
+  async #advance(key: string, container: ContainerRow, ranges: ShardRange[]): Promise<boolean> {
+    let batches = CLEAVE_BATCHES_PER_ALARM;
+    for (const range of ranges) {
+      if (range.state === "found" && (await this.#create(container, range))) this.#save(key, range, "created");
+      const current = this.#host.rows.shardRange(key, range.name);
+      if (current?.state !== "created") continue;
+      const cleaved = await this.#cleave(key, container, current, batches);
+      batches = cleaved.batchesLeft;
+      if (cleaved.done) this.#save(key, current, "cleaved", this.#host.rows.countInRange(key, current));
+      if (batches <= 0) return true;
+    }
+    const after = this.#host.rows.shardRanges(key);
+    if (!after.every((range) => range.state === "cleaved")) return true;
+    const timestamp = now();
+    this.#host.storage.transactionSync(() => {
+      for (const range of after)
+        this.#host.rows.saveShardRange(key, { ...range, state: "active", stateTimestamp: timestamp });
+    });
+    this.#host.noteChange();
+    await this.#tellPeers(key);
+    console.log(`sharder ${key}: ${after.length} shards active`);
+    return true;
+  }
+
+  #save(key: string, range: ShardRange, state: ShardState, counts?: { objectCount: number; bytesUsed: number }): void {
+    const timestamp = now();
+    this.#host.storage.transactionSync(() =>
+      this.#host.rows.saveShardRange(key, {
+        ...range,
+        state,
+        stateTimestamp: timestamp,
+        ...(counts ? { ...counts, metaTimestamp: timestamp } : {}),
+      }),
+    );
+    this.#host.noteChange();
+  }
+
+  /** Calls every primary of a container's partition; true when a quorum answered 2xx. */
+  async #quorum(
+    account: string,
+    container: string,
+    method: (stub: ReplicaStub<"container">) => Promise<ReplicaReply<unknown>>,
+  ): Promise<boolean> {
+    const ring = this.#host.config.rings.container;
+    const partition = ring.partitionFor(account, container);
+    const zones = ring.primaryZones(partition).map((zone) => zone.id);
+    const replies = await Promise.all(
+      zones.map((zone) => this.#host.client.call("container", partition, zone, method, NODE_TIMEOUT_MS)),
+    );
+    return replies.filter((reply) => isSuccess(reply.status)).length >= quorumSize(zones.length);
+  }
+
+  /** Makes a range's shard container (with its root and bounds as sysmeta) in the root's storage policy. */
+  #create(root: ContainerRow, range: ShardRange): Promise<boolean> {
+    const timestamp = now();
+    const account = shardsAccount(root.account);
+    const metadata = stampMetadata(
+      {
+        [SHARD_ROOT_META]: `${root.account}/${root.container}`,
+        [SHARD_LOWER_META]: range.lower,
+        [SHARD_UPPER_META]: range.upper,
+      },
+      timestamp,
+    );
+    return this.#quorum(account, range.name, (stub) =>
+      stub.putContainer(account, range.name, timestamp, metadata, {
+        index: root.storagePolicyIndex,
+        explicit: true,
+      }),
+    );
+  }
+
+  /**
+   * Copies up to `batches` batches of the range's rows (tombstones too, with their timestamps)
+   * into its shard, from the cursor the last alarm left; done when none are left.
+   */
+  async #cleave(
+    key: string,
+    root: ContainerRow,
+    range: ShardRange,
+    batches: number,
+  ): Promise<{ done: boolean; batchesLeft: number }> {
+    const { rows, storage } = this.#host;
+    const cursorKey = `sharder.cursor.${key}.${range.name}`;
+    const account = shardsAccount(root.account);
+    let left = batches;
+    while (left > 0) {
+      const after = storage.kv.get<string>(cursorKey) ?? "";
+      const batch = rows.rowsInRange(key, range, after, ROWS_PER_RPC_MAX);
+      if (!batch.length) {
+        storage.kv.delete(cursorKey);
+        return { done: true, batchesLeft: left };
+      }
+      left -= 1;
+      const updates: ContainerUpdate[] = batch.map((row) => ({ account, container: range.name, row }));
+      if (!(await this.#quorum(account, range.name, (stub) => stub.updateObjects(updates))))
+        return { done: false, batchesLeft: 0 };
+      storage.kv.put(cursorKey, batch[batch.length - 1]?.name ?? after);
+    }
+    return { done: false, batchesLeft: 0 };
+  }
+
+  /** Sends a container's shard ranges to the partition's other primaries (repair would, a sweep later). */
+  async #tellPeers(key: string): Promise<void> {
+    const { identity, config, client, rows } = this.#host;
+    const ranges: ContainerReplicaRow[] = rows.shardRanges(key).map((row) => ({ kind: "shard", key, row }));
+    const peers = config.rings.container
+      .primaryZones(identity.partition)
+      .map((zone) => zone.id)
+      .filter((zone) => zone !== identity.zone);
+    await Promise.all(
+      peers.map((zone) =>
+        client.call(
+          "container",
+          identity.partition,
+          zone,
+          (stub) => stub.mergeRows(ranges, identity.zone),
+          NODE_TIMEOUT_MS,
+        ),
+      ),
+    );
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * Container sharding (CONTAINER_SHARD_ROWS 10): a container past 10 objects splits into shards
+ * of 5, placed on their own container replicas; listings with every parameter, in every format,
+ * through Swift and S3, are byte for byte what the container listed before it split; HEAD's
+ * counts are the shards'; writes after the split go to the shards.
+ */
+
+import { describe, expect, it } from "vitest";
+import { s3Sent } from "../integration/s3/helpers";
+import { setDown } from "../faults/fault-helpers";
+import { send, swift, text, unique } from "../helpers";
+import { ACCOUNT, leaderOf, repairRoot, shardRanges, shardUntilSettled } from "./helpers";
+
+/** 24 names: pseudo-directories, a name that is its own directory, names past U+FFFF, a space. */
+const NAMES = [
+  "a",
+  "a/",
+  "a/1",
+  "a/2",
+  "a/b/1",
+  "a/b/2",
+  "a/c",
+  "b",
+  "b/1",
+  "b/2",
+  "b/3",
+  "c d",
+  "c/x",
+  "d",
+  "e/1",
+  "e/2",
+  "f",
+  "g/h/i",
+  "é",
+  "é/1",
+  "\u{1F600}",
+  "\u{1F600}/1",
+  "\uE000",
+  "z",
+];
+
+/** Query strings a listing is compared under: every parameter, alone and together, each format. */
+const QUERIES = [
+  "",
+  "format=json",
+  "format=xml",
+  "limit=3",
+  "limit=7&format=json",
+  "marker=a/2",
+  "marker=b&limit=4",
+  "end_marker=e",
+  "marker=a&end_marker=f&format=json",
+  "prefix=a/",
+  "prefix=a/&delimiter=/",
+  "delimiter=/",
+  "delimiter=/&format=json",
+  "delimiter=/&limit=4",
+  "delimiter=/&marker=a/",
+  "delimiter=/&marker=a/b/",
+  "reverse=on",
+  "reverse=on&limit=5",
+  "reverse=on&delimiter=/",
+  "reverse=on&marker=e&end_marker=a/2",
+  "reverse=on&delimiter=/&prefix=a/",
+  "path=a",
+  "path=",
+  "path=a&reverse=on",
+  "prefix=%C3%A9",
+  "delimiter=%2F&prefix=%F0%9F%98%80",
+  "marker=%EE%80%80",
+  "end_marker=%F0%9F%98%80",
+];
+
+const S3_QUERIES = [
+  "",
+  "list-type=2",
+  "list-type=2&max-keys=4",
+  "list-type=2&delimiter=/",
+  "list-type=2&prefix=a/&delimiter=/",
+  "list-type=2&start-after=b",
+  "max-keys=3&marker=a/b/2",
+  "delimiter=/&max-keys=2",
+];
+
+async function listing(container: string, query: string): Promise<string> {
+  const response = await swift("GET", `/${ACCOUNT}/${encodeURIComponent(container)}?${query}`);
+  const body = await text(response);
+  // The listing's own headers, without the ones that differ between any two responses.
+  const headers = ["content-type", "x-container-object-count", "x-container-bytes-used"].map(
+    (name) => `${name}: ${response.headers.get(name)}`,
+  );
+  return `${response.status}\n${headers.join("\n")}\n${body}`;
+}
+
+async function s3Listing(bucket: string, query: string): Promise<string> {
+  const sent = await s3Sent("GET", `/${bucket}?${query}`);
+  return `${sent.status}\n${sent.body}`;
+}
+
+/** Every listing of the container (Swift and S3), keyed by its query. */
+async function listings(container: string): Promise<Record<string, string>> {
+  const seen: Record<string, string> = {};
+  for (const query of QUERIES) seen[query] = await listing(container, query);
+  for (const query of S3_QUERIES) seen[`s3 ${query}`] = await s3Listing(container, query);
+  return seen;
+}
+
+describe("container sharding", () => {
+  it("a container past CONTAINER_SHARD_ROWS splits into shards, and lists as it did before, with every parameter, in every format, through Swift and S3", async () => {
+    const container = unique("shard").toLowerCase();
+    expect((await send("PUT", `/${ACCOUNT}/${container}`)).status).toBe(201);
+    // The leader's zone down: the container fills past the threshold without splitting, and its
+    // listings are taken as they are unsharded (read from the other two zones).
+    let before: Record<string, string> = {};
+    await setDown([leaderOf(container)]);
+    try {
+      for (const name of NAMES) {
+        const put = await send("PUT", `/${ACCOUNT}/${container}/${encodeURIComponent(name)}`, {
+          body: `body of ${name}`,
+        });
+        expect(put.status, name).toBe(201);
+      }
+      expect((await shardRanges(container)).state).toBe("unsharded");
+      before = await listings(container);
+    } finally {
+      await setDown([]);
+    }
+    await repairRoot(container);
+    const ranges = await shardUntilSettled(container, NAMES.length);
+    expect(ranges.length).toBeGreaterThanOrEqual(2);
+    expect(ranges.every((range) => range.state === "active")).toBe(true);
+    expect(ranges[0]?.lower).toBe("");
+    expect(ranges[ranges.length - 1]?.upper).toBe("");
+    const after = await listings(container);
+    for (const query of Object.keys(before)) expect(after[query], query).toBe(before[query]);
+  });
+
+  it("after the split, PUT, POST and DELETE reach the shard that owns the name: listings and HEAD's counts follow", async () => {
+    const container = unique("shardw").toLowerCase();
+    expect((await send("PUT", `/${ACCOUNT}/${container}`)).status).toBe(201);
+    const names = Array.from({ length: 12 }, (_, index) => `o${String(index).padStart(2, "0")}`);
+    for (const name of names)
+      expect((await send("PUT", `/${ACCOUNT}/${container}/${name}`, { body: "12345" })).status).toBe(201);
+    await shardUntilSettled(container, names.length);
+    // New names at both ends and between, an overwrite, a delete and a content-type change.
+    for (const name of ["a-first", "o05x", "z-last"])
+      expect((await send("PUT", `/${ACCOUNT}/${container}/${name}`, { body: "123" })).status).toBe(201);
+    expect((await send("PUT", `/${ACCOUNT}/${container}/o00`, { body: "1234567890" })).status).toBe(201);
+    expect((await send("DELETE", `/${ACCOUNT}/${container}/o11`)).status).toBe(204);
+    const post = await send("POST", `/${ACCOUNT}/${container}/o06`, { headers: { "Content-Type": "text/x-new" } });
+    expect(post.status).toBe(202);
+    const expected = ["a-first", ...names.slice(0, 6), "o05x", ...names.slice(6, 11), "z-last"];
+    const listed = JSON.parse((await send("GET", `/${ACCOUNT}/${container}?format=json`)).body) as {
+      name: string;
+      bytes: number;
+      content_type: string;
+    }[];
+    expect(listed.map((item) => item.name)).toEqual(expected);
+    expect(listed.find((item) => item.name === "o00")?.bytes).toBe(10);
+    expect(listed.find((item) => item.name === "o06")?.content_type).toBe("text/x-new");
+    // The shards report their counts to the root; HEAD shows their sum.
+    await shardUntilSettled(container, expected.length);
+    const head = await send("HEAD", `/${ACCOUNT}/${container}`);
+    expect(head.headers.get("x-container-object-count")).toBe(String(expected.length));
+    expect(head.headers.get("x-container-bytes-used")).toBe(String(3 * 3 + 10 + 5 * 10));
+  });
+
+  it("the owner lists the shard ranges (X-Backend-Record-Type: shard); anyone else's header is ignored, and the shards' account is no user's", async () => {
+    const container = unique("shardr").toLowerCase();
+    expect(
+      (await send("PUT", `/${ACCOUNT}/${container}`, { headers: { "X-Container-Read": "test:tester3" } })).status,
+    ).toBe(201);
+    expect((await shardRanges(container)).state).toBe("unsharded");
+    expect((await shardRanges(container)).ranges).toEqual([]);
+    for (let index = 0; index < 11; index++)
+      expect((await send("PUT", `/${ACCOUNT}/${container}/o${index}`, { body: "x" })).status).toBe(201);
+    const ranges = await shardUntilSettled(container, 11);
+    expect(
+      ranges.map((range) => [range.lower, range.upper, range.state, range.object_count, range.bytes_used]),
+    ).toEqual([
+      ["", "o3", "active", 5, 5],
+      ["o3", "", "active", 6, 6],
+    ]);
+    expect(ranges.every((range) => range.name.startsWith(`.shards_${ACCOUNT}/${container}-`))).toBe(true);
+    // A reader by ACL sends the header and gets the object listing.
+    const reader = await send("GET", `/${ACCOUNT}/${container}`, {
+      user: ["test:tester3", "testing3"],
+      headers: { "X-Backend-Record-Type": "shard" },
+    });
+    expect(reader.status).toBe(200);
+    expect(reader.headers.get("x-backend-record-type")).toBeNull();
+    expect(reader.body.split("\n").filter(Boolean).length).toBe(11);
+    // The shards' account and containers are reseller admin's alone.
+    const shard = ranges[0]?.name ?? "";
+    for (const path of [`/.shards_${ACCOUNT}`, `/${shard}`, `/${shard}/o0`])
+      expect([401, 403], path).toContain((await send("GET", path)).status);
+  });
+
+  it("a sharded container with objects cannot be deleted (409); once they are deleted and the shards reported, it can", async () => {
+    const container = unique("shardd").toLowerCase();
+    expect((await send("PUT", `/${ACCOUNT}/${container}`)).status).toBe(201);
+    for (let index = 0; index < 11; index++)
+      expect((await send("PUT", `/${ACCOUNT}/${container}/o${index}`, { body: "x" })).status).toBe(201);
+    await shardUntilSettled(container, 11);
+    expect((await send("DELETE", `/${ACCOUNT}/${container}`)).status).toBe(409);
+    for (let index = 0; index < 11; index++)
+      expect((await send("DELETE", `/${ACCOUNT}/${container}/o${index}`)).status).toBe(204);
+    await shardUntilSettled(container, 0);
+    expect((await send("GET", `/${ACCOUNT}/${container}`)).status).toBe(204);
+    expect((await send("DELETE", `/${ACCOUNT}/${container}`)).status).toBe(204);
+    expect((await send("HEAD", `/${ACCOUNT}/${container}`)).status).toBe(404);
+  });
+});
