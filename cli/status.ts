@@ -54,6 +54,8 @@ export interface ClusterStatus {
   /** Every zone of any ring, with the replicas of each ring waiting for it (absent: not in that ring). */
   zones: { zone: string; waiting: Record<string, number> }[];
   reaper: { accountsQueued: number | null };
+  /** Containers split into shards, splits in progress, and their shards (null: /metrics did not say). */
+  sharding: { sharded: number | null; splitting: number | null; shards: number | null };
   /** Other queues /metrics shows (`…_queued`, `…_pending`, `…_backlog` gauges), by sample. */
   backlog: Record<string, number>;
   /** Why the cluster is unhealthy (exit 1); empty when healthy. */
@@ -85,6 +87,10 @@ export function parseMetrics(text: string): MetricSample[] {
   return samples;
 }
 
+/** The value of the unlabelled sample `name`, or null when /metrics has none. */
+const valueOf = (samples: readonly MetricSample[], name: string): number | null =>
+  samples.find((sample) => sample.name === name)?.value ?? null;
+
 /** `name{a="b"}`: a sample's key in `backlog`. */
 function sampleKey(sample: MetricSample): string {
   const labels = Object.entries(sample.labels).map(([key, value]) => `${key}="${value}"`);
@@ -92,6 +98,9 @@ function sampleKey(sample: MetricSample): string {
 }
 
 const REAPER_QUEUE = "edgeswift_reaper_accounts_queued";
+const SHARDED = "edgeswift_sharded_containers";
+const SPLITTING = "edgeswift_container_splits_in_progress";
+const SHARDS = "edgeswift_container_shards";
 const BACKLOG_NAME = /_(queued|pending|backlog)(_total)?$/;
 
 type Json = Record<string, unknown>;
@@ -157,7 +166,7 @@ export function clusterStatus(input: {
     ),
   }));
   const samples = parseMetrics(input.metrics);
-  const reaper = samples.find((sample) => sample.name === REAPER_QUEUE);
+  const reaper = valueOf(samples, REAPER_QUEUE);
   const backlog = Object.fromEntries(
     samples
       .filter((sample) => sample.name !== REAPER_QUEUE && BACKLOG_NAME.test(sample.name))
@@ -190,7 +199,12 @@ export function clusterStatus(input: {
     healthcheck,
     rings,
     zones,
-    reaper: { accountsQueued: reaper?.value ?? null },
+    reaper: { accountsQueued: reaper },
+    sharding: {
+      sharded: valueOf(samples, SHARDED),
+      splitting: valueOf(samples, SPLITTING),
+      shards: valueOf(samples, SHARDS),
+    },
     backlog,
     problems,
     warnings,
@@ -249,6 +263,8 @@ export function renderStatus(status: ClusterStatus): string {
     ]).replace(/^/gm, "  "),
     "",
     `reaper: ${status.reaper.accountsQueued ?? "?"} deleted accounts queued`,
+    `sharding: ${status.sharding.sharded ?? "?"} containers sharded, ${status.sharding.splitting ?? "?"} splitting, ` +
+      `${status.sharding.shards ?? "?"} shards`,
   ];
   for (const [key, value] of Object.entries(status.backlog)) lines.push(`backlog: ${key} ${value}`);
   for (const warning of status.warnings) lines.push(`warning: ${warning}`);

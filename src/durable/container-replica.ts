@@ -24,6 +24,7 @@ import { ReplicaBase } from "./replica-base";
 import type { ContainerReport, ContainerRow, ContainerUpdate, ListingRow, MetadataMap } from "./rows";
 import { CONTAINER_MIGRATIONS, ContainerRows, type ContainerReplicaRow } from "./schema/container";
 import { activeRanges, Sharder } from "./sharder";
+import { controlStub } from "./names";
 import {
   mergeShardRange,
   rangeOf,
@@ -44,7 +45,10 @@ export interface ContainerListing {
 }
 
 /** What a container replica sends another: a listing row for a shard, or a shard's counts for its root. */
-type ContainerMessage = { update: ContainerUpdate } | { report: ShardReport };
+type ContainerMessage =
+  | { update: ContainerUpdate }
+  | { report: ShardReport }
+  | { drop: { account: string; container: string; timestamp: string } };
 
 export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, ContainerRows> {
   readonly #outbox = this.outboxTo("account", (stub, reports: ContainerReport[]) => stub.updateContainers(reports));
@@ -53,10 +57,16 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
     async (stub, messages: ContainerMessage[]): Promise<ReplicaReply> => {
       const updates = messages.flatMap((message) => ("update" in message ? [message.update] : []));
       const reports = messages.flatMap((message) => ("report" in message ? [message.report] : []));
+      const drops = messages.flatMap((message) => ("drop" in message ? [message.drop] : []));
       const delivered: ReplicaReply = { status: 202 };
       const replies: ReplicaReply[] = await Promise.all([
         updates.length ? stub.updateObjects(updates) : delivered,
         reports.length ? stub.updateShardStats(reports) : delivered,
+        // A shard already gone (404) is as good as deleted.
+        ...drops.map(async (drop) => {
+          const reply = await stub.deleteContainer(drop.account, drop.container, drop.timestamp);
+          return reply.status === 404 ? delivered : reply;
+        }),
       ]);
       return replies.find((reply) => !isSuccess(reply.status)) ?? delivered;
     },
@@ -199,6 +209,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
       this.ctx.storage.transactionSync(() => {
         this.rows.saveContainer(key, row);
         this.#queueReport(row);
+        this.#dropShards(key, row);
       });
       this.noteWrite(standingFor);
       this.scheduleReclaim();
@@ -294,6 +305,36 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
       }
       return { status: missing ? 404 : 202 };
     });
+  }
+
+  /**
+   * A deleted root's shards go with it: each shard container's delete is queued for its replicas
+   * (retried until it is empty and deleted), and the ranges are dropped, so a container made
+   * again under the name starts unsharded. Call inside a transaction.
+   */
+  #dropShards(key: string, root: ContainerRow): void {
+    const ranges = this.rows.shardRanges(key);
+    if (!ranges.length) return;
+    const account = shardsAccount(root.account);
+    const rings = this.config.rings;
+    for (const range of ranges) {
+      const targets = updateTargets(
+        this.identity,
+        rings.container,
+        rings.container,
+        rings.container.partitionFor(account, range.name),
+      );
+      this.#shardOutbox.queue(targets, `drop:${account}/${range.name}`, {
+        drop: { account, container: range.name, timestamp: root.deleteTimestamp },
+      });
+    }
+    this.rows.removeShardRanges(key);
+    this.armAlarm(Date.now());
+    this.ctx.waitUntil(
+      controlStub(this.config)
+        .noteSharding({ container: key, state: "dropped" })
+        .catch((error) => console.warn(`${key}: control record not told its shards were dropped`, error)),
+    );
   }
 
   /** A root's row with its shards' counts when it is sharded (its own rows are then only those on their way to a shard). */
@@ -494,15 +535,21 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
         }
         this.rows.saveContainer(entry.key, row);
         if (sendUpdates) this.#queueReport(row, reportedAt);
+        if (row.deleteTimestamp > row.putTimestamp) this.#dropShards(entry.key, row);
         changed += 1;
       }
       for (const entry of batch) {
         if (entry.kind !== "shard") continue;
+        // The ranges of a root deleted after they were found went with it (made again or not).
+        const root = this.rows.container(entry.key);
+        if (root && root.deleteTimestamp > entry.row.timestamp) continue;
         const current = this.rows.shardRange(entry.key, entry.row.name);
         const merged = mergeShardRange(current, entry.row);
         if (current && shardRangeHash(entry.key, merged) === shardRangeHash(entry.key, current)) continue;
         this.rows.saveShardRange(entry.key, merged);
         changed += 1;
+        // Active now: the rows this replica holds for the container move to their shards from the alarm.
+        if (merged.state === "active" && current?.state !== "active") this.armAlarm(Date.now());
       }
       const listings = batch.flatMap((entry) => (entry.kind === "object" ? [{ key: entry.key, row: entry.row }] : []));
       const kept = this.#forwardSharded(listings);

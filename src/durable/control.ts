@@ -4,7 +4,8 @@
  * and benchmarks), each ring's sweep cursor and last report, divergences not yet repaired, the
  * reaper's queue of deleted accounts, the registry of buckets that need S3 housekeeping
  * (lifecycle rules, open multipart uploads: src/proxy/s3/housekeeping.ts), and S3's global
- * bucket names (src/proxy/s3/bucket-names.ts). Low-rate data only; on a request's path only the
+ * bucket names (src/proxy/s3/bucket-names.ts), and the containers being sharded or sharded
+ * (durable/sharder.ts). Low-rate data only; on a request's path only the
  * fault plan is read (when fault injection is configured), and a bucket's owner by requests that
  * name no account (anonymous S3 requests and CORS preflights, cached in the isolate);
  * PutBucketLifecycleConfiguration, CreateBucket, DeleteBucket and, at most every few minutes per
@@ -13,7 +14,13 @@
 
 import { DurableObject } from "cloudflare:workers";
 import type { ReplicaReply } from "../common/replies";
-import { CONTROL_MIGRATIONS, ControlRows, type S3HousekeepingEntry, type S3HousekeepingKind } from "./schema/control";
+import {
+  CONTROL_MIGRATIONS,
+  ControlRows,
+  type S3HousekeepingEntry,
+  type S3HousekeepingKind,
+  type ShardingEntry,
+} from "./schema/control";
 import { migratedRows } from "./schema/migrate";
 
 /** A sweep pass as recon shows it (see replicator/sweep.ts SweepReport). */
@@ -77,6 +84,17 @@ export class Control extends DurableObject<Env> {
 
   sweepReports(): ReplicaReply<Record<string, SweepRecord>> {
     return { status: 200, value: this.#rows.sweepReports() as Record<string, SweepRecord> };
+  }
+
+  /** A container's sharding state, from its leader (or any replica of its deleted root: "dropped"). */
+  noteSharding(entry: ShardingEntry | { container: string; state: "dropped" }): ReplicaReply {
+    this.#rows.noteSharding(entry);
+    return { status: 202 };
+  }
+
+  /** Containers being sharded and sharded (recon's /recon/sharding, the metrics, the dashboard). */
+  sharding(): ReplicaReply<ReturnType<ControlRows["sharding"]>> {
+    return { status: 200, value: this.#rows.sharding() };
   }
 
   queueReap(account: string): ReplicaReply {

@@ -20,6 +20,7 @@ import type { ReplicaIdentity } from "./identity";
 import { stampMetadata } from "./merge";
 import type { ContainerRow, ContainerUpdate } from "./rows";
 import type { ContainerReplicaRow, ContainerRows } from "./schema/container";
+import { controlStub } from "./names";
 import {
   rangesCutAt,
   shardName,
@@ -91,7 +92,7 @@ export class Sharder {
     let more = false;
     for (const key of rows.containersOver(this.#host.config.containerShardRows, CONTAINERS_PER_ALARM)) {
       const container = rows.container(key);
-      if (container && this.wants(container) && rows.shardRanges(key).length === 0) this.#find(key, container);
+      if (container && this.wants(container) && rows.shardRanges(key).length === 0) await this.#find(key, container);
     }
     for (const key of rows.shardedContainers()) {
       const container = rows.container(key);
@@ -103,7 +104,7 @@ export class Sharder {
   }
 
   /** Chooses the ranges: cut after every `rowsPerShard`-th live name; the last takes the rest. */
-  #find(key: string, container: ContainerRow): void {
+  async #find(key: string, container: ContainerRow): Promise<void> {
     const { rows, storage } = this.#host;
     const per = this.#rowsPerShard;
     const count = Math.max(2, Math.floor(container.objectCount / per));
@@ -132,6 +133,22 @@ export class Sharder {
     });
     this.#host.noteChange();
     console.log(`sharder ${key}: ${uppers.length + 1} ranges found for ${container.objectCount} objects`);
+    await this.#note(key, "sharding", uppers.length + 1, container.objectCount);
+  }
+
+  /** Tells the control record (recon, metrics, the dashboard); best effort, a failure only logged. */
+  async #note(key: string, state: "sharding" | "sharded", shards: number, objects: number): Promise<void> {
+    try {
+      await controlStub(this.#host.config).noteSharding({
+        container: key,
+        state,
+        shards,
+        objects,
+        changedAt: Date.now(),
+      });
+    } catch (error) {
+      console.warn(`sharder ${key}: control record not told ${state}`, error);
+    }
   }
 
   /** One step for each range not yet cleaved; all active once all are cleaved. True when work is left. */
@@ -156,6 +173,12 @@ export class Sharder {
     this.#host.noteChange();
     await this.#tellPeers(key);
     console.log(`sharder ${key}: ${after.length} shards active`);
+    await this.#note(
+      key,
+      "sharded",
+      after.length,
+      after.reduce((sum, range) => sum + range.objectCount, 0),
+    );
     return true;
   }
 
@@ -184,7 +207,16 @@ export class Sharder {
     const replies = await Promise.all(
       zones.map((zone) => this.#host.client.call("container", partition, zone, method, NODE_TIMEOUT_MS)),
     );
-    return replies.filter((reply) => isSuccess(reply.status)).length >= quorumSize(zones.length);
+    const took = zones.filter((_zone, index) => isSuccess(replies[index]?.status ?? 503));
+    if (took.length < quorumSize(zones.length)) return false;
+    // A primary missed it: the ones that took it repair with it once it answers (as the proxy's writes do).
+    if (took.length < zones.length)
+      await Promise.all(
+        took.map((zone) =>
+          this.#host.client.call("container", partition, zone, (stub) => stub.markDirty(), NODE_TIMEOUT_MS),
+        ),
+      );
+    return true;
   }
 
   /** Makes a range's shard container (with its root and bounds as sysmeta) in the root's storage policy. */

@@ -3,7 +3,7 @@
  * Operator routes, for the reseller admin only: `GET /recon/replication` (each ring's last sweep:
  * when, how long, partitions checked and divergent, rows moved, handoffs outstanding, the oldest
  * divergence not yet repaired; and how many replicas wait for each zone that stopped answering),
- * `POST /recon/sweep` (run the replicator's jobs now, as cron does; `?only=sweep`: the ring sweeps
+ * `GET /recon/sharding` (containers being sharded and sharded), `POST /recon/sweep` (run the replicator's jobs now, as cron does; `?only=sweep`: the ring sweeps
  * alone; `?only=s3`: the S3 housekeeping job alone, lifecycle rules and abandoned multipart
  * uploads, which cron runs beside the replicator's jobs), and, only when FAULT_INJECTION is
  * "true", `GET`/`PUT /faults` (`{"down": ["z3"]}` takes zones down); `GET /recon/work` (this isolate's
@@ -42,6 +42,12 @@ admin.get("/recon/replication", async (c) => {
   );
   return json(reports);
 });
+
+/**
+ * Containers being sharded (`sharding`: splits in progress) and sharded, with their shards and
+ * objects when their state last changed, the 100 most recently changed listed.
+ */
+admin.get("/recon/sharding", async (c) => json((await controlStub(parseConfig(c.env)).sharding()).value ?? {}));
 
 /**
  * How many replicas of `ring` wait for each zone that stopped answering, summed over every zone's

@@ -125,6 +125,16 @@ metrics.get("/metrics", async (c) => {
       text.sample("edgeswift_replicas_waiting", { ring, zone }, count);
   text.family("edgeswift_reaper_accounts_queued", "gauge", "Deleted accounts the reaper has yet to empty.");
   text.sample("edgeswift_reaper_accounts_queued", {}, figures.reaperQueue.length);
+  text.family("edgeswift_sharded_containers", "gauge", "Containers split into shards (CONTAINER_SHARD_ROWS).");
+  text.sample("edgeswift_sharded_containers", {}, figures.sharding.sharded);
+  text.family(
+    "edgeswift_container_splits_in_progress",
+    "gauge",
+    "Containers whose shard ranges are found but not yet all active.",
+  );
+  text.sample("edgeswift_container_splits_in_progress", {}, figures.sharding.sharding);
+  text.family("edgeswift_container_shards", "gauge", "Shards of the containers being sharded and sharded, together.");
+  text.sample("edgeswift_container_shards", {}, figures.sharding.shards);
   text.family(
     "edgeswift_ring_cells",
     "gauge",

@@ -37,6 +37,9 @@ const METRICS = [
   "# TYPE edgeswift_reaper_accounts_queued gauge",
   "edgeswift_reaper_accounts_queued 3",
   'edgeswift_outbox_updates_pending{ring="container",zone="z2"} 12',
+  "edgeswift_sharded_containers 2",
+  "edgeswift_container_splits_in_progress 1",
+  "edgeswift_container_shards 9",
   'edgeswift_requests_total{operation="object PUT",status="201"} 9',
 ].join("\n");
 const OK = { status: 200, headers: new Headers(), text: "OK" };
@@ -67,9 +70,12 @@ describe("edgeswift status's figures", () => {
     expect(status.warnings).toContain("the account ring has not been swept yet");
   });
 
-  it("reads the reaper's queue and any other backlog gauge from /metrics", ({ expect }) => {
+  it("reads the reaper's queue, the sharded containers and splits in progress, and any other backlog gauge from /metrics", ({
+    expect,
+  }) => {
     const status = statusOf();
     expect(status.reaper.accountsQueued).toBe(3);
+    expect(status.sharding).toEqual({ sharded: 2, splitting: 1, shards: 9 });
     expect(status.backlog).toEqual({ 'edgeswift_outbox_updates_pending{ring="container",zone="z2"}': 12 });
   });
 
@@ -98,6 +104,7 @@ describe("edgeswift status's figures", () => {
     expect(text).toMatch(/zone\s+account\s+object\s+object-2/);
     expect(text).toMatch(/z3\s+0\s+14\s+-/);
     expect(text).toContain("reaper: 3 deleted accounts queued");
+    expect(text).toContain("sharding: 2 containers sharded, 1 splitting, 9 shards");
     expect(text).toContain("UNHEALTHY:\n  zone z3 stopped answering: 14 object replicas wait for it");
     expect(renderStatus(statusOf()).trimEnd().endsWith("\nhealthy")).toBe(true);
   });

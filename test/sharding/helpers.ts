@@ -64,23 +64,28 @@ export async function repairRoot(container: string): Promise<void> {
 }
 
 /** Runs every alarm of the partitions' slots once. */
-async function alarmsOf(partitions: Iterable<number>): Promise<void> {
+export async function alarmsOf(partitions: Iterable<number>): Promise<void> {
   for (const partition of new Set(partitions))
     for (const slot of SLOTS) await runDurableObjectAlarm(containerReplica(partition, slot));
 }
 
 /**
  * Runs the alarms of the root's partition and its shards' until the root is sharded, no primary
- * of the root holds a listing row of it or anything queued for a shard, and its shards' counts
- * add up to `objects` (the counts HEAD shows); throws after `rounds`.
+ * of the root in `zones` holds a listing row of it or anything queued for a shard, and its
+ * shards' counts add up to `objects` (the counts HEAD shows); throws after `rounds`.
  */
-export async function shardUntilSettled(container: string, objects: number, rounds = 40): Promise<ListedRange[]> {
+export async function shardUntilSettled(
+  container: string,
+  objects: number,
+  zones: readonly string[] = ZONES,
+  rounds = 40,
+): Promise<ListedRange[]> {
   let last = "";
   for (let round = 0; round < rounds; round++) {
     const { state, ranges } = await shardRanges(container);
     const shardPartitions = ranges.map((range) => shardPartition(range));
     await alarmsOf([rootPartition(container), ...shardPartitions]);
-    const held = await Promise.all(ZONES.map((zone) => heldByRoot(container, zone)));
+    const held = await Promise.all(zones.map((zone) => heldByRoot(container, zone)));
     const counted = ranges.reduce((sum, range) => sum + range.object_count, 0);
     last = `${state} ${JSON.stringify(held)} counted ${counted}`;
     if (state === "sharded" && held.every((h) => h.rows === 0 && h.queued === 0) && counted === objects)

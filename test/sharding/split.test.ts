@@ -7,9 +7,20 @@
 
 import { describe, expect, it } from "vitest";
 import { s3Sent } from "../integration/s3/helpers";
-import { setDown } from "../faults/fault-helpers";
-import { send, swift, text, unique } from "../helpers";
-import { ACCOUNT, leaderOf, repairRoot, shardRanges, shardUntilSettled } from "./helpers";
+import { containerReplica, setDown, ZONES } from "../faults/fault-helpers";
+import { exports } from "cloudflare:workers";
+import { BASE, dashboardData, send, swift, text, tokenFor, unique } from "../helpers";
+import {
+  ACCOUNT,
+  SHARDS,
+  alarmsOf,
+  leaderOf,
+  repairRoot,
+  rootPartition,
+  shardPartition,
+  shardRanges,
+  shardUntilSettled,
+} from "./helpers";
 
 /** 24 names: pseudo-directories, a name that is its own directory, names past U+FFFF, a space. */
 const NAMES = [
@@ -182,6 +193,26 @@ describe("container sharding", () => {
       ["o3", "", "active", 6, 6],
     ]);
     expect(ranges.every((range) => range.name.startsWith(`.shards_${ACCOUNT}/${container}-`))).toBe(true);
+    // Recon, the metrics and the dashboard's figures list it (its leader told the control record).
+    const admin: [string, string] = ["admin:admin", "admin"];
+    const recon = await exports.default.fetch(`${BASE}/recon/sharding`, {
+      headers: { "X-Auth-Token": await tokenFor(...admin) },
+    });
+    const sharding = (await recon.json()) as {
+      sharded: number;
+      containers: { container: string; state: string; shards: number }[];
+    };
+    expect(sharding.sharded).toBeGreaterThanOrEqual(1);
+    expect(sharding.containers).toContainEqual(
+      expect.objectContaining({ container: `${ACCOUNT}/${container}`, state: "sharded", shards: 2, objects: 11 }),
+    );
+    const metrics = await exports.default.fetch(`${BASE}/metrics`, {
+      headers: { "X-Auth-Token": await tokenFor(...admin) },
+    });
+    expect(await metrics.text()).toMatch(/^edgeswift_sharded_containers [1-9]/m);
+    expect((await dashboardData()).sharding.containers.map((entry) => entry.container)).toContain(
+      `${ACCOUNT}/${container}`,
+    );
     // A reader by ACL sends the header and gets the object listing.
     const reader = await send("GET", `/${ACCOUNT}/${container}`, {
       user: ["test:tester3", "testing3"],
@@ -196,7 +227,7 @@ describe("container sharding", () => {
       expect([401, 403], path).toContain((await send("GET", path)).status);
   });
 
-  it("a sharded container with objects cannot be deleted (409); once they are deleted and the shards reported, it can", async () => {
+  it("a sharded container with objects cannot be deleted (409); once they are deleted and the shards reported, it can, and its shards go with it", async () => {
     const container = unique("shardd").toLowerCase();
     expect((await send("PUT", `/${ACCOUNT}/${container}`)).status).toBe(201);
     for (let index = 0; index < 11; index++)
@@ -207,7 +238,25 @@ describe("container sharding", () => {
       expect((await send("DELETE", `/${ACCOUNT}/${container}/o${index}`)).status).toBe(204);
     await shardUntilSettled(container, 0);
     expect((await send("GET", `/${ACCOUNT}/${container}`)).status).toBe(204);
+    const { ranges } = await shardRanges(container);
     expect((await send("DELETE", `/${ACCOUNT}/${container}`)).status).toBe(204);
     expect((await send("HEAD", `/${ACCOUNT}/${container}`)).status).toBe(404);
+    // Its shards go with it, and a container made again under its name starts unsharded.
+    await alarmsOf([rootPartition(container), ...ranges.map(shardPartition)]);
+    for (const range of ranges)
+      for (const zone of ZONES) {
+        const shard = range.name.slice(SHARDS.length + 1);
+        const head = await containerReplica(shardPartition(range), zone).headContainer(SHARDS, shard);
+        expect(head.status, `${range.name} in ${zone}`).toBe(404);
+      }
+    const recon = await exports.default.fetch(`${BASE}/recon/sharding`, {
+      headers: { "X-Auth-Token": await tokenFor("admin:admin", "admin") },
+    });
+    const listed = ((await recon.json()) as { containers: { container: string }[] }).containers;
+    expect(listed.map((entry) => entry.container)).not.toContain(`${ACCOUNT}/${container}`);
+    expect((await send("PUT", `/${ACCOUNT}/${container}`)).status).toBe(201);
+    expect(await shardRanges(container)).toEqual({ state: "unsharded", ranges: [] });
+    expect((await send("PUT", `/${ACCOUNT}/${container}/again`, { body: "x" })).status).toBe(201);
+    expect((await send("GET", `/${ACCOUNT}/${container}`)).body).toBe("again\n");
   });
 });

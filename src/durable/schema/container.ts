@@ -335,6 +335,14 @@ export class ContainerRows extends HashedRows {
     );
   }
 
+  /** Removes a container's shard ranges and takes their hashes out of the tree (its root was deleted). */
+  removeShardRanges(key: string): void {
+    const rows = this.sql
+      .exec<HashedRowSql>("SELECT container, name, leaf, hash FROM shard_range WHERE container = ?", key)
+      .toArray();
+    for (const row of rows) this.removeRow("shard_range", SHARD_KEY, row);
+  }
+
   /** Containers holding shard ranges (roots being sharded or sharded). */
   shardedContainers(): string[] {
     return this.sql

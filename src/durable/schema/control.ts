@@ -53,7 +53,34 @@ export const CONTROL_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sweep_history_ring ON sweep_history (ring, id);
     `,
   },
+  {
+    // Containers being sharded or sharded, as their leaders report them (recon, metrics, status, the dashboard).
+    id: 5,
+    sql: `
+      CREATE TABLE sharding (
+        container TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        shards INTEGER NOT NULL,
+        objects INTEGER NOT NULL,
+        changed_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
+
+/** A container being sharded ("sharding": ranges found, not yet all active) or sharded, as recon shows it. */
+export interface ShardingEntry {
+  /** `account/container`. */
+  container: string;
+  state: "sharding" | "sharded";
+  shards: number;
+  /** Its live objects when the state last changed. */
+  objects: number;
+  changedAt: number;
+}
+
+/** Containers recon lists, newest change first. */
+export const SHARDING_LIST_MAX = 100;
 
 /** Sweep reports kept per ring in the history (one per invocation: cron's every five minutes, about 17 hours). */
 export const SWEEP_HISTORY_MAX = 200;
@@ -195,6 +222,51 @@ export class ControlRows {
 
   queueReap(account: string, now: number): void {
     this.#sql.exec("INSERT OR IGNORE INTO reap (account, queued_at, progress) VALUES (?, ?, '{}')", account, now);
+  }
+
+  /** Records a container's sharding state; "dropped" (its root deleted) forgets it. */
+  noteSharding(entry: ShardingEntry | { container: string; state: "dropped" }): void {
+    if (entry.state === "dropped") {
+      this.#sql.exec("DELETE FROM sharding WHERE container = ?", entry.container);
+      return;
+    }
+    this.#sql.exec(
+      "INSERT OR REPLACE INTO sharding (container, state, shards, objects, changed_at) VALUES (?, ?, ?, ?, ?)",
+      entry.container,
+      entry.state,
+      entry.shards,
+      entry.objects,
+      entry.changedAt,
+    );
+  }
+
+  /** Counts of containers by sharding state, and the most recently changed ones. */
+  sharding(): { sharded: number; sharding: number; shards: number; containers: ShardingEntry[] } {
+    const counts = this.#sql
+      .exec<{ state: string; n: number; shards: number }>(
+        "SELECT state, count(*) AS n, sum(shards) AS shards FROM sharding GROUP BY state",
+      )
+      .toArray();
+    const containers = this.#sql
+      .exec<{ container: string; state: string; shards: number; objects: number; changed_at: number }>(
+        "SELECT * FROM sharding ORDER BY changed_at DESC LIMIT ?",
+        SHARDING_LIST_MAX,
+      )
+      .toArray()
+      .map((row) => ({
+        container: row.container,
+        state: row.state as ShardingEntry["state"],
+        shards: row.shards,
+        objects: row.objects,
+        changedAt: row.changed_at,
+      }));
+    const of = (state: string) => counts.find((row) => row.state === state);
+    return {
+      sharded: of("sharded")?.n ?? 0,
+      sharding: of("sharding")?.n ?? 0,
+      shards: counts.reduce((sum, row) => sum + (row.shards ?? 0), 0),
+      containers,
+    };
   }
 
   reapQueue(): { account: string; queuedAt: number }[] {

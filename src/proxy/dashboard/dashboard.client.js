@@ -100,6 +100,7 @@
     drawBacklog(data);
     drawZones(data.zones);
     drawAccounts(data.accounts);
+    drawSharding(data.sharding);
     drawPrices(data.prices);
   }
 
@@ -284,6 +285,23 @@
     $("accounts-note").textContent =
       "The configured users' accounts and those the account ring's replicas reported (the first 16 partitions), " +
       `as one answering replica of each holds them; at most 32${accounts.capped ? ": capped, some left out" : ""}.`;
+  }
+
+  function drawSharding(sharding) {
+    table(
+      "sharding",
+      ["container", "state", "shards", "objects", "since"],
+      sharding.containers.map((entry) => [
+        entry.container,
+        entry.state === "sharding" ? "splitting" : "sharded",
+        entry.shards,
+        entry.objects,
+        new Date(entry.changedAt).toLocaleString(),
+      ]),
+    );
+    $("sharding-note").textContent =
+      `${sharding.sharded} containers sharded and ${sharding.sharding} splitting, ${sharding.shards} shards in all ` +
+      "(CONTAINER_SHARD_ROWS); objects as the container had when its state last changed, the 100 most recent listed.";
   }
 
   function drawPrices(prices) {

@@ -17,6 +17,7 @@ import { ReplicaClient } from "../../durable/client";
 import type { SweepRecord } from "../../durable/control";
 import { controlStub } from "../../durable/names";
 import type { AccountUsage } from "../../durable/schema/account";
+import type { ControlRows } from "../../durable/schema/control";
 import { ringKind } from "../../ring/types";
 import { storageAccount, tokenResellerPrefix } from "../auth/swift-v1";
 import { ringMap, type RingMap } from "./ring-map";
@@ -48,6 +49,10 @@ export interface OperationPrice {
   perMillion: MillionPrice;
 }
 
+export type ShardingFigures = ReturnType<ControlRows["sharding"]>;
+
+const NO_SHARDING: ShardingFigures = { sharded: 0, sharding: 0, shards: 0, containers: [] };
+
 export interface DashboardFigures {
   generatedAt: string;
   faultInjection: boolean;
@@ -57,6 +62,8 @@ export interface DashboardFigures {
   sweeps: Record<string, SweepRecord[]>;
   backlog: Backlog;
   reaperQueue: { account: string; queuedAt: number }[];
+  /** Containers being sharded (splits in progress) and sharded, as their leaders told the control record. */
+  sharding: ShardingFigures;
   accounts: { usage: AccountUsage[]; capped: boolean };
   zones: { zone: string; calls: ZoneCalls }[];
   prices: OperationPrice[];
@@ -65,10 +72,11 @@ export interface DashboardFigures {
 /** Every figure of the dashboard, read now. */
 export async function dashboardFigures(config: Config): Promise<DashboardFigures> {
   const control = controlStub(config);
-  const [downReply, historyReply, reapReply] = await Promise.all([
+  const [downReply, historyReply, reapReply, shardingReply] = await Promise.all([
     config.faultInjection ? control.downZones() : Promise.resolve({ value: [] as string[] }),
     control.sweepHistory(),
     control.reapQueue(),
+    control.sharding(),
   ]);
   const down = downReply.value ?? [];
   const client = new ReplicaClient(config);
@@ -89,6 +97,7 @@ export async function dashboardFigures(config: Config): Promise<DashboardFigures
     sweeps: historyReply.value ?? {},
     backlog,
     reaperQueue: reapReply.value ?? [],
+    sharding: shardingReply.value ?? NO_SHARDING,
     accounts,
     zones: requestMetrics.zoneCalls(),
     prices: operationPrices(),

@@ -73,6 +73,11 @@ export const DASHBOARD_HTML = `<!doctype html>
     <p class="note" id="accounts-note"></p>
   </section>
   <section>
+    <h2>Sharded containers</h2>
+    <table id="sharding"></table>
+    <p class="note" id="sharding-note"></p>
+  </section>
+  <section>
     <h2>Price per million operations (USD)</h2>
     <table id="prices"></table>
     <p class="note">From this isolate's work per operation (<code>/recon/work</code>) at Cloudflare's published prices: Worker requests, Durable Object requests, SQLite rows, R2 class A and B operations.</p>
