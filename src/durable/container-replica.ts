@@ -28,9 +28,10 @@ import { controlStub } from "./names";
 import {
   mergeShardRange,
   rangeOf,
+  rootOf,
   shardRangeHash,
+  shardRootOf,
   shardsAccount,
-  SHARD_ROOT_META,
   type ShardRange,
   type ShardReport,
 } from "./shard-ranges";
@@ -218,6 +219,34 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
     });
   }
 
+  /**
+   * A shard of this root split again (its leader's sharder): its range becomes `sharded` and its
+   * children, active, serve it from now on; 404 when this replica has no such root or range
+   * (repair brings them, and the shard's leader asks again).
+   */
+  replaceShardRange(
+    account: string,
+    container: string,
+    parent: string,
+    children: ShardRange[],
+    timestamp: string,
+  ): ReplicaReply {
+    return this.measured(() => {
+      this.ensureSchema();
+      const key = containerKey(account, container);
+      const range = this.rows.shardRange(key, parent);
+      if (!range || !this.rows.container(key)) return { status: 404 };
+      this.ctx.storage.transactionSync(() => {
+        if (range.state !== "sharded" && timestamp > range.stateTimestamp)
+          this.rows.saveShardRange(key, { ...range, state: "sharded", stateTimestamp: timestamp });
+        for (const child of children.slice(0, ROWS_PER_RPC_MAX))
+          this.rows.saveShardRange(key, mergeShardRange(this.rows.shardRange(key, child.name), child));
+      });
+      this.noteWrite();
+      return { status: 202 };
+    });
+  }
+
   /** Swift: container/server.py HEAD. 200 with the container's row; 404 when missing or deleted. */
   headContainer(account: string, container: string): ReplicaReply<ContainerRow> {
     return this.measured(() => {
@@ -315,7 +344,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
   #dropShards(key: string, root: ContainerRow): void {
     const ranges = this.rows.shardRanges(key);
     if (!ranges.length) return;
-    const account = shardsAccount(root.account);
+    const account = shardsAccount(rootOf(root).account);
     const rings = this.config.rings;
     for (const range of ranges) {
       const targets = updateTargets(
@@ -360,7 +389,10 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
       let sharded = shardsOf.get(item.key);
       if (!sharded) {
         const container = this.rows.container(item.key);
-        sharded = { account: container?.account ?? "", shards: activeRanges(this.rows.shardRanges(item.key)) };
+        sharded = {
+          account: container ? rootOf(container).account : "",
+          shards: activeRanges(this.rows.shardRanges(item.key)),
+        };
         shardsOf.set(item.key, sharded);
       }
       const range = rangeOf(sharded.shards, item.row.name);
@@ -402,14 +434,15 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
       const rows = this.rows.rowsInRange(key, { lower: "", upper: "" }, "", left);
       if (!rows.length) continue;
       this.ctx.storage.transactionSync(() => {
-        const live = rows.filter((row) => !row.deleted);
-        for (const row of rows) {
+        const moved = rows.filter((row) => {
           const range = rangeOf(shards, row.name);
-          if (range) this.#queueForShard(root.account, range, row);
-        }
+          if (range) this.#queueForShard(rootOf(root).account, range, row);
+          return range !== null;
+        });
+        const live = moved.filter((row) => !row.deleted);
         this.rows.removeObjects(
           key,
-          rows.map((row) => row.name),
+          moved.map((row) => row.name),
         );
         this.rows.saveContainer(key, {
           ...root,
@@ -610,11 +643,9 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
 
   /** A shard's counts, queued for its root's replicas (the shard's sysmeta names its root). */
   #queueShardReport(row: ContainerRow, reportedAt: string): void {
-    const root = row.metadata[SHARD_ROOT_META]?.value;
+    const root = shardRootOf(row.metadata);
     if (!root) return;
-    const slash = root.indexOf("/");
-    const account = root.slice(0, slash);
-    const container = root.slice(slash + 1);
+    const { account, container } = root;
     const rings = this.config.rings;
     const targets = updateTargets(
       this.identity,

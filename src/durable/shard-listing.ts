@@ -47,19 +47,21 @@ export function overlaps(segment: ListingSegment, params: ListingParams): boolea
 }
 
 /**
- * Lists `params.limit` entries over `segments` (ranges covering the namespace, any order): each
- * segment in turn is listed by `list` with the entries still wanted and where the walk stopped
- * (null for the first), one call per segment.
+ * Lists `params.limit` entries over `segments` (ranges covering the namespace, or a range that
+ * split, any order): each segment in turn is listed by `list` with the entries still wanted and
+ * where the walk stopped (`from` for the first: null to start), one call per segment; the
+ * entries and where the walk stopped.
  */
 export async function listSegments<T, S extends ListingSegment>(
   params: ListingParams,
   segments: readonly S[],
   list: (segment: S, params: ListingParams, resume: ListingResume | null) => Promise<SegmentListing<T>>,
-): Promise<ListingEntry<T>[]> {
+  from: ListingResume | null = null,
+): Promise<SegmentListing<T>> {
   const ordered = [...segments].sort((a, b) => compareNames(a.lower, b.lower));
   if (params.reverse) ordered.reverse();
   const results: ListingEntry<T>[] = [];
-  let resume: ListingResume | null = null;
+  let resume = from;
   for (const segment of ordered) {
     if (results.length >= params.limit) break;
     if (!overlaps(segment, params)) continue;
@@ -67,5 +69,5 @@ export async function listSegments<T, S extends ListingSegment>(
     results.push(...part.entries.slice(0, params.limit - results.length));
     resume = part.resume;
   }
-  return results;
+  return { entries: results, resume };
 }

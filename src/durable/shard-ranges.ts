@@ -5,7 +5,9 @@
  * upper bound), each held by a shard: an ordinary container in the hidden account
  * `.shards_<account>`, placed by the container ring like any other. A range moves through
  * Swift's states: found (its bounds chosen), created (its shard container made), cleaved (the
- * root's rows copied into it), active (it serves the range: updates and listings go to it).
+ * root's rows copied into it), active (it serves the range: updates and listings go to it),
+ * sharded (a shard that split again: the root lists its children, active, in its place). A shard
+ * past the threshold splits as its root did, into shards of the same root.
  * Names compare as SQLite compares them (UTF-8 bytes, i.e. code points), never as JS compares
  * UTF-16 code units. Swift: common/utils ShardRange, container/sharder.py.
  */
@@ -15,7 +17,7 @@ import { rowHash, treeKey, type Hash } from "./partition-hash";
 
 export { compareNames };
 
-export const SHARD_STATES = ["found", "created", "cleaved", "active", "shrinking", "shrunk"] as const;
+export const SHARD_STATES = ["found", "created", "cleaved", "active", "sharded", "shrinking", "shrunk"] as const;
 export type ShardState = (typeof SHARD_STATES)[number];
 
 /** One range of a root container's namespace and the shard container that holds it. */
@@ -95,9 +97,35 @@ export function shardName(root: string, parentHash: string, timestamp: string, i
  * The ranges `(lower, upper]` that cover the whole namespace, cut after each of `uppers` (names
  * in ascending order, each the last name of a range); the last range has no upper bound.
  */
-export function rangesCutAt(uppers: readonly string[]): { lower: string; upper: string }[] {
-  const bounds = ["", ...uppers];
-  return bounds.map((lower, index) => ({ lower, upper: uppers[index] ?? "" }));
+export function rangesCutAt(uppers: readonly string[], lower = "", upper = ""): { lower: string; upper: string }[] {
+  const bounds = [lower, ...uppers];
+  return bounds.map((from, index) => ({ lower: from, upper: uppers[index] ?? upper }));
+}
+
+/** A container's root (`account/container` in its sysmeta) when it is a shard, else null. */
+export function shardRootOf(
+  metadata: Record<string, { value: string }>,
+): { account: string; container: string } | null {
+  const root = metadata[SHARD_ROOT_META]?.value;
+  if (!root) return null;
+  const slash = root.indexOf("/");
+  return { account: root.slice(0, slash), container: root.slice(slash + 1) };
+}
+
+/** A shard's bounds, from its sysmeta. */
+export function shardBoundsOf(metadata: Record<string, { value: string }>): { lower: string; upper: string } {
+  return { lower: metadata[SHARD_LOWER_META]?.value ?? "", upper: metadata[SHARD_UPPER_META]?.value ?? "" };
+}
+
+/**
+ * The root a container's shards belong to: its own root when it is a shard (a shard split again),
+ * else itself; its shards live in that root's shards account.
+ */
+export function rootOf(row: { account: string; container: string; metadata: Record<string, { value: string }> }): {
+  account: string;
+  container: string;
+} {
+  return shardRootOf(row.metadata) ?? { account: row.account, container: row.container };
 }
 
 /**

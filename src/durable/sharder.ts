@@ -23,12 +23,14 @@ import type { ContainerReplicaRow, ContainerRows } from "./schema/container";
 import { controlStub } from "./names";
 import {
   rangesCutAt,
+  rootOf,
+  shardBoundsOf,
   shardName,
+  shardRootOf,
   shardsAccount,
   SHARD_LOWER_META,
   SHARD_ROOT_META,
   SHARD_UPPER_META,
-  SHARDS_ACCOUNT_PREFIX,
   type ShardRange,
   type ShardState,
 } from "./shard-ranges";
@@ -54,9 +56,17 @@ export interface SharderHost {
 const encoder = new TextEncoder();
 const now = () => Timestamp.fromSeconds(Date.now() / 1000).internal;
 
-/** The ranges of a container that serve it: all of them once all are active, else none (it is not sharded yet). */
+/** States of a range being split out of its container: the container still serves it. */
+const SPLITTING: readonly ShardState[] = ["found", "created", "cleaved"];
+
+/**
+ * The ranges that serve a container: its active ones, once none is still being split out (a
+ * split activates all its ranges at once); none while it is not sharded. A shard that split
+ * again is `sharded` in its root, its children active in its place.
+ */
 export function activeRanges(ranges: readonly ShardRange[]): ShardRange[] {
-  return ranges.length && ranges.every((range) => range.state === "active") ? [...ranges] : [];
+  if (ranges.some((range) => SPLITTING.includes(range.state))) return [];
+  return ranges.filter((range) => range.state === "active");
 }
 
 export class Sharder {
@@ -77,12 +87,9 @@ export class Sharder {
     return !identity.handoff && config.rings.container.primaryZones(identity.partition)[0]?.id === identity.zone;
   }
 
-  /** Whether a container of `objectCount` live rows should be split (shards are not split again yet). */
+  /** Whether a container (a root, or a shard: it splits again) should be split. */
   wants(container: ContainerRow): boolean {
-    return (
-      container.objectCount > this.#host.config.containerShardRows &&
-      !container.account.startsWith(SHARDS_ACCOUNT_PREFIX)
-    );
+    return container.objectCount > this.#host.config.containerShardRows;
   }
 
   /** One alarm's sharding: finds ranges, makes shards, cleaves, activates. True when work is left. */
@@ -117,11 +124,16 @@ export class Sharder {
     if (!uppers.length) return;
     const timestamp = now();
     const parent = bytesToHex(md5(encoder.encode(key)));
+    // A shard splits its own range, into shards named and rooted as its root's.
+    const { lower, upper } = shardRootOf(container.metadata)
+      ? shardBoundsOf(container.metadata)
+      : { lower: "", upper: "" };
+    const root = rootOf(container);
     storage.transactionSync(() => {
-      rangesCutAt(uppers).forEach((bounds, index) =>
+      rangesCutAt(uppers, lower, upper).forEach((bounds, index) =>
         rows.saveShardRange(key, {
           ...bounds,
-          name: shardName(container.container, parent, timestamp, index),
+          name: shardName(root.container, parent, timestamp, index),
           state: "found",
           timestamp,
           stateTimestamp: timestamp,
@@ -133,7 +145,7 @@ export class Sharder {
     });
     this.#host.noteChange();
     console.log(`sharder ${key}: ${uppers.length + 1} ranges found for ${container.objectCount} objects`);
-    await this.#note(key, "sharding", uppers.length + 1, container.objectCount);
+    if (!shardRootOf(container.metadata)) await this.#note(key, "sharding", uppers.length + 1, container.objectCount);
   }
 
   /** Tells the control record (recon, metrics, the dashboard); best effort, a failure only logged. */
@@ -165,6 +177,9 @@ export class Sharder {
     }
     const after = this.#host.rows.shardRanges(key);
     if (!after.every((range) => range.state === "cleaved")) return true;
+    // A shard's children take its place in its root first: until a quorum of the root's replicas
+    // list them, updates still come to the shard, which serves them as before.
+    if (shardRootOf(container.metadata) && !(await this.#replaceAtRoot(container, after))) return true;
     const timestamp = now();
     this.#host.storage.transactionSync(() => {
       for (const range of after)
@@ -219,9 +234,23 @@ export class Sharder {
     return true;
   }
 
-  /** Makes a range's shard container (with its root and bounds as sysmeta) in the root's storage policy. */
-  #create(root: ContainerRow, range: ShardRange): Promise<boolean> {
+  /**
+   * Tells a quorum of the root's replicas that this shard split: its range `sharded`, its
+   * children (cleaved, with their counts) active in its place.
+   */
+  #replaceAtRoot(shard: ContainerRow, children: readonly ShardRange[]): Promise<boolean> {
+    const root = rootOf(shard);
     const timestamp = now();
+    const active = children.map((range) => ({ ...range, state: "active" as const, stateTimestamp: timestamp }));
+    return this.#quorum(root.account, root.container, (stub) =>
+      stub.replaceShardRange(root.account, root.container, shard.container, active, timestamp),
+    );
+  }
+
+  /** Makes a range's shard container (with its root and bounds as sysmeta) in the root's storage policy. */
+  #create(parent: ContainerRow, range: ShardRange): Promise<boolean> {
+    const timestamp = now();
+    const root = rootOf(parent);
     const account = shardsAccount(root.account);
     const metadata = stampMetadata(
       {
@@ -233,7 +262,7 @@ export class Sharder {
     );
     return this.#quorum(account, range.name, (stub) =>
       stub.putContainer(account, range.name, timestamp, metadata, {
-        index: root.storagePolicyIndex,
+        index: parent.storagePolicyIndex,
         explicit: true,
       }),
     );
@@ -251,7 +280,7 @@ export class Sharder {
   ): Promise<{ done: boolean; batchesLeft: number }> {
     const { rows, storage } = this.#host;
     const cursorKey = `sharder.cursor.${key}.${range.name}`;
-    const account = shardsAccount(root.account);
+    const account = shardsAccount(rootOf(root).account);
     let left = batches;
     while (left > 0) {
       const after = storage.kv.get<string>(cursorKey) ?? "";

@@ -38,14 +38,17 @@ export async function shardRanges(container: string): Promise<{ state: string | 
 }
 
 /** Listing rows a root replica still holds for the container, and what its shard outbox holds. */
-export async function heldByRoot(container: string, slot: string): Promise<{ rows: number; queued: number }> {
-  return runInDurableObject(containerReplica(rootPartition(container), slot), (_instance, state) => {
+export function heldByRoot(container: string, slot: string): Promise<{ rows: number; queued: number }> {
+  return heldBy(rootPartition(container), `${ACCOUNT}/${container}`, slot);
+}
+
+/** Listing rows a container replica holds for a container (`account/container`), and what its shard outbox holds. */
+export async function heldBy(partition: number, key: string, slot: string): Promise<{ rows: number; queued: number }> {
+  return runInDurableObject(containerReplica(partition, slot), (_instance, state) => {
     const has = (table: string) =>
       state.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE name = ?", table).toArray().length > 0;
     const rows = has("object")
-      ? state.storage.sql
-          .exec<{ n: number }>("SELECT count(*) AS n FROM object WHERE container = ?", `${ACCOUNT}/${container}`)
-          .one().n
+      ? state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM object WHERE container = ?", key).one().n
       : 0;
     const queued = has("shard_outbox")
       ? state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM shard_outbox").one().n
@@ -72,7 +75,7 @@ export async function alarmsOf(partitions: Iterable<number>): Promise<void> {
 /**
  * Runs the alarms of the root's partition and its shards' until the root is sharded, no primary
  * of the root in `zones` holds a listing row of it or anything queued for a shard, and its
- * shards' counts add up to `objects` (the counts HEAD shows); throws after `rounds`.
+ * active shards' counts add up to `objects` (the counts HEAD shows); throws after `rounds`.
  */
 export async function shardUntilSettled(
   container: string,
@@ -86,7 +89,9 @@ export async function shardUntilSettled(
     const shardPartitions = ranges.map((range) => shardPartition(range));
     await alarmsOf([rootPartition(container), ...shardPartitions]);
     const held = await Promise.all(zones.map((zone) => heldByRoot(container, zone)));
-    const counted = ranges.reduce((sum, range) => sum + range.object_count, 0);
+    const counted = ranges
+      .filter((range) => range.state === "active")
+      .reduce((sum, range) => sum + range.object_count, 0);
     last = `${state} ${JSON.stringify(held)} counted ${counted}`;
     if (state === "sharded" && held.every((h) => h.rows === 0 && h.queued === 0) && counted === objects)
       return (await shardRanges(container)).ranges;

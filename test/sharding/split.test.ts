@@ -7,13 +7,15 @@
 
 import { describe, expect, it } from "vitest";
 import { s3Sent } from "../integration/s3/helpers";
-import { containerReplica, setDown, ZONES } from "../faults/fault-helpers";
+import { containerReplica, rings, setDown, ZONES } from "../faults/fault-helpers";
 import { exports } from "cloudflare:workers";
 import { BASE, dashboardData, send, swift, text, tokenFor, unique } from "../helpers";
 import {
   ACCOUNT,
   SHARDS,
   alarmsOf,
+  heldBy,
+  type ListedRange,
   leaderOf,
   repairRoot,
   rootPartition,
@@ -258,5 +260,55 @@ describe("container sharding", () => {
     expect(await shardRanges(container)).toEqual({ state: "unsharded", ranges: [] });
     expect((await send("PUT", `/${ACCOUNT}/${container}/again`, { body: "x" })).status).toBe(201);
     expect((await send("GET", `/${ACCOUNT}/${container}`)).body).toBe("again\n");
+  });
+
+  it("a shard past CONTAINER_SHARD_ROWS splits again: its children take its place in the root, and the container lists as it did before, through Swift and S3", async () => {
+    const container = unique("shard2").toLowerCase();
+    expect((await send("PUT", `/${ACCOUNT}/${container}`)).status).toBe(201);
+    for (const name of NAMES.slice(0, 11))
+      expect((await send("PUT", `/${ACCOUNT}/${container}/${encodeURIComponent(name)}`, { body: name })).status).toBe(
+        201,
+      );
+    const first = await shardUntilSettled(container, 11);
+    expect(first.map((range) => range.upper)).toEqual(["a/b/1", ""]);
+    // The upper shard fills past the threshold with its leader's zone down: it cannot split yet,
+    // and the listings are taken as they are with one split.
+    const upper = first[1] as ListedRange;
+    const upperName = upper.name.slice(SHARDS.length + 1);
+    const upperLeader = rings.container.primaryZones(shardPartition(upper))[0]?.id ?? "";
+    let before: Record<string, string> = {};
+    await setDown([upperLeader]);
+    try {
+      for (const name of NAMES.slice(11))
+        expect((await send("PUT", `/${ACCOUNT}/${container}/${encodeURIComponent(name)}`, { body: name })).status).toBe(
+          201,
+        );
+      // The shards' counts reach the root (HEAD's), from the replicas that are up.
+      for (let round = 0; round < 3; round++) await alarmsOf([rootPartition(container), ...first.map(shardPartition)]);
+      before = await listings(container);
+      expect(before[""]).toContain(`x-container-object-count: ${NAMES.length}\n`);
+    } finally {
+      await setDown([]);
+    }
+    for (const zone of ZONES) await containerReplica(shardPartition(upper), zone).repair();
+    const ranges = await shardUntilSettled(container, NAMES.length);
+    const states = ranges.map((range) => range.state);
+    expect(states.filter((state) => state === "sharded")).toHaveLength(1);
+    expect(states.filter((state) => state === "active").length).toBeGreaterThanOrEqual(3);
+    expect(ranges.find((range) => range.state === "sharded")?.name).toBe(upper.name);
+    // The children cover the upper shard's range and are the root's shards.
+    const children = ranges.filter((range) => range.state === "active" && range.lower >= "a/b/1");
+    expect(children[0]?.lower).toBe("a/b/1");
+    expect(children[children.length - 1]?.upper).toBe("");
+    expect(children.every((range) => range.name.startsWith(`${SHARDS}/${container}-`))).toBe(true);
+    // The split shard moved every row to its children.
+    const partition = shardPartition(upper);
+    await alarmsOf([partition]);
+    for (const zone of ZONES)
+      expect(await heldBy(partition, `${SHARDS}/${upperName}`, zone)).toEqual({ rows: 0, queued: 0 });
+    const after = await listings(container);
+    for (const query of Object.keys(before)) expect(`${query}\n${after[query]}`).toBe(`${query}\n${before[query]}`);
+    const head = await send("HEAD", `/${ACCOUNT}/${container}`);
+    expect(head.headers.get("x-container-object-count")).toBe(String(NAMES.length));
   });
 });

@@ -12,8 +12,9 @@ import type { ReplicaStub } from "../../durable/client";
 import type { ContainerListing } from "../../durable/container-replica";
 import type { ListingParams } from "../../durable/listing";
 import { stampMetadata } from "../../durable/merge";
-import type { ContainerRow } from "../../durable/rows";
-import { listSegments } from "../../durable/shard-listing";
+import type { ContainerRow, ListingRow } from "../../durable/rows";
+import { listSegments, type SegmentListing } from "../../durable/shard-listing";
+import type { ListingResume } from "../../durable/listing";
 import { shardsAccount, type ShardRange } from "../../durable/shard-ranges";
 import { SwiftError } from "../../common/errors";
 import {
@@ -100,16 +101,33 @@ export async function listContainer(
   );
   if (!listing?.shards?.length) return listing;
   const shards = shardsAccount(account);
-  const entries = await listSegments(params, listing.shards, async (range, bounded, resume) => {
-    const within = { lower: range.lower, upper: range.upper };
-    const part = await readWith(ctx, shards, range.name, read, (stub) =>
-      stub.listObjects(shards, range.name, bounded, within, resume),
+  const walk = (
+    ranges: readonly ShardRange[],
+    bounded: ListingParams,
+    from: ListingResume | null,
+    depth: number,
+  ): Promise<SegmentListing<ListingRow>> =>
+    listSegments(
+      bounded,
+      ranges,
+      async (range, part, resume) => {
+        const within = { lower: range.lower, upper: range.upper };
+        const listed = await readWith(ctx, shards, range.name, read, (stub) =>
+          stub.listObjects(shards, range.name, part, within, resume),
+        );
+        if (!listed) throw new SwiftError("ServiceUnavailable");
+        // A shard that split again (its root's replica read had not heard yet): its children.
+        if (listed.shards?.length && depth < SHARD_DEPTH_MAX) return walk(listed.shards, part, resume, depth + 1);
+        return { entries: listed.entries, resume: listed.resume ?? resume };
+      },
+      from,
     );
-    if (!part) throw new SwiftError("ServiceUnavailable");
-    return { entries: part.entries, resume: part.resume ?? resume };
-  });
+  const { entries } = await walk(listing.shards, params, null, 0);
   return { container: listing.container, entries };
 }
+
+/** How deep a listing follows shards that split again before the root's replica read lists their children. */
+const SHARD_DEPTH_MAX = 4;
 
 /** A container's shard ranges as a replica holds them (every state); null when the container does not exist. */
 export function shardRangesOf(

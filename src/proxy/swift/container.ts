@@ -12,6 +12,7 @@ import { liveMetadata } from "../../durable/merge";
 import type { ContainerRow, ListingRow } from "../../durable/rows";
 import { deleteContainer, listContainer, postContainer, putContainer, shardRangesOf } from "../services/container";
 import { shardsAccount } from "../../durable/shard-ranges";
+import { activeRanges } from "../../durable/sharder";
 import { listingFormat, listingParams, listingTypeHeaders, renderListing, subdirEntry } from "./listing";
 import type { RenderedEntry } from "./listing";
 import { xmlText } from "../../common/markup";
@@ -192,11 +193,7 @@ class ListedObject implements RenderedEntry {
 async function shardListing(req: SwiftRequest, account: string, container: string): Promise<Response> {
   const ranges = await shardRangesOf(req.ctx, account, container, await readPreference(req));
   if (!ranges) throw new SwiftError("NotFound");
-  const state = !ranges.length
-    ? "unsharded"
-    : ranges.every((range) => range.state === "active")
-      ? "sharded"
-      : "sharding";
+  const state = !ranges.length ? "unsharded" : activeRanges(ranges).length ? "sharded" : "sharding";
   const body = ranges.map((range) => ({
     name: `${shardsAccount(account)}/${range.name}`,
     lower: range.lower,
