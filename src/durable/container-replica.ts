@@ -32,6 +32,7 @@ import {
   shardRangeHash,
   shardRootOf,
   shardsAccount,
+  SHARDS_ACCOUNT_PREFIX,
   type ShardRange,
   type ShardReport,
 } from "./shard-ranges";
@@ -45,6 +46,17 @@ export interface ContainerListing {
   resume?: ListingResume;
 }
 
+/**
+ * What a container replica that forwarded updates to shards tells their sender: a root, its
+ * active shards (by the root's `account/container`), so the sender's next updates go to them
+ * directly; a shard that split again, the roots to ask afresh. Swift: the container server's
+ * 301 with X-Backend-Redirect to an object server's update.
+ */
+export interface UpdateRedirect {
+  shards?: Record<string, ShardRange[]>;
+  stale?: string[];
+}
+
 /** What a container replica sends another: a listing row for a shard, or a shard's counts for its root. */
 type ContainerMessage =
   | { update: ContainerUpdate }
@@ -55,12 +67,12 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
   readonly #outbox = this.outboxTo("account", (stub, reports: ContainerReport[]) => stub.updateContainers(reports));
   readonly #shardOutbox = this.outboxTo(
     "container",
-    async (stub, messages: ContainerMessage[]): Promise<ReplicaReply> => {
+    async (stub, messages: ContainerMessage[]): Promise<ReplicaReply<unknown>> => {
       const updates = messages.flatMap((message) => ("update" in message ? [message.update] : []));
       const reports = messages.flatMap((message) => ("report" in message ? [message.report] : []));
       const drops = messages.flatMap((message) => ("drop" in message ? [message.drop] : []));
       const delivered: ReplicaReply = { status: 202 };
-      const replies: ReplicaReply[] = await Promise.all([
+      const replies: ReplicaReply<unknown>[] = await Promise.all([
         updates.length ? stub.updateObjects(updates) : delivered,
         reports.length ? stub.updateShardStats(reports) : delivered,
         // A shard already gone (404) is as good as deleted.
@@ -382,27 +394,36 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
    * are returned to be merged here. Rows of one name at different times are queued apart, so a
    * late older row never replaces a newer one on its way.
    */
-  #forwardSharded(items: { key: string; row: ListingRow }[]): { key: string; row: ListingRow }[] {
-    const shardsOf = new Map<string, { account: string; shards: ShardRange[] }>();
+  #forwardSharded(items: { key: string; row: ListingRow }[]): {
+    kept: { key: string; row: ListingRow }[];
+    redirect: UpdateRedirect;
+  } {
+    const shardsOf = new Map<string, { root: { account: string; container: string } | null; shards: ShardRange[] }>();
     const kept: { key: string; row: ListingRow }[] = [];
+    const redirect: UpdateRedirect = {};
     for (const item of items) {
       let sharded = shardsOf.get(item.key);
       if (!sharded) {
         const container = this.rows.container(item.key);
         sharded = {
-          account: container ? rootOf(container).account : "",
+          root: container ? rootOf(container) : null,
           shards: activeRanges(this.rows.shardRanges(item.key)),
         };
         shardsOf.set(item.key, sharded);
       }
       const range = rangeOf(sharded.shards, item.row.name);
-      if (!range) {
+      if (!range || !sharded.root) {
         kept.push(item);
         continue;
       }
-      this.#queueForShard(sharded.account, range, item.row);
+      this.#queueForShard(sharded.root.account, range, item.row);
+      // The sender learns where the container's rows go now: the root's shards, or (a shard that
+      // split again) to ask the root afresh.
+      const rootKey = containerKey(sharded.root.account, sharded.root.container);
+      if (rootKey === item.key) (redirect.shards ??= {})[rootKey] = sharded.shards;
+      else if (!redirect.stale?.includes(rootKey)) (redirect.stale ??= []).push(rootKey);
     }
-    return kept;
+    return { kept, redirect };
   }
 
   #queueForShard(rootAccount: string, range: ShardRange, row: ListingRow): void {
@@ -461,7 +482,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
    * Listing rows from object replicas (Swift: the object server's container update). Rows of
    * containers this replica does not hold are refused (404), to be retried by the sender.
    */
-  async updateObjects(updates: ContainerUpdate[]): Promise<ReplicaReply> {
+  async updateObjects(updates: ContainerUpdate[]): Promise<ReplicaReply<UpdateRedirect>> {
     return this.measuredAsync(async () => {
       this.ensureSchema();
       const reportedAt = Timestamp.fromSeconds(Date.now() / 1000).internal;
@@ -469,8 +490,12 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
         .slice(0, ROWS_PER_RPC_MAX)
         .map((update) => ({ key: containerKey(update.account, update.container), row: update.row }));
       const result = this.ctx.storage.transactionSync(() => {
-        const kept = this.#forwardSharded(items);
-        return { ...this.#mergeListings(kept, reportedAt, false), forwarded: items.length - kept.length };
+        const { kept, redirect } = this.#forwardSharded(items);
+        return {
+          ...this.#mergeListings(kept, reportedAt, false),
+          forwarded: items.length - kept.length,
+          redirect,
+        };
       });
       if (result.forwarded) await this.#deliverToShards();
       if (result.changed) {
@@ -479,7 +504,8 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
         this.noteWrite();
         this.scheduleReclaim();
       }
-      return { status: result.missing ? 404 : 202 };
+      const redirected = result.redirect.shards || result.redirect.stale;
+      return { status: result.missing ? 404 : 202, ...(redirected ? { value: result.redirect } : {}) };
     });
   }
 
@@ -500,7 +526,10 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
     const touched = new Map<string, ContainerRow>();
     for (const { key, row: incoming } of items) {
       const container = touched.get(key) ?? this.rows.container(key);
-      if (!container && !keepOrphans) {
+      // A deleted shard (its root deleted) is no container to list in: its sender goes back to the root.
+      const goneShard =
+        container && isContainerDeleted(container) && container.account.startsWith(SHARDS_ACCOUNT_PREFIX);
+      if ((!container || goneShard) && !keepOrphans) {
         missing = true;
         continue;
       }
@@ -585,7 +614,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
         if (merged.state === "active" && current?.state !== "active") this.armAlarm(Date.now());
       }
       const listings = batch.flatMap((entry) => (entry.kind === "object" ? [{ key: entry.key, row: entry.row }] : []));
-      const kept = this.#forwardSharded(listings);
+      const { kept } = this.#forwardSharded(listings);
       forwarded = listings.length - kept.length;
       const listingChanges = this.#mergeListings(kept, reportedAt, true, sendUpdates);
       changed += listingChanges.changed;

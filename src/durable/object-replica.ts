@@ -17,6 +17,8 @@ import { earliest } from "./replica/alarm";
 import { listingRowOf, objectTombstone, type ContainerUpdate, type ObjectRow } from "./rows";
 import { OBJECT_MIGRATIONS, ObjectRows } from "./schema/object";
 import { updateTargets } from "./identity";
+import { ShardRoutes } from "./shard-routes";
+import { shardsAccount } from "./shard-ranges";
 
 /** How long garbage bodies wait before the alarm deletes them if the inline delete did not. */
 const GARBAGE_RETRY_MS = 30_000;
@@ -29,7 +31,13 @@ export interface PutObjectOptions {
 }
 
 export class ObjectReplica extends ReplicaBase<ObjectRow, ObjectRows> {
-  readonly #outbox = this.outboxTo("container", (stub, updates: ContainerUpdate[]) => stub.updateObjects(updates));
+  readonly #routes = new ShardRoutes();
+  readonly #outbox = this.outboxTo("container", async (stub, updates: ContainerUpdate[]) => {
+    const reply = await stub.updateObjects(updates);
+    this.#routes.learn(reply.value, Date.now());
+    if (reply.status === 404 && updates.every((update) => update.root)) return this.#backToRoots(updates);
+    return reply;
+  });
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, OBJECT_MIGRATIONS, ObjectRows);
@@ -289,17 +297,48 @@ export class ObjectReplica extends ReplicaBase<ObjectRow, ObjectRows> {
     this.#outbox.queue(update.targets, update.key, update.payload);
   }
 
-  /** A row's container update: the container replicas it goes to, its key and its payload. */
+  /**
+   * A row's container update: the container replicas it goes to, its key and its payload. A
+   * sharded container's goes to the shard owning the name when a redirect taught this replica
+   * its shards (shard-routes.ts), else to the container, which forwards it.
+   */
   #updateOf(row: ObjectRow): { targets: { partition: number; zone: string }[]; key: string; payload: ContainerUpdate } {
     const [account = "", container = ""] = row.name.split("/");
+    const listing = listingRowOf(row);
+    const shard = this.#routes.shardFor(account, container, listing.name, Date.now());
+    const payload: ContainerUpdate = shard
+      ? { account: shardsAccount(account), container: shard.name, row: listing, root: { account, container } }
+      : { account, container, row: listing };
+    return { targets: this.#targetsOf(payload), key: row.name, payload };
+  }
+
+  /** The container replicas an update goes to (identity.ts updateTargets). */
+  #targetsOf(update: ContainerUpdate): { partition: number; zone: string }[] {
     const rings = this.config.rings;
-    const targets = updateTargets(
+    return updateTargets(
       this.identity,
       rings.get(this.identity.ring),
       rings.container,
-      rings.container.partitionFor(account, container),
+      rings.container.partitionFor(update.account, update.container),
     );
-    return { targets, key: row.name, payload: { account, container, row: listingRowOf(row) } };
+  }
+
+  /**
+   * Updates a shard refused as not its own (404: gone with its root, or not there yet): queued
+   * again for their root, which forwards them where they belong; the shard's copies are then done.
+   */
+  #backToRoots(updates: ContainerUpdate[]): ReplicaReply {
+    for (const update of updates) {
+      if (!update.root) continue;
+      this.#routes.forget(update.root.account, update.root.container);
+      const back: ContainerUpdate = { account: update.root.account, container: update.root.container, row: update.row };
+      // Keyed by the row's version: an older row coming back never replaces a newer one queued for the root.
+      const version = `${update.row.createdAt}/${update.row.metaTimestamp}/${update.row.contentTypeTimestamp}`;
+      const key = `${update.root.account}/${update.root.container}/${update.row.name}\u0000${version}`;
+      this.#outbox.queue(this.#targetsOf(back), key, back);
+    }
+    this.armAlarm(Date.now());
+    return { status: 202 };
   }
 
   /** Waits for delivery up to `timeoutMs` (Swift: container_update_timeout); the alarm retries what is left. */

@@ -64,11 +64,16 @@ export function listingRowOf(row: ObjectRow): ListingRow {
   };
 }
 
-/** A container update an object replica sends: the listing row and the container it belongs to. */
+/**
+ * A container update an object replica sends: the listing row and the container it goes to; for
+ * a shard, `root` names the container it is listed in (so a shard that is gone sends the update
+ * back to the root).
+ */
 export interface ContainerUpdate {
   account: string;
   container: string;
   row: ListingRow;
+  root?: { account: string; container: string };
 }
 
 /** A container's own row in a container replica. */

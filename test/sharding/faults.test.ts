@@ -7,10 +7,21 @@
 
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { containerReplica, outOfSync, runAlarmsUntilInSync, setDown, ZONES } from "../faults/fault-helpers";
-import { send, unique } from "../helpers";
+import {
+  containerReplica,
+  objectReplica,
+  outOfSync,
+  rings,
+  runAlarmsUntilInSync,
+  setDown,
+  SLOTS,
+  ZONES,
+} from "../faults/fault-helpers";
+import { exports } from "cloudflare:workers";
+import { BASE, send, tokenFor, unique } from "../helpers";
 import {
   ACCOUNT,
+  alarmsOf,
   heldByRoot,
   leaderOf,
   repairRoot,
@@ -25,6 +36,24 @@ async function listedNames(container: string): Promise<string[]> {
   const listed = await send("GET", `/${ACCOUNT}/${container}?format=json`);
   expect(listed.status).toBe(200);
   return (JSON.parse(listed.body) as { name: string }[]).map((item) => item.name);
+}
+
+/** `/recon/work` as the reseller admin: GET reads this isolate's tallies, POST zeroes them. */
+async function work(method: "GET" | "POST"): Promise<Response> {
+  const response = await exports.default.fetch(`${BASE}/recon/work`, {
+    method,
+    headers: { "X-Auth-Token": await tokenFor("admin:admin", "admin") },
+  });
+  if (method === "POST") await response.body?.cancel();
+  return response;
+}
+
+/** Runs the alarms of the object replicas of the names (their outboxes' retries). */
+async function runAlarmsOfObjects(container: string, objects: readonly string[]): Promise<void> {
+  for (const name of objects) {
+    const partition = rings.object.partitionFor(ACCOUNT, container, name);
+    for (const slot of SLOTS) await runDurableObjectAlarm(objectReplica(partition, slot));
+  }
 }
 
 const names = (count: number, prefix = "o") =>
@@ -94,5 +123,59 @@ describe("container sharding under faults", () => {
     await shardUntilSettled(container, acknowledged.length);
     expect((await shardRanges(container)).state).toBe("sharded");
     expect(await listedNames(container)).toEqual([...acknowledged].sort());
+  });
+});
+
+describe("updates of a sharded container", () => {
+  it("go from object replicas straight to the shard owning the name once a redirect named the shards: three container requests a PUT, not six through the root", async () => {
+    const container = unique("shardu").toLowerCase();
+    expect((await send("PUT", `/${ACCOUNT}/${container}`)).status).toBe(201);
+    for (const name of names(11))
+      expect((await send("PUT", `/${ACCOUNT}/${container}/${name}`, { body: "x" })).status).toBe(201);
+    await shardUntilSettled(container, 11);
+    const targets = names(6, "n");
+    const containerRequestsPerPut = async (): Promise<number> => {
+      await work("POST");
+      for (const name of targets)
+        expect((await send("PUT", `/${ACCOUNT}/${container}/${name}`, { body: "y" })).status).toBe(201);
+      const entry = (
+        (await (await work("GET")).json()) as {
+          operations: Record<string, { requests: number; containerRequests: number }>;
+        }
+      ).operations["object PUT"];
+      return (entry?.containerRequests ?? 0) / (entry?.requests ?? 1);
+    };
+    // The first PUT of each name reaches its object replicas' container update through the root, which forwards it and names the shards.
+    expect(await containerRequestsPerPut()).toBeGreaterThanOrEqual(5);
+    // The same names again: their object replicas send to the shards.
+    expect(await containerRequestsPerPut()).toBeLessThanOrEqual(3);
+    await shardUntilSettled(container, 17);
+    expect(await listedNames(container)).toEqual([...targets, ...names(11)].sort());
+  });
+
+  it("an update sent to a shard that is gone (its root deleted and made again) goes back to the root", async () => {
+    const container = unique("shardg").toLowerCase();
+    expect((await send("PUT", `/${ACCOUNT}/${container}`)).status).toBe(201);
+    const all = names(11);
+    for (const name of all)
+      expect((await send("PUT", `/${ACCOUNT}/${container}/${name}`, { body: "x" })).status).toBe(201);
+    await shardUntilSettled(container, 11);
+    // Each name's object replicas learn the shards (its second write goes straight to one).
+    for (const name of all)
+      expect((await send("PUT", `/${ACCOUNT}/${container}/${name}`, { body: "x" })).status).toBe(201);
+    for (const name of all) expect((await send("DELETE", `/${ACCOUNT}/${container}/${name}`)).status).toBe(204);
+    const { ranges } = await shardRanges(container);
+    await shardUntilSettled(container, 0);
+    expect((await send("DELETE", `/${ACCOUNT}/${container}`)).status).toBe(204);
+    await alarmsOf([rootPartition(container), ...ranges.map(shardPartition)]);
+    expect((await send("PUT", `/${ACCOUNT}/${container}`)).status).toBe(201);
+    // The object replicas still route these names to the deleted shards: the shards refuse, the updates go to the root.
+    const again = all.slice(0, 4);
+    for (const name of again)
+      expect((await send("PUT", `/${ACCOUNT}/${container}/${name}`, { body: "z" })).status).toBe(201);
+    for (let round = 0; round < 5 && (await listedNames(container)).length < again.length; round++)
+      await runAlarmsOfObjects(container, again);
+    expect(await listedNames(container)).toEqual(again);
+    expect((await shardRanges(container)).state).toBe("unsharded");
   });
 });
