@@ -62,6 +62,8 @@ export interface Deployment {
   hotContainerShare: number;
   /** Objects in the largest container (all its listing rows in one container replica). */
   largestContainerObjects: number;
+  /** CONTAINER_SHARD_ROWS: live objects past which a container splits into shards of half as many. */
+  shardRows: number;
   cronMinutes: number;
   names: NameLengths;
   /** Swift-style walk: items one replicator visits per second, and raw TB per storage node. */

@@ -352,7 +352,41 @@ export interface ModelResult {
   maxWritesForSummaries: number;
   sizes: DoSize[];
   maxObjectsPerContainer: number;
+  sharding: Sharding;
   swift: SwiftWalk;
+}
+
+/**
+ * Container sharding at CONTAINER_SHARD_ROWS: a shard holds between half the threshold (just
+ * split) and the threshold (about to split), three quarters on average; the largest container
+ * is every object in one container; each shard's replicas take a hot container's share of the
+ * PUTs the way one container's do (the object replicas send each update straight to its shard).
+ */
+export interface Sharding {
+  shardRows: number;
+  meanRowsPerShard: number;
+  /** The largest container: every object of the deployment in one. */
+  largestContainerObjects: number;
+  largestContainerShards: number;
+  /** One replica of a shard at the threshold, rows and bytes. */
+  fullShardReplicaBytes: number;
+  /** PUTs a second one shard's replicas take at the soft limit, and the largest container's shards together. */
+  maxPutsPerShard: number;
+  maxPutsLargestContainer: number;
+}
+
+function shardingOf(d: Deployment, bytes: RowBytes, hot: HotContainer): Sharding {
+  const meanRowsPerShard = 0.75 * d.shardRows;
+  const largestContainerShards = Math.max(1, Math.ceil(d.objects / meanRowsPerShard));
+  return {
+    shardRows: d.shardRows,
+    meanRowsPerShard,
+    largestContainerObjects: d.objects,
+    largestContainerShards,
+    fullShardReplicaBytes: replicaBytes(d.shardRows, d.shardRows * bytes.listing, bytes.hashNode),
+    maxPutsPerShard: hot.maxPutsPerS,
+    maxPutsLargestContainer: largestContainerShards * hot.maxPutsPerS,
+  };
 }
 
 /** Every figure of deployment `d` from the measured work `m`. */
@@ -373,6 +407,7 @@ export function model(d: Deployment, m: Measured): ModelResult {
   };
   const busiest = busiestOf(d, m, storage, reports);
   const containerReplica = busiest.find((entry) => entry.what === "container replica")?.requestsPerS ?? 0;
+  const hotContainer = hotContainerOf(d, m, containerReplica);
   return {
     deployment: d,
     bytes,
@@ -383,10 +418,11 @@ export function model(d: Deployment, m: Measured): ModelResult {
     month: monthOf(d, perSecond, storage),
     metadataPerObject: metadataOf(d, bytes, storage),
     busiest,
-    hotContainer: hotContainerOf(d, m, containerReplica),
+    hotContainer,
     maxWritesForSummaries: writesAtSummaryLimit(d, storage),
     sizes: sizesOf(d, bytes, storage),
     maxObjectsPerContainer: maxObjectsPerContainer(bytes),
+    sharding: shardingOf(d, bytes, hotContainer),
     swift: swiftWalk(d),
   };
 }

@@ -62,6 +62,12 @@ const MODEL_ARGS = {
     valueHint: "N",
     description: "objects in the largest container",
   },
+  "shard-rows": {
+    type: "string",
+    default: "1000000",
+    valueHint: "N",
+    description: "CONTAINER_SHARD_ROWS: objects past which a container splits",
+  },
   "cron-minutes": { type: "string", default: "5", valueHint: "N", description: "cron interval (*/5 * * * *)" },
   "object-name-bytes": { type: "string", default: "64", valueHint: "N", description: "object name length" },
   "container-name-bytes": { type: "string", default: "24", valueHint: "N", description: "container name length" },
@@ -109,6 +115,7 @@ function deploymentOf(values: ParsedArgs<typeof MODEL_ARGS>): Deployment {
     objectBytes: n("object-bytes"),
     hotContainerShare: rate("hot-container-percent") / 100,
     largestContainerObjects: rate("largest-container"),
+    shardRows: n("shard-rows"),
     cronMinutes: n("cron-minutes"),
     names: {
       account: n("account-name-bytes"),
@@ -315,8 +322,34 @@ function renderBusiest(r: ModelResult): string {
 
 function renderSizes(r: ModelResult): string {
   const rows = r.sizes.map((s) => [s.what, count(s.rows), megabytes(s.bytes), percent(s.bytes, LIMITS.doBytes)]);
-  const note = `Objects one container holds before its replicas reach 10 GB: ${count(r.maxObjectsPerContainer)}.`;
+  const note =
+    `Objects one unsharded container holds before its replicas reach 10 GB: ${count(r.maxObjectsPerContainer)}; ` +
+    `past CONTAINER_SHARD_ROWS (${count(r.sharding.shardRows)}) a container splits (below).`;
   return `${markdownTable(["Durable Object size", "rows", "MB", "of 10 GB"], rows)}\n\n${note}`;
+}
+
+function renderSharding(r: ModelResult): string {
+  const s = r.sharding;
+  const rows = [
+    [
+      "CONTAINER_SHARD_ROWS; mean rows a shard (between half and all of it)",
+      `${count(s.shardRows)}; ${count(s.meanRowsPerShard)}`,
+    ],
+    [
+      "one shard replica at the threshold, MB (of 10 GB)",
+      `${megabytes(s.fullShardReplicaBytes)} (${percent(s.fullShardReplicaBytes, LIMITS.doBytes)})`,
+    ],
+    ["largest container: every object in one, objects", count(s.largestContainerObjects)],
+    ["its shards", count(s.largestContainerShards)],
+    ["PUTs a second one shard takes at the soft limit", count(s.maxPutsPerShard)],
+    ["PUTs a second the largest container takes (its shards together)", count(s.maxPutsLargestContainer)],
+  ];
+  const note =
+    "Unsharded, one container's replicas bound it to the size and the PUT rate of one Durable Object " +
+    `(${count(r.maxObjectsPerContainer)} objects, ${count(r.hotContainer.maxPutsPerS)} PUTs a second); sharded, ` +
+    "each shard is bounded so, and a container is as large and as fast as its shards together. " +
+    "Its listing asks each shard it reaches once a page.";
+  return `${markdownTable(["container sharding", "figure"], rows)}\n\n${note}`;
 }
 
 /** The figures the growth table follows, each with its title. */
@@ -378,6 +411,11 @@ function valueLines(r: ModelResult): string[] {
     ["model.summary.max_writes_per_s", r.maxWritesForSummaries],
     ["model.size.largest_object_replica_bytes", r.sizes[1]?.bytes ?? 0],
     ["model.size.max_objects_per_container", r.maxObjectsPerContainer],
+    ["model.sharding.largest_container_objects", r.sharding.largestContainerObjects],
+    ["model.sharding.largest_container_shards", r.sharding.largestContainerShards],
+    ["model.sharding.full_shard_replica_bytes", r.sharding.fullShardReplicaBytes],
+    ["model.sharding.max_puts_per_s_per_shard", r.sharding.maxPutsPerShard],
+    ["model.sharding.max_puts_per_s_largest_container", r.sharding.maxPutsLargestContainer],
     ["model.swift.items_per_pass", r.swift.items],
     ["model.swift.pass_hours", r.swift.passHours],
     ["model.swift.nodes_for_cron_pass", r.swift.nodesForCronPass],
@@ -408,6 +446,7 @@ function run(values: ParsedArgs<typeof MODEL_ARGS>): number {
     renderMetadata(r),
     renderBusiest(r),
     renderSizes(r),
+    renderSharding(r),
     renderGrowth(results),
     renderAssumptions(d),
     valueLines(r).join("\n"),

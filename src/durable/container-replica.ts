@@ -548,8 +548,9 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
     for (const [key, container] of touched) {
       this.rows.saveContainer(key, container);
       if (sendUpdates) this.#queueReport(container, reportedAt);
-      // Past the threshold: the leader's alarm finds the container's shard ranges.
-      if (this.#sharder.isLeader && this.#sharder.wants(container)) this.armAlarm(Date.now());
+      // Past the threshold: the leader's alarm finds the container's shard ranges (not for the
+      // bench's seeding, whose rows owe nothing: the first write after it starts the split).
+      if (sendUpdates && this.#sharder.isLeader && this.#sharder.wants(container)) this.armAlarm(Date.now());
     }
     return { changed, missing };
   }

@@ -87,7 +87,7 @@ export class Control extends DurableObject<Env> {
   }
 
   /** A container's sharding state, from its leader (or any replica of its deleted root: "dropped"). */
-  noteSharding(entry: ShardingEntry | { container: string; state: "dropped" }): ReplicaReply {
+  noteSharding(entry: Omit<ShardingEntry, "foundAt"> | { container: string; state: "dropped" }): ReplicaReply {
     this.#rows.noteSharding(entry);
     return { status: 202 };
   }

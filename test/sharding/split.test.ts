@@ -202,12 +202,14 @@ describe("container sharding", () => {
     });
     const sharding = (await recon.json()) as {
       sharded: number;
-      containers: { container: string; state: string; shards: number }[];
+      containers: { container: string; state: string; shards: number; foundAt: number; changedAt: number }[];
     };
     expect(sharding.sharded).toBeGreaterThanOrEqual(1);
     expect(sharding.containers).toContainEqual(
       expect.objectContaining({ container: `${ACCOUNT}/${container}`, state: "sharded", shards: 2, objects: 11 }),
     );
+    const entry = sharding.containers.find((listed) => listed.container === `${ACCOUNT}/${container}`);
+    expect(entry && entry.changedAt >= entry.foundAt).toBe(true);
     const metrics = await exports.default.fetch(`${BASE}/metrics`, {
       headers: { "X-Auth-Token": await tokenFor(...admin) },
     });

@@ -62,6 +62,7 @@ export const CONTROL_MIGRATIONS: readonly Migration[] = [
         state TEXT NOT NULL,
         shards INTEGER NOT NULL,
         objects INTEGER NOT NULL,
+        found_at INTEGER NOT NULL,
         changed_at INTEGER NOT NULL
       ) WITHOUT ROWID;
     `,
@@ -76,6 +77,8 @@ export interface ShardingEntry {
   shards: number;
   /** Its live objects when the state last changed. */
   objects: number;
+  /** When its latest split began (its ranges found) and when its state last changed (epoch ms). */
+  foundAt: number;
   changedAt: number;
 }
 
@@ -225,17 +228,22 @@ export class ControlRows {
   }
 
   /** Records a container's sharding state; "dropped" (its root deleted) forgets it. */
-  noteSharding(entry: ShardingEntry | { container: string; state: "dropped" }): void {
+  noteSharding(entry: Omit<ShardingEntry, "foundAt"> | { container: string; state: "dropped" }): void {
     if (entry.state === "dropped") {
       this.#sql.exec("DELETE FROM sharding WHERE container = ?", entry.container);
       return;
     }
+    // A split's start stays until the next one starts.
     this.#sql.exec(
-      "INSERT OR REPLACE INTO sharding (container, state, shards, objects, changed_at) VALUES (?, ?, ?, ?, ?)",
+      `INSERT INTO sharding (container, state, shards, objects, found_at, changed_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (container) DO UPDATE SET state = excluded.state, shards = excluded.shards,
+         objects = excluded.objects, changed_at = excluded.changed_at,
+         found_at = CASE WHEN excluded.state = 'sharding' THEN excluded.found_at ELSE found_at END`,
       entry.container,
       entry.state,
       entry.shards,
       entry.objects,
+      entry.changedAt,
       entry.changedAt,
     );
   }
@@ -248,16 +256,21 @@ export class ControlRows {
       )
       .toArray();
     const containers = this.#sql
-      .exec<{ container: string; state: string; shards: number; objects: number; changed_at: number }>(
-        "SELECT * FROM sharding ORDER BY changed_at DESC LIMIT ?",
-        SHARDING_LIST_MAX,
-      )
+      .exec<{
+        container: string;
+        state: string;
+        shards: number;
+        objects: number;
+        found_at: number;
+        changed_at: number;
+      }>("SELECT * FROM sharding ORDER BY changed_at DESC LIMIT ?", SHARDING_LIST_MAX)
       .toArray()
       .map((row) => ({
         container: row.container,
         state: row.state as ShardingEntry["state"],
         shards: row.shards,
         objects: row.objects,
+        foundAt: row.found_at,
         changedAt: row.changed_at,
       }));
     const of = (state: string) => counts.find((row) => row.state === state);

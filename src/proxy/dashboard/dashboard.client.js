@@ -290,13 +290,14 @@
   function drawSharding(sharding) {
     table(
       "sharding",
-      ["container", "state", "shards", "objects", "since"],
+      ["container", "state", "shards", "objects", "split began", "split took"],
       sharding.containers.map((entry) => [
         entry.container,
         entry.state === "sharding" ? "splitting" : "sharded",
         entry.shards,
         entry.objects,
-        new Date(entry.changedAt).toLocaleString(),
+        new Date(entry.foundAt).toLocaleString(),
+        entry.state === "sharded" ? `${((entry.changedAt - entry.foundAt) / 1000).toFixed(1)} s` : "–",
       ]),
     );
     $("sharding-note").textContent =

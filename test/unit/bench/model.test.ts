@@ -60,6 +60,7 @@ function deployment(overrides: Partial<Deployment> = {}): Deployment {
     objectBytes: 2 ** 20,
     hotContainerShare: 0.01,
     largestContainerObjects: 1e7,
+    shardRows: 1e6,
     cronMinutes: 5,
     names: { account: 37, container: 24, object: 64, metadata: 2, contentType: 24 },
     swiftItemsPerSecond: 350,
@@ -186,6 +187,19 @@ describe("the busiest Durable Objects", () => {
     const idle = deployment({ perSecond: { put: 0, get: 0, head: 0, delete: 0, list: 0 } });
     // One container request per replica per PUT; its alarms at most 2 (accounts) + one an hour (summary) a second.
     expect(model(idle, MEASURED).hotContainer.maxPutsPerS).toBeCloseTo(998 - 1_000 / SUMMARY_QUIET_MS, 9);
+  });
+
+  it("sharded at a million rows, a container of every billion objects has 1,334 shards of 750,000 on average, and takes their PUT rates together", ({
+    expect,
+  }) => {
+    const idle = deployment({ perSecond: { put: 0, get: 0, head: 0, delete: 0, list: 0 } });
+    const { sharding, hotContainer } = model(idle, MEASURED);
+    expect(sharding.largestContainerObjects).toBe(1e9);
+    expect(sharding.meanRowsPerShard).toBe(750_000);
+    expect(sharding.largestContainerShards).toBe(1_334);
+    expect(sharding.maxPutsPerShard).toBe(hotContainer.maxPutsPerS);
+    expect(sharding.maxPutsLargestContainer).toBeCloseTo(1_334 * hotContainer.maxPutsPerS, 6);
+    expect(sharding.fullShardReplicaBytes).toBeLessThan(1e9);
   });
 
   it("at one report a replica an hour, no write rate brings a summary of 2^18 partitions to its limit", ({
