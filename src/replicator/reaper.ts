@@ -17,6 +17,7 @@ import type { ListingParams } from "../durable/listing";
 import { controlStub } from "../durable/names";
 import { quorumSize } from "../common/quorum";
 import { listingRowOf, objectTombstone } from "../durable/rows";
+import { byLower, shardsAccount, type ShardRange } from "../durable/shard-ranges";
 
 /** Object listing rows deleted per container per step, and replica calls per invocation. */
 const OBJECTS_PER_STEP = 1_000;
@@ -94,7 +95,27 @@ export async function reapAccounts(config: Config, callBudget = CALLS_PER_INVOCA
     const listing = await firstListing("account", partition, (stub) => stub.listContainers(account, params(100)));
     return rowNames(listing?.entries ?? []);
   };
-  /** The same for a container's objects, with the object ring of the container's storage policy. */
+  /**
+   * The names a sharded container's first shard still holding objects lists (the shards in name
+   * order, a shard that split again through its children), or none.
+   */
+  const shardedNames = async (account: string, shards: readonly ShardRange[], depth = 0): Promise<string[]> => {
+    const shardAccount = shardsAccount(account);
+    for (const shard of byLower(shards)) {
+      const within = { lower: shard.lower, upper: shard.upper };
+      const listing = await firstListing("container", rings.container.partitionFor(shardAccount, shard.name), (stub) =>
+        stub.listObjects(shardAccount, shard.name, params(OBJECTS_PER_STEP), within, null),
+      );
+      if (!listing) continue;
+      const names =
+        listing.shards?.length && depth < 4
+          ? await shardedNames(account, listing.shards, depth + 1)
+          : rowNames(listing.entries);
+      if (names.length) return names;
+    }
+    return [];
+  };
+  /** The same for a container's objects (its shards' when sharded), with the object ring of the container's storage policy. */
   const objectNames = async (partition: number, account: string, container: string) => {
     const listing = await firstListing("container", partition, (stub) =>
       stub.listObjects(account, container, params(OBJECTS_PER_STEP)),
@@ -102,7 +123,7 @@ export async function reapAccounts(config: Config, callBudget = CALLS_PER_INVOCA
     if (!listing) return { ring: "object" as const, names: [] };
     return {
       ring: policyOfIndex(config.policies, listing.container.storagePolicyIndex).ring,
-      names: rowNames(listing.entries),
+      names: listing.shards?.length ? await shardedNames(account, listing.shards) : rowNames(listing.entries),
     };
   };
 
@@ -141,7 +162,8 @@ export async function reapAccounts(config: Config, callBudget = CALLS_PER_INVOCA
             }),
           );
           // …then the container's replicas drop the listing rows of those a quorum took, one batch
-          // each; the others stay listed, and the next step deletes them again.
+          // each (a sharded container's root sends them on to its shards); the others stay
+          // listed, and the next step deletes them again.
           const gone = taken.flat();
           const tombstones = gone.map((name) => ({
             account,

@@ -17,7 +17,9 @@ import {
   SLOTS,
   ZONES,
 } from "../faults/fault-helpers";
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
+import { parseConfig } from "../../src/config/config";
+import { reapAccounts } from "../../src/replicator/reaper";
 import { BASE, send, tokenFor, unique } from "../helpers";
 import {
   ACCOUNT,
@@ -177,5 +179,51 @@ describe("updates of a sharded container", () => {
       await runAlarmsOfObjects(container, again);
     expect(await listedNames(container)).toEqual(again);
     expect((await shardRanges(container)).state).toBe("unsharded");
+  });
+});
+
+describe("the account reaper and sharded containers", () => {
+  it("empties a deleted account's sharded container shard by shard, then deletes it and its shards", async () => {
+    const user: [string, string] = ["admin:admin", "admin"];
+    const account = `AUTH_${unique("reapsh").replace(/[^a-z0-9]/gi, "")}`;
+    const container = "big";
+    expect((await send("PUT", `/${account}/${container}`, { user })).status).toBe(201);
+    const all = names(13);
+    for (const name of all)
+      expect((await send("PUT", `/${account}/${container}/${name}`, { user, body: name })).status).toBe(201);
+    const partition = rings.container.partitionFor(account, container);
+    const leader = rings.container.primaryZones(partition)[0]?.id ?? "";
+    for (let round = 0; round < 10; round++) {
+      for (const slot of SLOTS) await runDurableObjectAlarm(containerReplica(partition, slot));
+      const ranges = (await containerReplica(partition, leader).shardRanges(account, container)).value ?? [];
+      if (ranges.length && ranges.every((range) => range.state === "active")) break;
+    }
+    const ranges = (await containerReplica(partition, leader).shardRanges(account, container)).value ?? [];
+    expect(ranges.length).toBeGreaterThanOrEqual(2);
+    expect((await send("DELETE", `/${account}`, { user })).status).toBe(204);
+    const config = parseConfig(env);
+    let finished: string[] = [];
+    for (let run = 0; run < 20 && !finished.includes(account); run++) {
+      finished = (await reapAccounts(config)).finished;
+      // The shards' counts reach the root between runs (their replicas' alarms), so it can go.
+      const shardPartitions = ranges.map((range) => rings.container.partitionFor(`.shards_${account}`, range.name));
+      for (const shardPartition of [partition, ...shardPartitions])
+        for (const slot of SLOTS) await runDurableObjectAlarm(containerReplica(shardPartition, slot));
+    }
+    expect(finished).toContain(account);
+    for (const name of all) {
+      const objectPartition = rings.object.partitionFor(account, container, name);
+      for (const zone of rings.object.primaryZones(objectPartition))
+        expect(
+          (await objectReplica(objectPartition, zone.id).getObject(`${account}/${container}/${name}`)).status,
+        ).toBe(404);
+    }
+    for (const range of ranges) {
+      const shardPartition = rings.container.partitionFor(`.shards_${account}`, range.name);
+      for (const zone of ZONES)
+        expect(
+          (await containerReplica(shardPartition, zone).headContainer(`.shards_${account}`, range.name)).status,
+        ).toBe(404);
+    }
   });
 });
