@@ -166,16 +166,23 @@ export async function seedThroughBenchRoutes(
 ): Promise<void> {
   const account = decodeURIComponent(new URL(session.storageUrl).pathname.split("/")[2] ?? "");
   const where = `account=${encodeURIComponent(account)}&container=${encodeURIComponent(container)}`;
-  const query = `${where}&containers=1&objects=${objects}&dirs=${dirs}&listing-only=1`;
-  const seeded = await client.send({
-    method: "POST",
-    url: `${session.base}/bench/replication/seed?${query}`,
-    headers: benchAuth(session),
-    keepBody: true,
-  });
-  if (seeded.status !== 200)
-    throw new Error(`${session.label}: seeding ${container} answered ${seeded.status} ${seeded.text.slice(0, 300)}`);
+  // In chunks: one request's rows are held in memory twice over (built, then sent over RPC).
+  for (let first = 0; first < objects; first += SEED_CHUNK) {
+    const count = Math.min(SEED_CHUNK, objects - first);
+    const query = `${where}&containers=1&objects=${count}&first=${first}&dirs=${dirs}&listing-only=1`;
+    const seeded = await client.send({
+      method: "POST",
+      url: `${session.base}/bench/replication/seed?${query}`,
+      headers: benchAuth(session),
+      keepBody: true,
+    });
+    if (seeded.status !== 200)
+      throw new Error(`${session.label}: seeding ${container} answered ${seeded.status} ${seeded.text.slice(0, 300)}`);
+  }
 }
+
+/** Listing rows one seeding request stores. */
+const SEED_CHUNK = 50_000;
 
 export interface BigListing {
   objects: number;

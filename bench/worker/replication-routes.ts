@@ -103,7 +103,8 @@ function push<Row>(map: Map<number, Row[]>, partition: number, row: Row): void {
  * account row, container rows and listing rows, and object rows (no bodies), on every replica.
  * `container=NAME` names the one container seeded (with `containers=1`); `dirs=N` spreads the
  * object names over N pseudo-directories (`d000/o0000000`, for delimiter listings);
- * `listing-only=1` leaves out the object rows (a listing never reads them); `shard=i/n` seeds only
+ * `listing-only=1` leaves out the object rows (a listing never reads them); `first=N` numbers the
+ * objects from N (a large container seeded in chunks); `shard=i/n` seeds only
  * the partitions p with p % n === i, so that n requests seed many containers with one call per
  * replica each (a call costs far more than a row).
  */
@@ -114,6 +115,8 @@ replicationRoutes.post("/seed", async (c) => {
   const containers = integer(c.req.query("containers"), "containers", 100);
   const objects = integer(c.req.query("objects"), "objects", 3);
   const offset = integer(c.req.query("offset"), "offset", 0);
+  // The first object's number: one container is seeded in chunks, each request its own share of names.
+  const first = integer(c.req.query("first"), "first", 0);
   const named = c.req.query("container") ?? null;
   const dirs = integer(c.req.query("dirs"), "dirs", 0);
   const listingOnly = c.req.query("listing-only") === "1";
@@ -145,7 +148,7 @@ replicationRoutes.post("/seed", async (c) => {
       storagePolicyIndex: 0,
     };
     if (mine(containerPartition)) push(containerRows, containerPartition, { kind: "container", key, row });
-    for (let j = 0; j < objects; j++) {
+    for (let j = first; j < first + objects; j++) {
       const name = objectName(j);
       const listing: ListingRow = {
         name,

@@ -26,6 +26,7 @@ import { CONTAINER_MIGRATIONS, ContainerRows, type ContainerReplicaRow } from ".
 import { activeRanges, Sharder } from "./sharder";
 import { controlStub } from "./names";
 import {
+  covers,
   mergeShardRange,
   rangeOf,
   rootOf,
@@ -248,6 +249,8 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
       const key = containerKey(account, container);
       const range = this.rows.shardRange(key, parent);
       if (!range || !this.rows.container(key)) return { status: 404 };
+      // Children found before the shard took a neighbour's range do not cover it: refused, found again.
+      if (!covers(range, children)) return { status: 409 };
       this.ctx.storage.transactionSync(() => {
         if (range.state !== "sharded" && timestamp > range.stateTimestamp)
           this.rows.saveShardRange(key, { ...range, state: "sharded", stateTimestamp: timestamp });
@@ -256,6 +259,44 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
       });
       this.noteWrite();
       return { status: 202 };
+    });
+  }
+
+  /**
+   * A shard of this root shrank into its neighbour (the leader's sharder): the donor `shrunk`, the
+   * acceptor widened over its range; 404 when this replica lacks either (repair brings them).
+   */
+  shrinkShardRange(
+    account: string,
+    container: string,
+    donor: string,
+    acceptor: ShardRange,
+    timestamp: string,
+  ): ReplicaReply {
+    return this.measured(() => {
+      this.ensureSchema();
+      const key = containerKey(account, container);
+      const shrinking = this.rows.shardRange(key, donor);
+      const current = this.rows.shardRange(key, acceptor.name);
+      if (!shrinking || !current) return { status: 404 };
+      this.ctx.storage.transactionSync(() => {
+        if (timestamp > shrinking.stateTimestamp)
+          this.rows.saveShardRange(key, { ...shrinking, state: "shrunk", stateTimestamp: timestamp });
+        this.rows.saveShardRange(key, mergeShardRange(current, acceptor));
+      });
+      this.noteWrite();
+      return { status: 202 };
+    });
+  }
+
+  /** A container's listing rows, tombstones too, after `after` in name order (a shrinking shard's, copied to its acceptor). */
+  listingRows(account: string, container: string, after: string, limit: number): ReplicaReply<ListingRow[]> {
+    return this.measured(() => {
+      this.ensureSchema();
+      const key = containerKey(account, container);
+      if (!this.rows.container(key)) return { status: 404 };
+      const rows = this.rows.rowsInRange(key, { lower: "", upper: "" }, after, Math.min(limit, ROWS_PER_RPC_MAX));
+      return { status: 200, value: rows };
     });
   }
 

@@ -6,8 +6,10 @@
  * `.shards_<account>`, placed by the container ring like any other. A range moves through
  * Swift's states: found (its bounds chosen), created (its shard container made), cleaved (the
  * root's rows copied into it), active (it serves the range: updates and listings go to it),
- * sharded (a shard that split again: the root lists its children, active, in its place). A shard
- * past the threshold splits as its root did, into shards of the same root.
+ * sharded (a shard that split again: the root lists its children, active, in its place),
+ * shrinking (a shard almost empty whose rows are being copied to a neighbour, still serving) and
+ * shrunk (its neighbour, widened, serves its range). A shard past the threshold splits as its
+ * root did, into shards of the same root.
  * Names compare as SQLite compares them (UTF-8 bytes, i.e. code points), never as JS compares
  * UTF-16 code units. Swift: common/utils ShardRange, container/sharder.py.
  */
@@ -129,8 +131,8 @@ export function rootOf(row: { account: string; container: string; metadata: Reco
 }
 
 /**
- * Two replicas' copies of one range merged: the newer state (its timestamp) and the newer counts
- * (theirs) each win; the bounds never change once found.
+ * Two replicas' copies of one range merged: the newer state (its timestamp, with its bounds) and
+ * the newer counts (theirs) each win.
  */
 export function mergeShardRange(current: ShardRange | null, incoming: ShardRange): ShardRange {
   if (!current) return incoming;
@@ -138,12 +140,57 @@ export function mergeShardRange(current: ShardRange | null, incoming: ShardRange
   const counts = incoming.metaTimestamp > current.metaTimestamp ? incoming : current;
   return {
     ...current,
+    // An acceptor's bounds widen with the state change that makes it take its donor's range.
+    lower: state.lower,
+    upper: state.upper,
     state: state.state,
     stateTimestamp: state.stateTimestamp,
     objectCount: counts.objectCount,
     bytesUsed: counts.bytesUsed,
     metaTimestamp: counts.metaTimestamp,
   };
+}
+
+/** Swift's shard_shrink_point and shard_shrink_merge_point, as shares of CONTAINER_SHARD_ROWS. */
+export const SHRINK_POINT = 0.1;
+export const SHRINK_MERGE_POINT = 0.75;
+
+/**
+ * A shard to shrink and the neighbour to take its range (Swift: find_shrinking_candidates): the
+ * first serving range with at most SHRINK_POINT of `threshold` objects whose neighbour (the one
+ * above, else the one below) would hold at most SHRINK_MERGE_POINT of it with the donor's
+ * objects; null when none, or when fewer than two ranges serve.
+ */
+export function shrinkCandidate(
+  serving: readonly ShardRange[],
+  threshold: number,
+): { donor: ShardRange; acceptor: ShardRange } | null {
+  const ordered = byLower(serving);
+  if (ordered.length < 2) return null;
+  for (const [index, donor] of ordered.entries()) {
+    if (donor.objectCount > Math.floor(threshold * SHRINK_POINT)) continue;
+    const acceptor = ordered[index + 1] ?? ordered[index - 1];
+    if (acceptor && donor.objectCount + acceptor.objectCount <= threshold * SHRINK_MERGE_POINT)
+      return { donor, acceptor };
+  }
+  return null;
+}
+
+/** The range two adjacent ranges cover together. */
+export function unionOf(a: Pick<ShardRange, "lower" | "upper">, b: Pick<ShardRange, "lower" | "upper">) {
+  const [first, second] = a.lower === "" || (b.lower !== "" && compareNames(a.lower, b.lower) < 0) ? [a, b] : [b, a];
+  return { lower: first.lower, upper: second.upper };
+}
+
+/** Whether `children` (any order) cover exactly `(lower, upper]`, each starting where the one before ends. */
+export function covers(
+  parent: Pick<ShardRange, "lower" | "upper">,
+  children: readonly Pick<ShardRange, "lower" | "upper">[],
+): boolean {
+  const ordered = byLower(children);
+  if (!ordered.length || ordered[0]?.lower !== parent.lower || ordered[ordered.length - 1]?.upper !== parent.upper)
+    return false;
+  return ordered.every((range, index) => index === 0 || ordered[index - 1]?.upper === range.lower);
 }
 
 /** A range's row hash: its bounds, state and counts (not when the counts were reported, which each zone learns at its own moment). */

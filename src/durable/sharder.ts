@@ -18,7 +18,7 @@ import type { Config } from "../config/config";
 import type { ReplicaClient, ReplicaStub } from "./client";
 import type { ReplicaIdentity } from "./identity";
 import { stampMetadata } from "./merge";
-import type { ContainerRow, ContainerUpdate } from "./rows";
+import type { ContainerRow, ContainerUpdate, ListingRow } from "./rows";
 import type { ContainerReplicaRow, ContainerRows } from "./schema/container";
 import { controlStub } from "./names";
 import {
@@ -28,6 +28,8 @@ import {
   shardName,
   shardRootOf,
   shardsAccount,
+  shrinkCandidate,
+  unionOf,
   SHARD_LOWER_META,
   SHARD_ROOT_META,
   SHARD_UPPER_META,
@@ -60,13 +62,14 @@ const now = () => Timestamp.fromSeconds(Date.now() / 1000).internal;
 const SPLITTING: readonly ShardState[] = ["found", "created", "cleaved"];
 
 /**
- * The ranges that serve a container: its active ones, once none is still being split out (a
- * split activates all its ranges at once); none while it is not sharded. A shard that split
- * again is `sharded` in its root, its children active in its place.
+ * The ranges that serve a container: its active ones (and one shrinking, until its neighbour
+ * takes its range), once none is still being split out (a split activates all its ranges at
+ * once); none while it is not sharded. A shard that split again is `sharded` in its root, its
+ * children active in its place; one that shrank is `shrunk`, its neighbour widened over it.
  */
 export function activeRanges(ranges: readonly ShardRange[]): ShardRange[] {
   if (ranges.some((range) => SPLITTING.includes(range.state))) return [];
-  return ranges.filter((range) => range.state === "active");
+  return ranges.filter((range) => range.state === "active" || range.state === "shrinking");
 }
 
 export class Sharder {
@@ -104,10 +107,103 @@ export class Sharder {
     for (const key of rows.shardedContainers()) {
       const container = rows.container(key);
       const ranges = rows.shardRanges(key);
-      if (!container || activeRanges(ranges).length) continue;
-      more = (await this.#advance(key, container, ranges)) || more;
+      if (!container) continue;
+      const serving = activeRanges(ranges);
+      if (!serving.length) more = (await this.#advance(key, container, ranges)) || more;
+      // A root's almost empty shards merge into a neighbour, one at a time.
+      else if (!shardRootOf(container.metadata)) more = (await this.#shrink(key, container, serving)) || more;
     }
     return more;
+  }
+
+  /**
+   * One step of shrinking (Swift's): a shard with at most SHRINK_POINT of the threshold goes
+   * `shrinking`; its acceptor's bounds widen over it (sysmeta, a quorum of its primaries); its
+   * rows are copied into the acceptor in batches (read from a primary of it, written to a quorum
+   * of the acceptor's); then a quorum of the root's replicas makes it `shrunk` and the acceptor
+   * serve both ranges, and the shard's own replicas move what they hold, or are sent, to the
+   * acceptor. True when work is left.
+   */
+  async #shrink(key: string, root: ContainerRow, serving: ShardRange[]): Promise<boolean> {
+    const { rows, storage } = this.#host;
+    const donor = serving.find((range) => range.state === "shrinking");
+    if (!donor) {
+      const candidate = shrinkCandidate(serving, this.#host.config.containerShardRows);
+      if (!candidate) return false;
+      this.#save(key, candidate.donor, "shrinking");
+      storage.kv.put(`sharder.shrink.${key}`, { acceptor: candidate.acceptor.name, step: "widen", cursor: "" });
+      await this.#tellPeers(key);
+      console.log(`sharder ${key}: ${candidate.donor.name} shrinking into ${candidate.acceptor.name}`);
+      return true;
+    }
+    const stateKey = `sharder.shrink.${key}`;
+    const plan = storage.kv.get<{ acceptor: string; step: "widen" | "copy" | "switch"; cursor: string }>(stateKey);
+    const acceptor = plan ? rows.shardRange(key, plan.acceptor) : null;
+    if (!plan || !acceptor) return false;
+    const account = shardsAccount(root.account);
+    const union = unionOf(donor, acceptor);
+    if (plan.step === "widen") {
+      const timestamp = now();
+      const metadata = stampMetadata({ [SHARD_LOWER_META]: union.lower, [SHARD_UPPER_META]: union.upper }, timestamp);
+      if (
+        !(await this.#quorum(account, acceptor.name, (stub) =>
+          stub.postContainer(account, acceptor.name, timestamp, metadata),
+        ))
+      )
+        return true;
+      storage.kv.put(stateKey, { ...plan, step: "copy" });
+      return true;
+    }
+    if (plan.step === "copy") {
+      let cursor = plan.cursor;
+      for (let batch = 0; batch < CLEAVE_BATCHES_PER_ALARM; batch++) {
+        const held = await this.#rowsOf(account, donor.name, cursor);
+        if (held === null) return true;
+        if (!held.length) {
+          storage.kv.put(stateKey, { ...plan, step: "switch", cursor });
+          return true;
+        }
+        const updates: ContainerUpdate[] = held.map((row) => ({ account, container: acceptor.name, row }));
+        if (!(await this.#quorum(account, acceptor.name, (stub) => stub.updateObjects(updates)))) return true;
+        cursor = held[held.length - 1]?.name ?? cursor;
+        storage.kv.put(stateKey, { ...plan, cursor });
+      }
+      return true;
+    }
+    const timestamp = now();
+    // Its counts stay the acceptor's own reports, which count the copied rows once they hold them.
+    const widened: ShardRange = { ...acceptor, ...union, stateTimestamp: timestamp };
+    if (
+      !(await this.#quorum(root.account, root.container, (stub) =>
+        stub.shrinkShardRange(root.account, root.container, donor.name, widened, timestamp),
+      ))
+    )
+      return true;
+    // The donor's replicas send what they hold, and are sent, to the acceptor from now on.
+    const forward: ShardRange = { ...widened, lower: donor.lower, upper: donor.upper, objectCount: 0, bytesUsed: 0 };
+    const donorKey = `${account}/${donor.name}`;
+    await this.#quorum(account, donor.name, (stub) => stub.mergeRows([{ kind: "shard", key: donorKey, row: forward }]));
+    storage.kv.delete(stateKey);
+    this.#host.noteChange();
+    console.log(`sharder ${key}: ${donor.name} shrunk into ${acceptor.name}`);
+    return true;
+  }
+
+  /** A shard's listing rows (tombstones too) after `after`, from the first of its primaries that answers; null when none does. */
+  async #rowsOf(account: string, container: string, after: string): Promise<ListingRow[] | null> {
+    const ring = this.#host.config.rings.container;
+    const partition = ring.partitionFor(account, container);
+    for (const zone of ring.primaryZones(partition)) {
+      const reply = await this.#host.client.call(
+        "container",
+        partition,
+        zone.id,
+        (stub) => stub.listingRows(account, container, after, ROWS_PER_RPC_MAX),
+        NODE_TIMEOUT_MS,
+      );
+      if (reply.status === 200 && reply.value) return reply.value;
+    }
+    return null;
   }
 
   /** Chooses the ranges: cut after every `rowsPerShard`-th live name; the last takes the rest. */

@@ -92,7 +92,7 @@ export async function shardUntilSettled(
     const counted = ranges
       .filter((range) => range.state === "active")
       .reduce((sum, range) => sum + range.object_count, 0);
-    last = `${state} ${JSON.stringify(held)} counted ${counted}`;
+    last = `${state} ${JSON.stringify(held)} counted ${counted} in ${JSON.stringify(ranges.map((range) => [range.lower, range.upper, range.state, range.object_count]))}`;
     if (state === "sharded" && held.every((h) => h.rows === 0 && h.queued === 0) && counted === objects)
       return (await shardRanges(container)).ranges;
   }

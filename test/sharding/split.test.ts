@@ -314,3 +314,58 @@ describe("container sharding", () => {
     expect(head.headers.get("x-container-object-count")).toBe(String(NAMES.length));
   });
 });
+
+describe("container sharding: shrinking", () => {
+  it("a shard almost empty merges into its neighbour: the neighbour takes its range, its rows move, and the container lists as before", async () => {
+    const container = unique("shrink").toLowerCase();
+    expect((await send("PUT", `/${ACCOUNT}/${container}`)).status).toBe(201);
+    const all = Array.from({ length: 11 }, (_, index) => `o${String(index).padStart(3, "0")}`);
+    for (const name of all)
+      expect((await send("PUT", `/${ACCOUNT}/${container}/${name}`, { body: name })).status).toBe(201);
+    const split = await shardUntilSettled(container, 11);
+    expect(split.map((range) => [range.lower, range.upper])).toEqual([
+      ["", "o004"],
+      ["o004", ""],
+    ]);
+    // The lower shard keeps one object (at most 10% of the threshold): with the upper one's 6 it fits in 75%.
+    for (const name of all.slice(0, 4))
+      expect((await send("DELETE", `/${ACCOUNT}/${container}/${name}`)).status).toBe(204);
+    const before: Record<string, string> = {};
+    for (const query of ["format=json", "reverse=on", "marker=o004", "prefix=o00&delimiter=0"])
+      before[query] = (await send("GET", `/${ACCOUNT}/${container}?${query}`)).body;
+    const [donor, acceptor] = split as [ListedRange, ListedRange];
+    let ranges: ListedRange[] = [];
+    for (let round = 0; round < 40; round++) {
+      ranges = (await shardRanges(container)).ranges;
+      if (ranges.find((range) => range.name === donor.name)?.state === "shrunk") break;
+      await alarmsOf([rootPartition(container), shardPartition(donor), shardPartition(acceptor)]);
+      for (const query of Object.keys(before))
+        expect((await send("GET", `/${ACCOUNT}/${container}?${query}`)).body, `${query} while shrinking`).toBe(
+          before[query],
+        );
+    }
+    expect(ranges.map((range) => [range.name, range.lower, range.upper, range.state])).toEqual([
+      [donor.name, "", "o004", "shrunk"],
+      [acceptor.name, "", "", "active"],
+    ]);
+    // The donor's replicas move what they hold to the acceptor; the container lists as before.
+    await shardUntilSettled(container, 7);
+    await alarmsOf([shardPartition(donor)]);
+    for (const zone of ZONES)
+      expect(await heldBy(shardPartition(donor), `${SHARDS}/${donor.name.slice(SHARDS.length + 1)}`, zone)).toEqual({
+        rows: 0,
+        queued: 0,
+      });
+    for (const query of Object.keys(before))
+      expect((await send("GET", `/${ACCOUNT}/${container}?${query}`)).body, query).toBe(before[query]);
+    // A write in the donor's old range lands in the acceptor.
+    expect((await send("PUT", `/${ACCOUNT}/${container}/a-first`, { body: "x" })).status).toBe(201);
+    await shardUntilSettled(container, 8);
+    expect(
+      JSON.parse((await send("GET", `/${ACCOUNT}/${container}?format=json`)).body).map(
+        (item: { name: string }) => item.name,
+      ),
+    ).toEqual(["a-first", ...all.slice(4)]);
+    expect((await send("HEAD", `/${ACCOUNT}/${container}`)).headers.get("x-container-object-count")).toBe("8");
+  });
+});

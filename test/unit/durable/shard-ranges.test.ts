@@ -1,0 +1,85 @@
+import { describe, it } from "vitest";
+import {
+  covers,
+  inRange,
+  mergeShardRange,
+  rangesCutAt,
+  shrinkCandidate,
+  unionOf,
+  type ShardRange,
+} from "../../../src/durable/shard-ranges";
+
+const range = (
+  name: string,
+  lower: string,
+  upper: string,
+  objectCount = 0,
+  extra: Partial<ShardRange> = {},
+): ShardRange => ({
+  name,
+  lower,
+  upper,
+  state: "active",
+  timestamp: "1.00000",
+  stateTimestamp: "1.00000",
+  objectCount,
+  bytesUsed: objectCount,
+  metaTimestamp: "1.00000",
+  ...extra,
+});
+
+describe("shard ranges", () => {
+  it("a range is (lower, upper]: its lower bound out, its upper bound in, '' unbounded", ({ expect }) => {
+    expect(inRange({ lower: "b", upper: "d" }, "b")).toBe(false);
+    expect(inRange({ lower: "b", upper: "d" }, "d")).toBe(true);
+    expect(inRange({ lower: "", upper: "d" }, "")).toBe(true);
+    expect(inRange({ lower: "d", upper: "" }, "\u{10FFFF}")).toBe(true);
+  });
+
+  it("cut points give ranges covering the namespace, or a shard's own range", ({ expect }) => {
+    expect(rangesCutAt(["g", "p"])).toEqual([
+      { lower: "", upper: "g" },
+      { lower: "g", upper: "p" },
+      { lower: "p", upper: "" },
+    ]);
+    expect(rangesCutAt(["m"], "f", "t")).toEqual([
+      { lower: "f", upper: "m" },
+      { lower: "m", upper: "t" },
+    ]);
+    expect(covers({ lower: "f", upper: "t" }, rangesCutAt(["m"], "f", "t"))).toBe(true);
+    expect(covers({ lower: "", upper: "t" }, rangesCutAt(["m"], "f", "t"))).toBe(false);
+    expect(
+      covers({ lower: "f", upper: "t" }, [
+        { lower: "f", upper: "j" },
+        { lower: "m", upper: "t" },
+      ]),
+    ).toBe(false);
+  });
+
+  it("a merge takes the newer state with its bounds (an acceptor widened) and the newer counts", ({ expect }) => {
+    const current = range("a", "m", "", 6, { metaTimestamp: "3.00000" });
+    const widened = range("a", "", "", 2, { stateTimestamp: "2.00000", metaTimestamp: "2.00000" });
+    expect(mergeShardRange(current, widened)).toMatchObject({
+      lower: "",
+      upper: "",
+      stateTimestamp: "2.00000",
+      objectCount: 6,
+    });
+    expect(mergeShardRange(widened, current)).toMatchObject({ lower: "", upper: "", objectCount: 6 });
+  });
+
+  it("a shard with at most 10% of the threshold shrinks into the neighbour above (else below) when both fit in 75%", ({
+    expect,
+  }) => {
+    const low = range("low", "", "g", 1);
+    const mid = range("mid", "g", "p", 6);
+    const high = range("high", "p", "", 1);
+    expect(shrinkCandidate([mid, low, high], 10)).toEqual({ donor: low, acceptor: mid });
+    expect(shrinkCandidate([range("low", "", "g", 2), mid, high], 10)?.donor).toBe(high);
+    expect(shrinkCandidate([range("low", "", "g", 2), range("mid", "g", "p", 6), high], 10)?.acceptor.name).toBe("mid");
+    expect(shrinkCandidate([low, range("mid", "g", "", 7)], 10)).toBeNull();
+    expect(shrinkCandidate([range("all", "", "", 0)], 10)).toBeNull();
+    expect(unionOf(mid, low)).toEqual({ lower: "", upper: "p" });
+    expect(unionOf(mid, high)).toEqual({ lower: "g", upper: "" });
+  });
+});
