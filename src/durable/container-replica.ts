@@ -233,56 +233,31 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
   }
 
   /**
-   * A shard of this root split again (its leader's sharder): its range becomes `sharded` and its
-   * children, active, serve it from now on; 404 when this replica has no such root or range
-   * (repair brings them, and the shard's leader asks again).
+   * A shard of this root is retired in favour of others (its leader's sharder, or the root's):
+   * `sharded`, split again, its children (which must cover its range) serve it; `shrunk`, its
+   * neighbour, widened over its range, does. 404 when this replica lacks the root or the range
+   * (repair brings them, and the sharder asks again); 409 for children that do not cover it.
    */
-  replaceShardRange(
+  retireShardRange(
     account: string,
     container: string,
-    parent: string,
-    children: ShardRange[],
+    retired: string,
+    state: "sharded" | "shrunk",
+    serving: ShardRange[],
     timestamp: string,
   ): ReplicaReply {
     return this.measured(() => {
       this.ensureSchema();
       const key = containerKey(account, container);
-      const range = this.rows.shardRange(key, parent);
+      const range = this.rows.shardRange(key, retired);
       if (!range || !this.rows.container(key)) return { status: 404 };
       // Children found before the shard took a neighbour's range do not cover it: refused, found again.
-      if (!covers(range, children)) return { status: 409 };
+      if (state === "sharded" && !covers(range, serving)) return { status: 409 };
       this.ctx.storage.transactionSync(() => {
-        if (range.state !== "sharded" && timestamp > range.stateTimestamp)
-          this.rows.saveShardRange(key, { ...range, state: "sharded", stateTimestamp: timestamp });
-        for (const child of children.slice(0, ROWS_PER_RPC_MAX))
-          this.rows.saveShardRange(key, mergeShardRange(this.rows.shardRange(key, child.name), child));
-      });
-      this.noteWrite();
-      return { status: 202 };
-    });
-  }
-
-  /**
-   * A shard of this root shrank into its neighbour (the leader's sharder): the donor `shrunk`, the
-   * acceptor widened over its range; 404 when this replica lacks either (repair brings them).
-   */
-  shrinkShardRange(
-    account: string,
-    container: string,
-    donor: string,
-    acceptor: ShardRange,
-    timestamp: string,
-  ): ReplicaReply {
-    return this.measured(() => {
-      this.ensureSchema();
-      const key = containerKey(account, container);
-      const shrinking = this.rows.shardRange(key, donor);
-      const current = this.rows.shardRange(key, acceptor.name);
-      if (!shrinking || !current) return { status: 404 };
-      this.ctx.storage.transactionSync(() => {
-        if (timestamp > shrinking.stateTimestamp)
-          this.rows.saveShardRange(key, { ...shrinking, state: "shrunk", stateTimestamp: timestamp });
-        this.rows.saveShardRange(key, mergeShardRange(current, acceptor));
+        if (range.state !== state && timestamp > range.stateTimestamp)
+          this.rows.saveShardRange(key, { ...range, state, stateTimestamp: timestamp });
+        for (const next of serving.slice(0, ROWS_PER_RPC_MAX))
+          this.rows.saveShardRange(key, mergeShardRange(this.rows.shardRange(key, next.name), next));
       });
       this.noteWrite();
       return { status: 202 };

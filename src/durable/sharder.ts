@@ -175,7 +175,7 @@ export class Sharder {
     const widened: ShardRange = { ...acceptor, ...union, stateTimestamp: timestamp };
     if (
       !(await this.#quorum(root.account, root.container, (stub) =>
-        stub.shrinkShardRange(root.account, root.container, donor.name, widened, timestamp),
+        stub.retireShardRange(root.account, root.container, donor.name, "shrunk", [widened], timestamp),
       ))
     )
       return true;
@@ -339,7 +339,7 @@ export class Sharder {
     const timestamp = now();
     const active = children.map((range) => ({ ...range, state: "active" as const, stateTimestamp: timestamp }));
     return this.#quorum(root.account, root.container, (stub) =>
-      stub.replaceShardRange(root.account, root.container, shard.container, active, timestamp),
+      stub.retireShardRange(root.account, root.container, shard.container, "sharded", active, timestamp),
     );
   }
 

@@ -123,18 +123,24 @@ metrics.get("/metrics", async (c) => {
   for (const ring of config.rings.names())
     for (const [zone, count] of Object.entries(await replicasWaiting(config, ring)))
       text.sample("edgeswift_replicas_waiting", { ring, zone }, count);
-  text.family("edgeswift_reaper_accounts_queued", "gauge", "Deleted accounts the reaper has yet to empty.");
-  text.sample("edgeswift_reaper_accounts_queued", {}, figures.reaperQueue.length);
-  text.family("edgeswift_sharded_containers", "gauge", "Containers split into shards (CONTAINER_SHARD_ROWS).");
-  text.sample("edgeswift_sharded_containers", {}, figures.sharding.sharded);
-  text.family(
-    "edgeswift_container_splits_in_progress",
-    "gauge",
-    "Containers whose shard ranges are found but not yet all active.",
-  );
-  text.sample("edgeswift_container_splits_in_progress", {}, figures.sharding.sharding);
-  text.family("edgeswift_container_shards", "gauge", "Shards of the containers being sharded and sharded, together.");
-  text.sample("edgeswift_container_shards", {}, figures.sharding.shards);
+  const single: [string, string, number][] = [
+    ["edgeswift_reaper_accounts_queued", "Deleted accounts the reaper has yet to empty.", figures.reaperQueue.length],
+    ["edgeswift_sharded_containers", "Containers split into shards (CONTAINER_SHARD_ROWS).", figures.sharding.sharded],
+    [
+      "edgeswift_container_splits_in_progress",
+      "Containers whose shard ranges are found but not yet all active.",
+      figures.sharding.sharding,
+    ],
+    [
+      "edgeswift_container_shards",
+      "Shards of the containers being sharded and sharded, together.",
+      figures.sharding.shards,
+    ],
+  ];
+  for (const [name, help, value] of single) {
+    text.family(name, "gauge", help);
+    text.sample(name, {}, value);
+  }
   text.family(
     "edgeswift_ring_cells",
     "gauge",
