@@ -14,9 +14,9 @@ export const SHARDS = `.shards_${ACCOUNT}`;
 /** The container ring's partition of a root container of AUTH_test. */
 export const rootPartition = (container: string): number => rings.container.partitionFor(ACCOUNT, container);
 
-/** The zone whose replica of the root leads its sharding: the partition's first primary. */
+/** The zone whose replica of a container of AUTH_test leads its sharding: its partition's first primary. */
 export const leaderOf = (container: string): string =>
-  rings.container.primaryZones(rootPartition(container))[0]?.id ?? "";
+  rings.container.primaryZones(rings.container.partitionFor(ACCOUNT, container))[0]?.id ?? "";
 
 export interface ListedRange {
   name: string;

@@ -369,3 +369,36 @@ describe("container sharding: shrinking", () => {
     expect((await send("HEAD", `/${ACCOUNT}/${container}`)).headers.get("x-container-object-count")).toBe("8");
   });
 });
+
+describe("container sharding: object versioning", () => {
+  it("a versioned container whose hidden versions container split lists every version, newest first, and reads each back", async () => {
+    const container = unique("shardv").toLowerCase();
+    expect((await send("PUT", `/${ACCOUNT}/${container}`, { headers: { "X-Versions-Enabled": "true" } })).status).toBe(
+      201,
+    );
+    const ids: string[] = [];
+    for (let index = 0; index < 14; index++) {
+      const put = await send("PUT", `/${ACCOUNT}/${container}/o`, { body: `v${index}` });
+      expect(put.status).toBe(201);
+      ids.push(put.headers.get("x-object-version-id") ?? "");
+    }
+    // The hidden versions container (\0versions\0<container>) passes the threshold and splits.
+    const hidden = `\u0000versions\u0000${container}`;
+    const partition = rings.container.partitionFor(ACCOUNT, hidden);
+    let state = "";
+    for (let round = 0; round < 20 && state !== "active"; round++) {
+      await alarmsOf([partition]);
+      const ranges = (await containerReplica(partition, leaderOf(hidden)).shardRanges(ACCOUNT, hidden)).value ?? [];
+      state = ranges.length && ranges.every((range) => range.state === "active") ? "active" : "";
+    }
+    expect(state).toBe("active");
+    const listed = JSON.parse((await send("GET", `/${ACCOUNT}/${container}?versions&format=json`)).body) as {
+      version_id: string;
+      is_latest: boolean;
+    }[];
+    expect(listed.map((item) => item.version_id)).toEqual([...ids].reverse());
+    expect(listed[0]?.is_latest).toBe(true);
+    for (const [index, id] of ids.entries())
+      expect((await send("GET", `/${ACCOUNT}/${container}/o?version-id=${id}`)).body).toBe(`v${index}`);
+  });
+});
