@@ -305,10 +305,15 @@ function sizesOf(d: Deployment, bytes: RowBytes, storage: Record<Ring, RingStora
   ];
 }
 
+/** Rows of `rowBytes` one replica holds at 10 GB, its whole hash tree in use. */
+function maxRowsPerReplica(bytes: RowBytes, rowBytes: number): number {
+  const fullTree = LEAF_COUNT * bytes.hashNode;
+  return ((LIMITS.doBytes - ASSUMPTIONS.emptyDoBytes) * ASSUMPTIONS.btreeFill - fullTree) / rowBytes;
+}
+
 /** Listing rows one container replica holds at 10 GB, its whole hash tree in use. */
 function maxObjectsPerContainer(bytes: RowBytes): number {
-  const fullTree = LEAF_COUNT * bytes.hashNode;
-  return ((LIMITS.doBytes - ASSUMPTIONS.emptyDoBytes) * ASSUMPTIONS.btreeFill - fullTree) / bytes.listing;
+  return maxRowsPerReplica(bytes, bytes.listing);
 }
 
 /** A Swift-style full walk: every item's every replica visited each pass, at `swiftItemsPerSecond` a node. */
@@ -373,6 +378,8 @@ export interface Sharding {
   /** PUTs a second one shard's replicas take at the soft limit, and the largest container's shards together. */
   maxPutsPerShard: number;
   maxPutsLargestContainer: number;
+  /** Containers one account holds before its replicas reach 10 GB (accounts are not sharded). */
+  maxContainersPerAccount: number;
 }
 
 function shardingOf(d: Deployment, bytes: RowBytes, hot: HotContainer): Sharding {
@@ -386,6 +393,7 @@ function shardingOf(d: Deployment, bytes: RowBytes, hot: HotContainer): Sharding
     fullShardReplicaBytes: replicaBytes(d.shardRows, d.shardRows * bytes.listing, bytes.hashNode),
     maxPutsPerShard: hot.maxPutsPerS,
     maxPutsLargestContainer: largestContainerShards * hot.maxPutsPerS,
+    maxContainersPerAccount: maxRowsPerReplica(bytes, bytes.accountContainer),
   };
 }
 

@@ -343,6 +343,7 @@ function renderSharding(r: ModelResult): string {
     ["its shards", count(s.largestContainerShards)],
     ["PUTs a second one shard takes at the soft limit", count(s.maxPutsPerShard)],
     ["PUTs a second the largest container takes (its shards together)", count(s.maxPutsLargestContainer)],
+    ["containers one account holds (accounts are not sharded)", count(s.maxContainersPerAccount)],
   ];
   const note =
     "Unsharded, one container's replicas bound it to the size and the PUT rate of one Durable Object " +
@@ -416,6 +417,7 @@ function valueLines(r: ModelResult): string[] {
     ["model.sharding.full_shard_replica_bytes", r.sharding.fullShardReplicaBytes],
     ["model.sharding.max_puts_per_s_per_shard", r.sharding.maxPutsPerShard],
     ["model.sharding.max_puts_per_s_largest_container", r.sharding.maxPutsLargestContainer],
+    ["model.sharding.max_containers_per_account", r.sharding.maxContainersPerAccount],
     ["model.swift.items_per_pass", r.swift.items],
     ["model.swift.pass_hours", r.swift.passHours],
     ["model.swift.nodes_for_cron_pass", r.swift.nodesForCronPass],

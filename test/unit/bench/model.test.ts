@@ -200,6 +200,8 @@ describe("the busiest Durable Objects", () => {
     expect(sharding.maxPutsPerShard).toBe(hotContainer.maxPutsPerS);
     expect(sharding.maxPutsLargestContainer).toBeCloseTo(1_334 * hotContainer.maxPutsPerS, 6);
     expect(sharding.fullShardReplicaBytes).toBeLessThan(1e9);
+    // An account is one set of account replicas: tens of millions of containers.
+    expect(sharding.maxContainersPerAccount).toBeGreaterThan(1e7);
   });
 
   it("at one report a replica an hour, no write rate brings a summary of 2^18 partitions to its limit", ({
