@@ -171,7 +171,10 @@ async function measure(session: Session, admin: string, options: Options, dirs: 
   // replica learns a sharded container's shards from its first update (through the root), so
   // the timed PUTs measure the steady state, every update straight to its shard.
   const body = Buffer.alloc(1024, 120);
-  const nameOf = (index: number) => `${url}/d${String((index * 37) % dirs).padStart(3, "0")}/new-${index % 50}`;
+  const nameOf = (index: number) => {
+    const name = index % 50;
+    return `${url}/d${String((name * 37) % dirs).padStart(3, "0")}/new-${name}`;
+  };
   for (let index = 0; index < 50; index++) {
     const warm = await client.send({ method: "PUT", url: nameOf(index), headers: auth, body });
     if (warm.status !== 201) throw new Error(`warm-up PUT: ${warm.status}`);
