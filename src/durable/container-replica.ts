@@ -689,7 +689,7 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
 
   /** A shard's counts, queued for its root's replicas (the shard's sysmeta names its root). */
   #queueShardReport(row: ContainerRow, reportedAt: string): void {
-    const root = shardRootOf(row.metadata);
+    const root = shardRootOf(row);
     if (!root) return;
     const { account, container } = root;
     const rings = this.config.rings;

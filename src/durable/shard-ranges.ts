@@ -104,16 +104,22 @@ export function rangesCutAt(uppers: readonly string[], lower = "", upper = ""): 
   return bounds.map((from, index) => ({ lower: from, upper: uppers[index] ?? upper }));
 }
 
-/** A container's root (`account/container` in its sysmeta) when it is a shard, else null. */
-export function shardRootOf(
-  metadata: Record<string, { value: string }>,
-): { account: string; container: string } | null {
-  const root = metadata[SHARD_ROOT_META]?.value;
+/**
+ * A container's root (`account/container` in its sysmeta) when it is a shard, else null. Only a
+ * container of that root's shards account is one: sysmeta naming another account's root (which no
+ * client can set: the gatekeeper drops it) makes no container a shard of it.
+ */
+export function shardRootOf(row: {
+  account: string;
+  metadata: Record<string, { value: string }>;
+}): { account: string; container: string } | null {
+  const root = row.metadata[SHARD_ROOT_META]?.value;
   if (!root) return null;
   const slash = root.indexOf("/");
-  return { account: root.slice(0, slash), container: root.slice(slash + 1) };
+  const account = root.slice(0, slash);
+  if (slash <= 0 || row.account !== shardsAccount(account)) return null;
+  return { account, container: root.slice(slash + 1) };
 }
-
 /** A shard's bounds, from its sysmeta. */
 export function shardBoundsOf(metadata: Record<string, { value: string }>): { lower: string; upper: string } {
   return { lower: metadata[SHARD_LOWER_META]?.value ?? "", upper: metadata[SHARD_UPPER_META]?.value ?? "" };
@@ -127,7 +133,7 @@ export function rootOf(row: { account: string; container: string; metadata: Reco
   account: string;
   container: string;
 } {
-  return shardRootOf(row.metadata) ?? { account: row.account, container: row.container };
+  return shardRootOf(row) ?? { account: row.account, container: row.container };
 }
 
 /**

@@ -111,7 +111,7 @@ export class Sharder {
       const serving = activeRanges(ranges);
       if (!serving.length) more = (await this.#advance(key, container, ranges)) || more;
       // A root's almost empty shards merge into a neighbour, one at a time.
-      else if (!shardRootOf(container.metadata)) more = (await this.#shrink(key, container, serving)) || more;
+      else if (!shardRootOf(container)) more = (await this.#shrink(key, container, serving)) || more;
     }
     return more;
   }
@@ -221,9 +221,7 @@ export class Sharder {
     const timestamp = now();
     const parent = bytesToHex(md5(encoder.encode(key)));
     // A shard splits its own range, into shards named and rooted as its root's.
-    const { lower, upper } = shardRootOf(container.metadata)
-      ? shardBoundsOf(container.metadata)
-      : { lower: "", upper: "" };
+    const { lower, upper } = shardRootOf(container) ? shardBoundsOf(container.metadata) : { lower: "", upper: "" };
     const root = rootOf(container);
     storage.transactionSync(() => {
       rangesCutAt(uppers, lower, upper).forEach((bounds, index) =>
@@ -241,7 +239,7 @@ export class Sharder {
     });
     this.#host.noteChange();
     console.log(`sharder ${key}: ${uppers.length + 1} ranges found for ${container.objectCount} objects`);
-    if (!shardRootOf(container.metadata)) await this.#note(key, "sharding", uppers.length + 1, container.objectCount);
+    if (!shardRootOf(container)) await this.#note(key, "sharding", uppers.length + 1, container.objectCount);
   }
 
   /** Tells the control record (recon, metrics, the dashboard); best effort, a failure only logged. */
@@ -275,7 +273,7 @@ export class Sharder {
     if (!after.every((range) => range.state === "cleaved")) return true;
     // A shard's children take its place in its root first: until a quorum of the root's replicas
     // list them, updates still come to the shard, which serves them as before.
-    if (shardRootOf(container.metadata) && !(await this.#replaceAtRoot(container, after))) return true;
+    if (shardRootOf(container) && !(await this.#replaceAtRoot(container, after))) return true;
     const timestamp = now();
     this.#host.storage.transactionSync(() => {
       for (const range of after)

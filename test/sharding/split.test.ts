@@ -402,3 +402,28 @@ describe("container sharding: object versioning", () => {
       expect((await send("GET", `/${ACCOUNT}/${container}/o?version-id=${id}`)).body).toBe(`v${index}`);
   });
 });
+
+describe("container sharding: what a client cannot do", () => {
+  it("a client's X-Container-Sysmeta-Shard-* headers (Swift or S3) are dropped: no container of theirs passes for a shard of another's", async () => {
+    const container = unique("shardx").toLowerCase();
+    const forged = {
+      "X-Container-Sysmeta-Shard-Root": "AUTH_test2/victim",
+      "X-Container-Sysmeta-Shard-Lower": "a",
+      "X-Container-Sysmeta-Shard-Upper": "z",
+    };
+    expect((await send("PUT", `/${ACCOUNT}/${container}`, { headers: forged })).status).toBe(201);
+    expect((await send("POST", `/${ACCOUNT}/${container}`, { headers: forged })).status).toBe(204);
+    const bucket = unique("shardxs3").toLowerCase();
+    expect((await s3Sent("PUT", `/${bucket}`, { headers: forged })).status).toBe(200);
+    for (const name of [container, bucket]) {
+      const partition = rings.container.partitionFor(ACCOUNT, name);
+      for (const zone of ZONES) {
+        const head = await containerReplica(partition, zone).headContainer(ACCOUNT, name);
+        expect(
+          Object.keys(head.value?.metadata ?? {}).filter((key) => key.includes("shard")),
+          `${name} in ${zone}`,
+        ).toEqual([]);
+      }
+    }
+  });
+});

@@ -4,6 +4,7 @@ import {
   inRange,
   mergeShardRange,
   rangesCutAt,
+  shardRootOf,
   shrinkCandidate,
   unionOf,
   type ShardRange,
@@ -81,5 +82,13 @@ describe("shard ranges", () => {
     expect(shrinkCandidate([range("all", "", "", 0)], 10)).toBeNull();
     expect(unionOf(mid, low)).toEqual({ lower: "", upper: "p" });
     expect(unionOf(mid, high)).toEqual({ lower: "g", upper: "" });
+  });
+
+  it("a container is a shard of the root its sysmeta names only in that root's shards account", ({ expect }) => {
+    const metadata = { "x-container-sysmeta-shard-root": { value: "AUTH_a/c", timestamp: "1" } };
+    expect(shardRootOf({ account: ".shards_AUTH_a", metadata })).toEqual({ account: "AUTH_a", container: "c" });
+    expect(shardRootOf({ account: "AUTH_b", metadata })).toBeNull();
+    expect(shardRootOf({ account: ".shards_AUTH_b", metadata })).toBeNull();
+    expect(shardRootOf({ account: ".shards_AUTH_a", metadata: {} })).toBeNull();
   });
 });
