@@ -14,6 +14,8 @@ export const MUTATE = [
   "src/durable/merge.ts",
   "src/durable/partition-hash.ts",
   "src/durable/listing.ts",
+  "src/durable/shard-ranges.ts",
+  "src/durable/shard-listing.ts",
   "src/ring/*.ts",
   "!src/ring/types.ts",
   "src/proxy/quorum.ts",
