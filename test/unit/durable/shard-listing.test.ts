@@ -6,7 +6,7 @@ import {
   type ListingEntry,
   type ListingParams,
 } from "../../../src/durable/listing";
-import { listSegments, type ListingSegment } from "../../../src/durable/shard-listing";
+import { listSegments, overlaps, type ListingSegment } from "../../../src/durable/shard-listing";
 import { compareNames, inRange, rangesCutAt } from "../../../src/durable/shard-ranges";
 
 /** A table in memory over `names`, queried as the SQL does (BINARY: code point order). */
@@ -77,5 +77,46 @@ describe("a sharded container's listing (listSegments) is the unsharded one", ()
     expect(entries).toEqual(["b", "b/x"]);
     expect(calls).toBe(2);
     expect((await sharded(NAMES, ["a/b", "a/d", "b/x"], params({ marker: "b/x" }))).calls).toBe(1);
+  });
+
+  it("a shard is asked only when its range can hold a name the caller asks for (marker, end_marker, prefix, path; reversed too)", ({
+    expect,
+  }) => {
+    const p = (q: Partial<ListingParams>) => params(q);
+    const segment = { lower: "f", upper: "m" };
+    expect(overlaps(segment, p({}))).toBe(true);
+    // Every name of the segment is at most "m": a marker at or past it leaves nothing.
+    expect(overlaps(segment, p({ marker: "m" }))).toBe(false);
+    expect(overlaps(segment, p({ marker: "l" }))).toBe(true);
+    expect(overlaps(segment, p({ endMarker: "m", reverse: true }))).toBe(false);
+    // Below the prefix: nothing; the prefix inside: something.
+    expect(overlaps(segment, p({ prefix: "n" }))).toBe(false);
+    expect(overlaps(segment, p({ prefix: "m" }))).toBe(true);
+    expect(overlaps(segment, p({ path: "n//" }))).toBe(false);
+    expect(overlaps(segment, p({ path: "" }))).toBe(true);
+    // Every name is above "f": an end_marker at "f\0" or below, or a prefix ending there, leaves nothing.
+    expect(overlaps(segment, p({ endMarker: "f\u0000" }))).toBe(false);
+    expect(overlaps(segment, p({ endMarker: "f\u0001" }))).toBe(true);
+    expect(overlaps(segment, p({ marker: "f\u0000", reverse: true }))).toBe(false);
+    expect(overlaps(segment, p({ prefix: "e" }))).toBe(false);
+    expect(overlaps(segment, p({ prefix: "e", endMarker: "z" }))).toBe(false);
+    expect(overlaps({ lower: "", upper: "" }, p({ marker: "z", prefix: "a" }))).toBe(true);
+    expect(overlaps({ lower: "", upper: "m" }, p({ endMarker: "a" }))).toBe(true);
+  });
+
+  it("shards given in any order are walked in name order, each asked for what is still wanted, none once the page is full", async ({
+    expect,
+  }) => {
+    const names = ["a", "b", "c", "d", "e", "f"];
+    const segments = rangesCutAt(["b", "d"]).reverse();
+    const asked: number[] = [];
+    const { entries } = await listSegments(params({ limit: 3 }), segments, async (segment, bounded, resume) => {
+      asked.push(bounded.limit);
+      // A shard that answers more than asked is cut to the page.
+      const all = listNamesWithin({ ...bounded, limit: 10 }, tableOf(names), segment, resume);
+      return all;
+    });
+    expect(shown(entries)).toEqual(["a", "b", "c"]);
+    expect(asked).toEqual([3, 1]);
   });
 });

@@ -3,7 +3,12 @@ import {
   covers,
   inRange,
   mergeShardRange,
+  rangeOf,
   rangesCutAt,
+  rootOf,
+  shardBoundsOf,
+  shardName,
+  shardRangeHash,
   shardRootOf,
   shrinkCandidate,
   unionOf,
@@ -90,5 +95,72 @@ describe("shard ranges", () => {
     expect(shardRootOf({ account: "AUTH_b", metadata })).toBeNull();
     expect(shardRootOf({ account: ".shards_AUTH_b", metadata })).toBeNull();
     expect(shardRootOf({ account: ".shards_AUTH_a", metadata: {} })).toBeNull();
+  });
+
+  it("rangeOf finds the range holding a name (null for none); a shard's name and bounds; a root is its own root", ({
+    expect,
+  }) => {
+    const ranges = [range("a", "", "g"), range("b", "g", "")];
+    expect(rangeOf(ranges, "g")?.name).toBe("a");
+    expect(rangeOf(ranges, "h")?.name).toBe("b");
+    expect(rangeOf([range("a", "c", "g")], "b")).toBeNull();
+    expect(shardName("c", "ab12", "1.00000", 3)).toBe("c-ab12-1.00000-3");
+    const meta = (lower: string, upper: string) => ({
+      "x-container-sysmeta-shard-lower": { value: lower },
+      "x-container-sysmeta-shard-upper": { value: upper },
+    });
+    expect(shardBoundsOf(meta("f", "t"))).toEqual({ lower: "f", upper: "t" });
+    expect(shardBoundsOf({})).toEqual({ lower: "", upper: "" });
+    expect(rootOf({ account: "AUTH_a", container: "c", metadata: {} })).toEqual({ account: "AUTH_a", container: "c" });
+    const shard = {
+      account: ".shards_AUTH_a",
+      container: "c-1",
+      metadata: { "x-container-sysmeta-shard-root": { value: "AUTH_a/c" } },
+    };
+    expect(rootOf(shard)).toEqual({ account: "AUTH_a", container: "c" });
+    // A root with no account part names no root.
+    expect(
+      shardRootOf({ account: ".shards_", metadata: { "x-container-sysmeta-shard-root": { value: "/c" } } }),
+    ).toBeNull();
+  });
+
+  it("a range's hash follows its bounds, state, state time and counts, not when the counts were reported", ({
+    expect,
+  }) => {
+    const base = range("a", "b", "m", 3);
+    const hash = shardRangeHash("AUTH_a/c", base);
+    for (const changed of [
+      { lower: "c" },
+      { upper: "n" },
+      { state: "shrinking" as const },
+      { stateTimestamp: "2.00000" },
+      { timestamp: "2.00000" },
+      { objectCount: 4 },
+      { bytesUsed: 9 },
+    ])
+      expect(shardRangeHash("AUTH_a/c", { ...base, ...changed }), JSON.stringify(changed)).not.toBe(hash);
+    expect(shardRangeHash("AUTH_a/c", { ...base, metaTimestamp: "9.00000" })).toBe(hash);
+    expect(shardRangeHash("AUTH_a/d", base)).not.toBe(hash);
+  });
+
+  it("a merge with nothing takes the incoming range; of equal times it keeps the current one", ({ expect }) => {
+    const current = range("a", "b", "m", 3, { state: "active" });
+    expect(mergeShardRange(null, current)).toBe(current);
+    const same = range("a", "x", "y", 9, { state: "shrunk" });
+    expect(mergeShardRange(current, same)).toMatchObject({ lower: "b", upper: "m", state: "active", objectCount: 3 });
+  });
+
+  it("shrinking needs two serving ranges; a donor and acceptor exactly at 75% merge; bounds of either order unite", ({
+    expect,
+  }) => {
+    expect(shrinkCandidate([range("a", "", "g", 0), range("b", "g", "", 8)], 10)).toBeNull();
+    const fits = shrinkCandidate([range("a", "", "g", 1), range("b", "g", "", 6)], 10);
+    expect(fits?.donor.name).toBe("a");
+    expect(shrinkCandidate([range("a", "", "g", 1), range("b", "g", "", 6)], 20)?.acceptor.name).toBe("b");
+    expect(shrinkCandidate([range("a", "", "g", 3), range("b", "g", "", 3)], 20)).toBeNull();
+    expect(shrinkCandidate([range("a", "", "g", 2), range("b", "g", "", 13)], 20)?.acceptor.name).toBe("b");
+    expect(unionOf(range("x", "m", "t"), range("y", "t", ""))).toEqual({ lower: "m", upper: "" });
+    expect(unionOf(range("y", "t", ""), range("x", "m", "t"))).toEqual({ lower: "m", upper: "" });
+    expect(unionOf(range("x", "", "m"), range("y", "m", "t"))).toEqual({ lower: "", upper: "t" });
   });
 });
