@@ -282,12 +282,14 @@ export class Sharder {
     this.#host.noteChange();
     await this.#tellPeers(key);
     console.log(`sharder ${key}: ${after.length} shards active`);
-    await this.#note(
-      key,
-      "sharded",
-      after.length,
-      after.reduce((sum, range) => sum + range.objectCount, 0),
-    );
+    // The control record lists roots (a shard's own split shows in its root's shard ranges).
+    if (!shardRootOf(container))
+      await this.#note(
+        key,
+        "sharded",
+        after.length,
+        after.reduce((sum, range) => sum + range.objectCount, 0),
+      );
     return true;
   }
 

@@ -312,6 +312,12 @@ describe("container sharding", () => {
     for (const query of Object.keys(before)) expect(`${query}\n${after[query]}`).toBe(`${query}\n${before[query]}`);
     const head = await send("HEAD", `/${ACCOUNT}/${container}`);
     expect(head.headers.get("x-container-object-count")).toBe(String(NAMES.length));
+    // Recon lists roots only: the shard that split again is in its root's ranges, not among them.
+    const recon = await exports.default.fetch(`${BASE}/recon/sharding`, {
+      headers: { "X-Auth-Token": await tokenFor("admin:admin", "admin") },
+    });
+    const listed = ((await recon.json()) as { containers: { container: string }[] }).containers;
+    expect(listed.filter((entry) => entry.container.startsWith(".shards_"))).toEqual([]);
   });
 });
 
