@@ -4,10 +4,12 @@
  * pseudo-directories), unsharded and then sharded, as numbers (never pass/fail). Each run starts
  * its own `wrangler dev` of the bench Worker (state under `--state-in`): first with
  * CONTAINER_SHARD_ROWS above the container (one set of replicas holds it), then with
- * `--shard-rows` (default half the container: shards of a quarter each). The container is seeded
- * straight into its replicas through the bench routes (untimed); in the sharded run the first
- * PUT after seeding starts the split, timed from its ranges found to all active (the control
- * record's) and to settled (the shards' counts add up: every row moved off the root). Then, in
+ * `--shard-rows` (default the container's objects: the first PUT after the seeding passes it and
+ * starts a split into two shards of half). The container is seeded straight into its replicas
+ * through the bench routes (untimed; a split starting before the seeding ends measures the
+ * seeding's and the split's work together); the split is timed from its ranges found to all
+ * active (the control record's) and to settled (the shards' counts add up and the root's replicas
+ * hold no listing row). Then, in
  * each run: listings (the first page of 10,000; `?delimiter=/`; `?prefix=<dir>/&delimiter=/`; a
  * page of 1,000 from a marker in the middle) and object PUTs into the container (50 names, each
  * written once untimed first), with each PUT's container requests (`/recon/work`). One table,
@@ -28,7 +30,8 @@ const SHARDING_ARGS = {
   "shard-rows": {
     type: "string",
     valueHint: "N",
-    description: "CONTAINER_SHARD_ROWS of the sharded run (default: half the objects, so shards of a quarter)",
+    description:
+      "CONTAINER_SHARD_ROWS of the sharded run (default: the objects, so the first write after the seeding starts a split into two shards of half)",
   },
   "list-ops": { type: "string", default: "20", valueHint: "N", description: "listings of each kind" },
   "put-ops": { type: "string", default: "300", valueHint: "N", description: "object PUTs (1 KiB) into the container" },
@@ -79,6 +82,19 @@ async function signIn(base: string, label: string, user: string, key: string): P
   return { label, base, storageUrl, token };
 }
 
+/** POST of JSON as the reseller admin (a bench route), the answer's JSON; throws on anything but 200. */
+async function postJson<T>(url: string, token: string, body: unknown): Promise<T> {
+  const reply = await client.send({
+    method: "POST",
+    url,
+    headers: { "x-auth-token": token, "content-type": "application/json" },
+    body: Buffer.from(JSON.stringify(body)),
+    keepBody: true,
+  });
+  if (reply.status !== 200) throw new Error(`POST ${url}: ${reply.status} ${reply.text.slice(0, 200)}`);
+  return JSON.parse(reply.text) as T;
+}
+
 /** GET as `session`, the body kept; throws on anything but 200. */
 async function getJson<T>(url: string, token: string): Promise<T> {
   const reply = await client.send({ method: "GET", url, headers: { "x-auth-token": token }, keepBody: true });
@@ -122,10 +138,17 @@ async function split(
       process.stderr.write(
         `  split: ${entry.shards} shards active after ${((entry.changedAt - entry.foundAt) / 1000).toFixed(1)} s\n`,
       );
+      // Settled: the shards count every object and the root's replicas hold no listing row
+      // (the container's row and its ranges, a few more rows of other containers at most).
       for (;;) {
-        if ((await objectCount(session)) === objects + 1) break;
+        const rows = await postJson<Record<string, number>>(`${session.base}/bench/replication/container-rows`, admin, {
+          account: decodeURIComponent(new URL(session.storageUrl).pathname.split("/")[2] ?? ""),
+          container: CONTAINER,
+        });
+        const held = Math.max(...Object.values(rows).map((count) => (count < 0 ? Number.POSITIVE_INFINITY : count)));
+        if (held <= entry.shards + 10 && (await objectCount(session)) === objects + 1) break;
         if (performance.now() - started > 3_600_000) throw new Error("the split did not settle in an hour");
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+        await new Promise((resolve) => setTimeout(resolve, 5000));
       }
       return {
         splitSeconds: (entry.changedAt - entry.foundAt) / 1000,
@@ -245,7 +268,7 @@ async function runOne(
 async function sharding(options: Options): Promise<void> {
   const objects = positive("objects", options.objects);
   const dirs = positive("dirs", options.dirs);
-  const shardRows = options["shard-rows"] ? positive("shard-rows", options["shard-rows"]) : Math.floor(objects / 2);
+  const shardRows = options["shard-rows"] ? positive("shard-rows", options["shard-rows"]) : objects;
   const only = new Set((options.only ?? "unsharded,sharded").split(","));
   const runs: Run[] = [];
   try {

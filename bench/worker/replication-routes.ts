@@ -328,6 +328,29 @@ replicationRoutes.post("/repair-rows", async (c) => {
   return json({ durationMs: Date.now() - started, reports: reply.value ?? [] });
 });
 
+/**
+ * The rows each primary replica of a container's partition holds (its partition hash's count;
+ * -1 for one that did not answer): bench:sharding waits until a sharded root's replicas have moved
+ * their listing rows to its shards.
+ */
+replicationRoutes.post("/container-rows", async (c) => {
+  const config = parseConfig(c.env);
+  const client = new ReplicaClient(config);
+  const body = (await c.req.json()) as { account?: unknown; container?: unknown };
+  if (typeof body.account !== "string" || typeof body.container !== "string")
+    throw new SwiftError("BadRequest", "want {account, container}");
+  const partition = config.rings.container.partitionFor(body.account, body.container);
+  const zones = config.rings.container.primaryZones(partition).map((zone) => zone.id);
+  const replies = await Promise.all(
+    zones.map((zone) => client.call("container", partition, zone, (stub) => stub.partitionHash(), NODE_TIMEOUT_MS)),
+  );
+  return json(
+    Object.fromEntries(
+      zones.map((zone, i) => [zone, replies[i]?.status === 200 ? (replies[i]?.value?.rows ?? 0) : -1]),
+    ),
+  );
+});
+
 /** The object-ring partitions of some objects (so the bench can watch just those). */
 replicationRoutes.post("/partitions", async (c) => {
   const config = parseConfig(c.env);

@@ -15,6 +15,7 @@ const ROUTES: [string, string, string?][] = [
   ["POST", "/bench/floor/post/o"],
   ["POST", "/bench/replication/seed?account=AUTH_test&containers=1&objects=1&shard=0/1"],
   ["POST", "/bench/replication/partitions", JSON.stringify({ account: "AUTH_test", container: "c", objects: ["o"] })],
+  ["POST", "/bench/replication/container-rows", JSON.stringify({ account: "AUTH_test", container: "c" })],
 ];
 
 describe("bench routes (the bench Worker)", () => {
