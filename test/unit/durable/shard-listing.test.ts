@@ -1,54 +1,8 @@
 import { describe, it } from "vitest";
-import {
-  listNames,
-  listNamesWithin,
-  type ListingBounds,
-  type ListingEntry,
-  type ListingParams,
-} from "../../../src/durable/listing";
-import { listSegments, overlaps, type ListingSegment } from "../../../src/durable/shard-listing";
-import { compareNames, inRange, rangesCutAt } from "../../../src/durable/shard-ranges";
-
-/** A table in memory over `names`, queried as the SQL does (BINARY: code point order). */
-function tableOf(names: readonly string[]) {
-  const sorted = [...new Set(names)].sort(compareNames);
-  return (bounds: ListingBounds): { name: string; row: string }[] => {
-    let rows = sorted.filter(
-      (name) =>
-        (bounds.below === null || compareNames(name, bounds.below) < 0) &&
-        (bounds.above === null || compareNames(name, bounds.above) > 0) &&
-        (bounds.atLeast === null || compareNames(name, bounds.atLeast) >= 0) &&
-        (!bounds.within || inRange(bounds.within, name)),
-    );
-    if (bounds.reverse) rows = rows.reverse();
-    return rows.slice(0, bounds.limit).map((name) => ({ name, row: name }));
-  };
-}
-
-const params = (p: Partial<ListingParams>): ListingParams => ({
-  limit: 100,
-  marker: "",
-  endMarker: "",
-  prefix: null,
-  delimiter: null,
-  reverse: false,
-  path: null,
-  ...p,
-});
-
-const shown = (entries: ListingEntry<string>[]) =>
-  entries.map((entry) => (entry.kind === "subdir" ? `${entry.name}(dir)` : entry.name));
-
-/** The listing over shards cut after `uppers`, each shard holding its names only. */
-async function sharded(names: readonly string[], uppers: readonly string[], p: ListingParams) {
-  const segments: ListingSegment[] = rangesCutAt([...new Set(uppers)].sort(compareNames));
-  let calls = 0;
-  const { entries } = await listSegments(p, segments, async (segment, bounded, resume) => {
-    calls += 1;
-    return listNamesWithin(bounded, tableOf(names), segment, resume);
-  });
-  return { entries: shown(entries), calls };
-}
+import { listNames, listNamesWithin, type ListingParams } from "../../../src/durable/listing";
+import { listSegments, overlaps } from "../../../src/durable/shard-listing";
+import { rangesCutAt } from "../../../src/durable/shard-ranges";
+import { params, sharded, shown, tableOf } from "./shard-listing-tables";
 
 const NAMES = ["a", "a/b", "a/b/c", "a/c", "a/d", "b", "b/x", "c", "é", "\u{1F600}", "\uE000"];
 
