@@ -373,15 +373,8 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
     const ranges = this.rows.shardRanges(key);
     if (!ranges.length) return;
     const account = shardsAccount(rootOf(root).account);
-    const rings = this.config.rings;
     for (const range of ranges) {
-      const targets = updateTargets(
-        this.identity,
-        rings.container,
-        rings.container,
-        rings.container.partitionFor(account, range.name),
-      );
-      this.#shardOutbox.queue(targets, `drop:${account}/${range.name}`, {
+      this.#shardOutbox.queue(this.#peersOf(account, range.name), `drop:${account}/${range.name}`, {
         drop: { account, container: range.name, timestamp: root.deleteTimestamp },
       });
     }
@@ -444,17 +437,14 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
 
   #queueForShard(rootAccount: string, range: ShardRange, row: ListingRow): void {
     const account = shardsAccount(rootAccount);
-    const rings = this.config.rings;
-    const targets = updateTargets(
-      this.identity,
-      rings.container,
-      rings.container,
-      rings.container.partitionFor(account, range.name),
-    );
     const version = `${row.createdAt}/${row.metaTimestamp}/${row.contentTypeTimestamp}/${row.deleted}`;
-    this.#shardOutbox.queue(targets, `row:${account}/${range.name}/${row.name}\u0000${version}`, {
-      update: { account, container: range.name, row },
-    });
+    this.#shardOutbox.queue(
+      this.#peersOf(account, range.name),
+      `row:${account}/${range.name}/${row.name}\u0000${version}`,
+      {
+        update: { account, container: range.name, row },
+      },
+    );
   }
 
   /**
@@ -687,18 +677,18 @@ export class ContainerReplica extends ReplicaBase<ContainerReplicaRow, Container
     this.#outbox.queue(targets, key, report);
   }
 
+  /** The replicas of another container (a shard, a root) this replica sends to (identity.ts updateTargets). */
+  #peersOf(account: string, container: string): { partition: number; zone: string }[] {
+    const ring = this.config.rings.container;
+    return updateTargets(this.identity, ring, ring, ring.partitionFor(account, container));
+  }
+
   /** A shard's counts, queued for its root's replicas (the shard's sysmeta names its root). */
   #queueShardReport(row: ContainerRow, reportedAt: string): void {
     const root = shardRootOf(row);
     if (!root) return;
     const { account, container } = root;
-    const rings = this.config.rings;
-    const targets = updateTargets(
-      this.identity,
-      rings.container,
-      rings.container,
-      rings.container.partitionFor(account, container),
-    );
+    const targets = this.#peersOf(account, container);
     const report: ShardReport = {
       account,
       container,
