@@ -5,12 +5,16 @@
  * sizes, types, checksums, truncated or with bytes added), and multipart/form-data for FormPOST
  * and S3 POST uploads (validly signed forms changed a little: bytes replaced, cut short, another
  * boundary, odd part headers), and bulk-delete lists of any names. Never a 5xx, nor a 5xx
- * reported in a bulk body.
+ * reported in a bulk body; and what a request refused or did not report done is not done: an
+ * extraction changes no more listing entries than the files it reports created (none when
+ * refused), an S3 POST refused stores nothing, a FormPOST stores no more than the files it
+ * sent, and a bulk delete removes only names it lists, no more than it reports deleted.
  * A failing case is printed with its seed, so it can be replayed.
  */
 import { exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeAll, describe, it } from "vitest";
+import { unquote } from "../../../src/common/python";
 import { BASE, swift, text } from "../../helpers";
 import { bucketName } from "../s3/helpers";
 import { concat } from "./bytes";
@@ -22,6 +26,26 @@ beforeAll(async () => {
   await text(await swift("PUT", C));
   await text(await swift("POST", "/AUTH_test", { headers: { "X-Account-Meta-Temp-URL-Key": "secret" } }));
 });
+
+/** A container's listing, name → entry as listed (empty when the container does not exist). */
+async function listingOf(container: string): Promise<Map<string, string>> {
+  const response = await swift("GET", `${container}?format=json`);
+  const body = await text(response);
+  if (response.status !== 200) return new Map();
+  return new Map((JSON.parse(body) as { name: string }[]).map((entry) => [entry.name, JSON.stringify(entry)]));
+}
+
+/** The names whose listing entry was added, changed or removed between two listings. */
+function changedNames(before: Map<string, string>, after: Map<string, string>): string[] {
+  const names = new Set([...before.keys(), ...after.keys()]);
+  return [...names].filter((name) => before.get(name) !== after.get(name));
+}
+
+/** A bulk body's reported figure (0 when the answer is not a 200 with a JSON report). */
+function reportedFigure(status: number, answer: string, field: string): number {
+  if (status !== 200 || !answer.startsWith("{")) return 0;
+  return Number((JSON.parse(answer) as Record<string, unknown>)[field] ?? 0);
+}
 
 // ---- tar ----------------------------------------------------------------------------------------
 
@@ -271,7 +295,7 @@ const filesArb = fc.array(
 );
 
 describe("fuzzing archive and form bodies", () => {
-  it("extract-archive of random bytes and near-valid tar, tar.gz and tar.bz2: never a 5xx, in the status or the body", async ({
+  it("extract-archive of random bytes and near-valid tar, tar.gz and tar.bz2: never a 5xx, in the status or the body, and no more entries changed than files reported created", async ({
     expect,
   }) => {
     // The format the body is in, mostly as named; sometimes another or one bulk does not take.
@@ -293,6 +317,7 @@ describe("fuzzing archive and form bodies", () => {
         fc.constantFrom(C, C, "/AUTH_test", `${C}/sub`),
         async ({ bytes, compress, format }, path) => {
           const body = compress ? await gzip(bytes) : bytes;
+          const before = await listingOf(C);
           const response = await swift("PUT", `${path}?extract-archive=${format}`, {
             body,
             headers: { Accept: "application/json" },
@@ -304,13 +329,22 @@ describe("fuzzing archive and form bodies", () => {
             const reported = (JSON.parse(answer) as { "Response Status"?: string })["Response Status"] ?? "";
             expect(Number(reported.slice(0, 3)), what).toBeLessThan(500);
           }
+          // Only files reported created change the container (a refused archive changes nothing),
+          // and those extracted under a path land under it.
+          const changed = changedNames(before, await listingOf(C));
+          const created = reportedFigure(response.status, answer, "Number Files Created");
+          expect(changed.length, `${what}: changed ${JSON.stringify(changed)}`).toBeLessThanOrEqual(created);
+          if (path === `${C}/sub`)
+            for (const name of changed) expect(name.startsWith("sub/"), `${what}: changed ${name}`).toBe(true);
         },
       ),
       { numRuns: 150 },
     );
   }, 120_000);
 
-  it("FormPOST and S3 POST uploads of validly signed forms changed a little: never a 5xx", async ({ expect }) => {
+  it("FormPOST and S3 POST uploads of validly signed forms changed a little: never a 5xx; a refused S3 POST stores nothing, a FormPOST no more than its files", async ({
+    expect,
+  }) => {
     await text(await swift("PUT", `/AUTH_test/${bucket}`));
     await fc.assert(
       fc.asyncProperty(
@@ -322,6 +356,8 @@ describe("fuzzing archive and form bodies", () => {
           const valid = kind === "formpost" ? await formPostBody(files) : await s3PostBody(files);
           const body = damaged(valid, damage);
           const url = kind === "formpost" ? `${BASE}/v1${C}/` : `${BASE}/${bucket}`;
+          const container = kind === "formpost" ? C : `/AUTH_test/${bucket}`;
+          const before = await listingOf(container);
           const response = await exports.default.fetch(url, {
             method: "POST",
             body,
@@ -335,17 +371,36 @@ describe("fuzzing archive and form bodies", () => {
           const plain = files.length > 0 && files.length <= 3 && files.every(([name]) => /^[\w.-]+$/.test(name));
           if (damage.kind === "none" && contentType === `multipart/form-data; boundary=${BOUNDARY}` && plain)
             expect(response.status, what).toBeLessThan(400);
+          const changed = changedNames(before, await listingOf(container));
+          if (kind === "s3") {
+            // One file, taken whole or not at all.
+            expect(changed.length, `${what}: changed ${JSON.stringify(changed)}`).toBeLessThanOrEqual(
+              response.status < 400 ? 1 : 0,
+            );
+          } else {
+            // FormPOST stores files one by one and stops at the first it refuses (as Swift's does),
+            // so a refusal may follow stored files: never more than the form's file parts.
+            const fileParts = new TextDecoder("latin1").decode(body).split("filename=").length - 1;
+            expect(changed.length, `${what}: changed ${JSON.stringify(changed)}`).toBeLessThanOrEqual(fileParts);
+          }
         },
       ),
       { numRuns: 200 },
     );
   }, 120_000);
 
-  it("bulk-delete of any list of names: never a 5xx, in the status or the body", async ({ expect }) => {
+  it("bulk-delete of any list of names: never a 5xx, in the status or the body; it removes only names it lists, no more than it reports deleted", async ({
+    expect,
+  }) => {
     const lineArb = fc.oneof(
       fc.constantFrom(
         "/fuzz-bodies/gone",
         "fuzz-bodies/gone",
+        "/fuzz-bodies/g%6Fne",
+        "/fuzz-bodies/gone/",
+        "/fuzz-bodies//gone",
+        "/fuzz-bodies/keep%00",
+        "/fuzz-bodies/kee",
         "/fuzz-bodies",
         "/fuzz-bodies/",
         "/",
@@ -367,6 +422,9 @@ describe("fuzzing archive and form bodies", () => {
         fc.constantFrom("\n", "\r\n", "\n\n"),
         fc.constantFrom("POST", "DELETE"),
         async (lines, separator, method) => {
+          // Two objects: one some lines name, one no line names.
+          for (const name of ["gone", "keep"]) await text(await swift("PUT", `${C}/${name}`, { body: name }));
+          const before = await listingOf(C);
           const response = await swift(method, "/AUTH_test?bulk-delete", {
             body: lines.join(separator),
             headers: { "Content-Type": "text/plain", Accept: "application/json" },
@@ -377,6 +435,17 @@ describe("fuzzing archive and form bodies", () => {
           if (response.status === 200 && answer.startsWith("{")) {
             const reported = (JSON.parse(answer) as { "Response Status"?: string })["Response Status"] ?? "";
             expect(Number(reported.slice(0, 3)), what).toBeLessThan(500);
+          }
+          const after = await listingOf(C);
+          const removed = changedNames(before, after);
+          expect(removed.length, `${what}: changed ${JSON.stringify(removed)}`).toBeLessThanOrEqual(
+            reportedFigure(response.status, answer, "Number Deleted"),
+          );
+          // A line names `/container/object`, percent-encoded, leading slashes dropped (Swift: unquote).
+          const named = new Set(lines.map((line) => unquote(line).replace(/^\/+/, "")));
+          for (const name of removed) {
+            expect(after.has(name), `${what}: ${name} changed, not removed`).toBe(false);
+            expect(named.has(`fuzz-bodies/${name}`), `${what}: ${name} removed, no line names it`).toBe(true);
           }
         },
       ),
