@@ -3,7 +3,9 @@
  * Operator routes, for the reseller admin only: `GET /recon/replication` (each ring's last sweep:
  * when, how long, partitions checked and divergent, rows moved, handoffs outstanding, the oldest
  * divergence not yet repaired; and how many replicas wait for each zone that stopped answering),
- * `GET /recon/sharding` (containers being sharded and sharded), `POST /recon/sweep` (run the replicator's jobs now, as cron does; `?only=sweep`: the ring sweeps
+ * `GET /recon/sharding` (containers being sharded and sharded), `GET /recon/zones` (this isolate's
+ * replica reads and writes per zone and each zone's share, with read affinity's setting and the
+ * zones' location hints), `POST /recon/sweep` (run the replicator's jobs now, as cron does; `?only=sweep`: the ring sweeps
  * alone; `?only=s3`: the S3 housekeeping job alone, lifecycle rules and abandoned multipart
  * uploads, which cron runs beside the replicator's jobs), and, only when FAULT_INJECTION is
  * "true", `GET`/`PUT /faults` (`{"down": ["z3"]}` takes zones down); `GET /recon/work` (this isolate's
@@ -22,6 +24,7 @@ import { runS3Housekeeping } from "./s3/housekeeping";
 import { resellerAdminOnly } from "./middleware/reseller-admin";
 import { controlStub, ringSummaryStub } from "../durable/names";
 import { objectWork, operationWork } from "../common/work-tally";
+import { requestMetrics } from "../common/request-metrics";
 import type { RingName } from "../ring/types";
 
 export const admin = new Hono<{ Bindings: Env }>();
@@ -48,6 +51,38 @@ admin.get("/recon/replication", async (c) => {
  * objects when their state last changed, the 100 most recently changed listed.
  */
 admin.get("/recon/sharding", async (c) => json((await controlStub(parseConfig(c.env)).sharding()).value ?? {}));
+
+/**
+ * The zones' share of replica calls from this isolate since it started (what read affinity moves:
+ * callers' reads go to their nearest primary zone first): per zone of any ring, its location hint,
+ * the replica reads (GET, HEAD, listings) and writes (PUT, POST, DELETE) sent it, and each as a
+ * share of all (0 when there were none). The dashboard draws the same counts.
+ */
+admin.get("/recon/zones", (c) => {
+  const config = parseConfig(c.env);
+  const hints = new Map<string, string | null>();
+  for (const ring of config.rings.names())
+    for (const zone of config.rings.get(ring).zones) if (!hints.has(zone.id)) hints.set(zone.id, zone.locationHint);
+  const calls = new Map(requestMetrics.zoneCalls().map(({ zone, calls }) => [zone, calls]));
+  const zones = [...new Set([...hints.keys(), ...calls.keys()])].sort();
+  const total = (kind: "reads" | "writes") => zones.reduce((sum, zone) => sum + (calls.get(zone)?.[kind] ?? 0), 0);
+  const reads = total("reads");
+  const writes = total("writes");
+  return json({
+    readAffinity: config.readAffinity,
+    zones: zones.map((zone) => {
+      const counted = calls.get(zone) ?? { reads: 0, writes: 0 };
+      return {
+        zone,
+        locationHint: hints.get(zone) ?? null,
+        reads: counted.reads,
+        writes: counted.writes,
+        readShare: reads ? counted.reads / reads : 0,
+        writeShare: writes ? counted.writes / writes : 0,
+      };
+    }),
+  });
+});
 
 /**
  * How many replicas of `ring` wait for each zone that stopped answering, summed over every zone's
