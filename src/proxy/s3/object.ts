@@ -396,10 +396,13 @@ export async function deleteKey(
   const versioned = bucket.headers.get(H.X_VERSIONS_ENABLED)?.toLowerCase() === "true";
   const query: Record<string, string> = {};
   if (!versioned) {
+    // The HEAD only says whether the object is a large object's manifest. A 404 does not end the
+    // delete: an eventual read may come from a replica that missed the object's last write (a
+    // zone that was down), and the DELETE is what reaches a quorum of zones or fails (s3api:
+    // NoSuchKey from the manifest check still sends the DELETE).
     const head = await req.swift({ method: "HEAD", container, object, query: { "multipart-manifest": "get" } });
     await head.body?.cancel();
-    if (head.status === 404) return { versionId: null, deleteMarker: false };
-    await okOrThrow(head, "object");
+    if (head.status !== 404) await okOrThrow(head, "object");
     if (head.headers.get(H.X_STATIC_LARGE_OBJECT)?.toLowerCase() === "true") query["multipart-manifest"] = "delete";
   }
   const response = await req.swift({ method: "DELETE", container, object, query });
