@@ -5,7 +5,7 @@
  * tombstone) wins; metadata and content type newer than that data still apply to it.
  */
 
-import { OBJECT_SYSMETA_PREFIX, storedMetadataError } from "../common/headers";
+import { H, OBJECT_SYSMETA_PREFIX, storedMetadataError } from "../common/headers";
 import { Timestamp } from "../common/timestamp";
 import type { AccountContainerRow, ContainerReport, ContainerRow, ListingRow, MetadataMap, ObjectRow } from "./rows";
 
@@ -61,7 +61,9 @@ function mergeParts<T extends DataAndMeta>(current: T, incoming: T): { data: T; 
   const row: T = {
     ...data,
     metaTimestamp: meta.metaTimestamp,
-    contentType: type.contentType,
+    // A content type set by a POST over other data keeps the winning data's own parameters.
+    contentType:
+      type.createdAt === data.createdAt ? type.contentType : withDataParamsOf(data.contentType, type.contentType),
     contentTypeTimestamp: type.contentTypeTimestamp,
   };
   return { data, meta, row };
@@ -83,8 +85,14 @@ export function mergeObject(current: ObjectRow | null, incoming: ObjectRow): Obj
   const { data, meta, row: merged } = mergeParts(current, incoming);
   const row: ObjectRow = {
     ...merged,
-    // A tombstone holds no metadata of its own, only a POST newer than itself.
-    metadata: data.deleted && meta.metaTimestamp <= data.createdAt ? {} : meta.metadata,
+    // A tombstone holds no metadata of its own, only a POST newer than itself; a POST made over
+    // other data brings its user metadata, never that data's system metadata.
+    metadata:
+      data.deleted && meta.metaTimestamp <= data.createdAt
+        ? {}
+        : meta.createdAt === data.createdAt
+          ? meta.metadata
+          : withSysmetaOf(data.metadata, meta.metadata),
     deleteAt: data.deleted ? null : meta.deleteAt,
     bodyKey: data.deleted ? null : data.bodyKey,
   };
@@ -229,17 +237,45 @@ export function winningPolicy(a: ContainerRow, b: ContainerRow): number {
 }
 
 /**
+ * Whether a metadata name describes the object's data, set with it and kept with it: its system
+ * metadata (`x-object-sysmeta-*`) and `X-Static-Large-Object`. Swift: diskfile's
+ * DATAFILE_SYSTEM_META and is_sys_meta, read from the .data file whatever the .meta says.
+ */
+function isDataMetadata(name: string): boolean {
+  return name.startsWith(OBJECT_SYSMETA_PREFIX) || name === H.X_STATIC_LARGE_OBJECT;
+}
+
+/**
  * A POST's metadata over a stored object: the POST's user metadata replaces the stored one, and
- * the object's system metadata (set with its data, `x-object-sysmeta-*`) stays; a POST cannot set
- * any. Swift: obj/server.py POST keeps the .data file's sysmeta beside the .meta file's.
+ * what describes the object's data (its system metadata and `X-Static-Large-Object`) stays; a POST
+ * cannot set any. Swift: obj/server.py POST writes a .meta, and diskfile keeps the .data file's
+ * DATAFILE_SYSTEM_META and sysmeta over it.
  */
 export function withSysmetaOf(stored: Record<string, string>, posted: Record<string, string>): Record<string, string> {
   const metadata: Record<string, string> = {};
-  for (const [name, value] of Object.entries(posted))
-    if (!name.startsWith(OBJECT_SYSMETA_PREFIX)) metadata[name] = value;
-  for (const [name, value] of Object.entries(stored))
-    if (name.startsWith(OBJECT_SYSMETA_PREFIX)) metadata[name] = value;
+  for (const [name, value] of Object.entries(posted)) if (!isDataMetadata(name)) metadata[name] = value;
+  for (const [name, value] of Object.entries(stored)) if (isDataMetadata(name)) metadata[name] = value;
   return metadata;
+}
+
+/**
+ * Whether a content type parameter describes the data stored with it (`swift_*`: a manifest's
+ * `swift_bytes` and `swift_slo_etag`, a link's `swift_symlink_*`, a delete marker's
+ * `swift_versions_deleted`): it follows that data, never a POST's content type.
+ */
+function isDataParam(param: string): boolean {
+  return param.trim().toLowerCase().startsWith("swift_");
+}
+
+/**
+ * `contentType` (a POST's) with the data parameters of `dataContentType` (the stored data's) in
+ * place of any of its own: a POST changes the type a client sees, never what the data is.
+ */
+export function withDataParamsOf(dataContentType: string, contentType: string): string {
+  const [type = "", ...params] = contentType.split(";");
+  const own = params.filter((param) => !isDataParam(param));
+  const data = dataContentType.split(";").slice(1).filter(isDataParam);
+  return [type, ...own, ...data].join(";");
 }
 
 /**

@@ -11,7 +11,7 @@ import { countWork } from "../common/work";
 import { CONTAINER_UPDATE_TIMEOUT_MS, ROWS_PER_RPC_MAX } from "../common/constraints";
 import type { ReplicaReply } from "../common/replies";
 import { Timestamp } from "../common/timestamp";
-import { mergeObject, postedAt, sysmetaUpdatedAt, withSysmetaOf, withSysmetaUpdated } from "./merge";
+import { mergeObject, postedAt, sysmetaUpdatedAt, withDataParamsOf, withSysmetaOf, withSysmetaUpdated } from "./merge";
 import { ReplicaBase } from "./replica-base";
 import { earliest } from "./replica/alarm";
 import { listingRowOf, objectTombstone, type ContainerUpdate, type ObjectRow } from "./rows";
@@ -85,7 +85,10 @@ export class ObjectReplica extends ReplicaBase<ObjectRow, ObjectRows> {
 
   /**
    * Swift: obj/server.py POST ("fast-POST"). Replaces all metadata (and the content type when
-   * given); 202, 404 when there is no object, 409 when the POST is older than the data.
+   * given) but what describes the data this replica holds: its system metadata, X-Static-Large-Object
+   * and the content type's `swift_*` parameters stay (merge.ts withSysmetaOf, withDataParamsOf),
+   * whatever another replica's data made the proxy send; 202, 404 when there is no object, 409
+   * when the POST is older than the data.
    * `standingFor`: on a handoff, the primary zone it stands in for.
    */
   async postObject(
@@ -106,7 +109,9 @@ export class ObjectReplica extends ReplicaBase<ObjectRow, ObjectRows> {
         metaTimestamp: postedAt(current.metaTimestamp, timestamp),
         metadata: withSysmetaOf(current.metadata, metadata),
         deleteAt,
-        ...(contentType === null ? {} : { contentType, contentTypeTimestamp: timestamp }),
+        ...(contentType === null
+          ? {}
+          : { contentType: withDataParamsOf(current.contentType, contentType), contentTypeTimestamp: timestamp }),
       };
       await this.#write(current, incoming, standingFor);
       return { status: 202, timestamp };

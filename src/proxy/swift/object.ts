@@ -346,10 +346,8 @@ export async function post(req: SwiftRequest): Promise<Response> {
   checkMetadata(headers, "object");
   const deleteAt = deleteAtOf(headers, Date.now());
   await requireContainer(req, path);
-  const given = headers.get(H.CONTENT_TYPE)
-    ? withSloParams(contentTypeOf(headers, path.object, null), sloManifest(req.environ))
-    : null;
-  const contentType = given === null ? null : withStoredParams(req.environ, given);
+  // Each replica keeps its own data's parameters (swift_bytes, a link's) on the content type given.
+  const contentType = headers.get(H.CONTENT_TYPE) ? contentTypeOf(headers, path.object, null) : null;
   statusOrThrow(await postObject(req.ctx, path, objectMetadata(headers), deleteAt, contentType));
   return emptyResponse(202);
 }

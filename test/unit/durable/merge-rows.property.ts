@@ -53,14 +53,26 @@ export function writesArbFor(names: readonly string[]): fc.Arbitrary<Write[]> {
 const pickArb = fc.record({ data: fc.nat(), meta: fc.nat(), type: fc.nat() });
 type Pick = { data: number; meta: number; type: number };
 
-/** What a write at `stamp` wrote: a function of the timestamp, as one timestamp is one request. */
-const content = {
+/**
+ * What a write at `stamp` wrote: a function of the timestamp, as one timestamp is one request. A
+ * PUT's data carries what describes it (system metadata, X-Static-Large-Object on some, its
+ * content type's swift_bytes); a POST, made on whatever data a replica held, keeps that data's
+ * (object-replica.ts postObject), so its row's metadata and content type depend on both.
+ */
+export const content = {
   size: (s: string) => Number(s.slice(8, 10)) * 3,
   etag: (s: string) => `etag-${s}`,
-  putType: (s: string) => `put/${s}`,
-  postType: (s: string) => `post/${s}`,
-  putMeta: (s: string) => ({ "x-object-meta-from": `put ${s}` }),
-  postMeta: (s: string) => ({ "x-object-meta-from": `post ${s}`, "x-object-meta-n": s.slice(-3) }),
+  dataParams: (data: string) => `;swift_bytes=${content.size(data)}`,
+  putType: (s: string) => `put/${s}${content.dataParams(s)}`,
+  postType: (s: string, data: string) => `post/${s}${content.dataParams(data)}`,
+  dataMeta: (data: string): Record<string, string> => ({
+    "x-object-sysmeta-data": data,
+    ...(Number(data.slice(9, 10)) % 2 ? { "x-static-large-object": "True" } : {}),
+  }),
+  putUserMeta: (s: string) => ({ "x-object-meta-from": `put ${s}` }),
+  postUserMeta: (s: string) => ({ "x-object-meta-from": `post ${s}`, "x-object-meta-n": s.slice(-3) }),
+  putMeta: (s: string) => ({ ...content.putUserMeta(s), ...content.dataMeta(s) }),
+  postMeta: (s: string, data: string) => ({ ...content.postUserMeta(s), ...content.dataMeta(data) }),
   deleteAt: (s: string) => (Number(s.slice(9, 10)) % 3 === 0 ? 2_000_000_000 + Number(s.slice(8, 10)) : null),
 };
 
@@ -81,10 +93,10 @@ export function objectRowOf(writes: readonly Write[], name: string, pick: Pick):
     deleted: 0,
     size: content.size(data.stamp),
     etag: content.etag(data.stamp),
-    contentType: type === data ? content.putType(data.stamp) : content.postType(type.stamp),
+    contentType: type === data ? content.putType(data.stamp) : content.postType(type.stamp, data.stamp),
     contentTypeTimestamp: type.stamp,
     metaTimestamp: meta.stamp,
-    metadata: meta === data ? content.putMeta(data.stamp) : content.postMeta(meta.stamp),
+    metadata: meta === data ? content.putMeta(data.stamp) : content.postMeta(meta.stamp, data.stamp),
     bodyKey: `body/${name}/${data.stamp}`,
     deleteAt: content.deleteAt(meta.stamp),
   };

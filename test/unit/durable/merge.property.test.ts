@@ -25,7 +25,7 @@ import type {
   MetadataMap,
   ObjectRow,
 } from "../../../src/durable/rows";
-import { objectRowsArbFor, postAcrossTombstone, stamp } from "./merge-rows.property";
+import { content, objectRowsArbFor, postAcrossTombstone, stamp } from "./merge-rows.property";
 
 const objectRowsArb = objectRowsArbFor(["AUTH_p/c/o", "AUTH_p/c/dir/ö", "AUTH_p/c/o 2"]);
 
@@ -229,6 +229,17 @@ describe("mergeObject (object rows: data, metadata, content type, tombstones)", 
             expect(row.bodyKey).toBeNull();
             expect(row.deleteAt).toBeNull();
             if (row.metaTimestamp === row.createdAt) expect(row.metadata).toEqual({});
+          } else {
+            // What describes the data is the winning data's, whichever data a POST was made on.
+            const posted = row.metaTimestamp !== row.createdAt;
+            expect(row.metadata).toEqual({
+              ...(posted ? content.postUserMeta(row.metaTimestamp) : content.putUserMeta(row.createdAt)),
+              ...content.dataMeta(row.createdAt),
+            });
+            const retyped = row.contentTypeTimestamp !== row.createdAt;
+            expect(row.contentType).toBe(
+              retyped ? content.postType(row.contentTypeTimestamp, row.createdAt) : content.putType(row.createdAt),
+            );
           }
         }
       }),

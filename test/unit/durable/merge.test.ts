@@ -1,5 +1,12 @@
 import { describe, it } from "vitest";
-import { mergeContainerReport, mergeListing, mergeMetadata, mergeObject } from "../../../src/durable/merge";
+import {
+  mergeContainerReport,
+  mergeListing,
+  mergeMetadata,
+  mergeObject,
+  withDataParamsOf,
+  withSysmetaOf,
+} from "../../../src/durable/merge";
 import type { ListingRow, ObjectRow } from "../../../src/durable/rows";
 import { listingRow, objectRow } from "../../rows";
 
@@ -41,6 +48,95 @@ describe("mergeObject", () => {
   it("content type merges by its own timestamp", ({ expect }) => {
     const retyped = object("1.00000", { contentType: "x/new", contentTypeTimestamp: "3.00000" });
     expect(mergeObject(retyped, object("2.00000")).row.contentType).toBe("x/new");
+  });
+});
+
+describe("what describes the data stays with it (Swift: DATAFILE_SYSTEM_META and sysmeta come from the .data)", () => {
+  // A manifest written at 2 (its system metadata and swift_* parameters) and a POST at 3 that one
+  // replica applied to the older plain object it held at 1.
+  const manifest = object("2.00000", {
+    contentType: "text/plain;swift_bytes=12;swift_slo_etag=abc",
+    metadata: { "x-static-large-object": "True", "x-object-sysmeta-slo-size": "12", "x-object-meta-color": "red" },
+  });
+  const postedOverPlain = object("1.00000", {
+    metaTimestamp: "3.00000",
+    contentType: "text/x-posted",
+    contentTypeTimestamp: "3.00000",
+    metadata: { "x-object-meta-color": "blue" },
+  });
+
+  it("a POST made over older data brings its user metadata and content type, never that data's system metadata or parameters, in either order", ({
+    expect,
+  }) => {
+    for (const row of [mergeObject(manifest, postedOverPlain).row, mergeObject(postedOverPlain, manifest).row]) {
+      expect(row).toMatchObject({
+        createdAt: "2.00000",
+        metaTimestamp: "3.00000",
+        contentType: "text/x-posted;swift_bytes=12;swift_slo_etag=abc",
+        metadata: { "x-static-large-object": "True", "x-object-sysmeta-slo-size": "12", "x-object-meta-color": "blue" },
+      });
+    }
+  });
+
+  it("newer plain data over a POST made on a manifest drops the manifest's system metadata and parameters", ({
+    expect,
+  }) => {
+    const postedOverManifest = {
+      ...manifest,
+      metaTimestamp: "3.00000",
+      metadata: { ...manifest.metadata, "x-object-meta-color": "blue" },
+    };
+    const plain = object("2.50000", { contentType: "text/plain" });
+    for (const row of [mergeObject(plain, postedOverManifest).row, mergeObject(postedOverManifest, plain).row]) {
+      expect(row).toMatchObject({ createdAt: "2.50000", contentType: "text/plain" });
+      expect(row.metadata).toEqual({ "x-object-meta-color": "blue" });
+    }
+  });
+
+  it("a sysmeta update made over the same data keeps the system metadata it set", ({ expect }) => {
+    const tagged = {
+      ...manifest,
+      metaTimestamp: "3.00000",
+      metadata: { ...manifest.metadata, "x-object-sysmeta-s3api-tagging": "t=1" },
+    };
+    expect(mergeObject(manifest, tagged).row.metadata).toEqual(tagged.metadata);
+    expect(mergeObject(tagged, manifest).row.metadata).toEqual(tagged.metadata);
+  });
+
+  it("a container's listing row keeps the winning object's parameters under a newer content type", ({ expect }) => {
+    const listed = listingRow("o", "2.00000", { contentType: "text/plain;swift_bytes=12" });
+    const retyped = listingRow("o", "1.00000", { contentType: "text/x-posted", contentTypeTimestamp: "3.00000" });
+    expect(mergeListing(listed, retyped).row.contentType).toBe("text/x-posted;swift_bytes=12");
+    expect(mergeListing(retyped, listed).row.contentType).toBe("text/x-posted;swift_bytes=12");
+  });
+
+  it("withSysmetaOf: the POST's user metadata, the stored system metadata and X-Static-Large-Object", ({ expect }) => {
+    expect(
+      withSysmetaOf(
+        { "x-object-sysmeta-a": "1", "x-static-large-object": "True", "x-object-meta-old": "x" },
+        {
+          "x-object-sysmeta-a": "forged",
+          "x-static-large-object": "False",
+          "x-object-meta-new": "y",
+          "content-disposition": "d",
+        },
+      ),
+    ).toEqual({
+      "x-object-sysmeta-a": "1",
+      "x-static-large-object": "True",
+      "x-object-meta-new": "y",
+      "content-disposition": "d",
+    });
+  });
+
+  it("withDataParamsOf: the given type and its own parameters, the stored data's swift_* parameters, none sent", ({
+    expect,
+  }) => {
+    expect(withDataParamsOf("a/b;swift_bytes=12;swift_slo_etag=e", "text/x;charset=utf-8")).toBe(
+      "text/x;charset=utf-8;swift_bytes=12;swift_slo_etag=e",
+    );
+    expect(withDataParamsOf("a/b;charset=x", "text/x;swift_bytes=999; SWIFT_symlink_target=c/o")).toBe("text/x");
+    expect(withDataParamsOf("a/b;swift_symlink_target=c/o", "text/x")).toBe("text/x;swift_symlink_target=c/o");
   });
 });
 

@@ -67,8 +67,8 @@ export const slo: Middleware = async (req, next) => {
     return isTrue(req.url.searchParams.get("async")) ? deleteManifestAsync(req, next) : deleteManifest(req);
   if (method === "GET" || method === "HEAD") return getOrHead(req, next);
   if (req.request.headers.has(H.X_STATIC_LARGE_OBJECT)) throw SwiftError.html("BadRequest", RESERVED_HEADER);
-  // A sysmeta update keeps the rest of the object, a manifest a manifest (object.ts post).
-  if (method === "POST" && !req.environ.sysmetaUpdate) return post(req, next);
+  // A POST keeps a manifest a manifest: each replica keeps its own data's X-Static-Large-Object
+  // and swift_bytes (durable/object-replica.ts postObject), whatever another replica holds.
   return next(req);
 };
 
@@ -290,27 +290,6 @@ async function checkAndStore(
     if (error instanceof SwiftError) return { kind: "failed", error };
     throw error;
   }
-}
-
-/** POST keeps a manifest a manifest (and its content type's `swift_bytes`), as Swift's object server does. */
-async function post(req: SwiftRequest, next: Next): Promise<Response> {
-  const probeUrl = new URL(req.url);
-  probeUrl.search = "multipart-manifest=get";
-  let head: Response;
-  try {
-    head = await next({ ...req, url: probeUrl, request: new Request(probeUrl, { method: "HEAD" }) });
-  } catch (error) {
-    if (error instanceof SwiftError) return next(req);
-    throw error;
-  }
-  await head.body?.cancel();
-  const { swiftBytes, sloEtag } = splitSwiftBytes(head.headers.get(H.CONTENT_TYPE) ?? "");
-  if (!isTrue(head.headers.get(H.X_STATIC_LARGE_OBJECT)) || swiftBytes === null) return next(req);
-  const headers = new Headers(req.request.headers);
-  headers.set(H.X_STATIC_LARGE_OBJECT, "True");
-  return next(
-    withSloManifest(req, new Request(req.url, { method: "POST", headers }), { bytes: swiftBytes, etag: sloEtag ?? "" }),
-  );
 }
 
 /** The manifest itself: its JSON as stored, or (`format=raw`) as the client sent it. */

@@ -392,8 +392,9 @@ async function put(req: SwiftRequest, next: Next): Promise<Response> {
 }
 
 /**
- * Swift: handle_post. A POST to a link applies to the link (keeping it a link) and answers 307
- * with the target's Location; X-Symlink-Target on a POST is refused (400).
+ * Swift: handle_post. A POST to a link applies to the link (each replica keeps its link's
+ * `swift_symlink_*` parameters: durable/object-replica.ts postObject) and answers 307 with the
+ * target's Location; X-Symlink-Target on a POST is refused (400).
  */
 async function post(req: SwiftRequest, next: Next): Promise<Response> {
   if (req.request.headers.has(H.X_SYMLINK_TARGET))
@@ -403,7 +404,7 @@ async function post(req: SwiftRequest, next: Next): Promise<Response> {
   const found = await findObject(req.ctx, { account: req.path.account, container, object });
   const link = found ? splitSymlinkParams(found.row.contentType).link : null;
   if (!link) return next(req);
-  const response = await next(withContentTypeParams(req, paramsOf(link)));
+  const response = await next(req);
   if (!response.ok) return response;
   await discard(response);
   const headers: Record<string, string> = {
