@@ -49,4 +49,22 @@ describe("S3 deletes under a zone fault", () => {
       await setDown([]);
     }
   });
+
+  it("DeleteObject of a multipart upload's manifest with two zones down answers 503, though Swift's manifest delete reports its failure in a 200", async ({
+    expect,
+  }) => {
+    await setDown([]);
+    expect(await status("PUT", `/AUTH_test2/${BUCKET}-seg`)).toBe(201);
+    for (const part of ["p0", "p1"])
+      expect(await status("PUT", `/AUTH_test2/${BUCKET}-seg/${part}`, { body: part })).toBe(201);
+    const manifest = JSON.stringify([{ path: `/${BUCKET}-seg/p0` }, { path: `/${BUCKET}-seg/p1` }]);
+    expect(await status("PUT", `/AUTH_test2/${BUCKET}/big?multipart-manifest=put`, { body: manifest })).toBe(201);
+    await setDown(["z1", "z2"]);
+    try {
+      const deleted = await s3Sent("DELETE", `/${BUCKET}/big`, { user: USER });
+      expect([deleted.status, code(deleted.body)]).toEqual([503, "ServiceUnavailable"]);
+    } finally {
+      await setDown([]);
+    }
+  });
 });

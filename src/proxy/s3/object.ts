@@ -14,7 +14,7 @@ import { MAX_OBJECT_NAME_LENGTH, SLO_MAX_MANIFEST_SEGMENTS } from "../../common/
 import { bucketOf } from "./bucket";
 import { checksumOfWrite, storedChecksums } from "./checksums";
 import { DELETE_MARKER_TYPE } from "./listing";
-import { S3Error } from "./errors";
+import { S3Error, statusError } from "./errors";
 import { contentMd5Hex, quoteEtag, s3EtagOf, s3ObjectHeaders, swiftObjectHeaders } from "./headers";
 import { emptyOk, keyOf, okOrThrow, type S3Request } from "./request";
 import { releaseReplaced, replacedUpload } from "./upload-segments";
@@ -394,7 +394,6 @@ export async function deleteKey(
   if (bucket.status === 404) throw new S3Error("NoSuchBucket", undefined, { BucketName: container });
   await okOrThrow(bucket, "bucket");
   const versioned = bucket.headers.get(H.X_VERSIONS_ENABLED)?.toLowerCase() === "true";
-  const query: Record<string, string> = {};
   if (!versioned) {
     // The HEAD only says whether the object is a large object's manifest. A 404 does not end the
     // delete: an eventual read may come from a replica that missed the object's last write (a
@@ -403,15 +402,42 @@ export async function deleteKey(
     const head = await req.swift({ method: "HEAD", container, object, query: { "multipart-manifest": "get" } });
     await head.body?.cancel();
     if (head.status !== 404) await okOrThrow(head, "object");
-    if (head.headers.get(H.X_STATIC_LARGE_OBJECT)?.toLowerCase() === "true") query["multipart-manifest"] = "delete";
+    const manifest = head.headers.get(H.X_STATIC_LARGE_OBJECT)?.toLowerCase() === "true";
+    if (manifest && (await deletedManifest(req, container, object))) return { versionId: null, deleteMarker: false };
   }
-  const response = await req.swift({ method: "DELETE", container, object, query });
-  // A manifest's delete removes its segments while its report is read: read it to the end.
-  if (response.status < 300) await response.arrayBuffer();
-  else if (response.status === 404) await response.body?.cancel();
+  const response = await req.swift({ method: "DELETE", container, object });
+  if (response.status === 404) await response.body?.cancel();
   else await okOrThrow(response, "object");
   const marker = versioned ? response.headers.get(H.X_OBJECT_VERSION_ID) : null;
   return { versionId: marker, deleteMarker: marker !== null };
+}
+
+/**
+ * A manifest and its segments deleted (`?multipart-manifest=delete`), by its report: true when
+ * the manifest was deleted, false when the manifest read found none (a replica that missed its
+ * write may answer: the caller then sends a plain DELETE, which a quorum of zones decides).
+ * The report always comes with a 200 (Swift's bulk style): a failure it reports (a segment or the
+ * manifest not deleted by a quorum) is thrown as its status, so a delete a quorum did not take is
+ * never answered 204 (s3api drains the report and answers 204 whatever it says).
+ */
+async function deletedManifest(req: S3Request, container: string, object: string): Promise<boolean> {
+  const response = await req.swift({
+    method: "DELETE",
+    container,
+    object,
+    query: { "multipart-manifest": "delete" },
+    headers: { [H.ACCEPT]: "application/json" },
+  });
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return false;
+  }
+  await okOrThrow(response, "object");
+  // The report is read to its end: the segments are deleted while it is written.
+  const report = JSON.parse((await response.text()).trim()) as Record<string, unknown>;
+  const status = Number.parseInt(String(report["Response Status"] ?? ""), 10);
+  if (!(status >= 200 && status < 300)) throw statusError(status >= 500 ? 503 : status || 500, "object");
+  return Number(report["Number Deleted"] ?? 0) > 0;
 }
 
 /**
