@@ -47,8 +47,8 @@ declare module "vitest" {
 }
 
 const settings = inject("chaos");
-const SEEDS = settings.seed ? settings.seed.split(",").map(Number) : [7, 2025];
-const OPS = settings.ops ? Number(settings.ops) : 150;
+const SEEDS = settings.seed ? settings.seed.split(",").map(Number) : [7, 2025, 808];
+const OPS = settings.ops ? Number(settings.ops) : 300;
 /** Rounds of every touched replica's alarm before the cluster must be in sync. */
 const REPAIR_ROUNDS_MAX = 12;
 /** Pages of a bucket listing read at most (1,000 keys each). */
