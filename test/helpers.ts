@@ -71,7 +71,12 @@ export async function send(method: string, path: string, init: SwiftInit = {}): 
 
 /** A PUT (as `swift`); its status, the body read. */
 export async function putStatus(path: string, init: SwiftInit = {}): Promise<number> {
-  const response = await swift("PUT", path, init);
+  return statusOf("PUT", path, init);
+}
+
+/** A Swift request's status, its body read. */
+export async function statusOf(method: string, path: string, init: SwiftInit = {}): Promise<number> {
+  const response = await swift(method, path, init);
   await text(response);
   return response.status;
 }

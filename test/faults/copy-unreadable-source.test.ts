@@ -6,17 +6,12 @@
  */
 
 import { describe, it } from "vitest";
-import { swift } from "../helpers";
 import { s3 } from "../integration/s3/helpers";
-import { setDown } from "./fault-helpers";
+import { setDown, TESTER2, tester2Status } from "./fault-helpers";
 
-const USER: [string, string] = ["test2:tester2", "testing2"];
+const USER = TESTER2;
 
-async function status(method: string, path: string, init: Parameters<typeof swift>[2] = {}): Promise<number> {
-  const response = await swift(method, path, { user: USER, ...init });
-  await response.arrayBuffer();
-  return response.status;
-}
+const status = tester2Status;
 
 describe("copy of a source unreadable mid-stream", () => {
   it("COPY and S3 CopyObject of a static large object whose segment no up zone holds answer 503 and store nothing", async ({

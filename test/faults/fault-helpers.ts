@@ -8,12 +8,20 @@ import { env, exports } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { loadRings } from "../../src/ring/load";
 import type { RingName } from "../../src/ring/types";
-import { BASE, tokenFor } from "../helpers";
+import { BASE, statusOf, tokenFor, type SwiftInit } from "../helpers";
 
 export const rings = loadRings({ hashPathPrefix: env.HASH_PATH_PREFIX, hashPathSuffix: env.HASH_PATH_SUFFIX });
 export const ZONES = ["z1", "z2", "z3"];
 /** Every replica slot of a partition: the zones' own, then their handoff slots. */
 export const SLOTS = [...ZONES, ...ZONES.map((zone) => `${zone}/handoff`)];
+
+/** The user fault tests write as (the second test account's), away from other tests' accounts. */
+export const TESTER2: [string, string] = ["test2:tester2", "testing2"];
+
+/** A Swift request as TESTER2 (unless `init.user` says otherwise): its status, the body read. */
+export function tester2Status(method: string, path: string, init: SwiftInit = {}): Promise<number> {
+  return statusOf(method, path, { user: TESTER2, ...init });
+}
 
 /** Takes exactly these zones down (and every other one back up), as the reseller admin. */
 export async function setDown(zones: readonly string[]): Promise<void> {

@@ -12,9 +12,9 @@
 
 import { describe, it } from "vitest";
 import { swift, text } from "../helpers";
-import { rings, runAlarmsUntilInSync, setDown } from "./fault-helpers";
+import { rings, runAlarmsUntilInSync, setDown, TESTER2, tester2Status } from "./fault-helpers";
 
-const USER: [string, string] = ["test2:tester2", "testing2"];
+const USER = TESTER2;
 const C = "post-data-sysmeta";
 
 /**
@@ -31,11 +31,7 @@ function nameInOrder(prefix: string, order: readonly string[]): string {
   throw new Error(`no name with primaries in ${order.join(", ")}`);
 }
 
-async function status(method: string, path: string, init: Parameters<typeof swift>[2] = {}): Promise<number> {
-  const response = await swift(method, path, { user: USER, ...init });
-  await response.arrayBuffer();
-  return response.status;
-}
+const status = tester2Status;
 
 describe("POSTs under zone faults keep each object's data and its system metadata together", () => {
   it("a static large object written while z1 was down, POSTed with z2 down and then z3 down, reads back assembled after repair", async ({

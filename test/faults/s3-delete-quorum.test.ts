@@ -10,18 +10,13 @@
  */
 
 import { describe, it } from "vitest";
-import { swift } from "../helpers";
 import { s3Sent } from "../integration/s3/helpers";
-import { setDown } from "./fault-helpers";
+import { setDown, TESTER2, tester2Status } from "./fault-helpers";
 
-const USER: [string, string] = ["test2:tester2", "testing2"];
+const USER = TESTER2;
 const BUCKET = "s3-delete-quorum";
 
-async function status(method: string, path: string, init: Parameters<typeof swift>[2] = {}): Promise<number> {
-  const response = await swift(method, path, { user: USER, ...init });
-  await response.arrayBuffer();
-  return response.status;
-}
+const status = tester2Status;
 
 const code = (body: string) => /<Code>([^<]*)</.exec(body)?.[1];
 

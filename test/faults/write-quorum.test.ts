@@ -1,5 +1,5 @@
 import { describe, it } from "vitest";
-import { swift, text } from "../helpers";
+import { statusOf } from "../helpers";
 import {
   ZONES,
   containerReplica,
@@ -14,11 +14,7 @@ import {
 const bytes = (s: string) => new TextEncoder().encode(s);
 const ADMIN: [string, string] = ["admin:admin", "admin"];
 
-async function status(method: string, path: string, init: Parameters<typeof swift>[2] = {}): Promise<number> {
-  const response = await swift(method, path, init);
-  await text(response);
-  return response.status;
-}
+const status = statusOf;
 
 describe("a write is acknowledged only by a quorum of distinct zones", () => {
   it(
