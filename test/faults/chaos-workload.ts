@@ -331,17 +331,26 @@ async function s3Delete(run: ChaosRun, key: string): Promise<void> {
         run.ledger.push({ ...entry, op: `S3 DeleteObject of ${key}`, key: segment, outcome: "maybe" });
 }
 
+/**
+ * A Swift POST of new metadata; with `retype`, a content type too, taken from the step (so a
+ * seed's random draws stay as they were).
+ */
+async function post(run: ChaosRun, key: string, retype: boolean): Promise<void> {
+  const meta = run.meta("POST");
+  const contentType = retype ? CONTENT_TYPES[Math.floor(run.step / 3) % CONTENT_TYPES.length] : undefined;
+  const headers = contentType === undefined ? meta : { ...meta, "Content-Type": contentType };
+  const response = await swift("POST", path(key), { user: USER, headers });
+  run.record("POST", key, await status(response), { kind: "meta", meta, ...(contentType ? { contentType } : {}) });
+}
+
 /** One operation of the mix on random names. */
 async function operate(run: ChaosRun): Promise<void> {
   const op = run.pick(OP_MIX);
   const key = `${run.pick(run.containers)}/${run.pick(NAMES)}`;
   const other = `${run.pick(run.containers)}/${run.pick(NAMES.filter((name) => !key.endsWith(`/${name}`)))}`;
   if (op === "PUT") await put(run, key);
-  else if (op === "POST") {
-    const meta = run.meta("POST");
-    const response = await swift("POST", path(key), { user: USER, headers: meta });
-    run.record(op, key, await status(response), { kind: "meta", meta });
-  } else if (op === "DELETE")
+  else if (op === "POST") await post(run, key, run.step % 3 === 0);
+  else if (op === "DELETE")
     run.record(op, key, await status(await swift("DELETE", path(key), { user: USER })), { kind: "delete" });
   else if (op === "COPY X-Copy-From" || op === "COPY verb") await swiftCopy(run, op, other, key);
   else if (op === "SLO") await staticLargeObject(run, key);
@@ -383,7 +392,10 @@ async function resetReplica(run: ChaosRun): Promise<void> {
   run.figures.resets.push(`${ring}/${partition}/${slot}@${run.step}`);
 }
 
-/** Runs `ops` operations of the mix, zones changing between them and a replica reset every RESET_EVERY. */
+/**
+ * Runs `ops` operations of the mix, zones changing between them and a replica reset every
+ * RESET_EVERY, then a POST with a content type to every name written.
+ */
 export async function runWorkload(run: ChaosRun, ops: number): Promise<void> {
   await setDown([]);
   for (const container of [...run.containers, run.segments]) {
@@ -395,6 +407,13 @@ export async function runWorkload(run: ChaosRun, ops: number): Promise<void> {
     await operate(run);
     run.figures.ops += 1;
     if (run.step % RESET_EVERY === 0 && run.step < ops) await resetReplica(run);
+  }
+  // Last, every name written gets a POST with a content type, zones still changing: each name's
+  // final state then holds a POST's metadata and type over whatever data each replica has.
+  for (const key of run.objectKeys()) {
+    run.step++;
+    await changeZones(run);
+    await post(run, key, true);
   }
   await setDown([]);
   run.down = [];

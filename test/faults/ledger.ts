@@ -26,7 +26,8 @@ export type Effect =
       segments?: string[];
     }
   | { kind: "delete" }
-  | { kind: "meta"; meta: Record<string, string> };
+  /** A POST: its metadata, and the content type it set if it sent one. */
+  | { kind: "meta"; meta: Record<string, string>; contentType?: string };
 
 export type Outcome = "acked" | "maybe" | "refused";
 
@@ -66,7 +67,9 @@ function fromLastAcked(entries: readonly Entry[], test: (entry: Entry) => boolea
  * delete) of the last acknowledged data write or of one that may have landed after it; on that
  * data, the metadata of the last acknowledged POST newer than it, or of one that may have landed
  * after that, or the data's own (a POST newer than the data applies to it, as Swift merges .meta
- * files newer than the .data).
+ * files newer than the .data); and, chosen apart (Swift keeps a content type's own timestamp), the
+ * content type of the last POST newer than the data that set one, or of one that may have landed
+ * after it, or the data's own.
  */
 export function candidates(history: readonly Entry[]): Candidate[] {
   const data = fromLastAcked(history, (entry) => entry.effect.kind !== "meta");
@@ -78,13 +81,18 @@ export function candidates(history: readonly Entry[]): Candidate[] {
     }
     if (write.effect.kind !== "data") continue;
     const { contents, contentType, meta } = write.effect;
-    const posts = fromLastAcked(
-      history.filter((entry) => entry.step > write.step),
-      (entry) => entry.effect.kind === "meta",
+    const after = history.filter((entry) => entry.step > write.step);
+    const posts = fromLastAcked(after, (entry) => entry.effect.kind === "meta");
+    const retypes = fromLastAcked(
+      after,
+      (entry) => entry.effect.kind === "meta" && entry.effect.contentType !== undefined,
     );
     for (const post of posts) {
-      const postMeta = post === null ? meta : post.effect.kind === "meta" ? post.effect.meta : meta;
-      states.push({ exists: true, contents, contentType, meta: postMeta });
+      const postMeta = post?.effect.kind === "meta" ? post.effect.meta : meta;
+      for (const retype of retypes) {
+        const type = retype?.effect.kind === "meta" ? (retype.effect.contentType ?? contentType) : contentType;
+        states.push({ exists: true, contents, contentType: type, meta: postMeta });
+      }
     }
   }
   return states;
