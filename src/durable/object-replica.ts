@@ -87,8 +87,10 @@ export class ObjectReplica extends ReplicaBase<ObjectRow, ObjectRows> {
    * Swift: obj/server.py POST ("fast-POST"). Replaces all metadata (and the content type when
    * given) but what describes the data this replica holds: its system metadata, X-Static-Large-Object
    * and the content type's `swift_*` parameters stay (merge.ts withSysmetaOf, withDataParamsOf),
-   * whatever another replica's data made the proxy send; 202, 404 when there is no object, 409
-   * when the POST is older than the data.
+   * whatever another replica's data made the proxy send; 202 with the content type it now holds
+   * (a link's parameters in it: Swift's object server answers a POST with the object's sysmeta,
+   * which the symlink middleware reads), 404 when there is no object, 409 when the POST is older
+   * than the data.
    * `standingFor`: on a handoff, the primary zone it stands in for.
    */
   async postObject(
@@ -98,7 +100,7 @@ export class ObjectReplica extends ReplicaBase<ObjectRow, ObjectRows> {
     deleteAt: number | null,
     contentType: string | null,
     standingFor: string | null = null,
-  ): Promise<ReplicaReply> {
+  ): Promise<ReplicaReply<string>> {
     return this.measuredAsync(async () => {
       this.ensureSchema();
       const current = this.rows.get(name);
@@ -114,7 +116,7 @@ export class ObjectReplica extends ReplicaBase<ObjectRow, ObjectRows> {
           : { contentType: withDataParamsOf(current.contentType, contentType), contentTypeTimestamp: timestamp }),
       };
       await this.#write(current, incoming, standingFor);
-      return { status: 202, timestamp };
+      return { status: 202, timestamp, value: incoming.contentType };
     });
   }
 

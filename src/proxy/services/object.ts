@@ -235,10 +235,10 @@ function uniqueTargets(targets: readonly BodyTarget[]): BodyTarget[] {
 }
 
 /** A metadata write on every replica of the object: its status, a stale one (409) taken as 202 as Swift does. */
-async function postReplicas(
+async function postReplicas<T>(
   ctx: ServiceContext,
   path: ObjectPath,
-  post: (stub: ReplicaStub<"object">, name: string, standingFor: string | null) => Promise<ReplicaReply>,
+  post: (stub: ReplicaStub<"object">, name: string, standingFor: string | null) => Promise<ReplicaReply<T>>,
 ): Promise<number> {
   const name = objectKey(path.account, path.container, path.object);
   const { ring, partition } = await objectReplicas(ctx, path);
@@ -246,18 +246,25 @@ async function postReplicas(
   return status === 409 ? 202 : status;
 }
 
-/** Swift: obj.py POST. Replaces the metadata on every replica: 202; 404 when missing. */
-export function postObject(
+/**
+ * Swift: obj.py POST. Replaces the metadata on every replica: 202; 404 when missing. With it, the
+ * content type a replica that took the POST holds (a link's parameters in it), null when none did.
+ */
+export async function postObject(
   ctx: ServiceContext,
   path: ObjectPath,
   metadata: Record<string, string>,
   deleteAt: number | null,
   contentType: string | null,
-): Promise<number> {
+): Promise<{ status: number; storedType: string | null }> {
   const timestamp = ctx.now().internal;
-  return postReplicas(ctx, path, (stub, name, standingFor) =>
-    stub.postObject(name, timestamp, metadata, deleteAt, contentType, standingFor),
-  );
+  let storedType: string | null = null;
+  const status = await postReplicas(ctx, path, async (stub, name, standingFor) => {
+    const reply = await stub.postObject(name, timestamp, metadata, deleteAt, contentType, standingFor);
+    if (reply.status === 202 && reply.value !== undefined) storedType ??= reply.value;
+    return reply;
+  });
+  return { status, storedType };
 }
 
 /**

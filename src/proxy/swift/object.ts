@@ -28,7 +28,7 @@ import {
 import { manifestRead, readsManifestWhole, sloManifest } from "./large-objects/environ";
 import { withSloParams } from "./large-objects/swift-bytes";
 import { checkNameLength, emptyResponse, required, statusOrThrow, type SwiftRequest } from "./request";
-import { copyLinkHeaders, linkHeaders, splitSymlinkParams, withStoredParams } from "./symlink/params";
+import { copyLinkHeaders, linkHeaders, splitSymlinkParams, withPostedType, withStoredParams } from "./symlink/params";
 import { readPreference } from "./consistency";
 import { NEWEST } from "../services/context";
 
@@ -348,8 +348,9 @@ export async function post(req: SwiftRequest): Promise<Response> {
   await requireContainer(req, path);
   // Each replica keeps its own data's parameters (swift_bytes, a link's) on the content type given.
   const contentType = headers.get(H.CONTENT_TYPE) ? contentTypeOf(headers, path.object, null) : null;
-  statusOrThrow(await postObject(req.ctx, path, objectMetadata(headers), deleteAt, contentType));
-  return emptyResponse(202);
+  const posted = await postObject(req.ctx, path, objectMetadata(headers), deleteAt, contentType);
+  statusOrThrow(posted.status);
+  return withPostedType(emptyResponse(202), posted.storedType);
 }
 
 /** DELETE: 204; 404 when there was no object; X-If-Delete-At checked first (checkIfDeleteAt). */

@@ -50,6 +50,23 @@ export function isAsStored(environ: Environ): boolean {
   return environ.asStored === true;
 }
 
+const postedTypes = new WeakMap<Response, string>();
+
+/**
+ * For the object controller: marks a POST's answer with the content type a replica that took it
+ * holds (Swift's object server answers a POST with the object's sysmeta), so the symlink stage
+ * knows a link it applied to without reading the object first.
+ */
+export function withPostedType(response: Response, storedType: string | null): Response {
+  if (storedType !== null) postedTypes.set(response, storedType);
+  return response;
+}
+
+/** For the symlink stage: the stored content type a POST's answer was marked with, or null. */
+export function postedType(response: Response): string | null {
+  return postedTypes.get(response) ?? null;
+}
+
 /** A copy of the request whose stored content type gets `params` appended. */
 export function withContentTypeParams(req: SwiftRequest, params: string): SwiftRequest {
   return { ...req, environ: { ...req.environ, contentTypeParams: params } };

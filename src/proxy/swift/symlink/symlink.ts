@@ -15,7 +15,6 @@ import { SwiftError } from "../../../common/errors";
 import { quote, unquote } from "../../../common/python";
 import { H, isTrue } from "../../../common/headers";
 import { parseSwiftPath, reservedName } from "../../../common/path";
-import { findObject } from "../../services/object";
 import type { Middleware, Next } from "../pipeline";
 import type { SwiftRequest } from "../request";
 import { isManifestRead, manifestRead } from "../large-objects/environ";
@@ -26,6 +25,7 @@ import {
   isAsStored,
   linkHeaders,
   paramsOf,
+  postedType,
   splitSymlinkParams,
   withContentTypeParams,
   type SymlinkInfo,
@@ -394,18 +394,18 @@ async function put(req: SwiftRequest, next: Next): Promise<Response> {
 /**
  * Swift: handle_post. A POST to a link applies to the link (each replica keeps its link's
  * `swift_symlink_*` parameters: durable/object-replica.ts postObject) and answers 307 with the
- * target's Location; X-Symlink-Target on a POST is refused (400).
+ * target's Location, known from the content type the replicas answered the POST with (Swift
+ * reads the symlink sysmeta of the object server's answer); X-Symlink-Target on a POST is refused
+ * (400).
  */
 async function post(req: SwiftRequest, next: Next): Promise<Response> {
   if (req.request.headers.has(H.X_SYMLINK_TARGET))
     throw new SwiftError("BadRequest", "A PUT request is required to set a symlink target");
-  const { container, object } = req.path;
-  if (container === null || object === null) return next(req);
-  const found = await findObject(req.ctx, { account: req.path.account, container, object });
-  const link = found ? splitSymlinkParams(found.row.contentType).link : null;
-  if (!link) return next(req);
   const response = await next(req);
   if (!response.ok) return response;
+  const stored = postedType(response);
+  const link = stored === null ? null : splitSymlinkParams(stored).link;
+  if (!link) return response;
   await discard(response);
   const headers: Record<string, string> = {
     [H.LOCATION]: `/${req.path.version}/${link.account ?? quote(req.path.account)}/${link.target}`,
