@@ -3,6 +3,7 @@
  * Rows for tests that write straight into replicas.
  */
 
+import { listingFromStart } from "../src/durable/listing";
 import type { ListingRow, ObjectRow } from "../src/durable/rows";
 
 /** A live object row (1 byte, no body) with every timestamp at `createdAt`, unless overridden. */
@@ -39,12 +40,4 @@ export function listingRow(name: string, createdAt: string, overrides: Partial<L
 }
 
 /** Listing parameters that list everything. */
-export const LIST_ALL = {
-  limit: 10000,
-  marker: "",
-  endMarker: "",
-  prefix: null,
-  delimiter: null,
-  reverse: false,
-  path: null,
-};
+export const LIST_ALL = listingFromStart(10000);

@@ -16,6 +16,11 @@ export interface ListingParams {
   path: string | null;
 }
 
+/** Parameters that list from the first name, up to `limit` (no markers, prefix, delimiter or path), with `p` over them. */
+export function listingFromStart(limit: number, p: Partial<ListingParams> = {}): ListingParams {
+  return { limit, marker: "", endMarker: "", prefix: null, delimiter: null, reverse: false, path: null, ...p };
+}
+
 /**
  * Bounds for one query: names strictly below `below`, above `above` (or at least `atLeast`), and
  * within `within`, a shard's range `(lower, upper]` ("" for no bound) when set.

@@ -13,7 +13,7 @@ import { Timestamp } from "../common/timestamp";
 import { ReplicaClient, type ReplicaStub } from "../durable/client";
 import type { RingName } from "../ring/types";
 import type { ReplicaReply } from "../common/replies";
-import type { ListingParams } from "../durable/listing";
+import { listingFromStart } from "../durable/listing";
 import { controlStub } from "../durable/names";
 import { quorumSize } from "../common/quorum";
 import { listingRowOf, objectTombstone } from "../durable/rows";
@@ -32,16 +32,6 @@ export interface ReapReport {
   /** Whether the invocation stopped at its call budget (the next one resumes). */
   budgetSpent: boolean;
 }
-
-const params = (limit: number): ListingParams => ({
-  limit,
-  marker: "",
-  endMarker: "",
-  prefix: null,
-  delimiter: null,
-  reverse: false,
-  path: null,
-});
 
 /** The names of a listing's rows (not its pseudo-directories). */
 function rowNames(entries: readonly { kind: string; name: string }[]): string[] {
@@ -92,7 +82,9 @@ export async function reapAccounts(config: Config, callBudget = CALLS_PER_INVOCA
     );
   /** Names in an account's first listing (the reaper repeats until none is left). */
   const names = async (partition: number, account: string): Promise<string[]> => {
-    const listing = await firstListing("account", partition, (stub) => stub.listContainers(account, params(100)));
+    const listing = await firstListing("account", partition, (stub) =>
+      stub.listContainers(account, listingFromStart(100)),
+    );
     return rowNames(listing?.entries ?? []);
   };
   /**
@@ -104,7 +96,7 @@ export async function reapAccounts(config: Config, callBudget = CALLS_PER_INVOCA
     for (const shard of byLower(shards)) {
       const within = { lower: shard.lower, upper: shard.upper };
       const listing = await firstListing("container", rings.container.partitionFor(shardAccount, shard.name), (stub) =>
-        stub.listObjects(shardAccount, shard.name, params(OBJECTS_PER_STEP), within, null),
+        stub.listObjects(shardAccount, shard.name, listingFromStart(OBJECTS_PER_STEP), within, null),
       );
       if (!listing) continue;
       const names =
@@ -118,7 +110,7 @@ export async function reapAccounts(config: Config, callBudget = CALLS_PER_INVOCA
   /** The same for a container's objects (its shards' when sharded), with the object ring of the container's storage policy. */
   const objectNames = async (partition: number, account: string, container: string) => {
     const listing = await firstListing("container", partition, (stub) =>
-      stub.listObjects(account, container, params(OBJECTS_PER_STEP)),
+      stub.listObjects(account, container, listingFromStart(OBJECTS_PER_STEP)),
     );
     if (!listing) return { ring: "object" as const, names: [] };
     return {

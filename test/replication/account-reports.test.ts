@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, it } from "vitest";
+import { listingFromStart } from "../../src/durable/listing";
 import { rowHash, treeKey } from "../../src/durable/partition-hash";
 import { HashTree } from "../../src/durable/schema/hash-tree";
 import { loadRings } from "../../src/ring/load";
@@ -134,15 +135,7 @@ describe("a container POST", () => {
     ).toBe(204);
     await runDurableObjectAlarm(container);
     expect(await container.pendingReportCount()).toBe(0);
-    const listing = await accountReplica.listContainers(account, {
-      limit: 10,
-      marker: "",
-      endMarker: "",
-      prefix: null,
-      delimiter: null,
-      reverse: false,
-      path: null,
-    });
+    const listing = await accountReplica.listContainers(account, listingFromStart(10));
     expect(listing.value?.entries.map((entry) => (entry.kind === "row" ? entry.row.putTimestamp : null))).toEqual([
       "1700000002.00000",
     ]);

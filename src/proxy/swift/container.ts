@@ -8,6 +8,7 @@ import { CONTAINER_LISTING_LIMIT, MAX_CONTAINER_NAME_LENGTH } from "../../common
 import { H, checkMetadata, metadataUpdates } from "../../common/headers";
 import { SETTING } from "./etag-quoter";
 import { Timestamp } from "../../common/timestamp";
+import { listingFromStart } from "../../durable/listing";
 import { liveMetadata } from "../../durable/merge";
 import type { ContainerRow, ListingRow } from "../../durable/rows";
 import { deleteContainer, listContainer, postContainer, putContainer, shardRangesOf } from "../services/container";
@@ -130,13 +131,7 @@ export async function remove(req: SwiftRequest): Promise<Response> {
 export async function head(req: SwiftRequest): Promise<Response> {
   const { account, container } = names(req);
   const { format, vary } = listingFormat(req.url, req.request.headers);
-  const listing = await listContainer(
-    req.ctx,
-    account,
-    container,
-    { limit: 0, marker: "", endMarker: "", prefix: null, delimiter: null, reverse: false, path: null },
-    await readPreference(req),
-  );
+  const listing = await listContainer(req.ctx, account, container, listingFromStart(0), await readPreference(req));
   if (!listing) throw new SwiftError("NotFound");
   return emptyResponse(204, { ...containerHeaders(req, listing.container), ...listingTypeHeaders(format, vary) });
 }

@@ -6,7 +6,7 @@
  * Swift: container/backend.py list_objects_iter.
  */
 import { describe, it } from "vitest";
-import { listNames, type ListingBounds, type ListingParams } from "../../../src/durable/listing";
+import { listingFromStart, listNames, type ListingBounds, type ListingParams } from "../../../src/durable/listing";
 
 function tableOf(names: readonly string[], asked: ListingBounds[] = []) {
   const sorted = [...names].sort();
@@ -23,16 +23,7 @@ function tableOf(names: readonly string[], asked: ListingBounds[] = []) {
   };
 }
 
-const params = (p: Partial<ListingParams>): ListingParams => ({
-  limit: 10_000,
-  marker: "",
-  endMarker: "",
-  prefix: null,
-  delimiter: null,
-  reverse: false,
-  path: null,
-  ...p,
-});
+const params = (p: Partial<ListingParams>): ListingParams => listingFromStart(10_000, p);
 const list = (names: readonly string[], p: Partial<ListingParams>) =>
   listNames(params(p), tableOf(names)).map((entry) => (entry.kind === "subdir" ? `${entry.name}(dir)` : entry.name));
 

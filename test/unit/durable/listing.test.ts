@@ -1,5 +1,11 @@
 import { describe, it } from "vitest";
-import { compareNames, listNames, type ListingBounds, type ListingParams } from "../../../src/durable/listing";
+import {
+  compareNames,
+  listingFromStart,
+  listNames,
+  type ListingBounds,
+  type ListingParams,
+} from "../../../src/durable/listing";
 
 const NAMES = ["a", "a/b", "a/b/c", "a/c", "b", "b/x", "c"].sort();
 
@@ -15,16 +21,7 @@ function table(bounds: ListingBounds): { name: string; row: string }[] {
   return rows.slice(0, bounds.limit).map((name) => ({ name, row: name }));
 }
 
-const params = (p: Partial<ListingParams>): ListingParams => ({
-  limit: 100,
-  marker: "",
-  endMarker: "",
-  prefix: null,
-  delimiter: null,
-  reverse: false,
-  path: null,
-  ...p,
-});
+const params = (p: Partial<ListingParams>): ListingParams => listingFromStart(100, p);
 const names = (p: Partial<ListingParams>) =>
   listNames(params(p), table).map((entry) => (entry.kind === "subdir" ? `${entry.name}(dir)` : entry.name));
 

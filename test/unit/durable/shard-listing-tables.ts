@@ -4,6 +4,7 @@
  * parameters, entries as text, and the listing of names over shards cut at given names.
  */
 import {
+  listingFromStart,
   listNamesWithin,
   type ListingBounds,
   type ListingEntry,
@@ -28,16 +29,7 @@ export function tableOf(names: readonly string[]) {
   };
 }
 
-export const params = (p: Partial<ListingParams>): ListingParams => ({
-  limit: 100,
-  marker: "",
-  endMarker: "",
-  prefix: null,
-  delimiter: null,
-  reverse: false,
-  path: null,
-  ...p,
-});
+export const params = (p: Partial<ListingParams>): ListingParams => listingFromStart(100, p);
 
 export const shown = (entries: ListingEntry<string>[]) =>
   entries.map((entry) => (entry.kind === "subdir" ? `${entry.name}(dir)` : entry.name));
